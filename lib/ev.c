@@ -1,0 +1,298 @@
+/* ev.c — see ev.h.
+ *
+ * File events are kept in an array indexed by fd (fds are small integers),
+ * timers in a binary min-heap ordered by deadline. Cancelling a timer marks
+ * its heap slot dead instead of searching the heap; dead slots are dropped
+ * when they reach the top.
+ */
+#include "ev.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+struct ev_fd {
+	ev_fd_cb *cb;
+	void *data;
+	unsigned events; /* 0: not watched */
+};
+
+struct ev_timer {
+	uint64_t deadline;
+	uint64_t id;
+	ev_timer_cb *cb;
+	void *data;
+};
+
+struct ev_loop {
+	int epfd;
+	bool stop;
+	struct ev_fd *fds;
+	int nfds;
+	struct ev_timer *heap;
+	size_t heap_len, heap_cap;
+	uint64_t next_id;
+	/* Ids cancelled while still in the heap, kept sorted for bsearch. */
+	uint64_t *cancelled;
+	size_t n_cancelled, cap_cancelled;
+};
+
+uint64_t ev_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+struct ev_loop *ev_loop_new(void)
+{
+	struct ev_loop *loop = calloc(1, sizeof(*loop));
+
+	if (!loop)
+		return NULL;
+	loop->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (loop->epfd < 0) {
+		free(loop);
+		return NULL;
+	}
+	loop->next_id = 1;
+	return loop;
+}
+
+void ev_loop_free(struct ev_loop *loop)
+{
+	if (!loop)
+		return;
+	close(loop->epfd);
+	free(loop->fds);
+	free(loop->heap);
+	free(loop->cancelled);
+	free(loop);
+}
+
+static int ev_grow_fds(struct ev_loop *loop, int fd)
+{
+	int n = loop->nfds ? loop->nfds : 64;
+	struct ev_fd *p;
+
+	while (n <= fd)
+		n *= 2;
+	p = realloc(loop->fds, (size_t)n * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	memset(p + loop->nfds, 0, (size_t)(n - loop->nfds) * sizeof(*p));
+	loop->fds = p;
+	loop->nfds = n;
+	return 0;
+}
+
+int ev_watch(struct ev_loop *loop, int fd, unsigned events, ev_fd_cb *cb, void *data)
+{
+	struct epoll_event ee = { 0 };
+	int op;
+
+	if (fd < 0)
+		return -EBADF;
+	if (fd >= loop->nfds && ev_grow_fds(loop, fd) < 0)
+		return -ENOMEM;
+	op = loop->fds[fd].events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+	ee.events = (events & EV_READ ? EPOLLIN : 0u) | (events & EV_WRITE ? EPOLLOUT : 0u);
+	ee.data.fd = fd;
+	if (epoll_ctl(loop->epfd, op, fd, &ee) < 0)
+		return -errno;
+	loop->fds[fd].cb = cb;
+	loop->fds[fd].data = data;
+	/* Remember "watched" even for events == 0 so the next call uses MOD. */
+	loop->fds[fd].events = events | 0x80u;
+	return 0;
+}
+
+void ev_unwatch(struct ev_loop *loop, int fd)
+{
+	if (fd < 0 || fd >= loop->nfds || !loop->fds[fd].events)
+		return;
+	epoll_ctl(loop->epfd, EPOLL_CTL_DEL, fd, NULL);
+	memset(&loop->fds[fd], 0, sizeof(loop->fds[fd]));
+}
+
+static void ev_heap_swap(struct ev_timer *a, struct ev_timer *b)
+{
+	struct ev_timer t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static bool ev_timer_before(const struct ev_timer *a, const struct ev_timer *b)
+{
+	/* Ties broken by id so timers with one deadline fire in creation order. */
+	return a->deadline < b->deadline || (a->deadline == b->deadline && a->id < b->id);
+}
+
+uint64_t ev_timer_add(struct ev_loop *loop, uint64_t ms, ev_timer_cb *cb, void *data)
+{
+	uint64_t id = loop->next_id;
+	size_t i;
+
+	if (loop->heap_len == loop->heap_cap) {
+		size_t cap = loop->heap_cap ? loop->heap_cap * 2 : 64;
+		struct ev_timer *p = realloc(loop->heap, cap * sizeof(*p));
+
+		if (!p)
+			return 0;
+		loop->heap = p;
+		loop->heap_cap = cap;
+	}
+	i = loop->heap_len++;
+	loop->next_id++;
+	loop->heap[i] = (struct ev_timer){ ev_now_ms() + ms, id, cb, data };
+	while (i > 0 && ev_timer_before(&loop->heap[i], &loop->heap[(i - 1) / 2])) {
+		ev_heap_swap(&loop->heap[i], &loop->heap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	return id;
+}
+
+static int ev_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool ev_take_cancelled(struct ev_loop *loop, uint64_t id)
+{
+	uint64_t *hit;
+
+	if (loop->n_cancelled == 0)
+		return false;
+	hit = bsearch(&id, loop->cancelled, loop->n_cancelled, sizeof(id), ev_cmp_u64);
+	if (!hit)
+		return false;
+	memmove(hit, hit + 1, (size_t)(loop->cancelled + loop->n_cancelled - hit - 1) * sizeof(*hit));
+	loop->n_cancelled--;
+	return true;
+}
+
+void ev_timer_cancel(struct ev_loop *loop, uint64_t timer_id)
+{
+	bool pending = false;
+	size_t i;
+
+	if (!timer_id)
+		return;
+	for (i = 0; i < loop->heap_len && !pending; i++)
+		pending = loop->heap[i].id == timer_id;
+	if (!pending)
+		return;
+	if (loop->n_cancelled == loop->cap_cancelled) {
+		size_t cap = loop->cap_cancelled ? loop->cap_cancelled * 2 : 16;
+		uint64_t *p = realloc(loop->cancelled, cap * sizeof(*p));
+
+		if (!p)
+			return;
+		loop->cancelled = p;
+		loop->cap_cancelled = cap;
+	}
+	/* Ids grow monotonically, but cancellation order is arbitrary: insert sorted. */
+	i = loop->n_cancelled;
+	while (i > 0 && loop->cancelled[i - 1] > timer_id) {
+		loop->cancelled[i] = loop->cancelled[i - 1];
+		i--;
+	}
+	loop->cancelled[i] = timer_id;
+	loop->n_cancelled++;
+}
+
+static struct ev_timer ev_heap_pop(struct ev_loop *loop)
+{
+	struct ev_timer top = loop->heap[0];
+	size_t i = 0;
+
+	loop->heap[0] = loop->heap[--loop->heap_len];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < loop->heap_len && ev_timer_before(&loop->heap[l], &loop->heap[m]))
+			m = l;
+		if (r < loop->heap_len && ev_timer_before(&loop->heap[r], &loop->heap[m]))
+			m = r;
+		if (m == i)
+			break;
+		ev_heap_swap(&loop->heap[i], &loop->heap[m]);
+		i = m;
+	}
+	return top;
+}
+
+/* Fires due timers; returns the wait in ms until the next one (-1: none). */
+static int ev_fire_timers(struct ev_loop *loop)
+{
+	uint64_t now = ev_now_ms();
+
+	while (loop->heap_len > 0) {
+		struct ev_timer t;
+
+		if (loop->heap[0].deadline > now) {
+			uint64_t wait = loop->heap[0].deadline - now;
+
+			return wait > 60000 ? 60000 : (int)wait;
+		}
+		t = ev_heap_pop(loop);
+		if (ev_take_cancelled(loop, t.id))
+			continue;
+		t.cb(loop, t.id, t.data);
+		if (loop->stop)
+			return 0;
+	}
+	return -1;
+}
+
+int ev_run(struct ev_loop *loop)
+{
+	struct epoll_event events[256];
+
+	loop->stop = false;
+	while (!loop->stop) {
+		int timeout = ev_fire_timers(loop);
+		int n;
+
+		if (loop->stop)
+			break;
+		n = epoll_wait(loop->epfd, events, 256, timeout);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (int i = 0; i < n && !loop->stop; i++) {
+			int fd = events[i].data.fd;
+			unsigned ev = 0;
+			struct ev_fd *f;
+
+			if (fd >= loop->nfds)
+				continue;
+			f = &loop->fds[fd];
+			/* An earlier callback in this batch may have unwatched fd. */
+			if (!f->events || !f->cb)
+				continue;
+			if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+				ev |= EV_READ;
+			if (events[i].events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+				ev |= EV_WRITE;
+			ev &= f->events;
+			if (ev)
+				f->cb(loop, fd, ev, f->data);
+		}
+	}
+	return 0;
+}
+
+void ev_stop(struct ev_loop *loop)
+{
+	loop->stop = true;
+}

@@ -1,0 +1,43 @@
+/* ev.h — a single-threaded epoll event loop with millisecond timers.
+ *
+ * Modelled on redis' ae: file events and timers, one loop per thread, no
+ * hidden allocation per event. Callbacks may add and remove file events and
+ * timers, including their own, while the loop runs.
+ */
+#ifndef CLIENTIP_EV_H
+#define CLIENTIP_EV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define EV_READ  1u
+#define EV_WRITE 2u
+
+struct ev_loop;
+
+typedef void ev_fd_cb(struct ev_loop *loop, int fd, unsigned events, void *data);
+/* A timer fires once; re-arm from the callback for periodic work. */
+typedef void ev_timer_cb(struct ev_loop *loop, uint64_t timer_id, void *data);
+
+struct ev_loop *ev_loop_new(void);
+void ev_loop_free(struct ev_loop *loop);
+
+/* Watches fd for `events` (EV_READ|EV_WRITE); replaces an earlier watch.
+ * Returns 0 or -errno. */
+int ev_watch(struct ev_loop *loop, int fd, unsigned events, ev_fd_cb *cb, void *data);
+/* Stops watching fd. Safe to call for an fd that is not watched. */
+void ev_unwatch(struct ev_loop *loop, int fd);
+
+/* Calls cb after `ms` milliseconds. Returns a non-zero id, 0 on failure. */
+uint64_t ev_timer_add(struct ev_loop *loop, uint64_t ms, ev_timer_cb *cb, void *data);
+/* Cancels a pending timer; ids that already fired are ignored. */
+void ev_timer_cancel(struct ev_loop *loop, uint64_t timer_id);
+
+/* Runs until ev_stop(). Returns 0, or -errno if epoll failed. */
+int ev_run(struct ev_loop *loop);
+void ev_stop(struct ev_loop *loop);
+
+/* Monotonic clock in milliseconds, as the loop sees it. */
+uint64_t ev_now_ms(void);
+
+#endif

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Runs every test twice — a normal build and an ASan+UBSan build — then the
+# fuzz targets for a short bounded time, and prints one summary line:
+#   check: N passed, N failed
+# Each line of the summary counts single test cases (cmocka cases, checks in
+# integration scripts, fuzz targets).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+passed=0
+failed=0
+failures=()
+logdir=$root/build-logs
+rm -rf "$logdir"; mkdir -p "$logdir"
+
+jobs=${CHECK_JOBS:-3}
+
+setup() { # dir, meson args...
+	local dir=$1; shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$@" >"$logdir/setup-$(basename "$dir").log" 2>&1 || {
+			cat "$logdir/setup-$(basename "$dir").log"; return 1; }
+	fi
+	ninja -C "$dir" >"$logdir/build-$(basename "$dir").log" 2>&1 || {
+		cat "$logdir/build-$(basename "$dir").log"; return 1; }
+}
+
+count_unit() { # build dir, label
+	local dir=$1 label=$2 exe out p f
+	for exe in "$dir"/tests/unit/test_*; do
+		[ -x "$exe" ] && [ -f "$exe" ] || continue
+		out=$logdir/$label-unit-$(basename "$exe").log
+		CMOCKA_MESSAGE_OUTPUT=stdout "$exe" >"$out" 2>&1
+		local rc=$?
+		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -1)
+		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -1)
+		p=${p:-0}; f=${f:-0}
+		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+		passed=$((passed + p)); failed=$((failed + f))
+		[ "$f" -gt 0 ] && failures+=("$label unit $(basename "$exe") (log: $out)")
+		printf '%-6s unit %-28s %d passed, %d failed\n' "$label" "$(basename "$exe")" "$p" "$f"
+	done
+}
+
+count_integration() { # build dir, label
+	local dir=$1 label=$2 script out line p f
+	local scripts=(tests/integration/test_*.sh)
+	[ -e "${scripts[0]}" ] || return 0
+	# Tests run in parallel: each builds its own uniquely named lab.
+	printf '%s\n' "${scripts[@]}" | xargs -P "$jobs" -I{} sh -c \
+		'CLIENTIP_BUILD="$1" timeout 900 bash "$2" >"$3/$4-$(basename "$2" .sh).log" 2>&1' \
+		_ "$dir" {} "$logdir" "$label"
+	for script in "${scripts[@]}"; do
+		out=$logdir/$label-$(basename "$script" .sh).log
+		line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
+		p=$(printf '%s' "$line" | sed -n 's/.*\b\([0-9]\+\) passed.*/\1/p')
+		f=$(printf '%s' "$line" | sed -n 's/.*\b\([0-9]\+\) failed.*/\1/p')
+		if [ -z "$line" ]; then p=0; f=1; fi  # died before its summary
+		passed=$((passed + p)); failed=$((failed + f))
+		[ "$f" -gt 0 ] && failures+=("$label $(basename "$script") (log: $out)")
+		printf '%-6s integ %-27s %d passed, %d failed\n' "$label" "$(basename "$script" .sh)" "$p" "$f"
+	done
+}
+
+run_fuzz() {
+	local t out
+	[ -d build-fuzz ] || return 0
+	for t in build-fuzz/fuzz/fuzz_*; do
+		[ -x "$t" ] && [ -f "$t" ] || continue
+		out=$logdir/fuzz-$(basename "$t").log
+		if "$t" -max_total_time="${FUZZ_SECONDS:-10}" -rss_limit_mb=1024 \
+			-artifact_prefix="$logdir/" "fuzz/corpus/$(basename "$t" | sed 's/^fuzz_//')" \
+			>"$out" 2>&1; then
+			passed=$((passed + 1)); echo "fuzz   $(basename "$t"): ok"
+		else
+			failed=$((failed + 1)); failures+=("fuzz $(basename "$t") (log: $out)")
+			echo "fuzz   $(basename "$t"): FAILED"
+		fi
+	done
+}
+
+setup build || exit 1
+setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug || exit 1
+if [ -n "$(ls fuzz/*.c 2>/dev/null)" ]; then
+	CC=clang setup build-fuzz -Dfuzzing=true -Db_lundef=false -Dbuildtype=debug || exit 1
+fi
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:halt_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+
+count_unit build plain
+count_integration build plain
+count_unit build-asan asan
+count_integration build-asan asan
+run_fuzz
+
+if [ "${#failures[@]}" -gt 0 ]; then
+	echo
+	echo "failures:"
+	printf '  %s\n' "${failures[@]}"
+fi
+echo
+echo "check: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,94 @@
+# lib.sh — helpers for integration tests. Source it from a test script:
+#
+#   . "$(dirname "$0")/lib.sh"
+#   t_eq "default body" "::ffff:127.0.0.1" "$(curl -s http://127.0.0.1:$port/)"
+#   t_done
+#
+# Each test script is standalone: it runs the real binaries from
+# $CLIENTIP_BUILD (default: build), registers its own cleanup with t_defer,
+# and ends by printing "N passed, N failed" (t_done).
+
+set -u
+
+T_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+T_ROOT=$(cd "$T_DIR/../.." && pwd)
+T_BUILD=${CLIENTIP_BUILD:-$T_ROOT/build}
+case "$T_BUILD" in /*) ;; *) T_BUILD=$T_ROOT/$T_BUILD ;; esac
+T_NAME=$(basename "$0" .sh)
+T_PASS=0
+T_FAIL=0
+T_DEFERRED=()
+T_TMP=$(mktemp -d "/tmp/clientip-${T_NAME}.XXXXXX")
+
+# A name unique to this run, usable as a lab name (short: it becomes part of
+# namespace names).
+t_unique() {
+	printf 't%s%04x' "$(printf '%s' "$T_NAME" | cksum | cut -c1-3)" $(( ($$ + RANDOM) % 65536 ))
+}
+
+t_defer() { T_DEFERRED+=("$*"); }
+
+t_cleanup() {
+	local i
+	for (( i=${#T_DEFERRED[@]}-1; i>=0; i-- )); do
+		eval "${T_DEFERRED[$i]}" >/dev/null 2>&1 || true
+	done
+	T_DEFERRED=()
+	rm -rf "$T_TMP"
+}
+trap t_cleanup EXIT
+trap 'exit 130' INT TERM
+
+t_pass() { T_PASS=$((T_PASS + 1)); printf 'ok - %s\n' "$1"; }
+t_fail() {
+	T_FAIL=$((T_FAIL + 1))
+	printf 'not ok - %s\n' "$1"
+	shift
+	[ $# -gt 0 ] && printf '    %s\n' "$@"
+	return 0
+}
+
+# t_ok DESC CMD...: passes when CMD exits 0.
+t_ok() {
+	local desc=$1; shift
+	if "$@" >"$T_TMP/out" 2>&1; then t_pass "$desc"
+	else t_fail "$desc" "command failed: $*" "$(head -c 2000 "$T_TMP/out")"; fi
+}
+
+# t_not DESC CMD...: passes when CMD exits non-zero.
+t_not() {
+	local desc=$1; shift
+	if "$@" >"$T_TMP/out" 2>&1; then t_fail "$desc" "command succeeded: $*"
+	else t_pass "$desc"; fi
+}
+
+# t_eq DESC EXPECTED ACTUAL
+t_eq() {
+	if [ "$2" == "$3" ]; then t_pass "$1"
+	else t_fail "$1" "expected: $(printf '%q' "$2")" "actual:   $(printf '%q' "$3")"; fi
+}
+
+# t_match DESC REGEX ACTUAL (extended regex)
+t_match() {
+	if printf '%s' "$3" | grep -Eq -- "$2"; then t_pass "$1"
+	else t_fail "$1" "no match for /$2/ in:" "$(printf '%s' "$3" | head -c 2000)"; fi
+}
+
+# t_wait SECONDS CMD...: polls CMD every 50 ms until it succeeds; 1 on timeout.
+t_wait() {
+	local deadline=$(( $(date +%s%N) / 1000000 + $1 * 1000 )); shift
+	until "$@" >/dev/null 2>&1; do
+		[ $(( $(date +%s%N) / 1000000 )) -ge "$deadline" ] && return 1
+		sleep 0.05
+	done
+}
+
+# t_free_port: a TCP port on loopback nobody listens on right now.
+t_free_port() {
+	python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::",0)); print(s.getsockname()[1])'
+}
+
+t_done() {
+	printf '%s: %d passed, %d failed\n' "$T_NAME" "$T_PASS" "$T_FAIL"
+	[ "$T_FAIL" -eq 0 ]
+}

@@ -1,0 +1,106 @@
+/* Unit tests for lib/ev.c: timer order, cancellation, fd events. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <unistd.h>
+
+#include "ev.h"
+
+struct record {
+	int order[8];
+	int n;
+	uint64_t to_cancel;
+};
+
+static void on_timer(struct ev_loop *loop, uint64_t id, void *data)
+{
+	struct record *r = data;
+
+	(void)id;
+	r->order[r->n++] = (int)id;
+	if (r->to_cancel) {
+		ev_timer_cancel(loop, r->to_cancel);
+		r->to_cancel = 0;
+	}
+	if (r->n == 3)
+		ev_stop(loop);
+}
+
+static void test_timers_fire_in_deadline_order(void **state)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct record r = { 0 };
+	uint64_t a, b, c, d;
+
+	(void)state;
+	a = ev_timer_add(loop, 30, on_timer, &r);
+	b = ev_timer_add(loop, 10, on_timer, &r);
+	c = ev_timer_add(loop, 20, on_timer, &r);
+	d = ev_timer_add(loop, 25, on_timer, &r);
+	ev_timer_cancel(loop, d);
+	assert_int_equal(ev_run(loop), 0);
+	assert_int_equal(r.n, 3);
+	assert_int_equal(r.order[0], (int)b);
+	assert_int_equal(r.order[1], (int)c);
+	assert_int_equal(r.order[2], (int)a);
+	ev_loop_free(loop);
+}
+
+static void test_cancel_from_callback(void **state)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct record r = { 0 };
+	uint64_t first, victim;
+
+	(void)state;
+	first = ev_timer_add(loop, 1, on_timer, &r);
+	victim = ev_timer_add(loop, 5, on_timer, &r);
+	r.to_cancel = victim;
+	ev_timer_add(loop, 6, on_timer, &r);
+	ev_timer_add(loop, 7, on_timer, &r);
+	assert_int_equal(ev_run(loop), 0);
+	assert_int_equal(r.order[0], (int)first);
+	assert_int_not_equal(r.order[1], (int)victim);
+	assert_int_not_equal(r.order[2], (int)victim);
+	ev_loop_free(loop);
+}
+
+static void on_readable(struct ev_loop *loop, int fd, unsigned events, void *data)
+{
+	char c;
+
+	assert_true(events & EV_READ);
+	assert_int_equal(read(fd, &c, 1), 1);
+	*(char *)data = c;
+	ev_unwatch(loop, fd);
+	ev_stop(loop);
+}
+
+static void test_fd_readable(void **state)
+{
+	struct ev_loop *loop = ev_loop_new();
+	char got = 0;
+	int p[2];
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(ev_watch(loop, p[0], EV_READ, on_readable, &got), 0);
+	assert_int_equal(write(p[1], "z", 1), 1);
+	assert_int_equal(ev_run(loop), 0);
+	assert_int_equal(got, 'z');
+	close(p[0]);
+	close(p[1]);
+	ev_loop_free(loop);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_timers_fire_in_deadline_order),
+		cmocka_unit_test(test_cancel_from_callback),
+		cmocka_unit_test(test_fd_readable),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
