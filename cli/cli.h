@@ -1,0 +1,44 @@
+/* cli.h — what every `clientip` command receives.
+ *
+ * main.c strips the global options (--lab, -n/--namespace, -A) from argv
+ * wherever they stand, as kubectl does, then hands the rest to the command:
+ * argv[0] is the command's name ("get", "lab", ...).
+ */
+#ifndef CLIENTIP_CLI_H
+#define CLIENTIP_CLI_H
+
+#include <stdbool.h>
+
+#include "lab.h"
+
+struct cli {
+	const char *lab;               /* --lab, $CLIENTIP_LAB, "default" */
+	const char *ns;                /* -n/--namespace, "default" */
+	bool all_namespaces;           /* -A/--all-namespaces */
+	char bindir[LAB_PATH_MAX];     /* directory of the clientip binary: daemons live beside it */
+	char statedir[LAB_PATH_MAX];   /* lab_state_dir(lab) */
+};
+
+/* A command returns the process exit status (0 ok, 1 failure, 2 usage). */
+typedef int cli_cmd_fn(struct cli *cli, int argc, char **argv);
+
+/* cmd_lab.c */
+cli_cmd_fn cmd_lab;
+/* cmd_exec.c */
+cli_cmd_fn cmd_exec;
+cli_cmd_fn cmd_curl;
+/* cmd_objects.c */
+cli_cmd_fn cmd_apply;
+cli_cmd_fn cmd_create;
+cli_cmd_fn cmd_delete;
+cli_cmd_fn cmd_get;
+cli_cmd_fn cmd_describe;
+cli_cmd_fn cmd_scale;
+cli_cmd_fn cmd_rollout;
+cli_cmd_fn cmd_wait;
+cli_cmd_fn cmd_logs;
+/* cmd_lb.c */
+cli_cmd_fn cmd_probes;
+cli_cmd_fn cmd_metrics;
+
+#endif

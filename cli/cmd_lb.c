@@ -1,0 +1,20 @@
+/* cmd_lb.c — placeholder until this group of commands is built. */
+#include "cli.h"
+#include "log.h"
+
+int cmd_probes(struct cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	(void)argc;
+	log_error("%s: not available yet", argv[0]);
+	return 1;
+}
+
+int cmd_metrics(struct cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	(void)argc;
+	log_error("%s: not available yet", argv[0]);
+	return 1;
+}
+

@@ -1,0 +1,114 @@
+/* lab.c — see lab.h. */
+#include "lab.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool lab_name_valid(const char *name, char *err, size_t errlen)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > LAB_NAME_MAX) {
+		snprintf(err, errlen, "a lab name has 1 to %d characters", LAB_NAME_MAX);
+		return false;
+	}
+	if (!islower((unsigned char)name[0])) {
+		snprintf(err, errlen, "a lab name starts with a lowercase letter");
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!islower((unsigned char)name[i]) && !isdigit((unsigned char)name[i])) {
+			snprintf(err, errlen, "a lab name has only lowercase letters and digits");
+			return false;
+		}
+	}
+	return true;
+}
+
+const char *lab_name_default(const char *from_flag)
+{
+	const char *env = getenv("CLIENTIP_LAB");
+
+	if (from_flag && *from_flag)
+		return from_flag;
+	if (env && *env)
+		return env;
+	return "default";
+}
+
+char *lab_state_dir(const char *lab, char *buf, size_t len)
+{
+	const char *root = getenv("CLIENTIP_RUN_DIR");
+
+	snprintf(buf, len, "%s/%s", root && *root ? root : "/run/clientip", lab);
+	return buf;
+}
+
+char *lab_netns_name(const char *lab, const char *role, char *buf, size_t len)
+{
+	snprintf(buf, len, "cip-%s-%s", lab, role);
+	return buf;
+}
+
+char *lab_pod_netns_name(const char *lab, const char *pod_ns, const char *pod,
+			 char *buf, size_t len)
+{
+	snprintf(buf, len, "cip-%s-pod-%s-%s", lab, pod_ns, pod);
+	return buf;
+}
+
+static struct in_addr lab_addr(unsigned a, unsigned b, unsigned c, unsigned d)
+{
+	struct in_addr in = { htonl((a << 24) | (b << 16) | (c << 8) | d) };
+
+	return in;
+}
+
+struct in_addr lab_node_addr(int node)
+{
+	return lab_addr(10, 240, 0, 4u + (unsigned)node);
+}
+
+struct in_addr lab_node_pod_gateway(int node)
+{
+	return lab_addr(10, 244, (unsigned)node, 1);
+}
+
+struct in_addr lab_node_pod_subnet(int node)
+{
+	return lab_addr(10, 244, (unsigned)node, 0);
+}
+
+struct in_addr lab_client_addr(int client)
+{
+	return lab_addr(198, 51, 100, 10u + (unsigned)client);
+}
+
+static int lab_index(const char *name, const char *prefix, int max)
+{
+	size_t n = strlen(prefix);
+	char *end;
+	long v;
+
+	if (strncmp(name, prefix, n) != 0 || !isdigit((unsigned char)name[n]))
+		return -1;
+	if (name[n] == '0' && name[n + 1] != '\0')
+		return -1; /* "node01" is not node 1 */
+	v = strtol(name + n, &end, 10);
+	if (*end != '\0' || v < 0 || v >= max)
+		return -1;
+	return (int)v;
+}
+
+int lab_node_index(const char *name)
+{
+	return lab_index(name, "node", LAB_MAX_NODES);
+}
+
+int lab_client_index(const char *name)
+{
+	return lab_index(name, "client", LAB_MAX_CLIENTS);
+}

@@ -1,0 +1,68 @@
+/* lab.h — the lab's names and address plan (DESIGN.md §2), in one place.
+ *
+ * Every program derives names and addresses from here so the CLI, the
+ * controller, the node agents and the load balancer agree without asking
+ * each other:
+ *
+ *   state dir         /run/clientip/<lab>/    ($CLIENTIP_RUN_DIR overrides /run/clientip)
+ *   namespaces        cip-<lab>-edge, cip-<lab>-ctl, cip-<lab>-node<i>,
+ *                     cip-<lab>-client<i>, cip-<lab>-pod-<podns>-<pod>
+ *   node i            name "node<i>", VNet 10.240.0.(4+i)/16 on eth0,
+ *                     pod bridge cbr0 10.244.<i>.1/24
+ *   client i          name "client<i>", 198.51.100.(10+i)/24 on eth0
+ *   edge              198.51.100.1/24 on bridge "inet", 10.240.0.1/16 on
+ *                     bridge "vnet"; veth "n<i>" to node i, "c<i>" to client i
+ *   frontend pool     203.0.113.0/24 (load balancer frontends)
+ *   services          ClusterIPs 10.0.0.0/16, NodePorts 30000-32767
+ *
+ * Interface names are per namespace, so only namespace names carry the lab
+ * name; lab names are short enough that every derived name stays valid.
+ */
+#ifndef CLIENTIP_LAB_H
+#define CLIENTIP_LAB_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define LAB_NAME_MAX      12   /* [a-z0-9], starts with a letter */
+#define LAB_MAX_NODES     32
+#define LAB_MAX_CLIENTS   32
+#define LAB_PATH_MAX      4096
+
+#define LAB_VNET_GATEWAY  "10.240.0.1"
+#define LAB_VNET_PREFIX   16
+#define LAB_INET_GATEWAY  "198.51.100.1"
+#define LAB_INET_PREFIX   24
+#define LAB_POD_PREFIX    24
+#define LAB_SERVICE_CIDR  "10.0.0.0/16"
+#define LAB_FRONTEND_CIDR "203.0.113.0/24"
+#define LAB_NODEPORT_MIN  30000
+#define LAB_NODEPORT_MAX  32767
+#define LAB_PROXY_HEALTH_PORT 10256  /* kube-proxy's /healthz and /livez */
+
+/* true if name is a valid lab name; otherwise writes why into err. */
+bool lab_name_valid(const char *name, char *err, size_t errlen);
+
+/* The lab name from --lab, else $CLIENTIP_LAB, else "default". */
+const char *lab_name_default(const char *from_flag);
+
+/* /run/clientip/<lab> (or $CLIENTIP_RUN_DIR/<lab>). Returns buf. */
+char *lab_state_dir(const char *lab, char *buf, size_t len);
+
+/* Namespace names; role is "edge", "ctl", "node<i>", "client<i>". */
+char *lab_netns_name(const char *lab, const char *role, char *buf, size_t len);
+char *lab_pod_netns_name(const char *lab, const char *pod_ns, const char *pod,
+			 char *buf, size_t len);
+
+/* Address plan. Indices start at 0. */
+struct in_addr lab_node_addr(int node);         /* 10.240.0.(4+i) */
+struct in_addr lab_node_pod_gateway(int node);  /* 10.244.i.1 (cbr0) */
+struct in_addr lab_node_pod_subnet(int node);   /* 10.244.i.0 (/24) */
+struct in_addr lab_client_addr(int client);     /* 198.51.100.(10+i) */
+
+/* "node3" -> 3; -1 if the name is not a node name. Same for clients. */
+int lab_node_index(const char *name);
+int lab_client_index(const char *name);
+
+#endif
