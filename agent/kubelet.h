@@ -1,0 +1,26 @@
+/* kubelet.h — kubelet's role on a node: the node's pods as processes.
+ *
+ * Each pod bound to this node (api/pods/, spec.nodeName) gets a network
+ * namespace attached to cbr0 and a process chosen from the image table;
+ * readiness probes, restarts with back-off and graceful termination are
+ * reported in status/pods/. Pods outlive an agent restart: a new agent
+ * adopts the running processes instead of restarting them.
+ */
+#ifndef CLIENTIP_KUBELET_H
+#define CLIENTIP_KUBELET_H
+
+#include <stddef.h>
+
+#include "agent.h"
+#include "ev.h"
+
+struct kubelet;
+
+struct kubelet *kubelet_new(struct ev_loop *loop, const struct agent_config *cfg,
+			    char *err, size_t errlen);
+/* Re-reads this node's pods and converges processes to them. */
+void kubelet_sync(struct kubelet *k);
+/* Leaves pods running (a restarted agent adopts them). */
+void kubelet_free(struct kubelet *k);
+
+#endif

@@ -1,0 +1,233 @@
+/* model.h — the Kubernetes objects a lab understands, as plain C structs.
+ *
+ * These are the normalised, validated forms: defaults are filled in, ports
+ * are numbers, names are checked. The on-disk form of each object is its
+ * Kubernetes JSON shape (see docs/STATE.md); store.h reads and writes it.
+ *
+ * Sizes are fixed so an object is one allocation and copies are plain
+ * assignments; the limits are far above what a lab needs and validation
+ * rejects anything beyond them with a clear message.
+ */
+#ifndef CLIENTIP_MODEL_H
+#define CLIENTIP_MODEL_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define MODEL_NAME_MAX        64   /* DNS-1123 label (63) + NUL */
+#define MODEL_KEY_MAX         254  /* label/annotation key: prefix/name */
+#define MODEL_VALUE_MAX       256  /* label values are <= 63; annotations longer ones truncate with an error */
+#define MODEL_MAX_LABELS      16
+#define MODEL_MAX_ANNOTATIONS 16
+#define MODEL_MAX_PORTS       16
+#define MODEL_MAX_CONTAINERS  4
+#define MODEL_MAX_ENV         32
+#define MODEL_MAX_ARGS        32
+#define MODEL_ARG_MAX         256
+#define MODEL_IMAGE_MAX       256
+#define MODEL_PATH_MAX        256
+#define MODEL_TIME_MAX        32   /* RFC 3339, "2026-11-27T08:00:00Z" */
+#define MODEL_REASON_MAX      64
+#define MODEL_MESSAGE_MAX     256
+
+enum model_proto { MODEL_PROTO_TCP, MODEL_PROTO_UDP };
+
+struct model_kv {
+	char key[MODEL_KEY_MAX];
+	char value[MODEL_VALUE_MAX];
+};
+
+struct model_map {            /* labels, selectors, annotations */
+	struct model_kv items[MODEL_MAX_LABELS > MODEL_MAX_ANNOTATIONS ? MODEL_MAX_LABELS
+								   : MODEL_MAX_ANNOTATIONS];
+	int n;
+};
+
+struct model_meta {
+	char ns[MODEL_NAME_MAX];           /* metadata.namespace, "default" if absent */
+	char name[MODEL_NAME_MAX];
+	char uid[40];                      /* assigned on create */
+	int64_t generation;                /* bumped when spec changes */
+	char created[MODEL_TIME_MAX];      /* creationTimestamp */
+	char deleting[MODEL_TIME_MAX];     /* deletionTimestamp, "" if not being deleted */
+	struct model_map labels;
+	struct model_map annotations;
+};
+
+/* ---- workloads ---------------------------------------------------------- */
+
+struct model_container_port {
+	char name[16];                     /* IANA_SVC_NAME, may be "" */
+	int port;                          /* containerPort */
+	enum model_proto proto;
+};
+
+enum model_probe_kind { MODEL_PROBE_NONE, MODEL_PROBE_HTTP, MODEL_PROBE_TCP };
+
+struct model_probe {                   /* readinessProbe */
+	enum model_probe_kind kind;
+	char path[MODEL_PATH_MAX];         /* httpGet.path, default "/" */
+	int port;                          /* resolved number; 0 if port_name is set */
+	char port_name[16];                /* a named containerPort */
+	int initial_delay_s;               /* default 0 */
+	int period_s;                      /* default 10 */
+	int timeout_s;                     /* default 1 */
+	int success_threshold;             /* default 1 */
+	int failure_threshold;             /* default 3 */
+};
+
+struct model_env {
+	char name[128];
+	char value[MODEL_VALUE_MAX];
+};
+
+struct model_container {
+	char name[MODEL_NAME_MAX];
+	char image[MODEL_IMAGE_MAX];
+	char command[MODEL_MAX_ARGS][MODEL_ARG_MAX];  /* overrides the image's entrypoint */
+	int n_command;
+	char args[MODEL_MAX_ARGS][MODEL_ARG_MAX];
+	int n_args;
+	struct model_env env[MODEL_MAX_ENV];
+	int n_env;
+	struct model_container_port ports[MODEL_MAX_PORTS];
+	int n_ports;
+	struct model_probe readiness;
+};
+
+struct model_pod_spec {
+	struct model_container containers[MODEL_MAX_CONTAINERS];
+	int n_containers;
+	int termination_grace_s;           /* default 30 */
+	/* restartPolicy is always Always, as for a Deployment's pods. */
+};
+
+/* maxSurge / maxUnavailable: an absolute number or a percentage. */
+struct model_int_or_percent {
+	int value;
+	bool percent;
+};
+
+struct model_deployment {
+	struct model_meta meta;
+	int replicas;                      /* default 1 */
+	struct model_map selector;         /* spec.selector.matchLabels */
+	struct model_map template_labels;  /* spec.template.metadata.labels */
+	struct model_map template_annotations; /* restartedAt lives here */
+	struct model_pod_spec pod;
+	struct model_int_or_percent max_surge;        /* default 25% */
+	struct model_int_or_percent max_unavailable;  /* default 25% */
+};
+
+/* A pod as the controller created it (api/pods/). */
+struct model_pod {
+	struct model_meta meta;            /* labels include pod-template-hash */
+	char owner[MODEL_NAME_MAX];        /* the Deployment's name */
+	char template_hash[16];            /* pod-template-hash */
+	char node[MODEL_NAME_MAX];         /* spec.nodeName, "node<i>" */
+	struct in_addr ip;                 /* status.podIP, allocated with the pod */
+	struct model_pod_spec spec;
+};
+
+enum model_pod_phase {
+	MODEL_POD_PENDING, MODEL_POD_RUNNING, MODEL_POD_SUCCEEDED, MODEL_POD_FAILED,
+};
+
+/* A pod as its node's agent observes it (status/pods/). */
+struct model_pod_status {
+	char ns[MODEL_NAME_MAX];
+	char name[MODEL_NAME_MAX];
+	char uid[40];                      /* the pod's uid this status belongs to */
+	enum model_pod_phase phase;
+	bool ready;                        /* readiness probe passing (or no probe and running) */
+	bool terminating;                  /* SIGTERM sent, grace period running */
+	bool terminated;                   /* the process is gone after deletion */
+	int restarts;
+	int pid;                           /* 0 when not running */
+	char reason[MODEL_REASON_MAX];     /* "ErrImagePull", "CrashLoopBackOff", ... */
+	char message[MODEL_MESSAGE_MAX];
+	char started[MODEL_TIME_MAX];
+	char updated[MODEL_TIME_MAX];
+};
+
+/* ---- services ----------------------------------------------------------- */
+
+enum model_service_type {
+	MODEL_SVC_CLUSTER_IP, MODEL_SVC_NODE_PORT, MODEL_SVC_LOAD_BALANCER,
+};
+
+enum model_traffic_policy { MODEL_POLICY_CLUSTER, MODEL_POLICY_LOCAL };
+
+struct model_service_port {
+	char name[MODEL_NAME_MAX];
+	enum model_proto proto;
+	int port;
+	int target_port;                   /* 0 when target_port_name is used */
+	char target_port_name[16];
+	int node_port;                     /* allocated for NodePort/LoadBalancer */
+};
+
+struct model_service {
+	struct model_meta meta;            /* annotations kept: the load balancer reads them */
+	enum model_service_type type;
+	struct model_map selector;
+	struct model_service_port ports[MODEL_MAX_PORTS];
+	int n_ports;
+	struct in_addr cluster_ip;         /* allocated from 10.0.0.0/16 */
+	enum model_traffic_policy external_policy;
+	enum model_traffic_policy internal_policy;
+	int health_check_node_port;        /* LoadBalancer + Local only, else 0 */
+	bool affinity_client_ip;           /* sessionAffinity: ClientIP */
+	int affinity_timeout_s;            /* default 10800 */
+	struct in_addr load_balancer_ip;   /* spec.loadBalancerIP, 0 if unset */
+	/* Written by the load balancer (status/services/), merged in on load. */
+	struct in_addr ingress_ip;         /* 0 while <pending> */
+};
+
+/* One endpoint of a Service (EndpointSlice-style conditions). */
+struct model_endpoint {
+	struct in_addr addr;
+	char node[MODEL_NAME_MAX];
+	char pod[MODEL_NAME_MAX];
+	bool ready;
+	bool serving;
+	bool terminating;
+	/* Resolved target port for each of the Service's ports (same index as
+	 * model_service.ports); 0 if a named targetPort does not exist on this pod. */
+	int ports[MODEL_MAX_PORTS];
+};
+
+struct model_endpoints {
+	char ns[MODEL_NAME_MAX];
+	char name[MODEL_NAME_MAX];         /* the Service's name */
+	struct model_endpoint *items;      /* malloc'd; model_endpoints_free() */
+	int n;
+};
+
+/* ---- nodes ------------------------------------------------------------ */
+
+struct model_node_status {             /* status/nodes/ (the node's agent) */
+	char name[MODEL_NAME_MAX];
+	struct in_addr addr;
+	bool proxy_healthy;
+	char heartbeat[MODEL_TIME_MAX];
+	int64_t last_sync_ms;              /* wall clock of the last ruleset sync */
+};
+
+/* ---- helpers ------------------------------------------------------------ */
+
+const char *model_proto_name(enum model_proto p);              /* "TCP" */
+const char *model_service_type_name(enum model_service_type t); /* "LoadBalancer" */
+const char *model_policy_name(enum model_traffic_policy p);     /* "Cluster" */
+const char *model_phase_name(enum model_pod_phase p);           /* "Running" */
+
+/* NULL if absent. */
+const char *model_map_get(const struct model_map *m, const char *key);
+/* true if every selector pair is in labels (an empty selector matches nothing,
+ * as a Service without selector has no managed endpoints). */
+bool model_selector_matches(const struct model_map *selector, const struct model_map *labels);
+
+void model_endpoints_free(struct model_endpoints *e);
+
+#endif

@@ -1,0 +1,93 @@
+/* store.h — a lab's API server: objects as JSON files in its state dir.
+ *
+ * Layout and the one-writer-per-file rule are in docs/STATE.md. Every write
+ * is an atomic file replace (fsutil), so readers never lock; writers of
+ * api/deployments and api/services (the CLI) and of allocations serialise
+ * on store_lock().
+ *
+ * List functions return a malloc'd array (free() it; model_endpoints_free()
+ * each element of an endpoints list first) and the count, sorted by
+ * namespace then name. They return 0, or -1 with a message in err; a file
+ * that does not parse is skipped with a warning rather than failing the
+ * whole list, so one bad file cannot stop a daemon.
+ */
+#ifndef CLIENTIP_STORE_H
+#define CLIENTIP_STORE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "jsonw.h"
+#include "model.h"
+
+enum store_kind {
+	STORE_DEPLOYMENTS,     /* api/deployments/     written by the CLI */
+	STORE_SERVICES,        /* api/services/        written by the CLI */
+	STORE_PODS,            /* api/pods/            written by the controller */
+	STORE_ENDPOINTS,       /* api/endpoints/       written by the controller */
+	STORE_POD_STATUS,      /* status/pods/         written by the pod's node agent */
+	STORE_NODE_STATUS,     /* status/nodes/        written by each node agent */
+	STORE_SERVICE_STATUS,  /* status/services/     written by the load balancer */
+	STORE_KIND_COUNT,
+};
+
+/* "api/services" etc., relative to the state dir. */
+const char *store_kind_dir(enum store_kind kind);
+/* <statedir>/<kind dir>/<ns>_<name>.json (node status: <name>.json). */
+char *store_path(const char *statedir, enum store_kind kind, const char *ns,
+		 const char *name, char *buf, size_t len);
+
+/* Creates the directory tree. 0 or -errno. */
+int store_init(const char *statedir);
+/* Exclusive lock for writers that allocate (IPs, ports). Returns an fd to
+ * pass to store_unlock, or -errno. */
+int store_lock(const char *statedir);
+void store_unlock(int fd);
+
+int store_list_deployments(const char *statedir, struct model_deployment **out, int *n,
+			   char *err, size_t errlen);
+/* Merges status/services (ingress IP) into each service. */
+int store_list_services(const char *statedir, struct model_service **out, int *n,
+			char *err, size_t errlen);
+/* node == NULL: all pods; else only pods bound to that node. */
+int store_list_pods(const char *statedir, const char *node, struct model_pod **out, int *n,
+		    char *err, size_t errlen);
+int store_list_pod_statuses(const char *statedir, struct model_pod_status **out, int *n,
+			    char *err, size_t errlen);
+int store_list_endpoints(const char *statedir, struct model_endpoints **out, int *n,
+			 char *err, size_t errlen);
+int store_list_node_statuses(const char *statedir, struct model_node_status **out, int *n,
+			     char *err, size_t errlen);
+
+/* Single objects: 0, -ENOENT, or -1 with err. */
+int store_get_deployment(const char *statedir, const char *ns, const char *name,
+			 struct model_deployment *out, char *err, size_t errlen);
+int store_get_service(const char *statedir, const char *ns, const char *name,
+		      struct model_service *out, char *err, size_t errlen);
+int store_get_pod(const char *statedir, const char *ns, const char *name,
+		  struct model_pod *out, char *err, size_t errlen);
+
+/* Atomic writes. 0 or -errno. */
+int store_put_deployment(const char *statedir, const struct model_deployment *d);
+int store_put_service(const char *statedir, const struct model_service *s);
+int store_put_pod(const char *statedir, const struct model_pod *p);
+int store_put_pod_status(const char *statedir, const struct model_pod_status *s);
+int store_put_endpoints(const char *statedir, const struct model_endpoints *e);
+int store_put_node_status(const char *statedir, const struct model_node_status *s);
+/* The load balancer's part of a Service's status: its frontend IP and any
+ * event-like messages (e.g. an out-of-range probe annotation). extra_json,
+ * if not NULL, is a JSON object merged under "loadBalancerExtra". */
+int store_put_service_status(const char *statedir, const char *ns, const char *name,
+			     struct in_addr ingress, const char *extra_json);
+/* Removes one object's file; 0 if it did not exist. */
+int store_delete(const char *statedir, enum store_kind kind, const char *ns, const char *name);
+
+/* Kubernetes-shaped JSON of each object (what `get -o json` prints and
+ * what the files hold). */
+void model_deployment_to_json(struct jsonw *w, const struct model_deployment *d);
+void model_service_to_json(struct jsonw *w, const struct model_service *s);
+void model_pod_to_json(struct jsonw *w, const struct model_pod *p,
+		       const struct model_pod_status *status /* may be NULL */);
+void model_endpoints_to_json(struct jsonw *w, const struct model_endpoints *e);
+
+#endif
