@@ -1,12 +1,443 @@
-/* cmd_lab.c — placeholder until this group of commands is built. */
-#include "cli.h"
-#include "log.h"
+/* cmd_lab.c — `clientip lab up | down | status | list`. */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
-int cmd_lab(struct cli *cli, int argc, char **argv)
+#include "cli.h"
+#include "fsutil.h"
+#include "lab_daemons.h"
+#include "lab_topology.h"
+#include "labinfo.h"
+#include "log.h"
+#include "netns.h"
+
+/* How long lab down lets processes handle SIGTERM before SIGKILL. Pods
+ * have grace periods of their own, but tearing a lab down is not a pod
+ * deletion: nobody waits for them. */
+#define LAB_DOWN_TERM_MS 2000
+
+static void lab_usage(FILE *out)
 {
-	(void)cli;
-	(void)argc;
-	log_error("%s: not available yet", argv[0]);
+	fprintf(out,
+		"usage: clientip [--lab NAME] lab up [--nodes N] [--clients N] [--probe-interval SEC]\n"
+		"       clientip [--lab NAME] lab down\n"
+		"       clientip [--lab NAME] lab status\n"
+		"       clientip lab list\n"
+		"\n"
+		"up      builds the lab's namespaces, links and routes (DESIGN.md §2) and\n"
+		"        starts its daemons; defaults: 2 nodes, 1 client, the load\n"
+		"        balancer's default probe interval\n"
+		"down    stops every process of the lab and removes its namespaces and\n"
+		"        state; safe to repeat and after any crash\n"
+		"status  nodes, clients and daemons of the lab\n"
+		"list    the labs on this machine\n");
+}
+
+/* Parses "--opt N", "--opt=N"; 1 if argv[*i] was opt, 0 if not, -1 on a
+ * bad value (reported). */
+static int lab_int_opt(int argc, char **argv, int *i, const char *opt, int min, int max, int *out)
+{
+	size_t n = strlen(opt);
+	const char *v;
+	char *end;
+	long x;
+
+	if (strncmp(argv[*i], opt, n) != 0 || (argv[*i][n] != '\0' && argv[*i][n] != '='))
+		return 0;
+	if (argv[*i][n] == '=') {
+		v = argv[*i] + n + 1;
+	} else if (*i + 1 < argc) {
+		v = argv[++*i];
+	} else {
+		log_error("%s needs a value", opt);
+		return -1;
+	}
+	errno = 0;
+	x = strtol(v, &end, 10);
+	if (!*v || *end || errno || x < min || x > max) {
+		log_error("%s %s: want a whole number from %d to %d", opt, v, min, max);
+		return -1;
+	}
+	*out = (int)x;
 	return 1;
 }
 
+static void lab_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Messages may be cut short; paths are checked where they are built. */
+static void lab_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static bool lab_need_root(const char *what)
+{
+	if (geteuid() == 0)
+		return true;
+	log_error("lab %s needs root: it creates and removes network namespaces", what);
+	return false;
+}
+
+/* true if anything of the lab exists: its state dir or a namespace. */
+static bool lab_exists(struct cli *cli, int *nns)
+{
+	struct stat st;
+	char **names = NULL;
+	int n = labtopo_namespaces(cli->lab, &names);
+
+	if (n > 0)
+		netns_names_free(names, n);
+	*nns = n > 0 ? n : 0;
+	return *nns > 0 || stat(cli->statedir, &st) == 0;
+}
+
+static int lab_mkdirs(const char *statedir, char *err, size_t errlen)
+{
+	static const char *const subdirs[] = { LAB_STATE_LOGS, LAB_STATE_RUN };
+	char path[LAB_PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		int rc;
+
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", statedir, subdirs[i]) >=
+		    sizeof(path))
+			rc = -ENAMETOOLONG;
+		else
+			rc = fs_mkdir_p(path, 0755);
+		if (rc < 0) {
+			lab_err(err, errlen, "mkdir %s: %s", path, strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* The state dir doubles as the lab's claim: mkdir is atomic, so of two
+ * concurrent `lab up` of one name exactly one gets past here. */
+static int lab_claim(struct cli *cli, char *err, size_t errlen)
+{
+	char parent[LAB_PATH_MAX], *slash;
+	int rc;
+
+	snprintf(parent, sizeof(parent), "%s", cli->statedir);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent) {
+		*slash = '\0';
+		rc = fs_mkdir_p(parent, 0755);
+		if (rc < 0) {
+			lab_err(err, errlen, "mkdir %s: %s", parent, strerror(-rc));
+			return rc;
+		}
+	}
+	if (mkdir(cli->statedir, 0755) < 0) {
+		rc = -errno;
+		if (errno == EEXIST)
+			lab_err(err, errlen, "lab %s already exists (%s)", cli->lab, cli->statedir);
+		else
+			lab_err(err, errlen, "mkdir %s: %s", cli->statedir, strerror(errno));
+		return rc;
+	}
+	return 0;
+}
+
+static int lab_up(struct cli *cli, int argc, char **argv)
+{
+	struct lab_info li = { .nodes = 2, .clients = 1 };
+	struct labd daemons[LABD_MAX];
+	char err[512], down_err[512];
+	int nd, nns, rc, started = 0;
+
+	for (int i = 1; i < argc; i++) {
+		int r;
+
+		if ((r = lab_int_opt(argc, argv, &i, "--nodes", 1, LAB_MAX_NODES, &li.nodes)) != 0 ||
+		    (r = lab_int_opt(argc, argv, &i, "--clients", 1, LAB_MAX_CLIENTS,
+				     &li.clients)) != 0 ||
+		    (r = lab_int_opt(argc, argv, &i, "--probe-interval", 1, 3600,
+				     &li.probe_interval_s)) != 0) {
+			if (r < 0)
+				return 2;
+			continue;
+		}
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			lab_usage(stdout);
+			return 0;
+		}
+		log_error("lab up: unexpected argument \"%s\"", argv[i]);
+		lab_usage(stderr);
+		return 2;
+	}
+	if (!lab_need_root("up"))
+		return 1;
+	if (lab_exists(cli, &nns)) {
+		if (nns)
+			log_error("lab %s already exists (%d of its network namespaces are present); "
+				  "remove it first with `clientip --lab %s lab down`",
+				  cli->lab, nns, cli->lab);
+		else
+			log_error("lab %s already exists (%s); remove it first with "
+				  "`clientip --lab %s lab down`", cli->lab, cli->statedir, cli->lab);
+		return 1;
+	}
+	if (lab_claim(cli, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return 1;
+	}
+
+	/* From here on, whatever fails undoes everything (as lab down does). */
+	snprintf(li.name, sizeof(li.name), "%s", cli->lab);
+	li.created = time(NULL);
+	rc = lab_mkdirs(cli->statedir, err, sizeof(err));
+	if (rc < 0)
+		goto fail;
+	rc = labinfo_save(&li, err, sizeof(err));
+	if (rc < 0)
+		goto fail;
+	rc = labtopo_build(cli->lab, li.nodes, li.clients, err, sizeof(err));
+	if (rc < 0)
+		goto fail;
+	nd = labd_list(li.nodes, daemons, LABD_MAX);
+	for (int i = 0; i < nd; i++) {
+		char netns[128];
+		pid_t pid = 0;
+
+		lab_netns_name(cli->lab, daemons[i].role, netns, sizeof(netns));
+		rc = labd_start(cli->lab, cli->bindir, cli->statedir, &daemons[i], &pid, err,
+				sizeof(err));
+		if (rc < 0)
+			goto fail;
+		if (rc == 1) {
+			printf("  %-12s not started: %s/%s is not built\n", daemons[i].name,
+			       cli->bindir, daemons[i].prog);
+			continue;
+		}
+		printf("  %-12s pid %ld in %s\n", daemons[i].name, (long)pid, netns);
+		started++;
+	}
+	printf("lab %s is up: %d node%s, %d client%s, %d daemon%s\n", cli->lab, li.nodes,
+	       li.nodes == 1 ? "" : "s", li.clients, li.clients == 1 ? "" : "s", started,
+	       started == 1 ? "" : "s");
+	return 0;
+fail:
+	log_error("lab up %s: %s", cli->lab, err);
+	fflush(NULL);
+	if (labtopo_teardown(cli->lab, LAB_DOWN_TERM_MS, down_err, sizeof(down_err)) < 0)
+		log_error("undoing lab up %s: %s; run `clientip --lab %s lab down`", cli->lab,
+			  down_err, cli->lab);
+	else
+		log_error("lab %s: removed what had been built", cli->lab);
+	return 1;
+}
+
+static int lab_down(struct cli *cli, int argc, char **argv)
+{
+	char err[512];
+	int nns;
+	bool existed;
+
+	if (argc > 1) {
+		log_error("lab down: unexpected argument \"%s\"", argv[1]);
+		return 2;
+	}
+	if (!lab_need_root("down"))
+		return 1;
+	existed = lab_exists(cli, &nns);
+	if (labtopo_teardown(cli->lab, LAB_DOWN_TERM_MS, err, sizeof(err)) < 0) {
+		log_error("lab down %s: %s", cli->lab, err);
+		return 1;
+	}
+	if (existed)
+		printf("lab %s is down\n", cli->lab);
+	else
+		printf("lab %s does not exist: nothing to do\n", cli->lab);
+	return 0;
+}
+
+static const char *lab_ntoa(struct in_addr a, char *buf)
+{
+	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+}
+
+static const char *lab_ns_state(const char *lab, const char *role)
+{
+	char netns[128];
+
+	lab_netns_name(lab, role, netns, sizeof(netns));
+	return netns_exists(netns) ? "" : "  (namespace missing)";
+}
+
+static int lab_status(struct cli *cli, int argc, char **argv)
+{
+	struct labd daemons[LABD_MAX];
+	struct lab_info li;
+	char err[512], when[32], a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], role[24];
+	int nd, nns, rc;
+
+	if (argc > 1) {
+		log_error("lab status: unexpected argument \"%s\"", argv[1]);
+		return 2;
+	}
+	if (!lab_exists(cli, &nns)) {
+		log_error("lab %s does not exist (start it with `clientip --lab %s lab up`)",
+			  cli->lab, cli->lab);
+		return 1;
+	}
+	rc = labinfo_load(cli->lab, &li, err, sizeof(err));
+	if (rc < 0) {
+		log_error("lab %s is incomplete (%s; %d namespace%s present); "
+			  "`clientip --lab %s lab down` removes it",
+			  cli->lab, err, nns, nns == 1 ? "" : "s", cli->lab);
+		return 1;
+	}
+	labinfo_time_format(li.created, when, sizeof(when));
+	printf("Lab:             %s\n", li.name);
+	printf("Created:         %s\n", when);
+	printf("State:           %s\n", cli->statedir);
+	if (li.probe_interval_s > 0)
+		printf("Probe interval:  %ds\n", li.probe_interval_s);
+	else
+		printf("Probe interval:  default\n");
+	printf("Edge:            %s/%d (internet), %s/%d (VNet), frontends %s%s\n",
+	       LAB_INET_GATEWAY, LAB_INET_PREFIX, LAB_VNET_GATEWAY, LAB_VNET_PREFIX,
+	       LAB_FRONTEND_CIDR, lab_ns_state(cli->lab, "edge"));
+	printf("Nodes:\n  %-8s %-15s %s\n", "NAME", "ADDRESS", "POD CIDR");
+	for (int i = 0; i < li.nodes; i++) {
+		snprintf(role, sizeof(role), "node%d", i);
+		printf("  %-8s %-15s %s/%d%s\n", role, lab_ntoa(lab_node_addr(i), a),
+		       lab_ntoa(lab_node_pod_subnet(i), b), LAB_POD_PREFIX,
+		       lab_ns_state(cli->lab, role));
+	}
+	printf("Clients:\n  %-8s %s\n", "NAME", "ADDRESS");
+	for (int i = 0; i < li.clients; i++) {
+		snprintf(role, sizeof(role), "client%d", i);
+		printf("  %-8s %s%s\n", role, lab_ntoa(lab_client_addr(i), a),
+		       lab_ns_state(cli->lab, role));
+	}
+	printf("Daemons:\n  %-12s %-8s %s\n", "NAME", "PID", "STATUS");
+	nd = labd_list(li.nodes, daemons, LABD_MAX);
+	for (int i = 0; i < nd; i++) {
+		pid_t pid = labd_pid(cli->statedir, &daemons[i]);
+		char pidtext[16] = "-";
+		const char *state = "not started";
+
+		if (pid > 0) {
+			snprintf(pidtext, sizeof(pidtext), "%ld", (long)pid);
+			state = labd_running(cli->lab, &daemons[i], pid) ? "running" : "dead";
+		}
+		printf("  %-12s %-8s %s\n", daemons[i].name, pidtext, state);
+	}
+	return 0;
+}
+
+static int lab_name_cmp(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* Adds name to the set names[0..*n) unless present. */
+static void lab_set_add(char ***names, int *n, int *cap, const char *name)
+{
+	for (int i = 0; i < *n; i++) {
+		if (strcmp((*names)[i], name) == 0)
+			return;
+	}
+	if (*n == *cap) {
+		int ncap = *cap ? *cap * 2 : 16;
+		char **p = realloc(*names, (size_t)ncap * sizeof(*p));
+
+		if (!p)
+			return;
+		*names = p;
+		*cap = ncap;
+	}
+	(*names)[*n] = strdup(name);
+	if ((*names)[*n])
+		(*n)++;
+}
+
+/* Labs are found both by state dir and by namespace, so a lab half-built
+ * or half-removed by a crash shows up too. */
+static int lab_list(struct cli *cli, int argc, char **argv)
+{
+	char root[LAB_PATH_MAX], lab[LAB_NAME_MAX + 1], why[128], *slash;
+	char **labs = NULL, **ns = NULL;
+	int n = 0, cap = 0, nns;
+	struct dirent *de;
+	DIR *dir;
+
+	(void)cli;
+	if (argc > 1) {
+		log_error("lab list: unexpected argument \"%s\"", argv[1]);
+		return 2;
+	}
+	lab_state_dir("x", root, sizeof(root));
+	slash = strrchr(root, '/');
+	if (slash)
+		*slash = '\0';
+	dir = opendir(root);
+	if (dir) {
+		while ((de = readdir(dir)) != NULL) {
+			if (lab_name_valid(de->d_name, why, sizeof(why)))
+				lab_set_add(&labs, &n, &cap, de->d_name);
+		}
+		closedir(dir);
+	}
+	nns = netns_list("cip-", &ns);
+	for (int i = 0; i < nns; i++) {
+		if (lab_netns_lab(ns[i], lab, sizeof(lab)))
+			lab_set_add(&labs, &n, &cap, lab);
+	}
+	if (nns > 0)
+		netns_names_free(ns, nns);
+	if (n > 1)
+		qsort(labs, (size_t)n, sizeof(*labs), lab_name_cmp);
+	printf("%-14s %-6s %-8s %s\n", "NAME", "NODES", "CLIENTS", "CREATED");
+	for (int i = 0; i < n; i++) {
+		struct lab_info li;
+		char when[32];
+
+		if (labinfo_load(labs[i], &li, why, sizeof(why)) == 0) {
+			labinfo_time_format(li.created, when, sizeof(when));
+			printf("%-14s %-6d %-8d %s\n", labs[i], li.nodes, li.clients, when);
+		} else {
+			printf("%-14s %-6s %-8s %s\n", labs[i], "-", "-", "(incomplete)");
+		}
+		free(labs[i]);
+	}
+	free(labs);
+	return 0;
+}
+
+int cmd_lab(struct cli *cli, int argc, char **argv)
+{
+	if (argc < 2) {
+		lab_usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		lab_usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "up") == 0)
+		return lab_up(cli, argc - 1, argv + 1);
+	if (strcmp(argv[1], "down") == 0)
+		return lab_down(cli, argc - 1, argv + 1);
+	if (strcmp(argv[1], "status") == 0)
+		return lab_status(cli, argc - 1, argv + 1);
+	if (strcmp(argv[1], "list") == 0)
+		return lab_list(cli, argc - 1, argv + 1);
+	log_error("lab: unknown subcommand \"%s\" (up, down, status, list)", argv[1]);
+	return 2;
+}

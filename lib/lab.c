@@ -112,3 +112,47 @@ int lab_client_index(const char *name)
 {
 	return lab_index(name, "client", LAB_MAX_CLIENTS);
 }
+
+/* Role forms a lab namespace may carry after "cip-<lab>-". */
+static bool lab_role_valid(const char *role)
+{
+	if (strcmp(role, "edge") == 0 || strcmp(role, "ctl") == 0)
+		return true;
+	if (lab_node_index(role) >= 0 || lab_client_index(role) >= 0)
+		return true;
+	return strncmp(role, "pod-", 4) == 0 && role[4] != '\0';
+}
+
+bool lab_netns_belongs(const char *lab, const char *netns)
+{
+	size_t n = strlen(lab);
+
+	if (strncmp(netns, "cip-", 4) != 0 || strncmp(netns + 4, lab, n) != 0 ||
+	    netns[4 + n] != '-')
+		return false;
+	return lab_role_valid(netns + 4 + n + 1);
+}
+
+const char *lab_netns_lab(const char *netns, char *buf, size_t len)
+{
+	const char *start, *dash;
+	char name[LAB_NAME_MAX + 1], why[128];
+	size_t n;
+
+	if (strncmp(netns, "cip-", 4) != 0)
+		return NULL;
+	start = netns + 4;
+	/* Lab names have no '-', so the first one ends the name. */
+	dash = strchr(start, '-');
+	if (!dash)
+		return NULL;
+	n = (size_t)(dash - start);
+	if (n == 0 || n > LAB_NAME_MAX)
+		return NULL;
+	memcpy(name, start, n);
+	name[n] = '\0';
+	if (!lab_name_valid(name, why, sizeof(why)) || !lab_role_valid(dash + 1))
+		return NULL;
+	snprintf(buf, len, "%s", name);
+	return buf;
+}

@@ -5,6 +5,8 @@
  * each other:
  *
  *   state dir         /run/clientip/<lab>/    ($CLIENTIP_RUN_DIR overrides /run/clientip)
+ *                     lab.json (lib/labinfo.h), logs/<daemon>.log, run/<daemon>.pid;
+ *                     daemons "controller", "agent-node<i>", "lb"
  *   namespaces        cip-<lab>-edge, cip-<lab>-ctl, cip-<lab>-node<i>,
  *                     cip-<lab>-client<i>, cip-<lab>-pod-<podns>-<pod>
  *   node i            name "node<i>", VNet 10.240.0.(4+i)/16 on eth0,
@@ -54,6 +56,18 @@ char *lab_state_dir(const char *lab, char *buf, size_t len);
 char *lab_netns_name(const char *lab, const char *role, char *buf, size_t len);
 char *lab_pod_netns_name(const char *lab, const char *pod_ns, const char *pod,
 			 char *buf, size_t len);
+
+/* true if netns is one of lab's namespaces: "cip-<lab>-" followed by
+ * exactly a role (edge, ctl, node<i>, client<i>) or "pod-<podns>-<pod>".
+ * Lab "t1" never claims lab "t12"'s names. */
+bool lab_netns_belongs(const char *lab, const char *netns);
+/* The lab a namespace name belongs to, copied into buf; NULL if netns is
+ * not a lab namespace name. */
+const char *lab_netns_lab(const char *netns, char *buf, size_t len);
+
+/* Subdirectories of the state dir and the daemons' file names in them. */
+#define LAB_STATE_LOGS "logs"   /* <daemon>.log: the daemon's stdout and stderr */
+#define LAB_STATE_RUN  "run"    /* <daemon>.pid */
 
 /* Address plan. Indices start at 0. */
 struct in_addr lab_node_addr(int node);         /* 10.240.0.(4+i) */

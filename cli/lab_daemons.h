@@ -1,0 +1,44 @@
+/* lab_daemons.h — the lab's daemons: which, where, started how.
+ *
+ *   controller     clientip-controller --lab L               in cip-L-ctl
+ *   agent-node<i>  clientip-agent --lab L --node node<i>     in cip-L-node<i>
+ *   lb             clientip-lb --lab L                       in cip-L-edge
+ *
+ * Each runs in its own session with stdin on /dev/null and stdout and
+ * stderr appended to <statedir>/logs/<name>.log; its pid is in
+ * <statedir>/run/<name>.pid. The binaries live next to `clientip`.
+ */
+#ifndef CLIENTIP_LAB_DAEMONS_H
+#define CLIENTIP_LAB_DAEMONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "lab.h"
+
+#define LABD_MAX (LAB_MAX_NODES + 2)
+
+struct labd {
+	char name[24];    /* "controller", "agent-node0", "lb": file names */
+	char prog[32];    /* "clientip-controller" */
+	char role[16];    /* namespace role: "ctl", "node0", "edge" */
+	char node[16];    /* agents: "node0"; others: "" */
+};
+
+/* The daemons of a lab with that many nodes, in start order. The count. */
+int labd_list(int nodes, struct labd *out, int max);
+
+/* Starts d. 0 started (*pid set), 1 the binary does not exist (not built
+ * yet: skipped), or -errno with a message in err. */
+int labd_start(const char *lab, const char *bindir, const char *statedir, const struct labd *d,
+	       pid_t *pid, char *err, size_t errlen);
+
+/* The pid recorded for d, or -errno (-ENOENT: never started). */
+pid_t labd_pid(const char *statedir, const struct labd *d);
+
+/* true if pid is alive and lives in d's namespace of lab (a recycled pid
+ * elsewhere does not count). */
+bool labd_running(const char *lab, const struct labd *d, pid_t pid);
+
+#endif

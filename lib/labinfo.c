@@ -1,0 +1,210 @@
+/* labinfo.c — see labinfo.h. */
+#include "labinfo.h"
+
+#include <errno.h>
+#include <libfyaml.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "jsonw.h"
+
+void labinfo_time_format(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "1970-01-01T00:00:00Z");
+}
+
+int labinfo_time_parse(const char *s, time_t *t)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!end)
+		return -EINVAL;
+	/* Fractions of a second are accepted and dropped; only UTC is written. */
+	if (*end == '.') {
+		end++;
+		while (*end >= '0' && *end <= '9')
+			end++;
+	}
+	if (strcmp(end, "Z") != 0 && strcmp(end, "+00:00") != 0)
+		return -EINVAL;
+	*t = timegm(&tm);
+	return 0;
+}
+
+void labinfo_format(const struct lab_info *li, struct buf *out)
+{
+	struct jsonw w;
+	char when[32];
+
+	labinfo_time_format(li->created, when, sizeof(when));
+	jsonw_init(&w, out, false);
+	jsonw_begin_object(&w);
+	jsonw_kv_str(&w, "name", li->name);
+	jsonw_kv_int(&w, "nodes", li->nodes);
+	jsonw_kv_int(&w, "clients", li->clients);
+	jsonw_key(&w, "probeIntervalSeconds");
+	if (li->probe_interval_s > 0)
+		jsonw_int(&w, li->probe_interval_s);
+	else
+		jsonw_null(&w);
+	jsonw_kv_str(&w, "createdAt", when);
+	jsonw_end_object(&w);
+	buf_putc(out, '\n');
+}
+
+/* The scalar text of key in map, NUL-terminated into buf; NULL if absent
+ * or not a scalar. *plain tells a bare token (number, null) from a
+ * quoted string. */
+static const char *labinfo_scalar(struct fy_node *map, const char *key, char *buf, size_t len,
+				  bool *plain)
+{
+	struct fy_node *n = fy_node_mapping_lookup_by_string(map, key, FY_NT);
+	const char *s;
+	size_t slen;
+
+	if (!n || !fy_node_is_scalar(n))
+		return NULL;
+	s = fy_node_get_scalar(n, &slen);
+	if (!s || slen >= len)
+		return NULL;
+	memcpy(buf, s, slen);
+	buf[slen] = '\0';
+	*plain = fy_node_get_style(n) == FYNS_PLAIN;
+	return buf;
+}
+
+static int labinfo_int(struct fy_node *map, const char *key, int min, int max, bool nullable,
+		       int *out, char *err, size_t errlen)
+{
+	char text[32], *end;
+	bool plain = false;
+	long v;
+
+	if (!labinfo_scalar(map, key, text, sizeof(text), &plain)) {
+		snprintf(err, errlen, "%s: missing or not a number", key);
+		return -EINVAL;
+	}
+	if (nullable && plain && strcmp(text, "null") == 0) {
+		*out = 0;
+		return 0;
+	}
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (!plain || !*text || *end || errno || v < min || v > max) {
+		snprintf(err, errlen, "%s: \"%s\" is not a number from %d to %d", key, text, min, max);
+		return -EINVAL;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+int labinfo_parse(const char *text, size_t len, struct lab_info *li, char *err, size_t errlen)
+{
+	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET | FYPCF_JSON_FORCE };
+	struct fy_document *doc;
+	struct fy_node *root;
+	char s[64], why[128];
+	bool plain = false;
+	int rc = -EINVAL;
+
+	memset(li, 0, sizeof(*li));
+	doc = fy_document_build_from_string(&cfg, text, len);
+	if (!doc) {
+		snprintf(err, errlen, "not valid JSON");
+		return -EINVAL;
+	}
+	root = fy_document_root(doc);
+	if (!root || !fy_node_is_mapping(root)) {
+		snprintf(err, errlen, "not a JSON object");
+		goto out;
+	}
+	if (!labinfo_scalar(root, "name", s, sizeof(s), &plain) || plain ||
+	    !lab_name_valid(s, why, sizeof(why))) {
+		snprintf(err, errlen, "name: missing or not a valid lab name");
+		goto out;
+	}
+	memcpy(li->name, s, strlen(s) + 1); /* valid names fit */
+	if (labinfo_int(root, "nodes", 1, LAB_MAX_NODES, false, &li->nodes, err, errlen) < 0 ||
+	    labinfo_int(root, "clients", 1, LAB_MAX_CLIENTS, false, &li->clients, err, errlen) < 0 ||
+	    labinfo_int(root, "probeIntervalSeconds", 1, 3600, true, &li->probe_interval_s,
+			err, errlen) < 0)
+		goto out;
+	if (!labinfo_scalar(root, "createdAt", s, sizeof(s), &plain) || plain ||
+	    labinfo_time_parse(s, &li->created) < 0) {
+		snprintf(err, errlen, "createdAt: missing or not an RFC 3339 UTC time");
+		goto out;
+	}
+	rc = 0;
+out:
+	fy_document_destroy(doc);
+	return rc;
+}
+
+static int labinfo_path(const char *lab, char *buf, size_t len)
+{
+	char dir[LAB_PATH_MAX];
+
+	lab_state_dir(lab, dir, sizeof(dir));
+	if ((size_t)snprintf(buf, len, "%s/%s", dir, LABINFO_FILE) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int labinfo_save(const struct lab_info *li, char *err, size_t errlen)
+{
+	struct buf b = BUF_INIT;
+	char path[LAB_PATH_MAX];
+	int rc = labinfo_path(li->name, path, sizeof(path));
+
+	if (rc < 0) {
+		snprintf(err, errlen, "state path of lab %s: %s", li->name, strerror(-rc));
+		return rc;
+	}
+	labinfo_format(li, &b);
+	if (b.oom) {
+		rc = -ENOMEM;
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	rc = fs_write_atomic(path, b.data, b.len, 0644);
+	if (rc < 0)
+		snprintf(err, errlen, "write %s: %s", path, strerror(-rc));
+out:
+	buf_free(&b);
+	return rc;
+}
+
+int labinfo_load(const char *lab, struct lab_info *li, char *err, size_t errlen)
+{
+	char path[LAB_PATH_MAX], why[192];
+	char *text = NULL;
+	size_t len = 0;
+	int rc = labinfo_path(lab, path, sizeof(path));
+
+	if (rc < 0) {
+		snprintf(err, errlen, "state path of lab %s: %s", lab, strerror(-rc));
+		return rc;
+	}
+	rc = fs_read_all(path, &text, &len);
+	if (rc < 0) {
+		snprintf(err, errlen, "read %s: %s", path, strerror(-rc));
+		return rc;
+	}
+	rc = labinfo_parse(text, len, li, why, sizeof(why));
+	if (rc < 0)
+		snprintf(err, errlen, "%s: %s", path, why);
+	else if (strcmp(li->name, lab) != 0) {
+		snprintf(err, errlen, "%s: names lab \"%s\", not \"%s\"", path, li->name, lab);
+		rc = -EINVAL;
+	}
+	free(text);
+	return rc;
+}
