@@ -124,8 +124,14 @@ static struct manifest_pos mp_node_pos_depth(struct fy_node *n, int depth)
 		const struct fy_mark *mk = t ? fy_token_start_mark(t) : NULL;
 
 		if (mk && mk->line >= 0) {
+			enum fy_node_style st = fy_node_get_style(n);
+
 			pos.line = mk->line + 1;
 			pos.column = mk->column + 1;
+			/* A quoted scalar's token starts inside the quotes; an
+			 * editor user expects the opening quote. */
+			if ((st == FYNS_SINGLE_QUOTED || st == FYNS_DOUBLE_QUOTED) && pos.column > 1)
+				pos.column--;
 		}
 		return pos;
 	}
@@ -2310,6 +2316,8 @@ int manifest_parse_string(const char *name, const char *text, size_t len,
 	}
 	if (m->n_errors > 0) {
 		snprintf(err, errlen, "%s: %d error%s", name, m->n_errors, m->n_errors == 1 ? "" : "s");
+		/* All or nothing: leave no object a caller could apply. */
+		m->n_objects = 0;
 		rc = -1;
 	}
 out:

@@ -74,8 +74,9 @@ struct manifest {
 
 /* Parses path ("-": standard input). Objects without metadata.namespace get
  * default_ns. Returns 0 if the file has no error; -1 if it has (see
- * m->msgs; err says how many); a negative errno if it could not be read
- * (err says why). m is always initialised; manifest_free() it. */
+ * m->msgs; err says how many; m->objects is then empty); a negative errno
+ * if it could not be read (err says why). m is always initialised;
+ * manifest_free() it. */
 int manifest_parse_file(const char *path, const char *default_ns, struct manifest *m,
 			char *err, size_t errlen);
 /* The same for text in memory; name is what messages call the file. */
