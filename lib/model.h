@@ -203,6 +203,14 @@ struct model_endpoints {
 	char name[MODEL_NAME_MAX];         /* the Service's name */
 	struct model_endpoint *items;      /* malloc'd; model_endpoints_free() */
 	int n;
+	/* The Service's ports (same index as each endpoint's ports[]), so the
+	 * object reads on its own as `get endpoints` shows it. n_ports 0: not
+	 * filled in; each endpoint's ports are still written and read. */
+	struct model_endpoint_port {
+		char name[MODEL_NAME_MAX];
+		enum model_proto proto;
+	} ports[MODEL_MAX_PORTS];
+	int n_ports;
 };
 
 /* ---- nodes ------------------------------------------------------------ */
@@ -213,6 +221,33 @@ struct model_node_status {             /* status/nodes/ (the node's agent) */
 	bool proxy_healthy;
 	char heartbeat[MODEL_TIME_MAX];
 	int64_t last_sync_ms;              /* wall clock of the last ruleset sync */
+};
+
+/* ---- deployments' observed state ---------------------------------------- */
+
+struct model_condition {               /* a status condition, as Kubernetes lists them */
+	char type[32];                     /* "Available", "Progressing" */
+	bool status;                       /* "True" / "False" */
+	char reason[MODEL_REASON_MAX];
+	char message[MODEL_MESSAGE_MAX];
+};
+
+#define MODEL_MAX_CONDITIONS 4
+
+/* status/deployments/ (the controller): what `rollout status` reads.
+ * Pods being deleted are not counted, as in Kubernetes. */
+struct model_deployment_status {
+	char ns[MODEL_NAME_MAX];
+	char name[MODEL_NAME_MAX];
+	int64_t observed_generation;       /* the Deployment's generation this describes */
+	int replicas;                      /* pods not being deleted, any template */
+	int updated_replicas;              /* of those, with the current template */
+	int ready_replicas;
+	int available_replicas;            /* ready (minReadySeconds is 0) */
+	int unavailable_replicas;          /* spec replicas - available, >= 0 */
+	char template_hash[16];            /* the current pod-template-hash */
+	struct model_condition conditions[MODEL_MAX_CONDITIONS];
+	int n_conditions;
 };
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -229,5 +264,33 @@ const char *model_map_get(const struct model_map *m, const char *key);
 bool model_selector_matches(const struct model_map *selector, const struct model_map *labels);
 
 void model_endpoints_free(struct model_endpoints *e);
+
+/* Reverse of the *_name functions (exact Kubernetes spelling); 0, or
+ * -EINVAL for an unknown name (out untouched). */
+int model_proto_parse(const char *s, enum model_proto *out);
+int model_service_type_parse(const char *s, enum model_service_type *out);
+int model_policy_parse(const char *s, enum model_traffic_policy *out);
+int model_phase_parse(const char *s, enum model_pod_phase *out);
+
+/* Adds key=value or replaces the value of key. 0, -ENOSPC when the map is
+ * full, -ENAMETOOLONG when key or value does not fit. */
+int model_map_set(struct model_map *m, const char *key, const char *value);
+/* Removes key if present. */
+void model_map_del(struct model_map *m, const char *key);
+
+/* Objects with every default of this file filled in and everything else
+ * zero. A probe of kind MODEL_PROBE_NONE is all zero (its defaults apply
+ * only once a probe exists); model_probe_init() gives an HTTP probe's. */
+void model_deployment_init(struct model_deployment *d);
+void model_service_init(struct model_service *s);
+void model_probe_init(struct model_probe *p, enum model_probe_kind kind);
+
+/* The current time as RFC 3339 UTC ("2026-11-27T08:00:00Z"); returns out. */
+char *model_time_now(char out[MODEL_TIME_MAX]);
+/* Seconds since the epoch of an RFC 3339 time (fraction and offset
+ * allowed); -1 if s is not one. */
+int64_t model_time_parse(const char *s);
+/* A random RFC 4122 version 4 UUID, for metadata.uid. */
+void model_uid_new(char out[40]);
 
 #endif

@@ -28,6 +28,7 @@ enum store_kind {
 	STORE_POD_STATUS,      /* status/pods/         written by the pod's node agent */
 	STORE_NODE_STATUS,     /* status/nodes/        written by each node agent */
 	STORE_SERVICE_STATUS,  /* status/services/     written by the load balancer */
+	STORE_DEPLOYMENT_STATUS, /* status/deployments/ written by the controller */
 	STORE_KIND_COUNT,
 };
 
@@ -89,5 +90,94 @@ void model_service_to_json(struct jsonw *w, const struct model_service *s);
 void model_pod_to_json(struct jsonw *w, const struct model_pod *p,
 		       const struct model_pod_status *status /* may be NULL */);
 void model_endpoints_to_json(struct jsonw *w, const struct model_endpoints *e);
+
+/* ---- additions ---------------------------------------------------------- */
+
+/* An object's identity, from its file name alone (node status: ns ""). */
+struct store_key {
+	char ns[MODEL_NAME_MAX];
+	char name[MODEL_NAME_MAX];
+};
+
+/* The objects of one kind without reading them, sorted like the lists. */
+int store_list_keys(const char *statedir, enum store_kind kind, struct store_key **out, int *n,
+		    char *err, size_t errlen);
+int store_list_deployment_statuses(const char *statedir, struct model_deployment_status **out,
+				   int *n, char *err, size_t errlen);
+
+/* Single objects: 0, -ENOENT, or -1 with err. */
+int store_get_deployment_status(const char *statedir, const char *ns, const char *name,
+				struct model_deployment_status *out, char *err, size_t errlen);
+int store_get_pod_status(const char *statedir, const char *ns, const char *name,
+			 struct model_pod_status *out, char *err, size_t errlen);
+/* out->items is malloc'd: model_endpoints_free(out). */
+int store_get_endpoints(const char *statedir, const char *ns, const char *name,
+			struct model_endpoints *out, char *err, size_t errlen);
+int store_get_node_status(const char *statedir, const char *name,
+			  struct model_node_status *out, char *err, size_t errlen);
+/* The load balancer's status of one Service: its ingress IP (0 if none)
+ * and, if extra is not NULL, "loadBalancerExtra" as one-line JSON ("" if
+ * absent). */
+int store_get_service_status(const char *statedir, const char *ns, const char *name,
+			     struct in_addr *ingress, struct buf *extra, char *err, size_t errlen);
+
+/* Atomic writes. 0 or -errno. */
+int store_put_deployment_status(const char *statedir, const struct model_deployment_status *s);
+/* Write only when the file's bytes would change, so watchers are not woken
+ * for nothing: 1 written, 0 unchanged, or -errno. */
+int store_put_endpoints_if_changed(const char *statedir, const struct model_endpoints *e);
+int store_put_deployment_status_if_changed(const char *statedir,
+					   const struct model_deployment_status *s);
+
+/* More Kubernetes-shaped JSON. A Deployment with its status merged (st may
+ * be NULL: as model_deployment_to_json). */
+void model_deployment_with_status_to_json(struct jsonw *w, const struct model_deployment *d,
+					  const struct model_deployment_status *st);
+void model_deployment_status_to_json(struct jsonw *w, const struct model_deployment_status *s);
+void model_pod_status_to_json(struct jsonw *w, const struct model_pod_status *s);
+void model_node_status_to_json(struct jsonw *w, const struct model_node_status *s);
+/* A pod template ({"metadata":{labels, annotations}, "spec":{...}}), the
+ * part of a Deployment that pod-template-hash covers. */
+void model_pod_template_to_json(struct jsonw *w, const struct model_map *labels,
+				const struct model_map *annotations,
+				const struct model_pod_spec *spec);
+
+/* Parsers of the JSON shapes above, from a libfyaml node (JSON is YAML, so
+ * a manifest's node works too) or from text. They fill the whole of out:
+ * missing or mistyped fields get the model's defaults, unknown fields are
+ * ignored; kind, if present, must match and metadata.name must be present.
+ * 0, or -1 with a message in err. to_json then from_* gives back the same
+ * struct for a normalised object (defaults filled in, a probe of kind NONE
+ * all zero). An Endpoints' items are malloc'd (model_endpoints_free()). */
+struct fy_node;
+int model_deployment_from_fy(struct fy_node *root, struct model_deployment *out,
+			     char *err, size_t errlen);
+int model_service_from_fy(struct fy_node *root, struct model_service *out,
+			  char *err, size_t errlen);
+int model_pod_from_fy(struct fy_node *root, struct model_pod *out, char *err, size_t errlen);
+int model_pod_status_from_fy(struct fy_node *root, struct model_pod_status *out,
+			     char *err, size_t errlen);
+int model_endpoints_from_fy(struct fy_node *root, struct model_endpoints *out,
+			    char *err, size_t errlen);
+int model_node_status_from_fy(struct fy_node *root, struct model_node_status *out,
+			      char *err, size_t errlen);
+int model_deployment_status_from_fy(struct fy_node *root, struct model_deployment_status *out,
+				    char *err, size_t errlen);
+
+int model_deployment_from_json(const char *text, size_t len, struct model_deployment *out,
+			       char *err, size_t errlen);
+int model_service_from_json(const char *text, size_t len, struct model_service *out,
+			    char *err, size_t errlen);
+int model_pod_from_json(const char *text, size_t len, struct model_pod *out,
+			char *err, size_t errlen);
+int model_pod_status_from_json(const char *text, size_t len, struct model_pod_status *out,
+			       char *err, size_t errlen);
+int model_endpoints_from_json(const char *text, size_t len, struct model_endpoints *out,
+			      char *err, size_t errlen);
+int model_node_status_from_json(const char *text, size_t len, struct model_node_status *out,
+				char *err, size_t errlen);
+int model_deployment_status_from_json(const char *text, size_t len,
+				      struct model_deployment_status *out,
+				      char *err, size_t errlen);
 
 #endif

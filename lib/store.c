@@ -1,0 +1,2294 @@
+/* store.c — see store.h and docs/STATE.md.
+ *
+ * Writing goes through jsonw (pretty, as kubectl prints); reading through
+ * libfyaml documents. Readers walk each mapping once per field rather than
+ * using fy_node_by_path(), which parses its path argument on every call:
+ * daemons read thousands of files per sync.
+ */
+#include "store.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libfyaml.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "lab.h"
+#include "log.h"
+
+/* ---- paths ------------------------------------------------------------ */
+
+static const char *const store_dirs[STORE_KIND_COUNT] = {
+	[STORE_DEPLOYMENTS] = "api/deployments",
+	[STORE_SERVICES] = "api/services",
+	[STORE_PODS] = "api/pods",
+	[STORE_ENDPOINTS] = "api/endpoints",
+	[STORE_POD_STATUS] = "status/pods",
+	[STORE_NODE_STATUS] = "status/nodes",
+	[STORE_SERVICE_STATUS] = "status/services",
+	[STORE_DEPLOYMENT_STATUS] = "status/deployments",
+};
+
+const char *store_kind_dir(enum store_kind kind)
+{
+	return (unsigned)kind < STORE_KIND_COUNT ? store_dirs[kind] : "invalid";
+}
+
+static bool store_namespaced(enum store_kind kind)
+{
+	return kind != STORE_NODE_STATUS;
+}
+
+char *store_path(const char *statedir, enum store_kind kind, const char *ns,
+		 const char *name, char *buf, size_t len)
+{
+	if (store_namespaced(kind) && ns)
+		snprintf(buf, len, "%s/%s/%s_%s.json", statedir, store_kind_dir(kind), ns, name);
+	else
+		snprintf(buf, len, "%s/%s/%s.json", statedir, store_kind_dir(kind), name);
+	return buf;
+}
+
+int store_init(const char *statedir)
+{
+	char path[PATH_MAX];
+
+	for (int k = 0; k < STORE_KIND_COUNT; k++) {
+		int rc;
+
+		snprintf(path, sizeof(path), "%s/%s", statedir, store_dirs[k]);
+		rc = fs_mkdir_p(path, 0755);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int store_lock(const char *statedir)
+{
+	char path[PATH_MAX];
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "%s/lock", statedir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	while ((rc = flock(fd, LOCK_EX)) < 0 && errno == EINTR)
+		;
+	if (rc < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+void store_unlock(int fd)
+{
+	if (fd < 0)
+		return;
+	flock(fd, LOCK_UN);
+	close(fd);
+}
+
+int store_delete(const char *statedir, enum store_kind kind, const char *ns, const char *name)
+{
+	char path[PATH_MAX];
+
+	store_path(statedir, kind, ns, name, path, sizeof(path));
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+/* ---- writing: small pieces ------------------------------------------- */
+
+static void sw_ip(struct jsonw *w, const char *key, struct in_addr a)
+{
+	char s[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &a, s, sizeof(s));
+	jsonw_kv_str(w, key, s);
+}
+
+static void sw_map(struct jsonw *w, const char *key, const struct model_map *m)
+{
+	jsonw_key(w, key);
+	jsonw_begin_object(w);
+	for (int i = 0; i < m->n; i++)
+		jsonw_kv_str(w, m->items[i].key, m->items[i].value);
+	jsonw_end_object(w);
+}
+
+static void sw_kv_str_opt(struct jsonw *w, const char *key, const char *s)
+{
+	if (s[0])
+		jsonw_kv_str(w, key, s);
+}
+
+static void sw_int_or_percent(struct jsonw *w, const char *key, struct model_int_or_percent v)
+{
+	char s[16];
+
+	if (v.percent) {
+		snprintf(s, sizeof(s), "%d%%", v.value);
+		jsonw_kv_str(w, key, s);
+	} else {
+		jsonw_kv_int(w, key, v.value);
+	}
+}
+
+/* Opens "metadata" and writes the common members; the caller closes it
+ * (a pod adds its ownerReferences first). */
+static void sw_meta(struct jsonw *w, const struct model_meta *m, int grace_if_deleting)
+{
+	jsonw_key(w, "metadata");
+	jsonw_begin_object(w);
+	jsonw_kv_str(w, "name", m->name);
+	jsonw_kv_str(w, "namespace", m->ns);
+	sw_kv_str_opt(w, "uid", m->uid);
+	if (m->generation)
+		jsonw_kv_int(w, "generation", m->generation);
+	sw_kv_str_opt(w, "creationTimestamp", m->created);
+	if (m->deleting[0]) {
+		jsonw_kv_str(w, "deletionTimestamp", m->deleting);
+		if (grace_if_deleting >= 0)
+			jsonw_kv_int(w, "deletionGracePeriodSeconds", grace_if_deleting);
+	}
+	if (m->labels.n)
+		sw_map(w, "labels", &m->labels);
+	if (m->annotations.n)
+		sw_map(w, "annotations", &m->annotations);
+}
+
+static void sw_port_ref(struct jsonw *w, const char *key, int port, const char *name)
+{
+	if (name[0])
+		jsonw_kv_str(w, key, name);
+	else
+		jsonw_kv_int(w, key, port);
+}
+
+static void sw_probe(struct jsonw *w, const struct model_probe *p)
+{
+	if (p->kind == MODEL_PROBE_NONE)
+		return;
+	jsonw_key(w, "readinessProbe");
+	jsonw_begin_object(w);
+	if (p->kind == MODEL_PROBE_HTTP) {
+		jsonw_key(w, "httpGet");
+		jsonw_begin_object(w);
+		jsonw_kv_str(w, "path", p->path);
+		sw_port_ref(w, "port", p->port, p->port_name);
+		jsonw_kv_str(w, "scheme", "HTTP");
+		jsonw_end_object(w);
+	} else {
+		jsonw_key(w, "tcpSocket");
+		jsonw_begin_object(w);
+		sw_port_ref(w, "port", p->port, p->port_name);
+		jsonw_end_object(w);
+	}
+	jsonw_kv_int(w, "initialDelaySeconds", p->initial_delay_s);
+	jsonw_kv_int(w, "periodSeconds", p->period_s);
+	jsonw_kv_int(w, "timeoutSeconds", p->timeout_s);
+	jsonw_kv_int(w, "successThreshold", p->success_threshold);
+	jsonw_kv_int(w, "failureThreshold", p->failure_threshold);
+	jsonw_end_object(w);
+}
+
+static void sw_strings(struct jsonw *w, const char *key, const char (*v)[MODEL_ARG_MAX], int n)
+{
+	if (n <= 0)
+		return;
+	jsonw_key(w, key);
+	jsonw_begin_array(w);
+	for (int i = 0; i < n; i++)
+		jsonw_str(w, v[i]);
+	jsonw_end_array(w);
+}
+
+static void sw_container(struct jsonw *w, const struct model_container *c)
+{
+	jsonw_begin_object(w);
+	jsonw_kv_str(w, "name", c->name);
+	jsonw_kv_str(w, "image", c->image);
+	sw_strings(w, "command", c->command, c->n_command);
+	sw_strings(w, "args", c->args, c->n_args);
+	if (c->n_env > 0) {
+		jsonw_key(w, "env");
+		jsonw_begin_array(w);
+		for (int i = 0; i < c->n_env; i++) {
+			jsonw_begin_object(w);
+			jsonw_kv_str(w, "name", c->env[i].name);
+			jsonw_kv_str(w, "value", c->env[i].value);
+			jsonw_end_object(w);
+		}
+		jsonw_end_array(w);
+	}
+	if (c->n_ports > 0) {
+		jsonw_key(w, "ports");
+		jsonw_begin_array(w);
+		for (int i = 0; i < c->n_ports; i++) {
+			jsonw_begin_object(w);
+			sw_kv_str_opt(w, "name", c->ports[i].name);
+			jsonw_kv_int(w, "containerPort", c->ports[i].port);
+			jsonw_kv_str(w, "protocol", model_proto_name(c->ports[i].proto));
+			jsonw_end_object(w);
+		}
+		jsonw_end_array(w);
+	}
+	sw_probe(w, &c->readiness);
+	jsonw_end_object(w);
+}
+
+/* The members of a pod spec (no braces); node is NULL in a template. */
+static void sw_pod_spec(struct jsonw *w, const struct model_pod_spec *s, const char *node)
+{
+	if (node)
+		sw_kv_str_opt(w, "nodeName", node);
+	jsonw_key(w, "containers");
+	jsonw_begin_array(w);
+	for (int i = 0; i < s->n_containers; i++)
+		sw_container(w, &s->containers[i]);
+	jsonw_end_array(w);
+	jsonw_kv_str(w, "restartPolicy", "Always");
+	jsonw_kv_int(w, "terminationGracePeriodSeconds", s->termination_grace_s);
+}
+
+void model_pod_template_to_json(struct jsonw *w, const struct model_map *labels,
+				const struct model_map *annotations,
+				const struct model_pod_spec *spec)
+{
+	jsonw_begin_object(w);
+	jsonw_key(w, "metadata");
+	jsonw_begin_object(w);
+	if (labels->n)
+		sw_map(w, "labels", labels);
+	if (annotations->n)
+		sw_map(w, "annotations", annotations);
+	jsonw_end_object(w);
+	jsonw_key(w, "spec");
+	jsonw_begin_object(w);
+	sw_pod_spec(w, spec, NULL);
+	jsonw_end_object(w);
+	jsonw_end_object(w);
+}
+
+static void sw_condition(struct jsonw *w, const struct model_condition *c)
+{
+	jsonw_begin_object(w);
+	jsonw_kv_str(w, "type", c->type);
+	jsonw_kv_str(w, "status", c->status ? "True" : "False");
+	sw_kv_str_opt(w, "reason", c->reason);
+	sw_kv_str_opt(w, "message", c->message);
+	jsonw_end_object(w);
+}
+
+/* The members of a Deployment's status (no braces). */
+static void sw_deployment_status(struct jsonw *w, const struct model_deployment_status *s)
+{
+	jsonw_kv_int(w, "observedGeneration", s->observed_generation);
+	jsonw_kv_int(w, "replicas", s->replicas);
+	jsonw_kv_int(w, "updatedReplicas", s->updated_replicas);
+	jsonw_kv_int(w, "readyReplicas", s->ready_replicas);
+	jsonw_kv_int(w, "availableReplicas", s->available_replicas);
+	jsonw_kv_int(w, "unavailableReplicas", s->unavailable_replicas);
+	sw_kv_str_opt(w, "podTemplateHash", s->template_hash);
+	jsonw_key(w, "conditions");
+	jsonw_begin_array(w);
+	for (int i = 0; i < s->n_conditions && i < MODEL_MAX_CONDITIONS; i++)
+		sw_condition(w, &s->conditions[i]);
+	jsonw_end_array(w);
+}
+
+/* ---- writing: objects ------------------------------------------------- */
+
+void model_deployment_with_status_to_json(struct jsonw *w, const struct model_deployment *d,
+					  const struct model_deployment_status *st)
+{
+	jsonw_begin_object(w);
+	jsonw_kv_str(w, "apiVersion", "apps/v1");
+	jsonw_kv_str(w, "kind", "Deployment");
+	sw_meta(w, &d->meta, -1);
+	jsonw_end_object(w);
+	jsonw_key(w, "spec");
+	jsonw_begin_object(w);
+	jsonw_kv_int(w, "replicas", d->replicas);
+	jsonw_key(w, "selector");
+	jsonw_begin_object(w);
+	sw_map(w, "matchLabels", &d->selector);
+	jsonw_end_object(w);
+	jsonw_key(w, "strategy");
+	jsonw_begin_object(w);
+	jsonw_kv_str(w, "type", "RollingUpdate");
+	jsonw_key(w, "rollingUpdate");
+	jsonw_begin_object(w);
+	sw_int_or_percent(w, "maxSurge", d->max_surge);
+	sw_int_or_percent(w, "maxUnavailable", d->max_unavailable);
+	jsonw_end_object(w);
+	jsonw_end_object(w);
+	jsonw_key(w, "template");
+	model_pod_template_to_json(w, &d->template_labels, &d->template_annotations, &d->pod);
+	jsonw_end_object(w);
+	jsonw_key(w, "status");
+	jsonw_begin_object(w);
+	if (st)
+		sw_deployment_status(w, st);
+	jsonw_end_object(w);
+	jsonw_end_object(w);
+}
+
+void model_deployment_to_json(struct jsonw *w, const struct model_deployment *d)
+{
+	model_deployment_with_status_to_json(w, d, NULL);
+}
+
+void model_deployment_status_to_json(struct jsonw *w, const struct model_deployment_status *s)
+{
+	jsonw_begin_object(w);
+	jsonw_kv_str(w, "apiVersion", "apps/v1");
+	jsonw_kv_str(w, "kind", "Deployment");
+	jsonw_key(w, "metadata");
+	jsonw_begin_object(w);
+	jsonw_kv_str(w, "name", s->name);
+	jsonw_kv_str(w, "namespace", s->ns);
+	jsonw_end_object(w);
+	jsonw_key(w, "status");
+	jsonw_begin_object(w);
+	sw_deployment_status(w, s);
+	jsonw_end_object(w);
+	jsonw_end_object(w);
+}
+
+/* with_status false: the file in api/services, whose status belongs to the
+ * load balancer (status/services) and is merged in on reading. */
+static void sw_service(struct jsonw *w, const struct model_service *s, bool with_status)
+{
+	jsonw_begin_object(w);
+	jsonw_kv_str(w, "apiVersion", "v1");
+	jsonw_kv_str(w, "kind", "Service");
+	sw_meta(w, &s->meta, -1);
+	jsonw_end_object(w);
+	jsonw_key(w, "spec");
+	jsonw_begin_object(w);
+	jsonw_kv_str(w, "type", model_service_type_name(s->type));
+	if (s->selector.n)
+		sw_map(w, "selector", &s->selector);
+	jsonw_key(w, "ports");
+	jsonw_begin_array(w);
+	for (int i = 0; i < s->n_ports; i++) {
+		const struct model_service_port *p = &s->ports[i];
+
+		jsonw_begin_object(w);
+		sw_kv_str_opt(w, "name", p->name);
+		jsonw_kv_str(w, "protocol", model_proto_name(p->proto));
+		jsonw_kv_int(w, "port", p->port);
+		if (p->target_port_name[0] || p->target_port)
+			sw_port_ref(w, "targetPort", p->target_port, p->target_port_name);
+		if (p->node_port)
+			jsonw_kv_int(w, "nodePort", p->node_port);
+		jsonw_end_object(w);
+	}
+	jsonw_end_array(w);
+	if (s->cluster_ip.s_addr) {
+		char ip[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &s->cluster_ip, ip, sizeof(ip));
+		jsonw_kv_str(w, "clusterIP", ip);
+		jsonw_key(w, "clusterIPs");
+		jsonw_begin_array(w);
+		jsonw_str(w, ip);
+		jsonw_end_array(w);
+	}
+	jsonw_key(w, "ipFamilies");
+	jsonw_begin_array(w);
+	jsonw_str(w, "IPv4");
+	jsonw_end_array(w);
+	jsonw_kv_str(w, "ipFamilyPolicy", "SingleStack");
+	/* Kubernetes shows externalTrafficPolicy only where it means something. */
+	if (s->type != MODEL_SVC_CLUSTER_IP || s->external_policy != MODEL_POLICY_CLUSTER)
+		jsonw_kv_str(w, "externalTrafficPolicy", model_policy_name(s->external_policy));
+	jsonw_kv_str(w, "internalTrafficPolicy", model_policy_name(s->internal_policy));
+	if (s->health_check_node_port)
+		jsonw_kv_int(w, "healthCheckNodePort", s->health_check_node_port);
+	if (s->load_balancer_ip.s_addr)
+		sw_ip(w, "loadBalancerIP", s->load_balancer_ip);
+	jsonw_kv_str(w, "sessionAffinity", s->affinity_client_ip ? "ClientIP" : "None");
+	if (s->affinity_client_ip || s->affinity_timeout_s != 10800) {
+		jsonw_key(w, "sessionAffinityConfig");
+		jsonw_begin_object(w);
+		jsonw_key(w, "clientIP");
+		jsonw_begin_object(w);
+		jsonw_kv_int(w, "timeoutSeconds", s->affinity_timeout_s);
+		jsonw_end_object(w);
+		jsonw_end_object(w);
+	}
+	jsonw_end_object(w);
+	jsonw_key(w, "status");
+	jsonw_begin_object(w);
+	jsonw_key(w, "loadBalancer");
+	jsonw_begin_object(w);
+	if (with_status && s->ingress_ip.s_addr) {
+		jsonw_key(w, "ingress");
+		jsonw_begin_array(w);
+		jsonw_begin_object(w);
+		sw_ip(w, "ip", s->ingress_ip);
+		jsonw_kv_str(w, "ipMode", "VIP");
+		jsonw_end_object(w);
+		jsonw_end_array(w);
+	}
+	jsonw_end_object(w);
+	jsonw_end_object(w);
+	jsonw_end_object(w);
+}
+
+void model_service_to_json(struct jsonw *w, const struct model_service *s)
+{
+	sw_service(w, s, true);
+}
+
+void model_pod_to_json(struct jsonw *w, const struct model_pod *p,
+		       const struct model_pod_status *st)
+{
+	int node = lab_node_index(p->node);
+
+	jsonw_begin_object(w);
+	jsonw_kv_str(w, "apiVersion", "v1");
+	jsonw_kv_str(w, "kind", "Pod");
+	sw_meta(w, &p->meta, p->spec.termination_grace_s);
+	if (p->owner[0]) {
+		/* There are no ReplicaSets in a lab: a Deployment owns its pods. */
+		jsonw_key(w, "ownerReferences");
+		jsonw_begin_array(w);
+		jsonw_begin_object(w);
+		jsonw_kv_str(w, "apiVersion", "apps/v1");
+		jsonw_kv_str(w, "kind", "Deployment");
+		jsonw_kv_str(w, "name", p->owner);
+		jsonw_kv_bool(w, "controller", true);
+		jsonw_kv_bool(w, "blockOwnerDeletion", true);
+		jsonw_end_object(w);
+		jsonw_end_array(w);
+	}
+	jsonw_end_object(w);
+	jsonw_key(w, "spec");
+	jsonw_begin_object(w);
+	sw_pod_spec(w, &p->spec, p->node);
+	jsonw_end_object(w);
+	jsonw_key(w, "status");
+	jsonw_begin_object(w);
+	if (st) {
+		jsonw_kv_str(w, "phase", model_phase_name(st->phase));
+		jsonw_key(w, "conditions");
+		jsonw_begin_array(w);
+		jsonw_begin_object(w);
+		jsonw_kv_str(w, "type", "Ready");
+		jsonw_kv_str(w, "status", st->ready ? "True" : "False");
+		jsonw_end_object(w);
+		jsonw_begin_object(w);
+		jsonw_kv_str(w, "type", "ContainersReady");
+		jsonw_kv_str(w, "status", st->ready ? "True" : "False");
+		jsonw_end_object(w);
+		jsonw_end_array(w);
+	}
+	if (node >= 0)
+		sw_ip(w, "hostIP", lab_node_addr(node));
+	if (p->ip.s_addr) {
+		sw_ip(w, "podIP", p->ip);
+		jsonw_key(w, "podIPs");
+		jsonw_begin_array(w);
+		jsonw_begin_object(w);
+		sw_ip(w, "ip", p->ip);
+		jsonw_end_object(w);
+		jsonw_end_array(w);
+	}
+	if (st) {
+		sw_kv_str_opt(w, "startTime", st->started);
+		/* A pod here runs one process for all its containers, so every
+		 * container shows the pod's state. */
+		jsonw_key(w, "containerStatuses");
+		jsonw_begin_array(w);
+		for (int i = 0; i < p->spec.n_containers; i++) {
+			jsonw_begin_object(w);
+			jsonw_kv_str(w, "name", p->spec.containers[i].name);
+			jsonw_kv_str(w, "image", p->spec.containers[i].image);
+			jsonw_kv_bool(w, "ready", st->ready);
+			jsonw_kv_int(w, "restartCount", st->restarts);
+			jsonw_kv_bool(w, "started", st->pid > 0);
+			jsonw_key(w, "state");
+			jsonw_begin_object(w);
+			if (st->pid > 0) {
+				jsonw_key(w, "running");
+				jsonw_begin_object(w);
+				sw_kv_str_opt(w, "startedAt", st->started);
+				jsonw_end_object(w);
+			} else if (st->terminated || st->phase == MODEL_POD_SUCCEEDED ||
+				   st->phase == MODEL_POD_FAILED) {
+				jsonw_key(w, "terminated");
+				jsonw_begin_object(w);
+				jsonw_kv_str(w, "reason", st->reason[0] ? st->reason : "Completed");
+				sw_kv_str_opt(w, "message", st->message);
+				jsonw_end_object(w);
+			} else {
+				jsonw_key(w, "waiting");
+				jsonw_begin_object(w);
+				jsonw_kv_str(w, "reason", st->reason[0] ? st->reason
+								       : "ContainerCreating");
+				sw_kv_str_opt(w, "message", st->message);
+				jsonw_end_object(w);
+			}
+			jsonw_end_object(w);
+			jsonw_end_object(w);
+		}
+		jsonw_end_array(w);
+	}
+	jsonw_end_object(w);
+	jsonw_end_object(w);
+}
+
+void model_pod_status_to_json(struct jsonw *w, const struct model_pod_status *s)
+{
+	jsonw_begin_object(w);
+	jsonw_kv_str(w, "apiVersion", "v1");
+	jsonw_kv_str(w, "kind", "Pod");
+	jsonw_key(w, "metadata");
+	jsonw_begin_object(w);
+	jsonw_kv_str(w, "name", s->name);
+	jsonw_kv_str(w, "namespace", s->ns);
+	sw_kv_str_opt(w, "uid", s->uid);
+	jsonw_end_object(w);
+	jsonw_key(w, "status");
+	jsonw_begin_object(w);
+	jsonw_kv_str(w, "phase", model_phase_name(s->phase));
+	jsonw_kv_bool(w, "ready", s->ready);
+	jsonw_kv_bool(w, "terminating", s->terminating);
+	jsonw_kv_bool(w, "terminated", s->terminated);
+	jsonw_kv_int(w, "restartCount", s->restarts);
+	jsonw_kv_int(w, "pid", s->pid);
+	sw_kv_str_opt(w, "reason", s->reason);
+	sw_kv_str_opt(w, "message", s->message);
+	sw_kv_str_opt(w, "startTime", s->started);
+	sw_kv_str_opt(w, "lastUpdateTime", s->updated);
+	jsonw_end_object(w);
+	jsonw_end_object(w);
+}
+
+/* How many of an endpoint's ports to write: the Service's port count if
+ * known, else up to the last resolved one. */
+static int sw_endpoint_nports(const struct model_endpoints *e, const struct model_endpoint *ep)
+{
+	int n = e->n_ports > MODEL_MAX_PORTS ? MODEL_MAX_PORTS : e->n_ports;
+
+	for (int i = MODEL_MAX_PORTS - 1; i >= n; i--)
+		if (ep->ports[i])
+			return i + 1;
+	return n;
+}
+
+void model_endpoints_to_json(struct jsonw *w, const struct model_endpoints *e)
+{
+	jsonw_begin_object(w);
+	jsonw_kv_str(w, "apiVersion", "discovery.k8s.io/v1");
+	jsonw_kv_str(w, "kind", "EndpointSlice");
+	jsonw_key(w, "metadata");
+	jsonw_begin_object(w);
+	jsonw_kv_str(w, "name", e->name);
+	jsonw_kv_str(w, "namespace", e->ns);
+	jsonw_key(w, "labels");
+	jsonw_begin_object(w);
+	jsonw_kv_str(w, "kubernetes.io/service-name", e->name);
+	jsonw_kv_str(w, "endpointslice.kubernetes.io/managed-by", "clientip-controller");
+	jsonw_end_object(w);
+	jsonw_end_object(w);
+	jsonw_kv_str(w, "addressType", "IPv4");
+	jsonw_key(w, "endpoints");
+	jsonw_begin_array(w);
+	for (int i = 0; i < e->n; i++) {
+		const struct model_endpoint *ep = &e->items[i];
+		int np = sw_endpoint_nports(e, ep);
+		char ip[INET_ADDRSTRLEN];
+
+		jsonw_begin_object(w);
+		inet_ntop(AF_INET, &ep->addr, ip, sizeof(ip));
+		jsonw_key(w, "addresses");
+		jsonw_begin_array(w);
+		jsonw_str(w, ip);
+		jsonw_end_array(w);
+		jsonw_key(w, "conditions");
+		jsonw_begin_object(w);
+		jsonw_kv_bool(w, "ready", ep->ready);
+		jsonw_kv_bool(w, "serving", ep->serving);
+		jsonw_kv_bool(w, "terminating", ep->terminating);
+		jsonw_end_object(w);
+		sw_kv_str_opt(w, "nodeName", ep->node);
+		if (ep->pod[0]) {
+			jsonw_key(w, "targetRef");
+			jsonw_begin_object(w);
+			jsonw_kv_str(w, "kind", "Pod");
+			jsonw_kv_str(w, "namespace", e->ns);
+			jsonw_kv_str(w, "name", ep->pod);
+			jsonw_end_object(w);
+		}
+		/* Not in a real EndpointSlice, which splits into one slice per
+		 * distinct port set instead: a named targetPort can resolve to a
+		 * different number on each pod. */
+		jsonw_key(w, "ports");
+		jsonw_begin_array(w);
+		for (int j = 0; j < np; j++)
+			jsonw_int(w, ep->ports[j]);
+		jsonw_end_array(w);
+		jsonw_end_object(w);
+	}
+	jsonw_end_array(w);
+	jsonw_key(w, "ports");
+	jsonw_begin_array(w);
+	for (int j = 0; j < e->n_ports && j < MODEL_MAX_PORTS; j++) {
+		int port = e->n ? e->items[0].ports[j] : 0;
+
+		for (int i = 1; i < e->n; i++)
+			if (e->items[i].ports[j] != port)
+				port = 0;
+		jsonw_begin_object(w);
+		jsonw_kv_str(w, "name", e->ports[j].name);
+		jsonw_kv_str(w, "protocol", model_proto_name(e->ports[j].proto));
+		/* The slice-wide number only when every endpoint agrees. */
+		if (port)
+			jsonw_kv_int(w, "port", port);
+		jsonw_end_object(w);
+	}
+	jsonw_end_array(w);
+	jsonw_end_object(w);
+}
+
+void model_node_status_to_json(struct jsonw *w, const struct model_node_status *s)
+{
+	jsonw_begin_object(w);
+	jsonw_kv_str(w, "apiVersion", "v1");
+	jsonw_kv_str(w, "kind", "Node");
+	jsonw_key(w, "metadata");
+	jsonw_begin_object(w);
+	jsonw_kv_str(w, "name", s->name);
+	jsonw_end_object(w);
+	jsonw_key(w, "status");
+	jsonw_begin_object(w);
+	jsonw_key(w, "addresses");
+	jsonw_begin_array(w);
+	if (s->addr.s_addr) {
+		jsonw_begin_object(w);
+		jsonw_kv_str(w, "type", "InternalIP");
+		sw_ip(w, "address", s->addr);
+		jsonw_end_object(w);
+	}
+	jsonw_begin_object(w);
+	jsonw_kv_str(w, "type", "Hostname");
+	jsonw_kv_str(w, "address", s->name);
+	jsonw_end_object(w);
+	jsonw_end_array(w);
+	sw_kv_str_opt(w, "lastHeartbeatTime", s->heartbeat);
+	jsonw_kv_bool(w, "proxyHealthy", s->proxy_healthy);
+	jsonw_kv_int(w, "lastSyncMs", s->last_sync_ms);
+	jsonw_end_object(w);
+	jsonw_end_object(w);
+}
+
+/* ---- reading: small pieces ------------------------------------------- */
+
+static void sj_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void sj_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- a parsed JSON value ------------------------------------------------
+ * Files are read with libfyaml's event parser into this small tree rather
+ * than into an fy_document: building the document costs as much again as
+ * the scanning, and the daemons read thousands of files per sync. */
+
+enum sj_type { SJ_SCALAR, SJ_MAP, SJ_SEQ };
+
+struct sj_node {
+	enum sj_type type;
+	bool plain;                  /* an unquoted scalar: number, bool, null */
+	const char *key;             /* in a mapping: this value's key */
+	size_t klen;
+	const char *s;               /* a scalar's text, NUL-terminated */
+	size_t len;
+	struct sj_node *first, *last, *next;   /* children, in order */
+	int count;
+};
+
+/* Nodes and texts of one document come from blocks reused across files. */
+struct sj_block {
+	struct sj_block *next;
+	size_t used, cap;
+	char data[];
+};
+
+struct sj_arena {
+	struct sj_block *head;       /* the block being filled */
+	struct sj_block *spare;      /* blocks kept for the next document */
+	bool oom;
+};
+
+static void *sj_alloc(struct sj_arena *a, size_t size)
+{
+	struct sj_block *b = a->head;
+	void *p;
+
+	size = (size + 15) & ~(size_t)15;
+	if (!b || b->cap - b->used < size) {
+		size_t cap = size > 16384 ? size : 16384;
+
+		if (a->spare && a->spare->cap >= size) {
+			b = a->spare;
+			a->spare = b->next;
+		} else {
+			b = malloc(sizeof(*b) + cap);
+			if (!b) {
+				a->oom = true;
+				return NULL;
+			}
+			b->cap = cap;
+		}
+		b->used = 0;
+		b->next = a->head;
+		a->head = b;
+	}
+	p = b->data + b->used;
+	b->used += size;
+	return p;
+}
+
+/* Forgets every node, keeping the memory for the next document. */
+static void sj_arena_reset(struct sj_arena *a)
+{
+	while (a->head) {
+		struct sj_block *b = a->head;
+
+		a->head = b->next;
+		b->next = a->spare;
+		a->spare = b;
+	}
+	a->oom = false;
+}
+
+static void sj_arena_free(struct sj_arena *a)
+{
+	sj_arena_reset(a);
+	while (a->spare) {
+		struct sj_block *b = a->spare;
+
+		a->spare = b->next;
+		free(b);
+	}
+}
+
+static const char *sj_copy(struct sj_arena *a, const char *s, size_t len)
+{
+	char *p = sj_alloc(a, len + 1);
+
+	if (!p)
+		return NULL;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+static struct sj_node *sj_new(struct sj_arena *a, struct sj_node *parent, enum sj_type type,
+			      const char *key, size_t klen)
+{
+	struct sj_node *n = sj_alloc(a, sizeof(*n));
+
+	if (!n)
+		return NULL;
+	memset(n, 0, sizeof(*n));
+	n->type = type;
+	n->key = key;
+	n->klen = klen;
+	if (parent) {
+		if (parent->last)
+			parent->last->next = n;
+		else
+			parent->first = n;
+		parent->last = n;
+		parent->count++;
+	}
+	return n;
+}
+
+static struct sj_node *sj_get(struct sj_node *map, const char *key)
+{
+	size_t kl = strlen(key);
+
+	if (!map || map->type != SJ_MAP)
+		return NULL;
+	for (struct sj_node *c = map->first; c; c = c->next)
+		if (c->klen == kl && memcmp(c->key, key, kl) == 0)
+			return c;
+	return NULL;
+}
+
+/* sj_get along a path of keys, NULL-terminated. */
+static struct sj_node *sj_at(struct sj_node *n, ...)
+{
+	const char *key;
+	va_list ap;
+
+	va_start(ap, n);
+	while (n && (key = va_arg(ap, const char *)))
+		n = sj_get(n, key);
+	va_end(ap);
+	return n;
+}
+
+/* A scalar's text, or NULL for anything else, including a plain null. */
+static const char *sj_scalar(struct sj_node *n, size_t *len)
+{
+	if (!n || n->type != SJ_SCALAR)
+		return NULL;
+	if (n->plain && ((n->len == 4 && memcmp(n->s, "null", 4) == 0) ||
+			 (n->len == 1 && n->s[0] == '~')))
+		return NULL;
+	*len = n->len;
+	return n->s;
+}
+
+/* Copies a string, truncating at size; false (out untouched) if n is not one. */
+static bool sj_str(struct sj_node *n, char *out, size_t size)
+{
+	size_t len;
+	const char *s = sj_scalar(n, &len);
+
+	if (!s)
+		return false;
+	if (len >= size)
+		len = size - 1;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return true;
+}
+
+static bool sj_parse_int(const char *s, size_t len, int64_t *out)
+{
+	char tmp[32], *end;
+	long long v;
+
+	if (len == 0 || len >= sizeof(tmp))
+		return false;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	errno = 0;
+	v = strtoll(tmp, &end, 10);
+	if (errno || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool sj_int64(struct sj_node *n, int64_t *out)
+{
+	size_t len;
+	const char *s = sj_scalar(n, &len);
+
+	return s && sj_parse_int(s, len, out);
+}
+
+static bool sj_int(struct sj_node *n, int *out)
+{
+	int64_t v;
+
+	if (!sj_int64(n, &v) || v < INT_MIN || v > INT_MAX)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+static bool sj_bool(struct sj_node *n, bool *out)
+{
+	size_t len;
+	const char *s = sj_scalar(n, &len);
+
+	if (!s)
+		return false;
+	if (len == 4 && memcmp(s, "true", 4) == 0)
+		*out = true;
+	else if (len == 5 && memcmp(s, "false", 5) == 0)
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
+static bool sj_ip(struct sj_node *n, struct in_addr *out)
+{
+	char s[INET_ADDRSTRLEN + 8];
+
+	return sj_str(n, s, sizeof(s)) && inet_pton(AF_INET, s, out) == 1;
+}
+
+static void sj_map(struct sj_node *n, struct model_map *m)
+{
+	int cap = (int)(sizeof(m->items) / sizeof(m->items[0]));
+
+	if (!n || n->type != SJ_MAP)
+		return;
+	for (struct sj_node *c = n->first; c && m->n < cap; c = c->next) {
+		struct model_kv *kv = &m->items[m->n];
+		size_t kl = c->klen < sizeof(kv->key) ? c->klen : sizeof(kv->key) - 1;
+
+		memcpy(kv->key, c->key, kl);
+		kv->key[kl] = '\0';
+		if (!sj_str(c, kv->value, sizeof(kv->value)))
+			kv->value[0] = '\0';
+		m->n++;
+	}
+}
+
+/* The next item of a sequence (*it NULL: the first); NULL at the end or
+ * if seq is not a sequence. */
+static struct sj_node *sj_seq_next(struct sj_node *seq, struct sj_node **it)
+{
+	if (!seq || seq->type != SJ_SEQ)
+		return NULL;
+	*it = *it ? (*it)->next : seq->first;
+	return *it;
+}
+
+/* An int-or-string port reference: a number, or a name. */
+static void sj_port_ref(struct sj_node *n, int *port, char *name, size_t size)
+{
+	if (sj_int(n, port))
+		return;
+	sj_str(n, name, size);
+}
+
+static void sj_int_or_percent(struct sj_node *n, struct model_int_or_percent *v)
+{
+	size_t len;
+	const char *s = sj_scalar(n, &len);
+	int64_t x;
+
+	if (!s)
+		return;
+	if (len > 1 && s[len - 1] == '%' && sj_parse_int(s, len - 1, &x) && x >= 0 &&
+	    x <= INT_MAX) {
+		v->value = (int)x;
+		v->percent = true;
+	} else if (sj_parse_int(s, len, &x) && x >= 0 && x <= INT_MAX) {
+		v->value = (int)x;
+		v->percent = false;
+	}
+}
+
+static int sj_check_kind(struct sj_node *root, const char *kind, char *err, size_t errlen)
+{
+	char k[64];
+
+	if (!root || root->type != SJ_MAP) {
+		sj_err(err, errlen, "not a JSON object");
+		return -1;
+	}
+	if (sj_str(sj_get(root, "kind"), k, sizeof(k)) && strcmp(k, kind) != 0) {
+		sj_err(err, errlen, "kind %s, expected %s", k, kind);
+		return -1;
+	}
+	return 0;
+}
+
+/* The identity every object has; ns defaults to "default". */
+static int sj_ident(struct sj_node *md, char *ns, char *name, char *err, size_t errlen)
+{
+	if (!sj_str(sj_get(md, "name"), name, MODEL_NAME_MAX) || !name[0]) {
+		sj_err(err, errlen, "metadata.name missing");
+		return -1;
+	}
+	if (!sj_str(sj_get(md, "namespace"), ns, MODEL_NAME_MAX) || !ns[0])
+		strcpy(ns, "default");
+	return 0;
+}
+
+static int sj_meta(struct sj_node *root, struct model_meta *m, char *err, size_t errlen)
+{
+	struct sj_node *md = sj_get(root, "metadata");
+
+	if (sj_ident(md, m->ns, m->name, err, errlen) < 0)
+		return -1;
+	sj_str(sj_get(md, "uid"), m->uid, sizeof(m->uid));
+	sj_int64(sj_get(md, "generation"), &m->generation);
+	sj_str(sj_get(md, "creationTimestamp"), m->created, sizeof(m->created));
+	sj_str(sj_get(md, "deletionTimestamp"), m->deleting, sizeof(m->deleting));
+	sj_map(sj_get(md, "labels"), &m->labels);
+	sj_map(sj_get(md, "annotations"), &m->annotations);
+	return 0;
+}
+
+static void sj_probe(struct sj_node *n, struct model_probe *p)
+{
+	struct sj_node *h, *t;
+
+	if (!n)
+		return;
+	h = sj_get(n, "httpGet");
+	t = sj_get(n, "tcpSocket");
+	if (!h && !t)
+		return;
+	model_probe_init(p, h ? MODEL_PROBE_HTTP : MODEL_PROBE_TCP);
+	if (h)
+		sj_str(sj_get(h, "path"), p->path, sizeof(p->path));
+	sj_port_ref(sj_get(h ? h : t, "port"), &p->port, p->port_name, sizeof(p->port_name));
+	sj_int(sj_get(n, "initialDelaySeconds"), &p->initial_delay_s);
+	sj_int(sj_get(n, "periodSeconds"), &p->period_s);
+	sj_int(sj_get(n, "timeoutSeconds"), &p->timeout_s);
+	sj_int(sj_get(n, "successThreshold"), &p->success_threshold);
+	sj_int(sj_get(n, "failureThreshold"), &p->failure_threshold);
+}
+
+static int sj_strings(struct sj_node *seq, char (*v)[MODEL_ARG_MAX])
+{
+	struct sj_node *it_n;
+	struct sj_node *it = NULL;
+	int n = 0;
+
+	while (n < MODEL_MAX_ARGS && (it_n = sj_seq_next(seq, &it)))
+		if (sj_str(it_n, v[n], MODEL_ARG_MAX))
+			n++;
+	return n;
+}
+
+static void sj_container(struct sj_node *n, struct model_container *c)
+{
+	struct sj_node *x;
+	struct sj_node *it = NULL;
+
+	sj_str(sj_get(n, "name"), c->name, sizeof(c->name));
+	sj_str(sj_get(n, "image"), c->image, sizeof(c->image));
+	c->n_command = sj_strings(sj_get(n, "command"), c->command);
+	c->n_args = sj_strings(sj_get(n, "args"), c->args);
+	while (c->n_env < MODEL_MAX_ENV && (x = sj_seq_next(sj_get(n, "env"), &it))) {
+		struct model_env *e = &c->env[c->n_env];
+
+		if (!sj_str(sj_get(x, "name"), e->name, sizeof(e->name)))
+			continue;
+		sj_str(sj_get(x, "value"), e->value, sizeof(e->value));
+		c->n_env++;
+	}
+	it = NULL;
+	while (c->n_ports < MODEL_MAX_PORTS && (x = sj_seq_next(sj_get(n, "ports"), &it))) {
+		struct model_container_port *p = &c->ports[c->n_ports];
+		char proto[8];
+
+		if (!sj_int(sj_get(x, "containerPort"), &p->port))
+			continue;
+		sj_str(sj_get(x, "name"), p->name, sizeof(p->name));
+		if (sj_str(sj_get(x, "protocol"), proto, sizeof(proto)))
+			model_proto_parse(proto, &p->proto);
+		c->n_ports++;
+	}
+	sj_probe(sj_get(n, "readinessProbe"), &c->readiness);
+}
+
+static void sj_pod_spec(struct sj_node *n, struct model_pod_spec *s)
+{
+	struct sj_node *x;
+	struct sj_node *it = NULL;
+
+	s->termination_grace_s = 30;
+	sj_int(sj_get(n, "terminationGracePeriodSeconds"), &s->termination_grace_s);
+	while (s->n_containers < MODEL_MAX_CONTAINERS &&
+	       (x = sj_seq_next(sj_get(n, "containers"), &it)))
+		sj_container(x, &s->containers[s->n_containers++]);
+}
+
+static void sj_condition(struct sj_node *n, struct model_condition *c)
+{
+	char st[16] = "";
+
+	sj_str(sj_get(n, "type"), c->type, sizeof(c->type));
+	sj_str(sj_get(n, "status"), st, sizeof(st));
+	c->status = strcmp(st, "True") == 0;
+	sj_str(sj_get(n, "reason"), c->reason, sizeof(c->reason));
+	sj_str(sj_get(n, "message"), c->message, sizeof(c->message));
+}
+
+/* ---- reading: objects -------------------------------------------------
+ * The *_read functions expect `out` zeroed (a fresh calloc'd list slot)
+ * and set every non-zero default themselves; a list of thousands of large
+ * structs then only touches the memory the fields use. */
+
+static int deployment_read(struct sj_node *root, struct model_deployment *d,
+			   char *err, size_t errlen)
+{
+	struct sj_node *spec, *ru, *tpl;
+
+	if (sj_check_kind(root, "Deployment", err, errlen) < 0 ||
+	    sj_meta(root, &d->meta, err, errlen) < 0)
+		return -1;
+	spec = sj_get(root, "spec");
+	d->replicas = 1;
+	sj_int(sj_get(spec, "replicas"), &d->replicas);
+	sj_map(sj_at(spec, "selector", "matchLabels", NULL), &d->selector);
+	d->max_surge = (struct model_int_or_percent){ 25, true };
+	d->max_unavailable = (struct model_int_or_percent){ 25, true };
+	ru = sj_at(spec, "strategy", "rollingUpdate", NULL);
+	sj_int_or_percent(sj_get(ru, "maxSurge"), &d->max_surge);
+	sj_int_or_percent(sj_get(ru, "maxUnavailable"), &d->max_unavailable);
+	tpl = sj_get(spec, "template");
+	sj_map(sj_at(tpl, "metadata", "labels", NULL), &d->template_labels);
+	sj_map(sj_at(tpl, "metadata", "annotations", NULL), &d->template_annotations);
+	sj_pod_spec(sj_get(tpl, "spec"), &d->pod);
+	return 0;
+}
+
+static int service_read(struct sj_node *root, struct model_service *s, char *err, size_t errlen)
+{
+	struct sj_node *spec, *x;
+	char tmp[32];
+	struct sj_node *it = NULL;
+
+	if (sj_check_kind(root, "Service", err, errlen) < 0 ||
+	    sj_meta(root, &s->meta, err, errlen) < 0)
+		return -1;
+	spec = sj_get(root, "spec");
+	if (sj_str(sj_get(spec, "type"), tmp, sizeof(tmp)))
+		model_service_type_parse(tmp, &s->type);
+	sj_map(sj_get(spec, "selector"), &s->selector);
+	while (s->n_ports < MODEL_MAX_PORTS && (x = sj_seq_next(sj_get(spec, "ports"), &it))) {
+		struct model_service_port *p = &s->ports[s->n_ports];
+
+		if (!sj_int(sj_get(x, "port"), &p->port))
+			continue;
+		sj_str(sj_get(x, "name"), p->name, sizeof(p->name));
+		if (sj_str(sj_get(x, "protocol"), tmp, sizeof(tmp)))
+			model_proto_parse(tmp, &p->proto);
+		sj_port_ref(sj_get(x, "targetPort"), &p->target_port, p->target_port_name,
+			    sizeof(p->target_port_name));
+		if (!p->target_port && !p->target_port_name[0])
+			p->target_port = p->port;
+		sj_int(sj_get(x, "nodePort"), &p->node_port);
+		s->n_ports++;
+	}
+	sj_ip(sj_get(spec, "clusterIP"), &s->cluster_ip);
+	if (sj_str(sj_get(spec, "externalTrafficPolicy"), tmp, sizeof(tmp)))
+		model_policy_parse(tmp, &s->external_policy);
+	if (sj_str(sj_get(spec, "internalTrafficPolicy"), tmp, sizeof(tmp)))
+		model_policy_parse(tmp, &s->internal_policy);
+	sj_int(sj_get(spec, "healthCheckNodePort"), &s->health_check_node_port);
+	if (sj_str(sj_get(spec, "sessionAffinity"), tmp, sizeof(tmp)))
+		s->affinity_client_ip = strcmp(tmp, "ClientIP") == 0;
+	s->affinity_timeout_s = 10800;
+	sj_int(sj_at(spec, "sessionAffinityConfig", "clientIP", "timeoutSeconds", NULL),
+	       &s->affinity_timeout_s);
+	sj_ip(sj_get(spec, "loadBalancerIP"), &s->load_balancer_ip);
+	it = NULL;
+	x = sj_seq_next(sj_at(root, "status", "loadBalancer", "ingress", NULL), &it);
+	sj_ip(sj_get(x, "ip"), &s->ingress_ip);
+	return 0;
+}
+
+static int pod_read(struct sj_node *root, struct model_pod *p, char *err, size_t errlen)
+{
+	struct sj_node *x, *own = NULL;
+	const char *hash;
+	struct sj_node *it = NULL;
+
+	if (sj_check_kind(root, "Pod", err, errlen) < 0 || sj_meta(root, &p->meta, err, errlen) < 0)
+		return -1;
+	while ((x = sj_seq_next(sj_at(root, "metadata", "ownerReferences", NULL), &it))) {
+		bool ctl = false;
+
+		if (!own || (sj_bool(sj_get(x, "controller"), &ctl) && ctl))
+			own = x;
+	}
+	sj_str(sj_get(own, "name"), p->owner, sizeof(p->owner));
+	hash = model_map_get(&p->meta.labels, "pod-template-hash");
+	if (hash)
+		snprintf(p->template_hash, sizeof(p->template_hash), "%s", hash);
+	x = sj_get(root, "spec");
+	sj_str(sj_get(x, "nodeName"), p->node, sizeof(p->node));
+	sj_pod_spec(x, &p->spec);
+	sj_ip(sj_at(root, "status", "podIP", NULL), &p->ip);
+	return 0;
+}
+
+static int pod_status_read(struct sj_node *root, struct model_pod_status *s,
+			   char *err, size_t errlen)
+{
+	struct sj_node *md = sj_get(root, "metadata"), *st;
+	char phase[16];
+
+	if (sj_check_kind(root, "Pod", err, errlen) < 0 ||
+	    sj_ident(md, s->ns, s->name, err, errlen) < 0)
+		return -1;
+	sj_str(sj_get(md, "uid"), s->uid, sizeof(s->uid));
+	st = sj_get(root, "status");
+	if (sj_str(sj_get(st, "phase"), phase, sizeof(phase)))
+		model_phase_parse(phase, &s->phase);
+	sj_bool(sj_get(st, "ready"), &s->ready);
+	sj_bool(sj_get(st, "terminating"), &s->terminating);
+	sj_bool(sj_get(st, "terminated"), &s->terminated);
+	sj_int(sj_get(st, "restartCount"), &s->restarts);
+	sj_int(sj_get(st, "pid"), &s->pid);
+	sj_str(sj_get(st, "reason"), s->reason, sizeof(s->reason));
+	sj_str(sj_get(st, "message"), s->message, sizeof(s->message));
+	sj_str(sj_get(st, "startTime"), s->started, sizeof(s->started));
+	sj_str(sj_get(st, "lastUpdateTime"), s->updated, sizeof(s->updated));
+	return 0;
+}
+
+static int endpoints_read(struct sj_node *root, struct model_endpoints *e,
+			  char *err, size_t errlen)
+{
+	struct sj_node *eps = sj_get(root, "endpoints"), *x;
+	int slice_port[MODEL_MAX_PORTS] = { 0 };
+	struct sj_node *it = NULL;
+	int cap;
+
+	if (sj_check_kind(root, "EndpointSlice", err, errlen) < 0 ||
+	    sj_ident(sj_get(root, "metadata"), e->ns, e->name, err, errlen) < 0)
+		return -1;
+	while (e->n_ports < MODEL_MAX_PORTS && (x = sj_seq_next(sj_get(root, "ports"), &it))) {
+		struct model_endpoint_port *p = &e->ports[e->n_ports];
+		char proto[8];
+
+		sj_str(sj_get(x, "name"), p->name, sizeof(p->name));
+		if (sj_str(sj_get(x, "protocol"), proto, sizeof(proto)))
+			model_proto_parse(proto, &p->proto);
+		sj_int(sj_get(x, "port"), &slice_port[e->n_ports]);
+		e->n_ports++;
+	}
+	cap = eps && eps->type == SJ_SEQ ? eps->count : 0;
+	e->items = calloc(cap > 0 ? (size_t)cap : 1, sizeof(*e->items));
+	if (!e->items) {
+		sj_err(err, errlen, "out of memory");
+		return -1;
+	}
+	it = NULL;
+	while (e->n < cap && (x = sj_seq_next(eps, &it))) {
+		struct model_endpoint *ep = &e->items[e->n];
+		struct sj_node *cond = sj_get(x, "conditions"), *ports, *pn;
+		struct sj_node *it2 = NULL;
+		int np = 0;
+
+		if (!sj_ip(sj_seq_next(sj_get(x, "addresses"), &it2), &ep->addr))
+			continue;
+		/* EndpointSlice semantics: ready unset means ready, serving
+		 * unset means as ready. */
+		ep->ready = true;
+		sj_bool(sj_get(cond, "ready"), &ep->ready);
+		ep->serving = ep->ready;
+		sj_bool(sj_get(cond, "serving"), &ep->serving);
+		sj_bool(sj_get(cond, "terminating"), &ep->terminating);
+		sj_str(sj_get(x, "nodeName"), ep->node, sizeof(ep->node));
+		sj_str(sj_at(x, "targetRef", "name", NULL), ep->pod, sizeof(ep->pod));
+		ports = sj_get(x, "ports");
+		if (ports) {
+			it2 = NULL;
+			while (np < MODEL_MAX_PORTS && (pn = sj_seq_next(ports, &it2)))
+				sj_int(pn, &ep->ports[np++]);
+		} else {
+			memcpy(ep->ports, slice_port, sizeof(ep->ports));
+		}
+		e->n++;
+	}
+	return 0;
+}
+
+static int node_status_read(struct sj_node *root, struct model_node_status *s,
+			    char *err, size_t errlen)
+{
+	struct sj_node *st, *x;
+	struct sj_node *it = NULL;
+
+	if (sj_check_kind(root, "Node", err, errlen) < 0)
+		return -1;
+	if (!sj_str(sj_at(root, "metadata", "name", NULL), s->name, sizeof(s->name)) ||
+	    !s->name[0]) {
+		sj_err(err, errlen, "metadata.name missing");
+		return -1;
+	}
+	st = sj_get(root, "status");
+	while ((x = sj_seq_next(sj_get(st, "addresses"), &it))) {
+		char type[32] = "";
+
+		sj_str(sj_get(x, "type"), type, sizeof(type));
+		if (strcmp(type, "InternalIP") == 0)
+			sj_ip(sj_get(x, "address"), &s->addr);
+	}
+	sj_str(sj_get(st, "lastHeartbeatTime"), s->heartbeat, sizeof(s->heartbeat));
+	sj_bool(sj_get(st, "proxyHealthy"), &s->proxy_healthy);
+	sj_int64(sj_get(st, "lastSyncMs"), &s->last_sync_ms);
+	return 0;
+}
+
+static int deployment_status_read(struct sj_node *root, struct model_deployment_status *s,
+				  char *err, size_t errlen)
+{
+	struct sj_node *st, *x;
+	struct sj_node *it = NULL;
+
+	if (sj_check_kind(root, "Deployment", err, errlen) < 0 ||
+	    sj_ident(sj_get(root, "metadata"), s->ns, s->name, err, errlen) < 0)
+		return -1;
+	st = sj_get(root, "status");
+	sj_int64(sj_get(st, "observedGeneration"), &s->observed_generation);
+	sj_int(sj_get(st, "replicas"), &s->replicas);
+	sj_int(sj_get(st, "updatedReplicas"), &s->updated_replicas);
+	sj_int(sj_get(st, "readyReplicas"), &s->ready_replicas);
+	sj_int(sj_get(st, "availableReplicas"), &s->available_replicas);
+	sj_int(sj_get(st, "unavailableReplicas"), &s->unavailable_replicas);
+	sj_str(sj_get(st, "podTemplateHash"), s->template_hash, sizeof(s->template_hash));
+	while (s->n_conditions < MODEL_MAX_CONDITIONS &&
+	       (x = sj_seq_next(sj_get(st, "conditions"), &it)))
+		sj_condition(x, &s->conditions[s->n_conditions++]);
+	return 0;
+}
+
+static void sw_sj_node(struct jsonw *w, struct sj_node *n);
+
+/* ---- parsing ------------------------------------------------------------ */
+
+/* A libfyaml event parser with its diagnostics and node arena; one serves
+ * every file of a list. */
+struct sj_doc {
+	struct fy_parser *parser;
+	struct fy_diag *diag;
+	struct sj_arena arena;
+	char msg[200];
+	bool got_msg;
+};
+
+/* libfyaml prints parse errors to stderr unless given a diagnostic object;
+ * this one keeps the first line of the first error as the message. */
+static void sj_diag_out(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+	struct sj_doc *d = user;
+	const char *nl;
+
+	(void)diag;
+	if (d->got_msg)
+		return;
+	nl = memchr(buf, '\n', len);
+	if (nl)
+		len = (size_t)(nl - buf);
+	/* A string's source shows as "<memory-@0x...-0x...>:": only noise. */
+	if (len > 8 && memcmp(buf, "<memory-", 8) == 0) {
+		const char *end = memchr(buf, '>', len);
+
+		if (end && end + 2 <= buf + len) {
+			len -= (size_t)(end + 2 - buf);
+			buf = end + 2;
+		}
+	}
+	snprintf(d->msg, sizeof(d->msg), "%.*s", (int)len, buf);
+	d->got_msg = true;
+}
+
+static int sj_doc_parser(struct sj_doc *d)
+{
+	struct fy_parse_cfg cfg = {
+		.flags = FYPCF_QUIET | FYPCF_DISABLE_ACCELERATORS,
+		.diag = d->diag,
+	};
+
+	if (d->parser)
+		fy_parser_destroy(d->parser);
+	d->parser = fy_parser_create(&cfg);
+	return d->parser ? 0 : -ENOMEM;
+}
+
+static int sj_doc_init(struct sj_doc *d)
+{
+	struct fy_diag_cfg dcfg;
+
+	memset(d, 0, sizeof(*d));
+	fy_diag_cfg_default(&dcfg);
+	dcfg.fp = NULL;
+	dcfg.output_fn = sj_diag_out;
+	dcfg.user = d;
+	dcfg.colorize = false;
+	dcfg.show_source = false;
+	dcfg.show_module = false;
+	d->diag = fy_diag_create(&dcfg);
+	if (!d->diag)
+		return -ENOMEM;
+	return sj_doc_parser(d);
+}
+
+static void sj_doc_fini(struct sj_doc *d)
+{
+	if (d->parser)
+		fy_parser_destroy(d->parser);
+	if (d->diag)
+		fy_diag_destroy(d->diag);
+	sj_arena_free(&d->arena);
+	d->parser = NULL;
+	d->diag = NULL;
+}
+
+#define SJ_MAX_DEPTH 64
+
+/* Parses the first document of text into d's arena; the tree lives until
+ * the next parse, the text may go right away. NULL with d->msg set. */
+static struct sj_node *sj_doc_parse(struct sj_doc *d, const char *text, size_t len)
+{
+	struct sj_node *stack[SJ_MAX_DEPTH], *root = NULL;
+	const char *key = NULL;
+	size_t klen = 0;
+	bool failed = false, done = false;
+	struct fy_event *ev;
+	int depth = 0;
+
+	sj_arena_reset(&d->arena);
+	d->got_msg = false;
+	d->msg[0] = '\0';
+	if (!d->parser || fy_parser_set_string(d->parser, text, len) != 0) {
+		if (sj_doc_parser(d) < 0 || fy_parser_set_string(d->parser, text, len) != 0) {
+			snprintf(d->msg, sizeof(d->msg), "cannot start the parser");
+			return NULL;
+		}
+	}
+	while ((ev = fy_parser_parse(d->parser))) {
+		enum fy_event_type t = ev->type;
+		struct sj_node *top = depth ? stack[depth - 1] : NULL, *n = NULL;
+		const char *txt;
+		size_t tl = 0;
+
+		if (failed || done || t == FYET_STREAM_START || t == FYET_STREAM_END ||
+		    t == FYET_DOCUMENT_START || t == FYET_NONE)
+			goto next;
+		if (t == FYET_DOCUMENT_END) {
+			done = root != NULL;
+			goto next;
+		}
+		if (t == FYET_MAPPING_END || t == FYET_SEQUENCE_END) {
+			if (depth > 0)
+				depth--;
+			goto next;
+		}
+		if (t == FYET_ALIAS) {
+			snprintf(d->msg, sizeof(d->msg), "aliases are not supported");
+			failed = true;
+			goto next;
+		}
+		if (top && top->type == SJ_MAP && !key) {
+			/* A mapping's key; JSON only has string keys. */
+			txt = t == FYET_SCALAR ? fy_token_get_text(ev->scalar.value, &tl) : NULL;
+			key = txt ? sj_copy(&d->arena, txt, tl) : NULL;
+			klen = tl;
+			if (!key) {
+				snprintf(d->msg, sizeof(d->msg), "a mapping key is not a string");
+				failed = true;
+			}
+			goto next;
+		}
+		if (!top && root) {
+			failed = true;   /* cannot happen: one root per document */
+			goto next;
+		}
+		n = sj_new(&d->arena, top, t == FYET_MAPPING_START ? SJ_MAP :
+			   t == FYET_SEQUENCE_START ? SJ_SEQ : SJ_SCALAR, key, klen);
+		key = NULL;
+		klen = 0;
+		if (!n) {
+			failed = true;
+			goto next;
+		}
+		if (!root)
+			root = n;
+		if (t == FYET_SCALAR) {
+			txt = fy_token_get_text(ev->scalar.value, &tl);
+			n->s = sj_copy(&d->arena, txt ? txt : "", txt ? tl : 0);
+			n->len = txt ? tl : 0;
+			n->plain = fy_token_scalar_style(ev->scalar.value) == FYSS_PLAIN;
+			failed = !n->s;
+		} else if (depth == SJ_MAX_DEPTH) {
+			snprintf(d->msg, sizeof(d->msg), "nested too deeply");
+			failed = true;
+		} else {
+			stack[depth++] = n;
+		}
+next:
+		fy_parser_event_free(d->parser, ev);
+	}
+	if (fy_parser_get_stream_error(d->parser)) {
+		failed = true;
+		/* A parser that saw an error starts afresh for the next file. */
+		sj_doc_parser(d);
+	}
+	if (d->arena.oom)
+		snprintf(d->msg, sizeof(d->msg), "out of memory");
+	if (failed || d->arena.oom) {
+		if (!d->msg[0])
+			snprintf(d->msg, sizeof(d->msg), "not valid JSON");
+		return NULL;
+	}
+	if (!root)
+		snprintf(d->msg, sizeof(d->msg), "empty document");
+	return root;
+}
+
+/* The same tree from a libfyaml document node (a manifest's, say). */
+static struct sj_node *sj_from_fy(struct sj_arena *a, struct sj_node *parent,
+				  struct fy_node *fyn, const char *key, size_t klen, int depth)
+{
+	struct sj_node *n;
+	enum sj_type t;
+
+	if (depth > SJ_MAX_DEPTH)
+		return NULL;
+	switch (fyn ? fy_node_get_type(fyn) : FYNT_SCALAR) {
+	case FYNT_MAPPING: t = SJ_MAP; break;
+	case FYNT_SEQUENCE: t = SJ_SEQ; break;
+	default: t = SJ_SCALAR; break;
+	}
+	n = sj_new(a, parent, t, key, klen);
+	if (!n)
+		return NULL;
+	if (t == SJ_SCALAR) {
+		size_t len = 0;
+		const char *s = fyn ? fy_node_get_scalar(fyn, &len) : NULL;
+
+		/* An empty YAML value (`key:`) is a null. */
+		n->plain = !fyn || fy_node_get_style(fyn) == FYNS_PLAIN;
+		n->s = sj_copy(a, s ? s : "null", s ? len : 4);
+		n->len = s ? len : 4;
+	} else if (t == SJ_MAP) {
+		struct fy_node_pair *p;
+		void *it = NULL;
+
+		while ((p = fy_node_mapping_iterate(fyn, &it))) {
+			size_t kl;
+			const char *k = fy_node_get_scalar(fy_node_pair_key(p), &kl);
+
+			if (k)
+				sj_from_fy(a, n, fy_node_pair_value(p), sj_copy(a, k, kl), kl,
+					   depth + 1);
+		}
+	} else {
+		struct fy_node *x;
+		void *it = NULL;
+
+		while ((x = fy_node_sequence_iterate(fyn, &it)))
+			sj_from_fy(a, n, x, NULL, 0, depth + 1);
+	}
+	return n;
+}
+
+/* Each object kind gets a from_fy, a from_json and a void-typed reader for
+ * the generic list code; `fail` undoes a failed read's allocations. */
+#define STORE_FROM(kind, type, reader, fail) \
+int model_##kind##_from_fy(struct fy_node *fyn, type *out, char *err, size_t errlen) \
+{ \
+	struct sj_arena a_ = { NULL, NULL, false }; \
+	struct sj_node *root_ = sj_from_fy(&a_, NULL, fyn, NULL, 0, 0); \
+	int rc_ = -1; \
+	memset(out, 0, sizeof(*out)); \
+	if (!root_ || a_.oom) \
+		sj_err(err, errlen, "out of memory"); \
+	else if ((rc_ = reader(root_, out, err, errlen)) < 0) \
+		fail(out); \
+	sj_arena_free(&a_); \
+	return rc_; \
+} \
+int model_##kind##_from_json(const char *text, size_t len, type *out, char *err, size_t errlen) \
+{ \
+	struct sj_doc d_; \
+	struct sj_node *root_; \
+	int rc_ = -1; \
+	memset(out, 0, sizeof(*out)); \
+	if (sj_doc_init(&d_) < 0) { \
+		sj_err(err, errlen, "out of memory"); \
+	} else if (!(root_ = sj_doc_parse(&d_, text, len))) { \
+		sj_err(err, errlen, "%s", d_.msg); \
+	} else if ((rc_ = reader(root_, out, err, errlen)) < 0) { \
+		fail(out); \
+	} \
+	sj_doc_fini(&d_); \
+	return rc_; \
+} \
+static int reader##_v(struct sj_node *root, void *out, char *err, size_t errlen) \
+{ \
+	return reader(root, (type *)out, err, errlen); \
+}
+
+static void store_keep_nothing(void *p)
+{
+	(void)p;
+}
+
+static void store_endpoints_fail(void *e)
+{
+	model_endpoints_free(e);
+}
+
+STORE_FROM(deployment, struct model_deployment, deployment_read, store_keep_nothing)
+STORE_FROM(service, struct model_service, service_read, store_keep_nothing)
+STORE_FROM(pod, struct model_pod, pod_read, store_keep_nothing)
+STORE_FROM(pod_status, struct model_pod_status, pod_status_read, store_keep_nothing)
+STORE_FROM(endpoints, struct model_endpoints, endpoints_read, store_endpoints_fail)
+STORE_FROM(node_status, struct model_node_status, node_status_read, store_keep_nothing)
+STORE_FROM(deployment_status, struct model_deployment_status, deployment_status_read,
+	   store_keep_nothing)
+
+/* ---- files ------------------------------------------------------------ */
+
+/* Reads and parses a file. NULL with rc -ENOENT if it does not exist, else
+ * NULL with a message in err. */
+static struct sj_node *store_load(struct sj_doc *d, const char *path, int *rc,
+				  char *err, size_t errlen)
+{
+	struct sj_node *root;
+	char *text = NULL;
+	size_t len;
+
+	*rc = fs_read_all(path, &text, &len);
+	if (*rc < 0) {
+		sj_err(err, errlen, "%s: %s", path, strerror(-*rc));
+		return NULL;
+	}
+	root = sj_doc_parse(d, text, len);
+	free(text);
+	if (!root) {
+		*rc = -EINVAL;
+		sj_err(err, errlen, "%s: %s", path, d->msg);
+	}
+	return root;
+}
+
+typedef int store_read_fn(struct sj_node *root, void *out, char *err, size_t errlen);
+typedef bool store_keep_fn(struct sj_node *root, const void *arg);
+
+/* Reads one object file into out. 0, -ENOENT, or -1 with err. */
+static int store_get_file(const char *path, store_read_fn *rd, void *out, size_t size,
+			  char *err, size_t errlen)
+{
+	struct sj_node *root;
+	struct sj_doc d;
+	char msg[256];
+	int rc;
+
+	memset(out, 0, size);
+	if (sj_doc_init(&d) < 0) {
+		sj_doc_fini(&d);
+		sj_err(err, errlen, "out of memory");
+		return -1;
+	}
+	root = store_load(&d, path, &rc, err, errlen);
+	if (!root) {
+		rc = rc == -ENOENT ? -ENOENT : -1;
+		goto out;
+	}
+	rc = rd(root, out, msg, sizeof(msg));
+	if (rc < 0) {
+		sj_err(err, errlen, "%s: %s", path, msg);
+		rc = -1;
+	}
+out:
+	sj_doc_fini(&d);
+	return rc;
+}
+
+static int store_key_cmp(const void *a, const void *b)
+{
+	const struct store_key *x = a, *y = b;
+	int c = strcmp(x->ns, y->ns);
+
+	return c ? c : strcmp(x->name, y->name);
+}
+
+int store_list_keys(const char *statedir, enum store_kind kind, struct store_key **out, int *n,
+		    char *err, size_t errlen)
+{
+	struct store_key *keys = NULL;
+	char path[PATH_MAX];
+	struct dirent *de;
+	int cap = 0, cnt = 0;
+	DIR *dir;
+
+	*out = NULL;
+	*n = 0;
+	snprintf(path, sizeof(path), "%s/%s", statedir, store_kind_dir(kind));
+	dir = opendir(path);
+	if (!dir) {
+		if (errno == ENOENT)   /* nothing written yet */
+			goto done;
+		sj_err(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(dir))) {
+		size_t len = strlen(de->d_name);
+		const char *us;
+		struct store_key *k;
+
+		/* Temporary files of an atomic write end in .tmp.<pid>. */
+		if (de->d_name[0] == '.' || len <= 5 || strcmp(de->d_name + len - 5, ".json") != 0)
+			continue;
+		len -= 5;
+		us = store_namespaced(kind) ? memchr(de->d_name, '_', len) : NULL;
+		if (store_namespaced(kind) && !us)
+			continue;
+		if (cnt == cap) {
+			int ncap = cap ? cap * 2 : 64;
+			struct store_key *nk = realloc(keys, (size_t)ncap * sizeof(*nk));
+
+			if (!nk) {
+				closedir(dir);
+				free(keys);
+				sj_err(err, errlen, "out of memory");
+				return -1;
+			}
+			keys = nk;
+			cap = ncap;
+		}
+		k = &keys[cnt];
+		if (us) {
+			size_t nsl = (size_t)(us - de->d_name), nl = len - nsl - 1;
+
+			if (nsl >= sizeof(k->ns) || nl >= sizeof(k->name) || nl == 0)
+				continue;
+			memcpy(k->ns, de->d_name, nsl);
+			k->ns[nsl] = '\0';
+			memcpy(k->name, us + 1, nl);
+			k->name[nl] = '\0';
+		} else {
+			if (len >= sizeof(k->name))
+				continue;
+			k->ns[0] = '\0';
+			memcpy(k->name, de->d_name, len);
+			k->name[len] = '\0';
+		}
+		cnt++;
+	}
+	closedir(dir);
+	qsort(keys, (size_t)cnt, sizeof(*keys), store_key_cmp);
+done:
+	if (!keys) {
+		keys = calloc(1, sizeof(*keys));
+		if (!keys) {
+			sj_err(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	*out = keys;
+	*n = cnt;
+	return 0;
+}
+
+/* Reads every file of a kind into a calloc'd array of `size`-byte objects
+ * in key order, skipping (with a warning) files that do not parse. */
+static int store_list(const char *statedir, enum store_kind kind, size_t size,
+		      store_read_fn *rd, void (*fail)(void *), store_keep_fn *keep,
+		      const void *arg, void **out, int *n, char *err, size_t errlen)
+{
+	struct store_key *keys;
+	char path[PATH_MAX], msg[512];
+	int nkeys, cnt = 0;
+	struct sj_doc d;
+	char *arr;
+
+	*out = NULL;
+	*n = 0;
+	if (store_list_keys(statedir, kind, &keys, &nkeys, err, errlen) < 0)
+		return -1;
+	/* calloc: large, mostly-unused structs stay untouched zero pages. */
+	arr = calloc(nkeys > 0 ? (size_t)nkeys : 1, size);
+	if (!arr || sj_doc_init(&d) < 0) {
+		if (arr)
+			sj_doc_fini(&d);
+		free(arr);
+		free(keys);
+		sj_err(err, errlen, "out of memory");
+		return -1;
+	}
+	for (int i = 0; i < nkeys; i++) {
+		void *slot = arr + (size_t)cnt * size;
+		struct sj_node *root;
+		int rc;
+
+		store_path(statedir, kind, keys[i].ns, keys[i].name, path, sizeof(path));
+		root = store_load(&d, path, &rc, msg, sizeof(msg));
+		if (!root) {
+			/* Deleted since the directory was read: not an error. */
+			if (rc != -ENOENT)
+				log_warn("%s, skipped", msg);
+			continue;
+		}
+		if (keep && !keep(root, arg))
+			continue;
+		if (rd(root, slot, msg, sizeof(msg)) == 0) {
+			cnt++;
+		} else {
+			log_warn("%s: %s, skipped", path, msg);
+			if (fail)
+				fail(slot);
+			memset(slot, 0, size);
+		}
+	}
+	sj_doc_fini(&d);
+	free(keys);
+	*out = arr;
+	*n = cnt;
+	return 0;
+}
+
+int store_list_deployments(const char *statedir, struct model_deployment **out, int *n,
+			   char *err, size_t errlen)
+{
+	return store_list(statedir, STORE_DEPLOYMENTS, sizeof(**out), deployment_read_v,
+			  NULL, NULL, NULL, (void **)out, n, err, errlen);
+}
+
+int store_list_deployment_statuses(const char *statedir, struct model_deployment_status **out,
+				   int *n, char *err, size_t errlen)
+{
+	return store_list(statedir, STORE_DEPLOYMENT_STATUS, sizeof(**out),
+			  deployment_status_read_v, NULL, NULL, NULL, (void **)out, n,
+			  err, errlen);
+}
+
+static bool store_pod_on_node(struct sj_node *root, const void *node)
+{
+	size_t len, nl = strlen(node);
+	const char *s = sj_scalar(sj_at(root, "spec", "nodeName", NULL), &len);
+
+	return s && len == nl && memcmp(s, node, nl) == 0;
+}
+
+int store_list_pods(const char *statedir, const char *node, struct model_pod **out, int *n,
+		    char *err, size_t errlen)
+{
+	return store_list(statedir, STORE_PODS, sizeof(**out), pod_read_v, NULL,
+			  node ? store_pod_on_node : NULL, node, (void **)out, n, err, errlen);
+}
+
+int store_list_pod_statuses(const char *statedir, struct model_pod_status **out, int *n,
+			    char *err, size_t errlen)
+{
+	return store_list(statedir, STORE_POD_STATUS, sizeof(**out), pod_status_read_v,
+			  NULL, NULL, NULL, (void **)out, n, err, errlen);
+}
+
+int store_list_endpoints(const char *statedir, struct model_endpoints **out, int *n,
+			 char *err, size_t errlen)
+{
+	return store_list(statedir, STORE_ENDPOINTS, sizeof(**out), endpoints_read_v,
+			  store_endpoints_fail, NULL, NULL, (void **)out, n, err, errlen);
+}
+
+int store_list_node_statuses(const char *statedir, struct model_node_status **out, int *n,
+			     char *err, size_t errlen)
+{
+	return store_list(statedir, STORE_NODE_STATUS, sizeof(**out), node_status_read_v,
+			  NULL, NULL, NULL, (void **)out, n, err, errlen);
+}
+
+/* status/services, reduced to what a Service list merges in. */
+struct store_ingress {
+	struct store_key key;   /* first: bsearch compares keys */
+	struct in_addr ip;
+};
+
+static int store_ingress_read(struct sj_node *root, struct store_ingress *s,
+			      char *err, size_t errlen)
+{
+	struct sj_node *it = NULL, *x;
+
+	if (sj_ident(sj_get(root, "metadata"), s->key.ns, s->key.name, err, errlen) < 0)
+		return -1;
+	x = sj_seq_next(sj_at(root, "status", "loadBalancer", "ingress", NULL), &it);
+	sj_ip(sj_get(x, "ip"), &s->ip);
+	return 0;
+}
+
+static int store_ingress_read_v(struct sj_node *root, void *out, char *err, size_t errlen)
+{
+	return store_ingress_read(root, out, err, errlen);
+}
+
+int store_list_services(const char *statedir, struct model_service **out, int *n,
+			char *err, size_t errlen)
+{
+	struct store_ingress *ing = NULL;
+	int ning = 0;
+
+	if (store_list(statedir, STORE_SERVICES, sizeof(**out), service_read_v, NULL,
+		       NULL, NULL, (void **)out, n, err, errlen) < 0)
+		return -1;
+	if (store_list(statedir, STORE_SERVICE_STATUS, sizeof(*ing), store_ingress_read_v,
+		       NULL, NULL, NULL, (void **)&ing, &ning, err, errlen) < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	/* The list is in key order only if every file's content matches its
+	 * name; sort by content to be safe before searching. */
+	qsort(ing, (size_t)ning, sizeof(*ing), store_key_cmp);
+	for (int i = 0; i < *n; i++) {
+		struct model_service *s = &(*out)[i];
+		struct store_key k;
+		const struct store_ingress *hit;
+
+		memcpy(k.ns, s->meta.ns, sizeof(k.ns));
+		memcpy(k.name, s->meta.name, sizeof(k.name));
+		hit = bsearch(&k, ing, (size_t)ning, sizeof(*ing), store_key_cmp);
+		/* The load balancer's word is the only one on ingress. */
+		s->ingress_ip = hit ? hit->ip : (struct in_addr){ 0 };
+	}
+	free(ing);
+	return 0;
+}
+
+int store_get_service_status(const char *statedir, const char *ns, const char *name,
+			     struct in_addr *ingress, struct buf *extra, char *err, size_t errlen)
+{
+	struct sj_node *root, *it = NULL, *x;
+	char path[PATH_MAX];
+	struct sj_doc d;
+	int rc;
+
+	ingress->s_addr = 0;
+	if (extra)
+		buf_reset(extra);
+	if (sj_doc_init(&d) < 0) {
+		sj_doc_fini(&d);
+		sj_err(err, errlen, "out of memory");
+		return -1;
+	}
+	store_path(statedir, STORE_SERVICE_STATUS, ns, name, path, sizeof(path));
+	root = store_load(&d, path, &rc, err, errlen);
+	if (!root) {
+		rc = rc == -ENOENT ? -ENOENT : -1;
+		goto out;
+	}
+	x = sj_seq_next(sj_at(root, "status", "loadBalancer", "ingress", NULL), &it);
+	sj_ip(sj_get(x, "ip"), ingress);
+	x = sj_get(root, "loadBalancerExtra");
+	if (extra && x) {
+		struct jsonw w;
+
+		jsonw_init(&w, extra, false);
+		sw_sj_node(&w, x);
+	}
+	rc = 0;
+out:
+	sj_doc_fini(&d);
+	return rc;
+}
+
+int store_get_deployment(const char *statedir, const char *ns, const char *name,
+			 struct model_deployment *out, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+
+	store_path(statedir, STORE_DEPLOYMENTS, ns, name, path, sizeof(path));
+	return store_get_file(path, deployment_read_v, out, sizeof(*out), err, errlen);
+}
+
+int store_get_service(const char *statedir, const char *ns, const char *name,
+		      struct model_service *out, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	int rc;
+
+	store_path(statedir, STORE_SERVICES, ns, name, path, sizeof(path));
+	rc = store_get_file(path, service_read_v, out, sizeof(*out), err, errlen);
+	if (rc < 0)
+		return rc;
+	/* A missing or broken load balancer status just means no ingress. */
+	if (store_get_service_status(statedir, ns, name, &out->ingress_ip, NULL, NULL, 0) < 0)
+		out->ingress_ip.s_addr = 0;
+	return 0;
+}
+
+int store_get_pod(const char *statedir, const char *ns, const char *name,
+		  struct model_pod *out, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+
+	store_path(statedir, STORE_PODS, ns, name, path, sizeof(path));
+	return store_get_file(path, pod_read_v, out, sizeof(*out), err, errlen);
+}
+
+int store_get_deployment_status(const char *statedir, const char *ns, const char *name,
+				struct model_deployment_status *out, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+
+	store_path(statedir, STORE_DEPLOYMENT_STATUS, ns, name, path, sizeof(path));
+	return store_get_file(path, deployment_status_read_v, out, sizeof(*out),
+			      err, errlen);
+}
+
+int store_get_pod_status(const char *statedir, const char *ns, const char *name,
+			 struct model_pod_status *out, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+
+	store_path(statedir, STORE_POD_STATUS, ns, name, path, sizeof(path));
+	return store_get_file(path, pod_status_read_v, out, sizeof(*out), err, errlen);
+}
+
+int store_get_endpoints(const char *statedir, const char *ns, const char *name,
+			struct model_endpoints *out, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	int rc;
+
+	store_path(statedir, STORE_ENDPOINTS, ns, name, path, sizeof(path));
+	rc = store_get_file(path, endpoints_read_v, out, sizeof(*out), err, errlen);
+	if (rc < 0)
+		model_endpoints_free(out);
+	return rc;
+}
+
+int store_get_node_status(const char *statedir, const char *name,
+			  struct model_node_status *out, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+
+	store_path(statedir, STORE_NODE_STATUS, NULL, name, path, sizeof(path));
+	return store_get_file(path, node_status_read_v, out, sizeof(*out), err, errlen);
+}
+
+/* ---- writes ----------------------------------------------------------- */
+
+/* Replaces path with the buffer's content; with only_if_changed, leaves an
+ * identical file alone. 1 written, 0 unchanged, -errno. */
+static int store_write(const char *path, struct buf *b, bool only_if_changed)
+{
+	int rc;
+
+	if (b->oom)
+		return -ENOMEM;
+	buf_putc(b, '\n');
+	if (only_if_changed) {
+		char *old = NULL;
+		size_t len;
+
+		if (fs_read_all(path, &old, &len) == 0 && len == b->len &&
+		    memcmp(old, b->data, len) == 0) {
+			free(old);
+			return 0;
+		}
+		free(old);
+	}
+	rc = fs_write_atomic(path, b->data, b->len, 0644);
+	if (rc == -ENOENT) {
+		/* The kind's directory is made on first use. */
+		char dir[PATH_MAX];
+		char *slash;
+
+		snprintf(dir, sizeof(dir), "%s", path);
+		slash = strrchr(dir, '/');
+		if (slash) {
+			*slash = '\0';
+			if (fs_mkdir_p(dir, 0755) == 0)
+				rc = fs_write_atomic(path, b->data, b->len, 0644);
+		}
+	}
+	return rc < 0 ? rc : 1;
+}
+
+typedef void store_emit_fn(struct jsonw *w, const void *obj);
+
+static int store_put_json(const char *statedir, enum store_kind kind, const char *ns,
+			  const char *name, store_emit_fn *emit, const void *obj,
+			  bool only_if_changed)
+{
+	struct buf b = BUF_INIT;
+	struct jsonw w;
+	char path[PATH_MAX];
+	int rc;
+
+	jsonw_init(&w, &b, true);
+	emit(&w, obj);
+	store_path(statedir, kind, ns, name, path, sizeof(path));
+	rc = store_write(path, &b, only_if_changed);
+	buf_free(&b);
+	return rc;
+}
+
+static void emit_deployment(struct jsonw *w, const void *o) { model_deployment_to_json(w, o); }
+static void emit_service_spec(struct jsonw *w, const void *o) { sw_service(w, o, false); }
+static void emit_pod(struct jsonw *w, const void *o) { model_pod_to_json(w, o, NULL); }
+static void emit_pod_status(struct jsonw *w, const void *o) { model_pod_status_to_json(w, o); }
+static void emit_endpoints(struct jsonw *w, const void *o) { model_endpoints_to_json(w, o); }
+static void emit_node_status(struct jsonw *w, const void *o) { model_node_status_to_json(w, o); }
+static void emit_deployment_status(struct jsonw *w, const void *o)
+{
+	model_deployment_status_to_json(w, o);
+}
+
+static int store_put_result(int rc)
+{
+	return rc < 0 ? rc : 0;
+}
+
+int store_put_deployment(const char *statedir, const struct model_deployment *d)
+{
+	return store_put_result(store_put_json(statedir, STORE_DEPLOYMENTS, d->meta.ns,
+					       d->meta.name, emit_deployment, d, false));
+}
+
+int store_put_service(const char *statedir, const struct model_service *s)
+{
+	return store_put_result(store_put_json(statedir, STORE_SERVICES, s->meta.ns, s->meta.name,
+					       emit_service_spec, s, false));
+}
+
+int store_put_pod(const char *statedir, const struct model_pod *p)
+{
+	return store_put_result(store_put_json(statedir, STORE_PODS, p->meta.ns, p->meta.name,
+					       emit_pod, p, false));
+}
+
+int store_put_pod_status(const char *statedir, const struct model_pod_status *s)
+{
+	return store_put_result(store_put_json(statedir, STORE_POD_STATUS, s->ns, s->name,
+					       emit_pod_status, s, false));
+}
+
+int store_put_endpoints(const char *statedir, const struct model_endpoints *e)
+{
+	return store_put_result(store_put_json(statedir, STORE_ENDPOINTS, e->ns, e->name,
+					       emit_endpoints, e, false));
+}
+
+int store_put_endpoints_if_changed(const char *statedir, const struct model_endpoints *e)
+{
+	return store_put_json(statedir, STORE_ENDPOINTS, e->ns, e->name, emit_endpoints, e, true);
+}
+
+int store_put_node_status(const char *statedir, const struct model_node_status *s)
+{
+	return store_put_result(store_put_json(statedir, STORE_NODE_STATUS, NULL, s->name,
+					       emit_node_status, s, false));
+}
+
+int store_put_deployment_status(const char *statedir, const struct model_deployment_status *s)
+{
+	return store_put_result(store_put_json(statedir, STORE_DEPLOYMENT_STATUS, s->ns, s->name,
+					       emit_deployment_status, s, false));
+}
+
+int store_put_deployment_status_if_changed(const char *statedir,
+					   const struct model_deployment_status *s)
+{
+	return store_put_json(statedir, STORE_DEPLOYMENT_STATUS, s->ns, s->name,
+			      emit_deployment_status, s, true);
+}
+
+/* Copies a parsed JSON value into the writer (extra_json of a service
+ * status), so the file stays one well-formed, indented document. */
+static void sw_sj_node(struct jsonw *w, struct sj_node *n)
+{
+	const char *s;
+	int64_t iv;
+	size_t len;
+	bool bv;
+
+	switch (n->type) {
+	case SJ_MAP:
+		jsonw_begin_object(w);
+		for (struct sj_node *c = n->first; c; c = c->next) {
+			jsonw_key(w, c->key);
+			sw_sj_node(w, c);
+		}
+		jsonw_end_object(w);
+		return;
+	case SJ_SEQ:
+		jsonw_begin_array(w);
+		for (struct sj_node *c = n->first; c; c = c->next)
+			sw_sj_node(w, c);
+		jsonw_end_array(w);
+		return;
+	case SJ_SCALAR:
+		break;
+	}
+	s = sj_scalar(n, &len);
+	if (!s)
+		jsonw_null(w);
+	else if (!n->plain)
+		jsonw_strn(w, s, len);
+	else if (sj_parse_int(s, len, &iv))
+		jsonw_int(w, iv);
+	else if (sj_bool(n, &bv))
+		jsonw_bool(w, bv);
+	else if (len && strspn(s, "0123456789+-.eE") == len)
+		jsonw_double(w, strtod(s, NULL));
+	else
+		jsonw_strn(w, s, len);
+}
+
+int store_put_service_status(const char *statedir, const char *ns, const char *name,
+			     struct in_addr ingress, const char *extra_json)
+{
+	struct sj_node *extra = NULL;
+	struct buf b = BUF_INIT;
+	struct sj_doc d;
+	struct jsonw w;
+	char path[PATH_MAX];
+	int rc;
+
+	if (sj_doc_init(&d) < 0) {
+		sj_doc_fini(&d);
+		return -ENOMEM;
+	}
+	if (extra_json) {
+		extra = sj_doc_parse(&d, extra_json, strlen(extra_json));
+		if (!extra || extra->type != SJ_MAP) {
+			sj_doc_fini(&d);
+			return -EINVAL;
+		}
+	}
+	jsonw_init(&w, &b, true);
+	jsonw_begin_object(&w);
+	jsonw_kv_str(&w, "apiVersion", "v1");
+	jsonw_kv_str(&w, "kind", "Service");
+	jsonw_key(&w, "metadata");
+	jsonw_begin_object(&w);
+	jsonw_kv_str(&w, "name", name);
+	jsonw_kv_str(&w, "namespace", ns);
+	jsonw_end_object(&w);
+	jsonw_key(&w, "status");
+	jsonw_begin_object(&w);
+	jsonw_key(&w, "loadBalancer");
+	jsonw_begin_object(&w);
+	if (ingress.s_addr) {
+		jsonw_key(&w, "ingress");
+		jsonw_begin_array(&w);
+		jsonw_begin_object(&w);
+		sw_ip(&w, "ip", ingress);
+		jsonw_kv_str(&w, "ipMode", "VIP");
+		jsonw_end_object(&w);
+		jsonw_end_array(&w);
+	}
+	jsonw_end_object(&w);
+	jsonw_end_object(&w);
+	if (extra) {
+		jsonw_key(&w, "loadBalancerExtra");
+		sw_sj_node(&w, extra);
+	}
+	jsonw_end_object(&w);
+	sj_doc_fini(&d);
+	store_path(statedir, STORE_SERVICE_STATUS, ns, name, path, sizeof(path));
+	rc = store_write(path, &b, false);
+	buf_free(&b);
+	return rc < 0 ? rc : 0;
+}

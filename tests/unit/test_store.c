@@ -1,0 +1,612 @@
+/* Unit tests for lib/store.c and lib/model.c: JSON round trips of every
+ * kind, defaults for missing fields, and the files API in a temp dir. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "store.h"
+
+static struct in_addr ip(const char *s)
+{
+	struct in_addr a;
+
+	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	return a;
+}
+
+static char *to_json(void (*emit)(struct jsonw *, const void *), const void *obj)
+{
+	struct buf b = BUF_INIT;
+	struct jsonw w;
+	char *s;
+
+	jsonw_init(&w, &b, true);
+	emit(&w, obj);
+	assert_false(b.oom);
+	s = strdup(buf_str(&b));
+	buf_free(&b);
+	return s;
+}
+
+static void emit_dep(struct jsonw *w, const void *o) { model_deployment_to_json(w, o); }
+static void emit_svc(struct jsonw *w, const void *o) { model_service_to_json(w, o); }
+static void emit_pod(struct jsonw *w, const void *o) { model_pod_to_json(w, o, NULL); }
+static void emit_pst(struct jsonw *w, const void *o) { model_pod_status_to_json(w, o); }
+static void emit_eps(struct jsonw *w, const void *o) { model_endpoints_to_json(w, o); }
+static void emit_node(struct jsonw *w, const void *o) { model_node_status_to_json(w, o); }
+static void emit_dst(struct jsonw *w, const void *o) { model_deployment_status_to_json(w, o); }
+
+/* ---- fixtures: normalised objects with odd values ---------------------- */
+
+static void fill_container(struct model_container *c, int k)
+{
+	snprintf(c->name, sizeof(c->name), "app%d", k);
+	snprintf(c->image, sizeof(c->image), "registry.example:5000/team/nodejs-ip:v%d", k);
+	c->n_command = 2;
+	strcpy(c->command[0], "/bin/sh");
+	strcpy(c->command[1], "-c");
+	c->n_args = 3;
+	strcpy(c->args[0], "echo \"quoted\" \\ back\\slash\ttab\nnewline");
+	strcpy(c->args[1], "");
+	strcpy(c->args[2], "unicode \xc3\xa9\xe2\x82\xac \x01 ctl");
+	c->n_env = 2;
+	strcpy(c->env[0].name, "PORT");
+	strcpy(c->env[0].value, "8080");
+	strcpy(c->env[1].name, "EMPTY");
+	c->n_ports = 2;
+	strcpy(c->ports[0].name, "http");
+	c->ports[0].port = 8080;
+	c->ports[1].port = 5353;
+	c->ports[1].proto = MODEL_PROTO_UDP;
+	if (k == 0) {
+		model_probe_init(&c->readiness, MODEL_PROBE_HTTP);
+		strcpy(c->readiness.path, "/healthz?x=\"1\"");
+		strcpy(c->readiness.port_name, "http");
+		c->readiness.initial_delay_s = 2;
+		c->readiness.period_s = 1;
+		c->readiness.failure_threshold = 7;
+	} else if (k == 1) {
+		model_probe_init(&c->readiness, MODEL_PROBE_TCP);
+		c->readiness.port = 8080;
+		c->readiness.timeout_s = 0;
+	}
+}
+
+static void fill_deployment(struct model_deployment *d)
+{
+	model_deployment_init(d);
+	strcpy(d->meta.ns, "team-a");
+	strcpy(d->meta.name, "web");
+	strcpy(d->meta.uid, "8d1c4a66-53c1-4a43-9e0c-3b9d3bb3f0a1");
+	d->meta.generation = 7;
+	strcpy(d->meta.created, "2026-11-27T08:00:00Z");
+	for (int i = 0; i < MODEL_MAX_LABELS; i++) {
+		char k[32], v[32];
+
+		snprintf(k, sizeof(k), "example.com/key-%02d", i);
+		snprintf(v, sizeof(v), "v%d", i);
+		assert_int_equal(model_map_set(&d->meta.labels, k, v), 0);
+	}
+	assert_int_equal(model_map_set(&d->meta.labels, "overflow", "x"), -ENOSPC);
+	model_map_set(&d->meta.annotations, "note", "a \"quoted\" {json: [1,2]} value");
+	model_map_set(&d->selector, "app", "web");
+	model_map_set(&d->template_labels, "app", "web");
+	model_map_set(&d->template_labels, "tier", "");
+	model_map_set(&d->template_annotations, "kubectl.kubernetes.io/restartedAt",
+		      "2026-11-27T08:05:00Z");
+	d->replicas = 0;
+	d->max_surge = (struct model_int_or_percent){ 3, false };
+	d->max_unavailable = (struct model_int_or_percent){ 0, true };
+	d->pod.n_containers = 3;
+	d->pod.termination_grace_s = 0;
+	for (int k = 0; k < 3; k++)
+		fill_container(&d->pod.containers[k], k);
+}
+
+static void fill_service(struct model_service *s)
+{
+	model_service_init(s);
+	strcpy(s->meta.name, "web-lb");
+	strcpy(s->meta.uid, "uid-1");
+	s->meta.generation = 1;
+	model_map_set(&s->meta.annotations,
+		      "service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path",
+		      "/healthz");
+	model_map_set(&s->meta.annotations,
+		      "service.beta.kubernetes.io/azure-disable-load-balancer-floating-ip", "true");
+	s->type = MODEL_SVC_LOAD_BALANCER;
+	model_map_set(&s->selector, "app", "web");
+	s->n_ports = 3;
+	strcpy(s->ports[0].name, "http");
+	s->ports[0].port = 80;
+	s->ports[0].target_port = 8080;
+	s->ports[0].node_port = 31080;
+	strcpy(s->ports[1].name, "named");
+	s->ports[1].port = 81;
+	strcpy(s->ports[1].target_port_name, "http");
+	s->ports[1].node_port = 30000;
+	strcpy(s->ports[2].name, "dns");
+	s->ports[2].proto = MODEL_PROTO_UDP;
+	s->ports[2].port = 53;
+	s->ports[2].target_port = 53;
+	s->ports[2].node_port = 32767;
+	s->cluster_ip = ip("10.0.12.34");
+	s->external_policy = MODEL_POLICY_LOCAL;
+	s->internal_policy = MODEL_POLICY_LOCAL;
+	s->health_check_node_port = 32000;
+	s->affinity_client_ip = true;
+	s->affinity_timeout_s = 60;
+	s->load_balancer_ip = ip("203.0.113.9");
+	s->ingress_ip = ip("203.0.113.9");
+}
+
+static void fill_pod(struct model_pod *p)
+{
+	struct model_deployment *d = calloc(1, sizeof(*d));
+
+	fill_deployment(d);
+	memset(p, 0, sizeof(*p));
+	strcpy(p->meta.ns, "team-a");
+	strcpy(p->meta.name, "web-5d59d67564-x7k2p");
+	strcpy(p->meta.uid, "uid-pod");
+	strcpy(p->meta.created, "2026-11-27T08:00:01Z");
+	strcpy(p->meta.deleting, "2026-11-27T09:00:00Z");
+	model_map_set(&p->meta.labels, "app", "web");
+	model_map_set(&p->meta.labels, "pod-template-hash", "5d59d67564");
+	strcpy(p->owner, "web");
+	strcpy(p->template_hash, "5d59d67564");
+	strcpy(p->node, "node1");
+	p->ip = ip("10.244.1.254");
+	p->spec = d->pod;
+	free(d);
+}
+
+/* ---- round trips -------------------------------------------------------- */
+
+static void test_roundtrip_deployment(void **state)
+{
+	struct model_deployment *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	char err[256], *js;
+
+	(void)state;
+	fill_deployment(a);
+	js = to_json(emit_dep, a);
+	assert_int_equal(model_deployment_from_json(js, strlen(js), b, err, sizeof(err)), 0);
+	assert_memory_equal(a, b, sizeof(*a));
+	free(js);
+	/* Percentages and a pending deletion survive too. */
+	a->max_surge = (struct model_int_or_percent){ 100, true };
+	a->max_unavailable = (struct model_int_or_percent){ 1, false };
+	strcpy(a->meta.deleting, "2026-11-27T08:10:00Z");
+	a->pod.n_containers = 0;
+	memset(a->pod.containers, 0, sizeof(a->pod.containers));
+	js = to_json(emit_dep, a);
+	assert_int_equal(model_deployment_from_json(js, strlen(js), b, err, sizeof(err)), 0);
+	assert_memory_equal(a, b, sizeof(*a));
+	free(js);
+	free(a);
+	free(b);
+}
+
+static void test_roundtrip_service(void **state)
+{
+	struct model_service *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	char err[256], *js;
+
+	(void)state;
+	fill_service(a);
+	js = to_json(emit_svc, a);
+	assert_non_null(strstr(js, "\"healthCheckNodePort\": 32000"));
+	assert_non_null(strstr(js, "\"timeoutSeconds\": 60"));
+	assert_non_null(strstr(js, "\"ip\": \"203.0.113.9\""));
+	assert_non_null(strstr(js, "\"targetPort\": \"http\""));
+	assert_int_equal(model_service_from_json(js, strlen(js), b, err, sizeof(err)), 0);
+	assert_memory_equal(a, b, sizeof(*a));
+	free(js);
+	/* A plain ClusterIP Service with nothing allocated yet. */
+	model_service_init(a);
+	strcpy(a->meta.name, "plain");
+	a->n_ports = 1;
+	a->ports[0].port = 80;
+	a->ports[0].target_port = 80;
+	js = to_json(emit_svc, a);
+	assert_null(strstr(js, "externalTrafficPolicy"));
+	assert_null(strstr(js, "sessionAffinityConfig"));
+	assert_int_equal(model_service_from_json(js, strlen(js), b, err, sizeof(err)), 0);
+	assert_memory_equal(a, b, sizeof(*a));
+	free(js);
+	free(a);
+	free(b);
+}
+
+static void test_roundtrip_pod(void **state)
+{
+	struct model_pod *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	struct model_pod_status st = { .phase = MODEL_POD_RUNNING, .ready = true, .pid = 42 };
+	char err[256], *js;
+	struct buf buf = BUF_INIT;
+	struct jsonw w;
+
+	(void)state;
+	fill_pod(a);
+	js = to_json(emit_pod, a);
+	assert_non_null(strstr(js, "\"hostIP\": \"10.240.0.5\""));
+	assert_non_null(strstr(js, "\"kind\": \"Deployment\""));
+	assert_int_equal(model_pod_from_json(js, strlen(js), b, err, sizeof(err)), 0);
+	assert_memory_equal(a, b, sizeof(*a));
+	free(js);
+	/* With its status merged it still reads back as the same pod. */
+	jsonw_init(&w, &buf, true);
+	model_pod_to_json(&w, a, &st);
+	assert_non_null(strstr(buf_str(&buf), "\"phase\": \"Running\""));
+	assert_non_null(strstr(buf_str(&buf), "\"running\""));
+	assert_int_equal(model_pod_from_json(buf_str(&buf), buf.len, b, err, sizeof(err)), 0);
+	assert_memory_equal(a, b, sizeof(*a));
+	buf_free(&buf);
+	free(a);
+	free(b);
+}
+
+static void test_roundtrip_statuses(void **state)
+{
+	struct model_pod_status ps = { 0 }, ps2;
+	struct model_node_status ns = { 0 }, ns2;
+	struct model_deployment_status ds = { 0 }, ds2;
+	char err[256], *js;
+
+	(void)state;
+	strcpy(ps.ns, "default");
+	strcpy(ps.name, "web-abc-12345");
+	strcpy(ps.uid, "u");
+	ps.phase = MODEL_POD_FAILED;
+	ps.terminating = true;
+	ps.terminated = true;
+	ps.restarts = 12;
+	ps.pid = 0;
+	strcpy(ps.reason, "ErrImagePull");
+	strcpy(ps.message, "image \"nope\" is not in the image table");
+	strcpy(ps.started, "2026-11-27T08:00:00Z");
+	strcpy(ps.updated, "2026-11-27T08:00:09Z");
+	js = to_json(emit_pst, &ps);
+	assert_int_equal(model_pod_status_from_json(js, strlen(js), &ps2, err, sizeof(err)), 0);
+	assert_memory_equal(&ps, &ps2, sizeof(ps));
+	free(js);
+
+	strcpy(ns.name, "node3");
+	ns.addr = ip("10.240.0.7");
+	ns.proxy_healthy = true;
+	strcpy(ns.heartbeat, "2026-11-27T08:00:00Z");
+	ns.last_sync_ms = 1795766400123;
+	js = to_json(emit_node, &ns);
+	assert_int_equal(model_node_status_from_json(js, strlen(js), &ns2, err, sizeof(err)), 0);
+	assert_memory_equal(&ns, &ns2, sizeof(ns));
+	free(js);
+
+	strcpy(ds.ns, "default");
+	strcpy(ds.name, "web");
+	ds.observed_generation = 4;
+	ds.replicas = 3;
+	ds.updated_replicas = 2;
+	ds.ready_replicas = 1;
+	ds.available_replicas = 1;
+	ds.unavailable_replicas = 2;
+	strcpy(ds.template_hash, "5d59d67564");
+	ds.n_conditions = 2;
+	strcpy(ds.conditions[0].type, "Available");
+	strcpy(ds.conditions[0].reason, "MinimumReplicasUnavailable");
+	strcpy(ds.conditions[0].message, "Deployment does not have minimum availability.");
+	strcpy(ds.conditions[1].type, "Progressing");
+	ds.conditions[1].status = true;
+	strcpy(ds.conditions[1].reason, "ReplicaSetUpdated");
+	js = to_json(emit_dst, &ds);
+	assert_int_equal(model_deployment_status_from_json(js, strlen(js), &ds2, err,
+							   sizeof(err)), 0);
+	assert_memory_equal(&ds, &ds2, sizeof(ds));
+	free(js);
+}
+
+static void fill_endpoints(struct model_endpoints *e, int n, int n_ports)
+{
+	memset(e, 0, sizeof(*e));
+	strcpy(e->ns, "default");
+	strcpy(e->name, "web");
+	e->items = calloc((size_t)n + 1, sizeof(*e->items));
+	e->n = n;
+	e->n_ports = n_ports;
+	for (int i = 0; i < n_ports; i++) {
+		snprintf(e->ports[i].name, sizeof(e->ports[i].name), "p%d", i);
+		e->ports[i].proto = i % 2 ? MODEL_PROTO_UDP : MODEL_PROTO_TCP;
+	}
+	for (int i = 0; i < n; i++) {
+		struct model_endpoint *ep = &e->items[i];
+		char a[32];
+
+		snprintf(a, sizeof(a), "10.244.%d.%d", i % 3, 2 + i);
+		ep->addr = ip(a);
+		snprintf(ep->node, sizeof(ep->node), "node%d", i % 3);
+		snprintf(ep->pod, sizeof(ep->pod), "web-5d59d67564-%05d", i);
+		ep->ready = i % 3 == 0;
+		ep->serving = i % 3 != 2;
+		ep->terminating = i % 2 == 1;
+		for (int j = 0; j < n_ports; j++)
+			ep->ports[j] = j == 1 && i == 1 ? 0 : 8080 + j;
+	}
+}
+
+static void test_roundtrip_endpoints(void **state)
+{
+	struct model_endpoints a, b;
+	char err[256], *js;
+
+	(void)state;
+	fill_endpoints(&a, 5, 3);
+	js = to_json(emit_eps, &a);
+	assert_non_null(strstr(js, "\"kind\": \"EndpointSlice\""));
+	assert_int_equal(model_endpoints_from_json(js, strlen(js), &b, err, sizeof(err)), 0);
+	assert_int_equal(b.n, a.n);
+	assert_int_equal(b.n_ports, a.n_ports);
+	assert_memory_equal(a.ports, b.ports, sizeof(a.ports));
+	assert_memory_equal(a.items, b.items, sizeof(*a.items) * (size_t)a.n);
+	free(js);
+	model_endpoints_free(&b);
+	/* Service ports unknown (n_ports 0): the endpoints' own ports remain. */
+	a.n_ports = 0;
+	memset(a.ports, 0, sizeof(a.ports));
+	js = to_json(emit_eps, &a);
+	assert_int_equal(model_endpoints_from_json(js, strlen(js), &b, err, sizeof(err)), 0);
+	assert_int_equal(b.n_ports, 0);
+	assert_memory_equal(a.items, b.items, sizeof(*a.items) * (size_t)a.n);
+	free(js);
+	model_endpoints_free(&b);
+	model_endpoints_free(&a);
+	/* No endpoints at all. */
+	fill_endpoints(&a, 0, 1);
+	js = to_json(emit_eps, &a);
+	assert_int_equal(model_endpoints_from_json(js, strlen(js), &b, err, sizeof(err)), 0);
+	assert_int_equal(b.n, 0);
+	assert_int_equal(b.n_ports, 1);
+	free(js);
+	model_endpoints_free(&b);
+	model_endpoints_free(&a);
+}
+
+/* ---- defaults and bad input -------------------------------------------- */
+
+static void test_defaults_minimal(void **state)
+{
+	static const char dep[] =
+		"{\"kind\":\"Deployment\",\"metadata\":{\"name\":\"d\"},"
+		"\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\","
+		"\"readinessProbe\":{\"httpGet\":{\"port\":8080}},\"unknown\":1}]}}}}";
+	static const char svc[] =
+		"{\"kind\":\"Service\",\"metadata\":{\"name\":\"s\",\"namespace\":null},"
+		"\"spec\":{\"ports\":[{\"port\":80},{\"port\":\"x\"}],\"type\":\"Bogus\"}}";
+	static const char eps[] =
+		"{\"kind\":\"EndpointSlice\",\"metadata\":{\"name\":\"s\"},"
+		"\"endpoints\":[{\"addresses\":[\"10.244.0.2\"]},{\"addresses\":[\"bad\"]}],"
+		"\"ports\":[{\"name\":\"http\",\"port\":8080}]}";
+	struct model_deployment *d = calloc(1, sizeof(*d));
+	struct model_service *s = calloc(1, sizeof(*s));
+	struct model_endpoints e;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(model_deployment_from_json(dep, sizeof(dep) - 1, d, err, sizeof(err)), 0);
+	assert_string_equal(d->meta.ns, "default");
+	assert_int_equal(d->replicas, 1);
+	assert_true(d->max_surge.percent);
+	assert_int_equal(d->max_surge.value, 25);
+	assert_int_equal(d->max_unavailable.value, 25);
+	assert_int_equal(d->pod.termination_grace_s, 30);
+	assert_int_equal(d->pod.n_containers, 1);
+	assert_int_equal(d->pod.containers[0].readiness.kind, MODEL_PROBE_HTTP);
+	assert_string_equal(d->pod.containers[0].readiness.path, "/");
+	assert_int_equal(d->pod.containers[0].readiness.period_s, 10);
+	assert_int_equal(d->pod.containers[0].readiness.timeout_s, 1);
+	assert_int_equal(d->pod.containers[0].readiness.success_threshold, 1);
+	assert_int_equal(d->pod.containers[0].readiness.failure_threshold, 3);
+
+	assert_int_equal(model_service_from_json(svc, sizeof(svc) - 1, s, err, sizeof(err)), 0);
+	assert_string_equal(s->meta.ns, "default");
+	assert_int_equal(s->type, MODEL_SVC_CLUSTER_IP);
+	assert_int_equal(s->n_ports, 1);
+	assert_int_equal(s->ports[0].target_port, 80);
+	assert_int_equal(s->affinity_timeout_s, 10800);
+
+	assert_int_equal(model_endpoints_from_json(eps, sizeof(eps) - 1, &e, err, sizeof(err)), 0);
+	assert_int_equal(e.n, 1);
+	assert_true(e.items[0].ready && e.items[0].serving && !e.items[0].terminating);
+	assert_int_equal(e.items[0].ports[0], 8080);
+	model_endpoints_free(&e);
+
+	/* The wrong kind, no name, not JSON at all. */
+	assert_int_equal(model_service_from_json(dep, sizeof(dep) - 1, s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "kind Deployment"));
+	assert_int_equal(model_service_from_json("{\"kind\":\"Service\"}", 18, s, err,
+						 sizeof(err)), -1);
+	assert_non_null(strstr(err, "metadata.name"));
+	assert_int_equal(model_service_from_json("{\"kind\": [", 10, s, err, sizeof(err)), -1);
+	assert_int_equal(model_service_from_json("[1,2]", 5, s, err, sizeof(err)), -1);
+	free(d);
+	free(s);
+}
+
+static void test_model_helpers(void **state)
+{
+	struct model_map sel = { .n = 0 }, labels = { .n = 0 };
+	enum model_service_type t;
+	char uid[40], now[MODEL_TIME_MAX];
+
+	(void)state;
+	assert_false(model_selector_matches(&sel, &labels));
+	model_map_set(&labels, "app", "web");
+	model_map_set(&labels, "tier", "fe");
+	model_map_set(&sel, "app", "web");
+	assert_true(model_selector_matches(&sel, &labels));
+	model_map_set(&sel, "tier", "be");
+	assert_false(model_selector_matches(&sel, &labels));
+	model_map_set(&sel, "tier", "fe");
+	assert_int_equal(sel.n, 2);
+	assert_true(model_selector_matches(&sel, &labels));
+	model_map_del(&sel, "app");
+	assert_int_equal(sel.n, 1);
+	assert_string_equal(sel.items[0].key, "tier");
+	assert_null(model_map_get(&sel, "app"));
+
+	assert_string_equal(model_service_type_name(MODEL_SVC_LOAD_BALANCER), "LoadBalancer");
+	assert_string_equal(model_phase_name(MODEL_POD_RUNNING), "Running");
+	assert_int_equal(model_service_type_parse("NodePort", &t), 0);
+	assert_int_equal(t, MODEL_SVC_NODE_PORT);
+	assert_int_equal(model_service_type_parse("nodeport", &t), -EINVAL);
+
+	assert_int_equal(model_time_parse("1970-01-01T00:01:00Z"), 60);
+	assert_int_equal(model_time_parse("1970-01-01T01:01:00.5+01:00"), 60);
+	assert_int_equal(model_time_parse("1970-01-01 00:01:00"), -1);
+	assert_true(model_time_parse(model_time_now(now)) > 1700000000);
+	model_uid_new(uid);
+	assert_int_equal(strlen(uid), 36);
+	assert_int_equal(uid[14], '4');
+}
+
+/* ---- files ------------------------------------------------------------ */
+
+static char *tmpdir(void)
+{
+	char tmpl[] = "/tmp/test_store.XXXXXX";
+	char *d = mkdtemp(tmpl);
+
+	assert_non_null(d);
+	return strdup(d);
+}
+
+static void put_text(const char *dir, const char *rel, const char *text)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	assert_int_equal(fs_write_atomic(path, text, strlen(text), 0644), 0);
+}
+
+static void test_files(void **state)
+{
+	static const char *const order[][2] = {
+		{ "a", "z" }, { "a", "z-1" }, { "a-b", "a" }, { "default", "web" },
+	};
+	struct model_service *s = calloc(1, sizeof(*s)), *list = NULL;
+	struct model_pod *p = calloc(1, sizeof(*p)), *pods = NULL;
+	struct model_endpoints e, *eps = NULL;
+	struct store_key *keys = NULL;
+	struct buf extra = BUF_INIT;
+	struct in_addr ing;
+	char *dir = tmpdir(), err[256];
+	int n, fd;
+
+	(void)state;
+	assert_int_equal(store_list_services(dir, &list, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	free(list);
+	assert_int_equal(store_init(dir), 0);
+	fill_service(s);
+	for (int i = 3; i >= 0; i--) {
+		strcpy(s->meta.ns, order[i][0]);
+		strcpy(s->meta.name, order[i][1]);
+		assert_int_equal(store_put_service(dir, s), 0);
+	}
+	/* Broken and temporary files are skipped. */
+	put_text(dir, "api/services/x_broken.json", "{\"kind\": ");
+	put_text(dir, "api/services/x_wrong.json", "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"}}");
+	put_text(dir, "api/services/default_web.json.tmp.123", "{}");
+	assert_int_equal(store_put_service_status(dir, "a", "z-1", ip("203.0.113.4"),
+						  "{\"events\":[{\"msg\":\"probe \\\"x\\\"\","
+						  "\"n\":2,\"ok\":true,\"f\":0.5,\"z\":null}]}"), 0);
+	assert_int_equal(store_put_service_status(dir, "a", "z", ip("203.0.113.5"), "[1]"),
+			 -EINVAL);
+	assert_int_equal(store_list_services(dir, &list, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 4);
+	for (int i = 0; i < 4; i++) {
+		assert_string_equal(list[i].meta.ns, order[i][0]);
+		assert_string_equal(list[i].meta.name, order[i][1]);
+		/* Ingress comes from status/services only, never from api/. */
+		assert_int_equal(list[i].ingress_ip.s_addr,
+				 i == 1 ? ip("203.0.113.4").s_addr : 0);
+	}
+	free(list);
+	assert_int_equal(store_get_service(dir, "a", "z-1", s, err, sizeof(err)), 0);
+	assert_int_equal(s->ingress_ip.s_addr, ip("203.0.113.4").s_addr);
+	assert_int_equal(store_get_service(dir, "a", "nope", s, err, sizeof(err)), -ENOENT);
+	assert_int_equal(store_get_service(dir, "x", "broken", s, err, sizeof(err)), -1);
+	assert_int_equal(store_get_service_status(dir, "a", "z-1", &ing, &extra, err,
+						  sizeof(err)), 0);
+	assert_string_equal(buf_str(&extra),
+			    "{\"events\":[{\"msg\":\"probe \\\"x\\\"\",\"n\":2,\"ok\":true,"
+			    "\"f\":0.5,\"z\":null}]}");
+	buf_free(&extra);
+	assert_int_equal(store_list_keys(dir, STORE_SERVICES, &keys, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 6);
+	free(keys);
+	assert_int_equal(store_delete(dir, STORE_SERVICES, "x", "broken"), 0);
+	assert_int_equal(store_delete(dir, STORE_SERVICES, "x", "broken"), 0);
+
+	/* Pods, filtered by node. */
+	fill_pod(p);
+	for (int i = 0; i < 6; i++) {
+		snprintf(p->meta.name, sizeof(p->meta.name), "web-%d", i);
+		snprintf(p->node, sizeof(p->node), "node%d", i % 2);
+		assert_int_equal(store_put_pod(dir, p), 0);
+	}
+	assert_int_equal(store_list_pods(dir, "node1", &pods, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(pods[0].meta.name, "web-1");
+	assert_string_equal(pods[2].meta.name, "web-5");
+	free(pods);
+	assert_int_equal(store_list_pods(dir, NULL, &pods, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 6);
+	free(pods);
+
+	/* Endpoints: unchanged content is not rewritten. */
+	fill_endpoints(&e, 3, 2);
+	assert_int_equal(store_put_endpoints_if_changed(dir, &e), 1);
+	assert_int_equal(store_put_endpoints_if_changed(dir, &e), 0);
+	e.items[0].ready = !e.items[0].ready;
+	assert_int_equal(store_put_endpoints_if_changed(dir, &e), 1);
+	assert_int_equal(store_list_endpoints(dir, &eps, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(eps[0].n, 3);
+	assert_memory_equal(eps[0].items, e.items, 3 * sizeof(*e.items));
+	model_endpoints_free(&eps[0]);
+	free(eps);
+	model_endpoints_free(&e);
+
+	fd = store_lock(dir);
+	assert_true(fd >= 0);
+	store_unlock(fd);
+	assert_int_equal(fs_remove_tree(dir), 0);
+	free(dir);
+	free(s);
+	free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip_deployment),
+		cmocka_unit_test(test_roundtrip_service),
+		cmocka_unit_test(test_roundtrip_pod),
+		cmocka_unit_test(test_roundtrip_statuses),
+		cmocka_unit_test(test_roundtrip_endpoints),
+		cmocka_unit_test(test_defaults_minimal),
+		cmocka_unit_test(test_model_helpers),
+		cmocka_unit_test(test_files),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
