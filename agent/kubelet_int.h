@@ -1,0 +1,209 @@
+/* kubelet_int.h — the kubelet role's parts, shared by kubelet*.c.
+ *
+ *   kubelet.c        pods: sync with api/pods, lifecycle, status, heartbeat
+ *   kubelet_proc.c   processes: spawn into a pod namespace, adopt, reap, kill
+ *   kubelet_probe.c  readiness probes on the event loop
+ *   kubelet_util.c   pure pieces (back-off, probe thresholds, HTTP status
+ *                    line, environment), unit-tested on their own
+ */
+#ifndef CLIENTIP_KUBELET_INT_H
+#define CLIENTIP_KUBELET_INT_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "images.h"
+#include "kubelet.h"
+#include "model.h"
+
+/* ---- back-off (kubelet_util.c) ------------------------------------------ */
+
+/* kubelet's container restart back-off: 10 s, doubling, capped at 300 s,
+ * forgotten after 10 min. CLIENTIP_BACKOFF_BASE_MS replaces the 10 s and
+ * scales the cap (30x) and the reset window (60x) with it, so a lab or a
+ * test can run the same schedule faster. */
+#define KUBELET_BACKOFF_ENV      "CLIENTIP_BACKOFF_BASE_MS"
+#define KUBELET_BACKOFF_BASE_MS  10000u
+#define KUBELET_BACKOFF_CAP      30u   /* x base: 300 s */
+#define KUBELET_BACKOFF_RESET    60u   /* x base: 600 s */
+
+/* The base from the environment variable's value (NULL: unset). Values
+ * that are not a positive number of milliseconds keep the default. */
+uint64_t kubelet_backoff_base(const char *env_value);
+/* The wait before retry number n (n >= 1): base, 2 base, 4 base ... cap.
+ * n <= 0 is no wait. */
+uint64_t kubelet_backoff_delay(uint64_t base_ms, int n);
+
+/* Consecutive crashes of one container. */
+struct kubelet_backoff {
+	int crashes;
+};
+
+/* The container exited after running ran_ms: returns how long to wait
+ * before starting it again. As kubelet does, the first crash restarts at
+ * once and each further one waits twice as long; a run longer than the
+ * reset window starts the count afresh. */
+uint64_t kubelet_backoff_next(struct kubelet_backoff *b, uint64_t base_ms, uint64_t ran_ms);
+
+/* ---- readiness thresholds (kubelet_util.c) ------------------------------ */
+
+struct kubelet_probe_state {
+	bool ready;
+	int successes;   /* consecutive */
+	int failures;    /* consecutive */
+};
+
+/* Records one probe result; true if `ready` changed. Ready needs
+ * success_threshold successes in a row, not ready failure_threshold
+ * failures in a row (a container starts not ready). */
+bool kubelet_probe_record(struct kubelet_probe_state *s, const struct model_probe *p, bool ok);
+
+/* The port a probe targets: its number, or the named containerPort's;
+ * -1 if the name is not one of the container's ports. */
+int kubelet_probe_port(const struct model_container *c, const struct model_probe *p);
+
+/* The HTTP GET a probe sends (kubelet's headers, Connection: close).
+ * Returns the length, or -1 if it does not fit. */
+int kubelet_probe_request(char *buf, size_t len, const struct model_probe *p,
+			  struct in_addr ip, int port);
+
+/* The status code of an HTTP response whose first len bytes are in buf:
+ * the code, 0 if the status line is not complete yet, -1 if it is not
+ * HTTP. */
+int kubelet_http_status(const char *buf, size_t len);
+
+/* ---- environment (kubelet_util.c) --------------------------------------- */
+
+#define KUBELET_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define KUBELET_ENV_MAX      (MODEL_MAX_ENV + 2)
+#define KUBELET_ENV_LEN      (128 + 1 + 1024)
+
+/* A container's environment, as "NAME=value" strings: PATH and HOSTNAME
+ * (the pod's name) first, then the container's env in order, a later
+ * definition replacing an earlier one; values expand $(VAR) references
+ * to variables defined before them, as in Kubernetes. Returns the count,
+ * or -1 with a message in err. */
+int kubelet_env_compose(const struct model_container *c, const char *hostname,
+			char (*env)[KUBELET_ENV_LEN], int max, char *err, size_t errlen);
+/* The value of NAME in such a list, or NULL. */
+const char *kubelet_env_get(char (*env)[KUBELET_ENV_LEN], int n, const char *name);
+
+/* Finds cmd the way execvp would, in the colon-separated path (a cmd with
+ * a slash is taken as is, relative to /). 0 with the file in out,
+ * -ENOENT, or -EACCES if only non-executable candidates exist. */
+int kubelet_find_exec(const char *cmd, const char *path, char *out, size_t outlen);
+
+/* "exit code 1", "killed by signal 9 (KILL)" from waitid()'s si_code and
+ * si_status. */
+void kubelet_exit_describe(int code, int status, char *buf, size_t len);
+
+/* ---- processes (kubelet_proc.c) ----------------------------------------- */
+
+struct kubelet_spawn {
+	const char *netns;        /* pod namespace name */
+	const char *hostname;     /* the pod's name, in its own UTS namespace */
+	const char *log_path;     /* stdout and stderr, appended */
+	const char *path;         /* the executable */
+	char *const *argv;
+	char *const *envp;
+};
+
+/* Forks and execs s->path inside the pod's namespace, in a new session,
+ * with stdin on /dev/null. Returns the pid with *pidfd set, or -errno with
+ * a message in err. The child never outlives a failed exec: it reports to
+ * the log and exits 127. */
+pid_t kubelet_proc_spawn(const struct kubelet_spawn *s, int *pidfd, char *err, size_t errlen);
+/* Takes over pid if it is still alive inside the named namespace: 0 with
+ * *pidfd set, or -errno (-ESRCH: gone; -EPERM: a different process). */
+int kubelet_proc_adopt(pid_t pid, const char *netns, int *pidfd);
+/* After pidfd turned readable: collects the exit of a child (child true)
+ * and describes it; an adopted process's exit status is not ours to know. */
+void kubelet_proc_reap(int pidfd, bool child, char *desc, size_t desclen);
+/* Sends sig to every process in the named namespace (never to the
+ * caller's own namespace). The number signalled, or -errno. */
+int kubelet_proc_kill_netns(const char *netns, int sig);
+
+/* ---- pods (kubelet.c) --------------------------------------------------- */
+
+enum kubelet_pod_state {
+	KUBELET_POD_WAITING,      /* not running: first start, or waiting to retry */
+	KUBELET_POD_RUNNING,
+	KUBELET_POD_STOPPING,     /* SIGTERM sent, grace period running */
+	KUBELET_POD_DONE,         /* terminated: process gone, namespace removed */
+};
+
+/* A probe in flight or waiting for its next period. */
+struct kubelet_prober {
+	int fd;                   /* -1 when no probe is connecting */
+	uint64_t next_timer;      /* the next probe */
+	uint64_t timeout_timer;   /* the running probe's deadline */
+	uint64_t started_ms;
+	int port;
+	char req[MODEL_PATH_MAX + 256];
+	size_t req_len, sent;
+	char resp[256];
+	size_t resp_len;
+	bool warned;              /* a bad probe (named port missing) was logged */
+};
+
+struct kubelet_pod {
+	struct kubelet *k;
+	struct model_pod pod;
+	const struct model_container *c;  /* pod.spec.containers[0] */
+	char netns[256];
+	char veth[IF_NAMESIZE];
+	char log_path[LAB_PATH_MAX];
+	bool seen;                /* in api/pods at the latest sync */
+	bool gone;                /* its api object is gone: forget it once done */
+	bool net_ready;           /* podnet_attach succeeded for this pod */
+	bool net_dirty;           /* its namespace may exist: detach before forgetting it */
+	enum kubelet_pod_state state;
+
+	pid_t pid;
+	int pidfd;                /* -1 when no process */
+	bool child;               /* our child (waitable), not adopted */
+	bool ever_started;
+	uint64_t started_ms;      /* monotonic start of the current process */
+
+	struct kubelet_backoff crash;
+	int wait_failures;        /* failed starts before a process ran (image, sandbox) */
+	uint64_t retry_timer;
+	uint64_t kill_timer;
+
+	bool has_probe;
+	struct kubelet_probe_state probe;
+	struct kubelet_prober prober;
+
+	struct model_pod_status status;   /* what this agent reports */
+	struct model_pod_status written;  /* what status/pods holds */
+	bool have_written;
+};
+
+struct kubelet {
+	struct ev_loop *loop;
+	const struct agent_config *cfg;
+	struct kubelet_pod **pods;
+	int n_pods, cap_pods;
+	uint64_t backoff_base_ms;
+	uint64_t heartbeat_timer;
+	uint64_t resync_timer;
+	bool first_sync_done;
+	kubelet_node_hook *node_hook;
+	void *node_hook_data;
+	char last_images_warning[320];
+};
+
+/* Writes the pod's status if it changed since the last write. */
+void kubelet_pod_report(struct kubelet_pod *kp);
+
+/* kubelet_probe.c: starts probing a freshly running (or adopted) process;
+ * first_ms is the delay to the first probe. */
+void kubelet_probe_begin(struct kubelet_pod *kp, uint64_t first_ms);
+/* Stops probing (process gone) and closes any probe in flight. */
+void kubelet_probe_end(struct kubelet_pod *kp);
+
+#endif

@@ -1,0 +1,296 @@
+/* Unit tests for agent/kubelet_util.c: back-off schedule, readiness
+ * thresholds, probe requests and responses, container environment,
+ * executable lookup. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kubelet_int.h"
+
+static void test_backoff_base(void **state)
+{
+	(void)state;
+	assert_int_equal(kubelet_backoff_base(NULL), 10000);
+	assert_int_equal(kubelet_backoff_base(""), 10000);
+	assert_int_equal(kubelet_backoff_base("250"), 250);
+	assert_int_equal(kubelet_backoff_base("0"), 10000);
+	assert_int_equal(kubelet_backoff_base("-5"), 10000);
+	assert_int_equal(kubelet_backoff_base("12ms"), 10000);
+	assert_int_equal(kubelet_backoff_base("99999999999999999999999"), 10000);
+}
+
+static void test_backoff_delay_doubles_to_cap(void **state)
+{
+	static const uint64_t want[] = { 0, 10, 20, 40, 80, 160, 300, 300, 300 };
+
+	(void)state;
+	/* kubelet's 10 s .. 300 s, in seconds. */
+	for (int n = 0; n < (int)(sizeof(want) / sizeof(want[0])); n++)
+		assert_int_equal(kubelet_backoff_delay(10000, n), want[n] * 1000);
+	assert_int_equal(kubelet_backoff_delay(10000, -1), 0);
+	assert_int_equal(kubelet_backoff_delay(10000, 1000000), 300000);
+	/* A shortened base scales the cap with it. */
+	assert_int_equal(kubelet_backoff_delay(100, 1), 100);
+	assert_int_equal(kubelet_backoff_delay(100, 6), 3000);
+	assert_int_equal(kubelet_backoff_delay(100, 60), 3000);
+}
+
+static void test_backoff_next_schedule(void **state)
+{
+	struct kubelet_backoff b = { 0 };
+
+	(void)state;
+	/* First crash: restart at once; then 10 s, 20 s, 40 s ... */
+	assert_int_equal(kubelet_backoff_next(&b, 10000, 500), 0);
+	assert_int_equal(kubelet_backoff_next(&b, 10000, 500), 10000);
+	assert_int_equal(kubelet_backoff_next(&b, 10000, 500), 20000);
+	assert_int_equal(kubelet_backoff_next(&b, 10000, 599999), 40000);
+	for (int i = 0; i < 10; i++)
+		kubelet_backoff_next(&b, 10000, 1000);
+	assert_int_equal(kubelet_backoff_next(&b, 10000, 1000), 300000);
+	/* Ten minutes of running forgive everything. */
+	assert_int_equal(kubelet_backoff_next(&b, 10000, 600000), 0);
+	assert_int_equal(kubelet_backoff_next(&b, 10000, 10), 10000);
+	/* The reset window scales with the base too. */
+	b.crashes = 5;
+	assert_int_equal(kubelet_backoff_next(&b, 100, 6000), 0);
+}
+
+static struct model_probe probe(int success, int failure)
+{
+	struct model_probe p;
+
+	memset(&p, 0, sizeof(p));
+	p.kind = MODEL_PROBE_HTTP;
+	p.success_threshold = success;
+	p.failure_threshold = failure;
+	p.period_s = 10;
+	p.timeout_s = 1;
+	return p;
+}
+
+static void test_probe_defaults(void **state)
+{
+	struct model_probe p = probe(1, 3);
+	struct kubelet_probe_state s = { 0 };
+
+	(void)state;
+	/* Not ready until the first success. */
+	assert_false(kubelet_probe_record(&s, &p, false));
+	assert_false(s.ready);
+	assert_true(kubelet_probe_record(&s, &p, true));
+	assert_true(s.ready);
+	assert_false(kubelet_probe_record(&s, &p, true));
+	/* Three failures in a row to lose it. */
+	assert_false(kubelet_probe_record(&s, &p, false));
+	assert_false(kubelet_probe_record(&s, &p, false));
+	assert_true(s.ready);
+	assert_true(kubelet_probe_record(&s, &p, false));
+	assert_false(s.ready);
+	assert_false(kubelet_probe_record(&s, &p, false));
+	assert_true(kubelet_probe_record(&s, &p, true));
+}
+
+static void test_probe_thresholds_need_a_run(void **state)
+{
+	struct model_probe p = probe(2, 2);
+	struct kubelet_probe_state s = { 0 };
+
+	(void)state;
+	assert_false(kubelet_probe_record(&s, &p, true));
+	/* A failure in between starts the count of successes again. */
+	assert_false(kubelet_probe_record(&s, &p, false));
+	assert_false(kubelet_probe_record(&s, &p, true));
+	assert_true(kubelet_probe_record(&s, &p, true));
+	assert_true(s.ready);
+	assert_false(kubelet_probe_record(&s, &p, false));
+	assert_false(kubelet_probe_record(&s, &p, true));
+	assert_false(kubelet_probe_record(&s, &p, false));
+	assert_true(s.ready);
+	assert_true(kubelet_probe_record(&s, &p, false));
+	assert_false(s.ready);
+	/* Zero thresholds behave as 1. */
+	p = probe(0, 0);
+	assert_true(kubelet_probe_record(&s, &p, true));
+	assert_true(kubelet_probe_record(&s, &p, false));
+}
+
+static void test_probe_port(void **state)
+{
+	struct model_container c;
+	struct model_probe p = probe(1, 3);
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.ports[0].port = 8080;
+	snprintf(c.ports[0].name, sizeof(c.ports[0].name), "http");
+	c.ports[1].port = 9090;
+	snprintf(c.ports[1].name, sizeof(c.ports[1].name), "metrics");
+	c.n_ports = 2;
+	p.port = 8081;
+	assert_int_equal(kubelet_probe_port(&c, &p), 8081);
+	p.port = 0;
+	snprintf(p.port_name, sizeof(p.port_name), "metrics");
+	assert_int_equal(kubelet_probe_port(&c, &p), 9090);
+	snprintf(p.port_name, sizeof(p.port_name), "nope");
+	assert_int_equal(kubelet_probe_port(&c, &p), -1);
+	p.port_name[0] = '\0';
+	assert_int_equal(kubelet_probe_port(&c, &p), -1);
+}
+
+static void test_probe_request(void **state)
+{
+	struct model_probe p = probe(1, 3);
+	struct in_addr ip;
+	char buf[512];
+	int n;
+
+	(void)state;
+	inet_pton(AF_INET, "10.244.1.7", &ip);
+	snprintf(p.path, sizeof(p.path), "/healthz?full=1");
+	n = kubelet_probe_request(buf, sizeof(buf), &p, ip, 8080);
+	assert_true(n > 0);
+	assert_int_equal((size_t)n, strlen(buf));
+	assert_non_null(strstr(buf, "GET /healthz?full=1 HTTP/1.1\r\nHost: 10.244.1.7:8080\r\n"));
+	assert_non_null(strstr(buf, "User-Agent: kube-probe/"));
+	assert_non_null(strstr(buf, "Connection: close\r\n\r\n"));
+	p.path[0] = '\0';
+	kubelet_probe_request(buf, sizeof(buf), &p, ip, 80);
+	assert_memory_equal(buf, "GET / HTTP/1.1\r\n", 16);
+	snprintf(p.path, sizeof(p.path), "ready");
+	kubelet_probe_request(buf, sizeof(buf), &p, ip, 80);
+	assert_memory_equal(buf, "GET /ready HTTP/1.1\r\n", 21);
+	assert_int_equal(kubelet_probe_request(buf, 20, &p, ip, 80), -1);
+}
+
+static int status_of(const char *s)
+{
+	return kubelet_http_status(s, strlen(s));
+}
+
+static void test_http_status(void **state)
+{
+	(void)state;
+	assert_int_equal(status_of("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), 200);
+	assert_int_equal(status_of("HTTP/1.0 503 Service Unavailable\r\n"), 503);
+	assert_int_equal(status_of("HTTP/1.1 302\r\n"), 302);
+	assert_int_equal(status_of("HTTP/1.1 204\n"), 204);
+	/* Incomplete: ask for more. */
+	assert_int_equal(status_of(""), 0);
+	assert_int_equal(status_of("HT"), 0);
+	assert_int_equal(status_of("HTTP/1.1 200 O"), 0);
+	/* Not HTTP. */
+	assert_int_equal(status_of("SSH-2.0-OpenSSH\r\n"), -1);
+	assert_int_equal(status_of("::ffff:10.244.0.1"), -1);
+	assert_int_equal(status_of("HTTP/2 200\r\n"), -1);
+	assert_int_equal(status_of("HTTP/1.1 20x OK\r\n"), -1);
+	assert_int_equal(status_of("HTTP/1.1 2000 OK\r\n"), -1);
+	assert_int_equal(status_of("HTTP/1.1 099 OK\r\n"), -1);
+	assert_int_equal(status_of("HTTP/1.1\r\n"), -1);
+}
+
+static char env[KUBELET_ENV_MAX][KUBELET_ENV_LEN];
+static struct model_container c;
+
+static void set_env(int i, const char *name, const char *value)
+{
+	snprintf(c.env[i].name, sizeof(c.env[i].name), "%s", name);
+	snprintf(c.env[i].value, sizeof(c.env[i].value), "%s", value);
+	if (c.n_env <= i)
+		c.n_env = i + 1;
+}
+
+static void test_env_compose(void **state)
+{
+	char err[256];
+	int n;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	n = kubelet_env_compose(&c, "web-7d9-abcde", env, KUBELET_ENV_MAX, err, sizeof(err));
+	assert_int_equal(n, 2);
+	assert_string_equal(env[0], "PATH=" KUBELET_DEFAULT_PATH);
+	assert_string_equal(env[1], "HOSTNAME=web-7d9-abcde");
+	set_env(0, "PORT", "8081");
+	set_env(1, "LISTEN", "[::]:$(PORT)");
+	set_env(2, "PATH", "/opt/app/bin:$(PATH)");
+	set_env(3, "PORT", "9000");
+	set_env(4, "LATER", "$(NOT_YET)");
+	n = kubelet_env_compose(&c, "p", env, KUBELET_ENV_MAX, err, sizeof(err));
+	assert_int_equal(n, 5);
+	/* The pod may override PATH; $(PATH) is not the default's (Kubernetes
+	 * expands only the container's own earlier variables). */
+	assert_string_equal(kubelet_env_get(env, n, "PATH"), "/opt/app/bin:$(PATH)");
+	assert_string_equal(kubelet_env_get(env, n, "LISTEN"), "[::]:8081");
+	/* A later definition replaces the value in place. */
+	assert_string_equal(env[2], "PORT=9000");
+	assert_string_equal(kubelet_env_get(env, n, "LATER"), "$(NOT_YET)");
+	assert_null(kubelet_env_get(env, n, "POR"));
+	assert_int_equal(kubelet_env_compose(&c, "p", env, 4, err, sizeof(err)), -1);
+	set_env(5, "A=B", "x");
+	assert_int_equal(kubelet_env_compose(&c, "p", env, KUBELET_ENV_MAX, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "invalid environment variable name"));
+}
+
+static void test_find_exec(void **state)
+{
+	char out[256];
+
+	(void)state;
+	assert_int_equal(kubelet_find_exec("sh", "/nonexistent:/bin:/usr/bin", out, sizeof(out)), 0);
+	assert_string_equal(out, "/bin/sh");
+	assert_int_equal(kubelet_find_exec("sh", NULL, out, sizeof(out)), 0);
+	assert_int_equal(kubelet_find_exec("/bin/sh", "/nonexistent", out, sizeof(out)), 0);
+	assert_string_equal(out, "/bin/sh");
+	assert_int_equal(kubelet_find_exec("bin/sh", "", out, sizeof(out)), 0);
+	assert_string_equal(out, "/bin/sh");
+	assert_int_equal(kubelet_find_exec("no-such-program-here", "/bin:/usr/bin", out,
+					   sizeof(out)), -ENOENT);
+	assert_int_equal(kubelet_find_exec("/etc/hostname-nope", NULL, out, sizeof(out)), -ENOENT);
+	assert_int_equal(kubelet_find_exec("passwd", "/etc", out, sizeof(out)),
+			 access("/etc/passwd", X_OK) == 0 ? 0 : -EACCES);
+	assert_int_equal(kubelet_find_exec("", NULL, out, sizeof(out)), -ENOENT);
+}
+
+static void test_exit_describe(void **state)
+{
+	char buf[96];
+
+	(void)state;
+	kubelet_exit_describe(CLD_EXITED, 3, buf, sizeof(buf));
+	assert_string_equal(buf, "exit code 3");
+	kubelet_exit_describe(CLD_KILLED, SIGKILL, buf, sizeof(buf));
+	assert_string_equal(buf, "killed by signal 9 (KILL)");
+	kubelet_exit_describe(CLD_DUMPED, SIGSEGV, buf, sizeof(buf));
+	assert_string_equal(buf, "killed by signal 11 (SEGV), core dumped");
+	kubelet_exit_describe(0, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "exited");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_backoff_base),
+		cmocka_unit_test(test_backoff_delay_doubles_to_cap),
+		cmocka_unit_test(test_backoff_next_schedule),
+		cmocka_unit_test(test_probe_defaults),
+		cmocka_unit_test(test_probe_thresholds_need_a_run),
+		cmocka_unit_test(test_probe_port),
+		cmocka_unit_test(test_probe_request),
+		cmocka_unit_test(test_http_status),
+		cmocka_unit_test(test_env_compose),
+		cmocka_unit_test(test_find_exec),
+		cmocka_unit_test(test_exit_describe),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
