@@ -270,12 +270,16 @@ static const char *lab_ntoa(struct in_addr a, char *buf)
 	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
 }
 
-static const char *lab_ns_state(const char *lab, const char *role)
+/* "" if the role's namespace exists; otherwise a note, and *missing grows. */
+static const char *lab_ns_state(const char *lab, const char *role, int *missing)
 {
 	char netns[128];
 
 	lab_netns_name(lab, role, netns, sizeof(netns));
-	return netns_exists(netns) ? "" : "  (namespace missing)";
+	if (netns_exists(netns))
+		return "";
+	(*missing)++;
+	return "  (namespace missing)";
 }
 
 static int lab_status(struct cli *cli, int argc, char **argv)
@@ -283,7 +287,7 @@ static int lab_status(struct cli *cli, int argc, char **argv)
 	struct labd daemons[LABD_MAX];
 	struct lab_info li;
 	char err[512], when[32], a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], role[24];
-	int nd, nns, rc;
+	int nd, nns, rc, missing = 0;
 
 	if (argc > 1) {
 		log_error("lab status: unexpected argument \"%s\"", argv[1]);
@@ -311,19 +315,19 @@ static int lab_status(struct cli *cli, int argc, char **argv)
 		printf("Probe interval:  default\n");
 	printf("Edge:            %s/%d (internet), %s/%d (VNet), frontends %s%s\n",
 	       LAB_INET_GATEWAY, LAB_INET_PREFIX, LAB_VNET_GATEWAY, LAB_VNET_PREFIX,
-	       LAB_FRONTEND_CIDR, lab_ns_state(cli->lab, "edge"));
+	       LAB_FRONTEND_CIDR, lab_ns_state(cli->lab, "edge", &missing));
 	printf("Nodes:\n  %-8s %-15s %s\n", "NAME", "ADDRESS", "POD CIDR");
 	for (int i = 0; i < li.nodes; i++) {
 		snprintf(role, sizeof(role), "node%d", i);
 		printf("  %-8s %-15s %s/%d%s\n", role, lab_ntoa(lab_node_addr(i), a),
 		       lab_ntoa(lab_node_pod_subnet(i), b), LAB_POD_PREFIX,
-		       lab_ns_state(cli->lab, role));
+		       lab_ns_state(cli->lab, role, &missing));
 	}
 	printf("Clients:\n  %-8s %s\n", "NAME", "ADDRESS");
 	for (int i = 0; i < li.clients; i++) {
 		snprintf(role, sizeof(role), "client%d", i);
 		printf("  %-8s %s%s\n", role, lab_ntoa(lab_client_addr(i), a),
-		       lab_ns_state(cli->lab, role));
+		       lab_ns_state(cli->lab, role, &missing));
 	}
 	printf("Daemons:\n  %-12s %-8s %s\n", "NAME", "PID", "STATUS");
 	nd = labd_list(li.nodes, daemons, LABD_MAX);
@@ -337,6 +341,15 @@ static int lab_status(struct cli *cli, int argc, char **argv)
 			state = labd_running(cli->lab, &daemons[i], pid) ? "running" : "dead";
 		}
 		printf("  %-12s %-8s %s\n", daemons[i].name, pidtext, state);
+	}
+	lab_ns_state(cli->lab, "ctl", &missing);
+	if (missing) {
+		/* A crash during lab up or a namespace removed by hand: the lab
+		 * cannot work, so say so in the exit status too. */
+		log_error("lab %s is incomplete: %d namespace%s missing; "
+			  "`clientip --lab %s lab down` removes it", cli->lab, missing,
+			  missing == 1 ? "" : "s", cli->lab);
+		return 1;
 	}
 	return 0;
 }
