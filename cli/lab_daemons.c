@@ -60,6 +60,12 @@ static void labd_child(int nsfd, int logfd, int errfd, const char *path, char *c
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (setns(nsfd, CLONE_NEWNET) < 0 || setsid() < 0)
 		goto fail;
+	/* Whatever else the caller had open (a test harness's pipes, say)
+	 * must not be held for the daemon's lifetime: a reader waiting for
+	 * EOF on one would wait until lab down. Marked, not closed, so the
+	 * error pipe still works should exec fail. */
+	if (close_range(3, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
+		goto fail;
 	null = open("/dev/null", O_RDONLY);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0)
 		goto fail;

@@ -85,4 +85,22 @@ t_ok "lab down removes it" "$C" --lab "$lab" lab down
 t_eq "nothing left" "" "$(ours "$lab")"
 t_eq "the neighbour lab's namespace is still untouched" "cip-$other-edge" "$(ours "$other")"
 
+# --- 4. lab up failing half-way undoes itself -----------------------------------------
+# A bin dir whose load balancer (started last) cannot be exec'd: the
+# topology and the agents are up by then and must all go.
+lab=$(t_unique)
+t_defer "$C --lab $lab lab down"
+mkdir -p "$T_TMP/bin"
+cp "$C" "$T_TMP/bin/clientip"
+[ -x "$T_BUILD/clientip-agent" ] && cp "$T_BUILD/clientip-agent" "$T_TMP/bin/"
+printf 'not a program\n' >"$T_TMP/bin/clientip-lb"
+chmod +x "$T_TMP/bin/clientip-lb"
+t_not "lab up with a broken daemon fails" "$T_TMP/bin/clientip" --lab "$lab" lab up
+t_match "and names the daemon and the reason" "lb: start .*clientip-lb.*Exec format error" "$(cat "$T_TMP/out")"
+t_match "and says it removed what it built" "removed what had been built" "$(cat "$T_TMP/out")"
+t_eq "no namespace left" "" "$(ours "$lab")"
+t_not "no state dir left" test -e "$root/$lab"
+agents=$(sed -n 's/.*agent-node[0-9]* *pid \([0-9]*\).*/\1/p' "$T_TMP/out" | xargs)
+t_ok "the agents it had started are gone" all_gone $agents
+
 t_done
