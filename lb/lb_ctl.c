@@ -1,0 +1,648 @@
+/* lb_ctl.c — see lb_ctl.h. */
+#include "lb_ctl.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "jsonw.h"
+#include "lb_alloc.h"
+#include "lb_route.h"
+#include "lb_state.h"
+#include "log.h"
+#include "store.h"
+
+#define LB_DEBOUNCE_MS 30
+#define LB_RESYNC_MS   2000
+#define LB_RETRY_MS    1000
+
+static int64_t lb_ctl_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const struct lb_health_state *lb_backend_health(const struct lb_backend *b)
+{
+	return b->probe ? lb_probe_health(b->probe) : &b->fixed;
+}
+
+/* ---- probes ------------------------------------------------------------- */
+
+static void lb_on_probe(struct lb_probe *p, bool changed, void *data)
+{
+	struct lb_backend *b = data;
+	const struct lb_health_state *h = lb_probe_health(p);
+	char ip[INET_ADDRSTRLEN];
+	struct in_addr a;
+
+	if (!changed)
+		return;
+	a = lab_node_addr(b->node);
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	log_info("%s/%s: node%d (%s) is %s: %s (%d in a row)", b->svc->spec.meta.ns,
+		 b->svc->spec.meta.name, b->node, ip, lb_health_name(h->state), h->last_result,
+		 h->consecutive);
+	lb_ctl_mark_dirty(b->svc->ctl);
+}
+
+static void lb_on_dpa(struct lb_probe *p, bool changed, void *data)
+{
+	(void)p;
+	(void)changed;
+	(void)data;
+}
+
+/* The spec of backend b's probe under conf c. */
+static void lb_backend_spec(const struct lb_svc *s, int node, struct lb_probe_spec *spec)
+{
+	uint32_t interval = (uint32_t)s->conf.interval_s * 1000u;
+	uint32_t spread = interval < 1000 ? interval : 1000;
+
+	memset(spec, 0, sizeof(*spec));
+	spec->proto = s->conf.probe;
+	spec->addr = lab_node_addr(node);
+	spec->port = s->conf.probe_port;
+	snprintf(spec->path, sizeof(spec->path), "%s", s->conf.probe_path);
+	spec->interval_ms = interval;
+	spec->timeout_ms = lb_probe_timeout_ms(interval);
+	spec->threshold = s->conf.threshold;
+	/* Probes of one Service start staggered, not in one burst; the first
+	 * round still completes within a second. */
+	spec->first_delay_ms = (uint32_t)(node * 97 + (int)(s->key[0] * 13)) % (spread / 4 + 1);
+}
+
+static bool lb_spec_equal(const struct lb_probe_spec *a, const struct lb_probe_spec *b)
+{
+	return a->proto == b->proto && a->addr.s_addr == b->addr.s_addr && a->port == b->port &&
+	       strcmp(a->path, b->path) == 0 && a->interval_ms == b->interval_ms &&
+	       a->timeout_ms == b->timeout_ms && a->threshold == b->threshold;
+}
+
+/* Starts, retunes or stops each backend's probe to match s->conf. A probe
+ * that changes keeps its health: switching Cluster to Local must not send
+ * every backend back to Unknown (no new flows) while the new probe runs. */
+static void lb_svc_probes(struct lb_svc *s, const struct lb_health_state *restored)
+{
+	for (int i = 0; i < s->n_backends; i++) {
+		struct lb_backend *b = &s->backends[i];
+		struct lb_health_state keep = restored ? restored[i] : *lb_backend_health(b);
+		struct lb_probe_spec spec;
+
+		lb_backend_spec(s, i, &spec);
+		if (s->conf.probe == LB_PROBE_NONE) {
+			lb_probe_stop(b->probe);
+			b->probe = NULL;
+			if (b->fixed.state != LB_HEALTH_UP) {
+				memset(&b->fixed, 0, sizeof(b->fixed));
+				b->fixed.state = LB_HEALTH_UP;
+				snprintf(b->fixed.last_result, sizeof(b->fixed.last_result),
+					 "no probe (UDP rule)");
+				b->fixed.last_change_ms = lb_ctl_wall_ms();
+			}
+			continue;
+		}
+		if (b->probe && lb_spec_equal(lb_probe_get_spec(b->probe), &spec))
+			continue;
+		lb_probe_stop(b->probe);
+		if (keep.state == LB_HEALTH_UP && keep.last_result[0] == 'n' &&
+		    strncmp(keep.last_result, "no probe", 8) == 0)
+			memset(&keep, 0, sizeof(keep));
+		b->probe = lb_probe_start(s->ctl->prober, &spec, &keep, lb_on_probe, b);
+		if (!b->probe)
+			log_error("%s: cannot start the probe of node%d: out of memory", s->key, i);
+	}
+}
+
+/* The data path check: a TCP connect from the edge through the frontend
+ * to the first TCP port, at the probe interval. */
+static void lb_svc_dpa(struct lb_svc *s)
+{
+	struct lb_probe_spec spec = { 0 };
+	int port = 0;
+
+	for (int i = 0; i < s->spec.n_ports && !port; i++)
+		if (s->spec.ports[i].proto == MODEL_PROTO_TCP)
+			port = s->spec.ports[i].port;
+	if (!s->frontend.s_addr || !port) {
+		lb_probe_stop(s->dpa);
+		s->dpa = NULL;
+		return;
+	}
+	spec.proto = LB_PROBE_TCP;
+	spec.addr = s->frontend;
+	spec.port = port;
+	spec.interval_ms = (uint32_t)s->conf.interval_s * 1000u;
+	spec.timeout_ms = lb_probe_timeout_ms(spec.interval_ms);
+	spec.threshold = 1;
+	/* After the first ruleset for this frontend is in. */
+	spec.first_delay_ms = 200;
+	if (s->dpa && lb_spec_equal(&s->dpa_spec, &spec))
+		return;
+	lb_probe_stop(s->dpa);
+	s->dpa_spec = spec;
+	s->dpa = lb_probe_start(s->ctl->prober, &spec, NULL, lb_on_dpa, s);
+}
+
+/* ---- services ----------------------------------------------------------- */
+
+static void lb_svc_free(struct lb_svc *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->n_backends; i++)
+		lb_probe_stop(s->backends[i].probe);
+	lb_probe_stop(s->dpa);
+	lb_series_free(s->series);
+	buf_free(&s->status);
+	free(s);
+}
+
+static struct lb_svc *lb_svc_new(struct lb_ctl *ctl, const struct model_service *spec)
+{
+	struct lb_svc *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->ctl = ctl;
+	snprintf(s->key, sizeof(s->key), "%s_%s", spec->meta.ns, spec->meta.name);
+	s->spec = *spec;
+	s->n_backends = ctl->info.nodes;
+	for (int i = 0; i < s->n_backends; i++) {
+		s->backends[i].svc = s;
+		s->backends[i].node = i;
+	}
+	s->series = lb_series_new(s->n_backends);
+	if (!s->series) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static struct lb_svc *lb_ctl_find(struct lb_ctl *ctl, const char *key, int *pos)
+{
+	int lo = 0, hi = ctl->n_svcs;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		int c = strcmp(ctl->svcs[mid]->key, key);
+
+		if (c == 0) {
+			*pos = mid;
+			return ctl->svcs[mid];
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*pos = lo;
+	return NULL;
+}
+
+static int lb_ctl_insert(struct lb_ctl *ctl, int pos, struct lb_svc *s)
+{
+	if (ctl->n_svcs == ctl->cap_svcs) {
+		int cap = ctl->cap_svcs ? ctl->cap_svcs * 2 : 16;
+		struct lb_svc **p = realloc(ctl->svcs, (size_t)cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		ctl->svcs = p;
+		ctl->cap_svcs = cap;
+	}
+	memmove(ctl->svcs + pos + 1, ctl->svcs + pos,
+		(size_t)(ctl->n_svcs - pos) * sizeof(*ctl->svcs));
+	ctl->svcs[pos] = s;
+	ctl->n_svcs++;
+	return 0;
+}
+
+/* Publishes frontend and events in status/services/ when they changed. */
+static void lb_svc_publish(struct lb_svc *s)
+{
+	struct buf extra = BUF_INIT, now = BUF_INIT;
+	struct jsonw w;
+	char ip[INET_ADDRSTRLEN] = "";
+	int rc;
+
+	jsonw_init(&w, &extra, false);
+	jsonw_begin_object(&w);
+	jsonw_key(&w, "events");
+	jsonw_begin_array(&w);
+	if (s->pending_reason[0]) {
+		jsonw_begin_object(&w);
+		jsonw_kv_str(&w, "type", "Warning");
+		jsonw_kv_str(&w, "reason", s->pending_reason);
+		jsonw_kv_str(&w, "message", s->pending_message);
+		jsonw_end_object(&w);
+	}
+	for (int i = 0; i < s->conf.n_events; i++) {
+		jsonw_begin_object(&w);
+		jsonw_kv_str(&w, "type", "Warning");
+		jsonw_kv_str(&w, "reason", s->conf.events[i].reason);
+		jsonw_kv_str(&w, "message", s->conf.events[i].message);
+		jsonw_end_object(&w);
+	}
+	jsonw_end_array(&w);
+	jsonw_end_object(&w);
+	if (s->frontend.s_addr)
+		inet_ntop(AF_INET, &s->frontend, ip, sizeof(ip));
+	buf_printf(&now, "%s %s", ip, buf_str(&extra));
+	if (s->status.len && strcmp(buf_str(&now), buf_str(&s->status)) == 0)
+		goto out;
+	rc = store_put_service_status(s->ctl->statedir, s->spec.meta.ns, s->spec.meta.name,
+				      s->frontend, buf_str(&extra));
+	if (rc < 0) {
+		log_error("%s/%s: writing the service status: %s", s->spec.meta.ns,
+			  s->spec.meta.name, strerror(-rc));
+		goto out;
+	}
+	if (s->frontend.s_addr)
+		log_info("%s/%s: frontend %s", s->spec.meta.ns, s->spec.meta.name, ip);
+	else
+		log_warn("%s/%s: frontend pending: %s", s->spec.meta.ns, s->spec.meta.name,
+			 s->pending_message);
+	buf_reset(&s->status);
+	buf_puts(&s->status, buf_str(&now));
+out:
+	buf_free(&extra);
+	buf_free(&now);
+}
+
+static void lb_svc_update(struct lb_svc *s, const struct model_service *spec,
+			  const struct lb_alloc *a, const struct lb_health_state *restored)
+{
+	s->spec = *spec;
+	lb_conf_from_service(spec, s->ctl->info.probe_interval_s, &s->conf);
+	s->frontend = a->ip;
+	snprintf(s->pending_reason, sizeof(s->pending_reason), "%s", a->reason);
+	snprintf(s->pending_message, sizeof(s->pending_message), "%s", a->message);
+	lb_svc_probes(s, restored);
+	lb_svc_dpa(s);
+	lb_svc_publish(s);
+}
+
+static void lb_ctl_remove(struct lb_ctl *ctl, int pos)
+{
+	struct lb_svc *s = ctl->svcs[pos];
+	int rc;
+
+	log_info("%s/%s: load balancer removed, frontend released", s->spec.meta.ns,
+		 s->spec.meta.name);
+	rc = store_delete(ctl->statedir, STORE_SERVICE_STATUS, s->spec.meta.ns, s->spec.meta.name);
+	if (rc < 0)
+		log_error("%s: removing the service status: %s", s->key, strerror(-rc));
+	lb_metrics_forget(ctl, s);
+	lb_svc_free(s);
+	memmove(ctl->svcs + pos, ctl->svcs + pos + 1,
+		(size_t)(ctl->n_svcs - pos - 1) * sizeof(*ctl->svcs));
+	ctl->n_svcs--;
+}
+
+/* Status files of Services that are gone (deleted while the daemon was
+ * down, or no longer of type LoadBalancer) release their frontends. */
+static void lb_ctl_sweep_status(struct lb_ctl *ctl)
+{
+	struct store_key *keys = NULL;
+	char err[256];
+	int n = 0;
+
+	if (store_list_keys(ctl->statedir, STORE_SERVICE_STATUS, &keys, &n, err, sizeof(err)) < 0) {
+		log_warn("listing service statuses: %s", err);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		char key[LB_KEY_MAX];
+		int pos;
+
+		snprintf(key, sizeof(key), "%s_%s", keys[i].ns, keys[i].name);
+		if (lb_ctl_find(ctl, key, &pos))
+			continue;
+		store_delete(ctl->statedir, STORE_SERVICE_STATUS, keys[i].ns, keys[i].name);
+		log_info("%s/%s: stale load balancer status removed", keys[i].ns, keys[i].name);
+	}
+	free(keys);
+}
+
+void lb_ctl_reconcile(struct lb_ctl *ctl)
+{
+	struct model_service *list = NULL;
+	struct lb_alloc *al = NULL;
+	int *idx = NULL;
+	char err[256];
+	int n = 0, m = 0;
+
+	if (store_list_services(ctl->statedir, &list, &n, err, sizeof(err)) < 0) {
+		log_error("listing services: %s", err);
+		return;
+	}
+	al = calloc((size_t)(n ? n : 1), sizeof(*al));
+	idx = calloc((size_t)(n ? n : 1), sizeof(*idx));
+	if (!al || !idx) {
+		log_error("reconcile: out of memory");
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		const struct model_service *sv = &list[i];
+		char key[LB_KEY_MAX];
+		struct lb_svc *s;
+		int pos;
+
+		if (sv->type != MODEL_SVC_LOAD_BALANCER || sv->meta.deleting[0])
+			continue;
+		snprintf(key, sizeof(key), "%s_%s", sv->meta.ns, sv->meta.name);
+		s = lb_ctl_find(ctl, key, &pos);
+		al[m].ns = sv->meta.ns;
+		al[m].name = sv->meta.name;
+		al[m].requested = sv->load_balancer_ip;
+		/* Our own memory first, else what the status file says (a restart). */
+		al[m].current = s ? s->frontend : sv->ingress_ip;
+		idx[m++] = i;
+	}
+	lb_alloc_frontends(al, m);
+	for (int i = 0; i < ctl->n_svcs; i++)
+		ctl->svcs[i]->seen = false;
+	for (int k = 0; k < m; k++) {
+		const struct model_service *sv = &list[idx[k]];
+		struct lb_health_state restored[LB_MAX_BACKENDS];
+		char key[LB_KEY_MAX];
+		struct lb_svc *s;
+		int pos;
+
+		snprintf(key, sizeof(key), "%s_%s", sv->meta.ns, sv->meta.name);
+		s = lb_ctl_find(ctl, key, &pos);
+		if (!s) {
+			s = lb_svc_new(ctl, sv);
+			if (!s || lb_ctl_insert(ctl, pos, s) < 0) {
+				log_error("%s: out of memory", key);
+				lb_svc_free(s);
+				continue;
+			}
+			memset(restored, 0, sizeof(restored));
+			lb_metrics_restore(ctl, s, restored, s->n_backends);
+			lb_svc_update(s, sv, &al[k], restored);
+			log_info("%s/%s: load balancer for %d node(s), policy %s, probe %s :%d%s "
+				 "every %d s, threshold %d%s", sv->meta.ns, sv->meta.name,
+				 s->n_backends, model_policy_name(sv->external_policy),
+				 lb_probe_proto_name(s->conf.probe), s->conf.probe_port,
+				 s->conf.probe_path, s->conf.interval_s, s->conf.threshold,
+				 s->conf.lab_interval ? " (lab-wide interval)" : "");
+		} else {
+			lb_svc_update(s, sv, &al[k], NULL);
+		}
+		s->seen = true;
+	}
+	for (int i = ctl->n_svcs - 1; i >= 0; i--)
+		if (!ctl->svcs[i]->seen)
+			lb_ctl_remove(ctl, i);
+	lb_ctl_sweep_status(ctl);
+	lb_ctl_mark_dirty(ctl);
+out:
+	free(al);
+	free(idx);
+	free(list);
+}
+
+/* ---- data path ---------------------------------------------------------- */
+
+/* The data path's view of the Services: frontends with ports, and the
+ * backends that take new flows. */
+static int lb_ctl_nft_svcs(struct lb_ctl *ctl, struct lb_nft_svc **out)
+{
+	struct lb_nft_svc *v = calloc((size_t)(ctl->n_svcs ? ctl->n_svcs : 1), sizeof(*v));
+	int n = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (int i = 0; i < ctl->n_svcs; i++) {
+		const struct lb_svc *s = ctl->svcs[i];
+		struct lb_nft_svc *d = &v[n];
+
+		if (!s->frontend.s_addr || s->spec.n_ports == 0)
+			continue;
+		snprintf(d->key, sizeof(d->key), "%s", s->key);
+		d->frontend = s->frontend;
+		for (int p = 0; p < s->spec.n_ports; p++) {
+			d->ports[p].proto = s->spec.ports[p].proto;
+			d->ports[p].port = s->spec.ports[p].port;
+			d->ports[p].node_port = s->spec.ports[p].node_port;
+		}
+		d->n_ports = s->spec.n_ports;
+		d->floating_ip = s->conf.floating_ip;
+		d->source_ip_affinity = s->conf.source_ip_affinity;
+		d->n_backends = s->n_backends;
+		for (int b = 0; b < s->n_backends; b++)
+			if (lb_backend_health(&s->backends[b])->state == LB_HEALTH_UP)
+				d->healthy[d->n_healthy++] = b;
+		n++;
+	}
+	*out = v;
+	return n;
+}
+
+int lb_ctl_apply(struct lb_ctl *ctl)
+{
+	struct buf key = BUF_INIT, text = BUF_INIT;
+	struct lb_nft_counter *carry = NULL;
+	struct lb_nft_svc *svcs = NULL;
+	char err[1024];
+	int n, n_carry = 0, rc = -1;
+
+	ctl->nft_dirty = false;
+	if (!ctl->nft)
+		return 0;
+	n = lb_ctl_nft_svcs(ctl, &svcs);
+	if (n < 0) {
+		log_error("data path: out of memory");
+		goto out;
+	}
+	/* Unchanged rules are not re-applied: probes that report the same
+	 * state, or a resync with nothing new, cost nothing. */
+	lb_nft_render(svcs, n, NULL, 0, &key);
+	if (ctl->nft_key.len && strcmp(buf_str(&key), buf_str(&ctl->nft_key)) == 0) {
+		rc = 0;
+		goto out;
+	}
+	n_carry = lb_nft_read_counters(ctl->nft, &carry, err, sizeof(err));
+	if (n_carry < 0) {
+		log_warn("data path: reading counters: %s (they restart at zero)", err);
+		n_carry = 0;
+	}
+	lb_nft_render(svcs, n, carry, n_carry, &text);
+	if (lb_nft_run(ctl->nft, buf_str(&text), err, sizeof(err)) < 0) {
+		ctl->apply_errors++;
+		log_error("data path: nft: %s", err);
+		goto out;
+	}
+	ctl->applies++;
+	ctl->last_apply_ms = lb_ctl_wall_ms();
+	buf_reset(&ctl->nft_key);
+	buf_puts(&ctl->nft_key, buf_str(&key));
+	log_debug("data path: table ip %s replaced (%d frontend(s))", LB_TABLE, n);
+	rc = 0;
+out:
+	free(svcs);
+	free(carry);
+	buf_free(&key);
+	buf_free(&text);
+	return rc;
+}
+
+static void lb_ctl_apply_timer(struct ev_loop *loop, uint64_t id, void *data)
+{
+	struct lb_ctl *ctl = data;
+
+	(void)id;
+	ctl->nft_timer = 0;
+	if (lb_ctl_apply(ctl) < 0) {
+		/* Try again shortly; the ruleset is re-rendered from the state
+		 * of that moment. */
+		ctl->nft_dirty = true;
+		ctl->nft_timer = ev_timer_add(loop, LB_RETRY_MS, lb_ctl_apply_timer, ctl);
+	}
+}
+
+void lb_ctl_mark_dirty(struct lb_ctl *ctl)
+{
+	ctl->nft_dirty = true;
+	/* A zero timer runs after the current loop turn: a burst of probe
+	 * results (a node going down for every Service) is one replace. */
+	if (!ctl->nft_timer && ctl->loop)
+		ctl->nft_timer = ev_timer_add(ctl->loop, 0, lb_ctl_apply_timer, ctl);
+}
+
+/* ---- loop --------------------------------------------------------------- */
+
+static void lb_ctl_on_watch(struct watch *w, void *data)
+{
+	(void)w;
+	lb_ctl_reconcile(data);
+}
+
+static void lb_ctl_tick(struct ev_loop *loop, uint64_t id, void *data)
+{
+	struct lb_ctl *ctl = data;
+	int64_t now = lb_ctl_wall_ms();
+
+	(void)id;
+	lb_metrics_tick(ctl, now);
+	now = lb_ctl_wall_ms();
+	/* Just after each second boundary, so each sample lands in its own
+	 * second. */
+	ctl->tick_timer = ev_timer_add(loop, (uint64_t)(1000 - now % 1000 + 20), lb_ctl_tick, ctl);
+}
+
+static void lb_ctl_on_signal(struct ev_loop *loop, int fd, unsigned events, void *data)
+{
+	struct signalfd_siginfo si;
+
+	(void)events;
+	(void)data;
+	if (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		log_info("signal %u: stopping (the data path stays in place)", si.ssi_signo);
+	ev_stop(loop);
+}
+
+int lb_ctl_init(struct lb_ctl *ctl, const char *lab, char *err, size_t errlen)
+{
+	static const char *const dirs[] = { "api/services", NULL };
+	char path[LAB_PATH_MAX + 8];
+	sigset_t mask;
+	int rc;
+
+	memset(ctl, 0, sizeof(*ctl));
+	ctl->sigfd = -1;
+	snprintf(ctl->lab, sizeof(ctl->lab), "%s", lab);
+	lab_state_dir(lab, ctl->statedir, sizeof(ctl->statedir));
+	rc = labinfo_load(lab, &ctl->info, err, errlen);
+	if (rc < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", ctl->statedir, LB_STATE_DIR);
+	rc = fs_mkdir_p(path, 0755);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		return -1;
+	}
+	ctl->loop = ev_loop_new();
+	ctl->prober = ctl->loop ? lb_prober_new(ctl->loop) : NULL;
+	if (!ctl->prober) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	ctl->nft = lb_nft_new(err, errlen);
+	if (!ctl->nft)
+		return -1;
+	if (nl_open(&ctl->nl, -1, err, errlen) < 0)
+		return -1;
+	ctl->nl_open = true;
+	if (lb_route_setup(&ctl->nl, ctl->info.nodes, err, errlen) < 0)
+		return -1;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	ctl->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (ctl->sigfd < 0 || ev_watch(ctl->loop, ctl->sigfd, EV_READ, lb_ctl_on_signal, ctl) < 0) {
+		snprintf(err, errlen, "signalfd: %s", strerror(errno));
+		return -1;
+	}
+	ctl->watch = watch_new(ctl->loop, ctl->statedir, dirs, LB_DEBOUNCE_MS, LB_RESYNC_MS,
+			       lb_ctl_on_watch, ctl, err, errlen);
+	if (!ctl->watch)
+		return -1;
+	return 0;
+}
+
+int lb_ctl_run(struct lb_ctl *ctl)
+{
+	int rc;
+
+	lb_ctl_reconcile(ctl);
+	/* The first ruleset goes in before any traffic is sampled. */
+	if (ctl->nft_dirty && lb_ctl_apply(ctl) < 0)
+		lb_ctl_mark_dirty(ctl);
+	ctl->tick_timer = ev_timer_add(ctl->loop, 1000 - (uint64_t)(lb_ctl_wall_ms() % 1000) + 20,
+				       lb_ctl_tick, ctl);
+	rc = ev_run(ctl->loop);
+	if (rc < 0) {
+		log_error("event loop: %s", strerror(-rc));
+		return -1;
+	}
+	/* Last state for the CLI: it keeps showing what was true at exit. */
+	lb_metrics_tick(ctl, lb_ctl_wall_ms());
+	return 0;
+}
+
+void lb_ctl_fini(struct lb_ctl *ctl)
+{
+	for (int i = 0; i < ctl->n_svcs; i++)
+		lb_svc_free(ctl->svcs[i]);
+	free(ctl->svcs);
+	ctl->svcs = NULL;
+	ctl->n_svcs = 0;
+	if (ctl->watch)
+		watch_free(ctl->watch);
+	lb_prober_free(ctl->prober);
+	lb_nft_free(ctl->nft);
+	if (ctl->nl_open)
+		nl_close(&ctl->nl);
+	if (ctl->sigfd >= 0)
+		close(ctl->sigfd);
+	ev_loop_free(ctl->loop);
+	buf_free(&ctl->nft_key);
+	memset(ctl, 0, sizeof(*ctl));
+	ctl->sigfd = -1;
+}

@@ -1,0 +1,110 @@
+/* lb_ctl.h — the daemon: its top-level context and what reacts to what.
+ *
+ *   api/services changes (watch) -> lb_ctl_reconcile(): frontends, status
+ *       files, probes started/stopped/retuned, data path marked dirty
+ *   a probe flips a backend      -> the data path is re-rendered (at most
+ *       once per loop turn, however many probes flipped)
+ *   every second                 -> lb_metrics_tick(): counters, samples,
+ *       lb/<ns>_<name>.json, lb/metrics.prom
+ *
+ * All mutable state lives in struct lb_ctl; nothing is global.
+ */
+#ifndef CLIENTIP_LB_CTL_H
+#define CLIENTIP_LB_CTL_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "ev.h"
+#include "labinfo.h"
+#include "lb.h"
+#include "lb_conf.h"
+#include "lb_nft.h"
+#include "lb_probe.h"
+#include "lb_series.h"
+#include "model.h"
+#include "nl.h"
+#include "watch.h"
+
+struct lb_ctl;
+struct lb_svc;
+
+struct lb_backend {
+	struct lb_svc *svc;
+	int node;
+	struct lb_probe *probe;        /* NULL when the Service has no probe */
+	struct lb_health_state fixed;  /* the state when there is no probe */
+	/* nft counter totals: latest read and at the previous sample */
+	uint64_t flows, packets, bytes;
+	uint64_t prev_flows, prev_packets, prev_bytes;
+	bool have_prev;
+};
+
+struct lb_svc {
+	struct lb_ctl *ctl;
+	char key[LB_KEY_MAX];          /* "<ns>_<name>" */
+	struct model_service spec;
+	struct lb_conf conf;
+	struct in_addr frontend;       /* 0: pending */
+	char pending_reason[LB_EVENT_REASON_MAX];
+	char pending_message[LB_EVENT_MESSAGE_MAX];
+	struct lb_backend backends[LB_MAX_BACKENDS];
+	int n_backends;
+	struct lb_probe *dpa;          /* the data path check, once there is a frontend */
+	struct lb_probe_spec dpa_spec;
+	struct lb_series *series;
+	int64_t first_sample;          /* Unix s of the oldest sample kept */
+	struct buf status;             /* the status last published (ingress + extra) */
+	bool seen;                     /* mark for reconcile's sweep */
+};
+
+struct lb_ctl {
+	char lab[LAB_NAME_MAX + 1];
+	char statedir[LAB_PATH_MAX];
+	struct lab_info info;
+	struct ev_loop *loop;
+	struct watch *watch;
+	struct lb_prober *prober;
+	struct lb_nft *nft;            /* NULL: data path not programmed (tests) */
+	struct nl nl;
+	bool nl_open;
+	struct lb_svc **svcs;          /* sorted by key */
+	int n_svcs, cap_svcs;
+	struct buf nft_key;            /* the ruleset last applied, counters left out */
+	bool nft_dirty;
+	uint64_t nft_timer;
+	uint64_t tick_timer;
+	int sigfd;
+	uint64_t applies, apply_errors;
+	int64_t last_apply_ms;
+};
+
+/* Sets up everything but the loop's work. 0 or -1 with err. */
+int lb_ctl_init(struct lb_ctl *ctl, const char *lab, char *err, size_t errlen);
+/* Runs until SIGTERM/SIGINT. 0 or -1. */
+int lb_ctl_run(struct lb_ctl *ctl);
+void lb_ctl_fini(struct lb_ctl *ctl);
+
+/* Re-reads the Services and converges (also called by the watch). */
+void lb_ctl_reconcile(struct lb_ctl *ctl);
+/* Asks for the data path to be re-rendered soon. */
+void lb_ctl_mark_dirty(struct lb_ctl *ctl);
+/* Renders and applies the data path now. 0 or -1. */
+int lb_ctl_apply(struct lb_ctl *ctl);
+
+/* The health a backend has now. */
+const struct lb_health_state *lb_backend_health(const struct lb_backend *b);
+
+/* lb_metrics.c: the per-second work, and the Prometheus text. */
+void lb_metrics_tick(struct lb_ctl *ctl, int64_t now_ms);
+void lb_metrics_prometheus(const struct lb_ctl *ctl, struct buf *out);
+/* Loads a Service's kept state (probe states, series) from its state file,
+ * if there is one, after a restart. */
+void lb_metrics_restore(struct lb_ctl *ctl, struct lb_svc *s,
+			struct lb_health_state *health, int n);
+/* Removes a Service's state file. */
+void lb_metrics_forget(struct lb_ctl *ctl, const struct lb_svc *s);
+
+#endif

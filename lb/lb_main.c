@@ -1,0 +1,121 @@
+/* lb_main.c — `clientip-lb --lab NAME`: the cloud load balancer of a lab.
+ *
+ * `clientip lab up` starts it inside the lab's edge namespace. It refuses
+ * to run anywhere else: every rule, route and probe it makes belongs to
+ * the edge, and the host's own namespace must never be touched. If it is
+ * started outside (by hand), it moves into cip-<lab>-edge first.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "lab.h"
+#include "lb_ctl.h"
+#include "log.h"
+#include "netns.h"
+
+static void lb_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: clientip-lb --lab NAME [--debug]\n"
+		"\n"
+		"The cloud load balancer of a clientip lab (Azure Load Balancer's role):\n"
+		"frontend IPs for LoadBalancer Services, flow distribution with nftables,\n"
+		"health probes and metrics. Runs in the lab's edge namespace.\n");
+}
+
+/* Makes sure the process lives in the lab's edge namespace. */
+static int lb_enter_edge(const char *lab, char *err, size_t errlen)
+{
+	struct netns_id edge, self;
+	char name[128];
+	int fd, rc;
+
+	lab_netns_name(lab, "edge", name, sizeof(name));
+	rc = netns_id_of(name, &edge);
+	if (rc < 0) {
+		snprintf(err, errlen, "namespace %s: %s (is the lab up?)", name, strerror(-rc));
+		return rc;
+	}
+	rc = netns_id_of_pid(getpid(), &self);
+	if (rc < 0) {
+		snprintf(err, errlen, "own namespace: %s", strerror(-rc));
+		return rc;
+	}
+	if (self.dev == edge.dev && self.ino == edge.ino)
+		return 0;
+	fd = netns_open(name);
+	if (fd < 0) {
+		snprintf(err, errlen, "namespace %s: %s", name, strerror(-fd));
+		return fd;
+	}
+	/* Single-threaded here, so the whole process moves. */
+	rc = netns_enter(fd);
+	close(fd);
+	if (rc < 0)
+		snprintf(err, errlen, "entering %s: %s", name, strerror(-rc));
+	return rc;
+}
+
+/* Thousands of probe sockets at once need more than the default 1024. */
+static void lb_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "lab", required_argument, NULL, 'l' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *lab = NULL;
+	bool debug = getenv("CLIENTIP_DEBUG") != NULL;
+	struct lb_ctl ctl;
+	char err[512];
+	int c, rc = 1;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': lab = optarg; break;
+		case 'd': debug = true; break;
+		case 'h': lb_usage(stdout); return 0;
+		default: lb_usage(stderr); return 2;
+		}
+	}
+	log_init("clientip-lb", debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	lab = lab_name_default(lab);
+	if (optind < argc || !lab_name_valid(lab, err, sizeof(err))) {
+		if (optind < argc)
+			snprintf(err, sizeof(err), "unexpected argument \"%s\"", argv[optind]);
+		log_error("%s", err);
+		return 2;
+	}
+	if (lb_enter_edge(lab, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return 1;
+	}
+	lb_raise_nofile();
+	if (lb_ctl_init(&ctl, lab, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	log_info("lab %s: %d node(s), probe interval %s%d s", lab, ctl.info.nodes,
+		 ctl.info.probe_interval_s ? "(lab-wide) " : "(default) ",
+		 ctl.info.probe_interval_s ? ctl.info.probe_interval_s : LB_DEFAULT_INTERVAL_S);
+	rc = lb_ctl_run(&ctl) < 0 ? 1 : 0;
+out:
+	lb_ctl_fini(&ctl);
+	return rc;
+}

@@ -1,0 +1,402 @@
+/* lb_metrics.c — the per-second work of clientip-lb: read the data path's
+ * counters, sample every Service, keep the series, and write what the CLI
+ * and a Prometheus scraper read (lb/<ns>_<name>.json, lb/metrics.prom). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "labinfo.h"
+#include "lb_ctl.h"
+#include "lb_state.h"
+#include "log.h"
+
+static void lb_backend_totals(struct lb_svc *s, const struct lb_nft_counter *c, int n)
+{
+	char name[LB_COUNTER_NAME_MAX];
+
+	for (int b = 0; b < s->n_backends; b++) {
+		struct lb_backend *be = &s->backends[b];
+		const struct lb_nft_counter *f, *t;
+
+		lb_nft_flows_name(s->key, b, name, sizeof(name));
+		f = lb_nft_counter_find(c, n, name);
+		lb_nft_traffic_name(s->key, b, name, sizeof(name));
+		t = lb_nft_counter_find(c, n, name);
+		if (f)
+			be->flows = f->packets;
+		if (t) {
+			be->packets = t->packets;
+			be->bytes = t->bytes;
+		}
+	}
+}
+
+/* Counter growth since the previous sample; a counter that went down was
+ * declared anew (a replace that could not carry it) and counts from 0. */
+static uint64_t lb_delta(uint64_t now, uint64_t prev, bool have_prev)
+{
+	if (!have_prev)
+		return 0;
+	return now >= prev ? now - prev : now;
+}
+
+static void lb_svc_sample(struct lb_svc *s, int64_t t)
+{
+	float health[LB_MAX_BACKENDS];
+	uint64_t flows[LB_MAX_BACKENDS], packets[LB_MAX_BACKENDS], bytes[LB_MAX_BACKENDS];
+	struct lb_sample in = { health, NAN, flows, packets, bytes };
+
+	for (int b = 0; b < s->n_backends; b++) {
+		struct lb_backend *be = &s->backends[b];
+		const struct lb_health_state *h = lb_backend_health(be);
+
+		health[b] = h->state == LB_HEALTH_UP ? 100.0f
+			    : h->state == LB_HEALTH_DOWN ? 0.0f : NAN;
+		flows[b] = lb_delta(be->flows, be->prev_flows, be->have_prev);
+		packets[b] = lb_delta(be->packets, be->prev_packets, be->have_prev);
+		bytes[b] = lb_delta(be->bytes, be->prev_bytes, be->have_prev);
+		be->prev_flows = be->flows;
+		be->prev_packets = be->packets;
+		be->prev_bytes = be->bytes;
+		be->have_prev = true;
+	}
+	if (s->dpa && lb_probe_health(s->dpa)->last_probe_ms)
+		in.dpa = lb_probe_health(s->dpa)->last_ok ? 100.0f : 0.0f;
+	lb_series_add(s->series, t, &in);
+	if (!s->first_sample)
+		s->first_sample = t;
+}
+
+static void lb_svc_view(const struct lb_ctl *ctl, const struct lb_svc *s, int64_t now_ms,
+			struct lb_view *v)
+{
+	int64_t t = now_ms / 1000, from;
+	double sum = 0;
+	int known = 0;
+
+	memset(v, 0, sizeof(*v));
+	snprintf(v->ns, sizeof(v->ns), "%s", s->spec.meta.ns);
+	snprintf(v->name, sizeof(v->name), "%s", s->spec.meta.name);
+	if (s->frontend.s_addr)
+		inet_ntop(AF_INET, &s->frontend, v->frontend, sizeof(v->frontend));
+	lb_time_format(now_ms, v->updated, sizeof(v->updated));
+	v->updated_unix = t;
+	v->floating_ip = s->conf.floating_ip;
+	v->source_ip = s->conf.source_ip_affinity;
+	for (int i = 0; i < s->spec.n_ports; i++) {
+		v->ports[i].proto = s->spec.ports[i].proto;
+		v->ports[i].port = s->spec.ports[i].port;
+		v->ports[i].node_port = s->spec.ports[i].node_port;
+	}
+	v->n_ports = s->spec.n_ports;
+	snprintf(v->probe_proto, sizeof(v->probe_proto), "%s", lb_probe_proto_name(s->conf.probe));
+	v->probe_port = s->conf.probe_port;
+	snprintf(v->probe_path, sizeof(v->probe_path), "%s", s->conf.probe_path);
+	v->interval_s = s->conf.interval_s;
+	v->threshold = s->conf.threshold;
+	v->timeout_ms = (int)lb_probe_timeout_ms((uint32_t)s->conf.interval_s * 1000u);
+	v->lab_interval_s = ctl->info.probe_interval_s;
+	v->lab_interval_applies = s->conf.lab_interval;
+	v->https_as_tcp = s->conf.https_as_tcp;
+	for (int b = 0; b < s->n_backends; b++) {
+		const struct lb_backend *be = &s->backends[b];
+		const struct lb_health_state *h = lb_backend_health(be);
+		struct lb_view_backend *vb = &v->backends[b];
+		struct in_addr a = lab_node_addr(b);
+
+		snprintf(vb->node, sizeof(vb->node), "node%d", b);
+		inet_ntop(AF_INET, &a, vb->address, sizeof(vb->address));
+		snprintf(vb->state, sizeof(vb->state), "%s", lb_health_name(h->state));
+		snprintf(vb->last_result, sizeof(vb->last_result), "%s", h->last_result);
+		vb->last_ok = h->last_ok;
+		vb->consecutive = h->consecutive;
+		lb_time_format(h->last_change_ms, vb->last_change, sizeof(vb->last_change));
+		lb_time_format(h->last_probe_ms, vb->last_probe, sizeof(vb->last_probe));
+		vb->latency_ms = h->last_latency_ms;
+		vb->successes = h->successes;
+		vb->failures = h->failures;
+		vb->flows = be->flows;
+		vb->packets = be->packets;
+		vb->bytes = be->bytes;
+		if (h->state != LB_HEALTH_UNKNOWN) {
+			sum += h->state == LB_HEALTH_UP ? 100 : 0;
+			known++;
+		}
+		v->backends_up += h->state == LB_HEALTH_UP;
+	}
+	v->n_backends = s->n_backends;
+	v->health_percent = known ? sum / known : NAN;
+	if (s->dpa) {
+		const struct lb_health_state *h = lb_probe_health(s->dpa);
+
+		v->dpa_known = h->last_probe_ms != 0;
+		v->dpa_ok = h->last_ok;
+		snprintf(v->dpa_result, sizeof(v->dpa_result), "%s", h->last_result);
+		lb_time_format(h->last_probe_ms, v->dpa_last, sizeof(v->dpa_last));
+	}
+	if (s->pending_reason[0]) {
+		snprintf(v->events[0].reason, sizeof(v->events[0].reason), "%s", s->pending_reason);
+		snprintf(v->events[0].message, sizeof(v->events[0].message), "%s",
+			 s->pending_message);
+		v->n_events = 1;
+	}
+	for (int i = 0; i < s->conf.n_events && v->n_events < LB_MAX_EVENTS; i++)
+		v->events[v->n_events++] = s->conf.events[i];
+	/* Only the span that can hold data: a new Service writes a small file. */
+	from = t - (LB_SERIES_SECONDS - 60) + 1;
+	if (s->first_sample > from)
+		from = s->first_sample;
+	if (lb_series_export(s->series, LB_GRAN_1S, from, t, &v->sec) < 0)
+		memset(&v->sec, 0, sizeof(v->sec));
+	from = t - (int64_t)(LB_SERIES_MINUTES - 1) * 60;
+	if (s->first_sample > from)
+		from = s->first_sample;
+	if (lb_series_export(s->series, LB_GRAN_1M, from, t, &v->min) < 0)
+		memset(&v->min, 0, sizeof(v->min));
+}
+
+static void lb_prom_labels(struct buf *out, const struct lb_svc *s, int backend)
+{
+	char ip[INET_ADDRSTRLEN] = "";
+
+	if (s->frontend.s_addr)
+		inet_ntop(AF_INET, &s->frontend, ip, sizeof(ip));
+	/* Kubernetes names are [a-z0-9-]: nothing to escape. */
+	buf_printf(out, "{namespace=\"%s\",service=\"%s\",frontend=\"%s\"", s->spec.meta.ns,
+		   s->spec.meta.name, ip);
+	if (backend >= 0) {
+		struct in_addr a = lab_node_addr(backend);
+
+		inet_ntop(AF_INET, &a, ip, sizeof(ip));
+		buf_printf(out, ",backend=\"%s\",node=\"node%d\"", ip, backend);
+	}
+	buf_puts(out, "}");
+}
+
+static void lb_prom_head(struct buf *out, const char *name, const char *type, const char *help)
+{
+	buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+void lb_metrics_prometheus(const struct lb_ctl *ctl, struct buf *out)
+{
+	const struct lb_prober_stats *st = lb_prober_stats(ctl->prober);
+
+	lb_prom_head(out, "clientip_lb_health_probe_status", "gauge",
+		     "Health Probe Status of a backend: 100 up, 0 down (Unknown: absent).");
+	for (int i = 0; i < ctl->n_svcs; i++) {
+		const struct lb_svc *s = ctl->svcs[i];
+
+		for (int b = 0; b < s->n_backends; b++) {
+			const struct lb_health_state *h = lb_backend_health(&s->backends[b]);
+
+			if (h->state == LB_HEALTH_UNKNOWN)
+				continue;
+			buf_puts(out, "clientip_lb_health_probe_status");
+			lb_prom_labels(out, s, b);
+			buf_printf(out, " %d\n", h->state == LB_HEALTH_UP ? 100 : 0);
+		}
+	}
+	lb_prom_head(out, "clientip_lb_health_probe_status_percent", "gauge",
+		     "Health Probe Status averaged over the backend pool, in percent.");
+	for (int i = 0; i < ctl->n_svcs; i++) {
+		const struct lb_svc *s = ctl->svcs[i];
+		int known = 0, up = 0;
+
+		for (int b = 0; b < s->n_backends; b++) {
+			enum lb_health h = lb_backend_health(&s->backends[b])->state;
+
+			known += h != LB_HEALTH_UNKNOWN;
+			up += h == LB_HEALTH_UP;
+		}
+		if (!known)
+			continue;
+		buf_puts(out, "clientip_lb_health_probe_status_percent");
+		lb_prom_labels(out, s, -1);
+		buf_printf(out, " %g\n", 100.0 * up / known);
+	}
+	lb_prom_head(out, "clientip_lb_data_path_availability_percent", "gauge",
+		     "Data Path Availability: the edge's last TCP check through the frontend.");
+	for (int i = 0; i < ctl->n_svcs; i++) {
+		const struct lb_svc *s = ctl->svcs[i];
+		const struct lb_health_state *h = s->dpa ? lb_probe_health(s->dpa) : NULL;
+
+		if (!h || !h->last_probe_ms)
+			continue;
+		buf_puts(out, "clientip_lb_data_path_availability_percent");
+		lb_prom_labels(out, s, -1);
+		buf_printf(out, " %d\n", h->last_ok ? 100 : 0);
+	}
+	{
+		static const char *const names[] = { "clientip_lb_backend_flows_total",
+						     "clientip_lb_backend_packets_total",
+						     "clientip_lb_backend_bytes_total" };
+		static const char *const helps[] = {
+			"New flows the load balancer sent to a backend.",
+			"Packets of those flows, both directions.",
+			"Bytes of those flows, both directions.",
+		};
+
+		for (int m = 0; m < 3; m++) {
+			lb_prom_head(out, names[m], "counter", helps[m]);
+			for (int i = 0; i < ctl->n_svcs; i++) {
+				const struct lb_svc *s = ctl->svcs[i];
+
+				if (!s->frontend.s_addr)
+					continue;
+				for (int b = 0; b < s->n_backends; b++) {
+					const struct lb_backend *be = &s->backends[b];
+					uint64_t v = m == 0 ? be->flows : m == 1 ? be->packets
+										 : be->bytes;
+
+					buf_puts(out, names[m]);
+					lb_prom_labels(out, s, b);
+					buf_printf(out, " %llu\n", (unsigned long long)v);
+				}
+			}
+		}
+	}
+	lb_prom_head(out, "clientip_lb_probe_interval_seconds", "gauge",
+		     "Probe interval in effect (the lab-wide interval when set).");
+	for (int i = 0; i < ctl->n_svcs; i++) {
+		buf_puts(out, "clientip_lb_probe_interval_seconds");
+		lb_prom_labels(out, ctl->svcs[i], -1);
+		buf_printf(out, " %d\n", ctl->svcs[i]->conf.interval_s);
+	}
+	lb_prom_head(out, "clientip_lb_probe_threshold", "gauge",
+		     "Consecutive results that flip a backend (num-of-probe).");
+	for (int i = 0; i < ctl->n_svcs; i++) {
+		buf_puts(out, "clientip_lb_probe_threshold");
+		lb_prom_labels(out, ctl->svcs[i], -1);
+		buf_printf(out, " %d\n", ctl->svcs[i]->conf.threshold);
+	}
+	lb_prom_head(out, "clientip_lb_probe_attempts_total", "counter", "Probe attempts started.");
+	buf_printf(out, "clientip_lb_probe_attempts_total %llu\n",
+		   (unsigned long long)st->attempts);
+	lb_prom_head(out, "clientip_lb_probe_timeouts_total", "counter",
+		     "Probe attempts that got no answer in time.");
+	buf_printf(out, "clientip_lb_probe_timeouts_total %llu\n",
+		   (unsigned long long)st->timeouts);
+	lb_prom_head(out, "clientip_lb_ruleset_applies_total", "counter",
+		     "Atomic replaces of table ip azure-lb.");
+	buf_printf(out, "clientip_lb_ruleset_applies_total %llu\n",
+		   (unsigned long long)ctl->applies);
+	lb_prom_head(out, "clientip_lb_ruleset_errors_total", "counter",
+		     "Replaces of table ip azure-lb that failed.");
+	buf_printf(out, "clientip_lb_ruleset_errors_total %llu\n",
+		   (unsigned long long)ctl->apply_errors);
+}
+
+void lb_metrics_tick(struct lb_ctl *ctl, int64_t now_ms)
+{
+	struct lb_nft_counter *c = NULL;
+	struct buf text = BUF_INIT;
+	char path[LAB_PATH_MAX + 128], err[512];
+	int n = 0, rc;
+
+	if (ctl->nft) {
+		n = lb_nft_read_counters(ctl->nft, &c, err, sizeof(err));
+		if (n < 0) {
+			log_warn("reading counters: %s", err);
+			n = 0;
+		}
+	}
+	for (int i = 0; i < ctl->n_svcs; i++) {
+		struct lb_svc *s = ctl->svcs[i];
+		struct lb_view v;
+
+		lb_backend_totals(s, c, n);
+		lb_svc_sample(s, now_ms / 1000);
+		lb_svc_view(ctl, s, now_ms, &v);
+		buf_reset(&text);
+		lb_view_write(&v, &text);
+		lb_view_free(&v);
+		lb_state_path(ctl->statedir, s->spec.meta.ns, s->spec.meta.name, path, sizeof(path));
+		rc = fs_write_atomic(path, text.data, text.len, 0644);
+		if (rc < 0)
+			log_warn("%s: %s", path, strerror(-rc));
+	}
+	buf_reset(&text);
+	lb_metrics_prometheus(ctl, &text);
+	snprintf(path, sizeof(path), "%s/%s/%s", ctl->statedir, LB_STATE_DIR, LB_METRICS_FILE);
+	rc = fs_write_atomic(path, text.data, text.len, 0644);
+	if (rc < 0)
+		log_warn("%s: %s", path, strerror(-rc));
+	buf_free(&text);
+	free(c);
+}
+
+static enum lb_health lb_health_parse(const char *s)
+{
+	if (strcmp(s, "Up") == 0)
+		return LB_HEALTH_UP;
+	if (strcmp(s, "Down") == 0)
+		return LB_HEALTH_DOWN;
+	return LB_HEALTH_UNKNOWN;
+}
+
+static int64_t lb_time_ms(const char *s)
+{
+	time_t t;
+
+	return *s && labinfo_time_parse(s, &t) == 0 ? (int64_t)t * 1000 : 0;
+}
+
+void lb_metrics_restore(struct lb_ctl *ctl, struct lb_svc *s,
+			struct lb_health_state *health, int n)
+{
+	char path[LAB_PATH_MAX + 128], err[256];
+	struct lb_view v;
+	int rc;
+
+	lb_state_path(ctl->statedir, s->spec.meta.ns, s->spec.meta.name, path, sizeof(path));
+	rc = lb_view_load(path, &v, err, sizeof(err));
+	if (rc < 0) {
+		if (rc != -ENOENT)
+			log_warn("%s: not restored: %s", path, err);
+		lb_view_free(&v);
+		return;
+	}
+	for (int b = 0; b < v.n_backends && b < n; b++) {
+		const struct lb_view_backend *vb = &v.backends[b];
+		struct lb_health_state *h = &health[b];
+		struct in_addr a = lab_node_addr(b);
+		char ip[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &a, ip, sizeof(ip));
+		if (strcmp(ip, vb->address) != 0)
+			continue;
+		h->state = lb_health_parse(vb->state);
+		h->last_ok = vb->last_ok;
+		h->consecutive = vb->consecutive;
+		snprintf(h->last_result, sizeof(h->last_result), "%s", vb->last_result);
+		h->last_probe_ms = lb_time_ms(vb->last_probe);
+		h->last_change_ms = lb_time_ms(vb->last_change);
+		h->last_latency_ms = vb->latency_ms;
+		h->successes = vb->successes;
+		h->failures = vb->failures;
+	}
+	lb_series_restore(s->series, &v.sec);
+	lb_series_restore(s->series, &v.min);
+	if (v.min.pool && v.min.len)
+		s->first_sample = v.min.start;
+	if (v.sec.pool && v.sec.len && (!s->first_sample || v.sec.start < s->first_sample))
+		s->first_sample = v.sec.start;
+	log_info("%s/%s: probe states and series restored from %s", s->spec.meta.ns,
+		 s->spec.meta.name, path);
+	lb_view_free(&v);
+}
+
+void lb_metrics_forget(struct lb_ctl *ctl, const struct lb_svc *s)
+{
+	char path[LAB_PATH_MAX + 128];
+
+	lb_state_path(ctl->statedir, s->spec.meta.ns, s->spec.meta.name, path, sizeof(path));
+	if (unlink(path) < 0 && errno != ENOENT)
+		log_warn("%s: %s", path, strerror(errno));
+}

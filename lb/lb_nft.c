@@ -1,0 +1,350 @@
+/* lb_nft.c — see lb_nft.h. */
+#include "lb_nft.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <libfyaml.h>
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lab.h"
+#include "lb_json.h"
+
+struct lb_nft {
+	struct nft_ctx *ctx;
+};
+
+void lb_nft_flows_name(const char *key, int node, char *out, size_t len)
+{
+	snprintf(out, len, "flows_%s_node%d", key, node);
+}
+
+void lb_nft_traffic_name(const char *key, int node, char *out, size_t len)
+{
+	snprintf(out, len, "traffic_%s_node%d", key, node);
+}
+
+void lb_nft_nobackend_name(const char *key, char *out, size_t len)
+{
+	snprintf(out, len, "nobackend_%s", key);
+}
+
+const struct lb_nft_counter *lb_nft_counter_find(const struct lb_nft_counter *c, int n,
+						  const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(c[i].name, name) == 0)
+			return &c[i];
+	return NULL;
+}
+
+static void lb_nft_counter_decl(struct buf *out, const char *name,
+				const struct lb_nft_counter *carry, int n_carry)
+{
+	const struct lb_nft_counter *c = lb_nft_counter_find(carry, n_carry, name);
+
+	buf_printf(out, "\tcounter %s { packets %" PRIu64 " bytes %" PRIu64 " }\n", name,
+		   c ? c->packets : 0, c ? c->bytes : 0);
+}
+
+static const char *lb_nft_proto(enum model_proto p)
+{
+	return p == MODEL_PROTO_UDP ? "udp" : "tcp";
+}
+
+static void lb_nft_ip(struct in_addr a, char *out)
+{
+	inet_ntop(AF_INET, &a, out, INET_ADDRSTRLEN);
+}
+
+static void lb_nft_maps(const struct lb_nft_svc *svcs, int n, struct buf *out)
+{
+	char ip[INET_ADDRSTRLEN], name[LB_COUNTER_NAME_MAX];
+	bool first = true;
+
+	/* Every packet of a flow is counted against (frontend, backend mark):
+	 * the frontend names the Service, the mark the node. */
+	buf_puts(out, "\tmap backend_traffic {\n\t\ttype ipv4_addr . mark : counter\n");
+	for (int i = 0; i < n; i++) {
+		lb_nft_ip(svcs[i].frontend, ip);
+		for (int b = 0; b < svcs[i].n_backends; b++) {
+			buf_puts(out, first ? "\t\telements = { " : ",\n\t\t\t     ");
+			first = false;
+			lb_nft_traffic_name(svcs[i].key, b, name, sizeof(name));
+			buf_printf(out, "%s . 0x%08x : \"%s\"", ip, lb_node_mark(b), name);
+		}
+	}
+	buf_puts(out, first ? "\t}\n" : " }\n\t}\n");
+
+	/* One element per load-balancing rule (frontend IP, protocol, port). */
+	first = true;
+	buf_puts(out, "\tmap frontends {\n\t\ttype ipv4_addr . inet_proto . inet_service : verdict\n");
+	for (int i = 0; i < n; i++) {
+		lb_nft_ip(svcs[i].frontend, ip);
+		for (int p = 0; p < svcs[i].n_ports; p++) {
+			buf_puts(out, first ? "\t\telements = { " : ",\n\t\t\t     ");
+			first = false;
+			buf_printf(out, "%s . %s . %d : jump svc_%s", ip,
+				   lb_nft_proto(svcs[i].ports[p].proto), svcs[i].ports[p].port,
+				   svcs[i].key);
+		}
+	}
+	buf_puts(out, first ? "\t}\n" : " }\n\t}\n");
+
+	/* Floating IP off: frontend port and backend -> node address, NodePort. */
+	for (int proto = MODEL_PROTO_TCP; proto <= MODEL_PROTO_UDP; proto++) {
+		first = true;
+		buf_printf(out, "\tmap dnat_%s {\n\t\ttype ipv4_addr . inet_service . mark : "
+			   "ipv4_addr . inet_service\n", lb_nft_proto((enum model_proto)proto));
+		for (int i = 0; i < n; i++) {
+			if (svcs[i].floating_ip)
+				continue;
+			lb_nft_ip(svcs[i].frontend, ip);
+			for (int p = 0; p < svcs[i].n_ports; p++) {
+				const struct lb_nft_port *pt = &svcs[i].ports[p];
+
+				if ((int)pt->proto != proto || pt->node_port <= 0)
+					continue;
+				for (int b = 0; b < svcs[i].n_backends; b++) {
+					char node[INET_ADDRSTRLEN];
+
+					lb_nft_ip(lab_node_addr(b), node);
+					buf_puts(out, first ? "\t\telements = { " : ",\n\t\t\t     ");
+					first = false;
+					buf_printf(out, "%s . %d . 0x%08x : %s . %d", ip, pt->port,
+						   lb_node_mark(b), node, pt->node_port);
+				}
+			}
+		}
+		buf_puts(out, first ? "\t}\n" : " }\n\t}\n");
+	}
+}
+
+static void lb_nft_svc_chain(const struct lb_nft_svc *s, struct buf *out)
+{
+	char name[LB_COUNTER_NAME_MAX];
+
+	buf_printf(out, "\tchain svc_%s {\n", s->key);
+	if (s->n_healthy == 0) {
+		/* All backends down: new flows are dropped; flows already
+		 * established never come here (see chain flow). */
+		lb_nft_nobackend_name(s->key, name, sizeof(name));
+		buf_printf(out, "\t\tcounter name \"%s\" drop\n\t}\n", name);
+		return;
+	}
+	/* The hash picks an index among the healthy backends only; the mark
+	 * it maps to names the node, so the choice lives on in ct mark. */
+	buf_printf(out, "\t\tct mark set jhash %s mod %d seed 0x%08x map { ",
+		   s->source_ip_affinity ? "ip saddr"
+					 : "ip saddr . ip daddr . meta l4proto . th sport . th dport",
+		   s->n_healthy, LB_HASH_SEED);
+	for (int h = 0; h < s->n_healthy; h++)
+		buf_printf(out, "%s%d : 0x%08x", h ? ", " : "", h, lb_node_mark(s->healthy[h]));
+	buf_puts(out, " }\n\t\tcounter name ct mark map { ");
+	for (int b = 0; b < s->n_backends; b++) {
+		lb_nft_flows_name(s->key, b, name, sizeof(name));
+		buf_printf(out, "%s0x%08x : \"%s\"", b ? ", " : "", lb_node_mark(b), name);
+	}
+	buf_puts(out, " }\n\t\tjump flow\n\t}\n");
+}
+
+static void lb_nft_hook_chain(struct buf *out, const char *name, const char *type,
+			      const char *hook)
+{
+	buf_printf(out,
+		   "\tchain %s {\n"
+		   "\t\ttype %s hook %s priority mangle; policy accept;\n"
+		   "\t\tct mark & 0x%08x == 0x%08x jump flow\n"
+		   "\t\tct state new ip daddr . meta l4proto . th dport vmap @frontends\n",
+		   name, type, hook, LB_MARK_MASK, LB_MARK_BASE);
+	if (strcmp(hook, "prerouting") == 0)
+		/* A cloud edge forwards only what a rule names: other ports of
+		 * the frontend pool go nowhere. */
+		buf_printf(out, "\t\tip daddr %s ct state new counter name \"unmatched\" drop\n",
+			   LAB_FRONTEND_CIDR);
+	buf_puts(out, "\t}\n");
+}
+
+void lb_nft_render(const struct lb_nft_svc *svcs, int n,
+		   const struct lb_nft_counter *carry, int n_carry, struct buf *out)
+{
+	char name[LB_COUNTER_NAME_MAX];
+
+	buf_puts(out, "table ip " LB_TABLE " {}\n"
+		      "delete table ip " LB_TABLE "\n"
+		      "table ip " LB_TABLE " {\n");
+	for (int i = 0; i < n; i++) {
+		for (int b = 0; b < svcs[i].n_backends; b++) {
+			lb_nft_flows_name(svcs[i].key, b, name, sizeof(name));
+			lb_nft_counter_decl(out, name, carry, n_carry);
+			lb_nft_traffic_name(svcs[i].key, b, name, sizeof(name));
+			lb_nft_counter_decl(out, name, carry, n_carry);
+		}
+		lb_nft_nobackend_name(svcs[i].key, name, sizeof(name));
+		lb_nft_counter_decl(out, name, carry, n_carry);
+	}
+	lb_nft_counter_decl(out, "unmatched", carry, n_carry);
+	lb_nft_maps(svcs, n, out);
+	/* Every packet of a flow that has a backend: only the original
+	 * direction is steered (replies go back to the client by the main
+	 * table); both directions are counted. */
+	buf_puts(out,
+		 "\tchain flow {\n"
+		 "\t\tct direction original meta mark set ct mark\n"
+		 "\t\tcounter name ct original ip daddr . ct mark map @backend_traffic\n"
+		 "\t\taccept\n"
+		 "\t}\n");
+	for (int i = 0; i < n; i++)
+		lb_nft_svc_chain(&svcs[i], out);
+	lb_nft_hook_chain(out, "prerouting", "filter", "prerouting");
+	/* The edge's own connections to a frontend (the data path check) take
+	 * the same path; a route chain reroutes them after the mark is set. */
+	lb_nft_hook_chain(out, "output", "route", "output");
+	buf_puts(out,
+		 "\tchain dnat_prerouting {\n"
+		 "\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
+		 "\t\tmeta l4proto tcp dnat ip to ip daddr . th dport . ct mark map @dnat_tcp\n"
+		 "\t\tmeta l4proto udp dnat ip to ip daddr . th dport . ct mark map @dnat_udp\n"
+		 "\t}\n"
+		 "\tchain dnat_output {\n"
+		 "\t\ttype nat hook output priority -100; policy accept;\n"
+		 "\t\tmeta l4proto tcp dnat ip to ip daddr . th dport . ct mark map @dnat_tcp\n"
+		 "\t\tmeta l4proto udp dnat ip to ip daddr . th dport . ct mark map @dnat_udp\n"
+		 "\t}\n"
+		 "}\n");
+}
+
+void lb_nft_render_delete(struct buf *out)
+{
+	buf_puts(out, "table ip " LB_TABLE " {}\ndelete table ip " LB_TABLE "\n");
+}
+
+struct lb_nft *lb_nft_new(char *err, size_t errlen)
+{
+	struct lb_nft *nft = calloc(1, sizeof(*nft));
+
+	if (!nft) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	nft->ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (!nft->ctx) {
+		snprintf(err, errlen, "nft_ctx_new failed");
+		free(nft);
+		return NULL;
+	}
+	nft_ctx_buffer_output(nft->ctx);
+	nft_ctx_buffer_error(nft->ctx);
+	return nft;
+}
+
+void lb_nft_free(struct lb_nft *nft)
+{
+	if (!nft)
+		return;
+	nft_ctx_free(nft->ctx);
+	free(nft);
+}
+
+/* Copies libnftables' error buffer right away: the next command reuses it. */
+static void lb_nft_copy_error(struct lb_nft *nft, char *err, size_t errlen)
+{
+	const char *e = nft_ctx_get_error_buffer(nft->ctx);
+	size_t n;
+
+	snprintf(err, errlen, "%s", e && *e ? e : "nft command failed");
+	n = strlen(err);
+	while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == ' '))
+		err[--n] = '\0';
+}
+
+int lb_nft_run(struct lb_nft *nft, const char *text, char *err, size_t errlen)
+{
+	nft_ctx_output_set_flags(nft->ctx, 0);
+	if (nft_run_cmd_from_buffer(nft->ctx, text) != 0) {
+		lb_nft_copy_error(nft, err, errlen);
+		return -1;
+	}
+	/* Drain the buffers so the next command starts clean. */
+	(void)nft_ctx_get_output_buffer(nft->ctx);
+	(void)nft_ctx_get_error_buffer(nft->ctx);
+	return 0;
+}
+
+int lb_nft_parse_counters(const char *json, size_t len, struct lb_nft_counter **out,
+			  char *err, size_t errlen)
+{
+	struct fy_document *doc = lb_json_parse(json, len, err, errlen);
+	struct lb_nft_counter *c = NULL;
+	struct fy_node *list, *item;
+	void *iter = NULL;
+	int n = 0, cap = 0, rc = -1;
+
+	*out = NULL;
+	if (!doc)
+		return -1;
+	list = lb_json_get(fy_document_root(doc), "nftables");
+	if (!list || !fy_node_is_sequence(list)) {
+		snprintf(err, errlen, "nft counters: no \"nftables\" list");
+		goto out;
+	}
+	while ((item = fy_node_sequence_iterate(list, &iter)) != NULL) {
+		struct fy_node *cn = lb_json_get(item, "counter");
+		char name[LB_COUNTER_NAME_MAX];
+
+		if (!cn || !lb_json_str(cn, "name", name, sizeof(name)))
+			continue;
+		if (n == cap) {
+			int ncap = cap ? cap * 2 : 32;
+			struct lb_nft_counter *p = realloc(c, (size_t)ncap * sizeof(*p));
+
+			if (!p) {
+				snprintf(err, errlen, "out of memory");
+				goto out;
+			}
+			c = p;
+			cap = ncap;
+		}
+		memcpy(c[n].name, name, sizeof(name));
+		c[n].packets = lb_json_u64(cn, "packets", 0);
+		c[n].bytes = lb_json_u64(cn, "bytes", 0);
+		n++;
+	}
+	*out = c;
+	c = NULL;
+	rc = n;
+out:
+	free(c);
+	fy_document_destroy(doc);
+	return rc;
+}
+
+int lb_nft_read_counters(struct lb_nft *nft, struct lb_nft_counter **out,
+			 char *err, size_t errlen)
+{
+	const char *json;
+	int rc;
+
+	*out = NULL;
+	nft_ctx_output_set_flags(nft->ctx, NFT_CTX_OUTPUT_JSON);
+	rc = nft_run_cmd_from_buffer(nft->ctx, "list counters table ip " LB_TABLE);
+	nft_ctx_output_set_flags(nft->ctx, 0);
+	if (rc != 0) {
+		const char *e = nft_ctx_get_error_buffer(nft->ctx);
+
+		(void)nft_ctx_get_output_buffer(nft->ctx);
+		/* No table yet: nothing to carry over. */
+		if (e && strstr(e, "No such file or directory"))
+			return 0;
+		snprintf(err, errlen, "%s", e && *e ? e : "nft list counters failed");
+		return -1;
+	}
+	(void)nft_ctx_get_error_buffer(nft->ctx);
+	json = nft_ctx_get_output_buffer(nft->ctx);
+	if (!json || !*json)
+		return 0;
+	return lb_nft_parse_counters(json, strlen(json), out, err, errlen);
+}

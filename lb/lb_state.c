@@ -1,0 +1,375 @@
+/* lb_state.c — see lb_state.h. */
+#include "lb_state.h"
+
+#include <errno.h>
+#include <libfyaml.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fsutil.h"
+#include "jsonw.h"
+#include "lb_json.h"
+
+char *lb_state_path(const char *statedir, const char *ns, const char *name,
+		    char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s/%s_%s.json", statedir, LB_STATE_DIR, ns, name);
+	return buf;
+}
+
+void lb_time_format(int64_t unix_ms, char *out, size_t len)
+{
+	time_t t = (time_t)(unix_ms / 1000);
+	struct tm tm;
+
+	if (unix_ms <= 0) {
+		if (len)
+			out[0] = '\0';
+		return;
+	}
+	gmtime_r(&t, &tm);
+	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Two decimals are plenty for percentages and keep the file small. */
+static void lb_write_num(struct jsonw *w, double v)
+{
+	if (isnan(v))
+		jsonw_null(w);
+	else
+		jsonw_double(w, round(v * 100) / 100);
+}
+
+static void lb_write_fcol(struct jsonw *w, const char *key, const float *v, int len)
+{
+	jsonw_key(w, key);
+	jsonw_begin_array(w);
+	for (int i = 0; i < len; i++)
+		lb_write_num(w, v[i]);
+	jsonw_end_array(w);
+}
+
+static void lb_write_dcol(struct jsonw *w, const char *key, const double *v, int len)
+{
+	jsonw_key(w, key);
+	jsonw_begin_array(w);
+	for (int i = 0; i < len; i++)
+		lb_write_num(w, v[i]);
+	jsonw_end_array(w);
+}
+
+static void lb_write_columns(struct jsonw *w, const struct lb_view *v, const char *key,
+			     const struct lb_columns *c)
+{
+	if (!c->pool)
+		return;
+	jsonw_key(w, key);
+	jsonw_begin_object(w);
+	jsonw_kv_int(w, "start", c->start);
+	jsonw_kv_int(w, "step", c->step);
+	jsonw_kv_int(w, "len", c->len);
+	lb_write_fcol(w, "pool", c->pool, c->len);
+	lb_write_fcol(w, "dataPath", c->dpa, c->len);
+	jsonw_key(w, "backends");
+	jsonw_begin_array(w);
+	for (int b = 0; b < c->n; b++) {
+		size_t o = (size_t)b * (size_t)c->len;
+
+		jsonw_begin_object(w);
+		jsonw_kv_str(w, "address", b < v->n_backends ? v->backends[b].address : "");
+		lb_write_fcol(w, "health", c->health + o, c->len);
+		lb_write_dcol(w, "flows", c->flows + o, c->len);
+		lb_write_dcol(w, "packets", c->packets + o, c->len);
+		lb_write_dcol(w, "bytes", c->bytes + o, c->len);
+		jsonw_end_object(w);
+	}
+	jsonw_end_array(w);
+	jsonw_end_object(w);
+}
+
+void lb_view_write(const struct lb_view *v, struct buf *out)
+{
+	struct jsonw w;
+
+	jsonw_init(&w, out, false);
+	jsonw_begin_object(&w);
+	jsonw_key(&w, "service");
+	jsonw_begin_object(&w);
+	jsonw_kv_str(&w, "namespace", v->ns);
+	jsonw_kv_str(&w, "name", v->name);
+	jsonw_end_object(&w);
+	if (v->frontend[0])
+		jsonw_kv_str(&w, "frontend", v->frontend);
+	else {
+		jsonw_key(&w, "frontend");
+		jsonw_null(&w);
+	}
+	jsonw_kv_str(&w, "updated", v->updated);
+	jsonw_kv_int(&w, "updatedUnix", v->updated_unix);
+	jsonw_kv_bool(&w, "floatingIP", v->floating_ip);
+	jsonw_kv_str(&w, "distribution", v->source_ip ? "SourceIP" : "Default");
+	jsonw_key(&w, "ports");
+	jsonw_begin_array(&w);
+	for (int i = 0; i < v->n_ports; i++) {
+		jsonw_begin_object(&w);
+		jsonw_kv_str(&w, "protocol", model_proto_name(v->ports[i].proto));
+		jsonw_kv_int(&w, "port", v->ports[i].port);
+		jsonw_kv_int(&w, "nodePort", v->ports[i].node_port);
+		jsonw_end_object(&w);
+	}
+	jsonw_end_array(&w);
+	jsonw_key(&w, "probe");
+	jsonw_begin_object(&w);
+	jsonw_kv_str(&w, "protocol", v->probe_proto);
+	jsonw_kv_int(&w, "port", v->probe_port);
+	jsonw_kv_str(&w, "path", v->probe_path);
+	jsonw_kv_int(&w, "intervalSeconds", v->interval_s);
+	jsonw_kv_int(&w, "numberOfProbes", v->threshold);
+	jsonw_kv_int(&w, "timeoutMs", v->timeout_ms);
+	jsonw_kv_int(&w, "labIntervalSeconds", v->lab_interval_s);
+	jsonw_kv_bool(&w, "labIntervalApplies", v->lab_interval_applies);
+	jsonw_kv_bool(&w, "httpsAsTcp", v->https_as_tcp);
+	jsonw_end_object(&w);
+	jsonw_key(&w, "healthProbeStatus");
+	lb_write_num(&w, v->health_percent);
+	jsonw_kv_int(&w, "backendsUp", v->backends_up);
+	jsonw_key(&w, "backends");
+	jsonw_begin_array(&w);
+	for (int i = 0; i < v->n_backends; i++) {
+		const struct lb_view_backend *b = &v->backends[i];
+
+		jsonw_begin_object(&w);
+		jsonw_kv_str(&w, "node", b->node);
+		jsonw_kv_str(&w, "address", b->address);
+		jsonw_kv_str(&w, "state", b->state);
+		jsonw_kv_str(&w, "lastResult", b->last_result);
+		jsonw_kv_bool(&w, "lastOk", b->last_ok);
+		jsonw_kv_int(&w, "consecutive", b->consecutive);
+		jsonw_kv_str(&w, "lastChange", b->last_change);
+		jsonw_kv_str(&w, "lastProbe", b->last_probe);
+		jsonw_kv_int(&w, "latencyMs", b->latency_ms);
+		jsonw_kv_int(&w, "successes", (int64_t)b->successes);
+		jsonw_kv_int(&w, "failures", (int64_t)b->failures);
+		jsonw_kv_int(&w, "flows", (int64_t)b->flows);
+		jsonw_kv_int(&w, "packets", (int64_t)b->packets);
+		jsonw_kv_int(&w, "bytes", (int64_t)b->bytes);
+		jsonw_end_object(&w);
+	}
+	jsonw_end_array(&w);
+	jsonw_key(&w, "dataPath");
+	jsonw_begin_object(&w);
+	if (v->dpa_known)
+		jsonw_kv_bool(&w, "available", v->dpa_ok);
+	else {
+		jsonw_key(&w, "available");
+		jsonw_null(&w);
+	}
+	jsonw_kv_str(&w, "lastResult", v->dpa_result);
+	jsonw_kv_str(&w, "lastProbe", v->dpa_last);
+	jsonw_end_object(&w);
+	jsonw_key(&w, "events");
+	jsonw_begin_array(&w);
+	for (int i = 0; i < v->n_events; i++) {
+		jsonw_begin_object(&w);
+		jsonw_kv_str(&w, "type", "Warning");
+		jsonw_kv_str(&w, "reason", v->events[i].reason);
+		jsonw_kv_str(&w, "message", v->events[i].message);
+		jsonw_end_object(&w);
+	}
+	jsonw_end_array(&w);
+	jsonw_key(&w, "series");
+	jsonw_begin_object(&w);
+	lb_write_columns(&w, v, "1s", &v->sec);
+	lb_write_columns(&w, v, "1m", &v->min);
+	jsonw_end_object(&w);
+	jsonw_end_object(&w);
+	buf_putc(out, '\n');
+}
+
+/* Reads a numeric array of exactly len values into out (float or double). */
+static void lb_read_col(struct fy_node *obj, const char *key, int len, float *f, double *d)
+{
+	struct fy_node *arr = lb_json_get(obj, key), *item;
+	void *iter = NULL;
+	int i = 0;
+
+	if (!arr || !fy_node_is_sequence(arr))
+		return;
+	while ((item = fy_node_sequence_iterate(arr, &iter)) != NULL && i < len) {
+		double v = lb_json_number(item);
+
+		if (f)
+			f[i] = (float)v;
+		else
+			d[i] = v;
+		i++;
+	}
+}
+
+static int lb_read_columns(struct fy_node *series, const char *key, int n_backends,
+			   struct lb_columns *c)
+{
+	struct fy_node *o = lb_json_get(series, key), *backends, *item;
+	void *iter = NULL;
+	int64_t start, len, step;
+	int b = 0;
+
+	if (!o)
+		return 0;
+	start = lb_json_int(o, "start", 0);
+	step = lb_json_int(o, "step", 1);
+	len = lb_json_int(o, "len", 0);
+	if (len < 0 || len > 1000000 || step < 1)
+		return -EINVAL;
+	if (lb_columns_alloc(c, start, (int)step, (int)len, n_backends) < 0)
+		return -ENOMEM;
+	lb_read_col(o, "pool", c->len, c->pool, NULL);
+	lb_read_col(o, "dataPath", c->len, c->dpa, NULL);
+	backends = lb_json_get(o, "backends");
+	if (!backends || !fy_node_is_sequence(backends))
+		return 0;
+	while ((item = fy_node_sequence_iterate(backends, &iter)) != NULL && b < n_backends) {
+		size_t off = (size_t)b * (size_t)c->len;
+
+		lb_read_col(item, "health", c->len, c->health + off, NULL);
+		lb_read_col(item, "flows", c->len, NULL, c->flows + off);
+		lb_read_col(item, "packets", c->len, NULL, c->packets + off);
+		lb_read_col(item, "bytes", c->len, NULL, c->bytes + off);
+		b++;
+	}
+	return 0;
+}
+
+int lb_view_parse(const char *text, size_t len, struct lb_view *v, char *err, size_t errlen)
+{
+	struct fy_document *doc;
+	struct fy_node *root, *svc, *probe, *arr, *item, *dp, *series;
+	void *iter;
+	char proto[8];
+	int rc = -1;
+
+	memset(v, 0, sizeof(*v));
+	v->health_percent = NAN;
+	doc = lb_json_parse(text, len, err, errlen);
+	if (!doc)
+		return -1;
+	root = fy_document_root(doc);
+	svc = lb_json_get(root, "service");
+	if (!svc || !lb_json_str(svc, "namespace", v->ns, sizeof(v->ns)) ||
+	    !lb_json_str(svc, "name", v->name, sizeof(v->name))) {
+		snprintf(err, errlen, "no \"service\" with namespace and name");
+		goto out;
+	}
+	lb_json_str(root, "frontend", v->frontend, sizeof(v->frontend));
+	if (strcmp(v->frontend, "null") == 0)
+		v->frontend[0] = '\0';
+	lb_json_str(root, "updated", v->updated, sizeof(v->updated));
+	v->updated_unix = lb_json_int(root, "updatedUnix", 0);
+	v->floating_ip = lb_json_bool(root, "floatingIP", true);
+	{
+		char dist[16] = "";
+
+		lb_json_str(root, "distribution", dist, sizeof(dist));
+		v->source_ip = strcmp(dist, "SourceIP") == 0;
+	}
+	arr = lb_json_get(root, "ports");
+	iter = NULL;
+	while (arr && (item = fy_node_sequence_iterate(arr, &iter)) != NULL &&
+	       v->n_ports < MODEL_MAX_PORTS) {
+		struct lb_view_port *p = &v->ports[v->n_ports++];
+
+		proto[0] = '\0';
+		lb_json_str(item, "protocol", proto, sizeof(proto));
+		p->proto = strcmp(proto, "UDP") == 0 ? MODEL_PROTO_UDP : MODEL_PROTO_TCP;
+		p->port = (int)lb_json_int(item, "port", 0);
+		p->node_port = (int)lb_json_int(item, "nodePort", 0);
+	}
+	probe = lb_json_get(root, "probe");
+	lb_json_str(probe, "protocol", v->probe_proto, sizeof(v->probe_proto));
+	v->probe_port = (int)lb_json_int(probe, "port", 0);
+	lb_json_str(probe, "path", v->probe_path, sizeof(v->probe_path));
+	v->interval_s = (int)lb_json_int(probe, "intervalSeconds", 0);
+	v->threshold = (int)lb_json_int(probe, "numberOfProbes", 0);
+	v->timeout_ms = (int)lb_json_int(probe, "timeoutMs", 0);
+	v->lab_interval_s = (int)lb_json_int(probe, "labIntervalSeconds", 0);
+	v->lab_interval_applies = lb_json_bool(probe, "labIntervalApplies", false);
+	v->https_as_tcp = lb_json_bool(probe, "httpsAsTcp", false);
+	v->health_percent = lb_json_double(root, "healthProbeStatus", NAN);
+	v->backends_up = (int)lb_json_int(root, "backendsUp", 0);
+	arr = lb_json_get(root, "backends");
+	iter = NULL;
+	while (arr && (item = fy_node_sequence_iterate(arr, &iter)) != NULL &&
+	       v->n_backends < LB_MAX_BACKENDS) {
+		struct lb_view_backend *b = &v->backends[v->n_backends++];
+
+		lb_json_str(item, "node", b->node, sizeof(b->node));
+		lb_json_str(item, "address", b->address, sizeof(b->address));
+		lb_json_str(item, "state", b->state, sizeof(b->state));
+		lb_json_str(item, "lastResult", b->last_result, sizeof(b->last_result));
+		b->last_ok = lb_json_bool(item, "lastOk", false);
+		b->consecutive = (int)lb_json_int(item, "consecutive", 0);
+		lb_json_str(item, "lastChange", b->last_change, sizeof(b->last_change));
+		lb_json_str(item, "lastProbe", b->last_probe, sizeof(b->last_probe));
+		b->latency_ms = (int)lb_json_int(item, "latencyMs", 0);
+		b->successes = lb_json_u64(item, "successes", 0);
+		b->failures = lb_json_u64(item, "failures", 0);
+		b->flows = lb_json_u64(item, "flows", 0);
+		b->packets = lb_json_u64(item, "packets", 0);
+		b->bytes = lb_json_u64(item, "bytes", 0);
+	}
+	dp = lb_json_get(root, "dataPath");
+	if (dp) {
+		struct fy_node *a = lb_json_get(dp, "available");
+
+		v->dpa_known = a && fy_node_is_scalar(a) && !fy_node_is_null(a) &&
+			       fy_node_get_style(a) == FYNS_PLAIN &&
+			       strcmp(fy_node_get_scalar0(a), "null") != 0;
+		v->dpa_ok = lb_json_bool(dp, "available", false);
+		lb_json_str(dp, "lastResult", v->dpa_result, sizeof(v->dpa_result));
+		lb_json_str(dp, "lastProbe", v->dpa_last, sizeof(v->dpa_last));
+	}
+	arr = lb_json_get(root, "events");
+	iter = NULL;
+	while (arr && (item = fy_node_sequence_iterate(arr, &iter)) != NULL &&
+	       v->n_events < LB_MAX_EVENTS) {
+		struct lb_event *e = &v->events[v->n_events++];
+
+		lb_json_str(item, "reason", e->reason, sizeof(e->reason));
+		lb_json_str(item, "message", e->message, sizeof(e->message));
+	}
+	series = lb_json_get(root, "series");
+	if (lb_read_columns(series, "1s", v->n_backends, &v->sec) < 0 ||
+	    lb_read_columns(series, "1m", v->n_backends, &v->min) < 0) {
+		snprintf(err, errlen, "malformed series");
+		goto out;
+	}
+	rc = 0;
+out:
+	fy_document_destroy(doc);
+	return rc;
+}
+
+int lb_view_load(const char *path, struct lb_view *v, char *err, size_t errlen)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = fs_read_all(path, &text, &len);
+
+	memset(v, 0, sizeof(*v));
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		return rc;
+	}
+	rc = lb_view_parse(text, len, v, err, errlen);
+	free(text);
+	return rc;
+}
+
+void lb_view_free(struct lb_view *v)
+{
+	lb_columns_free(&v->sec);
+	lb_columns_free(&v->min);
+}

@@ -1,0 +1,259 @@
+/* lb_svg.c — see lb_svg.h. */
+#include "lb_svg.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define LB_SVG_FONT "Segoe UI, Helvetica Neue, Helvetica, Arial, sans-serif"
+
+struct lb_svg_box {
+	double left, top, right, bottom;
+};
+
+const char *lb_svg_color(int i)
+{
+	/* The portal's first series colours: distinct and legible on white. */
+	static const char *const palette[] = {
+		"#0078d4", "#e3008c", "#00a36c", "#ff8c00", "#8764b8",
+		"#00b7c3", "#a4262c", "#4f6bed", "#498205", "#ca5010",
+	};
+
+	return palette[(i < 0 ? -i : i) % (int)(sizeof(palette) / sizeof(palette[0]))];
+}
+
+static void lb_svg_text(struct buf *out, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': buf_puts(out, "&lt;"); break;
+		case '>': buf_puts(out, "&gt;"); break;
+		case '&': buf_puts(out, "&amp;"); break;
+		case '"': buf_puts(out, "&quot;"); break;
+		default:
+			/* Control characters are not allowed in XML 1.0. */
+			if ((unsigned char)*s >= 0x20 || *s == '\t')
+				buf_putc(out, *s);
+		}
+	}
+}
+
+static double lb_svg_span(const struct lb_svg_chart *c)
+{
+	double span = (double)(c->len - 1) * c->step;
+
+	return span > 0 ? span : c->step > 0 ? c->step : 1;
+}
+
+static double lb_svg_x(const struct lb_svg_chart *c, const struct lb_svg_box *b, double t)
+{
+	if (c->len <= 1)
+		return (b->left + b->right) / 2;
+	return b->left + (t - (double)c->start) / lb_svg_span(c) * (b->right - b->left);
+}
+
+static double lb_svg_y(const struct lb_svg_box *b, double v)
+{
+	if (v < 0)
+		v = 0;
+	if (v > 100)
+		v = 100;
+	return b->top + (100 - v) / 100 * (b->bottom - b->top);
+}
+
+static void lb_svg_time(const struct lb_svg_chart *c, int64_t t, bool seconds,
+			char *out, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (c->utc)
+		gmtime_r(&tt, &tm);
+	else
+		localtime_r(&tt, &tm);
+	strftime(out, len, seconds ? "%H:%M:%S" : "%H:%M", &tm);
+}
+
+static void lb_svg_grid(const struct lb_svg_chart *c, const struct lb_svg_box *b,
+			struct buf *out)
+{
+	static const int steps[] = { 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800,
+				     3600, 7200, 10800, 21600, 43200, 86400 };
+	double span = lb_svg_span(c);
+	int tick = steps[sizeof(steps) / sizeof(steps[0]) - 1];
+	int64_t first, end = c->start + (int64_t)span;
+	long gmtoff = 0;
+
+	buf_puts(out, "<g class=\"y-axis\" font-size=\"12\" fill=\"#605e5c\" text-anchor=\"end\">\n");
+	for (int v = 0; v <= 100; v += 20) {
+		double y = lb_svg_y(b, v);
+
+		buf_printf(out, "<line class=\"gridline\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+			   "y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1\"/>\n",
+			   b->left, y, b->right, y, v == 0 ? "#c8c6c4" : "#edebe9");
+		buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\">%d%%</text>\n", b->left - 10, y + 4, v);
+	}
+	buf_puts(out, "</g>\n");
+
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (steps[i] >= c->step && span / steps[i] <= 7) {
+			tick = steps[i];
+			break;
+		}
+	}
+	if (!c->utc) {
+		time_t now = (time_t)c->start;
+		struct tm tm;
+
+		localtime_r(&now, &tm);
+		gmtoff = tm.tm_gmtoff;
+	}
+	/* Ticks fall on round local times (xx:00, xx:05, ...). */
+	first = ((c->start + gmtoff + tick - 1) / tick) * tick - gmtoff;
+	if (c->len <= 1)
+		first = end = c->start;
+	buf_puts(out, "<g class=\"x-axis\" font-size=\"12\" fill=\"#605e5c\" text-anchor=\"middle\">\n");
+	for (int64_t t = first; t <= end; t += tick) {
+		double x = lb_svg_x(c, b, (double)t);
+		char label[16];
+
+		lb_svg_time(c, t, tick < 60, label, sizeof(label));
+		buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+			   "stroke=\"#c8c6c4\" stroke-width=\"1\"/>\n", x, b->bottom, x, b->bottom + 5);
+		buf_printf(out, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\">%s</text>\n",
+			   x, b->bottom + 22, label);
+	}
+	buf_puts(out, "</g>\n");
+}
+
+static void lb_svg_line(const struct lb_svg_chart *c, const struct lb_svg_box *b, int i,
+			struct buf *out)
+{
+	const struct lb_svg_line *l = &c->lines[i];
+	const char *color = lb_svg_color(i);
+	bool pen = false;
+	/* Lines on top of each other (two backends at 100 %) would hide all but
+	 * the last: earlier lines are drawn wider so each shows as a band. */
+	double width = 2.0 + 2.0 * (c->n - 1 - i);
+
+	buf_printf(out, "<path class=\"series\" data-label=\"");
+	lb_svg_text(out, l->label);
+	buf_printf(out, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"%.1f\" "
+		   "stroke-linejoin=\"round\" stroke-linecap=\"round\" d=\"", color, width);
+	for (int k = 0; k < c->len; k++) {
+		double x, y;
+
+		if (isnan(l->values[k])) {
+			pen = false;
+			continue;
+		}
+		x = lb_svg_x(c, b, (double)c->start + (double)k * c->step);
+		y = lb_svg_y(b, l->values[k]);
+		buf_printf(out, "%s%.1f %.1f ", pen ? "L" : "M", x, y);
+		pen = true;
+	}
+	buf_puts(out, "\"/>\n");
+	/* A sample with no neighbour draws no line: mark it with a dot. */
+	for (int k = 0; k < c->len; k++) {
+		bool prev = k > 0 && !isnan(l->values[k - 1]);
+		bool next = k + 1 < c->len && !isnan(l->values[k + 1]);
+
+		if (isnan(l->values[k]) || prev || next)
+			continue;
+		buf_printf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\"/>\n",
+			   lb_svg_x(c, b, (double)c->start + (double)k * c->step),
+			   lb_svg_y(b, l->values[k]), width / 2 + 1.5, color);
+	}
+}
+
+static void lb_svg_legend(const struct lb_svg_chart *c, double x0, double y0, double maxx,
+			  struct buf *out)
+{
+	const double w = 220, h = 62;
+	double x = x0, y = y0;
+
+	buf_puts(out, "<g class=\"legend\">\n");
+	for (int i = 0; i < c->n; i++) {
+		int last = -1;
+		char value[32];
+
+		for (int k = c->len - 1; k >= 0; k--) {
+			if (!isnan(c->lines[i].values[k])) {
+				last = k;
+				break;
+			}
+		}
+		if (last >= 0)
+			snprintf(value, sizeof(value), "%.0f %%", c->lines[i].values[last]);
+		else
+			snprintf(value, sizeof(value), "--");
+		if (x + w > maxx && x > x0) {
+			x = x0;
+			y += h + 8;
+		}
+		buf_printf(out, "<g class=\"legend-item\">\n"
+			   "<rect x=\"%.1f\" y=\"%.1f\" width=\"4\" height=\"%.1f\" fill=\"%s\"/>\n",
+			   x, y, h - 8, lb_svg_color(i));
+		buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#605e5c\">",
+			   x + 12, y + 11);
+		lb_svg_text(out, c->metric ? c->metric : "");
+		buf_puts(out, " (Avg)</text>\n");
+		buf_printf(out, "<text class=\"legend-label\" x=\"%.1f\" y=\"%.1f\" font-size=\"13\" "
+			   "fill=\"#323130\">", x + 12, y + 27);
+		lb_svg_text(out, c->lines[i].label);
+		buf_puts(out, "</text>\n");
+		buf_printf(out, "<text class=\"legend-value\" x=\"%.1f\" y=\"%.1f\" font-size=\"20\" "
+			   "font-weight=\"600\" fill=\"#323130\">%s</text>\n</g>\n",
+			   x + 12, y + 51, value);
+		x += w;
+	}
+	buf_puts(out, "</g>\n");
+}
+
+void lb_svg_render(const struct lb_svg_chart *c, struct buf *out)
+{
+	int width = c->width > 0 ? c->width : 1000;
+	int height = c->height > 0 ? c->height : 600;
+	struct lb_svg_box b = { 64, 100, width - 32, height - 190 };
+	bool any = false;
+
+	buf_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		   "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
+		   "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+		   "font-family=\"%s\">\n", width, height, width, height, LB_SVG_FONT);
+	buf_printf(out, "<rect class=\"background\" x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" "
+		   "fill=\"#ffffff\"/>\n", width, height);
+	buf_puts(out, "<text class=\"title\" x=\"24\" y=\"38\" font-size=\"20\" "
+		      "font-weight=\"600\" fill=\"#323130\">");
+	lb_svg_text(out, c->title);
+	buf_puts(out, "</text>\n");
+	if (c->subtitle) {
+		buf_puts(out, "<text class=\"subtitle\" x=\"24\" y=\"62\" font-size=\"13\" "
+			      "fill=\"#605e5c\">");
+		lb_svg_text(out, c->subtitle);
+		buf_puts(out, "</text>\n");
+	}
+	lb_svg_grid(c, &b, out);
+	for (int i = 0; i < c->n; i++)
+		for (int k = 0; k < c->len && !any; k++)
+			any = !isnan(c->lines[i].values[k]);
+	if (!any) {
+		buf_printf(out, "<text class=\"empty\" x=\"%.1f\" y=\"%.1f\" font-size=\"14\" "
+			   "fill=\"#605e5c\" text-anchor=\"middle\">No data for this time range</text>\n",
+			   (b.left + b.right) / 2, (b.top + b.bottom) / 2);
+	}
+	buf_puts(out, "<g class=\"lines\">\n");
+	/* In order: the first, widest line lies underneath the later ones. */
+	for (int i = 0; i < c->n; i++)
+		lb_svg_line(c, &b, i, out);
+	buf_puts(out, "</g>\n");
+	lb_svg_legend(c, b.left, b.bottom + 48, width - 24, out);
+	if (c->note) {
+		buf_printf(out, "<text class=\"note\" x=\"24\" y=\"%d\" font-size=\"12\" "
+			   "fill=\"#605e5c\">", height - 16);
+		lb_svg_text(out, c->note);
+		buf_puts(out, "</text>\n");
+	}
+	buf_puts(out, "</svg>\n");
+}
