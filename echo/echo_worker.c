@@ -1,0 +1,350 @@
+/* echo_worker.c — one event loop: accept, timeouts, drain.
+ *
+ * Timeouts do not use one loop timer per connection. Each kind of timeout
+ * has one fixed length, so a list per kind, appended to at the tail when a
+ * connection's deadline moves, stays sorted by deadline: moving costs two
+ * pointer updates, and a single "sweep" timer at the earliest deadline
+ * closes whatever has expired. A request on a keep-alive connection thus
+ * costs no timer-heap work at all.
+ */
+#include "echo_server.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "cidr.h"
+#include "log.h"
+#include "sock.h"
+
+#define ECHO_ACCEPT_BATCH 64
+#define ECHO_ACCEPT_PAUSE_MS 100
+
+static void echo_worker_list_unlink(struct echo_conn *c)
+{
+	if (!c->prev)
+		return;
+	c->prev->next = c->next;
+	c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+}
+
+static void echo_worker_sweep(struct ev_loop *loop, uint64_t id, void *data);
+
+static void echo_worker_arm_sweep(struct echo_worker *w)
+{
+	uint64_t next = 0, now;
+
+	for (int t = 0; t < ECHO_TMO_COUNT; t++) {
+		struct echo_conn *first = w->head[t].next;
+
+		if (first != &w->head[t] && (next == 0 || first->deadline < next))
+			next = first->deadline;
+	}
+	if (next == 0 || (w->sweep_at != 0 && w->sweep_at <= next))
+		return;
+	if (w->sweep_id)
+		ev_timer_cancel(w->loop, w->sweep_id);
+	now = ev_now_ms();
+	w->sweep_id = ev_timer_add(w->loop, next > now ? next - now : 0, echo_worker_sweep, w);
+	w->sweep_at = w->sweep_id ? next : 0;
+}
+
+static void echo_worker_sweep(struct ev_loop *loop, uint64_t id, void *data)
+{
+	struct echo_worker *w = data;
+	uint64_t now = ev_now_ms();
+
+	(void)loop;
+	if (id != w->sweep_id)
+		return; /* replaced by an earlier one */
+	w->sweep_id = 0;
+	w->sweep_at = 0;
+	for (int t = 0; t < ECHO_TMO_COUNT; t++) {
+		while (w->head[t].next != &w->head[t] && w->head[t].next->deadline <= now) {
+			struct echo_conn *c = w->head[t].next;
+
+			if (w->cfg->verbose)
+				log_debug("%s: %s timeout", c->base_str,
+					  t == ECHO_TMO_HEADER ? "header" : "linger");
+			echo_conn_close(c);
+		}
+	}
+	echo_worker_arm_sweep(w);
+}
+
+void echo_worker_set_timeout(struct echo_worker *w, struct echo_conn *c, enum echo_tmo tmo)
+{
+	struct echo_conn *head = &w->head[tmo];
+
+	c->deadline = ev_now_ms() + w->tmo_ms[tmo];
+	c->tmo = (uint8_t)tmo;
+	echo_worker_list_unlink(c);
+	c->prev = head->prev;
+	c->next = head;
+	head->prev->next = c;
+	head->prev = c;
+	if (w->sweep_at == 0 || c->deadline < w->sweep_at)
+		echo_worker_arm_sweep(w);
+}
+
+const char *echo_worker_date(struct echo_worker *w, size_t *len)
+{
+	time_t now = time(NULL);
+
+	if (now != w->date_t) {
+		struct tm tm;
+
+		gmtime_r(&now, &tm);
+		w->date_len = strftime(w->date, sizeof(w->date), "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm);
+		w->date_t = now;
+	}
+	*len = w->date_len;
+	return w->date;
+}
+
+void echo_worker_release(struct echo_worker *w, struct echo_conn *c)
+{
+	echo_worker_list_unlink(c);
+	w->nconns--;
+	atomic_fetch_sub(&w->srv->nconns, 1);
+	/* Keep warm structs for the next connections, but not a burst's worth. */
+	if (w->nfree < ECHO_FREE_MAX) {
+		if (c->out.cap > 4 * ECHO_OUT_HIGH)
+			buf_free(&c->out);
+		c->next = w->free;
+		w->free = c;
+		w->nfree++;
+	} else {
+		buf_free(&c->out);
+		free(c);
+	}
+	if (w->draining && w->nconns == 0)
+		ev_stop(w->loop);
+}
+
+int echo_worker_adopt(struct echo_worker *w, int fd, const struct sockaddr_storage *peer,
+		      const struct echo_listener *l)
+{
+	struct echo_conn *c = w->free;
+
+	if (c) {
+		w->free = c->next;
+		w->nfree--;
+	} else {
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			close(fd);
+			atomic_fetch_sub(&w->srv->nconns, 1);
+			return -ENOMEM;
+		}
+	}
+	echo_conn_init(c, w, fd, peer, l);
+	w->nconns++;
+	echo_worker_set_timeout(w, c, ECHO_TMO_HEADER);
+	/* Answers go out in one send() each: Nagle would only delay them. */
+	sock_set_nodelay(fd, true);
+	if (ev_watch(w->loop, fd, EV_READ, echo_conn_on_io, c) < 0) {
+		echo_conn_close(c);
+		return -ENOMEM;
+	}
+	c->watching = EV_READ;
+	return 0;
+}
+
+static void echo_worker_on_accept(struct ev_loop *loop, int lfd, unsigned events, void *data);
+
+static void echo_worker_resume_accept(struct ev_loop *loop, uint64_t id, void *data)
+{
+	struct echo_worker *w = data;
+
+	(void)loop;
+	(void)id;
+	w->accept_timer = 0;
+	if (!w->draining)
+		echo_worker_start_listening(w);
+}
+
+void echo_worker_start_listening(struct echo_worker *w)
+{
+	for (unsigned i = 0; i < w->nlisteners; i++) {
+		struct echo_listener *l = &w->listeners[i];
+
+		if (l->fd >= 0 && ev_watch(w->loop, l->fd, EV_READ, echo_worker_on_accept, l) < 0)
+			log_warn("cannot watch a listener: out of memory");
+	}
+	w->accepting = true;
+}
+
+static void echo_worker_stop_listening(struct echo_worker *w)
+{
+	for (unsigned i = 0; i < w->nlisteners; i++) {
+		if (w->listeners[i].fd >= 0)
+			ev_unwatch(w->loop, w->listeners[i].fd);
+	}
+	w->accepting = false;
+}
+
+static void echo_worker_on_accept(struct ev_loop *loop, int lfd, unsigned events, void *data)
+{
+	struct echo_listener *l = data;
+	struct echo_worker *w = l->w;
+	struct echo_server *srv = w->srv;
+
+	(void)loop;
+	(void)events;
+	for (int i = 0; i < ECHO_ACCEPT_BATCH && w->accepting; i++) {
+		struct sockaddr_storage peer;
+		int fd = sock_accept(lfd, &peer, NULL);
+
+		if (fd == -EAGAIN)
+			return;
+		if (fd == -EINTR || fd == -ECONNABORTED || fd == -EPROTO || fd == -EPERM)
+			continue;
+		if (fd < 0) {
+			/* Out of fds or memory: the listener would stay readable
+			 * and spin the loop. Pause, let connections close, retry. */
+			log_warn("accept: %s; pausing for %d ms", strerror(-fd), ECHO_ACCEPT_PAUSE_MS);
+			echo_worker_stop_listening(w);
+			w->accept_timer = ev_timer_add(w->loop, ECHO_ACCEPT_PAUSE_MS,
+						       echo_worker_resume_accept, w);
+			return;
+		}
+		if (atomic_fetch_add(&srv->nconns, 1) >= srv->max_conns) {
+			atomic_fetch_sub(&srv->nconns, 1);
+			close(fd);
+			if (w->cfg->verbose)
+				log_debug("refused a connection: --max-conns %u reached", srv->max_conns);
+			continue;
+		}
+		/* PROXY headers are believed from trusted proxies only; anyone
+		 * else could claim to be anybody. */
+		if (l->conf->proxy && !cidr_match_sockaddr(w->cfg->trust, w->cfg->ntrust,
+							   (struct sockaddr *)&peer)) {
+			atomic_fetch_sub(&srv->nconns, 1);
+			close(fd);
+			if (w->cfg->verbose) {
+				char a[SOCK_ADDR_STRLEN];
+
+				sock_format_addr((struct sockaddr *)&peer, false, a, sizeof(a));
+				log_debug("refused %s: PROXY protocol from an untrusted peer", a);
+			}
+			continue;
+		}
+		echo_worker_adopt(w, fd, &peer, l);
+	}
+}
+
+static void echo_worker_drain_expired(struct ev_loop *loop, uint64_t id, void *data)
+{
+	struct echo_worker *w = data;
+
+	(void)id;
+	w->drain_timer = 0;
+	if (w->nconns > 0)
+		log_info("drain timeout: closing %u connection%s", w->nconns, w->nconns == 1 ? "" : "s");
+	echo_worker_close_all(w);
+	ev_stop(loop);
+}
+
+void echo_worker_drain(struct echo_worker *w)
+{
+	if (w->draining)
+		return;
+	w->draining = true;
+	/* Connections still queued on a closed listener are reset by the
+	 * kernel; the load balancer has to stop sending them anyway. */
+	echo_worker_stop_listening(w);
+	for (unsigned i = 0; i < w->nlisteners; i++) {
+		if (w->listeners[i].fd >= 0)
+			close(w->listeners[i].fd);
+		w->listeners[i].fd = -1;
+	}
+	/* Idle keep-alive connections stay: their next request is answered
+	 * with Connection: close, which a client that raced the drain prefers
+	 * to a reset. */
+	if (w->nconns == 0) {
+		ev_stop(w->loop);
+		return;
+	}
+	w->drain_timer = ev_timer_add(w->loop, w->cfg->drain_ms, echo_worker_drain_expired, w);
+}
+
+void echo_worker_close_all(struct echo_worker *w)
+{
+	for (int t = 0; t < ECHO_TMO_COUNT; t++) {
+		while (w->head[t].next != &w->head[t])
+			echo_conn_close(w->head[t].next);
+	}
+}
+
+static void echo_worker_on_wake(struct ev_loop *loop, int fd, unsigned events, void *data)
+{
+	struct echo_worker *w = data;
+	uint64_t v;
+
+	(void)events;
+	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		log_warn("worker %u: wake-up read: %s", w->id, strerror(errno));
+	switch (atomic_load(&w->srv->phase)) {
+	case ECHO_PHASE_DRAIN:
+		echo_worker_drain(w);
+		break;
+	case ECHO_PHASE_STOP:
+		echo_worker_close_all(w);
+		ev_stop(loop);
+		break;
+	default:
+		break;
+	}
+}
+
+int echo_worker_init(struct echo_worker *w, struct echo_server *srv, unsigned id)
+{
+	memset(w, 0, sizeof(*w));
+	w->srv = srv;
+	w->cfg = srv->cfg;
+	w->id = id;
+	w->wake_fd = -1;
+	w->signal_fd = -1;
+	for (int t = 0; t < ECHO_TMO_COUNT; t++)
+		w->head[t].prev = w->head[t].next = &w->head[t];
+	w->tmo_ms[ECHO_TMO_HEADER] = w->cfg->header_ms;
+	w->tmo_ms[ECHO_TMO_LINGER] = w->cfg->header_ms < ECHO_LINGER_MS ? w->cfg->header_ms
+									: ECHO_LINGER_MS;
+	w->loop = ev_loop_new();
+	if (!w->loop)
+		return -ENOMEM;
+	w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->wake_fd < 0)
+		return -errno;
+	return ev_watch(w->loop, w->wake_fd, EV_READ, echo_worker_on_wake, w);
+}
+
+void echo_worker_fini(struct echo_worker *w)
+{
+	if (w->loop)
+		echo_worker_close_all(w);
+	for (unsigned i = 0; i < w->nlisteners; i++) {
+		if (w->listeners[i].fd >= 0)
+			close(w->listeners[i].fd);
+	}
+	free(w->listeners);
+	while (w->free) {
+		struct echo_conn *c = w->free;
+
+		w->free = c->next;
+		buf_free(&c->out);
+		free(c);
+	}
+	buf_free(&w->scratch);
+	if (w->wake_fd >= 0)
+		close(w->wake_fd);
+	if (w->signal_fd >= 0)
+		close(w->signal_fd);
+	ev_loop_free(w->loop);
+	memset(w, 0, sizeof(*w));
+}
