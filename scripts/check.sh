@@ -28,10 +28,11 @@ setup() { # dir, meson args...
 
 count_unit() { # build dir, label
 	local dir=$1 label=$2 exe out p f
-	for exe in "$dir"/tests/unit/test_*; do
-		[ -x "$exe" ] && [ -f "$exe" ] || continue
+	# Components register their unit tests in their own meson.build, so
+	# test_* executables land in several folders of the build tree.
+	while IFS= read -r exe; do
 		out=$logdir/$label-unit-$(basename "$exe").log
-		CMOCKA_MESSAGE_OUTPUT=stdout "$exe" >"$out" 2>&1
+		CMOCKA_MESSAGE_OUTPUT=stdout "$exe" </dev/null >"$out" 2>&1
 		local rc=$?
 		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -1)
 		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -1)
@@ -40,7 +41,8 @@ count_unit() { # build dir, label
 		passed=$((passed + p)); failed=$((failed + f))
 		[ "$f" -gt 0 ] && failures+=("$label unit $(basename "$exe") (log: $out)")
 		printf '%-6s unit %-28s %d passed, %d failed\n' "$label" "$(basename "$exe")" "$p" "$f"
-	done
+	done < <(find "$dir" -name 'test_*' -type f -perm -u+x -not -path '*.p/*' \
+		-not -path '*/meson-*' | sort)
 }
 
 count_integration() { # build dir, label
@@ -69,8 +71,12 @@ run_fuzz() {
 	for t in build-fuzz/fuzz/fuzz_*; do
 		[ -x "$t" ] && [ -f "$t" ] || continue
 		out=$logdir/fuzz-$(basename "$t").log
+		# New inputs go to a scratch corpus (the first directory); the
+		# committed seeds are only read.
+		mkdir -p "$logdir/corpus-$(basename "$t")"
 		if "$t" -max_total_time="${FUZZ_SECONDS:-10}" -rss_limit_mb=1024 \
-			-artifact_prefix="$logdir/" "fuzz/corpus/$(basename "$t" | sed 's/^fuzz_//')" \
+			-artifact_prefix="$logdir/" "$logdir/corpus-$(basename "$t")" \
+			"fuzz/corpus/$(basename "$t" | sed 's/^fuzz_//')" \
 			>"$out" 2>&1; then
 			passed=$((passed + 1)); echo "fuzz   $(basename "$t"): ok"
 		else
