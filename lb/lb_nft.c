@@ -130,7 +130,7 @@ static void lb_nft_svc_chain(const struct lb_nft_svc *s, struct buf *out)
 	buf_printf(out, "\tchain svc_%s {\n", s->key);
 	if (s->n_healthy == 0) {
 		/* All backends down: new flows are dropped; flows already
-		 * established never come here (see chain flow). */
+		 * established never come here (see chain steer). */
 		lb_nft_nobackend_name(s->key, name, sizeof(name));
 		buf_printf(out, "\t\tcounter name \"%s\" drop\n\t}\n", name);
 		return;
@@ -148,7 +148,7 @@ static void lb_nft_svc_chain(const struct lb_nft_svc *s, struct buf *out)
 		lb_nft_flows_name(s->key, b, name, sizeof(name));
 		buf_printf(out, "%s0x%08x : \"%s\"", b ? ", " : "", lb_node_mark(b), name);
 	}
-	buf_puts(out, " }\n\t\tjump flow\n\t}\n");
+	buf_puts(out, " }\n\t\tjump steer\n\t}\n");
 }
 
 static void lb_nft_hook_chain(struct buf *out, const char *name, const char *type,
@@ -157,7 +157,7 @@ static void lb_nft_hook_chain(struct buf *out, const char *name, const char *typ
 	buf_printf(out,
 		   "\tchain %s {\n"
 		   "\t\ttype %s hook %s priority mangle; policy accept;\n"
-		   "\t\tct mark & 0x%08x == 0x%08x jump flow\n"
+		   "\t\tct mark & 0x%08x == 0x%08x jump steer\n"
 		   "\t\tct state new ip daddr . meta l4proto . th dport vmap @frontends\n",
 		   name, type, hook, LB_MARK_MASK, LB_MARK_BASE);
 	if (strcmp(hook, "prerouting") == 0)
@@ -192,7 +192,7 @@ void lb_nft_render(const struct lb_nft_svc *svcs, int n,
 	 * direction is steered (replies go back to the client by the main
 	 * table); both directions are counted. */
 	buf_puts(out,
-		 "\tchain flow {\n"
+		 "\tchain steer {\n"
 		 "\t\tct direction original meta mark set ct mark\n"
 		 "\t\tcounter name ct original ip daddr . ct mark map @backend_traffic\n"
 		 "\t\taccept\n"

@@ -135,7 +135,7 @@ static void lb_svg_line(const struct lb_svg_chart *c, const struct lb_svg_box *b
 	bool pen = false;
 	/* Lines on top of each other (two backends at 100 %) would hide all but
 	 * the last: earlier lines are drawn wider so each shows as a band. */
-	double width = 2.0 + 2.0 * (c->n - 1 - i);
+	double width = 2.0 + 2.5 * (c->n - 1 - i);
 
 	buf_printf(out, "<path class=\"series\" data-label=\"");
 	lb_svg_text(out, l->label);
