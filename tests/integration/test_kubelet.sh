@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# The node agent's kubelet role in a real lab: pods written by hand into
+# api/pods (in the store's shape, as the controller writes them) become
+# processes in their own namespaces on cbr0; the image table, command/args
+# and env, readiness probes, restarts with back-off, ErrImagePull, graceful
+# deletion, grace-period expiry, and an agent SIGKILLed and restarted that
+# adopts its pods instead of restarting them.
+#
+# The controller, if the lab starts one, is stopped first: this test plays
+# its part (writing pods, removing them once terminated) so the kubelet is
+# tested on its own.
+. "$(dirname "$0")/lib.sh"
+
+C=$T_BUILD/clientip
+lab=$(t_unique)
+sd=${CLIENTIP_RUN_DIR:-/run/clientip}/$lab
+images=$T_TMP/images.conf
+
+# A short back-off (1 s instead of 10 s) so restarts and image retries happen
+# within the test, yet each state lasts long enough to be seen.
+export CLIENTIP_BACKOFF_BASE_MS=1000
+export CLIENTIP_IMAGES=$images
+cat >"$images" <<'EOF'
+# Test images. {bindir} is the agent's directory (build/).
+test/crash     /bin/sh -c 'echo crash-start; sleep 0.3; exit 3'
+test/slowstop  /bin/sh -c 'trap "echo got SIGTERM; sleep 2; exit 0" TERM; {bindir}/clientip-echo & wait'
+test/stubborn  /bin/sh -c 'trap "" TERM; echo stubborn; while :; do sleep 1; done'
+EOF
+
+# put_pod NAME NODE IP IMAGE [CONTAINER_JSON] [METADATA_JSON] [GRACE]: writes
+# api/pods/default_NAME.json atomically, as the controller would.
+put_pod() {
+	local f=$sd/api/pods/default_$1.json
+	printf '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"%s","namespace":"default","uid":"uid-%s"%s},"spec":{"nodeName":"%s","containers":[{"name":"app","image":"%s","ports":[{"name":"http","containerPort":8080,"protocol":"TCP"}]%s}],"restartPolicy":"Always","terminationGracePeriodSeconds":%d},"status":{"podIP":"%s"}}\n' \
+		"$1" "$1" "${6:-}" "$2" "$4" "${5:-}" "${7:-5}" "$3" >"$f.tmp" && mv "$f.tmp" "$f"
+}
+# del_pod NAME ARGS-OF-put_pod...: the same pod with a deletionTimestamp.
+del_pod() {
+	put_pod "$1" "$2" "$3" "$4" "${5:-}" ',"deletionTimestamp":"2030-01-01T00:00:00Z"' "${6:-5}"
+}
+# st POD FIELD: a member of status/pods/default_POD.json's status ("" if none).
+st() {
+	python3 - "$sd/status/pods/default_$1.json" "$2" <<'EOF' 2>/dev/null
+import json, sys
+try:
+    v = json.load(open(sys.argv[1]))["status"].get(sys.argv[2], "")
+except Exception:
+    v = ""
+print(str(v).lower() if isinstance(v, bool) else v)
+EOF
+}
+st_is() { [ "$(st "$1" "$2")" = "$3" ]; }
+# st_all POD FIELD=VALUE...: all of them at once, from one read of the file.
+st_all() {
+	python3 - "$sd/status/pods/default_$1.json" "${@:2}" <<'EOF' 2>/dev/null
+import json, sys
+s = json.load(open(sys.argv[1]))["status"]
+fmt = lambda v: str(v).lower() if isinstance(v, bool) else str(v)
+sys.exit(not all(fmt(s.get(k, "")) == v for k, v in (a.split("=", 1) for a in sys.argv[2:])))
+EOF
+}
+running() { st_is "$1" phase Running && [ "$(st "$1" pid)" -gt 0 ] 2>/dev/null; }
+ready_is() { running "$1" && st_is "$1" ready "$2"; }
+restarted() { running "$1" && [ "$(st "$1" restartCount)" -ge "$2" ] 2>/dev/null; }
+alive() { [ -e "/proc/$1" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$1/stat" 2>/dev/null; }
+gone() { ! alive "$1"; }
+ns_of() { stat -L -c %i "/proc/$1/ns/net" 2>/dev/null; }
+in_ns() { [ -n "$(ns_of "$1")" ] && [ "$(ns_of "$1")" = "$(stat -L -c %i "/run/netns/$2" 2>/dev/null)" ]; }
+pod_ns() { echo "cip-$lab-pod-default-$1"; }
+no_ns() { [ ! -e "/run/netns/$(pod_ns "$1")" ]; }
+from_node() { "$C" --lab "$lab" exec "$1" -- curl -s --max-time 2 "$2"; }
+answers() { [ "$(from_node "$1" "$2")" = "$3" ]; }
+log_has() { grep -q -- "$2" "$1" 2>/dev/null; }
+t_not_has() { ! grep -q -- "$2" "$1"; }
+count_ge() { [ "$(grep -c -- "$2" "$1" 2>/dev/null)" -ge "$3" ]; }
+restarts_ge() { [ "$(st "$1" restartCount)" -ge "$2" ] 2>/dev/null; }
+absent() { [ ! -e "$1" ]; }
+empty_dir() { [ -z "$(ls -A "$1")" ]; }
+no_pod_ns() { ! ls /run/netns 2>/dev/null | grep -q "^cip-$lab-pod-"; }
+agent_log=$sd/logs/agent-node0.log
+
+t_ok "lab up --nodes 2" "$C" --lab "$lab" lab up --nodes 2
+t_defer "$C --lab $lab lab down"
+if [ -s "$sd/run/controller.pid" ]; then
+	kill "$(cat "$sd/run/controller.pid")" 2>/dev/null
+fi
+t_ok "node0's agent heartbeat" t_wait 5 test -s "$sd/status/nodes/node0.json"
+t_match "heartbeat names the node address" '"10\.240\.0\.4"' "$(cat "$sd/status/nodes/node0.json")"
+hb=$(grep -o '"lastHeartbeatTime": *"[^"]*"' "$sd/status/nodes/node0.json")
+t_ok "heartbeat renews every 2 s" t_wait 5 t_not_has "$sd/status/nodes/node0.json" "$hb"
+
+# --- a pod of the scenario's image -----------------------------------------------
+put_pod web node0 10.244.0.2 nfranssens/nodejs-ip
+t_ok "web runs" t_wait 10 running web
+t_eq "web is ready (no probe)" true "$(st web ready)"
+t_eq "no reason while running" "" "$(st web reason)"
+web_pid=$(st web pid)
+t_ok "web's process runs in its pod namespace" in_ns "$web_pid" "$(pod_ns web)"
+t_match "the namespace has the pod IP on eth0" "eth0.* 10\.244\.0\.2/24" \
+	"$(ip netns exec "$(pod_ns web)" ip -br -4 addr 2>&1)"
+t_ok "web answers from node0 with node0's cbr0 address" \
+	t_wait 5 answers node0 http://10.244.0.2:8080/ "::ffff:10.244.0.1"
+t_eq "the pod has its own session" "$web_pid" "$(ps -o sid= -p "$web_pid" | tr -d ' ')"
+t_eq "stdin is /dev/null" /dev/null "$(readlink "/proc/$web_pid/fd/0")"
+t_eq "stdout goes to the pod log" "$sd/logs/pods/default_web.log" "$(readlink "/proc/$web_pid/fd/1")"
+t_eq "hostname is the pod's name" web "$(nsenter -t "$web_pid" -u hostname 2>&1)"
+t_eq "environment is clean: PATH, HOSTNAME" "HOSTNAME=web PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+	"$(tr '\0' '\n' <"/proc/$web_pid/environ" | sort | xargs)"
+
+# --- args and env (Kubernetes semantics), on node1 --------------------------------
+put_pod args node1 10.244.1.2 clientip/clientip-echo:0.1 \
+	',"env":[{"name":"LISTEN_PORT","value":"9090"},{"name":"GREETING","value":"hi $(LISTEN_PORT)"}],"args":["--listen","[::]:$(LISTEN_PORT)"]'
+t_ok "args runs on node1" t_wait 10 running args
+t_eq "args replace the image's arguments, \$(VAR) expanded" \
+	"$T_BUILD/clientip-echo --listen [::]:9090" "$(tr '\0' ' ' <"/proc/$(st args pid)/cmdline" | sed 's/ $//')"
+t_match "env is set and expanded" "GREETING=hi 9090" "$(tr '\0' '\n' <"/proc/$(st args pid)/environ")"
+t_ok "it answers on 9090 from node1" \
+	t_wait 5 answers node1 http://10.244.1.2:9090/ "::ffff:10.244.1.1"
+
+# --- readiness: httpGet on a port that fails, then passes, then fails -------------
+put_pod probe node0 10.244.0.3 nfranssens/nodejs-ip \
+	',"readinessProbe":{"httpGet":{"path":"/healthz","port":8081},"periodSeconds":1,"timeoutSeconds":1,"successThreshold":1,"failureThreshold":1}'
+t_ok "probe runs" t_wait 10 running probe
+sleep 1.5 # a negative: no probe may succeed while nothing listens on 8081
+t_eq "probe is not ready while 8081 is closed" false "$(st probe ready)"
+"$C" --lab "$lab" exec probe -- "$T_BUILD/clientip-echo" --listen '[::]:8081' >/dev/null 2>&1 &
+helper=$!
+t_defer "kill $helper"
+t_ok "probe turns ready once 8081 answers" t_wait 10 ready_is probe true
+kill "$helper"; wait "$helper" 2>/dev/null
+t_ok "probe turns not ready when 8081 closes" t_wait 10 ready_is probe false
+t_eq "the process was not restarted for it" 0 "$(st probe restartCount)"
+
+# --- restarts ------------------------------------------------------------------------
+kill -9 "$web_pid"
+t_ok "web restarts after its process is killed" t_wait 10 restarted web 1
+t_eq "restartCount is 1" 1 "$(st web restartCount)"
+t_not "with a new pid" test "$(st web pid)" = "$web_pid"
+t_ok "and serves again" t_wait 5 answers node0 http://10.244.0.2:8080/ "::ffff:10.244.0.1"
+web_pid=$(st web pid)
+
+put_pod crash node0 10.244.0.4 test/crash
+# Reason and message from one read: the pod flips between running and back-off.
+crash_loop() {
+	python3 - "$sd/status/pods/default_crash.json" <<'EOF' 2>/dev/null
+import json, re, sys
+s = json.load(open(sys.argv[1]))["status"]
+sys.exit(not (s.get("reason") == "CrashLoopBackOff" and re.fullmatch(
+    r"back-off [0-9.]+m?s restarting failed container=app pod=crash_default\(uid-crash\): exit code 3",
+    s.get("message", ""))))
+EOF
+}
+t_ok "a crashing pod goes to CrashLoopBackOff, saying why" t_wait 15 crash_loop
+t_ok "restarts are counted" t_wait 10 restarts_ge crash 2
+t_ok "each start wrote to the pod log" t_wait 5 count_ge "$sd/logs/pods/default_crash.log" crash-start 3
+
+# --- unknown image ----------------------------------------------------------------------
+put_pod ghost node0 10.244.0.5 example.com/ghost:1.0
+t_ok "unknown image: ErrImagePull, phase Pending" t_wait 10 st_all ghost reason=ErrImagePull phase=Pending
+t_eq "with kubelet-like message" \
+	'image "example.com/ghost:1.0" not found in the image table (/etc/clientip/images.conf, $CLIENTIP_IMAGES, built-ins)' \
+	"$(st ghost message)"
+t_ok "then ImagePullBackOff" t_wait 10 st_is ghost reason ImagePullBackOff
+echo "example.com/ghost:*  /bin/sh -c 'exec sleep 600'" >>"$images"
+t_ok "an entry added to the table is picked up at the next retry" t_wait 15 running ghost
+
+# --- deletion: SIGTERM, terminating and still ready, then terminated ----------------------
+put_pod slow node1 10.244.1.3 test/slowstop "" "" 10
+t_ok "slow runs" t_wait 10 running slow
+t_ok "slow serves" t_wait 5 answers node1 http://10.244.1.3:8080/ "::ffff:10.244.1.1"
+slow_pid=$(st slow pid)
+del_pod slow node1 10.244.1.3 test/slowstop "" 10
+t_ok "deleting: terminating, still ready while it runs" \
+	t_wait 5 st_all slow terminating=true ready=true terminated=false
+t_ok "the process got SIGTERM" t_wait 5 log_has "$sd/logs/pods/default_slow.log" "got SIGTERM"
+t_ok "then terminated, not ready" t_wait 10 st_all slow terminated=true ready=false pid=0
+t_ok "its processes are gone" gone "$slow_pid"
+t_ok "its namespace is gone" no_ns slow
+rm -f "$sd/api/pods/default_slow.json"
+t_ok "its status goes with its api object" t_wait 5 absent "$sd/status/pods/default_slow.json"
+
+put_pod stubborn node1 10.244.1.4 test/stubborn "" "" 1
+t_ok "stubborn runs" t_wait 10 running stubborn
+stubborn_pid=$(st stubborn pid)
+del_pod stubborn node1 10.244.1.4 test/stubborn "" 1
+t_ok "a pod ignoring SIGTERM is killed after its grace period" t_wait 10 st_is stubborn terminated true
+t_ok "it is gone" gone "$stubborn_pid"
+t_ok "the agent says so" log_has "$sd/logs/agent-node1.log" "stubborn: grace period over: SIGKILL"
+rm -f "$sd/api/pods/default_stubborn.json"
+
+# --- the agent SIGKILLed and restarted adopts its pods ----------------------------------
+agent=$(cat "$sd/run/agent-node0.pid")
+ghost_pid=$(st ghost pid)
+kill -9 "$agent"
+t_ok "agent-node0 is gone" t_wait 5 gone "$agent"
+t_ok "its pods are not: web" alive "$web_pid"
+t_ok "ghost" alive "$ghost_pid"
+t_ok "web still serves without its agent" answers node0 http://10.244.0.2:8080/ "::ffff:10.244.0.1"
+# While the agent is away, ghost's api object disappears.
+rm -f "$sd/api/pods/default_ghost.json"
+nsenter --net="/run/netns/cip-$lab-node0" setsid "$T_BUILD/clientip-agent" --lab "$lab" --node node0 \
+	>>"$agent_log" 2>&1 </dev/null &
+agent=$!
+t_defer "kill $agent"
+echo "$agent" >"$sd/run/agent-node0.pid"
+t_ok "the new agent adopts web" t_wait 10 log_has "$agent_log" "pod default/web: adopted running process $web_pid"
+t_eq "same pid in the status" "$web_pid" "$(st web pid)"
+t_eq "restartCount unchanged" 1 "$(st web restartCount)"
+t_ok "web still serves" answers node0 http://10.244.0.2:8080/ "::ffff:10.244.0.1"
+t_ok "the pod's parent is not the new agent" test "$(ps -o ppid= -p "$web_pid" | tr -d ' ')" != "$agent"
+"$C" --lab "$lab" exec probe -- "$T_BUILD/clientip-echo" --listen '[::]:8081' >/dev/null 2>&1 &
+helper=$!
+t_defer "kill $helper"
+t_ok "probes resume: probe turns ready" t_wait 10 ready_is probe true
+t_ok "a pod deleted while the agent was away is cleaned up" t_wait 10 gone "$ghost_pid"
+t_ok "its namespace too" t_wait 5 no_ns ghost
+t_ok "and its status" t_wait 5 absent "$sd/status/pods/default_ghost.json"
+kill -9 "$web_pid"
+t_ok "an adopted pod that dies is restarted" t_wait 10 restarted web 2
+kill "$helper"; wait "$helper" 2>/dev/null
+
+# --- everything deleted: no pod namespace left ---------------------------------------------
+del_pod web node0 10.244.0.2 nfranssens/nodejs-ip
+del_pod probe node0 10.244.0.3 nfranssens/nodejs-ip
+del_pod crash node0 10.244.0.4 test/crash
+del_pod args node1 10.244.1.2 clientip/clientip-echo:0.1
+for p in web probe crash args; do
+	t_ok "$p terminated" t_wait 10 st_is "$p" terminated true
+	rm -f "$sd/api/pods/default_$p.json"
+done
+t_ok "no pod namespace left" t_wait 5 no_pod_ns
+t_ok "no pod status left" t_wait 5 empty_dir "$sd/status/pods"
+
+t_done
