@@ -1,0 +1,1306 @@
+/* proxy_rules.c — see proxy_rules.h.
+ *
+ * Builds kube-proxy's nftables ruleset for one node as data. The decisions
+ * follow kube-proxy's proxier (pkg/proxy/nftables) and its endpoint
+ * categorisation (pkg/proxy/topology.go): which endpoints serve Cluster and
+ * Local traffic, when traffic is dropped or rejected, when it is marked for
+ * masquerade. Names and the overall shape are kube-proxy's, so `nft list
+ * ruleset` on a lab node reads like a real node's.
+ */
+#include "proxy_rules.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const proxy_map_names[PROXY_MAP_COUNT] = {
+	[PROXY_MAP_SERVICE_IPS] = "service-ips",
+	[PROXY_MAP_SERVICE_NODEPORTS] = "service-nodeports",
+	[PROXY_MAP_NO_EP_SERVICES] = "no-endpoint-services",
+	[PROXY_MAP_NO_EP_NODEPORTS] = "no-endpoint-nodeports",
+	[PROXY_SET_HAIRPIN] = "hairpin-endpoints",
+};
+
+/* Declarations of the maps and sets; elements are rendered into them by
+ * the full script and added and deleted one by one by diffs. */
+static const char *const proxy_map_decls[PROXY_MAP_COUNT] = {
+	[PROXY_MAP_SERVICE_IPS] =
+		"\t\ttype ipv4_addr . inet_proto . inet_service : verdict\n"
+		"\t\tcomment \"ClusterIP, ExternalIP and LoadBalancer IP traffic\"\n",
+	[PROXY_MAP_SERVICE_NODEPORTS] =
+		"\t\ttype inet_proto . inet_service : verdict\n"
+		"\t\tcomment \"NodePort traffic\"\n",
+	/* A counter per element: packets rejected for a Service without
+	 * endpoints, or dropped for lack of a local one, per Service. */
+	[PROXY_MAP_NO_EP_SERVICES] =
+		"\t\ttype ipv4_addr . inet_proto . inet_service : verdict\n"
+		"\t\tcounter\n"
+		"\t\tcomment \"vmap to drop or reject packets to services with no endpoints\"\n",
+	[PROXY_MAP_NO_EP_NODEPORTS] =
+		"\t\ttype inet_proto . inet_service : verdict\n"
+		"\t\tcounter\n"
+		"\t\tcomment \"vmap to drop or reject packets to service nodeports with no endpoints\"\n",
+	[PROXY_SET_HAIRPIN] =
+		"\t\ttype ipv4_addr . ipv4_addr\n"
+		"\t\tcomment \"endpoint . endpoint: a pod reaching itself through a Service\"\n",
+};
+
+const char *proxy_map_name(enum proxy_map m)
+{
+	return (unsigned)m < PROXY_MAP_COUNT ? proxy_map_names[m] : "?";
+}
+
+/* ---- the arena ----------------------------------------------------------- */
+
+static const char *rs_str(const struct proxy_ruleset *rs, struct proxy_str s)
+{
+	return rs->text.data + s.off;
+}
+
+static struct proxy_str rs_mark(const struct proxy_ruleset *rs)
+{
+	return (struct proxy_str){ (uint32_t)rs->text.len, 0 };
+}
+
+static void rs_close(const struct proxy_ruleset *rs, struct proxy_str *s)
+{
+	s->len = (uint32_t)rs->text.len - s->off;
+}
+
+static struct proxy_str rs_printf(struct proxy_ruleset *rs, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static struct proxy_str rs_printf(struct proxy_ruleset *rs, const char *fmt, ...)
+{
+	struct proxy_str s = rs_mark(rs);
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&rs->text, fmt, ap);
+	va_end(ap);
+	rs_close(rs, &s);
+	return s;
+}
+
+static int rs_grow(void **arr, int *cap, int need, size_t size)
+{
+	void *p;
+	int n;
+
+	if (need <= *cap)
+		return 0;
+	n = *cap ? *cap * 2 : 64;
+	while (n < need)
+		n *= 2;
+	p = realloc(*arr, (size_t)n * size);
+	if (!p)
+		return -1;
+	*arr = p;
+	*cap = n;
+	return 0;
+}
+
+/* ---- names --------------------------------------------------------------- */
+
+/* kube-proxy prefixes names with 8 base32 characters of a hash of the name
+ * so that near-identical names (endpoints differing in one digit) are told
+ * apart at a glance. It uses SHA-256; FNV-1a gives the same property here
+ * without a crypto dependency, and nothing compares these hashes with a
+ * real kube-proxy's. */
+static void proxy_hash8(const char *s, char out[9])
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ull;
+	}
+	for (int i = 0; i < 8; i++)
+		out[i] = alphabet[(h >> (59 - 5 * i)) & 31];
+	out[8] = '\0';
+}
+
+static void proxy_port_label(const char *port_name, int port, char *out, size_t outlen)
+{
+	/* kube-proxy names by the port's name; an unnamed port (allowed for a
+	 * single-port Service) would leave the part empty, so use its number. */
+	if (port_name && port_name[0])
+		snprintf(out, outlen, "%s", port_name);
+	else
+		snprintf(out, outlen, "%d", port);
+}
+
+void proxy_chain_base(const char *ns, const char *name, enum model_proto proto,
+		      const char *port_name, int port, char *out, size_t outlen)
+{
+	char plain[3 * MODEL_NAME_MAX + 16], label[MODEL_NAME_MAX], hash[9];
+
+	proxy_port_label(port_name, port, label, sizeof(label));
+	snprintf(plain, sizeof(plain), "%s/%s/%s/%s", ns, name,
+		 proto == MODEL_PROTO_UDP ? "udp" : "tcp", label);
+	proxy_hash8(plain, hash);
+	snprintf(out, outlen, "%s-%s", hash, plain);
+}
+
+static void proxy_endpoint_base(const char *ns, const char *name, enum model_proto proto,
+				const char *label, struct in_addr addr, int port,
+				char *out, size_t outlen)
+{
+	char plain[3 * MODEL_NAME_MAX + 48], ip[INET_ADDRSTRLEN], hash[9];
+
+	inet_ntop(AF_INET, &addr, ip, sizeof(ip));
+	snprintf(plain, sizeof(plain), "%s/%s/%s/%s__%s/%d", ns, name,
+		 proto == MODEL_PROTO_UDP ? "udp" : "tcp", label, ip, port);
+	proxy_hash8(plain, hash);
+	snprintf(out, outlen, "%s-%s", hash, plain);
+}
+
+/* ---- building ------------------------------------------------------------ */
+
+#define PROXY_NAME_MAX 256   /* nftables' limit for chain and set names */
+
+struct gen_ep {
+	struct in_addr addr;
+	int port;
+	bool local, ready, serving, terminating;
+	char base[PROXY_NAME_MAX];        /* endpoint chain / affinity set suffix */
+};
+
+struct gen {
+	struct proxy_ruleset *rs;
+	const struct proxy_node *node;
+	int cap_objs, cap_elems, cap_stats, cap_udp, cap_udp_eps;
+	char cidr[INET_ADDRSTRLEN + 4];
+	bool compact;
+	/* scratch, per service port */
+	struct gen_ep *eps;
+	int n_eps, cap_eps;
+	int *cluster, *local, *reach;
+	int n_cluster, n_local, n_reach;
+	int cap_idx;
+	bool oom;
+};
+
+static void gen_obj_begin(struct gen *g, enum proxy_obj_kind kind, const char *prefix,
+			  const char *base)
+{
+	struct proxy_ruleset *rs = g->rs;
+	struct proxy_obj *o;
+
+	if (rs_grow((void **)&rs->objs, &g->cap_objs, rs->n_objs + 1, sizeof(*rs->objs)) < 0) {
+		g->oom = true;
+		return;
+	}
+	o = &rs->objs[rs->n_objs++];
+	o->kind = kind;
+	o->nrules = 0;
+	o->name = rs_printf(rs, "%s%s", prefix, base);
+	o->body = rs_mark(rs);
+}
+
+/* Appends one rule (or set declaration line) to the object being built. */
+static void gen_line(struct gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void gen_line(struct gen *g, const char *fmt, ...)
+{
+	struct proxy_ruleset *rs = g->rs;
+	struct proxy_obj *o;
+	va_list ap;
+
+	if (g->oom || rs->n_objs == 0)
+		return;
+	o = &rs->objs[rs->n_objs - 1];
+	va_start(ap, fmt);
+	buf_vprintf(&rs->text, fmt, ap);
+	va_end(ap);
+	buf_putc(&rs->text, '\n');
+	rs_close(rs, &o->body);
+	if (o->kind == PROXY_OBJ_CHAIN) {
+		o->nrules++;
+		rs->nrules++;
+	}
+}
+
+static void gen_elem(struct gen *g, enum proxy_map map, const char *key, const char *rest)
+{
+	struct proxy_ruleset *rs = g->rs;
+	struct proxy_elem *e;
+
+	if (rs_grow((void **)&rs->elems, &g->cap_elems, rs->n_elems + 1, sizeof(*rs->elems)) < 0) {
+		g->oom = true;
+		return;
+	}
+	e = &rs->elems[rs->n_elems++];
+	e->map = map;
+	e->key = rs_printf(rs, "%s", key);
+	e->rest = rs_printf(rs, "%s", rest);
+}
+
+static const struct model_endpoints *gen_find_eps(const struct model_endpoints *const *sorted,
+						  int n, const char *ns, const char *name)
+{
+	int lo = 0, hi = n - 1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2, c = strcmp(sorted[mid]->ns, ns);
+
+		if (c == 0)
+			c = strcmp(sorted[mid]->name, name);
+		if (c == 0)
+			return sorted[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return NULL;
+}
+
+static int gen_cmp_eps_ptr(const void *a, const void *b)
+{
+	const struct model_endpoints *x = *(const struct model_endpoints *const *)a;
+	const struct model_endpoints *y = *(const struct model_endpoints *const *)b;
+	int c = strcmp(x->ns, y->ns);
+
+	return c ? c : strcmp(x->name, y->name);
+}
+
+static int gen_cmp_ep(const void *a, const void *b)
+{
+	const struct gen_ep *x = a, *y = b;
+	uint32_t xa = ntohl(x->addr.s_addr), ya = ntohl(y->addr.s_addr);
+
+	if (xa != ya)
+		return xa < ya ? -1 : 1;
+	return x->port - y->port;
+}
+
+/* Which of the Endpoints' port slots serves this Service port: by name and
+ * protocol when the Endpoints list its ports, else by position. */
+static int gen_port_slot(const struct model_endpoints *e, const struct model_service_port *sp,
+			 int idx)
+{
+	if (e->n_ports <= 0)
+		return idx < MODEL_MAX_PORTS ? idx : -1;
+	for (int j = 0; j < e->n_ports && j < MODEL_MAX_PORTS; j++)
+		if (strcmp(e->ports[j].name, sp->name) == 0 && e->ports[j].proto == sp->proto)
+			return j;
+	return -1;
+}
+
+/* The three index arrays share one capacity. */
+static int gen_grow_idx(struct gen *g, int need)
+{
+	int cap = g->cap_idx;
+	int *p;
+
+	if (need <= cap)
+		return 0;
+	while (cap < need)
+		cap = cap ? cap * 2 : 64;
+	if (!(p = realloc(g->cluster, (size_t)cap * sizeof(int))))
+		return -1;
+	g->cluster = p;
+	if (!(p = realloc(g->local, (size_t)cap * sizeof(int))))
+		return -1;
+	g->local = p;
+	if (!(p = realloc(g->reach, (size_t)cap * sizeof(int))))
+		return -1;
+	g->reach = p;
+	g->cap_idx = cap;
+	return 0;
+}
+
+/* The endpoints of one Service port, sorted and without duplicates. */
+static int gen_collect(struct gen *g, const struct model_service *svc,
+		       const struct model_service_port *sp, int idx,
+		       const struct model_endpoints *e, const char *label)
+{
+	int slot, n = 0;
+
+	g->n_eps = 0;
+	if (!e)
+		return 0;
+	slot = gen_port_slot(e, sp, idx);
+	if (slot < 0)
+		return 0;
+	if (rs_grow((void **)&g->eps, &g->cap_eps, e->n, sizeof(*g->eps)) < 0)
+		return -1;
+	for (int i = 0; i < e->n; i++) {
+		const struct model_endpoint *m = &e->items[i];
+		struct gen_ep *ep = &g->eps[n];
+
+		if (m->ports[slot] <= 0 || m->ports[slot] > 65535 || m->addr.s_addr == 0)
+			continue;
+		ep->addr = m->addr;
+		ep->port = m->ports[slot];
+		ep->local = strcmp(m->node, g->node->name) == 0;
+		ep->ready = m->ready;
+		ep->serving = m->serving;
+		ep->terminating = m->terminating;
+		n++;
+	}
+	if (n > 1)
+		qsort(g->eps, (size_t)n, sizeof(*g->eps), gen_cmp_ep);
+	g->n_eps = 0;
+	for (int i = 0; i < n; i++) {
+		if (g->n_eps > 0 && gen_cmp_ep(&g->eps[g->n_eps - 1], &g->eps[i]) == 0)
+			continue;
+		g->eps[g->n_eps] = g->eps[i];
+		proxy_endpoint_base(svc->meta.ns, svc->meta.name, sp->proto, label,
+				    g->eps[g->n_eps].addr, g->eps[g->n_eps].port,
+				    g->eps[g->n_eps].base, sizeof(g->eps[g->n_eps].base));
+		g->n_eps++;
+	}
+	return gen_grow_idx(g, g->n_eps);
+}
+
+/* kube-proxy's CategorizeEndpoints: which endpoints serve Cluster and
+ * Local traffic, with the KEP-1669 fallback to serving+terminating
+ * endpoints, applied to each set independently. */
+static bool gen_categorize(struct gen *g, bool uses_cluster, bool uses_local)
+{
+	bool has_any = false, local_ready = false, local_st = false;
+
+	g->n_cluster = g->n_local = g->n_reach = 0;
+	if (uses_cluster) {
+		for (int i = 0; i < g->n_eps; i++)
+			if (g->eps[i].ready)
+				g->cluster[g->n_cluster++] = i;
+		if (g->n_cluster == 0)
+			for (int i = 0; i < g->n_eps; i++)
+				if (g->eps[i].serving && g->eps[i].terminating)
+					g->cluster[g->n_cluster++] = i;
+		has_any = g->n_cluster > 0;
+	}
+	if (uses_local) {
+		for (int i = 0; i < g->n_eps; i++) {
+			const struct gen_ep *ep = &g->eps[i];
+
+			if (ep->ready) {
+				has_any = true;
+				local_ready |= ep->local;
+			} else if (ep->serving && ep->terminating) {
+				has_any = true;
+				local_st |= ep->local;
+			}
+		}
+		for (int i = 0; i < g->n_eps; i++) {
+			const struct gen_ep *ep = &g->eps[i];
+
+			if (!ep->local)
+				continue;
+			if (local_ready ? ep->ready : (local_st && ep->serving && ep->terminating))
+				g->local[g->n_local++] = i;
+		}
+	}
+	/* Endpoints reachable from this node: the union, in address order. */
+	for (int i = 0, c = 0, l = 0; i < g->n_eps; i++) {
+		bool in = false;
+
+		while (c < g->n_cluster && g->cluster[c] < i)
+			c++;
+		while (l < g->n_local && g->local[l] < i)
+			l++;
+		in = (c < g->n_cluster && g->cluster[c] == i) ||
+		     (l < g->n_local && g->local[l] == i);
+		if (in)
+			g->reach[g->n_reach++] = i;
+	}
+	return has_any;
+}
+
+static const char *gen_proto(enum model_proto p)
+{
+	return p == MODEL_PROTO_UDP ? "udp" : "tcp";
+}
+
+/* The rules of a cluster or local policy chain that pick an endpoint. */
+static void gen_pick(struct gen *g, const int *idx, int n, bool affinity, bool inline_dnat,
+		     enum model_proto proto)
+{
+	char ip[INET_ADDRSTRLEN];
+
+	if (affinity)
+		for (int i = 0; i < n; i++)
+			gen_line(g, "ip saddr @affinity-%s goto endpoint-%s",
+				 g->eps[idx[i]].base, g->eps[idx[i]].base);
+	if (!g->compact) {
+		struct buf *t = &g->rs->text;
+		struct proxy_obj *o = &g->rs->objs[g->rs->n_objs - 1];
+
+		/* The vmap is one rule; build it in place. */
+		buf_printf(t, "numgen random mod %d vmap { ", n);
+		for (int i = 0; i < n; i++)
+			buf_printf(t, "%s%d : goto endpoint-%s", i ? ", " : "", i,
+				   g->eps[idx[i]].base);
+		buf_puts(t, " }\n");
+		rs_close(g->rs, &o->body);
+		o->nrules++;
+		g->rs->nrules++;
+		return;
+	}
+	/* Compact: the iptables-mode cascade, rule i taken with probability
+	 * 1/(n-i), which picks uniformly without a set per Service. */
+	for (int i = 0; i < n; i++) {
+		const struct gen_ep *ep = &g->eps[idx[i]];
+		char cond[48] = "";
+
+		if (i < n - 1)
+			snprintf(cond, sizeof(cond), "numgen random mod %d 0 ", n - i);
+		inet_ntop(AF_INET, &ep->addr, ip, sizeof(ip));
+		if (inline_dnat)
+			gen_line(g, "%smeta l4proto %s dnat to %s:%d", cond, gen_proto(proto),
+				 ip, ep->port);
+		else
+			gen_line(g, "%sgoto endpoint-%s", cond, ep->base);
+	}
+}
+
+struct gen_svc_acc {                /* per Service, across its ports */
+	struct in_addr *local_ready, *local_st, *remote_ready;
+	int n_lr, n_lst, n_rr, cap;
+};
+
+static void gen_acc_add(struct in_addr **arr, int *n, struct in_addr a)
+{
+	for (int i = 0; i < *n; i++)
+		if ((*arr)[i].s_addr == a.s_addr)
+			return;
+	(*arr)[(*n)++] = a;
+}
+
+static int gen_service(struct gen *g, const struct model_service *svc,
+		       const struct model_endpoints *e)
+{
+	struct proxy_ruleset *rs = g->rs;
+	struct proxy_svc_stat *st;
+	struct gen_svc_acc acc = { 0 };
+	char cip[INET_ADDRSTRLEN], lbip[INET_ADDRSTRLEN];
+	bool lb = svc->type == MODEL_SVC_LOAD_BALANCER;
+	bool has_ingress = lb && svc->ingress_ip.s_addr != 0;
+	int rc = -1;
+
+	if (rs_grow((void **)&rs->stats, &g->cap_stats, rs->n_stats + 1, sizeof(*rs->stats)) < 0)
+		return -1;
+	st = &rs->stats[rs->n_stats++];
+	memset(st, 0, sizeof(*st));
+	snprintf(st->ns, sizeof(st->ns), "%s", svc->meta.ns);
+	snprintf(st->name, sizeof(st->name), "%s", svc->meta.name);
+	st->internal_local = svc->internal_policy == MODEL_POLICY_LOCAL;
+	if (lb && svc->external_policy == MODEL_POLICY_LOCAL)
+		st->health_check_port = svc->health_check_node_port;
+	/* Headless Services (no ClusterIP) are not proxied. */
+	if (svc->cluster_ip.s_addr == 0)
+		return 0;
+	if (e && e->n > 0) {
+		acc.cap = e->n;
+		acc.local_ready = calloc((size_t)acc.cap, sizeof(struct in_addr));
+		acc.local_st = calloc((size_t)acc.cap, sizeof(struct in_addr));
+		acc.remote_ready = calloc((size_t)acc.cap, sizeof(struct in_addr));
+		if (!acc.local_ready || !acc.local_st || !acc.remote_ready)
+			goto out;
+	}
+	inet_ntop(AF_INET, &svc->cluster_ip, cip, sizeof(cip));
+	inet_ntop(AF_INET, &svc->ingress_ip, lbip, sizeof(lbip));
+
+	for (int pi = 0; pi < svc->n_ports && pi < MODEL_MAX_PORTS; pi++) {
+		const struct model_service_port *sp = &svc->ports[pi];
+		const char *proto = gen_proto(sp->proto);
+		char base[PROXY_NAME_MAX], label[MODEL_NAME_MAX], comment[3 * MODEL_NAME_MAX];
+		char key[96], rest[PROXY_NAME_MAX + 96];
+		int node_port = (svc->type != MODEL_SVC_CLUSTER_IP) ? sp->node_port : 0;
+		bool ext_access = node_port > 0 || has_ingress;
+		bool ext_local = ext_access && svc->external_policy == MODEL_POLICY_LOCAL;
+		bool int_local = svc->internal_policy == MODEL_POLICY_LOCAL;
+		bool uses_cluster = !int_local || ext_access;
+		bool uses_local = int_local || ext_local;
+		bool has_any, has_internal, has_external, uses_cluster_chain, uses_local_chain;
+		bool uses_ext_chain, affinity = svc->affinity_client_ip;
+		bool inline_dnat;
+		const char *int_chain, *ext_policy_chain;
+		char cluster_chain[PROXY_NAME_MAX + 16], local_chain[PROXY_NAME_MAX + 16];
+		char ext_chain[PROXY_NAME_MAX + 16];
+
+		if (sp->port <= 0 || sp->port > 65535)
+			continue;
+		proxy_port_label(sp->name, sp->port, label, sizeof(label));
+		proxy_chain_base(svc->meta.ns, svc->meta.name, sp->proto, sp->name, sp->port,
+				 base, sizeof(base));
+		snprintf(comment, sizeof(comment), "%s/%s:%s", svc->meta.ns, svc->meta.name, label);
+		snprintf(cluster_chain, sizeof(cluster_chain), "service-%s", base);
+		snprintf(local_chain, sizeof(local_chain), "local-%s", base);
+		snprintf(ext_chain, sizeof(ext_chain), "external-%s", base);
+		if (gen_collect(g, svc, sp, pi, e, label) < 0)
+			goto out;
+		has_any = gen_categorize(g, uses_cluster, uses_local);
+
+		for (int i = 0; i < g->n_eps; i++) {
+			const struct gen_ep *ep = &g->eps[i];
+
+			if (ep->local && ep->ready)
+				gen_acc_add(&acc.local_ready, &acc.n_lr, ep->addr);
+			else if (ep->local && ep->serving && ep->terminating)
+				gen_acc_add(&acc.local_st, &acc.n_lst, ep->addr);
+			else if (!ep->local && ep->ready)
+				gen_acc_add(&acc.remote_ready, &acc.n_rr, ep->addr);
+		}
+
+		uses_cluster_chain = g->n_cluster > 0 && uses_cluster;
+		uses_local_chain = g->n_local > 0 && uses_local;
+		int_chain = int_local ? local_chain : cluster_chain;
+		has_internal = has_any && (!int_local || g->n_local > 0);
+		ext_policy_chain = ext_local ? local_chain : cluster_chain;
+		has_external = has_any && (!ext_local || g->n_local > 0);
+		uses_ext_chain = has_any && ext_access;
+		/* Affinity needs per-endpoint state, so those Services keep their
+		 * endpoint chains in the compact layout too. */
+		inline_dnat = g->compact && !affinity;
+		if (ext_access && !has_external && has_any)
+			st->no_local_external = true;
+		if (!has_internal && has_any)
+			st->no_local_internal = true;
+		st->external_local |= ext_local;
+
+		/* Dispatch: ClusterIP. */
+		snprintf(key, sizeof(key), "%s . %s . %d", cip, proto, sp->port);
+		if (has_internal) {
+			snprintf(rest, sizeof(rest), " : goto %s", int_chain);
+			gen_elem(g, PROXY_MAP_SERVICE_IPS, key, rest);
+		} else {
+			snprintf(rest, sizeof(rest), " comment \"%s\" : %s", comment,
+				 has_any ? "drop" : "goto reject-chain");
+			gen_elem(g, PROXY_MAP_NO_EP_SERVICES, key, rest);
+		}
+		/* Dispatch: the load balancer's frontend IP (floating IP: packets
+		 * arrive with it as their destination). */
+		if (has_ingress) {
+			snprintf(key, sizeof(key), "%s . %s . %d", lbip, proto, sp->port);
+			if (has_any) {
+				snprintf(rest, sizeof(rest), " : goto %s", ext_chain);
+				gen_elem(g, PROXY_MAP_SERVICE_IPS, key, rest);
+			}
+			if (!has_external) {
+				snprintf(rest, sizeof(rest), " comment \"%s\" : %s", comment,
+					 has_any ? "drop" : "goto reject-chain");
+				gen_elem(g, PROXY_MAP_NO_EP_SERVICES, key, rest);
+			}
+		}
+		/* Dispatch: NodePort on the node's own addresses. */
+		if (node_port > 0) {
+			snprintf(key, sizeof(key), "%s . %d", proto, node_port);
+			if (has_any) {
+				snprintf(rest, sizeof(rest), " : goto %s", ext_chain);
+				gen_elem(g, PROXY_MAP_SERVICE_NODEPORTS, key, rest);
+			}
+			if (!has_external) {
+				snprintf(rest, sizeof(rest), " comment \"%s\" : %s", comment,
+					 has_any ? "drop" : "goto reject-chain");
+				gen_elem(g, PROXY_MAP_NO_EP_NODEPORTS, key, rest);
+			}
+		}
+
+		/* Affinity sets, one per endpoint as kube-proxy keeps them: a
+		 * client stays with an endpoint for as long as it keeps coming
+		 * back within the timeout. */
+		if (affinity)
+			for (int i = 0; i < g->n_reach; i++) {
+				gen_obj_begin(g, PROXY_OBJ_SET, "affinity-", g->eps[g->reach[i]].base);
+				gen_line(g, "type ipv4_addr");
+				gen_line(g, "flags dynamic,timeout");
+				gen_line(g, "timeout %ds", svc->affinity_timeout_s > 0
+					 ? svc->affinity_timeout_s : PROXY_AFFINITY_DEFAULT_S);
+			}
+
+		/* The Cluster policy chain: "service-...". */
+		if (uses_cluster_chain) {
+			gen_obj_begin(g, PROXY_OBJ_CHAIN, "", cluster_chain);
+			if (has_internal && !int_local)
+				gen_line(g, "ip daddr %s %s dport %d ip saddr != %s jump mark-for-masquerade",
+					 cip, proto, sp->port, g->cidr);
+			gen_pick(g, g->cluster, g->n_cluster, affinity, inline_dnat, sp->proto);
+		}
+		/* The Local policy chain: "local-...". */
+		if (uses_local_chain) {
+			gen_obj_begin(g, PROXY_OBJ_CHAIN, "", local_chain);
+			if (has_internal && int_local)
+				gen_line(g, "ip daddr %s %s dport %d ip saddr != %s jump mark-for-masquerade",
+					 cip, proto, sp->port, g->cidr);
+			gen_pick(g, g->local, g->n_local, affinity, inline_dnat, sp->proto);
+		}
+		/* The external chain: NodePort and frontend IP traffic. */
+		if (uses_ext_chain) {
+			gen_obj_begin(g, PROXY_OBJ_CHAIN, "", ext_chain);
+			if (!ext_local) {
+				/* The endpoint may be on another node: SNAT so that
+				 * replies come back through this one. */
+				gen_line(g, "jump mark-for-masquerade");
+			} else {
+				gen_line(g, "ip saddr %s goto %s comment \"short-circuit pod traffic\"",
+					 g->cidr, cluster_chain);
+				gen_line(g, "fib saddr type local jump mark-for-masquerade comment \"masquerade local traffic\"");
+				gen_line(g, "fib saddr type local goto %s comment \"short-circuit local traffic\"",
+					 cluster_chain);
+			}
+			if (has_external)
+				gen_line(g, "goto %s", ext_policy_chain);
+		}
+		/* Endpoint chains: hairpin SNAT, affinity, DNAT. In the compact
+		 * layout only affinity Services have them; a set of
+		 * endpoint . endpoint pairs does the hairpin check instead. */
+		for (int i = 0; i < g->n_reach; i++) {
+			const struct gen_ep *ep = &g->eps[g->reach[i]];
+			char ip[INET_ADDRSTRLEN];
+
+			inet_ntop(AF_INET, &ep->addr, ip, sizeof(ip));
+			if (g->compact) {
+				snprintf(key, sizeof(key), "%s . %s", ip, ip);
+				gen_elem(g, PROXY_SET_HAIRPIN, key, "");
+			}
+			if (inline_dnat)
+				continue;
+			gen_obj_begin(g, PROXY_OBJ_CHAIN, "endpoint-", ep->base);
+			if (!g->compact)
+				gen_line(g, "ip saddr %s jump mark-for-masquerade", ip);
+			if (affinity)
+				gen_line(g, "update @affinity-%s { ip saddr }", ep->base);
+			gen_line(g, "meta l4proto %s dnat to %s:%d", proto, ip, ep->port);
+		}
+
+		/* What stale UDP conntrack entries are measured against. */
+		if (sp->proto == MODEL_PROTO_UDP) {
+			struct proxy_udp_port *u;
+
+			if (rs_grow((void **)&rs->udp, &g->cap_udp, rs->n_udp + 1, sizeof(*rs->udp)) < 0 ||
+			    rs_grow((void **)&rs->udp_eps, &g->cap_udp_eps, rs->n_udp_eps + g->n_reach,
+				    sizeof(*rs->udp_eps)) < 0)
+				goto out;
+			u = &rs->udp[rs->n_udp++];
+			u->cluster_ip = svc->cluster_ip;
+			u->ingress_ip = has_ingress ? svc->ingress_ip : (struct in_addr){ 0 };
+			u->port = (uint16_t)sp->port;
+			u->node_port = (uint16_t)node_port;
+			u->first_ep = rs->n_udp_eps;
+			u->n_ep = g->n_reach;
+			for (int i = 0; i < g->n_reach; i++) {
+				rs->udp_eps[rs->n_udp_eps].addr = g->eps[g->reach[i]].addr;
+				rs->udp_eps[rs->n_udp_eps].port = (uint16_t)g->eps[g->reach[i]].port;
+				rs->n_udp_eps++;
+			}
+		}
+		if (g->oom)
+			goto out;
+	}
+	st->local_ready = acc.n_lr;
+	st->local_serving_terminating = acc.n_lst;
+	st->remote_ready = acc.n_rr;
+	rc = 0;
+out:
+	free(acc.local_ready);
+	free(acc.local_st);
+	free(acc.remote_ready);
+	return rc;
+}
+
+/* The chains every node has, whatever its Services. */
+static void gen_base(struct gen *g)
+{
+	struct proxy_ruleset *rs = g->rs;
+	static const struct {
+		const char *name, *hook;
+		const char *type;
+		int prio;
+		const char *rule;
+	} base[] = {
+		/* Filter chains see pre-DNAT destinations: they run just before
+		 * DNAT (kube-proxy: dstnat - 10). */
+		{ "filter-input", "input", "filter", -110, "ct state new jump endpoints-check" },
+		{ "filter-forward", "forward", "filter", -110, "ct state new jump endpoints-check" },
+		{ "filter-output", "output", "filter", -110, "ct state new jump endpoints-check" },
+		/* nft 1.0.6 wants numeric priorities for NAT on output. */
+		{ "nat-prerouting", "prerouting", "nat", -100, "jump services" },
+		{ "nat-output", "output", "nat", -100, "jump services" },
+		{ "nat-postrouting", "postrouting", "nat", 100, "jump masquerading" },
+	};
+
+	rs->base = rs_mark(rs);
+	buf_puts(&rs->text, "\tcomment \"rules for kube-proxy\"\n");
+	for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++)
+		buf_printf(&rs->text,
+			   "\n\tchain %s {\n"
+			   "\t\ttype %s hook %s priority %d; policy accept;\n"
+			   "\t\t%s\n"
+			   "\t}\n",
+			   base[i].name, base[i].type, base[i].hook, base[i].prio, base[i].rule);
+	buf_puts(&rs->text,
+		 "\n\tchain endpoints-check {\n"
+		 "\t\tip daddr . meta l4proto . th dport vmap @no-endpoint-services\n"
+		 "\t\tfib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @no-endpoint-nodeports\n"
+		 "\t}\n"
+		 "\n\tchain reject-chain {\n"
+		 "\t\tmeta l4proto tcp reject with tcp reset\n"
+		 "\t\treject\n"
+		 "\t}\n"
+		 "\n\tchain services {\n"
+		 "\t\tip daddr . meta l4proto . th dport vmap @service-ips\n"
+		 "\t\tfib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @service-nodeports\n"
+		 "\t}\n");
+	buf_printf(&rs->text,
+		   "\n\tchain mark-for-masquerade {\n"
+		   "\t\tmeta mark set meta mark or 0x%x\n"
+		   "\t}\n"
+		   "\n\tchain masquerading {\n"
+		   "%s"
+		   "\t\tmeta mark & 0x%x == 0 return\n"
+		   "\t\tmeta mark set meta mark xor 0x%x\n"
+		   "\t\tmasquerade fully-random\n"
+		   "\t}\n",
+		   PROXY_MASQ_MARK,
+		   g->compact ? "\t\tct status dnat ip saddr . ip daddr @hairpin-endpoints jump mark-for-masquerade\n" : "",
+		   PROXY_MASQ_MARK, PROXY_MASQ_MARK);
+	rs_close(rs, &rs->base);
+}
+
+/* The number of endpoint chains kube-proxy's layout would create. */
+static int gen_count_endpoint_chains(const struct model_service *svcs, int n_svcs,
+				     const struct model_endpoints *const *sorted, int n_eps)
+{
+	long total = 0;
+
+	for (int i = 0; i < n_svcs; i++) {
+		const struct model_endpoints *e =
+			gen_find_eps(sorted, n_eps, svcs[i].meta.ns, svcs[i].meta.name);
+
+		if (e && svcs[i].cluster_ip.s_addr)
+			total += (long)e->n * svcs[i].n_ports;
+		if (total > 1000000000L)
+			break;
+	}
+	return (int)total;
+}
+
+static int gen_cmp_obj(const void *a, const void *b, void *arg)
+{
+	const struct proxy_ruleset *rs = arg;
+	const struct proxy_obj *x = &rs->objs[*(const int *)a], *y = &rs->objs[*(const int *)b];
+	uint32_t n = x->name.len < y->name.len ? x->name.len : y->name.len;
+	int c = memcmp(rs_str(rs, x->name), rs_str(rs, y->name), n);
+
+	if (c)
+		return c;
+	if (x->name.len != y->name.len)
+		return x->name.len < y->name.len ? -1 : 1;
+	return *(const int *)a - *(const int *)b;
+}
+
+static int gen_cmp_elem(const void *a, const void *b, void *arg)
+{
+	const struct proxy_ruleset *rs = arg;
+	const struct proxy_elem *x = &rs->elems[*(const int *)a], *y = &rs->elems[*(const int *)b];
+	uint32_t n;
+	int c;
+
+	if (x->map != y->map)
+		return x->map < y->map ? -1 : 1;
+	n = x->key.len < y->key.len ? x->key.len : y->key.len;
+	c = memcmp(rs_str(rs, x->key), rs_str(rs, y->key), n);
+	if (c)
+		return c;
+	if (x->key.len != y->key.len)
+		return x->key.len < y->key.len ? -1 : 1;
+	return *(const int *)a - *(const int *)b;
+}
+
+static bool str_eq(const struct proxy_ruleset *a, struct proxy_str x,
+		   const struct proxy_ruleset *b, struct proxy_str y)
+{
+	return x.len == y.len && memcmp(rs_str(a, x), rs_str(b, y), x.len) == 0;
+}
+
+/* Sorted views, and duplicates (same name, same map and key) dropped: the
+ * first one generated wins, as two Services claiming one IP and port
+ * cannot both be served. */
+static int proxy_rules_index(struct proxy_ruleset *rs)
+{
+	int w;
+
+	rs->obj_order = malloc((size_t)(rs->n_objs ? rs->n_objs : 1) * sizeof(int));
+	rs->elem_order = malloc((size_t)(rs->n_elems ? rs->n_elems : 1) * sizeof(int));
+	if (!rs->obj_order || !rs->elem_order)
+		return -1;
+	for (int i = 0; i < rs->n_objs; i++)
+		rs->obj_order[i] = i;
+	for (int i = 0; i < rs->n_elems; i++)
+		rs->elem_order[i] = i;
+	qsort_r(rs->obj_order, (size_t)rs->n_objs, sizeof(int), gen_cmp_obj, rs);
+	qsort_r(rs->elem_order, (size_t)rs->n_elems, sizeof(int), gen_cmp_elem, rs);
+	w = 0;
+	for (int i = 0; i < rs->n_objs; i++) {
+		if (w > 0 && str_eq(rs, rs->objs[rs->obj_order[w - 1]].name,
+				    rs, rs->objs[rs->obj_order[i]].name)) {
+			rs->nrules -= rs->objs[rs->obj_order[i]].nrules;
+			rs->objs[rs->obj_order[i]].name.len = 0;   /* marks it dropped */
+			continue;
+		}
+		rs->obj_order[w++] = rs->obj_order[i];
+	}
+	rs->n_objs_unique = w;
+	w = 0;
+	for (int i = 0; i < rs->n_elems; i++) {
+		const struct proxy_elem *prev = w > 0 ? &rs->elems[rs->elem_order[w - 1]] : NULL;
+		struct proxy_elem *cur = &rs->elems[rs->elem_order[i]];
+
+		if (prev && prev->map == cur->map && str_eq(rs, prev->key, rs, cur->key)) {
+			cur->key.len = 0;
+			continue;
+		}
+		rs->elem_order[w++] = rs->elem_order[i];
+	}
+	rs->n_elems_unique = w;
+	return 0;
+}
+
+int proxy_rules_build(const struct proxy_node *node,
+		      const struct model_service *svcs, int n_svcs,
+		      const struct model_endpoints *eps, int n_eps,
+		      struct proxy_ruleset *out, char *err, size_t errlen)
+{
+	const struct model_endpoints **sorted = NULL;
+	struct gen g = { .rs = out, .node = node };
+	char net[INET_ADDRSTRLEN];
+	int threshold, rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	sorted = malloc((size_t)(n_eps ? n_eps : 1) * sizeof(*sorted));
+	if (!sorted)
+		goto out;
+	for (int i = 0; i < n_eps; i++)
+		sorted[i] = &eps[i];
+	qsort(sorted, (size_t)n_eps, sizeof(*sorted), gen_cmp_eps_ptr);
+
+	inet_ntop(AF_INET, &node->cluster_cidr, net, sizeof(net));
+	snprintf(g.cidr, sizeof(g.cidr), "%s/%d", net, node->cluster_prefix);
+	threshold = node->compact_above > 0 ? node->compact_above : PROXY_COMPACT_ABOVE;
+	switch (node->layout) {
+	case PROXY_LAYOUT_KUBE: g.compact = false; break;
+	case PROXY_LAYOUT_COMPACT: g.compact = true; break;
+	default:
+		g.compact = gen_count_endpoint_chains(svcs, n_svcs, sorted, n_eps) > threshold;
+		break;
+	}
+	out->compact = g.compact;
+	gen_base(&g);
+	for (int i = 0; i < n_svcs; i++) {
+		const struct model_service *s = &svcs[i];
+
+		if (gen_service(&g, s, gen_find_eps(sorted, n_eps, s->meta.ns, s->meta.name)) < 0 ||
+		    g.oom)
+			goto out;
+	}
+	if (out->text.oom || proxy_rules_index(out) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc < 0)
+		snprintf(err, errlen, "building the ruleset: %s", strerror(ENOMEM));
+	free(sorted);
+	free(g.eps);
+	free(g.cluster);
+	free(g.local);
+	free(g.reach);
+	return rc;
+}
+
+void proxy_rules_free(struct proxy_ruleset *rs)
+{
+	if (!rs)
+		return;
+	buf_free(&rs->text);
+	free(rs->objs);
+	free(rs->elems);
+	free(rs->stats);
+	free(rs->udp);
+	free(rs->udp_eps);
+	free(rs->obj_order);
+	free(rs->elem_order);
+	memset(rs, 0, sizeof(*rs));
+}
+
+int proxy_rules_nchains(const struct proxy_ruleset *rs)
+{
+	int n = 0;
+
+	for (int i = 0; i < rs->n_objs_unique; i++)
+		n += rs->objs[rs->obj_order[i]].kind == PROXY_OBJ_CHAIN;
+	return n;
+}
+
+/* ---- rendering ----------------------------------------------------------- */
+
+static void render_lines(const struct proxy_ruleset *rs, struct proxy_str body,
+			 const char *indent, struct buf *out)
+{
+	const char *p = rs_str(rs, body), *end = p + body.len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (!nl)
+			nl = end;
+		buf_puts(out, indent);
+		buf_append(out, p, (size_t)(nl - p));
+		buf_putc(out, '\n');
+		p = nl + 1;
+	}
+}
+
+static bool proxy_obj_live(const struct proxy_obj *o)
+{
+	return o->name.len > 0;
+}
+
+static bool proxy_elem_live(const struct proxy_elem *e)
+{
+	return e->key.len > 0;
+}
+
+void proxy_rules_render_full(const struct proxy_ruleset *rs, struct buf *out)
+{
+	buf_puts(out, "table ip " PROXY_TABLE " {}\n"
+		      "delete table ip " PROXY_TABLE "\n"
+		      "table ip " PROXY_TABLE " {\n");
+	buf_append(out, rs_str(rs, rs->base), rs->base.len);
+	for (int m = 0; m < PROXY_MAP_COUNT; m++) {
+		int n = 0;
+
+		if (m == PROXY_SET_HAIRPIN && !rs->compact)
+			continue;
+		buf_printf(out, "\n\t%s %s {\n%s", m == PROXY_SET_HAIRPIN ? "set" : "map",
+			   proxy_map_names[m], proxy_map_decls[m]);
+		/* Elements in generation order, so a Service's entries sit
+		 * together as they do in `nft list` after a fresh start. */
+		for (int i = 0; i < rs->n_elems; i++) {
+			const struct proxy_elem *e = &rs->elems[i];
+
+			if (e->map != (enum proxy_map)m || !proxy_elem_live(e))
+				continue;
+			buf_puts(out, n++ ? ",\n\t\t\t     " : "\t\telements = { ");
+			buf_append(out, rs_str(rs, e->key), e->key.len);
+			buf_append(out, rs_str(rs, e->rest), e->rest.len);
+		}
+		if (n)
+			buf_puts(out, " }\n");
+		buf_puts(out, "\t}\n");
+	}
+	for (int i = 0; i < rs->n_objs; i++) {
+		const struct proxy_obj *o = &rs->objs[i];
+
+		if (!proxy_obj_live(o))
+			continue;
+		buf_printf(out, "\n\t%s ", o->kind == PROXY_OBJ_SET ? "set" : "chain");
+		buf_append(out, rs_str(rs, o->name), o->name.len);
+		buf_puts(out, " {\n");
+		render_lines(rs, o->body, "\t\t", out);
+		buf_puts(out, "\t}\n");
+	}
+	buf_puts(out, "}\n");
+}
+
+/* ---- diffs --------------------------------------------------------------- */
+
+static void render_add_chain(const struct proxy_ruleset *rs, const struct proxy_obj *o,
+			     bool create, struct buf *out)
+{
+	const char *p = rs_str(rs, o->body), *end = p + o->body.len;
+
+	if (create) {
+		buf_puts(out, "add chain ip " PROXY_TABLE " ");
+		buf_append(out, rs_str(rs, o->name), o->name.len);
+		buf_putc(out, '\n');
+	}
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (!nl)
+			nl = end;
+		buf_puts(out, "add rule ip " PROXY_TABLE " ");
+		buf_append(out, rs_str(rs, o->name), o->name.len);
+		buf_putc(out, ' ');
+		buf_append(out, p, (size_t)(nl - p));
+		buf_putc(out, '\n');
+		p = nl + 1;
+	}
+}
+
+static void render_add_set(const struct proxy_ruleset *rs, const struct proxy_obj *o,
+			   struct buf *out)
+{
+	const char *p = rs_str(rs, o->body), *end = p + o->body.len;
+
+	buf_puts(out, "add set ip " PROXY_TABLE " ");
+	buf_append(out, rs_str(rs, o->name), o->name.len);
+	buf_puts(out, " {");
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (!nl)
+			nl = end;
+		buf_putc(out, ' ');
+		buf_append(out, p, (size_t)(nl - p));
+		buf_putc(out, ';');
+		p = nl + 1;
+	}
+	buf_puts(out, " }\n");
+}
+
+static int name_cmp(const struct proxy_ruleset *a, struct proxy_str x,
+		    const struct proxy_ruleset *b, struct proxy_str y)
+{
+	uint32_t n = x.len < y.len ? x.len : y.len;
+	int c = memcmp(rs_str(a, x), rs_str(b, y), n);
+
+	if (c)
+		return c;
+	return x.len == y.len ? 0 : (x.len < y.len ? -1 : 1);
+}
+
+static int elem_cmp(const struct proxy_ruleset *a, const struct proxy_elem *x,
+		    const struct proxy_ruleset *b, const struct proxy_elem *y)
+{
+	if (x->map != y->map)
+		return x->map < y->map ? -1 : 1;
+	return name_cmp(a, x->key, b, y->key);
+}
+
+static int stale_find(const struct proxy_stale *s, const char *name, size_t len)
+{
+	for (int i = 0; i < s->n; i++)
+		if (strlen(s->names[i]) == len && memcmp(s->names[i], name, len) == 0)
+			return i;
+	return -1;
+}
+
+static void stale_remove(struct proxy_stale *s, int i)
+{
+	free(s->names[i]);
+	s->names[i] = s->names[s->n - 1];
+	s->since_ms[i] = s->since_ms[s->n - 1];
+	s->n--;
+}
+
+static int stale_add(struct proxy_stale *s, const char *name, size_t len, uint64_t now_ms)
+{
+	if (s->n == s->cap) {
+		int cap = s->cap ? s->cap * 2 : 16;
+		char **names = realloc(s->names, (size_t)cap * sizeof(*names));
+		uint64_t *since;
+
+		if (!names)
+			return -1;
+		s->names = names;
+		since = realloc(s->since_ms, (size_t)cap * sizeof(*since));
+		if (!since)
+			return -1;
+		s->since_ms = since;
+		s->cap = cap;
+	}
+	s->names[s->n] = strndup(name, len);
+	if (!s->names[s->n])
+		return -1;
+	s->since_ms[s->n++] = now_ms;
+	return 0;
+}
+
+int proxy_stale_render(struct proxy_stale *stale, uint64_t now_ms, uint64_t after_ms,
+		       struct buf *out)
+{
+	int n = 0;
+
+	for (int i = 0; i < stale->n;) {
+		if (now_ms - stale->since_ms[i] >= after_ms) {
+			buf_printf(out, "delete chain ip " PROXY_TABLE " %s\n", stale->names[i]);
+			stale_remove(stale, i);
+			n++;
+			continue;
+		}
+		i++;
+	}
+	return n;
+}
+
+void proxy_stale_clear(struct proxy_stale *stale)
+{
+	for (int i = 0; i < stale->n; i++)
+		free(stale->names[i]);
+	free(stale->names);
+	free(stale->since_ms);
+	memset(stale, 0, sizeof(*stale));
+}
+
+int proxy_rules_render_diff(const struct proxy_ruleset *old, const struct proxy_ruleset *nw,
+			    struct proxy_stale *stale, uint64_t now_ms,
+			    uint64_t stale_after_ms, struct buf *out,
+			    struct proxy_diff_stats *st)
+{
+	struct buf adds = BUF_INIT, rules = BUF_INIT, dels = BUF_INIT, tail = BUF_INIT;
+	struct buf setdels = BUF_INIT;
+	int i, j, rc = -1;
+
+	memset(st, 0, sizeof(*st));
+	if (old->compact != nw->compact || !str_eq(old, old->base, nw, nw->base))
+		return -1;
+
+	/* Chains and sets, by name. New chains are created first (empty) so
+	 * that rules and elements may point at any of them; rules follow. */
+	for (i = 0, j = 0; i < old->n_objs_unique || j < nw->n_objs_unique;) {
+		const struct proxy_obj *o = i < old->n_objs_unique ? &old->objs[old->obj_order[i]] : NULL;
+		const struct proxy_obj *n = j < nw->n_objs_unique ? &nw->objs[nw->obj_order[j]] : NULL;
+		int c = !o ? 1 : !n ? -1 : name_cmp(old, o->name, nw, n->name);
+
+		if (c == 0 && o->kind != n->kind)
+			goto out;   /* cannot happen with distinct prefixes; be safe */
+		if (c < 0) {
+			/* Gone. Sets are deleted now (kube-proxy does too): the
+			 * rules using them are flushed in this batch. Chains are
+			 * flushed now and deleted later. */
+			if (o->kind == PROXY_OBJ_SET) {
+				buf_puts(&setdels, "delete set ip " PROXY_TABLE " ");
+				buf_append(&setdels, rs_str(old, o->name), o->name.len);
+				buf_putc(&setdels, '\n');
+				st->sets_deleted++;
+			} else {
+				buf_puts(&tail, "flush chain ip " PROXY_TABLE " ");
+				buf_append(&tail, rs_str(old, o->name), o->name.len);
+				buf_putc(&tail, '\n');
+				if (stale_find(stale, rs_str(old, o->name), o->name.len) < 0 &&
+				    stale_add(stale, rs_str(old, o->name), o->name.len, now_ms) < 0)
+					goto out;
+				st->chains_flushed++;
+			}
+			i++;
+			continue;
+		}
+		if (c > 0) {
+			int k;
+
+			if (n->kind == PROXY_OBJ_SET) {
+				render_add_set(nw, n, &adds);
+				st->sets_added++;
+			} else if ((k = stale_find(stale, rs_str(nw, n->name), n->name.len)) >= 0) {
+				/* Still in the kernel, empty, awaiting deletion:
+				 * revive it instead. */
+				stale_remove(stale, k);
+				render_add_chain(nw, n, false, &rules);
+				st->chains_changed++;
+			} else {
+				buf_puts(&adds, "add chain ip " PROXY_TABLE " ");
+				buf_append(&adds, rs_str(nw, n->name), n->name.len);
+				buf_putc(&adds, '\n');
+				render_add_chain(nw, n, false, &rules);
+				st->chains_added++;
+			}
+			j++;
+			continue;
+		}
+		if (!str_eq(old, o->body, nw, n->body)) {
+			if (o->kind == PROXY_OBJ_SET) {
+				/* A set in use cannot be redeclared in place. */
+				goto full;
+			}
+			buf_puts(&rules, "flush chain ip " PROXY_TABLE " ");
+			buf_append(&rules, rs_str(nw, n->name), n->name.len);
+			buf_putc(&rules, '\n');
+			render_add_chain(nw, n, false, &rules);
+			st->chains_changed++;
+		}
+		i++;
+		j++;
+	}
+
+	/* Elements, by map and key: deletions (gone or changed) before
+	 * additions, all in the same batch. */
+	{
+		int cur_del = -1, cur_add = -1;
+		struct buf addel = BUF_INIT;
+
+		for (i = 0, j = 0; i < old->n_elems_unique || j < nw->n_elems_unique;) {
+			const struct proxy_elem *o = i < old->n_elems_unique ? &old->elems[old->elem_order[i]] : NULL;
+			const struct proxy_elem *n = j < nw->n_elems_unique ? &nw->elems[nw->elem_order[j]] : NULL;
+			int c = !o ? 1 : !n ? -1 : elem_cmp(old, o, nw, n);
+			bool del = false, add = false;
+
+			if (c < 0) {
+				del = true;
+				i++;
+			} else if (c > 0) {
+				add = true;
+				j++;
+			} else {
+				if (!str_eq(old, o->rest, nw, n->rest))
+					del = add = true;
+				i++;
+				j++;
+			}
+			if (del) {
+				if (cur_del != (int)o->map) {
+					if (cur_del >= 0)
+						buf_puts(&dels, " }\n");
+					buf_printf(&dels, "delete element ip " PROXY_TABLE " %s { ",
+						   proxy_map_names[o->map]);
+					cur_del = (int)o->map;
+				} else {
+					buf_puts(&dels, ", ");
+				}
+				buf_append(&dels, rs_str(old, o->key), o->key.len);
+				st->elems_deleted++;
+			}
+			if (add) {
+				if (cur_add != (int)n->map) {
+					if (cur_add >= 0)
+						buf_puts(&addel, " }\n");
+					buf_printf(&addel, "add element ip " PROXY_TABLE " %s { ",
+						   proxy_map_names[n->map]);
+					cur_add = (int)n->map;
+				} else {
+					buf_puts(&addel, ", ");
+				}
+				buf_append(&addel, rs_str(nw, n->key), n->key.len);
+				buf_append(&addel, rs_str(nw, n->rest), n->rest.len);
+				st->elems_added++;
+			}
+		}
+		if (cur_del >= 0)
+			buf_puts(&dels, " }\n");
+		if (cur_add >= 0)
+			buf_puts(&addel, " }\n");
+		buf_append(&dels, addel.data ? addel.data : "", addel.len);
+		if (addel.oom)
+			dels.oom = true;
+		buf_free(&addel);
+	}
+
+	/* Order: create, (re)fill chains, swap elements, then flush what went
+	 * away and delete the sets it used. */
+	buf_append(out, adds.data ? adds.data : "", adds.len);
+	buf_append(out, rules.data ? rules.data : "", rules.len);
+	buf_append(out, dels.data ? dels.data : "", dels.len);
+	buf_append(out, tail.data ? tail.data : "", tail.len);
+	buf_append(out, setdels.data ? setdels.data : "", setdels.len);
+	st->stale_deleted = proxy_stale_render(stale, now_ms, stale_after_ms, out);
+	if (adds.oom || rules.oom || dels.oom || tail.oom || setdels.oom || out->oom)
+		goto out;
+	rc = out->len > 0 ? 1 : 0;
+	goto out;
+full:
+	rc = -1;
+out:
+	buf_free(&adds);
+	buf_free(&rules);
+	buf_free(&dels);
+	buf_free(&tail);
+	buf_free(&setdels);
+	return rc;
+}

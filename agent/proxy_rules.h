@@ -1,0 +1,195 @@
+/* proxy_rules.h — a node's Services as an nftables ruleset, as data.
+ *
+ * proxy_rules_build() is a pure function: Services + Endpoints + this
+ * node's identity in, a ruleset model out; no kernel, no files, no clock.
+ * The model renders either as one full, atomic replacement script
+ * (proxy_rules_render_full: what a start-up or a recovery programs, and
+ * what tests/golden/proxy/ holds) or as the difference from the model last
+ * programmed (proxy_rules_render_diff: what an ordinary sync sends).
+ *
+ * The layout is kube-proxy's nftables mode (docs/ARCHITECTURE.md,
+ * "Service proxy"): table ip kube-proxy, verdict maps service-ips and
+ * service-nodeports for dispatch, per service port chains
+ * service-/external-/local-<hash>-<ns>/<name>/<proto>/<port>, per endpoint
+ * chains endpoint-<hash>-...__<ip>/<port>, numgen vmaps for the endpoint
+ * choice. Above PROXY_COMPACT_ABOVE endpoint chains the "compact" layout
+ * takes over: same names and dispatch, but endpoint choice and DNAT are
+ * inline rules of the service chain, because this kernel's costs for many
+ * anonymous sets and many chains grow faster than linearly (measured in
+ * docs/BENCHMARKS.md).
+ */
+#ifndef CLIENTIP_PROXY_RULES_H
+#define CLIENTIP_PROXY_RULES_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "model.h"
+
+#define PROXY_TABLE          "kube-proxy"
+#define PROXY_MASQ_MARK      0x4000
+#define PROXY_CLUSTER_CIDR   "10.244.0.0/16"   /* kube-proxy's --cluster-cidr */
+#define PROXY_COMPACT_ABOVE  5000              /* endpoint chains, AUTO layout */
+#define PROXY_AFFINITY_DEFAULT_S 10800
+
+enum proxy_layout {
+	PROXY_LAYOUT_AUTO,     /* kube-proxy's up to PROXY_COMPACT_ABOVE endpoint chains */
+	PROXY_LAYOUT_KUBE,     /* always kube-proxy's */
+	PROXY_LAYOUT_COMPACT,  /* always compact */
+};
+
+/* Who is asking: what makes an endpoint local and a source a pod. */
+struct proxy_node {
+	char name[MODEL_NAME_MAX];        /* "node0": endpoints with this nodeName are local */
+	struct in_addr cluster_cidr;      /* network address of the pod CIDR */
+	int cluster_prefix;
+	enum proxy_layout layout;
+	int compact_above;                /* 0: PROXY_COMPACT_ABOVE */
+};
+
+/* The maps and sets whose elements a sync adds and deletes one by one. */
+enum proxy_map {
+	PROXY_MAP_SERVICE_IPS,            /* service-ips */
+	PROXY_MAP_SERVICE_NODEPORTS,      /* service-nodeports */
+	PROXY_MAP_NO_EP_SERVICES,         /* no-endpoint-services (per-element counters) */
+	PROXY_MAP_NO_EP_NODEPORTS,        /* no-endpoint-nodeports (per-element counters) */
+	PROXY_SET_HAIRPIN,                /* hairpin-endpoints (compact layout only) */
+	PROXY_MAP_COUNT,
+};
+
+const char *proxy_map_name(enum proxy_map m);
+
+/* Strings live in one arena (rs->text); objects hold offsets into it. */
+struct proxy_str {
+	uint32_t off;
+	uint32_t len;
+};
+
+enum proxy_obj_kind { PROXY_OBJ_CHAIN, PROXY_OBJ_SET };
+
+/* A regular chain (body: one rule per line) or an affinity set (body: its
+ * declaration, one statement per line). */
+struct proxy_obj {
+	struct proxy_str name;
+	struct proxy_str body;
+	int nrules;
+	enum proxy_obj_kind kind;
+};
+
+/* One element: key, and what follows the key (comment and ": verdict"). */
+struct proxy_elem {
+	struct proxy_str key;
+	struct proxy_str rest;
+	enum proxy_map map;
+};
+
+/* What health checks, metrics and describe need about a Service. */
+struct proxy_svc_stat {
+	char ns[MODEL_NAME_MAX];
+	char name[MODEL_NAME_MAX];
+	int health_check_port;            /* LoadBalancer + Local: the port to serve, else 0 */
+	int local_ready;                  /* distinct ready endpoints on this node */
+	int local_serving_terminating;    /* distinct serving+terminating ones on this node */
+	int remote_ready;                 /* distinct ready endpoints elsewhere */
+	bool external_local;              /* externalTrafficPolicy Local and reachable from outside */
+	bool internal_local;              /* internalTrafficPolicy Local */
+	bool no_local_external;           /* external traffic from outside is dropped here */
+	bool no_local_internal;           /* ClusterIP traffic is dropped here */
+};
+
+/* A UDP frontend and the endpoints its traffic may be DNATed to, for
+ * stale conntrack entry removal. */
+struct proxy_udp_ep {
+	struct in_addr addr;
+	uint16_t port;
+};
+
+struct proxy_udp_port {
+	struct in_addr cluster_ip;
+	struct in_addr ingress_ip;        /* 0 if none */
+	uint16_t port;
+	uint16_t node_port;               /* 0 if none */
+	int first_ep;                     /* into proxy_ruleset.udp_eps */
+	int n_ep;
+};
+
+struct proxy_ruleset {
+	struct buf text;                  /* the arena */
+	struct proxy_str base;            /* table comment, base and fixed chains, map declarations */
+	struct proxy_obj *objs;           /* in generation order (service by service) */
+	int n_objs;
+	struct proxy_elem *elems;         /* in generation order */
+	int n_elems;
+	struct proxy_svc_stat *stats;     /* one per Service, in input order */
+	int n_stats;
+	struct proxy_udp_port *udp;
+	int n_udp;
+	struct proxy_udp_ep *udp_eps;
+	int n_udp_eps;
+	bool compact;                     /* the layout chosen */
+	int nrules;                       /* rules in regular chains (base chains not counted) */
+	/* Sorted views for diffs, duplicates left out (the first generated
+	 * wins). */
+	int *obj_order;
+	int n_objs_unique;
+	int *elem_order;
+	int n_elems_unique;
+};
+
+/* Builds the ruleset for this node. endpoints are matched to services by
+ * namespace and name (any order). 0, or -1 with a message in err (out of
+ * memory); out must be freed with proxy_rules_free either way. */
+int proxy_rules_build(const struct proxy_node *node,
+		      const struct model_service *svcs, int n_svcs,
+		      const struct model_endpoints *eps, int n_eps,
+		      struct proxy_ruleset *out, char *err, size_t errlen);
+void proxy_rules_free(struct proxy_ruleset *rs);
+
+/* The whole table as one atomic replacement: "table ip kube-proxy {}",
+ * "delete table ip kube-proxy", then the table with everything in it, so
+ * one nft_run_cmd_from_buffer() swaps old for new with no gap. */
+void proxy_rules_render_full(const struct proxy_ruleset *rs, struct buf *out);
+
+/* Chains that a diff emptied and that may be deleted once nothing can
+ * still reference them (kube-proxy waits a second for older kernels). */
+struct proxy_stale {
+	char **names;
+	uint64_t *since_ms;
+	int n;
+	int cap;
+};
+
+struct proxy_diff_stats {
+	int chains_added, chains_changed, chains_flushed;
+	int sets_added, sets_deleted;
+	int elems_added, elems_deleted;
+	int stale_deleted;
+};
+
+/* The commands that turn `old` (what is programmed) into `new`. Returns 1
+ * when there is something to send, 0 when the two are the same, and -1
+ * when only a full replacement can get there (base or layout changed, an
+ * affinity set's declaration changed). Chains that disappear are flushed
+ * and recorded in `stale`; those recorded at least stale_after_ms before
+ * now_ms are deleted. */
+int proxy_rules_render_diff(const struct proxy_ruleset *old, const struct proxy_ruleset *new_rs,
+			    struct proxy_stale *stale, uint64_t now_ms,
+			    uint64_t stale_after_ms, struct buf *out,
+			    struct proxy_diff_stats *st);
+/* Commands deleting the stale chains old enough; 0 when none. */
+int proxy_stale_render(struct proxy_stale *stale, uint64_t now_ms, uint64_t after_ms,
+		       struct buf *out);
+void proxy_stale_clear(struct proxy_stale *stale);
+
+/* Chain name parts, exposed for tests and describe:
+ * "<HASH>-<ns>/<name>/<proto>/<port>" with HASH 8 base32 characters. */
+void proxy_chain_base(const char *ns, const char *name, enum model_proto proto,
+		      const char *port_name, int port, char *out, size_t outlen);
+
+/* Counts of programmed objects, for metrics. */
+int proxy_rules_nchains(const struct proxy_ruleset *rs);
+
+#endif

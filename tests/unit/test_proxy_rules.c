@@ -1,0 +1,849 @@
+/* Unit tests for agent/proxy_rules.c: golden rulesets for fixed scenarios
+ * (tests/golden/proxy/), the diff a sync sends, and — as root, inside a
+ * throwaway `unshare -n` namespace — that nft accepts every golden file and
+ * that full(A) + diff(A->B) programs exactly what full(B) does.
+ *
+ * PROXY_GOLDEN_UPDATE=1 rewrites the golden files from the generator. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "proxy_rules.h"
+
+#ifndef PROXY_GOLDEN_DIR
+#error "PROXY_GOLDEN_DIR must be defined by the build"
+#endif
+
+static struct in_addr ip(const char *s)
+{
+	struct in_addr a;
+
+	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	return a;
+}
+
+static struct proxy_node node(const char *name, enum proxy_layout layout)
+{
+	struct proxy_node n;
+
+	memset(&n, 0, sizeof(n));
+	snprintf(n.name, sizeof(n.name), "%s", name);
+	n.cluster_cidr = ip("10.244.0.0");
+	n.cluster_prefix = 16;
+	n.layout = layout;
+	return n;
+}
+
+/* The scenario's Service: LoadBalancer, port 80 -> 8080. */
+static void scenario_svc(struct model_service *s, enum model_traffic_policy policy)
+{
+	model_service_init(s);
+	snprintf(s->meta.name, sizeof(s->meta.name), "node-service");
+	s->type = MODEL_SVC_LOAD_BALANCER;
+	s->n_ports = 1;
+	s->ports[0].proto = MODEL_PROTO_TCP;
+	s->ports[0].port = 80;
+	s->ports[0].target_port = 8080;
+	s->ports[0].node_port = 31080;
+	s->cluster_ip = ip("10.0.166.24");
+	s->ingress_ip = ip("203.0.113.10");
+	s->external_policy = policy;
+	if (policy == MODEL_POLICY_LOCAL)
+		s->health_check_node_port = 32080;
+}
+
+static struct model_endpoint ep(const char *addr, const char *node_name, int port,
+				bool ready, bool serving, bool terminating)
+{
+	struct model_endpoint e;
+
+	memset(&e, 0, sizeof(e));
+	e.addr = ip(addr);
+	snprintf(e.node, sizeof(e.node), "%s", node_name);
+	snprintf(e.pod, sizeof(e.pod), "pod-%s", addr);
+	e.ready = ready;
+	e.serving = serving;
+	e.terminating = terminating;
+	e.ports[0] = port;
+	return e;
+}
+
+static void eps_of(struct model_endpoints *e, const char *name, const struct model_endpoint *items,
+		   int n)
+{
+	memset(e, 0, sizeof(*e));
+	snprintf(e->ns, sizeof(e->ns), "default");
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	e->items = calloc((size_t)(n ? n : 1), sizeof(*items));
+	assert_non_null(e->items);
+	memcpy(e->items, items, (size_t)n * sizeof(*items));
+	e->n = n;
+}
+
+static char *render(const struct proxy_node *n, const struct model_service *svcs, int nsvc,
+		    const struct model_endpoints *eps, int neps)
+{
+	struct proxy_ruleset rs;
+	struct buf b = BUF_INIT;
+	char err[128];
+	char *s;
+
+	assert_int_equal(proxy_rules_build(n, svcs, nsvc, eps, neps, &rs, err, sizeof(err)), 0);
+	proxy_rules_render_full(&rs, &b);
+	assert_false(b.oom);
+	s = strdup(buf_str(&b));
+	buf_free(&b);
+	proxy_rules_free(&rs);
+	return s;
+}
+
+static void golden(const char *name, const char *got)
+{
+	char path[512];
+	char *want = NULL;
+	size_t len;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s.nft", PROXY_GOLDEN_DIR, name);
+	if (getenv("PROXY_GOLDEN_UPDATE")) {
+		assert_int_equal(fs_write_atomic(path, got, strlen(got), 0644), 0);
+		return;
+	}
+	rc = fs_read_all(path, &want, &len);
+	if (rc < 0)
+		fail_msg("%s: cannot read (%d); PROXY_GOLDEN_UPDATE=1 writes it", path, rc);
+	if (strcmp(want, got) != 0) {
+		fprintf(stderr, "---- %s differs; generated:\n%s\n", path, got);
+		fail_msg("%s differs from the generator's output", path);
+	}
+	free(want);
+}
+
+static void test_cluster_pod_here(void **state)
+{
+	struct model_service s;
+	struct model_endpoints e;
+	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false) };
+	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	char *got;
+
+	(void)state;
+	scenario_svc(&s, MODEL_POLICY_CLUSTER);
+	eps_of(&e, "node-service", items, 1);
+	got = render(&n, &s, 1, &e, 1);
+	/* Cluster: every external packet is marked for masquerade. */
+	assert_non_null(strstr(got, "\tchain external-"));
+	assert_non_null(strstr(got, "\t\tjump mark-for-masquerade\n\t\tgoto service-"));
+	golden("cluster-pod-here", got);
+	free(got);
+	model_endpoints_free(&e);
+}
+
+static void test_cluster_pod_elsewhere(void **state)
+{
+	struct model_service s;
+	struct model_endpoints e;
+	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false) };
+	struct proxy_node n = node("node1", PROXY_LAYOUT_AUTO);
+	char *got;
+
+	(void)state;
+	scenario_svc(&s, MODEL_POLICY_CLUSTER);
+	eps_of(&e, "node-service", items, 1);
+	got = render(&n, &s, 1, &e, 1);
+	golden("cluster-pod-elsewhere", got);
+	free(got);
+	model_endpoints_free(&e);
+}
+
+static void test_local_pod_here(void **state)
+{
+	struct model_service s;
+	struct model_endpoints e;
+	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false) };
+	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	struct proxy_ruleset rs;
+	char err[128], *got;
+
+	(void)state;
+	scenario_svc(&s, MODEL_POLICY_LOCAL);
+	eps_of(&e, "node-service", items, 1);
+	got = render(&n, &s, 1, &e, 1);
+	assert_non_null(strstr(got, "short-circuit pod traffic"));
+	assert_non_null(strstr(got, "\tchain local-"));
+	assert_null(strstr(got, ": drop"));
+	golden("local-pod-here", got);
+	assert_int_equal(proxy_rules_build(&n, &s, 1, &e, 1, &rs, err, sizeof(err)), 0);
+	assert_int_equal(rs.n_stats, 1);
+	assert_int_equal(rs.stats[0].health_check_port, 32080);
+	assert_int_equal(rs.stats[0].local_ready, 1);
+	assert_false(rs.stats[0].no_local_external);
+	proxy_rules_free(&rs);
+	free(got);
+	model_endpoints_free(&e);
+}
+
+static void test_local_pod_elsewhere(void **state)
+{
+	struct model_service s;
+	struct model_endpoints e;
+	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false) };
+	struct proxy_node n = node("node1", PROXY_LAYOUT_AUTO);
+	struct proxy_ruleset rs;
+	char err[128], *got;
+
+	(void)state;
+	scenario_svc(&s, MODEL_POLICY_LOCAL);
+	eps_of(&e, "node-service", items, 1);
+	got = render(&n, &s, 1, &e, 1);
+	/* No local endpoint: the frontend IP and the NodePort drop what the
+	 * short-circuits do not take; ClusterIP still works. */
+	assert_non_null(strstr(got, "203.0.113.10 . tcp . 80 comment \"default/node-service:80\" : drop"));
+	assert_non_null(strstr(got, "tcp . 31080 comment \"default/node-service:80\" : drop"));
+	assert_null(strstr(got, "\tchain local-"));
+	golden("local-pod-elsewhere", got);
+	assert_int_equal(proxy_rules_build(&n, &s, 1, &e, 1, &rs, err, sizeof(err)), 0);
+	assert_int_equal(rs.stats[0].local_ready, 0);
+	assert_int_equal(rs.stats[0].remote_ready, 1);
+	assert_true(rs.stats[0].no_local_external);
+	proxy_rules_free(&rs);
+	free(got);
+	model_endpoints_free(&e);
+}
+
+static void test_nodeport_two_endpoints(void **state)
+{
+	struct model_service s;
+	struct model_endpoints e;
+	struct model_endpoint items[] = {
+		ep("10.244.1.2", "node1", 8080, true, true, false),
+		ep("10.244.0.2", "node0", 8080, true, true, false),
+	};
+	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	char *got;
+
+	(void)state;
+	model_service_init(&s);
+	snprintf(s.meta.name, sizeof(s.meta.name), "web");
+	s.type = MODEL_SVC_NODE_PORT;
+	s.n_ports = 1;
+	snprintf(s.ports[0].name, sizeof(s.ports[0].name), "http");
+	s.ports[0].port = 8000;
+	s.ports[0].target_port = 8080;
+	s.ports[0].node_port = 30080;
+	s.cluster_ip = ip("10.0.0.80");
+	eps_of(&e, "web", items, 2);
+	got = render(&n, &s, 1, &e, 1);
+	assert_non_null(strstr(got, "numgen random mod 2 vmap { 0 : goto endpoint-"));
+	golden("nodeport", got);
+	free(got);
+	model_endpoints_free(&e);
+}
+
+static void test_no_endpoints(void **state)
+{
+	struct model_service s[2];
+	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	char *got;
+
+	(void)state;
+	scenario_svc(&s[0], MODEL_POLICY_CLUSTER);
+	model_service_init(&s[1]);
+	snprintf(s[1].meta.name, sizeof(s[1].meta.name), "quiet");
+	s[1].n_ports = 1;
+	s[1].ports[0].port = 80;
+	s[1].cluster_ip = ip("10.0.0.81");
+	got = render(&n, s, 2, NULL, 0);
+	assert_non_null(strstr(got, "10.0.166.24 . tcp . 80 comment \"default/node-service:80\" : goto reject-chain"));
+	assert_non_null(strstr(got, "203.0.113.10 . tcp . 80 comment \"default/node-service:80\" : goto reject-chain"));
+	assert_non_null(strstr(got, "tcp . 31080 comment \"default/node-service:80\" : goto reject-chain"));
+	assert_null(strstr(got, "\tchain service-"));
+	golden("no-endpoints", got);
+	free(got);
+}
+
+static void test_terminating_fallback(void **state)
+{
+	struct model_service s;
+	struct model_endpoints e;
+	/* Nothing ready: one serving+terminating endpoint here, one elsewhere,
+	 * one terminating and no longer serving (never used). */
+	struct model_endpoint items[] = {
+		ep("10.244.0.2", "node0", 8080, false, true, true),
+		ep("10.244.1.2", "node1", 8080, false, true, true),
+		ep("10.244.1.3", "node1", 8080, false, false, true),
+	};
+	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	struct proxy_ruleset rs;
+	char err[128], *got;
+
+	(void)state;
+	scenario_svc(&s, MODEL_POLICY_LOCAL);
+	eps_of(&e, "node-service", items, 3);
+	got = render(&n, &s, 1, &e, 1);
+	assert_null(strstr(got, "10.244.1.3"));
+	assert_non_null(strstr(got, "numgen random mod 2 vmap"));
+	golden("terminating-fallback", got);
+	/* Health checks count only ready endpoints. */
+	assert_int_equal(proxy_rules_build(&n, &s, 1, &e, 1, &rs, err, sizeof(err)), 0);
+	assert_int_equal(rs.stats[0].local_ready, 0);
+	assert_int_equal(rs.stats[0].local_serving_terminating, 1);
+	proxy_rules_free(&rs);
+	free(got);
+	model_endpoints_free(&e);
+}
+
+static void test_terminating_ignored_when_ready(void **state)
+{
+	struct model_service s;
+	struct model_endpoints e;
+	struct model_endpoint items[] = {
+		ep("10.244.0.2", "node0", 8080, false, true, true),
+		ep("10.244.1.2", "node1", 8080, true, true, false),
+	};
+	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	char *got;
+
+	(void)state;
+	scenario_svc(&s, MODEL_POLICY_CLUSTER);
+	eps_of(&e, "node-service", items, 2);
+	got = render(&n, &s, 1, &e, 1);
+	assert_null(strstr(got, "10.244.0.2"));
+	assert_non_null(strstr(got, "dnat to 10.244.1.2:8080"));
+	free(got);
+	model_endpoints_free(&e);
+}
+
+static void test_affinity(void **state)
+{
+	struct model_service s;
+	struct model_endpoints e;
+	struct model_endpoint items[] = {
+		ep("10.244.0.2", "node0", 8080, true, true, false),
+		ep("10.244.1.2", "node1", 8080, true, true, false),
+	};
+	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	char *got;
+
+	(void)state;
+	scenario_svc(&s, MODEL_POLICY_CLUSTER);
+	s.affinity_client_ip = true;
+	s.affinity_timeout_s = 600;
+	eps_of(&e, "node-service", items, 2);
+	got = render(&n, &s, 1, &e, 1);
+	assert_non_null(strstr(got, "\t\ttimeout 600s\n"));
+	assert_non_null(strstr(got, "update @affinity-"));
+	golden("affinity", got);
+	free(got);
+	model_endpoints_free(&e);
+}
+
+static void test_internal_local(void **state)
+{
+	struct model_service s[2];
+	struct model_endpoints e[2];
+	struct model_endpoint there[] = { ep("10.244.1.2", "node1", 8080, true, true, false) };
+	struct model_endpoint both[] = {
+		ep("10.244.0.5", "node0", 8080, true, true, false),
+		ep("10.244.1.5", "node1", 8080, true, true, false),
+	};
+	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	char *got;
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		model_service_init(&s[i]);
+		s[i].internal_policy = MODEL_POLICY_LOCAL;
+		s[i].n_ports = 1;
+		s[i].ports[0].port = 80;
+	}
+	snprintf(s[0].meta.name, sizeof(s[0].meta.name), "itp-away");
+	s[0].cluster_ip = ip("10.0.0.90");
+	snprintf(s[1].meta.name, sizeof(s[1].meta.name), "itp-here");
+	s[1].cluster_ip = ip("10.0.0.91");
+	eps_of(&e[0], "itp-away", there, 1);
+	eps_of(&e[1], "itp-here", both, 2);
+	got = render(&n, s, 2, e, 2);
+	/* No local endpoint: ClusterIP traffic dropped, not rejected. */
+	assert_non_null(strstr(got, "10.0.0.90 . tcp . 80 comment \"default/itp-away:80\" : drop"));
+	/* With one: only that one, never the remote endpoint. */
+	assert_null(strstr(got, "10.244.1.5"));
+	golden("internal-local", got);
+	free(got);
+	model_endpoints_free(&e[0]);
+	model_endpoints_free(&e[1]);
+}
+
+static void test_udp(void **state)
+{
+	struct model_service s;
+	struct model_endpoints e;
+	struct model_endpoint items[] = { ep("10.244.0.7", "node0", 5353, true, true, false) };
+	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	struct proxy_ruleset rs;
+	char err[128], *got;
+
+	(void)state;
+	model_service_init(&s);
+	snprintf(s.meta.name, sizeof(s.meta.name), "dns");
+	s.type = MODEL_SVC_NODE_PORT;
+	s.n_ports = 1;
+	snprintf(s.ports[0].name, sizeof(s.ports[0].name), "dns");
+	s.ports[0].proto = MODEL_PROTO_UDP;
+	s.ports[0].port = 53;
+	s.ports[0].node_port = 30053;
+	s.cluster_ip = ip("10.0.0.10");
+	eps_of(&e, "dns", items, 1);
+	got = render(&n, &s, 1, &e, 1);
+	assert_non_null(strstr(got, "meta l4proto udp dnat to 10.244.0.7:5353"));
+	assert_non_null(strstr(got, "10.0.0.10 . udp . 53 : goto service-"));
+	golden("udp", got);
+	assert_int_equal(proxy_rules_build(&n, &s, 1, &e, 1, &rs, err, sizeof(err)), 0);
+	assert_int_equal(rs.n_udp, 1);
+	assert_int_equal(rs.udp[0].node_port, 30053);
+	assert_int_equal(rs.udp[0].n_ep, 1);
+	assert_int_equal(rs.udp_eps[0].port, 5353);
+	proxy_rules_free(&rs);
+	free(got);
+	model_endpoints_free(&e);
+}
+
+static void test_compact(void **state)
+{
+	struct model_service s[2];
+	struct model_endpoints e[2];
+	struct model_endpoint items[] = {
+		ep("10.244.0.2", "node0", 8080, true, true, false),
+		ep("10.244.1.2", "node1", 8080, true, true, false),
+		ep("10.244.1.3", "node1", 8080, true, true, false),
+	};
+	struct proxy_node n = node("node0", PROXY_LAYOUT_COMPACT);
+	char *got;
+
+	(void)state;
+	scenario_svc(&s[0], MODEL_POLICY_LOCAL);
+	scenario_svc(&s[1], MODEL_POLICY_CLUSTER);
+	snprintf(s[1].meta.name, sizeof(s[1].meta.name), "sticky");
+	s[1].cluster_ip = ip("10.0.0.99");
+	s[1].ingress_ip = ip("203.0.113.11");
+	s[1].ports[0].node_port = 31099;
+	s[1].affinity_client_ip = true;
+	eps_of(&e[0], "node-service", items, 3);
+	eps_of(&e[1], "sticky", items, 2);
+	got = render(&n, s, 2, e, 2);
+	assert_non_null(strstr(got, "numgen random mod 3 0 meta l4proto tcp dnat to 10.244.0.2:8080"));
+	assert_non_null(strstr(got, "@hairpin-endpoints jump mark-for-masquerade"));
+	assert_non_null(strstr(got, "update @affinity-"));
+	golden("compact", got);
+	free(got);
+	model_endpoints_free(&e[0]);
+	model_endpoints_free(&e[1]);
+}
+
+static void test_auto_switches_to_compact(void **state)
+{
+	struct model_service s;
+	struct model_endpoints e;
+	struct model_endpoint items[] = {
+		ep("10.244.0.2", "node0", 8080, true, true, false),
+		ep("10.244.1.2", "node1", 8080, true, true, false),
+	};
+	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	struct proxy_ruleset rs;
+	char err[128];
+
+	(void)state;
+	scenario_svc(&s, MODEL_POLICY_CLUSTER);
+	eps_of(&e, "node-service", items, 2);
+	n.compact_above = 1;
+	assert_int_equal(proxy_rules_build(&n, &s, 1, &e, 1, &rs, err, sizeof(err)), 0);
+	assert_true(rs.compact);
+	proxy_rules_free(&rs);
+	n.compact_above = 2;
+	assert_int_equal(proxy_rules_build(&n, &s, 1, &e, 1, &rs, err, sizeof(err)), 0);
+	assert_false(rs.compact);
+	proxy_rules_free(&rs);
+	model_endpoints_free(&e);
+}
+
+static void test_chain_names(void **state)
+{
+	char a[256], b[256];
+
+	(void)state;
+	proxy_chain_base("default", "node-service", MODEL_PROTO_TCP, "", 80, a, sizeof(a));
+	assert_int_equal(strlen(a), 8 + 1 + strlen("default/node-service/tcp/80"));
+	assert_string_equal(a + 9, "default/node-service/tcp/80");
+	for (int i = 0; i < 8; i++)
+		assert_non_null(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", a[i]));
+	proxy_chain_base("default", "node-service", MODEL_PROTO_UDP, "", 80, b, sizeof(b));
+	assert_string_not_equal(a, b);
+	assert_memory_not_equal(a, b, 8);
+	proxy_chain_base("default", "web", MODEL_PROTO_TCP, "http", 8000, a, sizeof(a));
+	assert_string_equal(a + 9, "default/web/tcp/http");
+}
+
+/* ---- diffs ---------------------------------------------------------------- */
+
+struct two {
+	struct model_service s[2];
+	struct model_endpoints e[2];
+};
+
+static void two_init(struct two *t, int n_web_eps, bool affinity)
+{
+	struct model_endpoint items[] = {
+		ep("10.244.0.2", "node0", 8080, true, true, false),
+		ep("10.244.1.2", "node1", 8080, true, true, false),
+		ep("10.244.1.3", "node1", 8080, true, true, false),
+	};
+
+	scenario_svc(&t->s[0], MODEL_POLICY_LOCAL);
+	model_service_init(&t->s[1]);
+	snprintf(t->s[1].meta.name, sizeof(t->s[1].meta.name), "web");
+	t->s[1].n_ports = 1;
+	t->s[1].ports[0].port = 8000;
+	t->s[1].cluster_ip = ip("10.0.0.80");
+	t->s[1].affinity_client_ip = affinity;
+	eps_of(&t->e[0], "node-service", items, 1);
+	eps_of(&t->e[1], "web", items, n_web_eps);
+}
+
+static void two_free(struct two *t)
+{
+	model_endpoints_free(&t->e[0]);
+	model_endpoints_free(&t->e[1]);
+}
+
+static void build(const struct proxy_node *n, const struct model_service *s, int ns,
+		  const struct model_endpoints *e, int ne, struct proxy_ruleset *rs)
+{
+	char err[128];
+
+	assert_int_equal(proxy_rules_build(n, s, ns, e, ne, rs, err, sizeof(err)), 0);
+}
+
+static void test_diff_same_is_empty(void **state)
+{
+	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	struct proxy_ruleset a, b;
+	struct proxy_stale stale = { 0 };
+	struct proxy_diff_stats st;
+	struct buf out = BUF_INIT;
+	struct two t;
+
+	(void)state;
+	two_init(&t, 2, false);
+	build(&n, t.s, 2, t.e, 2, &a);
+	build(&n, t.s, 2, t.e, 2, &b);
+	assert_int_equal(proxy_rules_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), 0);
+	assert_int_equal(out.len, 0);
+	proxy_rules_free(&a);
+	proxy_rules_free(&b);
+	buf_free(&out);
+	two_free(&t);
+}
+
+static void test_diff_endpoint_added(void **state)
+{
+	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	struct proxy_ruleset a, b;
+	struct proxy_stale stale = { 0 };
+	struct proxy_diff_stats st;
+	struct buf out = BUF_INIT;
+	struct two ta, tb;
+	const char *s;
+
+	(void)state;
+	two_init(&ta, 2, false);
+	two_init(&tb, 3, false);
+	build(&n, ta.s, 2, ta.e, 2, &a);
+	build(&n, tb.s, 2, tb.e, 2, &b);
+	assert_int_equal(proxy_rules_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), 1);
+	s = buf_str(&out);
+	/* One new endpoint chain, the service chain rewritten, no element
+	 * touched, nothing else. */
+	assert_int_equal(st.chains_added, 1);
+	assert_int_equal(st.chains_changed, 1);
+	assert_int_equal(st.elems_added + st.elems_deleted + st.chains_flushed, 0);
+	assert_non_null(strstr(s, "add chain ip kube-proxy endpoint-"));
+	assert_non_null(strstr(s, "__10.244.1.3/8080\n"));
+	assert_non_null(strstr(s, "flush chain ip kube-proxy service-"));
+	assert_null(strstr(s, "node-service"));
+	proxy_rules_free(&a);
+	proxy_rules_free(&b);
+	buf_free(&out);
+	two_free(&ta);
+	two_free(&tb);
+}
+
+static void test_diff_service_removed_then_stale(void **state)
+{
+	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	struct proxy_ruleset a, b, c;
+	struct proxy_stale stale = { 0 };
+	struct proxy_diff_stats st;
+	struct buf out = BUF_INIT;
+	struct two t;
+
+	(void)state;
+	two_init(&t, 2, true);
+	build(&n, t.s, 2, t.e, 2, &a);
+	build(&n, t.s, 1, t.e, 1, &b);   /* "web" is gone */
+	assert_int_equal(proxy_rules_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), 1);
+	assert_int_equal(st.chains_flushed, 3);   /* service + 2 endpoints */
+	assert_int_equal(st.sets_deleted, 2);     /* affinity sets */
+	assert_int_equal(st.elems_deleted, 1);
+	assert_int_equal(st.stale_deleted, 0);
+	assert_int_equal(stale.n, 3);
+	/* Sets go after the chains using them are flushed. */
+	assert_true(strstr(buf_str(&out), "flush chain ip kube-proxy endpoint-") <
+		    strstr(buf_str(&out), "delete set ip kube-proxy affinity-"));
+	/* A second later, the next sync (even an empty one) deletes them. */
+	buf_reset(&out);
+	build(&n, t.s, 1, t.e, 1, &c);
+	assert_int_equal(proxy_rules_render_diff(&b, &c, &stale, 1500, 1000, &out, &st), 0);
+	assert_int_equal(stale.n, 3);
+	assert_int_equal(proxy_rules_render_diff(&b, &c, &stale, 2000, 1000, &out, &st), 1);
+	assert_int_equal(st.stale_deleted, 3);
+	assert_int_equal(stale.n, 0);
+	assert_non_null(strstr(buf_str(&out), "delete chain ip kube-proxy service-"));
+	proxy_rules_free(&a);
+	proxy_rules_free(&b);
+	proxy_rules_free(&c);
+	buf_free(&out);
+	proxy_stale_clear(&stale);
+	two_free(&t);
+}
+
+static void test_diff_revives_stale_chain(void **state)
+{
+	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	struct proxy_ruleset a, b;
+	struct proxy_stale stale = { 0 };
+	struct proxy_diff_stats st;
+	struct buf out = BUF_INIT;
+	struct two t;
+
+	(void)state;
+	two_init(&t, 2, false);
+	build(&n, t.s, 2, t.e, 2, &a);
+	build(&n, t.s, 1, t.e, 1, &b);
+	assert_int_equal(proxy_rules_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), 1);
+	assert_int_equal(stale.n, 3);
+	buf_reset(&out);
+	/* "web" comes back before its chains were deleted: refill, do not
+	 * create (they still exist, empty). */
+	assert_int_equal(proxy_rules_render_diff(&b, &a, &stale, 1100, 1000, &out, &st), 1);
+	assert_int_equal(stale.n, 0);
+	assert_int_equal(st.chains_added, 0);
+	assert_int_equal(st.chains_changed, 3);
+	assert_null(strstr(buf_str(&out), "add chain"));
+	proxy_rules_free(&a);
+	proxy_rules_free(&b);
+	buf_free(&out);
+	proxy_stale_clear(&stale);
+	two_free(&t);
+}
+
+static void test_diff_layout_change_needs_full(void **state)
+{
+	struct proxy_node n = node("node0", PROXY_LAYOUT_KUBE);
+	struct proxy_node c = node("node0", PROXY_LAYOUT_COMPACT);
+	struct proxy_ruleset a, b;
+	struct proxy_stale stale = { 0 };
+	struct proxy_diff_stats st;
+	struct buf out = BUF_INIT;
+	struct two t;
+
+	(void)state;
+	two_init(&t, 2, false);
+	build(&n, t.s, 2, t.e, 2, &a);
+	build(&c, t.s, 2, t.e, 2, &b);
+	assert_int_equal(proxy_rules_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), -1);
+	proxy_rules_free(&a);
+	proxy_rules_free(&b);
+	buf_free(&out);
+	two_free(&t);
+}
+
+static void test_duplicate_frontends(void **state)
+{
+	struct model_service s[2];
+	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	struct proxy_ruleset rs;
+	char err[128];
+	int cnt = 0;
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		model_service_init(&s[i]);
+		s[i].n_ports = 1;
+		s[i].ports[0].port = 80;
+		s[i].cluster_ip = ip("10.0.0.5");   /* both claim it */
+	}
+	snprintf(s[0].meta.name, sizeof(s[0].meta.name), "a");
+	snprintf(s[1].meta.name, sizeof(s[1].meta.name), "b");
+	assert_int_equal(proxy_rules_build(&n, s, 2, NULL, 0, &rs, err, sizeof(err)), 0);
+	for (int i = 0; i < rs.n_elems_unique; i++)
+		cnt += rs.elems[rs.elem_order[i]].map == PROXY_MAP_NO_EP_SERVICES;
+	assert_int_equal(cnt, 1);
+	proxy_rules_free(&rs);
+}
+
+/* ---- against a kernel (root only) ----------------------------------------- */
+
+static bool have_root_nft(void)
+{
+	return geteuid() == 0 && access("/usr/sbin/nft", X_OK) == 0 &&
+	       system("unshare -n true >/dev/null 2>&1") == 0;
+}
+
+static int run(const char *cmd)
+{
+	int rc = system(cmd);
+
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static void test_golden_files_load(void **state)
+{
+	static const char *const names[] = {
+		"cluster-pod-here", "cluster-pod-elsewhere", "local-pod-here",
+		"local-pod-elsewhere", "nodeport", "no-endpoints", "terminating-fallback",
+		"affinity", "internal-local", "udp", "compact",
+	};
+	char cmd[1024];
+
+	(void)state;
+	if (!have_root_nft())
+		skip();
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "unshare -n nft -c -f %s/%s.nft", PROXY_GOLDEN_DIR, names[i]);
+		if (run(cmd) != 0)
+			fail_msg("nft -c rejects %s.nft", names[i]);
+		/* Loaded for real too: check mode skips some kernel checks. */
+		snprintf(cmd, sizeof(cmd), "unshare -n nft -f %s/%s.nft", PROXY_GOLDEN_DIR, names[i]);
+		if (run(cmd) != 0)
+			fail_msg("nft -f rejects %s.nft", names[i]);
+	}
+}
+
+static void write_tmp(const char *path, const struct buf *b)
+{
+	assert_int_equal(fs_write_atomic(path, b->data ? b->data : "", b->len, 0600), 0);
+}
+
+/* full(a) then diff(a->b) must leave what full(b) leaves. */
+static void check_diff_on_kernel(const struct proxy_ruleset *a, const struct proxy_ruleset *b,
+				 uint64_t stale_after)
+{
+	struct proxy_stale stale = { 0 };
+	struct proxy_diff_stats st;
+	struct buf fa = BUF_INIT, fb = BUF_INIT, d = BUF_INIT;
+	char dir[] = "/tmp/test_proxy_rules.XXXXXX", cmd[2048];
+	int rc;
+
+	assert_non_null(mkdtemp(dir));
+	proxy_rules_render_full(a, &fa);
+	proxy_rules_render_full(b, &fb);
+	rc = proxy_rules_render_diff(a, b, &stale, 1000, stale_after, &d, &st);
+	assert_true(rc >= 0);
+	snprintf(cmd, sizeof(cmd), "%s/a.nft", dir);
+	write_tmp(cmd, &fa);
+	snprintf(cmd, sizeof(cmd), "%s/b.nft", dir);
+	write_tmp(cmd, &fb);
+	snprintf(cmd, sizeof(cmd), "%s/d.nft", dir);
+	write_tmp(cmd, &d);
+	/* Listings compared as sorted lines with elements one per line:
+	 * chains and elements may come in another order. */
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && unshare -n sh -c '"
+		 "norm() { nft list table ip kube-proxy | sed -e \"s/elements = { //\" -e \"s/ }$//\" "
+		 "-e \"s/,$//\" -e \"s/^[[:space:]]*//\" | grep -v \"^}\\?$\" | sort; }; "
+		 "nft -f a.nft && nft -f d.nft && norm > x && nft -f b.nft && norm > y && "
+		 "diff x y' >%s/out 2>&1 || { cat %s/out; exit 1; }",
+		 dir, dir, dir);
+	rc = run(cmd);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	run(cmd);
+	assert_int_equal(rc, 0);
+	buf_free(&fa);
+	buf_free(&fb);
+	buf_free(&d);
+	proxy_stale_clear(&stale);
+}
+
+static void test_diff_applies_like_full(void **state)
+{
+	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	struct proxy_node c = node("node0", PROXY_LAYOUT_COMPACT);
+	struct proxy_ruleset r[6];
+	struct two t2, t3, ta;
+
+	(void)state;
+	if (!have_root_nft())
+		skip();
+	two_init(&t2, 2, false);
+	two_init(&t3, 3, false);
+	two_init(&ta, 3, true);
+	build(&n, t2.s, 2, t2.e, 2, &r[0]);
+	build(&n, t3.s, 2, t3.e, 2, &r[1]);
+	build(&n, t2.s, 1, t2.e, 1, &r[2]);
+	build(&n, ta.s, 2, ta.e, 2, &r[3]);
+	build(&c, t2.s, 2, t2.e, 2, &r[4]);
+	build(&c, ta.s, 2, ta.e, 2, &r[5]);
+	check_diff_on_kernel(&r[0], &r[1], 1000);   /* endpoint added */
+	check_diff_on_kernel(&r[1], &r[0], 0);      /* endpoint removed, chain deleted at once */
+	check_diff_on_kernel(&r[0], &r[2], 0);      /* service removed */
+	check_diff_on_kernel(&r[2], &r[0], 0);      /* service added */
+	check_diff_on_kernel(&r[1], &r[3], 0);      /* affinity switched on */
+	check_diff_on_kernel(&r[3], &r[1], 0);      /* and off */
+	check_diff_on_kernel(&r[4], &r[5], 0);      /* compact layout */
+	check_diff_on_kernel(&r[5], &r[4], 0);
+	for (int i = 0; i < 6; i++)
+		proxy_rules_free(&r[i]);
+	two_free(&t2);
+	two_free(&t3);
+	two_free(&ta);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cluster_pod_here),
+		cmocka_unit_test(test_cluster_pod_elsewhere),
+		cmocka_unit_test(test_local_pod_here),
+		cmocka_unit_test(test_local_pod_elsewhere),
+		cmocka_unit_test(test_nodeport_two_endpoints),
+		cmocka_unit_test(test_no_endpoints),
+		cmocka_unit_test(test_terminating_fallback),
+		cmocka_unit_test(test_terminating_ignored_when_ready),
+		cmocka_unit_test(test_affinity),
+		cmocka_unit_test(test_internal_local),
+		cmocka_unit_test(test_udp),
+		cmocka_unit_test(test_compact),
+		cmocka_unit_test(test_auto_switches_to_compact),
+		cmocka_unit_test(test_chain_names),
+		cmocka_unit_test(test_diff_same_is_empty),
+		cmocka_unit_test(test_diff_endpoint_added),
+		cmocka_unit_test(test_diff_service_removed_then_stale),
+		cmocka_unit_test(test_diff_revives_stale_chain),
+		cmocka_unit_test(test_diff_layout_change_needs_full),
+		cmocka_unit_test(test_duplicate_frontends),
+		cmocka_unit_test(test_golden_files_load),
+		cmocka_unit_test(test_diff_applies_like_full),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
