@@ -1,20 +1,415 @@
-/* cmd_lb.c — placeholder until this group of commands is built. */
+/* cmd_lb.c — `clientip probes` and `clientip metrics`: what the lab's load
+ * balancer sees, read from the files clientip-lb keeps in <statedir>/lb/
+ * (lb/lb_state.h). Nothing is sent into the lab to answer: the commands
+ * work from the host without touching a lab address.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "cli.h"
+#include "fsutil.h"
 #include "log.h"
+#include "store.h"
+/* lb/'s viewer library: state files, series, the chart. */
+#include "../lb/lb_state.h"
+#include "../lb/lb_svg.h"
+
+#define LB_STALE_S 5   /* clientip-lb rewrites its files every second */
+
+/* "svc/NAME", "service/NAME", "services/NAME" or "NAME". */
+static const char *lbcmd_name(const char *arg)
+{
+	static const char *const prefixes[] = { "svc/", "service/", "services/" };
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(arg, prefixes[i], strlen(prefixes[i])) == 0)
+			return arg + strlen(prefixes[i]);
+	return arg;
+}
+
+/* Loads the Service and the load balancer's view of it. 0, or 1 after
+ * saying why not. */
+static int lbcmd_load(struct cli *cli, const char *name, struct model_service *svc,
+		      struct lb_view *v)
+{
+	char path[LAB_PATH_MAX + 256], err[512];
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	rc = store_get_service(cli->statedir, cli->ns, name, svc, err, sizeof(err));
+	if (rc == -ENOENT) {
+		log_error("services \"%s\" not found in namespace \"%s\" (lab %s)", name, cli->ns,
+			  cli->lab);
+		return 1;
+	}
+	if (rc < 0) {
+		log_error("%s", err);
+		return 1;
+	}
+	if (svc->type != MODEL_SVC_LOAD_BALANCER) {
+		log_error("service %s/%s is of type %s: only LoadBalancer Services have a load "
+			  "balancer", cli->ns, name, model_service_type_name(svc->type));
+		return 1;
+	}
+	lb_state_path(cli->statedir, cli->ns, name, path, sizeof(path));
+	rc = lb_view_load(path, v, err, sizeof(err));
+	if (rc == -ENOENT) {
+		log_error("service %s/%s: the load balancer has no state for it yet "
+			  "(is clientip-lb running? `clientip lab status`)", cli->ns, name);
+		return 1;
+	}
+	if (rc < 0) {
+		log_error("%s", err);
+		return 1;
+	}
+	if (time(NULL) - v->updated_unix > LB_STALE_S)
+		log_warn("the load balancer's state is %lld s old: is clientip-lb running?",
+			 (long long)(time(NULL) - v->updated_unix));
+	return 0;
+}
+
+static void lbcmd_probe_desc(const struct lb_view *v, char *out, size_t len)
+{
+	if (strcmp(v->probe_proto, "none") == 0)
+		snprintf(out, len, "none");
+	else if (strcmp(v->probe_proto, "HTTP") == 0)
+		snprintf(out, len, "HTTP :%d%s", v->probe_port, v->probe_path);
+	else
+		snprintf(out, len, "TCP :%d", v->probe_port);
+}
+
+/* "2024-05-01 12:00:03 (3m ago)" in local time. */
+static void lbcmd_when(const char *rfc3339, char *out, size_t len)
+{
+	struct tm tm = { 0 };
+	char *end = rfc3339[0] ? strptime(rfc3339, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
+	time_t t, now = time(NULL);
+	long ago;
+	char s[32];
+
+	if (!end) {
+		snprintf(out, len, "-");
+		return;
+	}
+	t = timegm(&tm);
+	localtime_r(&t, &tm);
+	strftime(s, sizeof(s), "%H:%M:%S", &tm);
+	ago = (long)(now - t);
+	if (ago < 0)
+		ago = 0;
+	if (ago < 120)
+		snprintf(out, len, "%s (%lds ago)", s, ago);
+	else if (ago < 7200)
+		snprintf(out, len, "%s (%ldm ago)", s, ago / 60);
+	else
+		snprintf(out, len, "%s (%ldh ago)", s, ago / 3600);
+}
+
+static void lbcmd_interval_note(const struct lb_view *v, char *out, size_t len)
+{
+	if (v->lab_interval_applies)
+		snprintf(out, len, "lab-wide interval %d s (clientip lab up --probe-interval %d); "
+			 "Azure's default is %d s", v->lab_interval_s, v->lab_interval_s,
+			 LB_DEFAULT_INTERVAL_S);
+	else if (v->lab_interval_s > 0)
+		snprintf(out, len, "from the Service's annotation; the lab-wide interval (%d s) "
+			 "replaces only the default", v->lab_interval_s);
+	else
+		snprintf(out, len, "%s", v->interval_s == LB_DEFAULT_INTERVAL_S ? "Azure's default"
+									     : "from the annotation");
+}
+
+static void lbcmd_probes_usage(FILE *out)
+{
+	fprintf(out, "usage: clientip probes SVC\n"
+		     "\n"
+		     "The load balancer's health probes of a LoadBalancer Service: each backend\n"
+		     "node, its probe, state and last result, and the Health Probe Status.\n");
+}
 
 int cmd_probes(struct cli *cli, int argc, char **argv)
 {
-	(void)cli;
-	(void)argc;
-	log_error("%s: not available yet", argv[0]);
-	return 1;
+	struct model_service svc;
+	struct lb_view v;
+	char probe[MODEL_PATH_MAX + 32], note[256], when[64];
+	const char *name;
+	int rc;
+
+	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+		lbcmd_probes_usage(stdout);
+		return 0;
+	}
+	if (argc != 2) {
+		lbcmd_probes_usage(stderr);
+		return 2;
+	}
+	name = lbcmd_name(argv[1]);
+	rc = lbcmd_load(cli, name, &svc, &v);
+	if (rc)
+		return rc;
+	lbcmd_probe_desc(&v, probe, sizeof(probe));
+	lbcmd_interval_note(&v, note, sizeof(note));
+	printf("Service:        %s/%s (externalTrafficPolicy: %s)\n", v.ns, v.name,
+	       model_policy_name(svc.external_policy));
+	if (v.frontend[0]) {
+		printf("Frontend:       %s", v.frontend);
+		for (int i = 0; i < v.n_ports; i++)
+			printf("%s%d/%s", i ? ", " : ":", v.ports[i].port,
+			       model_proto_name(v.ports[i].proto));
+		printf(" (floating IP %s", v.floating_ip ? "on" : "off: DNAT to node:NodePort");
+		printf(", %s distribution)\n", v.source_ip ? "SourceIP" : "5-tuple");
+	} else {
+		printf("Frontend:       <pending>\n");
+	}
+	printf("Probe:          %s, every %d s, %d consecutive result%s flip a backend, "
+	       "timeout %d ms\n", probe, v.interval_s, v.threshold, v.threshold == 1 ? "" : "s",
+	       v.timeout_ms);
+	printf("Interval:       %s\n", note);
+	if (v.https_as_tcp)
+		printf("Note:           https asked for; probed with a TCP connect (no TLS in this lab)\n");
+	printf("\n%-7s %-13s %-22s %-8s %-26s %-8s %s\n", "NODE", "ADDRESS", "PROBE", "STATE",
+	       "LAST RESULT", "IN ROW", "LAST CHANGE");
+	for (int i = 0; i < v.n_backends; i++) {
+		const struct lb_view_backend *b = &v.backends[i];
+
+		lbcmd_when(b->last_change, when, sizeof(when));
+		printf("%-7s %-13s %-22s %-8s %-26s %-8d %s\n", b->node, b->address, probe, b->state,
+		       b->last_result[0] ? b->last_result : "-", b->consecutive, when);
+	}
+	printf("\n");
+	if (isnan(v.health_percent))
+		printf("Health Probe Status: - (no probe result yet; %d backends)\n", v.n_backends);
+	else
+		printf("Health Probe Status: %.0f %% (%d of %d backend%s up)\n", v.health_percent,
+		       v.backends_up, v.n_backends, v.n_backends == 1 ? "" : "s");
+	if (v.dpa_known)
+		printf("Data Path Availability: %d %% (last check through the frontend: %s)\n",
+		       v.dpa_ok ? 100 : 0, v.dpa_result);
+	for (int i = 0; i < v.n_events; i++)
+		printf("Warning  %s  %s\n", v.events[i].reason, v.events[i].message);
+	lb_view_free(&v);
+	return 0;
+}
+
+/* "30m", "90s", "2h" -> seconds; -1 if malformed. */
+static long lbcmd_duration(const char *s)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	if (end == s || n <= 0)
+		return -1;
+	if (strcmp(end, "s") == 0)
+		return n;
+	if (strcmp(end, "m") == 0 || *end == '\0')
+		return n * 60;
+	if (strcmp(end, "h") == 0)
+		return n * 3600;
+	return -1;
+}
+
+static void lbcmd_metrics_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: clientip metrics SVC [--since 30m] [--granularity 1m|1s] [--svg FILE]\n"
+		"\n"
+		"The load balancer's metrics of a LoadBalancer Service over time: Health Probe\n"
+		"Status per backend and for the pool, Data Path Availability, new flows.\n"
+		"--svg writes the portal-style chart of Health Probe Status split by backend IP.\n"
+		"Kept: 1 s points for 30 minutes, 1 min points for 24 hours.\n");
+}
+
+/* The columns' window [from, to] as indices; false if it is empty. */
+static bool lbcmd_window(const struct lb_columns *c, int64_t from, int64_t to, int *a, int *z)
+{
+	int64_t i0, i1;
+
+	if (!c->pool || c->len == 0)
+		return false;
+	i0 = (from - c->start + c->step - 1) / c->step;
+	i1 = (to - c->start) / c->step;
+	if (i0 < 0)
+		i0 = 0;
+	if (i1 >= c->len)
+		i1 = c->len - 1;
+	if (i0 > i1)
+		return false;
+	*a = (int)i0;
+	*z = (int)i1;
+	return true;
+}
+
+static void lbcmd_cell(double v)
+{
+	if (isnan(v))
+		printf("%8s", "-");
+	else
+		printf("%8.0f", v);
+}
+
+static int lbcmd_svg(const struct lb_view *v, const struct lb_columns *c, int a, int z,
+		     long since, const char *path)
+{
+	struct lb_svg_line lines[LB_MAX_BACKENDS];
+	char subtitle[256], note[256], span[32];
+	struct lb_svg_chart chart = { 0 };
+	struct buf out = BUF_INIT;
+	int rc;
+
+	for (int b = 0; b < c->n && b < v->n_backends; b++) {
+		lines[b].label = v->backends[b].address;
+		lines[b].values = c->health + (size_t)b * (size_t)c->len + a;
+	}
+	if (since % 3600 == 0)
+		snprintf(span, sizeof(span), "%ld hour%s", since / 3600, since == 3600 ? "" : "s");
+	else if (since % 60 == 0)
+		snprintf(span, sizeof(span), "%ld minutes", since / 60);
+	else
+		snprintf(span, sizeof(span), "%ld seconds", since);
+	snprintf(subtitle, sizeof(subtitle), "%s/%s  ·  frontend %s  ·  last %s  ·  %s granularity",
+		 v->ns, v->name, v->frontend[0] ? v->frontend : "<pending>", span,
+		 c->step == 60 ? "1 minute" : "1 second");
+	if (v->lab_interval_applies)
+		snprintf(note, sizeof(note), "Probe interval %d s: lab-wide setting (Azure's default "
+			 "is %d s); %d consecutive probes flip a backend", v->interval_s,
+			 LB_DEFAULT_INTERVAL_S, v->threshold);
+	else
+		snprintf(note, sizeof(note), "Probe interval %d s; %d consecutive probes flip a "
+			 "backend", v->interval_s, v->threshold);
+	chart.title = "Health Probe Status (Avg), split by Backend IP Address";
+	chart.subtitle = subtitle;
+	chart.note = note;
+	chart.metric = "Health Probe Status";
+	chart.start = c->start + (int64_t)a * c->step;
+	chart.step = c->step;
+	chart.len = z - a + 1;
+	chart.lines = lines;
+	chart.n = c->n < v->n_backends ? c->n : v->n_backends;
+	lb_svg_render(&chart, &out);
+	rc = fs_write_atomic(path, out.data, out.len, 0644);
+	buf_free(&out);
+	if (rc < 0) {
+		log_error("%s: %s", path, strerror(-rc));
+		return 1;
+	}
+	return 0;
 }
 
 int cmd_metrics(struct cli *cli, int argc, char **argv)
 {
-	(void)cli;
-	(void)argc;
-	log_error("%s: not available yet", argv[0]);
-	return 1;
-}
+	static const struct option opts[] = {
+		{ "since", required_argument, NULL, 's' },
+		{ "granularity", required_argument, NULL, 'g' },
+		{ "svg", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *svg = NULL, *gran = "1m";
+	long since = 1800;
+	struct model_service svc;
+	const struct lb_columns *c;
+	struct lb_view v;
+	char note[256];
+	int opt, rc, a, z;
 
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			since = lbcmd_duration(optarg);
+			if (since < 0) {
+				log_error("--since %s: give a duration like 90s, 30m or 2h", optarg);
+				return 2;
+			}
+			break;
+		case 'g':
+			gran = optarg;
+			if (strcmp(gran, "1m") != 0 && strcmp(gran, "1s") != 0) {
+				log_error("--granularity %s: 1m or 1s", gran);
+				return 2;
+			}
+			break;
+		case 'o': svg = optarg; break;
+		case 'h': lbcmd_metrics_usage(stdout); return 0;
+		default: lbcmd_metrics_usage(stderr); return 2;
+		}
+	}
+	if (optind + 1 != argc) {
+		lbcmd_metrics_usage(stderr);
+		return 2;
+	}
+	rc = lbcmd_load(cli, lbcmd_name(argv[optind]), &svc, &v);
+	if (rc)
+		return rc;
+	c = strcmp(gran, "1s") == 0 ? &v.sec : &v.min;
+	if (!lbcmd_window(c, v.updated_unix - since + 1, v.updated_unix, &a, &z)) {
+		printf("No %s data in the last %ld s yet.\n", gran, since);
+		if (svg) {
+			/* Still draw the frame, saying there is no data. */
+			struct lb_columns empty;
+
+			if (lb_columns_alloc(&empty, v.updated_unix - since, c == &v.sec ? 1 : 60, 1,
+					     v.n_backends) == 0) {
+				rc = lbcmd_svg(&v, &empty, 0, 0, since, svg);
+				lb_columns_free(&empty);
+			}
+		}
+		lb_view_free(&v);
+		return rc;
+	}
+	lbcmd_interval_note(&v, note, sizeof(note));
+	printf("Health Probe Status (Avg), split by Backend IP Address: %s/%s, frontend %s\n",
+	       v.ns, v.name, v.frontend[0] ? v.frontend : "<pending>");
+	printf("Granularity %s, probe interval %d s (%s)\n\n", gran, v.interval_s, note);
+	printf("%-9s", "TIME");
+	for (int b = 0; b < c->n && b < v.n_backends; b++)
+		printf(" %12s", v.backends[b].address);
+	printf(" %8s %10s %8s\n", "POOL %", "DATAPATH %", "FLOWS");
+	for (int k = a; k <= z; k++) {
+		time_t t = (time_t)(c->start + (int64_t)k * c->step);
+		double flows = 0;
+		bool any_flows = false;
+		struct tm tm;
+		char ts[16];
+
+		localtime_r(&t, &tm);
+		strftime(ts, sizeof(ts), c->step == 60 ? "%H:%M" : "%H:%M:%S", &tm);
+		printf("%-9s", ts);
+		for (int b = 0; b < c->n && b < v.n_backends; b++) {
+			double h = c->health[(size_t)b * (size_t)c->len + (size_t)k];
+			double f = c->flows[(size_t)b * (size_t)c->len + (size_t)k];
+
+			printf("     ");
+			lbcmd_cell(h);
+			if (!isnan(f)) {
+				flows += f;
+				any_flows = true;
+			}
+		}
+		printf(" ");
+		lbcmd_cell(c->pool[k]);
+		printf("   ");
+		lbcmd_cell(c->dpa[k]);
+		printf(" ");
+		lbcmd_cell(any_flows ? flows : NAN);
+		printf("\n");
+	}
+	printf("\n%-7s %-13s %10s %12s %14s\n", "NODE", "ADDRESS", "FLOWS", "PACKETS", "BYTES");
+	for (int b = 0; b < v.n_backends; b++)
+		printf("%-7s %-13s %10llu %12llu %14llu\n", v.backends[b].node, v.backends[b].address,
+		       (unsigned long long)v.backends[b].flows,
+		       (unsigned long long)v.backends[b].packets,
+		       (unsigned long long)v.backends[b].bytes);
+	if (svg) {
+		rc = lbcmd_svg(&v, c, a, z, since, svg);
+		if (!rc)
+			printf("\nChart written to %s\n", svg);
+	}
+	lb_view_free(&v);
+	return rc;
+}
