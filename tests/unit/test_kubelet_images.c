@@ -245,6 +245,30 @@ static void test_load_files(void **state)
 	unlink(user);
 }
 
+#ifdef KUBELET_SOURCE_ROOT
+/* The example file shipped in deploy/ parses cleanly and means what its
+ * comments say. */
+static void test_example_file(void **state)
+{
+	struct images_table t = { 0 };
+	const struct images_entry *e;
+	char err[320];
+
+	(void)state;
+	assert_int_equal(images_load(&t, "/b", "/nonexistent",
+				     KUBELET_SOURCE_ROOT "/deploy/images.conf.example", err,
+				     sizeof(err)), 0);
+	e = images_lookup(&t, "nginx:1.25");
+	assert_non_null(e);
+	assert_int_equal(e->argc, 3);
+	assert_string_equal(e->argv[0], "/usr/sbin/nginx");
+	assert_string_equal(e->argv[2], "daemon off;");
+	assert_non_null(images_lookup(&t, "busybox"));
+	assert_string_equal(images_lookup(&t, "nfranssens/nodejs-ip")->argv[0], "/b/clientip-echo");
+	images_table_free(&t);
+}
+#endif
+
 static void entry(struct images_entry *e, int argc, ...)
 {
 	va_list ap;
@@ -343,6 +367,9 @@ int main(void)
 		cmocka_unit_test(test_parse_bad_lines),
 		cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_load_files),
+#ifdef KUBELET_SOURCE_ROOT
+		cmocka_unit_test(test_example_file),
+#endif
 		cmocka_unit_test(test_compose_rules),
 		cmocka_unit_test(test_compose_expands_env),
 		cmocka_unit_test(test_expand_overflow),
