@@ -1625,6 +1625,7 @@ static void mp_deployment(struct mp *p, struct fy_node *root, struct manifest_ob
 						       "1000 in a lab", v);
 					else
 						d->replicas = (int)v;
+					o->replicas_set = true;
 				} else if (strcmp(j.key, "selector") == 0) {
 					struct mp_iter k;
 

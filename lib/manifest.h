@@ -42,6 +42,8 @@ struct manifest_pos {
 struct manifest_object {
 	enum manifest_kind kind;
 	bool ns_explicit;                  /* metadata.namespace was written */
+	bool replicas_set;                 /* spec.replicas was written (apply keeps a
+					    * scaled count when it was not) */
 	struct manifest_pos pos;           /* the object (its first key) */
 	struct manifest_pos ns_pos;        /* metadata.namespace, or pos */
 	struct manifest_pos selector_pos;  /* spec.selector, or pos */

@@ -1,0 +1,502 @@
+/* cmd_describe.c — `describe svc|pod|deployment|node [NAME]`: kubectl's
+ * "Label:  value" blocks, aligned by the same tabwriter rules. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libfyaml.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "lab.h"
+#include "objects.h"
+#include "store.h"
+
+/* "Labels:  a=b" then one "\tc=d" line per further entry, as kubectl's
+ * printLabelsMultiline does. */
+static void describe_map(struct buf *b, const char *label, const struct model_map *m,
+			 const char *indent)
+{
+	if (m->n == 0) {
+		buf_printf(b, "%s%s:\t<none>\n", indent, label);
+		return;
+	}
+	for (int i = 0; i < m->n; i++)
+		buf_printf(b, "%s%s\t%s=%s\n", indent, i == 0 ? label : "", m->items[i].key,
+			   m->items[i].value);
+}
+
+static void describe_labels(struct buf *b, const char *label, const struct model_map *m)
+{
+	char l[64];
+
+	snprintf(l, sizeof(l), "%s:", label);
+	if (m->n == 0) {
+		buf_printf(b, "%s\t<none>\n", l);
+		return;
+	}
+	describe_map(b, l, m, "");
+}
+
+/* "Mon, 01 May 2024 12:00:00 +0000" (kubectl's RFC 1123 with numeric zone). */
+static void describe_time(const char *rfc3339, char *buf, size_t len)
+{
+	int64_t t = model_time_parse(rfc3339);
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t < 0) {
+		snprintf(buf, len, "<unknown>");
+		return;
+	}
+	gmtime_r(&tt, &tm);
+	strftime(buf, len, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+}
+
+static void describe_flush(struct buf *b)
+{
+	obj_tabwrite(stdout, buf_str(b), 0, 2);
+	buf_reset(b);
+}
+
+/* ---- events from the load balancer's status ------------------------------------ */
+
+static void describe_events(struct buf *b, const char *extra_json)
+{
+	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET | FYPCF_JSON_FORCE };
+	struct fy_document *d = NULL;
+	struct fy_node *events = NULL, *ev;
+	void *it = NULL;
+	int n = 0;
+
+	if (extra_json && *extra_json)
+		d = fy_document_build_from_string(&cfg, extra_json, FY_NT);
+	if (d && fy_document_root(d) && fy_node_is_mapping(fy_document_root(d)))
+		events = fy_node_mapping_lookup_by_string(fy_document_root(d), "events", FY_NT);
+	if (events && fy_node_is_sequence(events) && fy_node_sequence_item_count(events) > 0) {
+		buf_puts(b, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------\n");
+		while ((ev = fy_node_sequence_iterate(events, &it))) {
+			const char *type = fy_node_mapping_lookup_scalar0_by_simple_key(ev, "type", FY_NT);
+			const char *reason = fy_node_mapping_lookup_scalar0_by_simple_key(ev, "reason", FY_NT);
+			const char *msg = fy_node_mapping_lookup_scalar0_by_simple_key(ev, "message", FY_NT);
+
+			if (!fy_node_is_mapping(ev))
+				continue;
+			buf_printf(b, "  %s\t%s\t<unknown>\tclientip-lb\t%s\n", type ? type : "Normal",
+				   reason ? reason : "", msg ? msg : "");
+			n++;
+		}
+	}
+	if (n == 0)
+		buf_puts(b, "Events:\t<none>\n");
+	if (d)
+		fy_document_destroy(d);
+}
+
+/* ---- Service ------------------------------------------------------------------ */
+
+static void describe_endpoints_for(const struct model_endpoints *e, int port_index, char *buf,
+				   size_t len)
+{
+	int shown = 0, total = 0;
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; e && i < e->n; i++) {
+		char ip[INET_ADDRSTRLEN];
+		int port = port_index < MODEL_MAX_PORTS ? e->items[i].ports[port_index] : 0;
+
+		if (!e->items[i].ready || !port)
+			continue;
+		total++;
+		if (shown < 3 && o < len) {
+			int w = snprintf(buf + o, len - o, "%s%s:%d", shown ? "," : "",
+					 inet_ntop(AF_INET, &e->items[i].addr, ip, sizeof(ip)), port);
+
+			if (w > 0)
+				o += (size_t)w;
+			shown++;
+		}
+	}
+	if (total == 0)
+		snprintf(buf, len, "<none>");
+	else if (total > shown && o < len)
+		snprintf(buf + o, len - o, " + %d more...", total - shown);
+}
+
+static void describe_service(struct cli *cli, const struct model_service *s)
+{
+	struct model_endpoints e;
+	struct buf b = BUF_INIT, extra = BUF_INIT;
+	struct in_addr ingress = { 0 };
+	bool have_eps;
+	char err[256], ip[INET_ADDRSTRLEN], sel[1024];
+
+	memset(&e, 0, sizeof(e));
+	have_eps = store_get_endpoints(cli->statedir, s->meta.ns, s->meta.name, &e, err,
+				       sizeof(err)) == 0;
+	store_get_service_status(cli->statedir, s->meta.ns, s->meta.name, &ingress, &extra, err,
+				 sizeof(err));
+	buf_printf(&b, "Name:\t%s\n", s->meta.name);
+	buf_printf(&b, "Namespace:\t%s\n", s->meta.ns);
+	describe_labels(&b, "Labels", &s->meta.labels);
+	describe_labels(&b, "Annotations", &s->meta.annotations);
+	obj_map_format(&s->selector, sel, sizeof(sel));
+	buf_printf(&b, "Selector:\t%s\n", s->selector.n ? sel : "");
+	buf_printf(&b, "Type:\t%s\n", model_service_type_name(s->type));
+	buf_puts(&b, "IP Family Policy:\tSingleStack\nIP Families:\tIPv4\n");
+	if (s->cluster_ip.s_addr) {
+		inet_ntop(AF_INET, &s->cluster_ip, ip, sizeof(ip));
+		buf_printf(&b, "IP:\t%s\nIPs:\t%s\n", ip, ip);
+	} else {
+		buf_puts(&b, "IP:\t<none>\n");
+	}
+	if (s->load_balancer_ip.s_addr)
+		buf_printf(&b, "LoadBalancer IP:\t%s\n",
+			   inet_ntop(AF_INET, &s->load_balancer_ip, ip, sizeof(ip)));
+	if (s->type == MODEL_SVC_LOAD_BALANCER && (s->ingress_ip.s_addr || ingress.s_addr)) {
+		struct in_addr in = s->ingress_ip.s_addr ? s->ingress_ip : ingress;
+
+		buf_printf(&b, "LoadBalancer Ingress:\t%s\n", inet_ntop(AF_INET, &in, ip, sizeof(ip)));
+	}
+	for (int k = 0; k < s->n_ports; k++) {
+		const struct model_service_port *p = &s->ports[k];
+		const char *name = p->name[0] ? p->name : "<unset>";
+		const char *proto = model_proto_name(p->proto);
+		char eps[512];
+
+		buf_printf(&b, "Port:\t%s\t%d/%s\n", name, p->port, proto);
+		if (p->target_port_name[0])
+			buf_printf(&b, "TargetPort:\t%s/%s\n", p->target_port_name, proto);
+		else
+			buf_printf(&b, "TargetPort:\t%d/%s\n", p->target_port, proto);
+		if (p->node_port)
+			buf_printf(&b, "NodePort:\t%s\t%d/%s\n", name, p->node_port, proto);
+		describe_endpoints_for(have_eps ? &e : NULL, k, eps, sizeof(eps));
+		buf_printf(&b, "Endpoints:\t%s\n", eps);
+	}
+	buf_printf(&b, "Session Affinity:\t%s\n", s->affinity_client_ip ? "ClientIP" : "None");
+	if (s->affinity_client_ip)
+		buf_printf(&b, "Session Affinity Timeout:\t%ds\n", s->affinity_timeout_s);
+	if (s->type != MODEL_SVC_CLUSTER_IP)
+		buf_printf(&b, "External Traffic Policy:\t%s\n", model_policy_name(s->external_policy));
+	buf_printf(&b, "Internal Traffic Policy:\t%s\n", model_policy_name(s->internal_policy));
+	if (s->health_check_node_port)
+		buf_printf(&b, "HealthCheck NodePort:\t%d\n", s->health_check_node_port);
+	describe_svc_extra(cli, s, &b);
+	describe_events(&b, buf_str(&extra));
+	describe_flush(&b);
+	buf_free(&b);
+	buf_free(&extra);
+	model_endpoints_free(&e);
+}
+
+/* ---- Pod ---------------------------------------------------------------------- */
+
+static void describe_probe(struct buf *b, const struct model_probe *p)
+{
+	char port[32];
+
+	if (p->kind == MODEL_PROBE_NONE)
+		return;
+	if (p->port_name[0])
+		snprintf(port, sizeof(port), "%s", p->port_name);
+	else
+		snprintf(port, sizeof(port), "%d", p->port);
+	if (p->kind == MODEL_PROBE_HTTP)
+		buf_printf(b, "    Readiness:\thttp-get http://:%s%s", port, p->path);
+	else
+		buf_printf(b, "    Readiness:\ttcp-socket :%s", port);
+	buf_printf(b, " delay=%ds timeout=%ds period=%ds #success=%d #failure=%d\n",
+		   p->initial_delay_s, p->timeout_s, p->period_s, p->success_threshold,
+		   p->failure_threshold);
+}
+
+static void describe_pod(struct cli *cli, const struct model_pod *p,
+			 const struct model_pod_status *st)
+{
+	struct buf b = BUF_INIT;
+	char ip[INET_ADDRSTRLEN], t[64];
+	int node = lab_node_index(p->node);
+	bool ready = obj_pod_ready(p, st);
+
+	(void)cli;
+	buf_printf(&b, "Name:\t%s\n", p->meta.name);
+	buf_printf(&b, "Namespace:\t%s\n", p->meta.ns);
+	buf_puts(&b, "Priority:\t0\nService Account:\tdefault\n");
+	if (node >= 0) {
+		struct in_addr a = lab_node_addr(node);
+
+		buf_printf(&b, "Node:\t%s/%s\n", p->node, inet_ntop(AF_INET, &a, ip, sizeof(ip)));
+	} else {
+		buf_puts(&b, "Node:\t<none>\n");
+	}
+	if (st && st->started[0]) {
+		describe_time(st->started, t, sizeof(t));
+		buf_printf(&b, "Start Time:\t%s\n", t);
+	}
+	describe_labels(&b, "Labels", &p->meta.labels);
+	describe_labels(&b, "Annotations", &p->meta.annotations);
+	buf_printf(&b, "Status:\t%s\n", obj_pod_phase_text(p, st));
+	if (p->meta.deleting[0]) {
+		describe_time(p->meta.deleting, t, sizeof(t));
+		buf_printf(&b, "Termination Grace Period:\t%ds\n", p->spec.termination_grace_s);
+	}
+	if (st && st->message[0] && st->pid <= 0)
+		buf_printf(&b, "Message:\t%s\n", st->message);
+	if (p->ip.s_addr) {
+		inet_ntop(AF_INET, &p->ip, ip, sizeof(ip));
+		buf_printf(&b, "IP:\t%s\nIPs:\n  IP:\t%s\n", ip, ip);
+	} else {
+		buf_puts(&b, "IP:\t\nIPs:\t<none>\n");
+	}
+	if (p->owner[0])
+		buf_printf(&b, "Controlled By:\tDeployment/%s\n", p->owner);
+	buf_puts(&b, "Containers:\n");
+	for (int c = 0; c < p->spec.n_containers; c++) {
+		const struct model_container *ct = &p->spec.containers[c];
+
+		buf_printf(&b, "  %s:\n", ct->name);
+		buf_printf(&b, "    Image:\t%s\n", ct->image);
+		buf_printf(&b, "    %s\t", ct->n_ports > 1 ? "Ports:" : "Port:");
+		if (ct->n_ports == 0)
+			buf_puts(&b, "<none>");
+		for (int k = 0; k < ct->n_ports; k++) {
+			buf_printf(&b, "%s%d/%s", k ? ", " : "", ct->ports[k].port,
+				   model_proto_name(ct->ports[k].proto));
+			if (ct->ports[k].name[0])
+				buf_printf(&b, " (%s)", ct->ports[k].name);
+		}
+		buf_putc(&b, '\n');
+		for (int k = 0; k < ct->n_command; k++)
+			buf_printf(&b, "    %s\t%s\n", k == 0 ? "Command:" : "", ct->command[k]);
+		for (int k = 0; k < ct->n_args; k++)
+			buf_printf(&b, "    %s\t%s\n", k == 0 ? "Args:" : "", ct->args[k]);
+		if (st && st->pid > 0) {
+			buf_puts(&b, "    State:\tRunning\n");
+			if (st->started[0]) {
+				describe_time(st->started, t, sizeof(t));
+				buf_printf(&b, "      Started:\t%s\n", t);
+			}
+		} else if (st && (st->terminated || st->phase == MODEL_POD_FAILED ||
+				  st->phase == MODEL_POD_SUCCEEDED)) {
+			buf_printf(&b, "    State:\tTerminated\n      Reason:\t%s\n",
+				   st->reason[0] ? st->reason : "Completed");
+		} else {
+			buf_printf(&b, "    State:\tWaiting\n      Reason:\t%s\n",
+				   st && st->reason[0] ? st->reason : "ContainerCreating");
+		}
+		buf_printf(&b, "    Ready:\t%s\n", ready ? "True" : "False");
+		buf_printf(&b, "    Restart Count:\t%d\n", st ? st->restarts : 0);
+		describe_probe(&b, &ct->readiness);
+		if (ct->n_env == 0)
+			buf_puts(&b, "    Environment:\t<none>\n");
+		else
+			buf_puts(&b, "    Environment:\n");
+		for (int k = 0; k < ct->n_env; k++)
+			buf_printf(&b, "      %s:\t%s\n", ct->env[k].name, ct->env[k].value);
+	}
+	buf_puts(&b, "Conditions:\n  Type\tStatus\n");
+	buf_printf(&b, "  PodScheduled\t%s\n", p->node[0] ? "True" : "False");
+	buf_printf(&b, "  Initialized\t%s\n", p->node[0] ? "True" : "False");
+	buf_printf(&b, "  ContainersReady\t%s\n", ready ? "True" : "False");
+	buf_printf(&b, "  Ready\t%s\n", ready ? "True" : "False");
+	buf_puts(&b, "Events:\t<none>\n");
+	describe_flush(&b);
+	buf_free(&b);
+}
+
+/* ---- Deployment ------------------------------------------------------------------ */
+
+static void describe_deployment(struct cli *cli, const struct model_deployment *d,
+				const struct obj_world *w)
+{
+	struct model_deployment_status st;
+	struct buf b = BUF_INIT;
+	char t[64], sel[1024];
+	bool observed;
+
+	obj_deployment_status(cli, d, w, &st, &observed);
+	buf_printf(&b, "Name:\t%s\n", d->meta.name);
+	buf_printf(&b, "Namespace:\t%s\n", d->meta.ns);
+	describe_time(d->meta.created, t, sizeof(t));
+	buf_printf(&b, "CreationTimestamp:\t%s\n", t);
+	describe_labels(&b, "Labels", &d->meta.labels);
+	describe_labels(&b, "Annotations", &d->meta.annotations);
+	obj_map_format(&d->selector, sel, sizeof(sel));
+	buf_printf(&b, "Selector:\t%s\n", sel);
+	buf_printf(&b, "Replicas:\t%d desired | %d updated | %d total | %d available | %d unavailable\n",
+		   d->replicas, st.updated_replicas, st.replicas, st.available_replicas,
+		   st.unavailable_replicas);
+	buf_puts(&b, "StrategyType:\tRollingUpdate\nMinReadySeconds:\t0\n");
+	buf_printf(&b, "RollingUpdateStrategy:\t%d%s max unavailable, %d%s max surge\n",
+		   d->max_unavailable.value, d->max_unavailable.percent ? "%" : "",
+		   d->max_surge.value, d->max_surge.percent ? "%" : "");
+	buf_puts(&b, "Pod Template:\n");
+	describe_map(&b, "  Labels:", &d->template_labels, "");
+	if (d->template_annotations.n)
+		describe_map(&b, "  Annotations:", &d->template_annotations, "");
+	buf_puts(&b, "  Containers:\n");
+	for (int c = 0; c < d->pod.n_containers; c++) {
+		const struct model_container *ct = &d->pod.containers[c];
+
+		buf_printf(&b, "   %s:\n", ct->name);
+		buf_printf(&b, "    Image:\t%s\n", ct->image);
+		for (int k = 0; k < ct->n_ports; k++)
+			buf_printf(&b, "    %s\t%d/%s\n", k == 0 ? "Port:" : "", ct->ports[k].port,
+				   model_proto_name(ct->ports[k].proto));
+		describe_probe(&b, &ct->readiness);
+	}
+	if (st.n_conditions > 0) {
+		buf_puts(&b, "Conditions:\n  Type\tStatus\tReason\n  ----\t------\t------\n");
+		for (int i = 0; i < st.n_conditions && i < MODEL_MAX_CONDITIONS; i++)
+			buf_printf(&b, "  %s\t%s\t%s\n", st.conditions[i].type,
+				   st.conditions[i].status ? "True" : "False", st.conditions[i].reason);
+	}
+	buf_puts(&b, "Events:\t<none>\n");
+	describe_flush(&b);
+	buf_free(&b);
+}
+
+/* ---- the command ------------------------------------------------------------------ */
+
+static void describe_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: clientip describe TYPE [NAME...] | TYPE/NAME\n"
+		"\n"
+		"Shows an object in detail, as kubectl describe does. TYPE is service (svc),\n"
+		"pod (po) or deployment (deploy); without NAME, every object of that type in\n"
+		"the namespace. A Service shows its ports, NodePorts, endpoints, traffic\n"
+		"policies, health check node port and the load balancer's events.\n"
+		"\n"
+		"Examples:\n"
+		"  clientip describe svc node-service\n"
+		"  clientip describe pod -l app=node\n");
+}
+
+int cmd_describe(struct cli *cli, int argc, char **argv)
+{
+	const char *args[64], *selector = "";
+	struct obj_selector sel;
+	struct obj_world w = { 0 };
+	struct lab_info li;
+	enum obj_res res;
+	const char *name = NULL;
+	char err[256];
+	int nargs = 0, status = 0, shown = 0, k;
+
+	for (int i = 1; i < argc; i++) {
+		const char *v;
+		int r;
+
+		if (obj_is_help(argv[i])) {
+			describe_usage(stdout);
+			return 0;
+		}
+		if ((r = obj_opt_value(argc, argv, &i, "-l", "--selector", &v)) != 0) {
+			if (r < 0)
+				return 2;
+			selector = v;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "error: unknown flag \"%s\"\n", argv[i]);
+			return 2;
+		} else if (nargs < (int)(sizeof(args) / sizeof(args[0]))) {
+			args[nargs++] = argv[i];
+		}
+	}
+	if (nargs == 0) {
+		fprintf(stderr, "error: You must specify the type of resource to describe.\n");
+		describe_usage(stderr);
+		return 2;
+	}
+	if ((k = obj_res_arg(args[0], &res, &name)) < 0)
+		return 1;
+	if (k == 1) {
+		args[0] = name;
+	} else {
+		for (int i = 1; i < nargs; i++)
+			args[i - 1] = args[i];
+		nargs--;
+	}
+	if (obj_selector_parse(selector, &sel, err, sizeof(err)) < 0) {
+		fprintf(stderr, "error: %s\n", err);
+		return 2;
+	}
+	if (res == OBJ_RES_ENDPOINTS || res == OBJ_RES_NODES) {
+		fprintf(stderr, "error: describe supports services, pods and deployments; try "
+			"\"clientip get %s -o yaml\"\n", obj_res_plural(res));
+		return 1;
+	}
+	if (obj_lab_open(cli, &li) < 0 || obj_world_load(cli, &w) < 0)
+		return 1;
+
+	for (int pass = 0; pass < (nargs ? nargs : 1); pass++) {
+		const char *want = nargs ? args[pass] : NULL;
+		int found = 0;
+
+		if (res == OBJ_RES_SERVICES) {
+			struct model_service *ss = NULL;
+			int n = 0;
+
+			if (store_list_services(cli->statedir, &ss, &n, err, sizeof(err)) < 0) {
+				fprintf(stderr, "error: %s\n", err);
+				status = 1;
+				break;
+			}
+			for (int i = 0; i < n; i++) {
+				if ((!cli->all_namespaces && strcmp(ss[i].meta.ns, cli->ns) != 0) ||
+				    (want && strcmp(ss[i].meta.name, want) != 0) ||
+				    !obj_selector_matches(&sel, &ss[i].meta.labels))
+					continue;
+				if (shown++)
+					putchar('\n');
+				describe_service(cli, &ss[i]);
+				found++;
+			}
+			free(ss);
+		} else if (res == OBJ_RES_PODS) {
+			for (int i = 0; i < w.n_pods; i++) {
+				const struct model_pod *p = &w.pods[i];
+
+				if ((!cli->all_namespaces && strcmp(p->meta.ns, cli->ns) != 0) ||
+				    (want && strcmp(p->meta.name, want) != 0) ||
+				    !obj_selector_matches(&sel, &p->meta.labels))
+					continue;
+				if (shown++)
+					putchar('\n');
+				describe_pod(cli, p, obj_pod_status(&w, p));
+				found++;
+			}
+		} else {
+			struct model_deployment *ds = NULL;
+			int n = 0;
+
+			if (store_list_deployments(cli->statedir, &ds, &n, err, sizeof(err)) < 0) {
+				fprintf(stderr, "error: %s\n", err);
+				status = 1;
+				break;
+			}
+			for (int i = 0; i < n; i++) {
+				if ((!cli->all_namespaces && strcmp(ds[i].meta.ns, cli->ns) != 0) ||
+				    (want && strcmp(ds[i].meta.name, want) != 0) ||
+				    !obj_selector_matches(&sel, &ds[i].meta.labels))
+					continue;
+				if (shown++)
+					putchar('\n');
+				describe_deployment(cli, &ds[i], &w);
+				found++;
+			}
+			free(ds);
+		}
+		if (want && !found) {
+			obj_err_not_found(res, want);
+			status = 1;
+		}
+	}
+	if (nargs == 0 && shown == 0)
+		fprintf(stderr, "No resources found in %s namespace.\n", cli->ns);
+	obj_world_free(&w);
+	return status;
+}

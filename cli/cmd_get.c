@@ -1,0 +1,732 @@
+/* cmd_get.c — `get`: kubectl's tables, -o wide|json|yaml|name, -l, -A. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "cli.h"
+#include "fsutil.h"
+#include "jsonw.h"
+#include "lab.h"
+#include "objects.h"
+#include "store.h"
+
+/* A node counts as Ready while its agent's heartbeat is younger than
+ * this, the node controller's default grace period. */
+#define GET_NODE_GRACE_S 40
+
+enum get_output { GET_TABLE, GET_WIDE, GET_JSON, GET_YAML, GET_NAME };
+
+struct get_ctx {
+	struct cli *cli;
+	struct lab_info li;
+	enum get_output out;
+	struct obj_selector sel;
+	bool show_labels, no_headers, prefix_kind;
+	bool world_loaded;
+	struct obj_world world;
+	struct model_service *svcs;
+	int n_svcs;
+	bool svcs_loaded;
+	/* What is printed. */
+	struct buf table;                 /* tab-separated rows of the current type */
+	int rows;
+	struct jsonw item;                /* -o json/yaml: the object being written */
+	struct buf item_buf;
+	char **items;                     /* each object's pretty JSON */
+	int n_items;
+	int status;
+};
+
+static bool get_in_ns(const struct get_ctx *g, const char *ns)
+{
+	return g->cli->all_namespaces || strcmp(ns, g->cli->ns) == 0;
+}
+
+static bool get_named(const char *name, const char *const *names, int n_names)
+{
+	if (n_names == 0)
+		return true;
+	for (int i = 0; i < n_names; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+static int get_load_world(struct get_ctx *g)
+{
+	if (g->world_loaded)
+		return 0;
+	if (obj_world_load(g->cli, &g->world) < 0)
+		return -1;
+	g->world_loaded = true;
+	return 0;
+}
+
+static int get_load_svcs(struct get_ctx *g)
+{
+	char err[256];
+
+	if (g->svcs_loaded)
+		return 0;
+	if (store_list_services(g->cli->statedir, &g->svcs, &g->n_svcs, err, sizeof(err)) < 0) {
+		fprintf(stderr, "error: %s\n", err);
+		return -1;
+	}
+	g->svcs_loaded = true;
+	return 0;
+}
+
+/* Starts a row: NAMESPACE with -A, then the name (kind-prefixed when
+ * several types are listed). */
+static void get_row_start(struct get_ctx *g, enum obj_res res, const char *ns, const char *name)
+{
+	if (g->cli->all_namespaces && obj_res_namespaced(res))
+		buf_printf(&g->table, "%s\t", ns);
+	if (g->prefix_kind)
+		buf_printf(&g->table, "%s/%s", obj_res_singular(res), name);
+	else
+		buf_puts(&g->table, name);
+	g->rows++;
+}
+
+static void get_row_end(struct get_ctx *g, const struct model_map *labels)
+{
+	if (g->show_labels) {
+		char l[2048];
+
+		obj_map_format(labels, l, sizeof(l));
+		buf_printf(&g->table, "\t%s", l);
+	}
+	buf_putc(&g->table, '\n');
+}
+
+static void get_header(struct get_ctx *g, enum obj_res res, const char *cols, const char *wide)
+{
+	if (g->no_headers)
+		return;
+	if (g->cli->all_namespaces && obj_res_namespaced(res))
+		buf_puts(&g->table, "NAMESPACE\t");
+	buf_puts(&g->table, cols);
+	if (g->out == GET_WIDE && wide)
+		buf_puts(&g->table, wide);
+	if (g->show_labels)
+		buf_puts(&g->table, "\tLABELS");
+	buf_putc(&g->table, '\n');
+}
+
+static bool get_structured(const struct get_ctx *g)
+{
+	return g->out == GET_JSON || g->out == GET_YAML;
+}
+
+static struct jsonw *get_item(struct get_ctx *g)
+{
+	buf_reset(&g->item_buf);
+	jsonw_init(&g->item, &g->item_buf, true);
+	return &g->item;
+}
+
+static void get_item_done(struct get_ctx *g)
+{
+	char **n = realloc(g->items, sizeof(*n) * (size_t)(g->n_items + 1));
+
+	if (!n || !(n[g->n_items] = strdup(buf_str(&g->item_buf)))) {
+		if (n)
+			g->items = n;
+		fprintf(stderr, "error: out of memory\n");
+		g->status = 1;
+		return;
+	}
+	g->items = n;
+	g->n_items++;
+}
+
+/* -o name prints here. Returns true if the caller should add a table row. */
+static bool get_emit(struct get_ctx *g, enum obj_res res, const char *name)
+{
+	if (g->out == GET_NAME) {
+		printf("%s/%s\n", obj_res_singular(res), name);
+		g->rows++;
+		return false;
+	}
+	return !get_structured(g);
+}
+
+/* ---- nodes -------------------------------------------------------------------- */
+
+static void get_node_labels(const char *name, struct model_map *m)
+{
+	memset(m, 0, sizeof(*m));
+	model_map_set(m, "kubernetes.io/hostname", name);
+	model_map_set(m, "kubernetes.io/os", "linux");
+	model_map_set(m, "kubernetes.io/role", "agent");
+}
+
+static void get_os_image(char *buf, size_t len)
+{
+	char *text = NULL, *p;
+
+	snprintf(buf, len, "Linux");
+	if (fs_read_all("/etc/os-release", &text, NULL) < 0)
+		return;
+	p = strstr(text, "PRETTY_NAME=");
+	if (p) {
+		p += 12;
+		if (*p == '"')
+			p++;
+		snprintf(buf, len, "%.*s", (int)strcspn(p, "\"\n"), p);
+	}
+	free(text);
+}
+
+static void get_nodes(struct get_ctx *g, const char *const *names, int n_names, bool *found)
+{
+	char created[MODEL_TIME_MAX], os[128];
+	struct utsname un;
+
+	labinfo_time_format(g->li.created, created, sizeof(created));
+	get_os_image(os, sizeof(os));
+	if (uname(&un) < 0)
+		snprintf(un.release, sizeof(un.release), "unknown");
+	get_header(g, OBJ_RES_NODES, "NAME\tSTATUS\tROLES\tAGE\tVERSION",
+		   "\tINTERNAL-IP\tEXTERNAL-IP\tOS-IMAGE\tKERNEL-VERSION\tCONTAINER-RUNTIME");
+	for (int i = 0; i < g->li.nodes; i++) {
+		struct model_node_status st;
+		struct model_map labels;
+		char name[16], err[256], age[32], ip[INET_ADDRSTRLEN];
+		bool ready = false;
+		int64_t hb;
+
+		snprintf(name, sizeof(name), "node%d", i);
+		get_node_labels(name, &labels);
+		if (!get_named(name, names, n_names) || !obj_selector_matches(&g->sel, &labels))
+			continue;
+		for (int k = 0; k < n_names; k++)
+			if (strcmp(names[k], name) == 0)
+				found[k] = true;
+		memset(&st, 0, sizeof(st));
+		if (store_get_node_status(g->cli->statedir, name, &st, err, sizeof(err)) == 0) {
+			hb = model_time_parse(st.heartbeat);
+			ready = hb >= 0 && obj_now_ms() / 1000 - hb <= GET_NODE_GRACE_S;
+		} else {
+			snprintf(st.name, sizeof(st.name), "%s", name);
+		}
+		if (!st.addr.s_addr)
+			st.addr = lab_node_addr(i);
+		if (get_structured(g)) {
+			model_node_status_to_json(get_item(g), &st);
+			get_item_done(g);
+		}
+		if (!get_emit(g, OBJ_RES_NODES, name))
+			continue;
+		obj_age_since(created, age, sizeof(age));
+		get_row_start(g, OBJ_RES_NODES, "", name);
+		buf_printf(&g->table, "\t%s\tagent\t%s\tclientip-%s", ready ? "Ready" : "NotReady", age,
+			   CLIENTIP_VERSION);
+		if (g->out == GET_WIDE)
+			buf_printf(&g->table, "\t%s\t<none>\t%s\t%s\tclientip-agent",
+				   inet_ntop(AF_INET, &st.addr, ip, sizeof(ip)), os, un.release);
+		get_row_end(g, &labels);
+	}
+}
+
+/* ---- pods ------------------------------------------------------------------- */
+
+static void get_pods(struct get_ctx *g, const char *const *names, int n_names, bool *found)
+{
+	if (get_load_world(g) < 0) {
+		g->status = 1;
+		return;
+	}
+	get_header(g, OBJ_RES_PODS, "NAME\tREADY\tSTATUS\tRESTARTS\tAGE",
+		   "\tIP\tNODE\tNOMINATED NODE\tREADINESS GATES");
+	for (int i = 0; i < g->world.n_pods; i++) {
+		const struct model_pod *p = &g->world.pods[i];
+		const struct model_pod_status *st = obj_pod_status(&g->world, p);
+		int n = p->spec.n_containers;
+		char age[32], ip[INET_ADDRSTRLEN];
+
+		if (!get_in_ns(g, p->meta.ns) || !get_named(p->meta.name, names, n_names) ||
+		    !obj_selector_matches(&g->sel, &p->meta.labels))
+			continue;
+		for (int k = 0; k < n_names; k++)
+			if (strcmp(names[k], p->meta.name) == 0)
+				found[k] = true;
+		if (get_structured(g)) {
+			model_pod_to_json(get_item(g), p, st);
+			get_item_done(g);
+		}
+		if (!get_emit(g, OBJ_RES_PODS, p->meta.name))
+			continue;
+		obj_age_since(p->meta.created, age, sizeof(age));
+		get_row_start(g, OBJ_RES_PODS, p->meta.ns, p->meta.name);
+		buf_printf(&g->table, "\t%d/%d\t%s\t%d\t%s", obj_pod_ready(p, st) ? n : 0, n,
+			   obj_pod_phase_text(p, st), st ? st->restarts : 0, age);
+		if (g->out == GET_WIDE)
+			buf_printf(&g->table, "\t%s\t%s\t<none>\t<none>",
+				   p->ip.s_addr ? inet_ntop(AF_INET, &p->ip, ip, sizeof(ip)) : "<none>",
+				   p->node[0] ? p->node : "<none>");
+		get_row_end(g, &p->meta.labels);
+	}
+}
+
+/* ---- services ----------------------------------------------------------------- */
+
+static void get_svc_ports(const struct model_service *s, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	if (s->n_ports == 0)
+		snprintf(buf, len, "<none>");
+	for (int k = 0; k < s->n_ports && o < len; k++) {
+		const struct model_service_port *p = &s->ports[k];
+		int w;
+
+		if (p->node_port)
+			w = snprintf(buf + o, len - o, "%s%d:%d/%s", k ? "," : "", p->port, p->node_port,
+				     model_proto_name(p->proto));
+		else
+			w = snprintf(buf + o, len - o, "%s%d/%s", k ? "," : "", p->port,
+				     model_proto_name(p->proto));
+		if (w < 0)
+			break;
+		o += (size_t)w;
+	}
+}
+
+static void get_services(struct get_ctx *g, const char *const *names, int n_names, bool *found)
+{
+	if (get_load_svcs(g) < 0) {
+		g->status = 1;
+		return;
+	}
+	get_header(g, OBJ_RES_SERVICES, "NAME\tTYPE\tCLUSTER-IP\tEXTERNAL-IP\tPORT(S)\tAGE",
+		   "\tSELECTOR");
+	for (int i = 0; i < g->n_svcs; i++) {
+		const struct model_service *s = &g->svcs[i];
+		char age[32], cip[INET_ADDRSTRLEN], eip[INET_ADDRSTRLEN], ports[512], sel[1024];
+
+		if (!get_in_ns(g, s->meta.ns) || !get_named(s->meta.name, names, n_names) ||
+		    !obj_selector_matches(&g->sel, &s->meta.labels))
+			continue;
+		for (int k = 0; k < n_names; k++)
+			if (strcmp(names[k], s->meta.name) == 0)
+				found[k] = true;
+		if (get_structured(g)) {
+			model_service_to_json(get_item(g), s);
+			get_item_done(g);
+		}
+		if (!get_emit(g, OBJ_RES_SERVICES, s->meta.name))
+			continue;
+		obj_age_since(s->meta.created, age, sizeof(age));
+		if (s->type == MODEL_SVC_LOAD_BALANCER)
+			snprintf(eip, sizeof(eip), "%s", s->ingress_ip.s_addr
+				 ? inet_ntop(AF_INET, &s->ingress_ip, eip, sizeof(eip)) : "<pending>");
+		else
+			snprintf(eip, sizeof(eip), "<none>");
+		get_svc_ports(s, ports, sizeof(ports));
+		get_row_start(g, OBJ_RES_SERVICES, s->meta.ns, s->meta.name);
+		buf_printf(&g->table, "\t%s\t%s\t%s\t%s\t%s", model_service_type_name(s->type),
+			   s->cluster_ip.s_addr ? inet_ntop(AF_INET, &s->cluster_ip, cip, sizeof(cip))
+						: "<none>", eip, ports, age);
+		if (g->out == GET_WIDE) {
+			obj_map_format(&s->selector, sel, sizeof(sel));
+			buf_printf(&g->table, "\t%s", sel);
+		}
+		get_row_end(g, &s->meta.labels);
+	}
+}
+
+/* ---- endpoints ---------------------------------------------------------------- */
+
+/* kubectl's formatEndpoints: ready addresses, "ip:port" for every port,
+ * at most three, then " + N more...". */
+static void get_format_endpoints(const struct model_endpoints *e, int only_port, char *buf,
+				 size_t len)
+{
+	int shown = 0, total = 0, nports = e->n_ports > 0 ? e->n_ports : MODEL_MAX_PORTS;
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < e->n; i++) {
+		const struct model_endpoint *ep = &e->items[i];
+		char ip[INET_ADDRSTRLEN];
+
+		if (!ep->ready)
+			continue;
+		inet_ntop(AF_INET, &ep->addr, ip, sizeof(ip));
+		for (int j = 0; j < nports && j < MODEL_MAX_PORTS; j++) {
+			if (!ep->ports[j] || (only_port >= 0 && j != only_port))
+				continue;
+			total++;
+			if (shown < 3 && o < len) {
+				int w = snprintf(buf + o, len - o, "%s%s:%d", shown ? "," : "", ip,
+						 ep->ports[j]);
+
+				if (w > 0)
+					o += (size_t)w;
+				shown++;
+			}
+		}
+	}
+	if (total == 0)
+		snprintf(buf, len, "<none>");
+	else if (total > shown && o < len)
+		snprintf(buf + o, len - o, " + %d more...", total - shown);
+}
+
+static void get_endpoints(struct get_ctx *g, const char *const *names, int n_names, bool *found)
+{
+	struct model_endpoints *eps = NULL;
+	char err[256];
+	int n = 0;
+
+	if (get_load_svcs(g) < 0 ||
+	    store_list_endpoints(g->cli->statedir, &eps, &n, err, sizeof(err)) < 0) {
+		if (g->svcs_loaded)
+			fprintf(stderr, "error: %s\n", err);
+		g->status = 1;
+		return;
+	}
+	get_header(g, OBJ_RES_ENDPOINTS, "NAME\tENDPOINTS\tAGE", NULL);
+	for (int i = 0; i < n; i++) {
+		const struct model_endpoints *e = &eps[i];
+		const struct model_service *svc = NULL;
+		static const struct model_map none;
+		char list[512], age[32];
+
+		for (int k = 0; k < g->n_svcs; k++)
+			if (strcmp(g->svcs[k].meta.ns, e->ns) == 0 &&
+			    strcmp(g->svcs[k].meta.name, e->name) == 0)
+				svc = &g->svcs[k];
+		if (!get_in_ns(g, e->ns) || !get_named(e->name, names, n_names) ||
+		    !obj_selector_matches(&g->sel, svc ? &svc->meta.labels : &none))
+			continue;
+		for (int k = 0; k < n_names; k++)
+			if (strcmp(names[k], e->name) == 0)
+				found[k] = true;
+		if (get_structured(g)) {
+			model_endpoints_to_json(get_item(g), e);
+			get_item_done(g);
+		}
+		if (!get_emit(g, OBJ_RES_ENDPOINTS, e->name))
+			continue;
+		get_format_endpoints(e, -1, list, sizeof(list));
+		obj_age_since(svc ? svc->meta.created : NULL, age, sizeof(age));
+		get_row_start(g, OBJ_RES_ENDPOINTS, e->ns, e->name);
+		buf_printf(&g->table, "\t%s\t%s", list, age);
+		get_row_end(g, svc ? &svc->meta.labels : &none);
+	}
+	for (int i = 0; i < n; i++)
+		model_endpoints_free(&eps[i]);
+	free(eps);
+}
+
+/* ---- deployments -------------------------------------------------------------- */
+
+static void get_deployments(struct get_ctx *g, const char *const *names, int n_names, bool *found)
+{
+	struct model_deployment *ds = NULL;
+	char err[256];
+	int n = 0;
+
+	if (get_load_world(g) < 0 ||
+	    store_list_deployments(g->cli->statedir, &ds, &n, err, sizeof(err)) < 0) {
+		if (g->world_loaded)
+			fprintf(stderr, "error: %s\n", err);
+		g->status = 1;
+		return;
+	}
+	get_header(g, OBJ_RES_DEPLOYMENTS, "NAME\tREADY\tUP-TO-DATE\tAVAILABLE\tAGE",
+		   "\tCONTAINERS\tIMAGES\tSELECTOR");
+	for (int i = 0; i < n; i++) {
+		const struct model_deployment *d = &ds[i];
+		struct model_deployment_status st;
+		bool observed;
+		char age[32];
+
+		if (!get_in_ns(g, d->meta.ns) || !get_named(d->meta.name, names, n_names) ||
+		    !obj_selector_matches(&g->sel, &d->meta.labels))
+			continue;
+		for (int k = 0; k < n_names; k++)
+			if (strcmp(names[k], d->meta.name) == 0)
+				found[k] = true;
+		obj_deployment_status(g->cli, d, &g->world, &st, &observed);
+		if (get_structured(g)) {
+			model_deployment_with_status_to_json(get_item(g), d, &st);
+			get_item_done(g);
+		}
+		if (!get_emit(g, OBJ_RES_DEPLOYMENTS, d->meta.name))
+			continue;
+		obj_age_since(d->meta.created, age, sizeof(age));
+		get_row_start(g, OBJ_RES_DEPLOYMENTS, d->meta.ns, d->meta.name);
+		buf_printf(&g->table, "\t%d/%d\t%d\t%d\t%s", st.ready_replicas, d->replicas,
+			   st.updated_replicas, st.available_replicas, age);
+		if (g->out == GET_WIDE) {
+			char sel[1024];
+
+			buf_putc(&g->table, '\t');
+			for (int c = 0; c < d->pod.n_containers; c++)
+				buf_printf(&g->table, "%s%s", c ? "," : "", d->pod.containers[c].name);
+			buf_putc(&g->table, '\t');
+			for (int c = 0; c < d->pod.n_containers; c++)
+				buf_printf(&g->table, "%s%s", c ? "," : "", d->pod.containers[c].image);
+			obj_map_format(&d->selector, sel, sizeof(sel));
+			buf_printf(&g->table, "\t%s", sel);
+		}
+		get_row_end(g, &d->meta.labels);
+	}
+	free(ds);
+}
+
+/* ---- the command ------------------------------------------------------------ */
+
+static void get_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: clientip get TYPE[,TYPE...] [NAME...] [-o wide|json|yaml|name] [-l SELECTOR]\n"
+		"                    [--show-labels] [--no-headers]\n"
+		"       clientip get TYPE/NAME...\n"
+		"\n"
+		"Lists objects as kubectl does. TYPE: nodes (no), pods (po), services (svc),\n"
+		"endpoints (ep), deployments (deploy), or all (pods, services, deployments).\n"
+		"-n NS picks the namespace, -A lists all of them (NAMESPACE column).\n"
+		"-o json / -o yaml print the objects in their Kubernetes shape (a List when\n"
+		"more than one object was asked for).\n"
+		"\n"
+		"Examples:\n"
+		"  clientip get svc node-service\n"
+		"  clientip get pods -o wide -l app=node\n"
+		"  clientip get deploy,svc -A\n"
+		"  clientip get svc node-service -o yaml\n");
+}
+
+static void get_flush_table(struct get_ctx *g, bool *printed_any)
+{
+	if (g->out == GET_JSON || g->out == GET_YAML || g->out == GET_NAME)
+		return;
+	if (g->rows > 0) {
+		if (*printed_any)
+			putchar('\n');
+		obj_tabwrite(stdout, buf_str(&g->table), 6, 3);
+		*printed_any = true;
+	}
+	buf_reset(&g->table);
+	g->rows = 0;
+}
+
+/* Appends text with every line after the first indented by `indent`. */
+static void get_indented(struct buf *out, const char *text, int indent)
+{
+	for (const char *p = text; *p; p++) {
+		buf_putc(out, *p);
+		if (*p == '\n')
+			for (int i = 0; i < indent; i++)
+				buf_putc(out, ' ');
+	}
+}
+
+static int get_print_items(struct get_ctx *g, bool single)
+{
+	struct buf doc = BUF_INIT, yaml = BUF_INIT;
+	char err[256];
+	int rc = 0;
+
+	if (single && g->n_items == 1) {
+		buf_puts(&doc, g->items[0]);
+	} else {
+		/* kubectl's List, in the same pretty layout as jsonw's. */
+		buf_puts(&doc, "{\n  \"apiVersion\": \"v1\",\n  \"items\": [");
+		for (int i = 0; i < g->n_items; i++) {
+			buf_puts(&doc, i ? ",\n    " : "\n    ");
+			get_indented(&doc, g->items[i], 4);
+		}
+		buf_puts(&doc, g->n_items ? "\n  ],\n" : "],\n");
+		buf_puts(&doc, "  \"kind\": \"List\",\n  \"metadata\": {\n"
+			 "    \"resourceVersion\": \"\"\n  }\n}");
+	}
+	if (g->out == GET_JSON) {
+		fputs(buf_str(&doc), stdout);
+		putchar('\n');
+	} else if ((rc = obj_json_to_yaml(buf_str(&doc), doc.len, &yaml, err, sizeof(err))) == 0) {
+		fputs(buf_str(&yaml), stdout);
+	} else {
+		fprintf(stderr, "error: %s\n", err);
+	}
+	buf_free(&doc);
+	buf_free(&yaml);
+	return rc;
+}
+
+int cmd_get(struct cli *cli, int argc, char **argv)
+{
+	struct get_ctx g = { .cli = cli, .table = BUF_INIT, .item_buf = BUF_INIT };
+	const char *args[64], *types_arg = NULL, *selector = "";
+	enum obj_res types[OBJ_RES_COUNT * 2];
+	const char *slash_names[64];
+	enum obj_res slash_types[64];
+	int nargs = 0, ntypes = 0, nslash = 0;
+	bool printed_any = false;
+	char err[256];
+
+	for (int i = 1; i < argc; i++) {
+		const char *v;
+		int r;
+
+		if (obj_is_help(argv[i])) {
+			get_usage(stdout);
+			return 0;
+		}
+		if ((r = obj_opt_value(argc, argv, &i, "-o", "--output", &v)) != 0) {
+			if (r < 0)
+				return 2;
+			if (strcmp(v, "wide") == 0)
+				g.out = GET_WIDE;
+			else if (strcmp(v, "json") == 0)
+				g.out = GET_JSON;
+			else if (strcmp(v, "yaml") == 0)
+				g.out = GET_YAML;
+			else if (strcmp(v, "name") == 0)
+				g.out = GET_NAME;
+			else {
+				fprintf(stderr, "error: unable to match a printer suitable for the output "
+					"format \"%s\", allowed formats are: json,name,wide,yaml\n", v);
+				return 2;
+			}
+		} else if ((r = obj_opt_value(argc, argv, &i, "-l", "--selector", &v)) != 0) {
+			if (r < 0)
+				return 2;
+			selector = v;
+		} else if (strcmp(argv[i], "--show-labels") == 0) {
+			g.show_labels = true;
+		} else if (strcmp(argv[i], "--no-headers") == 0) {
+			g.no_headers = true;
+		} else if (strcmp(argv[i], "-w") == 0 || strcmp(argv[i], "--watch") == 0) {
+			fprintf(stderr, "error: --watch is not supported; try `watch clientip get ...`\n");
+			return 2;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "error: unknown flag \"%s\"\n", argv[i]);
+			return 2;
+		} else if (nargs < (int)(sizeof(args) / sizeof(args[0]))) {
+			args[nargs++] = argv[i];
+		}
+	}
+	if (nargs == 0) {
+		fprintf(stderr, "error: you must specify the type of resource to get. Use "
+			"\"clientip get --help\" for the list of types.\n");
+		return 2;
+	}
+	if (obj_selector_parse(selector, &g.sel, err, sizeof(err)) < 0) {
+		fprintf(stderr, "error: %s\n", err);
+		return 2;
+	}
+	if (strchr(args[0], '/')) {
+		for (int i = 0; i < nargs; i++) {
+			const char *name = NULL;
+
+			if (obj_res_arg(args[i], &slash_types[nslash], &name) != 1) {
+				if (name == NULL && strchr(args[i], '/') == NULL)
+					fprintf(stderr, "error: there is no need to specify a resource type "
+						"as a separate argument when passing arguments in "
+						"resource/name form\n");
+				return 1;
+			}
+			slash_names[nslash++] = name;
+		}
+	} else {
+		char copy[256], *save = NULL, *tok;
+
+		types_arg = args[0];
+		snprintf(copy, sizeof(copy), "%s", types_arg);
+		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			if (strcmp(tok, "all") == 0) {
+				types[ntypes++] = OBJ_RES_PODS;
+				types[ntypes++] = OBJ_RES_SERVICES;
+				types[ntypes++] = OBJ_RES_DEPLOYMENTS;
+				g.prefix_kind = true;
+			} else if (ntypes < OBJ_RES_COUNT * 2 - 3 && obj_res_parse(tok, &types[ntypes]) == 0) {
+				ntypes++;
+			} else {
+				obj_err_unknown_type(tok);
+				return 1;
+			}
+		}
+		if (ntypes > 1)
+			g.prefix_kind = true;
+	}
+	if (obj_lab_open(cli, &g.li) < 0)
+		return 1;
+	if (nslash > 0) {
+		/* Each TYPE/NAME on its own, in the order given. */
+		for (int i = 0; i < nslash; i++) {
+			bool found = false;
+			const char *one[1] = { slash_names[i] };
+
+			g.prefix_kind = nslash > 1 || g.prefix_kind;
+			switch (slash_types[i]) {
+			case OBJ_RES_NODES: get_nodes(&g, one, 1, &found); break;
+			case OBJ_RES_PODS: get_pods(&g, one, 1, &found); break;
+			case OBJ_RES_SERVICES: get_services(&g, one, 1, &found); break;
+			case OBJ_RES_ENDPOINTS: get_endpoints(&g, one, 1, &found); break;
+			default: get_deployments(&g, one, 1, &found); break;
+			}
+			if (!found) {
+				if (g.rows > 0 || g.no_headers)
+					get_flush_table(&g, &printed_any);
+				buf_reset(&g.table);
+				g.rows = 0;
+				obj_err_not_found(slash_types[i], slash_names[i]);
+				g.status = 1;
+				continue;
+			}
+			get_flush_table(&g, &printed_any);
+		}
+	} else {
+		const char *const *names = (const char *const *)args + 1;
+		int n_names = nargs - 1;
+		bool found[64] = { false };
+
+		for (int t = 0; t < ntypes; t++) {
+			switch (types[t]) {
+			case OBJ_RES_NODES: get_nodes(&g, names, n_names, found); break;
+			case OBJ_RES_PODS: get_pods(&g, names, n_names, found); break;
+			case OBJ_RES_SERVICES: get_services(&g, names, n_names, found); break;
+			case OBJ_RES_ENDPOINTS: get_endpoints(&g, names, n_names, found); break;
+			default: get_deployments(&g, names, n_names, found); break;
+			}
+			get_flush_table(&g, &printed_any);
+		}
+		for (int k = 0; k < n_names; k++) {
+			if (found[k])
+				continue;
+			obj_err_not_found(types[0], names[k]);
+			g.status = 1;
+		}
+		if (n_names == 0 && g.rows == 0 && !printed_any && !get_structured(&g)) {
+			if (cli->all_namespaces || (ntypes == 1 && !obj_res_namespaced(types[0])))
+				fprintf(stderr, "No resources found\n");
+			else
+				fprintf(stderr, "No resources found in %s namespace.\n", cli->ns);
+		}
+	}
+	if (g.out == GET_JSON || g.out == GET_YAML) {
+		bool single = nslash == 1 || (nslash == 0 && nargs == 2 && ntypes == 1);
+
+		if (g.n_items > 0 || !single)
+			get_print_items(&g, single);
+	}
+	if (g.world_loaded)
+		obj_world_free(&g.world);
+	free(g.svcs);
+	for (int i = 0; i < g.n_items; i++)
+		free(g.items[i]);
+	free(g.items);
+	buf_free(&g.table);
+	buf_free(&g.item_buf);
+	return g.status;
+}

@@ -1,0 +1,818 @@
+/* cmd_workload.c — scale, rollout, wait and logs: the verbs that act on a
+ * Deployment's pods or wait for them. Waiting means polling the store
+ * (status files are small and replaced atomically): every 50 ms, as
+ * tests/integration/lib.sh's t_wait does. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "fsutil.h"
+#include "objects.h"
+#include "store.h"
+
+#define WL_POLL_MS 50
+#define WL_RESTARTED_AT "kubectl.kubernetes.io/restartedAt"
+
+static void wl_sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* "deployment NAME" or "deployment/NAME" at args[0..]; returns the name
+ * or NULL (message printed). */
+static const char *wl_deployment_arg(const char *const *args, int nargs, const char *verb)
+{
+	enum obj_res res;
+	const char *name = NULL;
+	int k;
+
+	if (nargs < 1) {
+		fprintf(stderr, "error: required resource not specified\n");
+		return NULL;
+	}
+	if ((k = obj_res_arg(args[0], &res, &name)) < 0)
+		return NULL;
+	if (k == 0) {
+		if (nargs < 2) {
+			fprintf(stderr, "error: required resource name not specified\n");
+			return NULL;
+		}
+		name = args[1];
+	}
+	if (res != OBJ_RES_DEPLOYMENTS) {
+		fprintf(stderr, "error: %s is supported for deployments only here, not %s\n", verb,
+			obj_res_plural(res));
+		return NULL;
+	}
+	return name;
+}
+
+/* Reads, changes (fn) and writes back a Deployment under the store lock.
+ * fn returns true if it changed the spec (generation is then bumped). */
+typedef bool wl_change_fn(struct model_deployment *d, const void *arg);
+
+static int wl_update_deployment(struct cli *cli, const char *name, wl_change_fn *fn,
+				const void *arg)
+{
+	struct model_deployment *d = malloc(sizeof(*d));
+	char err[256];
+	int lock, rc, status = 1;
+
+	if (!d) {
+		fprintf(stderr, "error: out of memory\n");
+		return 1;
+	}
+	lock = store_lock(cli->statedir);
+	if (lock < 0) {
+		fprintf(stderr, "error: %s/lock: %s\n", cli->statedir, strerror(-lock));
+		free(d);
+		return 1;
+	}
+	rc = store_get_deployment(cli->statedir, cli->ns, name, d, err, sizeof(err));
+	if (rc == -ENOENT) {
+		obj_err_not_found(OBJ_RES_DEPLOYMENTS, name);
+		goto out;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "error: %s\n", err);
+		goto out;
+	}
+	if (fn(d, arg)) {
+		d->meta.generation++;
+		if ((rc = store_put_deployment(cli->statedir, d)) < 0) {
+			fprintf(stderr, "error: writing deployment.apps \"%s\": %s\n", name,
+				strerror(-rc));
+			goto out;
+		}
+	}
+	status = 0;
+out:
+	store_unlock(lock);
+	free(d);
+	return status;
+}
+
+/* ---- scale ---------------------------------------------------------------- */
+
+static bool wl_set_replicas(struct model_deployment *d, const void *arg)
+{
+	int n = *(const int *)arg;
+
+	if (d->replicas == n)
+		return false;
+	d->replicas = n;
+	return true;
+}
+
+static void scale_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: clientip scale deployment NAME --replicas N\n"
+		"       clientip scale deployment/NAME --replicas=N\n"
+		"\n"
+		"Sets the number of pods of a Deployment; the controller starts or stops\n"
+		"pods to match. A later `apply` of a manifest without spec.replicas keeps it.\n"
+		"\n"
+		"Example:\n"
+		"  clientip scale deployment node-deployment --replicas 2\n");
+}
+
+int cmd_scale(struct cli *cli, int argc, char **argv)
+{
+	const char *args[8], *replicas = NULL, *name;
+	struct lab_info li;
+	int nargs = 0, n;
+	char *end;
+
+	for (int i = 1; i < argc; i++) {
+		int r;
+
+		if (obj_is_help(argv[i])) {
+			scale_usage(stdout);
+			return 0;
+		}
+		if ((r = obj_opt_value(argc, argv, &i, NULL, "--replicas", &replicas)) != 0) {
+			if (r < 0)
+				return 2;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "error: unknown flag \"%s\"\n", argv[i]);
+			return 2;
+		} else if (nargs < (int)(sizeof(args) / sizeof(args[0]))) {
+			args[nargs++] = argv[i];
+		}
+	}
+	if (!replicas) {
+		fprintf(stderr, "error: required flag(s) \"replicas\" not set\n");
+		scale_usage(stderr);
+		return 2;
+	}
+	n = (int)strtol(replicas, &end, 10);
+	if (*replicas == '\0' || *end || n < 0 || n > 1000) {
+		fprintf(stderr, "error: invalid --replicas \"%s\": a number from 0 to 1000\n", replicas);
+		return 2;
+	}
+	if (!(name = wl_deployment_arg(args, nargs, "scale")))
+		return 2;
+	if (obj_lab_open(cli, &li) < 0)
+		return 1;
+	if (wl_update_deployment(cli, name, wl_set_replicas, &n) != 0)
+		return 1;
+	printf("deployment.apps/%s scaled\n", name);
+	return 0;
+}
+
+/* ---- rollout ----------------------------------------------------------------- */
+
+static bool wl_restart(struct model_deployment *d, const void *arg)
+{
+	char now[MODEL_TIME_MAX];
+
+	(void)arg;
+	model_time_now(now);
+	model_map_set(&d->template_annotations, WL_RESTARTED_AT, now);
+	return true;
+}
+
+/* kubectl's DeploymentStatusViewer. Returns 1 done, 0 waiting, -1 failed;
+ * msg gets the line to print. */
+static int wl_rollout_state(struct cli *cli, const char *name, const struct obj_world *w,
+			    char *msg, size_t len)
+{
+	struct model_deployment *d = malloc(sizeof(*d));
+	struct model_deployment_status st;
+	char err[256];
+	bool observed;
+	int rc;
+
+	if (!d) {
+		snprintf(msg, len, "error: out of memory");
+		return -1;
+	}
+	rc = store_get_deployment(cli->statedir, cli->ns, name, d, err, sizeof(err));
+	if (rc < 0) {
+		if (rc == -ENOENT)
+			snprintf(msg, len, "Error from server (NotFound): deployments.apps \"%s\" not "
+				 "found", name);
+		else
+			snprintf(msg, len, "error: %s", err);
+		free(d);
+		return -1;
+	}
+	obj_deployment_status(cli, d, w, &st, &observed);
+	rc = 0;
+	if (!observed) {
+		snprintf(msg, len, "Waiting for deployment spec update to be observed...");
+		goto out;
+	}
+	for (int i = 0; i < st.n_conditions && i < MODEL_MAX_CONDITIONS; i++)
+		if (strcmp(st.conditions[i].type, "Progressing") == 0 &&
+		    strcmp(st.conditions[i].reason, "ProgressDeadlineExceeded") == 0) {
+			snprintf(msg, len, "error: deployment \"%s\" exceeded its progress deadline", name);
+			rc = -1;
+			goto out;
+		}
+	if (st.updated_replicas < d->replicas)
+		snprintf(msg, len, "Waiting for deployment \"%s\" rollout to finish: %d out of %d new "
+			 "replicas have been updated...", name, st.updated_replicas, d->replicas);
+	else if (st.replicas > st.updated_replicas)
+		snprintf(msg, len, "Waiting for deployment \"%s\" rollout to finish: %d old replicas "
+			 "are pending termination...", name, st.replicas - st.updated_replicas);
+	else if (st.available_replicas < st.updated_replicas)
+		snprintf(msg, len, "Waiting for deployment \"%s\" rollout to finish: %d of %d updated "
+			 "replicas are available...", name, st.available_replicas,
+			 st.updated_replicas);
+	else {
+		snprintf(msg, len, "deployment \"%s\" successfully rolled out", name);
+		rc = 1;
+	}
+out:
+	free(d);
+	return rc;
+}
+
+static int wl_rollout_status(struct cli *cli, const char *name, int64_t timeout_ms, bool watch)
+{
+	int64_t deadline = timeout_ms > 0 ? obj_now_ms() + timeout_ms : 0;
+	char msg[512], last[512] = "";
+
+	for (;;) {
+		struct obj_world w;
+		int rc;
+
+		if (obj_world_load(cli, &w) < 0)
+			return 1;
+		rc = wl_rollout_state(cli, name, &w, msg, sizeof(msg));
+		obj_world_free(&w);
+		if (rc < 0) {
+			fprintf(stderr, "%s\n", msg);
+			return 1;
+		}
+		if (strcmp(msg, last) != 0) {
+			printf("%s\n", msg);
+			fflush(stdout);
+			snprintf(last, sizeof(last), "%s", msg);
+		}
+		if (rc == 1 || !watch)
+			return 0;
+		if (deadline && obj_now_ms() >= deadline) {
+			fprintf(stderr, "error: timed out waiting for the condition\n");
+			return 1;
+		}
+		wl_sleep_ms(WL_POLL_MS);
+	}
+}
+
+static void rollout_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: clientip rollout restart deployment NAME\n"
+		"       clientip rollout status deployment NAME [--timeout 60s] [--watch=false]\n"
+		"\n"
+		"restart: sets the pod template's kubectl.kubernetes.io/restartedAt annotation,\n"
+		"so the controller replaces every pod by a rolling update.\n"
+		"status: follows the rollout until every replica is updated and available\n"
+		"(--timeout 0, the default, waits forever).\n"
+		"\n"
+		"Examples:\n"
+		"  clientip rollout restart deployment/node-deployment\n"
+		"  clientip rollout status deployment/node-deployment --timeout 60s\n");
+}
+
+int cmd_rollout(struct cli *cli, int argc, char **argv)
+{
+	const char *args[8], *timeout = NULL, *name;
+	struct lab_info li;
+	int nargs = 0;
+	bool watch = true;
+	int64_t timeout_ms = 0;
+
+	for (int i = 1; i < argc; i++) {
+		int r;
+
+		if (obj_is_help(argv[i])) {
+			rollout_usage(stdout);
+			return 0;
+		}
+		if ((r = obj_opt_value(argc, argv, &i, NULL, "--timeout", &timeout)) != 0) {
+			if (r < 0)
+				return 2;
+		} else if (strcmp(argv[i], "--watch=false") == 0 || strcmp(argv[i], "-w=false") == 0) {
+			watch = false;
+		} else if (strcmp(argv[i], "--watch") == 0 || strcmp(argv[i], "--watch=true") == 0 ||
+			   strcmp(argv[i], "-w") == 0) {
+			watch = true;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "error: unknown flag \"%s\"\n", argv[i]);
+			return 2;
+		} else if (nargs < (int)(sizeof(args) / sizeof(args[0]))) {
+			args[nargs++] = argv[i];
+		}
+	}
+	if (nargs < 1) {
+		rollout_usage(stderr);
+		return 2;
+	}
+	if (timeout && (timeout_ms = obj_parse_duration_ms(timeout)) < 0) {
+		fprintf(stderr, "error: invalid --timeout \"%s\" (e.g. 60s, 2m)\n", timeout);
+		return 2;
+	}
+	if (strcmp(args[0], "restart") != 0 && strcmp(args[0], "status") != 0) {
+		fprintf(stderr, "error: unknown rollout command \"%s\"; clientip knows restart and "
+			"status\n", args[0]);
+		return 2;
+	}
+	if (!(name = wl_deployment_arg(args + 1, nargs - 1, "rollout")))
+		return 2;
+	if (obj_lab_open(cli, &li) < 0)
+		return 1;
+	if (strcmp(args[0], "status") == 0)
+		return wl_rollout_status(cli, name, timeout_ms, watch);
+	if (wl_update_deployment(cli, name, wl_restart, NULL) != 0)
+		return 1;
+	printf("deployment.apps/%s restarted\n", name);
+	return 0;
+}
+
+/* ---- wait ------------------------------------------------------------------ */
+
+enum wl_for { WL_FOR_READY, WL_FOR_AVAILABLE, WL_FOR_DELETE };
+
+struct wl_target {
+	enum obj_res res;
+	char name[MODEL_NAME_MAX];
+	bool met;
+};
+
+/* Whether target t meets the condition now (want: the condition's value). */
+static bool wl_met(struct cli *cli, const struct obj_world *w, const struct wl_target *t,
+		   enum wl_for cond, bool want)
+{
+	char err[256];
+
+	if (t->res == OBJ_RES_PODS) {
+		for (int i = 0; i < w->n_pods; i++) {
+			const struct model_pod *p = &w->pods[i];
+
+			if (strcmp(p->meta.ns, cli->ns) != 0 || strcmp(p->meta.name, t->name) != 0)
+				continue;
+			if (cond == WL_FOR_DELETE)
+				return false;
+			return obj_pod_ready(p, obj_pod_status(w, p)) == want;
+		}
+		return cond == WL_FOR_DELETE;
+	}
+	if (t->res == OBJ_RES_DEPLOYMENTS) {
+		struct model_deployment *d = malloc(sizeof(*d));
+		struct model_deployment_status st;
+		bool observed, met = false, have_cond = false;
+		int rc;
+
+		if (!d)
+			return false;
+		rc = store_get_deployment(cli->statedir, cli->ns, t->name, d, err, sizeof(err));
+		if (rc < 0) {
+			free(d);
+			return cond == WL_FOR_DELETE && rc == -ENOENT;
+		}
+		if (cond == WL_FOR_DELETE) {
+			free(d);
+			return false;
+		}
+		obj_deployment_status(cli, d, w, &st, &observed);
+		for (int i = 0; i < st.n_conditions && i < MODEL_MAX_CONDITIONS; i++)
+			if (strcasecmp(st.conditions[i].type, "Available") == 0) {
+				have_cond = true;
+				met = st.conditions[i].status;
+			}
+		if (!have_cond)
+			met = st.available_replicas >= d->replicas;
+		free(d);
+		return observed && met == want;
+	}
+	{
+		struct model_service s;
+		int rc = store_get_service(cli->statedir, cli->ns, t->name, &s, err, sizeof(err));
+
+		return cond == WL_FOR_DELETE && rc == -ENOENT;
+	}
+}
+
+static void wait_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: clientip wait --for=condition=Ready pod (-l SELECTOR | --all | NAME...)\n"
+		"       clientip wait --for=condition=Ready pod/NAME... [--timeout 60s]\n"
+		"       clientip wait --for=condition=Available deployment/NAME\n"
+		"       clientip wait --for=delete pod/NAME|deployment/NAME|svc/NAME\n"
+		"\n"
+		"Waits until every object meets the condition (default timeout 30s),\n"
+		"printing \"pod/NAME condition met\" for each; polls every 50 ms.\n"
+		"\n"
+		"Example:\n"
+		"  clientip wait --for=condition=Ready pod -l app=node --timeout 60s\n");
+}
+
+int cmd_wait(struct cli *cli, int argc, char **argv)
+{
+	const char *args[64], *forv = NULL, *timeout = "30s", *selector = NULL;
+	struct wl_target targets[256];
+	int nargs = 0, nt = 0, status = 0;
+	enum wl_for cond = WL_FOR_READY;
+	bool want = true, all = false;
+	struct obj_world w;
+	struct lab_info li;
+	int64_t timeout_ms, deadline;
+	enum obj_res res = OBJ_RES_PODS;
+
+	for (int i = 1; i < argc; i++) {
+		const char *v;
+		int r;
+
+		if (obj_is_help(argv[i])) {
+			wait_usage(stdout);
+			return 0;
+		}
+		if ((r = obj_opt_value(argc, argv, &i, NULL, "--for", &forv)) != 0 ||
+		    (r = obj_opt_value(argc, argv, &i, NULL, "--timeout", &timeout)) != 0) {
+			if (r < 0)
+				return 2;
+		} else if ((r = obj_opt_value(argc, argv, &i, "-l", "--selector", &v)) != 0) {
+			if (r < 0)
+				return 2;
+			selector = v;
+		} else if (strcmp(argv[i], "--all") == 0) {
+			all = true;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "error: unknown flag \"%s\"\n", argv[i]);
+			return 2;
+		} else if (nargs < (int)(sizeof(args) / sizeof(args[0]))) {
+			args[nargs++] = argv[i];
+		}
+	}
+	if (!forv) {
+		fprintf(stderr, "error: --for must be specified\n");
+		wait_usage(stderr);
+		return 2;
+	}
+	if (strcmp(forv, "delete") == 0) {
+		cond = WL_FOR_DELETE;
+	} else if (strncasecmp(forv, "condition=", 10) == 0) {
+		const char *c = forv + 10, *eq = strchr(c, '=');
+		size_t n = eq ? (size_t)(eq - c) : strlen(c);
+
+		if (n == 5 && strncasecmp(c, "Ready", 5) == 0)
+			cond = WL_FOR_READY;
+		else if (n == 9 && strncasecmp(c, "Available", 9) == 0)
+			cond = WL_FOR_AVAILABLE;
+		else {
+			fprintf(stderr, "error: unsupported condition \"%.*s\"; clientip waits for "
+				"Ready (pods) and Available (deployments)\n", (int)n, c);
+			return 2;
+		}
+		if (eq)
+			want = strcasecmp(eq + 1, "false") != 0;
+	} else {
+		fprintf(stderr, "error: unrecognized condition: \"%s\"\n", forv);
+		return 2;
+	}
+	if ((timeout_ms = obj_parse_duration_ms(timeout)) < 0) {
+		fprintf(stderr, "error: invalid --timeout \"%s\" (e.g. 60s, 2m)\n", timeout);
+		return 2;
+	}
+	if (nargs == 0) {
+		fprintf(stderr, "error: resource(s) were not specified\n");
+		wait_usage(stderr);
+		return 2;
+	}
+	if (obj_lab_open(cli, &li) < 0 || obj_world_load(cli, &w) < 0)
+		return 1;
+
+	/* The objects to wait for are fixed now, as kubectl fixes them. */
+	for (int i = 0; i < nargs && status == 0; i++) {
+		const char *name = NULL;
+		int k = obj_res_arg(args[i], &res, &name);
+
+		if (k < 0) {
+			status = 2;
+			break;
+		}
+		if ((cond == WL_FOR_READY && res != OBJ_RES_PODS) ||
+		    (cond == WL_FOR_AVAILABLE && res != OBJ_RES_DEPLOYMENTS) ||
+		    res == OBJ_RES_NODES || res == OBJ_RES_ENDPOINTS) {
+			fprintf(stderr, "error: condition not supported for %s\n", obj_res_plural(res));
+			status = 2;
+			break;
+		}
+		if (k == 1 || i > 0) {
+			if (nt < (int)(sizeof(targets) / sizeof(targets[0]))) {
+				targets[nt].res = res;
+				snprintf(targets[nt].name, sizeof(targets[nt].name), "%s",
+					 k == 1 ? name : args[i]);
+				targets[nt++].met = false;
+			}
+			continue;
+		}
+		/* A bare TYPE: the names follow, or -l / --all choose. */
+		if (nargs > 1) {
+			for (int j = 1; j < nargs && nt < (int)(sizeof(targets) / sizeof(targets[0])); j++) {
+				targets[nt].res = res;
+				snprintf(targets[nt].name, sizeof(targets[nt].name), "%s", args[j]);
+				targets[nt++].met = false;
+			}
+			break;
+		}
+		if (!selector && !all) {
+			fprintf(stderr, "error: resource(s) were provided, but no name was specified\n");
+			status = 2;
+			break;
+		}
+		{
+			struct obj_selector sel;
+			char err[256];
+
+			if (obj_selector_parse(selector ? selector : "", &sel, err, sizeof(err)) < 0) {
+				fprintf(stderr, "error: %s\n", err);
+				status = 2;
+				break;
+			}
+			if (res == OBJ_RES_PODS) {
+				for (int p = 0; p < w.n_pods && nt < (int)(sizeof(targets) / sizeof(targets[0])); p++) {
+					if (strcmp(w.pods[p].meta.ns, cli->ns) != 0 ||
+					    !obj_selector_matches(&sel, &w.pods[p].meta.labels))
+						continue;
+					targets[nt].res = res;
+					snprintf(targets[nt].name, sizeof(targets[nt].name), "%s",
+						 w.pods[p].meta.name);
+					targets[nt++].met = false;
+				}
+			} else {
+				struct model_deployment *ds = NULL;
+				int n = 0;
+
+				if (store_list_deployments(cli->statedir, &ds, &n, err, sizeof(err)) == 0)
+					for (int p = 0; p < n && nt < (int)(sizeof(targets) / sizeof(targets[0])); p++) {
+						if (strcmp(ds[p].meta.ns, cli->ns) != 0 ||
+						    !obj_selector_matches(&sel, &ds[p].meta.labels))
+							continue;
+						targets[nt].res = res;
+						snprintf(targets[nt].name, sizeof(targets[nt].name), "%s",
+							 ds[p].meta.name);
+						targets[nt++].met = false;
+					}
+				free(ds);
+			}
+		}
+	}
+	if (status == 0 && nt == 0) {
+		fprintf(stderr, "error: no matching resources found\n");
+		status = 1;
+	}
+	deadline = obj_now_ms() + timeout_ms;
+	while (status == 0) {
+		int pending = 0;
+
+		for (int i = 0; i < nt; i++) {
+			if (targets[i].met)
+				continue;
+			if (wl_met(cli, &w, &targets[i], cond, want)) {
+				targets[i].met = true;
+				printf("%s/%s condition met\n", obj_res_singular(targets[i].res),
+				       targets[i].name);
+				fflush(stdout);
+			} else {
+				pending++;
+			}
+		}
+		if (pending == 0)
+			break;
+		if (obj_now_ms() >= deadline) {
+			for (int i = 0; i < nt; i++)
+				if (!targets[i].met)
+					fprintf(stderr, "error: timed out waiting for the condition on %s/%s\n",
+						obj_res_plural(targets[i].res), targets[i].name);
+			status = 1;
+			break;
+		}
+		wl_sleep_ms(WL_POLL_MS);
+		obj_world_free(&w);
+		if (obj_world_load(cli, &w) < 0)
+			return 1;
+	}
+	obj_world_free(&w);
+	return status;
+}
+
+/* ---- logs ------------------------------------------------------------------- */
+
+static volatile sig_atomic_t wl_stop;
+
+static void wl_on_signal(int sig)
+{
+	(void)sig;
+	wl_stop = 1;
+}
+
+static void logs_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: clientip logs POD|deployment/NAME [-f] [--tail N]\n"
+		"\n"
+		"Prints a pod's output (<state dir>/logs/pods/<namespace>_<pod>.log).\n"
+		"-f follows it until the pod is gone or Ctrl-C.\n"
+		"\n"
+		"Example:\n"
+		"  clientip logs -f deployment/node-deployment\n");
+}
+
+/* Offset where the last n lines of text start. */
+static size_t wl_tail_offset(const char *text, size_t len, long n)
+{
+	size_t i = len;
+
+	if (n < 0)
+		return 0;
+	if (i > 0 && text[i - 1] == '\n')
+		i--;
+	while (i > 0) {
+		if (text[i - 1] == '\n' && --n <= 0)
+			return i;
+		i--;
+	}
+	return n <= 0 ? len : 0;
+}
+
+int cmd_logs(struct cli *cli, int argc, char **argv)
+{
+	const char *args[8], *tail = NULL, *pod_name = NULL;
+	struct model_pod pod;
+	struct lab_info li;
+	char path[PATH_MAX], err[256];
+	int nargs = 0, rc;
+	bool follow = false;
+	long tail_n = -1;
+	char *text = NULL;
+	size_t len = 0, off;
+
+	for (int i = 1; i < argc; i++) {
+		const char *v;
+		int r;
+
+		if (obj_is_help(argv[i])) {
+			logs_usage(stdout);
+			return 0;
+		}
+		if ((r = obj_opt_value(argc, argv, &i, NULL, "--tail", &tail)) != 0) {
+			if (r < 0)
+				return 2;
+		} else if ((r = obj_opt_value(argc, argv, &i, "-c", "--container", &v)) != 0) {
+			if (r < 0)
+				return 2;  /* one process per pod: every container shares the log */
+		} else if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--follow") == 0) {
+			follow = true;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "error: unknown flag \"%s\"\n", argv[i]);
+			return 2;
+		} else if (nargs < (int)(sizeof(args) / sizeof(args[0]))) {
+			args[nargs++] = argv[i];
+		}
+	}
+	if (nargs != 1) {
+		fprintf(stderr, "error: expected POD or TYPE/NAME\n");
+		logs_usage(stderr);
+		return 2;
+	}
+	if (tail) {
+		char *end;
+
+		tail_n = strtol(tail, &end, 10);
+		if (*end || *tail == '\0') {
+			fprintf(stderr, "error: invalid --tail \"%s\"\n", tail);
+			return 2;
+		}
+	}
+	if (obj_lab_open(cli, &li) < 0)
+		return 1;
+	pod_name = args[0];
+	if (strchr(args[0], '/')) {
+		enum obj_res res;
+		const char *name = NULL;
+
+		if (obj_res_arg(args[0], &res, &name) != 1)
+			return 1;
+		if (res == OBJ_RES_DEPLOYMENTS) {
+			struct obj_world w;
+			int found = 0;
+
+			if (obj_world_load(cli, &w) < 0)
+				return 1;
+			pod_name = NULL;
+			for (int i = 0; i < w.n_pods; i++)
+				if (strcmp(w.pods[i].meta.ns, cli->ns) == 0 &&
+				    strcmp(w.pods[i].owner, name) == 0 && !w.pods[i].meta.deleting[0]) {
+					if (!found++)
+						snprintf(pod.meta.name, sizeof(pod.meta.name), "%s",
+							 w.pods[i].meta.name);
+				}
+			obj_world_free(&w);
+			if (!found) {
+				fprintf(stderr, "error: no pods of deployment.apps/%s\n", name);
+				return 1;
+			}
+			if (found > 1)
+				fprintf(stderr, "Found %d pods, using pod/%s\n", found, pod.meta.name);
+			pod_name = pod.meta.name;
+		} else if (res == OBJ_RES_PODS) {
+			pod_name = name;
+		} else {
+			fprintf(stderr, "error: cannot get logs of %s\n", obj_res_plural(res));
+			return 1;
+		}
+	}
+	{
+		char want[MODEL_NAME_MAX];
+
+		snprintf(want, sizeof(want), "%s", pod_name);
+		rc = store_get_pod(cli->statedir, cli->ns, want, &pod, err, sizeof(err));
+		if (rc == -ENOENT) {
+			obj_err_not_found(OBJ_RES_PODS, want);
+			return 1;
+		}
+		if (rc < 0) {
+			fprintf(stderr, "error: %s\n", err);
+			return 1;
+		}
+	}
+	if (snprintf(path, sizeof(path), "%s/logs/pods/%s_%s.log", cli->statedir, pod.meta.ns,
+		     pod.meta.name) >= (int)sizeof(path)) {
+		fprintf(stderr, "error: %s: path too long\n", cli->statedir);
+		return 1;
+	}
+	rc = fs_read_all(path, &text, &len);
+	if (rc == -ENOENT && !follow) {
+		fprintf(stderr, "Error from server (BadRequest): container \"%s\" in pod \"%s\" is "
+			"waiting to start: ContainerCreating\n",
+			pod.spec.n_containers ? pod.spec.containers[0].name : "app", pod.meta.name);
+		return 1;
+	}
+	if (rc < 0 && rc != -ENOENT) {
+		fprintf(stderr, "error: %s: %s\n", path, strerror(-rc));
+		return 1;
+	}
+	off = text ? wl_tail_offset(text, len, tail_n) : 0;
+	if (text)
+		fwrite(text + off, 1, len - off, stdout);
+	free(text);
+	fflush(stdout);
+	if (!follow)
+		return 0;
+
+	/* -f: poll for growth; a shorter file means a new one (restart). */
+	signal(SIGINT, wl_on_signal);
+	signal(SIGTERM, wl_on_signal);
+	for (int tick = 0; !wl_stop; tick++) {
+		struct stat st;
+
+		wl_sleep_ms(100);
+		if (stat(path, &st) == 0) {
+			if ((size_t)st.st_size < len)
+				len = 0;
+			if ((size_t)st.st_size > len) {
+				int fd = open(path, O_RDONLY | O_CLOEXEC);
+				char chunk[65536];
+				ssize_t n;
+
+				if (fd >= 0) {
+					if (lseek(fd, (off_t)len, SEEK_SET) >= 0)
+						while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
+							fwrite(chunk, 1, (size_t)n, stdout);
+							len += (size_t)n;
+						}
+					close(fd);
+					fflush(stdout);
+				}
+			}
+		}
+		/* Once a second: stop when the pod is gone. */
+		if (tick % 10 == 9) {
+			char ppath[PATH_MAX];
+
+			store_path(cli->statedir, STORE_PODS, pod.meta.ns, pod.meta.name, ppath,
+				   sizeof(ppath));
+			if (access(ppath, F_OK) < 0)
+				break;
+		}
+	}
+	return 0;
+}
