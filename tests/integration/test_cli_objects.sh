@@ -1,0 +1,396 @@
+#!/usr/bin/env bash
+# The kubectl-like object verbs against a fake lab: a state directory with a
+# lab.json and the store's folders, no namespaces and no daemons. These
+# verbs only read and write files, so the whole test runs without network
+# or root and in a few seconds.
+#
+# Covers: the scenario's manifest applied verbatim, unchanged/configured,
+# ClusterIP/NodePort/healthCheckNodePort allocation kept across updates,
+# a file as one transaction (conflicts and every class of bad manifest
+# write nothing), warnings, get in every output, -n/-A, describe, scale,
+# rollout, wait, logs, delete.
+. "$(dirname "$0")/lib.sh"
+
+export CLIENTIP_RUN_DIR=$T_TMP/run
+LAB=tcli$(( $$ % 1000 ))
+S=$CLIENTIP_RUN_DIR/$LAB
+M=$T_TMP/m
+mkdir -p "$M"
+t_defer "rm -rf '$CLIENTIP_RUN_DIR'"
+
+ci() { "$T_BUILD/clientip" --lab "$LAB" "$@"; }
+
+# A fake lab: what `clientip lab up` leaves for these verbs.
+fake_lab() {
+	local d
+	for d in api/deployments api/services api/pods api/endpoints status/pods status/nodes \
+		status/services status/deployments logs/pods; do
+		mkdir -p "$S/$d"
+	done
+	printf '{"name":"%s","nodes":2,"clients":1,"probeIntervalSeconds":null,"createdAt":"%s"}\n' \
+		"$LAB" "$(date -u -d '-3 minutes' +%Y-%m-%dT%H:%M:%SZ)" >"$S/lab.json"
+}
+
+# Every file of the state dir with its checksum (the lock file aside).
+snapshot() { (cd "$S" && find . -type f ! -name lock -print0 | sort -z | xargs -0 -r sha256sum); }
+
+# jq-like access to JSON on stdin: jget 'd["spec"]["clusterIP"]'
+jget() { python3 -c 'import json,sys; d=json.load(sys.stdin); print('"$1"')'; }
+
+# ---- the scenario's deploy.yaml, verbatim ---------------------------------
+cat >"$M/deploy.yaml" <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: node-deployment
+  labels:
+    app: node
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: node
+  template:
+    metadata:
+      labels:
+        app: node
+    spec:
+      containers:
+      - name: node
+        image: nfranssens/nodejs-ip
+        ports:
+        - containerPort: 8080
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: node-service
+spec:
+  selector:
+    app: node
+  ports:
+    - protocol: TCP
+      port: 80
+      targetPort: 8080
+  type: LoadBalancer
+EOF
+{ cat "$M/deploy.yaml"; echo "  externalTrafficPolicy: Local"; } >"$M/deploy_clientIP.yaml"
+
+# ---- no lab ---------------------------------------------------------------
+out=$(ci apply -f "$M/deploy.yaml" 2>&1); rc=$?
+t_eq "apply to a missing lab fails" 1 "$rc"
+t_match "missing lab: the message names lab.json" "lab \"$LAB\" does not exist.*lab.json" "$out"
+
+fake_lab
+
+# ---- create, unchanged, configured -------------------------------------------
+out=$(ci apply -f "$M/deploy.yaml" 2>&1)
+t_eq "scenario manifest applies verbatim" \
+	"deployment.apps/node-deployment created
+service/node-service created" "$out"
+t_ok "deployment stored" test -f "$S/api/deployments/default_node-deployment.json"
+t_ok "service stored" test -f "$S/api/services/default_node-service.json"
+
+svc_json=$(ci get svc node-service -o json)
+cip=$(printf '%s' "$svc_json" | jget 'd["spec"]["clusterIP"]')
+np=$(printf '%s' "$svc_json" | jget 'd["spec"]["ports"][0]["nodePort"]')
+uid=$(printf '%s' "$svc_json" | jget 'd["metadata"]["uid"]')
+created=$(printf '%s' "$svc_json" | jget 'd["metadata"]["creationTimestamp"]')
+t_match "clusterIP allocated from 10.0.0.0/16" '^10\.0\.[0-9]+\.[0-9]+$' "$cip"
+t_ok "nodePort allocated in 30000-32767" test "$np" -ge 30000 -a "$np" -le 32767
+t_eq "no healthCheckNodePort with policy Cluster" None \
+	"$(printf '%s' "$svc_json" | jget 'd["spec"].get("healthCheckNodePort")')"
+
+before=$(snapshot)
+out=$(ci apply -f "$M/deploy.yaml" 2>&1)
+t_eq "re-apply: unchanged" \
+	"deployment.apps/node-deployment unchanged
+service/node-service unchanged" "$out"
+t_eq "re-apply writes nothing" "$before" "$(snapshot)"
+
+out=$(ci apply -f "$M/deploy_clientIP.yaml" 2>&1)
+t_eq "externalTrafficPolicy: Local: service configured, deployment unchanged" \
+	"deployment.apps/node-deployment unchanged
+service/node-service configured" "$out"
+svc_json=$(ci get svc node-service -o json)
+hc=$(printf '%s' "$svc_json" | jget 'd["spec"]["healthCheckNodePort"]')
+t_eq "clusterIP kept across the update" "$cip" "$(printf '%s' "$svc_json" | jget 'd["spec"]["clusterIP"]')"
+t_eq "nodePort kept across the update" "$np" \
+	"$(printf '%s' "$svc_json" | jget 'd["spec"]["ports"][0]["nodePort"]')"
+t_eq "uid kept" "$uid" "$(printf '%s' "$svc_json" | jget 'd["metadata"]["uid"]')"
+t_eq "creationTimestamp kept" "$created" \
+	"$(printf '%s' "$svc_json" | jget 'd["metadata"]["creationTimestamp"]')"
+t_eq "generation bumped by the spec change" 2 \
+	"$(printf '%s' "$svc_json" | jget 'd["metadata"]["generation"]')"
+t_ok "healthCheckNodePort allocated in range, apart from the nodePort" \
+	test "$hc" -ge 30000 -a "$hc" -le 32767 -a "$hc" != "$np"
+t_eq "externalTrafficPolicy stored" Local \
+	"$(printf '%s' "$svc_json" | jget 'd["spec"]["externalTrafficPolicy"]')"
+t_eq "deployment generation untouched" 1 \
+	"$(ci get deploy node-deployment -o json | jget 'd["metadata"]["generation"]')"
+
+ci apply -f "$M/deploy.yaml" >/dev/null 2>&1
+svc_json=$(ci get svc node-service -o json)
+t_eq "back to Cluster: healthCheckNodePort released" None \
+	"$(printf '%s' "$svc_json" | jget 'd["spec"].get("healthCheckNodePort")')"
+t_eq "back to Cluster: nodePort still kept" "$np" \
+	"$(printf '%s' "$svc_json" | jget 'd["spec"]["ports"][0]["nodePort"]')"
+
+# ---- get ---------------------------------------------------------------------
+out=$(ci get svc)
+t_match "get svc: kubectl's header" '^NAME +TYPE +CLUSTER-IP +EXTERNAL-IP +PORT\(S\) +AGE' "$out"
+t_match "get svc: the row, <pending> until the load balancer answers" \
+	"node-service +LoadBalancer +$cip +<pending> +80:$np/TCP +[0-9]+s" "$out"
+out=$(ci get svc -o wide)
+t_match "get svc -o wide: SELECTOR" 'SELECTOR.*
+node-service .* app=node$' "$out"
+out=$(ci get deployments)
+t_match "get deployments: columns" '^NAME +READY +UP-TO-DATE +AVAILABLE +AGE' "$out"
+t_match "get deployments: 0/1 without pods" 'node-deployment +0/1 +0 +0 +[0-9]+s' "$out"
+out=$(ci get nodes)
+t_match "get nodes: node0 and node1 from lab.json" \
+	'^NAME +STATUS +ROLES +AGE +VERSION
+node0 +NotReady +agent +3m[0-9]*s? .*
+node1 +NotReady +agent ' "$out"
+printf '{"apiVersion":"v1","kind":"Node","metadata":{"name":"node0"},"status":{"addresses":[{"type":"InternalIP","address":"10.240.0.4"}],"lastHeartbeatTime":"%s","proxyHealthy":true,"lastSyncMs":0}}\n' \
+	"$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$S/status/nodes/node0.json"
+t_match "get nodes: a fresh heartbeat makes a node Ready" 'node0 +Ready ' "$(ci get nodes)"
+t_match "get nodes -o wide: INTERNAL-IP" 'node1 .*10\.240\.0\.5' "$(ci get nodes -o wide)"
+t_ok "get svc -o json parses (a List)" sh -c \
+	"'$T_BUILD/clientip' --lab $LAB get svc -o json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"kind\"]==\"List\" and d[\"items\"][0][\"kind\"]==\"Service\"'"
+t_ok "get deploy NAME -o json parses (the object)" sh -c \
+	"'$T_BUILD/clientip' --lab $LAB get deploy node-deployment -o json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"kind\"]==\"Deployment\"'"
+yaml_out=$(ci get svc node-service -o yaml)
+t_match "get -o yaml: kubectl-style block YAML" '^apiVersion: v1
+kind: Service
+metadata:
+  name: node-service' "$yaml_out"
+if python3 -c 'import yaml' 2>/dev/null; then
+	t_ok "get -o yaml parses back to the same object as -o json" sh -c \
+		"'$T_BUILD/clientip' --lab $LAB get svc node-service -o yaml >'$T_TMP/y'; '$T_BUILD/clientip' --lab $LAB get svc node-service -o json >'$T_TMP/j'; python3 -c 'import json,yaml; assert yaml.safe_load(open(\"$T_TMP/y\"))==json.load(open(\"$T_TMP/j\"))'"
+fi
+t_ok "get svc,deploy -o yaml parses" sh -c \
+	"'$T_BUILD/clientip' --lab $LAB get svc,deploy -o yaml | grep -q '^kind: List'"
+out=$(ci get pods 2>&1)
+t_eq "get pods without pods" "No resources found in default namespace." "$out"
+out=$(ci get svc nosuch 2>&1); rc=$?
+t_eq "get NAME not found: exit 1" 1 "$rc"
+t_eq "get NAME not found: kubectl's message" 'Error from server (NotFound): services "nosuch" not found' "$out"
+out=$(ci get widgets 2>&1)
+t_eq "unknown resource type" 'error: the server doesn'"'"'t have a resource type "widgets"' "$out"
+t_eq "get -o name" "service/node-service" "$(ci get svc -o name)"
+
+# ---- one file, one transaction --------------------------------------------------
+cat >"$M/conflict.yaml" <<'EOF'
+apiVersion: v1
+kind: Service
+metadata:
+  name: a
+spec:
+  type: NodePort
+  ports:
+  - port: 80
+    nodePort: 30500
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: b
+spec:
+  type: NodePort
+  ports:
+  - port: 81
+    nodePort: 30500
+EOF
+before=$(snapshot)
+out=$(ci apply -f "$M/conflict.yaml" 2>&1); rc=$?
+t_eq "nodePort conflict inside one file: exit 1" 1 "$rc"
+t_match "nodePort conflict: file:line:column and the API server's words" \
+	"conflict.yaml:19:15: spec.ports\[0\].nodePort: Invalid value: 30500: provided port is already allocated" "$out"
+t_eq "nodePort conflict: nothing of the file written" "$before" "$(snapshot)"
+
+cat >"$M/taken.yaml" <<EOF
+apiVersion: v1
+kind: Service
+metadata:
+  name: c
+spec:
+  type: NodePort
+  ports:
+  - port: 80
+    nodePort: $np
+EOF
+out=$(ci apply -f "$M/taken.yaml" 2>&1); rc=$?
+t_eq "nodePort held by another Service: refused" 1 "$rc"
+t_match "nodePort held by another Service: message" "taken.yaml:9:15: .*provided port is already allocated" "$out"
+t_eq "nodePort held by another Service: nothing written" "$before" "$(snapshot)"
+
+cat >"$M/ipconflict.yaml" <<EOF
+apiVersion: v1
+kind: Service
+metadata:
+  name: d
+spec:
+  clusterIP: $cip
+  ports:
+  - port: 80
+EOF
+out=$(ci apply -f "$M/ipconflict.yaml" 2>&1); rc=$?
+t_eq "clusterIP held by another Service: refused" 1 "$rc"
+t_match "clusterIP conflict: message" "failed to allocate IP $cip: provided IP is already allocated" "$out"
+
+# bad_case NAME EXPECTED-LINE: $M/NAME.yaml must fail with that line and write nothing.
+bad_case() {
+	local name=$1 want=$2 out rc
+	before=$(snapshot)
+	out=$(ci apply -f "$M/$name.yaml" 2>&1); rc=$?
+	t_ok "$name: non-zero exit" test "$rc" -ne 0
+	if printf '%s\n' "$out" | grep -qxF -- "$M/$name.yaml:$want"; then
+		t_pass "$name: $want"
+	else
+		t_fail "$name: error line" "want: $M/$name.yaml:$want" "have: $out"
+	fi
+	t_eq "$name: nothing written" "$before" "$(snapshot)"
+}
+
+svc_doc() { # name, spec lines...
+	printf 'apiVersion: v1\nkind: Service\nmetadata:\n  name: %s\nspec:\n' "$1"; shift
+	printf '%s\n' "$@"
+}
+{ cat "$M/deploy.yaml"; echo '---'; svc_doc web '  ports:' '  - port: 70000'; } >"$M/port_range.yaml"
+bad_case port_range "42:11: spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive"
+svc_doc Node_Svc '  ports:' '  - port: 80' >"$M/bad_name.yaml"
+bad_case bad_name "4:9: metadata.name: Invalid value: \"Node_Svc\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"
+sed 's/^        app: node$/        app: nodes/' "$M/deploy.yaml" >"$M/selector.yaml"
+bad_case selector '15:9: spec.template.metadata.labels: Invalid value: map[string]string{"app":"nodes"}: `selector` does not match template `labels`'
+svc_doc web '  ports:' '  - {name: http, port: 80}' '  - {name: http, port: 81}' >"$M/dup_name.yaml"
+bad_case dup_name '8:12: spec.ports[1].name: Duplicate value: "http"'
+svc_doc web '  ports:' '  - {name: a, port: 80}' '  - {name: b, port: 80}' >"$M/dup_port.yaml"
+bad_case dup_port '8:6: spec.ports[1]: Duplicate value: {"port":80,"protocol":"TCP"}'
+svc_doc web '  type: NodePort' '  ports:' '  - {port: 80, nodePort: 80}' >"$M/nodeport_range.yaml"
+bad_case nodeport_range '8:26: spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767'
+svc_doc web '  externalTrafficPolicy: Local' '  ports: [{port: 80}]' >"$M/etp_clusterip.yaml"
+bad_case etp_clusterip '6:26: spec.externalTrafficPolicy: Invalid value: "Local": may only be set for externally-accessible services'
+printf 'apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: x}\n' >"$M/unknown_kind.yaml"
+bad_case unknown_kind '2:7: no matches for kind "Deployment" in version "extensions/v1beta1"'
+svc_doc web '  ports:' '  - port: "80"' >"$M/wrong_type.yaml"
+bad_case wrong_type '7:11: spec.ports[0].port: Invalid type: got "string", expected "integer"'
+sed 's/^      app: node$/      app: [node/' "$M/deploy.yaml" >"$M/syntax.yaml"
+before=$(snapshot)
+out=$(ci apply -f "$M/syntax.yaml" 2>&1); rc=$?
+t_ok "syntax: non-zero exit" test "$rc" -ne 0
+t_match "syntax: a yaml error with its position" "syntax.yaml:[0-9]+:[0-9]+: yaml: " "$out"
+t_eq "syntax: nothing written" "$before" "$(snapshot)"
+out=$(ci apply -f "$M/port_range.yaml" 2>&1)
+t_match "a file with errors says nothing was applied" "error: .*port_range.yaml: 1 error, nothing applied" "$out"
+
+# ---- warnings ---------------------------------------------------------------------
+svc_doc warned '  foo: bar' '  ports:' '  - port: 80' >"$M/warn.yaml"
+out=$(ci apply -f "$M/warn.yaml" 2>"$T_TMP/err"); rc=$?
+t_eq "unknown field: still applied" "0 service/warned created" "$rc $out"
+t_eq "unknown field: kubectl's warning with its position" \
+	"$M/warn.yaml:6:3: Warning: unknown field \"spec.foo\"" "$(cat "$T_TMP/err")"
+t_eq "unknown field: a ClusterIP Service gets no nodePort" None \
+	"$(ci get svc warned -o json | jget 'd["spec"]["ports"][0].get("nodePort")')"
+
+# ---- create, namespaces ---------------------------------------------------------
+out=$(ci create -f "$M/deploy.yaml" 2>&1); rc=$?
+t_eq "create on existing objects: exit 1" 1 "$rc"
+t_match "create: AlreadyExists" \
+	"Error from server \(AlreadyExists\): error when creating \"$M/deploy.yaml\": deployments.apps \"node-deployment\" already exists" "$out"
+out=$(cat "$M/deploy.yaml" | ci -n prod apply -f - 2>&1)
+t_eq "apply -f - into -n prod" "deployment.apps/node-deployment created
+service/node-service created" "$out"
+t_eq "the prod service got its own clusterIP and nodePort" "yes" \
+	"$(ci -n prod get svc node-service -o json | jget '"yes" if d["spec"]["clusterIP"] != "'"$cip"'" and d["spec"]["ports"][0]["nodePort"] != '"$np"' else "no"')"
+out=$(ci get svc -A)
+t_match "get -A: NAMESPACE column" '^NAMESPACE +NAME +TYPE' "$out"
+t_match "get -A: both namespaces" 'default +node-service .*
+prod +node-service ' "$out"
+t_eq "get -n prod: only prod's" "node-service" "$(ci get svc -n prod -o name | sed 's|service/||')"
+
+# ---- pods as the controller and an agent would write them -------------------------
+pod=node-deployment-7c9d8b6f5-abcde
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+cat >"$S/api/pods/default_$pod.json" <<EOF
+{"apiVersion":"v1","kind":"Pod","metadata":{"name":"$pod","namespace":"default","uid":"u-1","creationTimestamp":"$now","labels":{"app":"node","pod-template-hash":"7c9d8b6f5"},"ownerReferences":[{"apiVersion":"apps/v1","kind":"Deployment","name":"node-deployment","controller":true}]},"spec":{"nodeName":"node1","containers":[{"name":"node","image":"nfranssens/nodejs-ip","ports":[{"containerPort":8080,"protocol":"TCP"}]}],"restartPolicy":"Always","terminationGracePeriodSeconds":30},"status":{"podIP":"10.244.1.2"}}
+EOF
+out=$(ci get pods)
+t_match "get pods: a pod without status is ContainerCreating" "$pod +0/1 +ContainerCreating +0 +[0-9]+s" "$out"
+out=$(ci wait --for=condition=Ready pod -l app=node --timeout 300ms 2>&1); rc=$?
+t_eq "wait: times out on a pod that is not ready" 1 "$rc"
+t_match "wait: the timeout names the pod" "timed out waiting for the condition on pods/$pod" "$out"
+( sleep 0.3
+  cat >"$S/status/pods/default_$pod.json.tmp" <<EOF
+{"apiVersion":"v1","kind":"Pod","metadata":{"name":"$pod","namespace":"default","uid":"u-1"},"status":{"phase":"Running","ready":true,"terminating":false,"terminated":false,"restartCount":2,"pid":4242,"startTime":"$now"}}
+EOF
+  mv "$S/status/pods/default_$pod.json.tmp" "$S/status/pods/default_$pod.json" ) &
+out=$(ci wait --for=condition=Ready pod -l app=node --timeout 10s 2>&1); rc=$?
+wait
+t_eq "wait: condition met once the agent reports ready" "0 pod/$pod condition met" "$rc $out"
+out=$(ci get pods -o wide)
+t_match "get pods -o wide: kubectl's columns" \
+	'^NAME +READY +STATUS +RESTARTS +AGE +IP +NODE +NOMINATED NODE +READINESS GATES' "$out"
+t_match "get pods -o wide: running on node1 with its pod IP" \
+	"$pod +1/1 +Running +2 +[0-9]+s +10\.244\.1\.2 +node1 +<none> +<none>" "$out"
+t_eq "wait pod/NAME" "pod/$pod condition met" "$(ci wait --for=condition=Ready pod/$pod 2>&1)"
+out=$(ci describe pod $pod)
+t_match "describe pod: node and IP" "Node: +node1/10\.240\.0\.5" "$out"
+t_match "describe pod: controlled by its Deployment" "Controlled By: +Deployment/node-deployment" "$out"
+t_match "describe pod: container state" "State: +Running" "$out"
+printf 'listening on 8080\nGET / from ::ffff:10.244.1.1\n' >"$S/logs/pods/default_$pod.log"
+t_eq "logs POD" "listening on 8080
+GET / from ::ffff:10.244.1.1" "$(ci logs $pod)"
+t_eq "logs --tail 1" "GET / from ::ffff:10.244.1.1" "$(ci logs $pod --tail 1)"
+t_eq "logs deployment/NAME" "listening on 8080" "$(ci logs deployment/node-deployment --tail=-1 | head -1)"
+out=$(ci logs nosuch 2>&1); rc=$?
+t_eq "logs of a missing pod" '1 Error from server (NotFound): pods "nosuch" not found' "$rc $out"
+
+cat >"$S/api/endpoints/default_node-service.json" <<EOF
+{"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"node-service","namespace":"default"},"addressType":"IPv4","endpoints":[{"addresses":["10.244.1.2"],"conditions":{"ready":true,"serving":true,"terminating":false},"nodeName":"node1","targetRef":{"kind":"Pod","namespace":"default","name":"$pod"},"ports":[8080]}],"ports":[{"name":"","protocol":"TCP","port":8080}]}
+EOF
+t_match "get endpoints" '^NAME +ENDPOINTS +AGE
+node-service +10\.244\.1\.2:8080 +[0-9]+' "$(ci get ep)"
+out=$(ci describe svc node-service)
+t_match "describe svc: kubectl's blocks" 'Name: +node-service
+Namespace: +default' "$out"
+t_match "describe svc: ports, nodePort, endpoints" "Port: +<unset>  80/TCP
+TargetPort: +8080/TCP
+NodePort: +<unset>  $np/TCP
+Endpoints: +10\.244\.1\.2:8080" "$out"
+t_match "describe svc: traffic policy" "External Traffic Policy: +Cluster" "$out"
+
+# ---- scale, rollout ---------------------------------------------------------------------
+t_eq "scale" "deployment.apps/node-deployment scaled" "$(ci scale deployment node-deployment --replicas 3)"
+t_eq "scale: replicas stored" 3 "$(ci get deploy node-deployment -o json | jget 'd["spec"]["replicas"]')"
+t_eq "rollout restart" "deployment.apps/node-deployment restarted" \
+	"$(ci rollout restart deployment/node-deployment)"
+t_match "rollout restart: restartedAt in the pod template" '^20[0-9-]+T' \
+	"$(ci get deploy node-deployment -o json | jget 'd["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"]')"
+out=$(ci apply -f "$M/deploy.yaml" 2>&1)
+t_match "apply after restart keeps restartedAt (replicas from the manifest win)" \
+	'deployment.apps/node-deployment configured' "$out"
+t_ok "restartedAt still there" sh -c "'$T_BUILD/clientip' --lab $LAB get deploy node-deployment -o yaml | grep -q restartedAt"
+t_eq "rollout status: one ready pod of one" 'deployment "node-deployment" successfully rolled out' \
+	"$(ci rollout status deployment/node-deployment --timeout 5s 2>&1)"
+ci scale deployment/node-deployment --replicas=2 >/dev/null
+out=$(ci rollout status deployment/node-deployment --timeout 200ms 2>&1); rc=$?
+t_eq "rollout status times out while a replica is missing" 1 "$rc"
+t_match "rollout status: kubectl's waiting line" 'Waiting for deployment "node-deployment" rollout to finish: 1 out of 2 new replicas have been updated\.\.\.
+error: timed out waiting for the condition' "$out"
+t_eq "scale a missing deployment" 'Error from server (NotFound): deployments.apps "nope" not found' \
+	"$(ci scale deploy/nope --replicas 1 2>&1)"
+
+# ---- delete -----------------------------------------------------------------------------
+t_eq "delete svc NAME" 'service "warned" deleted' "$(ci delete svc warned)"
+t_ok "delete: the file is gone" test ! -e "$S/api/services/default_warned.json"
+out=$(ci delete svc warned 2>&1); rc=$?
+t_eq "delete again: NotFound" '1 Error from server (NotFound): services "warned" not found' "$rc $out"
+out=$(ci -n prod delete -f "$M/deploy.yaml")
+t_eq "delete -f" 'deployment.apps "node-deployment" deleted
+service "node-service" deleted' "$out"
+t_eq "delete -f: prod is empty" "" "$(ls "$S/api/services" | grep '^prod_')"
+t_eq "delete deploy/NAME" 'deployment.apps "node-deployment" deleted' "$(ci delete deploy/node-deployment)"
+t_ok "apply --help" sh -c "'$T_BUILD/clientip' apply --help | grep -q 'usage: clientip apply'"
+
+t_done
