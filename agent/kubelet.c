@@ -315,8 +315,7 @@ static void kubelet_pod_start(struct kubelet_pod *kp)
 		kubelet_pod_say(kp, "CreateContainerConfigError", "the pod has no containers");
 		goto out;
 	}
-	/* The status goes out before the namespace exists: an agent restarted
-	 * at any point finds every namespace it made through a status file. */
+	/* Say ContainerCreating before the slow part (the pod network). */
 	kubelet_pod_report(kp);
 	kp->net_dirty = true;
 	if (!kp->net_ready) {
@@ -563,47 +562,77 @@ static void kubelet_pod_free(struct kubelet_pod *kp)
 	free(kp);
 }
 
-/* After the agent was down: pods whose api object vanished meanwhile
- * still have a status file (written before their namespace was made), and
- * those of this node have their veth here. Stop and remove them. */
-static void kubelet_cleanup_orphans(struct kubelet *k, const struct model_pod_status *st, int n_st)
+/* Is there a veth named after pod "<ns>-<name>" (rest) on this node? The
+ * namespace name does not say where the pod's namespace ends and its name
+ * begins (both may hold '-'), so every split is tried; the veth's name is
+ * a hash of the pair. */
+static bool kubelet_orphan_here(struct nl *nl, const char *rest, char *ns, char *name,
+				char veth[IF_NAMESIZE])
+{
+	struct nl_link link;
+	char err[128];
+
+	for (const char *dash = strchr(rest, '-'); dash; dash = strchr(dash + 1, '-')) {
+		size_t nlen = (size_t)(dash - rest);
+
+		if (nlen == 0 || nlen >= MODEL_NAME_MAX || !dash[1] || strlen(dash + 1) >= MODEL_NAME_MAX)
+			continue;
+		memcpy(ns, rest, nlen);
+		ns[nlen] = '\0';
+		snprintf(name, MODEL_NAME_MAX, "%s", dash + 1);
+		podnet_veth_name(ns, name, veth, IF_NAMESIZE);
+		if (nl_link_get(nl, veth, &link, err, sizeof(err)) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* After the agent was away: pod namespaces linked to this node's cbr0 that
+ * no pod object names any more (deleted by hand, or by a lab operation
+ * while nobody watched) are stopped and removed, with their status. */
+static void kubelet_cleanup_orphans(struct kubelet *k)
 {
 	const struct agent_config *cfg = k->cfg;
+	char prefix[64], err[256], netns[256], ns[MODEL_NAME_MAX], name[MODEL_NAME_MAX];
+	char veth[IF_NAMESIZE];
 	struct model_pod *all = NULL;
-	struct nl_link link;
+	char **names = NULL;
+	int n_all = 0, n_names;
 	struct nl nl;
-	char err[256], veth[IF_NAMESIZE], netns[256];
-	int n_all = 0;
 
-	if (n_st == 0 || store_list_pods(cfg->statedir, NULL, &all, &n_all, err, sizeof(err)) < 0)
+	snprintf(prefix, sizeof(prefix), "cip-%s-pod-", cfg->lab);
+	n_names = netns_list(prefix, &names);
+	if (n_names <= 0)
 		return;
-	if (nl_open(&nl, -1, err, sizeof(err)) < 0) {
-		free(all);
-		return;
+	if (store_list_pods(cfg->statedir, NULL, &all, &n_all, err, sizeof(err)) < 0 ||
+	    nl_open(&nl, -1, err, sizeof(err)) < 0) {
+		log_warn("look for pods deleted while the agent was away: %s", err);
+		goto out;
 	}
-	for (int i = 0; i < n_st; i++) {
+	for (int i = 0; i < n_names; i++) {
 		bool known = false;
 
-		for (int j = 0; j < n_all && !known; j++)
-			known = strcmp(all[j].meta.ns, st[i].ns) == 0 &&
-				strcmp(all[j].meta.name, st[i].name) == 0;
-		if (known || kubelet_find(k, st[i].ns, st[i].name))
+		for (int j = 0; j < n_all && !known; j++) {
+			lab_pod_netns_name(cfg->lab, all[j].meta.ns, all[j].meta.name, netns,
+					   sizeof(netns));
+			known = strcmp(netns, names[i]) == 0;
+		}
+		for (int j = 0; j < k->n_pods && !known; j++)
+			known = strcmp(k->pods[j]->netns, names[i]) == 0;
+		if (known || !kubelet_orphan_here(&nl, names[i] + strlen(prefix), ns, name, veth))
 			continue;
-		podnet_veth_name(st[i].ns, st[i].name, veth, sizeof(veth));
-		if (nl_link_get(&nl, veth, &link, err, sizeof(err)) < 0)
-			continue;
-		lab_pod_netns_name(cfg->lab, st[i].ns, st[i].name, netns, sizeof(netns));
-		log_info("pod %s/%s: deleted while the agent was away: cleaning up", st[i].ns,
-			 st[i].name);
-		kubelet_proc_kill_netns(netns, SIGKILL);
-		if (podnet_detach(cfg->lab, cfg->node_index, netns, veth, err, sizeof(err)) < 0) {
-			log_warn("pod %s/%s: remove network: %s", st[i].ns, st[i].name, err);
+		log_info("pod %s/%s: deleted while the agent was away: cleaning up", ns, name);
+		kubelet_proc_kill_netns(names[i], SIGKILL);
+		if (podnet_detach(cfg->lab, cfg->node_index, names[i], veth, err, sizeof(err)) < 0) {
+			log_warn("pod %s/%s: remove network: %s", ns, name, err);
 			continue;
 		}
-		store_delete(cfg->statedir, STORE_POD_STATUS, st[i].ns, st[i].name);
+		store_delete(cfg->statedir, STORE_POD_STATUS, ns, name);
 	}
 	nl_close(&nl);
+out:
 	free(all);
+	netns_names_free(names, n_names);
 }
 
 static void kubelet_resync(struct ev_loop *loop, uint64_t id, void *data)
@@ -682,10 +711,7 @@ void kubelet_sync(struct kubelet *k)
 	}
 	k->n_pods = w;
 	if (!k->first_sync_done) {
-		if (n_st < 0 && store_list_pod_statuses(cfg->statedir, &st, &n_st, err,
-							sizeof(err)) < 0)
-			n_st = 0;
-		kubelet_cleanup_orphans(k, st, n_st);
+		kubelet_cleanup_orphans(k);
 		k->first_sync_done = true;
 	}
 	/* A pod that waited for its predecessor of the same name can start now. */
