@@ -1775,7 +1775,8 @@ int store_list_keys(const char *statedir, enum store_kind kind, struct store_key
 		cnt++;
 	}
 	closedir(dir);
-	qsort(keys, (size_t)cnt, sizeof(*keys), store_key_cmp);
+	if (cnt > 1)
+		qsort(keys, (size_t)cnt, sizeof(*keys), store_key_cmp);
 done:
 	if (!keys) {
 		keys = calloc(1, sizeof(*keys));

@@ -1,0 +1,131 @@
+/* ctl.h — clientip-controller: the lab's API server and controllers.
+ *
+ * The controller turns desired state (api/deployments, api/services) and
+ * observed state (status/pods) into derived objects (api/pods,
+ * api/endpoints, status/deployments), like Kubernetes' Deployment,
+ * ReplicaSet, scheduler and EndpointSlice controllers together. Every
+ * decision is a pure function over arrays of model structs (below), so
+ * it is tested without files; ctl_sync() does the reading and writing.
+ * Everything is derived from files on each pass, so a controller killed
+ * at any moment converges when it starts again.
+ */
+#ifndef CLIENTIP_CTL_H
+#define CLIENTIP_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ev.h"
+#include "lab.h"
+#include "model.h"
+#include "watch.h"
+
+/* ---- names (ctl_hash.c) ------------------------------------------------ */
+
+#define CTL_HASH_LEN   10   /* pod-template-hash */
+#define CTL_SUFFIX_LEN 5    /* random end of a pod name */
+
+/* Kubernetes' SafeEncodeString alphabet: no vowels, no 0/1/3, so generated
+ * names never spell words or look like numbers. */
+#define CTL_ALPHABET "bcdfghjklmnpqrstvwxz2456789"
+
+/* pod-template-hash of a Deployment's pod template (containers, grace
+ * period, template labels and annotations, the maps in key order):
+ * FNV-1a over the template's JSON, its 32-bit value in decimal (10 digits)
+ * mapped onto CTL_ALPHABET as Kubernetes does. */
+void ctl_template_hash(const struct model_deployment *d, char out[CTL_HASH_LEN + 1]);
+/* "<deployment>-<hash>-<suffix>": the suffix is CTL_SUFFIX_LEN characters
+ * of CTL_ALPHABET picked by rnd; the base is cut to keep the name within
+ * 63 characters, as Kubernetes' generateName does. */
+void ctl_pod_name(const char *deployment, const char *hash,
+		  const unsigned char rnd[CTL_SUFFIX_LEN], char out[MODEL_NAME_MAX]);
+
+/* ---- scheduling and addresses (ctl_sched.c) ---------------------------- */
+
+struct ctl_nodes {
+	int n;                                /* nodes in the lab */
+	int pods[LAB_MAX_NODES];              /* pods not being deleted, per node */
+	uint8_t used[LAB_MAX_NODES][32];      /* host bytes of 10.244.i.0/24 in use */
+};
+
+/* Occupancy from the pods that exist (being deleted or not: a terminating
+ * pod still holds its address). */
+void ctl_nodes_init(struct ctl_nodes *c, int nodes, const struct model_pod *pods, int n);
+/* Picks the node for a new pod of a Deployment that has own[i] live pods
+ * on node i: fewest pods of that Deployment, then fewest pods in all, then
+ * the lowest index; and the node's lowest free address 10.244.i.2-254.
+ * 0, or -ENOSPC when no node has a free address. */
+int ctl_schedule(const struct ctl_nodes *c, const int *own, int *node, struct in_addr *ip);
+/* Records a pod placed by ctl_schedule. */
+void ctl_nodes_take(struct ctl_nodes *c, int node, struct in_addr ip);
+
+/* ---- rolling updates (ctl_rollout.c) ----------------------------------- */
+
+/* One of a Deployment's pods, as the rollout sees it. */
+struct ctl_rpod {
+	int idx;            /* the caller's index of the pod */
+	bool current;       /* has the current pod-template-hash */
+	bool ready;         /* its status says ready, and it is not being deleted */
+	bool deleting;
+	int64_t created;    /* creationTimestamp, seconds */
+	int colocated;      /* the Deployment's live pods on the same node */
+	const char *name;
+};
+
+struct ctl_plan {
+	int create;         /* pods of the current template to add */
+	int *del;           /* ctl_rpod.idx of pods to delete; room for n entries */
+	int n_del;
+};
+
+/* An int-or-percent of total; percentages round up (surge) or down. */
+int ctl_scaled_value(struct model_int_or_percent v, int total, bool round_up);
+/* maxSurge and maxUnavailable as pod counts; both 0 is invalid and counts
+ * as maxUnavailable 1, so a rollout can always progress. */
+void ctl_rollout_bounds(const struct model_deployment *d, int *surge, int *unavailable);
+/* One step of the Deployment controller over pods (n of them): scale to
+ * replicas, or roll from old templates to the current one creating at
+ * most replicas+surge pods in all and deleting old ones only while at
+ * least replicas-unavailable stay ready. plan->del must have room for n. */
+void ctl_rollout_plan(const struct ctl_rpod *pods, int n, int replicas, int surge,
+		      int unavailable, struct ctl_plan *plan);
+/* The status a Deployment has once a plan is applied: pods are the
+ * Deployment's pods after the step (created ones current and not ready,
+ * deleted ones deleting). */
+void ctl_deployment_status(const struct model_deployment *d, const char *hash,
+			   const struct ctl_rpod *pods, int n, int unavailable,
+			   struct model_deployment_status *st);
+
+/* ---- endpoints (ctl_endpoints.c) --------------------------------------- */
+
+/* The port a Service port reaches on a pod: a numeric targetPort, the
+ * container port carrying a named one (same protocol), or the Service port
+ * itself; 0 if the name is not on the pod. */
+int ctl_target_port(const struct model_service_port *sp, const struct model_pod_spec *spec);
+/* The Endpoints of a Service: every pod of its namespace matching its
+ * selector with an address and not yet terminated, sorted by address.
+ * status[i] is pods[i]'s status (NULL if none). ready = ready and not
+ * deleting, serving = ready, terminating = deleting. out->items is
+ * malloc'd. 0 or -ENOMEM. */
+int ctl_endpoints_build(const struct model_service *svc, const struct model_pod *const *pods,
+			const struct model_pod_status *const *status, int n,
+			struct model_endpoints *out);
+
+/* ---- the daemon (ctl_sync.c, ctl_main.c) ------------------------------- */
+
+struct ctl {
+	char lab[LAB_NAME_MAX + 1];
+	char statedir[LAB_PATH_MAX];
+	struct ev_loop *loop;
+	struct watch *watch;
+	int sigfd;
+	int nodes;              /* from lab.json, read on every pass */
+	bool lab_missing;       /* reported once until it appears */
+};
+
+/* One reconcile pass over the whole state dir. 0, or -1 if the state could
+ * not be read (the next pass retries). */
+int ctl_sync(struct ctl *c);
+
+#endif

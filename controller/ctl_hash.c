@@ -1,0 +1,62 @@
+/* ctl_hash.c — pod-template-hash and generated pod names. */
+#include "ctl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonw.h"
+#include "store.h"
+
+static int ctl_kv_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct model_kv *)a)->key, ((const struct model_kv *)b)->key);
+}
+
+static uint32_t ctl_fnv1a(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+void ctl_template_hash(const struct model_deployment *d, char out[CTL_HASH_LEN + 1])
+{
+	static const char alphabet[] = CTL_ALPHABET;
+	struct model_map labels = d->template_labels, annotations = d->template_annotations;
+	struct buf b = BUF_INIT;
+	struct jsonw w;
+	char digits[16];
+
+	/* Map order is the manifest's order; reordering labels in a manifest
+	 * must not roll every pod. */
+	qsort(labels.items, (size_t)labels.n, sizeof(labels.items[0]), ctl_kv_cmp);
+	qsort(annotations.items, (size_t)annotations.n, sizeof(annotations.items[0]), ctl_kv_cmp);
+	jsonw_init(&w, &b, false);
+	model_pod_template_to_json(&w, &labels, &annotations, &d->pod);
+	snprintf(digits, sizeof(digits), "%010u", (unsigned)ctl_fnv1a(buf_str(&b), b.len));
+	buf_free(&b);
+	for (int i = 0; i < CTL_HASH_LEN; i++)
+		out[i] = alphabet[(unsigned char)digits[i] % (sizeof(alphabet) - 1)];
+	out[CTL_HASH_LEN] = '\0';
+}
+
+void ctl_pod_name(const char *deployment, const char *hash,
+		  const unsigned char rnd[CTL_SUFFIX_LEN], char out[MODEL_NAME_MAX])
+{
+	static const char alphabet[] = CTL_ALPHABET;
+	/* generateName keeps at most 63 - 5 characters of its base. */
+	const int base_max = 63 - CTL_SUFFIX_LEN;
+	int n;
+
+	n = snprintf(out, MODEL_NAME_MAX, "%s-%s-", deployment, hash);
+	if (n > base_max)
+		n = base_max;
+	for (int i = 0; i < CTL_SUFFIX_LEN; i++)
+		out[n + i] = alphabet[rnd[i] % (sizeof(alphabet) - 1)];
+	out[n + CTL_SUFFIX_LEN] = '\0';
+}

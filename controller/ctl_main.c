@@ -1,0 +1,142 @@
+/* ctl_main.c — clientip-controller: the API server and controllers of a lab. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "log.h"
+#include "store.h"
+
+#define CTL_DEBOUNCE_MS 20
+#define CTL_RESYNC_MS   2000
+
+static void ctl_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: clientip-controller --lab NAME [--once]\n"
+		"\n"
+		"The control plane of a clientip lab: Deployments become Pods (scheduled\n"
+		"over the lab's nodes, addresses from each node's pod CIDR, rolling\n"
+		"updates by maxSurge/maxUnavailable), Services get Endpoints from the\n"
+		"pods' readiness, and terminated pods are removed. It works only on the\n"
+		"lab's state directory, /run/clientip/NAME ($CLIENTIP_RUN_DIR replaces\n"
+		"/run/clientip), and never touches the network; `clientip lab up` starts\n"
+		"it in the lab's namespace cip-NAME-ctl. The directory needs lab.json;\n"
+		"objects are JSON files in their Kubernetes shape (docs/STATE.md), e.g.\n"
+		"api/deployments/default_web.json holding an apps/v1 Deployment.\n"
+		"\n"
+		"  --lab NAME   the lab (default: $CLIENTIP_LAB, else \"default\")\n"
+		"  --once       one reconcile pass, then exit\n"
+		"\n"
+		"It re-reads the state on every change and every %d ms.\n", CTL_RESYNC_MS);
+}
+
+static void ctl_on_change(struct watch *w, void *data)
+{
+	(void)w;
+	ctl_sync(data);
+}
+
+static void ctl_on_signal(struct ev_loop *loop, int fd, unsigned events, void *data)
+{
+	struct signalfd_siginfo si;
+
+	(void)events;
+	(void)data;
+	if (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		log_info("signal %u: stopping", si.ssi_signo);
+	ev_stop(loop);
+}
+
+static int ctl_parse(struct ctl *c, bool *once, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "lab", required_argument, NULL, 'l' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *lab = NULL;
+	char err[128];
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'l': lab = optarg; break;
+		case 'o': *once = true; break;
+		case 'h': ctl_usage(stdout); exit(0);
+		default: ctl_usage(stderr); return -1;
+		}
+	}
+	if (optind < argc) {
+		log_error("unexpected argument %s", argv[optind]);
+		return -1;
+	}
+	lab = lab_name_default(lab);
+	if (!lab_name_valid(lab, err, sizeof(err))) {
+		log_error("--lab %s: %s", lab, err);
+		return -1;
+	}
+	snprintf(c->lab, sizeof(c->lab), "%s", lab);
+	lab_state_dir(lab, c->statedir, sizeof(c->statedir));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const watched[] = {
+		"api/deployments", "api/services", "api/pods", "status/pods", NULL,
+	};
+	struct ctl c = { .sigfd = -1 };
+	bool once = false;
+	char err[256];
+	sigset_t mask;
+	int rc = 1;
+
+	log_init("clientip-controller", getenv("CLIENTIP_DEBUG") ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	if (ctl_parse(&c, &once, argc, argv) < 0)
+		return 2;
+	rc = store_init(c.statedir);
+	if (rc < 0) {
+		log_error("%s: %s", c.statedir, strerror(-rc));
+		return 1;
+	}
+	if (once)
+		return ctl_sync(&c) < 0 ? 1 : 0;
+
+	rc = 1;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	c.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	c.loop = ev_loop_new();
+	if (!c.loop || c.sigfd < 0) {
+		log_error("start-up: %s", strerror(errno));
+		goto out;
+	}
+	if (ev_watch(c.loop, c.sigfd, EV_READ, ctl_on_signal, &c) < 0) {
+		log_error("start-up: cannot watch signals");
+		goto out;
+	}
+	c.watch = watch_new(c.loop, c.statedir, watched, CTL_DEBOUNCE_MS, CTL_RESYNC_MS,
+			    ctl_on_change, &c, err, sizeof(err));
+	if (!c.watch) {
+		log_error("%s", err);
+		goto out;
+	}
+	log_info("lab %s: running on %s", c.lab, c.statedir);
+	ctl_sync(&c);
+	rc = ev_run(c.loop) < 0 ? 1 : 0;
+out:
+	watch_free(c.watch);
+	ev_loop_free(c.loop);
+	if (c.sigfd >= 0)
+		close(c.sigfd);
+	return rc;
+}

@@ -1,0 +1,655 @@
+/* ctl_sync.c — one reconcile pass: read the state dir, decide, write.
+ *
+ * Nothing is remembered between passes: pods are found again by owner and
+ * template hash, addresses by the pods that hold them, so a controller
+ * killed mid-pass and started again picks up where the files are.
+ */
+#include "ctl.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "labinfo.h"
+#include "log.h"
+#include "store.h"
+
+/* What one pass sees and changes. Index arrays hold positions in pods[],
+ * which grows (realloc) as pods are created. */
+struct ctl_pass {
+	struct ctl *c;
+	char now[MODEL_TIME_MAX];
+	struct model_deployment *deps;
+	int n_deps;
+	struct model_service *svcs;
+	int n_svcs;
+	struct model_pod *pods;
+	int n_pods, cap_pods;
+	const struct model_pod_status **st_of;   /* per pod: its status, or NULL */
+	struct model_pod_status *sts;
+	int n_sts;
+	int n_sorted;           /* pods[0..n_sorted) are in (ns, name) order */
+	int *by_owner;          /* pod positions sorted by namespace, owner */
+	struct store_key *dep_keys;   /* Deployment files, even unreadable ones */
+	int n_dep_keys;
+	struct store_key *svc_keys;
+	int n_svc_keys;
+};
+
+static int ctl_key_cmp(const char *ns1, const char *n1, const char *ns2, const char *n2)
+{
+	int c = strcmp(ns1, ns2);
+
+	return c ? c : strcmp(n1, n2);
+}
+
+static int ctl_status_cmp(const void *a, const void *b)
+{
+	const struct model_pod_status *x = a, *y = b;
+
+	return ctl_key_cmp(x->ns, x->name, y->ns, y->name);
+}
+
+static int ctl_pod_cmp(const void *a, const void *b)
+{
+	const struct model_pod *x = a, *y = b;
+
+	return ctl_key_cmp(x->meta.ns, x->meta.name, y->meta.ns, y->meta.name);
+}
+
+/* The store lists in file-name order; sorting by content keeps lookups
+ * right even for a file whose name and content disagree (a hand edit). */
+static void ctl_sort(void *base, int n, size_t size, int (*cmp)(const void *, const void *))
+{
+	qsort(base, (size_t)n, size, cmp);
+}
+
+static const struct model_pod_status *ctl_find_status(const struct ctl_pass *p,
+						      const struct model_pod *pod)
+{
+	struct model_pod_status key;
+	const struct model_pod_status *st;
+
+	memcpy(key.ns, pod->meta.ns, sizeof(key.ns));
+	memcpy(key.name, pod->meta.name, sizeof(key.name));
+	st = bsearch(&key, p->sts, (size_t)p->n_sts, sizeof(*p->sts), ctl_status_cmp);
+	/* A status is the pod's only if it is about this incarnation. */
+	if (st && st->uid[0] && pod->meta.uid[0] && strcmp(st->uid, pod->meta.uid) != 0)
+		return NULL;
+	return st;
+}
+
+/* Binary search of (ns, name) in an array sorted by it; `key` gives an
+ * element's pair. */
+typedef void ctl_key_fn(const void *elem, const char **ns, const char **name);
+
+static const void *ctl_find(const void *base, int n, size_t size, ctl_key_fn *key,
+			    const char *ns, const char *name)
+{
+	int lo = 0, hi = n;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		const void *e = (const char *)base + (size_t)mid * size;
+		const char *ens, *ename;
+		int c;
+
+		key(e, &ens, &ename);
+		c = ctl_key_cmp(ens, ename, ns, name);
+		if (c == 0)
+			return e;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static void ctl_pod_key(const void *e, const char **ns, const char **name)
+{
+	*ns = ((const struct model_pod *)e)->meta.ns;
+	*name = ((const struct model_pod *)e)->meta.name;
+}
+
+static void ctl_store_key(const void *e, const char **ns, const char **name)
+{
+	*ns = ((const struct store_key *)e)->ns;
+	*name = ((const struct store_key *)e)->name;
+}
+
+static bool ctl_pod_exists(const struct ctl_pass *p, const char *ns, const char *name)
+{
+	if (ctl_find(p->pods, p->n_sorted, sizeof(*p->pods), ctl_pod_key, ns, name))
+		return true;
+	for (int i = p->n_sorted; i < p->n_pods; i++)
+		if (strcmp(p->pods[i].meta.name, name) == 0 && strcmp(p->pods[i].meta.ns, ns) == 0)
+			return true;
+	return false;
+}
+
+static bool ctl_key_exists(const struct store_key *keys, int n, const char *ns, const char *name)
+{
+	return ctl_find(keys, n, sizeof(*keys), ctl_store_key, ns, name) != NULL;
+}
+
+/* An element count for an allocation: at least 1, so that malloc never
+ * returns NULL for an empty list. */
+static size_t ctl_count(int n)
+{
+	return n > 0 ? (size_t)n : 1;
+}
+
+static bool ctl_ready(const struct ctl_pass *p, int i)
+{
+	return p->st_of[i] && p->st_of[i]->ready && !p->pods[i].meta.deleting[0];
+}
+
+/* ---- garbage ------------------------------------------------------------ */
+
+/* Pods whose agent reports them terminated after deletion go for good,
+ * their status with them; statuses of pods that no longer exist too. */
+static void ctl_collect(struct ctl_pass *p)
+{
+	const char *dir = p->c->statedir;
+	int kept = 0;
+
+	for (int i = 0; i < p->n_pods; i++) {
+		struct model_pod *pod = &p->pods[i];
+		const struct model_pod_status *st = p->st_of[i];
+		int rc;
+
+		if (pod->meta.deleting[0] && st && st->terminated) {
+			/* The pod first: its agent stops writing the status once
+			 * the pod is gone. */
+			rc = store_delete(dir, STORE_PODS, pod->meta.ns, pod->meta.name);
+			if (rc == 0) {
+				store_delete(dir, STORE_POD_STATUS, pod->meta.ns, pod->meta.name);
+				log_info("pod %s/%s: terminated, removed", pod->meta.ns,
+					 pod->meta.name);
+				continue;
+			}
+			log_error("pod %s/%s: remove: %s", pod->meta.ns, pod->meta.name,
+				  strerror(-rc));
+		}
+		if (kept != i) {
+			p->pods[kept] = *pod;
+			p->st_of[kept] = p->st_of[i];
+		}
+		kept++;
+	}
+	p->n_pods = kept;
+	p->n_sorted = kept;
+	for (int i = 0; i < p->n_sts; i++) {
+		const struct model_pod_status *st = &p->sts[i];
+
+		if (!ctl_pod_exists(p, st->ns, st->name))
+			store_delete(dir, STORE_POD_STATUS, st->ns, st->name);
+	}
+}
+
+/* ---- deployments -------------------------------------------------------- */
+
+static int ctl_owner_cmp_r(const void *a, const void *b, void *arg)
+{
+	const struct model_pod *pods = arg;
+	const struct model_pod *x = &pods[*(const int *)a], *y = &pods[*(const int *)b];
+
+	return ctl_key_cmp(x->meta.ns, x->owner, y->meta.ns, y->owner);
+}
+
+/* The first by_owner position whose pod has (ns, owner) >= the key. */
+static int ctl_owner_lower(const struct ctl_pass *p, int n, const char *ns, const char *owner)
+{
+	int lo = 0, hi = n;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		const struct model_pod *x = &p->pods[p->by_owner[mid]];
+
+		if (ctl_key_cmp(x->meta.ns, x->owner, ns, owner) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int ctl_mark_deleting(struct ctl_pass *p, int i, const char *why)
+{
+	struct model_pod *pod = &p->pods[i];
+	int rc;
+
+	if (pod->meta.deleting[0])
+		return 0;
+	memcpy(pod->meta.deleting, p->now, sizeof(pod->meta.deleting));
+	rc = store_put_pod(p->c->statedir, pod);
+	if (rc < 0) {
+		log_error("pod %s/%s: %s", pod->meta.ns, pod->meta.name, strerror(-rc));
+		pod->meta.deleting[0] = '\0';
+		return rc;
+	}
+	log_info("pod %s/%s: deleting (%s)", pod->meta.ns, pod->meta.name, why);
+	return 0;
+}
+
+static int ctl_grow(struct ctl_pass *p)
+{
+	int cap = p->cap_pods ? p->cap_pods * 2 : 16;
+	struct model_pod *pods;
+	const struct model_pod_status **st;
+
+	if (p->n_pods < p->cap_pods)
+		return 0;
+	pods = realloc(p->pods, (size_t)cap * sizeof(*pods));
+	if (!pods)
+		return -ENOMEM;
+	p->pods = pods;
+	st = realloc(p->st_of, (size_t)cap * sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	p->st_of = st;
+	p->cap_pods = cap;
+	return 0;
+}
+
+/* Creates one pod of d's current template; its position, or -errno. */
+static int ctl_create_pod(struct ctl_pass *p, const struct model_deployment *d,
+			  const char *hash, struct ctl_nodes *nodes, int *own)
+{
+	unsigned char rnd[CTL_SUFFIX_LEN];
+	struct model_pod *pod;
+	struct in_addr ip;
+	int node, rc, tries = 0;
+
+	rc = ctl_schedule(nodes, own, &node, &ip);
+	if (rc < 0)
+		return rc;
+	rc = ctl_grow(p);
+	if (rc < 0)
+		return rc;
+	pod = &p->pods[p->n_pods];
+	memset(pod, 0, sizeof(*pod));
+	memcpy(pod->meta.ns, d->meta.ns, sizeof(pod->meta.ns));
+	for (;;) {
+		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+			return -EAGAIN;
+		ctl_pod_name(d->meta.name, hash, rnd, pod->meta.name);
+		if (!ctl_pod_exists(p, pod->meta.ns, pod->meta.name))
+			break;
+		if (++tries == 16)
+			return -EEXIST;
+	}
+	model_uid_new(pod->meta.uid);
+	memcpy(pod->meta.created, p->now, sizeof(pod->meta.created));
+	pod->meta.labels = d->template_labels;
+	pod->meta.annotations = d->template_annotations;
+	rc = model_map_set(&pod->meta.labels, "pod-template-hash", hash);
+	if (rc < 0)
+		return rc;
+	memcpy(pod->owner, d->meta.name, sizeof(pod->owner));
+	snprintf(pod->template_hash, sizeof(pod->template_hash), "%s", hash);
+	snprintf(pod->node, sizeof(pod->node), "node%d", node);
+	pod->ip = ip;
+	pod->spec = d->pod;
+	rc = store_put_pod(p->c->statedir, pod);
+	if (rc < 0)
+		return rc;
+	ctl_nodes_take(nodes, node, ip);
+	own[node]++;
+	p->st_of[p->n_pods] = NULL;
+	log_info("pod %s/%s: created on %s, %s", pod->meta.ns, pod->meta.name, pod->node,
+		 inet_ntoa(ip));
+	return p->n_pods++;
+}
+
+static void ctl_sync_deployment(struct ctl_pass *p, const struct model_deployment *d,
+				const int *mine, int n_mine, struct ctl_nodes *nodes)
+{
+	/* No more pods can be created than there are pod addresses. */
+	const int max_new = d->replicas < LAB_MAX_NODES * 253 ? d->replicas : LAB_MAX_NODES * 253;
+	struct model_deployment_status st;
+	struct ctl_rpod *rp = calloc(ctl_count(n_mine) + (size_t)(max_new > 0 ? max_new : 0),
+				     sizeof(*rp));
+	int *del = calloc((size_t)n_mine + 1, sizeof(*del));
+	struct ctl_plan plan = { 0, del, 0 };
+	int own[LAB_MAX_NODES] = { 0 };
+	char hash[CTL_HASH_LEN + 1];
+	int surge, unavailable, n_rp = n_mine, rc;
+
+	if (!rp || !del) {
+		log_error("deployment %s/%s: out of memory", d->meta.ns, d->meta.name);
+		goto out;
+	}
+	ctl_template_hash(d, hash);
+	ctl_rollout_bounds(d, &surge, &unavailable);
+	for (int k = 0; k < n_mine; k++) {
+		const struct model_pod *pod = &p->pods[mine[k]];
+		int node = lab_node_index(pod->node);
+
+		if (!pod->meta.deleting[0] && node >= 0 && node < LAB_MAX_NODES)
+			own[node]++;
+	}
+	for (int k = 0; k < n_mine; k++) {
+		const struct model_pod *pod = &p->pods[mine[k]];
+		int node = lab_node_index(pod->node);
+
+		rp[k].idx = mine[k];
+		rp[k].current = strcmp(pod->template_hash, hash) == 0;
+		rp[k].ready = ctl_ready(p, mine[k]);
+		rp[k].deleting = pod->meta.deleting[0] != '\0';
+		rp[k].created = model_time_parse(pod->meta.created);
+		rp[k].colocated = node >= 0 && node < LAB_MAX_NODES ? own[node] : 0;
+		rp[k].name = pod->meta.name;
+	}
+	ctl_rollout_plan(rp, n_mine, d->replicas, surge, unavailable, &plan);
+
+	for (int k = 0; k < plan.n_del; k++) {
+		int i = plan.del[k], node = lab_node_index(p->pods[i].node);
+
+		if (ctl_mark_deleting(p, i, "scaled down") < 0)
+			continue;
+		for (int r = 0; r < n_mine; r++) {
+			if (rp[r].idx == i) {
+				rp[r].deleting = true;
+				rp[r].ready = false;
+			}
+		}
+		/* Its address stays taken until the pod is gone; its place on
+		 * the node is free now. */
+		if (node >= 0 && node < LAB_MAX_NODES && own[node] > 0)
+			own[node]--;
+		if (node >= 0 && node < nodes->n && nodes->pods[node] > 0)
+			nodes->pods[node]--;
+	}
+	for (int k = 0; k < plan.create && k < max_new; k++) {
+		rc = ctl_create_pod(p, d, hash, nodes, own);
+		if (rc < 0) {
+			log_error("deployment %s/%s: cannot create a pod: %s", d->meta.ns,
+				  d->meta.name, rc == -ENOSPC ? "no free pod address on any node"
+							      : strerror(-rc));
+			break;
+		}
+		/* Not ready yet; its name is not needed past the plan (and the
+		 * pods array may move as it grows). */
+		rp[n_rp].idx = rc;
+		rp[n_rp].current = true;
+		n_rp++;
+	}
+	ctl_deployment_status(d, hash, rp, n_rp, unavailable, &st);
+	rc = store_put_deployment_status_if_changed(p->c->statedir, &st);
+	if (rc < 0)
+		log_error("deployment %s/%s: status: %s", d->meta.ns, d->meta.name, strerror(-rc));
+out:
+	free(rp);
+	free(del);
+}
+
+static void ctl_sync_deployments(struct ctl_pass *p)
+{
+	struct ctl_nodes nodes;
+	int n_old = p->n_pods;
+	int *mine = NULL;
+
+	ctl_nodes_init(&nodes, p->c->nodes, p->pods, p->n_pods);
+	p->by_owner = malloc(ctl_count(n_old) * sizeof(*p->by_owner));
+	mine = malloc(ctl_count(n_old) * sizeof(*mine));
+	if (!p->by_owner || !mine) {
+		log_error("out of memory");
+		goto out;
+	}
+	for (int i = 0; i < n_old; i++)
+		p->by_owner[i] = i;
+	qsort_r(p->by_owner, (size_t)n_old, sizeof(*p->by_owner), ctl_owner_cmp_r, p->pods);
+
+	for (int k = 0; k < p->n_deps; k++) {
+		const struct model_deployment *d = &p->deps[k];
+		int lo = ctl_owner_lower(p, n_old, d->meta.ns, d->meta.name), n_mine = 0;
+
+		/* by_owner only covers pods from disk; pods created in this pass
+		 * belong to earlier Deployments. */
+		for (int j = lo; j < n_old; j++) {
+			const struct model_pod *x = &p->pods[p->by_owner[j]];
+
+			if (ctl_key_cmp(x->meta.ns, x->owner, d->meta.ns, d->meta.name) != 0)
+				break;
+			mine[n_mine++] = p->by_owner[j];
+		}
+		ctl_sync_deployment(p, d, mine, n_mine, &nodes);
+	}
+
+	/* Pods of Deployments that are gone, as the garbage collector does.
+	 * Gone means no file: an unreadable one is a mistake to fix, not a
+	 * reason to delete every pod. */
+	for (int i = 0; i < n_old; i++) {
+		const struct model_pod *pod = &p->pods[i];
+
+		if (pod->owner[0] && !pod->meta.deleting[0] &&
+		    !ctl_key_exists(p->dep_keys, p->n_dep_keys, pod->meta.ns, pod->owner))
+			ctl_mark_deleting(p, i, "its deployment is gone");
+	}
+out:
+	free(mine);
+}
+
+/* status/deployments of Deployments that no longer exist. */
+static void ctl_collect_deployment_statuses(struct ctl_pass *p)
+{
+	struct store_key *keys;
+	char err[256];
+	int n;
+
+	if (store_list_keys(p->c->statedir, STORE_DEPLOYMENT_STATUS, &keys, &n, err,
+			    sizeof(err)) < 0) {
+		log_warn("%s", err);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		if (!ctl_key_exists(p->dep_keys, p->n_dep_keys, keys[i].ns, keys[i].name))
+			store_delete(p->c->statedir, STORE_DEPLOYMENT_STATUS, keys[i].ns,
+				     keys[i].name);
+	free(keys);
+}
+
+/* ---- endpoints ---------------------------------------------------------- */
+
+/* One label of one pod: the index from selector pairs to candidate pods,
+ * so a Service looks only at pods carrying its rarest selector pair. */
+struct ctl_label_ref {
+	const char *ns, *key, *value;
+	int pod;
+};
+
+static int ctl_label_cmp(const void *a, const void *b)
+{
+	const struct ctl_label_ref *x = a, *y = b;
+	int c = strcmp(x->ns, y->ns);
+
+	if (!c)
+		c = strcmp(x->key, y->key);
+	if (!c)
+		c = strcmp(x->value, y->value);
+	return c;
+}
+
+/* [*lo, *hi) of refs equal to key. */
+static void ctl_label_range(const struct ctl_label_ref *refs, int n,
+			    const struct ctl_label_ref *key, int *lo_out, int *hi_out)
+{
+	int lo = 0, hi = n;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (ctl_label_cmp(&refs[mid], key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*lo_out = lo;
+	hi = n;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (ctl_label_cmp(&refs[mid], key) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*hi_out = lo;
+}
+
+static int ctl_count_ready(const struct model_endpoints *e)
+{
+	int n = 0;
+
+	for (int i = 0; i < e->n; i++)
+		n += e->items[i].ready;
+	return n;
+}
+
+static void ctl_sync_endpoints(struct ctl_pass *p)
+{
+	const struct model_pod_status **cand_st = NULL;
+	const struct model_pod **cand = NULL;
+	struct ctl_label_ref *refs = NULL;
+	struct store_key *keys = NULL;
+	int n_refs = 0, n_keys = 0;
+	char err[256];
+
+	for (int i = 0; i < p->n_pods; i++)
+		n_refs += p->pods[i].meta.labels.n;
+	refs = malloc(ctl_count(n_refs) * sizeof(*refs));
+	cand = malloc(ctl_count(p->n_pods) * sizeof(*cand));
+	cand_st = malloc(ctl_count(p->n_pods) * sizeof(*cand_st));
+	if (!refs || !cand || !cand_st) {
+		log_error("endpoints: out of memory");
+		goto out;
+	}
+	n_refs = 0;
+	for (int i = 0; i < p->n_pods; i++) {
+		const struct model_map *l = &p->pods[i].meta.labels;
+
+		for (int j = 0; j < l->n; j++)
+			refs[n_refs++] = (struct ctl_label_ref){
+				p->pods[i].meta.ns, l->items[j].key, l->items[j].value, i };
+	}
+	qsort(refs, (size_t)n_refs, sizeof(*refs), ctl_label_cmp);
+
+	for (int k = 0; k < p->n_svcs; k++) {
+		const struct model_service *svc = &p->svcs[k];
+		struct model_endpoints eps;
+		int best_lo = 0, best_hi = -1, n_cand = 0, rc;
+
+		/* A Service without a selector has no managed endpoints. */
+		if (svc->selector.n == 0) {
+			store_delete(p->c->statedir, STORE_ENDPOINTS, svc->meta.ns, svc->meta.name);
+			continue;
+		}
+		for (int j = 0; j < svc->selector.n; j++) {
+			struct ctl_label_ref key = { svc->meta.ns, svc->selector.items[j].key,
+						     svc->selector.items[j].value, 0 };
+			int lo, hi;
+
+			ctl_label_range(refs, n_refs, &key, &lo, &hi);
+			if (best_hi < 0 || hi - lo < best_hi - best_lo) {
+				best_lo = lo;
+				best_hi = hi;
+			}
+		}
+		for (int r = best_lo; r < best_hi; r++) {
+			cand[n_cand] = &p->pods[refs[r].pod];
+			cand_st[n_cand] = p->st_of[refs[r].pod];
+			n_cand++;
+		}
+		rc = ctl_endpoints_build(svc, cand, cand_st, n_cand, &eps);
+		if (rc == 0)
+			rc = store_put_endpoints_if_changed(p->c->statedir, &eps);
+		if (rc < 0)
+			log_error("endpoints %s/%s: %s", svc->meta.ns, svc->meta.name,
+				  strerror(-rc));
+		else if (rc == 1)
+			log_info("endpoints %s/%s: %d address(es), %d ready", svc->meta.ns,
+				 svc->meta.name, eps.n, ctl_count_ready(&eps));
+		model_endpoints_free(&eps);
+	}
+
+	/* Endpoints of Services that are gone (no file at all). */
+	if (store_list_keys(p->c->statedir, STORE_ENDPOINTS, &keys, &n_keys, err,
+			    sizeof(err)) < 0) {
+		log_warn("%s", err);
+		goto out;
+	}
+	for (int i = 0; i < n_keys; i++)
+		if (!ctl_key_exists(p->svc_keys, p->n_svc_keys, keys[i].ns, keys[i].name))
+			store_delete(p->c->statedir, STORE_ENDPOINTS, keys[i].ns, keys[i].name);
+out:
+	free(keys);
+	free(cand);
+	free(cand_st);
+	free(refs);
+}
+
+/* ---- the pass ------------------------------------------------------------ */
+
+int ctl_sync(struct ctl *c)
+{
+	struct ctl_pass p = { .c = c };
+	struct lab_info li;
+	char err[256];
+	int rc = -1;
+
+	if (labinfo_load(c->lab, &li, err, sizeof(err)) < 0) {
+		if (!c->lab_missing)
+			log_warn("%s; waiting for it", err);
+		c->lab_missing = true;
+		return -1;
+	}
+	if (c->lab_missing || c->nodes != li.nodes)
+		log_info("lab %s: %d node(s)", c->lab, li.nodes);
+	c->lab_missing = false;
+	c->nodes = li.nodes;
+	model_time_now(p.now);
+
+	if (store_list_deployments(c->statedir, &p.deps, &p.n_deps, err, sizeof(err)) < 0 ||
+	    store_list_services(c->statedir, &p.svcs, &p.n_svcs, err, sizeof(err)) < 0 ||
+	    store_list_pods(c->statedir, NULL, &p.pods, &p.n_pods, err, sizeof(err)) < 0 ||
+	    store_list_pod_statuses(c->statedir, &p.sts, &p.n_sts, err, sizeof(err)) < 0 ||
+	    store_list_keys(c->statedir, STORE_DEPLOYMENTS, &p.dep_keys, &p.n_dep_keys, err,
+			    sizeof(err)) < 0 ||
+	    store_list_keys(c->statedir, STORE_SERVICES, &p.svc_keys, &p.n_svc_keys, err,
+			    sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	p.cap_pods = p.n_pods;
+	p.st_of = calloc(ctl_count(p.n_pods), sizeof(*p.st_of));
+	if (!p.st_of) {
+		log_error("out of memory");
+		goto out;
+	}
+	ctl_sort(p.pods, p.n_pods, sizeof(*p.pods), ctl_pod_cmp);
+	ctl_sort(p.sts, p.n_sts, sizeof(*p.sts), ctl_status_cmp);
+	p.n_sorted = p.n_pods;
+	for (int i = 0; i < p.n_pods; i++)
+		p.st_of[i] = ctl_find_status(&p, &p.pods[i]);
+
+	ctl_collect(&p);
+	ctl_sync_deployments(&p);
+	ctl_collect_deployment_statuses(&p);
+	ctl_sync_endpoints(&p);
+	rc = 0;
+out:
+	free(p.deps);
+	free(p.svcs);
+	free(p.pods);
+	free(p.sts);
+	free(p.st_of);
+	free(p.by_owner);
+	free(p.dep_keys);
+	free(p.svc_keys);
+	return rc;
+}

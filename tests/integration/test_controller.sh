@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# clientip-controller on a hand-made state dir, run directly in the host
+# namespace (it only reads and writes files). The test plays the CLI
+# (writes Deployments and Services) and the node agents (writes pod
+# statuses) and checks what the controller derives: pods spread over the
+# nodes with addresses from each node's pod CIDR, endpoints and their
+# conditions, scale down, a rolling update step by step, no duplicates
+# after SIGKILL, deletion, and removal once pods are terminated.
+. "$(dirname "$0")/lib.sh"
+
+CTL=$T_BUILD/clientip-controller
+export CLIENTIP_RUN_DIR=$T_TMP/run
+lab=$(t_unique)
+S=$CLIENTIP_RUN_DIR/$lab
+mkdir -p "$S/api/deployments" "$S/api/services"
+printf '{"name":"%s","nodes":3,"clients":1,"probeIntervalSeconds":null,"createdAt":"2026-11-27T08:00:00Z"}\n' \
+	"$lab" >"$S/lab.json"
+
+# --- the test's stand-ins for the CLI and the agents ------------------------
+
+# put FILE: stdin to FILE atomically, as every writer of the store does.
+put() { cat >"$1.tmp.$$" && mv "$1.tmp.$$" "$1"; }
+
+# deployment REPLICAS GENERATION [RESTARTED_AT]
+deployment() {
+	local ann='{}'
+	[ -n "${3:-}" ] && ann="{\"kubectl.kubernetes.io/restartedAt\":\"$3\"}"
+	put "$S/api/deployments/default_web.json" <<EOF
+{"apiVersion":"apps/v1","kind":"Deployment",
+ "metadata":{"name":"web","namespace":"default","generation":$2},
+ "spec":{"replicas":$1,"selector":{"matchLabels":{"app":"web"}},
+  "strategy":{"type":"RollingUpdate","rollingUpdate":{"maxSurge":1,"maxUnavailable":0}},
+  "template":{"metadata":{"labels":{"app":"web"},"annotations":$ann},
+   "spec":{"containers":[{"name":"web","image":"nfranssens/nodejs-ip",
+    "ports":[{"name":"http","containerPort":8080}]}]}}}}
+EOF
+}
+
+service() {
+	put "$S/api/services/default_web.json" <<EOF
+{"apiVersion":"v1","kind":"Service","metadata":{"name":"web","namespace":"default"},
+ "spec":{"type":"LoadBalancer","selector":{"app":"web"},
+  "ports":[{"name":"http","port":80,"targetPort":"http","nodePort":30080}],
+  "clusterIP":"10.0.0.10","externalTrafficPolicy":"Local","healthCheckNodePort":32000}}
+EOF
+}
+
+# pods: "name node ip hash deleting" per pod, sorted by name.
+pods() {
+	local f
+	for f in "$S"/api/pods/*.json; do
+		[ -e "$f" ] || continue
+		jq -r '[.metadata.name, .spec.nodeName, .status.podIP,
+			.metadata.labels["pod-template-hash"],
+			(if .metadata.deletionTimestamp then "deleting" else "live" end)] | join(" ")' "$f"
+	done | sort
+}
+count() { pods | grep -c -- "$1" || true; }           # count PATTERN
+live() { pods | awk '$5 == "live"' | grep -c -- "${1:-}" || true; }
+deleting() { pods | awk '$5 == "deleting"' | grep -c -- "${1:-}" || true; }
+
+# agent POD READY [terminated]: the status a node agent would write.
+agent() {
+	local uid
+	uid=$(jq -r .metadata.uid "$S/api/pods/default_$1.json") || return 1
+	mkdir -p "$S/status/pods"
+	put "$S/status/pods/default_$1.json" <<EOF
+{"apiVersion":"v1","kind":"Pod","metadata":{"name":"$1","namespace":"default","uid":"$uid"},
+ "status":{"phase":"Running","ready":$2,"terminating":false,"terminated":${3:-false},
+  "restartCount":0,"pid":4242}}
+EOF
+}
+ready_all() { local p; for p in $(pods | awk '$5 == "live" {print $1}'); do agent "$p" true; done; }
+
+# endpoints: "pod ready serving terminating ports" per endpoint.
+endpoints() {
+	jq -r '.endpoints[] | [.targetRef.name, .conditions.ready, .conditions.serving,
+		.conditions.terminating, (.ports | map(tostring) | join(","))] | join(" ")' \
+		"$S/api/endpoints/default_web.json" 2>/dev/null
+}
+# eps_count JQ_CONDITION: endpoints matching it.
+eps_count() { jq "[.endpoints[] | select($1)] | length" "$S/api/endpoints/default_web.json" 2>/dev/null; }
+status() { jq -r ".status.$1" "$S/status/deployments/default_web.json" 2>/dev/null; }
+other_hash() { pods | awk -v h="$1" '$4 != h' | wc -l; }
+live_pair() { echo "$(live "$1") $(live "$2")"; }
+status_pair() { echo "$(status updatedReplicas) $(status replicas)"; }
+n_statuses() { ls "$S/status/pods" | wc -l; }
+n_endpoints() { endpoints | wc -l; }
+
+eq() { [ "$("${@:2}")" == "$1" ]; }                   # eq EXPECTED CMD...
+
+start() {
+	"$CTL" --lab "$lab" >>"$T_TMP/ctl.log" 2>&1 &
+	ctl_pid=$!
+	t_defer "kill -9 $ctl_pid"
+}
+
+# --- 1. a Deployment becomes pods ---------------------------------------------
+t_ok "--help documents the state dir" bash -c "'$CTL' --help | grep -q lab.json"
+deployment 4 1
+service
+start
+
+t_ok "4 pods appear" t_wait 10 eq 4 count web-
+t_eq "spread over the 3 nodes, addresses from each node's pod CIDR" \
+	"node0 10.244.0.2,node0 10.244.0.3,node1 10.244.1.2,node2 10.244.2.2" \
+	"$(pods | awk '{print $2, $3}' | sort | paste -sd,)"
+hash=$(pods | awk 'NR == 1 {print $4}')
+t_match "pod-template-hash: 10 characters of the safe alphabet" '^[bcdfghjklmnpqrstvwxz2456789]{10}$' "$hash"
+t_match "pod names are <deployment>-<hash>-<5 characters>" \
+	"^web-$hash-[bcdfghjklmnpqrstvwxz2456789]{5}$" "$(pods | awk 'NR == 1 {print $1}')"
+t_eq "each pod carries the template's labels and owner" "web Deployment web" \
+	"$(jq -r '[.metadata.labels.app, .metadata.ownerReferences[0].kind, .metadata.ownerReferences[0].name] | join(" ")' \
+		"$(ls "$S"/api/pods/*.json | head -1)")"
+
+# --- 2. endpoints follow readiness ----------------------------------------------
+t_ok "endpoints list the 4 pods, none ready" t_wait 10 eq 4 eps_count '.conditions.ready == false'
+ready_all
+t_ok "ready statuses make ready endpoints" t_wait 10 eq 4 eps_count \
+	'.conditions.ready and .conditions.serving and (.conditions.terminating | not)'
+t_eq "the named targetPort resolves to the container port" "8080" \
+	"$(endpoints | awk '{print $5}' | sort -u)"
+t_eq "endpoints keep each pod's node" "$(pods | awk '{print $1, $2}')" \
+	"$(jq -r '.endpoints[] | "\(.targetRef.name) \(.nodeName)"' "$S/api/endpoints/default_web.json" | sort)"
+t_ok "deployment status: 4 ready" t_wait 10 eq 4 status readyReplicas
+t_eq "deployment status: Available" "True" "$(status 'conditions[0].status')"
+t_eq "deployment status: generation observed" "1" "$(status observedGeneration)"
+
+# --- 3. scale down ---------------------------------------------------------------
+deployment 2 2
+t_ok "scale 4 -> 2: two pods are marked deleting" t_wait 10 eq 2 deleting
+t_eq "two pods stay" "2" "$(live)"
+t_eq "the two that stay are on different nodes" "2" \
+	"$(pods | awk '$5 == "live" {print $2}' | sort -u | wc -l)"
+t_ok "terminating pods: not ready, still serving" t_wait 10 eq 2 eps_count \
+	'(.conditions.ready | not) and .conditions.serving and .conditions.terminating'
+gone_pods=$(pods | awk '$5 == "deleting" {print $1}')
+for p in $gone_pods; do agent "$p" false true; done
+t_ok "terminated pods are removed" t_wait 10 eq 2 count web-
+t_ok "their statuses are removed too" t_wait 10 eq 2 n_statuses
+t_ok "and their endpoints" t_wait 10 eq 2 n_endpoints
+
+# --- 4. rolling update (maxSurge 1, maxUnavailable 0) ---------------------------
+deployment 2 3 "2026-11-27T09:00:00Z"
+t_ok "a changed template: one new pod (surge 1)" t_wait 10 eq 1 other_hash "$hash"
+new=$(pods | awk -v h="$hash" '$4 != h {print $4; exit}')
+t_match "the new pods have a new hash" '^[bcdfghjklmnpqrstvwxz2456789]{10}$' "$new"
+t_eq "old pods stay while the new one is not ready" "2" "$(live "$hash")"
+t_ok "status: 1 updated of 3" t_wait 10 eq "1 3" status_pair
+agent "$(pods | awk -v h="$new" '$4 == h {print $1}')" true
+t_ok "new pod ready: one old pod goes, a second new one comes" t_wait 10 eq "2 1" \
+	live_pair "$new" "$hash"
+t_eq "never more than replicas + surge pods alive" "3" "$(live)"
+for p in $(pods | awk -v h="$new" '$4 == h && $5 == "live" {print $1}'); do agent "$p" true; done
+t_ok "second new pod ready: the last old pod goes" t_wait 10 eq 0 live "$hash"
+t_eq "two new pods" "2" "$(live "$new")"
+t_ok "status: rolled out" t_wait 10 eq "NewReplicaSetAvailable" status 'conditions[1].reason'
+for p in $(pods | awk '$5 == "deleting" {print $1}'); do agent "$p" false true; done
+t_ok "old pods removed once terminated" t_wait 10 eq 2 count web-
+
+# --- 5. SIGKILL and restart: no duplicates --------------------------------------
+before=$(pods)
+kill -9 "$ctl_pid"
+wait "$ctl_pid" 2>/dev/null
+t_ok "a pass of a fresh controller" "$CTL" --lab "$lab" --once
+t_eq "the same pods, no duplicates" "$before" "$(pods)"
+start
+deployment 3 4 "2026-11-27T09:00:00Z"
+t_ok "after restart, scaling to 3 adds one pod of the same template" t_wait 10 eq 3 live "$new"
+t_eq "no other pods" "3" "$(count web-)"
+t_eq "the new one on the node without one" "node0 node1 node2" \
+	"$(pods | awk '{print $2}' | sort | paste -sd' ')"
+
+# --- 6. delete ---------------------------------------------------------------------
+rm "$S/api/deployments/default_web.json"
+t_ok "a deleted Deployment's pods are all marked deleting" t_wait 10 eq 3 deleting
+t_ok "its status goes" t_wait 10 test ! -e "$S/status/deployments/default_web.json"
+t_ok "endpoints show them terminating" t_wait 10 eq 3 eps_count .conditions.terminating
+for p in $(pods | awk '{print $1}'); do agent "$p" false true; done
+t_ok "terminated: every pod file removed" t_wait 10 eq 0 count web-
+t_ok "every pod status removed" t_wait 10 eq 0 n_statuses
+t_ok "the Service keeps an empty endpoints object" t_wait 10 eq 0 eps_count true
+rm "$S/api/services/default_web.json"
+t_ok "a deleted Service's endpoints go" t_wait 10 test ! -e "$S/api/endpoints/default_web.json"
+
+# --- 7. SIGTERM ----------------------------------------------------------------------
+kill -TERM "$ctl_pid"
+wait "$ctl_pid"
+t_eq "SIGTERM: clean exit" "0" "$?"
+t_eq "no errors or warnings logged" "" "$(grep -E 'error|warning' "$T_TMP/ctl.log")"
+
+t_done
