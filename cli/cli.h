@@ -37,6 +37,8 @@ cli_cmd_fn cmd_scale;
 cli_cmd_fn cmd_rollout;
 cli_cmd_fn cmd_wait;
 cli_cmd_fn cmd_logs;
+/* cmd_explain.c */
+cli_cmd_fn cmd_explain;
 /* cmd_lb.c */
 cli_cmd_fn cmd_probes;
 cli_cmd_fn cmd_metrics;

@@ -30,6 +30,7 @@ static const struct cli_command cli_commands[] = {
 	{ "curl",     cmd_curl,     "[--from CLIENT] URL: request a URL from an internet client" },
 	{ "probes",   cmd_probes,   "SVC: the load balancer's health probes and pool status" },
 	{ "metrics",  cmd_metrics,  "SVC [--since 30m] [--svg FILE]: load balancer metrics" },
+	{ "explain",  cmd_explain,  "SVC [--from HOST]: where a request went and why the client address was kept or lost" },
 };
 
 static void cli_usage(FILE *out)

@@ -1,0 +1,615 @@
+/* cmd_explain.c — `clientip explain SVC`: where did the client address go?
+ *
+ * Sends one real request through the lab, then reads the kernel's records
+ * of that very flow — the conntrack entry it left in the edge and in each
+ * node — and tells, hop by hop, where it went and where its addresses were
+ * rewritten. Nothing is inferred from configuration that the kernel can
+ * tell directly; configuration is only used to say *why*.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "explain_ct.h"
+#include "labinfo.h"
+#include "log.h"
+#include "model.h"
+#include "netns.h"
+#include "store.h"
+
+#define EXPLAIN_TIMEOUT_MS 3000
+
+enum explain_target { EXPLAIN_TO_DEFAULT, EXPLAIN_TO_LB, EXPLAIN_TO_NODEPORT, EXPLAIN_TO_CLUSTERIP };
+
+/* What the child that made the request reports back through a pipe. */
+struct explain_reply {
+	int err;                         /* 0 or errno of the failed step */
+	char step[16];                   /* "connect", "read", ... */
+	struct sockaddr_in local;        /* the source address and port the kernel chose */
+	int status;                      /* HTTP status */
+	char body[128];                  /* what the app answered: the address it saw */
+};
+
+struct explain {
+	struct cli *cli;
+	struct lab_info lab;
+	struct model_service svc;
+	const struct model_service_port *port;
+	struct model_endpoints eps;
+	char from[MODEL_NAME_MAX + 16];  /* host name as given */
+	char from_netns[256];
+	struct in_addr dst;              /* where the request goes */
+	uint16_t dport;
+	enum explain_target to;
+	int via_node;                    /* NodePort target node */
+	int step;
+};
+
+static void explain_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: clientip explain SVC [--from HOST] [--to lb|nodeport|clusterip]\n"
+		"                            [--node node<i>] [--port NAME|NUMBER]\n"
+		"\n"
+		"Sends one HTTP request to the Service and shows the path it took, hop by\n"
+		"hop, from the kernel's own records (the conntrack entries it left in the\n"
+		"edge and the nodes): which node the load balancer chose, where the\n"
+		"destination was rewritten to a pod (DNAT), whether the source was\n"
+		"rewritten (SNAT) and to what, and the address the pod saw. Then one line\n"
+		"on why the client address was kept or lost and what would change it.\n"
+		"\n"
+		"  --from HOST   client<i> (default client0 for lb/nodeport), node<i> or a\n"
+		"                pod name (default node0 for clusterip)\n"
+		"  --to WHERE    lb: the load balancer frontend (default for LoadBalancer)\n"
+		"                nodeport: a node's NodePort (default for NodePort)\n"
+		"                clusterip: the ClusterIP (default for ClusterIP)\n"
+		"  --node NODE   the node whose NodePort to use (default node0)\n"
+		"  --port P      the Service port by name or number (default: the first)\n");
+}
+
+static void explain_ip(struct in_addr a, char *buf, size_t len)
+{
+	if (!inet_ntop(AF_INET, &a, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+}
+
+/* The name of the lab host that owns address a, for the reader. */
+static void explain_who(const struct explain *x, struct in_addr a, char *buf, size_t len)
+{
+	char ip[INET_ADDRSTRLEN];
+
+	explain_ip(a, ip, sizeof(ip));
+	for (int i = 0; i < x->lab.nodes; i++) {
+		if (lab_node_addr(i).s_addr == a.s_addr) {
+			snprintf(buf, len, "%s (node%d's VNet address)", ip, i);
+			return;
+		}
+		if (lab_node_pod_gateway(i).s_addr == a.s_addr) {
+			snprintf(buf, len, "%s (node%d's cbr0 address)", ip, i);
+			return;
+		}
+	}
+	for (int i = 0; i < x->lab.clients; i++) {
+		if (lab_client_addr(i).s_addr == a.s_addr) {
+			snprintf(buf, len, "%s (client%d, the client)", ip, i);
+			return;
+		}
+	}
+	for (int i = 0; i < x->eps.n; i++) {
+		if (x->eps.items[i].addr.s_addr == a.s_addr) {
+			snprintf(buf, len, "%s (pod %s on %s)", ip, x->eps.items[i].pod,
+				 x->eps.items[i].node);
+			return;
+		}
+	}
+	snprintf(buf, len, "%s", ip);
+}
+
+/* The node whose pod CIDR holds a, or -1. */
+static int explain_pod_node(const struct explain *x, struct in_addr a)
+{
+	for (int i = 0; i < x->lab.nodes; i++) {
+		if ((a.s_addr & htonl(0xffffff00u)) == lab_node_pod_subnet(i).s_addr)
+			return i;
+	}
+	return -1;
+}
+
+static int explain_node_of_addr(const struct explain *x, struct in_addr a)
+{
+	for (int i = 0; i < x->lab.nodes; i++) {
+		if (lab_node_addr(i).s_addr == a.s_addr)
+			return i;
+	}
+	return -1;
+}
+
+/* Runs in the child, inside the source namespace. */
+static void explain_request_child(const struct explain *x, int fd_out)
+{
+	struct explain_reply r = { 0 };
+	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_addr = x->dst, .sin_port = htons(x->dport) };
+	socklen_t sl = sizeof(r.local);
+	char resp[4096];
+	size_t got = 0;
+	struct pollfd pfd;
+	int s, nsfd;
+	char *body;
+
+	nsfd = netns_open(x->from_netns);
+	if (nsfd < 0 || netns_enter(nsfd) < 0) {
+		r.err = nsfd < 0 ? -nsfd : errno;
+		snprintf(r.step, sizeof(r.step), "setns");
+		goto out;
+	}
+	s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s < 0 || (connect(s, (struct sockaddr *)&dst, sizeof(dst)) < 0 && errno != EINPROGRESS)) {
+		r.err = errno;
+		snprintf(r.step, sizeof(r.step), "connect");
+		goto out;
+	}
+	/* The source port is known before the handshake completes, so even a
+	 * dropped flow can be looked up in conntrack. */
+	getsockname(s, (struct sockaddr *)&r.local, &sl);
+	pfd = (struct pollfd){ .fd = s, .events = POLLOUT };
+	if (poll(&pfd, 1, EXPLAIN_TIMEOUT_MS) != 1) {
+		r.err = ETIMEDOUT;
+		snprintf(r.step, sizeof(r.step), "connect");
+		goto out;
+	}
+	{
+		int soerr = 0;
+		socklen_t el = sizeof(soerr);
+
+		getsockopt(s, SOL_SOCKET, SO_ERROR, &soerr, &el);
+		if (soerr) {
+			r.err = soerr;
+			snprintf(r.step, sizeof(r.step), "connect");
+			goto out;
+		}
+	}
+	{
+		static const char req[] = "GET / HTTP/1.1\r\nHost: explain\r\n"
+					  "User-Agent: clientip-explain\r\nConnection: close\r\n\r\n";
+
+		if (write(s, req, sizeof(req) - 1) != (ssize_t)(sizeof(req) - 1)) {
+			r.err = errno;
+			snprintf(r.step, sizeof(r.step), "write");
+			goto out;
+		}
+	}
+	pfd.events = POLLIN;
+	while (got < sizeof(resp) - 1) {
+		ssize_t n;
+
+		if (poll(&pfd, 1, EXPLAIN_TIMEOUT_MS) != 1) {
+			r.err = ETIMEDOUT;
+			snprintf(r.step, sizeof(r.step), "read");
+			goto out;
+		}
+		n = read(s, resp + got, sizeof(resp) - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	resp[got] = '\0';
+	if (sscanf(resp, "HTTP/1.%*d %d", &r.status) != 1) {
+		r.err = EPROTO;
+		snprintf(r.step, sizeof(r.step), "response");
+		goto out;
+	}
+	body = strstr(resp, "\r\n\r\n");
+	snprintf(r.body, sizeof(r.body), "%s", body ? body + 4 : "");
+out:
+	if (write(fd_out, &r, sizeof(r)) != (ssize_t)sizeof(r))
+		_exit(1);
+	_exit(0);
+}
+
+static int explain_request(const struct explain *x, struct explain_reply *r)
+{
+	int p[2], status;
+	pid_t pid;
+	ssize_t n;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		explain_request_child(x, p[1]);
+	}
+	close(p[1]);
+	n = read(p[0], r, sizeof(*r));
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	return n == (ssize_t)sizeof(*r) ? 0 : -EIO;
+}
+
+static void explain_hop(struct explain *x, const char *where, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void explain_hop(struct explain *x, const char *where, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (where)
+		printf("  %d. %-22s ", ++x->step, where);
+	else
+		printf("     %-22s ", "");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* Resolves --from into a namespace name. */
+static int explain_resolve_from(struct explain *x)
+{
+	const char *h = x->from;
+
+	if (lab_client_index(h) >= 0 && lab_client_index(h) < x->lab.clients) {
+		lab_netns_name(x->cli->lab, h, x->from_netns, sizeof(x->from_netns));
+	} else if (lab_node_index(h) >= 0 && lab_node_index(h) < x->lab.nodes) {
+		lab_netns_name(x->cli->lab, h, x->from_netns, sizeof(x->from_netns));
+	} else {
+		lab_pod_netns_name(x->cli->lab, x->cli->ns, h, x->from_netns, sizeof(x->from_netns));
+		if (!netns_exists(x->from_netns)) {
+			log_error("--from %s: not a client, node or pod of lab %s", h, x->cli->lab);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int explain_resolve_target(struct explain *x)
+{
+	const struct model_service *s = &x->svc;
+	char ip[INET_ADDRSTRLEN];
+
+	if (x->to == EXPLAIN_TO_DEFAULT)
+		x->to = s->type == MODEL_SVC_LOAD_BALANCER ? EXPLAIN_TO_LB :
+			s->type == MODEL_SVC_NODE_PORT ? EXPLAIN_TO_NODEPORT : EXPLAIN_TO_CLUSTERIP;
+	if (x->port->proto != MODEL_PROTO_TCP) {
+		log_error("port %d/%s: explain follows TCP flows only", x->port->port,
+			  model_proto_name(x->port->proto));
+		return -1;
+	}
+	switch (x->to) {
+	case EXPLAIN_TO_LB:
+		if (s->type != MODEL_SVC_LOAD_BALANCER) {
+			log_error("service %s is %s, not LoadBalancer: try --to %s", s->meta.name,
+				  model_service_type_name(s->type),
+				  s->type == MODEL_SVC_NODE_PORT ? "nodeport" : "clusterip");
+			return -1;
+		}
+		if (!s->ingress_ip.s_addr) {
+			log_error("service %s has no EXTERNAL-IP yet (<pending>): is the load balancer running? see `clientip lab status`",
+				  s->meta.name);
+			return -1;
+		}
+		x->dst = s->ingress_ip;
+		x->dport = (uint16_t)x->port->port;
+		break;
+	case EXPLAIN_TO_NODEPORT:
+		if (!x->port->node_port) {
+			log_error("service %s has no NodePort", s->meta.name);
+			return -1;
+		}
+		x->dst = lab_node_addr(x->via_node);
+		x->dport = (uint16_t)x->port->node_port;
+		break;
+	default:
+		x->dst = s->cluster_ip;
+		x->dport = (uint16_t)x->port->port;
+		break;
+	}
+	if (!x->from[0])
+		snprintf(x->from, sizeof(x->from), "%s", x->to == EXPLAIN_TO_CLUSTERIP ? "node0" : "client0");
+	explain_ip(x->dst, ip, sizeof(ip));
+	return explain_resolve_from(x);
+}
+
+static int explain_load(struct explain *x, const char *name, const char *port)
+{
+	struct model_endpoints *all = NULL;
+	char err[256];
+	int n = 0, rc;
+
+	rc = labinfo_load(x->cli->lab, &x->lab, err, sizeof(err));
+	if (rc < 0) {
+		if (rc == -ENOENT)
+			log_error("lab %s does not exist: `clientip --lab %s lab up` first", x->cli->lab,
+				  x->cli->lab);
+		else
+			log_error("%s", err);
+		return -1;
+	}
+	rc = store_get_service(x->cli->statedir, x->cli->ns, name, &x->svc, err, sizeof(err));
+	if (rc < 0) {
+		if (rc == -ENOENT)
+			log_error("Error from server (NotFound): services \"%s\" not found", name);
+		else
+			log_error("%s", err);
+		return -1;
+	}
+	x->port = &x->svc.ports[0];
+	for (int i = 0; port && i < x->svc.n_ports; i++) {
+		if (strcmp(x->svc.ports[i].name, port) == 0 || atoi(port) == x->svc.ports[i].port) {
+			x->port = &x->svc.ports[i];
+			break;
+		}
+	}
+	if (store_list_endpoints(x->cli->statedir, &all, &n, err, sizeof(err)) == 0) {
+		for (int i = 0; i < n; i++) {
+			if (strcmp(all[i].ns, x->svc.meta.ns) == 0 &&
+			    strcmp(all[i].name, x->svc.meta.name) == 0) {
+				x->eps = all[i];
+				all[i].items = NULL;
+			}
+			model_endpoints_free(&all[i]);
+		}
+		free(all);
+	}
+	return 0;
+}
+
+/* Prints the verdict: one line of why, one of what would change it. */
+static void explain_verdict(const struct explain *x, struct in_addr client, struct in_addr seen,
+			    int snat_node)
+{
+	bool external = x->to != EXPLAIN_TO_CLUSTERIP;
+	const char *policy = model_policy_name(x->svc.external_policy);
+	char who[192];
+
+	explain_who(x, seen, who, sizeof(who));
+	printf("\n");
+	if (seen.s_addr == client.s_addr) {
+		if (external && x->svc.external_policy == MODEL_POLICY_LOCAL)
+			printf("Kept: externalTrafficPolicy is Local, so node%d delivered the flow to a pod on\n"
+			       "itself without SNAT, and the pod saw the client's own address.\n", snat_node);
+		else if (!external)
+			printf("Kept: traffic to a ClusterIP from inside the pod network is not masqueraded.\n");
+		else
+			printf("Kept: no hop rewrote the source address.\n");
+		return;
+	}
+	if (snat_node >= 0 && external) {
+		printf("Lost: externalTrafficPolicy is %s, so node%d masqueraded the flow to %s:\n"
+		       "a node may forward to a pod on another node, and replies must come back\n"
+		       "through it. Set spec.externalTrafficPolicy: Local to keep the client address\n"
+		       "(the load balancer then sends traffic only to nodes with a ready pod).\n",
+		       policy, snat_node, who);
+	} else if (snat_node >= 0) {
+		printf("Lost: node%d masqueraded the flow to %s because its source is outside the\n"
+		       "pod network (kube-proxy masquerades such ClusterIP traffic so replies return\n"
+		       "through the node). Requests from pods keep their address.\n", snat_node, who);
+	} else {
+		printf("Changed: the pod saw %s; no conntrack entry on the path shows an SNAT.\n", who);
+	}
+}
+
+static int explain_run(struct explain *x)
+{
+	struct explain_ct_set edge = { 0 }, nodes[LAB_MAX_NODES] = { 0 };
+	struct explain_reply r;
+	struct in_addr src, dst, seen = { 0 }, client;
+	uint16_t sport, dport;
+	const struct explain_ct_entry *e = NULL;
+	char ip[INET_ADDRSTRLEN], ip2[INET_ADDRSTRLEN], who[192], ns[256];
+	int node = -1, snat_node = -1, pod_node, rc = 1;
+
+	explain_ip(x->dst, ip, sizeof(ip));
+	printf("explain: GET http://%s:%u/ from %s (service %s/%s, %s, externalTrafficPolicy %s)\n\n",
+	       ip, x->dport, x->from, x->svc.meta.ns, x->svc.meta.name,
+	       model_service_type_name(x->svc.type), model_policy_name(x->svc.external_policy));
+	if (explain_request(x, &r) < 0) {
+		log_error("could not run the request in %s", x->from_netns);
+		return 1;
+	}
+	src = client = r.local.sin_addr;
+	sport = ntohs(r.local.sin_port);
+	dst = x->dst;
+	dport = x->dport;
+	explain_ip(src, ip, sizeof(ip));
+	explain_ip(dst, ip2, sizeof(ip2));
+	explain_hop(x, x->from, "%s:%u -> %s:%u", ip, sport, ip2, dport);
+
+	/* Read every namespace on any possible path after the request. */
+	if (x->to == EXPLAIN_TO_LB)
+		explain_ct_dump(lab_netns_name(x->cli->lab, "edge", ns, sizeof(ns)), &edge);
+	for (int i = 0; i < x->lab.nodes; i++) {
+		char role[16];
+
+		snprintf(role, sizeof(role), "node%d", i);
+		explain_ct_dump(lab_netns_name(x->cli->lab, role, ns, sizeof(ns)), &nodes[i]);
+	}
+
+	if (x->to == EXPLAIN_TO_LB) {
+		e = explain_ct_find_orig(&edge, IPPROTO_TCP, src, sport, dst, dport);
+		if (!e) {
+			explain_hop(x, "edge (load balancer)", "no flow recorded: the edge did not forward it");
+			goto verdict;
+		}
+		if (explain_ct_dnat(e)) {
+			node = explain_node_of_addr(x, e->repl_src);
+			explain_ip(e->repl_src, ip, sizeof(ip));
+			explain_hop(x, "edge (load balancer)",
+				    "new flow -> node%d; floating IP off: DNAT to %s:%u (the NodePort)",
+				    node, ip, e->repl_sport);
+			dst = e->repl_src;
+			dport = e->repl_sport;
+		} else {
+			for (int i = 0; i < x->lab.nodes && node < 0; i++) {
+				if (explain_ct_find_orig(&nodes[i], IPPROTO_TCP, src, sport, dst, dport))
+					node = i;
+			}
+			explain_hop(x, "edge (load balancer)",
+				    "new flow -> node%d (ct mark %#x); floating IP: destination kept", node,
+				    e->mark);
+		}
+		explain_hop(x, NULL, "%s", x->svc.affinity_client_ip ?
+			    "backend chosen by a hash of the source address (sessionAffinity ClientIP) among healthy nodes" :
+			    "backend chosen by a 5-tuple hash among nodes whose health probe is up");
+		explain_hop(x, NULL, "source address unchanged (the load balancer never rewrites it)");
+	} else if (x->to == EXPLAIN_TO_NODEPORT) {
+		node = x->via_node;
+	} else {
+		node = lab_node_index(x->from);
+		if (node < 0)
+			node = explain_pod_node(x, src);
+	}
+	if (node < 0 || node >= x->lab.nodes) {
+		explain_hop(x, "node", "no node recorded the flow");
+		goto verdict;
+	}
+
+	e = explain_ct_find_orig(&nodes[node], IPPROTO_TCP, src, sport, dst, dport);
+	snprintf(ns, sizeof(ns), "node%d", node);
+	if (!e) {
+		explain_hop(x, ns, "no flow recorded (dropped before conntrack, or never arrived)");
+		goto verdict;
+	}
+	if (!explain_ct_dnat(e)) {
+		explain_hop(x, ns, "no DNAT: kube-proxy did not match the flow (dropped: no local endpoint?)");
+		goto verdict;
+	}
+	explain_who(x, e->repl_src, who, sizeof(who));
+	explain_hop(x, ns, "DNAT %s:%u -> %s:%u", inet_ntop(AF_INET, &dst, ip, sizeof(ip)), dport,
+		    inet_ntop(AF_INET, &e->repl_src, ip2, sizeof(ip2)), e->repl_sport);
+	explain_hop(x, NULL, "   the endpoint: %s", who);
+	if (explain_ct_snat(e)) {
+		snat_node = node;
+		explain_who(x, e->repl_dst, who, sizeof(who));
+		explain_hop(x, NULL, "SNAT %s -> %s (masquerade)", inet_ntop(AF_INET, &src, ip, sizeof(ip)), who);
+		src = e->repl_dst;
+		sport = e->repl_dport;
+	} else {
+		explain_hop(x, NULL, "no SNAT: the source address stays %s",
+			    inet_ntop(AF_INET, &src, ip, sizeof(ip)));
+	}
+	dst = e->repl_src;
+	dport = e->repl_sport;
+
+	pod_node = explain_pod_node(x, dst);
+	if (pod_node >= 0 && pod_node != node) {
+		const struct explain_ct_entry *f;
+
+		snprintf(ns, sizeof(ns), "node%d", pod_node);
+		f = explain_ct_find_orig(&nodes[pod_node], IPPROTO_TCP, src, sport, dst, dport);
+		explain_ip(lab_node_addr(pod_node), ip, sizeof(ip));
+		explain_hop(x, ns, "%s over the VNet (route 10.244.%d.0/24 via %s) and cbr0 to the pod",
+			    f ? "forwarded" : "expected to forward (no entry found)", pod_node, ip);
+	}
+
+verdict:
+	if (r.err) {
+		explain_hop(x, "result", "%s failed: %s", r.step, strerror(r.err));
+		rc = 1;
+		goto out;
+	}
+	{
+		const char *body = r.body;
+
+		if (strncmp(body, "::ffff:", 7) == 0)
+			body += 7;
+		inet_pton(AF_INET, body, &seen);
+	}
+	explain_hop(x, "pod", "HTTP %d; the app saw %s", r.status, r.body);
+	explain_verdict(x, client, seen, snat_node);
+	rc = 0;
+out:
+	explain_ct_free(&edge);
+	for (int i = 0; i < x->lab.nodes; i++)
+		explain_ct_free(&nodes[i]);
+	return rc;
+}
+
+int cmd_explain(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "node", required_argument, NULL, 'N' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct explain x = { .cli = cli };
+	const char *port = NULL;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			snprintf(x.from, sizeof(x.from), "%s", optarg);
+			break;
+		case 't':
+			if (strcmp(optarg, "lb") == 0)
+				x.to = EXPLAIN_TO_LB;
+			else if (strcmp(optarg, "nodeport") == 0)
+				x.to = EXPLAIN_TO_NODEPORT;
+			else if (strcmp(optarg, "clusterip") == 0)
+				x.to = EXPLAIN_TO_CLUSTERIP;
+			else {
+				log_error("--to %s: expected lb, nodeport or clusterip", optarg);
+				return 2;
+			}
+			break;
+		case 'N':
+			x.via_node = lab_node_index(optarg);
+			if (x.via_node < 0) {
+				log_error("--node %s: expected a node name like node0", optarg);
+				return 2;
+			}
+			break;
+		case 'p':
+			port = optarg;
+			break;
+		case 'h':
+			explain_usage(stdout);
+			return 0;
+		default:
+			explain_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind + 1 != argc) {
+		explain_usage(stderr);
+		return 2;
+	}
+	if (explain_load(&x, argv[optind], port) < 0)
+		return 1;
+	if (x.via_node >= x.lab.nodes) {
+		log_error("--node node%d: lab %s has %d nodes", x.via_node, cli->lab, x.lab.nodes);
+		rc = 2;
+		goto out;
+	}
+	if (explain_resolve_target(&x) < 0) {
+		rc = 1;
+		goto out;
+	}
+	rc = explain_run(&x);
+out:
+	model_endpoints_free(&x.eps);
+	return rc;
+}
