@@ -98,7 +98,8 @@ int main(int argc, char **argv)
 	sigset_t mask;
 	int rc = 1;
 
-	log_init("clientip-controller", getenv("CLIENTIP_DEBUG") ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	log_init("clientip-controller",
+		 getenv("CLIENTIP_DEBUG") ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	if (ctl_parse(&c, &once, argc, argv) < 0)
 		return 2;
 	rc = store_init(c.statedir);

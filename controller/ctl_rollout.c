@@ -113,7 +113,8 @@ void ctl_rollout_plan(const struct ctl_rpod *pods, int n, int replicas, int surg
 				new_ready++;
 		new_live = replicas;
 	} else if (new_live < replicas) {
-		int room = old_live ? replicas + surge - (new_live + old_live) : replicas - new_live;
+		int room = old_live ? replicas + surge - (new_live + old_live)
+				    : replicas - new_live;
 
 		if (room > replicas - new_live)
 			room = replicas - new_live;

@@ -349,8 +349,9 @@ static void ctl_sync_deployment(struct ctl_pass *p, const struct model_deploymen
 
 	for (int k = 0; k < plan.n_del; k++) {
 		int i = plan.del[k], node = lab_node_index(p->pods[i].node);
+		bool current = strcmp(p->pods[i].template_hash, hash) == 0;
 
-		if (ctl_mark_deleting(p, i, "scaled down") < 0)
+		if (ctl_mark_deleting(p, i, current ? "scaled down" : "old template") < 0)
 			continue;
 		for (int r = 0; r < n_mine; r++) {
 			if (rp[r].idx == i) {

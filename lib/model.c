@@ -108,7 +108,8 @@ void model_map_del(struct model_map *m, const char *key)
 		if (strcmp(m->items[i].key, key) != 0)
 			continue;
 		/* Keep the order: it is the order the user wrote them in. */
-		memmove(&m->items[i], &m->items[i + 1], (size_t)(m->n - i - 1) * sizeof(m->items[0]));
+		memmove(&m->items[i], &m->items[i + 1],
+			(size_t)(m->n - i - 1) * sizeof(m->items[0]));
 		m->n--;
 		memset(&m->items[m->n], 0, sizeof(m->items[0]));
 		return;

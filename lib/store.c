@@ -79,6 +79,8 @@ int store_lock(const char *statedir)
 
 	snprintf(path, sizeof(path), "%s/lock", statedir);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == ENOENT && fs_mkdir_p(statedir, 0755) == 0)
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
 	while ((rc = flock(fd, LOCK_EX)) < 0 && errno == EINTR)

@@ -243,7 +243,8 @@ static void test_status(void **state)
 	assert_string_equal(st.conditions[0].type, "Available");
 	assert_true(st.conditions[0].status);
 	assert_string_equal(st.conditions[1].reason, "ReplicaSetUpdated");
-	assert_string_equal(st.conditions[1].message, "ReplicaSet \"web-5d59d67564\" is progressing.");
+	assert_string_equal(st.conditions[1].message,
+			    "ReplicaSet \"web-5d59d67564\" is progressing.");
 
 	s.n = 0;
 	for (int i = 0; i < 3; i++)

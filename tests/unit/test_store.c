@@ -524,11 +524,13 @@ static void test_files(void **state)
 	}
 	/* Broken and temporary files are skipped. */
 	put_text(dir, "api/services/x_broken.json", "{\"kind\": ");
-	put_text(dir, "api/services/x_wrong.json", "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"}}");
+	put_text(dir, "api/services/x_wrong.json",
+		 "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"}}");
 	put_text(dir, "api/services/default_web.json.tmp.123", "{}");
 	assert_int_equal(store_put_service_status(dir, "a", "z-1", ip("203.0.113.4"),
-						  "{\"events\":[{\"msg\":\"probe \\\"x\\\"\","
-						  "\"n\":2,\"ok\":true,\"f\":0.5,\"z\":null}]}"), 0);
+		"{\"events\":[{\"msg\":\"probe \\\"x\\\"\","
+		"\"n\":2,\"ok\":true,\"f\":0.5,\"z\":null}]}"),
+		0);
 	assert_int_equal(store_put_service_status(dir, "a", "z", ip("203.0.113.5"), "[1]"),
 			 -EINVAL);
 	assert_int_equal(store_list_services(dir, &list, &n, err, sizeof(err)), 0);
