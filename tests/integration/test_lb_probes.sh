@@ -1,0 +1,273 @@
+#!/usr/bin/env bash
+# clientip-lb on a topology of its own: an edge, two fake nodes and a
+# client, built here with ip(8) in uniquely named namespaces (nothing in the
+# host's). Python servers stand in for the nodes' kube-proxy (the frontend
+# IP on lo, a NodePort, a health check node port whose answer the test
+# flips). Checks frontends, probes and thresholds both ways, distribution,
+# client address preservation, established-flow stickiness, blackholed
+# nodes, all backends down, floating IP off (DNAT), restarts and release.
+. "$(dirname "$0")/lib.sh"
+
+C=$T_BUILD/clientip
+LB=$T_BUILD/clientip-lb
+lab=$(t_unique)
+export CLIENTIP_RUN_DIR=$T_TMP/run
+state=$CLIENTIP_RUN_DIR/$lab
+E=cip-$lab-edge N0=cip-$lab-node0 N1=cip-$lab-node1 CL=cip-$lab-client0
+NODEPORT=30080 HCPORT=32000
+FE=203.0.113.10
+
+# --- topology ---------------------------------------------------------------
+topology() {
+	local ns i
+	for ns in $E $N0 $N1 $CL; do ip netns add "$ns" || return 1; done
+	ip -n $E link set lo up
+	ip -n $E link add vnet type bridge && ip -n $E link set vnet up
+	ip -n $E link add inet type bridge && ip -n $E link set inet up
+	ip -n $E addr add 10.240.0.1/16 dev vnet
+	ip -n $E addr add 198.51.100.1/24 dev inet
+	ip netns exec $E sysctl -qw net.ipv4.ip_forward=1
+	for i in 0 1; do
+		ns=cip-$lab-node$i
+		ip -n $E link add n$i type veth peer name eth0 netns "$ns"
+		ip -n $E link set n$i master vnet up
+		ip -n "$ns" link set lo up
+		ip -n "$ns" link set eth0 up
+		ip -n "$ns" addr add 10.240.0.$((4 + i))/16 dev eth0
+		ip -n "$ns" route add default via 10.240.0.1
+		# kube-proxy's part with floating IP: the node accepts the frontend.
+		ip -n "$ns" addr add $FE/32 dev lo
+		ip -n "$ns" addr add 203.0.113.11/32 dev lo
+	done
+	ip -n $E link add c0 type veth peer name eth0 netns $CL
+	ip -n $E link set c0 master inet up
+	ip -n $CL link set lo up
+	ip -n $CL link set eth0 up
+	ip -n $CL addr add 198.51.100.10/24 dev eth0
+	ip -n $CL route add default via 198.51.100.1
+	mkdir -p "$state"
+	printf '{"name":"%s","nodes":2,"clients":1,"probeIntervalSeconds":1,"createdAt":"2024-05-01T12:00:00Z"}\n' \
+		"$lab" >"$state/lab.json"
+}
+
+# A fake node: the "pod" answers on 80 (floating IP) and the NodePort
+# with the node's name and the client address it sees, keep-alive; the
+# health check node port answers what $T_TMP/health-<node> says.
+NODE_PY='
+import http.server, socketserver, sys, threading
+name, hc, nodeport, health = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+class App(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        b = ("%s %s\n" % (name, self.client_address[0])).encode()
+        self.send_response(200); self.send_header("Content-Length", str(len(b))); self.end_headers()
+        self.wfile.write(b)
+    def log_message(self, *a): pass
+class Health(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        try: code = int(open(health).read().strip())
+        except Exception: code = 503
+        b = b"{}"
+        self.send_response(code); self.send_header("Content-Length", "2"); self.end_headers()
+        self.wfile.write(b)
+    def log_message(self, *a): pass
+class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+for port, h in ((80, App), (nodeport, App), (nodeport + 1, App), (hc, Health)):
+    s = S(("0.0.0.0", port), h)
+    threading.Thread(target=s.serve_forever, daemon=True).start()
+threading.Event().wait()
+'
+# A client holding one keep-alive connection: a request whenever go-<n>
+# appears in its directory, the answer into resp-<n>.
+KEEP_PY='
+import http.client, os, sys, time
+d = sys.argv[2]
+c = http.client.HTTPConnection(sys.argv[1], 80, timeout=5)
+n = 0
+while not os.path.exists(d + "/stop"):
+    if os.path.exists("%s/go-%d" % (d, n)):
+        try:
+            c.request("GET", "/"); r = c.getresponse(); out = r.read().decode()
+        except Exception as e:
+            out = "error %s\n" % e
+        open("%s/resp-%d.tmp" % (d, n), "w").write(out)
+        os.rename("%s/resp-%d.tmp" % (d, n), "%s/resp-%d" % (d, n))
+        n += 1
+    time.sleep(0.02)
+'
+
+set_health() { echo "$2" >"$T_TMP/health-$1"; }
+start_node() { # index
+	ip netns exec cip-$lab-node$1 python3 -c "$NODE_PY" node$1 $HCPORT $NODEPORT \
+		"$T_TMP/health-node$1" >/dev/null 2>&1 &
+	echo $! >"$T_TMP/node$1.pid"
+}
+start_lb() {
+	ip netns exec $E "$LB" --lab "$lab" >>"$T_TMP/lb.log" 2>&1 &
+	echo $! >"$T_TMP/lb.pid"
+}
+stop_lb() { kill "$(cat "$T_TMP/lb.pid")" 2>/dev/null; wait "$(cat "$T_TMP/lb.pid")" 2>/dev/null; }
+cleanup() {
+	local ns pid
+	stop_lb
+	for ns in $E $N0 $N1 $CL; do
+		# Only what this test started lives in its namespaces.
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null; done
+	done
+	sleep 0.2
+	for ns in $E $N0 $N1 $CL; do ip netns del "$ns" 2>/dev/null; done
+}
+t_defer cleanup
+
+get() { ip netns exec $CL curl -s --max-time "${2:-2}" "http://$1/"; }
+# n fresh connections; prints "node0 a\nnode1 b" counts
+fanout() { # URL_HOST N
+	local i
+	for ((i = 0; i < $2; i++)); do get "$1" 1 | cut -d' ' -f1; echo; done | grep . | sort | uniq -c |
+		awk '{printf "%s=%s ", $2, $1}'
+}
+pool() { "$C" --lab "$lab" probes "${1:-web}" 2>/dev/null | sed -n 's/^Health Probe Status: \([0-9-]*\).*/\1/p'; }
+pool_is() { [ "$(pool "${2:-}")" == "$1" ]; }
+# NODE ADDRESS PROBE(2 words) STATE ...
+state_of() { "$C" --lab "$lab" probes "${2:-web}" 2>/dev/null | awk -v n="$1" '$1 == n {print $5}'; }
+state_is() { [ "$(state_of "$1" "${3:-}")" == "$2" ]; }
+has_frontend() { [ -n "$(frontend_of "$1")" ]; }
+frontend_of() {
+	sed -n 's/.*"ip": "\([0-9.]*\)".*/\1/p' "$state/status/services/default_$1.json" 2>/dev/null
+}
+apply() { "$C" --lab "$lab" apply -f - >/dev/null; }
+svc_yaml() { # name policy [annotations...]
+	local name=$1 policy=$2 a
+	shift 2
+	printf 'apiVersion: v1\nkind: Service\nmetadata:\n  name: %s\n' "$name"
+	if [ $# -gt 0 ]; then
+		printf '  annotations:\n'
+		for a in "$@"; do printf '    %s\n' "$a"; done
+	fi
+	printf 'spec:\n  type: LoadBalancer\n  externalTrafficPolicy: %s\n' "$policy"
+	printf '  selector:\n    app: web\n  ports:\n  - port: 80\n    targetPort: 8080\n'
+	printf '    nodePort: %d\n' $((NODEPORT + ${NODEPORT_OFFSET:-0}))
+	[ "$policy" == Local ] && printf '  healthCheckNodePort: %d\n' $HCPORT
+	return 0
+}
+
+t_ok "test topology (edge, 2 nodes, client)" topology
+set_health node0 200
+set_health node1 503
+start_node 0
+start_node 1
+start_lb
+
+# --- Cluster: TCP probes to the NodePort, 100 % ------------------------------
+svc_yaml web Cluster | apply
+t_ok "frontend allocated from the pool" t_wait 10 has_frontend web
+t_eq "first frontend is .10" "$FE" "$(frontend_of web)"
+t_ok "Cluster: pool reaches 100 %" t_wait 10 pool_is 100
+out=$("$C" --lab "$lab" probes web)
+t_match "probes shows the TCP probe on the NodePort" "node0 +10\.240\.0\.4 +TCP :$NODEPORT +Up +connected" "$out"
+t_match "probes shows the lab-wide interval" "lab-wide interval 1 s" "$out"
+t_match "probes shows the pool" "Health Probe Status: 100 % \(2 of 2 backends up\)" "$out"
+dist=$(fanout $FE 40)
+t_match "5-tuple hash spreads new flows over both nodes" "node0=[0-9]+ node1=[0-9]+" "$dist"
+t_eq "the client's address reaches the node unchanged" "node0 198.51.100.10" \
+	"$(for i in 1 2 3 4 5 6 7 8; do get $FE; done | grep node0 | head -1)"
+t_ok "data path availability 100 %" t_wait 10 sh -c \
+	"'$C' --lab '$lab' probes web | grep -q 'Data Path Availability: 100 %'"
+
+# --- Local: HTTP probes to the health check node port, 50 % ------------------
+svc_yaml web Local | apply
+t0=$(date +%s%N)
+t_ok "Local: pool drops to 50 % within interval x threshold + margin" t_wait 6 pool_is 50
+dt=$(( ($(date +%s%N) - t0) / 1000000 ))
+t_match "node1 Down by its 503 in $dt ms" "^Down$" "$(state_of node1)"
+out=$("$C" --lab "$lab" probes web)
+t_match "probes shows the HTTP probe" "node1 +10\.240\.0\.5 +HTTP :$HCPORT/healthz +Down +503 Service Unavailable" "$out"
+t_match "probes shows 1 of 2 up" "Health Probe Status: 50 % \(1 of 2 backends up\)" "$out"
+t_eq "every new flow goes to the healthy node" "node0=30 " "$(fanout $FE 30)"
+
+# --- stickiness: an established flow keeps its node --------------------------
+set_health node1 200
+t_ok "node1 back Up after 2 successes" t_wait 6 state_is node1 Up
+kdir=$T_TMP/keep; mkdir -p "$kdir"
+ip netns exec $CL python3 -c "$KEEP_PY" $FE "$kdir" >/dev/null 2>&1 &
+# Find a keep-alive connection that landed on node1 (the hash decides).
+for try in 1 2 3 4 5 6 7 8 9 10; do
+	touch "$kdir/go-0"; t_wait 5 test -f "$kdir/resp-0"
+	grep -q '^node1' "$kdir/resp-0" && break
+	touch "$kdir/stop"; sleep 0.1; rm -rf "$kdir"; mkdir -p "$kdir"
+	ip netns exec $CL python3 -c "$KEEP_PY" $FE "$kdir" >/dev/null 2>&1 &
+done
+t_match "a keep-alive connection on node1" "^node1 198.51.100.10" "$(cat "$kdir/resp-0")"
+set_health node1 503
+t_ok "node1 taken out" t_wait 6 state_is node1 Down
+touch "$kdir/go-1"; t_wait 5 test -f "$kdir/resp-1"
+t_match "the established connection still reaches node1" "^node1 198.51.100.10" "$(cat "$kdir/resp-1")"
+t_eq "new flows avoid node1" "node0=20 " "$(fanout $FE 20)"
+
+# --- restart: frontend and flows survive -----------------------------------
+stop_lb
+start_lb
+t_wait 5 sh -c "grep -q 'restored' $T_TMP/lb.log"
+touch "$kdir/go-2"; t_wait 5 test -f "$kdir/resp-2"
+t_match "established connection survives a load balancer restart" "^node1" "$(cat "$kdir/resp-2")"
+t_eq "frontend unchanged after restart" "$FE" "$(frontend_of web)"
+t_eq "probe state restored (no Unknown gap)" "node0=10 " "$(fanout $FE 10)"
+
+# --- blackhole: no answer at all ---------------------------------------------
+set_health node1 200
+t_ok "node1 Up again" t_wait 6 state_is node1 Up
+ip netns exec $N0 nft -f - <<'NFT'
+table ip blackhole {
+	chain in { type filter hook input priority -300; policy drop; }
+}
+NFT
+t0=$(date +%s%N)
+t_ok "a blackholed node0 goes Down by timeouts" t_wait 8 state_is node0 Down
+dt=$(( ($(date +%s%N) - t0) / 1000000 ))
+t_match "taken out within 2 intervals + timeout + margin ($dt ms)" "^[0-9]+$" "$( [ $dt -le 4500 ] && echo $dt)"
+t_match "last result says timeout" "timeout" "$("$C" --lab "$lab" probes web | awk '$1=="node0"')"
+t_eq "new flows go to node1 only" "node1=10 " "$(fanout $FE 10)"
+
+# --- all down: new flows dropped, established continue -----------------------
+set_health node1 503
+t_ok "pool 0 %" t_wait 6 pool_is 0
+t_eq "new flows are dropped" "" "$(get $FE 1)"
+touch "$kdir/go-3"; t_wait 5 test -f "$kdir/resp-3"
+t_match "the established connection still works" "^node1" "$(cat "$kdir/resp-3")"
+touch "$kdir/stop"
+ip netns exec $N0 nft delete table ip blackhole
+set_health node1 200
+
+# --- annotations: floating IP off (DNAT), bad values reported ---------------
+NODEPORT_OFFSET=1 svc_yaml dnat Cluster \
+	'service.beta.kubernetes.io/azure-disable-load-balancer-floating-ip: "true"' \
+	'service.beta.kubernetes.io/azure-load-balancer-health-probe-interval: "3"' | apply
+t_ok "second frontend .11" t_wait 10 sh -c "grep -q 203.0.113.11 $state/status/services/default_dnat.json"
+t_match "out-of-range interval reported on the service status" "InvalidHealthProbeInterval" \
+	"$(cat "$state/status/services/default_dnat.json")"
+t_ok "DNAT service: pool 100 %" t_wait 10 pool_is 100 dnat
+ip -n $N0 addr del 203.0.113.11/32 dev lo
+ip -n $N1 addr del 203.0.113.11/32 dev lo
+t_match "DNAT to node:NodePort keeps the client address" "^node[01] 198\.51\.100\.10$" "$(get 203.0.113.11)"
+t_match "the DNAT map names the NodePort" "203.0.113.11 . 80 . 0x4c420001 : 10.240.0.4 . $((NODEPORT + 1))" \
+	"$(ip netns exec $E nft list map ip azure-lb dnat_tcp)"
+
+# --- metrics -----------------------------------------------------------------
+out=$("$C" --lab "$lab" metrics web --since 2m --granularity 1s --svg "$T_TMP/chart.svg")
+t_match "metrics table has both backends and the pool" "TIME +10\.240\.0\.4 +10\.240\.0\.5 +POOL %" "$out"
+t_match "metrics shows a 50 % second" " 50 " "$out"
+t_ok "SVG chart written" grep -q "Health Probe Status (Avg), split by Backend IP Address" "$T_TMP/chart.svg"
+t_match "flows counted per backend" "node0 +10\.240\.0\.4 +[1-9][0-9]*" "$out"
+t_match "Prometheus text" 'clientip_lb_health_probe_status\{namespace="default",service="web"' \
+	"$(cat "$state/lb/metrics.prom")"
+
+# --- delete: frontend released, rules gone ------------------------------------
+rm -f "$state/api/services/default_web.json"
+t_ok "status file removed on delete" t_wait 10 sh -c "! test -e $state/status/services/default_web.json"
+t_ok "state file removed" t_wait 5 sh -c "! test -e $state/lb/default_web.json"
+t_ok "rules gone" t_wait 5 sh -c "! ip netns exec $E nft list table ip azure-lb | grep -q 'svc_default_web '"
+t_eq "nothing answers on the released frontend" "" "$(get $FE 1)"
+
+t_done
