@@ -3,17 +3,26 @@
  * Reads Services and Endpoints from the store, programs this node's
  * nftables ruleset in one atomic batch per sync, serves the health check
  * node ports of LoadBalancer Services with externalTrafficPolicy Local and
- * the proxy's own /healthz and /livez on port 10256.
+ * the proxy's own /healthz and /livez on port 10256, and its metrics on
+ * port 10249 (also written to <statedir>/status/nodes/<node>.metrics after
+ * every sync). docs/ARCHITECTURE.md, "Service proxy", has the details.
+ *
+ * $CLIENTIP_PROXY_LAYOUT (auto, kube-proxy, compact) forces a ruleset
+ * layout; the default, auto, is kube-proxy's below a few thousand
+ * endpoint chains (proxy_rules.h).
  */
 #ifndef CLIENTIP_PROXY_H
 #define CLIENTIP_PROXY_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "agent.h"
 #include "ev.h"
 
 struct proxy;
+struct model_node_status;
 
 struct proxy *proxy_new(struct ev_loop *loop, const struct agent_config *cfg,
 			char *err, size_t errlen);
@@ -22,5 +31,17 @@ void proxy_sync(struct proxy *p);
 /* Closes servers; leaves the ruleset in place so established and new
  * connections keep working while the agent restarts, as kube-proxy does. */
 void proxy_free(struct proxy *p);
+
+/* The last sync left the kernel as wanted, recently enough (what /healthz
+ * and the health check node ports' serviceProxyHealthy report). */
+bool proxy_healthy(const struct proxy *p);
+/* Wall clock (ms since the epoch) of the last successful sync; 0: none. */
+int64_t proxy_last_sync_ms(const struct proxy *p);
+/* Ready endpoints of Service ns/name on this node as of the last sync
+ * (what its health check node port reports); -1 if the Service is unknown. */
+int proxy_local_endpoints(const struct proxy *p, const char *ns, const char *name);
+/* A kubelet_node_hook (kubelet.h): fills in proxy_healthy and last_sync_ms
+ * of the node's heartbeat. data is the struct proxy. */
+void proxy_node_hook(struct model_node_status *s, void *data);
 
 #endif

@@ -715,11 +715,14 @@ static void gen_base(struct gen *g)
 		int prio;
 		const char *rule;
 	} base[] = {
-		/* Filter chains see pre-DNAT destinations: they run just before
-		 * DNAT (kube-proxy: dstnat - 10). */
-		{ "filter-input", "input", "filter", -110, "ct state new jump endpoints-check" },
-		{ "filter-forward", "forward", "filter", -110, "ct state new jump endpoints-check" },
-		{ "filter-output", "output", "filter", -110, "ct state new jump endpoints-check" },
+		/* The drop/reject checks run after DNAT (priority filter), as in
+		 * current kube-proxy: what a short-circuit rule DNATed (a node
+		 * reaching a Local Service it has no endpoint for) no longer has
+		 * the Service's address and passes; what nothing DNATed still
+		 * has it and is dropped or rejected. */
+		{ "filter-input", "input", "filter", 0, "ct state new jump endpoints-check" },
+		{ "filter-forward", "forward", "filter", 0, "ct state new jump endpoints-check" },
+		{ "filter-output", "output", "filter", 0, "ct state new jump endpoints-check" },
 		/* nft 1.0.6 wants numeric priorities for NAT on output. */
 		{ "nat-prerouting", "prerouting", "nat", -100, "jump services" },
 		{ "nat-output", "output", "nat", -100, "jump services" },

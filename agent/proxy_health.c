@@ -1,0 +1,219 @@
+/* proxy_health.c — kube-proxy's HTTP endpoints on a node.
+ *
+ * Health check node ports: for every LoadBalancer Service with
+ * externalTrafficPolicy Local, a server on 0.0.0.0:<healthCheckNodePort>
+ * answering any path. The cloud load balancer probes it: 200 while this
+ * node has a ready endpoint of the Service (and the proxy is healthy),
+ * 503 otherwise, so it sends new flows only to nodes that can serve them
+ * without SNAT. Terminating endpoints do not count, so a node whose pods
+ * are shutting down drains.
+ *
+ * Port 10256: /healthz (the proxy's own health, what a load balancer
+ * with policy Cluster could probe) and /livez; port 10249: /metrics.
+ */
+#include "proxy_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "jsonw.h"
+#include "lab.h"
+#include "log.h"
+
+static void proxy_rfc3339(int64_t ms, char *out, size_t len)
+{
+	time_t t = (time_t)(ms / 1000);
+	char secs[32];
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(secs, sizeof(secs), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, len, "%s.%03dZ", secs, (int)(ms % 1000));
+}
+
+static void proxy_json_headers(struct httpd_resp *resp)
+{
+	snprintf(resp->content_type, sizeof(resp->content_type), "application/json");
+	httpd_resp_header(resp, "X-Content-Type-Options", "nosniff");
+}
+
+static void proxy_hc_handle(const struct httpd_req *req, struct httpd_resp *resp, void *data)
+{
+	const struct proxy_hc *hc = data;
+	bool healthy = proxy_healthy(hc->p);
+	struct jsonw w;
+
+	(void)req;
+	proxy_json_headers(resp);
+	httpd_resp_header(resp, "X-Load-Balancing-Endpoint-Weight", "%d", hc->local_ready);
+	resp->status = hc->local_ready > 0 && healthy ? 200 : 503;
+	jsonw_init(&w, &resp->body, false);
+	jsonw_begin_object(&w);
+	jsonw_key(&w, "service");
+	jsonw_begin_object(&w);
+	jsonw_kv_str(&w, "namespace", hc->ns);
+	jsonw_kv_str(&w, "name", hc->name);
+	jsonw_end_object(&w);
+	jsonw_kv_int(&w, "localEndpoints", hc->local_ready);
+	jsonw_kv_bool(&w, "serviceProxyHealthy", healthy);
+	jsonw_end_object(&w);
+}
+
+static void proxy_healthz_handle(const struct httpd_req *req, struct httpd_resp *resp, void *data)
+{
+	struct proxy *p = data;
+	bool healthy = proxy_healthy(p), livez = strcmp(req->path, "/livez") == 0;
+	char last[64] = "", now[64];
+	struct timespec ts;
+	struct jsonw w;
+
+	if (!livez && strcmp(req->path, "/healthz") != 0) {
+		resp->status = 404;
+		buf_puts(&resp->body, "404 page not found\n");
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	proxy_rfc3339((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, now, sizeof(now));
+	if (p->last_ok_wall_ms)
+		proxy_rfc3339(p->last_ok_wall_ms, last, sizeof(last));
+	proxy_json_headers(resp);
+	/* nodeEligible: a lab node is never being drained by an autoscaler. */
+	resp->status = healthy ? 200 : 503;
+	jsonw_init(&w, &resp->body, false);
+	jsonw_begin_object(&w);
+	jsonw_kv_str(&w, "lastUpdated", last);
+	jsonw_kv_str(&w, "currentTime", now);
+	if (!livez)
+		jsonw_kv_bool(&w, "nodeEligible", true);
+	jsonw_end_object(&w);
+}
+
+static void proxy_metrics_handle(const struct httpd_req *req, struct httpd_resp *resp, void *data)
+{
+	struct proxy *p = data;
+
+	if (strcmp(req->path, "/metrics") != 0) {
+		resp->status = 404;
+		buf_puts(&resp->body, "404 page not found\n");
+		return;
+	}
+	snprintf(resp->content_type, sizeof(resp->content_type),
+		 "text/plain; version=0.0.4; charset=utf-8");
+	proxy_metrics_read_counters(p);
+	proxy_metrics_render(p, &resp->body);
+}
+
+static struct in_addr proxy_any(void)
+{
+	return (struct in_addr){ htonl(INADDR_ANY) };
+}
+
+int proxy_health_start(struct proxy *p, char *err, size_t errlen)
+{
+	p->healthz = httpd_new(p->loop, proxy_any(), LAB_PROXY_HEALTH_PORT, NULL,
+			       proxy_healthz_handle, p, err, errlen);
+	if (!p->healthz)
+		return -1;
+	p->metrics_srv = httpd_new(p->loop, proxy_any(), PROXY_METRICS_PORT, NULL,
+				   proxy_metrics_handle, p, err, errlen);
+	if (!p->metrics_srv)
+		return -1;
+	return 0;
+}
+
+static void proxy_hc_open(struct proxy_hc *hc)
+{
+	char err[256];
+
+	hc->srv = httpd_new(hc->p->loop, proxy_any(), hc->port, NULL, proxy_hc_handle, hc,
+			    err, sizeof(err));
+	if (!hc->srv)
+		log_warn("proxy: health check node port for %s/%s: %s (retrying at the next sync)",
+			 hc->ns, hc->name, err);
+	else
+		log_info("proxy: health check node port %d for %s/%s open", hc->port, hc->ns,
+			 hc->name);
+}
+
+static void proxy_hc_free(struct proxy_hc *hc)
+{
+	if (hc->srv)
+		log_info("proxy: health check node port %d for %s/%s closed", hc->port, hc->ns,
+			 hc->name);
+	httpd_free(hc->srv);
+	free(hc);
+}
+
+void proxy_health_sync(struct proxy *p)
+{
+	const struct proxy_ruleset *rs = &p->cur;
+	int w = 0;
+
+	for (int i = 0; i < p->n_hcs; i++)
+		p->hcs[i]->seen = false;
+	for (int i = 0; i < rs->n_stats; i++) {
+		const struct proxy_svc_stat *st = &rs->stats[i];
+		struct proxy_hc *hc = NULL;
+
+		if (st->health_check_port <= 0)
+			continue;
+		for (int j = 0; j < p->n_hcs && !hc; j++)
+			if (strcmp(p->hcs[j]->ns, st->ns) == 0 && strcmp(p->hcs[j]->name, st->name) == 0)
+				hc = p->hcs[j];
+		if (!hc) {
+			if (p->n_hcs == p->cap_hcs) {
+				int cap = p->cap_hcs ? p->cap_hcs * 2 : 8;
+				struct proxy_hc **n = realloc(p->hcs, (size_t)cap * sizeof(*n));
+
+				if (!n)
+					break;
+				p->hcs = n;
+				p->cap_hcs = cap;
+			}
+			/* Each entry is its own allocation: its server's handler
+			 * holds its address. */
+			hc = calloc(1, sizeof(*hc));
+			if (!hc)
+				break;
+			hc->p = p;
+			snprintf(hc->ns, sizeof(hc->ns), "%s", st->ns);
+			snprintf(hc->name, sizeof(hc->name), "%s", st->name);
+			hc->port = st->health_check_port;
+			p->hcs[p->n_hcs++] = hc;
+		}
+		if (hc->port != st->health_check_port) {
+			httpd_free(hc->srv);
+			hc->srv = NULL;
+			hc->port = st->health_check_port;
+		}
+		hc->local_ready = st->local_ready;
+		hc->seen = true;
+	}
+	for (int i = 0; i < p->n_hcs; i++) {
+		if (!p->hcs[i]->seen) {
+			proxy_hc_free(p->hcs[i]);
+			continue;
+		}
+		p->hcs[w++] = p->hcs[i];
+	}
+	p->n_hcs = w;
+	for (int i = 0; i < p->n_hcs; i++)
+		if (!p->hcs[i]->srv)
+			proxy_hc_open(p->hcs[i]);
+}
+
+void proxy_health_stop(struct proxy *p)
+{
+	for (int i = 0; i < p->n_hcs; i++) {
+		httpd_free(p->hcs[i]->srv);
+		free(p->hcs[i]);
+	}
+	free(p->hcs);
+	p->hcs = NULL;
+	p->n_hcs = p->cap_hcs = 0;
+	httpd_free(p->healthz);
+	httpd_free(p->metrics_srv);
+	p->healthz = p->metrics_srv = NULL;
+}

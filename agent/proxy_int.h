@@ -1,0 +1,129 @@
+/* proxy_int.h — what the parts of the service proxy share (not an API).
+ *
+ *   proxy.c            lifecycle, sync (store -> rules -> nftables)
+ *   proxy_rules.c      the ruleset as data (pure; proxy_rules.h)
+ *   proxy_health.c     health check node ports, /healthz and /livez
+ *   proxy_metrics.c    Prometheus text, nft counters, the metrics file
+ *   proxy_conntrack.c  stale UDP conntrack entries
+ */
+#ifndef CLIENTIP_PROXY_INT_H
+#define CLIENTIP_PROXY_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <nftables/libnftables.h>
+
+#include "agent.h"
+#include "buf.h"
+#include "ev.h"
+#include "httpd.h"
+#include "proxy.h"
+#include "proxy_rules.h"
+
+#define PROXY_METRICS_PORT       10249   /* kube-proxy's --metrics-bind-address port */
+#define PROXY_HEALTH_TIMEOUT_MS  30000   /* no successful sync for this long: unhealthy */
+#define PROXY_STALE_AFTER_MS     1000    /* emptied chains are deleted this much later */
+#define PROXY_HIST_BUCKETS       15      /* kube-proxy: 1 ms doubling, 15 buckets */
+
+struct proxy_hist {
+	uint64_t counts[PROXY_HIST_BUCKETS + 1];   /* the last one is +Inf */
+	uint64_t count;
+	double sum;
+};
+
+/* A health check node port: one per LoadBalancer Service with
+ * externalTrafficPolicy Local. */
+struct proxy_hc {
+	struct proxy *p;
+	char ns[MODEL_NAME_MAX];
+	char name[MODEL_NAME_MAX];
+	int port;
+	int local_ready;
+	struct httpd *srv;            /* NULL while the port cannot be bound */
+	bool seen;                    /* still wanted after this sync */
+};
+
+/* Packets counted by an element of a no-endpoint map, remembered between
+ * reads so that totals survive the element being deleted and re-added. */
+struct proxy_ctr {
+	char key[112];                /* "<map>|<element key>" */
+	uint64_t packets;
+};
+
+struct proxy_svc_ctr {
+	char ns[MODEL_NAME_MAX];
+	char name[MODEL_NAME_MAX];
+	uint64_t dropped;             /* for lack of a local endpoint */
+	uint64_t rejected;            /* for lack of any endpoint */
+};
+
+struct proxy_metrics {
+	struct proxy_hist sync, full, partial;
+	uint64_t sync_failures;
+	uint64_t full_syncs, partial_syncs;
+	uint64_t stale_udp_entries_deleted;
+	double last_sync_ts;          /* wall clock, seconds */
+	struct proxy_ctr *ctrs;
+	int n_ctrs;
+	struct proxy_svc_ctr *svc;
+	int n_svc, cap_svc;
+};
+
+struct proxy {
+	struct ev_loop *loop;
+	struct agent_config cfg;
+	struct proxy_node node;
+	struct nft_ctx *nft;
+
+	struct proxy_ruleset cur;     /* what the kernel has */
+	bool have_cur;                /* false: the next sync replaces the table */
+	struct proxy_stale stale;
+	uint64_t stale_timer;
+
+	bool synced_once;
+	bool last_ok;
+	uint64_t last_ok_mono_ms;     /* last sync that left the kernel as wanted */
+	int64_t last_ok_wall_ms;
+
+	struct httpd *healthz;        /* :10256 /healthz, /livez */
+	struct httpd *metrics_srv;    /* :10249 /metrics */
+	struct proxy_hc **hcs;
+	int n_hcs, cap_hcs;
+
+	struct proxy_metrics m;
+	struct buf script;            /* reused between syncs */
+	struct buf metrics_last;      /* what the metrics file holds */
+};
+
+/* proxy.c: runs an nft script in this namespace. 0, or -1 with nft's
+ * message (copied out of its buffer at once) in err. */
+int proxy_nft_run(struct proxy *p, const char *script, char *err, size_t errlen);
+/* The same with the output captured into out. */
+int proxy_nft_query(struct proxy *p, const char *cmd, struct buf *out, char *err, size_t errlen);
+
+/* proxy_health.c */
+int proxy_health_start(struct proxy *p, char *err, size_t errlen);
+/* Opens, closes and updates health check node ports after a sync. */
+void proxy_health_sync(struct proxy *p);
+void proxy_health_stop(struct proxy *p);
+
+/* proxy_metrics.c */
+void proxy_hist_observe(struct proxy_hist *h, double seconds);
+/* Reads the per-element counters of the no-endpoint maps. */
+void proxy_metrics_read_counters(struct proxy *p);
+/* Prometheus text exposition of everything. */
+void proxy_metrics_render(struct proxy *p, struct buf *out);
+/* <statedir>/status/nodes/<node>.metrics, atomically. */
+void proxy_metrics_write_file(struct proxy *p);
+void proxy_metrics_free(struct proxy_metrics *m);
+
+/* proxy_conntrack.c: deletes UDP entries towards a Service frontend whose
+ * DNAT target is not one of its endpoints any more (or that were never
+ * DNATed while the Service now has endpoints). Returns how many were
+ * deleted, or -1 with err. */
+int proxy_conntrack_clean(const struct proxy_ruleset *rs, char *err, size_t errlen);
+/* true if the UDP frontends or their endpoints differ. */
+bool proxy_conntrack_changed(const struct proxy_ruleset *a, const struct proxy_ruleset *b);
+
+#endif

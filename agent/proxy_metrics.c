@@ -1,0 +1,404 @@
+/* proxy_metrics.c — the proxy's metrics, Prometheus text exposition.
+ *
+ * Served on :10249/metrics (kube-proxy's metrics port) and written to
+ * <statedir>/status/nodes/<node>.metrics after every sync, so the CLI can
+ * show them without sending traffic into the lab. kube-proxy's own names
+ * are used where kube-proxy has the metric; clientip_proxy_* ones are this
+ * project's additions (per-Service endpoints and packet counts).
+ *
+ * Packets dropped for lack of a local endpoint (externalTrafficPolicy or
+ * internalTrafficPolicy Local on a node without one) and rejected for lack
+ * of any endpoint are the kernel's own per-element counters of the
+ * no-endpoint-services and no-endpoint-nodeports maps. An element is
+ * deleted and re-added when its Service changes, which resets its
+ * counter, so reads are turned into deltas here and summed per Service.
+ */
+#include "proxy_int.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "log.h"
+
+static double proxy_bucket(int i)
+{
+	double b = 0.001;
+
+	while (i-- > 0)
+		b *= 2;
+	return b;
+}
+
+void proxy_hist_observe(struct proxy_hist *h, double seconds)
+{
+	int i = 0;
+
+	while (i < PROXY_HIST_BUCKETS && seconds > proxy_bucket(i))
+		i++;
+	h->counts[i]++;
+	h->count++;
+	h->sum += seconds;
+}
+
+static void proxy_hist_render(const struct proxy_hist *h, const char *name, const char *help,
+			      struct buf *out)
+{
+	uint64_t cum = 0;
+
+	buf_printf(out, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+	for (int i = 0; i < PROXY_HIST_BUCKETS; i++) {
+		cum += h->counts[i];
+		buf_printf(out, "%s_bucket{le=\"%g\"} %" PRIu64 "\n", name, proxy_bucket(i), cum);
+	}
+	cum += h->counts[PROXY_HIST_BUCKETS];
+	buf_printf(out, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", name, cum);
+	buf_printf(out, "%s_sum %.6f\n%s_count %" PRIu64 "\n", name, h->sum, name, h->count);
+}
+
+/* ---- counters ------------------------------------------------------------ */
+
+struct proxy_reading {
+	struct proxy_ctr ctr;
+	char ns[MODEL_NAME_MAX];
+	char name[MODEL_NAME_MAX];
+	bool drop;
+};
+
+static int proxy_ctr_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct proxy_ctr *)a)->key, ((const struct proxy_ctr *)b)->key);
+}
+
+static int proxy_reading_cmp(const void *a, const void *b)
+{
+	return proxy_ctr_cmp(&((const struct proxy_reading *)a)->ctr,
+			     &((const struct proxy_reading *)b)->ctr);
+}
+
+static int proxy_svc_cmp(const void *a, const void *b)
+{
+	const struct proxy_svc_ctr *x = a, *y = b;
+	int c = strcmp(x->ns, y->ns);
+
+	return c ? c : strcmp(x->name, y->name);
+}
+
+static struct proxy_svc_ctr *proxy_svc_ctr_get(struct proxy_metrics *m, const char *ns,
+					       const char *name)
+{
+	struct proxy_svc_ctr key, *hit;
+	int lo = 0, hi = m->n_svc;
+
+	snprintf(key.ns, sizeof(key.ns), "%s", ns);
+	snprintf(key.name, sizeof(key.name), "%s", name);
+	hit = bsearch(&key, m->svc, (size_t)m->n_svc, sizeof(*m->svc), proxy_svc_cmp);
+	if (hit)
+		return hit;
+	if (m->n_svc == m->cap_svc) {
+		int cap = m->cap_svc ? m->cap_svc * 2 : 16;
+		struct proxy_svc_ctr *n = realloc(m->svc, (size_t)cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		m->svc = n;
+		m->cap_svc = cap;
+	}
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (proxy_svc_cmp(&m->svc[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(&m->svc[lo + 1], &m->svc[lo], (size_t)(m->n_svc - lo) * sizeof(*m->svc));
+	memset(&m->svc[lo], 0, sizeof(*m->svc));
+	m->svc[lo] = key;
+	m->svc[lo].dropped = m->svc[lo].rejected = 0;
+	m->n_svc++;
+	return &m->svc[lo];
+}
+
+/* Parses `nft list map` output of a no-endpoint map:
+ *   elements = { KEY counter packets N bytes M comment "ns/name:port" : drop,
+ *                KEY counter packets N bytes M comment "..." : goto reject-chain }
+ */
+static int proxy_parse_map(const char *text, const char *map, struct proxy_reading **rd,
+			   int *n, int *cap)
+{
+	const char *p = strstr(text, "elements = {");
+
+	if (!p)
+		return 0;
+	p += strlen("elements = {");
+	for (;;) {
+		const char *ctr = strstr(p, " counter packets "), *cm, *colon, *q;
+		struct proxy_reading *r;
+		char label[2 * MODEL_NAME_MAX + 32];
+		size_t klen, llen;
+		char *slash, *port;
+
+		if (!ctr)
+			break;
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == ',')
+			p++;
+		klen = (size_t)(ctr - p);
+		if (*n == *cap) {
+			int c = *cap ? *cap * 2 : 32;
+			struct proxy_reading *x = realloc(*rd, (size_t)c * sizeof(*x));
+
+			if (!x)
+				return -1;
+			*rd = x;
+			*cap = c;
+		}
+		r = &(*rd)[*n];
+		memset(r, 0, sizeof(*r));
+		snprintf(r->ctr.key, sizeof(r->ctr.key), "%s|%.*s", map, (int)klen, p);
+		r->ctr.packets = strtoull(ctr + strlen(" counter packets "), NULL, 10);
+		cm = strstr(ctr, "comment \"");
+		colon = strstr(ctr, " : ");
+		if (!colon)
+			break;
+		if (cm && cm < colon) {
+			cm += strlen("comment \"");
+			q = strchr(cm, '"');
+			llen = q ? (size_t)(q - cm) : 0;
+			snprintf(label, sizeof(label), "%.*s", (int)llen, cm);
+			/* "ns/name:port" */
+			slash = strchr(label, '/');
+			port = strrchr(label, ':');
+			if (port)
+				*port = '\0';
+			if (slash) {
+				*slash = '\0';
+				snprintf(r->ns, sizeof(r->ns), "%.*s", MODEL_NAME_MAX - 1, label);
+				snprintf(r->name, sizeof(r->name), "%.*s", MODEL_NAME_MAX - 1, slash + 1);
+			}
+		}
+		r->drop = strncmp(colon + 3, "drop", 4) == 0;
+		(*n)++;
+		p = colon + 3;
+		q = strpbrk(p, ",}");
+		if (!q || *q == '}')
+			break;
+		p = q + 1;
+	}
+	return 0;
+}
+
+void proxy_metrics_read_counters(struct proxy *p)
+{
+	static const char *const maps[] = { "no-endpoint-services", "no-endpoint-nodeports" };
+	struct proxy_metrics *m = &p->m;
+	struct proxy_reading *rd = NULL;
+	struct proxy_ctr *next = NULL;
+	struct buf out = BUF_INIT;
+	int n = 0, cap = 0, i, j;
+	char err[256], cmd[128];
+
+	if (!p->have_cur)
+		return;
+	for (size_t k = 0; k < sizeof(maps) / sizeof(maps[0]); k++) {
+		buf_reset(&out);
+		snprintf(cmd, sizeof(cmd), "list map ip " PROXY_TABLE " %s", maps[k]);
+		if (proxy_nft_query(p, cmd, &out, err, sizeof(err)) < 0 ||
+		    proxy_parse_map(buf_str(&out), maps[k], &rd, &n, &cap) < 0)
+			goto out;
+	}
+	if (n > 1)
+		qsort(rd, (size_t)n, sizeof(*rd), proxy_reading_cmp);
+	next = malloc((size_t)(n ? n : 1) * sizeof(*next));
+	if (!next)
+		goto out;
+	/* Merge with the previous reading: counters only grow while an
+	 * element lives, so a smaller value means a new element. */
+	for (i = 0, j = 0; i < n; i++) {
+		uint64_t delta = rd[i].ctr.packets;
+		struct proxy_svc_ctr *s;
+
+		while (j < m->n_ctrs && strcmp(m->ctrs[j].key, rd[i].ctr.key) < 0)
+			j++;
+		if (j < m->n_ctrs && strcmp(m->ctrs[j].key, rd[i].ctr.key) == 0 &&
+		    m->ctrs[j].packets <= rd[i].ctr.packets)
+			delta = rd[i].ctr.packets - m->ctrs[j].packets;
+		next[i] = rd[i].ctr;
+		if (delta == 0 || !rd[i].ns[0])
+			continue;
+		s = proxy_svc_ctr_get(m, rd[i].ns, rd[i].name);
+		if (!s)
+			continue;
+		if (rd[i].drop)
+			s->dropped += delta;
+		else
+			s->rejected += delta;
+	}
+	free(m->ctrs);
+	m->ctrs = next;
+	m->n_ctrs = n;
+	next = NULL;
+out:
+	free(next);
+	free(rd);
+	buf_free(&out);
+}
+
+/* ---- exposition ---------------------------------------------------------- */
+
+static void proxy_label(struct buf *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_putc(out, '\\');
+		if (*s == '\n')
+			buf_puts(out, "\\n");
+		else
+			buf_putc(out, *s);
+	}
+}
+
+static void proxy_gauge_head(struct buf *out, const char *name, const char *type,
+			     const char *help)
+{
+	buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void proxy_svc_sample(struct buf *out, const char *metric, const char *ns,
+			     const char *name, const char *extra, uint64_t v)
+{
+	buf_printf(out, "%s{namespace=\"", metric);
+	proxy_label(out, ns);
+	buf_puts(out, "\",service=\"");
+	proxy_label(out, name);
+	buf_printf(out, "\"%s} %" PRIu64 "\n", extra ? extra : "", v);
+}
+
+void proxy_metrics_render(struct proxy *p, struct buf *out)
+{
+	const struct proxy_metrics *m = &p->m;
+	const struct proxy_ruleset *rs = &p->cur;
+	int no_local_int = 0, no_local_ext = 0, elems = 0;
+
+	for (int i = 0; i < rs->n_stats; i++) {
+		no_local_int += rs->stats[i].no_local_internal;
+		no_local_ext += rs->stats[i].no_local_external;
+	}
+	elems = rs->n_elems_unique;
+
+	proxy_hist_render(&m->sync, "kubeproxy_sync_proxy_rules_duration_seconds",
+			  "SyncProxyRules latency in seconds", out);
+	proxy_hist_render(&m->full, "kubeproxy_sync_full_proxy_rules_duration_seconds",
+			  "SyncProxyRules latency in seconds for full resyncs", out);
+	proxy_hist_render(&m->partial, "kubeproxy_sync_partial_proxy_rules_duration_seconds",
+			  "SyncProxyRules latency in seconds for partial resyncs", out);
+	proxy_gauge_head(out, "kubeproxy_sync_proxy_rules_last_timestamp_seconds", "gauge",
+			 "The last time proxy rules were successfully synced");
+	buf_printf(out, "kubeproxy_sync_proxy_rules_last_timestamp_seconds %.3f\n", m->last_sync_ts);
+	proxy_gauge_head(out, "kubeproxy_sync_proxy_rules_nftables_sync_failures_total", "counter",
+			 "Reported nftables sync failures");
+	buf_printf(out, "kubeproxy_sync_proxy_rules_nftables_sync_failures_total %" PRIu64 "\n",
+		   m->sync_failures);
+	proxy_gauge_head(out, "kubeproxy_sync_proxy_rules_no_local_endpoints_total", "gauge",
+			 "Number of services with a Local traffic policy and no endpoints");
+	buf_printf(out, "kubeproxy_sync_proxy_rules_no_local_endpoints_total{traffic_policy=\"internal\"} %d\n",
+		   no_local_int);
+	buf_printf(out, "kubeproxy_sync_proxy_rules_no_local_endpoints_total{traffic_policy=\"external\"} %d\n",
+		   no_local_ext);
+
+	proxy_gauge_head(out, "clientip_proxy_syncs_total", "counter",
+			 "Syncs that changed the ruleset, by kind (full: the table replaced in one batch)");
+	buf_printf(out, "clientip_proxy_syncs_total{kind=\"full\"} %" PRIu64 "\n", m->full_syncs);
+	buf_printf(out, "clientip_proxy_syncs_total{kind=\"partial\"} %" PRIu64 "\n", m->partial_syncs);
+	proxy_gauge_head(out, "clientip_proxy_healthy", "gauge",
+			 "1 when the last sync succeeded recently (what /healthz reports)");
+	buf_printf(out, "clientip_proxy_healthy %d\n", proxy_healthy(p) ? 1 : 0);
+	proxy_gauge_head(out, "clientip_proxy_nftables_objects", "gauge",
+			 "Objects of table ip kube-proxy programmed by the last sync (base chains not counted)");
+	buf_printf(out, "clientip_proxy_nftables_objects{kind=\"chains\"} %d\n", proxy_rules_nchains(rs));
+	buf_printf(out, "clientip_proxy_nftables_objects{kind=\"rules\"} %d\n", rs->nrules);
+	buf_printf(out, "clientip_proxy_nftables_objects{kind=\"map_elements\"} %d\n", elems);
+	proxy_gauge_head(out, "clientip_proxy_compact_layout", "gauge",
+			 "1 when the ruleset uses the compact layout instead of kube-proxy's");
+	buf_printf(out, "clientip_proxy_compact_layout %d\n", rs->compact ? 1 : 0);
+	proxy_gauge_head(out, "clientip_proxy_stale_udp_conntrack_entries_deleted_total", "counter",
+			 "UDP conntrack entries deleted because their endpoint went away");
+	buf_printf(out, "clientip_proxy_stale_udp_conntrack_entries_deleted_total %" PRIu64 "\n",
+		   m->stale_udp_entries_deleted);
+
+	proxy_gauge_head(out, "clientip_proxy_service_local_endpoints", "gauge",
+			 "Endpoints of the Service on this node, by condition");
+	for (int i = 0; i < rs->n_stats; i++) {
+		proxy_svc_sample(out, "clientip_proxy_service_local_endpoints", rs->stats[i].ns,
+				 rs->stats[i].name, ",condition=\"ready\"",
+				 (uint64_t)rs->stats[i].local_ready);
+		proxy_svc_sample(out, "clientip_proxy_service_local_endpoints", rs->stats[i].ns,
+				 rs->stats[i].name, ",condition=\"serving_terminating\"",
+				 (uint64_t)rs->stats[i].local_serving_terminating);
+	}
+	proxy_gauge_head(out, "clientip_proxy_service_remote_endpoints", "gauge",
+			 "Ready endpoints of the Service on other nodes");
+	for (int i = 0; i < rs->n_stats; i++)
+		proxy_svc_sample(out, "clientip_proxy_service_remote_endpoints", rs->stats[i].ns,
+				 rs->stats[i].name, NULL, (uint64_t)rs->stats[i].remote_ready);
+	proxy_gauge_head(out, "clientip_proxy_service_health_check", "gauge",
+			 "HTTP status this node's health check node port answers (LoadBalancer, externalTrafficPolicy Local)");
+	for (int i = 0; i < p->n_hcs; i++) {
+		char extra[48];
+
+		snprintf(extra, sizeof(extra), ",port=\"%d\"", p->hcs[i]->port);
+		proxy_svc_sample(out, "clientip_proxy_service_health_check", p->hcs[i]->ns,
+				 p->hcs[i]->name, extra,
+				 p->hcs[i]->local_ready > 0 && proxy_healthy(p) ? 200 : 503);
+	}
+	proxy_gauge_head(out, "clientip_proxy_packets_dropped_no_local_endpoints_total", "counter",
+			 "Packets dropped because the node has no local endpoint for a Local traffic policy");
+	for (int i = 0; i < m->n_svc; i++)
+		proxy_svc_sample(out, "clientip_proxy_packets_dropped_no_local_endpoints_total",
+				 m->svc[i].ns, m->svc[i].name, NULL, m->svc[i].dropped);
+	proxy_gauge_head(out, "clientip_proxy_packets_rejected_no_endpoints_total", "counter",
+			 "Packets rejected because the Service has no endpoints at all");
+	for (int i = 0; i < m->n_svc; i++)
+		proxy_svc_sample(out, "clientip_proxy_packets_rejected_no_endpoints_total",
+				 m->svc[i].ns, m->svc[i].name, NULL, m->svc[i].rejected);
+}
+
+void proxy_metrics_write_file(struct proxy *p)
+{
+	char path[LAB_PATH_MAX + 64];
+	struct buf b = BUF_INIT;
+	int rc;
+
+	proxy_metrics_render(p, &b);
+	/* Unchanged: leave the file (and whoever watches its directory) be. */
+	if (b.oom || (b.len == p->metrics_last.len && b.len &&
+		      memcmp(b.data, p->metrics_last.data, b.len) == 0))
+		goto out;
+	snprintf(path, sizeof(path), "%s/status/nodes/%s.metrics", p->cfg.statedir, p->cfg.node);
+	rc = fs_write_atomic(path, b.data, b.len, 0644);
+	if (rc == -ENOENT) {
+		char dir[LAB_PATH_MAX + 32];
+
+		snprintf(dir, sizeof(dir), "%s/status/nodes", p->cfg.statedir);
+		if (fs_mkdir_p(dir, 0755) == 0)
+			rc = fs_write_atomic(path, b.data, b.len, 0644);
+	}
+	if (rc < 0) {
+		log_warn("proxy: writing %s: %s", path, strerror(-rc));
+	} else {
+		buf_reset(&p->metrics_last);
+		buf_append(&p->metrics_last, b.data, b.len);
+	}
+out:
+	buf_free(&b);
+}
+
+void proxy_metrics_free(struct proxy_metrics *m)
+{
+	free(m->ctrs);
+	free(m->svc);
+	memset(m, 0, sizeof(*m));
+}

@@ -1,0 +1,445 @@
+/* httpd.c — see httpd.h. */
+#include "httpd.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <llhttp.h>
+
+#define HTTPD_URL_MAX 2048
+
+struct httpd_conn {
+	struct httpd *srv;
+	struct httpd_conn *prev, *next;
+	int fd;
+	llhttp_t parser;
+	struct sockaddr_in peer;
+	struct buf in;                /* received, not yet parsed */
+	struct buf out;               /* response bytes not yet written */
+	size_t out_off;
+	struct buf url;
+	size_t head_bytes;            /* of the request being parsed */
+	bool in_message;              /* a request has started */
+	bool complete;                /* a request is parsed and awaits its response */
+	bool close_after;             /* close once out is written */
+	bool error;                   /* respond with err_status, then close */
+	int err_status;
+	uint64_t timer;
+};
+
+struct httpd {
+	struct ev_loop *loop;
+	int fd;
+	int port;
+	struct httpd_limits lim;
+	httpd_handler *fn;
+	void *data;
+	llhttp_settings_t settings;
+	struct httpd_conn *conns;
+	int n_conns;
+};
+
+static void httpd_conn_close(struct httpd_conn *c);
+static void httpd_conn_io(struct ev_loop *loop, int fd, unsigned events, void *data);
+static void httpd_conn_advance(struct httpd_conn *c);
+
+const char *httpd_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 414: return "URI Too Long";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}
+
+void httpd_resp_header(struct httpd_resp *resp, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	buf_printf(&resp->headers, "%s: ", name);
+	va_start(ap, fmt);
+	buf_vprintf(&resp->headers, fmt, ap);
+	va_end(ap);
+	buf_puts(&resp->headers, "\r\n");
+}
+
+/* ---- parser callbacks ----------------------------------------------------- */
+
+static int httpd_on_message_begin(llhttp_t *p)
+{
+	struct httpd_conn *c = p->data;
+
+	c->in_message = true;
+	buf_reset(&c->url);
+	return 0;
+}
+
+static int httpd_on_url(llhttp_t *p, const char *at, size_t len)
+{
+	struct httpd_conn *c = p->data;
+
+	if (c->url.len + len > HTTPD_URL_MAX) {
+		c->err_status = 414;
+		return HPE_USER;
+	}
+	buf_append(&c->url, at, len);
+	return 0;
+}
+
+static int httpd_on_headers_complete(llhttp_t *p)
+{
+	(void)p;
+	return 0;
+}
+
+/* Pause after each request: it is answered before the next one is
+ * parsed, so responses go out in order. */
+static int httpd_on_message_complete(llhttp_t *p)
+{
+	struct httpd_conn *c = p->data;
+
+	c->complete = true;
+	c->in_message = false;
+	return HPE_PAUSED;
+}
+
+/* ---- connections ---------------------------------------------------------- */
+
+static void httpd_conn_timeout(struct ev_loop *loop, uint64_t id, void *data)
+{
+	struct httpd_conn *c = data;
+
+	(void)loop;
+	(void)id;
+	c->timer = 0;
+	httpd_conn_close(c);
+}
+
+static void httpd_conn_arm(struct httpd_conn *c, uint64_t ms)
+{
+	if (c->timer)
+		ev_timer_cancel(c->srv->loop, c->timer);
+	c->timer = ev_timer_add(c->srv->loop, ms, httpd_conn_timeout, c);
+}
+
+static void httpd_conn_close(struct httpd_conn *c)
+{
+	struct httpd *s = c->srv;
+
+	if (c->timer)
+		ev_timer_cancel(s->loop, c->timer);
+	ev_unwatch(s->loop, c->fd);
+	close(c->fd);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		s->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	s->n_conns--;
+	buf_free(&c->in);
+	buf_free(&c->out);
+	buf_free(&c->url);
+	free(c);
+}
+
+static void httpd_queue_response(struct httpd_conn *c, int status, const char *ctype,
+				 const struct buf *headers, const struct buf *body, bool head_only)
+{
+	buf_printf(&c->out, "HTTP/1.1 %d %s\r\n", status, httpd_reason(status));
+	buf_printf(&c->out, "Content-Type: %s\r\n", ctype);
+	if (headers && headers->len)
+		buf_append(&c->out, headers->data, headers->len);
+	buf_printf(&c->out, "Content-Length: %zu\r\n", body ? body->len : 0);
+	if (c->close_after)
+		buf_puts(&c->out, "Connection: close\r\n");
+	buf_puts(&c->out, "\r\n");
+	if (body && body->len && !head_only)
+		buf_append(&c->out, body->data, body->len);
+}
+
+static void httpd_conn_error(struct httpd_conn *c, int status)
+{
+	struct buf body = BUF_INIT;
+
+	buf_printf(&body, "%s\n", httpd_reason(status));
+	c->close_after = true;
+	c->error = true;
+	httpd_queue_response(c, status, "text/plain; charset=utf-8", NULL, &body, false);
+	buf_free(&body);
+}
+
+static void httpd_conn_respond(struct httpd_conn *c)
+{
+	struct httpd *s = c->srv;
+	struct httpd_resp resp;
+	struct httpd_req req;
+	const char *method = llhttp_method_name((llhttp_method_t)llhttp_get_method(&c->parser));
+	char path[HTTPD_URL_MAX + 1];
+	char *q;
+
+	memset(&resp, 0, sizeof(resp));
+	memset(&req, 0, sizeof(req));
+	snprintf(path, sizeof(path), "%s", buf_str(&c->url));
+	q = strpbrk(path, "?#");
+	if (q)
+		*q = '\0';
+	req.method = method;
+	req.target = buf_str(&c->url);
+	req.path = path;
+	memcpy(&req.peer, &c->peer, sizeof(c->peer));
+	resp.status = 200;
+	if (!llhttp_should_keep_alive(&c->parser))
+		c->close_after = true;
+	s->fn(&req, &resp, s->data);
+	httpd_queue_response(c, resp.status ? resp.status : 200,
+			     resp.content_type[0] ? resp.content_type : "text/plain; charset=utf-8",
+			     &resp.headers, &resp.body, strcmp(method, "HEAD") == 0);
+	if (resp.headers.oom || resp.body.oom || c->out.oom)
+		c->close_after = true;
+	buf_free(&resp.headers);
+	buf_free(&resp.body);
+}
+
+/* Writes what is queued; 0 when all is out, 1 when the socket is full,
+ * -1 on error. */
+static int httpd_conn_flush(struct httpd_conn *c)
+{
+	while (c->out_off < c->out.len) {
+		ssize_t n = send(c->fd, c->out.data + c->out_off, c->out.len - c->out_off,
+				 MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 1;
+			return -1;
+		}
+		c->out_off += (size_t)n;
+	}
+	buf_reset(&c->out);
+	c->out_off = 0;
+	return 0;
+}
+
+/* Parses what is buffered, answering each complete request in turn. */
+static void httpd_conn_parse(struct httpd_conn *c)
+{
+	while (c->in.len > 0 && !c->complete && !c->error) {
+		llhttp_errno_t e = llhttp_execute(&c->parser, c->in.data, c->in.len);
+		size_t used = c->in.len;
+
+		if (e == HPE_PAUSED) {
+			used = (size_t)(llhttp_get_error_pos(&c->parser) - c->in.data);
+			llhttp_resume(&c->parser);
+		} else if (e != HPE_OK) {
+			httpd_conn_error(c, c->err_status ? c->err_status : 400);
+			return;
+		}
+		if (c->in_message)
+			c->head_bytes += used;
+		memmove(c->in.data, c->in.data + used, c->in.len - used);
+		c->in.len -= used;
+		if (c->in.data)
+			c->in.data[c->in.len] = '\0';
+		if (c->in_message && c->head_bytes > c->srv->lim.max_head) {
+			httpd_conn_error(c, 431);
+			return;
+		}
+		if (c->complete) {
+			c->head_bytes = 0;
+			httpd_conn_respond(c);
+		}
+	}
+}
+
+static void httpd_conn_advance(struct httpd_conn *c)
+{
+	for (;;) {
+		int rc = httpd_conn_flush(c);
+
+		if (rc < 0) {
+			httpd_conn_close(c);
+			return;
+		}
+		if (rc > 0) {
+			ev_watch(c->srv->loop, c->fd, EV_WRITE, httpd_conn_io, c);
+			return;
+		}
+		if (c->close_after) {
+			httpd_conn_close(c);
+			return;
+		}
+		if (!c->complete)
+			break;
+		/* Answered: parse the next request if one is buffered. */
+		c->complete = false;
+		httpd_conn_parse(c);
+		if (!c->complete && !c->error)
+			break;
+	}
+	ev_watch(c->srv->loop, c->fd, EV_READ, httpd_conn_io, c);
+	httpd_conn_arm(c, c->in_message || c->in.len ? c->srv->lim.head_timeout_ms
+						     : c->srv->lim.idle_timeout_ms);
+}
+
+static void httpd_conn_io(struct ev_loop *loop, int fd, unsigned events, void *data)
+{
+	struct httpd_conn *c = data;
+	char chunk[4096];
+
+	(void)loop;
+	if (events & EV_READ) {
+		ssize_t n = recv(fd, chunk, sizeof(chunk), 0);
+
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			httpd_conn_close(c);
+			return;
+		}
+		if (n > 0) {
+			/* Bytes that do not fit in a request head are not kept. */
+			if (c->in.len + (size_t)n > c->srv->lim.max_head + sizeof(chunk)) {
+				httpd_conn_error(c, 431);
+			} else {
+				buf_append(&c->in, chunk, (size_t)n);
+				if (c->in.oom) {
+					httpd_conn_close(c);
+					return;
+				}
+				if (!c->complete)
+					httpd_conn_parse(c);
+			}
+		}
+	}
+	httpd_conn_advance(c);
+}
+
+static void httpd_accept(struct ev_loop *loop, int fd, unsigned events, void *data)
+{
+	struct httpd *s = data;
+
+	(void)loop;
+	(void)events;
+	for (;;) {
+		struct sockaddr_in peer;
+		socklen_t plen = sizeof(peer);
+		struct httpd_conn *c;
+		int cfd = accept4(fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (cfd < 0) {
+			/* EAGAIN: drained. Anything else (EMFILE, ECONNABORTED):
+			 * try again on the next readiness event. */
+			return;
+		}
+		if (s->n_conns >= s->lim.max_conns) {
+			close(cfd);
+			continue;
+		}
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			close(cfd);
+			continue;
+		}
+		c->srv = s;
+		c->fd = cfd;
+		c->peer = peer;
+		llhttp_init(&c->parser, HTTP_REQUEST, &s->settings);
+		c->parser.data = c;
+		c->next = s->conns;
+		if (s->conns)
+			s->conns->prev = c;
+		s->conns = c;
+		s->n_conns++;
+		if (ev_watch(s->loop, cfd, EV_READ, httpd_conn_io, c) < 0) {
+			httpd_conn_close(c);
+			continue;
+		}
+		httpd_conn_arm(c, s->lim.head_timeout_ms);
+	}
+}
+
+struct httpd *httpd_new(struct ev_loop *loop, struct in_addr addr, int port,
+			const struct httpd_limits *limits, httpd_handler *fn, void *data,
+			char *err, size_t errlen)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t slen = sizeof(sa);
+	struct httpd *s;
+	int one = 1;
+
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return NULL;
+	}
+	s->loop = loop;
+	s->fn = fn;
+	s->data = data;
+	if (limits)
+		s->lim = *limits;
+	if (s->lim.max_conns <= 0)
+		s->lim.max_conns = 256;
+	if (!s->lim.max_head)
+		s->lim.max_head = 8192;
+	if (!s->lim.head_timeout_ms)
+		s->lim.head_timeout_ms = 10000;
+	if (!s->lim.idle_timeout_ms)
+		s->lim.idle_timeout_ms = 30000;
+	llhttp_settings_init(&s->settings);
+	s->settings.on_message_begin = httpd_on_message_begin;
+	s->settings.on_url = httpd_on_url;
+	s->settings.on_headers_complete = httpd_on_headers_complete;
+	s->settings.on_message_complete = httpd_on_message_complete;
+
+	s->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->fd < 0)
+		goto fail;
+	sa.sin_addr = addr;
+	sa.sin_port = htons((uint16_t)port);
+	if (setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(s->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(s->fd, 128) < 0 ||
+	    getsockname(s->fd, (struct sockaddr *)&sa, &slen) < 0)
+		goto fail;
+	s->port = ntohs(sa.sin_port);
+	if (ev_watch(loop, s->fd, EV_READ, httpd_accept, s) < 0) {
+		errno = ENOMEM;
+		goto fail;
+	}
+	return s;
+fail:
+	snprintf(err, errlen, "listen on port %d: %s", port, strerror(errno));
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s);
+	return NULL;
+}
+
+int httpd_port(const struct httpd *h)
+{
+	return h->port;
+}
+
+void httpd_free(struct httpd *h)
+{
+	if (!h)
+		return;
+	while (h->conns)
+		httpd_conn_close(h->conns);
+	ev_unwatch(h->loop, h->fd);
+	close(h->fd);
+	free(h);
+}

@@ -1,0 +1,190 @@
+# proxy_topo.sh — a small two-node world for the service proxy's tests,
+# built by hand so they do not depend on `clientip lab up`. Source it after
+# lib.sh. Everything lives in namespaces named after this run's unique name
+# ($PT, from t_unique) and is removed by t_defer, also on failure:
+#
+#   $PT-client   198.51.100.10/24 eth0, default via the edge
+#   $PT-edge     198.51.100.1/24 c0 (to the client), bridge vnet 10.240.0.1/16;
+#                routes each frontend IP to the node a test chooses
+#                (floating IP: the packet keeps the frontend IP as destination)
+#   $PT-node0/1  eth0 10.240.0.4/5 on vnet, bridge cbr0 10.244.<i>.1/24, a route
+#                to the other node's pod CIDR (kubenet style); clientip-agent
+#   $PT-<pod>    eth0 10.244.<i>.<n>/24 on cbr0 of its node; clientip-echo
+#
+# State files go to $T_TMP/run/$PT (CLIENTIP_RUN_DIR=$T_TMP/run), written in
+# the shape lib/store.c reads (docs/STATE.md).
+
+PT=$(t_unique)
+export CLIENTIP_RUN_DIR=$T_TMP/run
+PT_STATE=$CLIENTIP_RUN_DIR/$PT
+PT_PIDS=()
+
+pt_ns() { printf '%s-%s' "$PT" "$1"; }
+pt_in() { local ns; ns=$(pt_ns "$1"); shift; ip netns exec "$ns" "$@"; }
+
+pt_router() { # ns: forwarding on, no reverse-path filter (asymmetric paths are normal here)
+	pt_in "$1" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.default.rp_filter=0
+}
+
+pt_add_ns() {
+	local ns; ns=$(pt_ns "$1")
+	ip netns add "$ns" || return 1
+	t_defer "ip netns del $ns"
+	ip -n "$ns" link set lo up
+}
+
+# pt_world: edge, client, node0, node1.
+pt_world() {
+	local i n
+	mkdir -p "$PT_STATE"/api/services "$PT_STATE"/api/endpoints "$PT_STATE"/api/pods \
+		"$PT_STATE"/status/services "$PT_STATE"/status/nodes || return 1
+	for n in edge client node0 node1; do pt_add_ns "$n" || return 1; done
+	ip -n "$(pt_ns edge)" link add vnet type bridge
+	ip -n "$(pt_ns edge)" addr add 10.240.0.1/16 dev vnet
+	ip -n "$(pt_ns edge)" link set vnet up
+	ip -n "$(pt_ns edge)" link add c0 type veth peer name eth0 netns "$(pt_ns client)"
+	ip -n "$(pt_ns edge)" addr add 198.51.100.1/24 dev c0
+	ip -n "$(pt_ns edge)" link set c0 up
+	ip -n "$(pt_ns client)" addr add 198.51.100.10/24 dev eth0
+	ip -n "$(pt_ns client)" link set eth0 up
+	ip -n "$(pt_ns client)" route add default via 198.51.100.1
+	pt_router edge
+	for i in 0 1; do
+		n=$(pt_ns "node$i")
+		ip -n "$(pt_ns edge)" link add "n$i" type veth peer name eth0 netns "$n"
+		ip -n "$(pt_ns edge)" link set "n$i" master vnet up
+		ip -n "$n" addr add "10.240.0.$((4 + i))/16" dev eth0
+		ip -n "$n" link set eth0 up
+		ip -n "$n" route add default via 10.240.0.1
+		ip -n "$n" link add cbr0 type bridge
+		ip -n "$n" addr add "10.244.$i.1/24" dev cbr0
+		ip -n "$n" link set cbr0 up
+		ip -n "$n" route add "10.244.$((1 - i)).0/24" via "10.240.0.$((5 - i))"
+		pt_router "node$i"
+	done
+}
+
+# pt_pod NAME NODE_INDEX IP: a pod namespace on that node's cbr0.
+pt_pod() {
+	local name=$1 i=$2 addr=$3 ns node
+	ns=$(pt_ns "$name"); node=$(pt_ns "node$i")
+	pt_add_ns "$name" || return 1
+	ip -n "$node" link add "v$name" type veth peer name eth0 netns "$ns"
+	ip -n "$node" link set "v$name" master cbr0 up
+	# kubenet's hairpin mode: a pod may reach itself through a Service.
+	ip -n "$node" link set "v$name" type bridge_slave hairpin on
+	ip -n "$ns" addr add "$addr/24" dev eth0
+	ip -n "$ns" link set eth0 up
+	ip -n "$ns" route add default via "10.244.$i.1"
+}
+
+pt_bg() { # command...: runs in the background, killed on exit
+	"$@" &
+	local pid=$!
+	PT_PIDS+=("$pid")
+	t_defer "kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null"
+}
+
+# pt_echo POD [PORT]: clientip-echo in the pod, named after it (GET /json).
+pt_echo() {
+	local pod=$1 port=${2:-8080}
+	pt_bg ip netns exec "$(pt_ns "$pod")" "$T_BUILD/clientip-echo" -l "[::]:$port" -N "$pod" \
+		>>"$T_TMP/echo-$pod.log" 2>&1
+	t_wait 5 pt_in "$pod" curl -s -o /dev/null "http://127.0.0.1:$port/"
+}
+
+# pt_agent NODE_INDEX: clientip-agent in that node; its pid in PT_AGENT[i].
+declare -a PT_AGENT
+pt_agent() {
+	local i=$1
+	ip netns exec "$(pt_ns "node$i")" "$T_BUILD/clientip-agent" --lab "$PT" --node "node$i" \
+		>>"$T_TMP/agent$i.log" 2>&1 &
+	PT_AGENT[$i]=$!
+	t_defer "kill -9 ${PT_AGENT[$i]} 2>/dev/null"
+	t_wait 10 pt_in "node$i" nft list table ip kube-proxy
+}
+
+pt_agent_kill() { # NODE_INDEX
+	kill -9 "${PT_AGENT[$1]}" 2>/dev/null
+	wait "${PT_AGENT[$1]}" 2>/dev/null
+	return 0
+}
+
+# pt_svc NAME key=value...: writes api/services/default_NAME.json (and the
+# load balancer's status when ingress= is given). Keys: type, cip, port,
+# target, nodeport, proto, etp, itp, hc, affinity (timeout seconds), ingress.
+pt_svc() {
+	local name=$1; shift
+	python3 - "$PT_STATE" "$name" "$@" <<'EOF'
+import json, os, sys
+state, name, args = sys.argv[1], sys.argv[2], dict(a.split("=", 1) for a in sys.argv[3:])
+port = {"protocol": args.get("proto", "TCP"), "port": int(args.get("port", 80)),
+        "targetPort": int(args.get("target", 8080))}
+if "nodeport" in args:
+    port["nodePort"] = int(args["nodeport"])
+spec = {"type": args.get("type", "ClusterIP"), "ports": [port], "clusterIP": args["cip"],
+        "externalTrafficPolicy": args.get("etp", "Cluster"),
+        "internalTrafficPolicy": args.get("itp", "Cluster"), "sessionAffinity": "None"}
+if "hc" in args:
+    spec["healthCheckNodePort"] = int(args["hc"])
+if "affinity" in args:
+    spec["sessionAffinity"] = "ClientIP"
+    spec["sessionAffinityConfig"] = {"clientIP": {"timeoutSeconds": int(args["affinity"])}}
+meta = {"name": name, "namespace": "default"}
+def put(path, obj):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(obj, f)
+    os.rename(tmp, path)
+put(f"{state}/api/services/default_{name}.json",
+    {"apiVersion": "v1", "kind": "Service", "metadata": meta, "spec": spec})
+if "ingress" in args:
+    put(f"{state}/status/services/default_{name}.json",
+        {"apiVersion": "v1", "kind": "Service", "metadata": meta,
+         "status": {"loadBalancer": {"ingress": [{"ip": args["ingress"], "ipMode": "VIP"}]}}})
+EOF
+}
+
+# pt_eps NAME [IP:NODE:PORT[:cond]]...: api/endpoints/default_NAME.json;
+# cond is ready (default), terminating (serving+terminating) or gone
+# (terminating, no longer serving).
+pt_eps() {
+	local name=$1; shift
+	python3 - "$PT_STATE" "$name" "$@" <<'EOF'
+import json, os, sys
+state, name = sys.argv[1], sys.argv[2]
+eps = []
+for a in sys.argv[3:]:
+    parts = a.split(":")
+    ip, node, port = parts[0], parts[1], int(parts[2])
+    cond = parts[3] if len(parts) > 3 else "ready"
+    c = {"ready": cond == "ready", "serving": cond in ("ready", "terminating"),
+         "terminating": cond != "ready"}
+    eps.append({"addresses": [ip], "conditions": c, "nodeName": node, "ports": [port]})
+obj = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+       "metadata": {"name": name, "namespace": "default"}, "addressType": "IPv4",
+       "endpoints": eps}
+path = f"{state}/api/endpoints/default_{name}.json"
+with open(path + ".tmp", "w") as f:
+    json.dump(obj, f)
+os.rename(path + ".tmp", path)
+EOF
+}
+
+pt_rm_svc() { rm -f "$PT_STATE/api/services/default_$1.json" "$PT_STATE/api/endpoints/default_$1.json" \
+	"$PT_STATE/status/services/default_$1.json"; }
+
+# pt_route FRONTEND NODE_INDEX: the edge sends that frontend IP's traffic to the node.
+pt_route() { ip -n "$(pt_ns edge)" route replace "$1/32" via "10.240.0.$((4 + $2))"; }
+
+# pt_has NODE_INDEX REGEX: the node's table matches (for t_wait).
+pt_has() { pt_in "node$1" nft list table ip kube-proxy 2>/dev/null | grep -Eq -- "$2"; }
+pt_hasnt() { ! pt_has "$@"; }
+
+# pt_curl NS URL [curl args]: the body, or "ERR<curl exit code>".
+pt_curl() {
+	local ns=$1 url=$2 out rc; shift 2
+	out=$(pt_in "$ns" curl -s --max-time 2 "$@" "$url"); rc=$?
+	if [ "$rc" -ne 0 ]; then printf 'ERR%d' "$rc"; else printf '%s' "$out"; fi
+}
