@@ -270,4 +270,8 @@ t_ok "state file removed" t_wait 5 sh -c "! test -e $state/lb/default_web.json"
 t_ok "rules gone" t_wait 5 sh -c "! ip netns exec $E nft list table ip azure-lb | grep -q 'svc_default_web '"
 t_eq "nothing answers on the released frontend" "" "$(get $FE 1)"
 
+stop_lb
+t_ok "clientip-lb stops cleanly (no sanitizer report)" sh -c \
+	"! grep -E 'Sanitizer|runtime error' '$T_TMP/lb.log'"
+
 t_done
