@@ -73,10 +73,12 @@ run_fuzz() {
 		out=$logdir/fuzz-$(basename "$t").log
 		# New inputs go to a scratch corpus (the first directory); the
 		# committed seeds are only read.
-		mkdir -p "$logdir/corpus-$(basename "$t")"
-		if "$t" -max_total_time="${FUZZ_SECONDS:-10}" -rss_limit_mb=1024 \
-			-artifact_prefix="$logdir/" "$logdir/corpus-$(basename "$t")" \
-			"fuzz/corpus/$(basename "$t" | sed 's/^fuzz_//')" \
+		local name dict=()
+		name=$(basename "$t" | sed 's/^fuzz_//')
+		mkdir -p "$logdir/corpus-$name"
+		[ -f "fuzz/$name.dict" ] && dict=(-dict="fuzz/$name.dict")
+		if "$t" -max_total_time="${FUZZ_SECONDS:-10}" -rss_limit_mb=1024 "${dict[@]}" \
+			-artifact_prefix="$logdir/" "$logdir/corpus-$name" "fuzz/corpus/$name" \
 			>"$out" 2>&1; then
 			passed=$((passed + 1)); echo "fuzz   $(basename "$t"): ok"
 		else
