@@ -252,23 +252,40 @@ static void lbcmd_cell(double v)
 		printf("%8.0f", v);
 }
 
-static int lbcmd_svg(const struct lb_view *v, const struct lb_columns *c, int a, int z,
-		     long since, const char *path)
+/* The chart spans the whole window asked for, as the portal's does: slots
+ * before the first sample are gaps, not a shorter axis. */
+static int lbcmd_svg(const struct lb_view *v, const struct lb_columns *c, int z, long since,
+		     const char *path)
 {
 	struct lb_svg_line lines[LB_MAX_BACKENDS];
 	char subtitle[256], note[256], span[32];
 	struct lb_svg_chart chart = { 0 };
 	struct buf out = BUF_INIT;
+	int n = c->n < v->n_backends ? c->n : v->n_backends;
+	int len = (int)(since / c->step) > 0 ? (int)(since / c->step) : 1;
+	int64_t end = c->start + (int64_t)z * c->step, start = end - (int64_t)(len - 1) * c->step;
+	float *values = malloc((size_t)len * (size_t)(n > 0 ? n : 1) * sizeof(float));
 	int rc;
 
-	for (int b = 0; b < c->n && b < v->n_backends; b++) {
+	if (!values) {
+		log_error("out of memory");
+		return 1;
+	}
+	for (int b = 0; b < n; b++) {
+		for (int k = 0; k < len; k++) {
+			int64_t i = (start + (int64_t)k * c->step - c->start) / c->step;
+
+			values[(size_t)b * (size_t)len + (size_t)k] =
+				i >= 0 && i < c->len ? c->health[(size_t)b * (size_t)c->len + (size_t)i]
+						     : NAN;
+		}
 		lines[b].label = v->backends[b].address;
-		lines[b].values = c->health + (size_t)b * (size_t)c->len + a;
+		lines[b].values = values + (size_t)b * (size_t)len;
 	}
 	if (since % 3600 == 0)
 		snprintf(span, sizeof(span), "%ld hour%s", since / 3600, since == 3600 ? "" : "s");
 	else if (since % 60 == 0)
-		snprintf(span, sizeof(span), "%ld minutes", since / 60);
+		snprintf(span, sizeof(span), "%ld minute%s", since / 60, since == 60 ? "" : "s");
 	else
 		snprintf(span, sizeof(span), "%ld seconds", since);
 	snprintf(subtitle, sizeof(subtitle), "%s/%s  ·  frontend %s  ·  last %s  ·  %s granularity",
@@ -285,12 +302,13 @@ static int lbcmd_svg(const struct lb_view *v, const struct lb_columns *c, int a,
 	chart.subtitle = subtitle;
 	chart.note = note;
 	chart.metric = "Health Probe Status";
-	chart.start = c->start + (int64_t)a * c->step;
+	chart.start = start;
 	chart.step = c->step;
-	chart.len = z - a + 1;
+	chart.len = len;
 	chart.lines = lines;
-	chart.n = c->n < v->n_backends ? c->n : v->n_backends;
+	chart.n = n;
 	lb_svg_render(&chart, &out);
+	free(values);
 	rc = fs_write_atomic(path, out.data, out.len, 0644);
 	buf_free(&out);
 	if (rc < 0) {
@@ -355,7 +373,7 @@ int cmd_metrics(struct cli *cli, int argc, char **argv)
 
 			if (lb_columns_alloc(&empty, v.updated_unix - since, c == &v.sec ? 1 : 60, 1,
 					     v.n_backends) == 0) {
-				rc = lbcmd_svg(&v, &empty, 0, 0, since, svg);
+				rc = lbcmd_svg(&v, &empty, 0, since, svg);
 				lb_columns_free(&empty);
 			}
 		}
@@ -406,7 +424,7 @@ int cmd_metrics(struct cli *cli, int argc, char **argv)
 		       (unsigned long long)v.backends[b].packets,
 		       (unsigned long long)v.backends[b].bytes);
 	if (svg) {
-		rc = lbcmd_svg(&v, c, a, z, since, svg);
+		rc = lbcmd_svg(&v, c, z, since, svg);
 		if (!rc)
 			printf("\nChart written to %s\n", svg);
 	}

@@ -215,7 +215,7 @@ void lb_svg_render(const struct lb_svg_chart *c, struct buf *out)
 {
 	int width = c->width > 0 ? c->width : 1000;
 	int height = c->height > 0 ? c->height : 600;
-	struct lb_svg_box b = { 64, 100, width - 32, height - 190 };
+	struct lb_svg_box b = { 64, 100, width - 48, height - 190 };
 	bool any = false;
 
 	buf_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
