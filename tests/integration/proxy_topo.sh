@@ -82,8 +82,9 @@ pt_pod() {
 pt_bg() { # command...: runs in the background, killed on exit
 	"$@" &
 	local pid=$!
+	disown "$pid"
 	PT_PIDS+=("$pid")
-	t_defer "kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null"
+	t_defer "kill -9 $pid 2>/dev/null"
 }
 
 # pt_echo POD [PORT]: clientip-echo in the pod, named after it (GET /json).
@@ -101,14 +102,15 @@ pt_agent() {
 	ip netns exec "$(pt_ns "node$i")" "$T_BUILD/clientip-agent" --lab "$PT" --node "node$i" \
 		>>"$T_TMP/agent$i.log" 2>&1 &
 	PT_AGENT[$i]=$!
+	disown "${PT_AGENT[$i]}"   # no "Killed" notice from the shell when a test kills it
 	t_defer "kill -9 ${PT_AGENT[$i]} 2>/dev/null"
 	t_wait 10 pt_in "node$i" nft list table ip kube-proxy
 }
 
+pt_dead() { ! kill -0 "$1" 2>/dev/null || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
 pt_agent_kill() { # NODE_INDEX
 	kill -9 "${PT_AGENT[$1]}" 2>/dev/null
-	wait "${PT_AGENT[$1]}" 2>/dev/null
-	return 0
+	t_wait 5 pt_dead "${PT_AGENT[$1]}"
 }
 
 # pt_svc NAME key=value...: writes api/services/default_NAME.json (and the
@@ -187,4 +189,36 @@ pt_curl() {
 	local ns=$1 url=$2 out rc; shift 2
 	out=$(pt_in "$ns" curl -s --max-time 2 "$@" "$url"); rc=$?
 	if [ "$rc" -ne 0 ]; then printf 'ERR%d' "$rc"; else printf '%s' "$out"; fi
+}
+
+# pt_canon NODE_INDEX: the node's table ip kube-proxy in a canonical form —
+# chains, sets and elements sorted, rule order within a chain kept, counters,
+# handles, expiry times and learned affinity entries left out — so a table
+# reached by a series of partial syncs compares equal to a freshly built one.
+pt_canon() {
+	pt_in "node$1" nft -j list table ip kube-proxy | python3 -c '
+import json, sys
+def strip(x):
+    if isinstance(x, dict):
+        return {k: strip(v) for k, v in x.items()
+                if k not in ("handle", "counter", "expires", "packets", "bytes")}
+    if isinstance(x, list):
+        return [strip(v) for v in x]
+    return x
+out, idx = [], {}
+for obj in json.load(sys.stdin)["nftables"]:
+    for kind, v in obj.items():
+        if kind == "metainfo":
+            continue
+        v = strip(v)
+        if kind == "rule":
+            n = idx.get(v["chain"], 0); idx[v["chain"]] = n + 1
+            out.append("rule %s %04d %s" % (v["chain"], n, json.dumps(v["expr"], sort_keys=True)))
+            continue
+        if "elem" in v:
+            v["elem"] = [] if v["name"].startswith("affinity-") else \
+                sorted(json.dumps(e, sort_keys=True) for e in v["elem"])
+        out.append("%s %s" % (kind, json.dumps(v, sort_keys=True)))
+print("\n".join(sorted(out)))
+'
 }
