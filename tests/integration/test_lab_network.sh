@@ -99,10 +99,11 @@ t_eq "node1 routes" \
 10.244.2.0/24 via 10.240.0.6 dev eth0
 default via 10.240.0.1 dev eth0" \
 	"$("$C" --lab "$lab" exec node1 -- ip -4 route | norm)"
+# (Routes to the frontend pool belong to the load balancer, not to the plan.)
 t_eq "edge routes" \
 "10.240.0.0/16 dev vnet proto kernel scope link src 10.240.0.1
 198.51.100.0/24 dev inet proto kernel scope link src 198.51.100.1" \
-	"$("$C" --lab "$lab" exec edge -- ip -4 route | norm)"
+	"$("$C" --lab "$lab" exec edge -- ip -4 route | grep -v '^203\.0\.113\.' | norm)"
 
 # --- the edge filter ------------------------------------------------------------
 ruleset=$("$C" --lab "$lab" exec edge -- nft list ruleset)
@@ -137,8 +138,22 @@ t_ok "TCP server on client0" serve client0 198.51.100.10 8080
 t_eq "node0 cannot open flows to the internet" 28 $?
 
 # --- what it must forward: flows to the frontend pool ----------------------------
-# Stand in for the load balancer: a frontend IP on node1 and its route on the
-# edge (floating IP: the node sees the frontend address as destination).
+# The edge filter on its own: the load balancer (rightly) drops frontend flows
+# it has no rule for, so it is stopped and its tables removed, and this test
+# stands in for it with a frontend IP on node1 and a route to it on the edge
+# (floating IP: the node sees the frontend address as destination).
+gone() { [ ! -e "/proc/$1" ] || grep -q '^[0-9]* (.*) Z' "/proc/$1/stat" 2>/dev/null; }
+lbpid=$(cat "${CLIENTIP_RUN_DIR:-/run/clientip}/$lab/run/lb.pid" 2>/dev/null)
+if [ -n "$lbpid" ]; then
+	kill "$lbpid" 2>/dev/null
+	t_ok "load balancer stopped" t_wait 10 gone "$lbpid"
+fi
+"$C" --lab "$lab" exec edge -- nft list tables | grep -v "^table inet edge_filter$" |
+	while read -r _ family name; do
+		"$C" --lab "$lab" exec edge -- nft delete table "$family" "$name"
+	done
+t_eq "only the edge filter is left on the edge" "table inet edge_filter" \
+	"$("$C" --lab "$lab" exec edge -- nft list tables)"
 t_ok "frontend 203.0.113.9 on node1" "$C" --lab "$lab" exec node1 -- ip addr add 203.0.113.9/32 dev lo
 t_ok "edge routes it to node1" "$C" --lab "$lab" exec edge -- ip route add 203.0.113.9/32 via 10.240.0.5
 t_ok "server on the frontend IP" serve node1 203.0.113.9 80
