@@ -1,0 +1,224 @@
+/* describe_proxy.c — see describe_proxy.h. */
+#include "describe_proxy.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fsutil.h"
+#include "store.h"
+
+#define DP_STALE_S 30   /* a heartbeat older than this: the agent is not running */
+
+/* The value of one sample of `metric` for this Service in a node's metrics
+ * file, matched on its namespace and service labels; false if absent. */
+static bool dp_metric(const char *text, const char *metric, const struct model_service *svc,
+		      char *value, size_t len, char *labels_out, size_t llen)
+{
+	char want[3 * MODEL_NAME_MAX];
+	size_t mlen = strlen(metric);
+	const char *p = text;
+
+	snprintf(want, sizeof(want), "namespace=\"%s\",service=\"%s\"", svc->meta.ns,
+		 svc->meta.name);
+	while (p && *p) {
+		const char *eol = strchr(p, '\n'), *brace, *close, *sp;
+
+		if (!eol)
+			eol = p + strlen(p);
+		if (strncmp(p, metric, mlen) == 0 && p[mlen] == '{' &&
+		    (brace = p + mlen + 1) && (close = memchr(brace, '}', (size_t)(eol - brace))) &&
+		    strncmp(brace, want, strlen(want)) == 0) {
+			sp = close + 1;
+			while (*sp == ' ')
+				sp++;
+			snprintf(value, len, "%.*s", (int)(eol - sp), sp);
+			if (labels_out)
+				snprintf(labels_out, llen, "%.*s", (int)(close - brace), brace);
+			return true;
+		}
+		p = *eol ? eol + 1 : NULL;
+	}
+	return false;
+}
+
+static const char *dp_condition(const struct model_endpoint *ep)
+{
+	if (ep->ready)
+		return "ready";
+	if (ep->serving && ep->terminating)
+		return "terminating, serving";
+	if (ep->terminating)
+		return "terminating";
+	return "not ready";
+}
+
+static int dp_node_cmp(const void *a, const void *b)
+{
+	const struct model_node_status *x = a, *y = b;
+	int ix = lab_node_index(x->name), iy = lab_node_index(y->name);
+
+	if (ix != iy)
+		return ix < iy ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+void describe_svc_proxy_lines(const struct cli *cli, const struct model_service *svc,
+			      struct buf *out)
+{
+	struct model_node_status *nodes = NULL;
+	struct model_endpoints e;
+	bool have_eps, local_policy;
+	int n_nodes = 0;
+	char err[256];
+	time_t now = time(NULL);
+
+	memset(&e, 0, sizeof(e));
+	have_eps = store_get_endpoints(cli->statedir, svc->meta.ns, svc->meta.name, &e, err,
+				       sizeof(err)) == 0;
+	if (store_list_node_statuses(cli->statedir, &nodes, &n_nodes, err, sizeof(err)) < 0)
+		n_nodes = 0;
+	/* Nodes that hold endpoints but have no status yet are shown too. */
+	for (int i = 0; have_eps && i < e.n; i++) {
+		bool known = false;
+
+		for (int j = 0; j < n_nodes && !known; j++)
+			known = strcmp(nodes[j].name, e.items[i].node) == 0;
+		if (!known && e.items[i].node[0]) {
+			struct model_node_status *n = realloc(nodes, (size_t)(n_nodes + 1) * sizeof(*n));
+
+			if (!n)
+				break;
+			nodes = n;
+			memset(&nodes[n_nodes], 0, sizeof(*nodes));
+			snprintf(nodes[n_nodes].name, sizeof(nodes[n_nodes].name), "%s", e.items[i].node);
+			n_nodes++;
+		}
+	}
+	if (n_nodes > 1)
+		qsort(nodes, (size_t)n_nodes, sizeof(*nodes), dp_node_cmp);
+	local_policy = svc->type == MODEL_SVC_LOAD_BALANCER &&
+		       svc->external_policy == MODEL_POLICY_LOCAL && svc->health_check_node_port > 0;
+
+	buf_puts(out, "Service Proxy:\n");
+	if (n_nodes == 0) {
+		buf_puts(out, "  <no nodes have reported yet>\n");
+		goto out;
+	}
+	buf_puts(out, "  Node\tAddress\tProxy\tLocal Endpoints\tHealth Check\tDropped (no local endpoint)\n");
+	buf_puts(out, "  ----\t-------\t-----\t---------------\t------------\t---------------------------\n");
+	for (int i = 0; i < n_nodes; i++) {
+		const struct model_node_status *n = &nodes[i];
+		char path[LAB_PATH_MAX + 96], addr[INET_ADDRSTRLEN] = "-", hc[64] = "-", dropped[32] = "-";
+		char *metrics = NULL;
+		size_t mlen;
+		int64_t hb = n->heartbeat[0] ? model_time_parse(n->heartbeat) : -1;
+		const char *proxy;
+		int ready = 0, shown = 0;
+
+		if (n->addr.s_addr)
+			inet_ntop(AF_INET, &n->addr, addr, sizeof(addr));
+		if (hb < 0)
+			proxy = "no agent";
+		else if (now - hb > DP_STALE_S)
+			proxy = "agent down";
+		else
+			proxy = n->proxy_healthy ? "healthy" : "unhealthy";
+		snprintf(path, sizeof(path), "%s/status/nodes/%s.metrics", cli->statedir, n->name);
+		if (fs_read_all(path, &metrics, &mlen) < 0)
+			metrics = NULL;
+
+		buf_printf(out, "  %s\t%s\t%s\t", n->name, addr, proxy);
+		for (int k = 0; have_eps && k < e.n; k++) {
+			const struct model_endpoint *ep = &e.items[k];
+			char ip[INET_ADDRSTRLEN];
+
+			if (strcmp(ep->node, n->name) != 0)
+				continue;
+			inet_ntop(AF_INET, &ep->addr, ip, sizeof(ip));
+			buf_printf(out, "%s%s (%s)", shown++ ? ", " : "", ip, dp_condition(ep));
+			ready += ep->ready;
+		}
+		if (!shown)
+			buf_puts(out, "<none>");
+		if (local_policy) {
+			char code[16];
+
+			/* What the node's proxy serves, as of its last sync; what it
+			 * should serve when it has not said. */
+			if (metrics && dp_metric(metrics, "clientip_proxy_service_health_check", svc,
+						 code, sizeof(code), NULL, 0))
+				snprintf(hc, sizeof(hc), ":%d %s", svc->health_check_node_port, code);
+			else
+				snprintf(hc, sizeof(hc), ":%d %s (expected)", svc->health_check_node_port,
+					 ready > 0 && n->proxy_healthy ? "200" : "503");
+		}
+		if (metrics && !dp_metric(metrics, "clientip_proxy_packets_dropped_no_local_endpoints_total",
+					  svc, dropped, sizeof(dropped), NULL, 0))
+			snprintf(dropped, sizeof(dropped), "0");
+		buf_printf(out, "\t%s\t%s\n", hc, dropped);
+		free(metrics);
+	}
+out:
+	free(nodes);
+	model_endpoints_free(&e);
+}
+
+/* Aligns the tab-separated cells of consecutive lines that have them (the
+ * table), as a tabwriter with padding 2 would. */
+static void dp_align(const char *text, FILE *out)
+{
+	enum { MAXCOL = 8 };
+	size_t width[MAXCOL] = { 0 };
+	const char *p;
+
+	for (p = text; *p;) {
+		const char *eol = strchr(p, '\n');
+		size_t col = 0, cell = 0;
+
+		if (!eol)
+			eol = p + strlen(p);
+		for (const char *q = p; q < eol; q++) {
+			if (*q == '\t') {
+				if (col < MAXCOL && cell > width[col])
+					width[col] = cell;
+				col++;
+				cell = 0;
+			} else {
+				cell++;
+			}
+		}
+		p = *eol ? eol + 1 : eol;
+	}
+	for (p = text; *p;) {
+		const char *eol = strchr(p, '\n'), *q = p;
+		size_t col = 0;
+
+		if (!eol)
+			eol = p + strlen(p);
+		while (q < eol) {
+			const char *tab = memchr(q, '\t', (size_t)(eol - q));
+
+			if (!tab) {
+				fwrite(q, 1, (size_t)(eol - q), out);
+				break;
+			}
+			fprintf(out, "%-*.*s", (int)(col < MAXCOL ? width[col] + 2 : 2), (int)(tab - q), q);
+			col++;
+			q = tab + 1;
+		}
+		fputc('\n', out);
+		p = *eol ? eol + 1 : eol;
+	}
+}
+
+void describe_svc_proxy(const struct cli *cli, const struct model_service *svc, FILE *out)
+{
+	struct buf b = BUF_INIT;
+
+	describe_svc_proxy_lines(cli, svc, &b);
+	dp_align(buf_str(&b), out);
+	buf_free(&b);
+}

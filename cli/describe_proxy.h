@@ -1,0 +1,27 @@
+/* describe_proxy.h — the service proxy's per-node view of a Service, for
+ * `clientip describe svc`.
+ *
+ * Everything comes from files in the lab's state dir (the Service's
+ * endpoints, each node's status and the metrics its proxy writes after
+ * every sync); nothing is sent into the lab. Per node: its local endpoints
+ * and their conditions, what its health check node port answers (for a
+ * LoadBalancer Service with externalTrafficPolicy Local) and how many
+ * packets it dropped for lack of a local endpoint.
+ */
+#ifndef CLIENTIP_DESCRIBE_PROXY_H
+#define CLIENTIP_DESCRIBE_PROXY_H
+
+#include <stdio.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "model.h"
+
+/* Appends a "Service Proxy:" block of tab-separated lines, for a
+ * tabwriter (cli/objects.h obj_tabwrite), e.g. from describe_svc_extra(). */
+void describe_svc_proxy_lines(const struct cli *cli, const struct model_service *svc,
+			      struct buf *out);
+/* The same block, aligned, written to out. */
+void describe_svc_proxy(const struct cli *cli, const struct model_service *svc, FILE *out);
+
+#endif

@@ -1,0 +1,311 @@
+/* Unit tests for lib/httpd.c (the health check and metrics server of the
+ * service proxy): keep-alive, pipelining, HEAD, malformed and oversized
+ * requests, timeouts and the connection cap. The server runs on the test's
+ * event loop; a client thread talks to it over loopback. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "httpd.h"
+
+struct t_ctx {
+	struct ev_loop *loop;
+	struct httpd *srv;
+	int port;
+	int done_pipe[2];
+	void (*client)(struct t_ctx *);
+	int requests;
+	/* results, written by the client thread */
+	char out[8][4096];
+	int n_out;
+};
+
+static void t_handler(const struct httpd_req *req, struct httpd_resp *resp, void *data)
+{
+	struct t_ctx *t = data;
+
+	t->requests++;
+	if (strcmp(req->path, "/missing") == 0) {
+		resp->status = 404;
+		return;
+	}
+	snprintf(resp->content_type, sizeof(resp->content_type), "application/json");
+	httpd_resp_header(resp, "X-Test", "%d", t->requests);
+	buf_printf(&resp->body, "{\"path\":\"%s\",\"method\":\"%s\"}", req->path, req->method);
+}
+
+static int t_connect(int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Reads until the peer closes, `want` bytes arrived, or timeout_ms passes. */
+static size_t t_read(int fd, char *buf, size_t cap, size_t want, int timeout_ms)
+{
+	size_t n = 0;
+
+	while (n < cap - 1 && (want == 0 || n < want)) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t r;
+
+		if (poll(&p, 1, timeout_ms) <= 0)
+			break;
+		r = recv(fd, buf + n, cap - 1 - n, 0);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+static void t_send(int fd, const char *s)
+{
+	size_t len = strlen(s), off = 0;
+
+	while (off < len) {
+		ssize_t w = send(fd, s + off, len - off, MSG_NOSIGNAL);
+
+		if (w <= 0)
+			return;
+		off += (size_t)w;
+	}
+}
+
+static void *t_thread(void *arg)
+{
+	struct t_ctx *t = arg;
+	char c = 1;
+
+	t->client(t);
+	if (write(t->done_pipe[1], &c, 1) < 0)
+		return NULL;
+	return NULL;
+}
+
+static void t_on_done(struct ev_loop *loop, int fd, unsigned events, void *data)
+{
+	(void)fd;
+	(void)events;
+	(void)data;
+	ev_stop(loop);
+}
+
+static void t_run(struct t_ctx *t, const struct httpd_limits *lim, void (*client)(struct t_ctx *))
+{
+	pthread_t th;
+	char err[128];
+
+	memset(t, 0, sizeof(*t));
+	t->loop = ev_loop_new();
+	assert_non_null(t->loop);
+	t->srv = httpd_new(t->loop, (struct in_addr){ htonl(INADDR_LOOPBACK) }, 0, lim, t_handler, t,
+			   err, sizeof(err));
+	assert_non_null(t->srv);
+	t->port = httpd_port(t->srv);
+	assert_true(t->port > 0);
+	assert_int_equal(pipe(t->done_pipe), 0);
+	ev_watch(t->loop, t->done_pipe[0], EV_READ, t_on_done, t);
+	t->client = client;
+	assert_int_equal(pthread_create(&th, NULL, t_thread, t), 0);
+	ev_run(t->loop);
+	pthread_join(th, NULL);
+	ev_unwatch(t->loop, t->done_pipe[0]);
+	close(t->done_pipe[0]);
+	close(t->done_pipe[1]);
+	httpd_free(t->srv);
+	ev_loop_free(t->loop);
+}
+
+/* ---- clients ---------------------------------------------------------------- */
+
+static void c_keepalive(struct t_ctx *t)
+{
+	int fd = t_connect(t->port);
+
+	t_send(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+	t_read(fd, t->out[0], sizeof(t->out[0]), 0, 300);
+	t_send(fd, "GET /second?q=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+	t_read(fd, t->out[1], sizeof(t->out[1]), 0, 300);
+	close(fd);
+}
+
+static void test_keepalive(void **state)
+{
+	struct t_ctx t;
+
+	(void)state;
+	t_run(&t, NULL, c_keepalive);
+	assert_non_null(strstr(t.out[0], "HTTP/1.1 200 OK\r\n"));
+	assert_non_null(strstr(t.out[0], "Content-Type: application/json\r\n"));
+	assert_non_null(strstr(t.out[0], "X-Test: 1\r\n"));
+	assert_non_null(strstr(t.out[0], "Content-Length: 34\r\n"));
+	assert_non_null(strstr(t.out[0], "\r\n\r\n{\"path\":\"/healthz\",\"method\":\"GET\"}"));
+	assert_null(strstr(t.out[0], "Connection: close"));
+	/* Same connection, query stripped from the path. */
+	assert_non_null(strstr(t.out[1], "X-Test: 2\r\n"));
+	assert_non_null(strstr(t.out[1], "{\"path\":\"/second\",\"method\":\"GET\"}"));
+}
+
+static void c_pipelined(struct t_ctx *t)
+{
+	int fd = t_connect(t->port);
+
+	t_send(fd, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nHEAD /b HTTP/1.1\r\nHost: x\r\n\r\n"
+		   "GET /missing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	t_read(fd, t->out[0], sizeof(t->out[0]), 0, 1000);
+	close(fd);
+}
+
+static void test_pipelined_head_close(void **state)
+{
+	struct t_ctx t;
+	const char *a, *b, *c;
+
+	(void)state;
+	t_run(&t, NULL, c_pipelined);
+	a = strstr(t.out[0], "{\"path\":\"/a\"");
+	b = strstr(t.out[0], "X-Test: 2");
+	c = strstr(t.out[0], "HTTP/1.1 404 Not Found");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(c);
+	assert_true(a < b && b < c);
+	/* HEAD: headers with the length, no body. */
+	assert_null(strstr(t.out[0], "\"/b\""));
+	assert_non_null(strstr(c, "Connection: close\r\n"));
+	assert_int_equal(t.requests, 3);
+}
+
+static void c_garbage(struct t_ctx *t)
+{
+	int fd = t_connect(t->port);
+
+	t_send(fd, "GARBAGE\x01 / HTTP/1.1\r\n\r\n");
+	t_read(fd, t->out[0], sizeof(t->out[0]), 0, 1000);
+	close(fd);
+}
+
+static void test_bad_request(void **state)
+{
+	struct t_ctx t;
+
+	(void)state;
+	t_run(&t, NULL, c_garbage);
+	assert_non_null(strstr(t.out[0], "HTTP/1.1 400 Bad Request\r\n"));
+	assert_non_null(strstr(t.out[0], "Connection: close\r\n"));
+	assert_int_equal(t.requests, 0);
+}
+
+static void c_huge(struct t_ctx *t)
+{
+	int fd = t_connect(t->port);
+	static char req[20000];
+
+	snprintf(req, sizeof(req), "GET / HTTP/1.1\r\nX-Big: ");
+	memset(req + strlen(req), 'a', 12000);
+	t_send(fd, req);
+	t_send(fd, "\r\n\r\n");
+	t_read(fd, t->out[0], sizeof(t->out[0]), 0, 1000);
+	close(fd);
+	fd = t_connect(t->port);
+	snprintf(req, sizeof(req), "GET /");
+	memset(req + 5, 'u', 3000);
+	strcpy(req + 3005, " HTTP/1.1\r\n\r\n");
+	t_send(fd, req);
+	t_read(fd, t->out[1], sizeof(t->out[1]), 0, 1000);
+	close(fd);
+}
+
+static void test_oversized(void **state)
+{
+	struct t_ctx t;
+
+	(void)state;
+	t_run(&t, NULL, c_huge);
+	assert_non_null(strstr(t.out[0], "HTTP/1.1 431 "));
+	assert_non_null(strstr(t.out[1], "HTTP/1.1 414 URI Too Long"));
+	assert_int_equal(t.requests, 0);
+}
+
+static void c_idle(struct t_ctx *t)
+{
+	int fd = t_connect(t->port);
+	char buf[64];
+
+	/* Half a request, then nothing: closed after the head timeout. */
+	t_send(fd, "GET / HTTP/1.1\r\n");
+	snprintf(t->out[0], sizeof(t->out[0]), "%zu", t_read(fd, buf, sizeof(buf), 0, 2000));
+	close(fd);
+}
+
+static void test_timeout(void **state)
+{
+	struct httpd_limits lim = { .head_timeout_ms = 100, .idle_timeout_ms = 100 };
+	struct t_ctx t;
+
+	(void)state;
+	t_run(&t, &lim, c_idle);
+	assert_string_equal(t.out[0], "0");   /* closed, nothing sent */
+}
+
+static void c_cap(struct t_ctx *t)
+{
+	int a = t_connect(t->port), b = t_connect(t->port), c = t_connect(t->port);
+	char buf[64];
+
+	usleep(100000);
+	/* The third is over the cap: closed without an answer. */
+	snprintf(t->out[0], sizeof(t->out[0]), "%zu", t_read(c, buf, sizeof(buf), 0, 1000));
+	t_send(a, "GET / HTTP/1.1\r\n\r\n");
+	t_read(a, t->out[1], sizeof(t->out[1]), 0, 500);
+	close(a);
+	close(b);
+	close(c);
+}
+
+static void test_connection_cap(void **state)
+{
+	struct httpd_limits lim = { .max_conns = 2 };
+	struct t_ctx t;
+
+	(void)state;
+	t_run(&t, &lim, c_cap);
+	assert_string_equal(t.out[0], "0");
+	assert_non_null(strstr(t.out[1], "HTTP/1.1 200 OK"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_keepalive),
+		cmocka_unit_test(test_pipelined_head_close),
+		cmocka_unit_test(test_bad_request),
+		cmocka_unit_test(test_oversized),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_connection_cap),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
