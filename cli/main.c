@@ -16,7 +16,7 @@ struct cli_command {
 };
 
 static const struct cli_command cli_commands[] = {
-	{ "lab",      cmd_lab,      "up | down | status: build, remove or show a lab" },
+	{ "lab",      cmd_lab,      "up | down | status | list: build, remove, show or list labs" },
 	{ "apply",    cmd_apply,    "-f FILE|-: create or update objects from a manifest" },
 	{ "create",   cmd_create,   "-f FILE|-: create objects from a manifest" },
 	{ "delete",   cmd_delete,   "-f FILE | TYPE NAME: delete objects" },
