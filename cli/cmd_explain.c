@@ -374,7 +374,7 @@ static int explain_load(struct explain *x, const char *name, const char *port)
 
 /* Prints the verdict: one line of why, one of what would change it. */
 static void explain_verdict(const struct explain *x, struct in_addr client, struct in_addr seen,
-			    int snat_node)
+			    int node, int snat_node)
 {
 	bool external = x->to != EXPLAIN_TO_CLUSTERIP;
 	const char *policy = model_policy_name(x->svc.external_policy);
@@ -385,7 +385,9 @@ static void explain_verdict(const struct explain *x, struct in_addr client, stru
 	if (seen.s_addr == client.s_addr) {
 		if (external && x->svc.external_policy == MODEL_POLICY_LOCAL)
 			printf("Kept: externalTrafficPolicy is Local, so node%d delivered the flow to a pod on\n"
-			       "itself without SNAT, and the pod saw the client's own address.\n", snat_node);
+			       "itself without SNAT, and the pod saw the client's own address. The load\n"
+			       "balancer's health probes keep nodes without a ready pod out of the pool.\n",
+			       node);
 		else if (!external)
 			printf("Kept: traffic to a ClusterIP from inside the pod network is not masqueraded.\n");
 		else
@@ -393,10 +395,13 @@ static void explain_verdict(const struct explain *x, struct in_addr client, stru
 		return;
 	}
 	if (snat_node >= 0 && external) {
-		printf("Lost: externalTrafficPolicy is %s, so node%d masqueraded the flow to %s:\n"
-		       "a node may forward to a pod on another node, and replies must come back\n"
-		       "through it. Set spec.externalTrafficPolicy: Local to keep the client address\n"
-		       "(the load balancer then sends traffic only to nodes with a ready pod).\n",
+		printf("Lost: externalTrafficPolicy is %s, so node%d masqueraded the flow to\n"
+		       "%s. Under Cluster any node may forward to a pod on another\n"
+		       "node, so kube-proxy rewrites the source of all external traffic to make\n"
+		       "replies come back through the node that did the DNAT.\n"
+		       "To keep the client address: spec.externalTrafficPolicy: Local (nodes then only\n"
+		       "deliver to their own pods, and the load balancer sends traffic only to nodes\n"
+		       "whose health check node port reports a ready pod).\n",
 		       policy, snat_node, who);
 	} else if (snat_node >= 0) {
 		printf("Lost: node%d masqueraded the flow to %s because its source is outside the\n"
@@ -534,7 +539,7 @@ verdict:
 		inet_pton(AF_INET, body, &seen);
 	}
 	explain_hop(x, "pod", "HTTP %d; the app saw %s", r.status, r.body);
-	explain_verdict(x, client, seen, snat_node);
+	explain_verdict(x, client, seen, node, snat_node);
 	rc = 0;
 out:
 	explain_ct_free(&edge);
