@@ -103,9 +103,18 @@ void manifest_add_error(struct manifest *m, struct manifest_pos pos, const char 
 
 /* ---- parse context ------------------------------------------------------ */
 
+/* Scalar texts decoded here rather than by libfyaml (see mp_text). */
+struct mp_text_buf {
+	struct mp_text_buf *next;
+	char text[];
+};
+
 struct mp {
 	struct manifest *m;
 	const char *default_ns;
+	const char *src;               /* the input, for decoding single-quoted scalars */
+	size_t src_len;
+	struct mp_text_buf *texts;
 	bool json;                     /* JSON input: only true/false are booleans */
 	char path[MP_PATH_MAX];        /* the field being read, "spec.ports[0].port" */
 	size_t plen;
@@ -216,6 +225,104 @@ static void mp_pop(struct mp *p, size_t old)
 {
 	p->plen = old;
 	p->path[old] = '\0';
+}
+
+/* A single-quoted scalar's content from the source: '' is a quote, line
+ * breaks fold (trailing blanks dropped, one space, or one newline per
+ * empty line). start is just after the opening quote. */
+static char *mp_decode_single(struct mp *p, size_t start, size_t *len)
+{
+	struct mp_text_buf *b;
+	size_t o = 0, i = start;
+
+	b = malloc(sizeof(*b) + (p->src_len - start) + 1);
+	if (!b)
+		return NULL;
+	while (i < p->src_len) {
+		char c = p->src[i];
+
+		if (c == '\'') {
+			if (i + 1 < p->src_len && p->src[i + 1] == '\'') {
+				b->text[o++] = '\'';
+				i += 2;
+				continue;
+			}
+			break;
+		}
+		if (c == '\n' || c == '\r') {
+			int empty = 0;
+
+			while (o > 0 && (b->text[o - 1] == ' ' || b->text[o - 1] == '\t'))
+				o--;
+			for (;;) {
+				if (p->src[i] == '\r' && i + 1 < p->src_len && p->src[i + 1] == '\n')
+					i++;
+				i++;
+				while (i < p->src_len && (p->src[i] == ' ' || p->src[i] == '\t'))
+					i++;
+				if (i < p->src_len && (p->src[i] == '\n' || p->src[i] == '\r')) {
+					empty++;
+					continue;
+				}
+				break;
+			}
+			if (empty == 0)
+				b->text[o++] = ' ';
+			while (empty-- > 0)
+				b->text[o++] = '\n';
+			continue;
+		}
+		b->text[o++] = c;
+		i++;
+	}
+	b->text[o] = '\0';
+	b->next = p->texts;
+	p->texts = b;
+	*len = o;
+	return b->text;
+}
+
+/* A scalar's text. libfyaml 0.7 leaks the buffer it builds for a
+ * single-quoted scalar with several '' escapes, so those are decoded here
+ * from the source instead. */
+static const char *mp_text(struct mp *p, struct fy_node *n, size_t *len)
+{
+	struct fy_token *t;
+	const struct fy_mark *mk;
+
+	*len = 0;
+	if (!n || !fy_node_is_scalar(n))
+		return NULL;
+	if (fy_node_get_style(n) == FYNS_SINGLE_QUOTED && p->src &&
+	    (t = fy_node_get_scalar_token(n)) && (mk = fy_token_start_mark(t)) &&
+	    mk->input_pos > 0 && mk->input_pos <= p->src_len &&
+	    p->src[mk->input_pos - 1] == '\'') {
+		const char *q = memchr(p->src + mk->input_pos, '\'', p->src_len - mk->input_pos);
+
+		/* Without an escape libfyaml copies nothing: let it do the work. */
+		if (q && (size_t)(q - p->src) + 1 < p->src_len && q[1] == '\'')
+			return mp_decode_single(p, mk->input_pos, len);
+	}
+	return fy_node_get_scalar(n, len);
+}
+
+/* The value of key in mapping n (compared on mp_text), or NULL. */
+static struct fy_node *mp_lookup(struct mp *p, struct fy_node *n, const char *key)
+{
+	struct fy_node_pair *pair;
+	size_t klen = strlen(key);
+	void *it = NULL;
+
+	if (!n || !fy_node_is_mapping(n))
+		return NULL;
+	while ((pair = fy_node_mapping_iterate(n, &it))) {
+		size_t len;
+		const char *s = mp_text(p, fy_node_pair_key(pair), &len);
+
+		if (s && len == klen && memcmp(s, key, len) == 0)
+			return fy_node_pair_value(pair);
+	}
+	return NULL;
 }
 
 /* ---- scalar typing ------------------------------------------------------ */
@@ -339,7 +446,7 @@ static enum mp_type mp_type_of(struct mp *p, struct fy_node *n, long long *iv, b
 		return MP_OBJECT;
 	if (fy_node_is_sequence(n))
 		return MP_ARRAY;
-	s = fy_node_get_scalar(n, &n_s);
+	s = mp_text(p, n, &n_s);
 	if (!s)
 		return MP_NULL;
 	tag = fy_node_get_tag(n, &n_tag);
@@ -389,32 +496,41 @@ static void mp_type_error(struct mp *p, struct fy_node *n, enum mp_type got, con
 
 /* ---- value readers: each reports its own errors against p->path --------- */
 
-/* Copies a JSON-ish quoted rendering of s (for "Invalid value: ..."). */
+/* A JSON-ish quoted rendering of s (for "Invalid value: ..."), cut with
+ * "..." if it does not fit. */
 static const char *mp_quote(const char *s, size_t n, char *buf, size_t len)
 {
 	size_t o = 0;
 
-	if (len < 8) {
+	if (len < 16) {
 		buf[0] = '\0';
 		return buf;
 	}
 	buf[o++] = '"';
-	for (size_t i = 0; i < n && o + 7 < len; i++) {
+	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+		char tmp[8];
+		size_t tn;
 
 		if (c == '"' || c == '\\') {
-			buf[o++] = '\\';
-			buf[o++] = (char)c;
+			tmp[0] = '\\';
+			tmp[1] = (char)c;
+			tn = 2;
 		} else if (c < 0x20 || c == 0x7f) {
-			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
+			snprintf(tmp, sizeof(tmp), "\\x%02x", c);
+			tn = 4;
 		} else {
-			buf[o++] = (char)c;
+			tmp[0] = (char)c;
+			tn = 1;
 		}
-		if (i + 1 < n && o + 7 >= len) {
+		/* Keep room for "...", the closing quote and the NUL. */
+		if (o + tn + 5 > len) {
 			memcpy(buf + o, "...", 3);
 			o += 3;
 			break;
 		}
+		memcpy(buf + o, tmp, tn);
+		o += tn;
 	}
 	buf[o++] = '"';
 	buf[o] = '\0';
@@ -439,7 +555,7 @@ static int mp_str(struct mp *p, struct fy_node *n, char *dst, size_t dstlen)
 		mp_type_error(p, n, t, "string");
 		return -1;
 	}
-	s = fy_node_get_scalar(n, &len);
+	s = mp_text(p, n, &len);
 	if (memchr(s, '\0', len)) {
 		char q[80];
 
@@ -558,7 +674,7 @@ static bool mp_next(struct mp *p, struct mp_iter *i)
 		const char *s;
 		size_t len = 0;
 
-		if (!k || !fy_node_is_scalar(k) || !(s = fy_node_get_scalar(k, &len))) {
+		if (!k || !fy_node_is_scalar(k) || !(s = mp_text(p, k, &len))) {
 			mp_err(p, k, "Invalid type: object keys must be strings");
 			continue;
 		}
@@ -1388,7 +1504,7 @@ static struct manifest_pos mp_item_pos(struct mp *p, struct fy_node *seq, int k,
 	if (item && fy_node_is_alias(item))
 		item = fy_node_resolve_alias(item);
 	if (item && field && fy_node_is_mapping(item))
-		f = fy_node_mapping_lookup_by_string(item, field, FY_NT);
+		f = mp_lookup(p, item, field);
 	pos = mp_node_pos_depth(f ? f : item, 0);
 	return pos.line ? pos : mp_pos(p, seq);
 }
@@ -1398,7 +1514,7 @@ static void mp_pod_port_names(struct mp *p, struct fy_node *pod_spec,
 			      const struct model_pod_spec *ps, const char *base)
 {
 	struct fy_node *containers = pod_spec && fy_node_is_mapping(pod_spec)
-		? fy_node_mapping_lookup_by_string(pod_spec, "containers", FY_NT) : NULL;
+		? mp_lookup(p, pod_spec, "containers") : NULL;
 
 	for (int c = 0; c < ps->n_containers; c++) {
 		for (int k = 0; k < ps->containers[c].n_ports; k++) {
@@ -1418,7 +1534,7 @@ static void mp_pod_port_names(struct mp *p, struct fy_node *pod_spec,
 				if (containers && fy_node_is_sequence(containers))
 					cn = fy_node_sequence_get_by_index(containers, c);
 				if (cn && fy_node_is_mapping(cn))
-					ports = fy_node_mapping_lookup_by_string(cn, "ports", FY_NT);
+					ports = mp_lookup(p, cn, "ports");
 				snprintf(field, sizeof(field), "%s.containers[%d].ports[%d].name", base, c, k);
 				manifest_add_error(p->m, mp_item_pos(p, ports ? ports : pod_spec, k, "name"),
 						   field, "Duplicate value: \"%s\"", name);
@@ -2184,8 +2300,8 @@ static void mp_object(struct mp *p, struct fy_node *root, bool in_list)
 		       mp_type_names[mp_type_of(p, root, &iv, &bv)]);
 		return;
 	}
-	api_n = mp_deref(p, fy_node_mapping_lookup_by_string(root, "apiVersion", FY_NT));
-	kind_n = mp_deref(p, fy_node_mapping_lookup_by_string(root, "kind", FY_NT));
+	api_n = mp_deref(p, mp_lookup(p, root, "apiVersion"));
+	kind_n = mp_deref(p, mp_lookup(p, root, "kind"));
 	p->key_pos = pos;
 	mp_push(p, "apiVersion");
 	if (mp_str(p, api_n, api, sizeof(api)) <= 0 || !api[0]) {
@@ -2205,7 +2321,7 @@ static void mp_object(struct mp *p, struct fy_node *root, bool in_list)
 	mp_pop(p, old);
 
 	if (strcmp(api, "v1") == 0 && strcmp(kind, "List") == 0 && !in_list) {
-		struct fy_node *items = mp_deref(p, fy_node_mapping_lookup_by_string(root, "items", FY_NT));
+		struct fy_node *items = mp_deref(p, mp_lookup(p, root, "items"));
 		struct fy_node *item;
 		void *it = NULL;
 
@@ -2253,6 +2369,51 @@ static bool mp_sniff_json(const char *text, size_t len)
 	return false;
 }
 
+/* YAML streams are Unicode text. Bytes that are not (invalid UTF-8, C0
+ * control characters but tab and line breaks) are refused before libfyaml
+ * sees them: libfyaml 0.7 can spin forever on some of them (e.g. "%\xdf").
+ * Returns true if the text is clean, else where the first bad byte is. */
+static bool mp_text_ok(const char *text, size_t len, struct manifest_pos *pos, unsigned *bad)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	int line = 1, col = 1;
+
+	for (size_t i = 0; i < len;) {
+		unsigned c = s[i];
+		size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
+			 : (c & 0xf8) == 0xf0 ? 4 : 0;
+		unsigned cp = n == 1 ? c : n == 2 ? c & 0x1f : n == 3 ? c & 0x0f : c & 0x07;
+
+		if (n == 0 || i + n > len)
+			goto bad;
+		for (size_t k = 1; k < n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				goto bad;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		/* overlong forms, surrogates, beyond U+10FFFF */
+		if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			goto bad;
+		if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7f)
+			goto bad;
+		if (c == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+		i += n;
+		continue;
+bad:
+		pos->line = line;
+		pos->column = col;
+		*bad = c;
+		return false;
+	}
+	return true;
+}
+
 static void manifest_init(struct manifest *m, const char *name)
 {
 	memset(m, 0, sizeof(*m));
@@ -2276,9 +2437,25 @@ int manifest_parse_string(const char *name, const char *text, size_t len,
 	p.m = m;
 	p.default_ns = default_ns && *default_ns ? default_ns : "default";
 	p.json = mp_sniff_json(text, len);
+	p.src = text;
+	p.src_len = len;
 	if (len > MANIFEST_MAX_BYTES) {
 		snprintf(err, errlen, "%s: larger than %u bytes", name, MANIFEST_MAX_BYTES);
 		return -EFBIG;
+	}
+	{
+		struct manifest_pos pos;
+		unsigned bad;
+
+		if (!mp_text_ok(text, len, &pos, &bad)) {
+			if (bad < 0x20 || bad == 0x7f)
+				manifest_add_error(m, pos, "yaml", "control character 0x%02x is not "
+						   "allowed", bad);
+			else
+				manifest_add_error(m, pos, "yaml", "invalid UTF-8 (byte 0x%02x)", bad);
+			snprintf(err, errlen, "%s: 1 error", name);
+			return -1;
+		}
 	}
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
@@ -2322,6 +2499,12 @@ int manifest_parse_string(const char *name, const char *text, size_t len,
 		rc = -1;
 	}
 out:
+	while (p.texts) {
+		struct mp_text_buf *next = p.texts->next;
+
+		free(p.texts);
+		p.texts = next;
+	}
 	if (fyp)
 		fy_parser_destroy(fyp);
 	fy_diag_destroy(diag);

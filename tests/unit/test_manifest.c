@@ -667,6 +667,40 @@ static void test_file_and_stdin_names(void **state)
 	manifest_free(&m);
 }
 
+/* Single-quoted scalars are decoded by the parser itself (libfyaml 0.7
+ * leaks on '' escapes): quotes, folding, empty lines. */
+static void test_single_quoted(void **state)
+{
+	static const char text[] =
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
+		"  selector: {matchLabels: {a: b}}\n"
+		"  template:\n    metadata: {labels: {'a': 'b'}}\n    spec:\n      containers:\n"
+		"      - name: c\n        image: i\n        args:\n"
+		"        - 'it''s ''quoted'' ''a'' ''b'' ''c'''\n"
+		"        - 'one\n          two  \n\n          three'\n"
+		"        - ''''\n";
+	struct manifest m;
+	const struct model_container *c;
+
+	(void)state;
+	assert_int_equal(parse(text, &m), 0);
+	c = &m.objects[0].deployment.pod.containers[0];
+	assert_int_equal(c->n_args, 3);
+	assert_string_equal(c->args[0], "it's 'quoted' 'a' 'b' 'c'");
+	assert_string_equal(c->args[1], "one two\nthree");
+	assert_string_equal(c->args[2], "'");
+	manifest_free(&m);
+}
+
+/* Bytes that are not text are refused before the YAML parser sees them. */
+static void test_not_text(void **state)
+{
+	(void)state;
+	assert_one_error("a: b\n%\xdf", "t.yaml:2:2: yaml: invalid UTF-8 (byte 0xdf)");
+	assert_one_error("apiVersion: v1\nkind: \x01Service\n",
+			 "t.yaml:2:7: yaml: control character 0x01 is not allowed");
+}
+
 static void test_manifest_add_error(void **state)
 {
 	struct manifest m;
@@ -707,6 +741,8 @@ int main(void)
 		cmocka_unit_test(test_error_deployment_rules),
 		cmocka_unit_test(test_error_env_boolean),
 		cmocka_unit_test(test_file_and_stdin_names),
+		cmocka_unit_test(test_single_quoted),
+		cmocka_unit_test(test_not_text),
 		cmocka_unit_test(test_manifest_add_error),
 	};
 
