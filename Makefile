@@ -16,7 +16,7 @@ check: deps
 	@scripts/check.sh
 
 demo: build
-	@scripts/demo.sh
+	@scripts/scenario.sh
 
 bench: build
 	@bench/run.sh
