@@ -32,7 +32,7 @@
 #define PROXY_TABLE          "kube-proxy"
 #define PROXY_MASQ_MARK      0x4000
 #define PROXY_CLUSTER_CIDR   "10.244.0.0/16"   /* kube-proxy's --cluster-cidr */
-#define PROXY_COMPACT_ABOVE  5000              /* endpoint chains, AUTO layout */
+#define PROXY_COMPACT_ABOVE  2000              /* endpoint chains, AUTO layout */
 #define PROXY_AFFINITY_DEFAULT_S 10800
 
 enum proxy_layout {
