@@ -264,7 +264,8 @@ static void get_pods(struct get_ctx *g, const char *const *names, int n_names, b
 			continue;
 		obj_age_since(p->meta.created, age, sizeof(age));
 		get_row_start(g, OBJ_RES_PODS, p->meta.ns, p->meta.name);
-		buf_printf(&g->table, "\t%d/%d\t%s\t%d\t%s", obj_pod_ready(p, st) ? n : 0, n,
+		/* A terminating pod shows its containers' readiness, as kubectl does. */
+		buf_printf(&g->table, "\t%d/%d\t%s\t%d\t%s", st && st->ready ? n : 0, n,
 			   obj_pod_phase_text(p, st), st ? st->restarts : 0, age);
 		if (g->out == GET_WIDE)
 			buf_printf(&g->table, "\t%s\t%s\t<none>\t<none>",
@@ -324,11 +325,12 @@ static void get_services(struct get_ctx *g, const char *const *names, int n_name
 		if (!get_emit(g, OBJ_RES_SERVICES, s->meta.name))
 			continue;
 		obj_age_since(s->meta.created, age, sizeof(age));
-		if (s->type == MODEL_SVC_LOAD_BALANCER)
-			snprintf(eip, sizeof(eip), "%s", s->ingress_ip.s_addr
-				 ? inet_ntop(AF_INET, &s->ingress_ip, eip, sizeof(eip)) : "<pending>");
-		else
+		if (s->type != MODEL_SVC_LOAD_BALANCER)
 			snprintf(eip, sizeof(eip), "<none>");
+		else if (!s->ingress_ip.s_addr)
+			snprintf(eip, sizeof(eip), "<pending>");
+		else
+			inet_ntop(AF_INET, &s->ingress_ip, eip, sizeof(eip));
 		get_svc_ports(s, ports, sizeof(ports));
 		get_row_start(g, OBJ_RES_SERVICES, s->meta.ns, s->meta.name);
 		buf_printf(&g->table, "\t%s\t%s\t%s\t%s\t%s", model_service_type_name(s->type),

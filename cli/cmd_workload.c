@@ -409,6 +409,40 @@ static bool wl_met(struct cli *cli, const struct obj_world *w, const struct wl_t
 	}
 }
 
+/* The pods or Deployments of the namespace that sel matches. */
+static int wl_select(struct cli *cli, const struct obj_world *w, enum obj_res res,
+		     const struct obj_selector *sel, struct wl_target *targets, int max)
+{
+	int nt = 0;
+
+	if (res == OBJ_RES_PODS) {
+		for (int p = 0; p < w->n_pods && nt < max; p++) {
+			if (strcmp(w->pods[p].meta.ns, cli->ns) != 0 ||
+			    !obj_selector_matches(sel, &w->pods[p].meta.labels))
+				continue;
+			targets[nt].res = res;
+			snprintf(targets[nt].name, sizeof(targets[nt].name), "%s", w->pods[p].meta.name);
+			targets[nt++].met = false;
+		}
+	} else {
+		struct model_deployment *ds = NULL;
+		char err[256];
+		int n = 0;
+
+		if (store_list_deployments(cli->statedir, &ds, &n, err, sizeof(err)) == 0)
+			for (int p = 0; p < n && nt < max; p++) {
+				if (strcmp(ds[p].meta.ns, cli->ns) != 0 ||
+				    !obj_selector_matches(sel, &ds[p].meta.labels))
+					continue;
+				targets[nt].res = res;
+				snprintf(targets[nt].name, sizeof(targets[nt].name), "%s", ds[p].meta.name);
+				targets[nt++].met = false;
+			}
+		free(ds);
+	}
+	return nt;
+}
+
 static void wait_usage(FILE *out)
 {
 	fprintf(out,
@@ -418,7 +452,8 @@ static void wait_usage(FILE *out)
 		"       clientip wait --for=delete pod/NAME|deployment/NAME|svc/NAME\n"
 		"\n"
 		"Waits until every object meets the condition (default timeout 30s),\n"
-		"printing \"pod/NAME condition met\" for each; polls every 50 ms.\n"
+		"printing \"pod/NAME condition met\" for each; polls every 50 ms. With -l or\n"
+		"--all it first waits, within the timeout, for objects to match.\n"
 		"\n"
 		"Example:\n"
 		"  clientip wait --for=condition=Ready pod -l app=node --timeout 60s\n");
@@ -498,8 +533,9 @@ int cmd_wait(struct cli *cli, int argc, char **argv)
 	}
 	if (obj_lab_open(cli, &li) < 0 || obj_world_load(cli, &w) < 0)
 		return 1;
+	deadline = obj_now_ms() + timeout_ms;
 
-	/* The objects to wait for are fixed now, as kubectl fixes them. */
+	/* The objects to wait for are fixed once found, as kubectl fixes them. */
 	for (int i = 0; i < nargs && status == 0; i++) {
 		const char *name = NULL;
 		int k = obj_res_arg(args[i], &res, &name);
@@ -547,31 +583,18 @@ int cmd_wait(struct cli *cli, int argc, char **argv)
 				status = 2;
 				break;
 			}
-			if (res == OBJ_RES_PODS) {
-				for (int p = 0; p < w.n_pods && nt < (int)(sizeof(targets) / sizeof(targets[0])); p++) {
-					if (strcmp(w.pods[p].meta.ns, cli->ns) != 0 ||
-					    !obj_selector_matches(&sel, &w.pods[p].meta.labels))
-						continue;
-					targets[nt].res = res;
-					snprintf(targets[nt].name, sizeof(targets[nt].name), "%s",
-						 w.pods[p].meta.name);
-					targets[nt++].met = false;
-				}
-			} else {
-				struct model_deployment *ds = NULL;
-				int n = 0;
-
-				if (store_list_deployments(cli->statedir, &ds, &n, err, sizeof(err)) == 0)
-					for (int p = 0; p < n && nt < (int)(sizeof(targets) / sizeof(targets[0])); p++) {
-						if (strcmp(ds[p].meta.ns, cli->ns) != 0 ||
-						    !obj_selector_matches(&sel, &ds[p].meta.labels))
-							continue;
-						targets[nt].res = res;
-						snprintf(targets[nt].name, sizeof(targets[nt].name), "%s",
-							 ds[p].meta.name);
-						targets[nt++].met = false;
-					}
-				free(ds);
+			/* Right after an apply the controller may not have made the
+			 * pods yet: wait for some to match, within the timeout
+			 * (kubectl would fail at once). */
+			for (;;) {
+				nt = wl_select(cli, &w, res, &sel, targets,
+					       (int)(sizeof(targets) / sizeof(targets[0])));
+				if (nt > 0 || obj_now_ms() >= deadline)
+					break;
+				wl_sleep_ms(WL_POLL_MS);
+				obj_world_free(&w);
+				if (obj_world_load(cli, &w) < 0)
+					return 1;
 			}
 		}
 	}
@@ -579,7 +602,6 @@ int cmd_wait(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "error: no matching resources found\n");
 		status = 1;
 	}
-	deadline = obj_now_ms() + timeout_ms;
 	while (status == 0) {
 		int pending = 0;
 

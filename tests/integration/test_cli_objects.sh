@@ -328,6 +328,19 @@ EOF
 out=$(ci wait --for=condition=Ready pod -l app=node --timeout 10s 2>&1); rc=$?
 wait
 t_eq "wait: condition met once the agent reports ready" "0 pod/$pod condition met" "$rc $out"
+out=$(ci wait --for=condition=Ready pod -l app=late --timeout 200ms 2>&1); rc=$?
+t_eq "wait -l: nothing matches within the timeout" "1 error: no matching resources found" "$rc $out"
+late=late-7c9d8b6f5-zzzzz
+( sleep 0.3
+  sed "s/$pod/$late/g; s/\"app\":\"node\"/\"app\":\"late\"/; s/u-1/u-2/" \
+	"$S/api/pods/default_$pod.json" >"$S/api/pods/default_$late.json.tmp"
+  mv "$S/api/pods/default_$late.json.tmp" "$S/api/pods/default_$late.json"
+  sed "s/$pod/$late/g; s/u-1/u-2/" "$S/status/pods/default_$pod.json" >"$S/status/pods/default_$late.json.tmp"
+  mv "$S/status/pods/default_$late.json.tmp" "$S/status/pods/default_$late.json" ) &
+out=$(ci wait --for=condition=Ready pod -l app=late --timeout 10s 2>&1); rc=$?
+wait
+t_eq "wait -l: waits for a matching pod to appear" "0 pod/$late condition met" "$rc $out"
+rm -f "$S/api/pods/default_$late.json" "$S/status/pods/default_$late.json"
 out=$(ci get pods -o wide)
 t_match "get pods -o wide: kubectl's columns" \
 	'^NAME +READY +STATUS +RESTARTS +AGE +IP +NODE +NOMINATED NODE +READINESS GATES' "$out"
