@@ -373,6 +373,19 @@ NodePort: +<unset>  $np/TCP
 Endpoints: +10\.244\.1\.2:8080" "$out"
 t_match "describe svc: traffic policy" "External Traffic Policy: +Cluster" "$out"
 
+# The load balancer's part: a frontend address and an event.
+cat >"$S/status/services/default_node-service.json" <<'EOF2'
+{"apiVersion":"v1","kind":"Service","metadata":{"name":"node-service","namespace":"default"},"status":{"loadBalancer":{"ingress":[{"ip":"203.0.113.10","ipMode":"VIP"}]},"loadBalancerExtra":{"events":[{"type":"Warning","reason":"ProbeIntervalOutOfRange","message":"interval 1 s is below Azure's minimum of 5 s"}]}}}
+EOF2
+t_match "get svc: EXTERNAL-IP from the load balancer's status" \
+	"node-service +LoadBalancer +$cip +203\.0\.113\.10 +80:$np/TCP " "$(ci get svc)"
+out=$(ci describe svc node-service)
+t_match "describe svc: LoadBalancer Ingress" "LoadBalancer Ingress: +203\.0\.113\.10" "$out"
+t_match "describe svc: the load balancer's events" "Events:
+  Type +Reason +Age +From +Message
+  ---- +------ +---- +---- +-------
+  Warning +ProbeIntervalOutOfRange +<unknown> +clientip-lb +interval 1 s is below" "$out"
+
 # ---- scale, rollout ---------------------------------------------------------------------
 t_eq "scale" "deployment.apps/node-deployment scaled" "$(ci scale deployment node-deployment --replicas 3)"
 t_eq "scale: replicas stored" 3 "$(ci get deploy node-deployment -o json | jget 'd["spec"]["replicas"]')"
