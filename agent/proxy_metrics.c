@@ -95,7 +95,8 @@ static struct proxy_svc_ctr *proxy_svc_ctr_get(struct proxy_metrics *m, const ch
 
 	snprintf(key.ns, sizeof(key.ns), "%s", ns);
 	snprintf(key.name, sizeof(key.name), "%s", name);
-	hit = bsearch(&key, m->svc, (size_t)m->n_svc, sizeof(*m->svc), proxy_svc_cmp);
+	hit = m->n_svc ? bsearch(&key, m->svc, (size_t)m->n_svc, sizeof(*m->svc), proxy_svc_cmp)
+		       : NULL;
 	if (hit)
 		return hit;
 	if (m->n_svc == m->cap_svc) {
@@ -115,7 +116,8 @@ static struct proxy_svc_ctr *proxy_svc_ctr_get(struct proxy_metrics *m, const ch
 		else
 			hi = mid;
 	}
-	memmove(&m->svc[lo + 1], &m->svc[lo], (size_t)(m->n_svc - lo) * sizeof(*m->svc));
+	if (lo < m->n_svc)
+		memmove(&m->svc[lo + 1], &m->svc[lo], (size_t)(m->n_svc - lo) * sizeof(*m->svc));
 	memset(&m->svc[lo], 0, sizeof(*m->svc));
 	m->svc[lo] = key;
 	m->svc[lo].dropped = m->svc[lo].rejected = 0;

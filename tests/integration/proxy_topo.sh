@@ -222,3 +222,14 @@ for obj in json.load(sys.stdin)["nftables"]:
 print("\n".join(sorted(out)))
 '
 }
+
+# pt_done: t_done, with the agents' logs when something failed.
+pt_done() {
+	local f
+	if [ "$T_FAIL" -gt 0 ]; then
+		for f in "$T_TMP"/agent*.log; do
+			[ -f "$f" ] && { echo "--- $(basename "$f") (last 40 lines)"; tail -40 "$f"; }
+		done
+	fi
+	t_done
+}

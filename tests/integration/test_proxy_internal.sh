@@ -100,4 +100,4 @@ t_ok "stale chains of the old endpoint are deleted" t_wait 5 pt_hasnt 1 'default
 pt_rm_svc web
 t_ok "a deleted Service leaves the ruleset" t_wait 5 pt_hasnt 1 '10\.0\.0\.80'
 t_ok "agents still running" kill -0 "${PT_AGENT[0]}" "${PT_AGENT[1]}"
-t_done
+pt_done

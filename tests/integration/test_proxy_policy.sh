@@ -93,4 +93,4 @@ t_ok "health check node port closed with policy Cluster" t_wait 5 hc_closed
 pt_route 203.0.113.10 1
 t_eq "Cluster again via node1: SNAT" "::ffff:10.240.0.5" "$(pt_curl client http://203.0.113.10/)"
 t_ok "agents still running" kill -0 "${PT_AGENT[0]}" "${PT_AGENT[1]}"
-t_done
+pt_done

@@ -82,4 +82,4 @@ t_eq "and reachable" "::ffff:10.240.0.4" "$(pt_curl node0 http://10.0.0.90/)"
 t_eq "health check weight follows local endpoints only" "1" \
 	"$(pt_in edge curl -s -D - -o /dev/null --max-time 2 http://10.240.0.4:32080/ | tr -d '\r' | sed -n 's/^X-Load-Balancing-Endpoint-Weight: //p')"
 t_ok "agent still running" kill -0 "${PT_AGENT[0]}"
-t_done
+pt_done

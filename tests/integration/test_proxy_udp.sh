@@ -73,4 +73,4 @@ counted() {
 }
 t_ok "deletions are counted" t_wait 5 counted
 t_eq "UDP NodePort follows too" "u1 10.244.1.1" "$(udp edge 10.240.0.5 30053)"
-t_done
+pt_done
