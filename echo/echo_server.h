@@ -194,6 +194,9 @@ void echo_worker_set_timeout(struct echo_worker *w, struct echo_conn *c, enum ec
 void echo_worker_release(struct echo_worker *w, struct echo_conn *c);
 /* "Date: <IMF-fixdate>\r\n" for now, cached per second. */
 const char *echo_worker_date(struct echo_worker *w, size_t *len);
+/* The same for t, into out (at least 40 bytes, no NUL); returns the length.
+ * Years 1000 to 9999. */
+size_t echo_worker_format_date(time_t t, char *out);
 
 /* --- connection (echo_conn.c) --- */
 void echo_conn_init(struct echo_conn *c, struct echo_worker *w, int fd,

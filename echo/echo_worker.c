@@ -91,15 +91,74 @@ void echo_worker_set_timeout(struct echo_worker *w, struct echo_conn *c, enum ec
 		echo_worker_arm_sweep(w);
 }
 
+static char *echo_worker_put2(char *p, int v)
+{
+	*p++ = (char)('0' + v / 10 % 10);
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
+/* Civil date of a day count since 1970-01-01 (H. Hinnant's algorithm). */
+static void echo_worker_civil(int64_t days, int *y, int *m, int *d)
+{
+	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* IMF-fixdate by hand: gmtime_r() loads the time zone database and
+ * strftime() the locale machinery, pages and all, for a format that never
+ * changes and is always UTC. */
+size_t echo_worker_format_date(time_t t, char *out)
+{
+	static const char wdays[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	int64_t days = (int64_t)t / 86400, secs = (int64_t)t % 86400;
+	int y, m, d;
+	char *p = out;
+
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	echo_worker_civil(days, &y, &m, &d);
+	memcpy(p, "Date: ", 6);
+	p += 6;
+	memcpy(p, wdays[((days % 7) + 11) % 7], 3); /* 1970-01-01 was a Thursday */
+	p += 3;
+	*p++ = ',';
+	*p++ = ' ';
+	p = echo_worker_put2(p, d);
+	*p++ = ' ';
+	memcpy(p, months[m - 1], 3);
+	p += 3;
+	*p++ = ' ';
+	p = echo_worker_put2(p, y / 100);
+	p = echo_worker_put2(p, y % 100);
+	*p++ = ' ';
+	p = echo_worker_put2(p, (int)(secs / 3600));
+	*p++ = ':';
+	p = echo_worker_put2(p, (int)(secs / 60 % 60));
+	*p++ = ':';
+	p = echo_worker_put2(p, (int)(secs % 60));
+	memcpy(p, " GMT\r\n", 6);
+	p += 6;
+	return (size_t)(p - out);
+}
+
 const char *echo_worker_date(struct echo_worker *w, size_t *len)
 {
 	time_t now = time(NULL);
 
 	if (now != w->date_t) {
-		struct tm tm;
-
-		gmtime_r(&now, &tm);
-		w->date_len = strftime(w->date, sizeof(w->date), "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm);
+		w->date_len = echo_worker_format_date(now, w->date);
 		w->date_t = now;
 	}
 	*len = w->date_len;

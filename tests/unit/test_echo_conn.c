@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "echo_server.h"
@@ -576,6 +577,30 @@ static void test_pipelining_backpressure(void **state)
 	h_free(h);
 }
 
+/* The hand-made Date header against strftime, over centuries. */
+static void test_date_header(void **state)
+{
+	static const time_t fixed[] = {
+		0, 86399, 86400, 951782400 /* 2000-02-29 */, 951868800, 4107542400 /* 2100-03-01 */,
+		-86400, 1795768778, 253402300799 /* 9999-12-31 23:59:59 */,
+	};
+	char mine[48], ref[64];
+	struct tm tm;
+
+	(void)state;
+	for (int i = 0; i < 20000 + (int)(sizeof(fixed) / sizeof(fixed[0])); i++) {
+		time_t t = i < (int)(sizeof(fixed) / sizeof(fixed[0])) ? fixed[i]
+			   : (time_t)i * 12345679 + (time_t)i * 7 % 86400;
+		size_t n = echo_worker_format_date(t, mine);
+
+		gmtime_r(&t, &tm);
+		strftime(ref, sizeof(ref), "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm);
+		mine[n] = '\0';
+		if (strcmp(mine, ref) != 0)
+			fail_msg("%lld: %s != %s", (long long)t, mine, ref);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -596,6 +621,7 @@ int main(void)
 		cmocka_unit_test(test_proxy_protocol),
 		cmocka_unit_test(test_upgrade_is_answered_then_closed),
 		cmocka_unit_test(test_pipelining_backpressure),
+		cmocka_unit_test(test_date_header),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

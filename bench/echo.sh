@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# echo.sh — clientip-echo against nginx and the scenario's Node.js app.
+#
+# wrk, 1 thread, 64 keep-alive connections, BENCH_SECONDS (10) per run, on
+# loopback only, against:
+#   clientip-echo  build/clientip-echo, 1 worker, [::ffff:127.0.0.1]:PORT
+#   nginx          1 worker, `return 200 $remote_addr;`, config in a temp dir
+#   node           the scenario's four-line server, unchanged but for the port
+# Each server is started here as a child on a free port and killed after.
+# BENCH_ROUNDS (3) interleaved rounds smooth out a busy machine; the table
+# shows the median round of each server (by req/s): req/s, p50/p99 latency,
+# RSS idle (after start) and after the load, then the ratios.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+seconds=${BENCH_SECONDS:-10}
+rounds=${BENCH_ROUNDS:-3}
+echo_bin=${CLIENTIP_BUILD:-$root/build}/clientip-echo
+
+for tool in wrk nginx node python3; do
+	command -v "$tool" >/dev/null || { echo "echo.sh: $tool not found (scripts/deps.sh installs it)"; exit 1; }
+done
+[ -x "$echo_bin" ] || { echo "echo.sh: $echo_bin missing (make)"; exit 1; }
+
+tmp=$(mktemp -d /tmp/clientip-bench.XXXXXX)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# RSS in KiB of a process and its children (nginx: master + worker).
+rss_kib() {
+	local total=0 p
+	for p in $1 $(pgrep -P "$1"); do
+		total=$((total + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0)))
+	done
+	echo "$total"
+}
+
+# The reference app as the scenario has it; only the port is passed in.
+# Listening on ::ffff:127.0.0.1 keeps it on loopback while its socket
+# reports clients as ::ffff:127.0.0.1, as on the scenario's [::]:8080.
+cat >"$tmp/server.js" <<'JS'
+var http = require('http');
+
+//create a server object:
+http.createServer(function (req, res) {
+  res.write(req.connection.remoteAddress); //write a response to the client
+  res.end(); //end the response
+}).listen(Number(process.argv[2]), '::ffff:127.0.0.1'); //the server object listens on the given port
+JS
+
+nginx_conf() { # port
+	mkdir -p "$tmp/nginx"
+	cat >"$tmp/nginx/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;            # clientip-echo does not log requests either
+    default_type text/plain;
+    keepalive_requests 1000000;
+    client_body_temp_path $tmp/nginx/body;
+    proxy_temp_path $tmp/nginx/proxy;
+    fastcgi_temp_path $tmp/nginx/fastcgi;
+    uwsgi_temp_path $tmp/nginx/uwsgi;
+    scgi_temp_path $tmp/nginx/scgi;
+    server {
+        listen 127.0.0.1:$1;
+        location / { return 200 \$remote_addr; }
+    }
+}
+EOF
+}
+
+start() { # name port; sets $pid
+	case $1 in
+	clientip-echo) "$echo_bin" --listen "[::ffff:127.0.0.1]:$2" </dev/null >/dev/null 2>"$tmp/echo.log" & ;;
+	nginx) nginx_conf "$2"; nginx -c "$tmp/nginx/nginx.conf" -p "$tmp/nginx" </dev/null >/dev/null 2>"$tmp/nginx.log" & ;;
+	node) node "$tmp/server.js" "$2" </dev/null >/dev/null 2>"$tmp/node.log" & ;;
+	esac
+	pid=$!
+	pids+=("$pid")
+}
+
+# One run; appends "req/s p50 p99 rss_idle rss_load body" to $tmp/NAME.runs.
+measure() { # name
+	local name=$1 port i body="" idle out
+	port=$(free_port)
+	start "$name" "$port"
+	for i in $(seq 1 200); do
+		body=$(curl -s "http://127.0.0.1:$port/" 2>/dev/null) && [ -n "$body" ] && break
+		sleep 0.05
+	done
+	[ -n "$body" ] || { echo "echo.sh: $name did not start" >&2; kill -9 "$pid"; return 1; }
+	idle=$(rss_kib "$pid")
+	wrk -t1 -c64 -d1s "http://127.0.0.1:$port/" >/dev/null 2>&1 # warm-up (JIT, caches)
+	out=$(wrk -t1 -c64 -d"${seconds}s" --latency "http://127.0.0.1:$port/")
+	printf '%s %s %s %s %s %s\n' \
+		"$(printf '%s\n' "$out" | awk '/^Requests\/sec/ {print $2}')" \
+		"$(printf '%s\n' "$out" | awk '$1 == "50%" {print $2}')" \
+		"$(printf '%s\n' "$out" | awk '$1 == "99%" {print $2}')" \
+		"$idle" "$(rss_kib "$pid")" "$body" >>"$tmp/$name.runs"
+	if printf '%s\n' "$out" | grep -q 'Non-2xx\|Socket errors'; then
+		printf '%s\n' "$out" | grep 'Non-2xx\|Socket errors' | sed "s/^/  $name: /" >&2
+	fi
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true
+}
+
+servers=(clientip-echo nginx node)
+echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), kernel $(uname -r)"
+echo "wrk -t1 -c64 -d${seconds}s --latency http://127.0.0.1:PORT/  ($rounds rounds, interleaved; median shown)"
+echo "versions: $("$echo_bin" --version), $(nginx -v 2>&1 | sed 's/.*: //'), node $(node --version), $(wrk -v 2>&1 | head -1 | awk '{print $1, $2}')"
+for r in $(seq 1 "$rounds"); do
+	for s in "${servers[@]}"; do
+		measure "$s" || exit 1
+		printf '  round %d %-14s %s req/s\n' "$r" "$s" "$(tail -1 "$tmp/$s.runs" | cut -d' ' -f1)"
+	done
+done
+
+# Median run per server by req/s.
+declare -A rps p50 p99 idle load body
+for s in "${servers[@]}"; do
+	read -r rps[$s] p50[$s] p99[$s] idle[$s] load[$s] body[$s] < <(sort -n -k1,1 "$tmp/$s.runs" |
+		sed -n "$(( (rounds + 1) / 2 ))p")
+done
+echo
+printf '%-14s %12s %10s %10s %10s %10s  %s\n' server req/s p50 p99 "RSS idle" "RSS load" body
+for s in "${servers[@]}"; do
+	awk -v s="$s" -v r="${rps[$s]}" -v a="${p50[$s]}" -v b="${p99[$s]}" -v i="${idle[$s]}" \
+		-v l="${load[$s]}" -v body="${body[$s]}" \
+		'BEGIN { printf "%-14s %12.0f %10s %10s %6.1f MiB %6.1f MiB  %s\n", s, r, a, b, i / 1024, l / 1024, body }'
+done
+echo
+awk -v e="${rps[clientip-echo]}" -v n="${rps[nginx]}" -v j="${rps[node]}" -v i="${idle[clientip-echo]}" 'BEGIN {
+	printf "clientip-echo / nginx: %.2fx req/s  (target >= 1.10)\n", e / n
+	printf "clientip-echo / node:  %.2fx req/s  (target >= 2.00)\n", e / j
+	printf "clientip-echo idle RSS: %.2f MiB  (target <= 2 MiB)\n", i / 1024
+}'
