@@ -136,6 +136,19 @@ t_eq "back to Cluster: healthCheckNodePort released" None \
 t_eq "back to Cluster: nodePort still kept" "$np" \
 	"$(printf '%s' "$svc_json" | jget 'd["spec"]["ports"][0]["nodePort"]')"
 
+# Changing type keeps what is still valid.
+svc_type() { printf 'apiVersion: v1\nkind: Service\nmetadata:\n  name: tc\nspec:\n  type: %s\n  ports:\n  - port: 8080\n' "$1"; }
+svc_type NodePort | ci apply -f - >/dev/null 2>&1
+tc_np=$(ci get svc tc -o json | jget 'd["spec"]["ports"][0]["nodePort"]')
+tc_cip=$(ci get svc tc -o json | jget 'd["spec"]["clusterIP"]')
+svc_type LoadBalancer | ci apply -f - >/dev/null 2>&1
+t_eq "NodePort -> LoadBalancer keeps the nodePort" "$tc_np" \
+	"$(ci get svc tc -o json | jget 'd["spec"]["ports"][0]["nodePort"]')"
+svc_type ClusterIP | ci apply -f - >/dev/null 2>&1
+t_eq "LoadBalancer -> ClusterIP drops the nodePort, keeps the clusterIP" "None $tc_cip" \
+	"$(ci get svc tc -o json | jget 'str(d["spec"]["ports"][0].get("nodePort")) + " " + d["spec"]["clusterIP"]')"
+ci delete svc tc >/dev/null
+
 # ---- get ---------------------------------------------------------------------
 out=$(ci get svc)
 t_match "get svc: kubectl's header" '^NAME +TYPE +CLUSTER-IP +EXTERNAL-IP +PORT\(S\) +AGE' "$out"
