@@ -18,6 +18,7 @@ struct ev_fd {
 	ev_fd_cb *cb;
 	void *data;
 	unsigned events; /* 0: not watched */
+	bool in_epoll;   /* registered with the kernel (not while events == 0) */
 };
 
 struct ev_timer {
@@ -93,21 +94,40 @@ static int ev_grow_fds(struct ev_loop *loop, int fd)
 int ev_watch(struct ev_loop *loop, int fd, unsigned events, ev_fd_cb *cb, void *data)
 {
 	struct epoll_event ee = { 0 };
-	int op;
+	struct ev_fd *f;
+	int op, rc;
 
 	if (fd < 0)
 		return -EBADF;
 	if (fd >= loop->nfds && ev_grow_fds(loop, fd) < 0)
 		return -ENOMEM;
-	op = loop->fds[fd].events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-	ee.events = (events & EV_READ ? EPOLLIN : 0u) | (events & EV_WRITE ? EPOLLOUT : 0u);
-	ee.data.fd = fd;
-	if (epoll_ctl(loop->epfd, op, fd, &ee) < 0)
-		return -errno;
-	loop->fds[fd].cb = cb;
-	loop->fds[fd].data = data;
-	/* Remember "watched" even for events == 0 so the next call uses MOD. */
-	loop->fds[fd].events = events | 0x80u;
+	f = &loop->fds[fd];
+	if (events & (EV_READ | EV_WRITE)) {
+		op = f->in_epoll ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+		ee.events = (events & EV_READ ? EPOLLIN : 0u) | (events & EV_WRITE ? EPOLLOUT : 0u);
+		ee.data.fd = fd;
+		rc = epoll_ctl(loop->epfd, op, fd, &ee);
+		/* A caller that closed an fd without ev_unwatch() and got its
+		 * number back: the kernel forgot the old registration, this table
+		 * did not. Register the new file rather than fail. */
+		if (rc < 0 && op == EPOLL_CTL_MOD && errno == ENOENT)
+			rc = epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &ee);
+		else if (rc < 0 && op == EPOLL_CTL_ADD && errno == EEXIST)
+			rc = epoll_ctl(loop->epfd, EPOLL_CTL_MOD, fd, &ee);
+		if (rc < 0)
+			return -errno;
+		f->in_epoll = true;
+	} else if (f->in_epoll) {
+		/* Watching nothing: leave epoll altogether, or a hang-up, which
+		 * epoll reports whatever the mask, would wake the loop forever
+		 * with no callback to take it. */
+		epoll_ctl(loop->epfd, EPOLL_CTL_DEL, fd, NULL);
+		f->in_epoll = false;
+	}
+	f->cb = cb;
+	f->data = data;
+	/* Remember "watched" even for events == 0. */
+	f->events = events | 0x80u;
 	return 0;
 }
 
@@ -115,7 +135,8 @@ void ev_unwatch(struct ev_loop *loop, int fd)
 {
 	if (fd < 0 || fd >= loop->nfds || !loop->fds[fd].events)
 		return;
-	epoll_ctl(loop->epfd, EPOLL_CTL_DEL, fd, NULL);
+	if (loop->fds[fd].in_epoll)
+		epoll_ctl(loop->epfd, EPOLL_CTL_DEL, fd, NULL);
 	memset(&loop->fds[fd], 0, sizeof(loop->fds[fd]));
 }
 

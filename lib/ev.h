@@ -23,7 +23,9 @@ struct ev_loop *ev_loop_new(void);
 void ev_loop_free(struct ev_loop *loop);
 
 /* Watches fd for `events` (EV_READ|EV_WRITE); replaces an earlier watch.
- * Returns 0 or -errno. */
+ * Returns 0 or -errno. A callback may be called when its fd is not ready
+ * after all (an fd closed and reused within one batch of events): reads
+ * and writes must be non-blocking and take EAGAIN in their stride. */
 int ev_watch(struct ev_loop *loop, int fd, unsigned events, ev_fd_cb *cb, void *data);
 /* Stops watching fd. Safe to call for an fd that is not watched. */
 void ev_unwatch(struct ev_loop *loop, int fd);
