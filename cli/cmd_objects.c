@@ -890,11 +890,9 @@ int cmd_delete(struct cli *cli, int argc, char **argv)
 				continue;
 			}
 			{
-				char nsbuf[MODEL_NAME_MAX];
 				int lock = store_lock(cli->statedir);
 
-				snprintf(nsbuf, sizeof(nsbuf), "%s", cli->ns);
-				if (delete_one(cli, r, nsbuf, name, &opt, NULL) != 0)
+				if (delete_one(cli, r, cli->ns, name, &opt, NULL) != 0)
 					status = 1;
 				store_unlock(lock);
 			}
