@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "log.h"
@@ -177,6 +178,35 @@ static int proxy_program(struct proxy *p, struct proxy_ruleset *next, bool *full
 	return 0;
 }
 
+/* What the ruleset is built from; the store replaces files by rename, so
+ * any change moves its directory's mtime. */
+static const char *const proxy_inputs[3] = { "api/services", "api/endpoints", "status/services" };
+
+static void proxy_input_mtimes(const struct proxy *p, struct timespec out[3])
+{
+	char path[LAB_PATH_MAX + 32];
+	struct stat st;
+
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", p->cfg.statedir, proxy_inputs[i]);
+		out[i] = stat(path, &st) == 0 ? st.st_mtim : (struct timespec){ 0, 0 };
+	}
+}
+
+/* true when nothing the ruleset depends on changed since the last build,
+ * so this sync may skip it; at least every PROXY_RECHECK_MS it does not. */
+static bool proxy_inputs_unchanged(struct proxy *p, struct timespec now_mt[3])
+{
+	proxy_input_mtimes(p, now_mt);
+	if (!p->have_cur || p->stale.n > 0 || ev_now_ms() - p->input_checked_ms > PROXY_RECHECK_MS)
+		return false;
+	for (int i = 0; i < 3; i++)
+		if (now_mt[i].tv_sec != p->input_mtime[i].tv_sec ||
+		    now_mt[i].tv_nsec != p->input_mtime[i].tv_nsec)
+			return false;
+	return true;
+}
+
 void proxy_sync(struct proxy *p)
 {
 	struct model_service *svcs = NULL;
@@ -185,11 +215,16 @@ void proxy_sync(struct proxy *p)
 	int n_svcs = 0, n_eps = 0;
 	bool full = false, changed = false, udp_changed;
 	uint64_t t0 = ev_now_ms();
-	struct timespec a, b;
+	struct timespec a, b, mt[3];
 	char err[512];
 	double secs;
 
 	memset(&next, 0, sizeof(next));
+	if (proxy_inputs_unchanged(p, mt)) {
+		p->last_ok_mono_ms = ev_now_ms();
+		p->last_ok_wall_ms = proxy_wall_ms();
+		goto out;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	if (store_list_services(p->cfg.statedir, &svcs, &n_svcs, err, sizeof(err)) < 0 ||
 	    store_list_endpoints(p->cfg.statedir, &eps, &n_eps, err, sizeof(err)) < 0) {
@@ -211,6 +246,8 @@ void proxy_sync(struct proxy *p)
 		proxy_rules_free(&next);
 		goto out;
 	}
+	memcpy(p->input_mtime, mt, sizeof(p->input_mtime));
+	p->input_checked_ms = ev_now_ms();
 	udp_changed = !p->have_cur || proxy_conntrack_changed(&p->cur, &next);
 	proxy_rules_free(&p->cur);
 	p->cur = next;

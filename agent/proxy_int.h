@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <nftables/libnftables.h>
 
@@ -24,6 +25,7 @@
 #define PROXY_METRICS_PORT       10249   /* kube-proxy's --metrics-bind-address port */
 #define PROXY_HEALTH_TIMEOUT_MS  30000   /* no successful sync for this long: unhealthy */
 #define PROXY_STALE_AFTER_MS     1000    /* emptied chains are deleted this much later */
+#define PROXY_RECHECK_MS         30000   /* rebuild at least this often, changed or not */
 #define PROXY_HIST_BUCKETS       15      /* kube-proxy: 1 ms doubling, 15 buckets */
 
 struct proxy_hist {
@@ -82,6 +84,10 @@ struct proxy {
 	uint64_t stale_timer;
 
 	bool synced_once;
+	/* The store directories as of the last build: a periodic sync with
+	 * nothing changed skips reading thousands of files. */
+	struct timespec input_mtime[3];
+	uint64_t input_checked_ms;
 	bool last_ok;
 	uint64_t last_ok_mono_ms;     /* last sync that left the kernel as wanted */
 	int64_t last_ok_wall_ms;
