@@ -47,10 +47,40 @@ static void proxy_copy_msg(const char *msg, char *err, size_t errlen)
 		err[--n] = '\0';
 }
 
+static struct nft_ctx *proxy_nft_new(void)
+{
+	struct nft_ctx *n = nft_ctx_new(NFT_CTX_DEFAULT);
+
+	if (n && (nft_ctx_buffer_output(n) < 0 || nft_ctx_buffer_error(n) < 0)) {
+		nft_ctx_free(n);
+		n = NULL;
+	}
+	return n;
+}
+
+/* A context keeps the cache of the objects it listed or created, which is
+ * stale as soon as its batch commits; the next call would first free it
+ * (for a full table, tens of milliseconds) and then list afresh anyway. A
+ * new context per call costs microseconds and starts empty. Still one
+ * context at a time, made in the agent's namespace. */
+static void proxy_nft_renew(struct proxy *p)
+{
+	struct nft_ctx *n = proxy_nft_new();
+
+	if (!n)
+		return;   /* keep the old one: it works, only slower */
+	nft_ctx_free(p->nft);
+	p->nft = n;
+}
+
 int proxy_nft_run(struct proxy *p, const char *script, char *err, size_t errlen)
 {
-	int rc = nft_run_cmd_from_buffer(p->nft, script);
-	const char *e = nft_ctx_get_error_buffer(p->nft);
+	int rc;
+	const char *e;
+
+	proxy_nft_renew(p);
+	rc = nft_run_cmd_from_buffer(p->nft, script);
+	e = nft_ctx_get_error_buffer(p->nft);
 
 	/* Read both buffers every time so neither carries over. */
 	(void)nft_ctx_get_output_buffer(p->nft);
@@ -63,9 +93,13 @@ int proxy_nft_run(struct proxy *p, const char *script, char *err, size_t errlen)
 
 int proxy_nft_query(struct proxy *p, const char *cmd, struct buf *out, char *err, size_t errlen)
 {
-	int rc = nft_run_cmd_from_buffer(p->nft, cmd);
-	const char *o = nft_ctx_get_output_buffer(p->nft);
-	const char *e = nft_ctx_get_error_buffer(p->nft);
+	const char *o, *e;
+	int rc;
+
+	proxy_nft_renew(p);
+	rc = nft_run_cmd_from_buffer(p->nft, cmd);
+	o = nft_ctx_get_output_buffer(p->nft);
+	e = nft_ctx_get_error_buffer(p->nft);
 
 	if (rc != 0) {
 		proxy_copy_msg(e, err, errlen);
@@ -321,15 +355,11 @@ struct proxy *proxy_new(struct ev_loop *loop, const struct agent_config *cfg,
 	inet_pton(AF_INET, "10.244.0.0", &p->node.cluster_cidr);
 	p->node.cluster_prefix = 16;
 	p->node.layout = proxy_layout_from_env();
-	/* One context, created here: the agent already runs in the node's
+	/* Created here, and renewed here only: the agent runs in the node's
 	 * namespace, and a context talks to the namespace it was made in. */
-	p->nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	p->nft = proxy_nft_new();
 	if (!p->nft) {
-		snprintf(err, errlen, "nft_ctx_new failed");
-		goto fail;
-	}
-	if (nft_ctx_buffer_output(p->nft) < 0 || nft_ctx_buffer_error(p->nft) < 0) {
-		snprintf(err, errlen, "nft: cannot buffer output");
+		snprintf(err, errlen, "cannot create a libnftables context");
 		goto fail;
 	}
 	if (proxy_health_start(p, err, errlen) < 0)

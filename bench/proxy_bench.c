@@ -95,7 +95,9 @@ static void bench_world_free(struct bench_world *w)
 
 static int bench_run(struct nft_ctx *nft, const char *script, const char *what)
 {
-	if (getenv("PROXY_BENCH_FRESH")) {
+	/* As the agent does: a new context per batch (proxy.c explains why);
+	 * PROXY_BENCH_REUSE=1 keeps one to compare. */
+	if (!getenv("PROXY_BENCH_REUSE")) {
 		struct nft_ctx *f = nft_ctx_new(NFT_CTX_DEFAULT);
 		int rc;
 
