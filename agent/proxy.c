@@ -267,7 +267,10 @@ void proxy_sync(struct proxy *p)
 		log_warn("proxy: reading the store: %s", err);
 		goto out;
 	}
-	if (proxy_rules_build(&p->node, svcs, n_svcs, eps, n_eps, &next, err, sizeof(err)) < 0) {
+	/* The model describes the inputs, not the kernel: reusing it is right
+	 * even after a failed sync. */
+	if (proxy_rules_build_from(&p->node, svcs, n_svcs, eps, n_eps, &p->cur, &next, err,
+				   sizeof(err)) < 0) {
 		log_error("proxy: %s", err);
 		p->m.sync_failures++;
 		p->last_ok = false;

@@ -172,6 +172,9 @@ struct gen_ep {
 struct gen {
 	struct proxy_ruleset *rs;
 	const struct proxy_node *node;
+	const struct proxy_ruleset *prev;
+	const struct proxy_svc_rec **prev_sorted;   /* prev's records by ns/name */
+	uint64_t seed;                              /* node and layout: what every part depends on */
 	int cap_objs, cap_elems, cap_stats, cap_udp, cap_udp_eps;
 	char cidr[INET_ADDRSTRLEN + 4];
 	bool compact;
@@ -473,8 +476,182 @@ static void gen_acc_add(struct in_addr **arr, int *n, struct in_addr a)
 	(*arr)[(*n)++] = a;
 }
 
+/* ---- reuse ------------------------------------------------------------ */
+
+static uint64_t gen_mix(uint64_t h, uint64_t v)
+{
+	h ^= v;
+	h *= 0x100000001b3ull;
+	return h ^ (h >> 29);
+}
+
+static uint64_t gen_mix_str(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = gen_mix(h, (unsigned char)*s);
+	return gen_mix(h, 0xff);
+}
+
+/* Everything a Service's part is built from: its fields that matter and its
+ * endpoints, field by field (struct padding is not data). */
+static uint64_t gen_hash_service(uint64_t seed, const struct model_service *svc,
+				 const struct model_endpoints *e)
+{
+	uint64_t h = gen_mix_str(gen_mix_str(seed, svc->meta.ns), svc->meta.name);
+
+	h = gen_mix(h, ((uint64_t)svc->type << 8) | ((uint64_t)svc->external_policy << 16) |
+		       ((uint64_t)svc->internal_policy << 24) | ((uint64_t)svc->affinity_client_ip << 32));
+	h = gen_mix(h, ((uint64_t)svc->cluster_ip.s_addr << 32) | svc->ingress_ip.s_addr);
+	h = gen_mix(h, ((uint64_t)(uint32_t)svc->health_check_node_port << 32) |
+		       (uint32_t)svc->affinity_timeout_s);
+	h = gen_mix(h, (uint64_t)svc->n_ports);
+	for (int i = 0; i < svc->n_ports && i < MODEL_MAX_PORTS; i++) {
+		const struct model_service_port *sp = &svc->ports[i];
+
+		h = gen_mix_str(h, sp->name);
+		h = gen_mix(h, ((uint64_t)sp->proto << 48) | ((uint64_t)(uint32_t)sp->port << 16));
+		h = gen_mix(h, (uint64_t)(uint32_t)sp->node_port);
+	}
+	if (!e)
+		return gen_mix(h, 0);
+	h = gen_mix(h, ((uint64_t)(uint32_t)e->n << 8) | (uint64_t)(uint32_t)e->n_ports);
+	for (int j = 0; j < e->n_ports && j < MODEL_MAX_PORTS; j++)
+		h = gen_mix(gen_mix_str(h, e->ports[j].name), (uint64_t)e->ports[j].proto);
+	for (int i = 0; i < e->n; i++) {
+		const struct model_endpoint *m = &e->items[i];
+
+		h = gen_mix(h, ((uint64_t)m->addr.s_addr << 8) | ((uint64_t)m->ready << 2) |
+			       ((uint64_t)m->serving << 1) | (uint64_t)m->terminating);
+		h = gen_mix_str(h, m->node);
+		for (int j = 0; j < MODEL_MAX_PORTS; j++)
+			if (m->ports[j])
+				h = gen_mix(h, ((uint64_t)j << 32) | (uint32_t)m->ports[j]);
+	}
+	return h;
+}
+
+static int gen_cmp_rec_ptr(const void *a, const void *b)
+{
+	const struct proxy_svc_rec *x = *(const struct proxy_svc_rec *const *)a;
+	const struct proxy_svc_rec *y = *(const struct proxy_svc_rec *const *)b;
+	int c = strcmp(x->ns, y->ns);
+
+	return c ? c : strcmp(x->name, y->name);
+}
+
+static const struct proxy_svc_rec *gen_prev_rec(const struct gen *g, const struct model_service *svc)
+{
+	struct proxy_svc_rec key;
+	const struct proxy_svc_rec *kp = &key, *const *hit;
+
+	if (!g->prev_sorted)
+		return NULL;
+	snprintf(key.ns, sizeof(key.ns), "%s", svc->meta.ns);
+	snprintf(key.name, sizeof(key.name), "%s", svc->meta.name);
+	hit = bsearch(&kp, g->prev_sorted, (size_t)g->prev->n_stats, sizeof(*g->prev_sorted),
+		      gen_cmp_rec_ptr);
+	return hit ? *hit : NULL;
+}
+
+/* Copies a Service's part from the previous model: one slice of the arena,
+ * with every offset moved by the same amount. */
+static int gen_reuse(struct gen *g, const struct proxy_svc_rec *pr, struct proxy_svc_rec *rec)
+{
+	const struct proxy_ruleset *prev = g->prev;
+	struct proxy_ruleset *rs = g->rs;
+	int64_t delta = (int64_t)rs->text.len - (int64_t)pr->text_off;
+
+	if (rs_grow((void **)&rs->objs, &g->cap_objs, rs->n_objs + pr->n_obj, sizeof(*rs->objs)) < 0 ||
+	    rs_grow((void **)&rs->elems, &g->cap_elems, rs->n_elems + pr->n_elem, sizeof(*rs->elems)) < 0 ||
+	    rs_grow((void **)&rs->udp, &g->cap_udp, rs->n_udp + pr->n_udp, sizeof(*rs->udp)) < 0 ||
+	    rs_grow((void **)&rs->udp_eps, &g->cap_udp_eps, rs->n_udp_eps + pr->n_udp_ep,
+		    sizeof(*rs->udp_eps)) < 0)
+		return -1;
+	buf_append(&rs->text, prev->text.data + pr->text_off, pr->text_len);
+	for (int i = 0; i < pr->n_obj; i++) {
+		struct proxy_obj o = prev->objs[pr->obj0 + i];
+
+		o.name.off = (uint32_t)(o.name.off + delta);
+		o.body.off = (uint32_t)(o.body.off + delta);
+		rs->objs[rs->n_objs++] = o;
+	}
+	for (int i = 0; i < pr->n_elem; i++) {
+		struct proxy_elem e = prev->elems[pr->elem0 + i];
+
+		e.key.off = (uint32_t)(e.key.off + delta);
+		e.rest.off = (uint32_t)(e.rest.off + delta);
+		rs->elems[rs->n_elems++] = e;
+	}
+	for (int i = 0; i < pr->n_udp; i++) {
+		struct proxy_udp_port u = prev->udp[pr->udp0 + i];
+
+		u.first_ep = u.first_ep - pr->udp_ep0 + rs->n_udp_eps;
+		rs->udp[rs->n_udp++] = u;
+	}
+	memcpy(&rs->udp_eps[rs->n_udp_eps], &prev->udp_eps[pr->udp_ep0],
+	       (size_t)pr->n_udp_ep * sizeof(*rs->udp_eps));
+	rs->n_udp_eps += pr->n_udp_ep;
+	rs->nrules += pr->nrules;
+	rs->stats[rs->n_stats - 1] = prev->stats[pr - prev->recs];
+	rec->hash = pr->hash;
+	return 0;
+}
+
+static int gen_service_part(struct gen *g, const struct model_service *svc,
+			    const struct model_endpoints *e);
+
+/* One Service: reused from the previous model when its inputs are the
+ * same, built otherwise; either way recorded for the next build. */
 static int gen_service(struct gen *g, const struct model_service *svc,
 		       const struct model_endpoints *e)
+{
+	struct proxy_ruleset *rs = g->rs;
+	const struct proxy_svc_rec *pr;
+	struct proxy_svc_rec *rec;
+	uint64_t h = gen_hash_service(g->seed, svc, e);
+	int nrules0 = rs->nrules, rc;
+
+	if (rs_grow((void **)&rs->stats, &g->cap_stats, rs->n_stats + 1, sizeof(*rs->stats)) < 0)
+		return -1;
+	/* recs grows with stats: same capacity. */
+	{
+		struct proxy_svc_rec *r = realloc(rs->recs, (size_t)g->cap_stats * sizeof(*r));
+
+		if (!r)
+			return -1;
+		rs->recs = r;
+	}
+	rec = &rs->recs[rs->n_stats];
+	memset(rec, 0, sizeof(*rec));
+	snprintf(rec->ns, sizeof(rec->ns), "%s", svc->meta.ns);
+	snprintf(rec->name, sizeof(rec->name), "%s", svc->meta.name);
+	rec->text_off = (uint32_t)rs->text.len;
+	rec->obj0 = rs->n_objs;
+	rec->elem0 = rs->n_elems;
+	rec->udp0 = rs->n_udp;
+	rec->udp_ep0 = rs->n_udp_eps;
+	pr = gen_prev_rec(g, svc);
+	if (pr && pr->hash == h) {
+		rs->n_stats++;
+		rc = gen_reuse(g, pr, rec);
+	} else {
+		rc = gen_service_part(g, svc, e);
+		rec->hash = h;
+	}
+	if (rc < 0)
+		return rc;
+	rec = &rs->recs[rs->n_stats - 1];
+	rec->text_len = (uint32_t)rs->text.len - rec->text_off;
+	rec->n_obj = rs->n_objs - rec->obj0;
+	rec->n_elem = rs->n_elems - rec->elem0;
+	rec->n_udp = rs->n_udp - rec->udp0;
+	rec->n_udp_ep = rs->n_udp_eps - rec->udp_ep0;
+	rec->nrules = rs->nrules - nrules0;
+	return 0;
+}
+
+static int gen_service_part(struct gen *g, const struct model_service *svc,
+			    const struct model_endpoints *e)
 {
 	struct proxy_ruleset *rs = g->rs;
 	struct proxy_svc_stat *st;
@@ -484,8 +661,6 @@ static int gen_service(struct gen *g, const struct model_service *svc,
 	bool has_ingress = lb && svc->ingress_ip.s_addr != 0;
 	int rc = -1;
 
-	if (rs_grow((void **)&rs->stats, &g->cap_stats, rs->n_stats + 1, sizeof(*rs->stats)) < 0)
-		return -1;
 	st = &rs->stats[rs->n_stats++];
 	memset(st, 0, sizeof(*st));
 	snprintf(st->ns, sizeof(st->ns), "%s", svc->meta.ns);
@@ -832,7 +1007,9 @@ static int proxy_rules_index(struct proxy_ruleset *rs)
 
 	rs->obj_order = malloc((size_t)(rs->n_objs ? rs->n_objs : 1) * sizeof(int));
 	rs->elem_order = malloc((size_t)(rs->n_elems ? rs->n_elems : 1) * sizeof(int));
-	if (!rs->obj_order || !rs->elem_order)
+	rs->obj_dead = calloc((size_t)(rs->n_objs ? rs->n_objs : 1), 1);
+	rs->elem_dead = calloc((size_t)(rs->n_elems ? rs->n_elems : 1), 1);
+	if (!rs->obj_order || !rs->elem_order || !rs->obj_dead || !rs->elem_dead)
 		return -1;
 	for (int i = 0; i < rs->n_objs; i++)
 		rs->obj_order[i] = i;
@@ -845,7 +1022,7 @@ static int proxy_rules_index(struct proxy_ruleset *rs)
 		if (w > 0 && str_eq(rs, rs->objs[rs->obj_order[w - 1]].name,
 				    rs, rs->objs[rs->obj_order[i]].name)) {
 			rs->nrules -= rs->objs[rs->obj_order[i]].nrules;
-			rs->objs[rs->obj_order[i]].name.len = 0;   /* marks it dropped */
+			rs->obj_dead[rs->obj_order[i]] = 1;
 			continue;
 		}
 		rs->obj_order[w++] = rs->obj_order[i];
@@ -854,10 +1031,10 @@ static int proxy_rules_index(struct proxy_ruleset *rs)
 	w = 0;
 	for (int i = 0; i < rs->n_elems; i++) {
 		const struct proxy_elem *prev = w > 0 ? &rs->elems[rs->elem_order[w - 1]] : NULL;
-		struct proxy_elem *cur = &rs->elems[rs->elem_order[i]];
+		const struct proxy_elem *cur = &rs->elems[rs->elem_order[i]];
 
 		if (prev && prev->map == cur->map && str_eq(rs, prev->key, rs, cur->key)) {
-			cur->key.len = 0;
+			rs->elem_dead[rs->elem_order[i]] = 1;
 			continue;
 		}
 		rs->elem_order[w++] = rs->elem_order[i];
@@ -870,6 +1047,15 @@ int proxy_rules_build(const struct proxy_node *node,
 		      const struct model_service *svcs, int n_svcs,
 		      const struct model_endpoints *eps, int n_eps,
 		      struct proxy_ruleset *out, char *err, size_t errlen)
+{
+	return proxy_rules_build_from(node, svcs, n_svcs, eps, n_eps, NULL, out, err, errlen);
+}
+
+int proxy_rules_build_from(const struct proxy_node *node,
+			   const struct model_service *svcs, int n_svcs,
+			   const struct model_endpoints *eps, int n_eps,
+			   const struct proxy_ruleset *prev,
+			   struct proxy_ruleset *out, char *err, size_t errlen)
 {
 	const struct model_endpoints **sorted = NULL;
 	struct gen g = { .rs = out, .node = node };
@@ -895,6 +1081,18 @@ int proxy_rules_build(const struct proxy_node *node,
 		break;
 	}
 	out->compact = g.compact;
+	/* Every part depends on the node, its pod CIDR and the layout. */
+	g.seed = gen_mix_str(gen_mix_str(0xcbf29ce484222325ull, node->name), g.cidr);
+	g.seed = gen_mix(g.seed, g.compact);
+	if (prev && prev->recs && prev->n_stats > 0 && prev->compact == g.compact) {
+		g.prev = prev;
+		g.prev_sorted = malloc((size_t)prev->n_stats * sizeof(*g.prev_sorted));
+		if (!g.prev_sorted)
+			goto out;
+		for (int i = 0; i < prev->n_stats; i++)
+			g.prev_sorted[i] = &prev->recs[i];
+		qsort(g.prev_sorted, (size_t)prev->n_stats, sizeof(*g.prev_sorted), gen_cmp_rec_ptr);
+	}
 	gen_base(&g);
 	for (int i = 0; i < n_svcs; i++) {
 		const struct model_service *s = &svcs[i];
@@ -910,6 +1108,7 @@ out:
 	if (rc < 0)
 		snprintf(err, errlen, "building the ruleset: %s", strerror(ENOMEM));
 	free(sorted);
+	free(g.prev_sorted);
 	free(g.eps);
 	free(g.cluster);
 	free(g.local);
@@ -929,6 +1128,9 @@ void proxy_rules_free(struct proxy_ruleset *rs)
 	free(rs->udp_eps);
 	free(rs->obj_order);
 	free(rs->elem_order);
+	free(rs->obj_dead);
+	free(rs->elem_dead);
+	free(rs->recs);
 	memset(rs, 0, sizeof(*rs));
 }
 
@@ -960,16 +1162,6 @@ static void render_lines(const struct proxy_ruleset *rs, struct proxy_str body,
 	}
 }
 
-static bool proxy_obj_live(const struct proxy_obj *o)
-{
-	return o->name.len > 0;
-}
-
-static bool proxy_elem_live(const struct proxy_elem *e)
-{
-	return e->key.len > 0;
-}
-
 void proxy_rules_render_full(const struct proxy_ruleset *rs, struct buf *out)
 {
 	buf_puts(out, "table ip " PROXY_TABLE " {}\n"
@@ -988,7 +1180,7 @@ void proxy_rules_render_full(const struct proxy_ruleset *rs, struct buf *out)
 		for (int i = 0; i < rs->n_elems; i++) {
 			const struct proxy_elem *e = &rs->elems[i];
 
-			if (e->map != (enum proxy_map)m || !proxy_elem_live(e))
+			if (e->map != (enum proxy_map)m || rs->elem_dead[i])
 				continue;
 			buf_puts(out, n++ ? ",\n\t\t\t     " : "\t\telements = { ");
 			buf_append(out, rs_str(rs, e->key), e->key.len);
@@ -1001,7 +1193,7 @@ void proxy_rules_render_full(const struct proxy_ruleset *rs, struct buf *out)
 	for (int i = 0; i < rs->n_objs; i++) {
 		const struct proxy_obj *o = &rs->objs[i];
 
-		if (!proxy_obj_live(o))
+		if (rs->obj_dead[i])
 			continue;
 		buf_printf(out, "\n\t%s ", o->kind == PROXY_OBJ_SET ? "set" : "chain");
 		buf_append(out, rs_str(rs, o->name), o->name.len);

@@ -116,6 +116,17 @@ struct proxy_udp_port {
 	int n_ep;
 };
 
+/* Where one Service's part of the model lives, so the next build can
+ * reuse it when the Service and its endpoints did not change. */
+struct proxy_svc_rec {
+	char ns[MODEL_NAME_MAX];
+	char name[MODEL_NAME_MAX];
+	uint64_t hash;                    /* of everything the part was built from */
+	uint32_t text_off, text_len;      /* its strings in the arena */
+	int obj0, n_obj, elem0, n_elem, udp0, n_udp, udp_ep0, n_udp_ep;
+	int nrules;
+};
+
 struct proxy_ruleset {
 	struct buf text;                  /* the arena */
 	struct proxy_str base;            /* table comment, base and fixed chains, map declarations */
@@ -129,14 +140,16 @@ struct proxy_ruleset {
 	int n_udp;
 	struct proxy_udp_ep *udp_eps;
 	int n_udp_eps;
+	struct proxy_svc_rec *recs;       /* one per Service, like stats */
 	bool compact;                     /* the layout chosen */
 	int nrules;                       /* rules in regular chains (base chains not counted) */
 	/* Sorted views for diffs, duplicates left out (the first generated
-	 * wins). */
+	 * wins, the others are marked dead). */
 	int *obj_order;
 	int n_objs_unique;
 	int *elem_order;
 	int n_elems_unique;
+	unsigned char *obj_dead, *elem_dead;
 };
 
 /* Builds the ruleset for this node. endpoints are matched to services by
@@ -146,6 +159,14 @@ int proxy_rules_build(const struct proxy_node *node,
 		      const struct model_service *svcs, int n_svcs,
 		      const struct model_endpoints *eps, int n_eps,
 		      struct proxy_ruleset *out, char *err, size_t errlen);
+/* The same, reusing prev's part for every Service whose inputs are
+ * unchanged (prev may be NULL): what a sync after a small change costs is
+ * then mostly copying. The result is identical to proxy_rules_build's. */
+int proxy_rules_build_from(const struct proxy_node *node,
+			   const struct model_service *svcs, int n_svcs,
+			   const struct model_endpoints *eps, int n_eps,
+			   const struct proxy_ruleset *prev,
+			   struct proxy_ruleset *out, char *err, size_t errlen);
 void proxy_rules_free(struct proxy_ruleset *rs);
 
 /* The whole table as one atomic replacement: "table ip kube-proxy {}",

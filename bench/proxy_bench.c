@@ -176,7 +176,7 @@ static int bench_sync(int n, int e, const char *layout)
 	/* One endpoint of the middle Service moves to a new address. */
 	w.eps[n / 2].items[0].addr = bench_ip((10u << 24) | (127u << 16) | 1);
 	t0 = bench_now();
-	if (proxy_rules_build(&node, w.svcs, n, w.eps, n, &b, err, sizeof(err)) < 0)
+	if (proxy_rules_build_from(&node, w.svcs, n, w.eps, n, &a, &b, err, sizeof(err)) < 0)
 		goto out;
 	t_cb = bench_now() - t0;
 	t0 = bench_now();
@@ -296,6 +296,43 @@ int main(int argc, char **argv)
 		e = 5;
 	if (strcmp(argv[1], "sync") == 0)
 		return bench_sync(n, e, argc > 4 ? argv[4] : NULL);
+	if (strcmp(argv[1], "build") == 0) {
+		/* Only the generator, 10 times: for profiling. */
+		struct proxy_node node = bench_node(argc > 4 ? argv[4] : NULL);
+		struct bench_world w = { 0 };
+		char err[256];
+		double t0 = bench_now();
+
+		if (bench_world_init(&w, n, e) < 0)
+			return 1;
+		struct proxy_ruleset prev;
+
+		for (int i = 0; i < 10; i++) {
+			struct proxy_ruleset rs;
+
+			if (proxy_rules_build(&node, w.svcs, n, w.eps, n, &rs, err, sizeof(err)) < 0)
+				return 1;
+			proxy_rules_free(&rs);
+		}
+		printf("build_avg_s=%.4f\n", (bench_now() - t0) / 10);
+		if (proxy_rules_build(&node, w.svcs, n, w.eps, n, &prev, err, sizeof(err)) < 0)
+			return 1;
+		t0 = bench_now();
+		for (int i = 0; i < 10; i++) {
+			struct proxy_ruleset rs;
+
+			w.eps[n / 2].items[0].addr.s_addr ^= htonl((uint32_t)i + 1);
+			if (proxy_rules_build_from(&node, w.svcs, n, w.eps, n, &prev, &rs, err,
+						   sizeof(err)) < 0)
+				return 1;
+			proxy_rules_free(&prev);
+			prev = rs;
+		}
+		printf("rebuild_avg_s=%.4f\n", (bench_now() - t0) / 10);
+		proxy_rules_free(&prev);
+		bench_world_free(&w);
+		return 0;
+	}
 	if (strcmp(argv[1], "load") == 0 && argc > 5)
 		return bench_load(n, e, argv[4], argv + 5, argc - 5);
 	fprintf(stderr, "proxy_bench: unknown mode %s\n", argv[1]);

@@ -701,6 +701,98 @@ static void test_duplicate_frontends(void **state)
 	proxy_rules_free(&rs);
 }
 
+/* Reusing the previous model gives exactly what a fresh build gives. */
+static void check_reuse(const struct proxy_node *n, const struct proxy_ruleset *prev,
+			const struct model_service *s, int ns, const struct model_endpoints *e, int ne)
+{
+	struct proxy_ruleset fresh, reused;
+	struct buf a = BUF_INIT, b = BUF_INIT, da = BUF_INIT, db = BUF_INIT;
+	struct proxy_stale sa = { 0 }, sb = { 0 };
+	struct proxy_diff_stats st;
+	char err[128];
+
+	assert_int_equal(proxy_rules_build(n, s, ns, e, ne, &fresh, err, sizeof(err)), 0);
+	assert_int_equal(proxy_rules_build_from(n, s, ns, e, ne, prev, &reused, err, sizeof(err)), 0);
+	proxy_rules_render_full(&fresh, &a);
+	proxy_rules_render_full(&reused, &b);
+	assert_string_equal(buf_str(&a), buf_str(&b));
+	assert_int_equal(fresh.nrules, reused.nrules);
+	assert_int_equal(fresh.n_udp, reused.n_udp);
+	assert_int_equal(fresh.n_stats, reused.n_stats);
+	assert_memory_equal(fresh.stats, reused.stats, (size_t)fresh.n_stats * sizeof(*fresh.stats));
+	assert_int_equal(proxy_rules_render_diff(prev, &fresh, &sa, 0, 0, &da, &st),
+			 proxy_rules_render_diff(prev, &reused, &sb, 0, 0, &db, &st));
+	assert_string_equal(buf_str(&da), buf_str(&db));
+	/* And a model reused twice still is. */
+	{
+		struct proxy_ruleset again;
+
+		assert_int_equal(proxy_rules_build_from(n, s, ns, e, ne, &reused, &again, err,
+							sizeof(err)), 0);
+		buf_reset(&b);
+		proxy_rules_render_full(&again, &b);
+		assert_string_equal(buf_str(&a), buf_str(&b));
+		proxy_rules_free(&again);
+	}
+	proxy_rules_free(&fresh);
+	proxy_rules_free(&reused);
+	proxy_stale_clear(&sa);
+	proxy_stale_clear(&sb);
+	buf_free(&a);
+	buf_free(&b);
+	buf_free(&da);
+	buf_free(&db);
+}
+
+static void test_build_reuses_unchanged_services(void **state)
+{
+	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	struct proxy_node c = node("node0", PROXY_LAYOUT_COMPACT);
+	struct proxy_ruleset prev, prevc;
+	struct two t2, t3, ta;
+	struct model_service udp[3];
+	struct model_endpoints ue[3];
+	struct model_endpoint items[] = { ep("10.244.0.7", "node0", 5353, true, true, false) };
+
+	(void)state;
+	two_init(&t2, 2, false);
+	two_init(&t3, 3, false);
+	two_init(&ta, 3, true);
+	build(&n, t2.s, 2, t2.e, 2, &prev);
+	build(&c, t2.s, 2, t2.e, 2, &prevc);
+	check_reuse(&n, &prev, t2.s, 2, t2.e, 2);   /* nothing changed */
+	check_reuse(&n, &prev, t3.s, 2, t3.e, 2);   /* an endpoint added */
+	check_reuse(&n, &prev, ta.s, 2, ta.e, 2);   /* affinity on */
+	check_reuse(&n, &prev, t2.s, 1, t2.e, 1);   /* a Service gone */
+	check_reuse(&n, &prev, t2.s + 1, 1, t2.e + 1, 1);
+	check_reuse(&c, &prev, t3.s, 2, t3.e, 2);   /* another layout: nothing reused */
+	check_reuse(&c, &prevc, t3.s, 2, t3.e, 2);
+	/* UDP parts carry their conntrack data along; a duplicate frontend
+	 * stays dropped. */
+	for (int i = 0; i < 3; i++) {
+		model_service_init(&udp[i]);
+		snprintf(udp[i].meta.name, sizeof(udp[i].meta.name), "dns%d", i);
+		udp[i].n_ports = 1;
+		udp[i].ports[0].proto = MODEL_PROTO_UDP;
+		udp[i].ports[0].port = 53;
+		udp[i].cluster_ip = ip(i == 2 ? "10.0.0.10" : (i ? "10.0.0.11" : "10.0.0.10"));
+		eps_of(&ue[i], udp[i].meta.name, items, 1);
+	}
+	proxy_rules_free(&prev);
+	build(&n, udp, 3, ue, 3, &prev);
+	check_reuse(&n, &prev, udp, 3, ue, 3);
+	check_reuse(&n, &prev, udp + 1, 2, ue + 1, 2);
+	ue[1].items[0].ready = false;
+	check_reuse(&n, &prev, udp, 3, ue, 3);
+	for (int i = 0; i < 3; i++)
+		model_endpoints_free(&ue[i]);
+	proxy_rules_free(&prev);
+	proxy_rules_free(&prevc);
+	two_free(&t2);
+	two_free(&t3);
+	two_free(&ta);
+}
+
 /* ---- against a kernel (root only) ----------------------------------------- */
 
 static bool have_root_nft(void)
@@ -841,6 +933,7 @@ int main(void)
 		cmocka_unit_test(test_diff_revives_stale_chain),
 		cmocka_unit_test(test_diff_layout_change_needs_full),
 		cmocka_unit_test(test_duplicate_frontends),
+		cmocka_unit_test(test_build_reuses_unchanged_services),
 		cmocka_unit_test(test_golden_files_load),
 		cmocka_unit_test(test_diff_applies_like_full),
 	};
