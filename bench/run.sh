@@ -11,6 +11,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 benches=(echo)
+benches+=(lb)     # clientip-lb: through the frontend vs direct, failover time
 benches+=(proxy)   # bench/proxy.sh: service proxy sync times and connection rate (root)
 
 [ $# -gt 0 ] && benches=("$@")
