@@ -45,6 +45,16 @@ rss_kib() {
 	echo "$total"
 }
 
+# CPU time in clock ticks (user + system) of a process and its children.
+cpu_ticks() {
+	local total=0 p
+	for p in $1 $(pgrep -P "$1"); do
+		total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+	done
+	echo "$total"
+}
+hz=$(getconf CLK_TCK)
+
 # The reference app as the scenario has it; only the port is passed in.
 # Listening on ::ffff:127.0.0.1 keeps it on loopback while its socket
 # reports clients as ::ffff:127.0.0.1, as on the scenario's [::]:8080.
@@ -105,12 +115,17 @@ measure() { # name
 	[ -n "$body" ] || { echo "echo.sh: $name did not start" >&2; kill -9 "$pid"; return 1; }
 	idle=$(rss_kib "$pid")
 	wrk -t1 -c64 -d1s "http://127.0.0.1:$port/" >/dev/null 2>&1 # warm-up (JIT, caches)
+	t0=$(cpu_ticks "$pid")
 	out=$(wrk -t1 -c64 -d"${seconds}s" --latency "http://127.0.0.1:$port/")
-	printf '%s %s %s %s %s %s\n' \
+	t1=$(cpu_ticks "$pid")
+	reqs=$(printf '%s\n' "$out" | awk '/requests in/ {print $1}')
+	printf '%s %s %s %s %s %s %s\n' \
 		"$(printf '%s\n' "$out" | awk '/^Requests\/sec/ {print $2}')" \
 		"$(printf '%s\n' "$out" | awk '$1 == "50%" {print $2}')" \
 		"$(printf '%s\n' "$out" | awk '$1 == "99%" {print $2}')" \
-		"$idle" "$(rss_kib "$pid")" "$body" >>"$tmp/$name.runs"
+		"$idle" "$(rss_kib "$pid")" \
+		"$(awk -v t=$((t1 - t0)) -v hz="$hz" -v n="$reqs" 'BEGIN { printf "%.2f", t / hz * 1e6 / n }')" \
+		"$body" >>"$tmp/$name.runs"
 	if printf '%s\n' "$out" | grep -q 'Non-2xx\|Socket errors'; then
 		printf '%s\n' "$out" | grep 'Non-2xx\|Socket errors' | sed "s/^/  $name: /" >&2
 	fi
@@ -130,17 +145,17 @@ for r in $(seq 1 "$rounds"); do
 done
 
 # Median run per server by req/s.
-declare -A rps p50 p99 idle load body
+declare -A rps p50 p99 idle load cpu body
 for s in "${servers[@]}"; do
-	read -r rps[$s] p50[$s] p99[$s] idle[$s] load[$s] body[$s] < <(sort -n -k1,1 "$tmp/$s.runs" |
+	read -r rps[$s] p50[$s] p99[$s] idle[$s] load[$s] cpu[$s] body[$s] < <(sort -n -k1,1 "$tmp/$s.runs" |
 		sed -n "$(( (rounds + 1) / 2 ))p")
 done
 echo
-printf '%-14s %12s %10s %10s %10s %10s  %s\n' server req/s p50 p99 "RSS idle" "RSS load" body
+printf '%-14s %10s %9s %9s %10s %10s %9s  %s\n' server req/s p50 p99 "RSS idle" "RSS load" "CPU/req" body
 for s in "${servers[@]}"; do
 	awk -v s="$s" -v r="${rps[$s]}" -v a="${p50[$s]}" -v b="${p99[$s]}" -v i="${idle[$s]}" \
-		-v l="${load[$s]}" -v body="${body[$s]}" \
-		'BEGIN { printf "%-14s %12.0f %10s %10s %6.1f MiB %6.1f MiB  %s\n", s, r, a, b, i / 1024, l / 1024, body }'
+		-v l="${load[$s]}" -v c="${cpu[$s]}" -v body="${body[$s]}" \
+		'BEGIN { printf "%-14s %10.0f %9s %9s %6.1f MiB %6.1f MiB %6.2f us  %s\n", s, r, a, b, i / 1024, l / 1024, c, body }'
 done
 echo
 awk -v e="${rps[clientip-echo]}" -v n="${rps[nginx]}" -v j="${rps[node]}" -v i="${idle[clientip-echo]}" 'BEGIN {
@@ -148,3 +163,6 @@ awk -v e="${rps[clientip-echo]}" -v n="${rps[nginx]}" -v j="${rps[node]}" -v i="
 	printf "clientip-echo / node:  %.2fx req/s  (target >= 2.00)\n", e / j
 	printf "clientip-echo idle RSS: %.2f MiB  (target <= 2 MiB)\n", i / 1024
 }'
+echo "(CPU/req: the server's user+system CPU time per request during the run. With one"
+echo " wrk thread on a small machine the client is often the bottleneck; CPU/req shows"
+echo " the servers' own cost whatever the client manages.)"
