@@ -254,6 +254,15 @@ t_match "DNAT to node:NodePort keeps the client address" "^node[01] 198\.51\.100
 t_match "the DNAT map names the NodePort" "203.0.113.11 . 80 . 0x4c420001 : 10.240.0.4 . $((NODEPORT + 1))" \
 	"$(ip netns exec $E nft list map ip azure-lb dnat_tcp)"
 
+# --- a loadBalancerIP that is taken: pending, with an event ---------------------
+svc_yaml taken Cluster | sed "s/^spec:/spec:\n  loadBalancerIP: $FE/; s/nodePort: .*/nodePort: 30090/" | apply
+t_ok "status written for the pending Service" t_wait 10 test -e "$state/status/services/default_taken.json"
+t_match "pending: the event names the holder" "LoadBalancerIPInUse.*in use by service default/web" \
+	"$(tr -d '\n' <"$state/status/services/default_taken.json")"
+t_eq "pending: no ingress" "" "$(frontend_of taken)"
+t_ok "probes shows <pending>" t_wait 5 sh -c "'$C' --lab '$lab' probes taken | grep -q 'Frontend: *<pending>'"
+"$C" --lab "$lab" delete svc taken >/dev/null
+
 # --- metrics -----------------------------------------------------------------
 out=$("$C" --lab "$lab" metrics web --since 2m --granularity 1s --svg "$T_TMP/chart.svg")
 t_match "metrics table has both backends and the pool" "TIME +10\.240\.0\.4 +10\.240\.0\.5 +POOL %" "$out"
@@ -264,7 +273,7 @@ t_match "Prometheus text" 'clientip_lb_health_probe_status\{namespace="default",
 	"$(cat "$state/lb/metrics.prom")"
 
 # --- delete: frontend released, rules gone ------------------------------------
-rm -f "$state/api/services/default_web.json"
+"$C" --lab "$lab" delete svc web >/dev/null
 t_ok "status file removed on delete" t_wait 10 sh -c "! test -e $state/status/services/default_web.json"
 t_ok "state file removed" t_wait 5 sh -c "! test -e $state/lb/default_web.json"
 t_ok "rules gone" t_wait 5 sh -c "! ip netns exec $E nft list table ip azure-lb | grep -q 'svc_default_web '"
