@@ -14,6 +14,7 @@
 struct cli {
 	const char *lab;               /* --lab, $CLIENTIP_LAB, "default" */
 	const char *ns;                /* -n/--namespace, "default" */
+	bool ns_given;                 /* -n/--namespace was on the command line */
 	bool all_namespaces;           /* -A/--all-namespaces */
 	char bindir[LAB_PATH_MAX];     /* directory of the clientip binary: daemons live beside it */
 	char statedir[LAB_PATH_MAX];   /* lab_state_dir(lab) */

@@ -460,7 +460,7 @@ static int apply_check_ns(struct cli *cli, const struct manifest *m)
 		const struct manifest_object *o = &m->objects[i];
 		const struct model_meta *meta = manifest_object_meta(o);
 
-		if (o->ns_explicit && strcmp(cli->ns, "default") != 0 && strcmp(meta->ns, cli->ns) != 0) {
+		if (o->ns_explicit && cli->ns_given && strcmp(meta->ns, cli->ns) != 0) {
 			fprintf(stderr, "error: the namespace from the provided object \"%s\" does not "
 				"match the namespace \"%s\". You must pass '--namespace=%s' to perform "
 				"this operation.\n", meta->ns, cli->ns, meta->ns);

@@ -21,10 +21,10 @@ static const struct cli_command cli_commands[] = {
 	{ "create",   cmd_create,   "-f FILE|-: create objects from a manifest" },
 	{ "delete",   cmd_delete,   "-f FILE | TYPE NAME: delete objects" },
 	{ "get",      cmd_get,      "nodes|pods|svc|endpoints|deployments [NAME] [-o wide|yaml|json]" },
-	{ "describe", cmd_describe, "svc|pod NAME: details and events" },
+	{ "describe", cmd_describe, "svc|pod|deploy NAME: details and events" },
 	{ "scale",    cmd_scale,    "deployment NAME --replicas N" },
 	{ "rollout",  cmd_rollout,  "restart|status deployment NAME" },
-	{ "wait",     cmd_wait,     "--for=condition=Ready pod -l k=v [--timeout 60s]" },
+	{ "wait",     cmd_wait,     "--for=condition=Ready pod -l k=v | pod/NAME [--timeout 60s]" },
 	{ "logs",     cmd_logs,     "POD: a pod's output" },
 	{ "exec",     cmd_exec,     "HOST -- CMD...: run a command in a client, node or pod" },
 	{ "curl",     cmd_curl,     "[--from CLIENT] URL: request a URL from an internet client" },
@@ -88,10 +88,10 @@ static int cli_parse_globals(struct cli *cli, int argc, char **argv, const char 
 		}
 		if (cli_is_opt(a, "--lab"))
 			*lab_flag = cli_take_value(argc, argv, &i, "--lab");
-		else if (cli_is_opt(a, "-n"))
-			cli->ns = cli_take_value(argc, argv, &i, "-n");
-		else if (cli_is_opt(a, "--namespace"))
-			cli->ns = cli_take_value(argc, argv, &i, "--namespace");
+		else if (cli_is_opt(a, "-n") || cli_is_opt(a, "--namespace")) {
+			cli->ns = cli_take_value(argc, argv, &i, a[1] == '-' ? "--namespace" : "-n");
+			cli->ns_given = true;
+		}
 		else if (strcmp(a, "-A") == 0 || strcmp(a, "--all-namespaces") == 0)
 			cli->all_namespaces = true;
 		else
