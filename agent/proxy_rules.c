@@ -588,8 +588,9 @@ static int gen_reuse(struct gen *g, const struct proxy_svc_rec *pr, struct proxy
 		u.first_ep = u.first_ep - pr->udp_ep0 + rs->n_udp_eps;
 		rs->udp[rs->n_udp++] = u;
 	}
-	memcpy(&rs->udp_eps[rs->n_udp_eps], &prev->udp_eps[pr->udp_ep0],
-	       (size_t)pr->n_udp_ep * sizeof(*rs->udp_eps));
+	if (pr->n_udp_ep > 0)
+		memcpy(&rs->udp_eps[rs->n_udp_eps], &prev->udp_eps[pr->udp_ep0],
+		       (size_t)pr->n_udp_ep * sizeof(*rs->udp_eps));
 	rs->n_udp_eps += pr->n_udp_ep;
 	rs->nrules += pr->nrules;
 	rs->stats[rs->n_stats - 1] = prev->stats[pr - prev->recs];
