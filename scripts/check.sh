@@ -11,8 +11,15 @@ root=$PWD
 passed=0
 failed=0
 failures=()
-logdir=$root/build-logs
-rm -rf "$logdir"; mkdir -p "$logdir"
+# One log directory per run, so two runs at once do not erase each other's
+# logs; directories of runs that are no longer alive are removed.
+mkdir -p "$root/build-logs"
+for d in "$root"/build-logs/run-*; do
+	[ -d "$d" ] || continue
+	kill -0 "${d##*/run-}" 2>/dev/null || rm -rf "$d"
+done
+logdir=$root/build-logs/run-$$
+mkdir -p "$logdir"
 
 jobs=${CHECK_JOBS:-3}
 
