@@ -110,7 +110,11 @@ static int echo_conn_on_header_field_complete(llhttp_t *p)
 	struct echo_conn *c = echo_conn_of(p);
 	struct echo_req *r = &c->req;
 
-	if (echo_conn_name_is(r, "x-forwarded-for", 15))
+	/* Trailers of a chunked body come after the head a proxy vouched for:
+	 * an X-Forwarded-For there would pass for the nearest hop. */
+	if (!c->in_head)
+		r->cur_kind = ECHO_HDR_OTHER;
+	else if (echo_conn_name_is(r, "x-forwarded-for", 15))
 		r->cur_kind = ECHO_HDR_XFF;
 	else if (echo_conn_name_is(r, "x-real-ip", 9))
 		r->cur_kind = ECHO_HDR_XREALIP;

@@ -422,6 +422,12 @@ static void test_xff_only_from_trusted(void **state)
 	h_connect(h, "[::ffff:10.0.0.1]:1");
 	h_sends(h, "GET / HTTP/1.1\r\nX-Forwarded-For: 1.1.1.1, 198.51.100.10, 10.2.2.2\r\n\r\n");
 	assert_string_equal(last_body(h), "198.51.100.10");
+	/* Trailers are not headers: an X-Forwarded-For there is ignored. */
+	h->out_len = 0;
+	h_sends(h, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
+		   "X-Forwarded-For: 198.51.100.10\r\n\r\n"
+		   "1\r\na\r\n0\r\nX-Forwarded-For: 6.6.6.6\r\n\r\n");
+	assert_string_equal(last_body(h), "198.51.100.10");
 	/* Per request: the next one without the header is the peer again. */
 	h->out_len = 0;
 	h_sends(h, "GET / HTTP/1.1\r\n\r\n");
