@@ -398,7 +398,8 @@ enum echo_config_result echo_config_parse(struct echo_config *cfg, int argc, cha
 		if (opt == '?' || opt == ':') {
 			const char *what = opt == '?' ? "unknown option" : "option needs a value";
 
-			if (optopt)
+			/* optopt names short options only; a long one is in argv. */
+			if (opt == '?' && optopt > 0 && optopt < 256)
 				echo_config_err(err, errlen, "%s: -%c", what, optopt);
 			else
 				echo_config_err(err, errlen, "%s: %s", what, argv[optind - 1]);
