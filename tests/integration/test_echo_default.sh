@@ -6,6 +6,9 @@
 # network namespace of its own (unshare -n: only a loopback interface).
 . "$(dirname "$0")/lib.sh"
 
+# A server that hangs must fail the test, not stall it.
+curl() { command curl --max-time 10 "$@"; }
+
 ECHO=$T_BUILD/clientip-echo
 
 if ! unshare -n true 2>/dev/null; then
@@ -18,6 +21,8 @@ fi
 cat >"$T_TMP/inside.sh" <<'SH'
 set -u
 ECHO=$1 TMP=$2
+trap 'kill -9 $(jobs -p) 2>/dev/null' EXIT
+curl() { command curl --max-time 10 "$@"; }
 ip link set lo up
 up() { for i in $(seq 1 400); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done; return 1; }
 
@@ -37,7 +42,7 @@ echo "port=$(curl -s http://127.0.0.1:9090/)"
 kill -TERM $pid; wait $pid
 SH
 
-out=$(unshare -n bash "$T_TMP/inside.sh" "$ECHO" "$T_TMP" 2>&1)
+out=$(timeout 120 unshare -n bash "$T_TMP/inside.sh" "$ECHO" "$T_TMP" 2>&1)
 printf '::ffff:127.0.0.1' >"$T_TMP/expected4"
 printf '::1' >"$T_TMP/expected6"
 t_eq "starts with no options" "" "$(printf '%s\n' "$out" | grep 'start=failed')"

@@ -5,6 +5,9 @@
 # timeout and a second signal cut it short.
 . "$(dirname "$0")/lib.sh"
 
+# A server that hangs must fail the test, not stall it.
+curl() { command curl --max-time 10 "$@"; }
+
 ECHO=$T_BUILD/clientip-echo
 
 echo_start() {

@@ -4,6 +4,9 @@
 # the output options and their environment variables, several workers.
 . "$(dirname "$0")/lib.sh"
 
+# A server that hangs must fail the test, not stall it.
+curl() { command curl --max-time 10 "$@"; }
+
 ECHO=$T_BUILD/clientip-echo
 
 # echo_start NAME ARGS...: starts clientip-echo, waits for its listeners;

@@ -5,6 +5,9 @@
 # existing ones are still served.
 . "$(dirname "$0")/lib.sh"
 
+# A server that hangs must fail the test, not stall it.
+curl() { command curl --max-time 10 "$@"; }
+
 ECHO=$T_BUILD/clientip-echo
 
 echo_start() {

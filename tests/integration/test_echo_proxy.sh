@@ -4,6 +4,9 @@
 # listener beside a PROXY one, and the X-Forwarded-For walk over --trust.
 . "$(dirname "$0")/lib.sh"
 
+# A server that hangs must fail the test, not stall it.
+curl() { command curl --max-time 10 "$@"; }
+
 ECHO=$T_BUILD/clientip-echo
 
 echo_start() {
