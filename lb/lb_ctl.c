@@ -52,14 +52,8 @@ static void lb_on_probe(struct lb_probe *p, bool changed, void *data)
 	log_info("%s/%s: node%d (%s) is %s: %s (%d in a row)", b->svc->spec.meta.ns,
 		 b->svc->spec.meta.name, b->node, ip, lb_health_name(h->state), h->last_result,
 		 h->consecutive);
+	b->svc->ctl->files_dirty = true;
 	lb_ctl_mark_dirty(b->svc->ctl);
-}
-
-static void lb_on_dpa(struct lb_probe *p, bool changed, void *data)
-{
-	(void)p;
-	(void)changed;
-	(void)data;
 }
 
 /* The spec of backend b's probe under conf c. */
@@ -95,7 +89,7 @@ static void lb_svc_probes(struct lb_svc *s, const struct lb_health_state *restor
 {
 	for (int i = 0; i < s->n_backends; i++) {
 		struct lb_backend *b = &s->backends[i];
-		struct lb_health_state keep = restored ? restored[i] : *lb_backend_health(b);
+		struct lb_health_state keep = { 0 };
 		struct lb_probe_spec spec;
 
 		lb_backend_spec(s, i, &spec);
@@ -113,10 +107,12 @@ static void lb_svc_probes(struct lb_svc *s, const struct lb_health_state *restor
 		}
 		if (b->probe && lb_spec_equal(lb_probe_get_spec(b->probe), &spec))
 			continue;
+		/* A backend that had no probe (a UDP-only rule) starts Unknown. */
+		if (restored)
+			keep = restored[i];
+		else if (b->probe)
+			keep = *lb_probe_health(b->probe);
 		lb_probe_stop(b->probe);
-		if (keep.state == LB_HEALTH_UP && keep.last_result[0] == 'n' &&
-		    strncmp(keep.last_result, "no probe", 8) == 0)
-			memset(&keep, 0, sizeof(keep));
 		b->probe = lb_probe_start(s->ctl->prober, &spec, &keep, lb_on_probe, b);
 		if (!b->probe)
 			log_error("%s: cannot start the probe of node%d: out of memory", s->key, i);
@@ -150,7 +146,7 @@ static void lb_svc_dpa(struct lb_svc *s)
 		return;
 	lb_probe_stop(s->dpa);
 	s->dpa_spec = spec;
-	s->dpa = lb_probe_start(s->ctl->prober, &spec, NULL, lb_on_dpa, s);
+	s->dpa = lb_probe_start(s->ctl->prober, &spec, NULL, NULL, NULL);
 }
 
 /* ---- services ----------------------------------------------------------- */
@@ -505,6 +501,9 @@ static void lb_ctl_apply_timer(struct ev_loop *loop, uint64_t id, void *data)
 
 	(void)id;
 	ctl->nft_timer = 0;
+	if (ctl->files_dirty && ctl->tick_timer)
+		lb_metrics_write(ctl, lb_ctl_wall_ms());
+	ctl->files_dirty = false;
 	if (lb_ctl_apply(ctl) < 0) {
 		/* Try again shortly; the ruleset is re-rendered from the state
 		 * of that moment. */

@@ -3,7 +3,8 @@
  *   api/services changes (watch) -> lb_ctl_reconcile(): frontends, status
  *       files, probes started/stopped/retuned, data path marked dirty
  *   a probe flips a backend      -> the data path is re-rendered (at most
- *       once per loop turn, however many probes flipped)
+ *       once per loop turn, however many probes flipped) and the state
+ *       files rewritten
  *   every second                 -> lb_metrics_tick(): counters, samples,
  *       lb/<ns>_<name>.json, lb/metrics.prom
  *
@@ -74,6 +75,7 @@ struct lb_ctl {
 	int n_svcs, cap_svcs;
 	struct buf nft_key;            /* the ruleset last applied, counters left out */
 	bool nft_dirty;
+	bool files_dirty;              /* a backend flipped since the files were written */
 	uint64_t nft_timer;
 	uint64_t tick_timer;
 	int sigfd;
@@ -99,6 +101,9 @@ const struct lb_health_state *lb_backend_health(const struct lb_backend *b);
 
 /* lb_metrics.c: the per-second work, and the Prometheus text. */
 void lb_metrics_tick(struct lb_ctl *ctl, int64_t now_ms);
+/* Rewrites the state files and metrics.prom without sampling: after a
+ * probe flips a backend, the CLI sees it at once, not at the next tick. */
+void lb_metrics_write(struct lb_ctl *ctl, int64_t now_ms);
 void lb_metrics_prometheus(const struct lb_ctl *ctl, struct buf *out);
 /* Loads a Service's kept state (probe states, series) from its state file,
  * if there is one, after a restart. */

@@ -292,26 +292,17 @@ void lb_metrics_prometheus(const struct lb_ctl *ctl, struct buf *out)
 		   (unsigned long long)ctl->apply_errors);
 }
 
-void lb_metrics_tick(struct lb_ctl *ctl, int64_t now_ms)
+/* Writes every Service's state file and metrics.prom as things are now. */
+void lb_metrics_write(struct lb_ctl *ctl, int64_t now_ms)
 {
-	struct lb_nft_counter *c = NULL;
 	struct buf text = BUF_INIT;
-	char path[LAB_PATH_MAX + 128], err[512];
-	int n = 0, rc;
+	char path[LAB_PATH_MAX + 128];
+	int rc;
 
-	if (ctl->nft) {
-		n = lb_nft_read_counters(ctl->nft, &c, err, sizeof(err));
-		if (n < 0) {
-			log_warn("reading counters: %s", err);
-			n = 0;
-		}
-	}
 	for (int i = 0; i < ctl->n_svcs; i++) {
-		struct lb_svc *s = ctl->svcs[i];
+		const struct lb_svc *s = ctl->svcs[i];
 		struct lb_view v;
 
-		lb_backend_totals(s, c, n);
-		lb_svc_sample(s, now_ms / 1000);
 		lb_svc_view(ctl, s, now_ms, &v);
 		buf_reset(&text);
 		lb_view_write(&v, &text);
@@ -328,7 +319,27 @@ void lb_metrics_tick(struct lb_ctl *ctl, int64_t now_ms)
 	if (rc < 0)
 		log_warn("%s: %s", path, strerror(-rc));
 	buf_free(&text);
+}
+
+void lb_metrics_tick(struct lb_ctl *ctl, int64_t now_ms)
+{
+	struct lb_nft_counter *c = NULL;
+	char err[512];
+	int n = 0;
+
+	if (ctl->nft) {
+		n = lb_nft_read_counters(ctl->nft, &c, err, sizeof(err));
+		if (n < 0) {
+			log_warn("reading counters: %s", err);
+			n = 0;
+		}
+	}
+	for (int i = 0; i < ctl->n_svcs; i++) {
+		lb_backend_totals(ctl->svcs[i], c, n);
+		lb_svc_sample(ctl->svcs[i], now_ms / 1000);
+	}
 	free(c);
+	lb_metrics_write(ctl, now_ms);
 }
 
 static enum lb_health lb_health_parse(const char *s)

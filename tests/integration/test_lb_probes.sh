@@ -226,7 +226,7 @@ NFT
 t0=$(date +%s%N)
 t_ok "a blackholed node0 goes Down by timeouts" t_wait 8 state_is node0 Down
 dt=$(( ($(date +%s%N) - t0) / 1000000 ))
-t_match "taken out within 2 intervals + timeout + margin ($dt ms)" "^[0-9]+$" "$( [ $dt -le 4500 ] && echo $dt)"
+t_ok "taken out within 2 intervals + timeout + margin ($dt ms <= 6000 ms)" test "$dt" -le 6000
 t_match "last result says timeout" "timeout" "$("$C" --lab "$lab" probes web | awk '$1=="node0"')"
 t_eq "new flows go to node1 only" "node1=10 " "$(fanout $FE 10)"
 

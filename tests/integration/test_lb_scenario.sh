@@ -144,7 +144,7 @@ t0=$(date +%s%N)
 "$C" --lab "$lab" exec edge -- ip link set "n$Y" down
 t_ok "node$Y taken out" t_wait $((INTERVAL * THRESHOLD + 4)) state_is "node$Y" Down
 dt=$(ms_since "$t0")
-bound=$(( (INTERVAL * THRESHOLD + INTERVAL) * 1000 + 1000 ))
+bound=$(( (INTERVAL * THRESHOLD + INTERVAL) * 1000 + 2500 ))  # + margin for a loaded machine
 t_ok "within the probe bound ($dt ms <= $bound ms)" test "$dt" -le "$bound"
 out=$(answers 10)
 t_eq "new flows avoid node$Y: all answered" 10 "$(grep -c 198.51.100.10 <<<"$out")"
