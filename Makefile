@@ -16,7 +16,7 @@ check: deps
 	@scripts/check.sh
 
 demo: build
-	@scripts/scenario.sh
+	@scripts/demo.sh
 
 bench: build
 	@bench/run.sh

@@ -7,7 +7,7 @@
 lab=$(t_unique)
 t_defer "$T_BUILD/clientip --lab $lab lab down"
 
-CLIENTIP_BUILD=$T_BUILD "$T_ROOT/scripts/scenario.sh" --lab "$lab" --probe-interval 1 \
+CLIENTIP_BUILD=$T_BUILD "$T_ROOT/scripts/demo.sh" --lab "$lab" --probe-interval 1 \
 	--out "$T_TMP/demo" >"$T_TMP/demo.log" 2>&1
 rc=$?
 log=$(cat "$T_TMP/demo.log")
@@ -26,7 +26,7 @@ t_eq "lab torn down by the script" "" "$(ls /run/netns 2>/dev/null | grep "^cip-
 # Interrupted half-way, it still tears its lab down.
 lab2=$(t_unique)
 t_defer "$T_BUILD/clientip --lab $lab2 lab down"
-CLIENTIP_BUILD=$T_BUILD setsid "$T_ROOT/scripts/scenario.sh" --lab "$lab2" --probe-interval 1 \
+CLIENTIP_BUILD=$T_BUILD setsid "$T_ROOT/scripts/demo.sh" --lab "$lab2" --probe-interval 1 \
 	--out "$T_TMP/demo2" >"$T_TMP/demo2.log" 2>&1 &
 pid=$!
 t_ok "second run reaches the browsing step" t_wait 60 grep -q "Browse to" "$T_TMP/demo2.log"
