@@ -11,11 +11,15 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${CLIENTIP_BUILD:-$root/build}
 case "$bin" in /*) ;; *) bin=$root/$bin ;; esac
-C=$bin/clientip
-manifests=$root/examples/aks-scenario
+# Commands are shown as a user would type them: clientip on the PATH,
+# manifests relative to the repository.
+cd "$root" || exit 1
+export PATH=$bin:$PATH
+C=clientip
+manifests=examples/aks-scenario
 lab=demo$(( $$ % 10000 ))
 interval=
-out=$root/build/demo
+out=build/demo
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -88,7 +92,7 @@ describe_addr() {
 	esac
 }
 
-[ -x "$C" ] || fail "$C is not built: run make"
+[ -x "$bin/clientip" ] || fail "$bin/clientip is not built: run make"
 
 step "Build a 2-node cluster in network namespaces (lab $lab)"
 if [ -z "$interval" ]; then
@@ -101,7 +105,7 @@ fi
 lab_is_up=1
 
 step "Deploy the scenario's manifest (externalTrafficPolicy: Cluster, the default)"
-printf '%s$ cat %s%s  (its Service part)\n' "$cyan" "${manifests#"$root"/}/deploy.yaml" "$off"
+printf '%s$ cat %s%s  (its Service part)\n' "$cyan" "$manifests/deploy.yaml" "$off"
 sed -n '/^kind: Service/,$p' "$manifests/deploy.yaml"
 show "$C" --lab "$lab" apply -f "$manifests/deploy.yaml" || fail "apply"
 wait_for "the pod to be Ready" 30 "$C" --lab "$lab" wait --for=condition=Ready pod -l app=node --timeout 1s
