@@ -102,6 +102,18 @@ static int rs_grow(void **arr, int *cap, int need, size_t size)
 	return 0;
 }
 
+/* Diffs walk two sorted lists; any total order both sides agree on will
+ * do, and comparing hashes first is much cheaper than comparing names that
+ * share long prefixes ("endpoint-...-default/svc1234/tcp/80__10.1."). */
+static uint64_t rs_hash(const char *s, size_t len, uint64_t h)
+{
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ull;
+	}
+	return h ^ (h >> 32);
+}
+
 /* ---- names --------------------------------------------------------------- */
 
 /* kube-proxy prefixes names with 8 base32 characters of a hash of the name
@@ -174,6 +186,7 @@ struct gen {
 	const struct proxy_node *node;
 	const struct proxy_ruleset *prev;
 	const struct proxy_svc_rec **prev_sorted;   /* prev's records by ns/name */
+	int prev_cursor;
 	uint64_t seed;                              /* node and layout: what every part depends on */
 	int cap_objs, cap_elems, cap_stats, cap_udp, cap_udp_eps;
 	char cidr[INET_ADDRSTRLEN + 4];
@@ -201,6 +214,7 @@ static void gen_obj_begin(struct gen *g, enum proxy_obj_kind kind, const char *p
 	o->kind = kind;
 	o->nrules = 0;
 	o->name = rs_printf(rs, "%s%s", prefix, base);
+	o->h = rs_hash(rs_str(rs, o->name), o->name.len, 0xcbf29ce484222325ull);
 	o->body = rs_mark(rs);
 }
 
@@ -240,20 +254,31 @@ static void gen_elem(struct gen *g, enum proxy_map map, const char *key, const c
 	e->map = map;
 	e->key = rs_printf(rs, "%s", key);
 	e->rest = rs_printf(rs, "%s", rest);
+	/* 56 bits: the map goes on top when sorting (proxy_rules_index). */
+	e->h = rs_hash(key, e->key.len, 0xcbf29ce484222325ull) & 0x00ffffffffffffffull;
 }
 
 static const struct model_endpoints *gen_find_eps(const struct model_endpoints *const *sorted,
-						  int n, const char *ns, const char *name)
+						  int n, const char *ns, const char *name, int *cursor)
 {
 	int lo = 0, hi = n - 1;
+
+	/* Services and Endpoints come from the store in the same order, so
+	 * the next one is almost always the one after the last hit. */
+	if (cursor && *cursor < n && strcmp(sorted[*cursor]->name, name) == 0 &&
+	    strcmp(sorted[*cursor]->ns, ns) == 0)
+		return sorted[(*cursor)++];
 
 	while (lo <= hi) {
 		int mid = (lo + hi) / 2, c = strcmp(sorted[mid]->ns, ns);
 
 		if (c == 0)
 			c = strcmp(sorted[mid]->name, name);
-		if (c == 0)
+		if (c == 0) {
+			if (cursor)
+				*cursor = mid + 1;
 			return sorted[mid];
+		}
 		if (c < 0)
 			lo = mid + 1;
 		else
@@ -539,17 +564,24 @@ static int gen_cmp_rec_ptr(const void *a, const void *b)
 	return c ? c : strcmp(x->name, y->name);
 }
 
-static const struct proxy_svc_rec *gen_prev_rec(const struct gen *g, const struct model_service *svc)
+static const struct proxy_svc_rec *gen_prev_rec(struct gen *g, const struct model_service *svc)
 {
 	struct proxy_svc_rec key;
 	const struct proxy_svc_rec *kp = &key, *const *hit;
 
 	if (!g->prev_sorted)
 		return NULL;
+	/* In the same order as last time, as a rule: try the next one first. */
+	if (g->prev_cursor < g->prev->n_stats &&
+	    strcmp(g->prev_sorted[g->prev_cursor]->name, svc->meta.name) == 0 &&
+	    strcmp(g->prev_sorted[g->prev_cursor]->ns, svc->meta.ns) == 0)
+		return g->prev_sorted[g->prev_cursor++];
 	snprintf(key.ns, sizeof(key.ns), "%s", svc->meta.ns);
 	snprintf(key.name, sizeof(key.name), "%s", svc->meta.name);
 	hit = bsearch(&kp, g->prev_sorted, (size_t)g->prev->n_stats, sizeof(*g->prev_sorted),
 		      gen_cmp_rec_ptr);
+	if (hit)
+		g->prev_cursor = (int)(hit - g->prev_sorted) + 1;
 	return hit ? *hit : NULL;
 }
 
@@ -951,7 +983,7 @@ static int gen_count_endpoint_chains(const struct model_service *svcs, int n_svc
 
 	for (int i = 0; i < n_svcs; i++) {
 		const struct model_endpoints *e =
-			gen_find_eps(sorted, n_eps, svcs[i].meta.ns, svcs[i].meta.name);
+			gen_find_eps(sorted, n_eps, svcs[i].meta.ns, svcs[i].meta.name, NULL);
 
 		if (e && svcs[i].cluster_ip.s_addr)
 			total += (long)e->n * svcs[i].n_ports;
@@ -965,9 +997,13 @@ static int gen_cmp_obj(const void *a, const void *b, void *arg)
 {
 	const struct proxy_ruleset *rs = arg;
 	const struct proxy_obj *x = &rs->objs[*(const int *)a], *y = &rs->objs[*(const int *)b];
-	uint32_t n = x->name.len < y->name.len ? x->name.len : y->name.len;
-	int c = memcmp(rs_str(rs, x->name), rs_str(rs, y->name), n);
+	uint32_t n;
+	int c;
 
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
+	n = x->name.len < y->name.len ? x->name.len : y->name.len;
+	c = memcmp(rs_str(rs, x->name), rs_str(rs, y->name), n);
 	if (c)
 		return c;
 	if (x->name.len != y->name.len)
@@ -984,6 +1020,8 @@ static int gen_cmp_elem(const void *a, const void *b, void *arg)
 
 	if (x->map != y->map)
 		return x->map < y->map ? -1 : 1;
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
 	n = x->key.len < y->key.len ? x->key.len : y->key.len;
 	c = memcmp(rs_str(rs, x->key), rs_str(rs, y->key), n);
 	if (c)
@@ -999,12 +1037,58 @@ static bool str_eq(const struct proxy_ruleset *a, struct proxy_str x,
 	return x.len == y.len && memcmp(rs_str(a, x), rs_str(b, y), x.len) == 0;
 }
 
+/* Sorts idx by keys[idx], stably: 8-bit LSD radix passes, which at tens of
+ * thousands of items costs a fraction of a comparison sort. */
+static int rs_radix_sort(const uint64_t *keys, int *idx, int n)
+{
+	int *tmp = malloc((size_t)(n ? n : 1) * sizeof(int)), *src = idx, *dst = tmp;
+
+	if (!tmp)
+		return -1;
+	for (int shift = 0; shift < 64; shift += 8) {
+		int count[257] = { 0 };
+
+		for (int i = 0; i < n; i++)
+			count[((keys[src[i]] >> shift) & 0xff) + 1]++;
+		for (int b = 0; b < 256; b++)
+			count[b + 1] += count[b];
+		for (int i = 0; i < n; i++)
+			dst[count[(keys[src[i]] >> shift) & 0xff]++] = src[i];
+		src = dst;
+		dst = src == idx ? tmp : idx;
+	}
+	/* Eight passes: the result is back in idx. */
+	free(tmp);
+	return 0;
+}
+
+/* Within runs of equal keys (a hash collision, or the same name twice),
+ * orders by the bytes, stably, so that the order is exactly
+ * gen_cmp_obj's / gen_cmp_elem's. Runs are one or two items long. */
+static void rs_fix_runs(const struct proxy_ruleset *rs, const uint64_t *keys, int *idx, int n,
+			int (*cmp)(const void *, const void *, void *))
+{
+	for (int i = 1; i < n; i++) {
+		int j = i;
+
+		while (j > 0 && keys[idx[j - 1]] == keys[idx[j]] &&
+		       cmp(&idx[j - 1], &idx[j], (void *)rs) > 0) {
+			int t = idx[j];
+
+			idx[j] = idx[j - 1];
+			idx[j - 1] = t;
+			j--;
+		}
+	}
+}
+
 /* Sorted views, and duplicates (same name, same map and key) dropped: the
  * first one generated wins, as two Services claiming one IP and port
  * cannot both be served. */
 static int proxy_rules_index(struct proxy_ruleset *rs)
 {
-	int w;
+	uint64_t *keys;
+	int w, n = rs->n_objs > rs->n_elems ? rs->n_objs : rs->n_elems;
 
 	rs->obj_order = malloc((size_t)(rs->n_objs ? rs->n_objs : 1) * sizeof(int));
 	rs->elem_order = malloc((size_t)(rs->n_elems ? rs->n_elems : 1) * sizeof(int));
@@ -1012,12 +1096,24 @@ static int proxy_rules_index(struct proxy_ruleset *rs)
 	rs->elem_dead = calloc((size_t)(rs->n_elems ? rs->n_elems : 1), 1);
 	if (!rs->obj_order || !rs->elem_order || !rs->obj_dead || !rs->elem_dead)
 		return -1;
-	for (int i = 0; i < rs->n_objs; i++)
+	keys = malloc((size_t)(n ? n : 1) * sizeof(*keys));
+	if (!keys)
+		return -1;
+	for (int i = 0; i < rs->n_objs; i++) {
 		rs->obj_order[i] = i;
-	for (int i = 0; i < rs->n_elems; i++)
+		keys[i] = rs->objs[i].h;
+	}
+	if (rs_radix_sort(keys, rs->obj_order, rs->n_objs) < 0)
+		goto fail;
+	rs_fix_runs(rs, keys, rs->obj_order, rs->n_objs, gen_cmp_obj);
+	for (int i = 0; i < rs->n_elems; i++) {
 		rs->elem_order[i] = i;
-	qsort_r(rs->obj_order, (size_t)rs->n_objs, sizeof(int), gen_cmp_obj, rs);
-	qsort_r(rs->elem_order, (size_t)rs->n_elems, sizeof(int), gen_cmp_elem, rs);
+		keys[i] = ((uint64_t)rs->elems[i].map << 56) | rs->elems[i].h;
+	}
+	if (rs_radix_sort(keys, rs->elem_order, rs->n_elems) < 0)
+		goto fail;
+	rs_fix_runs(rs, keys, rs->elem_order, rs->n_elems, gen_cmp_elem);
+	free(keys);
 	w = 0;
 	for (int i = 0; i < rs->n_objs; i++) {
 		if (w > 0 && str_eq(rs, rs->objs[rs->obj_order[w - 1]].name,
@@ -1042,6 +1138,9 @@ static int proxy_rules_index(struct proxy_ruleset *rs)
 	}
 	rs->n_elems_unique = w;
 	return 0;
+fail:
+	free(keys);
+	return -1;
 }
 
 int proxy_rules_build(const struct proxy_node *node,
@@ -1061,15 +1160,20 @@ int proxy_rules_build_from(const struct proxy_node *node,
 	const struct model_endpoints **sorted = NULL;
 	struct gen g = { .rs = out, .node = node };
 	char net[INET_ADDRSTRLEN];
-	int threshold, rc = -1;
+	int threshold, eps_cursor = 0, rc = -1;
+	bool in_order = true;
 
 	memset(out, 0, sizeof(*out));
 	sorted = malloc((size_t)(n_eps ? n_eps : 1) * sizeof(*sorted));
 	if (!sorted)
 		goto out;
-	for (int i = 0; i < n_eps; i++)
+	for (int i = 0; i < n_eps; i++) {
 		sorted[i] = &eps[i];
-	qsort(sorted, (size_t)n_eps, sizeof(*sorted), gen_cmp_eps_ptr);
+		if (i > 0 && in_order && gen_cmp_eps_ptr(&sorted[i - 1], &sorted[i]) > 0)
+			in_order = false;
+	}
+	if (!in_order)
+		qsort(sorted, (size_t)n_eps, sizeof(*sorted), gen_cmp_eps_ptr);
 
 	inet_ntop(AF_INET, &node->cluster_cidr, net, sizeof(net));
 	snprintf(g.cidr, sizeof(g.cidr), "%s/%d", net, node->cluster_prefix);
@@ -1090,15 +1194,22 @@ int proxy_rules_build_from(const struct proxy_node *node,
 		g.prev_sorted = malloc((size_t)prev->n_stats * sizeof(*g.prev_sorted));
 		if (!g.prev_sorted)
 			goto out;
-		for (int i = 0; i < prev->n_stats; i++)
+		in_order = true;
+		for (int i = 0; i < prev->n_stats; i++) {
 			g.prev_sorted[i] = &prev->recs[i];
-		qsort(g.prev_sorted, (size_t)prev->n_stats, sizeof(*g.prev_sorted), gen_cmp_rec_ptr);
+			if (i > 0 && in_order && gen_cmp_rec_ptr(&g.prev_sorted[i - 1], &g.prev_sorted[i]) > 0)
+				in_order = false;
+		}
+		if (!in_order)
+			qsort(g.prev_sorted, (size_t)prev->n_stats, sizeof(*g.prev_sorted),
+			      gen_cmp_rec_ptr);
 	}
 	gen_base(&g);
 	for (int i = 0; i < n_svcs; i++) {
 		const struct model_service *s = &svcs[i];
 
-		if (gen_service(&g, s, gen_find_eps(sorted, n_eps, s->meta.ns, s->meta.name)) < 0 ||
+		if (gen_service(&g, s, gen_find_eps(sorted, n_eps, s->meta.ns, s->meta.name,
+						    &eps_cursor)) < 0 ||
 		    g.oom)
 			goto out;
 	}
@@ -1207,28 +1318,69 @@ void proxy_rules_render_full(const struct proxy_ruleset *rs, struct buf *out)
 
 /* ---- diffs --------------------------------------------------------------- */
 
-static void render_add_chain(const struct proxy_ruleset *rs, const struct proxy_obj *o,
-			     bool create, struct buf *out)
+/* Fills an existing (empty) chain. libnftables lists every chain of every
+ * table before an "add rule" (its cache), which at 10,000 chains costs more
+ * than the change itself; "add chain NAME { rules }" needs only the table
+ * list. Rules naming a set (@affinity-...) need the set cache, so chains
+ * with those use "add rule". */
+static void render_chain_rules(const struct proxy_ruleset *rs, const struct proxy_obj *o,
+			       struct buf *out)
 {
 	const char *p = rs_str(rs, o->body), *end = p + o->body.len;
+	bool block = !memchr(p, '@', o->body.len);
 
-	if (create) {
+	if (p == end)
+		return;
+	if (block) {
 		buf_puts(out, "add chain ip " PROXY_TABLE " ");
 		buf_append(out, rs_str(rs, o->name), o->name.len);
-		buf_putc(out, '\n');
+		buf_puts(out, " {");
 	}
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 
 		if (!nl)
 			nl = end;
-		buf_puts(out, "add rule ip " PROXY_TABLE " ");
-		buf_append(out, rs_str(rs, o->name), o->name.len);
-		buf_putc(out, ' ');
-		buf_append(out, p, (size_t)(nl - p));
-		buf_putc(out, '\n');
+		if (block) {
+			buf_putc(out, ' ');
+			buf_append(out, p, (size_t)(nl - p));
+			buf_putc(out, ';');
+		} else {
+			buf_puts(out, "add rule ip " PROXY_TABLE " ");
+			buf_append(out, rs_str(rs, o->name), o->name.len);
+			buf_putc(out, ' ');
+			buf_append(out, p, (size_t)(nl - p));
+			buf_putc(out, '\n');
+		}
 		p = nl + 1;
 	}
+	if (block)
+		buf_puts(out, " }\n");
+}
+
+/* "add map NAME { declaration; elements = {" : adding elements through the
+ * map's declaration, like render_chain_rules, spares the chain listing
+ * that "add element" would cost. The declaration must be the map's own. */
+static void render_elements_open(enum proxy_map m, struct buf *out)
+{
+	const char *d = proxy_map_decls[m];
+
+	buf_printf(out, "add %s ip " PROXY_TABLE " %s {", m == PROXY_SET_HAIRPIN ? "set" : "map",
+		   proxy_map_names[m]);
+	while (*d) {
+		const char *nl = strchr(d, '\n');
+		size_t len = nl ? (size_t)(nl - d) : strlen(d);
+
+		while (len && *d == '\t') {
+			d++;
+			len--;
+		}
+		buf_putc(out, ' ');
+		buf_append(out, d, len);
+		buf_putc(out, ';');
+		d += len + (nl ? 1 : 0);
+	}
+	buf_puts(out, " elements = { ");
 }
 
 static void render_add_set(const struct proxy_ruleset *rs, const struct proxy_obj *o,
@@ -1263,11 +1415,22 @@ static int name_cmp(const struct proxy_ruleset *a, struct proxy_str x,
 	return x.len == y.len ? 0 : (x.len < y.len ? -1 : 1);
 }
 
+/* The order of gen_cmp_obj and gen_cmp_elem, across two rulesets. */
+static int obj_cmp(const struct proxy_ruleset *a, const struct proxy_obj *x,
+		   const struct proxy_ruleset *b, const struct proxy_obj *y)
+{
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
+	return name_cmp(a, x->name, b, y->name);
+}
+
 static int elem_cmp(const struct proxy_ruleset *a, const struct proxy_elem *x,
 		    const struct proxy_ruleset *b, const struct proxy_elem *y)
 {
 	if (x->map != y->map)
 		return x->map < y->map ? -1 : 1;
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
 	return name_cmp(a, x->key, b, y->key);
 }
 
@@ -1354,7 +1517,7 @@ int proxy_rules_render_diff(const struct proxy_ruleset *old, const struct proxy_
 	for (i = 0, j = 0; i < old->n_objs_unique || j < nw->n_objs_unique;) {
 		const struct proxy_obj *o = i < old->n_objs_unique ? &old->objs[old->obj_order[i]] : NULL;
 		const struct proxy_obj *n = j < nw->n_objs_unique ? &nw->objs[nw->obj_order[j]] : NULL;
-		int c = !o ? 1 : !n ? -1 : name_cmp(old, o->name, nw, n->name);
+		int c = !o ? 1 : !n ? -1 : obj_cmp(old, o, nw, n);
 
 		if (c == 0 && o->kind != n->kind)
 			goto out;   /* cannot happen with distinct prefixes; be safe */
@@ -1389,13 +1552,13 @@ int proxy_rules_render_diff(const struct proxy_ruleset *old, const struct proxy_
 				/* Still in the kernel, empty, awaiting deletion:
 				 * revive it instead. */
 				stale_remove(stale, k);
-				render_add_chain(nw, n, false, &rules);
+				render_chain_rules(nw, n, &rules);
 				st->chains_changed++;
 			} else {
 				buf_puts(&adds, "add chain ip " PROXY_TABLE " ");
 				buf_append(&adds, rs_str(nw, n->name), n->name.len);
 				buf_putc(&adds, '\n');
-				render_add_chain(nw, n, false, &rules);
+				render_chain_rules(nw, n, &rules);
 				st->chains_added++;
 			}
 			j++;
@@ -1409,7 +1572,7 @@ int proxy_rules_render_diff(const struct proxy_ruleset *old, const struct proxy_
 			buf_puts(&rules, "flush chain ip " PROXY_TABLE " ");
 			buf_append(&rules, rs_str(nw, n->name), n->name.len);
 			buf_putc(&rules, '\n');
-			render_add_chain(nw, n, false, &rules);
+			render_chain_rules(nw, n, &rules);
 			st->chains_changed++;
 		}
 		i++;
@@ -1440,6 +1603,13 @@ int proxy_rules_render_diff(const struct proxy_ruleset *old, const struct proxy_
 				i++;
 				j++;
 			}
+			/* A pair left in hairpin-endpoints after its endpoint went
+			 * away changes nothing: it matches only a flow DNATed to
+			 * its own source, that is to a current endpoint, whose
+			 * pair is there anyway. Not deleting it spares the chain
+			 * listing a deletion costs; a full sync drops it. */
+			if (del && o->map == PROXY_SET_HAIRPIN)
+				del = false;
 			if (del) {
 				if (cur_del != (int)o->map) {
 					if (cur_del >= 0)
@@ -1456,9 +1626,8 @@ int proxy_rules_render_diff(const struct proxy_ruleset *old, const struct proxy_
 			if (add) {
 				if (cur_add != (int)n->map) {
 					if (cur_add >= 0)
-						buf_puts(&addel, " }\n");
-					buf_printf(&addel, "add element ip " PROXY_TABLE " %s { ",
-						   proxy_map_names[n->map]);
+						buf_puts(&addel, " } }\n");
+					render_elements_open(n->map, &addel);
 					cur_add = (int)n->map;
 				} else {
 					buf_puts(&addel, ", ");
@@ -1471,7 +1640,7 @@ int proxy_rules_render_diff(const struct proxy_ruleset *old, const struct proxy_
 		if (cur_del >= 0)
 			buf_puts(&dels, " }\n");
 		if (cur_add >= 0)
-			buf_puts(&addel, " }\n");
+			buf_puts(&addel, " } }\n");
 		buf_append(&dels, addel.data ? addel.data : "", addel.len);
 		if (addel.oom)
 			dels.oom = true;

@@ -73,6 +73,7 @@ enum proxy_obj_kind { PROXY_OBJ_CHAIN, PROXY_OBJ_SET };
 /* A regular chain (body: one rule per line) or an affinity set (body: its
  * declaration, one statement per line). */
 struct proxy_obj {
+	uint64_t h;                       /* hash of the name: diffs order by it */
 	struct proxy_str name;
 	struct proxy_str body;
 	int nrules;
@@ -81,6 +82,7 @@ struct proxy_obj {
 
 /* One element: key, and what follows the key (comment and ": verdict"). */
 struct proxy_elem {
+	uint64_t h;                       /* hash of the key: diffs order by it */
 	struct proxy_str key;
 	struct proxy_str rest;
 	enum proxy_map map;

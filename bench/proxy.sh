@@ -11,7 +11,8 @@
 #    with "Connection: close" so every request is a new connection through
 #    nat prerouting; the rate with N Services over the rate with one.
 # BENCH_SECONDS (5) per wrk run, BENCH_ROUNDS (2) interleaved rounds, best
-# round kept. Targets (issue 4): 10k full sync < 1 s, one change < 50 ms,
+# round kept; BENCH_SIZES ("1 1000 10000"); BENCH_LAYOUT (auto, kube-proxy,
+# compact) for the rate runs. Targets (issue 4): 10k full sync < 1 s, one change < 50 ms,
 # rate at 10k >= 0.9 x the 1-Service rate.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -104,7 +105,7 @@ for ((r = 0; r < rounds; r++)); do
 	for n in "${order[@]}"; do
 		ip netns exec "$u-node" conntrack -F >/dev/null 2>&1
 		sleep 1
-		ip netns exec "$u-node" "$drv" load "$n" 5 auto "${targets[@]}" >/dev/null ||
+		ip netns exec "$u-node" "$drv" load "$n" 5 "${BENCH_LAYOUT:-auto}" "${targets[@]}" >/dev/null ||
 			{ echo "proxy.sh: proxy_bench load $n failed"; exit 1; }
 		got=$(rate)
 		got=${got:-0}
