@@ -21,6 +21,7 @@ static const char *const proxy_map_names[PROXY_MAP_COUNT] = {
 	[PROXY_MAP_NO_EP_SERVICES] = "no-endpoint-services",
 	[PROXY_MAP_NO_EP_NODEPORTS] = "no-endpoint-nodeports",
 	[PROXY_SET_HAIRPIN] = "hairpin-endpoints",
+	[PROXY_SET_MASQ_CLUSTER_IPS] = "masquerade-cluster-ips",
 };
 
 /* Declarations of the maps and sets; elements are rendered into them by
@@ -45,7 +46,16 @@ static const char *const proxy_map_decls[PROXY_MAP_COUNT] = {
 	[PROXY_SET_HAIRPIN] =
 		"\t\ttype ipv4_addr . ipv4_addr\n"
 		"\t\tcomment \"endpoint . endpoint: a pod reaching itself through a Service\"\n",
+	[PROXY_SET_MASQ_CLUSTER_IPS] =
+		"\t\ttype ipv4_addr . inet_proto . inet_service\n"
+		"\t\tcomment \"ClusterIPs with endpoints: masquerade what does not come from a pod\"\n",
 };
+
+/* The compact layout's two sets, as opposed to the verdict maps. */
+static bool proxy_map_is_set(enum proxy_map m)
+{
+	return m == PROXY_SET_HAIRPIN || m == PROXY_SET_MASQ_CLUSTER_IPS;
+}
 
 const char *proxy_map_name(enum proxy_map m)
 {
@@ -69,6 +79,32 @@ static void rs_close(const struct proxy_ruleset *rs, struct proxy_str *s)
 	s->len = (uint32_t)rs->text.len - s->off;
 }
 
+/* buf_vprintf measures, then writes: two passes over every format. The
+ * arena keeps headroom instead and formats once, which matters when a
+ * build formats a few hundred thousand strings. */
+static void rs_vappend(struct buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void rs_vappend(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+
+	if (buf_reserve(b, 512) < 0)
+		return;
+	va_copy(ap2, ap);
+	n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return;
+	if ((size_t)n >= b->cap - b->len) {
+		if (buf_reserve(b, (size_t)n + 1) < 0)
+			return;
+		vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+	}
+	b->len += (size_t)n;
+}
+
 static struct proxy_str rs_printf(struct proxy_ruleset *rs, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -78,7 +114,7 @@ static struct proxy_str rs_printf(struct proxy_ruleset *rs, const char *fmt, ...
 	va_list ap;
 
 	va_start(ap, fmt);
-	buf_vprintf(&rs->text, fmt, ap);
+	rs_vappend(&rs->text, fmt, ap);
 	va_end(ap);
 	rs_close(rs, &s);
 	return s;
@@ -231,7 +267,7 @@ static void gen_line(struct gen *g, const char *fmt, ...)
 		return;
 	o = &rs->objs[rs->n_objs - 1];
 	va_start(ap, fmt);
-	buf_vprintf(&rs->text, fmt, ap);
+	rs_vappend(&rs->text, fmt, ap);
 	va_end(ap);
 	buf_putc(&rs->text, '\n');
 	rs_close(rs, &o->body);
@@ -778,6 +814,11 @@ static int gen_service_part(struct gen *g, const struct model_service *svc,
 		if (has_internal) {
 			snprintf(rest, sizeof(rest), " : goto %s", int_chain);
 			gen_elem(g, PROXY_MAP_SERVICE_IPS, key, rest);
+			/* Compact: one set and one rule in "services" instead of a
+			 * rule per Service chain (a rule costs far more than an
+			 * element to program). */
+			if (g->compact)
+				gen_elem(g, PROXY_SET_MASQ_CLUSTER_IPS, key, "");
 		} else {
 			snprintf(rest, sizeof(rest), " comment \"%s\" : %s", comment,
 				 has_any ? "drop" : "goto reject-chain");
@@ -826,7 +867,7 @@ static int gen_service_part(struct gen *g, const struct model_service *svc,
 		/* The Cluster policy chain: "service-...". */
 		if (uses_cluster_chain) {
 			gen_obj_begin(g, PROXY_OBJ_CHAIN, "", cluster_chain);
-			if (has_internal && !int_local)
+			if (has_internal && !int_local && !g->compact)
 				gen_line(g, "ip daddr %s %s dport %d ip saddr != %s jump mark-for-masquerade",
 					 cip, proto, sp->port, g->cidr);
 			gen_pick(g, g->cluster, g->n_cluster, affinity, inline_dnat, sp->proto);
@@ -834,7 +875,7 @@ static int gen_service_part(struct gen *g, const struct model_service *svc,
 		/* The Local policy chain: "local-...". */
 		if (uses_local_chain) {
 			gen_obj_begin(g, PROXY_OBJ_CHAIN, "", local_chain);
-			if (has_internal && int_local)
+			if (has_internal && int_local && !g->compact)
 				gen_line(g, "ip daddr %s %s dport %d ip saddr != %s jump mark-for-masquerade",
 					 cip, proto, sp->port, g->cidr);
 			gen_pick(g, g->local, g->n_local, affinity, inline_dnat, sp->proto);
@@ -864,7 +905,11 @@ static int gen_service_part(struct gen *g, const struct model_service *svc,
 			char ip[INET_ADDRSTRLEN];
 
 			inet_ntop(AF_INET, &ep->addr, ip, sizeof(ip));
-			if (g->compact) {
+			/* A flow is DNATed back to its source on the source's own
+			 * node (local endpoints), except for a pod reaching another
+			 * node's NodePort of a Local Service, which short-circuits
+			 * without SNAT: only those pairs are needed. */
+			if (g->compact && (ep->local || (ext_local && node_port > 0))) {
 				snprintf(key, sizeof(key), "%s . %s", ip, ip);
 				gen_elem(g, PROXY_SET_HAIRPIN, key, "");
 			}
@@ -955,7 +1000,12 @@ static void gen_base(struct gen *g)
 		 "\t\tmeta l4proto tcp reject with tcp reset\n"
 		 "\t\treject\n"
 		 "\t}\n"
-		 "\n\tchain services {\n"
+		 "\n\tchain services {\n");
+	if (g->compact)
+		buf_printf(&rs->text,
+			   "\t\tip saddr != %s ip daddr . meta l4proto . th dport @masquerade-cluster-ips jump mark-for-masquerade\n",
+			   g->cidr);
+	buf_puts(&rs->text,
 		 "\t\tip daddr . meta l4proto . th dport vmap @service-ips\n"
 		 "\t\tfib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @service-nodeports\n"
 		 "\t}\n");
@@ -1283,9 +1333,9 @@ void proxy_rules_render_full(const struct proxy_ruleset *rs, struct buf *out)
 	for (int m = 0; m < PROXY_MAP_COUNT; m++) {
 		int n = 0;
 
-		if (m == PROXY_SET_HAIRPIN && !rs->compact)
+		if (proxy_map_is_set((enum proxy_map)m) && !rs->compact)
 			continue;
-		buf_printf(out, "\n\t%s %s {\n%s", m == PROXY_SET_HAIRPIN ? "set" : "map",
+		buf_printf(out, "\n\t%s %s {\n%s", proxy_map_is_set((enum proxy_map)m) ? "set" : "map",
 			   proxy_map_names[m], proxy_map_decls[m]);
 		/* Elements in generation order, so a Service's entries sit
 		 * together as they do in `nft list` after a fresh start. */
@@ -1365,7 +1415,7 @@ static void render_elements_open(enum proxy_map m, struct buf *out)
 {
 	const char *d = proxy_map_decls[m];
 
-	buf_printf(out, "add %s ip " PROXY_TABLE " %s {", m == PROXY_SET_HAIRPIN ? "set" : "map",
+	buf_printf(out, "add %s ip " PROXY_TABLE " %s {", proxy_map_is_set(m) ? "set" : "map",
 		   proxy_map_names[m]);
 	while (*d) {
 		const char *nl = strchr(d, '\n');

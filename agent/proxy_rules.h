@@ -57,6 +57,7 @@ enum proxy_map {
 	PROXY_MAP_NO_EP_SERVICES,         /* no-endpoint-services (per-element counters) */
 	PROXY_MAP_NO_EP_NODEPORTS,        /* no-endpoint-nodeports (per-element counters) */
 	PROXY_SET_HAIRPIN,                /* hairpin-endpoints (compact layout only) */
+	PROXY_SET_MASQ_CLUSTER_IPS,       /* masquerade-cluster-ips (compact layout only) */
 	PROXY_MAP_COUNT,
 };
 
