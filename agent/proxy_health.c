@@ -129,12 +129,16 @@ static void proxy_hc_open(struct proxy_hc *hc)
 
 	hc->srv = httpd_new(hc->p->loop, proxy_any(), hc->port, NULL, proxy_hc_handle, hc,
 			    err, sizeof(err));
-	if (!hc->srv)
-		log_warn("proxy: health check node port for %s/%s: %s (retrying at the next sync)",
-			 hc->ns, hc->name, err);
-	else
-		log_info("proxy: health check node port %d for %s/%s open", hc->port, hc->ns,
-			 hc->name);
+	if (!hc->srv) {
+		/* Retried at every sync; said once. */
+		if (!hc->warned)
+			log_warn("proxy: health check node port for %s/%s: %s (retrying)",
+				 hc->ns, hc->name, err);
+		hc->warned = true;
+		return;
+	}
+	hc->warned = false;
+	log_info("proxy: health check node port %d for %s/%s open", hc->port, hc->ns, hc->name);
 }
 
 static void proxy_hc_free(struct proxy_hc *hc)

@@ -43,6 +43,7 @@ struct proxy_hc {
 	int port;
 	int local_ready;
 	struct httpd *srv;            /* NULL while the port cannot be bound */
+	bool warned;                  /* the bind failure was logged (once per failure spell) */
 	bool seen;                    /* still wanted after this sync */
 };
 
