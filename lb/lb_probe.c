@@ -98,7 +98,9 @@ bool lb_health_feed(struct lb_health_state *h, bool ok, int threshold,
 
 uint32_t lb_probe_timeout_ms(uint32_t interval_ms)
 {
-	return interval_ms < 5000 ? interval_ms : 5000;
+	uint32_t t = interval_ms / 5 * 4;
+
+	return t < 5000 ? t : 5000;
 }
 
 void lb_probe_http_result(int status, const char *reason, char *out, size_t len)

@@ -94,7 +94,10 @@ void lb_probe_stop(struct lb_probe *p);
 const struct lb_health_state *lb_probe_health(const struct lb_probe *p);
 const struct lb_probe_spec *lb_probe_get_spec(const struct lb_probe *p);
 
-/* The timeout a probe of this interval gets: min(interval, 5 s). */
+/* The timeout a probe of this interval gets: min(4/5 of the interval, 5 s).
+ * Below the interval, so that a node that answers nothing is out within
+ * interval x threshold + one interval even when it fails just after a
+ * successful probe, with room to spare for a busy loop. */
 uint32_t lb_probe_timeout_ms(uint32_t interval_ms);
 
 /* Result text of an HTTP status: "200 OK", "503 Service Unavailable". */

@@ -77,7 +77,8 @@ static void test_http_result_text(void **state)
 	assert_string_equal(out, "503 Service Unavailable");
 	lb_probe_http_result(299, "Odd", out, sizeof(out));
 	assert_string_equal(out, "299 Odd");
-	assert_int_equal(lb_probe_timeout_ms(1000), 1000);
+	assert_int_equal(lb_probe_timeout_ms(1000), 800);
+	assert_int_equal(lb_probe_timeout_ms(5000), 4000);
 	assert_int_equal(lb_probe_timeout_ms(15000), 5000);
 }
 
