@@ -28,6 +28,7 @@ struct httpd_conn {
 	bool complete;                /* a request is parsed and awaits its response */
 	bool close_after;             /* close once out is written */
 	bool error;                   /* respond with err_status, then close */
+	bool draining;                /* error sent, write side shut: discarding input */
 	int err_status;
 	uint64_t timer;
 };
@@ -250,13 +251,14 @@ static void httpd_conn_parse(struct httpd_conn *c)
 			httpd_conn_error(c, c->err_status ? c->err_status : 400);
 			return;
 		}
-		if (c->in_message)
+		/* Counted also when the request ended in this very chunk. */
+		if (c->in_message || c->complete)
 			c->head_bytes += used;
 		memmove(c->in.data, c->in.data + used, c->in.len - used);
 		c->in.len -= used;
 		if (c->in.data)
 			c->in.data[c->in.len] = '\0';
-		if (c->in_message && c->head_bytes > c->srv->lim.max_head) {
+		if (c->head_bytes > c->srv->lim.max_head) {
 			httpd_conn_error(c, 431);
 			return;
 		}
@@ -278,6 +280,17 @@ static void httpd_conn_advance(struct httpd_conn *c)
 		}
 		if (rc > 0) {
 			ev_watch(c->srv->loop, c->fd, EV_WRITE, httpd_conn_io, c);
+			return;
+		}
+		if (c->close_after && c->error && !c->draining) {
+			/* Closing with unread input would send a reset, and a
+			 * reset may destroy the error response before the client
+			 * reads it: shut the write side, read what is left (a
+			 * bounded time), then close — a lingering close. */
+			c->draining = true;
+			shutdown(c->fd, SHUT_WR);
+			ev_watch(c->srv->loop, c->fd, EV_READ, httpd_conn_io, c);
+			httpd_conn_arm(c, 2000);
 			return;
 		}
 		if (c->close_after) {
@@ -303,6 +316,13 @@ static void httpd_conn_io(struct ev_loop *loop, int fd, unsigned events, void *d
 	char chunk[4096];
 
 	(void)loop;
+	if (c->draining) {
+		ssize_t n = recv(fd, chunk, sizeof(chunk), 0);
+
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			httpd_conn_close(c);
+		return;
+	}
 	if (events & EV_READ) {
 		ssize_t n = recv(fd, chunk, sizeof(chunk), 0);
 
