@@ -105,7 +105,9 @@ static int agent_parse(struct agent_config *cfg, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	static const char *const watched[] = {
-		"api/pods", "api/services", "api/endpoints", NULL,
+		/* status/services: the load balancer's frontend IPs, which the
+		 * proxy matches as LoadBalancer ingress addresses. */
+		"api/pods", "api/services", "api/endpoints", "status/services", NULL,
 	};
 	struct agent a = { .sigfd = -1 };
 	char err[256];
