@@ -27,6 +27,7 @@
 #include "log.h"
 #include "model.h"
 #include "netns.h"
+#include <nftables/libnftables.h>
 #include "store.h"
 
 #define EXPLAIN_TIMEOUT_MS 3000
@@ -261,6 +262,87 @@ static void explain_hop(struct explain *x, const char *where, const char *fmt, .
 	putchar('\n');
 }
 
+/* ---- the node's live kube-proxy ruleset ------------------------------------ */
+
+struct explain_nft {
+	char *text;                      /* `nft list table ip kube-proxy`, malloc'd */
+};
+
+static int explain_nft_list_here(void *arg)
+{
+	struct explain_nft *n = arg;
+	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	const char *out;
+	int rc;
+
+	/* A libnftables context talks to the namespace it is created in. */
+	if (!ctx)
+		return -ENOMEM;
+	nft_ctx_buffer_output(ctx);
+	nft_ctx_buffer_error(ctx);
+	rc = nft_run_cmd_from_buffer(ctx, "list table ip kube-proxy");
+	out = nft_ctx_get_output_buffer(ctx);
+	if (rc == 0 && out)
+		n->text = strdup(out);
+	nft_ctx_free(ctx);
+	return rc == 0 && n->text ? 0 : -EIO;
+}
+
+/* Prints the body of the node's chain whose name starts with prefix and
+ * ends with suffix (kube-proxy names chains <kind>-<hash>-<ns>/<name>/...),
+ * i.e. the rules the kernel ran for this Service on that node. */
+static void explain_print_chain(const struct explain_nft *n, const char *prefix, const char *suffix)
+{
+	const char *p = n->text;
+
+	while (p && (p = strstr(p, "\tchain "))) {
+		const char *name = p + 7, *eol = strchr(name, '\n'), *end;
+		size_t nlen;
+
+		if (!eol)
+			return;
+		end = memchr(name, ' ', (size_t)(eol - name));
+		nlen = end ? (size_t)(end - name) : (size_t)(eol - name);
+		p = eol + 1;
+		if (strncmp(name, prefix, strlen(prefix)) != 0 || nlen < strlen(suffix) ||
+		    strncmp(name + nlen - strlen(suffix), suffix, strlen(suffix)) != 0)
+			continue;
+		printf("     %-22s kube-proxy rules, chain %.*s:\n", "", (int)nlen, name);
+		while (*p && strncmp(p, "\t}", 2) != 0) {
+			const char *l = p, *le = strchr(p, '\n');
+
+			if (!le)
+				break;
+			while (*l == '\t' || *l == ' ')
+				l++;
+			if (l < le)
+				printf("     %-22s   %.*s\n", "", (int)(le - l), l);
+			p = le + 1;
+		}
+		return;
+	}
+}
+
+/* Shows the rules that decided this flow on `node`: the external chain for
+ * traffic from outside (where the policy is), else the service chain. */
+static void explain_rules(const struct explain *x, int node)
+{
+	struct explain_nft n = { 0 };
+	char role[16], ns[256], suffix[4 * MODEL_NAME_MAX];
+
+	snprintf(role, sizeof(role), "node%d", node);
+	if (netns_run_name(lab_netns_name(x->cli->lab, role, ns, sizeof(ns)),
+			   explain_nft_list_here, &n) < 0 || !n.text)
+		return;
+	snprintf(suffix, sizeof(suffix), "-%s/%s/tcp/%s", x->svc.meta.ns, x->svc.meta.name,
+		 x->port->name[0] ? x->port->name : "");
+	if (!x->port->name[0])
+		snprintf(suffix, sizeof(suffix), "-%s/%s/tcp/%d", x->svc.meta.ns, x->svc.meta.name,
+			 x->port->port);
+	explain_print_chain(&n, x->to == EXPLAIN_TO_CLUSTERIP ? "service-" : "external-", suffix);
+	free(n.text);
+}
+
 /* Resolves --from into a namespace name. */
 static int explain_resolve_from(struct explain *x)
 {
@@ -372,41 +454,49 @@ static int explain_load(struct explain *x, const char *name, const char *port)
 	return 0;
 }
 
-/* Prints the verdict: one line of why, one of what would change it. */
+/* Prints the verdict: why the address was kept or lost, and what would
+ * change it. */
 static void explain_verdict(const struct explain *x, struct in_addr client, struct in_addr seen,
 			    int node, int snat_node)
 {
 	bool external = x->to != EXPLAIN_TO_CLUSTERIP;
-	const char *policy = model_policy_name(x->svc.external_policy);
+	bool from_pod = explain_pod_node(x, client) >= 0;
 	char who[192];
 
 	explain_who(x, seen, who, sizeof(who));
 	printf("\n");
+	if (!external) {
+		if (from_pod && seen.s_addr == client.s_addr)
+			printf("Kept: a pod reaching a ClusterIP is not masqueraded (its source is in the\n"
+			       "pod network), so the endpoint sees the calling pod's own address.\n");
+		else if (snat_node >= 0)
+			printf("Masqueraded: traffic to a ClusterIP from outside the pod network (here\n"
+			       "node%d itself) is marked for masquerade, so the endpoint sees\n%s.\n",
+			       snat_node, who);
+		else
+			printf("The endpoint saw %s.\n", who);
+		return;
+	}
 	if (seen.s_addr == client.s_addr) {
-		if (external && x->svc.external_policy == MODEL_POLICY_LOCAL)
-			printf("Kept: externalTrafficPolicy is Local, so node%d delivered the flow to a pod on\n"
-			       "itself without SNAT, and the pod saw the client's own address. The load\n"
-			       "balancer's health probes keep nodes without a ready pod out of the pool.\n",
-			       node);
-		else if (!external)
-			printf("Kept: traffic to a ClusterIP from inside the pod network is not masqueraded.\n");
+		if (x->svc.external_policy == MODEL_POLICY_LOCAL)
+			printf("Kept: externalTrafficPolicy is Local, so node%d delivered the flow to a\n"
+			       "pod on itself without SNAT, and the pod saw the client's own address.\n"
+			       "The load balancer's health probes keep nodes without a ready pod out\n"
+			       "of the pool.\n", node);
 		else
 			printf("Kept: no hop rewrote the source address.\n");
 		return;
 	}
-	if (snat_node >= 0 && external) {
+	if (snat_node >= 0) {
 		printf("Lost: externalTrafficPolicy is %s, so node%d masqueraded the flow to\n"
-		       "%s. Under Cluster any node may forward to a pod on another\n"
-		       "node, so kube-proxy rewrites the source of all external traffic to make\n"
-		       "replies come back through the node that did the DNAT.\n"
-		       "To keep the client address: spec.externalTrafficPolicy: Local (nodes then only\n"
-		       "deliver to their own pods, and the load balancer sends traffic only to nodes\n"
-		       "whose health check node port reports a ready pod).\n",
-		       policy, snat_node, who);
-	} else if (snat_node >= 0) {
-		printf("Lost: node%d masqueraded the flow to %s because its source is outside the\n"
-		       "pod network (kube-proxy masquerades such ClusterIP traffic so replies return\n"
-		       "through the node). Requests from pods keep their address.\n", snat_node, who);
+		       "%s.\n"
+		       "Under Cluster any node may forward to a pod on another node, so\n"
+		       "kube-proxy rewrites the source of all external traffic: replies must\n"
+		       "come back through the node that did the DNAT.\n"
+		       "To keep the client address: spec.externalTrafficPolicy: Local. Nodes then\n"
+		       "deliver only to their own pods, and the load balancer sends traffic only\n"
+		       "to nodes whose health check node port reports a ready pod.\n",
+		       model_policy_name(x->svc.external_policy), snat_node, who);
 	} else {
 		printf("Changed: the pod saw %s; no conntrack entry on the path shows an SNAT.\n", who);
 	}
@@ -501,10 +591,16 @@ static int explain_run(struct explain *x)
 	explain_hop(x, ns, "DNAT %s:%u -> %s:%u", inet_ntop(AF_INET, &dst, ip, sizeof(ip)), dport,
 		    inet_ntop(AF_INET, &e->repl_src, ip2, sizeof(ip2)), e->repl_sport);
 	explain_hop(x, NULL, "   the endpoint: %s", who);
+	explain_rules(x, node);
 	if (explain_ct_snat(e)) {
 		snat_node = node;
 		explain_who(x, e->repl_dst, who, sizeof(who));
-		explain_hop(x, NULL, "SNAT %s -> %s (masquerade)", inet_ntop(AF_INET, &src, ip, sizeof(ip)), who);
+		if (e->repl_dst.s_addr == src.s_addr)
+			explain_hop(x, NULL, "SNAT (masquerade): address kept, %s, source port %u -> %u",
+				    who, sport, e->repl_dport);
+		else
+			explain_hop(x, NULL, "SNAT %s -> %s (masquerade)",
+				    inet_ntop(AF_INET, &src, ip, sizeof(ip)), who);
 		src = e->repl_dst;
 		sport = e->repl_dport;
 	} else {
