@@ -45,6 +45,9 @@ t_eq "Cluster: a flow through the other node shows its VNet address" 1 "$saw_oth
 t_match "Cluster: verdict says lost and names the fix" \
 	"Lost: externalTrafficPolicy is Cluster.*" "$(printf '%s' "$out" | tr '\n' ' ')"
 t_match "Cluster: the fix is Local" "externalTrafficPolicy: Local" "$out"
+t_match "Cluster: the deciding kube-proxy chain is shown" \
+	"kube-proxy rules, chain external-[A-Z0-9]+-default/node-service/tcp/80:" "$out"
+t_match "Cluster: its rule marks for masquerade" "jump mark-for-masquerade" "$out"
 
 # NodePort from inside the VNet: node1 reaching node0's NodePort.
 out=$("$C" --lab "$lab" explain node-service --to nodeport --node node0 --from node1 2>&1)
@@ -55,6 +58,7 @@ t_match "NodePort: answered" "HTTP 200" "$out"
 out=$("$C" --lab "$lab" explain node-service --to clusterip --from node0 2>&1)
 t_match "ClusterIP: DNAT from the ClusterIP" "DNAT 10\.0\.[0-9.]+:80 -> 10\.244\.[01]\.2:8080" "$out"
 t_match "ClusterIP: answered" "HTTP 200" "$out"
+t_match "ClusterIP from a node: masqueraded, and why" "Masqueraded: traffic to a ClusterIP from outside the pod network" "$out"
 
 # Local: the pool drops to 50 % and the pod sees the client itself.
 t_ok "apply the Local manifest" "$C" --lab "$lab" apply -f "$M/deploy_clientIP.yaml"
