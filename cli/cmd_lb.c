@@ -217,11 +217,40 @@ static void lbcmd_metrics_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: clientip metrics SVC [--since 30m] [--granularity 1m|1s] [--svg FILE]\n"
+		"       clientip metrics node/NODE\n"
 		"\n"
 		"The load balancer's metrics of a LoadBalancer Service over time: Health Probe\n"
 		"Status per backend and for the pool, Data Path Availability, new flows.\n"
 		"--svg writes the portal-style chart of Health Probe Status split by backend IP.\n"
-		"Kept: 1 s points for 30 minutes, 1 min points for 24 hours.\n");
+		"Kept: 1 s points for 30 minutes, 1 min points for 24 hours.\n"
+		"\n"
+		"node/NODE prints that node's service proxy metrics (Prometheus text, as served\n"
+		"on the node's port 10249): sync durations, rules and map elements programmed,\n"
+		"local and remote endpoints per Service, packets dropped for lack of a local\n"
+		"endpoint.\n");
+}
+
+/* A node agent's proxy metrics, from the copy it writes after each sync
+ * (the CLI never sends traffic into the lab from the host namespace). */
+static int lbcmd_node_metrics(const struct cli *cli, const char *node)
+{
+	char path[LAB_PATH_MAX + 64], *text = NULL;
+	int rc;
+
+	if (lab_node_index(node) < 0) {
+		log_error("node/%s: expected a node name like node0", node);
+		return 2;
+	}
+	snprintf(path, sizeof(path), "%s/status/nodes/%s.metrics", cli->statedir, node);
+	rc = fs_read_all(path, &text, NULL);
+	if (rc < 0) {
+		log_error("%s: no metrics (%s): is lab %s up with that node?", node, strerror(-rc),
+			  cli->lab);
+		return 1;
+	}
+	fputs(text, stdout);
+	free(text);
+	return 0;
 }
 
 /* The columns' window [from, to] as indices; false if it is empty. */
@@ -361,6 +390,8 @@ int cmd_metrics(struct cli *cli, int argc, char **argv)
 		lbcmd_metrics_usage(stderr);
 		return 2;
 	}
+	if (strncmp(argv[optind], "node/", 5) == 0)
+		return lbcmd_node_metrics(cli, argv[optind] + 5);
 	rc = lbcmd_load(cli, lbcmd_name(argv[optind]), &svc, &v);
 	if (rc)
 		return rc;

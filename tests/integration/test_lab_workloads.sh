@@ -31,6 +31,9 @@ t_eq "the pod answers its node with the node's cbr0 address" "::ffff:10.244.$idx
 	"$("$C" --lab "$lab" exec "$node" -- curl -s --max-time 5 "http://$ip:8080/")"
 t_ok "the pod namespace exists" test -e "/run/netns/cip-$lab-pod-default-$name"
 
+t_match "the node's proxy metrics through the CLI" "kubeproxy_sync_proxy_rules_duration_seconds_count [1-9]" \
+	"$("$C" --lab "$lab" metrics "node/$node")"
+
 # Scale up: the second pod goes to the other node.
 t_ok "scale to 2" "$C" --lab "$lab" scale deployment node-deployment --replicas 2
 two_ready() { [ "$("$C" --lab "$lab" get pods -l app=node --no-headers | grep -c ' 1/1 .*Running')" -eq 2 ]; }
