@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   # build
-  gcc clang meson ninja-build pkg-config
+  make gcc clang meson ninja-build pkg-config
   libclang-rt-14-dev          # libFuzzer + sanitizer runtimes for clang builds
   # libraries
   node-llhttp                 # llhttp's C sources (the parser Node.js uses)
@@ -17,7 +17,7 @@ packages=(
   libcmocka-dev               # unit tests
   # run time and tests
   iproute2 nftables conntrack procps curl
-  valgrind
+  valgrind python3 jq          # test drivers and JSON checks
   # benchmarks
   wrk nginx-light nodejs
 )
