@@ -44,50 +44,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-manifest() { # policy replicas
-	cat <<YAML
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: node-deployment
-spec:
-  replicas: $2
-  selector:
-    matchLabels:
-      app: node
-  template:
-    metadata:
-      labels:
-        app: node
-    spec:
-      containers:
-      - name: node
-        image: nfranssens/nodejs-ip
-        ports:
-        - containerPort: 8080
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: node-service
-spec:
-  selector:
-    app: node
-  ports:
-    - protocol: TCP
-      port: 80
-      targetPort: 8080
-  type: LoadBalancer
-  externalTrafficPolicy: $1
-YAML
-}
-
-wait_for() { # seconds cmd...
-	local end=$(( $(date +%s) + $1 )); shift
-	until "$@" >/dev/null 2>&1; do
-		[ "$(date +%s)" -ge "$end" ] && return 1
-		sleep 0.1
-	done
+manifest() { # policy replicas: the scenario's manifest with both set
+	sed "s/^  replicas: 1\$/  replicas: $2/" "$root/examples/aks-scenario/deploy.yaml"
+	[ "$1" == Local ] && echo "  externalTrafficPolicy: Local"
+	return 0
 }
 pool_is() { "$C" --lab "$lab" probes node-service 2>/dev/null | grep -q "^Health Probe Status: $1 %"; }
 pods_ready() { [ "$("$C" --lab "$lab" get pods -l app=node 2>/dev/null | grep -c ' 1/1 .*Running')" == "$1" ]; }

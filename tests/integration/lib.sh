@@ -88,6 +88,15 @@ t_free_port() {
 	python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::",0)); print(s.getsockname()[1])'
 }
 
+# t_scenario_manifest POLICY [REPLICAS]: the scenario's manifest
+# (examples/aks-scenario/deploy.yaml) with that externalTrafficPolicy and
+# replica count, on stdout.
+t_scenario_manifest() {
+	sed "s/^  replicas: 1\$/  replicas: ${2:-1}/" "$T_ROOT/examples/aks-scenario/deploy.yaml"
+	[ "$1" == Local ] && echo "  externalTrafficPolicy: Local"
+	return 0
+}
+
 t_done() {
 	printf '%s: %d passed, %d failed\n' "$T_NAME" "$T_PASS" "$T_FAIL"
 	[ "$T_FAIL" -eq 0 ]

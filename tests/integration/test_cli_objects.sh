@@ -38,42 +38,7 @@ snapshot() { (cd "$S" && find . -type f ! -name lock -print0 | sort -z | xargs -
 jget() { python3 -c 'import json,sys; d=json.load(sys.stdin); print('"$1"')'; }
 
 # ---- the scenario's deploy.yaml, verbatim ---------------------------------
-cat >"$M/deploy.yaml" <<'EOF'
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: node-deployment
-  labels:
-    app: node
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: node
-  template:
-    metadata:
-      labels:
-        app: node
-    spec:
-      containers:
-      - name: node
-        image: nfranssens/nodejs-ip
-        ports:
-        - containerPort: 8080
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: node-service
-spec:
-  selector:
-    app: node
-  ports:
-    - protocol: TCP
-      port: 80
-      targetPort: 8080
-  type: LoadBalancer
-EOF
+cp "$T_ROOT/examples/aks-scenario/deploy.yaml" "$M/deploy.yaml"
 { cat "$M/deploy.yaml"; echo "  externalTrafficPolicy: Local"; } >"$M/deploy_clientIP.yaml"
 
 # ---- no lab ---------------------------------------------------------------

@@ -14,46 +14,7 @@ C=$T_BUILD/clientip
 lab=$(t_unique)
 INTERVAL=1 THRESHOLD=2
 
-manifest() { # policy replicas
-	cat <<YAML
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: node-deployment
-  labels:
-    app: node
-spec:
-  replicas: $2
-  selector:
-    matchLabels:
-      app: node
-  template:
-    metadata:
-      labels:
-        app: node
-    spec:
-      containers:
-      - name: node
-        image: nfranssens/nodejs-ip
-        ports:
-        - containerPort: 8080
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: node-service
-spec:
-  selector:
-    app: node
-  ports:
-    - protocol: TCP
-      port: 80
-      targetPort: 8080
-  type: LoadBalancer
-YAML
-	[ "$1" == Local ] && echo "  externalTrafficPolicy: Local"
-	return 0
-}
+manifest() { t_scenario_manifest "$1" "$2"; } # policy replicas
 # One keep-alive connection from the client: a request (/json) whenever
 # go-<n> appears in its directory, the answer into resp-<n>.
 KEEP_PY='

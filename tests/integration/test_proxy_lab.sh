@@ -12,46 +12,7 @@
 C=$T_BUILD/clientip
 lab=$(t_unique)
 
-manifest() { # policy
-	cat <<YAML
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: node-deployment
-  labels:
-    app: node
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: node
-  template:
-    metadata:
-      labels:
-        app: node
-    spec:
-      containers:
-      - name: node
-        image: nfranssens/nodejs-ip
-        ports:
-        - containerPort: 8080
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: node-service
-spec:
-  selector:
-    app: node
-  ports:
-    - protocol: TCP
-      port: 80
-      targetPort: 8080
-  type: LoadBalancer
-YAML
-	[ "$1" == Local ] && echo "  externalTrafficPolicy: Local"
-	return 0
-}
+manifest() { t_scenario_manifest "$1"; } # policy
 
 statedir() { "$C" --lab "$lab" lab status | sed -n 's/^State: *//p'; }
 frontend() { sed -n 's/.*"ip": "\(203\.[0-9.]*\)".*/\1/p' "$SD/status/services/default_node-service.json" 2>/dev/null; }
