@@ -4,22 +4,13 @@
 # answered with Connection: close, /healthz 503, exit once idle; the drain
 # timeout and a second signal cut it short.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/echo_lib.sh"
 
 # A server that hangs must fail the test, not stall it.
 curl() { command curl --max-time 10 "$@"; }
 
 ECHO=$T_BUILD/clientip-echo
 
-echo_start() {
-	local name=$1; shift
-	"$ECHO" "$@" 2>"$T_TMP/$name.log" &
-	eval "${name}_pid=$!"
-	t_defer "kill -9 $! 2>/dev/null"
-	t_wait 20 grep -q 'listening on' "$T_TMP/$name.log" || { cat "$T_TMP/$name.log"; return 1; }
-}
-echo_port() {
-	grep 'listening on' "$T_TMP/$1.log" | sed -n 1p | sed -E 's/.*:([0-9]+).*/\1/'
-}
 gone() { ! kill -0 "$1" 2>/dev/null; }
 
 # Python helpers shared by the scenarios: a keep-alive connection that can

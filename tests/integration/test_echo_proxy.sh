@@ -3,25 +3,13 @@
 # and v2 accepted from trusted peers and refused from anyone else, a plain
 # listener beside a PROXY one, and the X-Forwarded-For walk over --trust.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/echo_lib.sh"
 
 # A server that hangs must fail the test, not stall it.
 curl() { command curl --max-time 10 "$@"; }
 
 ECHO=$T_BUILD/clientip-echo
 
-echo_start() {
-	local name=$1 n; shift
-	n=$(printf '%s\n' "$@" | grep -c -- '^--listen$')
-	[ "$n" -gt 0 ] || n=1
-	"$ECHO" "$@" 2>"$T_TMP/$name.log" &
-	eval "${name}_pid=$!"
-	t_defer "kill -9 $! 2>/dev/null"
-	t_wait 20 sh -c 'test "$(grep -c "listening on" "$1")" -ge "$2"' _ "$T_TMP/$name.log" "$n" ||
-		{ cat "$T_TMP/$name.log"; return 1; }
-}
-echo_port() {
-	grep 'listening on' "$T_TMP/$1.log" | sed -n "${2:-1}p" | sed -E 's/.*:([0-9]+).*/\1/'
-}
 
 # hx PORT [--close] DATA...: writes the data (escapes such as \r\n, \x00
 # decoded) in one go and prints one line per HTTP answer, or no-response.
