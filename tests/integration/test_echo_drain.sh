@@ -49,6 +49,10 @@ def refused(port):
         return False
     except ConnectionRefusedError:
         return True
+    except ConnectionResetError:
+        # Accepted into the listen queue just before the listener closed:
+        # the kernel resets it, which also means the drain has begun.
+        return True
 def until(cond, secs=10):
     end = time.time() + secs
     while time.time() < end:
