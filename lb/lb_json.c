@@ -7,59 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct lb_json_diag {
-	char text[200];
-	size_t len;
-};
-
-static void lb_json_diag_output(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-	struct lb_json_diag *d = user;
-
-	(void)diag;
-	if (len > sizeof(d->text) - 1 - d->len)
-		len = sizeof(d->text) - 1 - d->len;
-	memcpy(d->text + d->len, buf, len);
-	d->len += len;
-	d->text[d->len] = '\0';
-}
-
-struct fy_document *lb_json_parse(const char *text, size_t len, char *err, size_t errlen)
-{
-	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET | FYPCF_JSON_FORCE };
-	struct lb_json_diag captured = { "", 0 };
-	struct fy_diag_cfg dcfg;
-	struct fy_document *doc;
-	struct fy_diag *diag;
-	char *nl;
-
-	fy_diag_cfg_default(&dcfg);
-	dcfg.fp = NULL;
-	dcfg.output_fn = lb_json_diag_output;
-	dcfg.user = &captured;
-	dcfg.colorize = false;
-	diag = fy_diag_create(&dcfg);
-	if (!diag) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	cfg.diag = diag;
-	doc = fy_document_build_from_string(&cfg, text, len);
-	if (!doc) {
-		nl = strchr(captured.text, '\n');
-		if (nl)
-			*nl = '\0';
-		snprintf(err, errlen, "not valid JSON%s%s", captured.text[0] ? ": " : "",
-			 captured.text);
-	} else if (!fy_document_root(doc)) {
-		snprintf(err, errlen, "empty document");
-		fy_document_destroy(doc);
-		doc = NULL;
-	}
-	fy_diag_destroy(diag);
-	return doc;
-}
-
 struct fy_node *lb_json_get(struct fy_node *obj, const char *key)
 {
 	if (!obj || !fy_node_is_mapping(obj))

@@ -1,6 +1,6 @@
-/* lb_json.h — reading the small JSON documents clientip-lb deals with
- * (its own state files, `nft -j` output) through libfyaml, quietly: a
- * malformed file becomes an error message, never output on stderr.
+/* lb_json.h — typed member access on the small JSON documents clientip-lb
+ * deals with (its own state files, `nft -j` output), parsed quietly with
+ * lib/fyjson: a malformed file becomes an error message, never stderr.
  */
 #ifndef CLIENTIP_LB_JSON_H
 #define CLIENTIP_LB_JSON_H
@@ -11,9 +11,6 @@
 
 struct fy_document;
 struct fy_node;
-
-/* Parses JSON text; NULL with a message in err. fy_document_destroy() it. */
-struct fy_document *lb_json_parse(const char *text, size_t len, char *err, size_t errlen);
 
 /* Members of an object; NULL or the default when absent or mistyped. */
 struct fy_node *lb_json_get(struct fy_node *obj, const char *key);

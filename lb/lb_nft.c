@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lab.h"
+#include "fyjson.h"
 #include "lb_json.h"
 
 struct lb_nft {
@@ -277,7 +278,7 @@ int lb_nft_run(struct lb_nft *nft, const char *text, char *err, size_t errlen)
 int lb_nft_parse_counters(const char *json, size_t len, struct lb_nft_counter **out,
 			  char *err, size_t errlen)
 {
-	struct fy_document *doc = lb_json_parse(json, len, err, errlen);
+	struct fy_document *doc = fyjson_parse(json, len, err, errlen);
 	struct lb_nft_counter *c = NULL;
 	struct fy_node *list, *item;
 	void *iter = NULL;

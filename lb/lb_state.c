@@ -11,6 +11,7 @@
 
 #include "fsutil.h"
 #include "jsonw.h"
+#include "fyjson.h"
 #include "lb_json.h"
 
 char *lb_state_path(const char *statedir, const char *ns, const char *name,
@@ -253,7 +254,7 @@ int lb_view_parse(const char *text, size_t len, struct lb_view *v, char *err, si
 
 	memset(v, 0, sizeof(*v));
 	v->health_percent = NAN;
-	doc = lb_json_parse(text, len, err, errlen);
+	doc = fyjson_parse(text, len, err, errlen);
 	if (!doc)
 		return -1;
 	root = fy_document_root(doc);

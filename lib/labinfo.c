@@ -1,5 +1,6 @@
 /* labinfo.c — see labinfo.h. */
 #include "labinfo.h"
+#include "fyjson.h"
 
 #include <errno.h>
 #include <libfyaml.h>
@@ -106,49 +107,9 @@ static int labinfo_int(struct fy_node *map, const char *key, int min, int max, b
 	return 0;
 }
 
-/* libfyaml's diagnostics, captured instead of printed. */
-struct labinfo_diag {
-	char text[256];
-	size_t len;
-};
-
-static void labinfo_diag_output(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-	struct labinfo_diag *d = user;
-
-	(void)diag;
-	if (len > sizeof(d->text) - 1 - d->len)
-		len = sizeof(d->text) - 1 - d->len;
-	memcpy(d->text + d->len, buf, len);
-	d->len += len;
-	d->text[d->len] = '\0';
-}
-
-/* "<memory-@0x...>:2:1: error: did not find expected node content\n..."
- * -> "2:1: did not find expected node content" */
-static const char *labinfo_diag_message(struct labinfo_diag *d)
-{
-	char *nl = strchr(d->text, '\n'), *pos = strstr(d->text, ">:"), *e;
-
-	if (nl)
-		*nl = '\0';
-	e = strstr(d->text, "error: ");
-	if (pos && e && pos < e) {
-		size_t n = (size_t)(e - (pos + 2));
-
-		memmove(d->text, pos + 2, n);
-		memmove(d->text + n, e + 7, strlen(e + 7) + 1);
-	}
-	return d->text;
-}
-
 int labinfo_parse(const char *text, size_t len, struct lab_info *li, char *err, size_t errlen)
 {
-	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET | FYPCF_JSON_FORCE };
-	struct labinfo_diag captured = { "", 0 };
-	struct fy_diag_cfg dcfg;
 	struct fy_document *doc = NULL;
-	struct fy_diag *diag;
 	struct fy_node *root;
 	char s[64], why[128];
 	bool plain = false;
@@ -157,23 +118,9 @@ int labinfo_parse(const char *text, size_t len, struct lab_info *li, char *err, 
 	memset(li, 0, sizeof(*li));
 	/* Daemons read this file: parse errors belong in the message returned
 	 * to the caller, not on the daemon's stderr. */
-	fy_diag_cfg_default(&dcfg);
-	dcfg.fp = NULL;
-	dcfg.output_fn = labinfo_diag_output;
-	dcfg.user = &captured;
-	dcfg.colorize = false;
-	diag = fy_diag_create(&dcfg);
-	if (!diag) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	cfg.diag = diag;
-	doc = fy_document_build_from_string(&cfg, text, len);
-	if (!doc) {
-		snprintf(err, errlen, "not valid JSON%s%s", captured.text[0] ? ": " : "",
-			 labinfo_diag_message(&captured));
+	doc = fyjson_parse(text, len, err, errlen);
+	if (!doc)
 		goto out;
-	}
 	root = fy_document_root(doc);
 	if (!root || !fy_node_is_mapping(root)) {
 		snprintf(err, errlen, "not a JSON object");
@@ -198,7 +145,6 @@ int labinfo_parse(const char *text, size_t len, struct lab_info *li, char *err, 
 	rc = 0;
 out:
 	fy_document_destroy(doc);
-	fy_diag_destroy(diag);
 	return rc;
 }
 
