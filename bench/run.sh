@@ -10,9 +10,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-benches=(echo)
-benches+=(lb)     # clientip-lb: through the frontend vs direct, failover time
-benches+=(proxy)   # bench/proxy.sh: service proxy sync times and connection rate (root)
+benches=(
+	echo    # clientip-echo vs nginx vs the scenario's Node.js app (wrk, loopback)
+	lb      # clientip-lb: through the frontend vs direct to the pod, failover time
+	proxy   # the node's service proxy: sync times and connection rate at 1/1k/10k Services
+)
 
 [ $# -gt 0 ] && benches=("$@")
 mkdir -p bench/results
