@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "describe_proxy.h"
 #include "lab.h"
 #include "objects.h"
 #include "store.h"
@@ -184,7 +185,7 @@ static void describe_service(struct cli *cli, const struct model_service *s)
 	buf_printf(&b, "Internal Traffic Policy:\t%s\n", model_policy_name(s->internal_policy));
 	if (s->health_check_node_port)
 		buf_printf(&b, "HealthCheck NodePort:\t%d\n", s->health_check_node_port);
-	describe_svc_extra(cli, s, &b);
+	describe_svc_proxy_lines(cli, s, &b); /* per node: local endpoints, health check */
 	describe_events(&b, buf_str(&extra));
 	describe_flush(&b);
 	buf_free(&b);

@@ -433,12 +433,18 @@ static int explain_load(struct explain *x, const char *name, const char *port)
 			log_error("%s", err);
 		return -1;
 	}
-	x->port = &x->svc.ports[0];
-	for (int i = 0; port && i < x->svc.n_ports; i++) {
-		if (strcmp(x->svc.ports[i].name, port) == 0 || atoi(port) == x->svc.ports[i].port) {
+	x->port = port ? NULL : &x->svc.ports[0];
+	for (int i = 0; port && i < x->svc.n_ports && !x->port; i++) {
+		char *end;
+		long num = strtol(port, &end, 10);
+
+		if (strcmp(x->svc.ports[i].name, port) == 0 ||
+		    (*port && !*end && num == x->svc.ports[i].port))
 			x->port = &x->svc.ports[i];
-			break;
-		}
+	}
+	if (!x->port) {
+		log_error("service %s has no port \"%s\"", name, port);
+		return -1;
 	}
 	if (store_list_endpoints(x->cli->statedir, &all, &n, err, sizeof(err)) == 0) {
 		for (int i = 0; i < n; i++) {
@@ -628,11 +634,19 @@ verdict:
 		goto out;
 	}
 	{
-		const char *body = r.body;
+		char *body = r.body, *end = body + strlen(body);
 
+		/* An app may end its answer with a newline (clientip-echo --newline). */
+		while (end > body && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
+			*--end = '\0';
 		if (strncmp(body, "::ffff:", 7) == 0)
 			body += 7;
-		inet_pton(AF_INET, body, &seen);
+		if (inet_pton(AF_INET, body, &seen) != 1) {
+			explain_hop(x, "pod", "HTTP %d; the app answered \"%s\" (not an address)",
+				    r.status, r.body);
+			rc = 0;
+			goto out;
+		}
 	}
 	explain_hop(x, "pod", "HTTP %d; the app saw %s", r.status, r.body);
 	explain_verdict(x, client, seen, node, snat_node);

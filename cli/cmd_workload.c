@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ev.h"
 #include "fsutil.h"
 #include "objects.h"
 #include "store.h"
@@ -244,7 +245,7 @@ out:
 
 static int wl_rollout_status(struct cli *cli, const char *name, int64_t timeout_ms, bool watch)
 {
-	int64_t deadline = timeout_ms > 0 ? obj_now_ms() + timeout_ms : 0;
+	int64_t deadline = timeout_ms > 0 ? (int64_t)ev_now_ms() + timeout_ms : 0;
 	char msg[512], last[512] = "";
 
 	for (;;) {
@@ -266,7 +267,7 @@ static int wl_rollout_status(struct cli *cli, const char *name, int64_t timeout_
 		}
 		if (rc == 1 || !watch)
 			return 0;
-		if (deadline && obj_now_ms() >= deadline) {
+		if (deadline && (int64_t)ev_now_ms() >= deadline) {
 			fprintf(stderr, "error: timed out waiting for the condition\n");
 			return 1;
 		}
@@ -533,7 +534,7 @@ int cmd_wait(struct cli *cli, int argc, char **argv)
 	}
 	if (obj_lab_open(cli, &li) < 0 || obj_world_load(cli, &w) < 0)
 		return 1;
-	deadline = obj_now_ms() + timeout_ms;
+	deadline = (int64_t)ev_now_ms() + timeout_ms;
 
 	/* The objects to wait for are fixed once found, as kubectl fixes them. */
 	for (int i = 0; i < nargs && status == 0; i++) {
@@ -589,7 +590,7 @@ int cmd_wait(struct cli *cli, int argc, char **argv)
 			for (;;) {
 				nt = wl_select(cli, &w, res, &sel, targets,
 					       (int)(sizeof(targets) / sizeof(targets[0])));
-				if (nt > 0 || obj_now_ms() >= deadline)
+				if (nt > 0 || (int64_t)ev_now_ms() >= deadline)
 					break;
 				wl_sleep_ms(WL_POLL_MS);
 				obj_world_free(&w);
@@ -619,7 +620,7 @@ int cmd_wait(struct cli *cli, int argc, char **argv)
 		}
 		if (pending == 0)
 			break;
-		if (obj_now_ms() >= deadline) {
+		if ((int64_t)ev_now_ms() >= deadline) {
 			for (int i = 0; i < nt; i++)
 				if (!targets[i].met)
 					fprintf(stderr, "error: timed out waiting for the condition on %s/%s\n",
@@ -665,6 +666,8 @@ static size_t wl_tail_offset(const char *text, size_t len, long n)
 
 	if (n < 0)
 		return 0;
+	if (n == 0)
+		return len; /* --tail 0: nothing, as kubectl */
 	if (i > 0 && text[i - 1] == '\n')
 		i--;
 	while (i > 0) {

@@ -18,7 +18,7 @@
 #include "model.h"
 
 /* Appends a "Service Proxy:" block of tab-separated lines, for a
- * tabwriter (cli/objects.h obj_tabwrite), e.g. from describe_svc_extra(). */
+ * tabwriter (cli/objects.h obj_tabwrite); `describe svc` calls it. */
 void describe_svc_proxy_lines(const struct cli *cli, const struct model_service *svc,
 			      struct buf *out);
 /* The same block, aligned, written to out. */

@@ -1,5 +1,6 @@
 /* lab_topology.c — see lab_topology.h. */
 #include "lab_topology.h"
+#include "ev.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -335,14 +336,6 @@ int labtopo_namespaces(const char *lab, char ***names)
 	return kept;
 }
 
-static long long labtopo_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void labtopo_reap(void)
 {
 	/* Daemons this very process started (a failed lab up) are its
@@ -393,7 +386,7 @@ static int labtopo_kill(char **names, int n, int term_ms)
 		return np;
 	log_debug("stopping %d processes", np);
 	labtopo_signal(pids, np, SIGTERM);
-	deadline = labtopo_now_ms() + term_ms;
+	deadline = (long long)ev_now_ms() + term_ms;
 	for (;;) {
 		free(pids);
 		labtopo_reap();
@@ -402,13 +395,13 @@ static int labtopo_kill(char **names, int n, int term_ms)
 			rc = np;
 			break;
 		}
-		if (labtopo_now_ms() >= deadline) {
+		if ((long long)ev_now_ms() >= deadline) {
 			if (killing) {
 				rc = -EBUSY;
 				break;
 			}
 			killing = true;
-			deadline = labtopo_now_ms() + 5000;
+			deadline = (long long)ev_now_ms() + 5000;
 		}
 		if (killing)
 			labtopo_signal(pids, np, SIGKILL);

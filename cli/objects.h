@@ -130,13 +130,5 @@ void obj_deployment_status(const struct cli *cli, const struct model_deployment 
 			   const struct obj_world *w, struct model_deployment_status *st,
 			   bool *observed);
 
-/* ---- describe hook ------------------------------------------------------ */
-
-/* Appends lines to `describe svc` after "HealthCheck NodePort" and before
- * "Events" (cli/describe_extra.c). Lines are "Label:\tvalue\n" (tabs align
- * them as kubectl's describe does; "  " indents a nested level). The node
- * proxy adds its per-node section (local endpoints, health check status)
- * there. */
-void describe_svc_extra(const struct cli *cli, const struct model_service *s, struct buf *out);
 
 #endif

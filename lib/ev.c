@@ -1,9 +1,10 @@
 /* ev.c — see ev.h.
  *
  * File events are kept in an array indexed by fd (fds are small integers),
- * timers in a binary min-heap ordered by deadline. Cancelling a timer marks
- * its heap slot dead instead of searching the heap; dead slots are dropped
- * when they reach the top.
+ * timers in a binary min-heap ordered by deadline. Cancelling a timer
+ * clears its callback where it sits (a linear scan: the daemons' heaps hold
+ * at most a few thousand timers) instead of restructuring the heap; dead
+ * slots are dropped when they reach the top.
  */
 #include "ev.h"
 
@@ -36,9 +37,6 @@ struct ev_loop {
 	struct ev_timer *heap;
 	size_t heap_len, heap_cap;
 	uint64_t next_id;
-	/* Ids cancelled while still in the heap, kept sorted for bsearch. */
-	uint64_t *cancelled;
-	size_t n_cancelled, cap_cancelled;
 };
 
 uint64_t ev_now_ms(void)
@@ -71,7 +69,6 @@ void ev_loop_free(struct ev_loop *loop)
 	close(loop->epfd);
 	free(loop->fds);
 	free(loop->heap);
-	free(loop->cancelled);
 	free(loop);
 }
 
@@ -178,55 +175,19 @@ uint64_t ev_timer_add(struct ev_loop *loop, uint64_t ms, ev_timer_cb *cb, void *
 	return id;
 }
 
-static int ev_cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static bool ev_take_cancelled(struct ev_loop *loop, uint64_t id)
-{
-	uint64_t *hit;
-
-	if (loop->n_cancelled == 0)
-		return false;
-	hit = bsearch(&id, loop->cancelled, loop->n_cancelled, sizeof(id), ev_cmp_u64);
-	if (!hit)
-		return false;
-	memmove(hit, hit + 1, (size_t)(loop->cancelled + loop->n_cancelled - hit - 1) * sizeof(*hit));
-	loop->n_cancelled--;
-	return true;
-}
-
 void ev_timer_cancel(struct ev_loop *loop, uint64_t timer_id)
 {
-	bool pending = false;
-	size_t i;
-
+	/* Disarm in place: the entry stays in the heap until its deadline and
+	 * is dropped when popped. Nothing to allocate, so a cancel never fails
+	 * and a caller may free the timer's data right after. */
 	if (!timer_id)
 		return;
-	for (i = 0; i < loop->heap_len && !pending; i++)
-		pending = loop->heap[i].id == timer_id;
-	if (!pending)
-		return;
-	if (loop->n_cancelled == loop->cap_cancelled) {
-		size_t cap = loop->cap_cancelled ? loop->cap_cancelled * 2 : 16;
-		uint64_t *p = realloc(loop->cancelled, cap * sizeof(*p));
-
-		if (!p)
+	for (size_t i = 0; i < loop->heap_len; i++) {
+		if (loop->heap[i].id == timer_id) {
+			loop->heap[i].cb = NULL;
 			return;
-		loop->cancelled = p;
-		loop->cap_cancelled = cap;
+		}
 	}
-	/* Ids grow monotonically, but cancellation order is arbitrary: insert sorted. */
-	i = loop->n_cancelled;
-	while (i > 0 && loop->cancelled[i - 1] > timer_id) {
-		loop->cancelled[i] = loop->cancelled[i - 1];
-		i--;
-	}
-	loop->cancelled[i] = timer_id;
-	loop->n_cancelled++;
 }
 
 static struct ev_timer ev_heap_pop(struct ev_loop *loop)
@@ -264,8 +225,8 @@ static int ev_fire_timers(struct ev_loop *loop)
 			return wait > 60000 ? 60000 : (int)wait;
 		}
 		t = ev_heap_pop(loop);
-		if (ev_take_cancelled(loop, t.id))
-			continue;
+		if (!t.cb)
+			continue; /* cancelled */
 		t.cb(loop, t.id, t.data);
 		if (loop->stop)
 			return 0;
