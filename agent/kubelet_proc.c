@@ -192,8 +192,19 @@ int kubelet_proc_kill_netns(const char *netns, int sig)
 	n = netns_pids(&id, 1, &pids);
 	if (n < 0)
 		return n;
-	for (int i = 0; i < n; i++)
-		kill(pids[i], sig);
+	for (int i = 0; i < n; i++) {
+		struct netns_id now;
+		int fd = pidfd_open(pids[i], 0);
+
+		/* The pid may have been reused since the scan: pin the process
+		 * with a pidfd, then check it is still in the pod's namespace
+		 * before signalling through that pidfd. */
+		if (fd < 0)
+			continue;
+		if (netns_id_of_pid(pids[i], &now) == 0 && now.dev == id.dev && now.ino == id.ino)
+			pidfd_send_signal(fd, sig, NULL, 0);
+		close(fd);
+	}
 	free(pids);
 	return n;
 }

@@ -23,14 +23,6 @@
 #include "model.h"
 #include "store.h"
 
-static int64_t proxy_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Copies libnftables' buffer at once (the next call reuses it), trimmed to
  * its first line worth logging. */
 static void proxy_copy_msg(const char *msg, char *err, size_t errlen)
@@ -257,7 +249,7 @@ void proxy_sync(struct proxy *p)
 	memset(&next, 0, sizeof(next));
 	if (proxy_inputs_unchanged(p, mt)) {
 		p->last_ok_mono_ms = ev_now_ms();
-		p->last_ok_wall_ms = proxy_wall_ms();
+		p->last_ok_wall_ms = ev_wall_ms();
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &a);
@@ -292,7 +284,7 @@ void proxy_sync(struct proxy *p)
 	p->have_cur = true;
 	p->last_ok = true;
 	p->last_ok_mono_ms = ev_now_ms();
-	p->last_ok_wall_ms = proxy_wall_ms();
+	p->last_ok_wall_ms = ev_wall_ms();
 	if (changed) {
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
@@ -310,18 +302,26 @@ void proxy_sync(struct proxy *p)
 				 p->cur.compact ? "compact" : "kube-proxy", secs);
 	}
 	p->synced_once = true;
-	if (udp_changed) {
-		int n = proxy_conntrack_clean(&p->cur, err, sizeof(err));
-
-		if (n < 0)
-			log_warn("proxy: stale UDP conntrack entries: %s", err);
-		else if (n > 0) {
-			p->m.stale_udp_entries_deleted += (uint64_t)n;
-			log_info("proxy: deleted %d stale UDP conntrack entries", n);
-		}
-	}
+	if (udp_changed)
+		p->ct_pending = true;
 	proxy_stale_schedule(p);
 out:
+	/* Outside the "inputs changed" path so a failed cleanup is retried by
+	 * the next sync, as kube-proxy retries it: otherwise UDP flows would
+	 * stay pinned to a removed endpoint for good. */
+	if (p->ct_pending && p->have_cur) {
+		int n = proxy_conntrack_clean(&p->cur, err, sizeof(err));
+
+		if (n < 0) {
+			log_warn("proxy: stale UDP conntrack entries: %s (will retry)", err);
+		} else {
+			p->ct_pending = false;
+			if (n > 0) {
+				p->m.stale_udp_entries_deleted += (uint64_t)n;
+				log_info("proxy: deleted %d stale UDP conntrack entries", n);
+			}
+		}
+	}
 	proxy_health_sync(p);
 	proxy_metrics_read_counters(p);
 	proxy_metrics_write_file(p);

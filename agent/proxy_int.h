@@ -85,6 +85,7 @@ struct proxy {
 	uint64_t stale_timer;
 
 	bool synced_once;
+	bool ct_pending;        /* stale UDP entries to delete; retried each sync until it works */
 	/* The store directories as of the last build: a periodic sync with
 	 * nothing changed skips reading thousands of files. */
 	struct timespec input_mtime[3];

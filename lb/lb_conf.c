@@ -94,6 +94,17 @@ static int lb_int_annotation(const struct model_service *s, struct lb_conf *c,
 	return n;
 }
 
+/* The path goes into the probe's request line as it is: no byte that would
+ * end the line or the request target (spaces, CR, LF, other controls). */
+static bool lb_path_clean(const char *path)
+{
+	for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+		if (*c <= 0x20 || *c == 0x7f)
+			return false;
+	}
+	return true;
+}
+
 static void lb_conf_probe(const struct model_service *s, struct lb_conf *c)
 {
 	const struct model_map *ann = &s->meta.annotations;
@@ -109,11 +120,16 @@ static void lb_conf_probe(const struct model_service *s, struct lb_conf *c)
 		snprintf(c->probe_path, sizeof(c->probe_path), "%s", LB_LOCAL_PROBE_PATH);
 		return;
 	}
-	if (s->n_ports == 0) {
+	/* Probe the first TCP port; a Service with only UDP ports gets no
+	 * probe, as Azure adds none for a UDP rule (every backend counts up). */
+	for (int i = 0; i < s->n_ports && !c->probe_port; i++) {
+		if (s->ports[i].proto == MODEL_PROTO_TCP)
+			c->probe_port = s->ports[i].node_port;
+	}
+	if (!c->probe_port) {
 		c->probe = LB_PROBE_NONE;
 		return;
 	}
-	c->probe_port = s->ports[0].node_port;
 	if (proto && !lb_trim(proto, p, sizeof(p)))
 		p[0] = '\0';
 	if (!proto || strcasecmp(p, "tcp") == 0) {
@@ -135,20 +151,16 @@ static void lb_conf_probe(const struct model_service *s, struct lb_conf *c)
 			      "%s: \"%s\" is not one of Tcp, Http, Https; using Tcp",
 			      LB_ANN_PROBE_PROTOCOL, proto);
 	}
-	if (s->ports[0].proto == MODEL_PROTO_UDP && c->probe == LB_PROBE_TCP && !proto) {
-		/* Azure adds no probe for a UDP rule: every backend counts as up. */
-		c->probe = LB_PROBE_NONE;
-		return;
-	}
 	if (c->probe == LB_PROBE_HTTP || c->https_as_tcp) {
 		char t[MODEL_PATH_MAX] = "";
 
-		if (path && lb_trim(path, t, sizeof(t)) && t[0] == '/')
+		if (path && lb_trim(path, t, sizeof(t)) && t[0] == '/' && lb_path_clean(t))
 			snprintf(c->probe_path, sizeof(c->probe_path), "%s", t);
 		else {
 			if (path)
 				lb_conf_event(c, "InvalidHealthProbeRequestPath",
-					      "%s: \"%s\" does not start with \"/\"; using \"/\"",
+					      "%s: \"%s\" is not a path (it must start with \"/\" and "
+					      "hold no spaces or control characters); using \"/\"",
 					      LB_ANN_PROBE_PATH, path);
 			snprintf(c->probe_path, sizeof(c->probe_path), "/");
 		}

@@ -23,14 +23,6 @@
 #define LB_RESYNC_MS   2000
 #define LB_RETRY_MS    1000
 
-static int64_t lb_ctl_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 const struct lb_health_state *lb_backend_health(const struct lb_backend *b)
 {
 	return b->probe ? lb_probe_health(b->probe) : &b->fixed;
@@ -101,7 +93,7 @@ static void lb_svc_probes(struct lb_svc *s, const struct lb_health_state *restor
 				b->fixed.state = LB_HEALTH_UP;
 				snprintf(b->fixed.last_result, sizeof(b->fixed.last_result),
 					 "no probe (UDP rule)");
-				b->fixed.last_change_ms = lb_ctl_wall_ms();
+				b->fixed.last_change_ms = ev_wall_ms();
 			}
 			continue;
 		}
@@ -482,7 +474,7 @@ int lb_ctl_apply(struct lb_ctl *ctl)
 		goto out;
 	}
 	ctl->applies++;
-	ctl->last_apply_ms = lb_ctl_wall_ms();
+	ctl->last_apply_ms = ev_wall_ms();
 	buf_reset(&ctl->nft_key);
 	buf_puts(&ctl->nft_key, buf_str(&key));
 	log_debug("data path: table ip %s replaced (%d frontend(s))", LB_TABLE, n);
@@ -502,7 +494,7 @@ static void lb_ctl_apply_timer(struct ev_loop *loop, uint64_t id, void *data)
 	(void)id;
 	ctl->nft_timer = 0;
 	if (ctl->files_dirty && ctl->tick_timer)
-		lb_metrics_write(ctl, lb_ctl_wall_ms());
+		lb_metrics_write(ctl, ev_wall_ms());
 	ctl->files_dirty = false;
 	if (lb_ctl_apply(ctl) < 0) {
 		/* Try again shortly; the ruleset is re-rendered from the state
@@ -532,11 +524,11 @@ static void lb_ctl_on_watch(struct watch *w, void *data)
 static void lb_ctl_tick(struct ev_loop *loop, uint64_t id, void *data)
 {
 	struct lb_ctl *ctl = data;
-	int64_t now = lb_ctl_wall_ms();
+	int64_t now = ev_wall_ms();
 
 	(void)id;
 	lb_metrics_tick(ctl, now);
-	now = lb_ctl_wall_ms();
+	now = ev_wall_ms();
 	/* Just after each second boundary, so each sample lands in its own
 	 * second. */
 	ctl->tick_timer = ev_timer_add(loop, (uint64_t)(1000 - now % 1000 + 20), lb_ctl_tick, ctl);
@@ -613,7 +605,7 @@ int lb_ctl_run(struct lb_ctl *ctl)
 	/* The first ruleset goes in before any traffic is sampled. */
 	if (ctl->nft_dirty && lb_ctl_apply(ctl) < 0)
 		lb_ctl_mark_dirty(ctl);
-	ctl->tick_timer = ev_timer_add(ctl->loop, 1000 - (uint64_t)(lb_ctl_wall_ms() % 1000) + 20,
+	ctl->tick_timer = ev_timer_add(ctl->loop, 1000 - (uint64_t)(ev_wall_ms() % 1000) + 20,
 				       lb_ctl_tick, ctl);
 	rc = ev_run(ctl->loop);
 	if (rc < 0) {
@@ -621,7 +613,7 @@ int lb_ctl_run(struct lb_ctl *ctl)
 		return -1;
 	}
 	/* Last state for the CLI: it keeps showing what was true at exit. */
-	lb_metrics_tick(ctl, lb_ctl_wall_ms());
+	lb_metrics_tick(ctl, ev_wall_ms());
 	return 0;
 }
 

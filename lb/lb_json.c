@@ -77,7 +77,11 @@ int64_t lb_json_int(struct fy_node *obj, const char *key, int64_t dflt)
 	if (lb_json_integer(n, true, &v, NULL))
 		return v;
 	d = lb_json_number(n);
-	return isnan(d) ? dflt : (int64_t)d;
+	/* A cast of a double outside int64_t's range is undefined: a file
+	 * saying 1e30 gets the default like any other mistyped value. */
+	if (!isfinite(d) || d < -9.2e18 || d > 9.2e18)
+		return dflt;
+	return (int64_t)d;
 }
 
 uint64_t lb_json_u64(struct fy_node *obj, const char *key, uint64_t dflt)

@@ -218,11 +218,6 @@ void lb_nft_render(const struct lb_nft_svc *svcs, int n,
 		 "}\n");
 }
 
-void lb_nft_render_delete(struct buf *out)
-{
-	buf_puts(out, "table ip " LB_TABLE " {}\ndelete table ip " LB_TABLE "\n");
-}
-
 struct lb_nft *lb_nft_new(char *err, size_t errlen)
 {
 	struct lb_nft *nft = calloc(1, sizeof(*nft));

@@ -64,8 +64,6 @@ void lb_nft_nobackend_name(const char *key, char *out, size_t len);
 void lb_nft_render(const struct lb_nft_svc *svcs, int n,
 		   const struct lb_nft_counter *carry, int n_carry, struct buf *out);
 
-/* Appends the batch that removes the table (nothing if it is absent). */
-void lb_nft_render_delete(struct buf *out);
 
 /* A libnftables context for the calling thread's namespace. */
 struct lb_nft;

@@ -48,14 +48,6 @@ struct lb_probe {
 	size_t reason_len;
 };
 
-static int64_t lb_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 const char *lb_health_name(enum lb_health h)
 {
 	switch (h) {
@@ -211,7 +203,7 @@ static void lb_probe_result(struct lb_probe *p, bool ok, const char *result)
 	else
 		p->pr->stats.failed++;
 	p->health.last_latency_ms = (int)(ev_now_ms() - p->attempt_start);
-	changed = lb_health_feed(&p->health, ok, p->spec.threshold, result, lb_wall_ms());
+	changed = lb_health_feed(&p->health, ok, p->spec.threshold, result, ev_wall_ms());
 	if (p->cb)
 		p->cb(p, changed, p->data);
 }

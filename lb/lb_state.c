@@ -223,7 +223,11 @@ static int lb_read_columns(struct fy_node *series, const char *key, int n_backen
 	start = lb_json_int(o, "start", 0);
 	step = lb_json_int(o, "step", 1);
 	len = lb_json_int(o, "len", 0);
-	if (len < 0 || len > 1000000 || step < 1)
+	/* Only what the daemon writes is accepted: 1 s or 1 min columns,
+	 * at most a day of points, times within ±2^40 s (no overflow later
+	 * in start + k * step). */
+	if (len < 0 || len > 86400 || (step != 1 && step != 60) ||
+	    start < -(INT64_C(1) << 40) || start > (INT64_C(1) << 40))
 		return -EINVAL;
 	if (lb_columns_alloc(c, start, (int)step, (int)len, n_backends) < 0)
 		return -ENOMEM;

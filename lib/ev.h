@@ -41,5 +41,8 @@ void ev_stop(struct ev_loop *loop);
 
 /* Monotonic clock in milliseconds, as the loop sees it. */
 uint64_t ev_now_ms(void);
+/* Wall clock (UTC) in milliseconds since the epoch: for timestamps that
+ * leave the process (state files, metrics), never for timeouts. */
+int64_t ev_wall_ms(void);
 
 #endif

@@ -121,6 +121,47 @@ static void test_bad_request_path(void **state)
 	assert_true(has_event(&c, "InvalidHealthProbeRequestPath"));
 }
 
+/* The path goes into the request line: spaces and CR/LF would break it or
+ * inject headers, so such a path is refused like a relative one. */
+static void test_request_path_with_controls(void **state)
+{
+	static const char *const bad[] = { "/health z", "/h\r\nX-Injected: 1", "/a\tb" };
+	struct model_service s;
+	struct lb_conf c;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		svc_init(&s, MODEL_POLICY_CLUSTER);
+		annotate(&s, LB_ANN_PROBE_PROTOCOL, "http");
+		annotate(&s, LB_ANN_PROBE_PATH, bad[i]);
+		lb_conf_from_service(&s, 0, &c);
+		assert_string_equal(c.probe_path, "/");
+		assert_true(has_event(&c, "InvalidHealthProbeRequestPath"));
+	}
+}
+
+/* A UDP port first does not hide the TCP port after it; only a Service
+ * with no TCP port at all goes unprobed. */
+static void test_probe_first_tcp_port(void **state)
+{
+	struct model_service s;
+	struct lb_conf c;
+
+	(void)state;
+	svc_init(&s, MODEL_POLICY_CLUSTER);
+	s.ports[1] = s.ports[0];
+	s.ports[0].proto = MODEL_PROTO_UDP;
+	s.ports[0].node_port = 30053;
+	s.n_ports = 2;
+	lb_conf_from_service(&s, 0, &c);
+	assert_int_equal(c.probe, LB_PROBE_TCP);
+	assert_int_equal(c.probe_port, 31234);
+
+	s.n_ports = 1;
+	lb_conf_from_service(&s, 0, &c);
+	assert_int_equal(c.probe, LB_PROBE_NONE);
+}
+
 static void test_interval_and_num_valid(void **state)
 {
 	struct model_service s;
@@ -276,6 +317,8 @@ int main(void)
 		cmocka_unit_test(test_local_probes_health_check_node_port),
 		cmocka_unit_test(test_protocol_annotation),
 		cmocka_unit_test(test_bad_request_path),
+		cmocka_unit_test(test_request_path_with_controls),
+		cmocka_unit_test(test_probe_first_tcp_port),
 		cmocka_unit_test(test_interval_and_num_valid),
 		cmocka_unit_test(test_interval_below_minimum),
 		cmocka_unit_test(test_num_below_minimum_and_garbage),
