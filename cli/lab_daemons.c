@@ -87,11 +87,18 @@ int labd_start(const char *lab, const char *bindir, const char *statedir, const 
 	ssize_t n;
 	pid_t child;
 
-	snprintf(path, sizeof(path), "%s/%s", bindir, d->prog);
+	/* A truncated path would look like a daemon that is not built, or
+	 * put its pid where `lab status` never looks: refuse instead. */
+	if (snprintf(path, sizeof(path), "%s/%s", bindir, d->prog) >= (int)sizeof(path) ||
+	    snprintf(log, sizeof(log), "%s/%s/%s.log", statedir, LAB_STATE_LOGS,
+		     d->name) >= (int)sizeof(log) ||
+	    snprintf(pidfile, sizeof(pidfile), "%s/%s/%s.pid", statedir, LAB_STATE_RUN,
+		     d->name) >= (int)sizeof(pidfile)) {
+		snprintf(err, errlen, "%s: path too long", d->name);
+		return -ENAMETOOLONG;
+	}
 	if (access(path, X_OK) < 0)
 		return 1;
-	snprintf(log, sizeof(log), "%s/%s/%s.log", statedir, LAB_STATE_LOGS, d->name);
-	snprintf(pidfile, sizeof(pidfile), "%s/%s/%s.pid", statedir, LAB_STATE_RUN, d->name);
 	lab_netns_name(lab, d->role, netns, sizeof(netns));
 	argv[argc++] = path;
 	argv[argc++] = (char *)"--lab";
@@ -163,7 +170,9 @@ pid_t labd_pid(const char *statedir, const struct labd *d)
 	long v;
 	int rc;
 
-	snprintf(pidfile, sizeof(pidfile), "%s/%s/%s.pid", statedir, LAB_STATE_RUN, d->name);
+	if (snprintf(pidfile, sizeof(pidfile), "%s/%s/%s.pid", statedir, LAB_STATE_RUN,
+		     d->name) >= (int)sizeof(pidfile))
+		return -ENAMETOOLONG;
 	rc = fs_read_all(pidfile, &text, NULL);
 	if (rc < 0)
 		return rc;
