@@ -9,6 +9,7 @@
  * on exit, so a killed agent's Services keep working until the next one
  * converges.
  */
+#include "nftrun.h"
 #include "proxy_int.h"
 
 #include <arpa/inet.h>
@@ -23,33 +24,6 @@
 #include "model.h"
 #include "store.h"
 
-/* Copies libnftables' buffer at once (the next call reuses it), trimmed to
- * its first line worth logging. */
-static void proxy_copy_msg(const char *msg, char *err, size_t errlen)
-{
-	size_t n;
-
-	if (!msg || !*msg) {
-		snprintf(err, errlen, "nft failed without a message");
-		return;
-	}
-	snprintf(err, errlen, "%s", msg);
-	n = strlen(err);
-	while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == ' '))
-		err[--n] = '\0';
-}
-
-static struct nft_ctx *proxy_nft_new(void)
-{
-	struct nft_ctx *n = nft_ctx_new(NFT_CTX_DEFAULT);
-
-	if (n && (nft_ctx_buffer_output(n) < 0 || nft_ctx_buffer_error(n) < 0)) {
-		nft_ctx_free(n);
-		n = NULL;
-	}
-	return n;
-}
-
 /* A context keeps the cache of the objects it listed or created, which is
  * stale as soon as its batch commits: the next call first frees it, then
  * lists afresh. After a full replacement that cache is the whole table
@@ -59,7 +33,7 @@ static struct nft_ctx *proxy_nft_new(void)
  * namespace. */
 static void proxy_nft_renew(struct proxy *p)
 {
-	struct nft_ctx *n = proxy_nft_new();
+	struct nft_ctx *n = nftrun_ctx_new();
 
 	if (!n)
 		return;   /* keep the old one: it works, only slower */
@@ -69,36 +43,12 @@ static void proxy_nft_renew(struct proxy *p)
 
 int proxy_nft_run(struct proxy *p, const char *script, char *err, size_t errlen)
 {
-	int rc;
-	const char *e;
-
-	rc = nft_run_cmd_from_buffer(p->nft, script);
-	e = nft_ctx_get_error_buffer(p->nft);
-
-	/* Read both buffers every time so neither carries over. */
-	(void)nft_ctx_get_output_buffer(p->nft);
-	if (rc != 0) {
-		proxy_copy_msg(e, err, errlen);
-		return -1;
-	}
-	return 0;
+	return nftrun_cmd(p->nft, script, NULL, err, errlen);
 }
 
 int proxy_nft_query(struct proxy *p, const char *cmd, struct buf *out, char *err, size_t errlen)
 {
-	const char *o, *e;
-	int rc;
-
-	rc = nft_run_cmd_from_buffer(p->nft, cmd);
-	o = nft_ctx_get_output_buffer(p->nft);
-	e = nft_ctx_get_error_buffer(p->nft);
-
-	if (rc != 0) {
-		proxy_copy_msg(e, err, errlen);
-		return -1;
-	}
-	buf_puts(out, o ? o : "");
-	return 0;
+	return nftrun_cmd(p->nft, cmd, out, err, errlen);
 }
 
 bool proxy_healthy(const struct proxy *p)
@@ -361,7 +311,7 @@ struct proxy *proxy_new(struct ev_loop *loop, const struct agent_config *cfg,
 	p->node.layout = proxy_layout_from_env();
 	/* Created here, and renewed here only: the agent runs in the node's
 	 * namespace, and a context talks to the namespace it was made in. */
-	p->nft = proxy_nft_new();
+	p->nft = nftrun_ctx_new();
 	if (!p->nft) {
 		snprintf(err, errlen, "cannot create a libnftables context");
 		goto fail;

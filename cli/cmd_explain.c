@@ -27,7 +27,7 @@
 #include "log.h"
 #include "model.h"
 #include "netns.h"
-#include <nftables/libnftables.h>
+#include "nftrun.h"
 #include "store.h"
 
 #define EXPLAIN_TIMEOUT_MS 3000
@@ -271,21 +271,21 @@ struct explain_nft {
 static int explain_nft_list_here(void *arg)
 {
 	struct explain_nft *n = arg;
-	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
-	const char *out;
+	struct nft_ctx *ctx = nftrun_ctx_new(); /* talks to this namespace */
+	struct buf out = BUF_INIT;
+	char err[256];
 	int rc;
 
-	/* A libnftables context talks to the namespace it is created in. */
 	if (!ctx)
 		return -ENOMEM;
-	nft_ctx_buffer_output(ctx);
-	nft_ctx_buffer_error(ctx);
-	rc = nft_run_cmd_from_buffer(ctx, "list table ip kube-proxy");
-	out = nft_ctx_get_output_buffer(ctx);
-	if (rc == 0 && out)
-		n->text = strdup(out);
+	rc = nftrun_cmd(ctx, "list table ip kube-proxy", &out, err, sizeof(err));
 	nft_ctx_free(ctx);
-	return rc == 0 && n->text ? 0 : -EIO;
+	if (rc < 0 || out.oom) {
+		buf_free(&out);
+		return -EIO;
+	}
+	n->text = out.data; /* handed over: freed by the caller */
+	return n->text ? 0 : -EIO;
 }
 
 /* Prints the body of the node's chain whose name starts with prefix and

@@ -15,6 +15,7 @@
 
 #include "fsutil.h"
 #include "lab.h"
+#include "nftrun.h"
 #include "log.h"
 #include "netns.h"
 #include "nl.h"
@@ -62,21 +63,16 @@ struct labtopo_nft {
 static int labtopo_nft_here(void *arg)
 {
 	struct labtopo_nft *c = arg;
-	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	struct nft_ctx *nft = nftrun_ctx_new();
+	char msg[256];
 	int rc = 0;
 
 	if (!nft) {
 		snprintf(c->err, c->errlen, "edge nftables: cannot create a context");
 		return -ENOMEM;
 	}
-	nft_ctx_buffer_output(nft);
-	nft_ctx_buffer_error(nft);
-	if (nft_run_cmd_from_buffer(nft, labtopo_edge_ruleset) != 0) {
-		const char *msg = nft_ctx_get_error_buffer(nft);
-
-		/* Copied at once: the buffer belongs to the context. */
-		snprintf(c->err, c->errlen, "edge nftables table %s: %s", LABTOPO_EDGE_TABLE,
-			 msg && *msg ? msg : "rejected");
+	if (nftrun_cmd(nft, labtopo_edge_ruleset, NULL, msg, sizeof(msg)) < 0) {
+		snprintf(c->err, c->errlen, "edge nftables table %s: %s", LABTOPO_EDGE_TABLE, msg);
 		rc = -EINVAL;
 	}
 	nft_ctx_free(nft);

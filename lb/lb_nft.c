@@ -12,6 +12,7 @@
 
 #include "lab.h"
 #include "fyjson.h"
+#include "nftrun.h"
 #include "lb_json.h"
 
 struct lb_nft {
@@ -226,14 +227,12 @@ struct lb_nft *lb_nft_new(char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	nft->ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	nft->ctx = nftrun_ctx_new();
 	if (!nft->ctx) {
-		snprintf(err, errlen, "nft_ctx_new failed");
+		snprintf(err, errlen, "cannot create a libnftables context");
 		free(nft);
 		return NULL;
 	}
-	nft_ctx_buffer_output(nft->ctx);
-	nft_ctx_buffer_error(nft->ctx);
 	return nft;
 }
 
@@ -246,28 +245,10 @@ void lb_nft_free(struct lb_nft *nft)
 }
 
 /* Copies libnftables' error buffer right away: the next command reuses it. */
-static void lb_nft_copy_error(struct lb_nft *nft, char *err, size_t errlen)
-{
-	const char *e = nft_ctx_get_error_buffer(nft->ctx);
-	size_t n;
-
-	snprintf(err, errlen, "%s", e && *e ? e : "nft command failed");
-	n = strlen(err);
-	while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == ' '))
-		err[--n] = '\0';
-}
-
 int lb_nft_run(struct lb_nft *nft, const char *text, char *err, size_t errlen)
 {
 	nft_ctx_output_set_flags(nft->ctx, 0);
-	if (nft_run_cmd_from_buffer(nft->ctx, text) != 0) {
-		lb_nft_copy_error(nft, err, errlen);
-		return -1;
-	}
-	/* Drain the buffers so the next command starts clean. */
-	(void)nft_ctx_get_output_buffer(nft->ctx);
-	(void)nft_ctx_get_error_buffer(nft->ctx);
-	return 0;
+	return nftrun_cmd(nft->ctx, text, NULL, err, errlen);
 }
 
 int lb_nft_parse_counters(const char *json, size_t len, struct lb_nft_counter **out,
@@ -321,26 +302,19 @@ out:
 int lb_nft_read_counters(struct lb_nft *nft, struct lb_nft_counter **out,
 			 char *err, size_t errlen)
 {
-	const char *json;
+	struct buf json = BUF_INIT;
 	int rc;
 
 	*out = NULL;
 	nft_ctx_output_set_flags(nft->ctx, NFT_CTX_OUTPUT_JSON);
-	rc = nft_run_cmd_from_buffer(nft->ctx, "list counters table ip " LB_TABLE);
+	rc = nftrun_cmd(nft->ctx, "list counters table ip " LB_TABLE, &json, err, errlen);
 	nft_ctx_output_set_flags(nft->ctx, 0);
-	if (rc != 0) {
-		const char *e = nft_ctx_get_error_buffer(nft->ctx);
-
-		(void)nft_ctx_get_output_buffer(nft->ctx);
+	if (rc < 0) {
+		buf_free(&json);
 		/* No table yet: nothing to carry over. */
-		if (e && strstr(e, "No such file or directory"))
-			return 0;
-		snprintf(err, errlen, "%s", e && *e ? e : "nft list counters failed");
-		return -1;
+		return strstr(err, "No such file or directory") ? 0 : -1;
 	}
-	(void)nft_ctx_get_error_buffer(nft->ctx);
-	json = nft_ctx_get_output_buffer(nft->ctx);
-	if (!json || !*json)
-		return 0;
-	return lb_nft_parse_counters(json, strlen(json), out, err, errlen);
+	rc = json.len ? lb_nft_parse_counters(json.data, json.len, out, err, errlen) : 0;
+	buf_free(&json);
+	return rc;
 }
