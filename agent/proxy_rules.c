@@ -1043,42 +1043,41 @@ static int gen_count_endpoint_chains(const struct model_service *svcs, int n_svc
 	return (int)total;
 }
 
+/* Orders by hash, then by the string itself (bytes, then length): a total
+ * order in which equal names sit together, cheap on the hash. */
+static int gen_cmp_hashed(const struct proxy_ruleset *rs, uint64_t hx, struct proxy_str x,
+			  uint64_t hy, struct proxy_str y)
+{
+	uint32_t n = x.len < y.len ? x.len : y.len;
+	int c;
+
+	if (hx != hy)
+		return hx < hy ? -1 : 1;
+	c = memcmp(rs_str(rs, x), rs_str(rs, y), n);
+	if (c)
+		return c;
+	return x.len == y.len ? 0 : x.len < y.len ? -1 : 1;
+}
+
 static int gen_cmp_obj(const void *a, const void *b, void *arg)
 {
 	const struct proxy_ruleset *rs = arg;
 	const struct proxy_obj *x = &rs->objs[*(const int *)a], *y = &rs->objs[*(const int *)b];
-	uint32_t n;
-	int c;
+	int c = gen_cmp_hashed(rs, x->h, x->name, y->h, y->name);
 
-	if (x->h != y->h)
-		return x->h < y->h ? -1 : 1;
-	n = x->name.len < y->name.len ? x->name.len : y->name.len;
-	c = memcmp(rs_str(rs, x->name), rs_str(rs, y->name), n);
-	if (c)
-		return c;
-	if (x->name.len != y->name.len)
-		return x->name.len < y->name.len ? -1 : 1;
-	return *(const int *)a - *(const int *)b;
+	return c ? c : *(const int *)a - *(const int *)b;
 }
 
 static int gen_cmp_elem(const void *a, const void *b, void *arg)
 {
 	const struct proxy_ruleset *rs = arg;
 	const struct proxy_elem *x = &rs->elems[*(const int *)a], *y = &rs->elems[*(const int *)b];
-	uint32_t n;
 	int c;
 
 	if (x->map != y->map)
 		return x->map < y->map ? -1 : 1;
-	if (x->h != y->h)
-		return x->h < y->h ? -1 : 1;
-	n = x->key.len < y->key.len ? x->key.len : y->key.len;
-	c = memcmp(rs_str(rs, x->key), rs_str(rs, y->key), n);
-	if (c)
-		return c;
-	if (x->key.len != y->key.len)
-		return x->key.len < y->key.len ? -1 : 1;
-	return *(const int *)a - *(const int *)b;
+	c = gen_cmp_hashed(rs, x->h, x->key, y->h, y->key);
+	return c ? c : *(const int *)a - *(const int *)b;
 }
 
 static bool str_eq(const struct proxy_ruleset *a, struct proxy_str x,

@@ -3,6 +3,9 @@
 
 ECHO=${ECHO:-$T_BUILD/clientip-echo}
 
+# A server that hangs must fail the test, not stall it.
+curl() { command curl --max-time 10 "$@"; }
+
 # echo_start NAME ARGS...: starts clientip-echo, waits for its listeners;
 # echo_port NAME [N] prints the port of its Nth listener.
 echo_start() {

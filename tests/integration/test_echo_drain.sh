@@ -6,11 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/echo_lib.sh"
 
-# A server that hangs must fail the test, not stall it.
-curl() { command curl --max-time 10 "$@"; }
-
-ECHO=$T_BUILD/clientip-echo
-
 gone() { ! kill -0 "$1" 2>/dev/null; }
 
 # Python helpers shared by the scenarios: a keep-alive connection that can

@@ -5,12 +5,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/echo_lib.sh"
 
-# A server that hangs must fail the test, not stall it.
-curl() { command curl --max-time 10 "$@"; }
-
-ECHO=$T_BUILD/clientip-echo
-
-
 # hx PORT [--host=H] [--close] REQ...: sends the raw requests (with \r\n
 # escapes) in ONE write, then prints one line per response:
 #   STATUS conn=CONNECTION len=CONTENT-LENGTH ctype=TYPE body=REPR

@@ -6,12 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/echo_lib.sh"
 
-# A server that hangs must fail the test, not stall it.
-curl() { command curl --max-time 10 "$@"; }
-
-ECHO=$T_BUILD/clientip-echo
-
-
 # hx PORT [--close] REQ...: see test_echo_http.sh. Requests are written in
 # one go; one line per response; with --close, whether the server closed.
 cat >"$T_TMP/hx.py" <<'PY'

@@ -5,12 +5,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/echo_lib.sh"
 
-# A server that hangs must fail the test, not stall it.
-curl() { command curl --max-time 10 "$@"; }
-
-ECHO=$T_BUILD/clientip-echo
-
-
 # hx PORT [--close] DATA...: writes the data (escapes such as \r\n, \x00
 # decoded) in one go and prints one line per HTTP answer, or no-response.
 cat >"$T_TMP/hx.py" <<'PY'
