@@ -11,13 +11,15 @@ packages=(
   # libraries
   node-llhttp                 # llhttp's C sources (the parser Node.js uses)
   libnftables-dev             # rulesets through libnftables
-  libfyaml-dev                # YAML manifests and JSON state
+  libfyaml-dev                # YAML manifests
+  libjansson-dev              # JSON: the API server and its clients
   libmnl-dev                  # netlink: links, addresses, routes, rules
   libnetfilter-conntrack-dev  # conntrack entries (stale UDP flows, explain)
   libcmocka-dev               # unit tests
   # run time and tests
   iproute2 nftables conntrack procps curl
   valgrind python3 jq          # test drivers and JSON checks
+  python3-kubernetes          # a second API client in the tests
   # benchmarks
   wrk nginx-light nodejs
 )

@@ -1,0 +1,1 @@
+/* api_discovery.c — see api_discovery.h. */

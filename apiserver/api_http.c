@@ -1,0 +1,1 @@
+/* api_http.c — see api_http.h. */

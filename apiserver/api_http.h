@@ -1,0 +1,107 @@
+/* api_http.h — the API server's HTTP/1.1 transport.
+ *
+ * Unlike lib/httpd (health checks: one short answer per request), the API
+ * server reads request bodies, holds connections open for watches and
+ * `log?follow=true` (chunked transfer encoding, one chunk per event), and
+ * upgrades `exec` requests to WebSocket. It listens on TCP (127.0.0.1, for
+ * kubectl) and on a Unix socket (for the lab's daemons in their network
+ * namespaces). Requests are parsed with llhttp; the server never dies of
+ * a client: malformed requests get 400, oversized heads 431, bodies over
+ * the limit 413 (each with a close), idle and slow connections time out,
+ * connections beyond a cap are refused.
+ *
+ * A handler either answers at once (api_http_respond) or keeps the
+ * connection: api_http_stream_start, then api_http_stream_write from
+ * anywhere on the loop until api_http_stream_end or the peer goes away
+ * (the close callback). While a connection streams, further pipelined
+ * requests on it wait.
+ */
+#ifndef CLIENTIP_API_HTTP_H
+#define CLIENTIP_API_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ev.h"
+
+struct api_http;
+struct api_http_conn;
+
+struct api_http_req {
+	const char *method;        /* "GET", "PATCH", ... */
+	const char *target;        /* as sent: "/api/v1/pods?limit=500" */
+	const char *path;          /* percent-decoded, without the query */
+	const char *query;         /* the raw query after '?', "" if none */
+	const char *accept;        /* header values, "" when absent */
+	const char *content_type;
+	const char *user_agent;
+	const char *upgrade;       /* "websocket" for exec */
+	const char *ws_key;        /* Sec-WebSocket-Key */
+	const char *ws_protocols;  /* Sec-WebSocket-Protocol, as sent */
+	const char *body;          /* NUL-terminated; body_len bytes */
+	size_t body_len;
+	bool local_socket;         /* came over the Unix socket */
+};
+
+/* Must call api_http_respond or api_http_stream_start (or
+ * api_http_ws_accept) before returning, or the request gets a 500. */
+typedef void api_http_handler(struct api_http_conn *c, const struct api_http_req *req,
+			      void *data);
+
+struct api_http_limits {
+	int max_conns;             /* 0: 1024 */
+	size_t max_head;           /* 0: 64 KiB */
+	size_t max_body;           /* 0: 3 MiB, the real API server's limit */
+	uint64_t head_timeout_ms;  /* 0: 30 s */
+	uint64_t idle_timeout_ms;  /* 0: 5 min between keep-alive requests */
+};
+
+struct api_http *api_http_new(struct ev_loop *loop, const struct api_http_limits *limits,
+			      api_http_handler *fn, void *data);
+/* Listeners; several may be added. port 0 picks one: api_http_tcp_port().
+ * 0, or -1 with a message in err. */
+int api_http_listen_tcp(struct api_http *h, const char *addr, int port, char *err,
+			size_t errlen);
+/* Removes a stale socket file first; the socket is made mode 0600. */
+int api_http_listen_unix(struct api_http *h, const char *path, char *err, size_t errlen);
+int api_http_tcp_port(const struct api_http *h);
+/* Closes listeners and every connection (close callbacks run). */
+void api_http_free(struct api_http *h);
+
+/* One whole response. extra_headers: "Name: value\r\n" lines or NULL.
+ * Content-Length, Date and Connection are added. */
+void api_http_respond(struct api_http_conn *c, int status, const char *content_type,
+		      const char *extra_headers, const char *body, size_t len);
+
+/* A chunked response kept open. */
+void api_http_stream_start(struct api_http_conn *c, int status, const char *content_type);
+/* Queues one chunk (len > 0). 0, or -1 if the connection is gone or its
+ * unsent output is over 16 MiB (a watcher that does not read is cut). */
+int api_http_stream_write(struct api_http_conn *c, const char *data, size_t len);
+/* The final chunk; the connection then serves its next request. */
+void api_http_stream_end(struct api_http_conn *c);
+
+/* Runs once when a kept connection (stream or WebSocket) ends for any
+ * reason other than the handler ending it; c is invalid afterwards. */
+typedef void api_http_close_cb(struct api_http_conn *c, void *data);
+void api_http_on_close(struct api_http_conn *c, api_http_close_cb *cb, void *data);
+
+/* WebSocket (RFC 6455), server side. Accepts the upgrade with the given
+ * subprotocol ("v5.channel.k8s.io"); after it, every complete message the
+ * client sends arrives at on_msg (fragments joined, pings answered,
+ * client masks removed). 0, or -1 (a 400 has been sent). */
+typedef void api_http_ws_msg_cb(struct api_http_conn *c, bool binary, const char *data,
+				size_t len, void *cbdata);
+int api_http_ws_accept(struct api_http_conn *c, const char *protocol, api_http_ws_msg_cb *on_msg,
+		       void *cbdata);
+/* One unfragmented binary (or text) frame. 0 or -1. */
+int api_http_ws_send(struct api_http_conn *c, bool binary, const void *data, size_t len);
+/* A close frame with code, then the connection closes once flushed. */
+void api_http_ws_close(struct api_http_conn *c, uint16_t code);
+
+/* The percent-decoded value of key in a query string; NULL if absent
+ * ("a&b" gives "" for a). Returns out. */
+const char *api_http_query_get(const char *query, const char *key, char *out, size_t len);
+
+#endif

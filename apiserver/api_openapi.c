@@ -1,0 +1,1 @@
+/* api_openapi.c — see api_openapi.h. */

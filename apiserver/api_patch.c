@@ -1,0 +1,1 @@
+/* api_patch.c — see api_patch.h. */

@@ -1,0 +1,1 @@
+/* api_select.c — see api_select.h. */

@@ -1,0 +1,1 @@
+/* api_table.c — see api_table.h. */

@@ -1,0 +1,31 @@
+/* api_table.h — meta.k8s.io/v1 Table responses, the columns kubectl prints.
+ *
+ * kubectl asks for `Accept: application/json;as=Table;v=v1;g=meta.k8s.io`
+ * on get and prints the columns the server sends; without them it shows
+ * only NAME and AGE. The columns per kind follow the real API server's
+ * printers (kubernetes/pkg/printers/internalversion): priority 0 columns
+ * always, priority 1 only with `-o wide`.
+ */
+#ifndef CLIENTIP_API_TABLE_H
+#define CLIENTIP_API_TABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "api_registry.h"
+
+/* A Table of objs (a JSON array of whole objects, in order) for resource
+ * r. list_meta ({"resourceVersion": ...} and maybe "continue") is copied
+ * into the Table's metadata. include_object: "Metadata" (the default:
+ * each row's object is a PartialObjectMetadata), "Object" (the whole
+ * object) or "None". now is the current wall-clock time in seconds, for
+ * AGE columns. Returns a new reference. */
+json_t *api_table_build(const struct api_resource *r, const json_t *objs,
+			const json_t *list_meta, const char *include_object, int64_t now);
+
+/* "5s", "3m2s", "4h", "12d": kubectl's human duration, as AGE shows it. */
+void api_table_age(int64_t seconds, char *out, size_t len);
+
+#endif

@@ -1,0 +1,1 @@
+/* apiclient.c — see apiclient.h. */
