@@ -14,7 +14,12 @@
  * connection: api_http_stream_start, then api_http_stream_write from
  * anywhere on the loop until api_http_stream_end or the peer goes away
  * (the close callback). While a connection streams, further pipelined
- * requests on it wait.
+ * requests on it wait: a little of their input is read (so that the peer's
+ * EOF is noticed), the rest stays in the socket until the stream ends.
+ *
+ * Nothing called from a handler or a stream writer frees a connection on
+ * the spot: a connection that fails is closed from the loop's top level
+ * right after, and its close callback runs there.
  */
 #ifndef CLIENTIP_API_HTTP_H
 #define CLIENTIP_API_HTTP_H
@@ -59,11 +64,15 @@ struct api_http_limits {
 
 struct api_http *api_http_new(struct ev_loop *loop, const struct api_http_limits *limits,
 			      api_http_handler *fn, void *data);
-/* Listeners; several may be added. port 0 picks one: api_http_tcp_port().
- * 0, or -1 with a message in err. */
+/* Listeners; several may be added. addr is a numeric address ("127.0.0.1",
+ * "::1", "[::1]"; NULL or "" is 127.0.0.1); port 0 picks one:
+ * api_http_tcp_port() (the first TCP listener's). 0, or -1 with a message
+ * in err. */
 int api_http_listen_tcp(struct api_http *h, const char *addr, int port, char *err,
 			size_t errlen);
-/* Removes a stale socket file first; the socket is made mode 0600. */
+/* Removes a stale socket file first (refusing a file that is no socket or
+ * one a live server answers on); the socket is made mode 0600, and removed
+ * by api_http_free. Requests over it have local_socket set. */
 int api_http_listen_unix(struct api_http *h, const char *path, char *err, size_t errlen);
 int api_http_tcp_port(const struct api_http *h);
 /* Closes listeners and every connection (close callbacks run). */
@@ -76,8 +85,10 @@ void api_http_respond(struct api_http_conn *c, int status, const char *content_t
 
 /* A chunked response kept open. */
 void api_http_stream_start(struct api_http_conn *c, int status, const char *content_type);
-/* Queues one chunk (len > 0). 0, or -1 if the connection is gone or its
- * unsent output is over 16 MiB (a watcher that does not read is cut). */
+/* Queues one chunk and sends what the socket takes. len 0 is a no-op.
+ * 0, or -1 if the connection is gone or its unsent output is over 16 MiB
+ * (a watcher that does not read is cut); after a -1 the close callback
+ * follows from the loop, not from within this call. */
 int api_http_stream_write(struct api_http_conn *c, const char *data, size_t len);
 /* The final chunk; the connection then serves its next request. */
 void api_http_stream_end(struct api_http_conn *c);
@@ -95,13 +106,24 @@ typedef void api_http_ws_msg_cb(struct api_http_conn *c, bool binary, const char
 				size_t len, void *cbdata);
 int api_http_ws_accept(struct api_http_conn *c, const char *protocol, api_http_ws_msg_cb *on_msg,
 		       void *cbdata);
-/* One unfragmented binary (or text) frame. 0 or -1. */
+/* One unfragmented binary (or text) frame. 0 or -1 (as
+ * api_http_stream_write, same 16 MiB cut). */
 int api_http_ws_send(struct api_http_conn *c, bool binary, const void *data, size_t len);
-/* A close frame with code, then the connection closes once flushed. */
+/* A close frame with code, then the connection closes once flushed (the
+ * close callback does not run: the handler ended it). A close frame from
+ * the client is answered in kind and does run the close callback. */
 void api_http_ws_close(struct api_http_conn *c, uint16_t code);
 
-/* The percent-decoded value of key in a query string; NULL if absent
- * ("a&b" gives "" for a). Returns out. */
+/* The percent-decoded value of key in a query string ('+' is a space,
+ * the first occurrence wins, a longer value is cut at len - 1 bytes);
+ * NULL if absent ("a&b" gives "" for a). Returns out. */
 const char *api_http_query_get(const char *query, const char *key, char *out, size_t len);
+
+/* The reason phrase of a status code ("Not Found"), "Unknown" for others. */
+const char *api_http_reason(int status);
+/* Sec-WebSocket-Accept for a Sec-WebSocket-Key (RFC 6455 4.2.2): base64 of
+ * SHA-1 of key and the protocol's GUID. out holds at least 29 bytes.
+ * 0, or -1 if key is not the base64 of 16 bytes. */
+int api_http_ws_accept_key(const char *key, char *out, size_t outlen);
 
 #endif
