@@ -1,1 +1,1149 @@
-/* api_select.c — see api_select.h. */
+/* api_select.c — see api_select.h.
+ *
+ * kubectl prints the server's parse errors verbatim ("Error from server
+ * (BadRequest): ..."), so the grammar, the label key and value rules and
+ * the wording of every message follow k8s.io/apimachinery's labels and
+ * fields packages and the per-kind field label conversions of the real
+ * API server, not a cleaner design of our own.
+ */
+#include "api_select.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+
+/* "=", "==" and "in" match the same way, as do "!=" and "notin". */
+enum api_select_op {
+	API_SELECT_IN,
+	API_SELECT_NOTIN,
+	API_SELECT_EXISTS,
+	API_SELECT_NOTEXISTS,
+	API_SELECT_GT,
+	API_SELECT_LT,
+};
+
+struct api_select_req {
+	char *key;
+	enum api_select_op op;
+	char **vals;
+	size_t nvals;
+};
+
+struct api_selector {
+	bool fields;          /* a field selector: keys are field labels */
+	struct api_select_req *reqs;
+	size_t n;
+};
+
+/* ---- label key and value rules (validation.IsQualifiedName etc.) ---- */
+
+#define API_SELECT_QNAME_RE "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
+#define API_SELECT_QNAME_MSG \
+	"must consist of alphanumeric characters, '-', '_' or '.', and must start and end " \
+	"with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', " \
+	"regex used for validation is '" API_SELECT_QNAME_RE "')"
+#define API_SELECT_DNS_RE "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
+#define API_SELECT_DNS_MSG \
+	"a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, " \
+	"'-' or '.', and must start and end with an alphanumeric character (e.g. " \
+	"'example.com', regex used for validation is '" API_SELECT_DNS_RE "')"
+#define API_SELECT_VALUE_MSG \
+	"a valid label must be an empty string or consist of alphanumeric characters, '-', " \
+	"'_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  " \
+	"or 'my_value',  or '12345', regex used for validation is '(" API_SELECT_QNAME_RE ")?')"
+
+static bool api_select_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9] over s[0..len). */
+static bool api_select_qname_ok(const char *s, size_t len)
+{
+	if (len == 0 || !api_select_alnum(s[0]) || !api_select_alnum(s[len - 1]))
+		return false;
+	for (size_t i = 1; i + 1 < len; i++)
+		if (!api_select_alnum(s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
+			return false;
+	return true;
+}
+
+static bool api_select_dns_ok(const char *s, size_t len)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && s[i] != '.') {
+			char c = s[i];
+			if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '-')
+				return false;
+			continue;
+		}
+		/* One label: starts and ends alphanumeric, not empty. */
+		if (i == start || s[start] == '-' || s[i - 1] == '-')
+			return false;
+		start = i + 1;
+	}
+	return true;
+}
+
+/* Appends "; " between the messages of one value, as upstream joins them. */
+static void api_select_sep(struct buf *b, size_t mark)
+{
+	if (b->len > mark)
+		buf_puts(b, "; ");
+}
+
+/* The problems with a label key, "" if none. */
+static void api_select_key_problems(const char *k, struct buf *b)
+{
+	const char *slash = strchr(k, '/');
+	const char *name = k;
+	size_t mark = b->len;
+
+	if (slash && strchr(slash + 1, '/')) {
+		buf_puts(b, "a qualified name " API_SELECT_QNAME_MSG
+			 " with an optional DNS subdomain prefix and '/' "
+			 "(e.g. 'example.com/MyName')");
+		return;
+	}
+	if (slash) {
+		size_t plen = (size_t)(slash - k);
+
+		name = slash + 1;
+		if (plen == 0) {
+			buf_puts(b, "prefix part must be non-empty");
+		} else {
+			if (plen > 253)
+				buf_puts(b, "prefix part must be no more than 253 characters");
+			if (!api_select_dns_ok(k, plen)) {
+				api_select_sep(b, mark);
+				buf_puts(b, "prefix part " API_SELECT_DNS_MSG);
+			}
+		}
+	}
+	if (!*name) {
+		api_select_sep(b, mark);
+		buf_puts(b, "name part must be non-empty");
+	} else if (strlen(name) > 63) {
+		api_select_sep(b, mark);
+		buf_puts(b, "name part must be no more than 63 characters");
+	}
+	if (!api_select_qname_ok(name, strlen(name))) {
+		api_select_sep(b, mark);
+		buf_puts(b, "name part " API_SELECT_QNAME_MSG);
+	}
+}
+
+static void api_select_value_problems(const char *v, struct buf *b)
+{
+	size_t len = strlen(v);
+	size_t mark = b->len;
+
+	if (len > 63)
+		buf_puts(b, "must be no more than 63 characters");
+	if (len > 0 && !api_select_qname_ok(v, len)) {
+		api_select_sep(b, mark);
+		buf_puts(b, API_SELECT_VALUE_MSG);
+	}
+}
+
+/* Go's %q for the strings selectors hold: quotes, backslashes and control
+ * characters escaped; other bytes as they are. */
+static void api_select_quote(struct buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			buf_putc(b, '\\');
+			buf_putc(b, (char)c);
+		} else if (c == '\n') {
+			buf_puts(b, "\\n");
+		} else if (c == '\t') {
+			buf_puts(b, "\\t");
+		} else if (c == '\r') {
+			buf_puts(b, "\\r");
+		} else if (c < 0x20 || c == 0x7f) {
+			buf_printf(b, "\\x%02x", c);
+		} else {
+			buf_putc(b, (char)c);
+		}
+	}
+	buf_putc(b, '"');
+}
+
+/* ---- requirements ---------------------------------------------------- */
+
+static void api_select_req_clear(struct api_select_req *r)
+{
+	free(r->key);
+	for (size_t i = 0; i < r->nvals; i++)
+		free(r->vals[i]);
+	free(r->vals);
+	memset(r, 0, sizeof(*r));
+}
+
+void api_select_free(struct api_selector *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		api_select_req_clear(&s->reqs[i]);
+	free(s->reqs);
+	free(s);
+}
+
+static int api_select_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds v to a sorted set of values (labels.Parse collects a set). */
+static int api_select_set_add(struct api_select_req *r, const char *v)
+{
+	char **nv;
+
+	for (size_t i = 0; i < r->nvals; i++)
+		if (strcmp(r->vals[i], v) == 0)
+			return 0;
+	nv = realloc(r->vals, (r->nvals + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	r->vals = nv;
+	if (!(r->vals[r->nvals] = strdup(v)))
+		return -ENOMEM;
+	r->nvals++;
+	qsort(r->vals, r->nvals, sizeof(*r->vals), api_select_cmp_str);
+	return 0;
+}
+
+/* strconv.ParseInt(s, 10, 64). */
+static bool api_select_parse_int(const char *s, long long *out)
+{
+	char *end;
+	const char *p = s;
+
+	if (*p == '+' || *p == '-')
+		p++;
+	if (*p < '0' || *p > '9')
+		return false;
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return errno == 0 && *end == '\0';
+}
+
+/* The errors NewRequirement aggregates: one alone reads as itself, several
+ * as "[a, b]", and a repeated message counts once. */
+struct api_select_errs {
+	char *msg[16];
+	size_t n;
+	bool oom;
+};
+
+static void api_select_errs_add(struct api_select_errs *e, const struct buf *msg)
+{
+	if (msg->oom) {
+		e->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < e->n; i++)
+		if (strcmp(e->msg[i], buf_str(msg)) == 0)
+			return;
+	if (e->n == sizeof(e->msg) / sizeof(e->msg[0]))
+		return;
+	if (!(e->msg[e->n] = strdup(buf_str(msg))))
+		e->oom = true;
+	else
+		e->n++;
+}
+
+/* labels.NewRequirement's checks for a requirement built by hand or by the
+ * parser. "vals_null" says the values list was absent (JSON null). */
+static int api_select_check_req(const struct api_select_req *r, bool vals_null, char *err,
+				size_t errlen)
+{
+	struct api_select_errs e = { { NULL }, 0, false };
+	struct buf m = BUF_INIT;
+	int rc = 0;
+
+	api_select_key_problems(r->key, &m);
+	if (m.len) {
+		struct buf line = BUF_INIT;
+
+		buf_puts(&line, "key: Invalid value: ");
+		api_select_quote(&line, r->key);
+		buf_printf(&line, ": %s", buf_str(&m));
+		api_select_errs_add(&e, &line);
+		buf_free(&line);
+	}
+	buf_reset(&m);
+	switch (r->op) {
+	case API_SELECT_IN:
+	case API_SELECT_NOTIN:
+		if (r->nvals == 0)
+			buf_printf(&m, "values: Invalid value: %s: for 'in', 'notin' operators, "
+				   "values set can't be empty", vals_null ? "null" : "[]");
+		break;
+	case API_SELECT_EXISTS:
+	case API_SELECT_NOTEXISTS:
+		if (r->nvals != 0) {
+			buf_puts(&m, "values: Invalid value: [");
+			for (size_t i = 0; i < r->nvals; i++) {
+				if (i)
+					buf_putc(&m, ',');
+				api_select_quote(&m, r->vals[i]);
+			}
+			buf_puts(&m, "]: values set must be empty for exists and does not exist");
+		}
+		break;
+	case API_SELECT_GT:
+	case API_SELECT_LT:
+		for (size_t i = 0; i < r->nvals; i++) {
+			long long v;
+			struct buf line = BUF_INIT;
+
+			if (api_select_parse_int(r->vals[i], &v))
+				continue;
+			buf_printf(&line, "values[%zu]: Invalid value: ", i);
+			api_select_quote(&line, r->vals[i]);
+			buf_puts(&line, ": for 'Gt', 'Lt' operators, the value must be an integer");
+			api_select_errs_add(&e, &line);
+			buf_free(&line);
+		}
+		break;
+	}
+	if (m.len)
+		api_select_errs_add(&e, &m);
+	for (size_t i = 0; i < r->nvals; i++) {
+		struct buf line = BUF_INIT;
+
+		buf_reset(&m);
+		api_select_value_problems(r->vals[i], &m);
+		if (!m.len)
+			continue;
+		buf_printf(&line, "values[%zu][%s]: Invalid value: ", i, r->key);
+		api_select_quote(&line, r->vals[i]);
+		buf_printf(&line, ": %s", buf_str(&m));
+		api_select_errs_add(&e, &line);
+		buf_free(&line);
+	}
+	if (e.oom || m.oom) {
+		snprintf(err, errlen, "out of memory");
+		rc = -ENOMEM;
+	} else if (e.n == 1) {
+		snprintf(err, errlen, "%s", e.msg[0]);
+		rc = -EINVAL;
+	} else if (e.n > 1) {
+		struct buf all = BUF_INIT;
+
+		for (size_t i = 0; i < e.n; i++)
+			buf_printf(&all, "%s%s", i ? ", " : "[", e.msg[i]);
+		snprintf(err, errlen, "%s]", buf_str(&all));
+		buf_free(&all);
+		rc = -EINVAL;
+	}
+	for (size_t i = 0; i < e.n; i++)
+		free(e.msg[i]);
+	buf_free(&m);
+	return rc;
+}
+
+static struct api_select_req *api_select_push(struct api_selector *s)
+{
+	struct api_select_req *nr = realloc(s->reqs, (s->n + 1) * sizeof(*nr));
+
+	if (!nr)
+		return NULL;
+	s->reqs = nr;
+	memset(&nr[s->n], 0, sizeof(nr[0]));
+	return &nr[s->n++];
+}
+
+/* ---- the label selector lexer and parser (labels.Parse) -------------- */
+
+enum api_select_tok {
+	API_SELECT_T_END,
+	API_SELECT_T_CLOSE,
+	API_SELECT_T_COMMA,
+	API_SELECT_T_NOT,
+	API_SELECT_T_DEQ,
+	API_SELECT_T_EQ,
+	API_SELECT_T_GT,
+	API_SELECT_T_ID,
+	API_SELECT_T_IN,
+	API_SELECT_T_LT,
+	API_SELECT_T_NEQ,
+	API_SELECT_T_NOTIN,
+	API_SELECT_T_OPEN,
+};
+
+struct api_select_item {
+	enum api_select_tok tok;
+	char *lit;
+};
+
+struct api_select_parser {
+	struct api_select_item *items;
+	size_t n, pos;
+	char *err;
+	size_t errlen;
+};
+
+static bool api_select_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static bool api_select_special(char c)
+{
+	return c == '=' || c == '!' || c == '(' || c == ')' || c == ',' || c == '>' || c == '<';
+}
+
+static int api_select_lex(struct api_select_parser *p, const char *s)
+{
+	for (;;) {
+		struct api_select_item it = { API_SELECT_T_END, NULL };
+		struct api_select_item *ni;
+		size_t len = 0;
+
+		while (api_select_space(*s))
+			s++;
+		if (api_select_special(*s)) {
+			/* The longest operator: "==" and "!=" before one character. */
+			len = 1;
+			if ((s[0] == '=' || s[0] == '!') && s[1] == '=') {
+				it.tok = s[0] == '=' ? API_SELECT_T_DEQ : API_SELECT_T_NEQ;
+				len = 2;
+			} else {
+				switch (*s) {
+				case '=': it.tok = API_SELECT_T_EQ; break;
+				case '!': it.tok = API_SELECT_T_NOT; break;
+				case '(': it.tok = API_SELECT_T_OPEN; break;
+				case ')': it.tok = API_SELECT_T_CLOSE; break;
+				case ',': it.tok = API_SELECT_T_COMMA; break;
+				case '>': it.tok = API_SELECT_T_GT; break;
+				default: it.tok = API_SELECT_T_LT; break;
+				}
+			}
+		} else if (*s) {
+			while (s[len] && !api_select_special(s[len]) && !api_select_space(s[len]))
+				len++;
+			it.tok = API_SELECT_T_ID;
+			if (len == 2 && strncmp(s, "in", 2) == 0)
+				it.tok = API_SELECT_T_IN;
+			else if (len == 5 && strncmp(s, "notin", 5) == 0)
+				it.tok = API_SELECT_T_NOTIN;
+		}
+		it.lit = strndup(s, len);
+		ni = realloc(p->items, (p->n + 1) * sizeof(*ni));
+		if (!it.lit || !ni) {
+			free(it.lit);
+			if (ni)
+				p->items = ni;
+			return -ENOMEM;
+		}
+		p->items = ni;
+		p->items[p->n++] = it;
+		if (it.tok == API_SELECT_T_END)
+			return 0;
+		s += len;
+	}
+}
+
+/* Where values are expected, "in" and "notin" are plain identifiers. */
+static enum api_select_tok api_select_look(const struct api_select_parser *p, bool values,
+					   const char **lit)
+{
+	const struct api_select_item *it = &p->items[p->pos];
+
+	if (lit)
+		*lit = it->lit;
+	if (values && (it->tok == API_SELECT_T_IN || it->tok == API_SELECT_T_NOTIN))
+		return API_SELECT_T_ID;
+	return it->tok;
+}
+
+static enum api_select_tok api_select_next(struct api_select_parser *p, bool values,
+					   const char **lit)
+{
+	enum api_select_tok t = api_select_look(p, values, lit);
+
+	if (p->pos + 1 < p->n)
+		p->pos++;
+	return t;
+}
+
+__attribute__((format(printf, 2, 3)))
+static int api_select_fail(struct api_select_parser *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->err, p->errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int api_select_parse_values(struct api_select_parser *p, struct api_select_req *r)
+{
+	const char *lit;
+	enum api_select_tok t = api_select_next(p, true, &lit);
+
+	if (t != API_SELECT_T_OPEN)
+		return api_select_fail(p, "found '%s' expected: '('", lit);
+	t = api_select_look(p, true, &lit);
+	if (t == API_SELECT_T_CLOSE) {
+		api_select_next(p, true, NULL);
+		return api_select_set_add(r, "");
+	}
+	if (t != API_SELECT_T_ID && t != API_SELECT_T_COMMA)
+		return api_select_fail(p, "found '%s', expected: ',', ')' or identifier", lit);
+	for (;;) {
+		const char *lit2;
+		int rc;
+
+		t = api_select_next(p, true, &lit);
+		if (t == API_SELECT_T_ID) {
+			if ((rc = api_select_set_add(r, lit)) < 0)
+				return rc;
+			t = api_select_look(p, true, &lit2);
+			if (t == API_SELECT_T_COMMA)
+				continue;
+			if (t == API_SELECT_T_CLOSE)
+				break;
+			return api_select_fail(p, "found '%s', expected: ',' or ')'", lit2);
+		}
+		if (t != API_SELECT_T_COMMA)
+			return api_select_fail(p, "found '%s', expected: ',', or identifier", lit);
+		/* Empty values around commas: "(,a)", "(a,)", "(a,,b)". */
+		if (r->nvals == 0 && (rc = api_select_set_add(r, "")) < 0)
+			return rc;
+		t = api_select_look(p, true, NULL);
+		if (t == API_SELECT_T_CLOSE) {
+			if ((rc = api_select_set_add(r, "")) < 0)
+				return rc;
+			break;
+		}
+		if (t == API_SELECT_T_COMMA) {
+			api_select_next(p, true, NULL);
+			if ((rc = api_select_set_add(r, "")) < 0)
+				return rc;
+		}
+	}
+	api_select_next(p, true, NULL); /* the ')' */
+	return 0;
+}
+
+static int api_select_parse_req(struct api_select_parser *p, struct api_select_req *r)
+{
+	const char *lit;
+	enum api_select_tok t = api_select_next(p, true, &lit);
+	bool not = false;
+	int rc;
+
+	if (t == API_SELECT_T_NOT) {
+		not = true;
+		t = api_select_next(p, true, &lit);
+	}
+	if (t != API_SELECT_T_ID)
+		return api_select_fail(p, "found '%s', expected: identifier", lit);
+	{
+		struct buf m = BUF_INIT;
+
+		api_select_key_problems(lit, &m);
+		if (m.len) {
+			struct buf line = BUF_INIT;
+
+			buf_puts(&line, "<nil>: Invalid value: ");
+			api_select_quote(&line, lit);
+			buf_printf(&line, ": %s", buf_str(&m));
+			snprintf(p->err, p->errlen, "%s", buf_str(&line));
+			buf_free(&line);
+			buf_free(&m);
+			return -EINVAL;
+		}
+		buf_free(&m);
+	}
+	if (!(r->key = strdup(lit)))
+		return -ENOMEM;
+	t = api_select_look(p, true, NULL);
+	if (not || t == API_SELECT_T_END || t == API_SELECT_T_COMMA) {
+		/* "!key" followed by anything is still "does not exist"; what
+		 * follows is the caller's error. */
+		r->op = not ? API_SELECT_NOTEXISTS : API_SELECT_EXISTS;
+		return 0;
+	}
+	t = api_select_next(p, false, &lit);
+	switch (t) {
+	case API_SELECT_T_IN: r->op = API_SELECT_IN; break;
+	case API_SELECT_T_NOTIN: r->op = API_SELECT_NOTIN; break;
+	case API_SELECT_T_EQ:
+	case API_SELECT_T_DEQ: r->op = API_SELECT_IN; break;
+	case API_SELECT_T_NEQ: r->op = API_SELECT_NOTIN; break;
+	case API_SELECT_T_GT: r->op = API_SELECT_GT; break;
+	case API_SELECT_T_LT: r->op = API_SELECT_LT; break;
+	default:
+		return api_select_fail(p, "found '%s', expected: in, notin, =, ==, !=, gt, lt",
+				       lit);
+	}
+	if (t == API_SELECT_T_IN || t == API_SELECT_T_NOTIN) {
+		rc = api_select_parse_values(p, r);
+	} else {
+		t = api_select_look(p, true, NULL);
+		if (t == API_SELECT_T_END || t == API_SELECT_T_COMMA) {
+			rc = api_select_set_add(r, "");
+		} else {
+			t = api_select_next(p, true, &lit);
+			if (t != API_SELECT_T_ID)
+				return api_select_fail(p, "found '%s', expected: identifier", lit);
+			rc = api_select_set_add(r, lit);
+		}
+	}
+	if (rc < 0)
+		return rc;
+	return api_select_check_req(r, false, p->err, p->errlen);
+}
+
+static int api_select_parse(struct api_select_parser *p, struct api_selector *s)
+{
+	for (;;) {
+		const char *lit;
+		enum api_select_tok t = api_select_look(p, true, &lit);
+		struct api_select_req *r;
+		int rc;
+
+		if (t == API_SELECT_T_END)
+			return 0;
+		if (t != API_SELECT_T_ID && t != API_SELECT_T_NOT)
+			return api_select_fail(p, "found '%s', expected: !, identifier, or "
+					       "'end of string'", lit);
+		if (!(r = api_select_push(s)))
+			return -ENOMEM;
+		if ((rc = api_select_parse_req(p, r)) < 0) {
+			char *inner = rc == -EINVAL && p->errlen ? strdup(p->err) : NULL;
+
+			if (inner)
+				snprintf(p->err, p->errlen, "unable to parse requirement: %s",
+					 inner);
+			free(inner);
+			return rc;
+		}
+		t = api_select_next(p, true, &lit);
+		if (t == API_SELECT_T_END)
+			return 0;
+		if (t != API_SELECT_T_COMMA)
+			return api_select_fail(p, "found '%s', expected: ',' or 'end of string'",
+					       lit);
+		t = api_select_look(p, true, &lit);
+		if (t != API_SELECT_T_ID && t != API_SELECT_T_NOT)
+			return api_select_fail(p, "found '%s', expected: identifier after ','",
+					       lit);
+	}
+}
+
+struct api_selector *api_select_labels(const char *text, char *err, size_t errlen)
+{
+	struct api_select_parser p = { NULL, 0, 0, err, errlen };
+	struct api_selector *s = calloc(1, sizeof(*s));
+	int rc = -ENOMEM;
+
+	if (!s)
+		goto out;
+	if (!text)
+		text = "";
+	if ((rc = api_select_lex(&p, text)) < 0)
+		goto out;
+	rc = api_select_parse(&p, s);
+out:
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	for (size_t i = 0; i < p.n; i++)
+		free(p.items[i].lit);
+	free(p.items);
+	if (rc < 0) {
+		api_select_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* ---- field selectors (fields.ParseSelector + field label conversion) -- */
+
+/* The field labels each kind's conversion accepts. A kind without its own
+ * list accepts only metadata.name and metadata.namespace, and says so in
+ * different words (runtime.DefaultMetaV1FieldSelectorConversion).
+ * ReplicaSet's storage knows status.replicas but apps/v1 registers no
+ * conversion for it, so the real server refuses it too. */
+struct api_select_kind {
+	const char *kind;
+	const char *const *labels;
+};
+
+#define API_SELECT_LABELS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static const struct api_select_kind api_select_kinds[] = {
+	{ "Pod", API_SELECT_LABELS("metadata.name", "metadata.namespace", "spec.nodeName",
+				   "spec.restartPolicy", "spec.schedulerName",
+				   "spec.serviceAccountName", "spec.hostNetwork", "status.phase",
+				   "status.podIP", "status.podIPs", "status.nominatedNodeName",
+				   "spec.host") },
+	{ "Node", API_SELECT_LABELS("metadata.name", "spec.unschedulable") },
+	{ "Event", API_SELECT_LABELS("involvedObject.kind", "involvedObject.namespace",
+				     "involvedObject.name", "involvedObject.uid",
+				     "involvedObject.apiVersion", "involvedObject.resourceVersion",
+				     "involvedObject.fieldPath", "reason", "reportingComponent",
+				     "source", "type", "metadata.namespace", "metadata.name") },
+	{ "Namespace", API_SELECT_LABELS("status.phase", "metadata.name") },
+	{ "Secret", API_SELECT_LABELS("type", "metadata.namespace", "metadata.name") },
+	{ "Service", API_SELECT_LABELS("metadata.namespace", "metadata.name", "spec.clusterIP",
+				       "spec.type") },
+};
+
+static int api_select_field_label(const char *kind, const char *label, char *err,
+				  size_t errlen)
+{
+	for (size_t i = 0; i < sizeof(api_select_kinds) / sizeof(api_select_kinds[0]); i++) {
+		if (!kind || strcmp(api_select_kinds[i].kind, kind) != 0)
+			continue;
+		for (const char *const *l = api_select_kinds[i].labels; *l; l++)
+			if (strcmp(*l, label) == 0)
+				return 0;
+		snprintf(err, errlen, "field label not supported: %s", label);
+		return -EINVAL;
+	}
+	if (strcmp(label, "metadata.name") == 0 || strcmp(label, "metadata.namespace") == 0)
+		return 0;
+	{
+		struct buf b = BUF_INIT;
+
+		api_select_quote(&b, label);
+		snprintf(err, errlen, "%s is not a known field selector: only \"metadata.name\", "
+			 "\"metadata.namespace\"", buf_str(&b));
+		buf_free(&b);
+	}
+	return -EINVAL;
+}
+
+/* fields.UnescapeValue: "\\", "\," and "\=" are the only escapes, and a
+ * bare ',' or '=' is refused. */
+static int api_select_unescape(const char *in, size_t len, char **out, char *err,
+			       size_t errlen)
+{
+	char *o = malloc(len + 1);
+	size_t n = 0;
+
+	if (!o)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++) {
+		char c = in[i];
+
+		if (c == '\\') {
+			if (i + 1 == len) {
+				snprintf(err, errlen, "invalid field selector: invalid escape "
+					 "sequence: \\");
+				free(o);
+				return -EINVAL;
+			}
+			c = in[++i];
+			if (c != '\\' && c != ',' && c != '=') {
+				snprintf(err, errlen, "invalid field selector: invalid escape "
+					 "sequence: \\%c", c);
+				free(o);
+				return -EINVAL;
+			}
+		} else if (c == ',' || c == '=') {
+			/* Go prints the rune as its number. */
+			snprintf(err, errlen, "invalid field selector: unescaped character in "
+				 "value: %d", c);
+			free(o);
+			return -EINVAL;
+		}
+		o[n++] = c;
+	}
+	o[n] = '\0';
+	*out = o;
+	return 0;
+}
+
+/* Splits on commas not escaped by a backslash; terms keep their escapes. */
+static int api_select_split_terms(const char *text, char ***terms, size_t *n)
+{
+	size_t start = 0, cap = 0;
+	bool slash = false;
+
+	*terms = NULL;
+	*n = 0;
+	if (!*text)
+		return 0;
+	for (size_t i = 0;; i++) {
+		char **nt;
+
+		if (text[i] && (slash || text[i] != ',')) {
+			slash = !slash && text[i] == '\\';
+			continue;
+		}
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 4;
+			if (!(nt = realloc(*terms, cap * sizeof(*nt))))
+				return -ENOMEM;
+			*terms = nt;
+		}
+		if (!((*terms)[*n] = strndup(text + start, i - start)))
+			return -ENOMEM;
+		(*n)++;
+		if (!text[i])
+			return 0;
+		start = i + 1;
+	}
+}
+
+struct api_selector *api_select_fields(const char *text, const char *kind, char *err,
+				       size_t errlen)
+{
+	struct api_selector *s = calloc(1, sizeof(*s));
+	char **terms = NULL;
+	size_t nterms = 0;
+	int rc = -ENOMEM;
+
+	if (!s)
+		goto out;
+	s->fields = true;
+	if ((rc = api_select_split_terms(text ? text : "", &terms, &nterms)) < 0)
+		goto out;
+	/* Upstream sorts the terms first, so the first bad one in sorted
+	 * order is the one reported. */
+	if (nterms > 1)
+		qsort(terms, nterms, sizeof(*terms), api_select_cmp_str);
+	for (size_t i = 0; i < nterms; i++) {
+		const char *t = terms[i], *op = NULL;
+		struct api_select_req *r;
+		size_t oplen = 0;
+		char *val = NULL;
+
+		if (!*t)
+			continue;
+		for (const char *c = t; *c && !op; c++) {
+			if (strncmp(c, "!=", 2) == 0 || strncmp(c, "==", 2) == 0)
+				oplen = 2;
+			else if (*c == '=')
+				oplen = 1;
+			if (oplen)
+				op = c;
+		}
+		if (!op) {
+			snprintf(err, errlen, "invalid selector: '%s'; can't understand '%s'", text,
+				 t);
+			rc = -EINVAL;
+			goto out;
+		}
+		rc = api_select_unescape(op + oplen, strlen(op + oplen), &val, err, errlen);
+		if (rc < 0)
+			goto out;
+		if (!(r = api_select_push(s)) || !(r->key = strndup(t, (size_t)(op - t))) ||
+		    !(r->vals = calloc(1, sizeof(*r->vals)))) {
+			free(val);
+			rc = -ENOMEM;
+			goto out;
+		}
+		r->vals[0] = val;
+		r->nvals = 1;
+		r->op = op[0] == '!' ? API_SELECT_NOTIN : API_SELECT_IN;
+	}
+	/* Then each term goes through the kind's field label conversion. */
+	for (size_t i = 0; i < s->n; i++) {
+		if ((rc = api_select_field_label(kind, s->reqs[i].key, err, errlen)) < 0)
+			goto out;
+		if (kind && strcmp(kind, "Pod") == 0 && strcmp(s->reqs[i].key, "spec.host") == 0) {
+			/* Old clients' name for spec.nodeName. */
+			char *k = strdup("spec.nodeName");
+
+			if (!k) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			free(s->reqs[i].key);
+			s->reqs[i].key = k;
+		}
+	}
+	rc = 0;
+out:
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	for (size_t i = 0; i < nterms; i++)
+		free(terms[i]);
+	free(terms);
+	if (rc < 0) {
+		api_select_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* ---- matching --------------------------------------------------------- */
+
+static const json_t *api_select_path(const json_t *obj, const char *path)
+{
+	char part[128];
+
+	while (obj && *path) {
+		const char *dot = strchr(path, '.');
+		size_t len = dot ? (size_t)(dot - path) : strlen(path);
+
+		if (len >= sizeof(part))
+			return NULL;
+		memcpy(part, path, len);
+		part[len] = '\0';
+		obj = json_object_get(obj, part);
+		path += len + (dot ? 1 : 0);
+	}
+	return obj;
+}
+
+static const char *api_select_scalar(const json_t *v, char *tmp, size_t len)
+{
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v)) {
+		snprintf(tmp, len, "%lld", (long long)json_integer_value(v));
+		return tmp;
+	}
+	if (json_is_boolean(v))
+		return json_is_true(v) ? "true" : "false";
+	return "";
+}
+
+/* The value an object shows for a field label, as the kind's GetAttrs
+ * computes it; absent fields are "". */
+static const char *api_select_field_value(const json_t *obj, const char *field, char *tmp,
+					  size_t len)
+{
+	const json_t *v;
+
+	if (strcmp(field, "spec.hostNetwork") == 0 || strcmp(field, "spec.unschedulable") == 0)
+		return json_is_true(api_select_path(obj, field)) ? "true" : "false";
+	if (strcmp(field, "status.podIP") == 0) {
+		v = json_array_get(api_select_path(obj, "status.podIPs"), 0);
+		if (json_is_string(json_object_get(v, "ip")))
+			return json_string_value(json_object_get(v, "ip"));
+	} else if (strcmp(field, "status.podIPs") == 0) {
+		return ""; /* accepted, but not a selectable field */
+	} else if (strcmp(field, "source") == 0) {
+		const char *c = api_select_scalar(api_select_path(obj, "source.component"), tmp,
+						  len);
+		if (*c)
+			return c;
+		field = "reportingComponent";
+	}
+	return api_select_scalar(api_select_path(obj, field), tmp, len);
+}
+
+static bool api_select_has(const struct api_select_req *r, const char *v)
+{
+	for (size_t i = 0; i < r->nvals; i++)
+		if (strcmp(r->vals[i], v) == 0)
+			return true;
+	return false;
+}
+
+static bool api_select_req_match(const struct api_select_req *r, const json_t *labels)
+{
+	const json_t *jv = json_object_get(labels, r->key);
+	const char *v = json_is_string(jv) ? json_string_value(jv) : "";
+	long long have, want;
+
+	switch (r->op) {
+	case API_SELECT_IN:
+		return jv && api_select_has(r, v);
+	case API_SELECT_NOTIN:
+		return !jv || !api_select_has(r, v);
+	case API_SELECT_EXISTS:
+		return jv != NULL;
+	case API_SELECT_NOTEXISTS:
+		return jv == NULL;
+	case API_SELECT_GT:
+	case API_SELECT_LT:
+		if (!jv || r->nvals != 1 || !api_select_parse_int(v, &have) ||
+		    !api_select_parse_int(r->vals[0], &want))
+			return false;
+		return r->op == API_SELECT_GT ? have > want : have < want;
+	}
+	return false;
+}
+
+bool api_select_match(const struct api_selector *s, const json_t *obj)
+{
+	const json_t *labels;
+
+	if (!s)
+		return true;
+	labels = api_select_path(obj, "metadata.labels");
+	for (size_t i = 0; i < s->n; i++) {
+		const struct api_select_req *r = &s->reqs[i];
+
+		if (s->fields) {
+			char tmp[32];
+			bool eq = strcmp(api_select_field_value(obj, r->key, tmp, sizeof(tmp)),
+					 r->vals[0]) == 0;
+
+			if (eq != (r->op == API_SELECT_IN))
+				return false;
+		} else if (!api_select_req_match(r, json_is_object(labels) ? labels : NULL)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+bool api_select_empty(const struct api_selector *s)
+{
+	return !s || s->n == 0;
+}
+
+/* ---- LabelSelector objects as text ------------------------------------ */
+
+struct api_select_sorted {
+	const struct api_select_req *r;
+	size_t order;
+};
+
+static int api_select_cmp_key(const void *a, const void *b)
+{
+	const struct api_select_sorted *x = a, *y = b;
+	int c = strcmp(x->r->key, y->r->key);
+
+	if (c)
+		return c;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int api_select_req_from_expr(const json_t *expr, struct api_select_req *r,
+				    char *err, size_t errlen)
+{
+	const char *op = json_string_value(json_object_get(expr, "operator"));
+	const json_t *vals = json_object_get(expr, "values");
+	const json_t *v;
+	size_t i;
+	char **nv;
+	struct buf b = BUF_INIT;
+
+	if (!op)
+		op = "";
+	if (strcmp(op, "In") == 0) {
+		r->op = API_SELECT_IN;
+	} else if (strcmp(op, "NotIn") == 0) {
+		r->op = API_SELECT_NOTIN;
+	} else if (strcmp(op, "Exists") == 0) {
+		r->op = API_SELECT_EXISTS;
+	} else if (strcmp(op, "DoesNotExist") == 0) {
+		r->op = API_SELECT_NOTEXISTS;
+	} else {
+		api_select_quote(&b, op);
+		snprintf(err, errlen, "%s is not a valid label selector operator", buf_str(&b));
+		buf_free(&b);
+		return -EINVAL;
+	}
+	r->key = strdup(json_is_string(json_object_get(expr, "key")) ?
+			json_string_value(json_object_get(expr, "key")) : "");
+	if (!r->key)
+		return -ENOMEM;
+	/* Kept in order and with repeats: the text form sorts but does not
+	 * deduplicate a hand-written list. */
+	json_array_foreach(vals, i, v) {
+		if (!(nv = realloc(r->vals, (r->nvals + 1) * sizeof(*nv))))
+			return -ENOMEM;
+		r->vals = nv;
+		if (!(r->vals[r->nvals] = strdup(json_is_string(v) ? json_string_value(v) : "")))
+			return -ENOMEM;
+		r->nvals++;
+	}
+	if (r->nvals > 1)
+		qsort(r->vals, r->nvals, sizeof(*r->vals), api_select_cmp_str);
+	return api_select_check_req(r, json_array_size(vals) == 0, err, errlen);
+}
+
+char *api_select_from_object(const json_t *selector, char *err, size_t errlen)
+{
+	const json_t *ml = json_object_get(selector, "matchLabels");
+	const json_t *me = json_object_get(selector, "matchExpressions");
+	struct api_selector s = { false, NULL, 0 };
+	struct api_select_sorted *sorted = NULL;
+	struct buf out = BUF_INIT;
+	const char *k;
+	const json_t *v;
+	size_t i;
+	char *res = NULL;
+	int rc = -ENOMEM;
+
+	json_object_foreach((json_t *)ml, k, v) {
+		struct api_select_req *r = api_select_push(&s);
+
+		if (!r || !(r->key = strdup(k)) || !(r->vals = calloc(1, sizeof(*r->vals))) ||
+		    !(r->vals[0] = strdup(json_is_string(v) ? json_string_value(v) : "")))
+			goto out;
+		r->nvals = 1;
+		r->op = API_SELECT_IN;
+		if ((rc = api_select_check_req(r, false, err, errlen)) < 0)
+			goto out;
+	}
+	json_array_foreach(me, i, v) {
+		struct api_select_req *r = api_select_push(&s);
+
+		if (!r) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		if ((rc = api_select_req_from_expr(v, r, err, errlen)) < 0)
+			goto out;
+	}
+	rc = -ENOMEM;
+	if (s.n && !(sorted = calloc(s.n, sizeof(*sorted))))
+		goto out;
+	for (i = 0; i < s.n; i++)
+		sorted[i] = (struct api_select_sorted){ &s.reqs[i], i };
+	if (s.n > 1)
+		qsort(sorted, s.n, sizeof(*sorted), api_select_cmp_key);
+	buf_puts(&out, "");
+	for (i = 0; i < s.n; i++) {
+		const struct api_select_req *r = sorted[i].r;
+		bool set;
+
+		if (i)
+			buf_putc(&out, ',');
+		if (r->op == API_SELECT_NOTEXISTS)
+			buf_putc(&out, '!');
+		buf_puts(&out, r->key);
+		if (r->op == API_SELECT_EXISTS || r->op == API_SELECT_NOTEXISTS)
+			continue;
+		/* matchLabels entries come out as "k=v", expressions as sets
+		 * even with one value. */
+		set = (size_t)(r - s.reqs) >= json_object_size(ml);
+		if (set)
+			buf_puts(&out, r->op == API_SELECT_IN ? " in (" : " notin (");
+		else
+			buf_putc(&out, '=');
+		for (size_t j = 0; j < r->nvals; j++) {
+			if (j)
+				buf_putc(&out, ',');
+			buf_puts(&out, r->vals[j]);
+		}
+		if (set)
+			buf_putc(&out, ')');
+	}
+	if (!out.oom && (res = strdup(buf_str(&out))))
+		rc = 0;
+out:
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	for (i = 0; i < s.n; i++)
+		api_select_req_clear(&s.reqs[i]);
+	free(s.reqs);
+	free(sorted);
+	buf_free(&out);
+	return rc < 0 ? NULL : res;
+}
