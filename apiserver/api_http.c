@@ -120,6 +120,7 @@ struct api_http_conn {
 	bool ws_frag_binary;
 	bool ws_close_sent;
 
+	unsigned watched;           /* events last given to ev_watch, 0x100: none yet */
 	enum api_http_timer timer_kind;
 	uint64_t timer;
 	uint64_t kick;
@@ -480,8 +481,14 @@ static void api_http_update_watch(struct api_http_conn *c)
 		    !(c->close_after && c->state == API_HTTP_READ))
 			ev |= EV_READ;
 	}
-	if (ev_watch(c->srv->loop, c->fd, ev, api_http_conn_io, c) < 0)
+	/* Every stream write passes here: no system call when nothing changed. */
+	if (ev == c->watched)
+		return;
+	if (ev_watch(c->srv->loop, c->fd, ev, api_http_conn_io, c) < 0) {
 		api_http_kill(c);
+		return;
+	}
+	c->watched = ev;
 }
 
 /* Sends what it can right away (watch events are latency-sensitive); the
@@ -755,6 +762,9 @@ static void api_http_in_consume(struct api_http_conn *c, size_t used)
 	c->in.len -= used;
 	if (c->in.data)
 		c->in.data[c->in.len] = '\0';
+	/* Megabytes taken by one large WebSocket frame are not kept. */
+	if (!c->in.len && c->in.cap > 2 * API_HTTP_IN_CAP)
+		buf_free(&c->in);
 }
 
 static void api_http_dispatch(struct api_http_conn *c)
@@ -1057,7 +1067,8 @@ static void api_http_advance(struct api_http_conn *c)
 			api_http_conn_close(c);
 			return;
 		}
-		if (rc == 0 && c->close_after) {
+		/* A stream on a closing connection closes when it ends. */
+		if (rc == 0 && c->close_after && c->state != API_HTTP_STREAM) {
 			api_http_linger(c);
 			return;
 		}
@@ -1184,6 +1195,7 @@ static void api_http_accept(struct ev_loop *loop, int fd, unsigned events, void 
 			api_http_conn_close(c);
 			continue;
 		}
+		c->watched = EV_READ;
 		/* A client that connects and says nothing gets the head timeout. */
 		api_http_arm(c, API_HTTP_T_HEAD);
 	}
@@ -1481,13 +1493,14 @@ int api_http_ws_accept(struct api_http_conn *c, const char *protocol, api_http_w
 	if (!c->upgrade || llhttp_get_method(&c->parser) != HTTP_GET ||
 	    !api_http_has_token(buf_str(&c->hdr[API_HTTP_H_UPGRADE]), "websocket") ||
 	    strcmp(buf_str(&c->hdr[API_HTTP_H_WSVERSION]), "13") != 0 ||
-	    api_http_ws_accept_key(buf_str(&c->hdr[API_HTTP_H_WSKEY]), accept, sizeof(accept)) < 0) {
+	    api_http_ws_accept_key(buf_str(&c->hdr[API_HTTP_H_WSKEY]), accept,
+				   sizeof(accept)) < 0) {
 		c->close_after = true;
 		api_http_fail(c, 400, "bad WebSocket upgrade request");
 		return -1;
 	}
-	buf_printf(&extra, "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n",
-		   accept);
+	buf_printf(&extra, "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+			   "Sec-WebSocket-Accept: %s\r\n", accept);
 	if (protocol && *protocol)
 		buf_printf(&extra, "Sec-WebSocket-Protocol: %s\r\n", protocol);
 	c->close_after = false;

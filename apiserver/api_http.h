@@ -70,6 +70,9 @@ struct api_http *api_http_new(struct ev_loop *loop, const struct api_http_limits
  * in err. */
 int api_http_listen_tcp(struct api_http *h, const char *addr, int port, char *err,
 			size_t errlen);
+/* Serves on a TCP socket already listening (inherited from the process
+ * that made it, e.g. in another network namespace); the fd is taken. */
+int api_http_listen_fd(struct api_http *h, int fd, char *err, size_t errlen);
 /* Removes a stale socket file first (refusing a file that is no socket or
  * one a live server answers on); the socket is made mode 0600, and removed
  * by api_http_free. Requests over it have local_socket set. */

@@ -158,8 +158,8 @@ static void t_handler(struct api_http_conn *c, const struct api_http_req *req, v
 		api_http_respond(c, 200, "text/plain", NULL, big, T_BIG);
 		free(big);
 	} else {
-		buf_printf(&b, "{\"method\":\"%s\",\"path\":\"%s\",\"query\":\"%s\",\"accept\":\"%s\","
-			       "\"ctype\":\"%s\",\"len\":%zu,\"body\":\"%s\"}",
+		buf_printf(&b, "{\"method\":\"%s\",\"path\":\"%s\",\"query\":\"%s\","
+			       "\"accept\":\"%s\",\"ctype\":\"%s\",\"len\":%zu,\"body\":\"%s\"}",
 			   req->method, req->path, req->query, req->accept, req->content_type,
 			   req->body_len, req->body);
 		api_http_respond(c, strcmp(req->path, "/missing") == 0 ? 404 : 200,
@@ -425,7 +425,8 @@ static void t_finish(struct t_ctx *t)
 		close(t->keep_fd);
 }
 
-static void t_run(struct t_ctx *t, const struct api_http_limits *lim, void (*client)(struct t_ctx *))
+static void t_run(struct t_ctx *t, const struct api_http_limits *lim,
+		  void (*client)(struct t_ctx *))
 {
 	pthread_t th;
 
@@ -451,8 +452,8 @@ static void c_keepalive(struct t_ctx *t)
 	t_send(fd, "GET /api/v1/pods HTTP/1.1\r\nHost: x\r\nACCEPT: application/json\r\n"
 		   "User-Agent: kubectl/v1.30\r\n\r\n");
 	t->ok[0] = t_read_response(fd, t->out[0], sizeof(t->out[0]), false);
-	t_send(fd, "GET /api/v1/namespaces/a%20b/pods?limit=500&labelSelector=app%3Dweb HTTP/1.1\r\n"
-		   "Host: x\r\n\r\n");
+	t_send(fd, "GET /api/v1/namespaces/a%20b/pods?limit=500&labelSelector=app%3Dweb "
+		   "HTTP/1.1\r\nHost: x\r\n\r\n");
 	t->ok[1] = t_read_response(fd, t->out[1], sizeof(t->out[1]), false);
 	close(fd);
 }
@@ -526,14 +527,15 @@ static void c_bodies(struct t_ctx *t)
 	int fd = t_connect(t->port);
 	char head[512];
 
-	t_send(fd, "POST /api/v1/namespaces HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-		   "Content-Length: 13\r\n\r\n{\"kind\":\"Ns\"}");
+	t_send(fd, "POST /api/v1/namespaces HTTP/1.1\r\nHost: x\r\n"
+		   "Content-Type: application/json\r\nContent-Length: 13\r\n\r\n{\"kind\":\"Ns\"}");
 	t->ok[0] = t_read_response(fd, t->out[0], sizeof(t->out[0]), false);
 	t_send(fd, "PATCH /p HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
 		   "4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n");
 	t->ok[1] = t_read_response(fd, t->out[1], sizeof(t->out[1]), false);
 	/* Expect: 100-continue gets its interim answer before the body. */
-	t_send(fd, "PUT /q HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+	t_send(fd, "PUT /q HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+		   "Content-Length: 5\r\n\r\n");
 	t->ok[2] = t_read_head(fd, head, sizeof(head)) &&
 		   strcmp(head, "HTTP/1.1 100 Continue\r\n\r\n") == 0;
 	t_send(fd, "hello");
@@ -655,7 +657,15 @@ static void test_http10_and_half_close(void **state)
 	assert_non_null(strstr(t.out[4], "\"path\":\"/h2\""));
 }
 
-static void c_timeouts(struct t_ctx *t)
+/* true if the connection is still open after ms (nothing arrives). */
+static bool t_still_open(int fd, int ms)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+
+	return poll(&pfd, 1, ms) == 0;
+}
+
+static void c_head_timeout(struct t_ctx *t)
 {
 	int fd = t_connect(t->port);
 
@@ -665,32 +675,50 @@ static void c_timeouts(struct t_ctx *t)
 	close(fd);
 	/* Trickling does not extend the head timeout. */
 	fd = t_connect(t->port);
+	t_send(fd, "GET / HTTP/1.1\r\nX-Slow: ");
 	t->ok[1] = true;
-	for (int i = 0; i < 10 && t->ok[1]; i++) {
-		struct pollfd pfd = { fd, POLLIN, 0 };
-
-		t_send(fd, "G");
-		t->ok[1] = poll(&pfd, 1, 30) == 0;
+	for (int i = 0; i < 20 && t->ok[1]; i++) {
+		t_send(fd, "a");
+		t->ok[1] = t_still_open(fd, 30);
 	}
 	t->ok[1] = !t->ok[1] && t_wait_eof(fd, 5000);
 	close(fd);
-	/* An idle keep-alive connection. */
+	/* A connection between requests has the (long) idle timeout. */
 	fd = t_connect(t->port);
 	t_send(fd, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-	t->ok[2] = t_read_response(fd, t->out[2], sizeof(t->out[2]), false) && t_wait_eof(fd, 5000);
+	t->ok[2] = t_read_response(fd, t->out[2], sizeof(t->out[2]), false) &&
+		   t_still_open(fd, 500);
+	close(fd);
+}
+
+static void c_idle_timeout(struct t_ctx *t)
+{
+	int fd = t_connect(t->port);
+
+	t_send(fd, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+	t->ok[0] = t_read_response(fd, t->out[0], sizeof(t->out[0]), false) && t_wait_eof(fd, 5000);
+	close(fd);
+	/* A request under way has the (long) head timeout. */
+	fd = t_connect(t->port);
+	t_send(fd, "GET / HTTP/1.1\r\n");
+	t->ok[1] = t_still_open(fd, 500);
 	close(fd);
 }
 
 static void test_timeouts(void **state)
 {
-	struct api_http_limits lim = { .head_timeout_ms = 150, .idle_timeout_ms = 150 };
+	struct api_http_limits head = { .head_timeout_ms = 150, .idle_timeout_ms = 60000 };
+	struct api_http_limits idle = { .head_timeout_ms = 60000, .idle_timeout_ms = 150 };
 	struct t_ctx t;
 
 	(void)state;
-	t_run(&t, &lim, c_timeouts);
+	t_run(&t, &head, c_head_timeout);
 	assert_true(t.ok[0]);
 	assert_true(t.ok[1]);
 	assert_true(t.ok[2]);
+	t_run(&t, &idle, c_idle_timeout);
+	assert_true(t.ok[0]);
+	assert_true(t.ok[1]);
 }
 
 static void c_max_conns(struct t_ctx *t)
@@ -786,6 +814,41 @@ static void test_stream(void **state)
 	/* Ended by the handler: no close callback. */
 	assert_int_equal(atomic_load(&t.closes), 0);
 	assert_int_equal(t.requests, 3);
+}
+
+static void c_stream_closing(struct t_ctx *t)
+{
+	int fd = t_connect(t->port);
+
+	/* A stream asked for with Connection: close ends, then the connection. */
+	t_send(fd, "GET /stream HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	t->ok[0] = t_read_response(fd, t->out[0], sizeof(t->out[0]), false) &&
+		   t_wait_eof(fd, 5000);
+	close(fd);
+	/* HTTP/1.0 has no chunks: the body runs to the close. */
+	fd = t_connect(t->port);
+	t_send(fd, "GET /stream HTTP/1.0\r\n\r\n");
+	t->ok[1] = t_read_head(fd, t->out[1], sizeof(t->out[1])) &&
+		   t_recv_n(fd, t->out[2], 14) && t_wait_eof(fd, 5000);
+	t->out[2][14] = '\0';
+	close(fd);
+}
+
+static void test_stream_closing(void **state)
+{
+	struct t_ctx t;
+
+	(void)state;
+	t_run(&t, NULL, c_stream_closing);
+	assert_true(t.ok[0]);
+	assert_true(t.ok[1]);
+	assert_non_null(strstr(t.out[0], "Connection: close\r\n"));
+	assert_non_null(strstr(t.out[0], "\r\n\r\n4\r\none\n\r\n4\r\ntwo\n\r\n"
+					 "6\r\nthree\n\r\n0\r\n\r\n"));
+	assert_null(strstr(t.out[1], "Transfer-Encoding"));
+	assert_non_null(strstr(t.out[1], "Connection: close\r\n"));
+	assert_string_equal(t.out[2], "one\ntwo\nthree\n");
+	assert_int_equal(atomic_load(&t.closes), 0);
 }
 
 static void c_stream_peer_close(struct t_ctx *t)
@@ -1117,6 +1180,7 @@ int main(void)
 		cmocka_unit_test(test_max_conns),
 		cmocka_unit_test(test_big_response_slow_reader),
 		cmocka_unit_test(test_stream),
+		cmocka_unit_test(test_stream_closing),
 		cmocka_unit_test(test_stream_peer_close),
 		cmocka_unit_test(test_stream_cut),
 		cmocka_unit_test(test_websocket),
