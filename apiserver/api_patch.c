@@ -160,7 +160,8 @@ static void api_patch_jp_fail(struct api_patch_jp *j, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (j->op)
-		api_patch_errf(j->err, j->errlen, "json patch: op %zu (%s): %s", j->idx, j->op, msg);
+		api_patch_errf(j->err, j->errlen, "json patch: op %zu (%s): %s", j->idx, j->op,
+			       msg);
 	else
 		api_patch_errf(j->err, j->errlen, "json patch: op %zu: %s", j->idx, msg);
 }
@@ -294,15 +295,21 @@ static int api_patch_jp_add(struct api_patch_jp *j, json_t **doc, const char *pt
 	} else if (json_is_array(parent) && strcmp(last, "-") == 0) {
 		rc = json_array_append(parent, value);
 	} else if (json_is_array(parent)) {
-		if (!api_patch_ptr_index(last, &i) || i > json_array_size(parent)) {
-			api_patch_jp_fail(j, "path \"%s\": index \"%s\" is out of range (the array has %zu items)",
-					  ptr, last, json_array_size(parent));
+		if (!api_patch_ptr_index(last, &i)) {
+			api_patch_jp_fail(j, "path \"%s\": \"%s\" is not an array index", ptr,
+					  last);
+			goto out;
+		}
+		if (i > json_array_size(parent)) {
+			api_patch_jp_fail(j, "path \"%s\": index \"%s\" is out of range "
+					  "(the array has %zu items)", ptr, last,
+					  json_array_size(parent));
 			goto out;
 		}
 		rc = json_array_insert(parent, i, value);
 	} else {
-		api_patch_jp_fail(j, "path \"%s\" does not exist (its parent is not an object or an array)",
-				  ptr);
+		api_patch_jp_fail(j, "path \"%s\" does not exist (its parent is not an object "
+				  "or an array)", ptr);
 		goto out;
 	}
 	if (rc < 0)
@@ -501,7 +508,8 @@ json_t *api_patch_json(const json_t *target, const json_t *ops, char *err, size_
 		return NULL;
 	}
 	if (!json_is_array(ops)) {
-		api_patch_errf(err, errlen, "json patch: the patch must be a JSON array of operations");
+		api_patch_errf(err, errlen,
+			       "json patch: the patch must be a JSON array of operations");
 		return NULL;
 	}
 	if (json_array_size(ops) > API_PATCH_JSON_MAX_OPS) {
@@ -683,7 +691,8 @@ static const struct api_patch_field *api_patch_field_find(const char *kind, cons
 		f = api_patch_in(api_patch_pod_fields, API_PATCH_LEN(api_patch_pod_fields),
 				 api_patch_after(path, api_patch_pod_kinds[i].spec));
 		if (!f && api_patch_pod_kinds[i].meta)
-			f = api_patch_in(api_patch_meta_fields, API_PATCH_LEN(api_patch_meta_fields),
+			f = api_patch_in(api_patch_meta_fields,
+					 API_PATCH_LEN(api_patch_meta_fields),
 					 api_patch_after(path, api_patch_pod_kinds[i].meta));
 		return f;
 	}
@@ -834,7 +843,7 @@ static void api_patch_smp_bad_patch(struct api_patch_smp *c, const json_t *dir)
 
 static json_t *api_patch_smp_map(struct api_patch_smp *c, json_t *obj, const json_t *patch);
 static json_t *api_patch_smp_list(struct api_patch_smp *c, const struct api_patch_field *f,
-				  const json_t *cur, const json_t *patch);
+				  const json_t *cur, const json_t *patch, json_t **natural);
 
 /* A patch list for a field replaced whole: items carrying $patch are
  * dropped (a list-level directive means nothing here) and objects lose
@@ -938,8 +947,8 @@ static json_t *api_patch_smp_order(struct api_patch_smp *c, const json_t *merged
 		size_t r;
 
 		if (key && !json_object_get(item, key)) {
-			api_patch_smp_fail(c, "item %zu of the current list has no merge key \"%s\"",
-					   i, key);
+			api_patch_smp_fail(c, "item %zu of the current list has no merge key "
+					   "\"%s\"", i, key);
 			goto fail;
 		}
 		r = api_patch_smp_index(order, item, key);
@@ -1048,9 +1057,11 @@ static void api_patch_smp_delete_key(json_t *list, const char *key, const json_t
 	}
 }
 
-/* A list of objects merged on key. */
+/* A list of objects merged on key. *natural (when asked for) gets the
+ * merged list before ordering: the current items that remain, then the
+ * new ones in the patch's order. */
 static json_t *api_patch_smp_keyed(struct api_patch_smp *c, const char *key, const json_t *cur,
-				   const json_t *patch)
+				   const json_t *patch, json_t **natural)
 {
 	json_t *work = json_array(), *order = json_array(), *out = NULL, *item;
 	bool replace = false;
@@ -1068,8 +1079,8 @@ static json_t *api_patch_smp_keyed(struct api_patch_smp *c, const char *key, con
 
 		if (!dir) {
 			if (!json_object_get(item, key)) {
-				api_patch_smp_fail(c, "item %zu of the patch has no merge key \"%s\"",
-						   i, key);
+				api_patch_smp_fail(c, "item %zu of the patch has no merge key "
+						   "\"%s\"", i, key);
 				goto fail;
 			}
 			/* order only lends the items out: it is read, never changed. */
@@ -1080,7 +1091,8 @@ static json_t *api_patch_smp_keyed(struct api_patch_smp *c, const char *key, con
 		switch (api_patch_smp_patch_kind(dir)) {
 		case 2:
 			if (!(kv = json_object_get(item, key))) {
-				api_patch_smp_fail(c, "a $patch: delete item has no merge key \"%s\"", key);
+				api_patch_smp_fail(c, "a $patch: delete item has no merge key "
+						   "\"%s\"", key);
 				goto fail;
 			}
 			api_patch_smp_delete_key(work, key, kv);
@@ -1103,7 +1115,8 @@ static json_t *api_patch_smp_keyed(struct api_patch_smp *c, const char *key, con
 		json_t *v;
 
 		if (at != SIZE_MAX) {
-			if (!(v = api_patch_smp_map(c, json_incref(json_array_get(work, at)), item)))
+			v = api_patch_smp_map(c, json_incref(json_array_get(work, at)), item);
+			if (!v)
 				goto fail;
 			if (json_array_set_new(work, at, v) < 0)
 				goto oom;
@@ -1116,6 +1129,8 @@ static json_t *api_patch_smp_keyed(struct api_patch_smp *c, const char *key, con
 	}
 	/* After a replace the list is the patch's, in the patch's order. */
 	out = replace ? json_incref(work) : api_patch_smp_order(c, work, order, cur, key);
+	if (out && natural && !replace)
+		*natural = json_incref(work);
 	goto done;
 oom:
 	api_patch_smp_fail(c, "out of memory");
@@ -1128,9 +1143,10 @@ done:
 }
 
 /* A patch list for a field with the merge strategy; cur is the current
- * list or NULL. */
+ * list or NULL. natural: see api_patch_smp_keyed (left alone for other
+ * lists). */
 static json_t *api_patch_smp_list(struct api_patch_smp *c, const struct api_patch_field *f,
-				  const json_t *cur, const json_t *patch)
+				  const json_t *cur, const json_t *patch, json_t **natural)
 {
 	int type = api_patch_smp_item_type(c, cur, patch);
 	json_t *out;
@@ -1148,7 +1164,7 @@ static json_t *api_patch_smp_list(struct api_patch_smp *c, const struct api_patc
 		api_patch_smp_fail(c, "a list of objects cannot be merged without a merge key");
 		return NULL;
 	}
-	return api_patch_smp_keyed(c, f->key, cur, patch);
+	return api_patch_smp_keyed(c, f->key, cur, patch, natural);
 }
 
 /* Whether the items of the patch list that are not directives appear in
@@ -1170,8 +1186,8 @@ static int api_patch_smp_check_order(struct api_patch_smp *c, const json_t *list
 			pv = json_object_get(p, key);
 			ov = json_object_get(o, key);
 			if (!pv) {
-				api_patch_smp_fail(c, "item %zu of the patch has no merge key \"%s\"",
-						   pi, key);
+				api_patch_smp_fail(c, "item %zu of the patch has no merge key "
+						   "\"%s\"", pi, key);
 				return -1;
 			}
 		}
@@ -1183,7 +1199,8 @@ static int api_patch_smp_check_order(struct api_patch_smp *c, const json_t *list
 	       json_object_get(json_array_get(list, pi), "$patch"))
 		pi++;
 	if (pi < np) {
-		api_patch_smp_fail(c, "the order of the patch list does not match $setElementOrder");
+		api_patch_smp_fail(c, "the order of the patch list does not match "
+				   "$setElementOrder");
 		return -1;
 	}
 	return 0;
@@ -1197,6 +1214,7 @@ static int api_patch_smp_set_order(struct api_patch_smp *c, json_t *obj, const c
 	size_t mark = api_patch_smp_push(c, name), i;
 	const struct api_patch_field *f = api_patch_smp_field_meta(c);
 	json_t *cur = json_object_get(obj, name), *merged = NULL, *out = NULL, *item;
+	json_t *natural = NULL, *server = NULL;
 	const char *key;
 	int rc = -1;
 
@@ -1228,15 +1246,15 @@ static int api_patch_smp_set_order(struct api_patch_smp *c, json_t *obj, const c
 	key = f->key;
 	json_array_foreach(order, i, item) {
 		if (key && !json_object_get(item, key)) {
-			api_patch_smp_fail(c, "item %zu of $setElementOrder has no merge key \"%s\"",
-					   i, key);
+			api_patch_smp_fail(c, "item %zu of $setElementOrder has no merge key "
+					   "\"%s\"", i, key);
 			goto out;
 		}
 	}
 	if (list && api_patch_smp_check_order(c, list, order, key) < 0)
 		goto out;
 	if (list) {
-		merged = api_patch_smp_list(c, f, cur, list);
+		merged = api_patch_smp_list(c, f, cur, list, &natural);
 	} else if (cur) {
 		if (api_patch_smp_item_type(c, cur, NULL) < 0)
 			goto out;
@@ -1247,7 +1265,25 @@ static int api_patch_smp_set_order(struct api_patch_smp *c, json_t *obj, const c
 	}
 	if (!merged)
 		goto out;
-	if (!(out = api_patch_smp_order(c, merged, order, cur, key)))
+	/* The API server removes and appends items inside the current list's
+	 * own storage before it orders them, so the order it then consults
+	 * for the server-only items is the first len(current) items of the
+	 * unordered merge: after a deletion a new item takes the freed place,
+	 * and server-only items that sat after that place stay after it.
+	 * Ordering by the same list gives the same result. */
+	if (natural && cur) {
+		if (!(server = json_array())) {
+			api_patch_smp_fail(c, "out of memory");
+			goto out;
+		}
+		for (i = 0; i < json_array_size(natural) && i < json_array_size(cur); i++) {
+			if (json_array_append(server, json_array_get(natural, i)) < 0) {
+				api_patch_smp_fail(c, "out of memory");
+				goto out;
+			}
+		}
+	}
+	if (!(out = api_patch_smp_order(c, merged, order, server ? server : cur, key)))
 		goto out;
 	if (json_object_set_new(obj, name, out) < 0) {
 		api_patch_smp_fail(c, "out of memory");
@@ -1256,6 +1292,8 @@ static int api_patch_smp_set_order(struct api_patch_smp *c, json_t *obj, const c
 	rc = 0;
 out:
 	json_decref(merged);
+	json_decref(natural);
+	json_decref(server);
 	api_patch_smp_pop(c, mark);
 	return rc;
 }
@@ -1297,8 +1335,8 @@ static int api_patch_smp_retain(struct api_patch_smp *c, json_t *obj, const json
 		if (json_is_null(v) || api_patch_smp_directive(key, &field) != API_PATCH_DIR_FIELD)
 			continue;
 		if (!api_patch_smp_listed(keep, key)) {
-			api_patch_smp_fail(c, "the patch sets \"%s\", which $retainKeys does not list",
-					   key);
+			api_patch_smp_fail(c, "the patch sets \"%s\", which $retainKeys does "
+					   "not list", key);
 			return -1;
 		}
 	}
@@ -1377,7 +1415,7 @@ static int api_patch_smp_field(struct api_patch_smp *c, json_t *obj, const char 
 			out = api_patch_smp_map(c, NULL, val);
 	} else if (json_is_array(val)) {
 		if (f && f->how != API_PATCH_REPLACE_MAP)
-			out = api_patch_smp_list(c, f, json_is_array(cur) ? cur : NULL, val);
+			out = api_patch_smp_list(c, f, json_is_array(cur) ? cur : NULL, val, NULL);
 		else
 			out = api_patch_smp_clean_list(c, val);
 	} else if (!(out = json_deep_copy(val))) {
@@ -1434,10 +1472,12 @@ static json_t *api_patch_smp_map(struct api_patch_smp *c, json_t *obj, const jso
 		switch (api_patch_smp_directive(key, &field)) {
 		case API_PATCH_DIR_BAD:
 			api_patch_smp_fail(c, "bad directive \"%s\" (want %s/<field>)", key,
-					   key[1] == 's' ? "$setElementOrder" : "$deleteFromPrimitiveList");
+					   key[1] == 's' ? "$setElementOrder" :
+					   "$deleteFromPrimitiveList");
 			goto fail;
 		case API_PATCH_DIR_ORDER:
-			if (api_patch_smp_set_order(c, obj, field, val, json_object_get(patch, field)) < 0)
+			if (api_patch_smp_set_order(c, obj, field, val,
+						    json_object_get(patch, field)) < 0)
 				goto fail;
 			break;
 		default:
@@ -1474,11 +1514,13 @@ json_t *api_patch_strategic(const json_t *target, const json_t *patch, const cha
 
 	api_patch_errf(err, errlen, "%s", "");
 	if (!json_is_object(target)) {
-		api_patch_errf(err, errlen, "strategic merge patch: the object is not a JSON object");
+		api_patch_errf(err, errlen,
+			       "strategic merge patch: the object is not a JSON object");
 		return NULL;
 	}
 	if (!json_is_object(patch)) {
-		api_patch_errf(err, errlen, "strategic merge patch: the patch must be a JSON object");
+		api_patch_errf(err, errlen,
+			       "strategic merge patch: the patch must be a JSON object");
 		return NULL;
 	}
 	/* The context holds a path buffer: keep it off the stack of a

@@ -20,7 +20,8 @@
 #include <jansson.h>
 
 /* RFC 7386: null deletes a key, objects merge recursively, anything else
- * (arrays included) replaces. */
+ * (arrays included) replaces. NULL only when out of memory or without a
+ * patch. */
 json_t *api_patch_merge(const json_t *target, const json_t *patch);
 
 /* RFC 6902: add, remove, replace, move, copy, test, with RFC 6901
@@ -43,11 +44,11 @@ json_t *api_patch_json(const json_t *target, const json_t *ops, char *err, size_
  * therefore lands before the current items that follow it. Errors read
  * `strategic merge patch: spec.template.spec.containers: ...`.
  *
- * Where the API server's behaviour is arbitrary this differs on purpose:
- * "$patch": "merge" in an object is the default merge (the server rejects
- * it), "$patch": "replace" on an object that does not exist yet creates it
- * (the server drops it), and $deleteFromPrimitiveList applies after the
- * list's additions (the server's order is random). */
+ * Three differences from the API server, on purpose: "$patch": "merge" in
+ * an object is the default merge (the server rejects it), "$patch":
+ * "replace" on an object that does not exist yet creates it (the server
+ * drops it), and $deleteFromPrimitiveList applies after the list's
+ * additions (the server's order between the two is random). */
 json_t *api_patch_strategic(const json_t *target, const json_t *patch, const char *kind,
 			    char *err, size_t errlen);
 

@@ -230,7 +230,8 @@ static void test_json_rfc6902(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(tp_json_cases) / sizeof(tp_json_cases[0]); i++) {
-		json_t *target = tp_json(tp_json_cases[i].target), *ops = tp_json(tp_json_cases[i].ops);
+		json_t *target = tp_json(tp_json_cases[i].target);
+		json_t *ops = tp_json(tp_json_cases[i].ops);
 		json_t *t0 = json_deep_copy(target);
 		char err[256] = "";
 		json_t *out = api_patch_json(target, ops, err, sizeof(err));
@@ -258,14 +259,16 @@ static const struct tp_case tp_json_errors[] = {
 	{ "op not a string", "{}", "[{'op':1,'path':'/a'}]", "\"op\" is not a string" },
 	{ "unknown op", "{}", "[{'op':'increment','path':'/a'}]",
 	  "json patch: op 0: unknown op \"increment\"" },
-	{ "missing path", "{}", "[{'op':'remove'}]", "json patch: op 0 (remove): missing \"path\"" },
+	{ "missing path", "{}", "[{'op':'remove'}]",
+	  "json patch: op 0 (remove): missing \"path\"" },
 	{ "path not a string", "{}", "[{'op':'remove','path':1}]", "\"path\" is not a string" },
 	{ "path without slash", "{'a':1}", "[{'op':'remove','path':'a'}]",
 	  "path \"a\" is not a JSON pointer" },
 	{ "bad escape", "{'a':1}", "[{'op':'remove','path':'/~2'}]", "is not a JSON pointer" },
 	{ "trailing tilde", "{'a':1}", "[{'op':'remove','path':'/a~'}]", "is not a JSON pointer" },
 	{ "missing value", "{}", "[{'op':'add','path':'/a'}]", "op 0 (add): missing \"value\"" },
-	{ "replace missing value", "{'a':1}", "[{'op':'replace','path':'/a'}]", "missing \"value\"" },
+	{ "replace missing value", "{'a':1}", "[{'op':'replace','path':'/a'}]",
+	  "missing \"value\"" },
 	{ "test missing value", "{'a':1}", "[{'op':'test','path':'/a'}]", "missing \"value\"" },
 	{ "missing from", "{'a':1}", "[{'op':'move','path':'/b'}]", "missing \"from\"" },
 	{ "bad from", "{'a':1}", "[{'op':'copy','from':'a','path':'/b'}]",
@@ -283,7 +286,9 @@ static const struct tp_case tp_json_errors[] = {
 	{ "negative index", "{'a':[1,2]}", "[{'op':'replace','path':'/a/-1','value':0}]",
 	  "does not exist" },
 	{ "huge index", "{'a':[1]}",
-	  "[{'op':'add','path':'/a/99999999999999999999999','value':0}]", "out of range" },
+	  "[{'op':'add','path':'/a/99999999999999999999999','value':0}]", "is not an array index" },
+	{ "add at a bad index", "{'a':[1]}", "[{'op':'add','path':'/a/x','value':0}]",
+	  "path \"/a/x\": \"x\" is not an array index" },
 	{ "add past the end", "{'a':[1]}", "[{'op':'add','path':'/a/2','value':0}]",
 	  "index \"2\" is out of range (the array has 1 items)" },
 	{ "add into a scalar", "{'a':1}", "[{'op':'add','path':'/a/b','value':0}]",
@@ -298,7 +303,8 @@ static const struct tp_case tp_json_errors[] = {
 	  "into itself" },
 	{ "copy from a missing member", "{}", "[{'op':'copy','from':'/a','path':'/b'}]",
 	  "does not exist" },
-	{ "test a missing member", "{}", "[{'op':'test','path':'/a','value':1}]", "does not exist" },
+	{ "test a missing member", "{}", "[{'op':'test','path':'/a','value':1}]",
+	  "does not exist" },
 	{ "test failure", "{'a':[1,2]}", "[{'op':'test','path':'/a','value':[2,1]}]",
 	  "json patch: op 0 (test): the value at \"/a\" is not the expected one" },
 	{ "later op fails", "{'a':1}",
@@ -384,10 +390,12 @@ static const struct tp_smp tp_smp_cases[] = {
 	  "{'metadata':{'name':'c','labels':{'a':'1'}},'data':{'a':'1','b':'2'}}",
 	  "{'metadata':{'labels':{'b':'2'}},'data':{'b':null,'c':'3'}}",
 	  "{'metadata':{'name':'c','labels':{'a':'1','b':'2'}},'data':{'a':'1','c':'3'}}" },
-	{ "null for a missing key", "ConfigMap", "{'data':{'a':'1'}}", "{'data':{'x':null},'y':null}",
+	{ "null for a missing key", "ConfigMap", "{'data':{'a':'1'}}",
+	  "{'data':{'x':null},'y':null}",
 	  "{'data':{'a':'1'}}" },
 	{ "scalar replaces a map", "ConfigMap", "{'a':{'b':1}}", "{'a':5}", "{'a':5}" },
-	{ "map over a scalar drops its nulls", "ConfigMap", "{'a':5}", "{'a':{'b':null,'c':{'d':null}}}",
+	{ "map over a scalar drops its nulls", "ConfigMap", "{'a':5}",
+	  "{'a':{'b':null,'c':{'d':null}}}",
 	  "{'a':{'c':{}}}" },
 	{ "new map drops its nulls", "ConfigMap", "{}", "{'a':{'b':null,'c':1}}", "{'a':{'c':1}}" },
 	{ "empty patch", "Pod", TP_CS("[{'name':'a'}]"), "{}", TP_CS("[{'name':'a'}]") },
@@ -419,7 +427,8 @@ static const struct tp_smp tp_smp_cases[] = {
 	  TP_CS("[{'name':'a','x':1},{'name':'c'},{'name':'b'}]") },
 	{ "patch order wins", "Pod",
 	  TP_CS("[{'name':'1'},{'name':'2','value':'b'},{'name':'3'}]"),
-	  TP_CS_PATCH("[{'name':'3','value':'c'},{'name':'1','value':'a'},{'name':'2','other':'x'}]"),
+	  TP_CS_PATCH("[{'name':'3','value':'c'},{'name':'1','value':'a'},{'name':'2',"
+		      "'other':'x'}]"),
 	  TP_CS("[{'name':'3','value':'c'},{'name':'1','value':'a'},"
 		"{'name':'2','value':'b','other':'x'}]") },
 	{ "patch order with a server-only item", "Pod",
@@ -443,7 +452,8 @@ static const struct tp_smp tp_smp_cases[] = {
 	  TP_CS_PATCH("[{'name':'c','image':null},{'$patch':'replace'},{'name':'a'}]"),
 	  TP_CS("[{'name':'c'},{'name':'a'}]") },
 	{ "a new list is built from the patch", "Pod", TP_POD("{}"),
-	  TP_CS_PATCH("[{'name':'a','env':[{'name':'X','value':'1'},{'$patch':'delete','name':'Y'}]}]"),
+	  TP_CS_PATCH("[{'name':'a','env':[{'name':'X','value':'1'},{'$patch':'delete',"
+		      "'name':'Y'}]}]"),
 	  TP_CS("[{'name':'a','env':[{'name':'X','value':'1'}]}]") },
 	{ "merge into an empty list", "Pod", TP_CS("[]"), TP_CS_PATCH("[{'name':'a'}]"),
 	  TP_CS("[{'name':'a'}]") },
@@ -454,7 +464,8 @@ static const struct tp_smp tp_smp_cases[] = {
 	{ "null deletes a merged list", "Pod", TP_CS("[{'name':'a'}]"), TP_CS_PATCH("null"),
 	  TP_POD("{}") },
 	{ "ports by containerPort, 80 equals 80.0", "Pod",
-	  TP_CS("[{'name':'a','ports':[{'containerPort':80,'name':'http'},{'containerPort':443}]}]"),
+	  TP_CS("[{'name':'a','ports':[{'containerPort':80,'name':'http'},"
+		"{'containerPort':443}]}]"),
 	  TP_CS_PATCH("[{'name':'a','ports':[{'containerPort':80.0,'protocol':'TCP'}]}]"),
 	  TP_CS("[{'name':'a','ports':[{'containerPort':80.0,'name':'http','protocol':'TCP'},"
 		"{'containerPort':443}]}]") },
@@ -466,8 +477,10 @@ static const struct tp_smp tp_smp_cases[] = {
 	  TP_CS("[{'name':'a','env':[{'name':'A','value':'2'}],"
 		"'volumeMounts':[{'name':'v','mountPath':'/d','readOnly':true}]}]") },
 	{ "initContainers and volumes by name", "Pod",
-	  TP_POD("{'initContainers':[{'name':'i','image':'x'}],'volumes':[{'name':'v','emptyDir':{}}]}"),
-	  "{'spec':{'initContainers':[{'name':'i','image':'y'}],'volumes':[{'name':'w','emptyDir':{}}]}}",
+	  TP_POD("{'initContainers':[{'name':'i','image':'x'}],'volumes':[{'name':'v',"
+		 "'emptyDir':{}}]}"),
+	  "{'spec':{'initContainers':[{'name':'i','image':'y'}],'volumes':[{'name':'w',"
+	  "'emptyDir':{}}]}}",
 	  TP_POD("{'initContainers':[{'name':'i','image':'y'}],"
 		 "'volumes':[{'name':'w','emptyDir':{}},{'name':'v','emptyDir':{}}]}") },
 	{ "ReplicaSet template like a Deployment's", "ReplicaSet",
@@ -492,7 +505,8 @@ static const struct tp_smp tp_smp_cases[] = {
 	  "{'metadata':{'ownerReferences':[{'uid':'u1','name':'a'},"
 	  "{'uid':'u2','name':'b','controller':true}]}}" },
 	{ "ServiceAccount secrets by name", "ServiceAccount", "{'secrets':[{'name':'a'}]}",
-	  "{'secrets':[{'name':'a','namespace':'n'}]}", "{'secrets':[{'name':'a','namespace':'n'}]}" },
+	  "{'secrets':[{'name':'a','namespace':'n'}]}",
+	  "{'secrets':[{'name':'a','namespace':'n'}]}" },
 	/* Lists of primitives with the merge strategy. */
 	{ "finalizers merge as a set", "Namespace", "{'metadata':{'finalizers':['1','2']}}",
 	  "{'metadata':{'finalizers':['2','3']}}", "{'metadata':{'finalizers':['1','2','3']}}" },
@@ -523,10 +537,12 @@ static const struct tp_smp tp_smp_cases[] = {
 	  "{'metadata':{'finalizers':['b','c']}}" },
 	/* $setElementOrder. */
 	{ "$setElementOrder alone reorders", "Pod",
-	  TP_CS("[{'name':'1','x':'a'},{'name':'3','value':3},{'name':'4','value':4},{'name':'2'}]"),
+	  TP_CS("[{'name':'1','x':'a'},{'name':'3','value':3},{'name':'4','value':4},"
+		"{'name':'2'}]"),
 	  "{'spec':{'$setElementOrder/containers':[{'name':'4'},{'name':'2'},{'name':'3'},"
 	  "{'name':'1'}]}}",
-	  TP_CS("[{'name':'4','value':4},{'name':'2'},{'name':'3','value':3},{'name':'1','x':'a'}]") },
+	  TP_CS("[{'name':'4','value':4},{'name':'2'},{'name':'3','value':3},{'name':'1',"
+		"'x':'a'}]") },
 	{ "$setElementOrder with a server-only item", "Pod",
 	  TP_CS("[{'name':'1'},{'name':'2'},{'name':'9'},{'name':'3'},{'name':'4'}]"),
 	  "{'spec':{'$setElementOrder/containers':[{'name':'2'},{'name':'1'},{'name':'4'},"
@@ -600,7 +616,8 @@ static const struct tp_smp tp_smp_cases[] = {
 	{ "no kind replaces lists", NULL, TP_CS("[{'name':'a'}]"), TP_CS_PATCH("[{'name':'b'}]"),
 	  TP_CS("[{'name':'b'}]") },
 	{ "atomic lists drop directive items", "Pod", TP_POD("{'tolerations':[{'key':'a'}]}"),
-	  "{'spec':{'tolerations':[{'$patch':'replace'},{'key':'b','x':{'y':null}},[1,{'z':null}]]}}",
+	  "{'spec':{'tolerations':[{'$patch':'replace'},{'key':'b','x':{'y':null}},[1,"
+	  "{'z':null}]]}}",
 	  TP_POD("{'tolerations':[{'key':'b','x':{}},[1,{}]]}") },
 	{ "a merge list inside an atomic list", "Pod",
 	  "{'status':{'containerStatuses':[{'name':'a','volumeMounts':[{'mountPath':'/x'}]}]}}",
@@ -615,7 +632,8 @@ static const struct tp_smp tp_smp_cases[] = {
 	{ "unknown $ fields are fields", "Widget", "{}", "{'$ref':1}", "{'$ref':1}" },
 	/* What kubectl sends. */
 	{ "kubectl apply: a port removed", "Deployment",
-	  "{'metadata':{'name':'web','annotations':{'kubectl.kubernetes.io/last-applied-configuration':"
+	  "{'metadata':{'name':'web',"
+	  "'annotations':{'kubectl.kubernetes.io/last-applied-configuration':"
 	  "'{}'}},'spec':{'template':{'spec':{'containers':[{'name':'app','image':'nginx',"
 	  "'ports':[{'containerPort':8080,'protocol':'TCP'},{'containerPort':9090,"
 	  "'protocol':'TCP'}]}]}}}}",
@@ -624,8 +642,10 @@ static const struct tp_smp tp_smp_cases[] = {
 	  "'$setElementOrder/containers':[{'name':'app'}],'containers':[{"
 	  "'$setElementOrder/ports':[{'containerPort':8080}],'name':'app','ports':["
 	  "{'containerPort':8080},{'$patch':'delete','containerPort':9090}]}]}}}}",
-	  "{'metadata':{'name':'web','annotations':{'kubectl.kubernetes.io/last-applied-configuration':"
-	  "'{\\'kind\\':\\'Deployment\\'}'}},'spec':{'template':{'spec':{'containers':[{'name':'app',"
+	  "{'metadata':{'name':'web',"
+	  "'annotations':{'kubectl.kubernetes.io/last-applied-configuration':"
+	  "'{\\'kind\\':\\'Deployment\\'}'}},"
+	  "'spec':{'template':{'spec':{'containers':[{'name':'app',"
 	  "'image':'nginx','ports':[{'containerPort':8080,'protocol':'TCP'}]}]}}}}" },
 	{ "kubectl apply: env, port, new container, order", "Deployment",
 	  TP_DEPLOY("[{'name':'app','image':'a:1','env':[{'name':'A','value':'1'},{'name':'B',"
@@ -637,7 +657,18 @@ static const struct tp_smp tp_smp_cases[] = {
 			  "{'$patch':'delete','name':'B'}],'ports':[{'$patch':'delete',"
 			  "'containerPort':81}]},{'name':'log','image':'busybox'}]}"),
 	  TP_DEPLOY("[{'name':'side','image':'s:1'},{'name':'app','image':'a:1','env':[{'name':'A',"
-		    "'value':'1'}],'ports':[{'containerPort':80}]},{'name':'log','image':'busybox'}]") },
+		    "'value':'1'}],'ports':[{'containerPort':80}]},{'name':'log',"
+		    "'image':'busybox'}]") },
+	{ "kubectl apply: one container for another, a server-only one kept", "Pod",
+	  TP_CS("[{'name':'old'},{'name':'app'},{'name':'injected'}]"),
+	  "{'spec':{'$setElementOrder/containers':[{'name':'app'},{'name':'new'}],"
+	  "'containers':[{'name':'new','image':'n'},{'$patch':'delete','name':'old'}]}}",
+	  TP_CS("[{'name':'app'},{'name':'injected'},{'name':'new','image':'n'}]") },
+	{ "kubectl apply: no deletion, the new container before server-only ones", "Pod",
+	  TP_CS("[{'name':'app'},{'name':'injected'}]"),
+	  "{'spec':{'$setElementOrder/containers':[{'name':'app'},{'name':'new'}],"
+	  "'containers':[{'name':'new','image':'n'}]}}",
+	  TP_CS("[{'name':'app'},{'name':'new','image':'n'},{'name':'injected'}]") },
 	{ "kubectl apply: a new container with its own directives", "Deployment",
 	  TP_DEPLOY("[{'name':'app'}]"),
 	  TP_DEPLOY_PATCH("{'$setElementOrder/containers':[{'name':'app'},{'name':'new'}],"
@@ -649,7 +680,8 @@ static const struct tp_smp tp_smp_cases[] = {
 		    "{'containerPort':1}],'resources':{'limits':{}}}]") },
 	{ "kubectl apply: replicas and an env var added", "Deployment",
 	  TP_DEPLOY("[{'name':'app','env':[{'name':'A','value':'1'}]}]"),
-	  "{'spec':{'replicas':3,'template':{'spec':{'$setElementOrder/containers':[{'name':'app'}],"
+	  "{'spec':{'replicas':3,"
+	  "'template':{'spec':{'$setElementOrder/containers':[{'name':'app'}],"
 	  "'containers':[{'$setElementOrder/env':[{'name':'A'},{'name':'B'}],'name':'app',"
 	  "'env':[{'name':'B','value':'2'}]}]}}}}",
 	  "{'kind':'Deployment','metadata':{'name':'web'},'spec':{'replicas':3,'template':"
@@ -702,7 +734,8 @@ static const struct tp_smp tp_smp_errors[] = {
 	  "strategic merge patch: the patch must be a JSON object" },
 	{ "object not an object", "Pod", "[]", "{}", "the object is not a JSON object" },
 	{ "unknown $patch in a map", "Pod", TP_POD("{}"), "{'spec':{'$patch':'remove'}}",
-	  "strategic merge patch: spec: unknown $patch value \"remove\" (replace, merge or delete)" },
+	  "strategic merge patch: spec: unknown $patch value \"remove\" (replace,"
+	  " merge or delete)" },
 	{ "$patch not a string", "Pod", TP_POD("{}"), "{'spec':{'x':{'$patch':1}}}",
 	  "spec.x: $patch must be a string" },
 	{ "unknown $patch at the top", "Pod", "{}", "{'$patch':'nope'}",
@@ -726,7 +759,8 @@ static const struct tp_smp tp_smp_errors[] = {
 	  TP_CS_PATCH("[{'name':'a'}]"),
 	  "spec.containers: item 0 of the current list has no merge key \"name\"" },
 	{ "$patch merge in a list", "Pod", TP_CS("[{'name':'a'}]"),
-	  TP_CS_PATCH("[{'$patch':'merge','name':'a'}]"), "$patch: merge is not supported in a list" },
+	  TP_CS_PATCH("[{'$patch':'merge','name':'a'}]"),
+	  "$patch: merge is not supported in a list" },
 	{ "$patch in an atomic list", "Pod", TP_POD("{}"),
 	  "{'spec':{'tolerations':[{'$patch':'bogus'}]}}",
 	  "spec.tolerations: unknown $patch value \"bogus\"" },
