@@ -12,12 +12,29 @@
 
 #include <jansson.h>
 
+#include "api_registry.h"
+
 /* The version clientip-apiserver reports (/version gitVersion), e.g.
  * "v1.33.0": the Google Cloud SDK's kubectl dispatcher picks the bundled
  * kubectl nearest to it. */
 extern const char api_server_git_version[];
 
 json_t *api_discovery_version(void);            /* GET /version */
+
+/* The verbs of a resource as discovery lists them ("create", "delete",
+ * "deletecollection", "get", "list", "patch", "update", "watch"); NULL-
+ * terminated, static. */
+const char *const *api_discovery_verbs(const struct api_resource *r);
+/* The verbs of a subresource ("status" and "scale": get, patch, update;
+ * "log": get; "exec": create, get); NULL for an unknown subresource. */
+const char *const *api_discovery_sub_verbs(const char *sub);
+/* The kind a subresource answers with. group and version are "" when the
+ * kind is in the resource's own group and version, as the real server
+ * reports them (status: the resource's kind; log: Pod; exec:
+ * PodExecOptions), else they name it (scale: autoscaling/v1 Scale). false
+ * for an unknown subresource. */
+bool api_discovery_sub_kind(const struct api_resource *r, const char *sub, const char **group,
+			    const char **version, const char **kind);
 
 /* Legacy discovery. */
 json_t *api_discovery_api_versions(void);       /* GET /api: APIVersions */
@@ -44,12 +61,30 @@ json_t *api_openapi_v3_root(void);
  * server validates fields itself). NULL if not served. */
 json_t *api_openapi_v3_group_version(const char *group, const char *version);
 
-/* Server-side field validation: the fields a kind's object may have.
- * Returns 0 if obj has no unknown fields, else the number found, each
- * appended to causes as {"reason":"FieldValueInvalid"... see below} and
- * worded as the API server words it:
- *   .spec.foo: field not declared in schema   (unknown field "spec.foo")
- * causes may be NULL. */
+/* Server-side field validation (fieldValidation=Strict or Warn): walks obj,
+ * an object of the given kind, against the same schemas the OpenAPI
+ * documents publish and finds every member no schema declares, in document
+ * order. Members of free-form maps (labels, annotations, data, selector,
+ * nodeSelector, resources.limits, ...) are never unknown; the top-level
+ * status is not checked (the server drops it on create and update).
+ *
+ * Returns the number of unknown fields (0 for an unknown kind or a non-
+ * object). Each is appended to causes (may be NULL) as
+ *   {"reason":"FieldValueInvalid","message":"unknown field \"spec.foo\"",
+ *    "field":"spec.foo"}
+ * with the path written as the real server writes it: members joined by
+ * dots, list elements by index, e.g.
+ *   unknown field "spec.template.spec.containers[0].bogus"
+ * For Warn, each message is one Warning header. For Strict, the reply
+ * wraps api_openapi_strict_error():
+ *   create, update: 400 BadRequest, message
+ *     <Kind> in version "<v>" cannot be handled as a <Kind>: <strict error>
+ *   patch: 422 Invalid with one cause {"reason":"FieldValueInvalid",
+ *     "field":"patch", "message":"Invalid value: \"...\": <strict error>"} */
 int api_openapi_unknown_fields(const char *kind, const json_t *obj, json_t *causes);
+/* "strict decoding error: unknown field \"a\", unknown field \"b\"" from
+ * the causes api_openapi_unknown_fields() appended; malloc'd (free it), NULL
+ * if out of memory. */
+char *api_openapi_strict_error(const json_t *causes);
 
 #endif

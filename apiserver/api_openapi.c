@@ -1,1 +1,1612 @@
-/* api_openapi.c — see api_openapi.h. */
+/* api_openapi.c — OpenAPI v3 documents and server-side field validation;
+ * declared in api_discovery.h.
+ *
+ * One table describes the object types of every served kind. The OpenAPI
+ * documents are built from it (kubectl explain reads their schemas; kubectl
+ * apply reads the fieldValidation parameter of the patch operations and
+ * then leaves unknown-field checks to the server), and the strict field
+ * validation walks objects against it, so what explain shows and what the
+ * server accepts cannot drift apart.
+ *
+ * The field lists follow k8s.io/api 1.33. Volume plugins that are
+ * deprecated or need a cloud, ephemeral containers and a few status
+ * details are declared as free-form objects ('*'): their names are known
+ * (a manifest using them is not rejected) but not their content.
+ */
+#include "api_discovery.h"
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+
+/* An object type. name is "<package>.<version>.<Type>" with package core,
+ * apps, discovery, autoscaling (k8s.io/api) or meta (apimachinery).
+ *
+ * fields is a space-separated list of "name:type" where type is
+ *   s string, i int32, I int64, b boolean, n number, B base64 bytes,
+ *   t time, q quantity, o int-or-string, * a free-form object,
+ *   [T a list of T, {T a map from string to T,
+ *   Name another type of this table, looked up in the same package first.
+ * A suffix "@key" marks a list merged by key under strategic merge patch,
+ * "+" a list of scalars merged as a set, "!" a required field. */
+struct api_oa_type {
+	const char *name;
+	const char *desc;
+	const char *fields;
+};
+
+/* Descriptions of the fields people look up most with kubectl explain. */
+struct api_oa_field_doc {
+	const char *type;
+	const char *field;
+	const char *desc;
+};
+
+static const struct api_oa_type api_oa_types[] = {
+	{ "core.v1.Pod",
+	  "A group of containers that share network and storage and run together on one node.",
+	  "apiVersion:s kind:s metadata:ObjectMeta spec:PodSpec status:PodStatus" },
+	{ "core.v1.Service",
+	  "A stable virtual address and DNS name in front of the pods its selector matches.",
+	  "apiVersion:s kind:s metadata:ObjectMeta spec:ServiceSpec status:ServiceStatus" },
+	{ "core.v1.Namespace",
+	  "A scope for names; most objects live in exactly one namespace.",
+	  "apiVersion:s kind:s metadata:ObjectMeta spec:NamespaceSpec status:NamespaceStatus" },
+	{ "core.v1.Node",
+	  "A machine that runs pods.",
+	  "apiVersion:s kind:s metadata:ObjectMeta spec:NodeSpec status:NodeStatus" },
+	{ "core.v1.Endpoints",
+	  "The addresses and ports behind a Service, in the original one-object-per-Service "
+	  "form.",
+	  "apiVersion:s kind:s metadata:ObjectMeta subsets:[EndpointSubset" },
+	{ "core.v1.Event",
+	  "A report of something that happened to an object.",
+	  "apiVersion:s kind:s metadata:ObjectMeta! involvedObject:ObjectReference! reason:s "
+	  "message:s source:EventSource firstTimestamp:t lastTimestamp:t count:i type:s "
+	  "eventTime:t series:EventSeries action:s related:ObjectReference "
+	  "reportingComponent:s reportingInstance:s" },
+	{ "core.v1.ConfigMap",
+	  "Configuration data as string or binary values, for pods to read.",
+	  "apiVersion:s kind:s metadata:ObjectMeta immutable:b data:{s binaryData:{B" },
+	{ "core.v1.Secret",
+	  "Sensitive data (tokens, keys, passwords) for pods to read.",
+	  "apiVersion:s kind:s metadata:ObjectMeta immutable:b data:{B stringData:{s type:s" },
+	{ "core.v1.ServiceAccount",
+	  "An identity that processes in pods run as.",
+	  "apiVersion:s kind:s metadata:ObjectMeta secrets:[ObjectReference@name "
+	  "imagePullSecrets:[LocalObjectReference automountServiceAccountToken:b" },
+	{ "apps.v1.Deployment",
+	  "Declarative updates for a set of identical pods through ReplicaSets.",
+	  "apiVersion:s kind:s metadata:ObjectMeta spec:DeploymentSpec status:DeploymentStatus" },
+	{ "apps.v1.ReplicaSet",
+	  "Keeps a given number of pods matching a selector running.",
+	  "apiVersion:s kind:s metadata:ObjectMeta spec:ReplicaSetSpec status:ReplicaSetStatus" },
+	{ "discovery.v1.EndpointSlice",
+	  "A subset of the endpoints behind a Service.",
+	  "apiVersion:s kind:s metadata:ObjectMeta addressType:s! endpoints:[Endpoint! "
+	  "ports:[EndpointPort" },
+	{ "autoscaling.v1.Scale",
+	  "The replica count of a scalable resource.",
+	  "apiVersion:s kind:s metadata:ObjectMeta spec:ScaleSpec status:ScaleStatus" },
+	{ "meta.v1.ObjectMeta",
+	  "Metadata every persisted object has: name, namespace, labels, annotations, owners.",
+	  "name:s generateName:s namespace:s selfLink:s uid:s resourceVersion:s generation:I "
+	  "creationTimestamp:t deletionTimestamp:t deletionGracePeriodSeconds:I labels:{s "
+	  "annotations:{s ownerReferences:[OwnerReference@uid finalizers:[s+ "
+	  "managedFields:[ManagedFieldsEntry" },
+	{ "core.v1.PodSpec",
+	  "The desired content of a pod.",
+	  "volumes:[Volume@name initContainers:[Container@name containers:[Container@name! "
+	  "ephemeralContainers:[*@name restartPolicy:s terminationGracePeriodSeconds:I "
+	  "activeDeadlineSeconds:I dnsPolicy:s nodeSelector:{s serviceAccountName:s "
+	  "serviceAccount:s automountServiceAccountToken:b nodeName:s hostNetwork:b hostPID:b "
+	  "hostIPC:b shareProcessNamespace:b securityContext:PodSecurityContext "
+	  "imagePullSecrets:[LocalObjectReference@name hostname:s subdomain:s "
+	  "affinity:Affinity schedulerName:s tolerations:[Toleration hostAliases:[HostAlias@ip "
+	  "priorityClassName:s priority:i dnsConfig:PodDNSConfig "
+	  "readinessGates:[PodReadinessGate runtimeClassName:s enableServiceLinks:b "
+	  "preemptionPolicy:s overhead:{q "
+	  "topologySpreadConstraints:[TopologySpreadConstraint@topologyKey setHostnameAsFQDN:b "
+	  "os:PodOS hostUsers:b schedulingGates:[PodSchedulingGate@name "
+	  "resourceClaims:[PodResourceClaim@name resources:ResourceRequirements" },
+	{ "core.v1.PodStatus",
+	  "What was last observed about a pod; may lag behind reality.",
+	  "observedGeneration:I phase:s conditions:[PodCondition@type message:s reason:s "
+	  "nominatedNodeName:s hostIP:s hostIPs:[HostIP@ip podIP:s podIPs:[PodIP@ip "
+	  "startTime:t initContainerStatuses:[ContainerStatus "
+	  "containerStatuses:[ContainerStatus qosClass:s "
+	  "ephemeralContainerStatuses:[ContainerStatus resize:s resourceClaimStatuses:[*@name" },
+	{ "core.v1.ServiceSpec",
+	  "The desired behaviour of a Service.",
+	  "ports:[ServicePort@port selector:{s clusterIP:s clusterIPs:[s type:s externalIPs:[s "
+	  "sessionAffinity:s loadBalancerIP:s loadBalancerSourceRanges:[s externalName:s "
+	  "externalTrafficPolicy:s healthCheckNodePort:i publishNotReadyAddresses:b "
+	  "sessionAffinityConfig:SessionAffinityConfig ipFamilies:[s ipFamilyPolicy:s "
+	  "allocateLoadBalancerNodePorts:b loadBalancerClass:s internalTrafficPolicy:s "
+	  "trafficDistribution:s" },
+	{ "core.v1.ServiceStatus",
+	  "What was last observed about a Service.",
+	  "loadBalancer:LoadBalancerStatus conditions:[Condition@type" },
+	{ "core.v1.NamespaceSpec",
+	  "The desired state of a namespace.",
+	  "finalizers:[s" },
+	{ "core.v1.NamespaceStatus",
+	  "What was last observed about a namespace.",
+	  "phase:s conditions:[NamespaceCondition@type" },
+	{ "core.v1.NodeSpec",
+	  "The desired configuration of a node.",
+	  "podCIDR:s podCIDRs:[s+ providerID:s unschedulable:b taints:[Taint configSource:* "
+	  "externalID:s" },
+	{ "core.v1.NodeStatus",
+	  "What was last observed about a node.",
+	  "capacity:{q allocatable:{q phase:s conditions:[NodeCondition@type "
+	  "addresses:[NodeAddress@type daemonEndpoints:NodeDaemonEndpoints "
+	  "nodeInfo:NodeSystemInfo images:[ContainerImage volumesInUse:[s "
+	  "volumesAttached:[AttachedVolume config:* runtimeHandlers:[* features:*" },
+	{ "core.v1.EndpointSubset",
+	  "A group of addresses that share the same ports.",
+	  "addresses:[EndpointAddress notReadyAddresses:[EndpointAddress ports:[EndpointPort" },
+	{ "core.v1.ObjectReference",
+	  "A reference to any object.",
+	  "kind:s namespace:s name:s uid:s apiVersion:s resourceVersion:s fieldPath:s" },
+	{ "core.v1.EventSource",
+	  "The component that reported an event.",
+	  "component:s host:s" },
+	{ "core.v1.EventSeries",
+	  "A series of repeated events.",
+	  "count:i lastObservedTime:t" },
+	{ "core.v1.LocalObjectReference",
+	  "A reference to an object in the same namespace, by name.",
+	  "name:s" },
+	{ "apps.v1.DeploymentSpec",
+	  "The desired state of a Deployment.",
+	  "replicas:i selector:LabelSelector! template:PodTemplateSpec! "
+	  "strategy:DeploymentStrategy minReadySeconds:i revisionHistoryLimit:i paused:b "
+	  "progressDeadlineSeconds:i" },
+	{ "apps.v1.DeploymentStatus",
+	  "What was last observed about a Deployment.",
+	  "observedGeneration:I replicas:i updatedReplicas:i readyReplicas:i "
+	  "availableReplicas:i unavailableReplicas:i terminatingReplicas:i "
+	  "conditions:[DeploymentCondition@type collisionCount:i" },
+	{ "apps.v1.ReplicaSetSpec",
+	  "The desired state of a ReplicaSet.",
+	  "replicas:i minReadySeconds:i selector:LabelSelector! template:PodTemplateSpec" },
+	{ "apps.v1.ReplicaSetStatus",
+	  "What was last observed about a ReplicaSet.",
+	  "replicas:i! fullyLabeledReplicas:i readyReplicas:i availableReplicas:i "
+	  "terminatingReplicas:i observedGeneration:I conditions:[ReplicaSetCondition@type" },
+	{ "discovery.v1.Endpoint",
+	  "One backend of an EndpointSlice.",
+	  "addresses:[s! conditions:EndpointConditions hostname:s targetRef:ObjectReference "
+	  "deprecatedTopology:{s nodeName:s zone:s hints:EndpointHints" },
+	{ "discovery.v1.EndpointPort",
+	  "One port of an EndpointSlice.",
+	  "name:s protocol:s port:i appProtocol:s" },
+	{ "autoscaling.v1.ScaleSpec",
+	  "The desired replica count.",
+	  "replicas:i" },
+	{ "autoscaling.v1.ScaleStatus",
+	  "The observed replica count and the label selector of the pods.",
+	  "replicas:i! selector:s" },
+	{ "meta.v1.OwnerReference",
+	  "Identifies an object that owns this one; the garbage collector deletes dependents "
+	  "of deleted owners.",
+	  "apiVersion:s! kind:s! name:s! uid:s! controller:b blockOwnerDeletion:b" },
+	{ "meta.v1.ManagedFieldsEntry",
+	  "Which manager owns which fields, as recorded by server-side apply.",
+	  "manager:s operation:s apiVersion:s time:t fieldsType:s fieldsV1:* subresource:s" },
+	{ "core.v1.Volume",
+	  "A named volume that containers of the pod can mount.",
+	  "name:s! hostPath:HostPathVolumeSource emptyDir:EmptyDirVolumeSource "
+	  "gcePersistentDisk:* awsElasticBlockStore:* gitRepo:* secret:SecretVolumeSource "
+	  "nfs:NFSVolumeSource iscsi:* glusterfs:* "
+	  "persistentVolumeClaim:PersistentVolumeClaimVolumeSource rbd:* flexVolume:* cinder:* "
+	  "cephfs:* flocker:* downwardAPI:DownwardAPIVolumeSource fc:* azureFile:* "
+	  "configMap:ConfigMapVolumeSource vsphereVolume:* quobyte:* azureDisk:* "
+	  "photonPersistentDisk:* projected:ProjectedVolumeSource portworxVolume:* scaleIO:* "
+	  "storageos:* csi:CSIVolumeSource ephemeral:* image:ImageVolumeSource" },
+	{ "core.v1.Container",
+	  "One container of a pod: image, command, environment, ports, probes and resources.",
+	  "name:s! image:s command:[s args:[s workingDir:s ports:[ContainerPort@containerPort "
+	  "envFrom:[EnvFromSource env:[EnvVar@name resources:ResourceRequirements "
+	  "resizePolicy:[ContainerResizePolicy restartPolicy:s "
+	  "volumeMounts:[VolumeMount@mountPath volumeDevices:[VolumeDevice@devicePath "
+	  "livenessProbe:Probe readinessProbe:Probe startupProbe:Probe lifecycle:Lifecycle "
+	  "terminationMessagePath:s terminationMessagePolicy:s imagePullPolicy:s "
+	  "securityContext:SecurityContext stdin:b stdinOnce:b tty:b" },
+	{ "core.v1.PodSecurityContext",
+	  "Security settings shared by all containers of a pod.",
+	  "seLinuxOptions:SELinuxOptions windowsOptions:WindowsSecurityContextOptions "
+	  "runAsUser:I runAsGroup:I runAsNonRoot:b supplementalGroups:[I "
+	  "supplementalGroupsPolicy:s fsGroup:I sysctls:[Sysctl fsGroupChangePolicy:s "
+	  "seccompProfile:SeccompProfile appArmorProfile:AppArmorProfile seLinuxChangePolicy:s" },
+	{ "core.v1.Affinity",
+	  "Scheduling constraints relative to nodes and to other pods.",
+	  "nodeAffinity:NodeAffinity podAffinity:PodAffinity podAntiAffinity:PodAntiAffinity" },
+	{ "core.v1.Toleration",
+	  "Lets the pod be scheduled onto nodes with a matching taint.",
+	  "key:s operator:s value:s effect:s tolerationSeconds:I" },
+	{ "core.v1.HostAlias",
+	  "An entry added to the pod's /etc/hosts.",
+	  "ip:s! hostnames:[s" },
+	{ "core.v1.PodDNSConfig",
+	  "DNS settings merged into those generated by dnsPolicy.",
+	  "nameservers:[s searches:[s options:[PodDNSConfigOption" },
+	{ "core.v1.PodReadinessGate",
+	  "An extra pod condition that must be true for the pod to be ready.",
+	  "conditionType:s!" },
+	{ "core.v1.TopologySpreadConstraint",
+	  "How evenly matching pods must spread across a topology domain.",
+	  "maxSkew:i! topologyKey:s! whenUnsatisfiable:s! labelSelector:LabelSelector "
+	  "minDomains:i nodeAffinityPolicy:s nodeTaintsPolicy:s matchLabelKeys:[s" },
+	{ "core.v1.PodOS",
+	  "The operating system the pod's containers need.",
+	  "name:s!" },
+	{ "core.v1.PodSchedulingGate",
+	  "A gate that holds the pod back from scheduling while present.",
+	  "name:s!" },
+	{ "core.v1.PodResourceClaim",
+	  "A dynamic resource claim the pod uses.",
+	  "name:s! resourceClaimName:s resourceClaimTemplateName:s" },
+	{ "core.v1.ResourceRequirements",
+	  "Compute resources (cpu, memory, ...) a container requests and may not exceed.",
+	  "limits:{q requests:{q claims:[ResourceClaim" },
+	{ "core.v1.PodCondition",
+	  "One condition of a pod (PodScheduled, Initialized, ContainersReady, Ready).",
+	  "type:s! observedGeneration:I status:s! lastProbeTime:t lastTransitionTime:t "
+	  "reason:s message:s" },
+	{ "core.v1.HostIP",
+	  "An address of the pod's node.",
+	  "ip:s!" },
+	{ "core.v1.PodIP",
+	  "An address assigned to the pod.",
+	  "ip:s!" },
+	{ "core.v1.ContainerStatus",
+	  "What was last observed about a container.",
+	  "name:s! state:ContainerState lastState:ContainerState ready:b! restartCount:i! "
+	  "image:s! imageID:s! containerID:s started:b allocatedResources:{q "
+	  "resources:ResourceRequirements volumeMounts:[*@mountPath user:* "
+	  "allocatedResourcesStatus:[*@name stopSignal:s" },
+	{ "core.v1.ServicePort",
+	  "One port a Service exposes and where traffic to it goes.",
+	  "name:s protocol:s appProtocol:s port:i! targetPort:o nodePort:i" },
+	{ "core.v1.SessionAffinityConfig",
+	  "Session affinity settings.",
+	  "clientIP:ClientIPConfig" },
+	{ "core.v1.LoadBalancerStatus",
+	  "The state of a Service's load balancer.",
+	  "ingress:[LoadBalancerIngress" },
+	{ "meta.v1.Condition",
+	  "One aspect of an object's current state.",
+	  "type:s! status:s! observedGeneration:I lastTransitionTime:t! reason:s! message:s!" },
+	{ "core.v1.NamespaceCondition",
+	  "One condition of a namespace.",
+	  "type:s! status:s! lastTransitionTime:t reason:s message:s" },
+	{ "core.v1.Taint",
+	  "Repels pods that do not tolerate it from a node.",
+	  "key:s! value:s effect:s! timeAdded:t" },
+	{ "core.v1.NodeCondition",
+	  "One condition of a node (Ready, MemoryPressure, ...).",
+	  "type:s! status:s! lastHeartbeatTime:t lastTransitionTime:t reason:s message:s" },
+	{ "core.v1.NodeAddress",
+	  "An address of a node.",
+	  "type:s! address:s!" },
+	{ "core.v1.NodeDaemonEndpoints",
+	  "Ports of the daemons running on a node.",
+	  "kubeletEndpoint:DaemonEndpoint" },
+	{ "core.v1.NodeSystemInfo",
+	  "Identification of a node: kernel, OS image, container runtime and kubelet versions.",
+	  "machineID:s! systemUUID:s! bootID:s! kernelVersion:s! osImage:s! "
+	  "containerRuntimeVersion:s! kubeletVersion:s! kubeProxyVersion:s! operatingSystem:s! "
+	  "architecture:s! swap:NodeSwapStatus" },
+	{ "core.v1.ContainerImage",
+	  "An image present on a node.",
+	  "names:[s sizeBytes:I" },
+	{ "core.v1.AttachedVolume",
+	  "A volume attached to a node.",
+	  "name:s! devicePath:s!" },
+	{ "core.v1.EndpointAddress",
+	  "One address behind a Service.",
+	  "ip:s! hostname:s nodeName:s targetRef:ObjectReference" },
+	{ "core.v1.EndpointPort",
+	  "One port of the addresses behind a Service.",
+	  "name:s port:i! protocol:s appProtocol:s" },
+	{ "meta.v1.LabelSelector",
+	  "Selects objects by labels; matchLabels and matchExpressions are ANDed.",
+	  "matchLabels:{s matchExpressions:[LabelSelectorRequirement" },
+	{ "core.v1.PodTemplateSpec",
+	  "The pods a controller creates: their metadata and spec.",
+	  "metadata:ObjectMeta spec:PodSpec" },
+	{ "apps.v1.DeploymentStrategy",
+	  "How a Deployment replaces old pods with new ones.",
+	  "type:s rollingUpdate:RollingUpdateDeployment" },
+	{ "apps.v1.DeploymentCondition",
+	  "One condition of a Deployment (Available, Progressing, ReplicaFailure).",
+	  "type:s! status:s! lastUpdateTime:t lastTransitionTime:t reason:s message:s" },
+	{ "apps.v1.ReplicaSetCondition",
+	  "One condition of a ReplicaSet.",
+	  "type:s! status:s! lastTransitionTime:t reason:s message:s" },
+	{ "discovery.v1.EndpointConditions",
+	  "Whether an endpoint is ready, serving or terminating.",
+	  "ready:b serving:b terminating:b" },
+	{ "discovery.v1.EndpointHints",
+	  "Topology hints for routing to an endpoint.",
+	  "forZones:[ForZone forNodes:[ForNode" },
+	{ "core.v1.HostPathVolumeSource",
+	  "A file or directory of the node's filesystem.",
+	  "path:s! type:s" },
+	{ "core.v1.EmptyDirVolumeSource",
+	  "An empty directory that lives as long as the pod.",
+	  "medium:s sizeLimit:q" },
+	{ "core.v1.SecretVolumeSource",
+	  "The keys of a Secret as files.",
+	  "secretName:s items:[KeyToPath defaultMode:i optional:b" },
+	{ "core.v1.NFSVolumeSource",
+	  "An NFS export.",
+	  "server:s! path:s! readOnly:b" },
+	{ "core.v1.PersistentVolumeClaimVolumeSource",
+	  "A PersistentVolumeClaim in the pod's namespace.",
+	  "claimName:s! readOnly:b" },
+	{ "core.v1.DownwardAPIVolumeSource",
+	  "Pod fields as files.",
+	  "items:[DownwardAPIVolumeFile defaultMode:i" },
+	{ "core.v1.ConfigMapVolumeSource",
+	  "The keys of a ConfigMap as files.",
+	  "name:s items:[KeyToPath defaultMode:i optional:b" },
+	{ "core.v1.ProjectedVolumeSource",
+	  "Several sources (secrets, config maps, downward API, tokens) projected into one "
+	  "directory.",
+	  "sources:[VolumeProjection defaultMode:i" },
+	{ "core.v1.CSIVolumeSource",
+	  "An ephemeral volume provided by a CSI driver.",
+	  "driver:s! readOnly:b fsType:s volumeAttributes:{s "
+	  "nodePublishSecretRef:LocalObjectReference" },
+	{ "core.v1.ImageVolumeSource",
+	  "The content of an OCI image or artifact as a volume.",
+	  "reference:s pullPolicy:s" },
+	{ "core.v1.ContainerPort",
+	  "A network port a container exposes.",
+	  "name:s hostPort:i containerPort:i! protocol:s hostIP:s" },
+	{ "core.v1.EnvFromSource",
+	  "Environment variables taken from every key of a ConfigMap or Secret.",
+	  "prefix:s configMapRef:ConfigMapEnvSource secretRef:SecretEnvSource" },
+	{ "core.v1.EnvVar",
+	  "One environment variable, with a literal value or a value taken from elsewhere.",
+	  "name:s! value:s valueFrom:EnvVarSource" },
+	{ "core.v1.ContainerResizePolicy",
+	  "Whether a resource can be resized without restarting the container.",
+	  "resourceName:s! restartPolicy:s!" },
+	{ "core.v1.VolumeMount",
+	  "Where a volume appears inside a container's filesystem.",
+	  "name:s! readOnly:b recursiveReadOnly:s mountPath:s! subPath:s mountPropagation:s "
+	  "subPathExpr:s" },
+	{ "core.v1.VolumeDevice",
+	  "Where a raw block volume appears inside a container.",
+	  "name:s! devicePath:s!" },
+	{ "core.v1.Probe",
+	  "A health check the kubelet runs against a container.",
+	  "exec:ExecAction httpGet:HTTPGetAction tcpSocket:TCPSocketAction grpc:GRPCAction "
+	  "initialDelaySeconds:i timeoutSeconds:i periodSeconds:i successThreshold:i "
+	  "failureThreshold:i terminationGracePeriodSeconds:I" },
+	{ "core.v1.Lifecycle",
+	  "Actions the kubelet takes when a container starts or is about to stop.",
+	  "postStart:LifecycleHandler preStop:LifecycleHandler stopSignal:s" },
+	{ "core.v1.SecurityContext",
+	  "Security settings of one container; they override the pod's.",
+	  "capabilities:Capabilities privileged:b seLinuxOptions:SELinuxOptions "
+	  "windowsOptions:WindowsSecurityContextOptions runAsUser:I runAsGroup:I "
+	  "runAsNonRoot:b readOnlyRootFilesystem:b allowPrivilegeEscalation:b procMount:s "
+	  "seccompProfile:SeccompProfile appArmorProfile:AppArmorProfile" },
+	{ "core.v1.SELinuxOptions",
+	  "The SELinux labels applied to a container.",
+	  "user:s role:s type:s level:s" },
+	{ "core.v1.WindowsSecurityContextOptions",
+	  "Windows-specific security settings.",
+	  "gmsaCredentialSpecName:s gmsaCredentialSpec:s runAsUserName:s hostProcess:b" },
+	{ "core.v1.Sysctl",
+	  "A namespaced kernel parameter set for the pod.",
+	  "name:s! value:s!" },
+	{ "core.v1.SeccompProfile",
+	  "The seccomp profile applied to a container.",
+	  "type:s! localhostProfile:s" },
+	{ "core.v1.AppArmorProfile",
+	  "The AppArmor profile applied to a container.",
+	  "type:s! localhostProfile:s" },
+	{ "core.v1.NodeAffinity",
+	  "Which nodes the pod may or prefers to run on.",
+	  "requiredDuringSchedulingIgnoredDuringExecution:NodeSelector "
+	  "preferredDuringSchedulingIgnoredDuringExecution:[PreferredSchedulingTerm" },
+	{ "core.v1.PodAffinity",
+	  "Pods this pod should run near.",
+	  "requiredDuringSchedulingIgnoredDuringExecution:[PodAffinityTerm "
+	  "preferredDuringSchedulingIgnoredDuringExecution:[WeightedPodAffinityTerm" },
+	{ "core.v1.PodAntiAffinity",
+	  "Pods this pod should not run near.",
+	  "requiredDuringSchedulingIgnoredDuringExecution:[PodAffinityTerm "
+	  "preferredDuringSchedulingIgnoredDuringExecution:[WeightedPodAffinityTerm" },
+	{ "core.v1.PodDNSConfigOption",
+	  "One resolver option.",
+	  "name:s value:s" },
+	{ "core.v1.ResourceClaim",
+	  "A reference to one entry of the pod's resourceClaims.",
+	  "name:s! request:s" },
+	{ "core.v1.ContainerState",
+	  "The state of a container: waiting, running or terminated.",
+	  "waiting:ContainerStateWaiting running:ContainerStateRunning "
+	  "terminated:ContainerStateTerminated" },
+	{ "core.v1.ClientIPConfig",
+	  "Settings of ClientIP session affinity.",
+	  "timeoutSeconds:i" },
+	{ "core.v1.LoadBalancerIngress",
+	  "An address of a Service's load balancer.",
+	  "ip:s hostname:s ipMode:s ports:[PortStatus" },
+	{ "core.v1.DaemonEndpoint",
+	  "A daemon's port.",
+	  "Port:i!" },
+	{ "core.v1.NodeSwapStatus",
+	  "Swap memory of a node.",
+	  "capacity:I" },
+	{ "meta.v1.LabelSelectorRequirement",
+	  "One label condition: key, operator (In, NotIn, Exists, DoesNotExist) and values.",
+	  "key:s! operator:s! values:[s" },
+	{ "apps.v1.RollingUpdateDeployment",
+	  "Limits of a rolling update.",
+	  "maxUnavailable:o maxSurge:o" },
+	{ "discovery.v1.ForZone",
+	  "A zone that should use an endpoint.",
+	  "name:s!" },
+	{ "discovery.v1.ForNode",
+	  "A node that should use an endpoint.",
+	  "name:s!" },
+	{ "core.v1.KeyToPath",
+	  "Maps one key to a file path inside the volume.",
+	  "key:s! path:s! mode:i" },
+	{ "core.v1.DownwardAPIVolumeFile",
+	  "One file holding a pod field.",
+	  "path:s! fieldRef:ObjectFieldSelector resourceFieldRef:ResourceFieldSelector mode:i" },
+	{ "core.v1.VolumeProjection",
+	  "One source of a projected volume.",
+	  "secret:SecretProjection downwardAPI:DownwardAPIProjection "
+	  "configMap:ConfigMapProjection serviceAccountToken:ServiceAccountTokenProjection "
+	  "clusterTrustBundle:*" },
+	{ "core.v1.ConfigMapEnvSource",
+	  "A ConfigMap whose keys become environment variables.",
+	  "name:s optional:b" },
+	{ "core.v1.SecretEnvSource",
+	  "A Secret whose keys become environment variables.",
+	  "name:s optional:b" },
+	{ "core.v1.EnvVarSource",
+	  "Where an environment variable's value comes from.",
+	  "fieldRef:ObjectFieldSelector resourceFieldRef:ResourceFieldSelector "
+	  "configMapKeyRef:ConfigMapKeySelector secretKeyRef:SecretKeySelector" },
+	{ "core.v1.ExecAction",
+	  "Runs a command inside the container; exit status 0 means success.",
+	  "command:[s" },
+	{ "core.v1.HTTPGetAction",
+	  "An HTTP GET against the container; a 2xx or 3xx status means success.",
+	  "path:s port:o! host:s scheme:s httpHeaders:[HTTPHeader" },
+	{ "core.v1.TCPSocketAction",
+	  "Opens a TCP connection to the container; a connection means success.",
+	  "port:o! host:s" },
+	{ "core.v1.GRPCAction",
+	  "Calls the gRPC health checking service of the container.",
+	  "port:i! service:s" },
+	{ "core.v1.LifecycleHandler",
+	  "One lifecycle action: exec, httpGet, tcpSocket or sleep.",
+	  "exec:ExecAction httpGet:HTTPGetAction tcpSocket:TCPSocketAction sleep:SleepAction" },
+	{ "core.v1.Capabilities",
+	  "Linux capabilities to add to or drop from a container.",
+	  "add:[s drop:[s" },
+	{ "core.v1.NodeSelector",
+	  "Node selector terms; a node matches if any term matches.",
+	  "nodeSelectorTerms:[NodeSelectorTerm!" },
+	{ "core.v1.PreferredSchedulingTerm",
+	  "A weighted node preference.",
+	  "weight:i! preference:NodeSelectorTerm!" },
+	{ "core.v1.PodAffinityTerm",
+	  "Pods, selected by labels and namespaces, and the topology domain to be near or away "
+	  "from them.",
+	  "labelSelector:LabelSelector namespaces:[s topologyKey:s! "
+	  "namespaceSelector:LabelSelector matchLabelKeys:[s mismatchLabelKeys:[s" },
+	{ "core.v1.WeightedPodAffinityTerm",
+	  "A weighted pod affinity preference.",
+	  "weight:i! podAffinityTerm:PodAffinityTerm!" },
+	{ "core.v1.ContainerStateWaiting",
+	  "A container that is not running yet.",
+	  "reason:s message:s" },
+	{ "core.v1.ContainerStateRunning",
+	  "A running container.",
+	  "startedAt:t" },
+	{ "core.v1.ContainerStateTerminated",
+	  "A container that has exited.",
+	  "exitCode:i! signal:i reason:s message:s startedAt:t finishedAt:t containerID:s" },
+	{ "core.v1.PortStatus",
+	  "The state of one load balancer port.",
+	  "port:i! protocol:s! error:s" },
+	{ "core.v1.ObjectFieldSelector",
+	  "A field of the pod, such as metadata.name or status.podIP.",
+	  "apiVersion:s fieldPath:s!" },
+	{ "core.v1.ResourceFieldSelector",
+	  "A container's resource limit or request, such as limits.cpu.",
+	  "containerName:s resource:s! divisor:q" },
+	{ "core.v1.SecretProjection",
+	  "The keys of a Secret in a projected volume.",
+	  "name:s items:[KeyToPath optional:b" },
+	{ "core.v1.DownwardAPIProjection",
+	  "Pod fields in a projected volume.",
+	  "items:[DownwardAPIVolumeFile" },
+	{ "core.v1.ConfigMapProjection",
+	  "The keys of a ConfigMap in a projected volume.",
+	  "name:s items:[KeyToPath optional:b" },
+	{ "core.v1.ServiceAccountTokenProjection",
+	  "A service account token in a projected volume.",
+	  "audience:s expirationSeconds:I path:s!" },
+	{ "core.v1.ConfigMapKeySelector",
+	  "One key of a ConfigMap.",
+	  "name:s key:s! optional:b" },
+	{ "core.v1.SecretKeySelector",
+	  "One key of a Secret.",
+	  "name:s key:s! optional:b" },
+	{ "core.v1.HTTPHeader",
+	  "One HTTP header sent by a probe.",
+	  "name:s! value:s!" },
+	{ "core.v1.SleepAction",
+	  "Waits a number of seconds.",
+	  "seconds:I!" },
+	{ "core.v1.NodeSelectorTerm",
+	  "Requirements on node labels and fields; all must match.",
+	  "matchExpressions:[NodeSelectorRequirement matchFields:[NodeSelectorRequirement" },
+	{ "core.v1.NodeSelectorRequirement",
+	  "One condition on a node label or field.",
+	  "key:s! operator:s! values:[s" },
+	{ "meta.v1.ListMeta",
+	  "Metadata of a list: its resource version and the token to continue a paged list.",
+	  "selfLink:s resourceVersion:s continue:s remainingItemCount:I" },
+	{ "meta.v1.Status",
+	  "The outcome of a request that does not return an object, such as an error.",
+	  "apiVersion:s kind:s metadata:ListMeta status:s message:s reason:s "
+	  "details:StatusDetails code:i" },
+	{ "meta.v1.StatusDetails",
+	  "More about a Status: the object concerned and the causes.",
+	  "name:s group:s kind:s uid:s causes:[StatusCause retryAfterSeconds:i" },
+	{ "meta.v1.StatusCause",
+	  "One cause of a failure, often a field.",
+	  "reason:s message:s field:s" },
+};
+
+static const struct api_oa_field_doc api_oa_field_docs[] = {
+	{ "meta.v1.ObjectMeta", "name",
+	  "Unique name within the namespace (or the cluster, for cluster-scoped kinds)." },
+	{ "meta.v1.ObjectMeta", "namespace",
+	  "The namespace the object lives in; empty means \"default\" for namespaced kinds." },
+	{ "meta.v1.ObjectMeta", "labels",
+	  "Key/value pairs that selectors match against." },
+	{ "meta.v1.ObjectMeta", "annotations",
+	  "Key/value pairs for tools; not used by selectors." },
+	{ "meta.v1.ObjectMeta", "generateName",
+	  "A prefix from which the server generates a unique name when name is empty." },
+	{ "meta.v1.ObjectMeta", "resourceVersion",
+	  "Opaque version of the object; used for optimistic concurrency and watches. "
+	  "Read-only." },
+	{ "meta.v1.ObjectMeta", "uid",
+	  "Unique identifier assigned by the server. Read-only." },
+	{ "meta.v1.ObjectMeta", "ownerReferences",
+	  "Objects this one depends on; when all owners are gone it is garbage collected." },
+	{ "meta.v1.ObjectMeta", "finalizers",
+	  "Must be empty before the object is removed from storage." },
+	{ "apps.v1.DeploymentSpec", "replicas",
+	  "Number of desired pods. Defaults to 1." },
+	{ "apps.v1.DeploymentSpec", "selector",
+	  "Label selector for the pods the Deployment manages; must match the template's "
+	  "labels and cannot change." },
+	{ "apps.v1.DeploymentSpec", "template",
+	  "The pods to create." },
+	{ "apps.v1.DeploymentSpec", "strategy",
+	  "How old pods are replaced by new ones." },
+	{ "apps.v1.DeploymentSpec", "minReadySeconds",
+	  "Seconds a new pod must be ready before it counts as available. Defaults to 0." },
+	{ "apps.v1.DeploymentSpec", "revisionHistoryLimit",
+	  "Number of old ReplicaSets kept for rollback. Defaults to 10." },
+	{ "apps.v1.DeploymentSpec", "progressDeadlineSeconds",
+	  "Seconds without progress before the Deployment is reported as failed. Defaults to "
+	  "600." },
+	{ "apps.v1.DeploymentSpec", "paused",
+	  "A paused Deployment does not roll out template changes." },
+	{ "apps.v1.DeploymentStrategy", "type",
+	  "\"Recreate\" or \"RollingUpdate\" (the default)." },
+	{ "apps.v1.RollingUpdateDeployment", "maxSurge",
+	  "Pods that may exist above the desired count during an update: a number or a "
+	  "percentage. Defaults to 25%." },
+	{ "apps.v1.RollingUpdateDeployment", "maxUnavailable",
+	  "Pods that may be unavailable during an update: a number or a percentage. Defaults "
+	  "to 25%." },
+	{ "apps.v1.ReplicaSetSpec", "replicas",
+	  "Number of desired pods. Defaults to 1." },
+	{ "core.v1.PodSpec", "containers",
+	  "The containers of the pod. At least one." },
+	{ "core.v1.PodSpec", "initContainers",
+	  "Containers run one after the other, each to completion, before the others start." },
+	{ "core.v1.PodSpec", "volumes",
+	  "Volumes the containers may mount." },
+	{ "core.v1.PodSpec", "nodeSelector",
+	  "Labels a node must have for the pod to be scheduled there." },
+	{ "core.v1.PodSpec", "restartPolicy",
+	  "\"Always\" (the default), \"OnFailure\" or \"Never\"." },
+	{ "core.v1.PodSpec", "terminationGracePeriodSeconds",
+	  "Seconds between the stop signal and the kill. Defaults to 30." },
+	{ "core.v1.PodSpec", "dnsPolicy",
+	  "\"ClusterFirst\" (the default), \"ClusterFirstWithHostNet\", \"Default\" or "
+	  "\"None\"." },
+	{ "core.v1.PodSpec", "serviceAccountName",
+	  "The ServiceAccount the pod runs as." },
+	{ "core.v1.PodSpec", "hostNetwork",
+	  "Use the node's network namespace." },
+	{ "core.v1.PodSpec", "tolerations",
+	  "Taints the pod tolerates." },
+	{ "core.v1.PodSpec", "topologySpreadConstraints",
+	  "How the pods of a group spread across topology domains." },
+	{ "core.v1.Container", "name",
+	  "Name of the container, unique within the pod (DNS label)." },
+	{ "core.v1.Container", "image",
+	  "Container image name." },
+	{ "core.v1.Container", "command",
+	  "Entrypoint array, replacing the image's ENTRYPOINT." },
+	{ "core.v1.Container", "args",
+	  "Arguments to the entrypoint, replacing the image's CMD." },
+	{ "core.v1.Container", "env",
+	  "Environment variables to set." },
+	{ "core.v1.Container", "ports",
+	  "Ports the container exposes; informational." },
+	{ "core.v1.Container", "imagePullPolicy",
+	  "\"Always\", \"Never\" or \"IfNotPresent\"; defaults to Always for :latest images, "
+	  "IfNotPresent otherwise." },
+	{ "core.v1.Container", "readinessProbe",
+	  "Decides whether the container receives Service traffic." },
+	{ "core.v1.Container", "livenessProbe",
+	  "Restarts the container when it fails." },
+	{ "core.v1.Container", "startupProbe",
+	  "Holds the other probes back until the container has started." },
+	{ "core.v1.ContainerPort", "containerPort",
+	  "Port number on the pod's address." },
+	{ "core.v1.ContainerPort", "protocol",
+	  "\"TCP\" (the default), \"UDP\" or \"SCTP\"." },
+	{ "core.v1.ServiceSpec", "type",
+	  "\"ClusterIP\" (the default), \"NodePort\", \"LoadBalancer\" or \"ExternalName\"." },
+	{ "core.v1.ServiceSpec", "selector",
+	  "Pods with these labels receive the Service's traffic." },
+	{ "core.v1.ServiceSpec", "ports",
+	  "The ports the Service exposes." },
+	{ "core.v1.ServiceSpec", "clusterIP",
+	  "The Service's virtual address; allocated when empty, \"None\" for a headless "
+	  "Service." },
+	{ "core.v1.ServiceSpec", "externalTrafficPolicy",
+	  "\"Cluster\" (the default) or \"Local\": whether external traffic may go to pods on "
+	  "other nodes. Local preserves the client's source address." },
+	{ "core.v1.ServiceSpec", "internalTrafficPolicy",
+	  "\"Cluster\" (the default) or \"Local\", for traffic from inside the cluster." },
+	{ "core.v1.ServiceSpec", "sessionAffinity",
+	  "\"None\" (the default) or \"ClientIP\"." },
+	{ "core.v1.ServiceSpec", "healthCheckNodePort",
+	  "Node port that answers health checks for externalTrafficPolicy Local." },
+	{ "core.v1.ServiceSpec", "loadBalancerSourceRanges",
+	  "Client address ranges the load balancer accepts." },
+	{ "core.v1.ServicePort", "port",
+	  "The port the Service listens on." },
+	{ "core.v1.ServicePort", "targetPort",
+	  "The pods' port: a number or the name of a container port. Defaults to port." },
+	{ "core.v1.ServicePort", "nodePort",
+	  "The port on every node for NodePort and LoadBalancer Services; allocated when "
+	  "empty." },
+	{ "core.v1.ServicePort", "protocol",
+	  "\"TCP\" (the default), \"UDP\" or \"SCTP\"." },
+	{ "core.v1.HTTPGetAction", "port",
+	  "Port to connect to: a number or the name of a container port." },
+	{ "core.v1.TCPSocketAction", "port",
+	  "Port to connect to: a number or the name of a container port." },
+	{ "core.v1.ConfigMap", "data",
+	  "String values by key." },
+	{ "core.v1.ConfigMap", "binaryData",
+	  "Base64-encoded binary values by key." },
+	{ "core.v1.ConfigMap", "immutable",
+	  "When true, data cannot change after creation." },
+	{ "core.v1.Secret", "data",
+	  "Base64-encoded values by key." },
+	{ "core.v1.Secret", "stringData",
+	  "Plain string values by key, merged into data on write; never read back." },
+	{ "core.v1.Secret", "type",
+	  "Used to check and process the data, e.g. \"Opaque\" (the default) or "
+	  "\"kubernetes.io/tls\"." },
+};
+
+#define API_OA_NTYPES (sizeof(api_oa_types) / sizeof(api_oa_types[0]))
+#define API_OA_NDOCS (sizeof(api_oa_field_docs) / sizeof(api_oa_field_docs[0]))
+
+#define API_OA_REF_PREFIX "#/components/schemas/"
+#define API_OA_QUANTITY "io.k8s.apimachinery.pkg.api.resource.Quantity"
+#define API_OA_INT_OR_STRING "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
+#define API_OA_TIME "io.k8s.apimachinery.pkg.apis.meta.v1.Time"
+
+/* Packages of the table and the API group each stands for. */
+static const struct {
+	const char *pkg;
+	const char *group;
+} api_oa_pkgs[] = {
+	{ "core", "" },
+	{ "apps", "apps" },
+	{ "discovery", "discovery.k8s.io" },
+	{ "autoscaling", "autoscaling" },
+};
+
+/* ---- the field lists ---- */
+
+struct api_oa_field {
+	const char *name;
+	size_t name_len;
+	const char *type;       /* up to '@', '+', '!' or the end of the token */
+	size_t type_len;
+	const char *merge_key;
+	size_t merge_key_len;
+	bool merge;
+	bool required;
+};
+
+/* Reads the next "name:type" token of a field list, advancing *p; false
+ * at the end. */
+static bool api_oa_next_field(const char **p, struct api_oa_field *f)
+{
+	const char *s = *p, *end, *colon, *t;
+
+	while (*s == ' ')
+		s++;
+	if (*s == '\0')
+		return false;
+	end = s + strcspn(s, " ");
+	colon = memchr(s, ':', (size_t)(end - s));
+	if (!colon)
+		colon = end;
+	memset(f, 0, sizeof(*f));
+	f->name = s;
+	f->name_len = (size_t)(colon - s);
+	t = colon < end ? colon + 1 : end;
+	f->type = t;
+	f->type_len = strcspn(t, "@+! ");
+	for (t += f->type_len; t < end; ) {
+		if (*t == '!') {
+			f->required = true;
+			t++;
+		} else if (*t == '+') {
+			f->merge = true;
+			t++;
+		} else if (*t == '@') {
+			f->merge = true;
+			f->merge_key = ++t;
+			f->merge_key_len = strcspn(t, "! ");
+			t += f->merge_key_len;
+		} else {
+			t++;
+		}
+	}
+	*p = end;
+	return true;
+}
+
+static bool api_oa_find_field(const struct api_oa_type *t, const char *key, size_t key_len,
+			      struct api_oa_field *f)
+{
+	const char *p = t->fields;
+
+	while (api_oa_next_field(&p, f))
+		if (f->name_len == key_len && memcmp(f->name, key, key_len) == 0)
+			return true;
+	return false;
+}
+
+static const struct api_oa_type *api_oa_type_named(const char *name, size_t len)
+{
+	for (size_t i = 0; i < API_OA_NTYPES; i++)
+		if (strlen(api_oa_types[i].name) == len &&
+		    memcmp(api_oa_types[i].name, name, len) == 0)
+			return &api_oa_types[i];
+	return NULL;
+}
+
+static const struct api_oa_type *api_oa_type_by_name(const char *name)
+{
+	return api_oa_type_named(name, strlen(name));
+}
+
+/* A type reference of a field list: the type of that name in the
+ * referring type's package, else the only other one of that name. */
+static const struct api_oa_type *api_oa_resolve(const struct api_oa_type *from, const char *ref,
+						size_t len)
+{
+	const char *dot = strrchr(from->name, '.');
+	size_t plen = (size_t)(dot - from->name) + 1;
+	char name[128];
+
+	if (plen + len < sizeof(name)) {
+		memcpy(name, from->name, plen);
+		memcpy(name + plen, ref, len);
+		const struct api_oa_type *t = api_oa_type_named(name, plen + len);
+		if (t)
+			return t;
+	}
+	for (size_t i = 0; i < API_OA_NTYPES; i++) {
+		const char *n = api_oa_types[i].name, *last = strrchr(n, '.') + 1;
+		if (strlen(last) == len && memcmp(last, ref, len) == 0)
+			return &api_oa_types[i];
+	}
+	return NULL;
+}
+
+static bool api_oa_is_ref(const char *spec)
+{
+	return spec[0] >= 'A' && spec[0] <= 'Z';
+}
+
+/* The table's package of an API group: "apps" for apps, "discovery" for
+ * discovery.k8s.io. */
+static const char *api_oa_pkg_of_group(const char *group)
+{
+	for (size_t i = 0; i < sizeof(api_oa_pkgs) / sizeof(api_oa_pkgs[0]); i++)
+		if (strcmp(api_oa_pkgs[i].group, group) == 0)
+			return api_oa_pkgs[i].pkg;
+	return NULL;
+}
+
+/* The group, version and kind a type stands for when it is a served kind
+ * (or autoscaling/v1 Scale, which the scale subresources answer with). */
+static bool api_oa_type_gvk(const struct api_oa_type *t, const char **group, char *version,
+			    size_t vlen, const char **kind)
+{
+	const char *v = strchr(t->name, '.'), *k = strrchr(t->name, '.');
+	size_t plen = (size_t)(v - t->name);
+	char api_version[96];
+
+	*group = NULL;
+	for (size_t i = 0; i < sizeof(api_oa_pkgs) / sizeof(api_oa_pkgs[0]); i++)
+		if (strlen(api_oa_pkgs[i].pkg) == plen &&
+		    memcmp(api_oa_pkgs[i].pkg, t->name, plen) == 0)
+			*group = api_oa_pkgs[i].group;
+	if (!*group || (size_t)(k - v - 1) >= vlen)
+		return false;
+	memcpy(version, v + 1, (size_t)(k - v - 1));
+	version[k - v - 1] = '\0';
+	*kind = k + 1;
+	if (strcmp(*group, "autoscaling") == 0 && strcmp(*kind, "Scale") == 0)
+		return true;
+	if ((*group)[0])
+		snprintf(api_version, sizeof(api_version), "%s/%s", *group, version);
+	else
+		snprintf(api_version, sizeof(api_version), "%s", version);
+	return api_registry_by_kind(api_version, *kind) != NULL;
+}
+
+static const struct api_oa_type *api_oa_kind_type(const struct api_resource *r)
+{
+	const char *pkg = api_oa_pkg_of_group(r->group);
+	char name[128];
+	int n;
+
+	if (!pkg)
+		return NULL;
+	n = snprintf(name, sizeof(name), "%s.%s.%s", pkg, r->version, r->kind);
+	if (n < 0 || (size_t)n >= sizeof(name))
+		return NULL;
+	return api_oa_type_named(name, (size_t)n);
+}
+
+/* io.k8s.api.apps.v1.Deployment, io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta */
+static void api_oa_schema_name(const struct api_oa_type *t, char *buf, size_t len)
+{
+	if (strncmp(t->name, "meta.", 5) == 0)
+		snprintf(buf, len, "io.k8s.apimachinery.pkg.apis.%s", t->name);
+	else
+		snprintf(buf, len, "io.k8s.api.%s", t->name);
+}
+
+static const char *api_oa_field_desc(const struct api_oa_type *t, const struct api_oa_field *f)
+{
+	for (size_t i = 0; i < API_OA_NDOCS; i++) {
+		const struct api_oa_field_doc *d = &api_oa_field_docs[i];
+		if (strcmp(d->type, t->name) == 0 && strlen(d->field) == f->name_len &&
+		    memcmp(d->field, f->name, f->name_len) == 0)
+			return d->desc;
+	}
+	return NULL;
+}
+
+/* ---- building documents ---- */
+
+struct api_oa_doc {
+	json_t *schemas;        /* components.schemas */
+	bool oom;
+};
+
+static void api_oa_set(struct api_oa_doc *d, json_t *obj, const char *key, json_t *val)
+{
+	/* jansson drops val when the set fails. */
+	if (!obj || json_object_set_new(obj, key, val) < 0)
+		d->oom = true;
+}
+
+static void api_oa_append(struct api_oa_doc *d, json_t *arr, json_t *val)
+{
+	if (!arr || json_array_append_new(arr, val) < 0)
+		d->oom = true;
+}
+
+/* {"allOf":[{"$ref":...}]}: how the real documents refer to a named
+ * schema, leaving room for a description beside the reference. */
+static json_t *api_oa_ref(const char *schema_name)
+{
+	char ref[256];
+
+	snprintf(ref, sizeof(ref), API_OA_REF_PREFIX "%s", schema_name);
+	return json_pack("{s:[{s:s}]}", "allOf", "$ref", ref);
+}
+
+static void api_oa_add_type(struct api_oa_doc *d, const struct api_oa_type *t);
+
+/* The strings/quantities/times that have a name of their own. */
+static void api_oa_add_primitive(struct api_oa_doc *d, const char *name)
+{
+	json_t *s;
+
+	if (json_object_get(d->schemas, name))
+		return;
+	if (strcmp(name, API_OA_QUANTITY) == 0)
+		/* No "type": kubectl explain then names the field's type
+		 * after the schema (Quantity, IntOrString). */
+		s = json_pack("{s:s, s:[{s:s}, {s:s}]}", "description",
+			      "A fixed-point number with an optional suffix (100m, 0.5, 1Gi, 2e3), "
+			      "written as a string or a number.",
+			      "oneOf", "type", "string", "type", "number");
+	else if (strcmp(name, API_OA_INT_OR_STRING) == 0)
+		s = json_pack("{s:s, s:s, s:b}", "description",
+			      "An integer or a string, such as a port number or a port name.",
+			      "format", "int-or-string", "x-kubernetes-int-or-string", 1);
+	else
+		s = json_pack("{s:s, s:s, s:s}", "description",
+			      "A time in RFC 3339 form, to the second.",
+			      "type", "string", "format", "date-time");
+	api_oa_set(d, d->schemas, name, s);
+}
+
+/* The schema of a type spec of a field list. */
+static json_t *api_oa_spec_schema(struct api_oa_doc *d, const struct api_oa_type *from,
+				  const char *spec, size_t len)
+{
+	const struct api_oa_type *t;
+	const char *prim = NULL;
+	char name[160];
+
+	if (len == 0)
+		return NULL;
+	switch (spec[0]) {
+	case '[':
+		return json_pack("{s:s, s:o}", "type", "array", "items",
+				 api_oa_spec_schema(d, from, spec + 1, len - 1));
+	case '{':
+		return json_pack("{s:s, s:o}", "type", "object", "additionalProperties",
+				 api_oa_spec_schema(d, from, spec + 1, len - 1));
+	case 's':
+		return json_pack("{s:s}", "type", "string");
+	case 'i':
+		return json_pack("{s:s, s:s}", "type", "integer", "format", "int32");
+	case 'I':
+		return json_pack("{s:s, s:s}", "type", "integer", "format", "int64");
+	case 'b':
+		return json_pack("{s:s}", "type", "boolean");
+	case 'n':
+		return json_pack("{s:s, s:s}", "type", "number", "format", "double");
+	case 'B':
+		return json_pack("{s:s, s:s}", "type", "string", "format", "byte");
+	case '*':
+		return json_pack("{s:s, s:b}", "type", "object",
+				 "x-kubernetes-preserve-unknown-fields", 1);
+	case 'q':
+		prim = API_OA_QUANTITY;
+		break;
+	case 'o':
+		prim = API_OA_INT_OR_STRING;
+		break;
+	case 't':
+		prim = API_OA_TIME;
+		break;
+	default:
+		t = api_oa_resolve(from, spec, len);
+		if (!t)
+			return NULL;
+		api_oa_add_type(d, t);
+		api_oa_schema_name(t, name, sizeof(name));
+		return api_oa_ref(name);
+	}
+	api_oa_add_primitive(d, prim);
+	return api_oa_ref(prim);
+}
+
+static json_t *api_oa_gvk(const char *group, const char *version, const char *kind)
+{
+	return json_pack("{s:s, s:s, s:s}", "group", group, "version", version, "kind", kind);
+}
+
+/* Adds the schema of t, and of every type it refers to, to components. */
+static void api_oa_add_type(struct api_oa_doc *d, const struct api_oa_type *t)
+{
+	const char *p = t->fields, *group, *kind;
+	struct api_oa_field f;
+	json_t *schema, *props, *required;
+	char name[160], version[32];
+
+	api_oa_schema_name(t, name, sizeof(name));
+	if (json_object_get(d->schemas, name))
+		return;
+	/* In components before its fields are built, so a type that refers
+	 * back to itself ends the recursion. */
+	schema = json_pack("{s:s, s:s}", "description", t->desc, "type", "object");
+	api_oa_set(d, d->schemas, name, schema);
+	if (!schema || d->oom)
+		return;
+	props = json_object();
+	required = json_array();
+	api_oa_set(d, schema, "properties", props);
+	while (props && api_oa_next_field(&p, &f)) {
+		char fname[96];
+		const char *desc = api_oa_field_desc(t, &f);
+		json_t *prop = api_oa_spec_schema(d, t, f.type, f.type_len);
+
+		if (!prop || f.name_len >= sizeof(fname)) {
+			json_decref(prop);
+			d->oom = true;
+			break;
+		}
+		memcpy(fname, f.name, f.name_len);
+		fname[f.name_len] = '\0';
+		if (!desc && api_oa_is_ref(f.type)) {
+			const struct api_oa_type *rt = api_oa_resolve(t, f.type, f.type_len);
+			desc = rt ? rt->desc : NULL;
+		}
+		if (desc)
+			api_oa_set(d, prop, "description", json_string(desc));
+		if (f.merge) {
+			api_oa_set(d, prop, "x-kubernetes-patch-strategy", json_string("merge"));
+			if (f.merge_key) {
+				char key[64];
+				snprintf(key, sizeof(key), "%.*s", (int)f.merge_key_len,
+					 f.merge_key);
+				api_oa_set(d, prop, "x-kubernetes-patch-merge-key",
+					   json_string(key));
+			}
+		}
+		if (f.required)
+			api_oa_append(d, required, json_string(fname));
+		api_oa_set(d, props, fname, prop);
+	}
+	if (json_array_size(required))
+		api_oa_set(d, schema, "required", required);
+	else
+		json_decref(required);
+	if (api_oa_type_gvk(t, &group, version, sizeof(version), &kind))
+		api_oa_set(d, schema, "x-kubernetes-group-version-kind",
+			   json_pack("[o]", api_oa_gvk(group, version, kind)));
+}
+
+/* <Kind>List, which the list operations answer with. */
+static void api_oa_add_list(struct api_oa_doc *d, const struct api_resource *r,
+			    const struct api_oa_type *t)
+{
+	const struct api_oa_type *meta = api_oa_type_by_name("meta.v1.ListMeta");
+	char name[160], list_name[176], list_kind[96], desc[160];
+	json_t *props;
+
+	api_oa_schema_name(t, name, sizeof(name));
+	snprintf(list_name, sizeof(list_name), "%sList", name);
+	snprintf(list_kind, sizeof(list_kind), "%sList", r->kind);
+	snprintf(desc, sizeof(desc), "A list of %s objects.", r->kind);
+	if (meta)
+		api_oa_add_type(d, meta);
+	props = json_pack("{s:{s:s}, s:{s:s}, s:o, s:{s:s, s:o}}",
+			  "apiVersion", "type", "string", "kind", "type", "string",
+			  "metadata", api_oa_ref("io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta"),
+			  "items", "type", "array", "items", api_oa_ref(name));
+	api_oa_set(d, d->schemas, list_name,
+		   json_pack("{s:s, s:s, s:o, s:[s], s:[o]}", "description", desc, "type", "object",
+			     "properties", props, "required", "items",
+			     "x-kubernetes-group-version-kind",
+			     api_oa_gvk(r->group, r->version, list_kind)));
+}
+
+static json_t *api_oa_param(const char *name, const char *in, const char *desc,
+			    const char *type)
+{
+	return json_pack("{s:s, s:s, s:s, s:b, s:{s:s, s:b}}", "name", name, "in", in,
+			 "description", desc, "required", strcmp(in, "path") == 0,
+			 "schema", "type", type, "uniqueItems", 1);
+}
+
+static const struct {
+	const char *name;
+	const char *type;
+	const char *desc;
+} api_oa_query_params[] = {
+	{ "dryRun", "string", "\"All\": run every stage of the request but persist nothing." },
+	{ "fieldManager", "string", "Name of the actor making the change, for managed fields." },
+	{ "fieldValidation", "string",
+	  "What to do with unknown or duplicate fields in the object: \"Ignore\", \"Warn\" "
+	  "(the default) or \"Strict\" (reject the request)." },
+	{ "force", "boolean", "Take over fields owned by other managers (apply patches only)." },
+	{ "labelSelector", "string", "Return only objects whose labels match this selector." },
+	{ "fieldSelector", "string", "Return only objects whose fields match this selector." },
+	{ "limit", "integer", "The most objects to return; continue with the continue token." },
+	{ "continue", "string", "The token from a previous page of a paged list." },
+	{ "resourceVersion", "string", "The resource version the list or watch starts from." },
+	{ "resourceVersionMatch", "string", "How resourceVersion applies: Exact or NotOlderThan." },
+	{ "watch", "boolean", "Stream changes after the list instead of returning it." },
+	{ "allowWatchBookmarks", "boolean", "Let a watch send BOOKMARK events." },
+	{ "sendInitialEvents", "boolean", "Start a watch with ADDED events for every object." },
+	{ "timeoutSeconds", "integer", "End the list or watch after this many seconds." },
+	{ "gracePeriodSeconds", "integer", "Seconds before the object is deleted; 0 at once." },
+	{ "propagationPolicy", "string",
+	  "Whether and how dependents are deleted: Orphan, Background or Foreground." },
+	{ "container", "string", "The container, when the pod has more than one." },
+	{ "follow", "boolean", "Stream the log as it grows." },
+	{ "previous", "boolean", "The log of the previous, terminated container." },
+	{ "sinceSeconds", "integer", "Only lines newer than this many seconds." },
+	{ "sinceTime", "string", "Only lines newer than this RFC 3339 time." },
+	{ "tailLines", "integer", "Only this many lines from the end." },
+	{ "timestamps", "boolean", "Prefix every line with its RFC 3339 time." },
+	{ "limitBytes", "integer", "Stop after this many bytes." },
+	{ "command", "string", "The command to run; repeat the parameter for each argument." },
+	{ "stdin", "boolean", "Attach the standard input." },
+	{ "stdout", "boolean", "Attach the standard output." },
+	{ "stderr", "boolean", "Attach the standard error." },
+	{ "tty", "boolean", "Allocate a terminal." },
+};
+
+/* The query parameters of an operation: a space-separated list of names. */
+static json_t *api_oa_params(struct api_oa_doc *d, const char *names)
+{
+	json_t *a = json_array();
+
+	for (const char *p = names; a && *p; ) {
+		size_t n = strcspn(p, " ");
+		for (size_t i = 0; i < sizeof(api_oa_query_params) / sizeof(api_oa_query_params[0]);
+		     i++)
+			if (strlen(api_oa_query_params[i].name) == n &&
+			    memcmp(api_oa_query_params[i].name, p, n) == 0)
+				api_oa_append(d, a, api_oa_param(api_oa_query_params[i].name,
+								 "query",
+								 api_oa_query_params[i].desc,
+								 api_oa_query_params[i].type));
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	return a;
+}
+
+/* CoreV1, AppsV1, DiscoveryV1: the infix of operation ids. */
+static void api_oa_id_infix(const struct api_resource *r, char *buf, size_t len)
+{
+	const char *g = r->group[0] ? r->group : "core";
+	size_t glen = strcspn(g, ".");
+
+	snprintf(buf, len, "%c%.*s%c%s", g[0] - 'a' + 'A', (int)glen - 1, g + 1,
+		 r->version[0] - 'a' + 'A', r->version + 1);
+}
+
+/* What an operation sends and answers. */
+struct api_oa_op_spec {
+	const char *method;     /* get, put, post, patch, delete */
+	const char *action;     /* x-kubernetes-action */
+	const char *verb;       /* operation id prefix: read, list, create, ... */
+	const char *what;       /* description */
+	const char *params;     /* query parameter names */
+	const char *schema;     /* request and response schema; NULL: text */
+	bool body;              /* has a request body */
+};
+
+static void api_oa_add_op(struct api_oa_doc *d, json_t *item, const struct api_resource *r,
+			  const struct api_oa_op_spec *op, const char *id_suffix,
+			  json_t *gvk)
+{
+	char infix[64], id[160], tag[64], ref[256];
+	json_t *o, *content;
+
+	api_oa_id_infix(r, infix, sizeof(infix));
+	snprintf(id, sizeof(id), "%s%s%s", op->verb, infix, id_suffix);
+	snprintf(tag, sizeof(tag), "%.*s_%s", (int)strcspn(r->group[0] ? r->group : "core", "."),
+		 r->group[0] ? r->group : "core", r->version);
+	if (op->schema) {
+		snprintf(ref, sizeof(ref), API_OA_REF_PREFIX "%s", op->schema);
+		content = json_pack("{s:{s:{s:s}}}", "application/json", "schema", "$ref", ref);
+	} else {
+		content = json_pack("{s:{s:{s:s}}}", "text/plain", "schema", "type", "string");
+	}
+	o = json_pack("{s:s, s:s, s:[s], s:o, s:{s:{s:s, s:O}}, s:s, s:o}",
+		      "operationId", id, "description", op->what, "tags", tag,
+		      "parameters", api_oa_params(d, op->params),
+		      "responses", "200", "description", "OK", "content", content,
+		      "x-kubernetes-action", op->action,
+		      "x-kubernetes-group-version-kind", gvk);
+	/* Patch operations have no requestBody on purpose (op->body false):
+	 * kubectl apply computes its strategic merge patch from the document's
+	 * schemas only when the patch operation lists that content type, and
+	 * otherwise from the types compiled into it, which carry every merge
+	 * key and strategy of the real API. */
+	if (o && op->body && op->schema)
+		api_oa_set(d, o, "requestBody",
+			   json_pack("{s:{s:{s:{s:s}}}, s:b}", "content", "*/*", "schema", "$ref",
+				     ref, "required", 1));
+	json_decref(content);
+	api_oa_set(d, item, op->method, o);
+}
+
+/* A path item with its path-level parameters. */
+static json_t *api_oa_path_item(struct api_oa_doc *d, json_t *paths, const char *path,
+				bool ns, bool name)
+{
+	json_t *item = json_object(), *params = json_array();
+
+	if (name)
+		api_oa_append(d, params, api_oa_param("name", "path", "Name of the object.",
+						      "string"));
+	if (ns)
+		api_oa_append(d, params, api_oa_param("namespace", "path",
+						      "Namespace of the objects.", "string"));
+	api_oa_append(d, params, api_oa_param("pretty", "query", "Indent the output.",
+					      "string"));
+	api_oa_set(d, item, "parameters", params);
+	api_oa_set(d, paths, path, item);
+	return d->oom ? NULL : item;
+}
+
+static void api_oa_add_resource(struct api_oa_doc *d, json_t *paths, const struct api_resource *r)
+{
+	const struct api_oa_type *t = api_oa_kind_type(r), *status;
+	char prefix[96], coll[192], path[256], kind_schema[160], list_schema[176];
+	char scale_schema[160], sfx[96];
+	const char *ns = r->namespaced ? "Namespaced" : "";
+	json_t *item;
+
+	if (!t) {
+		d->oom = true;  /* a kind without a schema: a table bug, caught by tests */
+		return;
+	}
+	api_oa_add_type(d, t);
+	api_oa_add_list(d, r, t);
+	api_oa_schema_name(t, kind_schema, sizeof(kind_schema));
+	snprintf(list_schema, sizeof(list_schema), "%sList", kind_schema);
+	if (r->group[0])
+		snprintf(prefix, sizeof(prefix), "/apis/%s/%s", r->group, r->version);
+	else
+		snprintf(prefix, sizeof(prefix), "/api/%s", r->version);
+	if (r->namespaced)
+		snprintf(coll, sizeof(coll), "%s/namespaces/{namespace}/%s", prefix, r->resource);
+	else
+		snprintf(coll, sizeof(coll), "%s/%s", prefix, r->resource);
+
+	const struct api_oa_op_spec list = { "get", "list", "list", "List or watch objects.",
+		"labelSelector fieldSelector limit continue resourceVersion resourceVersionMatch "
+		"watch allowWatchBookmarks sendInitialEvents timeoutSeconds", list_schema, false };
+	const struct api_oa_op_spec create = { "post", "post", "create", "Create an object.",
+		"dryRun fieldManager fieldValidation", kind_schema, true };
+	const struct api_oa_op_spec delcoll = { "delete", "deletecollection", "deleteCollection",
+		"Delete the objects a selector matches.",
+		"labelSelector fieldSelector dryRun gracePeriodSeconds propagationPolicy",
+		"io.k8s.apimachinery.pkg.apis.meta.v1.Status", false };
+	const struct api_oa_op_spec read = { "get", "get", "read", "Read an object.", "",
+		kind_schema, false };
+	const struct api_oa_op_spec replace = { "put", "put", "replace", "Replace an object.",
+		"dryRun fieldManager fieldValidation", kind_schema, true };
+	const struct api_oa_op_spec patch = { "patch", "patch", "patch",
+		"Partially update an object (JSON patch, merge patch, strategic merge patch or "
+		"apply patch).", "dryRun fieldManager fieldValidation force", kind_schema, false };
+	const struct api_oa_op_spec del = { "delete", "delete", "delete", "Delete an object.",
+		"dryRun gracePeriodSeconds propagationPolicy", kind_schema, false };
+
+	status = api_oa_type_by_name("meta.v1.Status");
+	if (!status) {
+		d->oom = true;
+		return;
+	}
+	api_oa_add_type(d, status);
+
+	/* The collection. */
+	item = api_oa_path_item(d, paths, coll, r->namespaced, false);
+	if (!item)
+		return;
+	snprintf(sfx, sizeof(sfx), "%s%s", ns, r->kind);
+	api_oa_add_op(d, item, r, &list, sfx, api_oa_gvk(r->group, r->version, r->kind));
+	api_oa_add_op(d, item, r, &create, sfx, api_oa_gvk(r->group, r->version, r->kind));
+	for (const char *const *v = api_discovery_verbs(r); *v; v++)
+		if (strcmp(*v, "deletecollection") == 0)
+			api_oa_add_op(d, item, r, &delcoll, sfx,
+				      api_oa_gvk(r->group, r->version, r->kind));
+	/* Every namespace at once. */
+	if (r->namespaced) {
+		snprintf(path, sizeof(path), "%s/%s", prefix, r->resource);
+		item = api_oa_path_item(d, paths, path, false, false);
+		snprintf(sfx, sizeof(sfx), "%sForAllNamespaces", r->kind);
+		if (item)
+			api_oa_add_op(d, item, r, &list, sfx,
+				      api_oa_gvk(r->group, r->version, r->kind));
+		snprintf(sfx, sizeof(sfx), "%s%s", ns, r->kind);
+	}
+	/* One object. */
+	snprintf(path, sizeof(path), "%s/{name}", coll);
+	item = api_oa_path_item(d, paths, path, r->namespaced, true);
+	if (!item)
+		return;
+	api_oa_add_op(d, item, r, &read, sfx, api_oa_gvk(r->group, r->version, r->kind));
+	api_oa_add_op(d, item, r, &replace, sfx, api_oa_gvk(r->group, r->version, r->kind));
+	api_oa_add_op(d, item, r, &patch, sfx, api_oa_gvk(r->group, r->version, r->kind));
+	api_oa_add_op(d, item, r, &del, sfx, api_oa_gvk(r->group, r->version, r->kind));
+
+	for (const char *const *s = r->subresources; s && *s && !d->oom; s++) {
+		const char *group, *version, *kind;
+		struct api_oa_op_spec rd = read, rp = replace, pa = patch;
+		char subsfx[128];
+
+		if (!api_discovery_sub_kind(r, *s, &group, &version, &kind))
+			continue;
+		snprintf(path, sizeof(path), "%s/{name}/%s", coll, *s);
+		snprintf(subsfx, sizeof(subsfx), "%s%c%s", sfx, (*s)[0] - 'a' + 'A', *s + 1);
+		item = api_oa_path_item(d, paths, path, r->namespaced, true);
+		if (!item)
+			return;
+		if (strcmp(*s, "status") == 0 || strcmp(*s, "scale") == 0) {
+			/* The status operations carry the resource's own kind, as the
+			 * real ones do: kubectl takes the first patch operation of a
+			 * kind it meets, so each must list fieldValidation. */
+			if (strcmp(*s, "scale") == 0) {
+				const struct api_oa_type *st =
+					api_oa_type_by_name("autoscaling.v1.Scale");
+				if (!st) {
+					d->oom = true;
+					return;
+				}
+				api_oa_add_type(d, st);
+				api_oa_schema_name(st, scale_schema, sizeof(scale_schema));
+				rd.schema = rp.schema = pa.schema = scale_schema;
+			} else {
+				group = r->group;
+				version = r->version;
+			}
+			api_oa_add_op(d, item, r, &rd, subsfx, api_oa_gvk(group, version, kind));
+			api_oa_add_op(d, item, r, &rp, subsfx, api_oa_gvk(group, version, kind));
+			api_oa_add_op(d, item, r, &pa, subsfx, api_oa_gvk(group, version, kind));
+		} else if (strcmp(*s, "log") == 0) {
+			const struct api_oa_op_spec log = { "get", "get", "read",
+				"Read the log of a container.", "container follow previous "
+				"sinceSeconds sinceTime tailLines timestamps limitBytes", NULL,
+				false };
+			api_oa_add_op(d, item, r, &log, subsfx,
+				      api_oa_gvk(r->group, r->version, r->kind));
+		} else if (strcmp(*s, "exec") == 0) {
+			const struct api_oa_op_spec get = { "get", "connect", "connectGet",
+				"Run a command in a container (a streaming upgrade).",
+				"command container stdin stdout stderr tty", NULL, false };
+			const struct api_oa_op_spec post = { "post", "connect", "connectPost",
+				"Run a command in a container (a streaming upgrade).",
+				"command container stdin stdout stderr tty", NULL, false };
+			api_oa_add_op(d, item, r, &get, subsfx,
+				      api_oa_gvk(r->group, r->version, kind));
+			api_oa_add_op(d, item, r, &post, subsfx,
+				      api_oa_gvk(r->group, r->version, kind));
+		}
+	}
+}
+
+static bool api_oa_served(const char *group, const char *version)
+{
+	const char *v = api_registry_group_version(group);
+
+	return v && strcmp(v, version) == 0;
+}
+
+json_t *api_openapi_v3_group_version(const char *group, const char *version)
+{
+	struct api_oa_doc d = { .schemas = json_object(), .oom = false };
+	const struct api_resource *all;
+	json_t *paths, *doc;
+	size_t n;
+
+	if (!api_oa_served(group, version)) {
+		json_decref(d.schemas);
+		return NULL;
+	}
+	paths = json_object();
+	if (!paths || !d.schemas)
+		d.oom = true;
+	all = api_registry_all(&n);
+	for (size_t i = 0; i < n && !d.oom; i++)
+		if (strcmp(all[i].group, group) == 0 && strcmp(all[i].version, version) == 0)
+			api_oa_add_resource(&d, paths, &all[i]);
+	if (d.oom) {
+		json_decref(paths);
+		json_decref(d.schemas);
+		return NULL;
+	}
+	doc = json_pack("{s:s, s:{s:s, s:s}, s:o, s:{s:o}}", "openapi", "3.0.0",
+			"info", "title", "Kubernetes", "version", api_server_git_version,
+			"paths", paths, "components", "schemas", d.schemas);
+	return doc;
+}
+
+/* FNV-1a of the document: the hash only has to change when the document
+ * does, since clients cache a document by its URL. */
+static uint64_t api_oa_hash(const json_t *doc)
+{
+	char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	uint64_t h = 14695981039346656037ULL;
+
+	for (const char *p = text; p && *p; p++) {
+		h ^= (unsigned char)*p;
+		h *= 1099511628211ULL;
+	}
+	free(text);
+	return h;
+}
+
+json_t *api_openapi_v3_root(void)
+{
+	json_t *paths = json_object();
+
+	for (const char *const *g = api_registry_groups(); *g && paths; g++) {
+		const char *version = api_registry_group_version(*g);
+		char key[128], url[192];
+		json_t *doc = api_openapi_v3_group_version(*g, version);
+
+		if (!doc) {
+			json_decref(paths);
+			return NULL;
+		}
+		if ((*g)[0])
+			snprintf(key, sizeof(key), "apis/%s/%s", *g, version);
+		else
+			snprintf(key, sizeof(key), "api/%s", version);
+		snprintf(url, sizeof(url), "/openapi/v3/%s?hash=%016" PRIX64, key,
+			 api_oa_hash(doc));
+		json_decref(doc);
+		if (json_object_set_new(paths, key,
+					json_pack("{s:s}", "serverRelativeURL", url)) < 0) {
+			json_decref(paths);
+			return NULL;
+		}
+	}
+	return paths ? json_pack("{s:o}", "paths", paths) : NULL;
+}
+
+/* ---- strict field validation ---- */
+
+struct api_oa_walk {
+	json_t *causes;
+	int found;
+	struct buf path;        /* spec.template.spec.containers[0] */
+};
+
+static void api_oa_walk_object(struct api_oa_walk *w, const struct api_oa_type *t,
+			       const json_t *obj, bool top);
+
+static void api_oa_path_cut(struct api_oa_walk *w, size_t len)
+{
+	w->path.len = len;
+	if (w->path.data)
+		w->path.data[len] = '\0';
+}
+
+static void api_oa_report(struct api_oa_walk *w)
+{
+	const char *path = buf_str(&w->path);
+	char *msg;
+	size_t len = strlen(path) + sizeof("unknown field \"\"");
+
+	w->found++;
+	if (!w->causes || !(msg = malloc(len)))
+		return;
+	snprintf(msg, len, "unknown field \"%s\"", path);
+	json_array_append_new(w->causes, json_pack("{s:s, s:s, s:s}", "reason",
+						   "FieldValueInvalid", "message", msg,
+						   "field", path));
+	free(msg);
+}
+
+static void api_oa_walk_value(struct api_oa_walk *w, const struct api_oa_type *from,
+			      const char *spec, size_t len, const json_t *val)
+{
+	const struct api_oa_type *t;
+	size_t mark = w->path.len;
+
+	if (len == 0)
+		return;
+	if (spec[0] == '[') {
+		size_t i;
+		const json_t *elem;
+
+		if (!json_is_array(val))
+			return;
+		json_array_foreach(val, i, elem) {
+			buf_printf(&w->path, "[%zu]", i);
+			api_oa_walk_value(w, from, spec + 1, len - 1, elem);
+			api_oa_path_cut(w, mark);
+		}
+		return;
+	}
+	/* Maps hold scalars or quantities only; the other types are
+	 * scalars, or free-form. */
+	if (!api_oa_is_ref(spec) || !json_is_object(val))
+		return;
+	t = api_oa_resolve(from, spec, len);
+	if (t)
+		api_oa_walk_object(w, t, val, false);
+}
+
+static void api_oa_walk_object(struct api_oa_walk *w, const struct api_oa_type *t,
+			       const json_t *obj, bool top)
+{
+	const char *key;
+	const json_t *val;
+	size_t mark = w->path.len;
+	struct api_oa_field f;
+
+	json_object_foreach((json_t *)obj, key, val) {
+		bool known = api_oa_find_field(t, key, strlen(key), &f);
+
+		if (top && known && strcmp(key, "status") == 0)
+			continue;
+		if (mark)
+			buf_putc(&w->path, '.');
+		buf_puts(&w->path, key);
+		if (known)
+			api_oa_walk_value(w, t, f.type, f.type_len, val);
+		else
+			api_oa_report(w);
+		api_oa_path_cut(w, mark);
+	}
+}
+
+int api_openapi_unknown_fields(const char *kind, const json_t *obj, json_t *causes)
+{
+	struct api_oa_walk w = { causes, 0, BUF_INIT };
+	const struct api_resource *all;
+	const struct api_oa_type *t = NULL;
+	size_t n;
+
+	if (!kind || !json_is_object(obj))
+		return 0;
+	all = api_registry_all(&n);
+	for (size_t i = 0; i < n && !t; i++)
+		if (strcmp(all[i].kind, kind) == 0)
+			t = api_oa_kind_type(&all[i]);
+	if (!t)
+		return 0;
+	api_oa_walk_object(&w, t, obj, true);
+	buf_free(&w.path);
+	return w.found;
+}
+
+char *api_openapi_strict_error(const json_t *causes)
+{
+	struct buf b = BUF_INIT;
+	const json_t *c;
+	size_t i;
+	char *out;
+
+	buf_puts(&b, "strict decoding error: ");
+	json_array_foreach(causes, i, c) {
+		const char *msg = json_string_value(json_object_get(c, "message"));
+
+		if (!msg)
+			continue;
+		buf_printf(&b, "%s%s", i ? ", " : "", msg);
+	}
+	out = b.oom ? NULL : strdup(buf_str(&b));
+	buf_free(&b);
+	return out;
+}
