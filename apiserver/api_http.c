@@ -15,6 +15,7 @@
 #include "api_http.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1299,6 +1300,27 @@ int api_http_listen_tcp(struct api_http *h, const char *addr, int port, char *er
 		return -1;
 	}
 	if (!h->tcp_port)
+		h->tcp_port = sock_port((struct sockaddr *)&ss);
+	return 0;
+}
+
+int api_http_listen_fd(struct api_http *h, int fd, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	int rc;
+
+	if (sock_set_nonblock(fd, true) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+		snprintf(err, errlen, "listening socket %d: %s", fd, strerror(errno));
+		return -1;
+	}
+	rc = sock_local_addr(fd, &ss);
+	if (rc < 0) {
+		snprintf(err, errlen, "listening socket %d: %s", fd, strerror(-rc));
+		return -1;
+	}
+	if (api_http_add_listener(h, fd, NULL, err, errlen) < 0)
+		return -1;
+	if (!h->tcp_port && (ss.ss_family == AF_INET || ss.ss_family == AF_INET6))
 		h->tcp_port = sock_port((struct sockaddr *)&ss);
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cli.h"
 #include "fsutil.h"
 #include "lab_daemons.h"
@@ -29,6 +30,7 @@ static void lab_usage(FILE *out)
 		"usage: clientip [--lab NAME] lab up [--nodes N] [--clients N] [--probe-interval SEC]\n"
 		"       clientip [--lab NAME] lab down\n"
 		"       clientip [--lab NAME] lab status\n"
+		"       clientip [--lab NAME] lab kubeconfig\n"
 		"       clientip lab list\n"
 		"\n"
 		"up      builds the lab's namespaces, links and routes (DESIGN.md §2) and\n"
@@ -37,6 +39,10 @@ static void lab_usage(FILE *out)
 		"down    stops every process of the lab and removes its namespaces and\n"
 		"        state; safe to repeat and after any crash\n"
 		"status  nodes, clients and daemons of the lab\n"
+		"kubeconfig\n"
+		"        writes a kubeconfig for the lab's API server (context clientip-NAME,\n"
+		"        server http://127.0.0.1:PORT) and prints its path:\n"
+		"        export KUBECONFIG=$(clientip --lab NAME lab kubeconfig)\n"
 		"list    the labs on this machine\n");
 }
 
@@ -229,6 +235,7 @@ static int lab_up(struct cli *cli, int argc, char **argv)
 	printf("lab %s is up: %d node%s, %d client%s, %d daemon%s\n", cli->lab, li.nodes,
 	       li.nodes == 1 ? "" : "s", li.clients, li.clients == 1 ? "" : "s", started,
 	       started == 1 ? "" : "s");
+	printf("kubectl: export KUBECONFIG=$(clientip --lab %s lab kubeconfig)\n", cli->lab);
 	return 0;
 fail:
 	log_error("lab up %s: %s", cli->lab, err);
@@ -433,6 +440,78 @@ static int lab_list(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* <statedir>/kubeconfig for the lab's API server; 0 with its path in
+ * path, or -1 with a message in err. */
+static int lab_write_kubeconfig(struct cli *cli, char *path, size_t len, char *err, size_t errlen)
+{
+	char portfile[LAB_PATH_MAX + 32], *text = NULL, *end;
+	struct buf b = { 0 };
+	long port;
+	int rc;
+
+	snprintf(portfile, sizeof(portfile), "%s/apiserver.port", cli->statedir);
+	rc = fs_read_all(portfile, &text, NULL);
+	if (rc < 0) {
+		snprintf(err, errlen, "lab %s has no API server (%s: %s); is it up?", cli->lab,
+			 portfile, strerror(-rc));
+		return -1;
+	}
+	port = strtol(text, &end, 10);
+	free(text);
+	if (port <= 0 || port > 65535) {
+		snprintf(err, errlen, "%s: not a port", portfile);
+		return -1;
+	}
+	/* No credentials: the server listens on the host's loopback only, as
+	 * a local development cluster's does. */
+	buf_printf(&b,
+		   "apiVersion: v1\n"
+		   "kind: Config\n"
+		   "clusters:\n"
+		   "- name: clientip-%s\n"
+		   "  cluster:\n"
+		   "    server: http://127.0.0.1:%ld\n"
+		   "contexts:\n"
+		   "- name: clientip-%s\n"
+		   "  context:\n"
+		   "    cluster: clientip-%s\n"
+		   "    user: clientip-%s\n"
+		   "    namespace: default\n"
+		   "current-context: clientip-%s\n"
+		   "users:\n"
+		   "- name: clientip-%s\n"
+		   "  user: {}\n",
+		   cli->lab, port, cli->lab, cli->lab, cli->lab, cli->lab, cli->lab);
+	if (snprintf(path, len, "%s/kubeconfig", cli->statedir) >= (int)len) {
+		buf_free(&b);
+		snprintf(err, errlen, "%s: path too long", cli->statedir);
+		return -1;
+	}
+	rc = fs_write_atomic(path, buf_str(&b), b.len, 0600);
+	buf_free(&b);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+static int lab_kubeconfig(struct cli *cli, int argc, char **argv)
+{
+	char path[LAB_PATH_MAX], err[LAB_PATH_MAX * 2 + 128];
+
+	if (argc > 1) {
+		log_error("lab kubeconfig: unexpected argument \"%s\"", argv[1]);
+		return 2;
+	}
+	if (lab_write_kubeconfig(cli, path, sizeof(path), err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return 1;
+	}
+	printf("%s\n", path);
+	return 0;
+}
+
 int cmd_lab(struct cli *cli, int argc, char **argv)
 {
 	if (argc < 2) {
@@ -451,6 +530,8 @@ int cmd_lab(struct cli *cli, int argc, char **argv)
 		return lab_status(cli, argc - 1, argv + 1);
 	if (strcmp(argv[1], "list") == 0)
 		return lab_list(cli, argc - 1, argv + 1);
-	log_error("lab: unknown subcommand \"%s\" (up, down, status, list)", argv[1]);
+	if (strcmp(argv[1], "kubeconfig") == 0)
+		return lab_kubeconfig(cli, argc - 1, argv + 1);
+	log_error("lab: unknown subcommand \"%s\" (up, down, status, list, kubeconfig)", argv[1]);
 	return 2;
 }

@@ -10,13 +10,28 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include "fsutil.h"
 #include "netns.h"
+
+#define LABD_LISTEN_FD 3
+#define LABD_LISTEN_FD_TEXT "3"
 
 int labd_list(int nodes, struct labd *out, int max)
 {
 	int n = 0;
 
+	/* The API server first: the others are its clients. */
+	if (n < max) {
+		memset(&out[n], 0, sizeof(out[n]));
+		snprintf(out[n].name, sizeof(out[n].name), "apiserver");
+		snprintf(out[n].prog, sizeof(out[n].prog), "clientip-apiserver");
+		snprintf(out[n].role, sizeof(out[n].role), "ctl");
+		n++;
+	}
 	if (n < max) {
 		memset(&out[n], 0, sizeof(out[n]));
 		snprintf(out[n].name, sizeof(out[n].name), "controller");
@@ -43,7 +58,8 @@ int labd_list(int nodes, struct labd *out, int max)
 
 /* In the child, between fork and exec: only async-signal-safe calls.
  * Failures are reported to the parent as an errno over the pipe. */
-static void labd_child(int nsfd, int logfd, int errfd, const char *path, char *const argv[])
+static void labd_child(int nsfd, int logfd, int errfd, int listenfd, const char *path,
+		       char *const argv[])
 {
 	static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGPIPE, SIGCHLD };
 	struct sigaction sa;
@@ -69,6 +85,11 @@ static void labd_child(int nsfd, int logfd, int errfd, const char *path, char *c
 	null = open("/dev/null", O_RDONLY);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0)
 		goto fail;
+	/* The API server's listener becomes fd 3 (dup2 onto itself would keep
+	 * close-on-exec, so clear the flag instead). */
+	if (listenfd >= 0 && (listenfd == LABD_LISTEN_FD ?
+			      fcntl(listenfd, F_SETFD, 0) : dup2(listenfd, LABD_LISTEN_FD)) < 0)
+		goto fail;
 	execv(path, argv);
 fail:
 	e = errno;
@@ -78,12 +99,56 @@ fail:
 	_exit(127);
 }
 
+/* The API server's TCP listener, made here in the caller's (the host's)
+ * network namespace before the server moves into the lab's control-plane
+ * namespace: kubectl on the host reaches it at 127.0.0.1:PORT while nothing
+ * else of the lab touches the host's network. The port of the lab's last
+ * server is taken again when free, so a kubeconfig stays valid across a
+ * restart. The port is written to <statedir>/apiserver.port. */
+static int labd_api_listener(const char *statedir, char *err, size_t errlen)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	char path[LAB_PATH_MAX], *text = NULL, out[16];
+	int fd, one = 1, rc;
+
+	snprintf(path, sizeof(path), "%s/apiserver.port", statedir);
+	if (fs_read_all(path, &text, NULL) == 0) {
+		sa.sin_port = htons((uint16_t)atoi(text));
+		free(text);
+	}
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		sa.sin_port = 0;
+		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			goto fail;
+	}
+	if (listen(fd, 512) < 0 || getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
+		goto fail;
+	snprintf(out, sizeof(out), "%u\n", ntohs(sa.sin_port));
+	rc = fs_write_atomic(path, out, strlen(out), 0644);
+	if (rc < 0) {
+		errno = -rc;
+		goto fail;
+	}
+	return fd;
+fail:
+	rc = -errno;
+	snprintf(err, errlen, "apiserver: listen on 127.0.0.1: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 int labd_start(const char *lab, const char *bindir, const char *statedir, const struct labd *d,
 	       pid_t *pid, char *err, size_t errlen)
 {
 	char path[LAB_PATH_MAX], log[LAB_PATH_MAX], pidfile[LAB_PATH_MAX], netns[128], text[32];
-	char *argv[8];
-	int pipefd[2] = { -1, -1 }, nsfd = -1, logfd = -1, e = 0, rc, argc = 0;
+	char *argv[10];
+	int pipefd[2] = { -1, -1 }, nsfd = -1, logfd = -1, listenfd = -1, e = 0, rc, argc = 0;
 	ssize_t n;
 	pid_t child;
 
@@ -106,6 +171,13 @@ int labd_start(const char *lab, const char *bindir, const char *statedir, const 
 	if (d->node[0]) {
 		argv[argc++] = (char *)"--node";
 		argv[argc++] = (char *)d->node;
+	}
+	if (strcmp(d->prog, "clientip-apiserver") == 0) {
+		listenfd = labd_api_listener(statedir, err, errlen);
+		if (listenfd < 0)
+			return listenfd;
+		argv[argc++] = (char *)"--listen-fd";
+		argv[argc++] = (char *)LABD_LISTEN_FD_TEXT;
 	}
 	argv[argc] = NULL;
 
@@ -136,7 +208,7 @@ int labd_start(const char *lab, const char *bindir, const char *statedir, const 
 		goto out;
 	}
 	if (child == 0)
-		labd_child(nsfd, logfd, pipefd[1], path, argv);
+		labd_child(nsfd, logfd, pipefd[1], listenfd, path, argv);
 	close(pipefd[1]);
 	pipefd[1] = -1;
 	do {
@@ -161,6 +233,8 @@ out:
 		close(logfd);
 	if (nsfd >= 0)
 		close(nsfd);
+	if (listenfd >= 0)
+		close(listenfd);
 	return rc;
 }
 

@@ -1,5 +1,7 @@
 /* lab_daemons.h — the lab's daemons: which, where, started how.
  *
+ *   apiserver      clientip-apiserver --lab L --listen-fd 3  in cip-L-ctl
+ *                  (its TCP listener on the host's 127.0.0.1, for kubectl)
  *   controller     clientip-controller --lab L               in cip-L-ctl
  *   agent-node<i>  clientip-agent --lab L --node node<i>     in cip-L-node<i>
  *   lb             clientip-lb --lab L                       in cip-L-edge
@@ -17,7 +19,7 @@
 
 #include "lab.h"
 
-#define LABD_MAX (LAB_MAX_NODES + 2)
+#define LABD_MAX (LAB_MAX_NODES + 3)
 
 struct labd {
 	char name[24];    /* "controller", "agent-node0", "lb": file names */

@@ -1,0 +1,775 @@
+/* api_admit.c — what the API server does to an object before it stores it:
+ * identity, the kind's defaults, validation and allocation (see
+ * api_server.h).
+ *
+ * Defaults are the ones `kubectl get -o yaml` shows on a real cluster
+ * (k8s.io/kubernetes pkg/apis/<group>/v1/defaults.go), so a manifest applied
+ * here and there reads back the same. Validation covers what the lab's
+ * components rely on and what users commonly get wrong; each failure is a
+ * cause of a 422 Invalid with the field path and the real server's words.
+ * Allocation follows the real server too: ClusterIPs from the Service CIDR
+ * 10.0.0.0/16 (the lowest free from 10.0.0.10, so tests can predict them),
+ * NodePorts and health check node ports from 30000-32767 (lowest free),
+ * requested values checked for range and conflicts, and what a Service
+ * already has kept across updates.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api_discovery.h"
+#include "api_server.h"
+#include "model.h"
+
+#define API_CLUSTER_IP_FIRST 0x0a00000au   /* 10.0.0.10 */
+#define API_CLUSTER_IP_LAST  0x0a00fffeu   /* 10.0.255.254 */
+#define API_CLUSTER_IP_NET   0x0a000000u   /* 10.0.0.0/16 */
+#define API_NODE_PORT_FIRST  30000
+#define API_NODE_PORT_LAST   32767
+
+void api_now_rfc3339(char out[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ---- small JSON helpers ----------------------------------------------------- */
+
+/* obj[key], created as an empty object when absent or not an object. */
+static json_t *api_admit_obj(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!json_is_object(v)) {
+		v = json_object();
+		json_object_set_new(obj, key, v);
+	}
+	return v;
+}
+
+static void api_admit_default_str(json_t *obj, const char *key, const char *value)
+{
+	if (!json_object_get(obj, key))
+		json_object_set_new(obj, key, json_string(value));
+}
+
+static void api_admit_default_int(json_t *obj, const char *key, json_int_t value)
+{
+	if (!json_object_get(obj, key))
+		json_object_set_new(obj, key, json_integer(value));
+}
+
+static const char *api_admit_str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+/* ---- names ------------------------------------------------------------------ */
+
+static bool api_admit_is_label(const char *s, bool must_start_alpha)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 63)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!(islower((unsigned char)c) || isdigit((unsigned char)c) || c == '-'))
+			return false;
+	}
+	if (s[0] == '-' || s[n - 1] == '-')
+		return false;
+	return !must_start_alpha || islower((unsigned char)s[0]);
+}
+
+static bool api_admit_is_subdomain(const char *s)
+{
+	char part[64];
+	const char *p = s;
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 253)
+		return false;
+	while (*p) {
+		const char *dot = strchr(p, '.');
+		size_t len = dot ? (size_t)(dot - p) : strlen(p);
+		if (len == 0 || len >= sizeof(part))
+			return false;
+		memcpy(part, p, len);
+		part[len] = '\0';
+		if (!api_admit_is_label(part, false))
+			return false;
+		p += len;
+		if (*p == '.')
+			p++;
+		if (dot && !*p)
+			return false;
+	}
+	return true;
+}
+
+/* Namespaces and Services are DNS labels (Services must start with a
+ * letter: RFC 1035); everything else a DNS subdomain. */
+static void api_admit_check_name(const struct api_resource *r, const char *name, json_t *causes)
+{
+	if (strcmp(r->kind, "Service") == 0) {
+		if (!api_admit_is_label(name, true))
+			api_status_cause(causes, "FieldValueInvalid", "metadata.name",
+					 "Invalid value: \"%s\": a DNS-1035 label must consist of "
+					 "lower case alphanumeric characters or '-', start with an "
+					 "alphabetic character, and end with an alphanumeric "
+					 "character (e.g. 'my-name',  or 'abc-123', regex used for "
+					 "validation is '[a-z]([-a-z0-9]*[a-z0-9])?')", name);
+	} else if (strcmp(r->kind, "Namespace") == 0) {
+		if (!api_admit_is_label(name, false))
+			api_status_cause(causes, "FieldValueInvalid", "metadata.name",
+					 "Invalid value: \"%s\": a lowercase RFC 1123 label must "
+					 "consist of lower case alphanumeric characters or '-', and "
+					 "must start and end with an alphanumeric character (e.g. "
+					 "'my-name',  or '123-abc', regex used for validation is "
+					 "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')", name);
+	} else if (!api_admit_is_subdomain(name)) {
+		api_status_cause(causes, "FieldValueInvalid", "metadata.name",
+				 "Invalid value: \"%s\": a lowercase RFC 1123 subdomain must "
+				 "consist of lower case alphanumeric characters, '-' or '.', and "
+				 "must start and end with an alphanumeric character (e.g. "
+				 "'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*"
+				 "[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')", name);
+	}
+}
+
+static void api_admit_check_map(const json_t *meta, const char *key, json_t *causes)
+{
+	json_t *m = json_object_get(meta, key);
+	const char *k;
+	json_t *v;
+	char field[320];
+
+	if (!m || json_is_null(m))
+		return;
+	if (!json_is_object(m)) {
+		snprintf(field, sizeof(field), "metadata.%s", key);
+		api_status_cause(causes, "FieldValueInvalid", field, "Invalid value: must be a map");
+		return;
+	}
+	json_object_foreach(m, k, v) {
+		if (json_is_string(v))
+			continue;
+		snprintf(field, sizeof(field), "metadata.%s.%s", key, k);
+		api_status_cause(causes, "FieldValueInvalid", field,
+				 "Invalid value: must be a string");
+	}
+}
+
+/* ---- identity ----------------------------------------------------------------- */
+
+static void api_admit_identity(const struct api_resource *r, enum api_admit_op op,
+			       const char *ns, const json_t *old, json_t *obj)
+{
+	json_t *meta = api_admit_obj(obj, "metadata");
+	char apiv[64];
+
+	json_object_set_new(obj, "apiVersion", json_string(api_resource_api_version(r, apiv,
+										     sizeof(apiv))));
+	json_object_set_new(obj, "kind", json_string(r->kind));
+	if (r->namespaced)
+		json_object_set_new(meta, "namespace", json_string(ns));
+	else
+		json_object_del(meta, "namespace");
+
+	if (op == API_ADMIT_CREATE) {
+		char uid[40], now[32];
+		const char *gen = api_admit_str(meta, "generateName");
+		if (!api_admit_str(meta, "name") && gen) {
+			static const char alnum[] = "bcdfghjklmnpqrstvwxz2456789";
+			char name[320];
+			int n = snprintf(name, sizeof(name), "%.*s", 247, gen);
+			for (int i = 0; i < 5; i++)
+				name[n + i] = alnum[arc4random_uniform(sizeof(alnum) - 1)];
+			name[n + 5] = '\0';
+			json_object_set_new(meta, "name", json_string(name));
+		}
+		model_uid_new(uid);
+		api_now_rfc3339(now);
+		json_object_set_new(meta, "uid", json_string(uid));
+		json_object_set_new(meta, "creationTimestamp", json_string(now));
+		json_object_del(meta, "deletionTimestamp");
+		json_object_del(meta, "deletionGracePeriodSeconds");
+		if (json_object_get(obj, "spec") || strcmp(r->kind, "Deployment") == 0)
+			json_object_set_new(meta, "generation", json_integer(1));
+		return;
+	}
+	/* Update: what the server owns is carried over. */
+	const json_t *om = json_object_get(old, "metadata");
+	static const char *const kept[] = { "uid", "creationTimestamp", "deletionTimestamp",
+					    "deletionGracePeriodSeconds", "generation",
+					    "generateName" };
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		json_t *v = json_object_get(om, kept[i]);
+		if (v)
+			json_object_set(meta, kept[i], v);
+		else
+			json_object_del(meta, kept[i]);
+	}
+	if (json_object_get(om, "generation") &&
+	    !json_equal(json_object_get(old, "spec"), json_object_get(obj, "spec")))
+		json_object_set_new(meta, "generation",
+				    json_integer(json_integer_value(json_object_get(om, "generation"))
+						 + 1));
+}
+
+/* ---- pods and templates ------------------------------------------------------- */
+
+static void api_admit_probe(json_t *probe)
+{
+	json_t *hg;
+
+	if (!json_is_object(probe))
+		return;
+	api_admit_default_int(probe, "timeoutSeconds", 1);
+	api_admit_default_int(probe, "periodSeconds", 10);
+	api_admit_default_int(probe, "successThreshold", 1);
+	api_admit_default_int(probe, "failureThreshold", 3);
+	hg = json_object_get(probe, "httpGet");
+	if (json_is_object(hg)) {
+		api_admit_default_str(hg, "scheme", "HTTP");
+		api_admit_default_str(hg, "path", "/");
+	}
+}
+
+static void api_admit_containers(json_t *list, const char *field, json_t *causes)
+{
+	size_t i;
+	json_t *c;
+	char f[256];
+
+	json_array_foreach(list, i, c) {
+		const char *name = api_admit_str(c, "name"), *image = api_admit_str(c, "image");
+		json_t *ports = json_object_get(c, "ports"), *p;
+		size_t j;
+
+		if (!json_is_object(c)) {
+			snprintf(f, sizeof(f), "%s[%zu]", field, i);
+			api_status_cause(causes, "FieldValueInvalid", f, "Invalid value: must be "
+					 "an object");
+			continue;
+		}
+		if (!name || !name[0]) {
+			snprintf(f, sizeof(f), "%s[%zu].name", field, i);
+			api_status_cause(causes, "FieldValueRequired", f, "Required value");
+		} else if (!api_admit_is_label(name, false)) {
+			snprintf(f, sizeof(f), "%s[%zu].name", field, i);
+			api_status_cause(causes, "FieldValueInvalid", f, "Invalid value: \"%s\": a "
+					 "lowercase RFC 1123 label must consist of lower case "
+					 "alphanumeric characters or '-', and must start and end "
+					 "with an alphanumeric character", name);
+		}
+		if (!image || !image[0]) {
+			snprintf(f, sizeof(f), "%s[%zu].image", field, i);
+			api_status_cause(causes, "FieldValueRequired", f, "Required value");
+		}
+		api_admit_default_str(c, "terminationMessagePath", "/dev/termination-log");
+		api_admit_default_str(c, "terminationMessagePolicy", "File");
+		if (image && !json_object_get(c, "imagePullPolicy")) {
+			const char *tag = strrchr(image, ':');
+			bool latest = !tag || strchr(tag, '/') || strcmp(tag, ":latest") == 0;
+			json_object_set_new(c, "imagePullPolicy",
+					    json_string(latest ? "Always" : "IfNotPresent"));
+		}
+		if (!json_object_get(c, "resources"))
+			json_object_set_new(c, "resources", json_object());
+		json_array_foreach(ports, j, p) {
+			json_t *cp = json_object_get(p, "containerPort");
+			if (!json_is_integer(cp) || json_integer_value(cp) < 1 ||
+			    json_integer_value(cp) > 65535) {
+				snprintf(f, sizeof(f), "%s[%zu].ports[%zu].containerPort", field, i, j);
+				api_status_cause(causes, "FieldValueInvalid", f, "Invalid value: must "
+						 "be between 1 and 65535, inclusive");
+			}
+			if (json_is_object(p))
+				api_admit_default_str(p, "protocol", "TCP");
+		}
+		api_admit_probe(json_object_get(c, "readinessProbe"));
+		api_admit_probe(json_object_get(c, "livenessProbe"));
+		api_admit_probe(json_object_get(c, "startupProbe"));
+	}
+}
+
+static void api_admit_pod_spec(json_t *spec, const char *field, json_t *causes)
+{
+	json_t *containers = json_object_get(spec, "containers");
+	char f[256];
+
+	snprintf(f, sizeof(f), "%s.containers", field);
+	if (!json_is_array(containers) || json_array_size(containers) == 0) {
+		api_status_cause(causes, "FieldValueRequired", f, "Required value");
+		return;
+	}
+	api_admit_containers(containers, f, causes);
+	snprintf(f, sizeof(f), "%s.initContainers", field);
+	api_admit_containers(json_object_get(spec, "initContainers"), f, causes);
+	api_admit_default_str(spec, "restartPolicy", "Always");
+	api_admit_default_int(spec, "terminationGracePeriodSeconds", 30);
+	api_admit_default_str(spec, "dnsPolicy", "ClusterFirst");
+	api_admit_default_str(spec, "schedulerName", "default-scheduler");
+	if (!json_object_get(spec, "securityContext"))
+		json_object_set_new(spec, "securityContext", json_object());
+	if (json_object_get(spec, "serviceAccountName"))
+		api_admit_default_str(spec, "serviceAccount",
+				      api_admit_str(spec, "serviceAccountName"));
+}
+
+/* Deployments and ReplicaSets: a selector that selects the template. */
+static void api_admit_workload(json_t *obj, const json_t *old, json_t *causes)
+{
+	json_t *spec = api_admit_obj(obj, "spec");
+	json_t *sel = json_object_get(spec, "selector");
+	json_t *tmpl = api_admit_obj(spec, "template");
+	json_t *tlabels = json_object_get(json_object_get(tmpl, "metadata"), "labels");
+	json_t *ml = json_object_get(sel, "matchLabels");
+	const char *k;
+	json_t *v;
+
+	api_admit_default_int(spec, "replicas", 1);
+	api_admit_default_int(spec, "revisionHistoryLimit", 10);
+	if (!json_is_integer(json_object_get(spec, "replicas")) ||
+	    json_integer_value(json_object_get(spec, "replicas")) < 0)
+		api_status_cause(causes, "FieldValueInvalid", "spec.replicas",
+				 "Invalid value: must be greater than or equal to 0");
+	if (!json_is_object(sel) ||
+	    (json_object_size(ml) == 0 && json_array_size(json_object_get(sel, "matchExpressions"))
+	     == 0)) {
+		api_status_cause(causes, "FieldValueRequired", "spec.selector", "Required value");
+	} else {
+		json_object_foreach(ml, k, v) {
+			const char *tv = api_admit_str(tlabels, k);
+			if (!tv || !json_is_string(v) || strcmp(tv, json_string_value(v)) != 0) {
+				api_status_cause(causes, "FieldValueInvalid",
+						 "spec.template.metadata.labels",
+						 "Invalid value: `selector` does not match template "
+						 "`labels`");
+				break;
+			}
+		}
+	}
+	if (old && !json_equal(json_object_get(json_object_get(old, "spec"), "selector"), sel))
+		api_status_cause(causes, "FieldValueInvalid", "spec.selector",
+				 "Invalid value: field is immutable");
+	api_admit_pod_spec(api_admit_obj(tmpl, "spec"), "spec.template.spec", causes);
+	if (!json_object_get(json_object_get(tmpl, "metadata"), "creationTimestamp"))
+		json_object_set_new(api_admit_obj(tmpl, "metadata"), "creationTimestamp",
+				    json_null());
+}
+
+static void api_admit_deployment(json_t *obj, const json_t *old, json_t *causes)
+{
+	json_t *spec = api_admit_obj(obj, "spec");
+	json_t *strategy = api_admit_obj(spec, "strategy");
+
+	api_admit_workload(obj, old, causes);
+	api_admit_default_int(spec, "progressDeadlineSeconds", 600);
+	api_admit_default_str(strategy, "type", "RollingUpdate");
+	if (strcmp(api_admit_str(strategy, "type") ? api_admit_str(strategy, "type") : "",
+		   "RollingUpdate") == 0) {
+		json_t *ru = api_admit_obj(strategy, "rollingUpdate");
+		api_admit_default_str(ru, "maxSurge", "25%");
+		api_admit_default_str(ru, "maxUnavailable", "25%");
+	} else if (strcmp(api_admit_str(strategy, "type") ? api_admit_str(strategy, "type") : "",
+			  "Recreate") != 0) {
+		api_status_cause(causes, "FieldValueNotSupported", "spec.strategy.type",
+				 "Unsupported value: \"%s\": supported values: \"Recreate\", "
+				 "\"RollingUpdate\"", api_admit_str(strategy, "type") ?
+				 api_admit_str(strategy, "type") : "");
+	}
+}
+
+/* ---- services ----------------------------------------------------------------- */
+
+struct api_admit_used {
+	unsigned char ip[65536 / 8];       /* 10.0.x.y in use, by low 16 bits */
+	unsigned char port[(API_NODE_PORT_LAST - API_NODE_PORT_FIRST + 1 + 7) / 8];
+};
+
+static void api_admit_mark_port(struct api_admit_used *u, json_int_t p)
+{
+	if (p >= API_NODE_PORT_FIRST && p <= API_NODE_PORT_LAST)
+		u->port[(p - API_NODE_PORT_FIRST) / 8] |=
+			(unsigned char)(1u << ((p - API_NODE_PORT_FIRST) % 8));
+}
+
+static bool api_admit_port_used(const struct api_admit_used *u, json_int_t p)
+{
+	return u->port[(p - API_NODE_PORT_FIRST) / 8] & (1u << ((p - API_NODE_PORT_FIRST) % 8));
+}
+
+static bool api_admit_ip_of(const char *s, uint32_t *out)
+{
+	struct in_addr a;
+
+	if (!s || inet_pton(AF_INET, s, &a) != 1)
+		return false;
+	*out = ntohl(a.s_addr);
+	return true;
+}
+
+/* What every other Service holds (the one being admitted is skipped). */
+static void api_admit_used_scan(struct api_server *s, const struct api_resource *r,
+				const char *ns, const char *name, struct api_admit_used *u)
+{
+	json_t *all = api_objects_list(s->objects, r, NULL), *svc;
+	size_t i;
+
+	memset(u, 0, sizeof(*u));
+	json_array_foreach(all, i, svc) {
+		json_t *meta = json_object_get(svc, "metadata");
+		json_t *spec = json_object_get(svc, "spec"), *p;
+		uint32_t ip;
+		size_t j;
+
+		if (strcmp(api_admit_str(meta, "namespace"), ns) == 0 &&
+		    strcmp(api_admit_str(meta, "name"), name) == 0)
+			continue;
+		if (api_admit_ip_of(api_admit_str(spec, "clusterIP"), &ip) &&
+		    (ip & 0xffff0000u) == API_CLUSTER_IP_NET)
+			u->ip[(ip & 0xffff) / 8] |= (unsigned char)(1u << (ip % 8));
+		json_array_foreach(json_object_get(spec, "ports"), j, p)
+			api_admit_mark_port(u, json_integer_value(json_object_get(p, "nodePort")));
+		api_admit_mark_port(u, json_integer_value(json_object_get(spec,
+									  "healthCheckNodePort")));
+	}
+	json_decref(all);
+}
+
+static json_int_t api_admit_free_port(struct api_admit_used *u)
+{
+	for (json_int_t p = API_NODE_PORT_FIRST; p <= API_NODE_PORT_LAST; p++)
+		if (!api_admit_port_used(u, p)) {
+			api_admit_mark_port(u, p);
+			return p;
+		}
+	return 0;
+}
+
+/* A requested node port: in range and free (nodePort of port i, or the
+ * health check port when i < 0). */
+static bool api_admit_take_port(struct api_admit_used *u, json_int_t p, const char *field,
+				json_t *causes)
+{
+	if (p < API_NODE_PORT_FIRST || p > API_NODE_PORT_LAST) {
+		api_status_cause(causes, "FieldValueInvalid", field, "Invalid value: %lld: provided "
+				 "port is not in the valid range. The range of valid ports is "
+				 "30000-32767", (long long)p);
+		return false;
+	}
+	if (api_admit_port_used(u, p)) {
+		api_status_cause(causes, "FieldValueInvalid", field, "Invalid value: %lld: provided "
+				 "port is already allocated", (long long)p);
+		return false;
+	}
+	api_admit_mark_port(u, p);
+	return true;
+}
+
+static const json_t *api_admit_old_port(const json_t *old, const json_t *port)
+{
+	size_t i;
+	json_t *p;
+
+	json_array_foreach(json_object_get(json_object_get(old, "spec"), "ports"), i, p) {
+		if (json_equal(json_object_get(p, "port"), json_object_get(port, "port")) &&
+		    json_equal(json_object_get(p, "protocol"), json_object_get(port, "protocol")))
+			return p;
+	}
+	return NULL;
+}
+
+static void api_admit_service(struct api_server *s, const struct api_resource *r, const char *ns,
+			      json_t *obj, const json_t *old, json_t *causes)
+{
+	json_t *spec = api_admit_obj(obj, "spec");
+	const json_t *ospec = json_object_get(old, "spec");
+	json_t *ports = json_object_get(spec, "ports"), *p;
+	const char *type, *cip, *etp, *aff;
+	struct api_admit_used used;
+	bool node_ports, lb, local;
+	char f[128];
+	size_t i;
+	uint32_t ip;
+
+	api_admit_used_scan(s, r, ns, api_admit_str(json_object_get(obj, "metadata"), "name"),
+			    &used);
+	api_admit_default_str(spec, "type", "ClusterIP");
+	type = api_admit_str(spec, "type");
+	if (!type || (strcmp(type, "ClusterIP") && strcmp(type, "NodePort") &&
+		      strcmp(type, "LoadBalancer"))) {
+		api_status_cause(causes, "FieldValueNotSupported", "spec.type",
+				 "Unsupported value: \"%s\": supported values: \"ClusterIP\", "
+				 "\"LoadBalancer\", \"NodePort\"", type ? type : "");
+		return;
+	}
+	lb = strcmp(type, "LoadBalancer") == 0;
+	node_ports = lb || strcmp(type, "NodePort") == 0;
+	api_admit_default_str(spec, "sessionAffinity", "None");
+	aff = api_admit_str(spec, "sessionAffinity");
+	if (aff && strcmp(aff, "ClientIP") == 0) {
+		json_t *cfg = api_admit_obj(api_admit_obj(spec, "sessionAffinityConfig"),
+					    "clientIP");
+		api_admit_default_int(cfg, "timeoutSeconds", 10800);
+	} else if (!aff || strcmp(aff, "None") != 0) {
+		api_status_cause(causes, "FieldValueNotSupported", "spec.sessionAffinity",
+				 "Unsupported value: \"%s\": supported values: \"ClientIP\", "
+				 "\"None\"", aff ? aff : "");
+	}
+	if (lb && !json_object_get(spec, "allocateLoadBalancerNodePorts"))
+		json_object_set_new(spec, "allocateLoadBalancerNodePorts", json_true());
+	api_admit_default_str(spec, "internalTrafficPolicy", "Cluster");
+	if (node_ports)
+		api_admit_default_str(spec, "externalTrafficPolicy", "Cluster");
+	else
+		json_object_del(spec, "externalTrafficPolicy");
+	etp = api_admit_str(spec, "externalTrafficPolicy");
+	if (etp && strcmp(etp, "Cluster") && strcmp(etp, "Local"))
+		api_status_cause(causes, "FieldValueNotSupported", "spec.externalTrafficPolicy",
+				 "Unsupported value: \"%s\": supported values: \"Cluster\", "
+				 "\"Local\"", etp);
+	local = lb && etp && strcmp(etp, "Local") == 0;
+
+	/* clusterIP: immutable once set; "" or absent means "allocate". */
+	cip = api_admit_str(spec, "clusterIP");
+	if (old && api_admit_str(ospec, "clusterIP") && (!cip || !cip[0])) {
+		json_object_set(spec, "clusterIP", json_object_get(ospec, "clusterIP"));
+	} else if (old && cip && !json_equal(json_object_get(spec, "clusterIP"),
+					     json_object_get(ospec, "clusterIP"))) {
+		api_status_cause(causes, "FieldValueInvalid", "spec.clusterIPs[0]",
+				 "Invalid value: []string{\"%s\"}: may not change once set", cip);
+	} else if (cip && cip[0] && strcmp(cip, "None") != 0) {
+		if (!api_admit_ip_of(cip, &ip) || (ip & 0xffff0000u) != API_CLUSTER_IP_NET)
+			api_status_cause(causes, "FieldValueInvalid", "spec.clusterIPs",
+					 "Invalid value: []string{\"%s\"}: failed to allocate IP "
+					 "%s: the provided IP (%s) is not in the valid range. The "
+					 "range of valid IPs is 10.0.0.0/16", cip, cip, cip);
+		else if (!old && (used.ip[(ip & 0xffff) / 8] & (1u << (ip % 8))))
+			api_status_cause(causes, "FieldValueInvalid", "spec.clusterIPs",
+					 "Invalid value: []string{\"%s\"}: failed to allocate IP "
+					 "%s: provided IP is already allocated", cip, cip);
+	} else if (!cip || !cip[0]) {
+		char text[16];
+		for (ip = API_CLUSTER_IP_FIRST; ip <= API_CLUSTER_IP_LAST; ip++)
+			if (!(used.ip[(ip & 0xffff) / 8] & (1u << (ip % 8))))
+				break;
+		if (ip > API_CLUSTER_IP_LAST) {
+			api_status_cause(causes, "FieldValueInvalid", "spec.clusterIPs",
+					 "Internal error: failed to allocate a serviceIP: range "
+					 "is full");
+		} else {
+			struct in_addr a = { htonl(ip) };
+			inet_ntop(AF_INET, &a, text, sizeof(text));
+			json_object_set_new(spec, "clusterIP", json_string(text));
+		}
+	}
+	if (api_admit_str(spec, "clusterIP"))
+		json_object_set_new(spec, "clusterIPs",
+				    json_pack("[O]", json_object_get(spec, "clusterIP")));
+	api_admit_default_str(spec, "ipFamilyPolicy", "SingleStack");
+	if (!json_object_get(spec, "ipFamilies"))
+		json_object_set_new(spec, "ipFamilies", json_pack("[s]", "IPv4"));
+
+	if (!json_is_array(ports) || json_array_size(ports) == 0) {
+		api_status_cause(causes, "FieldValueRequired", "spec.ports", "Required value");
+		return;
+	}
+	json_array_foreach(ports, i, p) {
+		json_t *port = json_object_get(p, "port"), *np;
+		const char *proto, *pname = api_admit_str(p, "name");
+		const json_t *op;
+
+		if (!json_is_object(p))
+			continue;
+		api_admit_default_str(p, "protocol", "TCP");
+		proto = api_admit_str(p, "protocol");
+		if (!proto || (strcmp(proto, "TCP") && strcmp(proto, "UDP") &&
+			       strcmp(proto, "SCTP"))) {
+			snprintf(f, sizeof(f), "spec.ports[%zu].protocol", i);
+			api_status_cause(causes, "FieldValueNotSupported", f, "Unsupported value: "
+					 "\"%s\": supported values: \"SCTP\", \"TCP\", \"UDP\"",
+					 proto ? proto : "");
+		}
+		if (!json_is_integer(port) || json_integer_value(port) < 1 ||
+		    json_integer_value(port) > 65535) {
+			snprintf(f, sizeof(f), "spec.ports[%zu].port", i);
+			api_status_cause(causes, json_is_integer(port) ? "FieldValueInvalid"
+					 : "FieldValueRequired", f, json_is_integer(port) ?
+					 "Invalid value: must be between 1 and 65535, inclusive" :
+					 "Required value");
+			continue;
+		}
+		if (json_array_size(ports) > 1 && (!pname || !pname[0])) {
+			snprintf(f, sizeof(f), "spec.ports[%zu].name", i);
+			api_status_cause(causes, "FieldValueRequired", f, "Required value");
+		}
+		if (!json_object_get(p, "targetPort"))
+			json_object_set(p, "targetPort", port);
+		np = json_object_get(p, "nodePort");
+		op = api_admit_old_port(old, p);
+		snprintf(f, sizeof(f), "spec.ports[%zu].nodePort", i);
+		if (!node_ports) {
+			json_object_del(p, "nodePort");
+		} else if (json_is_integer(np) && json_integer_value(np) != 0) {
+			api_admit_take_port(&used, json_integer_value(np), f, causes);
+		} else if (op && json_integer_value(json_object_get(op, "nodePort"))) {
+			json_object_set(p, "nodePort", json_object_get(op, "nodePort"));
+			api_admit_mark_port(&used, json_integer_value(json_object_get(p,
+										      "nodePort")));
+		} else {
+			json_int_t np2 = api_admit_free_port(&used);
+			if (!np2)
+				api_status_cause(causes, "FieldValueInvalid", f, "Internal error: "
+						 "failed to allocate a nodePort: range is full");
+			else
+				json_object_set_new(p, "nodePort", json_integer(np2));
+		}
+	}
+	if (local) {
+		json_t *h = json_object_get(spec, "healthCheckNodePort");
+		json_int_t oh = json_integer_value(json_object_get(ospec, "healthCheckNodePort"));
+		if (json_is_integer(h) && json_integer_value(h) && json_integer_value(h) != oh) {
+			api_admit_take_port(&used, json_integer_value(h),
+					    "spec.healthCheckNodePort", causes);
+		} else if (oh) {
+			json_object_set_new(spec, "healthCheckNodePort", json_integer(oh));
+		} else {
+			json_int_t hp = api_admit_free_port(&used);
+			if (hp)
+				json_object_set_new(spec, "healthCheckNodePort", json_integer(hp));
+		}
+	} else {
+		json_object_del(spec, "healthCheckNodePort");
+	}
+}
+
+/* ---- the rest ------------------------------------------------------------------ */
+
+static void api_admit_secret(json_t *obj, json_t *causes)
+{
+	json_t *sd = json_object_get(obj, "stringData");
+	const char *k;
+	json_t *v;
+
+	api_admit_default_str(obj, "type", "Opaque");
+	if (!json_is_object(sd))
+		goto out;
+	/* stringData is write-only: it merges into data, base64-encoded. */
+	json_object_foreach(sd, k, v) {
+		static const char b64[] =
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+		const unsigned char *in = (const unsigned char *)json_string_value(v);
+		size_t n = in ? strlen((const char *)in) : 0, o = 0;
+		char *enc = malloc(4 * ((n + 2) / 3) + 1);
+
+		if (!in || !enc) {
+			free(enc);
+			continue;
+		}
+		for (size_t i = 0; i < n; i += 3) {
+			unsigned w = (unsigned)in[i] << 16 | (i + 1 < n ? in[i + 1] : 0) << 8 |
+				     (i + 2 < n ? in[i + 2] : 0);
+			enc[o++] = b64[(w >> 18) & 63];
+			enc[o++] = b64[(w >> 12) & 63];
+			enc[o++] = i + 1 < n ? b64[(w >> 6) & 63] : '=';
+			enc[o++] = i + 2 < n ? b64[w & 63] : '=';
+		}
+		enc[o] = '\0';
+		json_object_set_new(api_admit_obj(obj, "data"), k, json_string(enc));
+		free(enc);
+	}
+out:
+	json_object_del(obj, "stringData");
+	(void)causes;
+}
+
+json_t *api_admit(struct api_server *s, const struct api_resource *r, enum api_admit_op op,
+		  const char *ns, const json_t *old, json_t *obj, bool strict)
+{
+	json_t *causes = json_array(), *meta;
+	const char *name, *kind = r->kind;
+
+	if (!json_is_object(obj)) {
+		json_decref(causes);
+		return api_status_new(400, "BadRequest", NULL, "the body of the request was not "
+				      "a JSON object");
+	}
+	meta = json_object_get(obj, "metadata");
+	if (meta && !json_is_object(meta)) {
+		json_decref(causes);
+		return api_status_new(400, "BadRequest", NULL, "%s in version \"%s\" cannot be "
+				      "handled as a %s: metadata must be an object", kind,
+				      r->version, kind);
+	}
+	if (strict) {
+		json_t *unknown = json_array();
+		if (api_openapi_unknown_fields(kind, obj, unknown) > 0) {
+			char msg[2048];
+			size_t off = 0, i;
+			json_t *c;
+			json_array_foreach(unknown, i, c) {
+				if (off < sizeof(msg))
+					off += (size_t)snprintf(msg + off, sizeof(msg) - off, "%s%s",
+								i ? ", " : "",
+								api_admit_str(c, "message"));
+			}
+			json_decref(unknown);
+			json_decref(causes);
+			return api_status_new(400, "BadRequest", NULL, "%s in version \"%s\" cannot "
+					      "be handled as a %s: strict decoding error: %s", kind,
+					      r->version, kind, msg);
+		}
+		json_decref(unknown);
+	}
+	api_admit_identity(r, op, ns, old, obj);
+	meta = json_object_get(obj, "metadata");
+	name = api_admit_str(meta, "name");
+	if (!name || !name[0]) {
+		api_status_cause(causes, "FieldValueRequired", "metadata.name", "Required value: "
+				 "name or generateName is required");
+		return api_status_invalid(r, "", causes);
+	}
+	api_admit_check_name(r, name, causes);
+	api_admit_check_map(meta, "labels", causes);
+	api_admit_check_map(meta, "annotations", causes);
+
+	if (strcmp(kind, "Deployment") == 0) {
+		api_admit_deployment(obj, old, causes);
+	} else if (strcmp(kind, "ReplicaSet") == 0) {
+		api_admit_workload(obj, old, causes);
+	} else if (strcmp(kind, "Pod") == 0) {
+		api_admit_pod_spec(api_admit_obj(obj, "spec"), "spec", causes);
+		if (op == API_ADMIT_CREATE && !json_object_get(obj, "status"))
+			json_object_set_new(obj, "status", json_pack("{s:s, s:s}", "phase", "Pending",
+								     "qosClass", "BestEffort"));
+	} else if (strcmp(kind, "Service") == 0) {
+		api_admit_service(s, r, ns, obj, old, causes);
+		if (!json_object_get(obj, "status"))
+			json_object_set_new(obj, "status", json_pack("{s:{}}", "loadBalancer"));
+	} else if (strcmp(kind, "Namespace") == 0) {
+		json_t *spec = api_admit_obj(obj, "spec");
+		if (!json_object_get(spec, "finalizers"))
+			json_object_set_new(spec, "finalizers", json_pack("[s]", "kubernetes"));
+		if (!json_object_get(json_object_get(obj, "status"), "phase"))
+			json_object_set_new(api_admit_obj(obj, "status"), "phase",
+					    json_string("Active"));
+		json_object_set_new(api_admit_obj(meta, "labels"), "kubernetes.io/metadata.name",
+				    json_string(name));
+	} else if (strcmp(kind, "Secret") == 0) {
+		api_admit_secret(obj, causes);
+	}
+	if (json_array_size(causes) > 0)
+		return api_status_invalid(r, name, causes);
+	json_decref(causes);
+	return NULL;
+}

@@ -1,0 +1,134 @@
+/* api_gc.c — deletions that take time: namespaces and owned objects (see
+ * api_server.h).
+ *
+ * In Kubernetes the namespace controller and the garbage collector do this
+ * outside the API server; a lab has one control plane, so a pass here,
+ * after changes, does both: a Terminating namespace loses its objects
+ * (pods gracefully, through their kubelet) and goes once empty, and an
+ * object whose owners (metadata.ownerReferences) are all gone is deleted,
+ * as background propagation does.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_server.h"
+#include "log.h"
+
+#define API_GC_DELAY_MS 50
+/* While a namespace waits for its pods, look again. */
+#define API_GC_RETRY_MS 500
+
+static const char *api_gc_meta(const json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(json_object_get(obj, "metadata"), key));
+	return s ? s : "";
+}
+
+/* Empties one Terminating namespace; true once it is gone. */
+static bool api_gc_namespace(struct api_server *s, const char *ns)
+{
+	size_t n, left = 0;
+	const struct api_resource *res = api_registry_all(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *all, *obj, *result;
+		size_t j;
+
+		if (!res[i].namespaced)
+			continue;
+		all = api_objects_list(s->objects, &res[i], ns);
+		/* What the lab's daemons write goes when they remove it (the
+		 * controller deletes the pods of a deleted Deployment). */
+		if (api_lab_owns(s, &res[i])) {
+			left += json_array_size(all);
+			json_decref(all);
+			continue;
+		}
+		json_array_foreach(all, j, obj) {
+			json_t *st = api_delete_object(s, &res[i], ns, api_gc_meta(obj, "name"), -1,
+						       &result);
+			json_decref(st);
+			json_decref(result);
+			if (api_objects_get(s->objects, &res[i], ns, api_gc_meta(obj, "name")))
+				left++;
+		}
+		json_decref(all);
+	}
+	if (left)
+		return false;
+	api_objects_remove(s->objects, api_registry_find("", "v1", "namespaces"), "", ns);
+	log_info("namespace %s: deleted", ns);
+	return true;
+}
+
+/* True if obj has owners and none of them exists any more. */
+static bool api_gc_orphan(const json_t *obj, const json_t *uids)
+{
+	json_t *refs = json_object_get(json_object_get(obj, "metadata"), "ownerReferences"), *ref;
+	size_t i;
+
+	if (json_array_size(refs) == 0)
+		return false;
+	json_array_foreach(refs, i, ref) {
+		const char *uid = json_string_value(json_object_get(ref, "uid"));
+		if (!uid || json_object_get(uids, uid))
+			return false;
+	}
+	return true;
+}
+
+static bool api_gc_pass(struct api_server *s)
+{
+	size_t n;
+	const struct api_resource *res = api_registry_all(&n);
+	const struct api_resource *nsr = api_registry_find("", "v1", "namespaces");
+	json_t *namespaces = api_objects_list(s->objects, nsr, NULL), *obj;
+	json_t *uids = json_object();
+	bool again = false;
+	size_t i, j;
+
+	json_array_foreach(namespaces, i, obj) {
+		if (api_gc_meta(obj, "deletionTimestamp")[0] &&
+		    !api_gc_namespace(s, api_gc_meta(obj, "name")))
+			again = true;
+	}
+	json_decref(namespaces);
+
+	for (i = 0; i < n; i++) {
+		json_t *all = api_objects_list(s->objects, &res[i], NULL);
+		json_array_foreach(all, j, obj)
+			json_object_set_new(uids, api_gc_meta(obj, "uid"), json_true());
+		json_decref(all);
+	}
+	for (i = 0; i < n; i++) {
+		json_t *all = api_objects_list(s->objects, &res[i], NULL);
+		json_array_foreach(all, j, obj) {
+			json_t *result = NULL, *st;
+			if (!api_gc_orphan(obj, uids))
+				continue;
+			st = api_delete_object(s, &res[i], api_gc_meta(obj, "namespace"),
+					       api_gc_meta(obj, "name"), -1, &result);
+			json_decref(st);
+			json_decref(result);
+		}
+		json_decref(all);
+	}
+	json_decref(uids);
+	return again;
+}
+
+static void api_gc_on_timer(struct ev_loop *loop, uint64_t id, void *data)
+{
+	struct api_server *s = data;
+
+	(void)id;
+	s->gc_timer = 0;
+	if (api_gc_pass(s) && !s->gc_timer)
+		s->gc_timer = ev_timer_add(loop, API_GC_RETRY_MS, api_gc_on_timer, s);
+}
+
+void api_gc_poke(struct api_server *s)
+{
+	if (!s->gc_timer && s->loop)
+		s->gc_timer = ev_timer_add(s->loop, API_GC_DELAY_MS, api_gc_on_timer, s);
+}

@@ -1,0 +1,911 @@
+/* api_handlers.c — the REST verbs of the Kubernetes API (see api_server.h).
+ *
+ * URLs: /api/v1/<resource>[/<name>[/<sub>]] for cluster-scoped resources
+ * and all-namespace lists, /api/v1/namespaces/<ns>/<resource>[/<name>[/
+ * <sub>]] for namespaced ones, and the same under /apis/<group>/<version>.
+ * Every reply is JSON: the object, a List, a Table when the client asks
+ * for one (kubectl get does), or a Status for errors.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libfyaml.h>
+
+#include "api_discovery.h"
+#include "api_patch.h"
+#include "api_select.h"
+#include "api_server.h"
+#include "api_table.h"
+#include "log.h"
+
+#define API_JSON "application/json"
+
+/* A request's target, split. */
+struct api_route {
+	const struct api_resource *res;
+	char ns[254];                 /* "" for cluster-scoped or all namespaces */
+	char name[254];               /* "" for a collection */
+	char sub[32];                 /* "status", "scale", "log", "exec" or "" */
+};
+
+/* ---- replies ---------------------------------------------------------------- */
+
+static void api_reply_json(struct api_http_conn *c, int code, const json_t *body)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+
+	if (!text) {
+		api_http_respond(c, 500, API_JSON, NULL, "{}", 2);
+		return;
+	}
+	api_http_respond(c, code, API_JSON, NULL, text, strlen(text));
+	free(text);
+}
+
+/* Replies with a Status (stolen) and its code. */
+static void api_reply_status(struct api_http_conn *c, json_t *status)
+{
+	int code = api_status_code(status);
+
+	api_reply_json(c, code ? code : 500, status);
+	json_decref(status);
+}
+
+static bool api_wants_table(const struct api_http_req *req)
+{
+	/* "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;
+	 * as=Table;v=v1beta1;..." — the first offer that we serve wins; a
+	 * Table offer anywhere means the client prints columns. */
+	return strstr(req->accept, "as=Table") != NULL;
+}
+
+static void api_reply_object(struct api_http_conn *c, const struct api_http_req *req, int code,
+			     const struct api_resource *r, json_t *obj)
+{
+	if (api_wants_table(req)) {
+		char inc[32];
+		json_t *one = json_pack("[O]", obj), *lm = json_pack("{s:O?}", "resourceVersion",
+			json_object_get(json_object_get(obj, "metadata"), "resourceVersion"));
+		json_t *t = api_table_build(r, one, lm,
+			api_http_query_get(req->query, "includeObject", inc, sizeof(inc)) ?
+			inc : "Metadata", (int64_t)time(NULL));
+		api_reply_json(c, code, t);
+		json_decref(t);
+		json_decref(one);
+		json_decref(lm);
+		return;
+	}
+	api_reply_json(c, code, obj);
+}
+
+/* ---- bodies ------------------------------------------------------------------ */
+
+/* JSON, or YAML for the content types that carry it (apply-patch+yaml,
+ * application/yaml): libfyaml turns YAML into JSON text first. */
+static json_t *api_parse_body(const struct api_http_req *req, json_t **status)
+{
+	json_error_t jerr;
+	json_t *v;
+
+	if (strncmp(req->content_type, "application/vnd.kubernetes.protobuf", 35) == 0) {
+		*status = api_status_new(415, "UnsupportedMediaType", NULL,
+					 "the body of the request was in an unknown format - accepted "
+					 "media types include: application/json, application/yaml, "
+					 "application/apply-patch+yaml, application/json-patch+json, "
+					 "application/merge-patch+json, "
+					 "application/strategic-merge-patch+json");
+		return NULL;
+	}
+	v = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+	if (v)
+		return v;
+	if (strstr(req->content_type, "yaml")) {
+		struct fy_document *fyd = fy_document_build_from_string(NULL, req->body,
+									req->body_len);
+		char *text = fyd ? fy_emit_document_to_string(fyd, FYECF_MODE_JSON_ONELINE) : NULL;
+		fy_document_destroy(fyd);
+		if (text) {
+			v = json_loads(text, 0, &jerr);
+			free(text);
+			if (v)
+				return v;
+		}
+	}
+	*status = api_status_new(400, "BadRequest", NULL, "the request body is not valid JSON: "
+				 "line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
+	return NULL;
+}
+
+/* ---- routing ----------------------------------------------------------------- */
+
+static int api_split(const char *path, char seg[][254], int max)
+{
+	int n = 0;
+	const char *p = path;
+
+	while (*p == '/')
+		p++;
+	while (*p && n < max) {
+		const char *e = strchr(p, '/');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len >= 254)
+			return -1;
+		memcpy(seg[n], p, len);
+		seg[n][len] = '\0';
+		n++;
+		p += len;
+		while (*p == '/')
+			p++;
+	}
+	return *p ? -1 : n;
+}
+
+/* Fills route from a resource URL. 0, or -1 when it names nothing we
+ * serve (404). */
+static int api_route_parse(const char *path, struct api_route *rt)
+{
+	char seg[8][254];
+	int n = api_split(path, seg, 8), i;
+	const char *group, *version;
+
+	memset(rt, 0, sizeof(*rt));
+	if (n < 3)
+		return -1;
+	if (strcmp(seg[0], "api") == 0) {
+		group = "";
+		version = seg[1];
+		i = 2;
+	} else if (strcmp(seg[0], "apis") == 0 && n >= 4) {
+		group = seg[1];
+		version = seg[2];
+		i = 3;
+	} else {
+		return -1;
+	}
+	/* namespaces/<ns>/<resource>...: a namespaced resource; otherwise
+	 * <resource>[/<name>[/<sub>]], namespaces themselves included. */
+	if (strcmp(seg[i], "namespaces") == 0 && n - i >= 3) {
+		const struct api_resource *r = api_registry_find(group, version, seg[i + 2]);
+		if (r && r->namespaced) {
+			snprintf(rt->ns, sizeof(rt->ns), "%s", seg[i + 1]);
+			i += 2;
+		}
+	}
+	rt->res = api_registry_find(group, version, seg[i]);
+	if (!rt->res)
+		return -1;
+	if (n - i > 3)
+		return -1;
+	if (n - i >= 2)
+		snprintf(rt->name, sizeof(rt->name), "%s", seg[i + 1]);
+	if (n - i == 3) {
+		snprintf(rt->sub, sizeof(rt->sub), "%s", seg[i + 2]);
+		if (!api_resource_has_sub(rt->res, rt->sub))
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- objects ----------------------------------------------------------------- */
+
+static const char *api_meta_str(const json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(json_object_get(obj, "metadata"), key));
+	return s ? s : "";
+}
+
+static bool api_query_true(const struct api_http_req *req, const char *key)
+{
+	char v[16];
+
+	return api_http_query_get(req->query, key, v, sizeof(v)) &&
+	       (strcmp(v, "true") == 0 || strcmp(v, "1") == 0 || v[0] == '\0');
+}
+
+static bool api_dry_run(const struct api_http_req *req)
+{
+	char v[16];
+
+	return api_http_query_get(req->query, "dryRun", v, sizeof(v)) && strcmp(v, "All") == 0;
+}
+
+static bool api_strict(const struct api_http_req *req)
+{
+	char v[16];
+
+	return api_http_query_get(req->query, "fieldValidation", v, sizeof(v)) &&
+	       strcmp(v, "Strict") == 0;
+}
+
+static const struct api_resource *api_ns_res(void)
+{
+	return api_registry_find("", "v1", "namespaces");
+}
+
+/* The namespace must exist and not be going away for a create in it. */
+static json_t *api_check_namespace(struct api_server *s, const char *ns)
+{
+	json_t *nso = api_objects_get(s->objects, api_ns_res(), "", ns);
+
+	if (!nso)
+		return api_status_new(404, "NotFound", api_status_details(api_ns_res(), ns),
+				      "namespaces \"%s\" not found", ns);
+	if (api_meta_str(nso, "deletionTimestamp")[0])
+		return api_status_new(403, "Forbidden", NULL, "%s: unable to create new content "
+				      "in namespace %s because it is being terminated", ns, ns);
+	return NULL;
+}
+
+/* A client may name the namespace in the object too; it must agree. */
+static json_t *api_check_body_ns(const struct api_route *rt, const json_t *obj)
+{
+	const char *bns = api_meta_str(obj, "namespace");
+
+	if (rt->res->namespaced && bns[0] && strcmp(bns, rt->ns) != 0)
+		return api_status_new(400, "BadRequest", NULL, "the namespace of the provided "
+				      "object does not match the namespace sent on the request");
+	return NULL;
+}
+
+static json_t *api_check_kind(const struct api_route *rt, const json_t *obj)
+{
+	const char *kind = json_string_value(json_object_get(obj, "kind"));
+	const char *apiv = json_string_value(json_object_get(obj, "apiVersion"));
+	char want[64];
+
+	api_resource_api_version(rt->res, want, sizeof(want));
+	if (kind && strcmp(kind, rt->res->kind) != 0)
+		return api_status_new(400, "BadRequest", NULL, "the kind in the data (%s) does "
+				      "not match the expected kind (%s)", kind, rt->res->kind);
+	if (apiv && strcmp(apiv, want) != 0)
+		return api_status_new(400, "BadRequest", NULL, "the API version in the data (%s) "
+				      "does not match the expected API version (%s)", apiv, want);
+	return NULL;
+}
+
+/* Stores obj (stolen) unless dry run, and replies with it. */
+static void api_store_reply(struct api_server *s, struct api_http_conn *c,
+			    const struct api_http_req *req, const struct api_resource *r,
+			    json_t *obj, int code)
+{
+	char err[256];
+
+	if (api_dry_run(req)) {
+		api_reply_object(c, req, code, r, obj);
+		json_decref(obj);
+		return;
+	}
+	json_incref(obj);
+	if (api_objects_put(s->objects, r, obj, err, sizeof(err)) < 0) {
+		json_decref(obj);
+		api_reply_status(c, api_status_new(500, "InternalError", NULL, "%s", err));
+		return;
+	}
+	api_reply_object(c, req, code, r, obj);
+	json_decref(obj);
+	api_gc_poke(s);
+}
+
+static void api_create(struct api_server *s, struct api_http_conn *c,
+		       const struct api_http_req *req, const struct api_route *rt, json_t *obj)
+{
+	json_t *st;
+	const char *name;
+
+	if ((st = api_check_kind(rt, obj)) || (st = api_check_body_ns(rt, obj)) ||
+	    (rt->res->namespaced && (st = api_check_namespace(s, rt->ns))) ||
+	    (st = api_admit(s, rt->res, API_ADMIT_CREATE, rt->ns, NULL, obj, api_strict(req)))) {
+		json_decref(obj);
+		api_reply_status(c, st);
+		return;
+	}
+	name = api_meta_str(obj, "name");
+	if (api_objects_get(s->objects, rt->res, rt->ns, name)) {
+		api_reply_status(c, api_status_exists(rt->res, name));
+		json_decref(obj);
+		return;
+	}
+	api_store_reply(s, c, req, rt->res, obj, 201);
+}
+
+/* Carries the old status over an update of the main resource (status
+ * changes only through /status), and only the status over an update of
+ * /status. */
+static void api_keep_status(const struct api_route *rt, const json_t *old, json_t *obj)
+{
+	bool has_status = api_resource_has_sub(rt->res, "status");
+
+	if (rt->sub[0] && strcmp(rt->sub, "status") == 0) {
+		json_t *st = json_object_get(obj, "status");
+		json_t *copy = json_deep_copy(old);
+		if (st)
+			json_object_set(copy, "status", st);
+		else
+			json_object_del(copy, "status");
+		/* The caller's obj becomes the old object with the new status. */
+		json_object_update(obj, copy);
+		json_object_clear(copy);
+		json_decref(copy);
+		return;
+	}
+	if (has_status) {
+		json_t *ost = json_object_get(old, "status");
+		if (ost)
+			json_object_set(obj, "status", ost);
+		else
+			json_object_del(obj, "status");
+	}
+}
+
+/* Update of an existing object to obj (stolen): preconditions, status
+ * rules, admission, store. */
+static void api_update(struct api_server *s, struct api_http_conn *c,
+		       const struct api_http_req *req, const struct api_route *rt, json_t *old,
+		       json_t *obj)
+{
+	const char *rv = api_meta_str(obj, "resourceVersion");
+	json_t *st;
+
+	if (rv[0] && strcmp(rv, api_meta_str(old, "resourceVersion")) != 0) {
+		json_decref(obj);
+		api_reply_status(c, api_status_conflict(rt->res, rt->name));
+		return;
+	}
+	if (strcmp(api_meta_str(obj, "name"), rt->name) != 0) {
+		json_decref(obj);
+		api_reply_status(c, api_status_new(400, "BadRequest", NULL, "the name of the object "
+						   "(%s) does not match the name on the URL (%s)",
+						   api_meta_str(obj, "name"), rt->name));
+		return;
+	}
+	api_keep_status(rt, old, obj);
+	st = api_admit(s, rt->res, API_ADMIT_UPDATE, rt->ns, old, obj,
+		       api_strict(req) && !rt->sub[0]);
+	if (st) {
+		json_decref(obj);
+		api_reply_status(c, st);
+		return;
+	}
+	/* A no-op update does not bump the version, as the real server (etcd
+	 * compare) does not: watchers are not woken for nothing. */
+	{
+		json_t *a = json_deep_copy(old), *b = json_deep_copy(obj);
+		json_object_del(json_object_get(a, "metadata"), "resourceVersion");
+		json_object_del(json_object_get(b, "metadata"), "resourceVersion");
+		bool same = json_equal(a, b);
+		json_decref(a);
+		json_decref(b);
+		if (same) {
+			json_decref(obj);
+			api_reply_object(c, req, 200, rt->res, old);
+			return;
+		}
+	}
+	api_store_reply(s, c, req, rt->res, obj, 200);
+}
+
+/* ---- scale --------------------------------------------------------------------- */
+
+static json_t *api_scale_of(const json_t *obj)
+{
+	const json_t *meta = json_object_get(obj, "metadata");
+	const json_t *spec = json_object_get(obj, "spec"), *st = json_object_get(obj, "status");
+	char *sel = api_select_from_object(json_object_get(spec, "selector"), NULL, 0);
+	json_t *scale = json_pack("{s:s, s:s, s:{s:O?, s:O?, s:O?, s:O?, s:O?}, s:{s:O?}, "
+				  "s:{s:I, s:s}}",
+				  "kind", "Scale", "apiVersion", "autoscaling/v1", "metadata",
+				  "name", json_object_get(meta, "name"),
+				  "namespace", json_object_get(meta, "namespace"),
+				  "uid", json_object_get(meta, "uid"),
+				  "resourceVersion", json_object_get(meta, "resourceVersion"),
+				  "creationTimestamp", json_object_get(meta, "creationTimestamp"),
+				  "spec", "replicas", json_object_get(spec, "replicas"),
+				  "status", "replicas",
+				  (json_int_t)json_integer_value(json_object_get(st, "replicas")),
+				  "selector", sel ? sel : "");
+	free(sel);
+	return scale;
+}
+
+/* A changed Scale becomes the owner's spec.replicas. */
+static void api_scale_apply(struct api_server *s, struct api_http_conn *c,
+			    const struct api_http_req *req, const struct api_route *rt,
+			    json_t *old, json_t *scale)
+{
+	json_t *replicas = json_object_get(json_object_get(scale, "spec"), "replicas");
+	const char *rv = api_meta_str(scale, "resourceVersion");
+	json_t *obj, *st, *reply;
+	char err[256];
+
+	if (!json_is_integer(replicas) || json_integer_value(replicas) < 0) {
+		json_t *causes = json_array();
+		api_status_cause(causes, "FieldValueInvalid", "spec.replicas", "Invalid value: "
+				 "must be greater than or equal to 0");
+		json_decref(scale);
+		api_reply_status(c, api_status_invalid(rt->res, rt->name, causes));
+		return;
+	}
+	if (rv[0] && strcmp(rv, api_meta_str(old, "resourceVersion")) != 0) {
+		json_decref(scale);
+		api_reply_status(c, api_status_conflict(rt->res, rt->name));
+		return;
+	}
+	obj = json_deep_copy(old);
+	json_object_set(json_object_get(obj, "spec"), "replicas", replicas);
+	json_decref(scale);
+	st = api_admit(s, rt->res, API_ADMIT_UPDATE, rt->ns, old, obj, false);
+	if (st) {
+		json_decref(obj);
+		api_reply_status(c, st);
+		return;
+	}
+	if (!api_dry_run(req)) {
+		json_incref(obj);
+		if (api_objects_put(s->objects, rt->res, obj, err, sizeof(err)) < 0) {
+			json_decref(obj);
+			api_reply_status(c, api_status_new(500, "InternalError", NULL, "%s", err));
+			return;
+		}
+	}
+	reply = api_scale_of(obj);
+	api_reply_json(c, 200, reply);
+	json_decref(reply);
+	json_decref(obj);
+}
+
+/* ---- patch --------------------------------------------------------------------- */
+
+static void api_patch(struct api_server *s, struct api_http_conn *c,
+		      const struct api_http_req *req, const struct api_route *rt, json_t *old)
+{
+	const char *ct = req->content_type;
+	bool apply = strncmp(ct, "application/apply-patch", 23) == 0;
+	json_t *st = NULL, *patch, *base, *result = NULL;
+	char err[512] = "";
+
+	patch = api_parse_body(req, &st);
+	if (!patch) {
+		api_reply_status(c, st);
+		return;
+	}
+	if (apply) {
+		/* Server-side apply: creates a missing object; otherwise the
+		 * applied configuration merges into the live one (see
+		 * api_apply). */
+		char fm[128];
+		if (!api_http_query_get(req->query, "fieldManager", fm, sizeof(fm)) || !fm[0]) {
+			json_decref(patch);
+			api_reply_status(c, api_status_new(400, "BadRequest", NULL, "PATCH "
+							   "requests with apply-patch content type "
+							   "must specify a fieldManager"));
+			return;
+		}
+		if (!old) {
+			struct api_route crt = *rt;
+			json_t *meta = json_object_get(patch, "metadata");
+			if (!json_is_object(meta) || strcmp(api_meta_str(patch, "name"), rt->name)) {
+				json_decref(patch);
+				api_reply_status(c, api_status_new(400, "BadRequest", NULL, "the name "
+								   "of the object does not match "
+								   "the name on the URL"));
+				return;
+			}
+			crt.name[0] = '\0';
+			api_apply_record(patch, NULL, fm);
+			api_create(s, c, req, &crt, patch);
+			return;
+		}
+		result = api_apply_merge(old, patch, rt->res->kind, fm, err, sizeof(err));
+	} else if (!old) {
+		json_decref(patch);
+		api_reply_status(c, api_status_not_found(rt->res, rt->name));
+		return;
+	}
+	base = strcmp(rt->sub, "scale") == 0 ? api_scale_of(old) : json_incref(old);
+	if (apply)
+		;
+	else if (strncmp(ct, "application/merge-patch+json", 28) == 0)
+		result = api_patch_merge(base, patch);
+	else if (strncmp(ct, "application/json-patch+json", 27) == 0)
+		result = api_patch_json(base, patch, err, sizeof(err));
+	else if (strncmp(ct, "application/strategic-merge-patch+json", 38) == 0)
+		result = api_patch_strategic(base, patch, strcmp(rt->sub, "scale") == 0 ? "Scale" :
+					     rt->res->kind, err, sizeof(err));
+	else {
+		json_decref(base);
+		json_decref(patch);
+		api_reply_status(c, api_status_new(415, "UnsupportedMediaType", NULL,
+						   "the body of the request was in an unknown "
+						   "format - accepted media types include: "
+						   "application/json-patch+json, "
+						   "application/merge-patch+json, "
+						   "application/apply-patch+yaml"));
+		return;
+	}
+	json_decref(base);
+	json_decref(patch);
+	if (!result) {
+		api_reply_status(c, api_status_new(422, "Invalid", NULL, "%s",
+						   err[0] ? err : "the patch could not be applied"));
+		return;
+	}
+	if (strcmp(rt->sub, "scale") == 0) {
+		api_scale_apply(s, c, req, rt, old, result);
+		return;
+	}
+	/* A patch that sets a resourceVersion is a precondition on it. */
+	api_update(s, c, req, rt, old, result);
+}
+
+/* ---- delete -------------------------------------------------------------------- */
+
+json_t *api_delete_object(struct api_server *s, const struct api_resource *r, const char *ns,
+			  const char *name, int64_t grace_s, json_t **result)
+{
+	json_t *obj = api_objects_get(s->objects, r, ns, name), *copy;
+	char err[256], now[32];
+	const char *kind = r->kind;
+
+	*result = NULL;
+	if (!obj)
+		return api_status_not_found(r, name);
+	api_now_rfc3339(now);
+	/* A pod on a node ends gracefully: it is marked, its kubelet stops
+	 * it and then deletes it for good (grace 0). */
+	if (strcmp(kind, "Pod") == 0) {
+		const char *node = json_string_value(json_object_get(json_object_get(obj, "spec"),
+								     "nodeName"));
+		if (grace_s < 0)
+			grace_s = json_integer_value(json_object_get(json_object_get(obj, "spec"),
+								     "terminationGracePeriodSeconds"));
+		if (node && node[0] && grace_s > 0) {
+			if (api_meta_str(obj, "deletionTimestamp")[0]) {
+				*result = json_incref(obj);
+				return NULL;
+			}
+			copy = json_deep_copy(obj);
+			json_object_set_new(json_object_get(copy, "metadata"), "deletionTimestamp",
+					    json_string(now));
+			json_object_set_new(json_object_get(copy, "metadata"),
+					    "deletionGracePeriodSeconds", json_integer(grace_s));
+			*result = json_incref(copy);
+			if (api_objects_put(s->objects, r, copy, err, sizeof(err)) < 0) {
+				json_decref(*result);
+				*result = NULL;
+				return api_status_new(500, "InternalError", NULL, "%s", err);
+			}
+			return NULL;
+		}
+	}
+	/* A namespace goes Terminating and takes its objects with it; api_gc
+	 * removes it once it is empty. */
+	if (strcmp(kind, "Namespace") == 0) {
+		if (!api_meta_str(obj, "deletionTimestamp")[0]) {
+			copy = json_deep_copy(obj);
+			json_object_set_new(json_object_get(copy, "metadata"), "deletionTimestamp",
+					    json_string(now));
+			json_object_set_new(json_object_get(copy, "metadata"),
+					    "deletionGracePeriodSeconds", json_integer(0));
+			json_object_set_new(json_object_get(copy, "status"), "phase",
+					    json_string("Terminating"));
+			if (api_objects_put(s->objects, r, copy, err, sizeof(err)) < 0)
+				return api_status_new(500, "InternalError", NULL, "%s", err);
+			obj = copy;
+		}
+		*result = json_incref(obj);
+		api_gc_poke(s);
+		return NULL;
+	}
+	*result = json_deep_copy(obj);
+	api_objects_remove(s->objects, r, ns, name);
+	api_gc_poke(s);
+	return NULL;
+}
+
+static void api_delete(struct api_server *s, struct api_http_conn *c,
+		       const struct api_http_req *req, const struct api_route *rt)
+{
+	int64_t grace = -1;
+	char q[32];
+	json_t *opts = NULL, *result = NULL, *st, *obj;
+
+	if (req->body_len) {
+		json_error_t jerr;
+		opts = json_loadb(req->body, req->body_len, 0, &jerr);
+		if (!json_is_object(opts)) {
+			json_decref(opts);
+			api_reply_status(c, api_status_new(400, "BadRequest", NULL, "DeleteOptions: "
+							   "%s", jerr.text));
+			return;
+		}
+	}
+	if (json_is_integer(json_object_get(opts, "gracePeriodSeconds")))
+		grace = json_integer_value(json_object_get(opts, "gracePeriodSeconds"));
+	if (api_http_query_get(req->query, "gracePeriodSeconds", q, sizeof(q)))
+		grace = strtoll(q, NULL, 10);
+	obj = api_objects_get(s->objects, rt->res, rt->ns, rt->name);
+	if (obj && json_is_object(json_object_get(opts, "preconditions"))) {
+		json_t *pre = json_object_get(opts, "preconditions");
+		const char *uid = json_string_value(json_object_get(pre, "uid"));
+		const char *rv = json_string_value(json_object_get(pre, "resourceVersion"));
+		if ((uid && strcmp(uid, api_meta_str(obj, "uid"))) ||
+		    (rv && strcmp(rv, api_meta_str(obj, "resourceVersion")))) {
+			json_decref(opts);
+			api_reply_status(c, api_status_conflict(rt->res, rt->name));
+			return;
+		}
+	}
+	json_decref(opts);
+	if (obj && api_dry_run(req)) {
+		api_reply_object(c, req, 200, rt->res, obj);
+		return;
+	}
+	st = api_delete_object(s, rt->res, rt->ns, rt->name, grace, &result);
+	if (st) {
+		api_reply_status(c, st);
+		return;
+	}
+	api_reply_object(c, req, 200, rt->res, result);
+	json_decref(result);
+}
+
+/* ---- get and list ------------------------------------------------------------- */
+
+static void api_list(struct api_server *s, struct api_http_conn *c,
+		     const struct api_http_req *req, const struct api_route *rt)
+{
+	char q[4096], rvtext[24], apiv[64], kind[80], err[512];
+	struct api_selector *ls = NULL, *fs = NULL;
+	json_t *all, *items, *obj, *lm, *reply;
+	size_t i, limit = 0, start = 0, taken = 0;
+
+	if (api_http_query_get(req->query, "labelSelector", q, sizeof(q))) {
+		ls = api_select_labels(q, err, sizeof(err));
+		if (!ls) {
+			api_reply_status(c, api_status_new(400, "BadRequest", NULL, "%s", err));
+			return;
+		}
+	}
+	if (api_http_query_get(req->query, "fieldSelector", q, sizeof(q))) {
+		fs = api_select_fields(q, rt->res->kind, err, sizeof(err));
+		if (!fs) {
+			api_select_free(ls);
+			api_reply_status(c, api_status_new(400, "BadRequest", NULL, "%s", err));
+			return;
+		}
+	}
+	if (api_query_true(req, "watch")) {
+		char rv[32] = "", to[16];
+		int timeout = 0;
+		if (api_http_query_get(req->query, "timeoutSeconds", to, sizeof(to)))
+			timeout = atoi(to);
+		api_http_query_get(req->query, "resourceVersion", rv, sizeof(rv));
+		api_watch_serve(s, c, rt->res, rt->ns[0] ? rt->ns : NULL, rv, ls, fs, timeout,
+				api_query_true(req, "allowWatchBookmarks"), api_wants_table(req));
+		return;
+	}
+	if (api_http_query_get(req->query, "limit", q, sizeof(q)))
+		limit = strtoul(q, NULL, 10);
+	if (api_http_query_get(req->query, "continue", q, sizeof(q)) && q[0]) {
+		char *end;
+		start = strtoul(q, &end, 10);
+		if (*end) {
+			api_select_free(ls);
+			api_select_free(fs);
+			api_reply_status(c, api_status_new(400, "BadRequest", NULL, "continue key is "
+							   "not valid: %s", q));
+			return;
+		}
+	}
+	snprintf(rvtext, sizeof(rvtext), "%" PRIu64, api_objects_rv(s->objects));
+	all = api_objects_list(s->objects, rt->res, rt->ns[0] ? rt->ns : NULL);
+	items = json_array();
+	lm = json_pack("{s:s}", "resourceVersion", rvtext);
+	json_array_foreach(all, i, obj) {
+		if (!api_select_match(ls, obj) || !api_select_match(fs, obj))
+			continue;
+		if (taken++ < start)
+			continue;
+		if (limit && json_array_size(items) == limit) {
+			/* More remain: the token is where the next page starts. */
+			char tok[32];
+			snprintf(tok, sizeof(tok), "%zu", start + limit);
+			json_object_set_new(lm, "continue", json_string(tok));
+			break;
+		}
+		json_array_append(items, obj);
+	}
+	api_select_free(ls);
+	api_select_free(fs);
+	if (api_wants_table(req)) {
+		char inc[32];
+		reply = api_table_build(rt->res, items, lm,
+			api_http_query_get(req->query, "includeObject", inc, sizeof(inc)) ?
+			inc : "Metadata", (int64_t)time(NULL));
+	} else {
+		snprintf(kind, sizeof(kind), "%sList", rt->res->kind);
+		reply = json_pack("{s:s, s:s, s:O, s:O}", "kind", kind, "apiVersion",
+				  api_resource_api_version(rt->res, apiv, sizeof(apiv)), "metadata",
+				  lm, "items", items);
+	}
+	api_reply_json(c, 200, reply);
+	json_decref(reply);
+	json_decref(items);
+	json_decref(all);
+	json_decref(lm);
+}
+
+/* ---- the dispatcher --------------------------------------------------------------- */
+
+static void api_resource_request(struct api_server *s, struct api_http_conn *c,
+				 const struct api_http_req *req)
+{
+	struct api_route rt;
+	json_t *obj = NULL, *st = NULL, *old;
+	const char *m = req->method;
+
+	if (api_route_parse(req->path, &rt) < 0) {
+		api_reply_status(c, api_status_new(404, "NotFound", NULL, "the server could not "
+						   "find the requested resource"));
+		return;
+	}
+	if (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 && strcmp(rt.sub, "exec") != 0 &&
+	    api_lab_owns(s, rt.res) && !req->local_socket) {
+		api_reply_status(c, api_status_new(405, "MethodNotAllowed", NULL, "%s in a clientip "
+						   "lab are written by the lab's own controller and "
+						   "node agents; change the Deployment or Service "
+						   "instead", rt.res->resource));
+		return;
+	}
+	old = rt.name[0] ? api_objects_get(s->objects, rt.res, rt.ns, rt.name) : NULL;
+	if (old)
+		json_incref(old);
+
+	if (!rt.name[0]) {
+		if (strcmp(m, "GET") == 0) {
+			api_list(s, c, req, &rt);
+		} else if (strcmp(m, "POST") == 0 && (!rt.res->namespaced || rt.ns[0])) {
+			obj = api_parse_body(req, &st);
+			if (obj)
+				api_create(s, c, req, &rt, obj);
+			else
+				api_reply_status(c, st);
+		} else {
+			api_reply_status(c, api_status_new(405, "MethodNotAllowed", NULL, "the server "
+							   "does not allow this method on the "
+							   "requested resource"));
+		}
+		goto out;
+	}
+	if (strcmp(rt.sub, "log") == 0 && strcmp(m, "GET") == 0) {
+		if (old)
+			api_log_serve(s, c, req, old);
+		else
+			api_reply_status(c, api_status_not_found(rt.res, rt.name));
+		goto out;
+	}
+	if (strcmp(rt.sub, "exec") == 0) {
+		api_reply_status(c, api_status_new(400, "BadRequest", NULL, "exec is not served by "
+						   "this API server yet; use `clientip exec %s`",
+						   rt.name));
+		goto out;
+	}
+	if (strcmp(m, "PATCH") == 0) {
+		api_patch(s, c, req, &rt, old);
+		goto out;
+	}
+	if (!old) {
+		api_reply_status(c, api_status_not_found(rt.res, rt.name));
+		goto out;
+	}
+	if (strcmp(m, "GET") == 0) {
+		if (strcmp(rt.sub, "scale") == 0) {
+			json_t *scale = api_scale_of(old);
+			api_reply_json(c, 200, scale);
+			json_decref(scale);
+		} else {
+			api_reply_object(c, req, 200, rt.res, old);
+		}
+	} else if (strcmp(m, "PUT") == 0) {
+		obj = api_parse_body(req, &st);
+		if (!obj)
+			api_reply_status(c, st);
+		else if (strcmp(rt.sub, "scale") == 0)
+			api_scale_apply(s, c, req, &rt, old, obj);
+		else if ((st = api_check_kind(&rt, obj)) || (st = api_check_body_ns(&rt, obj))) {
+			json_decref(obj);
+			api_reply_status(c, st);
+		} else
+			api_update(s, c, req, &rt, old, obj);
+	} else if (strcmp(m, "DELETE") == 0 && !rt.sub[0]) {
+		api_delete(s, c, req, &rt);
+	} else {
+		api_reply_status(c, api_status_new(405, "MethodNotAllowed", NULL, "the server does "
+						   "not allow this method on the requested "
+						   "resource"));
+	}
+out:
+	json_decref(old);
+}
+
+static void api_reply_doc(struct api_http_conn *c, json_t *doc, const char *content_type)
+{
+	char *text;
+
+	if (!doc) {
+		api_reply_status(c, api_status_new(404, "NotFound", NULL, "the server could not "
+						   "find the requested resource"));
+		return;
+	}
+	text = json_dumps(doc, JSON_COMPACT);
+	api_http_respond(c, 200, content_type, NULL, text ? text : "{}", text ? strlen(text) : 2);
+	free(text);
+	json_decref(doc);
+}
+
+/* /api and /apis: aggregated discovery when the client offers it (v2 or
+ * v2beta1, in the order it lists them), the legacy documents otherwise. */
+static void api_discovery_root(struct api_http_conn *c, const struct api_http_req *req, bool core)
+{
+	const char *v2 = strstr(req->accept, "g=apidiscovery.k8s.io;v=v2;");
+	const char *v2b = strstr(req->accept, "g=apidiscovery.k8s.io;v=v2beta1;");
+	const char *ver = NULL;
+	char ct[128];
+
+	if (v2 && (!v2b || v2 < v2b))
+		ver = "v2";
+	else if (v2b)
+		ver = "v2beta1";
+	if (ver) {
+		snprintf(ct, sizeof(ct), "application/json;g=apidiscovery.k8s.io;v=%s;"
+			 "as=APIGroupDiscoveryList", ver);
+		api_reply_doc(c, api_discovery_aggregated(core, ver), ct);
+		return;
+	}
+	api_reply_doc(c, core ? api_discovery_api_versions() : api_discovery_group_list(),
+		      API_JSON);
+}
+
+void api_handle(struct api_http_conn *c, const struct api_http_req *req, void *data)
+{
+	struct api_server *s = data;
+	const char *p = req->path;
+	char seg[4][254];
+	int n;
+
+	if (strcmp(p, "/version") == 0 || strcmp(p, "/version/") == 0) {
+		api_reply_doc(c, api_discovery_version(), API_JSON);
+	} else if (strcmp(p, "/healthz") == 0 || strcmp(p, "/livez") == 0 ||
+		   strcmp(p, "/readyz") == 0) {
+		api_http_respond(c, 200, "text/plain; charset=utf-8", NULL, "ok", 2);
+	} else if (strcmp(p, "/api") == 0 || strcmp(p, "/api/") == 0) {
+		api_discovery_root(c, req, true);
+	} else if (strcmp(p, "/apis") == 0 || strcmp(p, "/apis/") == 0) {
+		api_discovery_root(c, req, false);
+	} else if (strcmp(p, "/openapi/v3") == 0 || strcmp(p, "/openapi/v3/") == 0) {
+		api_reply_doc(c, api_openapi_v3_root(), API_JSON);
+	} else if (strncmp(p, "/openapi/v3/", 12) == 0) {
+		n = api_split(p + 12, seg, 4);
+		if (n == 2 && strcmp(seg[0], "api") == 0)
+			api_reply_doc(c, api_openapi_v3_group_version("", seg[1]), API_JSON);
+		else if (n == 3 && strcmp(seg[0], "apis") == 0)
+			api_reply_doc(c, api_openapi_v3_group_version(seg[1], seg[2]), API_JSON);
+		else
+			api_reply_doc(c, NULL, API_JSON);
+	} else if ((n = api_split(p, seg, 4)) == 2 && strcmp(seg[0], "api") == 0) {
+		api_reply_doc(c, api_discovery_resource_list("", seg[1]), API_JSON);
+	} else if (n == 2 && strcmp(seg[0], "apis") == 0) {
+		api_reply_doc(c, api_discovery_group(seg[1]), API_JSON);
+	} else if (n == 3 && strcmp(seg[0], "apis") == 0) {
+		api_reply_doc(c, api_discovery_resource_list(seg[1], seg[2]), API_JSON);
+	} else if (strncmp(p, "/api/", 5) == 0 || strncmp(p, "/apis/", 6) == 0) {
+		api_resource_request(s, c, req);
+	} else {
+		api_reply_status(c, api_status_new(404, "NotFound", NULL, "the server could not "
+						   "find the requested resource"));
+	}
+}

@@ -1,0 +1,656 @@
+/* api_lab.c — the API server in front of a running lab.
+ *
+ * Today a lab's daemons still share their state as files (docs/STATE.md):
+ * the controller, the node agents and the load balancer each read the
+ * files they need and write their own. Until they become clients of the
+ * API, this module joins the two worlds, one direction per kind:
+ *
+ *  - Deployments and Services written through the API are written on to
+ *    the lab's files (api/deployments, api/services), which is what makes
+ *    the controller, the proxies and the load balancer act on them;
+ *  - everything the lab's files hold (objects written by `clientip apply`,
+ *    pods, endpoints, nodes, the statuses the daemons report) is read back
+ *    into API objects after every change, so kubectl sees the lab as it is.
+ *
+ * Pods, Endpoints, EndpointSlices and Nodes are therefore the lab's: a
+ * client may read and watch them but not write them (405), as only the
+ * lab's controller and agents may. Files are compared with API objects
+ * through the lab's model (lib/model.h), so what the API adds (defaults,
+ * annotations such as kubectl's last-applied configuration, fields the lab
+ * does not use) is kept, and a round trip changes nothing.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api_patch.h"
+#include "api_server.h"
+#include "buf.h"
+#include "jsonw.h"
+#include "lab.h"
+#include "log.h"
+#include "store.h"
+#include "watch.h"
+
+#define API_LAB_DEBOUNCE_MS 10
+#define API_LAB_RESYNC_MS   2000
+/* A node whose agent has not reported for this long is NotReady (the
+ * node lifecycle controller's default grace period is 40 s). */
+#define API_LAB_NODE_GRACE_S 40
+
+/* ---- model <-> JSON --------------------------------------------------------- */
+
+typedef void api_lab_emit_fn(struct jsonw *w, const void *obj);
+
+static json_t *api_lab_to_json(api_lab_emit_fn *emit, const void *obj)
+{
+	struct buf b = { 0 };
+	struct jsonw w;
+	json_t *v;
+
+	jsonw_init(&w, &b, false);
+	emit(&w, obj);
+	v = json_loadb(buf_str(&b), b.len, 0, NULL);
+	buf_free(&b);
+	return v;
+}
+
+static void api_lab_emit_deployment(struct jsonw *w, const void *o)
+{
+	model_deployment_to_json(w, o);
+}
+
+static void api_lab_emit_service(struct jsonw *w, const void *o)
+{
+	model_service_to_json(w, o);
+}
+
+/* The lab's model has room for short annotations only; kubectl's
+ * last-applied configuration and other long values stay in the API. */
+static char *api_lab_model_text(const json_t *obj)
+{
+	json_t *copy = json_deep_copy(obj);
+	json_t *ann = json_object_get(json_object_get(copy, "metadata"), "annotations");
+	const char *k;
+	json_t *v;
+	void *tmp;
+	char *text;
+
+	json_object_foreach_safe(ann, tmp, k, v) {
+		if (!json_is_string(v) || json_string_length(v) >= MODEL_VALUE_MAX ||
+		    strlen(k) >= MODEL_KEY_MAX)
+			json_object_del(ann, k);
+	}
+	json_object_del(json_object_get(copy, "metadata"), "managedFields");
+	text = json_dumps(copy, JSON_COMPACT);
+	json_decref(copy);
+	return text;
+}
+
+/* The lab's view of an API Deployment or Service, as JSON (NULL if it does
+ * not convert). */
+static json_t *api_lab_canonical(const char *kind, const json_t *obj)
+{
+	char *text = api_lab_model_text(obj), err[256];
+	json_t *out = NULL;
+
+	if (!text)
+		return NULL;
+	if (strcmp(kind, "Deployment") == 0) {
+		struct model_deployment *d = malloc(sizeof(*d));
+		if (d && model_deployment_from_json(text, strlen(text), d, err, sizeof(err)) == 0)
+			out = api_lab_to_json(api_lab_emit_deployment, d);
+		free(d);
+	} else {
+		struct model_service *sv = malloc(sizeof(*sv));
+		if (sv && model_service_from_json(text, strlen(text), sv, err, sizeof(err)) == 0) {
+			sv->ingress_ip.s_addr = 0;
+			out = api_lab_to_json(api_lab_emit_service, sv);
+		}
+		free(sv);
+	}
+	free(text);
+	/* Identity is the API's; status is compared on its own. */
+	json_object_del(out, "status");
+	if (out) {
+		json_t *m = json_object_get(out, "metadata");
+		json_object_del(m, "uid");
+		json_object_del(m, "creationTimestamp");
+		json_object_del(m, "generation");
+		json_object_del(m, "resourceVersion");
+	}
+	return out;
+}
+
+/* ---- API -> files ------------------------------------------------------------- */
+
+static void api_lab_export(struct api_server *s, const struct api_event *ev)
+{
+	const char *kind = ev->res->kind;
+	const json_t *meta = json_object_get(ev->obj, "metadata");
+	const char *ns = json_string_value(json_object_get(meta, "namespace"));
+	const char *name = json_string_value(json_object_get(meta, "name"));
+	bool dep = strcmp(kind, "Deployment") == 0;
+	char *text, err[256];
+	int rc = 0;
+
+	if (!ns || !name)
+		return;
+	if (ev->type == API_EVENT_DELETED) {
+		rc = store_delete(s->statedir, dep ? STORE_DEPLOYMENTS : STORE_SERVICES, ns, name);
+		goto out;
+	}
+	text = api_lab_model_text(ev->obj);
+	if (!text)
+		return;
+	if (dep) {
+		struct model_deployment *d = malloc(sizeof(*d));
+		rc = d ? model_deployment_from_json(text, strlen(text), d, err, sizeof(err)) : -1;
+		if (rc == 0)
+			rc = store_put_deployment(s->statedir, d);
+		free(d);
+	} else {
+		struct model_service *sv = malloc(sizeof(*sv));
+		rc = sv ? model_service_from_json(text, strlen(text), sv, err, sizeof(err)) : -1;
+		if (rc == 0) {
+			int lock = store_lock(s->statedir);
+			rc = store_put_service(s->statedir, sv);
+			if (lock >= 0)
+				store_unlock(lock);
+		}
+		free(sv);
+	}
+	free(text);
+out:
+	if (rc < 0)
+		log_warn("%s %s/%s: not written to the lab's state: %s", kind, ns, name,
+			 rc == -1 ? err : strerror(-rc));
+}
+
+static void api_lab_on_event(const struct api_event *ev, void *data)
+{
+	struct api_server *s = data;
+
+	if (s->lab_importing)
+		return;
+	if (strcmp(ev->res->kind, "Deployment") == 0 || strcmp(ev->res->kind, "Service") == 0)
+		api_lab_export(s, ev);
+}
+
+/* ---- files -> API ---------------------------------------------------------------- */
+
+static const struct api_resource *api_lab_res(const char *group, const char *resource)
+{
+	return api_registry_find(group, "v1", resource);
+}
+
+static void api_lab_put(struct api_server *s, const struct api_resource *r, json_t *obj)
+{
+	char err[256];
+
+	if (api_objects_put(s->objects, r, obj, err, sizeof(err)) < 0)
+		log_warn("%s: %s", r->resource, err);
+}
+
+/* Namespaces that objects in the lab's files use exist in the API too. */
+static void api_lab_ensure_namespace(struct api_server *s, const char *ns)
+{
+	const struct api_resource *r = api_lab_res("", "namespaces");
+	json_t *obj, *st;
+
+	if (!ns[0] || api_objects_get(s->objects, r, "", ns))
+		return;
+	obj = json_pack("{s:{s:s}}", "metadata", "name", ns);
+	st = api_admit(s, r, API_ADMIT_CREATE, "", NULL, obj, false);
+	if (st) {
+		json_decref(st);
+		json_decref(obj);
+		return;
+	}
+	api_lab_put(s, r, obj);
+}
+
+/* Gives obj (stolen) the identity of the API object it replaces, or a new
+ * one, and stores it if it differs from cur. */
+static void api_lab_mirror(struct api_server *s, const struct api_resource *r, json_t *cur,
+			   json_t *obj)
+{
+	json_t *meta = json_object_get(obj, "metadata"), *a, *b;
+	const json_t *cm = json_object_get(cur, "metadata");
+	char uid[40], now[32];
+	bool same;
+
+	if (cur) {
+		json_object_set(meta, "uid", json_object_get(cm, "uid"));
+		json_object_set(meta, "creationTimestamp", json_object_get(cm, "creationTimestamp"));
+	} else {
+		if (!json_string_value(json_object_get(meta, "uid"))) {
+			model_uid_new(uid);
+			json_object_set_new(meta, "uid", json_string(uid));
+		}
+		if (!json_string_value(json_object_get(meta, "creationTimestamp"))) {
+			api_now_rfc3339(now);
+			json_object_set_new(meta, "creationTimestamp", json_string(now));
+		}
+	}
+	a = json_deep_copy(cur);
+	json_object_del(json_object_get(a, "metadata"), "resourceVersion");
+	b = json_deep_copy(obj);
+	json_object_del(json_object_get(b, "metadata"), "resourceVersion");
+	same = cur && json_equal(a, b);
+	json_decref(a);
+	json_decref(b);
+	if (same)
+		json_decref(obj);
+	else
+		api_lab_put(s, r, obj);
+}
+
+/* A Deployment or Service from the lab's files: merged into the API
+ * object when the lab's view of the two differs (a change made with
+ * `clientip`), its status taken from the files. */
+static void api_lab_merge(struct api_server *s, const struct api_resource *r, json_t *file_obj)
+{
+	const json_t *meta = json_object_get(file_obj, "metadata");
+	const char *ns = json_string_value(json_object_get(meta, "namespace"));
+	const char *name = json_string_value(json_object_get(meta, "name"));
+	json_t *cur = api_objects_get(s->objects, r, ns, name), *next, *ca, *cb;
+	bool changed;
+
+	api_lab_ensure_namespace(s, ns ? ns : "");
+	if (!cur) {
+		json_t *obj = json_deep_copy(file_obj);
+		json_t *st = api_admit(s, r, API_ADMIT_CREATE, ns, NULL, obj, false);
+		if (st) {
+			log_warn("%s %s/%s in the lab's files: %s", r->kind, ns, name,
+				 json_string_value(json_object_get(st, "message")));
+			json_decref(st);
+			json_decref(obj);
+			return;
+		}
+		/* Keep what the files say over the API's defaults. */
+		json_object_set(json_object_get(obj, "spec"), "clusterIP",
+				json_object_get(json_object_get(file_obj, "spec"), "clusterIP"));
+		if (json_object_get(file_obj, "status"))
+			json_object_set(obj, "status", json_object_get(file_obj, "status"));
+		api_lab_put(s, r, obj);
+		return;
+	}
+	ca = api_lab_canonical(r->kind, cur);
+	cb = api_lab_canonical(r->kind, file_obj);
+	changed = !ca || !cb || !json_equal(ca, cb);
+	json_decref(ca);
+	json_decref(cb);
+	next = json_deep_copy(cur);
+	if (changed) {
+		json_t *patch = json_deep_copy(file_obj), *merged;
+		json_object_del(patch, "status");
+		json_object_del(json_object_get(patch, "metadata"), "uid");
+		json_object_del(json_object_get(patch, "metadata"), "creationTimestamp");
+		json_object_del(json_object_get(patch, "metadata"), "generation");
+		merged = api_patch_merge(next, patch);
+		json_decref(patch);
+		json_decref(next);
+		next = merged;
+		if (json_object_get(json_object_get(cur, "metadata"), "generation"))
+			json_object_set_new(json_object_get(next, "metadata"), "generation",
+					    json_integer(json_integer_value(json_object_get(
+						    json_object_get(cur, "metadata"),
+						    "generation")) + 1));
+	}
+	if (json_object_get(file_obj, "status"))
+		json_object_set(next, "status", json_object_get(file_obj, "status"));
+	if (json_equal(next, cur))
+		json_decref(next);
+	else
+		api_lab_put(s, r, next);
+}
+
+/* Removes API objects of r that the files no longer have. */
+static void api_lab_prune(struct api_server *s, const struct api_resource *r, json_t *seen)
+{
+	json_t *all = api_objects_list(s->objects, r, NULL), *obj;
+	size_t i;
+
+	json_array_foreach(all, i, obj) {
+		const json_t *m = json_object_get(obj, "metadata");
+		char key[600];
+		snprintf(key, sizeof(key), "%s/%s", json_string_value(json_object_get(m,
+			 "namespace")) ?: "", json_string_value(json_object_get(m, "name")) ?: "");
+		if (!json_object_get(seen, key))
+			api_objects_remove(s->objects, r, json_string_value(json_object_get(m,
+					   "namespace")) ?: "", json_string_value(json_object_get(m,
+					   "name")) ?: "");
+	}
+	json_decref(all);
+}
+
+static void api_lab_seen(json_t *seen, const json_t *obj)
+{
+	const json_t *m = json_object_get(obj, "metadata");
+	char key[600];
+
+	snprintf(key, sizeof(key), "%s/%s", json_string_value(json_object_get(m, "namespace")) ?: "",
+		 json_string_value(json_object_get(m, "name")) ?: "");
+	json_object_set_new(seen, key, json_true());
+}
+
+static void api_lab_import_deployments(struct api_server *s)
+{
+	const struct api_resource *r = api_lab_res("apps", "deployments");
+	struct model_deployment *ds = NULL;
+	struct model_deployment_status *sts = NULL;
+	int n = 0, ns = 0;
+	char err[256];
+	json_t *seen = json_object();
+
+	if (store_list_deployments(s->statedir, &ds, &n, err, sizeof(err)) < 0 ||
+	    store_list_deployment_statuses(s->statedir, &sts, &ns, err, sizeof(err)) < 0) {
+		log_warn("lab state: %s", err);
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		const struct model_deployment_status *st = NULL;
+		struct buf b = { 0 };
+		struct jsonw w;
+		json_t *obj;
+
+		for (int j = 0; j < ns; j++)
+			if (!strcmp(sts[j].ns, ds[i].meta.ns) && !strcmp(sts[j].name, ds[i].meta.name))
+				st = &sts[j];
+		jsonw_init(&w, &b, false);
+		model_deployment_with_status_to_json(&w, &ds[i], st);
+		obj = json_loadb(buf_str(&b), b.len, 0, NULL);
+		buf_free(&b);
+		if (!obj)
+			continue;
+		api_lab_seen(seen, obj);
+		api_lab_merge(s, r, obj);
+		json_decref(obj);
+	}
+	api_lab_prune(s, r, seen);
+out:
+	json_decref(seen);
+	free(ds);
+	free(sts);
+}
+
+static void api_lab_import_services(struct api_server *s)
+{
+	const struct api_resource *r = api_lab_res("", "services");
+	struct model_service *svcs = NULL;
+	int n = 0;
+	char err[256];
+	json_t *seen = json_object();
+
+	if (store_list_services(s->statedir, &svcs, &n, err, sizeof(err)) < 0) {
+		log_warn("lab state: %s", err);
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		json_t *obj = api_lab_to_json(api_lab_emit_service, &svcs[i]);
+		if (!obj)
+			continue;
+		api_lab_seen(seen, obj);
+		api_lab_merge(s, r, obj);
+		json_decref(obj);
+	}
+	api_lab_prune(s, r, seen);
+out:
+	json_decref(seen);
+	free(svcs);
+}
+
+static void api_lab_import_pods(struct api_server *s)
+{
+	const struct api_resource *r = api_lab_res("", "pods");
+	struct model_pod *pods = NULL;
+	struct model_pod_status *sts = NULL;
+	int n = 0, ns = 0;
+	char err[256];
+	json_t *seen = json_object();
+
+	if (store_list_pods(s->statedir, NULL, &pods, &n, err, sizeof(err)) < 0 ||
+	    store_list_pod_statuses(s->statedir, &sts, &ns, err, sizeof(err)) < 0) {
+		log_warn("lab state: %s", err);
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		const struct model_pod_status *st = NULL;
+		struct buf b = { 0 };
+		struct jsonw w;
+		json_t *obj;
+
+		for (int j = 0; j < ns; j++)
+			if (!strcmp(sts[j].ns, pods[i].meta.ns) &&
+			    !strcmp(sts[j].name, pods[i].meta.name) &&
+			    (!sts[j].uid[0] || !strcmp(sts[j].uid, pods[i].meta.uid)))
+				st = &sts[j];
+		jsonw_init(&w, &b, false);
+		model_pod_to_json(&w, &pods[i], st);
+		obj = json_loadb(buf_str(&b), b.len, 0, NULL);
+		buf_free(&b);
+		if (!obj)
+			continue;
+		if (!st)
+			json_object_set_new(json_object_get(obj, "status"), "phase",
+					    json_string("Pending"));
+		api_lab_ensure_namespace(s, pods[i].meta.ns);
+		api_lab_seen(seen, obj);
+		api_lab_mirror(s, r, api_objects_get(s->objects, r, pods[i].meta.ns,
+						     pods[i].meta.name), obj);
+	}
+	api_lab_prune(s, r, seen);
+out:
+	json_decref(seen);
+	free(pods);
+	free(sts);
+}
+
+/* v1 Endpoints from the lab's EndpointSlice-shaped record: ready
+ * addresses and the others apart, as the endpoints controller lists them. */
+static json_t *api_lab_endpoints_v1(const json_t *slice)
+{
+	const json_t *meta = json_object_get(slice, "metadata");
+	json_t *ready = json_array(), *notready = json_array(), *ports = json_array(), *ep, *p;
+	json_t *out, *subsets = json_array();
+	size_t i;
+
+	json_array_foreach(json_object_get(slice, "endpoints"), i, ep) {
+		const json_t *ref = json_object_get(ep, "targetRef");
+		json_t *a = json_pack("{s:O?, s:O?}", "ip",
+				      json_array_get(json_object_get(ep, "addresses"), 0), "nodeName",
+				      json_object_get(ep, "nodeName"));
+		if (ref)
+			json_object_set(a, "targetRef", (json_t *)ref);
+		json_array_append_new(json_is_true(json_object_get(json_object_get(ep,
+			"conditions"), "ready")) ? ready : notready, a);
+	}
+	json_array_foreach(json_object_get(slice, "ports"), i, p) {
+		json_int_t port = json_integer_value(json_object_get(p, "port"));
+		const json_t *first = json_array_get(json_object_get(slice, "endpoints"), 0);
+		if (!port)
+			port = json_integer_value(json_array_get(json_object_get(first, "ports"), i));
+		json_array_append_new(ports, json_pack("{s:O?, s:I, s:O?}", "name",
+						       json_object_get(p, "name"), "port", port,
+						       "protocol", json_object_get(p, "protocol")));
+	}
+	if (json_array_size(ready) || json_array_size(notready)) {
+		json_t *sub = json_pack("{s:O}", "ports", ports);
+		if (json_array_size(ready))
+			json_object_set(sub, "addresses", ready);
+		if (json_array_size(notready))
+			json_object_set(sub, "notReadyAddresses", notready);
+		json_array_append_new(subsets, sub);
+	}
+	out = json_pack("{s:s, s:s, s:{s:O?, s:O?}}", "apiVersion", "v1", "kind", "Endpoints",
+			"metadata", "name", json_object_get(meta, "name"), "namespace",
+			json_object_get(meta, "namespace"));
+	if (json_array_size(subsets))
+		json_object_set(out, "subsets", subsets);
+	json_decref(subsets);
+	json_decref(ready);
+	json_decref(notready);
+	json_decref(ports);
+	return out;
+}
+
+static void api_lab_import_endpoints(struct api_server *s)
+{
+	const struct api_resource *rs = api_lab_res("discovery.k8s.io", "endpointslices");
+	const struct api_resource *re = api_lab_res("", "endpoints");
+	struct model_endpoints *eps = NULL;
+	int n = 0;
+	char err[256];
+	json_t *seen = json_object();
+
+	if (store_list_endpoints(s->statedir, &eps, &n, err, sizeof(err)) < 0) {
+		log_warn("lab state: %s", err);
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		struct buf b = { 0 };
+		struct jsonw w;
+		json_t *slice;
+
+		jsonw_init(&w, &b, false);
+		model_endpoints_to_json(&w, &eps[i]);
+		slice = json_loadb(buf_str(&b), b.len, 0, NULL);
+		buf_free(&b);
+		if (!slice)
+			continue;
+		api_lab_seen(seen, slice);
+		api_lab_mirror(s, re, api_objects_get(s->objects, re, eps[i].ns, eps[i].name),
+			       api_lab_endpoints_v1(slice));
+		api_lab_mirror(s, rs, api_objects_get(s->objects, rs, eps[i].ns, eps[i].name),
+			       slice);
+	}
+	api_lab_prune(s, rs, seen);
+	api_lab_prune(s, re, seen);
+out:
+	json_decref(seen);
+	for (int i = 0; i < n; i++)
+		model_endpoints_free(&eps[i]);
+	free(eps);
+}
+
+static void api_lab_import_nodes(struct api_server *s)
+{
+	const struct api_resource *r = api_lab_res("", "nodes");
+	struct model_node_status *nodes = NULL;
+	int n = 0;
+	char err[256];
+	json_t *seen = json_object();
+
+	if (store_list_node_statuses(s->statedir, &nodes, &n, err, sizeof(err)) < 0) {
+		log_warn("lab state: %s", err);
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		struct buf b = { 0 };
+		struct jsonw w;
+		json_t *obj, *st;
+		int64_t beat = model_time_parse(nodes[i].heartbeat);
+		bool ready = beat > 0 && time(NULL) - beat < API_LAB_NODE_GRACE_S;
+
+		jsonw_init(&w, &b, false);
+		model_node_status_to_json(&w, &nodes[i]);
+		obj = json_loadb(buf_str(&b), b.len, 0, NULL);
+		buf_free(&b);
+		if (!obj)
+			continue;
+		json_object_set_new(json_object_get(obj, "metadata"), "labels",
+				    json_pack("{s:s, s:s, s:s}", "kubernetes.io/hostname",
+					      nodes[i].name, "kubernetes.io/os", "linux",
+					      "kubernetes.io/arch", "amd64"));
+		st = json_object_get(obj, "status");
+		/* The heartbeat's time is left out of what is compared: it
+		 * changes every few seconds, readiness does not. */
+		json_object_del(st, "lastHeartbeatTime");
+		json_object_del(st, "lastSyncMs");
+		json_object_set_new(st, "conditions", json_pack("[{s:s, s:s, s:s}]", "type", "Ready",
+							       "status", ready ? "True" : "False",
+							       "reason", ready ? "KubeletReady" :
+							       "NodeStatusUnknown"));
+		json_object_set_new(st, "nodeInfo", json_pack("{s:s, s:s, s:s, s:s, s:s}",
+							     "kubeletVersion", "v1.33.0",
+							     "kubeProxyVersion", "v1.33.0",
+							     "osImage", "clientip lab node",
+							     "operatingSystem", "linux",
+							     "containerRuntimeVersion",
+							     "clientip://netns"));
+		api_lab_seen(seen, obj);
+		api_lab_mirror(s, r, api_objects_get(s->objects, r, "", nodes[i].name), obj);
+	}
+	api_lab_prune(s, r, seen);
+out:
+	json_decref(seen);
+	free(nodes);
+}
+
+static void api_lab_import(struct api_server *s)
+{
+	s->lab_importing = true;
+	api_lab_import_deployments(s);
+	api_lab_import_services(s);
+	api_lab_import_pods(s);
+	api_lab_import_endpoints(s);
+	api_lab_import_nodes(s);
+	s->lab_importing = false;
+}
+
+static void api_lab_on_change(struct watch *w, void *data)
+{
+	(void)w;
+	api_lab_import(data);
+}
+
+bool api_lab_owns(const struct api_server *s, const struct api_resource *r)
+{
+	static const char *const lab_kinds[] = { "Pod", "Endpoints", "EndpointSlice", "Node" };
+
+	if (!s->lab_watch)
+		return false;
+	for (size_t i = 0; i < sizeof(lab_kinds) / sizeof(lab_kinds[0]); i++)
+		if (strcmp(r->kind, lab_kinds[i]) == 0)
+			return true;
+	return false;
+}
+
+int api_lab_start(struct api_server *s, char *err, size_t errlen)
+{
+	static const char *const dirs[] = {
+		"api/deployments", "api/services", "api/pods", "api/endpoints", "status/pods",
+		"status/nodes", "status/services", "status/deployments", NULL,
+	};
+	static const char *const builtin[] = { "default", "kube-system", "kube-public",
+					       "kube-node-lease" };
+	int rc = store_init(s->statedir);
+
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", s->statedir, strerror(-rc));
+		return -1;
+	}
+	s->lab_importing = true;
+	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
+		api_lab_ensure_namespace(s, builtin[i]);
+	s->lab_importing = false;
+	s->lab_watch = watch_new(s->loop, s->statedir, dirs, API_LAB_DEBOUNCE_MS, API_LAB_RESYNC_MS,
+				 api_lab_on_change, s, err, errlen);
+	if (!s->lab_watch)
+		return -1;
+	s->lab_watcher = api_objects_watch(s->objects, api_lab_on_event, s);
+	api_lab_import(s);
+	return 0;
+}
+
+void api_lab_stop(struct api_server *s)
+{
+	watch_free(s->lab_watch);
+	s->lab_watch = NULL;
+	if (s->lab_watcher)
+		api_objects_unwatch(s->objects, s->lab_watcher);
+	s->lab_watcher = NULL;
+}
