@@ -15,11 +15,11 @@
 const char api_server_git_version[] = "v1.33.0";
 
 #if defined(__x86_64__)
-#define API_DISC_ARCH "amd64"
+#define API_DISCOVERY_ARCH "amd64"
 #elif defined(__aarch64__)
-#define API_DISC_ARCH "arm64"
+#define API_DISCOVERY_ARCH "arm64"
 #else
-#define API_DISC_ARCH "unknown"
+#define API_DISCOVERY_ARCH "unknown"
 #endif
 
 json_t *api_discovery_version(void)
@@ -37,35 +37,35 @@ json_t *api_discovery_version(void)
 			 "buildDate", "2025-04-23T00:00:00Z",
 			 "goVersion", "go1.24.2",
 			 "compiler", "gc",
-			 "platform", "linux/" API_DISC_ARCH);
+			 "platform", "linux/" API_DISCOVERY_ARCH);
 }
 
-static const char *const api_disc_verbs_all[] = {
+static const char *const api_discovery_verbs_all[] = {
 	"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL
 };
 /* Namespaces are deleted one at a time (each runs its finalizers). */
-static const char *const api_disc_verbs_no_collection[] = {
+static const char *const api_discovery_verbs_no_collection[] = {
 	"create", "delete", "get", "list", "patch", "update", "watch", NULL
 };
-static const char *const api_disc_verbs_rw[] = { "get", "patch", "update", NULL };
-static const char *const api_disc_verbs_get[] = { "get", NULL };
-static const char *const api_disc_verbs_connect[] = { "create", "get", NULL };
+static const char *const api_discovery_verbs_rw[] = { "get", "patch", "update", NULL };
+static const char *const api_discovery_verbs_get[] = { "get", NULL };
+static const char *const api_discovery_verbs_connect[] = { "create", "get", NULL };
 
 const char *const *api_discovery_verbs(const struct api_resource *r)
 {
 	if (r->group[0] == '\0' && strcmp(r->resource, "namespaces") == 0)
-		return api_disc_verbs_no_collection;
-	return api_disc_verbs_all;
+		return api_discovery_verbs_no_collection;
+	return api_discovery_verbs_all;
 }
 
 const char *const *api_discovery_sub_verbs(const char *sub)
 {
 	if (strcmp(sub, "status") == 0 || strcmp(sub, "scale") == 0)
-		return api_disc_verbs_rw;
+		return api_discovery_verbs_rw;
 	if (strcmp(sub, "log") == 0)
-		return api_disc_verbs_get;
+		return api_discovery_verbs_get;
 	if (strcmp(sub, "exec") == 0)
-		return api_disc_verbs_connect;
+		return api_discovery_verbs_connect;
 	return NULL;
 }
 
@@ -91,7 +91,7 @@ bool api_discovery_sub_kind(const struct api_resource *r, const char *sub, const
 }
 
 /* A NULL-terminated list as a JSON array; an empty array for NULL. */
-static json_t *api_disc_strings(const char *const *list)
+static json_t *api_discovery_strings(const char *const *list)
 {
 	json_t *a = json_array();
 
@@ -108,7 +108,7 @@ static json_t *api_disc_strings(const char *const *list)
 
 /* Sets key to a new value; drops obj and returns NULL when either failed
  * to allocate, so builders chain without checking every step. */
-static json_t *api_disc_set(json_t *obj, const char *key, json_t *val)
+static json_t *api_discovery_set(json_t *obj, const char *key, json_t *val)
 {
 	if (!obj || !val || json_object_set_new(obj, key, val) < 0) {
 		json_decref(obj);
@@ -118,7 +118,7 @@ static json_t *api_disc_set(json_t *obj, const char *key, json_t *val)
 	return obj;
 }
 
-static json_t *api_disc_append(json_t *arr, json_t *val)
+static json_t *api_discovery_append(json_t *arr, json_t *val)
 {
 	if (!arr || !val || json_array_append_new(arr, val) < 0) {
 		json_decref(arr);
@@ -128,7 +128,7 @@ static json_t *api_disc_append(json_t *arr, json_t *val)
 	return arr;
 }
 
-static json_t *api_disc_gv(const char *group, const char *version)
+static json_t *api_discovery_gv(const char *group, const char *version)
 {
 	char gv[128];
 
@@ -155,8 +155,9 @@ json_t *api_discovery_group(const char *group)
 	if (group[0] == '\0' || !(version = api_registry_group_version(group)))
 		return NULL;
 	g = json_pack("{s:s, s:s, s:s}", "kind", "APIGroup", "apiVersion", "v1", "name", group);
-	g = api_disc_set(g, "versions", api_disc_append(json_array(), api_disc_gv(group, version)));
-	return api_disc_set(g, "preferredVersion", api_disc_gv(group, version));
+	g = api_discovery_set(g, "versions",
+			      api_discovery_append(json_array(), api_discovery_gv(group, version)));
+	return api_discovery_set(g, "preferredVersion", api_discovery_gv(group, version));
 }
 
 json_t *api_discovery_group_list(void)
@@ -174,14 +175,15 @@ json_t *api_discovery_group_list(void)
 			json_object_del(one, "kind");
 			json_object_del(one, "apiVersion");
 		}
-		groups = api_disc_append(groups, one);
+		groups = api_discovery_append(groups, one);
 	}
-	return api_disc_set(json_pack("{s:s, s:s}", "kind", "APIGroupList", "apiVersion", "v1"),
-			    "groups", groups);
+	return api_discovery_set(json_pack("{s:s, s:s}", "kind", "APIGroupList",
+					   "apiVersion", "v1"),
+				 "groups", groups);
 }
 
 /* Legacy discovery's entry of one resource or subresource. */
-static json_t *api_disc_legacy_resource(const struct api_resource *r, const char *sub)
+static json_t *api_discovery_legacy_resource(const struct api_resource *r, const char *sub)
 {
 	const char *group = "", *version = "", *kind = r->kind;
 	const char *const *verbs = api_discovery_verbs(r);
@@ -198,14 +200,14 @@ static json_t *api_disc_legacy_resource(const struct api_resource *r, const char
 	o = json_pack("{s:s, s:s, s:b, s:s}", "name", name, "singularName", sub ? "" : r->singular,
 		      "namespaced", r->namespaced, "kind", kind);
 	if (group[0] || version[0]) {
-		o = api_disc_set(o, "group", json_string(group));
-		o = api_disc_set(o, "version", json_string(version));
+		o = api_discovery_set(o, "group", json_string(group));
+		o = api_discovery_set(o, "version", json_string(version));
 	}
-	o = api_disc_set(o, "verbs", api_disc_strings(verbs));
+	o = api_discovery_set(o, "verbs", api_discovery_strings(verbs));
 	if (!sub && r->short_names)
-		o = api_disc_set(o, "shortNames", api_disc_strings(r->short_names));
+		o = api_discovery_set(o, "shortNames", api_discovery_strings(r->short_names));
 	if (!sub && r->in_all)
-		o = api_disc_set(o, "categories", json_pack("[s]", "all"));
+		o = api_discovery_set(o, "categories", json_pack("[s]", "all"));
 	return o;
 }
 
@@ -226,9 +228,9 @@ json_t *api_discovery_resource_list(const char *group, const char *version)
 
 		if (strcmp(r->group, group) != 0 || strcmp(r->version, version) != 0)
 			continue;
-		res = api_disc_append(res, api_disc_legacy_resource(r, NULL));
+		res = api_discovery_append(res, api_discovery_legacy_resource(r, NULL));
 		for (const char *const *s = r->subresources; s && *s && res; s++)
-			res = api_disc_append(res, api_disc_legacy_resource(r, *s));
+			res = api_discovery_append(res, api_discovery_legacy_resource(r, *s));
 	}
 	/* The core list has no apiVersion; the named groups' lists do. */
 	if (group[0]) {
@@ -238,28 +240,28 @@ json_t *api_discovery_resource_list(const char *group, const char *version)
 	} else {
 		list = json_pack("{s:s, s:s}", "kind", "APIResourceList", "groupVersion", version);
 	}
-	return api_disc_set(list, "resources", res);
+	return api_discovery_set(list, "resources", res);
 }
 
-static json_t *api_disc_gvk(const char *group, const char *version, const char *kind)
+static json_t *api_discovery_gvk(const char *group, const char *version, const char *kind)
 {
 	return json_pack("{s:s, s:s, s:s}", "group", group, "version", version, "kind", kind);
 }
 
 /* APIResourceDiscovery of one resource with its subresources. */
-static json_t *api_disc_aggregated_resource(const struct api_resource *r)
+static json_t *api_discovery_aggregated_resource(const struct api_resource *r)
 {
 	json_t *o, *subs;
 
 	o = json_pack("{s:s, s:o, s:s, s:s}", "resource", r->resource,
-		      "responseKind", api_disc_gvk("", "", r->kind),
+		      "responseKind", api_discovery_gvk("", "", r->kind),
 		      "scope", r->namespaced ? "Namespaced" : "Cluster",
 		      "singularResource", r->singular);
-	o = api_disc_set(o, "verbs", api_disc_strings(api_discovery_verbs(r)));
+	o = api_discovery_set(o, "verbs", api_discovery_strings(api_discovery_verbs(r)));
 	if (r->short_names)
-		o = api_disc_set(o, "shortNames", api_disc_strings(r->short_names));
+		o = api_discovery_set(o, "shortNames", api_discovery_strings(r->short_names));
 	if (r->in_all)
-		o = api_disc_set(o, "categories", json_pack("[s]", "all"));
+		o = api_discovery_set(o, "categories", json_pack("[s]", "all"));
 	if (!r->subresources || !o)
 		return o;
 	subs = json_array();
@@ -268,18 +270,18 @@ static json_t *api_disc_aggregated_resource(const struct api_resource *r)
 
 		if (!api_discovery_sub_kind(r, *s, &group, &version, &kind))
 			continue;
-		json_t *verbs = api_disc_strings(api_discovery_sub_verbs(*s));
+		json_t *verbs = api_discovery_strings(api_discovery_sub_verbs(*s));
 
-		subs = api_disc_append(subs, json_pack("{s:s, s:o, s:o}", "subresource", *s,
-						       "responseKind",
-						       api_disc_gvk(group, version, kind),
-						       "verbs", verbs));
+		subs = api_discovery_append(subs, json_pack("{s:s, s:o, s:o}", "subresource", *s,
+							    "responseKind",
+							    api_discovery_gvk(group, version, kind),
+							    "verbs", verbs));
 	}
-	return api_disc_set(o, "subresources", subs);
+	return api_discovery_set(o, "subresources", subs);
 }
 
 /* APIGroupDiscovery of one group. */
-static json_t *api_disc_aggregated_group(const char *group)
+static json_t *api_discovery_aggregated_group(const char *group)
 {
 	const char *version = api_registry_group_version(group);
 	const struct api_resource *all;
@@ -290,12 +292,12 @@ static json_t *api_disc_aggregated_group(const char *group)
 	res = json_array();
 	for (size_t i = 0; i < n && res; i++)
 		if (strcmp(all[i].group, group) == 0 && strcmp(all[i].version, version) == 0)
-			res = api_disc_append(res, api_disc_aggregated_resource(&all[i]));
-	ver = api_disc_set(json_pack("{s:s}", "version", version), "resources", res);
-	ver = api_disc_set(ver, "freshness", json_string("Current"));
-	return api_disc_set(json_pack("{s:{s:s, s:n}}", "metadata", "name", group,
-				      "creationTimestamp"),
-			    "versions", api_disc_append(json_array(), ver));
+			res = api_discovery_append(res, api_discovery_aggregated_resource(&all[i]));
+	ver = api_discovery_set(json_pack("{s:s}", "version", version), "resources", res);
+	ver = api_discovery_set(ver, "freshness", json_string("Current"));
+	return api_discovery_set(json_pack("{s:{s:s, s:n}}", "metadata", "name", group,
+					   "creationTimestamp"),
+				 "versions", api_discovery_append(json_array(), ver));
 }
 
 json_t *api_discovery_aggregated(bool core, const char *version)
@@ -309,8 +311,8 @@ json_t *api_discovery_aggregated(bool core, const char *version)
 	items = json_array();
 	for (const char *const *g = api_registry_groups(); *g && items; g++)
 		if (((*g)[0] == '\0') == core)
-			items = api_disc_append(items, api_disc_aggregated_group(*g));
-	return api_disc_set(json_pack("{s:s, s:s, s:{}}", "kind", "APIGroupDiscoveryList",
-				      "apiVersion", api_version, "metadata"),
-			    "items", items);
+			items = api_discovery_append(items, api_discovery_aggregated_group(*g));
+	return api_discovery_set(json_pack("{s:s, s:s, s:{}}", "kind", "APIGroupDiscoveryList",
+					   "apiVersion", api_version, "metadata"),
+				 "items", items);
 }

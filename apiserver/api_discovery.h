@@ -52,21 +52,32 @@ json_t *api_discovery_group(const char *group);
 json_t *api_discovery_aggregated(bool core, const char *version);
 
 /* OpenAPI v3. GET /openapi/v3: {"paths": {"api/v1": {"serverRelativeURL":
- * "/openapi/v3/api/v1?hash=..."}, "apis/apps/v1": ...}}. */
+ * "/openapi/v3/api/v1?hash=<16 hex>"}, "apis/apps/v1": ...}}. The hash is
+ * of the group-version document, so the root builds all of them (a few
+ * milliseconds); both are the same for the life of the process and may be
+ * cached by the caller. The ?hash query of a document's URL is ignored. */
 json_t *api_openapi_v3_root(void);
-/* GET /openapi/v3/api/v1, /openapi/v3/apis/<g>/<v>: paths with get, put,
- * patch (with a fieldValidation query parameter), delete operations
- * carrying x-kubernetes-group-version-kind, and components.schemas for
- * every kind (enough for `kubectl explain` and for kubectl to see that the
- * server validates fields itself). NULL if not served. */
+/* GET /openapi/v3/api/v1, /openapi/v3/apis/<g>/<v> (Content-Type
+ * application/json): paths for list, create, deletecollection, read,
+ * replace, patch, delete and the subresources, every operation carrying
+ * x-kubernetes-group-version-kind and every patch operation a
+ * fieldValidation query parameter (kubectl then sends
+ * fieldValidation=Strict and leaves unknown fields to the server), and
+ * components.schemas for every kind (kubectl explain). Patch operations
+ * carry no requestBody, so kubectl builds strategic merge patches from its
+ * compiled-in types. NULL if not served. */
 json_t *api_openapi_v3_group_version(const char *group, const char *version);
 
 /* Server-side field validation (fieldValidation=Strict or Warn): walks obj,
  * an object of the given kind, against the same schemas the OpenAPI
  * documents publish and finds every member no schema declares, in document
  * order. Members of free-form maps (labels, annotations, data, selector,
- * nodeSelector, resources.limits, ...) are never unknown; the top-level
- * status is not checked (the server drops it on create and update).
+ * nodeSelector, resources.limits, ...) are never unknown, nor is what is
+ * inside a field declared free-form. The top-level status is not checked
+ * (writes to the main resource reset it). Fields a kind does not have are
+ * unknown at the top level too: a ConfigMap's "spec" is rejected, as the
+ * real server rejects it. Values of the wrong type are not walked into
+ * (decoding them is the caller's business).
  *
  * Returns the number of unknown fields (0 for an unknown kind or a non-
  * object). Each is appended to causes (may be NULL) as

@@ -33,20 +33,20 @@
  *   Name another type of this table, looked up in the same package first.
  * A suffix "@key" marks a list merged by key under strategic merge patch,
  * "+" a list of scalars merged as a set, "!" a required field. */
-struct api_oa_type {
+struct api_openapi_type {
 	const char *name;
 	const char *desc;
 	const char *fields;
 };
 
 /* Descriptions of the fields people look up most with kubectl explain. */
-struct api_oa_field_doc {
+struct api_openapi_field_doc {
 	const char *type;
 	const char *field;
 	const char *desc;
 };
 
-static const struct api_oa_type api_oa_types[] = {
+static const struct api_openapi_type api_openapi_types[] = {
 	{ "core.v1.Pod",
 	  "A group of containers that share network and storage and run together on one node.",
 	  "apiVersion:s kind:s metadata:ObjectMeta spec:PodSpec status:PodStatus" },
@@ -578,7 +578,7 @@ static const struct api_oa_type api_oa_types[] = {
 	  "reason:s message:s field:s" },
 };
 
-static const struct api_oa_field_doc api_oa_field_docs[] = {
+static const struct api_openapi_field_doc api_openapi_field_docs[] = {
 	{ "meta.v1.ObjectMeta", "name",
 	  "Unique name within the namespace (or the cluster, for cluster-scoped kinds)." },
 	{ "meta.v1.ObjectMeta", "namespace",
@@ -722,19 +722,20 @@ static const struct api_oa_field_doc api_oa_field_docs[] = {
 	  "\"kubernetes.io/tls\"." },
 };
 
-#define API_OA_NTYPES (sizeof(api_oa_types) / sizeof(api_oa_types[0]))
-#define API_OA_NDOCS (sizeof(api_oa_field_docs) / sizeof(api_oa_field_docs[0]))
+#define API_OPENAPI_NTYPES (sizeof(api_openapi_types) / sizeof(api_openapi_types[0]))
+#define API_OPENAPI_NDOCS (sizeof(api_openapi_field_docs) / sizeof(api_openapi_field_docs[0]))
 
-#define API_OA_REF_PREFIX "#/components/schemas/"
-#define API_OA_QUANTITY "io.k8s.apimachinery.pkg.api.resource.Quantity"
-#define API_OA_INT_OR_STRING "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
-#define API_OA_TIME "io.k8s.apimachinery.pkg.apis.meta.v1.Time"
+#define API_OPENAPI_REF_PREFIX "#/components/schemas/"
+#define API_OPENAPI_QUANTITY "io.k8s.apimachinery.pkg.api.resource.Quantity"
+#define API_OPENAPI_INT_OR_STRING "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
+#define API_OPENAPI_TIME "io.k8s.apimachinery.pkg.apis.meta.v1.Time"
+#define API_OPENAPI_LIST_META "io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta"
 
 /* Packages of the table and the API group each stands for. */
 static const struct {
 	const char *pkg;
 	const char *group;
-} api_oa_pkgs[] = {
+} api_openapi_pkgs[] = {
 	{ "core", "" },
 	{ "apps", "apps" },
 	{ "discovery", "discovery.k8s.io" },
@@ -743,7 +744,7 @@ static const struct {
 
 /* ---- the field lists ---- */
 
-struct api_oa_field {
+struct api_openapi_field {
 	const char *name;
 	size_t name_len;
 	const char *type;       /* up to '@', '+', '!' or the end of the token */
@@ -756,7 +757,7 @@ struct api_oa_field {
 
 /* Reads the next "name:type" token of a field list, advancing *p; false
  * at the end. */
-static bool api_oa_next_field(const char **p, struct api_oa_field *f)
+static bool api_openapi_next_field(const char **p, struct api_openapi_field *f)
 {
 	const char *s = *p, *end, *colon, *t;
 
@@ -794,35 +795,35 @@ static bool api_oa_next_field(const char **p, struct api_oa_field *f)
 	return true;
 }
 
-static bool api_oa_find_field(const struct api_oa_type *t, const char *key, size_t key_len,
-			      struct api_oa_field *f)
+static bool api_openapi_find_field(const struct api_openapi_type *t, const char *key,
+				   size_t key_len, struct api_openapi_field *f)
 {
 	const char *p = t->fields;
 
-	while (api_oa_next_field(&p, f))
+	while (api_openapi_next_field(&p, f))
 		if (f->name_len == key_len && memcmp(f->name, key, key_len) == 0)
 			return true;
 	return false;
 }
 
-static const struct api_oa_type *api_oa_type_named(const char *name, size_t len)
+static const struct api_openapi_type *api_openapi_type_named(const char *name, size_t len)
 {
-	for (size_t i = 0; i < API_OA_NTYPES; i++)
-		if (strlen(api_oa_types[i].name) == len &&
-		    memcmp(api_oa_types[i].name, name, len) == 0)
-			return &api_oa_types[i];
+	for (size_t i = 0; i < API_OPENAPI_NTYPES; i++)
+		if (strlen(api_openapi_types[i].name) == len &&
+		    memcmp(api_openapi_types[i].name, name, len) == 0)
+			return &api_openapi_types[i];
 	return NULL;
 }
 
-static const struct api_oa_type *api_oa_type_by_name(const char *name)
+static const struct api_openapi_type *api_openapi_type_by_name(const char *name)
 {
-	return api_oa_type_named(name, strlen(name));
+	return api_openapi_type_named(name, strlen(name));
 }
 
 /* A type reference of a field list: the type of that name in the
  * referring type's package, else the only other one of that name. */
-static const struct api_oa_type *api_oa_resolve(const struct api_oa_type *from, const char *ref,
-						size_t len)
+static const struct api_openapi_type *api_openapi_resolve(const struct api_openapi_type *from,
+							  const char *ref, size_t len)
 {
 	const char *dot = strrchr(from->name, '.');
 	size_t plen = (size_t)(dot - from->name) + 1;
@@ -831,47 +832,48 @@ static const struct api_oa_type *api_oa_resolve(const struct api_oa_type *from, 
 	if (plen + len < sizeof(name)) {
 		memcpy(name, from->name, plen);
 		memcpy(name + plen, ref, len);
-		const struct api_oa_type *t = api_oa_type_named(name, plen + len);
+		const struct api_openapi_type *t = api_openapi_type_named(name, plen + len);
 		if (t)
 			return t;
 	}
-	for (size_t i = 0; i < API_OA_NTYPES; i++) {
-		const char *n = api_oa_types[i].name, *last = strrchr(n, '.') + 1;
+	for (size_t i = 0; i < API_OPENAPI_NTYPES; i++) {
+		const char *n = api_openapi_types[i].name, *last = strrchr(n, '.') + 1;
 		if (strlen(last) == len && memcmp(last, ref, len) == 0)
-			return &api_oa_types[i];
+			return &api_openapi_types[i];
 	}
 	return NULL;
 }
 
-static bool api_oa_is_ref(const char *spec)
+/* A type name, not one of the one-letter scalars (I and B are capitals). */
+static bool api_openapi_is_ref(const char *spec, size_t len)
 {
-	return spec[0] >= 'A' && spec[0] <= 'Z';
+	return len > 1 && spec[0] >= 'A' && spec[0] <= 'Z';
 }
 
 /* The table's package of an API group: "apps" for apps, "discovery" for
  * discovery.k8s.io. */
-static const char *api_oa_pkg_of_group(const char *group)
+static const char *api_openapi_pkg_of_group(const char *group)
 {
-	for (size_t i = 0; i < sizeof(api_oa_pkgs) / sizeof(api_oa_pkgs[0]); i++)
-		if (strcmp(api_oa_pkgs[i].group, group) == 0)
-			return api_oa_pkgs[i].pkg;
+	for (size_t i = 0; i < sizeof(api_openapi_pkgs) / sizeof(api_openapi_pkgs[0]); i++)
+		if (strcmp(api_openapi_pkgs[i].group, group) == 0)
+			return api_openapi_pkgs[i].pkg;
 	return NULL;
 }
 
 /* The group, version and kind a type stands for when it is a served kind
  * (or autoscaling/v1 Scale, which the scale subresources answer with). */
-static bool api_oa_type_gvk(const struct api_oa_type *t, const char **group, char *version,
-			    size_t vlen, const char **kind)
+static bool api_openapi_type_gvk(const struct api_openapi_type *t, const char **group,
+				 char *version, size_t vlen, const char **kind)
 {
 	const char *v = strchr(t->name, '.'), *k = strrchr(t->name, '.');
 	size_t plen = (size_t)(v - t->name);
 	char api_version[96];
 
 	*group = NULL;
-	for (size_t i = 0; i < sizeof(api_oa_pkgs) / sizeof(api_oa_pkgs[0]); i++)
-		if (strlen(api_oa_pkgs[i].pkg) == plen &&
-		    memcmp(api_oa_pkgs[i].pkg, t->name, plen) == 0)
-			*group = api_oa_pkgs[i].group;
+	for (size_t i = 0; i < sizeof(api_openapi_pkgs) / sizeof(api_openapi_pkgs[0]); i++)
+		if (strlen(api_openapi_pkgs[i].pkg) == plen &&
+		    memcmp(api_openapi_pkgs[i].pkg, t->name, plen) == 0)
+			*group = api_openapi_pkgs[i].group;
 	if (!*group || (size_t)(k - v - 1) >= vlen)
 		return false;
 	memcpy(version, v + 1, (size_t)(k - v - 1));
@@ -886,9 +888,9 @@ static bool api_oa_type_gvk(const struct api_oa_type *t, const char **group, cha
 	return api_registry_by_kind(api_version, *kind) != NULL;
 }
 
-static const struct api_oa_type *api_oa_kind_type(const struct api_resource *r)
+static const struct api_openapi_type *api_openapi_kind_type(const struct api_resource *r)
 {
-	const char *pkg = api_oa_pkg_of_group(r->group);
+	const char *pkg = api_openapi_pkg_of_group(r->group);
 	char name[128];
 	int n;
 
@@ -897,11 +899,11 @@ static const struct api_oa_type *api_oa_kind_type(const struct api_resource *r)
 	n = snprintf(name, sizeof(name), "%s.%s.%s", pkg, r->version, r->kind);
 	if (n < 0 || (size_t)n >= sizeof(name))
 		return NULL;
-	return api_oa_type_named(name, (size_t)n);
+	return api_openapi_type_named(name, (size_t)n);
 }
 
 /* io.k8s.api.apps.v1.Deployment, io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta */
-static void api_oa_schema_name(const struct api_oa_type *t, char *buf, size_t len)
+static void api_openapi_schema_name(const struct api_openapi_type *t, char *buf, size_t len)
 {
 	if (strncmp(t->name, "meta.", 5) == 0)
 		snprintf(buf, len, "io.k8s.apimachinery.pkg.apis.%s", t->name);
@@ -909,10 +911,11 @@ static void api_oa_schema_name(const struct api_oa_type *t, char *buf, size_t le
 		snprintf(buf, len, "io.k8s.api.%s", t->name);
 }
 
-static const char *api_oa_field_desc(const struct api_oa_type *t, const struct api_oa_field *f)
+static const char *api_openapi_field_desc(const struct api_openapi_type *t,
+					  const struct api_openapi_field *f)
 {
-	for (size_t i = 0; i < API_OA_NDOCS; i++) {
-		const struct api_oa_field_doc *d = &api_oa_field_docs[i];
+	for (size_t i = 0; i < API_OPENAPI_NDOCS; i++) {
+		const struct api_openapi_field_doc *d = &api_openapi_field_docs[i];
 		if (strcmp(d->type, t->name) == 0 && strlen(d->field) == f->name_len &&
 		    memcmp(d->field, f->name, f->name_len) == 0)
 			return d->desc;
@@ -922,19 +925,19 @@ static const char *api_oa_field_desc(const struct api_oa_type *t, const struct a
 
 /* ---- building documents ---- */
 
-struct api_oa_doc {
+struct api_openapi_doc {
 	json_t *schemas;        /* components.schemas */
 	bool oom;
 };
 
-static void api_oa_set(struct api_oa_doc *d, json_t *obj, const char *key, json_t *val)
+static void api_openapi_set(struct api_openapi_doc *d, json_t *obj, const char *key, json_t *val)
 {
 	/* jansson drops val when the set fails. */
 	if (!obj || json_object_set_new(obj, key, val) < 0)
 		d->oom = true;
 }
 
-static void api_oa_append(struct api_oa_doc *d, json_t *arr, json_t *val)
+static void api_openapi_append(struct api_openapi_doc *d, json_t *arr, json_t *val)
 {
 	if (!arr || json_array_append_new(arr, val) < 0)
 		d->oom = true;
@@ -942,31 +945,31 @@ static void api_oa_append(struct api_oa_doc *d, json_t *arr, json_t *val)
 
 /* {"allOf":[{"$ref":...}]}: how the real documents refer to a named
  * schema, leaving room for a description beside the reference. */
-static json_t *api_oa_ref(const char *schema_name)
+static json_t *api_openapi_ref(const char *schema_name)
 {
 	char ref[256];
 
-	snprintf(ref, sizeof(ref), API_OA_REF_PREFIX "%s", schema_name);
+	snprintf(ref, sizeof(ref), API_OPENAPI_REF_PREFIX "%s", schema_name);
 	return json_pack("{s:[{s:s}]}", "allOf", "$ref", ref);
 }
 
-static void api_oa_add_type(struct api_oa_doc *d, const struct api_oa_type *t);
+static void api_openapi_add_type(struct api_openapi_doc *d, const struct api_openapi_type *t);
 
 /* The strings/quantities/times that have a name of their own. */
-static void api_oa_add_primitive(struct api_oa_doc *d, const char *name)
+static void api_openapi_add_primitive(struct api_openapi_doc *d, const char *name)
 {
 	json_t *s;
 
 	if (json_object_get(d->schemas, name))
 		return;
-	if (strcmp(name, API_OA_QUANTITY) == 0)
+	if (strcmp(name, API_OPENAPI_QUANTITY) == 0)
 		/* No "type": kubectl explain then names the field's type
 		 * after the schema (Quantity, IntOrString). */
 		s = json_pack("{s:s, s:[{s:s}, {s:s}]}", "description",
 			      "A fixed-point number with an optional suffix (100m, 0.5, 1Gi, 2e3), "
 			      "written as a string or a number.",
 			      "oneOf", "type", "string", "type", "number");
-	else if (strcmp(name, API_OA_INT_OR_STRING) == 0)
+	else if (strcmp(name, API_OPENAPI_INT_OR_STRING) == 0)
 		s = json_pack("{s:s, s:s, s:b}", "description",
 			      "An integer or a string, such as a port number or a port name.",
 			      "format", "int-or-string", "x-kubernetes-int-or-string", 1);
@@ -974,14 +977,15 @@ static void api_oa_add_primitive(struct api_oa_doc *d, const char *name)
 		s = json_pack("{s:s, s:s, s:s}", "description",
 			      "A time in RFC 3339 form, to the second.",
 			      "type", "string", "format", "date-time");
-	api_oa_set(d, d->schemas, name, s);
+	api_openapi_set(d, d->schemas, name, s);
 }
 
 /* The schema of a type spec of a field list. */
-static json_t *api_oa_spec_schema(struct api_oa_doc *d, const struct api_oa_type *from,
-				  const char *spec, size_t len)
+static json_t *api_openapi_spec_schema(struct api_openapi_doc *d,
+				       const struct api_openapi_type *from, const char *spec,
+				       size_t len)
 {
-	const struct api_oa_type *t;
+	const struct api_openapi_type *t;
 	const char *prim = NULL;
 	char name[160];
 
@@ -990,10 +994,10 @@ static json_t *api_oa_spec_schema(struct api_oa_doc *d, const struct api_oa_type
 	switch (spec[0]) {
 	case '[':
 		return json_pack("{s:s, s:o}", "type", "array", "items",
-				 api_oa_spec_schema(d, from, spec + 1, len - 1));
+				 api_openapi_spec_schema(d, from, spec + 1, len - 1));
 	case '{':
 		return json_pack("{s:s, s:o}", "type", "object", "additionalProperties",
-				 api_oa_spec_schema(d, from, spec + 1, len - 1));
+				 api_openapi_spec_schema(d, from, spec + 1, len - 1));
 	case 's':
 		return json_pack("{s:s}", "type", "string");
 	case 'i':
@@ -1010,55 +1014,55 @@ static json_t *api_oa_spec_schema(struct api_oa_doc *d, const struct api_oa_type
 		return json_pack("{s:s, s:b}", "type", "object",
 				 "x-kubernetes-preserve-unknown-fields", 1);
 	case 'q':
-		prim = API_OA_QUANTITY;
+		prim = API_OPENAPI_QUANTITY;
 		break;
 	case 'o':
-		prim = API_OA_INT_OR_STRING;
+		prim = API_OPENAPI_INT_OR_STRING;
 		break;
 	case 't':
-		prim = API_OA_TIME;
+		prim = API_OPENAPI_TIME;
 		break;
 	default:
-		t = api_oa_resolve(from, spec, len);
+		t = api_openapi_resolve(from, spec, len);
 		if (!t)
 			return NULL;
-		api_oa_add_type(d, t);
-		api_oa_schema_name(t, name, sizeof(name));
-		return api_oa_ref(name);
+		api_openapi_add_type(d, t);
+		api_openapi_schema_name(t, name, sizeof(name));
+		return api_openapi_ref(name);
 	}
-	api_oa_add_primitive(d, prim);
-	return api_oa_ref(prim);
+	api_openapi_add_primitive(d, prim);
+	return api_openapi_ref(prim);
 }
 
-static json_t *api_oa_gvk(const char *group, const char *version, const char *kind)
+static json_t *api_openapi_gvk(const char *group, const char *version, const char *kind)
 {
 	return json_pack("{s:s, s:s, s:s}", "group", group, "version", version, "kind", kind);
 }
 
 /* Adds the schema of t, and of every type it refers to, to components. */
-static void api_oa_add_type(struct api_oa_doc *d, const struct api_oa_type *t)
+static void api_openapi_add_type(struct api_openapi_doc *d, const struct api_openapi_type *t)
 {
 	const char *p = t->fields, *group, *kind;
-	struct api_oa_field f;
+	struct api_openapi_field f;
 	json_t *schema, *props, *required;
 	char name[160], version[32];
 
-	api_oa_schema_name(t, name, sizeof(name));
+	api_openapi_schema_name(t, name, sizeof(name));
 	if (json_object_get(d->schemas, name))
 		return;
 	/* In components before its fields are built, so a type that refers
 	 * back to itself ends the recursion. */
 	schema = json_pack("{s:s, s:s}", "description", t->desc, "type", "object");
-	api_oa_set(d, d->schemas, name, schema);
+	api_openapi_set(d, d->schemas, name, schema);
 	if (!schema || d->oom)
 		return;
 	props = json_object();
 	required = json_array();
-	api_oa_set(d, schema, "properties", props);
-	while (props && api_oa_next_field(&p, &f)) {
+	api_openapi_set(d, schema, "properties", props);
+	while (props && api_openapi_next_field(&p, &f)) {
 		char fname[96];
-		const char *desc = api_oa_field_desc(t, &f);
-		json_t *prop = api_oa_spec_schema(d, t, f.type, f.type_len);
+		const char *desc = api_openapi_field_desc(t, &f);
+		json_t *prop = api_openapi_spec_schema(d, t, f.type, f.type_len);
 
 		if (!prop || f.name_len >= sizeof(fname)) {
 			json_decref(prop);
@@ -1067,62 +1071,65 @@ static void api_oa_add_type(struct api_oa_doc *d, const struct api_oa_type *t)
 		}
 		memcpy(fname, f.name, f.name_len);
 		fname[f.name_len] = '\0';
-		if (!desc && api_oa_is_ref(f.type)) {
-			const struct api_oa_type *rt = api_oa_resolve(t, f.type, f.type_len);
+		if (!desc && api_openapi_is_ref(f.type, f.type_len)) {
+			const struct api_openapi_type *rt;
+
+			rt = api_openapi_resolve(t, f.type, f.type_len);
 			desc = rt ? rt->desc : NULL;
 		}
 		if (desc)
-			api_oa_set(d, prop, "description", json_string(desc));
+			api_openapi_set(d, prop, "description", json_string(desc));
 		if (f.merge) {
-			api_oa_set(d, prop, "x-kubernetes-patch-strategy", json_string("merge"));
+			api_openapi_set(d, prop, "x-kubernetes-patch-strategy",
+					json_string("merge"));
 			if (f.merge_key) {
 				char key[64];
 				snprintf(key, sizeof(key), "%.*s", (int)f.merge_key_len,
 					 f.merge_key);
-				api_oa_set(d, prop, "x-kubernetes-patch-merge-key",
-					   json_string(key));
+				api_openapi_set(d, prop, "x-kubernetes-patch-merge-key",
+						json_string(key));
 			}
 		}
 		if (f.required)
-			api_oa_append(d, required, json_string(fname));
-		api_oa_set(d, props, fname, prop);
+			api_openapi_append(d, required, json_string(fname));
+		api_openapi_set(d, props, fname, prop);
 	}
 	if (json_array_size(required))
-		api_oa_set(d, schema, "required", required);
+		api_openapi_set(d, schema, "required", required);
 	else
 		json_decref(required);
-	if (api_oa_type_gvk(t, &group, version, sizeof(version), &kind))
-		api_oa_set(d, schema, "x-kubernetes-group-version-kind",
-			   json_pack("[o]", api_oa_gvk(group, version, kind)));
+	if (api_openapi_type_gvk(t, &group, version, sizeof(version), &kind))
+		api_openapi_set(d, schema, "x-kubernetes-group-version-kind",
+				json_pack("[o]", api_openapi_gvk(group, version, kind)));
 }
 
 /* <Kind>List, which the list operations answer with. */
-static void api_oa_add_list(struct api_oa_doc *d, const struct api_resource *r,
-			    const struct api_oa_type *t)
+static void api_openapi_add_list(struct api_openapi_doc *d, const struct api_resource *r,
+				 const struct api_openapi_type *t)
 {
-	const struct api_oa_type *meta = api_oa_type_by_name("meta.v1.ListMeta");
+	const struct api_openapi_type *meta = api_openapi_type_by_name("meta.v1.ListMeta");
 	char name[160], list_name[176], list_kind[96], desc[160];
 	json_t *props;
 
-	api_oa_schema_name(t, name, sizeof(name));
+	api_openapi_schema_name(t, name, sizeof(name));
 	snprintf(list_name, sizeof(list_name), "%sList", name);
 	snprintf(list_kind, sizeof(list_kind), "%sList", r->kind);
 	snprintf(desc, sizeof(desc), "A list of %s objects.", r->kind);
 	if (meta)
-		api_oa_add_type(d, meta);
+		api_openapi_add_type(d, meta);
 	props = json_pack("{s:{s:s}, s:{s:s}, s:o, s:{s:s, s:o}}",
 			  "apiVersion", "type", "string", "kind", "type", "string",
-			  "metadata", api_oa_ref("io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta"),
-			  "items", "type", "array", "items", api_oa_ref(name));
-	api_oa_set(d, d->schemas, list_name,
-		   json_pack("{s:s, s:s, s:o, s:[s], s:[o]}", "description", desc, "type", "object",
-			     "properties", props, "required", "items",
-			     "x-kubernetes-group-version-kind",
-			     api_oa_gvk(r->group, r->version, list_kind)));
+			  "metadata", api_openapi_ref(API_OPENAPI_LIST_META),
+			  "items", "type", "array", "items", api_openapi_ref(name));
+	api_openapi_set(d, d->schemas, list_name,
+			json_pack("{s:s, s:s, s:o, s:[s], s:[o]}", "description", desc,
+				  "type", "object", "properties", props, "required", "items",
+				  "x-kubernetes-group-version-kind",
+				  api_openapi_gvk(r->group, r->version, list_kind)));
 }
 
-static json_t *api_oa_param(const char *name, const char *in, const char *desc,
-			    const char *type)
+static json_t *api_openapi_param(const char *name, const char *in, const char *desc,
+				 const char *type)
 {
 	return json_pack("{s:s, s:s, s:s, s:b, s:{s:s, s:b}}", "name", name, "in", in,
 			 "description", desc, "required", strcmp(in, "path") == 0,
@@ -1133,7 +1140,7 @@ static const struct {
 	const char *name;
 	const char *type;
 	const char *desc;
-} api_oa_query_params[] = {
+} api_openapi_query_params[] = {
 	{ "dryRun", "string", "\"All\": run every stage of the request but persist nothing." },
 	{ "fieldManager", "string", "Name of the actor making the change, for managed fields." },
 	{ "fieldValidation", "string",
@@ -1168,21 +1175,26 @@ static const struct {
 	{ "tty", "boolean", "Allocate a terminal." },
 };
 
+#define API_OPENAPI_NPARAMS (sizeof(api_openapi_query_params) / sizeof(api_openapi_query_params[0]))
+
 /* The query parameters of an operation: a space-separated list of names. */
-static json_t *api_oa_params(struct api_oa_doc *d, const char *names)
+static json_t *api_openapi_params(struct api_openapi_doc *d, const char *names)
 {
 	json_t *a = json_array();
 
 	for (const char *p = names; a && *p; ) {
 		size_t n = strcspn(p, " ");
-		for (size_t i = 0; i < sizeof(api_oa_query_params) / sizeof(api_oa_query_params[0]);
-		     i++)
-			if (strlen(api_oa_query_params[i].name) == n &&
-			    memcmp(api_oa_query_params[i].name, p, n) == 0)
-				api_oa_append(d, a, api_oa_param(api_oa_query_params[i].name,
-								 "query",
-								 api_oa_query_params[i].desc,
-								 api_oa_query_params[i].type));
+
+		for (size_t i = 0; i < API_OPENAPI_NPARAMS; i++) {
+			const char *name = api_openapi_query_params[i].name;
+
+			if (strlen(name) != n || memcmp(name, p, n) != 0)
+				continue;
+			api_openapi_append(d, a,
+					   api_openapi_param(name, "query",
+							     api_openapi_query_params[i].desc,
+							     api_openapi_query_params[i].type));
+		}
 		p += n;
 		while (*p == ' ')
 			p++;
@@ -1191,7 +1203,7 @@ static json_t *api_oa_params(struct api_oa_doc *d, const char *names)
 }
 
 /* CoreV1, AppsV1, DiscoveryV1: the infix of operation ids. */
-static void api_oa_id_infix(const struct api_resource *r, char *buf, size_t len)
+static void api_openapi_id_infix(const struct api_resource *r, char *buf, size_t len)
 {
 	const char *g = r->group[0] ? r->group : "core";
 	size_t glen = strcspn(g, ".");
@@ -1201,7 +1213,7 @@ static void api_oa_id_infix(const struct api_resource *r, char *buf, size_t len)
 }
 
 /* What an operation sends and answers. */
-struct api_oa_op_spec {
+struct api_openapi_op_spec {
 	const char *method;     /* get, put, post, patch, delete */
 	const char *action;     /* x-kubernetes-action */
 	const char *verb;       /* operation id prefix: read, list, create, ... */
@@ -1211,64 +1223,69 @@ struct api_oa_op_spec {
 	bool body;              /* has a request body */
 };
 
-static void api_oa_add_op(struct api_oa_doc *d, json_t *item, const struct api_resource *r,
-			  const struct api_oa_op_spec *op, const char *id_suffix,
-			  json_t *gvk)
+/* Adds one operation to a path item; group, version and kind are its
+ * x-kubernetes-group-version-kind. */
+static void api_openapi_add_op(struct api_openapi_doc *d, json_t *item,
+			       const struct api_resource *r, const struct api_openapi_op_spec *op,
+			       const char *id_suffix, const char *group, const char *version,
+			       const char *kind)
 {
 	char infix[64], id[160], tag[64], ref[256];
 	json_t *o, *content;
 
-	api_oa_id_infix(r, infix, sizeof(infix));
+	api_openapi_id_infix(r, infix, sizeof(infix));
 	snprintf(id, sizeof(id), "%s%s%s", op->verb, infix, id_suffix);
 	snprintf(tag, sizeof(tag), "%.*s_%s", (int)strcspn(r->group[0] ? r->group : "core", "."),
 		 r->group[0] ? r->group : "core", r->version);
 	if (op->schema) {
-		snprintf(ref, sizeof(ref), API_OA_REF_PREFIX "%s", op->schema);
+		snprintf(ref, sizeof(ref), API_OPENAPI_REF_PREFIX "%s", op->schema);
 		content = json_pack("{s:{s:{s:s}}}", "application/json", "schema", "$ref", ref);
 	} else {
 		content = json_pack("{s:{s:{s:s}}}", "text/plain", "schema", "type", "string");
 	}
 	o = json_pack("{s:s, s:s, s:[s], s:o, s:{s:{s:s, s:O}}, s:s, s:o}",
 		      "operationId", id, "description", op->what, "tags", tag,
-		      "parameters", api_oa_params(d, op->params),
+		      "parameters", api_openapi_params(d, op->params),
 		      "responses", "200", "description", "OK", "content", content,
 		      "x-kubernetes-action", op->action,
-		      "x-kubernetes-group-version-kind", gvk);
+		      "x-kubernetes-group-version-kind", api_openapi_gvk(group, version, kind));
 	/* Patch operations have no requestBody on purpose (op->body false):
 	 * kubectl apply computes its strategic merge patch from the document's
 	 * schemas only when the patch operation lists that content type, and
 	 * otherwise from the types compiled into it, which carry every merge
 	 * key and strategy of the real API. */
 	if (o && op->body && op->schema)
-		api_oa_set(d, o, "requestBody",
-			   json_pack("{s:{s:{s:{s:s}}}, s:b}", "content", "*/*", "schema", "$ref",
-				     ref, "required", 1));
+		api_openapi_set(d, o, "requestBody",
+				json_pack("{s:{s:{s:{s:s}}}, s:b}", "content", "*/*", "schema",
+					  "$ref", ref, "required", 1));
 	json_decref(content);
-	api_oa_set(d, item, op->method, o);
+	api_openapi_set(d, item, op->method, o);
 }
 
 /* A path item with its path-level parameters. */
-static json_t *api_oa_path_item(struct api_oa_doc *d, json_t *paths, const char *path,
-				bool ns, bool name)
+static json_t *api_openapi_path_item(struct api_openapi_doc *d, json_t *paths, const char *path,
+				     bool ns, bool name)
 {
 	json_t *item = json_object(), *params = json_array();
 
 	if (name)
-		api_oa_append(d, params, api_oa_param("name", "path", "Name of the object.",
-						      "string"));
+		api_openapi_append(d, params, api_openapi_param("name", "path",
+								"Name of the object.", "string"));
 	if (ns)
-		api_oa_append(d, params, api_oa_param("namespace", "path",
-						      "Namespace of the objects.", "string"));
-	api_oa_append(d, params, api_oa_param("pretty", "query", "Indent the output.",
-					      "string"));
-	api_oa_set(d, item, "parameters", params);
-	api_oa_set(d, paths, path, item);
+		api_openapi_append(d, params, api_openapi_param("namespace", "path",
+								"Namespace of the objects.",
+								"string"));
+	api_openapi_append(d, params, api_openapi_param("pretty", "query", "Indent the output.",
+							"string"));
+	api_openapi_set(d, item, "parameters", params);
+	api_openapi_set(d, paths, path, item);
 	return d->oom ? NULL : item;
 }
 
-static void api_oa_add_resource(struct api_oa_doc *d, json_t *paths, const struct api_resource *r)
+static void api_openapi_add_resource(struct api_openapi_doc *d, json_t *paths,
+				     const struct api_resource *r)
 {
-	const struct api_oa_type *t = api_oa_kind_type(r), *status;
+	const struct api_openapi_type *t = api_openapi_kind_type(r), *status;
 	char prefix[96], coll[192], path[256], kind_schema[160], list_schema[176];
 	char scale_schema[160], sfx[96];
 	const char *ns = r->namespaced ? "Namespaced" : "";
@@ -1278,9 +1295,9 @@ static void api_oa_add_resource(struct api_oa_doc *d, json_t *paths, const struc
 		d->oom = true;  /* a kind without a schema: a table bug, caught by tests */
 		return;
 	}
-	api_oa_add_type(d, t);
-	api_oa_add_list(d, r, t);
-	api_oa_schema_name(t, kind_schema, sizeof(kind_schema));
+	api_openapi_add_type(d, t);
+	api_openapi_add_list(d, r, t);
+	api_openapi_schema_name(t, kind_schema, sizeof(kind_schema));
 	snprintf(list_schema, sizeof(list_schema), "%sList", kind_schema);
 	if (r->group[0])
 		snprintf(prefix, sizeof(prefix), "/apis/%s/%s", r->group, r->version);
@@ -1291,73 +1308,73 @@ static void api_oa_add_resource(struct api_oa_doc *d, json_t *paths, const struc
 	else
 		snprintf(coll, sizeof(coll), "%s/%s", prefix, r->resource);
 
-	const struct api_oa_op_spec list = { "get", "list", "list", "List or watch objects.",
+	const struct api_openapi_op_spec list = { "get", "list", "list", "List or watch objects.",
 		"labelSelector fieldSelector limit continue resourceVersion resourceVersionMatch "
 		"watch allowWatchBookmarks sendInitialEvents timeoutSeconds", list_schema, false };
-	const struct api_oa_op_spec create = { "post", "post", "create", "Create an object.",
+	const struct api_openapi_op_spec create = { "post", "post", "create", "Create an object.",
 		"dryRun fieldManager fieldValidation", kind_schema, true };
-	const struct api_oa_op_spec delcoll = { "delete", "deletecollection", "deleteCollection",
-		"Delete the objects a selector matches.",
+	const struct api_openapi_op_spec delcoll = { "delete", "deletecollection",
+		"deleteCollection", "Delete the objects a selector matches.",
 		"labelSelector fieldSelector dryRun gracePeriodSeconds propagationPolicy",
 		"io.k8s.apimachinery.pkg.apis.meta.v1.Status", false };
-	const struct api_oa_op_spec read = { "get", "get", "read", "Read an object.", "",
+	const struct api_openapi_op_spec read = { "get", "get", "read", "Read an object.", "",
 		kind_schema, false };
-	const struct api_oa_op_spec replace = { "put", "put", "replace", "Replace an object.",
+	const struct api_openapi_op_spec replace = { "put", "put", "replace", "Replace an object.",
 		"dryRun fieldManager fieldValidation", kind_schema, true };
-	const struct api_oa_op_spec patch = { "patch", "patch", "patch",
+	const struct api_openapi_op_spec patch = { "patch", "patch", "patch",
 		"Partially update an object (JSON patch, merge patch, strategic merge patch or "
 		"apply patch).", "dryRun fieldManager fieldValidation force", kind_schema, false };
-	const struct api_oa_op_spec del = { "delete", "delete", "delete", "Delete an object.",
+	const struct api_openapi_op_spec del = { "delete", "delete", "delete", "Delete an object.",
 		"dryRun gracePeriodSeconds propagationPolicy", kind_schema, false };
 
-	status = api_oa_type_by_name("meta.v1.Status");
+	status = api_openapi_type_by_name("meta.v1.Status");
 	if (!status) {
 		d->oom = true;
 		return;
 	}
-	api_oa_add_type(d, status);
+	api_openapi_add_type(d, status);
 
 	/* The collection. */
-	item = api_oa_path_item(d, paths, coll, r->namespaced, false);
+	item = api_openapi_path_item(d, paths, coll, r->namespaced, false);
 	if (!item)
 		return;
 	snprintf(sfx, sizeof(sfx), "%s%s", ns, r->kind);
-	api_oa_add_op(d, item, r, &list, sfx, api_oa_gvk(r->group, r->version, r->kind));
-	api_oa_add_op(d, item, r, &create, sfx, api_oa_gvk(r->group, r->version, r->kind));
+	api_openapi_add_op(d, item, r, &list, sfx, r->group, r->version, r->kind);
+	api_openapi_add_op(d, item, r, &create, sfx, r->group, r->version, r->kind);
 	for (const char *const *v = api_discovery_verbs(r); *v; v++)
 		if (strcmp(*v, "deletecollection") == 0)
-			api_oa_add_op(d, item, r, &delcoll, sfx,
-				      api_oa_gvk(r->group, r->version, r->kind));
+			api_openapi_add_op(d, item, r, &delcoll, sfx,
+					   r->group, r->version, r->kind);
 	/* Every namespace at once. */
 	if (r->namespaced) {
 		snprintf(path, sizeof(path), "%s/%s", prefix, r->resource);
-		item = api_oa_path_item(d, paths, path, false, false);
+		item = api_openapi_path_item(d, paths, path, false, false);
 		snprintf(sfx, sizeof(sfx), "%sForAllNamespaces", r->kind);
 		if (item)
-			api_oa_add_op(d, item, r, &list, sfx,
-				      api_oa_gvk(r->group, r->version, r->kind));
+			api_openapi_add_op(d, item, r, &list, sfx,
+					   r->group, r->version, r->kind);
 		snprintf(sfx, sizeof(sfx), "%s%s", ns, r->kind);
 	}
 	/* One object. */
 	snprintf(path, sizeof(path), "%s/{name}", coll);
-	item = api_oa_path_item(d, paths, path, r->namespaced, true);
+	item = api_openapi_path_item(d, paths, path, r->namespaced, true);
 	if (!item)
 		return;
-	api_oa_add_op(d, item, r, &read, sfx, api_oa_gvk(r->group, r->version, r->kind));
-	api_oa_add_op(d, item, r, &replace, sfx, api_oa_gvk(r->group, r->version, r->kind));
-	api_oa_add_op(d, item, r, &patch, sfx, api_oa_gvk(r->group, r->version, r->kind));
-	api_oa_add_op(d, item, r, &del, sfx, api_oa_gvk(r->group, r->version, r->kind));
+	api_openapi_add_op(d, item, r, &read, sfx, r->group, r->version, r->kind);
+	api_openapi_add_op(d, item, r, &replace, sfx, r->group, r->version, r->kind);
+	api_openapi_add_op(d, item, r, &patch, sfx, r->group, r->version, r->kind);
+	api_openapi_add_op(d, item, r, &del, sfx, r->group, r->version, r->kind);
 
 	for (const char *const *s = r->subresources; s && *s && !d->oom; s++) {
 		const char *group, *version, *kind;
-		struct api_oa_op_spec rd = read, rp = replace, pa = patch;
+		struct api_openapi_op_spec rd = read, rp = replace, pa = patch;
 		char subsfx[128];
 
 		if (!api_discovery_sub_kind(r, *s, &group, &version, &kind))
 			continue;
 		snprintf(path, sizeof(path), "%s/{name}/%s", coll, *s);
 		snprintf(subsfx, sizeof(subsfx), "%s%c%s", sfx, (*s)[0] - 'a' + 'A', *s + 1);
-		item = api_oa_path_item(d, paths, path, r->namespaced, true);
+		item = api_openapi_path_item(d, paths, path, r->namespaced, true);
 		if (!item)
 			return;
 		if (strcmp(*s, "status") == 0 || strcmp(*s, "scale") == 0) {
@@ -1365,45 +1382,45 @@ static void api_oa_add_resource(struct api_oa_doc *d, json_t *paths, const struc
 			 * real ones do: kubectl takes the first patch operation of a
 			 * kind it meets, so each must list fieldValidation. */
 			if (strcmp(*s, "scale") == 0) {
-				const struct api_oa_type *st =
-					api_oa_type_by_name("autoscaling.v1.Scale");
+				const struct api_openapi_type *st =
+					api_openapi_type_by_name("autoscaling.v1.Scale");
 				if (!st) {
 					d->oom = true;
 					return;
 				}
-				api_oa_add_type(d, st);
-				api_oa_schema_name(st, scale_schema, sizeof(scale_schema));
+				api_openapi_add_type(d, st);
+				api_openapi_schema_name(st, scale_schema, sizeof(scale_schema));
 				rd.schema = rp.schema = pa.schema = scale_schema;
 			} else {
 				group = r->group;
 				version = r->version;
 			}
-			api_oa_add_op(d, item, r, &rd, subsfx, api_oa_gvk(group, version, kind));
-			api_oa_add_op(d, item, r, &rp, subsfx, api_oa_gvk(group, version, kind));
-			api_oa_add_op(d, item, r, &pa, subsfx, api_oa_gvk(group, version, kind));
+			api_openapi_add_op(d, item, r, &rd, subsfx, group, version, kind);
+			api_openapi_add_op(d, item, r, &rp, subsfx, group, version, kind);
+			api_openapi_add_op(d, item, r, &pa, subsfx, group, version, kind);
 		} else if (strcmp(*s, "log") == 0) {
-			const struct api_oa_op_spec log = { "get", "get", "read",
+			const struct api_openapi_op_spec log = { "get", "get", "read",
 				"Read the log of a container.", "container follow previous "
 				"sinceSeconds sinceTime tailLines timestamps limitBytes", NULL,
 				false };
-			api_oa_add_op(d, item, r, &log, subsfx,
-				      api_oa_gvk(r->group, r->version, r->kind));
+			api_openapi_add_op(d, item, r, &log, subsfx,
+					   r->group, r->version, r->kind);
 		} else if (strcmp(*s, "exec") == 0) {
-			const struct api_oa_op_spec get = { "get", "connect", "connectGet",
+			const struct api_openapi_op_spec get = { "get", "connect", "connectGet",
 				"Run a command in a container (a streaming upgrade).",
 				"command container stdin stdout stderr tty", NULL, false };
-			const struct api_oa_op_spec post = { "post", "connect", "connectPost",
+			const struct api_openapi_op_spec post = { "post", "connect", "connectPost",
 				"Run a command in a container (a streaming upgrade).",
 				"command container stdin stdout stderr tty", NULL, false };
-			api_oa_add_op(d, item, r, &get, subsfx,
-				      api_oa_gvk(r->group, r->version, kind));
-			api_oa_add_op(d, item, r, &post, subsfx,
-				      api_oa_gvk(r->group, r->version, kind));
+			api_openapi_add_op(d, item, r, &get, subsfx,
+					   r->group, r->version, kind);
+			api_openapi_add_op(d, item, r, &post, subsfx,
+					   r->group, r->version, kind);
 		}
 	}
 }
 
-static bool api_oa_served(const char *group, const char *version)
+static bool api_openapi_served(const char *group, const char *version)
 {
 	const char *v = api_registry_group_version(group);
 
@@ -1412,12 +1429,12 @@ static bool api_oa_served(const char *group, const char *version)
 
 json_t *api_openapi_v3_group_version(const char *group, const char *version)
 {
-	struct api_oa_doc d = { .schemas = json_object(), .oom = false };
+	struct api_openapi_doc d = { .schemas = json_object(), .oom = false };
 	const struct api_resource *all;
 	json_t *paths, *doc;
 	size_t n;
 
-	if (!api_oa_served(group, version)) {
+	if (!api_openapi_served(group, version)) {
 		json_decref(d.schemas);
 		return NULL;
 	}
@@ -1427,7 +1444,7 @@ json_t *api_openapi_v3_group_version(const char *group, const char *version)
 	all = api_registry_all(&n);
 	for (size_t i = 0; i < n && !d.oom; i++)
 		if (strcmp(all[i].group, group) == 0 && strcmp(all[i].version, version) == 0)
-			api_oa_add_resource(&d, paths, &all[i]);
+			api_openapi_add_resource(&d, paths, &all[i]);
 	if (d.oom) {
 		json_decref(paths);
 		json_decref(d.schemas);
@@ -1441,7 +1458,7 @@ json_t *api_openapi_v3_group_version(const char *group, const char *version)
 
 /* FNV-1a of the document: the hash only has to change when the document
  * does, since clients cache a document by its URL. */
-static uint64_t api_oa_hash(const json_t *doc)
+static uint64_t api_openapi_hash(const json_t *doc)
 {
 	char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
 	uint64_t h = 14695981039346656037ULL;
@@ -1472,7 +1489,7 @@ json_t *api_openapi_v3_root(void)
 		else
 			snprintf(key, sizeof(key), "api/%s", version);
 		snprintf(url, sizeof(url), "/openapi/v3/%s?hash=%016" PRIX64, key,
-			 api_oa_hash(doc));
+			 api_openapi_hash(doc));
 		json_decref(doc);
 		if (json_object_set_new(paths, key,
 					json_pack("{s:s}", "serverRelativeURL", url)) < 0) {
@@ -1485,23 +1502,23 @@ json_t *api_openapi_v3_root(void)
 
 /* ---- strict field validation ---- */
 
-struct api_oa_walk {
+struct api_openapi_walk {
 	json_t *causes;
 	int found;
 	struct buf path;        /* spec.template.spec.containers[0] */
 };
 
-static void api_oa_walk_object(struct api_oa_walk *w, const struct api_oa_type *t,
-			       const json_t *obj, bool top);
+static void api_openapi_walk_object(struct api_openapi_walk *w, const struct api_openapi_type *t,
+				    const json_t *obj, bool top);
 
-static void api_oa_path_cut(struct api_oa_walk *w, size_t len)
+static void api_openapi_path_cut(struct api_openapi_walk *w, size_t len)
 {
 	w->path.len = len;
 	if (w->path.data)
 		w->path.data[len] = '\0';
 }
 
-static void api_oa_report(struct api_oa_walk *w)
+static void api_openapi_report(struct api_openapi_walk *w)
 {
 	const char *path = buf_str(&w->path);
 	char *msg;
@@ -1517,10 +1534,10 @@ static void api_oa_report(struct api_oa_walk *w)
 	free(msg);
 }
 
-static void api_oa_walk_value(struct api_oa_walk *w, const struct api_oa_type *from,
-			      const char *spec, size_t len, const json_t *val)
+static void api_openapi_walk_value(struct api_openapi_walk *w, const struct api_openapi_type *from,
+				   const char *spec, size_t len, const json_t *val)
 {
-	const struct api_oa_type *t;
+	const struct api_openapi_type *t;
 	size_t mark = w->path.len;
 
 	if (len == 0)
@@ -1533,30 +1550,30 @@ static void api_oa_walk_value(struct api_oa_walk *w, const struct api_oa_type *f
 			return;
 		json_array_foreach(val, i, elem) {
 			buf_printf(&w->path, "[%zu]", i);
-			api_oa_walk_value(w, from, spec + 1, len - 1, elem);
-			api_oa_path_cut(w, mark);
+			api_openapi_walk_value(w, from, spec + 1, len - 1, elem);
+			api_openapi_path_cut(w, mark);
 		}
 		return;
 	}
 	/* Maps hold scalars or quantities only; the other types are
 	 * scalars, or free-form. */
-	if (!api_oa_is_ref(spec) || !json_is_object(val))
+	if (!api_openapi_is_ref(spec, len) || !json_is_object(val))
 		return;
-	t = api_oa_resolve(from, spec, len);
+	t = api_openapi_resolve(from, spec, len);
 	if (t)
-		api_oa_walk_object(w, t, val, false);
+		api_openapi_walk_object(w, t, val, false);
 }
 
-static void api_oa_walk_object(struct api_oa_walk *w, const struct api_oa_type *t,
-			       const json_t *obj, bool top)
+static void api_openapi_walk_object(struct api_openapi_walk *w, const struct api_openapi_type *t,
+				    const json_t *obj, bool top)
 {
 	const char *key;
 	const json_t *val;
 	size_t mark = w->path.len;
-	struct api_oa_field f;
+	struct api_openapi_field f;
 
 	json_object_foreach((json_t *)obj, key, val) {
-		bool known = api_oa_find_field(t, key, strlen(key), &f);
+		bool known = api_openapi_find_field(t, key, strlen(key), &f);
 
 		if (top && known && strcmp(key, "status") == 0)
 			continue;
@@ -1564,18 +1581,18 @@ static void api_oa_walk_object(struct api_oa_walk *w, const struct api_oa_type *
 			buf_putc(&w->path, '.');
 		buf_puts(&w->path, key);
 		if (known)
-			api_oa_walk_value(w, t, f.type, f.type_len, val);
+			api_openapi_walk_value(w, t, f.type, f.type_len, val);
 		else
-			api_oa_report(w);
-		api_oa_path_cut(w, mark);
+			api_openapi_report(w);
+		api_openapi_path_cut(w, mark);
 	}
 }
 
 int api_openapi_unknown_fields(const char *kind, const json_t *obj, json_t *causes)
 {
-	struct api_oa_walk w = { causes, 0, BUF_INIT };
+	struct api_openapi_walk w = { causes, 0, BUF_INIT };
 	const struct api_resource *all;
-	const struct api_oa_type *t = NULL;
+	const struct api_openapi_type *t = NULL;
 	size_t n;
 
 	if (!kind || !json_is_object(obj))
@@ -1583,10 +1600,10 @@ int api_openapi_unknown_fields(const char *kind, const json_t *obj, json_t *caus
 	all = api_registry_all(&n);
 	for (size_t i = 0; i < n && !t; i++)
 		if (strcmp(all[i].kind, kind) == 0)
-			t = api_oa_kind_type(&all[i]);
+			t = api_openapi_kind_type(&all[i]);
 	if (!t)
 		return 0;
-	api_oa_walk_object(&w, t, obj, true);
+	api_openapi_walk_object(&w, t, obj, true);
 	buf_free(&w.path);
 	return w.found;
 }

@@ -411,6 +411,55 @@ static void test_openapi_apps(void **state)
 	json_decref(doc);
 }
 
+static json_t *prop(const json_t *schemas, const char *type, const char *field)
+{
+	return json_object_get(json_object_get(json_object_get(schemas, type), "properties"),
+			       field);
+}
+
+static void test_openapi_core(void **state)
+{
+	json_t *doc = api_openapi_v3_group_version("", "v1"), *schemas, *p, *op;
+
+	(void)state;
+	assert_non_null(doc);
+	schemas = json_object_get(json_object_get(doc, "components"), "schemas");
+	p = prop(schemas, "io.k8s.api.core.v1.Secret", "data");
+	assert_string_equal(str(json_object_get(p, "additionalProperties"), "format"), "byte");
+	p = prop(schemas, "io.k8s.api.core.v1.ServicePort", "targetPort");
+	assert_string_equal(str(json_array_get(json_object_get(p, "allOf"), 0), "$ref"),
+			    "#/components/schemas/io.k8s.apimachinery.pkg.util.intstr.IntOrString");
+	p = prop(schemas, "io.k8s.api.core.v1.ResourceRequirements", "limits");
+	assert_string_equal(str(json_array_get(json_object_get(json_object_get(p,
+		"additionalProperties"), "allOf"), 0), "$ref"),
+		"#/components/schemas/io.k8s.apimachinery.pkg.api.resource.Quantity");
+	p = prop(schemas, "io.k8s.api.core.v1.Probe", "terminationGracePeriodSeconds");
+	assert_string_equal(str(p, "format"), "int64");
+	/* The deprecated volume plugins are free-form. */
+	p = prop(schemas, "io.k8s.api.core.v1.Volume", "awsElasticBlockStore");
+	assert_true(json_is_true(json_object_get(p, "x-kubernetes-preserve-unknown-fields")));
+	/* Cluster-scoped kinds have no namespace in their paths. */
+	assert_non_null(json_object_get(json_object_get(doc, "paths"),
+					"/api/v1/nodes/{name}/status"));
+	assert_null(json_object_get(json_object_get(doc, "paths"),
+				    "/api/v1/namespaces/{namespace}/nodes"));
+	op = json_object_get(json_object_get(json_object_get(doc, "paths"),
+		"/api/v1/namespaces/{namespace}/pods/{name}/log"), "get");
+	assert_true(has_query_param(op, "tailLines"));
+	assert_non_null(json_object_get(json_object_get(json_object_get(op, "responses"), "200"),
+					"content"));
+	op = json_object_get(json_object_get(json_object_get(doc, "paths"),
+		"/api/v1/namespaces/{namespace}/pods/{name}/exec"), "post");
+	assert_gvk(json_object_get(op, "x-kubernetes-group-version-kind"), "", "v1",
+		   "PodExecOptions");
+	/* Namespaces are not deleted as a collection. */
+	assert_null(json_object_get(json_object_get(json_object_get(doc, "paths"),
+						    "/api/v1/namespaces"), "delete"));
+	assert_non_null(json_object_get(json_object_get(json_object_get(doc, "paths"),
+							"/api/v1/nodes"), "delete"));
+	json_decref(doc);
+}
+
 /* Every served kind, in every document: the operations kubectl explain
  * looks its GVK up in, a schema carrying that GVK, refs that resolve. */
 static void test_openapi_every_kind(void **state)
@@ -700,6 +749,7 @@ int main(void)
 		cmocka_unit_test(test_sub_helpers),
 		cmocka_unit_test(test_openapi_root),
 		cmocka_unit_test(test_openapi_apps),
+		cmocka_unit_test(test_openapi_core),
 		cmocka_unit_test(test_openapi_every_kind),
 		cmocka_unit_test(test_openapi_unserved),
 		cmocka_unit_test(test_unknown_none),
