@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# The real kubectl drives a lab through clientip-apiserver: the oldest and
+# the newest kubectl bundled on this machine each apply a multi-document
+# manifest with a Namespace, wait for the rollout, read kubectl's own columns,
+# reach the app through the load balancer, switch the Service to Local and
+# see the client's address, apply again (unchanged, then configured), read
+# logs, get the API's errors, and delete everything; Debian's python3
+# Kubernetes client lists, watches and creates through the same server.
+. "$(dirname "$0")/lib.sh"
+
+C=$T_BUILD/clientip
+lab=$(t_unique)
+
+# kubectl binaries: the Google Cloud SDK bundles kubectl.1.NN beside its
+# dispatcher; call the bundled ones directly so the version is known.
+kubectls=()
+if command -v kubectl >/dev/null 2>&1; then
+	kdir=$(dirname "$(readlink -f "$(command -v kubectl)")")
+	for v in 27 33; do
+		[ -x "$kdir/kubectl.1.$v" ] && kubectls+=("$kdir/kubectl.1.$v")
+	done
+	[ "${#kubectls[@]}" -eq 0 ] && kubectls+=("$(command -v kubectl)")
+fi
+
+t_ok "lab up" "$C" --lab "$lab" lab up --nodes 2
+t_defer "$C --lab $lab lab down"
+KUBECONFIG=$("$C" --lab "$lab" lab kubeconfig)
+export KUBECONFIG
+t_match "lab kubeconfig: context clientip-$lab on the host's loopback" \
+	"current-context: clientip-$lab" "$(cat "$KUBECONFIG")"
+t_match "lab kubeconfig: a plain http server on 127.0.0.1" 'server: http://127\.0\.0\.1:[0-9]+' \
+	"$(cat "$KUBECONFIG")"
+
+manifest() { # NS REPLICAS
+	cat <<YAML
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: $1
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: whoami
+  namespace: $1
+  labels: {app: whoami}
+spec:
+  replicas: $2
+  selector:
+    matchLabels: {app: whoami}
+  template:
+    metadata:
+      labels: {app: whoami}
+    spec:
+      containers:
+      - name: whoami
+        image: nfranssens/nodejs-ip
+        ports:
+        - containerPort: 8080
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: whoami-lb
+  namespace: $1
+spec:
+  type: LoadBalancer
+  selector: {app: whoami}
+  ports:
+  - port: 80
+    targetPort: 8080
+YAML
+}
+
+drive() { # KUBECTL
+	local k=$1 v ns dir ip
+	v=$(basename "$k")
+	ns=web-${v//[^0-9]/}
+	dir=$(mktemp -d)
+	t_defer "rm -rf $dir"
+	# A fresh discovery cache per kubectl, as kubectl caches per host:port.
+	K() { "$k" --cache-dir "$dir/cache" "$@"; }
+	# kubectl before 1.29 reads OpenAPI v2 (protobuf) to validate, which
+	# the server does not serve: it applies with --validate=false.
+	local validate=()
+	case $v in kubectl.1.2[0-8]) validate=(--validate=false) ;; esac
+	manifest "$ns" 1 >"$dir/app.yaml"
+
+	t_match "$v: version reports the server" 'Server Version: v1\.[0-9]+' "$(K version 2>&1)"
+	t_eq "$v: apply creates the three documents" \
+		"namespace/$ns created
+deployment.apps/whoami created
+service/whoami-lb created" "$(K apply "${validate[@]}" -f "$dir/app.yaml" 2>&1)"
+	t_eq "$v: the same apply again is unchanged" \
+		"namespace/$ns unchanged
+deployment.apps/whoami unchanged
+service/whoami-lb unchanged" "$(K apply "${validate[@]}" -f "$dir/app.yaml" 2>&1)"
+	t_ok "$v: rollout status" K rollout status deploy/whoami -n "$ns" --timeout=60s
+	t_ok "$v: wait --for=condition=Available" \
+		K wait --for=condition=Available deploy/whoami -n "$ns" --timeout=60s
+	t_match "$v: get pods shows a Running pod on a node" 'whoami-[a-z0-9]+-[a-z0-9]+ +1/1 +Running +0 .* 10\.244\.[01]\.[0-9]+ +node[01]' \
+		"$(K get pods -n "$ns" -o wide 2>&1)"
+
+	external() { K get svc whoami-lb -n "$ns" -o jsonpath='{.status.loadBalancer.ingress[0].ip}'; }
+	has_external() { [ -n "$(external)" ]; }
+	t_ok "$v: the load balancer gives the Service an EXTERNAL-IP" t_wait 30 has_external
+	ip=$(external)
+	t_match "$v: get svc -o wide shows kubectl's columns" \
+		"whoami-lb +LoadBalancer +10\.0\.[0-9.]+ +$ip +80:3[0-9]+/TCP +[0-9]+s +app=whoami" \
+		"$(K get svc -n "$ns" -o wide 2>&1)"
+	answers_from_node() {
+		"$C" --lab "$lab" curl -s --max-time 3 "http://$ip/" | grep -Eq '^::ffff:10\.(244|240)\.'
+	}
+	t_ok "$v: Cluster: the app sees a node's address" t_wait 30 answers_from_node
+	t_match "$v: patch to Local" "service/whoami-lb patched" \
+		"$(K patch svc whoami-lb -n "$ns" -p '{"spec":{"externalTrafficPolicy":"Local"}}' 2>&1)"
+	t_match "$v: Local gets a health check node port" '^3[0-9]{4}$' \
+		"$(K get svc whoami-lb -n "$ns" -o jsonpath='{.spec.healthCheckNodePort}')"
+	answers_client() {
+		[ "$("$C" --lab "$lab" curl -s --max-time 3 "http://$ip/")" = "::ffff:198.51.100.10" ]
+	}
+	t_ok "$v: Local: the app sees the client's address" t_wait 60 answers_client
+	t_match "$v: logs deploy/whoami" "listening on" "$(K logs deploy/whoami -n "$ns" 2>&1)"
+
+	manifest "$ns" 2 >"$dir/app.yaml"
+	t_match "$v: a changed file is configured" "deployment.apps/whoami configured" \
+		"$(K apply "${validate[@]}" -f "$dir/app.yaml" 2>&1)"
+	t_ok "$v: rollout to 2 replicas" K rollout status deploy/whoami -n "$ns" --timeout=60s
+	t_eq "$v: 2 ready replicas" "2" \
+		"$(K get deploy whoami -n "$ns" -o jsonpath='{.status.readyReplicas}')"
+	t_match "$v: the applied policy change was kept (Local)" "Local" \
+		"$(K get svc whoami-lb -n "$ns" -o jsonpath='{.spec.externalTrafficPolicy}')"
+
+	t_match "$v: NotFound from the server" 'Error from server \(NotFound\): services "nope" not found' \
+		"$(K get svc nope -n "$ns" 2>&1)"
+	sed 's/image: nfranssens/bogusField: 1\n        image: nfranssens/' "$dir/app.yaml" >"$dir/bad.yaml"
+	if [ "${#validate[@]}" -eq 0 ]; then
+		t_match "$v: strict validation refuses an unknown field" 'unknown field "spec\.template\.spec\.containers\[0\]\.bogusField"' \
+			"$(K apply -f "$dir/bad.yaml" 2>&1)"
+	else
+		t_skip "$v: strict validation" "this kubectl validates with OpenAPI v2, not served"
+	fi
+	t_match "$v: pods are the lab's to write" 'MethodNotAllowed' \
+		"$(K delete pod -n "$ns" -l app=whoami 2>&1)"
+
+	t_ok "$v: delete -f" K delete -f "$dir/app.yaml" --timeout=60s
+	t_match "$v: the namespace is gone" "NotFound" "$(K get ns "$ns" 2>&1)"
+	no_pods() { [ -z "$(K get pods -n "$ns" -o name 2>/dev/null)" ]; }
+	t_ok "$v: its pods are gone" t_wait 30 no_pods
+}
+
+if [ "${#kubectls[@]}" -eq 0 ]; then
+	t_skip "the kubectl checks" "kubectl is not installed"
+else
+	for k in "${kubectls[@]}"; do
+		drive "$k"
+	done
+fi
+
+if python3 -c 'import kubernetes' 2>/dev/null; then
+	out=$(python3 - <<'PY' 2>&1
+import os
+from kubernetes import client, config, watch
+config.load_kube_config(os.environ["KUBECONFIG"])
+v1 = client.CoreV1Api()
+print("namespaces", sorted(n.metadata.name for n in v1.list_namespace().items))
+svc = client.V1Service(metadata=client.V1ObjectMeta(name="py-svc"),
+                       spec=client.V1ServiceSpec(selector={"app": "py"},
+                                                 ports=[client.V1ServicePort(port=80)]))
+made = v1.create_namespaced_service("default", svc)
+print("created", made.metadata.name, made.spec.cluster_ip, made.spec.type)
+w = watch.Watch()
+for ev in w.stream(v1.list_namespaced_service, "default", timeout_seconds=2):
+    if ev["object"].metadata.name == "py-svc":
+        print("watched", ev["type"], ev["object"].metadata.name)
+        w.stop()
+v1.delete_namespaced_service("py-svc", "default")
+try:
+    v1.read_namespaced_service("py-svc", "default")
+except client.exceptions.ApiException as e:
+    print("after delete", e.status)
+PY
+)
+	t_match "python: lists namespaces" "namespaces \[.*'default'.*'kube-system'" "$out"
+	t_match "python: creates a Service with a ClusterIP" "created py-svc 10\.0\.[0-9]+\.[0-9]+ ClusterIP" "$out"
+	t_match "python: watches it" "watched ADDED py-svc" "$out"
+	t_match "python: deletes it" "after delete 404" "$out"
+else
+	t_skip "the python client checks" "python3-kubernetes is not installed"
+fi
+
+t_done
