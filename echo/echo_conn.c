@@ -251,24 +251,37 @@ static const llhttp_settings_t echo_conn_settings = {
 
 /* --- answers ---------------------------------------------------------- */
 
-static const char *echo_conn_status_line(int status, size_t *len)
-{
-	static const struct { int status; const char *line; } lines[] = {
-		{ 200, "HTTP/1.1 200 OK\r\n" },
-		{ 400, "HTTP/1.1 400 Bad Request\r\n" },
-		{ 413, "HTTP/1.1 413 Content Too Large\r\n" },
-		{ 431, "HTTP/1.1 431 Request Header Fields Too Large\r\n" },
-		{ 503, "HTTP/1.1 503 Service Unavailable\r\n" },
-	};
+/* Every status this file sends; the reason phrases are RFC 9110's. */
+static const struct {
+	int status;
+	const char *line;
+	const char *body;       /* the text of an answer that has no other */
+} echo_conn_statuses[] = {
+	{ 200, "HTTP/1.1 200 OK\r\n", "ok\n" },
+	{ 400, "HTTP/1.1 400 Bad Request\r\n", "bad request\n" },
+	{ 413, "HTTP/1.1 413 Content Too Large\r\n", "content too large\n" },
+	{ 431, "HTTP/1.1 431 Request Header Fields Too Large\r\n",
+	  "request header fields too large\n" },
+	{ 500, "HTTP/1.1 500 Internal Server Error\r\n", "internal server error\n" },
+	{ 503, "HTTP/1.1 503 Service Unavailable\r\n", "service unavailable\n" },
+};
 
-	for (size_t i = 1; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		if (lines[i].status == status) {
-			*len = strlen(lines[i].line);
-			return lines[i].line;
-		}
+#define ECHO_CONN_NSTATUS (sizeof(echo_conn_statuses) / sizeof(echo_conn_statuses[0]))
+
+/* The table entry of status; a status missing from it is a bug here, and
+ * is sent as 500 rather than under another status's reason phrase. */
+static size_t echo_conn_status_index(int status)
+{
+	size_t i500 = 0;
+
+	for (size_t i = 0; i < ECHO_CONN_NSTATUS; i++) {
+		if (echo_conn_statuses[i].status == status)
+			return i;
+		if (echo_conn_statuses[i].status == 500)
+			i500 = i;
 	}
-	*len = strlen(lines[0].line);
-	return lines[0].line;
+	log_error("no reason phrase for status %d; answering 500", status);
+	return i500;
 }
 
 static void echo_conn_put(struct buf *b, const char *s, size_t n)
@@ -286,8 +299,8 @@ static void echo_conn_put_head(struct echo_conn *c, int status, const char *ctyp
 {
 	struct buf *b = &c->out;
 	const struct echo_req *r = &c->req;
-	size_t slen, dlen, clen = strlen(ctype);
-	const char *sline = echo_conn_status_line(status, &slen);
+	const char *sline = echo_conn_statuses[echo_conn_status_index(status)].line;
+	size_t slen = strlen(sline), dlen, clen = strlen(ctype);
 	const char *date = echo_worker_date(c->w, &dlen);
 	char num[24], *n = num + sizeof(num);
 
@@ -317,11 +330,16 @@ static void echo_conn_put_head(struct echo_conn *c, int status, const char *ctyp
 }
 
 /* An error answer ends the connection: after a bad request the stream
- * cannot be trusted to be at a request boundary. */
+ * cannot be trusted to be at a request boundary. body NULL: the status's
+ * own text. */
 static void echo_conn_error(struct echo_conn *c, int status, const char *body)
 {
-	size_t n = strlen(body);
+	size_t i = echo_conn_status_index(status), n;
 
+	status = echo_conn_statuses[i].status;
+	if (!body)
+		body = echo_conn_statuses[i].body;
+	n = strlen(body);
 	echo_conn_put_head(c, status, "text/plain", n, false);
 	buf_append(&c->out, body, n);
 	c->close_after = true;
@@ -533,11 +551,11 @@ static void echo_conn_headers_done(struct echo_conn *c)
 
 	c->in_head = false;
 	if (c->head_bytes > ECHO_HEAD_MAX || r->arena_full || r->too_many) {
-		echo_conn_error(c, 431, "request header fields too large\n");
+		echo_conn_error(c, 431, NULL);
 		return;
 	}
 	if ((c->parser.flags & F_CONTENT_LENGTH) && c->parser.content_length > ECHO_BODY_MAX) {
-		echo_conn_error(c, 413, "content too large\n");
+		echo_conn_error(c, 413, NULL);
 		return;
 	}
 	/* Without this, a client that asked waits a second before sending
@@ -576,7 +594,7 @@ static void echo_conn_parse(struct echo_conn *c)
 			if (c->in_head) {
 				c->head_bytes += (uint32_t)n;
 				if (c->head_bytes > ECHO_HEAD_MAX || c->req.arena_full)
-					echo_conn_error(c, 431, "request header fields too large\n");
+					echo_conn_error(c, 431, NULL);
 			}
 			return;
 		}
@@ -600,9 +618,9 @@ static void echo_conn_parse(struct echo_conn *c)
 			continue;
 		}
 		if (err == HPE_USER && c->req.body_bytes > ECHO_BODY_MAX)
-			echo_conn_error(c, 413, "content too large\n");
+			echo_conn_error(c, 413, NULL);
 		else
-			echo_conn_error(c, 400, "bad request\n");
+			echo_conn_error(c, 400, NULL);
 		return;
 	}
 }
