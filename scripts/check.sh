@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Runs every test twice — a normal build and an ASan+UBSan build — then the
-# fuzz targets for a short bounded time, and prints one summary line:
+# Runs every test twice — a normal build and an ASan+UBSan build — each
+# benchmark once in smoke mode, then the fuzz targets for a short bounded
+# time, and prints one summary line:
 #   check: N passed, N failed, N skipped
 # Each line of the summary counts single test cases (cmocka cases, checks in
-# integration scripts, fuzz targets). A test that cannot run here (no root,
-# say) is skipped and says why; a test program or script that reports
-# nothing run and nothing skipped, or no summary at all, has failed.
+# integration scripts, benchmark smoke runs, fuzz targets). A test that
+# cannot run here (no root, say) is skipped and says why; a test program or
+# script that reports nothing run and nothing skipped, or no summary at all,
+# has failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -93,6 +95,30 @@ count_integration() { # build dir, label
 	done
 }
 
+# Every benchmark of bench/run.sh, once, in smoke mode (BENCH_SMOKE=1: about
+# a second per figure, targets not checked) against the plain build, one at
+# a time after the integration tests: a benchmark that no longer runs fails
+# here rather than at the next `make bench`. Exit status 77 is a benchmark
+# that cannot run on this machine (no root); it says why on its last line.
+run_bench_smoke() {
+	local b out rc why
+	for b in $(bench/run.sh --list); do
+		out=$logdir/bench-$b.log
+		BENCH_SMOKE=1 CLIENTIP_BUILD="$root/build" timeout 900 "bench/$b.sh" >"$out" 2>&1
+		rc=$?
+		if [ "$rc" -eq 0 ]; then
+			passed=$((passed + 1)); echo "bench  smoke $b: ok"
+		elif [ "$rc" -eq 77 ]; then
+			why=$(tail -1 "$out")
+			skipped=$((skipped + 1)); skips+=("bench $b: $why")
+			echo "bench  smoke $b: skipped ($why)"
+		else
+			failed=$((failed + 1)); failures+=("bench smoke $b (log: $out)")
+			echo "bench  smoke $b: FAILED (exit $rc)"
+		fi
+	done
+}
+
 run_fuzz() {
 	local t out
 	[ -d build-fuzz ] || return 0
@@ -127,6 +153,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
 count_unit build plain
 count_integration build plain
+run_bench_smoke
 count_unit build-asan asan
 count_integration build-asan asan
 run_fuzz
