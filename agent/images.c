@@ -11,7 +11,7 @@
 /* Kept as table text so the built-ins go through the same parser (and the
  * same {bindir} substitution) as a user's file. */
 static const char images_builtin_text[] =
-	"# the scenario's app (DESIGN.md section 1)\n"
+	"# the scenario's app (examples/aks-scenario/)\n"
 	"nfranssens/nodejs-ip:*    {bindir}/clientip-echo\n"
 	"# the project's own image of the same app\n"
 	"clientip/clientip-echo:*  {bindir}/clientip-echo\n";

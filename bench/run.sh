@@ -3,10 +3,16 @@
 #
 #   bench/run.sh            all of them, in the order below
 #   bench/run.sh echo ...   only those named
+#   bench/run.sh --list     their names (scripts/check.sh runs each)
 #
 # Each bench/<name>.sh is standalone (starts what it measures on loopback,
 # stops it, prints its own table) and writes a copy of its output to
 # bench/results/<name>-<date>.txt. A component adds its script here.
+#
+# BENCH_SMOKE=1 makes every script a smoke run: about a second per figure,
+# one round, targets not checked, every code path still taken; `make check`
+# runs them so. Smoke output is not kept in bench/results/. A script exits
+# 77, saying why on its last line, when it cannot run on this machine.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +22,10 @@ benches=(
 	proxy   # the node's service proxy: sync times and connection rate at 1/1k/10k Services
 )
 
+if [ "${1:-}" == --list ]; then
+	printf '%s\n' "${benches[@]}"
+	exit 0
+fi
 [ $# -gt 0 ] && benches=("$@")
 mkdir -p bench/results
 rc=0
@@ -26,6 +36,7 @@ for b in "${benches[@]}"; do
 		continue
 	fi
 	out=bench/results/$b-$(date +%Y%m%d-%H%M%S).txt
+	[ "${BENCH_SMOKE:-0}" == 1 ] && out=/dev/null
 	echo "== bench $b"
 	"bench/$b.sh" 2>&1 | tee "$out"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1

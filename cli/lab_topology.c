@@ -33,8 +33,8 @@
  *    to a node port: the forward hook sees the translated address.
  * Nodes and pods are never reachable from the internet directly. The
  * edge's own traffic (health probes, the data-path check) does not cross
- * the forward hook. The first two commands make the load idempotent
- * (DESIGN.md §5: no `destroy` before nft 1.0.7). */
+ * the forward hook. The first two commands make the load idempotent:
+ * nft 1.0.6 has no `destroy` (docs/ARCHITECTURE.md, "nftables 1.0.6"). */
 static const char labtopo_edge_ruleset[] =
 	"table inet " LABTOPO_EDGE_TABLE "\n"
 	"delete table inet " LABTOPO_EDGE_TABLE "\n"

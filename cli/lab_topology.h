@@ -1,4 +1,5 @@
-/* lab_topology.h — builds and removes a lab's network (DESIGN.md §2).
+/* lab_topology.h — builds and removes a lab's network (docs/ARCHITECTURE.md,
+ * "The lab").
  *
  *   cip-<lab>-client<i>        cip-<lab>-edge                      cip-<lab>-node<i>
  *   eth0 198.51.100.(10+i) ── c<i> ─ inet 198.51.100.1/24
@@ -16,8 +17,8 @@
 
 #include <stddef.h>
 
-/* The base filter on the edge (DESIGN.md §5: one libnftables context per
- * namespace). The load balancer adds its own tables beside it. */
+/* The base filter on the edge. The load balancer adds its own tables
+ * beside it. */
 #define LABTOPO_EDGE_TABLE "edge_filter"
 
 /* Builds lab's namespaces and links for the given counts. Stops at the

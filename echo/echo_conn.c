@@ -9,10 +9,19 @@
  * above ECHO_HEAD_MAX) and lets pipelined requests be answered one by one
  * into the output buffer, written with one send() per batch.
  *
+ * llhttp 8 runs with its lenient flags off, yet lets through requests
+ * that RFC 9112 has a server refuse with 400: whitespace between a field
+ * name and its colon, an HTTP/1.1 request without a Host, more than one
+ * Host in any request; and obs-fold lines, which it allows refusing. A
+ * proxy and a server that read such a request differently is how requests
+ * are smuggled past the proxy, so the callbacks refuse them (400), as well
+ * as CONNECT (400: nothing to tunnel to) and any version but 1.0 and 1.1
+ * (505).
+ *
  * The connection's life:
  *
  *   PROXY --header ok--> HTTP --answer with Connection: close--> LINGER --FIN--> closed
- *     \--bad header--> closed    \--bad request: 400/413/431----/
+ *     \--bad header--> closed    \--bad request: 400/413/431/505-/
  *
  * LINGER half-closes our side and reads until the peer's FIN so that a
  * peer still sending (a refused body, pipelined requests) gets our last
@@ -75,6 +84,14 @@ static int echo_conn_on_message_begin(llhttp_t *p)
 	return 0;
 }
 
+/* Stops the parser; the request is answered with status and the
+ * connection closed. */
+static int echo_conn_refuse(struct echo_req *r, uint16_t status)
+{
+	r->refuse = status;
+	return HPE_USER;
+}
+
 static int echo_conn_on_url(llhttp_t *p, const char *at, size_t len)
 {
 	struct echo_conn *c = echo_conn_of(p);
@@ -83,10 +100,30 @@ static int echo_conn_on_url(llhttp_t *p, const char *at, size_t len)
 	return 0;
 }
 
+static int echo_conn_on_version(llhttp_t *p, const char *at, size_t len)
+{
+	struct echo_req *r = &echo_conn_of(p)->req;
+
+	/* llhttp refuses a version it does not know (2.5, 9.9) and a
+	 * malformed one alike; only the text tells 505 from 400. */
+	if (r->version_len > sizeof(r->version) || len > sizeof(r->version) - r->version_len) {
+		r->version_len = sizeof(r->version) + 1;
+		return 0;
+	}
+	memcpy(r->version + r->version_len, at, len);
+	r->version_len = (uint8_t)(r->version_len + len);
+	return 0;
+}
+
 static int echo_conn_on_header_field(llhttp_t *p, const char *at, size_t len)
 {
 	struct echo_req *r = &echo_conn_of(p)->req;
 
+	/* llhttp 8 takes "Host : x" for a field "Host " (RFC 9112 5.1: must
+	 * be 400). A proxy that trims the name and one that keeps it disagree
+	 * about which headers the request has. */
+	if (memchr(at, ' ', len) || memchr(at, '\t', len))
+		return echo_conn_refuse(r, 400);
 	/* Names longer than the buffer are none of the ones looked for. */
 	if (r->name_len + len >= sizeof(r->name)) {
 		r->name_len = sizeof(r->name);
@@ -112,8 +149,13 @@ static int echo_conn_on_header_field_complete(llhttp_t *p)
 
 	/* Trailers of a chunked body come after the head a proxy vouched for:
 	 * an X-Forwarded-For there would pass for the nearest hop. */
-	if (!c->in_head)
+	if (!c->in_head) {
 		r->cur_kind = ECHO_HDR_OTHER;
+	} else if (echo_conn_name_is(r, "host", 4)) {
+		r->cur_kind = ECHO_HDR_OTHER;
+		if (r->nhost < 2)
+			r->nhost++;
+	}
 	else if (echo_conn_name_is(r, "x-forwarded-for", 15))
 		r->cur_kind = ECHO_HDR_XFF;
 	else if (echo_conn_name_is(r, "x-real-ip", 9))
@@ -132,10 +174,28 @@ static int echo_conn_on_header_field_complete(llhttp_t *p)
 	return 0;
 }
 
+/* Whether the bytes before end, back to the last line break, are blanks
+ * only; at begin the answer is carried over from earlier input, before. */
+static bool echo_conn_after_break(const char *begin, const char *end, bool before)
+{
+	while (end > begin && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	return end > begin ? end[-1] == '\n' : before;
+}
+
 static int echo_conn_on_header_value(llhttp_t *p, const char *at, size_t len)
 {
 	struct echo_conn *c = echo_conn_of(p);
 
+	/* A piece of a value that starts a line, after blanks, is an obs-fold
+	 * continuation line, which llhttp 8 joins to the value (or takes for
+	 * the value when the line before had none). RFC 9112 5.2 lets a server
+	 * refuse it; one that joins and one that does not read different
+	 * values. Any other piece follows the colon and its blanks, or the end
+	 * of the previous read. (An empty value is an empty piece after its
+	 * line break.) */
+	if (len > 0 && echo_conn_after_break(c->in + c->in_off, at, c->after_break))
+		return echo_conn_refuse(&c->req, 400);
 	if (c->req.cur_kind != ECHO_HDR_OTHER)
 		echo_conn_arena_add(c, &c->req.cur, at, len);
 	return 0;
@@ -228,7 +288,7 @@ static int echo_conn_on_body(llhttp_t *p, const char *at, size_t len)
 
 	(void)at;
 	c->req.body_bytes += len;
-	return c->req.body_bytes > ECHO_BODY_MAX ? HPE_USER : 0;
+	return c->req.body_bytes > ECHO_BODY_MAX ? echo_conn_refuse(&c->req, 413) : 0;
 }
 
 static int echo_conn_on_message_complete(llhttp_t *p)
@@ -240,6 +300,7 @@ static int echo_conn_on_message_complete(llhttp_t *p)
 static const llhttp_settings_t echo_conn_settings = {
 	.on_message_begin = echo_conn_on_message_begin,
 	.on_url = echo_conn_on_url,
+	.on_version = echo_conn_on_version,
 	.on_header_field = echo_conn_on_header_field,
 	.on_header_field_complete = echo_conn_on_header_field_complete,
 	.on_header_value = echo_conn_on_header_value,
@@ -251,24 +312,38 @@ static const llhttp_settings_t echo_conn_settings = {
 
 /* --- answers ---------------------------------------------------------- */
 
-static const char *echo_conn_status_line(int status, size_t *len)
-{
-	static const struct { int status; const char *line; } lines[] = {
-		{ 200, "HTTP/1.1 200 OK\r\n" },
-		{ 400, "HTTP/1.1 400 Bad Request\r\n" },
-		{ 413, "HTTP/1.1 413 Content Too Large\r\n" },
-		{ 431, "HTTP/1.1 431 Request Header Fields Too Large\r\n" },
-		{ 503, "HTTP/1.1 503 Service Unavailable\r\n" },
-	};
+/* Every status this file sends; the reason phrases are RFC 9110's. */
+static const struct {
+	int status;
+	const char *line;
+	const char *body;       /* the text of an answer that has no other */
+} echo_conn_statuses[] = {
+	{ 200, "HTTP/1.1 200 OK\r\n", "ok\n" },
+	{ 400, "HTTP/1.1 400 Bad Request\r\n", "bad request\n" },
+	{ 413, "HTTP/1.1 413 Content Too Large\r\n", "content too large\n" },
+	{ 431, "HTTP/1.1 431 Request Header Fields Too Large\r\n",
+	  "request header fields too large\n" },
+	{ 500, "HTTP/1.1 500 Internal Server Error\r\n", "internal server error\n" },
+	{ 503, "HTTP/1.1 503 Service Unavailable\r\n", "service unavailable\n" },
+	{ 505, "HTTP/1.1 505 HTTP Version Not Supported\r\n", "http version not supported\n" },
+};
 
-	for (size_t i = 1; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		if (lines[i].status == status) {
-			*len = strlen(lines[i].line);
-			return lines[i].line;
-		}
+#define ECHO_CONN_NSTATUS (sizeof(echo_conn_statuses) / sizeof(echo_conn_statuses[0]))
+
+/* The table entry of status; a status missing from it is a bug here, and
+ * is sent as 500 rather than under another status's reason phrase. */
+static size_t echo_conn_status_index(int status)
+{
+	size_t i500 = 0;
+
+	for (size_t i = 0; i < ECHO_CONN_NSTATUS; i++) {
+		if (echo_conn_statuses[i].status == status)
+			return i;
+		if (echo_conn_statuses[i].status == 500)
+			i500 = i;
 	}
-	*len = strlen(lines[0].line);
-	return lines[0].line;
+	log_error("no reason phrase for status %d; answering 500", status);
+	return i500;
 }
 
 static void echo_conn_put(struct buf *b, const char *s, size_t n)
@@ -286,8 +361,8 @@ static void echo_conn_put_head(struct echo_conn *c, int status, const char *ctyp
 {
 	struct buf *b = &c->out;
 	const struct echo_req *r = &c->req;
-	size_t slen, dlen, clen = strlen(ctype);
-	const char *sline = echo_conn_status_line(status, &slen);
+	const char *sline = echo_conn_statuses[echo_conn_status_index(status)].line;
+	size_t slen = strlen(sline), dlen, clen = strlen(ctype);
 	const char *date = echo_worker_date(c->w, &dlen);
 	char num[24], *n = num + sizeof(num);
 
@@ -317,11 +392,16 @@ static void echo_conn_put_head(struct echo_conn *c, int status, const char *ctyp
 }
 
 /* An error answer ends the connection: after a bad request the stream
- * cannot be trusted to be at a request boundary. */
+ * cannot be trusted to be at a request boundary. body NULL: the status's
+ * own text. */
 static void echo_conn_error(struct echo_conn *c, int status, const char *body)
 {
-	size_t n = strlen(body);
+	size_t i = echo_conn_status_index(status), n;
 
+	status = echo_conn_statuses[i].status;
+	if (!body)
+		body = echo_conn_statuses[i].body;
+	n = strlen(body);
 	echo_conn_put_head(c, status, "text/plain", n, false);
 	buf_append(&c->out, body, n);
 	c->close_after = true;
@@ -527,17 +607,44 @@ static void echo_conn_respond(struct echo_conn *c)
 
 /* --- parsing ---------------------------------------------------------- */
 
+/* True for a version this server speaks: 1.0 and 1.1. */
+static bool echo_conn_version_ok(unsigned major, unsigned minor)
+{
+	return major == 1 && minor <= 1;
+}
+
+/* True if the request line had a well-formed version ("D.D") that llhttp
+ * refused because it does not speak it. */
+static bool echo_conn_version_unknown(const struct echo_req *r)
+{
+	const char *v = r->version;
+
+	return r->version_len == 3 && v[0] >= '0' && v[0] <= '9' && v[1] == '.' &&
+	       v[2] >= '0' && v[2] <= '9' &&
+	       !echo_conn_version_ok((unsigned)(v[0] - '0'), (unsigned)(v[2] - '0'));
+}
+
 static void echo_conn_headers_done(struct echo_conn *c)
 {
 	const struct echo_req *r = &c->req;
 
 	c->in_head = false;
 	if (c->head_bytes > ECHO_HEAD_MAX || r->arena_full || r->too_many) {
-		echo_conn_error(c, 431, "request header fields too large\n");
+		echo_conn_error(c, 431, NULL);
+		return;
+	}
+	/* llhttp accepts 0.9 and 2.0 request lines; neither is spoken here. */
+	if (!echo_conn_version_ok(r->http_major, r->http_minor)) {
+		echo_conn_error(c, 505, NULL);
+		return;
+	}
+	/* RFC 9112 3.2: one Host in every HTTP/1.1 request, never two in any. */
+	if (r->nhost > 1 || (r->http_minor == 1 && r->nhost == 0) || r->method == HTTP_CONNECT) {
+		echo_conn_error(c, 400, NULL);
 		return;
 	}
 	if ((c->parser.flags & F_CONTENT_LENGTH) && c->parser.content_length > ECHO_BODY_MAX) {
-		echo_conn_error(c, 413, "content too large\n");
+		echo_conn_error(c, 413, NULL);
 		return;
 	}
 	/* Without this, a client that asked waits a second before sending
@@ -572,16 +679,18 @@ static void echo_conn_parse(struct echo_conn *c)
 		c->pause = ECHO_PAUSE_NONE;
 		err = llhttp_execute(&c->parser, p, n);
 		if (err == HPE_OK) {
+			c->after_break = echo_conn_after_break(p, p + n, c->after_break);
 			c->in_off = c->in_len;
 			if (c->in_head) {
 				c->head_bytes += (uint32_t)n;
 				if (c->head_bytes > ECHO_HEAD_MAX || c->req.arena_full)
-					echo_conn_error(c, 431, "request header fields too large\n");
+					echo_conn_error(c, 431, NULL);
 			}
 			return;
 		}
 		if (err == HPE_PAUSED && c->pause != ECHO_PAUSE_NONE) {
 			used = (size_t)(llhttp_get_error_pos(&c->parser) - p);
+			c->after_break = echo_conn_after_break(p, p + used, c->after_break);
 			c->in_off += used;
 			llhttp_resume(&c->parser);
 			resume = c->pause == ECHO_PAUSE_HEADERS;
@@ -599,10 +708,13 @@ static void echo_conn_parse(struct echo_conn *c)
 			}
 			continue;
 		}
-		if (err == HPE_USER && c->req.body_bytes > ECHO_BODY_MAX)
-			echo_conn_error(c, 413, "content too large\n");
+		if (err == HPE_USER && c->req.refuse)
+			echo_conn_error(c, c->req.refuse, NULL);
+		else if ((err == HPE_INVALID_VERSION && echo_conn_version_unknown(&c->req)) ||
+			 err == HPE_PAUSED_H2_UPGRADE)
+			echo_conn_error(c, 505, NULL); /* HTTP/2's preface, PRI * HTTP/2.0, too */
 		else
-			echo_conn_error(c, 400, "bad request\n");
+			echo_conn_error(c, 400, NULL);
 		return;
 	}
 }

@@ -68,6 +68,10 @@ struct echo_req {
 	bool expect_continue;
 	bool too_many;          /* more forwarding headers than ECHO_MAX_FWD */
 	bool arena_full;
+	uint8_t nhost;          /* Host lines in the head, up to 2 */
+	uint8_t version_len;    /* of version; 4: longer than "D.D" */
+	char version[3];        /* the HTTP version as sent, "1.1" */
+	uint16_t refuse;        /* status a parser callback stopped the request with */
 	uint16_t arena_len;
 	/* Taken at the end of the head, before llhttp moves on. */
 	uint8_t method;         /* enum llhttp_method */
@@ -113,6 +117,7 @@ struct echo_conn {
 	bool has_proxy;
 	bool backpressure;      /* parsing stopped until the output drains */
 	uint8_t pause;          /* which llhttp callback paused the parser */
+	bool after_break;       /* the input parsed so far ends in a line break and blanks */
 	uint32_t head_bytes;    /* bytes of the current request head so far */
 	struct sockaddr_storage peer;
 	struct proxyproto_hdr proxy;

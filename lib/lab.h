@@ -1,4 +1,5 @@
-/* lab.h — the lab's names and address plan (DESIGN.md §2), in one place.
+/* lab.h — the lab's names and address plan (docs/ARCHITECTURE.md, "The
+ * lab"), in one place.
  *
  * Every program derives names and addresses from here so the CLI, the
  * controller, the node agents and the load balancer agree without asking

@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
-# Runs every test twice — a normal build and an ASan+UBSan build — then the
-# fuzz targets for a short bounded time, and prints one summary line:
-#   check: N passed, N failed
+# Runs every test twice — a normal build and an ASan+UBSan build — each
+# benchmark once in smoke mode, then the fuzz targets for a short bounded
+# time, and prints one summary line:
+#   check: N passed, N failed, N skipped
 # Each line of the summary counts single test cases (cmocka cases, checks in
-# integration scripts, fuzz targets).
+# integration scripts, benchmark smoke runs, fuzz targets). A test that
+# cannot run here (no root, say) is skipped and says why; a test program or
+# script that reports nothing run and nothing skipped, or no summary at all,
+# has failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
 passed=0
 failed=0
+skipped=0
 failures=()
+skips=()
 # One log directory per run, so two runs at once do not erase each other's
 # logs; directories of runs that are no longer alive are removed.
 mkdir -p "$root/build-logs"
@@ -34,7 +40,7 @@ setup() { # dir, meson args...
 }
 
 count_unit() { # build dir, label
-	local dir=$1 label=$2 exe out p f
+	local dir=$1 label=$2 exe out p f s
 	# Components register their unit tests in their own meson.build, so
 	# test_* executables land in several folders of the build tree.
 	while IFS= read -r exe; do
@@ -43,17 +49,21 @@ count_unit() { # build dir, label
 		local rc=$?
 		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -1)
 		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -1)
-		p=${p:-0}; f=${f:-0}
+		s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' "$out" | tail -1)
+		p=${p:-0}; f=${f:-0}; s=${s:-0}
 		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-		passed=$((passed + p)); failed=$((failed + f))
+		if [ "$p" -eq 0 ] && [ "$s" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; fi # ran nothing
+		passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 		[ "$f" -gt 0 ] && failures+=("$label unit $(basename "$exe") (log: $out)")
-		printf '%-6s unit %-28s %d passed, %d failed\n' "$label" "$(basename "$exe")" "$p" "$f"
+		[ "$s" -gt 0 ] && skips+=("$label unit $(basename "$exe"): $s skipped (log: $out)")
+		printf '%-6s unit %-28s %d passed, %d failed, %d skipped\n' "$label" "$(basename "$exe")" \
+			"$p" "$f" "$s"
 	done < <(find "$dir" -name 'test_*' -type f -perm -u+x -not -path '*.p/*' \
 		-not -path '*/meson-*' | sort)
 }
 
 count_integration() { # build dir, label
-	local dir=$1 label=$2 script out line p f
+	local dir=$1 label=$2 script name out line p f s why
 	local scripts=(tests/integration/test_*.sh)
 	[ -e "${scripts[0]}" ] || return 0
 	# Tests run in parallel: each builds its own uniquely named lab.
@@ -61,14 +71,51 @@ count_integration() { # build dir, label
 		'CLIENTIP_BUILD="$1" timeout 900 bash "$2" >"$3/$4-$(basename "$2" .sh).log" 2>&1' \
 		_ "$dir" {} "$logdir" "$label"
 	for script in "${scripts[@]}"; do
-		out=$logdir/$label-$(basename "$script" .sh).log
-		line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
+		name=$(basename "$script" .sh)
+		out=$logdir/$label-$name.log
+		# The script's summary (t_done): "NAME: N passed, N failed, N skipped"
+		# (NAME is the script's own, or the one it execs).
+		line=$(grep -E '^[A-Za-z0-9_.-]+: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$out" | tail -1)
 		p=$(printf '%s' "$line" | sed -n 's/.*\b\([0-9]\+\) passed.*/\1/p')
 		f=$(printf '%s' "$line" | sed -n 's/.*\b\([0-9]\+\) failed.*/\1/p')
-		if [ -z "$line" ]; then p=0; f=1; fi  # died before its summary
-		passed=$((passed + p)); failed=$((failed + f))
-		[ "$f" -gt 0 ] && failures+=("$label $(basename "$script") (log: $out)")
-		printf '%-6s integ %-27s %d passed, %d failed\n' "$label" "$(basename "$script" .sh)" "$p" "$f"
+		s=$(printf '%s' "$line" | sed -n 's/.*\b\([0-9]\+\) skipped.*/\1/p')
+		if [ -z "$line" ]; then
+			p=0; f=1; s=0  # died before its summary
+		elif [ "$p" -eq 0 ] && [ "$s" -eq 0 ] && [ "$f" -eq 0 ]; then
+			f=1  # checked nothing and did not say why
+		fi
+		passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+		[ "$f" -gt 0 ] && failures+=("$label $name (log: $out)")
+		if [ "$s" -gt 0 ]; then
+			while IFS= read -r why; do
+				skips+=("$label $name: ${why#skip - }")
+			done < <(grep '^skip - ' "$out")
+		fi
+		printf '%-6s integ %-27s %d passed, %d failed, %d skipped\n' "$label" "$name" "$p" "$f" "$s"
+	done
+}
+
+# Every benchmark of bench/run.sh, once, in smoke mode (BENCH_SMOKE=1: about
+# a second per figure, targets not checked) against the plain build, one at
+# a time after the integration tests: a benchmark that no longer runs fails
+# here rather than at the next `make bench`. Exit status 77 is a benchmark
+# that cannot run on this machine (no root); it says why on its last line.
+run_bench_smoke() {
+	local b out rc why
+	for b in $(bench/run.sh --list); do
+		out=$logdir/bench-$b.log
+		BENCH_SMOKE=1 CLIENTIP_BUILD="$root/build" timeout 900 "bench/$b.sh" >"$out" 2>&1
+		rc=$?
+		if [ "$rc" -eq 0 ]; then
+			passed=$((passed + 1)); echo "bench  smoke $b: ok"
+		elif [ "$rc" -eq 77 ]; then
+			why=$(tail -1 "$out")
+			skipped=$((skipped + 1)); skips+=("bench $b: $why")
+			echo "bench  smoke $b: skipped ($why)"
+		else
+			failed=$((failed + 1)); failures+=("bench smoke $b (log: $out)")
+			echo "bench  smoke $b: FAILED (exit $rc)"
+		fi
 	done
 }
 
@@ -106,15 +153,21 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
 count_unit build plain
 count_integration build plain
+run_bench_smoke
 count_unit build-asan asan
 count_integration build-asan asan
 run_fuzz
 
+if [ "${#skips[@]}" -gt 0 ]; then
+	echo
+	echo "skipped:"
+	printf '  %s\n' "${skips[@]}"
+fi
 if [ "${#failures[@]}" -gt 0 ]; then
 	echo
 	echo "failures:"
 	printf '  %s\n' "${failures[@]}"
 fi
 echo
-echo "check: $passed passed, $failed failed"
+echo "check: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

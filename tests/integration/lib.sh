@@ -6,7 +6,10 @@
 #
 # Each test script is standalone: it runs the real binaries from
 # $CLIENTIP_BUILD (default: build), registers its own cleanup with t_defer,
-# and ends by printing "N passed, N failed" (t_done).
+# and ends by printing "N passed, N failed, N skipped" (t_done). A check
+# that cannot run here says why with t_skip; a script that cannot run at
+# all ends with t_skip_all. scripts/check.sh counts a summary of 0 passed
+# and 0 skipped, or none, as a failure.
 
 set -u
 
@@ -17,6 +20,7 @@ case "$T_BUILD" in /*) ;; *) T_BUILD=$T_ROOT/$T_BUILD ;; esac
 T_NAME=$(basename "$0" .sh)
 T_PASS=0
 T_FAIL=0
+T_SKIP=0
 T_DEFERRED=()
 T_TMP=$(mktemp -d "/tmp/clientip-${T_NAME}.XXXXXX")
 
@@ -46,6 +50,20 @@ t_fail() {
 	shift
 	[ $# -gt 0 ] && printf '    %s\n' "$@"
 	return 0
+}
+
+# t_skip DESC REASON: a check that cannot run here, and why.
+t_skip() {
+	T_SKIP=$((T_SKIP + 1))
+	printf 'skip - %s: %s\n' "$1" "$2"
+}
+
+# t_skip_all REASON: the whole script cannot run here (no root, a tool
+# missing): says why, prints the summary and exits 0.
+t_skip_all() {
+	t_skip "every check" "$1"
+	t_done
+	exit
 }
 
 # t_ok DESC CMD...: passes when CMD exits 0.
@@ -98,6 +116,6 @@ t_scenario_manifest() {
 }
 
 t_done() {
-	printf '%s: %d passed, %d failed\n' "$T_NAME" "$T_PASS" "$T_FAIL"
+	printf '%s: %d passed, %d failed, %d skipped\n' "$T_NAME" "$T_PASS" "$T_FAIL" "$T_SKIP"
 	[ "$T_FAIL" -eq 0 ]
 }

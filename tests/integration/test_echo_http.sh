@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_echo_http.sh — clientip-echo's HTTP behaviour on loopback: the exact
-# default answer, keep-alive, pipelining, HEAD, HTTP/1.0, /json, /healthz,
-# the output options and their environment variables, several workers.
+# default answer, keep-alive, pipelining, HEAD, HTTP/1.0, the requests it
+# refuses, /json, /healthz, the output options and their environment
+# variables, several workers.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/echo_lib.sh"
 
@@ -98,9 +99,25 @@ t_eq "HTTP/1.0 keep-alive" "200 conn=keep-alive len=16 ctype=text/plain body='::
 200 conn=close len=16 ctype=text/plain body='::ffff:127.0.0.1'
 closed" "$out"
 t_eq "curl --http1.0" "::ffff:127.0.0.1" "$(curl -s --http1.0 "http://127.0.0.1:$p/")"
-out=$(hx "$p" --close 'GET / HTTP/1.1\r\nConnection: close\r\n\r\n')
-t_match "HTTP/1.1 Connection: close" "^200 conn=close .*
-closed$" "$out"
+out=$(hx "$p" --close 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+t_eq "HTTP/1.1 Connection: close" "200 conn=close len=16 ctype=text/plain body='::ffff:127.0.0.1'
+closed" "$out"
+
+# What RFC 9112 makes a server refuse (whitespace before a colon, Host
+# missing or repeated, obs-fold) and CONNECT: 400, then the connection
+# closes. A version other than 1.0 and 1.1: 505.
+bad="400 conn=close len=12 ctype=text/plain body='bad request\\n'
+closed"
+t_eq "space before the colon: 400" "$bad" "$(hx "$p" --close 'GET / HTTP/1.1\r\nHost : x\r\n\r\n')"
+t_eq "HTTP/1.1 without Host: 400" "$bad" "$(hx "$p" --close 'GET / HTTP/1.1\r\nAccept: */*\r\n\r\n')"
+t_eq "two Host lines: 400" "$bad" "$(hx "$p" --close 'GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n')"
+t_eq "obs-fold: 400" "$bad" "$(hx "$p" --close 'GET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n')"
+t_eq "CONNECT: 400" "$bad" "$(hx "$p" --close 'CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n')"
+t_eq "HTTP/2.0 request line: 505" \
+	"505 conn=close len=27 ctype=text/plain body='http version not supported\\n'
+closed" "$(hx "$p" --close 'GET / HTTP/2.0\r\nHost: x\r\n\r\n')"
+t_eq "HTTP/1.0 without Host: 200" "200 conn=close len=16 ctype=text/plain body='::ffff:127.0.0.1'" \
+	"$(hx "$p" 'GET / HTTP/1.0\r\nAccept: */*\r\n\r\n')"
 
 # A body is read and dropped; the connection goes on.
 head -c 300000 /dev/zero >"$T_TMP/zeros"

@@ -51,17 +51,17 @@ p=$(echo_port a)
 t_eq "garbage: 400, closed" "400 conn=close body='bad request\\n'
 closed" "$(hx "$p" --close 'GARBAGE\r\n\r\n')"
 t_eq "bad header: 400" "400 conn=close body='bad request\\n'
-closed" "$(hx "$p" --close 'GET / HTTP/1.1\r\nNo Colon\r\n\r\n')"
+closed" "$(hx "$p" --close 'GET / HTTP/1.1\r\nHost: x\r\nNo Colon\r\n\r\n')"
 t_eq "two Content-Lengths: 400" "400 conn=close body='bad request\\n'
-closed" "$(hx "$p" --close 'POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab')"
+closed" "$(hx "$p" --close 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab')"
 t_eq "answered before the bad one" "200 conn=- body='::ffff:127.0.0.1'
-400 conn=close body='bad request\\n'
-closed" "$(hx "$p" --close 'GET / HTTP/1.1\r\n\r\n' 'GET / HTTP/7.0\r\n\r\n')"
+505 conn=close body='http version not supported\\n'
+closed" "$(hx "$p" --close 'GET / HTTP/1.1\r\nHost: x\r\n\r\n' 'GET / HTTP/7.0\r\n\r\n')"
 
 # Request head over 8 KiB: 431.
 big=$(head -c 9000 /dev/zero | tr '\0' a)
 t_eq "head over 8 KiB: 431" "431 conn=close body='request header fields too large\\n'
-closed" "$(hx "$p" --close "GET / HTTP/1.1\\r\\nX-Big: $big\\r\\n\\r\\n")"
+closed" "$(hx "$p" --close "GET / HTTP/1.1\\r\\nHost: x\\r\\nX-Big: $big\\r\\n\\r\\n")"
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $big" "http://127.0.0.1:$p/")
 t_eq "curl: 431" 431 "$code"
 small=$(head -c 7000 /dev/zero | tr '\0' a)

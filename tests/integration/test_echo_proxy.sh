@@ -72,7 +72,7 @@ t_eq "v2 from a trusted peer" "200 203.0.113.7" "$(hx "$pp" "$v2$get")"
 t_eq "v2 LOCAL: the peer stands" "200 ::ffff:127.0.0.1" "$(hx "$pp" "$v2_local$get")"
 t_eq "v2 then keep-alive" "200 203.0.113.7
 200 203.0.113.7" "$(hx "$pp" "$v2$get" "$get")"
-out=$(hx "$pp" "$v2"'GET /json HTTP/1.1\r\n\r\n' | sed 's/^200 //' | python3 -c '
+out=$(hx "$pp" "$v2"'GET /json HTTP/1.1\r\nHost: x\r\n\r\n' | sed 's/^200 //' | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 print(d["client"], d["remoteAddress"], d["proxy"])')
@@ -127,9 +127,9 @@ t_eq "XFF from an untrusted peer: still reported" "['203.0.113.9']" \
 
 # PROXY source then XFF: the PROXY source is the peer the walk starts from.
 t_eq "PROXY source trusted, then XFF" "200 198.51.100.20" \
-	"$(hx "$pp" 'PROXY TCP4 127.0.0.1 127.0.0.1 1 2\r\nGET / HTTP/1.1\r\nX-Forwarded-For: 198.51.100.20\r\n\r\n')"
+	"$(hx "$pp" 'PROXY TCP4 127.0.0.1 127.0.0.1 1 2\r\nGET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 198.51.100.20\r\n\r\n')"
 t_eq "PROXY source untrusted: XFF ignored" "200 198.51.100.10" \
-	"$(hx "$pp" "$v1"'GET / HTTP/1.1\r\nX-Forwarded-For: 6.6.6.6\r\n\r\n')"
+	"$(hx "$pp" "$v1"'GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 6.6.6.6\r\n\r\n')"
 
 for pid in "$a_pid" "$b_pid" "$c_pid" "$d_pid"; do
 	kill -TERM "$pid"

@@ -50,15 +50,19 @@ def talk(port, data):
         if not b:
             return out
         out += b
-pipelined = talk(port, b"GET / HTTP/1.1\r\n\r\n" * 50 + b"HEAD / HTTP/1.1\r\n\r\n")
+pipelined = talk(port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" * 50 + b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n")
 garbage = talk(port, b"\x00\x01GARBAGE\r\n\r\n")
 proxy_bad = talk(pport, b"PROXY TCP4 nonsense\r\n")
 v2 = talk(pport, b"\r\n\r\n\x00\r\nQUIT\n\x21\x11\x00\x0c\xcb\x00\x71\x07\x0a\xf0\x00\x05\xdc\x05\x1f\x90"
-          b"GET /json HTTP/1.1\r\n\r\n")
-print(pipelined.count(b"200 OK"), garbage.split(b"\r\n")[0].decode(), len(proxy_bad), b"203.0.113.7" in v2)
+          b"GET /json HTTP/1.1\r\nHost: x\r\n\r\n")
+refused = [talk(port, r).split(b" ")[1].decode() for r in (
+    b"GET / HTTP/1.1\r\nHost : x\r\n\r\n", b"GET / HTTP/1.1\r\nHost: x\r\nX: a\r\n b\r\n\r\n",
+    b"GET / HTTP/2.0\r\nHost: x\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n")]
+print(pipelined.count(b"200 OK"), garbage.split(b"\r\n")[0].decode(), len(proxy_bad), b"203.0.113.7" in v2,
+      *refused)
 PY
 )
-t_eq "pipelined, garbage, bad PROXY, v2" "51 HTTP/1.1 400 Bad Request 0 True" "$out"
+t_eq "pipelined, garbage, bad PROXY, v2, refused" "51 HTTP/1.1 400 Bad Request 0 True 400 400 505 505" "$out"
 
 # Leave a connection open, half-way through a request, then SIGTERM: the
 # drain timeout closes it and everything is freed.

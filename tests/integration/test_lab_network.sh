@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The lab's address plan, routes and reachability (DESIGN.md §2), including
-# what the edge must not forward. Every packet is sent from inside a lab
-# namespace (clientip exec), never from the host's.
+# The lab's address plan, routes and reachability (docs/ARCHITECTURE.md,
+# "The lab"), including what the edge must not forward. Every packet is
+# sent from inside a lab namespace (clientip exec), never from the host's.
 . "$(dirname "$0")/lib.sh"
 
 C=$T_BUILD/clientip

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# The scenario end to end (DESIGN.md §1) through the cloud load balancer:
-# `clientip lab up`, the agents and `clientip apply` with the scenario's
-# manifests on 2 nodes. Cluster -> Health Probe Status 100 % and the app
-# sees a cluster address; Local -> 50 % and the app sees the client's own
-# address. Then a node's link is cut (taken out within the probe bound,
-# new flows avoid it, an established keep-alive connection to the other
-# node is untouched), recovers, every backend goes down (new flows
-# dropped, the established one goes on), and the Service is deleted
+# The scenario end to end (README.md, "The scenario, step by step") through
+# the cloud load balancer: `clientip lab up`, the agents and `clientip
+# apply` with the scenario's manifests on 2 nodes. Cluster -> Health Probe
+# Status 100 % and the app sees a cluster address; Local -> 50 % and the app
+# sees the client's own address. Then a node's link is cut (taken out within
+# the probe bound, new flows avoid it, an established keep-alive connection
+# to the other node is untouched), recovers, every backend goes down (new
+# flows dropped, the established one goes on), and the Service is deleted
 # (frontend released, rules gone). Every request starts in a lab client.
 . "$(dirname "$0")/lib.sh"
 

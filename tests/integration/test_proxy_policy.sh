@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/proxy_topo.sh"
 
-[ "$(id -u)" -eq 0 ] || { echo "needs root"; t_done; exit 0; }
+[ "$(id -u)" -eq 0 ] || t_skip_all "needs root (network namespaces, nftables)"
 
 t_ok "two-node world" pt_world
 t_ok "pod web0 on node0" pt_pod web0 0 10.244.0.2

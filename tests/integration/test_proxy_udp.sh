@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/proxy_topo.sh"
 
-[ "$(id -u)" -eq 0 ] || { echo "needs root"; t_done; exit 0; }
+[ "$(id -u)" -eq 0 ] || t_skip_all "needs root (network namespaces, nftables)"
 
 # A UDP echo: answers "<pod> <client address>".
 pt_udp_echo() {
