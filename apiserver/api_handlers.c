@@ -183,8 +183,8 @@ static int api_route_parse(const char *path, struct api_route *rt)
 	if (n - i >= 2)
 		snprintf(rt->name, sizeof(rt->name), "%s", seg[i + 1]);
 	if (n - i == 3) {
-		snprintf(rt->sub, sizeof(rt->sub), "%s", seg[i + 2]);
-		if (!api_resource_has_sub(rt->res, rt->sub))
+		if (snprintf(rt->sub, sizeof(rt->sub), "%s", seg[i + 2]) >= (int)sizeof(rt->sub) ||
+		    !api_resource_has_sub(rt->res, rt->sub))
 			return -1;
 	}
 	return 0;
