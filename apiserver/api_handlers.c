@@ -202,8 +202,16 @@ static bool api_query_true(const struct api_http_req *req, const char *key)
 {
 	char v[16];
 
-	return api_http_query_get(req->query, key, v, sizeof(v)) &&
-	       (strcmp(v, "true") == 0 || strcmp(v, "1") == 0 || v[0] == '\0');
+	/* Go's strconv.ParseBool, as the real server parses it: Python's
+	 * client sends "True". */
+	static const char *const yes[] = { "1", "t", "T", "true", "TRUE", "True" };
+
+	if (!api_http_query_get(req->query, key, v, sizeof(v)))
+		return false;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (strcmp(v, yes[i]) == 0)
+			return true;
+	return false;
 }
 
 static bool api_dry_run(const struct api_http_req *req)

@@ -156,13 +156,13 @@ t_ok "each start wrote to the pod log" t_wait 5 count_ge "$sd/logs/pods/default_
 
 # --- unknown image ----------------------------------------------------------------------
 put_pod ghost node0 10.244.0.5 example.com/ghost:1.0
-t_ok "unknown image: ErrImagePull, phase Pending" t_wait 10 st_all ghost reason=ErrImagePull phase=Pending
+t_ok "unknown image: ErrImagePull, phase Pending" t_wait 30 st_all ghost reason=ErrImagePull phase=Pending
 t_eq "with kubelet-like message" \
 	'image "example.com/ghost:1.0" not found in the image table (/etc/clientip/images.conf, $CLIENTIP_IMAGES, built-ins)' \
 	"$(st ghost message)"
 t_ok "then ImagePullBackOff" t_wait 10 st_is ghost reason ImagePullBackOff
 echo "example.com/ghost:*  /bin/sh -c 'exec sleep 600'" >>"$images"
-t_ok "an entry added to the table is picked up at the next retry" t_wait 15 running ghost
+t_ok "an entry added to the table is picked up at the next retry" t_wait 30 running ghost
 
 # --- deletion: SIGTERM, terminating and still ready, then terminated ----------------------
 put_pod slow node1 10.244.1.3 test/slowstop "" "" 10
