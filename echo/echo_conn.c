@@ -147,15 +147,14 @@ static int echo_conn_on_header_field_complete(llhttp_t *p)
 	struct echo_conn *c = echo_conn_of(p);
 	struct echo_req *r = &c->req;
 
+	/* Counted for the check at the end of the head; a Host in trailers is
+	 * not the request's. */
+	if (c->in_head && r->nhost < 2 && echo_conn_name_is(r, "host", 4))
+		r->nhost++;
 	/* Trailers of a chunked body come after the head a proxy vouched for:
 	 * an X-Forwarded-For there would pass for the nearest hop. */
-	if (!c->in_head) {
+	if (!c->in_head)
 		r->cur_kind = ECHO_HDR_OTHER;
-	} else if (echo_conn_name_is(r, "host", 4)) {
-		r->cur_kind = ECHO_HDR_OTHER;
-		if (r->nhost < 2)
-			r->nhost++;
-	}
 	else if (echo_conn_name_is(r, "x-forwarded-for", 15))
 		r->cur_kind = ECHO_HDR_XFF;
 	else if (echo_conn_name_is(r, "x-real-ip", 9))
