@@ -11,18 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_json.h"
 #include "api_server.h"
 #include "log.h"
 
 #define API_GC_DELAY_MS 50
 /* While a namespace waits for its pods, look again. */
 #define API_GC_RETRY_MS 500
-
-static const char *api_gc_meta(const json_t *obj, const char *key)
-{
-	const char *s = json_string_value(json_object_get(json_object_get(obj, "metadata"), key));
-	return s ? s : "";
-}
 
 /* Empties one Terminating namespace; true once it is gone. */
 static bool api_gc_namespace(struct api_server *s, const char *ns)
@@ -45,11 +40,11 @@ static bool api_gc_namespace(struct api_server *s, const char *ns)
 			continue;
 		}
 		json_array_foreach(all, j, obj) {
-			json_t *st = api_delete_object(s, &res[i], ns, api_gc_meta(obj, "name"), -1,
+			json_t *st = api_delete_object(s, &res[i], ns, api_json_meta(obj, "name"), -1,
 						       &result);
 			json_decref(st);
 			json_decref(result);
-			if (api_objects_get(s->objects, &res[i], ns, api_gc_meta(obj, "name")))
+			if (api_objects_get(s->objects, &res[i], ns, api_json_meta(obj, "name")))
 				left++;
 		}
 		json_decref(all);
@@ -88,8 +83,8 @@ static bool api_gc_pass(struct api_server *s)
 	size_t i, j;
 
 	json_array_foreach(namespaces, i, obj) {
-		if (api_gc_meta(obj, "deletionTimestamp")[0] &&
-		    !api_gc_namespace(s, api_gc_meta(obj, "name")))
+		if (api_json_meta(obj, "deletionTimestamp")[0] &&
+		    !api_gc_namespace(s, api_json_meta(obj, "name")))
 			again = true;
 	}
 	json_decref(namespaces);
@@ -97,7 +92,7 @@ static bool api_gc_pass(struct api_server *s)
 	for (i = 0; i < n; i++) {
 		json_t *all = api_objects_list(s->objects, &res[i], NULL);
 		json_array_foreach(all, j, obj)
-			json_object_set_new(uids, api_gc_meta(obj, "uid"), json_true());
+			json_object_set_new(uids, api_json_meta(obj, "uid"), json_true());
 		json_decref(all);
 	}
 	for (i = 0; i < n; i++) {
@@ -106,8 +101,8 @@ static bool api_gc_pass(struct api_server *s)
 			json_t *result = NULL, *st;
 			if (!api_gc_orphan(obj, uids))
 				continue;
-			st = api_delete_object(s, &res[i], api_gc_meta(obj, "namespace"),
-					       api_gc_meta(obj, "name"), -1, &result);
+			st = api_delete_object(s, &res[i], api_json_meta(obj, "namespace"),
+					       api_json_meta(obj, "name"), -1, &result);
 			json_decref(st);
 			json_decref(result);
 		}

@@ -15,6 +15,7 @@
 
 #include <libfyaml.h>
 
+#include "api_json.h"
 #include "api_discovery.h"
 #include "api_patch.h"
 #include "api_select.h"
@@ -192,12 +193,6 @@ static int api_route_parse(const char *path, struct api_route *rt)
 
 /* ---- objects ----------------------------------------------------------------- */
 
-static const char *api_meta_str(const json_t *obj, const char *key)
-{
-	const char *s = json_string_value(json_object_get(json_object_get(obj, "metadata"), key));
-	return s ? s : "";
-}
-
 static bool api_query_true(const struct api_http_req *req, const char *key)
 {
 	char v[16];
@@ -242,7 +237,7 @@ static json_t *api_check_namespace(struct api_server *s, const char *ns)
 	if (!nso)
 		return api_status_new(404, "NotFound", api_status_details(api_ns_res(), ns),
 				      "namespaces \"%s\" not found", ns);
-	if (api_meta_str(nso, "deletionTimestamp")[0])
+	if (api_json_meta(nso, "deletionTimestamp")[0])
 		return api_status_new(403, "Forbidden", NULL, "%s: unable to create new content "
 				      "in namespace %s because it is being terminated", ns, ns);
 	return NULL;
@@ -251,7 +246,7 @@ static json_t *api_check_namespace(struct api_server *s, const char *ns)
 /* A client may name the namespace in the object too; it must agree. */
 static json_t *api_check_body_ns(const struct api_route *rt, const json_t *obj)
 {
-	const char *bns = api_meta_str(obj, "namespace");
+	const char *bns = api_json_meta(obj, "namespace");
 
 	if (rt->res->namespaced && bns[0] && strcmp(bns, rt->ns) != 0)
 		return api_status_new(400, "BadRequest", NULL, "the namespace of the provided "
@@ -311,7 +306,7 @@ static void api_create(struct api_server *s, struct api_http_conn *c,
 		api_reply_status(c, st);
 		return;
 	}
-	name = api_meta_str(obj, "name");
+	name = api_json_meta(obj, "name");
 	if (api_objects_get(s->objects, rt->res, rt->ns, name)) {
 		api_reply_status(c, api_status_exists(rt->res, name));
 		json_decref(obj);
@@ -355,19 +350,19 @@ static void api_update(struct api_server *s, struct api_http_conn *c,
 		       const struct api_http_req *req, const struct api_route *rt, json_t *old,
 		       json_t *obj)
 {
-	const char *rv = api_meta_str(obj, "resourceVersion");
+	const char *rv = api_json_meta(obj, "resourceVersion");
 	json_t *st;
 
-	if (rv[0] && strcmp(rv, api_meta_str(old, "resourceVersion")) != 0) {
+	if (rv[0] && strcmp(rv, api_json_meta(old, "resourceVersion")) != 0) {
 		json_decref(obj);
 		api_reply_status(c, api_status_conflict(rt->res, rt->name));
 		return;
 	}
-	if (strcmp(api_meta_str(obj, "name"), rt->name) != 0) {
+	if (strcmp(api_json_meta(obj, "name"), rt->name) != 0) {
 		json_decref(obj);
 		api_reply_status(c, api_status_new(400, "BadRequest", NULL, "the name of the object "
 						   "(%s) does not match the name on the URL (%s)",
-						   api_meta_str(obj, "name"), rt->name));
+						   api_json_meta(obj, "name"), rt->name));
 		return;
 	}
 	api_keep_status(rt, old, obj);
@@ -425,7 +420,7 @@ static void api_scale_apply(struct api_server *s, struct api_http_conn *c,
 			    json_t *old, json_t *scale)
 {
 	json_t *replicas = json_object_get(json_object_get(scale, "spec"), "replicas");
-	const char *rv = api_meta_str(scale, "resourceVersion");
+	const char *rv = api_json_meta(scale, "resourceVersion");
 	json_t *obj, *st, *reply;
 	char err[256];
 
@@ -437,7 +432,7 @@ static void api_scale_apply(struct api_server *s, struct api_http_conn *c,
 		api_reply_status(c, api_status_invalid(rt->res, rt->name, causes));
 		return;
 	}
-	if (rv[0] && strcmp(rv, api_meta_str(old, "resourceVersion")) != 0) {
+	if (rv[0] && strcmp(rv, api_json_meta(old, "resourceVersion")) != 0) {
 		json_decref(scale);
 		api_reply_status(c, api_status_conflict(rt->res, rt->name));
 		return;
@@ -495,7 +490,7 @@ static void api_patch(struct api_server *s, struct api_http_conn *c,
 		if (!old) {
 			struct api_route crt = *rt;
 			json_t *meta = json_object_get(patch, "metadata");
-			if (!json_is_object(meta) || strcmp(api_meta_str(patch, "name"), rt->name)) {
+			if (!json_is_object(meta) || strcmp(api_json_meta(patch, "name"), rt->name)) {
 				json_decref(patch);
 				api_reply_status(c, api_status_new(400, "BadRequest", NULL, "the name "
 								   "of the object does not match "
@@ -571,7 +566,7 @@ json_t *api_delete_object(struct api_server *s, const struct api_resource *r, co
 			grace_s = json_integer_value(json_object_get(json_object_get(obj, "spec"),
 								     "terminationGracePeriodSeconds"));
 		if (node && node[0] && grace_s > 0) {
-			if (api_meta_str(obj, "deletionTimestamp")[0]) {
+			if (api_json_meta(obj, "deletionTimestamp")[0]) {
 				*result = json_incref(obj);
 				return NULL;
 			}
@@ -592,7 +587,7 @@ json_t *api_delete_object(struct api_server *s, const struct api_resource *r, co
 	/* A namespace goes Terminating and takes its objects with it; api_gc
 	 * removes it once it is empty. */
 	if (strcmp(kind, "Namespace") == 0) {
-		if (!api_meta_str(obj, "deletionTimestamp")[0]) {
+		if (!api_json_meta(obj, "deletionTimestamp")[0]) {
 			copy = json_deep_copy(obj);
 			json_object_set_new(json_object_get(copy, "metadata"), "deletionTimestamp",
 					    json_string(now));
@@ -640,8 +635,8 @@ static void api_delete(struct api_server *s, struct api_http_conn *c,
 		json_t *pre = json_object_get(opts, "preconditions");
 		const char *uid = json_string_value(json_object_get(pre, "uid"));
 		const char *rv = json_string_value(json_object_get(pre, "resourceVersion"));
-		if ((uid && strcmp(uid, api_meta_str(obj, "uid"))) ||
-		    (rv && strcmp(rv, api_meta_str(obj, "resourceVersion")))) {
+		if ((uid && strcmp(uid, api_json_meta(obj, "uid"))) ||
+		    (rv && strcmp(rv, api_json_meta(obj, "resourceVersion")))) {
 			json_decref(opts);
 			api_reply_status(c, api_status_conflict(rt->res, rt->name));
 			return;

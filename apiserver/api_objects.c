@@ -1,4 +1,5 @@
 /* api_objects.c — see api_objects.h. */
+#include "api_json.h"
 #include "api_objects.h"
 
 #include <dirent.h>
@@ -75,16 +76,9 @@ static void api_objects_path(const struct api_objects *o, const struct api_resou
 		snprintf(out, len, "%s/%s.json", d, name);
 }
 
-static const char *api_objects_str(const json_t *obj, const char *field)
-{
-	const char *s = json_string_value(json_object_get(json_object_get(obj, "metadata"),
-							  field));
-	return s ? s : "";
-}
-
 static uint64_t api_objects_obj_rv(const json_t *obj)
 {
-	const char *s = api_objects_str(obj, "resourceVersion");
+	const char *s = api_json_meta(obj, "resourceVersion");
 	return strtoull(s, NULL, 10);
 }
 
@@ -119,13 +113,13 @@ static void api_objects_load_res(struct api_objects *o, const struct api_resourc
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", d, de->d_name);
 		obj = json_load_file(path, 0, &jerr);
-		if (!obj || !json_is_object(obj) || !api_objects_str(obj, "name")[0]) {
+		if (!obj || !json_is_object(obj) || !api_json_meta(obj, "name")[0]) {
 			log_warn("%s: skipped: %s", path, obj ? "no metadata.name" : jerr.text);
 			json_decref(obj);
 			continue;
 		}
-		api_objects_key(r->namespaced ? api_objects_str(obj, "namespace") : "",
-				api_objects_str(obj, "name"), key, sizeof(key));
+		api_objects_key(r->namespaced ? api_json_meta(obj, "namespace") : "",
+				api_json_meta(obj, "name"), key, sizeof(key));
 		json_object_set_new(o->by_res[api_objects_index(o, r)], key, obj);
 		if (api_objects_obj_rv(obj) > o->rv)
 			o->rv = api_objects_obj_rv(obj);
@@ -286,8 +280,8 @@ int api_objects_put(struct api_objects *o, const struct api_resource *r, json_t 
 		    char *err, size_t errlen)
 {
 	char key[600], path[8192], rvtext[24];
-	const char *ns = r->namespaced ? api_objects_str(obj, "namespace") : "";
-	const char *name = api_objects_str(obj, "name");
+	const char *ns = r->namespaced ? api_json_meta(obj, "namespace") : "";
+	const char *name = api_json_meta(obj, "name");
 	json_t *map = o->by_res[api_objects_index(o, r)];
 	json_t *meta = json_object_get(obj, "metadata");
 	bool existed;

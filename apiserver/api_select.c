@@ -6,6 +6,7 @@
  * fields packages and the per-kind field label conversions of the real
  * API server, not a cleaner design of our own.
  */
+#include "api_json.h"
 #include "api_select.h"
 
 #include <errno.h>
@@ -887,24 +888,6 @@ out:
 
 /* ---- matching --------------------------------------------------------- */
 
-static const json_t *api_select_path(const json_t *obj, const char *path)
-{
-	char part[128];
-
-	while (obj && *path) {
-		const char *dot = strchr(path, '.');
-		size_t len = dot ? (size_t)(dot - path) : strlen(path);
-
-		if (len >= sizeof(part))
-			return NULL;
-		memcpy(part, path, len);
-		part[len] = '\0';
-		obj = json_object_get(obj, part);
-		path += len + (dot ? 1 : 0);
-	}
-	return obj;
-}
-
 static const char *api_select_scalar(const json_t *v, char *tmp, size_t len)
 {
 	if (json_is_string(v))
@@ -926,21 +909,21 @@ static const char *api_select_field_value(const json_t *obj, const char *field, 
 	const json_t *v;
 
 	if (strcmp(field, "spec.hostNetwork") == 0 || strcmp(field, "spec.unschedulable") == 0)
-		return json_is_true(api_select_path(obj, field)) ? "true" : "false";
+		return json_is_true(api_json_path(obj, field)) ? "true" : "false";
 	if (strcmp(field, "status.podIP") == 0) {
-		v = json_array_get(api_select_path(obj, "status.podIPs"), 0);
+		v = json_array_get(api_json_path(obj, "status.podIPs"), 0);
 		if (json_is_string(json_object_get(v, "ip")))
 			return json_string_value(json_object_get(v, "ip"));
 	} else if (strcmp(field, "status.podIPs") == 0) {
 		return ""; /* accepted, but not a selectable field */
 	} else if (strcmp(field, "source") == 0) {
-		const char *c = api_select_scalar(api_select_path(obj, "source.component"), tmp,
+		const char *c = api_select_scalar(api_json_path(obj, "source.component"), tmp,
 						  len);
 		if (*c)
 			return c;
 		field = "reportingComponent";
 	}
-	return api_select_scalar(api_select_path(obj, field), tmp, len);
+	return api_select_scalar(api_json_path(obj, field), tmp, len);
 }
 
 static bool api_select_has(const struct api_select_req *r, const char *v)
@@ -982,7 +965,7 @@ bool api_select_match(const struct api_selector *s, const json_t *obj)
 
 	if (!s)
 		return true;
-	labels = api_select_path(obj, "metadata.labels");
+	labels = api_json_path(obj, "metadata.labels");
 	for (size_t i = 0; i < s->n; i++) {
 		const struct api_select_req *r = &s->reqs[i];
 

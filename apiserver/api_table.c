@@ -7,6 +7,7 @@
  * Cell types follow upstream too: some counts are JSON numbers, others
  * strings, and kubectl does not care which.
  */
+#include "api_json.h"
 #include "api_table.h"
 
 #include <stdio.h>
@@ -90,42 +91,23 @@ void api_table_age(int64_t seconds, char *out, size_t len)
 	}
 }
 
-/* A value by dotted path ("status.podIP"); NULL if any step is missing. */
-static const json_t *api_table_get(const json_t *obj, const char *path)
-{
-	char part[64];
-
-	while (obj && *path) {
-		const char *dot = strchr(path, '.');
-		size_t len = dot ? (size_t)(dot - path) : strlen(path);
-
-		if (len >= sizeof(part))
-			return NULL;
-		memcpy(part, path, len);
-		part[len] = '\0';
-		obj = json_object_get(obj, part);
-		path += len + (dot ? 1 : 0);
-	}
-	return obj;
-}
-
 static const char *api_table_str(const json_t *obj, const char *path)
 {
-	const json_t *v = api_table_get(obj, path);
+	const json_t *v = api_json_path(obj, path);
 
 	return json_is_string(v) ? json_string_value(v) : "";
 }
 
 static json_int_t api_table_int(const json_t *obj, const char *path)
 {
-	const json_t *v = api_table_get(obj, path);
+	const json_t *v = api_json_path(obj, path);
 
 	return json_is_integer(v) ? json_integer_value(v) : 0;
 }
 
 static size_t api_table_count(const json_t *obj, const char *path)
 {
-	const json_t *v = api_table_get(obj, path);
+	const json_t *v = api_json_path(obj, path);
 
 	return json_is_object(v) ? json_object_size(v) : json_array_size(v);
 }
@@ -219,7 +201,7 @@ static void api_table_put_labels(struct api_table_row *row, const json_t *map)
 /* The CONTAINERS and IMAGES cells of a pod template, comma-joined. */
 static void api_table_put_containers(struct api_table_row *row, const json_t *tmpl)
 {
-	const json_t *cs = api_table_get(tmpl, "spec.containers");
+	const json_t *cs = api_json_path(tmpl, "spec.containers");
 	struct buf names = BUF_INIT, images = BUF_INIT;
 	const json_t *c;
 	size_t i;
@@ -320,7 +302,7 @@ static bool api_table_pod_sidecar(const json_t *pod, const char *name)
 	const json_t *c;
 	size_t i;
 
-	json_array_foreach(api_table_get(pod, "spec.initContainers"), i, c)
+	json_array_foreach(api_json_path(pod, "spec.initContainers"), i, c)
 		if (strcmp(api_table_str(c, "name"), name) == 0)
 			return strcmp(api_table_str(c, "restartPolicy"), "Always") == 0;
 	return false;
@@ -347,8 +329,8 @@ static void api_table_pod_status(const json_t *pod, struct buf *reason, int64_t 
 		}
 
 	json_array_foreach(json_object_get(status, "initContainerStatuses"), i, cs) {
-		const json_t *term = api_table_get(cs, "state.terminated");
-		const json_t *wait = api_table_get(cs, "state.waiting");
+		const json_t *term = api_json_path(cs, "state.terminated");
+		const json_t *wait = api_json_path(cs, "state.waiting");
 		bool side = api_table_pod_sidecar(pod, api_table_str(cs, "name"));
 
 		*restarts += api_table_int(cs, "restartCount");
@@ -378,7 +360,7 @@ static void api_table_pod_status(const json_t *pod, struct buf *reason, int64_t 
 			buf_printf(reason, "Init:%s", api_table_str(wait, "reason"));
 		else
 			buf_printf(reason, "Init:%zu/%zu", i,
-				   json_array_size(api_table_get(pod, "spec.initContainers")));
+				   json_array_size(api_json_path(pod, "spec.initContainers")));
 		initializing = true;
 		break;
 	}
@@ -394,8 +376,8 @@ static void api_table_pod_status(const json_t *pod, struct buf *reason, int64_t 
 			const json_t *term, *wait;
 
 			cs = json_array_get(all, i);
-			term = api_table_get(cs, "state.terminated");
-			wait = api_table_get(cs, "state.waiting");
+			term = api_json_path(cs, "state.terminated");
+			wait = api_json_path(cs, "state.waiting");
 			*restarts += api_table_int(cs, "restartCount");
 			api_table_pod_last(cs, last);
 			if (wait && *api_table_str(wait, "reason")) {
@@ -413,7 +395,7 @@ static void api_table_pod_status(const json_t *pod, struct buf *reason, int64_t 
 					buf_printf(reason, "ExitCode:%lld",
 						   (long long)api_table_int(term, "exitCode"));
 			} else if (json_is_true(json_object_get(cs, "ready")) &&
-				   api_table_get(cs, "state.running")) {
+				   api_json_path(cs, "state.running")) {
 				running = true;
 				(*ready)++;
 			}
@@ -444,13 +426,13 @@ static void api_table_pod(struct api_table_row *row)
 	const char *phase = api_table_str(pod, "status.phase");
 	struct buf reason = BUF_INIT;
 	int64_t restarts = 0, last = -1, ready = 0;
-	size_t total = json_array_size(api_table_get(pod, "spec.containers"));
+	size_t total = json_array_size(api_json_path(pod, "spec.containers"));
 	const json_t *c, *gates;
 	const char *ip;
 	char cell[64], age[32];
 	size_t i;
 
-	json_array_foreach(api_table_get(pod, "spec.initContainers"), i, c)
+	json_array_foreach(api_json_path(pod, "spec.initContainers"), i, c)
 		if (strcmp(api_table_str(c, "restartPolicy"), "Always") == 0)
 			total++;
 	api_table_pod_status(pod, &reason, &restarts, &last, &ready);
@@ -481,7 +463,7 @@ static void api_table_pod(struct api_table_row *row)
 	api_table_put_s(row, cell);
 	api_table_put_age(row);
 
-	ip = api_table_str(json_array_get(api_table_get(pod, "status.podIPs"), 0), "ip");
+	ip = api_table_str(json_array_get(api_json_path(pod, "status.podIPs"), 0), "ip");
 	if (!*ip)
 		ip = api_table_str(pod, "status.podIP");
 	api_table_put_s(row, *ip ? ip : "<none>");
@@ -489,9 +471,9 @@ static void api_table_pod(struct api_table_row *row)
 			api_table_str(pod, "spec.nodeName") : "<none>");
 	api_table_put_s(row, *api_table_str(pod, "status.nominatedNodeName") ?
 			api_table_str(pod, "status.nominatedNodeName") : "<none>");
-	gates = api_table_get(pod, "spec.readinessGates");
+	gates = api_json_path(pod, "spec.readinessGates");
 	if (json_array_size(gates)) {
-		const json_t *conds = api_table_get(pod, "status.conditions");
+		const json_t *conds = api_json_path(pod, "status.conditions");
 		size_t trues = 0;
 
 		json_array_foreach(gates, i, c)
@@ -530,7 +512,7 @@ static void api_table_join_strings(struct buf *b, const json_t *arr)
 static void api_table_service_external(const json_t *svc, struct buf *b)
 {
 	const char *type = api_table_str(svc, "spec.type");
-	const json_t *ext = api_table_get(svc, "spec.externalIPs");
+	const json_t *ext = api_json_path(svc, "spec.externalIPs");
 
 	if (strcmp(type, "ClusterIP") == 0 || strcmp(type, "NodePort") == 0) {
 		api_table_join_strings(b, ext);
@@ -541,14 +523,14 @@ static void api_table_service_external(const json_t *svc, struct buf *b)
 		size_t i;
 
 		/* Each ingress point once, by IP or else hostname. */
-		json_array_foreach(api_table_get(svc, "status.loadBalancer.ingress"), i, ing) {
+		json_array_foreach(api_json_path(svc, "status.loadBalancer.ingress"), i, ing) {
 			const char *a = *api_table_str(ing, "ip") ? api_table_str(ing, "ip") :
 					api_table_str(ing, "hostname");
 			bool seen = false;
 
 			for (size_t j = 0; j < i && !seen; j++) {
 				const json_t *o = json_array_get(
-					api_table_get(svc, "status.loadBalancer.ingress"), j);
+					api_json_path(svc, "status.loadBalancer.ingress"), j);
 				const char *oa = *api_table_str(o, "ip") ? api_table_str(o, "ip") :
 						 api_table_str(o, "hostname");
 				seen = strcmp(a, oa) == 0;
@@ -569,7 +551,7 @@ static void api_table_service_external(const json_t *svc, struct buf *b)
 static void api_table_service(struct api_table_row *row)
 {
 	const json_t *svc = row->obj;
-	const char *ip = json_string_value(json_array_get(api_table_get(svc, "spec.clusterIPs"),
+	const char *ip = json_string_value(json_array_get(api_json_path(svc, "spec.clusterIPs"),
 							    0));
 	struct buf b = BUF_INIT;
 	const json_t *p;
@@ -583,7 +565,7 @@ static void api_table_service(struct api_table_row *row)
 	api_table_service_external(svc, &b);
 	api_table_put_b(row, &b);
 	buf_reset(&b);
-	json_array_foreach(api_table_get(svc, "spec.ports"), i, p) {
+	json_array_foreach(api_json_path(svc, "spec.ports"), i, p) {
 		const char *proto = *api_table_str(p, "protocol") ? api_table_str(p, "protocol") :
 				    "TCP";
 
@@ -596,7 +578,7 @@ static void api_table_service(struct api_table_row *row)
 		buf_puts(&b, "<none>");
 	api_table_put_b(row, &b);
 	api_table_put_age(row);
-	api_table_put_labels(row, api_table_get(svc, "spec.selector"));
+	api_table_put_labels(row, api_json_path(svc, "spec.selector"));
 	buf_free(&b);
 }
 
@@ -626,8 +608,8 @@ static void api_table_deployment(struct api_table_row *row)
 	api_table_put_i(row, api_table_int(d, "status.updatedReplicas"));
 	api_table_put_i(row, api_table_int(d, "status.availableReplicas"));
 	api_table_put_age(row);
-	api_table_put_containers(row, api_table_get(d, "spec.template"));
-	api_table_put_selector(row, api_table_get(d, "spec.selector"), "<invalid>", "");
+	api_table_put_containers(row, api_json_path(d, "spec.template"));
+	api_table_put_selector(row, api_json_path(d, "spec.selector"), "<invalid>", "");
 }
 
 static const struct api_table_col api_table_replicaset_cols[] = {
@@ -650,8 +632,8 @@ static void api_table_replicaset(struct api_table_row *row)
 	api_table_put_i(row, api_table_int(rs, "status.replicas"));
 	api_table_put_i(row, api_table_int(rs, "status.readyReplicas"));
 	api_table_put_age(row);
-	api_table_put_containers(row, api_table_get(rs, "spec.template"));
-	api_table_put_selector(row, api_table_get(rs, "spec.selector"), "<error>", "<none>");
+	api_table_put_containers(row, api_json_path(rs, "spec.template"));
+	api_table_put_selector(row, api_json_path(rs, "spec.selector"), "<error>", "<none>");
 }
 
 /* ---- Endpoints and EndpointSlice -------------------------------------- */
@@ -664,7 +646,7 @@ static const struct api_table_col api_table_endpoints_cols[] = {
 
 static void api_table_endpoints(struct api_table_row *row)
 {
-	const json_t *subsets = api_table_get(row->obj, "subsets");
+	const json_t *subsets = api_json_path(row->obj, "subsets");
 	struct api_table_list l = { BUF_INIT, 0, 0 };
 	const json_t *ss, *a, *p;
 	size_t i, j, k;
@@ -719,7 +701,7 @@ static void api_table_endpointslice(struct api_table_row *row)
 	const json_t *p, *e, *a;
 	size_t i, j;
 
-	json_array_foreach(api_table_get(row->obj, "ports"), i, p) {
+	json_array_foreach(api_json_path(row->obj, "ports"), i, p) {
 		char num[32];
 		const json_t *port = json_object_get(p, "port");
 
@@ -732,7 +714,7 @@ static void api_table_endpointslice(struct api_table_row *row)
 			api_table_list_add(&ports, "*");
 		}
 	}
-	json_array_foreach(api_table_get(row->obj, "endpoints"), i, e)
+	json_array_foreach(api_json_path(row->obj, "endpoints"), i, e)
 		json_array_foreach(json_object_get(e, "addresses"), j, a)
 			api_table_list_add(&eps, json_string_value(a) ? json_string_value(a) : "");
 	api_table_put_name(row);
@@ -762,7 +744,7 @@ static const char *api_table_node_addr(const json_t *node, const char *type)
 	const json_t *a;
 	size_t i;
 
-	json_array_foreach(api_table_get(node, "status.addresses"), i, a)
+	json_array_foreach(api_json_path(node, "status.addresses"), i, a)
 		if (strcmp(api_table_str(a, "type"), type) == 0)
 			return api_table_str(a, "address");
 	return "<none>";
@@ -810,7 +792,7 @@ static void api_table_node(struct api_table_row *row)
 					     "containerRuntimeVersion" };
 
 	/* Only the Ready condition shows; without one the node is Unknown. */
-	json_array_foreach(api_table_get(node, "status.conditions"), i, c)
+	json_array_foreach(api_json_path(node, "status.conditions"), i, c)
 		if (strcmp(api_table_str(c, "type"), "Ready") == 0) {
 			buf_reset(&b);
 			buf_puts(&b, strcmp(api_table_str(c, "status"), "True") == 0 ? "Ready" :
@@ -818,12 +800,12 @@ static void api_table_node(struct api_table_row *row)
 		}
 	if (!b.len)
 		buf_puts(&b, "Unknown");
-	if (json_is_true(api_table_get(node, "spec.unschedulable")))
+	if (json_is_true(api_json_path(node, "spec.unschedulable")))
 		buf_puts(&b, ",SchedulingDisabled");
 	api_table_put_name(row);
 	api_table_put_b(row, &b);
 	buf_reset(&b);
-	api_table_node_roles(api_table_get(node, "metadata.labels"), &b);
+	api_table_node_roles(api_json_path(node, "metadata.labels"), &b);
 	if (!b.len)
 		buf_puts(&b, "<none>");
 	api_table_put_b(row, &b);
@@ -832,7 +814,7 @@ static void api_table_node(struct api_table_row *row)
 	api_table_put_s(row, api_table_node_addr(node, "InternalIP"));
 	api_table_put_s(row, api_table_node_addr(node, "ExternalIP"));
 	for (i = 0; i < sizeof(info) / sizeof(info[0]); i++) {
-		const char *v = api_table_str(json_object_get(api_table_get(node, "status"),
+		const char *v = api_table_str(json_object_get(api_json_path(node, "status"),
 							      "nodeInfo"), info[i]);
 
 		api_table_put_s(row, *v ? v : "<unknown>");
@@ -878,8 +860,8 @@ static const struct api_table_col api_table_secret_cols[] = {
 
 static void api_table_secret(struct api_table_row *row)
 {
-	const json_t *data = api_table_get(row->obj, "data");
-	const json_t *sd = api_table_get(row->obj, "stringData");
+	const json_t *data = api_json_path(row->obj, "data");
+	const json_t *sd = api_json_path(row->obj, "stringData");
 	size_t n = json_object_size(data);
 	const char *k;
 	const json_t *v;
