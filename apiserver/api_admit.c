@@ -20,7 +20,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "api_discovery.h"
 #include "api_server.h"
 #include "model.h"
 
@@ -694,7 +693,7 @@ out:
 }
 
 json_t *api_admit(struct api_server *s, const struct api_resource *r, enum api_admit_op op,
-		  const char *ns, const json_t *old, json_t *obj, bool strict)
+		  const char *ns, const json_t *old, json_t *obj)
 {
 	json_t *causes = json_array(), *meta;
 	const char *name, *kind = r->kind;
@@ -710,26 +709,6 @@ json_t *api_admit(struct api_server *s, const struct api_resource *r, enum api_a
 		return api_status_new(400, "BadRequest", NULL, "%s in version \"%s\" cannot be "
 				      "handled as a %s: metadata must be an object", kind,
 				      r->version, kind);
-	}
-	if (strict) {
-		json_t *unknown = json_array();
-		if (api_openapi_unknown_fields(kind, obj, unknown) > 0) {
-			char msg[2048];
-			size_t off = 0, i;
-			json_t *c;
-			json_array_foreach(unknown, i, c) {
-				if (off < sizeof(msg))
-					off += (size_t)snprintf(msg + off, sizeof(msg) - off, "%s%s",
-								i ? ", " : "",
-								api_admit_str(c, "message"));
-			}
-			json_decref(unknown);
-			json_decref(causes);
-			return api_status_new(400, "BadRequest", NULL, "%s in version \"%s\" cannot "
-					      "be handled as a %s: strict decoding error: %s", kind,
-					      r->version, kind, msg);
-		}
-		json_decref(unknown);
 	}
 	api_admit_identity(r, op, ns, old, obj);
 	meta = json_object_get(obj, "metadata");

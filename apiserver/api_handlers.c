@@ -229,6 +229,81 @@ static const struct api_resource *api_ns_res(void)
 	return api_registry_find("", "v1", "namespaces");
 }
 
+/* Removes the field at a path as api_openapi_unknown_fields() names it
+ * ("spec.template.spec.containers[0].bogus"). */
+static void api_prune_field(json_t *obj, const char *path)
+{
+	char part[256];
+	const char *p = path;
+
+	while (obj && *p) {
+		size_t len = strcspn(p, ".[");
+		bool last;
+
+		if (len >= sizeof(part))
+			return;
+		memcpy(part, p, len);
+		part[len] = '\0';
+		p += len;
+		last = *p == '\0';
+		if (last) {
+			json_object_del(obj, part);
+			return;
+		}
+		if (len)
+			obj = json_object_get(obj, part);
+		if (*p == '[') {
+			char *end;
+			size_t i = strtoul(p + 1, &end, 10);
+			if (*end != ']')
+				return;
+			obj = json_array_get(obj, i);
+			p = end + 1;
+		}
+		if (*p == '.')
+			p++;
+	}
+}
+
+/* Unknown fields are never stored, as the real server's decoding drops
+ * them. With fieldValidation=Strict they are errors, worded as the real
+ * server words them: 400 for an object sent whole, 422 with a cause on
+ * "patch" for a patch; with Ignore or Warn (the default) they are dropped
+ * silently (the server sends no Warning headers). */
+static json_t *api_check_fields(const struct api_http_req *req, const struct api_resource *r,
+				json_t *obj)
+{
+	json_t *unknown, *st = NULL, *cause;
+	size_t i;
+	char *msg;
+
+	if (!json_is_object(obj))
+		return NULL;
+	unknown = json_array();
+	if (api_openapi_unknown_fields(r->kind, obj, unknown) == 0) {
+		json_decref(unknown);
+		return NULL;
+	}
+	if (!api_strict(req)) {
+		json_array_foreach(unknown, i, cause)
+			api_prune_field(obj, json_string_value(json_object_get(cause, "field")) ?: "");
+	} else if ((msg = api_openapi_strict_error(unknown))) {
+		if (strcmp(req->method, "PATCH") == 0) {
+			json_t *causes = json_array();
+			api_status_cause(causes, "FieldValueInvalid", "patch", "Invalid value: "
+					 "\"%.*s\": %s", (int)(req->body_len > 200 ? 200 : req->body_len),
+					 req->body, msg);
+			st = api_status_invalid(r, api_json_meta(obj, "name"), causes);
+		} else {
+			st = api_status_new(400, "BadRequest", NULL, "%s in version \"%s\" cannot be "
+					    "handled as a %s: %s", r->kind, r->version, r->kind, msg);
+		}
+		free(msg);
+	}
+	json_decref(unknown);
+	return st;
+}
+
 /* The namespace must exist and not be going away for a create in it. */
 static json_t *api_check_namespace(struct api_server *s, const char *ns)
 {
@@ -289,8 +364,12 @@ static void api_store_reply(struct api_server *s, struct api_http_conn *c,
 		return;
 	}
 	api_reply_object(c, req, code, r, obj);
+	/* Only an object with owners can be garbage the moment it is stored
+	 * (its owner may be gone already); deletions poke the collector
+	 * themselves. */
+	if (json_array_size(json_object_get(json_object_get(obj, "metadata"), "ownerReferences")))
+		api_gc_poke(s);
 	json_decref(obj);
-	api_gc_poke(s);
 }
 
 static void api_create(struct api_server *s, struct api_http_conn *c,
@@ -300,8 +379,9 @@ static void api_create(struct api_server *s, struct api_http_conn *c,
 	const char *name;
 
 	if ((st = api_check_kind(rt, obj)) || (st = api_check_body_ns(rt, obj)) ||
+	    (st = api_check_fields(req, rt->res, obj)) ||
 	    (rt->res->namespaced && (st = api_check_namespace(s, rt->ns))) ||
-	    (st = api_admit(s, rt->res, API_ADMIT_CREATE, rt->ns, NULL, obj, api_strict(req)))) {
+	    (st = api_admit(s, rt->res, API_ADMIT_CREATE, rt->ns, NULL, obj))) {
 		json_decref(obj);
 		api_reply_status(c, st);
 		return;
@@ -365,9 +445,13 @@ static void api_update(struct api_server *s, struct api_http_conn *c,
 						   api_json_meta(obj, "name"), rt->name));
 		return;
 	}
+	if (!rt->sub[0] && (st = api_check_fields(req, rt->res, obj))) {
+		json_decref(obj);
+		api_reply_status(c, st);
+		return;
+	}
 	api_keep_status(rt, old, obj);
-	st = api_admit(s, rt->res, API_ADMIT_UPDATE, rt->ns, old, obj,
-		       api_strict(req) && !rt->sub[0]);
+	st = api_admit(s, rt->res, API_ADMIT_UPDATE, rt->ns, old, obj);
 	if (st) {
 		json_decref(obj);
 		api_reply_status(c, st);
@@ -440,7 +524,7 @@ static void api_scale_apply(struct api_server *s, struct api_http_conn *c,
 	obj = json_deep_copy(old);
 	json_object_set(json_object_get(obj, "spec"), "replicas", replicas);
 	json_decref(scale);
-	st = api_admit(s, rt->res, API_ADMIT_UPDATE, rt->ns, old, obj, false);
+	st = api_admit(s, rt->res, API_ADMIT_UPDATE, rt->ns, old, obj);
 	if (st) {
 		json_decref(obj);
 		api_reply_status(c, st);
@@ -462,11 +546,51 @@ static void api_scale_apply(struct api_server *s, struct api_http_conn *c,
 
 /* ---- patch --------------------------------------------------------------------- */
 
+/* Server-side apply: a missing object is created from the applied
+ * configuration; otherwise it merges into the live one (api_apply). patch
+ * is taken. */
+static void api_patch_apply(struct api_server *s, struct api_http_conn *c,
+			    const struct api_http_req *req, const struct api_route *rt,
+			    json_t *old, json_t *patch)
+{
+	struct api_route crt = *rt;
+	char fm[128], err[512] = "";
+	json_t *result;
+
+	if (!api_http_query_get(req->query, "fieldManager", fm, sizeof(fm)) || !fm[0]) {
+		json_decref(patch);
+		api_reply_status(c, api_status_new(400, "BadRequest", NULL, "PATCH requests with "
+						   "apply-patch content type must specify a "
+						   "fieldManager"));
+		return;
+	}
+	if (!json_is_object(json_object_get(patch, "metadata")) ||
+	    strcmp(api_json_meta(patch, "name"), rt->name) != 0) {
+		json_decref(patch);
+		api_reply_status(c, api_status_new(400, "BadRequest", NULL, "the name of the object "
+						   "does not match the name on the URL"));
+		return;
+	}
+	if (!old) {
+		crt.name[0] = '\0';
+		api_apply_record(patch, NULL, fm);
+		api_create(s, c, req, &crt, patch);
+		return;
+	}
+	result = api_apply_merge(old, patch, rt->res->kind, fm, err, sizeof(err));
+	json_decref(patch);
+	if (!result) {
+		api_reply_status(c, api_status_new(422, "Invalid", NULL, "%s", err));
+		return;
+	}
+	api_update(s, c, req, rt, old, result);
+}
+
 static void api_patch(struct api_server *s, struct api_http_conn *c,
 		      const struct api_http_req *req, const struct api_route *rt, json_t *old)
 {
 	const char *ct = req->content_type;
-	bool apply = strncmp(ct, "application/apply-patch", 23) == 0;
+	bool scale = strcmp(rt->sub, "scale") == 0;
 	json_t *st = NULL, *patch, *base, *result = NULL;
 	char err[512] = "";
 
@@ -475,73 +599,45 @@ static void api_patch(struct api_server *s, struct api_http_conn *c,
 		api_reply_status(c, st);
 		return;
 	}
-	if (apply) {
-		/* Server-side apply: creates a missing object; otherwise the
-		 * applied configuration merges into the live one (see
-		 * api_apply). */
-		char fm[128];
-		if (!api_http_query_get(req->query, "fieldManager", fm, sizeof(fm)) || !fm[0]) {
-			json_decref(patch);
-			api_reply_status(c, api_status_new(400, "BadRequest", NULL, "PATCH "
-							   "requests with apply-patch content type "
-							   "must specify a fieldManager"));
-			return;
-		}
-		if (!old) {
-			struct api_route crt = *rt;
-			json_t *meta = json_object_get(patch, "metadata");
-			if (!json_is_object(meta) || strcmp(api_json_meta(patch, "name"), rt->name)) {
-				json_decref(patch);
-				api_reply_status(c, api_status_new(400, "BadRequest", NULL, "the name "
-								   "of the object does not match "
-								   "the name on the URL"));
-				return;
-			}
-			crt.name[0] = '\0';
-			api_apply_record(patch, NULL, fm);
-			api_create(s, c, req, &crt, patch);
-			return;
-		}
-		result = api_apply_merge(old, patch, rt->res->kind, fm, err, sizeof(err));
-	} else if (!old) {
+	if (strncmp(ct, "application/apply-patch", 23) == 0 && !scale) {
+		api_patch_apply(s, c, req, rt, old, patch);
+		return;
+	}
+	if (!old) {
 		json_decref(patch);
 		api_reply_status(c, api_status_not_found(rt->res, rt->name));
 		return;
 	}
-	base = strcmp(rt->sub, "scale") == 0 ? api_scale_of(old) : json_incref(old);
-	if (apply)
-		;
-	else if (strncmp(ct, "application/merge-patch+json", 28) == 0)
+	/* A patch of /scale applies to the Scale the client sees. */
+	base = scale ? api_scale_of(old) : json_incref(old);
+	if (strncmp(ct, "application/merge-patch+json", 28) == 0)
 		result = api_patch_merge(base, patch);
 	else if (strncmp(ct, "application/json-patch+json", 27) == 0)
 		result = api_patch_json(base, patch, err, sizeof(err));
 	else if (strncmp(ct, "application/strategic-merge-patch+json", 38) == 0)
-		result = api_patch_strategic(base, patch, strcmp(rt->sub, "scale") == 0 ? "Scale" :
-					     rt->res->kind, err, sizeof(err));
-	else {
-		json_decref(base);
-		json_decref(patch);
-		api_reply_status(c, api_status_new(415, "UnsupportedMediaType", NULL,
-						   "the body of the request was in an unknown "
-						   "format - accepted media types include: "
-						   "application/json-patch+json, "
-						   "application/merge-patch+json, "
-						   "application/apply-patch+yaml"));
-		return;
-	}
+		result = api_patch_strategic(base, patch, scale ? "Scale" : rt->res->kind, err,
+					     sizeof(err));
+	else
+		st = api_status_new(415, "UnsupportedMediaType", NULL, "the body of the request "
+				    "was in an unknown format - accepted media types include: "
+				    "application/json-patch+json, application/merge-patch+json, "
+				    "application/strategic-merge-patch+json, "
+				    "application/apply-patch+yaml");
 	json_decref(base);
 	json_decref(patch);
+	if (st) {
+		api_reply_status(c, st);
+		return;
+	}
 	if (!result) {
 		api_reply_status(c, api_status_new(422, "Invalid", NULL, "%s",
 						   err[0] ? err : "the patch could not be applied"));
 		return;
 	}
-	if (strcmp(rt->sub, "scale") == 0) {
+	if (scale)
 		api_scale_apply(s, c, req, rt, old, result);
-		return;
-	}
-	/* A patch that sets a resourceVersion is a precondition on it. */
-	api_update(s, c, req, rt, old, result);
+	else
+		api_update(s, c, req, rt, old, result);   /* its resourceVersion is a precondition */
 }
 
 /* ---- delete -------------------------------------------------------------------- */

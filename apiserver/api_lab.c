@@ -203,7 +203,7 @@ static void api_lab_ensure_namespace(struct api_server *s, const char *ns)
 	if (!ns[0] || api_objects_get(s->objects, r, "", ns))
 		return;
 	obj = json_pack("{s:{s:s}}", "metadata", "name", ns);
-	st = api_admit(s, r, API_ADMIT_CREATE, "", NULL, obj, false);
+	st = api_admit(s, r, API_ADMIT_CREATE, "", NULL, obj);
 	if (st) {
 		json_decref(st);
 		json_decref(obj);
@@ -262,7 +262,7 @@ static void api_lab_merge(struct api_server *s, const struct api_resource *r, js
 	api_lab_ensure_namespace(s, ns ? ns : "");
 	if (!cur) {
 		json_t *obj = json_deep_copy(file_obj);
-		json_t *st = api_admit(s, r, API_ADMIT_CREATE, ns, NULL, obj, false);
+		json_t *st = api_admit(s, r, API_ADMIT_CREATE, ns, NULL, obj);
 		if (st) {
 			log_warn("%s %s/%s in the lab's files: %s", r->kind, ns, name,
 				 json_string_value(json_object_get(st, "message")));

@@ -66,9 +66,10 @@ enum api_admit_op { API_ADMIT_CREATE, API_ADMIT_UPDATE };
  * carried over from old and generation follows spec changes; then the
  * kind's defaults, validation and allocations (ClusterIPs, NodePorts).
  * Returns NULL when obj may be stored, or a Status to answer with (a new
- * reference). strict: unknown fields are errors (fieldValidation=Strict). */
+ * reference). Unknown fields are the caller's to check first (they depend
+ * on the request's fieldValidation). */
 json_t *api_admit(struct api_server *s, const struct api_resource *r, enum api_admit_op op,
-		  const char *ns, const json_t *old, json_t *obj, bool strict);
+		  const char *ns, const json_t *old, json_t *obj);
 
 /* "2026-12-04T10:00:00Z" of now. */
 void api_now_rfc3339(char out[32]);
