@@ -42,29 +42,49 @@
 
 /* ---- model <-> JSON --------------------------------------------------------- */
 
-typedef void api_lab_emit_fn(struct jsonw *w, const void *obj);
+/* The lab's JSON of a model object (and its status, for the kinds whose
+ * status the lab keeps apart), as a jansson value. */
+typedef void api_lab_emit_fn(struct jsonw *w, const void *obj, const void *status);
 
-static json_t *api_lab_to_json(api_lab_emit_fn *emit, const void *obj)
+static json_t *api_lab_to_json(api_lab_emit_fn *emit, const void *obj, const void *status)
 {
 	struct buf b = { 0 };
 	struct jsonw w;
 	json_t *v;
 
 	jsonw_init(&w, &b, false);
-	emit(&w, obj);
+	emit(&w, obj, status);
 	v = json_loadb(buf_str(&b), b.len, 0, NULL);
 	buf_free(&b);
 	return v;
 }
 
-static void api_lab_emit_deployment(struct jsonw *w, const void *o)
+static void api_lab_emit_deployment(struct jsonw *w, const void *o, const void *st)
 {
-	model_deployment_to_json(w, o);
+	model_deployment_with_status_to_json(w, o, st);
 }
 
-static void api_lab_emit_service(struct jsonw *w, const void *o)
+static void api_lab_emit_service(struct jsonw *w, const void *o, const void *st)
 {
+	(void)st;
 	model_service_to_json(w, o);
+}
+
+static void api_lab_emit_pod(struct jsonw *w, const void *o, const void *st)
+{
+	model_pod_to_json(w, o, st);
+}
+
+static void api_lab_emit_endpoints(struct jsonw *w, const void *o, const void *st)
+{
+	(void)st;
+	model_endpoints_to_json(w, o);
+}
+
+static void api_lab_emit_node(struct jsonw *w, const void *o, const void *st)
+{
+	(void)st;
+	model_node_status_to_json(w, o);
 }
 
 /* The lab's model has room for short annotations only; kubectl's
@@ -101,13 +121,13 @@ static json_t *api_lab_canonical(const char *kind, const json_t *obj)
 	if (strcmp(kind, "Deployment") == 0) {
 		struct model_deployment *d = malloc(sizeof(*d));
 		if (d && model_deployment_from_json(text, strlen(text), d, err, sizeof(err)) == 0)
-			out = api_lab_to_json(api_lab_emit_deployment, d);
+			out = api_lab_to_json(api_lab_emit_deployment, d, NULL);
 		free(d);
 	} else {
 		struct model_service *sv = malloc(sizeof(*sv));
 		if (sv && model_service_from_json(text, strlen(text), sv, err, sizeof(err)) == 0) {
 			sv->ingress_ip.s_addr = 0;
-			out = api_lab_to_json(api_lab_emit_service, sv);
+			out = api_lab_to_json(api_lab_emit_service, sv, NULL);
 		}
 		free(sv);
 	}
@@ -353,17 +373,12 @@ static void api_lab_import_deployments(struct api_server *s)
 	}
 	for (int i = 0; i < n; i++) {
 		const struct model_deployment_status *st = NULL;
-		struct buf b = { 0 };
-		struct jsonw w;
 		json_t *obj;
 
 		for (int j = 0; j < ns; j++)
 			if (!strcmp(sts[j].ns, ds[i].meta.ns) && !strcmp(sts[j].name, ds[i].meta.name))
 				st = &sts[j];
-		jsonw_init(&w, &b, false);
-		model_deployment_with_status_to_json(&w, &ds[i], st);
-		obj = json_loadb(buf_str(&b), b.len, 0, NULL);
-		buf_free(&b);
+		obj = api_lab_to_json(api_lab_emit_deployment, &ds[i], st);
 		if (!obj)
 			continue;
 		api_lab_seen(seen, obj);
@@ -390,7 +405,7 @@ static void api_lab_import_services(struct api_server *s)
 		goto out;
 	}
 	for (int i = 0; i < n; i++) {
-		json_t *obj = api_lab_to_json(api_lab_emit_service, &svcs[i]);
+		json_t *obj = api_lab_to_json(api_lab_emit_service, &svcs[i], NULL);
 		if (!obj)
 			continue;
 		api_lab_seen(seen, obj);
@@ -419,8 +434,6 @@ static void api_lab_import_pods(struct api_server *s)
 	}
 	for (int i = 0; i < n; i++) {
 		const struct model_pod_status *st = NULL;
-		struct buf b = { 0 };
-		struct jsonw w;
 		json_t *obj;
 
 		for (int j = 0; j < ns; j++)
@@ -428,10 +441,7 @@ static void api_lab_import_pods(struct api_server *s)
 			    !strcmp(sts[j].name, pods[i].meta.name) &&
 			    (!sts[j].uid[0] || !strcmp(sts[j].uid, pods[i].meta.uid)))
 				st = &sts[j];
-		jsonw_init(&w, &b, false);
-		model_pod_to_json(&w, &pods[i], st);
-		obj = json_loadb(buf_str(&b), b.len, 0, NULL);
-		buf_free(&b);
+		obj = api_lab_to_json(api_lab_emit_pod, &pods[i], st);
 		if (!obj)
 			continue;
 		if (!st)
@@ -511,14 +521,9 @@ static void api_lab_import_endpoints(struct api_server *s)
 		goto out;
 	}
 	for (int i = 0; i < n; i++) {
-		struct buf b = { 0 };
-		struct jsonw w;
 		json_t *slice;
 
-		jsonw_init(&w, &b, false);
-		model_endpoints_to_json(&w, &eps[i]);
-		slice = json_loadb(buf_str(&b), b.len, 0, NULL);
-		buf_free(&b);
+		slice = api_lab_to_json(api_lab_emit_endpoints, &eps[i], NULL);
 		if (!slice)
 			continue;
 		api_lab_seen(seen, slice);
@@ -549,16 +554,11 @@ static void api_lab_import_nodes(struct api_server *s)
 		goto out;
 	}
 	for (int i = 0; i < n; i++) {
-		struct buf b = { 0 };
-		struct jsonw w;
 		json_t *obj, *st;
 		int64_t beat = model_time_parse(nodes[i].heartbeat);
 		bool ready = beat > 0 && time(NULL) - beat < API_LAB_NODE_GRACE_S;
 
-		jsonw_init(&w, &b, false);
-		model_node_status_to_json(&w, &nodes[i]);
-		obj = json_loadb(buf_str(&b), b.len, 0, NULL);
-		buf_free(&b);
+		obj = api_lab_to_json(api_lab_emit_node, &nodes[i], NULL);
 		if (!obj)
 			continue;
 		json_object_set_new(json_object_get(obj, "metadata"), "labels",
