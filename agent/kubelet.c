@@ -305,6 +305,7 @@ static void kubelet_pod_start(struct kubelet_pod *kp)
 	const struct images_entry *img;
 	struct kubelet_cmd *cmd = NULL;
 	struct kubelet_spawn sp;
+	const char *reason;
 	char err[320], d[32];
 	uint64_t delay;
 	pid_t pid;
@@ -340,13 +341,16 @@ static void kubelet_pod_start(struct kubelet_pod *kp)
 	if (!img) {
 		delay = kubelet_pod_wait_delay(kp);
 		/* As kubelet: the failed attempt itself shows ErrImagePull, the
-		 * waits between later attempts ImagePullBackOff. */
-		kubelet_pod_say(kp, kp->wait_failures == 1 ? "ErrImagePull" : "ImagePullBackOff",
+		 * waits between later attempts ImagePullBackOff. The status shows
+		 * ErrImagePull only until the first retry; the log keeps the
+		 * reason each attempt reported. */
+		reason = kp->wait_failures == 1 ? "ErrImagePull" : "ImagePullBackOff";
+		kubelet_pod_say(kp, reason,
 				"image \"%s\" not found in the image table " KUBELET_IMAGE_HELP,
 				kp->c->image);
 		kubelet_duration(delay, d, sizeof(d));
-		log_warn("pod %s/%s: image \"%s\" is not in the image table; retrying in %s",
-			 kp->pod.meta.ns, kp->pod.meta.name, kp->c->image, d);
+		log_warn("pod %s/%s: %s: image \"%s\" is not in the image table; retrying in %s",
+			 kp->pod.meta.ns, kp->pod.meta.name, reason, kp->c->image, d);
 		kubelet_pod_schedule(kp, delay);
 		goto out;
 	}

@@ -558,10 +558,20 @@ static void api_patch_apply(struct api_server *s, struct api_http_conn *c,
 	json_t *result;
 
 	if (!api_http_query_get(req->query, "fieldManager", fm, sizeof(fm)) || !fm[0]) {
+		/* The options are validated as an object of their own, as
+		 * kube-apiserver does: 422 on PatchOptions, not on the kind. */
+		json_t *causes = json_array();
+
 		json_decref(patch);
-		api_reply_status(c, api_status_new(400, "BadRequest", NULL, "PATCH requests with "
-						   "apply-patch content type must specify a "
-						   "fieldManager"));
+		api_status_cause(causes, "FieldValueRequired", "fieldManager",
+				 "Required value: is required for apply patch");
+		api_reply_status(c, api_status_new(422, "Invalid",
+						   json_pack("{s:s, s:s, s:o}", "group",
+							     "meta.k8s.io", "kind", "PatchOptions",
+							     "causes", causes),
+						   "PatchOptions.meta.k8s.io \"\" is invalid: "
+						   "fieldManager: Required value: is required for "
+						   "apply patch"));
 		return;
 	}
 	if (!json_is_object(json_object_get(patch, "metadata")) ||
@@ -888,9 +898,10 @@ static void api_resource_request(struct api_server *s, struct api_http_conn *c,
 		goto out;
 	}
 	if (strcmp(rt.sub, "exec") == 0) {
-		api_reply_status(c, api_status_new(400, "BadRequest", NULL, "exec is not served by "
-						   "this API server yet; use `clientip exec %s`",
-						   rt.name));
+		if (old)
+			api_exec_serve(s, c, req, old);
+		else
+			api_reply_status(c, api_status_not_found(rt.res, rt.name));
 		goto out;
 	}
 	if (strcmp(m, "PATCH") == 0) {

@@ -256,9 +256,10 @@ static bool api_http_qs_key_is(const char *p, const char *end, const char *key)
 	return *key == '\0';
 }
 
-const char *api_http_query_get(const char *query, const char *key, char *out, size_t len)
+const char *api_http_query_next(const char *query, const char *key, const char **cursor,
+				char *out, size_t len)
 {
-	const char *p = query;
+	const char *p = *cursor ? *cursor : query;
 
 	if (!query || !key || !out || !len)
 		return NULL;
@@ -269,6 +270,7 @@ const char *api_http_query_get(const char *query, const char *key, char *out, si
 		if (!end)
 			end = p + strlen(p);
 		eq = memchr(p, '=', (size_t)(end - p));
+		*cursor = *end ? end + 1 : end;
 		if (end > p && api_http_qs_key_is(p, eq ? eq : end, key)) {
 			const char *v = eq ? eq + 1 : end;
 			size_t n = 0;
@@ -279,9 +281,16 @@ const char *api_http_query_get(const char *query, const char *key, char *out, si
 			out[n] = '\0';
 			return out;
 		}
-		p = *end ? end + 1 : end;
+		p = *cursor;
 	}
 	return NULL;
+}
+
+const char *api_http_query_get(const char *query, const char *key, char *out, size_t len)
+{
+	const char *cursor = NULL;
+
+	return api_http_query_next(query, key, &cursor, out, len);
 }
 
 /* SHA-1 (FIPS 180-4), written out here: the WebSocket handshake is its

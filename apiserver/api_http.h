@@ -129,4 +129,9 @@ const char *api_http_reason(int status);
  * 0, or -1 if key is not the base64 of 16 bytes. */
 int api_http_ws_accept_key(const char *key, char *out, size_t outlen);
 
+/* The next value of a key that may repeat ("command=ip&command=addr"):
+ * *cursor starts NULL and moves past each match. NULL when no more. */
+const char *api_http_query_next(const char *query, const char *key, const char **cursor,
+				char *out, size_t len);
+
 #endif

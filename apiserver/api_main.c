@@ -86,6 +86,7 @@ int main(int argc, char **argv)
 		log_error("--lab %s: %s", lab, err);
 		return 2;
 	}
+	snprintf(s.lab, sizeof(s.lab), "%s", lab);
 	lab_state_dir(lab, s.statedir, sizeof(s.statedir));
 	snprintf(addr, sizeof(addr), "%s", listen_at);
 	colon = strrchr(addr, ':');

@@ -25,6 +25,7 @@ struct api_server {
 	struct ev_loop *loop;
 	struct api_http *http;
 	struct api_objects *objects;
+	char lab[64];
 	char statedir[4096];
 	uint64_t gc_timer;            /* pending pass of api_gc, 0 if none */
 	struct watch *lab_watch;      /* the lab's state files (api_lab), if serving a lab */
@@ -121,6 +122,13 @@ void api_lab_stop(struct api_server *s);
 /* True for the kinds only the lab's own daemons write while they share
  * files (Pods, Endpoints, EndpointSlices, Nodes): the API refuses writes. */
 bool api_lab_owns(const struct api_server *s, const struct api_resource *r);
+
+/* ---- api_exec.c -------------------------------------------------------- */
+
+/* pods/<name>/exec: the command in the pod's network namespace, its
+ * stdin, stdout and stderr over WebSocket (v5/v4.channel.k8s.io). */
+void api_exec_serve(struct api_server *s, struct api_http_conn *c, const struct api_http_req *req,
+		    const json_t *pod);
 
 /* ---- api_handlers.c ---------------------------------------------------- */
 

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,25 +25,6 @@ static void exec_host_netns(struct cli *cli, const char *host, char *buf, size_t
 		lab_netns_name(cli->lab, host, buf, len);
 	else
 		lab_pod_netns_name(cli->lab, cli->ns, host, buf, len);
-}
-
-/* /sys shows the network devices of the namespace that mounted it: give
- * the command its own mount namespace with a sysfs of the lab host, as
- * `ip netns exec` does, so tools that read /sys/class/net agree with
- * netlink. Best effort: without it, netlink-based tools still work. */
-static void exec_remount_sys(void)
-{
-	if (unshare(CLONE_NEWNS) < 0) {
-		log_debug("unshare mount namespace: %s", strerror(errno));
-		return;
-	}
-	/* Slave first, or the new sysfs would propagate back to the host. */
-	if (mount("", "/", NULL, MS_SLAVE | MS_REC, NULL) < 0) {
-		log_debug("make / a slave mount: %s", strerror(errno));
-		return;
-	}
-	if (mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-		log_debug("mount sysfs: %s", strerror(errno));
 }
 
 static int exec_in(struct cli *cli, const char *host, char **cmd)
@@ -76,7 +56,7 @@ static int exec_in(struct cli *cli, const char *host, char **cmd)
 		log_error("enter %s: %s", netns, strerror(-rc));
 		return 1;
 	}
-	exec_remount_sys();
+	netns_private_sysfs();
 	execvp(cmd[0], cmd);
 	log_error("%s: %s", cmd[0], strerror(errno));
 	return errno == ENOENT ? 127 : 126;

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
+
 /* /proc/thread-self, not /proc/self: the namespace is per thread. */
 #define NETNS_SELF "/proc/thread-self/ns/net"
 
@@ -381,4 +383,20 @@ void netns_names_free(char **names, int n)
 	for (int i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+}
+
+/* /sys shows the network devices of the namespace that mounted it. */
+void netns_private_sysfs(void)
+{
+	if (unshare(CLONE_NEWNS) < 0) {
+		log_debug("unshare mount namespace: %s", strerror(errno));
+		return;
+	}
+	/* Slave first, or the new sysfs would propagate back to the host. */
+	if (mount("", "/", NULL, MS_SLAVE | MS_REC, NULL) < 0) {
+		log_debug("make / a slave mount: %s", strerror(errno));
+		return;
+	}
+	if (mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		log_debug("mount sysfs: %s", strerror(errno));
 }

@@ -48,6 +48,12 @@ int netns_run_name(const char *name, int (*fn)(void *arg), void *arg);
 /* Moves the calling thread into nsfd for good (before an exec). 0 or -errno. */
 int netns_enter(int nsfd);
 
+/* After netns_enter(), before an exec: a mount namespace of the caller's
+ * own with a sysfs of the entered network namespace, as `ip netns exec`
+ * gives, so tools reading /sys/class/net agree with netlink. Best effort
+ * (logged at debug level): netlink-based tools work without it. */
+void netns_private_sysfs(void);
+
 /* Identity of the named namespace / of a process's namespace. 0 or -errno. */
 int netns_id_of(const char *name, struct netns_id *id);
 int netns_id_of_pid(pid_t pid, struct netns_id *id);

@@ -121,6 +121,21 @@ service/whoami-lb unchanged" "$(K apply "${validate[@]}" -f "$dir/app.yaml" 2>&1
 	}
 	t_ok "$v: Local: the app sees the client's address" t_wait 60 answers_client
 	t_match "$v: logs deploy/whoami" "listening on" "$(K logs deploy/whoami -n "$ns" 2>&1)"
+	case $v in
+	kubectl.1.2[0-9])
+		# Before 1.30 kubectl asks for SPDY, which the server refuses
+		# with a sentence that says what to use instead.
+		t_match "$v: exec asks for SPDY and is told why not" 'served over WebSocket.*SPDY' \
+			"$(K exec -n "$ns" deploy/whoami -- true 2>&1)" ;;
+	*)
+		t_match "$v: exec runs in the pod's network namespace" 'inet 10\.244\.[01]\.[0-9]+/24' \
+			"$(K exec -n "$ns" deploy/whoami -- ip -4 -o addr show eth0 2>&1)"
+		t_eq "$v: exec passes stdin" "over stdin" \
+			"$(echo "over stdin" | K exec -i -n "$ns" deploy/whoami -- cat 2>&1)"
+		K exec -n "$ns" deploy/whoami -- sh -c 'echo to-stderr >&2; exit 3' >"$dir/exec.out" 2>&1
+		t_eq "$v: exec's exit code is kubectl's" "3" "$?"
+		t_match "$v: exec's stderr arrives" "to-stderr" "$(cat "$dir/exec.out")" ;;
+	esac
 
 	manifest "$ns" 2 >"$dir/app.yaml"
 	t_match "$v: a changed file is configured" "deployment.apps/whoami configured" \
