@@ -3,8 +3,9 @@
 #
 #   scripts/demo.sh [--lab NAME] [--probe-interval SEC] [--out DIR]
 #
-# `make demo` runs it. Every step prints the command it runs and what it
-# saw; the script exits non-zero as soon as anything differs from what the
+# `make demo` runs it. Where kubectl is installed, the Kubernetes steps are
+# shown with kubectl against the lab's API server; elsewhere with the same
+# `clientip` verbs. Every step prints the command it runs and what it saw; the script exits non-zero as soon as anything differs from what the
 # scenario expects, and tears the lab down on every exit path (Ctrl-C too).
 set -uo pipefail
 
@@ -104,18 +105,29 @@ else
 fi
 lab_is_up=1
 
+# kube ARGS...: a kubectl command, shown with kubectl when there is one.
+if command -v kubectl >/dev/null 2>&1; then
+	printf '%s$ export KUBECONFIG=$(clientip --lab %s lab kubeconfig)%s\n' "$cyan" "$lab" "$off"
+	KUBECONFIG=$("$C" --lab "$lab" lab kubeconfig) || fail "lab kubeconfig"
+	export KUBECONFIG
+	kube() { show kubectl "$@"; }
+else
+	echo "   (kubectl is not installed: the clientip verbs do the same)"
+	kube() { show "$C" --lab "$lab" "$@"; }
+fi
+
 step "Deploy the scenario's manifest (externalTrafficPolicy: Cluster, the default)"
 printf '%s$ cat %s%s  (its Service part)\n' "$cyan" "$manifests/deploy.yaml" "$off"
 sed -n '/^kind: Service/,$p' "$manifests/deploy.yaml"
-show "$C" --lab "$lab" apply -f "$manifests/deploy.yaml" || fail "apply"
+kube apply -f "$manifests/deploy.yaml" || fail "apply"
 wait_for "the pod to be Ready" 30 "$C" --lab "$lab" wait --for=condition=Ready pod -l app=node --timeout 1s
 frontend_ip() {
 	"$C" --lab "$lab" get svc node-service -o json 2>/dev/null |
 		sed -n 's/.*"ip": "\(203\.0\.113\.[0-9]*\)".*/\1/p' | head -1
 }
 wait_for "the load balancer's frontend IP" 30 test -n "$(frontend_ip)"
-show "$C" --lab "$lab" get pods -o wide
-show "$C" --lab "$lab" get svc node-service
+kube get pods -o wide
+kube get svc node-service
 ip=$(frontend_ip)
 pod_node=$("$C" --lab "$lab" get pods -l app=node -o wide --no-headers | awk '{print $7}' | head -1)
 saw "EXTERNAL-IP $ip; the pod runs on $pod_node"
@@ -140,7 +152,7 @@ saw "100 %: every node passes the TCP probe on the NodePort, so every node gets 
 
 step "Apply externalTrafficPolicy: Local"
 show diff "$manifests/deploy.yaml" "$manifests/deploy_clientIP.yaml"
-show "$C" --lab "$lab" apply -f "$manifests/deploy_clientIP.yaml" || fail "apply Local"
+kube apply -f "$manifests/deploy_clientIP.yaml" || fail "apply Local"
 echo "   The load balancer now probes each node's health check node port (HTTP /healthz);"
 echo "   a node without a ready pod answers 503 and leaves the pool after 2 failed probes."
 wait_for "Health Probe Status to drop to 50 %" 60 pool_is 50

@@ -18,6 +18,11 @@ t_match "Cluster: 100 %" "Health Probe Status: 100 %" "$log"
 t_match "Cluster: answers are node addresses" "answered ::ffff:10\.(244\.[0-9]+\.1|240\.0\.[0-9]+) " "$log"
 t_match "Local: 50 %" "Health Probe Status: 50 %" "$log"
 t_match "Local: the client's own address" "answered ::ffff:198\.51\.100\.10 " "$log"
+if command -v kubectl >/dev/null 2>&1; then
+	t_match "with kubectl installed, the steps are kubectl's" '\$ kubectl apply -f examples/aks-scenario/deploy_clientIP\.yaml' "$log"
+else
+	t_match "without kubectl, the steps are clientip's" '\$ clientip --lab [^ ]+ apply -f examples/aks-scenario/deploy_clientIP\.yaml' "$log"
+fi
 t_match "explain's verdict" "Kept: externalTrafficPolicy is Local" "$log"
 t_ok "chart written" test -s "$T_TMP/demo/health-probe-status.svg"
 t_ok "chart is SVG" grep -q "<svg" "$T_TMP/demo/health-probe-status.svg"
