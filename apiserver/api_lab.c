@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api_json.h"
 #include "api_patch.h"
 #include "api_server.h"
 #include "buf.h"
@@ -39,6 +40,7 @@
 /* A node whose agent has not reported for this long is NotReady (the
  * node lifecycle controller's default grace period is 40 s). */
 #define API_LAB_NODE_GRACE_S 40
+#define API_LAB_B64 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 /* ---- model <-> JSON --------------------------------------------------------- */
 
@@ -89,7 +91,127 @@ static void api_lab_emit_node(struct jsonw *w, const void *o, const void *st)
 
 /* The lab's model has room for short annotations only; kubectl's
  * last-applied configuration and other long values stay in the API. */
-static char *api_lab_model_text(const json_t *obj)
+/* A Secret's value: base64 (RFC 4648, padding optional) to a JSON string;
+ * NULL if it is not base64 or not text. */
+static json_t *api_lab_base64_decode(const char *in)
+{
+	size_t n = in ? strlen(in) : 0, o = 0;
+	unsigned acc = 0;
+	int bits = 0;
+	char *out = malloc(n * 3 / 4 + 1);
+	json_t *v;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n && in[i] != '='; i++) {
+		const char *p = strchr(API_LAB_B64, in[i]);
+		if (!p || !in[i]) {
+			free(out);
+			return NULL;
+		}
+		acc = acc << 6 | (unsigned)(p - API_LAB_B64);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (char)(acc >> bits & 0xff);
+		}
+	}
+	v = json_stringn(out, o);   /* NULL for bytes that are not UTF-8 */
+	free(out);
+	return v;
+}
+
+/* A value of a ConfigMap's data or a Secret's (base64-decoded) data; a
+ * new reference or NULL. */
+static json_t *api_lab_ref_value(struct api_server *s, const char *ns, const json_t *ref,
+				 bool secret)
+{
+	const struct api_resource *r = api_registry_find("", "v1",
+							 secret ? "secrets" : "configmaps");
+	const char *name = json_string_value(json_object_get(ref, "name"));
+	const char *key = json_string_value(json_object_get(ref, "key"));
+	json_t *obj = name ? api_objects_get(s->objects, r, ns, name) : NULL;
+	const char *v = key ? json_string_value(json_object_get(json_object_get(obj, "data"), key))
+			    : NULL;
+
+	if (!v)
+		return NULL;
+	return secret ? api_lab_base64_decode(v) : json_string(v);
+}
+
+/* Every name=value a ConfigMap or Secret gives through envFrom. */
+static void api_lab_env_from(struct api_server *s, const char *ns, const json_t *from,
+			     json_t *env)
+{
+	size_t i;
+	json_t *src;
+
+	json_array_foreach(from, i, src) {
+		bool secret = json_is_object(json_object_get(src, "secretRef"));
+		const json_t *ref = json_object_get(src, secret ? "secretRef" : "configMapRef");
+		const struct api_resource *r = api_registry_find("", "v1",
+								 secret ? "secrets" : "configmaps");
+		const char *name = json_string_value(json_object_get(ref, "name"));
+		const char *prefix = json_string_value(json_object_get(src, "prefix"));
+		json_t *obj = name ? api_objects_get(s->objects, r, ns, name) : NULL;
+		const char *k;
+		json_t *v;
+
+		json_object_foreach(json_object_get(obj, "data"), k, v) {
+			char full[512];
+			json_t *val = secret ? api_lab_base64_decode(json_string_value(v)) :
+					       json_incref(v);
+			snprintf(full, sizeof(full), "%s%s", prefix ? prefix : "", k);
+			if (val)
+				json_array_append_new(env, json_pack("{s:s, s:o}", "name", full,
+								     "value", val));
+		}
+	}
+}
+
+/* The lab's pods take environment values, not references: envFrom and
+ * valueFrom (configMapKeyRef, secretKeyRef) are resolved here, when the
+ * Deployment reaches the lab, as a kubelet resolves them when it starts a
+ * container. A reference that does not resolve is left out (a kubelet
+ * would hold the container back with CreateContainerConfigError). Later
+ * changes of the ConfigMap reach new pods only, as in Kubernetes. */
+static void api_lab_resolve_env(struct api_server *s, json_t *obj)
+{
+	const char *ns = api_json_meta(obj, "namespace");
+	json_t *containers = (json_t *)api_json_path(obj, "spec.template.spec.containers"), *c;
+	size_t i, j;
+
+	json_array_foreach(containers, i, c) {
+		json_t *env = json_array(), *e;
+
+		api_lab_env_from(s, ns, json_object_get(c, "envFrom"), env);
+		json_array_foreach(json_object_get(c, "env"), j, e) {
+			const json_t *vf = json_object_get(e, "valueFrom");
+			json_t *val;
+			if (!vf) {
+				json_array_append(env, e);
+				continue;
+			}
+			if (json_object_get(vf, "configMapKeyRef"))
+				val = api_lab_ref_value(s, ns, json_object_get(vf, "configMapKeyRef"),
+							false);
+			else
+				val = api_lab_ref_value(s, ns, json_object_get(vf, "secretKeyRef"),
+							true);
+			if (val)
+				json_array_append_new(env, json_pack("{s:O, s:o}", "name",
+								     json_object_get(e, "name"),
+								     "value", val));
+		}
+		json_object_del(c, "envFrom");
+		if (json_array_size(env))
+			json_object_set_new(c, "env", env);
+		else
+			json_decref(env);
+	}
+}
+
+static char *api_lab_model_text(struct api_server *s, const json_t *obj)
 {
 	json_t *copy = json_deep_copy(obj);
 	json_t *ann = json_object_get(json_object_get(copy, "metadata"), "annotations");
@@ -104,6 +226,7 @@ static char *api_lab_model_text(const json_t *obj)
 			json_object_del(ann, k);
 	}
 	json_object_del(json_object_get(copy, "metadata"), "managedFields");
+	api_lab_resolve_env(s, copy);
 	text = json_dumps(copy, JSON_COMPACT);
 	json_decref(copy);
 	return text;
@@ -111,9 +234,9 @@ static char *api_lab_model_text(const json_t *obj)
 
 /* The lab's view of an API Deployment or Service, as JSON (NULL if it does
  * not convert). */
-static json_t *api_lab_canonical(const char *kind, const json_t *obj)
+static json_t *api_lab_canonical(struct api_server *s, const char *kind, const json_t *obj)
 {
-	char *text = api_lab_model_text(obj), err[256];
+	char *text = api_lab_model_text(s, obj), err[256];
 	json_t *out = NULL;
 
 	if (!text)
@@ -162,7 +285,7 @@ static void api_lab_export(struct api_server *s, const struct api_event *ev)
 		rc = store_delete(s->statedir, dep ? STORE_DEPLOYMENTS : STORE_SERVICES, ns, name);
 		goto out;
 	}
-	text = api_lab_model_text(ev->obj);
+	text = api_lab_model_text(s, ev->obj);
 	if (!text)
 		return;
 	if (dep) {
@@ -298,8 +421,8 @@ static void api_lab_merge(struct api_server *s, const struct api_resource *r, js
 		api_lab_put(s, r, obj);
 		return;
 	}
-	ca = api_lab_canonical(r->kind, cur);
-	cb = api_lab_canonical(r->kind, file_obj);
+	ca = api_lab_canonical(s, r->kind, cur);
+	cb = api_lab_canonical(s, r->kind, file_obj);
 	changed = !ca || !cb || !json_equal(ca, cb);
 	json_decref(ca);
 	json_decref(cb);

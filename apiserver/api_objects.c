@@ -202,9 +202,17 @@ json_t *api_objects_get(struct api_objects *o, const struct api_resource *r, con
 	return json_object_get(o->by_res[api_objects_index(o, r)], key);
 }
 
+/* "ns/name" keys in namespace-then-name order. A plain strcmp is not: '-'
+ * sorts before '/', which would put namespace "a-b" before "a". */
 static int api_objects_cmp_key(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	const char *ka = *(const char *const *)a, *kb = *(const char *const *)b;
+	size_t na = strcspn(ka, "/"), nb = strcspn(kb, "/");
+	int c = strncmp(ka, kb, na < nb ? na : nb);
+
+	if (c == 0 && na != nb)
+		return na < nb ? -1 : 1;  /* one namespace is a prefix of the other */
+	return c ? c : strcmp(ka + na, kb + nb);
 }
 
 json_t *api_objects_list(struct api_objects *o, const struct api_resource *r, const char *ns)
@@ -227,8 +235,6 @@ json_t *api_objects_list(struct api_objects *o, const struct api_resource *r, co
 			continue;
 		keys[k++] = key;
 	}
-	/* '/' sorts before every character of a name, so "ns/name" order is
-	 * namespace-then-name order. */
 	qsort(keys, k, sizeof(*keys), api_objects_cmp_key);
 	for (size_t i = 0; i < k; i++)
 		json_array_append(out, json_object_get(map, keys[i]));

@@ -72,6 +72,39 @@ spec:
 YAML
 }
 
+envapp() { # NS
+	cat <<YAML
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: app-config, namespace: $1}
+data: {GREETING: hello, MODE: lab}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: app-secret, namespace: $1}
+stringData: {TOKEN: s3cret}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: envapp, namespace: $1}
+spec:
+  selector: {matchLabels: {app: envapp}}
+  template:
+    metadata: {labels: {app: envapp}}
+    spec:
+      containers:
+      - name: app
+        image: nfranssens/nodejs-ip
+        envFrom:
+        - configMapRef: {name: app-config}
+          prefix: CFG_
+        env:
+        - {name: ONE, valueFrom: {configMapKeyRef: {name: app-config, key: MODE}}}
+        - {name: TOKEN, valueFrom: {secretKeyRef: {name: app-secret, key: TOKEN}}}
+        - {name: PLAIN, value: plain}
+YAML
+}
+
 drive() { # KUBECTL
 	local k=$1 v ns dir ip
 	v=$(basename "$k")
@@ -134,7 +167,17 @@ service/whoami-lb unchanged" "$(K apply "${validate[@]}" -f "$dir/app.yaml" 2>&1
 			"$(echo "over stdin" | K exec -i -n "$ns" deploy/whoami -- cat 2>&1)"
 		K exec -n "$ns" deploy/whoami -- sh -c 'echo to-stderr >&2; exit 3' >"$dir/exec.out" 2>&1
 		t_eq "$v: exec's exit code is kubectl's" "3" "$?"
-		t_match "$v: exec's stderr arrives" "to-stderr" "$(cat "$dir/exec.out")" ;;
+		t_match "$v: exec's stderr arrives" "to-stderr" "$(cat "$dir/exec.out")"
+		envapp "$ns" >"$dir/env.yaml"
+		t_ok "$v: a ConfigMap, a Secret and a Deployment that reads them" \
+			K apply -f "$dir/env.yaml"
+		t_ok "$v: its rollout" K rollout status deploy/envapp -n "$ns" --timeout=60s
+		t_eq "$v: envFrom a ConfigMap, with a prefix, valueFrom a ConfigMap and a Secret, a plain value" \
+			"CFG_GREETING=hello
+CFG_MODE=lab
+ONE=lab
+PLAIN=plain
+TOKEN=s3cret" "$(K exec -n "$ns" deploy/envapp -- sh -c 'env | grep -E "^(CFG_|ONE=|TOKEN=|PLAIN=)" | sort' 2>&1)" ;;
 	esac
 
 	manifest "$ns" 2 >"$dir/app.yaml"
