@@ -189,8 +189,47 @@ static void api_exec_reply(struct api_http_conn *c, json_t *st)
 	json_decref(st);
 }
 
+/* The environment a command in the container sees, as a kubelet gives it:
+ * PATH, HOSTNAME (the pod's name), HOME, then the container's env. A
+ * malloc'd NULL-terminated array of malloc'd strings. */
+static char **api_exec_environ(const json_t *pod, const char *container)
+{
+	const json_t *list = api_json_path(pod, "spec.containers"), *ct = NULL, *e;
+	char **env;
+	size_t i, n = 0;
+
+	json_array_foreach(list, i, e) {
+		const char *name = json_string_value(json_object_get(e, "name"));
+		if (!ct || (container[0] && name && strcmp(name, container) == 0))
+			ct = e;
+	}
+	env = calloc(json_array_size(json_object_get(ct, "env")) + 4, sizeof(*env));
+	if (!env)
+		return NULL;
+	if (asprintf(&env[n++], "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:"
+		     "/bin") < 0 ||
+	    asprintf(&env[n++], "HOSTNAME=%s", api_json_meta(pod, "name")) < 0 ||
+	    asprintf(&env[n++], "HOME=/root") < 0)
+		env[--n] = NULL;
+	json_array_foreach(json_object_get(ct, "env"), i, e) {
+		const char *k = json_string_value(json_object_get(e, "name"));
+		const char *v = json_string_value(json_object_get(e, "value"));
+		if (k && v && asprintf(&env[n], "%s=%s", k, v) >= 0)
+			n++;
+	}
+	return env;
+}
+
+static void api_exec_environ_free(char **env)
+{
+	for (size_t i = 0; env && env[i]; i++)
+		free(env[i]);
+	free(env);
+}
+
 /* In the child: only async-signal-safe calls until exec. */
-static void api_exec_child(int nsfd, int in, int out, int err, char *const argv[])
+static void api_exec_child(int nsfd, int in, int out, int err, char *const argv[],
+			   char *const envp[])
 {
 	sigset_t none;
 
@@ -201,7 +240,9 @@ static void api_exec_child(int nsfd, int in, int out, int err, char *const argv[
 	    dup2(err, 2) < 0)
 		_exit(126);
 	netns_private_sysfs();
-	execvp(argv[0], argv);
+	if (chdir("/") < 0)
+		_exit(126);
+	execvpe(argv[0], argv, envp);
 	dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
 	_exit(errno == ENOENT ? 127 : 126);
 }
@@ -210,7 +251,7 @@ void api_exec_serve(struct api_server *s, struct api_http_conn *c, const struct 
 		    const json_t *pod)
 {
 	char (*args)[API_EXEC_ARG_MAX] = NULL, netns[512], flag[8];
-	char *argv[API_EXEC_MAX_ARGS + 1];
+	char *argv[API_EXEC_MAX_ARGS + 1], **envp = NULL, container[254];
 	const char *cursor = NULL, *proto, *phase;
 	int n = 0, pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, perr[2] = { -1, -1 }, nsfd;
 	bool want_in;
@@ -263,6 +304,9 @@ void api_exec_serve(struct api_server *s, struct api_http_conn *c, const struct 
 						  netns, strerror(-nsfd)));
 		goto out;
 	}
+	if (!api_http_query_get(req->query, "container", container, sizeof(container)))
+		container[0] = '\0';
+	envp = api_exec_environ(pod, container);
 	want_in = api_http_query_get(req->query, "stdin", flag, sizeof(flag)) &&
 		  strcmp(flag, "true") == 0;
 	if (pipe2(pin, O_CLOEXEC) < 0 || pipe2(pout, O_CLOEXEC) < 0 || pipe2(perr, O_CLOEXEC) < 0 ||
@@ -272,7 +316,7 @@ void api_exec_serve(struct api_server *s, struct api_http_conn *c, const struct 
 		goto fail;
 	}
 	if (pid == 0)
-		api_exec_child(nsfd, pin[0], pout[1], perr[1], argv);
+		api_exec_child(nsfd, pin[0], pout[1], perr[1], argv, envp);
 	close(nsfd);
 	nsfd = -1;
 	close(pin[0]);
@@ -317,5 +361,6 @@ fail:
 	if (nsfd >= 0)
 		close(nsfd);
 out:
+	api_exec_environ_free(envp);
 	free(args);
 }
