@@ -86,9 +86,18 @@ t_eq() {
 	else t_fail "$1" "expected: $(printf '%q' "$2")" "actual:   $(printf '%q' "$3")"; fi
 }
 
-# t_match DESC REGEX ACTUAL (extended regex)
+# t_match DESC REGEX ACTUAL (extended regex; one of several lines matches
+# consecutive lines, with ^ and $ at line boundaries)
 t_match() {
-	if printf '%s' "$3" | grep -Eq -- "$2"; then t_pass "$1"
+	# grep would take each line of a multi-line pattern as an alternative
+	# and pass on any one of them.
+	local ok
+	case $2 in
+	*$'\n'*) python3 -c 'import re, sys; sys.exit(0 if re.search(sys.argv[1], sys.argv[2], re.M) else 1)' \
+			"$2" "$3" && ok=1 ;;
+	*) printf '%s' "$3" | grep -Eq -- "$2" && ok=1 ;;
+	esac
+	if [ -n "${ok:-}" ]; then t_pass "$1"
 	else t_fail "$1" "no match for /$2/ in:" "$(printf '%s' "$3" | head -c 2000)"; fi
 }
 
