@@ -18,6 +18,7 @@
 #include "api_json.h"
 #include "api_discovery.h"
 #include "api_patch.h"
+#include "api_proto.h"
 #include "api_select.h"
 #include "api_server.h"
 #include "api_table.h"
@@ -93,13 +94,13 @@ static json_t *api_parse_body(const struct api_http_req *req, json_t **status)
 	json_t *v;
 
 	if (strncmp(req->content_type, "application/vnd.kubernetes.protobuf", 35) == 0) {
-		*status = api_status_new(415, "UnsupportedMediaType", NULL,
-					 "the body of the request was in an unknown format - accepted "
-					 "media types include: application/json, application/yaml, "
-					 "application/apply-patch+yaml, application/json-patch+json, "
-					 "application/merge-patch+json, "
-					 "application/strategic-merge-patch+json");
-		return NULL;
+		/* kubectl's typed clients (create namespace, deployment, ...) */
+		char perr[512];
+
+		v = api_proto_decode(req->body, req->body_len, perr, sizeof(perr));
+		if (!v)
+			*status = api_status_new(400, "BadRequest", NULL, "%s", perr);
+		return v;
 	}
 	v = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
 	if (v)

@@ -221,8 +221,10 @@ static char *api_lab_model_text(struct api_server *s, const json_t *obj)
 	char *text;
 
 	json_object_foreach_safe(ann, tmp, k, v) {
+		/* The API's own bookkeeping (the Deployment's revision) is not
+		 * the lab's either. */
 		if (!json_is_string(v) || json_string_length(v) >= MODEL_VALUE_MAX ||
-		    strlen(k) >= MODEL_KEY_MAX)
+		    strlen(k) >= MODEL_KEY_MAX || strncmp(k, "deployment.kubernetes.io/", 25) == 0)
 			json_object_del(ann, k);
 	}
 	json_object_del(json_object_get(copy, "metadata"), "managedFields");
@@ -541,44 +543,273 @@ out:
 	free(svcs);
 }
 
-static void api_lab_import_pods(struct api_server *s)
+/* The lab's pods with their statuses, read once per import. */
+struct api_lab_pods {
+	struct model_pod *pods;
+	struct model_pod_status *sts;
+	const struct model_pod_status **st_of;   /* per pod, NULL if none yet */
+	int n, nst;
+};
+
+static int api_lab_pods_load(struct api_server *s, struct api_lab_pods *p)
+{
+	char err[256];
+
+	memset(p, 0, sizeof(*p));
+	if (store_list_pods(s->statedir, NULL, &p->pods, &p->n, err, sizeof(err)) < 0 ||
+	    store_list_pod_statuses(s->statedir, &p->sts, &p->nst, err, sizeof(err)) < 0) {
+		log_warn("lab state: %s", err);
+		return -1;
+	}
+	p->st_of = calloc((size_t)p->n + 1, sizeof(*p->st_of));
+	if (!p->st_of)
+		return -1;
+	for (int i = 0; i < p->n; i++)
+		for (int j = 0; j < p->nst; j++)
+			if (!strcmp(p->sts[j].ns, p->pods[i].meta.ns) &&
+			    !strcmp(p->sts[j].name, p->pods[i].meta.name) &&
+			    (!p->sts[j].uid[0] || !strcmp(p->sts[j].uid, p->pods[i].meta.uid)))
+				p->st_of[i] = &p->sts[j];
+	return 0;
+}
+
+static void api_lab_pods_free(struct api_lab_pods *p)
+{
+	free(p->pods);
+	free(p->sts);
+	free(p->st_of);
+}
+
+/* The ReplicaSet a pod of a Deployment belongs to: "<deployment>-<hash>". */
+static void api_lab_rs_name(const char *deployment, const char *hash, char *out, size_t len)
+{
+	snprintf(out, len, "%s-%s", deployment, hash);
+}
+
+static void api_lab_import_pods(struct api_server *s, const struct api_lab_pods *p)
 {
 	const struct api_resource *r = api_lab_res("", "pods");
-	struct model_pod *pods = NULL;
-	struct model_pod_status *sts = NULL;
-	int n = 0, ns = 0;
-	char err[256];
+	const struct api_resource *rsr = api_lab_res("apps", "replicasets");
 	json_t *seen = json_object();
 
-	if (store_list_pods(s->statedir, NULL, &pods, &n, err, sizeof(err)) < 0 ||
-	    store_list_pod_statuses(s->statedir, &sts, &ns, err, sizeof(err)) < 0) {
-		log_warn("lab state: %s", err);
-		goto out;
-	}
-	for (int i = 0; i < n; i++) {
-		const struct model_pod_status *st = NULL;
-		json_t *obj;
+	for (int i = 0; i < p->n; i++) {
+		const struct model_pod *pod = &p->pods[i];
+		json_t *obj = api_lab_to_json(api_lab_emit_pod, pod, p->st_of[i]), *rs;
+		char rsname[160];
 
-		for (int j = 0; j < ns; j++)
-			if (!strcmp(sts[j].ns, pods[i].meta.ns) &&
-			    !strcmp(sts[j].name, pods[i].meta.name) &&
-			    (!sts[j].uid[0] || !strcmp(sts[j].uid, pods[i].meta.uid)))
-				st = &sts[j];
-		obj = api_lab_to_json(api_lab_emit_pod, &pods[i], st);
 		if (!obj)
 			continue;
-		if (!st)
+		if (!p->st_of[i])
 			json_object_set_new(json_object_get(obj, "status"), "phase",
 					    json_string("Pending"));
-		api_lab_ensure_namespace(s, pods[i].meta.ns);
+		/* Owned by its ReplicaSet, as a Deployment's pods are. */
+		api_lab_rs_name(pod->owner, pod->template_hash, rsname, sizeof(rsname));
+		rs = pod->owner[0] ? api_objects_get(s->objects, rsr, pod->meta.ns, rsname) : NULL;
+		if (rs)
+			json_object_set_new(json_object_get(obj, "metadata"), "ownerReferences",
+					    json_pack("[{s:s, s:s, s:s, s:s, s:b, s:b}]",
+						      "apiVersion", "apps/v1", "kind", "ReplicaSet",
+						      "name", rsname, "uid", api_json_meta(rs, "uid"),
+						      "controller", 1, "blockOwnerDeletion", 1));
+		api_lab_ensure_namespace(s, pod->meta.ns);
 		api_lab_seen(seen, obj);
-		api_lab_mirror(s, r, api_objects_get(s->objects, r, pods[i].meta.ns,
-						     pods[i].meta.name), obj);
+		api_lab_mirror(s, r, api_objects_get(s->objects, r, pod->meta.ns, pod->meta.name),
+			       obj);
 	}
 	api_lab_prune(s, r, seen);
-out:
 	json_decref(seen);
-	free(pods);
+}
+
+/* Pods of a Deployment's template hash: all, ready, and not being deleted. */
+static void api_lab_count(const struct api_lab_pods *p, const char *ns, const char *owner,
+			  const char *hash, int *all, int *ready, int *live)
+{
+	*all = *ready = *live = 0;
+	for (int i = 0; i < p->n; i++) {
+		const struct model_pod *pod = &p->pods[i];
+		if (strcmp(pod->meta.ns, ns) || strcmp(pod->owner, owner) ||
+		    strcmp(pod->template_hash, hash))
+			continue;
+		(*all)++;
+		if (!pod->meta.deleting[0]) {
+			(*live)++;
+			if (p->st_of[i] && p->st_of[i]->ready)
+				(*ready)++;
+		}
+	}
+}
+
+/* A new ReplicaSet for a Deployment's current template, as the Deployment
+ * controller makes it: the template with pod-template-hash added to its
+ * labels and to the selector, the next revision, owned by the Deployment. */
+static json_t *api_lab_rs_new(const json_t *dep, const char *hash, long revision)
+{
+	json_t *tmpl = json_deep_copy(api_json_path(dep, "spec.template"));
+	json_t *sel = json_deep_copy(api_json_path(dep, "spec.selector"));
+	json_t *labels, *rs;
+	char name[160], rev[24];
+
+	if (!json_is_object(tmpl) || !json_is_object(sel)) {
+		json_decref(tmpl);
+		json_decref(sel);
+		return NULL;
+	}
+	labels = json_object_get(json_object_get(tmpl, "metadata"), "labels");
+	if (json_is_object(labels))
+		json_object_set_new(labels, "pod-template-hash", json_string(hash));
+	if (!json_is_object(json_object_get(sel, "matchLabels")))
+		json_object_set_new(sel, "matchLabels", json_object());
+	json_object_set_new(json_object_get(sel, "matchLabels"), "pod-template-hash",
+			    json_string(hash));
+	api_lab_rs_name(api_json_meta(dep, "name"), hash, name, sizeof(name));
+	snprintf(rev, sizeof(rev), "%ld", revision);
+	rs = json_pack("{s:s, s:s, s:{s:s, s:s, s:O?, s:{s:s}, s:[{s:s, s:s, s:s, s:s, s:b, s:b}]},"
+		       " s:{s:i, s:o, s:o}}",
+		       "apiVersion", "apps/v1", "kind", "ReplicaSet",
+		       "metadata", "name", name, "namespace", api_json_meta(dep, "namespace"),
+		       "labels", labels,
+		       "annotations", "deployment.kubernetes.io/revision", rev,
+		       "ownerReferences", "apiVersion", "apps/v1", "kind", "Deployment",
+		       "name", api_json_meta(dep, "name"), "uid", api_json_meta(dep, "uid"),
+		       "controller", 1, "blockOwnerDeletion", 1,
+		       "spec", "replicas", 0, "selector", sel, "template", tmpl);
+	return rs;
+}
+
+static long api_lab_revision(const json_t *obj)
+{
+	const char *r = json_string_value(json_object_get(json_object_get(json_object_get(obj,
+		"metadata"), "annotations"), "deployment.kubernetes.io/revision"));
+
+	return r ? strtol(r, NULL, 10) : 0;
+}
+
+/* ReplicaSets from the lab's Deployments and pods. The lab's controller
+ * makes pods straight from a Deployment, labelled with the template's
+ * hash; each hash is one ReplicaSet here, kept after its pods are gone
+ * (up to revisionHistoryLimit), so that `rollout history` and `rollout
+ * undo` find the templates of earlier revisions. */
+static void api_lab_import_replicasets(struct api_server *s, const struct api_lab_pods *p)
+{
+	const struct api_resource *dr = api_lab_res("apps", "deployments");
+	const struct api_resource *rr = api_lab_res("apps", "replicasets");
+	struct model_deployment_status *sts = NULL;
+	json_t *deps = api_objects_list(s->objects, dr, NULL), *all_rs, *dep, *rs;
+	int nst = 0;
+	char err[256];
+	size_t i, j;
+
+	if (store_list_deployment_statuses(s->statedir, &sts, &nst, err, sizeof(err)) < 0) {
+		log_warn("lab state: %s", err);
+		json_decref(deps);
+		return;
+	}
+	json_array_foreach(deps, i, dep) {
+		const char *ns = api_json_meta(dep, "namespace"), *name = api_json_meta(dep, "name");
+		const struct model_deployment_status *st = NULL;
+		long top = 0, current_rev = 0;
+		json_t *mine = json_array(), *cur = NULL, *next;
+		char rsname[160];
+
+		for (int k = 0; k < nst; k++)
+			if (!strcmp(sts[k].ns, ns) && !strcmp(sts[k].name, name))
+				st = &sts[k];
+		all_rs = api_objects_list(s->objects, rr, ns);
+		json_array_foreach(all_rs, j, rs) {
+			const json_t *ref = json_array_get(api_json_path(rs, "metadata.ownerReferences"),
+							   0);
+			if (strcmp(json_string_value(json_object_get(ref, "uid")) ?: "",
+				   api_json_meta(dep, "uid")) == 0) {
+				json_array_append(mine, rs);
+				if (api_lab_revision(rs) > top)
+					top = api_lab_revision(rs);
+			}
+		}
+		json_decref(all_rs);
+		if (st && st->template_hash[0]) {
+			api_lab_rs_name(name, st->template_hash, rsname, sizeof(rsname));
+			cur = api_objects_get(s->objects, rr, ns, rsname);
+			if (!cur && (next = api_lab_rs_new(dep, st->template_hash, top + 1))) {
+				json_t *stc = api_admit(s, rr, API_ADMIT_CREATE, ns, NULL, next);
+				if (stc) {
+					json_decref(stc);
+					json_decref(next);
+				} else {
+					api_lab_put(s, rr, next);
+					cur = next;
+					json_array_append(mine, cur);
+				}
+			}
+			/* A template that comes back (rollout undo) takes the
+			 * next revision, as its ReplicaSet does in Kubernetes. */
+			if (cur && api_lab_revision(cur) < top) {
+				char rev[24];
+				json_t *bumped = json_deep_copy(cur);
+				snprintf(rev, sizeof(rev), "%ld", top + 1);
+				json_object_set_new(json_object_get(json_object_get(bumped, "metadata"),
+								     "annotations"),
+						    "deployment.kubernetes.io/revision", json_string(rev));
+				api_lab_put(s, rr, bumped);
+				for (size_t k = 0; k < json_array_size(mine); k++)
+					if (json_array_get(mine, k) == cur)
+						json_array_set(mine, k, bumped);
+				cur = bumped;
+			}
+			current_rev = cur ? api_lab_revision(cur) : 0;
+		}
+		/* Replicas and status of each, and old ones beyond the
+		 * history limit go. */
+		json_array_foreach(mine, j, rs) {
+			const char *hash = json_string_value(api_json_path(rs,
+				"spec.selector.matchLabels.pod-template-hash")) ?: "";
+			long limit = json_integer_value(api_json_path(dep, "spec.revisionHistoryLimit"));
+			int all, ready, live;
+			json_t *copy;
+
+			api_lab_count(p, ns, name, hash, &all, &ready, &live);
+			if (rs != cur && all == 0 && current_rev - api_lab_revision(rs) > limit) {
+				api_objects_remove(s->objects, rr, ns, api_json_meta(rs, "name"));
+				continue;
+			}
+			copy = json_deep_copy(rs);
+			json_object_set_new(json_object_get(copy, "spec"), "replicas",
+					    json_integer(rs == cur ?
+							 json_integer_value(api_json_path(dep,
+								"spec.replicas")) : live));
+			json_object_set_new(copy, "status", json_pack("{s:i, s:i, s:i, s:i, s:I}",
+				"replicas", all, "fullyLabeledReplicas", all, "readyReplicas", ready,
+				"availableReplicas", ready, "observedGeneration",
+				json_integer_value(api_json_path(rs, "metadata.generation"))));
+			api_lab_mirror(s, rr, rs, copy);
+		}
+		/* kubectl reads the Deployment's revision from this annotation. */
+		if (current_rev) {
+			char rev[24];
+			json_t *d = json_deep_copy(dep);
+			json_t *ann = json_object_get(json_object_get(d, "metadata"), "annotations");
+			snprintf(rev, sizeof(rev), "%ld", current_rev);
+			if (!json_is_object(ann)) {
+				ann = json_object();
+				json_object_set_new(json_object_get(d, "metadata"), "annotations", ann);
+			}
+			json_object_set_new(ann, "deployment.kubernetes.io/revision", json_string(rev));
+			api_lab_mirror(s, dr, dep, d);
+		}
+		json_decref(mine);
+	}
+	/* ReplicaSets whose Deployment is gone go with it. */
+	all_rs = api_objects_list(s->objects, rr, NULL);
+	json_array_foreach(all_rs, j, rs) {
+		const json_t *ref = json_array_get(api_json_path(rs, "metadata.ownerReferences"), 0);
+		const char *owner = json_string_value(json_object_get(ref, "name")) ?: "";
+		json_t *d = api_objects_get(s->objects, dr, api_json_meta(rs, "namespace"), owner);
+		if (!d || strcmp(api_json_meta(d, "uid"),
+				 json_string_value(json_object_get(ref, "uid")) ?: ""))
+			api_objects_remove(s->objects, rr, api_json_meta(rs, "namespace"),
+					   api_json_meta(rs, "name"));
+	}
+	json_decref(all_rs);
+	json_decref(deps);
 	free(sts);
 }
 
@@ -715,10 +946,16 @@ out:
 
 static void api_lab_import(struct api_server *s)
 {
+	struct api_lab_pods pods;
+
 	s->lab_importing = true;
 	api_lab_import_deployments(s);
 	api_lab_import_services(s);
-	api_lab_import_pods(s);
+	if (api_lab_pods_load(s, &pods) == 0) {
+		api_lab_import_replicasets(s, &pods);
+		api_lab_import_pods(s, &pods);
+	}
+	api_lab_pods_free(&pods);
 	api_lab_import_endpoints(s);
 	api_lab_import_nodes(s);
 	s->lab_importing = false;
@@ -732,7 +969,8 @@ static void api_lab_on_change(struct watch *w, void *data)
 
 bool api_lab_owns(const struct api_server *s, const struct api_resource *r)
 {
-	static const char *const lab_kinds[] = { "Pod", "Endpoints", "EndpointSlice", "Node" };
+	static const char *const lab_kinds[] = { "Pod", "ReplicaSet", "Endpoints", "EndpointSlice",
+						 "Node" };
 
 	if (!s->lab_watch)
 		return false;

@@ -186,6 +186,22 @@ TOKEN=s3cret" "$(K exec -n "$ns" deploy/envapp -- sh -c 'env | grep -E "^(CFG_|O
 	t_ok "$v: rollout to 2 replicas" K rollout status deploy/whoami -n "$ns" --timeout=60s
 	t_eq "$v: 2 ready replicas" "2" \
 		"$(K get deploy whoami -n "$ns" -o jsonpath='{.status.readyReplicas}')"
+	t_match "$v: one ReplicaSet owns the pods" "^whoami-[a-z0-9]+ +2 +2 +2 " \
+		"$(K get rs -n "$ns" --no-headers 2>&1)"
+	t_match "$v: set image" "image updated" \
+		"$(K set image deploy/whoami -n "$ns" whoami=nfranssens/nodejs-ip:v2 2>&1)"
+	t_ok "$v: its rollout" K rollout status deploy/whoami -n "$ns" --timeout=90s
+	t_match "$v: rollout history has two revisions" $'1 +<none>\n2 +<none>' \
+		"$(K rollout history deploy/whoami -n "$ns" 2>&1)"
+	t_match "$v: rollout undo" "rolled back" "$(K rollout undo deploy/whoami -n "$ns" 2>&1)"
+	t_ok "$v: the undo's rollout" K rollout status deploy/whoami -n "$ns" --timeout=90s
+	t_eq "$v: the first image is back" "nfranssens/nodejs-ip" \
+		"$(K get deploy whoami -n "$ns" -o jsonpath='{.spec.template.spec.containers[0].image}')"
+	t_match "$v: the old template took the next revision" $'2 +<none>\n3 +<none>' \
+		"$(K rollout history deploy/whoami -n "$ns" 2>&1)"
+	t_match "$v: describe names the new and old ReplicaSets" \
+		$'OldReplicaSets: +whoami-[a-z0-9]+ \\(0/0 replicas created\\)\nNewReplicaSet: +whoami-[a-z0-9]+ \\(2/2' \
+		"$(K describe deploy whoami -n "$ns" 2>&1)"
 	t_match "$v: the applied policy change was kept (Local)" "Local" \
 		"$(K get svc whoami-lb -n "$ns" -o jsonpath='{.spec.externalTrafficPolicy}')"
 
