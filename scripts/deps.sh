@@ -46,9 +46,27 @@ if command -v node >/dev/null 2>&1; then
   missing=("${filtered[@]}")
 fi
 
-[ "${#missing[@]}" -eq 0 ] && exit 0
-
-echo "deps.sh: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-apt-get install -y -q --no-install-recommends "${missing[@]}"
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "deps.sh: installing ${missing[*]}"
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# Debian's kubectl (kubernetes-client, 1.20) for the API server's tests,
+# unpacked into build/debian-kubectl rather than installed: it would take
+# /usr/bin/kubectl from whatever kubectl the machine has. Best effort: the
+# tests that use it say they are skipped without it.
+top=$(cd "$(dirname "$0")/.." && pwd)
+kdir=$top/build/debian-kubectl
+if [ ! -x "$kdir/kubectl.1.20" ]; then
+  tmp=$(mktemp -d)
+  if (cd "$tmp" && apt-get download -q kubernetes-client >/dev/null 2>&1 ||
+      { apt-get update -q >/dev/null 2>&1 && apt-get download -q kubernetes-client >/dev/null 2>&1; }) &&
+     mkdir -p "$kdir" && dpkg -x "$tmp"/kubernetes-client_*.deb "$kdir"; then
+    ln -sf usr/bin/kubectl "$kdir/kubectl.1.20"
+  else
+    echo "deps.sh: Debian's kubernetes-client could not be fetched; its tests will be skipped" >&2
+  fi
+  rm -rf "$tmp"
+fi

@@ -21,6 +21,8 @@ if command -v kubectl >/dev/null 2>&1; then
 	done
 	[ "${#kubectls[@]}" -eq 0 ] && kubectls+=("$(command -v kubectl)")
 fi
+# Debian's kubernetes-client (1.20), unpacked by scripts/deps.sh.
+debian_kubectl=$T_ROOT/build/debian-kubectl/kubectl.1.20
 
 t_ok "lab up" "$C" --lab "$lab" lab up --nodes 2
 t_defer "$C --lab $lab lab down"
@@ -223,6 +225,11 @@ TOKEN=s3cret" "$(K exec -n "$ns" deploy/envapp -- sh -c 'env | grep -E "^(CFG_|O
 	t_ok "$v: its pods are gone" t_wait 30 no_pods
 }
 
+if [ -x "$debian_kubectl" ]; then
+	kubectls+=("$debian_kubectl")
+else
+	t_skip "Debian's kubectl 1.20" "build/debian-kubectl is missing (scripts/deps.sh fetches it)"
+fi
 if [ "${#kubectls[@]}" -eq 0 ]; then
 	t_skip "the kubectl checks" "kubectl is not installed"
 else
