@@ -517,6 +517,32 @@ out:
 	free(sts);
 }
 
+/* What the load balancer reports about a Service (an annotation it
+ * cannot honour, say), as Events on the Service. */
+static void api_lab_lb_events(struct api_server *s, const json_t *svc)
+{
+	struct buf extra = { 0 };
+	struct in_addr ingress;
+	char err[256];
+	json_t *x, *ev;
+	size_t i;
+
+	if (store_get_service_status(s->statedir, api_json_meta(svc, "namespace"),
+				     api_json_meta(svc, "name"), &ingress, &extra, err,
+				     sizeof(err)) < 0 || extra.len == 0) {
+		buf_free(&extra);
+		return;
+	}
+	x = json_loadb(buf_str(&extra), extra.len, 0, NULL);
+	buf_free(&extra);
+	json_array_foreach(json_object_get(x, "events"), i, ev)
+		api_event_ensure(s, svc, json_string_value(json_object_get(ev, "type")) ?: "Normal",
+				 json_string_value(json_object_get(ev, "reason")) ?: "",
+				 "clientip-lb",
+				 json_string_value(json_object_get(ev, "message")) ?: "");
+	json_decref(x);
+}
+
 static void api_lab_import_services(struct api_server *s)
 {
 	const struct api_resource *r = api_lab_res("", "services");
@@ -530,12 +556,25 @@ static void api_lab_import_services(struct api_server *s)
 		goto out;
 	}
 	for (int i = 0; i < n; i++) {
-		json_t *obj = api_lab_to_json(api_lab_emit_service, &svcs[i], NULL);
+		json_t *obj = api_lab_to_json(api_lab_emit_service, &svcs[i], NULL), *cur;
+		bool had;
+
 		if (!obj)
 			continue;
 		api_lab_seen(seen, obj);
+		cur = api_objects_get(s->objects, r, svcs[i].meta.ns, svcs[i].meta.name);
+		had = api_json_path(cur, "status.loadBalancer.ingress") != NULL;
 		api_lab_merge(s, r, obj);
 		json_decref(obj);
+		cur = api_objects_get(s->objects, r, svcs[i].meta.ns, svcs[i].meta.name);
+		if (cur && !had && api_json_path(cur, "status.loadBalancer.ingress")) {
+			api_event_record(s, cur, "Normal", "EnsuringLoadBalancer",
+					 "service-controller", "Ensuring load balancer");
+			api_event_record(s, cur, "Normal", "EnsuredLoadBalancer",
+					 "service-controller", "Ensured load balancer");
+		}
+		if (cur)
+			api_lab_lb_events(s, cur);
 	}
 	api_lab_prune(s, r, seen);
 out:
@@ -586,6 +625,64 @@ static void api_lab_rs_name(const char *deployment, const char *hash, char *out,
 	snprintf(out, len, "%s-%s", deployment, hash);
 }
 
+static const char *api_lab_waiting(const json_t *pod)
+{
+	const json_t *cs = json_array_get(api_json_path(pod, "status.containerStatuses"), 0);
+
+	return json_string_value(api_json_path(cs, "state.waiting.reason")) ?: "";
+}
+
+/* The Events a scheduler, a kubelet and a ReplicaSet controller record
+ * for what the lab's daemons did to a pod, from its state before (NULL if
+ * new) and after. */
+static void api_lab_pod_events(struct api_server *s, const json_t *before, const json_t *after,
+			       const json_t *rs)
+{
+	const json_t *c0 = json_array_get(api_json_path(after, "spec.containers"), 0);
+	const char *container = json_string_value(json_object_get(c0, "name")) ?: "";
+	const char *image = json_string_value(json_object_get(c0, "image")) ?: "";
+	const char *node = json_string_value(api_json_path(after, "spec.nodeName"));
+	const char *phase = json_string_value(api_json_path(after, "status.phase")) ?: "";
+	const char *was = json_string_value(api_json_path(before, "status.phase")) ?: "";
+	const char *wait = api_lab_waiting(after);
+
+	if (!after)
+		return;
+	if (!before) {
+		if (rs)
+			api_event_record(s, rs, "Normal", "SuccessfulCreate",
+					 "replicaset-controller", "Created pod: %s",
+					 api_json_meta(after, "name"));
+		if (node)
+			api_event_record(s, after, "Normal", "Scheduled", "default-scheduler",
+					 "Successfully assigned %s/%s to %s",
+					 api_json_meta(after, "namespace"),
+					 api_json_meta(after, "name"), node);
+	}
+	if (strcmp(phase, "Running") == 0 && strcmp(was, "Running") != 0)
+		api_event_record(s, after, "Normal", "Started", "kubelet",
+				 "Started container %s", container);
+	if (strcmp(wait, api_lab_waiting(before)) != 0) {
+		if (strcmp(wait, "ErrImagePull") == 0)
+			api_event_record(s, after, "Warning", "Failed", "kubelet",
+					 "Failed to pull image \"%s\": %s", image,
+					 json_string_value(api_json_path(json_array_get(
+						 api_json_path(after, "status.containerStatuses"), 0),
+						 "state.waiting.message")) ?: "");
+		else if (strcmp(wait, "ImagePullBackOff") == 0)
+			api_event_record(s, after, "Normal", "BackOff", "kubelet",
+					 "Back-off pulling image \"%s\"", image);
+		else if (strcmp(wait, "CrashLoopBackOff") == 0)
+			api_event_record(s, after, "Warning", "BackOff", "kubelet",
+					 "Back-off restarting failed container %s in pod %s",
+					 container, api_json_meta(after, "name"));
+	}
+	if (api_json_meta(after, "deletionTimestamp")[0] &&
+	    !api_json_meta(before, "deletionTimestamp")[0])
+		api_event_record(s, after, "Normal", "Killing", "kubelet",
+				 "Stopping container %s", container);
+}
+
 static void api_lab_import_pods(struct api_server *s, const struct api_lab_pods *p)
 {
 	const struct api_resource *r = api_lab_res("", "pods");
@@ -594,7 +691,7 @@ static void api_lab_import_pods(struct api_server *s, const struct api_lab_pods 
 
 	for (int i = 0; i < p->n; i++) {
 		const struct model_pod *pod = &p->pods[i];
-		json_t *obj = api_lab_to_json(api_lab_emit_pod, pod, p->st_of[i]), *rs;
+		json_t *obj = api_lab_to_json(api_lab_emit_pod, pod, p->st_of[i]), *rs, *cur;
 		char rsname[160];
 
 		if (!obj)
@@ -613,8 +710,13 @@ static void api_lab_import_pods(struct api_server *s, const struct api_lab_pods 
 						      "controller", 1, "blockOwnerDeletion", 1));
 		api_lab_ensure_namespace(s, pod->meta.ns);
 		api_lab_seen(seen, obj);
-		api_lab_mirror(s, r, api_objects_get(s->objects, r, pod->meta.ns, pod->meta.name),
-			       obj);
+		cur = api_objects_get(s->objects, r, pod->meta.ns, pod->meta.name);
+		if (cur)
+			json_incref(cur);
+		api_lab_mirror(s, r, cur, obj);
+		api_lab_pod_events(s, cur, api_objects_get(s->objects, r, pod->meta.ns,
+							   pod->meta.name), rs);
+		json_decref(cur);
 	}
 	api_lab_prune(s, r, seen);
 	json_decref(seen);
@@ -780,6 +882,18 @@ static void api_lab_import_replicasets(struct api_server *s, const struct api_la
 				"replicas", all, "fullyLabeledReplicas", all, "readyReplicas", ready,
 				"availableReplicas", ready, "observedGeneration",
 				json_integer_value(api_json_path(rs, "metadata.generation"))));
+			{
+				json_int_t from = json_integer_value(api_json_path(rs, "spec.replicas"));
+				json_int_t to = json_integer_value(api_json_path(copy, "spec.replicas"));
+				bool fresh = !api_json_path(rs, "status");
+				if (from != to || (fresh && to > 0))
+					api_event_record(s, dep, "Normal", "ScalingReplicaSet",
+							 "deployment-controller",
+							 "Scaled %s replica set %s to %lld from %lld",
+							 to > from || fresh ? "up" : "down",
+							 api_json_meta(rs, "name"), (long long)to,
+							 (long long)(fresh ? 0 : from));
+			}
 			api_lab_mirror(s, rr, rs, copy);
 		}
 		/* kubectl reads the Deployment's revision from this annotation. */
@@ -958,6 +1072,7 @@ static void api_lab_import(struct api_server *s)
 	api_lab_pods_free(&pods);
 	api_lab_import_endpoints(s);
 	api_lab_import_nodes(s);
+	api_events_expire(s);
 	s->lab_importing = false;
 }
 

@@ -123,6 +123,22 @@ void api_lab_stop(struct api_server *s);
  * files (Pods, Endpoints, EndpointSlices, Nodes): the API refuses writes. */
 bool api_lab_owns(const struct api_server *s, const struct api_resource *r);
 
+/* ---- api_events.c ------------------------------------------------------ */
+
+/* Records an Event about obj (a whole object: its kind, name, namespace and
+ * uid are taken), or counts one more of the same. type "Normal" or
+ * "Warning"; component is the source ("kubelet", "default-scheduler",
+ * "deployment-controller", "service-controller", "clientip-lb"). */
+void api_event_record(struct api_server *s, const json_t *obj, const char *type,
+		      const char *reason, const char *component, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+/* The same once: nothing if that Event exists already (for conditions a
+ * component reports over and over, such as the load balancer's). */
+void api_event_ensure(struct api_server *s, const json_t *obj, const char *type,
+		      const char *reason, const char *component, const char *msg);
+/* Removes Events an hour after their last occurrence. */
+void api_events_expire(struct api_server *s);
+
 /* ---- api_exec.c -------------------------------------------------------- */
 
 /* pods/<name>/exec: the command in the pod's network namespace, its
