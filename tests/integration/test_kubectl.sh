@@ -219,12 +219,16 @@ TOKEN=s3cret" "$(K exec -n "$ns" deploy/envapp -- sh -c 'env | grep -E "^(CFG_|O
 		"OldReplicaSets: +$old_rs"$'\n''NewReplicaSet: +whoami-[a-z0-9]+ \(2/2' \
 		"$(K describe deploy whoami -n "$ns" 2>&1)"
 	t_match "$v: scale" "scaled" "$(K scale deploy/whoami -n "$ns" --replicas=3 2>&1)"
-	K diff -f "$dir/app.yaml" >"$dir/diff.out" 2>&1
-	t_eq "$v: diff exits 1 when the file differs from the cluster" "1" "$?"
-	t_match "$v: diff shows the replicas the file would set" $'-  replicas: 3\n\\+  replicas: 2' \
-		"$(cat "$dir/diff.out")"
+	if [ "${#validate[@]}" -eq 0 ]; then
+		K diff -f "$dir/app.yaml" >"$dir/diff.out" 2>&1
+		t_eq "$v: diff exits 1 when the file differs from the cluster" "1" "$?"
+		t_match "$v: diff shows the replicas the file would set" \
+			$'-  replicas: 3\n\\+  replicas: 2' "$(cat "$dir/diff.out")"
+	else
+		t_skip "$v: diff" "this kubectl reads OpenAPI v2, not served"
+	fi
 	t_match "$v: apply --server-side" "deployment.apps/whoami serverside-applied" \
-		"$(K apply --server-side --force-conflicts -f "$dir/app.yaml" 2>&1)"
+		"$(K apply "${validate[@]}" --server-side --force-conflicts -f "$dir/app.yaml" 2>&1)"
 	t_eq "$v: server-side apply set the file's replicas" "2" \
 		"$(K get deploy whoami -n "$ns" -o jsonpath='{.spec.replicas}')"
 	t_match "$v: the applied policy change was kept (Local)" "Local" \
