@@ -1972,6 +1972,7 @@ static json_t *api_proto_time(struct api_proto_rd *b, bool micro, bool *zero, ch
 	struct tm tm;
 	time_t t;
 
+	*zero = false;
 	while (b->p < b->end) {
 		uint32_t num;
 		unsigned wt;
