@@ -68,6 +68,38 @@ json_t *api_openapi_v3_root(void);
  * compiled-in types. NULL if not served. */
 json_t *api_openapi_v3_group_version(const char *group, const char *version);
 
+/* OpenAPI v2 (api_openapi_v2.c), GET /openapi/v2: what kubectl 1.27 and
+ * 1.28 read before apply and explain, and kubectl 1.20 validates against.
+ * The same paths, operations and schemas as the v3 documents of every
+ * served group, in Swagger 2.0 form: {"swagger":"2.0","info":{"title":
+ * "Kubernetes","version":<api_server_git_version>},"paths":{...},
+ * "definitions":{...}}. Every patch operation lists fieldValidation and
+ * carries x-kubernetes-group-version-kind (kubectl then sends
+ * fieldValidation=Strict and skips its own validation); patch operations
+ * do not list application/strategic-merge-patch+json among what they
+ * consume, so kubectl apply builds its patches from its compiled-in types.
+ * NULL if out of memory. */
+json_t *api_openapi_v2(void);
+
+/* kubectl asks for application/com.github.proto-openapi.spec.v2@v1.0+protobuf
+ * but parses the reply's Content-Type with Go's mime package, which refuses
+ * '@': the reply says ".v1.0", as the real server's does. */
+#define API_OPENAPI_V2_PROTOBUF "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+#define API_OPENAPI_V2_JSON "application/json"
+
+/* The Content-Type to answer an Accept header with: API_OPENAPI_V2_PROTOBUF
+ * when the client lists the protobuf type (either spelling) before anything
+ * JSON, API_OPENAPI_V2_JSON for
+ * application/json, application/ *, * / * or no Accept at all; NULL when
+ * nothing listed can be served (406). Ranges with q=0 are refusals. */
+const char *api_openapi_v2_content_type(const char *accept);
+
+/* doc (from api_openapi_v2()) as gnostic's openapi.v2.Document protobuf
+ * message (github.com/google/gnostic-models openapiv2/OpenAPIv2.proto);
+ * vendor extensions are NamedAny values holding YAML text. malloc'd (free
+ * it), *len bytes; NULL if doc is not an object or out of memory. */
+char *api_openapi_v2_proto(const json_t *doc, size_t *len);
+
 /* Server-side field validation (fieldValidation=Strict or Warn): walks obj,
  * an object of the given kind, against the same schemas the OpenAPI
  * documents publish and finds every member no schema declares, in document

@@ -981,6 +981,36 @@ static void api_discovery_root(struct api_http_conn *c, const struct api_http_re
 		      API_JSON);
 }
 
+/* /openapi/v2: protobuf for kubectl, JSON for the rest; 406 for a client
+ * that takes neither, as the real server answers. */
+static void api_openapi_v2_reply(struct api_http_conn *c, const struct api_http_req *req)
+{
+	const char *ct = api_openapi_v2_content_type(req->accept);
+	json_t *doc;
+	char *body = NULL;
+	size_t len = 0;
+
+	if (!ct) {
+		api_reply_status(c, api_status_new(406, "NotAcceptable", NULL, "only the "
+						   "following media types are accepted: "
+						   API_OPENAPI_V2_JSON ", " API_OPENAPI_V2_PROTOBUF));
+		return;
+	}
+	doc = api_openapi_v2();
+	if (doc && strcmp(ct, API_OPENAPI_V2_PROTOBUF) == 0) {
+		body = api_openapi_v2_proto(doc, &len);
+	} else if (doc) {
+		body = json_dumps(doc, JSON_COMPACT);
+		len = body ? strlen(body) : 0;
+	}
+	json_decref(doc);
+	if (body)
+		api_http_respond(c, 200, ct, NULL, body, len);
+	else
+		api_reply_status(c, api_status_new(500, "InternalError", NULL, "out of memory"));
+	free(body);
+}
+
 void api_handle(struct api_http_conn *c, const struct api_http_req *req, void *data)
 {
 	struct api_server *s = data;
@@ -997,6 +1027,8 @@ void api_handle(struct api_http_conn *c, const struct api_http_req *req, void *d
 		api_discovery_root(c, req, true);
 	} else if (strcmp(p, "/apis") == 0 || strcmp(p, "/apis/") == 0) {
 		api_discovery_root(c, req, false);
+	} else if (strcmp(p, "/openapi/v2") == 0 || strcmp(p, "/openapi/v2/") == 0) {
+		api_openapi_v2_reply(c, req);
 	} else if (strcmp(p, "/openapi/v3") == 0 || strcmp(p, "/openapi/v3/") == 0) {
 		api_reply_doc(c, api_openapi_v3_root(), API_JSON);
 	} else if (strncmp(p, "/openapi/v3/", 12) == 0) {
