@@ -117,20 +117,18 @@ drive() { # KUBECTL
 	K() { "$k" --cache-dir "$dir/cache" "$@"; }
 	# kubectl before 1.29 reads OpenAPI v2 (protobuf) to validate: 1.27 and
 	# 1.28 find fieldValidation there and leave unknown fields to the
-	# server, 1.20 validates against its definitions itself. None needs
-	# --validate=false any more; the array stays for a kubectl that would.
-	local validate=()
+	# server, 1.20 validates against its definitions itself.
 	manifest "$ns" 1 >"$dir/app.yaml"
 
 	t_match "$v: version reports the server" 'Server Version: .*v1\.[0-9]+\.' "$(K version 2>&1)"
 	t_eq "$v: apply creates the three documents" \
 		"namespace/$ns created
 deployment.apps/whoami created
-service/whoami-lb created" "$(K apply "${validate[@]}" -f "$dir/app.yaml" 2>&1)"
+service/whoami-lb created" "$(K apply -f "$dir/app.yaml" 2>&1)"
 	t_eq "$v: the same apply again is unchanged" \
 		"namespace/$ns unchanged
 deployment.apps/whoami unchanged
-service/whoami-lb unchanged" "$(K apply "${validate[@]}" -f "$dir/app.yaml" 2>&1)"
+service/whoami-lb unchanged" "$(K apply -f "$dir/app.yaml" 2>&1)"
 	t_ok "$v: rollout status" K rollout status deploy/whoami -n "$ns" --timeout=60s
 	t_ok "$v: wait --for=condition=Available" \
 		K wait --for=condition=Available deploy/whoami -n "$ns" --timeout=60s
@@ -194,7 +192,7 @@ TOKEN=s3cret" "$(K exec -n "$ns" deploy/envapp -- sh -c 'env | grep -E "^(CFG_|O
 
 	manifest "$ns" 2 >"$dir/app.yaml"
 	t_match "$v: a changed file is configured" "deployment.apps/whoami configured" \
-		"$(K apply "${validate[@]}" -f "$dir/app.yaml" 2>&1)"
+		"$(K apply -f "$dir/app.yaml" 2>&1)"
 	t_ok "$v: rollout to 2 replicas" K rollout status deploy/whoami -n "$ns" --timeout=60s
 	t_eq "$v: 2 ready replicas" "2" \
 		"$(K get deploy whoami -n "$ns" -o jsonpath='{.status.readyReplicas}')"
@@ -220,16 +218,12 @@ TOKEN=s3cret" "$(K exec -n "$ns" deploy/envapp -- sh -c 'env | grep -E "^(CFG_|O
 		"OldReplicaSets: +$old_rs"$'\n''NewReplicaSet: +whoami-[a-z0-9]+ \(2/2' \
 		"$(K describe deploy whoami -n "$ns" 2>&1)"
 	t_match "$v: scale" "scaled" "$(K scale deploy/whoami -n "$ns" --replicas=3 2>&1)"
-	if [ "${#validate[@]}" -eq 0 ]; then
-		K diff -f "$dir/app.yaml" >"$dir/diff.out" 2>&1
-		t_eq "$v: diff exits 1 when the file differs from the cluster" "1" "$?"
-		t_match "$v: diff shows the replicas the file would set" \
-			$'-  replicas: 3\n\\+  replicas: 2' "$(cat "$dir/diff.out")"
-	else
-		t_skip "$v: diff" "this kubectl reads OpenAPI v2, not served"
-	fi
+	K diff -f "$dir/app.yaml" >"$dir/diff.out" 2>&1
+	t_eq "$v: diff exits 1 when the file differs from the cluster" "1" "$?"
+	t_match "$v: diff shows the replicas the file would set" \
+		$'-  replicas: 3\n\\+  replicas: 2' "$(cat "$dir/diff.out")"
 	t_match "$v: apply --server-side" "deployment.apps/whoami serverside-applied" \
-		"$(K apply "${validate[@]}" --server-side --force-conflicts -f "$dir/app.yaml" 2>&1)"
+		"$(K apply --server-side --force-conflicts -f "$dir/app.yaml" 2>&1)"
 	t_eq "$v: server-side apply set the file's replicas" "2" \
 		"$(K get deploy whoami -n "$ns" -o jsonpath='{.spec.replicas}')"
 	t_match "$v: the applied policy change was kept (Local)" "Local" \
@@ -242,11 +236,9 @@ TOKEN=s3cret" "$(K exec -n "$ns" deploy/envapp -- sh -c 'env | grep -E "^(CFG_|O
 		t_match "$v: validation against the OpenAPI v2 definitions refuses an unknown field" \
 			'ValidationError\(Deployment\.spec\.template\.spec\.containers\[0\]\): unknown field "bogusField" in io\.k8s\.api\.core\.v1\.Container' \
 			"$(K apply -f "$dir/bad.yaml" 2>&1)"
-	elif [ "${#validate[@]}" -eq 0 ]; then
+	else
 		t_match "$v: strict validation refuses an unknown field" 'unknown field "spec\.template\.spec\.containers\[0\]\.bogusField"' \
 			"$(K apply -f "$dir/bad.yaml" 2>&1)"
-	else
-		t_skip "$v: strict validation" "this kubectl validates with OpenAPI v2, not served"
 	fi
 	t_match "$v: pods are the lab's to write" 'MethodNotAllowed' \
 		"$(K delete pod -n "$ns" -l app=whoami 2>&1)"
