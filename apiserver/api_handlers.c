@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <libfyaml.h>
@@ -88,11 +89,38 @@ static void api_reply_object(struct api_http_conn *c, const struct api_http_req 
 
 /* JSON, or YAML for the content types that carry it (apply-patch+yaml,
  * application/yaml): libfyaml turns YAML into JSON text first. */
+/* The media types of request bodies the server reads; a body of any other
+ * type gets 415, as from the real server. No Content-Type at all is read
+ * as JSON. */
+static bool api_media_type_known(const char *ct)
+{
+	static const char *const known[] = {
+		"application/json", "application/yaml", "application/vnd.kubernetes.protobuf",
+		"application/merge-patch+json", "application/json-patch+json",
+		"application/strategic-merge-patch+json", "application/apply-patch+yaml",
+	};
+	size_t n = strcspn(ct, "; ");
+
+	if (n == 0)
+		return true;
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strlen(known[i]) == n && strncasecmp(ct, known[i], n) == 0)
+			return true;
+	return false;
+}
+
 static json_t *api_parse_body(const struct api_http_req *req, json_t **status)
 {
 	json_error_t jerr;
 	json_t *v;
 
+	if (!api_media_type_known(req->content_type)) {
+		*status = api_status_new(415, "UnsupportedMediaType", NULL,
+					 "the body of the request was in an unknown format - accepted "
+					 "media types include: application/json, application/yaml, "
+					 "application/vnd.kubernetes.protobuf");
+		return NULL;
+	}
 	if (strncmp(req->content_type, "application/vnd.kubernetes.protobuf", 35) == 0) {
 		/* kubectl's typed clients (create namespace, deployment, ...) */
 		char perr[512];
@@ -765,13 +793,25 @@ static void api_delete(struct api_server *s, struct api_http_conn *c,
 
 /* ---- get and list ------------------------------------------------------------- */
 
+/* Orders "namespace/name" keys as lists are ordered: by namespace, then
+ * by name. */
+static int api_list_key_cmp(const char *a, const char *b)
+{
+	size_t na = strcspn(a, "/"), nb = strcspn(b, "/");
+	int c = strncmp(a, b, na < nb ? na : nb);
+
+	if (c == 0 && na != nb)
+		c = na < nb ? -1 : 1;
+	return c ? c : strcmp(a + na, b + nb);
+}
+
 static void api_list(struct api_server *s, struct api_http_conn *c,
 		     const struct api_http_req *req, const struct api_route *rt)
 {
-	char q[4096], rvtext[24], apiv[64], kind[80], err[512];
+	char q[4096], rvtext[24], apiv[64], kind[80], err[512], after[520];
 	struct api_selector *ls = NULL, *fs = NULL;
 	json_t *all, *items, *obj, *lm, *reply;
-	size_t i, limit = 0, start = 0, taken = 0;
+	size_t i, limit = 0;
 
 	if (api_http_query_get(req->query, "labelSelector", q, sizeof(q))) {
 		ls = api_select_labels(q, err, sizeof(err));
@@ -800,30 +840,36 @@ static void api_list(struct api_server *s, struct api_http_conn *c,
 	}
 	if (api_http_query_get(req->query, "limit", q, sizeof(q)))
 		limit = strtoul(q, NULL, 10);
-	if (api_http_query_get(req->query, "continue", q, sizeof(q)) && q[0]) {
-		char *end;
-		start = strtoul(q, &end, 10);
-		if (*end) {
-			api_select_free(ls);
-			api_select_free(fs);
-			api_reply_status(c, api_status_new(400, "BadRequest", NULL, "continue key is "
-							   "not valid: %s", q));
-			return;
-		}
+	/* The continue token names the last object of the previous page
+	 * ("namespace/name"): the next page starts after it in list order, so
+	 * objects deleted or added meanwhile move nothing else. */
+	if (!api_http_query_get(req->query, "continue", after, sizeof(after)))
+		after[0] = '\0';
+	if (after[0] && !strchr(after, '/')) {
+		api_select_free(ls);
+		api_select_free(fs);
+		api_reply_status(c, api_status_new(400, "BadRequest", NULL, "continue key is not "
+						   "valid: %s", after));
+		return;
 	}
 	snprintf(rvtext, sizeof(rvtext), "%" PRIu64, api_objects_rv(s->objects));
 	all = api_objects_list(s->objects, rt->res, rt->ns[0] ? rt->ns : NULL);
 	items = json_array();
 	lm = json_pack("{s:s}", "resourceVersion", rvtext);
 	json_array_foreach(all, i, obj) {
+		char key[520];
+
 		if (!api_select_match(ls, obj) || !api_select_match(fs, obj))
 			continue;
-		if (taken++ < start)
+		snprintf(key, sizeof(key), "%s/%s", api_json_meta(obj, "namespace"),
+			 api_json_meta(obj, "name"));
+		if (after[0] && api_list_key_cmp(key, after) <= 0)
 			continue;
 		if (limit && json_array_size(items) == limit) {
-			/* More remain: the token is where the next page starts. */
-			char tok[32];
-			snprintf(tok, sizeof(tok), "%zu", start + limit);
+			const json_t *last = json_array_get(items, limit - 1);
+			char tok[520];
+			snprintf(tok, sizeof(tok), "%s/%s", api_json_meta(last, "namespace"),
+				 api_json_meta(last, "name"));
 			json_object_set_new(lm, "continue", json_string(tok));
 			break;
 		}

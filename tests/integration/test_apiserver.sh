@@ -118,7 +118,9 @@ req GET "/apis/nothing.example.com/v1/widgets"
 t_eq "an unknown group: 404" "404" "$CODE"
 
 send POST "$SVC" $'k8s\x00\x0a\x0bprotobuf' application/vnd.kubernetes.protobuf
-t_eq "a protobuf body: 415 UnsupportedMediaType" "415 UnsupportedMediaType" "$CODE $(j .reason)"
+t_eq "a malformed protobuf body: 400 BadRequest" "400 BadRequest" "$CODE $(j .reason)"
+send POST "$SVC" '{}' application/x-unknown
+t_eq "an unknown media type: 415 UnsupportedMediaType" "415 UnsupportedMediaType" "$CODE $(j .reason)"
 
 t_ok "after the bad requests the server is still alive" kill -0 "$PID"
 req GET "$SVC"
@@ -311,6 +313,14 @@ tok=$(j '.metadata.continue // ""')
 t_match "limit=1: a continue token" '.+' "$tok"
 req GET "$SVC?limit=1&continue=$(jq -rn --arg t "$tok" '$t | @uri')"
 t_eq "the next page: the second item" "1 beta" "$(j '.items | length') $(j '.items[0].metadata.name')"
+# The first page's object goes before the next page is asked for: the
+# next page must still start right after it, not one further.
+req GET "/api/v1/namespaces/ord/configmaps?limit=1"
+tok=$(j '.metadata.continue // ""')
+req DELETE "/api/v1/namespaces/ord/configmaps/a"
+req GET "/api/v1/namespaces/ord/configmaps?limit=1&continue=$(jq -rn --arg t "$tok" '$t | @uri')"
+t_eq "a page after a deletion starts after the previous page's last object" "b" \
+	"$(j '.items[0].metadata.name')"
 req GET "$SVC?limit=1&continue=garbage"
 t_eq "a bad continue token: 400" "400" "$CODE"
 
