@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "apiclient.h"
 #include "buf.h"
 #include "cli.h"
 #include "fsutil.h"
@@ -290,6 +291,37 @@ static const char *lab_ns_state(const char *lab, const char *role, int *missing)
 	return "  (namespace missing)";
 }
 
+/* The API server's address and whether it answers, asked over its Unix
+ * socket as the lab's daemons reach it. */
+static void lab_print_apiserver(struct cli *cli)
+{
+	char path[LAB_PATH_MAX + 32], err[256] = "", *text = NULL;
+	struct buf body = BUF_INIT;
+	struct apiclient *c;
+	long port = 0;
+	int code = -1;
+
+	snprintf(path, sizeof(path), "%s/apiserver.port", cli->statedir);
+	if (fs_read_all(path, &text, NULL) == 0) {
+		port = strtol(text, NULL, 10);
+		free(text);
+	}
+	snprintf(path, sizeof(path), "%s/apiserver.sock", cli->statedir);
+	c = apiclient_new(path);
+	if (c) {
+		apiclient_set_timeout(c, 2000);
+		code = apiclient_request(c, "GET", "/readyz", NULL, NULL, 0, &body, err,
+					 sizeof(err));
+		apiclient_free(c);
+	}
+	buf_free(&body);
+	if (code == 200)
+		snprintf(err, sizeof(err), "ready");
+	else if (code > 0)
+		snprintf(err, sizeof(err), "not ready: /readyz answers %d", code);
+	printf("API server:      http://127.0.0.1:%ld (%s)\n", port, err[0] ? err : "no answer");
+}
+
 static int lab_status(struct cli *cli, int argc, char **argv)
 {
 	struct labd daemons[LABD_MAX];
@@ -321,6 +353,7 @@ static int lab_status(struct cli *cli, int argc, char **argv)
 		printf("Probe interval:  %ds\n", li.probe_interval_s);
 	else
 		printf("Probe interval:  default\n");
+	lab_print_apiserver(cli);
 	printf("Edge:            %s/%d (internet), %s/%d (VNet), frontends %s%s\n",
 	       LAB_INET_GATEWAY, LAB_INET_PREFIX, LAB_VNET_GATEWAY, LAB_VNET_PREFIX,
 	       LAB_FRONTEND_CIDR, lab_ns_state(cli->lab, "edge", &missing));

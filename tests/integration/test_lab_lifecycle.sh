@@ -55,6 +55,8 @@ t_match "status shows node0" "node0 +10\.240\.0\.4 +10\.244\.0\.0/24" "$status"
 t_match "status shows node1" "node1 +10\.240\.0\.5 +10\.244\.1\.0/24" "$status"
 t_match "status shows client1" "client1 +198\.51\.100\.11" "$status"
 t_match "status shows the probe interval" "Probe interval: +3s" "$status"
+t_match "status: the API server answers on its socket" \
+	"API server: +http://127\.0\.0\.1:$(cat "$statedir/apiserver.port" 2>/dev/null) \(ready\)" "$status"
 t_match "lab list shows the lab" "^$lab +2 +2 " "$("$C" lab list)"
 
 # Daemons that exist are started in their namespace; the others are noted.
