@@ -20,6 +20,7 @@ benches=(
 	echo    # clientip-echo vs nginx vs the scenario's Node.js app (wrk, loopback)
 	lb      # clientip-lb: through the frontend vs direct to the pod, failover time
 	proxy   # the node's service proxy: sync times and connection rate at 1/1k/10k Services
+	apiserver # clientip-apiserver at 10k Services: create, LIST (JSON, Table, selector), watch latency, restart
 )
 
 if [ "${1:-}" == --list ]; then
