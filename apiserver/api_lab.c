@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "api_json.h"
@@ -482,39 +483,119 @@ static void api_lab_seen(json_t *seen, const json_t *obj)
 	json_object_set_new(seen, key, json_true());
 }
 
+/* ---- which objects' files changed ------------------------------------------------ */
+
+/* A file's identity and version: inode, size, modification time ("-" if
+ * absent). Every write of the state store is a rename of a new file, so a
+ * change always shows here. */
+static void api_lab_stamp_of(const char *path, struct buf *out)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		buf_puts(out, "-;");
+	else
+		buf_printf(out, "%lu:%lld:%lld.%ld;", (unsigned long)st.st_ino,
+			   (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+}
+
+/* True when the files behind one object (its own, and its status's when
+ * status_kind is not -1) differ from what the last import saw, or the API
+ * object is missing; the stamp is then remembered. Only changed objects are
+ * read and compared, so an import costs a directory listing and a stat per
+ * object, not a parse. */
+static bool api_lab_changed(struct api_server *s, const struct api_resource *r,
+			    enum store_kind kind, int status_kind, const struct store_key *k)
+{
+	char path[4096], key[600];
+	struct buf b = { 0 };
+	const char *old;
+	bool changed;
+
+	store_path(s->statedir, kind, k->ns, k->name, path, sizeof(path));
+	api_lab_stamp_of(path, &b);
+	if (status_kind >= 0) {
+		store_path(s->statedir, (enum store_kind)status_kind, k->ns, k->name, path,
+			   sizeof(path));
+		api_lab_stamp_of(path, &b);
+	}
+	snprintf(key, sizeof(key), "%s/%s/%s", r->resource, k->ns, k->name);
+	old = json_string_value(json_object_get(s->lab_stamps, key));
+	changed = !old || strcmp(old, buf_str(&b)) != 0 ||
+		  !api_objects_get(s->objects, r, k->ns, k->name);
+	if (changed)
+		json_object_set_new(s->lab_stamps, key, json_string(buf_str(&b)));
+	buf_free(&b);
+	return changed;
+}
+
+/* Lists the objects of a kind in the lab's files; marks each as seen. NULL
+ * (logged) if the directory cannot be read. */
+static struct store_key *api_lab_keys(struct api_server *s, enum store_kind kind,
+				      json_t *seen, int *n)
+{
+	struct store_key *keys = NULL;
+	char err[256], key[600];
+
+	if (store_list_keys(s->statedir, kind, &keys, n, err, sizeof(err)) < 0) {
+		log_warn("lab state: %s", err);
+		return NULL;
+	}
+	for (int i = 0; i < *n; i++) {
+		snprintf(key, sizeof(key), "%s/%s", keys[i].ns, keys[i].name);
+		json_object_set_new(seen, key, json_true());
+	}
+	return keys;
+}
+
+/* Forgets the stamps of objects of r no longer in the files. */
+static void api_lab_forget(struct api_server *s, const struct api_resource *r, json_t *seen)
+{
+	size_t plen = strlen(r->resource);
+	const char *key;
+	json_t *v;
+	void *tmp;
+
+	json_object_foreach_safe(s->lab_stamps, tmp, key, v) {
+		if (strncmp(key, r->resource, plen) == 0 && key[plen] == '/' &&
+		    !json_object_get(seen, key + plen + 1))
+			json_object_del(s->lab_stamps, key);
+	}
+}
+
 static void api_lab_import_deployments(struct api_server *s)
 {
 	const struct api_resource *r = api_lab_res("apps", "deployments");
-	struct model_deployment *ds = NULL;
-	struct model_deployment_status *sts = NULL;
-	int n = 0, ns = 0;
-	char err[256];
 	json_t *seen = json_object();
+	struct store_key *keys;
+	int n = 0;
 
-	if (store_list_deployments(s->statedir, &ds, &n, err, sizeof(err)) < 0 ||
-	    store_list_deployment_statuses(s->statedir, &sts, &ns, err, sizeof(err)) < 0) {
-		log_warn("lab state: %s", err);
-		goto out;
-	}
-	for (int i = 0; i < n; i++) {
-		const struct model_deployment_status *st = NULL;
-		json_t *obj;
+	keys = api_lab_keys(s, STORE_DEPLOYMENTS, seen, &n);
+	for (int i = 0; keys && i < n; i++) {
+		struct model_deployment *d = malloc(sizeof(*d));
+		struct model_deployment_status st;
+		char err[256];
+		json_t *obj = NULL;
 
-		for (int j = 0; j < ns; j++)
-			if (!strcmp(sts[j].ns, ds[i].meta.ns) && !strcmp(sts[j].name, ds[i].meta.name))
-				st = &sts[j];
-		obj = api_lab_to_json(api_lab_emit_deployment, &ds[i], st);
-		if (!obj)
-			continue;
-		api_lab_seen(seen, obj);
-		api_lab_merge(s, r, obj);
+		if (d && api_lab_changed(s, r, STORE_DEPLOYMENTS, STORE_DEPLOYMENT_STATUS,
+					 &keys[i]) &&
+		    store_get_deployment(s->statedir, keys[i].ns, keys[i].name, d, err,
+					 sizeof(err)) == 0) {
+			bool has_st = store_get_deployment_status(s->statedir, keys[i].ns,
+								  keys[i].name, &st, err,
+								  sizeof(err)) == 0;
+			obj = api_lab_to_json(api_lab_emit_deployment, d, has_st ? &st : NULL);
+		}
+		free(d);
+		if (obj)
+			api_lab_merge(s, r, obj);
 		json_decref(obj);
 	}
-	api_lab_prune(s, r, seen);
-out:
+	if (keys)
+		api_lab_prune(s, r, seen);
+	api_lab_forget(s, r, seen);
 	json_decref(seen);
-	free(ds);
-	free(sts);
+	free(keys);
 }
 
 /* What the load balancer reports about a Service (an annotation it
@@ -546,27 +627,29 @@ static void api_lab_lb_events(struct api_server *s, const json_t *svc)
 static void api_lab_import_services(struct api_server *s)
 {
 	const struct api_resource *r = api_lab_res("", "services");
-	struct model_service *svcs = NULL;
-	int n = 0;
-	char err[256];
 	json_t *seen = json_object();
+	struct store_key *keys;
+	int n = 0;
 
-	if (store_list_services(s->statedir, &svcs, &n, err, sizeof(err)) < 0) {
-		log_warn("lab state: %s", err);
-		goto out;
-	}
-	for (int i = 0; i < n; i++) {
-		json_t *obj = api_lab_to_json(api_lab_emit_service, &svcs[i], NULL), *cur;
+	keys = api_lab_keys(s, STORE_SERVICES, seen, &n);
+	for (int i = 0; keys && i < n; i++) {
+		struct model_service *sv = malloc(sizeof(*sv));
+		const char *ns = keys[i].ns, *name = keys[i].name;
+		json_t *obj = NULL, *cur;
+		char err[256];
 		bool had;
 
+		if (sv && api_lab_changed(s, r, STORE_SERVICES, STORE_SERVICE_STATUS, &keys[i]) &&
+		    store_get_service(s->statedir, ns, name, sv, err, sizeof(err)) == 0)
+			obj = api_lab_to_json(api_lab_emit_service, sv, NULL);
+		free(sv);
 		if (!obj)
 			continue;
-		api_lab_seen(seen, obj);
-		cur = api_objects_get(s->objects, r, svcs[i].meta.ns, svcs[i].meta.name);
+		cur = api_objects_get(s->objects, r, ns, name);
 		had = api_json_path(cur, "status.loadBalancer.ingress") != NULL;
 		api_lab_merge(s, r, obj);
 		json_decref(obj);
-		cur = api_objects_get(s->objects, r, svcs[i].meta.ns, svcs[i].meta.name);
+		cur = api_objects_get(s->objects, r, ns, name);
 		if (cur && !had && api_json_path(cur, "status.loadBalancer.ingress")) {
 			api_event_record(s, cur, "Normal", "EnsuringLoadBalancer",
 					 "service-controller", "Ensuring load balancer");
@@ -576,10 +659,11 @@ static void api_lab_import_services(struct api_server *s)
 		if (cur)
 			api_lab_lb_events(s, cur);
 	}
-	api_lab_prune(s, r, seen);
-out:
+	if (keys)
+		api_lab_prune(s, r, seen);
+	api_lab_forget(s, r, seen);
 	json_decref(seen);
-	free(svcs);
+	free(keys);
 }
 
 /* The lab's pods with their statuses, read once per import. */
@@ -979,34 +1063,39 @@ static void api_lab_import_endpoints(struct api_server *s)
 {
 	const struct api_resource *rs = api_lab_res("discovery.k8s.io", "endpointslices");
 	const struct api_resource *re = api_lab_res("", "endpoints");
-	struct model_endpoints *eps = NULL;
-	int n = 0;
-	char err[256];
 	json_t *seen = json_object();
+	struct store_key *keys;
+	int n = 0;
 
-	if (store_list_endpoints(s->statedir, &eps, &n, err, sizeof(err)) < 0) {
-		log_warn("lab state: %s", err);
-		goto out;
-	}
-	for (int i = 0; i < n; i++) {
-		json_t *slice;
+	keys = api_lab_keys(s, STORE_ENDPOINTS, seen, &n);
+	for (int i = 0; keys && i < n; i++) {
+		struct model_endpoints e = { 0 };
+		char err[256];
+		json_t *slice = NULL;
 
-		slice = api_lab_to_json(api_lab_emit_endpoints, &eps[i], NULL);
+		/* The slice stands for both objects: a missing Endpoints is a
+		 * change too. */
+		if ((api_lab_changed(s, rs, STORE_ENDPOINTS, -1, &keys[i]) ||
+		     !api_objects_get(s->objects, re, keys[i].ns, keys[i].name)) &&
+		    store_get_endpoints(s->statedir, keys[i].ns, keys[i].name, &e, err,
+					sizeof(err)) == 0) {
+			slice = api_lab_to_json(api_lab_emit_endpoints, &e, NULL);
+			model_endpoints_free(&e);
+		}
 		if (!slice)
 			continue;
-		api_lab_seen(seen, slice);
-		api_lab_mirror(s, re, api_objects_get(s->objects, re, eps[i].ns, eps[i].name),
+		api_lab_mirror(s, re, api_objects_get(s->objects, re, keys[i].ns, keys[i].name),
 			       api_lab_endpoints_v1(slice));
-		api_lab_mirror(s, rs, api_objects_get(s->objects, rs, eps[i].ns, eps[i].name),
+		api_lab_mirror(s, rs, api_objects_get(s->objects, rs, keys[i].ns, keys[i].name),
 			       slice);
 	}
-	api_lab_prune(s, rs, seen);
-	api_lab_prune(s, re, seen);
-out:
+	if (keys) {
+		api_lab_prune(s, rs, seen);
+		api_lab_prune(s, re, seen);
+	}
+	api_lab_forget(s, rs, seen);
 	json_decref(seen);
-	for (int i = 0; i < n; i++)
-		model_endpoints_free(&eps[i]);
-	free(eps);
+	free(keys);
 }
 
 static void api_lab_import_nodes(struct api_server *s)
@@ -1113,6 +1202,7 @@ int api_lab_start(struct api_server *s, char *err, size_t errlen)
 	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
 		api_lab_ensure_namespace(s, builtin[i]);
 	s->lab_importing = false;
+	s->lab_stamps = json_object();
 	s->lab_watch = watch_new(s->loop, s->statedir, dirs, API_LAB_DEBOUNCE_MS, API_LAB_RESYNC_MS,
 				 api_lab_on_change, s, err, errlen);
 	if (!s->lab_watch)
@@ -1124,6 +1214,8 @@ int api_lab_start(struct api_server *s, char *err, size_t errlen)
 
 void api_lab_stop(struct api_server *s)
 {
+	json_decref(s->lab_stamps);
+	s->lab_stamps = NULL;
 	watch_free(s->lab_watch);
 	s->lab_watch = NULL;
 	if (s->lab_watcher)

@@ -31,6 +31,7 @@ struct api_server {
 	struct watch *lab_watch;      /* the lab's state files (api_lab), if serving a lab */
 	struct api_objects_watcher *lab_watcher;
 	bool lab_importing;           /* api_lab is copying files in: do not write them back */
+	json_t *lab_stamps;           /* api_lab: each object's files as last imported */
 };
 
 /* ---- api_status.c: errors as the API returns them ---------------------- */
