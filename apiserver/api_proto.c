@@ -177,7 +177,6 @@ enum api_proto_msg_id {
 	API_PROTO_M_core_AppArmorProfile,
 	API_PROTO_M_core_SecurityContext,
 	API_PROTO_M_core_Container,
-	API_PROTO_M_core_EphemeralContainerCommon,
 	API_PROTO_M_core_EphemeralContainer,
 	API_PROTO_M_core_Sysctl,
 	API_PROTO_M_core_PodSecurityContext,
@@ -958,35 +957,9 @@ static const struct api_proto_field api_proto_f_core_Container[] = {
 	API_PROTO_F(24, "restartPolicy", STR, KEEP, NONE),
 	API_PROTO_F(25, "restartPolicyRules", MSG, REP, core_ContainerRestartRule),
 };
-static const struct api_proto_field api_proto_f_core_EphemeralContainerCommon[] = {
-	API_PROTO_F(1, "name", STR, NONE, NONE),
-	API_PROTO_F(2, "image", STR, NONE, NONE),
-	API_PROTO_F(3, "command", STR, REP, NONE),
-	API_PROTO_F(4, "args", STR, REP, NONE),
-	API_PROTO_F(5, "workingDir", STR, NONE, NONE),
-	API_PROTO_F(6, "ports", MSG, REP, core_ContainerPort),
-	API_PROTO_F(7, "env", MSG, REP, core_EnvVar),
-	API_PROTO_F(8, "resources", MSG, NONE, core_ResourceRequirements),
-	API_PROTO_F(9, "volumeMounts", MSG, REP, core_VolumeMount),
-	API_PROTO_F(10, "livenessProbe", MSG, KEEP, core_Probe),
-	API_PROTO_F(11, "readinessProbe", MSG, KEEP, core_Probe),
-	API_PROTO_F(12, "lifecycle", MSG, KEEP, core_Lifecycle),
-	API_PROTO_F(13, "terminationMessagePath", STR, NONE, NONE),
-	API_PROTO_F(14, "imagePullPolicy", STR, NONE, NONE),
-	API_PROTO_F(15, "securityContext", MSG, KEEP, core_SecurityContext),
-	API_PROTO_F(16, "stdin", BOOL, NONE, NONE),
-	API_PROTO_F(17, "stdinOnce", BOOL, NONE, NONE),
-	API_PROTO_F(18, "tty", BOOL, NONE, NONE),
-	API_PROTO_F(19, "envFrom", MSG, REP, core_EnvFromSource),
-	API_PROTO_F(20, "terminationMessagePolicy", STR, NONE, NONE),
-	API_PROTO_F(21, "volumeDevices", MSG, REP, core_VolumeDevice),
-	API_PROTO_F(22, "startupProbe", MSG, KEEP, core_Probe),
-	API_PROTO_F(23, "resizePolicy", MSG, REP, core_ContainerResizePolicy),
-	API_PROTO_F(24, "restartPolicy", STR, KEEP, NONE),
-	API_PROTO_F(25, "restartPolicyRules", MSG, REP, core_ContainerRestartRule),
-};
 static const struct api_proto_field api_proto_f_core_EphemeralContainer[] = {
-	API_PROTO_F(1, "", MSG, INLINE, core_EphemeralContainerCommon),
+	/* EphemeralContainerCommon has Container's fields and numbers. */
+	API_PROTO_F(1, "", MSG, INLINE, core_Container),
 	API_PROTO_F(2, "targetContainerName", STR, NONE, NONE),
 };
 static const struct api_proto_field api_proto_f_core_Sysctl[] = {
@@ -1679,7 +1652,6 @@ static const struct api_proto_msg api_proto_msgs[API_PROTO_M_COUNT] = {
 	API_PROTO_DEF(core, AppArmorProfile),
 	API_PROTO_DEF(core, SecurityContext),
 	API_PROTO_DEF(core, Container),
-	API_PROTO_DEF(core, EphemeralContainerCommon),
 	API_PROTO_DEF(core, EphemeralContainer),
 	API_PROTO_DEF(core, Sysctl),
 	API_PROTO_DEF(core, PodSecurityContext),
