@@ -221,7 +221,8 @@ static void lbcmd_metrics_usage(FILE *out)
 		"\n"
 		"The load balancer's metrics of a LoadBalancer Service over time: Health Probe\n"
 		"Status per backend and for the pool, Data Path Availability, new flows.\n"
-		"--svg writes the portal-style chart of Health Probe Status split by backend IP.\n"
+		"--svg writes the portal-style chart of Health Probe Status split by backend IP,\n"
+		"with the pool's average (the unsplit metric) as a dashed line.\n"
 		"Kept: 1 s points for 30 minutes, 1 min points for 24 hours.\n"
 		"\n"
 		"node/NODE prints that node's service proxy metrics (Prometheus text, as served\n"
@@ -286,14 +287,15 @@ static void lbcmd_cell(double v)
 static int lbcmd_svg(const struct lb_view *v, const struct lb_columns *c, int z, long since,
 		     const char *path)
 {
-	struct lb_svg_line lines[LB_MAX_BACKENDS];
+	struct lb_svg_line lines[LB_MAX_BACKENDS], average;
 	char subtitle[256], note[256], span[32];
 	struct lb_svg_chart chart = { 0 };
 	struct buf out = BUF_INIT;
 	int n = c->n < v->n_backends ? c->n : v->n_backends;
 	int len = (int)(since / c->step) > 0 ? (int)(since / c->step) : 1;
 	int64_t end = c->start + (int64_t)z * c->step, start = end - (int64_t)(len - 1) * c->step;
-	float *values = malloc((size_t)len * (size_t)(n > 0 ? n : 1) * sizeof(float));
+	/* n backends' columns, then the pool's. */
+	float *values = malloc((size_t)len * (size_t)(n + 1) * sizeof(float));
 	int rc;
 
 	if (!values) {
@@ -310,6 +312,13 @@ static int lbcmd_svg(const struct lb_view *v, const struct lb_columns *c, int z,
 		}
 		lines[b].label = v->backends[b].address;
 		lines[b].values = values + (size_t)b * (size_t)len;
+	}
+	average.label = "all backends";
+	average.values = values + (size_t)n * (size_t)len;
+	for (int k = 0; k < len; k++) {
+		int64_t i = (start + (int64_t)k * c->step - c->start) / c->step;
+
+		values[(size_t)n * (size_t)len + (size_t)k] = i >= 0 && i < c->len ? c->pool[i] : NAN;
 	}
 	if (since % 3600 == 0)
 		snprintf(span, sizeof(span), "%ld hour%s", since / 3600, since == 3600 ? "" : "s");
@@ -336,6 +345,7 @@ static int lbcmd_svg(const struct lb_view *v, const struct lb_columns *c, int z,
 	chart.len = len;
 	chart.lines = lines;
 	chart.n = n;
+	chart.average = &average;
 	lb_svg_render(&chart, &out);
 	free(values);
 	rc = fs_write_atomic(path, out.data, out.len, 0644);

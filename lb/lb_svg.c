@@ -127,20 +127,23 @@ static void lb_svg_grid(const struct lb_svg_chart *c, const struct lb_svg_box *b
 	buf_puts(out, "</g>\n");
 }
 
-static void lb_svg_line(const struct lb_svg_chart *c, const struct lb_svg_box *b, int i,
-			struct buf *out)
-{
-	const struct lb_svg_line *l = &c->lines[i];
-	const char *color = lb_svg_color(i);
-	bool pen = false;
-	/* Lines on top of each other (two backends at 100 %) would hide all but
-	 * the last: earlier lines are drawn wider so each shows as a band. */
-	double width = 2.0 + 2.5 * (c->n - 1 - i);
+/* The average's pen: dark and dashed, so the backends show through. */
+#define LB_SVG_AVERAGE_COLOR "#323130"
 
-	buf_printf(out, "<path class=\"series\" data-label=\"");
+static void lb_svg_path(const struct lb_svg_chart *c, const struct lb_svg_box *b,
+			const struct lb_svg_line *l, const char *cls, const char *color,
+			double width, const char *dash, struct buf *out)
+{
+	bool pen = false;
+
+	buf_printf(out, "<path class=\"%s\" data-label=\"", cls);
 	lb_svg_text(out, l->label);
 	buf_printf(out, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"%.1f\" "
-		   "stroke-linejoin=\"round\" stroke-linecap=\"round\" d=\"", color, width);
+		   "stroke-linejoin=\"round\" stroke-linecap=\"%s\"", color, width,
+		   dash ? "butt" : "round");
+	if (dash)
+		buf_printf(out, " stroke-dasharray=\"%s\"", dash);
+	buf_puts(out, " d=\"");
 	for (int k = 0; k < c->len; k++) {
 		double x, y;
 
@@ -167,45 +170,68 @@ static void lb_svg_line(const struct lb_svg_chart *c, const struct lb_svg_box *b
 	}
 }
 
+static void lb_svg_line(const struct lb_svg_chart *c, const struct lb_svg_box *b, int i,
+			struct buf *out)
+{
+	/* Lines on top of each other (two backends at 100 %) would hide all but
+	 * the last: earlier lines are drawn wider so each shows as a band. */
+	lb_svg_path(c, b, &c->lines[i], "series", lb_svg_color(i), 2.0 + 2.5 * (c->n - 1 - i),
+		    NULL, out);
+}
+
+static void lb_svg_legend_item(const char *caption, const struct lb_svg_line *l, int len,
+			       const char *color, double x, double y, double h, struct buf *out)
+{
+	char value[32];
+	int last = -1;
+
+	for (int k = len - 1; k >= 0; k--) {
+		if (!isnan(l->values[k])) {
+			last = k;
+			break;
+		}
+	}
+	if (last >= 0)
+		snprintf(value, sizeof(value), "%.0f %%", l->values[last]);
+	else
+		snprintf(value, sizeof(value), "--");
+	buf_printf(out, "<g class=\"legend-item\">\n"
+		   "<rect x=\"%.1f\" y=\"%.1f\" width=\"4\" height=\"%.1f\" fill=\"%s\"/>\n",
+		   x, y, h - 8, color);
+	buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#605e5c\">",
+		   x + 12, y + 11);
+	lb_svg_text(out, caption);
+	buf_puts(out, "</text>\n");
+	buf_printf(out, "<text class=\"legend-label\" x=\"%.1f\" y=\"%.1f\" font-size=\"13\" "
+		   "fill=\"#323130\">", x + 12, y + 27);
+	lb_svg_text(out, l->label);
+	buf_puts(out, "</text>\n");
+	buf_printf(out, "<text class=\"legend-value\" x=\"%.1f\" y=\"%.1f\" font-size=\"20\" "
+		   "font-weight=\"600\" fill=\"#323130\">%s</text>\n</g>\n",
+		   x + 12, y + 51, value);
+}
+
+/* A tile per backend, then one for the average: the latest value of each. */
 static void lb_svg_legend(const struct lb_svg_chart *c, double x0, double y0, double maxx,
 			  struct buf *out)
 {
 	const double w = 220, h = 62;
 	double x = x0, y = y0;
+	char caption[128];
 
+	snprintf(caption, sizeof(caption), "%s (Avg)", c->metric ? c->metric : "");
 	buf_puts(out, "<g class=\"legend\">\n");
-	for (int i = 0; i < c->n; i++) {
-		int last = -1;
-		char value[32];
+	for (int i = 0; i <= c->n; i++) {
+		bool average = i == c->n;
 
-		for (int k = c->len - 1; k >= 0; k--) {
-			if (!isnan(c->lines[i].values[k])) {
-				last = k;
-				break;
-			}
-		}
-		if (last >= 0)
-			snprintf(value, sizeof(value), "%.0f %%", c->lines[i].values[last]);
-		else
-			snprintf(value, sizeof(value), "--");
+		if (average && !c->average)
+			break;
 		if (x + w > maxx && x > x0) {
 			x = x0;
 			y += h + 8;
 		}
-		buf_printf(out, "<g class=\"legend-item\">\n"
-			   "<rect x=\"%.1f\" y=\"%.1f\" width=\"4\" height=\"%.1f\" fill=\"%s\"/>\n",
-			   x, y, h - 8, lb_svg_color(i));
-		buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#605e5c\">",
-			   x + 12, y + 11);
-		lb_svg_text(out, c->metric ? c->metric : "");
-		buf_puts(out, " (Avg)</text>\n");
-		buf_printf(out, "<text class=\"legend-label\" x=\"%.1f\" y=\"%.1f\" font-size=\"13\" "
-			   "fill=\"#323130\">", x + 12, y + 27);
-		lb_svg_text(out, c->lines[i].label);
-		buf_puts(out, "</text>\n");
-		buf_printf(out, "<text class=\"legend-value\" x=\"%.1f\" y=\"%.1f\" font-size=\"20\" "
-			   "font-weight=\"600\" fill=\"#323130\">%s</text>\n</g>\n",
-			   x + 12, y + 51, value);
+		lb_svg_legend_item(caption, average ? c->average : &c->lines[i], c->len,
+				   average ? LB_SVG_AVERAGE_COLOR : lb_svg_color(i), x, y, h, out);
 		x += w;
 	}
 	buf_puts(out, "</g>\n");
@@ -238,6 +264,8 @@ void lb_svg_render(const struct lb_svg_chart *c, struct buf *out)
 	for (int i = 0; i < c->n; i++)
 		for (int k = 0; k < c->len && !any; k++)
 			any = !isnan(c->lines[i].values[k]);
+	for (int k = 0; c->average && k < c->len && !any; k++)
+		any = !isnan(c->average->values[k]);
 	if (!any) {
 		buf_printf(out, "<text class=\"empty\" x=\"%.1f\" y=\"%.1f\" font-size=\"14\" "
 			   "fill=\"#605e5c\" text-anchor=\"middle\">No data for this time range</text>\n",
@@ -247,6 +275,8 @@ void lb_svg_render(const struct lb_svg_chart *c, struct buf *out)
 	/* In order: the first, widest line lies underneath the later ones. */
 	for (int i = 0; i < c->n; i++)
 		lb_svg_line(c, &b, i, out);
+	if (c->average)
+		lb_svg_path(c, &b, c->average, "average", LB_SVG_AVERAGE_COLOR, 2.0, "4 8", out);
 	buf_puts(out, "</g>\n");
 	lb_svg_legend(c, b.left, b.bottom + 48, width - 24, out);
 	if (c->note) {

@@ -1,6 +1,9 @@
 /* lb_svg.h — a line chart as SVG, styled after the Azure portal's metric
  * chart: title, y axis 0-100 % with gridlines, times on x, one coloured
  * line per backend and a legend tile per line with its latest value.
+ * Optionally a dashed line on top: the average over all backends, which is
+ * the value the portal shows before "Apply splitting" (the scenario's
+ * "100 %" and "50 %").
  *
  * The output is a self-contained SVG 1.1 document (no scripts, no external
  * fonts) that browsers and image viewers render the same way. Gaps (NAN)
@@ -30,6 +33,7 @@ struct lb_svg_chart {
 	int len;
 	const struct lb_svg_line *lines;
 	int n;
+	const struct lb_svg_line *average;  /* the unsplit metric; may be NULL */
 	int width, height;             /* 0: 1000 x 600 */
 	bool utc;                      /* times in UTC instead of local time */
 };

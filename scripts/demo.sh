@@ -133,9 +133,23 @@ pod_node=$("$C" --lab "$lab" get pods -l app=node -o wide --no-headers | awk '{p
 saw "EXTERNAL-IP $ip; the pod runs on $pod_node"
 
 pool_is() { "$C" --lab "$lab" probes node-service 2>/dev/null | grep -q "Health Probe Status: $1 %"; }
+# pool_seconds PCT FROM: how many 1-second samples since Unix time FROM the
+# load balancer recorded with the pool at PCT % (the chart's own data).
+pool_seconds() {
+	local span=$(( $(date +%s) - $2 + 1 ))
+	"$C" --lab "$lab" metrics node-service --since "${span}s" --granularity 1s 2>/dev/null |
+		awk -v p="$1" '$1 ~ /^[0-9][0-9]:[0-9][0-9]:/ && $(NF-2) == p { n++ } END { print n + 0 }'
+}
+held() { [ "$(pool_seconds "$1" "$2")" -ge "$3" ]; }
+# Each phase stays on the chart for three probe intervals, so that its level
+# is a plateau a reader can see rather than a blip.
+hold=$(( 3 * ${interval:-5} ))
+[ "$hold" -ge 8 ] || hold=8
 
 step "Browse to http://$ip/ from the internet client, six times"
 wait_for "every node to pass its health probe" 60 pool_is 100
+# The chart starts here: the Cluster phase proper, every node in the pool.
+cluster_from=$(( $(date +%s) + 1 ))
 client_seen=0
 for i in 1 2 3 4 5 6; do
 	answer=$("$C" --lab "$lab" curl "http://$ip/") || fail "request $i was not answered"
@@ -149,6 +163,7 @@ step "Health Probe Status under Cluster"
 show "$C" --lab "$lab" probes node-service
 pool_is 100 || fail "expected 100 %"
 saw "100 %: every node passes the TCP probe on the NodePort, so every node gets traffic"
+wait_for "${hold}s of Cluster on the chart" $(( hold + 30 )) held 100 "$cluster_from" "$hold"
 
 step "Apply externalTrafficPolicy: Local"
 show diff "$manifests/deploy.yaml" "$manifests/deploy_clientIP.yaml"
@@ -156,6 +171,7 @@ kube apply -f "$manifests/deploy_clientIP.yaml" || fail "apply Local"
 echo "   The load balancer now probes each node's health check node port (HTTP /healthz);"
 echo "   a node without a ready pod answers 503 and leaves the pool after 2 failed probes."
 wait_for "Health Probe Status to drop to 50 %" 60 pool_is 50
+local_from=$(date +%s)
 show "$C" --lab "$lab" probes node-service
 
 step "Browse again"
@@ -170,14 +186,32 @@ step "Why: one request, followed through the kernel's conntrack records"
 show "$C" --lab "$lab" explain node-service || fail "explain"
 
 step "The Health Probe Status chart of this run"
+wait_for "${hold}s of Local on the chart" $(( hold + 30 )) held 50 "$local_from" "$hold"
 mkdir -p "$out"
-# The portal shows 30 minutes at 1-minute granularity; the whole demo fits in
-# a minute or two, so chart its own span at 1-second granularity instead.
-span=$(( $(elapsed) + 5 ))s
-show "$C" --lab "$lab" metrics node-service --since "$span" --granularity 1s --svg "$out/health-probe-status.svg" ||
+# The portal shows 30 minutes at 1-minute granularity; the scenario's two
+# phases fit in a minute or so, so chart them at 1-second granularity, from
+# the moment every node was in the pool.
+span=$(( $(date +%s) - cluster_from + 1 ))s
+table=$(show "$C" --lab "$lab" metrics node-service --since "$span" --granularity 1s --svg "$out/health-probe-status.svg") ||
 	fail "metrics"
+printf '%s\n' "$table"
 [ -s "$out/health-probe-status.svg" ] || fail "no chart written"
-saw "chart written to $out/health-probe-status.svg (open it in a browser)"
+# The chart must tell the scenario's story: every backend at 100 % first,
+# then the node without the pod at 0 % and the pool at 50 %.
+pod_addr=10.240.0.$(( ${pod_node#node} + 4 ))
+rows=$(printf '%s\n' "$table" | awk '$1 ~ /^[0-9][0-9]:[0-9][0-9]:/')
+header=$(printf '%s\n' "$table" | awk '$1 == "TIME"')
+first=$(printf '%s\n' "$rows" | head -1)
+last=$(printf '%s\n' "$rows" | tail -1)
+printf '%s\n' "$first" | awk '{ for (i = 2; i <= NF - 2; i++) if ($i != 100) exit 1 }' ||
+	fail "the chart does not start with every backend at 100 %: $first"
+printf '%s\n%s\n' "$header" "$last" | awk -v pod="$pod_addr" '
+	NR == 1 { for (i = 2; $i != "POOL"; i++) addr[i] = $i; next }
+	{ for (i = 2; i <= NF - 3; i++) if ((addr[i] == pod) != ($i == 100) || ($i != 0 && $i != 100)) exit 1
+	  if ($(NF - 2) != 50) exit 1 }' ||
+	fail "the chart does not end with $pod_node alone at 100 % and the pool at 50 %: $last"
+saw "chart written to $out/health-probe-status.svg (open it in a browser): every node at 100 % under"
+saw "Cluster, then only $pod_node ($pod_addr) under Local; the dashed line, the pool, falls to 50 %"
 
 printf '\n%sThe scenario reproduced in %ss: Cluster hides the client behind SNAT at 100 %%,\nLocal keeps it at 50 %%.%s\n' \
 	"$bold" "$(elapsed)" "$off"

@@ -20,6 +20,7 @@ packages=(
   iproute2 nftables conntrack procps curl
   valgrind python3 jq          # test drivers and JSON checks
   python3-kubernetes          # a second API client in the tests
+  chromium                    # renders the demo's chart in a test, as a reader sees it
   # benchmarks
   wrk nginx-light nodejs
 )

@@ -26,6 +26,19 @@ fi
 t_match "explain's verdict" "Kept: externalTrafficPolicy is Local" "$log"
 t_ok "chart written" test -s "$T_TMP/demo/health-probe-status.svg"
 t_ok "chart is SVG" grep -q "<svg" "$T_TMP/demo/health-probe-status.svg"
+# What a reader sees: the chart as Chromium paints it, read back from its
+# pixels. Under Cluster every line is at 100 %; under Local the pod's node
+# stays there, the other node falls to 0 % and the pool's average to 50 %.
+pod_addr=$(printf '%s\n' "$log" | sed -n 's/.*then only node[0-9]* (\(10\.240\.0\.[0-9]*\)) under Local.*/\1/p')
+if command -v chromium >/dev/null 2>&1; then
+	levels=$(python3 "$T_DIR/chart_render.py" "$T_TMP/demo/health-probe-status.svg" "$T_TMP/chart.png")
+	printf '%s\n' "$levels" | sed 's/^/  rendered: /'
+	t_match "rendered: the pod's node at 100 % throughout" "^${pod_addr//./\\.} 100 100\$" "$levels"
+	t_match "rendered: the other node from 100 % to 0 %" "^10\.240\.0\.[0-9]+ 100 0\$" "$levels"
+	t_match "rendered: the pool's average from 100 % to 50 %" "^all backends 100 50\$" "$levels"
+else
+	t_skip "chart rendered in Chromium" "chromium is not installed (scripts/deps.sh installs it)"
+fi
 t_eq "lab torn down by the script" "" "$(ls /run/netns 2>/dev/null | grep "^cip-$lab-")"
 
 # Interrupted half-way, it still tears its lab down.

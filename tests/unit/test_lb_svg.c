@@ -1,6 +1,7 @@
 /* Unit tests for lb/lb_svg.c: the chart's structure — a well-formed SVG
  * document, title, y gridlines 0-100 %, HH:MM ticks, one path per line
- * with breaks at gaps, a legend tile per line with its latest value. */
+ * with breaks at gaps, a legend tile per line with its latest value, and
+ * the pool's average as a dashed line on top with its own tile. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -145,11 +146,59 @@ static void test_empty_and_single_point(void **state)
 	buf_free(&out);
 }
 
+/* The scenario's story: both backends up, then one down; the average
+ * line goes from 100 to 50 and is drawn last, dashed, with a tile. */
+static void test_average_line(void **state)
+{
+	float a[20], b[20], pool[20];
+	struct lb_svg_line lines[2] = { { "10.240.0.4", a }, { "10.240.0.5", b } };
+	struct lb_svg_line average = { "all backends", pool };
+	struct lb_svg_chart c = {
+		.title = "T", .metric = "Health Probe Status", .start = 1700000000, .step = 1,
+		.len = 20, .lines = lines, .n = 2, .average = &average, .utc = true,
+	};
+	struct buf out = BUF_INIT;
+	const char *svg, *avg, *last_series, *d, *e;
+	int moves = 0;
+
+	(void)state;
+	for (int i = 0; i < 20; i++) {
+		a[i] = 100;
+		b[i] = i < 10 ? 100 : 0;
+		pool[i] = (a[i] + b[i]) / 2;
+	}
+	pool[0] = NAN;
+	lb_svg_render(&c, &out);
+	svg = buf_str(&out);
+	assert_well_formed(svg);
+	assert_int_equal(count(svg, "class=\"series\""), 2);
+	assert_int_equal(count(svg, "class=\"average\""), 1);
+	avg = strstr(svg, "class=\"average\"");
+	last_series = strstr(strstr(svg, "data-label=\"10.240.0.5\""), "class=\"series\"");
+	/* On top: after both backends' paths, and dashed. */
+	assert_null(last_series);
+	assert_true(avg > strstr(svg, "data-label=\"10.240.0.5\""));
+	assert_non_null(strstr(avg, "stroke-dasharray"));
+	d = strstr(avg, " d=\"");
+	e = strchr(d + 4, '"');
+	for (const char *q = d; q < e; q++)
+		moves += *q == 'M';
+	assert_int_equal(moves, 1);
+	/* Tiles: 100 %, 0 % and the average's 50 %. */
+	assert_int_equal(count(svg, "class=\"legend-item\""), 3);
+	assert_non_null(strstr(svg, ">all backends</text>"));
+	assert_int_equal(count(svg, ">50 %</text>"), 1);
+	assert_int_equal(count(svg, ">100 %</text>"), 1);
+	assert_int_equal(count(svg, ">0 %</text>"), 1);
+	buf_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chart_structure),
 		cmocka_unit_test(test_empty_and_single_point),
+		cmocka_unit_test(test_average_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
