@@ -2,6 +2,9 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,11 +13,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
+
 #include "apiclient.h"
 #include "buf.h"
 #include "cli.h"
 #include "fsutil.h"
 #include "lab_daemons.h"
+#include "lab_supervisor.h"
 #include "lab_topology.h"
 #include "labinfo.h"
 #include "log.h"
@@ -32,6 +38,7 @@ static void lab_usage(FILE *out)
 		"       clientip [--lab NAME] lab down\n"
 		"       clientip [--lab NAME] lab status\n"
 		"       clientip [--lab NAME] lab kubeconfig\n"
+		"       clientip [--lab NAME] lab kill DAEMON [--signal SIG]\n"
 		"       clientip lab list\n"
 		"\n"
 		"up      builds the lab's namespaces, links and routes and starts its\n"
@@ -40,12 +47,19 @@ static void lab_usage(FILE *out)
 		"        interval\n"
 		"down    stops every process of the lab and removes its namespaces and\n"
 		"        state; safe to repeat and after any crash\n"
-		"status  nodes, clients and daemons of the lab\n"
+		"status  nodes, clients and daemons of the lab, with each daemon's restarts\n"
 		"kubeconfig\n"
 		"        writes a kubeconfig for the lab's API server (context clientip-NAME,\n"
 		"        server http://127.0.0.1:PORT) and prints its path:\n"
 		"        export KUBECONFIG=$(clientip --lab NAME lab kubeconfig)\n"
-		"list    the labs on this machine\n");
+		"kill    sends a signal (default KILL) to one of the lab's daemons, as a\n"
+		"        crash would: apiserver, controller, agent-nodeN or lb; the lab's\n"
+		"        supervisor starts it again at once (with a back-off if it keeps\n"
+		"        dying) and `lab status` counts the restart\n"
+		"list    the labs on this machine\n"
+		"\n"
+		"lab up also starts `clientip --lab NAME lab supervise`, the process that\n"
+		"keeps the daemons running; it is not meant to be run by hand.\n");
 }
 
 /* Parses "--opt N", "--opt=N"; 1 if argv[*i] was opt, 0 if not, -1 on a
@@ -160,12 +174,155 @@ static int lab_claim(struct cli *cli, char *err, size_t errlen)
 	return 0;
 }
 
+/* The supervisor first, so that it stops its daemons and restarts none of
+ * them, then every process and namespace of the lab. */
+static int lab_teardown(struct cli *cli, char *err, size_t errlen)
+{
+	if (labsup_stop(cli->lab, cli->statedir, LABSUP_TERM_MS + 1000) < 0)
+		log_warn("lab %s: its supervisor did not stop in time; stopping everything",
+			 cli->lab);
+	return labtopo_teardown(cli->lab, LAB_DOWN_TERM_MS, err, errlen);
+}
+
+#define LAB_SUP_LISTEN_FD 3
+#define LAB_SUP_REPORT_FD 4
+
+/* In the supervisor's child, between fork and exec: only async-signal-safe
+ * calls. It runs in the control-plane namespace, in a session of its own,
+ * with the API server's listener as fd 3 and the report pipe as fd 4. */
+static void lab_supervisor_child(int nsfd, int logfd, int listenfd, int reportfd,
+				 char *const argv[])
+{
+	sigset_t none;
+	int null, l, r;
+
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (setns(nsfd, CLONE_NEWNET) < 0 || setsid() < 0)
+		_exit(127);
+	/* Out of the way of 3 and 4 first, whatever numbers they have now. */
+	l = fcntl(listenfd, F_DUPFD_CLOEXEC, 10);
+	r = fcntl(reportfd, F_DUPFD_CLOEXEC, 10);
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (l < 0 || r < 0 || null < 0 || close_range(3, ~0u, CLOSE_RANGE_CLOEXEC) < 0 ||
+	    dup2(null, 0) < 0 || dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0 ||
+	    dup2(l, LAB_SUP_LISTEN_FD) < 0 || dup2(r, LAB_SUP_REPORT_FD) < 0)
+		_exit(127);
+	execv("/proc/self/exe", argv);
+	_exit(127);
+}
+
+/* Starts the lab's supervisor and prints, from its report, each daemon it
+ * started. *started: how many. 0, or -errno with a message in err (a
+ * daemon that could not start included). */
+static int lab_start_supervisor(struct cli *cli, int *started, char *err, size_t errlen)
+{
+	char netns[128], log[LAB_PATH_MAX + 64], pidfile[LAB_PATH_MAX + 64], text[32];
+	char listen_arg[8], report_arg[8];
+	char *argv[] = { (char *)"clientip", (char *)"--lab", (char *)cli->lab, (char *)"lab",
+			 (char *)"supervise", (char *)"--listen-fd", listen_arg,
+			 (char *)"--report-fd", report_arg, NULL };
+	int listenfd = -1, nsfd = -1, logfd = -1, report[2] = { -1, -1 }, rc = 0, lines = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *in = NULL;
+	pid_t child;
+
+	*started = 0;
+	snprintf(listen_arg, sizeof(listen_arg), "%d", LAB_SUP_LISTEN_FD);
+	snprintf(report_arg, sizeof(report_arg), "%d", LAB_SUP_REPORT_FD);
+	snprintf(log, sizeof(log), "%s/%s/supervisor.log", cli->statedir, LAB_STATE_LOGS);
+	snprintf(pidfile, sizeof(pidfile), "%s/%s/supervisor.pid", cli->statedir, LAB_STATE_RUN);
+	lab_netns_name(cli->lab, "ctl", netns, sizeof(netns));
+	listenfd = labd_api_listen(cli->statedir, err, errlen);
+	if (listenfd < 0)
+		return listenfd;
+	nsfd = netns_open(netns);
+	if (nsfd < 0) {
+		rc = nsfd;
+		snprintf(err, errlen, "supervisor: namespace %s: %s", netns, strerror(-rc));
+		goto out;
+	}
+	logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (logfd < 0 || pipe2(report, O_CLOEXEC) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "supervisor: %s", strerror(errno));
+		goto out;
+	}
+	fflush(NULL);
+	child = fork();
+	if (child < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "supervisor: fork: %s", strerror(errno));
+		goto out;
+	}
+	if (child == 0)
+		lab_supervisor_child(nsfd, logfd, listenfd, report[1], argv);
+	close(report[1]);
+	report[1] = -1;
+	snprintf(text, sizeof(text), "%ld\n", (long)child);
+	rc = fs_write_atomic(pidfile, text, strlen(text), 0644);
+	if (rc < 0) {
+		snprintf(err, errlen, "write %.300s: %s", pidfile, strerror(-rc));
+		goto out;
+	}
+	printf("  %-12s pid %ld in %s\n", "supervisor", (long)child, netns);
+	in = fdopen(report[0], "r");
+	if (!in) {
+		rc = -errno;
+		snprintf(err, errlen, "supervisor: %s", strerror(errno));
+		goto out;
+	}
+	report[0] = -1;
+	/* Until the supervisor closes its end: every daemon has been tried. */
+	while (getline(&line, &cap, in) > 0) {
+		char name[32] = "", rest[600] = "";
+
+		lines++;
+		line[strcspn(line, "\n")] = '\0';
+		if (sscanf(line, "started %31s %599s", name, rest) == 2) {
+			struct labd d[LABD_MAX];
+			int n = labd_list(LAB_MAX_NODES, d, LABD_MAX);
+
+			for (int i = 0; i < n; i++)
+				if (strcmp(d[i].name, name) == 0)
+					lab_netns_name(cli->lab, d[i].role, netns, sizeof(netns));
+			printf("  %-12s pid %s in %s\n", name, rest, netns);
+			(*started)++;
+		} else if (sscanf(line, "skipped %31s", name) == 1) {
+			printf("  %-12s not started: it is not built in %s\n", name, cli->bindir);
+		} else if (strncmp(line, "failed ", 7) == 0) {
+			snprintf(err, errlen, "%s", line + 7);
+			rc = -EIO;
+		}
+	}
+	if (rc == 0 && lines == 0) {
+		snprintf(err, errlen, "the supervisor did not start (see %.300s)", log);
+		rc = -ECHILD;
+	}
+out:
+	free(line);
+	if (in)
+		fclose(in);
+	for (int i = 0; i < 2; i++)
+		if (report[i] >= 0)
+			close(report[i]);
+	if (logfd >= 0)
+		close(logfd);
+	if (nsfd >= 0)
+		close(nsfd);
+	close(listenfd);
+	return rc;
+}
+
 static int lab_up(struct cli *cli, int argc, char **argv)
 {
 	struct lab_info li = { .nodes = 2, .clients = 1 };
-	struct labd daemons[LABD_MAX];
 	char err[512], down_err[512];
-	int nd, nns, rc, started = 0;
+	int nns, rc, started = 0;
 
 	for (int i = 1; i < argc; i++) {
 		int r;
@@ -216,24 +373,9 @@ static int lab_up(struct cli *cli, int argc, char **argv)
 	rc = labtopo_build(cli->lab, li.nodes, li.clients, err, sizeof(err));
 	if (rc < 0)
 		goto fail;
-	nd = labd_list(li.nodes, daemons, LABD_MAX);
-	for (int i = 0; i < nd; i++) {
-		char netns[128];
-		pid_t pid = 0;
-
-		lab_netns_name(cli->lab, daemons[i].role, netns, sizeof(netns));
-		rc = labd_start(cli->lab, cli->bindir, cli->statedir, &daemons[i], &pid, err,
-				sizeof(err));
-		if (rc < 0)
-			goto fail;
-		if (rc == 1) {
-			printf("  %-12s not started: %s/%s is not built\n", daemons[i].name,
-			       cli->bindir, daemons[i].prog);
-			continue;
-		}
-		printf("  %-12s pid %ld in %s\n", daemons[i].name, (long)pid, netns);
-		started++;
-	}
+	rc = lab_start_supervisor(cli, &started, err, sizeof(err));
+	if (rc < 0)
+		goto fail;
 	printf("lab %s is up: %d node%s, %d client%s, %d daemon%s\n", cli->lab, li.nodes,
 	       li.nodes == 1 ? "" : "s", li.clients, li.clients == 1 ? "" : "s", started,
 	       started == 1 ? "" : "s");
@@ -242,7 +384,7 @@ static int lab_up(struct cli *cli, int argc, char **argv)
 fail:
 	log_error("lab up %s: %s", cli->lab, err);
 	fflush(NULL);
-	if (labtopo_teardown(cli->lab, LAB_DOWN_TERM_MS, down_err, sizeof(down_err)) < 0)
+	if (lab_teardown(cli, down_err, sizeof(down_err)) < 0)
 		log_error("undoing lab up %s: %s; run `clientip --lab %s lab down`", cli->lab,
 			  down_err, cli->lab);
 	else
@@ -263,7 +405,7 @@ static int lab_down(struct cli *cli, int argc, char **argv)
 	if (!lab_need_root("down"))
 		return 1;
 	existed = lab_exists(cli, &nns);
-	if (labtopo_teardown(cli->lab, LAB_DOWN_TERM_MS, err, sizeof(err)) < 0) {
+	if (lab_teardown(cli, err, sizeof(err)) < 0) {
 		log_error("lab down %s: %s", cli->lab, err);
 		return 1;
 	}
@@ -370,18 +512,37 @@ static int lab_status(struct cli *cli, int argc, char **argv)
 		printf("  %-8s %s%s\n", role, lab_ntoa(lab_client_addr(i), a),
 		       lab_ns_state(cli->lab, role, &missing));
 	}
-	printf("Daemons:\n  %-12s %-8s %s\n", "NAME", "PID", "STATUS");
+	printf("Daemons:\n  %-12s %-8s %-12s %-9s %s\n", "NAME", "PID", "STATUS", "RESTARTS",
+	       "LAST EXIT");
+	{
+		pid_t sup = labsup_pid(cli->lab, cli->statedir);
+		char pidtext[16] = "-";
+
+		if (sup > 0)
+			snprintf(pidtext, sizeof(pidtext), "%ld", (long)sup);
+		printf("  %-12s %-8s %-12s %-9s %s\n", "supervisor", pidtext,
+		       sup > 0 ? "running" : "dead", "-",
+		       sup > 0 ? "" : "(nothing restarts the daemons: lab down, then lab up)");
+	}
 	nd = labd_list(li.nodes, daemons, LABD_MAX);
 	for (int i = 0; i < nd; i++) {
 		pid_t pid = labd_pid(cli->statedir, &daemons[i]);
-		char pidtext[16] = "-";
+		struct labsup_record rec;
+		char pidtext[16] = "-", restarts[16] = "0", last[128] = "";
 		const char *state = "not started";
 
 		if (pid > 0) {
 			snprintf(pidtext, sizeof(pidtext), "%ld", (long)pid);
 			state = labd_running(cli->lab, &daemons[i], pid) ? "running" : "dead";
 		}
-		printf("  %-12s %-8s %s\n", daemons[i].name, pidtext, state);
+		if (labsup_record_read(cli->statedir, daemons[i].name, &rec) == 0) {
+			snprintf(restarts, sizeof(restarts), "%d", rec.restarts);
+			if (rec.last_exit_unix > 0)
+				snprintf(last, sizeof(last), "%s, %llds ago", rec.last_exit,
+					 (long long)(time(NULL) - rec.last_exit_unix));
+		}
+		printf("  %-12s %-8s %-12s %-9s %s\n", daemons[i].name, pidtext, state, restarts,
+		       last);
 	}
 	lab_ns_state(cli->lab, "ctl", &missing);
 	if (missing) {
@@ -546,6 +707,108 @@ static int lab_kubeconfig(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* `lab supervise --listen-fd N --report-fd N`: what lab up starts. */
+static int lab_supervise(struct cli *cli, int argc, char **argv)
+{
+	int listenfd = -1, reportfd = -1;
+	struct lab_info li;
+	char err[512];
+
+	for (int i = 1; i < argc; i++) {
+		int r;
+
+		if ((r = lab_int_opt(argc, argv, &i, "--listen-fd", 3, 1023, &listenfd)) != 0 ||
+		    (r = lab_int_opt(argc, argv, &i, "--report-fd", 3, 1023, &reportfd)) != 0) {
+			if (r < 0)
+				return 2;
+			continue;
+		}
+		log_error("lab supervise: unexpected argument \"%s\"", argv[i]);
+		return 2;
+	}
+	if (listenfd < 0) {
+		log_error("lab supervise is started by `clientip lab up`, which hands it the "
+			  "API server's listener (--listen-fd)");
+		return 2;
+	}
+	log_init("clientip-supervisor", getenv("CLIENTIP_DEBUG") ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	if (labinfo_load(cli->lab, &li, err, sizeof(err)) < 0) {
+		log_error("lab supervise: %s", err);
+		return 1;
+	}
+	fcntl(listenfd, F_SETFD, FD_CLOEXEC);
+	if (reportfd >= 0)
+		fcntl(reportfd, F_SETFD, FD_CLOEXEC);
+	return labsup_run(cli->lab, cli->bindir, cli->statedir, li.nodes, listenfd, reportfd);
+}
+
+/* `lab kill DAEMON [--signal SIG]`: a crash on purpose. */
+static int lab_kill(struct cli *cli, int argc, char **argv)
+{
+	struct labd daemons[LABD_MAX];
+	const char *name = NULL, *signame = "KILL";
+	struct lab_info li;
+	char err[512];
+	int sig = -1, nd;
+	pid_t pid;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--signal") == 0 && i + 1 < argc)
+			signame = argv[++i];
+		else if (strncmp(argv[i], "--signal=", 9) == 0)
+			signame = argv[i] + 9;
+		else if (argv[i][0] != '-' && !name)
+			name = argv[i];
+		else {
+			log_error("lab kill: unexpected argument \"%s\"", argv[i]);
+			return 2;
+		}
+	}
+	if (strncmp(signame, "SIG", 3) == 0)
+		signame += 3;
+	for (int s = 1; s < NSIG; s++)
+		if (sigabbrev_np(s) && strcasecmp(sigabbrev_np(s), signame) == 0)
+			sig = s;
+	if (sig < 0) {
+		char *end;
+		long v = strtol(signame, &end, 10);
+
+		if (*signame && !*end && v > 0 && v < NSIG)
+			sig = (int)v;
+	}
+	if (!name || sig < 0) {
+		log_error(!name ? "lab kill: which daemon? (apiserver, controller, agent-nodeN, lb)"
+				: "lab kill: unknown signal \"%s\"", signame);
+		return 2;
+	}
+	if (!lab_need_root("kill"))
+		return 1;
+	if (labinfo_load(cli->lab, &li, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return 1;
+	}
+	nd = labd_list(li.nodes, daemons, LABD_MAX);
+	for (int i = 0; i < nd; i++) {
+		if (strcmp(daemons[i].name, name) != 0)
+			continue;
+		pid = labd_pid(cli->statedir, &daemons[i]);
+		if (pid <= 0 || !labd_running(cli->lab, &daemons[i], pid)) {
+			log_error("lab kill: %s is not running", name);
+			return 1;
+		}
+		if (kill(pid, sig) < 0) {
+			log_error("lab kill: %s (pid %ld): %s", name, (long)pid, strerror(errno));
+			return 1;
+		}
+		printf("sent SIG%s to %s (pid %ld)\n", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?",
+		       name, (long)pid);
+		return 0;
+	}
+	log_error("lab kill: lab %s has no daemon \"%s\" (apiserver, controller, agent-node0..%d, "
+		  "lb)", cli->lab, name, li.nodes - 1);
+	return 1;
+}
+
 int cmd_lab(struct cli *cli, int argc, char **argv)
 {
 	if (argc < 2) {
@@ -566,6 +829,11 @@ int cmd_lab(struct cli *cli, int argc, char **argv)
 		return lab_list(cli, argc - 1, argv + 1);
 	if (strcmp(argv[1], "kubeconfig") == 0)
 		return lab_kubeconfig(cli, argc - 1, argv + 1);
-	log_error("lab: unknown subcommand \"%s\" (up, down, status, list, kubeconfig)", argv[1]);
+	if (strcmp(argv[1], "kill") == 0)
+		return lab_kill(cli, argc - 1, argv + 1);
+	if (strcmp(argv[1], "supervise") == 0)
+		return lab_supervise(cli, argc - 1, argv + 1);
+	log_error("lab: unknown subcommand \"%s\" (up, down, status, list, kubeconfig, kill)",
+		  argv[1]);
 	return 2;
 }

@@ -105,7 +105,7 @@ fail:
  * else of the lab touches the host's network. The port of the lab's last
  * server is taken again when free, so a kubeconfig stays valid across a
  * restart. The port is written to <statedir>/apiserver.port. */
-static int labd_api_listener(const char *statedir, char *err, size_t errlen)
+int labd_api_listen(const char *statedir, char *err, size_t errlen)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof(sa);
@@ -144,7 +144,7 @@ fail:
 }
 
 int labd_start(const char *lab, const char *bindir, const char *statedir, const struct labd *d,
-	       pid_t *pid, char *err, size_t errlen)
+	       int api_listenfd, pid_t *pid, char *err, size_t errlen)
 {
 	char path[LAB_PATH_MAX], log[LAB_PATH_MAX], pidfile[LAB_PATH_MAX], netns[128], text[32];
 	char *argv[10];
@@ -173,9 +173,11 @@ int labd_start(const char *lab, const char *bindir, const char *statedir, const 
 		argv[argc++] = (char *)d->node;
 	}
 	if (strcmp(d->prog, "clientip-apiserver") == 0) {
-		listenfd = labd_api_listener(statedir, err, errlen);
-		if (listenfd < 0)
-			return listenfd;
+		if (api_listenfd < 0) {
+			snprintf(err, errlen, "%s: no listener to hand over", d->name);
+			return -EINVAL;
+		}
+		listenfd = api_listenfd;
 		argv[argc++] = (char *)"--listen-fd";
 		argv[argc++] = (char *)LABD_LISTEN_FD_TEXT;
 	}
@@ -233,8 +235,6 @@ out:
 		close(logfd);
 	if (nsfd >= 0)
 		close(nsfd);
-	if (listenfd >= 0)
-		close(listenfd);
 	return rc;
 }
 

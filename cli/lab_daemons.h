@@ -8,7 +8,9 @@
  *
  * Each runs in its own session with stdin on /dev/null and stdout and
  * stderr appended to <statedir>/logs/<name>.log; its pid is in
- * <statedir>/run/<name>.pid. The binaries live next to `clientip`.
+ * <statedir>/run/<name>.pid. The binaries live next to `clientip`. They
+ * are children of the lab's supervisor (lab_supervisor.h), which restarts
+ * them when they die.
  */
 #ifndef CLIENTIP_LAB_DAEMONS_H
 #define CLIENTIP_LAB_DAEMONS_H
@@ -31,10 +33,20 @@ struct labd {
 /* The daemons of a lab with that many nodes, in start order. The count. */
 int labd_list(int nodes, struct labd *out, int max);
 
-/* Starts d. 0 started (*pid set), 1 the binary does not exist (not built
- * yet: skipped), or -errno with a message in err. */
+/* The API server's TCP listener on the host's 127.0.0.1, made in the
+ * caller's (the host's) network namespace; the port of the lab's last
+ * server again when it is free, so a kubeconfig stays valid. The port goes
+ * to <statedir>/apiserver.port. The fd (close-on-exec), or -errno. */
+int labd_api_listen(const char *statedir, char *err, size_t errlen);
+
+/* Starts d as a child of the caller. The API server gets api_listenfd as
+ * its fd 3 (the caller keeps its copy: every restart of the server takes
+ * over the same socket, so kubectl's connections queue instead of being
+ * refused); other daemons ignore it. 0 started (*pid set), 1 the binary
+ * does not exist (not built yet: skipped), or -errno with a message in
+ * err. */
 int labd_start(const char *lab, const char *bindir, const char *statedir, const struct labd *d,
-	       pid_t *pid, char *err, size_t errlen);
+	       int api_listenfd, pid_t *pid, char *err, size_t errlen);
 
 /* The pid recorded for d, or -errno (-ENOENT: never started). */
 pid_t labd_pid(const char *statedir, const struct labd *d);

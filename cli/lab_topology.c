@@ -382,6 +382,9 @@ static int labtopo_kill(char **names, int n, int term_ms)
 		return np;
 	log_debug("stopping %d processes", np);
 	labtopo_signal(pids, np, SIGTERM);
+	/* A stopped process (`lab kill --signal STOP`) handles SIGTERM only
+	 * once it runs again. */
+	labtopo_signal(pids, np, SIGCONT);
 	deadline = (long long)ev_now_ms() + term_ms;
 	for (;;) {
 		free(pids);

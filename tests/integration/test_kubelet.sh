@@ -6,9 +6,9 @@
 # deletion, grace-period expiry, and an agent SIGKILLed and restarted that
 # adopts its pods instead of restarting them.
 #
-# The controller, if the lab starts one, is stopped first: this test plays
-# its part (writing pods, removing them once terminated) so the kubelet is
-# tested on its own.
+# The controller is frozen first (SIGSTOP: the lab's supervisor would
+# restart a controller that died): this test plays its part (writing pods,
+# removing them once terminated) so the kubelet is tested on its own.
 . "$(dirname "$0")/lib.sh"
 
 C=$T_BUILD/clientip
@@ -85,9 +85,7 @@ agent_log=$sd/logs/agent-node0.log
 
 t_ok "lab up --nodes 2" "$C" --lab "$lab" lab up --nodes 2
 t_defer "$C --lab $lab lab down"
-if [ -s "$sd/run/controller.pid" ]; then
-	kill "$(cat "$sd/run/controller.pid")" 2>/dev/null
-fi
+t_ok "the controller is frozen" "$C" --lab "$lab" lab kill controller --signal STOP
 t_ok "node0's agent heartbeat" t_wait 5 test -s "$sd/status/nodes/node0.json"
 t_match "heartbeat names the node address" '"10\.240\.0\.4"' "$(cat "$sd/status/nodes/node0.json")"
 hb=$(grep -o '"lastHeartbeatTime": *"[^"]*"' "$sd/status/nodes/node0.json")
@@ -215,20 +213,20 @@ t_ok "the agent says so" log_has "$sd/logs/agent-node1.log" "stubborn: grace per
 rm -f "$sd/api/pods/default_stubborn.json"
 
 # --- the agent SIGKILLed and restarted adopts its pods ----------------------------------
+# Frozen first, so that ghost's api object can disappear while the agent
+# cannot see it go; then SIGKILLed, and the lab's supervisor starts a new one.
 agent=$(cat "$sd/run/agent-node0.pid")
 ghost_pid=$(st ghost pid)
-kill -9 "$agent"
+t_ok "agent-node0 frozen" "$C" --lab "$lab" lab kill agent-node0 --signal STOP
+t_ok "web still serves while its agent is frozen" answers node0 http://10.244.0.2:8080/ "::ffff:10.244.0.1"
+rm -f "$sd/api/pods/default_ghost.json"
+t_ok "then killed" "$C" --lab "$lab" lab kill agent-node0 --signal KILL
 t_ok "agent-node0 is gone" t_wait 5 gone "$agent"
 t_ok "its pods are not: web" alive "$web_pid"
 t_ok "ghost" alive "$ghost_pid"
-t_ok "web still serves without its agent" answers node0 http://10.244.0.2:8080/ "::ffff:10.244.0.1"
-# While the agent is away, ghost's api object disappears.
-rm -f "$sd/api/pods/default_ghost.json"
-nsenter --net="/run/netns/cip-$lab-node0" setsid "$T_BUILD/clientip-agent" --lab "$lab" --node node0 \
-	>>"$agent_log" 2>&1 </dev/null &
-agent=$!
-t_defer "kill $agent"
-echo "$agent" >"$sd/run/agent-node0.pid"
+restarted_agent() { [ "$(cat "$sd/run/agent-node0.pid")" != "$agent" ]; }
+t_ok "the supervisor starts a new agent" t_wait 5 restarted_agent
+agent=$(cat "$sd/run/agent-node0.pid")
 t_ok "the new agent adopts web" t_wait 10 log_has "$agent_log" "pod default/web: adopted running process $web_pid"
 t_eq "same pid in the status" "$web_pid" "$(st web pid)"
 t_eq "restartCount unchanged" 1 "$(st web restartCount)"
