@@ -28,6 +28,8 @@ cli_cmd_fn cmd_lab;
 /* cmd_exec.c */
 cli_cmd_fn cmd_exec;
 cli_cmd_fn cmd_curl;
+/* cmd_load.c */
+cli_cmd_fn cmd_load;
 /* cmd_objects.c */
 cli_cmd_fn cmd_apply;
 cli_cmd_fn cmd_create;

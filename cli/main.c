@@ -16,7 +16,7 @@ struct cli_command {
 };
 
 static const struct cli_command cli_commands[] = {
-	{ "lab",      cmd_lab,      "up | down | status | list: build, remove, show or list labs" },
+	{ "lab",      cmd_lab,      "up | down | status | list | kill: build, remove, show, list labs, crash a daemon" },
 	{ "apply",    cmd_apply,    "-f FILE|-: create or update objects from a manifest" },
 	{ "create",   cmd_create,   "-f FILE|-: create objects from a manifest" },
 	{ "delete",   cmd_delete,   "-f FILE | TYPE NAME: delete objects" },
@@ -28,6 +28,7 @@ static const struct cli_command cli_commands[] = {
 	{ "logs",     cmd_logs,     "POD: a pod's output" },
 	{ "exec",     cmd_exec,     "HOST -- CMD...: run a command in a client, node or pod" },
 	{ "curl",     cmd_curl,     "[--from CLIENT] URL: request a URL from an internet client" },
+	{ "load",     cmd_load,     "URL [--rate N] [--duration 10s]: load that counts every failed connection" },
 	{ "probes",   cmd_probes,   "SVC: the load balancer's health probes and pool status" },
 	{ "metrics",  cmd_metrics,  "SVC [--since 30m] [--svg FILE]: load balancer metrics" },
 	{ "explain",  cmd_explain,  "SVC [--from HOST]: where a request went and why the client address was kept or lost" },

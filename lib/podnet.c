@@ -8,6 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <netinet/if_ether.h>
+#include <netpacket/packet.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
 #include "lab.h"
 #include "netns.h"
 #include "nl.h"
@@ -96,6 +104,43 @@ static int podnet_converge_addr(struct nl *nl, const char *dev, struct in_addr i
 	return rc == -EEXIST ? 0 : rc;
 }
 
+/* Runs in the pod's namespace: a gratuitous ARP (sender and target both
+ * the pod's address, broadcast) from eth0. 0 or -errno. */
+static int podnet_garp_in_pod(void *arg)
+{
+	const struct in_addr *ip = arg;
+	struct sockaddr_ll to = {
+		.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ARP), .sll_halen = ETH_ALEN,
+		.sll_addr = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+	};
+	struct ether_arp pkt = { 0 };
+	struct ifreq ifr = { 0 };
+	int fd, rc = 0;
+
+	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ARP));
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", PODNET_IFNAME);
+	to.sll_ifindex = (int)if_nametoindex(PODNET_IFNAME);
+	if (to.sll_ifindex == 0 || ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	pkt.arp_hrd = htons(ARPHRD_ETHER);
+	pkt.arp_pro = htons(ETH_P_IP);
+	pkt.arp_hln = ETH_ALEN;
+	pkt.arp_pln = 4;
+	pkt.arp_op = htons(ARPOP_REQUEST);
+	memcpy(pkt.arp_sha, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+	memcpy(pkt.arp_spa, &ip->s_addr, 4);
+	memcpy(pkt.arp_tpa, &ip->s_addr, 4);
+	if (sendto(fd, &pkt, sizeof(pkt), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+		rc = -errno;
+out:
+	close(fd);
+	return rc;
+}
+
 int podnet_attach(const char *lab, int node_index, const char *pod_netns, struct in_addr ip,
 		  const char *host_veth, char *err, size_t errlen)
 {
@@ -162,6 +207,15 @@ int podnet_attach(const char *lab, int node_index, const char *pod_netns, struct
 		goto out;
 	def.gateway = lab_node_pod_gateway(node_index);
 	rc = nl_route_replace(&pod, &def, err, errlen);
+	if (rc < 0)
+		goto out;
+	/* Pod addresses are reused. The node (and any pod on its bridge) may
+	 * still hold a neighbour entry with the MAC of the pod that had this
+	 * address before: it would send there until the entry fails, some 5 to
+	 * 10 s of SYNs into the void. A gratuitous ARP, as the CNI bridge
+	 * plugin sends one, makes every holder take the new MAC at once. Best
+	 * effort: without it the entry still fails over eventually. */
+	netns_run(pod_fd, podnet_garp_in_pod, &ip);
 out:
 	nl_close(&pod);
 	nl_close(&node);
