@@ -470,7 +470,8 @@ static int apply_check_ns(struct cli *cli, const struct manifest *m)
 	return 0;
 }
 
-static int apply_file(struct cli *cli, const char *file, enum apply_mode mode, const char *dry_run)
+static int apply_file(struct cli *cli, const char *file, enum apply_mode mode, const char *dry_run,
+		      enum manifest_validation validation)
 {
 	struct apply_ctx c = { .cli = cli, .mode = mode, .server_errors = BUF_INIT };
 	struct apply_item *items = NULL;
@@ -478,7 +479,7 @@ static int apply_file(struct cli *cli, const char *file, enum apply_mode mode, c
 	char err[512];
 	int rc, status = 1, lock = -1;
 
-	rc = manifest_parse_file(file, cli->ns, &m, err, sizeof(err));
+	rc = manifest_parse_file(file, cli->ns, validation, &m, err, sizeof(err));
 	c.m = &m;
 	if (rc < 0 && rc != -1) {
 		fprintf(stderr, "error: %s\n", err);
@@ -572,6 +573,7 @@ static void apply_usage(FILE *out, enum apply_mode mode)
 
 	fprintf(out,
 		"usage: clientip %s -f FILE|- [-f FILE...] [--dry-run=none|client|server]\n"
+		"       [--validate=strict|warn|ignore]\n"
 		"\n"
 		"%s\n"
 		"\n"
@@ -579,6 +581,13 @@ static void apply_usage(FILE *out, enum apply_mode mode)
 		"v1 Service, or a v1 List of them. Each file is one transaction: every object\n"
 		"is validated and allocated first, and nothing of the file is written if any\n"
 		"object has an error (file:line:column: field: message).\n"
+		"\n"
+		"--validate says what a field Kubernetes does not have (a typo such as\n"
+		"externalTraficPolicy) or a key written twice in one mapping is: strict\n"
+		"(the default; also true) makes it an error, so nothing is applied; warn\n"
+		"prints a warning and applies the rest (of a duplicate key, the last value);\n"
+		"ignore (also false) says nothing. Fields Kubernetes has and clientip does\n"
+		"not model (resources, nodeSelector, ...) are accepted in every mode.\n"
 		"\n"
 		"Examples:\n"
 		"  clientip %s -f deploy/deploy.yaml\n"
@@ -591,9 +600,29 @@ static void apply_usage(FILE *out, enum apply_mode mode)
 		verb, verb);
 }
 
+/* kubectl's --validate[=VALUE]: 1 if argv[i] is it (*out set), 0 if it is
+ * not, -1 (message printed) if its value is not one kubectl takes. */
+static int apply_validate_flag(const char *arg, enum manifest_validation *out)
+{
+	char err[160];
+
+	if (strcmp(arg, "--validate") == 0) {
+		*out = MANIFEST_VALIDATE_STRICT;
+		return 1;
+	}
+	if (strncmp(arg, "--validate=", 11) != 0)
+		return 0;
+	if (manifest_validation_parse(arg + 11, out, err, sizeof(err)) < 0) {
+		fprintf(stderr, "error: %s\n", err);
+		return -1;
+	}
+	return 1;
+}
+
 static int apply_main(struct cli *cli, int argc, char **argv, enum apply_mode mode)
 {
 	const char *files[32], *dry_run = NULL;
+	enum manifest_validation validation = MANIFEST_VALIDATE_STRICT;
 	struct lab_info li;
 	int nfiles = 0, status = 0;
 
@@ -626,9 +655,9 @@ static int apply_main(struct cli *cli, int argc, char **argv, enum apply_mode mo
 					"\"server\", or \"client\".\n", v);
 				return 2;
 			}
-		} else if (strcmp(argv[i], "--validate=true") == 0 ||
-			   strcmp(argv[i], "--validate=strict") == 0) {
-			/* always on */
+		} else if ((r = apply_validate_flag(argv[i], &validation)) != 0) {
+			if (r < 0)
+				return 2;
 		} else {
 			fprintf(stderr, "error: unknown flag or argument \"%s\"\n", argv[i]);
 			apply_usage(stderr, mode);
@@ -643,7 +672,7 @@ static int apply_main(struct cli *cli, int argc, char **argv, enum apply_mode mo
 	if (obj_lab_open(cli, &li) < 0)
 		return 1;
 	for (int i = 0; i < nfiles; i++)
-		if (apply_file(cli, files[i], mode, dry_run) != 0)
+		if (apply_file(cli, files[i], mode, dry_run, validation) != 0)
 			status = 1;
 	return status;
 }
@@ -665,6 +694,7 @@ struct delete_opts {
 	bool all;
 	const char *selector;
 	const char *dry_run;
+	enum manifest_validation validation;  /* for -f */
 };
 
 static int delete_one(struct cli *cli, enum obj_res res, const char *ns, const char *name,
@@ -719,7 +749,7 @@ static int delete_file(struct cli *cli, const char *file, const struct delete_op
 	char err[512];
 	int rc, status = 0, lock;
 
-	rc = manifest_parse_file(file, cli->ns, &m, err, sizeof(err));
+	rc = manifest_parse_file(file, cli->ns, opt->validation, &m, err, sizeof(err));
 	if (rc < 0 && rc != -1) {
 		fprintf(stderr, "error: %s\n", err);
 		manifest_free(&m);
@@ -799,12 +829,15 @@ static void delete_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: clientip delete -f FILE|- [--ignore-not-found]\n"
+		"                [--validate=strict|warn|ignore]\n"
 		"       clientip delete TYPE NAME... | TYPE/NAME...\n"
 		"       clientip delete TYPE (-l SELECTOR | --all)\n"
 		"\n"
 		"Deletes Deployments and Services, named by a manifest or on the command\n"
 		"line. TYPE is deployment (deploy, deployments) or service (svc, services).\n"
 		"The controller then removes a Deployment's pods and a Service's endpoints.\n"
+		"A manifest is read as apply reads it, --validate included (see apply --help):\n"
+		"a file apply refuses deletes nothing.\n"
 		"\n"
 		"Examples:\n"
 		"  clientip delete -f deploy/deploy.yaml\n"
@@ -839,6 +872,9 @@ int cmd_delete(struct cli *cli, int argc, char **argv)
 			opt.selector = v;
 		} else if (strcmp(argv[i], "--all") == 0) {
 			opt.all = true;
+		} else if ((r = apply_validate_flag(argv[i], &opt.validation)) != 0) {
+			if (r < 0)
+				return 2;
 		} else if (strcmp(argv[i], "--ignore-not-found") == 0 ||
 			   strcmp(argv[i], "--ignore-not-found=true") == 0) {
 			opt.ignore_not_found = true;

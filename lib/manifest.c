@@ -103,7 +103,8 @@ void manifest_add_error(struct manifest *m, struct manifest_pos pos, const char 
 
 /* ---- parse context ------------------------------------------------------ */
 
-/* Scalar texts decoded here rather than by libfyaml (see mp_text). */
+/* Memory that lives as long as the parse: scalar texts decoded here rather
+ * than by libfyaml (see mp_text), duplicate-key marks (see mp_dup_marks). */
 struct mp_text_buf {
 	struct mp_text_buf *next;
 	char text[];
@@ -116,6 +117,7 @@ struct mp {
 	size_t src_len;
 	struct mp_text_buf *texts;
 	bool json;                     /* JSON input: only true/false are booleans */
+	enum manifest_validation validation;
 	char path[MP_PATH_MAX];        /* the field being read, "spec.ports[0].port" */
 	size_t plen;
 	struct manifest_pos key_pos;   /* the key holding the current value */
@@ -227,23 +229,34 @@ static void mp_pop(struct mp *p, size_t old)
 	p->path[old] = '\0';
 }
 
+/* len bytes freed with the parse, or NULL. */
+static char *mp_alloc(struct mp *p, size_t len)
+{
+	struct mp_text_buf *b = malloc(sizeof(*b) + len);
+
+	if (!b)
+		return NULL;
+	b->next = p->texts;
+	p->texts = b;
+	return b->text;
+}
+
 /* A single-quoted scalar's content from the source: '' is a quote, line
  * breaks fold (trailing blanks dropped, one space, or one newline per
  * empty line). start is just after the opening quote. */
 static char *mp_decode_single(struct mp *p, size_t start, size_t *len)
 {
-	struct mp_text_buf *b;
 	size_t o = 0, i = start;
+	char *text = mp_alloc(p, (p->src_len - start) + 1);
 
-	b = malloc(sizeof(*b) + (p->src_len - start) + 1);
-	if (!b)
+	if (!text)
 		return NULL;
 	while (i < p->src_len) {
 		char c = p->src[i];
 
 		if (c == '\'') {
 			if (i + 1 < p->src_len && p->src[i + 1] == '\'') {
-				b->text[o++] = '\'';
+				text[o++] = '\'';
 				i += 2;
 				continue;
 			}
@@ -252,7 +265,7 @@ static char *mp_decode_single(struct mp *p, size_t start, size_t *len)
 		if (c == '\n' || c == '\r') {
 			int empty = 0;
 
-			while (o > 0 && (b->text[o - 1] == ' ' || b->text[o - 1] == '\t'))
+			while (o > 0 && (text[o - 1] == ' ' || text[o - 1] == '\t'))
 				o--;
 			for (;;) {
 				if (p->src[i] == '\r' && i + 1 < p->src_len && p->src[i + 1] == '\n')
@@ -267,19 +280,17 @@ static char *mp_decode_single(struct mp *p, size_t start, size_t *len)
 				break;
 			}
 			if (empty == 0)
-				b->text[o++] = ' ';
+				text[o++] = ' ';
 			while (empty-- > 0)
-				b->text[o++] = '\n';
+				text[o++] = '\n';
 			continue;
 		}
-		b->text[o++] = c;
+		text[o++] = c;
 		i++;
 	}
-	b->text[o] = '\0';
-	b->next = p->texts;
-	p->texts = b;
+	text[o] = '\0';
 	*len = o;
-	return b->text;
+	return text;
 }
 
 /* A scalar's text. libfyaml 0.7 leaks the buffer it builds for a
@@ -306,10 +317,12 @@ static const char *mp_text(struct mp *p, struct fy_node *n, size_t *len)
 	return fy_node_get_scalar(n, len);
 }
 
-/* The value of key in mapping n (compared on mp_text), or NULL. */
+/* The value of key in mapping n (compared on mp_text), or NULL. Of keys
+ * written twice the last wins, as in mp_next. */
 static struct fy_node *mp_lookup(struct mp *p, struct fy_node *n, const char *key)
 {
 	struct fy_node_pair *pair;
+	struct fy_node *found = NULL;
 	size_t klen = strlen(key);
 	void *it = NULL;
 
@@ -320,9 +333,9 @@ static struct fy_node *mp_lookup(struct mp *p, struct fy_node *n, const char *ke
 		const char *s = mp_text(p, fy_node_pair_key(pair), &len);
 
 		if (s && len == klen && memcmp(s, key, len) == 0)
-			return fy_node_pair_value(pair);
+			found = fy_node_pair_value(pair);
 	}
-	return NULL;
+	return found;
 }
 
 /* ---- scalar typing ------------------------------------------------------ */
@@ -640,6 +653,8 @@ static bool mp_expect(struct mp *p, struct fy_node *n, enum mp_type want)
 struct mp_iter {
 	struct fy_node *map;
 	void *it;
+	int index;                     /* of the pair mp_next returns next */
+	const char *dup;               /* mp_dup_marks of map, or NULL */
 	bool pushed;
 	size_t saved;
 	struct manifest_pos saved_key_pos;
@@ -647,6 +662,92 @@ struct mp_iter {
 	struct fy_node *key_node;
 	struct fy_node *val;           /* aliases resolved; NULL for a null value */
 };
+
+/* A message about the schema itself (unknown and duplicate fields): an
+ * error, a warning or nothing, as kubectl's --validate asks. */
+static void mp_schema_msg(struct mp *p, struct manifest_pos pos, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void mp_schema_msg(struct mp *p, struct manifest_pos pos, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->validation == MANIFEST_VALIDATE_IGNORE)
+		return;
+	va_start(ap, fmt);
+	manifest_vadd(p->m, p->validation == MANIFEST_VALIDATE_WARN, pos, NULL, fmt, ap);
+	va_end(ap);
+}
+
+struct mp_key_ref {
+	const char *s;
+	size_t len;
+	int index;
+};
+
+static int mp_key_ref_cmp(const void *a, const void *b)
+{
+	const struct mp_key_ref *x = a, *y = b;
+	int c = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
+
+	if (c == 0 && x->len != y->len)
+		c = x->len < y->len ? -1 : 1;
+	return c ? c : x->index - y->index;
+}
+
+#define MP_DUP_SHADOWED 1  /* a later pair has the same key: skipped */
+#define MP_DUP_REPEATED 2  /* an earlier pair has the same key: reported */
+
+/* A mark per pair of mapping n for keys written more than once, or NULL in
+ * *out if none is. The API server's decoder keeps the last value, so the
+ * earlier pairs are skipped: a field is never read twice (a second `ports`
+ * would otherwise be appended to the first). Sorting keeps a mapping of
+ * many keys from costing a comparison per pair of keys. Returns -1 if out
+ * of memory. */
+static int mp_dup_marks(struct mp *p, struct fy_node *n, const char **out)
+{
+	int count = fy_node_mapping_item_count(n), k = 0, nrefs = 0;
+	struct mp_key_ref *refs;
+	struct fy_node_pair *pair;
+	char *marks = NULL;
+	void *it = NULL;
+
+	*out = NULL;
+	if (count < 2)
+		return 0;
+	refs = malloc(sizeof(*refs) * (size_t)count);
+	if (!refs)
+		return -1;
+	while ((pair = fy_node_mapping_iterate(n, &it)) && k < count) {
+		struct fy_node *key = fy_node_pair_key(pair);
+		size_t len = 0;
+		const char *text;
+
+		if (key && fy_node_is_alias(key))
+			key = fy_node_resolve_alias(key);
+		text = key && fy_node_is_scalar(key) ? mp_text(p, key, &len) : NULL;
+		if (text)
+			refs[nrefs++] = (struct mp_key_ref){ text, len, k };
+		k++;
+	}
+	qsort(refs, (size_t)nrefs, sizeof(*refs), mp_key_ref_cmp);
+	for (int r = 1; r < nrefs; r++) {
+		if (refs[r].len != refs[r - 1].len ||
+		    memcmp(refs[r].s, refs[r - 1].s, refs[r].len) != 0)
+			continue;
+		if (!marks) {
+			if (!(marks = mp_alloc(p, (size_t)count))) {
+				free(refs);
+				return -1;
+			}
+			memset(marks, 0, (size_t)count);
+		}
+		marks[refs[r - 1].index] |= MP_DUP_SHADOWED;
+		marks[refs[r].index] |= MP_DUP_REPEATED;
+	}
+	free(refs);
+	*out = marks;
+	return 0;
+}
 
 /* Starts iterating mapping n; false (with a type error) if n is not one. */
 static bool mp_iter_start(struct mp *p, struct mp_iter *i, struct fy_node *n)
@@ -656,6 +757,10 @@ static bool mp_iter_start(struct mp *p, struct mp_iter *i, struct fy_node *n)
 	n = mp_deref(p, n);
 	if (!mp_expect(p, n, MP_OBJECT))
 		return false;
+	if (mp_dup_marks(p, n, &i->dup) < 0) {
+		mp_err(p, n, "out of memory");
+		return false;
+	}
 	i->map = n;
 	return true;
 }
@@ -671,9 +776,11 @@ static bool mp_next(struct mp *p, struct mp_iter *i)
 	}
 	while (i->map && (pair = fy_node_mapping_iterate(i->map, &i->it))) {
 		struct fy_node *k = mp_deref(p, fy_node_pair_key(pair));
+		char mark = i->dup ? i->dup[i->index] : 0;
 		const char *s;
 		size_t len = 0;
 
+		i->index++;
 		if (!k || !fy_node_is_scalar(k) || !(s = mp_text(p, k, &len))) {
 			mp_err(p, k, "Invalid type: object keys must be strings");
 			continue;
@@ -691,16 +798,26 @@ static bool mp_next(struct mp *p, struct mp_iter *i)
 			i->val = mp_deref(p, i->val);
 		i->saved = mp_push(p, i->key);
 		i->pushed = true;
+		if (mark & MP_DUP_REPEATED)
+			mp_schema_msg(p, p->key_pos, "duplicate field \"%s\"", p->path);
+		if (mark & MP_DUP_SHADOWED) {
+			mp_pop(p, i->saved);
+			i->pushed = false;
+			continue;
+		}
 		return true;
 	}
 	p->key_pos = i->saved_key_pos;
 	return false;
 }
 
-/* The path of the current key, for "unknown field" warnings. */
+/* A key Kubernetes does not have here, named by its path as the API
+ * server's strict decoding names it. */
 static void mp_unknown(struct mp *p, struct mp_iter *i)
 {
-	mp_warn(p, mp_node_pos_depth(i->key_node, 0), "unknown field \"%s\"", p->path);
+	struct manifest_pos pos = mp_node_pos_depth(i->key_node, 0);
+
+	mp_schema_msg(p, pos.line > 0 ? pos : p->key_pos, "unknown field \"%s\"", p->path);
 }
 
 /* A field Kubernetes has and clientip does not model, which matters. */
@@ -709,12 +826,16 @@ static void mp_ignored(struct mp *p, struct mp_iter *i)
 	long long iv;
 	bool bv;
 
-	/* Null, false and empty collections change nothing: stay quiet. */
+	/* Null, false, 0 and empty collections change nothing: stay quiet. */
 	switch (mp_type_of(p, i->val, &iv, &bv)) {
 	case MP_NULL:
 		return;
 	case MP_BOOL:
 		if (!bv)
+			return;
+		break;
+	case MP_INT:
+		if (iv == 0)
 			return;
 		break;
 	case MP_OBJECT:
@@ -1086,7 +1207,8 @@ static void mp_http_get(struct mp *p, struct fy_node *n, struct model_probe *pr,
 				mp_err(p, i.val, "Unsupported value: %s: supported values: \"HTTP\"",
 				       mp_quote(scheme, strlen(scheme), q, sizeof(q)));
 			}
-		} else if (strcmp(i.key, "host") == 0 || strcmp(i.key, "httpHeaders") == 0) {
+		} else if (strcmp(i.key, "host") == 0 || strcmp(i.key, "httpHeaders") == 0 ||
+			   strcmp(i.key, "protocol") == 0) {
 			mp_ignored(p, &i);
 		} else {
 			mp_unknown(p, &i);
@@ -1148,14 +1270,19 @@ static void mp_probe(struct mp *p, struct fy_node *n, struct model_probe *out,
 	if (!mp_iter_start(p, &i, n))
 		return;
 	while (mp_next(p, &i)) {
+		long long iv;
+		bool bv;
+		/* `exec: null`, as some exporters write, is no handler */
+		bool set = i.val && mp_type_of(p, i.val, &iv, &bv) != MP_NULL;
+
 		if (strcmp(i.key, "httpGet") == 0) {
-			if (i.val && ++handlers == 1)
+			if (set && ++handlers == 1)
 				mp_http_get(p, i.val, pr, port_pos);
 		} else if (strcmp(i.key, "tcpSocket") == 0) {
-			if (i.val && ++handlers == 1)
+			if (set && ++handlers == 1)
 				mp_tcp_socket(p, i.val, pr, port_pos);
 		} else if (strcmp(i.key, "exec") == 0 || strcmp(i.key, "grpc") == 0) {
-			if (i.val && ++handlers == 1)
+			if (set && ++handlers == 1)
 				mp_ignored(p, &i);
 		} else if (strcmp(i.key, "initialDelaySeconds") == 0) {
 			mp_probe_int(p, i.val, &pr->initial_delay_s);
@@ -1355,7 +1482,8 @@ static void mp_container(struct mp *p, struct fy_node *n, struct model_container
 	};
 	static const char *const ignored[] = {
 		"livenessProbe", "startupProbe", "lifecycle", "volumeMounts", "volumeDevices",
-		"workingDir", "envFrom", "resizePolicy", "restartPolicy", NULL,
+		"workingDir", "envFrom", "resizePolicy", "restartPolicy", "restartPolicyRules",
+		NULL,
 	};
 	struct manifest_pos probe_port_pos = { 0, 0 };
 	struct fy_node *probe_node = NULL;
@@ -1439,14 +1567,15 @@ static void mp_pod_spec(struct mp *p, struct fy_node *n, struct model_pod_spec *
 		"dnsPolicy", "schedulerName", "serviceAccountName", "serviceAccount",
 		"securityContext", "imagePullSecrets", "enableServiceLinks",
 		"automountServiceAccountToken", "priorityClassName", "priority",
-		"preemptionPolicy", NULL,
+		"preemptionPolicy", "resources", NULL,
 	};
 	static const char *const ignored[] = {
 		"initContainers", "volumes", "nodeSelector", "nodeName", "affinity", "tolerations",
 		"hostNetwork", "hostPID", "hostIPC", "topologySpreadConstraints", "dnsConfig",
 		"hostAliases", "shareProcessNamespace", "activeDeadlineSeconds", "readinessGates",
 		"runtimeClassName", "overhead", "os", "ephemeralContainers", "setHostnameAsFQDN",
-		"resourceClaims", "schedulingGates", "hostname", "subdomain", "hostUsers", NULL,
+		"resourceClaims", "schedulingGates", "hostname", "subdomain", "hostUsers",
+		"hostnameOverride", "schedulingGroup", "evictionResponders", NULL,
 	};
 	struct mp_iter i;
 
@@ -1659,9 +1788,13 @@ static void mp_template(struct mp *p, struct fy_node *n, struct model_deployment
 		return;
 	while (mp_next(p, &i)) {
 		if (strcmp(i.key, "metadata") == 0) {
+			/* The rest of ObjectMeta: the controller sets
+			 * these on each pod itself. */
 			static const char *const silent[] = {
 				"name", "namespace", "creationTimestamp", "generateName", "uid",
-				"resourceVersion", NULL,
+				"resourceVersion", "selfLink", "generation", "deletionTimestamp",
+				"deletionGracePeriodSeconds", "ownerReferences", "finalizers",
+				"managedFields", NULL,
 			};
 			struct mp_iter j;
 
@@ -2321,18 +2454,34 @@ static void mp_object(struct mp *p, struct fy_node *root, bool in_list)
 	mp_pop(p, old);
 
 	if (strcmp(api, "v1") == 0 && strcmp(kind, "List") == 0 && !in_list) {
-		struct fy_node *items = mp_deref(p, mp_lookup(p, root, "items"));
-		struct fy_node *item;
+		static const char *const list_meta[] = {
+			"selfLink", "resourceVersion", "continue", "remainingItemCount", NULL,
+		};
+		struct fy_node *items = NULL, *item;
+		struct mp_iter i, j;
 		void *it = NULL;
 
 		p->key_pos = pos;
-		mp_push(p, "items");
-		if (items && mp_expect(p, items, MP_ARRAY)) {
-			mp_pop(p, old);
-			while ((item = fy_node_sequence_iterate(items, &it)))
-				mp_object(p, item, true);
+		if (!mp_iter_start(p, &i, root))
+			return;
+		while (mp_next(p, &i)) {
+			if (strcmp(i.key, "items") == 0) {
+				if (i.val && mp_expect(p, i.val, MP_ARRAY))
+					items = i.val;
+			} else if (strcmp(i.key, "metadata") == 0) {
+				if (!i.val || !mp_iter_start(p, &j, i.val))
+					continue;
+				while (mp_next(p, &j))
+					if (!mp_key_in(j.key, list_meta))
+						mp_unknown(p, &j);
+			} else if (strcmp(i.key, "apiVersion") != 0 && strcmp(i.key, "kind") != 0) {
+				mp_unknown(p, &i);
+			}
 		}
-		mp_pop(p, old);
+		/* Each item is an object of its own: its fields are named
+		 * from its root, as the API server names them. */
+		while (items && (item = fy_node_sequence_iterate(items, &it)))
+			mp_object(p, item, true);
 		return;
 	}
 	if (strcmp(api, "apps/v1") == 0 && strcmp(kind, "Deployment") == 0) {
@@ -2421,7 +2570,8 @@ static void manifest_init(struct manifest *m, const char *name)
 }
 
 int manifest_parse_string(const char *name, const char *text, size_t len,
-			  const char *default_ns, struct manifest *m, char *err, size_t errlen)
+			  const char *default_ns, enum manifest_validation v, struct manifest *m,
+			  char *err, size_t errlen)
 {
 	struct fy_diag_cfg dcfg;
 	struct fy_diag *diag = NULL;
@@ -2437,6 +2587,7 @@ int manifest_parse_string(const char *name, const char *text, size_t len,
 	p.m = m;
 	p.default_ns = default_ns && *default_ns ? default_ns : "default";
 	p.json = mp_sniff_json(text, len);
+	p.validation = v;
 	p.src = text;
 	p.src_len = len;
 	if (len > MANIFEST_MAX_BYTES) {
@@ -2469,7 +2620,9 @@ int manifest_parse_string(const char *name, const char *text, size_t len,
 	fy_diag_set_collect_errors(diag, true);
 	{
 		struct fy_parse_cfg cfg = {
-			.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG |
+			/* Duplicate keys are found by mp_next, which
+			 * knows the field path and the validation mode. */
+			.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_ALLOW_DUPLICATE_KEYS |
 				 (p.json ? FYPCF_JSON_FORCE : FYPCF_JSON_NONE),
 			.diag = diag,
 		};
@@ -2511,8 +2664,8 @@ out:
 	return rc;
 }
 
-int manifest_parse_file(const char *path, const char *default_ns, struct manifest *m,
-			char *err, size_t errlen)
+int manifest_parse_file(const char *path, const char *default_ns, enum manifest_validation v,
+			struct manifest *m, char *err, size_t errlen)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -2525,9 +2678,27 @@ int manifest_parse_file(const char *path, const char *default_ns, struct manifes
 		snprintf(err, errlen, "the path \"%s\" cannot be read: %s", path, strerror(-rc));
 		return rc;
 	}
-	rc = manifest_parse_string(is_stdin ? "STDIN" : path, text, len, default_ns, m, err, errlen);
+	rc = manifest_parse_string(is_stdin ? "STDIN" : path, text, len, default_ns, v, m, err,
+				   errlen);
 	free(text);
 	return rc;
+}
+
+int manifest_validation_parse(const char *s, enum manifest_validation *out, char *err,
+			      size_t errlen)
+{
+	if (strcmp(s, "strict") == 0 || strcmp(s, "true") == 0) {
+		*out = MANIFEST_VALIDATE_STRICT;
+	} else if (strcmp(s, "warn") == 0) {
+		*out = MANIFEST_VALIDATE_WARN;
+	} else if (strcmp(s, "ignore") == 0 || strcmp(s, "false") == 0) {
+		*out = MANIFEST_VALIDATE_IGNORE;
+	} else {
+		snprintf(err, errlen, "invalid - validate option \"%s\"; must be one of: "
+			 "strict (or true), warn, ignore (or false)", s);
+		return -1;
+	}
+	return 0;
 }
 
 void manifest_free(struct manifest *m)

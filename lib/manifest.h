@@ -11,9 +11,11 @@
  *   deploy.yaml:18:15: spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive
  *
  * using the API server's wording where it has one, and the caller applies
- * the objects only if there was none. Fields the lab does not know produce
- * warnings (`deploy.yaml:9:5: Warning: unknown field "spec.foo"`, kubectl's
- * text); fields it knows but does not model are accepted, and those that
+ * the objects only if there was none. A field Kubernetes does not have for
+ * the kind, or a key written twice in one mapping, is an error by default
+ * (`deploy.yaml:9:5: unknown field "spec.foo"`, the API server's strict
+ * decoding), a warning or nothing in the other validation modes; fields
+ * Kubernetes has and the lab does not model are accepted, and those that
  * would change behaviour are named in a warning.
  *
  * Lines and columns are 1-based, as editors count them.
@@ -31,6 +33,14 @@
 #define MANIFEST_MSG_MAX   640
 
 enum manifest_kind { MANIFEST_DEPLOYMENT, MANIFEST_SERVICE };
+
+/* What unknown and duplicate fields are (kubectl's --validate): errors,
+ * warnings (the last of duplicate keys wins), or nothing at all. */
+enum manifest_validation {
+	MANIFEST_VALIDATE_STRICT,          /* the default, as in kubectl */
+	MANIFEST_VALIDATE_WARN,
+	MANIFEST_VALIDATE_IGNORE,
+};
 
 struct manifest_pos {
 	int line;    /* 0: unknown */
@@ -79,11 +89,17 @@ struct manifest {
  * m->msgs; err says how many; m->objects is then empty); a negative errno
  * if it could not be read (err says why). m is always initialised;
  * manifest_free() it. */
-int manifest_parse_file(const char *path, const char *default_ns, struct manifest *m,
-			char *err, size_t errlen);
+int manifest_parse_file(const char *path, const char *default_ns, enum manifest_validation v,
+			struct manifest *m, char *err, size_t errlen);
 /* The same for text in memory; name is what messages call the file. */
 int manifest_parse_string(const char *name, const char *text, size_t len,
-			  const char *default_ns, struct manifest *m, char *err, size_t errlen);
+			  const char *default_ns, enum manifest_validation v, struct manifest *m,
+			  char *err, size_t errlen);
+
+/* kubectl's --validate values: "strict" or "true", "warn", "ignore" or
+ * "false". Returns 0, or -1 with kubectl's message in err. */
+int manifest_validation_parse(const char *s, enum manifest_validation *out, char *err,
+			      size_t errlen);
 void manifest_free(struct manifest *m);
 
 /* Adds an error found after parsing (allocation, immutable fields) to m,

@@ -7,8 +7,8 @@
 # Covers: the scenario's manifest applied verbatim, unchanged/configured,
 # ClusterIP/NodePort/healthCheckNodePort allocation kept across updates,
 # a file as one transaction (conflicts and every class of bad manifest
-# write nothing), warnings, get in every output, -n/-A, describe, scale,
-# rollout, wait, logs, delete.
+# write nothing), --validate (unknown and duplicate fields), get in every
+# output, -n/-A, describe, scale, rollout, wait, logs, delete.
 . "$(dirname "$0")/lib.sh"
 
 export CLIENTIP_RUN_DIR=$T_TMP/run
@@ -262,12 +262,43 @@ t_eq "syntax: nothing written" "$before" "$(snapshot)"
 out=$(ci apply -f "$M/port_range.yaml" 2>&1)
 t_match "a file with errors says nothing was applied" "error: .*port_range.yaml: 1 error, nothing applied" "$out"
 
-# ---- warnings ---------------------------------------------------------------------
+# ---- unknown and duplicate fields: --validate ----------------------------------------
+# strict (the default, as in kubectl): a misspelt field is an error, so the
+# Service is not silently left at externalTrafficPolicy Cluster.
+svc_doc typo '  type: LoadBalancer' '  externalTraficPolicy: Local' '  ports:' '  - port: 80' \
+	>"$M/typo.yaml"
+bad_case typo '7:3: unknown field "spec.externalTraficPolicy"'
+t_ok "typo: no Service created" test ! -e "$S/api/services/default_typo.json"
+svc_doc dup '  type: NodePort' '  ports: [{port: 80}]' '  type: LoadBalancer' >"$M/dup_key.yaml"
+bad_case dup_key '8:3: duplicate field "spec.type"'
+out=$(ci apply --validate=maybe -f "$M/typo.yaml" 2>&1); rc=$?
+t_eq "--validate=maybe: usage error" 2 "$rc"
+t_match "--validate=maybe: kubectl's message" \
+	'invalid - validate option "maybe"; must be one of: strict \(or true\), warn, ignore \(or false\)' "$out"
+t_match "apply --help describes --validate" '--validate=strict\|warn\|ignore' "$(ci apply --help)"
+
+# warn: applied, with kubectl's warning; the misspelt field is not read.
+out=$(ci apply --validate=warn -f "$M/typo.yaml" 2>"$T_TMP/err"); rc=$?
+t_eq "--validate=warn: applied" "0 service/typo created" "$rc $out"
+t_eq "--validate=warn: the warning with its position" \
+	"$M/typo.yaml:7:3: Warning: unknown field \"spec.externalTraficPolicy\"" "$(cat "$T_TMP/err")"
+t_eq "--validate=warn: the policy stays Cluster" Cluster \
+	"$(ci get svc typo -o json | jget 'd["spec"]["externalTrafficPolicy"]')"
+
+# delete -f reads the file as apply does.
+out=$(ci delete -f "$M/typo.yaml" 2>&1); rc=$?
+t_eq "delete -f of the misspelt file: refused" 1 "$rc"
+t_match "delete -f of the misspelt file: the error" \
+	"typo.yaml:7:3: unknown field \"spec.externalTraficPolicy\"" "$out"
+t_ok "delete -f refused: the Service is still there" test -e "$S/api/services/default_typo.json"
+t_eq "delete --validate=warn -f" 'service "typo" deleted' \
+	"$(ci delete --validate=warn -f "$M/typo.yaml" 2>/dev/null)"
+
+# ignore (or false): applied without a word.
 svc_doc warned '  foo: bar' '  ports:' '  - port: 80' >"$M/warn.yaml"
-out=$(ci apply -f "$M/warn.yaml" 2>"$T_TMP/err"); rc=$?
-t_eq "unknown field: still applied" "0 service/warned created" "$rc $out"
-t_eq "unknown field: kubectl's warning with its position" \
-	"$M/warn.yaml:6:3: Warning: unknown field \"spec.foo\"" "$(cat "$T_TMP/err")"
+out=$(ci apply --validate=false -f "$M/warn.yaml" 2>"$T_TMP/err"); rc=$?
+t_eq "--validate=false: applied" "0 service/warned created" "$rc $out"
+t_eq "--validate=false: nothing said" "" "$(cat "$T_TMP/err")"
 t_eq "unknown field: a ClusterIP Service gets no nodePort" None \
 	"$(ci get svc warned -o json | jget 'd["spec"]["ports"][0].get("nodePort")')"
 

@@ -51,11 +51,18 @@ static const char scenario[] =
 	"      targetPort: 8080\n"
 	"  type: LoadBalancer\n";
 
-static int parse(const char *text, struct manifest *m)
+static int parse_mode(const char *text, enum manifest_validation v, struct manifest *m)
 {
 	char err[256];
 
-	return manifest_parse_string("t.yaml", text, strlen(text), "default", m, err, sizeof(err));
+	return manifest_parse_string("t.yaml", text, strlen(text), "default", v, m, err,
+				     sizeof(err));
+}
+
+/* The default: kubectl's --validate=strict. */
+static int parse(const char *text, struct manifest *m)
+{
+	return parse_mode(text, MANIFEST_VALIDATE_STRICT, m);
 }
 
 /* Asserts that some message of m is exactly `want`. */
@@ -258,8 +265,8 @@ static void test_default_namespace_argument(void **state)
 	char err[128];
 
 	(void)state;
-	assert_int_equal(manifest_parse_string("t.yaml", scenario, strlen(scenario), "prod", &m,
-					       err, sizeof(err)), 0);
+	assert_int_equal(manifest_parse_string("t.yaml", scenario, strlen(scenario), "prod",
+					       MANIFEST_VALIDATE_STRICT, &m, err, sizeof(err)), 0);
 	assert_string_equal(m.objects[0].deployment.meta.ns, "prod");
 	assert_string_equal(m.objects[1].service.meta.ns, "prod");
 	manifest_free(&m);
@@ -523,8 +530,6 @@ static void test_error_yaml_syntax(void **state)
 	assert_non_null(strstr(m.msgs[0].text, ": yaml: "));
 	assert_true(m.msgs[0].pos.line >= 5);
 	manifest_free(&m);
-
-	assert_one_error("a: 1\na: 2\n", "t.yaml:2:1: yaml: duplicate key");
 }
 
 /* Every error of the file is reported, and no object survives. */
@@ -547,6 +552,354 @@ static void test_all_errors_nothing_kept(void **state)
 	manifest_free(&m);
 }
 
+/* The mistake strict validation is for: a misspelt externalTrafficPolicy
+ * would otherwise leave the Service at Cluster without a word. */
+static const char typo_service[] =
+	"apiVersion: v1\n"
+	"kind: Service\n"
+	"metadata:\n"
+	"  name: web\n"
+	"spec:\n"
+	"  type: LoadBalancer\n"
+	"  selector: {app: web}\n"
+	"  externalTraficPolicy: Local\n"
+	"  ports:\n"
+	"  - port: 80\n";
+
+static void test_unknown_field_strict(void **state)
+{
+	(void)state;
+	assert_one_error(typo_service, "t.yaml:8:3: unknown field \"spec.externalTraficPolicy\"");
+}
+
+/* A typo deep in a Deployment's pod template, and in a List's item and
+ * its own fields, point at the key with the path from the object's root. */
+static void test_unknown_field_nested(void **state)
+{
+	static const char deploy[] =
+		"apiVersion: apps/v1\n"
+		"kind: Deployment\n"
+		"metadata: {name: web}\n"
+		"spec:\n"
+		"  selector: {matchLabels: {app: web}}\n"
+		"  template:\n"
+		"    metadata: {labels: {app: web}}\n"
+		"    spec:\n"
+		"      containers:\n"
+		"      - name: web\n"
+		"        image: i\n"
+		"        readinessProbe:\n"
+		"          httpGet: {path: /, port: 80, shceme: HTTP}\n"
+		"      - name: side\n"
+		"        image: i\n"
+		"        imagePulPolicy: Always\n";
+	static const char list[] =
+		"{\"apiVersion\": \"v1\", \"kind\": \"List\", "
+		"\"metadata\": {\"resourceVersion\": \"\",\n"
+		" \"contniue\": \"\"}, \"itmes\": [],\n"
+		" \"items\": [{\"apiVersion\": \"v1\", \"kind\": \"Service\",\n"
+		"   \"metadata\": {\"name\": \"web\", \"lables\": {}},\n"
+		"   \"spec\": {\"ports\": [{\"port\": 80}]}}]}\n";
+	struct manifest m;
+
+	(void)state;
+	assert_int_equal(parse(deploy, &m), -1);
+	assert_int_equal(m.n_errors, 2);
+	assert_msg(&m, "t.yaml:13:40: unknown field "
+		   "\"spec.template.spec.containers[0].readinessProbe.httpGet.shceme\"");
+	assert_msg(&m, "t.yaml:16:9: unknown field "
+		   "\"spec.template.spec.containers[1].imagePulPolicy\"");
+	assert_int_equal(m.n_objects, 0);
+	manifest_free(&m);
+
+	assert_int_equal(parse(list, &m), -1);
+	assert_int_equal(m.n_errors, 3);
+	assert_msg(&m, "t.yaml:2:2: unknown field \"metadata.contniue\"");
+	assert_msg(&m, "t.yaml:2:19: unknown field \"itmes\"");
+	assert_msg(&m, "t.yaml:4:32: unknown field \"metadata.lables\"");
+	manifest_free(&m);
+}
+
+/* A key written twice in one mapping: an error under strict, else the last
+ * value wins and the earlier one is not read at all (two `ports` lists are
+ * not added up). */
+static void test_duplicate_field(void **state)
+{
+	static const char text[] =
+		"apiVersion: v1\n"
+		"kind: Service\n"
+		"metadata:\n"
+		"  name: web\n"
+		"  labels: {app: a, app: b}\n"
+		"spec:\n"
+		"  type: NodePort\n"
+		"  ports: [{port: 80}, {port: 81}]\n"
+		"  type: LoadBalancer\n"
+		"  ports: [{port: 82}]\n";
+	struct manifest m;
+	const struct model_service *s;
+
+	(void)state;
+	assert_int_equal(parse(text, &m), -1);
+	assert_int_equal(m.n_errors, 3);
+	assert_msg(&m, "t.yaml:5:20: duplicate field \"metadata.labels.app\"");
+	assert_msg(&m, "t.yaml:9:3: duplicate field \"spec.type\"");
+	assert_msg(&m, "t.yaml:10:3: duplicate field \"spec.ports\"");
+	manifest_free(&m);
+
+	assert_int_equal(parse_mode(text, MANIFEST_VALIDATE_WARN, &m), 0);
+	assert_int_equal(m.n_errors, 0);
+	assert_int_equal(m.n_warnings, 3);
+	assert_msg(&m, "t.yaml:9:3: Warning: duplicate field \"spec.type\"");
+	s = &m.objects[0].service;
+	assert_int_equal(s->type, MODEL_SVC_LOAD_BALANCER);
+	assert_int_equal(s->n_ports, 1);
+	assert_int_equal(s->ports[0].port, 82);
+	assert_string_equal(model_map_get(&s->meta.labels, "app"), "b");
+	manifest_free(&m);
+
+	assert_int_equal(parse_mode(text, MANIFEST_VALIDATE_IGNORE, &m), 0);
+	assert_int_equal(m.n_msgs, 0);
+	assert_int_equal(m.objects[0].service.n_ports, 1);
+	manifest_free(&m);
+
+	/* In JSON too, and at the document's root. */
+	assert_one_error("{\"apiVersion\": \"v1\", \"kind\": \"Service\", "
+			 "\"metadata\": {\"name\": \"a\"},\n"
+			 " \"kind\": \"Service\", \"spec\": {\"ports\": [{\"port\": 80}]}}\n",
+			 "t.yaml:2:2: duplicate field \"kind\"");
+}
+
+/* warn reports and applies what it understood (externalTrafficPolicy stays
+ * Cluster, as on a cluster); ignore says nothing. */
+static void test_validation_modes(void **state)
+{
+	struct manifest m;
+	enum manifest_validation v;
+	char err[160];
+
+	(void)state;
+	assert_int_equal(parse_mode(typo_service, MANIFEST_VALIDATE_WARN, &m), 0);
+	assert_int_equal(m.n_objects, 1);
+	assert_int_equal(m.n_errors, 0);
+	assert_int_equal(m.n_warnings, 1);
+	assert_msg(&m, "t.yaml:8:3: Warning: unknown field \"spec.externalTraficPolicy\"");
+	assert_int_equal(m.objects[0].service.external_policy, MODEL_POLICY_CLUSTER);
+	manifest_free(&m);
+
+	assert_int_equal(parse_mode(typo_service, MANIFEST_VALIDATE_IGNORE, &m), 0);
+	assert_int_equal(m.n_objects, 1);
+	assert_int_equal(m.n_msgs, 0);
+	manifest_free(&m);
+
+	/* Other errors stay errors in every mode. */
+	assert_int_equal(parse_mode("apiVersion: v1\nkind: Service\nmetadata: {name: a}\n"
+				    "spec: {foo: 1, ports: [{port: 70000}]}\n",
+				    MANIFEST_VALIDATE_IGNORE, &m), -1);
+	assert_int_equal(m.n_errors, 1);
+	assert_int_equal(m.n_warnings, 0);
+	manifest_free(&m);
+
+	assert_int_equal(manifest_validation_parse("true", &v, err, sizeof(err)), 0);
+	assert_int_equal(v, MANIFEST_VALIDATE_STRICT);
+	assert_int_equal(manifest_validation_parse("strict", &v, err, sizeof(err)), 0);
+	assert_int_equal(v, MANIFEST_VALIDATE_STRICT);
+	assert_int_equal(manifest_validation_parse("warn", &v, err, sizeof(err)), 0);
+	assert_int_equal(v, MANIFEST_VALIDATE_WARN);
+	assert_int_equal(manifest_validation_parse("false", &v, err, sizeof(err)), 0);
+	assert_int_equal(v, MANIFEST_VALIDATE_IGNORE);
+	assert_int_equal(manifest_validation_parse("ignore", &v, err, sizeof(err)), 0);
+	assert_int_equal(v, MANIFEST_VALIDATE_IGNORE);
+	assert_int_equal(manifest_validation_parse("Strict", &v, err, sizeof(err)), -1);
+	assert_string_equal(err, "invalid - validate option \"Strict\"; must be one of: strict "
+			    "(or true), warn, ignore (or false)");
+}
+
+/* Every field the Kubernetes API has for these objects (apps/v1
+ * Deployment with its pod template, v1 Service, v1 List, ObjectMeta) is
+ * accepted under strict, whether clientip uses it or not. */
+static void test_every_api_field_accepted(void **state)
+{
+	static const char text[] =
+		"apiVersion: v1\n"
+		"kind: List\n"
+		"metadata: {selfLink: \"\", resourceVersion: \"\", continue: \"\", "
+		"remainingItemCount: null}\n"
+		"items:\n"
+		"- apiVersion: apps/v1\n"
+		"  kind: Deployment\n"
+		"  metadata:\n"
+		"    name: web\n"
+		"    generateName: null\n"
+		"    namespace: default\n"
+		"    selfLink: /apis/apps/v1/namespaces/default/deployments/web\n"
+		"    uid: 5f0c2a4e-0000-4000-8000-000000000001\n"
+		"    resourceVersion: \"42\"\n"
+		"    generation: 3\n"
+		"    creationTimestamp: \"2024-01-01T00:00:00Z\"\n"
+		"    deletionTimestamp: null\n"
+		"    deletionGracePeriodSeconds: null\n"
+		"    labels: {app: web}\n"
+		"    annotations: {deployment.kubernetes.io/revision: \"3\"}\n"
+		"    ownerReferences: []\n"
+		"    finalizers: []\n"
+		"    managedFields: []\n"
+		"  spec:\n"
+		"    replicas: 2\n"
+		"    selector: {matchLabels: {app: web}, matchExpressions: []}\n"
+		"    minReadySeconds: 0\n"
+		"    revisionHistoryLimit: 10\n"
+		"    paused: false\n"
+		"    progressDeadlineSeconds: 600\n"
+		"    strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 25%, "
+		"maxUnavailable: 25%}}\n"
+		"    template:\n"
+		"      metadata:\n"
+		"        name: null\n"
+		"        generateName: null\n"
+		"        namespace: null\n"
+		"        selfLink: null\n"
+		"        uid: null\n"
+		"        resourceVersion: null\n"
+		"        generation: null\n"
+		"        creationTimestamp: null\n"
+		"        deletionTimestamp: null\n"
+		"        deletionGracePeriodSeconds: null\n"
+		"        labels: {app: web}\n"
+		"        annotations: {a: b}\n"
+		"        ownerReferences: null\n"
+		"        finalizers: null\n"
+		"        managedFields: null\n"
+		"      spec:\n"
+		"        volumes: null\n"
+		"        initContainers: null\n"
+		"        ephemeralContainers: null\n"
+		"        restartPolicy: Always\n"
+		"        terminationGracePeriodSeconds: 30\n"
+		"        activeDeadlineSeconds: null\n"
+		"        dnsPolicy: ClusterFirst\n"
+		"        nodeSelector: {kubernetes.io/os: linux}\n"
+		"        serviceAccountName: default\n"
+		"        serviceAccount: default\n"
+		"        automountServiceAccountToken: true\n"
+		"        nodeName: null\n"
+		"        hostNetwork: false\n"
+		"        hostPID: false\n"
+		"        hostIPC: false\n"
+		"        shareProcessNamespace: null\n"
+		"        securityContext: {runAsNonRoot: true}\n"
+		"        imagePullSecrets: []\n"
+		"        hostname: null\n"
+		"        subdomain: null\n"
+		"        affinity: null\n"
+		"        schedulerName: default-scheduler\n"
+		"        tolerations: [{key: k, operator: Exists}]\n"
+		"        hostAliases: null\n"
+		"        priorityClassName: \"\"\n"
+		"        priority: 0\n"
+		"        dnsConfig: null\n"
+		"        readinessGates: null\n"
+		"        runtimeClassName: null\n"
+		"        enableServiceLinks: true\n"
+		"        preemptionPolicy: PreemptLowerPriority\n"
+		"        overhead: null\n"
+		"        topologySpreadConstraints: null\n"
+		"        setHostnameAsFQDN: null\n"
+		"        os: null\n"
+		"        hostUsers: null\n"
+		"        schedulingGates: null\n"
+		"        resourceClaims: null\n"
+		"        resources: {limits: {cpu: \"1\"}}\n"
+		"        hostnameOverride: null\n"
+		"        schedulingGroup: null\n"
+		"        evictionResponders: null\n"
+		"        containers:\n"
+		"        - name: web\n"
+		"          image: nfranssens/nodejs-ip\n"
+		"          command: [node]\n"
+		"          args: [server.js]\n"
+		"          workingDir: null\n"
+		"          ports:\n"
+		"          - {name: http, containerPort: 8080, protocol: TCP, hostPort: null, "
+		"hostIP: null}\n"
+		"          envFrom: null\n"
+		"          env: [{name: A, value: b, valueFrom: null}]\n"
+		"          resources: {requests: {cpu: 100m, memory: 64Mi}}\n"
+		"          resizePolicy: null\n"
+		"          restartPolicy: null\n"
+		"          restartPolicyRules: null\n"
+		"          volumeMounts: null\n"
+		"          volumeDevices: null\n"
+		"          livenessProbe: null\n"
+		"          readinessProbe:\n"
+		"            exec: null\n"
+		"            httpGet: {path: /, port: http, host: null, scheme: HTTP, "
+		"httpHeaders: null, protocol: null}\n"
+		"            tcpSocket: null\n"
+		"            grpc: null\n"
+		"            initialDelaySeconds: 1\n"
+		"            timeoutSeconds: 1\n"
+		"            periodSeconds: 2\n"
+		"            successThreshold: 1\n"
+		"            failureThreshold: 3\n"
+		"            terminationGracePeriodSeconds: null\n"
+		"          startupProbe: null\n"
+		"          lifecycle: null\n"
+		"          terminationMessagePath: /dev/termination-log\n"
+		"          terminationMessagePolicy: File\n"
+		"          imagePullPolicy: IfNotPresent\n"
+		"          securityContext: {allowPrivilegeEscalation: false}\n"
+		"          stdin: false\n"
+		"          stdinOnce: false\n"
+		"          tty: false\n"
+		"        - name: side\n"
+		"          image: i\n"
+		"          readinessProbe: {tcpSocket: {port: 9000, host: null}}\n"
+		"  status: {replicas: 2}\n"
+		"- apiVersion: v1\n"
+		"  kind: Service\n"
+		"  metadata: {name: web, namespace: default}\n"
+		"  spec:\n"
+		"    ports:\n"
+		"    - {name: http, protocol: TCP, appProtocol: http, port: 80, targetPort: 8080, "
+		"nodePort: 30080}\n"
+		"    selector: {app: web}\n"
+		"    clusterIP: 10.0.0.20\n"
+		"    clusterIPs: [10.0.0.20]\n"
+		"    type: LoadBalancer\n"
+		"    externalIPs: null\n"
+		"    sessionAffinity: ClientIP\n"
+		"    loadBalancerIP: 203.0.113.9\n"
+		"    loadBalancerSourceRanges: [0.0.0.0/0]\n"
+		"    externalName: null\n"
+		"    externalTrafficPolicy: Local\n"
+		"    healthCheckNodePort: 30100\n"
+		"    publishNotReadyAddresses: false\n"
+		"    sessionAffinityConfig: {clientIP: {timeoutSeconds: 600}}\n"
+		"    ipFamilies: [IPv4]\n"
+		"    ipFamilyPolicy: SingleStack\n"
+		"    allocateLoadBalancerNodePorts: true\n"
+		"    loadBalancerClass: null\n"
+		"    internalTrafficPolicy: Cluster\n"
+		"    trafficDistribution: null\n"
+		"  status: {loadBalancer: {}}\n";
+	struct manifest m;
+
+	(void)state;
+	assert_int_equal(parse(text, &m), 0);
+	assert_int_equal(m.n_errors, 0);
+	assert_int_equal(m.n_objects, 2);
+	/* Those the lab would not honour are still named, as warnings. */
+	assert_msg(&m, "t.yaml:56:9: Warning: field \"spec.template.spec.nodeSelector\" is not "
+		   "supported by clientip and is ignored");
+	assert_msg(&m, "t.yaml:71:9: Warning: field \"spec.template.spec.tolerations\" is not "
+		   "supported by clientip and is ignored");
+	assert_msg(&m, "t.yaml:145:5: Warning: field \"spec.loadBalancerSourceRanges\" is not "
+		   "supported by clientip and is ignored");
+	assert_int_equal(m.n_warnings, 3);
+	manifest_free(&m);
+}
+
 static void test_unknown_field_warning(void **state)
 {
 	static const char text[] =
@@ -562,7 +915,7 @@ static void test_unknown_field_warning(void **state)
 	struct manifest m;
 
 	(void)state;
-	assert_int_equal(parse(text, &m), 0);
+	assert_int_equal(parse_mode(text, MANIFEST_VALIDATE_WARN, &m), 0);
 	assert_int_equal(m.n_objects, 1);
 	assert_int_equal(m.n_errors, 0);
 	assert_int_equal(m.n_warnings, 2);
@@ -658,11 +1011,13 @@ static void test_file_and_stdin_names(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "kind: Service\n", 14), 14);
 	close(fd);
-	assert_int_equal(manifest_parse_file(path, NULL, &m, err, sizeof(err)), -1);
+	assert_int_equal(manifest_parse_file(path, NULL, MANIFEST_VALIDATE_STRICT, &m, err,
+					     sizeof(err)), -1);
 	assert_non_null(strstr(m.msgs[0].text, path));
 	manifest_free(&m);
 	unlink(path);
-	assert_int_equal(manifest_parse_file(path, NULL, &m, err, sizeof(err)), -2);
+	assert_int_equal(manifest_parse_file(path, NULL, MANIFEST_VALIDATE_STRICT, &m, err,
+					     sizeof(err)), -2);
 	assert_non_null(strstr(err, "cannot be read"));
 	manifest_free(&m);
 }
@@ -736,6 +1091,11 @@ int main(void)
 		cmocka_unit_test(test_error_types),
 		cmocka_unit_test(test_error_yaml_syntax),
 		cmocka_unit_test(test_all_errors_nothing_kept),
+		cmocka_unit_test(test_unknown_field_strict),
+		cmocka_unit_test(test_unknown_field_nested),
+		cmocka_unit_test(test_duplicate_field),
+		cmocka_unit_test(test_validation_modes),
+		cmocka_unit_test(test_every_api_field_accepted),
 		cmocka_unit_test(test_unknown_field_warning),
 		cmocka_unit_test(test_ignored_field_warning),
 		cmocka_unit_test(test_error_deployment_rules),
