@@ -38,9 +38,6 @@
 
 #define API_LAB_DEBOUNCE_MS 10
 #define API_LAB_RESYNC_MS   2000
-/* A node whose agent has not reported for this long is NotReady (the
- * node lifecycle controller's default grace period is 40 s). */
-#define API_LAB_NODE_GRACE_S 40
 #define API_LAB_B64 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 /* ---- model <-> JSON --------------------------------------------------------- */
@@ -709,6 +706,21 @@ static void api_lab_rs_name(const char *deployment, const char *hash, char *out,
 	snprintf(out, len, "%s-%s", deployment, hash);
 }
 
+/* The message of a pod's PodScheduled=False condition, or NULL. */
+static const char *api_lab_unschedulable(const json_t *pod)
+{
+	const json_t *c;
+	size_t i;
+
+	json_array_foreach(api_json_path(pod, "status.conditions"), i, c) {
+		if (strcmp(json_string_value(json_object_get(c, "type")) ?: "", "PodScheduled") ||
+		    strcmp(json_string_value(json_object_get(c, "status")) ?: "", "False"))
+			continue;
+		return json_string_value(json_object_get(c, "message")) ?: "";
+	}
+	return NULL;
+}
+
 static const char *api_lab_waiting(const json_t *pod)
 {
 	const json_t *cs = json_array_get(api_json_path(pod, "status.containerStatuses"), 0);
@@ -726,23 +738,28 @@ static void api_lab_pod_events(struct api_server *s, const json_t *before, const
 	const char *container = json_string_value(json_object_get(c0, "name")) ?: "";
 	const char *image = json_string_value(json_object_get(c0, "image")) ?: "";
 	const char *node = json_string_value(api_json_path(after, "spec.nodeName"));
+	const char *unsched = api_lab_unschedulable(after), *unsched_was;
 	const char *phase = json_string_value(api_json_path(after, "status.phase")) ?: "";
 	const char *was = json_string_value(api_json_path(before, "status.phase")) ?: "";
 	const char *wait = api_lab_waiting(after);
 
 	if (!after)
 		return;
-	if (!before) {
-		if (rs)
-			api_event_record(s, rs, "Normal", "SuccessfulCreate",
-					 "replicaset-controller", "Created pod: %s",
-					 api_json_meta(after, "name"));
-		if (node)
-			api_event_record(s, after, "Normal", "Scheduled", "default-scheduler",
-					 "Successfully assigned %s/%s to %s",
-					 api_json_meta(after, "namespace"),
-					 api_json_meta(after, "name"), node);
-	}
+	if (!before && rs)
+		api_event_record(s, rs, "Normal", "SuccessfulCreate", "replicaset-controller",
+				 "Created pod: %s", api_json_meta(after, "name"));
+	/* Bound now, at creation or after a wait in Pending. */
+	if (node && !json_string_value(api_json_path(before, "spec.nodeName")))
+		api_event_record(s, after, "Normal", "Scheduled", "default-scheduler",
+				 "Successfully assigned %s/%s to %s",
+				 api_json_meta(after, "namespace"), api_json_meta(after, "name"),
+				 node);
+	/* Once per reason: the controller rewrites the condition only when
+	 * its message changes, and so does this. */
+	unsched_was = api_lab_unschedulable(before);
+	if (!node && unsched && (!unsched_was || strcmp(unsched, unsched_was) != 0))
+		api_event_record(s, after, "Warning", "FailedScheduling", "default-scheduler",
+				 "%s", unsched);
 	if (strcmp(phase, "Running") == 0 && strcmp(was, "Running") != 0)
 		api_event_record(s, after, "Normal", "Started", "kubelet",
 				 "Started container %s", container);
@@ -1102,18 +1119,19 @@ static void api_lab_import_nodes(struct api_server *s)
 {
 	const struct api_resource *r = api_lab_res("", "nodes");
 	struct model_node_status *nodes = NULL;
-	int n = 0;
-	char err[256];
+	int n = 0, grace_s = model_node_grace_s();
+	char err[256], pods[16];
 	json_t *seen = json_object();
 
 	if (store_list_node_statuses(s->statedir, &nodes, &n, err, sizeof(err)) < 0) {
 		log_warn("lab state: %s", err);
 		goto out;
 	}
+	snprintf(pods, sizeof(pods), "%d", model_node_max_pods());
 	for (int i = 0; i < n; i++) {
 		json_t *obj, *st;
-		int64_t beat = model_time_parse(nodes[i].heartbeat);
-		bool ready = beat > 0 && time(NULL) - beat < API_LAB_NODE_GRACE_S;
+		/* The controller's scheduler uses the same rule and grace. */
+		bool ready = model_node_ready(&nodes[i], time(NULL), grace_s);
 
 		obj = api_lab_to_json(api_lab_emit_node, &nodes[i], NULL);
 		if (!obj)
@@ -1131,6 +1149,15 @@ static void api_lab_import_nodes(struct api_server *s)
 							       "status", ready ? "True" : "False",
 							       "reason", ready ? "KubeletReady" :
 							       "NodeStatusUnknown"));
+		/* What the scheduler sees: the pods the node takes and, while
+		 * its agent is silent, the node lifecycle controller's taint. */
+		json_object_set_new(st, "capacity", json_pack("{s:s}", "pods", pods));
+		json_object_set_new(st, "allocatable", json_pack("{s:s}", "pods", pods));
+		if (!ready)
+			json_object_set_new(obj, "spec", json_pack("{s:[{s:s, s:s}]}", "taints",
+								   "key",
+								   "node.kubernetes.io/unreachable",
+								   "effect", "NoSchedule"));
 		json_object_set_new(st, "nodeInfo", json_pack("{s:s, s:s, s:s, s:s, s:s}",
 							     "kubeletVersion", "v1.33.0",
 							     "kubeProxyVersion", "v1.33.0",

@@ -14,10 +14,6 @@
 #include "objects.h"
 #include "store.h"
 
-/* A node counts as Ready while its agent's heartbeat is younger than
- * this, the node controller's default grace period. */
-#define GET_NODE_GRACE_S 40
-
 enum get_output { GET_TABLE, GET_WIDE, GET_JSON, GET_YAML, GET_NAME };
 
 struct get_ctx {
@@ -199,7 +195,6 @@ static void get_nodes(struct get_ctx *g, const char *const *names, int n_names, 
 		struct model_map labels;
 		char name[16], err[256], age[32], ip[INET_ADDRSTRLEN];
 		bool ready = false;
-		int64_t hb;
 
 		snprintf(name, sizeof(name), "node%d", i);
 		get_node_labels(name, &labels);
@@ -210,8 +205,8 @@ static void get_nodes(struct get_ctx *g, const char *const *names, int n_names, 
 				found[k] = true;
 		memset(&st, 0, sizeof(st));
 		if (store_get_node_status(g->cli->statedir, name, &st, err, sizeof(err)) == 0) {
-			hb = model_time_parse(st.heartbeat);
-			ready = hb >= 0 && obj_now_ms() / 1000 - hb <= GET_NODE_GRACE_S;
+			/* The rule the API server and the scheduler apply. */
+			ready = model_node_ready(&st, obj_now_ms() / 1000, model_node_grace_s());
 		} else {
 			snprintf(st.name, sizeof(st.name), "%s", name);
 		}

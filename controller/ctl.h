@@ -43,20 +43,41 @@ void ctl_pod_name(const char *deployment, const char *hash,
 
 /* ---- scheduling and addresses (ctl_sched.c) ---------------------------- */
 
+/* What the scheduler knows of a node. A node with no status file has never
+ * registered: kube-scheduler does not know it, so it is not counted in
+ * "0/N nodes are available". */
+enum ctl_node_state { CTL_NODE_ABSENT, CTL_NODE_NOT_READY, CTL_NODE_READY };
+
+/* Most pods created for one Deployment in one pass: the ReplicaSet
+ * controller's burstReplicas. */
+#define CTL_BURST_REPLICAS 500
+
 struct ctl_nodes {
 	int n;                                /* nodes in the lab */
-	int pods[LAB_MAX_NODES];              /* pods not being deleted, per node */
+	int max_pods;                         /* pods a node takes (maxPods) */
+	enum ctl_node_state state[LAB_MAX_NODES];
+	int pods[LAB_MAX_NODES];              /* pods bound to the node, terminating too */
 	uint8_t used[LAB_MAX_NODES][32];      /* host bytes of 10.244.i.0/24 in use */
 };
 
-/* Occupancy from the pods that exist (being deleted or not: a terminating
- * pod still holds its address). */
-void ctl_nodes_init(struct ctl_nodes *c, int nodes, const struct model_pod *pods, int n);
-/* Picks the node for a new pod of a Deployment that has own[i] live pods
- * on node i: fewest pods of that Deployment, then fewest pods in all, then
- * the lowest index; and the node's lowest free address 10.244.i.2-254.
- * 0, or -ENOSPC when no node has a free address. */
-int ctl_schedule(const struct ctl_nodes *c, const int *own, int *node, struct in_addr *ip);
+/* Occupancy from the pods that exist, being deleted or not: until it is
+ * gone, a terminating pod holds its address and its place among the node's
+ * max_pods, as in kube-scheduler's cache. Every node starts absent. */
+void ctl_nodes_init(struct ctl_nodes *c, int nodes, int max_pods, const struct model_pod *pods,
+		    int n);
+/* Each node's state from its agent's heartbeat (status/nodes): Ready if it
+ * reported less than grace_s seconds before now (model_node_ready). */
+void ctl_nodes_status(struct ctl_nodes *c, const struct model_node_status *st, int n,
+		      int64_t now, int grace_s);
+/* Picks the node for a new pod whose owner (same Deployment and template)
+ * has own[i] live pods on node i. Feasible nodes are Ready, hold fewer than
+ * max_pods pods and have a free address. Among them: fewest of own, then
+ * fewest pods in all, then the lowest index; the address is the node's
+ * lowest free one in 10.244.i.2-254. 0, or -ENOSPC when no node is
+ * feasible, with why set to kube-scheduler's message for it ("0/2 nodes
+ * are available: 2 Too many pods. preemption: ..."). */
+int ctl_schedule(const struct ctl_nodes *c, const int *own, int *node, struct in_addr *ip,
+		 char *why, size_t whylen);
 /* Records a pod placed by ctl_schedule. */
 void ctl_nodes_take(struct ctl_nodes *c, int node, struct in_addr ip);
 
@@ -66,6 +87,7 @@ void ctl_nodes_take(struct ctl_nodes *c, int node, struct in_addr ip);
 struct ctl_rpod {
 	int idx;            /* the caller's index of the pod */
 	bool current;       /* has the current pod-template-hash */
+	bool assigned;      /* bound to a node (not Pending unscheduled) */
 	bool ready;         /* its status says ready, and it is not being deleted */
 	bool deleting;
 	int64_t created;    /* creationTimestamp, seconds */
@@ -122,6 +144,10 @@ struct ctl {
 	int sigfd;
 	int nodes;              /* from lab.json, read on every pass */
 	bool lab_missing;       /* reported once until it appears */
+	int max_pods;           /* pods a node takes (model_node_max_pods) */
+	int grace_s;            /* NotReady after this long without a heartbeat */
+	/* Each node's state at the last pass, to log changes once. */
+	enum ctl_node_state node_state[LAB_MAX_NODES];
 };
 
 /* One reconcile pass over the whole state dir. 0, or -1 if the state could

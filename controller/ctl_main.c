@@ -33,7 +33,22 @@ static void ctl_usage(FILE *out)
 		"  --lab NAME   the lab (default: $CLIENTIP_LAB, else \"default\")\n"
 		"  --once       one reconcile pass, then exit\n"
 		"\n"
-		"It re-reads the state on every change and every %d ms.\n", CTL_RESYNC_MS);
+		"Pods go, like kube-scheduler's, only to Ready nodes (an agent heartbeat in\n"
+		"status/nodes less than %d s old), at most %d per node (kubelet's maxPods),\n"
+		"spread over the nodes by Deployment and template. A pod that fits nowhere is\n"
+		"still created, Pending with no node and a PodScheduled=False condition\n"
+		"(reason Unschedulable, kube-scheduler's message), and placed as soon as a\n"
+		"node has room. Both limits can be lowered for tests; `clientip lab up`\n"
+		"passes its environment on to the lab's daemons, and the API server reads\n"
+		"the same variables, so Nodes show the same readiness and capacity:\n"
+		"\n"
+		"  CLIENTIP_MAX_PODS=N       pods a node takes, 1-%d (default %d)\n"
+		"  CLIENTIP_NODE_GRACE_S=S   NotReady after S s without a heartbeat, 1-3600\n"
+		"                            (default %d)\n"
+		"\n"
+		"It re-reads the state on every change and every %d ms.\n", MODEL_NODE_GRACE_S,
+		MODEL_NODE_MAX_PODS, MODEL_NODE_POD_ADDRS, MODEL_NODE_MAX_PODS, MODEL_NODE_GRACE_S,
+		CTL_RESYNC_MS);
 }
 
 static void ctl_on_change(struct watch *w, void *data)
@@ -84,6 +99,11 @@ static int ctl_parse(struct ctl *c, bool *once, int argc, char **argv)
 	}
 	snprintf(c->lab, sizeof(c->lab), "%s", lab);
 	lab_state_dir(lab, c->statedir, sizeof(c->statedir));
+	c->max_pods = model_node_max_pods();
+	c->grace_s = model_node_grace_s();
+	if (c->max_pods != MODEL_NODE_MAX_PODS || c->grace_s != MODEL_NODE_GRACE_S)
+		log_info("nodes take %d pods each, NotReady after %d s without a heartbeat",
+			 c->max_pods, c->grace_s);
 	return 0;
 }
 

@@ -33,14 +33,16 @@ void ctl_rollout_bounds(const struct model_deployment *d, int *surge, int *unava
 }
 
 /* Deletion order, most deletable first, as the ReplicaSet controller ranks
- * pods: not ready before ready, newer before older, then pods sharing a
- * node with more of their kind (keeps the spread), then by name so the
- * choice is deterministic. */
+ * pods: unscheduled before scheduled, not ready before ready, newer before
+ * older, then pods sharing a node with more of their kind (keeps the
+ * spread), then by name so the choice is deterministic. */
 static int ctl_rank_cmp(const void *a, const void *b)
 {
 	const struct ctl_rpod *x = *(const struct ctl_rpod *const *)a;
 	const struct ctl_rpod *y = *(const struct ctl_rpod *const *)b;
 
+	if (x->assigned != y->assigned)
+		return x->assigned ? 1 : -1;
 	if (x->ready != y->ready)
 		return x->ready ? 1 : -1;
 	if (x->created != y->created)

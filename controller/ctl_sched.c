@@ -1,12 +1,25 @@
-/* ctl_sched.c — where a new pod goes, and its address. */
+/* ctl_sched.c — where a new pod goes, and its address; and, when it can go
+ * nowhere, kube-scheduler's words for why. */
 #include "ctl.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #define CTL_HOST_FIRST 2     /* .1 is the node's cbr0 */
 #define CTL_HOST_LAST  254   /* .255 is the broadcast address */
+
+/* Filter reasons as kube-scheduler's plugins word them: a NotReady node
+ * carries the node lifecycle controller's unreachable taint
+ * (TaintToleration), a full one fails NodeResourcesFit's pod count. */
+#define CTL_WHY_TAINT    "node(s) had untolerated taint(s)"
+#define CTL_WHY_FULL     "Too many pods"
+/* DefaultPreemption's verdicts: a taint is not resolved by evicting
+ * anyone; on a full node every pod has the same priority (the lab has no
+ * PriorityClasses), so there is no lower-priority victim. */
+#define CTL_PREEMPT_TAINT "Preemption is not helpful for scheduling"
+#define CTL_PREEMPT_FULL  "No preemption victims found for incoming pod"
 
 static bool ctl_used(const struct ctl_nodes *c, int node, int host)
 {
@@ -29,10 +42,12 @@ static int ctl_ip_node(const struct ctl_nodes *c, struct in_addr ip, int *host)
 	return (int)((a >> 8) & 0xff);
 }
 
-void ctl_nodes_init(struct ctl_nodes *c, int nodes, const struct model_pod *pods, int n)
+void ctl_nodes_init(struct ctl_nodes *c, int nodes, int max_pods, const struct model_pod *pods,
+		    int n)
 {
 	memset(c, 0, sizeof(*c));
 	c->n = nodes < 0 ? 0 : nodes > LAB_MAX_NODES ? LAB_MAX_NODES : nodes;
+	c->max_pods = max_pods;
 	for (int i = 0; i < n; i++) {
 		int node = lab_node_index(pods[i].node), host, subnet;
 
@@ -41,8 +56,20 @@ void ctl_nodes_init(struct ctl_nodes *c, int nodes, const struct model_pod *pods
 		subnet = ctl_ip_node(c, pods[i].ip, &host);
 		if (subnet >= 0)
 			ctl_mark(c, subnet, host);
-		if (node >= 0 && node < c->n && !pods[i].meta.deleting[0])
+		if (node >= 0 && node < c->n)
 			c->pods[node]++;
+	}
+}
+
+void ctl_nodes_status(struct ctl_nodes *c, const struct model_node_status *st, int n,
+		      int64_t now, int grace_s)
+{
+	for (int i = 0; i < n; i++) {
+		int node = lab_node_index(st[i].name);
+
+		if (node >= 0 && node < c->n)
+			c->state[node] = model_node_ready(&st[i], now, grace_s) ? CTL_NODE_READY
+										 : CTL_NODE_NOT_READY;
 	}
 }
 
@@ -54,24 +81,74 @@ static int ctl_free_host(const struct ctl_nodes *c, int node)
 	return -1;
 }
 
-int ctl_schedule(const struct ctl_nodes *c, const int *own, int *node, struct in_addr *ip)
+/* "a A, b B" with the parts in sort.Strings order, as kube-scheduler lists
+ * its reasons; a part with a zero count is left out. */
+static void ctl_histogram(char *out, size_t len, int a, const char *why_a, int b,
+			  const char *why_b)
 {
-	int best = -1, host = -1;
+	char x[128], y[128];
+
+	snprintf(x, sizeof(x), "%d %s", a, why_a);
+	snprintf(y, sizeof(y), "%d %s", b, why_b);
+	if (!a || !b)
+		snprintf(out, len, "%s", a ? x : y);
+	else if (strcmp(x, y) <= 0)
+		snprintf(out, len, "%s, %s", x, y);
+	else
+		snprintf(out, len, "%s, %s", y, x);
+}
+
+/* FitError's message: the filters' reasons, then DefaultPreemption's. */
+static void ctl_why(char *why, size_t len, int known, int not_ready, int full)
+{
+	char filter[300], preempt[300];
+
+	if (known == 0) {
+		snprintf(why, len, "no nodes available to schedule pods");
+		return;
+	}
+	ctl_histogram(filter, sizeof(filter), full, CTL_WHY_FULL, not_ready, CTL_WHY_TAINT);
+	ctl_histogram(preempt, sizeof(preempt), full, CTL_PREEMPT_FULL, not_ready,
+		      CTL_PREEMPT_TAINT);
+	snprintf(why, len, "0/%d nodes are available: %s. preemption: 0/%d nodes are available: %s.",
+		 known, filter, known, preempt);
+}
+
+int ctl_schedule(const struct ctl_nodes *c, const int *own, int *node, struct in_addr *ip,
+		 char *why, size_t whylen)
+{
+	int best = -1, host = -1, known = 0, not_ready = 0, full = 0;
 
 	for (int i = 0; i < c->n; i++) {
-		int h = ctl_free_host(c, i);
+		int h;
 
-		if (h < 0)
+		if (c->state[i] == CTL_NODE_ABSENT)
 			continue;
-		/* Strictly better only, so ties go to the lowest index. */
+		known++;
+		if (c->state[i] == CTL_NODE_NOT_READY) {
+			not_ready++;
+			continue;
+		}
+		/* The pod CIDR bounds the node as well as maxPods: a node out
+		 * of addresses is as full as one at maxPods. */
+		h = c->pods[i] < c->max_pods ? ctl_free_host(c, i) : -1;
+		if (h < 0) {
+			full++;
+			continue;
+		}
+		/* Spread first (PodTopologySpread's default hostname
+		 * constraint), then the least loaded node; strictly better
+		 * only, so ties go to the lowest index. */
 		if (best < 0 || own[i] < own[best] ||
 		    (own[i] == own[best] && c->pods[i] < c->pods[best])) {
 			best = i;
 			host = h;
 		}
 	}
-	if (best < 0)
+	if (best < 0) {
+		ctl_why(why, whylen, known, not_ready, full);
 		return -ENOSPC;
+	}
 	*node = best;
 	ip->s_addr = htonl((10u << 24) | (244u << 16) | ((unsigned)best << 8) | (unsigned)host);
 	return 0;

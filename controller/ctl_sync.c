@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include "labinfo.h"
 #include "log.h"
@@ -37,6 +38,11 @@ struct ctl_pass {
 	int n_dep_keys;
 	struct store_key *svc_keys;
 	int n_svc_keys;
+	struct model_node_status *node_sts;   /* status/nodes: the agents' heartbeats */
+	int n_node_sts;
+	int n_disk;             /* pods[0..n_disk) were read; the rest are new */
+	int n_unsched;          /* pods written Pending in this pass */
+	char unsched_why[MODEL_MESSAGE_MAX];   /* the last one's reason */
 };
 
 static int ctl_key_cmp(const char *ns1, const char *n1, const char *ns2, const char *n2)
@@ -162,7 +168,8 @@ static void ctl_collect(struct ctl_pass *p)
 		const struct model_pod_status *st = p->st_of[i];
 		int rc;
 
-		if (pod->meta.deleting[0] && st && st->terminated) {
+		/* A deleted pod on no node has no agent to wait for. */
+		if (pod->meta.deleting[0] && ((st && st->terminated) || !pod->node[0])) {
 			/* The pod first: its agent stops writing the status once
 			 * the pod is gone. */
 			rc = store_delete(dir, STORE_PODS, pod->meta.ns, pod->meta.name);
@@ -226,6 +233,19 @@ static int ctl_mark_deleting(struct ctl_pass *p, int i, const char *why)
 	if (pod->meta.deleting[0])
 		return 0;
 	memcpy(pod->meta.deleting, p->now, sizeof(pod->meta.deleting));
+	/* A pod on no node has nothing to stop: it goes at once, as the API
+	 * server deletes an unscheduled pod without a grace period. */
+	if (!pod->node[0]) {
+		rc = store_delete(p->c->statedir, STORE_PODS, pod->meta.ns, pod->meta.name);
+		if (rc < 0 && rc != -ENOENT) {
+			log_error("pod %s/%s: %s", pod->meta.ns, pod->meta.name, strerror(-rc));
+			pod->meta.deleting[0] = '\0';
+			return rc;
+		}
+		log_info("pod %s/%s: removed (%s; it was on no node)", pod->meta.ns,
+			 pod->meta.name, why);
+		return 0;
+	}
 	rc = store_put_pod(p->c->statedir, pod);
 	if (rc < 0) {
 		log_error("pod %s/%s: %s", pod->meta.ns, pod->meta.name, strerror(-rc));
@@ -256,18 +276,15 @@ static int ctl_grow(struct ctl_pass *p)
 	return 0;
 }
 
-/* Creates one pod of d's current template; its position, or -errno. */
+/* Makes one pod of d's current template, unscheduled and not yet written
+ * (ctl_schedule_pending binds and writes it); its position, or -errno. */
 static int ctl_create_pod(struct ctl_pass *p, const struct model_deployment *d,
-			  const char *hash, struct ctl_nodes *nodes, int *own)
+			  const char *hash)
 {
 	unsigned char rnd[CTL_SUFFIX_LEN];
 	struct model_pod *pod;
-	struct in_addr ip;
-	int node, rc, tries = 0;
+	int rc, tries = 0;
 
-	rc = ctl_schedule(nodes, own, &node, &ip);
-	if (rc < 0)
-		return rc;
 	rc = ctl_grow(p);
 	if (rc < 0)
 		return rc;
@@ -292,25 +309,17 @@ static int ctl_create_pod(struct ctl_pass *p, const struct model_deployment *d,
 		return rc;
 	memcpy(pod->owner, d->meta.name, sizeof(pod->owner));
 	snprintf(pod->template_hash, sizeof(pod->template_hash), "%s", hash);
-	snprintf(pod->node, sizeof(pod->node), "node%d", node);
-	pod->ip = ip;
 	pod->spec = d->pod;
-	rc = store_put_pod(p->c->statedir, pod);
-	if (rc < 0)
-		return rc;
-	ctl_nodes_take(nodes, node, ip);
-	own[node]++;
 	p->st_of[p->n_pods] = NULL;
-	log_info("pod %s/%s: created on %s, %s", pod->meta.ns, pod->meta.name, pod->node,
-		 inet_ntoa(ip));
 	return p->n_pods++;
 }
 
 static void ctl_sync_deployment(struct ctl_pass *p, const struct model_deployment *d,
-				const int *mine, int n_mine, struct ctl_nodes *nodes)
+				const int *mine, int n_mine)
 {
-	/* No more pods can be created than there are pod addresses. */
-	const int max_new = d->replicas < LAB_MAX_NODES * 253 ? d->replicas : LAB_MAX_NODES * 253;
+	/* Pods that find no node are still created (Pending), so only the
+	 * burst limit bounds a pass; the next pass creates more. */
+	const int max_new = d->replicas < CTL_BURST_REPLICAS ? d->replicas : CTL_BURST_REPLICAS;
 	struct model_deployment_status st;
 	struct ctl_rpod *rp = calloc(ctl_count(n_mine) + (size_t)(max_new > 0 ? max_new : 0),
 				     sizeof(*rp));
@@ -339,6 +348,7 @@ static void ctl_sync_deployment(struct ctl_pass *p, const struct model_deploymen
 
 		rp[k].idx = mine[k];
 		rp[k].current = strcmp(pod->template_hash, hash) == 0;
+		rp[k].assigned = pod->node[0] != '\0';
 		rp[k].ready = ctl_ready(p, mine[k]);
 		rp[k].deleting = pod->meta.deleting[0] != '\0';
 		rp[k].created = model_time_parse(pod->meta.created);
@@ -359,19 +369,16 @@ static void ctl_sync_deployment(struct ctl_pass *p, const struct model_deploymen
 				rp[r].ready = false;
 			}
 		}
-		/* Its address stays taken until the pod is gone; its place on
-		 * the node is free now. */
+		/* It no longer counts for the spread; its address and its
+		 * place on the node stay taken until it is gone. */
 		if (node >= 0 && node < LAB_MAX_NODES && own[node] > 0)
 			own[node]--;
-		if (node >= 0 && node < nodes->n && nodes->pods[node] > 0)
-			nodes->pods[node]--;
 	}
 	for (int k = 0; k < plan.create && k < max_new; k++) {
-		rc = ctl_create_pod(p, d, hash, nodes, own);
+		rc = ctl_create_pod(p, d, hash);
 		if (rc < 0) {
 			log_error("deployment %s/%s: cannot create a pod: %s", d->meta.ns,
-				  d->meta.name, rc == -ENOSPC ? "no free pod address on any node"
-							      : strerror(-rc));
+				  d->meta.name, strerror(-rc));
 			break;
 		}
 		/* Not ready yet; its name is not needed past the plan (and the
@@ -389,13 +396,187 @@ out:
 	free(del);
 }
 
+/* ---- the scheduler -------------------------------------------------------- */
+
+/* The pods the default spread counts together: one Deployment's pods of
+ * one template, as kube-scheduler's default constraint selects a
+ * ReplicaSet's pods (its selector carries pod-template-hash). */
+struct ctl_group {
+	const char *ns, *owner, *hash;
+	int own[LAB_MAX_NODES];     /* live pods of the group on each node */
+};
+
+/* A pod waiting for a node, in the scheduling queue's order. */
+struct ctl_waiting {
+	int idx;
+	int64_t created;
+	struct ctl_group *group;
+};
+
+static int ctl_group_cmp(const void *a, const void *b)
+{
+	const struct ctl_group *x = a, *y = b;
+	int c = ctl_key_cmp(x->ns, x->owner, y->ns, y->owner);
+
+	return c ? c : strcmp(x->hash, y->hash);
+}
+
+/* Oldest first, as the scheduling queue pops pods of equal priority; the
+ * position breaks ties, so pods read from disk go before new ones. */
+static int ctl_waiting_cmp(const void *a, const void *b)
+{
+	const struct ctl_waiting *x = a, *y = b;
+
+	if (x->created != y->created)
+		return x->created < y->created ? -1 : 1;
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static struct ctl_group *ctl_group_find(struct ctl_group *g, int n, const struct model_pod *pod)
+{
+	struct ctl_group key = { pod->meta.ns, pod->owner, pod->template_hash, { 0 } };
+
+	return bsearch(&key, g, (size_t)n, sizeof(*g), ctl_group_cmp);
+}
+
+/* Binds one waiting pod, or records why it cannot be: written only when
+ * something changed, so a pod that stays Pending for the same reason costs
+ * nothing (and gets no new Event). */
+static void ctl_bind(struct ctl_pass *p, struct ctl_nodes *nodes, struct ctl_waiting *w)
+{
+	struct model_pod *pod = &p->pods[w->idx];
+	bool fresh = w->idx >= p->n_disk;
+	char why[MODEL_MESSAGE_MAX];
+	struct in_addr ip;
+	int node, rc;
+
+	if (ctl_schedule(nodes, w->group->own, &node, &ip, why, sizeof(why)) == 0) {
+		struct model_pod bound = *pod;
+
+		snprintf(bound.node, sizeof(bound.node), "node%d", node);
+		bound.ip = ip;
+		bound.unsched_reason[0] = bound.unsched_message[0] = bound.unsched_since[0] = '\0';
+		rc = store_put_pod(p->c->statedir, &bound);
+		if (rc < 0) {
+			log_error("pod %s/%s: %s", pod->meta.ns, pod->meta.name, strerror(-rc));
+			return;
+		}
+		*pod = bound;
+		ctl_nodes_take(nodes, node, ip);
+		w->group->own[node]++;
+		log_info("pod %s/%s: %s on %s, %s", pod->meta.ns, pod->meta.name,
+			 fresh ? "created" : "scheduled", pod->node, inet_ntoa(ip));
+		return;
+	}
+	if (!fresh && strcmp(pod->unsched_reason, "Unschedulable") == 0 &&
+	    strcmp(pod->unsched_message, why) == 0)
+		return;
+	/* The condition's status stays False while only its message changes,
+	 * so its transition time stays too. */
+	if (!pod->unsched_since[0])
+		memcpy(pod->unsched_since, p->now, sizeof(pod->unsched_since));
+	snprintf(pod->unsched_reason, sizeof(pod->unsched_reason), "Unschedulable");
+	snprintf(pod->unsched_message, sizeof(pod->unsched_message), "%s", why);
+	rc = store_put_pod(p->c->statedir, pod);
+	if (rc < 0) {
+		log_error("pod %s/%s: %s", pod->meta.ns, pod->meta.name, strerror(-rc));
+		return;
+	}
+	log_debug("pod %s/%s: %s, Pending: %s", pod->meta.ns, pod->meta.name,
+		  fresh ? "created" : "still", why);
+	p->n_unsched++;
+	memcpy(p->unsched_why, why, sizeof(p->unsched_why));
+}
+
+/* kube-scheduler's part: every live pod without a node, oldest first, goes
+ * to a node or stays Pending with the reason. */
+static void ctl_schedule_pending(struct ctl_pass *p, struct ctl_nodes *nodes)
+{
+	struct ctl_waiting *w = NULL;
+	struct ctl_group *g = NULL;
+	int n_w = 0, n_g = 0, k = 0;
+
+	for (int i = 0; i < p->n_pods; i++)
+		n_w += !p->pods[i].node[0] && !p->pods[i].meta.deleting[0];
+	if (n_w == 0)
+		return;
+	w = malloc((size_t)n_w * sizeof(*w));
+	g = malloc((size_t)n_w * sizeof(*g));
+	if (!w || !g) {
+		log_error("scheduler: out of memory");
+		goto out;
+	}
+	for (int i = 0; i < p->n_pods; i++) {
+		const struct model_pod *pod = &p->pods[i];
+
+		if (pod->node[0] || pod->meta.deleting[0])
+			continue;
+		g[n_g] = (struct ctl_group){ pod->meta.ns, pod->owner, pod->template_hash, { 0 } };
+		n_g++;
+	}
+	qsort(g, (size_t)n_g, sizeof(*g), ctl_group_cmp);
+	for (int i = 0; i < n_g; i++)
+		if (k == 0 || ctl_group_cmp(&g[i], &g[k - 1]) != 0)
+			g[k++] = g[i];
+	n_g = k;
+	/* The spread counts the pods already placed, terminating ones not. */
+	for (int i = 0; i < p->n_pods; i++) {
+		const struct model_pod *pod = &p->pods[i];
+		int node = lab_node_index(pod->node);
+		struct ctl_group *x;
+
+		if (node < 0 || node >= LAB_MAX_NODES || pod->meta.deleting[0])
+			continue;
+		x = ctl_group_find(g, n_g, pod);
+		if (x)
+			x->own[node]++;
+	}
+	n_w = 0;
+	for (int i = 0; i < p->n_pods; i++) {
+		const struct model_pod *pod = &p->pods[i];
+
+		if (pod->node[0] || pod->meta.deleting[0])
+			continue;
+		w[n_w++] = (struct ctl_waiting){ i, model_time_parse(pod->meta.created),
+						 ctl_group_find(g, n_g, pod) };
+	}
+	qsort(w, (size_t)n_w, sizeof(*w), ctl_waiting_cmp);
+	for (int i = 0; i < n_w; i++)
+		ctl_bind(p, nodes, &w[i]);
+	if (p->n_unsched)
+		log_info("%d pod(s) Pending: %s", p->n_unsched, p->unsched_why);
+out:
+	free(w);
+	free(g);
+}
+
+/* Node readiness for the pass, and its changes in the log. */
+static void ctl_nodes_observe(struct ctl_pass *p, struct ctl_nodes *nodes)
+{
+	struct ctl *c = p->c;
+
+	ctl_nodes_init(nodes, c->nodes, c->max_pods, p->pods, p->n_pods);
+	ctl_nodes_status(nodes, p->node_sts, p->n_node_sts, (int64_t)time(NULL), c->grace_s);
+	for (int i = 0; i < nodes->n; i++) {
+		if (nodes->state[i] == c->node_state[i])
+			continue;
+		if (nodes->state[i] == CTL_NODE_READY)
+			log_info("node%d: Ready", i);
+		else if (nodes->state[i] == CTL_NODE_NOT_READY)
+			log_info("node%d: NotReady (no heartbeat for %d s): no new pods go there", i,
+				 c->grace_s);
+		else
+			log_info("node%d: not registered (no status)", i);
+		c->node_state[i] = nodes->state[i];
+	}
+}
+
 static void ctl_sync_deployments(struct ctl_pass *p)
 {
 	struct ctl_nodes nodes;
 	int n_old = p->n_pods;
 	int *mine = NULL;
 
-	ctl_nodes_init(&nodes, p->c->nodes, p->pods, p->n_pods);
 	p->by_owner = malloc(ctl_count(n_old) * sizeof(*p->by_owner));
 	mine = malloc(ctl_count(n_old) * sizeof(*mine));
 	if (!p->by_owner || !mine) {
@@ -419,7 +600,7 @@ static void ctl_sync_deployments(struct ctl_pass *p)
 				break;
 			mine[n_mine++] = p->by_owner[j];
 		}
-		ctl_sync_deployment(p, d, mine, n_mine, &nodes);
+		ctl_sync_deployment(p, d, mine, n_mine);
 	}
 
 	/* Pods of Deployments that are gone, as the garbage collector does.
@@ -432,6 +613,10 @@ static void ctl_sync_deployments(struct ctl_pass *p)
 		    !ctl_key_exists(p->dep_keys, p->n_dep_keys, pod->meta.ns, pod->owner))
 			ctl_mark_deleting(p, i, "its deployment is gone");
 	}
+
+	/* Then the scheduler, over the pods as they now are. */
+	ctl_nodes_observe(p, &nodes);
+	ctl_schedule_pending(p, &nodes);
 out:
 	free(mine);
 }
@@ -622,7 +807,9 @@ int ctl_sync(struct ctl *c)
 	    store_list_keys(c->statedir, STORE_DEPLOYMENTS, &p.dep_keys, &p.n_dep_keys, err,
 			    sizeof(err)) < 0 ||
 	    store_list_keys(c->statedir, STORE_SERVICES, &p.svc_keys, &p.n_svc_keys, err,
-			    sizeof(err)) < 0) {
+			    sizeof(err)) < 0 ||
+	    store_list_node_statuses(c->statedir, &p.node_sts, &p.n_node_sts, err,
+				     sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}
@@ -639,6 +826,7 @@ int ctl_sync(struct ctl *c)
 		p.st_of[i] = ctl_find_status(&p, &p.pods[i]);
 
 	ctl_collect(&p);
+	p.n_disk = p.n_pods;
 	ctl_sync_deployments(&p);
 	ctl_collect_deployment_statuses(&p);
 	ctl_sync_endpoints(&p);
@@ -652,5 +840,6 @@ out:
 	free(p.by_owner);
 	free(p.dep_keys);
 	free(p.svc_keys);
+	free(p.node_sts);
 	return rc;
 }

@@ -204,6 +204,39 @@ int64_t model_time_parse(const char *s)
 	return -1;
 }
 
+/* A whole number from lo to hi in $name, else def. */
+static int model_env_int(const char *name, int lo, int hi, int def)
+{
+	const char *v = getenv(name);
+	char *end;
+	long x;
+
+	if (!v || !*v)
+		return def;
+	errno = 0;
+	x = strtol(v, &end, 10);
+	if (errno || *end || x < lo || x > hi)
+		return def;
+	return (int)x;
+}
+
+int model_node_grace_s(void)
+{
+	return model_env_int("CLIENTIP_NODE_GRACE_S", 1, 3600, MODEL_NODE_GRACE_S);
+}
+
+int model_node_max_pods(void)
+{
+	return model_env_int("CLIENTIP_MAX_PODS", 1, MODEL_NODE_POD_ADDRS, MODEL_NODE_MAX_PODS);
+}
+
+bool model_node_ready(const struct model_node_status *n, int64_t now, int grace_s)
+{
+	int64_t beat = model_time_parse(n->heartbeat);
+
+	return beat > 0 && now - beat < grace_s;
+}
+
 void model_uid_new(char out[40])
 {
 	unsigned char b[16];

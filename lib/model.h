@@ -128,6 +128,11 @@ struct model_pod {
 	char node[MODEL_NAME_MAX];         /* spec.nodeName, "node<i>" */
 	struct in_addr ip;                 /* status.podIP, allocated with the pod */
 	struct model_pod_spec spec;
+	/* While the pod is on no node: the scheduler's PodScheduled=False
+	 * condition ("Unschedulable", kube-scheduler's message, since when). */
+	char unsched_reason[MODEL_REASON_MAX];
+	char unsched_message[MODEL_MESSAGE_MAX];
+	char unsched_since[MODEL_TIME_MAX];
 };
 
 enum model_pod_phase {
@@ -222,6 +227,27 @@ struct model_node_status {             /* status/nodes/ (the node's agent) */
 	char heartbeat[MODEL_TIME_MAX];
 	int64_t last_sync_ms;              /* wall clock of the last ruleset sync */
 };
+
+/* A node whose agent has not reported for this long is NotReady: the node
+ * lifecycle controller's default grace period. The API server (Node
+ * objects) and the controller (where pods may go) read it through
+ * model_node_grace_s(), so both always agree on which nodes are Ready. */
+#define MODEL_NODE_GRACE_S 40
+/* The pods a node takes: kubelet's default maxPods. */
+#define MODEL_NODE_MAX_PODS 110
+/* Pod addresses in a node's /24 pod CIDR (.2 to .254): no node can take
+ * more pods than that, whatever its maxPods. */
+#define MODEL_NODE_POD_ADDRS 253
+
+/* $CLIENTIP_NODE_GRACE_S if it is a whole number of seconds from 1 to
+ * 3600, else MODEL_NODE_GRACE_S. A test shortens it to see a stopped agent's
+ * node turn NotReady without waiting 40 s. */
+int model_node_grace_s(void);
+/* $CLIENTIP_MAX_PODS if it is a number from 1 to MODEL_NODE_POD_ADDRS,
+ * else MODEL_NODE_MAX_PODS: kubelet's --max-pods, for every node. */
+int model_node_max_pods(void);
+/* Whether a node's agent reported less than grace_s seconds before now. */
+bool model_node_ready(const struct model_node_status *n, int64_t now, int grace_s);
 
 /* ---- deployments' observed state ---------------------------------------- */
 

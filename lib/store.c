@@ -499,6 +499,19 @@ void model_pod_to_json(struct jsonw *w, const struct model_pod *p,
 		jsonw_kv_str(w, "status", st->ready ? "True" : "False");
 		jsonw_end_object(w);
 		jsonw_end_array(w);
+	} else if (!p->node[0] && p->unsched_reason[0]) {
+		/* The scheduler found no node: Pending, and why. */
+		jsonw_kv_str(w, "phase", "Pending");
+		jsonw_key(w, "conditions");
+		jsonw_begin_array(w);
+		jsonw_begin_object(w);
+		jsonw_kv_str(w, "type", "PodScheduled");
+		jsonw_kv_str(w, "status", "False");
+		sw_kv_str_opt(w, "lastTransitionTime", p->unsched_since);
+		jsonw_kv_str(w, "reason", p->unsched_reason);
+		sw_kv_str_opt(w, "message", p->unsched_message);
+		jsonw_end_object(w);
+		jsonw_end_array(w);
 	}
 	if (node >= 0)
 		sw_ip(w, "hostIP", lab_node_addr(node));
@@ -1224,6 +1237,18 @@ static int pod_read(struct sj_node *root, struct model_pod *p, char *err, size_t
 	sj_str(sj_get(x, "nodeName"), p->node, sizeof(p->node));
 	sj_pod_spec(x, &p->spec);
 	sj_ip(sj_at(root, "status", "podIP", NULL), &p->ip);
+	it = NULL;
+	while ((x = sj_seq_next(sj_at(root, "status", "conditions", NULL), &it))) {
+		char type[32] = "", status[16] = "";
+
+		sj_str(sj_get(x, "type"), type, sizeof(type));
+		sj_str(sj_get(x, "status"), status, sizeof(status));
+		if (strcmp(type, "PodScheduled") != 0 || strcmp(status, "False") != 0)
+			continue;
+		sj_str(sj_get(x, "reason"), p->unsched_reason, sizeof(p->unsched_reason));
+		sj_str(sj_get(x, "message"), p->unsched_message, sizeof(p->unsched_message));
+		sj_str(sj_get(x, "lastTransitionTime"), p->unsched_since, sizeof(p->unsched_since));
+	}
 	return 0;
 }
 

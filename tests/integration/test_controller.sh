@@ -5,7 +5,10 @@
 # statuses) and checks what the controller derives: pods spread over the
 # nodes with addresses from each node's pod CIDR, endpoints and their
 # conditions, scale down, a rolling update step by step, no duplicates
-# after SIGKILL, deletion, and removal once pods are terminated.
+# after SIGKILL, deletion, and removal once pods are terminated; then the
+# scheduler's limits: a node's maxPods (lowered with CLIENTIP_MAX_PODS),
+# Pending pods with kube-scheduler's reason, and NotReady nodes (an agent
+# heartbeat older than the 40 s grace period).
 . "$(dirname "$0")/lib.sh"
 
 CTL=$T_BUILD/clientip-controller
@@ -44,6 +47,20 @@ service() {
   "clusterIP":"10.0.0.10","externalTrafficPolicy":"Local","healthCheckNodePort":32000}}
 EOF
 }
+
+# heartbeat NODE [AGE_S]: the node status its agent writes every 2 s.
+heartbeat() {
+	mkdir -p "$S/status/nodes"
+	put "$S/status/nodes/$1.json" <<EOF
+{"apiVersion":"v1","kind":"Node","metadata":{"name":"$1"},
+ "status":{"lastHeartbeatTime":"$(date -u -d "-${2:-0} seconds" +%Y-%m-%dT%H:%M:%SZ)"}}
+EOF
+}
+# The agents' heartbeats, for the nodes listed in $T_TMP/alive.
+echo "node0 node1 node2" >"$T_TMP/alive"
+for n in node0 node1 node2; do heartbeat "$n"; done
+(while :; do for n in $(cat "$T_TMP/alive"); do heartbeat "$n"; done; sleep 2; done) &
+t_defer "kill $!"
 
 # pods: "name node ip hash deleting" per pod, sorted by name.
 pods() {
@@ -183,7 +200,87 @@ t_ok "the Service keeps an empty endpoints object" t_wait 10 eq 0 eps_count true
 rm "$S/api/services/default_web.json"
 t_ok "a deleted Service's endpoints go" t_wait 10 test ! -e "$S/api/endpoints/default_web.json"
 
-# --- 7. SIGTERM ----------------------------------------------------------------------
+# --- 7. the scheduler: maxPods, Pending, NotReady nodes ------------------------------
+# app NAME REPLICAS: a Deployment like web, without probes or a Service.
+app() {
+	put "$S/api/deployments/default_$1.json" <<EOF
+{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"$1","namespace":"default"},
+ "spec":{"replicas":$2,"selector":{"matchLabels":{"app":"$1"}},
+  "template":{"metadata":{"labels":{"app":"$1"}},
+   "spec":{"containers":[{"name":"$1","image":"nfranssens/nodejs-ip"}]}}}}
+EOF
+}
+# pending: "name reason message" of each pod on no node and without an address.
+pending() {
+	local f
+	for f in "$S"/api/pods/*.json; do
+		[ -e "$f" ] || continue
+		jq -r 'select(.spec.nodeName == null and .status.podIP == null) |
+			(.status.conditions[] | select(.type == "PodScheduled" and .status == "False")) as $c |
+			"\(.metadata.name) \($c.reason) \($c.message)"' "$f"
+	done | sort
+}
+n_pending() { pending | grep -c -- "${1:-}" || true; }
+on_node() { pods | awk -v n="$1" '$2 == n' | grep -c -- "${2:-}" || true; }
+terminate() { local p; for p in $(pods | awk '$5 == "deleting" {print $1}'); do agent "$p" false true; done; }
+inodes() { local p; for p in $(pending | awk '{print $1}'); do stat -c %i "$S/api/pods/default_$p.json"; done; }
+
+kill -TERM "$ctl_pid"
+wait "$ctl_pid"
+CLIENTIP_MAX_PODS=2 start
+full="0/3 nodes are available: 3 Too many pods. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod."
+app web 8
+t_ok "maxPods 2 on 3 nodes: 8 pods exist" t_wait 10 eq 8 count web-
+t_eq "two placed on each node" "2 2 2" "$(on_node node0) $(on_node node1) $(on_node node2)"
+t_eq "the other 2: no node, no address, PodScheduled False, Unschedulable, kube-scheduler's message" \
+	"2" "$(n_pending "Unschedulable $full")"
+t_ok "the log says why" grep -qF "2 pod(s) Pending: $full" "$T_TMP/ctl.log"
+t_match "the condition records when it became so" '^20[0-9-]+T[0-9:]+Z$' \
+	"$(jq -r '.status.conditions[0].lastTransitionTime' "$S/api/pods/default_$(pending | awk 'NR == 1 {print $1}').json")"
+kill -TERM "$ctl_pid"
+wait "$ctl_pid"
+before=$(inodes)
+t_ok "a pass with nothing new" env CLIENTIP_MAX_PODS=2 "$CTL" --lab "$lab" --once
+t_eq "leaves the Pending pods' files alone (no new Event for the same reason)" "$before" "$(inodes)"
+CLIENTIP_MAX_PODS=2 start
+app web 7
+t_ok "scale 8 -> 7: a Pending pod goes first, at once (nothing runs it)" t_wait 10 eq 1 n_pending
+t_eq "the 6 placed pods stay, none deleted" "6 0" \
+	"$(($(on_node node0) + $(on_node node1) + $(on_node node2))) $(deleting)"
+app api 1
+t_ok "another Deployment's pod waits too" t_wait 10 eq 1 n_pending api-
+app web 4
+t_ok "scale 7 -> 4: the Pending pod goes, 2 placed ones terminate" t_wait 10 eq 2 deleting
+t_eq "terminating pods keep their place: api's pod still waits" "1" "$(n_pending "^api-.* Unschedulable")"
+terminate
+t_ok "once they are gone, it is placed" t_wait 10 eq 0 n_pending
+read -r _ api_node api_ip _ < <(pods | grep '^api-')
+t_match "on a node, with an address from its pod CIDR" "^10\.244\.${api_node#node}\.[0-9]+$" "$api_ip"
+
+# Clear the nodes, then stop node2's agent: its last heartbeat is 60 s old.
+app web 0
+app api 0
+t_ok "scale both to 0" t_wait 10 eq 5 deleting
+terminate
+t_ok "every pod gone" t_wait 10 eq 0 count -
+echo "node0 node1" >"$T_TMP/alive"
+heartbeat node2 60
+t_ok "node2's agent silent past the grace period: NotReady" t_wait 10 grep -q "node2: NotReady" "$T_TMP/ctl.log"
+app api 5
+both() { echo "$(on_node node0) $(on_node node1)"; }
+why() { pending | cut -d' ' -f2-; }
+t_ok "5 pods: node0 and node1 take 2 each" t_wait 10 eq "2 2" both
+t_eq "node2 gets none" "0" "$(on_node node2)"
+t_ok "the fifth waits" t_wait 10 eq 1 n_pending
+t_eq "with both reasons, in kube-scheduler's order (sorted as strings)" \
+	"Unschedulable 0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 Too many pods. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod." \
+	"$(why)"
+echo "node0 node1 node2" >"$T_TMP/alive"
+heartbeat node2
+t_ok "node2 Ready again: the fifth is placed there" t_wait 10 eq 1 on_node node2
+t_eq "nothing Pending" "0" "$(n_pending)"
+
+# --- 8. SIGTERM ----------------------------------------------------------------------
 kill -TERM "$ctl_pid"
 wait "$ctl_pid"
 t_eq "SIGTERM: clean exit" "0" "$?"

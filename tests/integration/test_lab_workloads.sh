@@ -2,13 +2,17 @@
 # Workloads in a real lab, driven only through the CLI: the project's
 # manifest gives a Ready pod with an address in its node's pod CIDR that
 # answers from its node; scale spreads pods over the nodes; rollout restart
-# replaces every pod; scale down removes pods and their namespaces.
+# replaces every pod; scale down removes pods and their namespaces. The lab
+# runs with maxPods 3 and an 8 s node grace period (the daemons inherit the
+# environment of lab up), so pods beyond the nodes' room stay Pending with
+# kube-scheduler's reason and Event, and a node whose agent is stopped
+# turns NotReady and gets no new pods until its agent runs again.
 . "$(dirname "$0")/lib.sh"
 
 C=$T_BUILD/clientip
 lab=$(t_unique)
 
-t_ok "lab up" "$C" --lab "$lab" lab up --nodes 2
+t_ok "lab up" env CLIENTIP_MAX_PODS=3 CLIENTIP_NODE_GRACE_S=8 "$C" --lab "$lab" lab up --nodes 2
 t_defer "$C --lab $lab lab down"
 t_ok "apply deploy/deploy.yaml" "$C" --lab "$lab" apply -f "$T_ROOT/deploy/deploy.yaml"
 t_ok "a Ready pod" "$C" --lab "$lab" wait --for=condition=Ready pod -l app=node --timeout 30s
@@ -20,7 +24,7 @@ import json, sys
 for p in json.load(sys.stdin)["items"]:
     if p["metadata"].get("deletionTimestamp"):
         continue
-    print(p["metadata"]["name"], p["status"].get("podIP", ""), p["spec"]["nodeName"])'
+    print(p["metadata"]["name"], p["status"].get("podIP", ""), p["spec"].get("nodeName", "-"))'
 }
 read -r name ip node < <(pods)
 idx=${node#node}
@@ -66,5 +70,62 @@ t_ok "scale to 0" "$C" --lab "$lab" scale deployment node-deployment --replicas 
 no_pod_ns() { ! ls /run/netns | grep -q "^cip-$lab-pod-"; }
 t_ok "pod namespaces gone" t_wait 60 no_pod_ns
 t_match "no endpoints left" "<none>" "$("$C" --lab "$lab" get endpoints node-service)"
+
+# The scheduler: 2 nodes of 3 pods each.
+KUBECONFIG=$("$C" --lab "$lab" lab kubeconfig)
+export KUBECONFIG
+K() { kubectl --request-timeout=10s "$@"; }
+# count STATUS: pods of the Deployment in that STATUS column.
+count() { "$C" --lab "$lab" get pods -l app=node --no-headers | grep -c " $1 " || true; }
+pending_why() {
+	K get pods -l app=node -o jsonpath='{range .items[?(@.status.phase=="Pending")]}{.spec.nodeName}|{.status.conditions[?(@.type=="PodScheduled")].reason}|{.status.conditions[?(@.type=="PodScheduled")].message}{"\n"}{end}' |
+		grep Unschedulable
+}
+full="0/2 nodes are available: 2 Too many pods. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod."
+t_ok "scale to 8" "$C" --lab "$lab" scale deployment node-deployment --replicas 8
+six_running() { [ "$(count Running)" -eq 6 ]; }
+t_ok "6 pods Running (3 per node)" t_wait 60 six_running
+t_eq "get pods: the other 2 Pending" "2" "$(count Pending)"
+if command -v kubectl >/dev/null 2>&1; then
+	t_eq "kubectl: Pending on no node, PodScheduled False, Unschedulable, kube-scheduler's words" \
+		"|Unschedulable|$full
+|Unschedulable|$full" "$(pending_why)"
+	failed() { K get events --field-selector reason=FailedScheduling -o jsonpath='{range .items[*]}{.type} {.source.component} {.message}{"\n"}{end}'; }
+	two_events() { [ "$(failed | grep -cF "Warning default-scheduler $full")" -eq 2 ]; }
+	t_ok "a FailedScheduling Warning Event on each" t_wait 10 two_events
+	t_match "kubectl describe node: capacity 3 pods" "pods: +3" "$(K describe node node0)"
+else
+	t_skip "kubectl: Pending pods' condition and Events" "no kubectl"
+fi
+t_ok "scale to 6: the Pending pods go first" "$C" --lab "$lab" scale deployment node-deployment --replicas 6
+none_pending() { [ "$(count Pending)" -eq 0 ]; }
+t_ok "no pod Pending" t_wait 30 none_pending
+t_eq "the 6 Running pods stay" "6" "$(count Running)"
+t_ok "scale to 0" "$C" --lab "$lab" scale deployment node-deployment --replicas 0
+t_ok "pod namespaces gone" t_wait 60 no_pod_ns
+
+# A stopped agent: its node turns NotReady and gets no new pods.
+agent1=$(cat "/run/clientip/$lab/run/agent-node1.pid")
+t_defer "kill -CONT $agent1"
+kill -STOP "$agent1"
+not_ready() { CLIENTIP_NODE_GRACE_S=8 "$C" --lab "$lab" get nodes | grep -q "^node1 .*NotReady"; }
+t_ok "node1's agent stopped: NotReady after the grace period" t_wait 30 not_ready
+t_ok "scale to 4" "$C" --lab "$lab" scale deployment node-deployment --replicas 4
+three_on_node0() { [ "$(pods | awk '$3 == "node0"' | wc -l)" -eq 3 ]; }
+t_ok "node0 takes 3" t_wait 30 three_on_node0
+t_eq "node1 none" "0" "$(pods | awk '$3 == "node1"' | wc -l)"
+one_pending() { [ "$(count Pending)" -eq 1 ]; }
+t_ok "the fourth Pending" t_wait 10 one_pending
+if command -v kubectl >/dev/null 2>&1; then
+	t_eq "kubectl: why, in kube-scheduler's words" \
+		"|Unschedulable|0/2 nodes are available: 1 Too many pods, 1 node(s) had untolerated taint(s). preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling." \
+		"$(pending_why)"
+	t_match "kubectl describe node: the unreachable taint" "node.kubernetes.io/unreachable:NoSchedule" \
+		"$(K describe node node1)"
+fi
+kill -CONT "$agent1"
+four_running() { [ "$(count Running)" -eq 4 ]; }
+t_ok "node1's agent back: the fourth runs there" t_wait 60 four_running
+t_eq "on node1" "1" "$(pods | awk '$3 == "node1"' | wc -l)"
 
 t_done

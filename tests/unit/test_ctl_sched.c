@@ -1,4 +1,6 @@
-/* Unit tests for controller/ctl_sched.c: spreading pods, pod addresses. */
+/* Unit tests for controller/ctl_sched.c: spreading pods, pod addresses,
+ * node readiness and capacity, and kube-scheduler's message for a pod that
+ * fits nowhere. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -38,6 +40,20 @@ static struct model_pod *pods_on(int n, const int *node, const int *host, const 
 	return p;
 }
 
+/* Every node Ready. */
+static void all_ready(struct ctl_nodes *c)
+{
+	for (int i = 0; i < c->n; i++)
+		c->state[i] = CTL_NODE_READY;
+}
+
+static int sched(const struct ctl_nodes *c, const int *own, int *node, struct in_addr *ip)
+{
+	char why[MODEL_MESSAGE_MAX];
+
+	return ctl_schedule(c, own, node, ip, why, sizeof(why));
+}
+
 static void test_spread_round_robin(void **state)
 {
 	static const char *const want[] = {
@@ -47,13 +63,14 @@ static void test_spread_round_robin(void **state)
 	int own[LAB_MAX_NODES] = { 0 };
 
 	(void)state;
-	ctl_nodes_init(&c, 3, NULL, 0);
+	ctl_nodes_init(&c, 3, 110, NULL, 0);
+	all_ready(&c);
 	for (int i = 0; i < 5; i++) {
 		struct in_addr ip;
 		char got[64];
 		int node;
 
-		assert_int_equal(ctl_schedule(&c, own, &node, &ip), 0);
+		assert_int_equal(sched(&c, own, &node, &ip), 0);
 		snprintf(got, sizeof(got), "%d %s", node, ip_str(ip));
 		assert_string_equal(got, want[i]);
 		ctl_nodes_take(&c, node, ip);
@@ -72,23 +89,24 @@ static void test_tie_breaks(void **state)
 	int n;
 
 	(void)state;
-	ctl_nodes_init(&c, 3, p, 3);
+	ctl_nodes_init(&c, 3, 110, p, 3);
+	all_ready(&c);
 	assert_int_equal(c.pods[0], 2);
 	assert_int_equal(c.pods[1], 1);
 	/* Equal for this Deployment: the emptiest node overall. */
-	assert_int_equal(ctl_schedule(&c, own, &n, &ip), 0);
+	assert_int_equal(sched(&c, own, &n, &ip), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(ip_str(ip), "10.244.2.2");
 	/* This Deployment's own spread comes first, over the total. */
 	own[2] = 1;
-	assert_int_equal(ctl_schedule(&c, own, &n, &ip), 0);
+	assert_int_equal(sched(&c, own, &n, &ip), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(ip_str(ip), "10.244.1.3");
 	/* All equal: the lowest index. */
 	own[0] = 1;
 	own[1] = 1;
 	c.pods[0] = c.pods[1] = c.pods[2] = 4;
-	assert_int_equal(ctl_schedule(&c, own, &n, &ip), 0);
+	assert_int_equal(sched(&c, own, &n, &ip), 0);
 	assert_int_equal(n, 0);
 	assert_string_equal(ip_str(ip), "10.244.0.4");
 	free(p);
@@ -96,8 +114,8 @@ static void test_tie_breaks(void **state)
 
 static void test_addresses(void **state)
 {
-	/* Holes are reused; a terminating pod keeps its address but not its
-	 * place in the count. */
+	/* Holes are reused; a terminating pod keeps its address and its
+	 * place on the node until it is gone. */
 	static const int node[] = { 0, 0, 0, 0 }, host[] = { 2, 4, 3, 6 };
 	static const bool deleting[] = { false, false, true, true };
 	struct model_pod *p = pods_on(4, node, host, deleting);
@@ -107,12 +125,13 @@ static void test_addresses(void **state)
 	int n;
 
 	(void)state;
-	ctl_nodes_init(&c, 1, p, 4);
-	assert_int_equal(c.pods[0], 2);
-	assert_int_equal(ctl_schedule(&c, own, &n, &ip), 0);
+	ctl_nodes_init(&c, 1, 110, p, 4);
+	all_ready(&c);
+	assert_int_equal(c.pods[0], 4);
+	assert_int_equal(sched(&c, own, &n, &ip), 0);
 	assert_string_equal(ip_str(ip), "10.244.0.5");
 	ctl_nodes_take(&c, n, ip);
-	assert_int_equal(ctl_schedule(&c, own, &n, &ip), 0);
+	assert_int_equal(sched(&c, own, &n, &ip), 0);
 	assert_string_equal(ip_str(ip), "10.244.0.7");
 	free(p);
 }
@@ -120,14 +139,17 @@ static void test_addresses(void **state)
 static void test_full_nodes(void **state)
 {
 	int own[LAB_MAX_NODES] = { 0 };
+	char why[MODEL_MESSAGE_MAX];
 	struct ctl_nodes c;
 	struct in_addr ip;
 	int n, placed = 0;
 
 	(void)state;
-	ctl_nodes_init(&c, 2, NULL, 0);
+	/* maxPods above the pod CIDR: the addresses bound the node. */
+	ctl_nodes_init(&c, 2, 1000, NULL, 0);
+	all_ready(&c);
 	own[1] = 1000;  /* node1 has far more of this Deployment's pods */
-	while (ctl_schedule(&c, own, &n, &ip) == 0) {
+	while (sched(&c, own, &n, &ip) == 0) {
 		ctl_nodes_take(&c, n, ip);
 		own[n]++;
 		placed++;
@@ -138,10 +160,111 @@ static void test_full_nodes(void **state)
 		assert_true(placed <= 506);
 	}
 	assert_int_equal(placed, 506);
-	assert_int_equal(ctl_schedule(&c, own, &n, &ip), -ENOSPC);
+	assert_int_equal(ctl_schedule(&c, own, &n, &ip, why, sizeof(why)), -ENOSPC);
+	assert_string_equal(why, "0/2 nodes are available: 2 Too many pods. preemption: 0/2 nodes "
+			    "are available: 2 No preemption victims found for incoming pod.");
 	/* No nodes at all. */
-	ctl_nodes_init(&c, 0, NULL, 0);
-	assert_int_equal(ctl_schedule(&c, own, &n, &ip), -ENOSPC);
+	ctl_nodes_init(&c, 0, 110, NULL, 0);
+	assert_int_equal(ctl_schedule(&c, own, &n, &ip, why, sizeof(why)), -ENOSPC);
+	assert_string_equal(why, "no nodes available to schedule pods");
+}
+
+static void test_max_pods(void **state)
+{
+	/* kubelet's maxPods per node, terminating pods included; then the
+	 * pod waits with kube-scheduler's reason. */
+	static const int node[] = { 0, 0, 1 }, host[] = { 2, 3, 2 };
+	static const bool deleting[] = { false, true, false };
+	struct model_pod *p = pods_on(3, node, host, deleting);
+	int own[LAB_MAX_NODES] = { 0 };
+	char why[MODEL_MESSAGE_MAX];
+	struct ctl_nodes c;
+	struct in_addr ip;
+	int n;
+
+	(void)state;
+	ctl_nodes_init(&c, 2, 2, p, 3);
+	all_ready(&c);
+	assert_int_equal(ctl_schedule(&c, own, &n, &ip, why, sizeof(why)), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(ip_str(ip), "10.244.1.3");
+	ctl_nodes_take(&c, n, ip);
+	assert_int_equal(ctl_schedule(&c, own, &n, &ip, why, sizeof(why)), -ENOSPC);
+	assert_string_equal(why, "0/2 nodes are available: 2 Too many pods. preemption: 0/2 nodes "
+			    "are available: 2 No preemption victims found for incoming pod.");
+	free(p);
+}
+
+static void test_readiness(void **state)
+{
+	struct model_node_status st[3] = { { .name = "node0" }, { .name = "node1" },
+					   { .name = "node2" } };
+	int own[LAB_MAX_NODES] = { 0 };
+	char why[MODEL_MESSAGE_MAX];
+	struct ctl_nodes c;
+	struct in_addr ip;
+	int n;
+
+	(void)state;
+	/* node0 reported 10 s ago, node1 40 s ago (the grace is over),
+	 * node2 never: it is not counted at all. */
+	strcpy(st[0].heartbeat, "2026-11-27T08:00:50Z");
+	strcpy(st[1].heartbeat, "2026-11-27T08:00:20Z");
+	ctl_nodes_init(&c, 4, 1, NULL, 0);
+	ctl_nodes_status(&c, st, 2, model_time_parse("2026-11-27T08:01:00Z"), 40);
+	assert_int_equal(c.state[0], CTL_NODE_READY);
+	assert_int_equal(c.state[1], CTL_NODE_NOT_READY);
+	assert_int_equal(c.state[2], CTL_NODE_ABSENT);
+	/* The spread would prefer node1: it is NotReady. */
+	own[0] = 5;
+	assert_int_equal(ctl_schedule(&c, own, &n, &ip, why, sizeof(why)), 0);
+	assert_int_equal(n, 0);
+	ctl_nodes_take(&c, n, ip);
+	/* node0 is full now: the reasons in kube-scheduler's order. */
+	assert_int_equal(ctl_schedule(&c, own, &n, &ip, why, sizeof(why)), -ENOSPC);
+	assert_string_equal(why, "0/2 nodes are available: 1 Too many pods, 1 node(s) had "
+			    "untolerated taint(s). preemption: 0/2 nodes are available: 1 No "
+			    "preemption victims found for incoming pod, 1 Preemption is not "
+			    "helpful for scheduling.");
+	/* Only NotReady nodes. */
+	c.state[0] = CTL_NODE_NOT_READY;
+	assert_int_equal(ctl_schedule(&c, own, &n, &ip, why, sizeof(why)), -ENOSPC);
+	assert_string_equal(why, "0/2 nodes are available: 2 node(s) had untolerated taint(s). "
+			    "preemption: 0/2 nodes are available: 2 Preemption is not helpful "
+			    "for scheduling.");
+	/* 10 or more sort before 2 as strings, as in sort.Strings. */
+	ctl_nodes_init(&c, 12, 0, NULL, 0);
+	for (int i = 0; i < 12; i++)
+		c.state[i] = i < 2 ? CTL_NODE_NOT_READY : CTL_NODE_READY;
+	assert_int_equal(ctl_schedule(&c, own, &n, &ip, why, sizeof(why)), -ENOSPC);
+	assert_string_equal(why, "0/12 nodes are available: 10 Too many pods, 2 node(s) had "
+			    "untolerated taint(s). preemption: 0/12 nodes are available: 10 No "
+			    "preemption victims found for incoming pod, 2 Preemption is not "
+			    "helpful for scheduling.");
+	/* The same rule the API server applies to Node objects. */
+	assert_true(model_node_ready(&st[0], model_time_parse("2026-11-27T08:01:29Z"), 40));
+	assert_false(model_node_ready(&st[0], model_time_parse("2026-11-27T08:01:30Z"), 40));
+	assert_false(model_node_ready(&st[2], model_time_parse("2026-11-27T08:01:00Z"), 40));
+}
+
+static void test_env(void **state)
+{
+	(void)state;
+	unsetenv("CLIENTIP_MAX_PODS");
+	unsetenv("CLIENTIP_NODE_GRACE_S");
+	assert_int_equal(model_node_max_pods(), 110);
+	assert_int_equal(model_node_grace_s(), 40);
+	setenv("CLIENTIP_MAX_PODS", "3", 1);
+	setenv("CLIENTIP_NODE_GRACE_S", "8", 1);
+	assert_int_equal(model_node_max_pods(), 3);
+	assert_int_equal(model_node_grace_s(), 8);
+	/* Nonsense and values past the pod CIDR leave the defaults. */
+	setenv("CLIENTIP_MAX_PODS", "254", 1);
+	setenv("CLIENTIP_NODE_GRACE_S", "8s", 1);
+	assert_int_equal(model_node_max_pods(), 110);
+	assert_int_equal(model_node_grace_s(), 40);
+	unsetenv("CLIENTIP_MAX_PODS");
+	unsetenv("CLIENTIP_NODE_GRACE_S");
 }
 
 int main(void)
@@ -151,6 +274,9 @@ int main(void)
 		cmocka_unit_test(test_tie_breaks),
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_full_nodes),
+		cmocka_unit_test(test_max_pods),
+		cmocka_unit_test(test_readiness),
+		cmocka_unit_test(test_env),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
