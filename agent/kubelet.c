@@ -156,6 +156,9 @@ static void kubelet_pod_crashed(struct kubelet_pod *kp, uint64_t ran_ms, const c
 
 static void kubelet_pod_forget_process(struct kubelet_pod *kp)
 {
+	/* Whatever ends the process ends the hook that was to precede its
+	 * SIGTERM (an exec hook's process dies with the pod's anyway). */
+	kubelet_hook_cancel(kp);
 	if (kp->pidfd >= 0) {
 		ev_unwatch(kp->k->loop, kp->pidfd);
 		close(kp->pidfd);
@@ -227,6 +230,29 @@ static void kubelet_pod_exited(struct ev_loop *loop, int fd, unsigned events, vo
 	kubelet_pod_crashed(kp, ran, "Error", desc);
 }
 
+static void kubelet_pod_kill(struct ev_loop *loop, uint64_t id, void *data);
+
+/* SIGTERM now, SIGKILL after window_ms. */
+static void kubelet_pod_term(struct kubelet_pod *kp, uint64_t window_ms)
+{
+	char d[32];
+
+	kubelet_duration(window_ms, d, sizeof(d));
+	log_info("pod %s/%s: SIGTERM to %d, SIGKILL in %s", kp->pod.meta.ns, kp->pod.meta.name,
+		 (int)kp->pid, d);
+	kp->term_sent = true;
+	if (pidfd_send_signal(kp->pidfd, SIGTERM, NULL, 0) < 0 && errno != ESRCH)
+		log_warn("pod %s/%s: SIGTERM: %s", kp->pod.meta.ns, kp->pod.meta.name,
+			 strerror(errno));
+	if (kp->kill_timer)
+		ev_timer_cancel(kp->k->loop, kp->kill_timer);
+	kp->kill_timer = ev_timer_add(kp->k->loop, window_ms, kubelet_pod_kill, kp);
+}
+
+/* The kill timer: the end of the grace period, or of the window after a
+ * hook. A hook still running at the end of the grace period is given up
+ * and the container gets SIGTERM with kubelet's minimum window; otherwise
+ * this is SIGKILL. */
 static void kubelet_pod_kill(struct ev_loop *loop, uint64_t id, void *data)
 {
 	struct kubelet_pod *kp = data;
@@ -236,14 +262,42 @@ static void kubelet_pod_kill(struct ev_loop *loop, uint64_t id, void *data)
 	kp->kill_timer = 0;
 	if (kp->state != KUBELET_POD_STOPPING || kp->pidfd < 0)
 		return;
+	if (!kp->term_sent) {
+		log_warn("pod %s/%s: preStop hook not completed in the grace period (%ds)",
+			 kp->pod.meta.ns, kp->pod.meta.name, kp->pod.spec.termination_grace_s);
+		kubelet_hook_cancel(kp);
+		kubelet_pod_term(kp, kubelet_term_window_ms(kp->pod.spec.termination_grace_s,
+							    ev_now_ms() - kp->stop_ms));
+		return;
+	}
 	log_info("pod %s/%s: grace period over: SIGKILL", kp->pod.meta.ns, kp->pod.meta.name);
 	pidfd_send_signal(kp->pidfd, SIGKILL, NULL, 0);
 	kubelet_proc_kill_netns(kp->netns, SIGKILL);
 }
 
-/* Deletion, or the api object disappeared: SIGTERM, grace, SIGKILL. The
- * pod keeps probing meanwhile, so it stays Ready-but-terminating as long
- * as it still answers (endpoints fall back to serving terminating pods). */
+void kubelet_pod_hook_done(struct kubelet_pod *kp, bool ok, const char *msg)
+{
+	uint64_t took = ev_now_ms() - kp->stop_ms;
+	char d[32];
+
+	if (kp->state != KUBELET_POD_STOPPING || kp->term_sent || kp->pidfd < 0)
+		return;
+	kubelet_duration(took, d, sizeof(d));
+	/* As kubelet: a failed hook is reported, and SIGTERM follows anyway. */
+	if (ok)
+		log_info("pod %s/%s: preStop hook done after %s", kp->pod.meta.ns,
+			 kp->pod.meta.name, d);
+	else
+		log_warn("pod %s/%s: FailedPreStopHook after %s: %s", kp->pod.meta.ns,
+			 kp->pod.meta.name, d, msg);
+	kubelet_pod_term(kp, kubelet_term_window_ms(kp->pod.spec.termination_grace_s, took));
+}
+
+/* Deletion, or the api object disappeared: the preStop hook if there is
+ * one, then SIGTERM, then SIGKILL at the end of the grace period, which
+ * counts from here, the hook included. The pod keeps probing meanwhile,
+ * so it stays serving-but-terminating as long as it still answers
+ * (proxies fall back to such endpoints when a Service has no ready one). */
 static void kubelet_pod_stop(struct kubelet_pod *kp)
 {
 	int grace = kp->pod.spec.termination_grace_s;
@@ -254,12 +308,20 @@ static void kubelet_pod_stop(struct kubelet_pod *kp)
 			grace = 0;
 		kp->state = KUBELET_POD_STOPPING;
 		kp->status.terminating = true;
-		log_info("pod %s/%s: stopping: SIGTERM to %d, grace period %ds", kp->pod.meta.ns,
-			 kp->pod.meta.name, (int)kp->pid, grace);
-		if (pidfd_send_signal(kp->pidfd, SIGTERM, NULL, 0) < 0 && errno != ESRCH)
-			log_warn("pod %s/%s: SIGTERM: %s", kp->pod.meta.ns, kp->pod.meta.name,
-				 strerror(errno));
-		kp->kill_timer = ev_timer_add(kp->k->loop, (uint64_t)grace * 1000u, kubelet_pod_kill, kp);
+		kp->stop_ms = ev_now_ms();
+		kp->term_sent = false;
+		/* kubelet runs the hook only if there is time for it. */
+		if (kp->c->pre_stop.kind != MODEL_HOOK_NONE && grace > 0) {
+			log_info("pod %s/%s: stopping: preStop hook, grace period %ds",
+				 kp->pod.meta.ns, kp->pod.meta.name, grace);
+			kp->kill_timer = ev_timer_add(kp->k->loop, (uint64_t)grace * 1000u,
+						      kubelet_pod_kill, kp);
+			kubelet_hook_start(kp);
+		} else {
+			log_info("pod %s/%s: stopping: grace period %ds", kp->pod.meta.ns,
+				 kp->pod.meta.name, grace);
+			kubelet_pod_term(kp, (uint64_t)grace * 1000u);
+		}
 		kubelet_pod_report(kp);
 		break;
 	case KUBELET_POD_WAITING:
@@ -527,6 +589,8 @@ static struct kubelet_pod *kubelet_pod_new(struct kubelet *k, const struct model
 	kp->c = &kp->pod.spec.containers[0];
 	kp->pidfd = -1;
 	kp->prober.fd = -1;
+	kp->hook.fd = -1;
+	kp->hook.pidfd = -1;
 	kp->state = KUBELET_POD_WAITING;
 	lab_pod_netns_name(k->cfg->lab, p->meta.ns, p->meta.name, kp->netns, sizeof(kp->netns));
 	podnet_veth_name(p->meta.ns, p->meta.name, kp->veth, sizeof(kp->veth));
@@ -555,6 +619,7 @@ static void kubelet_pod_free(struct kubelet_pod *kp)
 	struct kubelet *k = kp->k;
 
 	kubelet_probe_end(kp);
+	kubelet_hook_free(kp);
 	if (kp->retry_timer)
 		ev_timer_cancel(k->loop, kp->retry_timer);
 	if (kp->kill_timer)

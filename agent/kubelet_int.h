@@ -3,6 +3,7 @@
  *   kubelet.c        pods: sync with api/pods, lifecycle, status, heartbeat
  *   kubelet_proc.c   processes: spawn into a pod namespace, adopt, reap, kill
  *   kubelet_probe.c  readiness probes on the event loop
+ *   kubelet_hook.c   preStop hooks (exec, httpGet, sleep) on the event loop
  *   kubelet_util.c   pure pieces (back-off, probe thresholds, HTTP status
  *                    line, environment), unit-tested on their own
  */
@@ -76,6 +77,25 @@ int kubelet_probe_request(char *buf, size_t len, const struct model_probe *p,
  * HTTP. */
 int kubelet_http_status(const char *buf, size_t len);
 
+/* ---- termination (kubelet_util.c) --------------------------------------- */
+
+/* kubelet's floor on the time between SIGTERM and SIGKILL after a preStop
+ * hook (minimumGracePeriodInSeconds). */
+#define KUBELET_MIN_GRACE_MS 2000u
+
+/* The preStop hook ended (or was given up at the deadline) hook_ms after
+ * deletion began: how long the container gets between SIGTERM and
+ * SIGKILL. What is left of the grace period, but never less than
+ * KUBELET_MIN_GRACE_MS, so a hook that used it all still leaves the
+ * process a moment to exit cleanly. */
+uint64_t kubelet_term_window_ms(int grace_s, uint64_t hook_ms);
+
+/* The GET an httpGet hook sends to host:port (kubelet's lifecycle headers,
+ * then the hook's httpHeaders; a Host or User-Agent among them replaces
+ * the default). Returns the length, or -1 if it does not fit. */
+int kubelet_hook_request(char *buf, size_t len, const struct model_hook *h, const char *host,
+			 int port);
+
 /* ---- environment (kubelet_util.c) --------------------------------------- */
 
 #define KUBELET_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -121,8 +141,9 @@ pid_t kubelet_proc_spawn(const struct kubelet_spawn *s, int *pidfd, char *err, s
  * *pidfd set, or -errno (-ESRCH: gone; -EPERM: a different process). */
 int kubelet_proc_adopt(pid_t pid, const char *netns, int *pidfd);
 /* After pidfd turned readable: collects the exit of a child (child true)
- * and describes it; an adopted process's exit status is not ours to know. */
-void kubelet_proc_reap(int pidfd, bool child, char *desc, size_t desclen);
+ * and describes it; an adopted process's exit status is not ours to know.
+ * The exit code, or -1 if it was killed or is unknown. */
+int kubelet_proc_reap(int pidfd, bool child, char *desc, size_t desclen);
 /* Sends sig to every process in the named namespace (never to the
  * caller's own namespace). The number signalled, or -errno. */
 int kubelet_proc_kill_netns(const char *netns, int sig);
@@ -150,6 +171,20 @@ struct kubelet_prober {
 	bool warned;              /* a bad probe (named port missing) was logged */
 };
 
+/* The preStop hook being run (kubelet_hook.c). */
+struct kubelet_hook {
+	bool running;             /* started, its end not yet handled */
+	int fd;                   /* httpGet: the connection, -1 when none */
+	int pidfd;                /* exec: the command, -1 when none (watched until reaped) */
+	pid_t pid;
+	uint64_t timer;           /* sleep: its end */
+	char req[2048];
+	size_t req_len, sent;
+	char resp[256];
+	size_t resp_len;
+	char fail[1024];          /* why a hook that could not start failed */
+};
+
 struct kubelet_pod {
 	struct kubelet *k;
 	struct model_pod pod;
@@ -172,7 +207,10 @@ struct kubelet_pod {
 	struct kubelet_backoff crash;
 	int wait_failures;        /* failed starts before a process ran (image, sandbox) */
 	uint64_t retry_timer;
-	uint64_t kill_timer;
+	uint64_t kill_timer;      /* the deadline: end of grace, or SIGKILL after SIGTERM */
+	uint64_t stop_ms;         /* monotonic start of the deletion */
+	bool term_sent;           /* SIGTERM went out (after the preStop hook, if any) */
+	struct kubelet_hook hook;
 
 	bool has_probe;
 	struct kubelet_probe_state probe;
@@ -199,6 +237,17 @@ struct kubelet {
 
 /* Writes the pod's status if it changed since the last write. */
 void kubelet_pod_report(struct kubelet_pod *kp);
+
+/* kubelet_hook.c: runs the first container's preStop hook; its end is
+ * reported to kubelet_pod_hook_done(), never from within kubelet_hook_start. */
+void kubelet_hook_start(struct kubelet_pod *kp);
+/* Gives up a running hook (an exec hook's process is killed); nothing is
+ * reported. Safe when no hook runs. */
+void kubelet_hook_cancel(struct kubelet_pod *kp);
+/* Releases what the hook holds when the pod is freed. */
+void kubelet_hook_free(struct kubelet_pod *kp);
+/* kubelet.c: the hook ended; ok false with what failed in msg. */
+void kubelet_pod_hook_done(struct kubelet_pod *kp, bool ok, const char *msg);
 
 /* kubelet_probe.c: starts probing a freshly running (or adopted) process;
  * first_ms is the delay to the first probe. */

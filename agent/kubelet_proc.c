@@ -161,20 +161,22 @@ fail:
 	return rc;
 }
 
-void kubelet_proc_reap(int pidfd, bool child, char *desc, size_t desclen)
+int kubelet_proc_reap(int pidfd, bool child, char *desc, size_t desclen)
 {
 	siginfo_t si;
 
 	snprintf(desc, desclen, "exited");
 	if (!child)
-		return;
+		return -1;
 	memset(&si, 0, sizeof(si));
 	while (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED | WNOHANG) < 0) {
 		if (errno != EINTR)
-			return;
+			return -1;
 	}
-	if (si.si_pid)
-		kubelet_exit_describe(si.si_code, si.si_status, desc, desclen);
+	if (!si.si_pid)
+		return -1;
+	kubelet_exit_describe(si.si_code, si.si_status, desc, desclen);
+	return si.si_code == CLD_EXITED ? si.si_status : -1;
 }
 
 int kubelet_proc_kill_netns(const char *netns, int sig)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -96,6 +97,66 @@ int kubelet_probe_request(char *buf, size_t len, const struct model_probe *p,
 		     "\r\n",
 		     path[0] == '/' ? "" : "/", path, addr, port);
 	return n < 0 || (size_t)n >= len ? -1 : n;
+}
+
+uint64_t kubelet_term_window_ms(int grace_s, uint64_t hook_ms)
+{
+	uint64_t grace_ms = grace_s > 0 ? (uint64_t)grace_s * 1000u : 0;
+	uint64_t left = grace_ms > hook_ms ? grace_ms - hook_ms : 0;
+
+	return left < KUBELET_MIN_GRACE_MS ? KUBELET_MIN_GRACE_MS : left;
+}
+
+/* Index of the hook header named name (any case), or -1. */
+static int kubelet_hook_header(const struct model_hook *h, const char *name)
+{
+	for (int i = 0; i < h->n_headers; i++)
+		if (strcasecmp(h->headers[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int kubelet_hook_request(char *buf, size_t len, const struct model_hook *h, const char *host,
+			 int port)
+{
+	const char *path = h->path[0] ? h->path : "/";
+	int ua = kubelet_hook_header(h, "User-Agent"), acc = kubelet_hook_header(h, "Accept");
+	int hh = kubelet_hook_header(h, "Host");
+	size_t off = 0;
+	int n;
+
+	/* The defaults kubelet's lifecycle requests carry, unless the hook
+	 * names its own. */
+	if (hh >= 0)
+		n = snprintf(buf, len, "GET %s%s HTTP/1.1\r\nHost: %s\r\n", path[0] == '/' ? "" : "/",
+			     path, h->headers[hh].value);
+	else
+		n = snprintf(buf, len, "GET %s%s HTTP/1.1\r\nHost: %s:%d\r\n",
+			     path[0] == '/' ? "" : "/", path, host, port);
+	if (n < 0 || (size_t)n >= len)
+		return -1;
+	off = (size_t)n;
+	if (ua < 0 || acc < 0) {
+		n = snprintf(buf + off, len - off, "%s%s",
+			     ua < 0 ? "User-Agent: kube-lifecycle/1.29\r\n" : "",
+			     acc < 0 ? "Accept: */*\r\n" : "");
+		if (n < 0 || (size_t)n >= len - off)
+			return -1;
+		off += (size_t)n;
+	}
+	for (int i = 0; i < h->n_headers; i++) {
+		if (i == hh)
+			continue;
+		n = snprintf(buf + off, len - off, "%s: %s\r\n", h->headers[i].name,
+			     h->headers[i].value);
+		if (n < 0 || (size_t)n >= len - off)
+			return -1;
+		off += (size_t)n;
+	}
+	n = snprintf(buf + off, len - off, "Connection: close\r\n\r\n");
+	if (n < 0 || (size_t)n >= len - off)
+		return -1;
+	return (int)(off + (size_t)n);
 }
 
 int kubelet_http_status(const char *buf, size_t len)

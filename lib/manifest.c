@@ -1474,6 +1474,227 @@ static bool mp_seq_next(struct mp *p, struct mp_seq *s)
 	return true;
 }
 
+/* ---- lifecycle hooks ----------------------------------------------------- */
+
+static void mp_hook_exec(struct mp *p, struct fy_node *n, struct model_hook *h)
+{
+	struct mp_iter i;
+
+	if (!mp_iter_start(p, &i, n))
+		return;
+	h->kind = MODEL_HOOK_EXEC;
+	while (mp_next(p, &i)) {
+		if (strcmp(i.key, "command") == 0)
+			h->n_command = mp_strings(p, i.val, h->command, MODEL_HOOK_MAX_ARGS);
+		else
+			mp_unknown(p, &i);
+	}
+	if (h->n_command == 0)
+		mp_err_child(p, n, "command", "Required value");
+}
+
+static void mp_hook_header(struct mp *p, struct fy_node *n, struct model_http_header *hd)
+{
+	struct mp_iter i;
+	bool named = false;
+
+	if (!mp_iter_start(p, &i, n))
+		return;
+	while (mp_next(p, &i)) {
+		if (strcmp(i.key, "name") == 0) {
+			char q[96];
+			bool ok = true;
+
+			if (mp_str(p, i.val, hd->name, sizeof(hd->name)) <= 0 || !hd->name[0])
+				continue;
+			named = true;
+			/* A header name is a token; the API server allows the
+			 * letters, digits and '-' that real ones use. */
+			for (const char *c = hd->name; *c; c++)
+				ok = ok && (mp_alnum(*c) || *c == '-');
+			if (!ok)
+				mp_err(p, i.val, "Invalid value: %s: must consist of alphanumeric "
+				       "characters or '-'", mp_quote(hd->name, strlen(hd->name), q,
+								  sizeof(q)));
+		} else if (strcmp(i.key, "value") == 0) {
+			mp_str(p, i.val, hd->value, sizeof(hd->value));
+		} else {
+			mp_unknown(p, &i);
+		}
+	}
+	if (!named)
+		mp_err_child(p, n, "name", "Required value");
+}
+
+static void mp_hook_http(struct mp *p, struct fy_node *n, struct model_hook *h)
+{
+	struct model_probe pr;
+	struct mp_iter i;
+	bool port_seen = false;
+
+	if (!mp_iter_start(p, &i, n))
+		return;
+	memset(&pr, 0, sizeof(pr));
+	h->kind = MODEL_HOOK_HTTP;
+	snprintf(h->path, sizeof(h->path), "/");
+	while (mp_next(p, &i)) {
+		if (strcmp(i.key, "path") == 0) {
+			char path[MODEL_PATH_MAX], q[80];
+
+			if (mp_str(p, i.val, path, sizeof(path)) <= 0 || !path[0])
+				continue;
+			if (path[0] != '/')
+				mp_err(p, i.val, "Invalid value: %s: must be an absolute path",
+				       mp_quote(path, strlen(path), q, sizeof(q)));
+			else
+				snprintf(h->path, sizeof(h->path), "%s", path);
+		} else if (strcmp(i.key, "port") == 0) {
+			/* The same IntOrString rules as a probe's port. */
+			mp_probe_port(p, i.val, &pr, &port_seen);
+		} else if (strcmp(i.key, "host") == 0) {
+			mp_str(p, i.val, h->host, sizeof(h->host));
+		} else if (strcmp(i.key, "scheme") == 0) {
+			char scheme[16], q[40];
+
+			if (mp_str(p, i.val, scheme, sizeof(scheme)) <= 0)
+				continue;
+			if (strcmp(scheme, "HTTPS") == 0)
+				h->https = true;
+			else if (strcmp(scheme, "HTTP") != 0)
+				mp_err(p, i.val, "Unsupported value: %s: supported values: \"HTTP\", "
+				       "\"HTTPS\"", mp_quote(scheme, strlen(scheme), q, sizeof(q)));
+		} else if (strcmp(i.key, "httpHeaders") == 0) {
+			struct mp_seq s;
+
+			if (!mp_seq_start(p, &s, i.val, MODEL_HOOK_MAX_HEADERS))
+				continue;
+			while (mp_seq_next(p, &s))
+				mp_hook_header(p, s.item, &h->headers[h->n_headers++]);
+		} else {
+			mp_unknown(p, &i);
+		}
+	}
+	h->port = pr.port;
+	snprintf(h->port_name, sizeof(h->port_name), "%s", pr.port_name);
+	if (!port_seen)
+		mp_err_child(p, n, "port", "Required value");
+}
+
+static void mp_hook_sleep(struct mp *p, struct fy_node *n, struct model_hook *h)
+{
+	struct mp_iter i;
+	bool seen = false;
+
+	if (!mp_iter_start(p, &i, n))
+		return;
+	h->kind = MODEL_HOOK_SLEEP;
+	while (mp_next(p, &i)) {
+		long long v;
+
+		if (strcmp(i.key, "seconds") != 0) {
+			mp_unknown(p, &i);
+			continue;
+		}
+		if (mp_int(p, i.val, &v) <= 0)
+			continue;
+		seen = true;
+		/* The upper bound, terminationGracePeriodSeconds, is the pod's:
+		 * mp_pod_spec checks it once the whole spec is read. */
+		if (v < 0)
+			mp_err(p, i.val, "Invalid value: %lld: must be greater than or equal to 0", v);
+		else
+			h->sleep_s = (int)v;
+	}
+	if (!seen)
+		mp_err_child(p, n, "seconds", "Required value");
+}
+
+/* A LifecycleHandler: exactly one of exec, httpGet, sleep. */
+static void mp_hook(struct mp *p, struct fy_node *n, struct model_hook *h)
+{
+	struct mp_iter i;
+	int handlers = 0;
+
+	memset(h, 0, sizeof(*h));
+	if (!mp_iter_start(p, &i, n))
+		return;
+	while (mp_next(p, &i)) {
+		if (!i.val && (strcmp(i.key, "exec") == 0 || strcmp(i.key, "httpGet") == 0 ||
+			       strcmp(i.key, "sleep") == 0 || strcmp(i.key, "tcpSocket") == 0))
+			continue;
+		if (strcmp(i.key, "exec") == 0) {
+			if (++handlers == 1)
+				mp_hook_exec(p, i.val, h);
+		} else if (strcmp(i.key, "httpGet") == 0) {
+			if (++handlers == 1)
+				mp_hook_http(p, i.val, h);
+		} else if (strcmp(i.key, "sleep") == 0) {
+			if (++handlers == 1)
+				mp_hook_sleep(p, i.val, h);
+		} else if (strcmp(i.key, "tcpSocket") == 0) {
+			/* Kept by the API for old objects; kubelet fails it at run
+			 * time. Here it is no hook at all. */
+			if (++handlers == 1)
+				mp_ignored(p, &i);
+		} else {
+			mp_unknown(p, &i);
+		}
+	}
+	if (handlers == 0)
+		mp_err(p, n, "Required value: must specify a handler type");
+	else if (handlers > 1)
+		mp_err(p, n, "Forbidden: may not specify more than 1 handler type");
+	if (handlers != 1)
+		memset(h, 0, sizeof(*h));
+}
+
+static void mp_lifecycle(struct mp *p, struct fy_node *n, struct model_container *c)
+{
+	struct mp_iter i;
+
+	if (!mp_iter_start(p, &i, n))
+		return;
+	while (mp_next(p, &i)) {
+		if (strcmp(i.key, "preStop") == 0) {
+			if (i.val)
+				mp_hook(p, i.val, &c->pre_stop);
+		} else if (strcmp(i.key, "postStart") == 0 || strcmp(i.key, "stopSignal") == 0) {
+			mp_ignored(p, &i);
+		} else {
+			mp_unknown(p, &i);
+		}
+	}
+}
+
+/* sleep.seconds may not exceed the pod's grace period, which is known only
+ * once the pod spec is read (its fields come in any order). */
+static void mp_pod_hooks_check(struct mp *p, struct fy_node *pod_spec,
+			       const struct model_pod_spec *ps)
+{
+	static const char *const path[] = { "lifecycle", "preStop", "sleep", "seconds" };
+	struct fy_node *containers = mp_lookup(p, pod_spec, "containers");
+
+	for (int c = 0; c < ps->n_containers; c++) {
+		const struct model_hook *h = &ps->containers[c].pre_stop;
+		struct fy_node *at = NULL;
+		char field[MP_PATH_MAX + 96];
+
+		if (h->kind != MODEL_HOOK_SLEEP || h->sleep_s <= ps->termination_grace_s)
+			continue;
+		if (containers && fy_node_is_sequence(containers))
+			at = fy_node_sequence_get_by_index(containers, c);
+		at = at ? mp_deref(p, at) : NULL;
+		for (int k = 0; at && k < 4; k++)
+			at = mp_deref(p, mp_lookup(p, at, path[k]));
+		snprintf(field, sizeof(field), "%s%scontainers[%d].lifecycle.preStop.sleep.seconds",
+			 p->path, p->plen ? "." : "", c);
+		manifest_add_error(p->m, at ? mp_pos(p, at) : mp_pos(p, pod_spec), field,
+				   "Invalid value: %d: must be non-negative and less than "
+				   "terminationGracePeriodSeconds (%d)", h->sleep_s,
+				   ps->termination_grace_s);
+	}
+}
+
 static void mp_container(struct mp *p, struct fy_node *n, struct model_container *c)
 {
 	static const char *const silent[] = {
@@ -1481,7 +1702,7 @@ static void mp_container(struct mp *p, struct fy_node *n, struct model_container
 		"terminationMessagePolicy", "securityContext", "stdin", "stdinOnce", "tty", NULL,
 	};
 	static const char *const ignored[] = {
-		"livenessProbe", "startupProbe", "lifecycle", "volumeMounts", "volumeDevices",
+		"livenessProbe", "startupProbe", "volumeMounts", "volumeDevices",
 		"workingDir", "envFrom", "resizePolicy", "restartPolicy", "restartPolicyRules",
 		NULL,
 	};
@@ -1530,6 +1751,9 @@ static void mp_container(struct mp *p, struct fy_node *n, struct model_container
 				continue;
 			probe_node = i.val;
 			mp_probe(p, i.val, &c->readiness, &probe_port_pos);
+		} else if (strcmp(i.key, "lifecycle") == 0) {
+			if (i.val)
+				mp_lifecycle(p, i.val, c);
 		} else if (mp_key_in(i.key, ignored)) {
 			mp_ignored(p, &i);
 		} else if (!mp_key_in(i.key, silent)) {
@@ -1620,6 +1844,7 @@ static void mp_pod_spec(struct mp *p, struct fy_node *n, struct model_pod_spec *
 			mp_unknown(p, &i);
 		}
 	}
+	mp_pod_hooks_check(p, mp_deref(p, n), ps);
 }
 
 /* Where item k of a sequence (or its field) is; the sequence if unknown. */

@@ -77,6 +77,34 @@ struct model_probe {                   /* readinessProbe */
 	int failure_threshold;             /* default 3 */
 };
 
+/* lifecycle.preStop: what the kubelet runs before it sends SIGTERM. */
+enum model_hook_kind { MODEL_HOOK_NONE, MODEL_HOOK_EXEC, MODEL_HOOK_HTTP, MODEL_HOOK_SLEEP };
+
+#define MODEL_HOOK_MAX_ARGS    16
+#define MODEL_HOOK_MAX_HEADERS 8
+
+struct model_http_header {
+	char name[64];
+	char value[MODEL_VALUE_MAX];
+};
+
+struct model_hook {
+	enum model_hook_kind kind;
+	/* exec */
+	char command[MODEL_HOOK_MAX_ARGS][MODEL_ARG_MAX];
+	int n_command;
+	/* httpGet */
+	char path[MODEL_PATH_MAX];         /* default "/" */
+	int port;                          /* resolved number; 0 if port_name is set */
+	char port_name[16];
+	char host[MODEL_NAME_MAX];         /* "" : the pod's IP */
+	bool https;                        /* scheme HTTPS (the lab speaks HTTP only) */
+	struct model_http_header headers[MODEL_HOOK_MAX_HEADERS];
+	int n_headers;
+	/* sleep */
+	int sleep_s;
+};
+
 struct model_env {
 	char name[128];
 	char value[MODEL_VALUE_MAX];
@@ -94,6 +122,7 @@ struct model_container {
 	struct model_container_port ports[MODEL_MAX_PORTS];
 	int n_ports;
 	struct model_probe readiness;
+	struct model_hook pre_stop;        /* lifecycle.preStop */
 };
 
 struct model_pod_spec {

@@ -217,6 +217,55 @@ static void sw_strings(struct jsonw *w, const char *key, const char (*v)[MODEL_A
 	jsonw_end_array(w);
 }
 
+/* lifecycle.preStop, in the API's shape. */
+static void sw_lifecycle(struct jsonw *w, const struct model_hook *h)
+{
+	if (h->kind == MODEL_HOOK_NONE)
+		return;
+	jsonw_key(w, "lifecycle");
+	jsonw_begin_object(w);
+	jsonw_key(w, "preStop");
+	jsonw_begin_object(w);
+	switch (h->kind) {
+	case MODEL_HOOK_EXEC:
+		jsonw_key(w, "exec");
+		jsonw_begin_object(w);
+		sw_strings(w, "command", h->command, h->n_command);
+		jsonw_end_object(w);
+		break;
+	case MODEL_HOOK_HTTP:
+		jsonw_key(w, "httpGet");
+		jsonw_begin_object(w);
+		jsonw_kv_str(w, "path", h->path[0] ? h->path : "/");
+		sw_port_ref(w, "port", h->port, h->port_name);
+		sw_kv_str_opt(w, "host", h->host);
+		jsonw_kv_str(w, "scheme", h->https ? "HTTPS" : "HTTP");
+		if (h->n_headers > 0) {
+			jsonw_key(w, "httpHeaders");
+			jsonw_begin_array(w);
+			for (int i = 0; i < h->n_headers; i++) {
+				jsonw_begin_object(w);
+				jsonw_kv_str(w, "name", h->headers[i].name);
+				jsonw_kv_str(w, "value", h->headers[i].value);
+				jsonw_end_object(w);
+			}
+			jsonw_end_array(w);
+		}
+		jsonw_end_object(w);
+		break;
+	case MODEL_HOOK_SLEEP:
+		jsonw_key(w, "sleep");
+		jsonw_begin_object(w);
+		jsonw_kv_int(w, "seconds", h->sleep_s);
+		jsonw_end_object(w);
+		break;
+	case MODEL_HOOK_NONE:
+		break;
+	}
+	jsonw_end_object(w);
+	jsonw_end_object(w);
+}
+
 static void sw_container(struct jsonw *w, const struct model_container *c)
 {
 	jsonw_begin_object(w);
@@ -248,6 +297,7 @@ static void sw_container(struct jsonw *w, const struct model_container *c)
 		jsonw_end_array(w);
 	}
 	sw_probe(w, &c->readiness);
+	sw_lifecycle(w, &c->pre_stop);
 	jsonw_end_object(w);
 }
 
@@ -1085,6 +1135,47 @@ static int sj_strings(struct sj_node *seq, char (*v)[MODEL_ARG_MAX])
 	return n;
 }
 
+static void sj_pre_stop(struct sj_node *n, struct model_hook *h)
+{
+	struct sj_node *e = sj_get(n, "exec"), *g = sj_get(n, "httpGet");
+	struct sj_node *sl = sj_get(n, "sleep"), *x, *it = NULL;
+	char scheme[16] = "";
+
+	/* A null handler ("exec": null) is no handler. */
+	e = e && e->type == SJ_MAP ? e : NULL;
+	g = g && g->type == SJ_MAP ? g : NULL;
+	sl = sl && sl->type == SJ_MAP ? sl : NULL;
+	if (e) {
+		h->kind = MODEL_HOOK_EXEC;
+		while (h->n_command < MODEL_HOOK_MAX_ARGS &&
+		       (x = sj_seq_next(sj_get(e, "command"), &it)))
+			if (sj_str(x, h->command[h->n_command], MODEL_ARG_MAX))
+				h->n_command++;
+	} else if (g) {
+		h->kind = MODEL_HOOK_HTTP;
+		snprintf(h->path, sizeof(h->path), "/");
+		sj_str(sj_get(g, "path"), h->path, sizeof(h->path));
+		if (!h->path[0])
+			snprintf(h->path, sizeof(h->path), "/");
+		sj_port_ref(sj_get(g, "port"), &h->port, h->port_name, sizeof(h->port_name));
+		sj_str(sj_get(g, "host"), h->host, sizeof(h->host));
+		sj_str(sj_get(g, "scheme"), scheme, sizeof(scheme));
+		h->https = strcmp(scheme, "HTTPS") == 0;
+		while (h->n_headers < MODEL_HOOK_MAX_HEADERS &&
+		       (x = sj_seq_next(sj_get(g, "httpHeaders"), &it))) {
+			struct model_http_header *hd = &h->headers[h->n_headers];
+
+			if (!sj_str(sj_get(x, "name"), hd->name, sizeof(hd->name)))
+				continue;
+			sj_str(sj_get(x, "value"), hd->value, sizeof(hd->value));
+			h->n_headers++;
+		}
+	} else if (sl) {
+		h->kind = MODEL_HOOK_SLEEP;
+		sj_int(sj_get(sl, "seconds"), &h->sleep_s);
+	}
+}
+
 static void sj_container(struct sj_node *n, struct model_container *c)
 {
 	struct sj_node *x;
@@ -1115,6 +1206,7 @@ static void sj_container(struct sj_node *n, struct model_container *c)
 		c->n_ports++;
 	}
 	sj_probe(sj_get(n, "readinessProbe"), &c->readiness);
+	sj_pre_stop(sj_get(sj_get(n, "lifecycle"), "preStop"), &c->pre_stop);
 }
 
 static void sj_pod_spec(struct sj_node *n, struct model_pod_spec *s)

@@ -1,5 +1,6 @@
 /* Unit tests for agent/kubelet_util.c: back-off schedule, readiness
- * thresholds, probe requests and responses, container environment,
+ * thresholds, probe requests and responses, the termination window after
+ * a preStop hook and the hook's HTTP request, container environment,
  * executable lookup. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -276,6 +277,61 @@ static void test_exit_describe(void **state)
 	assert_string_equal(buf, "exited");
 }
 
+static void test_term_window(void **state)
+{
+	(void)state;
+	/* What the grace period leaves once the hook is over, counted from
+	 * the start of deletion. */
+	assert_int_equal(kubelet_term_window_ms(30, 0), 30000);
+	assert_int_equal(kubelet_term_window_ms(30, 5000), 25000);
+	assert_int_equal(kubelet_term_window_ms(30, 27500), 2500);
+	/* Never under kubelet's 2 s, even for a hook that used it all. */
+	assert_int_equal(kubelet_term_window_ms(30, 28001), 2000);
+	assert_int_equal(kubelet_term_window_ms(30, 30000), 2000);
+	assert_int_equal(kubelet_term_window_ms(30, 45000), 2000);
+	assert_int_equal(kubelet_term_window_ms(1, 0), 2000);
+	assert_int_equal(kubelet_term_window_ms(0, 0), 2000);
+	assert_int_equal(kubelet_term_window_ms(-3, 0), 2000);
+}
+
+static void test_hook_request(void **state)
+{
+	struct model_hook h;
+	char buf[1024];
+	int n;
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	h.kind = MODEL_HOOK_HTTP;
+	snprintf(h.path, sizeof(h.path), "/drain?now=1");
+	n = kubelet_hook_request(buf, sizeof(buf), &h, "10.244.1.2", 8080);
+	assert_int_equal(n, (int)strlen(buf));
+	assert_string_equal(buf, "GET /drain?now=1 HTTP/1.1\r\n"
+				 "Host: 10.244.1.2:8080\r\n"
+				 "User-Agent: kube-lifecycle/1.29\r\n"
+				 "Accept: */*\r\n"
+				 "Connection: close\r\n\r\n");
+	/* The hook's headers follow; its own Host and User-Agent replace
+	 * kubelet's (any case). */
+	snprintf(h.headers[0].name, sizeof(h.headers[0].name), "X-Reason");
+	snprintf(h.headers[0].value, sizeof(h.headers[0].value), "scale down");
+	snprintf(h.headers[1].name, sizeof(h.headers[1].name), "host");
+	snprintf(h.headers[1].value, sizeof(h.headers[1].value), "app.example");
+	snprintf(h.headers[2].name, sizeof(h.headers[2].name), "User-Agent");
+	snprintf(h.headers[2].value, sizeof(h.headers[2].value), "drainer");
+	h.n_headers = 3;
+	h.path[0] = '\0';
+	n = kubelet_hook_request(buf, sizeof(buf), &h, "10.244.1.2", 8080);
+	assert_true(n > 0);
+	assert_string_equal(buf, "GET / HTTP/1.1\r\n"
+				 "Host: app.example\r\n"
+				 "Accept: */*\r\n"
+				 "X-Reason: scale down\r\n"
+				 "User-Agent: drainer\r\n"
+				 "Connection: close\r\n\r\n");
+	assert_int_equal(kubelet_hook_request(buf, 40, &h, "10.244.1.2", 8080), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -290,6 +346,8 @@ int main(void)
 		cmocka_unit_test(test_env_compose),
 		cmocka_unit_test(test_find_exec),
 		cmocka_unit_test(test_exit_describe),
+		cmocka_unit_test(test_term_window),
+		cmocka_unit_test(test_hook_request),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

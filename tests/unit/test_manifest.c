@@ -984,6 +984,127 @@ static void test_error_deployment_rules(void **state)
 			 "Required value: must specify a handler type");
 }
 
+static void test_lifecycle_pre_stop(void **state)
+{
+	static const char head[] =
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
+		"  selector: {matchLabels: {a: b}}\n"
+		"  template:\n    metadata: {labels: {a: b}}\n    spec:\n"
+		"      terminationGracePeriodSeconds: 20\n      containers:\n";
+	const struct model_hook *h;
+	char text[2048];
+	struct manifest m;
+
+	(void)state;
+	/* sleep (Kubernetes 1.30+) */
+	snprintf(text, sizeof(text), "%s      - name: c\n        image: i\n"
+		 "        lifecycle:\n          preStop:\n            sleep: {seconds: 8}\n", head);
+	assert_int_equal(parse(text, &m), 0);
+	assert_int_equal(m.n_warnings, 0);
+	h = &m.objects[0].deployment.pod.containers[0].pre_stop;
+	assert_int_equal(h->kind, MODEL_HOOK_SLEEP);
+	assert_int_equal(h->sleep_s, 8);
+	manifest_free(&m);
+
+	/* exec, with postStart (not run here) named in a warning */
+	snprintf(text, sizeof(text), "%s      - name: c\n        image: i\n        lifecycle:\n"
+		 "          postStart: {exec: {command: [touch, /tmp/x]}}\n"
+		 "          preStop:\n            exec:\n"
+		 "              command: [sh, -c, 'kill -USR1 1; sleep 2']\n", head);
+	assert_int_equal(parse(text, &m), 0);
+	assert_int_equal(m.n_warnings, 1);
+	assert_msg(&m, "t.yaml:14:11: Warning: field \"spec.template.spec.containers[0].lifecycle."
+		   "postStart\" is not supported by clientip and is ignored");
+	h = &m.objects[0].deployment.pod.containers[0].pre_stop;
+	assert_int_equal(h->kind, MODEL_HOOK_EXEC);
+	assert_int_equal(h->n_command, 3);
+	assert_string_equal(h->command[0], "sh");
+	assert_string_equal(h->command[2], "kill -USR1 1; sleep 2");
+	manifest_free(&m);
+
+	/* httpGet: every field, a named port, the path defaulting to "/" */
+	snprintf(text, sizeof(text), "%s      - name: c\n        image: i\n"
+		 "        ports: [{name: http, containerPort: 8080}]\n        lifecycle:\n"
+		 "          preStop:\n            httpGet:\n              port: http\n"
+		 "              host: 10.244.1.9\n              scheme: HTTPS\n"
+		 "              httpHeaders: [{name: X-Drain, value: 'yes'}]\n", head);
+	assert_int_equal(parse(text, &m), 0);
+	assert_int_equal(m.n_warnings, 0);
+	h = &m.objects[0].deployment.pod.containers[0].pre_stop;
+	assert_int_equal(h->kind, MODEL_HOOK_HTTP);
+	assert_string_equal(h->path, "/");
+	assert_int_equal(h->port, 0);
+	assert_string_equal(h->port_name, "http");
+	assert_string_equal(h->host, "10.244.1.9");
+	assert_true(h->https);
+	assert_int_equal(h->n_headers, 1);
+	assert_string_equal(h->headers[0].name, "X-Drain");
+	assert_string_equal(h->headers[0].value, "yes");
+	manifest_free(&m);
+
+	snprintf(text, sizeof(text), "%s      - name: c\n        image: i\n        lifecycle:\n"
+		 "          preStop: {httpGet: {path: /quit, port: 9000}}\n", head);
+	assert_int_equal(parse(text, &m), 0);
+	h = &m.objects[0].deployment.pod.containers[0].pre_stop;
+	assert_string_equal(h->path, "/quit");
+	assert_int_equal(h->port, 9000);
+	assert_false(h->https);
+	manifest_free(&m);
+}
+
+static void test_error_lifecycle(void **state)
+{
+	static const char head[] =
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
+		"  selector: {matchLabels: {a: b}}\n"
+		"  template:\n    metadata: {labels: {a: b}}\n    spec:\n"
+		"      containers:\n      - name: c\n        image: i\n        lifecycle:\n";
+	char text[2048];
+
+	(void)state;
+	snprintf(text, sizeof(text), "%s          preStop: {}\n", head);
+	assert_one_error(text, "t.yaml:13:11: spec.template.spec.containers[0].lifecycle.preStop: "
+			 "Required value: must specify a handler type");
+	snprintf(text, sizeof(text), "%s          preStop: {sleep: {seconds: 1}, exec: "
+		 "{command: [x]}}\n", head);
+	assert_one_error(text, "t.yaml:13:21: spec.template.spec.containers[0].lifecycle.preStop: "
+			 "Forbidden: may not specify more than 1 handler type");
+	snprintf(text, sizeof(text), "%s          preStop: {exec: {command: []}}\n", head);
+	assert_one_error(text, "t.yaml:13:28: spec.template.spec.containers[0].lifecycle.preStop."
+			 "exec.command: Required value");
+	snprintf(text, sizeof(text), "%s          preStop: {httpGet: {path: /x}}\n", head);
+	assert_one_error(text, "t.yaml:13:31: spec.template.spec.containers[0].lifecycle.preStop."
+			 "httpGet.port: Required value");
+	snprintf(text, sizeof(text), "%s          preStop: {httpGet: {port: 80, path: x}}\n", head);
+	assert_one_error(text, "t.yaml:13:47: spec.template.spec.containers[0].lifecycle.preStop."
+			 "httpGet.path: Invalid value: \"x\": must be an absolute path");
+	snprintf(text, sizeof(text), "%s          preStop: {httpGet: {port: 80, scheme: FTP}}\n",
+		 head);
+	assert_one_error(text, "t.yaml:13:49: spec.template.spec.containers[0].lifecycle.preStop."
+			 "httpGet.scheme: Unsupported value: \"FTP\": supported values: \"HTTP\", "
+			 "\"HTTPS\"");
+	snprintf(text, sizeof(text), "%s          preStop: {httpGet: {port: 80, httpHeaders: "
+		 "[{name: 'a b', value: c}]}}\n", head);
+	assert_one_error(text, "t.yaml:13:62: spec.template.spec.containers[0].lifecycle.preStop."
+			 "httpGet.httpHeaders[0].name: Invalid value: \"a b\": must consist of "
+			 "alphanumeric characters or '-'");
+	snprintf(text, sizeof(text), "%s          preStop: {sleep: {seconds: -1}}\n", head);
+	assert_one_error(text, "t.yaml:13:38: spec.template.spec.containers[0].lifecycle.preStop."
+			 "sleep.seconds: Invalid value: -1: must be greater than or equal to 0");
+	/* Longer than the grace period (the default 30 s here). */
+	snprintf(text, sizeof(text), "%s          preStop: {sleep: {seconds: 31}}\n", head);
+	assert_one_error(text, "t.yaml:13:38: spec.template.spec.containers[0].lifecycle.preStop."
+			 "sleep.seconds: Invalid value: 31: must be non-negative and less than "
+			 "terminationGracePeriodSeconds (30)");
+	snprintf(text, sizeof(text), "%s          preStop: {sleep: {seconds: 30}}\n", head);
+	{
+		struct manifest m;
+
+		assert_int_equal(parse(text, &m), 0);
+		manifest_free(&m);
+	}
+}
+
 static void test_error_env_boolean(void **state)
 {
 	static const char text[] =
@@ -1100,6 +1221,8 @@ int main(void)
 		cmocka_unit_test(test_ignored_field_warning),
 		cmocka_unit_test(test_error_deployment_rules),
 		cmocka_unit_test(test_error_env_boolean),
+		cmocka_unit_test(test_lifecycle_pre_stop),
+		cmocka_unit_test(test_error_lifecycle),
 		cmocka_unit_test(test_file_and_stdin_names),
 		cmocka_unit_test(test_single_quoted),
 		cmocka_unit_test(test_not_text),

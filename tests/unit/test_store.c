@@ -80,6 +80,27 @@ static void fill_container(struct model_container *c, int k)
 		c->readiness.port = 8080;
 		c->readiness.timeout_s = 0;
 	}
+	/* One preStop hook of each kind. */
+	if (k == 0) {
+		c->pre_stop.kind = MODEL_HOOK_HTTP;
+		strcpy(c->pre_stop.path, "/drain?why=\"scale\"");
+		strcpy(c->pre_stop.port_name, "http");
+		strcpy(c->pre_stop.host, "10.244.1.9");
+		c->pre_stop.https = true;
+		c->pre_stop.n_headers = 2;
+		strcpy(c->pre_stop.headers[0].name, "X-Drain");
+		strcpy(c->pre_stop.headers[0].value, "now");
+		strcpy(c->pre_stop.headers[1].name, "X-Empty");
+	} else if (k == 1) {
+		c->pre_stop.kind = MODEL_HOOK_EXEC;
+		c->pre_stop.n_command = 3;
+		strcpy(c->pre_stop.command[0], "sh");
+		strcpy(c->pre_stop.command[1], "-c");
+		strcpy(c->pre_stop.command[2], "kill -USR1 1 && sleep \"5\"");
+	} else {
+		c->pre_stop.kind = MODEL_HOOK_SLEEP;
+		c->pre_stop.sleep_s = 0;
+	}
 }
 
 static void fill_deployment(struct model_deployment *d)

@@ -1,0 +1,388 @@
+/* kubelet_hook.c — a container's preStop hook, run on the agent's event loop.
+ *
+ * The proxy shares the loop, so no hook blocks it: `sleep` is a timer,
+ * `exec` a process in the pod's namespaces watched through its pidfd, and
+ * `httpGet` a non-blocking connection from the node's namespace to the
+ * pod, read until the status line arrives. Whatever the handler, its end
+ * goes to kubelet_pod_hook_done(), which sends SIGTERM; the deadline (the
+ * pod's grace period) is kubelet.c's timer, which cancels a hook still
+ * running.
+ */
+#include "kubelet_int.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+
+/* The argv and environment of an exec hook, with execve's pointer arrays. */
+struct kubelet_hook_cmd {
+	char env[KUBELET_ENV_MAX][KUBELET_ENV_LEN];
+	char *argp[MODEL_HOOK_MAX_ARGS + 1];
+	char *envp[KUBELET_ENV_MAX + 1];
+	char path[LAB_PATH_MAX];
+};
+
+static void kubelet_hook_close_fd(struct kubelet_pod *kp)
+{
+	struct kubelet_hook *h = &kp->hook;
+
+	if (h->fd >= 0) {
+		ev_unwatch(kp->k->loop, h->fd);
+		close(h->fd);
+		h->fd = -1;
+	}
+}
+
+/* Ends the hook and reports it; later events of the same hook are ignored. */
+static void kubelet_hook_end(struct kubelet_pod *kp, bool ok, const char *msg)
+{
+	struct kubelet_hook *h = &kp->hook;
+
+	if (!h->running)
+		return;
+	h->running = false;
+	if (h->timer) {
+		ev_timer_cancel(kp->k->loop, h->timer);
+		h->timer = 0;
+	}
+	kubelet_hook_close_fd(kp);
+	kubelet_pod_hook_done(kp, ok, msg);
+}
+
+/* Pod "name_ns(uid)", as kubelet names a pod in its messages. */
+static void kubelet_hook_pod(const struct kubelet_pod *kp, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s_%s(%s)", kp->pod.meta.name, kp->pod.meta.ns, kp->pod.meta.uid);
+}
+
+/* ---- sleep -------------------------------------------------------------------- */
+
+static void kubelet_hook_slept(struct ev_loop *loop, uint64_t id, void *data)
+{
+	struct kubelet_pod *kp = data;
+
+	(void)loop;
+	(void)id;
+	kp->hook.timer = 0;
+	kubelet_hook_end(kp, true, "");
+}
+
+/* ---- exec ---------------------------------------------------------------------- */
+
+static void kubelet_hook_reaped(struct ev_loop *loop, int fd, unsigned events, void *data)
+{
+	struct kubelet_pod *kp = data;
+	struct kubelet_hook *h = &kp->hook;
+	const struct model_hook *spec = &kp->c->pre_stop;
+	char desc[96], cmd[512], pod[192], msg[1024];
+	size_t off = 0;
+	int code;
+
+	(void)events;
+	code = kubelet_proc_reap(fd, true, desc, sizeof(desc));
+	ev_unwatch(loop, fd);
+	close(fd);
+	h->pidfd = -1;
+	h->pid = 0;
+	if (code == 0) {
+		kubelet_hook_end(kp, true, "");
+		return;
+	}
+	cmd[0] = '\0';
+	for (int i = 0; i < spec->n_command && off < sizeof(cmd); i++) {
+		int n = snprintf(cmd + off, sizeof(cmd) - off, "%s%s", i ? " " : "", spec->command[i]);
+
+		off += n > 0 ? (size_t)n : 0;
+	}
+	kubelet_hook_pod(kp, pod, sizeof(pod));
+	if (code > 0)
+		snprintf(desc, sizeof(desc), "exited with %d", code);
+	snprintf(msg, sizeof(msg), "Exec lifecycle hook ([%.200s]) for Container \"%s\" in Pod \"%s\" "
+		 "failed - error: command '%.200s' %s", cmd, kp->c->name, pod, cmd, desc);
+	kubelet_hook_end(kp, false, msg);
+}
+
+static int kubelet_hook_exec(struct kubelet_pod *kp, char *err, size_t errlen)
+{
+	const struct model_hook *spec = &kp->c->pre_stop;
+	struct kubelet_hook *h = &kp->hook;
+	struct kubelet_hook_cmd *cmd = calloc(1, sizeof(*cmd));
+	struct kubelet_spawn sp;
+	int envc, rc = -1, pidfd;
+	pid_t pid;
+
+	if (!cmd) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* The container's environment, as the runtime gives an exec. */
+	envc = kubelet_env_compose(kp->c, kp->pod.meta.name, cmd->env, KUBELET_ENV_MAX, err,
+				   errlen);
+	if (envc < 0)
+		goto out;
+	for (int i = 0; i < envc; i++)
+		cmd->envp[i] = cmd->env[i];
+	for (int i = 0; i < spec->n_command; i++)
+		cmd->argp[i] = (char *)spec->command[i];
+	rc = kubelet_find_exec(spec->command[0], kubelet_env_get(cmd->env, envc, "PATH"),
+			       cmd->path, sizeof(cmd->path));
+	if (rc < 0) {
+		const char *why = rc == -EACCES ? "permission denied"
+				  : strchr(spec->command[0], '/') ? "no such file or directory"
+								  : "executable file not found in $PATH";
+
+		snprintf(err, errlen, "exec: \"%.200s\": %s", spec->command[0], why);
+		rc = -1;
+		goto out;
+	}
+	/* Its output goes to the pod's log: there is no exec stream to keep
+	 * it in, and the log is where a lab user looks. */
+	sp = (struct kubelet_spawn){
+		.netns = kp->netns, .hostname = kp->pod.meta.name, .log_path = kp->log_path,
+		.path = cmd->path, .argv = cmd->argp, .envp = cmd->envp,
+	};
+	pid = kubelet_proc_spawn(&sp, &pidfd, err, errlen);
+	if (pid < 0) {
+		rc = -1;
+		goto out;
+	}
+	if (ev_watch(kp->k->loop, pidfd, EV_READ, kubelet_hook_reaped, kp) < 0) {
+		pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+		waitid(P_PIDFD, (id_t)pidfd, NULL, WEXITED);
+		close(pidfd);
+		snprintf(err, errlen, "event loop full");
+		rc = -1;
+		goto out;
+	}
+	h->pid = pid;
+	h->pidfd = pidfd;
+	rc = 0;
+out:
+	free(cmd);
+	return rc;
+}
+
+/* ---- httpGet ------------------------------------------------------------------- */
+
+static void kubelet_hook_http_fail(struct kubelet_pod *kp, const char *why)
+{
+	char pod[192], msg[1024];
+
+	kubelet_hook_pod(kp, pod, sizeof(pod));
+	snprintf(msg, sizeof(msg), "HTTP lifecycle hook (%.200s) for Container \"%s\" in Pod \"%s\" "
+		 "failed - error: %s", kp->c->pre_stop.path, kp->c->name, pod, why);
+	kubelet_hook_end(kp, false, msg);
+}
+
+static void kubelet_hook_io(struct ev_loop *loop, int fd, unsigned events, void *data)
+{
+	struct kubelet_pod *kp = data;
+	struct kubelet_hook *h = &kp->hook;
+	char why[128];
+	socklen_t elen = sizeof(int);
+	int e = 0;
+	ssize_t n;
+
+	(void)events;
+	if (h->sent == 0) {
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &elen) < 0)
+			e = errno;
+		if (e) {
+			snprintf(why, sizeof(why), "dial tcp: connect: %s", strerror(e));
+			kubelet_hook_http_fail(kp, why);
+			return;
+		}
+	}
+	if (h->sent < h->req_len) {
+		n = send(fd, h->req + h->sent, h->req_len - h->sent, MSG_NOSIGNAL);
+		if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			snprintf(why, sizeof(why), "write: %s", strerror(errno));
+			kubelet_hook_http_fail(kp, why);
+			return;
+		}
+		if (n > 0)
+			h->sent += (size_t)n;
+		if (h->sent == h->req_len)
+			ev_watch(loop, fd, EV_READ, kubelet_hook_io, kp);
+		return;
+	}
+	n = recv(fd, h->resp + h->resp_len, sizeof(h->resp) - h->resp_len, 0);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return;
+		snprintf(why, sizeof(why), "read: %s", strerror(errno));
+		kubelet_hook_http_fail(kp, why);
+		return;
+	}
+	h->resp_len += (size_t)n;
+	e = kubelet_http_status(h->resp, h->resp_len);
+	if (e == 0 && n > 0 && h->resp_len < sizeof(h->resp))
+		return;
+	/* kubelet does not look at the status code of a hook's answer: any
+	 * HTTP response is a hook that ran. */
+	if (e > 0)
+		kubelet_hook_end(kp, true, "");
+	else
+		kubelet_hook_http_fail(kp, n == 0 ? "EOF before a status line"
+						  : "malformed HTTP response");
+}
+
+static int kubelet_hook_http(struct kubelet_pod *kp, char *err, size_t errlen)
+{
+	const struct model_hook *spec = &kp->c->pre_stop;
+	struct kubelet_hook *h = &kp->hook;
+	struct model_probe as_probe;
+	char host[INET_ADDRSTRLEN];
+	struct sockaddr_in sin;
+	int port, fd, len;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	if (!spec->host[0]) {
+		sin.sin_addr = kp->pod.ip;
+	} else if (inet_pton(AF_INET, spec->host, &sin.sin_addr) != 1) {
+		snprintf(err, errlen, "host \"%s\": the lab's kubelet takes an IPv4 address only",
+			 spec->host);
+		return -1;
+	}
+	inet_ntop(AF_INET, &sin.sin_addr, host, sizeof(host));
+	/* A named port resolves as a probe's does. */
+	memset(&as_probe, 0, sizeof(as_probe));
+	as_probe.port = spec->port;
+	snprintf(as_probe.port_name, sizeof(as_probe.port_name), "%s", spec->port_name);
+	port = kubelet_probe_port(kp->c, &as_probe);
+	if (port <= 0) {
+		snprintf(err, errlen, "couldn't find port: %s in container %s", spec->port_name,
+			 kp->c->name);
+		return -1;
+	}
+	sin.sin_port = htons((uint16_t)port);
+	len = kubelet_hook_request(h->req, sizeof(h->req), spec, host, port);
+	if (len < 0) {
+		snprintf(err, errlen, "request too long");
+		return -1;
+	}
+	/* kubelet tries HTTPS, and when the server answers in plain HTTP it
+	 * asks again in HTTP; the lab speaks no TLS, so it starts there. */
+	if (spec->https)
+		log_info("pod %s/%s: preStop hook asks for HTTPS: sent as HTTP", kp->pod.meta.ns,
+			 kp->pod.meta.name);
+	h->req_len = (size_t)len;
+	h->sent = h->resp_len = 0;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 && errno != EINPROGRESS) {
+		snprintf(err, errlen, "dial tcp %s:%d: connect: %s", host, port, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (ev_watch(kp->k->loop, fd, EV_WRITE, kubelet_hook_io, kp) < 0) {
+		close(fd);
+		snprintf(err, errlen, "event loop full");
+		return -1;
+	}
+	h->fd = fd;
+	return 0;
+}
+
+/* ---- start and stop --------------------------------------------------------------- */
+
+/* A hook that could not even start fails on the next turn of the loop, so
+ * kubelet_pod_hook_done() never runs inside kubelet_pod_stop(). */
+static void kubelet_hook_failed_start(struct ev_loop *loop, uint64_t id, void *data)
+{
+	struct kubelet_pod *kp = data;
+
+	(void)loop;
+	(void)id;
+	kp->hook.timer = 0;
+	kubelet_hook_end(kp, false, kp->hook.fail);
+}
+
+void kubelet_hook_start(struct kubelet_pod *kp)
+{
+	const struct model_hook *spec = &kp->c->pre_stop;
+	struct kubelet_hook *h = &kp->hook;
+	char err[512], pod[192];
+	int rc = 0;
+
+	kubelet_hook_cancel(kp);
+	h->running = true;
+	err[0] = '\0';
+	switch (spec->kind) {
+	case MODEL_HOOK_SLEEP:
+		h->timer = ev_timer_add(kp->k->loop, (uint64_t)spec->sleep_s * 1000u,
+					kubelet_hook_slept, kp);
+		return;
+	case MODEL_HOOK_EXEC:
+		rc = spec->n_command > 0 ? kubelet_hook_exec(kp, err, sizeof(err)) : -1;
+		break;
+	case MODEL_HOOK_HTTP:
+		rc = kubelet_hook_http(kp, err, sizeof(err));
+		if (rc < 0) {
+			kubelet_hook_pod(kp, pod, sizeof(pod));
+			snprintf(h->fail, sizeof(h->fail), "HTTP lifecycle hook (%.200s) for Container "
+				 "\"%.64s\" in Pod \"%.190s\" failed - error: %.500s", spec->path,
+				 kp->c->name, pod, err);
+			h->timer = ev_timer_add(kp->k->loop, 0, kubelet_hook_failed_start, kp);
+			return;
+		}
+		break;
+	case MODEL_HOOK_NONE:
+		rc = -1;
+		snprintf(err, sizeof(err), "no handler");
+		break;
+	}
+	if (rc < 0) {
+		kubelet_hook_pod(kp, pod, sizeof(pod));
+		snprintf(h->fail, sizeof(h->fail), "Exec lifecycle hook for Container \"%.64s\" in "
+			 "Pod \"%.190s\" failed - error: %.500s", kp->c->name, pod, err);
+		h->timer = ev_timer_add(kp->k->loop, 0, kubelet_hook_failed_start, kp);
+	}
+}
+
+void kubelet_hook_cancel(struct kubelet_pod *kp)
+{
+	struct kubelet_hook *h = &kp->hook;
+
+	h->running = false;
+	if (h->timer) {
+		ev_timer_cancel(kp->k->loop, h->timer);
+		h->timer = 0;
+	}
+	kubelet_hook_close_fd(kp);
+	/* An exec hook's process dies now; its pidfd stays watched until it
+	 * is reaped, and the end of a hook no longer running is not news. */
+	if (h->pidfd >= 0)
+		pidfd_send_signal(h->pidfd, SIGKILL, NULL, 0);
+}
+
+void kubelet_hook_free(struct kubelet_pod *kp)
+{
+	struct kubelet_hook *h = &kp->hook;
+
+	kubelet_hook_cancel(kp);
+	if (h->pidfd >= 0) {
+		siginfo_t si;
+
+		ev_unwatch(kp->k->loop, h->pidfd);
+		/* SIGKILLed above: reap it if it is gone already; otherwise init
+		 * does once the agent exits. */
+		waitid(P_PIDFD, (id_t)h->pidfd, &si, WEXITED | WNOHANG);
+		close(h->pidfd);
+		h->pidfd = -1;
+	}
+}
