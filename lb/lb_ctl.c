@@ -14,6 +14,7 @@
 #include "fsutil.h"
 #include "jsonw.h"
 #include "lb_alloc.h"
+#include "lb_conntrack.h"
 #include "lb_route.h"
 #include "lb_state.h"
 #include "log.h"
@@ -475,6 +476,18 @@ int lb_ctl_apply(struct lb_ctl *ctl)
 	}
 	ctl->applies++;
 	ctl->last_apply_ms = ev_wall_ms();
+	/* The pool just changed: unanswered flows steered to a node that left
+	 * it are let go, so that their next SYN goes to a node that is up.
+	 * After the new rules are in, never before. */
+	{
+		int unpinned = lb_conntrack_unpin(svcs, n, err, sizeof(err));
+
+		if (unpinned < 0)
+			log_warn("data path: conntrack: %s (unanswered flows stay pinned)", err);
+		else if (unpinned > 0)
+			log_info("data path: %d unanswered flow(s) let go of a node that left the "
+				 "pool", unpinned);
+	}
 	buf_reset(&ctl->nft_key);
 	buf_puts(&ctl->nft_key, buf_str(&key));
 	log_debug("data path: table ip %s replaced (%d frontend(s))", LB_TABLE, n);

@@ -117,8 +117,10 @@ t_match "the established connection to node$X is untouched" \
 t_ok "node$Y back in" t_wait $((INTERVAL * THRESHOLD + 4)) state_is "node$Y" Up
 t_ok "pool 100 % again" t_wait 5 pool_is 100
 
-# --- every backend down: kill both agents (pods and node rules stay) ------------------
-for i in 0 1; do kill -9 "$(cat "$SD/run/agent-node$i.pid")"; done
+# --- every backend down: freeze both agents (pods and node rules stay; their health
+# check ports accept but never answer, and the lab's supervisor would restart an
+# agent that died) -----------------------------------------------------------------
+for i in 0 1; do "$C" --lab "$lab" lab kill "agent-node$i" --signal STOP >/dev/null; done
 t_ok "all backends down: pool 0 %" t_wait $((INTERVAL * THRESHOLD + 4)) pool_is 0
 t_eq "new flows are dropped" "" "$(ask / 1)"
 t_match "the established connection goes on" '"client":"::ffff:198\.51\.100\.10"' "$(keep 2)"

@@ -82,7 +82,7 @@ t_not "the new pod has a new address" test "$(ip_of "$second")" = "$first_ip"
 "$C" --lab "$lab" load "http://$FE/" --duration 15s --rate 20 --keepalive 4 -o json >"$T_TMP/reuse.json" &
 load=$!
 t_ok "rollout restart 2 under load" "$C" --lab "$lab" rollout restart deployment/node-deployment
-t_ok "a new pod running" t_wait 30 started "$second"
+t_ok "a new pod running" t_wait 30 started "$second" || { pods; "$C" --lab "$lab" get deploy -o wide; tail -5 "$("$C" --lab "$lab" lab status | sed -n "s/^State: *//p")/logs/controller.log"; }
 t_eq "the new pod reuses the first pod's address" "$first_ip" "$(ip_of "$(new_pod "$second")")"
 wait "$load"
 jq -e '.new.failed == 0' "$T_TMP/reuse.json" >/dev/null || jq -c . "$T_TMP/reuse.json"
