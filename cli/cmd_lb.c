@@ -73,14 +73,14 @@ static int lbcmd_load(struct cli *cli, const char *name, struct model_service *s
 	return 0;
 }
 
-static void lbcmd_probe_desc(const struct lb_view *v, char *out, size_t len)
+static void lbcmd_probe_desc(const struct lb_view_probe *p, char *out, size_t len)
 {
-	if (strcmp(v->probe_proto, "none") == 0)
-		snprintf(out, len, "none");
-	else if (strcmp(v->probe_proto, "HTTP") == 0)
-		snprintf(out, len, "HTTP :%d%s", v->probe_port, v->probe_path);
+	if (strcmp(p->proto, "HTTP") == 0)
+		snprintf(out, len, "HTTP :%d%s", p->port, p->path);
+	else if (strcmp(p->proto, "TCP") == 0)
+		snprintf(out, len, "TCP :%d", p->port);
 	else
-		snprintf(out, len, "TCP :%d", v->probe_port);
+		snprintf(out, len, "none");
 }
 
 /* "2024-05-01 12:00:03 (3m ago)" in local time. */
@@ -110,33 +110,82 @@ static void lbcmd_when(const char *rfc3339, char *out, size_t len)
 		snprintf(out, len, "%s (%ldh ago)", s, ago / 3600);
 }
 
-static void lbcmd_interval_note(const struct lb_view *v, char *out, size_t len)
+static void lbcmd_interval_note(const struct lb_view *v, const struct lb_view_probe *p,
+				char *out, size_t len)
 {
-	if (v->lab_interval_applies)
+	if (p->lab_interval_applies)
 		snprintf(out, len, "lab-wide interval %d s (clientip lab up --probe-interval %d); "
 			 "Azure's default is %d s", v->lab_interval_s, v->lab_interval_s,
 			 LB_DEFAULT_INTERVAL_S);
+	else if (p->shared)
+		snprintf(out, len, "Azure's default (the shared probe takes no annotation)");
 	else if (v->lab_interval_s > 0)
 		snprintf(out, len, "from the Service's annotation; the lab-wide interval (%d s) "
 			 "replaces only the default", v->lab_interval_s);
 	else
-		snprintf(out, len, "%s", v->interval_s == LB_DEFAULT_INTERVAL_S ? "Azure's default"
+		snprintf(out, len, "%s", p->interval_s == LB_DEFAULT_INTERVAL_S ? "Azure's default"
 									     : "from the annotation");
+}
+
+/* One rule: its probe, each backend's state in its pool, its Health Probe
+ * Status. */
+static void lbcmd_rule(const struct lb_view *v, const struct lb_view_rule *r, bool several)
+{
+	char probe[MODEL_PATH_MAX + 32], note[256], when[64];
+
+	lbcmd_probe_desc(&r->probe, probe, sizeof(probe));
+	printf("\nRule:           %s %d/%s -> NodePort %d\n", r->name, r->port,
+	       model_proto_name(r->proto), r->node_port);
+	if (strcmp(r->probe.proto, "none") == 0) {
+		printf("Probe:          none: %s\n", r->no_probe_rule
+		       ? "port annotation no_probe_rule, every backend takes new flows"
+		       : "a UDP rule gets no probe, every backend takes new flows");
+	} else {
+		lbcmd_interval_note(v, &r->probe, note, sizeof(note));
+		printf("Probe:          %s%s, every %d s, %d consecutive result%s flip a backend, "
+		       "timeout %d ms\n", probe,
+		       r->probe.shared ? " (shared: kube-proxy's health, one probe for every "
+					 "Cluster Service)" : "",
+		       r->probe.interval_s, r->probe.threshold, r->probe.threshold == 1 ? "" : "s",
+		       r->probe.timeout_ms);
+		printf("Interval:       %s\n", note);
+		if (r->probe.https_as_tcp)
+			printf("Note:           https asked for; probed with a TCP connect (no TLS in "
+			       "this lab)\n");
+	}
+	printf("\n%-7s %-13s %-22s %-8s %-26s %-8s %s\n", "NODE", "ADDRESS", "PROBE", "STATE",
+	       "LAST RESULT", "IN ROW", "LAST CHANGE");
+	for (int i = 0; i < r->n_backends; i++) {
+		const struct lb_view_backend *b = &r->backends[i];
+
+		lbcmd_when(b->last_change, when, sizeof(when));
+		printf("%-7s %-13s %-22s %-8s %-26s %-8d %s\n", b->node, b->address, probe, b->state,
+		       b->last_result[0] ? b->last_result : "-", b->consecutive, when);
+	}
+	printf("\n");
+	snprintf(note, sizeof(note), several ? " (%d/%s)" : "", r->port, model_proto_name(r->proto));
+	if (isnan(r->health_percent))
+		printf("Health Probe Status%s: - (no probe result yet; %d backends)\n", note,
+		       r->n_backends);
+	else
+		printf("Health Probe Status%s: %.0f %% (%d of %d backend%s up)\n", note,
+		       r->health_percent, r->backends_up, r->n_backends,
+		       r->n_backends == 1 ? "" : "s");
 }
 
 static void lbcmd_probes_usage(FILE *out)
 {
 	fprintf(out, "usage: clientip probes SVC\n"
 		     "\n"
-		     "The load balancer's health probes of a LoadBalancer Service: each backend\n"
-		     "node, its probe, state and last result, and the Health Probe Status.\n");
+		     "The load balancer's health probes of a LoadBalancer Service, per rule\n"
+		     "(frontend port): the rule's probe, each backend node's state and last result\n"
+		     "in that rule's pool, and the Health Probe Status.\n");
 }
 
 int cmd_probes(struct cli *cli, int argc, char **argv)
 {
 	struct model_service svc;
 	struct lb_view v;
-	char probe[MODEL_PATH_MAX + 32], note[256], when[64];
 	const char *name;
 	int rc;
 
@@ -152,8 +201,6 @@ int cmd_probes(struct cli *cli, int argc, char **argv)
 	rc = lbcmd_load(cli, name, &svc, &v);
 	if (rc)
 		return rc;
-	lbcmd_probe_desc(&v, probe, sizeof(probe));
-	lbcmd_interval_note(&v, note, sizeof(note));
 	printf("Service:        %s/%s (externalTrafficPolicy: %s)\n", v.ns, v.name,
 	       model_policy_name(svc.external_policy));
 	if (v.frontend[0]) {
@@ -166,27 +213,29 @@ int cmd_probes(struct cli *cli, int argc, char **argv)
 	} else {
 		printf("Frontend:       <pending>\n");
 	}
-	printf("Probe:          %s, every %d s, %d consecutive result%s flip a backend, "
-	       "timeout %d ms\n", probe, v.interval_s, v.threshold, v.threshold == 1 ? "" : "s",
-	       v.timeout_ms);
-	printf("Interval:       %s\n", note);
-	if (v.https_as_tcp)
-		printf("Note:           https asked for; probed with a TCP connect (no TLS in this lab)\n");
-	printf("\n%-7s %-13s %-22s %-8s %-26s %-8s %s\n", "NODE", "ADDRESS", "PROBE", "STATE",
-	       "LAST RESULT", "IN ROW", "LAST CHANGE");
-	for (int i = 0; i < v.n_backends; i++) {
-		const struct lb_view_backend *b = &v.backends[i];
+	if (svc.external_policy == MODEL_POLICY_CLUSTER && v.probe_mode[0])
+		printf("Probe mode:     %s (%s)\n", v.probe_mode,
+		       strcmp(v.probe_mode, "shared") == 0
+		       ? "kube-proxy's :10256/healthz on every node decides for every rule"
+		       : "each port's probe on its NodePort decides its rule's pool");
+	if (v.sync_error[0])
+		printf("Sync:           failed, the load balancer is left as it was: %s\n",
+		       v.sync_error);
+	if (v.n_rules == 0)
+		printf("Rules:          none\n");
+	for (int r = 0; r < v.n_rules; r++)
+		lbcmd_rule(&v, &v.rules[r], v.n_rules > 1);
+	if (v.n_rules > 1) {
+		int pairs = 0;
 
-		lbcmd_when(b->last_change, when, sizeof(when));
-		printf("%-7s %-13s %-22s %-8s %-26s %-8d %s\n", b->node, b->address, probe, b->state,
-		       b->last_result[0] ? b->last_result : "-", b->consecutive, when);
+		for (int r = 0; r < v.n_rules; r++)
+			pairs += v.rules[r].n_backends;
+		if (isnan(v.health_percent))
+			printf("\nHealth Probe Status: - (no probe result yet)\n");
+		else
+			printf("\nHealth Probe Status: %.0f %% (%d of %d backend probes up over %d "
+			       "rules)\n", v.health_percent, v.backends_up, pairs, v.n_rules);
 	}
-	printf("\n");
-	if (isnan(v.health_percent))
-		printf("Health Probe Status: - (no probe result yet; %d backends)\n", v.n_backends);
-	else
-		printf("Health Probe Status: %.0f %% (%d of %d backend%s up)\n", v.health_percent,
-		       v.backends_up, v.n_backends, v.n_backends == 1 ? "" : "s");
 	if (v.dpa_known)
 		printf("Data Path Availability: %d %% (last check through the frontend: %s)\n",
 		       v.dpa_ok ? 100 : 0, v.dpa_result);
@@ -421,7 +470,13 @@ int cmd_metrics(struct cli *cli, int argc, char **argv)
 		lb_view_free(&v);
 		return rc;
 	}
-	lbcmd_interval_note(&v, note, sizeof(note));
+	{
+		struct lb_view_probe p = { .interval_s = v.interval_s,
+					   .lab_interval_applies = v.lab_interval_applies,
+					   .shared = v.probe_shared };
+
+		lbcmd_interval_note(&v, &p, note, sizeof(note));
+	}
 	printf("Health Probe Status (Avg), split by Backend IP Address: %s/%s, frontend %s\n",
 	       v.ns, v.name, v.frontend[0] ? v.frontend : "<pending>");
 	printf("Granularity %s, probe interval %d s (%s)\n\n", gran, v.interval_s, note);

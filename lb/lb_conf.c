@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lab.h"
+
 const char *lb_probe_proto_name(enum lb_probe_proto p)
 {
 	switch (p) {
@@ -18,6 +20,14 @@ const char *lb_probe_proto_name(enum lb_probe_proto p)
 	case LB_PROBE_NONE: break;
 	}
 	return "none";
+}
+
+bool lb_probe_conf_equal(const struct lb_probe_conf *a, const struct lb_probe_conf *b)
+{
+	return a->proto == b->proto && a->https_as_tcp == b->https_as_tcp &&
+	       a->shared == b->shared && a->port == b->port && strcmp(a->path, b->path) == 0 &&
+	       a->interval_s == b->interval_s && a->threshold == b->threshold &&
+	       a->lab_interval == b->lab_interval;
 }
 
 void lb_conf_event(struct lb_conf *c, const char *reason, const char *fmt, ...)
@@ -70,30 +80,6 @@ int lb_parse_int(const char *s, int *out)
 	return 0;
 }
 
-/* Reads an integer annotation; *set tells whether a valid value was found.
- * Invalid or below min -> event, *set false. */
-static int lb_int_annotation(const struct model_service *s, struct lb_conf *c,
-			     const char *key, int min, const char *reason, bool *set)
-{
-	const char *v = model_map_get(&s->meta.annotations, key);
-	int n = 0;
-
-	*set = false;
-	if (!v)
-		return 0;
-	if (lb_parse_int(v, &n) < 0) {
-		lb_conf_event(c, reason, "%s: \"%s\" is not an integer; using the default", key, v);
-		return 0;
-	}
-	if (n < min) {
-		lb_conf_event(c, reason, "%s: the minimum value is %d, got %d; using the default",
-			      key, min, n);
-		return 0;
-	}
-	*set = true;
-	return n;
-}
-
 /* The path goes into the probe's request line as it is: no byte that would
  * end the line or the request target (spaces, CR, LF, other controls). */
 static bool lb_path_clean(const char *path)
@@ -105,107 +91,223 @@ static bool lb_path_clean(const char *path)
 	return true;
 }
 
-static void lb_conf_probe(const struct model_service *s, struct lb_conf *c)
+/* The Service is refused: why, into c->error. Always -1. */
+__attribute__((format(printf, 2, 3)))
+static int lb_conf_fail(struct lb_conf *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->error, sizeof(c->error), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The value of port_<port>_<param>, with its key in key. */
+static const char *lb_ann_port(const struct model_service *s, int port, const char *param,
+			       char *key, size_t len)
+{
+	snprintf(key, len, LB_ANN_PORT_FMT, port, param);
+	return model_map_get(&s->meta.annotations, key);
+}
+
+/* port_<port>_<param> is "true" in any case (no blanks), as
+ * cloud-provider-azure reads its switches. */
+static bool lb_ann_port_true(const struct model_service *s, int port, const char *param)
+{
+	char key[MODEL_KEY_MAX];
+	const char *v = lb_ann_port(s, port, param, key, sizeof(key));
+
+	return v && strcasecmp(v, "true") == 0;
+}
+
+/* An integer probe setting: port_<port>_health-probe_<param>, else the
+ * global key; *set false when neither is there. 0, or -1 with c->error
+ * for a value that is not a whole number or is below min. */
+static int lb_conf_int(const struct model_service *s, struct lb_conf *c, const char *what,
+		       int port, const char *param, const char *global, int min, int *out,
+		       bool *set)
+{
+	char key[MODEL_KEY_MAX], hp[48];
+	const char *v, *k = key;
+	int n = 0;
+
+	*set = false;
+	snprintf(hp, sizeof(hp), "health-probe_%s", param);
+	v = lb_ann_port(s, port, hp, key, sizeof(key));
+	if (!v) {
+		v = model_map_get(&s->meta.annotations, global);
+		k = global;
+	}
+	if (!v)
+		return 0;
+	if (lb_parse_int(v, &n) < 0)
+		return lb_conf_fail(c, "%s: failed to parse health probe config for port %d: failed "
+				    "to parse annotation %s: \"%s\" is not a whole number", what, port,
+				    k, v);
+	if (n < min)
+		return lb_conf_fail(c, "%s: failed to parse health probe config for port %d: failed "
+				    "to parse annotation %s: the minimum value of %s is %d, got %d",
+				    what, port, k, param, min, n);
+	*out = n;
+	*set = true;
+	return 0;
+}
+
+/* Interval and num-of-probe of a probe for port (a Service port, or the
+ * health check node port under Local), in cloud-provider-azure's order:
+ * num-of-probe, interval, then their product. */
+static int lb_conf_timing(const struct model_service *s, const struct lb_conf_opts *o,
+			  struct lb_conf *c, const char *what, int port, struct lb_probe_conf *p)
+{
+	int interval = LB_DEFAULT_INTERVAL_S, num = LB_DEFAULT_THRESHOLD;
+	bool has_interval, has_num;
+
+	if (lb_conf_int(s, c, what, port, "num-of-probe", LB_ANN_PROBE_NUM, LB_MIN_THRESHOLD,
+			&num, &has_num) < 0 ||
+	    lb_conf_int(s, c, what, port, "interval", LB_ANN_PROBE_INTERVAL, LB_MIN_INTERVAL_S,
+			&interval, &has_interval) < 0)
+		return -1;
+	if ((long)interval * num >= LB_MAX_PROBE_TOTAL_S)
+		return lb_conf_fail(c, "%s: failed to parse health probe config for port %d: "
+				    "interval %d s x num-of-probe %d = %ld s: the total must be less "
+				    "than %d s", what, port, interval, num, (long)interval * num,
+				    LB_MAX_PROBE_TOTAL_S);
+	if (!has_interval && o->lab_interval_s > 0) {
+		interval = o->lab_interval_s;
+		p->lab_interval = true;
+	}
+	p->interval_s = interval;
+	p->threshold = num;
+	return 0;
+}
+
+/* The index of probe p among c's probes, added if it is new. */
+static int lb_conf_add_probe(struct lb_conf *c, const struct lb_probe_conf *p)
+{
+	for (int i = 0; i < c->n_probes; i++)
+		if (lb_probe_conf_equal(&c->probes[i], p))
+			return i;
+	if (c->n_probes >= LB_MAX_PROBES)
+		return -1;
+	c->probes[c->n_probes] = *p;
+	return c->n_probes++;
+}
+
+/* port_<n>_health-probe_port: a port name of the Service (its NodePort), a
+ * port number of the Service (its NodePort) or another number (as it is).
+ * 0 with *port set (0 if the annotation is absent), or -1 with c->error. */
+static int lb_conf_probe_port(const struct model_service *s, struct lb_conf *c,
+			      const struct lb_rule_conf *r, int *port)
+{
+	char key[MODEL_KEY_MAX];
+	const char *v = lb_ann_port(s, r->port, "health-probe_port", key, sizeof(key));
+	int n;
+
+	*port = 0;
+	if (!v)
+		return 0;
+	if (lb_parse_int(v, &n) < 0) {
+		for (int i = 0; i < s->n_ports; i++)
+			if (s->ports[i].name[0] && strcasecmp(s->ports[i].name, v) == 0)
+				*port = s->ports[i].node_port;
+		if (!*port)
+			return lb_conf_fail(c, "rule %s: failed to parse annotation %s: port %s not "
+					    "found in service", r->name, key, v);
+		return 0;
+	}
+	/* Azure takes 1-65535; port 0 cannot be probed either. */
+	if (n < 1 || n > 65535)
+		return lb_conf_fail(c, "rule %s: failed to parse annotation %s: port %d is out of "
+				    "range", r->name, key, n);
+	*port = n;
+	for (int i = 0; i < s->n_ports; i++)
+		if (s->ports[i].port == n) {
+			*port = s->ports[i].node_port;
+			break;
+		}
+	if (!*port)
+		return lb_conf_fail(c, "rule %s: annotation %s: port %d of the Service has no "
+				    "NodePort", r->name, key, n);
+	return 0;
+}
+
+/* The probe of one TCP port of its own (buildHealthProbeRulesForPort),
+ * on probe_port. */
+static int lb_conf_port_probe(const struct model_service *s, const struct lb_conf_opts *o,
+			      struct lb_conf *c, const struct model_service_port *sp,
+			      const struct lb_rule_conf *r, int probe_port, struct lb_probe_conf *p)
 {
 	const struct model_map *ann = &s->meta.annotations;
-	const char *proto = model_map_get(ann, LB_ANN_PROBE_PROTOCOL);
-	const char *path = model_map_get(ann, LB_ANN_PROBE_PATH);
-	char p[16] = "";
+	char key[MODEL_KEY_MAX], t[16] = "";
+	const char *proto, *path;
 
-	if (s->external_policy == MODEL_POLICY_LOCAL && s->health_check_node_port > 0) {
-		/* kube-proxy's health check node port answers 200 only on nodes
-		 * with a ready local endpoint: that is what turns 100 % into 50 %. */
-		c->probe = LB_PROBE_HTTP;
-		c->probe_port = s->health_check_node_port;
-		snprintf(c->probe_path, sizeof(c->probe_path), "%s", LB_LOCAL_PROBE_PATH);
-		return;
-	}
-	/* Probe the first TCP port; a Service with only UDP ports gets no
-	 * probe, as Azure adds none for a UDP rule (every backend counts up). */
-	for (int i = 0; i < s->n_ports && !c->probe_port; i++) {
-		if (s->ports[i].proto == MODEL_PROTO_TCP)
-			c->probe_port = s->ports[i].node_port;
-	}
-	if (!c->probe_port) {
-		c->probe = LB_PROBE_NONE;
-		return;
-	}
-	if (proto && !lb_trim(proto, p, sizeof(p)))
-		p[0] = '\0';
-	if (!proto || strcasecmp(p, "tcp") == 0) {
-		c->probe = LB_PROBE_TCP;
-	} else if (strcasecmp(p, "http") == 0) {
-		c->probe = LB_PROBE_HTTP;
-	} else if (strcasecmp(p, "https") == 0) {
+	memset(p, 0, sizeof(*p));
+	p->port = probe_port;
+	proto = lb_ann_port(s, r->port, "health-probe_protocol", key, sizeof(key));
+	if (!proto && sp->app_protocol[0])
+		proto = sp->app_protocol;
+	if (!proto)
+		proto = model_map_get(ann, LB_ANN_PROBE_PROTOCOL);
+	if (!proto || !lb_trim(proto, t, sizeof(t)))
+		t[0] = '\0';
+	/* Unknown protocols (an appProtocol such as kubernetes.io/h2c) are Tcp,
+	 * silently, as in cloud-provider-azure. */
+	if (strcasecmp(t, "http") == 0) {
+		p->proto = LB_PROBE_HTTP;
+	} else if (strcasecmp(t, "https") == 0) {
 		/* A TLS handshake needs a TLS library this project does not link;
 		 * a TCP connect to the same port is the honest subset. */
-		c->probe = LB_PROBE_TCP;
-		c->https_as_tcp = true;
+		p->proto = LB_PROBE_TCP;
+		p->https_as_tcp = true;
 		lb_conf_event(c, "HTTPSProbeAsTCP",
-			      "%s: https is probed with a TCP connect to port %d (no TLS "
-			      "handshake in this lab)", LB_ANN_PROBE_PROTOCOL, c->probe_port);
+			      "rule %s: https is probed with a TCP connect to port %d (no TLS "
+			      "handshake in this lab)", r->name, probe_port);
 	} else {
-		/* cloud-provider-azure falls back to TCP for unknown protocols. */
-		c->probe = LB_PROBE_TCP;
-		lb_conf_event(c, "InvalidHealthProbeProtocol",
-			      "%s: \"%s\" is not one of Tcp, Http, Https; using Tcp",
-			      LB_ANN_PROBE_PROTOCOL, proto);
+		p->proto = LB_PROBE_TCP;
 	}
-	if (c->probe == LB_PROBE_HTTP || c->https_as_tcp) {
-		char t[MODEL_PATH_MAX] = "";
+	if (p->proto == LB_PROBE_HTTP) {
+		char pk[MODEL_KEY_MAX], v[MODEL_PATH_MAX] = "";
+		const char *k = pk;
 
-		if (path && lb_trim(path, t, sizeof(t)) && t[0] == '/' && lb_path_clean(t))
-			snprintf(c->probe_path, sizeof(c->probe_path), "%s", t);
-		else {
+		path = lb_ann_port(s, r->port, "health-probe_request-path", pk, sizeof(pk));
+		if (!path) {
+			path = model_map_get(ann, LB_ANN_PROBE_PATH);
+			k = LB_ANN_PROBE_PATH;
+		}
+		/* The path goes into the request line as it is: a lab guard, not
+		 * Azure's rule. */
+		if (path && lb_trim(path, v, sizeof(v)) && v[0] == '/' && lb_path_clean(v)) {
+			snprintf(p->path, sizeof(p->path), "%s", v);
+		} else {
 			if (path)
 				lb_conf_event(c, "InvalidHealthProbeRequestPath",
 					      "%s: \"%s\" is not a path (it must start with \"/\" and "
 					      "hold no spaces or control characters); using \"/\"",
-					      LB_ANN_PROBE_PATH, path);
-			snprintf(c->probe_path, sizeof(c->probe_path), "/");
+					      k, path);
+			snprintf(p->path, sizeof(p->path), "/");
 		}
 	}
-	if (c->https_as_tcp)
-		c->probe_path[0] = '\0';
+	{
+		char what[LB_RULE_NAME_MAX + 8];
+
+		snprintf(what, sizeof(what), "rule %s", r->name);
+		return lb_conf_timing(s, o, c, what, r->port, p);
+	}
 }
 
-static void lb_conf_timing(const struct model_service *s, int lab_interval_s, struct lb_conf *c)
-{
-	bool has_interval, has_num;
-	int interval = lb_int_annotation(s, c, LB_ANN_PROBE_INTERVAL, LB_MIN_INTERVAL_S,
-					 "InvalidHealthProbeInterval", &has_interval);
-	int num = lb_int_annotation(s, c, LB_ANN_PROBE_NUM, LB_MIN_THRESHOLD,
-				    "InvalidHealthProbeNumOfProbe", &has_num);
-
-	if (!has_interval)
-		interval = LB_DEFAULT_INTERVAL_S;
-	if (!has_num)
-		num = LB_DEFAULT_THRESHOLD;
-	if ((has_interval || has_num) && (long)interval * num >= LB_MAX_PROBE_TOTAL_S) {
-		lb_conf_event(c, "InvalidHealthProbeConfig",
-			      "interval %d s x num-of-probe %d = %ld s: the total must be less than "
-			      "%d s; using interval %d s and num-of-probe %d",
-			      interval, num, (long)interval * num, LB_MAX_PROBE_TOTAL_S,
-			      LB_DEFAULT_INTERVAL_S, LB_DEFAULT_THRESHOLD);
-		has_interval = false;
-		interval = LB_DEFAULT_INTERVAL_S;
-		num = LB_DEFAULT_THRESHOLD;
-	}
-	if (!has_interval && lab_interval_s > 0) {
-		interval = lab_interval_s;
-		c->lab_interval = true;
-	}
-	c->interval_s = interval;
-	c->threshold = num;
-}
-
-void lb_conf_from_service(const struct model_service *s, int lab_interval_s, struct lb_conf *c)
+int lb_conf_from_service(const struct model_service *s, const struct lb_conf_opts *o,
+			 struct lb_conf *c)
 {
 	const char *fip = model_map_get(&s->meta.annotations, LB_ANN_NO_FLOATING_IP);
+	bool local = s->external_policy == MODEL_POLICY_LOCAL && s->health_check_node_port > 0;
+	bool shared = !local && o->mode == LB_PROBE_MODE_SHARED;
+	struct lb_probe_conf node_probe = { 0 };   /* Local's or the shared one */
 	char t[16];
 
 	memset(c, 0, sizeof(*c));
 	c->floating_ip = true;
+	c->mode = o->mode;
 	if (fip) {
 		if (lb_trim(fip, t, sizeof(t)) && strcasecmp(t, "true") == 0)
 			c->floating_ip = false;
@@ -215,6 +317,68 @@ void lb_conf_from_service(const struct model_service *s, int lab_interval_s, str
 				      LB_ANN_NO_FLOATING_IP, fip);
 	}
 	c->source_ip_affinity = s->affinity_client_ip;
-	lb_conf_probe(s, c);
-	lb_conf_timing(s, lab_interval_s, c);
+	if (local) {
+		/* kube-proxy's health check node port answers 200 only on nodes
+		 * with a ready local endpoint: that is what turns 100 % into 50 %. */
+		char what[LB_RULE_NAME_MAX + 8];
+
+		snprintf(what, sizeof(what), "rule %s_%s-TCP-%d", s->meta.ns, s->meta.name,
+			 s->health_check_node_port);
+		node_probe.proto = LB_PROBE_HTTP;
+		node_probe.port = s->health_check_node_port;
+		snprintf(node_probe.path, sizeof(node_probe.path), "%s", LB_LOCAL_PROBE_PATH);
+		if (lb_conf_timing(s, o, c, what, s->health_check_node_port, &node_probe) < 0)
+			return -1;
+	} else if (shared) {
+		/* One probe of the node itself for every Cluster Service, with
+		 * Azure's defaults: the Service's annotations do not apply. */
+		node_probe.proto = LB_PROBE_HTTP;
+		node_probe.shared = true;
+		node_probe.port = LAB_PROXY_HEALTH_PORT;
+		snprintf(node_probe.path, sizeof(node_probe.path), "%s", LB_SHARED_PROBE_PATH);
+		node_probe.interval_s = LB_DEFAULT_INTERVAL_S;
+		node_probe.threshold = LB_DEFAULT_THRESHOLD;
+		if (o->lab_interval_s > 0) {
+			node_probe.interval_s = o->lab_interval_s;
+			node_probe.lab_interval = true;
+		}
+	}
+	for (int i = 0; i < s->n_ports; i++) {
+		const struct model_service_port *sp = &s->ports[i];
+		struct lb_rule_conf *r = &c->rules[c->n_rules];
+		struct lb_probe_conf p;
+		int probe_port = 0;
+
+		if (lb_ann_port_true(s, sp->port, "no_lb_rule"))
+			continue;
+		snprintf(r->name, sizeof(r->name), "%s_%s-%s-%d", s->meta.ns, s->meta.name,
+			 model_proto_name(sp->proto), sp->port);
+		r->proto = sp->proto;
+		r->port = sp->port;
+		r->node_port = sp->node_port;
+		r->probe = -1;
+		c->n_rules++;
+		if (lb_ann_port_true(s, sp->port, "no_probe_rule")) {
+			r->no_probe_rule = true;
+			continue;
+		}
+		if (!shared && sp->proto == MODEL_PROTO_TCP) {
+			if (lb_conf_probe_port(s, c, r, &probe_port) < 0)
+				return -1;
+			/* Under Local only a port with a probe port of its own
+			 * leaves the health check node port's probe. */
+			if (!probe_port && !local)
+				probe_port = sp->node_port;
+		}
+		if (probe_port) {
+			if (lb_conf_port_probe(s, o, c, sp, r, probe_port, &p) < 0)
+				return -1;
+			r->probe = lb_conf_add_probe(c, &p);
+		} else if (local || shared) {
+			r->probe = lb_conf_add_probe(c, &node_probe);
+		}
+		/* else a UDP rule under Cluster: Azure adds no probe, every
+		 * backend counts up. */
+	}
+	return 0;
 }

@@ -23,10 +23,28 @@
 #define LB_DEBOUNCE_MS 30
 #define LB_RESYNC_MS   2000
 #define LB_RETRY_MS    1000
+#define LB_SYNC_FAILED "SyncLoadBalancerFailed"
 
-const struct lb_health_state *lb_backend_health(const struct lb_backend *b)
+/* The state of a probe not started yet: Unknown. */
+static const struct lb_health_state lb_no_result;
+
+const struct lb_health_state *lb_rule_health(const struct lb_svc *s, int rule, int node)
 {
-	return b->probe ? lb_probe_health(b->probe) : &b->fixed;
+	int p = s->conf.rules[rule].probe;
+	const struct lb_probe *pr;
+
+	if (p < 0)
+		return &s->fixed[node];
+	pr = s->conf.probes[p].shared ? s->ctl->shared[node] : s->probes[p][node];
+	return pr ? lb_probe_health(pr) : &lb_no_result;
+}
+
+int lb_svc_main_rule(const struct lb_svc *s)
+{
+	for (int r = 0; r < s->conf.n_rules; r++)
+		if (s->conf.rules[r].probe >= 0)
+			return r;
+	return 0;
 }
 
 /* ---- probes ------------------------------------------------------------- */
@@ -35,6 +53,7 @@ static void lb_on_probe(struct lb_probe *p, bool changed, void *data)
 {
 	struct lb_backend *b = data;
 	const struct lb_health_state *h = lb_probe_health(p);
+	const struct lb_probe_spec *spec = lb_probe_get_spec(p);
 	char ip[INET_ADDRSTRLEN];
 	struct in_addr a;
 
@@ -42,30 +61,47 @@ static void lb_on_probe(struct lb_probe *p, bool changed, void *data)
 		return;
 	a = lab_node_addr(b->node);
 	inet_ntop(AF_INET, &a, ip, sizeof(ip));
-	log_info("%s/%s: node%d (%s) is %s: %s (%d in a row)", b->svc->spec.meta.ns,
-		 b->svc->spec.meta.name, b->node, ip, lb_health_name(h->state), h->last_result,
+	log_info("%s/%s: node%d (%s) is %s on %s :%d%s: %s (%d in a row)", b->svc->spec.meta.ns,
+		 b->svc->spec.meta.name, b->node, ip, lb_health_name(h->state),
+		 lb_probe_proto_name(spec->proto), spec->port, spec->path, h->last_result,
 		 h->consecutive);
 	b->svc->ctl->files_dirty = true;
 	lb_ctl_mark_dirty(b->svc->ctl);
 }
 
-/* The spec of backend b's probe under conf c. */
-static void lb_backend_spec(const struct lb_svc *s, int node, struct lb_probe_spec *spec)
+static void lb_on_shared_probe(struct lb_probe *p, bool changed, void *data)
 {
-	uint32_t interval = (uint32_t)s->conf.interval_s * 1000u;
+	struct lb_shared_ref *ref = data;
+	const struct lb_health_state *h = lb_probe_health(p);
+
+	if (!changed)
+		return;
+	log_info("node%d is %s on the shared probe HTTP :%d%s: %s (%d in a row)", ref->node,
+		 lb_health_name(h->state), LAB_PROXY_HEALTH_PORT, LB_SHARED_PROBE_PATH,
+		 h->last_result, h->consecutive);
+	ref->ctl->files_dirty = true;
+	lb_ctl_mark_dirty(ref->ctl);
+}
+
+/* The spec of probe pc against node; seed staggers probes that start
+ * together. */
+static void lb_probe_spec_of(const struct lb_probe_conf *pc, int node, int seed,
+			     struct lb_probe_spec *spec)
+{
+	uint32_t interval = (uint32_t)pc->interval_s * 1000u;
 	uint32_t spread = interval < 1000 ? interval : 1000;
 
 	memset(spec, 0, sizeof(*spec));
-	spec->proto = s->conf.probe;
+	spec->proto = pc->proto;
 	spec->addr = lab_node_addr(node);
-	spec->port = s->conf.probe_port;
-	snprintf(spec->path, sizeof(spec->path), "%s", s->conf.probe_path);
+	spec->port = pc->port;
+	snprintf(spec->path, sizeof(spec->path), "%s", pc->https_as_tcp ? "" : pc->path);
 	spec->interval_ms = interval;
 	spec->timeout_ms = lb_probe_timeout_ms(interval);
-	spec->threshold = s->conf.threshold;
-	/* Probes of one Service start staggered, not in one burst; the first
-	 * round still completes within a second. */
-	spec->first_delay_ms = (uint32_t)(node * 97 + (int)(s->key[0] * 13)) % (spread / 4 + 1);
+	spec->threshold = pc->threshold;
+	/* Probes that start together are staggered, not sent in one burst;
+	 * the first round still completes within a second. */
+	spec->first_delay_ms = (uint32_t)(node * 97 + seed * 13) % (spread / 4 + 1);
 }
 
 static bool lb_spec_equal(const struct lb_probe_spec *a, const struct lb_probe_spec *b)
@@ -75,53 +111,148 @@ static bool lb_spec_equal(const struct lb_probe_spec *a, const struct lb_probe_s
 	       a->timeout_ms == b->timeout_ms && a->threshold == b->threshold;
 }
 
-/* Starts, retunes or stops each backend's probe to match s->conf. A probe
- * that changes keeps its health: switching Cluster to Local must not send
- * every backend back to Unknown (no new flows) while the new probe runs. */
-static void lb_svc_probes(struct lb_svc *s, const struct lb_health_state *restored)
+/* The health node had in the rule of conf old (with probes old_probes)
+ * that has the frontend port of r, or NULL if there was none. */
+static const struct lb_health_state *lb_old_health(const struct lb_svc *s,
+						   const struct lb_conf *old,
+						   struct lb_probe *old_probes[][LB_MAX_BACKENDS],
+						   const struct lb_rule_conf *r, int node)
 {
-	for (int i = 0; i < s->n_backends; i++) {
-		struct lb_backend *b = &s->backends[i];
-		struct lb_health_state keep = { 0 };
+	for (int i = 0; i < old->n_rules; i++) {
+		const struct lb_rule_conf *o = &old->rules[i];
+		int p = o->probe;
+
+		if (o->proto != r->proto || o->port != r->port || p < 0)
+			continue;
+		if (old->probes[p].shared)
+			return s->ctl->shared[node] ? lb_probe_health(s->ctl->shared[node]) : NULL;
+		return old_probes[p][node] ? lb_probe_health(old_probes[p][node]) : NULL;
+	}
+	return NULL;
+}
+
+/* Starts, keeps or stops the probes of s to match s->conf (old: the conf
+ * they were started for). A probe whose spec is unchanged goes on; a new
+ * one starts with the health the rule had (switching Cluster to Local must
+ * not send every backend back to Unknown, no new flows, while the new
+ * probe runs) or, after a restart, the health restored[rule][node]. */
+static void lb_svc_probes(struct lb_svc *s, const struct lb_conf *old,
+			  const struct lb_health_state (*restored)[LB_MAX_BACKENDS])
+{
+	struct lb_probe *(*prev)[LB_MAX_BACKENDS] = calloc(LB_MAX_PROBES, sizeof(*prev));
+	struct lb_health_state (*keep)[LB_MAX_BACKENDS] = calloc(LB_MAX_PROBES, sizeof(*keep));
+
+	if (!prev || !keep) {
+		log_error("%s: probes not updated: out of memory", s->key);
+		goto out;
+	}
+	memcpy(prev, s->probes, sizeof(s->probes));
+	memset(s->probes, 0, sizeof(s->probes));
+	/* The health each new probe would start with, read before any old
+	 * probe moves to a new place. */
+	for (int p = 0; p < s->conf.n_probes; p++) {
+		int first = 0;
+
+		while (first < s->conf.n_rules && s->conf.rules[first].probe != p)
+			first++;
+		for (int b = 0; b < s->n_backends && first < s->conf.n_rules; b++) {
+			const struct lb_health_state *h =
+				restored ? &restored[first][b]
+					 : lb_old_health(s, old, prev, &s->conf.rules[first], b);
+
+			keep[p][b] = h ? *h : lb_no_result;
+		}
+	}
+	for (int p = 0; p < s->conf.n_probes; p++) {
+		const struct lb_probe_conf *pc = &s->conf.probes[p];
+
+		if (pc->shared)
+			continue;
+		for (int b = 0; b < s->n_backends; b++) {
+			struct lb_probe_spec spec;
+
+			lb_probe_spec_of(pc, b, s->key[0] + p, &spec);
+			for (int q = 0; q < LB_MAX_PROBES && !s->probes[p][b]; q++) {
+				if (prev[q][b] && lb_spec_equal(lb_probe_get_spec(prev[q][b]), &spec)) {
+					s->probes[p][b] = prev[q][b];
+					prev[q][b] = NULL;
+				}
+			}
+			if (s->probes[p][b])
+				continue;
+			s->probes[p][b] = lb_probe_start(s->ctl->prober, &spec, &keep[p][b],
+							 lb_on_probe, &s->backends[b]);
+			if (!s->probes[p][b])
+				log_error("%s: cannot start a probe of node%d: out of memory", s->key, b);
+		}
+	}
+	for (int q = 0; q < LB_MAX_PROBES; q++)
+		for (int b = 0; b < LB_MAX_BACKENDS; b++)
+			lb_probe_stop(prev[q][b]);
+out:
+	free(prev);
+	free(keep);
+}
+
+/* Runs the shared probe while a Service uses it, with the settings that
+ * Service's conf gives it (the same for all: Azure's defaults or the
+ * lab-wide interval). */
+static void lb_ctl_shared(struct lb_ctl *ctl)
+{
+	const struct lb_probe_conf *pc = NULL;
+
+	for (int i = 0; i < ctl->n_svcs && !pc; i++) {
+		const struct lb_svc *s = ctl->svcs[i];
+
+		for (int p = 0; p < s->conf.n_probes && !pc; p++)
+			if (s->conf.probes[p].shared)
+				pc = &s->conf.probes[p];
+	}
+	for (int b = 0; b < ctl->info.nodes && b < LB_MAX_BACKENDS; b++) {
+		struct lb_health_state keep = lb_no_result;
 		struct lb_probe_spec spec;
 
-		lb_backend_spec(s, i, &spec);
-		if (s->conf.probe == LB_PROBE_NONE) {
-			lb_probe_stop(b->probe);
-			b->probe = NULL;
-			if (b->fixed.state != LB_HEALTH_UP) {
-				memset(&b->fixed, 0, sizeof(b->fixed));
-				b->fixed.state = LB_HEALTH_UP;
-				snprintf(b->fixed.last_result, sizeof(b->fixed.last_result),
-					 "no probe (UDP rule)");
-				b->fixed.last_change_ms = ev_wall_ms();
-			}
+		if (!pc) {
+			lb_probe_stop(ctl->shared[b]);
+			ctl->shared[b] = NULL;
 			continue;
 		}
-		if (b->probe && lb_spec_equal(lb_probe_get_spec(b->probe), &spec))
+		lb_probe_spec_of(pc, b, 0, &spec);
+		if (ctl->shared[b] && lb_spec_equal(lb_probe_get_spec(ctl->shared[b]), &spec))
 			continue;
-		/* A backend that had no probe (a UDP-only rule) starts Unknown. */
-		if (restored)
-			keep = restored[i];
-		else if (b->probe)
-			keep = *lb_probe_health(b->probe);
-		lb_probe_stop(b->probe);
-		b->probe = lb_probe_start(s->ctl->prober, &spec, &keep, lb_on_probe, b);
-		if (!b->probe)
-			log_error("%s: cannot start the probe of node%d: out of memory", s->key, i);
+		if (ctl->shared[b])
+			keep = *lb_probe_health(ctl->shared[b]);
+		lb_probe_stop(ctl->shared[b]);
+		ctl->shared_refs[b] = (struct lb_shared_ref){ ctl, b };
+		ctl->shared[b] = lb_probe_start(ctl->prober, &spec, &keep, lb_on_shared_probe,
+						&ctl->shared_refs[b]);
+		if (!ctl->shared[b])
+			log_error("cannot start the shared probe of node%d: out of memory", b);
 	}
 }
 
+/* The interval the Service's probes run at: its first probe's, else the
+ * default (or the lab-wide one). */
+static int lb_svc_interval(const struct lb_svc *s)
+{
+	int r = lb_svc_main_rule(s);
+
+	if (r < s->conf.n_rules && s->conf.rules[r].probe >= 0)
+		return s->conf.probes[s->conf.rules[r].probe].interval_s;
+	return s->ctl->info.probe_interval_s > 0 ? s->ctl->info.probe_interval_s
+						 : LB_DEFAULT_INTERVAL_S;
+}
+
 /* The data path check: a TCP connect from the edge through the frontend
- * to the first TCP port, at the probe interval. */
+ * to the first TCP rule's port, at the probe interval. */
 static void lb_svc_dpa(struct lb_svc *s)
 {
 	struct lb_probe_spec spec = { 0 };
 	int port = 0;
 
-	for (int i = 0; i < s->spec.n_ports && !port; i++)
-		if (s->spec.ports[i].proto == MODEL_PROTO_TCP)
-			port = s->spec.ports[i].port;
+	for (int i = 0; i < s->conf.n_rules && !port; i++)
+		if (s->conf.rules[i].proto == MODEL_PROTO_TCP)
+			port = s->conf.rules[i].port;
 	if (!s->frontend.s_addr || !port) {
 		lb_probe_stop(s->dpa);
 		s->dpa = NULL;
@@ -130,7 +261,7 @@ static void lb_svc_dpa(struct lb_svc *s)
 	spec.proto = LB_PROBE_TCP;
 	spec.addr = s->frontend;
 	spec.port = port;
-	spec.interval_ms = (uint32_t)s->conf.interval_s * 1000u;
+	spec.interval_ms = (uint32_t)lb_svc_interval(s) * 1000u;
 	spec.timeout_ms = lb_probe_timeout_ms(spec.interval_ms);
 	spec.threshold = 1;
 	/* After the first ruleset for this frontend is in. */
@@ -148,8 +279,9 @@ static void lb_svc_free(struct lb_svc *s)
 {
 	if (!s)
 		return;
-	for (int i = 0; i < s->n_backends; i++)
-		lb_probe_stop(s->backends[i].probe);
+	for (int p = 0; p < LB_MAX_PROBES; p++)
+		for (int b = 0; b < LB_MAX_BACKENDS; b++)
+			lb_probe_stop(s->probes[p][b]);
 	lb_probe_stop(s->dpa);
 	lb_series_free(s->series);
 	buf_free(&s->status);
@@ -169,6 +301,10 @@ static struct lb_svc *lb_svc_new(struct lb_ctl *ctl, const struct model_service 
 	for (int i = 0; i < s->n_backends; i++) {
 		s->backends[i].svc = s;
 		s->backends[i].node = i;
+		/* A rule without probe: every backend in, from the start. */
+		s->fixed[i].state = LB_HEALTH_UP;
+		snprintf(s->fixed[i].last_result, sizeof(s->fixed[i].last_result), "no probe");
+		s->fixed[i].last_change_ms = ev_wall_ms();
 	}
 	s->series = lb_series_new(s->n_backends);
 	if (!s->series) {
@@ -236,6 +372,19 @@ static void lb_svc_publish(struct lb_svc *s)
 		jsonw_kv_str(&w, "message", s->pending_message);
 		jsonw_end_object(&w);
 	}
+	if (s->error[0]) {
+		char msg[LB_EVENT_MESSAGE_MAX + 80];
+
+		/* The words of Kubernetes' service controller around the cloud
+		 * provider's error. */
+		snprintf(msg, sizeof(msg), "Error syncing load balancer: failed to ensure load "
+			 "balancer: %s", s->error);
+		jsonw_begin_object(&w);
+		jsonw_kv_str(&w, "type", "Warning");
+		jsonw_kv_str(&w, "reason", LB_SYNC_FAILED);
+		jsonw_kv_str(&w, "message", msg);
+		jsonw_end_object(&w);
+	}
 	for (int i = 0; i < s->conf.n_events; i++) {
 		jsonw_begin_object(&w);
 		jsonw_kv_str(&w, "type", "Warning");
@@ -257,7 +406,10 @@ static void lb_svc_publish(struct lb_svc *s)
 			  s->spec.meta.name, strerror(-rc));
 		goto out;
 	}
-	if (s->frontend.s_addr)
+	if (s->error[0])
+		log_warn("%s/%s: %s: %s", s->spec.meta.ns, s->spec.meta.name, LB_SYNC_FAILED,
+			 s->error);
+	else if (s->frontend.s_addr)
 		log_info("%s/%s: frontend %s", s->spec.meta.ns, s->spec.meta.name, ip);
 	else
 		log_warn("%s/%s: frontend pending: %s", s->spec.meta.ns, s->spec.meta.name,
@@ -269,17 +421,66 @@ out:
 	buf_free(&now);
 }
 
-static void lb_svc_update(struct lb_svc *s, const struct model_service *spec,
-			  const struct lb_alloc *a, const struct lb_health_state *restored)
+static void lb_ctl_conf_opts(const struct lb_ctl *ctl, struct lb_conf_opts *o)
 {
+	o->lab_interval_s = ctl->info.probe_interval_s;
+	o->mode = ctl->info.cluster_probe_mode == LABINFO_PROBE_SHARED ? LB_PROBE_MODE_SHARED
+								       : LB_PROBE_MODE_SERVICE_NODE_PORT;
+}
+
+/* Applies spec with conf c (valid), or, when c is NULL (spec refused),
+ * keeps the frontend, rules and probes as they were and reports why:
+ * the next sync tries again. */
+static void lb_svc_update(struct lb_svc *s, const struct model_service *spec,
+			  const struct lb_conf *c, const char *error, const struct lb_alloc *a,
+			  const struct lb_health_state (*restored)[LB_MAX_BACKENDS])
+{
+	struct lb_conf *old;
+
+	if (!c) {
+		snprintf(s->error, sizeof(s->error), "%s", error);
+		lb_svc_publish(s);
+		return;
+	}
+	old = malloc(sizeof(*old));
+	if (!old) {
+		log_error("%s: not updated: out of memory", s->key);
+		return;
+	}
+	*old = s->conf;
+	s->error[0] = '\0';
 	s->spec = *spec;
-	lb_conf_from_service(spec, s->ctl->info.probe_interval_s, &s->conf);
+	s->conf = *c;
+	s->applied = true;
 	s->frontend = a->ip;
 	snprintf(s->pending_reason, sizeof(s->pending_reason), "%s", a->reason);
 	snprintf(s->pending_message, sizeof(s->pending_message), "%s", a->message);
-	lb_svc_probes(s, restored);
+	lb_svc_probes(s, old, restored);
 	lb_svc_dpa(s);
 	lb_svc_publish(s);
+	free(old);
+}
+
+/* Says what a new Service got: one line per rule. */
+static void lb_svc_log(const struct lb_svc *s)
+{
+	log_info("%s/%s: load balancer for %d node(s), policy %s, %d rule(s)", s->spec.meta.ns,
+		 s->spec.meta.name, s->n_backends, model_policy_name(s->spec.external_policy),
+		 s->conf.n_rules);
+	for (int r = 0; r < s->conf.n_rules; r++) {
+		const struct lb_rule_conf *rc = &s->conf.rules[r];
+		const struct lb_probe_conf *p = rc->probe >= 0 ? &s->conf.probes[rc->probe] : NULL;
+
+		if (!p) {
+			log_info("  rule %s: no probe%s", rc->name,
+				 rc->no_probe_rule ? " (no_probe_rule)" : "");
+			continue;
+		}
+		log_info("  rule %s: probe %s :%d%s every %d s, threshold %d%s%s", rc->name,
+			 lb_probe_proto_name(p->proto), p->port, p->path, p->interval_s,
+			 p->threshold, p->lab_interval ? " (lab-wide interval)" : "",
+			 p->shared ? " (shared)" : "");
+	}
 }
 
 static void lb_ctl_remove(struct lb_ctl *ctl, int pos)
@@ -328,6 +529,10 @@ void lb_ctl_reconcile(struct lb_ctl *ctl)
 {
 	struct model_service *list = NULL;
 	struct lb_alloc *al = NULL;
+	struct lb_conf *conf = NULL;
+	struct lb_health_state (*restored)[LB_MAX_BACKENDS] = NULL;
+	struct lb_conf_opts opts;
+	bool *ok = NULL;
 	int *idx = NULL;
 	char err[256];
 	int n = 0, m = 0;
@@ -336,9 +541,13 @@ void lb_ctl_reconcile(struct lb_ctl *ctl)
 		log_error("listing services: %s", err);
 		return;
 	}
+	lb_ctl_conf_opts(ctl, &opts);
 	al = calloc((size_t)(n ? n : 1), sizeof(*al));
 	idx = calloc((size_t)(n ? n : 1), sizeof(*idx));
-	if (!al || !idx) {
+	ok = calloc((size_t)(n ? n : 1), sizeof(*ok));
+	conf = malloc(sizeof(*conf));
+	restored = calloc(LB_MAX_RULES, sizeof(*restored));
+	if (!al || !idx || !ok || !conf || !restored) {
 		log_error("reconcile: out of memory");
 		goto out;
 	}
@@ -352,9 +561,12 @@ void lb_ctl_reconcile(struct lb_ctl *ctl)
 			continue;
 		snprintf(key, sizeof(key), "%s_%s", sv->meta.ns, sv->meta.name);
 		s = lb_ctl_find(ctl, key, &pos);
+		/* Worked out again below: one conf at a time, not one per Service. */
+		ok[m] = lb_conf_from_service(sv, &opts, conf) == 0;
 		al[m].ns = sv->meta.ns;
 		al[m].name = sv->meta.name;
-		al[m].requested = sv->load_balancer_ip;
+		/* A refused Service keeps what it had, address included. */
+		al[m].requested = ok[m] || !s ? sv->load_balancer_ip : s->spec.load_balancer_ip;
 		/* Our own memory first, else what the status file says (a restart). */
 		al[m].current = s ? s->frontend : sv->ingress_ip;
 		idx[m++] = i;
@@ -364,11 +576,13 @@ void lb_ctl_reconcile(struct lb_ctl *ctl)
 		ctl->svcs[i]->seen = false;
 	for (int k = 0; k < m; k++) {
 		const struct model_service *sv = &list[idx[k]];
-		struct lb_health_state restored[LB_MAX_BACKENDS];
+		const struct lb_conf *c = NULL;
 		char key[LB_KEY_MAX];
 		struct lb_svc *s;
 		int pos;
 
+		if (lb_conf_from_service(sv, &opts, conf) == 0 && ok[k])
+			c = conf;
 		snprintf(key, sizeof(key), "%s_%s", sv->meta.ns, sv->meta.name);
 		s = lb_ctl_find(ctl, key, &pos);
 		if (!s) {
@@ -378,28 +592,31 @@ void lb_ctl_reconcile(struct lb_ctl *ctl)
 				lb_svc_free(s);
 				continue;
 			}
-			memset(restored, 0, sizeof(restored));
-			lb_metrics_restore(ctl, s, restored, s->n_backends);
-			lb_svc_update(s, sv, &al[k], restored);
-			log_info("%s/%s: load balancer for %d node(s), policy %s, probe %s :%d%s "
-				 "every %d s, threshold %d%s", sv->meta.ns, sv->meta.name,
-				 s->n_backends, model_policy_name(sv->external_policy),
-				 lb_probe_proto_name(s->conf.probe), s->conf.probe_port,
-				 s->conf.probe_path, s->conf.interval_s, s->conf.threshold,
-				 s->conf.lab_interval ? " (lab-wide interval)" : "");
+			memset(restored, 0, LB_MAX_RULES * sizeof(*restored));
+			if (c)
+				lb_metrics_restore(ctl, s, c, restored);
+			lb_svc_update(s, sv, c, conf->error, &al[k], restored);
+			if (c)
+				lb_svc_log(s);
 		} else {
-			lb_svc_update(s, sv, &al[k], NULL);
+			lb_svc_update(s, sv, c, conf->error, &al[k], NULL);
 		}
 		s->seen = true;
 	}
 	for (int i = ctl->n_svcs - 1; i >= 0; i--)
 		if (!ctl->svcs[i]->seen)
 			lb_ctl_remove(ctl, i);
+	lb_ctl_shared(ctl);
 	lb_ctl_sweep_status(ctl);
 	lb_ctl_mark_dirty(ctl);
+	/* A refusal shows in `clientip probes` at once. */
+	ctl->files_dirty = true;
 out:
 	free(al);
 	free(idx);
+	free(ok);
+	free(conf);
+	free(restored);
 	free(list);
 }
 
@@ -418,22 +635,25 @@ static int lb_ctl_nft_svcs(struct lb_ctl *ctl, struct lb_nft_svc **out)
 		const struct lb_svc *s = ctl->svcs[i];
 		struct lb_nft_svc *d = &v[n];
 
-		if (!s->frontend.s_addr || s->spec.n_ports == 0)
+		if (!s->frontend.s_addr || s->conf.n_rules == 0)
 			continue;
 		snprintf(d->key, sizeof(d->key), "%s", s->key);
 		d->frontend = s->frontend;
-		for (int p = 0; p < s->spec.n_ports; p++) {
-			d->ports[p].proto = s->spec.ports[p].proto;
-			d->ports[p].port = s->spec.ports[p].port;
-			d->ports[p].node_port = s->spec.ports[p].node_port;
+		/* Each rule's pool: the backends its own probe says are up. */
+		for (int r = 0; r < s->conf.n_rules; r++) {
+			struct lb_nft_port *p = &d->ports[r];
+
+			p->proto = s->conf.rules[r].proto;
+			p->port = s->conf.rules[r].port;
+			p->node_port = s->conf.rules[r].node_port;
+			for (int b = 0; b < s->n_backends; b++)
+				if (lb_rule_health(s, r, b)->state == LB_HEALTH_UP)
+					p->healthy[p->n_healthy++] = b;
 		}
-		d->n_ports = s->spec.n_ports;
+		d->n_ports = s->conf.n_rules;
 		d->floating_ip = s->conf.floating_ip;
 		d->source_ip_affinity = s->conf.source_ip_affinity;
 		d->n_backends = s->n_backends;
-		for (int b = 0; b < s->n_backends; b++)
-			if (lb_backend_health(&s->backends[b])->state == LB_HEALTH_UP)
-				d->healthy[d->n_healthy++] = b;
 		n++;
 	}
 	*out = v;
@@ -634,6 +854,8 @@ void lb_ctl_fini(struct lb_ctl *ctl)
 {
 	for (int i = 0; i < ctl->n_svcs; i++)
 		lb_svc_free(ctl->svcs[i]);
+	for (int b = 0; b < LB_MAX_BACKENDS; b++)
+		lb_probe_stop(ctl->shared[b]);
 	free(ctl->svcs);
 	ctl->svcs = NULL;
 	ctl->n_svcs = 0;

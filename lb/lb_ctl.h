@@ -32,11 +32,11 @@
 struct lb_ctl;
 struct lb_svc;
 
+/* A Service's backend node: the callback data of its probes, and its
+ * traffic counters. */
 struct lb_backend {
 	struct lb_svc *svc;
 	int node;
-	struct lb_probe *probe;        /* NULL when the Service has no probe */
-	struct lb_health_state fixed;  /* the state when there is no probe */
 	/* nft counter totals: latest read and at the previous sample */
 	uint64_t flows, packets, bytes;
 	uint64_t prev_flows, prev_packets, prev_bytes;
@@ -46,19 +46,31 @@ struct lb_backend {
 struct lb_svc {
 	struct lb_ctl *ctl;
 	char key[LB_KEY_MAX];          /* "<ns>_<name>" */
-	struct model_service spec;
-	struct lb_conf conf;
+	struct model_service spec;     /* as last applied */
+	struct lb_conf conf;           /* in effect: rules and their probes */
+	bool applied;                  /* spec and conf were applied once */
+	char error[LB_EVENT_MESSAGE_MAX]; /* why the last sync failed, "" if it did not */
 	struct in_addr frontend;       /* 0: pending */
 	char pending_reason[LB_EVENT_REASON_MAX];
 	char pending_message[LB_EVENT_MESSAGE_MAX];
 	struct lb_backend backends[LB_MAX_BACKENDS];
 	int n_backends;
+	/* probes[p][node] runs conf.probes[p] against node (NULL for the
+	 * shared probe: the lb_ctl runs that one for every Service). */
+	struct lb_probe *probes[LB_MAX_PROBES][LB_MAX_BACKENDS];
+	struct lb_health_state fixed[LB_MAX_BACKENDS];  /* a rule without probe: Up */
 	struct lb_probe *dpa;          /* the data path check, once there is a frontend */
 	struct lb_probe_spec dpa_spec;
 	struct lb_series *series;
 	int64_t first_sample;          /* Unix s of the oldest sample kept */
 	struct buf status;             /* the status last published (ingress + extra) */
 	bool seen;                     /* mark for reconcile's sweep */
+};
+
+/* Callback data of the shared probe of one node. */
+struct lb_shared_ref {
+	struct lb_ctl *ctl;
+	int node;
 };
 
 struct lb_ctl {
@@ -71,6 +83,11 @@ struct lb_ctl {
 	struct lb_nft *nft;            /* NULL: data path not programmed (tests) */
 	struct nl nl;
 	bool nl_open;
+	/* cloud-provider-azure's shared probe: one HTTP probe of kube-proxy's
+	 * :10256/healthz per node, for every Cluster Service, while one uses
+	 * it (lab.json clusterServiceLoadBalancerHealthProbeMode shared). */
+	struct lb_probe *shared[LB_MAX_BACKENDS];
+	struct lb_shared_ref shared_refs[LB_MAX_BACKENDS];
 	struct lb_svc **svcs;          /* sorted by key */
 	int n_svcs, cap_svcs;
 	struct buf nft_key;            /* the ruleset last applied, counters left out */
@@ -96,8 +113,11 @@ void lb_ctl_mark_dirty(struct lb_ctl *ctl);
 /* Renders and applies the data path now. 0 or -1. */
 int lb_ctl_apply(struct lb_ctl *ctl);
 
-/* The health a backend has now. */
-const struct lb_health_state *lb_backend_health(const struct lb_backend *b);
+/* The health node has now in rule's pool: its probe's state, Up for a
+ * rule without probe, Unknown before a first result. */
+const struct lb_health_state *lb_rule_health(const struct lb_svc *s, int rule, int node);
+/* The first rule with a probe, else 0 (what one-probe readers show). */
+int lb_svc_main_rule(const struct lb_svc *s);
 
 /* lb_metrics.c: the per-second work, and the Prometheus text. */
 void lb_metrics_tick(struct lb_ctl *ctl, int64_t now_ms);
@@ -105,10 +125,11 @@ void lb_metrics_tick(struct lb_ctl *ctl, int64_t now_ms);
  * probe flips a backend, the CLI sees it at once, not at the next tick. */
 void lb_metrics_write(struct lb_ctl *ctl, int64_t now_ms);
 void lb_metrics_prometheus(const struct lb_ctl *ctl, struct buf *out);
-/* Loads a Service's kept state (probe states, series) from its state file,
- * if there is one, after a restart. */
-void lb_metrics_restore(struct lb_ctl *ctl, struct lb_svc *s,
-			struct lb_health_state *health, int n);
+/* Loads a Service's kept state (probe states per rule, series) from its
+ * state file, if there is one, after a restart: health[r][node] for rule r
+ * of conf (matched by protocol and port). */
+void lb_metrics_restore(struct lb_ctl *ctl, struct lb_svc *s, const struct lb_conf *conf,
+			struct lb_health_state (*health)[LB_MAX_BACKENDS]);
 /* Removes a Service's state file. */
 void lb_metrics_forget(struct lb_ctl *ctl, const struct lb_svc *s);
 

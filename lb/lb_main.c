@@ -111,9 +111,12 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
-	log_info("lab %s: %d node(s), probe interval %s%d s", lab, ctl.info.nodes,
-		 ctl.info.probe_interval_s ? "(lab-wide) " : "(default) ",
-		 ctl.info.probe_interval_s ? ctl.info.probe_interval_s : LB_DEFAULT_INTERVAL_S);
+	log_info("lab %s: %d node(s), probe interval %s%d s, Cluster Services probed %s", lab,
+		 ctl.info.nodes, ctl.info.probe_interval_s ? "(lab-wide) " : "(default) ",
+		 ctl.info.probe_interval_s ? ctl.info.probe_interval_s : LB_DEFAULT_INTERVAL_S,
+		 ctl.info.cluster_probe_mode == LABINFO_PROBE_SHARED
+		 ? "by one shared probe of kube-proxy's :10256/healthz (mode shared)"
+		 : "per port on its NodePort (mode servicenodeport)");
 	rc = lb_ctl_run(&ctl) < 0 ? 1 : 0;
 out:
 	lb_ctl_fini(&ctl);

@@ -45,6 +45,24 @@ static uint64_t lb_delta(uint64_t now, uint64_t prev, bool have_prev)
 	return now >= prev ? now - prev : now;
 }
 
+/* A backend's Health Probe Status over the Service's rules: the average of
+ * the rules whose probe has a result (100 up, 0 down), NAN if none has. */
+static float lb_node_health(const struct lb_svc *s, int node)
+{
+	float sum = 0;
+	int known = 0;
+
+	for (int r = 0; r < s->conf.n_rules; r++) {
+		enum lb_health h = lb_rule_health(s, r, node)->state;
+
+		if (h == LB_HEALTH_UNKNOWN)
+			continue;
+		sum += h == LB_HEALTH_UP ? 100.0f : 0.0f;
+		known++;
+	}
+	return known ? sum / (float)known : NAN;
+}
+
 static void lb_svc_sample(struct lb_svc *s, int64_t t)
 {
 	float health[LB_MAX_BACKENDS];
@@ -53,10 +71,8 @@ static void lb_svc_sample(struct lb_svc *s, int64_t t)
 
 	for (int b = 0; b < s->n_backends; b++) {
 		struct lb_backend *be = &s->backends[b];
-		const struct lb_health_state *h = lb_backend_health(be);
 
-		health[b] = h->state == LB_HEALTH_UP ? 100.0f
-			    : h->state == LB_HEALTH_DOWN ? 0.0f : NAN;
+		health[b] = lb_node_health(s, b);
 		flows[b] = lb_delta(be->flows, be->prev_flows, be->have_prev);
 		packets[b] = lb_delta(be->packets, be->prev_packets, be->have_prev);
 		bytes[b] = lb_delta(be->bytes, be->prev_bytes, be->have_prev);
@@ -72,10 +88,48 @@ static void lb_svc_sample(struct lb_svc *s, int64_t t)
 		s->first_sample = t;
 }
 
+static void lb_view_health(const struct lb_health_state *h, int node,
+			   struct lb_view_backend *vb)
+{
+	struct in_addr a = lab_node_addr(node);
+
+	snprintf(vb->node, sizeof(vb->node), "node%d", node);
+	inet_ntop(AF_INET, &a, vb->address, sizeof(vb->address));
+	snprintf(vb->state, sizeof(vb->state), "%s", lb_health_name(h->state));
+	snprintf(vb->last_result, sizeof(vb->last_result), "%s", h->last_result);
+	vb->last_ok = h->last_ok;
+	vb->consecutive = h->consecutive;
+	lb_time_format(h->last_change_ms, vb->last_change, sizeof(vb->last_change));
+	lb_time_format(h->last_probe_ms, vb->last_probe, sizeof(vb->last_probe));
+	vb->latency_ms = h->last_latency_ms;
+	vb->successes = h->successes;
+	vb->failures = h->failures;
+}
+
+static void lb_view_probe_of(const struct lb_probe_conf *pc, struct lb_view_probe *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (!pc) {
+		snprintf(p->proto, sizeof(p->proto), "none");
+		return;
+	}
+	snprintf(p->proto, sizeof(p->proto), "%s", lb_probe_proto_name(pc->proto));
+	p->port = pc->port;
+	snprintf(p->path, sizeof(p->path), "%s", pc->https_as_tcp ? "" : pc->path);
+	p->interval_s = pc->interval_s;
+	p->threshold = pc->threshold;
+	p->timeout_ms = (int)lb_probe_timeout_ms((uint32_t)pc->interval_s * 1000u);
+	p->lab_interval_applies = pc->lab_interval;
+	p->https_as_tcp = pc->https_as_tcp;
+	p->shared = pc->shared;
+}
+
 static void lb_svc_view(const struct lb_ctl *ctl, const struct lb_svc *s, int64_t now_ms,
 			struct lb_view *v)
 {
 	int64_t t = now_ms / 1000, from;
+	int main_rule = lb_svc_main_rule(s);
+	struct lb_view_probe mp;
 	double sum = 0;
 	int known = 0;
 
@@ -94,42 +148,68 @@ static void lb_svc_view(const struct lb_ctl *ctl, const struct lb_svc *s, int64_
 		v->ports[i].node_port = s->spec.ports[i].node_port;
 	}
 	v->n_ports = s->spec.n_ports;
-	snprintf(v->probe_proto, sizeof(v->probe_proto), "%s", lb_probe_proto_name(s->conf.probe));
-	v->probe_port = s->conf.probe_port;
-	snprintf(v->probe_path, sizeof(v->probe_path), "%s", s->conf.probe_path);
-	v->interval_s = s->conf.interval_s;
-	v->threshold = s->conf.threshold;
-	v->timeout_ms = (int)lb_probe_timeout_ms((uint32_t)s->conf.interval_s * 1000u);
+	snprintf(v->probe_mode, sizeof(v->probe_mode), "%s",
+		 labinfo_probe_mode_name(ctl->info.cluster_probe_mode));
+	snprintf(v->sync_error, sizeof(v->sync_error), "%s", s->error);
+	lb_view_probe_of(main_rule < s->conf.n_rules && s->conf.rules[main_rule].probe >= 0
+			 ? &s->conf.probes[s->conf.rules[main_rule].probe] : NULL, &mp);
+	snprintf(v->probe_proto, sizeof(v->probe_proto), "%s", mp.proto);
+	v->probe_port = mp.port;
+	snprintf(v->probe_path, sizeof(v->probe_path), "%s", mp.path);
+	v->interval_s = mp.interval_s ? mp.interval_s : (ctl->info.probe_interval_s > 0
+							  ? ctl->info.probe_interval_s
+							  : LB_DEFAULT_INTERVAL_S);
+	v->threshold = mp.threshold ? mp.threshold : LB_DEFAULT_THRESHOLD;
+	v->timeout_ms = (int)lb_probe_timeout_ms((uint32_t)v->interval_s * 1000u);
 	v->lab_interval_s = ctl->info.probe_interval_s;
-	v->lab_interval_applies = s->conf.lab_interval;
-	v->https_as_tcp = s->conf.https_as_tcp;
+	v->lab_interval_applies = mp.interval_s ? mp.lab_interval_applies
+						: ctl->info.probe_interval_s > 0;
+	v->https_as_tcp = mp.https_as_tcp;
+	v->probe_shared = mp.shared;
+	if (lb_view_rules_alloc(v, s->conf.n_rules) < 0)
+		log_warn("%s: rules left out of the state file: out of memory", s->key);
+	for (int r = 0; r < v->n_rules; r++) {
+		const struct lb_rule_conf *rc = &s->conf.rules[r];
+		struct lb_view_rule *vr = &v->rules[r];
+		double rsum = 0;
+		int rknown = 0;
+
+		snprintf(vr->name, sizeof(vr->name), "%s", rc->name);
+		vr->proto = rc->proto;
+		vr->port = rc->port;
+		vr->node_port = rc->node_port;
+		vr->no_probe_rule = rc->no_probe_rule;
+		lb_view_probe_of(rc->probe >= 0 ? &s->conf.probes[rc->probe] : NULL, &vr->probe);
+		for (int b = 0; b < s->n_backends; b++) {
+			const struct lb_health_state *h = lb_rule_health(s, r, b);
+
+			lb_view_health(h, b, &vr->backends[b]);
+			if (h->state != LB_HEALTH_UNKNOWN) {
+				rsum += h->state == LB_HEALTH_UP ? 100 : 0;
+				rknown++;
+			}
+			vr->backends_up += h->state == LB_HEALTH_UP;
+		}
+		vr->n_backends = s->n_backends;
+		vr->health_percent = rknown ? rsum / rknown : NAN;
+		sum += rsum;
+		known += rknown;
+		v->backends_up += vr->backends_up;
+	}
 	for (int b = 0; b < s->n_backends; b++) {
 		const struct lb_backend *be = &s->backends[b];
-		const struct lb_health_state *h = lb_backend_health(be);
 		struct lb_view_backend *vb = &v->backends[b];
-		struct in_addr a = lab_node_addr(b);
 
-		snprintf(vb->node, sizeof(vb->node), "node%d", b);
-		inet_ntop(AF_INET, &a, vb->address, sizeof(vb->address));
-		snprintf(vb->state, sizeof(vb->state), "%s", lb_health_name(h->state));
-		snprintf(vb->last_result, sizeof(vb->last_result), "%s", h->last_result);
-		vb->last_ok = h->last_ok;
-		vb->consecutive = h->consecutive;
-		lb_time_format(h->last_change_ms, vb->last_change, sizeof(vb->last_change));
-		lb_time_format(h->last_probe_ms, vb->last_probe, sizeof(vb->last_probe));
-		vb->latency_ms = h->last_latency_ms;
-		vb->successes = h->successes;
-		vb->failures = h->failures;
+		if (main_rule < v->n_rules)
+			*vb = v->rules[main_rule].backends[b];
+		else
+			lb_view_health(&(struct lb_health_state){ 0 }, b, vb);
 		vb->flows = be->flows;
 		vb->packets = be->packets;
 		vb->bytes = be->bytes;
-		if (h->state != LB_HEALTH_UNKNOWN) {
-			sum += h->state == LB_HEALTH_UP ? 100 : 0;
-			known++;
-		}
-		v->backends_up += h->state == LB_HEALTH_UP;
 	}
 	v->n_backends = s->n_backends;
+	/* One rule: "1 of 2 backends up"; more: up (rule, backend) pairs. */
 	v->health_percent = known ? sum / known : NAN;
 	if (s->dpa) {
 		const struct lb_health_state *h = lb_probe_health(s->dpa);
@@ -139,11 +219,17 @@ static void lb_svc_view(const struct lb_ctl *ctl, const struct lb_svc *s, int64_
 		snprintf(v->dpa_result, sizeof(v->dpa_result), "%s", h->last_result);
 		lb_time_format(h->last_probe_ms, v->dpa_last, sizeof(v->dpa_last));
 	}
-	if (s->pending_reason[0]) {
-		snprintf(v->events[0].reason, sizeof(v->events[0].reason), "%s", s->pending_reason);
-		snprintf(v->events[0].message, sizeof(v->events[0].message), "%s",
-			 s->pending_message);
+	if (s->error[0]) {
+		snprintf(v->events[0].reason, sizeof(v->events[0].reason), "SyncLoadBalancerFailed");
+		snprintf(v->events[0].message, sizeof(v->events[0].message), "%s", s->error);
 		v->n_events = 1;
+	}
+	if (s->pending_reason[0] && v->n_events < LB_MAX_EVENTS) {
+		snprintf(v->events[v->n_events].reason, sizeof(v->events[0].reason), "%s",
+			 s->pending_reason);
+		snprintf(v->events[v->n_events].message, sizeof(v->events[0].message), "%s",
+			 s->pending_message);
+		v->n_events++;
 	}
 	for (int i = 0; i < s->conf.n_events && v->n_events < LB_MAX_EVENTS; i++)
 		v->events[v->n_events++] = s->conf.events[i];
@@ -160,7 +246,9 @@ static void lb_svc_view(const struct lb_ctl *ctl, const struct lb_svc *s, int64_
 		memset(&v->min, 0, sizeof(v->min));
 }
 
-static void lb_prom_labels(struct buf *out, const struct lb_svc *s, int backend)
+/* rule >= 0 adds the rule's frontend port and protocol, as Azure's
+ * FrontendPort dimension. */
+static void lb_prom_labels(struct buf *out, const struct lb_svc *s, int rule, int backend)
 {
 	char ip[INET_ADDRSTRLEN] = "";
 
@@ -169,6 +257,9 @@ static void lb_prom_labels(struct buf *out, const struct lb_svc *s, int backend)
 	/* Kubernetes names are [a-z0-9-]: nothing to escape. */
 	buf_printf(out, "{namespace=\"%s\",service=\"%s\",frontend=\"%s\"", s->spec.meta.ns,
 		   s->spec.meta.name, ip);
+	if (rule >= 0)
+		buf_printf(out, ",frontend_port=\"%d\",protocol=\"%s\"", s->conf.rules[rule].port,
+			   model_proto_name(s->conf.rules[rule].proto));
 	if (backend >= 0) {
 		struct in_addr a = lab_node_addr(backend);
 
@@ -188,36 +279,41 @@ void lb_metrics_prometheus(const struct lb_ctl *ctl, struct buf *out)
 	const struct lb_prober_stats *st = lb_prober_stats(ctl->prober);
 
 	lb_prom_head(out, "clientip_lb_health_probe_status", "gauge",
-		     "Health Probe Status of a backend: 100 up, 0 down (Unknown: absent).");
+		     "Health Probe Status of a backend in a rule's pool: 100 up, 0 down "
+		     "(Unknown: absent).");
 	for (int i = 0; i < ctl->n_svcs; i++) {
 		const struct lb_svc *s = ctl->svcs[i];
 
-		for (int b = 0; b < s->n_backends; b++) {
-			const struct lb_health_state *h = lb_backend_health(&s->backends[b]);
+		for (int r = 0; r < s->conf.n_rules; r++) {
+			for (int b = 0; b < s->n_backends; b++) {
+				const struct lb_health_state *h = lb_rule_health(s, r, b);
 
-			if (h->state == LB_HEALTH_UNKNOWN)
-				continue;
-			buf_puts(out, "clientip_lb_health_probe_status");
-			lb_prom_labels(out, s, b);
-			buf_printf(out, " %d\n", h->state == LB_HEALTH_UP ? 100 : 0);
+				if (h->state == LB_HEALTH_UNKNOWN)
+					continue;
+				buf_puts(out, "clientip_lb_health_probe_status");
+				lb_prom_labels(out, s, r, b);
+				buf_printf(out, " %d\n", h->state == LB_HEALTH_UP ? 100 : 0);
+			}
 		}
 	}
 	lb_prom_head(out, "clientip_lb_health_probe_status_percent", "gauge",
-		     "Health Probe Status averaged over the backend pool, in percent.");
+		     "Health Probe Status averaged over every rule's backends, in percent.");
 	for (int i = 0; i < ctl->n_svcs; i++) {
 		const struct lb_svc *s = ctl->svcs[i];
 		int known = 0, up = 0;
 
-		for (int b = 0; b < s->n_backends; b++) {
-			enum lb_health h = lb_backend_health(&s->backends[b])->state;
+		for (int r = 0; r < s->conf.n_rules; r++) {
+			for (int b = 0; b < s->n_backends; b++) {
+				enum lb_health h = lb_rule_health(s, r, b)->state;
 
-			known += h != LB_HEALTH_UNKNOWN;
-			up += h == LB_HEALTH_UP;
+				known += h != LB_HEALTH_UNKNOWN;
+				up += h == LB_HEALTH_UP;
+			}
 		}
 		if (!known)
 			continue;
 		buf_puts(out, "clientip_lb_health_probe_status_percent");
-		lb_prom_labels(out, s, -1);
+		lb_prom_labels(out, s, -1, -1);
 		buf_printf(out, " %g\n", 100.0 * up / known);
 	}
 	lb_prom_head(out, "clientip_lb_data_path_availability_percent", "gauge",
@@ -229,7 +325,7 @@ void lb_metrics_prometheus(const struct lb_ctl *ctl, struct buf *out)
 		if (!h || !h->last_probe_ms)
 			continue;
 		buf_puts(out, "clientip_lb_data_path_availability_percent");
-		lb_prom_labels(out, s, -1);
+		lb_prom_labels(out, s, -1, -1);
 		buf_printf(out, " %d\n", h->last_ok ? 100 : 0);
 	}
 	{
@@ -255,7 +351,7 @@ void lb_metrics_prometheus(const struct lb_ctl *ctl, struct buf *out)
 										 : be->bytes;
 
 					buf_puts(out, names[m]);
-					lb_prom_labels(out, s, b);
+					lb_prom_labels(out, s, -1, b);
 					buf_printf(out, " %llu\n", (unsigned long long)v);
 				}
 			}
@@ -264,16 +360,28 @@ void lb_metrics_prometheus(const struct lb_ctl *ctl, struct buf *out)
 	lb_prom_head(out, "clientip_lb_probe_interval_seconds", "gauge",
 		     "Probe interval in effect (the lab-wide interval when set).");
 	for (int i = 0; i < ctl->n_svcs; i++) {
-		buf_puts(out, "clientip_lb_probe_interval_seconds");
-		lb_prom_labels(out, ctl->svcs[i], -1);
-		buf_printf(out, " %d\n", ctl->svcs[i]->conf.interval_s);
+		const struct lb_svc *s = ctl->svcs[i];
+
+		for (int r = 0; r < s->conf.n_rules; r++) {
+			if (s->conf.rules[r].probe < 0)
+				continue;
+			buf_puts(out, "clientip_lb_probe_interval_seconds");
+			lb_prom_labels(out, s, r, -1);
+			buf_printf(out, " %d\n", s->conf.probes[s->conf.rules[r].probe].interval_s);
+		}
 	}
 	lb_prom_head(out, "clientip_lb_probe_threshold", "gauge",
 		     "Consecutive results that flip a backend (num-of-probe).");
 	for (int i = 0; i < ctl->n_svcs; i++) {
-		buf_puts(out, "clientip_lb_probe_threshold");
-		lb_prom_labels(out, ctl->svcs[i], -1);
-		buf_printf(out, " %d\n", ctl->svcs[i]->conf.threshold);
+		const struct lb_svc *s = ctl->svcs[i];
+
+		for (int r = 0; r < s->conf.n_rules; r++) {
+			if (s->conf.rules[r].probe < 0)
+				continue;
+			buf_puts(out, "clientip_lb_probe_threshold");
+			lb_prom_labels(out, s, r, -1);
+			buf_printf(out, " %d\n", s->conf.probes[s->conf.rules[r].probe].threshold);
+		}
 	}
 	lb_prom_head(out, "clientip_lb_probe_attempts_total", "counter", "Probe attempts started.");
 	buf_printf(out, "clientip_lb_probe_attempts_total %llu\n",
@@ -358,8 +466,29 @@ static int64_t lb_time_ms(const char *s)
 	return *s && labinfo_time_parse(s, &t) == 0 ? (int64_t)t * 1000 : 0;
 }
 
-void lb_metrics_restore(struct lb_ctl *ctl, struct lb_svc *s,
-			struct lb_health_state *health, int n)
+/* Reads one backend's kept health into h, if the file's backend is node's. */
+static void lb_restore_health(const struct lb_view_backend *vb, int node,
+			      struct lb_health_state *h)
+{
+	struct in_addr a = lab_node_addr(node);
+	char ip[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	if (strcmp(ip, vb->address) != 0)
+		return;
+	h->state = lb_health_parse(vb->state);
+	h->last_ok = vb->last_ok;
+	h->consecutive = vb->consecutive;
+	snprintf(h->last_result, sizeof(h->last_result), "%s", vb->last_result);
+	h->last_probe_ms = lb_time_ms(vb->last_probe);
+	h->last_change_ms = lb_time_ms(vb->last_change);
+	h->last_latency_ms = vb->latency_ms;
+	h->successes = vb->successes;
+	h->failures = vb->failures;
+}
+
+void lb_metrics_restore(struct lb_ctl *ctl, struct lb_svc *s, const struct lb_conf *conf,
+			struct lb_health_state (*health)[LB_MAX_BACKENDS])
 {
 	char path[LAB_PATH_MAX + 128], err[256];
 	struct lb_view v;
@@ -373,24 +502,24 @@ void lb_metrics_restore(struct lb_ctl *ctl, struct lb_svc *s,
 		lb_view_free(&v);
 		return;
 	}
-	for (int b = 0; b < v.n_backends && b < n; b++) {
-		const struct lb_view_backend *vb = &v.backends[b];
-		struct lb_health_state *h = &health[b];
-		struct in_addr a = lab_node_addr(b);
-		char ip[INET_ADDRSTRLEN];
+	/* Each rule takes back the states of the rule with its protocol and
+	 * port; a file without rules has one probe, the first port's. */
+	for (int r = 0; r < conf->n_rules; r++) {
+		const struct lb_rule_conf *rule = &conf->rules[r];
+		const struct lb_view_backend *from = NULL;
+		int n = 0;
 
-		inet_ntop(AF_INET, &a, ip, sizeof(ip));
-		if (strcmp(ip, vb->address) != 0)
-			continue;
-		h->state = lb_health_parse(vb->state);
-		h->last_ok = vb->last_ok;
-		h->consecutive = vb->consecutive;
-		snprintf(h->last_result, sizeof(h->last_result), "%s", vb->last_result);
-		h->last_probe_ms = lb_time_ms(vb->last_probe);
-		h->last_change_ms = lb_time_ms(vb->last_change);
-		h->last_latency_ms = vb->latency_ms;
-		h->successes = vb->successes;
-		h->failures = vb->failures;
+		for (int i = 0; i < v.n_rules && !from; i++)
+			if (v.rules[i].proto == rule->proto && v.rules[i].port == rule->port) {
+				from = v.rules[i].backends;
+				n = v.rules[i].n_backends;
+			}
+		if (!from && v.n_rules == 0 && r == 0) {
+			from = v.backends;
+			n = v.n_backends;
+		}
+		for (int b = 0; from && b < n && b < s->n_backends; b++)
+			lb_restore_health(&from[b], b, &health[r][b]);
 	}
 	lb_series_restore(s->series, &v.sec);
 	lb_series_restore(s->series, &v.min);

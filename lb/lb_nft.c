@@ -19,6 +19,12 @@ struct lb_nft {
 	struct nft_ctx *ctx;
 };
 
+void lb_nft_chain_name(const char *key, const struct lb_nft_port *p, char *out, size_t len)
+{
+	snprintf(out, len, "svc_%s_%s_%d", key, p->proto == MODEL_PROTO_UDP ? "udp" : "tcp",
+		 p->port);
+}
+
 void lb_nft_flows_name(const char *key, int node, char *out, size_t len)
 {
 	snprintf(out, len, "flows_%s_node%d", key, node);
@@ -89,9 +95,9 @@ static void lb_nft_maps(const struct lb_nft_svc *svcs, int n, struct buf *out)
 		for (int p = 0; p < svcs[i].n_ports; p++) {
 			buf_puts(out, first ? "\t\telements = { " : ",\n\t\t\t     ");
 			first = false;
-			buf_printf(out, "%s . %s . %d : jump svc_%s", ip,
-				   lb_nft_proto(svcs[i].ports[p].proto), svcs[i].ports[p].port,
-				   svcs[i].key);
+			lb_nft_chain_name(svcs[i].key, &svcs[i].ports[p], name, sizeof(name));
+			buf_printf(out, "%s . %s . %d : jump %s", ip,
+				   lb_nft_proto(svcs[i].ports[p].proto), svcs[i].ports[p].port, name);
 		}
 	}
 	buf_puts(out, first ? "\t}\n" : " }\n\t}\n");
@@ -125,12 +131,14 @@ static void lb_nft_maps(const struct lb_nft_svc *svcs, int n, struct buf *out)
 	}
 }
 
-static void lb_nft_svc_chain(const struct lb_nft_svc *s, struct buf *out)
+static void lb_nft_rule_chain(const struct lb_nft_svc *s, const struct lb_nft_port *r,
+			      struct buf *out)
 {
 	char name[LB_COUNTER_NAME_MAX];
 
-	buf_printf(out, "\tchain svc_%s {\n", s->key);
-	if (s->n_healthy == 0) {
+	lb_nft_chain_name(s->key, r, name, sizeof(name));
+	buf_printf(out, "\tchain %s {\n", name);
+	if (r->n_healthy == 0) {
 		/* All backends down: new flows are dropped; flows already
 		 * established never come here (see chain steer). */
 		lb_nft_nobackend_name(s->key, name, sizeof(name));
@@ -142,9 +150,9 @@ static void lb_nft_svc_chain(const struct lb_nft_svc *s, struct buf *out)
 	buf_printf(out, "\t\tct mark set jhash %s mod %d seed 0x%08x map { ",
 		   s->source_ip_affinity ? "ip saddr"
 					 : "ip saddr . ip daddr . meta l4proto . th sport . th dport",
-		   s->n_healthy, LB_HASH_SEED);
-	for (int h = 0; h < s->n_healthy; h++)
-		buf_printf(out, "%s%d : 0x%08x", h ? ", " : "", h, lb_node_mark(s->healthy[h]));
+		   r->n_healthy, LB_HASH_SEED);
+	for (int h = 0; h < r->n_healthy; h++)
+		buf_printf(out, "%s%d : 0x%08x", h ? ", " : "", h, lb_node_mark(r->healthy[h]));
 	buf_puts(out, " }\n\t\tcounter name ct mark map { ");
 	for (int b = 0; b < s->n_backends; b++) {
 		lb_nft_flows_name(s->key, b, name, sizeof(name));
@@ -200,7 +208,8 @@ void lb_nft_render(const struct lb_nft_svc *svcs, int n,
 		 "\t\taccept\n"
 		 "\t}\n");
 	for (int i = 0; i < n; i++)
-		lb_nft_svc_chain(&svcs[i], out);
+		for (int p = 0; p < svcs[i].n_ports; p++)
+			lb_nft_rule_chain(&svcs[i], &svcs[i].ports[p], out);
 	lb_nft_hook_chain(out, "prerouting", "filter", "prerouting");
 	/* The edge's own connections to a frontend (the data path check) take
 	 * the same path; a route chain reroutes them after the mark is set. */

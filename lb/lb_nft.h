@@ -7,8 +7,10 @@
  * backend is in their conntrack entry (ct mark), which a replace leaves
  * alone.
  *
- * Per Service `<ns>_<name>` the table holds a chain svc_<ns>_<name> that
- * picks a backend for each new flow, and per backend node two counters:
+ * Per load-balancing rule (a Service port) the table holds a chain
+ * svc_<ns>_<name>_<proto>_<port> that picks a backend for each new flow
+ * among the backends that rule's probe says are up (each rule has a pool
+ * of its own), and per Service and backend node two counters:
  * flows_<ns>_<name>_node<i> (new flows sent there) and
  * traffic_<ns>_<name>_node<i> (every packet of those flows, both ways).
  * Counters survive a replace: the daemon reads them first and declares
@@ -30,10 +32,13 @@
 #define LB_KEY_MAX (2 * MODEL_NAME_MAX)   /* "<ns>_<name>" */
 #define LB_COUNTER_NAME_MAX (LB_KEY_MAX + 32)
 
+/* One load-balancing rule: a frontend port and its pool. */
 struct lb_nft_port {
 	enum model_proto proto;
 	int port;
 	int node_port;
+	int healthy[LB_MAX_BACKENDS];  /* node indices that take new flows, ascending */
+	int n_healthy;
 };
 
 /* One Service with a frontend, as the data path sees it. */
@@ -44,9 +49,7 @@ struct lb_nft_svc {
 	int n_ports;
 	bool floating_ip;
 	bool source_ip_affinity;
-	int n_backends;                /* the pool: nodes 0 .. n_backends-1 */
-	int healthy[LB_MAX_BACKENDS];  /* node indices that take new flows, ascending */
-	int n_healthy;
+	int n_backends;                /* the backends: nodes 0 .. n_backends-1 */
 };
 
 struct lb_nft_counter {
@@ -54,6 +57,8 @@ struct lb_nft_counter {
 	uint64_t packets, bytes;
 };
 
+/* The chain of a rule: svc_<key>_tcp_80. */
+void lb_nft_chain_name(const char *key, const struct lb_nft_port *p, char *out, size_t len);
 /* Counter names of a Service and backend node. */
 void lb_nft_flows_name(const char *key, int node, char *out, size_t len);
 void lb_nft_traffic_name(const char *key, int node, char *out, size_t len);

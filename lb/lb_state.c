@@ -91,6 +91,65 @@ static void lb_write_columns(struct jsonw *w, const struct lb_view *v, const cha
 	jsonw_end_object(w);
 }
 
+int lb_view_rules_alloc(struct lb_view *v, int n)
+{
+	free(v->rules);
+	v->n_rules = 0;
+	v->rules = calloc((size_t)(n > 0 ? n : 1), sizeof(*v->rules));
+	if (!v->rules)
+		return -ENOMEM;
+	v->n_rules = n;
+	for (int i = 0; i < n; i++)
+		v->rules[i].health_percent = NAN;
+	return 0;
+}
+
+static void lb_write_probe(struct jsonw *w, const struct lb_view_probe *p, int lab_interval_s)
+{
+	jsonw_begin_object(w);
+	jsonw_kv_str(w, "protocol", p->proto);
+	jsonw_kv_int(w, "port", p->port);
+	jsonw_kv_str(w, "path", p->path);
+	jsonw_kv_int(w, "intervalSeconds", p->interval_s);
+	jsonw_kv_int(w, "numberOfProbes", p->threshold);
+	jsonw_kv_int(w, "timeoutMs", p->timeout_ms);
+	jsonw_kv_int(w, "labIntervalSeconds", lab_interval_s);
+	jsonw_kv_bool(w, "labIntervalApplies", p->lab_interval_applies);
+	jsonw_kv_bool(w, "httpsAsTcp", p->https_as_tcp);
+	jsonw_kv_bool(w, "shared", p->shared);
+	jsonw_end_object(w);
+}
+
+static void lb_write_backends(struct jsonw *w, const struct lb_view_backend *bs, int n,
+			      bool counters)
+{
+	jsonw_key(w, "backends");
+	jsonw_begin_array(w);
+	for (int i = 0; i < n; i++) {
+		const struct lb_view_backend *b = &bs[i];
+
+		jsonw_begin_object(w);
+		jsonw_kv_str(w, "node", b->node);
+		jsonw_kv_str(w, "address", b->address);
+		jsonw_kv_str(w, "state", b->state);
+		jsonw_kv_str(w, "lastResult", b->last_result);
+		jsonw_kv_bool(w, "lastOk", b->last_ok);
+		jsonw_kv_int(w, "consecutive", b->consecutive);
+		jsonw_kv_str(w, "lastChange", b->last_change);
+		jsonw_kv_str(w, "lastProbe", b->last_probe);
+		jsonw_kv_int(w, "latencyMs", b->latency_ms);
+		jsonw_kv_int(w, "successes", (int64_t)b->successes);
+		jsonw_kv_int(w, "failures", (int64_t)b->failures);
+		if (counters) {
+			jsonw_kv_int(w, "flows", (int64_t)b->flows);
+			jsonw_kv_int(w, "packets", (int64_t)b->packets);
+			jsonw_kv_int(w, "bytes", (int64_t)b->bytes);
+		}
+		jsonw_end_object(w);
+	}
+	jsonw_end_array(w);
+}
+
 void lb_view_write(const struct lb_view *v, struct buf *out)
 {
 	struct jsonw w;
@@ -122,41 +181,43 @@ void lb_view_write(const struct lb_view *v, struct buf *out)
 		jsonw_end_object(&w);
 	}
 	jsonw_end_array(&w);
+	jsonw_kv_str(&w, "probeMode", v->probe_mode);
+	jsonw_kv_str(&w, "syncError", v->sync_error);
 	jsonw_key(&w, "probe");
-	jsonw_begin_object(&w);
-	jsonw_kv_str(&w, "protocol", v->probe_proto);
-	jsonw_kv_int(&w, "port", v->probe_port);
-	jsonw_kv_str(&w, "path", v->probe_path);
-	jsonw_kv_int(&w, "intervalSeconds", v->interval_s);
-	jsonw_kv_int(&w, "numberOfProbes", v->threshold);
-	jsonw_kv_int(&w, "timeoutMs", v->timeout_ms);
-	jsonw_kv_int(&w, "labIntervalSeconds", v->lab_interval_s);
-	jsonw_kv_bool(&w, "labIntervalApplies", v->lab_interval_applies);
-	jsonw_kv_bool(&w, "httpsAsTcp", v->https_as_tcp);
-	jsonw_end_object(&w);
+	{
+		struct lb_view_probe p = { .port = v->probe_port, .interval_s = v->interval_s,
+					   .threshold = v->threshold, .timeout_ms = v->timeout_ms,
+					   .lab_interval_applies = v->lab_interval_applies,
+					   .https_as_tcp = v->https_as_tcp, .shared = v->probe_shared };
+
+		snprintf(p.proto, sizeof(p.proto), "%s", v->probe_proto);
+		snprintf(p.path, sizeof(p.path), "%s", v->probe_path);
+		lb_write_probe(&w, &p, v->lab_interval_s);
+	}
 	jsonw_key(&w, "healthProbeStatus");
 	lb_write_num(&w, v->health_percent);
 	jsonw_kv_int(&w, "backendsUp", v->backends_up);
-	jsonw_key(&w, "backends");
+	lb_write_backends(&w, v->backends, v->n_backends, true);
+	jsonw_key(&w, "rules");
 	jsonw_begin_array(&w);
-	for (int i = 0; i < v->n_backends; i++) {
-		const struct lb_view_backend *b = &v->backends[i];
+	for (int i = 0; i < v->n_rules; i++) {
+		const struct lb_view_rule *r = &v->rules[i];
 
 		jsonw_begin_object(&w);
-		jsonw_kv_str(&w, "node", b->node);
-		jsonw_kv_str(&w, "address", b->address);
-		jsonw_kv_str(&w, "state", b->state);
-		jsonw_kv_str(&w, "lastResult", b->last_result);
-		jsonw_kv_bool(&w, "lastOk", b->last_ok);
-		jsonw_kv_int(&w, "consecutive", b->consecutive);
-		jsonw_kv_str(&w, "lastChange", b->last_change);
-		jsonw_kv_str(&w, "lastProbe", b->last_probe);
-		jsonw_kv_int(&w, "latencyMs", b->latency_ms);
-		jsonw_kv_int(&w, "successes", (int64_t)b->successes);
-		jsonw_kv_int(&w, "failures", (int64_t)b->failures);
-		jsonw_kv_int(&w, "flows", (int64_t)b->flows);
-		jsonw_kv_int(&w, "packets", (int64_t)b->packets);
-		jsonw_kv_int(&w, "bytes", (int64_t)b->bytes);
+		jsonw_kv_str(&w, "name", r->name);
+		jsonw_kv_str(&w, "protocol", model_proto_name(r->proto));
+		jsonw_kv_int(&w, "port", r->port);
+		jsonw_kv_int(&w, "nodePort", r->node_port);
+		jsonw_kv_bool(&w, "noProbeRule", r->no_probe_rule);
+		jsonw_key(&w, "probe");
+		if (strcmp(r->probe.proto, "none") == 0 || !r->probe.proto[0])
+			jsonw_null(&w);
+		else
+			lb_write_probe(&w, &r->probe, v->lab_interval_s);
+		jsonw_key(&w, "healthProbeStatus");
+		lb_write_num(&w, r->health_percent);
+		jsonw_kv_int(&w, "backendsUp", r->backends_up);
+		lb_write_backends(&w, r->backends, r->n_backends, false);
 		jsonw_end_object(&w);
 	}
 	jsonw_end_array(&w);
@@ -248,6 +309,80 @@ static int lb_read_columns(struct fy_node *series, const char *key, int n_backen
 	return 0;
 }
 
+static void lb_read_probe(struct fy_node *probe, struct lb_view_probe *p)
+{
+	lb_json_str(probe, "protocol", p->proto, sizeof(p->proto));
+	p->port = (int)lb_json_int(probe, "port", 0);
+	lb_json_str(probe, "path", p->path, sizeof(p->path));
+	p->interval_s = (int)lb_json_int(probe, "intervalSeconds", 0);
+	p->threshold = (int)lb_json_int(probe, "numberOfProbes", 0);
+	p->timeout_ms = (int)lb_json_int(probe, "timeoutMs", 0);
+	p->lab_interval_applies = lb_json_bool(probe, "labIntervalApplies", false);
+	p->https_as_tcp = lb_json_bool(probe, "httpsAsTcp", false);
+	p->shared = lb_json_bool(probe, "shared", false);
+}
+
+static int lb_read_backends(struct fy_node *arr, struct lb_view_backend *bs)
+{
+	struct fy_node *item;
+	void *iter = NULL;
+	int n = 0;
+
+	while (arr && (item = fy_node_sequence_iterate(arr, &iter)) != NULL &&
+	       n < LB_MAX_BACKENDS) {
+		struct lb_view_backend *b = &bs[n++];
+
+		lb_json_str(item, "node", b->node, sizeof(b->node));
+		lb_json_str(item, "address", b->address, sizeof(b->address));
+		lb_json_str(item, "state", b->state, sizeof(b->state));
+		lb_json_str(item, "lastResult", b->last_result, sizeof(b->last_result));
+		b->last_ok = lb_json_bool(item, "lastOk", false);
+		b->consecutive = (int)lb_json_int(item, "consecutive", 0);
+		lb_json_str(item, "lastChange", b->last_change, sizeof(b->last_change));
+		lb_json_str(item, "lastProbe", b->last_probe, sizeof(b->last_probe));
+		b->latency_ms = (int)lb_json_int(item, "latencyMs", 0);
+		b->successes = lb_json_u64(item, "successes", 0);
+		b->failures = lb_json_u64(item, "failures", 0);
+		b->flows = lb_json_u64(item, "flows", 0);
+		b->packets = lb_json_u64(item, "packets", 0);
+		b->bytes = lb_json_u64(item, "bytes", 0);
+	}
+	return n;
+}
+
+static int lb_read_rules(struct fy_node *arr, struct lb_view *v)
+{
+	struct fy_node *item;
+	void *iter = NULL;
+	int n = 0;
+
+	if (!arr || !fy_node_is_sequence(arr))
+		return lb_view_rules_alloc(v, 0);
+	if (lb_view_rules_alloc(v, fy_node_sequence_item_count(arr) < MODEL_MAX_PORTS
+					   ? fy_node_sequence_item_count(arr) : MODEL_MAX_PORTS) < 0)
+		return -ENOMEM;
+	while ((item = fy_node_sequence_iterate(arr, &iter)) != NULL && n < v->n_rules) {
+		struct lb_view_rule *r = &v->rules[n++];
+		struct fy_node *probe = lb_json_get(item, "probe");
+		char proto[8] = "";
+
+		lb_json_str(item, "name", r->name, sizeof(r->name));
+		lb_json_str(item, "protocol", proto, sizeof(proto));
+		r->proto = strcmp(proto, "UDP") == 0 ? MODEL_PROTO_UDP : MODEL_PROTO_TCP;
+		r->port = (int)lb_json_int(item, "port", 0);
+		r->node_port = (int)lb_json_int(item, "nodePort", 0);
+		r->no_probe_rule = lb_json_bool(item, "noProbeRule", false);
+		if (probe && fy_node_is_mapping(probe))
+			lb_read_probe(probe, &r->probe);
+		else
+			snprintf(r->probe.proto, sizeof(r->probe.proto), "none");
+		r->health_percent = lb_json_double(item, "healthProbeStatus", NAN);
+		r->backends_up = (int)lb_json_int(item, "backendsUp", 0);
+		r->n_backends = lb_read_backends(lb_json_get(item, "backends"), r->backends);
+	}
+	return 0;
+}
+
 int lb_view_parse(const char *text, size_t len, struct lb_view *v, char *err, size_t errlen)
 {
 	struct fy_document *doc;
@@ -292,38 +427,30 @@ int lb_view_parse(const char *text, size_t len, struct lb_view *v, char *err, si
 		p->port = (int)lb_json_int(item, "port", 0);
 		p->node_port = (int)lb_json_int(item, "nodePort", 0);
 	}
+	lb_json_str(root, "probeMode", v->probe_mode, sizeof(v->probe_mode));
+	lb_json_str(root, "syncError", v->sync_error, sizeof(v->sync_error));
 	probe = lb_json_get(root, "probe");
-	lb_json_str(probe, "protocol", v->probe_proto, sizeof(v->probe_proto));
-	v->probe_port = (int)lb_json_int(probe, "port", 0);
-	lb_json_str(probe, "path", v->probe_path, sizeof(v->probe_path));
-	v->interval_s = (int)lb_json_int(probe, "intervalSeconds", 0);
-	v->threshold = (int)lb_json_int(probe, "numberOfProbes", 0);
-	v->timeout_ms = (int)lb_json_int(probe, "timeoutMs", 0);
+	{
+		struct lb_view_probe p = { 0 };
+
+		lb_read_probe(probe, &p);
+		snprintf(v->probe_proto, sizeof(v->probe_proto), "%s", p.proto);
+		v->probe_port = p.port;
+		snprintf(v->probe_path, sizeof(v->probe_path), "%s", p.path);
+		v->interval_s = p.interval_s;
+		v->threshold = p.threshold;
+		v->timeout_ms = p.timeout_ms;
+		v->lab_interval_applies = p.lab_interval_applies;
+		v->https_as_tcp = p.https_as_tcp;
+		v->probe_shared = p.shared;
+	}
 	v->lab_interval_s = (int)lb_json_int(probe, "labIntervalSeconds", 0);
-	v->lab_interval_applies = lb_json_bool(probe, "labIntervalApplies", false);
-	v->https_as_tcp = lb_json_bool(probe, "httpsAsTcp", false);
 	v->health_percent = lb_json_double(root, "healthProbeStatus", NAN);
 	v->backends_up = (int)lb_json_int(root, "backendsUp", 0);
-	arr = lb_json_get(root, "backends");
-	iter = NULL;
-	while (arr && (item = fy_node_sequence_iterate(arr, &iter)) != NULL &&
-	       v->n_backends < LB_MAX_BACKENDS) {
-		struct lb_view_backend *b = &v->backends[v->n_backends++];
-
-		lb_json_str(item, "node", b->node, sizeof(b->node));
-		lb_json_str(item, "address", b->address, sizeof(b->address));
-		lb_json_str(item, "state", b->state, sizeof(b->state));
-		lb_json_str(item, "lastResult", b->last_result, sizeof(b->last_result));
-		b->last_ok = lb_json_bool(item, "lastOk", false);
-		b->consecutive = (int)lb_json_int(item, "consecutive", 0);
-		lb_json_str(item, "lastChange", b->last_change, sizeof(b->last_change));
-		lb_json_str(item, "lastProbe", b->last_probe, sizeof(b->last_probe));
-		b->latency_ms = (int)lb_json_int(item, "latencyMs", 0);
-		b->successes = lb_json_u64(item, "successes", 0);
-		b->failures = lb_json_u64(item, "failures", 0);
-		b->flows = lb_json_u64(item, "flows", 0);
-		b->packets = lb_json_u64(item, "packets", 0);
-		b->bytes = lb_json_u64(item, "bytes", 0);
+	v->n_backends = lb_read_backends(lb_json_get(root, "backends"), v->backends);
+	if (lb_read_rules(lb_json_get(root, "rules"), v) < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
 	}
 	dp = lb_json_get(root, "dataPath");
 	if (dp) {
@@ -375,6 +502,9 @@ int lb_view_load(const char *path, struct lb_view *v, char *err, size_t errlen)
 
 void lb_view_free(struct lb_view *v)
 {
+	free(v->rules);
+	v->rules = NULL;
+	v->n_rules = 0;
 	lb_columns_free(&v->sec);
 	lb_columns_free(&v->min);
 }

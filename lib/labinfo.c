@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fsutil.h"
 #include "jsonw.h"
@@ -40,6 +41,22 @@ int labinfo_time_parse(const char *s, time_t *t)
 	return 0;
 }
 
+const char *labinfo_probe_mode_name(enum labinfo_probe_mode m)
+{
+	return m == LABINFO_PROBE_SHARED ? "shared" : "servicenodeport";
+}
+
+int labinfo_probe_mode_parse(const char *s, enum labinfo_probe_mode *out)
+{
+	if (strcasecmp(s, "servicenodeport") == 0)
+		*out = LABINFO_PROBE_SERVICE_NODE_PORT;
+	else if (strcasecmp(s, "shared") == 0)
+		*out = LABINFO_PROBE_SHARED;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 void labinfo_format(const struct lab_info *li, struct buf *out)
 {
 	struct jsonw w;
@@ -56,6 +73,8 @@ void labinfo_format(const struct lab_info *li, struct buf *out)
 		jsonw_int(&w, li->probe_interval_s);
 	else
 		jsonw_null(&w);
+	jsonw_kv_str(&w, "clusterServiceLoadBalancerHealthProbeMode",
+		     labinfo_probe_mode_name(li->cluster_probe_mode));
 	jsonw_kv_str(&w, "createdAt", when);
 	jsonw_end_object(&w);
 	buf_putc(out, '\n');
@@ -137,6 +156,16 @@ int labinfo_parse(const char *text, size_t len, struct lab_info *li, char *err, 
 	    labinfo_int(root, "probeIntervalSeconds", 1, 3600, true, &li->probe_interval_s,
 			err, errlen) < 0)
 		goto out;
+	/* Optional: labs made before the setting existed probe per port. */
+	if (fy_node_mapping_lookup_by_string(root, "clusterServiceLoadBalancerHealthProbeMode",
+					     FY_NT) &&
+	    (!labinfo_scalar(root, "clusterServiceLoadBalancerHealthProbeMode", s, sizeof(s),
+			     &plain) || plain ||
+	     labinfo_probe_mode_parse(s, &li->cluster_probe_mode) < 0)) {
+		snprintf(err, errlen, "clusterServiceLoadBalancerHealthProbeMode: not "
+			 "\"servicenodeport\" or \"shared\"");
+		goto out;
+	}
 	if (!labinfo_scalar(root, "createdAt", s, sizeof(s), &plain) || plain ||
 	    labinfo_time_parse(s, &li->created) < 0) {
 		snprintf(err, errlen, "createdAt: missing or not an RFC 3339 UTC time");

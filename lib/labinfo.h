@@ -4,10 +4,15 @@
  * the lab's size and settings instead of taking them as flags:
  *
  *   {"name":"t1","nodes":2,"clients":1,"probeIntervalSeconds":null,
+ *    "clusterServiceLoadBalancerHealthProbeMode":"servicenodeport",
  *    "createdAt":"2024-05-01T12:00:00Z"}
  *
  * probeIntervalSeconds overrides the load balancer's default probe interval
  * (tests shorten it); null keeps the default.
+ * clusterServiceLoadBalancerHealthProbeMode is cloud-provider-azure's setting
+ * of that name: "servicenodeport" (one probe per Service port, on its
+ * NodePort) or "shared" (one HTTP probe of kube-proxy's :10256/healthz for
+ * every Cluster Service). A file without it means servicenodeport.
  */
 #ifndef CLIENTIP_LABINFO_H
 #define CLIENTIP_LABINFO_H
@@ -20,11 +25,17 @@
 
 #define LABINFO_FILE "lab.json"
 
+enum labinfo_probe_mode {
+	LABINFO_PROBE_SERVICE_NODE_PORT,   /* cloud-provider-azure's default */
+	LABINFO_PROBE_SHARED,
+};
+
 struct lab_info {
 	char name[LAB_NAME_MAX + 1];
 	int nodes;               /* 1 .. LAB_MAX_NODES */
 	int clients;             /* 1 .. LAB_MAX_CLIENTS */
 	int probe_interval_s;    /* 0: the load balancer's default */
+	enum labinfo_probe_mode cluster_probe_mode;
 	time_t created;          /* UTC seconds */
 };
 
@@ -38,6 +49,11 @@ int labinfo_load(const char *lab, struct lab_info *li, char *err, size_t errlen)
 void labinfo_format(const struct lab_info *li, struct buf *out);
 /* Parses JSON text into li, checking every field. 0 or -EINVAL. */
 int labinfo_parse(const char *text, size_t len, struct lab_info *li, char *err, size_t errlen);
+
+/* "servicenodeport", "shared"; parse ignores case, as cloud-provider-azure
+ * does: 0 or -EINVAL. */
+const char *labinfo_probe_mode_name(enum labinfo_probe_mode m);
+int labinfo_probe_mode_parse(const char *s, enum labinfo_probe_mode *out);
 
 /* time <-> "2024-05-01T12:00:00Z". parse: 0 or -EINVAL. */
 void labinfo_time_format(time_t t, char *buf, size_t len);

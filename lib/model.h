@@ -200,6 +200,9 @@ struct model_service_port {
 	int target_port;                   /* 0 when target_port_name is used */
 	char target_port_name[16];
 	int node_port;                     /* allocated for NodePort/LoadBalancer */
+	/* spec.ports[].appProtocol, "" if unset: the cloud load balancer picks
+	 * an HTTP probe for "http"/"https". */
+	char app_protocol[MODEL_NAME_MAX];
 };
 
 struct model_service {

@@ -442,6 +442,7 @@ static void sw_service(struct jsonw *w, const struct model_service *s, bool with
 		jsonw_begin_object(w);
 		sw_kv_str_opt(w, "name", p->name);
 		jsonw_kv_str(w, "protocol", model_proto_name(p->proto));
+		sw_kv_str_opt(w, "appProtocol", p->app_protocol);
 		jsonw_kv_int(w, "port", p->port);
 		if (p->target_port_name[0] || p->target_port)
 			sw_port_ref(w, "targetPort", p->target_port, p->target_port_name);
@@ -1287,6 +1288,7 @@ static int service_read(struct sj_node *root, struct model_service *s, char *err
 		if (!p->target_port && !p->target_port_name[0])
 			p->target_port = p->port;
 		sj_int(sj_get(x, "nodePort"), &p->node_port);
+		sj_str(sj_get(x, "appProtocol"), p->app_protocol, sizeof(p->app_protocol));
 		s->n_ports++;
 	}
 	sj_ip(sj_get(spec, "clusterIP"), &s->cluster_ip);

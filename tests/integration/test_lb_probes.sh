@@ -5,7 +5,9 @@
 # IP on lo, a NodePort, a health check node port whose answer the test
 # flips). Checks frontends, probes and thresholds both ways, distribution,
 # client address preservation, established-flow stickiness, blackholed
-# nodes, all backends down, floating IP off (DNAT), restarts and release.
+# nodes, all backends down, floating IP off (DNAT), restarts and release;
+# a probe and a pool per port, a refused annotation (SyncLoadBalancerFailed,
+# the load balancer left as it was) and the shared probe mode.
 . "$(dirname "$0")/lib.sh"
 
 C=$T_BUILD/clientip
@@ -52,7 +54,9 @@ topology() {
 
 # A fake node: the "pod" answers on 80 (floating IP) and the NodePort
 # with the node's name and the client address it sees, keep-alive; the
-# health check node port answers what $T_TMP/health-<node> says.
+# health check node port answers what $T_TMP/health-<node> says; kube-proxy's
+# own :10256/healthz answers 200. NodePort+3 has no listener (a pod that does
+# not listen on that port).
 NODE_PY='
 import http.server, socketserver, sys, threading
 name, hc, nodeport, health = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
@@ -74,7 +78,13 @@ class Health(http.server.BaseHTTPRequestHandler):
 class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-for port, h in ((80, App), (nodeport, App), (nodeport + 1, App), (hc, Health)):
+class Proxy(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200 if self.path == "/healthz" else 404)
+        self.send_header("Content-Length", "2"); self.end_headers(); self.wfile.write(b"{}")
+    def log_message(self, *a): pass
+for port, h in ((80, App), (nodeport, App), (nodeport + 1, App), (nodeport + 2, App), (hc, Health),
+                (10256, Proxy)):
     s = S(("0.0.0.0", port), h)
     threading.Thread(target=s.serve_forever, daemon=True).start()
 threading.Event().wait()
@@ -152,6 +162,22 @@ svc_yaml() { # name policy [annotations...]
 	[ "$policy" == Local ] && printf '  healthCheckNodePort: %d\n' $HCPORT
 	return 0
 }
+# Two ports: 80 to a NodePort the nodes answer, 81 to one nobody listens on.
+two_yaml() { # [annotations...]
+	local a
+	printf 'apiVersion: v1\nkind: Service\nmetadata:\n  name: two\n'
+	if [ $# -gt 0 ]; then
+		printf '  annotations:\n'
+		for a in "$@"; do printf '    %s\n' "$a"; done
+	fi
+	printf 'spec:\n  type: LoadBalancer\n  selector:\n    app: web\n  ports:\n'
+	printf '  - name: web\n    port: 80\n    nodePort: %d\n' $((NODEPORT + 2))
+	printf '  - name: admin\n    port: 81\n    nodePort: %d\n' $((NODEPORT + 3))
+}
+# The Health Probe Status of one rule of a Service with several.
+rule_pool() { "$C" --lab "$lab" probes "$1" 2>/dev/null | sed -n "s|^Health Probe Status ($2/TCP): \([0-9-]*\).*|\1|p"; }
+rule_pool_is() { [ "$(rule_pool "$1" "$2")" == "$3" ]; }
+status_of() { tr -d '\n' <"$state/status/services/default_$1.json" 2>/dev/null; }
 
 t_ok "test topology (edge, 2 nodes, client)" topology
 set_health node0 200
@@ -244,15 +270,67 @@ set_health node1 200
 NODEPORT_OFFSET=1 svc_yaml dnat Cluster \
 	'service.beta.kubernetes.io/azure-disable-load-balancer-floating-ip: "true"' \
 	'service.beta.kubernetes.io/azure-load-balancer-health-probe-interval: "3"' | apply
-t_ok "second frontend .11" t_wait 10 sh -c "grep -q 203.0.113.11 $state/status/services/default_dnat.json"
-t_match "out-of-range interval reported on the service status" "InvalidHealthProbeInterval" \
-	"$(cat "$state/status/services/default_dnat.json")"
+sync_failed() { status_of "$1" | grep -q '"reason": *"SyncLoadBalancerFailed"'; }
+t_ok "interval 3: SyncLoadBalancerFailed on the new Service" t_wait 10 sync_failed dnat
+t_match "the event names the annotation and the rule" \
+	'Error syncing load balancer: failed to ensure load balancer: rule default_dnat-TCP-80: .*azure-load-balancer-health-probe-interval: the minimum value of interval is 5, got 3' \
+	"$(status_of dnat)"
+t_eq "refused: no frontend (pending)" "" "$(frontend_of dnat)"
+t_ok "refused: no rule in the data path" sh -c \
+	"! ip netns exec $E nft list map ip azure-lb frontends | grep -q svc_default_dnat"
+t_match "probes says why" "Sync: +failed, the load balancer is left as it was: .*interval" \
+	"$("$C" --lab "$lab" probes dnat 2>&1)"
+NODEPORT_OFFSET=1 svc_yaml dnat Cluster \
+	'service.beta.kubernetes.io/azure-disable-load-balancer-floating-ip: "true"' \
+	'service.beta.kubernetes.io/azure-load-balancer-health-probe-interval: "5"' | apply
+t_ok "fixed: second frontend .11" t_wait 10 sh -c "grep -q 203.0.113.11 $state/status/services/default_dnat.json"
+t_ok "fixed: the event is gone" t_wait 5 sh -c "! grep -q SyncLoadBalancerFailed $state/status/services/default_dnat.json"
 t_ok "DNAT service: pool 100 %" t_wait 10 pool_is 100 dnat
+t_match "fixed: the annotated interval applies" "TCP :$((NODEPORT + 1)), every 5 s" \
+	"$("$C" --lab "$lab" probes dnat)"
 ip -n $N0 addr del 203.0.113.11/32 dev lo
 ip -n $N1 addr del 203.0.113.11/32 dev lo
 t_match "DNAT to node:NodePort keeps the client address" "^node[01] 198\.51\.100\.10$" "$(get 203.0.113.11)"
 t_match "the DNAT map names the NodePort" "203.0.113.11 . 80 . 0x4c420001 : 10.240.0.4 . $((NODEPORT + 1))" \
 	"$(ip netns exec $E nft list map ip azure-lb dnat_tcp)"
+
+# --- a probe and a pool per port ------------------------------------------------
+two_yaml | apply
+t_ok "two ports: frontend" t_wait 10 has_frontend two
+t_ok "port 80's rule: pool 100 %" t_wait 10 rule_pool_is two 80 100
+t_ok "port 81's rule (nothing listens): pool 0 %" t_wait 10 rule_pool_is two 81 0
+out=$("$C" --lab "$lab" probes two)
+t_match "each rule probes its own NodePort" "node0 +10\.240\.0\.4 +TCP :$((NODEPORT + 3)) +Down +connection refused" "$out"
+t_match "the Service's status averages the rules" "Health Probe Status: 50 % \(2 of 4 backend probes up over 2 rules\)" "$out"
+FE2=$(frontend_of two)
+rules=$(ip netns exec $E nft list table ip azure-lb)
+t_match "port 80's chain hashes over both nodes" \
+	"chain svc_default_two_tcp_80 \{[^}]*mod 2 seed" "$(tr -d '\n' <<<"$rules")"
+t_match "port 81's chain drops new flows" \
+	'chain svc_default_two_tcp_81 \{[^}]*counter name "nobackend_default_two" drop' "$(tr -d '\n' <<<"$rules")"
+# Floating IP: the nodes accept the new frontend as kube-proxy would.
+for ns in $N0 $N1; do ip -n "$ns" addr add "$FE2/32" dev lo; done
+t_match "port 80 answers through the frontend" "^node[01] 198\.51\.100\.10$" "$(get "$FE2")"
+
+# --- an invalid annotation on a Service that has a load balancer --------------
+before=$(ip netns exec $E nft list map ip azure-lb frontends)
+two_yaml 'service.beta.kubernetes.io/port_81_health-probe_num-of-probe: "1"' | apply
+t_ok "num-of-probe 1: SyncLoadBalancerFailed" t_wait 10 sync_failed two
+t_match "the event names the port's annotation and its rule" \
+	'rule default_two-TCP-81: .*port_81_health-probe_num-of-probe: the minimum value of num-of-probe is 2' \
+	"$(status_of two)"
+t_eq "refused: the frontend stays" "$FE2" "$(frontend_of two)"
+t_eq "refused: the rules stay" "$before" "$(ip netns exec $E nft list map ip azure-lb frontends)"
+t_ok "refused: port 80 still answers" sh -c "'$C' --lab '$lab' probes two | grep -q 'Health Probe Status (80/TCP): 100 %'"
+two_yaml 'service.beta.kubernetes.io/port_81_no_probe_rule: "true"' | apply
+t_ok "fixed: the event is gone" t_wait 5 sh -c "! grep -q SyncLoadBalancerFailed $state/status/services/default_two.json"
+t_ok "no_probe_rule: port 81's pool is full" t_wait 5 rule_pool_is two 81 100
+t_match "no_probe_rule: probes says so" "Probe: +none: port annotation no_probe_rule" "$("$C" --lab "$lab" probes two)"
+two_yaml 'service.beta.kubernetes.io/port_81_no_lb_rule: "true"' | apply
+t_ok "no_lb_rule: port 81 has no rule" t_wait 5 sh -c \
+	"! ip netns exec $E nft list map ip azure-lb frontends | grep -q '$FE2 . tcp . 81 '"
+two_yaml | apply
+t_ok "two ports again: port 81 empty" t_wait 10 rule_pool_is two 81 0
 
 # --- a loadBalancerIP that is taken: pending, with an event ---------------------
 svc_yaml taken Cluster | sed "s/^spec:/spec:\n  loadBalancerIP: $FE/; s/nodePort: .*/nodePort: 30090/" | apply
@@ -278,6 +356,19 @@ t_ok "status file removed on delete" t_wait 10 sh -c "! test -e $state/status/se
 t_ok "state file removed" t_wait 5 sh -c "! test -e $state/lb/default_web.json"
 t_ok "rules gone" t_wait 5 sh -c "! ip netns exec $E nft list table ip azure-lb | grep -q 'svc_default_web '"
 t_eq "nothing answers on the released frontend" "" "$(get $FE 1)"
+
+# --- shared probe mode: kube-proxy's :10256/healthz for every Cluster Service -----
+stop_lb
+sed -i 's/"createdAt"/"clusterServiceLoadBalancerHealthProbeMode":"shared","createdAt"/' "$state/lab.json"
+start_lb
+t_ok "shared: port 81's rule is full (the node is healthy)" t_wait 10 rule_pool_is two 81 100
+out=$("$C" --lab "$lab" probes two)
+t_match "shared: probes names the mode" "Probe mode: +shared" "$out"
+t_eq "shared: every rule probes HTTP :10256/healthz" 4 \
+	"$(grep -cE '^node[01] .* HTTP :10256/healthz +Up' <<<"$out")"
+t_match "shared: the DNAT Service too" "HTTP :10256/healthz \(shared" "$("$C" --lab "$lab" probes dnat)"
+t_eq "shared: one probe per node for both Services" "1 1" \
+	"$(grep -c 'node0 is Up on the shared probe' "$T_TMP/lb.log") $(grep -c 'node1 is Up on the shared probe' "$T_TMP/lb.log")"
 
 stop_lb
 t_ok "clientip-lb stops cleanly (no sanitizer report)" sh -c \

@@ -8,6 +8,10 @@
 # to the other node is untouched), recovers, every backend goes down (new
 # flows dropped, the established one goes on), and the Service is deleted
 # (frontend released, rules gone). Every request starts in a lab client.
+# Through kubectl, a second Service with two ports: appProtocol http gives
+# port 80 an HTTP probe, port 81 (the pod does not listen) has an empty
+# pool; an interval of 3 is refused with a SyncLoadBalancerFailed Event and
+# the load balancer left as it was, and the fixed annotation applies.
 . "$(dirname "$0")/lib.sh"
 
 C=$T_BUILD/clientip
@@ -71,6 +75,47 @@ t_eq "Cluster: every request answered" 10 "$(grep -c . <<<"$out")"
 t_eq "Cluster: the app sees a cluster address, never the client's" 0 \
 	"$(grep -c '198\.51\.100\.10' <<<"$out")"
 t_match "Cluster: e.g. ::ffff:10.x" "^::ffff:10\." "$(head -1 <<<"$out")"
+
+# --- a probe per port, appProtocol, a refused annotation (kubectl) ------------------
+KUBECONFIG=$("$C" --lab "$lab" lab kubeconfig); export KUBECONFIG
+kubectl apply -f - >/dev/null <<'YAML'
+apiVersion: v1
+kind: Service
+metadata:
+  name: two
+spec:
+  type: LoadBalancer
+  selector: {app: node}
+  ports:
+  - {name: web, port: 80, targetPort: 8080, appProtocol: http}
+  - {name: admin, port: 81, targetPort: 8081}
+YAML
+rule_pool() { "$C" --lab "$lab" probes two 2>/dev/null | sed -n "s|^Health Probe Status ($1/TCP): \([0-9-]*\).*|\1|p"; }
+rule_pool_is() { [ "$(rule_pool "$1")" == "$2" ]; }
+t_ok "two ports: port 80's pool 100 %" t_wait 15 rule_pool_is 80 100
+t_ok "two ports: port 81's pool 0 % (the pod does not listen)" t_wait 15 rule_pool_is 81 0
+out=$("$C" --lab "$lab" probes two)
+t_match "appProtocol http: an HTTP probe of port 80's NodePort" "node0 +10\.240\.0\.4 +HTTP :[0-9]+/ +Up +200 OK" "$out"
+t_match "port 81: a TCP probe, refused" "node0 +10\.240\.0\.4 +TCP :[0-9]+ +Down" "$out"
+FE2=$(sed -n 's/.*"ip": "\(203\.[0-9.]*\)".*/\1/p' "$SD/status/services/default_two.json")
+t_match "port 80 answers through the frontend" '"client"' "$("$C" --lab "$lab" exec client0 -- curl -s --max-time 3 "http://$FE2/json")"
+frontends() { "$C" --lab "$lab" exec edge -- nft list map ip azure-lb frontends; }
+before=$(frontends)
+kubectl annotate svc two --overwrite \
+	service.beta.kubernetes.io/azure-load-balancer-health-probe-interval=3 >/dev/null
+failed_event() { kubectl get events --field-selector reason=SyncLoadBalancerFailed -o jsonpath='{.items[*].message}' | grep -q "$1"; }
+t_ok "interval 3: a SyncLoadBalancerFailed Event on the Service" t_wait 15 failed_event "interval is 5, got 3"
+t_match "the Event names the rule and the annotation" "rule default_two-TCP-80: .*azure-load-balancer-health-probe-interval" \
+	"$(kubectl get events --field-selector reason=SyncLoadBalancerFailed,involvedObject.name=two -o jsonpath='{.items[*].message}')"
+t_eq "refused: the load balancer's rules unchanged" "$before" "$(frontends)"
+t_ok "refused: port 80 still in service" rule_pool_is 80 100
+kubectl annotate svc two --overwrite \
+	service.beta.kubernetes.io/azure-load-balancer-health-probe-interval=6 >/dev/null
+applied() { "$C" --lab "$lab" probes two | grep -q "HTTP :[0-9]*/, every 6 s"; }
+t_ok "fixed: the interval applies on the next sync" t_wait 15 applied
+t_ok "fixed: the load balancer no longer reports the failure" t_wait 5 sh -c \
+	"! grep -q SyncLoadBalancerFailed '$SD/status/services/default_two.json'"
+kubectl delete svc two >/dev/null
 
 # --- Local -------------------------------------------------------------------------
 manifest Local 1 >"$T_TMP/deploy_clientIP.yaml"

@@ -214,6 +214,7 @@ static void test_labinfo_format(void **state)
 	labinfo_format(&li, &b);
 	assert_string_equal(buf_str(&b),
 			    "{\"name\":\"t1\",\"nodes\":2,\"clients\":1,\"probeIntervalSeconds\":null,"
+			    "\"clusterServiceLoadBalancerHealthProbeMode\":\"servicenodeport\","
 			    "\"createdAt\":\"2024-05-01T12:00:00Z\"}\n");
 	buf_reset(&b);
 	li.probe_interval_s = 2;
@@ -225,7 +226,7 @@ static void test_labinfo_format(void **state)
 static void test_labinfo_round_trip(void **state)
 {
 	struct lab_info in = { .name = "round", .nodes = 32, .clients = 3, .probe_interval_s = 7,
-			       .created = 1700000000 };
+			       .cluster_probe_mode = LABINFO_PROBE_SHARED, .created = 1700000000 };
 	struct lab_info out;
 	struct buf b = BUF_INIT;
 	char err[256];
@@ -237,6 +238,7 @@ static void test_labinfo_round_trip(void **state)
 	assert_int_equal(out.nodes, in.nodes);
 	assert_int_equal(out.clients, in.clients);
 	assert_int_equal(out.probe_interval_s, in.probe_interval_s);
+	assert_int_equal(out.cluster_probe_mode, LABINFO_PROBE_SHARED);
 	assert_int_equal(out.created, in.created);
 	buf_free(&b);
 }
@@ -254,6 +256,30 @@ static void test_labinfo_parse_other_layouts(void **state)
 	assert_string_equal(li.name, "t1");
 	assert_int_equal(li.nodes, 2);
 	assert_int_equal(li.probe_interval_s, 0);
+	/* Written before the probe mode existed: cloud-provider-azure's default. */
+	assert_int_equal(li.cluster_probe_mode, LABINFO_PROBE_SERVICE_NODE_PORT);
+}
+
+static void test_labinfo_probe_mode(void **state)
+{
+	enum labinfo_probe_mode m = LABINFO_PROBE_SERVICE_NODE_PORT;
+	const char *shared = "{\"name\":\"t1\",\"nodes\":2,\"clients\":1,\"probeIntervalSeconds\":null,"
+			     "\"clusterServiceLoadBalancerHealthProbeMode\":\"Shared\","
+			     "\"createdAt\":\"2024-05-01T12:00:00Z\"}";
+	struct lab_info li;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(labinfo_probe_mode_parse("SERVICENODEPORT", &m), 0);
+	assert_int_equal(m, LABINFO_PROBE_SERVICE_NODE_PORT);
+	assert_int_equal(labinfo_probe_mode_parse("shared", &m), 0);
+	assert_int_equal(m, LABINFO_PROBE_SHARED);
+	assert_int_equal(labinfo_probe_mode_parse("nodeport", &m), -EINVAL);
+	assert_string_equal(labinfo_probe_mode_name(LABINFO_PROBE_SHARED), "shared");
+	assert_string_equal(labinfo_probe_mode_name(LABINFO_PROBE_SERVICE_NODE_PORT),
+			    "servicenodeport");
+	assert_int_equal(labinfo_parse(shared, strlen(shared), &li, err, sizeof(err)), 0);
+	assert_int_equal(li.cluster_probe_mode, LABINFO_PROBE_SHARED);
 }
 
 static void test_labinfo_parse_errors(void **state)
@@ -278,6 +304,8 @@ static void test_labinfo_parse_errors(void **state)
 		{ "{\"name\":\"t1\",\"nodes\":2,\"clients\":1,\"probeIntervalSeconds\":\"null\",\"createdAt\":\"2024-05-01T12:00:00Z\"}", "probeIntervalSeconds" },
 		{ "{\"name\":\"t1\",\"nodes\":2,\"clients\":1,\"probeIntervalSeconds\":null}", "createdAt" },
 		{ "{\"name\":\"t1\",\"nodes\":2,\"clients\":1,\"probeIntervalSeconds\":null,\"createdAt\":\"soon\"}", "createdAt" },
+		{ "{\"name\":\"t1\",\"nodes\":2,\"clients\":1,\"probeIntervalSeconds\":null,\"clusterServiceLoadBalancerHealthProbeMode\":\"nodeport\",\"createdAt\":\"2024-05-01T12:00:00Z\"}", "clusterServiceLoadBalancerHealthProbeMode" },
+		{ "{\"name\":\"t1\",\"nodes\":2,\"clients\":1,\"probeIntervalSeconds\":null,\"clusterServiceLoadBalancerHealthProbeMode\":null,\"createdAt\":\"2024-05-01T12:00:00Z\"}", "clusterServiceLoadBalancerHealthProbeMode" },
 	};
 	struct lab_info li;
 	char err[256];
@@ -346,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_labinfo_format),
 		cmocka_unit_test(test_labinfo_round_trip),
 		cmocka_unit_test(test_labinfo_parse_other_layouts),
+		cmocka_unit_test(test_labinfo_probe_mode),
 		cmocka_unit_test(test_labinfo_parse_errors),
 		cmocka_unit_test(test_labinfo_save_load),
 	};

@@ -65,21 +65,23 @@ static void test_scenario_rules(void **state)
 	/* The scenario's Service under Local: only node0 passes the probe. */
 	svc(&s[0], "default_node-service", "203.0.113.10", 2);
 	s[0].n_ports = 1;
-	s[0].ports[0] = (struct lb_nft_port){ MODEL_PROTO_TCP, 80, 31234 };
-	s[0].healthy[s[0].n_healthy++] = 0;
-	/* Floating IP off, SourceIP distribution, two ports, both nodes up. */
+	s[0].ports[0] = (struct lb_nft_port){ .proto = MODEL_PROTO_TCP, .port = 80, .node_port = 31234 };
+	s[0].ports[0].healthy[s[0].ports[0].n_healthy++] = 0;
+	/* Floating IP off, SourceIP distribution, two ports: both nodes up in
+	 * the TCP rule's pool, node1 alone in the UDP rule's. */
 	svc(&s[1], "shop_web", "203.0.113.11", 2);
 	s[1].floating_ip = false;
 	s[1].source_ip_affinity = true;
 	s[1].n_ports = 2;
-	s[1].ports[0] = (struct lb_nft_port){ MODEL_PROTO_TCP, 443, 30443 };
-	s[1].ports[1] = (struct lb_nft_port){ MODEL_PROTO_UDP, 53, 30053 };
-	s[1].healthy[s[1].n_healthy++] = 0;
-	s[1].healthy[s[1].n_healthy++] = 1;
+	s[1].ports[0] = (struct lb_nft_port){ .proto = MODEL_PROTO_TCP, .port = 443, .node_port = 30443 };
+	s[1].ports[1] = (struct lb_nft_port){ .proto = MODEL_PROTO_UDP, .port = 53, .node_port = 30053 };
+	s[1].ports[0].healthy[s[1].ports[0].n_healthy++] = 0;
+	s[1].ports[0].healthy[s[1].ports[0].n_healthy++] = 1;
+	s[1].ports[1].healthy[s[1].ports[1].n_healthy++] = 1;
 	/* Every backend down: new flows dropped. */
 	svc(&s[2], "default_down", "203.0.113.12", 2);
 	s[2].n_ports = 1;
-	s[2].ports[0] = (struct lb_nft_port){ MODEL_PROTO_TCP, 8080, 31000 };
+	s[2].ports[0] = (struct lb_nft_port){ .proto = MODEL_PROTO_TCP, .port = 8080, .node_port = 31000 };
 	lb_nft_render(s, 3, carry, 2, &b);
 	check_golden("scenario.nft", &b);
 	buf_free(&b);
@@ -93,9 +95,9 @@ static void test_hash_covers_healthy_only(void **state)
 	(void)state;
 	svc(&s, "default_x", "203.0.113.20", 4);
 	s.n_ports = 1;
-	s.ports[0] = (struct lb_nft_port){ MODEL_PROTO_TCP, 80, 30080 };
-	s.healthy[s.n_healthy++] = 1;
-	s.healthy[s.n_healthy++] = 3;
+	s.ports[0] = (struct lb_nft_port){ .proto = MODEL_PROTO_TCP, .port = 80, .node_port = 30080 };
+	s.ports[0].healthy[s.ports[0].n_healthy++] = 1;
+	s.ports[0].healthy[s.ports[0].n_healthy++] = 3;
 	lb_nft_render(&s, 1, NULL, 0, &b);
 	/* mod 2 over nodes 1 and 3; flows of node 0 and 2 keep counting. */
 	assert_non_null(strstr(buf_str(&b), "mod 2 seed 0x00c1e4f7 map { 0 : 0x4c420002, "
