@@ -35,6 +35,7 @@ static void lab_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: clientip [--lab NAME] lab up [--nodes N] [--clients N] [--probe-interval SEC]\n"
+		"                                    [--cluster-probe-mode servicenodeport|shared]\n"
 		"       clientip [--lab NAME] lab down\n"
 		"       clientip [--lab NAME] lab status\n"
 		"       clientip [--lab NAME] lab kubeconfig\n"
@@ -44,7 +45,10 @@ static void lab_usage(FILE *out)
 		"up      builds the lab's namespaces, links and routes and starts its\n"
 		"        daemons (the address plan: docs/ARCHITECTURE.md, \"The lab\");\n"
 		"        defaults: 2 nodes, 1 client, the load balancer's default probe\n"
-		"        interval\n"
+		"        interval; --cluster-probe-mode shared probes every Cluster Service\n"
+		"        with one HTTP probe per node on the proxy's :10256/healthz, as\n"
+		"        cloud-provider-azure's clusterServiceLoadBalancerHealthProbeMode:\n"
+		"        shared does (default servicenodeport: a probe per Service port)\n"
 		"down    stops every process of the lab and removes its namespaces and\n"
 		"        state; safe to repeat and after any crash\n"
 		"status  nodes, clients and daemons of the lab, with each daemon's restarts\n"
@@ -336,6 +340,14 @@ static int lab_up(struct cli *cli, int argc, char **argv)
 				return 2;
 			continue;
 		}
+		if (strcmp(argv[i], "--cluster-probe-mode") == 0) {
+			if (i + 1 >= argc ||
+			    labinfo_probe_mode_parse(argv[++i], &li.cluster_probe_mode) < 0) {
+				log_error("lab up: --cluster-probe-mode takes servicenodeport or shared");
+				return 2;
+			}
+			continue;
+		}
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			lab_usage(stdout);
 			return 0;
@@ -495,6 +507,7 @@ static int lab_status(struct cli *cli, int argc, char **argv)
 		printf("Probe interval:  %ds\n", li.probe_interval_s);
 	else
 		printf("Probe interval:  default\n");
+	printf("Cluster probes:  %s\n", labinfo_probe_mode_name(li.cluster_probe_mode));
 	lab_print_apiserver(cli);
 	printf("Edge:            %s/%d (internet), %s/%d (VNet), frontends %s%s\n",
 	       LAB_INET_GATEWAY, LAB_INET_PREFIX, LAB_VNET_GATEWAY, LAB_VNET_PREFIX,

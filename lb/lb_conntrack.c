@@ -23,33 +23,47 @@ struct lb_ct_scan {
 	bool oom;
 };
 
-bool lb_conntrack_is_stale(const struct lb_nft_svc *svcs, int n, uint32_t dst, uint32_t mark,
-			   bool seen_reply)
+bool lb_conntrack_is_stale(const struct lb_nft_svc *svcs, int n, uint32_t dst,
+			   enum model_proto proto, int dport, uint32_t mark, bool seen_reply)
 {
 	if (seen_reply || (mark & LB_MARK_MASK) != LB_MARK_BASE)
 		return false;
 	for (int i = 0; i < n; i++) {
 		if (svcs[i].frontend.s_addr != dst)
 			continue;
-		for (int h = 0; h < svcs[i].n_healthy; h++)
-			if (lb_node_mark(svcs[i].healthy[h]) == mark)
-				return false;
-		return true;
+		for (int p = 0; p < svcs[i].n_ports; p++) {
+			const struct lb_nft_port *pt = &svcs[i].ports[p];
+
+			if (pt->proto != proto || pt->port != dport)
+				continue;
+			for (int h = 0; h < pt->n_healthy; h++)
+				if (lb_node_mark(pt->healthy[h]) == mark)
+					return false;
+			return true;
+		}
 	}
-	/* Steered by us to a frontend that is gone: nothing will answer. */
+	/* Steered by us to a rule or a frontend that is gone: nothing will
+	 * answer. */
 	return true;
 }
 
 static int lb_ct_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void *data)
 {
 	struct lb_ct_scan *s = data;
+	enum model_proto proto;
 	uint32_t status;
+	uint8_t l4;
 
 	(void)type;
 	if (nfct_get_attr_u8(ct, ATTR_L3PROTO) != AF_INET)
 		return NFCT_CB_CONTINUE;
+	l4 = nfct_get_attr_u8(ct, ATTR_L4PROTO);
+	if (l4 != IPPROTO_TCP && l4 != IPPROTO_UDP)
+		return NFCT_CB_CONTINUE;
+	proto = l4 == IPPROTO_TCP ? MODEL_PROTO_TCP : MODEL_PROTO_UDP;
 	status = nfct_get_attr_u32(ct, ATTR_STATUS);
-	if (!lb_conntrack_is_stale(s->svcs, s->n, nfct_get_attr_u32(ct, ATTR_ORIG_IPV4_DST),
+	if (!lb_conntrack_is_stale(s->svcs, s->n, nfct_get_attr_u32(ct, ATTR_ORIG_IPV4_DST), proto,
+				   ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_DST)),
 				   nfct_get_attr_u32(ct, ATTR_MARK), status & IPS_SEEN_REPLY))
 		return NFCT_CB_CONTINUE;
 	if (s->n_victims == s->cap) {

@@ -12,7 +12,7 @@
  *
  * So after each change of the pool, the edge's conntrack entries that have
  * never seen a reply and are marked for a node that no longer takes new
- * flows for their frontend are deleted: the next retransmission is a new
+ * flows for their rule (frontend, protocol and port) are deleted: the next retransmission is a new
  * flow and is balanced over the nodes that are up. Entries that have seen
  * a reply are never touched.
  */
@@ -23,15 +23,15 @@
 
 #include "lb_nft.h"
 
-/* Deletes the unanswered entries steered to a node outside their
- * frontend's healthy set (or to a frontend that is gone). Returns how many,
+/* Deletes the unanswered entries steered to a node outside their rule's
+ * healthy set (or to a rule or frontend that is gone). Returns how many,
  * or -1 with a message in err. */
 int lb_conntrack_unpin(const struct lb_nft_svc *svcs, int n, char *err, size_t errlen);
 
 /* The decision for one entry, exposed for the unit test: true if an entry
- * to frontend dst with mark and that status bit (a reply seen) is to be
- * deleted under svcs. */
-bool lb_conntrack_is_stale(const struct lb_nft_svc *svcs, int n, uint32_t dst, uint32_t mark,
-			   bool seen_reply);
+ * to dst:dport over proto with that mark, and a reply seen or not, is to
+ * be deleted under svcs. */
+bool lb_conntrack_is_stale(const struct lb_nft_svc *svcs, int n, uint32_t dst,
+			   enum model_proto proto, int dport, uint32_t mark, bool seen_reply);
 
 #endif

@@ -2240,7 +2240,9 @@ static void mp_service_port(struct mp *p, struct fy_node *n, struct model_servic
 			else
 				sp->node_port = (int)v;
 		} else if (strcmp(i.key, "appProtocol") == 0) {
-			/* informational only */
+			/* The load balancer picks an HTTP probe for http/https,
+			 * as cloud-provider-azure does. */
+			mp_str(p, i.val, sp->app_protocol, sizeof(sp->app_protocol));
 		} else {
 			mp_unknown(p, &i);
 		}
