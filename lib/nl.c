@@ -520,6 +520,31 @@ int nl_addr_del(struct nl *nl, const char *dev, struct in_addr addr, int prefix,
 	return nl_addr_change(nl, RTM_DELADDR, 0, dev, addr, prefix, err, errlen);
 }
 
+int nl_neigh_del(struct nl *nl, const char *dev, struct in_addr addr, char *err, size_t errlen)
+{
+	struct nlmsghdr *nlh;
+	struct ndmsg *nd;
+	char kmsg[256], a[INET_ADDRSTRLEN];
+	int idx, rc;
+
+	idx = nl_ifindex(nl, dev, err, errlen);
+	if (idx < 0)
+		return idx;
+	nlh = nl_msg(nl, RTM_DELNEIGH, 0);
+	nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
+	nd->ndm_family = AF_INET;
+	nd->ndm_ifindex = idx;
+	mnl_attr_put(nlh, NDA_DST, sizeof(addr), &addr);
+	rc = nl_talk(nl, nlh, NULL, NULL, kmsg, sizeof(kmsg));
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0) {
+		inet_ntop(AF_INET, &addr, a, sizeof(a));
+		nl_set_err(err, errlen, rc, kmsg, "delete neighbour %s on %s", a, dev);
+	}
+	return rc;
+}
+
 struct nl_addr_dump {
 	int index;
 	struct nl_addr *out;

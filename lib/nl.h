@@ -103,6 +103,9 @@ int nl_addr_del(struct nl *nl, const char *dev, struct in_addr addr, int prefix,
 int nl_addr_list(struct nl *nl, const char *dev, struct nl_addr *out, int max,
 		 char *err, size_t errlen);
 
+/* Forgets the neighbour (ARP) entry of addr on dev; 0 if there was none. */
+int nl_neigh_del(struct nl *nl, const char *dev, struct in_addr addr, char *err, size_t errlen);
+
 /* Adds a route; -EEXIST if the same destination is already routed. */
 int nl_route_add(struct nl *nl, const struct nl_route *r, char *err, size_t errlen);
 /* Adds or replaces the route to r's destination. */

@@ -211,10 +211,15 @@ int podnet_attach(const char *lab, int node_index, const char *pod_netns, struct
 		goto out;
 	/* Pod addresses are reused. The node (and any pod on its bridge) may
 	 * still hold a neighbour entry with the MAC of the pod that had this
-	 * address before: it would send there until the entry fails, some 5 to
-	 * 10 s of SYNs into the void. A gratuitous ARP, as the CNI bridge
-	 * plugin sends one, makes every holder take the new MAC at once. Best
-	 * effort: without it the entry still fails over eventually. */
+	 * address before: it would send there until the entry fails, 5 to 15 s
+	 * of SYNs into the void. The node forgets its entry, so that it asks
+	 * afresh; a gratuitous ARP, as the CNI bridge plugin sends one, tells
+	 * the pods on the bridge. The announcement is best effort: sent the
+	 * moment the link is up, it can be lost while the bridge is still
+	 * enabling the port, which is why the node's entry is not left to it. */
+	rc = nl_neigh_del(&node, PODNET_BRIDGE, ip, err, errlen);
+	if (rc < 0)
+		goto out;
 	netns_run(pod_fd, podnet_garp_in_pod, &ip);
 out:
 	nl_close(&pod);
