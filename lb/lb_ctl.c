@@ -532,6 +532,7 @@ void lb_ctl_reconcile(struct lb_ctl *ctl)
 	struct lb_conf *conf = NULL;
 	struct lb_health_state (*restored)[LB_MAX_BACKENDS] = NULL;
 	struct lb_conf_opts opts;
+	char (*rerr)[256] = NULL;
 	bool *ok = NULL;
 	int *idx = NULL;
 	char err[256];
@@ -545,14 +546,15 @@ void lb_ctl_reconcile(struct lb_ctl *ctl)
 	al = calloc((size_t)(n ? n : 1), sizeof(*al));
 	idx = calloc((size_t)(n ? n : 1), sizeof(*idx));
 	ok = calloc((size_t)(n ? n : 1), sizeof(*ok));
+	rerr = calloc((size_t)(n ? n : 1), sizeof(*rerr));
 	conf = malloc(sizeof(*conf));
 	restored = calloc(LB_MAX_RULES, sizeof(*restored));
-	if (!al || !idx || !ok || !conf || !restored) {
+	if (!al || !idx || !ok || !rerr || !conf || !restored) {
 		log_error("reconcile: out of memory");
 		goto out;
 	}
 	for (int i = 0; i < n; i++) {
-		const struct model_service *sv = &list[i];
+		const struct model_service *sv = &list[i], *basis;
 		char key[LB_KEY_MAX];
 		struct lb_svc *s;
 		int pos;
@@ -566,7 +568,14 @@ void lb_ctl_reconcile(struct lb_ctl *ctl)
 		al[m].ns = sv->meta.ns;
 		al[m].name = sv->meta.name;
 		/* A refused Service keeps what it had, address included. */
-		al[m].requested = ok[m] || !s ? sv->load_balancer_ip : s->spec.load_balancer_ip;
+		basis = ok[m] || !s ? sv : &s->spec;
+		if (lb_alloc_requested(basis, &al[m].requested, rerr[m], sizeof(rerr[m])) < 0)
+			al[m].request_error = rerr[m];
+		for (int p = 0; p < basis->n_ports && p < MODEL_MAX_PORTS; p++) {
+			al[m].ports[p].proto = (int)basis->ports[p].proto;
+			al[m].ports[p].port = basis->ports[p].port;
+		}
+		al[m].n_ports = basis->n_ports;
 		/* Our own memory first, else what the status file says (a restart). */
 		al[m].current = s ? s->frontend : sv->ingress_ip;
 		idx[m++] = i;
@@ -615,6 +624,7 @@ out:
 	free(al);
 	free(idx);
 	free(ok);
+	free(rerr);
 	free(conf);
 	free(restored);
 	free(list);

@@ -74,9 +74,19 @@ static void lb_nft_maps(const struct lb_nft_svc *svcs, int n, struct buf *out)
 	bool first = true;
 
 	/* Every packet of a flow is counted against (frontend, backend mark):
-	 * the frontend names the Service, the mark the node. */
+	 * the frontend names the Service, the mark the node. Services that
+	 * share a frontend IP share these packet and byte counts, kept under
+	 * the first of them (the key cannot tell their flows apart: the
+	 * original destination port is not usable in a concatenation here);
+	 * their new flows are counted per rule all the same. */
 	buf_puts(out, "\tmap backend_traffic {\n\t\ttype ipv4_addr . mark : counter\n");
 	for (int i = 0; i < n; i++) {
+		bool shared = false;
+
+		for (int j = 0; j < i && !shared; j++)
+			shared = svcs[j].frontend.s_addr == svcs[i].frontend.s_addr;
+		if (shared)
+			continue;
 		lb_nft_ip(svcs[i].frontend, ip);
 		for (int b = 0; b < svcs[i].n_backends; b++) {
 			buf_puts(out, first ? "\t\telements = { " : ",\n\t\t\t     ");

@@ -1,4 +1,5 @@
-/* Unit tests for lb/lb_alloc.c: frontend IPs from 203.0.113.0/24. */
+/* Unit tests for lb/lb_alloc.c: frontend IPs from 203.0.113.0/24, shared
+ * by Services on different ports as Azure allows. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,8 @@
 #include <string.h>
 
 #include "lb_alloc.h"
+
+#define TCP80 .ports = { { MODEL_PROTO_TCP, 80 } }, .n_ports = 1
 
 static struct in_addr ip(const char *s)
 {
@@ -78,8 +81,8 @@ static void test_requested_honoured(void **state)
 static void test_requested_taken_stays_pending(void **state)
 {
 	struct lb_alloc a[2] = {
-		{ .ns = "default", .name = "a", .current = ip("203.0.113.10") },
-		{ .ns = "prod", .name = "b", .requested = ip("203.0.113.10") },
+		{ .ns = "default", .name = "a", .current = ip("203.0.113.10"), TCP80 },
+		{ .ns = "prod", .name = "b", .requested = ip("203.0.113.10"), TCP80 },
 	};
 	char b[INET_ADDRSTRLEN];
 
@@ -88,7 +91,42 @@ static void test_requested_taken_stays_pending(void **state)
 	assert_string_equal(str(a[0].ip, b), "203.0.113.10");
 	assert_int_equal(a[1].ip.s_addr, 0);
 	assert_string_equal(a[1].reason, "LoadBalancerIPInUse");
-	assert_non_null(strstr(a[1].message, "default/a"));
+	assert_non_null(strstr(a[1].message, "port 80/TCP is in use by service default/a"));
+}
+
+static void test_shared_on_other_ports(void **state)
+{
+	/* Three Services ask for .50: a (80/TCP) and b (81/TCP and 53/UDP)
+	 * share it; c (80/TCP again) clashes with a and waits; d asks for
+	 * nothing and gets an address nobody holds, not .50. 80/UDP is not
+	 * 80/TCP. */
+	struct lb_alloc a[5] = {
+		{ .ns = "default", .name = "a", .requested = ip("203.0.113.50"), TCP80 },
+		{ .ns = "default", .name = "b", .requested = ip("203.0.113.50"),
+		  .ports = { { MODEL_PROTO_TCP, 81 }, { MODEL_PROTO_UDP, 53 } }, .n_ports = 2 },
+		{ .ns = "default", .name = "c", .requested = ip("203.0.113.50"), TCP80 },
+		{ .ns = "default", .name = "d", TCP80 },
+		{ .ns = "default", .name = "e", .requested = ip("203.0.113.50"),
+		  .ports = { { MODEL_PROTO_UDP, 80 } }, .n_ports = 1 },
+	};
+	char b[INET_ADDRSTRLEN];
+
+	(void)state;
+	assert_int_equal(lb_alloc_frontends(a, 5), 1);
+	assert_string_equal(str(a[0].ip, b), "203.0.113.50");
+	assert_string_equal(str(a[1].ip, b), "203.0.113.50");
+	assert_int_equal(a[2].ip.s_addr, 0);
+	assert_string_equal(a[2].reason, "LoadBalancerIPInUse");
+	assert_non_null(strstr(a[2].message, "203.0.113.50 port 80/TCP is in use by service default/a"));
+	assert_string_equal(str(a[3].ip, b), "203.0.113.10");
+	assert_string_equal(str(a[4].ip, b), "203.0.113.50");
+	/* After a restart every holder keeps the shared address. */
+	for (int i = 0; i < 5; i++)
+		a[i].current = a[i].ip;
+	assert_int_equal(lb_alloc_frontends(a, 5), 1);
+	assert_string_equal(str(a[1].ip, b), "203.0.113.50");
+	assert_string_equal(str(a[4].ip, b), "203.0.113.50");
+	assert_int_equal(a[2].ip.s_addr, 0);
 }
 
 static void test_requested_outside_pool(void **state)
@@ -143,6 +181,7 @@ int main(void)
 		cmocka_unit_test(test_current_kept_holes_filled),
 		cmocka_unit_test(test_requested_honoured),
 		cmocka_unit_test(test_requested_taken_stays_pending),
+		cmocka_unit_test(test_shared_on_other_ports),
 		cmocka_unit_test(test_requested_outside_pool),
 		cmocka_unit_test(test_changed_request_moves),
 		cmocka_unit_test(test_pool_exhausted),
