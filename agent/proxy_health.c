@@ -141,12 +141,13 @@ int proxy_health_start(struct proxy *p, char *err, size_t errlen)
 
 static void proxy_hc_open(struct proxy_hc *hc)
 {
-	char err[256];
-
 	/* On the node's primary address only, as kube-proxy binds them to
 	 * its --nodeport-addresses. */
-	hc->srv = httpd_new(hc->p->loop, hc->p->node.node_ip.s_addr ? hc->p->node.node_ip
-				: proxy_any(), hc->port, NULL, proxy_hc_handle, hc, err, sizeof(err));
+	struct in_addr at = hc->p->node.node_ip.s_addr ? hc->p->node.node_ip : proxy_any();
+	char err[256];
+
+	hc->srv = httpd_new(hc->p->loop, at, hc->port, NULL, proxy_hc_handle, hc, err,
+			    sizeof(err));
 	if (!hc->srv) {
 		/* Retried at every sync; said once. */
 		if (!hc->warned)

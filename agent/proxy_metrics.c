@@ -373,12 +373,13 @@ void proxy_metrics_render(struct proxy *p, struct buf *out)
 			 "Reported nftables sync failures");
 	buf_printf(out, "kubeproxy_sync_proxy_rules_nftables_sync_failures_total %" PRIu64 "\n",
 		   m->sync_failures);
-	proxy_gauge_head(out, "kubeproxy_sync_proxy_rules_nftables_cleanup_failures_total", "counter",
-			 "Reported nftables cleanup failures");
+	proxy_gauge_head(out, "kubeproxy_sync_proxy_rules_nftables_cleanup_failures_total",
+			 "counter", "Reported nftables cleanup failures");
 	buf_printf(out, "kubeproxy_sync_proxy_rules_nftables_cleanup_failures_total %" PRIu64 "\n",
 		   m->cleanup_failures);
 	proxy_gauge_head(out, "kubeproxy_sync_proxy_rules_no_local_endpoints_total", "gauge",
-			 "Number of service ports with a Local traffic policy and no local endpoints");
+			 "Number of service ports with a Local traffic policy and no local "
+			 "endpoints");
 	buf_printf(out, "kubeproxy_sync_proxy_rules_no_local_endpoints_total{traffic_policy=\"internal\"} %d\n",
 		   no_local_int);
 	buf_printf(out, "kubeproxy_sync_proxy_rules_no_local_endpoints_total{traffic_policy=\"external\"} %d\n",

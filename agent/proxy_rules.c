@@ -1104,8 +1104,10 @@ static void gen_base(struct gen *g)
 	} base[] = {
 		/* loadBalancerSourceRanges are checked before DNAT, while the
 		 * destination is still the frontend IP (kube-proxy: dstnat - 10). */
-		{ "filter-prerouting", "prerouting", "filter", -110, "ct state new jump firewall-check" },
-		{ "filter-output-pre-dnat", "output", "filter", -110, "ct state new jump firewall-check" },
+		{ "filter-prerouting", "prerouting", "filter", -110,
+		  "ct state new jump firewall-check" },
+		{ "filter-output-pre-dnat", "output", "filter", -110,
+		  "ct state new jump firewall-check" },
 		/* The drop/reject checks run after DNAT (priority filter), as in
 		 * current kube-proxy: what a short-circuit rule DNATed (a node
 		 * reaching a Local Service it has no endpoint for) no longer has
@@ -1159,14 +1161,16 @@ static void gen_base(struct gen *g)
 		   "\t\tip daddr . meta l4proto . th dport vmap @firewall-ips\n"
 		   "\t}\n"
 		   "\n\tchain cluster-ips-check {\n"
-		   "\t\tip daddr @cluster-ips reject comment \"Reject traffic to invalid ports of ClusterIPs\"\n",
+		   "\t\tip daddr @cluster-ips reject "
+		   "comment \"Reject traffic to invalid ports of ClusterIPs\"\n",
 		   nodeports);
 	if (g->node->service_cidr.s_addr) {
 		char net[INET_ADDRSTRLEN];
 
 		inet_ntop(AF_INET, &g->node->service_cidr, net, sizeof(net));
 		buf_printf(&rs->text,
-			   "\t\tip daddr %s/%d drop comment \"Drop traffic to unallocated ClusterIPs\"\n",
+			   "\t\tip daddr %s/%d drop "
+			   "comment \"Drop traffic to unallocated ClusterIPs\"\n",
 			   net, g->node->service_prefix);
 	}
 	buf_puts(&rs->text, "\t}\n\n\tchain services {\n");

@@ -46,7 +46,7 @@ struct proxy_node {
 	char name[MODEL_NAME_MAX];        /* "node0": endpoints with this nodeName are local */
 	struct in_addr cluster_cidr;      /* network address of the pod CIDR */
 	int cluster_prefix;
-	struct in_addr service_cidr;      /* ClusterIPs come from here (cluster-ips-check); 0: none */
+	struct in_addr service_cidr;      /* ClusterIPs come from here; 0: none */
 	int service_prefix;
 	/* The node's primary address: the only one NodePorts answer on
 	 * (--nodeport-addresses primary, nftables mode's default). 0: every
@@ -65,7 +65,7 @@ enum proxy_map {
 	PROXY_SET_HAIRPIN,                /* hairpin-endpoints (compact layout only) */
 	PROXY_SET_MASQ_CLUSTER_IPS,       /* masquerade-cluster-ips (compact layout only) */
 	PROXY_SET_CLUSTER_IPS,            /* cluster-ips: every Service's ClusterIP */
-	PROXY_MAP_FIREWALL_IPS,           /* firewall-ips: frontends with loadBalancerSourceRanges */
+	PROXY_MAP_FIREWALL_IPS,           /* firewall-ips: frontends with source ranges */
 	PROXY_MAP_COUNT,
 };
 
@@ -109,7 +109,7 @@ struct proxy_svc_stat {
 	bool internal_local;              /* internalTrafficPolicy Local */
 	bool no_local_external;           /* external traffic from outside is dropped here */
 	bool no_local_internal;           /* ClusterIP traffic is dropped here */
-	int no_local_external_ports;      /* the same, counted by Service port (kube-proxy's metric) */
+	int no_local_external_ports;      /* the same, by Service port (kube-proxy's metric) */
 	int no_local_internal_ports;
 };
 

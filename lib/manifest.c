@@ -2301,12 +2301,14 @@ static bool mp_external_ip(struct mp *p, struct fy_node *n, const char *ip, stru
 	if (h == 0)
 		mp_err(p, n, "Invalid value: %s: may not be unspecified (0.0.0.0)", q);
 	else if ((h >> 24) == 127)
-		mp_err(p, n, "Invalid value: %s: may not be in the loopback range (127.0.0.0/8)", q);
+		mp_err(p, n, "Invalid value: %s: may not be in the loopback range "
+		       "(127.0.0.0/8)", q);
 	else if ((h >> 16) == 0xa9fe)
 		mp_err(p, n, "Invalid value: %s: may not be in the link-local range "
 		       "(169.254.0.0/16)", q);
 	else if ((h >> 28) == 0xe)
-		mp_err(p, n, "Invalid value: %s: may not be in the multicast range (224.0.0.0/4)", q);
+		mp_err(p, n, "Invalid value: %s: may not be in the multicast range "
+		       "(224.0.0.0/4)", q);
 	else
 		return true;
 	return false;
@@ -2351,7 +2353,8 @@ static void mp_service_spec(struct mp *p, struct fy_node *n, struct manifest_obj
 		"ipFamilies", "ipFamilyPolicy", "allocateLoadBalancerNodePorts", NULL,
 	};
 	static const char *const ignored[] = {
-		"publishNotReadyAddresses", "loadBalancerClass", "trafficDistribution", "externalName", NULL,
+		"publishNotReadyAddresses", "loadBalancerClass", "trafficDistribution",
+		"externalName", NULL,
 	};
 	struct model_service *s = &o->service;
 	struct mp_iter i;
@@ -2596,7 +2599,8 @@ static void mp_service_check(struct mp *p, struct manifest_object *o, struct mp_
 				   "set when session affinity is None", seen->timeout_s);
 	}
 	if (seen->src_ranges && s->type != MODEL_SVC_LOAD_BALANCER) {
-		manifest_add_error(p->m, mp_pos(p, seen->src_ranges), "spec.loadBalancerSourceRanges",
+		manifest_add_error(p->m, mp_pos(p, seen->src_ranges),
+				   "spec.loadBalancerSourceRanges",
 				   "Forbidden: may only be used when `type` is 'LoadBalancer'");
 	}
 	if (seen->lb_ip && s->type != MODEL_SVC_LOAD_BALANCER) {

@@ -1037,7 +1037,8 @@ static bool svc_read_cidr(struct sj_node *n, struct model_cidr4 *out)
 		return false;
 	*slash = '\0';
 	bits = strtol(slash + 1, &end, 10);
-	if (end == slash + 1 || *end || bits < 0 || bits > 32 || inet_pton(AF_INET, s, &out->addr) != 1)
+	if (end == slash + 1 || *end || bits < 0 || bits > 32 ||
+	    inet_pton(AF_INET, s, &out->addr) != 1)
 		return false;
 	out->prefix = (int)bits;
 	out->addr.s_addr &= bits ? htonl(0xffffffffu << (32 - bits)) : 0;
