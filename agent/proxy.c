@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "lab.h"
 #include "log.h"
 #include "model.h"
 #include "store.h"
@@ -51,14 +52,113 @@ int proxy_nft_query(struct proxy *p, const char *cmd, struct buf *out, char *err
 	return nftrun_cmd(p->nft, cmd, out, err, errlen);
 }
 
+/* kube-proxy's rule: healthy from start-up on, and while every change
+ * seen gets programmed; unhealthy once one has waited twice the sync
+ * period (a failing sync, an unreadable store). */
 bool proxy_healthy(const struct proxy *p)
 {
-	return p && p->last_ok && ev_now_ms() - p->last_ok_mono_ms < PROXY_HEALTH_TIMEOUT_MS;
+	return p && (!p->queued_mono_ms ||
+		     ev_now_ms() - p->queued_mono_ms < 2 * p->sync_period_ms);
 }
 
 int64_t proxy_last_sync_ms(const struct proxy *p)
 {
-	return p ? p->last_ok_wall_ms : 0;
+	return p ? p->updated_wall_ms : 0;
+}
+
+/* A change to program: the oldest one not programmed is what health is
+ * measured against. */
+static void proxy_queue(struct proxy *p)
+{
+	if (p->queued_mono_ms)
+		return;
+	p->queued_mono_ms = ev_now_ms();
+	p->m.last_queued_ts = (double)ev_wall_ms() / 1000.0;
+}
+
+static void proxy_updated(struct proxy *p)
+{
+	p->queued_mono_ms = 0;
+	p->updated_mono_ms = ev_now_ms();
+	p->updated_wall_ms = ev_wall_ms();
+}
+
+static int proxy_objhash_cmp(const void *a, const void *b)
+{
+	const struct proxy_objhash *x = a, *y = b;
+	int c = strcmp(x->ns, y->ns);
+
+	return c ? c : strcmp(x->name, y->name);
+}
+
+/* Objects added, removed or changed since the last read; the new list
+ * replaces *seen. -1 when out of memory (nothing counted). */
+static int proxy_count_changes(struct proxy_objhash **seen, int *n_seen,
+			       struct proxy_objhash *next, int n)
+{
+	int i = 0, j = 0, changes = 0;
+
+	if (n > 1)
+		qsort(next, (size_t)n, sizeof(*next), proxy_objhash_cmp);
+	while (i < *n_seen || j < n) {
+		int c = i >= *n_seen ? 1 : j >= n ? -1 : proxy_objhash_cmp(&(*seen)[i], &next[j]);
+
+		if (c != 0 || (*seen)[i].h != next[j].h)
+			changes++;
+		i += c <= 0;
+		j += c >= 0;
+	}
+	free(*seen);
+	*seen = next;
+	*n_seen = n;
+	return changes;
+}
+
+static void proxy_track_changes(struct proxy *p, const struct model_service *svcs, int n_svcs,
+				const struct model_endpoints *eps, int n_eps)
+{
+	struct proxy_objhash *a = calloc((size_t)(n_svcs ? n_svcs : 1), sizeof(*a));
+	struct proxy_objhash *b = calloc((size_t)(n_eps ? n_eps : 1), sizeof(*b));
+	int n;
+
+	if (!a || !b) {
+		free(a);
+		free(b);
+		return;
+	}
+	for (int i = 0; i < n_svcs; i++) {
+		snprintf(a[i].ns, sizeof(a[i].ns), "%s", svcs[i].meta.ns);
+		snprintf(a[i].name, sizeof(a[i].name), "%s", svcs[i].meta.name);
+		a[i].h = proxy_rules_hash_service(&svcs[i]);
+	}
+	for (int i = 0; i < n_eps; i++) {
+		snprintf(b[i].ns, sizeof(b[i].ns), "%s", eps[i].ns);
+		snprintf(b[i].name, sizeof(b[i].name), "%s", eps[i].name);
+		b[i].h = proxy_rules_hash_endpoints(&eps[i]);
+	}
+	n = proxy_count_changes(&p->seen_svc, &p->n_seen_svc, a, n_svcs);
+	p->m.svc_changes += (uint64_t)n;
+	p->m.svc_pending += n;
+	n = proxy_count_changes(&p->seen_eps, &p->n_seen_eps, b, n_eps);
+	p->m.eps_changes += (uint64_t)n;
+	p->m.eps_pending += n;
+}
+
+/* network_programming_duration_seconds: from an Endpoints change to its
+ * rules being in the kernel. kube-proxy takes the change's time from the
+ * EndpointSlice's last-change-trigger-time; here it is when the store got
+ * the newest Endpoints file (its directory's mtime), so every change
+ * programmed by this sync is measured from the last of them. Changes
+ * older than the agent are not measured (kube-proxy skips them too). */
+static void proxy_observe_netprog(struct proxy *p, const struct timespec *eps_mtime)
+{
+	double now = (double)ev_wall_ms() / 1000.0;
+	double t = (double)eps_mtime->tv_sec + (double)eps_mtime->tv_nsec / 1e9;
+
+	if (!p->synced_once || eps_mtime->tv_sec == 0 || now < t)
+		return;
+	for (int i = 0; i < p->m.eps_pending; i++)
+		proxy_netprog_observe(&p->m, now - t);
 }
 
 int proxy_local_endpoints(const struct proxy *p, const char *ns, const char *name)
@@ -102,9 +202,11 @@ static void proxy_stale_fire(struct ev_loop *loop, uint64_t id, void *data)
 		return;
 	buf_reset(&p->script);
 	if (proxy_stale_render(&p->stale, ev_now_ms(), PROXY_STALE_AFTER_MS, &p->script) > 0 &&
-	    proxy_nft_run(p, buf_str(&p->script), err, sizeof(err)) < 0)
+	    proxy_nft_run(p, buf_str(&p->script), err, sizeof(err)) < 0) {
 		/* Harmless: an empty chain. The next full sync removes it. */
 		log_warn("proxy: deleting stale chains: %s", err);
+		p->m.cleanup_failures++;
+	}
 	proxy_stale_schedule(p);
 }
 
@@ -170,18 +272,22 @@ static void proxy_input_mtimes(const struct proxy *p, struct timespec out[3])
 	}
 }
 
+static bool proxy_mtimes_equal(const struct timespec a[3], const struct timespec b[3])
+{
+	for (int i = 0; i < 3; i++)
+		if (a[i].tv_sec != b[i].tv_sec || a[i].tv_nsec != b[i].tv_nsec)
+			return false;
+	return true;
+}
+
 /* true when nothing the ruleset depends on changed since the last build,
  * so this sync may skip it; at least every PROXY_RECHECK_MS it does not. */
 static bool proxy_inputs_unchanged(struct proxy *p, struct timespec now_mt[3])
 {
 	proxy_input_mtimes(p, now_mt);
-	if (!p->have_cur || p->stale.n > 0 || ev_now_ms() - p->input_checked_ms > PROXY_RECHECK_MS)
+	if (!p->have_cur || p->stale.n > 0 || ev_now_ms() - p->input_checked_ms > p->sync_period_ms)
 		return false;
-	for (int i = 0; i < 3; i++)
-		if (now_mt[i].tv_sec != p->input_mtime[i].tv_sec ||
-		    now_mt[i].tv_nsec != p->input_mtime[i].tv_nsec)
-			return false;
-	return true;
+	return proxy_mtimes_equal(now_mt, p->input_mtime);
 }
 
 void proxy_sync(struct proxy *p)
@@ -190,7 +296,7 @@ void proxy_sync(struct proxy *p)
 	struct model_endpoints *eps = NULL;
 	struct proxy_ruleset next;
 	int n_svcs = 0, n_eps = 0;
-	bool full = false, changed = false, udp_changed;
+	bool full = false, changed = false;
 	uint64_t t0 = ev_now_ms();
 	struct timespec a, b, mt[3];
 	char err[512];
@@ -198,10 +304,12 @@ void proxy_sync(struct proxy *p)
 
 	memset(&next, 0, sizeof(next));
 	if (proxy_inputs_unchanged(p, mt)) {
-		p->last_ok_mono_ms = ev_now_ms();
-		p->last_ok_wall_ms = ev_wall_ms();
+		/* What is programmed is what the store says. */
+		proxy_updated(p);
 		goto out;
 	}
+	if (!p->have_cur || !proxy_mtimes_equal(mt, p->input_mtime))
+		proxy_queue(p);
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	if (store_list_services(p->cfg.statedir, &svcs, &n_svcs, err, sizeof(err)) < 0 ||
 	    store_list_endpoints(p->cfg.statedir, &eps, &n_eps, err, sizeof(err)) < 0) {
@@ -210,31 +318,29 @@ void proxy_sync(struct proxy *p)
 		log_warn("proxy: reading the store: %s", err);
 		goto out;
 	}
+	proxy_track_changes(p, svcs, n_svcs, eps, n_eps);
 	/* The model describes the inputs, not the kernel: reusing it is right
 	 * even after a failed sync. */
 	if (proxy_rules_build_from(&p->node, svcs, n_svcs, eps, n_eps, &p->cur, &next, err,
 				   sizeof(err)) < 0) {
 		log_error("proxy: %s", err);
 		p->m.sync_failures++;
-		p->last_ok = false;
 		goto out;
 	}
 	if (proxy_program(p, &next, &full, &changed) < 0) {
 		p->m.sync_failures++;
-		p->last_ok = false;
 		p->have_cur = false;   /* unknown state: replace it all next time */
 		proxy_rules_free(&next);
 		goto out;
 	}
 	memcpy(p->input_mtime, mt, sizeof(p->input_mtime));
 	p->input_checked_ms = ev_now_ms();
-	udp_changed = !p->have_cur || proxy_conntrack_changed(&p->cur, &next);
 	proxy_rules_free(&p->cur);
 	p->cur = next;
 	p->have_cur = true;
-	p->last_ok = true;
-	p->last_ok_mono_ms = ev_now_ms();
-	p->last_ok_wall_ms = ev_wall_ms();
+	proxy_observe_netprog(p, &mt[1]);
+	p->m.svc_pending = p->m.eps_pending = 0;
+	proxy_updated(p);
 	if (changed) {
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
@@ -244,7 +350,7 @@ void proxy_sync(struct proxy *p)
 			p->m.full_syncs++;
 		else
 			p->m.partial_syncs++;
-		p->m.last_sync_ts = (double)p->last_ok_wall_ms / 1000.0;
+		p->m.last_sync_ts = (double)p->updated_wall_ms / 1000.0;
 		if (full || !p->synced_once)
 			log_info("proxy: table ip " PROXY_TABLE " %s: %d services, %d chains, %d rules (%s layout) in %.3f s",
 				 full ? "replaced" : "synced", p->cur.n_stats,
@@ -252,24 +358,19 @@ void proxy_sync(struct proxy *p)
 				 p->cur.compact ? "compact" : "kube-proxy", secs);
 	}
 	p->synced_once = true;
-	if (udp_changed)
-		p->ct_pending = true;
 	proxy_stale_schedule(p);
 out:
-	/* Outside the "inputs changed" path so a failed cleanup is retried by
-	 * the next sync, as kube-proxy retries it: otherwise UDP flows would
-	 * stay pinned to a removed endpoint for good. */
-	if (p->ct_pending && p->have_cur) {
+	/* Every sync, changed or not, as kube-proxy does: an entry created
+	 * between two syncs (a client sending while the endpoint went away)
+	 * is caught by the next one, and a failed cleanup is retried. */
+	if (p->have_cur) {
 		int n = proxy_conntrack_clean(&p->cur, err, sizeof(err));
 
 		if (n < 0) {
 			log_warn("proxy: stale UDP conntrack entries: %s (will retry)", err);
-		} else {
-			p->ct_pending = false;
-			if (n > 0) {
-				p->m.stale_udp_entries_deleted += (uint64_t)n;
-				log_info("proxy: deleted %d stale UDP conntrack entries", n);
-			}
+		} else if (n > 0) {
+			p->m.stale_udp_entries_deleted += (uint64_t)n;
+			log_info("proxy: deleted %d stale UDP conntrack entries", n);
 		}
 	}
 	proxy_health_sync(p);
@@ -281,6 +382,18 @@ out:
 	free(svcs);
 	if (ev_now_ms() - t0 > 1000)
 		log_info("proxy: sync took %llu ms", (unsigned long long)(ev_now_ms() - t0));
+}
+
+static uint64_t proxy_sync_period_from_env(void)
+{
+	const char *s = getenv("CLIENTIP_PROXY_SYNC_PERIOD_S");
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return PROXY_SYNC_PERIOD_MS;
+	v = strtol(s, &end, 10);
+	return *end || v < 1 || v > 3600 ? PROXY_SYNC_PERIOD_MS : (uint64_t)v * 1000;
 }
 
 static enum proxy_layout proxy_layout_from_env(void)
@@ -308,7 +421,24 @@ struct proxy *proxy_new(struct ev_loop *loop, const struct agent_config *cfg,
 	snprintf(p->node.name, sizeof(p->node.name), "%s", cfg->node);
 	inet_pton(AF_INET, "10.244.0.0", &p->node.cluster_cidr);
 	p->node.cluster_prefix = 16;
+	{
+		char net[INET_ADDRSTRLEN];
+		int idx = lab_node_index(cfg->node);
+
+		/* LAB_SERVICE_CIDR is "a.b.c.d/n". */
+		if (sscanf(LAB_SERVICE_CIDR, "%15[0-9.]/%d", net, &p->node.service_prefix) == 2)
+			inet_pton(AF_INET, net, &p->node.service_cidr);
+		/* The node's primary address: its VNet address, what its Node
+		 * object reports and what NodePorts answer on. */
+		if (idx >= 0)
+			p->node.node_ip = lab_node_addr(idx);
+	}
 	p->node.layout = proxy_layout_from_env();
+	p->sync_period_ms = proxy_sync_period_from_env();
+	/* Healthy at start-up, as kube-proxy's SyncLoop says before its
+	 * first sync. */
+	proxy_updated(p);
+	p->m.last_queued_ts = (double)ev_wall_ms() / 1000.0;
 	/* Created here, and renewed here only: the agent runs in the node's
 	 * namespace, and a context talks to the namespace it was made in. */
 	p->nft = nftrun_ctx_new();
@@ -337,6 +467,8 @@ void proxy_free(struct proxy *p)
 	proxy_rules_free(&p->cur);
 	proxy_stale_clear(&p->stale);
 	proxy_metrics_free(&p->m);
+	free(p->seen_svc);
+	free(p->seen_eps);
 	buf_free(&p->script);
 	buf_free(&p->metrics_last);
 	free(p);

@@ -9,7 +9,8 @@
  *
  * $CLIENTIP_PROXY_LAYOUT (auto, kube-proxy, compact) forces a ruleset
  * layout; the default, auto, is kube-proxy's below a few thousand
- * endpoint chains (proxy_rules.h).
+ * endpoint chains (proxy_rules.h). $CLIENTIP_PROXY_SYNC_PERIOD_S (1-3600,
+ * default 30) is kube-proxy's --sync-period.
  */
 #ifndef CLIENTIP_PROXY_H
 #define CLIENTIP_PROXY_H
@@ -32,10 +33,12 @@ void proxy_sync(struct proxy *p);
  * connections keep working while the agent restarts, as kube-proxy does. */
 void proxy_free(struct proxy *p);
 
-/* The last sync left the kernel as wanted, recently enough (what /healthz
- * and the health check node ports' serviceProxyHealthy report). */
+/* kube-proxy's rule: true from start-up on, false once a change has
+ * waited more than twice the sync period without being programmed (what
+ * /healthz and the health check node ports' serviceProxyHealthy report). */
 bool proxy_healthy(const struct proxy *p);
-/* Wall clock (ms since the epoch) of the last successful sync; 0: none. */
+/* Wall clock (ms since the epoch) of the last time everything seen was
+ * programmed (the agent's start before the first sync). */
 int64_t proxy_last_sync_ms(const struct proxy *p);
 /* Ready endpoints of Service ns/name on this node as of the last sync
  * (what its health check node port reports); -1 if the Service is unknown. */

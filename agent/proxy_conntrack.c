@@ -2,13 +2,17 @@
  *
  * UDP has no connection to end: a client that keeps sending to a Service
  * keeps its conntrack entry, and with it the DNAT to an endpoint that may
- * be gone, for as long as it keeps sending. So when a UDP Service's
- * endpoints change, entries whose original destination is one of its
- * frontends (ClusterIP:port, load balancer IP:port, any address:NodePort)
- * are deleted unless their reply source — the DNAT target — is still one
- * of its endpoints. Entries that were never DNATed (sent while the Service
- * had no endpoints, before the rules existed) are deleted as soon as it
- * has some. TCP needs none of this: a reset or a timeout ends the flow.
+ * be gone, for as long as it keeps sending. So every sync, for each UDP
+ * Service port with serving endpoints, entries whose original destination
+ * is one of its frontends (ClusterIP:port, load balancer IP:port,
+ * externalIP:port, any address:NodePort) are deleted unless their reply
+ * source is the address of one of its serving endpoints — whatever the
+ * traffic policies or terminating states, so that a policy change does not
+ * cut a flow a TCP connection would keep. An entry that was never DNATed
+ * (sent while the Service had no endpoints) has the frontend itself as
+ * reply source and goes as soon as there are some. Services without
+ * serving endpoints are left alone. TCP needs none of this: a reset or a
+ * timeout ends the flow.
  */
 #include "proxy_int.h"
 
@@ -28,33 +32,25 @@ struct proxy_ct_scan {
 };
 
 static bool proxy_ct_is_ep(const struct proxy_ruleset *rs, const struct proxy_udp_port *u,
-			   uint32_t addr, uint16_t port)
+			   uint32_t addr)
 {
-	for (int i = 0; i < u->n_ep; i++) {
-		const struct proxy_udp_ep *ep = &rs->udp_eps[u->first_ep + i];
-
-		if (ep->addr.s_addr == addr && ep->port == port)
+	for (int i = 0; i < u->n_ep; i++)
+		if (rs->udp_eps[u->first_ep + i].addr.s_addr == addr)
 			return true;
-	}
 	return false;
 }
 
-/* Does this entry belong to a UDP frontend, and is it stale? */
-static bool proxy_ct_stale(const struct proxy_ruleset *rs, uint32_t odst, uint16_t odport,
-			   uint32_t rsrc, uint16_t rsport)
+bool proxy_conntrack_stale(const struct proxy_ruleset *rs, uint32_t odst, uint16_t odport,
+			   uint32_t rsrc)
 {
 	for (int i = 0; i < rs->n_udp; i++) {
 		const struct proxy_udp_port *u = &rs->udp[i];
-		bool hit = (odst == u->cluster_ip.s_addr && odport == u->port) ||
-			   (u->ingress_ip.s_addr && odst == u->ingress_ip.s_addr && odport == u->port) ||
-			   (u->node_port && odport == u->node_port);
-		bool dnat = rsrc != odst || rsport != odport;
+		bool hit = u->node_port && odport == u->node_port;
 
-		if (!hit)
-			continue;
-		if (!dnat)
-			return u->n_ep > 0;
-		return !proxy_ct_is_ep(rs, u, rsrc, rsport);
+		for (int k = 0; k < u->n_ips && !hit; k++)
+			hit = odst == u->ips[k].s_addr && odport == u->port;
+		if (hit && !proxy_ct_is_ep(rs, u, rsrc))
+			return true;
 	}
 	return false;
 }
@@ -63,7 +59,7 @@ static int proxy_ct_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *ct,
 {
 	struct proxy_ct_scan *s = data;
 	uint32_t odst, rsrc;
-	uint16_t odport, rsport;
+	uint16_t odport;
 
 	(void)type;
 	if (nfct_get_attr_u8(ct, ATTR_L3PROTO) != AF_INET ||
@@ -72,8 +68,7 @@ static int proxy_ct_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *ct,
 	odst = nfct_get_attr_u32(ct, ATTR_ORIG_IPV4_DST);
 	odport = ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_DST));
 	rsrc = nfct_get_attr_u32(ct, ATTR_REPL_IPV4_SRC);
-	rsport = ntohs(nfct_get_attr_u16(ct, ATTR_REPL_PORT_SRC));
-	if (!proxy_ct_stale(s->rs, odst, odport, rsrc, rsport))
+	if (!proxy_conntrack_stale(s->rs, odst, odport, rsrc))
 		return NFCT_CB_CONTINUE;
 	if (s->n == s->cap) {
 		int cap = s->cap ? s->cap * 2 : 16;
@@ -127,23 +122,4 @@ out:
 	free(s.victims);
 	nfct_close(h);
 	return rc;
-}
-
-bool proxy_conntrack_changed(const struct proxy_ruleset *a, const struct proxy_ruleset *b)
-{
-	if (a->n_udp != b->n_udp || a->n_udp_eps != b->n_udp_eps)
-		return true;
-	for (int i = 0; i < a->n_udp; i++) {
-		const struct proxy_udp_port *x = &a->udp[i], *y = &b->udp[i];
-
-		if (x->cluster_ip.s_addr != y->cluster_ip.s_addr ||
-		    x->ingress_ip.s_addr != y->ingress_ip.s_addr || x->port != y->port ||
-		    x->node_port != y->node_port || x->n_ep != y->n_ep || x->first_ep != y->first_ep)
-			return true;
-	}
-	for (int i = 0; i < a->n_udp_eps; i++)
-		if (a->udp_eps[i].addr.s_addr != b->udp_eps[i].addr.s_addr ||
-		    a->udp_eps[i].port != b->udp_eps[i].port)
-			return true;
-	return false;
 }

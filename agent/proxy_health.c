@@ -1,7 +1,7 @@
 /* proxy_health.c — kube-proxy's HTTP endpoints on a node.
  *
  * Health check node ports: for every LoadBalancer Service with
- * externalTrafficPolicy Local, a server on 0.0.0.0:<healthCheckNodePort>
+ * externalTrafficPolicy Local, a server on <node address>:<healthCheckNodePort>
  * answering any path. The cloud load balancer probes it: 200 while this
  * node has a ready endpoint of the Service (and the proxy is healthy),
  * 503 otherwise, so it sends new flows only to nodes that can serve them
@@ -61,12 +61,17 @@ static void proxy_hc_handle(const struct httpd_req *req, struct httpd_resp *resp
 	jsonw_end_object(&w);
 }
 
+/* kube-proxy's /healthz and /livez: 200 while healthy (lastUpdated is then
+ * the current time, as kube-proxy keeps it for older clients), else 503
+ * with the last time everything was programmed; "status" per IP family
+ * (IPv4 only here). /healthz adds nodeEligible: a lab node is never
+ * marked for deletion by an autoscaler. */
 static void proxy_healthz_handle(const struct httpd_req *req, struct httpd_resp *resp, void *data)
 {
 	struct proxy *p = data;
 	bool healthy = proxy_healthy(p), livez = strcmp(req->path, "/livez") == 0;
-	char last[64] = "", now[64];
-	struct timespec ts;
+	char last[64] = "", fam_last[64], now[64];
+	int64_t now_ms = ev_wall_ms();
 	struct jsonw w;
 
 	if (!livez && strcmp(req->path, "/healthz") != 0) {
@@ -74,19 +79,30 @@ static void proxy_healthz_handle(const struct httpd_req *req, struct httpd_resp 
 		buf_puts(&resp->body, "404 page not found\n");
 		return;
 	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	proxy_rfc3339((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, now, sizeof(now));
-	if (p->last_ok_wall_ms)
-		proxy_rfc3339(p->last_ok_wall_ms, last, sizeof(last));
+	proxy_rfc3339(now_ms, now, sizeof(now));
+	proxy_rfc3339(p->updated_wall_ms, fam_last, sizeof(fam_last));
+	snprintf(last, sizeof(last), "%s", healthy ? now : fam_last);
 	proxy_json_headers(resp);
-	/* nodeEligible: a lab node is never being drained by an autoscaler. */
 	resp->status = healthy ? 200 : 503;
+	if (livez)
+		p->m.livez[!healthy]++;
+	else
+		p->m.healthz[!healthy]++;
 	jsonw_init(&w, &resp->body, false);
 	jsonw_begin_object(&w);
 	jsonw_kv_str(&w, "lastUpdated", last);
 	jsonw_kv_str(&w, "currentTime", now);
 	if (!livez)
 		jsonw_kv_bool(&w, "nodeEligible", true);
+	jsonw_kv_bool(&w, "healthy", healthy);
+	jsonw_key(&w, "status");
+	jsonw_begin_object(&w);
+	jsonw_key(&w, "IPv4");
+	jsonw_begin_object(&w);
+	jsonw_kv_str(&w, "lastUpdated", fam_last);
+	jsonw_kv_bool(&w, "healthy", healthy);
+	jsonw_end_object(&w);
+	jsonw_end_object(&w);
 	jsonw_end_object(&w);
 }
 
@@ -125,10 +141,13 @@ int proxy_health_start(struct proxy *p, char *err, size_t errlen)
 
 static void proxy_hc_open(struct proxy_hc *hc)
 {
+	/* On the node's primary address only, as kube-proxy binds them to
+	 * its --nodeport-addresses. */
+	struct in_addr at = hc->p->node.node_ip.s_addr ? hc->p->node.node_ip : proxy_any();
 	char err[256];
 
-	hc->srv = httpd_new(hc->p->loop, proxy_any(), hc->port, NULL, proxy_hc_handle, hc,
-			    err, sizeof(err));
+	hc->srv = httpd_new(hc->p->loop, at, hc->port, NULL, proxy_hc_handle, hc, err,
+			    sizeof(err));
 	if (!hc->srv) {
 		/* Retried at every sync; said once. */
 		if (!hc->warned)

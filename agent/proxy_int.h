@@ -23,10 +23,13 @@
 #include "proxy_rules.h"
 
 #define PROXY_METRICS_PORT       10249   /* kube-proxy's --metrics-bind-address port */
-#define PROXY_HEALTH_TIMEOUT_MS  30000   /* no successful sync for this long: unhealthy */
 #define PROXY_STALE_AFTER_MS     1000    /* emptied chains are deleted this much later */
-#define PROXY_RECHECK_MS         30000   /* rebuild at least this often, changed or not */
+/* kube-proxy's --sync-period: rebuild at least this often, changed or not;
+ * a change left unprogrammed for twice this long makes the proxy
+ * unhealthy. $CLIENTIP_PROXY_SYNC_PERIOD_S (1-3600) overrides it. */
+#define PROXY_SYNC_PERIOD_MS     30000
 #define PROXY_HIST_BUCKETS       15      /* kube-proxy: 1 ms doubling, 15 buckets */
+#define PROXY_NETPROG_BUCKETS    104     /* network_programming_duration_seconds' */
 
 struct proxy_hist {
 	uint64_t counts[PROXY_HIST_BUCKETS + 1];   /* the last one is +Inf */
@@ -61,9 +64,24 @@ struct proxy_svc_ctr {
 	uint64_t rejected;            /* for lack of any endpoint */
 };
 
+/* A Service or Endpoints object as last read, to count changes. */
+struct proxy_objhash {
+	char ns[MODEL_NAME_MAX];
+	char name[MODEL_NAME_MAX];
+	uint64_t h;
+};
+
 struct proxy_metrics {
 	struct proxy_hist sync, full, partial;
+	uint64_t netprog[PROXY_NETPROG_BUCKETS + 1];   /* the last one is +Inf */
+	uint64_t netprog_count;
+	double netprog_sum;
 	uint64_t sync_failures;
+	uint64_t cleanup_failures;    /* deleting stale chains failed */
+	uint64_t svc_changes, eps_changes;          /* seen, ever */
+	int svc_pending, eps_pending;               /* seen, not yet programmed */
+	uint64_t healthz[2], livez[2];              /* answers 200, 503 */
+	double last_queued_ts;        /* wall clock, seconds: a change was queued */
 	uint64_t full_syncs, partial_syncs;
 	uint64_t stale_udp_entries_deleted;
 	double last_sync_ts;          /* wall clock, seconds */
@@ -85,14 +103,18 @@ struct proxy {
 	uint64_t stale_timer;
 
 	bool synced_once;
-	bool ct_pending;        /* stale UDP entries to delete; retried each sync until it works */
 	/* The store directories as of the last build: a periodic sync with
 	 * nothing changed skips reading thousands of files. */
 	struct timespec input_mtime[3];
 	uint64_t input_checked_ms;
-	bool last_ok;
-	uint64_t last_ok_mono_ms;     /* last sync that left the kernel as wanted */
-	int64_t last_ok_wall_ms;
+	uint64_t sync_period_ms;
+	/* Health as kube-proxy's ProxyHealthServer keeps it: the oldest change
+	 * not programmed yet (0: none), and the last time all was. */
+	uint64_t queued_mono_ms;
+	uint64_t updated_mono_ms;
+	int64_t updated_wall_ms;
+	struct proxy_objhash *seen_svc, *seen_eps;  /* sorted by ns/name */
+	int n_seen_svc, n_seen_eps;
 
 	struct httpd *healthz;        /* :10256 /healthz, /livez */
 	struct httpd *metrics_srv;    /* :10249 /metrics */
@@ -118,6 +140,7 @@ void proxy_health_stop(struct proxy *p);
 
 /* proxy_metrics.c */
 void proxy_hist_observe(struct proxy_hist *h, double seconds);
+void proxy_netprog_observe(struct proxy_metrics *m, double seconds);
 /* Reads the per-element counters of the no-endpoint maps. */
 void proxy_metrics_read_counters(struct proxy *p);
 /* Prometheus text exposition of everything. */
@@ -127,11 +150,12 @@ void proxy_metrics_write_file(struct proxy *p);
 void proxy_metrics_free(struct proxy_metrics *m);
 
 /* proxy_conntrack.c: deletes UDP entries towards a Service frontend whose
- * DNAT target is not one of its endpoints any more (or that were never
- * DNATed while the Service now has endpoints). Returns how many were
- * deleted, or -1 with err. */
+ * reply source is none of its serving endpoints (kube-proxy's rule, run
+ * every sync). Returns how many were deleted, or -1 with err. */
 int proxy_conntrack_clean(const struct proxy_ruleset *rs, char *err, size_t errlen);
-/* true if the UDP frontends or their endpoints differ. */
-bool proxy_conntrack_changed(const struct proxy_ruleset *a, const struct proxy_ruleset *b);
+/* Whether an entry (original destination and port, reply source; network
+ * byte order addresses, host order port) is one of those. */
+bool proxy_conntrack_stale(const struct proxy_ruleset *rs, uint32_t odst, uint16_t odport,
+			   uint32_t rsrc);
 
 #endif

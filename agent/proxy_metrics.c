@@ -59,6 +59,48 @@ static void proxy_hist_render(const struct proxy_hist *h, const char *name, cons
 	buf_printf(out, "%s_sum %.6f\n%s_count %" PRIu64 "\n", name, h->sum, name, h->count);
 }
 
+/* kube-proxy's network programming buckets: 0.25 and 0.5 s, then every
+ * second to 59, every 5 s to 115, every 10 s from 300 to 600. */
+static double proxy_netprog_bucket(int i)
+{
+	if (i < 2)
+		return 0.25 * (i + 1);
+	if (i < 61)
+		return (double)(i - 1);
+	if (i < 73)
+		return 60.0 + 5.0 * (i - 61);
+	return 300.0 + 10.0 * (i - 73);
+}
+
+void proxy_netprog_observe(struct proxy_metrics *m, double seconds)
+{
+	int i = 0;
+
+	while (i < PROXY_NETPROG_BUCKETS && seconds > proxy_netprog_bucket(i))
+		i++;
+	m->netprog[i]++;
+	m->netprog_count++;
+	m->netprog_sum += seconds;
+}
+
+static void proxy_netprog_render(const struct proxy_metrics *m, struct buf *out)
+{
+	static const char name[] = "kubeproxy_network_programming_duration_seconds";
+	uint64_t cum = 0;
+
+	buf_printf(out, "# HELP %s In Cluster Network Programming Latency in seconds\n"
+		   "# TYPE %s histogram\n", name, name);
+	for (int i = 0; i < PROXY_NETPROG_BUCKETS; i++) {
+		cum += m->netprog[i];
+		buf_printf(out, "%s_bucket{le=\"%g\"} %" PRIu64 "\n", name, proxy_netprog_bucket(i),
+			   cum);
+	}
+	cum += m->netprog[PROXY_NETPROG_BUCKETS];
+	buf_printf(out, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", name, cum);
+	buf_printf(out, "%s_sum %.6f\n%s_count %" PRIu64 "\n", name, m->netprog_sum, name,
+		   m->netprog_count);
+}
+
 /* ---- counters ------------------------------------------------------------ */
 
 struct proxy_reading {
@@ -286,8 +328,8 @@ void proxy_metrics_render(struct proxy *p, struct buf *out)
 	int no_local_int = 0, no_local_ext = 0, elems = 0;
 
 	for (int i = 0; i < rs->n_stats; i++) {
-		no_local_int += rs->stats[i].no_local_internal;
-		no_local_ext += rs->stats[i].no_local_external;
+		no_local_int += rs->stats[i].no_local_internal_ports;
+		no_local_ext += rs->stats[i].no_local_external_ports;
 	}
 	elems = rs->n_elems_unique;
 
@@ -300,12 +342,44 @@ void proxy_metrics_render(struct proxy *p, struct buf *out)
 	proxy_gauge_head(out, "kubeproxy_sync_proxy_rules_last_timestamp_seconds", "gauge",
 			 "The last time proxy rules were successfully synced");
 	buf_printf(out, "kubeproxy_sync_proxy_rules_last_timestamp_seconds %.3f\n", m->last_sync_ts);
+	proxy_gauge_head(out, "kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds", "gauge",
+			 "The last time a sync of proxy rules was queued");
+	buf_printf(out, "kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds %.3f\n",
+		   m->last_queued_ts);
+	proxy_gauge_head(out, "kubeproxy_sync_proxy_rules_endpoint_changes_pending", "gauge",
+			 "Pending proxy rules Endpoint changes");
+	buf_printf(out, "kubeproxy_sync_proxy_rules_endpoint_changes_pending %d\n", m->eps_pending);
+	proxy_gauge_head(out, "kubeproxy_sync_proxy_rules_endpoint_changes_total", "counter",
+			 "Cumulative proxy rules Endpoint changes");
+	buf_printf(out, "kubeproxy_sync_proxy_rules_endpoint_changes_total %" PRIu64 "\n",
+		   m->eps_changes);
+	proxy_gauge_head(out, "kubeproxy_sync_proxy_rules_service_changes_pending", "gauge",
+			 "Pending proxy rules Service changes");
+	buf_printf(out, "kubeproxy_sync_proxy_rules_service_changes_pending %d\n", m->svc_pending);
+	proxy_gauge_head(out, "kubeproxy_sync_proxy_rules_service_changes_total", "counter",
+			 "Cumulative proxy rules Service changes");
+	buf_printf(out, "kubeproxy_sync_proxy_rules_service_changes_total %" PRIu64 "\n",
+		   m->svc_changes);
+	proxy_gauge_head(out, "kubeproxy_proxy_healthz_total", "counter",
+			 "Cumulative proxy healthz HTTP status");
+	buf_printf(out, "kubeproxy_proxy_healthz_total{code=\"200\"} %" PRIu64 "\n", m->healthz[0]);
+	buf_printf(out, "kubeproxy_proxy_healthz_total{code=\"503\"} %" PRIu64 "\n", m->healthz[1]);
+	proxy_gauge_head(out, "kubeproxy_proxy_livez_total", "counter",
+			 "Cumulative proxy livez HTTP status");
+	buf_printf(out, "kubeproxy_proxy_livez_total{code=\"200\"} %" PRIu64 "\n", m->livez[0]);
+	buf_printf(out, "kubeproxy_proxy_livez_total{code=\"503\"} %" PRIu64 "\n", m->livez[1]);
+	proxy_netprog_render(m, out);
 	proxy_gauge_head(out, "kubeproxy_sync_proxy_rules_nftables_sync_failures_total", "counter",
 			 "Reported nftables sync failures");
 	buf_printf(out, "kubeproxy_sync_proxy_rules_nftables_sync_failures_total %" PRIu64 "\n",
 		   m->sync_failures);
+	proxy_gauge_head(out, "kubeproxy_sync_proxy_rules_nftables_cleanup_failures_total",
+			 "counter", "Reported nftables cleanup failures");
+	buf_printf(out, "kubeproxy_sync_proxy_rules_nftables_cleanup_failures_total %" PRIu64 "\n",
+		   m->cleanup_failures);
 	proxy_gauge_head(out, "kubeproxy_sync_proxy_rules_no_local_endpoints_total", "gauge",
-			 "Number of services with a Local traffic policy and no endpoints");
+			 "Number of service ports with a Local traffic policy and no local "
+			 "endpoints");
 	buf_printf(out, "kubeproxy_sync_proxy_rules_no_local_endpoints_total{traffic_policy=\"internal\"} %d\n",
 		   no_local_int);
 	buf_printf(out, "kubeproxy_sync_proxy_rules_no_local_endpoints_total{traffic_policy=\"external\"} %d\n",

@@ -22,6 +22,8 @@ static const char *const proxy_map_names[PROXY_MAP_COUNT] = {
 	[PROXY_MAP_NO_EP_NODEPORTS] = "no-endpoint-nodeports",
 	[PROXY_SET_HAIRPIN] = "hairpin-endpoints",
 	[PROXY_SET_MASQ_CLUSTER_IPS] = "masquerade-cluster-ips",
+	[PROXY_SET_CLUSTER_IPS] = "cluster-ips",
+	[PROXY_MAP_FIREWALL_IPS] = "firewall-ips",
 };
 
 /* Declarations of the maps and sets; elements are rendered into them by
@@ -49,10 +51,22 @@ static const char *const proxy_map_decls[PROXY_MAP_COUNT] = {
 	[PROXY_SET_MASQ_CLUSTER_IPS] =
 		"\t\ttype ipv4_addr . inet_proto . inet_service\n"
 		"\t\tcomment \"ClusterIPs with endpoints: masquerade what does not come from a pod\"\n",
+	[PROXY_SET_CLUSTER_IPS] =
+		"\t\ttype ipv4_addr\n"
+		"\t\tcomment \"Active ClusterIPs\"\n",
+	[PROXY_MAP_FIREWALL_IPS] =
+		"\t\ttype ipv4_addr . inet_proto . inet_service : verdict\n"
+		"\t\tcomment \"destinations that are subject to LoadBalancerSourceRanges\"\n",
 };
 
-/* The compact layout's two sets, as opposed to the verdict maps. */
 static bool proxy_map_is_set(enum proxy_map m)
+{
+	return m == PROXY_SET_HAIRPIN || m == PROXY_SET_MASQ_CLUSTER_IPS ||
+	       m == PROXY_SET_CLUSTER_IPS;
+}
+
+/* The compact layout's two sets: absent from kube-proxy's layout. */
+static bool proxy_map_compact_only(enum proxy_map m)
 {
 	return m == PROXY_SET_HAIRPIN || m == PROXY_SET_MASQ_CLUSTER_IPS;
 }
@@ -553,18 +567,21 @@ static uint64_t gen_mix_str(uint64_t h, const char *s)
 	return gen_mix(h, 0xff);
 }
 
-/* Everything a Service's part is built from: its fields that matter and its
- * endpoints, field by field (struct padding is not data). */
-static uint64_t gen_hash_service(uint64_t seed, const struct model_service *svc,
-				 const struct model_endpoints *e)
+/* A Service's fields that matter to the proxy, field by field (struct
+ * padding is not data). */
+static uint64_t gen_hash_svc_fields(uint64_t h, const struct model_service *svc)
 {
-	uint64_t h = gen_mix_str(gen_mix_str(seed, svc->meta.ns), svc->meta.name);
 
 	h = gen_mix(h, ((uint64_t)svc->type << 8) | ((uint64_t)svc->external_policy << 16) |
 		       ((uint64_t)svc->internal_policy << 24) | ((uint64_t)svc->affinity_client_ip << 32));
 	h = gen_mix(h, ((uint64_t)svc->cluster_ip.s_addr << 32) | svc->ingress_ip.s_addr);
 	h = gen_mix(h, ((uint64_t)(uint32_t)svc->health_check_node_port << 32) |
 		       (uint32_t)svc->affinity_timeout_s);
+	for (int i = 0; i < svc->n_external_ips && i < MODEL_MAX_EXTERNAL_IPS; i++)
+		h = gen_mix(h, 0x100000000ull | svc->external_ips[i].s_addr);
+	for (int i = 0; i < svc->n_source_ranges && i < MODEL_MAX_SOURCE_RANGES; i++)
+		h = gen_mix(h, ((uint64_t)(svc->source_ranges[i].prefix + 1) << 32) |
+			       svc->source_ranges[i].addr.s_addr);
 	h = gen_mix(h, (uint64_t)svc->n_ports);
 	for (int i = 0; i < svc->n_ports && i < MODEL_MAX_PORTS; i++) {
 		const struct model_service_port *sp = &svc->ports[i];
@@ -573,6 +590,11 @@ static uint64_t gen_hash_service(uint64_t seed, const struct model_service *svc,
 		h = gen_mix(h, ((uint64_t)sp->proto << 48) | ((uint64_t)(uint32_t)sp->port << 16));
 		h = gen_mix(h, (uint64_t)(uint32_t)sp->node_port);
 	}
+	return h;
+}
+
+static uint64_t gen_hash_eps(uint64_t h, const struct model_endpoints *e)
+{
 	if (!e)
 		return gen_mix(h, 0);
 	h = gen_mix(h, ((uint64_t)(uint32_t)e->n << 8) | (uint64_t)(uint32_t)e->n_ports);
@@ -589,6 +611,25 @@ static uint64_t gen_hash_service(uint64_t seed, const struct model_service *svc,
 				h = gen_mix(h, ((uint64_t)j << 32) | (uint32_t)m->ports[j]);
 	}
 	return h;
+}
+
+/* Everything a Service's part is built from: its fields and its endpoints. */
+static uint64_t gen_hash_service(uint64_t seed, const struct model_service *svc,
+				 const struct model_endpoints *e)
+{
+	uint64_t h = gen_mix_str(gen_mix_str(seed, svc->meta.ns), svc->meta.name);
+
+	return gen_hash_eps(gen_hash_svc_fields(h, svc), e);
+}
+
+uint64_t proxy_rules_hash_service(const struct model_service *svc)
+{
+	return gen_hash_svc_fields(0xcbf29ce484222325ull, svc);
+}
+
+uint64_t proxy_rules_hash_endpoints(const struct model_endpoints *e)
+{
+	return gen_hash_eps(0xcbf29ce484222325ull, e);
 }
 
 static int gen_cmp_rec_ptr(const void *a, const void *b)
@@ -719,6 +760,82 @@ static int gen_service(struct gen *g, const struct model_service *svc,
 	return 0;
 }
 
+/* The firewall chain: sources outside the ranges are dropped. A node
+ * inside them may reach the frontend IP from itself, and then the frontend
+ * IP is its source (kube-proxy's allowFromNode). */
+static void gen_firewall(struct gen *g, const struct model_service *svc, const char *chain,
+			 const char *lbip)
+{
+	struct proxy_ruleset *rs = g->rs;
+	struct proxy_obj *o;
+	bool from_node = false;
+	uint32_t node = ntohl(g->node->node_ip.s_addr);
+
+	gen_obj_begin(g, PROXY_OBJ_CHAIN, "", chain);
+	if (g->oom)
+		return;
+	buf_puts(&rs->text, "ip saddr != { ");
+	for (int i = 0; i < svc->n_source_ranges && i < MODEL_MAX_SOURCE_RANGES; i++) {
+		const struct model_cidr4 *c = &svc->source_ranges[i];
+		uint32_t mask = c->prefix ? 0xffffffffu << (32 - c->prefix) : 0;
+		char net[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &c->addr, net, sizeof(net));
+		buf_printf(&rs->text, "%s%s/%d", i ? ", " : "", net, c->prefix);
+		if (node && (node & mask) == (ntohl(c->addr.s_addr) & mask))
+			from_node = true;
+	}
+	if (from_node)
+		buf_printf(&rs->text, ", %s", lbip);
+	buf_puts(&rs->text, " } drop\n");
+	o = &rs->objs[rs->n_objs - 1];
+	rs_close(rs, &o->body);
+	o->nrules++;
+	rs->nrules++;
+}
+
+/* A UDP port's frontends and the addresses of all its serving endpoints,
+ * whatever the traffic policies or terminating states; none without
+ * serving endpoints (kube-proxy leaves those entries alone). */
+static int gen_udp(struct gen *g, const struct model_service *svc,
+		   const struct model_service_port *sp, bool has_ingress, int node_port)
+{
+	struct proxy_ruleset *rs = g->rs;
+	struct proxy_udp_port *u;
+	int first = rs->n_udp_eps;
+
+	if (rs_grow((void **)&rs->udp_eps, &g->cap_udp_eps, rs->n_udp_eps + g->n_eps,
+		    sizeof(*rs->udp_eps)) < 0)
+		return -1;
+	for (int i = 0; i < g->n_eps; i++) {
+		const struct gen_ep *ep = &g->eps[i];
+		bool dup = false;
+
+		if (!ep->serving && !ep->ready)
+			continue;
+		for (int j = first; j < rs->n_udp_eps && !dup; j++)
+			dup = rs->udp_eps[j].addr.s_addr == ep->addr.s_addr;
+		if (!dup)
+			rs->udp_eps[rs->n_udp_eps++].addr = ep->addr;
+	}
+	if (rs->n_udp_eps == first)
+		return 0;
+	if (rs_grow((void **)&rs->udp, &g->cap_udp, rs->n_udp + 1, sizeof(*rs->udp)) < 0)
+		return -1;
+	u = &rs->udp[rs->n_udp++];
+	memset(u, 0, sizeof(*u));
+	u->ips[u->n_ips++] = svc->cluster_ip;
+	if (has_ingress)
+		u->ips[u->n_ips++] = svc->ingress_ip;
+	for (int i = 0; i < svc->n_external_ips && u->n_ips < PROXY_UDP_IPS; i++)
+		u->ips[u->n_ips++] = svc->external_ips[i];
+	u->port = (uint16_t)sp->port;
+	u->node_port = (uint16_t)node_port;
+	u->first_ep = first;
+	u->n_ep = rs->n_udp_eps - first;
+	return 0;
+}
+
 static int gen_service_part(struct gen *g, const struct model_service *svc,
 			    const struct model_endpoints *e)
 {
@@ -757,7 +874,8 @@ static int gen_service_part(struct gen *g, const struct model_service *svc,
 		char base[PROXY_NAME_MAX], label[MODEL_NAME_MAX], comment[3 * MODEL_NAME_MAX];
 		char key[96], rest[PROXY_NAME_MAX + 96];
 		int node_port = (svc->type != MODEL_SVC_CLUSTER_IP) ? sp->node_port : 0;
-		bool ext_access = node_port > 0 || has_ingress;
+		bool ext_access = node_port > 0 || has_ingress || svc->n_external_ips > 0;
+		bool uses_fw = has_ingress && svc->n_source_ranges > 0;
 		bool ext_local = ext_access && svc->external_policy == MODEL_POLICY_LOCAL;
 		bool int_local = svc->internal_policy == MODEL_POLICY_LOCAL;
 		bool uses_cluster = !int_local || ext_access;
@@ -767,7 +885,7 @@ static int gen_service_part(struct gen *g, const struct model_service *svc,
 		bool inline_dnat;
 		const char *int_chain, *ext_policy_chain;
 		char cluster_chain[PROXY_NAME_MAX + 16], local_chain[PROXY_NAME_MAX + 16];
-		char ext_chain[PROXY_NAME_MAX + 16];
+		char ext_chain[PROXY_NAME_MAX + 16], fw_chain[PROXY_NAME_MAX + 16];
 
 		if (sp->port <= 0 || sp->port > 65535)
 			continue;
@@ -778,6 +896,7 @@ static int gen_service_part(struct gen *g, const struct model_service *svc,
 		snprintf(cluster_chain, sizeof(cluster_chain), "service-%s", base);
 		snprintf(local_chain, sizeof(local_chain), "local-%s", base);
 		snprintf(ext_chain, sizeof(ext_chain), "external-%s", base);
+		snprintf(fw_chain, sizeof(fw_chain), "firewall-%s", base);
 		if (gen_collect(g, svc, sp, pi, e, label) < 0)
 			goto out;
 		has_any = gen_categorize(g, uses_cluster, uses_local);
@@ -803,10 +922,14 @@ static int gen_service_part(struct gen *g, const struct model_service *svc,
 		/* Affinity needs per-endpoint state, so those Services keep their
 		 * endpoint chains in the compact layout too. */
 		inline_dnat = g->compact && !affinity;
-		if (ext_access && !has_external && has_any)
+		if (ext_access && !has_external && has_any) {
 			st->no_local_external = true;
-		if (!has_internal && has_any)
+			st->no_local_external_ports++;
+		}
+		if (!has_internal && has_any) {
 			st->no_local_internal = true;
+			st->no_local_internal_ports++;
+		}
 		st->external_local |= ext_local;
 
 		/* Dispatch: ClusterIP. */
@@ -824,8 +947,33 @@ static int gen_service_part(struct gen *g, const struct model_service *svc,
 				 has_any ? "drop" : "goto reject-chain");
 			gen_elem(g, PROXY_MAP_NO_EP_SERVICES, key, rest);
 		}
+		/* Every ClusterIP, whatever its endpoints: what is still addressed
+		 * to one after DNAT is a port no Service has (cluster-ips-check). */
+		snprintf(key, sizeof(key), "%s", cip);
+		gen_elem(g, PROXY_SET_CLUSTER_IPS, key, "");
+		/* Dispatch: externalIPs, external traffic as the frontend IP is. */
+		for (int x = 0; x < svc->n_external_ips && x < MODEL_MAX_EXTERNAL_IPS; x++) {
+			char eip[INET_ADDRSTRLEN];
+
+			inet_ntop(AF_INET, &svc->external_ips[x], eip, sizeof(eip));
+			snprintf(key, sizeof(key), "%s . %s . %d", eip, proto, sp->port);
+			if (has_any) {
+				snprintf(rest, sizeof(rest), " : goto %s", ext_chain);
+				gen_elem(g, PROXY_MAP_SERVICE_IPS, key, rest);
+			}
+			if (!has_external) {
+				snprintf(rest, sizeof(rest), " comment \"%s\" : %s", comment,
+					 has_any ? "drop" : "goto reject-chain");
+				gen_elem(g, PROXY_MAP_NO_EP_SERVICES, key, rest);
+			}
+		}
 		/* Dispatch: the load balancer's frontend IP (floating IP: packets
 		 * arrive with it as their destination). */
+		if (uses_fw) {
+			snprintf(key, sizeof(key), "%s . %s . %d", lbip, proto, sp->port);
+			snprintf(rest, sizeof(rest), " : goto %s", fw_chain);
+			gen_elem(g, PROXY_MAP_FIREWALL_IPS, key, rest);
+		}
 		if (has_ingress) {
 			snprintf(key, sizeof(key), "%s . %s . %d", lbip, proto, sp->port);
 			if (has_any) {
@@ -897,6 +1045,10 @@ static int gen_service_part(struct gen *g, const struct model_service *svc,
 			if (has_external)
 				gen_line(g, "goto %s", ext_policy_chain);
 		}
+		/* loadBalancerSourceRanges: before DNAT, only for the frontend IP
+		 * (NodePorts are not subject to them, as in kube-proxy). */
+		if (uses_fw)
+			gen_firewall(g, svc, fw_chain, lbip);
 		/* Endpoint chains: hairpin SNAT, affinity, DNAT. In the compact
 		 * layout only affinity Services have them; a set of
 		 * endpoint . endpoint pairs does the hairpin check instead. */
@@ -924,26 +1076,8 @@ static int gen_service_part(struct gen *g, const struct model_service *svc,
 		}
 
 		/* What stale UDP conntrack entries are measured against. */
-		if (sp->proto == MODEL_PROTO_UDP) {
-			struct proxy_udp_port *u;
-
-			if (rs_grow((void **)&rs->udp, &g->cap_udp, rs->n_udp + 1, sizeof(*rs->udp)) < 0 ||
-			    rs_grow((void **)&rs->udp_eps, &g->cap_udp_eps, rs->n_udp_eps + g->n_reach,
-				    sizeof(*rs->udp_eps)) < 0)
-				goto out;
-			u = &rs->udp[rs->n_udp++];
-			u->cluster_ip = svc->cluster_ip;
-			u->ingress_ip = has_ingress ? svc->ingress_ip : (struct in_addr){ 0 };
-			u->port = (uint16_t)sp->port;
-			u->node_port = (uint16_t)node_port;
-			u->first_ep = rs->n_udp_eps;
-			u->n_ep = g->n_reach;
-			for (int i = 0; i < g->n_reach; i++) {
-				rs->udp_eps[rs->n_udp_eps].addr = g->eps[g->reach[i]].addr;
-				rs->udp_eps[rs->n_udp_eps].port = (uint16_t)g->eps[g->reach[i]].port;
-				rs->n_udp_eps++;
-			}
-		}
+		if (sp->proto == MODEL_PROTO_UDP && gen_udp(g, svc, sp, has_ingress, node_port) < 0)
+			goto out;
 		if (g->oom)
 			goto out;
 	}
@@ -966,49 +1100,88 @@ static void gen_base(struct gen *g)
 		const char *name, *hook;
 		const char *type;
 		int prio;
-		const char *rule;
+		const char *rules;
 	} base[] = {
+		/* loadBalancerSourceRanges are checked before DNAT, while the
+		 * destination is still the frontend IP (kube-proxy: dstnat - 10). */
+		{ "filter-prerouting", "prerouting", "filter", -110,
+		  "ct state new jump firewall-check" },
+		{ "filter-output-pre-dnat", "output", "filter", -110,
+		  "ct state new jump firewall-check" },
 		/* The drop/reject checks run after DNAT (priority filter), as in
 		 * current kube-proxy: what a short-circuit rule DNATed (a node
 		 * reaching a Local Service it has no endpoint for) no longer has
 		 * the Service's address and passes; what nothing DNATed still
-		 * has it and is dropped or rejected. */
+		 * has it and is dropped or rejected. cluster-ips-check comes
+		 * last: only what is still addressed to the service CIDR after
+		 * both is an unknown port or an unallocated address. */
 		{ "filter-input", "input", "filter", 0, "ct state new jump endpoints-check" },
-		{ "filter-forward", "forward", "filter", 0, "ct state new jump endpoints-check" },
-		{ "filter-output", "output", "filter", 0, "ct state new jump endpoints-check" },
+		{ "filter-forward", "forward", "filter", 0,
+		  "ct state new jump endpoints-check\n\t\tct state new jump cluster-ips-check" },
+		{ "filter-output", "output", "filter", 0,
+		  "ct state new jump endpoints-check\n\t\tct state new jump cluster-ips-check" },
 		/* nft 1.0.6 wants numeric priorities for NAT on output. */
 		{ "nat-prerouting", "prerouting", "nat", -100, "jump services" },
 		{ "nat-output", "output", "nat", -100, "jump services" },
 		{ "nat-postrouting", "postrouting", "nat", 100, "jump masquerading" },
 	};
+	char nodeports[64] = "fib daddr type local ip daddr != 127.0.0.0/8";
 
 	rs->base = rs_mark(rs);
 	buf_puts(&rs->text, "\tcomment \"rules for kube-proxy\"\n");
+	if (g->node->node_ip.s_addr) {
+		char ip[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &g->node->node_ip, ip, sizeof(ip));
+		buf_printf(&rs->text,
+			   "\n\tset nodeport-ips {\n"
+			   "\t\ttype ipv4_addr\n"
+			   "\t\tcomment \"IPs that accept NodePort traffic\"\n"
+			   "\t\telements = { %s }\n"
+			   "\t}\n", ip);
+		snprintf(nodeports, sizeof(nodeports), "ip daddr @nodeport-ips");
+	}
 	for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++)
 		buf_printf(&rs->text,
 			   "\n\tchain %s {\n"
 			   "\t\ttype %s hook %s priority %d; policy accept;\n"
 			   "\t\t%s\n"
 			   "\t}\n",
-			   base[i].name, base[i].type, base[i].hook, base[i].prio, base[i].rule);
-	buf_puts(&rs->text,
-		 "\n\tchain endpoints-check {\n"
-		 "\t\tip daddr . meta l4proto . th dport vmap @no-endpoint-services\n"
-		 "\t\tfib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @no-endpoint-nodeports\n"
-		 "\t}\n"
-		 "\n\tchain reject-chain {\n"
-		 "\t\tmeta l4proto tcp reject with tcp reset\n"
-		 "\t\treject\n"
-		 "\t}\n"
-		 "\n\tchain services {\n");
+			   base[i].name, base[i].type, base[i].hook, base[i].prio, base[i].rules);
+	buf_printf(&rs->text,
+		   "\n\tchain endpoints-check {\n"
+		   "\t\tip daddr . meta l4proto . th dport vmap @no-endpoint-services\n"
+		   "\t\t%s meta l4proto . th dport vmap @no-endpoint-nodeports\n"
+		   "\t}\n"
+		   "\n\tchain reject-chain {\n"
+		   "\t\tmeta l4proto tcp reject with tcp reset\n"
+		   "\t\treject\n"
+		   "\t}\n"
+		   "\n\tchain firewall-check {\n"
+		   "\t\tip daddr . meta l4proto . th dport vmap @firewall-ips\n"
+		   "\t}\n"
+		   "\n\tchain cluster-ips-check {\n"
+		   "\t\tip daddr @cluster-ips reject "
+		   "comment \"Reject traffic to invalid ports of ClusterIPs\"\n",
+		   nodeports);
+	if (g->node->service_cidr.s_addr) {
+		char net[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &g->node->service_cidr, net, sizeof(net));
+		buf_printf(&rs->text,
+			   "\t\tip daddr %s/%d drop "
+			   "comment \"Drop traffic to unallocated ClusterIPs\"\n",
+			   net, g->node->service_prefix);
+	}
+	buf_puts(&rs->text, "\t}\n\n\tchain services {\n");
 	if (g->compact)
 		buf_printf(&rs->text,
 			   "\t\tip saddr != %s ip daddr . meta l4proto . th dport @masquerade-cluster-ips jump mark-for-masquerade\n",
 			   g->cidr);
-	buf_puts(&rs->text,
-		 "\t\tip daddr . meta l4proto . th dport vmap @service-ips\n"
-		 "\t\tfib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @service-nodeports\n"
-		 "\t}\n");
+	buf_printf(&rs->text,
+		   "\t\tip daddr . meta l4proto . th dport vmap @service-ips\n"
+		   "\t\t%s meta l4proto . th dport vmap @service-nodeports\n"
+		   "\t}\n", nodeports);
 	buf_printf(&rs->text,
 		   "\n\tchain mark-for-masquerade {\n"
 		   "\t\tmeta mark set meta mark or 0x%x\n"
@@ -1238,6 +1411,8 @@ int proxy_rules_build_from(const struct proxy_node *node,
 	/* Every part depends on the node, its pod CIDR and the layout. */
 	g.seed = gen_mix_str(gen_mix_str(0xcbf29ce484222325ull, node->name), g.cidr);
 	g.seed = gen_mix(g.seed, g.compact);
+	/* The firewall chains depend on the node's address. */
+	g.seed = gen_mix(g.seed, node->node_ip.s_addr);
 	if (prev && prev->recs && prev->n_stats > 0 && prev->compact == g.compact) {
 		g.prev = prev;
 		g.prev_sorted = malloc((size_t)prev->n_stats * sizeof(*g.prev_sorted));
@@ -1332,7 +1507,7 @@ void proxy_rules_render_full(const struct proxy_ruleset *rs, struct buf *out)
 	for (int m = 0; m < PROXY_MAP_COUNT; m++) {
 		int n = 0;
 
-		if (proxy_map_is_set((enum proxy_map)m) && !rs->compact)
+		if (proxy_map_compact_only((enum proxy_map)m) && !rs->compact)
 			continue;
 		buf_printf(out, "\n\t%s %s {\n%s", proxy_map_is_set((enum proxy_map)m) ? "set" : "map",
 			   proxy_map_names[m], proxy_map_decls[m]);

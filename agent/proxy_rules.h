@@ -46,6 +46,12 @@ struct proxy_node {
 	char name[MODEL_NAME_MAX];        /* "node0": endpoints with this nodeName are local */
 	struct in_addr cluster_cidr;      /* network address of the pod CIDR */
 	int cluster_prefix;
+	struct in_addr service_cidr;      /* ClusterIPs come from here; 0: none */
+	int service_prefix;
+	/* The node's primary address: the only one NodePorts answer on
+	 * (--nodeport-addresses primary, nftables mode's default). 0: every
+	 * local address, as iptables mode's default. */
+	struct in_addr node_ip;
 	enum proxy_layout layout;
 	int compact_above;                /* 0: PROXY_COMPACT_ABOVE */
 };
@@ -58,6 +64,8 @@ enum proxy_map {
 	PROXY_MAP_NO_EP_NODEPORTS,        /* no-endpoint-nodeports (per-element counters) */
 	PROXY_SET_HAIRPIN,                /* hairpin-endpoints (compact layout only) */
 	PROXY_SET_MASQ_CLUSTER_IPS,       /* masquerade-cluster-ips (compact layout only) */
+	PROXY_SET_CLUSTER_IPS,            /* cluster-ips: every Service's ClusterIP */
+	PROXY_MAP_FIREWALL_IPS,           /* firewall-ips: frontends with source ranges */
 	PROXY_MAP_COUNT,
 };
 
@@ -101,18 +109,22 @@ struct proxy_svc_stat {
 	bool internal_local;              /* internalTrafficPolicy Local */
 	bool no_local_external;           /* external traffic from outside is dropped here */
 	bool no_local_internal;           /* ClusterIP traffic is dropped here */
+	int no_local_external_ports;      /* the same, by Service port (kube-proxy's metric) */
+	int no_local_internal_ports;
 };
 
-/* A UDP frontend and the endpoints its traffic may be DNATed to, for
- * stale conntrack entry removal. */
+/* A UDP Service port with serving endpoints, and their addresses, for
+ * stale conntrack entry removal (kube-proxy's rule: entries towards its
+ * frontends whose reply source is none of these go). */
 struct proxy_udp_ep {
 	struct in_addr addr;
-	uint16_t port;
 };
 
+#define PROXY_UDP_IPS (2 + MODEL_MAX_EXTERNAL_IPS)
+
 struct proxy_udp_port {
-	struct in_addr cluster_ip;
-	struct in_addr ingress_ip;        /* 0 if none */
+	struct in_addr ips[PROXY_UDP_IPS];  /* ClusterIP, frontend IP, externalIPs */
+	int n_ips;
 	uint16_t port;
 	uint16_t node_port;               /* 0 if none */
 	int first_ep;                     /* into proxy_ruleset.udp_eps */
@@ -212,6 +224,11 @@ void proxy_stale_clear(struct proxy_stale *stale);
  * "<HASH>-<ns>/<name>/<proto>/<port>" with HASH 8 base32 characters. */
 void proxy_chain_base(const char *ns, const char *name, enum model_proto proto,
 		      const char *port_name, int port, char *out, size_t outlen);
+
+/* What the proxy reads of a Service and of an Endpoints object, hashed:
+ * the sync counts service and endpoint changes as kube-proxy does. */
+uint64_t proxy_rules_hash_service(const struct model_service *svc);
+uint64_t proxy_rules_hash_endpoints(const struct model_endpoints *e);
 
 /* Counts of programmed objects, for metrics. */
 int proxy_rules_nchains(const struct proxy_ruleset *rs);

@@ -2259,7 +2259,7 @@ static bool mp_ipv4(const char *s, struct in_addr *out)
 }
 
 struct mp_svc_seen {
-	struct fy_node *ports, *etp, *itp, *hc, *affinity_cfg, *lb_ip, *spec;
+	struct fy_node *ports, *etp, *itp, *hc, *affinity_cfg, *lb_ip, *spec, *src_ranges;
 	bool etp_set, affinity_cfg_set, cluster_ip_seen;
 	char etp_value[32];
 	char cluster_ip[64];
@@ -2288,6 +2288,66 @@ static void mp_traffic_policy(struct mp *p, struct fy_node *n, enum model_traffi
 		       mp_quote(v, strlen(v), q, sizeof(q)));
 }
 
+/* One spec.externalIPs item: ValidateNonSpecialIP's rules, IPv4 only. */
+static bool mp_external_ip(struct mp *p, struct fy_node *n, const char *ip, struct in_addr *out)
+{
+	char q[80];
+	uint32_t h;
+
+	mp_quote(ip, strlen(ip), q, sizeof(q));
+	if (!mp_ipv4(ip, out)) {
+		mp_err(p, n, "Invalid value: %s: must be a valid IPv4 address", q);
+		return false;
+	}
+	h = ntohl(out->s_addr);
+	if (h == 0)
+		mp_err(p, n, "Invalid value: %s: may not be unspecified (0.0.0.0)", q);
+	else if ((h >> 24) == 127)
+		mp_err(p, n, "Invalid value: %s: may not be in the loopback range "
+		       "(127.0.0.0/8)", q);
+	else if ((h >> 16) == 0xa9fe)
+		mp_err(p, n, "Invalid value: %s: may not be in the link-local range "
+		       "(169.254.0.0/16)", q);
+	else if ((h >> 28) == 0xe)
+		mp_err(p, n, "Invalid value: %s: may not be in the multicast range "
+		       "(224.0.0.0/4)", q);
+	else
+		return true;
+	return false;
+}
+
+/* One spec.loadBalancerSourceRanges item, "a.b.c.d/n" (surrounding blanks
+ * allowed, as the API server trims them); host bits are cleared. */
+static bool mp_source_range(struct mp *p, struct fy_node *n, const char *v,
+			    struct model_cidr4 *out)
+{
+	char buf[64], q[80], *slash, *end = NULL;
+	size_t len;
+	long bits = -1;
+
+	while (*v == ' ' || *v == '\t')
+		v++;
+	snprintf(buf, sizeof(buf), "%s", v);
+	len = strlen(buf);
+	while (len && (buf[len - 1] == ' ' || buf[len - 1] == '\t'))
+		buf[--len] = '\0';
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash = '\0';
+		errno = 0;
+		bits = strtol(slash + 1, &end, 10);
+	}
+	if (!slash || !slash[1] || *end || errno || bits < 0 || bits > 32 ||
+	    !mp_ipv4(buf, &out->addr)) {
+		mp_err(p, n, "Invalid value: %s: must be a valid CIDR value, (e.g. 10.9.8.0/24)",
+		       mp_quote(v, strlen(v), q, sizeof(q)));
+		return false;
+	}
+	out->prefix = (int)bits;
+	out->addr.s_addr &= bits ? htonl(0xffffffffu << (32 - bits)) : 0;
+	return true;
+}
+
 static void mp_service_spec(struct mp *p, struct fy_node *n, struct manifest_object *o,
 			    struct mp_svc_seen *seen)
 {
@@ -2295,8 +2355,8 @@ static void mp_service_spec(struct mp *p, struct fy_node *n, struct manifest_obj
 		"ipFamilies", "ipFamilyPolicy", "allocateLoadBalancerNodePorts", NULL,
 	};
 	static const char *const ignored[] = {
-		"loadBalancerSourceRanges", "externalIPs", "publishNotReadyAddresses",
-		"loadBalancerClass", "trafficDistribution", "externalName", NULL,
+		"publishNotReadyAddresses", "loadBalancerClass", "trafficDistribution",
+		"externalName", NULL,
 	};
 	struct model_service *s = &o->service;
 	struct mp_iter i;
@@ -2429,6 +2489,35 @@ static void mp_service_spec(struct mp *p, struct fy_node *n, struct manifest_obj
 			if (!mp_ipv4(ip, &s->load_balancer_ip))
 				mp_err(p, i.val, "Invalid value: %s: must be a valid IPv4 address",
 				       mp_quote(ip, strlen(ip), q, sizeof(q)));
+		} else if (strcmp(i.key, "externalIPs") == 0) {
+			struct mp_seq q;
+
+			if (!mp_seq_start(p, &q, i.val, MODEL_MAX_EXTERNAL_IPS))
+				continue;
+			while (mp_seq_next(p, &q)) {
+				char ip[64];
+				struct in_addr a;
+
+				if (mp_str(p, q.item, ip, sizeof(ip)) < 0)
+					continue;
+				if (mp_external_ip(p, q.item, ip, &a))
+					s->external_ips[s->n_external_ips++] = a;
+			}
+		} else if (strcmp(i.key, "loadBalancerSourceRanges") == 0) {
+			struct mp_seq q;
+
+			if (!mp_seq_start(p, &q, i.val, MODEL_MAX_SOURCE_RANGES))
+				continue;
+			while (mp_seq_next(p, &q)) {
+				char v[64];
+				struct model_cidr4 c;
+
+				if (mp_str(p, q.item, v, sizeof(v)) < 0)
+					continue;
+				seen->src_ranges = i.val;
+				if (mp_source_range(p, q.item, v, &c))
+					s->source_ranges[s->n_source_ranges++] = c;
+			}
 		} else if (mp_key_in(i.key, ignored)) {
 			mp_ignored(p, &i);
 		} else if (!mp_key_in(i.key, silent)) {
@@ -2441,7 +2530,9 @@ static void mp_service_spec(struct mp *p, struct fy_node *n, struct manifest_obj
 static void mp_service_check(struct mp *p, struct manifest_object *o, struct mp_svc_seen *seen)
 {
 	struct model_service *s = &o->service;
-	bool external = s->type != MODEL_SVC_CLUSTER_IP;
+	/* apiservice.ExternallyAccessible: externalIPs make a ClusterIP
+	 * Service reachable from outside too. */
+	bool external = s->type != MODEL_SVC_CLUSTER_IP || s->n_external_ips > 0;
 	char q[96];
 
 	if (!seen->ports || (fy_node_is_sequence(seen->ports) &&
@@ -2478,7 +2569,7 @@ static void mp_service_check(struct mp *p, struct manifest_object *o, struct mp_
 				manifest_add_error(p->m, at, field, "Duplicate value: %d", sp->node_port);
 			}
 		}
-		if (!external && sp->node_port) {
+		if (s->type == MODEL_SVC_CLUSTER_IP && sp->node_port) {
 			snprintf(field, sizeof(field), "spec.ports[%d].nodePort", k);
 			manifest_add_error(p->m, at, field,
 					   "Forbidden: may not be used when `type` is 'ClusterIP'");
@@ -2508,6 +2599,11 @@ static void mp_service_check(struct mp *p, struct manifest_object *o, struct mp_
 		manifest_add_error(p->m, mp_pos(p, seen->affinity_cfg), "spec.sessionAffinityConfig",
 				   "Invalid value: {\"clientIP\":{\"timeoutSeconds\":%d}}: must not be "
 				   "set when session affinity is None", seen->timeout_s);
+	}
+	if (seen->src_ranges && s->type != MODEL_SVC_LOAD_BALANCER) {
+		manifest_add_error(p->m, mp_pos(p, seen->src_ranges),
+				   "spec.loadBalancerSourceRanges",
+				   "Forbidden: may only be used when `type` is 'LoadBalancer'");
 	}
 	if (seen->lb_ip && s->type != MODEL_SVC_LOAD_BALANCER) {
 		manifest_add_error(p->m, mp_pos(p, seen->lb_ip), "spec.loadBalancerIP",

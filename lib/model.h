@@ -30,6 +30,8 @@
 #define MODEL_TIME_MAX        32   /* RFC 3339, "2026-11-27T08:00:00Z" */
 #define MODEL_REASON_MAX      64
 #define MODEL_MESSAGE_MAX     256
+#define MODEL_MAX_EXTERNAL_IPS 8   /* spec.externalIPs */
+#define MODEL_MAX_SOURCE_RANGES 16 /* spec.loadBalancerSourceRanges */
 
 enum model_proto { MODEL_PROTO_TCP, MODEL_PROTO_UDP };
 
@@ -218,6 +220,17 @@ struct model_service {
 	bool affinity_client_ip;           /* sessionAffinity: ClientIP */
 	int affinity_timeout_s;            /* default 10800 */
 	struct in_addr load_balancer_ip;   /* spec.loadBalancerIP, 0 if unset */
+	/* spec.externalIPs: addresses routed to some node by someone else;
+	 * the proxy takes traffic to them on the Service's ports. */
+	struct in_addr external_ips[MODEL_MAX_EXTERNAL_IPS];
+	int n_external_ips;
+	/* spec.loadBalancerSourceRanges: the only clients the load balancer
+	 * frontend IP admits (IPv4 prefixes, host bits cleared). */
+	struct model_cidr4 {
+		struct in_addr addr;
+		int prefix;
+	} source_ranges[MODEL_MAX_SOURCE_RANGES];
+	int n_source_ranges;
 	/* Written by the load balancer (status/services/), merged in on load. */
 	struct in_addr ingress_ip;         /* 0 while <pending> */
 };

@@ -474,6 +474,27 @@ static void sw_service(struct jsonw *w, const struct model_service *s, bool with
 		jsonw_kv_int(w, "healthCheckNodePort", s->health_check_node_port);
 	if (s->load_balancer_ip.s_addr)
 		sw_ip(w, "loadBalancerIP", s->load_balancer_ip);
+	if (s->n_external_ips > 0) {
+		char ip[INET_ADDRSTRLEN];
+
+		jsonw_key(w, "externalIPs");
+		jsonw_begin_array(w);
+		for (int i = 0; i < s->n_external_ips && i < MODEL_MAX_EXTERNAL_IPS; i++)
+			jsonw_str(w, inet_ntop(AF_INET, &s->external_ips[i], ip, sizeof(ip)));
+		jsonw_end_array(w);
+	}
+	if (s->n_source_ranges > 0) {
+		char ip[INET_ADDRSTRLEN], cidr[INET_ADDRSTRLEN + 4];
+
+		jsonw_key(w, "loadBalancerSourceRanges");
+		jsonw_begin_array(w);
+		for (int i = 0; i < s->n_source_ranges && i < MODEL_MAX_SOURCE_RANGES; i++) {
+			inet_ntop(AF_INET, &s->source_ranges[i].addr, ip, sizeof(ip));
+			snprintf(cidr, sizeof(cidr), "%s/%d", ip, s->source_ranges[i].prefix);
+			jsonw_str(w, cidr);
+		}
+		jsonw_end_array(w);
+	}
 	jsonw_kv_str(w, "sessionAffinity", s->affinity_client_ip ? "ClientIP" : "None");
 	if (s->affinity_client_ip || s->affinity_timeout_s != 10800) {
 		jsonw_key(w, "sessionAffinityConfig");
@@ -1007,6 +1028,24 @@ static bool sj_ip(struct sj_node *n, struct in_addr *out)
 	return sj_str(n, s, sizeof(s)) && inet_pton(AF_INET, s, out) == 1;
 }
 
+/* "a.b.c.d/n", host bits cleared. */
+static bool svc_read_cidr(struct sj_node *n, struct model_cidr4 *out)
+{
+	char s[INET_ADDRSTRLEN + 8], *slash, *end;
+	long bits;
+
+	if (!sj_str(n, s, sizeof(s)) || !(slash = strchr(s, '/')))
+		return false;
+	*slash = '\0';
+	bits = strtol(slash + 1, &end, 10);
+	if (end == slash + 1 || *end || bits < 0 || bits > 32 ||
+	    inet_pton(AF_INET, s, &out->addr) != 1)
+		return false;
+	out->prefix = (int)bits;
+	out->addr.s_addr &= bits ? htonl(0xffffffffu << (32 - bits)) : 0;
+	return true;
+}
+
 static void sj_map(struct sj_node *n, struct model_map *m)
 {
 	int cap = (int)(sizeof(m->items) / sizeof(m->items[0]));
@@ -1303,6 +1342,16 @@ static int service_read(struct sj_node *root, struct model_service *s, char *err
 	sj_int(sj_at(spec, "sessionAffinityConfig", "clientIP", "timeoutSeconds", NULL),
 	       &s->affinity_timeout_s);
 	sj_ip(sj_get(spec, "loadBalancerIP"), &s->load_balancer_ip);
+	it = NULL;
+	while (s->n_external_ips < MODEL_MAX_EXTERNAL_IPS &&
+	       (x = sj_seq_next(sj_get(spec, "externalIPs"), &it)))
+		if (sj_ip(x, &s->external_ips[s->n_external_ips]))
+			s->n_external_ips++;
+	it = NULL;
+	while (s->n_source_ranges < MODEL_MAX_SOURCE_RANGES &&
+	       (x = sj_seq_next(sj_get(spec, "loadBalancerSourceRanges"), &it)))
+		if (svc_read_cidr(x, &s->source_ranges[s->n_source_ranges]))
+			s->n_source_ranges++;
 	it = NULL;
 	x = sj_seq_next(sj_at(root, "status", "loadBalancer", "ingress", NULL), &it);
 	sj_ip(sj_get(x, "ip"), &s->ingress_ip);

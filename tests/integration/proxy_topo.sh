@@ -115,7 +115,8 @@ pt_agent_kill() { # NODE_INDEX
 
 # pt_svc NAME key=value...: writes api/services/default_NAME.json (and the
 # load balancer's status when ingress= is given). Keys: type, cip, port,
-# target, nodeport, proto, etp, itp, hc, affinity (timeout seconds), ingress.
+# target, nodeport, proto, etp, itp, hc, affinity (timeout seconds), ingress,
+# eips (externalIPs) and ranges (loadBalancerSourceRanges), comma-separated.
 pt_svc() {
 	local name=$1; shift
 	python3 - "$PT_STATE" "$name" "$@" <<'EOF'
@@ -130,6 +131,10 @@ spec = {"type": args.get("type", "ClusterIP"), "ports": [port], "clusterIP": arg
         "internalTrafficPolicy": args.get("itp", "Cluster"), "sessionAffinity": "None"}
 if "hc" in args:
     spec["healthCheckNodePort"] = int(args["hc"])
+if "eips" in args:
+    spec["externalIPs"] = args["eips"].split(",")
+if "ranges" in args:
+    spec["loadBalancerSourceRanges"] = args["ranges"].split(",")
 if "affinity" in args:
     spec["sessionAffinity"] = "ClientIP"
     spec["sessionAffinityConfig"] = {"clientIP": {"timeoutSeconds": int(args["affinity"])}}

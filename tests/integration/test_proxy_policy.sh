@@ -74,7 +74,7 @@ t_eq "health check: garbage gets 400" "HTTP/1.1 400 Bad Request" "$garbage"
 # --- the proxy's own endpoints ----------------------------------------------
 hz=$(pt_in edge curl -s -i --max-time 2 http://10.240.0.4:10256/healthz | tr -d '\r')
 t_match "/healthz: 200" '^HTTP/1.1 200 OK' "$hz"
-t_match "/healthz: kube-proxy's body" '\{"lastUpdated":"[0-9T:.-]+Z","currentTime":"[0-9T:.-]+Z","nodeEligible":true\}$' "$hz"
+t_match "/healthz: kube-proxy's body" '\{"lastUpdated":"[0-9T:.-]+Z","currentTime":"[0-9T:.-]+Z","nodeEligible":true,"healthy":true,"status":\{"IPv4":\{"lastUpdated":"[0-9T:.-]+Z","healthy":true\}\}\}$' "$hz"
 t_match "/livez: 200" '^HTTP/1.1 200 OK' "$(pt_in edge curl -s -i --max-time 2 http://10.240.0.5:10256/livez)"
 t_match "/nothing: 404" '^HTTP/1.1 404' "$(pt_in edge curl -s -i --max-time 2 http://10.240.0.5:10256/nothing)"
 metrics=$(pt_in edge curl -s --max-time 2 http://10.240.0.4:10249/metrics)

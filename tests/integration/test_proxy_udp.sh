@@ -2,7 +2,8 @@
 # UDP Services on a hand-built two-node world (proxy_topo.sh): ClusterIP and
 # NodePort, ICMP port unreachable without endpoints, and stale conntrack
 # entries deleted when an endpoint goes away, so a client that keeps its
-# source port moves to the new endpoint instead of the old one.
+# source port moves to the new endpoint instead of the old one, and kept
+# while it is terminating but still serving (kube-proxy's rule).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/proxy_topo.sh"
 
@@ -73,4 +74,20 @@ counted() {
 }
 t_ok "deletions are counted" t_wait 5 counted
 t_eq "UDP NodePort follows too" "u1 10.244.1.1" "$(udp edge 10.240.0.5 30053)"
+
+# kube-proxy's rule keeps entries towards any serving endpoint, whatever
+# the policy or terminating state: u1 terminating (still serving) while u0
+# takes new flows keeps the client that talks to u1.
+t_eq "the client talks to u1" "u1 10.244.1.10" "$(udp c1 10.0.0.10 53 40000)"
+pt_eps dns 10.244.1.3:node1:5353:terminating 10.244.0.3:node0:5353
+only_u0() { pt_has 1 'dnat to 10\.244\.0\.3:5353' && pt_hasnt 1 'dnat to 10\.244\.1\.3:5353'; }
+t_ok "node1 sends new flows to u0 only" t_wait 5 only_u0
+t_eq "a new client goes to u0" "u0 10.244.1.10" "$(udp c1 10.0.0.10 53 40001)"
+t_eq "the client of the terminating endpoint keeps it" "u1 10.244.1.10" \
+	"$(udp c1 10.0.0.10 53 40000)"
+# No longer serving: now its entries go.
+pt_eps dns 10.244.1.3:node1:5353:gone 10.244.0.3:node0:5353
+gone_u1() { ! pt_in node1 conntrack -L -p udp 2>/dev/null | grep -q 'src=10\.244\.1\.3 dst=10\.244\.1\.10 sport=5353 dport=40000'; }
+t_ok "entries towards an endpoint no longer serving are deleted" t_wait 5 gone_u1
+t_eq "and its client moves to u0" "u0 10.244.1.10" "$(udp c1 10.0.0.10 53 40000)"
 pt_done

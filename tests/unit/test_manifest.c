@@ -894,9 +894,10 @@ static void test_every_api_field_accepted(void **state)
 		   "supported by clientip and is ignored");
 	assert_msg(&m, "t.yaml:71:9: Warning: field \"spec.template.spec.tolerations\" is not "
 		   "supported by clientip and is ignored");
-	assert_msg(&m, "t.yaml:145:5: Warning: field \"spec.loadBalancerSourceRanges\" is not "
-		   "supported by clientip and is ignored");
-	assert_int_equal(m.n_warnings, 3);
+	assert_int_equal(m.n_warnings, 2);
+	assert_int_equal(m.objects[1].service.n_source_ranges, 1);
+	assert_int_equal(m.objects[1].service.source_ranges[0].prefix, 0);
+	assert_int_equal(m.objects[1].service.n_external_ips, 0);
 	manifest_free(&m);
 }
 
@@ -934,14 +935,69 @@ static void test_ignored_field_warning(void **state)
 	snprintf(text, sizeof(text), "%s",
 		 "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  uid: abc\n"
 		 "  creationTimestamp: null\nspec:\n  ipFamilies: [IPv4]\n  clusterIPs: [10.0.0.12]\n"
-		 "  ports: [{port: 80, appProtocol: http}]\n  externalIPs: [1.2.3.4]\n"
+		 "  ports: [{port: 80, appProtocol: http}]\n  publishNotReadyAddresses: true\n"
 		 "status: {loadBalancer: {}}\n");
 	assert_int_equal(parse(text, &m), 0);
 	assert_int_equal(m.n_warnings, 1);
-	assert_msg(&m, "t.yaml:11:3: Warning: field \"spec.externalIPs\" is not supported by "
-		   "clientip and is ignored");
+	assert_msg(&m, "t.yaml:11:3: Warning: field \"spec.publishNotReadyAddresses\" is not "
+		   "supported by clientip and is ignored");
 	assert_int_equal(ntohl(m.objects[0].service.cluster_ip.s_addr), 0x0a00000c);
 	manifest_free(&m);
+}
+
+/* spec.externalIPs and spec.loadBalancerSourceRanges reach the model;
+ * bad items are errors at their own position. */
+static void test_service_external_ips_source_ranges(void **state)
+{
+	static const char head[] = "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n";
+	char text[1024];
+	struct manifest m;
+	const struct model_service *s;
+
+	(void)state;
+	snprintf(text, sizeof(text), "%s%s", head,
+		 "  type: LoadBalancer\n  ports: [{port: 80}]\n"
+		 "  externalIPs: [192.0.2.10, 192.0.2.11]\n"
+		 "  loadBalancerSourceRanges: [198.51.100.10/32, ' 192.0.2.77/24 ']\n");
+	assert_int_equal(parse(text, &m), 0);
+	assert_int_equal(m.n_warnings, 0);
+	s = &m.objects[0].service;
+	assert_int_equal(s->n_external_ips, 2);
+	assert_int_equal(ntohl(s->external_ips[1].s_addr), 0xc000020b);
+	assert_int_equal(s->n_source_ranges, 2);
+	assert_int_equal(s->source_ranges[0].prefix, 32);
+	assert_int_equal(ntohl(s->source_ranges[1].addr.s_addr), 0xc0000200);   /* host bits cleared */
+	assert_int_equal(s->source_ranges[1].prefix, 24);
+	manifest_free(&m);
+	/* externalIPs make a ClusterIP Service externally accessible. */
+	snprintf(text, sizeof(text), "%s%s", head,
+		 "  ports: [{port: 80}]\n  externalIPs: [192.0.2.10]\n"
+		 "  externalTrafficPolicy: Local\n");
+	assert_int_equal(parse(text, &m), 0);
+	assert_int_equal(m.objects[0].service.external_policy, MODEL_POLICY_LOCAL);
+	manifest_free(&m);
+	snprintf(text, sizeof(text), "%s%s", head,
+		 "  type: LoadBalancer\n  ports: [{port: 80}]\n"
+		 "  loadBalancerSourceRanges: [198.51.100.10/32, 10.1.2.300/8]\n");
+	assert_one_error(text, "t.yaml:7:48: spec.loadBalancerSourceRanges[1]: Invalid value: "
+			 "\"10.1.2.300/8\": must be a valid CIDR value, (e.g. 10.9.8.0/24)");
+	snprintf(text, sizeof(text), "%s%s", head,
+		 "  type: LoadBalancer\n  ports: [{port: 80}]\n"
+		 "  loadBalancerSourceRanges: [198.51.100.10]\n");
+	assert_one_error(text, "t.yaml:7:30: spec.loadBalancerSourceRanges[0]: Invalid value: "
+			 "\"198.51.100.10\": must be a valid CIDR value, (e.g. 10.9.8.0/24)");
+	snprintf(text, sizeof(text), "%s%s", head,
+		 "  ports: [{port: 80}]\n  loadBalancerSourceRanges: [198.51.100.0/24]\n");
+	assert_one_error(text, "t.yaml:6:30: spec.loadBalancerSourceRanges: Forbidden: may only "
+			 "be used when `type` is 'LoadBalancer'");
+	snprintf(text, sizeof(text), "%s%s", head,
+		 "  ports: [{port: 80}]\n  externalIPs: [192.0.2.10, 127.0.0.1]\n");
+	assert_one_error(text, "t.yaml:6:29: spec.externalIPs[1]: Invalid value: \"127.0.0.1\": "
+			 "may not be in the loopback range (127.0.0.0/8)");
+	snprintf(text, sizeof(text), "%s%s", head,
+		 "  ports: [{port: 80}]\n  externalIPs: [nope]\n");
+	assert_one_error(text, "t.yaml:6:17: spec.externalIPs[0]: Invalid value: \"nope\": "
+			 "must be a valid IPv4 address");
 }
 
 static void test_error_deployment_rules(void **state)
@@ -1219,6 +1275,7 @@ int main(void)
 		cmocka_unit_test(test_every_api_field_accepted),
 		cmocka_unit_test(test_unknown_field_warning),
 		cmocka_unit_test(test_ignored_field_warning),
+		cmocka_unit_test(test_service_external_ips_source_ranges),
 		cmocka_unit_test(test_error_deployment_rules),
 		cmocka_unit_test(test_error_env_boolean),
 		cmocka_unit_test(test_lifecycle_pre_stop),

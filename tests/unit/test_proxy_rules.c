@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "proxy_int.h"
 #include "proxy_rules.h"
 
 #ifndef PROXY_GOLDEN_DIR
@@ -40,6 +41,9 @@ static struct proxy_node node(const char *name, enum proxy_layout layout)
 	snprintf(n.name, sizeof(n.name), "%s", name);
 	n.cluster_cidr = ip("10.244.0.0");
 	n.cluster_prefix = 16;
+	n.service_cidr = ip("10.0.0.0");
+	n.service_prefix = 16;
+	n.node_ip = ip(strcmp(name, "node1") == 0 ? "10.240.0.5" : "10.240.0.4");
 	n.layout = layout;
 	return n;
 }
@@ -412,10 +416,217 @@ static void test_udp(void **state)
 	assert_int_equal(rs.n_udp, 1);
 	assert_int_equal(rs.udp[0].node_port, 30053);
 	assert_int_equal(rs.udp[0].n_ep, 1);
-	assert_int_equal(rs.udp_eps[0].port, 5353);
+	assert_int_equal(rs.udp_eps[0].addr.s_addr, ip("10.244.0.7").s_addr);
 	proxy_rules_free(&rs);
 	free(got);
 	model_endpoints_free(&e);
+}
+
+/* cluster-ips-check: every ClusterIP is in cluster-ips, with or without
+ * endpoints; the service CIDR is dropped after that. */
+static void test_cluster_ips_check(void **state)
+{
+	struct model_service s[2];
+	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	char *got;
+
+	(void)state;
+	scenario_svc(&s[0], MODEL_POLICY_CLUSTER);
+	model_service_init(&s[1]);
+	snprintf(s[1].meta.name, sizeof(s[1].meta.name), "quiet");
+	s[1].n_ports = 1;
+	s[1].ports[0].port = 80;
+	s[1].cluster_ip = ip("10.0.0.81");
+	got = render(&n, s, 2, NULL, 0);
+	assert_non_null(strstr(got, "\tset cluster-ips {\n\t\ttype ipv4_addr\n"
+				    "\t\tcomment \"Active ClusterIPs\"\n"
+				    "\t\telements = { 10.0.166.24,\n\t\t\t     10.0.0.81 }"));
+	assert_non_null(strstr(got, "\tchain cluster-ips-check {\n"
+				    "\t\tip daddr @cluster-ips reject comment"));
+	assert_non_null(strstr(got, "\t\tip daddr 10.0.0.0/16 drop comment"));
+	assert_non_null(strstr(got, "\t\tct state new jump endpoints-check\n"
+				    "\t\tct state new jump cluster-ips-check\n"));
+	free(got);
+	/* No service CIDR known: no drop rule. */
+	n.service_cidr.s_addr = 0;
+	got = render(&n, s, 2, NULL, 0);
+	assert_null(strstr(got, "drop comment \"Drop traffic to unallocated ClusterIPs\""));
+	free(got);
+}
+
+/* NodePorts only on the node's primary address, unless none is known. */
+static void test_nodeport_ips(void **state)
+{
+	struct model_service s;
+	struct model_endpoints e;
+	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false) };
+	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	char *got;
+
+	(void)state;
+	scenario_svc(&s, MODEL_POLICY_CLUSTER);
+	eps_of(&e, "node-service", items, 1);
+	got = render(&n, &s, 1, &e, 1);
+	assert_non_null(strstr(got, "elements = { 10.240.0.4 }"));
+	assert_non_null(strstr(got, "\t\tip daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports\n"));
+	assert_non_null(strstr(got, "\t\tip daddr @nodeport-ips meta l4proto . th dport vmap @no-endpoint-nodeports\n"));
+	assert_null(strstr(got, "fib daddr type local"));
+	free(got);
+	n.node_ip.s_addr = 0;
+	got = render(&n, &s, 1, &e, 1);
+	assert_null(strstr(got, "nodeport-ips"));
+	assert_non_null(strstr(got, "fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @service-nodeports"));
+	free(got);
+	model_endpoints_free(&e);
+}
+
+/* externalIPs: external traffic, with externalTrafficPolicy's semantics. */
+static void test_external_ips(void **state)
+{
+	struct model_service s[2];
+	struct model_endpoints e[2];
+	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false) };
+	struct proxy_node n = node("node1", PROXY_LAYOUT_AUTO);
+	struct proxy_ruleset rs;
+	char err[128], *got;
+
+	(void)state;
+	model_service_init(&s[0]);
+	snprintf(s[0].meta.name, sizeof(s[0].meta.name), "ext");
+	s[0].n_ports = 1;
+	s[0].ports[0].port = 80;
+	s[0].ports[0].target_port = 8080;
+	s[0].cluster_ip = ip("10.0.0.90");
+	s[0].external_ips[0] = ip("192.0.2.90");
+	s[0].external_ips[1] = ip("192.0.2.91");
+	s[0].n_external_ips = 2;
+	s[1] = s[0];
+	snprintf(s[1].meta.name, sizeof(s[1].meta.name), "ext-local");
+	s[1].cluster_ip = ip("10.0.0.91");
+	s[1].external_ips[0] = ip("192.0.2.92");
+	s[1].n_external_ips = 1;
+	s[1].external_policy = MODEL_POLICY_LOCAL;
+	eps_of(&e[0], "ext", items, 1);
+	eps_of(&e[1], "ext-local", items, 1);
+	got = render(&n, s, 2, e, 2);
+	/* Cluster: both addresses to the external chain, which masquerades. */
+	assert_non_null(strstr(got, "192.0.2.90 . tcp . 80 : goto external-"));
+	assert_non_null(strstr(got, "192.0.2.91 . tcp . 80 : goto external-"));
+	/* Local on a node without the pod: short-circuits, else dropped. */
+	assert_non_null(strstr(got, "192.0.2.92 . tcp . 80 : goto external-"));
+	assert_non_null(strstr(got, "192.0.2.92 . tcp . 80 comment \"default/ext-local:80\" : drop"));
+	assert_non_null(strstr(got, "comment \"short-circuit pod traffic\""));
+	golden("external-ips", got);
+	assert_int_equal(proxy_rules_build(&n, s, 2, e, 2, &rs, err, sizeof(err)), 0);
+	assert_true(rs.stats[1].no_local_external);
+	assert_false(rs.stats[0].no_local_external);
+	proxy_rules_free(&rs);
+	free(got);
+	/* Without endpoints: rejected, as the ClusterIP is. */
+	got = render(&n, s, 1, NULL, 0);
+	assert_non_null(strstr(got, "192.0.2.90 . tcp . 80 comment \"default/ext:80\" : goto reject-chain"));
+	assert_null(strstr(got, "192.0.2.90 . tcp . 80 : goto"));
+	free(got);
+	model_endpoints_free(&e[0]);
+	model_endpoints_free(&e[1]);
+}
+
+/* loadBalancerSourceRanges: firewall-ips sends the frontend IP (not the
+ * NodePort) to a chain dropping other sources; a node inside the ranges
+ * may use the frontend IP as its source. */
+static void test_source_ranges(void **state)
+{
+	struct model_service s;
+	struct model_endpoints e;
+	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false) };
+	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	char *got;
+
+	(void)state;
+	scenario_svc(&s, MODEL_POLICY_LOCAL);
+	s.source_ranges[0].addr = ip("198.51.100.10");
+	s.source_ranges[0].prefix = 32;
+	s.source_ranges[1].addr = ip("192.0.2.0");
+	s.source_ranges[1].prefix = 24;
+	s.n_source_ranges = 2;
+	eps_of(&e, "node-service", items, 1);
+	got = render(&n, &s, 1, &e, 1);
+	assert_non_null(strstr(got, "elements = { 203.0.113.10 . tcp . 80 : goto firewall-HWLXDAHM-default/node-service/tcp/80 }"));
+	assert_non_null(strstr(got, "\tchain firewall-HWLXDAHM-default/node-service/tcp/80 {\n"
+				    "\t\tip saddr != { 198.51.100.10/32, 192.0.2.0/24 } drop\n"));
+	assert_null(strstr(got, "tcp . 31080 : goto firewall"));
+	golden("source-ranges", got);
+	free(got);
+	/* The node's own network in the ranges: the frontend IP is allowed. */
+	s.source_ranges[1].addr = ip("10.240.0.0");
+	s.source_ranges[1].prefix = 16;
+	got = render(&n, &s, 1, &e, 1);
+	assert_non_null(strstr(got, "ip saddr != { 198.51.100.10/32, 10.240.0.0/16, 203.0.113.10 } drop"));
+	free(got);
+	/* No frontend IP yet: nothing to guard. */
+	s.ingress_ip.s_addr = 0;
+	got = render(&n, &s, 1, &e, 1);
+	assert_null(strstr(got, "chain firewall-H"));
+	free(got);
+	model_endpoints_free(&e);
+}
+
+/* Stale UDP entries, kube-proxy's rule: a frontend's entry goes unless its
+ * reply source is a serving endpoint's address, any policy, terminating
+ * or not; Services without serving endpoints are left alone. */
+static void test_udp_stale(void **state)
+{
+	struct model_service s[2];
+	struct model_endpoints e[2];
+	struct model_endpoint items[] = {
+		ep("10.244.0.7", "node0", 5353, true, true, false),
+		ep("10.244.1.7", "node1", 5353, false, true, true),    /* terminating, serving */
+		ep("10.244.1.8", "node1", 5353, false, false, true),   /* no longer serving */
+	};
+	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	struct proxy_ruleset rs;
+	char err[128];
+	uint32_t cip = ip("10.0.0.10").s_addr, eip = ip("192.0.2.53").s_addr;
+
+	(void)state;
+	model_service_init(&s[0]);
+	snprintf(s[0].meta.name, sizeof(s[0].meta.name), "dns");
+	s[0].type = MODEL_SVC_NODE_PORT;
+	s[0].external_policy = MODEL_POLICY_LOCAL;
+	s[0].n_ports = 1;
+	s[0].ports[0].proto = MODEL_PROTO_UDP;
+	s[0].ports[0].port = 53;
+	s[0].ports[0].node_port = 30053;
+	s[0].cluster_ip = ip("10.0.0.10");
+	s[0].external_ips[0] = ip("192.0.2.53");
+	s[0].n_external_ips = 1;
+	s[1] = s[0];
+	snprintf(s[1].meta.name, sizeof(s[1].meta.name), "empty");
+	s[1].cluster_ip = ip("10.0.0.11");
+	s[1].ports[0].node_port = 30054;
+	s[1].n_external_ips = 0;
+	eps_of(&e[0], "dns", items, 3);
+	eps_of(&e[1], "empty", items, 0);
+	assert_int_equal(proxy_rules_build(&n, s, 2, e, 2, &rs, err, sizeof(err)), 0);
+	assert_int_equal(rs.n_udp, 1);
+	/* Serving endpoints, ready or terminating, local or not: kept. */
+	assert_false(proxy_conntrack_stale(&rs, cip, 53, ip("10.244.0.7").s_addr));
+	assert_false(proxy_conntrack_stale(&rs, cip, 53, ip("10.244.1.7").s_addr));
+	/* Not serving, or never DNATed: gone, on every frontend. */
+	assert_true(proxy_conntrack_stale(&rs, cip, 53, ip("10.244.1.8").s_addr));
+	assert_true(proxy_conntrack_stale(&rs, cip, 53, cip));
+	assert_true(proxy_conntrack_stale(&rs, eip, 53, eip));
+	assert_false(proxy_conntrack_stale(&rs, eip, 53, ip("10.244.1.7").s_addr));
+	assert_true(proxy_conntrack_stale(&rs, ip("10.240.0.4").s_addr, 30053,
+					  ip("10.240.0.4").s_addr));
+	/* Another port, or a Service without endpoints: left alone. */
+	assert_false(proxy_conntrack_stale(&rs, cip, 54, cip));
+	assert_false(proxy_conntrack_stale(&rs, ip("10.0.0.11").s_addr, 53, ip("10.0.0.11").s_addr));
+	assert_false(proxy_conntrack_stale(&rs, ip("10.240.0.4").s_addr, 30054,
+					   ip("10.240.0.4").s_addr));
+	proxy_rules_free(&rs);
+	model_endpoints_free(&e[0]);
+	model_endpoints_free(&e[1]);
 }
 
 static void test_compact(void **state)
@@ -603,7 +814,7 @@ static void test_diff_service_removed_then_stale(void **state)
 	assert_int_equal(proxy_rules_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), 1);
 	assert_int_equal(st.chains_flushed, 3);   /* service + 2 endpoints */
 	assert_int_equal(st.sets_deleted, 2);     /* affinity sets */
-	assert_int_equal(st.elems_deleted, 1);
+	assert_int_equal(st.elems_deleted, 2);   /* service-ips, cluster-ips */
 	assert_int_equal(st.stale_deleted, 0);
 	assert_int_equal(stale.n, 3);
 	/* Sets go after the chains using them are flushed. */
@@ -815,7 +1026,7 @@ static void test_golden_files_load(void **state)
 	static const char *const names[] = {
 		"cluster-pod-here", "cluster-pod-elsewhere", "local-pod-here",
 		"local-pod-elsewhere", "nodeport", "no-endpoints", "terminating-fallback",
-		"affinity", "internal-local", "udp", "compact",
+		"affinity", "internal-local", "udp", "compact", "external-ips", "source-ranges",
 	};
 	char cmd[1024];
 
@@ -929,6 +1140,11 @@ int main(void)
 		cmocka_unit_test(test_affinity),
 		cmocka_unit_test(test_internal_local),
 		cmocka_unit_test(test_udp),
+		cmocka_unit_test(test_cluster_ips_check),
+		cmocka_unit_test(test_nodeport_ips),
+		cmocka_unit_test(test_external_ips),
+		cmocka_unit_test(test_source_ranges),
+		cmocka_unit_test(test_udp_stale),
 		cmocka_unit_test(test_compact),
 		cmocka_unit_test(test_auto_switches_to_compact),
 		cmocka_unit_test(test_chain_names),

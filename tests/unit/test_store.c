@@ -169,6 +169,12 @@ static void fill_service(struct model_service *s)
 	s->affinity_timeout_s = 60;
 	s->load_balancer_ip = ip("203.0.113.9");
 	s->ingress_ip = ip("203.0.113.9");
+	s->external_ips[0] = ip("192.0.2.7");
+	s->external_ips[1] = ip("192.0.2.8");
+	s->n_external_ips = 2;
+	s->source_ranges[0].addr = ip("198.51.100.0");
+	s->source_ranges[0].prefix = 24;
+	s->n_source_ranges = 1;
 }
 
 static void fill_pod(struct model_pod *p)
@@ -231,6 +237,9 @@ static void test_roundtrip_service(void **state)
 	assert_non_null(strstr(js, "\"timeoutSeconds\": 60"));
 	assert_non_null(strstr(js, "\"ip\": \"203.0.113.9\""));
 	assert_non_null(strstr(js, "\"targetPort\": \"http\""));
+	assert_non_null(strstr(js, "\"externalIPs\": [\n"));
+	assert_non_null(strstr(js, "\"192.0.2.8\""));
+	assert_non_null(strstr(js, "\"198.51.100.0/24\""));
 	assert_int_equal(model_service_from_json(js, strlen(js), b, err, sizeof(err)), 0);
 	assert_memory_equal(a, b, sizeof(*a));
 	free(js);

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# kube-proxy's nftables-mode behaviours beyond the core chains, on a
+# hand-built two-node world (proxy_topo.sh): cluster-ips-check (an unknown
+# port of a ClusterIP is rejected, an unallocated address of the service
+# CIDR dropped), NodePorts and health check node ports on the node's
+# primary address only, externalIPs with externalTrafficPolicy semantics,
+# loadBalancerSourceRanges (firewall-check, NodePorts bypass it), the
+# proxy's health rule and /healthz body, and kube-proxy's metric names.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/proxy_topo.sh"
+
+[ "$(id -u)" -eq 0 ] || t_skip_all "needs root (network namespaces, nftables)"
+
+# curl's own message for a failed connection, or the body: tells a reject
+# ("Connection refused") from an unreachable route ("No route to host")
+# and a drop (ERR28, timed out).
+pt_why() {
+	local out rc
+	out=$(pt_in "$1" curl -sv --max-time 2 "$2" 2>&1); rc=$?
+	case $rc in
+	0) printf '%s' "${out##*$'\n'}" ;;
+	7) case $out in *"Connection refused"*) printf REFUSED ;; *) printf UNREACHABLE ;; esac ;;
+	*) printf 'ERR%d' "$rc" ;;
+	esac
+}
+
+t_ok "two-node world" pt_world
+t_ok "pod web0 on node0" pt_pod web0 0 10.244.0.2
+t_ok "pod c1 on node1" pt_pod c1 1 10.244.1.10
+t_ok "clientip-echo in web0" pt_echo web0
+# What leaves a node for the service CIDR meets an unreachable route at the
+# edge, so only the proxy can make it a reject or a silent drop.
+t_ok "edge: service CIDR unreachable" ip -n "$(pt_ns edge)" route add unreachable 10.0.0.0/16
+# Every such packet gets its ICMP error, however close to the last one.
+t_ok "edge: no ICMP rate limit" pt_in edge sysctl -qw net.ipv4.icmp_ratelimit=0
+pt_svc web type=LoadBalancer cip=10.0.166.24 port=80 target=8080 nodeport=31080 \
+	ingress=203.0.113.10 etp=Local hc=32080
+pt_eps web 10.244.0.2:node0:8080
+t_ok "agent on node0" pt_agent 0
+CLIENTIP_PROXY_SYNC_PERIOD_S=1 t_ok "agent on node1 (sync period 1 s)" pt_agent 1
+t_ok "node1 programs the Service" t_wait 5 pt_has 1 '10\.0\.166\.24 \. tcp \. 80 : goto service-'
+
+# --- cluster-ips-check ------------------------------------------------------
+t_eq "ClusterIP, the Service's port: answered" "::ffff:10.244.1.10" \
+	"$(pt_curl c1 http://10.0.166.24/)"
+t_eq "ClusterIP, a port no Service has, from a pod: rejected" "REFUSED" \
+	"$(pt_why c1 http://10.0.166.24:81/)"
+t_eq "ClusterIP, a port no Service has, from the node: rejected" "REFUSED" \
+	"$(pt_why node1 http://10.0.166.24:81/)"
+t_eq "outside the service CIDR: the edge's unreachable route" "UNREACHABLE" \
+	"$(pt_why node1 http://198.18.0.1/)"
+t_eq "unallocated service CIDR address: dropped" "ERR28" "$(pt_why node1 http://10.0.9.9/)"
+
+# --- NodePorts and health check node ports: primary address only -----------
+t_eq "NodePort on node0's primary address" "::ffff:10.240.0.1" \
+	"$(pt_curl edge http://10.240.0.4:31080/)"
+t_ok "node0: nodeport-ips holds the primary address" pt_has 0 'elements = \{ 10\.240\.0\.4 \}'
+t_eq "NodePort on node0's cbr0 address: not a NodePort" "REFUSED" \
+	"$(pt_why web0 http://10.244.0.1:31080/)"
+t_match "health check node port on the primary address" '"localEndpoints":1' \
+	"$(pt_curl edge http://10.240.0.4:32080/)"
+t_eq "health check node port on cbr0: not bound" "REFUSED" \
+	"$(pt_why web0 http://10.244.0.1:32080/)"
+
+# --- externalIPs --------------------------------------------------------------
+pt_svc ext cip=10.0.0.90 port=80 target=8080 eips=192.0.2.90
+pt_eps ext 10.244.0.2:node0:8080
+t_ok "node1: externalIP in service-ips" \
+	t_wait 5 pt_has 1 '192\.0\.2\.90 \. tcp \. 80 : goto external-'
+pt_route 192.0.2.90 1
+t_eq "externalIP, Cluster, via the other node: SNAT to its VNet address" "::ffff:10.240.0.5" \
+	"$(pt_curl client http://192.0.2.90/)"
+pt_svc ext cip=10.0.0.90 port=80 target=8080 eips=192.0.2.90 etp=Local
+t_ok "node1 drops externalIP traffic under Local" \
+	t_wait 5 pt_has 1 '192\.0\.2\.90 \. tcp \. 80 .*comment "default/ext:80" : drop'
+t_eq "externalIP, Local, node without the pod: dropped" "ERR28" \
+	"$(pt_curl client http://192.0.2.90/)"
+pt_route 192.0.2.90 0
+t_eq "externalIP, Local, the pod's node: the client's own address" "::ffff:198.51.100.10" \
+	"$(pt_curl client http://192.0.2.90/)"
+t_eq "externalIP, Local, from a pod elsewhere: short-circuits" "::ffff:10.244.1.10" \
+	"$(pt_curl c1 http://192.0.2.90/)"
+
+# --- loadBalancerSourceRanges -------------------------------------------------
+pt_route 203.0.113.10 0
+t_eq "frontend IP without source ranges: answered" "::ffff:198.51.100.10" \
+	"$(pt_curl client http://203.0.113.10/)"
+pt_svc web type=LoadBalancer cip=10.0.166.24 port=80 target=8080 nodeport=31080 \
+	ingress=203.0.113.10 etp=Local hc=32080 ranges=198.51.100.11/32,192.0.2.0/24
+t_ok "node0: the frontend IP in firewall-ips" \
+	t_wait 5 pt_has 0 '203\.0\.113\.10 \. tcp \. 80 : goto firewall-'
+t_eq "frontend IP from outside the ranges: dropped" "ERR28" \
+	"$(pt_curl client http://203.0.113.10/)"
+t_eq "NodePort from outside the ranges: not subject to them" "::ffff:10.240.0.1" \
+	"$(pt_curl edge http://10.240.0.4:31080/)"
+pt_svc web type=LoadBalancer cip=10.0.166.24 port=80 target=8080 nodeport=31080 \
+	ingress=203.0.113.10 etp=Local hc=32080 ranges=198.51.100.0/24
+t_ok "node0 widens the range" t_wait 5 pt_has 0 'ip saddr != 198\.51\.100\.0/24 drop'
+t_eq "frontend IP from inside the ranges: answered" "::ffff:198.51.100.10" \
+	"$(pt_curl client http://203.0.113.10/)"
+
+# --- proxy health -------------------------------------------------------------
+hz=$(pt_in edge curl -s -i --max-time 2 http://10.240.0.5:10256/healthz | tr -d '\r')
+t_match "/healthz: 200" '^HTTP/1.1 200 OK' "$hz"
+t_match "/healthz: healthy and per-family status" '"nodeEligible":true,"healthy":true,"status":\{"IPv4":\{"lastUpdated":"[0-9T:.-]+Z","healthy":true\}\}\}$' "$hz"
+# An unreadable store: node1's changes wait; after twice its sync period
+# (1 s) it is unhealthy, and healthy again once they are programmed.
+mv "$PT_STATE/api/endpoints" "$PT_STATE/api/endpoints.away"
+touch "$PT_STATE/api/endpoints"
+t_defer "rm -f '$PT_STATE/api/endpoints'; mv '$PT_STATE/api/endpoints.away' '$PT_STATE/api/endpoints' 2>/dev/null"
+unhealthy() { [ "$(pt_in edge curl -s -o /dev/null -w '%{http_code}' --max-time 2 http://10.240.0.5:10256/healthz)" = 503 ]; }
+t_ok "a change left waiting: node1 unhealthy" t_wait 8 unhealthy
+hz=$(pt_in edge curl -s --max-time 2 http://10.240.0.5:10256/healthz)
+t_match "/healthz body says so" '"healthy":false,"status":\{"IPv4":\{"lastUpdated":"[0-9T:.-]+Z","healthy":false\}\}' "$hz"
+t_match "/livez too" '"healthy":false' "$(pt_in edge curl -s --max-time 2 http://10.240.0.5:10256/livez)"
+rm -f "$PT_STATE/api/endpoints"
+mv "$PT_STATE/api/endpoints.away" "$PT_STATE/api/endpoints"
+healthy() { [ "$(pt_in edge curl -s -o /dev/null -w '%{http_code}' --max-time 2 http://10.240.0.5:10256/healthz)" = 200 ]; }
+t_ok "programmed again: node1 healthy" t_wait 8 healthy
+
+# --- metrics: every name kube-proxy registers in nftables mode ------------------
+metrics=$(pt_in edge curl -s --max-time 2 http://10.240.0.5:10249/metrics)
+for m in sync_proxy_rules_duration_seconds_bucket sync_full_proxy_rules_duration_seconds_bucket \
+	sync_partial_proxy_rules_duration_seconds_bucket sync_proxy_rules_last_timestamp_seconds \
+	sync_proxy_rules_last_queued_timestamp_seconds sync_proxy_rules_endpoint_changes_pending \
+	sync_proxy_rules_endpoint_changes_total sync_proxy_rules_service_changes_pending \
+	sync_proxy_rules_service_changes_total 'proxy_healthz_total\{code="200"\}' \
+	'proxy_healthz_total\{code="503"\}' 'proxy_livez_total\{code="503"\}' \
+	network_programming_duration_seconds_bucket \
+	'sync_proxy_rules_no_local_endpoints_total\{traffic_policy="external"\}' \
+	sync_proxy_rules_nftables_sync_failures_total \
+	sync_proxy_rules_nftables_cleanup_failures_total; do
+	t_match "/metrics: kubeproxy_$m" "^kubeproxy_$m" "$metrics"
+done
+t_match "/metrics: service changes counted" 'kubeproxy_sync_proxy_rules_service_changes_total [1-9]' "$metrics"
+t_match "/metrics: endpoint changes counted" 'kubeproxy_sync_proxy_rules_endpoint_changes_total [1-9]' "$metrics"
+t_match "/metrics: nothing pending" 'kubeproxy_sync_proxy_rules_endpoint_changes_pending 0' "$metrics"
+t_match "/metrics: 503 answers counted" 'kubeproxy_proxy_healthz_total\{code="503"\} [1-9]' "$metrics"
+t_match "/metrics: programming latency observed" 'kubeproxy_network_programming_duration_seconds_count [1-9]' "$metrics"
+t_match "/metrics: node1 has no local endpoint for 2 Local ports" \
+	'kubeproxy_sync_proxy_rules_no_local_endpoints_total\{traffic_policy="external"\} 2' "$metrics"
+t_ok "agents still running" kill -0 "${PT_AGENT[0]}" "${PT_AGENT[1]}"
+pt_done
