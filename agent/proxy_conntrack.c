@@ -17,19 +17,11 @@
 #include "proxy_int.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 
-struct proxy_ct_scan {
-	const struct proxy_ruleset *rs;
-	struct nf_conntrack **victims;
-	int n, cap;
-	bool oom;
-};
+#include "ctdel.h"
 
 static bool proxy_ct_is_ep(const struct proxy_ruleset *rs, const struct proxy_udp_port *u,
 			   uint32_t addr)
@@ -55,71 +47,22 @@ bool proxy_conntrack_stale(const struct proxy_ruleset *rs, uint32_t odst, uint16
 	return false;
 }
 
-static int proxy_ct_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void *data)
+static bool proxy_ct_match(const struct nf_conntrack *ct, void *data)
 {
-	struct proxy_ct_scan *s = data;
-	uint32_t odst, rsrc;
-	uint16_t odport;
+	const struct proxy_ruleset *rs = data;
 
-	(void)type;
 	if (nfct_get_attr_u8(ct, ATTR_L3PROTO) != AF_INET ||
 	    nfct_get_attr_u8(ct, ATTR_L4PROTO) != IPPROTO_UDP)
-		return NFCT_CB_CONTINUE;
-	odst = nfct_get_attr_u32(ct, ATTR_ORIG_IPV4_DST);
-	odport = ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_DST));
-	rsrc = nfct_get_attr_u32(ct, ATTR_REPL_IPV4_SRC);
-	if (!proxy_conntrack_stale(s->rs, odst, odport, rsrc))
-		return NFCT_CB_CONTINUE;
-	if (s->n == s->cap) {
-		int cap = s->cap ? s->cap * 2 : 16;
-		struct nf_conntrack **v = realloc(s->victims, (size_t)cap * sizeof(*v));
-
-		if (!v) {
-			s->oom = true;
-			return NFCT_CB_STOP;
-		}
-		s->victims = v;
-		s->cap = cap;
-	}
-	/* Deleting from inside a dump on the same socket is not allowed:
-	 * collect, delete afterwards. */
-	s->victims[s->n] = nfct_clone(ct);
-	if (s->victims[s->n])
-		s->n++;
-	return NFCT_CB_CONTINUE;
+		return false;
+	return proxy_conntrack_stale(rs, nfct_get_attr_u32(ct, ATTR_ORIG_IPV4_DST),
+				     ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_DST)),
+				     nfct_get_attr_u32(ct, ATTR_REPL_IPV4_SRC));
 }
 
 int proxy_conntrack_clean(const struct proxy_ruleset *rs, char *err, size_t errlen)
 {
-	struct proxy_ct_scan s = { .rs = rs };
-	struct nfct_handle *h;
-	uint32_t family = AF_INET;
-	int deleted = 0, rc = -1;
-
 	if (rs->n_udp == 0)
 		return 0;
-	h = nfct_open(CONNTRACK, 0);
-	if (!h) {
-		snprintf(err, errlen, "nfct_open: %s", strerror(errno));
-		return -1;
-	}
-	nfct_callback_register(h, NFCT_T_ALL, proxy_ct_cb, &s);
-	if (nfct_query(h, NFCT_Q_DUMP, &family) < 0) {
-		snprintf(err, errlen, "conntrack dump: %s", strerror(errno));
-		goto out;
-	}
-	nfct_callback_unregister(h);
-	for (int i = 0; i < s.n; i++)
-		/* ENOENT: it expired meanwhile, which is as good. */
-		if (nfct_query(h, NFCT_Q_DESTROY, s.victims[i]) == 0)
-			deleted++;
-	rc = s.oom ? -1 : deleted;
-	if (s.oom)
-		snprintf(err, errlen, "%s", strerror(ENOMEM));
-out:
-	for (int i = 0; i < s.n; i++)
-		nfct_destroy(s.victims[i]);
-	free(s.victims);
-	nfct_close(h);
-	return rc;
+	/* An entry that expired between the dump and its deletion is as good. */
+	return ctdel_delete_if(proxy_ct_match, (void *)rs, err, errlen);
 }
