@@ -163,7 +163,9 @@ static void lbcmd_rule(const struct lb_view *v, const struct lb_view_rule *r, bo
 		       b->last_result[0] ? b->last_result : "-", b->consecutive, when);
 	}
 	printf("\n");
-	snprintf(note, sizeof(note), several ? " (%d/%s)" : "", r->port, model_proto_name(r->proto));
+	note[0] = '\0';
+	if (several)
+		snprintf(note, sizeof(note), " (%d/%s)", r->port, model_proto_name(r->proto));
 	if (isnan(r->health_percent))
 		printf("Health Probe Status%s: - (no probe result yet; %d backends)\n", note,
 		       r->n_backends);
