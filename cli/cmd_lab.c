@@ -36,6 +36,7 @@ static void lab_usage(FILE *out)
 	fprintf(out,
 		"usage: clientip [--lab NAME] lab up [--nodes N] [--clients N] [--probe-interval SEC]\n"
 		"                                    [--cluster-probe-mode servicenodeport|shared]\n"
+		"                                    [--idle-timeout-unit minutes|seconds]\n"
 		"       clientip [--lab NAME] lab down\n"
 		"       clientip [--lab NAME] lab status\n"
 		"       clientip [--lab NAME] lab kubeconfig\n"
@@ -48,7 +49,10 @@ static void lab_usage(FILE *out)
 		"        interval; --cluster-probe-mode shared probes every Cluster Service\n"
 		"        with one HTTP probe per node on the proxy's :10256/healthz, as\n"
 		"        cloud-provider-azure's clusterServiceLoadBalancerHealthProbeMode:\n"
-		"        shared does (default servicenodeport: a probe per Service port)\n"
+		"        shared does (default servicenodeport: a probe per Service port);\n"
+		"        --idle-timeout-unit seconds reads the load balancer's TCP idle\n"
+		"        timeouts (Azure: minutes, 4 to 100, default 4) as seconds, to\n"
+		"        watch one expire\n"
 		"down    stops every process of the lab and removes its namespaces and\n"
 		"        state; safe to repeat and after any crash\n"
 		"status  nodes, clients and daemons of the lab, with each daemon's restarts\n"
@@ -340,6 +344,15 @@ static int lab_up(struct cli *cli, int argc, char **argv)
 				return 2;
 			continue;
 		}
+		if (strcmp(argv[i], "--idle-timeout-unit") == 0) {
+			if (i + 1 >= argc ||
+			    (strcmp(argv[i + 1], "seconds") != 0 && strcmp(argv[i + 1], "minutes") != 0)) {
+				log_error("lab up: --idle-timeout-unit takes minutes or seconds");
+				return 2;
+			}
+			li.idle_timeout_in_seconds = strcmp(argv[++i], "seconds") == 0;
+			continue;
+		}
 		if (strcmp(argv[i], "--cluster-probe-mode") == 0) {
 			if (i + 1 >= argc ||
 			    labinfo_probe_mode_parse(argv[++i], &li.cluster_probe_mode) < 0) {
@@ -508,6 +521,8 @@ static int lab_status(struct cli *cli, int argc, char **argv)
 	else
 		printf("Probe interval:  default\n");
 	printf("Cluster probes:  %s\n", labinfo_probe_mode_name(li.cluster_probe_mode));
+	printf("Idle timeouts:   in %s%s\n", li.idle_timeout_in_seconds ? "seconds" : "minutes",
+	       li.idle_timeout_in_seconds ? " (Azure: minutes)" : "");
 	lab_print_apiserver(cli);
 	printf("Edge:            %s/%d (internet), %s/%d (VNet), frontends %s%s\n",
 	       LAB_INET_GATEWAY, LAB_INET_PREFIX, LAB_VNET_GATEWAY, LAB_VNET_PREFIX,

@@ -296,6 +296,35 @@ static int lb_conf_port_probe(const struct model_service *s, const struct lb_con
 	}
 }
 
+/* The TCP idle timeout and reset switches, as cloud-provider-azure reads
+ * them: a whole number of minutes from 4 to 100, anything else refuses the
+ * Service. */
+static int lb_conf_idle(const struct model_service *s, const struct lb_conf_opts *o,
+			struct lb_conf *c)
+{
+	const char *v = model_map_get(&s->meta.annotations, LB_ANN_IDLE_TIMEOUT);
+	const char *r = model_map_get(&s->meta.annotations, LB_ANN_NO_TCP_RESET);
+	char t[16];
+	int n = LB_DEFAULT_IDLE_MIN;
+
+	if (v && (lb_parse_int(v, &n) < 0 || n < LB_MIN_IDLE_MIN || n > LB_MAX_IDLE_MIN))
+		return lb_conf_fail(c, "failed to parse annotation %s: \"%s\": the TCP idle timeout "
+				    "is a whole number of minutes from %d to %d", LB_ANN_IDLE_TIMEOUT,
+				    v, LB_MIN_IDLE_MIN, LB_MAX_IDLE_MIN);
+	c->idle_timeout_min = n;
+	c->idle_timeout_s = o->idle_in_seconds ? n : n * 60;
+	c->tcp_reset = true;
+	if (r) {
+		if (lb_trim(r, t, sizeof(t)) && strcasecmp(t, "true") == 0)
+			c->tcp_reset = false;
+		else if (!lb_trim(r, t, sizeof(t)) || strcasecmp(t, "false") != 0)
+			lb_conf_event(c, "InvalidTCPResetAnnotation",
+				      "%s: \"%s\" is neither \"true\" nor \"false\"; TCP reset stays on",
+				      LB_ANN_NO_TCP_RESET, r);
+	}
+	return 0;
+}
+
 int lb_conf_from_service(const struct model_service *s, const struct lb_conf_opts *o,
 			 struct lb_conf *c)
 {
@@ -317,6 +346,8 @@ int lb_conf_from_service(const struct model_service *s, const struct lb_conf_opt
 				      LB_ANN_NO_FLOATING_IP, fip);
 	}
 	c->source_ip_affinity = s->affinity_client_ip;
+	if (lb_conf_idle(s, o, c) < 0)
+		return -1;
 	if (local) {
 		/* kube-proxy's health check node port answers 200 only on nodes
 		 * with a ready local endpoint: that is what turns 100 % into 50 %. */

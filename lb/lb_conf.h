@@ -56,6 +56,8 @@
 #define LB_ANN_PROBE_INTERVAL  LB_ANN_PREFIX "azure-load-balancer-health-probe-interval"
 #define LB_ANN_PROBE_NUM       LB_ANN_PREFIX "azure-load-balancer-health-probe-num-of-probe"
 #define LB_ANN_PROBE_PATH      LB_ANN_PREFIX "azure-load-balancer-health-probe-request-path"
+#define LB_ANN_IDLE_TIMEOUT    LB_ANN_PREFIX "azure-load-balancer-tcp-idle-timeout"
+#define LB_ANN_NO_TCP_RESET    LB_ANN_PREFIX "azure-load-balancer-disable-tcp-reset"
 /* port_<n>_health-probe_<param>, port_<n>_no_probe_rule, port_<n>_no_lb_rule */
 #define LB_ANN_PORT_FMT        LB_ANN_PREFIX "port_%d_%s"
 
@@ -64,6 +66,9 @@
 #define LB_MIN_INTERVAL_S      5
 #define LB_MIN_THRESHOLD       2
 #define LB_MAX_PROBE_TOTAL_S   120   /* interval x num-of-probe must stay below */
+#define LB_DEFAULT_IDLE_MIN    4     /* Azure's TCP idle timeout, minutes */
+#define LB_MIN_IDLE_MIN        4
+#define LB_MAX_IDLE_MIN        100
 #define LB_LOCAL_PROBE_PATH    "/healthz"
 #define LB_SHARED_PROBE_PATH   "/healthz"   /* kube-proxy's, on LAB_PROXY_HEALTH_PORT */
 
@@ -116,6 +121,12 @@ struct lb_rule_conf {
 struct lb_conf {
 	bool floating_ip;              /* false: DNAT to node:NodePort */
 	bool source_ip_affinity;       /* hash of the source address only */
+	/* TCP idle timeout: an established flow idle this long is forgotten;
+	 * with tcp_reset the next packet from either end gets an RST (Azure
+	 * sends both at the timeout), without it the packet is dropped. */
+	int idle_timeout_min;          /* as asked: 4 .. 100 */
+	int idle_timeout_s;            /* in effect (minutes, or seconds in a lab that says so) */
+	bool tcp_reset;
 	enum lb_probe_mode mode;       /* the lab's mode for Cluster Services */
 	struct lb_rule_conf rules[LB_MAX_RULES];
 	int n_rules;
@@ -128,6 +139,7 @@ struct lb_conf {
 
 struct lb_conf_opts {
 	int lab_interval_s;            /* > 0: the lab-wide interval */
+	bool idle_in_seconds;          /* the lab reads idle timeouts as seconds */
 	enum lb_probe_mode mode;
 };
 

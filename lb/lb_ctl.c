@@ -424,6 +424,7 @@ out:
 static void lb_ctl_conf_opts(const struct lb_ctl *ctl, struct lb_conf_opts *o)
 {
 	o->lab_interval_s = ctl->info.probe_interval_s;
+	o->idle_in_seconds = ctl->info.idle_timeout_in_seconds;
 	o->mode = ctl->info.cluster_probe_mode == LABINFO_PROBE_SHARED ? LB_PROBE_MODE_SHARED
 								       : LB_PROBE_MODE_SERVICE_NODE_PORT;
 }
@@ -663,6 +664,8 @@ static int lb_ctl_nft_svcs(struct lb_ctl *ctl, struct lb_nft_svc **out)
 		d->n_ports = s->conf.n_rules;
 		d->floating_ip = s->conf.floating_ip;
 		d->source_ip_affinity = s->conf.source_ip_affinity;
+		d->idle_timeout_s = s->conf.idle_timeout_s;
+		d->tcp_reset = s->conf.tcp_reset;
 		d->n_backends = s->n_backends;
 		n++;
 	}

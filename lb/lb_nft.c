@@ -141,6 +141,41 @@ static void lb_nft_maps(const struct lb_nft_svc *svcs, int n, struct buf *out)
 	}
 }
 
+/* Per Service with a TCP rule: its conntrack timeout policy, and its TCP
+ * frontends in idle_reset (forgotten flows get an RST) or idle_quiet
+ * (they get nothing). */
+static void lb_nft_idle(const struct lb_nft_svc *svcs, int n, struct buf *out)
+{
+	char ip[INET_ADDRSTRLEN];
+
+	for (int i = 0; i < n; i++) {
+		if (svcs[i].idle_timeout_s <= 0)
+			continue;
+		buf_printf(out, "\tct timeout idle_%s {\n\t\tprotocol tcp; l3proto ip\n"
+			   "\t\tpolicy = { established: %d }\n\t}\n", svcs[i].key,
+			   svcs[i].idle_timeout_s);
+	}
+	for (int reset = 1; reset >= 0; reset--) {
+		bool first = true;
+
+		buf_printf(out, "\tset idle_%s {\n\t\ttype ipv4_addr . inet_service\n",
+			   reset ? "reset" : "quiet");
+		for (int i = 0; i < n; i++) {
+			if (svcs[i].idle_timeout_s <= 0 || svcs[i].tcp_reset != (bool)reset)
+				continue;
+			lb_nft_ip(svcs[i].frontend, ip);
+			for (int p = 0; p < svcs[i].n_ports; p++) {
+				if (svcs[i].ports[p].proto != MODEL_PROTO_TCP)
+					continue;
+				buf_puts(out, first ? "\t\telements = { " : ",\n\t\t\t     ");
+				first = false;
+				buf_printf(out, "%s . %d", ip, svcs[i].ports[p].port);
+			}
+		}
+		buf_puts(out, first ? "\t}\n" : " }\n\t}\n");
+	}
+}
+
 static void lb_nft_rule_chain(const struct lb_nft_svc *s, const struct lb_nft_port *r,
 			      struct buf *out)
 {
@@ -155,6 +190,9 @@ static void lb_nft_rule_chain(const struct lb_nft_svc *s, const struct lb_nft_po
 		buf_printf(out, "\t\tcounter name \"%s\" drop\n\t}\n", name);
 		return;
 	}
+	/* The Service's idle timeout rides on the flow's conntrack entry. */
+	if (r->proto == MODEL_PROTO_TCP && s->idle_timeout_s > 0)
+		buf_printf(out, "\t\tct timeout set \"idle_%s\"\n", s->key);
 	/* The hash picks an index among the healthy backends only; the mark
 	 * it maps to names the node, so the choice lives on in ct mark. */
 	buf_printf(out, "\t\tct mark set jhash %s mod %d seed 0x%08x map { ",
@@ -176,10 +214,25 @@ static void lb_nft_hook_chain(struct buf *out, const char *name, const char *typ
 {
 	buf_printf(out,
 		   "\tchain %s {\n"
-		   "\t\ttype %s hook %s priority mangle; policy accept;\n"
+		   "\t\ttype %s hook %s priority mangle; policy accept;\n", name, type, hook);
+	if (strcmp(hook, "prerouting") == 0)
+		/* A TCP packet that is not a SYN and has no conntrack entry
+		 * belongs to a flow the edge forgot after its idle timeout:
+		 * either end's next packet gets an RST (or nothing), instead of
+		 * being balanced again as a new flow. */
+		buf_puts(out,
+			 "\t\tct state new tcp flags & (syn | ack | rst) == ack "
+			 "ip daddr . th dport @idle_reset reject with tcp reset\n"
+			 "\t\tct state new tcp flags & (syn | ack | rst) == ack "
+			 "ip saddr . th sport @idle_reset reject with tcp reset\n"
+			 "\t\tct state new tcp flags & syn == 0 ip daddr . th dport @idle_quiet drop\n"
+			 "\t\tct state new tcp flags & syn == 0 ip saddr . th sport @idle_quiet drop\n"
+			 "\t\tct state new tcp flags & syn == 0 ip daddr . th dport @idle_reset drop\n"
+			 "\t\tct state new tcp flags & syn == 0 ip saddr . th sport @idle_reset drop\n");
+	buf_printf(out,
 		   "\t\tct mark & 0x%08x == 0x%08x jump steer\n"
 		   "\t\tct state new ip daddr . meta l4proto . th dport vmap @frontends\n",
-		   name, type, hook, LB_MARK_MASK, LB_MARK_BASE);
+		   LB_MARK_MASK, LB_MARK_BASE);
 	if (strcmp(hook, "prerouting") == 0)
 		/* A cloud edge forwards only what a rule names: other ports of
 		 * the frontend pool go nowhere. */
@@ -207,6 +260,7 @@ void lb_nft_render(const struct lb_nft_svc *svcs, int n,
 		lb_nft_counter_decl(out, name, carry, n_carry);
 	}
 	lb_nft_counter_decl(out, "unmatched", carry, n_carry);
+	lb_nft_idle(svcs, n, out);
 	lb_nft_maps(svcs, n, out);
 	/* Every packet of a flow that has a backend: only the original
 	 * direction is steered (replies go back to the client by the main

@@ -50,6 +50,8 @@ struct lb_nft_svc {
 	bool floating_ip;
 	bool source_ip_affinity;
 	int n_backends;                /* the backends: nodes 0 .. n_backends-1 */
+	int idle_timeout_s;            /* TCP flows idle this long are forgotten; 0: never */
+	bool tcp_reset;                /* their next packet gets an RST, not silence */
 };
 
 struct lb_nft_counter {

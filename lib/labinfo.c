@@ -75,6 +75,7 @@ void labinfo_format(const struct lab_info *li, struct buf *out)
 		jsonw_null(&w);
 	jsonw_kv_str(&w, "clusterServiceLoadBalancerHealthProbeMode",
 		     labinfo_probe_mode_name(li->cluster_probe_mode));
+	jsonw_kv_str(&w, "idleTimeoutUnit", li->idle_timeout_in_seconds ? "seconds" : "minutes");
 	jsonw_kv_str(&w, "createdAt", when);
 	jsonw_end_object(&w);
 	buf_putc(out, '\n');
@@ -165,6 +166,15 @@ int labinfo_parse(const char *text, size_t len, struct lab_info *li, char *err, 
 		snprintf(err, errlen, "clusterServiceLoadBalancerHealthProbeMode: not "
 			 "\"servicenodeport\" or \"shared\"");
 		goto out;
+	}
+	/* Optional too: minutes, as on Azure, unless the lab says seconds. */
+	if (fy_node_mapping_lookup_by_string(root, "idleTimeoutUnit", FY_NT)) {
+		if (!labinfo_scalar(root, "idleTimeoutUnit", s, sizeof(s), &plain) || plain ||
+		    (strcmp(s, "minutes") != 0 && strcmp(s, "seconds") != 0)) {
+			snprintf(err, errlen, "idleTimeoutUnit: not \"minutes\" or \"seconds\"");
+			goto out;
+		}
+		li->idle_timeout_in_seconds = strcmp(s, "seconds") == 0;
 	}
 	if (!labinfo_scalar(root, "createdAt", s, sizeof(s), &plain) || plain ||
 	    labinfo_time_parse(s, &li->created) < 0) {

@@ -36,6 +36,9 @@ struct lab_info {
 	int clients;             /* 1 .. LAB_MAX_CLIENTS */
 	int probe_interval_s;    /* 0: the load balancer's default */
 	enum labinfo_probe_mode cluster_probe_mode;
+	/* The load balancer reads its idle timeouts (minutes on Azure) as
+	 * seconds, so that a test sees one expire. */
+	bool idle_timeout_in_seconds;
 	time_t created;          /* UTC seconds */
 };
 

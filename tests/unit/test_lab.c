@@ -215,6 +215,7 @@ static void test_labinfo_format(void **state)
 	assert_string_equal(buf_str(&b),
 			    "{\"name\":\"t1\",\"nodes\":2,\"clients\":1,\"probeIntervalSeconds\":null,"
 			    "\"clusterServiceLoadBalancerHealthProbeMode\":\"servicenodeport\","
+			    "\"idleTimeoutUnit\":\"minutes\","
 			    "\"createdAt\":\"2024-05-01T12:00:00Z\"}\n");
 	buf_reset(&b);
 	li.probe_interval_s = 2;
@@ -280,6 +281,28 @@ static void test_labinfo_probe_mode(void **state)
 			    "servicenodeport");
 	assert_int_equal(labinfo_parse(shared, strlen(shared), &li, err, sizeof(err)), 0);
 	assert_int_equal(li.cluster_probe_mode, LABINFO_PROBE_SHARED);
+	/* Without the field: minutes, as on Azure. */
+	assert_false(li.idle_timeout_in_seconds);
+}
+
+static void test_labinfo_idle_unit(void **state)
+{
+	const char *secs = "{\"name\":\"t1\",\"nodes\":2,\"clients\":1,\"probeIntervalSeconds\":null,"
+			   "\"idleTimeoutUnit\":\"seconds\",\"createdAt\":\"2024-05-01T12:00:00Z\"}";
+	const char *bad = "{\"name\":\"t1\",\"nodes\":2,\"clients\":1,\"probeIntervalSeconds\":null,"
+			  "\"idleTimeoutUnit\":\"hours\",\"createdAt\":\"2024-05-01T12:00:00Z\"}";
+	struct lab_info li;
+	struct buf b = BUF_INIT;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(labinfo_parse(secs, strlen(secs), &li, err, sizeof(err)), 0);
+	assert_true(li.idle_timeout_in_seconds);
+	labinfo_format(&li, &b);
+	assert_non_null(strstr(buf_str(&b), "\"idleTimeoutUnit\":\"seconds\""));
+	buf_free(&b);
+	assert_int_equal(labinfo_parse(bad, strlen(bad), &li, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "idleTimeoutUnit"));
 }
 
 static void test_labinfo_parse_errors(void **state)
@@ -375,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_labinfo_round_trip),
 		cmocka_unit_test(test_labinfo_parse_other_layouts),
 		cmocka_unit_test(test_labinfo_probe_mode),
+		cmocka_unit_test(test_labinfo_idle_unit),
 		cmocka_unit_test(test_labinfo_parse_errors),
 		cmocka_unit_test(test_labinfo_save_load),
 	};

@@ -449,6 +449,47 @@ static void test_floating_ip_and_affinity(void **state)
 	assert_true(has_event(&c, "InvalidFloatingIPAnnotation"));
 }
 
+static void test_idle_timeout(void **state)
+{
+	struct lb_conf_opts secs = { .idle_in_seconds = true };
+	static const char *const refused[] = { "3", "101", "four", "4.5", "" };
+	struct model_service s;
+	struct lb_conf c;
+
+	(void)state;
+	/* Azure's default: 4 minutes, TCP reset on. */
+	svc_init(&s, MODEL_POLICY_CLUSTER);
+	assert_int_equal(conf(&s, 0, LB_PROBE_MODE_SERVICE_NODE_PORT, &c), 0);
+	assert_int_equal(c.idle_timeout_min, 4);
+	assert_int_equal(c.idle_timeout_s, 240);
+	assert_true(c.tcp_reset);
+	/* A lab that reads minutes as seconds. */
+	assert_int_equal(lb_conf_from_service(&s, &secs, &c), 0);
+	assert_int_equal(c.idle_timeout_s, 4);
+
+	svc_init(&s, MODEL_POLICY_LOCAL);
+	annotate(&s, LB_ANN_IDLE_TIMEOUT, "30");
+	annotate(&s, LB_ANN_NO_TCP_RESET, "TRUE");
+	assert_int_equal(conf(&s, 0, LB_PROBE_MODE_SERVICE_NODE_PORT, &c), 0);
+	assert_int_equal(c.idle_timeout_s, 1800);
+	assert_false(c.tcp_reset);
+
+	/* Out of 4..100 or not a whole number: refused, as AKS refuses it. */
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		svc_init(&s, MODEL_POLICY_CLUSTER);
+		annotate(&s, LB_ANN_IDLE_TIMEOUT, refused[i]);
+		assert_int_equal(conf(&s, 0, LB_PROBE_MODE_SERVICE_NODE_PORT, &c), -1);
+		assert_non_null(strstr(c.error, LB_ANN_IDLE_TIMEOUT));
+		assert_non_null(strstr(c.error, "from 4 to 100"));
+	}
+	/* A reset switch that is neither true nor false: a warning, reset on. */
+	svc_init(&s, MODEL_POLICY_CLUSTER);
+	annotate(&s, LB_ANN_NO_TCP_RESET, "maybe");
+	assert_int_equal(conf(&s, 0, LB_PROBE_MODE_SERVICE_NODE_PORT, &c), 0);
+	assert_true(c.tcp_reset);
+	assert_true(has_event(&c, "InvalidTCPResetAnnotation"));
+}
+
 static void test_parse_int(void **state)
 {
 	int v = 0;
@@ -481,6 +522,7 @@ int main(void)
 		cmocka_unit_test(test_total_must_stay_below_120),
 		cmocka_unit_test(test_lab_interval_replaces_default),
 		cmocka_unit_test(test_floating_ip_and_affinity),
+		cmocka_unit_test(test_idle_timeout),
 		cmocka_unit_test(test_parse_int),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -67,6 +67,9 @@ static void test_scenario_rules(void **state)
 	s[0].n_ports = 1;
 	s[0].ports[0] = (struct lb_nft_port){ .proto = MODEL_PROTO_TCP, .port = 80, .node_port = 31234 };
 	s[0].ports[0].healthy[s[0].ports[0].n_healthy++] = 0;
+	/* Azure's default idle timeout, 4 minutes, with TCP reset. */
+	s[0].idle_timeout_s = 240;
+	s[0].tcp_reset = true;
 	/* Floating IP off, SourceIP distribution, two ports: both nodes up in
 	 * the TCP rule's pool, node1 alone in the UDP rule's. */
 	svc(&s[1], "shop_web", "203.0.113.11", 2);
@@ -78,6 +81,8 @@ static void test_scenario_rules(void **state)
 	s[1].ports[0].healthy[s[1].ports[0].n_healthy++] = 0;
 	s[1].ports[0].healthy[s[1].ports[0].n_healthy++] = 1;
 	s[1].ports[1].healthy[s[1].ports[1].n_healthy++] = 1;
+	/* 30 minutes, reset disabled: forgotten flows get silence. */
+	s[1].idle_timeout_s = 1800;
 	/* Every backend down: new flows dropped. */
 	svc(&s[2], "default_down", "203.0.113.12", 2);
 	s[2].n_ports = 1;
