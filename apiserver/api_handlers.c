@@ -23,6 +23,7 @@
 #include "api_select.h"
 #include "api_server.h"
 #include "api_table.h"
+#include "buf.h"
 #include "log.h"
 
 #define API_JSON "application/json"
@@ -245,12 +246,37 @@ static bool api_dry_run(const struct api_http_req *req)
 	return api_http_query_get(req->query, "dryRun", v, sizeof(v)) && strcmp(v, "All") == 0;
 }
 
-static bool api_strict(const struct api_http_req *req)
+enum api_field_validation { API_FV_IGNORE, API_FV_WARN, API_FV_STRICT };
+
+/* The request's fieldValidation; Warn, the real server's default, when
+ * absent. */
+static enum api_field_validation api_field_validation(const struct api_http_req *req)
 {
 	char v[16];
 
-	return api_http_query_get(req->query, "fieldValidation", v, sizeof(v)) &&
-	       strcmp(v, "Strict") == 0;
+	if (!api_http_query_get(req->query, "fieldValidation", v, sizeof(v)))
+		return API_FV_WARN;
+	return strcmp(v, "Strict") == 0 ? API_FV_STRICT :
+	       strcmp(v, "Ignore") == 0 ? API_FV_IGNORE : API_FV_WARN;
+}
+
+/* A Warning header (RFC 7234 5.5) as kube-apiserver sends one: code 299,
+ * no agent ("-"), the text quoted with '"' and '\' escaped. kubectl prints
+ * "Warning: <text>". */
+static void api_warn(struct api_http_conn *c, const char *text)
+{
+	struct buf v = BUF_INIT;
+
+	buf_puts(&v, "299 - \"");
+	for (const char *p = text; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_putc(&v, '\\');
+		buf_putc(&v, *p);
+	}
+	buf_putc(&v, '"');
+	if (!v.oom)
+		api_http_add_header(c, "Warning", v.data);
+	buf_free(&v);
 }
 
 static const struct api_resource *api_ns_res(void)
@@ -297,11 +323,12 @@ static void api_prune_field(json_t *obj, const char *path)
 /* Unknown fields are never stored, as the real server's decoding drops
  * them. With fieldValidation=Strict they are errors, worded as the real
  * server words them: 400 for an object sent whole, 422 with a cause on
- * "patch" for a patch; with Ignore or Warn (the default) they are dropped
- * silently (the server sends no Warning headers). */
-static json_t *api_check_fields(const struct api_http_req *req, const struct api_resource *r,
-				json_t *obj)
+ * "patch" for a patch; with Warn (the default) each is named in a Warning
+ * header of the reply; with Ignore they go silently. */
+static json_t *api_check_fields(struct api_http_conn *c, const struct api_http_req *req,
+				const struct api_resource *r, json_t *obj)
 {
+	enum api_field_validation fv = api_field_validation(req);
 	json_t *unknown, *st = NULL, *cause;
 	size_t i;
 	char *msg;
@@ -313,9 +340,12 @@ static json_t *api_check_fields(const struct api_http_req *req, const struct api
 		json_decref(unknown);
 		return NULL;
 	}
-	if (!api_strict(req)) {
-		json_array_foreach(unknown, i, cause)
+	if (fv != API_FV_STRICT) {
+		json_array_foreach(unknown, i, cause) {
 			api_prune_field(obj, json_string_value(json_object_get(cause, "field")) ?: "");
+			if (fv == API_FV_WARN)
+				api_warn(c, json_string_value(json_object_get(cause, "message")) ?: "");
+		}
 	} else if ((msg = api_openapi_strict_error(unknown))) {
 		if (strcmp(req->method, "PATCH") == 0) {
 			json_t *causes = json_array();
@@ -408,7 +438,7 @@ static void api_create(struct api_server *s, struct api_http_conn *c,
 	const char *name;
 
 	if ((st = api_check_kind(rt, obj)) || (st = api_check_body_ns(rt, obj)) ||
-	    (st = api_check_fields(req, rt->res, obj)) ||
+	    (st = api_check_fields(c, req, rt->res, obj)) ||
 	    (rt->res->namespaced && (st = api_check_namespace(s, rt->ns))) ||
 	    (st = api_admit(s, rt->res, API_ADMIT_CREATE, rt->ns, NULL, obj))) {
 		json_decref(obj);
@@ -474,7 +504,7 @@ static void api_update(struct api_server *s, struct api_http_conn *c,
 						   api_json_meta(obj, "name"), rt->name));
 		return;
 	}
-	if (!rt->sub[0] && (st = api_check_fields(req, rt->res, obj))) {
+	if (!rt->sub[0] && (st = api_check_fields(c, req, rt->res, obj))) {
 		json_decref(obj);
 		api_reply_status(c, st);
 		return;

@@ -257,6 +257,48 @@ t_ok "it ended within a few seconds" test $(( $(date +%s) - start )) -le 8
 t_eq "that watch started with every Service as ADDED" "alpha beta lblocal" \
 	"$(jq -r 'select(.type == "ADDED") | .object.metadata.name' "$T_TMP/watch2" | sort | xargs)"
 
+# ---- unknown fields -----------------------------------------------------
+# fieldValidation: Warn (the default, also what kubectl --validate=warn
+# sends) stores the object without them and names each in a Warning
+# header; Ignore drops them silently; Strict refuses the object.
+fv_json() { # NAME
+	printf '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"%s","bogus":1},' "$1"
+	printf '"data":{"a":"1"},"spec":{"x":true}}'
+}
+# sendh METHOD PATH BODY [CONTENT-TYPE]: send, with the response's headers
+# in $T_TMP/head.
+sendh() {
+	CODE=$(printf '%s' "$3" | curl -s -D "$T_TMP/head" -o "$T_TMP/body" -w '%{http_code}' \
+		-X "$1" -H "Content-Type: ${4:-application/json}" --data-binary @- "$B$2")
+	BODY=$(cat "$T_TMP/body")
+}
+sendh POST "$CM" "$(fv_json fv-default)"
+t_eq "unknown fields, no fieldValidation (Warn): created" "201" "$CODE"
+t_eq "Warn: one Warning header per unknown field, as kube-apiserver words them" \
+	'Warning: 299 - "unknown field \"metadata.bogus\""
+Warning: 299 - "unknown field \"spec\""' "$(grep -i '^warning:' "$T_TMP/head" | tr -d '\r')"
+t_eq "Warn: the object is stored without them" '{"a":"1"} null null' \
+	"$(jq -c .data <<<"$BODY") $(j .spec) $(j .metadata.bogus)"
+req GET "$CM/fv-default"
+t_eq "Warn: a read gives it without them too" "null null" "$(j .spec) $(j .metadata.bogus)"
+sendh POST "$CM?fieldValidation=Warn" "$(fv_json fv-warn)"
+t_eq "fieldValidation=Warn: created, two Warning headers" "201 2" \
+	"$CODE $(grep -ci '^warning:' "$T_TMP/head")"
+sendh PATCH "$CM/fv-warn" '{"data":{"b":"2"},"extra":1}' application/merge-patch+json
+t_eq "a merge patch that adds an unknown field: applied, warned" \
+	'200 2 Warning: 299 - "unknown field \"extra\""' \
+	"$CODE $(j '.data | length') $(grep -i '^warning:' "$T_TMP/head" | tr -d '\r')"
+sendh POST "$CM?fieldValidation=Ignore" "$(fv_json fv-ignore)"
+t_eq "fieldValidation=Ignore: created, no Warning header" "201 0" \
+	"$CODE $(grep -ci '^warning:' "$T_TMP/head")"
+sendh POST "$CM?fieldValidation=Strict" "$(fv_json fv-strict)"
+t_eq "fieldValidation=Strict: 400 BadRequest" "400 BadRequest" "$CODE $(j .reason)"
+t_match "Strict: the message names both" 'unknown field \"metadata.bogus\", unknown field \"spec\"' \
+	"$(j .message)"
+sendh POST "$CM" '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"fv-clean"}}'
+t_eq "an object without unknown fields: no Warning header" "201 0" \
+	"$CODE $(grep -ci '^warning:' "$T_TMP/head")"
+
 # ---- namespaces ---------------------------------------------------------
 send POST "$NS" '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"doomed"}}'
 t_eq "create namespace doomed: 201" "201" "$CODE"
