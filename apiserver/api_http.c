@@ -59,6 +59,7 @@ enum {
 	API_HTTP_H_WSVERSION,
 	API_HTTP_H_EXPECT,
 	API_HTTP_H_STREAMPROTO,
+	API_HTTP_H_INM,
 	API_HTTP_NHDR
 };
 
@@ -72,6 +73,7 @@ static const char *const api_http_hdr_names[API_HTTP_NHDR] = {
 	"sec-websocket-version",
 	"expect",
 	"x-stream-protocol-version",
+	"if-none-match",
 };
 
 struct api_http_listener {
@@ -830,6 +832,7 @@ static void api_http_dispatch(struct api_http_conn *c)
 	req.ws_key = buf_str(&c->hdr[API_HTTP_H_WSKEY]);
 	req.ws_protocols = buf_str(&c->hdr[API_HTTP_H_WSPROTO]);
 	req.stream_protocols = buf_str(&c->hdr[API_HTTP_H_STREAMPROTO]);
+	req.if_none_match = buf_str(&c->hdr[API_HTTP_H_INM]);
 	req.body = buf_str(&c->body);
 	req.body_len = c->body.len;
 	req.local_socket = c->local;

@@ -45,6 +45,7 @@ struct api_http_req {
 	const char *ws_key;        /* Sec-WebSocket-Key */
 	const char *ws_protocols;  /* Sec-WebSocket-Protocol, as sent */
 	const char *stream_protocols; /* X-Stream-Protocol-Version, repeats joined by ", " */
+	const char *if_none_match; /* If-None-Match, as sent */
 	const char *body;          /* NUL-terminated; body_len bytes */
 	size_t body_len;
 	bool local_socket;         /* came over the Unix socket */

@@ -147,6 +147,7 @@ out:
 	if (s.gc_timer)
 		ev_timer_cancel(s.loop, s.gc_timer);
 	api_http_free(s.http);
+	api_docs_free(&s);
 	api_objects_close(s.objects);
 	ev_loop_free(s.loop);
 	if (sigfd >= 0)

@@ -32,6 +32,7 @@ struct api_server {
 	struct api_objects_watcher *lab_watcher;
 	bool lab_importing;           /* api_lab is copying files in: do not write them back */
 	json_t *lab_stamps;           /* api_lab: each object's files as last imported */
+	struct api_doc *docs;         /* api_handlers: OpenAPI documents as served, kept */
 };
 
 /* ---- api_status.c: errors as the API returns them ---------------------- */
@@ -150,6 +151,8 @@ void api_exec_serve(struct api_server *s, struct api_http_conn *c, const struct 
 /* ---- api_handlers.c ---------------------------------------------------- */
 
 void api_handle(struct api_http_conn *c, const struct api_http_req *req, void *data);
+/* Frees the documents api_handle kept (s->docs). */
+void api_docs_free(struct api_server *s);
 /* Deletes one object as the API does (graceful for pods on a node,
  * Terminating for namespaces, immediate otherwise). Returns NULL and sets
  * *result to the object as the reply shows it, or a Status. */

@@ -299,6 +299,45 @@ sendh POST "$CM" '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"fv-c
 t_eq "an object without unknown fields: no Warning header" "201 0" \
 	"$CODE $(grep -ci '^warning:' "$T_TMP/head")"
 
+# ---- OpenAPI documents: ETag and 304 ------------------------------------
+# geth PATH [HEADER]: GET; CODE, BODY, the headers in $T_TMP/head.
+geth() {
+	: >"$T_TMP/body" # curl leaves the file as it was when no body comes
+	CODE=$(curl -s -D "$T_TMP/head" -o "$T_TMP/body" -w '%{http_code}' ${2:+-H "$2"} "$B$1")
+	BODY=$(cat "$T_TMP/body")
+}
+hdr() { grep -i "^$1:" "$T_TMP/head" | head -n 1 | cut -d' ' -f2- | tr -d '\r'; }
+PB='Accept: application/com.github.proto-openapi.spec.v2@v1.0+protobuf'
+geth /openapi/v3
+apps_url=$(j '.paths["apis/apps/v1"].serverRelativeURL')
+t_match "v3 root: a hash in each document's URL" '^/openapi/v3/apis/apps/v1\?hash=[0-9A-F]{16}$' \
+	"$apps_url"
+geth "$apps_url"
+t_eq "v3 document: its ETag is the hash in the root's URL" "\"${apps_url##*hash=}\"" "$(hdr etag)"
+t_eq "v3 document by its hash: cacheable for good" "public, immutable" "$(hdr cache-control)"
+apps_etag=$(hdr etag)
+apps_body=$BODY
+geth "$apps_url" "If-None-Match: $apps_etag"
+t_eq "v3 document, If-None-Match its ETag: 304 without a body" "304 0" \
+	"$CODE $(stat -c %s "$T_TMP/body")"
+geth /openapi/v3/apis/apps/v1 'If-None-Match: "0000000000000000", W/'"$apps_etag"
+t_eq "v3 document without the hash, its (weak) ETag in a list: 304, not immutable" "304 " \
+	"$CODE $(hdr cache-control)"
+geth /openapi/v3/apis/apps/v1 'If-None-Match: "0000000000000000"'
+t_eq "v3 document, another ETag: 200, the same document" "200 yes" \
+	"$CODE $([ "$BODY" = "$apps_body" ] && echo yes)"
+geth /openapi/v2 "$PB"
+v2_etag=$(hdr etag)
+t_match "v2 (protobuf): an ETag" '^"[0-9A-F]{16}"$' "$v2_etag"
+geth /openapi/v2 "Accept: application/json"
+t_match "v2 (JSON): an ETag of its own" '^"[0-9A-F]{16}"$' "$(hdr etag)"
+t_ok "v2: JSON and protobuf ETags differ" test "$(hdr etag)" != "$v2_etag"
+curl -s -o /dev/null -H "$PB" -H "If-None-Match: $v2_etag" -w '%{http_code}' "$B/openapi/v2" \
+	>"$T_TMP/code"
+t_eq "v2 (protobuf), If-None-Match its ETag: 304" "304" "$(cat "$T_TMP/code")"
+geth /openapi/v3/apis/nothing.example.com/v1
+t_eq "v3 document of a group not served: 404" "404" "$CODE"
+
 # ---- namespaces ---------------------------------------------------------
 send POST "$NS" '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"doomed"}}'
 t_eq "create namespace doomed: 201" "201" "$CODE"
