@@ -171,6 +171,20 @@ t_match "nodePort in use: the cause is on the port" "spec.ports\[0\].nodePort" \
 	"$(j '[.details.causes[].field] | join(",")')"
 req GET "$SVC/gamma"
 t_eq "the refused Service was not stored" "404" "$CODE"
+send POST "$SVC" "$(svc_json delta)"
+d_ip=$(j .spec.clusterIP); d_np=$(j '.spec.ports[0].nodePort')
+req DELETE "$SVC/delta"
+send POST "$SVC" "$(svc_json epsilon)"
+t_eq "a deleted Service's ClusterIP and NodePort are free again (lowest first)" \
+	"201 $d_ip $d_np" "$CODE $(j .spec.clusterIP) $(j '.spec.ports[0].nodePort')"
+req DELETE "$SVC/epsilon"
+send PATCH "$SVC/beta" '{"spec":{"type":"ClusterIP"}}' application/merge-patch+json
+send POST "$SVC" "$(svc_json zeta)"
+t_eq "a NodePort given up by a change is free again" "$b_np" "$(j '.spec.ports[0].nodePort')"
+req DELETE "$SVC/zeta"
+send PATCH "$SVC/beta" "{\"spec\":{\"type\":\"NodePort\",\"ports\":[{\"port\":80,\"targetPort\":8080,\"nodePort\":$b_np}]}}" \
+	application/merge-patch+json
+t_eq "and can be taken back" "200 $b_np" "$CODE $(j '.spec.ports[0].nodePort')"
 
 send POST "$SVC" "$(svc_json lblocal "" LoadBalancer ',"externalTrafficPolicy":"Local"')"
 t_eq "a LoadBalancer Service with externalTrafficPolicy Local: 201" "201 Local" \
@@ -431,6 +445,21 @@ t_eq "after kill -9: every Service is back" "alpha,beta,lblocal" \
 	"$(j '[.items[].metadata.name] | join(",")')"
 t_eq "after kill -9: the list's resourceVersion has not gone back" "$rv_list" \
 	"$(j .metadata.resourceVersion)"
+# The allocator is rebuilt from the stored Services: a new one gets
+# neither an address nor a port they hold.
+held=$(j '[.items[] | .spec.clusterIP, (.spec.ports[].nodePort // empty),
+	(.spec.healthCheckNodePort // empty)] | map(tostring) | join(" ")')
+send POST "$SVC" "$(svc_json after-restart "" LoadBalancer ',"externalTrafficPolicy":"Local"')"
+t_eq "after kill -9: a new Service: 201" "201" "$CODE"
+new=$(j '[.spec.clusterIP, .spec.ports[0].nodePort, .spec.healthCheckNodePort] |
+	map(tostring) | join(" ")')
+t_match "after kill -9: it got an address and two ports ($new)" \
+	'^10\.0\.[0-9.]+ 3[0-9]{4} 3[0-9]{4}$' "$new"
+for v in $new; do
+	t_ok "after kill -9: $v was not held by another Service" \
+		eval '! grep -qw -- "$v" <<<"$held"'
+done
+req DELETE "$SVC/after-restart"
 
 # History is in memory: an old version cannot be resumed after a restart.
 curl -s -N "$B$SVC?watch=true&resourceVersion=$rv0" >"$T_TMP/watch3" 2>/dev/null &
