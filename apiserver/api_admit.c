@@ -534,7 +534,7 @@ static void api_admit_service(struct api_server *s, const struct api_resource *r
 		api_status_cause(causes, "InternalError", "spec", "out of memory");
 		return;
 	}
-
+	api_admit_default_str(spec, "type", "ClusterIP");
 	type = api_admit_str(spec, "type");
 	if (!type || (strcmp(type, "ClusterIP") && strcmp(type, "NodePort") &&
 		      strcmp(type, "LoadBalancer"))) {

@@ -43,6 +43,9 @@
 
 #define API_EXEC_MAX_ARGS 64
 #define API_EXEC_ARG_MAX  4096
+/* How long a SPDY client has to open the streams it asked for, as a
+ * kubelet's stream creation timeout. */
+#define API_EXEC_STREAMS_MS 30000
 
 enum { API_EXEC_STDIN, API_EXEC_STDOUT, API_EXEC_STDERR, API_EXEC_STATUS, API_EXEC_RESIZE,
        API_EXEC_NCHAN, API_EXEC_CLOSE = 255 };
@@ -70,6 +73,7 @@ struct api_exec {
 	unsigned want;               /* the channels (1 << API_EXEC_*) the query asked for */
 	uint32_t sid[API_EXEC_NCHAN]; /* their streams, 0 until opened */
 	uint32_t last_sid;
+	uint64_t open_timer;         /* until every stream asked for is open */
 	struct buf frame;            /* a frame being made */
 };
 
@@ -94,6 +98,8 @@ static void api_exec_free(struct api_exec *x)
 	api_exec_close_fd(x, &x->out);
 	api_exec_close_fd(x, &x->err);
 	api_exec_close_fd(x, &x->pidfd);
+	if (x->open_timer)
+		ev_timer_cancel(x->s->loop, x->open_timer);
 	api_spdy_free(x->spdy);
 	buf_free(&x->frame);
 	buf_free(&x->inq);
@@ -370,7 +376,26 @@ static int api_exec_spdy_open(struct api_exec *x, const struct api_spdy_frame *f
 	x->want &= ~(1u << chan);
 	if (chan == API_EXEC_STDIN && (f->flags & API_SPDY_FLAG_FIN))
 		api_exec_stdin_eof(x);
-	return !x->want ? api_exec_watch_output(x) : 0;
+	if (x->want)
+		return 0;
+	if (x->open_timer)
+		ev_timer_cancel(x->s->loop, x->open_timer);
+	x->open_timer = 0;
+	return api_exec_watch_output(x);
+}
+
+static void api_exec_streams_late(struct ev_loop *loop, uint64_t id, void *data)
+{
+	struct api_exec *x = data;
+
+	(void)loop;
+	(void)id;
+	x->open_timer = 0;
+	log_warn("exec: the client did not open its streams within %d s",
+		 API_EXEC_STREAMS_MS / 1000);
+	api_http_on_close(x->c, NULL, NULL);
+	api_http_raw_close(x->c);
+	api_exec_free(x);
 }
 
 /* Every frame the client sends. */
@@ -627,8 +652,10 @@ void api_exec_serve(struct api_server *s, struct api_http_conn *c, const struct 
 	fcntl(x->out, F_SETFL, O_NONBLOCK);
 	fcntl(x->err, F_SETFL, O_NONBLOCK);
 	api_http_on_close(c, api_exec_on_close, x);
+	if (spdy)
+		x->open_timer = ev_timer_add(s->loop, API_EXEC_STREAMS_MS, api_exec_streams_late, x);
 	if (x->pidfd < 0 || ev_watch(s->loop, x->pidfd, EV_READ, api_exec_on_exit, x) < 0 ||
-	    (!spdy && api_exec_watch_output(x) < 0)) {
+	    (spdy && !x->open_timer) || (!spdy && api_exec_watch_output(x) < 0)) {
 		log_warn("exec in %s: cannot watch the command", netns);
 		api_http_on_close(c, NULL, NULL);
 		if (spdy)

@@ -171,6 +171,10 @@ t_match "nodePort in use: the cause is on the port" "spec.ports\[0\].nodePort" \
 	"$(j '[.details.causes[].field] | join(",")')"
 req GET "$SVC/gamma"
 t_eq "the refused Service was not stored" "404" "$CODE"
+send POST "$SVC" '{"apiVersion":"v1","kind":"Service","metadata":{"name":"notype"},"spec":{"ports":[{"port":80}]}}'
+t_eq "a Service without a type: a ClusterIP one, with an address" "201 ClusterIP yes" \
+	"$CODE $(j .spec.type) $([[ $(j .spec.clusterIP) =~ ^10\.0\. ]] && echo yes)"
+req DELETE "$SVC/notype"
 send POST "$SVC" "$(svc_json delta)"
 d_ip=$(j .spec.clusterIP); d_np=$(j '.spec.ports[0].nodePort')
 req DELETE "$SVC/delta"
