@@ -20,14 +20,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "api_alloc.h"
+#include "api_json.h"
 #include "api_server.h"
+#include "log.h"
 #include "model.h"
 
-#define API_CLUSTER_IP_FIRST 0x0a00000au   /* 10.0.0.10 */
-#define API_CLUSTER_IP_LAST  0x0a00fffeu   /* 10.0.255.254 */
-#define API_CLUSTER_IP_NET   0x0a000000u   /* 10.0.0.0/16 */
-#define API_NODE_PORT_FIRST  30000
-#define API_NODE_PORT_LAST   32767
 
 void api_now_rfc3339(char out[32])
 {
@@ -390,23 +388,6 @@ static void api_admit_deployment(json_t *obj, const json_t *old, json_t *causes)
 
 /* ---- services ----------------------------------------------------------------- */
 
-struct api_admit_used {
-	unsigned char ip[65536 / 8];       /* 10.0.x.y in use, by low 16 bits */
-	unsigned char port[(API_NODE_PORT_LAST - API_NODE_PORT_FIRST + 1 + 7) / 8];
-};
-
-static void api_admit_mark_port(struct api_admit_used *u, json_int_t p)
-{
-	if (p >= API_NODE_PORT_FIRST && p <= API_NODE_PORT_LAST)
-		u->port[(p - API_NODE_PORT_FIRST) / 8] |=
-			(unsigned char)(1u << ((p - API_NODE_PORT_FIRST) % 8));
-}
-
-static bool api_admit_port_used(const struct api_admit_used *u, json_int_t p)
-{
-	return u->port[(p - API_NODE_PORT_FIRST) / 8] & (1u << ((p - API_NODE_PORT_FIRST) % 8));
-}
-
 static bool api_admit_ip_of(const char *s, uint32_t *out)
 {
 	struct in_addr a;
@@ -417,47 +398,89 @@ static bool api_admit_ip_of(const char *s, uint32_t *out)
 	return true;
 }
 
-/* What every other Service holds (the one being admitted is skipped). */
-static void api_admit_used_scan(struct api_server *s, const struct api_resource *r,
-				const char *ns, const char *name, struct api_admit_used *u)
+static void api_admit_alloc_cb(const struct api_event *ev, void *data)
 {
-	json_t *all = api_objects_list(s->objects, r, NULL), *svc;
-	size_t i;
+	struct api_server *s = data;
+	char key[512];
 
-	memset(u, 0, sizeof(*u));
-	json_array_foreach(all, i, svc) {
-		json_t *meta = json_object_get(svc, "metadata");
-		json_t *spec = json_object_get(svc, "spec"), *p;
-		uint32_t ip;
-		size_t j;
-
-		if (strcmp(api_admit_str(meta, "namespace"), ns) == 0 &&
-		    strcmp(api_admit_str(meta, "name"), name) == 0)
-			continue;
-		if (api_admit_ip_of(api_admit_str(spec, "clusterIP"), &ip) &&
-		    (ip & 0xffff0000u) == API_CLUSTER_IP_NET)
-			u->ip[(ip & 0xffff) / 8] |= (unsigned char)(1u << (ip % 8));
-		json_array_foreach(json_object_get(spec, "ports"), j, p)
-			api_admit_mark_port(u, json_integer_value(json_object_get(p, "nodePort")));
-		api_admit_mark_port(u, json_integer_value(json_object_get(spec,
-									  "healthCheckNodePort")));
-	}
-	json_decref(all);
+	if (strcmp(ev->res->kind, "Service") != 0)
+		return;
+	snprintf(key, sizeof(key), "%s/%s", api_json_meta(ev->obj, "namespace"),
+		 api_json_meta(ev->obj, "name"));
+	if (api_alloc_set(s->alloc, key, ev->type == API_EVENT_DELETED ? NULL : ev->obj) < 0)
+		log_warn("service %s: out of memory counting its addresses and ports", key);
 }
 
-static json_int_t api_admit_free_port(struct api_admit_used *u)
+int api_admit_start(struct api_server *s, char *err, size_t errlen)
 {
-	for (json_int_t p = API_NODE_PORT_FIRST; p <= API_NODE_PORT_LAST; p++)
-		if (!api_admit_port_used(u, p)) {
-			api_admit_mark_port(u, p);
-			return p;
-		}
+	const struct api_resource *r = api_registry_find("", "v1", "services");
+	json_t *all, *svc;
+	size_t i;
+
+	s->alloc = api_alloc_new();
+	if (!s->alloc || !r) {
+		snprintf(err, errlen, "allocator: out of memory");
+		return -1;
+	}
+	all = api_objects_list(s->objects, r, NULL);
+	json_array_foreach(all, i, svc) {
+		struct api_event ev = { .type = API_EVENT_ADDED, .res = r, .obj = svc };
+		api_admit_alloc_cb(&ev, s);
+	}
+	json_decref(all);
+	s->alloc_watcher = api_objects_watch(s->objects, api_admit_alloc_cb, s);
+	if (!s->alloc_watcher) {
+		snprintf(err, errlen, "allocator: out of memory");
+		return -1;
+	}
 	return 0;
+}
+
+void api_admit_stop(struct api_server *s)
+{
+	if (s->alloc_watcher)
+		api_objects_unwatch(s->objects, s->alloc_watcher);
+	s->alloc_watcher = NULL;
+	api_alloc_free(s->alloc);
+	s->alloc = NULL;
+}
+
+/* The node ports of the Service being admitted: those of other Services
+ * are in s->alloc; these are checked and allocated against both. */
+struct api_admit_ports {
+	struct api_alloc *alloc;
+	const char *key;              /* "namespace/name" */
+	int *taken;
+	size_t n, cap;
+};
+
+static bool api_admit_port_used(const struct api_admit_ports *u, json_int_t p)
+{
+	for (size_t i = 0; i < u->n; i++)
+		if (u->taken[i] == p)
+			return true;
+	return api_alloc_port_used(u->alloc, (int)p, u->key);
+}
+
+static void api_admit_mark_port(struct api_admit_ports *u, json_int_t p)
+{
+	if (p < API_NODE_PORT_FIRST || p > API_NODE_PORT_LAST || u->n == u->cap)
+		return;
+	u->taken[u->n++] = (int)p;
+}
+
+static json_int_t api_admit_free_port(struct api_admit_ports *u)
+{
+	int p = api_alloc_free_port(u->alloc, u->taken, u->n);
+
+	if (p)
+		api_admit_mark_port(u, p);
+	return p;
 }
 
 /* A requested node port: in range and free (nodePort of port i, or the
  * health check port when i < 0). */
-static bool api_admit_take_port(struct api_admit_used *u, json_int_t p, const char *field,
+static bool api_admit_take_port(struct api_admit_ports *u, json_int_t p, const char *field,
 				json_t *causes)
 {
 	if (p < API_NODE_PORT_FIRST || p > API_NODE_PORT_LAST) {
@@ -495,14 +518,22 @@ static void api_admit_service(struct api_server *s, const struct api_resource *r
 	const json_t *ospec = json_object_get(old, "spec");
 	json_t *ports = json_object_get(spec, "ports"), *p;
 	const char *type, *cip, *etp, *aff;
-	struct api_admit_used used;
+	struct api_admit_ports used = { .alloc = s->alloc };
 	bool node_ports, lb, local;
-	char f[128];
+	char f[128], key[512];
 	size_t i;
 	uint32_t ip;
 
-	api_admit_used_scan(s, r, ns, api_admit_str(json_object_get(obj, "metadata"), "name"),
-			    &used);
+	(void)r;
+	snprintf(key, sizeof(key), "%s/%s", ns,
+		 api_admit_str(json_object_get(obj, "metadata"), "name") ?: "");
+	used.key = key;
+	used.cap = json_array_size(ports) + 1;
+	used.taken = calloc(used.cap, sizeof(*used.taken));
+	if (!used.taken) {
+		api_status_cause(causes, "InternalError", "spec", "out of memory");
+		return;
+	}
 	api_admit_default_str(spec, "type", "ClusterIP");
 	type = api_admit_str(spec, "type");
 	if (!type || (strcmp(type, "ClusterIP") && strcmp(type, "NodePort") &&
@@ -510,7 +541,7 @@ static void api_admit_service(struct api_server *s, const struct api_resource *r
 		api_status_cause(causes, "FieldValueNotSupported", "spec.type",
 				 "Unsupported value: \"%s\": supported values: \"ClusterIP\", "
 				 "\"LoadBalancer\", \"NodePort\"", type ? type : "");
-		return;
+		goto out;
 	}
 	lb = strcmp(type, "LoadBalancer") == 0;
 	node_ports = lb || strcmp(type, "NodePort") == 0;
@@ -553,16 +584,14 @@ static void api_admit_service(struct api_server *s, const struct api_resource *r
 					 "Invalid value: []string{\"%s\"}: failed to allocate IP "
 					 "%s: the provided IP (%s) is not in the valid range. The "
 					 "range of valid IPs is 10.0.0.0/16", cip, cip, cip);
-		else if (!old && (used.ip[(ip & 0xffff) / 8] & (1u << (ip % 8))))
+		else if (!old && api_alloc_ip_used(s->alloc, ip, key))
 			api_status_cause(causes, "FieldValueInvalid", "spec.clusterIPs",
 					 "Invalid value: []string{\"%s\"}: failed to allocate IP "
 					 "%s: provided IP is already allocated", cip, cip);
 	} else if (!cip || !cip[0]) {
 		char text[16];
-		for (ip = API_CLUSTER_IP_FIRST; ip <= API_CLUSTER_IP_LAST; ip++)
-			if (!(used.ip[(ip & 0xffff) / 8] & (1u << (ip % 8))))
-				break;
-		if (ip > API_CLUSTER_IP_LAST) {
+		ip = api_alloc_free_ip(s->alloc);
+		if (!ip) {
 			api_status_cause(causes, "FieldValueInvalid", "spec.clusterIPs",
 					 "Internal error: failed to allocate a serviceIP: range "
 					 "is full");
@@ -581,7 +610,7 @@ static void api_admit_service(struct api_server *s, const struct api_resource *r
 
 	if (!json_is_array(ports) || json_array_size(ports) == 0) {
 		api_status_cause(causes, "FieldValueRequired", "spec.ports", "Required value");
-		return;
+		goto out;
 	}
 	json_array_foreach(ports, i, p) {
 		json_t *port = json_object_get(p, "port"), *np;
@@ -650,6 +679,8 @@ static void api_admit_service(struct api_server *s, const struct api_resource *r
 	} else {
 		json_object_del(spec, "healthCheckNodePort");
 	}
+out:
+	free(used.taken);
 }
 
 /* ---- the rest ------------------------------------------------------------------ */

@@ -23,6 +23,7 @@
 #include "api_select.h"
 #include "api_server.h"
 #include "api_table.h"
+#include "buf.h"
 #include "log.h"
 
 #define API_JSON "application/json"
@@ -245,12 +246,37 @@ static bool api_dry_run(const struct api_http_req *req)
 	return api_http_query_get(req->query, "dryRun", v, sizeof(v)) && strcmp(v, "All") == 0;
 }
 
-static bool api_strict(const struct api_http_req *req)
+enum api_field_validation { API_FV_IGNORE, API_FV_WARN, API_FV_STRICT };
+
+/* The request's fieldValidation; Warn, the real server's default, when
+ * absent. */
+static enum api_field_validation api_field_validation(const struct api_http_req *req)
 {
 	char v[16];
 
-	return api_http_query_get(req->query, "fieldValidation", v, sizeof(v)) &&
-	       strcmp(v, "Strict") == 0;
+	if (!api_http_query_get(req->query, "fieldValidation", v, sizeof(v)))
+		return API_FV_WARN;
+	return strcmp(v, "Strict") == 0 ? API_FV_STRICT :
+	       strcmp(v, "Ignore") == 0 ? API_FV_IGNORE : API_FV_WARN;
+}
+
+/* A Warning header (RFC 7234 5.5) as kube-apiserver sends one: code 299,
+ * no agent ("-"), the text quoted with '"' and '\' escaped. kubectl prints
+ * "Warning: <text>". */
+static void api_warn(struct api_http_conn *c, const char *text)
+{
+	struct buf v = BUF_INIT;
+
+	buf_puts(&v, "299 - \"");
+	for (const char *p = text; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_putc(&v, '\\');
+		buf_putc(&v, *p);
+	}
+	buf_putc(&v, '"');
+	if (!v.oom)
+		api_http_add_header(c, "Warning", v.data);
+	buf_free(&v);
 }
 
 static const struct api_resource *api_ns_res(void)
@@ -297,11 +323,12 @@ static void api_prune_field(json_t *obj, const char *path)
 /* Unknown fields are never stored, as the real server's decoding drops
  * them. With fieldValidation=Strict they are errors, worded as the real
  * server words them: 400 for an object sent whole, 422 with a cause on
- * "patch" for a patch; with Ignore or Warn (the default) they are dropped
- * silently (the server sends no Warning headers). */
-static json_t *api_check_fields(const struct api_http_req *req, const struct api_resource *r,
-				json_t *obj)
+ * "patch" for a patch; with Warn (the default) each is named in a Warning
+ * header of the reply; with Ignore they go silently. */
+static json_t *api_check_fields(struct api_http_conn *c, const struct api_http_req *req,
+				const struct api_resource *r, json_t *obj)
 {
+	enum api_field_validation fv = api_field_validation(req);
 	json_t *unknown, *st = NULL, *cause;
 	size_t i;
 	char *msg;
@@ -313,9 +340,12 @@ static json_t *api_check_fields(const struct api_http_req *req, const struct api
 		json_decref(unknown);
 		return NULL;
 	}
-	if (!api_strict(req)) {
-		json_array_foreach(unknown, i, cause)
+	if (fv != API_FV_STRICT) {
+		json_array_foreach(unknown, i, cause) {
 			api_prune_field(obj, json_string_value(json_object_get(cause, "field")) ?: "");
+			if (fv == API_FV_WARN)
+				api_warn(c, json_string_value(json_object_get(cause, "message")) ?: "");
+		}
 	} else if ((msg = api_openapi_strict_error(unknown))) {
 		if (strcmp(req->method, "PATCH") == 0) {
 			json_t *causes = json_array();
@@ -408,7 +438,7 @@ static void api_create(struct api_server *s, struct api_http_conn *c,
 	const char *name;
 
 	if ((st = api_check_kind(rt, obj)) || (st = api_check_body_ns(rt, obj)) ||
-	    (st = api_check_fields(req, rt->res, obj)) ||
+	    (st = api_check_fields(c, req, rt->res, obj)) ||
 	    (rt->res->namespaced && (st = api_check_namespace(s, rt->ns))) ||
 	    (st = api_admit(s, rt->res, API_ADMIT_CREATE, rt->ns, NULL, obj))) {
 		json_decref(obj);
@@ -474,7 +504,7 @@ static void api_update(struct api_server *s, struct api_http_conn *c,
 						   api_json_meta(obj, "name"), rt->name));
 		return;
 	}
-	if (!rt->sub[0] && (st = api_check_fields(req, rt->res, obj))) {
+	if (!rt->sub[0] && (st = api_check_fields(c, req, rt->res, obj))) {
 		json_decref(obj);
 		api_reply_status(c, st);
 		return;
@@ -1027,14 +1057,120 @@ static void api_discovery_root(struct api_http_conn *c, const struct api_http_re
 		      API_JSON);
 }
 
+/* ---- OpenAPI documents ------------------------------------------------------- */
+
+/* One OpenAPI document as served. The documents depend only on the served
+ * kinds, fixed at build time, so each is made on its first request and
+ * kept until the server stops (made per request, /openapi/v2 took 13-37 ms
+ * and the v3 root 9 ms, for every kubectl command that validates). */
+struct api_doc {
+	struct api_doc *next;
+	char key[576];                /* the path, or "/openapi/v2 <content type>" */
+	char *body;
+	size_t len;
+	char etag[24];                /* "\"<16 hex digits>\"" */
+};
+
+void api_docs_free(struct api_server *s)
+{
+	while (s->docs) {
+		struct api_doc *d = s->docs;
+		s->docs = d->next;
+		free(d->body);
+		free(d);
+	}
+}
+
+/* FNV-1a of the body: the same hash api_openapi_v3_root() puts in the v3
+ * documents' URLs, since those are serialised with sorted keys. */
+static uint64_t api_doc_hash(const char *p, size_t len)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static const struct api_doc *api_doc_find(const struct api_server *s, const char *key)
+{
+	for (const struct api_doc *d = s->docs; d; d = d->next)
+		if (strcmp(d->key, key) == 0)
+			return d;
+	return NULL;
+}
+
+/* Keeps body (taken); NULL when out of memory (body is freed). */
+static const struct api_doc *api_doc_keep(struct api_server *s, const char *key, char *body,
+					  size_t len)
+{
+	struct api_doc *d = calloc(1, sizeof(*d));
+
+	if (!d || !body) {
+		free(d);
+		free(body);
+		return NULL;
+	}
+	snprintf(d->key, sizeof(d->key), "%s", key);
+	d->body = body;
+	d->len = len;
+	snprintf(d->etag, sizeof(d->etag), "\"%016" PRIX64 "\"", api_doc_hash(body, len));
+	d->next = s->docs;
+	s->docs = d;
+	return d;
+}
+
+/* Whether an If-None-Match list ("\"a\", W/\"b\"" or "*") names etag. */
+static bool api_etag_matches(const char *list, const char *etag)
+{
+	size_t elen = strlen(etag);
+
+	while (*list) {
+		size_t n;
+
+		list += strspn(list, " \t,");
+		if (strncmp(list, "W/", 2) == 0)
+			list += 2;
+		n = strcspn(list, " \t,");
+		if ((n == 1 && list[0] == '*') || (n == elen && strncmp(list, etag, n) == 0))
+			return true;
+		list += n;
+	}
+	return false;
+}
+
+/* A kept document with its ETag, or 304 Not Modified for a client that
+ * has it, as kube-apiserver's OpenAPI handlers answer. immutable: the
+ * request named the document's hash (?hash= of a v3 URL from the root),
+ * which a client may cache for good. */
+static void api_doc_reply(struct api_http_conn *c, const struct api_http_req *req,
+			  const struct api_doc *d, const char *content_type, bool immutable)
+{
+	char hdrs[128];
+
+	snprintf(hdrs, sizeof(hdrs), "ETag: %s\r\n%s", d->etag,
+		 immutable ? "Cache-Control: public, immutable\r\n" : "");
+	if (api_etag_matches(req->if_none_match, d->etag))
+		api_http_respond(c, 304, NULL, hdrs, NULL, 0);
+	else
+		api_http_respond(c, 200, content_type, hdrs, d->body, d->len);
+}
+
+static void api_reply_oom(struct api_http_conn *c)
+{
+	api_reply_status(c, api_status_new(500, "InternalError", NULL, "out of memory"));
+}
+
 /* /openapi/v2: protobuf for kubectl, JSON for the rest; 406 for a client
  * that takes neither, as the real server answers. */
-static void api_openapi_v2_reply(struct api_http_conn *c, const struct api_http_req *req)
+static void api_openapi_v2_reply(struct api_server *s, struct api_http_conn *c,
+				 const struct api_http_req *req)
 {
 	const char *ct = api_openapi_v2_content_type(req->accept);
-	json_t *doc;
-	char *body = NULL;
-	size_t len = 0;
+	const struct api_doc *d;
+	char key[160];
 
 	if (!ct) {
 		api_reply_status(c, api_status_new(406, "NotAcceptable", NULL, "only the "
@@ -1042,19 +1178,75 @@ static void api_openapi_v2_reply(struct api_http_conn *c, const struct api_http_
 						   API_OPENAPI_V2_JSON ", " API_OPENAPI_V2_PROTOBUF));
 		return;
 	}
-	doc = api_openapi_v2();
-	if (doc && strcmp(ct, API_OPENAPI_V2_PROTOBUF) == 0) {
-		body = api_openapi_v2_proto(doc, &len);
-	} else if (doc) {
-		body = json_dumps(doc, JSON_COMPACT);
-		len = body ? strlen(body) : 0;
+	snprintf(key, sizeof(key), "/openapi/v2 %s", ct);
+	d = api_doc_find(s, key);
+	if (!d) {
+		json_t *doc = api_openapi_v2();
+		char *body = NULL;
+		size_t len = 0;
+
+		if (doc && strcmp(ct, API_OPENAPI_V2_PROTOBUF) == 0) {
+			body = api_openapi_v2_proto(doc, &len);
+		} else if (doc) {
+			body = json_dumps(doc, JSON_COMPACT);
+			len = body ? strlen(body) : 0;
+		}
+		json_decref(doc);
+		d = api_doc_keep(s, key, body, len);
 	}
-	json_decref(doc);
-	if (body)
-		api_http_respond(c, 200, ct, NULL, body, len);
+	if (d)
+		api_doc_reply(c, req, d, ct, false);
 	else
-		api_reply_status(c, api_status_new(500, "InternalError", NULL, "out of memory"));
-	free(body);
+		api_reply_oom(c);
+}
+
+/* /openapi/v3 and /openapi/v3/<api/v1 | apis/G/V>; 404 for a group or
+ * version not served (not kept: clients choose those names). */
+static void api_openapi_v3_reply(struct api_server *s, struct api_http_conn *c,
+				 const struct api_http_req *req, const char *rel)
+{
+	char seg[4][254], hash[24], key[576];
+	int n = rel[0] ? api_split(rel, seg, 4) : 0;
+	const struct api_doc *d;
+
+	/* Kept by the document's name, not the path as sent ("api//v1"). */
+	if (n == 2 && strcmp(seg[0], "api") == 0)
+		snprintf(key, sizeof(key), "/openapi/v3/api/%s", seg[1]);
+	else if (n == 3 && strcmp(seg[0], "apis") == 0)
+		snprintf(key, sizeof(key), "/openapi/v3/apis/%s/%s", seg[1], seg[2]);
+	else if (!rel[0])
+		snprintf(key, sizeof(key), "/openapi/v3");
+	else
+		key[0] = '\0';
+	d = key[0] ? api_doc_find(s, key) : NULL;
+	if (!d) {
+		json_t *doc = NULL;
+		char *body;
+
+		if (!rel[0])
+			doc = api_openapi_v3_root();
+		else if (n == 2 && key[0])
+			doc = api_openapi_v3_group_version("", seg[1]);
+		else if (n == 3 && key[0])
+			doc = api_openapi_v3_group_version(seg[1], seg[2]);
+		if (!doc) {
+			if (rel[0])
+				api_reply_doc(c, NULL, API_JSON);
+			else
+				api_reply_oom(c);
+			return;
+		}
+		body = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+		json_decref(doc);
+		d = api_doc_keep(s, key, body, body ? strlen(body) : 0);
+		if (!d) {
+			api_reply_oom(c);
+			return;
+		}
+	}
+	api_doc_reply(c, req, d, API_JSON, rel[0] &&
+		      api_http_query_get(req->query, "hash", hash, sizeof(hash)) &&
+		      strlen(hash) == 16 && strncmp(d->etag + 1, hash, 16) == 0);
 }
 
 void api_handle(struct api_http_conn *c, const struct api_http_req *req, void *data)
@@ -1074,17 +1266,11 @@ void api_handle(struct api_http_conn *c, const struct api_http_req *req, void *d
 	} else if (strcmp(p, "/apis") == 0 || strcmp(p, "/apis/") == 0) {
 		api_discovery_root(c, req, false);
 	} else if (strcmp(p, "/openapi/v2") == 0 || strcmp(p, "/openapi/v2/") == 0) {
-		api_openapi_v2_reply(c, req);
+		api_openapi_v2_reply(s, c, req);
 	} else if (strcmp(p, "/openapi/v3") == 0 || strcmp(p, "/openapi/v3/") == 0) {
-		api_reply_doc(c, api_openapi_v3_root(), API_JSON);
+		api_openapi_v3_reply(s, c, req, "");
 	} else if (strncmp(p, "/openapi/v3/", 12) == 0) {
-		n = api_split(p + 12, seg, 4);
-		if (n == 2 && strcmp(seg[0], "api") == 0)
-			api_reply_doc(c, api_openapi_v3_group_version("", seg[1]), API_JSON);
-		else if (n == 3 && strcmp(seg[0], "apis") == 0)
-			api_reply_doc(c, api_openapi_v3_group_version(seg[1], seg[2]), API_JSON);
-		else
-			api_reply_doc(c, NULL, API_JSON);
+		api_openapi_v3_reply(s, c, req, p + 12);
 	} else if ((n = api_split(p, seg, 4)) == 2 && strcmp(seg[0], "api") == 0) {
 		api_reply_doc(c, api_discovery_resource_list("", seg[1]), API_JSON);
 	} else if (n == 2 && strcmp(seg[0], "apis") == 0) {

@@ -2,7 +2,8 @@
  *
  * One connection is a small state machine: READ (parsing the next
  * request), HANDLER (the handler runs), STREAM (a chunked response kept
- * open), WS (after a WebSocket upgrade). Requests are answered one at a
+ * open), WS (after a WebSocket upgrade), RAW (after an upgrade to another
+ * protocol, SPDY/3.1, whose frames the handler parses). Requests are answered one at a
  * time in order; llhttp is paused after each complete request so that
  * pipelined ones wait in the input buffer.
  *
@@ -42,7 +43,8 @@
 /* How long the accept loop rests after running out of descriptors. */
 #define API_HTTP_ACCEPT_PAUSE_MS 100
 
-enum api_http_state { API_HTTP_READ, API_HTTP_HANDLER, API_HTTP_STREAM, API_HTTP_WS };
+enum api_http_state { API_HTTP_READ, API_HTTP_HANDLER, API_HTTP_STREAM, API_HTTP_WS,
+		       API_HTTP_RAW };
 
 enum api_http_timer { API_HTTP_T_NONE, API_HTTP_T_HEAD, API_HTTP_T_IDLE, API_HTTP_T_LINGER };
 
@@ -56,6 +58,8 @@ enum {
 	API_HTTP_H_WSPROTO,
 	API_HTTP_H_WSVERSION,
 	API_HTTP_H_EXPECT,
+	API_HTTP_H_STREAMPROTO,
+	API_HTTP_H_INM,
 	API_HTTP_NHDR
 };
 
@@ -68,6 +72,8 @@ static const char *const api_http_hdr_names[API_HTTP_NHDR] = {
 	"sec-websocket-protocol",
 	"sec-websocket-version",
 	"expect",
+	"x-stream-protocol-version",
+	"if-none-match",
 };
 
 struct api_http_listener {
@@ -105,6 +111,7 @@ struct api_http_conn {
 	const char *err_msg;
 
 	/* the response side */
+	struct buf more_hdrs;       /* api_http_add_header's, for the next response head */
 	bool close_after;           /* close once out is sent */
 	bool draining;              /* write side shut, discarding input */
 	bool peer_eof;
@@ -120,6 +127,12 @@ struct api_http_conn {
 	bool ws_in_frag;
 	bool ws_frag_binary;
 	bool ws_close_sent;
+
+	bool in_paused;             /* WS, RAW: input is not handed on */
+
+	/* RAW */
+	api_http_raw_cb *raw_data;
+	void *raw_cbdata;
 
 	unsigned watched;           /* events last given to ev_watch, 0x100: none yet */
 	enum api_http_timer timer_kind;
@@ -470,7 +483,7 @@ static void api_http_kill(struct api_http_conn *c)
 
 static size_t api_http_in_cap(const struct api_http_conn *c)
 {
-	return c->state == API_HTTP_WS ? c->srv->lim.max_body + API_HTTP_IN_CAP : API_HTTP_IN_CAP;
+	return c->state == API_HTTP_WS || c->state == API_HTTP_RAW ? c->srv->lim.max_body + API_HTTP_IN_CAP : API_HTTP_IN_CAP;
 }
 
 static void api_http_update_watch(struct api_http_conn *c)
@@ -526,6 +539,10 @@ static void api_http_head(struct api_http_conn *c, int status, const char *ctype
 		buf_printf(&c->out, "Content-Type: %s\r\n", ctype);
 	if (extra)
 		buf_puts(&c->out, extra);
+	if (c->more_hdrs.len) {
+		buf_append(&c->out, c->more_hdrs.data, c->more_hdrs.len);
+		buf_reset(&c->more_hdrs);
+	}
 	buf_printf(&c->out, "Date: %s\r\n", date);
 	if (c->close_after)
 		buf_puts(&c->out, "Connection: close\r\n");
@@ -612,7 +629,7 @@ static void api_http_arm_for_state(struct api_http_conn *c)
 {
 	if (c->draining)
 		api_http_arm(c, API_HTTP_T_LINGER);
-	else if (c->state == API_HTTP_STREAM || c->state == API_HTTP_WS)
+	else if (c->state == API_HTTP_STREAM || c->state == API_HTTP_WS || c->state == API_HTTP_RAW)
 		api_http_arm(c, API_HTTP_T_NONE);
 	else if (c->in_message || c->in.len)
 		api_http_arm(c, API_HTTP_T_HEAD);
@@ -644,6 +661,7 @@ static int api_http_on_message_begin(llhttp_t *p)
 	buf_reset(&c->url);
 	buf_reset(&c->field);
 	buf_reset(&c->body);
+	buf_reset(&c->more_hdrs);
 	for (int i = 0; i < API_HTTP_NHDR; i++)
 		buf_reset(&c->hdr[i]);
 	return 0;
@@ -813,6 +831,8 @@ static void api_http_dispatch(struct api_http_conn *c)
 	req.upgrade = buf_str(&c->hdr[API_HTTP_H_UPGRADE]);
 	req.ws_key = buf_str(&c->hdr[API_HTTP_H_WSKEY]);
 	req.ws_protocols = buf_str(&c->hdr[API_HTTP_H_WSPROTO]);
+	req.stream_protocols = buf_str(&c->hdr[API_HTTP_H_STREAMPROTO]);
+	req.if_none_match = buf_str(&c->hdr[API_HTTP_H_INM]);
 	req.body = buf_str(&c->body);
 	req.body_len = c->body.len;
 	req.local_socket = c->local;
@@ -823,7 +843,7 @@ static void api_http_dispatch(struct api_http_conn *c)
 		c->close_cb = NULL;
 	/* After an upgrade request llhttp expects another protocol; one that
 	 * was not accepted leaves plain HTTP, so start the parser afresh. */
-	if (c->upgrade && c->state != API_HTTP_WS)
+	if (c->upgrade && c->state != API_HTTP_WS && c->state != API_HTTP_RAW)
 		llhttp_reset(&c->parser);
 	/* The next request gets its own head timeout. */
 	api_http_arm(c, API_HTTP_T_NONE);
@@ -1009,6 +1029,34 @@ static bool api_http_ws_process(struct api_http_conn *c)
 	return true;
 }
 
+/* ---- other upgraded protocols ------------------------------------------------- */
+
+/* Hands the buffered input to the handler's parser. true if it took some. */
+static bool api_http_raw_process(struct api_http_conn *c)
+{
+	size_t used;
+
+	if (c->close_after || !c->in.len || !c->raw_data)
+		return false;
+	used = c->raw_data(c, c->in.data, c->in.len, c->raw_cbdata);
+	if (used > c->in.len) {
+		/* The handler refused the input: a protocol error. */
+		c->close_after = true;
+		c->raw_data = NULL;
+		return true;
+	}
+	if (!used) {
+		/* An incomplete unit bigger than the input cap never completes. */
+		if (c->in.len >= api_http_in_cap(c))
+			c->dead = true;
+		return false;
+	}
+	api_http_in_consume(c, used);
+	if (c->out.oom || api_http_unsent(c) > API_HTTP_OUT_MAX)
+		c->dead = true;
+	return true;
+}
+
 /* ---- connections --------------------------------------------------------------- */
 
 static void api_http_conn_close(struct api_http_conn *c)
@@ -1039,6 +1087,7 @@ static void api_http_conn_close(struct api_http_conn *c)
 	buf_free(&c->field);
 	buf_free(&c->path);
 	buf_free(&c->body);
+	buf_free(&c->more_hdrs);
 	for (int i = 0; i < API_HTTP_NHDR; i++)
 		buf_free(&c->hdr[i]);
 	buf_free(&c->ws_frag);
@@ -1092,8 +1141,11 @@ static void api_http_advance(struct api_http_conn *c)
 				c->close_after = true;
 				continue;
 			}
-		} else if (c->state == API_HTTP_WS) {
+		} else if (c->state == API_HTTP_WS && !c->in_paused) {
 			if (api_http_ws_process(c))
+				continue;
+		} else if (c->state == API_HTTP_RAW && !c->in_paused) {
+			if (api_http_raw_process(c))
 				continue;
 		}
 		break;
@@ -1569,4 +1621,74 @@ void api_http_ws_close(struct api_http_conn *c, uint16_t code)
 	c->close_cb = NULL;
 	api_http_push(c);
 	api_http_kick(c);
+}
+
+/* ---- other upgraded protocols -------------------------------------------------- */
+
+int api_http_raw_accept(struct api_http_conn *c, const char *upgrade, const char *extra_headers,
+			api_http_raw_cb *on_data, void *cbdata)
+{
+	struct buf extra = BUF_INIT;
+
+	if (c->dead || c->state != API_HTTP_HANDLER)
+		return -1;
+	if (!c->upgrade || !api_http_has_token(buf_str(&c->hdr[API_HTTP_H_UPGRADE]), upgrade)) {
+		c->close_after = true;
+		api_http_fail(c, 400, "bad upgrade request");
+		return -1;
+	}
+	buf_printf(&extra, "Connection: Upgrade\r\nUpgrade: %s\r\n%s", upgrade,
+		   extra_headers ? extra_headers : "");
+	c->close_after = false;
+	c->http10 = false;
+	c->head_only = false;
+	api_http_queue_response(c, 101, NULL, buf_str(&extra), NULL, 0);
+	buf_free(&extra);
+	c->state = API_HTTP_RAW;
+	c->raw_data = on_data;
+	c->raw_cbdata = cbdata;
+	return 0;
+}
+
+int api_http_raw_send(struct api_http_conn *c, const void *data, size_t len)
+{
+	if (c->dead || c->state != API_HTTP_RAW || c->close_after)
+		return -1;
+	if (api_http_unsent(c) + len > API_HTTP_OUT_MAX) {
+		api_http_kill(c);
+		return -1;
+	}
+	api_http_out_compact(c);
+	buf_append(&c->out, data, len);
+	return api_http_push(c);
+}
+
+void api_http_raw_close(struct api_http_conn *c)
+{
+	if (c->dead || c->state != API_HTTP_RAW || c->close_after)
+		return;
+	c->close_after = true;
+	c->close_cb = NULL;
+	c->raw_data = NULL;
+	api_http_push(c);
+	api_http_kick(c);
+}
+
+void api_http_pause_input(struct api_http_conn *c, bool paused)
+{
+	if (c->dead || c->in_paused == paused)
+		return;
+	c->in_paused = paused;
+	/* What is buffered is handed on from the loop, not from inside the
+	 * caller. */
+	if (!paused)
+		api_http_kick(c);
+}
+
+void api_http_add_header(struct api_http_conn *c, const char *name, const char *value)
+{
+	if (c->dead || c->state != API_HTTP_HANDLER)
+		return;
+	/* A value never ends a header line early. */
+	buf_printf(&c->more_hdrs, "%s: %.*s\r\n", name, (int)strcspn(value, "\r\n"), value);
 }

@@ -44,6 +44,8 @@ struct api_http_req {
 	const char *upgrade;       /* "websocket" for exec */
 	const char *ws_key;        /* Sec-WebSocket-Key */
 	const char *ws_protocols;  /* Sec-WebSocket-Protocol, as sent */
+	const char *stream_protocols; /* X-Stream-Protocol-Version, repeats joined by ", " */
+	const char *if_none_match; /* If-None-Match, as sent */
 	const char *body;          /* NUL-terminated; body_len bytes */
 	size_t body_len;
 	bool local_socket;         /* came over the Unix socket */
@@ -86,6 +88,11 @@ void api_http_free(struct api_http *h);
 void api_http_respond(struct api_http_conn *c, int status, const char *content_type,
 		      const char *extra_headers, const char *body, size_t len);
 
+/* One more header line on the response the handler is about to give
+ * (api_http_respond, api_http_stream_start); may be called several times,
+ * e.g. for Warning headers. A CR or LF in value ends it. */
+void api_http_add_header(struct api_http_conn *c, const char *name, const char *value);
+
 /* A chunked response kept open. */
 void api_http_stream_start(struct api_http_conn *c, int status, const char *content_type);
 /* Queues one chunk and sends what the socket takes. len 0 is a no-op.
@@ -116,6 +123,30 @@ int api_http_ws_send(struct api_http_conn *c, bool binary, const void *data, siz
  * close callback does not run: the handler ended it). A close frame from
  * the client is answered in kind and does run the close callback. */
 void api_http_ws_close(struct api_http_conn *c, uint16_t code);
+
+/* Another protocol over the connection (SPDY/3.1 for exec): a 101 with
+ * "Connection: Upgrade", "Upgrade: <upgrade>" and extra_headers ("Name:
+ * value\r\n" lines or NULL), then every byte the client sends is handed to
+ * on_data, which returns how many it used from the start of data: 0 keeps
+ * them for when more arrive (up to the body limit plus 64 KiB, beyond
+ * which the connection is cut), more than len is a protocol error that
+ * closes the connection (the close callback runs). 0, or -1 (a 400 has
+ * been sent). */
+typedef size_t api_http_raw_cb(struct api_http_conn *c, const char *data, size_t len,
+			       void *cbdata);
+int api_http_raw_accept(struct api_http_conn *c, const char *upgrade, const char *extra_headers,
+			api_http_raw_cb *on_data, void *cbdata);
+/* Queues bytes and sends what the socket takes: 0, or -1 as
+ * api_http_stream_write (same 16 MiB cut). */
+int api_http_raw_send(struct api_http_conn *c, const void *data, size_t len);
+/* Closes once what is queued is sent; the close callback does not run. */
+void api_http_raw_close(struct api_http_conn *c);
+
+/* After a WebSocket or another upgrade: stops handing the client's input
+ * to the handler (paused) or starts again. While paused the socket is read
+ * up to the input cap, then left alone: TCP pushes back on the client (an
+ * exec whose command reads its stdin slower than the client sends). */
+void api_http_pause_input(struct api_http_conn *c, bool paused);
 
 /* The percent-decoded value of key in a query string ('+' is a space,
  * the first occurrence wins, a longer value is cut at len - 1 bytes);

@@ -135,6 +135,10 @@ int main(int argc, char **argv)
 		log_error("%s: %s", portfile, strerror(errno));
 		goto out;
 	}
+	if (api_admit_start(&s, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
 	if (api_lab_start(&s, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
@@ -144,9 +148,11 @@ int main(int argc, char **argv)
 	rc = ev_run(s.loop) < 0 ? 1 : 0;
 out:
 	api_lab_stop(&s);
+	api_admit_stop(&s);
 	if (s.gc_timer)
 		ev_timer_cancel(s.loop, s.gc_timer);
 	api_http_free(s.http);
+	api_docs_free(&s);
 	api_objects_close(s.objects);
 	ev_loop_free(s.loop);
 	if (sigfd >= 0)

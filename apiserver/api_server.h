@@ -32,6 +32,9 @@ struct api_server {
 	struct api_objects_watcher *lab_watcher;
 	bool lab_importing;           /* api_lab is copying files in: do not write them back */
 	json_t *lab_stamps;           /* api_lab: each object's files as last imported */
+	struct api_doc *docs;         /* api_handlers: OpenAPI documents as served, kept */
+	struct api_alloc *alloc;      /* api_admit: the Services' ClusterIPs and NodePorts */
+	struct api_objects_watcher *alloc_watcher;
 };
 
 /* ---- api_status.c: errors as the API returns them ---------------------- */
@@ -72,6 +75,12 @@ enum api_admit_op { API_ADMIT_CREATE, API_ADMIT_UPDATE };
  * on the request's fieldValidation). */
 json_t *api_admit(struct api_server *s, const struct api_resource *r, enum api_admit_op op,
 		  const char *ns, const json_t *old, json_t *obj);
+
+/* Counts the ClusterIPs and NodePorts the stored Services hold
+ * (api_alloc.h) and follows every change of them from now on; admission
+ * allocates against that. 0, or -1 with a message in err. */
+int api_admit_start(struct api_server *s, char *err, size_t errlen);
+void api_admit_stop(struct api_server *s);
 
 /* "2026-12-04T10:00:00Z" of now. */
 void api_now_rfc3339(char out[32]);
@@ -150,6 +159,8 @@ void api_exec_serve(struct api_server *s, struct api_http_conn *c, const struct 
 /* ---- api_handlers.c ---------------------------------------------------- */
 
 void api_handle(struct api_http_conn *c, const struct api_http_req *req, void *data);
+/* Frees the documents api_handle kept (s->docs). */
+void api_docs_free(struct api_server *s);
 /* Deletes one object as the API does (graceful for pods on a node,
  * Terminating for namespaces, immediate otherwise). Returns NULL and sets
  * *result to the object as the reply shows it, or a Status. */

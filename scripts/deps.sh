@@ -13,6 +13,7 @@ packages=(
   libnftables-dev             # rulesets through libnftables
   libfyaml-dev                # YAML manifests
   libjansson-dev              # JSON: the API server and its clients
+  zlib1g-dev                  # SPDY/3.1 header compression (exec from kubectl < 1.30)
   libmnl-dev                  # netlink: links, addresses, routes, rules
   libnetfilter-conntrack-dev  # conntrack entries (stale UDP flows, explain)
   libcmocka-dev               # unit tests

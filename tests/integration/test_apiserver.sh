@@ -171,6 +171,24 @@ t_match "nodePort in use: the cause is on the port" "spec.ports\[0\].nodePort" \
 	"$(j '[.details.causes[].field] | join(",")')"
 req GET "$SVC/gamma"
 t_eq "the refused Service was not stored" "404" "$CODE"
+send POST "$SVC" '{"apiVersion":"v1","kind":"Service","metadata":{"name":"notype"},"spec":{"ports":[{"port":80}]}}'
+t_eq "a Service without a type: a ClusterIP one, with an address" "201 ClusterIP yes" \
+	"$CODE $(j .spec.type) $([[ $(j .spec.clusterIP) =~ ^10\.0\. ]] && echo yes)"
+req DELETE "$SVC/notype"
+send POST "$SVC" "$(svc_json delta)"
+d_ip=$(j .spec.clusterIP); d_np=$(j '.spec.ports[0].nodePort')
+req DELETE "$SVC/delta"
+send POST "$SVC" "$(svc_json epsilon)"
+t_eq "a deleted Service's ClusterIP and NodePort are free again (lowest first)" \
+	"201 $d_ip $d_np" "$CODE $(j .spec.clusterIP) $(j '.spec.ports[0].nodePort')"
+req DELETE "$SVC/epsilon"
+send PATCH "$SVC/beta" '{"spec":{"type":"ClusterIP"}}' application/merge-patch+json
+send POST "$SVC" "$(svc_json zeta)"
+t_eq "a NodePort given up by a change is free again" "$b_np" "$(j '.spec.ports[0].nodePort')"
+req DELETE "$SVC/zeta"
+send PATCH "$SVC/beta" "{\"spec\":{\"type\":\"NodePort\",\"ports\":[{\"port\":80,\"targetPort\":8080,\"nodePort\":$b_np}]}}" \
+	application/merge-patch+json
+t_eq "and can be taken back" "200 $b_np" "$CODE $(j '.spec.ports[0].nodePort')"
 
 send POST "$SVC" "$(svc_json lblocal "" LoadBalancer ',"externalTrafficPolicy":"Local"')"
 t_eq "a LoadBalancer Service with externalTrafficPolicy Local: 201" "201 Local" \
@@ -256,6 +274,87 @@ t_ok "watch with timeoutSeconds=1 ends the stream" \
 t_ok "it ended within a few seconds" test $(( $(date +%s) - start )) -le 8
 t_eq "that watch started with every Service as ADDED" "alpha beta lblocal" \
 	"$(jq -r 'select(.type == "ADDED") | .object.metadata.name' "$T_TMP/watch2" | sort | xargs)"
+
+# ---- unknown fields -----------------------------------------------------
+# fieldValidation: Warn (the default, also what kubectl --validate=warn
+# sends) stores the object without them and names each in a Warning
+# header; Ignore drops them silently; Strict refuses the object.
+fv_json() { # NAME
+	printf '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"%s","bogus":1},' "$1"
+	printf '"data":{"a":"1"},"spec":{"x":true}}'
+}
+# sendh METHOD PATH BODY [CONTENT-TYPE]: send, with the response's headers
+# in $T_TMP/head.
+sendh() {
+	CODE=$(printf '%s' "$3" | curl -s -D "$T_TMP/head" -o "$T_TMP/body" -w '%{http_code}' \
+		-X "$1" -H "Content-Type: ${4:-application/json}" --data-binary @- "$B$2")
+	BODY=$(cat "$T_TMP/body")
+}
+sendh POST "$CM" "$(fv_json fv-default)"
+t_eq "unknown fields, no fieldValidation (Warn): created" "201" "$CODE"
+t_eq "Warn: one Warning header per unknown field, as kube-apiserver words them" \
+	'Warning: 299 - "unknown field \"metadata.bogus\""
+Warning: 299 - "unknown field \"spec\""' "$(grep -i '^warning:' "$T_TMP/head" | tr -d '\r')"
+t_eq "Warn: the object is stored without them" '{"a":"1"} null null' \
+	"$(jq -c .data <<<"$BODY") $(j .spec) $(j .metadata.bogus)"
+req GET "$CM/fv-default"
+t_eq "Warn: a read gives it without them too" "null null" "$(j .spec) $(j .metadata.bogus)"
+sendh POST "$CM?fieldValidation=Warn" "$(fv_json fv-warn)"
+t_eq "fieldValidation=Warn: created, two Warning headers" "201 2" \
+	"$CODE $(grep -ci '^warning:' "$T_TMP/head")"
+sendh PATCH "$CM/fv-warn" '{"data":{"b":"2"},"extra":1}' application/merge-patch+json
+t_eq "a merge patch that adds an unknown field: applied, warned" \
+	'200 2 Warning: 299 - "unknown field \"extra\""' \
+	"$CODE $(j '.data | length') $(grep -i '^warning:' "$T_TMP/head" | tr -d '\r')"
+sendh POST "$CM?fieldValidation=Ignore" "$(fv_json fv-ignore)"
+t_eq "fieldValidation=Ignore: created, no Warning header" "201 0" \
+	"$CODE $(grep -ci '^warning:' "$T_TMP/head")"
+sendh POST "$CM?fieldValidation=Strict" "$(fv_json fv-strict)"
+t_eq "fieldValidation=Strict: 400 BadRequest" "400 BadRequest" "$CODE $(j .reason)"
+t_match "Strict: the message names both" 'unknown field \"metadata.bogus\", unknown field \"spec\"' \
+	"$(j .message)"
+sendh POST "$CM" '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"fv-clean"}}'
+t_eq "an object without unknown fields: no Warning header" "201 0" \
+	"$CODE $(grep -ci '^warning:' "$T_TMP/head")"
+
+# ---- OpenAPI documents: ETag and 304 ------------------------------------
+# geth PATH [HEADER]: GET; CODE, BODY, the headers in $T_TMP/head.
+geth() {
+	: >"$T_TMP/body" # curl leaves the file as it was when no body comes
+	CODE=$(curl -s -D "$T_TMP/head" -o "$T_TMP/body" -w '%{http_code}' ${2:+-H "$2"} "$B$1")
+	BODY=$(cat "$T_TMP/body")
+}
+hdr() { grep -i "^$1:" "$T_TMP/head" | head -n 1 | cut -d' ' -f2- | tr -d '\r'; }
+PB='Accept: application/com.github.proto-openapi.spec.v2@v1.0+protobuf'
+geth /openapi/v3
+apps_url=$(j '.paths["apis/apps/v1"].serverRelativeURL')
+t_match "v3 root: a hash in each document's URL" '^/openapi/v3/apis/apps/v1\?hash=[0-9A-F]{16}$' \
+	"$apps_url"
+geth "$apps_url"
+t_eq "v3 document: its ETag is the hash in the root's URL" "\"${apps_url##*hash=}\"" "$(hdr etag)"
+t_eq "v3 document by its hash: cacheable for good" "public, immutable" "$(hdr cache-control)"
+apps_etag=$(hdr etag)
+apps_body=$BODY
+geth "$apps_url" "If-None-Match: $apps_etag"
+t_eq "v3 document, If-None-Match its ETag: 304 without a body" "304 0" \
+	"$CODE $(stat -c %s "$T_TMP/body")"
+geth /openapi/v3/apis/apps/v1 'If-None-Match: "0000000000000000", W/'"$apps_etag"
+t_eq "v3 document without the hash, its (weak) ETag in a list: 304, not immutable" "304 " \
+	"$CODE $(hdr cache-control)"
+geth /openapi/v3/apis/apps/v1 'If-None-Match: "0000000000000000"'
+t_eq "v3 document, another ETag: 200, the same document" "200 yes" \
+	"$CODE $([ "$BODY" = "$apps_body" ] && echo yes)"
+geth /openapi/v2 "$PB"
+v2_etag=$(hdr etag)
+t_match "v2 (protobuf): an ETag" '^"[0-9A-F]{16}"$' "$v2_etag"
+geth /openapi/v2 "Accept: application/json"
+t_match "v2 (JSON): an ETag of its own" '^"[0-9A-F]{16}"$' "$(hdr etag)"
+t_ok "v2: JSON and protobuf ETags differ" test "$(hdr etag)" != "$v2_etag"
+curl -s -o /dev/null -H "$PB" -H "If-None-Match: $v2_etag" -w '%{http_code}' "$B/openapi/v2" \
+	>"$T_TMP/code"
+t_eq "v2 (protobuf), If-None-Match its ETag: 304" "304" "$(cat "$T_TMP/code")"
+geth /openapi/v3/apis/nothing.example.com/v1
+t_eq "v3 document of a group not served: 404" "404" "$CODE"
 
 # ---- namespaces ---------------------------------------------------------
 send POST "$NS" '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"doomed"}}'
@@ -350,6 +449,21 @@ t_eq "after kill -9: every Service is back" "alpha,beta,lblocal" \
 	"$(j '[.items[].metadata.name] | join(",")')"
 t_eq "after kill -9: the list's resourceVersion has not gone back" "$rv_list" \
 	"$(j .metadata.resourceVersion)"
+# The allocator is rebuilt from the stored Services: a new one gets
+# neither an address nor a port they hold.
+held=$(j '[.items[] | .spec.clusterIP, (.spec.ports[].nodePort // empty),
+	(.spec.healthCheckNodePort // empty)] | map(tostring) | join(" ")')
+send POST "$SVC" "$(svc_json after-restart "" LoadBalancer ',"externalTrafficPolicy":"Local"')"
+t_eq "after kill -9: a new Service: 201" "201" "$CODE"
+new=$(j '[.spec.clusterIP, .spec.ports[0].nodePort, .spec.healthCheckNodePort] |
+	map(tostring) | join(" ")')
+t_match "after kill -9: it got an address and two ports ($new)" \
+	'^10\.0\.[0-9.]+ 3[0-9]{4} 3[0-9]{4}$' "$new"
+for v in $new; do
+	t_ok "after kill -9: $v was not held by another Service" \
+		eval '! grep -qw -- "$v" <<<"$held"'
+done
+req DELETE "$SVC/after-restart"
 
 # History is in memory: an old version cannot be resumed after a restart.
 curl -s -N "$B$SVC?watch=true&resourceVersion=$rv0" >"$T_TMP/watch3" 2>/dev/null &

@@ -102,6 +102,36 @@ static void t_ws_msg(struct api_http_conn *c, bool binary, const char *data, siz
 	api_http_ws_send(c, binary, data, len);
 }
 
+static void t_raw_resume(struct ev_loop *loop, uint64_t id, void *data)
+{
+	(void)loop;
+	(void)id;
+	api_http_pause_input(data, false);
+}
+
+/* The raw protocol of the tests: lines, each echoed; "pause" holds the
+ * input for 50 ms, "close" ends the connection, "bad" is an error. */
+static size_t t_raw_data(struct api_http_conn *c, const char *data, size_t len, void *cbdata)
+{
+	struct t_ctx *t = cbdata;
+	const char *nl = memchr(data, '\n', len);
+	size_t n;
+
+	if (!nl)
+		return 0;
+	n = (size_t)(nl - data) + 1;
+	if (n == 4 && memcmp(data, "bad\n", 4) == 0)
+		return len + 1;
+	api_http_raw_send(c, data, n);
+	if (n == 6 && memcmp(data, "pause\n", 6) == 0) {
+		api_http_pause_input(c, true);
+		ev_timer_add(t->loop, 50, t_raw_resume, c);
+	} else if (n == 6 && memcmp(data, "close\n", 6) == 0) {
+		api_http_raw_close(c);
+	}
+	return n;
+}
+
 static void t_handler(struct api_http_conn *c, const struct api_http_req *req, void *data)
 {
 	struct t_ctx *t = data;
@@ -146,6 +176,14 @@ static void t_handler(struct api_http_conn *c, const struct api_http_req *req, v
 			api_http_on_close(c, t_on_close, t);
 			api_http_ws_send(c, false, "hello", 5);
 		}
+	} else if (strcmp(req->path, "/raw") == 0) {
+		buf_printf(&b, "X-Stream-Protocol-Version: %s\r\n", req->stream_protocols);
+		if (api_http_raw_accept(c, "SPDY/3.1", b.data, t_raw_data, t) == 0)
+			api_http_on_close(c, t_on_close, t);
+	} else if (strcmp(req->path, "/warn") == 0) {
+		api_http_add_header(c, "Warning", "299 - \"one\"");
+		api_http_add_header(c, "Warning", "299 - \"two\"\r\nX-Injected: no");
+		api_http_respond(c, 200, "text/plain", NULL, "ok", 2);
 	} else if (strcmp(req->path, "/noanswer") == 0) {
 		/* the transport answers 500 */
 	} else if (strcmp(req->path, "/empty") == 0) {
@@ -1062,6 +1100,64 @@ static void c_unix(struct t_ctx *t)
 	close(fd);
 }
 
+static const char t_raw_upgrade[] =
+	"POST /raw HTTP/1.1\r\nHost: x\r\nUpgrade: SPDY/3.1\r\nConnection: Upgrade\r\n"
+	"X-Stream-Protocol-Version: v4.channel.k8s.io\r\n"
+	"X-Stream-Protocol-Version: v3.channel.k8s.io\r\n\r\n";
+
+static void c_raw(struct t_ctx *t)
+{
+	int fd = t_connect(t->port);
+	char in[64];
+
+	/* Bytes behind the request, half a line: kept for when more come. */
+	t_send(fd, t_raw_upgrade);
+	t_send(fd, "ab");
+	t->ok[0] = t_read_head(fd, t->out[0], sizeof(t->out[0]));
+	t_send(fd, "c\n");
+	t->ok[1] = t_recv_n(fd, in, 4) && memcmp(in, "abc\n", 4) == 0;
+	/* Paused after the first line: the second waits, then comes. */
+	t_send(fd, "pause\nafter\n");
+	t->ok[2] = t_recv_n(fd, in, 12) && memcmp(in, "pause\nafter\n", 12) == 0;
+	/* The handler closes: what it sent arrives, then EOF, and the close
+	 * callback does not run. */
+	t_send(fd, "close\n");
+	t->ok[3] = t_recv_n(fd, in, 6) && memcmp(in, "close\n", 6) == 0 && t_wait_eof(fd, 5000);
+	close(fd);
+
+	/* A protocol error closes the connection; the close callback runs. */
+	fd = t_connect(t->port);
+	t_send(fd, t_raw_upgrade);
+	t->ok[4] = t_read_head(fd, t->out[1], sizeof(t->out[1]));
+	t_send(fd, "bad\n");
+	t->ok[5] = t_wait_eof(fd, 5000) && t_wait_closes(t, 1);
+	close(fd);
+
+	/* Extra headers of a plain response; a CR LF in a value ends it. */
+	fd = t_connect(t->port);
+	t_send(fd, "GET /warn HTTP/1.1\r\nHost: x\r\n\r\n");
+	t->ok[6] = t_read_response(fd, t->out[2], sizeof(t->out[2]), false);
+	close(fd);
+}
+
+static void test_raw_upgrade_and_headers(void **state)
+{
+	struct t_ctx t;
+
+	(void)state;
+	t_run(&t, NULL, c_raw);
+	for (int i = 0; i < 7; i++)
+		assert_true(t.ok[i]);
+	assert_non_null(strstr(t.out[0], "HTTP/1.1 101 Switching Protocols\r\n"));
+	assert_non_null(strstr(t.out[0], "Connection: Upgrade\r\nUpgrade: SPDY/3.1\r\n"));
+	assert_non_null(strstr(t.out[0], "X-Stream-Protocol-Version: v4.channel.k8s.io, "
+				       "v3.channel.k8s.io\r\n"));
+	assert_null(strstr(t.out[0], "Content-Length"));
+	assert_non_null(strstr(t.out[2], "Warning: 299 - \"one\"\r\nWarning: 299 - \"two\"\r\n"));
+	assert_null(strstr(t.out[2], "X-Injected"));
+	assert_int_equal(atomic_load(&t.closes), 1);
+}
+
 static void test_unix_socket(void **state)
 {
 	struct t_ctx t;
@@ -1185,6 +1281,7 @@ int main(void)
 		cmocka_unit_test(test_stream_cut),
 		cmocka_unit_test(test_websocket),
 		cmocka_unit_test(test_websocket_server_close_and_errors),
+		cmocka_unit_test(test_raw_upgrade_and_headers),
 		cmocka_unit_test(test_unix_socket),
 		cmocka_unit_test(test_query_get),
 		cmocka_unit_test(test_accept_key_and_reasons),
