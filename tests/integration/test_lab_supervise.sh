@@ -48,14 +48,14 @@ t_ok "the client's address reaches the app" t_wait 10 answers_client
 # --- the agent of the pod's node ----------------------------------------------
 before=$(probe_line "$POD_NODE")
 in_row() { probe_line "$POD_NODE" | grep -o ' [0-9]\+ \+[0-9][0-9]:[0-9][0-9]:[0-9][0-9] (' | awk '{print $1}'; }
-# Successes in a row, sampled until three more than before the kill: a
-# failed probe meanwhile would start the count again (caught as a drop).
-seen=$(in_row); target=$((seen + 3)); dropped=0
+# Results in a row, sampled until three more than before the kill; a
+# failed probe meanwhile starts the count again (then three from there).
+seen=$(in_row); target=$((seen + 3))
 counted_on() {
 	local n
 	n=$(in_row)
 	[ -n "$n" ] || return 1
-	[ "$n" -lt "$seen" ] && dropped=1
+	[ "$n" -lt "$seen" ] && target=3
 	seen=$n
 	[ "$n" -ge "$target" ]
 }
@@ -66,8 +66,9 @@ t_ok "agent-$POD_NODE restarted" t_wait 5 restarted "agent-$POD_NODE" "$old"
 t_eq "its restart counted" 1 "$(restarts_of "agent-$POD_NODE")"
 t_match "and how it ended" "agent-$POD_NODE .* killed by SIGKILL, [0-9]+s ago" "$("$C" --lab "$lab" lab status)"
 t_ok "the app answers the client again" t_wait 10 answers_client
-t_ok "three more successful probes of $POD_NODE" t_wait 15 counted_on
-t_eq "not one failed probe in between" 0 "$dropped"
+# A probe may fail once while the agent starts (the threshold is 2, as on
+# Azure); the node must not leave the pool.
+t_ok "probes of $POD_NODE go on" t_wait 15 counted_on
 change() { printf '%s\n' "$1" | grep -o '[0-9][0-9]:[0-9][0-9]:[0-9][0-9] (' ; }
 after=$(probe_line "$POD_NODE")
 t_match "$POD_NODE stayed Up" " Up " "$after"
@@ -98,8 +99,13 @@ for round in 1 2 3; do
 	t_ok "controller restarted ($round)" t_wait 15 restarted controller "$old"
 done
 t_eq "three restarts counted" 3 "$(restarts_of controller)"
-t_match "each quick death waits longer" "controller: killed by SIGKILL after [0-9]+ ms; restarting in 400 ms" \
-	"$(cat "$SD/logs/supervisor.log")"
+# The first death may come after 10 s of running (restarted at once); the
+# next two come quickly, and each waits twice as long as the one before.
+delays=$(grep -o 'controller: killed by SIGKILL after [0-9]* ms; restarting in [0-9]* ms' \
+	"$SD/logs/supervisor.log" | awk '{print $(NF-1)}' | xargs)
+t_match "each quick death waits longer ($delays)" "^[0-9]+ ([1-9][0-9]*) ([1-9][0-9]*)$" "$delays"
+set -- $delays
+t_eq "twice as long" "$(($2 * 2))" "$3"
 
 # --- bad input ----------------------------------------------------------------
 t_match "an unknown daemon is an error" "has no daemon \"nope\"" "$("$C" --lab "$lab" lab kill nope 2>&1)"
