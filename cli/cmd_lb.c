@@ -173,6 +173,10 @@ static void lbcmd_rule(const struct lb_view *v, const struct lb_view_rule *r, bo
 		printf("Health Probe Status%s: %.0f %% (%d of %d backend%s up)\n", note,
 		       r->health_percent, r->backends_up, r->n_backends,
 		       r->n_backends == 1 ? "" : "s");
+	/* With one rule the Service's line below says it all. */
+	if (several && r->dpa_known)
+		printf("Data Path Availability%s: %d %% (last check through the frontend: %s)\n",
+		       note, r->dpa_ok ? 100 : 0, r->dpa_result);
 }
 
 static void lbcmd_probes_usage(FILE *out)
@@ -238,9 +242,12 @@ int cmd_probes(struct cli *cli, int argc, char **argv)
 			printf("\nHealth Probe Status: %.0f %% (%d of %d backend probes up over %d "
 			       "rules)\n", v.health_percent, v.backends_up, pairs, v.n_rules);
 	}
-	if (v.dpa_known)
-		printf("Data Path Availability: %d %% (last check through the frontend: %s)\n",
-		       v.dpa_ok ? 100 : 0, v.dpa_result);
+	if (v.dpa_known && v.n_rules > 1)
+		printf("Data Path Availability: %.0f %% (average over the frontend ports)\n",
+		       v.dpa_percent);
+	else if (v.dpa_known)
+		printf("Data Path Availability: %.0f %% (last check through the frontend: %s)\n",
+		       v.dpa_percent, v.dpa_result);
 	for (int i = 0; i < v.n_events; i++)
 		printf("Warning  %s  %s\n", v.events[i].reason, v.events[i].message);
 	lb_view_free(&v);

@@ -243,34 +243,33 @@ static int lb_svc_interval(const struct lb_svc *s)
 						 : LB_DEFAULT_INTERVAL_S;
 }
 
-/* The data path check: a TCP connect from the edge through the frontend
- * to the first TCP rule's port, at the probe interval. */
+/* The data path checks: a TCP connect from the edge through the frontend
+ * to each TCP rule's port, at the probe interval. */
 static void lb_svc_dpa(struct lb_svc *s)
 {
-	struct lb_probe_spec spec = { 0 };
-	int port = 0;
+	for (int r = 0; r < LB_MAX_RULES; r++) {
+		struct lb_probe_spec spec = { 0 };
 
-	for (int i = 0; i < s->conf.n_rules && !port; i++)
-		if (s->conf.rules[i].proto == MODEL_PROTO_TCP)
-			port = s->conf.rules[i].port;
-	if (!s->frontend.s_addr || !port) {
-		lb_probe_stop(s->dpa);
-		s->dpa = NULL;
-		return;
+		if (!s->frontend.s_addr || r >= s->conf.n_rules ||
+		    s->conf.rules[r].proto != MODEL_PROTO_TCP) {
+			lb_probe_stop(s->dpa[r]);
+			s->dpa[r] = NULL;
+			continue;
+		}
+		spec.proto = LB_PROBE_TCP;
+		spec.addr = s->frontend;
+		spec.port = s->conf.rules[r].port;
+		spec.interval_ms = (uint32_t)lb_svc_interval(s) * 1000u;
+		spec.timeout_ms = lb_probe_timeout_ms(spec.interval_ms);
+		spec.threshold = 1;
+		/* After the first ruleset for this frontend is in. */
+		spec.first_delay_ms = 200;
+		if (s->dpa[r] && lb_spec_equal(&s->dpa_spec[r], &spec))
+			continue;
+		lb_probe_stop(s->dpa[r]);
+		s->dpa_spec[r] = spec;
+		s->dpa[r] = lb_probe_start(s->ctl->prober, &spec, NULL, NULL, NULL);
 	}
-	spec.proto = LB_PROBE_TCP;
-	spec.addr = s->frontend;
-	spec.port = port;
-	spec.interval_ms = (uint32_t)lb_svc_interval(s) * 1000u;
-	spec.timeout_ms = lb_probe_timeout_ms(spec.interval_ms);
-	spec.threshold = 1;
-	/* After the first ruleset for this frontend is in. */
-	spec.first_delay_ms = 200;
-	if (s->dpa && lb_spec_equal(&s->dpa_spec, &spec))
-		return;
-	lb_probe_stop(s->dpa);
-	s->dpa_spec = spec;
-	s->dpa = lb_probe_start(s->ctl->prober, &spec, NULL, NULL, NULL);
 }
 
 /* ---- services ----------------------------------------------------------- */
@@ -282,7 +281,8 @@ static void lb_svc_free(struct lb_svc *s)
 	for (int p = 0; p < LB_MAX_PROBES; p++)
 		for (int b = 0; b < LB_MAX_BACKENDS; b++)
 			lb_probe_stop(s->probes[p][b]);
-	lb_probe_stop(s->dpa);
+	for (int r = 0; r < LB_MAX_RULES; r++)
+		lb_probe_stop(s->dpa[r]);
 	lb_series_free(s->series);
 	buf_free(&s->status);
 	free(s);

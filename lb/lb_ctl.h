@@ -59,8 +59,11 @@ struct lb_svc {
 	 * shared probe: the lb_ctl runs that one for every Service). */
 	struct lb_probe *probes[LB_MAX_PROBES][LB_MAX_BACKENDS];
 	struct lb_health_state fixed[LB_MAX_BACKENDS];  /* a rule without probe: Up */
-	struct lb_probe *dpa;          /* the data path check, once there is a frontend */
-	struct lb_probe_spec dpa_spec;
+	/* The data path checks, once there is a frontend: one per TCP rule
+	 * (frontend port), as Azure measures Data Path Availability per
+	 * frontend port; NULL for the others. */
+	struct lb_probe *dpa[LB_MAX_RULES];
+	struct lb_probe_spec dpa_spec[LB_MAX_RULES];
 	struct lb_series *series;
 	int64_t first_sample;          /* Unix s of the oldest sample kept */
 	struct buf status;             /* the status last published (ingress + extra) */

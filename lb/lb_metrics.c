@@ -81,8 +81,20 @@ static void lb_svc_sample(struct lb_svc *s, int64_t t)
 		be->prev_bytes = be->bytes;
 		be->have_prev = true;
 	}
-	if (s->dpa && lb_probe_health(s->dpa)->last_probe_ms)
-		in.dpa = lb_probe_health(s->dpa)->last_ok ? 100.0f : 0.0f;
+	{
+		float dsum = 0;
+		int dknown = 0;
+
+		for (int r = 0; r < LB_MAX_RULES; r++) {
+			if (!s->dpa[r] || !lb_probe_health(s->dpa[r])->last_probe_ms)
+				continue;
+			dsum += lb_probe_health(s->dpa[r])->last_ok ? 100.0f : 0.0f;
+			dknown++;
+		}
+		/* The portal's unsplit Avg over the frontend ports. */
+		if (dknown)
+			in.dpa = dsum / (float)dknown;
+	}
 	lb_series_add(s->series, t, &in);
 	if (!s->first_sample)
 		s->first_sample = t;
@@ -211,13 +223,40 @@ static void lb_svc_view(const struct lb_ctl *ctl, const struct lb_svc *s, int64_
 	v->n_backends = s->n_backends;
 	/* One rule: "1 of 2 backends up"; more: up (rule, backend) pairs. */
 	v->health_percent = known ? sum / known : NAN;
-	if (s->dpa) {
-		const struct lb_health_state *h = lb_probe_health(s->dpa);
+	/* Data Path Availability per frontend port, and the Service's as the
+	 * portal shows it unsplit: the average; its last result is that of a
+	 * failing port if any. */
+	{
+		double dsum = 0;
+		int dknown = 0;
+		int64_t last = 0;
 
-		v->dpa_known = h->last_probe_ms != 0;
-		v->dpa_ok = h->last_ok;
-		snprintf(v->dpa_result, sizeof(v->dpa_result), "%s", h->last_result);
-		lb_time_format(h->last_probe_ms, v->dpa_last, sizeof(v->dpa_last));
+		v->dpa_ok = true;
+		v->dpa_percent = NAN;
+		for (int r = 0; r < v->n_rules && r < LB_MAX_RULES; r++) {
+			const struct lb_health_state *h;
+			struct lb_view_rule *vr = &v->rules[r];
+
+			if (!s->dpa[r] || !lb_probe_health(s->dpa[r])->last_probe_ms)
+				continue;
+			h = lb_probe_health(s->dpa[r]);
+			vr->dpa_known = true;
+			vr->dpa_ok = h->last_ok;
+			snprintf(vr->dpa_result, sizeof(vr->dpa_result), "%s", h->last_result);
+			dsum += h->last_ok ? 100 : 0;
+			dknown++;
+			if (!h->last_ok || !v->dpa_result[0])
+				snprintf(v->dpa_result, sizeof(v->dpa_result), "%s", h->last_result);
+			if (!h->last_ok)
+				v->dpa_ok = false;
+			if (h->last_probe_ms > last)
+				last = h->last_probe_ms;
+		}
+		v->dpa_known = dknown > 0;
+		if (dknown) {
+			v->dpa_percent = dsum / dknown;
+			lb_time_format(last, v->dpa_last, sizeof(v->dpa_last));
+		}
 	}
 	if (s->error[0]) {
 		snprintf(v->events[0].reason, sizeof(v->events[0].reason), "SyncLoadBalancerFailed");
@@ -317,16 +356,20 @@ void lb_metrics_prometheus(const struct lb_ctl *ctl, struct buf *out)
 		buf_printf(out, " %g\n", 100.0 * up / known);
 	}
 	lb_prom_head(out, "clientip_lb_data_path_availability_percent", "gauge",
-		     "Data Path Availability: the edge's last TCP check through the frontend.");
+		     "Data Path Availability: the edge's last TCP check through each frontend port.");
 	for (int i = 0; i < ctl->n_svcs; i++) {
 		const struct lb_svc *s = ctl->svcs[i];
-		const struct lb_health_state *h = s->dpa ? lb_probe_health(s->dpa) : NULL;
 
-		if (!h || !h->last_probe_ms)
-			continue;
-		buf_puts(out, "clientip_lb_data_path_availability_percent");
-		lb_prom_labels(out, s, -1, -1);
-		buf_printf(out, " %d\n", h->last_ok ? 100 : 0);
+		/* One series per frontend port, the portal's dimension. */
+		for (int r = 0; r < s->conf.n_rules && r < LB_MAX_RULES; r++) {
+			const struct lb_health_state *h = s->dpa[r] ? lb_probe_health(s->dpa[r]) : NULL;
+
+			if (!h || !h->last_probe_ms)
+				continue;
+			buf_puts(out, "clientip_lb_data_path_availability_percent");
+			lb_prom_labels(out, s, r, -1);
+			buf_printf(out, " %d\n", h->last_ok ? 100 : 0);
+		}
 	}
 	{
 		static const char *const names[] = { "clientip_lb_backend_flows_total",

@@ -218,6 +218,15 @@ void lb_view_write(const struct lb_view *v, struct buf *out)
 		lb_write_num(&w, r->health_percent);
 		jsonw_kv_int(&w, "backendsUp", r->backends_up);
 		lb_write_backends(&w, r->backends, r->n_backends, false);
+		jsonw_key(&w, "dataPath");
+		jsonw_begin_object(&w);
+		jsonw_key(&w, "available");
+		if (r->dpa_known)
+			jsonw_bool(&w, r->dpa_ok);
+		else
+			jsonw_null(&w);
+		jsonw_kv_str(&w, "lastResult", r->dpa_result);
+		jsonw_end_object(&w);
 		jsonw_end_object(&w);
 	}
 	jsonw_end_array(&w);
@@ -229,6 +238,8 @@ void lb_view_write(const struct lb_view *v, struct buf *out)
 		jsonw_key(&w, "available");
 		jsonw_null(&w);
 	}
+	jsonw_key(&w, "percent");
+	lb_write_num(&w, v->dpa_percent);
 	jsonw_kv_str(&w, "lastResult", v->dpa_result);
 	jsonw_kv_str(&w, "lastProbe", v->dpa_last);
 	jsonw_end_object(&w);
@@ -350,9 +361,18 @@ static int lb_read_backends(struct fy_node *arr, struct lb_view_backend *bs)
 	return n;
 }
 
+/* true if key holds true or false (not null, not absent). */
+static bool lb_json_known_bool(struct fy_node *map, const char *key)
+{
+	struct fy_node *a = lb_json_get(map, key);
+
+	return a && fy_node_is_scalar(a) && !fy_node_is_null(a) &&
+	       fy_node_get_style(a) == FYNS_PLAIN && strcmp(fy_node_get_scalar0(a), "null") != 0;
+}
+
 static int lb_read_rules(struct fy_node *arr, struct lb_view *v)
 {
-	struct fy_node *item;
+	struct fy_node *item, *dp;
 	void *iter = NULL;
 	int n = 0;
 
@@ -379,6 +399,12 @@ static int lb_read_rules(struct fy_node *arr, struct lb_view *v)
 		r->health_percent = lb_json_double(item, "healthProbeStatus", NAN);
 		r->backends_up = (int)lb_json_int(item, "backendsUp", 0);
 		r->n_backends = lb_read_backends(lb_json_get(item, "backends"), r->backends);
+		dp = lb_json_get(item, "dataPath");
+		if (dp) {
+			r->dpa_known = lb_json_known_bool(dp, "available");
+			r->dpa_ok = lb_json_bool(dp, "available", false);
+			lb_json_str(dp, "lastResult", r->dpa_result, sizeof(r->dpa_result));
+		}
 	}
 	return 0;
 }
@@ -453,13 +479,12 @@ int lb_view_parse(const char *text, size_t len, struct lb_view *v, char *err, si
 		goto out;
 	}
 	dp = lb_json_get(root, "dataPath");
+	v->dpa_percent = NAN;
 	if (dp) {
-		struct fy_node *a = lb_json_get(dp, "available");
-
-		v->dpa_known = a && fy_node_is_scalar(a) && !fy_node_is_null(a) &&
-			       fy_node_get_style(a) == FYNS_PLAIN &&
-			       strcmp(fy_node_get_scalar0(a), "null") != 0;
+		v->dpa_known = lb_json_known_bool(dp, "available");
 		v->dpa_ok = lb_json_bool(dp, "available", false);
+		v->dpa_percent = lb_json_double(dp, "percent", v->dpa_known ? (v->dpa_ok ? 100 : 0)
+										  : NAN);
 		lb_json_str(dp, "lastResult", v->dpa_result, sizeof(v->dpa_result));
 		lb_json_str(dp, "lastProbe", v->dpa_last, sizeof(v->dpa_last));
 	}

@@ -97,6 +97,9 @@ struct lb_view_rule {
 	int backends_up;
 	struct lb_view_backend backends[LB_MAX_BACKENDS];   /* health only */
 	int n_backends;
+	bool dpa_known;                  /* a data path check of this port has run */
+	bool dpa_ok;
+	char dpa_result[64];
 };
 
 struct lb_view {
@@ -127,9 +130,10 @@ struct lb_view {
 	int n_backends;
 	struct lb_view_rule *rules;      /* malloc'd, n_rules of them (lb_view_free) */
 	int n_rules;
-	bool dpa_known;
-	bool dpa_ok;
-	char dpa_result[64];
+	bool dpa_known;                  /* any port's check has run */
+	bool dpa_ok;                     /* every port's last check connected */
+	double dpa_percent;              /* their average; NAN: none yet */
+	char dpa_result[64];             /* a failing port's, else the first's */
 	char dpa_last[LB_TIME_MAX];
 	struct lb_event events[LB_MAX_EVENTS];
 	int n_events;

@@ -311,6 +311,17 @@ t_match "port 81's chain drops new flows" \
 # Floating IP: the nodes accept the new frontend as kube-proxy would.
 for ns in $N0 $N1; do ip -n "$ns" addr add "$FE2/32" dev lo; done
 t_match "port 80 answers through the frontend" "^node[01] 198\.51\.100\.10$" "$(get "$FE2")"
+# Data Path Availability per frontend port, as Azure measures it: port 80
+# gets through, port 81 (no node takes it) does not; the Service's is the
+# average, and the metric has the frontend port as a dimension.
+dpa_split() { "$C" --lab "$lab" probes two | grep -q "^Data Path Availability: 50 % (average over the frontend ports)"; }
+t_ok "Data Path Availability averages the frontend ports: 50 %" t_wait 10 dpa_split
+out=$("$C" --lab "$lab" probes two)
+t_match "port 80: 100 %" "^Data Path Availability \(80/TCP\): 100 %" "$out"
+t_match "port 81: 0 %" "^Data Path Availability \(81/TCP\): 0 %" "$out"
+t_match "the metric, per frontend port" \
+	'clientip_lb_data_path_availability_percent\{namespace="default",service="two",frontend="[0-9.]+",frontend_port="81",protocol="TCP"\} 0' \
+	"$(cat "$state/lb/metrics.prom")"
 
 # --- an invalid annotation on a Service that has a load balancer --------------
 before=$(ip netns exec $E nft list map ip azure-lb frontends)

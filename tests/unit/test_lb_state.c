@@ -52,8 +52,20 @@ static void test_round_trip(void **state)
 	snprintf(v.backends[1].last_result, sizeof(v.backends[1].last_result),
 		 "503 Service Unavailable");
 	v.dpa_known = true;
-	v.dpa_ok = true;
-	snprintf(v.dpa_result, sizeof(v.dpa_result), "connected");
+	v.dpa_ok = false;
+	v.dpa_percent = 50;
+	snprintf(v.dpa_result, sizeof(v.dpa_result), "connection timed out");
+	/* Two frontend ports, each with its own data path check. */
+	assert_int_equal(lb_view_rules_alloc(&v, 2), 0);
+	v.rules[0].proto = MODEL_PROTO_TCP;
+	v.rules[0].port = 80;
+	v.rules[0].dpa_known = true;
+	v.rules[0].dpa_ok = true;
+	snprintf(v.rules[0].dpa_result, sizeof(v.rules[0].dpa_result), "connected");
+	v.rules[1].proto = MODEL_PROTO_TCP;
+	v.rules[1].port = 81;
+	v.rules[1].dpa_known = true;
+	snprintf(v.rules[1].dpa_result, sizeof(v.rules[1].dpa_result), "connection timed out");
 	v.n_events = 1;
 	snprintf(v.events[0].reason, sizeof(v.events[0].reason), "InvalidHealthProbeInterval");
 	snprintf(v.events[0].message, sizeof(v.events[0].message), "a \"quoted\" message");
@@ -83,7 +95,13 @@ static void test_round_trip(void **state)
 	assert_string_equal(w.backends[1].last_result, "503 Service Unavailable");
 	assert_int_equal(w.backends[0].consecutive, 12);
 	assert_true(w.backends[0].bytes == 18446744073709551615ull);
-	assert_true(w.dpa_known && w.dpa_ok);
+	assert_true(w.dpa_known && !w.dpa_ok);
+	assert_float_equal(w.dpa_percent, 50, 0.001);
+	assert_int_equal(w.n_rules, 2);
+	assert_true(w.rules[0].dpa_known && w.rules[0].dpa_ok);
+	assert_string_equal(w.rules[0].dpa_result, "connected");
+	assert_true(w.rules[1].dpa_known && !w.rules[1].dpa_ok);
+	assert_int_equal(w.rules[1].port, 81);
 	assert_string_equal(w.events[0].message, "a \"quoted\" message");
 	assert_int_equal(w.sec.len, 3);
 	assert_int_equal(w.sec.start, 1714564790);
