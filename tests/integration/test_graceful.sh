@@ -136,7 +136,7 @@ t_eq "not one connection failed or timed out" 0 "${failed:-x}"
 log=$(agent_log "$vnode" | grep "pod default/$victim:")
 t_match "order: hook, its end, SIGTERM, exit" \
 	"stopping: preStop hook, grace period 30s
-.*preStop hook done after ${SLEEP}\.[0-9]s
+.*preStop hook done after ${SLEEP}(\.[0-9]+)?s
 .*SIGTERM to [0-9]+, SIGKILL in 2[0-9](\.[0-9])?s" "$log"
 t_match "the app drained and exited on SIGTERM, well before SIGKILL" "process [0-9]+ exit code 0" "$log"
 t_not "no SIGKILL" grep -q "pod default/$victim: grace period over" "$SD/logs/agent-$vnode.log"
