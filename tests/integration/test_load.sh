@@ -17,11 +17,12 @@ command -v jq >/dev/null || t_skip_all "needs jq"
 # reused as soon as a rollout has freed them.
 t_ok "lab up --nodes 1" "$C" --lab "$lab" lab up --nodes 1 --probe-interval 1
 t_defer "$C --lab $lab lab down"
-# With a readiness probe, as a real app would have: without one a new pod
-# is Ready the moment its process starts, and a connection that reaches it
-# before it listens is refused (as in Kubernetes) — not what this test is
-# about.
-t_scenario_manifest Cluster | sed 's/^        - containerPort: 8080$/&\n        readinessProbe:\n          httpGet: {path: \/healthz, port: 8080}\n          periodSeconds: 1/' >"$T_TMP/app.yaml"
+# With a readiness probe and a preStop sleep, as a well-made app has them
+# on AKS: without the probe a new pod is Ready the moment its process
+# starts, and without the sleep the old one stops listening on SIGTERM
+# while the proxies may still send it a SYN; either race refuses a
+# connection (as in Kubernetes) and neither is what this test is about.
+t_scenario_manifest Cluster | sed 's/^        - containerPort: 8080$/&\n        readinessProbe:\n          httpGet: {path: \/healthz, port: 8080}\n          periodSeconds: 1\n        lifecycle:\n          preStop:\n            sleep: {seconds: 2}/' >"$T_TMP/app.yaml"
 t_ok "apply the scenario's app" "$C" --lab "$lab" apply -f "$T_TMP/app.yaml"
 t_ok "pod Ready" t_wait 30 "$C" --lab "$lab" wait --for=condition=Ready pod -l app=node --timeout 1s
 frontend() { "$C" --lab "$lab" get svc node-service -o json 2>/dev/null | sed -n 's/.*"ip": "\(203\.0\.113\.[0-9]*\)".*/\1/p' | head -1; }
