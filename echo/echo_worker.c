@@ -246,20 +246,21 @@ static void echo_worker_stop_listening(struct echo_worker *w)
 	w->accepting = false;
 }
 
-static void echo_worker_on_accept(struct ev_loop *loop, int lfd, unsigned events, void *data)
+/* Accepts up to a batch of connections from l. true if the batch ran out
+ * with more possibly waiting; false once the queue is empty (or accepting
+ * paused). */
+static bool echo_worker_accept_batch(struct echo_listener *l)
 {
-	struct echo_listener *l = data;
 	struct echo_worker *w = l->w;
 	struct echo_server *srv = w->srv;
+	int lfd = l->fd;
 
-	(void)loop;
-	(void)events;
 	for (int i = 0; i < ECHO_ACCEPT_BATCH && w->accepting; i++) {
 		struct sockaddr_storage peer;
 		int fd = sock_accept(lfd, &peer, NULL);
 
 		if (fd == -EAGAIN)
-			return;
+			return false;
 		if (fd == -EINTR || fd == -ECONNABORTED || fd == -EPROTO || fd == -EPERM)
 			continue;
 		if (fd < 0) {
@@ -269,7 +270,7 @@ static void echo_worker_on_accept(struct ev_loop *loop, int lfd, unsigned events
 			echo_worker_stop_listening(w);
 			w->accept_timer = ev_timer_add(w->loop, ECHO_ACCEPT_PAUSE_MS,
 						       echo_worker_resume_accept, w);
-			return;
+			return false;
 		}
 		if (atomic_fetch_add(&srv->nconns, 1) >= srv->max_conns) {
 			atomic_fetch_sub(&srv->nconns, 1);
@@ -294,6 +295,15 @@ static void echo_worker_on_accept(struct ev_loop *loop, int lfd, unsigned events
 		}
 		echo_worker_adopt(w, fd, &peer, l);
 	}
+	return w->accepting;
+}
+
+static void echo_worker_on_accept(struct ev_loop *loop, int lfd, unsigned events, void *data)
+{
+	(void)loop;
+	(void)lfd;
+	(void)events;
+	echo_worker_accept_batch(data);
 }
 
 static void echo_worker_drain_expired(struct ev_loop *loop, uint64_t id, void *data)
@@ -313,8 +323,16 @@ void echo_worker_drain(struct echo_worker *w)
 	if (w->draining)
 		return;
 	w->draining = true;
-	/* Connections still queued on a closed listener are reset by the
-	 * kernel; the load balancer has to stop sending them anyway. */
+	/* The connections the kernel has already accepted for us, still in
+	 * the listen queue, are taken and answered (with Connection: close)
+	 * rather than reset by closing the listener under them. A SYN that
+	 * arrives after the close is refused: the load balancer and the
+	 * proxies have to stop sending before then (a preStop hook's job). */
+	for (unsigned i = 0; i < w->nlisteners; i++) {
+		for (int batches = 0; batches < 64 && w->listeners[i].fd >= 0 &&
+				      echo_worker_accept_batch(&w->listeners[i]); batches++)
+			;
+	}
 	echo_worker_stop_listening(w);
 	for (unsigned i = 0; i < w->nlisteners; i++) {
 		if (w->listeners[i].fd >= 0)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_echo_drain.sh — graceful drain on SIGTERM: new connections refused,
-# the request in flight finished, an idle keep-alive client's next request
+# those already in the listen queue answered, the request in flight finished, an idle keep-alive client's next request
 # answered with Connection: close, /healthz 503, exit once idle; the drain
 # timeout and a second signal cut it short.
 . "$(dirname "$0")/lib.sh"
@@ -149,4 +149,33 @@ kill -TERM "$e_pid"
 t_ok "--workers 4: all drain and exit" t_wait 10 gone "$e_pid"
 wait "$e_pid"
 t_eq "--workers 4: exit status 0" 0 $?
+
+# 6. Connections the kernel accepted while the server was not looking (its
+# listen queue) are answered on SIGTERM, not reset by the listener's close.
+echo_start f --listen '[::ffff:127.0.0.1]:0' --drain-timeout 20 || t_fail "start f"
+pf=$(echo_port f)
+out=$(cd "$T_TMP" && python3 - "$pf" "$f_pid" <<'PY'
+import os, signal, sys
+from conn import Conn, alive, until
+port, pid = int(sys.argv[1]), int(sys.argv[2])
+os.kill(pid, signal.SIGSTOP)           # the server takes nothing from its queue
+queued = [Conn(port) for _ in range(5)]
+for c in queued:
+    c.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+os.kill(pid, signal.SIGTERM)           # the drain starts with five in the queue
+os.kill(pid, signal.SIGCONT)
+answers = []
+for c in queued:
+    try:
+        answers.append(c.answer())
+    except ConnectionResetError:
+        answers.append("reset")
+print("answered:", sum(1 for a in answers if a and a != "reset" and a[0] == 200 and a[1] == "close"),
+      "reset:", answers.count("reset"))
+print("exited:", until(lambda: not alive(pid), 20))
+PY
+)
+t_eq "queued connections: all five answered with Connection: close, none reset" "answered: 5 reset: 0" \
+	"$(printf '%s\n' "$out" | sed -n 1p)"
+t_eq "queued connections: then it exits" "exited: True" "$(printf '%s\n' "$out" | sed -n 2p)"
 t_done
