@@ -24,6 +24,7 @@
 #include "api_server.h"
 #include "api_table.h"
 #include "buf.h"
+#include "hash.h"
 #include "log.h"
 
 #define API_JSON "application/json"
@@ -1085,13 +1086,7 @@ void api_docs_free(struct api_server *s)
  * documents' URLs, since those are serialised with sorted keys. */
 static uint64_t api_doc_hash(const char *p, size_t len)
 {
-	uint64_t h = 14695981039346656037ULL;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return hash_fnv1a64(HASH_FNV1A64_INIT, p, len);
 }
 
 static const struct api_doc *api_doc_find(const struct api_server *s, const char *key)

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "hash.h"
 
 /* An object type. name is "<package>.<version>.<Type>" with package core,
  * apps, discovery, autoscaling (k8s.io/api) or meta (apimachinery).
@@ -1461,12 +1462,8 @@ json_t *api_openapi_v3_group_version(const char *group, const char *version)
 static uint64_t api_openapi_hash(const json_t *doc)
 {
 	char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
-	uint64_t h = 14695981039346656037ULL;
+	uint64_t h = hash_fnv1a64(HASH_FNV1A64_INIT, text, text ? strlen(text) : 0);
 
-	for (const char *p = text; p && *p; p++) {
-		h ^= (unsigned char)*p;
-		h *= 1099511628211ULL;
-	}
 	free(text);
 	return h;
 }

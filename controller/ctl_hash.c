@@ -5,23 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "jsonw.h"
 #include "store.h"
 
 static int ctl_kv_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct model_kv *)a)->key, ((const struct model_kv *)b)->key);
-}
-
-static uint32_t ctl_fnv1a(const char *s, size_t len)
-{
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return h;
 }
 
 void ctl_template_hash(const struct model_deployment *d, char out[CTL_HASH_LEN + 1])
@@ -38,7 +28,7 @@ void ctl_template_hash(const struct model_deployment *d, char out[CTL_HASH_LEN +
 	qsort(annotations.items, (size_t)annotations.n, sizeof(annotations.items[0]), ctl_kv_cmp);
 	jsonw_init(&w, &b, false);
 	model_pod_template_to_json(&w, &labels, &annotations, &d->pod);
-	snprintf(digits, sizeof(digits), "%010u", (unsigned)ctl_fnv1a(buf_str(&b), b.len));
+	snprintf(digits, sizeof(digits), "%010u", (unsigned)hash_fnv1a32(HASH_FNV1A32_INIT, buf_str(&b), b.len));
 	buf_free(&b);
 	for (int i = 0; i < CTL_HASH_LEN; i++)
 		out[i] = alphabet[(unsigned char)digits[i] % (sizeof(alphabet) - 1)];

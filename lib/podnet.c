@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include "hash.h"
 #include "lab.h"
 #include "netns.h"
 #include "nl.h"
@@ -26,15 +27,11 @@
 
 char *podnet_veth_name(const char *pod_ns, const char *pod, char *buf, size_t len)
 {
-	uint32_t h = 2166136261u; /* FNV-1a: stable across builds and machines */
-	const char *parts[] = { pod_ns, "/", pod };
+	uint32_t h = HASH_FNV1A32_INIT;   /* stable across builds and machines */
 
-	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-		for (const unsigned char *p = (const unsigned char *)parts[i]; *p; p++) {
-			h ^= *p;
-			h *= 16777619u;
-		}
-	}
+	h = hash_fnv1a32(h, pod_ns, strlen(pod_ns));
+	h = hash_fnv1a32(h, "/", 1);
+	h = hash_fnv1a32(h, pod, strlen(pod));
 	snprintf(buf, len, "veth%08x", (unsigned)h);
 	return buf;
 }
