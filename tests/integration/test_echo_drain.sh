@@ -170,12 +170,15 @@ for c in queued:
         answers.append(c.answer())
     except ConnectionResetError:
         answers.append("reset")
-print("answered:", sum(1 for a in answers if a and a != "reset" and a[0] == 200 and a[1] == "close"),
+# Answered, whether before the drain began (a worker may take its queue
+# on SIGCONT before it hears of the signal) or during it; never closed or
+# reset without an answer.
+print("answered:", sum(1 for a in answers if a and a != "reset" and a[0] == 200),
       "reset:", answers.count("reset"))
 print("exited:", until(lambda: not alive(pid), 20))
 PY
 )
-t_eq "queued connections: all five answered with Connection: close, none reset" "answered: 5 reset: 0" \
+t_eq "queued connections: all five answered, none reset" "answered: 5 reset: 0" \
 	"$(printf '%s\n' "$out" | sed -n 1p)"
 t_eq "queued connections: then it exits" "exited: True" "$(printf '%s\n' "$out" | sed -n 2p)"
 t_done
