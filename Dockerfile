@@ -15,6 +15,7 @@ RUN apt-get update \
       gcc libc6-dev meson ninja-build pkg-config \
       node-llhttp \
       libnftables-dev libfyaml-dev libmnl-dev libnetfilter-conntrack-dev \
+      libjansson-dev zlib1g-dev libcmocka-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
