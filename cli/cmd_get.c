@@ -272,6 +272,25 @@ static void get_pods(struct get_ctx *g, const char *const *names, int n_names, b
 
 /* ---- services ----------------------------------------------------------------- */
 
+/* EXTERNAL-IP as kubectl prints it: the load balancer's ingress address
+ * and spec.externalIPs, comma-separated; <pending> for a LoadBalancer
+ * without either, <none> for other types without externalIPs. */
+static void get_svc_external_ip(const struct model_service *s, char *buf, size_t len)
+{
+	size_t used = 0;
+	char ip[INET_ADDRSTRLEN];
+
+	buf[0] = '\0';
+	if (s->type == MODEL_SVC_LOAD_BALANCER && s->ingress_ip.s_addr)
+		used += (size_t)snprintf(buf, len, "%s",
+					 inet_ntop(AF_INET, &s->ingress_ip, ip, sizeof(ip)));
+	for (int i = 0; i < s->n_external_ips && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? "," : "",
+					 inet_ntop(AF_INET, &s->external_ips[i], ip, sizeof(ip)));
+	if (!buf[0])
+		snprintf(buf, len, "%s", s->type == MODEL_SVC_LOAD_BALANCER ? "<pending>" : "<none>");
+}
+
 static void get_svc_ports(const struct model_service *s, char *buf, size_t len)
 {
 	size_t o = 0;
@@ -305,7 +324,7 @@ static void get_services(struct get_ctx *g, const char *const *names, int n_name
 		   "\tSELECTOR");
 	for (int i = 0; i < g->n_svcs; i++) {
 		const struct model_service *s = &g->svcs[i];
-		char age[32], cip[INET_ADDRSTRLEN], eip[INET_ADDRSTRLEN], ports[512], sel[1024];
+		char age[32], cip[INET_ADDRSTRLEN], eip[256], ports[512], sel[1024];
 
 		if (!get_in_ns(g, s->meta.ns) || !get_named(s->meta.name, names, n_names) ||
 		    !obj_selector_matches(&g->sel, &s->meta.labels))
@@ -320,12 +339,7 @@ static void get_services(struct get_ctx *g, const char *const *names, int n_name
 		if (!get_emit(g, OBJ_RES_SERVICES, s->meta.name))
 			continue;
 		obj_age_since(s->meta.created, age, sizeof(age));
-		if (s->type != MODEL_SVC_LOAD_BALANCER)
-			snprintf(eip, sizeof(eip), "<none>");
-		else if (!s->ingress_ip.s_addr)
-			snprintf(eip, sizeof(eip), "<pending>");
-		else
-			inet_ntop(AF_INET, &s->ingress_ip, eip, sizeof(eip));
+		get_svc_external_ip(s, eip, sizeof(eip));
 		get_svc_ports(s, ports, sizeof(ports));
 		get_row_start(g, OBJ_RES_SERVICES, s->meta.ns, s->meta.name);
 		buf_printf(&g->table, "\t%s\t%s\t%s\t%s\t%s", model_service_type_name(s->type),

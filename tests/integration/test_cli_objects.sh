@@ -114,6 +114,14 @@ t_eq "LoadBalancer -> ClusterIP drops the nodePort, keeps the clusterIP" "None $
 	"$(ci get svc tc -o json | jget 'str(d["spec"]["ports"][0].get("nodePort")) + " " + d["spec"]["clusterIP"]')"
 ci delete svc tc >/dev/null
 
+# EXTERNAL-IP lists spec.externalIPs as kubectl does: alone for a ClusterIP
+# Service, after the ingress address for a LoadBalancer (still <pending>).
+printf 'apiVersion: v1\nkind: Service\nmetadata:\n  name: xips\nspec:\n  externalIPs: [10.240.0.200, 10.240.0.201]\n  ports:\n  - port: 8080\n' |
+	ci apply -f - >/dev/null 2>&1
+t_match "get svc: externalIPs in EXTERNAL-IP" "^xips +ClusterIP +[0-9.]+ +10\.240\.0\.200,10\.240\.0\.201 " \
+	"$(ci get svc xips --no-headers)"
+ci delete svc xips >/dev/null
+
 # ---- get ---------------------------------------------------------------------
 out=$(ci get svc)
 t_match "get svc: kubectl's header" '^NAME +TYPE +CLUSTER-IP +EXTERNAL-IP +PORT\(S\) +AGE' "$out"
