@@ -10,12 +10,21 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api_json.h"
 #include "api_server.h"
+#include "labinfo.h"
 #include "log.h"
 
 #define API_GC_DELAY_MS 50
+/* A Terminating namespace is emptied from this many seconds after its
+ * deletion on (deletionTimestamp has whole seconds: 1 to 2 s). The
+ * namespace controller is as unhurried in Kubernetes, and `kubectl delete
+ * -f` of a file that holds a namespace and its objects deletes the
+ * namespace first, then each object: they must still be there to be
+ * deleted, not gone already (NotFound). */
+#define API_GC_NAMESPACE_GRACE_S 2
 /* While a namespace waits for its pods, look again. */
 #define API_GC_RETRY_MS 500
 
@@ -83,8 +92,14 @@ static bool api_gc_pass(struct api_server *s)
 	size_t i, j;
 
 	json_array_foreach(namespaces, i, obj) {
-		if (api_json_meta(obj, "deletionTimestamp")[0] &&
-		    !api_gc_namespace(s, api_json_meta(obj, "name")))
+		const char *since = api_json_meta(obj, "deletionTimestamp");
+		time_t t;
+
+		if (!since[0])
+			continue;
+		if (labinfo_time_parse(since, &t) == 0 && time(NULL) - t < API_GC_NAMESPACE_GRACE_S)
+			again = true;
+		else if (!api_gc_namespace(s, api_json_meta(obj, "name")))
 			again = true;
 	}
 	json_decref(namespaces);
