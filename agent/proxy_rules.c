@@ -308,6 +308,29 @@ static void gen_elem(struct gen *g, enum proxy_map map, const char *key, const c
 	e->h = rs_hash(key, e->key.len, 0xcbf29ce484222325ull) & 0x00ffffffffffffffull;
 }
 
+/* Dispatch of external traffic to addr:port (an externalIP or the load
+ * balancer's frontend): to the Service's external chain when it has
+ * endpoints at all, and a drop (or reject, with none anywhere) in
+ * no-endpoint-services when none is usable for external traffic. */
+static void gen_external_dispatch(struct gen *g, const char *addr, const char *proto, int port,
+				  bool has_any, bool has_external, const char *ext_chain,
+				  const char *comment)
+{
+	char key[96], rest[PROXY_NAME_MAX + 300];
+
+	snprintf(key, sizeof(key), "%s . %s . %d", addr, proto, port);
+	if (has_any) {
+		snprintf(rest, sizeof(rest), " : goto %s", ext_chain);
+		gen_elem(g, PROXY_MAP_SERVICE_IPS, key, rest);
+	}
+	if (!has_external) {
+		snprintf(rest, sizeof(rest), " comment \"%s\" : %s", comment,
+			 has_any ? "drop" : "goto reject-chain");
+		gen_elem(g, PROXY_MAP_NO_EP_SERVICES, key, rest);
+	}
+}
+
+
 static const struct model_endpoints *gen_find_eps(const struct model_endpoints *const *sorted,
 						  int n, const char *ns, const char *name, int *cursor)
 {
@@ -956,16 +979,8 @@ static int gen_service_part(struct gen *g, const struct model_service *svc,
 			char eip[INET_ADDRSTRLEN];
 
 			inet_ntop(AF_INET, &svc->external_ips[x], eip, sizeof(eip));
-			snprintf(key, sizeof(key), "%s . %s . %d", eip, proto, sp->port);
-			if (has_any) {
-				snprintf(rest, sizeof(rest), " : goto %s", ext_chain);
-				gen_elem(g, PROXY_MAP_SERVICE_IPS, key, rest);
-			}
-			if (!has_external) {
-				snprintf(rest, sizeof(rest), " comment \"%s\" : %s", comment,
-					 has_any ? "drop" : "goto reject-chain");
-				gen_elem(g, PROXY_MAP_NO_EP_SERVICES, key, rest);
-			}
+			gen_external_dispatch(g, eip, proto, sp->port, has_any, has_external,
+					      ext_chain, comment);
 		}
 		/* Dispatch: the load balancer's frontend IP (floating IP: packets
 		 * arrive with it as their destination). */
@@ -974,18 +989,9 @@ static int gen_service_part(struct gen *g, const struct model_service *svc,
 			snprintf(rest, sizeof(rest), " : goto %s", fw_chain);
 			gen_elem(g, PROXY_MAP_FIREWALL_IPS, key, rest);
 		}
-		if (has_ingress) {
-			snprintf(key, sizeof(key), "%s . %s . %d", lbip, proto, sp->port);
-			if (has_any) {
-				snprintf(rest, sizeof(rest), " : goto %s", ext_chain);
-				gen_elem(g, PROXY_MAP_SERVICE_IPS, key, rest);
-			}
-			if (!has_external) {
-				snprintf(rest, sizeof(rest), " comment \"%s\" : %s", comment,
-					 has_any ? "drop" : "goto reject-chain");
-				gen_elem(g, PROXY_MAP_NO_EP_SERVICES, key, rest);
-			}
-		}
+		if (has_ingress)
+			gen_external_dispatch(g, lbip, proto, sp->port, has_any, has_external,
+					      ext_chain, comment);
 		/* Dispatch: NodePort on the node's own addresses. */
 		if (node_port > 0) {
 			snprintf(key, sizeof(key), "%s . %d", proto, node_port);
