@@ -285,13 +285,49 @@ static bool proxy_mtimes_equal(const struct timespec a[3], const struct timespec
 static bool proxy_inputs_unchanged(struct proxy *p, struct timespec now_mt[3])
 {
 	proxy_input_mtimes(p, now_mt);
-	if (!p->have_cur || p->stale.n > 0 || ev_now_ms() - p->input_checked_ms > p->sync_period_ms)
+	if (!p->have_cur || p->stale.n > 0 || p->handover_due ||
+	    ev_now_ms() - p->input_checked_ms > p->sync_period_ms)
 		return false;
 	return proxy_mtimes_equal(now_mt, p->input_mtime);
 }
 
+static void proxy_handover_fire(struct ev_loop *loop, uint64_t id, void *data)
+{
+	struct proxy *p = data;
+
+	(void)loop;
+	(void)id;
+	p->handover_timer = 0;
+	p->handover_due = true;
+	proxy_sync(p);
+}
+
+/* Which Services this node hands over now, and a sync when the first
+ * running window ends (its Service's traffic is then dropped here, as
+ * kube-proxy drops it). NULL on OOM: no hand-over this time. */
+static bool *proxy_handover_now(struct proxy *p, const struct model_service *svcs, int n_svcs,
+				const struct model_endpoints *eps, int n_eps)
+{
+	bool *on = calloc((size_t)(n_svcs > 0 ? n_svcs : 1), sizeof(*on));
+	uint64_t now = ev_now_ms();
+	int64_t until;
+
+	if (!on)
+		return NULL;
+	until = proxy_handover_decide(&p->handover, p->node.name, svcs, n_svcs, eps, n_eps, now,
+				      on);
+	if (p->handover_timer)
+		ev_timer_cancel(p->loop, p->handover_timer);
+	p->handover_timer = 0;
+	if (until > 0)
+		p->handover_timer = ev_timer_add(p->loop, (uint64_t)until - now + 1,
+						 proxy_handover_fire, p);
+	return on;
+}
+
 void proxy_sync(struct proxy *p)
 {
+	bool *handover = NULL;
 	struct model_service *svcs = NULL;
 	struct model_endpoints *eps = NULL;
 	struct proxy_ruleset next;
@@ -319,10 +355,12 @@ void proxy_sync(struct proxy *p)
 		goto out;
 	}
 	proxy_track_changes(p, svcs, n_svcs, eps, n_eps);
+	handover = proxy_handover_now(p, svcs, n_svcs, eps, n_eps);
+	p->handover_due = false;
 	/* The model describes the inputs, not the kernel: reusing it is right
 	 * even after a failed sync. */
-	if (proxy_rules_build_from(&p->node, svcs, n_svcs, eps, n_eps, &p->cur, &next, err,
-				   sizeof(err)) < 0) {
+	if (proxy_rules_build_from(&p->node, svcs, n_svcs, eps, n_eps, handover, &p->cur, &next,
+				   err, sizeof(err)) < 0) {
 		log_error("proxy: %s", err);
 		p->m.sync_failures++;
 		goto out;
@@ -380,6 +418,7 @@ out:
 		model_endpoints_free(&eps[i]);
 	free(eps);
 	free(svcs);
+	free(handover);
 	if (ev_now_ms() - t0 > 1000)
 		log_info("proxy: sync took %llu ms", (unsigned long long)(ev_now_ms() - t0));
 }
@@ -460,6 +499,9 @@ void proxy_free(struct proxy *p)
 		return;
 	if (p->stale_timer)
 		ev_timer_cancel(p->loop, p->stale_timer);
+	if (p->handover_timer)
+		ev_timer_cancel(p->loop, p->handover_timer);
+	proxy_handover_free(&p->handover);
 	proxy_health_stop(p);
 	/* The table stays: see the top of this file. */
 	if (p->nft)

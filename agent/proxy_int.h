@@ -20,6 +20,7 @@
 #include "ev.h"
 #include "httpd.h"
 #include "proxy.h"
+#include "proxy_handover.h"
 #include "proxy_rules.h"
 
 #define PROXY_METRICS_PORT       10249   /* kube-proxy's --metrics-bind-address port */
@@ -101,6 +102,11 @@ struct proxy {
 	bool have_cur;                /* false: the next sync replaces the table */
 	struct proxy_stale stale;
 	uint64_t stale_timer;
+	/* Local Services this node hands over (proxy_handover.h), and the
+	 * timer that ends the first running window. */
+	struct proxy_handover handover;
+	uint64_t handover_timer;
+	bool handover_due;            /* a window ended: the next sync must build */
 
 	bool synced_once;
 	/* The store directories as of the last build: a periodic sync with

@@ -638,11 +638,11 @@ static uint64_t gen_hash_eps(uint64_t h, const struct model_endpoints *e)
 
 /* Everything a Service's part is built from: its fields and its endpoints. */
 static uint64_t gen_hash_service(uint64_t seed, const struct model_service *svc,
-				 const struct model_endpoints *e)
+				 const struct model_endpoints *e, bool handover)
 {
 	uint64_t h = gen_mix_str(gen_mix_str(seed, svc->meta.ns), svc->meta.name);
 
-	return gen_hash_eps(gen_hash_svc_fields(h, svc), e);
+	return gen_mix(gen_hash_eps(gen_hash_svc_fields(h, svc), e), handover);
 }
 
 uint64_t proxy_rules_hash_service(const struct model_service *svc)
@@ -731,17 +731,17 @@ static int gen_reuse(struct gen *g, const struct proxy_svc_rec *pr, struct proxy
 }
 
 static int gen_service_part(struct gen *g, const struct model_service *svc,
-			    const struct model_endpoints *e);
+			    const struct model_endpoints *e, bool handover);
 
 /* One Service: reused from the previous model when its inputs are the
  * same, built otherwise; either way recorded for the next build. */
 static int gen_service(struct gen *g, const struct model_service *svc,
-		       const struct model_endpoints *e)
+		       const struct model_endpoints *e, bool handover)
 {
 	struct proxy_ruleset *rs = g->rs;
 	const struct proxy_svc_rec *pr;
 	struct proxy_svc_rec *rec;
-	uint64_t h = gen_hash_service(g->seed, svc, e);
+	uint64_t h = gen_hash_service(g->seed, svc, e, handover);
 	int nrules0 = rs->nrules, rc;
 
 	if (rs_grow((void **)&rs->stats, &g->cap_stats, rs->n_stats + 1, sizeof(*rs->stats)) < 0)
@@ -768,7 +768,7 @@ static int gen_service(struct gen *g, const struct model_service *svc,
 		rs->n_stats++;
 		rc = gen_reuse(g, pr, rec);
 	} else {
-		rc = gen_service_part(g, svc, e);
+		rc = gen_service_part(g, svc, e, handover);
 		rec->hash = h;
 	}
 	if (rc < 0)
@@ -860,7 +860,7 @@ static int gen_udp(struct gen *g, const struct model_service *svc,
 }
 
 static int gen_service_part(struct gen *g, const struct model_service *svc,
-			    const struct model_endpoints *e)
+			    const struct model_endpoints *e, bool handover)
 {
 	struct proxy_ruleset *rs = g->rs;
 	struct proxy_svc_stat *st;
@@ -905,7 +905,7 @@ static int gen_service_part(struct gen *g, const struct model_service *svc,
 		bool uses_local = int_local || ext_local;
 		bool has_any, has_internal, has_external, uses_cluster_chain, uses_local_chain;
 		bool uses_ext_chain, affinity = svc->affinity_client_ip;
-		bool inline_dnat;
+		bool inline_dnat, handing_over;
 		const char *int_chain, *ext_policy_chain;
 		char cluster_chain[PROXY_NAME_MAX + 16], local_chain[PROXY_NAME_MAX + 16];
 		char ext_chain[PROXY_NAME_MAX + 16], fw_chain[PROXY_NAME_MAX + 16];
@@ -940,7 +940,13 @@ static int gen_service_part(struct gen *g, const struct model_service *svc,
 		int_chain = int_local ? local_chain : cluster_chain;
 		has_internal = has_any && (!int_local || g->n_local > 0);
 		ext_policy_chain = ext_local ? local_chain : cluster_chain;
-		has_external = has_any && (!ext_local || g->n_local > 0);
+		/* The hand-over: no local endpoint, yet external traffic is
+		 * forwarded masqueraded, as under Cluster, until the load balancer
+		 * has seen the health check fail (see proxy_handover_decide). */
+		handing_over = handover && ext_local && g->n_local == 0 && g->n_cluster > 0;
+		has_external = has_any && (!ext_local || g->n_local > 0 || handing_over);
+		if (handing_over)
+			ext_policy_chain = cluster_chain;
 		uses_ext_chain = has_any && ext_access;
 		/* Affinity needs per-endpoint state, so those Services keep their
 		 * endpoint chains in the compact layout too. */
@@ -954,6 +960,7 @@ static int gen_service_part(struct gen *g, const struct model_service *svc,
 			st->no_local_internal_ports++;
 		}
 		st->external_local |= ext_local;
+		st->handing_over |= handing_over;
 
 		/* Dispatch: ClusterIP. */
 		snprintf(key, sizeof(key), "%s . %s . %d", cip, proto, sp->port);
@@ -1047,6 +1054,8 @@ static int gen_service_part(struct gen *g, const struct model_service *svc,
 				gen_line(g, "fib saddr type local jump mark-for-masquerade comment \"masquerade local traffic\"");
 				gen_line(g, "fib saddr type local goto %s comment \"short-circuit local traffic\"",
 					 cluster_chain);
+				if (handing_over)
+					gen_line(g, "jump mark-for-masquerade comment \"hand-over: no local endpoint yet\"");
 			}
 			if (has_external)
 				gen_line(g, "goto %s", ext_policy_chain);
@@ -1376,12 +1385,13 @@ int proxy_rules_build(const struct proxy_node *node,
 		      const struct model_endpoints *eps, int n_eps,
 		      struct proxy_ruleset *out, char *err, size_t errlen)
 {
-	return proxy_rules_build_from(node, svcs, n_svcs, eps, n_eps, NULL, out, err, errlen);
+	return proxy_rules_build_from(node, svcs, n_svcs, eps, n_eps, NULL, NULL, out, err, errlen);
 }
 
 int proxy_rules_build_from(const struct proxy_node *node,
 			   const struct model_service *svcs, int n_svcs,
 			   const struct model_endpoints *eps, int n_eps,
+			   const bool *handover,
 			   const struct proxy_ruleset *prev,
 			   struct proxy_ruleset *out, char *err, size_t errlen)
 {
@@ -1439,7 +1449,7 @@ int proxy_rules_build_from(const struct proxy_node *node,
 		const struct model_service *s = &svcs[i];
 
 		if (gen_service(&g, s, gen_find_eps(sorted, n_eps, s->meta.ns, s->meta.name,
-						    &eps_cursor)) < 0 ||
+						    &eps_cursor), handover && handover[i]) < 0 ||
 		    g.oom)
 			goto out;
 	}

@@ -106,6 +106,7 @@ struct proxy_svc_stat {
 	int local_serving_terminating;    /* distinct serving+terminating ones on this node */
 	int remote_ready;                 /* distinct ready endpoints elsewhere */
 	bool external_local;              /* externalTrafficPolicy Local and reachable from outside */
+	bool handing_over;                /* Local, no local endpoint, forwarded masqueraded */
 	bool internal_local;              /* internalTrafficPolicy Local */
 	bool no_local_external;           /* external traffic from outside is dropped here */
 	bool no_local_internal;           /* ClusterIP traffic is dropped here */
@@ -176,10 +177,15 @@ int proxy_rules_build(const struct proxy_node *node,
 		      struct proxy_ruleset *out, char *err, size_t errlen);
 /* The same, reusing prev's part for every Service whose inputs are
  * unchanged (prev may be NULL): what a sync after a small change costs is
- * then mostly copying. The result is identical to proxy_rules_build's. */
+ * then mostly copying. The result is identical to proxy_rules_build's.
+ * handover (NULL: none), one per Service: this node hands the Service's
+ * external traffic over (a Local Service without a local endpoint still
+ * forwards it, masqueraded, to the other nodes' endpoints; see
+ * proxy_handover_decide in proxy.c). */
 int proxy_rules_build_from(const struct proxy_node *node,
 			   const struct model_service *svcs, int n_svcs,
 			   const struct model_endpoints *eps, int n_eps,
+			   const bool *handover,
 			   const struct proxy_ruleset *prev,
 			   struct proxy_ruleset *out, char *err, size_t errlen);
 void proxy_rules_free(struct proxy_ruleset *rs);

@@ -173,7 +173,7 @@ static int bench_sync(int n, int e, const char *layout)
 	/* One endpoint of the middle Service moves to a new address. */
 	w.eps[n / 2].items[0].addr = bench_ip((10u << 24) | (127u << 16) | 1);
 	t0 = bench_now();
-	if (proxy_rules_build_from(&node, w.svcs, n, w.eps, n, &a, &b, err, sizeof(err)) < 0)
+	if (proxy_rules_build_from(&node, w.svcs, n, w.eps, n, NULL, &a, &b, err, sizeof(err)) < 0)
 		goto out;
 	t_cb = bench_now() - t0;
 	t0 = bench_now();
@@ -319,7 +319,7 @@ int main(int argc, char **argv)
 			struct proxy_ruleset rs;
 
 			w.eps[n / 2].items[0].addr.s_addr ^= htonl((uint32_t)i + 1);
-			if (proxy_rules_build_from(&node, w.svcs, n, w.eps, n, &prev, &rs, err,
+			if (proxy_rules_build_from(&node, w.svcs, n, w.eps, n, NULL, &prev, &rs, err,
 						   sizeof(err)) < 0)
 				return 1;
 			proxy_rules_free(&prev);

@@ -19,6 +19,7 @@
 
 #include "fsutil.h"
 #include "proxy_int.h"
+#include "proxy_handover.h"
 #include "proxy_rules.h"
 
 #ifndef PROXY_GOLDEN_DIR
@@ -223,6 +224,141 @@ static void test_local_pod_elsewhere(void **state)
 	proxy_rules_free(&rs);
 	free(got);
 	model_endpoints_free(&e);
+}
+
+/* The hand-over: a Local Service's node without a local endpoint forwards
+ * external traffic to the other nodes' endpoints, masqueraded, instead of
+ * dropping it; the health check still reports no local endpoint. */
+static void test_local_handover(void **state)
+{
+	struct model_service s;
+	struct model_endpoints e;
+	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false) };
+	struct proxy_node n = node("node1", PROXY_LAYOUT_AUTO);
+	struct proxy_ruleset rs, off;
+	struct buf b = BUF_INIT;
+	bool on = true;
+	char err[128];
+	const char *t;
+
+	(void)state;
+	scenario_svc(&s, MODEL_POLICY_LOCAL);
+	eps_of(&e, "node-service", items, 1);
+	assert_int_equal(proxy_rules_build_from(&n, &s, 1, &e, 1, &on, NULL, &rs, err,
+						sizeof(err)), 0);
+	proxy_rules_render_full(&rs, &b);
+	t = buf_str(&b);
+	assert_null(strstr(t, "203.0.113.10 . tcp . 80 comment \"default/node-service:80\" : drop"));
+	assert_null(strstr(t, "tcp . 31080 comment \"default/node-service:80\" : drop"));
+	assert_non_null(strstr(t, "jump mark-for-masquerade comment \"hand-over: no local endpoint yet\""));
+	assert_true(rs.stats[0].handing_over);
+	assert_false(rs.stats[0].no_local_external);
+	assert_int_equal(rs.stats[0].local_ready, 0);
+	assert_int_equal(rs.stats[0].health_check_port, 32080);
+	/* Reusing the part must notice the window's end. */
+	on = false;
+	assert_int_equal(proxy_rules_build_from(&n, &s, 1, &e, 1, &on, &rs, &off, err,
+						sizeof(err)), 0);
+	assert_true(off.stats[0].no_local_external);
+	assert_false(off.stats[0].handing_over);
+	proxy_rules_free(&off);
+	proxy_rules_free(&rs);
+	/* A node with a local endpoint uses it: no hand-over, no SNAT. */
+	on = true;
+	assert_int_equal(proxy_rules_build_from(&n, &s, 1, &e, 1, &on, NULL, &rs, err,
+						sizeof(err)), 0);
+	proxy_rules_free(&rs);
+	n = node("node0", PROXY_LAYOUT_AUTO);
+	assert_int_equal(proxy_rules_build_from(&n, &s, 1, &e, 1, &on, NULL, &rs, err,
+						sizeof(err)), 0);
+	assert_false(rs.stats[0].handing_over);
+	proxy_rules_free(&rs);
+	buf_free(&b);
+	model_endpoints_free(&e);
+}
+
+static void handover_svc(struct model_service *s, const char *value)
+{
+	scenario_svc(s, MODEL_POLICY_LOCAL);
+	if (value)
+		model_map_set(&s->meta.annotations, PROXY_ANN_HANDOVER, value);
+}
+
+static void test_handover_window(void **state)
+{
+	struct model_service s;
+
+	(void)state;
+	handover_svc(&s, NULL);
+	assert_int_equal(proxy_handover_window_ms(&s), 0);
+	handover_svc(&s, "true");
+	assert_int_equal(proxy_handover_window_ms(&s), 15000);   /* 5 s x (2 + 1) */
+	model_map_set(&s.meta.annotations,
+		      "service.beta.kubernetes.io/azure-load-balancer-health-probe-interval", "2");
+	model_map_set(&s.meta.annotations,
+		      "service.beta.kubernetes.io/azure-load-balancer-health-probe-num-of-probe", "3");
+	assert_int_equal(proxy_handover_window_ms(&s), 8000);
+	handover_svc(&s, "40");
+	assert_int_equal(proxy_handover_window_ms(&s), 40000);
+	handover_svc(&s, "false");
+	assert_int_equal(proxy_handover_window_ms(&s), 0);
+	handover_svc(&s, "0");
+	assert_int_equal(proxy_handover_window_ms(&s), 0);
+	handover_svc(&s, "9999");
+	assert_int_equal(proxy_handover_window_ms(&s), 0);
+	/* Cluster needs none. */
+	scenario_svc(&s, MODEL_POLICY_CLUSTER);
+	model_map_set(&s.meta.annotations, PROXY_ANN_HANDOVER, "true");
+	assert_int_equal(proxy_handover_window_ms(&s), 0);
+}
+
+static void test_handover_decide(void **state)
+{
+	struct proxy_handover h = { 0 };
+	struct model_service s;
+	struct model_endpoints e;
+	struct model_endpoint here[] = { ep("10.244.1.2", "node1", 8080, true, true, false),
+					 ep("10.244.0.2", "node0", 8080, true, true, false) };
+	struct model_endpoint leaving[] = { ep("10.244.1.2", "node1", 8080, false, true, true),
+					    ep("10.244.0.2", "node0", 8080, true, true, false) };
+	bool on;
+
+	(void)state;
+	handover_svc(&s, "10");
+	/* First seen Local without a local endpoint: a window from now. */
+	eps_of(&e, "node-service", here + 1, 1);
+	assert_int_equal(proxy_handover_decide(&h, "node1", &s, 1, &e, 1, 1000, &on), 11000);
+	assert_true(on);
+	/* Later syncs keep the same window, and it ends. */
+	assert_int_equal(proxy_handover_decide(&h, "node1", &s, 1, &e, 1, 5000, &on), 11000);
+	assert_true(on);
+	assert_int_equal(proxy_handover_decide(&h, "node1", &s, 1, &e, 1, 11000, &on), 0);
+	assert_false(on);
+	model_endpoints_free(&e);
+	/* A pod arrives: nothing to hand over; a serving terminating one still
+	 * counts as local; when it is gone a new window starts. */
+	eps_of(&e, "node-service", here, 2);
+	assert_int_equal(proxy_handover_decide(&h, "node1", &s, 1, &e, 2, 20000, &on), 0);
+	assert_false(on);
+	model_endpoints_free(&e);
+	eps_of(&e, "node-service", leaving, 2);
+	assert_int_equal(proxy_handover_decide(&h, "node1", &s, 1, &e, 2, 21000, &on), 0);
+	assert_false(on);
+	model_endpoints_free(&e);
+	eps_of(&e, "node-service", here + 1, 1);
+	assert_int_equal(proxy_handover_decide(&h, "node1", &s, 1, &e, 1, 22000, &on), 32000);
+	assert_true(on);
+	/* Without the annotation (or as Cluster) there is none, and a later
+	 * opt-in starts afresh. */
+	handover_svc(&s, NULL);
+	assert_int_equal(proxy_handover_decide(&h, "node1", &s, 1, &e, 1, 23000, &on), 0);
+	assert_false(on);
+	assert_int_equal(h.n, 0);
+	handover_svc(&s, "10");
+	assert_int_equal(proxy_handover_decide(&h, "node1", &s, 1, &e, 1, 24000, &on), 34000);
+	assert_true(on);
+	model_endpoints_free(&e);
+	proxy_handover_free(&h);
 }
 
 static void test_nodeport_two_endpoints(void **state)
@@ -925,7 +1061,7 @@ static void check_reuse(const struct proxy_node *n, const struct proxy_ruleset *
 	char err[128];
 
 	assert_int_equal(proxy_rules_build(n, s, ns, e, ne, &fresh, err, sizeof(err)), 0);
-	assert_int_equal(proxy_rules_build_from(n, s, ns, e, ne, prev, &reused, err, sizeof(err)), 0);
+	assert_int_equal(proxy_rules_build_from(n, s, ns, e, ne, NULL, prev, &reused, err, sizeof(err)), 0);
 	proxy_rules_render_full(&fresh, &a);
 	proxy_rules_render_full(&reused, &b);
 	assert_string_equal(buf_str(&a), buf_str(&b));
@@ -940,7 +1076,7 @@ static void check_reuse(const struct proxy_node *n, const struct proxy_ruleset *
 	{
 		struct proxy_ruleset again;
 
-		assert_int_equal(proxy_rules_build_from(n, s, ns, e, ne, &reused, &again, err,
+		assert_int_equal(proxy_rules_build_from(n, s, ns, e, ne, NULL, &reused, &again, err,
 							sizeof(err)), 0);
 		buf_reset(&b);
 		proxy_rules_render_full(&again, &b);
@@ -1133,6 +1269,9 @@ int main(void)
 		cmocka_unit_test(test_cluster_pod_elsewhere),
 		cmocka_unit_test(test_local_pod_here),
 		cmocka_unit_test(test_local_pod_elsewhere),
+		cmocka_unit_test(test_local_handover),
+		cmocka_unit_test(test_handover_window),
+		cmocka_unit_test(test_handover_decide),
 		cmocka_unit_test(test_nodeport_two_endpoints),
 		cmocka_unit_test(test_no_endpoints),
 		cmocka_unit_test(test_terminating_fallback),
