@@ -24,6 +24,8 @@ if [ "$smoke" == 1 ]; then
 	rounds=1
 fi
 echo_bin=${CLIENTIP_BUILD:-$root/build}/clientip-echo
+# Stopped with SIGTERM after each run: no accepting part in its drain.
+export CLIENTIP_ECHO_DRAIN_ACCEPT=0
 
 for tool in wrk nginx node python3; do
 	command -v "$tool" >/dev/null || { echo "echo.sh: $tool not found (scripts/deps.sh installs it)"; exit 1; }

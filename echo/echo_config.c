@@ -17,6 +17,7 @@
 
 enum {
 	OPT_DRAIN_TIMEOUT = 256,
+	OPT_DRAIN_ACCEPT,
 	OPT_HEADER_TIMEOUT,
 	OPT_MAX_CONNS,
 };
@@ -29,6 +30,7 @@ static const struct option echo_config_opts[] = {
 	{ "trust", required_argument, NULL, 't' },
 	{ "proxy-protocol", no_argument, NULL, 'p' },
 	{ "drain-timeout", required_argument, NULL, OPT_DRAIN_TIMEOUT },
+	{ "drain-accept", required_argument, NULL, OPT_DRAIN_ACCEPT },
 	{ "header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT },
 	{ "max-conns", required_argument, NULL, OPT_MAX_CONNS },
 	{ "workers", required_argument, NULL, 'w' },
@@ -53,7 +55,13 @@ void echo_config_usage(FILE *out)
 "  -t, --trust CIDR       trusted proxies (repeatable): their X-Forwarded-For is\n"
 "                         walked for the client, their PROXY headers accepted\n"
 "  -p, --proxy-protocol   require a PROXY protocol v1/v2 header on every listener\n"
-"      --drain-timeout SEC  longest graceful drain after SIGTERM (default 5)\n"
+"      --drain-accept SEC   after SIGTERM, go on accepting and answering new\n"
+"                         connections (Connection: close, /healthz 503) this long\n"
+"                         before closing the listeners, so that load balancers\n"
+"                         see the 503 and stop sending first (default 15; SIGINT\n"
+"                         skips it)\n"
+"      --drain-timeout SEC  then wait this long at most for open connections\n"
+"                         (default 5)\n"
 "      --header-timeout SEC close connections idle or without a complete request\n"
 "                         for this long (default 10)\n"
 "      --max-conns N      refuse connections beyond N open ones\n"
@@ -65,7 +73,8 @@ void echo_config_usage(FILE *out)
 "\n"
 "Every option can also be set in the environment: CLIENTIP_ECHO_LISTEN,\n"
 "CLIENTIP_ECHO_UNMAP, CLIENTIP_ECHO_NEWLINE, CLIENTIP_ECHO_NAME,\n"
-"CLIENTIP_ECHO_TRUST, CLIENTIP_ECHO_PROXY_PROTOCOL, CLIENTIP_ECHO_DRAIN_TIMEOUT,\n"
+"CLIENTIP_ECHO_TRUST, CLIENTIP_ECHO_PROXY_PROTOCOL, CLIENTIP_ECHO_DRAIN_ACCEPT,\n"
+"CLIENTIP_ECHO_DRAIN_TIMEOUT,\n"
 "CLIENTIP_ECHO_HEADER_TIMEOUT, CLIENTIP_ECHO_MAX_CONNS, CLIENTIP_ECHO_WORKERS,\n"
 "CLIENTIP_ECHO_VERBOSE (lists separated by spaces; booleans 1/0, true/false,\n"
 "yes/no, on/off). Options on the command line win. PORT sets the port of the\n"
@@ -257,6 +266,9 @@ static int echo_config_apply(struct echo_config *cfg, int opt, const char *arg,
 	case OPT_DRAIN_TIMEOUT:
 		rc = echo_config_seconds(arg, 86400, &cfg->drain_ms);
 		break;
+	case OPT_DRAIN_ACCEPT:
+		rc = echo_config_seconds(arg, 86400, &cfg->drain_accept_ms);
+		break;
 	case OPT_HEADER_TIMEOUT:
 		rc = echo_config_seconds(arg, 86400, &cfg->header_ms);
 		if (rc == 0 && cfg->header_ms == 0)
@@ -339,6 +351,7 @@ static int echo_config_from_env(struct echo_config *cfg, const char *const *envp
 		{ "CLIENTIP_ECHO_NAME", 'N' },
 		{ "CLIENTIP_ECHO_PROXY_PROTOCOL", 'p' },
 		{ "CLIENTIP_ECHO_DRAIN_TIMEOUT", OPT_DRAIN_TIMEOUT },
+		{ "CLIENTIP_ECHO_DRAIN_ACCEPT", OPT_DRAIN_ACCEPT },
 		{ "CLIENTIP_ECHO_HEADER_TIMEOUT", OPT_HEADER_TIMEOUT },
 		{ "CLIENTIP_ECHO_MAX_CONNS", OPT_MAX_CONNS },
 		{ "CLIENTIP_ECHO_WORKERS", 'w' },
@@ -364,6 +377,10 @@ static void echo_config_defaults(struct echo_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->drain_ms = 5000;
+	/* Azure Load Balancer's default probe (5 s, 2 failures) and a margin:
+	 * within Kubernetes' default grace period of 30 s with the drain's
+	 * 5 s. */
+	cfg->drain_accept_ms = 15000;
 	cfg->header_ms = 10000;
 	cfg->workers = 1;
 	if (gethostname(cfg->name, sizeof(cfg->name) - 1) < 0 || !cfg->name[0])

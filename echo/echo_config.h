@@ -35,6 +35,7 @@ struct echo_config {
 	bool newline;
 	bool proxy_protocol;     /* on every listener */
 	unsigned drain_ms;
+	unsigned drain_accept_ms;  /* SIGTERM: keep accepting this long first */
 	unsigned header_ms;      /* request head, idle keep-alive and send timeout */
 	unsigned max_conns;      /* 0: derived from the open-file limit */
 	unsigned workers;

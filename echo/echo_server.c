@@ -50,8 +50,19 @@ static void echo_server_on_signal(struct ev_loop *loop, int fd, unsigned events,
 	if (read(fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
 		return;
 	if (atomic_load(&srv->phase) == ECHO_PHASE_RUN) {
-		log_info("%s: draining (up to %u ms)", strsignal((int)si.ssi_signo),
-			 srv->cfg->drain_ms);
+		/* SIGTERM is how Kubernetes and the load balancer's world stop
+		 * a server; SIGINT is someone at a terminal, who does not want
+		 * to wait for probes. */
+		bool accept = si.ssi_signo == SIGTERM && srv->cfg->drain_accept_ms > 0;
+
+		if (accept)
+			log_info("%s: draining: accepting for %u ms more, then up to %u ms for open connections",
+				 strsignal((int)si.ssi_signo), srv->cfg->drain_accept_ms,
+				 srv->cfg->drain_ms);
+		else
+			log_info("%s: draining (up to %u ms)", strsignal((int)si.ssi_signo),
+				 srv->cfg->drain_ms);
+		atomic_store(&srv->drain_accept, accept);
 		atomic_store(&srv->phase, ECHO_PHASE_DRAIN);
 	} else {
 		log_info("%s: stopping now", strsignal((int)si.ssi_signo));

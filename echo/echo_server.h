@@ -152,6 +152,7 @@ struct echo_worker {
 	uint64_t sweep_at;      /* deadline of the pending sweep timer, 0: none */
 	uint64_t sweep_id;
 	uint64_t drain_timer;
+	uint64_t drain_accept_timer; /* the drain's first part: still accepting */
 	uint64_t accept_timer;  /* re-enables accepting after running out of fds */
 	uint64_t tmo_ms[ECHO_TMO_COUNT];
 	struct buf scratch;     /* JSON bodies are built here first */
@@ -168,6 +169,7 @@ struct echo_server {
 	unsigned max_conns;
 	atomic_uint nconns;     /* across workers, for --max-conns */
 	atomic_int phase;       /* enum echo_phase */
+	atomic_bool drain_accept; /* the drain keeps accepting first (SIGTERM, not SIGINT) */
 };
 
 enum echo_phase {

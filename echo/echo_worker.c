@@ -180,7 +180,7 @@ void echo_worker_release(struct echo_worker *w, struct echo_conn *c)
 		buf_free(&c->out);
 		free(c);
 	}
-	if (w->draining && w->nconns == 0)
+	if (w->draining && w->nconns == 0 && !w->drain_accept_timer)
 		ev_stop(w->loop);
 }
 
@@ -222,7 +222,7 @@ static void echo_worker_resume_accept(struct ev_loop *loop, uint64_t id, void *d
 	(void)loop;
 	(void)id;
 	w->accept_timer = 0;
-	if (!w->draining)
+	if (!w->draining || w->drain_accept_timer)
 		echo_worker_start_listening(w);
 }
 
@@ -318,16 +318,47 @@ static void echo_worker_drain_expired(struct ev_loop *loop, uint64_t id, void *d
 	ev_stop(loop);
 }
 
+static void echo_worker_drain_close(struct echo_worker *w);
+
+static void echo_worker_drain_accept_end(struct ev_loop *loop, uint64_t id, void *data)
+{
+	struct echo_worker *w = data;
+
+	(void)loop;
+	(void)id;
+	w->drain_accept_timer = 0;
+	echo_worker_drain_close(w);
+}
+
+/* A drain has two parts. First, for --drain-accept after SIGTERM, new
+ * connections are still accepted and every answer says Connection: close
+ * (/healthz 503): a load balancer or a node's proxy that has not yet seen
+ * the pod go keeps being answered, and its probes see the 503. Being idle
+ * for a moment does not end this part; only its time does. Then the
+ * listeners close and open connections get --drain-timeout to finish. */
 void echo_worker_drain(struct echo_worker *w)
 {
 	if (w->draining)
 		return;
 	w->draining = true;
+	if (atomic_load(&w->srv->drain_accept)) {
+		w->drain_accept_timer = ev_timer_add(w->loop, w->cfg->drain_accept_ms,
+						     echo_worker_drain_accept_end, w);
+		if (w->drain_accept_timer)
+			return;
+		/* No timer (out of memory): close now rather than never. */
+	}
+	echo_worker_drain_close(w);
+}
+
+static void echo_worker_drain_close(struct echo_worker *w)
+{
 	/* The connections the kernel has already accepted for us, still in
 	 * the listen queue, are taken and answered (with Connection: close)
 	 * rather than reset by closing the listener under them. A SYN that
 	 * arrives after the close is refused: the load balancer and the
-	 * proxies have to stop sending before then (a preStop hook's job). */
+	 * proxies have to stop sending before then: the first part, or a
+	 * preStop hook, gives them the time to. */
 	for (unsigned i = 0; i < w->nlisteners; i++) {
 		for (int batches = 0; batches < 64 && w->listeners[i].fd >= 0 &&
 				      echo_worker_accept_batch(&w->listeners[i]); batches++)

@@ -2,6 +2,9 @@
 # Source after lib.sh; ECHO is the binary (default $T_BUILD/clientip-echo).
 
 ECHO=${ECHO:-$T_BUILD/clientip-echo}
+# These servers are stopped with SIGTERM and nothing probes them: no
+# accepting part in their drain (test_echo_drain tests it on its own).
+export CLIENTIP_ECHO_DRAIN_ACCEPT=0
 
 # A server that hangs must fail the test, not stall it.
 curl() { command curl --max-time 10 "$@"; }

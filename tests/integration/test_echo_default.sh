@@ -29,13 +29,18 @@ curl -s -o "$TMP/body4" http://127.0.0.1:8080/
 curl -s -o "$TMP/body6" 'http://[::1]:8080/'
 echo "listen=$(grep -o 'listening on .*' "$TMP/default.log")"
 echo "v6only=$(ss -Hltn 'sport = :8080' | awk '{print $4}')"
-kill -TERM $pid; wait $pid; echo "exit=$?"
+# SIGTERM starts the default drain (accepting for 15 s first, as a load
+# balancer's probes need); a second signal ends it at once.
+kill -TERM $pid
+for i in $(seq 1 200); do grep -q 'draining' "$TMP/default.log" && break; sleep 0.05; done
+echo "drain=$(grep -o 'accepting for [0-9]* ms more' "$TMP/default.log")"
+kill -INT $pid; wait $pid; echo "exit=$?"
 
 PORT=9090 "$ECHO" 2>"$TMP/port.log" &
 pid=$!
 up http://127.0.0.1:9090/healthz || echo "port-start=failed"
 echo "port=$(curl -s http://127.0.0.1:9090/)"
-kill -TERM $pid; wait $pid
+kill -INT $pid; wait $pid
 SH
 
 out=$(timeout 120 unshare -n bash "$T_TMP/inside.sh" "$ECHO" "$T_TMP" 2>&1)
@@ -46,6 +51,8 @@ t_eq "listens on [::]:8080" "listen=listening on [::]:8080" "$(printf '%s\n' "$o
 t_eq "one socket for both families" "v6only=*:8080" "$(printf '%s\n' "$out" | grep '^v6only=')"
 t_ok "curl -s http://127.0.0.1:8080/ prints exactly ::ffff:127.0.0.1" cmp "$T_TMP/body4" "$T_TMP/expected4"
 t_ok "IPv6 client prints ::1" cmp "$T_TMP/body6" "$T_TMP/expected6"
-t_eq "SIGTERM: exit 0" "exit=0" "$(printf '%s\n' "$out" | grep '^exit=')"
+t_eq "SIGTERM: accepts 15 s more by default" "drain=accepting for 15000 ms more" \
+	"$(printf '%s\n' "$out" | grep '^drain=')"
+t_eq "SIGTERM, then SIGINT: exit 0" "exit=0" "$(printf '%s\n' "$out" | grep '^exit=')"
 t_eq "PORT sets the default listener's port" "port=::ffff:127.0.0.1" "$(printf '%s\n' "$out" | grep '^port=')"
 t_done

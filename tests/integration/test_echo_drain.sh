@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# test_echo_drain.sh — graceful drain on SIGTERM: new connections refused,
-# those already in the listen queue answered, the request in flight finished, an idle keep-alive client's next request
+# test_echo_drain.sh — graceful drain on SIGTERM: first, for --drain-accept,
+# new connections still answered (Connection: close, /healthz 503); then
+# new connections refused, those already in the listen queue answered, the request in flight finished, an idle keep-alive client's next request
 # answered with Connection: close, /healthz 503, exit once idle; the drain
 # timeout and a second signal cut it short.
 . "$(dirname "$0")/lib.sh"
@@ -63,8 +64,42 @@ def alive(pid):
         return False
 PY
 
-# 1. The full drain.
-echo_start a --listen '[::ffff:127.0.0.1]:0' --drain-timeout 20 || { t_fail "start"; t_done; exit; }
+# 1. The full drain, without the accepting part.
+echo_start a --listen '[::ffff:127.0.0.1]:0' --drain-accept 0 --drain-timeout 20 || { t_fail "start"; 
+# 7. The accepting part: for --drain-accept after SIGTERM, new connections
+# are still answered, with Connection: close and /healthz 503, even when
+# the server was idle for a while; then it refuses them and exits. SIGINT
+# skips that part.
+echo_start g --listen '[::ffff:127.0.0.1]:0' --drain-accept 2 || t_fail "start g"
+pg=$(echo_port g)
+out=$(cd "$T_TMP" && python3 - "$pg" "$g_pid" <<'PY'
+import os, signal, sys, time
+from conn import Conn, alive, refused, until
+port, pid = int(sys.argv[1]), int(sys.argv[2])
+os.kill(pid, signal.SIGTERM)
+time.sleep(0.3)   # idle for a moment: not the end of the drain
+c = Conn(port)
+c.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+print("new connection answered:", c.answer(), "closed:", c.closed())
+h = Conn(port)
+h.send(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+print("healthz:", h.answer())
+print("then refused:", until(lambda: refused(port), 10), "exited:", until(lambda: not alive(pid), 10))
+PY
+)
+t_eq "accepting part: new connections answered, told to close" \
+	"new connection answered: (200, 'close', '::ffff:127.0.0.1') closed: True" \
+	"$(printf '%s\n' "$out" | sed -n 1p)"
+t_eq "accepting part: /healthz 503" "healthz: (503, 'close', 'draining')" \
+	"$(printf '%s\n' "$out" | sed -n 2p)"
+t_eq "accepting part: then refused, and exits" "then refused: True exited: True" \
+	"$(printf '%s\n' "$out" | sed -n 3p)"
+t_match "accepting part: logged" "accepting for 2000 ms more" "$(cat "$T_TMP/g.log")"
+echo_start h --listen '[::ffff:127.0.0.1]:0' --drain-accept 60 || t_fail "start h"
+kill -INT "$h_pid"
+t_ok "SIGINT skips the accepting part" t_wait 10 gone "$h_pid"
+
+t_done; exit; }
 p=$(echo_port a)
 out=$(cd "$T_TMP" && python3 - "$p" "$a_pid" <<'PY'
 import os, signal, sys
@@ -101,12 +136,12 @@ t_eq "SIGTERM: exit status 0" 0 $?
 t_match "SIGTERM: logged" "draining" "$(cat "$T_TMP/a.log")"
 
 # 2. No connections: SIGTERM exits at once.
-echo_start b --listen '[::ffff:127.0.0.1]:0' --drain-timeout 30 || t_fail "start b"
+echo_start b --listen '[::ffff:127.0.0.1]:0' --drain-accept 0 --drain-timeout 30 || t_fail "start b"
 kill -TERM "$b_pid"
 t_ok "idle server exits on SIGTERM" t_wait 10 gone "$b_pid"
 
 # 3. A client that never sends again: the drain timeout ends the wait.
-echo_start c --listen '[::ffff:127.0.0.1]:0' --drain-timeout 0.5 --header-timeout 60 ||
+echo_start c --listen '[::ffff:127.0.0.1]:0' --drain-accept 0 --drain-timeout 0.5 --header-timeout 60 ||
 	t_fail "start c"
 pc=$(echo_port c)
 out=$(cd "$T_TMP" && python3 - "$pc" "$c_pid" <<'PY'
@@ -124,7 +159,7 @@ t_eq "drain timeout: exits and closes the idle connection" "exited: True closed:
 t_match "drain timeout: logged" "drain timeout: closing 1 connection" "$(cat "$T_TMP/c.log")"
 
 # 4. A second signal stops at once.
-echo_start d --listen '[::ffff:127.0.0.1]:0' --drain-timeout 60 || t_fail "start d"
+echo_start d --listen '[::ffff:127.0.0.1]:0' --drain-accept 0 --drain-timeout 60 || t_fail "start d"
 pd=$(echo_port d)
 out=$(cd "$T_TMP" && python3 - "$pd" "$d_pid" <<'PY'
 import os, signal, sys
@@ -142,7 +177,7 @@ PY
 t_eq "second signal: stops without waiting for the drain" "exited: True closed: True" "$out"
 
 # 5. Several workers drain together.
-echo_start e --listen '[::ffff:127.0.0.1]:0' --workers 4 || t_fail "start e"
+echo_start e --listen '[::ffff:127.0.0.1]:0' --drain-accept 0 --workers 4 || t_fail "start e"
 pe=$(echo_port e)
 for i in 1 2 3 4 5 6 7 8; do curl -s -o /dev/null "http://127.0.0.1:$pe/"; done
 kill -TERM "$e_pid"
@@ -152,7 +187,7 @@ t_eq "--workers 4: exit status 0" 0 $?
 
 # 6. Connections the kernel accepted while the server was not looking (its
 # listen queue) are answered on SIGTERM, not reset by the listener's close.
-echo_start f --listen '[::ffff:127.0.0.1]:0' --drain-timeout 20 || t_fail "start f"
+echo_start f --listen '[::ffff:127.0.0.1]:0' --drain-accept 0 --drain-timeout 20 || t_fail "start f"
 pf=$(echo_port f)
 out=$(cd "$T_TMP" && python3 - "$pf" "$f_pid" <<'PY'
 import os, signal, sys
@@ -181,4 +216,38 @@ PY
 t_eq "queued connections: all five answered, none reset" "answered: 5 reset: 0" \
 	"$(printf '%s\n' "$out" | sed -n 1p)"
 t_eq "queued connections: then it exits" "exited: True" "$(printf '%s\n' "$out" | sed -n 2p)"
+
+# 7. The accepting part: for --drain-accept after SIGTERM, new connections
+# are still answered, with Connection: close and /healthz 503, even when
+# the server was idle for a while; then it refuses them and exits. SIGINT
+# skips that part.
+echo_start g --listen '[::ffff:127.0.0.1]:0' --drain-accept 2 || t_fail "start g"
+pg=$(echo_port g)
+out=$(cd "$T_TMP" && python3 - "$pg" "$g_pid" <<'PY'
+import os, signal, sys, time
+from conn import Conn, alive, refused, until
+port, pid = int(sys.argv[1]), int(sys.argv[2])
+os.kill(pid, signal.SIGTERM)
+time.sleep(0.3)   # idle for a moment: not the end of the drain
+c = Conn(port)
+c.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+print("new connection answered:", c.answer(), "closed:", c.closed())
+h = Conn(port)
+h.send(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+print("healthz:", h.answer())
+print("then refused:", until(lambda: refused(port), 10), "exited:", until(lambda: not alive(pid), 10))
+PY
+)
+t_eq "accepting part: new connections answered, told to close" \
+	"new connection answered: (200, 'close', '::ffff:127.0.0.1') closed: True" \
+	"$(printf '%s\n' "$out" | sed -n 1p)"
+t_eq "accepting part: /healthz 503" "healthz: (503, 'close', 'draining')" \
+	"$(printf '%s\n' "$out" | sed -n 2p)"
+t_eq "accepting part: then refused, and exits" "then refused: True exited: True" \
+	"$(printf '%s\n' "$out" | sed -n 3p)"
+t_match "accepting part: logged" "accepting for 2000 ms more" "$(cat "$T_TMP/g.log")"
+echo_start h --listen '[::ffff:127.0.0.1]:0' --drain-accept 60 || t_fail "start h"
+kill -INT "$h_pid"
+t_ok "SIGINT skips the accepting part" t_wait 10 gone "$h_pid"
+
 t_done
