@@ -23,6 +23,7 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "prom.h"
 
 static double proxy_bucket(int i)
 {
@@ -35,11 +36,7 @@ static double proxy_bucket(int i)
 
 void proxy_hist_observe(struct proxy_hist *h, double seconds)
 {
-	int i = 0;
-
-	while (i < PROXY_HIST_BUCKETS && seconds > proxy_bucket(i))
-		i++;
-	h->counts[i]++;
+	h->counts[prom_bucket(proxy_bucket, PROXY_HIST_BUCKETS, seconds)]++;
 	h->count++;
 	h->sum += seconds;
 }
@@ -47,16 +44,8 @@ void proxy_hist_observe(struct proxy_hist *h, double seconds)
 static void proxy_hist_render(const struct proxy_hist *h, const char *name, const char *help,
 			      struct buf *out)
 {
-	uint64_t cum = 0;
-
-	buf_printf(out, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
-	for (int i = 0; i < PROXY_HIST_BUCKETS; i++) {
-		cum += h->counts[i];
-		buf_printf(out, "%s_bucket{le=\"%g\"} %" PRIu64 "\n", name, proxy_bucket(i), cum);
-	}
-	cum += h->counts[PROXY_HIST_BUCKETS];
-	buf_printf(out, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", name, cum);
-	buf_printf(out, "%s_sum %.6f\n%s_count %" PRIu64 "\n", name, h->sum, name, h->count);
+	prom_histogram(out, name, help, proxy_bucket, h->counts, PROXY_HIST_BUCKETS, h->sum,
+		       h->count);
 }
 
 /* kube-proxy's network programming buckets: 0.25 and 0.5 s, then every
@@ -74,31 +63,16 @@ static double proxy_netprog_bucket(int i)
 
 void proxy_netprog_observe(struct proxy_metrics *m, double seconds)
 {
-	int i = 0;
-
-	while (i < PROXY_NETPROG_BUCKETS && seconds > proxy_netprog_bucket(i))
-		i++;
-	m->netprog[i]++;
+	m->netprog[prom_bucket(proxy_netprog_bucket, PROXY_NETPROG_BUCKETS, seconds)]++;
 	m->netprog_count++;
 	m->netprog_sum += seconds;
 }
 
 static void proxy_netprog_render(const struct proxy_metrics *m, struct buf *out)
 {
-	static const char name[] = "kubeproxy_network_programming_duration_seconds";
-	uint64_t cum = 0;
-
-	buf_printf(out, "# HELP %s In Cluster Network Programming Latency in seconds\n"
-		   "# TYPE %s histogram\n", name, name);
-	for (int i = 0; i < PROXY_NETPROG_BUCKETS; i++) {
-		cum += m->netprog[i];
-		buf_printf(out, "%s_bucket{le=\"%g\"} %" PRIu64 "\n", name, proxy_netprog_bucket(i),
-			   cum);
-	}
-	cum += m->netprog[PROXY_NETPROG_BUCKETS];
-	buf_printf(out, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", name, cum);
-	buf_printf(out, "%s_sum %.6f\n%s_count %" PRIu64 "\n", name, m->netprog_sum, name,
-		   m->netprog_count);
+	prom_histogram(out, "kubeproxy_network_programming_duration_seconds",
+		       "In Cluster Network Programming Latency in seconds", proxy_netprog_bucket,
+		       m->netprog, PROXY_NETPROG_BUCKETS, m->netprog_sum, m->netprog_count);
 }
 
 /* ---- counters ------------------------------------------------------------ */
@@ -293,32 +267,13 @@ out:
 
 /* ---- exposition ---------------------------------------------------------- */
 
-static void proxy_label(struct buf *out, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			buf_putc(out, '\\');
-		if (*s == '\n')
-			buf_puts(out, "\\n");
-		else
-			buf_putc(out, *s);
-	}
-}
-
-static void proxy_gauge_head(struct buf *out, const char *name, const char *type,
-			     const char *help)
-{
-	buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
 static void proxy_svc_sample(struct buf *out, const char *metric, const char *ns,
 			     const char *name, const char *extra, uint64_t v)
 {
-	buf_printf(out, "%s{namespace=\"", metric);
-	proxy_label(out, ns);
-	buf_puts(out, "\",service=\"");
-	proxy_label(out, name);
-	buf_printf(out, "\"%s} %" PRIu64 "\n", extra ? extra : "", v);
+	buf_puts(out, metric);
+	prom_label(out, "namespace", ns, true);
+	prom_label(out, "service", name, false);
+	buf_printf(out, "%s} %" PRIu64 "\n", extra ? extra : "", v);
 }
 
 void proxy_metrics_render(struct proxy *p, struct buf *out)
@@ -339,45 +294,45 @@ void proxy_metrics_render(struct proxy *p, struct buf *out)
 			  "SyncProxyRules latency in seconds for full resyncs", out);
 	proxy_hist_render(&m->partial, "kubeproxy_sync_partial_proxy_rules_duration_seconds",
 			  "SyncProxyRules latency in seconds for partial resyncs", out);
-	proxy_gauge_head(out, "kubeproxy_sync_proxy_rules_last_timestamp_seconds", "gauge",
+	prom_head(out, "kubeproxy_sync_proxy_rules_last_timestamp_seconds", "gauge",
 			 "The last time proxy rules were successfully synced");
 	buf_printf(out, "kubeproxy_sync_proxy_rules_last_timestamp_seconds %.3f\n", m->last_sync_ts);
-	proxy_gauge_head(out, "kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds", "gauge",
+	prom_head(out, "kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds", "gauge",
 			 "The last time a sync of proxy rules was queued");
 	buf_printf(out, "kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds %.3f\n",
 		   m->last_queued_ts);
-	proxy_gauge_head(out, "kubeproxy_sync_proxy_rules_endpoint_changes_pending", "gauge",
+	prom_head(out, "kubeproxy_sync_proxy_rules_endpoint_changes_pending", "gauge",
 			 "Pending proxy rules Endpoint changes");
 	buf_printf(out, "kubeproxy_sync_proxy_rules_endpoint_changes_pending %d\n", m->eps_pending);
-	proxy_gauge_head(out, "kubeproxy_sync_proxy_rules_endpoint_changes_total", "counter",
+	prom_head(out, "kubeproxy_sync_proxy_rules_endpoint_changes_total", "counter",
 			 "Cumulative proxy rules Endpoint changes");
 	buf_printf(out, "kubeproxy_sync_proxy_rules_endpoint_changes_total %" PRIu64 "\n",
 		   m->eps_changes);
-	proxy_gauge_head(out, "kubeproxy_sync_proxy_rules_service_changes_pending", "gauge",
+	prom_head(out, "kubeproxy_sync_proxy_rules_service_changes_pending", "gauge",
 			 "Pending proxy rules Service changes");
 	buf_printf(out, "kubeproxy_sync_proxy_rules_service_changes_pending %d\n", m->svc_pending);
-	proxy_gauge_head(out, "kubeproxy_sync_proxy_rules_service_changes_total", "counter",
+	prom_head(out, "kubeproxy_sync_proxy_rules_service_changes_total", "counter",
 			 "Cumulative proxy rules Service changes");
 	buf_printf(out, "kubeproxy_sync_proxy_rules_service_changes_total %" PRIu64 "\n",
 		   m->svc_changes);
-	proxy_gauge_head(out, "kubeproxy_proxy_healthz_total", "counter",
+	prom_head(out, "kubeproxy_proxy_healthz_total", "counter",
 			 "Cumulative proxy healthz HTTP status");
 	buf_printf(out, "kubeproxy_proxy_healthz_total{code=\"200\"} %" PRIu64 "\n", m->healthz[0]);
 	buf_printf(out, "kubeproxy_proxy_healthz_total{code=\"503\"} %" PRIu64 "\n", m->healthz[1]);
-	proxy_gauge_head(out, "kubeproxy_proxy_livez_total", "counter",
+	prom_head(out, "kubeproxy_proxy_livez_total", "counter",
 			 "Cumulative proxy livez HTTP status");
 	buf_printf(out, "kubeproxy_proxy_livez_total{code=\"200\"} %" PRIu64 "\n", m->livez[0]);
 	buf_printf(out, "kubeproxy_proxy_livez_total{code=\"503\"} %" PRIu64 "\n", m->livez[1]);
 	proxy_netprog_render(m, out);
-	proxy_gauge_head(out, "kubeproxy_sync_proxy_rules_nftables_sync_failures_total", "counter",
+	prom_head(out, "kubeproxy_sync_proxy_rules_nftables_sync_failures_total", "counter",
 			 "Reported nftables sync failures");
 	buf_printf(out, "kubeproxy_sync_proxy_rules_nftables_sync_failures_total %" PRIu64 "\n",
 		   m->sync_failures);
-	proxy_gauge_head(out, "kubeproxy_sync_proxy_rules_nftables_cleanup_failures_total",
+	prom_head(out, "kubeproxy_sync_proxy_rules_nftables_cleanup_failures_total",
 			 "counter", "Reported nftables cleanup failures");
 	buf_printf(out, "kubeproxy_sync_proxy_rules_nftables_cleanup_failures_total %" PRIu64 "\n",
 		   m->cleanup_failures);
-	proxy_gauge_head(out, "kubeproxy_sync_proxy_rules_no_local_endpoints_total", "gauge",
+	prom_head(out, "kubeproxy_sync_proxy_rules_no_local_endpoints_total", "gauge",
 			 "Number of service ports with a Local traffic policy and no local "
 			 "endpoints");
 	buf_printf(out, "kubeproxy_sync_proxy_rules_no_local_endpoints_total{traffic_policy=\"internal\"} %d\n",
@@ -385,27 +340,27 @@ void proxy_metrics_render(struct proxy *p, struct buf *out)
 	buf_printf(out, "kubeproxy_sync_proxy_rules_no_local_endpoints_total{traffic_policy=\"external\"} %d\n",
 		   no_local_ext);
 
-	proxy_gauge_head(out, "clientip_proxy_syncs_total", "counter",
+	prom_head(out, "clientip_proxy_syncs_total", "counter",
 			 "Syncs that changed the ruleset, by kind (full: the table replaced in one batch)");
 	buf_printf(out, "clientip_proxy_syncs_total{kind=\"full\"} %" PRIu64 "\n", m->full_syncs);
 	buf_printf(out, "clientip_proxy_syncs_total{kind=\"partial\"} %" PRIu64 "\n", m->partial_syncs);
-	proxy_gauge_head(out, "clientip_proxy_healthy", "gauge",
+	prom_head(out, "clientip_proxy_healthy", "gauge",
 			 "1 when the last sync succeeded recently (what /healthz reports)");
 	buf_printf(out, "clientip_proxy_healthy %d\n", proxy_healthy(p) ? 1 : 0);
-	proxy_gauge_head(out, "clientip_proxy_nftables_objects", "gauge",
+	prom_head(out, "clientip_proxy_nftables_objects", "gauge",
 			 "Objects of table ip kube-proxy programmed by the last sync (base chains not counted)");
 	buf_printf(out, "clientip_proxy_nftables_objects{kind=\"chains\"} %d\n", proxy_rules_nchains(rs));
 	buf_printf(out, "clientip_proxy_nftables_objects{kind=\"rules\"} %d\n", rs->nrules);
 	buf_printf(out, "clientip_proxy_nftables_objects{kind=\"map_elements\"} %d\n", elems);
-	proxy_gauge_head(out, "clientip_proxy_compact_layout", "gauge",
+	prom_head(out, "clientip_proxy_compact_layout", "gauge",
 			 "1 when the ruleset uses the compact layout instead of kube-proxy's");
 	buf_printf(out, "clientip_proxy_compact_layout %d\n", rs->compact ? 1 : 0);
-	proxy_gauge_head(out, "clientip_proxy_stale_udp_conntrack_entries_deleted_total", "counter",
+	prom_head(out, "clientip_proxy_stale_udp_conntrack_entries_deleted_total", "counter",
 			 "UDP conntrack entries deleted because their endpoint went away");
 	buf_printf(out, "clientip_proxy_stale_udp_conntrack_entries_deleted_total %" PRIu64 "\n",
 		   m->stale_udp_entries_deleted);
 
-	proxy_gauge_head(out, "clientip_proxy_service_local_endpoints", "gauge",
+	prom_head(out, "clientip_proxy_service_local_endpoints", "gauge",
 			 "Endpoints of the Service on this node, by condition");
 	for (int i = 0; i < rs->n_stats; i++) {
 		proxy_svc_sample(out, "clientip_proxy_service_local_endpoints", rs->stats[i].ns,
@@ -415,12 +370,12 @@ void proxy_metrics_render(struct proxy *p, struct buf *out)
 				 rs->stats[i].name, ",condition=\"serving_terminating\"",
 				 (uint64_t)rs->stats[i].local_serving_terminating);
 	}
-	proxy_gauge_head(out, "clientip_proxy_service_remote_endpoints", "gauge",
+	prom_head(out, "clientip_proxy_service_remote_endpoints", "gauge",
 			 "Ready endpoints of the Service on other nodes");
 	for (int i = 0; i < rs->n_stats; i++)
 		proxy_svc_sample(out, "clientip_proxy_service_remote_endpoints", rs->stats[i].ns,
 				 rs->stats[i].name, NULL, (uint64_t)rs->stats[i].remote_ready);
-	proxy_gauge_head(out, "clientip_proxy_service_health_check", "gauge",
+	prom_head(out, "clientip_proxy_service_health_check", "gauge",
 			 "HTTP status this node's health check node port answers (LoadBalancer, externalTrafficPolicy Local)");
 	for (int i = 0; i < p->n_hcs; i++) {
 		char extra[48];
@@ -430,12 +385,12 @@ void proxy_metrics_render(struct proxy *p, struct buf *out)
 				 p->hcs[i]->name, extra,
 				 p->hcs[i]->local_ready > 0 && proxy_healthy(p) ? 200 : 503);
 	}
-	proxy_gauge_head(out, "clientip_proxy_packets_dropped_no_local_endpoints_total", "counter",
+	prom_head(out, "clientip_proxy_packets_dropped_no_local_endpoints_total", "counter",
 			 "Packets dropped because the node has no local endpoint for a Local traffic policy");
 	for (int i = 0; i < m->n_svc; i++)
 		proxy_svc_sample(out, "clientip_proxy_packets_dropped_no_local_endpoints_total",
 				 m->svc[i].ns, m->svc[i].name, NULL, m->svc[i].dropped);
-	proxy_gauge_head(out, "clientip_proxy_packets_rejected_no_endpoints_total", "counter",
+	prom_head(out, "clientip_proxy_packets_rejected_no_endpoints_total", "counter",
 			 "Packets rejected because the Service has no endpoints at all");
 	for (int i = 0; i < m->n_svc; i++)
 		proxy_svc_sample(out, "clientip_proxy_packets_rejected_no_endpoints_total",

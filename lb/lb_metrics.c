@@ -14,6 +14,7 @@
 #include "lb_ctl.h"
 #include "lb_state.h"
 #include "log.h"
+#include "prom.h"
 
 static void lb_backend_totals(struct lb_svc *s, const struct lb_nft_counter *c, int n)
 {
@@ -293,9 +294,9 @@ static void lb_prom_labels(struct buf *out, const struct lb_svc *s, int rule, in
 
 	if (s->frontend.s_addr)
 		inet_ntop(AF_INET, &s->frontend, ip, sizeof(ip));
-	/* Kubernetes names are [a-z0-9-]: nothing to escape. */
-	buf_printf(out, "{namespace=\"%s\",service=\"%s\",frontend=\"%s\"", s->spec.meta.ns,
-		   s->spec.meta.name, ip);
+	prom_label(out, "namespace", s->spec.meta.ns, true);
+	prom_label(out, "service", s->spec.meta.name, false);
+	prom_label(out, "frontend", ip, false);
 	if (rule >= 0)
 		buf_printf(out, ",frontend_port=\"%d\",protocol=\"%s\"", s->conf.rules[rule].port,
 			   model_proto_name(s->conf.rules[rule].proto));
@@ -308,16 +309,11 @@ static void lb_prom_labels(struct buf *out, const struct lb_svc *s, int rule, in
 	buf_puts(out, "}");
 }
 
-static void lb_prom_head(struct buf *out, const char *name, const char *type, const char *help)
-{
-	buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
 void lb_metrics_prometheus(const struct lb_ctl *ctl, struct buf *out)
 {
 	const struct lb_prober_stats *st = lb_prober_stats(ctl->prober);
 
-	lb_prom_head(out, "clientip_lb_health_probe_status", "gauge",
+	prom_head(out, "clientip_lb_health_probe_status", "gauge",
 		     "Health Probe Status of a backend in a rule's pool: 100 up, 0 down "
 		     "(Unknown: absent).");
 	for (int i = 0; i < ctl->n_svcs; i++) {
@@ -335,7 +331,7 @@ void lb_metrics_prometheus(const struct lb_ctl *ctl, struct buf *out)
 			}
 		}
 	}
-	lb_prom_head(out, "clientip_lb_health_probe_status_percent", "gauge",
+	prom_head(out, "clientip_lb_health_probe_status_percent", "gauge",
 		     "Health Probe Status averaged over every rule's backends, in percent.");
 	for (int i = 0; i < ctl->n_svcs; i++) {
 		const struct lb_svc *s = ctl->svcs[i];
@@ -355,7 +351,7 @@ void lb_metrics_prometheus(const struct lb_ctl *ctl, struct buf *out)
 		lb_prom_labels(out, s, -1, -1);
 		buf_printf(out, " %g\n", 100.0 * up / known);
 	}
-	lb_prom_head(out, "clientip_lb_data_path_availability_percent", "gauge",
+	prom_head(out, "clientip_lb_data_path_availability_percent", "gauge",
 		     "Data Path Availability: the edge's last TCP check through each frontend port.");
 	for (int i = 0; i < ctl->n_svcs; i++) {
 		const struct lb_svc *s = ctl->svcs[i];
@@ -382,7 +378,7 @@ void lb_metrics_prometheus(const struct lb_ctl *ctl, struct buf *out)
 		};
 
 		for (int m = 0; m < 3; m++) {
-			lb_prom_head(out, names[m], "counter", helps[m]);
+			prom_head(out, names[m], "counter", helps[m]);
 			for (int i = 0; i < ctl->n_svcs; i++) {
 				const struct lb_svc *s = ctl->svcs[i];
 
@@ -400,7 +396,7 @@ void lb_metrics_prometheus(const struct lb_ctl *ctl, struct buf *out)
 			}
 		}
 	}
-	lb_prom_head(out, "clientip_lb_probe_interval_seconds", "gauge",
+	prom_head(out, "clientip_lb_probe_interval_seconds", "gauge",
 		     "Probe interval in effect (the lab-wide interval when set).");
 	for (int i = 0; i < ctl->n_svcs; i++) {
 		const struct lb_svc *s = ctl->svcs[i];
@@ -413,7 +409,7 @@ void lb_metrics_prometheus(const struct lb_ctl *ctl, struct buf *out)
 			buf_printf(out, " %d\n", s->conf.probes[s->conf.rules[r].probe].interval_s);
 		}
 	}
-	lb_prom_head(out, "clientip_lb_probe_threshold", "gauge",
+	prom_head(out, "clientip_lb_probe_threshold", "gauge",
 		     "Consecutive results that flip a backend (num-of-probe).");
 	for (int i = 0; i < ctl->n_svcs; i++) {
 		const struct lb_svc *s = ctl->svcs[i];
@@ -426,18 +422,18 @@ void lb_metrics_prometheus(const struct lb_ctl *ctl, struct buf *out)
 			buf_printf(out, " %d\n", s->conf.probes[s->conf.rules[r].probe].threshold);
 		}
 	}
-	lb_prom_head(out, "clientip_lb_probe_attempts_total", "counter", "Probe attempts started.");
+	prom_head(out, "clientip_lb_probe_attempts_total", "counter", "Probe attempts started.");
 	buf_printf(out, "clientip_lb_probe_attempts_total %llu\n",
 		   (unsigned long long)st->attempts);
-	lb_prom_head(out, "clientip_lb_probe_timeouts_total", "counter",
+	prom_head(out, "clientip_lb_probe_timeouts_total", "counter",
 		     "Probe attempts that got no answer in time.");
 	buf_printf(out, "clientip_lb_probe_timeouts_total %llu\n",
 		   (unsigned long long)st->timeouts);
-	lb_prom_head(out, "clientip_lb_ruleset_applies_total", "counter",
+	prom_head(out, "clientip_lb_ruleset_applies_total", "counter",
 		     "Atomic replaces of table ip azure-lb.");
 	buf_printf(out, "clientip_lb_ruleset_applies_total %llu\n",
 		   (unsigned long long)ctl->applies);
-	lb_prom_head(out, "clientip_lb_ruleset_errors_total", "counter",
+	prom_head(out, "clientip_lb_ruleset_errors_total", "counter",
 		     "Replaces of table ip azure-lb that failed.");
 	buf_printf(out, "clientip_lb_ruleset_errors_total %llu\n",
 		   (unsigned long long)ctl->apply_errors);
