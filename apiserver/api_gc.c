@@ -14,7 +14,7 @@
 
 #include "api_json.h"
 #include "api_server.h"
-#include "labinfo.h"
+#include "model.h"
 #include "log.h"
 
 #define API_GC_DELAY_MS 50
@@ -93,11 +93,11 @@ static bool api_gc_pass(struct api_server *s)
 
 	json_array_foreach(namespaces, i, obj) {
 		const char *since = api_json_meta(obj, "deletionTimestamp");
-		time_t t;
+		int64_t t;
 
 		if (!since[0])
 			continue;
-		if (labinfo_time_parse(since, &t) == 0 && time(NULL) - t < API_GC_NAMESPACE_GRACE_S)
+		if ((t = model_time_parse(since)) >= 0 && time(NULL) - t < API_GC_NAMESPACE_GRACE_S)
 			again = true;
 		else if (!api_gc_namespace(s, api_json_meta(obj, "name")))
 			again = true;

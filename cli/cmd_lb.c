@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "fsutil.h"
 #include "log.h"
+#include "model.h"
 #include "store.h"
 /* lb/'s viewer library: state files, series, the chart. */
 #include "../lb/lb_state.h"
@@ -86,17 +87,16 @@ static void lbcmd_probe_desc(const struct lb_view_probe *p, char *out, size_t le
 /* "2024-05-01 12:00:03 (3m ago)" in local time. */
 static void lbcmd_when(const char *rfc3339, char *out, size_t len)
 {
-	struct tm tm = { 0 };
-	char *end = rfc3339[0] ? strptime(rfc3339, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
-	time_t t, now = time(NULL);
+	struct tm tm;
+	int64_t parsed = rfc3339[0] ? model_time_parse(rfc3339) : -1;
+	time_t t = (time_t)parsed, now = time(NULL);
 	long ago;
 	char s[32];
 
-	if (!end) {
+	if (parsed < 0) {
 		snprintf(out, len, "-");
 		return;
 	}
-	t = timegm(&tm);
 	localtime_r(&t, &tm);
 	strftime(s, sizeof(s), "%H:%M:%S", &tm);
 	ago = (long)(now - t);

@@ -11,6 +11,7 @@
 
 #include "fsutil.h"
 #include "labinfo.h"
+#include "model.h"
 #include "lb_ctl.h"
 #include "lb_state.h"
 #include "log.h"
@@ -500,9 +501,9 @@ static enum lb_health lb_health_parse(const char *s)
 
 static int64_t lb_time_ms(const char *s)
 {
-	time_t t;
+	int64_t t = *s ? model_time_parse(s) : -1;
 
-	return *s && labinfo_time_parse(s, &t) == 0 ? (int64_t)t * 1000 : 0;
+	return t >= 0 ? t * 1000 : 0;
 }
 
 /* Reads one backend's kept health into h, if the file's backend is node's. */

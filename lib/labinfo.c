@@ -11,6 +11,7 @@
 
 #include "fsutil.h"
 #include "jsonw.h"
+#include "model.h"
 
 void labinfo_time_format(time_t t, char *buf, size_t len)
 {
@@ -18,27 +19,6 @@ void labinfo_time_format(time_t t, char *buf, size_t len)
 
 	if (!gmtime_r(&t, &tm) || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(buf, len, "1970-01-01T00:00:00Z");
-}
-
-int labinfo_time_parse(const char *s, time_t *t)
-{
-	struct tm tm;
-	const char *end;
-
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!end)
-		return -EINVAL;
-	/* Fractions of a second are accepted and dropped; only UTC is written. */
-	if (*end == '.') {
-		end++;
-		while (*end >= '0' && *end <= '9')
-			end++;
-	}
-	if (strcmp(end, "Z") != 0 && strcmp(end, "+00:00") != 0)
-		return -EINVAL;
-	*t = timegm(&tm);
-	return 0;
 }
 
 const char *labinfo_probe_mode_name(enum labinfo_probe_mode m)
@@ -133,6 +113,7 @@ int labinfo_parse(const char *text, size_t len, struct lab_info *li, char *err, 
 	struct fy_node *root;
 	char s[64], why[128];
 	bool plain = false;
+	int64_t created;
 	int rc = -EINVAL;
 
 	memset(li, 0, sizeof(*li));
@@ -177,10 +158,11 @@ int labinfo_parse(const char *text, size_t len, struct lab_info *li, char *err, 
 		li->idle_timeout_in_seconds = strcmp(s, "seconds") == 0;
 	}
 	if (!labinfo_scalar(root, "createdAt", s, sizeof(s), &plain) || plain ||
-	    labinfo_time_parse(s, &li->created) < 0) {
-		snprintf(err, errlen, "createdAt: missing or not an RFC 3339 UTC time");
+	    (created = model_time_parse(s)) < 0) {
+		snprintf(err, errlen, "createdAt: missing or not an RFC 3339 time");
 		goto out;
 	}
+	li->created = (time_t)created;
 	rc = 0;
 out:
 	fy_document_destroy(doc);

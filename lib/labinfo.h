@@ -60,6 +60,5 @@ int labinfo_probe_mode_parse(const char *s, enum labinfo_probe_mode *out);
 
 /* time <-> "2024-05-01T12:00:00Z". parse: 0 or -EINVAL. */
 void labinfo_time_format(time_t t, char *buf, size_t len);
-int labinfo_time_parse(const char *s, time_t *t);
 
 #endif
