@@ -52,7 +52,14 @@ struct lb_nft_svc {
 	int n_backends;                /* the backends: nodes 0 .. n_backends-1 */
 	int idle_timeout_s;            /* TCP flows idle this long are forgotten; 0: never */
 	bool tcp_reset;                /* their next packet gets an RST, not silence */
+	/* How a new flow's hash picks among the healthy nodes: 0, the
+	 * daemon's choice, is a Maglev table of LB_MAGLEV_SIZE entries; a
+	 * prime is a table of that size; LB_NFT_MODULO the hash modulo the
+	 * healthy count (the former scheme: bench/ compares the two). */
+	int table_size;
 };
+
+#define LB_NFT_MODULO (-1)
 
 struct lb_nft_counter {
 	char name[LB_COUNTER_NAME_MAX];
