@@ -6,17 +6,17 @@
 #
 #   1. Over the lookup (lb_bench table): 200,000 uniform flow hashes,
 #      N = 2 .. 32, every node of N going Down in turn; mean and worst.
-#   2. On real flows in a lab of 4 nodes (Cluster, so all 4 pass the probe):
+#   2. On real flows in a lab of 4 nodes (Local, a pod on each node):
 #      client0 opens a connection from each of FLOWS fixed source ports to
 #      the frontend; the node each flow got is its conntrack mark in the
-#      edge. Rounds: all 4 up; node1's link cut and its probe Down (the
-#      daemon's own replace); the same two pools under the former modulo
-#      rule, which the bench writes into its own lab's edge in place of
-#      the daemon's (`nft replace rule`, the same jhash, tuple and seed);
-#      then node1 back and the daemon's ruleset again, where every flow
-#      must find its first node again. Between rounds the edge's
-#      conntrack entries of these flows are deleted, so each round's SYNs
-#      are new flows.
+#      edge. Rounds: all 4 up, then for each node in turn: its link cut and
+#      its probe Down (the daemon's own replace); the same pool under the
+#      former modulo rule, which the bench writes into its own lab's edge in
+#      place of the daemon's (`nft replace rule`: the same jhash, tuple and
+#      seed; the all-up round of it too); the node back and the daemon's
+#      ruleset again, where every flow must find its first node again.
+#      Between rounds the edge's conntrack entries of these flows are
+#      deleted, so each round's SYNs are new flows.
 #   3. Ruleset replace time (lb_bench replace, a throwaway namespace): the
 #      largest lab the tests build (32 nodes), 1 and 16 rules, for the
 #      former modulo rule and Maglev tables of 251, 1021 and 2039 entries.
@@ -77,8 +77,14 @@ echo "2. real flows: lab $lab, $nodes nodes, $flows connections from fixed sourc
 statedir=$("$C" --lab "$lab" lab status | sed -n 's/^State: *//p')
 edge() { "$C" --lab "$lab" exec edge -- "$@"; }
 pool_is() { "$C" --lab "$lab" probes node-service 2>/dev/null | grep -q "^Health Probe Status: $1 %"; }
-t_scenario() { sed "s/^  replicas: 1\$/  replicas: 1/" "$root/examples/aks-scenario/deploy.yaml"; }
-t_scenario | "$C" --lab "$lab" apply -f - >/dev/null
+# Local, a pod on every node: each node's probe is its own pod's, so a
+# cut link takes out that node alone (under Cluster the other nodes'
+# probes would reach through it to the pods on it).
+manifest() {
+	sed "s/^  replicas: 1\$/  replicas: $nodes/" "$root/examples/aks-scenario/deploy.yaml"
+	echo "  externalTrafficPolicy: Local"
+}
+manifest | "$C" --lab "$lab" apply -f - >/dev/null
 wait_until 90 pool_is 100 || { echo "lb_churn.sh: pool never reached 100 %"; exit 1; }
 fe=$(sed -n 's/.*"ip": "\(203\.[0-9.]*\)".*/\1/p' "$statedir/status/services/default_node-service.json")
 chain=svc_default_node-service_tcp_80
@@ -113,6 +119,10 @@ round() { # NAME: one round of flows, their nodes into $tmp/NAME
 	wait_until 10 has_all || missing+=("round $1: $flows flows in the edge's conntrack")
 	marks >"$tmp/$1"
 }
+# The daemon's Maglev rule, with or without node k's mark.
+daemon_rule() { edge nft list chain ip azure-lb $chain | grep 'ct mark set jhash .* mod 1021 '; }
+daemon_rule_with() { daemon_rule | grep -q "$(printf '0x%08x' $((0x4c420000 + $1 + 1)))"; }
+daemon_rule_without() { daemon_rule >/dev/null && ! daemon_rule_with "$1"; }
 rule_handle() { edge nft -a list chain ip azure-lb $chain | sed -n 's/.*ct mark set .*# handle \([0-9]*\)$/\1/p'; }
 modulo_rule() { # node indices of the pool
 	local i=0 n elems=()
@@ -123,46 +133,56 @@ modulo_rule() { # node indices of the pool
 	local IFS=,
 	echo "ct mark set jhash ip saddr . ip daddr . meta l4proto . th sport . th dport mod $# seed 0x00c1e4f7 map { ${elems[*]} }"
 }
-changed() { # A B: "changed total on_node1_before"
-	join "$tmp/$1" "$tmp/$2" | awk '{ t++; if ($2 != $3) c++; if ($2 == 1) o++ }
+changed() { # A B NODE: "changed total on_NODE_in_A"
+	join "$tmp/$1" "$tmp/$2" | awk -v k="$3" '{ t++; if ($2 != $3) c++; if ($2 == k) o++ }
 		END { printf "%d %d %d\n", c, t, o }'
 }
 share() { awk -v n=$nodes '{ c[$2]++ } END { for (i = 0; i < n; i++) printf "%s%d", i ? "/" : "", c[i] }' "$tmp/$1"; }
 
 round mg_up
-edge ip link set n1 down
-wait_until 20 pool_is 75 || missing+=("node1 Down")
-round mg_down
 handle=$(rule_handle)
 [ -n "$handle" ] || missing+=("the rule's handle")
 edge nft replace rule ip azure-lb $chain handle "$handle" $(modulo_rule 0 1 2 3) ||
-	missing+=("the modulo rule, 4 nodes")
+	missing+=("the modulo rule, $nodes nodes")
 round mod_up
-edge nft replace rule ip azure-lb $chain handle "$handle" $(modulo_rule 0 2 3) ||
-	missing+=("the modulo rule, 3 nodes")
-round mod_down
-# node1 returns: the daemon replaces the ruleset with its own again.
-edge ip link set n1 up
-wait_until 20 pool_is 100 || missing+=("node1 Up again")
-wait_until 10 sh -c "'$C' --lab '$lab' exec edge -- nft list chain ip azure-lb $chain | grep -q 'mod 1021'" ||
-	missing+=("the daemon's ruleset back")
-round mg_back
-
-printf '\n%-8s %-30s %14s %14s %10s %12s\n' SCHEME ROUND "FLOWS/NODE" CHANGED FRACTION "WERE NODE1"
-report() { # scheme label A B
+printf '\n%-8s %-28s %16s %14s %10s %12s\n' SCHEME ROUND "FLOWS/NODE" CHANGED FRACTION "WERE ITS"
+printf '%-8s %-28s %16s\n' maglev "all $nodes up" "$(share mg_up)"
+printf '%-8s %-28s %16s\n' modulo "all $nodes up" "$(share mod_up)"
+report() { # scheme label A B node
 	local c t o
-	read -r c t o < <(changed "$3" "$4")
+	read -r c t o < <(changed "$3" "$4" "$5")
 	[ "${t:-0}" -gt 0 ] || { missing+=("$1 $2"); return; }
-	printf '%-8s %-30s %14s %9d/%-4d %10s %12d\n' "$1" "$2" "$(share "$4")" "$c" "$t" \
+	printf '%-8s %-28s %16s %9d/%-4d %10s %12d\n' "$1" "$2" "$(share "$4")" "$c" "$t" \
 		"$(awk -v c="$c" -v t="$t" 'BEGIN { printf "%.3f", c / t }')" "$o"
 	echo "$1 $c $t $o" >>"$tmp/summary"
 }
-printf '%-8s %-30s %14s\n' maglev "all 4 up" "$(share mg_up)"
-report maglev "node1 Down (probe)" mg_up mg_down
-printf '%-8s %-30s %14s\n' modulo "all 4 up" "$(share mod_up)"
-report modulo "node1 Down (mod 4 -> mod 3)" mod_up mod_down
-back=$(changed mg_up mg_back)
-echo "maglev, node1 back: $(echo "$back" | awk '{print $1 "/" $2}') flows on another node than before it left (want 0)"
+back_moved=0
+for ((k = 0; k < nodes; k++)); do
+	others=()
+	for ((i = 0; i < nodes; i++)); do [ $i -ne $k ] && others+=($i); done
+	# The daemon's own reaction: node k's link cut, its probe Down, the
+	# ruleset replaced.
+	edge ip link set n$k down
+	wait_until 20 pool_is $((100 * (nodes - 1) / nodes)) || missing+=("node$k Down")
+	wait_until 10 daemon_rule_without $k || missing+=("the daemon's ruleset without node$k")
+	round mg_down$k
+	report maglev "node$k Down (probe)" mg_up mg_down$k $k
+	handle=$(rule_handle)
+	edge nft replace rule ip azure-lb $chain handle "$handle" $(modulo_rule "${others[@]}") ||
+		missing+=("the modulo rule without node$k")
+	round mod_down$k
+	report modulo "node$k Down (mod $nodes -> $((nodes - 1)))" mod_up mod_down$k $k
+	# node k returns: the daemon replaces the ruleset with its own again,
+	# and every flow finds its first node again.
+	edge ip link set n$k up
+	wait_until 20 pool_is 100 || missing+=("node$k Up again")
+	wait_until 10 daemon_rule_with $k || missing+=("the daemon's ruleset back after node$k")
+	round mg_back$k
+	read -r c t o < <(changed mg_up mg_back$k $k)
+	[ "${t:-0}" -gt 0 ] || missing+=("flows after node$k's return")
+	back_moved=$((back_moved + ${c:-0}))
+done
+echo "maglev, after each node's return: $back_moved flows on another node than before it left (want 0)"
 
 # --- 3. replace time ------------------------------------------------------------
 echo
@@ -181,16 +201,16 @@ echo
 [ "$smoke" == 1 ] && echo "smoke run (BENCH_SMOKE=1): $flows flows, $rounds replaces, targets not checked"
 if [ -f "$tmp/summary" ]; then
 	awk -v n=$nodes -v smoke="$smoke" '
-		{ f[$1] = $2 / $3; own[$1] = $4 / $3 }
+		{ c[$1] += $2; t[$1] += $3; own[$1] += $4 }
 		END {
-			v = (f["maglev"] <= own["maglev"] + 0.05) ? "ok" : "over target"
+			mg = c["maglev"] / t["maglev"]; mo = c["modulo"] / t["modulo"]
+			v = (mg <= own["maglev"] / t["maglev"] + 0.05) ? "ok" : "over target"
 			if (smoke == 1) v = "not checked"
-			printf "real flows, one node of %d Down: maglev %.3f, modulo %.3f of new-flow assignments changed; ideal 1/N = %.3f, the flows node1 had %.3f (maglev within +0.05 of it: %s)\n",
-				n, f["maglev"], f["modulo"], 1 / n, own["maglev"], v
+			printf "real flows, one node of %d Down (mean over each node): maglev %.3f, modulo %.3f of new-flow assignments changed; ideal 1/N = %.3f, the flows the node had %.3f (maglev within +0.05 of it: %s)\n",
+				n, mg, mo, 1 / n, own["maglev"] / t["maglev"], v
 		}' "$tmp/summary"
 fi
-set -- $back
-[ "${1:-x}" == 0 ] || missing+=("flows back on their first node after node1's return (${1:-?} moved)")
+[ "$back_moved" == 0 ] || missing+=("flows back on their first node after a return ($back_moved moved)")
 if [ "${#missing[@]}" -gt 0 ]; then
 	printf 'lb_churn.sh: not measured: %s\n' "${missing[@]}" >&2
 	exit 1
