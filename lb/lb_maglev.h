@@ -25,12 +25,16 @@
 /* The table size of the edge's rules: a prime, so that every skip in
  * 1..M-1 walks all M slots. It has to be much larger than the number of
  * backends (the paper uses M > 100 N) for two reasons: the shares differ
- * by one entry, 1/(M/N) of a backend's share, and a change of the pool
- * moves slots beyond the ideal 1/N in proportion to N/M. A lab has at most
- * 32 nodes (LAB_MAX_NODES): 1021 entries keep the shares within ±3 % at 32
- * nodes and ±0.4 % at 4, and the whole ruleset of a rule (one anonymous
- * map of 1021 elements) is replaced in a few milliseconds (bench/lb.sh
- * measures it); 251 would leave 32 nodes 7 or 8 entries each, ±6 %. */
+ * by one slot, 1/(M/N) of a backend's share, and a change of the pool
+ * moves slots beyond the ideal 1/N roughly in proportion to N/M. And it
+ * has to stay small, because each rule of the edge carries its table as
+ * one anonymous nft map of M elements and the whole ruleset is replaced
+ * on every probe flip. A lab has at most 32 nodes (LAB_MAX_NODES): with
+ * 1021 slots the shares stay within ±3 % at 32 nodes, a node going Down
+ * moves 7 % of new flows at 32 nodes where 3.1 % is ideal (251 slots: 10 %),
+ * and a ruleset replace at 32 nodes takes 3.6 ms for one rule and 55 ms for
+ * 16 (251: 1.7 and 25 ms; the former modulo map: 1.2 and 15 ms;
+ * bench/lb_churn.sh measures these). */
 #define LB_MAGLEV_SIZE 1021
 /* The largest table the renderer takes (bench/ tries sizes). */
 #define LB_MAGLEV_MAX_SIZE 4093

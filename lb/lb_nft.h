@@ -10,7 +10,8 @@
  * Per load-balancing rule (a Service port) the table holds a chain
  * svc_<ns>_<name>_<proto>_<port> that picks a backend for each new flow
  * among the backends that rule's probe says are up (each rule has a pool
- * of its own), and per Service and backend node two counters:
+ * of its own) through the pool's Maglev lookup table (lb_maglev.h), and
+ * per Service and backend node two counters:
  * flows_<ns>_<name>_node<i> (new flows sent there) and
  * traffic_<ns>_<name>_node<i> (every packet of those flows, both ways).
  * Counters survive a replace: the daemon reads them first and declares
