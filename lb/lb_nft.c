@@ -192,7 +192,7 @@ static void lb_nft_pick(const struct lb_nft_svc *s, const struct lb_nft_port *r,
 	const char *tuple = s->source_ip_affinity
 		? "ip saddr" : "ip saddr . ip daddr . meta l4proto . th sport . th dport";
 	char names[LB_MAX_BACKENDS][16], err[128];
-	const char *pn[LB_MAX_BACKENDS];
+	const char *pn[LB_MAX_BACKENDS] = { NULL };
 	int table[LB_MAGLEV_MAX_SIZE], m = s->table_size ? s->table_size : LB_MAGLEV_SIZE;
 
 	if (r->n_healthy == 1) {
@@ -205,7 +205,7 @@ static void lb_nft_pick(const struct lb_nft_svc *s, const struct lb_nft_port *r,
 		snprintf(names[h], sizeof(names[h]), "node%d", r->healthy[h]);
 		pn[h] = names[h];
 	}
-	if (m == LB_NFT_MODULO || m > LB_MAGLEV_MAX_SIZE ||
+	if (m < 2 || m > LB_MAGLEV_MAX_SIZE ||
 	    lb_maglev_build(pn, r->n_healthy, (uint32_t)m, table, err, sizeof(err)) < 0) {
 		/* Asked for, or (for LB_MAGLEV_SIZE and a lab's node count:
 		 * see the static assertion) cannot happen: the hash modulo

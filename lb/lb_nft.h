@@ -55,8 +55,9 @@ struct lb_nft_svc {
 	bool tcp_reset;                /* their next packet gets an RST, not silence */
 	/* How a new flow's hash picks among the healthy nodes: 0, the
 	 * daemon's choice, is a Maglev table of LB_MAGLEV_SIZE entries; a
-	 * prime is a table of that size; LB_NFT_MODULO the hash modulo the
-	 * healthy count (the former scheme: bench/ compares the two). */
+	 * prime up to LB_MAGLEV_MAX_SIZE is a table of that size; anything
+	 * else (LB_NFT_MODULO) the hash modulo the healthy count, the former
+	 * scheme, which bench/ compares against. */
 	int table_size;
 };
 

@@ -208,6 +208,11 @@ static void test_node_down_moves_its_flows_only(void **state)
 	lb_nft_render(&s, 1, NULL, 0, &b);
 	assert_int_equal(rule_marks(buf_str(&b), before, LB_MAGLEV_SIZE), 3);
 	buf_free(&b);
+	/* Nor does a size out of range (as unsigned, -5 would be a prime). */
+	s.table_size = -5;
+	lb_nft_render(&s, 1, NULL, 0, &b);
+	assert_int_equal(rule_marks(buf_str(&b), before, LB_MAGLEV_SIZE), 3);
+	buf_free(&b);
 }
 
 static void test_parse_counters(void **state)
