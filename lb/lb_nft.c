@@ -14,6 +14,10 @@
 #include "fyjson.h"
 #include "nftrun.h"
 #include "lb_json.h"
+#include "lb_maglev.h"
+
+_Static_assert(LB_MAX_BACKENDS <= LB_MAGLEV_MAX_BACKENDS && LB_MAX_BACKENDS <= LB_MAGLEV_SIZE,
+	       "every lab node count gets a Maglev table");
 
 struct lb_nft {
 	struct nft_ctx *ctx;
@@ -176,6 +180,48 @@ static void lb_nft_idle(const struct lb_nft_svc *svcs, int n, struct buf *out)
 	}
 }
 
+/* The node of a new flow, as its ct mark (the mark names the node, so the
+ * choice lives on in the flow's conntrack entry). The flow's hash indexes
+ * the rule's Maglev table over its healthy nodes (lb_maglev.h): when a node
+ * leaves or joins the pool, only about 1/N of new flows change node, where
+ * the hash modulo the number of healthy nodes moved most of them. A lone
+ * healthy node needs no hash. */
+static void lb_nft_pick(const struct lb_nft_svc *s, const struct lb_nft_port *r,
+			struct buf *out)
+{
+	const char *tuple = s->source_ip_affinity
+		? "ip saddr" : "ip saddr . ip daddr . meta l4proto . th sport . th dport";
+	char names[LB_MAX_BACKENDS][16], err[128];
+	const char *pn[LB_MAX_BACKENDS] = { NULL };
+	int table[LB_MAGLEV_MAX_SIZE], m = s->table_size ? s->table_size : LB_MAGLEV_SIZE;
+
+	if (r->n_healthy == 1) {
+		buf_printf(out, "\t\tct mark set 0x%08x\n", lb_node_mark(r->healthy[0]));
+		return;
+	}
+	/* A backend's permutation comes from its node's name, which never
+	 * changes with the pool, so a node keeps its slots across changes. */
+	for (int h = 0; h < r->n_healthy; h++) {
+		snprintf(names[h], sizeof(names[h]), "node%d", r->healthy[h]);
+		pn[h] = names[h];
+	}
+	if (m < 2 || m > LB_MAGLEV_MAX_SIZE ||
+	    lb_maglev_build(pn, r->n_healthy, (uint32_t)m, table, err, sizeof(err)) < 0) {
+		/* Asked for, or (for LB_MAGLEV_SIZE and a lab's node count:
+		 * see the static assertion) cannot happen: the hash modulo
+		 * the healthy count. */
+		m = r->n_healthy;
+		for (int j = 0; j < m; j++)
+			table[j] = j;
+	}
+	buf_printf(out, "\t\tct mark set jhash %s mod %d seed 0x%08x map { ", tuple, m,
+		   LB_HASH_SEED);
+	for (int j = 0; j < m; j++)
+		buf_printf(out, "%s%d : 0x%08x", j ? ", " : "", j,
+			   lb_node_mark(r->healthy[table[j]]));
+	buf_puts(out, " }\n");
+}
+
 static void lb_nft_rule_chain(const struct lb_nft_svc *s, const struct lb_nft_port *r,
 			      struct buf *out)
 {
@@ -193,15 +239,8 @@ static void lb_nft_rule_chain(const struct lb_nft_svc *s, const struct lb_nft_po
 	/* The Service's idle timeout rides on the flow's conntrack entry. */
 	if (r->proto == MODEL_PROTO_TCP && s->idle_timeout_s > 0)
 		buf_printf(out, "\t\tct timeout set \"idle_%s\"\n", s->key);
-	/* The hash picks an index among the healthy backends only; the mark
-	 * it maps to names the node, so the choice lives on in ct mark. */
-	buf_printf(out, "\t\tct mark set jhash %s mod %d seed 0x%08x map { ",
-		   s->source_ip_affinity ? "ip saddr"
-					 : "ip saddr . ip daddr . meta l4proto . th sport . th dport",
-		   r->n_healthy, LB_HASH_SEED);
-	for (int h = 0; h < r->n_healthy; h++)
-		buf_printf(out, "%s%d : 0x%08x", h ? ", " : "", h, lb_node_mark(r->healthy[h]));
-	buf_puts(out, " }\n\t\tcounter name ct mark map { ");
+	lb_nft_pick(s, r, out);
+	buf_puts(out, "\t\tcounter name ct mark map { ");
 	for (int b = 0; b < s->n_backends; b++) {
 		lb_nft_flows_name(s->key, b, name, sizeof(name));
 		buf_printf(out, "%s0x%08x : \"%s\"", b ? ", " : "", lb_node_mark(b), name);

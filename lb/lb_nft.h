@@ -10,7 +10,8 @@
  * Per load-balancing rule (a Service port) the table holds a chain
  * svc_<ns>_<name>_<proto>_<port> that picks a backend for each new flow
  * among the backends that rule's probe says are up (each rule has a pool
- * of its own), and per Service and backend node two counters:
+ * of its own) through the pool's Maglev lookup table (lb_maglev.h), and
+ * per Service and backend node two counters:
  * flows_<ns>_<name>_node<i> (new flows sent there) and
  * traffic_<ns>_<name>_node<i> (every packet of those flows, both ways).
  * Counters survive a replace: the daemon reads them first and declares
@@ -52,7 +53,15 @@ struct lb_nft_svc {
 	int n_backends;                /* the backends: nodes 0 .. n_backends-1 */
 	int idle_timeout_s;            /* TCP flows idle this long are forgotten; 0: never */
 	bool tcp_reset;                /* their next packet gets an RST, not silence */
+	/* How a new flow's hash picks among the healthy nodes: 0, the
+	 * daemon's choice, is a Maglev table of LB_MAGLEV_SIZE entries; a
+	 * prime up to LB_MAGLEV_MAX_SIZE is a table of that size; anything
+	 * else (LB_NFT_MODULO) the hash modulo the healthy count, the former
+	 * scheme, which bench/ compares against. */
+	int table_size;
 };
+
+#define LB_NFT_MODULO (-1)
 
 struct lb_nft_counter {
 	char name[LB_COUNTER_NAME_MAX];

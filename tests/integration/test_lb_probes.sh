@@ -304,8 +304,10 @@ t_match "each rule probes its own NodePort" "node0 +10\.240\.0\.4 +TCP :$((NODEP
 t_match "the Service's status averages the rules" "Health Probe Status: 50 % \(2 of 4 backend probes up over 2 rules\)" "$out"
 FE2=$(frontend_of two)
 rules=$(ip netns exec $E nft list table ip azure-lb)
-t_match "port 80's chain hashes over both nodes" \
-	"chain svc_default_two_tcp_80 \{[^}]*mod 2 seed" "$(tr -d '\n' <<<"$rules")"
+# A Maglev table over both nodes: 1021 slots, each node's mark among them.
+t_match "port 80's chain looks flows up in a table over both nodes" \
+	"chain svc_default_two_tcp_80 \{[^}]*mod 1021 seed 0x0*c1e4f7 map \{([^}]*0x4c420001[^}]*0x4c420002|[^}]*0x4c420002[^}]*0x4c420001)" \
+	"$(tr -d '\n' <<<"$rules")"
 t_match "port 81's chain drops new flows" \
 	'chain svc_default_two_tcp_81 \{[^}]*counter name "nobackend_default_two" drop' "$(tr -d '\n' <<<"$rules")"
 # Floating IP: the nodes accept the new frontend as kube-proxy would.

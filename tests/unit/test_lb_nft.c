@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "lb_maglev.h"
 #include "lb_nft.h"
 
 static void check_golden(const char *name, const struct buf *got)
@@ -92,23 +93,125 @@ static void test_scenario_rules(void **state)
 	buf_free(&b);
 }
 
+/* The marks of a rendered rule's lookup map, by slot; returns the count. */
+static int rule_marks(const char *text, uint32_t *marks, int max)
+{
+	const char *p = strstr(text, " map { 0 : ");
+	int n = 0;
+
+	assert_non_null(p);
+	p += strlen(" map { ");
+	for (;;) {
+		int slot;
+		unsigned int mark;
+		int used;
+
+		assert_int_equal(sscanf(p, "%d : %x%n", &slot, &mark, &used), 2);
+		assert_int_equal(slot, n);
+		assert_true(n < max);
+		marks[n++] = mark;
+		p += used;
+		if (strncmp(p, ", ", 2) != 0)
+			break;
+		p += 2;
+	}
+	assert_true(strncmp(p, " }\n", 3) == 0);
+	return n;
+}
+
+static void svc_healthy(struct lb_nft_svc *s, int n_backends, const int *healthy, int n)
+{
+	svc(s, "default_x", "203.0.113.20", n_backends);
+	s->n_ports = 1;
+	s->ports[0] = (struct lb_nft_port){ .proto = MODEL_PROTO_TCP, .port = 80, .node_port = 30080 };
+	for (int i = 0; i < n; i++)
+		s->ports[0].healthy[s->ports[0].n_healthy++] = healthy[i];
+}
+
 static void test_hash_covers_healthy_only(void **state)
 {
+	static uint32_t marks[LB_MAGLEV_SIZE];
 	struct lb_nft_svc s;
 	struct buf b = BUF_INIT;
+	int n, n1 = 0, n3 = 0;
 
 	(void)state;
-	svc(&s, "default_x", "203.0.113.20", 4);
-	s.n_ports = 1;
-	s.ports[0] = (struct lb_nft_port){ .proto = MODEL_PROTO_TCP, .port = 80, .node_port = 30080 };
-	s.ports[0].healthy[s.ports[0].n_healthy++] = 1;
-	s.ports[0].healthy[s.ports[0].n_healthy++] = 3;
+	svc_healthy(&s, 4, (const int[]){ 1, 3 }, 2);
 	lb_nft_render(&s, 1, NULL, 0, &b);
-	/* mod 2 over nodes 1 and 3; flows of node 0 and 2 keep counting. */
-	assert_non_null(strstr(buf_str(&b), "mod 2 seed 0x00c1e4f7 map { 0 : 0x4c420002, "
-					    "1 : 0x4c420004 }"));
+	/* A Maglev table over nodes 1 and 3, half each; flows of node 0 and
+	 * 2 keep counting. */
+	assert_non_null(strstr(buf_str(&b), "th dport mod 1021 seed 0x00c1e4f7 map { 0 : "));
+	n = rule_marks(buf_str(&b), marks, LB_MAGLEV_SIZE);
+	assert_int_equal(n, LB_MAGLEV_SIZE);
+	for (int j = 0; j < n; j++) {
+		n1 += marks[j] == 0x4c420002;
+		n3 += marks[j] == 0x4c420004;
+	}
+	assert_int_equal(n1 + n3, LB_MAGLEV_SIZE);
+	assert_in_range(n1, LB_MAGLEV_SIZE / 2, LB_MAGLEV_SIZE / 2 + 1);
 	assert_non_null(strstr(buf_str(&b), "0x4c420001 : \"flows_default_x_node0\""));
 	assert_non_null(strstr(buf_str(&b), "counter flows_default_x_node2 { packets 0 bytes 0 }"));
+	buf_free(&b);
+
+	/* One healthy node: no hash at all. */
+	svc_healthy(&s, 4, (const int[]){ 2 }, 1);
+	lb_nft_render(&s, 1, NULL, 0, &b);
+	assert_non_null(strstr(buf_str(&b), "\t\tct mark set 0x4c420003\n"));
+	assert_null(strstr(buf_str(&b), "jhash"));
+	buf_free(&b);
+}
+
+/* What the rendered rules do when node 1 of 4 leaves the pool: the slots
+ * that were node 1's go to the others, and nearly every other slot keeps
+ * its node. The former modulo scheme, rendered for comparison, moves most
+ * of them. */
+static void test_node_down_moves_its_flows_only(void **state)
+{
+	static uint32_t before[LB_MAGLEV_SIZE], after[LB_MAGLEV_SIZE];
+	struct lb_nft_svc s;
+	struct buf b = BUF_INIT;
+	int own = 0, extra = 0;
+
+	(void)state;
+	svc_healthy(&s, 4, (const int[]){ 0, 1, 2, 3 }, 4);
+	lb_nft_render(&s, 1, NULL, 0, &b);
+	rule_marks(buf_str(&b), before, LB_MAGLEV_SIZE);
+	buf_free(&b);
+	svc_healthy(&s, 4, (const int[]){ 0, 2, 3 }, 3);
+	lb_nft_render(&s, 1, NULL, 0, &b);
+	rule_marks(buf_str(&b), after, LB_MAGLEV_SIZE);
+	buf_free(&b);
+	for (int j = 0; j < LB_MAGLEV_SIZE; j++) {
+		assert_int_not_equal(after[j], 0x4c420002);
+		if (before[j] == 0x4c420002)
+			own++;
+		else if (after[j] != before[j])
+			extra++;
+	}
+	assert_in_range(own, LB_MAGLEV_SIZE / 4, LB_MAGLEV_SIZE / 4 + 1);
+	assert_true(extra <= LB_MAGLEV_SIZE / 20);
+
+	/* The former scheme, as bench/ renders it: mod 4, then mod 3. */
+	svc_healthy(&s, 4, (const int[]){ 0, 2, 3 }, 3);
+	s.table_size = LB_NFT_MODULO;
+	lb_nft_render(&s, 1, NULL, 0, &b);
+	assert_non_null(strstr(buf_str(&b), "th dport mod 3 seed 0x00c1e4f7 map { 0 : 0x4c420001, "
+					    "1 : 0x4c420003, 2 : 0x4c420004 }"));
+	buf_free(&b);
+	/* A smaller table when asked for; a size that is no prime falls back
+	 * to the modulo. */
+	s.table_size = 251;
+	lb_nft_render(&s, 1, NULL, 0, &b);
+	assert_int_equal(rule_marks(buf_str(&b), before, LB_MAGLEV_SIZE), 251);
+	buf_free(&b);
+	s.table_size = 250;
+	lb_nft_render(&s, 1, NULL, 0, &b);
+	assert_int_equal(rule_marks(buf_str(&b), before, LB_MAGLEV_SIZE), 3);
+	buf_free(&b);
+	/* Nor does a size out of range (as unsigned, -5 would be a prime). */
+	s.table_size = -5;
+	lb_nft_render(&s, 1, NULL, 0, &b);
+	assert_int_equal(rule_marks(buf_str(&b), before, LB_MAGLEV_SIZE), 3);
 	buf_free(&b);
 }
 
@@ -148,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_empty_table),
 		cmocka_unit_test(test_scenario_rules),
 		cmocka_unit_test(test_hash_covers_healthy_only),
+		cmocka_unit_test(test_node_down_moves_its_flows_only),
 		cmocka_unit_test(test_parse_counters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
