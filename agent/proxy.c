@@ -21,8 +21,10 @@
 #include <time.h>
 
 #include "lab.h"
+#include "labinfo.h"
 #include "log.h"
 #include "model.h"
+#include "proxy_dsr.h"
 #include "store.h"
 
 /* A context keeps the cache of the objects it listed or created, which is
@@ -474,6 +476,18 @@ struct proxy *proxy_new(struct ev_loop *loop, const struct agent_config *cfg,
 	}
 	p->node.layout = proxy_layout_from_env();
 	p->sync_period_ms = proxy_sync_period_from_env();
+	{
+		struct lab_info li;
+		char why[256];
+
+		/* Without the overlay, DSR Services are served as Cluster ones. */
+		if (labinfo_load(cfg->lab, &li, why, sizeof(why)) < 0 ||
+		    proxy_dsr_setup(cfg, li.nodes, why, sizeof(why)) < 0)
+			log_warn("proxy: no DSR overlay, forwarding-mode dsr is served as snat: %s",
+				 why);
+		else
+			p->node.dsr = true;
+	}
 	/* Healthy at start-up, as kube-proxy's SyncLoop says before its
 	 * first sync. */
 	proxy_updated(p);

@@ -8,6 +8,7 @@
  * ruleset` on a lab node reads like a real node's.
  */
 #include "proxy_rules.h"
+#include "proxy_dsr.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,6 +25,7 @@ static const char *const proxy_map_names[PROXY_MAP_COUNT] = {
 	[PROXY_SET_MASQ_CLUSTER_IPS] = "masquerade-cluster-ips",
 	[PROXY_SET_CLUSTER_IPS] = "cluster-ips",
 	[PROXY_MAP_FIREWALL_IPS] = "firewall-ips",
+	[PROXY_MAP_DSR_FRONTENDS] = "dsr-frontends",
 };
 
 /* Declarations of the maps and sets; elements are rendered into them by
@@ -57,6 +59,9 @@ static const char *const proxy_map_decls[PROXY_MAP_COUNT] = {
 	[PROXY_MAP_FIREWALL_IPS] =
 		"\t\ttype ipv4_addr . inet_proto . inet_service : verdict\n"
 		"\t\tcomment \"destinations that are subject to LoadBalancerSourceRanges\"\n",
+	[PROXY_MAP_DSR_FRONTENDS] =
+		"\t\ttype ipv4_addr . inet_proto . inet_service : verdict\n"
+		"\t\tcomment \"frontends of Services with forwarding-mode dsr\"\n",
 };
 
 static bool proxy_map_is_set(enum proxy_map m)
@@ -69,6 +74,19 @@ static bool proxy_map_is_set(enum proxy_map m)
 static bool proxy_map_compact_only(enum proxy_map m)
 {
 	return m == PROXY_SET_HAIRPIN || m == PROXY_SET_MASQ_CLUSTER_IPS;
+}
+
+/* Absent unless some Service uses DSR, so that other nodes' rulesets and
+ * kube-proxy's layout are left as they are. */
+static bool proxy_map_dsr_only(enum proxy_map m)
+{
+	return m == PROXY_MAP_DSR_FRONTENDS;
+}
+
+/* Whether a ruleset has map m at all. */
+static bool proxy_map_present(const struct proxy_ruleset *rs, enum proxy_map m)
+{
+	return (!proxy_map_compact_only(m) || rs->compact) && (!proxy_map_dsr_only(m) || rs->dsr);
 }
 
 const char *proxy_map_name(enum proxy_map m)
@@ -228,6 +246,7 @@ struct gen_ep {
 	struct in_addr addr;
 	int port;
 	bool local, ready, serving, terminating;
+	int node_index;                   /* lab_node_index of its node, -1 unknown */
 	char base[PROXY_NAME_MAX];        /* endpoint chain / affinity set suffix */
 };
 
@@ -439,6 +458,7 @@ static int gen_collect(struct gen *g, const struct model_service *svc,
 		ep->addr = m->addr;
 		ep->port = m->ports[slot];
 		ep->local = strcmp(m->node, g->node->name) == 0;
+		ep->node_index = lab_node_index(m->node);
 		ep->ready = m->ready;
 		ep->serving = m->serving;
 		ep->terminating = m->terminating;
@@ -561,6 +581,36 @@ static void gen_pick(struct gen *g, const int *idx, int n, bool affinity, bool i
 	}
 }
 
+/* DSR's pick (proxy_dsr.h), in the raw table's prerouting: one slot per
+ * endpoint of the Cluster set, chosen by a hash of the client's address and
+ * port so that every packet of a flow takes the same one without a
+ * conntrack entry. A remote endpoint's slot marks the packet for its
+ * node's overlay route and leaves it untracked (this node never sees the
+ * reply); a local one leaves it to the nat chains. */
+static void gen_dsr_pick(struct gen *g, const char *base)
+{
+	struct buf *t = &g->rs->text;
+	struct proxy_obj *o;
+
+	gen_obj_begin(g, PROXY_OBJ_CHAIN, "dsr-", base);
+	if (g->oom)
+		return;
+	o = &g->rs->objs[g->rs->n_objs - 1];
+	buf_printf(t, "meta mark set jhash ip saddr . th sport mod %d seed 0x%x map { ",
+		   g->n_cluster, PROXY_DSR_SEED);
+	for (int i = 0; i < g->n_cluster; i++) {
+		const struct gen_ep *ep = &g->eps[g->cluster[i]];
+
+		buf_printf(t, "%s%d : 0x%x", i ? ", " : "", i,
+			   ep->local || ep->node_index < 0 ? 0 : proxy_dsr_mark(ep->node_index));
+	}
+	buf_puts(t, " }\n");
+	rs_close(g->rs, &o->body);
+	o->nrules++;
+	g->rs->nrules++;
+	gen_line(g, "meta mark & 0x%x != 0 notrack", PROXY_DSR_MARK);
+}
+
 struct gen_svc_acc {                /* per Service, across its ports */
 	struct in_addr *local_ready, *local_st, *remote_ready;
 	int n_lr, n_lst, n_rr, cap;
@@ -642,6 +692,7 @@ static uint64_t gen_hash_service(uint64_t seed, const struct model_service *svc,
 {
 	uint64_t h = gen_mix_str(gen_mix_str(seed, svc->meta.ns), svc->meta.name);
 
+	h = gen_mix(h, proxy_dsr_wanted(svc));
 	return gen_mix(gen_hash_eps(gen_hash_svc_fields(h, svc), e), handover);
 }
 
@@ -868,6 +919,7 @@ static int gen_service_part(struct gen *g, const struct model_service *svc,
 	char cip[INET_ADDRSTRLEN], lbip[INET_ADDRSTRLEN];
 	bool lb = svc->type == MODEL_SVC_LOAD_BALANCER;
 	bool has_ingress = lb && svc->ingress_ip.s_addr != 0;
+	bool dsr = g->rs->dsr && has_ingress && proxy_dsr_wanted(svc);
 	int rc = -1;
 
 	st = &rs->stats[rs->n_stats++];
@@ -902,7 +954,9 @@ static int gen_service_part(struct gen *g, const struct model_service *svc,
 		bool ext_local = ext_access && svc->external_policy == MODEL_POLICY_LOCAL;
 		bool int_local = svc->internal_policy == MODEL_POLICY_LOCAL;
 		bool uses_cluster = !int_local || ext_access;
-		bool uses_local = int_local || ext_local;
+		/* DSR: what this node keeps of the frontend's flows goes to its
+		 * own endpoints, as under Local. */
+		bool uses_local = int_local || ext_local || dsr;
 		bool has_any, has_internal, has_external, uses_cluster_chain, uses_local_chain;
 		bool uses_ext_chain, affinity = svc->affinity_client_ip;
 		bool inline_dnat, handing_over;
@@ -999,6 +1053,12 @@ static int gen_service_part(struct gen *g, const struct model_service *svc,
 		if (has_ingress)
 			gen_external_dispatch(g, lbip, proto, sp->port, has_any, has_external,
 					      ext_chain, comment);
+		if (dsr && g->n_cluster > 0) {
+			snprintf(key, sizeof(key), "%s . %s . %d", lbip, proto, sp->port);
+			snprintf(rest, sizeof(rest), " : goto dsr-%s", base);
+			gen_elem(g, PROXY_MAP_DSR_FRONTENDS, key, rest);
+			gen_dsr_pick(g, base);
+		}
 		/* Dispatch: NodePort on the node's own addresses. */
 		if (node_port > 0) {
 			snprintf(key, sizeof(key), "%s . %d", proto, node_port);
@@ -1044,6 +1104,16 @@ static int gen_service_part(struct gen *g, const struct model_service *svc,
 		/* The external chain: NodePort and frontend IP traffic. */
 		if (uses_ext_chain) {
 			gen_obj_begin(g, PROXY_OBJ_CHAIN, "", ext_chain);
+			/* DSR: a frontend flow is here because this node was
+			 * picked for it, by itself or by the node that received
+			 * it (through the overlay): a local endpoint, no SNAT. */
+			if (dsr && uses_local_chain)
+				gen_line(g, "iifname { \"eth0\", \"%s\" } ip daddr %s goto %s",
+					 PROXY_DSR_DEV, lbip, local_chain);
+			else if (dsr)
+				gen_line(g, "iifname { \"eth0\", \"%s\" } ip daddr %s drop "
+					 "comment \"picked for a local endpoint that is gone\"",
+					 PROXY_DSR_DEV, lbip);
 			if (!ext_local) {
 				/* The endpoint may be on another node: SNAT so that
 				 * replies come back through this one. */
@@ -1210,6 +1280,20 @@ static void gen_base(struct gen *g)
 		   PROXY_MASQ_MARK,
 		   g->compact ? "\t\tct status dnat ip saddr . ip daddr @hairpin-endpoints jump mark-for-masquerade\n" : "",
 		   PROXY_MASQ_MARK, PROXY_MASQ_MARK);
+	if (rs->dsr)
+		/* DSR's pick sees a flow's packets before conntrack does
+		 * (raw), as only the ones this node keeps are tracked. Packets
+		 * that go into the overlay lose 50 bytes of room: SYNs get an
+		 * MSS that fits. */
+		buf_printf(&rs->text,
+			   "\n\tchain dsr-prerouting {\n"
+			   "\t\ttype filter hook prerouting priority -300; policy accept;\n"
+			   "\t\tiifname \"eth0\" ip daddr . meta l4proto . th dport vmap @dsr-frontends\n"
+			   "\t}\n"
+			   "\n\tchain dsr-mss {\n"
+			   "\t\ttype filter hook forward priority -150; policy accept;\n"
+			   "\t\toifname \"%s\" tcp flags syn tcp option maxseg size set rt mtu\n"
+			   "\t}\n", PROXY_DSR_DEV);
 	rs_close(rs, &rs->base);
 }
 
@@ -1424,12 +1508,16 @@ int proxy_rules_build_from(const struct proxy_node *node,
 		break;
 	}
 	out->compact = g.compact;
+	for (int i = 0; node->dsr && !out->dsr && i < n_svcs; i++)
+		out->dsr = svcs[i].ingress_ip.s_addr && proxy_dsr_wanted(&svcs[i]);
 	/* Every part depends on the node, its pod CIDR and the layout. */
 	g.seed = gen_mix_str(gen_mix_str(0xcbf29ce484222325ull, node->name), g.cidr);
 	g.seed = gen_mix(g.seed, g.compact);
+	g.seed = gen_mix(g.seed, out->dsr);
 	/* The firewall chains depend on the node's address. */
 	g.seed = gen_mix(g.seed, node->node_ip.s_addr);
-	if (prev && prev->recs && prev->n_stats > 0 && prev->compact == g.compact) {
+	if (prev && prev->recs && prev->n_stats > 0 && prev->compact == g.compact &&
+	    prev->dsr == out->dsr) {
 		g.prev = prev;
 		g.prev_sorted = malloc((size_t)prev->n_stats * sizeof(*g.prev_sorted));
 		if (!g.prev_sorted)
@@ -1523,7 +1611,7 @@ void proxy_rules_render_full(const struct proxy_ruleset *rs, struct buf *out)
 	for (int m = 0; m < PROXY_MAP_COUNT; m++) {
 		int n = 0;
 
-		if (proxy_map_compact_only((enum proxy_map)m) && !rs->compact)
+		if (!proxy_map_present(rs, (enum proxy_map)m))
 			continue;
 		buf_printf(out, "\n\t%s %s {\n%s", proxy_map_is_set((enum proxy_map)m) ? "set" : "map",
 			   proxy_map_names[m], proxy_map_decls[m]);
@@ -1749,7 +1837,8 @@ int proxy_rules_render_diff(const struct proxy_ruleset *old, const struct proxy_
 	int i, j, rc = -1;
 
 	memset(st, 0, sizeof(*st));
-	if (old->compact != nw->compact || !str_eq(old, old->base, nw, nw->base))
+	if (old->compact != nw->compact || old->dsr != nw->dsr ||
+	    !str_eq(old, old->base, nw, nw->base))
 		return -1;
 
 	/* Chains and sets, by name. New chains are created first (empty) so

@@ -54,6 +54,7 @@ struct proxy_node {
 	struct in_addr node_ip;
 	enum proxy_layout layout;
 	int compact_above;                /* 0: PROXY_COMPACT_ABOVE */
+	bool dsr;                         /* the DSR overlay is up (proxy_dsr.h) */
 };
 
 /* The maps and sets whose elements a sync adds and deletes one by one. */
@@ -66,6 +67,7 @@ enum proxy_map {
 	PROXY_SET_MASQ_CLUSTER_IPS,       /* masquerade-cluster-ips (compact layout only) */
 	PROXY_SET_CLUSTER_IPS,            /* cluster-ips: every Service's ClusterIP */
 	PROXY_MAP_FIREWALL_IPS,           /* firewall-ips: frontends with source ranges */
+	PROXY_MAP_DSR_FRONTENDS,          /* dsr-frontends (only with a DSR Service) */
 	PROXY_MAP_COUNT,
 };
 
@@ -158,6 +160,7 @@ struct proxy_ruleset {
 	int n_udp_eps;
 	struct proxy_svc_rec *recs;       /* one per Service, like stats */
 	bool compact;                     /* the layout chosen */
+	bool dsr;                         /* a DSR Service: its base chains and map */
 	int nrules;                       /* rules in regular chains (base chains not counted) */
 	/* Sorted views for diffs, duplicates left out (the first generated
 	 * wins, the others are marked dead). */

@@ -377,6 +377,43 @@ int nl_bridge_add(struct nl *nl, const char *name, const uint8_t *mac, char *err
 	return rc;
 }
 
+int nl_vxlan_add(struct nl *nl, const char *name, uint32_t vni, struct in_addr local,
+		 uint16_t port, const char *dev, const uint8_t *mac, int mtu,
+		 char *err, size_t errlen)
+{
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifm;
+	struct nlattr *info, *data;
+	char kmsg[256];
+	int rc = nl_name_ok(name, err, errlen), idx;
+
+	if (rc < 0)
+		return rc;
+	idx = nl_ifindex(nl, dev, err, errlen);
+	if (idx < 0)
+		return idx;
+	nlh = nl_msg(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "vxlan");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	mnl_attr_put_u32(nlh, IFLA_VXLAN_ID, vni);
+	mnl_attr_put(nlh, IFLA_VXLAN_LOCAL, sizeof(local), &local);
+	mnl_attr_put_u32(nlh, IFLA_VXLAN_LINK, (uint32_t)idx);
+	mnl_attr_put_u16(nlh, IFLA_VXLAN_PORT, htons(port));
+	mnl_attr_put_u8(nlh, IFLA_VXLAN_LEARNING, 0);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	rc = nl_talk(nl, nlh, NULL, NULL, kmsg, sizeof(kmsg));
+	if (rc < 0)
+		nl_set_err(err, errlen, rc, kmsg, "create vxlan %s", name);
+	return rc;
+}
+
 int nl_link_del(struct nl *nl, const char *name, char *err, size_t errlen)
 {
 	struct nlmsghdr *nlh;
@@ -520,6 +557,59 @@ int nl_addr_del(struct nl *nl, const char *dev, struct in_addr addr, int prefix,
 	return nl_addr_change(nl, RTM_DELADDR, 0, dev, addr, prefix, err, errlen);
 }
 
+int nl_neigh_set(struct nl *nl, const char *dev, struct in_addr addr, const uint8_t *mac,
+		 char *err, size_t errlen)
+{
+	struct nlmsghdr *nlh;
+	struct ndmsg *nd;
+	char kmsg[256], a[INET_ADDRSTRLEN];
+	int idx, rc;
+
+	idx = nl_ifindex(nl, dev, err, errlen);
+	if (idx < 0)
+		return idx;
+	nlh = nl_msg(nl, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE);
+	nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
+	nd->ndm_family = AF_INET;
+	nd->ndm_ifindex = idx;
+	nd->ndm_state = NUD_PERMANENT;
+	mnl_attr_put(nlh, NDA_DST, sizeof(addr), &addr);
+	mnl_attr_put(nlh, NDA_LLADDR, 6, mac);
+	rc = nl_talk(nl, nlh, NULL, NULL, kmsg, sizeof(kmsg));
+	if (rc < 0) {
+		inet_ntop(AF_INET, &addr, a, sizeof(a));
+		nl_set_err(err, errlen, rc, kmsg, "set neighbour %s on %s", a, dev);
+	}
+	return rc;
+}
+
+int nl_fdb_append(struct nl *nl, const char *dev, const uint8_t *mac, struct in_addr dst,
+		  char *err, size_t errlen)
+{
+	struct nlmsghdr *nlh;
+	struct ndmsg *nd;
+	char kmsg[256], a[INET_ADDRSTRLEN];
+	int idx, rc;
+
+	idx = nl_ifindex(nl, dev, err, errlen);
+	if (idx < 0)
+		return idx;
+	nlh = nl_msg(nl, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_APPEND);
+	nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
+	nd->ndm_family = AF_BRIDGE;
+	nd->ndm_ifindex = idx;
+	nd->ndm_state = NUD_PERMANENT;
+	nd->ndm_flags = NTF_SELF;
+	mnl_attr_put(nlh, NDA_LLADDR, 6, mac);
+	mnl_attr_put(nlh, NDA_DST, sizeof(dst), &dst);
+	rc = nl_talk(nl, nlh, NULL, NULL, kmsg, sizeof(kmsg));
+	if (rc < 0) {
+		inet_ntop(AF_INET, &dst, a, sizeof(a));
+		nl_set_err(err, errlen, rc, kmsg, "forwarding entry to %s on %s", a, dev);
+	}
+	return rc;
+}
+
 int nl_neigh_del(struct nl *nl, const char *dev, struct in_addr addr, char *err, size_t errlen)
 {
 	struct nlmsghdr *nlh;
@@ -654,6 +744,8 @@ static int nl_route_change(struct nl *nl, uint16_t type, uint16_t flags, const s
 		mnl_attr_put(nlh, RTA_GATEWAY, sizeof(r->gateway), &r->gateway);
 	if (idx > 0)
 		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)idx);
+	if (r->onlink)
+		rtm->rtm_flags |= RTNH_F_ONLINK;
 	mnl_attr_put_u32(nlh, RTA_TABLE, table);
 	rc = nl_talk(nl, nlh, NULL, NULL, kmsg, sizeof(kmsg));
 	if (rc < 0)
@@ -698,6 +790,8 @@ static int nl_rule_change(struct nl *nl, uint16_t type, uint16_t flags, const st
 	mnl_attr_put_u32(nlh, FRA_FWMASK, r->fwmask ? r->fwmask : 0xffffffffu);
 	mnl_attr_put_u32(nlh, FRA_PRIORITY, r->priority);
 	mnl_attr_put_u32(nlh, FRA_TABLE, r->table);
+	if (r->iif)
+		mnl_attr_put_strz(nlh, FRA_IIFNAME, r->iif);
 	rc = nl_talk(nl, nlh, NULL, NULL, kmsg, sizeof(kmsg));
 	if (rc < 0)
 		nl_set_err(err, errlen, rc, kmsg, "%s rule fwmark 0x%x/0x%x table %u pref %u",

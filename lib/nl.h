@@ -53,6 +53,7 @@ struct nl_route {
 	struct in_addr gateway;
 	const char *dev;
 	uint32_t table;
+	bool onlink;            /* the gateway is on dev whatever its addresses */
 };
 
 /* An IPv4 policy rule: packets whose mark & mask == mark look up table. */
@@ -61,6 +62,7 @@ struct nl_rule {
 	uint32_t fwmask;        /* 0 means 0xffffffff */
 	uint32_t table;
 	uint32_t priority;
+	const char *iif;        /* only packets that came in on this link; NULL: any */
 };
 
 /* Opens a rtnetlink socket in namespace nsfd (-1: the caller's own). */
@@ -85,6 +87,12 @@ int nl_veth_add(struct nl *nl, const char *name, const char *peer_name, int peer
  * neighbours' ARP entries for the gateway on it. */
 int nl_bridge_add(struct nl *nl, const char *name, const uint8_t *mac,
 		  char *err, size_t errlen);
+/* A VXLAN link: VNI vni, UDP port port, sourced from local on dev, with
+ * a fixed MAC and MTU, learning off (its forwarding entries are static:
+ * nl_fdb_append). */
+int nl_vxlan_add(struct nl *nl, const char *name, uint32_t vni, struct in_addr local,
+		 uint16_t port, const char *dev, const uint8_t *mac, int mtu,
+		 char *err, size_t errlen);
 int nl_link_del(struct nl *nl, const char *name, char *err, size_t errlen);
 /* master NULL releases the link from its bridge. */
 int nl_link_set_master(struct nl *nl, const char *name, const char *master,
@@ -103,6 +111,13 @@ int nl_addr_del(struct nl *nl, const char *dev, struct in_addr addr, int prefix,
 int nl_addr_list(struct nl *nl, const char *dev, struct nl_addr *out, int max,
 		 char *err, size_t errlen);
 
+/* A permanent neighbour (ARP) entry: addr is at mac on dev (replaced if
+ * there is one). */
+int nl_neigh_set(struct nl *nl, const char *dev, struct in_addr addr, const uint8_t *mac,
+		 char *err, size_t errlen);
+/* A VXLAN link's forwarding entry: frames to mac go to the VTEP at dst. */
+int nl_fdb_append(struct nl *nl, const char *dev, const uint8_t *mac, struct in_addr dst,
+		  char *err, size_t errlen);
 /* Forgets the neighbour (ARP) entry of addr on dev; 0 if there was none. */
 int nl_neigh_del(struct nl *nl, const char *dev, struct in_addr addr, char *err, size_t errlen);
 

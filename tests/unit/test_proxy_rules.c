@@ -19,6 +19,7 @@
 
 #include "fsutil.h"
 #include "proxy_int.h"
+#include "proxy_dsr.h"
 #include "proxy_handover.h"
 #include "proxy_rules.h"
 
@@ -359,6 +360,47 @@ static void test_handover_decide(void **state)
 	assert_true(on);
 	model_endpoints_free(&e);
 	proxy_handover_free(&h);
+}
+
+/* forwarding-mode dsr: the frontend's flows are spread over every
+ * endpoint by a stateless hash; a remote pick is marked for its node's
+ * overlay route and left untracked, a local one (and what comes out of the
+ * overlay) goes to the local endpoint without SNAT; the NodePort stays
+ * Cluster's. */
+static void test_dsr(void **state)
+{
+	struct model_service s;
+	struct model_endpoints e;
+	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false),
+					  ep("10.244.1.2", "node1", 8080, true, true, false) };
+	struct proxy_node n = node("node1", PROXY_LAYOUT_AUTO);
+	char *got, *plain;
+
+	(void)state;
+	scenario_svc(&s, MODEL_POLICY_CLUSTER);
+	model_map_set(&s.meta.annotations, PROXY_ANN_FORWARDING_MODE, "dsr");
+	eps_of(&e, "node-service", items, 2);
+	/* Without the overlay, a Cluster Service like any other. */
+	plain = render(&n, &s, 1, &e, 1);
+	assert_null(strstr(plain, "dsr"));
+	n.dsr = true;
+	got = render(&n, &s, 1, &e, 1);
+	assert_non_null(strstr(got, "iifname \"eth0\" ip daddr . meta l4proto . th dport vmap @dsr-frontends"));
+	assert_non_null(strstr(got, "203.0.113.10 . tcp . 80 : goto dsr-"));
+	assert_non_null(strstr(got, "meta mark set jhash ip saddr . th sport mod 2 seed 0xd5d5d5d5 map { 0 : 0x20000, 1 : 0x0 }"));
+	assert_non_null(strstr(got, "meta mark & 0x20000 != 0 notrack"));
+	assert_non_null(strstr(got, "iifname { \"eth0\", \"cip-dsr\" } ip daddr 203.0.113.10 goto local-"));
+	assert_non_null(strstr(got, "oifname \"cip-dsr\" tcp flags syn tcp option maxseg size set rt mtu"));
+	golden("dsr", got);
+	/* A Local Service keeps the client's address already: no DSR. */
+	free(got);
+	scenario_svc(&s, MODEL_POLICY_LOCAL);
+	model_map_set(&s.meta.annotations, PROXY_ANN_FORWARDING_MODE, "dsr");
+	got = render(&n, &s, 1, &e, 1);
+	assert_null(strstr(got, "dsr-frontends"));
+	free(got);
+	free(plain);
+	model_endpoints_free(&e);
 }
 
 static void test_nodeport_two_endpoints(void **state)
@@ -1163,6 +1205,7 @@ static void test_golden_files_load(void **state)
 		"cluster-pod-here", "cluster-pod-elsewhere", "local-pod-here",
 		"local-pod-elsewhere", "nodeport", "no-endpoints", "terminating-fallback",
 		"affinity", "internal-local", "udp", "compact", "external-ips", "source-ranges",
+		"dsr",
 	};
 	char cmd[1024];
 
@@ -1272,6 +1315,7 @@ int main(void)
 		cmocka_unit_test(test_local_handover),
 		cmocka_unit_test(test_handover_window),
 		cmocka_unit_test(test_handover_decide),
+		cmocka_unit_test(test_dsr),
 		cmocka_unit_test(test_nodeport_two_endpoints),
 		cmocka_unit_test(test_no_endpoints),
 		cmocka_unit_test(test_terminating_fallback),

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The dsr strategy: the scenario's Service, externalTrafficPolicy Cluster,
+# annotated clientip.io/forwarding-mode: dsr, one replica on two nodes.
+# Both nodes stay in the load balancer's pool (100 %), and the app sees the
+# client's own address whichever node a flow reached: the node without the
+# pod sends its flows through the overlay to the pod's node, which answers
+# the client directly. Without the annotation the same Service SNATs.
+. "$(dirname "$0")/lib.sh"
+
+C=$T_BUILD/clientip
+lab=$(t_unique)
+[ "$(id -u)" -eq 0 ] || t_skip_all "needs root (network namespaces)"
+command -v jq >/dev/null || t_skip_all "needs jq"
+
+t_ok "lab up --nodes 2 --probe-interval 1" "$C" --lab "$lab" lab up --nodes 2 --probe-interval 1
+t_defer "$C --lab $lab lab down"
+t_scenario_manifest Cluster 1 >"$T_TMP/cluster.yaml"
+sed "s|^  name: node-service\$|  name: node-service\n  annotations:\n    clientip.io/forwarding-mode: dsr|" \
+	"$T_TMP/cluster.yaml" >"$T_TMP/dsr.yaml"
+pool_is() { "$C" --lab "$lab" probes node-service 2>/dev/null | grep -q "^Health Probe Status: $1 %"; }
+
+t_ok "apply the scenario with forwarding-mode dsr" "$C" --lab "$lab" apply -f "$T_TMP/dsr.yaml"
+t_ok "pod Ready" t_wait 30 "$C" --lab "$lab" wait --for=condition=Ready pod -l app=node --timeout 1s
+t_ok "every node in the pool" t_wait 30 pool_is 100
+FE=$("$C" --lab "$lab" get svc node-service -o json | jq -r '.status.loadBalancer.ingress[0].ip')
+POD_NODE=$("$C" --lab "$lab" get pods -l app=node -o json | jq -r '.items[0].spec.nodeName')
+case $POD_NODE in node0) EMPTY=node1 ;; *) EMPTY=node0 ;; esac
+overlay_tx() { ip -n "cip-$lab-$EMPTY" -s -j link show cip-dsr | jq '.[0].stats64.tx.packets'; }
+tx0=$(overlay_tx)
+
+"$C" --lab "$lab" load "http://$FE/" --duration 5s --rate 20 --timeout 2s --keepalive 4 \
+	-o json >"$T_TMP/dsr.json"
+t_eq "every new connection answered" "$(jq .new.sent "$T_TMP/dsr.json")" "$(jq .new.answered "$T_TMP/dsr.json")"
+t_eq "no keep-alive connection dropped" 0 "$(jq .keepalive.dropped "$T_TMP/dsr.json")"
+t_eq "the app saw the client's address only" '["::ffff:198.51.100.10"]' \
+	"$(jq -c '.answers | keys' "$T_TMP/dsr.json")"
+t_ok "the node without the pod forwarded through the overlay" \
+	test "$(overlay_tx)" -gt "$tx0"
+t_match "and kept none of those flows in its conntrack table" "^0$" \
+	"$(ip netns exec "cip-$lab-$EMPTY" conntrack -L -d "$FE" 2>/dev/null | grep -c .)"
+
+# The same Service without the annotation: Cluster's SNAT.
+t_ok "apply it without the annotation" "$C" --lab "$lab" apply -f "$T_TMP/cluster.yaml"
+snat_seen() {
+	"$C" --lab "$lab" load "http://$FE/" --duration 2s --rate 20 --timeout 2s -o json \
+		>"$T_TMP/snat.json"
+	jq -e '.answers | keys | any(startswith("::ffff:10.244."))' "$T_TMP/snat.json" >/dev/null
+}
+t_ok "the app sees node addresses again" t_wait 30 snat_seen
+
+t_done
