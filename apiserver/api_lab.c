@@ -979,8 +979,10 @@ static void api_lab_import_replicasets(struct api_server *s, const struct api_la
 					    json_integer(rs == cur ?
 							 json_integer_value(api_json_path(dep,
 								"spec.replicas")) : live));
+			/* Terminating pods are not the ReplicaSet's any more: the
+			 * ReplicaSet controller counts active pods only. */
 			json_object_set_new(copy, "status", json_pack("{s:i, s:i, s:i, s:i, s:I}",
-				"replicas", all, "fullyLabeledReplicas", all, "readyReplicas", ready,
+				"replicas", live, "fullyLabeledReplicas", live, "readyReplicas", ready,
 				"availableReplicas", ready, "observedGeneration",
 				json_integer_value(api_json_path(rs, "metadata.generation"))));
 			{
