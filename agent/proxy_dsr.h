@@ -31,7 +31,7 @@
 #include "agent.h"
 #include "model.h"
 
-#define PROXY_ANN_FORWARDING_MODE "clientip.io/forwarding-mode"
+#define PROXY_ANN_FORWARDING_MODE MODEL_ANN_FORWARDING_MODE
 #define PROXY_DSR_DEV         "cip-dsr"
 #define PROXY_DSR_VNI         4242
 #define PROXY_DSR_PORT        4789     /* IANA's VXLAN port */

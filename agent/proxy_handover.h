@@ -31,7 +31,7 @@
 
 #include "model.h"
 
-#define PROXY_ANN_HANDOVER "clientip.io/local-handover"
+#define PROXY_ANN_HANDOVER MODEL_ANN_LOCAL_HANDOVER
 
 struct proxy_handover_entry {
 	char ns[MODEL_NAME_MAX];

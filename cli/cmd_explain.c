@@ -87,6 +87,16 @@ static void explain_ip(struct in_addr a, char *buf, size_t len)
 }
 
 /* The name of the lab host that owns address a, for the reader. */
+/* The Service asks for direct server return and can have it (as the node
+ * proxy decides: a LoadBalancer under Cluster). */
+static bool explain_dsr(const struct explain *x)
+{
+	const char *mode = model_map_get(&x->svc.meta.annotations, MODEL_ANN_FORWARDING_MODE);
+
+	return mode && strcmp(mode, "dsr") == 0 && x->svc.type == MODEL_SVC_LOAD_BALANCER &&
+	       x->svc.external_policy == MODEL_POLICY_CLUSTER;
+}
+
 static void explain_who(const struct explain *x, struct in_addr a, char *buf, size_t len)
 {
 	char ip[INET_ADDRSTRLEN];
@@ -484,7 +494,12 @@ static void explain_verdict(const struct explain *x, struct in_addr client, stru
 		return;
 	}
 	if (seen.s_addr == client.s_addr) {
-		if (x->svc.external_policy == MODEL_POLICY_LOCAL)
+		if (explain_dsr(x))
+			printf("Kept: forwarding-mode dsr. A node that receives a flow for a pod on\n"
+			       "another node sends it unchanged through the overlay to that node,\n"
+			       "which delivers it without SNAT and answers the client directly, so\n"
+			       "every node stays in the load balancer's pool.\n");
+		else if (x->svc.external_policy == MODEL_POLICY_LOCAL)
 			printf("Kept: externalTrafficPolicy is Local, so node%d delivered the flow to a\n"
 			       "pod on itself without SNAT, and the pod saw the client's own address.\n"
 			       "The load balancer's health probes keep nodes without a ready pod out\n"
@@ -559,6 +574,9 @@ static int explain_run(struct explain *x)
 			dst = e->repl_src;
 			dport = e->repl_sport;
 		} else {
+			/* The edge's mark names the node it chose; entries on
+			 * the nodes would not (DSR moves flows on). */
+			node = lab_lb_mark_node(e->mark);
 			for (int i = 0; i < x->lab.nodes && node < 0; i++) {
 				if (explain_ct_find_orig(&nodes[i], IPPROTO_TCP, src, sport, dst, dport))
 					node = i;
@@ -585,6 +603,25 @@ static int explain_run(struct explain *x)
 
 	e = explain_ct_find_orig(&nodes[node], IPPROTO_TCP, src, sport, dst, dport);
 	snprintf(ns, sizeof(ns), "node%d", node);
+	if (!e && explain_dsr(x)) {
+		/* DSR leaves a remote pick untracked on the node that made it:
+		 * the flow shows up, DNATed, on the endpoint's node. */
+		for (int i = 0; i < x->lab.nodes; i++) {
+			const struct explain_ct_entry *f;
+
+			f = explain_ct_find_orig(&nodes[i], IPPROTO_TCP, src, sport, dst, dport);
+			if (i == node || !f || !explain_ct_dnat(f))
+				continue;
+			explain_hop(x, ns, "forwarding-mode dsr: the hash of the client's address and port "
+				    "picked an endpoint on node%d", i);
+			explain_hop(x, NULL, "sent unchanged through the nodes' VXLAN overlay; not tracked "
+				    "here: the reply does not come back this way");
+			node = i;
+			e = f;
+			snprintf(ns, sizeof(ns), "node%d", node);
+			break;
+		}
+	}
 	if (!e) {
 		explain_hop(x, ns, "no flow recorded (dropped before conntrack, or never arrived)");
 		goto verdict;

@@ -28,8 +28,8 @@
 #include "lab.h"
 
 #define LB_TABLE          "azure-lb"
-#define LB_MARK_BASE      0x4c420000u  /* "LB" in the upper half */
-#define LB_MARK_MASK      0xffff0000u
+#define LB_MARK_BASE      LAB_LB_MARK_BASE
+#define LB_MARK_MASK      LAB_LB_MARK_MASK
 /* Routing table and rule priority of node i: base + i. Rule priorities
  * below 32766 are consulted before the main table. */
 #define LB_RT_TABLE_BASE  4200u

@@ -113,6 +113,15 @@ int lab_client_index(const char *name)
 	return lab_index(name, "client", LAB_MAX_CLIENTS);
 }
 
+int lab_lb_mark_node(uint32_t mark)
+{
+	uint32_t n = mark & ~LAB_LB_MARK_MASK;
+
+	if ((mark & LAB_LB_MARK_MASK) != LAB_LB_MARK_BASE || n < 1 || n > LAB_MAX_NODES)
+		return -1;
+	return (int)n - 1;
+}
+
 /* Role forms a lab namespace may carry after "cip-<lab>-". */
 static bool lab_role_valid(const char *role)
 {

@@ -27,6 +27,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define LAB_NAME_MAX      12   /* [a-z0-9], starts with a letter */
 #define LAB_MAX_NODES     32
@@ -79,5 +80,13 @@ struct in_addr lab_client_addr(int client);     /* 198.51.100.(10+i) */
 /* "node3" -> 3; -1 if the name is not a node name. Same for clients. */
 int lab_node_index(const char *name);
 int lab_client_index(const char *name);
+
+/* The load balancer marks each flow for its node, in the edge's conntrack
+ * entry: LAB_LB_MARK_BASE | (node index + 1). `clientip explain` reads it
+ * back. */
+#define LAB_LB_MARK_BASE 0x4c420000u   /* "LB" in the upper half */
+#define LAB_LB_MARK_MASK 0xffff0000u
+/* The node a load balancer mark names; -1 if it names none. */
+int lab_lb_mark_node(uint32_t mark);
 
 #endif

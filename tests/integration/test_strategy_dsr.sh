@@ -39,6 +39,16 @@ t_ok "the node without the pod forwarded through the overlay" \
 t_match "and kept none of those flows in its conntrack table" "^0$" \
 	"$(ip netns exec "cip-$lab-$EMPTY" conntrack -L -d "$FE" 2>/dev/null | grep -c .)"
 
+# clientip explain follows a flow the load balancer sent to the node
+# without the pod through the overlay (the pick depends on the source
+# port: a few tries find one).
+explains_dsr() {
+	"$C" --lab "$lab" explain node-service >"$T_TMP/explain" 2>&1 &&
+		grep -q "forwarding-mode dsr: the hash of the client's address and port picked an endpoint on $POD_NODE" "$T_TMP/explain"
+}
+t_ok "explain: a flow forwarded through the overlay" t_wait 30 explains_dsr
+t_match "explain: kept, and why" "Kept: forwarding-mode dsr" "$(cat "$T_TMP/explain")"
+
 # The same Service without the annotation: Cluster's SNAT.
 t_ok "apply it without the annotation" "$C" --lab "$lab" apply -f "$T_TMP/cluster.yaml"
 snat_seen() {
