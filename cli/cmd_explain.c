@@ -508,7 +508,14 @@ static void explain_verdict(const struct explain *x, struct in_addr client, stru
 			printf("Kept: no hop rewrote the source address.\n");
 		return;
 	}
-	if (snat_node >= 0) {
+	if (snat_node >= 0 && x->svc.external_policy == MODEL_POLICY_LOCAL &&
+	    model_map_get(&x->svc.meta.annotations, MODEL_ANN_LOCAL_HANDOVER)) {
+		printf("Lost, for a moment: node%d has no endpoint of this Local Service and\n"
+		       "hands its external traffic over (clientip.io/local-handover): it\n"
+		       "forwards it, masqueraded, to another node's pod until the load\n"
+		       "balancer's probes have taken it out of the pool, so the endpoint saw\n"
+		       "%s.\n", snat_node, who);
+	} else if (snat_node >= 0) {
 		printf("Lost: externalTrafficPolicy is %s, so node%d masqueraded the flow to\n"
 		       "%s.\n"
 		       "Under Cluster any node may forward to a pod on another node, so\n"
