@@ -1042,7 +1042,8 @@ static json_t *api_openapi_spec_schema(struct api_openapi_doc *d,
 
 	if (len == 0)
 		return NULL;
-	switch (spec[0]) {
+	/* A type name may start with a scalar's letter (IngressSpec, I). */
+	switch (api_openapi_is_ref(spec, len) ? '\0' : spec[0]) {
 	case '[':
 		return json_pack("{s:s, s:o}", "type", "array", "items",
 				 api_openapi_spec_schema(d, from, spec + 1, len - 1));

@@ -516,6 +516,23 @@ static void test_openapi_every_kind(void **state)
 	}
 }
 
+/* Type names that start with a scalar's letter (I, B) are types. */
+static void test_openapi_networking(void **state)
+{
+	json_t *doc = api_openapi_v3_group_version("networking.k8s.io", "v1");
+	json_t *schemas = json_object_get(json_object_get(doc, "components"), "schemas");
+	json_t *spec = json_object_get(json_object_get(json_object_get(schemas,
+		"io.k8s.api.networking.v1.Ingress"), "properties"), "spec");
+	json_t *is = json_object_get(schemas, "io.k8s.api.networking.v1.IngressSpec");
+
+	(void)state;
+	assert_non_null(doc);
+	assert_non_null(spec);
+	assert_non_null(json_object_get(json_object_get(is, "properties"), "rules"));
+	assert_non_null(json_object_get(schemas, "io.k8s.api.networking.v1.HTTPIngressPath"));
+	json_decref(doc);
+}
+
 static void test_openapi_unserved(void **state)
 {
 	(void)state;
@@ -758,6 +775,7 @@ int main(void)
 		cmocka_unit_test(test_openapi_apps),
 		cmocka_unit_test(test_openapi_core),
 		cmocka_unit_test(test_openapi_every_kind),
+		cmocka_unit_test(test_openapi_networking),
 		cmocka_unit_test(test_openapi_unserved),
 		cmocka_unit_test(test_unknown_none),
 		cmocka_unit_test(test_unknown_deployment),
