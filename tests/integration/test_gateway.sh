@@ -196,6 +196,26 @@ t_ok "and it serves again" t_wait 10 answers_with 198.51.100.10 -H 'Host: trusti
 t_match "lab status counts the restart" "^  gateway +[0-9]+ +running +1 " \
 	"$("$C" --lab "$lab" lab status)"
 
+# --- a second gateway by hand: its own listener, then a clean stop ----------------------
+# (Under ASan this is where leaks would show: the lab's gateway is only
+# ever killed.)
+"$C" --lab "$lab" exec edge -- "$T_BUILD/clientip-gateway" --lab "$lab" \
+	--listen 127.0.0.1:8081 >"$T_TMP/gw.log" 2>&1 &
+gwpid=$!
+t_defer "kill $gwpid"
+listening() { "$C" --lab "$lab" exec edge -- ss -Hltn "sport = :8081" | grep -q LISTEN; }
+t_ok "a gateway started by hand listens" t_wait 10 listening
+hand() { "$C" --lab "$lab" exec edge -- curl -s --max-time 5 -H "Host: $1" http://127.0.0.1:8081/; }
+hand_is() { [ "$(hand "$1")" == "$2" ]; }
+t_ok "and routes by the same Ingresses" t_wait 10 hand_is plain.example 10.225.0.4
+t_eq "its client is the edge itself" "127.0.0.1" "$(hand trusting.example)"
+kill -TERM "$gwpid"
+wait "$gwpid"
+t_eq "it stops on SIGTERM with status 0" 0 $?
+t_ok "with no sanitizer report" sh -c "! grep -E 'Sanitizer|runtime error' '$T_TMP/gw.log'"
+t_ok "the lab's gateway logged no sanitizer report" sh -c \
+	"! grep -E 'Sanitizer|runtime error' '$SD/logs/gateway.log'"
+
 # --- changes reach the routes -----------------------------------------------------------
 t_ok "scale trusting to 0" kubectl scale deploy/trusting --replicas 0
 t_ok "its requests get 502 once its pod is gone" t_wait 15 code_is 502 -H 'Host: trusting.example' /
