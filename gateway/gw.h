@@ -65,6 +65,7 @@ struct gw {
 	json_t *rr;                   /* round-robin position per backend */
 	uint64_t rebuild_timer;
 	uint64_t requests;
+	uint64_t trace_seed;          /* random at start: trace ids differ across restarts */
 };
 
 /* gw_api.c */

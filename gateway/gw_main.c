@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -132,6 +133,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	snprintf(gw.lab, sizeof(gw.lab), "%s", lab);
+	if (getrandom(&gw.trace_seed, sizeof(gw.trace_seed), 0) != (ssize_t)sizeof(gw.trace_seed))
+		gw.trace_seed = (uint64_t)getpid() << 32 ^ (uint64_t)ev_wall_ms();
 	snprintf(gw.sock_path, sizeof(gw.sock_path), "%s/apiserver.sock",
 		 lab_state_dir(lab, dir, sizeof(dir)));
 	if (gw_enter_edge(lab, err, sizeof(err)) < 0) {

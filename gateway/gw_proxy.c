@@ -22,6 +22,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,7 +233,10 @@ static int gw_req_on_value_complete(llhttp_t *p)
 		/* Several lines are one list; the client's address goes last. */
 		buf_printf(&c->xff, "%s%s", c->xff.len ? ", " : "", v);
 	} else if (!gw_hdr_hop(&c->field) && !gw_hdr_is(&c->field, "x-forwarded-proto") &&
-		   !gw_hdr_is(&c->field, "x-forwarded-port")) {
+		   !gw_hdr_is(&c->field, "x-forwarded-port") &&
+		   !gw_hdr_is(&c->field, "x-original-host") &&
+		   !gw_hdr_is(&c->field, "x-original-url") &&
+		   !gw_hdr_is(&c->field, "x-appgw-trace-id")) {
 		buf_append(&c->head, c->field.data, c->field.len);
 		buf_printf(&c->head, ": %s\r\n", v);
 	}
@@ -594,10 +598,16 @@ static void gw_conn_route(struct gw_conn *c)
 		buf_printf(&c->head, "Host: %s\r\n", a);
 	}
 	buf_printf(&c->uout, "%s %s HTTP/1.1\r\n%sX-Forwarded-For: %s%s%s\r\n"
-		   "X-Forwarded-Proto: http\r\nX-Forwarded-Port: %d\r\nConnection: close\r\n\r\n",
+		   "X-Forwarded-Proto: http\r\nX-Forwarded-Port: %d\r\n",
 		   llhttp_method_name(llhttp_get_method(&c->req)), url, buf_str(&c->head),
 		   buf_str(&c->xff), c->xff.len ? ", " : "", client,
 		   ntohs(gw->listen_addr.sin_port));
+	/* The other headers Application Gateway adds: the request's own host
+	 * and URL, and an id per request. */
+	if (c->host_seen)
+		buf_printf(&c->uout, "X-Original-Host: %s\r\n", c->host);
+	buf_printf(&c->uout, "X-Original-URL: %s\r\nX-AppGW-Trace-Id: %016" PRIx64 "%016" PRIx64
+		   "\r\nConnection: close\r\n\r\n", url, gw->trace_seed, gw->requests);
 	if (gw_conn_connect_next(c) < 0)
 		gw_conn_local(c, 502, false);
 }

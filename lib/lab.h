@@ -45,9 +45,10 @@
 #define LAB_FRONTEND_CIDR "203.0.113.0/24"
 /* clientip-gateway's frontend: in the public range but below the load
  * balancer's automatic frontends (from .10), so no Service gets it unless
- * it asks for it by hand. Its subnet, apart from the nodes' as Application
- * Gateway's own subnet is (AKS's add-on default), is where its requests to
- * pods come from: the address an app trusts for X-Forwarded-For. */
+ * it asks for it by hand. Its subnet is apart from the nodes', as
+ * Application Gateway always has a subnet of its own: its requests to pods
+ * come from there, and that is the prefix an app trusts for
+ * X-Forwarded-For. */
 #define LAB_GATEWAY_IP        "203.0.113.2"
 #define LAB_GATEWAY_PORT      80
 #define LAB_GATEWAY_SUBNET    "10.225.0.0/16"
