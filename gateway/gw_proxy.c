@@ -791,7 +791,10 @@ static void gw_conn_up_io(struct ev_loop *loop, int fd, unsigned events, void *d
 		} else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
 			/* The pod closed: the end of a response read to the close,
 			 * or a response cut short. */
-			if (r == 0 && llhttp_finish(&c->resp) == HPE_OK && c->resp_done) {
+			llhttp_errno_t e = r == 0 ? llhttp_finish(&c->resp) : HPE_OK;
+
+			/* on_message_complete pauses, from llhttp_finish too. */
+			if (r == 0 && (e == HPE_OK || e == HPE_PAUSED) && c->resp_done) {
 				gw_conn_up_close(c);
 			} else if (!c->resp_started) {
 				gw_conn_up_close(c);
@@ -857,6 +860,14 @@ int gw_proxy_start(struct gw *gw, char *err, size_t errlen)
 		close(gw->lfd);
 		gw->lfd = -1;
 		return -1;
+	}
+	/* Port 0 (tests) picked one: X-Forwarded-Port names the real one. */
+	if (gw->listen_addr.sin_port == 0) {
+		struct sockaddr_storage ss;
+
+		if (sock_local_addr(gw->lfd, &ss) == 0 && ss.ss_family == AF_INET)
+			memcpy(&gw->listen_addr, &ss, sizeof(gw->listen_addr));
+		sock_format_addr((struct sockaddr *)&gw->listen_addr, true, a, sizeof(a));
 	}
 	log_info("listening on %s", a);
 	return 0;
