@@ -25,7 +25,8 @@
 static void gw_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: clientip-gateway --lab NAME [--listen ADDR:PORT] [--source ADDR] [--debug]\n"
+		"usage: clientip-gateway --lab NAME [--listen ADDR:PORT] [--source ADDR]\n"
+		"                        [--debug]\n"
 		"\n"
 		"The L7 gateway of a clientip lab (Azure Application Gateway's role, with its\n"
 		"ingress controller): routes HTTP requests by the lab's Ingresses of class\n"

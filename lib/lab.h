@@ -7,7 +7,7 @@
  *
  *   state dir         /run/clientip/<lab>/    ($CLIENTIP_RUN_DIR overrides /run/clientip)
  *                     lab.json (lib/labinfo.h), logs/<daemon>.log, run/<daemon>.pid;
- *                     daemons "controller", "agent-node<i>", "lb"
+ *                     daemons "controller", "agent-node<i>", "gateway", "lb"
  *   namespaces        cip-<lab>-edge, cip-<lab>-ctl, cip-<lab>-node<i>,
  *                     cip-<lab>-client<i>, cip-<lab>-pod-<podns>-<pod>
  *   node i            name "node<i>", VNet 10.240.0.(4+i)/16 on eth0,

@@ -99,13 +99,16 @@ static int setup(void **state)
 		"{\"i\":{\"metadata\":{\"namespace\":\"d\",\"name\":\"i\"},\"spec\":{"
 		"\"ingressClassName\":\"azure-application-gateway\",\"rules\":[{\"host\":\"h\","
 		"\"http\":{\"paths\":["
-		"{\"path\":\"/\",\"pathType\":\"Prefix\",\"backend\":{\"service\":{\"name\":\"app\","
+		"{\"path\":\"/\",\"pathType\":\"Prefix\",\"backend\":{\"service\":{"
+		"\"name\":\"app\","
 		"\"port\":{\"number\":80}}}},"
-		"{\"path\":\"/dead\",\"pathType\":\"Prefix\",\"backend\":{\"service\":{\"name\":\"dead\","
+		"{\"path\":\"/dead\",\"pathType\":\"Prefix\",\"backend\":{\"service\":{"
+		"\"name\":\"dead\","
 		"\"port\":{\"number\":80}}}}]}}]}}}");
 	f->gw.kinds[GW_SERVICES].objs = load(
 		"{\"a\":{\"metadata\":{\"namespace\":\"d\",\"name\":\"app\"},\"spec\":{\"ports\":[{"
-		"\"port\":80}]}},\"b\":{\"metadata\":{\"namespace\":\"d\",\"name\":\"dead\"},\"spec\":{"
+		"\"port\":80}]}},\"b\":{\"metadata\":{\"namespace\":\"d\",\"name\":\"dead\"},"
+		"\"spec\":{"
 		"\"ports\":[{\"port\":80}]}}}");
 	f->gw.kinds[GW_SLICES].objs = load(
 		"{\"a\":{\"metadata\":{\"namespace\":\"d\",\"name\":\"app-1\",\"labels\":{"

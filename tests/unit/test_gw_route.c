@@ -39,9 +39,11 @@ static const char *svc_of(const struct gw_routes *r, const char *host, const cha
 static void test_class(void **state)
 {
 	json_t *ings = load("[" ING("a", "other", "{\"ingressClassName\":\"nginx\",\"rules\":[{"
-				    "\"http\":{\"paths\":[" PATH("/", "Prefix", "n", "{\"number\":80}")
+				    "\"http\":{\"paths\":["
+				    PATH("/", "Prefix", "n", "{\"number\":80}")
 				    "]}}]}") ","
-			    "{\"metadata\":{\"namespace\":\"a\",\"name\":\"legacy\",\"annotations\":"
+			    "{\"metadata\":{\"namespace\":\"a\",\"name\":\"legacy\","
+			    "\"annotations\":"
 			    "{\"kubernetes.io/ingress.class\":\"azure/application-gateway\"}},"
 			    "\"spec\":{\"rules\":[{\"http\":{\"paths\":["
 			    PATH("/old", "Prefix", "o", "{\"number\":80}") "]}}]}},"
@@ -65,7 +67,8 @@ static void test_paths(void **state)
 				PATH("/", "Prefix", "root", "{\"number\":80}") ","
 				PATH("/api/", "Prefix", "api", "{\"number\":80}") ","
 				PATH("/api", "Exact", "apiexact", "{\"number\":80}") ","
-				PATH("/api/v1", "ImplementationSpecific", "v1", "{\"name\":\"http\"}")
+				PATH("/api/v1", "ImplementationSpecific", "v1",
+				     "{\"name\":\"http\"}")
 				"]}}]}") "}");
 	struct gw_routes r;
 
@@ -120,7 +123,8 @@ static void test_hosts(void **state)
 static void test_endpoints(void **state)
 {
 	json_t *svcs = load("{\"x\":{\"metadata\":{\"namespace\":\"web\",\"name\":\"echo\"},"
-			    "\"spec\":{\"ports\":[{\"name\":\"http\",\"port\":80,\"targetPort\":8080},"
+			    "\"spec\":{\"ports\":[{\"name\":\"http\",\"port\":80,"
+			    "\"targetPort\":8080},"
 			    "{\"name\":\"admin\",\"port\":81,\"targetPort\":9000}]}},"
 			    "\"y\":{\"metadata\":{\"namespace\":\"web\",\"name\":\"single\"},"
 			    "\"spec\":{\"ports\":[{\"port\":80,\"targetPort\":8080}]}}}");
