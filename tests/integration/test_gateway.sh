@@ -6,7 +6,7 @@
 # gateway's frontend, the app reports the client's own address, from two
 # pods in turn and over one keep-alive connection. Then Ingresses by host:
 # an app that does not trust the gateway reports the gateway's address, a
-# Service without ready endpoints is 502, an unknown host 404; the gateway
+# Service without ready endpoints is 502, an unknown path or host 404; the gateway
 # is killed, restarted by the supervisor and serves again; a deleted
 # Ingress stops routing. Every request starts in a lab client.
 . "$(dirname "$0")/lib.sh"
@@ -157,6 +157,10 @@ spec:
     http:
       paths:
       - {path: /exact, pathType: Exact, backend: {service: {name: plain, port: {number: 8000}}}}
+  - host: paths.example
+    http:
+      paths:
+      - {path: /app, pathType: Prefix, backend: {service: {name: trusting, port: {number: 80}}}}
 ---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -183,6 +187,9 @@ t_eq "an Exact path wins over the host's Prefix /" "10.225.0.4" \
 t_eq "a Prefix is matched by path elements" "198.51.100.10" \
 	"$(ask -H 'Host: trusting.example' /exact/more)"
 t_eq "a Service without ready endpoints: 502" "502" "$(code -H 'Host: nobody.example' /)"
+t_eq "a path under a rule's prefix is served" "198.51.100.10" \
+	"$(ask -H 'Host: paths.example' /app/x)"
+t_eq "a path no rule names: 404" "404" "$(code -H 'Host: paths.example' /other)"
 t_eq "a host no rule names: 404" "404" "$(code -H 'Host: unknown.example' /)"
 t_eq "a host of another class's Ingress: 404" "404" "$(code -H 'Host: other.example' /)"
 t_eq "the host of a request is matched without case or port" "198.51.100.10" \
