@@ -675,8 +675,11 @@ static void gw_conn_update(struct gw_conn *c)
 	unsigned cev = 0, uev = 0;
 
 	gw_conn_parse(c);
-	if (c->req_done && c->resp_done && !c->close_now)
-		gw_conn_finish(c), gw_conn_parse(c);
+	/* Pipelined requests the gateway answers itself finish at once. */
+	while (c->req_done && c->resp_done && !c->close_now) {
+		gw_conn_finish(c);
+		gw_conn_parse(c);
+	}
 	if (c->out.len > c->out_off) {
 		ssize_t w = send(c->fd, c->out.data + c->out_off, c->out.len - c->out_off,
 				 MSG_NOSIGNAL);

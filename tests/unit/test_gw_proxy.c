@@ -336,6 +336,12 @@ static void test_no_route(void **state)
 	assert_null(strstr(got, "Connection: close"));
 	put(c, "GET /x HTTP/1.1\r\nHost: other\r\n\r\n");
 	assert_non_null(strstr(get_until(c, "</html>\r\n"), "404"));
+	/* Pipelined: each answered, in order, and the connection still reads. */
+	put(c, "GET /1 HTTP/1.1\r\nHost: other\r\n\r\nGET /2 HTTP/1.1\r\nHost: other\r\n\r\n");
+	assert_non_null(strstr(get_until(c, "</html>\r\n"), "404"));
+	assert_non_null(strstr(get_until(c, "</html>\r\n"), "404"));
+	put(c, "GET /3 HTTP/1.1\r\nHost: other\r\n\r\n");
+	assert_non_null(strstr(get_until(c, "</html>\r\n"), "404"));
 	close(c);
 }
 
