@@ -25,7 +25,7 @@
 #include "hash.h"
 
 /* An object type. name is "<package>.<version>.<Type>" with package core,
- * apps, discovery, autoscaling (k8s.io/api) or meta (apimachinery).
+ * apps, discovery, networking, autoscaling (k8s.io/api) or meta (apimachinery).
  *
  * fields is a space-separated list of "name:type" where type is
  *   s string, i int32, I int64, b boolean, n number, B base64 bytes,
@@ -90,6 +90,49 @@ static const struct api_openapi_type api_openapi_types[] = {
 	  "A subset of the endpoints behind a Service.",
 	  "apiVersion:s kind:s metadata:ObjectMeta addressType:s! endpoints:[Endpoint! "
 	  "ports:[EndpointPort" },
+	{ "networking.v1.Ingress",
+	  "Rules that route HTTP requests by host and path to Services, for an ingress "
+	  "controller to carry out.",
+	  "apiVersion:s kind:s metadata:ObjectMeta spec:IngressSpec status:IngressStatus" },
+	{ "core.v1.TypedLocalObjectReference",
+	  "An object of the same namespace by API group, kind and name.",
+	  "apiGroup:s kind:s! name:s!" },
+	{ "networking.v1.IngressSpec",
+	  "How an ingress controller routes requests.",
+	  "ingressClassName:s defaultBackend:IngressBackend tls:[IngressTLS rules:[IngressRule" },
+	{ "networking.v1.IngressBackend",
+	  "Where matching requests go: a Service port or a resource.",
+	  "service:IngressServiceBackend resource:TypedLocalObjectReference" },
+	{ "networking.v1.IngressServiceBackend",
+	  "A Service and one of its ports.",
+	  "name:s! port:ServiceBackendPort" },
+	{ "networking.v1.ServiceBackendPort",
+	  "A Service port by name or number.",
+	  "name:s number:i" },
+	{ "networking.v1.IngressTLS",
+	  "Hosts served over TLS and the Secret with their certificate.",
+	  "hosts:[s secretName:s" },
+	{ "networking.v1.IngressRule",
+	  "The paths of one host (all hosts when host is empty).",
+	  "host:s http:HTTPIngressRuleValue" },
+	{ "networking.v1.HTTPIngressRuleValue",
+	  "The paths of a rule.",
+	  "paths:[HTTPIngressPath!" },
+	{ "networking.v1.HTTPIngressPath",
+	  "A path and the backend its requests go to.",
+	  "path:s pathType:s! backend:IngressBackend!" },
+	{ "networking.v1.IngressStatus",
+	  "The addresses the ingress controller serves the Ingress at.",
+	  "loadBalancer:IngressLoadBalancerStatus" },
+	{ "networking.v1.IngressLoadBalancerStatus",
+	  "The ingress points of the load balancer or proxy.",
+	  "ingress:[IngressLoadBalancerIngress" },
+	{ "networking.v1.IngressLoadBalancerIngress",
+	  "One ingress point: an IP address or a host name.",
+	  "ip:s hostname:s ports:[IngressPortStatus" },
+	{ "networking.v1.IngressPortStatus",
+	  "A port of an ingress point and its state.",
+	  "port:i! protocol:s! error:s" },
 	{ "autoscaling.v1.Scale",
 	  "The replica count of a scalable resource.",
 	  "apiVersion:s kind:s metadata:ObjectMeta spec:ScaleSpec status:ScaleStatus" },
@@ -718,6 +761,12 @@ static const struct api_openapi_field_doc api_openapi_field_docs[] = {
 	  "Base64-encoded values by key." },
 	{ "core.v1.Secret", "stringData",
 	  "Plain string values by key, merged into data on write; never read back." },
+	{ "networking.v1.IngressSpec", "ingressClassName",
+	  "The IngressClass of the controller that serves this Ingress; clientip-gateway "
+	  "serves \"azure-application-gateway\"." },
+	{ "networking.v1.HTTPIngressPath", "pathType",
+	  "\"Exact\", \"Prefix\" (by path elements split on '/') or "
+	  "\"ImplementationSpecific\"." },
 	{ "core.v1.Secret", "type",
 	  "Used to check and process the data, e.g. \"Opaque\" (the default) or "
 	  "\"kubernetes.io/tls\"." },
@@ -740,6 +789,7 @@ static const struct {
 	{ "core", "" },
 	{ "apps", "apps" },
 	{ "discovery", "discovery.k8s.io" },
+	{ "networking", "networking.k8s.io" },
 	{ "autoscaling", "autoscaling" },
 };
 
@@ -992,7 +1042,8 @@ static json_t *api_openapi_spec_schema(struct api_openapi_doc *d,
 
 	if (len == 0)
 		return NULL;
-	switch (spec[0]) {
+	/* A type name may start with a scalar's letter (IngressSpec, I). */
+	switch (api_openapi_is_ref(spec, len) ? '\0' : spec[0]) {
 	case '[':
 		return json_pack("{s:s, s:o}", "type", "array", "items",
 				 api_openapi_spec_schema(d, from, spec + 1, len - 1));

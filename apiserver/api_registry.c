@@ -28,11 +28,15 @@ static const struct api_resource api_resources[] = {
 	  NAMES("status", "scale") },
 	{ "discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", true,
 	  NULL, false, NULL },
+	/* Stored only: clientip-gateway reads them and writes their status. */
+	{ "networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", true, NAMES("ing"), false,
+	  NAMES("status") },
 };
 
 #define API_N_RESOURCES (sizeof(api_resources) / sizeof(api_resources[0]))
 
-static const char *const api_groups[] = { "", "apps", "discovery.k8s.io", NULL };
+static const char *const api_groups[] = { "", "apps", "discovery.k8s.io", "networking.k8s.io",
+					   NULL };
 
 const struct api_resource *api_registry_all(size_t *n)
 {

@@ -969,6 +969,61 @@ static void api_table_event(struct api_table_row *row)
 	buf_free(&b);
 }
 
+/* ---- Ingress ---------------------------------------------------------- */
+
+static const struct api_table_col api_table_ingress_cols[] = {
+	{ "Name", "string", "name", "The name of the ingress.", 0 },
+	{ "Class", "string", "", "The name of the IngressClass resource that should be used", 0 },
+	{ "Hosts", "string", "",
+	  "Hosts that incoming requests are matched against before the ingress rule", 0 },
+	{ "Address", "string", "",
+	  "Address is a list containing ingress points for the load-balancer", 0 },
+	{ "Ports", "string", "", "Ports of TLS configurations that open", 0 },
+	{ "Age", "string", "", "Time since the object was created.", 0 },
+};
+
+/* As the upstream printer: the first three hosts of the rules, "*" when no
+ * rule names one, "+ N more..." for rules beyond three. */
+static void api_table_ingress(struct api_table_row *row)
+{
+	const json_t *rules = api_json_path(row->obj, "spec.rules"), *r;
+	const json_t *lbs = api_json_path(row->obj, "status.loadBalancer.ingress");
+	const char *cls = api_table_str(row->obj, "spec.ingressClassName");
+	struct buf hosts = BUF_INIT, addrs = BUF_INIT;
+	size_t i, shown = 0;
+	bool more = false;
+
+	api_table_put_name(row);
+	api_table_put_s(row, *cls ? cls : "<none>");
+	json_array_foreach(rules, i, r) {
+		const char *h = json_string_value(json_object_get(r, "host"));
+
+		if (shown == 3)
+			more = true;
+		if (!more && h && *h)
+			buf_printf(&hosts, "%s%s", shown++ ? "," : "", h);
+	}
+	if (!shown)
+		buf_puts(&hosts, "*");
+	else if (more)
+		buf_printf(&hosts, " + %zu more...", json_array_size(rules) - 3);
+	api_table_put_b(row, &hosts);
+	json_array_foreach(lbs, i, r) {
+		const char *ip = json_string_value(json_object_get(r, "ip"));
+		const char *h = json_string_value(json_object_get(r, "hostname"));
+
+		if (ip && *ip)
+			buf_printf(&addrs, "%s%s", addrs.len ? "," : "", ip);
+		else if (h && *h)
+			buf_printf(&addrs, "%s%s", addrs.len ? "," : "", h);
+	}
+	api_table_put_b(row, &addrs);
+	api_table_put_s(row, api_table_count(row->obj, "spec.tls") ? "80, 443" : "80");
+	api_table_put_age(row);
+	buf_free(&hosts);
+	buf_free(&addrs);
+}
+
 /* ---- kinds without a printer ------------------------------------------ */
 
 /* What the real server sends for a kind it has no printer for. */
@@ -1000,6 +1055,7 @@ static const struct api_table_printer api_table_printers[] = {
 	API_TABLE_PRINTER("Secret", api_table_secret_cols, api_table_secret),
 	API_TABLE_PRINTER("ServiceAccount", api_table_serviceaccount_cols,
 			  api_table_serviceaccount),
+	API_TABLE_PRINTER("Ingress", api_table_ingress_cols, api_table_ingress),
 };
 
 static const struct api_table_printer api_table_fallback =

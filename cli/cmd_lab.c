@@ -527,6 +527,8 @@ static int lab_status(struct cli *cli, int argc, char **argv)
 	printf("Edge:            %s/%d (internet), %s/%d (VNet), frontends %s%s\n",
 	       LAB_INET_GATEWAY, LAB_INET_PREFIX, LAB_VNET_GATEWAY, LAB_VNET_PREFIX,
 	       LAB_FRONTEND_CIDR, lab_ns_state(cli->lab, "edge", &missing));
+	printf("Gateway:         http://%s:%d (frontend), from %s (subnet %s)\n", LAB_GATEWAY_IP,
+	       LAB_GATEWAY_PORT, LAB_GATEWAY_SOURCE_IP, LAB_GATEWAY_SUBNET);
 	printf("Nodes:\n  %-8s %-15s %s\n", "NAME", "ADDRESS", "POD CIDR");
 	for (int i = 0; i < li.nodes; i++) {
 		snprintf(role, sizeof(role), "node%d", i);

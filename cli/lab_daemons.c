@@ -48,6 +48,13 @@ int labd_list(int nodes, struct labd *out, int max)
 	}
 	if (n < max) {
 		memset(&out[n], 0, sizeof(out[n]));
+		snprintf(out[n].name, sizeof(out[n].name), "gateway");
+		snprintf(out[n].prog, sizeof(out[n].prog), "clientip-gateway");
+		snprintf(out[n].role, sizeof(out[n].role), "edge");
+		n++;
+	}
+	if (n < max) {
+		memset(&out[n], 0, sizeof(out[n]));
 		snprintf(out[n].name, sizeof(out[n].name), "lb");
 		snprintf(out[n].prog, sizeof(out[n].prog), "clientip-lb");
 		snprintf(out[n].role, sizeof(out[n].role), "edge");

@@ -4,6 +4,7 @@
  *                  (its TCP listener on the host's 127.0.0.1, for kubectl)
  *   controller     clientip-controller --lab L               in cip-L-ctl
  *   agent-node<i>  clientip-agent --lab L --node node<i>     in cip-L-node<i>
+ *   gateway        clientip-gateway --lab L                  in cip-L-edge
  *   lb             clientip-lb --lab L                       in cip-L-edge
  *
  * Each runs in its own session with stdin on /dev/null and stdout and
@@ -21,10 +22,10 @@
 
 #include "lab.h"
 
-#define LABD_MAX (LAB_MAX_NODES + 3)
+#define LABD_MAX (LAB_MAX_NODES + 4)
 
 struct labd {
-	char name[24];    /* "controller", "agent-node0", "lb": file names */
+	char name[24];    /* "controller", "agent-node0", "gateway", "lb": file names */
 	char prog[32];    /* "clientip-controller" */
 	char role[16];    /* namespace role: "ctl", "node0", "edge" */
 	char node[16];    /* agents: "node0"; others: "" */

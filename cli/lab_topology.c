@@ -24,6 +24,8 @@
 #define LABTOPO_VNET_BRIDGE "vnet"
 #define LABTOPO_POD_BRIDGE  "cbr0"
 #define LABTOPO_IFNAME      "eth0"
+#define LABTOPO_STR_(x)     #x
+#define LABTOPO_STR(x)      LABTOPO_STR_(x)
 
 /* The edge forwards what a cloud edge forwards and nothing else:
  *  - replies and related ICMP of flows it let through;
@@ -34,7 +36,13 @@
  * Nodes and pods are never reachable from the internet directly. The
  * edge's own traffic (health probes, the data-path check) does not cross
  * the forward hook. The first two commands make the load idempotent:
- * nft 1.0.6 has no `destroy` (docs/ARCHITECTURE.md, "nftables 1.0.6"). */
+ * nft 1.0.6 has no `destroy` (docs/ARCHITECTURE.md, "nftables 1.0.6").
+ *
+ * Flows to clientip-gateway's frontend are left untracked: the gateway ends
+ * them on the edge itself (Application Gateway is a resource apart from the
+ * load balancer), while the load balancer's table drops every new flow to
+ * the frontend pool that none of its rules names. An untracked packet is
+ * never "new", so it passes that table untouched. */
 static const char labtopo_edge_ruleset[] =
 	"table inet " LABTOPO_EDGE_TABLE "\n"
 	"delete table inet " LABTOPO_EDGE_TABLE "\n"
@@ -45,6 +53,14 @@ static const char labtopo_edge_ruleset[] =
 	"\t\tiifname \"" LABTOPO_INET_BRIDGE "\" ct state new ct original ip daddr "
 	LAB_FRONTEND_CIDR " accept\n"
 	"\t\tcounter comment \"dropped: not a frontend flow\"\n"
+	"\t}\n"
+	"\tchain gateway_in {\n"
+	"\t\ttype filter hook prerouting priority raw; policy accept;\n"
+	"\t\tip daddr " LAB_GATEWAY_IP " tcp dport " LABTOPO_STR(LAB_GATEWAY_PORT) " notrack\n"
+	"\t}\n"
+	"\tchain gateway_out {\n"
+	"\t\ttype filter hook output priority raw; policy accept;\n"
+	"\t\tip saddr " LAB_GATEWAY_IP " tcp sport " LABTOPO_STR(LAB_GATEWAY_PORT) " notrack\n"
 	"\t}\n"
 	"}\n";
 
@@ -283,6 +299,13 @@ int labtopo_build(const char *lab, int nodes, int clients, char *err, size_t err
 	if ((rc = nl_bridge_add(&edge, LABTOPO_VNET_BRIDGE, NULL, err, errlen)) < 0 ||
 	    (rc = labtopo_addr_up(&edge, LABTOPO_VNET_BRIDGE, a, LAB_VNET_PREFIX, err, errlen)) < 0)
 		goto out;
+	/* clientip-gateway's frontend, and its own subnet towards the pods. */
+	inet_pton(AF_INET, LAB_GATEWAY_IP, &a);
+	if ((rc = nl_addr_add(&edge, LABTOPO_INET_BRIDGE, a, 32, err, errlen)) < 0)
+		goto out;
+	inet_pton(AF_INET, LAB_GATEWAY_SOURCE_IP, &a);
+	if ((rc = nl_addr_add(&edge, LABTOPO_VNET_BRIDGE, a, LAB_GATEWAY_PREFIX, err, errlen)) < 0)
+		goto out;
 	/* The filter goes in before any client is linked: there is never a
 	 * moment when the internet side reaches the VNet. */
 	rc = netns_run(edge_fd, labtopo_nft_here, &nft);
@@ -293,6 +316,17 @@ int labtopo_build(const char *lab, int nodes, int clients, char *err, size_t err
 	}
 	for (int i = 0; i < nodes; i++) {
 		rc = labtopo_node(lab, i, nodes, &edge, err, errlen);
+		if (rc < 0)
+			goto out;
+	}
+	/* The VNet's route table under kubenet: each node's pod CIDR via the
+	 * node, so the gateway reaches pods by their own addresses. */
+	for (int i = 0; i < nodes; i++) {
+		struct nl_route pr = { .prefix = LAB_POD_PREFIX, .dev = LABTOPO_VNET_BRIDGE };
+
+		pr.dst = lab_node_pod_subnet(i);
+		pr.gateway = lab_node_addr(i);
+		rc = nl_route_add(&edge, &pr, err, errlen);
 		if (rc < 0)
 			goto out;
 	}

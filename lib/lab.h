@@ -7,7 +7,7 @@
  *
  *   state dir         /run/clientip/<lab>/    ($CLIENTIP_RUN_DIR overrides /run/clientip)
  *                     lab.json (lib/labinfo.h), logs/<daemon>.log, run/<daemon>.pid;
- *                     daemons "controller", "agent-node<i>", "lb"
+ *                     daemons "controller", "agent-node<i>", "gateway", "lb"
  *   namespaces        cip-<lab>-edge, cip-<lab>-ctl, cip-<lab>-node<i>,
  *                     cip-<lab>-client<i>, cip-<lab>-pod-<podns>-<pod>
  *   node i            name "node<i>", VNet 10.240.0.(4+i)/16 on eth0,
@@ -16,6 +16,9 @@
  *   edge              198.51.100.1/24 on bridge "inet", 10.240.0.1/16 on
  *                     bridge "vnet"; veth "n<i>" to node i, "c<i>" to client i
  *   frontend pool     203.0.113.0/24 (load balancer frontends)
+ *   gateway           203.0.113.2/32 on the edge's "inet" (clientip-gateway's
+ *                     frontend), 10.225.0.4/16 on its "vnet" (the gateway's subnet);
+ *                     the edge routes node i's pod CIDR via node i
  *   services          ClusterIPs 10.0.0.0/16, NodePorts 30000-32767
  *
  * Interface names are per namespace, so only namespace names carry the lab
@@ -41,6 +44,17 @@
 #define LAB_POD_PREFIX    24
 #define LAB_SERVICE_CIDR  "10.0.0.0/16"
 #define LAB_FRONTEND_CIDR "203.0.113.0/24"
+/* clientip-gateway's frontend: in the public range but below the load
+ * balancer's automatic frontends (from .10), so no Service gets it unless
+ * it asks for it by hand. Its subnet is apart from the nodes', as
+ * Application Gateway always has a subnet of its own: its requests to pods
+ * come from there, and that is the prefix an app trusts for
+ * X-Forwarded-For. */
+#define LAB_GATEWAY_IP        "203.0.113.2"
+#define LAB_GATEWAY_PORT      80
+#define LAB_GATEWAY_SUBNET    "10.225.0.0/16"
+#define LAB_GATEWAY_SOURCE_IP "10.225.0.4"
+#define LAB_GATEWAY_PREFIX    16
 #define LAB_NODEPORT_MIN  30000
 #define LAB_NODEPORT_MAX  32767
 #define LAB_PROXY_HEALTH_PORT 10256  /* kube-proxy's /healthz and /livez */

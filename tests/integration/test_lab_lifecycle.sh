@@ -61,7 +61,7 @@ t_match "lab list shows the lab" "^$lab +2 +2 " "$("$C" lab list)"
 
 # Daemons that exist are started in their namespace; the others are noted.
 for d in controller:ctl:clientip-controller agent-node0:node0:clientip-agent \
-	 agent-node1:node1:clientip-agent lb:edge:clientip-lb; do
+	 agent-node1:node1:clientip-agent gateway:edge:clientip-gateway lb:edge:clientip-lb; do
 	IFS=: read -r name role prog <<<"$d"
 	if [ ! -x "$T_BUILD/$prog" ]; then
 		t_match "$name: not started (not built)" "$name +- +not started" "$status"

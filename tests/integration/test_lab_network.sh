@@ -57,9 +57,11 @@ t_ok "lab up --nodes 3 --clients 2" "$C" --lab "$lab" lab up --nodes 3 --clients
 t_defer "$C --lab $lab lab down"
 
 # --- addresses ----------------------------------------------------------------
-t_eq "edge addresses" \
+t_eq "edge addresses (with the gateway's frontend and subnet)" \
 "inet 198.51.100.1/24
+inet 203.0.113.2/32
 lo 127.0.0.1/8
+vnet 10.225.0.4/16
 vnet 10.240.0.1/16" \
 	"$("$C" --lab "$lab" exec edge -- ip -4 -o addr | awk '{print $2, $4}' | sort)"
 t_eq "VNet ports on the edge" "n0 n1 n2" \
@@ -100,8 +102,13 @@ t_eq "node1 routes" \
 default via 10.240.0.1 dev eth0" \
 	"$("$C" --lab "$lab" exec node1 -- ip -4 route | norm)"
 # (Routes to the frontend pool belong to the load balancer, not to the plan.)
+# The pod CIDRs are the VNet's route table under kubenet, for the gateway.
 t_eq "edge routes" \
-"10.240.0.0/16 dev vnet proto kernel scope link src 10.240.0.1
+"10.225.0.0/16 dev vnet proto kernel scope link src 10.225.0.4
+10.240.0.0/16 dev vnet proto kernel scope link src 10.240.0.1
+10.244.0.0/24 via 10.240.0.4 dev vnet
+10.244.1.0/24 via 10.240.0.5 dev vnet
+10.244.2.0/24 via 10.240.0.6 dev vnet
 198.51.100.0/24 dev inet proto kernel scope link src 198.51.100.1" \
 	"$("$C" --lab "$lab" exec edge -- ip -4 route | grep -v '^203\.0\.113\.' | norm)"
 

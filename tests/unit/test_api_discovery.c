@@ -145,12 +145,12 @@ static void test_aggregated_core_v2(void **state)
 static void test_aggregated_groups_v2beta1(void **state)
 {
 	json_t *l = api_discovery_aggregated(false, "v2beta1");
-	json_t *apps, *deploy, *scale, *slices;
+	json_t *apps, *deploy, *scale, *slices, *ing;
 
 	(void)state;
 	assert_non_null(l);
 	assert_string_equal(str(l, "apiVersion"), "apidiscovery.k8s.io/v2beta1");
-	assert_int_equal(json_array_size(json_object_get(l, "items")), 2);
+	assert_int_equal(json_array_size(json_object_get(l, "items")), 3);
 	apps = agg_resources(l, "apps");
 	deploy = find(apps, "resource", "deployments");
 	assert_non_null(deploy);
@@ -164,6 +164,10 @@ static void test_aggregated_groups_v2beta1(void **state)
 					"status"), "responseKind"), "", "", "Deployment");
 	slices = agg_resources(l, "discovery.k8s.io");
 	assert_non_null(find(slices, "resource", "endpointslices"));
+	ing = find(agg_resources(l, "networking.k8s.io"), "resource", "ingresses");
+	assert_non_null(ing);
+	assert_true(has_string(json_object_get(ing, "shortNames"), "ing"));
+	assert_non_null(find(json_object_get(ing, "subresources"), "subresource", "status"));
 	json_decref(l);
 }
 
@@ -187,8 +191,9 @@ static void test_legacy(void **state)
 
 	assert_string_equal(str(gl, "kind"), "APIGroupList");
 	groups = json_object_get(gl, "groups");
-	assert_int_equal(json_array_size(groups), 2);
+	assert_int_equal(json_array_size(groups), 3);
 	assert_null(find(groups, "name", ""));
+	assert_non_null(find(groups, "name", "networking.k8s.io"));
 	e = find(groups, "name", "discovery.k8s.io");
 	assert_string_equal(str(json_object_get(e, "preferredVersion"), "groupVersion"),
 			    "discovery.k8s.io/v1");
@@ -260,7 +265,8 @@ static void test_openapi_root(void **state)
 	(void)state;
 	assert_non_null(r);
 	paths = json_object_get(r, "paths");
-	assert_int_equal(json_object_size(paths), 3);
+	assert_int_equal(json_object_size(paths), 4);
+	assert_non_null(json_object_get(paths, "apis/networking.k8s.io/v1"));
 	url = str(json_object_get(paths, "api/v1"), "serverRelativeURL");
 	assert_non_null(url);
 	assert_int_equal(strncmp(url, "/openapi/v3/api/v1?hash=", 24), 0);
@@ -501,12 +507,30 @@ static void test_openapi_every_kind(void **state)
 		}
 		assert_true(found);
 		snprintf(name, sizeof(name), "io.k8s.api.%s.%s.%s",
-			 r->group[0] ? (strcmp(r->group, "apps") == 0 ? "apps" : "discovery")
-				     : "core", r->version, r->kind);
+			 !r->group[0] ? "core" : strcmp(r->group, "apps") == 0 ? "apps" :
+			 strcmp(r->group, "networking.k8s.io") == 0 ? "networking" : "discovery",
+			 r->version, r->kind);
 		assert_non_null(json_object_get(schemas, name));
 		check_refs(doc, schemas);
 		json_decref(doc);
 	}
+}
+
+/* Type names that start with a scalar's letter (I, B) are types. */
+static void test_openapi_networking(void **state)
+{
+	json_t *doc = api_openapi_v3_group_version("networking.k8s.io", "v1");
+	json_t *schemas = json_object_get(json_object_get(doc, "components"), "schemas");
+	json_t *spec = json_object_get(json_object_get(json_object_get(schemas,
+		"io.k8s.api.networking.v1.Ingress"), "properties"), "spec");
+	json_t *is = json_object_get(schemas, "io.k8s.api.networking.v1.IngressSpec");
+
+	(void)state;
+	assert_non_null(doc);
+	assert_non_null(spec);
+	assert_non_null(json_object_get(json_object_get(is, "properties"), "rules"));
+	assert_non_null(json_object_get(schemas, "io.k8s.api.networking.v1.HTTPIngressPath"));
+	json_decref(doc);
 }
 
 static void test_openapi_unserved(void **state)
@@ -751,6 +775,7 @@ int main(void)
 		cmocka_unit_test(test_openapi_apps),
 		cmocka_unit_test(test_openapi_core),
 		cmocka_unit_test(test_openapi_every_kind),
+		cmocka_unit_test(test_openapi_networking),
 		cmocka_unit_test(test_openapi_unserved),
 		cmocka_unit_test(test_unknown_none),
 		cmocka_unit_test(test_unknown_deployment),

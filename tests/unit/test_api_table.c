@@ -590,6 +590,31 @@ static void test_small_kinds(void **state)
 	json_decref(t);
 }
 
+static void test_ingress(void **state)
+{
+	json_t *t;
+
+	(void)state;
+	t = table1("Ingress", "{\"metadata\":{\"name\":\"web\"," CREATED "},\"spec\":{"
+		   "\"ingressClassName\":\"azure-application-gateway\",\"rules\":[{\"host\":"
+		   "\"a.example\"},{},{\"host\":\"b.example\"}]},\"status\":{\"loadBalancer\":"
+		   "{\"ingress\":[{\"ip\":\"203.0.113.2\"},{\"hostname\":\"gw.example\"}]}}}");
+	columns_are(t, "Name|Class|Hosts|Address|Ports|Age");
+	row_is(t, "web|azure-application-gateway|a.example,b.example|203.0.113.2,gw.example|80|5m");
+	json_decref(t);
+
+	/* No class, no host, TLS, no address yet; four hosts show three. */
+	t = table1("Ingress", "{\"metadata\":{\"name\":\"all\"," CREATED "},\"spec\":{"
+		   "\"tls\":[{}],\"rules\":[{\"http\":{}}]}}");
+	row_is(t, "all|<none>|*||80, 443|5m");
+	json_decref(t);
+	t = table1("Ingress", "{\"metadata\":{\"name\":\"many\"," CREATED "},\"spec\":{"
+		   "\"rules\":[{\"host\":\"a\"},{\"host\":\"b\"},{\"host\":\"c\"},"
+		   "{\"host\":\"d\"}]}}");
+	row_is(t, "many|<none>|a,b,c + 1 more...||80|5m");
+	json_decref(t);
+}
+
 static void test_unknown_kind(void **state)
 {
 	json_t *objs = load("[{\"metadata\":{\"name\":\"x\"," CREATED "}}]");
@@ -618,6 +643,7 @@ int main(void)
 		cmocka_unit_test(test_node),
 		cmocka_unit_test(test_event),
 		cmocka_unit_test(test_small_kinds),
+		cmocka_unit_test(test_ingress),
 		cmocka_unit_test(test_unknown_kind),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

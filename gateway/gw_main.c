@@ -1,0 +1,173 @@
+/* gw_main.c — `clientip-gateway --lab NAME`: the lab's L7 gateway.
+ *
+ * `clientip lab up` starts it inside the lab's edge namespace, where the
+ * lab gave it its frontend address (GW_FRONTEND_IP) and its subnet address
+ * (GW_SOURCE_IP), and routes to every node's pod CIDR. Started by hand
+ * elsewhere, it moves into cip-<lab>-edge first, as the load balancer does:
+ * it must never serve from the host's namespace.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "gw.h"
+#include "log.h"
+#include "netns.h"
+#include "sock.h"
+
+static void gw_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: clientip-gateway --lab NAME [--listen ADDR:PORT] [--source ADDR]\n"
+		"                        [--debug]\n"
+		"\n"
+		"The L7 gateway of a clientip lab (Azure Application Gateway's role, with its\n"
+		"ingress controller): routes HTTP requests by the lab's Ingresses of class\n"
+		"\"" GW_INGRESS_CLASS "\" straight to ready pod addresses, adding\n"
+		"X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Port. Runs in the lab's\n"
+		"edge namespace and reads the lab through its API server's socket.\n"
+		"\n"
+		"  --listen ADDR:PORT  frontend (default " GW_FRONTEND_IP ":%d)\n"
+		"  --source ADDR       source address towards pods (default " GW_SOURCE_IP ",\n"
+		"                      in the gateway's subnet " GW_SUBNET ")\n",
+		GW_FRONTEND_PORT);
+}
+
+/* Makes sure the process lives in the lab's edge namespace. */
+static int gw_enter_edge(const char *lab, char *err, size_t errlen)
+{
+	struct netns_id edge, self;
+	char name[128];
+	int fd, rc;
+
+	lab_netns_name(lab, "edge", name, sizeof(name));
+	rc = netns_id_of(name, &edge);
+	if (rc < 0) {
+		snprintf(err, errlen, "namespace %s: %s (is the lab up?)", name, strerror(-rc));
+		return rc;
+	}
+	rc = netns_id_of_pid(getpid(), &self);
+	if (rc < 0) {
+		snprintf(err, errlen, "own namespace: %s", strerror(-rc));
+		return rc;
+	}
+	if (self.dev == edge.dev && self.ino == edge.ino)
+		return 0;
+	fd = netns_open(name);
+	if (fd < 0) {
+		snprintf(err, errlen, "namespace %s: %s", name, strerror(-fd));
+		return fd;
+	}
+	rc = netns_enter(fd);
+	close(fd);
+	if (rc < 0)
+		snprintf(err, errlen, "entering %s: %s", name, strerror(-rc));
+	return rc;
+}
+
+static void gw_on_signal(struct ev_loop *loop, int fd, unsigned events, void *data)
+{
+	struct signalfd_siginfo si;
+
+	(void)events;
+	(void)data;
+	if (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		log_info("signal %u: stopping", si.ssi_signo);
+	ev_stop(loop);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "lab", required_argument, NULL, 'l' },
+		{ "listen", required_argument, NULL, 'L' },
+		{ "source", required_argument, NULL, 's' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *lab = NULL, *listen = NULL, *source = GW_SOURCE_IP;
+	bool debug = getenv("CLIENTIP_DEBUG") != NULL;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	struct gw gw;
+	char err[512], dir[LAB_PATH_MAX];
+	sigset_t sigs;
+	int c, sfd = -1, rc = 1;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': lab = optarg; break;
+		case 'L': listen = optarg; break;
+		case 's': source = optarg; break;
+		case 'd': debug = true; break;
+		case 'h': gw_usage(stdout); return 0;
+		default: gw_usage(stderr); return 2;
+		}
+	}
+	log_init("clientip-gateway", debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	lab = lab_name_default(lab);
+	if (optind < argc || !lab_name_valid(lab, err, sizeof(err))) {
+		if (optind < argc)
+			snprintf(err, sizeof(err), "unexpected argument \"%s\"", argv[optind]);
+		log_error("%s", err);
+		return 2;
+	}
+	memset(&gw, 0, sizeof(gw));
+	gw.lfd = -1;
+	if (!listen)
+		snprintf(err, sizeof(err), "%s:%d", GW_FRONTEND_IP, GW_FRONTEND_PORT);
+	if (sock_parse_addr(listen ? listen : err, &ss, &sslen) < 0 || ss.ss_family != AF_INET) {
+		log_error("--listen %s: expected an IPv4 ADDR:PORT", listen);
+		return 2;
+	}
+	memcpy(&gw.listen_addr, &ss, sizeof(gw.listen_addr));
+	if (inet_pton(AF_INET, source, &gw.source) != 1) {
+		log_error("--source %s: expected an IPv4 address", source);
+		return 2;
+	}
+	snprintf(gw.lab, sizeof(gw.lab), "%s", lab);
+	if (getrandom(&gw.trace_seed, sizeof(gw.trace_seed), 0) != (ssize_t)sizeof(gw.trace_seed))
+		gw.trace_seed = (uint64_t)getpid() << 32 ^ (uint64_t)ev_wall_ms();
+	snprintf(gw.sock_path, sizeof(gw.sock_path), "%s/apiserver.sock",
+		 lab_state_dir(lab, dir, sizeof(dir)));
+	if (gw_enter_edge(lab, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return 1;
+	}
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	gw.loop = ev_loop_new();
+	sfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (!gw.loop || sfd < 0) {
+		log_error("event loop: %s", strerror(errno));
+		goto out;
+	}
+	ev_watch(gw.loop, sfd, EV_READ, gw_on_signal, NULL);
+	if (gw_proxy_start(&gw, err, sizeof(err)) < 0 || gw_api_start(&gw, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	log_info("lab %s: Ingresses of class %s, pods reached from %s", lab, GW_INGRESS_CLASS,
+		 source);
+	rc = ev_run(gw.loop) < 0 ? 1 : 0;
+out:
+	if (gw.loop) {
+		gw_proxy_stop(&gw);
+		gw_api_stop(&gw);
+		ev_loop_free(gw.loop);
+	}
+	if (sfd >= 0)
+		close(sfd);
+	return rc;
+}
