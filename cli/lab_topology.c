@@ -24,8 +24,6 @@
 #define LABTOPO_VNET_BRIDGE "vnet"
 #define LABTOPO_POD_BRIDGE  "cbr0"
 #define LABTOPO_IFNAME      "eth0"
-#define LABTOPO_STR_(x)     #x
-#define LABTOPO_STR(x)      LABTOPO_STR_(x)
 
 /* The edge forwards what a cloud edge forwards and nothing else:
  *  - replies and related ICMP of flows it let through;
@@ -38,11 +36,9 @@
  * the forward hook. The first two commands make the load idempotent:
  * nft 1.0.6 has no `destroy` (docs/ARCHITECTURE.md, "nftables 1.0.6").
  *
- * Flows to clientip-gateway's frontend are left untracked: the gateway ends
- * them on the edge itself (Application Gateway is a resource apart from the
- * load balancer), while the load balancer's table drops every new flow to
- * the frontend pool that none of its rules names. An untracked packet is
- * never "new", so it passes that table untouched. */
+ * Flows to clientip-gateway's frontend end on the edge itself (input, not
+ * forward): the load balancer's table lets them be (Application Gateway is
+ * a resource apart from the load balancer). */
 static const char labtopo_edge_ruleset[] =
 	"table inet " LABTOPO_EDGE_TABLE "\n"
 	"delete table inet " LABTOPO_EDGE_TABLE "\n"
@@ -53,14 +49,6 @@ static const char labtopo_edge_ruleset[] =
 	"\t\tiifname \"" LABTOPO_INET_BRIDGE "\" ct state new ct original ip daddr "
 	LAB_FRONTEND_CIDR " accept\n"
 	"\t\tcounter comment \"dropped: not a frontend flow\"\n"
-	"\t}\n"
-	"\tchain gateway_in {\n"
-	"\t\ttype filter hook prerouting priority raw; policy accept;\n"
-	"\t\tip daddr " LAB_GATEWAY_IP " tcp dport " LABTOPO_STR(LAB_GATEWAY_PORT) " notrack\n"
-	"\t}\n"
-	"\tchain gateway_out {\n"
-	"\t\ttype filter hook output priority raw; policy accept;\n"
-	"\t\tip saddr " LAB_GATEWAY_IP " tcp sport " LABTOPO_STR(LAB_GATEWAY_PORT) " notrack\n"
 	"\t}\n"
 	"}\n";
 

@@ -115,6 +115,13 @@ int lb_alloc_frontends(struct lb_alloc *a, int n)
 				 ip, LAB_FRONTEND_CIDR);
 			continue;
 		}
+		if (strcmp(ip, LAB_GATEWAY_IP) == 0) {
+			/* On Azure a public IP belongs to one resource. */
+			snprintf(a[i].reason, sizeof(a[i].reason), "LoadBalancerIPInUse");
+			snprintf(a[i].message, sizeof(a[i].message),
+				 "frontend IP %s is the L7 gateway's", ip);
+			continue;
+		}
 		j = lb_alloc_clash(a, n, i, r, &pt);
 		if (j >= 0) {
 			snprintf(a[i].reason, sizeof(a[i].reason), "LoadBalancerIPInUse");

@@ -274,9 +274,10 @@ static void lb_nft_hook_chain(struct buf *out, const char *name, const char *typ
 		   LB_MARK_MASK, LB_MARK_BASE);
 	if (strcmp(hook, "prerouting") == 0)
 		/* A cloud edge forwards only what a rule names: other ports of
-		 * the frontend pool go nowhere. */
-		buf_printf(out, "\t\tip daddr %s ct state new counter name \"unmatched\" drop\n",
-			   LAB_FRONTEND_CIDR);
+		 * the frontend pool go nowhere. The L7 gateway's address is in
+		 * the pool but not the load balancer's (a resource apart). */
+		buf_printf(out, "\t\tip daddr %s ip daddr != %s ct state new counter name \"unmatched\" drop\n",
+			   LAB_FRONTEND_CIDR, LAB_GATEWAY_IP);
 	buf_puts(out, "\t}\n");
 }
 

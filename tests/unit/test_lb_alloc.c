@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lab.h"
 #include "lb_alloc.h"
 
 #define TCP80 .ports = { { MODEL_PROTO_TCP, 80 } }, .n_ports = 1
@@ -129,6 +130,20 @@ static void test_shared_on_other_ports(void **state)
 	assert_int_equal(a[2].ip.s_addr, 0);
 }
 
+/* The L7 gateway's address is in the pool but never a Service's. */
+static void test_requested_gateway_address(void **state)
+{
+	struct lb_alloc a[1] = {
+		{ .ns = "default", .name = "a", .requested = ip(LAB_GATEWAY_IP) },
+	};
+
+	(void)state;
+	assert_int_equal(lb_alloc_frontends(a, 1), 1);
+	assert_int_equal(a[0].ip.s_addr, 0);
+	assert_string_equal(a[0].reason, "LoadBalancerIPInUse");
+	assert_non_null(strstr(a[0].message, "the L7 gateway's"));
+}
+
 static void test_requested_outside_pool(void **state)
 {
 	struct lb_alloc a[1] = {
@@ -183,6 +198,7 @@ int main(void)
 		cmocka_unit_test(test_requested_taken_stays_pending),
 		cmocka_unit_test(test_shared_on_other_ports),
 		cmocka_unit_test(test_requested_outside_pool),
+		cmocka_unit_test(test_requested_gateway_address),
 		cmocka_unit_test(test_changed_request_moves),
 		cmocka_unit_test(test_pool_exhausted),
 	};
