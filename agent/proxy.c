@@ -163,16 +163,6 @@ static void proxy_observe_netprog(struct proxy *p, const struct timespec *eps_mt
 		proxy_netprog_observe(&p->m, now - t);
 }
 
-int proxy_local_endpoints(const struct proxy *p, const char *ns, const char *name)
-{
-	if (!p || !p->have_cur)
-		return -1;
-	for (int i = 0; i < p->cur.n_stats; i++)
-		if (strcmp(p->cur.stats[i].ns, ns) == 0 && strcmp(p->cur.stats[i].name, name) == 0)
-			return p->cur.stats[i].local_ready;
-	return -1;
-}
-
 void proxy_node_hook(struct model_node_status *s, void *data)
 {
 	const struct proxy *p = data;

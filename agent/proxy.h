@@ -40,9 +40,6 @@ bool proxy_healthy(const struct proxy *p);
 /* Wall clock (ms since the epoch) of the last time everything seen was
  * programmed (the agent's start before the first sync). */
 int64_t proxy_last_sync_ms(const struct proxy *p);
-/* Ready endpoints of Service ns/name on this node as of the last sync
- * (what its health check node port reports); -1 if the Service is unknown. */
-int proxy_local_endpoints(const struct proxy *p, const char *ns, const char *name);
 /* A kubelet_node_hook (kubelet.h): fills in proxy_healthy and last_sync_ms
  * of the node's heartbeat. data is the struct proxy. */
 void proxy_node_hook(struct model_node_status *s, void *data);

@@ -89,11 +89,6 @@ static bool proxy_map_present(const struct proxy_ruleset *rs, enum proxy_map m)
 	return (!proxy_map_compact_only(m) || rs->compact) && (!proxy_map_dsr_only(m) || rs->dsr);
 }
 
-const char *proxy_map_name(enum proxy_map m)
-{
-	return (unsigned)m < PROXY_MAP_COUNT ? proxy_map_names[m] : "?";
-}
-
 /* ---- the arena ----------------------------------------------------------- */
 
 static const char *rs_str(const struct proxy_ruleset *rs, struct proxy_str s)

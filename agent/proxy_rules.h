@@ -71,7 +71,6 @@ enum proxy_map {
 	PROXY_MAP_COUNT,
 };
 
-const char *proxy_map_name(enum proxy_map m);
 
 /* Strings live in one arena (rs->text); objects hold offsets into it. */
 struct proxy_str {

@@ -85,11 +85,6 @@ void lb_series_free(struct lb_series *s)
 	free(s);
 }
 
-int lb_series_backends(const struct lb_series *s)
-{
-	return s->n;
-}
-
 static int64_t lb_floor_div(int64_t a, int64_t b)
 {
 	return a >= 0 ? a / b : -((-a + b - 1) / b);

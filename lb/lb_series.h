@@ -52,7 +52,6 @@ struct lb_series;
 
 struct lb_series *lb_series_new(int n_backends);
 void lb_series_free(struct lb_series *s);
-int lb_series_backends(const struct lb_series *s);
 
 /* Records the sample of second t (Unix time). A second sampled twice keeps
  * the last sample in the 1 s ring and both in the minute's average. */

@@ -3038,11 +3038,6 @@ const char *manifest_kind_resource(enum manifest_kind kind)
 	return kind == MANIFEST_DEPLOYMENT ? "deployment.apps" : "service";
 }
 
-const char *manifest_kind_name(enum manifest_kind kind)
-{
-	return kind == MANIFEST_DEPLOYMENT ? "Deployment" : "Service";
-}
-
 const struct model_meta *manifest_object_meta(const struct manifest_object *o)
 {
 	return o->kind == MANIFEST_DEPLOYMENT ? &o->deployment.meta : &o->service.meta;

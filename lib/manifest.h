@@ -109,8 +109,6 @@ void manifest_add_error(struct manifest *m, struct manifest_pos pos, const char 
 
 /* "deployment.apps" / "service": kubectl's name for the kind. */
 const char *manifest_kind_resource(enum manifest_kind kind);
-/* "Deployment" / "Service". */
-const char *manifest_kind_name(enum manifest_kind kind);
 /* The object's namespace and name. */
 const struct model_meta *manifest_object_meta(const struct manifest_object *o);
 

@@ -68,6 +68,8 @@ static int dead_port(void)
 	return port;
 }
 
+static json_t *load(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static json_t *load(const char *fmt, ...)
 {
 	char text[4096];
