@@ -193,7 +193,7 @@ static void proxy_stale_fire(struct ev_loop *loop, uint64_t id, void *data)
 	if (!p->have_cur)
 		return;
 	buf_reset(&p->script);
-	if (proxy_stale_render(&p->stale, ev_now_ms(), PROXY_STALE_AFTER_MS, &p->script) > 0 &&
+	if (proxy_render_stale(&p->stale, ev_now_ms(), PROXY_STALE_AFTER_MS, &p->script) > 0 &&
 	    proxy_nft_run(p, buf_str(&p->script), err, sizeof(err)) < 0) {
 		/* Harmless: an empty chain. The next full sync removes it. */
 		log_warn("proxy: deleting stale chains: %s", err);
@@ -214,7 +214,7 @@ static int proxy_program(struct proxy *p, struct proxy_ruleset *next, bool *full
 	*changed = true;
 	buf_reset(&p->script);
 	if (!*full) {
-		rc = proxy_rules_render_diff(&p->cur, next, &p->stale, ev_now_ms(),
+		rc = proxy_render_diff(&p->cur, next, &p->stale, ev_now_ms(),
 					     PROXY_STALE_AFTER_MS, &p->script, &st);
 		if (rc == 0) {
 			*changed = false;
@@ -235,8 +235,8 @@ static int proxy_program(struct proxy *p, struct proxy_ruleset *next, bool *full
 		*full = true;
 		buf_reset(&p->script);
 	}
-	proxy_stale_clear(&p->stale);
-	proxy_rules_render_full(next, &p->script);
+	proxy_render_stale_clear(&p->stale);
+	proxy_render_full(next, &p->script);
 	if (p->script.oom) {
 		log_error("proxy: out of memory rendering the ruleset");
 		return -1;
@@ -511,7 +511,7 @@ void proxy_free(struct proxy *p)
 	if (p->nft)
 		nft_ctx_free(p->nft);
 	proxy_rules_free(&p->cur);
-	proxy_stale_clear(&p->stale);
+	proxy_render_stale_clear(&p->stale);
 	proxy_metrics_free(&p->m);
 	free(p->seen_svc);
 	free(p->seen_eps);

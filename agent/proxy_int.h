@@ -21,6 +21,7 @@
 #include "httpd.h"
 #include "proxy.h"
 #include "proxy_handover.h"
+#include "proxy_render.h"
 #include "proxy_rules.h"
 
 #define PROXY_METRICS_PORT       10249   /* kube-proxy's --metrics-bind-address port */

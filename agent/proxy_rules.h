@@ -2,10 +2,10 @@
  *
  * proxy_rules_build() is a pure function: Services + Endpoints + this
  * node's identity in, a ruleset model out; no kernel, no files, no clock.
- * The model renders either as one full, atomic replacement script
- * (proxy_rules_render_full: what a start-up or a recovery programs, and
+ * The model renders (proxy_render.h) either as one full, atomic replacement script
+ * (proxy_render_full: what a start-up or a recovery programs, and
  * what tests/golden/proxy/ holds) or as the difference from the model last
- * programmed (proxy_rules_render_diff: what an ordinary sync sends).
+ * programmed (proxy_render_diff: what an ordinary sync sends).
  *
  * The layout is kube-proxy's nftables mode (docs/ARCHITECTURE.md,
  * "Service proxy"): table ip kube-proxy, verdict maps service-ips and
@@ -191,42 +191,6 @@ int proxy_rules_build_from(const struct proxy_node *node,
 			   const struct proxy_ruleset *prev,
 			   struct proxy_ruleset *out, char *err, size_t errlen);
 void proxy_rules_free(struct proxy_ruleset *rs);
-
-/* The whole table as one atomic replacement: "table ip kube-proxy {}",
- * "delete table ip kube-proxy", then the table with everything in it, so
- * one nft_run_cmd_from_buffer() swaps old for new with no gap. */
-void proxy_rules_render_full(const struct proxy_ruleset *rs, struct buf *out);
-
-/* Chains that a diff emptied and that may be deleted once nothing can
- * still reference them (kube-proxy waits a second for older kernels). */
-struct proxy_stale {
-	char **names;
-	uint64_t *since_ms;
-	int n;
-	int cap;
-};
-
-struct proxy_diff_stats {
-	int chains_added, chains_changed, chains_flushed;
-	int sets_added, sets_deleted;
-	int elems_added, elems_deleted;
-	int stale_deleted;
-};
-
-/* The commands that turn `old` (what is programmed) into `new`. Returns 1
- * when there is something to send, 0 when the two are the same, and -1
- * when only a full replacement can get there (base or layout changed, an
- * affinity set's declaration changed). Chains that disappear are flushed
- * and recorded in `stale`; those recorded at least stale_after_ms before
- * now_ms are deleted. */
-int proxy_rules_render_diff(const struct proxy_ruleset *old, const struct proxy_ruleset *new_rs,
-			    struct proxy_stale *stale, uint64_t now_ms,
-			    uint64_t stale_after_ms, struct buf *out,
-			    struct proxy_diff_stats *st);
-/* Commands deleting the stale chains old enough; 0 when none. */
-int proxy_stale_render(struct proxy_stale *stale, uint64_t now_ms, uint64_t after_ms,
-		       struct buf *out);
-void proxy_stale_clear(struct proxy_stale *stale);
 
 /* Chain name parts, exposed for tests and describe:
  * "<HASH>-<ns>/<name>/<proto>/<port>" with HASH 8 base32 characters. */

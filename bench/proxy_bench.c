@@ -24,6 +24,7 @@
 
 #include <nftables/libnftables.h>
 
+#include "proxy_render.h"
 #include "proxy_rules.h"
 
 struct bench_world {
@@ -149,7 +150,7 @@ static int bench_sync(int n, int e, const char *layout)
 		goto out;
 	t_build = bench_now() - t0;
 	t0 = bench_now();
-	proxy_rules_render_full(&a, &script);
+	proxy_render_full(&a, &script);
 	t_render = bench_now() - t0;
 	t0 = bench_now();
 	if (bench_run(nft, buf_str(&script), "full sync") < 0)
@@ -177,7 +178,7 @@ static int bench_sync(int n, int e, const char *layout)
 		goto out;
 	t_cb = bench_now() - t0;
 	t0 = bench_now();
-	if (proxy_rules_render_diff(&a, &b, &stale, 0, 0, &diff, &st) <= 0)
+	if (proxy_render_diff(&a, &b, &stale, 0, 0, &diff, &st) <= 0)
 		goto out;
 	t_cd = bench_now() - t0;
 	t0 = bench_now();
@@ -216,7 +217,7 @@ out:
 		fprintf(stderr, "proxy_bench: sync benchmark failed %s\n", err);
 	proxy_rules_free(&a);
 	proxy_rules_free(&b);
-	proxy_stale_clear(&stale);
+	proxy_render_stale_clear(&stale);
 	buf_free(&script);
 	buf_free(&diff);
 	bench_world_free(&w);
@@ -263,7 +264,7 @@ static int bench_load(int n, int e, const char *layout, char **targets, int n_ta
 		goto out;
 	if (proxy_rules_build(&node, w.svcs, n, w.eps, n, &rs, err, sizeof(err)) < 0)
 		goto out;
-	proxy_rules_render_full(&rs, &script);
+	proxy_render_full(&rs, &script);
 	if (bench_run(nft, buf_str(&script), "load") < 0)
 		goto out;
 	printf("loaded services=%d layout=%s chains=%d\n", n, rs.compact ? "compact" : "kube-proxy",

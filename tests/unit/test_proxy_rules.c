@@ -21,6 +21,7 @@
 #include "proxy_int.h"
 #include "proxy_dsr.h"
 #include "proxy_handover.h"
+#include "proxy_render.h"
 #include "proxy_rules.h"
 
 #ifndef PROXY_GOLDEN_DIR
@@ -105,7 +106,7 @@ static char *render(const struct proxy_node *n, const struct model_service *svcs
 	char *s;
 
 	assert_int_equal(proxy_rules_build(n, svcs, nsvc, eps, neps, &rs, err, sizeof(err)), 0);
-	proxy_rules_render_full(&rs, &b);
+	proxy_render_full(&rs, &b);
 	assert_false(b.oom);
 	s = strdup(buf_str(&b));
 	buf_free(&b);
@@ -247,7 +248,7 @@ static void test_local_handover(void **state)
 	eps_of(&e, "node-service", items, 1);
 	assert_int_equal(proxy_rules_build_from(&n, &s, 1, &e, 1, &on, NULL, &rs, err,
 						sizeof(err)), 0);
-	proxy_rules_render_full(&rs, &b);
+	proxy_render_full(&rs, &b);
 	t = buf_str(&b);
 	assert_null(strstr(t, "203.0.113.10 . tcp . 80 comment \"default/node-service:80\" : drop"));
 	assert_null(strstr(t, "tcp . 31080 comment \"default/node-service:80\" : drop"));
@@ -935,7 +936,7 @@ static void test_diff_same_is_empty(void **state)
 	two_init(&t, 2, false);
 	build(&n, t.s, 2, t.e, 2, &a);
 	build(&n, t.s, 2, t.e, 2, &b);
-	assert_int_equal(proxy_rules_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), 0);
+	assert_int_equal(proxy_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), 0);
 	assert_int_equal(out.len, 0);
 	proxy_rules_free(&a);
 	proxy_rules_free(&b);
@@ -958,7 +959,7 @@ static void test_diff_endpoint_added(void **state)
 	two_init(&tb, 3, false);
 	build(&n, ta.s, 2, ta.e, 2, &a);
 	build(&n, tb.s, 2, tb.e, 2, &b);
-	assert_int_equal(proxy_rules_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), 1);
+	assert_int_equal(proxy_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), 1);
 	s = buf_str(&out);
 	/* One new endpoint chain, the service chain rewritten, no element
 	 * touched, nothing else. */
@@ -989,7 +990,7 @@ static void test_diff_service_removed_then_stale(void **state)
 	two_init(&t, 2, true);
 	build(&n, t.s, 2, t.e, 2, &a);
 	build(&n, t.s, 1, t.e, 1, &b);   /* "web" is gone */
-	assert_int_equal(proxy_rules_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), 1);
+	assert_int_equal(proxy_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), 1);
 	assert_int_equal(st.chains_flushed, 3);   /* service + 2 endpoints */
 	assert_int_equal(st.sets_deleted, 2);     /* affinity sets */
 	assert_int_equal(st.elems_deleted, 2);   /* service-ips, cluster-ips */
@@ -1001,9 +1002,9 @@ static void test_diff_service_removed_then_stale(void **state)
 	/* A second later, the next sync (even an empty one) deletes them. */
 	buf_reset(&out);
 	build(&n, t.s, 1, t.e, 1, &c);
-	assert_int_equal(proxy_rules_render_diff(&b, &c, &stale, 1500, 1000, &out, &st), 0);
+	assert_int_equal(proxy_render_diff(&b, &c, &stale, 1500, 1000, &out, &st), 0);
 	assert_int_equal(stale.n, 3);
-	assert_int_equal(proxy_rules_render_diff(&b, &c, &stale, 2000, 1000, &out, &st), 1);
+	assert_int_equal(proxy_render_diff(&b, &c, &stale, 2000, 1000, &out, &st), 1);
 	assert_int_equal(st.stale_deleted, 3);
 	assert_int_equal(stale.n, 0);
 	assert_non_null(strstr(buf_str(&out), "delete chain ip kube-proxy service-"));
@@ -1011,7 +1012,7 @@ static void test_diff_service_removed_then_stale(void **state)
 	proxy_rules_free(&b);
 	proxy_rules_free(&c);
 	buf_free(&out);
-	proxy_stale_clear(&stale);
+	proxy_render_stale_clear(&stale);
 	two_free(&t);
 }
 
@@ -1028,12 +1029,12 @@ static void test_diff_revives_stale_chain(void **state)
 	two_init(&t, 2, false);
 	build(&n, t.s, 2, t.e, 2, &a);
 	build(&n, t.s, 1, t.e, 1, &b);
-	assert_int_equal(proxy_rules_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), 1);
+	assert_int_equal(proxy_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), 1);
 	assert_int_equal(stale.n, 3);
 	buf_reset(&out);
 	/* "web" comes back before its chains were deleted: refill, do not
 	 * create (they still exist, empty). */
-	assert_int_equal(proxy_rules_render_diff(&b, &a, &stale, 1100, 1000, &out, &st), 1);
+	assert_int_equal(proxy_render_diff(&b, &a, &stale, 1100, 1000, &out, &st), 1);
 	assert_int_equal(stale.n, 0);
 	assert_int_equal(st.chains_added, 0);
 	assert_int_equal(st.chains_changed, 3);
@@ -1043,7 +1044,7 @@ static void test_diff_revives_stale_chain(void **state)
 	proxy_rules_free(&a);
 	proxy_rules_free(&b);
 	buf_free(&out);
-	proxy_stale_clear(&stale);
+	proxy_render_stale_clear(&stale);
 	two_free(&t);
 }
 
@@ -1061,7 +1062,7 @@ static void test_diff_layout_change_needs_full(void **state)
 	two_init(&t, 2, false);
 	build(&n, t.s, 2, t.e, 2, &a);
 	build(&c, t.s, 2, t.e, 2, &b);
-	assert_int_equal(proxy_rules_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), -1);
+	assert_int_equal(proxy_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), -1);
 	proxy_rules_free(&a);
 	proxy_rules_free(&b);
 	buf_free(&out);
@@ -1104,15 +1105,15 @@ static void check_reuse(const struct proxy_node *n, const struct proxy_ruleset *
 
 	assert_int_equal(proxy_rules_build(n, s, ns, e, ne, &fresh, err, sizeof(err)), 0);
 	assert_int_equal(proxy_rules_build_from(n, s, ns, e, ne, NULL, prev, &reused, err, sizeof(err)), 0);
-	proxy_rules_render_full(&fresh, &a);
-	proxy_rules_render_full(&reused, &b);
+	proxy_render_full(&fresh, &a);
+	proxy_render_full(&reused, &b);
 	assert_string_equal(buf_str(&a), buf_str(&b));
 	assert_int_equal(fresh.nrules, reused.nrules);
 	assert_int_equal(fresh.n_udp, reused.n_udp);
 	assert_int_equal(fresh.n_stats, reused.n_stats);
 	assert_memory_equal(fresh.stats, reused.stats, (size_t)fresh.n_stats * sizeof(*fresh.stats));
-	assert_int_equal(proxy_rules_render_diff(prev, &fresh, &sa, 0, 0, &da, &st),
-			 proxy_rules_render_diff(prev, &reused, &sb, 0, 0, &db, &st));
+	assert_int_equal(proxy_render_diff(prev, &fresh, &sa, 0, 0, &da, &st),
+			 proxy_render_diff(prev, &reused, &sb, 0, 0, &db, &st));
 	assert_string_equal(buf_str(&da), buf_str(&db));
 	/* And a model reused twice still is. */
 	{
@@ -1121,14 +1122,14 @@ static void check_reuse(const struct proxy_node *n, const struct proxy_ruleset *
 		assert_int_equal(proxy_rules_build_from(n, s, ns, e, ne, NULL, &reused, &again, err,
 							sizeof(err)), 0);
 		buf_reset(&b);
-		proxy_rules_render_full(&again, &b);
+		proxy_render_full(&again, &b);
 		assert_string_equal(buf_str(&a), buf_str(&b));
 		proxy_rules_free(&again);
 	}
 	proxy_rules_free(&fresh);
 	proxy_rules_free(&reused);
-	proxy_stale_clear(&sa);
-	proxy_stale_clear(&sb);
+	proxy_render_stale_clear(&sa);
+	proxy_render_stale_clear(&sb);
 	buf_free(&a);
 	buf_free(&b);
 	buf_free(&da);
@@ -1239,9 +1240,9 @@ static void check_diff_on_kernel(const struct proxy_ruleset *a, const struct pro
 	int rc;
 
 	assert_non_null(mkdtemp(dir));
-	proxy_rules_render_full(a, &fa);
-	proxy_rules_render_full(b, &fb);
-	rc = proxy_rules_render_diff(a, b, &stale, 1000, stale_after, &d, &st);
+	proxy_render_full(a, &fa);
+	proxy_render_full(b, &fb);
+	rc = proxy_render_diff(a, b, &stale, 1000, stale_after, &d, &st);
 	assert_true(rc >= 0);
 	snprintf(cmd, sizeof(cmd), "%s/a.nft", dir);
 	write_tmp(cmd, &fa);
@@ -1268,7 +1269,7 @@ static void check_diff_on_kernel(const struct proxy_ruleset *a, const struct pro
 	buf_free(&fa);
 	buf_free(&fb);
 	buf_free(&d);
-	proxy_stale_clear(&stale);
+	proxy_render_stale_clear(&stale);
 }
 
 static void test_diff_applies_like_full(void **state)
