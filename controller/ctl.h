@@ -73,11 +73,14 @@ void ctl_nodes_status(struct ctl_nodes *c, const struct model_node_status *st, i
  * has own[i] live pods on node i. Feasible nodes are Ready, hold fewer than
  * max_pods pods and have a free address. Among them: fewest of own, then
  * fewest pods in all, then the lowest index; the address is the node's
- * lowest free one in 10.244.i.2-254. 0, or -ENOSPC when no node is
+ * lowest free one in 10.244.i.2-254. spec (may be NULL) brings the pod's
+ * hostname spread constraint: under DoNotSchedule a node where the group
+ * would stand more than maxSkew above the emptiest node is not feasible.
+ * 0, or -ENOSPC when no node is
  * feasible, with why set to kube-scheduler's message for it ("0/2 nodes
  * are available: 2 Too many pods. preemption: ..."). */
-int ctl_schedule(const struct ctl_nodes *c, const int *own, int *node, struct in_addr *ip,
-		 char *why, size_t whylen);
+int ctl_schedule(const struct ctl_nodes *c, const int *own, const struct model_pod_spec *spec,
+		 int *node, struct in_addr *ip, char *why, size_t whylen);
 /* Records a pod placed by ctl_schedule. */
 void ctl_nodes_take(struct ctl_nodes *c, int node, struct in_addr ip);
 

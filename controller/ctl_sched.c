@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CTL_HOST_FIRST 2     /* .1 is the node's cbr0 */
@@ -15,6 +16,7 @@
  * (TaintToleration), a full one fails NodeResourcesFit's pod count. */
 #define CTL_WHY_TAINT    "node(s) had untolerated taint(s)"
 #define CTL_WHY_FULL     "Too many pods"
+#define CTL_WHY_SPREAD   "node(s) didn't match pod topology spread constraints"
 /* DefaultPreemption's verdicts: a taint is not resolved by evicting
  * anyone; on a full node every pod has the same priority (the lab has no
  * PriorityClasses), so there is no lower-priority victim. */
@@ -83,42 +85,76 @@ static int ctl_free_host(const struct ctl_nodes *c, int node)
 
 /* "a A, b B" with the parts in sort.Strings order, as kube-scheduler lists
  * its reasons; a part with a zero count is left out. */
-static void ctl_histogram(char *out, size_t len, int a, const char *why_a, int b,
-			  const char *why_b)
-{
-	char x[128], y[128];
+struct ctl_reason {
+	int n;
+	const char *text;
+};
 
-	snprintf(x, sizeof(x), "%d %s", a, why_a);
-	snprintf(y, sizeof(y), "%d %s", b, why_b);
-	if (!a || !b)
-		snprintf(out, len, "%s", a ? x : y);
-	else if (strcmp(x, y) <= 0)
-		snprintf(out, len, "%s, %s", x, y);
-	else
-		snprintf(out, len, "%s, %s", y, x);
+static int ctl_str_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
 }
 
-/* FitError's message: the filters' reasons, then DefaultPreemption's. */
-static void ctl_why(char *why, size_t len, int known, int not_ready, int full)
+/* "N reason" per distinct reason, equal reasons summed, sorted as strings
+ * and joined, as kube-scheduler's FitError and DefaultPreemption word it. */
+static void ctl_histogram(char *out, size_t len, struct ctl_reason *r, int nr)
 {
-	char filter[300], preempt[300];
+	char s[4][128];
+	int ns = 0;
+	size_t o = 0;
+
+	for (int i = 0; i < nr; i++)
+		for (int j = i + 1; j < nr; j++)
+			if (r[i].n && r[j].n && strcmp(r[i].text, r[j].text) == 0) {
+				r[i].n += r[j].n;
+				r[j].n = 0;
+			}
+	for (int i = 0; i < nr && ns < 4; i++)
+		if (r[i].n)
+			snprintf(s[ns++], sizeof(s[0]), "%d %s", r[i].n, r[i].text);
+	qsort(s, (size_t)ns, sizeof(s[0]), ctl_str_cmp);
+	out[0] = '\0';
+	for (int i = 0; i < ns && o < len; i++)
+		o += (size_t)snprintf(out + o, len - o, "%s%s", i ? ", " : "", s[i]);
+}
+
+/* FitError's message: the filters' reasons, then DefaultPreemption's (a
+ * full node and a spread constraint might be helped by evicting someone,
+ * a taint not). */
+static void ctl_why(char *why, size_t len, int known, int not_ready, int full, int spread)
+{
+	struct ctl_reason f[] = {
+		{ full, CTL_WHY_FULL }, { not_ready, CTL_WHY_TAINT }, { spread, CTL_WHY_SPREAD },
+	};
+	struct ctl_reason pr[] = {
+		{ full, CTL_PREEMPT_FULL }, { not_ready, CTL_PREEMPT_TAINT },
+		{ spread, CTL_PREEMPT_FULL },
+	};
+	char filter[400], preempt[300];
 
 	if (known == 0) {
 		snprintf(why, len, "no nodes available to schedule pods");
 		return;
 	}
-	ctl_histogram(filter, sizeof(filter), full, CTL_WHY_FULL, not_ready, CTL_WHY_TAINT);
-	ctl_histogram(preempt, sizeof(preempt), full, CTL_PREEMPT_FULL, not_ready,
-		      CTL_PREEMPT_TAINT);
+	ctl_histogram(filter, sizeof(filter), f, 3);
+	ctl_histogram(preempt, sizeof(preempt), pr, 3);
 	snprintf(why, len, "0/%d nodes are available: %s. preemption: 0/%d nodes are available: %s.",
 		 known, filter, known, preempt);
 }
 
-int ctl_schedule(const struct ctl_nodes *c, const int *own, int *node, struct in_addr *ip,
-		 char *why, size_t whylen)
+int ctl_schedule(const struct ctl_nodes *c, const int *own, const struct model_pod_spec *spec,
+		 int *node, struct in_addr *ip, char *why, size_t whylen)
 {
-	int best = -1, host = -1, known = 0, not_ready = 0, full = 0;
+	int best = -1, host = -1, known = 0, not_ready = 0, full = 0, spread = 0, min_own = -1;
+	bool hard = spec && spec->spread_hard && spec->spread_max_skew > 0;
 
+	/* The skew is measured against the emptiest node, NotReady ones
+	 * included: PodTopologySpread ignores taints by default
+	 * (nodeTaintsPolicy Ignore), so a NotReady node with none of the
+	 * group's pods holds the others back. */
+	for (int i = 0; hard && i < c->n; i++)
+		if (c->state[i] != CTL_NODE_ABSENT && (min_own < 0 || own[i] < min_own))
+			min_own = own[i];
 	for (int i = 0; i < c->n; i++) {
 		int h;
 
@@ -136,6 +172,10 @@ int ctl_schedule(const struct ctl_nodes *c, const int *own, int *node, struct in
 			full++;
 			continue;
 		}
+		if (hard && own[i] + 1 - min_own > spec->spread_max_skew) {
+			spread++;
+			continue;
+		}
 		/* Spread first (PodTopologySpread's default hostname
 		 * constraint), then the least loaded node; strictly better
 		 * only, so ties go to the lowest index. */
@@ -146,7 +186,7 @@ int ctl_schedule(const struct ctl_nodes *c, const int *own, int *node, struct in
 		}
 	}
 	if (best < 0) {
-		ctl_why(why, whylen, known, not_ready, full);
+		ctl_why(why, whylen, known, not_ready, full, spread);
 		return -ENOSPC;
 	}
 	*node = best;

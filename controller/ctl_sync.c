@@ -450,7 +450,7 @@ static void ctl_bind(struct ctl_pass *p, struct ctl_nodes *nodes, struct ctl_wai
 	struct in_addr ip;
 	int node, rc;
 
-	if (ctl_schedule(nodes, w->group->own, &node, &ip, why, sizeof(why)) == 0) {
+	if (ctl_schedule(nodes, w->group->own, &pod->spec, &node, &ip, why, sizeof(why)) == 0) {
 		struct model_pod bound = *pod;
 
 		snprintf(bound.node, sizeof(bound.node), "node%d", node);

@@ -1785,6 +1785,60 @@ static void mp_container(struct mp *p, struct fy_node *n, struct model_container
 	}
 }
 
+/* One topologySpreadConstraint, checked as the API server checks it; the
+ * first over kubernetes.io/hostname is kept (the lab's nodes have no other
+ * topology label). The pods counted are the group's (its template's), as
+ * the usual labelSelector selects them. */
+static void mp_spread(struct mp *p, struct fy_node *n, struct model_pod_spec *ps)
+{
+	static const char *const silent[] = {
+		"labelSelector", "matchLabelKeys", "minDomains", "nodeAffinityPolicy",
+		"nodeTaintsPolicy", NULL,
+	};
+	char key[MODEL_KEY_MAX + 1] = "", when[32] = "", q[MODEL_KEY_MAX + 8];
+	long long skew = 0;
+	bool has_skew = false;
+	struct mp_iter i;
+
+	if (!mp_iter_start(p, &i, n))
+		return;
+	while (mp_next(p, &i)) {
+		if (strcmp(i.key, "maxSkew") == 0) {
+			if (mp_int(p, i.val, &skew) <= 0)
+				continue;
+			has_skew = true;
+			if (skew <= 0 || skew > INT32_MAX)
+				mp_err(p, i.val, "Invalid value: %lld: must be greater than zero", skew);
+		} else if (strcmp(i.key, "topologyKey") == 0) {
+			mp_str(p, i.val, key, sizeof(key));
+		} else if (strcmp(i.key, "whenUnsatisfiable") == 0) {
+			if (mp_str(p, i.val, when, sizeof(when)) > 0 &&
+			    strcmp(when, "DoNotSchedule") != 0 && strcmp(when, "ScheduleAnyway") != 0)
+				mp_err(p, i.val, "Unsupported value: %s: supported values: "
+				       "\"DoNotSchedule\", \"ScheduleAnyway\"",
+				       mp_quote(when, strlen(when), q, sizeof(q)));
+		} else if (!mp_key_in(i.key, silent)) {
+			mp_unknown(p, &i);
+		}
+	}
+	if (!has_skew)
+		mp_err_child(p, n, "maxSkew", "Required value");
+	if (!key[0])
+		mp_err_child(p, n, "topologyKey", "Required value: can not be empty");
+	if (!when[0])
+		mp_err_child(p, n, "whenUnsatisfiable", "Required value");
+	if (key[0] && strcmp(key, MODEL_SPREAD_KEY) != 0) {
+		mp_warn(p, mp_pos(p, n), "%s: topologyKey %s: the lab's only topology domain is "
+			MODEL_SPREAD_KEY " (one per node); this constraint is not applied", p->path,
+			mp_quote(key, strlen(key), q, sizeof(q)));
+		return;
+	}
+	if (key[0] && has_skew && skew > 0 && skew <= INT32_MAX && !ps->spread_max_skew) {
+		ps->spread_max_skew = (int)skew;
+		ps->spread_hard = strcmp(when, "DoNotSchedule") == 0;
+	}
+}
+
 static void mp_pod_spec(struct mp *p, struct fy_node *n, struct model_pod_spec *ps, bool *has_containers)
 {
 	static const char *const silent[] = {
@@ -1795,7 +1849,7 @@ static void mp_pod_spec(struct mp *p, struct fy_node *n, struct model_pod_spec *
 	};
 	static const char *const ignored[] = {
 		"initContainers", "volumes", "nodeSelector", "nodeName", "affinity", "tolerations",
-		"hostNetwork", "hostPID", "hostIPC", "topologySpreadConstraints", "dnsConfig",
+		"hostNetwork", "hostPID", "hostIPC", "dnsConfig",
 		"hostAliases", "shareProcessNamespace", "activeDeadlineSeconds", "readinessGates",
 		"runtimeClassName", "overhead", "os", "ephemeralContainers", "setHostnameAsFQDN",
 		"resourceClaims", "schedulingGates", "hostname", "subdomain", "hostUsers",
@@ -1832,6 +1886,13 @@ static void mp_pod_spec(struct mp *p, struct fy_node *n, struct model_pod_spec *
 				mp_err(p, i.val, "Invalid value: %lld: must be greater than or equal to 0", v);
 			else
 				ps->termination_grace_s = (int)v;
+		} else if (strcmp(i.key, "topologySpreadConstraints") == 0) {
+			struct mp_seq s;
+
+			if (!mp_seq_start(p, &s, i.val, 64))
+				continue;
+			while (mp_seq_next(p, &s))
+				mp_spread(p, s.item, ps);
 		} else if (strcmp(i.key, "restartPolicy") == 0) {
 			char rp[32], q[48];
 

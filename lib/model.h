@@ -38,6 +38,8 @@
  * the hand-over of a Local Service's external traffic ("true" or seconds). */
 #define MODEL_ANN_FORWARDING_MODE "clientip.io/forwarding-mode"
 #define MODEL_ANN_LOCAL_HANDOVER  "clientip.io/local-handover"
+/* The one topology key the lab's scheduler knows: each node a domain. */
+#define MODEL_SPREAD_KEY "kubernetes.io/hostname"
 
 enum model_proto { MODEL_PROTO_TCP, MODEL_PROTO_UDP };
 
@@ -138,6 +140,12 @@ struct model_pod_spec {
 	int n_containers;
 	int termination_grace_s;           /* default 30 */
 	/* restartPolicy is always Always, as for a Deployment's pods. */
+	/* A topologySpreadConstraint over kubernetes.io/hostname, the lab's
+	 * only topology domain: at most spread_max_skew more of the group's
+	 * pods on one node than on the emptiest (0: none); spread_hard is
+	 * whenUnsatisfiable DoNotSchedule (else ScheduleAnyway). */
+	int spread_max_skew;
+	bool spread_hard;
 };
 
 /* maxSurge / maxUnavailable: an absolute number or a percentage. */

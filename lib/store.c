@@ -313,6 +313,17 @@ static void sw_pod_spec(struct jsonw *w, const struct model_pod_spec *s, const c
 	jsonw_end_array(w);
 	jsonw_kv_str(w, "restartPolicy", "Always");
 	jsonw_kv_int(w, "terminationGracePeriodSeconds", s->termination_grace_s);
+	if (s->spread_max_skew > 0) {
+		jsonw_key(w, "topologySpreadConstraints");
+		jsonw_begin_array(w);
+		jsonw_begin_object(w);
+		jsonw_kv_int(w, "maxSkew", s->spread_max_skew);
+		jsonw_kv_str(w, "topologyKey", MODEL_SPREAD_KEY);
+		jsonw_kv_str(w, "whenUnsatisfiable", s->spread_hard ? "DoNotSchedule" :
+							     "ScheduleAnyway");
+		jsonw_end_object(w);
+		jsonw_end_array(w);
+	}
 }
 
 void model_pod_template_to_json(struct jsonw *w, const struct model_map *labels,
@@ -1259,6 +1270,19 @@ static void sj_pod_spec(struct sj_node *n, struct model_pod_spec *s)
 	while (s->n_containers < MODEL_MAX_CONTAINERS &&
 	       (x = sj_seq_next(sj_get(n, "containers"), &it)))
 		sj_container(x, &s->containers[s->n_containers++]);
+	/* The first constraint over the hostname; other keys have no domain
+	 * in the lab. */
+	it = NULL;
+	while (!s->spread_max_skew && (x = sj_seq_next(sj_get(n, "topologySpreadConstraints"), &it))) {
+		char key[64] = "", when[32] = "";
+
+		sj_str(sj_get(x, "topologyKey"), key, sizeof(key));
+		if (strcmp(key, MODEL_SPREAD_KEY) != 0)
+			continue;
+		sj_int(sj_get(x, "maxSkew"), &s->spread_max_skew);
+		sj_str(sj_get(x, "whenUnsatisfiable"), when, sizeof(when));
+		s->spread_hard = strcmp(when, "DoNotSchedule") == 0;
+	}
 }
 
 static void sj_condition(struct sj_node *n, struct model_condition *c)

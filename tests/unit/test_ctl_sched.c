@@ -51,7 +51,7 @@ static int sched(const struct ctl_nodes *c, const int *own, int *node, struct in
 {
 	char why[MODEL_MESSAGE_MAX];
 
-	return ctl_schedule(c, own, node, ip, why, sizeof(why));
+	return ctl_schedule(c, own, NULL, node, ip, why, sizeof(why));
 }
 
 static void test_spread_round_robin(void **state)
@@ -160,13 +160,49 @@ static void test_full_nodes(void **state)
 		assert_true(placed <= 506);
 	}
 	assert_int_equal(placed, 506);
-	assert_int_equal(ctl_schedule(&c, own, &n, &ip, why, sizeof(why)), -ENOSPC);
+	assert_int_equal(ctl_schedule(&c, own, NULL, &n, &ip, why, sizeof(why)), -ENOSPC);
 	assert_string_equal(why, "0/2 nodes are available: 2 Too many pods. preemption: 0/2 nodes "
 			    "are available: 2 No preemption victims found for incoming pod.");
 	/* No nodes at all. */
 	ctl_nodes_init(&c, 0, 110, NULL, 0);
-	assert_int_equal(ctl_schedule(&c, own, &n, &ip, why, sizeof(why)), -ENOSPC);
+	assert_int_equal(ctl_schedule(&c, own, NULL, &n, &ip, why, sizeof(why)), -ENOSPC);
 	assert_string_equal(why, "no nodes available to schedule pods");
+}
+
+/* topologySpreadConstraints over the hostname: DoNotSchedule refuses a
+ * node that would be more than maxSkew above the emptiest one, NotReady
+ * nodes included (taints are ignored by the constraint); ScheduleAnyway
+ * only prefers. */
+static void test_spread_constraint(void **state)
+{
+	struct model_pod_spec hard = { .spread_max_skew = 1, .spread_hard = true };
+	struct model_pod_spec soft = { .spread_max_skew = 1, .spread_hard = false };
+	struct ctl_nodes c;
+	int own[LAB_MAX_NODES] = { 1, 0 }, n;
+	struct in_addr ip;
+	char why[MODEL_MESSAGE_MAX];
+
+	(void)state;
+	ctl_nodes_init(&c, 2, 110, NULL, 0);
+	all_ready(&c);
+	assert_int_equal(ctl_schedule(&c, own, &hard, &n, &ip, why, sizeof(why)), 0);
+	assert_int_equal(n, 1);
+	/* node1 cannot take pods: node0 would reach 2 against node1's 0. */
+	c.state[1] = CTL_NODE_NOT_READY;
+	assert_int_equal(ctl_schedule(&c, own, &hard, &n, &ip, why, sizeof(why)), -ENOSPC);
+	assert_string_equal(why, "0/2 nodes are available: 1 node(s) didn't match pod topology "
+			    "spread constraints, 1 node(s) had untolerated taint(s). preemption: "
+			    "0/2 nodes are available: 1 No preemption victims found for incoming "
+			    "pod, 1 Preemption is not helpful for scheduling.");
+	/* ScheduleAnyway, or no constraint: node0 takes it. */
+	assert_int_equal(ctl_schedule(&c, own, &soft, &n, &ip, why, sizeof(why)), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(ctl_schedule(&c, own, NULL, &n, &ip, why, sizeof(why)), 0);
+	assert_int_equal(n, 0);
+	/* maxSkew 2 allows it. */
+	hard.spread_max_skew = 2;
+	assert_int_equal(ctl_schedule(&c, own, &hard, &n, &ip, why, sizeof(why)), 0);
+	assert_int_equal(n, 0);
 }
 
 static void test_max_pods(void **state)
@@ -185,11 +221,11 @@ static void test_max_pods(void **state)
 	(void)state;
 	ctl_nodes_init(&c, 2, 2, p, 3);
 	all_ready(&c);
-	assert_int_equal(ctl_schedule(&c, own, &n, &ip, why, sizeof(why)), 0);
+	assert_int_equal(ctl_schedule(&c, own, NULL, &n, &ip, why, sizeof(why)), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(ip_str(ip), "10.244.1.3");
 	ctl_nodes_take(&c, n, ip);
-	assert_int_equal(ctl_schedule(&c, own, &n, &ip, why, sizeof(why)), -ENOSPC);
+	assert_int_equal(ctl_schedule(&c, own, NULL, &n, &ip, why, sizeof(why)), -ENOSPC);
 	assert_string_equal(why, "0/2 nodes are available: 2 Too many pods. preemption: 0/2 nodes "
 			    "are available: 2 No preemption victims found for incoming pod.");
 	free(p);
@@ -217,18 +253,18 @@ static void test_readiness(void **state)
 	assert_int_equal(c.state[2], CTL_NODE_ABSENT);
 	/* The spread would prefer node1: it is NotReady. */
 	own[0] = 5;
-	assert_int_equal(ctl_schedule(&c, own, &n, &ip, why, sizeof(why)), 0);
+	assert_int_equal(ctl_schedule(&c, own, NULL, &n, &ip, why, sizeof(why)), 0);
 	assert_int_equal(n, 0);
 	ctl_nodes_take(&c, n, ip);
 	/* node0 is full now: the reasons in kube-scheduler's order. */
-	assert_int_equal(ctl_schedule(&c, own, &n, &ip, why, sizeof(why)), -ENOSPC);
+	assert_int_equal(ctl_schedule(&c, own, NULL, &n, &ip, why, sizeof(why)), -ENOSPC);
 	assert_string_equal(why, "0/2 nodes are available: 1 Too many pods, 1 node(s) had "
 			    "untolerated taint(s). preemption: 0/2 nodes are available: 1 No "
 			    "preemption victims found for incoming pod, 1 Preemption is not "
 			    "helpful for scheduling.");
 	/* Only NotReady nodes. */
 	c.state[0] = CTL_NODE_NOT_READY;
-	assert_int_equal(ctl_schedule(&c, own, &n, &ip, why, sizeof(why)), -ENOSPC);
+	assert_int_equal(ctl_schedule(&c, own, NULL, &n, &ip, why, sizeof(why)), -ENOSPC);
 	assert_string_equal(why, "0/2 nodes are available: 2 node(s) had untolerated taint(s). "
 			    "preemption: 0/2 nodes are available: 2 Preemption is not helpful "
 			    "for scheduling.");
@@ -236,7 +272,7 @@ static void test_readiness(void **state)
 	ctl_nodes_init(&c, 12, 0, NULL, 0);
 	for (int i = 0; i < 12; i++)
 		c.state[i] = i < 2 ? CTL_NODE_NOT_READY : CTL_NODE_READY;
-	assert_int_equal(ctl_schedule(&c, own, &n, &ip, why, sizeof(why)), -ENOSPC);
+	assert_int_equal(ctl_schedule(&c, own, NULL, &n, &ip, why, sizeof(why)), -ENOSPC);
 	assert_string_equal(why, "0/12 nodes are available: 10 Too many pods, 2 node(s) had "
 			    "untolerated taint(s). preemption: 0/12 nodes are available: 10 No "
 			    "preemption victims found for incoming pod, 2 Preemption is not "
@@ -275,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_full_nodes),
 		cmocka_unit_test(test_max_pods),
+		cmocka_unit_test(test_spread_constraint),
 		cmocka_unit_test(test_readiness),
 		cmocka_unit_test(test_env),
 	};

@@ -1108,6 +1108,50 @@ static void test_lifecycle_pre_stop(void **state)
 	manifest_free(&m);
 }
 
+/* topologySpreadConstraints: checked as the API server checks them; the
+ * hostname one reaches the model, another key is warned about. */
+static void test_spread_constraints(void **state)
+{
+	static const char head[] =
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
+		"  selector: {matchLabels: {a: b}}\n"
+		"  template:\n    metadata: {labels: {a: b}}\n    spec:\n"
+		"      containers: [{name: c, image: i}]\n"
+		"      topologySpreadConstraints:\n";
+	char text[2048];
+	struct manifest m;
+
+	(void)state;
+	snprintf(text, sizeof(text), "%s      - {maxSkew: 1, topologyKey: kubernetes.io/hostname, "
+		 "whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {a: b}}}\n", head);
+	assert_int_equal(parse(text, &m), 0);
+	assert_int_equal(m.objects[0].deployment.pod.spread_max_skew, 1);
+	assert_true(m.objects[0].deployment.pod.spread_hard);
+	manifest_free(&m);
+	snprintf(text, sizeof(text), "%s      - {maxSkew: 1, topologyKey: topology.kubernetes.io/zone, "
+		 "whenUnsatisfiable: ScheduleAnyway}\n", head);
+	assert_int_equal(parse(text, &m), 0);
+	assert_int_equal(m.objects[0].deployment.pod.spread_max_skew, 0);
+	assert_int_equal(m.n_warnings, 1);
+	assert_msg(&m, "t.yaml:11:10: Warning: spec.template.spec.topologySpreadConstraints[0]: "
+		   "topologyKey \"topology.kubernetes.io/zone\": the lab's only topology domain is "
+		   "kubernetes.io/hostname (one per node); this constraint is not applied");
+	manifest_free(&m);
+	snprintf(text, sizeof(text), "%s      - {maxSkew: 0, topologyKey: kubernetes.io/hostname, "
+		 "whenUnsatisfiable: DoNotSchedule}\n", head);
+	assert_one_error(text, "t.yaml:11:19: spec.template.spec.topologySpreadConstraints[0]."
+			 "maxSkew: Invalid value: 0: must be greater than zero");
+	snprintf(text, sizeof(text), "%s      - {maxSkew: 1, topologyKey: kubernetes.io/hostname, "
+		 "whenUnsatisfiable: Never}\n", head);
+	assert_one_error(text, "t.yaml:11:78: spec.template.spec.topologySpreadConstraints[0]."
+			 "whenUnsatisfiable: Unsupported value: \"Never\": supported values: "
+			 "\"DoNotSchedule\", \"ScheduleAnyway\"");
+	snprintf(text, sizeof(text), "%s      - {maxSkew: 1, whenUnsatisfiable: DoNotSchedule}\n",
+		 head);
+	assert_one_error(text, "t.yaml:11:10: spec.template.spec.topologySpreadConstraints[0]."
+			 "topologyKey: Required value: can not be empty");
+}
+
 static void test_error_lifecycle(void **state)
 {
 	static const char head[] =
@@ -1280,6 +1324,7 @@ int main(void)
 		cmocka_unit_test(test_error_env_boolean),
 		cmocka_unit_test(test_lifecycle_pre_stop),
 		cmocka_unit_test(test_error_lifecycle),
+		cmocka_unit_test(test_spread_constraints),
 		cmocka_unit_test(test_file_and_stdin_names),
 		cmocka_unit_test(test_single_quoted),
 		cmocka_unit_test(test_not_text),
