@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "agent.h"
@@ -45,17 +44,6 @@ static void agent_on_change(struct watch *w, void *data)
 	(void)w;
 	kubelet_sync(a->kubelet);
 	proxy_sync(a->proxy);
-}
-
-static void agent_on_signal(struct ev_loop *loop, int fd, unsigned events, void *data)
-{
-	struct signalfd_siginfo si;
-
-	(void)events;
-	(void)data;
-	if (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-		log_info("signal %u: stopping", si.ssi_signo);
-	ev_stop(loop);
 }
 
 static int agent_parse(struct agent_config *cfg, int argc, char **argv)
@@ -111,7 +99,6 @@ int main(int argc, char **argv)
 	};
 	struct agent a = { .sigfd = -1 };
 	char err[256];
-	sigset_t mask;
 	int rc = 1;
 
 	log_init("clientip-agent", getenv("CLIENTIP_DEBUG") ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
@@ -119,18 +106,11 @@ int main(int argc, char **argv)
 		return 2;
 	/* Pod processes are our children; their exits are watched per pod. */
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	a.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-
 	a.loop = ev_loop_new();
-	if (!a.loop || a.sigfd < 0) {
-		log_error("start-up: %s", strerror(errno));
+	if (!a.loop || (a.sigfd = ev_stop_on_signals(a.loop)) < 0) {
+		log_error("start-up: %s", strerror(a.loop ? -a.sigfd : ENOMEM));
 		goto out;
 	}
-	ev_watch(a.loop, a.sigfd, EV_READ, agent_on_signal, &a);
 	a.kubelet = kubelet_new(a.loop, &a.cfg, err, sizeof(err));
 	if (!a.kubelet) {
 		log_error("kubelet: %s", err);

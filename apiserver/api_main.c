@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "api_server.h"
@@ -38,17 +37,6 @@ static void api_usage(FILE *out)
 		"kubeconfig that points kubectl at it.\n");
 }
 
-static void api_on_signal(struct ev_loop *loop, int fd, unsigned events, void *data)
-{
-	struct signalfd_siginfo si;
-
-	(void)events;
-	(void)data;
-	if (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-		log_info("signal %u: stopping", si.ssi_signo);
-	ev_stop(loop);
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -63,7 +51,6 @@ int main(int argc, char **argv)
 	const char *lab = NULL, *listen_at = "127.0.0.1:0", *sock = NULL;
 	char err[512], path[4200], addr[64], portfile[4200], text[16];
 	int opt, rc = 1, sigfd = -1, n, listen_fd = -1;
-	sigset_t mask;
 	char *colon;
 
 	log_init("clientip-apiserver", getenv("CLIENTIP_DEBUG") ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
@@ -102,15 +89,10 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		return 1;
 	}
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	s.loop = ev_loop_new();
-	if (!s.loop || sigfd < 0 || ev_watch(s.loop, sigfd, EV_READ, api_on_signal, &s) < 0) {
-		log_error("start-up: %s", strerror(errno));
+	if (!s.loop || (sigfd = ev_stop_on_signals(s.loop)) < 0) {
+		log_error("start-up: %s", strerror(s.loop ? -sigfd : ENOMEM));
 		goto out;
 	}
 	s.http = api_http_new(s.loop, NULL, api_handle, &s);

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "ctl.h"
@@ -57,17 +56,6 @@ static void ctl_on_change(struct watch *w, void *data)
 	ctl_sync(data);
 }
 
-static void ctl_on_signal(struct ev_loop *loop, int fd, unsigned events, void *data)
-{
-	struct signalfd_siginfo si;
-
-	(void)events;
-	(void)data;
-	if (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-		log_info("signal %u: stopping", si.ssi_signo);
-	ev_stop(loop);
-}
-
 static int ctl_parse(struct ctl *c, bool *once, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -115,7 +103,6 @@ int main(int argc, char **argv)
 	struct ctl c = { .sigfd = -1 };
 	bool once = false;
 	char err[256];
-	sigset_t mask;
 	int rc = 1;
 
 	log_init("clientip-controller",
@@ -131,18 +118,9 @@ int main(int argc, char **argv)
 		return ctl_sync(&c) < 0 ? 1 : 0;
 
 	rc = 1;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	c.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	c.loop = ev_loop_new();
-	if (!c.loop || c.sigfd < 0) {
-		log_error("start-up: %s", strerror(errno));
-		goto out;
-	}
-	if (ev_watch(c.loop, c.sigfd, EV_READ, ctl_on_signal, &c) < 0) {
-		log_error("start-up: cannot watch signals");
+	if (!c.loop || (c.sigfd = ev_stop_on_signals(c.loop)) < 0) {
+		log_error("start-up: %s", strerror(c.loop ? -c.sigfd : ENOMEM));
 		goto out;
 	}
 	c.watch = watch_new(c.loop, c.statedir, watched, CTL_DEBOUNCE_MS, CTL_RESYNC_MS,

@@ -14,12 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "gw.h"
 #include "log.h"
-#include "netns.h"
 #include "sock.h"
 
 static void gw_usage(FILE *out)
@@ -40,49 +38,6 @@ static void gw_usage(FILE *out)
 		GW_FRONTEND_PORT);
 }
 
-/* Makes sure the process lives in the lab's edge namespace. */
-static int gw_enter_edge(const char *lab, char *err, size_t errlen)
-{
-	struct netns_id edge, self;
-	char name[128];
-	int fd, rc;
-
-	lab_netns_name(lab, "edge", name, sizeof(name));
-	rc = netns_id_of(name, &edge);
-	if (rc < 0) {
-		snprintf(err, errlen, "namespace %s: %s (is the lab up?)", name, strerror(-rc));
-		return rc;
-	}
-	rc = netns_id_of_pid(getpid(), &self);
-	if (rc < 0) {
-		snprintf(err, errlen, "own namespace: %s", strerror(-rc));
-		return rc;
-	}
-	if (self.dev == edge.dev && self.ino == edge.ino)
-		return 0;
-	fd = netns_open(name);
-	if (fd < 0) {
-		snprintf(err, errlen, "namespace %s: %s", name, strerror(-fd));
-		return fd;
-	}
-	rc = netns_enter(fd);
-	close(fd);
-	if (rc < 0)
-		snprintf(err, errlen, "entering %s: %s", name, strerror(-rc));
-	return rc;
-}
-
-static void gw_on_signal(struct ev_loop *loop, int fd, unsigned events, void *data)
-{
-	struct signalfd_siginfo si;
-
-	(void)events;
-	(void)data;
-	if (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-		log_info("signal %u: stopping", si.ssi_signo);
-	ev_stop(loop);
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -99,7 +54,6 @@ int main(int argc, char **argv)
 	socklen_t sslen;
 	struct gw gw;
 	char err[512], dir[LAB_PATH_MAX];
-	sigset_t sigs;
 	int c, sfd = -1, rc = 1;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -138,22 +92,16 @@ int main(int argc, char **argv)
 		gw.trace_seed = (uint64_t)getpid() << 32 ^ (uint64_t)ev_wall_ms();
 	snprintf(gw.sock_path, sizeof(gw.sock_path), "%s/apiserver.sock",
 		 lab_state_dir(lab, dir, sizeof(dir)));
-	if (gw_enter_edge(lab, err, sizeof(err)) < 0) {
+	if (lab_enter_netns(lab, "edge", err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		return 1;
 	}
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	gw.loop = ev_loop_new();
-	sfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (!gw.loop || sfd < 0) {
-		log_error("event loop: %s", strerror(errno));
+	if (!gw.loop || (sfd = ev_stop_on_signals(gw.loop)) < 0) {
+		log_error("event loop: %s", strerror(gw.loop ? -sfd : ENOMEM));
 		goto out;
 	}
-	ev_watch(gw.loop, sfd, EV_READ, gw_on_signal, NULL);
 	if (gw_proxy_start(&gw, err, sizeof(err)) < 0 || gw_api_start(&gw, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;

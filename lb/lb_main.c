@@ -16,7 +16,6 @@
 #include "lab.h"
 #include "lb_ctl.h"
 #include "log.h"
-#include "netns.h"
 
 static void lb_usage(FILE *out)
 {
@@ -26,39 +25,6 @@ static void lb_usage(FILE *out)
 		"The cloud load balancer of a clientip lab (Azure Load Balancer's role):\n"
 		"frontend IPs for LoadBalancer Services, flow distribution with nftables,\n"
 		"health probes and metrics. Runs in the lab's edge namespace.\n");
-}
-
-/* Makes sure the process lives in the lab's edge namespace. */
-static int lb_enter_edge(const char *lab, char *err, size_t errlen)
-{
-	struct netns_id edge, self;
-	char name[128];
-	int fd, rc;
-
-	lab_netns_name(lab, "edge", name, sizeof(name));
-	rc = netns_id_of(name, &edge);
-	if (rc < 0) {
-		snprintf(err, errlen, "namespace %s: %s (is the lab up?)", name, strerror(-rc));
-		return rc;
-	}
-	rc = netns_id_of_pid(getpid(), &self);
-	if (rc < 0) {
-		snprintf(err, errlen, "own namespace: %s", strerror(-rc));
-		return rc;
-	}
-	if (self.dev == edge.dev && self.ino == edge.ino)
-		return 0;
-	fd = netns_open(name);
-	if (fd < 0) {
-		snprintf(err, errlen, "namespace %s: %s", name, strerror(-fd));
-		return fd;
-	}
-	/* Single-threaded here, so the whole process moves. */
-	rc = netns_enter(fd);
-	close(fd);
-	if (rc < 0)
-		snprintf(err, errlen, "entering %s: %s", name, strerror(-rc));
-	return rc;
 }
 
 /* Thousands of probe sockets at once need more than the default 1024. */
@@ -102,7 +68,8 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		return 2;
 	}
-	if (lb_enter_edge(lab, err, sizeof(err)) < 0) {
+	/* Single-threaded here, so the whole process moves. */
+	if (lab_enter_netns(lab, "edge", err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		return 1;
 	}

@@ -9,11 +9,15 @@
 #include "ev.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "log.h"
 
 struct ev_fd {
 	ev_fd_cb *cb;
@@ -285,4 +289,36 @@ int ev_run(struct ev_loop *loop)
 void ev_stop(struct ev_loop *loop)
 {
 	loop->stop = true;
+}
+
+static void ev_on_stop_signal(struct ev_loop *loop, int fd, unsigned events, void *data)
+{
+	struct signalfd_siginfo si;
+
+	(void)events;
+	(void)data;
+	if (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		log_info("signal %u: stopping", si.ssi_signo);
+	ev_stop(loop);
+}
+
+int ev_stop_on_signals(struct ev_loop *loop)
+{
+	sigset_t mask;
+	int fd, rc;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return -errno;
+	fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	rc = ev_watch(loop, fd, EV_READ, ev_on_stop_signal, NULL);
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	return fd;
 }

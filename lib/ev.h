@@ -38,6 +38,11 @@ void ev_timer_cancel(struct ev_loop *loop, uint64_t timer_id);
 /* Runs until ev_stop(). Returns 0, or -errno if epoll failed. */
 int ev_run(struct ev_loop *loop);
 void ev_stop(struct ev_loop *loop);
+/* A daemon's way out: blocks SIGTERM and SIGINT (call it before starting
+ * threads, so that it holds for the process) and stops the loop, with a
+ * log line, when one arrives. Returns the signalfd, for the caller to
+ * close after the loop, or -errno. */
+int ev_stop_on_signals(struct ev_loop *loop);
 
 /* Monotonic clock in milliseconds, as the loop sees it. */
 uint64_t ev_now_ms(void);

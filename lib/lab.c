@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "netns.h"
 
 bool lab_name_valid(const char *name, char *err, size_t errlen)
 {
@@ -164,4 +167,35 @@ const char *lab_netns_lab(const char *netns, char *buf, size_t len)
 		return NULL;
 	snprintf(buf, len, "%s", name);
 	return buf;
+}
+
+int lab_enter_netns(const char *lab, const char *role, char *err, size_t errlen)
+{
+	struct netns_id want, self;
+	char name[128];
+	int fd, rc;
+
+	lab_netns_name(lab, role, name, sizeof(name));
+	rc = netns_id_of(name, &want);
+	if (rc < 0) {
+		snprintf(err, errlen, "namespace %s: %s (is the lab up?)", name, strerror(-rc));
+		return rc;
+	}
+	rc = netns_id_of_pid(getpid(), &self);
+	if (rc < 0) {
+		snprintf(err, errlen, "own namespace: %s", strerror(-rc));
+		return rc;
+	}
+	if (self.dev == want.dev && self.ino == want.ino)
+		return 0;
+	fd = netns_open(name);
+	if (fd < 0) {
+		snprintf(err, errlen, "namespace %s: %s", name, strerror(-fd));
+		return fd;
+	}
+	rc = netns_enter(fd);
+	close(fd);
+	if (rc < 0)
+		snprintf(err, errlen, "entering %s: %s", name, strerror(-rc));
+	return rc;
 }

@@ -70,6 +70,11 @@ char *lab_state_dir(const char *lab, char *buf, size_t len);
 
 /* Namespace names; role is "edge", "ctl", "node<i>", "client<i>". */
 char *lab_netns_name(const char *lab, const char *role, char *buf, size_t len);
+/* Moves the calling process (single-threaded still) into the lab's
+ * namespace for role, unless it already runs there (a daemon started by
+ * the lab's supervisor is born in it; one started by hand is not). 0, or
+ * -errno with a message. */
+int lab_enter_netns(const char *lab, const char *role, char *err, size_t errlen);
 char *lab_pod_netns_name(const char *lab, const char *pod_ns, const char *pod,
 			 char *buf, size_t len);
 
