@@ -557,8 +557,11 @@ int nl_addr_del(struct nl *nl, const char *dev, struct in_addr addr, int prefix,
 	return nl_addr_change(nl, RTM_DELADDR, 0, dev, addr, prefix, err, errlen);
 }
 
-int nl_neigh_set(struct nl *nl, const char *dev, struct in_addr addr, const uint8_t *mac,
-		 char *err, size_t errlen)
+/* A permanent neighbour entry of family AF_INET (addr at mac) or AF_BRIDGE
+ * (a VXLAN forwarding entry: mac to the VTEP at addr). */
+static int nl_neigh_new(struct nl *nl, const char *dev, uint8_t family, uint16_t nlflags,
+			struct in_addr addr, const uint8_t *mac, const char *what,
+			char *err, size_t errlen)
 {
 	struct nlmsghdr *nlh;
 	struct ndmsg *nd;
@@ -568,46 +571,35 @@ int nl_neigh_set(struct nl *nl, const char *dev, struct in_addr addr, const uint
 	idx = nl_ifindex(nl, dev, err, errlen);
 	if (idx < 0)
 		return idx;
-	nlh = nl_msg(nl, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE);
+	nlh = nl_msg(nl, RTM_NEWNEIGH, NLM_F_CREATE | nlflags);
 	nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
-	nd->ndm_family = AF_INET;
+	nd->ndm_family = family;
 	nd->ndm_ifindex = idx;
 	nd->ndm_state = NUD_PERMANENT;
+	if (family == AF_BRIDGE)
+		nd->ndm_flags = NTF_SELF;
 	mnl_attr_put(nlh, NDA_DST, sizeof(addr), &addr);
 	mnl_attr_put(nlh, NDA_LLADDR, 6, mac);
 	rc = nl_talk(nl, nlh, NULL, NULL, kmsg, sizeof(kmsg));
 	if (rc < 0) {
 		inet_ntop(AF_INET, &addr, a, sizeof(a));
-		nl_set_err(err, errlen, rc, kmsg, "set neighbour %s on %s", a, dev);
+		nl_set_err(err, errlen, rc, kmsg, "%s %s on %s", what, a, dev);
 	}
 	return rc;
+}
+
+int nl_neigh_set(struct nl *nl, const char *dev, struct in_addr addr, const uint8_t *mac,
+		 char *err, size_t errlen)
+{
+	return nl_neigh_new(nl, dev, AF_INET, NLM_F_REPLACE, addr, mac, "set neighbour", err,
+			    errlen);
 }
 
 int nl_fdb_append(struct nl *nl, const char *dev, const uint8_t *mac, struct in_addr dst,
 		  char *err, size_t errlen)
 {
-	struct nlmsghdr *nlh;
-	struct ndmsg *nd;
-	char kmsg[256], a[INET_ADDRSTRLEN];
-	int idx, rc;
-
-	idx = nl_ifindex(nl, dev, err, errlen);
-	if (idx < 0)
-		return idx;
-	nlh = nl_msg(nl, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_APPEND);
-	nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
-	nd->ndm_family = AF_BRIDGE;
-	nd->ndm_ifindex = idx;
-	nd->ndm_state = NUD_PERMANENT;
-	nd->ndm_flags = NTF_SELF;
-	mnl_attr_put(nlh, NDA_LLADDR, 6, mac);
-	mnl_attr_put(nlh, NDA_DST, sizeof(dst), &dst);
-	rc = nl_talk(nl, nlh, NULL, NULL, kmsg, sizeof(kmsg));
-	if (rc < 0) {
-		inet_ntop(AF_INET, &dst, a, sizeof(a));
-		nl_set_err(err, errlen, rc, kmsg, "forwarding entry to %s on %s", a, dev);
-	}
-	return rc;
+	return nl_neigh_new(nl, dev, AF_BRIDGE, NLM_F_APPEND, dst, mac, "forwarding entry to",
+			    err, errlen);
 }
 
 int nl_neigh_del(struct nl *nl, const char *dev, struct in_addr addr, char *err, size_t errlen)
