@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The kubectl-like object verbs against a fake lab: a state directory with a
-# lab.json and the store's folders, no namespaces and no daemons. These
-# verbs only read and write files, so the whole test runs without network
-# or root and in a few seconds.
+# lab.json and the store's folders, and the lab's API server on its Unix
+# socket (it writes Deployments and Services on to the files), no
+# namespaces and no other daemon. The whole test runs without root and in
+# a few seconds.
 #
 # Covers: the scenario's manifest applied verbatim, unchanged/configured,
 # ClusterIP/NodePort/healthCheckNodePort allocation kept across updates,
@@ -31,8 +32,10 @@ fake_lab() {
 		"$LAB" "$(date -u -d '-3 minutes' +%Y-%m-%dT%H:%M:%SZ)" >"$S/lab.json"
 }
 
-# Every file of the state dir with its checksum (the lock file aside).
-snapshot() { (cd "$S" && find . -type f ! -name lock -print0 | sort -z | xargs -0 -r sha256sum); }
+# Every file of the state dir with its checksum (the lock file and the API
+# server's log aside).
+snapshot() { (cd "$S" && find . -type f ! -name lock ! -name '*.log' -print0 | sort -z |
+	xargs -0 -r sha256sum); }
 
 # jq-like access to JSON on stdin: jget 'd["spec"]["clusterIP"]'
 jget() { python3 -c 'import json,sys; d=json.load(sys.stdin); print('"$1"')'; }
@@ -47,6 +50,12 @@ t_eq "apply to a missing lab fails" 1 "$rc"
 t_match "missing lab: the message names lab.json" "lab \"$LAB\" does not exist.*lab.json" "$out"
 
 fake_lab
+# Started from a subshell, so that the test's own `wait`s do not wait for it.
+( "$T_BUILD/clientip-apiserver" --lab "$LAB" --listen 127.0.0.1:0 >"$T_TMP/apiserver.log" 2>&1 &
+  echo $! >"$T_TMP/apiserver.pid" )
+APID=$(cat "$T_TMP/apiserver.pid")
+t_defer "kill $APID"
+t_ok "the lab's API server listens" t_wait 10 test -S "$S/apiserver.sock"
 
 # ---- create, unchanged, configured -------------------------------------------
 out=$(ci apply -f "$M/deploy.yaml" 2>&1)
