@@ -401,10 +401,19 @@ NodePort: +<unset>  $np/TCP
 Endpoints: +10\.244\.1\.2:8080" "$out"
 t_match "describe svc: traffic policy" "External Traffic Policy: +Cluster" "$out"
 
-# The load balancer's part: a frontend address and an event.
-cat >"$S/status/services/default_node-service.json" <<'EOF2'
-{"apiVersion":"v1","kind":"Service","metadata":{"name":"node-service","namespace":"default"},"status":{"loadBalancer":{"ingress":[{"ip":"203.0.113.10","ipMode":"VIP"}]}},"loadBalancerExtra":{"events":[{"type":"Warning","reason":"ProbeIntervalOutOfRange","message":"interval 1 s is below Azure's minimum of 5 s"}]}}
-EOF2
+# The load balancer's part, as it writes it through the API server: a
+# frontend address in the Service's status and an Event on the Service.
+api() { # METHOD PATH CONTENT-TYPE BODY: prints the HTTP status
+	curl -s -o /dev/null -w '%{http_code}' --max-time 5 --unix-socket "$S/apiserver.sock" \
+		-X "$1" -H "Content-Type: $3" --data "$4" "http://lab$2"
+}
+t_eq "the load balancer's status through services/NAME/status" 200 \
+	"$(api PATCH /api/v1/namespaces/default/services/node-service/status \
+		application/merge-patch+json \
+		'{"status":{"loadBalancer":{"ingress":[{"ip":"203.0.113.10","ipMode":"VIP"}]}}}')"
+t_eq "the load balancer's Event" 201 \
+	"$(api POST /api/v1/namespaces/default/events application/json \
+		'{"metadata":{"name":"node-service.1"},"involvedObject":{"kind":"Service","namespace":"default","name":"node-service"},"type":"Warning","reason":"ProbeIntervalOutOfRange","message":"interval 1 s is below Azure'"'"'s minimum of 5 s","source":{"component":"clientip-lb"},"lastTimestamp":"'"$(date -u +%Y-%m-%dT%H:%M:%SZ)"'"}')"
 t_match "get svc: EXTERNAL-IP from the load balancer's status" \
 	"node-service +LoadBalancer +$cip +203\.0\.113\.10 +80:$np/TCP " "$(ci get svc)"
 out=$(ci describe svc node-service)
@@ -412,7 +421,7 @@ t_match "describe svc: LoadBalancer Ingress" "LoadBalancer Ingress: +203\.0\.113
 t_match "describe svc: the load balancer's events" "Events:
   Type +Reason +Age +From +Message
   ---- +------ +---- +---- +-------
-  Warning +ProbeIntervalOutOfRange +<unknown> +clientip-lb +interval 1 s is below" "$out"
+  Warning +ProbeIntervalOutOfRange +[0-9]+s +clientip-lb +interval 1 s is below" "$out"
 
 # ---- scale, rollout ---------------------------------------------------------------------
 t_eq "scale" "deployment.apps/node-deployment scaled" "$(ci scale deployment node-deployment --replicas 3)"
