@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -70,35 +69,6 @@ int store_init(const char *statedir)
 			return rc;
 	}
 	return 0;
-}
-
-int store_lock(const char *statedir)
-{
-	char path[PATH_MAX];
-	int fd, rc;
-
-	snprintf(path, sizeof(path), "%s/lock", statedir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0 && errno == ENOENT && fs_mkdir_p(statedir, 0755) == 0)
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	while ((rc = flock(fd, LOCK_EX)) < 0 && errno == EINTR)
-		;
-	if (rc < 0) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	return fd;
-}
-
-void store_unlock(int fd)
-{
-	if (fd < 0)
-		return;
-	flock(fd, LOCK_UN);
-	close(fd);
 }
 
 int store_delete(const char *statedir, enum store_kind kind, const char *ns, const char *name)
@@ -1528,8 +1498,6 @@ static int deployment_status_read(struct sj_node *root, struct model_deployment_
 	return 0;
 }
 
-static void sw_sj_node(struct jsonw *w, struct sj_node *n);
-
 /* ---- parsing ------------------------------------------------------------ */
 
 /* A libfyaml event parser with its diagnostics and node arena; one serves
@@ -2126,7 +2094,7 @@ int store_list_services(const char *statedir, struct model_service **out, int *n
 }
 
 int store_get_service_status(const char *statedir, const char *ns, const char *name,
-			     struct in_addr *ingress, struct buf *extra, char *err, size_t errlen)
+			     struct in_addr *ingress, char *err, size_t errlen)
 {
 	struct sj_node *root, *it = NULL, *x;
 	char path[PATH_MAX];
@@ -2134,8 +2102,6 @@ int store_get_service_status(const char *statedir, const char *ns, const char *n
 	int rc;
 
 	ingress->s_addr = 0;
-	if (extra)
-		buf_reset(extra);
 	if (sj_doc_init(&d) < 0) {
 		sj_doc_fini(&d);
 		sj_err(err, errlen, "out of memory");
@@ -2149,13 +2115,6 @@ int store_get_service_status(const char *statedir, const char *ns, const char *n
 	}
 	x = sj_seq_next(sj_at(root, "status", "loadBalancer", "ingress", NULL), &it);
 	sj_ip(sj_get(x, "ip"), ingress);
-	x = sj_get(root, "loadBalancerExtra");
-	if (extra && x) {
-		struct jsonw w;
-
-		jsonw_init(&w, extra, false);
-		sw_sj_node(&w, x);
-	}
 	rc = 0;
 out:
 	sj_doc_fini(&d);
@@ -2182,7 +2141,7 @@ int store_get_service(const char *statedir, const char *ns, const char *name,
 	if (rc < 0)
 		return rc;
 	/* A missing or broken load balancer status just means no ingress. */
-	if (store_get_service_status(statedir, ns, name, &out->ingress_ip, NULL, NULL, 0) < 0)
+	if (store_get_service_status(statedir, ns, name, &out->ingress_ip, NULL, 0) < 0)
 		out->ingress_ip.s_addr = 0;
 	return 0;
 }
@@ -2365,69 +2324,14 @@ int store_put_deployment_status_if_changed(const char *statedir,
 			      emit_deployment_status, s, true);
 }
 
-/* Copies a parsed JSON value into the writer (extra_json of a service
- * status), so the file stays one well-formed, indented document. */
-static void sw_sj_node(struct jsonw *w, struct sj_node *n)
-{
-	const char *s;
-	int64_t iv;
-	size_t len;
-	bool bv;
-
-	switch (n->type) {
-	case SJ_MAP:
-		jsonw_begin_object(w);
-		for (struct sj_node *c = n->first; c; c = c->next) {
-			jsonw_key(w, c->key);
-			sw_sj_node(w, c);
-		}
-		jsonw_end_object(w);
-		return;
-	case SJ_SEQ:
-		jsonw_begin_array(w);
-		for (struct sj_node *c = n->first; c; c = c->next)
-			sw_sj_node(w, c);
-		jsonw_end_array(w);
-		return;
-	case SJ_SCALAR:
-		break;
-	}
-	s = sj_scalar(n, &len);
-	if (!s)
-		jsonw_null(w);
-	else if (!n->plain)
-		jsonw_strn(w, s, len);
-	else if (sj_parse_int(s, len, &iv))
-		jsonw_int(w, iv);
-	else if (sj_bool(n, &bv))
-		jsonw_bool(w, bv);
-	else if (len && strspn(s, "0123456789+-.eE") == len)
-		jsonw_double(w, strtod(s, NULL));
-	else
-		jsonw_strn(w, s, len);
-}
-
 int store_put_service_status(const char *statedir, const char *ns, const char *name,
-			     struct in_addr ingress, const char *extra_json)
+			     struct in_addr ingress)
 {
-	struct sj_node *extra = NULL;
 	struct buf b = BUF_INIT;
-	struct sj_doc d;
 	struct jsonw w;
 	char path[PATH_MAX];
 	int rc;
 
-	if (sj_doc_init(&d) < 0) {
-		sj_doc_fini(&d);
-		return -ENOMEM;
-	}
-	if (extra_json) {
-		extra = sj_doc_parse(&d, extra_json, strlen(extra_json));
-		if (!extra || extra->type != SJ_MAP) {
-			sj_doc_fini(&d);
-			return -EINVAL;
-		}
-	}
 	jsonw_init(&w, &b, true);
 	jsonw_begin_object(&w);
 	jsonw_kv_str(&w, "apiVersion", "v1");
@@ -2452,12 +2356,7 @@ int store_put_service_status(const char *statedir, const char *ns, const char *n
 	}
 	jsonw_end_object(&w);
 	jsonw_end_object(&w);
-	if (extra) {
-		jsonw_key(&w, "loadBalancerExtra");
-		sw_sj_node(&w, extra);
-	}
 	jsonw_end_object(&w);
-	sj_doc_fini(&d);
 	store_path(statedir, STORE_SERVICE_STATUS, ns, name, path, sizeof(path));
 	rc = store_write(path, &b, false);
 	buf_free(&b);
