@@ -149,7 +149,7 @@ static void describe_service(struct cli *cli, const struct model_service *s)
 	memset(&e, 0, sizeof(e));
 	have_eps = store_get_endpoints(cli->statedir, s->meta.ns, s->meta.name, &e, err,
 				       sizeof(err)) == 0;
-	store_get_service_status(cli->statedir, s->meta.ns, s->meta.name, &ingress, NULL, err,
+	store_get_service_status(cli->statedir, s->meta.ns, s->meta.name, &ingress, err,
 				 sizeof(err));
 	buf_printf(&b, "Name:\t%s\n", s->meta.name);
 	buf_printf(&b, "Namespace:\t%s\n", s->meta.ns);
@@ -452,8 +452,7 @@ int cmd_describe(struct cli *cli, int argc, char **argv)
 			struct model_service *ss = NULL;
 			int n = 0;
 
-			if (store_list_services(cli->statedir, &ss, &n, err, sizeof(err)) < 0) {
-				fprintf(stderr, "error: %s\n", err);
+			if (objapi_list_services(cli, &ss, &n) < 0) {
 				status = 1;
 				break;
 			}
@@ -485,8 +484,7 @@ int cmd_describe(struct cli *cli, int argc, char **argv)
 			struct model_deployment *ds = NULL;
 			int n = 0;
 
-			if (store_list_deployments(cli->statedir, &ds, &n, err, sizeof(err)) < 0) {
-				fprintf(stderr, "error: %s\n", err);
+			if (objapi_list_deployments(cli, &ds, &n) < 0) {
 				status = 1;
 				break;
 			}

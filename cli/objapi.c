@@ -181,3 +181,102 @@ json_t *objapi_from_service(const struct model_service *s)
 	model_service_to_json(&w, s);
 	return objapi_body(&b);
 }
+
+/* A list of one kind from the server, each item converted by conv into
+ * an array of size-byte elements. */
+typedef int objapi_conv_fn(const json_t *obj, void *out, char *err, size_t errlen);
+
+static int objapi_conv_deployment(const json_t *obj, void *out, char *err, size_t errlen)
+{
+	return objapi_to_deployment(obj, out, err, errlen);
+}
+
+static int objapi_conv_service(const json_t *obj, void *out, char *err, size_t errlen)
+{
+	return objapi_to_service(obj, out, err, errlen);
+}
+
+static int objapi_meta_cmp(const struct model_meta *a, const struct model_meta *b)
+{
+	int c = strcmp(a->ns, b->ns);
+
+	return c ? c : strcmp(a->name, b->name);
+}
+
+static int objapi_deployment_cmp(const void *a, const void *b)
+{
+	return objapi_meta_cmp(&((const struct model_deployment *)a)->meta,
+			       &((const struct model_deployment *)b)->meta);
+}
+
+static int objapi_service_cmp(const void *a, const void *b)
+{
+	return objapi_meta_cmp(&((const struct model_service *)a)->meta,
+			       &((const struct model_service *)b)->meta);
+}
+
+static int objapi_list(struct cli *cli, bool deployment, size_t size, objapi_conv_fn *conv,
+		       void **out, int *n)
+{
+	struct objapi api;
+	json_t *list = NULL, *item, *items;
+	char path[128], err[256];
+	char *arr = NULL;
+	size_t i;
+	int code, m = 0, status = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (objapi_open(cli, &api) < 0)
+		return -1;
+	objapi_path(deployment, NULL, NULL, NULL, path, sizeof(path));
+	code = objapi_call(&api, "GET", path, NULL, &list);
+	if (code < 0)
+		goto out;
+	items = json_object_get(list, "items");
+	if (code != 200 || !json_is_array(items)) {
+		fprintf(stderr, "Error from server (%s): %s\n", objapi_reason(list),
+			objapi_message(list));
+		goto out;
+	}
+	arr = calloc(json_array_size(items) + 1, size);
+	if (!arr) {
+		fprintf(stderr, "error: out of memory\n");
+		goto out;
+	}
+	json_array_foreach(items, i, item) {
+		/* One object the model refuses does not hide the others. */
+		if (conv(item, arr + (size_t)m * size, err, sizeof(err)) < 0)
+			fprintf(stderr, "warning: %s\n", err);
+		else
+			m++;
+	}
+	qsort(arr, (size_t)m, size, deployment ? objapi_deployment_cmp : objapi_service_cmp);
+	*out = arr;
+	*n = m;
+	arr = NULL;
+	status = 0;
+out:
+	free(arr);
+	json_decref(list);
+	objapi_close(&api);
+	return status;
+}
+
+int objapi_list_deployments(struct cli *cli, struct model_deployment **out, int *n)
+{
+	void *v;
+	int rc = objapi_list(cli, true, sizeof(**out), objapi_conv_deployment, &v, n);
+
+	*out = v;
+	return rc;
+}
+
+int objapi_list_services(struct cli *cli, struct model_service **out, int *n)
+{
+	void *v;
+	int rc = objapi_list(cli, false, sizeof(**out), objapi_conv_service, &v, n);
+
+	*out = v;
+	return rc;
+}

@@ -56,4 +56,11 @@ int objapi_to_service(const json_t *obj, struct model_service *out, char *err, s
 json_t *objapi_from_deployment(const struct model_deployment *d);
 json_t *objapi_from_service(const struct model_service *s);
 
+/* Every Deployment (Service) the server holds, in all namespaces, as the
+ * lab's model, sorted by namespace then name as the store's lists are
+ * (free() the array); an object the model refuses is skipped with a
+ * warning. 0, or -1 (message printed). */
+int objapi_list_deployments(struct cli *cli, struct model_deployment **out, int *n);
+int objapi_list_services(struct cli *cli, struct model_service **out, int *n);
+
 #endif

@@ -456,4 +456,19 @@ t_eq "delete -f: prod is empty" "" "$(ls "$S/api/services" | grep '^prod_')"
 t_eq "delete deploy/NAME" 'deployment.apps "node-deployment" deleted' "$(ci delete deploy/node-deployment)"
 t_ok "apply --help" sh -c "'$T_BUILD/clientip' apply --help | grep -q 'usage: clientip apply'"
 
+# ---- no API server ----------------------------------------------------------------------
+kill "$APID"
+t_ok "the API server is gone" t_wait 10 sh -c "! kill -0 $APID 2>/dev/null"
+before=$(snapshot)
+out=$(ci apply -f "$M/deploy.yaml" 2>&1); rc=$?
+t_eq "apply without an API server: exit 1" 1 "$rc"
+t_match "apply: the lab and the socket named" \
+	"error: the API server of lab \"$LAB\" does not answer at $S/apiserver.sock: .*lab status" "$out"
+t_eq "apply: nothing written" "$before" "$(snapshot)"
+out=$(ci get svc 2>&1); rc=$?
+t_eq "get svc without an API server: exit 1" 1 "$rc"
+t_match "get svc: the same message" "does not answer at $S/apiserver.sock" "$out"
+out=$(ci delete svc node-service 2>&1); rc=$?
+t_match "delete: the same message, exit 1" "^1 error: the API server of lab" "$rc $out"
+
 t_done
