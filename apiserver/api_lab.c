@@ -244,10 +244,10 @@ static int api_lab_export_ingress(struct api_server *s, const json_t *obj, const
 	if (!ip || inet_pton(AF_INET, ip, &addr) != 1 || !addr.s_addr)
 		return store_delete(s->statedir, STORE_SERVICE_STATUS, ns, name);
 	/* Written only when it changes: the proxies wake on every write. */
-	if (store_get_service_status(s->statedir, ns, name, &cur, NULL, err, sizeof(err)) == 0 &&
+	if (store_get_service_status(s->statedir, ns, name, &cur, err, sizeof(err)) == 0 &&
 	    cur.s_addr == addr.s_addr)
 		return 0;
-	return store_put_service_status(s->statedir, ns, name, addr, NULL);
+	return store_put_service_status(s->statedir, ns, name, addr);
 }
 
 static void api_lab_export(struct api_server *s, const char *kind, enum api_event_type type,
