@@ -2272,14 +2272,18 @@ static int store_put_result(int rc)
 
 int store_put_deployment(const char *statedir, const struct model_deployment *d)
 {
+	/* Unchanged objects are not written: the API server writes every
+	 * one again at its start, and the controller wakes on each write. */
 	return store_put_result(store_put_json(statedir, STORE_DEPLOYMENTS, d->meta.ns,
-					       d->meta.name, emit_deployment, d, false));
+					       d->meta.name, emit_deployment, d, true));
 }
 
 int store_put_service(const char *statedir, const struct model_service *s)
 {
+	/* As for Deployments: a status change of the Service (the load
+	 * balancer's) leaves its spec's file alone. */
 	return store_put_result(store_put_json(statedir, STORE_SERVICES, s->meta.ns, s->meta.name,
-					       emit_service_spec, s, false));
+					       emit_service_spec, s, true));
 }
 
 int store_put_pod(const char *statedir, const struct model_pod *p)

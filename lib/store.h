@@ -63,7 +63,8 @@ int store_get_service(const char *statedir, const char *ns, const char *name,
 int store_get_pod(const char *statedir, const char *ns, const char *name,
 		  struct model_pod *out, char *err, size_t errlen);
 
-/* Atomic writes. 0 or -errno. */
+/* Atomic writes. 0 or -errno. A Deployment or Service is written only when
+ * the file's bytes would change. */
 int store_put_deployment(const char *statedir, const struct model_deployment *d);
 int store_put_service(const char *statedir, const struct model_service *s);
 int store_put_pod(const char *statedir, const struct model_pod *p);
