@@ -19,6 +19,7 @@
  * annotations such as kubectl's last-applied configuration, fields the lab
  * does not use) is kept, and a round trip changes nothing.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,15 +60,10 @@ static json_t *api_lab_to_json(api_lab_emit_fn *emit, const void *obj, const voi
 	return v;
 }
 
-static void api_lab_emit_deployment(struct jsonw *w, const void *o, const void *st)
-{
-	model_deployment_with_status_to_json(w, o, st);
-}
-
-static void api_lab_emit_service(struct jsonw *w, const void *o, const void *st)
+static void api_lab_emit_deployment_status(struct jsonw *w, const void *o, const void *st)
 {
 	(void)st;
-	model_service_to_json(w, o);
+	model_deployment_status_to_json(w, o);
 }
 
 static void api_lab_emit_pod(struct jsonw *w, const void *o, const void *st)
@@ -232,47 +228,32 @@ static char *api_lab_model_text(struct api_server *s, const json_t *obj)
 	return text;
 }
 
-/* The lab's view of an API Deployment or Service, as JSON (NULL if it does
- * not convert). */
-static json_t *api_lab_canonical(struct api_server *s, const char *kind, const json_t *obj)
-{
-	char *text = api_lab_model_text(s, obj), err[256];
-	json_t *out = NULL;
-
-	if (!text)
-		return NULL;
-	if (strcmp(kind, "Deployment") == 0) {
-		struct model_deployment *d = malloc(sizeof(*d));
-		if (d && model_deployment_from_json(text, strlen(text), d, err, sizeof(err)) == 0)
-			out = api_lab_to_json(api_lab_emit_deployment, d, NULL);
-		free(d);
-	} else {
-		struct model_service *sv = malloc(sizeof(*sv));
-		if (sv && model_service_from_json(text, strlen(text), sv, err, sizeof(err)) == 0) {
-			sv->ingress_ip.s_addr = 0;
-			out = api_lab_to_json(api_lab_emit_service, sv, NULL);
-		}
-		free(sv);
-	}
-	free(text);
-	/* Identity is the API's; status is compared on its own. */
-	json_object_del(out, "status");
-	if (out) {
-		json_t *m = json_object_get(out, "metadata");
-		json_object_del(m, "uid");
-		json_object_del(m, "creationTimestamp");
-		json_object_del(m, "generation");
-		json_object_del(m, "resourceVersion");
-	}
-	return out;
-}
-
 /* ---- API -> files ------------------------------------------------------------- */
 
-static void api_lab_export(struct api_server *s, const struct api_event *ev)
+/* The load balancer's address, from the Service's status, on to
+ * status/services/ where the node proxies (and the CLI's readers) look
+ * for it; no file when there is none. */
+static int api_lab_export_ingress(struct api_server *s, const json_t *obj, const char *ns,
+				  const char *name)
 {
-	const char *kind = ev->res->kind;
-	const json_t *meta = json_object_get(ev->obj, "metadata");
+	const json_t *ing = json_array_get(api_json_path(obj, "status.loadBalancer.ingress"), 0);
+	const char *ip = json_string_value(json_object_get(ing, "ip"));
+	struct in_addr addr = { 0 }, cur;
+	char err[256];
+
+	if (!ip || inet_pton(AF_INET, ip, &addr) != 1 || !addr.s_addr)
+		return store_delete(s->statedir, STORE_SERVICE_STATUS, ns, name);
+	/* Written only when it changes: the proxies wake on every write. */
+	if (store_get_service_status(s->statedir, ns, name, &cur, err, sizeof(err)) == 0 &&
+	    cur.s_addr == addr.s_addr)
+		return 0;
+	return store_put_service_status(s->statedir, ns, name, addr);
+}
+
+static void api_lab_export(struct api_server *s, const char *kind, enum api_event_type type,
+			   const json_t *obj)
+{
+	const json_t *meta = json_object_get(obj, "metadata");
 	const char *ns = json_string_value(json_object_get(meta, "namespace"));
 	const char *name = json_string_value(json_object_get(meta, "name"));
 	bool dep = strcmp(kind, "Deployment") == 0;
@@ -281,11 +262,13 @@ static void api_lab_export(struct api_server *s, const struct api_event *ev)
 
 	if (!ns || !name)
 		return;
-	if (ev->type == API_EVENT_DELETED) {
+	if (type == API_EVENT_DELETED) {
 		rc = store_delete(s->statedir, dep ? STORE_DEPLOYMENTS : STORE_SERVICES, ns, name);
+		if (rc == 0 && !dep)
+			rc = store_delete(s->statedir, STORE_SERVICE_STATUS, ns, name);
 		goto out;
 	}
-	text = api_lab_model_text(s, ev->obj);
+	text = api_lab_model_text(s, obj);
 	if (!text)
 		return;
 	if (dep) {
@@ -297,12 +280,10 @@ static void api_lab_export(struct api_server *s, const struct api_event *ev)
 	} else {
 		struct model_service *sv = malloc(sizeof(*sv));
 		rc = sv ? model_service_from_json(text, strlen(text), sv, err, sizeof(err)) : -1;
-		if (rc == 0) {
-			int lock = store_lock(s->statedir);
+		if (rc == 0)
 			rc = store_put_service(s->statedir, sv);
-			if (lock >= 0)
-				store_unlock(lock);
-		}
+		if (rc == 0)
+			rc = api_lab_export_ingress(s, obj, ns, name);
 		free(sv);
 	}
 	free(text);
@@ -319,7 +300,40 @@ static void api_lab_on_event(const struct api_event *ev, void *data)
 	if (s->lab_importing)
 		return;
 	if (strcmp(ev->res->kind, "Deployment") == 0 || strcmp(ev->res->kind, "Service") == 0)
-		api_lab_export(s, ev);
+		api_lab_export(s, ev->res->kind, ev->type, ev->obj);
+}
+
+/* At start, the files are made to say what the API holds: every Deployment
+ * and Service written again, and the files of objects the API does not
+ * have (deleted while the server was down, or left by hand) removed. */
+static void api_lab_export_all(struct api_server *s)
+{
+	static const struct { const char *group, *resource; enum store_kind kind; } kinds[] = {
+		{ "apps", "deployments", STORE_DEPLOYMENTS },
+		{ "", "services", STORE_SERVICES },
+		{ "", "services", STORE_SERVICE_STATUS },
+	};
+
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		const struct api_resource *r = api_registry_find(kinds[k].group, "v1",
+								 kinds[k].resource);
+		json_t *all = api_objects_list(s->objects, r, NULL), *obj;
+		struct store_key *keys = NULL;
+		char err[256];
+		size_t i;
+		int n = 0;
+
+		if (kinds[k].kind != STORE_SERVICE_STATUS)
+			json_array_foreach(all, i, obj)
+				api_lab_export(s, r->kind, API_EVENT_ADDED, obj);
+		if (store_list_keys(s->statedir, kinds[k].kind, &keys, &n, err, sizeof(err)) < 0)
+			log_warn("lab state: %s", err);
+		for (int j = 0; j < n; j++)
+			if (!api_objects_get(s->objects, r, keys[j].ns, keys[j].name))
+				store_delete(s->statedir, kinds[k].kind, keys[j].ns, keys[j].name);
+		free(keys);
+		json_decref(all);
+	}
 }
 
 /* ---- files -> API ---------------------------------------------------------------- */
@@ -389,66 +403,6 @@ static void api_lab_mirror(struct api_server *s, const struct api_resource *r, j
 		json_decref(obj);
 	else
 		api_lab_put(s, r, obj);
-}
-
-/* A Deployment or Service from the lab's files: merged into the API
- * object when the lab's view of the two differs (a change made with
- * `clientip`), its status taken from the files. */
-static void api_lab_merge(struct api_server *s, const struct api_resource *r, json_t *file_obj)
-{
-	const json_t *meta = json_object_get(file_obj, "metadata");
-	const char *ns = json_string_value(json_object_get(meta, "namespace"));
-	const char *name = json_string_value(json_object_get(meta, "name"));
-	json_t *cur = api_objects_get(s->objects, r, ns, name), *next, *ca, *cb;
-	bool changed;
-
-	api_lab_ensure_namespace(s, ns ? ns : "");
-	if (!cur) {
-		json_t *obj = json_deep_copy(file_obj);
-		json_t *st = api_admit(s, r, API_ADMIT_CREATE, ns, NULL, obj);
-		if (st) {
-			log_warn("%s %s/%s in the lab's files: %s", r->kind, ns, name,
-				 json_string_value(json_object_get(st, "message")));
-			json_decref(st);
-			json_decref(obj);
-			return;
-		}
-		/* Keep what the files say over the API's defaults. */
-		json_object_set(json_object_get(obj, "spec"), "clusterIP",
-				json_object_get(json_object_get(file_obj, "spec"), "clusterIP"));
-		if (json_object_get(file_obj, "status"))
-			json_object_set(obj, "status", json_object_get(file_obj, "status"));
-		api_lab_put(s, r, obj);
-		return;
-	}
-	ca = api_lab_canonical(s, r->kind, cur);
-	cb = api_lab_canonical(s, r->kind, file_obj);
-	changed = !ca || !cb || !json_equal(ca, cb);
-	json_decref(ca);
-	json_decref(cb);
-	next = json_deep_copy(cur);
-	if (changed) {
-		json_t *patch = json_deep_copy(file_obj), *merged;
-		json_object_del(patch, "status");
-		json_object_del(json_object_get(patch, "metadata"), "uid");
-		json_object_del(json_object_get(patch, "metadata"), "creationTimestamp");
-		json_object_del(json_object_get(patch, "metadata"), "generation");
-		merged = api_patch_merge(next, patch);
-		json_decref(patch);
-		json_decref(next);
-		next = merged;
-		if (json_object_get(json_object_get(cur, "metadata"), "generation"))
-			json_object_set_new(json_object_get(next, "metadata"), "generation",
-					    json_integer(json_integer_value(json_object_get(
-						    json_object_get(cur, "metadata"),
-						    "generation")) + 1));
-	}
-	if (json_object_get(file_obj, "status"))
-		json_object_set(next, "status", json_object_get(file_obj, "status"));
-	if (json_equal(next, cur))
-		json_decref(next);
-	else
-		api_lab_put(s, r, next);
 }
 
 /* Removes API objects of r that the files no longer have. */
@@ -560,104 +514,33 @@ static void api_lab_forget(struct api_server *s, const struct api_resource *r, j
 	}
 }
 
-static void api_lab_import_deployments(struct api_server *s)
+/* The controller's status of each Deployment (status/deployments/) into
+ * the API object's status; the spec is the API's own. */
+static void api_lab_import_deployment_status(struct api_server *s)
 {
 	const struct api_resource *r = api_lab_res("apps", "deployments");
 	json_t *seen = json_object();
 	struct store_key *keys;
 	int n = 0;
 
-	keys = api_lab_keys(s, STORE_DEPLOYMENTS, seen, &n);
+	keys = api_lab_keys(s, STORE_DEPLOYMENT_STATUS, seen, &n);
 	for (int i = 0; keys && i < n; i++) {
-		struct model_deployment *d = malloc(sizeof(*d));
-		struct model_deployment_status st;
+		json_t *cur = api_objects_get(s->objects, r, keys[i].ns, keys[i].name), *st, *next;
+		struct model_deployment_status ds;
 		char err[256];
-		json_t *obj = NULL;
 
-		if (d && api_lab_changed(s, r, STORE_DEPLOYMENTS, STORE_DEPLOYMENT_STATUS,
-					 &keys[i]) &&
-		    store_get_deployment(s->statedir, keys[i].ns, keys[i].name, d, err,
-					 sizeof(err)) == 0) {
-			bool has_st = store_get_deployment_status(s->statedir, keys[i].ns,
-								  keys[i].name, &st, err,
-								  sizeof(err)) == 0;
-			obj = api_lab_to_json(api_lab_emit_deployment, d, has_st ? &st : NULL);
-		}
-		free(d);
-		if (obj)
-			api_lab_merge(s, r, obj);
-		json_decref(obj);
-	}
-	if (keys)
-		api_lab_prune(s, r, seen);
-	api_lab_forget(s, r, seen);
-	json_decref(seen);
-	free(keys);
-}
-
-/* What the load balancer reports about a Service (an annotation it
- * cannot honour, say), as Events on the Service. */
-static void api_lab_lb_events(struct api_server *s, const json_t *svc)
-{
-	struct buf extra = { 0 };
-	struct in_addr ingress;
-	char err[256];
-	json_t *x, *ev;
-	size_t i;
-
-	if (store_get_service_status(s->statedir, api_json_meta(svc, "namespace"),
-				     api_json_meta(svc, "name"), &ingress, &extra, err,
-				     sizeof(err)) < 0 || extra.len == 0) {
-		buf_free(&extra);
-		return;
-	}
-	x = json_loadb(buf_str(&extra), extra.len, 0, NULL);
-	buf_free(&extra);
-	json_array_foreach(json_object_get(x, "events"), i, ev)
-		api_event_ensure(s, svc, json_string_value(json_object_get(ev, "type")) ?: "Normal",
-				 json_string_value(json_object_get(ev, "reason")) ?: "",
-				 "clientip-lb",
-				 json_string_value(json_object_get(ev, "message")) ?: "");
-	json_decref(x);
-}
-
-static void api_lab_import_services(struct api_server *s)
-{
-	const struct api_resource *r = api_lab_res("", "services");
-	json_t *seen = json_object();
-	struct store_key *keys;
-	int n = 0;
-
-	keys = api_lab_keys(s, STORE_SERVICES, seen, &n);
-	for (int i = 0; keys && i < n; i++) {
-		struct model_service *sv = malloc(sizeof(*sv));
-		const char *ns = keys[i].ns, *name = keys[i].name;
-		json_t *obj = NULL, *cur;
-		char err[256];
-		bool had;
-
-		if (sv && api_lab_changed(s, r, STORE_SERVICES, STORE_SERVICE_STATUS, &keys[i]) &&
-		    store_get_service(s->statedir, ns, name, sv, err, sizeof(err)) == 0)
-			obj = api_lab_to_json(api_lab_emit_service, sv, NULL);
-		free(sv);
-		if (!obj)
+		if (!cur || !api_lab_changed(s, r, STORE_DEPLOYMENT_STATUS, -1, &keys[i]) ||
+		    store_get_deployment_status(s->statedir, keys[i].ns, keys[i].name, &ds, err,
+						sizeof(err)) < 0)
 			continue;
-		cur = api_objects_get(s->objects, r, ns, name);
-		had = api_json_path(cur, "status.loadBalancer.ingress") != NULL;
-		api_lab_merge(s, r, obj);
-		json_decref(obj);
-		cur = api_objects_get(s->objects, r, ns, name);
-		if (cur && !had && api_json_path(cur, "status.loadBalancer.ingress")) {
-			api_event_record(s, cur, "Normal", "EnsuringLoadBalancer",
-					 "service-controller", "Ensuring load balancer");
-			api_event_record(s, cur, "Normal", "EnsuredLoadBalancer",
-					 "service-controller", "Ensured load balancer");
+		st = api_lab_to_json(api_lab_emit_deployment_status, &ds, NULL);
+		if (st && !json_equal(json_object_get(st, "status"), json_object_get(cur, "status"))) {
+			next = json_deep_copy(cur);
+			json_object_set(next, "status", json_object_get(st, "status"));
+			api_lab_put(s, r, next);
 		}
-		if (cur)
-			api_lab_lb_events(s, cur);
+		json_decref(st);
 	}
-	if (keys)
-		api_lab_prune(s, r, seen);
 	api_lab_forget(s, r, seen);
 	json_decref(seen);
 	free(keys);
@@ -1181,8 +1064,7 @@ static void api_lab_import(struct api_server *s)
 	struct api_lab_pods pods;
 
 	s->lab_importing = true;
-	api_lab_import_deployments(s);
-	api_lab_import_services(s);
+	api_lab_import_deployment_status(s);
 	if (api_lab_pods_load(s, &pods) == 0) {
 		api_lab_import_replicasets(s, &pods);
 		api_lab_import_pods(s, &pods);
@@ -1216,8 +1098,7 @@ bool api_lab_owns(const struct api_server *s, const struct api_resource *r)
 int api_lab_start(struct api_server *s, char *err, size_t errlen)
 {
 	static const char *const dirs[] = {
-		"api/deployments", "api/services", "api/pods", "api/endpoints", "status/pods",
-		"status/nodes", "status/services", "status/deployments", NULL,
+		"api/pods", "api/endpoints", "status/pods", "status/nodes", "status/deployments", NULL,
 	};
 	static const char *const builtin[] = { "default", "kube-system", "kube-public",
 					       "kube-node-lease" };
@@ -1237,6 +1118,7 @@ int api_lab_start(struct api_server *s, char *err, size_t errlen)
 	if (!s->lab_watch)
 		return -1;
 	s->lab_watcher = api_objects_watch(s->objects, api_lab_on_event, s);
+	api_lab_export_all(s);
 	api_lab_import(s);
 	return 0;
 }

@@ -2,7 +2,6 @@
  * "Label:  value" blocks, aligned by the same tabwriter rules. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <libfyaml.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "cli.h"
 #include "describe_proxy.h"
 #include "lab.h"
+#include "objapi.h"
 #include "objects.h"
 #include "store.h"
 
@@ -61,38 +61,50 @@ static void describe_flush(struct buf *b)
 	buf_reset(b);
 }
 
-/* ---- events from the load balancer's status ------------------------------------ */
+/* ---- events, from the API server -------------------------------------------------- */
 
-static void describe_events(struct buf *b, const char *extra_json)
+/* The Events of a Service as kubectl describe lists them (the load
+ * balancer's reports among them). When the API server does not answer,
+ * that is said instead (and on stderr once). */
+static void describe_events(struct cli *cli, struct buf *b, const char *kind,
+			    const struct model_meta *m)
 {
-	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET | FYPCF_JSON_FORCE };
-	struct fy_document *d = NULL;
-	struct fy_node *events = NULL, *ev;
-	void *it = NULL;
-	int n = 0;
+	struct objapi api;
+	json_t *list = NULL, *ev;
+	char path[600];
+	size_t i;
+	int code, n = 0;
 
-	if (extra_json && *extra_json)
-		d = fy_document_build_from_string(&cfg, extra_json, FY_NT);
-	if (d && fy_document_root(d) && fy_node_is_mapping(fy_document_root(d)))
-		events = fy_node_mapping_lookup_by_string(fy_document_root(d), "events", FY_NT);
-	if (events && fy_node_is_sequence(events) && fy_node_sequence_item_count(events) > 0) {
-		buf_puts(b, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------\n");
-		while ((ev = fy_node_sequence_iterate(events, &it))) {
-			const char *type = fy_node_mapping_lookup_scalar0_by_simple_key(ev, "type", FY_NT);
-			const char *reason = fy_node_mapping_lookup_scalar0_by_simple_key(ev, "reason", FY_NT);
-			const char *msg = fy_node_mapping_lookup_scalar0_by_simple_key(ev, "message", FY_NT);
+	if (objapi_open(cli, &api) < 0)
+		return;
+	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/events?fieldSelector="
+		 "involvedObject.kind%%3D%s%%2CinvolvedObject.name%%3D%s", m->ns, kind, m->name);
+	code = objapi_call(&api, "GET", path, NULL, &list);
+	objapi_close(&api);
+	if (code != 200) {
+		buf_puts(b, "Events:\t<unknown: the lab's API server does not answer>\n");
+		json_decref(list);
+		return;
+	}
+	json_array_foreach(json_object_get(list, "items"), i, ev) {
+		const char *t = json_string_value(json_object_get(ev, "lastTimestamp"));
+		const char *from = json_string_value(json_object_get(json_object_get(ev, "source"),
+								     "component"));
+		char age[32] = "<unknown>";
 
-			if (!fy_node_is_mapping(ev))
-				continue;
-			buf_printf(b, "  %s\t%s\t<unknown>\tclientip-lb\t%s\n", type ? type : "Normal",
-				   reason ? reason : "", msg ? msg : "");
-			n++;
-		}
+		if (n++ == 0)
+			buf_puts(b, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n"
+				 "  ----\t------\t----\t----\t-------\n");
+		if (t)
+			obj_age_since(t, age, sizeof(age));
+		buf_printf(b, "  %s\t%s\t%s\t%s\t%s\n",
+			   json_string_value(json_object_get(ev, "type")) ?: "Normal",
+			   json_string_value(json_object_get(ev, "reason")) ?: "", age,
+			   from ? from : "", json_string_value(json_object_get(ev, "message")) ?: "");
 	}
 	if (n == 0)
 		buf_puts(b, "Events:\t<none>\n");
-	if (d)
-		fy_document_destroy(d);
+	json_decref(list);
 }
 
 /* ---- Service ------------------------------------------------------------------ */
@@ -129,7 +141,7 @@ static void describe_endpoints_for(const struct model_endpoints *e, int port_ind
 static void describe_service(struct cli *cli, const struct model_service *s)
 {
 	struct model_endpoints e;
-	struct buf b = BUF_INIT, extra = BUF_INIT;
+	struct buf b = BUF_INIT;
 	struct in_addr ingress = { 0 };
 	bool have_eps;
 	char err[256], ip[INET_ADDRSTRLEN], sel[1024];
@@ -137,7 +149,7 @@ static void describe_service(struct cli *cli, const struct model_service *s)
 	memset(&e, 0, sizeof(e));
 	have_eps = store_get_endpoints(cli->statedir, s->meta.ns, s->meta.name, &e, err,
 				       sizeof(err)) == 0;
-	store_get_service_status(cli->statedir, s->meta.ns, s->meta.name, &ingress, &extra, err,
+	store_get_service_status(cli->statedir, s->meta.ns, s->meta.name, &ingress, err,
 				 sizeof(err));
 	buf_printf(&b, "Name:\t%s\n", s->meta.name);
 	buf_printf(&b, "Namespace:\t%s\n", s->meta.ns);
@@ -186,10 +198,9 @@ static void describe_service(struct cli *cli, const struct model_service *s)
 	if (s->health_check_node_port)
 		buf_printf(&b, "HealthCheck NodePort:\t%d\n", s->health_check_node_port);
 	describe_svc_proxy_lines(cli, s, &b); /* per node: local endpoints, health check */
-	describe_events(&b, buf_str(&extra));
+	describe_events(cli, &b, "Service", &s->meta);
 	describe_flush(&b);
 	buf_free(&b);
-	buf_free(&extra);
 	model_endpoints_free(&e);
 }
 
@@ -441,8 +452,7 @@ int cmd_describe(struct cli *cli, int argc, char **argv)
 			struct model_service *ss = NULL;
 			int n = 0;
 
-			if (store_list_services(cli->statedir, &ss, &n, err, sizeof(err)) < 0) {
-				fprintf(stderr, "error: %s\n", err);
+			if (objapi_list_services(cli, &ss, &n) < 0) {
 				status = 1;
 				break;
 			}
@@ -474,8 +484,7 @@ int cmd_describe(struct cli *cli, int argc, char **argv)
 			struct model_deployment *ds = NULL;
 			int n = 0;
 
-			if (store_list_deployments(cli->statedir, &ds, &n, err, sizeof(err)) < 0) {
-				fprintf(stderr, "error: %s\n", err);
+			if (objapi_list_deployments(cli, &ds, &n) < 0) {
 				status = 1;
 				break;
 			}

@@ -11,6 +11,7 @@
 #include "fsutil.h"
 #include "jsonw.h"
 #include "lab.h"
+#include "objapi.h"
 #include "objects.h"
 #include "store.h"
 
@@ -64,14 +65,10 @@ static int get_load_world(struct get_ctx *g)
 
 static int get_load_svcs(struct get_ctx *g)
 {
-	char err[256];
-
 	if (g->svcs_loaded)
 		return 0;
-	if (store_list_services(g->cli->statedir, &g->svcs, &g->n_svcs, err, sizeof(err)) < 0) {
-		fprintf(stderr, "error: %s\n", err);
+	if (objapi_list_services(g->cli, &g->svcs, &g->n_svcs) < 0)
 		return -1;
-	}
 	g->svcs_loaded = true;
 	return 0;
 }
@@ -443,13 +440,9 @@ static void get_endpoints(struct get_ctx *g, const char *const *names, int n_nam
 static void get_deployments(struct get_ctx *g, const char *const *names, int n_names, bool *found)
 {
 	struct model_deployment *ds = NULL;
-	char err[256];
 	int n = 0;
 
-	if (get_load_world(g) < 0 ||
-	    store_list_deployments(g->cli->statedir, &ds, &n, err, sizeof(err)) < 0) {
-		if (g->world_loaded)
-			fprintf(stderr, "error: %s\n", err);
+	if (get_load_world(g) < 0 || objapi_list_deployments(g->cli, &ds, &n) < 0) {
 		g->status = 1;
 		return;
 	}

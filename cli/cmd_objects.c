@@ -1,17 +1,19 @@
-/* cmd_objects.c — apply, create and delete: manifests into a lab's store.
+/* cmd_objects.c — apply, create and delete: manifests to a lab's API server.
  *
  * A manifest file is one transaction, as the issue asks and unlike
- * kubectl: every object is parsed and validated first, then, under the
- * store lock, every object is planned (ClusterIP and port allocation,
- * immutable fields, created/configured/unchanged); only if no object of the
- * file has an error are they all written. A failing write rolls back the
- * ones already written.
+ * kubectl: every object is parsed and validated here first (errors as
+ * file:line:column), then planned against what the API server holds
+ * (immutable fields, created/configured/unchanged), then sent to the server
+ * as a dry run (?dryRun=All) one object at a time; only when the server
+ * accepts every one is the file sent for real. The server validates again
+ * and allocates ClusterIPs and NodePorts; its refusals are reported at the
+ * field's position in the file.
  *
- * Allocation follows the API server: ClusterIPs from 10.0.0.0/16 (from
- * 10.0.0.10 up, the lowest free: deterministic, so tests can predict it),
- * NodePorts and health check node ports from 30000-32767 (lowest free),
- * requested values checked for range and conflicts, and what a Service
- * already has kept across updates while it is still valid.
+ * What remains is the window between the dry run and the real requests:
+ * another client may take a requested port or change an object in it. A
+ * real request refused then undoes the ones of the file already made
+ * (deletes what was created, puts back what was replaced), as far as the
+ * server still answers.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,26 +25,28 @@
 #include "jsonw.h"
 #include "lab.h"
 #include "manifest.h"
+#include "objapi.h"
 #include "objects.h"
 #include "store.h"
 
 #define APPLY_RESTARTED_AT "kubectl.kubernetes.io/restartedAt"
-#define APPLY_CLUSTER_IP_FIRST 0x0a00000au   /* 10.0.0.10 */
-#define APPLY_CLUSTER_IP_LAST  0x0a00fffeu   /* 10.0.255.254 */
 
 enum apply_mode { APPLY_APPLY, APPLY_CREATE };
 enum apply_result { APPLY_CREATED, APPLY_CONFIGURED, APPLY_UNCHANGED };
 
 struct apply_item {
-	struct manifest_object *o;        /* becomes the object to write */
+	struct manifest_object *o;        /* becomes the object to send */
 	bool existed;
-	struct manifest_object *old;      /* the stored version (heap), for compare/rollback */
+	struct manifest_object *old;      /* the stored version (heap), for compare */
+	json_t *cur;                      /* the server's object, NULL if none */
+	json_t *sent;                     /* the server's answer to the real request */
 	enum apply_result result;
 	bool written;
 };
 
-/* Services as they will be once the file is applied: the store's, with
- * this file's planned ones replacing or joining them. */
+/* This file's Services as planned: two of them asking for the same
+ * ClusterIP or node port are refused here, as the dry run sends one at a
+ * time and the server would accept each alone. */
 struct apply_view {
 	struct model_service *svcs;
 	int n;
@@ -50,10 +54,15 @@ struct apply_view {
 
 struct apply_ctx {
 	struct cli *cli;
+	struct objapi *api;
 	struct manifest *m;
 	enum apply_mode mode;
 	struct apply_view view;
 	struct buf server_errors;         /* kubectl's "Error from server (...)" lines */
+	/* Namespaces of the file the server does not have: made first. */
+	char (*new_ns)[MODEL_NAME_MAX];
+	int n_new_ns;
+	bool ns_made;
 };
 
 /* ---- comparing ------------------------------------------------------------- */
@@ -146,14 +155,14 @@ static bool apply_meta_equal(const struct model_meta *a, const struct model_meta
 	       apply_map_equal(&a->annotations, &b->annotations);
 }
 
-/* ---- allocation ------------------------------------------------------------ */
+/* ---- what the server keeps ---------------------------------------------------- */
 
 static bool apply_same(const struct model_meta *m, const char *ns, const char *name)
 {
 	return strcmp(m->ns, ns) == 0 && strcmp(m->name, name) == 0;
 }
 
-/* Is this ClusterIP held by a Service other than ns/name? */
+/* Is this ClusterIP asked for by another Service of the file? */
 static bool apply_ip_taken(const struct apply_view *v, const char *ns, const char *name,
 			   struct in_addr ip)
 {
@@ -163,7 +172,8 @@ static bool apply_ip_taken(const struct apply_view *v, const char *ns, const cha
 	return false;
 }
 
-/* Is this node port (NodePort or health check) held by another Service? */
+/* Is this node port (NodePort or health check) asked for by another Service
+ * of the file? */
 static bool apply_port_taken(const struct apply_view *v, const char *ns, const char *name, int port)
 {
 	for (int i = 0; i < v->n; i++) {
@@ -191,14 +201,6 @@ static bool apply_port_own(const struct model_service *s, int port, int skip)
 	return false;
 }
 
-static int apply_free_port(const struct apply_view *v, const struct model_service *s, int skip)
-{
-	for (int p = LAB_NODEPORT_MIN; p <= LAB_NODEPORT_MAX; p++)
-		if (!apply_port_taken(v, s->meta.ns, s->meta.name, p) && !apply_port_own(s, p, skip))
-			return p;
-	return 0;
-}
-
 static void apply_view_put(struct apply_view *v, const struct model_service *s)
 {
 	struct model_service *n;
@@ -210,19 +212,22 @@ static void apply_view_put(struct apply_view *v, const struct model_service *s)
 		}
 	n = realloc(v->svcs, sizeof(*n) * (size_t)(v->n + 1));
 	if (!n)
-		return;  /* later conflict checks miss this one; the writes still happen */
+		return;  /* the server still refuses a conflict, one request later */
 	v->svcs = n;
 	v->svcs[v->n++] = *s;
 }
 
-static void apply_alloc_service(struct apply_ctx *c, struct manifest_object *o,
-				const struct model_service *old)
+/* What the server keeps of an existing Service when the file leaves it out
+ * (the ClusterIP, the NodePort of the same service port, the health check
+ * port) is filled in here too, so that an unchanged file compares equal;
+ * what is new the server allocates. */
+static void apply_keep_service(struct apply_ctx *c, struct manifest_object *o,
+			       const struct model_service *old)
 {
 	struct model_service *s = &o->service;
 	const char *ns = s->meta.ns, *name = s->meta.name;
 	char ip[INET_ADDRSTRLEN], field[64];
 
-	/* ClusterIP: given, kept, or the lowest free one. */
 	if (s->cluster_ip.s_addr) {
 		inet_ntop(AF_INET, &s->cluster_ip, ip, sizeof(ip));
 		if (old && old->cluster_ip.s_addr && old->cluster_ip.s_addr != s->cluster_ip.s_addr)
@@ -234,21 +239,8 @@ static void apply_alloc_service(struct apply_ctx *c, struct manifest_object *o,
 					   "%s: provided IP is already allocated", ip, ip);
 	} else if (old && old->cluster_ip.s_addr) {
 		s->cluster_ip = old->cluster_ip;
-	} else {
-		for (uint32_t a = APPLY_CLUSTER_IP_FIRST; a <= APPLY_CLUSTER_IP_LAST; a++) {
-			struct in_addr cand = { htonl(a) };
-
-			if (!apply_ip_taken(&c->view, ns, name, cand)) {
-				s->cluster_ip = cand;
-				break;
-			}
-		}
-		if (!s->cluster_ip.s_addr)
-			manifest_add_error(c->m, o->pos, "spec.clusterIPs", "Internal error: failed "
-					   "to allocate a serviceIP: range is full");
 	}
 
-	/* NodePorts: requested ones first, so that kept and new ones avoid them. */
 	if (s->type == MODEL_SVC_CLUSTER_IP) {
 		for (int k = 0; k < s->n_ports; k++)
 			s->ports[k].node_port = 0;
@@ -269,36 +261,21 @@ static void apply_alloc_service(struct apply_ctx *c, struct manifest_object *o,
 	for (int k = 0; k < s->n_ports && s->type != MODEL_SVC_CLUSTER_IP; k++) {
 		struct model_service_port *sp = &s->ports[k];
 
-		if (sp->node_port)
-			continue;
 		/* The same service port (number and protocol) keeps its NodePort. */
-		for (int j = 0; old && old->type != MODEL_SVC_CLUSTER_IP && j < old->n_ports; j++) {
+		for (int j = 0; !sp->node_port && old && old->type != MODEL_SVC_CLUSTER_IP &&
+				j < old->n_ports; j++) {
 			const struct model_service_port *op = &old->ports[j];
 
 			if (op->node_port && op->port == sp->port && op->proto == sp->proto &&
-			    !apply_port_own(s, op->node_port, k) &&
-			    !apply_port_taken(&c->view, ns, name, op->node_port)) {
+			    !apply_port_own(s, op->node_port, k))
 				sp->node_port = op->node_port;
-				break;
-			}
-		}
-		if (!sp->node_port && !(sp->node_port = apply_free_port(&c->view, s, k))) {
-			snprintf(field, sizeof(field), "spec.ports[%d].nodePort", k);
-			manifest_add_error(c->m, o->pos, field, "Internal error: failed to allocate "
-					   "a nodePort: range is full");
 		}
 	}
-
 	/* healthCheckNodePort: only LoadBalancer + Local; released otherwise. */
 	if (s->type == MODEL_SVC_LOAD_BALANCER && s->external_policy == MODEL_POLICY_LOCAL) {
 		if (!s->health_check_node_port && old && old->health_check_node_port &&
-		    !apply_port_own(s, old->health_check_node_port, -1) &&
-		    !apply_port_taken(&c->view, ns, name, old->health_check_node_port))
+		    !apply_port_own(s, old->health_check_node_port, -1))
 			s->health_check_node_port = old->health_check_node_port;
-		if (!s->health_check_node_port &&
-		    !(s->health_check_node_port = apply_free_port(&c->view, s, -1)))
-			manifest_add_error(c->m, o->pos, "spec.healthCheckNodePort", "Internal error: "
-					   "failed to allocate a nodePort: range is full");
 	} else {
 		s->health_check_node_port = 0;
 	}
@@ -357,15 +334,32 @@ static int apply_plan(struct apply_ctx *c, struct apply_item *items, int idx)
 	if (earlier) {
 		*it->old = *earlier;
 		rc = 0;
-	} else if (o->kind == MANIFEST_DEPLOYMENT) {
-		rc = store_get_deployment(c->cli->statedir, meta->ns, meta->name, &it->old->deployment,
-					  err, sizeof(err));
 	} else {
-		rc = store_get_service(c->cli->statedir, meta->ns, meta->name, &it->old->service,
-				       err, sizeof(err));
+		char path[512];
+		int code;
+
+		objapi_path(o->kind == MANIFEST_DEPLOYMENT, meta->ns, meta->name, NULL, path,
+			    sizeof(path));
+		code = objapi_call(c->api, "GET", path, NULL, &it->cur);
+		if (code < 0)
+			return -1;
+		if (code == 404) {
+			json_decref(it->cur);
+			it->cur = NULL;
+			rc = -ENOENT;
+		} else if (code != 200) {
+			fprintf(stderr, "Error from server (%s): %s\n", objapi_reason(it->cur),
+				objapi_message(it->cur));
+			return -1;
+		} else {
+			rc = o->kind == MANIFEST_DEPLOYMENT
+			     ? objapi_to_deployment(it->cur, &it->old->deployment, err, sizeof(err))
+			     : objapi_to_service(it->cur, &it->old->service, err, sizeof(err));
+		}
 	}
 	if (rc < 0 && rc != -ENOENT) {
-		fprintf(stderr, "error: %s\n", err);
+		fprintf(stderr, "error: %s \"%s\" as the API server has it: %s\n",
+			manifest_kind_resource(o->kind), meta->name, err);
 		return -1;
 	}
 	it->existed = rc == 0;
@@ -394,7 +388,7 @@ static int apply_plan(struct apply_ctx *c, struct apply_item *items, int idx)
 							    APPLY_RESTARTED_AT));
 		}
 	} else {
-		apply_alloc_service(c, o, it->existed ? &it->old->service : NULL);
+		apply_keep_service(c, o, it->existed ? &it->old->service : NULL);
 		apply_view_put(&c->view, &o->service);
 	}
 
@@ -423,28 +417,6 @@ static int apply_plan(struct apply_ctx *c, struct apply_item *items, int idx)
 	return 0;
 }
 
-static int apply_put(struct cli *cli, const struct manifest_object *o)
-{
-	return o->kind == MANIFEST_DEPLOYMENT ? store_put_deployment(cli->statedir, &o->deployment)
-					      : store_put_service(cli->statedir, &o->service);
-}
-
-/* Undoes the writes of items[0..n) after a failed write. */
-static void apply_rollback(struct cli *cli, struct apply_item *items, int n)
-{
-	for (int i = n - 1; i >= 0; i--) {
-		const struct model_meta *m = manifest_object_meta(items[i].o);
-
-		if (!items[i].written)
-			continue;
-		if (items[i].existed)
-			apply_put(cli, items[i].old);
-		else
-			store_delete(cli->statedir, items[i].o->kind == MANIFEST_DEPLOYMENT
-				     ? STORE_DEPLOYMENTS : STORE_SERVICES, m->ns, m->name);
-	}
-}
-
 static void apply_print_msgs(const struct manifest *m)
 {
 	for (int i = 0; i < m->n_msgs; i++)
@@ -470,14 +442,250 @@ static int apply_check_ns(struct cli *cli, const struct manifest *m)
 	return 0;
 }
 
-static int apply_file(struct cli *cli, const char *file, enum apply_mode mode, const char *dry_run,
-		      enum manifest_validation validation)
+/* ---- sending ------------------------------------------------------------------ */
+
+/* Where in the file a field the server names stands. */
+static struct manifest_pos apply_field_pos(const struct manifest_object *o, const char *field)
 {
-	struct apply_ctx c = { .cli = cli, .mode = mode, .server_errors = BUF_INIT };
+	int k;
+
+	if (strncmp(field, "spec.clusterIP", 14) == 0)
+		return o->cluster_ip_pos;
+	if (strcmp(field, "spec.healthCheckNodePort") == 0)
+		return o->hc_node_port_pos;
+	if (strncmp(field, "spec.selector", 13) == 0)
+		return o->selector_pos;
+	if (strncmp(field, "metadata.namespace", 18) == 0)
+		return o->ns_pos;
+	if (sscanf(field, "spec.ports[%d].nodePort", &k) == 1 && k >= 0 && k < MODEL_MAX_PORTS &&
+	    strstr(field, "].nodePort"))
+		return o->node_port_pos[k];
+	return o->pos;
+}
+
+/* A refusal of the server, recorded as the file's error: an invalid field
+ * at its position, anything else as kubectl prints it. */
+static void apply_refused(struct apply_ctx *c, struct apply_item *it, int code, const json_t *st)
+{
+	const json_t *causes = json_object_get(json_object_get(st, "details"), "causes"), *cause;
+	const struct model_meta *m = manifest_object_meta(it->o);
+	size_t i;
+
+	if (code == 409 && strcmp(objapi_reason(st), "AlreadyExists") == 0) {
+		apply_already_exists(c, it->o);
+		return;
+	}
+	if (code == 422 && json_array_size(causes) > 0) {
+		json_array_foreach(causes, i, cause) {
+			const char *field = json_string_value(json_object_get(cause, "field")) ?: "";
+			const char *msg = json_string_value(json_object_get(cause, "message")) ?: "";
+
+			manifest_add_error(c->m, apply_field_pos(it->o, field), field, "%s", msg);
+		}
+		return;
+	}
+	buf_printf(&c->server_errors, "Error from server (%s): error when %s \"%s\": %s %s/%s: %s\n",
+		   objapi_reason(st)[0] ? objapi_reason(st) : "InternalError",
+		   it->existed ? "replacing" : "creating", c->m->file,
+		   manifest_kind_resource(it->o->kind), m->ns, m->name,
+		   objapi_message(st)[0] ? objapi_message(st) : "no message");
+}
+
+/* The object's body: the file's object as the lab models it; an update
+ * carries the resourceVersion planning read (a change made since then is
+ * a 409 Conflict, not lost) and the annotations the model has no room for
+ * (kubectl's last-applied configuration). */
+static json_t *apply_body(const struct apply_item *it, const json_t *base)
+{
+	json_t *body = it->o->kind == MANIFEST_DEPLOYMENT ? objapi_from_deployment(&it->o->deployment)
+							    : objapi_from_service(&it->o->service);
+	const json_t *bm = json_object_get(base, "metadata");
+	json_t *meta = json_object_get(body, "metadata"), *ann, *v;
+	const char *k;
+
+	if (!body || !base)
+		return body;
+	json_object_set(meta, "resourceVersion", json_object_get(bm, "resourceVersion"));
+	json_object_foreach(json_object_get(bm, "annotations"), k, v) {
+		if (json_string_length(v) < MODEL_VALUE_MAX && strlen(k) < MODEL_KEY_MAX &&
+		    strncmp(k, "deployment.kubernetes.io/", 25) != 0)
+			continue;
+		ann = json_object_get(meta, "annotations");
+		if (!ann) {
+			ann = json_object();
+			json_object_set_new(meta, "annotations", ann);
+		}
+		json_object_set(ann, k, v);
+	}
+	return body;
+}
+
+/* The server's object this item replaces: the one planning read, or the
+ * answer to an earlier document of the file naming the same object. */
+static const json_t *apply_base(struct apply_item *items, int idx)
+{
+	const struct model_meta *m = manifest_object_meta(items[idx].o);
+
+	for (int i = idx - 1; i >= 0; i--)
+		if (items[i].o->kind == items[idx].o->kind &&
+		    apply_same(manifest_object_meta(items[i].o), m->ns, m->name))
+			return items[i].sent ? items[i].sent : items[i].cur;
+	return items[idx].cur;
+}
+
+static bool apply_ns_new(const struct apply_ctx *c, const char *ns)
+{
+	for (int i = 0; i < c->n_new_ns; i++)
+		if (strcmp(c->new_ns[i], ns) == 0)
+			return true;
+	return false;
+}
+
+/* Finds the file's namespaces the server does not have. 0, or -1 (message
+ * printed). */
+static int apply_ns_plan(struct apply_ctx *c)
+{
+	for (int i = 0; i < c->m->n_objects; i++) {
+		const char *ns = manifest_object_meta(&c->m->objects[i])->ns;
+		char path[512];
+		json_t *resp = NULL;
+		int code;
+
+		if (apply_ns_new(c, ns))
+			continue;
+		snprintf(path, sizeof(path), "/api/v1/namespaces/%s", ns);
+		code = objapi_call(c->api, "GET", path, NULL, &resp);
+		json_decref(resp);
+		if (code < 0)
+			return -1;
+		if (code != 404)
+			continue;
+		c->new_ns = realloc(c->new_ns, sizeof(*c->new_ns) * (size_t)(c->n_new_ns + 1));
+		if (!c->new_ns) {
+			fprintf(stderr, "error: out of memory\n");
+			return -1;
+		}
+		snprintf(c->new_ns[c->n_new_ns++], MODEL_NAME_MAX, "%s", ns);
+	}
+	return 0;
+}
+
+/* Makes (make) or removes the namespaces apply_ns_plan found; 0, or -1
+ * (message printed). */
+static int apply_ns_send(struct apply_ctx *c, bool make)
+{
+	for (int i = 0; i < c->n_new_ns; i++) {
+		json_t *body = json_pack("{s:s, s:s, s:{s:s}}", "apiVersion", "v1", "kind",
+					 "Namespace", "metadata", "name", c->new_ns[i]);
+		json_t *resp = NULL;
+		char path[512];
+		int code;
+
+		snprintf(path, sizeof(path), "/api/v1/namespaces%s%s", make ? "" : "/",
+			 make ? "" : c->new_ns[i]);
+		code = objapi_call(c->api, make ? "POST" : "DELETE", path, make ? body : NULL,
+				   &resp);
+		json_decref(body);
+		if (code >= 0 && (code < 200 || code >= 300) && !(make && code == 409))
+			fprintf(stderr, "Error from server (%s): %s\n", objapi_reason(resp),
+				objapi_message(resp));
+		json_decref(resp);
+		if (code < 200 || code >= 300)
+			return -1;
+	}
+	return 0;
+}
+
+/* Sends items[idx]: created (POST) or replaced (PUT). 0 accepted, 1
+ * refused (recorded in c), -1 the server did not answer. */
+static int apply_send(struct apply_ctx *c, struct apply_item *items, int idx, bool dry)
+{
+	struct apply_item *it = &items[idx];
+	const struct model_meta *m = manifest_object_meta(it->o);
+	const json_t *base = it->existed ? apply_base(items, idx) : NULL;
+	json_t *body, *resp = NULL;
+	char path[512];
+	int code;
+
+	/* A later document of the file for an object the file creates, or
+	 * an object in a namespace the file brings: its dry run has nothing
+	 * to go into yet. */
+	if (dry && ((it->existed && !base) || apply_ns_new(c, m->ns)))
+		return 0;
+	body = apply_body(it, base);
+	if (!body) {
+		fprintf(stderr, "error: out of memory\n");
+		return -1;
+	}
+	objapi_path(it->o->kind == MANIFEST_DEPLOYMENT, m->ns, it->existed ? m->name : NULL,
+		    dry ? "dryRun=All" : NULL, path, sizeof(path));
+	code = objapi_call(c->api, it->existed ? "PUT" : "POST", path, body, &resp);
+	json_decref(body);
+	if (code < 0)
+		return -1;
+	if (code == 200 || code == 201) {
+		if (!dry)
+			it->sent = resp;
+		else
+			json_decref(resp);
+		return 0;
+	}
+	apply_refused(c, it, code, resp);
+	json_decref(resp);
+	return 1;
+}
+
+/* Undoes the requests of items[0..n) after a refused one: what was created
+ * is deleted, what was replaced is put back. */
+static void apply_rollback(struct apply_ctx *c, struct apply_item *items, int n)
+{
+	for (int i = n - 1; i >= 0; i--) {
+		const struct model_meta *m = manifest_object_meta(items[i].o);
+		bool dep = items[i].o->kind == MANIFEST_DEPLOYMENT;
+		json_t *resp = NULL, *body;
+		char path[512];
+		int code;
+
+		if (!items[i].written)
+			continue;
+		objapi_path(dep, m->ns, m->name, NULL, path, sizeof(path));
+		if (!items[i].existed || !items[i].cur) {
+			code = objapi_call(c->api, "DELETE", path, NULL, &resp);
+		} else {
+			body = json_deep_copy(items[i].cur);
+			json_object_set(json_object_get(body, "metadata"), "resourceVersion",
+					json_object_get(json_object_get(items[i].sent, "metadata"),
+							"resourceVersion"));
+			json_object_del(json_object_get(body, "metadata"), "managedFields");
+			code = objapi_call(c->api, "PUT", path, body, &resp);
+			json_decref(body);
+		}
+		if (code < 200 || code >= 300)
+			fprintf(stderr, "error: %s \"%s\" could not be put back: %s\n",
+				manifest_kind_resource(items[i].o->kind), m->name,
+				code < 0 ? "no answer" : objapi_message(resp));
+		json_decref(resp);
+	}
+}
+
+/* The errors of planning or of the server, then that nothing was applied. */
+static void apply_print_refusal(struct apply_ctx *c)
+{
+	for (int i = 0; i < c->m->n_msgs; i++)
+		if (!c->m->msgs[i].warning)
+			fprintf(stderr, "%s\n", c->m->msgs[i].text);
+	fputs(buf_str(&c->server_errors), stderr);
+	fprintf(stderr, "error: %s: nothing applied\n", c->m->file);
+}
+
+static int apply_file(struct cli *cli, struct objapi *api, const char *file, enum apply_mode mode,
+		      const char *dry_run, enum manifest_validation validation)
+{
+	struct apply_ctx c = { .cli = cli, .api = api, .mode = mode, .server_errors = BUF_INIT };
 	struct apply_item *items = NULL;
 	struct manifest m;
 	char err[512];
-	int rc, status = 1, lock = -1;
+	int rc, status = 1;
 
 	rc = manifest_parse_file(file, cli->ns, validation, &m, err, sizeof(err));
 	c.m = &m;
@@ -492,26 +700,13 @@ static int apply_file(struct cli *cli, const char *file, enum apply_mode mode, c
 		goto out;
 	}
 	apply_print_msgs(&m);   /* warnings */
-	if (m.n_objects == 0) {
+	if (m.n_objects <= 0) {
 		fprintf(stderr, "error: no objects passed to %s\n", mode == APPLY_CREATE ? "create"
 											 : "apply");
 		goto out;
 	}
 	if (apply_check_ns(cli, &m) < 0)
 		goto out;
-	if (!dry_run && (rc = store_init(cli->statedir)) < 0) {
-		fprintf(stderr, "error: %s: %s\n", cli->statedir, strerror(-rc));
-		goto out;
-	}
-	lock = store_lock(cli->statedir);
-	if (lock < 0) {
-		fprintf(stderr, "error: %s/lock: %s\n", cli->statedir, strerror(-lock));
-		goto out;
-	}
-	if (store_list_services(cli->statedir, &c.view.svcs, &c.view.n, err, sizeof(err)) < 0) {
-		fprintf(stderr, "error: %s\n", err);
-		goto out;
-	}
 	items = calloc((size_t)m.n_objects, sizeof(*items));
 	if (!items) {
 		fprintf(stderr, "error: out of memory\n");
@@ -523,25 +718,42 @@ static int apply_file(struct cli *cli, const char *file, enum apply_mode mode, c
 			goto out;
 	}
 	if (m.n_errors > 0 || c.server_errors.len > 0) {
-		int before = m.n_msgs;
-
-		/* Only the planning's errors: warnings were shown already. */
-		for (int i = 0; i < before; i++)
-			if (!m.msgs[i].warning)
-				fprintf(stderr, "%s\n", m.msgs[i].text);
-		fputs(buf_str(&c.server_errors), stderr);
-		fprintf(stderr, "error: %s: nothing applied\n", m.file);
+		apply_print_refusal(&c);
 		goto out;
+	}
+	if (apply_ns_plan(&c) < 0)
+		goto out;
+	/* The whole file as a dry run first: the server's validation and
+	 * allocation refuse it before anything is stored. */
+	for (int i = 0; i < m.n_objects && (!dry_run || strcmp(dry_run, "server") == 0); i++) {
+		if (items[i].result == APPLY_UNCHANGED)
+			continue;
+		if (apply_send(&c, items, i, true) < 0)
+			goto out;
+	}
+	if (m.n_errors > 0 || c.server_errors.len > 0) {
+		apply_print_refusal(&c);
+		goto out;
+	}
+	if (!dry_run && c.n_new_ns) {
+		if (apply_ns_send(&c, true) < 0) {
+			fprintf(stderr, "error: %s: nothing applied\n", m.file);
+			goto out;
+		}
+		c.ns_made = true;
 	}
 	for (int i = 0; i < m.n_objects && !dry_run; i++) {
 		if (items[i].result == APPLY_UNCHANGED)
 			continue;
-		rc = apply_put(cli, items[i].o);
-		if (rc < 0) {
-			fprintf(stderr, "error: writing %s \"%s\": %s; nothing applied\n",
-				manifest_kind_resource(items[i].o->kind),
-				manifest_object_meta(items[i].o)->name, strerror(-rc));
-			apply_rollback(cli, items, i);
+		rc = apply_send(&c, items, i, false);
+		if (rc != 0) {
+			if (rc > 0)
+				apply_print_refusal(&c);
+			apply_rollback(&c, items, i);
+			if (c.ns_made)
+				apply_ns_send(&c, false);
+			if (rc < 0)
+				fprintf(stderr, "error: %s: nothing applied\n", m.file);
 			goto out;
 		}
 		items[i].written = true;
@@ -556,12 +768,14 @@ static int apply_file(struct cli *cli, const char *file, enum apply_mode mode, c
 	}
 	status = 0;
 out:
-	if (lock >= 0)
-		store_unlock(lock);
-	for (int i = 0; items && i < m.n_objects; i++)
+	for (int i = 0; items && i < m.n_objects; i++) {
 		free(items[i].old);
+		json_decref(items[i].cur);
+		json_decref(items[i].sent);
+	}
 	free(items);
 	free(c.view.svcs);
+	free(c.new_ns);
 	buf_free(&c.server_errors);
 	manifest_free(&m);
 	return status;
@@ -623,6 +837,7 @@ static int apply_main(struct cli *cli, int argc, char **argv, enum apply_mode mo
 {
 	const char *files[32], *dry_run = NULL;
 	enum manifest_validation validation = MANIFEST_VALIDATE_STRICT;
+	struct objapi api;
 	struct lab_info li;
 	int nfiles = 0, status = 0;
 
@@ -669,11 +884,12 @@ static int apply_main(struct cli *cli, int argc, char **argv, enum apply_mode mo
 		apply_usage(stderr, mode);
 		return 2;
 	}
-	if (obj_lab_open(cli, &li) < 0)
+	if (obj_lab_open(cli, &li) < 0 || objapi_open(cli, &api) < 0)
 		return 1;
 	for (int i = 0; i < nfiles; i++)
-		if (apply_file(cli, files[i], mode, dry_run, validation) != 0)
+		if (apply_file(cli, &api, files[i], mode, dry_run, validation) != 0)
 			status = 1;
+	objapi_close(&api);
 	return status;
 }
 
@@ -697,36 +913,42 @@ struct delete_opts {
 	enum manifest_validation validation;  /* for -f */
 };
 
-static int delete_one(struct cli *cli, enum obj_res res, const char *ns, const char *name,
+static int delete_one(struct objapi *api, enum obj_res res, const char *ns, const char *name,
 		      const struct delete_opts *opt, const char *file)
 {
-	enum store_kind kind = res == OBJ_RES_DEPLOYMENTS ? STORE_DEPLOYMENTS : STORE_SERVICES;
-	char path[4096];
-	FILE *f;
-	int rc;
+	bool client_dry = opt->dry_run && strcmp(opt->dry_run, "client") == 0;
+	json_t *resp = NULL;
+	char path[512];
+	int code, status = 1;
 
-	store_path(cli->statedir, kind, ns, name, path, sizeof(path));
-	f = fopen(path, "r");
-	if (!f) {
+	objapi_path(res == OBJ_RES_DEPLOYMENTS, ns, name, opt->dry_run && !client_dry ?
+		    "dryRun=All" : NULL, path, sizeof(path));
+	/* A client dry run only looks. */
+	code = objapi_call(api, client_dry ? "GET" : "DELETE", path, NULL, &resp);
+	if (code < 0)
+		goto out;
+	if (code == 404) {
 		if (opt->ignore_not_found)
-			return 0;
-		if (file)
+			status = 0;
+		else if (file)
 			fprintf(stderr, "Error from server (NotFound): error when deleting \"%s\": "
 				"%s \"%s\" not found\n", file, obj_res_plural(res), name);
 		else
 			obj_err_not_found(res, name);
-		return 1;
+		goto out;
 	}
-	fclose(f);
-	if (!opt->dry_run && (rc = store_delete(cli->statedir, kind, ns, name)) < 0) {
-		fprintf(stderr, "error: deleting %s \"%s\": %s\n", obj_res_singular(res), name,
-			strerror(-rc));
-		return 1;
+	if (code < 200 || code >= 300) {
+		fprintf(stderr, "Error from server (%s): %s\n", objapi_reason(resp),
+			objapi_message(resp));
+		goto out;
 	}
 	printf("%s \"%s\" deleted%s\n", obj_res_singular(res), name,
 	       opt->dry_run ? (strcmp(opt->dry_run, "server") == 0 ? " (server dry run)"
 								    : " (dry run)") : "");
-	return 0;
+	status = 0;
+out:
+	json_decref(resp);
+	return status;
 }
 
 static int delete_refuse(enum obj_res res)
@@ -743,11 +965,12 @@ static int delete_refuse(enum obj_res res)
 	return 1;
 }
 
-static int delete_file(struct cli *cli, const char *file, const struct delete_opts *opt)
+static int delete_file(struct cli *cli, struct objapi *api, const char *file,
+		       const struct delete_opts *opt)
 {
 	struct manifest m;
 	char err[512];
-	int rc, status = 0, lock;
+	int rc, status = 0;
 
 	rc = manifest_parse_file(file, cli->ns, opt->validation, &m, err, sizeof(err));
 	if (rc < 0 && rc != -1) {
@@ -762,64 +985,60 @@ static int delete_file(struct cli *cli, const char *file, const struct delete_op
 		manifest_free(&m);
 		return 1;
 	}
-	lock = store_lock(cli->statedir);
-	if (lock < 0) {
-		fprintf(stderr, "error: %s/lock: %s\n", cli->statedir, strerror(-lock));
-		manifest_free(&m);
-		return 1;
-	}
-	for (int i = 0; i < m.n_objects; i++) {
+	for (int i = 0; i < m.n_objects && !api->down_said; i++) {
 		const struct model_meta *meta = manifest_object_meta(&m.objects[i]);
 		enum obj_res res = m.objects[i].kind == MANIFEST_DEPLOYMENT ? OBJ_RES_DEPLOYMENTS
 									    : OBJ_RES_SERVICES;
 
-		if (delete_one(cli, res, meta->ns, meta->name, opt, m.file) != 0)
+		if (delete_one(api, res, meta->ns, meta->name, opt, m.file) != 0)
 			status = 1;
 	}
-	store_unlock(lock);
 	manifest_free(&m);
 	return status;
 }
 
-/* All objects of a type in the namespace(s), filtered by -l, under lock. */
-static int delete_matching(struct cli *cli, enum obj_res res, const struct delete_opts *opt)
+/* All objects of a type in the namespace(s), filtered by -l, as the server
+ * lists them. */
+static int delete_matching(struct cli *cli, struct objapi *api, enum obj_res res,
+			   const struct delete_opts *opt)
 {
 	struct obj_selector sel;
-	char err[256];
-	int status = 0, n = 0, count = 0, lock;
-	struct model_deployment *ds = NULL;
-	struct model_service *ss = NULL;
+	json_t *list = NULL, *item;
+	char err[256], path[512];
+	int status = 0, count = 0, code;
+	size_t i;
 
 	if (obj_selector_parse(opt->selector ? opt->selector : "", &sel, err, sizeof(err)) < 0) {
 		fprintf(stderr, "error: %s\n", err);
 		return 1;
 	}
-	lock = store_lock(cli->statedir);
-	if (lock < 0) {
-		fprintf(stderr, "error: %s/lock: %s\n", cli->statedir, strerror(-lock));
+	objapi_path(res == OBJ_RES_DEPLOYMENTS, cli->all_namespaces ? NULL : cli->ns, NULL, NULL,
+		    path, sizeof(path));
+	code = objapi_call(api, "GET", path, NULL, &list);
+	if (code != 200) {
+		if (code >= 0)
+			fprintf(stderr, "Error from server (%s): %s\n", objapi_reason(list),
+				objapi_message(list));
+		json_decref(list);
 		return 1;
 	}
-	if ((res == OBJ_RES_DEPLOYMENTS
-	     ? store_list_deployments(cli->statedir, &ds, &n, err, sizeof(err))
-	     : store_list_services(cli->statedir, &ss, &n, err, sizeof(err))) < 0) {
-		fprintf(stderr, "error: %s\n", err);
-		store_unlock(lock);
-		return 1;
-	}
-	for (int i = 0; i < n; i++) {
-		const struct model_meta *m = res == OBJ_RES_DEPLOYMENTS ? &ds[i].meta : &ss[i].meta;
+	json_array_foreach(json_object_get(list, "items"), i, item) {
+		const json_t *meta = json_object_get(item, "metadata"), *v;
+		const char *ns = json_string_value(json_object_get(meta, "namespace")) ?: "";
+		const char *name = json_string_value(json_object_get(meta, "name")) ?: "";
+		struct model_map labels = { .n = 0 };
+		const char *k;
 
-		if (!cli->all_namespaces && strcmp(m->ns, cli->ns) != 0)
-			continue;
-		if (!obj_selector_matches(&sel, &m->labels))
+		json_object_foreach((json_t *)json_object_get(meta, "labels"), k, v)
+			if (json_is_string(v))
+				model_map_set(&labels, k, json_string_value(v));
+		if (!obj_selector_matches(&sel, &labels))
 			continue;
 		count++;
-		if (delete_one(cli, res, m->ns, m->name, opt, NULL) != 0)
+		if (api->down_said || delete_one(api, res, ns, name, opt, NULL) != 0)
 			status = 1;
 	}
-	store_unlock(lock);
-	free(ds);
-	free(ss);
+	json_decref(list);
 	if (count == 0)
 		fprintf(stderr, "No resources found\n");
 	return status;
@@ -845,13 +1064,67 @@ static void delete_usage(FILE *out)
 		"  clientip delete deployment/node-deployment\n");
 }
 
+/* Deletes what -f files or the arguments name. */
+static int delete_names(struct cli *cli, struct objapi *api, const char *const *files,
+			int nfiles, const char *const *args, int nargs,
+			const struct delete_opts *opt)
+{
+	enum obj_res res = OBJ_RES_PODS;
+	int status = 0;
+
+	for (int i = 0; i < nfiles; i++)
+		if (delete_file(cli, api, files[i], opt) != 0)
+			status = 1;
+	if (nfiles)
+		return status;
+	/* TYPE NAME... or TYPE/NAME... (kubectl does not mix them). */
+	for (int i = 0; i < nargs; i++) {
+		const char *name = NULL;
+		enum obj_res r;
+		int k = obj_res_arg(args[i], &r, &name);
+
+		if (k < 0)
+			return 1;
+		if (k == 1) {
+			if (r != OBJ_RES_DEPLOYMENTS && r != OBJ_RES_SERVICES) {
+				status |= delete_refuse(r);
+				continue;
+			}
+			if (delete_one(api, r, cli->ns, name, opt, NULL) != 0)
+				status = 1;
+			continue;
+		}
+		if (i != 0) {
+			fprintf(stderr, "error: there is no need to specify a resource type as a "
+				"separate argument when passing arguments in resource/name form\n");
+			return 2;
+		}
+		res = r;
+		if (res != OBJ_RES_DEPLOYMENTS && res != OBJ_RES_SERVICES)
+			return delete_refuse(res);
+		if (nargs == 1) {
+			if (!opt->all && !opt->selector) {
+				fprintf(stderr, "error: resource(s) were provided, but no name was "
+					"specified\n");
+				return 2;
+			}
+			return delete_matching(cli, api, res, opt);
+		}
+		for (i = 1; i < nargs; i++)
+			if (delete_one(api, res, cli->ns, args[i], opt, NULL) != 0)
+				status = 1;
+		break;
+	}
+	return status;
+}
+
 int cmd_delete(struct cli *cli, int argc, char **argv)
 {
 	struct delete_opts opt = { 0 };
 	const char *files[32], *args[64];
 	int nfiles = 0, nargs = 0, status = 0;
+	struct objapi api;
 	struct lab_info li;
-	enum obj_res res = OBJ_RES_PODS;
 
 	for (int i = 1; i < argc; i++) {
 		const char *v;
@@ -904,61 +1177,9 @@ int cmd_delete(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "error: cannot name resources together with -f\n");
 		return 2;
 	}
-	if (obj_lab_open(cli, &li) < 0)
+	if (obj_lab_open(cli, &li) < 0 || objapi_open(cli, &api) < 0)
 		return 1;
-	for (int i = 0; i < nfiles; i++)
-		if (delete_file(cli, files[i], &opt) != 0)
-			status = 1;
-	if (nfiles)
-		return status;
-
-	/* TYPE NAME... or TYPE/NAME... (kubectl does not mix them). */
-	for (int i = 0; i < nargs; i++) {
-		const char *name = NULL;
-		enum obj_res r;
-		int k = obj_res_arg(args[i], &r, &name);
-
-		if (k < 0)
-			return 1;
-		if (k == 1) {
-			if (r != OBJ_RES_DEPLOYMENTS && r != OBJ_RES_SERVICES) {
-				status |= delete_refuse(r);
-				continue;
-			}
-			{
-				int lock = store_lock(cli->statedir);
-
-				if (delete_one(cli, r, cli->ns, name, &opt, NULL) != 0)
-					status = 1;
-				store_unlock(lock);
-			}
-			continue;
-		}
-		if (i != 0) {
-			fprintf(stderr, "error: there is no need to specify a resource type as a "
-				"separate argument when passing arguments in resource/name form\n");
-			return 2;
-		}
-		res = r;
-		if (res != OBJ_RES_DEPLOYMENTS && res != OBJ_RES_SERVICES)
-			return delete_refuse(res);
-		if (nargs == 1) {
-			if (!opt.all && !opt.selector) {
-				fprintf(stderr, "error: resource(s) were provided, but no name was "
-					"specified\n");
-				return 2;
-			}
-			return delete_matching(cli, res, &opt);
-		}
-		{
-			int lock = store_lock(cli->statedir);
-
-			for (i = 1; i < nargs; i++)
-				if (delete_one(cli, res, cli->ns, args[i], &opt, NULL) != 0)
-					status = 1;
-			store_unlock(lock);
-		}
-		break;
-	}
+	status = delete_names(cli, &api, files, nfiles, args, nargs, &opt);
+	objapi_close(&api);
 	return status;
 }

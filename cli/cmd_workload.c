@@ -1,7 +1,7 @@
 /* cmd_workload.c — scale, rollout, wait and logs: the verbs that act on a
- * Deployment's pods or wait for them. Waiting means polling the store
- * (status files are small and replaced atomically): every 50 ms, as
- * tests/integration/lib.sh's t_wait does. */
+ * Deployment's pods or wait for them. Changes go to the lab's API server;
+ * waiting means polling the store (status files are small and replaced
+ * atomically): every 50 ms, as tests/integration/lib.sh's t_wait does. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -17,10 +17,12 @@
 #include "cli.h"
 #include "ev.h"
 #include "fsutil.h"
+#include "objapi.h"
 #include "objects.h"
 #include "store.h"
 
 #define WL_POLL_MS 50
+#define WL_CONFLICT_TRIES 10
 #define WL_RESTARTED_AT "kubectl.kubernetes.io/restartedAt"
 
 static void wl_sleep_ms(int ms)
@@ -60,60 +62,85 @@ static const char *wl_deployment_arg(const char *const *args, int nargs, const c
 	return name;
 }
 
-/* Reads, changes (fn) and writes back a Deployment under the store lock.
- * fn returns true if it changed the spec (generation is then bumped). */
-typedef bool wl_change_fn(struct model_deployment *d, const void *arg);
+/* Reads, changes (fn) and writes back a Deployment through the API server,
+ * at the resourceVersion it read: a change made by another client in
+ * between is a 409 Conflict, and fn is applied again to a fresh copy, as
+ * kubectl's RetryOnConflict does. fn returns true if it changed the object
+ * (nothing is sent otherwise). */
+typedef bool wl_change_fn(json_t *d, const void *arg);
 
 static int wl_update_deployment(struct cli *cli, const char *name, wl_change_fn *fn,
 				const void *arg)
 {
-	struct model_deployment *d = malloc(sizeof(*d));
-	char err[256];
-	int lock, rc, status = 1;
+	struct objapi api;
+	json_t *d = NULL, *resp = NULL;
+	char path[512];
+	int code, status = 1;
 
-	if (!d) {
-		fprintf(stderr, "error: out of memory\n");
+	if (objapi_open(cli, &api) < 0)
 		return 1;
-	}
-	lock = store_lock(cli->statedir);
-	if (lock < 0) {
-		fprintf(stderr, "error: %s/lock: %s\n", cli->statedir, strerror(-lock));
-		free(d);
-		return 1;
-	}
-	rc = store_get_deployment(cli->statedir, cli->ns, name, d, err, sizeof(err));
-	if (rc == -ENOENT) {
-		obj_err_not_found(OBJ_RES_DEPLOYMENTS, name);
-		goto out;
-	}
-	if (rc < 0) {
-		fprintf(stderr, "error: %s\n", err);
-		goto out;
-	}
-	if (fn(d, arg)) {
-		d->meta.generation++;
-		if ((rc = store_put_deployment(cli->statedir, d)) < 0) {
-			fprintf(stderr, "error: writing deployment.apps \"%s\": %s\n", name,
-				strerror(-rc));
+	objapi_path(true, cli->ns, name, NULL, path, sizeof(path));
+	for (int tries = 0;; tries++) {
+		json_decref(d);
+		json_decref(resp);
+		d = resp = NULL;
+		code = objapi_call(&api, "GET", path, NULL, &d);
+		if (code < 0)
+			goto out;
+		if (code == 404) {
+			obj_err_not_found(OBJ_RES_DEPLOYMENTS, name);
 			goto out;
 		}
+		if (code != 200 || !json_is_object(d)) {
+			fprintf(stderr, "Error from server (%s): %s\n", objapi_reason(d),
+				objapi_message(d));
+			goto out;
+		}
+		if (!fn(d, arg))
+			break;
+		code = objapi_call(&api, "PUT", path, d, &resp);
+		if (code < 0)
+			goto out;
+		if (code == 409 && tries < WL_CONFLICT_TRIES)
+			continue;
+		if (code != 200) {
+			fprintf(stderr, "Error from server (%s): %s\n", objapi_reason(resp),
+				objapi_message(resp));
+			goto out;
+		}
+		break;
 	}
 	status = 0;
 out:
-	store_unlock(lock);
-	free(d);
+	json_decref(d);
+	json_decref(resp);
+	objapi_close(&api);
 	return status;
+}
+
+/* An object of d at a key, made if missing. */
+static json_t *wl_object_at(json_t *d, const char *key)
+{
+	json_t *v = json_object_get(d, key);
+
+	if (!json_is_object(v)) {
+		v = json_object();
+		json_object_set_new(d, key, v);
+	}
+	return v;
 }
 
 /* ---- scale ---------------------------------------------------------------- */
 
-static bool wl_set_replicas(struct model_deployment *d, const void *arg)
+static bool wl_set_replicas(json_t *d, const void *arg)
 {
 	int n = *(const int *)arg;
+	json_t *spec = wl_object_at(d, "spec");
+	json_t *cur = json_object_get(spec, "replicas");
 
-	if (d->replicas == n)
+	if (json_is_integer(cur) && json_integer_value(cur) == n)
 		return false;
-	d->replicas = n;
+	json_object_set_new(spec, "replicas", json_integer(n));
 	return true;
 }
 
@@ -176,13 +203,15 @@ int cmd_scale(struct cli *cli, int argc, char **argv)
 
 /* ---- rollout ----------------------------------------------------------------- */
 
-static bool wl_restart(struct model_deployment *d, const void *arg)
+static bool wl_restart(json_t *d, const void *arg)
 {
 	char now[MODEL_TIME_MAX];
+	json_t *tmeta = wl_object_at(wl_object_at(wl_object_at(d, "spec"), "template"),
+				     "metadata");
 
 	(void)arg;
 	model_time_now(now);
-	model_map_set(&d->template_annotations, WL_RESTARTED_AT, now);
+	json_object_set_new(wl_object_at(tmeta, "annotations"), WL_RESTARTED_AT, json_string(now));
 	return true;
 }
 

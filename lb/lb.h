@@ -13,6 +13,8 @@
  *   lb_state   the per-Service state file the CLI reads
  *   lb_svg     the Health Probe Status chart
  *   lb_metrics samples, state files and Prometheus text
+ *   lb_api     Services listed and watched through the lab's API server; status
+ *              and Events written back
  *   lb_ctl     the daemon: reconcile Services, react to probe results
  *
  * Packets of a load-balanced flow carry a firewall mark naming the backend

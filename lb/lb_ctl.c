@@ -14,6 +14,7 @@
 #include "fsutil.h"
 #include "jsonw.h"
 #include "lb_alloc.h"
+#include "lb_api.h"
 #include "lb_conntrack.h"
 #include "lb_route.h"
 #include "lb_state.h"
@@ -24,6 +25,7 @@
 #define LB_RESYNC_MS   2000
 #define LB_RETRY_MS    1000
 #define LB_SYNC_FAILED "SyncLoadBalancerFailed"
+#define LB_COMPONENT   "clientip-lb"
 
 /* The state of a probe not started yet: Unknown. */
 static const struct lb_health_state lb_no_result;
@@ -285,6 +287,7 @@ static void lb_svc_free(struct lb_svc *s)
 		lb_probe_stop(s->dpa[r]);
 	lb_series_free(s->series);
 	buf_free(&s->status);
+	buf_free(&s->events);
 	free(s);
 }
 
@@ -353,25 +356,37 @@ static int lb_ctl_insert(struct lb_ctl *ctl, int pos, struct lb_svc *s)
 	return 0;
 }
 
-/* Publishes frontend and events in status/services/ when they changed. */
-static void lb_svc_publish(struct lb_svc *s)
+/* One of the Service's reports, as an Event once: reports already posted
+ * (in s->events, one JSON object each) are not posted again while they
+ * stand. */
+static void lb_svc_report(struct lb_svc *s, struct buf *now, const char *reason,
+			  const char *message)
 {
-	struct buf extra = BUF_INIT, now = BUF_INIT;
+	struct buf one = BUF_INIT;
 	struct jsonw w;
-	char ip[INET_ADDRSTRLEN] = "";
-	int rc;
 
-	jsonw_init(&w, &extra, false);
+	jsonw_init(&w, &one, false);
 	jsonw_begin_object(&w);
-	jsonw_key(&w, "events");
-	jsonw_begin_array(&w);
-	if (s->pending_reason[0]) {
-		jsonw_begin_object(&w);
-		jsonw_kv_str(&w, "type", "Warning");
-		jsonw_kv_str(&w, "reason", s->pending_reason);
-		jsonw_kv_str(&w, "message", s->pending_message);
-		jsonw_end_object(&w);
-	}
+	jsonw_kv_str(&w, "reason", reason);
+	jsonw_kv_str(&w, "message", message);
+	jsonw_end_object(&w);
+	buf_printf(now, "%s\n", buf_str(&one));
+	if (!strstr(buf_str(&s->events), buf_str(&one)) &&
+	    lb_api_event(s->ctl->api, &s->spec.meta, "Warning", reason, message, LB_COMPONENT) < 0)
+		/* Not posted: leave it out, so the next sync posts it. */
+		now->len -= one.len + 1;
+	buf_free(&one);
+}
+
+/* Publishes the frontend through the Service's status, when the server's
+ * status (api_ingress) differs from it, and the reports as Events. */
+static void lb_svc_publish(struct lb_svc *s, struct in_addr api_ingress)
+{
+	struct buf events = BUF_INIT, now = BUF_INIT;
+	char ip[INET_ADDRSTRLEN] = "";
+
+	if (s->pending_reason[0])
+		lb_svc_report(s, &events, s->pending_reason, s->pending_message);
 	if (s->error[0]) {
 		char msg[LB_EVENT_MESSAGE_MAX + 80];
 
@@ -379,33 +394,27 @@ static void lb_svc_publish(struct lb_svc *s)
 		 * provider's error. */
 		snprintf(msg, sizeof(msg), "Error syncing load balancer: failed to ensure load "
 			 "balancer: %s", s->error);
-		jsonw_begin_object(&w);
-		jsonw_kv_str(&w, "type", "Warning");
-		jsonw_kv_str(&w, "reason", LB_SYNC_FAILED);
-		jsonw_kv_str(&w, "message", msg);
-		jsonw_end_object(&w);
+		lb_svc_report(s, &events, LB_SYNC_FAILED, msg);
 	}
-	for (int i = 0; i < s->conf.n_events; i++) {
-		jsonw_begin_object(&w);
-		jsonw_kv_str(&w, "type", "Warning");
-		jsonw_kv_str(&w, "reason", s->conf.events[i].reason);
-		jsonw_kv_str(&w, "message", s->conf.events[i].message);
-		jsonw_end_object(&w);
+	for (int i = 0; i < s->conf.n_events; i++)
+		lb_svc_report(s, &events, s->conf.events[i].reason, s->conf.events[i].message);
+	buf_reset(&s->events);
+	buf_puts(&s->events, buf_str(&events));
+	if (s->frontend.s_addr != api_ingress.s_addr &&
+	    lb_api_put_status(s->ctl->api, s->spec.meta.ns, s->spec.meta.name, s->frontend) == 0 &&
+	    s->frontend.s_addr && !api_ingress.s_addr) {
+		/* What Kubernetes' service controller records around the cloud
+		 * provider's EnsureLoadBalancer. */
+		lb_api_event(s->ctl->api, &s->spec.meta, "Normal", "EnsuringLoadBalancer",
+			     "Ensuring load balancer", "service-controller");
+		lb_api_event(s->ctl->api, &s->spec.meta, "Normal", "EnsuredLoadBalancer",
+			     "Ensured load balancer", "service-controller");
 	}
-	jsonw_end_array(&w);
-	jsonw_end_object(&w);
 	if (s->frontend.s_addr)
 		inet_ntop(AF_INET, &s->frontend, ip, sizeof(ip));
-	buf_printf(&now, "%s %s", ip, buf_str(&extra));
+	buf_printf(&now, "%s %s", ip, buf_str(&events));
 	if (s->status.len && strcmp(buf_str(&now), buf_str(&s->status)) == 0)
 		goto out;
-	rc = store_put_service_status(s->ctl->statedir, s->spec.meta.ns, s->spec.meta.name,
-				      s->frontend, buf_str(&extra));
-	if (rc < 0) {
-		log_error("%s/%s: writing the service status: %s", s->spec.meta.ns,
-			  s->spec.meta.name, strerror(-rc));
-		goto out;
-	}
 	if (s->error[0])
 		log_warn("%s/%s: %s: %s", s->spec.meta.ns, s->spec.meta.name, LB_SYNC_FAILED,
 			 s->error);
@@ -417,7 +426,7 @@ static void lb_svc_publish(struct lb_svc *s)
 	buf_reset(&s->status);
 	buf_puts(&s->status, buf_str(&now));
 out:
-	buf_free(&extra);
+	buf_free(&events);
 	buf_free(&now);
 }
 
@@ -440,7 +449,7 @@ static void lb_svc_update(struct lb_svc *s, const struct model_service *spec,
 
 	if (!c) {
 		snprintf(s->error, sizeof(s->error), "%s", error);
-		lb_svc_publish(s);
+		lb_svc_publish(s, spec->ingress_ip);
 		return;
 	}
 	old = malloc(sizeof(*old));
@@ -458,7 +467,7 @@ static void lb_svc_update(struct lb_svc *s, const struct model_service *spec,
 	snprintf(s->pending_message, sizeof(s->pending_message), "%s", a->message);
 	lb_svc_probes(s, old, restored);
 	lb_svc_dpa(s);
-	lb_svc_publish(s);
+	lb_svc_publish(s, spec->ingress_ip);
 	free(old);
 }
 
@@ -487,43 +496,14 @@ static void lb_svc_log(const struct lb_svc *s)
 static void lb_ctl_remove(struct lb_ctl *ctl, int pos)
 {
 	struct lb_svc *s = ctl->svcs[pos];
-	int rc;
 
 	log_info("%s/%s: load balancer removed, frontend released", s->spec.meta.ns,
 		 s->spec.meta.name);
-	rc = store_delete(ctl->statedir, STORE_SERVICE_STATUS, s->spec.meta.ns, s->spec.meta.name);
-	if (rc < 0)
-		log_error("%s: removing the service status: %s", s->key, strerror(-rc));
 	lb_metrics_forget(ctl, s);
 	lb_svc_free(s);
 	memmove(ctl->svcs + pos, ctl->svcs + pos + 1,
 		(size_t)(ctl->n_svcs - pos - 1) * sizeof(*ctl->svcs));
 	ctl->n_svcs--;
-}
-
-/* Status files of Services that are gone (deleted while the daemon was
- * down, or no longer of type LoadBalancer) release their frontends. */
-static void lb_ctl_sweep_status(struct lb_ctl *ctl)
-{
-	struct store_key *keys = NULL;
-	char err[256];
-	int n = 0;
-
-	if (store_list_keys(ctl->statedir, STORE_SERVICE_STATUS, &keys, &n, err, sizeof(err)) < 0) {
-		log_warn("listing service statuses: %s", err);
-		return;
-	}
-	for (int i = 0; i < n; i++) {
-		char key[LB_KEY_MAX];
-		int pos;
-
-		snprintf(key, sizeof(key), "%s_%s", keys[i].ns, keys[i].name);
-		if (lb_ctl_find(ctl, key, &pos))
-			continue;
-		store_delete(ctl->statedir, STORE_SERVICE_STATUS, keys[i].ns, keys[i].name);
-		log_info("%s/%s: stale load balancer status removed", keys[i].ns, keys[i].name);
-	}
-	free(keys);
 }
 
 void lb_ctl_reconcile(struct lb_ctl *ctl)
@@ -539,8 +519,11 @@ void lb_ctl_reconcile(struct lb_ctl *ctl)
 	char err[256];
 	int n = 0, m = 0;
 
-	if (store_list_services(ctl->statedir, &list, &n, err, sizeof(err)) < 0) {
-		log_error("listing services: %s", err);
+	/* Before the first list, nothing is known: the data path stays. */
+	if (!lb_api_synced(ctl->api))
+		return;
+	if (lb_api_services(ctl->api, &list, &n, err, sizeof(err)) < 0) {
+		log_error("services: %s", err);
 		return;
 	}
 	lb_ctl_conf_opts(ctl, &opts);
@@ -560,8 +543,14 @@ void lb_ctl_reconcile(struct lb_ctl *ctl)
 		struct lb_svc *s;
 		int pos;
 
-		if (sv->type != MODEL_SVC_LOAD_BALANCER || sv->meta.deleting[0])
+		if (sv->type != MODEL_SVC_LOAD_BALANCER || sv->meta.deleting[0]) {
+			/* No longer a load balancer's (its type changed): its
+			 * frontend is released, and the status says so. */
+			if (sv->ingress_ip.s_addr)
+				lb_api_put_status(ctl->api, sv->meta.ns, sv->meta.name,
+						  (struct in_addr){ 0 });
 			continue;
+		}
 		snprintf(key, sizeof(key), "%s_%s", sv->meta.ns, sv->meta.name);
 		s = lb_ctl_find(ctl, key, &pos);
 		/* Worked out again below: one conf at a time, not one per Service. */
@@ -577,7 +566,7 @@ void lb_ctl_reconcile(struct lb_ctl *ctl)
 			al[m].ports[p].port = basis->ports[p].port;
 		}
 		al[m].n_ports = basis->n_ports;
-		/* Our own memory first, else what the status file says (a restart). */
+		/* Our own memory first, else what the status says (a restart). */
 		al[m].current = s ? s->frontend : sv->ingress_ip;
 		idx[m++] = i;
 	}
@@ -617,7 +606,6 @@ void lb_ctl_reconcile(struct lb_ctl *ctl)
 		if (!ctl->svcs[i]->seen)
 			lb_ctl_remove(ctl, i);
 	lb_ctl_shared(ctl);
-	lb_ctl_sweep_status(ctl);
 	lb_ctl_mark_dirty(ctl);
 	/* A refusal shows in `clientip probes` at once. */
 	ctl->files_dirty = true;
@@ -761,10 +749,35 @@ void lb_ctl_mark_dirty(struct lb_ctl *ctl)
 
 /* ---- loop --------------------------------------------------------------- */
 
-static void lb_ctl_on_watch(struct watch *w, void *data)
+static void lb_ctl_debounced(struct ev_loop *loop, uint64_t id, void *data)
 {
-	(void)w;
-	lb_ctl_reconcile(data);
+	struct lb_ctl *ctl = data;
+
+	(void)loop;
+	(void)id;
+	ctl->debounce_timer = 0;
+	lb_ctl_reconcile(ctl);
+}
+
+/* A burst of changes (a manifest of many Services) is one reconcile. */
+static void lb_ctl_on_api(bool relisted, void *data)
+{
+	struct lb_ctl *ctl = data;
+
+	(void)relisted;
+	if (!ctl->debounce_timer)
+		ctl->debounce_timer = ev_timer_add(ctl->loop, LB_DEBOUNCE_MS, lb_ctl_debounced, ctl);
+}
+
+/* Every LB_RESYNC_MS from the cache as well: what failed (a status the
+ * server did not take, an address that was taken) is tried again. */
+static void lb_ctl_resync(struct ev_loop *loop, uint64_t id, void *data)
+{
+	struct lb_ctl *ctl = data;
+
+	(void)id;
+	lb_ctl_reconcile(ctl);
+	ctl->resync_timer = ev_timer_add(loop, LB_RESYNC_MS, lb_ctl_resync, ctl);
 }
 
 static void lb_ctl_tick(struct ev_loop *loop, uint64_t id, void *data)
@@ -793,8 +806,7 @@ static void lb_ctl_on_signal(struct ev_loop *loop, int fd, unsigned events, void
 
 int lb_ctl_init(struct lb_ctl *ctl, const char *lab, char *err, size_t errlen)
 {
-	static const char *const dirs[] = { "api/services", NULL };
-	char path[LAB_PATH_MAX + 8];
+	char path[LAB_PATH_MAX + 32];
 	sigset_t mask;
 	int rc;
 
@@ -836,10 +848,12 @@ int lb_ctl_init(struct lb_ctl *ctl, const char *lab, char *err, size_t errlen)
 		snprintf(err, errlen, "signalfd: %s", strerror(errno));
 		return -1;
 	}
-	ctl->watch = watch_new(ctl->loop, ctl->statedir, dirs, LB_DEBOUNCE_MS, LB_RESYNC_MS,
-			       lb_ctl_on_watch, ctl, err, errlen);
-	if (!ctl->watch)
+	snprintf(path, sizeof(path), "%s/apiserver.sock", ctl->statedir);
+	ctl->api = lb_api_new(ctl->loop, path, lb_ctl_on_api, ctl);
+	if (!ctl->api) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
+	}
 	return 0;
 }
 
@@ -847,7 +861,9 @@ int lb_ctl_run(struct lb_ctl *ctl)
 {
 	int rc;
 
+	lb_api_start(ctl->api);
 	lb_ctl_reconcile(ctl);
+	ctl->resync_timer = ev_timer_add(ctl->loop, LB_RESYNC_MS, lb_ctl_resync, ctl);
 	/* The first ruleset goes in before any traffic is sampled. */
 	if (ctl->nft_dirty && lb_ctl_apply(ctl) < 0)
 		lb_ctl_mark_dirty(ctl);
@@ -872,8 +888,7 @@ void lb_ctl_fini(struct lb_ctl *ctl)
 	free(ctl->svcs);
 	ctl->svcs = NULL;
 	ctl->n_svcs = 0;
-	if (ctl->watch)
-		watch_free(ctl->watch);
+	lb_api_free(ctl->api);
 	lb_prober_free(ctl->prober);
 	lb_nft_free(ctl->nft);
 	if (ctl->nl_open)

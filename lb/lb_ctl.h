@@ -1,7 +1,9 @@
 /* lb_ctl.h — the daemon: its top-level context and what reacts to what.
  *
- *   api/services changes (watch) -> lb_ctl_reconcile(): frontends, status
- *       files, probes started/stopped/retuned, data path marked dirty
+ *   Services change (the API server's watch, lb_api.c; debounced, and
+ *       every 2 s) -> lb_ctl_reconcile(): frontends, each Service's
+ *       status.loadBalancer and Events, probes started/stopped/retuned,
+ *       data path marked dirty
  *   a probe flips a backend      -> the data path is re-rendered (at most
  *       once per loop turn, however many probes flipped) and the state
  *       files rewritten
@@ -27,7 +29,6 @@
 #include "lb_series.h"
 #include "model.h"
 #include "nl.h"
-#include "watch.h"
 
 struct lb_ctl;
 struct lb_svc;
@@ -66,7 +67,8 @@ struct lb_svc {
 	struct lb_probe_spec dpa_spec[LB_MAX_RULES];
 	struct lb_series *series;
 	int64_t first_sample;          /* Unix s of the oldest sample kept */
-	struct buf status;             /* the status last published (ingress + extra) */
+	struct buf status;             /* the state last logged (frontend + reports) */
+	struct buf events;             /* the reports posted as Events, one JSON a line */
 	bool seen;                     /* mark for reconcile's sweep */
 };
 
@@ -81,7 +83,8 @@ struct lb_ctl {
 	char statedir[LAB_PATH_MAX];
 	struct lab_info info;
 	struct ev_loop *loop;
-	struct watch *watch;
+	struct lb_api *api;            /* the Services, from the API server */
+	uint64_t debounce_timer, resync_timer;
 	struct lb_prober *prober;
 	struct lb_nft *nft;            /* NULL: data path not programmed (tests) */
 	struct nl nl;
@@ -109,7 +112,7 @@ int lb_ctl_init(struct lb_ctl *ctl, const char *lab, char *err, size_t errlen);
 int lb_ctl_run(struct lb_ctl *ctl);
 void lb_ctl_fini(struct lb_ctl *ctl);
 
-/* Re-reads the Services and converges (also called by the watch). */
+/* Converges on the Services as the API server last listed or watched them. */
 void lb_ctl_reconcile(struct lb_ctl *ctl);
 /* Asks for the data path to be re-rendered soon. */
 void lb_ctl_mark_dirty(struct lb_ctl *ctl);

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -70,35 +69,6 @@ int store_init(const char *statedir)
 			return rc;
 	}
 	return 0;
-}
-
-int store_lock(const char *statedir)
-{
-	char path[PATH_MAX];
-	int fd, rc;
-
-	snprintf(path, sizeof(path), "%s/lock", statedir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0 && errno == ENOENT && fs_mkdir_p(statedir, 0755) == 0)
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	while ((rc = flock(fd, LOCK_EX)) < 0 && errno == EINTR)
-		;
-	if (rc < 0) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	return fd;
-}
-
-void store_unlock(int fd)
-{
-	if (fd < 0)
-		return;
-	flock(fd, LOCK_UN);
-	close(fd);
 }
 
 int store_delete(const char *statedir, enum store_kind kind, const char *ns, const char *name)
@@ -1552,8 +1522,6 @@ static int deployment_status_read(struct sj_node *root, struct model_deployment_
 	return 0;
 }
 
-static void sw_sj_node(struct jsonw *w, struct sj_node *n);
-
 /* ---- parsing ------------------------------------------------------------ */
 
 /* A libfyaml event parser with its diagnostics and node arena; one serves
@@ -2150,7 +2118,7 @@ int store_list_services(const char *statedir, struct model_service **out, int *n
 }
 
 int store_get_service_status(const char *statedir, const char *ns, const char *name,
-			     struct in_addr *ingress, struct buf *extra, char *err, size_t errlen)
+			     struct in_addr *ingress, char *err, size_t errlen)
 {
 	struct sj_node *root, *it = NULL, *x;
 	char path[PATH_MAX];
@@ -2158,8 +2126,6 @@ int store_get_service_status(const char *statedir, const char *ns, const char *n
 	int rc;
 
 	ingress->s_addr = 0;
-	if (extra)
-		buf_reset(extra);
 	if (sj_doc_init(&d) < 0) {
 		sj_doc_fini(&d);
 		sj_err(err, errlen, "out of memory");
@@ -2173,13 +2139,6 @@ int store_get_service_status(const char *statedir, const char *ns, const char *n
 	}
 	x = sj_seq_next(sj_at(root, "status", "loadBalancer", "ingress", NULL), &it);
 	sj_ip(sj_get(x, "ip"), ingress);
-	x = sj_get(root, "loadBalancerExtra");
-	if (extra && x) {
-		struct jsonw w;
-
-		jsonw_init(&w, extra, false);
-		sw_sj_node(&w, x);
-	}
 	rc = 0;
 out:
 	sj_doc_fini(&d);
@@ -2206,7 +2165,7 @@ int store_get_service(const char *statedir, const char *ns, const char *name,
 	if (rc < 0)
 		return rc;
 	/* A missing or broken load balancer status just means no ingress. */
-	if (store_get_service_status(statedir, ns, name, &out->ingress_ip, NULL, NULL, 0) < 0)
+	if (store_get_service_status(statedir, ns, name, &out->ingress_ip, NULL, 0) < 0)
 		out->ingress_ip.s_addr = 0;
 	return 0;
 }
@@ -2337,14 +2296,18 @@ static int store_put_result(int rc)
 
 int store_put_deployment(const char *statedir, const struct model_deployment *d)
 {
+	/* Unchanged objects are not written: the API server writes every
+	 * one again at its start, and the controller wakes on each write. */
 	return store_put_result(store_put_json(statedir, STORE_DEPLOYMENTS, d->meta.ns,
-					       d->meta.name, emit_deployment, d, false));
+					       d->meta.name, emit_deployment, d, true));
 }
 
 int store_put_service(const char *statedir, const struct model_service *s)
 {
+	/* As for Deployments: a status change of the Service (the load
+	 * balancer's) leaves its spec's file alone. */
 	return store_put_result(store_put_json(statedir, STORE_SERVICES, s->meta.ns, s->meta.name,
-					       emit_service_spec, s, false));
+					       emit_service_spec, s, true));
 }
 
 int store_put_pod(const char *statedir, const struct model_pod *p)
@@ -2389,69 +2352,14 @@ int store_put_deployment_status_if_changed(const char *statedir,
 			      emit_deployment_status, s, true);
 }
 
-/* Copies a parsed JSON value into the writer (extra_json of a service
- * status), so the file stays one well-formed, indented document. */
-static void sw_sj_node(struct jsonw *w, struct sj_node *n)
-{
-	const char *s;
-	int64_t iv;
-	size_t len;
-	bool bv;
-
-	switch (n->type) {
-	case SJ_MAP:
-		jsonw_begin_object(w);
-		for (struct sj_node *c = n->first; c; c = c->next) {
-			jsonw_key(w, c->key);
-			sw_sj_node(w, c);
-		}
-		jsonw_end_object(w);
-		return;
-	case SJ_SEQ:
-		jsonw_begin_array(w);
-		for (struct sj_node *c = n->first; c; c = c->next)
-			sw_sj_node(w, c);
-		jsonw_end_array(w);
-		return;
-	case SJ_SCALAR:
-		break;
-	}
-	s = sj_scalar(n, &len);
-	if (!s)
-		jsonw_null(w);
-	else if (!n->plain)
-		jsonw_strn(w, s, len);
-	else if (sj_parse_int(s, len, &iv))
-		jsonw_int(w, iv);
-	else if (sj_bool(n, &bv))
-		jsonw_bool(w, bv);
-	else if (len && strspn(s, "0123456789+-.eE") == len)
-		jsonw_double(w, strtod(s, NULL));
-	else
-		jsonw_strn(w, s, len);
-}
-
 int store_put_service_status(const char *statedir, const char *ns, const char *name,
-			     struct in_addr ingress, const char *extra_json)
+			     struct in_addr ingress)
 {
-	struct sj_node *extra = NULL;
 	struct buf b = BUF_INIT;
-	struct sj_doc d;
 	struct jsonw w;
 	char path[PATH_MAX];
 	int rc;
 
-	if (sj_doc_init(&d) < 0) {
-		sj_doc_fini(&d);
-		return -ENOMEM;
-	}
-	if (extra_json) {
-		extra = sj_doc_parse(&d, extra_json, strlen(extra_json));
-		if (!extra || extra->type != SJ_MAP) {
-			sj_doc_fini(&d);
-			return -EINVAL;
-		}
-	}
 	jsonw_init(&w, &b, true);
 	jsonw_begin_object(&w);
 	jsonw_kv_str(&w, "apiVersion", "v1");
@@ -2476,12 +2384,7 @@ int store_put_service_status(const char *statedir, const char *ns, const char *n
 	}
 	jsonw_end_object(&w);
 	jsonw_end_object(&w);
-	if (extra) {
-		jsonw_key(&w, "loadBalancerExtra");
-		sw_sj_node(&w, extra);
-	}
 	jsonw_end_object(&w);
-	sj_doc_fini(&d);
 	store_path(statedir, STORE_SERVICE_STATUS, ns, name, path, sizeof(path));
 	rc = store_write(path, &b, false);
 	buf_free(&b);

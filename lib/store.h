@@ -1,9 +1,8 @@
 /* store.h — a lab's API server: objects as JSON files in its state dir.
  *
  * Layout and the one-writer-per-file rule are in docs/STATE.md. Every write
- * is an atomic file replace (fsutil), so readers never lock; writers of
- * api/deployments and api/services (the CLI) and of allocations serialise
- * on store_lock().
+ * is an atomic file replace (fsutil), so readers never lock, and each kind
+ * has one writer.
  *
  * List functions return a malloc'd array (free() it; model_endpoints_free()
  * each element of an endpoints list first) and the count, sorted by
@@ -21,13 +20,13 @@
 #include "model.h"
 
 enum store_kind {
-	STORE_DEPLOYMENTS,     /* api/deployments/     written by the CLI */
-	STORE_SERVICES,        /* api/services/        written by the CLI */
+	STORE_DEPLOYMENTS,     /* api/deployments/     written by the API server */
+	STORE_SERVICES,        /* api/services/        written by the API server */
 	STORE_PODS,            /* api/pods/            written by the controller */
 	STORE_ENDPOINTS,       /* api/endpoints/       written by the controller */
 	STORE_POD_STATUS,      /* status/pods/         written by the pod's node agent */
 	STORE_NODE_STATUS,     /* status/nodes/        written by each node agent */
-	STORE_SERVICE_STATUS,  /* status/services/     written by the load balancer */
+	STORE_SERVICE_STATUS,  /* status/services/     written by the API server */
 	STORE_DEPLOYMENT_STATUS, /* status/deployments/ written by the controller */
 	STORE_KIND_COUNT,
 };
@@ -40,10 +39,6 @@ char *store_path(const char *statedir, enum store_kind kind, const char *ns,
 
 /* Creates the directory tree. 0 or -errno. */
 int store_init(const char *statedir);
-/* Exclusive lock for writers that allocate (IPs, ports). Returns an fd to
- * pass to store_unlock, or -errno. */
-int store_lock(const char *statedir);
-void store_unlock(int fd);
 
 int store_list_deployments(const char *statedir, struct model_deployment **out, int *n,
 			   char *err, size_t errlen);
@@ -68,18 +63,18 @@ int store_get_service(const char *statedir, const char *ns, const char *name,
 int store_get_pod(const char *statedir, const char *ns, const char *name,
 		  struct model_pod *out, char *err, size_t errlen);
 
-/* Atomic writes. 0 or -errno. */
+/* Atomic writes. 0 or -errno. A Deployment or Service is written only when
+ * the file's bytes would change. */
 int store_put_deployment(const char *statedir, const struct model_deployment *d);
 int store_put_service(const char *statedir, const struct model_service *s);
 int store_put_pod(const char *statedir, const struct model_pod *p);
 int store_put_pod_status(const char *statedir, const struct model_pod_status *s);
 int store_put_endpoints(const char *statedir, const struct model_endpoints *e);
 int store_put_node_status(const char *statedir, const struct model_node_status *s);
-/* The load balancer's part of a Service's status: its frontend IP and any
- * event-like messages (e.g. an out-of-range probe annotation). extra_json,
- * if not NULL, is a JSON object merged under "loadBalancerExtra". */
+/* A Service's load balancer address (status/services/), as the API server
+ * has it in the Service's status. */
 int store_put_service_status(const char *statedir, const char *ns, const char *name,
-			     struct in_addr ingress, const char *extra_json);
+			     struct in_addr ingress);
 /* Removes one object's file; 0 if it did not exist. */
 int store_delete(const char *statedir, enum store_kind kind, const char *ns, const char *name);
 
@@ -115,11 +110,9 @@ int store_get_endpoints(const char *statedir, const char *ns, const char *name,
 			struct model_endpoints *out, char *err, size_t errlen);
 int store_get_node_status(const char *statedir, const char *name,
 			  struct model_node_status *out, char *err, size_t errlen);
-/* The load balancer's status of one Service: its ingress IP (0 if none)
- * and, if extra is not NULL, "loadBalancerExtra" as one-line JSON ("" if
- * absent). */
+/* A Service's load balancer address (0 if none). */
 int store_get_service_status(const char *statedir, const char *ns, const char *name,
-			     struct in_addr *ingress, struct buf *extra, char *err, size_t errlen);
+			     struct in_addr *ingress, char *err, size_t errlen);
 
 /* Atomic writes. 0 or -errno. */
 int store_put_deployment_status(const char *statedir, const struct model_deployment_status *s);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The kubectl-like object verbs against a fake lab: a state directory with a
-# lab.json and the store's folders, no namespaces and no daemons. These
-# verbs only read and write files, so the whole test runs without network
-# or root and in a few seconds.
+# lab.json and the store's folders, and the lab's API server on its Unix
+# socket (it writes Deployments and Services on to the files), no
+# namespaces and no other daemon. The whole test runs without root and in
+# a few seconds.
 #
 # Covers: the scenario's manifest applied verbatim, unchanged/configured,
 # ClusterIP/NodePort/healthCheckNodePort allocation kept across updates,
@@ -31,8 +32,10 @@ fake_lab() {
 		"$LAB" "$(date -u -d '-3 minutes' +%Y-%m-%dT%H:%M:%SZ)" >"$S/lab.json"
 }
 
-# Every file of the state dir with its checksum (the lock file aside).
-snapshot() { (cd "$S" && find . -type f ! -name lock -print0 | sort -z | xargs -0 -r sha256sum); }
+# Every file of the state dir with its checksum (the lock file and the API
+# server's log aside).
+snapshot() { (cd "$S" && find . -type f ! -name lock ! -name '*.log' -print0 | sort -z |
+	xargs -0 -r sha256sum); }
 
 # jq-like access to JSON on stdin: jget 'd["spec"]["clusterIP"]'
 jget() { python3 -c 'import json,sys; d=json.load(sys.stdin); print('"$1"')'; }
@@ -47,6 +50,12 @@ t_eq "apply to a missing lab fails" 1 "$rc"
 t_match "missing lab: the message names lab.json" "lab \"$LAB\" does not exist.*lab.json" "$out"
 
 fake_lab
+# Started from a subshell, so that the test's own `wait`s do not wait for it.
+( "$T_BUILD/clientip-apiserver" --lab "$LAB" --listen 127.0.0.1:0 >"$T_TMP/apiserver.log" 2>&1 &
+  echo $! >"$T_TMP/apiserver.pid" )
+APID=$(cat "$T_TMP/apiserver.pid")
+t_defer "kill $APID"
+t_ok "the lab's API server listens" t_wait 10 test -S "$S/apiserver.sock"
 
 # ---- create, unchanged, configured -------------------------------------------
 out=$(ci apply -f "$M/deploy.yaml" 2>&1)
@@ -392,10 +401,19 @@ NodePort: +<unset>  $np/TCP
 Endpoints: +10\.244\.1\.2:8080" "$out"
 t_match "describe svc: traffic policy" "External Traffic Policy: +Cluster" "$out"
 
-# The load balancer's part: a frontend address and an event.
-cat >"$S/status/services/default_node-service.json" <<'EOF2'
-{"apiVersion":"v1","kind":"Service","metadata":{"name":"node-service","namespace":"default"},"status":{"loadBalancer":{"ingress":[{"ip":"203.0.113.10","ipMode":"VIP"}]}},"loadBalancerExtra":{"events":[{"type":"Warning","reason":"ProbeIntervalOutOfRange","message":"interval 1 s is below Azure's minimum of 5 s"}]}}
-EOF2
+# The load balancer's part, as it writes it through the API server: a
+# frontend address in the Service's status and an Event on the Service.
+api() { # METHOD PATH CONTENT-TYPE BODY: prints the HTTP status
+	curl -s -o /dev/null -w '%{http_code}' --max-time 5 --unix-socket "$S/apiserver.sock" \
+		-X "$1" -H "Content-Type: $3" --data "$4" "http://lab$2"
+}
+t_eq "the load balancer's status through services/NAME/status" 200 \
+	"$(api PATCH /api/v1/namespaces/default/services/node-service/status \
+		application/merge-patch+json \
+		'{"status":{"loadBalancer":{"ingress":[{"ip":"203.0.113.10","ipMode":"VIP"}]}}}')"
+t_eq "the load balancer's Event" 201 \
+	"$(api POST /api/v1/namespaces/default/events application/json \
+		'{"metadata":{"name":"node-service.1"},"involvedObject":{"kind":"Service","namespace":"default","name":"node-service"},"type":"Warning","reason":"ProbeIntervalOutOfRange","message":"interval 1 s is below Azure'"'"'s minimum of 5 s","source":{"component":"clientip-lb"},"lastTimestamp":"'"$(date -u +%Y-%m-%dT%H:%M:%SZ)"'"}')"
 t_match "get svc: EXTERNAL-IP from the load balancer's status" \
 	"node-service +LoadBalancer +$cip +203\.0\.113\.10 +80:$np/TCP " "$(ci get svc)"
 out=$(ci describe svc node-service)
@@ -403,7 +421,7 @@ t_match "describe svc: LoadBalancer Ingress" "LoadBalancer Ingress: +203\.0\.113
 t_match "describe svc: the load balancer's events" "Events:
   Type +Reason +Age +From +Message
   ---- +------ +---- +---- +-------
-  Warning +ProbeIntervalOutOfRange +<unknown> +clientip-lb +interval 1 s is below" "$out"
+  Warning +ProbeIntervalOutOfRange +[0-9]+s +clientip-lb +interval 1 s is below" "$out"
 
 # ---- scale, rollout ---------------------------------------------------------------------
 t_eq "scale" "deployment.apps/node-deployment scaled" "$(ci scale deployment node-deployment --replicas 3)"
@@ -437,5 +455,20 @@ service "node-service" deleted' "$out"
 t_eq "delete -f: prod is empty" "" "$(ls "$S/api/services" | grep '^prod_')"
 t_eq "delete deploy/NAME" 'deployment.apps "node-deployment" deleted' "$(ci delete deploy/node-deployment)"
 t_ok "apply --help" sh -c "'$T_BUILD/clientip' apply --help | grep -q 'usage: clientip apply'"
+
+# ---- no API server ----------------------------------------------------------------------
+kill "$APID"
+t_ok "the API server is gone" t_wait 10 sh -c "! kill -0 $APID 2>/dev/null"
+before=$(snapshot)
+out=$(ci apply -f "$M/deploy.yaml" 2>&1); rc=$?
+t_eq "apply without an API server: exit 1" 1 "$rc"
+t_match "apply: the lab and the socket named" \
+	"error: the API server of lab \"$LAB\" does not answer at $S/apiserver.sock: .*lab status" "$out"
+t_eq "apply: nothing written" "$before" "$(snapshot)"
+out=$(ci get svc 2>&1); rc=$?
+t_eq "get svc without an API server: exit 1" 1 "$rc"
+t_match "get svc: the same message" "does not answer at $S/apiserver.sock" "$out"
+out=$(ci delete svc node-service 2>&1); rc=$?
+t_match "delete: the same message, exit 1" "^1 error: the API server of lab" "$rc $out"
 
 t_done

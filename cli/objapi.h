@@ -1,0 +1,66 @@
+/* objapi.h — the object verbs' side of the lab's API server.
+ *
+ * Deployments and Services are written only through the lab's API server
+ * (<statedir>/apiserver.sock): the verbs that change them send requests
+ * here, and the server validates, allocates and stores. A verb reads an
+ * object as API JSON (jansson) and, where it compares or plans, through
+ * the lab's model (lib/model.h).
+ */
+#ifndef CLIENTIP_OBJAPI_H
+#define CLIENTIP_OBJAPI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "cli.h"
+#include "model.h"
+
+struct apiclient;
+
+struct objapi {
+	struct apiclient *c;
+	const char *lab;
+	char sock[LAB_PATH_MAX + 32];
+	bool down_said;                /* the "does not answer" line was printed */
+};
+
+/* No connection yet. 0, or -1 (message printed) on OOM. */
+int objapi_open(struct cli *cli, struct objapi *a);
+void objapi_close(struct objapi *a);
+
+/* The path of a Deployment or Service (name NULL: the namespace's
+ * collection; ns NULL too: every namespace's), with query appended if not
+ * NULL ("dryRun=All"). */
+void objapi_path(bool deployment, const char *ns, const char *name, const char *query,
+		 char *out, size_t len);
+
+/* Sends body (NULL: none) and parses the answer into *resp (NULL if it is
+ * not JSON; json_decref it). Returns the HTTP status, or -1 when the server
+ * did not answer: the lab, its socket and why are then printed once. */
+int objapi_call(struct objapi *a, const char *method, const char *path, const json_t *body,
+		json_t **resp);
+
+/* A Status answer's reason and message ("" if absent). */
+const char *objapi_reason(const json_t *status);
+const char *objapi_message(const json_t *status);
+
+/* The lab's model of an API Deployment or Service. Annotations the model
+ * has no room for are left out. 0, or -1 with a message in err. */
+int objapi_to_deployment(const json_t *obj, struct model_deployment *out, char *err,
+			 size_t errlen);
+int objapi_to_service(const json_t *obj, struct model_service *out, char *err, size_t errlen);
+
+/* A model object as the body of a create or update: its Kubernetes JSON
+ * without what the server owns (status, uid, creationTimestamp,
+ * generation, resourceVersion). NULL on OOM. */
+json_t *objapi_from_deployment(const struct model_deployment *d);
+json_t *objapi_from_service(const struct model_service *s);
+
+/* Every Deployment (Service) the server holds, in all namespaces, as the
+ * lab's model, sorted by namespace then name as the store's lists are
+ * (free() the array); an object the model refuses is skipped with a
+ * warning. 0, or -1 (message printed). */
+int objapi_list_deployments(struct cli *cli, struct model_deployment **out, int *n);
+int objapi_list_services(struct cli *cli, struct model_service **out, int *n);
+
+#endif
