@@ -438,6 +438,35 @@ static void lb_ctl_conf_opts(const struct lb_ctl *ctl, struct lb_conf_opts *o)
 								       : LB_PROBE_MODE_SERVICE_NODE_PORT;
 }
 
+/* A live Service switched from Cluster to Local: what happens next is
+ * not visible anywhere else. Nodes without a ready pod fail their probe at
+ * once, but the pool keeps them until the probe has failed num-of-probe
+ * times, and the new flows sent to them meanwhile are dropped there (as on
+ * AKS), unless the Service asks its nodes to hand them over. */
+static void lb_svc_tell_local(struct lb_svc *s, const struct model_service *spec,
+			      const struct lb_conf *c)
+{
+	const struct lb_probe_conf *p = c->n_probes > 0 ? &c->probes[0] : NULL;
+	int window = p ? p->interval_s * p->threshold : 0;
+	char msg[LB_EVENT_MESSAGE_MAX];
+
+	if (model_map_get(&spec->meta.annotations, MODEL_ANN_LOCAL_HANDOVER)) {
+		snprintf(msg, sizeof(msg), "externalTrafficPolicy is now Local: nodes without a ready "
+			 "pod leave the pool after %d failed probes (about %d s); meanwhile they hand "
+			 "the flows they get over to other nodes, masqueraded (%s)",
+			 p ? p->threshold : 0, window, MODEL_ANN_LOCAL_HANDOVER);
+		lb_api_event(s->ctl->api, &s->spec.meta, "Normal", "ExternalTrafficPolicyLocal", msg,
+			     LB_COMPONENT);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "externalTrafficPolicy is now Local: nodes without a ready pod "
+		 "stay in the pool until their probe has failed %d times (about %d s), and drop "
+		 "the new flows they get meanwhile; annotate %s to have them forwarded instead",
+		 p ? p->threshold : 0, window, MODEL_ANN_LOCAL_HANDOVER);
+	lb_api_event(s->ctl->api, &s->spec.meta, "Warning", "ExternalTrafficPolicyLocal", msg,
+		     LB_COMPONENT);
+}
+
 /* Applies spec with conf c (valid), or, when c is NULL (spec refused),
  * keeps the frontend, rules and probes as they were and reports why:
  * the next sync tries again. */
@@ -459,6 +488,9 @@ static void lb_svc_update(struct lb_svc *s, const struct model_service *spec,
 	}
 	*old = s->conf;
 	s->error[0] = '\0';
+	if (s->applied && s->spec.external_policy == MODEL_POLICY_CLUSTER &&
+	    spec->external_policy == MODEL_POLICY_LOCAL)
+		lb_svc_tell_local(s, spec, c);
 	s->spec = *spec;
 	s->conf = *c;
 	s->applied = true;

@@ -6,7 +6,8 @@
 # node out; with the annotation the node forwards them, masqueraded, to
 # the pod's node for the window, so no new connection fails even with a
 # 2 s connect budget. When the window ends the node drops that traffic as
-# kube-proxy does.
+# kube-proxy does. Either way the load balancer says what happens in an
+# Event.
 . "$(dirname "$0")/lib.sh"
 
 C=$T_BUILD/clientip
@@ -52,6 +53,9 @@ switch() {
 t_ok "switch to Local under load (default)" switch "$T_TMP/local.yaml" "$T_TMP/default.json"
 echo "# default: $(jq -r '"\(.new.failed) of \(.new.sent) new connections failed"' "$T_TMP/default.json")"
 t_ok "the node without the pod drops external traffic" drops_external
+said() { "$C" --lab "$lab" describe svc node-service 2>/dev/null | grep -q "$1"; }
+t_ok "an Event says the nodes without a pod drop flows until they leave the pool" \
+	t_wait 10 said "ExternalTrafficPolicyLocal.*drop the new flows they get meanwhile"
 
 t_ok "switch to Local under load (hand-over)" switch "$T_TMP/handover.yaml" "$T_TMP/handover.json"
 jq -e '.new.failed == 0' "$T_TMP/handover.json" >/dev/null || jq -c . "$T_TMP/handover.json"
@@ -59,6 +63,7 @@ t_eq "every new connection answered" "$(jq .new.sent "$T_TMP/handover.json")" "$
 t_eq "none timed out" 0 "$(jq .new.timedOut "$T_TMP/handover.json")"
 t_eq "established keep-alive connections kept" 0 "$(jq .keepalive.dropped "$T_TMP/handover.json")"
 t_ok "pool at 50 % (the health check said 503 meanwhile)" t_wait 30 pool_is 50
+t_ok "an Event says they hand them over" t_wait 10 said "ExternalTrafficPolicyLocal.*hand the flows they get over"
 # The window ends: the node drops that traffic again, as kube-proxy does.
 t_ok "the window ends" t_wait $((WINDOW + 10)) drops_external
 SD=$("$C" --lab "$lab" lab status | sed -n 's/^State: *//p')
