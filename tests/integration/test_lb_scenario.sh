@@ -21,20 +21,34 @@ INTERVAL=1 THRESHOLD=2
 manifest() { t_scenario_manifest "$1" "$2"; } # policy replicas
 # One keep-alive connection from the client: a request (/json) whenever
 # go-<n> appears in its directory, the answer into resp-<n>.
+# One keep-alive connection: request n when go-n appears, and a request
+# every 3 s in between, so that the app's idle timeout (10 s) never closes
+# it however slow the steps between are. A connection that failed once is
+# not reopened (http.client would do so silently): later answers say so.
 KEEP_PY='
 import http.client, os, sys, time
 d = sys.argv[2]
 c = http.client.HTTPConnection(sys.argv[1], 80, timeout=5)
-n = 0
+n, last, broken = 0, 0.0, None
+def get():
+    global last, broken
+    if broken:
+        return "error (earlier) %s" % broken
+    try:
+        c.request("GET", "/json"); out = c.getresponse().read().decode()
+    except Exception as e:
+        broken = "%s" % e
+        out = "error %s" % e
+    last = time.time()
+    return out
 while not os.path.exists(d + "/stop"):
     if os.path.exists("%s/go-%d" % (d, n)):
-        try:
-            c.request("GET", "/json"); out = c.getresponse().read().decode()
-        except Exception as e:
-            out = "error %s" % e
+        out = get()
         open("%s/resp-%d.tmp" % (d, n), "w").write(out)
         os.rename("%s/resp-%d.tmp" % (d, n), "%s/resp-%d" % (d, n))
         n += 1
+    elif n > 0 and time.time() - last > 3:
+        get()
     time.sleep(0.02)
 '
 statedir() { "$C" --lab "$lab" lab status | sed -n 's/^State: *//p'; }
