@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "sock.h"
 
 /* The argv and environment of an exec hook, with execve's pointer arrays. */
 struct kubelet_hook_cmd {
@@ -279,14 +280,9 @@ static int kubelet_hook_http(struct kubelet_pod *kp, char *err, size_t errlen)
 			 kp->pod.meta.name);
 	h->req_len = (size_t)len;
 	h->sent = h->resp_len = 0;
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = sock_connect_tcp((struct sockaddr *)&sin, sizeof(sin));
 	if (fd < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		return -1;
-	}
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 && errno != EINPROGRESS) {
-		snprintf(err, errlen, "dial tcp %s:%d: connect: %s", host, port, strerror(errno));
-		close(fd);
+		snprintf(err, errlen, "dial tcp %s:%d: connect: %s", host, port, strerror(-fd));
 		return -1;
 	}
 	if (ev_watch(kp->k->loop, fd, EV_WRITE, kubelet_hook_io, kp) < 0) {

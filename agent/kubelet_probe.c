@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "sock.h"
 
 static void kubelet_probe_run(struct ev_loop *loop, uint64_t id, void *data);
 
@@ -172,16 +173,11 @@ static void kubelet_probe_run(struct ev_loop *loop, uint64_t id, void *data)
 	sin.sin_family = AF_INET;
 	sin.sin_addr = kp->pod.ip;
 	sin.sin_port = htons((uint16_t)pr->port);
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = sock_connect_tcp((struct sockaddr *)&sin, sizeof(sin));
 	if (fd < 0) {
-		kubelet_probe_done(kp, false, strerror(errno));
-		return;
-	}
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 && errno != EINPROGRESS) {
 		char why[128];
 
-		snprintf(why, sizeof(why), "connect: %s", strerror(errno));
-		close(fd);
+		snprintf(why, sizeof(why), "connect: %s", strerror(-fd));
 		kubelet_probe_done(kp, false, why);
 		return;
 	}
