@@ -811,6 +811,24 @@ static int cmp_port_range(struct cmp *c, const char *set, char *save, size_t len
 	return rc;
 }
 
+/* Whether tool is an executable in $PATH. */
+static bool cmp_have(const char *tool)
+{
+	const char *path = getenv("PATH");
+	char dir[LAB_PATH_MAX], exe[LAB_PATH_MAX + 64];
+
+	while (path && *path) {
+		size_t n = strcspn(path, ":");
+
+		snprintf(dir, sizeof(dir), "%.*s", (int)n, path);
+		snprintf(exe, sizeof(exe), "%s/%s", n ? dir : ".", tool);
+		if (access(exe, X_OK) == 0)
+			return true;
+		path += n + (path[n] == ':');
+	}
+	return false;
+}
+
 /* Keep-alive requests/s and new connections/s through the frontend over
  * the same straight to the pod's address, both with wrk from client0. */
 static void cmp_measure_rates(struct cmp *c, struct cmp_row *row)
@@ -818,7 +836,7 @@ static void cmp_measure_rates(struct cmp *c, struct cmp_row *row)
 	char fe[96], pod[96], saved[64] = "";
 	double fk, fc, dk = 0, dc = 0;
 
-	if (system("command -v wrk >/dev/null 2>&1") != 0 || c->npods < 1)
+	if (!cmp_have("wrk") || c->npods < 1)
 		return;
 	snprintf(fe, sizeof(fe), "http://%s/", c->fe);
 	snprintf(pod, sizeof(pod), "http://%s:8080/", c->pods[0].ip);
@@ -1464,7 +1482,7 @@ int cmd_compare(struct cli *cli, int argc, char **argv)
 	size_t nrows = 0;
 	sigset_t old;
 	int opt, rc = 1;
-	long nodes = 2;
+	long nodes = 0;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -1508,6 +1526,12 @@ int cmd_compare(struct cli *cli, int argc, char **argv)
 	if (!any)
 		for (size_t i = 0; i < CMP_NSTRATEGIES; i++)
 			want[i] = true;
+	if (nodes > 0 && cli->lab_given) {
+		log_error("--nodes: only for a lab compare builds (lab %s has its nodes)", cli->lab);
+		return 2;
+	}
+	if (nodes == 0)
+		nodes = 2;
 	if (geteuid() != 0) {
 		log_error("compare: needs root (a lab is network namespaces)");
 		return 1;
