@@ -134,8 +134,8 @@ static const char cmp_spread[] =
 	"            app: node\n";
 
 /* The gateway's app: clientip-echo trusting X-Forwarded-For from the
- * gateway's subnet, a ClusterIP Service, an Ingress of the gateway's
- * class (examples/gateway/ in a lab that has the gateway). */
+ * gateway's subnet and a ClusterIP Service; with the Ingress below, what
+ * examples/gateway/echo-ingress.yaml holds. */
 static const char cmp_gateway_fmt[] =
 	"apiVersion: apps/v1\n"
 	"kind: Deployment\n"
@@ -172,24 +172,17 @@ static const char cmp_gateway_fmt[] =
 	"  ports:\n"
 	"  - name: http\n"
 	"    port: 80\n"
-	"    targetPort: 8080\n"
-	"---\n"
-	"apiVersion: networking.k8s.io/v1\n"
-	"kind: Ingress\n"
-	"metadata:\n"
-	"  name: echo\n"
-	"spec:\n"
-	"  ingressClassName: azure-application-gateway\n"
-	"  rules:\n"
-	"  - http:\n"
-	"      paths:\n"
-	"      - path: /\n"
-	"        pathType: Prefix\n"
-	"        backend:\n"
-	"          service:\n"
-	"            name: echo\n"
-	"            port:\n"
-	"              number: 80\n";
+	"    targetPort: 8080\n";
+
+/* The Ingress goes to the API server as JSON: `clientip apply` handles
+ * Deployments and Services only (kubectl is not always installed). */
+static const char cmp_ingress_json[] =
+	"{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":\"Ingress\","
+	"\"metadata\":{\"name\":\"echo\"},"
+	"\"spec\":{\"ingressClassName\":\"azure-application-gateway\","
+	"\"rules\":[{\"http\":{\"paths\":[{\"path\":\"/\",\"pathType\":\"Prefix\","
+	"\"backend\":{\"service\":{\"name\":\"echo\",\"port\":{\"number\":80}}}}]}}]}}\n";
+#define CMP_INGRESSES "/apis/networking.k8s.io/v1/namespaces/default/ingresses"
 
 /* How long each measurement runs: the default, and --quick for tests. */
 struct cmp_timing {
@@ -237,6 +230,8 @@ struct cmp {
 	/* Edge changes made for the straight-to-the-pod path, undone after. */
 	bool added_route[LAB_MAX_NODES];
 	bool added_rule;
+	char api[96];              /* the lab's API server, http://127.0.0.1:PORT */
+	bool ingress;              /* compare created the gateway's Ingress */
 	/* The strategy being measured. */
 	const struct cmp_strategy *s;
 	char fe[40];
@@ -612,6 +607,68 @@ static bool cmp_gateway_present(struct cmp *c, char *reason, size_t len)
 out:
 	buf_free(&out);
 	return ok;
+}
+
+/* The lab's API server's address, from `lab status`, into c->api. */
+static int cmp_api_url(struct cmp *c)
+{
+	struct buf out = BUF_INIT;
+	const char *p;
+	int rc = -1;
+
+	if (cmp_run(c, &out, c->self, "--lab", c->lab, "lab", "status", NULL) == 0 &&
+	    (p = strstr(buf_str(&out), "API server:"))) {
+		p += strlen("API server:");
+		p += strspn(p, " ");
+		snprintf(c->api, sizeof(c->api), "%.*s", (int)strcspn(p, " \n"), p);
+		rc = c->api[0] ? 0 : -1;
+	}
+	buf_free(&out);
+	return rc;
+}
+
+/* Creates the gateway's Ingress; 0, or -1 with the reason. */
+static int cmp_ingress_create(struct cmp *c, char *reason, size_t len)
+{
+	char path[LAB_PATH_MAX], data[LAB_PATH_MAX + 8], url[160];
+	struct buf out = BUF_INIT;
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "%s/ingress.json", c->tmp);
+	snprintf(data, sizeof(data), "@%s", path);
+	if (cmp_api_url(c) < 0 ||
+	    fs_write_atomic(path, cmp_ingress_json, strlen(cmp_ingress_json), 0600) < 0) {
+		snprintf(reason, len, "cannot reach lab %s's API server", c->lab);
+		goto out;
+	}
+	snprintf(url, sizeof(url), "%s%s", c->api, CMP_INGRESSES);
+	cmp_run(c, &out, "curl", "-s", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}",
+		"-X", "POST", "-H", "Content-Type: application/json", "--data-binary", data, url,
+		NULL);
+	if (strcmp(buf_str(&out), "201") != 0) {
+		snprintf(reason, len, "the lab's API server did not create the Ingress (HTTP %s%s)",
+			 out.len ? buf_str(&out) : "no answer",
+			 strcmp(buf_str(&out), "404") == 0 ? ": it serves no Ingress" :
+			 strcmp(buf_str(&out), "409") == 0 ? ": Ingress echo exists already" : "");
+		goto out;
+	}
+	c->ingress = true;
+	rc = 0;
+out:
+	buf_free(&out);
+	return rc;
+}
+
+static void cmp_ingress_delete(struct cmp *c)
+{
+	char url[160];
+
+	if (!c->ingress)
+		return;
+	snprintf(url, sizeof(url), "%s%s/echo", c->api, CMP_INGRESSES);
+	cmp_run(c, NULL, "curl", "-s", "--max-time", "10", "-o", "/dev/null", "-X", "DELETE", url,
+		NULL);
+	c->ingress = false;
 }
 
 /* --- measurements ------------------------------------------------------------------- */
@@ -1053,6 +1110,8 @@ static void cmp_strategy(struct cmp *c, const struct cmp_strategy *s, struct cmp
 			 cmp_lasterr(c, msg, sizeof(msg)));
 		goto del;
 	}
+	if (s->kind == CMP_GATEWAY && cmp_ingress_create(c, row->reason, sizeof(row->reason)) < 0)
+		goto del;
 	want = s->per_node ? c->nodes : 1;
 	if (!cmp_wait_pods(c, want, 90)) {
 		snprintf(row->reason, sizeof(row->reason), "%d pod(s) not ready in 90 s", want);
@@ -1106,6 +1165,7 @@ del:;
 	bool stop = c->interrupted;
 
 	c->interrupted = false;
+	cmp_ingress_delete(c);
 	cmp_run(c, NULL, c->self, "--lab", c->lab, "delete", "-f", manifest, NULL);
 	/* The next strategy starts from an empty lab: its pods and pool only. */
 	if (!stop) {
