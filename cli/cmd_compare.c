@@ -693,14 +693,16 @@ static bool cmp_saw_client(const char *json, const char *addr)
  * saw. */
 static void cmp_measure_answers(struct cmp *c, struct cmp_row *row)
 {
-	struct buf out = BUF_INIT;
-	char ns[256], client[24], want[64];
+	char ns[256], client[24], want[64], url[96], path[LAB_PATH_MAX + 16];
 	char *argv[CMP_MAX_ARGS + 220];
 	int total = 0, foreign = 0;
-	char url[96];
 
 	snprintf(url, sizeof(url), "http://%s/json", c->fe);
+	snprintf(path, sizeof(path), "%s/answers", c->tmp);
 	for (int k = 0; k < c->clients; k++) {
+		char *data = NULL, *line, *save = NULL;
+		size_t len = 0;
+		pid_t pid;
 		int n = 0;
 
 		snprintf(client, sizeof(client), "client%d", k);
@@ -714,16 +716,9 @@ static void cmp_measure_answers(struct cmp *c, struct cmp_row *row)
 		for (int i = 0; i < c->t.requests && i < 200; i++)
 			argv[n++] = url;
 		argv[n] = NULL;
-		char path[LAB_PATH_MAX + 16];
-		pid_t pid;
-
-		snprintf(path, sizeof(path), "%s/answers", c->tmp);
 		pid = cmp_spawn(c, path, argv);
 		if (pid < 0 || cmp_wait(c, pid) < 0)
-			goto out;
-		char *data = NULL, *line, *save = NULL;
-		size_t len = 0;
-
+			return;
 		if (fs_read_all(path, &data, &len) != 0)
 			continue;
 		for (line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -759,8 +754,6 @@ static void cmp_measure_answers(struct cmp *c, struct cmp_row *row)
 		if (min > 0)
 			row->spread = (struct cmp_num){ true, (double)max / min };
 	}
-out:
-	buf_free(&out);
 }
 
 /* wrk's Requests/sec from client0 to url; 0 if it did not run. */
@@ -922,7 +915,6 @@ static void cmp_measure_rates(struct cmp *c, struct cmp_row *row)
 static void cmp_measure_rollout(struct cmp *c, struct cmp_row *row)
 {
 	char url[96], dur[16], dep[96], path[LAB_PATH_MAX + 16];
-	char *argv[CMP_MAX_ARGS];
 	struct buf out = BUF_INIT;
 	struct fy_document *d = NULL;
 	const char *failed;
@@ -933,10 +925,10 @@ static void cmp_measure_rollout(struct cmp *c, struct cmp_row *row)
 	snprintf(dur, sizeof(dur), "%ds", c->t.rollout_s);
 	snprintf(dep, sizeof(dep), "deployment/%s", c->s->deploy);
 	snprintf(path, sizeof(path), "%s/rollout.json", c->tmp);
-	char *a[] = { c->self, (char *)"--lab", (char *)c->lab, (char *)"load", url,
-		      (char *)"--rate", (char *)"20", (char *)"--timeout", (char *)"2s",
-		      (char *)"--duration", dur, (char *)"-o", (char *)"json", NULL };
-	memcpy(argv, a, sizeof(a));
+	char *argv[] = { c->self, (char *)"--lab", (char *)c->lab, (char *)"load", url,
+			 (char *)"--rate", (char *)"20", (char *)"--timeout", (char *)"2s",
+			 (char *)"--duration", dur, (char *)"-o", (char *)"json", NULL };
+
 	load = cmp_spawn(c, path, argv);
 	if (load < 0)
 		return;
