@@ -30,6 +30,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "compare.h"
 #include "fsutil.h"
 #include "fyjson.h"
 #include "jsonw.h"
@@ -79,7 +80,8 @@ static const struct cmp_strategy cmp_strategies[] = {
 	{ "gateway", CMP_GATEWAY, "echo", "echo", NULL, false, CMP_CUT_NONE,
 	  "an L7 gateway at the edge, X-Forwarded-For" },
 };
-#define CMP_NSTRATEGIES (sizeof(cmp_strategies) / sizeof(cmp_strategies[0]))
+_Static_assert(sizeof(cmp_strategies) / sizeof(cmp_strategies[0]) == CMP_NSTRATEGIES,
+	       "compare.h counts the strategies");
 
 /* The scenario's Deployment (examples/aks-scenario/deploy.yaml) with a
  * replica count. The spread constraint is what a real cluster needs to put
@@ -124,7 +126,7 @@ static const char cmp_deploy_fmt[] =
 	"  type: LoadBalancer\n"
 	"%s";
 
-static const char cmp_spread[] =
+static const char cmp_spread_constraint[] =
 	"      topologySpreadConstraints:\n"
 	"      - maxSkew: 1\n"
 	"        topologyKey: kubernetes.io/hostname\n"
@@ -516,7 +518,7 @@ static int cmp_write_manifest(struct cmp *c, char *path, size_t len)
 	if (s->kind == CMP_GATEWAY)
 		buf_printf(&m, cmp_gateway_fmt, replicas);
 	else
-		buf_printf(&m, cmp_deploy_fmt, replicas, s->per_node ? cmp_spread : "",
+		buf_printf(&m, cmp_deploy_fmt, replicas, s->per_node ? cmp_spread_constraint : "",
 			   s->kind == CMP_DSR ?
 			   "  annotations:\n    clientip.io/forwarding-mode: dsr\n" : "",
 			   s->kind == CMP_LOCAL || s->kind == CMP_LOCAL_SPREAD ?
@@ -673,8 +675,7 @@ static void cmp_ingress_delete(struct cmp *c)
 
 /* --- measurements ------------------------------------------------------------------- */
 
-/* Whether an answer of /json names addr (IPv4-mapped or not) as the client. */
-static bool cmp_saw_client(const char *json, const char *addr)
+bool cmp_saw_client(const char *json, const char *addr)
 {
 	const char *p = strstr(json, "\"client\":\"");
 	size_t n = strlen(addr);
@@ -685,6 +686,20 @@ static bool cmp_saw_client(const char *json, const char *addr)
 	if (strncmp(p, "::ffff:", 7) == 0)
 		p += 7;
 	return strncmp(p, addr, n) == 0 && p[n] == '"';
+}
+
+double cmp_spread(const int *answers, int n)
+{
+	int max = 0, min = -1;
+
+	for (int p = 0; p < n; p++) {
+		if (answers[p] > max)
+			max = answers[p];
+		if (min < 0 || answers[p] < min)
+			min = answers[p];
+	}
+	/* A pod that got nothing makes the ratio infinite: no number. */
+	return min > 0 ? (double)max / min : -1;
 }
 
 /* Whether the app saw each client's own address, and requests per pod:
@@ -740,19 +755,16 @@ static void cmp_measure_answers(struct cmp *c, struct cmp_row *row)
 		free(data);
 	}
 	if (total > 0) {
-		int max = 0, min = -1;
+		int answers[CMP_MAX_PODS];
+		double spread;
 
 		row->kept_ok = true;
 		row->kept = foreign == 0;
-		for (int p = 0; p < c->npods; p++) {
-			if (c->pods[p].answers > max)
-				max = c->pods[p].answers;
-			if (min < 0 || c->pods[p].answers < min)
-				min = c->pods[p].answers;
-		}
-		/* A pod that got nothing makes the ratio infinite: no number. */
-		if (min > 0)
-			row->spread = (struct cmp_num){ true, (double)max / min };
+		for (int p = 0; p < c->npods; p++)
+			answers[p] = c->pods[p].answers;
+		spread = cmp_spread(answers, c->npods);
+		if (spread > 0)
+			row->spread = (struct cmp_num){ true, spread };
 	}
 }
 
@@ -1468,9 +1480,10 @@ static void cmp_usage(FILE *out)
 		"unavailable, 1 on a failure, 2 for bad usage.\n");
 }
 
-static int cmp_parse_strategies(const char *list, bool *want)
+int cmp_parse_strategies(const char *list, bool want[CMP_NSTRATEGIES])
 {
 	char copy[256], *save = NULL;
+	bool any = false;
 
 	if (strlen(list) >= sizeof(copy))
 		return -1;
@@ -1484,8 +1497,9 @@ static int cmp_parse_strategies(const char *list, bool *want)
 		if (i == CMP_NSTRATEGIES)
 			return -1;
 		want[i] = true;
+		any = true;
 	}
-	return 0;
+	return any ? 0 : -1;
 }
 
 /* The existing lab: its node and client counts and probe interval; and
