@@ -1,7 +1,7 @@
 # clientip — the two commands a new user needs are `make demo` and
 # `make check`. Meson and Ninja do the building underneath, in build/.
 
-.PHONY: all deps build check demo bench fuzz clean
+.PHONY: all deps build check demo compare bench fuzz clean
 
 all: build
 
@@ -17,6 +17,14 @@ check: deps
 
 demo: build
 	@scripts/demo.sh
+
+# The ways to keep the client IP, measured side by side in a throwaway lab
+# (docs/STRATEGIES.md); needs root, as a lab is network namespaces.
+compare: build
+	@[ "$$(id -u)" -eq 0 ] || { echo "make compare: needs root (a lab is network namespaces)"; exit 1; }
+	@mkdir -p build/compare
+	@build/clientip compare --report build/compare/report.svg
+	@echo "report: build/compare/report.svg"
 
 bench: build
 	@bench/run.sh

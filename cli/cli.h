@@ -13,6 +13,7 @@
 
 struct cli {
 	const char *lab;               /* --lab, $CLIENTIP_LAB, "default" */
+	bool lab_given;                /* --lab was on the command line */
 	const char *ns;                /* -n/--namespace, "default" */
 	bool ns_given;                 /* -n/--namespace was on the command line */
 	bool all_namespaces;           /* -A/--all-namespaces */
@@ -42,6 +43,8 @@ cli_cmd_fn cmd_wait;
 cli_cmd_fn cmd_logs;
 /* cmd_explain.c */
 cli_cmd_fn cmd_explain;
+/* cmd_compare.c */
+cli_cmd_fn cmd_compare;
 /* cmd_lb.c */
 cli_cmd_fn cmd_probes;
 cli_cmd_fn cmd_metrics;

@@ -32,6 +32,7 @@ static const struct cli_command cli_commands[] = {
 	{ "probes",   cmd_probes,   "SVC: the load balancer's health probes and pool status" },
 	{ "metrics",  cmd_metrics,  "SVC [--since 30m] [--svg FILE]: load balancer metrics" },
 	{ "explain",  cmd_explain,  "SVC [--from HOST]: where a request went and why the client address was kept or lost" },
+	{ "compare",  cmd_compare,  "[--strategies LIST] [--quick] [--json]: the ways to keep the client IP, measured" },
 };
 
 static void cli_usage(FILE *out)
@@ -129,6 +130,7 @@ int main(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	cli.lab = lab_name_default(lab_flag);
+	cli.lab_given = lab_flag != NULL;
 	if (!lab_name_valid(cli.lab, err, sizeof(err))) {
 		log_error("--lab %s: %s", cli.lab, err);
 		return 2;

@@ -1,0 +1,82 @@
+/* Unit tests for cli/cmd_compare.c's pure parts: the --strategies list, an
+ * answer of clientip-echo's /json naming the client or not, and the spread
+ * of requests over pods. The strategies are measured in a real lab by
+ * tests/integration/test_compare.sh. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "compare.h"
+
+static void test_parse_strategies(void **state)
+{
+	bool want[CMP_NSTRATEGIES];
+
+	(void)state;
+	memset(want, 0, sizeof(want));
+	assert_int_equal(cmp_parse_strategies("local,gateway", want), 0);
+	assert_false(want[0]);
+	assert_true(want[1]);
+	assert_false(want[2]);
+	assert_false(want[3]);
+	assert_true(want[4]);
+
+	/* local-spread is a name of its own, not local followed by junk. */
+	memset(want, 0, sizeof(want));
+	assert_int_equal(cmp_parse_strategies("local-spread", want), 0);
+	assert_false(want[1]);
+	assert_true(want[2]);
+
+	memset(want, 0, sizeof(want));
+	assert_int_equal(cmp_parse_strategies("dsr,dsr", want), 0);
+	assert_true(want[3]);
+
+	assert_int_equal(cmp_parse_strategies("cluster,nosuch", want), -1);
+	assert_int_equal(cmp_parse_strategies("Cluster", want), -1);
+	assert_int_equal(cmp_parse_strategies("", want), -1);
+	assert_int_equal(cmp_parse_strategies(",", want), -1);
+}
+
+static void test_saw_client(void **state)
+{
+	(void)state;
+	/* As clientip-echo answers through the load balancer (an IPv6 socket:
+	 * mapped) and behind the gateway (from X-Forwarded-For: plain). */
+	assert_true(cmp_saw_client("{\"client\":\"::ffff:198.51.100.10\",\"name\":\"p\"}",
+				   "198.51.100.10"));
+	assert_true(cmp_saw_client("{\"client\":\"198.51.100.11\",\"remoteAddress\":\"10.225.0.4\"}",
+				   "198.51.100.11"));
+	/* SNAT: a node's address. */
+	assert_false(cmp_saw_client("{\"client\":\"::ffff:10.240.0.5\"}", "198.51.100.10"));
+	/* Another client, and one whose address only starts the same. */
+	assert_false(cmp_saw_client("{\"client\":\"::ffff:198.51.100.11\"}", "198.51.100.10"));
+	assert_false(cmp_saw_client("{\"client\":\"198.51.100.100\"}", "198.51.100.10"));
+	/* Not an answer of /json. */
+	assert_false(cmp_saw_client("::ffff:198.51.100.10", "198.51.100.10"));
+}
+
+static void test_spread(void **state)
+{
+	const int one[] = { 60 }, even[] = { 30, 30 }, uneven[] = { 40, 20 }, starved[] = { 60, 0 };
+
+	(void)state;
+	assert_true(cmp_spread(one, 1) == 1.0);
+	assert_true(cmp_spread(even, 2) == 1.0);
+	assert_true(cmp_spread(uneven, 2) == 2.0);
+	assert_true(cmp_spread(starved, 2) < 0);
+	assert_true(cmp_spread(one, 0) < 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_strategies),
+		cmocka_unit_test(test_saw_client),
+		cmocka_unit_test(test_spread),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
