@@ -30,6 +30,7 @@
 #include "api_json.h"
 #include "api_patch.h"
 #include "api_server.h"
+#include "apiobj.h"
 #include "buf.h"
 #include "jsonw.h"
 #include "lab.h"
@@ -207,21 +208,11 @@ static void api_lab_resolve_env(struct api_server *s, json_t *obj)
 
 static char *api_lab_model_text(struct api_server *s, const json_t *obj)
 {
-	json_t *copy = json_deep_copy(obj);
-	json_t *ann = json_object_get(json_object_get(copy, "metadata"), "annotations");
-	const char *k;
-	json_t *v;
-	void *tmp;
+	json_t *copy = apiobj_model_copy(obj);
 	char *text;
 
-	json_object_foreach_safe(ann, tmp, k, v) {
-		/* The API's own bookkeeping (the Deployment's revision) is not
-		 * the lab's either. */
-		if (!json_is_string(v) || json_string_length(v) >= MODEL_VALUE_MAX ||
-		    strlen(k) >= MODEL_KEY_MAX || strncmp(k, "deployment.kubernetes.io/", 25) == 0)
-			json_object_del(ann, k);
-	}
-	json_object_del(json_object_get(copy, "metadata"), "managedFields");
+	if (!copy)
+		return NULL;
 	api_lab_resolve_env(s, copy);
 	text = json_dumps(copy, JSON_COMPACT);
 	json_decref(copy);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "apiclient.h"
+#include "apiobj.h"
 #include "buf.h"
 #include "jsonw.h"
 #include "objapi.h"
@@ -95,33 +96,10 @@ const char *objapi_message(const json_t *status)
 	return json_string_value(json_object_get(status, "message")) ?: "";
 }
 
-/* The object's JSON as the model can hold it: annotations longer than the
- * model takes (kubectl's last-applied configuration) and the API's
- * bookkeeping stay behind. */
-static char *objapi_model_text(const json_t *obj)
-{
-	json_t *copy = json_deep_copy(obj);
-	json_t *ann = json_object_get(json_object_get(copy, "metadata"), "annotations");
-	const char *k;
-	json_t *v;
-	void *tmp;
-	char *text;
-
-	json_object_foreach_safe(ann, tmp, k, v) {
-		if (!json_is_string(v) || json_string_length(v) >= MODEL_VALUE_MAX ||
-		    strlen(k) >= MODEL_KEY_MAX || strncmp(k, "deployment.kubernetes.io/", 25) == 0)
-			json_object_del(ann, k);
-	}
-	json_object_del(json_object_get(copy, "metadata"), "managedFields");
-	text = json_dumps(copy, JSON_COMPACT);
-	json_decref(copy);
-	return text;
-}
-
 int objapi_to_deployment(const json_t *obj, struct model_deployment *out, char *err,
 			 size_t errlen)
 {
-	char *text = objapi_model_text(obj);
+	char *text = apiobj_model_text(obj);
 	int rc;
 
 	if (!text) {
@@ -135,7 +113,7 @@ int objapi_to_deployment(const json_t *obj, struct model_deployment *out, char *
 
 int objapi_to_service(const json_t *obj, struct model_service *out, char *err, size_t errlen)
 {
-	char *text = objapi_model_text(obj);
+	char *text = apiobj_model_text(obj);
 	int rc;
 
 	if (!text) {

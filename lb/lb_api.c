@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "apiclient.h"
+#include "apiobj.h"
 #include "buf.h"
 #include "lab.h"
 #include "lb_api.h"
@@ -247,22 +248,9 @@ static int lb_api_key_cmp(const void *x, const void *y)
  * last-applied configuration) have no room there and mean nothing here. */
 static int lb_api_model(const json_t *obj, struct model_service *out, char *err, size_t errlen)
 {
-	json_t *copy = json_deep_copy(obj);
-	json_t *ann = json_object_get(json_object_get(copy, "metadata"), "annotations");
-	const char *k;
-	json_t *v;
-	void *tmp;
-	char *text;
+	char *text = apiobj_model_text(obj);
 	int rc = -1;
 
-	json_object_foreach_safe(ann, tmp, k, v) {
-		if (!json_is_string(v) || json_string_length(v) >= MODEL_VALUE_MAX ||
-		    strlen(k) >= MODEL_KEY_MAX)
-			json_object_del(ann, k);
-	}
-	json_object_del(json_object_get(copy, "metadata"), "managedFields");
-	text = json_dumps(copy, JSON_COMPACT);
-	json_decref(copy);
 	if (!text)
 		snprintf(err, errlen, "out of memory");
 	else
