@@ -14,7 +14,7 @@
 
 #include "manifest.h"
 
-/* The scenario's deploy.yaml, verbatim (shared/reference/aks-client-ip-scenario.txt). */
+/* The scenario's deploy.yaml, verbatim (examples/aks-scenario/deploy.yaml). */
 static const char scenario[] =
 	"apiVersion: apps/v1\n"
 	"kind: Deployment\n"
