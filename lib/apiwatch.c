@@ -21,6 +21,7 @@ struct apiwatch {
 	bool synced;
 	bool down_said;                /* "not answering" was logged */
 	uint64_t retry_timer;
+	uint64_t retry_ms;             /* the next wait before listing again */
 	apiwatch_change_cb *on_change;
 	void *data;
 };
@@ -103,8 +104,15 @@ static void apiwatch_retry(struct apiwatch *w)
 {
 	apiclient_watch_free(w->w);
 	w->w = NULL;
+	/* A frozen server costs each list a whole timeout on the loop: the
+	 * waits between lists grow, so that a daemon with several watches
+	 * still spends most of its time serving. */
+	if (!w->retry_ms)
+		w->retry_ms = APIWATCH_RETRY_MS;
 	if (!w->retry_timer)
-		w->retry_timer = ev_timer_add(w->loop, APIWATCH_RETRY_MS, apiwatch_retry_timer, w);
+		w->retry_timer = ev_timer_add(w->loop, w->retry_ms, apiwatch_retry_timer, w);
+	if (w->retry_ms < APIWATCH_RETRY_MAX_MS)
+		w->retry_ms *= 2;
 }
 
 static void apiwatch_key(const json_t *obj, char *out, size_t len)
@@ -220,6 +228,7 @@ static void apiwatch_list(struct apiwatch *w)
 	if (w->down_said)
 		log_info("API server at %s answers again: %s listed", w->sock, w->what);
 	w->down_said = false;
+	w->retry_ms = 0;
 	json_decref(w->objs);
 	w->objs = objs;
 	objs = NULL;

@@ -7,7 +7,8 @@
  * the server says the resourceVersion is too old (410 Expired), the
  * collection is listed again. While the server does not answer, the cache
  * stays as it was (a daemon keeps serving what it last knew) and the list
- * is tried again every APIWATCH_RETRY_MS.
+ * is tried again, APIWATCH_RETRY_MS later, then twice as long each time
+ * up to APIWATCH_RETRY_MAX_MS.
  */
 #ifndef CLIENTIP_APIWATCH_H
 #define CLIENTIP_APIWATCH_H
@@ -18,9 +19,10 @@
 #include "ev.h"
 #include "model.h"
 
-#define APIWATCH_RETRY_MS   1000
+#define APIWATCH_RETRY_MS     1000
+#define APIWATCH_RETRY_MAX_MS 4000
 /* Per list request: a frozen server holds the loop for at most this long. */
-#define APIWATCH_TIMEOUT_MS 1000
+#define APIWATCH_TIMEOUT_MS   1000
 
 struct apiwatch;
 
