@@ -43,7 +43,6 @@ static void agent_on_change(struct watch *w, void *data)
 
 	(void)w;
 	kubelet_sync(a->kubelet);
-	proxy_sync(a->proxy);
 }
 
 static int agent_parse(struct agent_config *cfg, int argc, char **argv)
@@ -92,11 +91,8 @@ static int agent_parse(struct agent_config *cfg, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	static const char *const watched[] = {
-		/* status/services: the load balancer's frontend IPs, which the
-		 * proxy matches as LoadBalancer ingress addresses. */
-		"api/pods", "api/services", "api/endpoints", "status/services", NULL,
-	};
+	/* The kubelet's pods; the proxy is a client of the API server. */
+	static const char *const watched[] = { "api/pods", NULL };
 	struct agent a = { .sigfd = -1 };
 	char err[256];
 	int rc = 1;
@@ -131,6 +127,7 @@ int main(int argc, char **argv)
 	}
 	log_info("lab %s, %s (%s): running", a.cfg.lab, a.cfg.node, inet_ntoa(a.cfg.node_addr));
 	agent_on_change(a.watch, &a);
+	proxy_start(a.proxy);
 	rc = ev_run(a.loop) < 0 ? 1 : 0;
 out:
 	watch_free(a.watch);

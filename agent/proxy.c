@@ -1,4 +1,9 @@
-/* proxy.c — kube-proxy's sync loop: store -> ruleset -> nftables.
+/* proxy.c — kube-proxy's sync loop: API server -> ruleset -> nftables.
+ *
+ * Services and EndpointSlices come from the lab's API server, listed and
+ * then watched; each change asks for a sync a moment later, which builds
+ * from the copy in memory. While the server is away that copy stays, and
+ * with it what is programmed and the health check node ports.
  *
  * Each sync builds the whole desired ruleset as data (proxy_rules.c) and
  * sends the kernel only the difference from what it programmed last, in
@@ -17,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "lab.h"
@@ -25,7 +29,6 @@
 #include "log.h"
 #include "model.h"
 #include "proxy_dsr.h"
-#include "store.h"
 
 /* A context keeps the cache of the objects it listed or created, which is
  * stale as soon as its batch commits: the next call first frees it, then
@@ -56,7 +59,7 @@ int proxy_nft_query(struct proxy *p, const char *cmd, struct buf *out, char *err
 
 /* kube-proxy's rule: healthy from start-up on, and while every change
  * seen gets programmed; unhealthy once one has waited twice the sync
- * period (a failing sync, an unreadable store). */
+ * period (a failing sync). */
 bool proxy_healthy(const struct proxy *p)
 {
 	return p && (!p->queued_mono_ms ||
@@ -148,16 +151,17 @@ static void proxy_track_changes(struct proxy *p, const struct model_service *svc
 
 /* network_programming_duration_seconds: from an Endpoints change to its
  * rules being in the kernel. kube-proxy takes the change's time from the
- * EndpointSlice's last-change-trigger-time; here it is when the store got
- * the newest Endpoints file (its directory's mtime), so every change
- * programmed by this sync is measured from the last of them. Changes
- * older than the agent are not measured (kube-proxy skips them too). */
-static void proxy_observe_netprog(struct proxy *p, const struct timespec *eps_mtime)
+ * EndpointSlice's last-change-trigger-time; the lab's slices do not carry
+ * it, so here it is when the watch delivered the newest EndpointSlice
+ * event, and every change programmed by this sync is measured from the
+ * last of them. Changes older than the agent (its first list) are not
+ * measured (kube-proxy skips them too). */
+static void proxy_observe_netprog(struct proxy *p)
 {
 	double now = (double)ev_wall_ms() / 1000.0;
-	double t = (double)eps_mtime->tv_sec + (double)eps_mtime->tv_nsec / 1e9;
+	double t = (double)p->eps_changed_wall_ms / 1000.0;
 
-	if (!p->synced_once || eps_mtime->tv_sec == 0 || now < t)
+	if (!p->synced_once || p->eps_changed_wall_ms == 0 || now < t)
 		return;
 	for (int i = 0; i < p->m.eps_pending; i++)
 		proxy_netprog_observe(&p->m, now - t);
@@ -249,38 +253,12 @@ static int proxy_program(struct proxy *p, struct proxy_ruleset *next, bool *full
 	return 0;
 }
 
-/* What the ruleset is built from; the store replaces files by rename, so
- * any change moves its directory's mtime. */
-static const char *const proxy_inputs[3] = { "api/services", "api/endpoints", "status/services" };
-
-static void proxy_input_mtimes(const struct proxy *p, struct timespec out[3])
-{
-	char path[LAB_PATH_MAX + 32];
-	struct stat st;
-
-	for (int i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s/%s", p->cfg.statedir, proxy_inputs[i]);
-		out[i] = stat(path, &st) == 0 ? st.st_mtim : (struct timespec){ 0, 0 };
-	}
-}
-
-static bool proxy_mtimes_equal(const struct timespec a[3], const struct timespec b[3])
-{
-	for (int i = 0; i < 3; i++)
-		if (a[i].tv_sec != b[i].tv_sec || a[i].tv_nsec != b[i].tv_nsec)
-			return false;
-	return true;
-}
-
 /* true when nothing the ruleset depends on changed since the last build,
- * so this sync may skip it; at least every PROXY_RECHECK_MS it does not. */
-static bool proxy_inputs_unchanged(struct proxy *p, struct timespec now_mt[3])
+ * so this sync may skip it; at least once per sync period it does not. */
+static bool proxy_inputs_unchanged(const struct proxy *p)
 {
-	proxy_input_mtimes(p, now_mt);
-	if (!p->have_cur || p->stale.n > 0 || p->handover_due ||
-	    ev_now_ms() - p->input_checked_ms > p->sync_period_ms)
-		return false;
-	return proxy_mtimes_equal(now_mt, p->input_mtime);
+	return p->have_cur && !p->changed && p->stale.n == 0 && !p->handover_due &&
+	       ev_now_ms() - p->input_checked_ms <= p->sync_period_ms;
 }
 
 static void proxy_handover_fire(struct ev_loop *loop, uint64_t id, void *data)
@@ -326,24 +304,30 @@ void proxy_sync(struct proxy *p)
 	int n_svcs = 0, n_eps = 0;
 	bool full = false, changed = false;
 	uint64_t t0 = ev_now_ms();
-	struct timespec a, b, mt[3];
+	struct timespec a, b;
 	char err[512];
 	double secs;
+	bool changed_in = p->changed;
 
 	memset(&next, 0, sizeof(next));
-	if (proxy_inputs_unchanged(p, mt)) {
-		/* What is programmed is what the store says. */
+	if (!apiwatch_synced(p->api_svcs) || !apiwatch_synced(p->api_slices)) {
+		/* kube-proxy's rule: no sync before the first list of both.
+		 * Until then whatever an earlier agent programmed stays. */
+		goto out;
+	}
+	if (proxy_inputs_unchanged(p)) {
+		/* What is programmed is what the API server said last. */
 		proxy_updated(p);
 		goto out;
 	}
-	if (!p->have_cur || !proxy_mtimes_equal(mt, p->input_mtime))
+	if (!p->have_cur || changed_in)
 		proxy_queue(p);
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	if (store_list_services(p->cfg.statedir, &svcs, &n_svcs, err, sizeof(err)) < 0 ||
-	    store_list_endpoints(p->cfg.statedir, &eps, &n_eps, err, sizeof(err)) < 0) {
-		/* Keep what is programmed: a store hiccup is not a reason to
-		 * take Services down. */
-		log_warn("proxy: reading the store: %s", err);
+	p->changed = false;
+	if (apiwatch_services(p->api_svcs, &svcs, &n_svcs, err, sizeof(err)) < 0 ||
+	    apiwatch_endpoints(p->api_slices, &eps, &n_eps, err, sizeof(err)) < 0) {
+		log_warn("proxy: %s", err);
+		p->changed = true;
 		goto out;
 	}
 	proxy_track_changes(p, svcs, n_svcs, eps, n_eps);
@@ -355,6 +339,7 @@ void proxy_sync(struct proxy *p)
 				   err, sizeof(err)) < 0) {
 		log_error("proxy: %s", err);
 		p->m.sync_failures++;
+		p->changed = true;     /* built again at the next tick */
 		goto out;
 	}
 	if (proxy_program(p, &next, &full, &changed) < 0) {
@@ -363,12 +348,11 @@ void proxy_sync(struct proxy *p)
 		proxy_rules_free(&next);
 		goto out;
 	}
-	memcpy(p->input_mtime, mt, sizeof(p->input_mtime));
 	p->input_checked_ms = ev_now_ms();
 	proxy_rules_free(&p->cur);
 	p->cur = next;
 	p->have_cur = true;
-	proxy_observe_netprog(p, &mt[1]);
+	proxy_observe_netprog(p);
 	p->m.svc_pending = p->m.eps_pending = 0;
 	proxy_updated(p);
 	if (changed) {
@@ -413,6 +397,50 @@ out:
 	free(handover);
 	if (ev_now_ms() - t0 > 1000)
 		log_info("proxy: sync took %llu ms", (unsigned long long)(ev_now_ms() - t0));
+}
+
+static void proxy_debounced(struct ev_loop *loop, uint64_t id, void *data)
+{
+	struct proxy *p = data;
+
+	(void)loop;
+	(void)id;
+	p->debounce_timer = 0;
+	proxy_sync(p);
+}
+
+/* A change from the API server: counted by the sync that builds it. */
+static void proxy_api_changed(struct proxy *p)
+{
+	p->changed = true;
+	if (!p->debounce_timer)
+		p->debounce_timer = ev_timer_add(p->loop, PROXY_DEBOUNCE_MS, proxy_debounced, p);
+}
+
+static void proxy_on_services(bool relisted, void *data)
+{
+	(void)relisted;
+	proxy_api_changed(data);
+}
+
+static void proxy_on_slices(bool relisted, void *data)
+{
+	struct proxy *p = data;
+
+	/* A list after a gap holds changes of unknown age: measured from now,
+	 * as a watch event is. */
+	(void)relisted;
+	p->eps_changed_wall_ms = ev_wall_ms();
+	proxy_api_changed(p);
+}
+
+static void proxy_tick(struct ev_loop *loop, uint64_t id, void *data)
+{
+	struct proxy *p = data;
+
+	(void)id;
+	p->tick_timer = ev_timer_add(loop, PROXY_TICK_MS, proxy_tick, p);
+	proxy_sync(p);
 }
 
 static uint64_t proxy_sync_period_from_env(void)
@@ -491,16 +519,44 @@ struct proxy *proxy_new(struct ev_loop *loop, const struct agent_config *cfg,
 	}
 	if (proxy_health_start(p, err, errlen) < 0)
 		goto fail;
+	{
+		char sock[LAB_PATH_MAX + 32];
+
+		/* The agent runs in the node's namespace; the API server's Unix
+		 * socket is reached by its path all the same. */
+		snprintf(sock, sizeof(sock), "%s/apiserver.sock", cfg->statedir);
+		p->api_svcs = apiwatch_new(loop, sock, "/api/v1/services", "services",
+					   proxy_on_services, p);
+		p->api_slices = apiwatch_new(loop, sock, "/apis/discovery.k8s.io/v1/endpointslices",
+					     "endpointslices", proxy_on_slices, p);
+		if (!p->api_svcs || !p->api_slices) {
+			snprintf(err, errlen, "%s", strerror(ENOMEM));
+			goto fail;
+		}
+	}
 	return p;
 fail:
 	proxy_free(p);
 	return NULL;
 }
 
+void proxy_start(struct proxy *p)
+{
+	apiwatch_start(p->api_svcs);
+	apiwatch_start(p->api_slices);
+	p->tick_timer = ev_timer_add(p->loop, PROXY_TICK_MS, proxy_tick, p);
+}
+
 void proxy_free(struct proxy *p)
 {
 	if (!p)
 		return;
+	if (p->debounce_timer)
+		ev_timer_cancel(p->loop, p->debounce_timer);
+	if (p->tick_timer)
+		ev_timer_cancel(p->loop, p->tick_timer);
+	apiwatch_free(p->api_svcs);
+	apiwatch_free(p->api_slices);
 	if (p->stale_timer)
 		ev_timer_cancel(p->loop, p->stale_timer);
 	if (p->handover_timer)

@@ -1,6 +1,7 @@
 /* proxy.h — kube-proxy's role on a node (nftables mode).
  *
- * Reads Services and Endpoints from the store, programs this node's
+ * Lists and watches Services and EndpointSlices through the lab's API
+ * server (<statedir>/apiserver.sock), programs this node's
  * nftables ruleset in one atomic batch per sync, serves the health check
  * node ports of LoadBalancer Services with externalTrafficPolicy Local and
  * the proxy's own /healthz and /livez on port 10256, and its metrics on
@@ -27,7 +28,12 @@ struct model_node_status;
 
 struct proxy *proxy_new(struct ev_loop *loop, const struct agent_config *cfg,
 			char *err, size_t errlen);
-/* Re-reads Services and Endpoints and syncs the ruleset and health servers. */
+/* Lists Services and EndpointSlices, then watches them: each change
+ * syncs a moment later, and a sync runs every PROXY_TICK_MS regardless
+ * (it builds only when something changed or the sync period is up). */
+void proxy_start(struct proxy *p);
+/* Syncs the ruleset and health servers with what the API server said
+ * last. */
 void proxy_sync(struct proxy *p);
 /* Closes servers; leaves the ruleset in place so established and new
  * connections keep working while the agent restarts, as kube-proxy does. */

@@ -1,6 +1,6 @@
 /* proxy_int.h — what the parts of the service proxy share (not an API).
  *
- *   proxy.c            lifecycle, sync (store -> rules -> nftables)
+ *   proxy.c            lifecycle, sync (API server -> rules -> nftables)
  *   proxy_rules.c      the ruleset as data (pure; proxy_rules.h)
  *   proxy_health.c     health check node ports, /healthz and /livez
  *   proxy_metrics.c    Prometheus text, nft counters, the metrics file
@@ -16,6 +16,7 @@
 #include <nftables/libnftables.h>
 
 #include "agent.h"
+#include "apiwatch.h"
 #include "buf.h"
 #include "ev.h"
 #include "httpd.h"
@@ -30,6 +31,12 @@
  * a change left unprogrammed for twice this long makes the proxy
  * unhealthy. $CLIENTIP_PROXY_SYNC_PERIOD_S (1-3600) overrides it. */
 #define PROXY_SYNC_PERIOD_MS     30000
+/* How soon a change from the API server is built (a burst of watch
+ * events, an apply's Service and its EndpointSlice, makes one sync), and
+ * how often the housekeeping of every sync (stale UDP conntrack entries,
+ * health check ports, counters, the metrics file) runs with no change. */
+#define PROXY_DEBOUNCE_MS        20
+#define PROXY_TICK_MS            2000
 #define PROXY_HIST_BUCKETS       15      /* kube-proxy: 1 ms doubling, 15 buckets */
 #define PROXY_NETPROG_BUCKETS    104     /* network_programming_duration_seconds' */
 
@@ -110,9 +117,14 @@ struct proxy {
 	bool handover_due;            /* a window ended: the next sync must build */
 
 	bool synced_once;
-	/* The store directories as of the last build: a periodic sync with
-	 * nothing changed skips reading thousands of files. */
-	struct timespec input_mtime[3];
+	/* Services and EndpointSlices, listed and watched (lib/apiwatch.h):
+	 * what every build reads. changed: an event or a list came since the
+	 * last build, which a sync with nothing changed skips until the sync
+	 * period is up. */
+	struct apiwatch *api_svcs, *api_slices;
+	bool changed;
+	int64_t eps_changed_wall_ms;  /* the newest EndpointSlice event */
+	uint64_t debounce_timer, tick_timer;
 	uint64_t input_checked_ms;
 	uint64_t sync_period_ms;
 	/* Health as kube-proxy's ProxyHealthServer keeps it: the oldest change

@@ -1,12 +1,8 @@
 /* lb_api.h — the load balancer as a client of the lab's API server.
  *
  * Services come from a list and a watch from the list's resourceVersion
- * (GET /api/v1/services?watch=true); the watch's events keep a cache of
- * the Services as the server has them. When the stream ends, or the
- * server says the resourceVersion is too old (410 Expired), the Services
- * are listed again. While the server does not answer, the cache stays as
- * it was (and with it the data path) and the list is tried again every
- * LB_API_RETRY_MS.
+ * (lib/apiwatch.h): a cache of the Services as the server has them, kept
+ * as it was while the server does not answer (and with it the data path).
  *
  * What the load balancer says goes back the same way: a Service's
  * status.loadBalancer.ingress through services/NAME/status, and its
@@ -27,9 +23,7 @@
 
 struct lb_api;
 
-/* on_change runs (from the loop) after the cache changed: a watch event
- * or a new list. relisted: the cache was listed anew, after a start or a
- * gap in which changes may have been missed. */
+/* on_change runs (from the loop) after the cache changed (apiwatch.h). */
 typedef void lb_api_change_cb(bool relisted, void *data);
 
 /* Nothing is sent yet. NULL on OOM. */

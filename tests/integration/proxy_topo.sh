@@ -6,13 +6,17 @@
 #   $PT-client   198.51.100.10/24 eth0, default via the edge
 #   $PT-edge     198.51.100.1/24 c0 (to the client), bridge vnet 10.240.0.1/16;
 #                routes each frontend IP to the node a test chooses
-#                (floating IP: the packet keeps the frontend IP as destination)
+#                (floating IP: the packet keeps the frontend IP as destination);
+#                the lab's API server, which the agents list and watch
+#                Services and EndpointSlices from (its Unix socket by path)
 #   $PT-node0/1  eth0 10.240.0.4/5 on vnet, bridge cbr0 10.244.<i>.1/24, a route
 #                to the other node's pod CIDR (kubenet style); clientip-agent
 #   $PT-<pod>    eth0 10.244.<i>.<n>/24 on cbr0 of its node; clientip-echo
 #
-# State files go to $T_TMP/run/$PT (CLIENTIP_RUN_DIR=$T_TMP/run), written in
-# the shape lib/store.c reads (docs/STATE.md).
+# Services go to the API server as kubectl sends them (pt_svc); Endpoints
+# are written to $T_TMP/run/$PT/api/endpoints (CLIENTIP_RUN_DIR=$T_TMP/run)
+# as the controller writes them, and the API server serves them as
+# EndpointSlices (docs/STATE.md).
 
 PT=$(t_unique)
 export CLIENTIP_RUN_DIR=$T_TMP/run
@@ -34,7 +38,30 @@ pt_add_ns() {
 	ip -n "$ns" link set lo up
 }
 
-# pt_world: edge, client, node0, node1.
+# pt_api METHOD PATH [CONTENT_TYPE]: a request to the API server, the body
+# from stdin; prints the answer and fails unless it is 2xx.
+pt_api() {
+	local code
+	code=$(curl -s --max-time 5 --unix-socket "$PT_STATE/apiserver.sock" -o "$T_TMP/api.out" \
+		-w '%{http_code}' -X "$1" -H "Content-Type: ${3:-application/json}" \
+		--data-binary @- "http://lab$2")
+	cat "$T_TMP/api.out"
+	[ "${code:0:1}" == 2 ] && return 0
+	echo "proxy_topo: $1 $2: HTTP $code: $(head -c 300 "$T_TMP/api.out")" >&2
+	return 1
+}
+
+# pt_apiserver: the lab's API server in the edge's namespace.
+pt_apiserver() {
+	ip netns exec "$(pt_ns edge)" "$T_BUILD/clientip-apiserver" --lab "$PT" \
+		--listen 127.0.0.1:0 >>"$T_TMP/apiserver.log" 2>&1 &
+	PT_APISERVER=$!
+	disown "$PT_APISERVER"
+	t_defer "kill -9 $PT_APISERVER 2>/dev/null"
+	t_wait 10 sh -c "curl -sf --unix-socket '$PT_STATE/apiserver.sock' http://lab/readyz >/dev/null"
+}
+
+# pt_world: edge, client, node0, node1, and the API server.
 pt_world() {
 	local i n
 	mkdir -p "$PT_STATE"/api/services "$PT_STATE"/api/endpoints "$PT_STATE"/api/pods \
@@ -63,6 +90,7 @@ pt_world() {
 		ip -n "$n" route add "10.244.$((1 - i)).0/24" via "10.240.0.$((5 - i))"
 		pt_router "node$i"
 	done
+	pt_apiserver
 }
 
 # pt_pod NAME NODE_INDEX IP: a pod namespace on that node's cbr0.
@@ -113,15 +141,19 @@ pt_agent_kill() { # NODE_INDEX
 	t_wait 5 pt_dead "${PT_AGENT[$1]}"
 }
 
-# pt_svc NAME key=value...: writes api/services/default_NAME.json (and the
-# load balancer's status when ingress= is given). Keys: type, cip, port,
-# target, nodeport, proto, etp, itp, hc, affinity (timeout seconds), ingress,
-# eips (externalIPs) and ranges (loadBalancerSourceRanges), comma-separated.
+# pt_svc NAME key=value...: creates or replaces default/NAME through the
+# API server (server-side apply, as kubectl apply --server-side), and sets
+# the load balancer's status when ingress= is given. Keys: type, cip, port,
+# target, nodeport, proto, etp, itp, hc, affinity (timeout seconds),
+# ingress, eips (externalIPs) and ranges (loadBalancerSourceRanges),
+# comma-separated.
 pt_svc() {
-	local name=$1; shift
-	python3 - "$PT_STATE" "$name" "$@" <<'EOF'
-import json, os, sys
-state, name, args = sys.argv[1], sys.argv[2], dict(a.split("=", 1) for a in sys.argv[3:])
+	local name=$1 ingress; shift
+	python3 - "$name" "$@" <<'EOF' | pt_api PATCH \
+		"/api/v1/namespaces/default/services/$name?fieldManager=proxy-topo&force=true" \
+		application/apply-patch+yaml >/dev/null || return 1
+import json, sys
+name, args = sys.argv[1], dict(a.split("=", 1) for a in sys.argv[2:])
 port = {"protocol": args.get("proto", "TCP"), "port": int(args.get("port", 80)),
         "targetPort": int(args.get("target", 8080))}
 if "nodeport" in args:
@@ -129,6 +161,8 @@ if "nodeport" in args:
 spec = {"type": args.get("type", "ClusterIP"), "ports": [port], "clusterIP": args["cip"],
         "externalTrafficPolicy": args.get("etp", "Cluster"),
         "internalTrafficPolicy": args.get("itp", "Cluster"), "sessionAffinity": "None"}
+if spec["type"] == "ClusterIP":
+    del spec["externalTrafficPolicy"]
 if "hc" in args:
     spec["healthCheckNodePort"] = int(args["hc"])
 if "eips" in args:
@@ -138,19 +172,14 @@ if "ranges" in args:
 if "affinity" in args:
     spec["sessionAffinity"] = "ClientIP"
     spec["sessionAffinityConfig"] = {"clientIP": {"timeoutSeconds": int(args["affinity"])}}
-meta = {"name": name, "namespace": "default"}
-def put(path, obj):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(obj, f)
-    os.rename(tmp, path)
-put(f"{state}/api/services/default_{name}.json",
-    {"apiVersion": "v1", "kind": "Service", "metadata": meta, "spec": spec})
-if "ingress" in args:
-    put(f"{state}/status/services/default_{name}.json",
-        {"apiVersion": "v1", "kind": "Service", "metadata": meta,
-         "status": {"loadBalancer": {"ingress": [{"ip": args["ingress"], "ipMode": "VIP"}]}}})
+print(json.dumps({"apiVersion": "v1", "kind": "Service",
+                  "metadata": {"name": name, "namespace": "default"}, "spec": spec}))
 EOF
+	ingress=$(printf '%s\n' "$@" | sed -n 's/^ingress=//p')
+	[ -n "$ingress" ] || return 0
+	printf '{"status":{"loadBalancer":{"ingress":[{"ip":"%s","ipMode":"VIP"}]}}}' "$ingress" |
+		pt_api PATCH "/api/v1/namespaces/default/services/$name/status" \
+			application/merge-patch+json >/dev/null
 }
 
 # pt_eps NAME [IP:NODE:PORT[:cond]]...: api/endpoints/default_NAME.json;
@@ -179,8 +208,10 @@ os.rename(path + ".tmp", path)
 EOF
 }
 
-pt_rm_svc() { rm -f "$PT_STATE/api/services/default_$1.json" "$PT_STATE/api/endpoints/default_$1.json" \
-	"$PT_STATE/status/services/default_$1.json"; }
+pt_rm_svc() {
+	pt_api DELETE "/api/v1/namespaces/default/services/$1" </dev/null >/dev/null
+	rm -f "$PT_STATE/api/endpoints/default_$1.json"
+}
 
 # pt_route FRONTEND NODE_INDEX: the edge sends that frontend IP's traffic to the node.
 pt_route() { ip -n "$(pt_ns edge)" route replace "$1/32" via "10.240.0.$((4 + $2))"; }
