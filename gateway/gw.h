@@ -35,17 +35,13 @@
 enum gw_kind_id { GW_INGRESSES, GW_SERVICES, GW_SLICES, GW_NKINDS };
 
 struct gw;
+struct apiwatch;
 
-/* One watched kind: its objects by "ns/name", and the watch. */
+/* One watched kind: its objects by "ns/name" are the watch's cache (objs
+ * stands in for it where there is no watch: the unit tests' fixtures). */
 struct gw_kind {
-	struct gw *gw;
-	const char *path;             /* "/apis/networking.k8s.io/v1/ingresses" */
+	struct apiwatch *w;
 	json_t *objs;
-	char rv[32];                  /* resourceVersion to watch from */
-	struct apiclient_watch *watch;
-	uint64_t retry_timer;
-	int failures;                 /* in a row, for the back-off */
-	bool listed;
 };
 
 struct gw_conn;
@@ -71,6 +67,9 @@ struct gw {
 /* gw_api.c */
 /* Lists and watches every kind; changes rebuild the routes. 0 or -1. */
 int gw_api_start(struct gw *gw, char *err, size_t errlen);
+/* The objects of a kind, by "ns/name" (borrowed: valid until the next
+ * return to the loop). */
+const json_t *gw_objects(const struct gw *gw, enum gw_kind_id kind);
 void gw_api_stop(struct gw *gw);
 
 /* gw_proxy.c */

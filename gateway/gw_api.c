@@ -1,10 +1,9 @@
 /* gw_api.c — the gateway as a client of the lab's API server.
  *
- * Each kind is listed, then watched from the list's resourceVersion, as an
- * informer does; a watch that ends (the server's timeout, a restart of the
- * server) or answers 410 Expired is followed by a fresh list after a short
- * pause. Every change schedules one rebuild of the routes on the next loop
- * turn, so a burst of events (a rollout) costs one rebuild. The rebuild also
+ * Each kind is listed, then watched (lib/apiwatch: an informer in the
+ * small, as the load balancer and the node proxy use it). Every change
+ * schedules one rebuild of the routes on the next loop turn, so a burst of
+ * events (a rollout) costs one rebuild. The rebuild also
  * writes status.loadBalancer.ingress of each Ingress of the gateway's class
  * that does not show the gateway's address yet, as Application Gateway's
  * controller publishes the gateway's public IP.
@@ -17,29 +16,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apiwatch.h"
 #include "buf.h"
 #include "log.h"
 
-#define GW_API_RELIST_MS    200     /* after a clean end of a watch */
-#define GW_API_RETRY_MIN_MS 500     /* after a failure, doubling ... */
-#define GW_API_RETRY_MAX_MS 5000    /* ... up to this */
-#define GW_API_TIMEOUT_MS   3000
+#define GW_API_TIMEOUT_MS   3000    /* a status write */
 
-static const char *const gw_api_paths[GW_NKINDS] = {
-	[GW_INGRESSES] = "/apis/networking.k8s.io/v1/ingresses",
-	[GW_SERVICES] = "/api/v1/services",
-	[GW_SLICES] = "/apis/discovery.k8s.io/v1/endpointslices",
+static const struct {
+	const char *path, *what;
+} gw_api_kinds[GW_NKINDS] = {
+	[GW_INGRESSES] = { "/apis/networking.k8s.io/v1/ingresses", "ingresses" },
+	[GW_SERVICES] = { "/api/v1/services", "services" },
+	[GW_SLICES] = { "/apis/discovery.k8s.io/v1/endpointslices", "endpointslices" },
 };
 
-static void gw_api_list(struct gw_kind *k);
-
-static void gw_api_key(const json_t *obj, char *key, size_t len)
+const json_t *gw_objects(const struct gw *gw, enum gw_kind_id kind)
 {
-	const json_t *meta = json_object_get(obj, "metadata");
-	const char *ns = json_string_value(json_object_get(meta, "namespace"));
-	const char *name = json_string_value(json_object_get(meta, "name"));
+	const struct gw_kind *k = &gw->kinds[kind];
 
-	snprintf(key, len, "%s/%s", ns ? ns : "", name ? name : "");
+	return k->w ? apiwatch_objects(k->w) : k->objs;
 }
 
 /* The status the gateway gives its Ingresses. */
@@ -93,7 +88,7 @@ static void gw_api_rebuild(struct ev_loop *loop, uint64_t id, void *data)
 	(void)loop;
 	(void)id;
 	gw->rebuild_timer = 0;
-	if (gw_routes_build(gw->kinds[GW_INGRESSES].objs, &r) < 0) {
+	if (gw_routes_build(gw_objects(gw, GW_INGRESSES), &r) < 0) {
 		log_error("routes: out of memory; keeping the previous ones");
 		return;
 	}
@@ -101,7 +96,7 @@ static void gw_api_rebuild(struct ev_loop *loop, uint64_t id, void *data)
 	gw->routes = r;
 	log_debug("routes: %zu rule(s)%s", r.n, r.has_default ? " and a default backend" : "");
 	want = gw_api_lb_ingress(gw);
-	json_object_foreach(gw->kinds[GW_INGRESSES].objs, key, ing) {
+	json_object_foreach((json_t *)gw_objects(gw, GW_INGRESSES), key, ing) {
 		const json_t *have = json_object_get(json_object_get(json_object_get(ing, "status"),
 								     "loadBalancer"), "ingress");
 
@@ -117,135 +112,10 @@ static void gw_api_changed(struct gw *gw)
 		gw->rebuild_timer = ev_timer_add(gw->loop, 0, gw_api_rebuild, gw);
 }
 
-static void gw_api_retry_cb(struct ev_loop *loop, uint64_t id, void *data)
+static void gw_api_on_change(bool relisted, void *data)
 {
-	struct gw_kind *k = data;
-
-	(void)loop;
-	(void)id;
-	k->retry_timer = 0;
-	gw_api_list(k);
-}
-
-static void gw_api_retry(struct gw_kind *k, bool failed)
-{
-	uint64_t ms = GW_API_RELIST_MS;
-
-	if (failed) {
-		ms = GW_API_RETRY_MIN_MS << (k->failures < 4 ? k->failures : 4);
-		if (ms > GW_API_RETRY_MAX_MS)
-			ms = GW_API_RETRY_MAX_MS;
-		k->failures++;
-	}
-	if (!k->retry_timer)
-		k->retry_timer = ev_timer_add(k->gw->loop, ms, gw_api_retry_cb, k);
-}
-
-static void gw_api_on_event(struct apiclient_watch *w, const char *line, size_t len, void *data)
-{
-	struct gw_kind *k = data;
-	json_t *ev = json_loadb(line, len, 0, NULL), *obj;
-	const char *type, *rv;
-	char key[384];
-
-	(void)w;
-	type = json_string_value(json_object_get(ev, "type"));
-	obj = json_object_get(ev, "object");
-	if (!type || !json_is_object(obj)) {
-		log_warn("%s: unreadable watch event", k->path);
-		goto out;
-	}
-	if (strcmp(type, "ERROR") == 0) {
-		/* 410 Expired: list again (on_end follows when the stream ends). */
-		const char *msg = json_string_value(json_object_get(obj, "message"));
-
-		log_info("%s: %s; listing again", k->path, msg ? msg : "watch error");
-		k->rv[0] = '\0';
-		goto out;
-	}
-	rv = json_string_value(json_object_get(json_object_get(obj, "metadata"),
-					       "resourceVersion"));
-	if (rv)
-		snprintf(k->rv, sizeof(k->rv), "%s", rv);
-	if (strcmp(type, "BOOKMARK") == 0)
-		goto out;
-	gw_api_key(obj, key, sizeof(key));
-	if (strcmp(type, "DELETED") == 0)
-		json_object_del(k->objs, key);
-	else
-		json_object_set(k->objs, key, obj);
-	gw_api_changed(k->gw);
-out:
-	json_decref(ev);
-}
-
-static void gw_api_on_end(struct apiclient_watch *w, int err, const char *msg, void *data)
-{
-	struct gw_kind *k = data;
-
-	apiclient_watch_free(w);
-	k->watch = NULL;
-	if (err)
-		log_warn("%s: watch ended: %s", k->path, msg);
-	gw_api_retry(k, err != 0);
-}
-
-/* GET the list, replace what the kind held, then watch from its version. */
-static void gw_api_list(struct gw_kind *k)
-{
-	struct gw *gw = k->gw;
-	struct buf resp = BUF_INIT;
-	char err[256], path[256];
-	json_t *list = NULL, *objs, *item;
-	const char *rv;
-	size_t i;
-	int code;
-
-	code = apiclient_request(gw->api, "GET", k->path, NULL, NULL, 0, &resp, err, sizeof(err));
-	if (code != 200) {
-		if (k->failures == 0 || k->listed)
-			log_warn("list %s: %s", k->path, code < 0 ? err : buf_str(&resp));
-		goto fail;
-	}
-	list = json_loadb(resp.data, resp.len, 0, NULL);
-	rv = json_string_value(json_object_get(json_object_get(list, "metadata"),
-					       "resourceVersion"));
-	objs = json_object();
-	if (!rv || !objs) {
-		json_decref(objs);
-		log_warn("list %s: unreadable answer", k->path);
-		goto fail;
-	}
-	json_array_foreach(json_object_get(list, "items"), i, item) {
-		char key[384];
-
-		gw_api_key(item, key, sizeof(key));
-		json_object_set(objs, key, item);
-	}
-	json_decref(k->objs);
-	k->objs = objs;
-	snprintf(k->rv, sizeof(k->rv), "%s", rv);
-	snprintf(path, sizeof(path), "%s?watch=true&allowWatchBookmarks=true&resourceVersion=%s",
-		 k->path, k->rv);
-	k->watch = apiclient_watch_start(gw->loop, gw->sock_path, path, gw_api_on_event,
-					 gw_api_on_end, k, err, sizeof(err));
-	if (!k->watch) {
-		log_warn("watch %s: %s", k->path, err);
-		goto fail;
-	}
-	if (!k->listed)
-		log_info("%s: %zu object(s), watching from resourceVersion %s", k->path,
-			 json_object_size(objs), k->rv);
-	k->listed = true;
-	k->failures = 0;
-	gw_api_changed(gw);
-	json_decref(list);
-	buf_free(&resp);
-	return;
-fail:
-	json_decref(list);
-	buf_free(&resp);
-	gw_api_retry(k, true);
+	(void)relisted;
+	gw_api_changed(data);
 }
 
 int gw_api_start(struct gw *gw, char *err, size_t errlen)
@@ -258,33 +128,26 @@ int gw_api_start(struct gw *gw, char *err, size_t errlen)
 	}
 	apiclient_set_timeout(gw->api, GW_API_TIMEOUT_MS);
 	for (int i = 0; i < GW_NKINDS; i++) {
-		struct gw_kind *k = &gw->kinds[i];
-
-		k->gw = gw;
-		k->path = gw_api_paths[i];
-		k->objs = json_object();
-		if (!k->objs) {
+		gw->kinds[i].w = apiwatch_new(gw->loop, gw->sock_path, gw_api_kinds[i].path,
+					      gw_api_kinds[i].what, gw_api_on_change, gw);
+		if (!gw->kinds[i].w) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
 	}
-	/* Not ready yet is not an error: the server may be starting too. */
+	/* Not ready yet is not an error: the server may be starting too, and
+	 * the watches retry on their own. */
 	for (int i = 0; i < GW_NKINDS; i++)
-		gw_api_list(&gw->kinds[i]);
+		apiwatch_start(gw->kinds[i].w);
 	return 0;
 }
 
 void gw_api_stop(struct gw *gw)
 {
 	for (int i = 0; i < GW_NKINDS; i++) {
-		struct gw_kind *k = &gw->kinds[i];
-
-		if (k->watch)
-			apiclient_watch_free(k->watch);
-		if (k->retry_timer)
-			ev_timer_cancel(gw->loop, k->retry_timer);
-		json_decref(k->objs);
-		memset(k, 0, sizeof(*k));
+		apiwatch_free(gw->kinds[i].w);
+		json_decref(gw->kinds[i].objs);
+		memset(&gw->kinds[i], 0, sizeof(gw->kinds[i]));
 	}
 	if (gw->rebuild_timer)
 		ev_timer_cancel(gw->loop, gw->rebuild_timer);

@@ -573,7 +573,7 @@ static void gw_conn_route(struct gw_conn *c)
 		gw_conn_local(c, 404, false);
 		return;
 	}
-	c->n_eps = gw_route_endpoints(b, gw->kinds[GW_SERVICES].objs, gw->kinds[GW_SLICES].objs,
+	c->n_eps = gw_route_endpoints(b, gw_objects(gw, GW_SERVICES), gw_objects(gw, GW_SLICES),
 				      c->eps, GW_PROXY_MAX_EPS);
 	c->tried = 0;
 	/* Round robin per backend, across clients. */
