@@ -59,8 +59,22 @@ EOF
 # The agents' heartbeats, for the nodes listed in $T_TMP/alive.
 echo "node0 node1 node2" >"$T_TMP/alive"
 for n in node0 node1 node2; do heartbeat "$n"; done
-(while :; do for n in $(cat "$T_TMP/alive"); do heartbeat "$n"; done; sleep 2; done) &
+# Each round ends by counting itself in $T_TMP/rounds.
+echo 0 >"$T_TMP/rounds"
+(r=0; while :; do
+	for n in $(cat "$T_TMP/alive"); do heartbeat "$n"; done
+	r=$((r + 1)); echo "$r" >"$T_TMP/rounds"; sleep 2
+done) &
 t_defer "kill $!"
+# alive NODES...: from the next full round on, only these nodes beat (a
+# round already under way may still have read the former list).
+rounds_ge() { [ "$(cat "$T_TMP/rounds")" -ge "$1" ]; }
+alive() {
+	local r0
+	echo "$*" >"$T_TMP/alive"
+	r0=$(cat "$T_TMP/rounds")
+	t_wait 10 rounds_ge $((r0 + 2))
+}
 
 # pods: "name node ip hash deleting" per pod, sorted by name.
 pods() {
@@ -263,7 +277,7 @@ app api 0
 t_ok "scale both to 0" t_wait 10 eq 5 deleting
 terminate
 t_ok "every pod gone" t_wait 10 eq 0 count -
-echo "node0 node1" >"$T_TMP/alive"
+t_ok "node2's agent stops beating" alive node0 node1
 heartbeat node2 60
 t_ok "node2's agent silent past the grace period: NotReady" t_wait 10 grep -q "node2: NotReady" "$T_TMP/ctl.log"
 app api 5
