@@ -20,7 +20,7 @@ struct lb_ct_ctx {
 bool lb_conntrack_is_stale(const struct lb_nft_svc *svcs, int n, uint32_t dst,
 			   enum model_proto proto, int dport, uint32_t mark, bool seen_reply)
 {
-	if (seen_reply || (mark & LB_MARK_MASK) != LB_MARK_BASE)
+	if ((mark & LB_MARK_MASK) != LB_MARK_BASE)
 		return false;
 	for (int i = 0; i < n; i++) {
 		if (svcs[i].frontend.s_addr != dst)
@@ -30,14 +30,19 @@ bool lb_conntrack_is_stale(const struct lb_nft_svc *svcs, int n, uint32_t dst,
 
 			if (pt->proto != proto || pt->port != dport)
 				continue;
+			if (seen_reply)
+				return false;
 			for (int h = 0; h < pt->n_healthy; h++)
 				if (lb_node_mark(pt->healthy[h]) == mark)
 					return false;
 			return true;
 		}
 	}
-	/* Steered by us to a rule or a frontend that is gone: nothing will
-	 * answer. */
+	/* Steered by us to a rule or a frontend that is gone, answered or
+	 * not: no rule forwards it any more, and an entry left behind would
+	 * (a client's new SYN from a port of an earlier flow reopens a
+	 * TIME_WAIT entry and follows its mark: a released frontend went on
+	 * answering). */
 	return true;
 }
 

@@ -14,7 +14,7 @@
  * never seen a reply and are marked for a node that no longer takes new
  * flows for their rule (frontend, protocol and port) are deleted: the next retransmission is a new
  * flow and is balanced over the nodes that are up. Entries that have seen
- * a reply are never touched.
+ * a reply are kept, unless their rule or frontend is gone.
  */
 #ifndef CLIENTIP_LB_CONNTRACK_H
 #define CLIENTIP_LB_CONNTRACK_H
@@ -24,7 +24,8 @@
 #include "lb_nft.h"
 
 /* Deletes the unanswered entries steered to a node outside their rule's
- * healthy set (or to a rule or frontend that is gone). Returns how many,
+ * healthy set, and every entry of a rule or frontend that is gone. Returns
+ * how many,
  * or -1 with a message in err. */
 int lb_conntrack_unpin(const struct lb_nft_svc *svcs, int n, char *err, size_t errlen);
 

@@ -52,9 +52,12 @@ static void test_is_stale(void **state)
 					  false));
 	/* A rule with no healthy node: every unanswered flow goes. */
 	assert_true(lb_conntrack_is_stale(svcs, 2, fe1, T, 80, lb_node_mark(0), false));
-	/* A frontend that is gone. */
+	/* A frontend that is gone, answered or not. */
 	assert_true(lb_conntrack_is_stale(svcs, 2, inet_addr("203.0.113.12"), T, 80,
 					  lb_node_mark(0), false));
+	assert_true(lb_conntrack_is_stale(svcs, 2, inet_addr("203.0.113.12"), T, 80,
+					  lb_node_mark(0), true));
+	assert_true(lb_conntrack_is_stale(svcs, 2, fe0, T, 82, lb_node_mark(0), true));
 	/* Not marked by the load balancer (the edge's own traffic): never. */
 	assert_false(lb_conntrack_is_stale(svcs, 2, fe0, T, 80, 0, false));
 	assert_false(lb_conntrack_is_stale(svcs, 2, fe0, T, 80, 0x12340001u, false));
