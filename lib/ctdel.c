@@ -11,6 +11,9 @@
 
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 
+/* Walks of the table at most per call (see ctdel_delete_if). */
+#define CTDEL_MAX_WALKS 4
+
 struct ctdel_scan {
 	ctdel_match_fn *match;
 	void *data;
@@ -43,34 +46,56 @@ static int ctdel_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, vo
 	return NFCT_CB_CONTINUE;
 }
 
-int ctdel_delete_if(ctdel_match_fn *match, void *data, char *err, size_t errlen)
+/* One walk: dump, then delete what matched. The number of entries that
+ * matched (deleted or gone meanwhile), or -1. */
+static int ctdel_walk(struct nfct_handle *h, ctdel_match_fn *match, void *data, int *deleted,
+		      char *err, size_t errlen)
 {
 	struct ctdel_scan s = { .match = match, .data = data };
-	struct nfct_handle *h;
 	uint32_t family = AF_INET;
-	int deleted = 0, rc = -1;
+	int rc = -1;
+
+	nfct_callback_register(h, NFCT_T_ALL, ctdel_cb, &s);
+	if (nfct_query(h, NFCT_Q_DUMP, &family) < 0) {
+		snprintf(err, errlen, "conntrack dump: %s", strerror(errno));
+		nfct_callback_unregister(h);
+		goto out;
+	}
+	nfct_callback_unregister(h);
+	for (int i = 0; i < s.n; i++)
+		if (nfct_query(h, NFCT_Q_DESTROY, s.victims[i]) == 0)
+			(*deleted)++;
+	if (s.oom)
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+	else
+		rc = s.n;
+out:
+	for (int i = 0; i < s.n; i++)
+		nfct_destroy(s.victims[i]);
+	free(s.victims);
+	return rc;
+}
+
+int ctdel_delete_if(ctdel_match_fn *match, void *data, char *err, size_t errlen)
+{
+	struct nfct_handle *h;
+	int deleted = 0, found = 0;
 
 	h = nfct_open(CONNTRACK, 0);
 	if (!h) {
 		snprintf(err, errlen, "nfct_open: %s", strerror(errno));
 		return -1;
 	}
-	nfct_callback_register(h, NFCT_T_ALL, ctdel_cb, &s);
-	if (nfct_query(h, NFCT_Q_DUMP, &family) < 0) {
-		snprintf(err, errlen, "conntrack dump: %s", strerror(errno));
-		goto out;
+	/* A dump is not a snapshot: it walks the kernel's hash table (shared
+	 * by every namespace) in batches while entries come and go, and can
+	 * miss some; the load balancer left a released frontend answering that
+	 * way. A walk that found something is therefore followed by another,
+	 * until one finds nothing (or CTDEL_MAX_WALKS). */
+	for (int walk = 0; walk < CTDEL_MAX_WALKS; walk++) {
+		found = ctdel_walk(h, match, data, &deleted, err, errlen);
+		if (found <= 0)
+			break;
 	}
-	nfct_callback_unregister(h);
-	for (int i = 0; i < s.n; i++)
-		if (nfct_query(h, NFCT_Q_DESTROY, s.victims[i]) == 0)
-			deleted++;
-	rc = s.oom ? -1 : deleted;
-	if (s.oom)
-		snprintf(err, errlen, "%s", strerror(ENOMEM));
-out:
-	for (int i = 0; i < s.n; i++)
-		nfct_destroy(s.victims[i]);
-	free(s.victims);
 	nfct_close(h);
-	return rc;
+	return found < 0 ? -1 : deleted;
 }

@@ -6,6 +6,8 @@
  * allow deleting from inside a dump on the same netlink socket, so the
  * matching entries are collected first and deleted after the dump; an
  * entry gone in between (expired, or answered and removed) is no error.
+ * A dump can miss entries while the table changes, so the table is walked
+ * again until a walk finds nothing to delete.
  */
 #ifndef CLIENTIP_CTDEL_H
 #define CLIENTIP_CTDEL_H
