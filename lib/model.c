@@ -116,6 +116,14 @@ void model_map_del(struct model_map *m, const char *key)
 	}
 }
 
+bool model_service_dsr(const struct model_service *svc)
+{
+	const char *mode = model_map_get(&svc->meta.annotations, MODEL_ANN_FORWARDING_MODE);
+
+	return mode && strcmp(mode, "dsr") == 0 && svc->type == MODEL_SVC_LOAD_BALANCER &&
+	       svc->external_policy == MODEL_POLICY_CLUSTER;
+}
+
 bool model_selector_matches(const struct model_map *selector, const struct model_map *labels)
 {
 	if (selector->n == 0)

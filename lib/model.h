@@ -347,6 +347,11 @@ const char *model_map_get(const struct model_map *m, const char *key);
 /* true if every selector pair is in labels (an empty selector matches nothing,
  * as a Service without selector has no managed endpoints). */
 bool model_selector_matches(const struct model_map *selector, const struct model_map *labels);
+/* The Service asks for direct server return (MODEL_ANN_FORWARDING_MODE
+ * "dsr") and can have it: a LoadBalancer with externalTrafficPolicy
+ * Cluster (Local keeps the client's address already). The node proxy
+ * programs it and `clientip explain` describes it by this one rule. */
+bool model_service_dsr(const struct model_service *svc);
 
 void model_endpoints_free(struct model_endpoints *e);
 
