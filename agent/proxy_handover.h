@@ -15,8 +15,10 @@
  * connection. The price: the flows that arrive during the window reach the
  * app with the node's address instead of the client's. The value is
  * "true" (the window is the load balancer's probe interval times its
- * num-of-probe, from the Service's annotations, plus one interval) or a
- * number of seconds (1..3600).
+ * num-of-probe, plus one interval, read from the Service's annotations as
+ * the load balancer reads them, per port: the longest over the health
+ * check node port and the Service's ports) or a number of seconds
+ * (1..3600).
  *
  * The window starts when the node is seen without a local endpoint after
  * having had one, or when the Service is first seen Local by this agent

@@ -296,10 +296,27 @@ static void test_handover_window(void **state)
 	handover_svc(&s, "true");
 	assert_int_equal(proxy_handover_window_ms(&s), 15000);   /* 5 s x (2 + 1) */
 	model_map_set(&s.meta.annotations,
-		      "service.beta.kubernetes.io/azure-load-balancer-health-probe-interval", "2");
+		      "service.beta.kubernetes.io/azure-load-balancer-health-probe-interval", "10");
 	model_map_set(&s.meta.annotations,
 		      "service.beta.kubernetes.io/azure-load-balancer-health-probe-num-of-probe", "3");
-	assert_int_equal(proxy_handover_window_ms(&s), 8000);
+	assert_int_equal(proxy_handover_window_ms(&s), 40000);   /* 10 s x (3 + 1) */
+	/* A port's own settings win over the Service's, and the slowest of
+	 * the load balancer's probes sets the window. */
+	model_map_set(&s.meta.annotations,
+		      "service.beta.kubernetes.io/port_80_health-probe_interval", "20");
+	assert_int_equal(proxy_handover_window_ms(&s), 80000);   /* 20 s x (3 + 1) */
+	model_map_set(&s.meta.annotations,
+		      "service.beta.kubernetes.io/port_80_health-probe_interval", "5");
+	/* The health check node port's probe still takes 10 s x (3 + 1). */
+	assert_int_equal(proxy_handover_window_ms(&s), 40000);
+	model_map_set(&s.meta.annotations,
+		      "service.beta.kubernetes.io/port_32080_health-probe_num-of-probe", "5");
+	assert_int_equal(proxy_handover_window_ms(&s), 60000);   /* 10 s x (5 + 1) */
+	/* A setting the load balancer refuses: Azure's defaults. */
+	handover_svc(&s, "true");
+	model_map_set(&s.meta.annotations,
+		      "service.beta.kubernetes.io/port_80_health-probe_interval", "2");
+	assert_int_equal(proxy_handover_window_ms(&s), 15000);
 	handover_svc(&s, "40");
 	assert_int_equal(proxy_handover_window_ms(&s), 40000);
 	handover_svc(&s, "false");
