@@ -60,21 +60,33 @@ uint64_t proxy_handover_window_ms(const struct model_service *svc)
 	return (uint64_t)secs * 1000;
 }
 
+static int handover_cmp_eps(const void *key, const void *elem)
+{
+	const struct model_service *svc = key;
+	const struct model_endpoints *e = elem;
+	int c = strcmp(svc->meta.ns, e->ns);
+
+	return c ? c : strcmp(svc->meta.name, e->name);
+}
+
 /* A ready endpoint on this node, or a serving terminating one (which the
- * proxy then uses, KEP-1669): the node serves the Service itself. */
+ * proxy then uses, KEP-1669): the node serves the Service itself. eps is
+ * sorted by namespace and name, so finding the Service's costs log E, not
+ * a scan of every Service's endpoints. */
 static bool handover_has_local(const char *node, const struct model_service *svc,
 			       const struct model_endpoints *eps, int n_eps)
 {
-	for (int i = 0; i < n_eps; i++) {
-		const struct model_endpoints *e = &eps[i];
+	const struct model_endpoints *e;
 
-		if (strcmp(e->ns, svc->meta.ns) != 0 || strcmp(e->name, svc->meta.name) != 0)
-			continue;
-		for (int j = 0; j < e->n; j++)
-			if (strcmp(e->items[j].node, node) == 0 &&
-			    (e->items[j].ready || (e->items[j].serving && e->items[j].terminating)))
-				return true;
-	}
+	if (n_eps <= 0)
+		return false;
+	e = bsearch(svc, eps, (size_t)n_eps, sizeof(*eps), handover_cmp_eps);
+	if (!e)
+		return false;
+	for (int j = 0; j < e->n; j++)
+		if (strcmp(e->items[j].node, node) == 0 &&
+		    (e->items[j].ready || (e->items[j].serving && e->items[j].terminating)))
+			return true;
 	return false;
 }
 

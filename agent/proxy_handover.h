@@ -54,9 +54,10 @@ struct proxy_handover {
 uint64_t proxy_handover_window_ms(const struct model_service *svc);
 
 /* Decides, for each of the n Services, whether this node (node: its name)
- * hands its external traffic over now (out[i]); eps in any order. Returns
- * the earliest end of a running window (monotonic ms), 0 if none: the
- * caller syncs again then. -1 on OOM (out all false). */
+ * hands its external traffic over now (out[i]); eps holds one object per
+ * Service, sorted by namespace and name, as apiwatch_endpoints gives
+ * them. Returns the earliest end of a running window (monotonic ms), 0 if
+ * none: the caller syncs again then. -1 on OOM (out all false). */
 int64_t proxy_handover_decide(struct proxy_handover *h, const char *node,
 			      const struct model_service *svcs, int n,
 			      const struct model_endpoints *eps, int n_eps, uint64_t now_ms,
