@@ -11,14 +11,6 @@
 
 #define DSR_UNDERLAY_DEV "eth0"
 
-bool proxy_dsr_wanted(const struct model_service *svc)
-{
-	const char *mode = model_map_get(&svc->meta.annotations, PROXY_ANN_FORWARDING_MODE);
-
-	return mode && strcmp(mode, "dsr") == 0 && svc->type == MODEL_SVC_LOAD_BALANCER &&
-	       svc->external_policy == MODEL_POLICY_CLUSTER;
-}
-
 uint32_t proxy_dsr_mark(int node_index)
 {
 	return PROXY_DSR_MARK + (uint32_t)node_index;

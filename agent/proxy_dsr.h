@@ -44,10 +44,6 @@
 #define PROXY_DSR_RULE_PREF   100u
 #define PROXY_DSR_SEED        0xd5d5d5d5u   /* the same pick on every node */
 
-/* The Service asks for DSR and can have it: a LoadBalancer with
- * externalTrafficPolicy Cluster (Local keeps the client's address already). */
-bool proxy_dsr_wanted(const struct model_service *svc);
-
 /* The mark that sends a packet to node index i's endpoints. */
 uint32_t proxy_dsr_mark(int node_index);
 

@@ -7,43 +7,52 @@
 
 #include "log.h"
 
-/* The load balancer's probe settings, as the Service carries them for the
- * cloud provider; the same defaults as Azure's. */
-#define HANDOVER_ANN_INTERVAL "service.beta.kubernetes.io/azure-load-balancer-health-probe-interval"
-#define HANDOVER_ANN_NUM      "service.beta.kubernetes.io/azure-load-balancer-health-probe-num-of-probe"
-#define HANDOVER_DEFAULT_INTERVAL_S 5
-#define HANDOVER_DEFAULT_NUM        2
-#define HANDOVER_MAX_S              3600
+#define HANDOVER_MAX_S 3600
 
-/* A whole number in 1..max from an annotation, else def. */
-static long handover_number(const struct model_service *svc, const char *key, long max, long def)
+/* How long the load balancer may go on sending a node new flows after its
+ * probe of port started failing: num-of-probe failed probes, and one
+ * interval more, as the probe that fails first may be sent almost an
+ * interval after the endpoint went away. A setting the load balancer
+ * refuses leaves the Service without a frontend, so any window will do:
+ * Azure's defaults. */
+static uint64_t handover_probe_ms(const struct model_service *svc, int port)
 {
-	const char *s = model_map_get(&svc->meta.annotations, key);
-	char *end;
-	long v;
+	struct model_probe_timing t;
+	char why[256];
 
-	if (!s || !*s)
-		return def;
-	v = strtol(s, &end, 10);
-	return *end || v < 1 || v > max ? def : v;
+	if (model_probe_timing(svc, port, &t, why, sizeof(why)) < 0) {
+		t.interval_s = MODEL_PROBE_DEFAULT_INTERVAL_S;
+		t.num = MODEL_PROBE_DEFAULT_NUM;
+	}
+	return (uint64_t)t.interval_s * (uint64_t)(t.num + 1) * 1000;
 }
 
 uint64_t proxy_handover_window_ms(const struct model_service *svc)
 {
 	const char *s = model_map_get(&svc->meta.annotations, PROXY_ANN_HANDOVER);
-	long interval, num, secs;
+	uint64_t window;
+	long secs;
 	char *end;
 
 	if (!s || svc->type != MODEL_SVC_LOAD_BALANCER ||
 	    svc->external_policy != MODEL_POLICY_LOCAL)
 		return 0;
 	if (strcmp(s, "true") == 0) {
-		interval = handover_number(svc, HANDOVER_ANN_INTERVAL, HANDOVER_MAX_S,
-					   HANDOVER_DEFAULT_INTERVAL_S);
-		num = handover_number(svc, HANDOVER_ANN_NUM, HANDOVER_MAX_S, HANDOVER_DEFAULT_NUM);
-		/* One interval more: the probe that fails first may be sent
-		 * almost an interval after the endpoint went away. */
-		return (uint64_t)(interval * (num + 1)) * 1000;
+		/* The load balancer probes the health check node port, and
+		 * each port that has a probe port of its own, each with the
+		 * settings of its port_<port>_ annotations: the node is
+		 * drained when the slowest of them has failed. Every port
+		 * counts here, one without a probe of its own too: a window
+		 * too long masquerades a few more flows, one too short loses
+		 * them. */
+		window = handover_probe_ms(svc, svc->health_check_node_port);
+		for (int i = 0; i < svc->n_ports; i++) {
+			uint64_t w = handover_probe_ms(svc, svc->ports[i].port);
+
+			if (w > window)
+				window = w;
+		}
+		return window;
 	}
 	secs = strtol(s, &end, 10);
 	if (end == s || *end || secs < 1 || secs > HANDOVER_MAX_S)
@@ -51,21 +60,33 @@ uint64_t proxy_handover_window_ms(const struct model_service *svc)
 	return (uint64_t)secs * 1000;
 }
 
+static int handover_cmp_eps(const void *key, const void *elem)
+{
+	const struct model_service *svc = key;
+	const struct model_endpoints *e = elem;
+	int c = strcmp(svc->meta.ns, e->ns);
+
+	return c ? c : strcmp(svc->meta.name, e->name);
+}
+
 /* A ready endpoint on this node, or a serving terminating one (which the
- * proxy then uses, KEP-1669): the node serves the Service itself. */
+ * proxy then uses, KEP-1669): the node serves the Service itself. eps is
+ * sorted by namespace and name, so finding the Service's costs log E, not
+ * a scan of every Service's endpoints. */
 static bool handover_has_local(const char *node, const struct model_service *svc,
 			       const struct model_endpoints *eps, int n_eps)
 {
-	for (int i = 0; i < n_eps; i++) {
-		const struct model_endpoints *e = &eps[i];
+	const struct model_endpoints *e;
 
-		if (strcmp(e->ns, svc->meta.ns) != 0 || strcmp(e->name, svc->meta.name) != 0)
-			continue;
-		for (int j = 0; j < e->n; j++)
-			if (strcmp(e->items[j].node, node) == 0 &&
-			    (e->items[j].ready || (e->items[j].serving && e->items[j].terminating)))
-				return true;
-	}
+	if (n_eps <= 0)
+		return false;
+	e = bsearch(svc, eps, (size_t)n_eps, sizeof(*eps), handover_cmp_eps);
+	if (!e)
+		return false;
+	for (int j = 0; j < e->n; j++)
+		if (strcmp(e->items[j].node, node) == 0 &&
+		    (e->items[j].ready || (e->items[j].serving && e->items[j].terminating)))
+			return true;
 	return false;
 }
 

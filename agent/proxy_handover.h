@@ -15,8 +15,10 @@
  * connection. The price: the flows that arrive during the window reach the
  * app with the node's address instead of the client's. The value is
  * "true" (the window is the load balancer's probe interval times its
- * num-of-probe, from the Service's annotations, plus one interval) or a
- * number of seconds (1..3600).
+ * num-of-probe, plus one interval, read from the Service's annotations as
+ * the load balancer reads them, per port: the longest over the health
+ * check node port and the Service's ports) or a number of seconds
+ * (1..3600).
  *
  * The window starts when the node is seen without a local endpoint after
  * having had one, or when the Service is first seen Local by this agent
@@ -52,9 +54,10 @@ struct proxy_handover {
 uint64_t proxy_handover_window_ms(const struct model_service *svc);
 
 /* Decides, for each of the n Services, whether this node (node: its name)
- * hands its external traffic over now (out[i]); eps in any order. Returns
- * the earliest end of a running window (monotonic ms), 0 if none: the
- * caller syncs again then. -1 on OOM (out all false). */
+ * hands its external traffic over now (out[i]); eps holds one object per
+ * Service, sorted by namespace and name, as apiwatch_endpoints gives
+ * them. Returns the earliest end of a running window (monotonic ms), 0 if
+ * none: the caller syncs again then. -1 on OOM (out all false). */
 int64_t proxy_handover_decide(struct proxy_handover *h, const char *node,
 			      const struct model_service *svcs, int n,
 			      const struct model_endpoints *eps, int n_eps, uint64_t now_ms,

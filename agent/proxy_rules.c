@@ -610,7 +610,7 @@ static uint64_t gen_hash_service(uint64_t seed, const struct model_service *svc,
 {
 	uint64_t h = gen_mix_str(gen_mix_str(seed, svc->meta.ns), svc->meta.name);
 
-	h = gen_mix(h, proxy_dsr_wanted(svc));
+	h = gen_mix(h, model_service_dsr(svc));
 	return gen_mix(gen_hash_eps(gen_hash_svc_fields(h, svc), e), handover);
 }
 
@@ -837,7 +837,7 @@ static int gen_service_part(struct gen *g, const struct model_service *svc,
 	char cip[INET_ADDRSTRLEN], lbip[INET_ADDRSTRLEN];
 	bool lb = svc->type == MODEL_SVC_LOAD_BALANCER;
 	bool has_ingress = lb && svc->ingress_ip.s_addr != 0;
-	bool dsr = g->rs->dsr && has_ingress && proxy_dsr_wanted(svc);
+	bool dsr = g->rs->dsr && has_ingress && model_service_dsr(svc);
 	int rc = -1;
 
 	st = &rs->stats[rs->n_stats++];
@@ -1421,7 +1421,7 @@ int proxy_rules_build_from(const struct proxy_node *node,
 	}
 	out->compact = g.compact;
 	for (int i = 0; node->dsr && !out->dsr && i < n_svcs; i++)
-		out->dsr = svcs[i].ingress_ip.s_addr && proxy_dsr_wanted(&svcs[i]);
+		out->dsr = svcs[i].ingress_ip.s_addr && model_service_dsr(&svcs[i]);
 	/* Every part depends on the node, its pod CIDR and the layout. */
 	g.seed = gen_mix_str(gen_mix_str(0xcbf29ce484222325ull, node->name), g.cidr);
 	g.seed = gen_mix(g.seed, g.compact);

@@ -87,16 +87,6 @@ static void explain_ip(struct in_addr a, char *buf, size_t len)
 }
 
 /* The name of the lab host that owns address a, for the reader. */
-/* The Service asks for direct server return and can have it (as the node
- * proxy decides: a LoadBalancer under Cluster). */
-static bool explain_dsr(const struct explain *x)
-{
-	const char *mode = model_map_get(&x->svc.meta.annotations, MODEL_ANN_FORWARDING_MODE);
-
-	return mode && strcmp(mode, "dsr") == 0 && x->svc.type == MODEL_SVC_LOAD_BALANCER &&
-	       x->svc.external_policy == MODEL_POLICY_CLUSTER;
-}
-
 static void explain_who(const struct explain *x, struct in_addr a, char *buf, size_t len)
 {
 	char ip[INET_ADDRSTRLEN];
@@ -494,7 +484,7 @@ static void explain_verdict(const struct explain *x, struct in_addr client, stru
 		return;
 	}
 	if (seen.s_addr == client.s_addr) {
-		if (explain_dsr(x))
+		if (model_service_dsr(&x->svc))
 			printf("Kept: forwarding-mode dsr. A node that receives a flow for a pod on\n"
 			       "another node sends it unchanged through the overlay to that node,\n"
 			       "which delivers it without SNAT and answers the client directly, so\n"
@@ -610,7 +600,7 @@ static int explain_run(struct explain *x)
 
 	e = explain_ct_find_orig(&nodes[node], IPPROTO_TCP, src, sport, dst, dport);
 	snprintf(ns, sizeof(ns), "node%d", node);
-	if (!e && explain_dsr(x)) {
+	if (!e && model_service_dsr(&x->svc)) {
 		/* DSR leaves a remote pick untracked on the node that made it:
 		 * the flow shows up, DNATed, on the endpoint's node. */
 		for (int i = 0; i < x->lab.nodes; i++) {

@@ -8,14 +8,13 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "daemon_args.h"
 #include "gw.h"
 #include "log.h"
 #include "sock.h"
@@ -40,40 +39,22 @@ static void gw_usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "lab", required_argument, NULL, 'l' },
-		{ "listen", required_argument, NULL, 'L' },
-		{ "source", required_argument, NULL, 's' },
-		{ "debug", no_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const char *lab, *listen = NULL, *source = GW_SOURCE_IP;
+	const struct daemon_args_opt opts[] = {
+		{ "listen", &listen },
+		{ "source", &source },
 	};
-	const char *lab = NULL, *listen = NULL, *source = GW_SOURCE_IP;
-	bool debug = getenv("CLIENTIP_DEBUG") != NULL;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	struct gw gw;
 	char err[512], dir[LAB_PATH_MAX];
-	int c, sfd = -1, rc = 1;
+	int sfd = -1;
+	int rc = daemon_args_parse(argc, argv, "clientip-gateway", gw_usage, opts,
+				   (int)(sizeof(opts) / sizeof(opts[0])), &lab);
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'l': lab = optarg; break;
-		case 'L': listen = optarg; break;
-		case 's': source = optarg; break;
-		case 'd': debug = true; break;
-		case 'h': gw_usage(stdout); return 0;
-		default: gw_usage(stderr); return 2;
-		}
-	}
-	log_init("clientip-gateway", debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
-	lab = lab_name_default(lab);
-	if (optind < argc || !lab_name_valid(lab, err, sizeof(err))) {
-		if (optind < argc)
-			snprintf(err, sizeof(err), "unexpected argument \"%s\"", argv[optind]);
-		log_error("%s", err);
-		return 2;
-	}
+	if (rc != DAEMON_ARGS_RUN)
+		return rc;
+	rc = 1;
 	memset(&gw, 0, sizeof(gw));
 	gw.lfd = -1;
 	if (!listen)

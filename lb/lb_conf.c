@@ -2,11 +2,8 @@
 #include "lb_conf.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -61,25 +58,6 @@ static bool lb_trim(const char *s, char *out, size_t len)
 	return true;
 }
 
-int lb_parse_int(const char *s, int *out)
-{
-	char t[32], *end;
-	long v;
-
-	if (!lb_trim(s, t, sizeof(t)) || t[0] == '\0')
-		return -EINVAL;
-	/* strtol would accept "0x10" with base 0 and " 5" twice trimmed; base 10
-	 * and a full-string check keep it to what Atoi accepts. */
-	errno = 0;
-	v = strtol(t, &end, 10);
-	if (*end != '\0')
-		return -EINVAL;
-	if (errno == ERANGE || v < INT_MIN || v > INT_MAX)
-		return -ERANGE;
-	*out = (int)v;
-	return 0;
-}
-
 /* The path goes into the probe's request line as it is: no byte that would
  * end the line or the request target (spaces, CR, LF, other controls). */
 static bool lb_path_clean(const char *path)
@@ -121,64 +99,23 @@ static bool lb_ann_port_true(const struct model_service *s, int port, const char
 	return v && strcasecmp(v, "true") == 0;
 }
 
-/* An integer probe setting: port_<port>_health-probe_<param>, else the
- * global key; *set false when neither is there. 0, or -1 with c->error
- * for a value that is not a whole number or is below min. */
-static int lb_conf_int(const struct model_service *s, struct lb_conf *c, const char *what,
-		       int port, const char *param, const char *global, int min, int *out,
-		       bool *set)
-{
-	char key[MODEL_KEY_MAX], hp[48];
-	const char *v, *k = key;
-	int n = 0;
-
-	*set = false;
-	snprintf(hp, sizeof(hp), "health-probe_%s", param);
-	v = lb_ann_port(s, port, hp, key, sizeof(key));
-	if (!v) {
-		v = model_map_get(&s->meta.annotations, global);
-		k = global;
-	}
-	if (!v)
-		return 0;
-	if (lb_parse_int(v, &n) < 0)
-		return lb_conf_fail(c, "%s: failed to parse health probe config for port %d: failed "
-				    "to parse annotation %s: \"%s\" is not a whole number", what, port,
-				    k, v);
-	if (n < min)
-		return lb_conf_fail(c, "%s: failed to parse health probe config for port %d: failed "
-				    "to parse annotation %s: the minimum value of %s is %d, got %d",
-				    what, port, k, param, min, n);
-	*out = n;
-	*set = true;
-	return 0;
-}
-
 /* Interval and num-of-probe of a probe for port (a Service port, or the
- * health check node port under Local), in cloud-provider-azure's order:
- * num-of-probe, interval, then their product. */
+ * health check node port under Local). */
 static int lb_conf_timing(const struct model_service *s, const struct lb_conf_opts *o,
 			  struct lb_conf *c, const char *what, int port, struct lb_probe_conf *p)
 {
-	int interval = LB_DEFAULT_INTERVAL_S, num = LB_DEFAULT_THRESHOLD;
-	bool has_interval, has_num;
+	struct model_probe_timing t;
+	char why[sizeof(c->error)];
 
-	if (lb_conf_int(s, c, what, port, "num-of-probe", LB_ANN_PROBE_NUM, LB_MIN_THRESHOLD,
-			&num, &has_num) < 0 ||
-	    lb_conf_int(s, c, what, port, "interval", LB_ANN_PROBE_INTERVAL, LB_MIN_INTERVAL_S,
-			&interval, &has_interval) < 0)
-		return -1;
-	if ((long)interval * num >= LB_MAX_PROBE_TOTAL_S)
-		return lb_conf_fail(c, "%s: failed to parse health probe config for port %d: "
-				    "interval %d s x num-of-probe %d = %ld s: the total must be less "
-				    "than %d s", what, port, interval, num, (long)interval * num,
-				    LB_MAX_PROBE_TOTAL_S);
-	if (!has_interval && o->lab_interval_s > 0) {
-		interval = o->lab_interval_s;
+	if (model_probe_timing(s, port, &t, why, sizeof(why)) < 0)
+		return lb_conf_fail(c, "%s: failed to parse health probe config for port %d: %s",
+				    what, port, why);
+	if (!t.interval_set && o->lab_interval_s > 0) {
+		t.interval_s = o->lab_interval_s;
 		p->lab_interval = true;
 	}
-	p->interval_s = interval;
-	p->threshold = num;
+	p->interval_s = t.interval_s;
+	p->threshold = t.num;
 	return 0;
 }
 
@@ -207,7 +144,7 @@ static int lb_conf_probe_port(const struct model_service *s, struct lb_conf *c,
 	*port = 0;
 	if (!v)
 		return 0;
-	if (lb_parse_int(v, &n) < 0) {
+	if (model_parse_int(v, &n) < 0) {
 		for (int i = 0; i < s->n_ports; i++)
 			if (s->ports[i].name[0] && strcasecmp(s->ports[i].name, v) == 0)
 				*port = s->ports[i].node_port;
@@ -307,7 +244,7 @@ static int lb_conf_idle(const struct model_service *s, const struct lb_conf_opts
 	char t[16];
 	int n = LB_DEFAULT_IDLE_MIN;
 
-	if (v && (lb_parse_int(v, &n) < 0 || n < LB_MIN_IDLE_MIN || n > LB_MAX_IDLE_MIN))
+	if (v && (model_parse_int(v, &n) < 0 || n < LB_MIN_IDLE_MIN || n > LB_MAX_IDLE_MIN))
 		return lb_conf_fail(c, "failed to parse annotation %s: \"%s\": the TCP idle timeout "
 				    "is a whole number of minutes from %d to %d", LB_ANN_IDLE_TIMEOUT,
 				    v, LB_MIN_IDLE_MIN, LB_MAX_IDLE_MIN);

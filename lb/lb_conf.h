@@ -50,22 +50,20 @@
 
 #include "model.h"
 
-#define LB_ANN_PREFIX          "service.beta.kubernetes.io/"
+#define LB_ANN_PREFIX          MODEL_ANN_LB_PREFIX
 #define LB_ANN_NO_FLOATING_IP  LB_ANN_PREFIX "azure-disable-load-balancer-floating-ip"
 #define LB_ANN_PROBE_PROTOCOL  LB_ANN_PREFIX "azure-load-balancer-health-probe-protocol"
-#define LB_ANN_PROBE_INTERVAL  LB_ANN_PREFIX "azure-load-balancer-health-probe-interval"
-#define LB_ANN_PROBE_NUM       LB_ANN_PREFIX "azure-load-balancer-health-probe-num-of-probe"
+#define LB_ANN_PROBE_INTERVAL  MODEL_ANN_PROBE_INTERVAL
+#define LB_ANN_PROBE_NUM       MODEL_ANN_PROBE_NUM
 #define LB_ANN_PROBE_PATH      LB_ANN_PREFIX "azure-load-balancer-health-probe-request-path"
 #define LB_ANN_IDLE_TIMEOUT    LB_ANN_PREFIX "azure-load-balancer-tcp-idle-timeout"
 #define LB_ANN_NO_TCP_RESET    LB_ANN_PREFIX "azure-load-balancer-disable-tcp-reset"
-/* port_<n>_health-probe_<param>, port_<n>_no_probe_rule, port_<n>_no_lb_rule */
-#define LB_ANN_PORT_FMT        LB_ANN_PREFIX "port_%d_%s"
+#define LB_ANN_PORT_FMT        MODEL_ANN_PORT_FMT
 
-#define LB_DEFAULT_INTERVAL_S  5
-#define LB_DEFAULT_THRESHOLD   2
-#define LB_MIN_INTERVAL_S      5
-#define LB_MIN_THRESHOLD       2
-#define LB_MAX_PROBE_TOTAL_S   120   /* interval x num-of-probe must stay below */
+/* The probe timing's annotations, defaults and limits are in model.h
+ * (model_probe_timing): the node proxy's hand-over window reads them too. */
+#define LB_DEFAULT_INTERVAL_S  MODEL_PROBE_DEFAULT_INTERVAL_S
+#define LB_DEFAULT_THRESHOLD   MODEL_PROBE_DEFAULT_NUM
 #define LB_DEFAULT_IDLE_MIN    4     /* Azure's TCP idle timeout, minutes */
 #define LB_MIN_IDLE_MIN        4
 #define LB_MAX_IDLE_MIN        100
@@ -157,9 +155,5 @@ const char *lb_probe_proto_name(enum lb_probe_proto p);
 
 /* Two probes that would give the same results. */
 bool lb_probe_conf_equal(const struct lb_probe_conf *a, const struct lb_probe_conf *b);
-
-/* Strict decimal integer with optional surrounding blanks, as Go's
- * strconv.Atoi after TrimSpace. 0 or -EINVAL/-ERANGE. */
-int lb_parse_int(const char *s, int *out);
 
 #endif

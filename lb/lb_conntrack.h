@@ -25,8 +25,7 @@
 
 /* Deletes the unanswered entries steered to a node outside their rule's
  * healthy set, and every entry of a rule or frontend that is gone. Returns
- * how many,
- * or -1 with a message in err. */
+ * how many, or -1 with a message in err. */
 int lb_conntrack_unpin(const struct lb_nft_svc *svcs, int n, char *err, size_t errlen);
 
 /* The decision for one entry, exposed for the unit test: true if an entry

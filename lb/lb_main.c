@@ -6,13 +6,11 @@
  * started outside (by hand), it moves into cip-<lab>-edge first.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "daemon_args.h"
 #include "lab.h"
 #include "lb_ctl.h"
 #include "log.h"
@@ -40,34 +38,14 @@ static void lb_raise_nofile(void)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "lab", required_argument, NULL, 'l' },
-		{ "debug", no_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *lab = NULL;
-	bool debug = getenv("CLIENTIP_DEBUG") != NULL;
+	const char *lab;
 	struct lb_ctl ctl;
 	char err[512];
-	int c, rc = 1;
+	int rc = daemon_args_parse(argc, argv, "clientip-lb", lb_usage, NULL, 0, &lab);
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'l': lab = optarg; break;
-		case 'd': debug = true; break;
-		case 'h': lb_usage(stdout); return 0;
-		default: lb_usage(stderr); return 2;
-		}
-	}
-	log_init("clientip-lb", debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
-	lab = lab_name_default(lab);
-	if (optind < argc || !lab_name_valid(lab, err, sizeof(err))) {
-		if (optind < argc)
-			snprintf(err, sizeof(err), "unexpected argument \"%s\"", argv[optind]);
-		log_error("%s", err);
-		return 2;
-	}
+	if (rc != DAEMON_ARGS_RUN)
+		return rc;
+	rc = 1;
 	/* Single-threaded here, so the whole process moves. */
 	if (lab_enter_netns(lab, "edge", err, sizeof(err)) < 0) {
 		log_error("%s", err);

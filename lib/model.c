@@ -1,7 +1,9 @@
 /* model.c — see model.h. */
 #include "model.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +116,98 @@ void model_map_del(struct model_map *m, const char *key)
 		memset(&m->items[m->n], 0, sizeof(m->items[0]));
 		return;
 	}
+}
+
+bool model_service_dsr(const struct model_service *svc)
+{
+	const char *mode = model_map_get(&svc->meta.annotations, MODEL_ANN_FORWARDING_MODE);
+
+	return mode && strcmp(mode, "dsr") == 0 && svc->type == MODEL_SVC_LOAD_BALANCER &&
+	       svc->external_policy == MODEL_POLICY_CLUSTER;
+}
+
+int model_parse_int(const char *s, int *out)
+{
+	char t[32], *end;
+	size_t n;
+	long v;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	n = strlen(s);
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		n--;
+	if (n == 0 || n >= sizeof(t))
+		return -EINVAL;
+	memcpy(t, s, n);
+	t[n] = '\0';
+	/* strtol would accept "0x10" with base 0 and " 5" twice trimmed; base 10
+	 * and a full-string check keep it to what Atoi accepts. */
+	errno = 0;
+	v = strtol(t, &end, 10);
+	if (*end != '\0')
+		return -EINVAL;
+	if (errno == ERANGE || v < INT_MIN || v > INT_MAX)
+		return -ERANGE;
+	*out = (int)v;
+	return 0;
+}
+
+/* One integer probe setting: port_<port>_health-probe_<param>, else the
+ * Service-wide key; *out untouched when neither is there. */
+static int model_probe_int(const struct model_service *svc, int port, const char *param,
+			   const char *global, int min, int *out, bool *set, char *err,
+			   size_t errlen)
+{
+	char key[MODEL_KEY_MAX], hp[48];
+	const char *v, *k = key;
+	int n = 0;
+
+	*set = false;
+	snprintf(hp, sizeof(hp), "health-probe_%s", param);
+	snprintf(key, sizeof(key), MODEL_ANN_PORT_FMT, port, hp);
+	v = model_map_get(&svc->meta.annotations, key);
+	if (!v) {
+		v = model_map_get(&svc->meta.annotations, global);
+		k = global;
+	}
+	if (!v)
+		return 0;
+	if (model_parse_int(v, &n) < 0) {
+		snprintf(err, errlen, "failed to parse annotation %s: \"%s\" is not a whole number",
+			 k, v);
+		return -1;
+	}
+	if (n < min) {
+		snprintf(err, errlen, "failed to parse annotation %s: the minimum value of %s is %d, "
+			 "got %d", k, param, min, n);
+		return -1;
+	}
+	*out = n;
+	*set = true;
+	return 0;
+}
+
+int model_probe_timing(const struct model_service *svc, int port, struct model_probe_timing *t,
+		       char *err, size_t errlen)
+{
+	bool has_num;
+
+	t->interval_s = MODEL_PROBE_DEFAULT_INTERVAL_S;
+	t->num = MODEL_PROBE_DEFAULT_NUM;
+	if (model_probe_int(svc, port, "num-of-probe", MODEL_ANN_PROBE_NUM, MODEL_PROBE_MIN_NUM,
+			    &t->num, &has_num, err, errlen) < 0 ||
+	    model_probe_int(svc, port, "interval", MODEL_ANN_PROBE_INTERVAL,
+			    MODEL_PROBE_MIN_INTERVAL_S, &t->interval_s, &t->interval_set, err,
+			    errlen) < 0)
+		return -1;
+	if ((long)t->interval_s * t->num >= MODEL_PROBE_MAX_TOTAL_S) {
+		snprintf(err, errlen, "interval %d s x num-of-probe %d = %ld s: the total must be "
+			 "less than %d s", t->interval_s, t->num, (long)t->interval_s * t->num,
+			 MODEL_PROBE_MAX_TOTAL_S);
+		return -1;
+	}
+	return 0;
 }
 
 bool model_selector_matches(const struct model_map *selector, const struct model_map *labels)

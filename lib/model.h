@@ -13,6 +13,7 @@
 
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define MODEL_NAME_MAX        64   /* DNS-1123 label (63) + NUL */
@@ -38,6 +39,20 @@
  * the hand-over of a Local Service's external traffic ("true" or seconds). */
 #define MODEL_ANN_FORWARDING_MODE "clientip.io/forwarding-mode"
 #define MODEL_ANN_LOCAL_HANDOVER  "clientip.io/local-handover"
+/* The cloud load balancer's health probe timing, as cloud-provider-azure
+ * reads it from a Service: port_<port>_health-probe_<param> for one port,
+ * else the Service-wide annotation, else Azure's default. The load
+ * balancer probes by it; the node proxy sizes its hand-over window by it. */
+#define MODEL_ANN_LB_PREFIX        "service.beta.kubernetes.io/"
+#define MODEL_ANN_PROBE_INTERVAL   MODEL_ANN_LB_PREFIX "azure-load-balancer-health-probe-interval"
+#define MODEL_ANN_PROBE_NUM        MODEL_ANN_LB_PREFIX "azure-load-balancer-health-probe-num-of-probe"
+/* port_<n>_health-probe_<param>, port_<n>_no_probe_rule, port_<n>_no_lb_rule */
+#define MODEL_ANN_PORT_FMT         MODEL_ANN_LB_PREFIX "port_%d_%s"
+#define MODEL_PROBE_DEFAULT_INTERVAL_S 5
+#define MODEL_PROBE_DEFAULT_NUM        2
+#define MODEL_PROBE_MIN_INTERVAL_S     5
+#define MODEL_PROBE_MIN_NUM            2
+#define MODEL_PROBE_MAX_TOTAL_S        120   /* interval x num-of-probe must stay below */
 /* The one topology key the lab's scheduler knows: each node a domain. */
 #define MODEL_SPREAD_KEY "kubernetes.io/hostname"
 
@@ -347,6 +362,29 @@ const char *model_map_get(const struct model_map *m, const char *key);
 /* true if every selector pair is in labels (an empty selector matches nothing,
  * as a Service without selector has no managed endpoints). */
 bool model_selector_matches(const struct model_map *selector, const struct model_map *labels);
+/* The Service asks for direct server return (MODEL_ANN_FORWARDING_MODE
+ * "dsr") and can have it: a LoadBalancer with externalTrafficPolicy
+ * Cluster (Local keeps the client's address already). The node proxy
+ * programs it and `clientip explain` describes it by this one rule. */
+bool model_service_dsr(const struct model_service *svc);
+
+struct model_probe_timing {
+	int interval_s;
+	int num;                           /* num-of-probe: failures before a node is out */
+	bool interval_set;                 /* by an annotation, not the default */
+};
+
+/* A whole number in decimal with blanks around it allowed, as
+ * cloud-provider-azure reads its numbers (strconv.Atoi after TrimSpace).
+ * 0, -EINVAL if it is not one, -ERANGE if it does not fit an int. */
+int model_parse_int(const char *s, int *out);
+/* The timing of the load balancer's probe of port (a Service port, or the
+ * health check node port under Local), read in cloud-provider-azure's
+ * order: num-of-probe, interval, then their product. 0, or -1 with why in
+ * err ("failed to parse annotation <key>: ..."): the load balancer then
+ * refuses the Service. */
+int model_probe_timing(const struct model_service *svc, int port, struct model_probe_timing *t,
+		       char *err, size_t errlen);
 
 void model_endpoints_free(struct model_endpoints *e);
 

@@ -495,13 +495,13 @@ static void test_parse_int(void **state)
 	int v = 0;
 
 	(void)state;
-	assert_int_equal(lb_parse_int(" 15 ", &v), 0);
+	assert_int_equal(model_parse_int(" 15 ", &v), 0);
 	assert_int_equal(v, 15);
-	assert_int_equal(lb_parse_int("-3", &v), 0);
+	assert_int_equal(model_parse_int("-3", &v), 0);
 	assert_int_equal(v, -3);
-	assert_true(lb_parse_int("", &v) < 0);
-	assert_true(lb_parse_int("5s", &v) < 0);
-	assert_true(lb_parse_int("99999999999", &v) < 0);
+	assert_true(model_parse_int("", &v) < 0);
+	assert_true(model_parse_int("5s", &v) < 0);
+	assert_true(model_parse_int("99999999999", &v) < 0);
 }
 
 int main(void)

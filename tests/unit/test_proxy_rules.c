@@ -296,10 +296,27 @@ static void test_handover_window(void **state)
 	handover_svc(&s, "true");
 	assert_int_equal(proxy_handover_window_ms(&s), 15000);   /* 5 s x (2 + 1) */
 	model_map_set(&s.meta.annotations,
-		      "service.beta.kubernetes.io/azure-load-balancer-health-probe-interval", "2");
+		      "service.beta.kubernetes.io/azure-load-balancer-health-probe-interval", "10");
 	model_map_set(&s.meta.annotations,
 		      "service.beta.kubernetes.io/azure-load-balancer-health-probe-num-of-probe", "3");
-	assert_int_equal(proxy_handover_window_ms(&s), 8000);
+	assert_int_equal(proxy_handover_window_ms(&s), 40000);   /* 10 s x (3 + 1) */
+	/* A port's own settings win over the Service's, and the slowest of
+	 * the load balancer's probes sets the window. */
+	model_map_set(&s.meta.annotations,
+		      "service.beta.kubernetes.io/port_80_health-probe_interval", "20");
+	assert_int_equal(proxy_handover_window_ms(&s), 80000);   /* 20 s x (3 + 1) */
+	model_map_set(&s.meta.annotations,
+		      "service.beta.kubernetes.io/port_80_health-probe_interval", "5");
+	/* The health check node port's probe still takes 10 s x (3 + 1). */
+	assert_int_equal(proxy_handover_window_ms(&s), 40000);
+	model_map_set(&s.meta.annotations,
+		      "service.beta.kubernetes.io/port_32080_health-probe_num-of-probe", "5");
+	assert_int_equal(proxy_handover_window_ms(&s), 60000);   /* 10 s x (5 + 1) */
+	/* A setting the load balancer refuses: Azure's defaults. */
+	handover_svc(&s, "true");
+	model_map_set(&s.meta.annotations,
+		      "service.beta.kubernetes.io/port_80_health-probe_interval", "2");
+	assert_int_equal(proxy_handover_window_ms(&s), 15000);
 	handover_svc(&s, "40");
 	assert_int_equal(proxy_handover_window_ms(&s), 40000);
 	handover_svc(&s, "false");
@@ -340,11 +357,11 @@ static void test_handover_decide(void **state)
 	/* A pod arrives: nothing to hand over; a serving terminating one still
 	 * counts as local; when it is gone a new window starts. */
 	eps_of(&e, "node-service", here, 2);
-	assert_int_equal(proxy_handover_decide(&h, "node1", &s, 1, &e, 2, 20000, &on), 0);
+	assert_int_equal(proxy_handover_decide(&h, "node1", &s, 1, &e, 1, 20000, &on), 0);
 	assert_false(on);
 	model_endpoints_free(&e);
 	eps_of(&e, "node-service", leaving, 2);
-	assert_int_equal(proxy_handover_decide(&h, "node1", &s, 1, &e, 2, 21000, &on), 0);
+	assert_int_equal(proxy_handover_decide(&h, "node1", &s, 1, &e, 1, 21000, &on), 0);
 	assert_false(on);
 	model_endpoints_free(&e);
 	eps_of(&e, "node-service", here + 1, 1);
@@ -360,6 +377,39 @@ static void test_handover_decide(void **state)
 	assert_int_equal(proxy_handover_decide(&h, "node1", &s, 1, &e, 1, 24000, &on), 34000);
 	assert_true(on);
 	model_endpoints_free(&e);
+	proxy_handover_free(&h);
+}
+
+/* Several Services and their Endpoints, sorted as the API watch gives
+ * them: each Service is judged by its own endpoints only. */
+static void test_handover_decide_many(void **state)
+{
+	static const char *const names[] = { "alpha", "beta", "gamma", "omega" };
+	struct proxy_handover h = { 0 };
+	struct model_service s[4];
+	struct model_endpoints e[3];
+	struct model_endpoint here = ep("10.244.1.2", "node1", 8080, true, true, false);
+	struct model_endpoint there = ep("10.244.0.2", "node0", 8080, true, true, false);
+	bool on[4];
+
+	(void)state;
+	for (int i = 0; i < 4; i++) {
+		handover_svc(&s[i], "10");
+		snprintf(s[i].meta.name, sizeof(s[i].meta.name), "%s", names[i]);
+	}
+	/* alpha is served here, beta elsewhere, gamma has no endpoints
+	 * object, omega's endpoints are all on this node. */
+	eps_of(&e[0], "alpha", &here, 1);
+	eps_of(&e[1], "beta", &there, 1);
+	eps_of(&e[2], "omega", &here, 1);
+	assert_int_equal(proxy_handover_decide(&h, "node1", s, 4, e, 3, 1000, on), 11000);
+	assert_false(on[0]);
+	assert_true(on[1]);
+	assert_true(on[2]);
+	assert_false(on[3]);
+	assert_int_equal(h.n, 4);
+	for (int i = 0; i < 3; i++)
+		model_endpoints_free(&e[i]);
 	proxy_handover_free(&h);
 }
 
@@ -1316,6 +1366,7 @@ int main(void)
 		cmocka_unit_test(test_local_handover),
 		cmocka_unit_test(test_handover_window),
 		cmocka_unit_test(test_handover_decide),
+		cmocka_unit_test(test_handover_decide_many),
 		cmocka_unit_test(test_dsr),
 		cmocka_unit_test(test_nodeport_two_endpoints),
 		cmocka_unit_test(test_no_endpoints),
