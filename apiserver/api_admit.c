@@ -198,7 +198,8 @@ static void api_admit_identity(const struct api_resource *r, enum api_admit_op o
 		json_object_set_new(meta, "creationTimestamp", json_string(now));
 		json_object_del(meta, "deletionTimestamp");
 		json_object_del(meta, "deletionGracePeriodSeconds");
-		if (json_object_get(obj, "spec") || strcmp(r->kind, "Deployment") == 0)
+		if (json_object_get(obj, "spec") || strcmp(r->kind, "Deployment") == 0 ||
+		    strcmp(r->kind, "DaemonSet") == 0)
 			json_object_set_new(meta, "generation", json_integer(1));
 		return;
 	}
@@ -322,8 +323,9 @@ static void api_admit_pod_spec(json_t *spec, const char *field, json_t *causes)
 				      api_admit_str(spec, "serviceAccountName"));
 }
 
-/* Deployments and ReplicaSets: a selector that selects the template. */
-static void api_admit_workload(json_t *obj, const json_t *old, json_t *causes)
+/* Deployments, ReplicaSets and DaemonSets (no replicas): a selector that
+ * selects the template. */
+static void api_admit_workload(json_t *obj, const json_t *old, bool replicas, json_t *causes)
 {
 	json_t *spec = api_admit_obj(obj, "spec");
 	json_t *sel = json_object_get(spec, "selector");
@@ -333,10 +335,11 @@ static void api_admit_workload(json_t *obj, const json_t *old, json_t *causes)
 	const char *k;
 	json_t *v;
 
-	api_admit_default_int(spec, "replicas", 1);
+	if (replicas)
+		api_admit_default_int(spec, "replicas", 1);
 	api_admit_default_int(spec, "revisionHistoryLimit", 10);
-	if (!json_is_integer(json_object_get(spec, "replicas")) ||
-	    json_integer_value(json_object_get(spec, "replicas")) < 0)
+	if (replicas && (!json_is_integer(json_object_get(spec, "replicas")) ||
+			 json_integer_value(json_object_get(spec, "replicas")) < 0))
 		api_status_cause(causes, "FieldValueInvalid", "spec.replicas",
 				 "Invalid value: must be greater than or equal to 0");
 	if (!json_is_object(sel) ||
@@ -369,7 +372,7 @@ static void api_admit_deployment(json_t *obj, const json_t *old, json_t *causes)
 	json_t *spec = api_admit_obj(obj, "spec");
 	json_t *strategy = api_admit_obj(spec, "strategy");
 
-	api_admit_workload(obj, old, causes);
+	api_admit_workload(obj, old, true, causes);
 	api_admit_default_int(spec, "progressDeadlineSeconds", 600);
 	api_admit_default_str(strategy, "type", "RollingUpdate");
 	if (strcmp(api_admit_str(strategy, "type") ? api_admit_str(strategy, "type") : "",
@@ -383,6 +386,29 @@ static void api_admit_deployment(json_t *obj, const json_t *old, json_t *causes)
 				 "Unsupported value: \"%s\": supported values: \"Recreate\", "
 				 "\"RollingUpdate\"", api_admit_str(strategy, "type") ?
 				 api_admit_str(strategy, "type") : "");
+	}
+}
+
+/* A DaemonSet: updateStrategy RollingUpdate (maxUnavailable 1, maxSurge 0),
+ * as the API server defaults it. OnDelete is refused: the lab's controller
+ * rolls every DaemonSet (a difference from Kubernetes, in docs/). */
+static void api_admit_daemonset(json_t *obj, const json_t *old, json_t *causes)
+{
+	json_t *spec = api_admit_obj(obj, "spec");
+	json_t *strategy = api_admit_obj(spec, "updateStrategy");
+	const char *type;
+
+	api_admit_workload(obj, old, false, causes);
+	api_admit_default_str(strategy, "type", "RollingUpdate");
+	type = api_admit_str(strategy, "type") ? api_admit_str(strategy, "type") : "";
+	if (strcmp(type, "RollingUpdate") == 0) {
+		json_t *ru = api_admit_obj(strategy, "rollingUpdate");
+		api_admit_default_int(ru, "maxUnavailable", 1);
+		api_admit_default_int(ru, "maxSurge", 0);
+	} else {
+		api_status_cause(causes, "FieldValueNotSupported", "spec.updateStrategy.type",
+				 "Unsupported value: \"%s\": supported values: \"RollingUpdate\" "
+				 "(a clientip lab does not do \"OnDelete\")", type);
 	}
 }
 
@@ -756,7 +782,9 @@ json_t *api_admit(struct api_server *s, const struct api_resource *r, enum api_a
 	if (strcmp(kind, "Deployment") == 0) {
 		api_admit_deployment(obj, old, causes);
 	} else if (strcmp(kind, "ReplicaSet") == 0) {
-		api_admit_workload(obj, old, causes);
+		api_admit_workload(obj, old, true, causes);
+	} else if (strcmp(kind, "DaemonSet") == 0) {
+		api_admit_daemonset(obj, old, causes);
 	} else if (strcmp(kind, "Pod") == 0) {
 		api_admit_pod_spec(api_admit_obj(obj, "spec"), "spec", causes);
 		if (op == API_ADMIT_CREATE && !json_object_get(obj, "status"))

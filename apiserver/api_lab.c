@@ -5,9 +5,9 @@
  * files they need and write their own. Until they become clients of the
  * API, this module joins the two worlds, one direction per kind:
  *
- *  - Deployments and Services written through the API are written on to
- *    the lab's files (api/deployments, api/services), which is what makes
- *    the controller, the proxies and the load balancer act on them;
+ *  - Deployments, DaemonSets and Services written through the API are
+ *    written on to the lab's files (api/deployments, api/daemonsets,
+ *    api/services), which is what makes the controller act on them;
  *  - everything the lab's files hold (objects written by `clientip apply`,
  *    pods, endpoints, nodes, the statuses the daemons report) is read back
  *    into API objects after every change, so kubectl sees the lab as it is.
@@ -247,14 +247,16 @@ static void api_lab_export(struct api_server *s, const char *kind, enum api_even
 	const json_t *meta = json_object_get(obj, "metadata");
 	const char *ns = json_string_value(json_object_get(meta, "namespace"));
 	const char *name = json_string_value(json_object_get(meta, "name"));
-	bool dep = strcmp(kind, "Deployment") == 0;
+	bool ds = strcmp(kind, "DaemonSet") == 0;
+	bool dep = ds || strcmp(kind, "Deployment") == 0;
 	char *text, err[256];
 	int rc = 0;
 
 	if (!ns || !name)
 		return;
 	if (type == API_EVENT_DELETED) {
-		rc = store_delete(s->statedir, dep ? STORE_DEPLOYMENTS : STORE_SERVICES, ns, name);
+		rc = store_delete(s->statedir, ds ? STORE_DAEMONSETS : dep ? STORE_DEPLOYMENTS
+						   : STORE_SERVICES, ns, name);
 		if (rc == 0 && !dep)
 			rc = store_delete(s->statedir, STORE_SERVICE_STATUS, ns, name);
 		goto out;
@@ -290,17 +292,20 @@ static void api_lab_on_event(const struct api_event *ev, void *data)
 
 	if (s->lab_importing)
 		return;
-	if (strcmp(ev->res->kind, "Deployment") == 0 || strcmp(ev->res->kind, "Service") == 0)
+	if (strcmp(ev->res->kind, "Deployment") == 0 || strcmp(ev->res->kind, "DaemonSet") == 0 ||
+	    strcmp(ev->res->kind, "Service") == 0)
 		api_lab_export(s, ev->res->kind, ev->type, ev->obj);
 }
 
-/* At start, the files are made to say what the API holds: every Deployment
- * and Service written again, and the files of objects the API does not
- * have (deleted while the server was down, or left by hand) removed. */
+/* At start, the files are made to say what the API holds: every Deployment,
+ * DaemonSet and Service written again, and the files of objects the API
+ * does not have (deleted while the server was down, or left by hand)
+ * removed. */
 static void api_lab_export_all(struct api_server *s)
 {
 	static const struct { const char *group, *resource; enum store_kind kind; } kinds[] = {
 		{ "apps", "deployments", STORE_DEPLOYMENTS },
+		{ "apps", "daemonsets", STORE_DAEMONSETS },
 		{ "", "services", STORE_SERVICES },
 		{ "", "services", STORE_SERVICE_STATUS },
 	};
@@ -505,24 +510,26 @@ static void api_lab_forget(struct api_server *s, const struct api_resource *r, j
 	}
 }
 
-/* The controller's status of each Deployment (status/deployments/) into
- * the API object's status; the spec is the API's own. */
-static void api_lab_import_deployment_status(struct api_server *s)
+/* The controller's status of each Deployment or DaemonSet
+ * (status/deployments/, status/daemonsets/: kind) into the API object's
+ * status; the spec is the API's own. */
+static void api_lab_import_workload_status(struct api_server *s, const char *resource,
+					   enum store_kind kind)
 {
-	const struct api_resource *r = api_lab_res("apps", "deployments");
+	const struct api_resource *r = api_lab_res("apps", resource);
 	json_t *seen = json_object();
 	struct store_key *keys;
 	int n = 0;
 
-	keys = api_lab_keys(s, STORE_DEPLOYMENT_STATUS, seen, &n);
+	keys = api_lab_keys(s, kind, seen, &n);
 	for (int i = 0; keys && i < n; i++) {
 		json_t *cur = api_objects_get(s->objects, r, keys[i].ns, keys[i].name), *st, *next;
 		struct model_deployment_status ds;
 		char err[256];
 
-		if (!cur || !api_lab_changed(s, r, STORE_DEPLOYMENT_STATUS, -1, &keys[i]) ||
-		    store_get_deployment_status(s->statedir, keys[i].ns, keys[i].name, &ds, err,
-						sizeof(err)) < 0)
+		if (!cur || !api_lab_changed(s, r, kind, -1, &keys[i]) ||
+		    store_get_workload_status(s->statedir, kind, keys[i].ns, keys[i].name, &ds, err,
+					      sizeof(err)) < 0)
 			continue;
 		st = api_lab_to_json(api_lab_emit_deployment_status, &ds, NULL);
 		if (st && !json_equal(json_object_get(st, "status"), json_object_get(cur, "status"))) {
@@ -620,7 +627,10 @@ static void api_lab_pod_events(struct api_server *s, const json_t *before, const
 	if (!after)
 		return;
 	if (!before && rs)
-		api_event_record(s, rs, "Normal", "SuccessfulCreate", "replicaset-controller",
+		api_event_record(s, rs, "Normal", "SuccessfulCreate",
+				 strcmp(json_string_value(json_object_get(rs, "kind")) ?: "",
+					"DaemonSet") == 0 ? "daemonset-controller"
+							  : "replicaset-controller",
 				 "Created pod: %s", api_json_meta(after, "name"));
 	/* Bound now, at creation or after a wait in Pending. */
 	if (node && !json_string_value(api_json_path(before, "spec.nodeName")))
@@ -662,6 +672,7 @@ static void api_lab_import_pods(struct api_server *s, const struct api_lab_pods 
 {
 	const struct api_resource *r = api_lab_res("", "pods");
 	const struct api_resource *rsr = api_lab_res("apps", "replicasets");
+	const struct api_resource *dsr = api_lab_res("apps", "daemonsets");
 	json_t *seen = json_object();
 
 	for (int i = 0; i < p->n; i++) {
@@ -674,13 +685,19 @@ static void api_lab_import_pods(struct api_server *s, const struct api_lab_pods 
 		if (!p->st_of[i])
 			json_object_set_new(json_object_get(obj, "status"), "phase",
 					    json_string("Pending"));
-		/* Owned by its ReplicaSet, as a Deployment's pods are. */
-		api_lab_rs_name(pod->owner, pod->template_hash, rsname, sizeof(rsname));
-		rs = pod->owner[0] ? api_objects_get(s->objects, rsr, pod->meta.ns, rsname) : NULL;
+		/* Owned by its ReplicaSet, as a Deployment's pods are, or by
+		 * its DaemonSet. */
+		if (pod->daemon_set)
+			snprintf(rsname, sizeof(rsname), "%s", pod->owner);
+		else
+			api_lab_rs_name(pod->owner, pod->template_hash, rsname, sizeof(rsname));
+		rs = pod->owner[0] ? api_objects_get(s->objects, pod->daemon_set ? dsr : rsr,
+						     pod->meta.ns, rsname) : NULL;
 		if (rs)
 			json_object_set_new(json_object_get(obj, "metadata"), "ownerReferences",
 					    json_pack("[{s:s, s:s, s:s, s:s, s:b, s:b}]",
-						      "apiVersion", "apps/v1", "kind", "ReplicaSet",
+						      "apiVersion", "apps/v1", "kind",
+						      pod->daemon_set ? "DaemonSet" : "ReplicaSet",
 						      "name", rsname, "uid", api_json_meta(rs, "uid"),
 						      "controller", 1, "blockOwnerDeletion", 1));
 		api_lab_ensure_namespace(s, pod->meta.ns);
@@ -704,7 +721,7 @@ static void api_lab_count(const struct api_lab_pods *p, const char *ns, const ch
 	*all = *ready = *live = 0;
 	for (int i = 0; i < p->n; i++) {
 		const struct model_pod *pod = &p->pods[i];
-		if (strcmp(pod->meta.ns, ns) || strcmp(pod->owner, owner) ||
+		if (pod->daemon_set || strcmp(pod->meta.ns, ns) || strcmp(pod->owner, owner) ||
 		    strcmp(pod->template_hash, hash))
 			continue;
 		(*all)++;
@@ -1055,7 +1072,8 @@ static void api_lab_import(struct api_server *s)
 	struct api_lab_pods pods;
 
 	s->lab_importing = true;
-	api_lab_import_deployment_status(s);
+	api_lab_import_workload_status(s, "deployments", STORE_DEPLOYMENT_STATUS);
+	api_lab_import_workload_status(s, "daemonsets", STORE_DAEMONSET_STATUS);
 	if (api_lab_pods_load(s, &pods) == 0) {
 		api_lab_import_replicasets(s, &pods);
 		api_lab_import_pods(s, &pods);
@@ -1089,7 +1107,8 @@ bool api_lab_owns(const struct api_server *s, const struct api_resource *r)
 int api_lab_start(struct api_server *s, char *err, size_t errlen)
 {
 	static const char *const dirs[] = {
-		"api/pods", "api/endpoints", "status/pods", "status/nodes", "status/deployments", NULL,
+		"api/pods", "api/endpoints", "status/pods", "status/nodes", "status/deployments",
+		"status/daemonsets", NULL,
 	};
 	static const char *const builtin[] = { "default", "kube-system", "kube-public",
 					       "kube-node-lease" };

@@ -83,6 +83,9 @@ static const struct api_openapi_type api_openapi_types[] = {
 	{ "apps.v1.Deployment",
 	  "Declarative updates for a set of identical pods through ReplicaSets.",
 	  "apiVersion:s kind:s metadata:ObjectMeta spec:DeploymentSpec status:DeploymentStatus" },
+	{ "apps.v1.DaemonSet",
+	  "Runs one copy of a pod on every node.",
+	  "apiVersion:s kind:s metadata:ObjectMeta spec:DaemonSetSpec status:DaemonSetStatus" },
 	{ "apps.v1.ReplicaSet",
 	  "Keeps a given number of pods matching a selector running.",
 	  "apiVersion:s kind:s metadata:ObjectMeta spec:ReplicaSetSpec status:ReplicaSetStatus" },
@@ -216,6 +219,15 @@ static const struct api_openapi_type api_openapi_types[] = {
 	  "observedGeneration:I replicas:i updatedReplicas:i readyReplicas:i "
 	  "availableReplicas:i unavailableReplicas:i terminatingReplicas:i "
 	  "conditions:[DeploymentCondition@type collisionCount:i" },
+	{ "apps.v1.DaemonSetSpec",
+	  "The desired state of a DaemonSet.",
+	  "selector:LabelSelector! template:PodTemplateSpec! "
+	  "updateStrategy:DaemonSetUpdateStrategy minReadySeconds:i revisionHistoryLimit:i" },
+	{ "apps.v1.DaemonSetStatus",
+	  "What was last observed about a DaemonSet, counted in nodes.",
+	  "currentNumberScheduled:i! numberMisscheduled:i! desiredNumberScheduled:i! "
+	  "numberReady:i! observedGeneration:I updatedNumberScheduled:i numberAvailable:i "
+	  "numberUnavailable:i collisionCount:i conditions:[DaemonSetCondition@type" },
 	{ "apps.v1.ReplicaSetSpec",
 	  "The desired state of a ReplicaSet.",
 	  "replicas:i minReadySeconds:i selector:LabelSelector! template:PodTemplateSpec" },
@@ -371,6 +383,12 @@ static const struct api_openapi_type api_openapi_types[] = {
 	{ "apps.v1.DeploymentCondition",
 	  "One condition of a Deployment (Available, Progressing, ReplicaFailure).",
 	  "type:s! status:s! lastUpdateTime:t lastTransitionTime:t reason:s message:s" },
+	{ "apps.v1.DaemonSetUpdateStrategy",
+	  "How a DaemonSet replaces old pods with new ones.",
+	  "type:s rollingUpdate:RollingUpdateDaemonSet" },
+	{ "apps.v1.DaemonSetCondition",
+	  "One condition of a DaemonSet.",
+	  "type:s! status:s! lastTransitionTime:t reason:s message:s" },
 	{ "apps.v1.ReplicaSetCondition",
 	  "One condition of a ReplicaSet.",
 	  "type:s! status:s! lastTransitionTime:t reason:s message:s" },
@@ -499,6 +517,9 @@ static const struct api_openapi_type api_openapi_types[] = {
 	  "key:s! operator:s! values:[s" },
 	{ "apps.v1.RollingUpdateDeployment",
 	  "Limits of a rolling update.",
+	  "maxUnavailable:o maxSurge:o" },
+	{ "apps.v1.RollingUpdateDaemonSet",
+	  "Limits of a DaemonSet's rolling update, in nodes.",
 	  "maxUnavailable:o maxSurge:o" },
 	{ "discovery.v1.ForZone",
 	  "A zone that should use an endpoint.",

@@ -22,6 +22,8 @@ static const struct api_resource api_resources[] = {
 	  false, NULL },
 	{ "", "v1", "services", "service", "Service", true, NAMES("svc"), true,
 	  NAMES("status") },
+	{ "apps", "v1", "daemonsets", "daemonset", "DaemonSet", true, NAMES("ds"), true,
+	  NAMES("status") },
 	{ "apps", "v1", "deployments", "deployment", "Deployment", true, NAMES("deploy"), true,
 	  NAMES("status", "scale") },
 	{ "apps", "v1", "replicasets", "replicaset", "ReplicaSet", true, NAMES("rs"), true,

@@ -636,6 +636,38 @@ static void api_table_replicaset(struct api_table_row *row)
 	api_table_put_selector(row, api_json_path(rs, "spec.selector"), "<error>", "<none>");
 }
 
+/* ---- DaemonSet ---------------------------------------------------------- */
+
+static const struct api_table_col api_table_daemonset_cols[] = {
+	{ "Name", "string", "name", "The name of the daemon set.", 0 },
+	{ "Desired", "integer", "", "The number of nodes that should run the daemon pod.", 0 },
+	{ "Current", "integer", "", "The number of nodes running at least one daemon pod.", 0 },
+	{ "Ready", "integer", "", "The number of nodes with a ready daemon pod.", 0 },
+	{ "Up-to-date", "integer", "", "The number of nodes running the current template.", 0 },
+	{ "Available", "integer", "", "The number of nodes with an available daemon pod.", 0 },
+	{ "Node Selector", "string", "", "The node selector of the daemon pods.", 0 },
+	{ "Age", "string", "", "Time since the object was created.", 0 },
+	{ "Containers", "string", "", "The template's container names.", 1 },
+	{ "Images", "string", "", "The template's container images.", 1 },
+	{ "Selector", "string", "", "The label selector of the daemon set's pods.", 1 },
+};
+
+static void api_table_daemonset(struct api_table_row *row)
+{
+	const json_t *ds = row->obj;
+
+	api_table_put_name(row);
+	api_table_put_i(row, api_table_int(ds, "status.desiredNumberScheduled"));
+	api_table_put_i(row, api_table_int(ds, "status.currentNumberScheduled"));
+	api_table_put_i(row, api_table_int(ds, "status.numberReady"));
+	api_table_put_i(row, api_table_int(ds, "status.updatedNumberScheduled"));
+	api_table_put_i(row, api_table_int(ds, "status.numberAvailable"));
+	api_table_put_labels(row, api_json_path(ds, "spec.template.spec.nodeSelector"));
+	api_table_put_age(row);
+	api_table_put_containers(row, api_json_path(ds, "spec.template"));
+	api_table_put_selector(row, api_json_path(ds, "spec.selector"), "<error>", "<none>");
+}
+
 /* ---- Endpoints and EndpointSlice -------------------------------------- */
 
 static const struct api_table_col api_table_endpoints_cols[] = {
@@ -1044,6 +1076,7 @@ static const struct api_table_printer api_table_printers[] = {
 	API_TABLE_PRINTER("Pod", api_table_pod_cols, api_table_pod),
 	API_TABLE_PRINTER("Service", api_table_service_cols, api_table_service),
 	API_TABLE_PRINTER("Deployment", api_table_deployment_cols, api_table_deployment),
+	API_TABLE_PRINTER("DaemonSet", api_table_daemonset_cols, api_table_daemonset),
 	API_TABLE_PRINTER("ReplicaSet", api_table_replicaset_cols, api_table_replicaset),
 	API_TABLE_PRINTER("Endpoints", api_table_endpoints_cols, api_table_endpoints),
 	API_TABLE_PRINTER("EndpointSlice", api_table_endpointslice_cols,

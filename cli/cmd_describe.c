@@ -264,7 +264,8 @@ static void describe_pod(struct cli *cli, const struct model_pod *p,
 		buf_puts(&b, "IP:\t\nIPs:\t<none>\n");
 	}
 	if (p->owner[0])
-		buf_printf(&b, "Controlled By:\tDeployment/%s\n", p->owner);
+		buf_printf(&b, "Controlled By:\t%s/%s\n", p->daemon_set ? "DaemonSet" : "Deployment",
+			   p->owner);
 	buf_puts(&b, "Containers:\n");
 	for (int c = 0; c < p->spec.n_containers; c++) {
 		const struct model_container *ct = &p->spec.containers[c];
@@ -436,7 +437,7 @@ int cmd_describe(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "error: %s\n", err);
 		return 2;
 	}
-	if (res == OBJ_RES_ENDPOINTS || res == OBJ_RES_NODES) {
+	if (res == OBJ_RES_ENDPOINTS || res == OBJ_RES_NODES || res == OBJ_RES_DAEMONSETS) {
 		fprintf(stderr, "error: describe supports services, pods and deployments; try "
 			"\"clientip get %s -o yaml\"\n", obj_res_plural(res));
 		return 1;

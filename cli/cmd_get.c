@@ -488,6 +488,58 @@ static void get_deployments(struct get_ctx *g, const char *const *names, int n_n
 	free(ds);
 }
 
+static void get_daemonsets(struct get_ctx *g, const char *const *names, int n_names, bool *found)
+{
+	struct objapi_daemonset *ds = NULL;
+	int n = 0;
+
+	if (objapi_list_daemonsets(g->cli, &ds, &n) < 0) {
+		g->status = 1;
+		return;
+	}
+	get_header(g, OBJ_RES_DAEMONSETS,
+		   "NAME\tDESIRED\tCURRENT\tREADY\tUP-TO-DATE\tAVAILABLE\tNODE SELECTOR\tAGE",
+		   "\tCONTAINERS\tIMAGES\tSELECTOR");
+	for (int i = 0; i < n; i++) {
+		const struct model_deployment *d = &ds[i].spec;
+		const struct model_deployment_status *st = &ds[i].status;
+		char age[32];
+
+		if (!get_in_ns(g, d->meta.ns) || !get_named(d->meta.name, names, n_names) ||
+		    !obj_selector_matches(&g->sel, &d->meta.labels))
+			continue;
+		for (int k = 0; k < n_names; k++)
+			if (strcmp(names[k], d->meta.name) == 0)
+				found[k] = true;
+		if (get_structured(g)) {
+			model_deployment_with_status_to_json(get_item(g), d, st);
+			get_item_done(g);
+		}
+		if (!get_emit(g, OBJ_RES_DAEMONSETS, d->meta.name))
+			continue;
+		obj_age_since(d->meta.created, age, sizeof(age));
+		get_row_start(g, OBJ_RES_DAEMONSETS, d->meta.ns, d->meta.name);
+		/* The lab's pods have no nodeSelector. */
+		buf_printf(&g->table, "\t%d\t%d\t%d\t%d\t%d\t<none>\t%s", st->desired_scheduled,
+			   st->replicas, st->ready_replicas, st->updated_replicas,
+			   st->available_replicas, age);
+		if (g->out == GET_WIDE) {
+			char sel[1024];
+
+			buf_putc(&g->table, '\t');
+			for (int c = 0; c < d->pod.n_containers; c++)
+				buf_printf(&g->table, "%s%s", c ? "," : "", d->pod.containers[c].name);
+			buf_putc(&g->table, '\t');
+			for (int c = 0; c < d->pod.n_containers; c++)
+				buf_printf(&g->table, "%s%s", c ? "," : "", d->pod.containers[c].image);
+			obj_map_format(&d->selector, sel, sizeof(sel));
+			buf_printf(&g->table, "\t%s", sel);
+		}
+		get_row_end(g, &d->meta.labels);
+	}
+	free(ds);
+}
+
 /* ---- the command ------------------------------------------------------------ */
 
 static void get_usage(FILE *out)
@@ -498,7 +550,8 @@ static void get_usage(FILE *out)
 		"       clientip get TYPE/NAME...\n"
 		"\n"
 		"Lists objects as kubectl does. TYPE: nodes (no), pods (po), services (svc),\n"
-		"endpoints (ep), deployments (deploy), or all (pods, services, deployments).\n"
+		"endpoints (ep), deployments (deploy), daemonsets (ds), or all (pods, services,\n"
+		"daemonsets, deployments).\n"
 		"-n NS picks the namespace, -A lists all of them (NAMESPACE column).\n"
 		"-o json / -o yaml print the objects in their Kubernetes shape (a List when\n"
 		"more than one object was asked for).\n"
@@ -651,9 +704,10 @@ int cmd_get(struct cli *cli, int argc, char **argv)
 			if (strcmp(tok, "all") == 0) {
 				types[ntypes++] = OBJ_RES_PODS;
 				types[ntypes++] = OBJ_RES_SERVICES;
+				types[ntypes++] = OBJ_RES_DAEMONSETS;
 				types[ntypes++] = OBJ_RES_DEPLOYMENTS;
 				g.prefix_kind = true;
-			} else if (ntypes < OBJ_RES_COUNT * 2 - 3 && obj_res_parse(tok, &types[ntypes]) == 0) {
+			} else if (ntypes < OBJ_RES_COUNT * 2 - 4 && obj_res_parse(tok, &types[ntypes]) == 0) {
 				ntypes++;
 			} else {
 				obj_err_unknown_type(tok);
@@ -677,6 +731,7 @@ int cmd_get(struct cli *cli, int argc, char **argv)
 			case OBJ_RES_PODS: get_pods(&g, one, 1, &found); break;
 			case OBJ_RES_SERVICES: get_services(&g, one, 1, &found); break;
 			case OBJ_RES_ENDPOINTS: get_endpoints(&g, one, 1, &found); break;
+			case OBJ_RES_DAEMONSETS: get_daemonsets(&g, one, 1, &found); break;
 			default: get_deployments(&g, one, 1, &found); break;
 			}
 			if (!found) {
@@ -701,6 +756,7 @@ int cmd_get(struct cli *cli, int argc, char **argv)
 			case OBJ_RES_PODS: get_pods(&g, names, n_names, found); break;
 			case OBJ_RES_SERVICES: get_services(&g, names, n_names, found); break;
 			case OBJ_RES_ENDPOINTS: get_endpoints(&g, names, n_names, found); break;
+			case OBJ_RES_DAEMONSETS: get_daemonsets(&g, names, n_names, found); break;
 			default: get_deployments(&g, names, n_names, found); break;
 			}
 			get_flush_table(&g, &printed_any);

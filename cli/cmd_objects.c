@@ -300,7 +300,8 @@ static void apply_already_exists(struct apply_ctx *c, struct manifest_object *o)
 
 	buf_printf(&c->server_errors, "Error from server (AlreadyExists): error when creating "
 		   "\"%s\": %s \"%s\" already exists\n", c->m->file,
-		   o->kind == MANIFEST_DEPLOYMENT ? "deployments.apps" : "services", m->name);
+		   o->kind == MANIFEST_DEPLOYMENT ? "deployments.apps"
+		   : o->kind == MANIFEST_DAEMONSET ? "daemonsets.apps" : "services", m->name);
 }
 
 static void apply_selector_go(const struct model_map *m, char *buf, size_t len)
@@ -318,8 +319,8 @@ static int apply_plan(struct apply_ctx *c, struct apply_item *items, int idx)
 {
 	struct apply_item *it = &items[idx];
 	struct manifest_object *o = it->o;
-	struct model_meta *meta = o->kind == MANIFEST_DEPLOYMENT ? &o->deployment.meta
-								  : &o->service.meta;
+	struct model_meta *meta = o->kind != MANIFEST_SERVICE ? &o->deployment.meta
+							      : &o->service.meta;
 	const struct manifest_object *earlier = apply_earlier(items, idx, o->kind, meta);
 	char err[256], now[MODEL_TIME_MAX];
 	bool spec_changed, meta_changed;
@@ -338,7 +339,7 @@ static int apply_plan(struct apply_ctx *c, struct apply_item *items, int idx)
 		char path[512];
 		int code;
 
-		objapi_path(o->kind == MANIFEST_DEPLOYMENT, meta->ns, meta->name, NULL, path,
+		objapi_path(objapi_resource(o->kind), meta->ns, meta->name, NULL, path,
 			    sizeof(path));
 		code = objapi_call(c->api, "GET", path, NULL, &it->cur);
 		if (code < 0)
@@ -352,7 +353,7 @@ static int apply_plan(struct apply_ctx *c, struct apply_item *items, int idx)
 				objapi_message(it->cur));
 			return -1;
 		} else {
-			rc = o->kind == MANIFEST_DEPLOYMENT
+			rc = o->kind != MANIFEST_SERVICE
 			     ? objapi_to_deployment(it->cur, &it->old->deployment, err, sizeof(err))
 			     : objapi_to_service(it->cur, &it->old->service, err, sizeof(err));
 		}
@@ -366,7 +367,7 @@ static int apply_plan(struct apply_ctx *c, struct apply_item *items, int idx)
 	if (it->existed && c->mode == APPLY_CREATE && !earlier)
 		apply_already_exists(c, o);
 
-	if (o->kind == MANIFEST_DEPLOYMENT) {
+	if (o->kind != MANIFEST_SERVICE) {
 		struct model_deployment *d = &o->deployment, *od = &it->old->deployment;
 
 		if (it->existed) {
@@ -407,7 +408,7 @@ static int apply_plan(struct apply_ctx *c, struct apply_item *items, int idx)
 		meta->generation = om->generation > 0 ? om->generation : 1;
 		meta_changed = !apply_meta_equal(meta, om);
 	}
-	if (o->kind == MANIFEST_DEPLOYMENT)
+	if (o->kind != MANIFEST_SERVICE)
 		spec_changed = !apply_deployment_spec_equal(&o->deployment, &it->old->deployment);
 	else
 		spec_changed = !apply_service_spec_equal(&o->service, &it->old->service);
@@ -497,7 +498,7 @@ static void apply_refused(struct apply_ctx *c, struct apply_item *it, int code, 
  * (kubectl's last-applied configuration). */
 static json_t *apply_body(const struct apply_item *it, const json_t *base)
 {
-	json_t *body = it->o->kind == MANIFEST_DEPLOYMENT ? objapi_from_deployment(&it->o->deployment)
+	json_t *body = it->o->kind != MANIFEST_SERVICE ? objapi_from_deployment(&it->o->deployment)
 							    : objapi_from_service(&it->o->service);
 	const json_t *bm = json_object_get(base, "metadata");
 	json_t *meta = json_object_get(body, "metadata"), *ann, *v;
@@ -617,7 +618,7 @@ static int apply_send(struct apply_ctx *c, struct apply_item *items, int idx, bo
 		fprintf(stderr, "error: out of memory\n");
 		return -1;
 	}
-	objapi_path(it->o->kind == MANIFEST_DEPLOYMENT, m->ns, it->existed ? m->name : NULL,
+	objapi_path(objapi_resource(it->o->kind), m->ns, it->existed ? m->name : NULL,
 		    dry ? "dryRun=All" : NULL, path, sizeof(path));
 	code = objapi_call(c->api, it->existed ? "PUT" : "POST", path, body, &resp);
 	json_decref(body);
@@ -641,14 +642,14 @@ static void apply_rollback(struct apply_ctx *c, struct apply_item *items, int n)
 {
 	for (int i = n - 1; i >= 0; i--) {
 		const struct model_meta *m = manifest_object_meta(items[i].o);
-		bool dep = items[i].o->kind == MANIFEST_DEPLOYMENT;
 		json_t *resp = NULL, *body;
 		char path[512];
 		int code;
 
 		if (!items[i].written)
 			continue;
-		objapi_path(dep, m->ns, m->name, NULL, path, sizeof(path));
+		objapi_path(objapi_resource(items[i].o->kind), m->ns, m->name, NULL, path,
+			    sizeof(path));
 		if (!items[i].existed || !items[i].cur) {
 			code = objapi_call(c->api, "DELETE", path, NULL, &resp);
 		} else {
@@ -921,7 +922,7 @@ static int delete_one(struct objapi *api, enum obj_res res, const char *ns, cons
 	char path[512];
 	int code, status = 1;
 
-	objapi_path(res == OBJ_RES_DEPLOYMENTS, ns, name, opt->dry_run && !client_dry ?
+	objapi_path(obj_res_api(res), ns, name, opt->dry_run && !client_dry ?
 		    "dryRun=All" : NULL, path, sizeof(path));
 	/* A client dry run only looks. */
 	code = objapi_call(api, client_dry ? "GET" : "DELETE", path, NULL, &resp);
@@ -987,8 +988,9 @@ static int delete_file(struct cli *cli, struct objapi *api, const char *file,
 	}
 	for (int i = 0; i < m.n_objects && !api->down_said; i++) {
 		const struct model_meta *meta = manifest_object_meta(&m.objects[i]);
-		enum obj_res res = m.objects[i].kind == MANIFEST_DEPLOYMENT ? OBJ_RES_DEPLOYMENTS
-									    : OBJ_RES_SERVICES;
+		enum manifest_kind kind = m.objects[i].kind;
+		enum obj_res res = kind == MANIFEST_DEPLOYMENT ? OBJ_RES_DEPLOYMENTS
+				   : kind == MANIFEST_DAEMONSET ? OBJ_RES_DAEMONSETS : OBJ_RES_SERVICES;
 
 		if (delete_one(api, res, meta->ns, meta->name, opt, m.file) != 0)
 			status = 1;
@@ -1012,7 +1014,7 @@ static int delete_matching(struct cli *cli, struct objapi *api, enum obj_res res
 		fprintf(stderr, "error: %s\n", err);
 		return 1;
 	}
-	objapi_path(res == OBJ_RES_DEPLOYMENTS, cli->all_namespaces ? NULL : cli->ns, NULL, NULL,
+	objapi_path(obj_res_api(res), cli->all_namespaces ? NULL : cli->ns, NULL, NULL,
 		    path, sizeof(path));
 	code = objapi_call(api, "GET", path, NULL, &list);
 	if (code != 200) {
@@ -1086,7 +1088,7 @@ static int delete_names(struct cli *cli, struct objapi *api, const char *const *
 		if (k < 0)
 			return 1;
 		if (k == 1) {
-			if (r != OBJ_RES_DEPLOYMENTS && r != OBJ_RES_SERVICES) {
+			if (!obj_res_api(r)) {
 				status |= delete_refuse(r);
 				continue;
 			}
@@ -1100,7 +1102,7 @@ static int delete_names(struct cli *cli, struct objapi *api, const char *const *
 			return 2;
 		}
 		res = r;
-		if (res != OBJ_RES_DEPLOYMENTS && res != OBJ_RES_SERVICES)
+		if (!obj_res_api(res))
 			return delete_refuse(res);
 		if (nargs == 1) {
 			if (!opt->all && !opt->selector) {

@@ -1,5 +1,5 @@
 /* cmd_workload.c — scale, rollout, wait and logs: the verbs that act on a
- * Deployment's pods or wait for them. Changes go to the lab's API server;
+ * Deployment's (or a DaemonSet's) pods or wait for them. Changes go to the lab's API server;
  * waiting means polling the store (status files are small and replaced
  * atomically): every 50 ms, as tests/integration/lib.sh's t_wait does. */
 #include <errno.h>
@@ -33,9 +33,11 @@ static void wl_sleep_ms(int ms)
 		;
 }
 
-/* "deployment NAME" or "deployment/NAME" at args[0..]; returns the name
- * or NULL (message printed). */
-static const char *wl_deployment_arg(const char *const *args, int nargs, const char *verb)
+/* "TYPE NAME" or "TYPE/NAME" at args[0..], TYPE a Deployment (or, if
+ * daemonsets, a DaemonSet: *res says which); returns the name or NULL
+ * (message printed). */
+static const char *wl_workload_arg(const char *const *args, int nargs, const char *verb,
+				   bool daemonsets, enum obj_res *out)
 {
 	enum obj_res res;
 	const char *name = NULL;
@@ -54,23 +56,25 @@ static const char *wl_deployment_arg(const char *const *args, int nargs, const c
 		}
 		name = args[1];
 	}
-	if (res != OBJ_RES_DEPLOYMENTS) {
-		fprintf(stderr, "error: %s is supported for deployments only here, not %s\n", verb,
-			obj_res_plural(res));
+	if (res != OBJ_RES_DEPLOYMENTS && (!daemonsets || res != OBJ_RES_DAEMONSETS)) {
+		fprintf(stderr, "error: %s is supported for deployments%s only here, not %s\n",
+			verb, daemonsets ? " and daemonsets" : "", obj_res_plural(res));
 		return NULL;
 	}
+	*out = res;
 	return name;
 }
 
-/* Reads, changes (fn) and writes back a Deployment through the API server,
+/* Reads, changes (fn) and writes back a workload (res: a Deployment or a
+ * DaemonSet) through the API server,
  * at the resourceVersion it read: a change made by another client in
  * between is a 409 Conflict, and fn is applied again to a fresh copy, as
  * kubectl's RetryOnConflict does. fn returns true if it changed the object
  * (nothing is sent otherwise). */
 typedef bool wl_change_fn(json_t *d, const void *arg);
 
-static int wl_update_deployment(struct cli *cli, const char *name, wl_change_fn *fn,
-				const void *arg)
+static int wl_update(struct cli *cli, enum obj_res res, const char *name, wl_change_fn *fn,
+		     const void *arg)
 {
 	struct objapi api;
 	json_t *d = NULL, *resp = NULL;
@@ -79,7 +83,7 @@ static int wl_update_deployment(struct cli *cli, const char *name, wl_change_fn 
 
 	if (objapi_open(cli, &api) < 0)
 		return 1;
-	objapi_path(true, cli->ns, name, NULL, path, sizeof(path));
+	objapi_path(obj_res_api(res), cli->ns, name, NULL, path, sizeof(path));
 	for (int tries = 0;; tries++) {
 		json_decref(d);
 		json_decref(resp);
@@ -88,7 +92,7 @@ static int wl_update_deployment(struct cli *cli, const char *name, wl_change_fn 
 		if (code < 0)
 			goto out;
 		if (code == 404) {
-			obj_err_not_found(OBJ_RES_DEPLOYMENTS, name);
+			obj_err_not_found(res, name);
 			goto out;
 		}
 		if (code != 200 || !json_is_object(d)) {
@@ -161,6 +165,7 @@ int cmd_scale(struct cli *cli, int argc, char **argv)
 {
 	const char *args[8], *replicas = NULL, *name;
 	struct lab_info li;
+	enum obj_res res;
 	int nargs = 0, n;
 	char *end;
 
@@ -191,11 +196,11 @@ int cmd_scale(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "error: invalid --replicas \"%s\": a number from 0 to 1000\n", replicas);
 		return 2;
 	}
-	if (!(name = wl_deployment_arg(args, nargs, "scale")))
+	if (!(name = wl_workload_arg(args, nargs, "scale", false, &res)))
 		return 2;
 	if (obj_lab_open(cli, &li) < 0)
 		return 1;
-	if (wl_update_deployment(cli, name, wl_set_replicas, &n) != 0)
+	if (wl_update(cli, res, name, wl_set_replicas, &n) != 0)
 		return 1;
 	printf("deployment.apps/%s scaled\n", name);
 	return 0;
@@ -272,7 +277,59 @@ out:
 	return rc;
 }
 
-static int wl_rollout_status(struct cli *cli, const char *name, int64_t timeout_ms, bool watch)
+/* kubectl's DaemonSetStatusViewer, over the DaemonSet as the API server
+ * has it. Returns 1 done, 0 waiting, -1 failed; msg gets the line. */
+static int wl_rollout_state_ds(struct cli *cli, const char *name, char *msg, size_t len)
+{
+	struct objapi api;
+	json_t *ds = NULL;
+	char path[512];
+	int code, rc = -1;
+	json_int_t gen, observed, updated, desired, available;
+
+	if (objapi_open(cli, &api) < 0) {
+		snprintf(msg, len, "error: out of memory");
+		return -1;
+	}
+	objapi_path("daemonsets", cli->ns, name, NULL, path, sizeof(path));
+	code = objapi_call(&api, "GET", path, NULL, &ds);
+	if (code < 0) {
+		snprintf(msg, len, "error: no answer from the lab's API server");
+		goto out;
+	}
+	if (code != 200) {
+		snprintf(msg, len, "Error from server (%s): %s", objapi_reason(ds), objapi_message(ds));
+		goto out;
+	}
+	gen = json_integer_value(json_object_get(json_object_get(ds, "metadata"), "generation"));
+#define WL_DS_STATUS(f) json_integer_value(json_object_get(json_object_get(ds, "status"), f))
+	observed = WL_DS_STATUS("observedGeneration");
+	updated = WL_DS_STATUS("updatedNumberScheduled");
+	desired = WL_DS_STATUS("desiredNumberScheduled");
+	available = WL_DS_STATUS("numberAvailable");
+#undef WL_DS_STATUS
+	rc = 0;
+	if (gen > observed)
+		snprintf(msg, len, "Waiting for daemon set spec update to be observed...");
+	else if (updated < desired)
+		snprintf(msg, len, "Waiting for daemon set \"%s\" rollout to finish: %lld out of %lld "
+			 "new pods have been updated...", name, (long long)updated, (long long)desired);
+	else if (available < desired)
+		snprintf(msg, len, "Waiting for daemon set \"%s\" rollout to finish: %lld of %lld "
+			 "updated pods are available...", name, (long long)available,
+			 (long long)desired);
+	else {
+		snprintf(msg, len, "daemon set \"%s\" successfully rolled out", name);
+		rc = 1;
+	}
+out:
+	json_decref(ds);
+	objapi_close(&api);
+	return rc;
+}
+
+static int wl_rollout_status(struct cli *cli, enum obj_res res, const char *name,
+			     int64_t timeout_ms, bool watch)
 {
 	int64_t deadline = timeout_ms > 0 ? (int64_t)ev_now_ms() + timeout_ms : 0;
 	char msg[512], last[512] = "";
@@ -281,10 +338,14 @@ static int wl_rollout_status(struct cli *cli, const char *name, int64_t timeout_
 		struct obj_world w;
 		int rc;
 
-		if (obj_world_load(cli, &w) < 0)
-			return 1;
-		rc = wl_rollout_state(cli, name, &w, msg, sizeof(msg));
-		obj_world_free(&w);
+		if (res == OBJ_RES_DAEMONSETS) {
+			rc = wl_rollout_state_ds(cli, name, msg, sizeof(msg));
+		} else {
+			if (obj_world_load(cli, &w) < 0)
+				return 1;
+			rc = wl_rollout_state(cli, name, &w, msg, sizeof(msg));
+			obj_world_free(&w);
+		}
 		if (rc < 0) {
 			fprintf(stderr, "%s\n", msg);
 			return 1;
@@ -307,23 +368,27 @@ static int wl_rollout_status(struct cli *cli, const char *name, int64_t timeout_
 static void rollout_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: clientip rollout restart deployment NAME\n"
-		"       clientip rollout status deployment NAME [--timeout 60s] [--watch=false]\n"
+		"usage: clientip rollout restart deployment|daemonset NAME\n"
+		"       clientip rollout status deployment|daemonset NAME [--timeout 60s]\n"
+		"                               [--watch=false]\n"
 		"\n"
 		"restart: sets the pod template's kubectl.kubernetes.io/restartedAt annotation,\n"
-		"so the controller replaces every pod by a rolling update.\n"
-		"status: follows the rollout until every replica is updated and available\n"
-		"(--timeout 0, the default, waits forever).\n"
+		"so the controller replaces every pod by a rolling update (a DaemonSet's node by\n"
+		"node).\n"
+		"status: follows the rollout until every replica (every node's pod) is updated\n"
+		"and available (--timeout 0, the default, waits forever).\n"
 		"\n"
 		"Examples:\n"
 		"  clientip rollout restart deployment/node-deployment\n"
-		"  clientip rollout status deployment/node-deployment --timeout 60s\n");
+		"  clientip rollout status deployment/node-deployment --timeout 60s\n"
+		"  clientip rollout restart ds/whoami\n");
 }
 
 int cmd_rollout(struct cli *cli, int argc, char **argv)
 {
 	const char *args[8], *timeout = NULL, *name;
 	struct lab_info li;
+	enum obj_res res;
 	int nargs = 0;
 	bool watch = true;
 	int64_t timeout_ms = 0;
@@ -363,15 +428,15 @@ int cmd_rollout(struct cli *cli, int argc, char **argv)
 			"status\n", args[0]);
 		return 2;
 	}
-	if (!(name = wl_deployment_arg(args + 1, nargs - 1, "rollout")))
+	if (!(name = wl_workload_arg(args + 1, nargs - 1, "rollout", true, &res)))
 		return 2;
 	if (obj_lab_open(cli, &li) < 0)
 		return 1;
 	if (strcmp(args[0], "status") == 0)
-		return wl_rollout_status(cli, name, timeout_ms, watch);
-	if (wl_update_deployment(cli, name, wl_restart, NULL) != 0)
+		return wl_rollout_status(cli, res, name, timeout_ms, watch);
+	if (wl_update(cli, res, name, wl_restart, NULL) != 0)
 		return 1;
-	printf("deployment.apps/%s restarted\n", name);
+	printf("%s/%s restarted\n", obj_res_singular(res), name);
 	return 0;
 }
 
@@ -576,7 +641,7 @@ int cmd_wait(struct cli *cli, int argc, char **argv)
 		}
 		if ((cond == WL_FOR_READY && res != OBJ_RES_PODS) ||
 		    (cond == WL_FOR_AVAILABLE && res != OBJ_RES_DEPLOYMENTS) ||
-		    res == OBJ_RES_NODES || res == OBJ_RES_ENDPOINTS) {
+		    res == OBJ_RES_NODES || res == OBJ_RES_ENDPOINTS || res == OBJ_RES_DAEMONSETS) {
 			fprintf(stderr, "error: condition not supported for %s\n", obj_res_plural(res));
 			status = 2;
 			break;
@@ -765,7 +830,7 @@ int cmd_logs(struct cli *cli, int argc, char **argv)
 
 		if (obj_res_arg(args[0], &res, &name) != 1)
 			return 1;
-		if (res == OBJ_RES_DEPLOYMENTS) {
+		if (res == OBJ_RES_DEPLOYMENTS || res == OBJ_RES_DAEMONSETS) {
 			struct obj_world w;
 			int found = 0;
 
@@ -774,14 +839,15 @@ int cmd_logs(struct cli *cli, int argc, char **argv)
 			pod_name = NULL;
 			for (int i = 0; i < w.n_pods; i++)
 				if (strcmp(w.pods[i].meta.ns, cli->ns) == 0 &&
-				    strcmp(w.pods[i].owner, name) == 0 && !w.pods[i].meta.deleting[0]) {
+				    strcmp(w.pods[i].owner, name) == 0 && !w.pods[i].meta.deleting[0] &&
+				    w.pods[i].daemon_set == (res == OBJ_RES_DAEMONSETS)) {
 					if (!found++)
 						snprintf(pod.meta.name, sizeof(pod.meta.name), "%s",
 							 w.pods[i].meta.name);
 				}
 			obj_world_free(&w);
 			if (!found) {
-				fprintf(stderr, "error: no pods of deployment.apps/%s\n", name);
+				fprintf(stderr, "error: no pods of %s/%s\n", obj_res_singular(res), name);
 				return 1;
 			}
 			if (found > 1)

@@ -34,11 +34,17 @@ void objapi_close(struct objapi *a)
 	a->c = NULL;
 }
 
-void objapi_path(bool deployment, const char *ns, const char *name, const char *query,
+const char *objapi_resource(enum manifest_kind kind)
+{
+	return kind == MANIFEST_DEPLOYMENT ? "deployments"
+	       : kind == MANIFEST_DAEMONSET ? "daemonsets" : "services";
+}
+
+void objapi_path(const char *resource, const char *ns, const char *name, const char *query,
 		 char *out, size_t len)
 {
-	const char *base = deployment ? "/apis/apps/v1" : "/api/v1";
-	const char *res = deployment ? "deployments" : "services";
+	const char *base = strcmp(resource, "services") == 0 ? "/api/v1" : "/apis/apps/v1";
+	const char *res = resource;
 	size_t o;
 
 	if (ns)
@@ -193,9 +199,10 @@ static int objapi_service_cmp(const void *a, const void *b)
 			       &((const struct model_service *)b)->meta);
 }
 
-static int objapi_list(struct cli *cli, bool deployment, size_t size, objapi_conv_fn *conv,
+static int objapi_list(struct cli *cli, const char *resource, size_t size, objapi_conv_fn *conv,
 		       void **out, int *n)
 {
+	bool deployment = strcmp(resource, "services") != 0;
 	struct objapi api;
 	json_t *list = NULL, *item, *items;
 	char path[128], err[256];
@@ -207,7 +214,7 @@ static int objapi_list(struct cli *cli, bool deployment, size_t size, objapi_con
 	*n = 0;
 	if (objapi_open(cli, &api) < 0)
 		return -1;
-	objapi_path(deployment, NULL, NULL, NULL, path, sizeof(path));
+	objapi_path(resource, NULL, NULL, NULL, path, sizeof(path));
 	code = objapi_call(&api, "GET", path, NULL, &list);
 	if (code < 0)
 		goto out;
@@ -244,7 +251,35 @@ out:
 int objapi_list_deployments(struct cli *cli, struct model_deployment **out, int *n)
 {
 	void *v;
-	int rc = objapi_list(cli, true, sizeof(**out), objapi_conv_deployment, &v, n);
+	int rc = objapi_list(cli, "deployments", sizeof(**out), objapi_conv_deployment, &v, n);
+
+	*out = v;
+	return rc;
+}
+
+/* A DaemonSet with its status, as the API server has them. */
+static int objapi_conv_daemonset(const json_t *obj, void *out, char *err, size_t errlen)
+{
+	struct objapi_daemonset *ds = out;
+	char *text;
+	int rc;
+
+	if (objapi_to_deployment(obj, &ds->spec, err, errlen) < 0)
+		return -1;
+	text = json_dumps(obj, JSON_COMPACT);
+	if (!text) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = model_deployment_status_from_json(text, strlen(text), &ds->status, err, errlen);
+	free(text);
+	return rc;
+}
+
+int objapi_list_daemonsets(struct cli *cli, struct objapi_daemonset **out, int *n)
+{
+	void *v;
+	int rc = objapi_list(cli, "daemonsets", sizeof(**out), objapi_conv_daemonset, &v, n);
 
 	*out = v;
 	return rc;
@@ -253,7 +288,7 @@ int objapi_list_deployments(struct cli *cli, struct model_deployment **out, int 
 int objapi_list_services(struct cli *cli, struct model_service **out, int *n)
 {
 	void *v;
-	int rc = objapi_list(cli, false, sizeof(**out), objapi_conv_service, &v, n);
+	int rc = objapi_list(cli, "services", sizeof(**out), objapi_conv_service, &v, n);
 
 	*out = v;
 	return rc;

@@ -1,8 +1,8 @@
 /* objapi.h — the object verbs' side of the lab's API server.
  *
- * Deployments and Services are written only through the lab's API server
- * (<statedir>/apiserver.sock): the verbs that change them send requests
- * here, and the server validates, allocates and stores. A verb reads an
+ * Deployments, DaemonSets and Services are written only through the lab's
+ * API server (<statedir>/apiserver.sock): the verbs that change them send
+ * requests here, and the server validates, allocates and stores. A verb reads an
  * object as API JSON (jansson) and, where it compares or plans, through
  * the lab's model (lib/model.h).
  */
@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "cli.h"
+#include "manifest.h"
 #include "model.h"
 
 struct apiclient;
@@ -28,10 +29,13 @@ struct objapi {
 int objapi_open(struct cli *cli, struct objapi *a);
 void objapi_close(struct objapi *a);
 
-/* The path of a Deployment or Service (name NULL: the namespace's
- * collection; ns NULL too: every namespace's), with query appended if not
- * NULL ("dryRun=All"). */
-void objapi_path(bool deployment, const char *ns, const char *name, const char *query,
+/* "deployments", "daemonsets" or "services": the resource of a manifest's
+ * kind. */
+const char *objapi_resource(enum manifest_kind kind);
+/* The path of an object of resource (as objapi_resource names it; name
+ * NULL: the namespace's collection; ns NULL too: every namespace's), with
+ * query appended if not NULL ("dryRun=All"). */
+void objapi_path(const char *resource, const char *ns, const char *name, const char *query,
 		 char *out, size_t len);
 
 /* Sends body (NULL: none) and parses the answer into *resp (NULL if it is
@@ -62,5 +66,13 @@ json_t *objapi_from_service(const struct model_service *s);
  * warning. 0, or -1 (message printed). */
 int objapi_list_deployments(struct cli *cli, struct model_deployment **out, int *n);
 int objapi_list_services(struct cli *cli, struct model_service **out, int *n);
+
+/* A DaemonSet and the status its controller reported. spec comes first:
+ * the list is sorted through it. */
+struct objapi_daemonset {
+	struct model_deployment spec;
+	struct model_deployment_status status;
+};
+int objapi_list_daemonsets(struct cli *cli, struct objapi_daemonset **out, int *n);
 
 #endif

@@ -58,6 +58,9 @@ static const struct {
 	[OBJ_RES_DEPLOYMENTS] = { "deployments.apps", "deployment.apps",
 				  { "deployments", "deployment", "deploy", "deployments.apps",
 				    "deployment.apps", "deployments.v1.apps" }, true },
+	[OBJ_RES_DAEMONSETS] = { "daemonsets.apps", "daemonset.apps",
+				 { "daemonsets", "daemonset", "ds", "daemonsets.apps",
+				   "daemonset.apps", "daemonsets.v1.apps" }, true },
 };
 
 int obj_res_parse(const char *s, enum obj_res *out)
@@ -74,6 +77,12 @@ int obj_res_parse(const char *s, enum obj_res *out)
 const char *obj_res_plural(enum obj_res r) { return obj_res_table[r].plural; }
 const char *obj_res_singular(enum obj_res r) { return obj_res_table[r].singular; }
 bool obj_res_namespaced(enum obj_res r) { return obj_res_table[r].namespaced; }
+
+const char *obj_res_api(enum obj_res r)
+{
+	return r == OBJ_RES_DEPLOYMENTS ? "deployments" : r == OBJ_RES_DAEMONSETS ? "daemonsets"
+	       : r == OBJ_RES_SERVICES ? "services" : NULL;
+}
 
 void obj_err_unknown_type(const char *type)
 {
@@ -793,7 +802,7 @@ void obj_deployment_status(const struct cli *cli, const struct model_deployment 
 		const struct model_pod *p = &w->pods[i];
 
 		if (strcmp(p->meta.ns, d->meta.ns) != 0 || strcmp(p->owner, d->meta.name) != 0 ||
-		    p->meta.deleting[0])
+		    p->daemon_set || p->meta.deleting[0])
 			continue;
 		st->replicas++;
 		st->updated_replicas++;

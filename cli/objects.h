@@ -28,7 +28,7 @@ int obj_lab_open(const struct cli *cli, struct lab_info *li);
 
 enum obj_res {
 	OBJ_RES_NODES, OBJ_RES_PODS, OBJ_RES_SERVICES, OBJ_RES_ENDPOINTS, OBJ_RES_DEPLOYMENTS,
-	OBJ_RES_COUNT,
+	OBJ_RES_DAEMONSETS, OBJ_RES_COUNT,
 };
 
 /* kubectl's names and short names ("svc", "deploy", "po", "deployments.apps",
@@ -39,6 +39,9 @@ const char *obj_res_plural(enum obj_res r);
 /* "pod", "service", "deployment.apps": as in "pod/x" and "... deleted". */
 const char *obj_res_singular(enum obj_res r);
 bool obj_res_namespaced(enum obj_res r);
+/* The API server's resource of a type the object verbs write
+ * ("deployments", "daemonsets", "services"; NULL for the others). */
+const char *obj_res_api(enum obj_res r);
 
 /* Splits "TYPE/NAME" (returns 1, name in *name), accepts a bare TYPE
  * (returns 0), or prints kubectl's error and returns -1. */

@@ -1,9 +1,10 @@
 /* ctl.h — clientip-controller: the lab's API server and controllers.
  *
- * The controller turns desired state (api/deployments, api/services) and
- * observed state (status/pods) into derived objects (api/pods,
- * api/endpoints, status/deployments), like Kubernetes' Deployment,
- * ReplicaSet, scheduler and EndpointSlice controllers together. Every
+ * The controller turns desired state (api/deployments, api/daemonsets,
+ * api/services) and observed state (status/pods, status/nodes) into derived
+ * objects (api/pods, api/endpoints, status/deployments, status/daemonsets),
+ * like Kubernetes' Deployment, ReplicaSet, DaemonSet, scheduler and
+ * EndpointSlice controllers together. Every
  * decision is a pure function over arrays of model structs (below), so
  * it is tested without files; ctl_sync() does the reading and writing.
  * Everything is derived from files on each pass, so a controller killed
@@ -35,9 +36,10 @@
  * FNV-1a over the template's JSON, its 32-bit value in decimal (10 digits)
  * mapped onto CTL_ALPHABET as Kubernetes does. */
 void ctl_template_hash(const struct model_deployment *d, char out[CTL_HASH_LEN + 1]);
-/* "<deployment>-<hash>-<suffix>": the suffix is CTL_SUFFIX_LEN characters
- * of CTL_ALPHABET picked by rnd; the base is cut to keep the name within
- * 63 characters, as Kubernetes' generateName does. */
+/* "<deployment>-<hash>-<suffix>" ("<daemonset>-<suffix>" when hash is NULL
+ * or ""): the suffix is CTL_SUFFIX_LEN characters of CTL_ALPHABET picked by
+ * rnd; the base is cut to keep the name within 63 characters, as
+ * Kubernetes' generateName does. */
 void ctl_pod_name(const char *deployment, const char *hash,
 		  const unsigned char rnd[CTL_SUFFIX_LEN], char out[MODEL_NAME_MAX]);
 
@@ -121,6 +123,47 @@ void ctl_rollout_plan(const struct ctl_rpod *pods, int n, int replicas, int surg
 void ctl_deployment_status(const struct model_deployment *d, const char *hash,
 			   const struct ctl_rpod *pods, int n, int unavailable,
 			   struct model_deployment_status *st);
+
+/* ---- DaemonSets (ctl_daemonset.c) -------------------------------------- */
+
+/* One of a DaemonSet's pods, as its controller sees it. */
+struct ctl_dspod {
+	int idx;            /* the caller's index of the pod */
+	int node;           /* the node it is on, or pinned to; -1 if neither */
+	bool current;       /* has the current template's hash */
+	bool ready;         /* its status says ready */
+	bool deleting;
+	int64_t created;    /* creationTimestamp, seconds */
+};
+
+struct ctl_ds_plan {
+	bool create[LAB_MAX_NODES];   /* a pod of the current template for node i */
+	int *del;                     /* ctl_dspod.idx of pods to delete; room for n */
+	int n_del;
+};
+
+/* One step of the DaemonSet controller over its pods (n of them) and the
+ * nodes (state[0..nodes)): a pod on every Ready node (a NotReady one keeps
+ * the pod it has and gets none: the DaemonSet's pods do not tolerate the
+ * unreachable NoSchedule taint), none on a node that is not registered,
+ * one per node (the oldest stays), and a rolling update node by node: with
+ * surge 0, old pods go while fewer than unavailable nodes lack a ready pod
+ * (old pods that are not ready go at once); with surge > 0, a new pod
+ * starts next to the old one on up to surge nodes at a time, and the old
+ * one goes when the new one is ready. plan->del must have room for n. */
+void ctl_daemonset_plan(const struct ctl_dspod *pods, int n, const enum ctl_node_state *state,
+			int nodes, int surge, int unavailable, struct ctl_ds_plan *plan);
+/* maxSurge and maxUnavailable as node counts of desired (percentages round
+ * up, as the DaemonSet controller scales them); both 0 counts as
+ * maxUnavailable 1. */
+void ctl_daemonset_bounds(const struct model_deployment *d, int desired, int *surge,
+			  int *unavailable);
+/* The DaemonSet's status from its pods (as they are after the plan) and
+ * the nodes: desired are the Ready nodes, a node is up to date once all of
+ * its pods have the current template. */
+void ctl_daemonset_status(const struct model_deployment *d, const char *hash,
+			  const struct ctl_dspod *pods, int n, const enum ctl_node_state *state,
+			  int nodes, struct model_deployment_status *st);
 
 /* ---- endpoints (ctl_endpoints.c) --------------------------------------- */
 

@@ -43,7 +43,8 @@ void ctl_pod_name(const char *deployment, const char *hash,
 	const int base_max = 63 - CTL_SUFFIX_LEN;
 	int n;
 
-	n = snprintf(out, MODEL_NAME_MAX, "%s-%s-", deployment, hash);
+	n = hash && hash[0] ? snprintf(out, MODEL_NAME_MAX, "%s-%s-", deployment, hash)
+			    : snprintf(out, MODEL_NAME_MAX, "%s-", deployment);
 	if (n > base_max)
 		n = base_max;
 	for (int i = 0; i < CTL_SUFFIX_LEN; i++)

@@ -21,8 +21,9 @@ static void ctl_usage(FILE *out)
 		"\n"
 		"The control plane of a clientip lab: Deployments become Pods (scheduled\n"
 		"over the lab's nodes, addresses from each node's pod CIDR, rolling\n"
-		"updates by maxSurge/maxUnavailable), Services get Endpoints from the\n"
-		"pods' readiness, and terminated pods are removed. It works only on the\n"
+		"updates by maxSurge/maxUnavailable), DaemonSets get a pod on every Ready\n"
+		"node (replaced node by node on a template change), Services get Endpoints\n"
+		"from the pods' readiness, and terminated pods are removed. It works only on the\n"
 		"lab's state directory, /run/clientip/NAME ($CLIENTIP_RUN_DIR replaces\n"
 		"/run/clientip), and never touches the network; `clientip lab up` starts\n"
 		"it in the lab's namespace cip-NAME-ctl. The directory needs lab.json;\n"
@@ -98,7 +99,8 @@ static int ctl_parse(struct ctl *c, bool *once, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	static const char *const watched[] = {
-		"api/deployments", "api/services", "api/pods", "status/pods", NULL,
+		"api/deployments", "api/daemonsets", "api/services", "api/pods", "status/pods",
+		NULL,
 	};
 	struct ctl c = { .sigfd = -1 };
 	bool once = false;

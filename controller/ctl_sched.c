@@ -17,6 +17,7 @@
 #define CTL_WHY_TAINT    "node(s) had untolerated taint(s)"
 #define CTL_WHY_FULL     "Too many pods"
 #define CTL_WHY_SPREAD   "node(s) didn't match pod topology spread constraints"
+#define CTL_WHY_AFFINITY "node(s) didn't match Pod's node affinity/selector"
 /* DefaultPreemption's verdicts: a taint is not resolved by evicting
  * anyone; on a full node every pod has the same priority (the lab has no
  * PriorityClasses), so there is no lower-priority victim. */
@@ -120,15 +121,17 @@ static void ctl_histogram(char *out, size_t len, struct ctl_reason *r, int nr)
 
 /* FitError's message: the filters' reasons, then DefaultPreemption's (a
  * full node and a spread constraint might be helped by evicting someone,
- * a taint not). */
-static void ctl_why(char *why, size_t len, int known, int not_ready, int full, int spread)
+ * a taint or a node affinity not). */
+static void ctl_why(char *why, size_t len, int known, int not_ready, int affinity, int full,
+		    int spread)
 {
 	struct ctl_reason f[] = {
 		{ full, CTL_WHY_FULL }, { not_ready, CTL_WHY_TAINT }, { spread, CTL_WHY_SPREAD },
+		{ affinity, CTL_WHY_AFFINITY },
 	};
 	struct ctl_reason pr[] = {
 		{ full, CTL_PREEMPT_FULL }, { not_ready, CTL_PREEMPT_TAINT },
-		{ spread, CTL_PREEMPT_FULL },
+		{ spread, CTL_PREEMPT_FULL }, { affinity, CTL_PREEMPT_TAINT },
 	};
 	char filter[400], preempt[300];
 
@@ -136,8 +139,8 @@ static void ctl_why(char *why, size_t len, int known, int not_ready, int full, i
 		snprintf(why, len, "no nodes available to schedule pods");
 		return;
 	}
-	ctl_histogram(filter, sizeof(filter), f, 3);
-	ctl_histogram(preempt, sizeof(preempt), pr, 3);
+	ctl_histogram(filter, sizeof(filter), f, 4);
+	ctl_histogram(preempt, sizeof(preempt), pr, 4);
 	snprintf(why, len, "0/%d nodes are available: %s. preemption: 0/%d nodes are available: %s.",
 		 known, filter, known, preempt);
 }
@@ -145,7 +148,9 @@ static void ctl_why(char *why, size_t len, int known, int not_ready, int full, i
 int ctl_schedule(const struct ctl_nodes *c, const int *own, const struct model_pod_spec *spec,
 		 int *node, struct in_addr *ip, char *why, size_t whylen)
 {
-	int best = -1, host = -1, known = 0, not_ready = 0, full = 0, spread = 0, min_own = -1;
+	int best = -1, host = -1, known = 0, not_ready = 0, affinity = 0, full = 0, spread = 0;
+	int min_own = -1;
+	int pinned = spec && spec->node_affinity[0] ? lab_node_index(spec->node_affinity) : -1;
 	bool hard = spec && spec->spread_hard && spec->spread_max_skew > 0;
 
 	/* The skew is measured against the emptiest node, NotReady ones
@@ -161,8 +166,14 @@ int ctl_schedule(const struct ctl_nodes *c, const int *own, const struct model_p
 		if (c->state[i] == CTL_NODE_ABSENT)
 			continue;
 		known++;
+		/* Each node reports its first failing filter, in
+		 * kube-scheduler's order: TaintToleration, then NodeAffinity. */
 		if (c->state[i] == CTL_NODE_NOT_READY) {
 			not_ready++;
+			continue;
+		}
+		if (spec && spec->node_affinity[0] && i != pinned) {
+			affinity++;
 			continue;
 		}
 		/* The pod CIDR bounds the node as well as maxPods: a node out
@@ -186,7 +197,7 @@ int ctl_schedule(const struct ctl_nodes *c, const int *own, const struct model_p
 		}
 	}
 	if (best < 0) {
-		ctl_why(why, whylen, known, not_ready, full, spread);
+		ctl_why(why, whylen, known, not_ready, affinity, full, spread);
 		return -ENOSPC;
 	}
 	*node = best;

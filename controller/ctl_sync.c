@@ -23,7 +23,7 @@
 struct ctl_pass {
 	struct ctl *c;
 	char now[MODEL_TIME_MAX];
-	struct model_deployment *deps;
+	struct model_deployment *deps;   /* Deployments, then DaemonSets */
 	int n_deps;
 	struct model_service *svcs;
 	int n_svcs;
@@ -36,6 +36,8 @@ struct ctl_pass {
 	int *by_owner;          /* pod positions sorted by namespace, owner */
 	struct store_key *dep_keys;   /* Deployment files, even unreadable ones */
 	int n_dep_keys;
+	struct store_key *ds_keys;    /* DaemonSet files, likewise */
+	int n_ds_keys;
 	struct store_key *svc_keys;
 	int n_svc_keys;
 	struct model_node_status *node_sts;   /* status/nodes: the agents' heartbeats */
@@ -277,9 +279,11 @@ static int ctl_grow(struct ctl_pass *p)
 }
 
 /* Makes one pod of d's current template, unscheduled and not yet written
- * (ctl_schedule_pending binds and writes it); its position, or -errno. */
+ * (ctl_schedule_pending binds and writes it); its position, or -errno. A
+ * DaemonSet's pod is pinned to node (else -1), as the DaemonSet controller
+ * pins it with a node affinity, and carries controller-revision-hash. */
 static int ctl_create_pod(struct ctl_pass *p, const struct model_deployment *d,
-			  const char *hash)
+			  const char *hash, int node)
 {
 	unsigned char rnd[CTL_SUFFIX_LEN];
 	struct model_pod *pod;
@@ -294,7 +298,7 @@ static int ctl_create_pod(struct ctl_pass *p, const struct model_deployment *d,
 	for (;;) {
 		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 			return -EAGAIN;
-		ctl_pod_name(d->meta.name, hash, rnd, pod->meta.name);
+		ctl_pod_name(d->meta.name, d->daemon_set ? NULL : hash, rnd, pod->meta.name);
 		if (!ctl_pod_exists(p, pod->meta.ns, pod->meta.name))
 			break;
 		if (++tries == 16)
@@ -304,12 +308,16 @@ static int ctl_create_pod(struct ctl_pass *p, const struct model_deployment *d,
 	memcpy(pod->meta.created, p->now, sizeof(pod->meta.created));
 	pod->meta.labels = d->template_labels;
 	pod->meta.annotations = d->template_annotations;
-	rc = model_map_set(&pod->meta.labels, "pod-template-hash", hash);
+	rc = model_map_set(&pod->meta.labels, d->daemon_set ? "controller-revision-hash"
+							     : "pod-template-hash", hash);
 	if (rc < 0)
 		return rc;
 	memcpy(pod->owner, d->meta.name, sizeof(pod->owner));
+	pod->daemon_set = d->daemon_set;
 	snprintf(pod->template_hash, sizeof(pod->template_hash), "%s", hash);
 	pod->spec = d->pod;
+	if (d->daemon_set && node >= 0)
+		snprintf(pod->spec.node_affinity, sizeof(pod->spec.node_affinity), "node%d", node);
 	p->st_of[p->n_pods] = NULL;
 	return p->n_pods++;
 }
@@ -375,7 +383,7 @@ static void ctl_sync_deployment(struct ctl_pass *p, const struct model_deploymen
 			own[node]--;
 	}
 	for (int k = 0; k < plan.create && k < max_new; k++) {
-		rc = ctl_create_pod(p, d, hash);
+		rc = ctl_create_pod(p, d, hash, -1);
 		if (rc < 0) {
 			log_error("deployment %s/%s: cannot create a pod: %s", d->meta.ns,
 				  d->meta.name, strerror(-rc));
@@ -393,6 +401,69 @@ static void ctl_sync_deployment(struct ctl_pass *p, const struct model_deploymen
 		log_error("deployment %s/%s: status: %s", d->meta.ns, d->meta.name, strerror(-rc));
 out:
 	free(rp);
+	free(del);
+}
+
+/* ---- daemonsets ------------------------------------------------------------ */
+
+static void ctl_sync_daemonset(struct ctl_pass *p, const struct model_deployment *d,
+			       const int *mine, int n_mine, const struct ctl_nodes *nodes)
+{
+	struct model_deployment_status st;
+	struct ctl_dspod *dp = calloc(ctl_count(n_mine) + LAB_MAX_NODES, sizeof(*dp));
+	int *del = calloc(ctl_count(n_mine), sizeof(*del));
+	struct ctl_ds_plan plan = { .del = del };
+	char hash[CTL_HASH_LEN + 1];
+	int surge, unavailable, desired = 0, n_dp = n_mine, rc;
+
+	if (!dp || !del) {
+		log_error("daemonset %s/%s: out of memory", d->meta.ns, d->meta.name);
+		goto out;
+	}
+	ctl_template_hash(d, hash);
+	for (int i = 0; i < nodes->n; i++)
+		desired += nodes->state[i] == CTL_NODE_READY;
+	ctl_daemonset_bounds(d, desired, &surge, &unavailable);
+	for (int k = 0; k < n_mine; k++) {
+		const struct model_pod *pod = &p->pods[mine[k]];
+
+		dp[k].idx = mine[k];
+		dp[k].node = lab_node_index(pod->node[0] ? pod->node : pod->spec.node_affinity);
+		dp[k].current = strcmp(pod->template_hash, hash) == 0;
+		dp[k].ready = ctl_ready(p, mine[k]);
+		dp[k].deleting = pod->meta.deleting[0] != '\0';
+		dp[k].created = model_time_parse(pod->meta.created);
+	}
+	ctl_daemonset_plan(dp, n_mine, nodes->state, nodes->n, surge, unavailable, &plan);
+	for (int k = 0; k < plan.n_del; k++) {
+		int i = plan.del[k];
+
+		if (ctl_mark_deleting(p, i, strcmp(p->pods[i].template_hash, hash) == 0
+					    ? "one per node" : "old template") < 0)
+			continue;
+		for (int r = 0; r < n_mine; r++)
+			if (dp[r].idx == i) {
+				dp[r].deleting = true;
+				dp[r].ready = false;
+			}
+	}
+	for (int i = 0; i < nodes->n && i < LAB_MAX_NODES; i++) {
+		if (!plan.create[i])
+			continue;
+		rc = ctl_create_pod(p, d, hash, i);
+		if (rc < 0) {
+			log_error("daemonset %s/%s: cannot create a pod for node%d: %s", d->meta.ns,
+				  d->meta.name, i, strerror(-rc));
+			break;
+		}
+		dp[n_dp++] = (struct ctl_dspod){ .idx = rc, .node = i, .current = true };
+	}
+	ctl_daemonset_status(d, hash, dp, n_dp, nodes->state, nodes->n, &st);
+	rc = store_put_deployment_status_if_changed(p->c->statedir, &st);
+	if (rc < 0)
+		log_error("daemonset %s/%s: status: %s", d->meta.ns, d->meta.name, strerror(-rc));
+out:
+	free(dp);
 	free(del);
 }
 
@@ -587,56 +658,66 @@ static void ctl_sync_deployments(struct ctl_pass *p)
 		p->by_owner[i] = i;
 	qsort_r(p->by_owner, (size_t)n_old, sizeof(*p->by_owner), ctl_owner_cmp_r, p->pods);
 
+	/* The nodes as the pass finds them: the DaemonSets follow them, and
+	 * the scheduler places what was created. Pods created meanwhile have
+	 * no node yet, so the occupancy stays true. */
+	ctl_nodes_observe(p, &nodes);
 	for (int k = 0; k < p->n_deps; k++) {
 		const struct model_deployment *d = &p->deps[k];
 		int lo = ctl_owner_lower(p, n_old, d->meta.ns, d->meta.name), n_mine = 0;
 
 		/* by_owner only covers pods from disk; pods created in this pass
-		 * belong to earlier Deployments. */
+		 * belong to earlier Deployments. A Deployment and a DaemonSet
+		 * may share a name. */
 		for (int j = lo; j < n_old; j++) {
 			const struct model_pod *x = &p->pods[p->by_owner[j]];
 
 			if (ctl_key_cmp(x->meta.ns, x->owner, d->meta.ns, d->meta.name) != 0)
 				break;
-			mine[n_mine++] = p->by_owner[j];
+			if (x->daemon_set == d->daemon_set)
+				mine[n_mine++] = p->by_owner[j];
 		}
-		ctl_sync_deployment(p, d, mine, n_mine);
+		if (d->daemon_set)
+			ctl_sync_daemonset(p, d, mine, n_mine, &nodes);
+		else
+			ctl_sync_deployment(p, d, mine, n_mine);
 	}
 
-	/* Pods of Deployments that are gone, as the garbage collector does.
-	 * Gone means no file: an unreadable one is a mistake to fix, not a
-	 * reason to delete every pod. */
+	/* Pods of Deployments and DaemonSets that are gone, as the garbage
+	 * collector does. Gone means no file: an unreadable one is a mistake
+	 * to fix, not a reason to delete every pod. */
 	for (int i = 0; i < n_old; i++) {
 		const struct model_pod *pod = &p->pods[i];
+		bool owned = pod->daemon_set
+			? ctl_key_exists(p->ds_keys, p->n_ds_keys, pod->meta.ns, pod->owner)
+			: ctl_key_exists(p->dep_keys, p->n_dep_keys, pod->meta.ns, pod->owner);
 
-		if (pod->owner[0] && !pod->meta.deleting[0] &&
-		    !ctl_key_exists(p->dep_keys, p->n_dep_keys, pod->meta.ns, pod->owner))
-			ctl_mark_deleting(p, i, "its deployment is gone");
+		if (pod->owner[0] && !pod->meta.deleting[0] && !owned)
+			ctl_mark_deleting(p, i, pod->daemon_set ? "its daemonset is gone"
+								: "its deployment is gone");
 	}
 
 	/* Then the scheduler, over the pods as they now are. */
-	ctl_nodes_observe(p, &nodes);
 	ctl_schedule_pending(p, &nodes);
 out:
 	free(mine);
 }
 
-/* status/deployments of Deployments that no longer exist. */
-static void ctl_collect_deployment_statuses(struct ctl_pass *p)
+/* The statuses (kind) of objects that no longer exist (owners). */
+static void ctl_collect_statuses(struct ctl_pass *p, enum store_kind kind,
+				 const struct store_key *owners, int n_owners)
 {
 	struct store_key *keys;
 	char err[256];
 	int n;
 
-	if (store_list_keys(p->c->statedir, STORE_DEPLOYMENT_STATUS, &keys, &n, err,
-			    sizeof(err)) < 0) {
+	if (store_list_keys(p->c->statedir, kind, &keys, &n, err, sizeof(err)) < 0) {
 		log_warn("%s", err);
 		return;
 	}
 	for (int i = 0; i < n; i++)
-		if (!ctl_key_exists(p->dep_keys, p->n_dep_keys, keys[i].ns, keys[i].name))
-			store_delete(p->c->statedir, STORE_DEPLOYMENT_STATUS, keys[i].ns,
-				     keys[i].name);
+		if (!ctl_key_exists(owners, n_owners, keys[i].ns, keys[i].name))
+			store_delete(p->c->statedir, kind, keys[i].ns, keys[i].name);
 	free(keys);
 }
 
@@ -781,6 +862,31 @@ out:
 
 /* ---- the pass ------------------------------------------------------------ */
 
+/* The DaemonSets, after the Deployments in p->deps. */
+static int ctl_list_daemonsets(struct ctl_pass *p, char *err, size_t errlen)
+{
+	struct model_deployment *ds = NULL, *all;
+	int n = 0;
+
+	if (store_list_daemonsets(p->c->statedir, &ds, &n, err, errlen) < 0)
+		return -1;
+	if (n == 0) {
+		free(ds);
+		return 0;
+	}
+	all = realloc(p->deps, (size_t)(p->n_deps + n) * sizeof(*all));
+	if (!all) {
+		free(ds);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memcpy(all + p->n_deps, ds, (size_t)n * sizeof(*ds));
+	p->deps = all;
+	p->n_deps += n;
+	free(ds);
+	return 0;
+}
+
 int ctl_sync(struct ctl *c)
 {
 	struct ctl_pass p = { .c = c };
@@ -801,6 +907,9 @@ int ctl_sync(struct ctl *c)
 	model_time_now(p.now);
 
 	if (store_list_deployments(c->statedir, &p.deps, &p.n_deps, err, sizeof(err)) < 0 ||
+	    ctl_list_daemonsets(&p, err, sizeof(err)) < 0 ||
+	    store_list_keys(c->statedir, STORE_DAEMONSETS, &p.ds_keys, &p.n_ds_keys, err,
+			    sizeof(err)) < 0 ||
 	    store_list_services(c->statedir, &p.svcs, &p.n_svcs, err, sizeof(err)) < 0 ||
 	    store_list_pods(c->statedir, NULL, &p.pods, &p.n_pods, err, sizeof(err)) < 0 ||
 	    store_list_pod_statuses(c->statedir, &p.sts, &p.n_sts, err, sizeof(err)) < 0 ||
@@ -828,7 +937,8 @@ int ctl_sync(struct ctl *c)
 	ctl_collect(&p);
 	p.n_disk = p.n_pods;
 	ctl_sync_deployments(&p);
-	ctl_collect_deployment_statuses(&p);
+	ctl_collect_statuses(&p, STORE_DEPLOYMENT_STATUS, p.dep_keys, p.n_dep_keys);
+	ctl_collect_statuses(&p, STORE_DAEMONSET_STATUS, p.ds_keys, p.n_ds_keys);
 	ctl_sync_endpoints(&p);
 	rc = 0;
 out:
@@ -839,6 +949,7 @@ out:
 	free(p.st_of);
 	free(p.by_owner);
 	free(p.dep_keys);
+	free(p.ds_keys);
 	free(p.svc_keys);
 	free(p.node_sts);
 	return rc;

@@ -1994,6 +1994,8 @@ static void mp_int_or_percent(struct mp *p, struct fy_node *n, struct model_int_
 	}
 }
 
+/* A Deployment's spec.strategy, or a DaemonSet's spec.updateStrategy
+ * (RollingUpdate only: the lab's controller rolls every DaemonSet). */
 static void mp_strategy(struct mp *p, struct fy_node *n, struct model_deployment *d)
 {
 	struct mp_iter i;
@@ -2008,7 +2010,11 @@ static void mp_strategy(struct mp *p, struct fy_node *n, struct model_deployment
 
 			if (mp_str(p, i.val, type, sizeof(type)) <= 0)
 				continue;
-			if (strcmp(type, "Recreate") == 0)
+			if (d->daemon_set && strcmp(type, "RollingUpdate") != 0)
+				mp_err(p, i.val, "Unsupported value: %s: supported values: "
+				       "\"RollingUpdate\" (a clientip lab does not do \"OnDelete\")",
+				       mp_quote(type, strlen(type), q, sizeof(q)));
+			else if (strcmp(type, "Recreate") == 0)
 				recreate = true;
 			else if (strcmp(type, "RollingUpdate") != 0)
 				mp_err(p, i.val, "Unsupported value: %s: supported values: \"Recreate\", "
@@ -2120,14 +2126,20 @@ static void mp_map_go(const struct model_map *m, char *buf, size_t len)
 		snprintf(buf, len, "map[string]string(nil)");
 }
 
-static void mp_deployment(struct mp *p, struct fy_node *root, struct manifest_object *o)
+/* A Deployment, or a DaemonSet (daemon_set): no replicas, and its
+ * strategy is spec.updateStrategy. */
+static void mp_deployment(struct mp *p, struct fy_node *root, struct manifest_object *o,
+			  bool daemon_set)
 {
 	struct model_deployment *d = &o->deployment;
 	struct fy_node *spec_node = NULL, *sel_node = NULL, *labels_node = NULL, *tmpl_node = NULL;
 	bool named = false, has_containers = false, sel_seen = false;
 	struct mp_iter i;
 
-	model_deployment_init(d);
+	if (daemon_set)
+		model_daemonset_init(d);
+	else
+		model_deployment_init(d);
 	snprintf(d->meta.ns, sizeof(d->meta.ns), "%s", p->default_ns);
 	if (!mp_iter_start(p, &i, root))
 		return;
@@ -2142,12 +2154,13 @@ static void mp_deployment(struct mp *p, struct fy_node *root, struct manifest_ob
 			static const char *const silent[] = {
 				"revisionHistoryLimit", "progressDeadlineSeconds", NULL,
 			};
+			static const char *const ds_silent[] = { "revisionHistoryLimit", NULL };
 
 			spec_node = i.val;
 			if (!i.val || !mp_iter_start(p, &j, i.val))
 				continue;
 			while (mp_next(p, &j)) {
-				if (strcmp(j.key, "replicas") == 0) {
+				if (strcmp(j.key, "replicas") == 0 && !daemon_set) {
 					long long v;
 
 					if (mp_int(p, j.val, &v) <= 0)
@@ -2185,13 +2198,13 @@ static void mp_deployment(struct mp *p, struct fy_node *root, struct manifest_ob
 					tmpl_node = j.val;
 					if (j.val)
 						mp_template(p, j.val, d, &labels_node, &has_containers);
-				} else if (strcmp(j.key, "strategy") == 0) {
+				} else if (strcmp(j.key, daemon_set ? "updateStrategy" : "strategy") == 0) {
 					if (j.val)
 						mp_strategy(p, j.val, d);
 				} else if (strcmp(j.key, "minReadySeconds") == 0 ||
-					   strcmp(j.key, "paused") == 0) {
+					   (strcmp(j.key, "paused") == 0 && !daemon_set)) {
 					mp_ignored(p, &j);
-				} else if (!mp_key_in(j.key, silent)) {
+				} else if (!mp_key_in(j.key, daemon_set ? ds_silent : silent)) {
 					mp_unknown(p, &j);
 				}
 			}
@@ -2207,7 +2220,8 @@ static void mp_deployment(struct mp *p, struct fy_node *root, struct manifest_ob
 				   "Required value");
 	} else if (d->selector.n == 0) {
 		manifest_add_error(p->m, mp_pos(p, sel_node), "spec.selector",
-				   "Invalid value: {}: empty selector is invalid for deployment");
+				   "Invalid value: {}: empty selector is invalid for %s",
+				   daemon_set ? "daemonset" : "deployment");
 	} else if (!model_selector_matches(&d->selector, &d->template_labels)) {
 		char go[512];
 
@@ -2742,7 +2756,7 @@ static bool mp_known_elsewhere(const char *api, const char *kind)
 		"v1", "ServiceAccount", "v1", "PersistentVolumeClaim", "v1", "PersistentVolume",
 		"v1", "ReplicationController", "v1", "Endpoints", "v1", "Node",
 		"v1", "LimitRange", "v1", "ResourceQuota",
-		"apps/v1", "ReplicaSet", "apps/v1", "StatefulSet", "apps/v1", "DaemonSet",
+		"apps/v1", "ReplicaSet", "apps/v1", "StatefulSet",
 		"batch/v1", "Job", "batch/v1", "CronJob",
 		"networking.k8s.io/v1", "Ingress", "networking.k8s.io/v1", "NetworkPolicy",
 		"networking.k8s.io/v1", "IngressClass",
@@ -2871,7 +2885,11 @@ static void mp_object(struct mp *p, struct fy_node *root, bool in_list)
 	if (strcmp(api, "apps/v1") == 0 && strcmp(kind, "Deployment") == 0) {
 		if (!(o = mp_new_object(p, MANIFEST_DEPLOYMENT, pos)))
 			return;
-		mp_deployment(p, root, o);
+		mp_deployment(p, root, o, false);
+	} else if (strcmp(api, "apps/v1") == 0 && strcmp(kind, "DaemonSet") == 0) {
+		if (!(o = mp_new_object(p, MANIFEST_DAEMONSET, pos)))
+			return;
+		mp_deployment(p, root, o, true);
 	} else if (strcmp(api, "v1") == 0 && strcmp(kind, "Service") == 0) {
 		if (!(o = mp_new_object(p, MANIFEST_SERVICE, pos)))
 			return;
@@ -2881,7 +2899,8 @@ static void mp_object(struct mp *p, struct fy_node *root, bool in_list)
 
 		if (mp_known_elsewhere(api, kind))
 			manifest_add_error(p->m, at, "kind", "Unsupported value: \"%s\": clientip "
-					   "handles only apps/v1 Deployment and v1 Service objects", kind);
+					   "handles only apps/v1 Deployment and DaemonSet and v1 Service "
+					   "objects", kind);
 		else
 			manifest_add_error(p->m, at, "", "no matches for kind \"%s\" in version \"%s\"",
 					   kind, api);
@@ -3096,10 +3115,11 @@ void manifest_free(struct manifest *m)
 
 const char *manifest_kind_resource(enum manifest_kind kind)
 {
-	return kind == MANIFEST_DEPLOYMENT ? "deployment.apps" : "service";
+	return kind == MANIFEST_DEPLOYMENT ? "deployment.apps"
+	       : kind == MANIFEST_DAEMONSET ? "daemonset.apps" : "service";
 }
 
 const struct model_meta *manifest_object_meta(const struct manifest_object *o)
 {
-	return o->kind == MANIFEST_DEPLOYMENT ? &o->deployment.meta : &o->service.meta;
+	return o->kind != MANIFEST_SERVICE ? &o->deployment.meta : &o->service.meta;
 }

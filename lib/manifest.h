@@ -1,7 +1,7 @@
 /* manifest.h — Kubernetes manifests (YAML or JSON) into model structs.
  *
  * A manifest file holds any number of documents (`---`), each an
- * `apps/v1 Deployment`, a `v1 Service`, or a `v1 List` of them. Parsing
+ * `apps/v1 Deployment` or `DaemonSet`, a `v1 Service`, or a `v1 List` of them. Parsing
  * validates every document the way the API server would and fills in
  * Kubernetes' defaults, so what comes out is ready to store.
  *
@@ -32,7 +32,8 @@
 #define MANIFEST_FILE_MAX  256
 #define MANIFEST_MSG_MAX   640
 
-enum manifest_kind { MANIFEST_DEPLOYMENT, MANIFEST_SERVICE };
+/* A DaemonSet is held in manifest_object.deployment (daemon_set set). */
+enum manifest_kind { MANIFEST_DEPLOYMENT, MANIFEST_SERVICE, MANIFEST_DAEMONSET };
 
 /* What unknown and duplicate fields are (kubectl's --validate): errors,
  * warnings (the last of duplicate keys wins), or nothing at all. */
@@ -61,7 +62,7 @@ struct manifest_object {
 	struct manifest_pos node_port_pos[MODEL_MAX_PORTS];
 	struct manifest_pos hc_node_port_pos;
 	union {
-		struct model_deployment deployment;
+		struct model_deployment deployment;   /* and a DaemonSet */
 		/* cluster_ip, ports[].node_port and health_check_node_port are
 		 * 0 unless the manifest asked for them: the caller allocates. */
 		struct model_service service;
@@ -107,7 +108,8 @@ void manifest_free(struct manifest *m);
 void manifest_add_error(struct manifest *m, struct manifest_pos pos, const char *field,
 			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* "deployment.apps" / "service": kubectl's name for the kind. */
+/* "deployment.apps" / "daemonset.apps" / "service": kubectl's name for the
+ * kind. */
 const char *manifest_kind_resource(enum manifest_kind kind);
 /* The object's namespace and name. */
 const struct model_meta *manifest_object_meta(const struct manifest_object *o);

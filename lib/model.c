@@ -256,6 +256,15 @@ void model_deployment_init(struct model_deployment *d)
 	d->max_unavailable = (struct model_int_or_percent){ 25, true };
 }
 
+void model_daemonset_init(struct model_deployment *d)
+{
+	model_deployment_init(d);
+	d->daemon_set = true;
+	d->replicas = 0;
+	d->max_surge = (struct model_int_or_percent){ 0, false };
+	d->max_unavailable = (struct model_int_or_percent){ 1, false };
+}
+
 void model_service_init(struct model_service *s)
 {
 	memset(s, 0, sizeof(*s));

@@ -161,6 +161,9 @@ struct model_pod_spec {
 	 * whenUnsatisfiable DoNotSchedule (else ScheduleAnyway). */
 	int spread_max_skew;
 	bool spread_hard;
+	/* The one node the pod may go to (a required node affinity on
+	 * metadata.name, as the DaemonSet controller writes it), "" for any. */
+	char node_affinity[MODEL_NAME_MAX];
 };
 
 /* maxSurge / maxUnavailable: an absolute number or a percentage. */
@@ -169,9 +172,14 @@ struct model_int_or_percent {
 	bool percent;
 };
 
+/* A Deployment, or a DaemonSet (daemon_set): the same template and
+ * selector, but one pod per node instead of replicas, and a rolling update
+ * that replaces pods node by node (updateStrategy.rollingUpdate: max_surge
+ * default 0, max_unavailable default 1). */
 struct model_deployment {
 	struct model_meta meta;
-	int replicas;                      /* default 1 */
+	bool daemon_set;
+	int replicas;                      /* default 1; unused by a DaemonSet */
 	struct model_map selector;         /* spec.selector.matchLabels */
 	struct model_map template_labels;  /* spec.template.metadata.labels */
 	struct model_map template_annotations; /* restartedAt lives here */
@@ -183,7 +191,8 @@ struct model_deployment {
 /* A pod as the controller created it (api/pods/). */
 struct model_pod {
 	struct model_meta meta;            /* labels include pod-template-hash */
-	char owner[MODEL_NAME_MAX];        /* the Deployment's name */
+	char owner[MODEL_NAME_MAX];        /* the Deployment's (or DaemonSet's) name */
+	bool daemon_set;                   /* owned by a DaemonSet */
 	char template_hash[16];            /* pod-template-hash */
 	char node[MODEL_NAME_MAX];         /* spec.nodeName, "node<i>" */
 	struct in_addr ip;                 /* status.podIP, allocated with the pod */
@@ -346,6 +355,13 @@ struct model_deployment_status {
 	int available_replicas;            /* ready (minReadySeconds is 0) */
 	int unavailable_replicas;          /* spec replicas - available, >= 0 */
 	char template_hash[16];            /* the current pod-template-hash */
+	/* A DaemonSet's: the counts above are per node (replicas is
+	 * currentNumberScheduled, updated_replicas updatedNumberScheduled,
+	 * ready_replicas numberReady, available_replicas numberAvailable,
+	 * unavailable_replicas numberUnavailable), and these two: */
+	bool daemon_set;
+	int desired_scheduled;             /* desiredNumberScheduled */
+	int misscheduled;                  /* numberMisscheduled */
 	struct model_condition conditions[MODEL_MAX_CONDITIONS];
 	int n_conditions;
 };
@@ -405,6 +421,8 @@ void model_map_del(struct model_map *m, const char *key);
  * zero. A probe of kind MODEL_PROBE_NONE is all zero (its defaults apply
  * only once a probe exists); model_probe_init() gives an HTTP probe's. */
 void model_deployment_init(struct model_deployment *d);
+/* A DaemonSet with the API server's defaults. */
+void model_daemonset_init(struct model_deployment *d);
 void model_service_init(struct model_service *s);
 void model_probe_init(struct model_probe *p, enum model_probe_kind kind);
 

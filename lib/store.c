@@ -34,6 +34,8 @@ static const char *const store_dirs[STORE_KIND_COUNT] = {
 	[STORE_NODE_STATUS] = "status/nodes",
 	[STORE_SERVICE_STATUS] = "status/services",
 	[STORE_DEPLOYMENT_STATUS] = "status/deployments",
+	[STORE_DAEMONSETS] = "api/daemonsets",
+	[STORE_DAEMONSET_STATUS] = "status/daemonsets",
 };
 
 const char *store_kind_dir(enum store_kind kind)
@@ -294,6 +296,35 @@ static void sw_pod_spec(struct jsonw *w, const struct model_pod_spec *s, const c
 		jsonw_end_object(w);
 		jsonw_end_array(w);
 	}
+	if (s->node_affinity[0]) {
+		/* As the DaemonSet controller pins its pods: a required term
+		 * on the node's name. */
+		jsonw_key(w, "affinity");
+		jsonw_begin_object(w);
+		jsonw_key(w, "nodeAffinity");
+		jsonw_begin_object(w);
+		jsonw_key(w, "requiredDuringSchedulingIgnoredDuringExecution");
+		jsonw_begin_object(w);
+		jsonw_key(w, "nodeSelectorTerms");
+		jsonw_begin_array(w);
+		jsonw_begin_object(w);
+		jsonw_key(w, "matchFields");
+		jsonw_begin_array(w);
+		jsonw_begin_object(w);
+		jsonw_kv_str(w, "key", "metadata.name");
+		jsonw_kv_str(w, "operator", "In");
+		jsonw_key(w, "values");
+		jsonw_begin_array(w);
+		jsonw_str(w, s->node_affinity);
+		jsonw_end_array(w);
+		jsonw_end_object(w);
+		jsonw_end_array(w);
+		jsonw_end_object(w);
+		jsonw_end_array(w);
+		jsonw_end_object(w);
+		jsonw_end_object(w);
+		jsonw_end_object(w);
+	}
 }
 
 void model_pod_template_to_json(struct jsonw *w, const struct model_map *labels,
@@ -328,6 +359,18 @@ static void sw_condition(struct jsonw *w, const struct model_condition *c)
 /* The members of a Deployment's status (no braces). */
 static void sw_deployment_status(struct jsonw *w, const struct model_deployment_status *s)
 {
+	if (s->daemon_set) {
+		jsonw_kv_int(w, "observedGeneration", s->observed_generation);
+		jsonw_kv_int(w, "desiredNumberScheduled", s->desired_scheduled);
+		jsonw_kv_int(w, "currentNumberScheduled", s->replicas);
+		jsonw_kv_int(w, "numberMisscheduled", s->misscheduled);
+		jsonw_kv_int(w, "numberReady", s->ready_replicas);
+		jsonw_kv_int(w, "updatedNumberScheduled", s->updated_replicas);
+		jsonw_kv_int(w, "numberAvailable", s->available_replicas);
+		jsonw_kv_int(w, "numberUnavailable", s->unavailable_replicas);
+		sw_kv_str_opt(w, "podTemplateHash", s->template_hash);
+		return;
+	}
 	jsonw_kv_int(w, "observedGeneration", s->observed_generation);
 	jsonw_kv_int(w, "replicas", s->replicas);
 	jsonw_kv_int(w, "updatedReplicas", s->updated_replicas);
@@ -349,17 +392,18 @@ void model_deployment_with_status_to_json(struct jsonw *w, const struct model_de
 {
 	jsonw_begin_object(w);
 	jsonw_kv_str(w, "apiVersion", "apps/v1");
-	jsonw_kv_str(w, "kind", "Deployment");
+	jsonw_kv_str(w, "kind", d->daemon_set ? "DaemonSet" : "Deployment");
 	sw_meta(w, &d->meta, -1);
 	jsonw_end_object(w);
 	jsonw_key(w, "spec");
 	jsonw_begin_object(w);
-	jsonw_kv_int(w, "replicas", d->replicas);
+	if (!d->daemon_set)
+		jsonw_kv_int(w, "replicas", d->replicas);
 	jsonw_key(w, "selector");
 	jsonw_begin_object(w);
 	sw_map(w, "matchLabels", &d->selector);
 	jsonw_end_object(w);
-	jsonw_key(w, "strategy");
+	jsonw_key(w, d->daemon_set ? "updateStrategy" : "strategy");
 	jsonw_begin_object(w);
 	jsonw_kv_str(w, "type", "RollingUpdate");
 	jsonw_key(w, "rollingUpdate");
@@ -388,7 +432,7 @@ void model_deployment_status_to_json(struct jsonw *w, const struct model_deploym
 {
 	jsonw_begin_object(w);
 	jsonw_kv_str(w, "apiVersion", "apps/v1");
-	jsonw_kv_str(w, "kind", "Deployment");
+	jsonw_kv_str(w, "kind", s->daemon_set ? "DaemonSet" : "Deployment");
 	jsonw_key(w, "metadata");
 	jsonw_begin_object(w);
 	jsonw_kv_str(w, "name", s->name);
@@ -520,12 +564,14 @@ void model_pod_to_json(struct jsonw *w, const struct model_pod *p,
 	jsonw_kv_str(w, "kind", "Pod");
 	sw_meta(w, &p->meta, p->spec.termination_grace_s);
 	if (p->owner[0]) {
-		/* There are no ReplicaSets in a lab: a Deployment owns its pods. */
+		/* The lab's controller makes a Deployment's pods itself, so
+		 * its files name the Deployment (the API server puts the
+		 * ReplicaSet in its place); a DaemonSet owns its pods. */
 		jsonw_key(w, "ownerReferences");
 		jsonw_begin_array(w);
 		jsonw_begin_object(w);
 		jsonw_kv_str(w, "apiVersion", "apps/v1");
-		jsonw_kv_str(w, "kind", "Deployment");
+		jsonw_kv_str(w, "kind", p->daemon_set ? "DaemonSet" : "Deployment");
 		jsonw_kv_str(w, "name", p->owner);
 		jsonw_kv_bool(w, "controller", true);
 		jsonw_kv_bool(w, "blockOwnerDeletion", true);
@@ -1253,6 +1299,25 @@ static void sj_pod_spec(struct sj_node *n, struct model_pod_spec *s)
 		sj_str(sj_get(x, "whenUnsatisfiable"), when, sizeof(when));
 		s->spread_hard = strcmp(when, "DoNotSchedule") == 0;
 	}
+	/* The DaemonSet controller's pin: the first term's field match on
+	 * the node's name. */
+	it = NULL;
+	x = sj_seq_next(sj_at(n, "affinity", "nodeAffinity",
+			      "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms",
+			      NULL), &it);
+	it = NULL;
+	while ((x = sj_seq_next(sj_get(x, "matchFields"), &it))) {
+		char key[32] = "", op[8] = "";
+		struct sj_node *vit = NULL;
+
+		sj_str(sj_get(x, "key"), key, sizeof(key));
+		sj_str(sj_get(x, "operator"), op, sizeof(op));
+		if (strcmp(key, "metadata.name") == 0 && strcmp(op, "In") == 0) {
+			sj_str(sj_seq_next(sj_get(x, "values"), &vit), s->node_affinity,
+			       sizeof(s->node_affinity));
+			break;
+		}
+	}
 }
 
 static void sj_condition(struct sj_node *n, struct model_condition *c)
@@ -1275,17 +1340,25 @@ static int deployment_read(struct sj_node *root, struct model_deployment *d,
 			   char *err, size_t errlen)
 {
 	struct sj_node *spec, *ru, *tpl;
+	char kind[16] = "";
 
-	if (sj_check_kind(root, "Deployment", err, errlen) < 0 ||
+	sj_str(sj_get(root, "kind"), kind, sizeof(kind));
+	d->daemon_set = strcmp(kind, "DaemonSet") == 0;
+	if (sj_check_kind(root, d->daemon_set ? "DaemonSet" : "Deployment", err, errlen) < 0 ||
 	    sj_meta(root, &d->meta, err, errlen) < 0)
 		return -1;
 	spec = sj_get(root, "spec");
-	d->replicas = 1;
-	sj_int(sj_get(spec, "replicas"), &d->replicas);
+	if (d->daemon_set) {
+		d->max_surge = (struct model_int_or_percent){ 0, false };
+		d->max_unavailable = (struct model_int_or_percent){ 1, false };
+	} else {
+		d->replicas = 1;
+		sj_int(sj_get(spec, "replicas"), &d->replicas);
+		d->max_surge = (struct model_int_or_percent){ 25, true };
+		d->max_unavailable = (struct model_int_or_percent){ 25, true };
+	}
 	sj_map(sj_at(spec, "selector", "matchLabels", NULL), &d->selector);
-	d->max_surge = (struct model_int_or_percent){ 25, true };
-	d->max_unavailable = (struct model_int_or_percent){ 25, true };
-	ru = sj_at(spec, "strategy", "rollingUpdate", NULL);
+	ru = sj_at(spec, d->daemon_set ? "updateStrategy" : "strategy", "rollingUpdate", NULL);
 	sj_int_or_percent(sj_get(ru, "maxSurge"), &d->max_surge);
 	sj_int_or_percent(sj_get(ru, "maxUnavailable"), &d->max_unavailable);
 	tpl = sj_get(spec, "template");
@@ -1367,7 +1440,14 @@ static int pod_read(struct sj_node *root, struct model_pod *p, char *err, size_t
 			own = x;
 	}
 	sj_str(sj_get(own, "name"), p->owner, sizeof(p->owner));
-	hash = model_map_get(&p->meta.labels, "pod-template-hash");
+	{
+		char kind[16] = "";
+
+		sj_str(sj_get(own, "kind"), kind, sizeof(kind));
+		p->daemon_set = strcmp(kind, "DaemonSet") == 0;
+	}
+	hash = model_map_get(&p->meta.labels, p->daemon_set ? "controller-revision-hash"
+								: "pod-template-hash");
 	if (hash)
 		snprintf(p->template_hash, sizeof(p->template_hash), "%s", hash);
 	x = sj_get(root, "spec");
@@ -1504,12 +1584,26 @@ static int deployment_status_read(struct sj_node *root, struct model_deployment_
 {
 	struct sj_node *st, *x;
 	struct sj_node *it = NULL;
+	char kind[16] = "";
 
-	if (sj_check_kind(root, "Deployment", err, errlen) < 0 ||
+	sj_str(sj_get(root, "kind"), kind, sizeof(kind));
+	s->daemon_set = strcmp(kind, "DaemonSet") == 0;
+	if (sj_check_kind(root, s->daemon_set ? "DaemonSet" : "Deployment", err, errlen) < 0 ||
 	    sj_ident(sj_get(root, "metadata"), s->ns, s->name, err, errlen) < 0)
 		return -1;
 	st = sj_get(root, "status");
 	sj_int64(sj_get(st, "observedGeneration"), &s->observed_generation);
+	if (s->daemon_set) {
+		sj_int(sj_get(st, "desiredNumberScheduled"), &s->desired_scheduled);
+		sj_int(sj_get(st, "currentNumberScheduled"), &s->replicas);
+		sj_int(sj_get(st, "numberMisscheduled"), &s->misscheduled);
+		sj_int(sj_get(st, "numberReady"), &s->ready_replicas);
+		sj_int(sj_get(st, "updatedNumberScheduled"), &s->updated_replicas);
+		sj_int(sj_get(st, "numberAvailable"), &s->available_replicas);
+		sj_int(sj_get(st, "numberUnavailable"), &s->unavailable_replicas);
+		sj_str(sj_get(st, "podTemplateHash"), s->template_hash, sizeof(s->template_hash));
+		return 0;
+	}
 	sj_int(sj_get(st, "replicas"), &s->replicas);
 	sj_int(sj_get(st, "updatedReplicas"), &s->updated_replicas);
 	sj_int(sj_get(st, "readyReplicas"), &s->ready_replicas);
@@ -2016,6 +2110,21 @@ int store_list_deployments(const char *statedir, struct model_deployment **out, 
 			  NULL, NULL, NULL, (void **)out, n, err, errlen);
 }
 
+int store_list_daemonsets(const char *statedir, struct model_deployment **out, int *n,
+			  char *err, size_t errlen)
+{
+	return store_list(statedir, STORE_DAEMONSETS, sizeof(**out), deployment_read_v,
+			  NULL, NULL, NULL, (void **)out, n, err, errlen);
+}
+
+int store_list_daemonset_statuses(const char *statedir, struct model_deployment_status **out,
+				  int *n, char *err, size_t errlen)
+{
+	return store_list(statedir, STORE_DAEMONSET_STATUS, sizeof(**out),
+			  deployment_status_read_v, NULL, NULL, NULL, (void **)out, n,
+			  err, errlen);
+}
+
 int store_list_deployment_statuses(const char *statedir, struct model_deployment_status **out,
 				   int *n, char *err, size_t errlen)
 {
@@ -2182,9 +2291,17 @@ int store_get_pod(const char *statedir, const char *ns, const char *name,
 int store_get_deployment_status(const char *statedir, const char *ns, const char *name,
 				struct model_deployment_status *out, char *err, size_t errlen)
 {
+	return store_get_workload_status(statedir, STORE_DEPLOYMENT_STATUS, ns, name, out, err,
+					 errlen);
+}
+
+int store_get_workload_status(const char *statedir, enum store_kind kind, const char *ns,
+			      const char *name, struct model_deployment_status *out, char *err,
+			      size_t errlen)
+{
 	char path[PATH_MAX];
 
-	store_path(statedir, STORE_DEPLOYMENT_STATUS, ns, name, path, sizeof(path));
+	store_path(statedir, kind, ns, name, path, sizeof(path));
 	return store_get_file(path, deployment_status_read_v, out, sizeof(*out),
 			      err, errlen);
 }
@@ -2298,8 +2415,9 @@ int store_put_deployment(const char *statedir, const struct model_deployment *d)
 {
 	/* Unchanged objects are not written: the API server writes every
 	 * one again at its start, and the controller wakes on each write. */
-	return store_put_result(store_put_json(statedir, STORE_DEPLOYMENTS, d->meta.ns,
-					       d->meta.name, emit_deployment, d, true));
+	return store_put_result(store_put_json(statedir, d->daemon_set ? STORE_DAEMONSETS
+								       : STORE_DEPLOYMENTS,
+					       d->meta.ns, d->meta.name, emit_deployment, d, true));
 }
 
 int store_put_service(const char *statedir, const struct model_service *s)
@@ -2341,15 +2459,17 @@ int store_put_node_status(const char *statedir, const struct model_node_status *
 
 int store_put_deployment_status(const char *statedir, const struct model_deployment_status *s)
 {
-	return store_put_result(store_put_json(statedir, STORE_DEPLOYMENT_STATUS, s->ns, s->name,
-					       emit_deployment_status, s, false));
+	return store_put_result(store_put_json(statedir, s->daemon_set ? STORE_DAEMONSET_STATUS
+								       : STORE_DEPLOYMENT_STATUS,
+					       s->ns, s->name, emit_deployment_status, s, false));
 }
 
 int store_put_deployment_status_if_changed(const char *statedir,
 					   const struct model_deployment_status *s)
 {
-	return store_put_json(statedir, STORE_DEPLOYMENT_STATUS, s->ns, s->name,
-			      emit_deployment_status, s, true);
+	return store_put_json(statedir, s->daemon_set ? STORE_DAEMONSET_STATUS
+						      : STORE_DEPLOYMENT_STATUS,
+			      s->ns, s->name, emit_deployment_status, s, true);
 }
 
 int store_put_service_status(const char *statedir, const char *ns, const char *name,

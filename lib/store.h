@@ -28,6 +28,8 @@ enum store_kind {
 	STORE_NODE_STATUS,     /* status/nodes/        written by each node agent */
 	STORE_SERVICE_STATUS,  /* status/services/     written by the API server */
 	STORE_DEPLOYMENT_STATUS, /* status/deployments/ written by the controller */
+	STORE_DAEMONSETS,      /* api/daemonsets/      written by the API server */
+	STORE_DAEMONSET_STATUS, /* status/daemonsets/  written by the controller */
 	STORE_KIND_COUNT,
 };
 
@@ -42,6 +44,9 @@ int store_init(const char *statedir);
 
 int store_list_deployments(const char *statedir, struct model_deployment **out, int *n,
 			   char *err, size_t errlen);
+/* DaemonSets: model_deployment with daemon_set set. */
+int store_list_daemonsets(const char *statedir, struct model_deployment **out, int *n,
+			  char *err, size_t errlen);
 /* Merges status/services (ingress IP) into each service. */
 int store_list_services(const char *statedir, struct model_service **out, int *n,
 			char *err, size_t errlen);
@@ -63,8 +68,8 @@ int store_get_service(const char *statedir, const char *ns, const char *name,
 int store_get_pod(const char *statedir, const char *ns, const char *name,
 		  struct model_pod *out, char *err, size_t errlen);
 
-/* Atomic writes. 0 or -errno. A Deployment or Service is written only when
- * the file's bytes would change. */
+/* Atomic writes. 0 or -errno. A Deployment (or DaemonSet, by daemon_set)
+ * or Service is written only when the file's bytes would change. */
 int store_put_deployment(const char *statedir, const struct model_deployment *d);
 int store_put_service(const char *statedir, const struct model_service *s);
 int store_put_pod(const char *statedir, const struct model_pod *p);
@@ -99,10 +104,17 @@ int store_list_keys(const char *statedir, enum store_kind kind, struct store_key
 		    char *err, size_t errlen);
 int store_list_deployment_statuses(const char *statedir, struct model_deployment_status **out,
 				   int *n, char *err, size_t errlen);
+int store_list_daemonset_statuses(const char *statedir, struct model_deployment_status **out,
+				  int *n, char *err, size_t errlen);
 
 /* Single objects: 0, -ENOENT, or -1 with err. */
 int store_get_deployment_status(const char *statedir, const char *ns, const char *name,
 				struct model_deployment_status *out, char *err, size_t errlen);
+/* The status of a Deployment or a DaemonSet (kind STORE_DEPLOYMENT_STATUS or
+ * STORE_DAEMONSET_STATUS). */
+int store_get_workload_status(const char *statedir, enum store_kind kind, const char *ns,
+			      const char *name, struct model_deployment_status *out, char *err,
+			      size_t errlen);
 int store_get_pod_status(const char *statedir, const char *ns, const char *name,
 			 struct model_pod_status *out, char *err, size_t errlen);
 /* out->items is malloc'd: model_endpoints_free(out). */
@@ -114,7 +126,8 @@ int store_get_node_status(const char *statedir, const char *name,
 int store_get_service_status(const char *statedir, const char *ns, const char *name,
 			     struct in_addr *ingress, char *err, size_t errlen);
 
-/* Atomic writes. 0 or -errno. */
+/* Atomic writes. 0 or -errno. A DaemonSet's status (daemon_set) goes to
+ * status/daemonsets. */
 int store_put_deployment_status(const char *statedir, const struct model_deployment_status *s);
 /* Write only when the file's bytes would change, so watchers are not woken
  * for nothing: 1 written, 0 unchanged, or -errno. */

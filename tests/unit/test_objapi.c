@@ -20,13 +20,15 @@ static void test_path(void **state)
 	char p[256];
 
 	(void)state;
-	objapi_path(true, "prod", "web", NULL, p, sizeof(p));
+	objapi_path("deployments", "prod", "web", NULL, p, sizeof(p));
 	assert_string_equal(p, "/apis/apps/v1/namespaces/prod/deployments/web");
-	objapi_path(false, "default", NULL, "dryRun=All", p, sizeof(p));
+	objapi_path(objapi_resource(MANIFEST_DAEMONSET), "prod", "web", NULL, p, sizeof(p));
+	assert_string_equal(p, "/apis/apps/v1/namespaces/prod/daemonsets/web");
+	objapi_path("services", "default", NULL, "dryRun=All", p, sizeof(p));
 	assert_string_equal(p, "/api/v1/namespaces/default/services?dryRun=All");
-	objapi_path(false, NULL, NULL, NULL, p, sizeof(p));
+	objapi_path(objapi_resource(MANIFEST_SERVICE), NULL, NULL, NULL, p, sizeof(p));
 	assert_string_equal(p, "/api/v1/services");
-	objapi_path(true, "a", "b", "dryRun=All", p, 20);   /* truncated, terminated */
+	objapi_path("deployments", "a", "b", "dryRun=All", p, 20);   /* truncated, terminated */
 	assert_int_equal(strlen(p), 19);
 }
 
