@@ -61,41 +61,41 @@ struct cmp_strategy {
 	const char *name;
 	enum cmp_kind kind;
 	const char *app;           /* the pods' app label */
-	const char *deploy;        /* the Deployment's name */
+	const char *workload;      /* what rollout restarts: "deployment/NAME", "daemonset/NAME" */
 	const char *svc;           /* the LoadBalancer Service, NULL for the gateway */
-	bool per_node;             /* one replica per node instead of one */
+	bool per_node;             /* a DaemonSet: one pod per node instead of one replica */
 	enum cmp_cut cut;
 	const char *summary;
 };
 
 static const struct cmp_strategy cmp_strategies[] = {
-	{ "cluster", CMP_CLUSTER, "node", "node-deployment", "node-service", false,
+	{ "cluster", CMP_CLUSTER, "node", "deployment/node-deployment", "node-service", false,
 	  CMP_CUT_EMPTY, "externalTrafficPolicy Cluster: every node serves, SNAT" },
-	{ "local", CMP_LOCAL, "node", "node-deployment", "node-service", false, CMP_CUT_POD,
-	  "externalTrafficPolicy Local: no SNAT, nodes without a pod leave the pool" },
-	{ "local-spread", CMP_LOCAL_SPREAD, "node", "node-deployment", "node-service", true,
-	  CMP_CUT_LAST, "Local with a pod on every node (DaemonSet-like spread)" },
-	{ "dsr", CMP_DSR, "node", "node-deployment", "node-service", false, CMP_CUT_EMPTY,
-	  "Cluster with clientip.io/forwarding-mode: dsr" },
-	{ "gateway", CMP_GATEWAY, "echo", "echo", NULL, false, CMP_CUT_NONE,
+	{ "local", CMP_LOCAL, "node", "deployment/node-deployment", "node-service", false,
+	  CMP_CUT_POD, "externalTrafficPolicy Local: no SNAT, nodes without a pod leave the pool" },
+	{ "local-spread", CMP_LOCAL_SPREAD, "node", "daemonset/node-daemon", "node-service", true,
+	  CMP_CUT_LAST, "Local with a DaemonSet: a pod on every node" },
+	{ "dsr", CMP_DSR, "node", "deployment/node-deployment", "node-service", false,
+	  CMP_CUT_EMPTY, "Cluster with clientip.io/forwarding-mode: dsr" },
+	{ "gateway", CMP_GATEWAY, "echo", "deployment/echo", NULL, false, CMP_CUT_NONE,
 	  "an L7 gateway at the edge, X-Forwarded-For" },
 };
 _Static_assert(sizeof(cmp_strategies) / sizeof(cmp_strategies[0]) == CMP_NSTRATEGIES,
 	       "compare.h counts the strategies");
 
-/* The scenario's Deployment (examples/aks-scenario/deploy.yaml) with a
- * replica count. The spread constraint is what a real cluster needs to put
- * one pod on each node; with `kind: DaemonSet`, replicas and the
- * constraint go and the rest stays. */
+/* The scenario's Deployment (examples/aks-scenario/deploy.yaml) with one
+ * replica, or (local-spread) the same pods as a DaemonSet, as
+ * examples/strategies/local-spread.yaml has them: the kind, the name and
+ * the replicas line are the workload's. */
 static const char cmp_deploy_fmt[] =
 	"apiVersion: apps/v1\n"
-	"kind: Deployment\n"
+	"kind: %s\n"
 	"metadata:\n"
-	"  name: node-deployment\n"
+	"  name: %s\n"
 	"  labels:\n"
 	"    app: node\n"
 	"spec:\n"
-	"  replicas: %d\n"
+	"%s"
 	"  selector:\n"
 	"    matchLabels:\n"
 	"      app: node\n"
@@ -104,7 +104,6 @@ static const char cmp_deploy_fmt[] =
 	"      labels:\n"
 	"        app: node\n"
 	"    spec:\n"
-	"%s"
 	"      containers:\n"
 	"      - name: node\n"
 	"        image: nfranssens/nodejs-ip\n"
@@ -125,15 +124,6 @@ static const char cmp_deploy_fmt[] =
 	"      targetPort: 8080\n"
 	"  type: LoadBalancer\n"
 	"%s";
-
-static const char cmp_spread_constraint[] =
-	"      topologySpreadConstraints:\n"
-	"      - maxSkew: 1\n"
-	"        topologyKey: kubernetes.io/hostname\n"
-	"        whenUnsatisfiable: DoNotSchedule\n"
-	"        labelSelector:\n"
-	"          matchLabels:\n"
-	"            app: node\n";
 
 /* The gateway's app: clientip-echo trusting X-Forwarded-For from the
  * gateway's subnet and a ClusterIP Service; with the Ingress below, what
@@ -512,13 +502,14 @@ static int cmp_write_manifest(struct cmp *c, char *path, size_t len)
 {
 	const struct cmp_strategy *s = c->s;
 	struct buf m = BUF_INIT;
-	int replicas = s->per_node ? c->nodes : 1, rc;
+	int rc;
 
 	snprintf(path, len, "%s/%s.yaml", c->tmp, s->name);
 	if (s->kind == CMP_GATEWAY)
-		buf_printf(&m, cmp_gateway_fmt, replicas);
+		buf_printf(&m, cmp_gateway_fmt, 1);
 	else
-		buf_printf(&m, cmp_deploy_fmt, replicas, s->per_node ? cmp_spread_constraint : "",
+		buf_printf(&m, cmp_deploy_fmt, s->per_node ? "DaemonSet" : "Deployment",
+			   strchr(s->workload, '/') + 1, s->per_node ? "" : "  replicas: 1\n",
 			   s->kind == CMP_DSR ?
 			   "  annotations:\n    clientip.io/forwarding-mode: dsr\n" : "",
 			   s->kind == CMP_LOCAL || s->kind == CMP_LOCAL_SPREAD ?
@@ -922,7 +913,7 @@ static void cmp_measure_rates(struct cmp *c, struct cmp_row *row)
 		row->cps = (struct cmp_num){ true, fc / dc };
 }
 
-/* New connections that failed while the Deployment was restarted under
+/* New connections that failed while the workload was restarted under
  * load (20/s, 2 s timeout). */
 static void cmp_measure_rollout(struct cmp *c, struct cmp_row *row)
 {
@@ -935,7 +926,7 @@ static void cmp_measure_rollout(struct cmp *c, struct cmp_row *row)
 
 	snprintf(url, sizeof(url), "http://%s/", c->fe);
 	snprintf(dur, sizeof(dur), "%ds", c->t.rollout_s);
-	snprintf(dep, sizeof(dep), "deployment/%s", c->s->deploy);
+	snprintf(dep, sizeof(dep), "%s", c->s->workload);
 	snprintf(path, sizeof(path), "%s/rollout.json", c->tmp);
 	char *argv[] = { c->self, (char *)"--lab", (char *)c->lab, (char *)"load", url,
 			 (char *)"--rate", (char *)"20", (char *)"--timeout", (char *)"2s",
@@ -1123,7 +1114,7 @@ static void cmp_strategy(struct cmp *c, const struct cmp_strategy *s, struct cmp
 	}
 	if (s->per_node) {
 		/* One pod per node is the point of this strategy: say so if the
-		 * scheduler did otherwise. */
+		 * DaemonSet did otherwise. */
 		for (int i = 0; i < c->npods; i++)
 			for (int j = i + 1; j < c->npods; j++)
 				if (strcmp(c->pods[i].node, c->pods[j].node) == 0)
@@ -1472,7 +1463,7 @@ static void cmp_usage(FILE *out)
 		"Without --lab, compare builds its own lab (--nodes, default 2; 3 clients; probe\n"
 		"interval 1 s) and removes it at the end, also when interrupted. With --lab it\n"
 		"uses that lab, which must not hold the strategies' objects (node-deployment,\n"
-		"node-service, echo), and deletes what it applied.\n"
+		"node-daemon, node-service, echo), and deletes what it applied.\n"
 		"--quick shortens every measurement (tests); --report writes the table and each\n"
 		"strategy's Health Probe Status chart.\n"
 		"\n"
@@ -1507,8 +1498,8 @@ int cmp_parse_strategies(const char *list, bool want[CMP_NSTRATEGIES])
 static int cmp_use_lab(struct cmp *c, char *err, size_t errlen)
 {
 	static const char *const objs[][2] = {
-		{ "deployment", "node-deployment" }, { "svc", "node-service" },
-		{ "deployment", "echo" }, { "svc", "echo" },
+		{ "deployment", "node-deployment" }, { "daemonset", "node-daemon" },
+		{ "svc", "node-service" }, { "deployment", "echo" }, { "svc", "echo" },
 	};
 	struct lab_info li;
 
