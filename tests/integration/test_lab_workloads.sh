@@ -6,7 +6,8 @@
 # runs with maxPods 3 and an 8 s node grace period (the daemons inherit the
 # environment of lab up), so pods beyond the nodes' room stay Pending with
 # kube-scheduler's reason and Event, and a node whose agent is stopped
-# turns NotReady and gets no new pods until its agent runs again.
+# turns NotReady and gets no new pods until its agent runs again; a
+# topology spread constraint holds pods back the way kube-scheduler does.
 . "$(dirname "$0")/lib.sh"
 
 C=$T_BUILD/clientip
@@ -127,5 +128,77 @@ kill -CONT "$agent1"
 four_running() { [ "$(count Running)" -eq 4 ]; }
 t_ok "node1's agent back: the fourth runs there" t_wait 60 four_running
 t_eq "on node1" "1" "$(pods | awk '$3 == "node1"' | wc -l)"
+t_ok "scale to 0 again" "$C" --lab "$lab" scale deployment node-deployment --replicas 0
+t_ok "pod namespaces gone again" t_wait 60 no_pod_ns
+
+# A topology spread constraint (DoNotSchedule over the hostname): a node
+# may hold at most maxSkew more of the group than the emptiest node, and a
+# NotReady node still counts as one (nodeTaintsPolicy Ignore), so it holds
+# the others back. Applied with kubectl when it is installed.
+spread_yaml() { # REPLICAS
+	cat <<YAML
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: spread
+spec:
+  replicas: $1
+  selector:
+    matchLabels: {app: spread}
+  template:
+    metadata:
+      labels: {app: spread}
+    spec:
+      topologySpreadConstraints:
+      - maxSkew: 1
+        topologyKey: kubernetes.io/hostname
+        whenUnsatisfiable: DoNotSchedule
+        labelSelector:
+          matchLabels: {app: spread}
+      containers:
+      - name: echo
+        image: clientip/clientip-echo
+YAML
+}
+spread_apply() {
+	if command -v kubectl >/dev/null 2>&1; then
+		spread_yaml "$1" | K apply -f - >/dev/null
+	else
+		spread_yaml "$1" | "$C" --lab "$lab" apply -f - >/dev/null
+	fi
+}
+# node of each live pod of the spread Deployment ("-" while Pending)
+spread_nodes() {
+	"$C" --lab "$lab" get pods -l app=spread -o json | python3 -c '
+import json, sys
+for p in json.load(sys.stdin)["items"]:
+    if not p["metadata"].get("deletionTimestamp"):
+        print(p["spec"].get("nodeName", "-"))' | sort | xargs
+}
+spread_is() { [ "$(spread_nodes)" == "$1" ]; }
+t_ok "spread: 2 replicas" spread_apply 2
+t_ok "spread: one on each node" t_wait 30 spread_is "node0 node1"
+kill -STOP "$agent1"
+t_ok "node1 NotReady again" t_wait 30 not_ready
+t_ok "spread: 3 replicas" spread_apply 3
+t_ok "spread: the third goes to node0 (2 against 1 is within maxSkew 1)" t_wait 30 \
+	spread_is "node0 node0 node1"
+t_ok "spread: 4 replicas" spread_apply 4
+t_ok "spread: the fourth waits (3 against 1 would exceed maxSkew)" t_wait 30 \
+	spread_is "- node0 node0 node1"
+spread_why() {
+	"$C" --lab "$lab" get pods -l app=spread -o json | python3 -c '
+import json, sys
+for p in json.load(sys.stdin)["items"]:
+    for c in p["status"].get("conditions", []):
+        if c["type"] == "PodScheduled" and c["status"] == "False":
+            print(c["message"])' | sort -u
+}
+t_eq "spread: why, in kube-scheduler's words" \
+	"0/2 nodes are available: 1 node(s) didn't match pod topology spread constraints, 1 node(s) had untolerated taint(s). preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling." \
+	"$(spread_why)"
+kill -CONT "$agent1"
+t_ok "spread: node1 back, the waiting pod goes there" t_wait 60 \
+	spread_is "node0 node0 node1 node1"
 
 t_done

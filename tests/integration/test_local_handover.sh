@@ -7,7 +7,7 @@
 # the pod's node for the window, so no new connection fails even with a
 # 2 s connect budget. When the window ends the node drops that traffic as
 # kube-proxy does. Either way the load balancer says what happens in an
-# Event.
+# Event, and clientip explain names the hand-over for a flow it carried.
 . "$(dirname "$0")/lib.sh"
 
 C=$T_BUILD/clientip
@@ -75,5 +75,19 @@ rules=$(ip netns exec "cip-$lab-$EMPTY" nft list table ip kube-proxy 2>&1)
 t_eq "the node's ruleset reads" 0 $?
 t_match "with the Service's rules in it" "node-service" "$rules"
 t_eq "no hand-over rule left" "" "$(printf '%s\n' "$rules" | grep hand-over)"
+
+# clientip explain names the hand-over when a flow went through it: a long
+# window this time, and a request from the other node (external traffic
+# to it) straight to the empty node's NodePort.
+sed "s|local-handover: \"$WINDOW\"|local-handover: \"120\"|" "$T_TMP/handover.yaml" >"$T_TMP/long.yaml"
+t_ok "back to Cluster" "$C" --lab "$lab" apply -f "$T_TMP/cluster.yaml"
+t_ok "pool at 100 % again" t_wait 30 pool_is 100
+t_ok "Local with a 120 s hand-over" "$C" --lab "$lab" apply -f "$T_TMP/long.yaml"
+t_ok "the node without the pod hands over" t_wait 10 hands_over
+"$C" --lab "$lab" explain node-service --to nodeport --node "$EMPTY" --from "$POD_NODE" \
+	>"$T_TMP/explain" 2>&1
+t_match "explain: the source was lost for a moment, and why" \
+	"Lost, for a moment: $EMPTY has no endpoint of this Local Service and.*hands its external traffic over" \
+	"$(tr '\n' ' ' <"$T_TMP/explain")"
 
 t_done

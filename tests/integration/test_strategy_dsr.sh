@@ -4,7 +4,8 @@
 # Both nodes stay in the load balancer's pool (100 %), and the app sees the
 # client's own address whichever node a flow reached: the node without the
 # pod sends its flows through the overlay to the pod's node, which answers
-# the client directly. Without the annotation the same Service SNATs.
+# the client directly; a restarted agent makes its overlay again. Without
+# the annotation the same Service SNATs.
 . "$(dirname "$0")/lib.sh"
 
 C=$T_BUILD/clientip
@@ -51,6 +52,30 @@ explains_dsr() {
 }
 t_ok "explain: a flow forwarded through the overlay" t_wait 30 explains_dsr
 t_match "explain: kept, and why" "Kept: forwarding-mode dsr" "$(cat "$T_TMP/explain")"
+
+# The node without the pod loses its overlay and its agent (SIGKILL): the
+# lab restarts the agent, which makes the overlay again and takes up its
+# rules.
+SD=$("$C" --lab "$lab" lab status | sed -n 's/^State: *//p')
+agent_pid() { cat "$SD/run/agent-$EMPTY.pid" 2>/dev/null; }
+old_pid=$(agent_pid)
+t_ok "the overlay deleted" ip -n "cip-$lab-$EMPTY" link del cip-dsr
+t_ok "lab kill agent-$EMPTY" "$C" --lab "$lab" lab kill "agent-$EMPTY"
+restarted() { local p; p=$(agent_pid); [ -n "$p" ] && [ "$p" != "$old_pid" ] && kill -0 "$p"; }
+t_ok "agent-$EMPTY restarted" t_wait 10 restarted
+proxy_healthy() { # the restarted proxy has synced its rules
+	[ "$(ip netns exec "cip-$lab-$EMPTY" curl -s -o /dev/null -w '%{http_code}' --max-time 2 \
+		http://127.0.0.1:10256/healthz)" == 200 ]
+}
+t_ok "its proxy is healthy again" t_wait 20 proxy_healthy
+t_ok "the overlay is there again" ip -n "cip-$lab-$EMPTY" link show cip-dsr
+tx1=$(overlay_tx)
+"$C" --lab "$lab" load "http://$FE/" --duration 5s --rate 20 --timeout 2s -o json >"$T_TMP/restart.json"
+t_eq "after the restart every new connection answered" "$(jq .new.sent "$T_TMP/restart.json")" \
+	"$(jq .new.answered "$T_TMP/restart.json")"
+t_eq "still the client's address only" '["::ffff:198.51.100.10"]' \
+	"$(jq -c '.answers | keys' "$T_TMP/restart.json")"
+t_ok "still through the overlay" test "$(overlay_tx)" -gt "$tx1"
 
 # The same Service without the annotation: Cluster's SNAT.
 t_ok "apply it without the annotation" "$C" --lab "$lab" apply -f "$T_TMP/cluster.yaml"
