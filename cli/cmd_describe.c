@@ -12,7 +12,6 @@
 #include "lab.h"
 #include "objapi.h"
 #include "objects.h"
-#include "store.h"
 
 /* "Labels:  a=b" then one "\tc=d" line per further entry, as kubectl's
  * printLabelsMultiline does. */
@@ -142,15 +141,11 @@ static void describe_service(struct cli *cli, const struct model_service *s)
 {
 	struct model_endpoints e;
 	struct buf b = BUF_INIT;
-	struct in_addr ingress = { 0 };
 	bool have_eps;
-	char err[256], ip[INET_ADDRSTRLEN], sel[1024];
+	char ip[INET_ADDRSTRLEN], sel[1024];
 
 	memset(&e, 0, sizeof(e));
-	have_eps = store_get_endpoints(cli->statedir, s->meta.ns, s->meta.name, &e, err,
-				       sizeof(err)) == 0;
-	store_get_service_status(cli->statedir, s->meta.ns, s->meta.name, &ingress, err,
-				 sizeof(err));
+	have_eps = objapi_get_endpoints(cli, s->meta.ns, s->meta.name, &e) == 0;
 	buf_printf(&b, "Name:\t%s\n", s->meta.name);
 	buf_printf(&b, "Namespace:\t%s\n", s->meta.ns);
 	describe_labels(&b, "Labels", &s->meta.labels);
@@ -168,11 +163,9 @@ static void describe_service(struct cli *cli, const struct model_service *s)
 	if (s->load_balancer_ip.s_addr)
 		buf_printf(&b, "LoadBalancer IP:\t%s\n",
 			   inet_ntop(AF_INET, &s->load_balancer_ip, ip, sizeof(ip)));
-	if (s->type == MODEL_SVC_LOAD_BALANCER && (s->ingress_ip.s_addr || ingress.s_addr)) {
-		struct in_addr in = s->ingress_ip.s_addr ? s->ingress_ip : ingress;
-
-		buf_printf(&b, "LoadBalancer Ingress:\t%s\n", inet_ntop(AF_INET, &in, ip, sizeof(ip)));
-	}
+	if (s->type == MODEL_SVC_LOAD_BALANCER && s->ingress_ip.s_addr)
+		buf_printf(&b, "LoadBalancer Ingress:\t%s\n",
+			   inet_ntop(AF_INET, &s->ingress_ip, ip, sizeof(ip)));
 	for (int k = 0; k < s->n_ports; k++) {
 		const struct model_service_port *p = &s->ports[k];
 		const char *name = p->name[0] ? p->name : "<unset>";
@@ -197,7 +190,8 @@ static void describe_service(struct cli *cli, const struct model_service *s)
 	buf_printf(&b, "Internal Traffic Policy:\t%s\n", model_policy_name(s->internal_policy));
 	if (s->health_check_node_port)
 		buf_printf(&b, "HealthCheck NodePort:\t%d\n", s->health_check_node_port);
-	describe_svc_proxy_lines(cli, s, &b); /* per node: local endpoints, health check */
+	/* per node: local endpoints, health check */
+	describe_svc_proxy_lines(cli, s, have_eps ? &e : NULL, &b);
 	describe_events(cli, &b, "Service", &s->meta);
 	describe_flush(&b);
 	buf_free(&b);
@@ -322,15 +316,16 @@ static void describe_pod(struct cli *cli, const struct model_pod *p,
 
 /* ---- Deployment ------------------------------------------------------------------ */
 
-static void describe_deployment(struct cli *cli, const struct model_deployment *d,
+static void describe_deployment(struct cli *cli, const struct objapi_workload *dw,
 				const struct obj_world *w)
 {
+	const struct model_deployment *d = &dw->spec;
 	struct model_deployment_status st;
 	struct buf b = BUF_INIT;
 	char t[64], sel[1024];
 	bool observed;
 
-	obj_deployment_status(cli, d, w, &st, &observed);
+	obj_deployment_status(dw, w, &st, &observed);
 	buf_printf(&b, "Name:\t%s\n", d->meta.name);
 	buf_printf(&b, "Namespace:\t%s\n", d->meta.ns);
 	describe_time(d->meta.created, t, sizeof(t));
@@ -482,7 +477,7 @@ int cmd_describe(struct cli *cli, int argc, char **argv)
 				found++;
 			}
 		} else {
-			struct model_deployment *ds = NULL;
+			struct objapi_workload *ds = NULL;
 			int n = 0;
 
 			if (objapi_list_deployments(cli, &ds, &n) < 0) {
@@ -490,9 +485,11 @@ int cmd_describe(struct cli *cli, int argc, char **argv)
 				break;
 			}
 			for (int i = 0; i < n; i++) {
-				if ((!cli->all_namespaces && strcmp(ds[i].meta.ns, cli->ns) != 0) ||
-				    (want && strcmp(ds[i].meta.name, want) != 0) ||
-				    !obj_selector_matches(&sel, &ds[i].meta.labels))
+				const struct model_meta *m = &ds[i].spec.meta;
+
+				if ((!cli->all_namespaces && strcmp(m->ns, cli->ns) != 0) ||
+				    (want && strcmp(m->name, want) != 0) ||
+				    !obj_selector_matches(&sel, &m->labels))
 					continue;
 				if (shown++)
 					putchar('\n');

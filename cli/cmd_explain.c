@@ -28,7 +28,7 @@
 #include "model.h"
 #include "netns.h"
 #include "nftrun.h"
-#include "store.h"
+#include "objapi.h"
 
 #define EXPLAIN_TIMEOUT_MS 3000
 
@@ -412,9 +412,8 @@ static int explain_resolve_target(struct explain *x)
 
 static int explain_load(struct explain *x, const char *name, const char *port)
 {
-	struct model_endpoints *all = NULL;
 	char err[256];
-	int n = 0, rc;
+	int rc;
 
 	rc = labinfo_load(x->cli->lab, &x->lab, err, sizeof(err));
 	if (rc < 0) {
@@ -425,12 +424,10 @@ static int explain_load(struct explain *x, const char *name, const char *port)
 			log_error("%s", err);
 		return -1;
 	}
-	rc = store_get_service(x->cli->statedir, x->cli->ns, name, &x->svc, err, sizeof(err));
+	rc = objapi_get_service(x->cli, x->cli->ns, name, &x->svc);
 	if (rc < 0) {
 		if (rc == -ENOENT)
 			log_error("Error from server (NotFound): services \"%s\" not found", name);
-		else
-			log_error("%s", err);
 		return -1;
 	}
 	x->port = port ? NULL : &x->svc.ports[0];
@@ -446,17 +443,9 @@ static int explain_load(struct explain *x, const char *name, const char *port)
 		log_error("service %s has no port \"%s\"", name, port);
 		return -1;
 	}
-	if (store_list_endpoints(x->cli->statedir, &all, &n, err, sizeof(err)) == 0) {
-		for (int i = 0; i < n; i++) {
-			if (strcmp(all[i].ns, x->svc.meta.ns) == 0 &&
-			    strcmp(all[i].name, x->svc.meta.name) == 0) {
-				x->eps = all[i];
-				all[i].items = NULL;
-			}
-			model_endpoints_free(&all[i]);
-		}
-		free(all);
-	}
+	/* No endpoints yet is no error: the request shows what happens. */
+	if (objapi_get_endpoints(x->cli, x->svc.meta.ns, x->svc.meta.name, &x->eps) < 0)
+		memset(&x->eps, 0, sizeof(x->eps));
 	return 0;
 }
 

@@ -391,13 +391,9 @@ static void get_format_endpoints(const struct model_endpoints *e, int only_port,
 static void get_endpoints(struct get_ctx *g, const char *const *names, int n_names, bool *found)
 {
 	struct model_endpoints *eps = NULL;
-	char err[256];
 	int n = 0;
 
-	if (get_load_svcs(g) < 0 ||
-	    store_list_endpoints(g->cli->statedir, &eps, &n, err, sizeof(err)) < 0) {
-		if (g->svcs_loaded)
-			fprintf(stderr, "error: %s\n", err);
+	if (get_load_svcs(g) < 0 || objapi_list_endpoints(g->cli, &eps, &n) < 0) {
 		g->status = 1;
 		return;
 	}
@@ -439,7 +435,7 @@ static void get_endpoints(struct get_ctx *g, const char *const *names, int n_nam
 
 static void get_deployments(struct get_ctx *g, const char *const *names, int n_names, bool *found)
 {
-	struct model_deployment *ds = NULL;
+	struct objapi_workload *ds = NULL;
 	int n = 0;
 
 	if (get_load_world(g) < 0 || objapi_list_deployments(g->cli, &ds, &n) < 0) {
@@ -449,7 +445,7 @@ static void get_deployments(struct get_ctx *g, const char *const *names, int n_n
 	get_header(g, OBJ_RES_DEPLOYMENTS, "NAME\tREADY\tUP-TO-DATE\tAVAILABLE\tAGE",
 		   "\tCONTAINERS\tIMAGES\tSELECTOR");
 	for (int i = 0; i < n; i++) {
-		const struct model_deployment *d = &ds[i];
+		const struct model_deployment *d = &ds[i].spec;
 		struct model_deployment_status st;
 		bool observed;
 		char age[32];
@@ -460,7 +456,7 @@ static void get_deployments(struct get_ctx *g, const char *const *names, int n_n
 		for (int k = 0; k < n_names; k++)
 			if (strcmp(names[k], d->meta.name) == 0)
 				found[k] = true;
-		obj_deployment_status(g->cli, d, &g->world, &st, &observed);
+		obj_deployment_status(&ds[i], &g->world, &st, &observed);
 		if (get_structured(g)) {
 			model_deployment_with_status_to_json(get_item(g), d, &st);
 			get_item_done(g);
@@ -490,7 +486,7 @@ static void get_deployments(struct get_ctx *g, const char *const *names, int n_n
 
 static void get_daemonsets(struct get_ctx *g, const char *const *names, int n_names, bool *found)
 {
-	struct objapi_daemonset *ds = NULL;
+	struct objapi_workload *ds = NULL;
 	int n = 0;
 
 	if (objapi_list_daemonsets(g->cli, &ds, &n) < 0) {

@@ -15,7 +15,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "model.h"
-#include "store.h"
+#include "objapi.h"
 /* lb/'s viewer library: state files, series, the chart. */
 #include "../lb/lb_state.h"
 #include "../lb/lb_svg.h"
@@ -42,16 +42,14 @@ static int lbcmd_load(struct cli *cli, const char *name, struct model_service *s
 	int rc;
 
 	memset(v, 0, sizeof(*v));
-	rc = store_get_service(cli->statedir, cli->ns, name, svc, err, sizeof(err));
+	rc = objapi_get_service(cli, cli->ns, name, svc);
 	if (rc == -ENOENT) {
 		log_error("services \"%s\" not found in namespace \"%s\" (lab %s)", name, cli->ns,
 			  cli->lab);
 		return 1;
 	}
-	if (rc < 0) {
-		log_error("%s", err);
+	if (rc < 0)
 		return 1;
-	}
 	if (svc->type != MODEL_SVC_LOAD_BALANCER) {
 		log_error("service %s/%s is of type %s: only LoadBalancer Services have a load "
 			  "balancer", cli->ns, name, model_service_type_name(svc->type));

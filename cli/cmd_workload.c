@@ -225,27 +225,28 @@ static bool wl_restart(json_t *d, const void *arg)
 static int wl_rollout_state(struct cli *cli, const char *name, const struct obj_world *w,
 			    char *msg, size_t len)
 {
-	struct model_deployment *d = malloc(sizeof(*d));
+	struct objapi_workload *dw = malloc(sizeof(*dw));
+	const struct model_deployment *d;
 	struct model_deployment_status st;
-	char err[256];
 	bool observed;
 	int rc;
 
-	if (!d) {
+	if (!dw) {
 		snprintf(msg, len, "error: out of memory");
 		return -1;
 	}
-	rc = store_get_deployment(cli->statedir, cli->ns, name, d, err, sizeof(err));
+	rc = objapi_get_workload(cli, "deployments", cli->ns, name, dw);
 	if (rc < 0) {
 		if (rc == -ENOENT)
 			snprintf(msg, len, "Error from server (NotFound): deployments.apps \"%s\" not "
 				 "found", name);
 		else
-			snprintf(msg, len, "error: %s", err);
-		free(d);
+			snprintf(msg, len, "error: deployment \"%s\" could not be read", name);
+		free(dw);
 		return -1;
 	}
-	obj_deployment_status(cli, d, w, &st, &observed);
+	d = &dw->spec;
+	obj_deployment_status(dw, w, &st, &observed);
 	rc = 0;
 	if (!observed) {
 		snprintf(msg, len, "Waiting for deployment spec update to be observed...");
@@ -273,7 +274,7 @@ static int wl_rollout_state(struct cli *cli, const char *name, const struct obj_
 		rc = 1;
 	}
 out:
-	free(d);
+	free(dw);
 	return rc;
 }
 
@@ -454,8 +455,6 @@ struct wl_target {
 static bool wl_met(struct cli *cli, const struct obj_world *w, const struct wl_target *t,
 		   enum wl_for cond, bool want)
 {
-	char err[256];
-
 	if (t->res == OBJ_RES_PODS) {
 		for (int i = 0; i < w->n_pods; i++) {
 			const struct model_pod *p = &w->pods[i];
@@ -469,36 +468,36 @@ static bool wl_met(struct cli *cli, const struct obj_world *w, const struct wl_t
 		return cond == WL_FOR_DELETE;
 	}
 	if (t->res == OBJ_RES_DEPLOYMENTS) {
-		struct model_deployment *d = malloc(sizeof(*d));
+		struct objapi_workload *dw = malloc(sizeof(*dw));
 		struct model_deployment_status st;
 		bool observed, met = false, have_cond = false;
 		int rc;
 
-		if (!d)
+		if (!dw)
 			return false;
-		rc = store_get_deployment(cli->statedir, cli->ns, t->name, d, err, sizeof(err));
+		rc = objapi_get_workload(cli, "deployments", cli->ns, t->name, dw);
 		if (rc < 0) {
-			free(d);
+			free(dw);
 			return cond == WL_FOR_DELETE && rc == -ENOENT;
 		}
 		if (cond == WL_FOR_DELETE) {
-			free(d);
+			free(dw);
 			return false;
 		}
-		obj_deployment_status(cli, d, w, &st, &observed);
+		obj_deployment_status(dw, w, &st, &observed);
 		for (int i = 0; i < st.n_conditions && i < MODEL_MAX_CONDITIONS; i++)
 			if (strcasecmp(st.conditions[i].type, "Available") == 0) {
 				have_cond = true;
 				met = st.conditions[i].status;
 			}
 		if (!have_cond)
-			met = st.available_replicas >= d->replicas;
-		free(d);
+			met = st.available_replicas >= dw->spec.replicas;
+		free(dw);
 		return observed && met == want;
 	}
 	{
 		struct model_service s;
-		int rc = store_get_service(cli->statedir, cli->ns, t->name, &s, err, sizeof(err));
+		int rc = objapi_get_service(cli, cli->ns, t->name, &s);
 
 		return cond == WL_FOR_DELETE && rc == -ENOENT;
 	}
@@ -520,17 +519,17 @@ static int wl_select(struct cli *cli, const struct obj_world *w, enum obj_res re
 			targets[nt++].met = false;
 		}
 	} else {
-		struct model_deployment *ds = NULL;
-		char err[256];
+		struct objapi_workload *ds = NULL;
 		int n = 0;
 
-		if (store_list_deployments(cli->statedir, &ds, &n, err, sizeof(err)) == 0)
+		if (objapi_list_deployments(cli, &ds, &n) == 0)
 			for (int p = 0; p < n && nt < max; p++) {
-				if (strcmp(ds[p].meta.ns, cli->ns) != 0 ||
-				    !obj_selector_matches(sel, &ds[p].meta.labels))
+				const struct model_meta *m = &ds[p].spec.meta;
+
+				if (strcmp(m->ns, cli->ns) != 0 || !obj_selector_matches(sel, &m->labels))
 					continue;
 				targets[nt].res = res;
-				snprintf(targets[nt].name, sizeof(targets[nt].name), "%s", ds[p].meta.name);
+				snprintf(targets[nt].name, sizeof(targets[nt].name), "%s", m->name);
 				targets[nt++].met = false;
 			}
 		free(ds);

@@ -66,34 +66,32 @@ static int dp_node_cmp(const void *a, const void *b)
 }
 
 void describe_svc_proxy_lines(const struct cli *cli, const struct model_service *svc,
-			      struct buf *out)
+			      const struct model_endpoints *eps, struct buf *out)
 {
+	static const struct model_endpoints none;
+	const struct model_endpoints *e = eps ? eps : &none;
 	struct model_node_status *nodes = NULL;
-	struct model_endpoints e;
-	bool have_eps, local_policy;
+	bool local_policy;
 	int n_nodes = 0;
 	char err[256];
 	time_t now = time(NULL);
 
-	memset(&e, 0, sizeof(e));
-	have_eps = store_get_endpoints(cli->statedir, svc->meta.ns, svc->meta.name, &e, err,
-				       sizeof(err)) == 0;
 	if (store_list_node_statuses(cli->statedir, &nodes, &n_nodes, err, sizeof(err)) < 0)
 		n_nodes = 0;
 	/* Nodes that hold endpoints but have no status yet are shown too. */
-	for (int i = 0; have_eps && i < e.n; i++) {
+	for (int i = 0; i < e->n; i++) {
 		bool known = false;
 
 		for (int j = 0; j < n_nodes && !known; j++)
-			known = strcmp(nodes[j].name, e.items[i].node) == 0;
-		if (!known && e.items[i].node[0]) {
+			known = strcmp(nodes[j].name, e->items[i].node) == 0;
+		if (!known && e->items[i].node[0]) {
 			struct model_node_status *n = realloc(nodes, (size_t)(n_nodes + 1) * sizeof(*n));
 
 			if (!n)
 				break;
 			nodes = n;
 			memset(&nodes[n_nodes], 0, sizeof(*nodes));
-			snprintf(nodes[n_nodes].name, sizeof(nodes[n_nodes].name), "%s", e.items[i].node);
+			snprintf(nodes[n_nodes].name, sizeof(nodes[n_nodes].name), "%s", e->items[i].node);
 			n_nodes++;
 		}
 	}
@@ -131,8 +129,8 @@ void describe_svc_proxy_lines(const struct cli *cli, const struct model_service 
 			metrics = NULL;
 
 		buf_printf(out, "  %s\t%s\t%s\t", n->name, addr, proxy);
-		for (int k = 0; have_eps && k < e.n; k++) {
-			const struct model_endpoint *ep = &e.items[k];
+		for (int k = 0; k < e->n; k++) {
+			const struct model_endpoint *ep = &e->items[k];
 			char ip[INET_ADDRSTRLEN];
 
 			if (strcmp(ep->node, n->name) != 0)
@@ -163,7 +161,6 @@ void describe_svc_proxy_lines(const struct cli *cli, const struct model_service 
 	}
 out:
 	free(nodes);
-	model_endpoints_free(&e);
 }
 
 /* Aligns the tab-separated cells of consecutive lines that have them (the
@@ -214,11 +211,12 @@ static void dp_align(const char *text, FILE *out)
 	}
 }
 
-void describe_svc_proxy(const struct cli *cli, const struct model_service *svc, FILE *out)
+void describe_svc_proxy(const struct cli *cli, const struct model_service *svc,
+			const struct model_endpoints *eps, FILE *out)
 {
 	struct buf b = BUF_INIT;
 
-	describe_svc_proxy_lines(cli, svc, &b);
+	describe_svc_proxy_lines(cli, svc, eps, &b);
 	dp_align(buf_str(&b), out);
 	buf_free(&b);
 }

@@ -1,9 +1,10 @@
 /* describe_proxy.h — the service proxy's per-node view of a Service, for
  * `clientip describe svc`.
  *
- * Everything comes from files in the lab's state dir (the Service's
- * endpoints, each node's status and the metrics its proxy writes after
- * every sync); nothing is sent into the lab. Per node: its local endpoints
+ * The Service's endpoints come from the caller (the API server's
+ * EndpointSlice); each node's status and the metrics its proxy writes
+ * after every sync come from the lab's state dir; nothing is sent into the
+ * lab. Per node: its local endpoints
  * and their conditions, what its health check node port answers (for a
  * LoadBalancer Service with externalTrafficPolicy Local) and how many
  * packets it dropped for lack of a local endpoint.
@@ -18,10 +19,12 @@
 #include "model.h"
 
 /* Appends a "Service Proxy:" block of tab-separated lines, for a
- * tabwriter (cli/objects.h obj_tabwrite); `describe svc` calls it. */
+ * tabwriter (cli/objects.h obj_tabwrite); `describe svc` calls it. eps:
+ * the Service's endpoints, NULL if it has none yet. */
 void describe_svc_proxy_lines(const struct cli *cli, const struct model_service *svc,
-			      struct buf *out);
+			      const struct model_endpoints *eps, struct buf *out);
 /* The same block, aligned, written to out. */
-void describe_svc_proxy(const struct cli *cli, const struct model_service *svc, FILE *out);
+void describe_svc_proxy(const struct cli *cli, const struct model_service *svc,
+			const struct model_endpoints *eps, FILE *out);
 
 #endif

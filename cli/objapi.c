@@ -1,4 +1,5 @@
 /* objapi.c — requests of the object verbs to the lab's API server. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@
  * hold the command for long. */
 #define OBJAPI_TIMEOUT_MS 5000
 
-int objapi_open(struct cli *cli, struct objapi *a)
+int objapi_open(const struct cli *cli, struct objapi *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->lab = cli->lab;
@@ -43,7 +44,9 @@ const char *objapi_resource(enum manifest_kind kind)
 void objapi_path(const char *resource, const char *ns, const char *name, const char *query,
 		 char *out, size_t len)
 {
-	const char *base = strcmp(resource, "services") == 0 ? "/api/v1" : "/apis/apps/v1";
+	const char *base = strcmp(resource, "endpointslices") == 0 ? "/apis/discovery.k8s.io/v1"
+			   : strcmp(resource, "deployments") == 0 ||
+			     strcmp(resource, "daemonsets") == 0 ? "/apis/apps/v1" : "/api/v1";
 	const char *res = resource;
 	size_t o;
 
@@ -170,11 +173,6 @@ json_t *objapi_from_service(const struct model_service *s)
  * an array of size-byte elements. */
 typedef int objapi_conv_fn(const json_t *obj, void *out, char *err, size_t errlen);
 
-static int objapi_conv_deployment(const json_t *obj, void *out, char *err, size_t errlen)
-{
-	return objapi_to_deployment(obj, out, err, errlen);
-}
-
 static int objapi_conv_service(const json_t *obj, void *out, char *err, size_t errlen)
 {
 	return objapi_to_service(obj, out, err, errlen);
@@ -193,16 +191,27 @@ static int objapi_deployment_cmp(const void *a, const void *b)
 			       &((const struct model_deployment *)b)->meta);
 }
 
+static int objapi_endpoints_cmp(const void *a, const void *b)
+{
+	const struct model_endpoints *x = a, *y = b;
+	int c = strcmp(x->ns, y->ns);
+
+	return c ? c : strcmp(x->name, y->name);
+}
+
 static int objapi_service_cmp(const void *a, const void *b)
 {
 	return objapi_meta_cmp(&((const struct model_service *)a)->meta,
 			       &((const struct model_service *)b)->meta);
 }
 
-static int objapi_list(struct cli *cli, const char *resource, size_t size, objapi_conv_fn *conv,
-		       void **out, int *n)
+static int objapi_list(const struct cli *cli, const char *resource, size_t size,
+		       objapi_conv_fn *conv, void **out, int *n)
 {
-	bool deployment = strcmp(resource, "services") != 0;
+	int (*cmp)(const void *, const void *) =
+		strcmp(resource, "services") == 0 ? objapi_service_cmp
+		: strcmp(resource, "endpointslices") == 0 ? objapi_endpoints_cmp
+		: objapi_deployment_cmp;
 	struct objapi api;
 	json_t *list = NULL, *item, *items;
 	char path[128], err[256];
@@ -236,7 +245,7 @@ static int objapi_list(struct cli *cli, const char *resource, size_t size, objap
 		else
 			m++;
 	}
-	qsort(arr, (size_t)m, size, deployment ? objapi_deployment_cmp : objapi_service_cmp);
+	qsort(arr, (size_t)m, size, cmp);
 	*out = arr;
 	*n = m;
 	arr = NULL;
@@ -248,44 +257,120 @@ out:
 	return status;
 }
 
-int objapi_list_deployments(struct cli *cli, struct model_deployment **out, int *n)
-{
-	void *v;
-	int rc = objapi_list(cli, "deployments", sizeof(**out), objapi_conv_deployment, &v, n);
 
-	*out = v;
-	return rc;
-}
-
-/* A DaemonSet with its status, as the API server has them. */
-static int objapi_conv_daemonset(const json_t *obj, void *out, char *err, size_t errlen)
+/* A Deployment or DaemonSet with the status its controller reported. */
+static int objapi_conv_workload(const json_t *obj, void *out, char *err, size_t errlen)
 {
-	struct objapi_daemonset *ds = out;
+	struct objapi_workload *w = out;
 	char *text;
 	int rc;
 
-	if (objapi_to_deployment(obj, &ds->spec, err, errlen) < 0)
+	if (objapi_to_deployment(obj, &w->spec, err, errlen) < 0)
 		return -1;
+	w->reported = json_is_integer(json_object_get(json_object_get(obj, "status"),
+						      "observedGeneration"));
+	if (!w->reported)
+		return 0;
 	text = json_dumps(obj, JSON_COMPACT);
 	if (!text) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	rc = model_deployment_status_from_json(text, strlen(text), &ds->status, err, errlen);
+	rc = model_deployment_status_from_json(text, strlen(text), &w->status, err, errlen);
 	free(text);
 	return rc;
 }
 
-int objapi_list_daemonsets(struct cli *cli, struct objapi_daemonset **out, int *n)
+int objapi_list_deployments(const struct cli *cli, struct objapi_workload **out, int *n)
 {
 	void *v;
-	int rc = objapi_list(cli, "daemonsets", sizeof(**out), objapi_conv_daemonset, &v, n);
+	int rc = objapi_list(cli, "deployments", sizeof(**out), objapi_conv_workload, &v, n);
 
 	*out = v;
 	return rc;
 }
 
-int objapi_list_services(struct cli *cli, struct model_service **out, int *n)
+int objapi_list_daemonsets(const struct cli *cli, struct objapi_workload **out, int *n)
+{
+	void *v;
+	int rc = objapi_list(cli, "daemonsets", sizeof(**out), objapi_conv_workload, &v, n);
+
+	*out = v;
+	return rc;
+}
+
+static int objapi_conv_endpoints(const json_t *obj, void *out, char *err, size_t errlen)
+{
+	char *text = json_dumps(obj, JSON_COMPACT);
+	int rc;
+
+	if (!text) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = model_endpoints_from_json(text, strlen(text), out, err, errlen);
+	free(text);
+	return rc;
+}
+
+int objapi_list_endpoints(const struct cli *cli, struct model_endpoints **out, int *n)
+{
+	void *v;
+	int rc = objapi_list(cli, "endpointslices", sizeof(**out), objapi_conv_endpoints, &v, n);
+
+	*out = v;
+	return rc;
+}
+
+/* One object of resource, converted by conv into out: 0, -ENOENT when the
+ * server has none, or -1 (what went wrong printed). */
+static int objapi_get(const struct cli *cli, const char *resource, const char *ns,
+		      const char *name, objapi_conv_fn *conv, void *out)
+{
+	struct objapi api;
+	json_t *obj = NULL;
+	char path[512], err[256];
+	int code, rc = -1;
+
+	if (objapi_open(cli, &api) < 0)
+		return -1;
+	objapi_path(resource, ns, name, NULL, path, sizeof(path));
+	code = objapi_call(&api, "GET", path, NULL, &obj);
+	if (code == 404) {
+		rc = -ENOENT;
+	} else if (code == 200) {
+		rc = conv(obj, out, err, sizeof(err));
+		if (rc < 0)
+			fprintf(stderr, "error: %s \"%s\" as the API server has it: %s\n", resource,
+				name, err);
+	} else if (code >= 0) {
+		fprintf(stderr, "Error from server (%s): %s\n", objapi_reason(obj),
+			objapi_message(obj));
+	}
+	json_decref(obj);
+	objapi_close(&api);
+	return rc;
+}
+
+int objapi_get_workload(const struct cli *cli, const char *resource, const char *ns,
+			const char *name, struct objapi_workload *out)
+{
+	return objapi_get(cli, resource, ns, name, objapi_conv_workload, out);
+}
+
+int objapi_get_service(const struct cli *cli, const char *ns, const char *name,
+		       struct model_service *out)
+{
+	return objapi_get(cli, "services", ns, name, objapi_conv_service, out);
+}
+
+int objapi_get_endpoints(const struct cli *cli, const char *ns, const char *name,
+			 struct model_endpoints *out)
+{
+	return objapi_get(cli, "endpointslices", ns, name, objapi_conv_endpoints, out);
+}
+
+int objapi_list_services(const struct cli *cli, struct model_service **out, int *n)
 {
 	void *v;
 	int rc = objapi_list(cli, "services", sizeof(**out), objapi_conv_service, &v, n);

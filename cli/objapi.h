@@ -26,13 +26,14 @@ struct objapi {
 };
 
 /* No connection yet. 0, or -1 (message printed) on OOM. */
-int objapi_open(struct cli *cli, struct objapi *a);
+int objapi_open(const struct cli *cli, struct objapi *a);
 void objapi_close(struct objapi *a);
 
 /* "deployments", "daemonsets" or "services": the resource of a manifest's
  * kind. */
 const char *objapi_resource(enum manifest_kind kind);
-/* The path of an object of resource (as objapi_resource names it; name
+/* The path of an object of resource ("deployments", "daemonsets",
+ * "services", "endpointslices", "pods"...; name
  * NULL: the namespace's collection; ns NULL too: every namespace's), with
  * query appended if not NULL ("dryRun=All"). */
 void objapi_path(const char *resource, const char *ns, const char *name, const char *query,
@@ -60,19 +61,34 @@ int objapi_to_service(const json_t *obj, struct model_service *out, char *err, s
 json_t *objapi_from_deployment(const struct model_deployment *d);
 json_t *objapi_from_service(const struct model_service *s);
 
-/* Every Deployment (Service) the server holds, in all namespaces, as the
- * lab's model, sorted by namespace then name as the store's lists are
- * (free() the array); an object the model refuses is skipped with a
- * warning. 0, or -1 (message printed). */
-int objapi_list_deployments(struct cli *cli, struct model_deployment **out, int *n);
-int objapi_list_services(struct cli *cli, struct model_service **out, int *n);
-
-/* A DaemonSet and the status its controller reported. spec comes first:
- * the list is sorted through it. */
-struct objapi_daemonset {
+/* A Deployment or DaemonSet and the status its controller reported
+ * (reported: the server's object has one). spec comes first: lists are
+ * sorted through it. */
+struct objapi_workload {
 	struct model_deployment spec;
 	struct model_deployment_status status;
+	bool reported;
 };
-int objapi_list_daemonsets(struct cli *cli, struct objapi_daemonset **out, int *n);
+
+/* Every Deployment (DaemonSet, Service, EndpointSlice as the lab's
+ * Endpoints) the server holds, in all namespaces, as the lab's model,
+ * sorted by namespace then name as the store's lists are (free() the
+ * array; each Endpoints' items with model_endpoints_free); an object the
+ * model refuses is skipped with a warning. 0, or -1 (message printed). */
+int objapi_list_deployments(const struct cli *cli, struct objapi_workload **out, int *n);
+int objapi_list_daemonsets(const struct cli *cli, struct objapi_workload **out, int *n);
+int objapi_list_services(const struct cli *cli, struct model_service **out, int *n);
+int objapi_list_endpoints(const struct cli *cli, struct model_endpoints **out, int *n);
+
+/* One object: 0, -ENOENT when the server has none (nothing printed, so
+ * that the caller words it), or -1 (what went wrong printed). resource is
+ * "deployments" or "daemonsets". The Service's status (its load balancer
+ * address) is in out->ingress_ip. */
+int objapi_get_workload(const struct cli *cli, const char *resource, const char *ns,
+			const char *name, struct objapi_workload *out);
+int objapi_get_service(const struct cli *cli, const char *ns, const char *name,
+		       struct model_service *out);
+int objapi_get_endpoints(const struct cli *cli, const char *ns, const char *name,
+			 struct model_endpoints *out);
 
 #endif

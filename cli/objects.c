@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "fsutil.h"
+#include "objapi.h"
 
 /* ---- the lab ---------------------------------------------------------- */
 
@@ -782,14 +783,13 @@ bool obj_pod_ready(const struct model_pod *p, const struct model_pod_status *st)
 	return st && st->ready && !p->meta.deleting[0];
 }
 
-void obj_deployment_status(const struct cli *cli, const struct model_deployment *d,
-			   const struct obj_world *w, struct model_deployment_status *st,
-			   bool *observed)
+void obj_deployment_status(const struct objapi_workload *dw, const struct obj_world *w,
+			   struct model_deployment_status *st, bool *observed)
 {
-	char err[256];
+	const struct model_deployment *d = &dw->spec;
 
-	if (store_get_deployment_status(cli->statedir, d->meta.ns, d->meta.name, st, err,
-					sizeof(err)) == 0) {
+	if (dw->reported) {
+		*st = dw->status;
 		*observed = st->observed_generation >= d->meta.generation;
 		return;
 	}

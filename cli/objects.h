@@ -127,11 +127,12 @@ const struct model_pod_status *obj_pod_status(const struct obj_world *w,
 const char *obj_pod_phase_text(const struct model_pod *p, const struct model_pod_status *st);
 bool obj_pod_ready(const struct model_pod *p, const struct model_pod_status *st);
 
-/* A Deployment's status: the controller's (status/deployments) when it has
- * observed the current generation, else computed from pods. */
-void obj_deployment_status(const struct cli *cli, const struct model_deployment *d,
-			   const struct obj_world *w, struct model_deployment_status *st,
-			   bool *observed);
+/* A Deployment's status: the one its controller reported (through the API
+ * server), observed set when it describes the current generation; else,
+ * before any report, computed from the pods. */
+struct objapi_workload;
+void obj_deployment_status(const struct objapi_workload *d, const struct obj_world *w,
+			   struct model_deployment_status *st, bool *observed);
 
 
 #endif

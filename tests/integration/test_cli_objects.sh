@@ -390,6 +390,10 @@ t_eq "logs of a missing pod" '1 Error from server (NotFound): pods "nosuch" not 
 cat >"$S/api/endpoints/default_node-service.json" <<EOF
 {"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"node-service","namespace":"default"},"addressType":"IPv4","endpoints":[{"addresses":["10.244.1.2"],"conditions":{"ready":true,"serving":true,"terminating":false},"nodeName":"node1","targetRef":{"kind":"Pod","namespace":"default","name":"$pod"},"ports":[8080]}],"ports":[{"name":"","protocol":"TCP","port":8080}]}
 EOF
+# The CLI reads endpoints from the API server, which takes the file in
+# after its inotify debounce.
+ep_listed() { ci get ep 2>/dev/null | grep -q '^node-service '; }
+t_ok "the endpoints reach the API" t_wait 10 ep_listed
 t_match "get endpoints" '^NAME +ENDPOINTS +AGE
 node-service +10\.244\.1\.2:8080 +[0-9]+' "$(ci get ep)"
 out=$(ci describe svc node-service)

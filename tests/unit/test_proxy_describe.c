@@ -1,5 +1,5 @@
 /* Unit tests for cli/describe_proxy.c: the per-node view of a Service,
- * from files only (endpoints, node statuses, the proxy's metrics files). */
+ * from its endpoints and files (node statuses, the proxy's metrics files). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,13 +20,15 @@ struct fixture {
 	char dir[64];
 	struct cli cli;
 	struct model_service svc;
+	struct model_endpoint items[2];
+	struct model_endpoints eps;
 };
 
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct model_endpoints e;
-	struct model_endpoint items[2];
+	struct model_endpoints *e;
+	struct model_endpoint *items;
 	struct model_node_status ns;
 
 	if (!f)
@@ -43,10 +45,10 @@ static int setup(void **state)
 	f->svc.n_ports = 1;
 	f->svc.ports[0].port = 80;
 
-	memset(&e, 0, sizeof(e));
-	memset(items, 0, sizeof(items));
-	snprintf(e.ns, sizeof(e.ns), "default");
-	snprintf(e.name, sizeof(e.name), "node-service");
+	e = &f->eps;
+	items = f->items;
+	snprintf(e->ns, sizeof(e->ns), "default");
+	snprintf(e->name, sizeof(e->name), "node-service");
 	inet_pton(AF_INET, "10.244.0.2", &items[0].addr);
 	snprintf(items[0].node, sizeof(items[0].node), "node0");
 	items[0].ready = items[0].serving = true;
@@ -55,10 +57,8 @@ static int setup(void **state)
 	snprintf(items[1].node, sizeof(items[1].node), "node2");
 	items[1].serving = items[1].terminating = true;
 	items[1].ports[0] = 8080;
-	e.items = items;
-	e.n = 2;
-	if (store_put_endpoints(f->dir, &e) < 0)
-		return -1;
+	e->items = items;
+	e->n = 2;
 	for (int i = 0; i < 2; i++) {
 		memset(&ns, 0, sizeof(ns));
 		snprintf(ns.name, sizeof(ns.name), "node%d", i);
@@ -96,7 +96,7 @@ static char *render(const struct fixture *f)
 	long len;
 
 	assert_non_null(out);
-	describe_svc_proxy(&f->cli, &f->svc, out);
+	describe_svc_proxy(&f->cli, &f->svc, &f->eps, out);
 	len = ftell(out);
 	assert_true(len > 0);
 	text = calloc(1, (size_t)len + 1);
@@ -159,7 +159,7 @@ static void test_cluster_policy_has_no_health_check(void **state)
 
 	f->svc.external_policy = MODEL_POLICY_CLUSTER;
 	f->svc.health_check_node_port = 0;
-	describe_svc_proxy_lines(&f->cli, &f->svc, &b);
+	describe_svc_proxy_lines(&f->cli, &f->svc, &f->eps, &b);
 	assert_null(strstr(buf_str(&b), ":32080"));
 	assert_non_null(strstr(buf_str(&b), "  node0\t10.240.0.4\thealthy\t10.244.0.2 (ready)\t-\t"));
 	buf_free(&b);
