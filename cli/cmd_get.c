@@ -433,6 +433,21 @@ static void get_endpoints(struct get_ctx *g, const char *const *names, int n_nam
 
 /* ---- deployments -------------------------------------------------------------- */
 
+/* -o wide's CONTAINERS IMAGES SELECTOR of a Deployment or DaemonSet. */
+static void get_wide_template(struct get_ctx *g, const struct model_deployment *d)
+{
+	char sel[1024];
+
+	buf_putc(&g->table, '\t');
+	for (int c = 0; c < d->pod.n_containers; c++)
+		buf_printf(&g->table, "%s%s", c ? "," : "", d->pod.containers[c].name);
+	buf_putc(&g->table, '\t');
+	for (int c = 0; c < d->pod.n_containers; c++)
+		buf_printf(&g->table, "%s%s", c ? "," : "", d->pod.containers[c].image);
+	obj_map_format(&d->selector, sel, sizeof(sel));
+	buf_printf(&g->table, "\t%s", sel);
+}
+
 static void get_deployments(struct get_ctx *g, const char *const *names, int n_names, bool *found)
 {
 	struct objapi_workload *ds = NULL;
@@ -467,18 +482,8 @@ static void get_deployments(struct get_ctx *g, const char *const *names, int n_n
 		get_row_start(g, OBJ_RES_DEPLOYMENTS, d->meta.ns, d->meta.name);
 		buf_printf(&g->table, "\t%d/%d\t%d\t%d\t%s", st.ready_replicas, d->replicas,
 			   st.updated_replicas, st.available_replicas, age);
-		if (g->out == GET_WIDE) {
-			char sel[1024];
-
-			buf_putc(&g->table, '\t');
-			for (int c = 0; c < d->pod.n_containers; c++)
-				buf_printf(&g->table, "%s%s", c ? "," : "", d->pod.containers[c].name);
-			buf_putc(&g->table, '\t');
-			for (int c = 0; c < d->pod.n_containers; c++)
-				buf_printf(&g->table, "%s%s", c ? "," : "", d->pod.containers[c].image);
-			obj_map_format(&d->selector, sel, sizeof(sel));
-			buf_printf(&g->table, "\t%s", sel);
-		}
+		if (g->out == GET_WIDE)
+			get_wide_template(g, d);
 		get_row_end(g, &d->meta.labels);
 	}
 	free(ds);
@@ -519,18 +524,8 @@ static void get_daemonsets(struct get_ctx *g, const char *const *names, int n_na
 		buf_printf(&g->table, "\t%d\t%d\t%d\t%d\t%d\t<none>\t%s", st->desired_scheduled,
 			   st->replicas, st->ready_replicas, st->updated_replicas,
 			   st->available_replicas, age);
-		if (g->out == GET_WIDE) {
-			char sel[1024];
-
-			buf_putc(&g->table, '\t');
-			for (int c = 0; c < d->pod.n_containers; c++)
-				buf_printf(&g->table, "%s%s", c ? "," : "", d->pod.containers[c].name);
-			buf_putc(&g->table, '\t');
-			for (int c = 0; c < d->pod.n_containers; c++)
-				buf_printf(&g->table, "%s%s", c ? "," : "", d->pod.containers[c].image);
-			obj_map_format(&d->selector, sel, sizeof(sel));
-			buf_printf(&g->table, "\t%s", sel);
-		}
+		if (g->out == GET_WIDE)
+			get_wide_template(g, d);
 		get_row_end(g, &d->meta.labels);
 	}
 	free(ds);
