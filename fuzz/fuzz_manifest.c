@@ -1,4 +1,4 @@
-/* fuzz_manifest.c — libFuzzer target for lib/manifest.c.
+/* fuzz_manifest.c — libFuzzer target for lib/manifest*.c.
  *
  * Any bytes a user could pass to `clientip apply -f` go through the YAML
  * parser and the schema walk. The parse must never crash or leak, must

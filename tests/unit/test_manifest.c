@@ -1,4 +1,4 @@
-/* Unit tests for lib/manifest.c: the scenario's manifest, defaults, and
+/* Unit tests for lib/manifest*.c: the scenario's manifest, defaults, and
  * each class of error with its file:line:column and wording. */
 #include <setjmp.h>
 #include <stdarg.h>
