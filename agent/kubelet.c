@@ -588,8 +588,6 @@ static struct kubelet_pod *kubelet_pod_new(struct kubelet *k, const struct model
 	kp->pod = *p;
 	kp->c = &kp->pod.spec.containers[0];
 	kp->pidfd = -1;
-	kp->prober.fd = -1;
-	kp->hook.fd = -1;
 	kp->hook.pidfd = -1;
 	kp->state = KUBELET_POD_WAITING;
 	lab_pod_netns_name(k->cfg->lab, p->meta.ns, p->meta.name, kp->netns, sizeof(kp->netns));

@@ -2,8 +2,8 @@
  *
  * The proxy shares the loop, so no hook blocks it: `sleep` is a timer,
  * `exec` a process in the pod's namespaces watched through its pidfd, and
- * `httpGet` a non-blocking connection from the node's namespace to the
- * pod, read until the status line arrives. Whatever the handler, its end
+ * `httpGet` a lib/probe attempt from the node's namespace to the pod,
+ * done when a response header arrives. Whatever the handler, its end
  * goes to kubelet_pod_hook_done(), which sends SIGTERM; the deadline (the
  * pod's grace period) is kubelet.c's timer, which cancels a hook still
  * running.
@@ -18,12 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "log.h"
-#include "sock.h"
 
 /* The argv and environment of an exec hook, with execve's pointer arrays. */
 struct kubelet_hook_cmd {
@@ -32,17 +30,6 @@ struct kubelet_hook_cmd {
 	char *envp[KUBELET_ENV_MAX + 1];
 	char path[LAB_PATH_MAX];
 };
-
-static void kubelet_hook_close_fd(struct kubelet_pod *kp)
-{
-	struct kubelet_hook *h = &kp->hook;
-
-	if (h->fd >= 0) {
-		ev_unwatch(kp->k->loop, h->fd);
-		close(h->fd);
-		h->fd = -1;
-	}
-}
 
 /* Ends the hook and reports it; later events of the same hook are ignored. */
 static void kubelet_hook_end(struct kubelet_pod *kp, bool ok, const char *msg)
@@ -56,7 +43,7 @@ static void kubelet_hook_end(struct kubelet_pod *kp, bool ok, const char *msg)
 		ev_timer_cancel(kp->k->loop, h->timer);
 		h->timer = 0;
 	}
-	kubelet_hook_close_fd(kp);
+	probe_cancel(&h->http);
 	kubelet_pod_hook_done(kp, ok, msg);
 }
 
@@ -185,57 +172,29 @@ static void kubelet_hook_http_fail(struct kubelet_pod *kp, const char *why)
 	kubelet_hook_end(kp, false, msg);
 }
 
-static void kubelet_hook_io(struct ev_loop *loop, int fd, unsigned events, void *data)
+static void kubelet_hook_answered(const struct probe_result *r, void *data)
 {
 	struct kubelet_pod *kp = data;
-	struct kubelet_hook *h = &kp->hook;
-	char why[128];
-	socklen_t elen = sizeof(int);
-	int e = 0;
-	ssize_t n;
+	char why[160];
 
-	(void)events;
-	if (h->sent == 0) {
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &elen) < 0)
-			e = errno;
-		if (e) {
-			snprintf(why, sizeof(why), "dial tcp: connect: %s", strerror(e));
-			kubelet_hook_http_fail(kp, why);
-			return;
-		}
-	}
-	if (h->sent < h->req_len) {
-		n = send(fd, h->req + h->sent, h->req_len - h->sent, MSG_NOSIGNAL);
-		if (n < 0 && errno != EAGAIN && errno != EINTR) {
-			snprintf(why, sizeof(why), "write: %s", strerror(errno));
-			kubelet_hook_http_fail(kp, why);
-			return;
-		}
-		if (n > 0)
-			h->sent += (size_t)n;
-		if (h->sent == h->req_len)
-			ev_watch(loop, fd, EV_READ, kubelet_hook_io, kp);
-		return;
-	}
-	n = recv(fd, h->resp + h->resp_len, sizeof(h->resp) - h->resp_len, 0);
-	if (n < 0) {
-		if (errno == EAGAIN || errno == EINTR)
-			return;
-		snprintf(why, sizeof(why), "read: %s", strerror(errno));
-		kubelet_hook_http_fail(kp, why);
-		return;
-	}
-	h->resp_len += (size_t)n;
-	e = kubelet_http_status(h->resp, h->resp_len);
-	if (e == 0 && n > 0 && h->resp_len < sizeof(h->resp))
-		return;
 	/* kubelet does not look at the status code of a hook's answer: any
 	 * HTTP response is a hook that ran. */
-	if (e > 0)
+	if (r->outcome == PROBE_OK) {
 		kubelet_hook_end(kp, true, "");
+		return;
+	}
+	if (r->stage == PROBE_CONNECT)
+		snprintf(why, sizeof(why), "dial tcp %s: connect: %s", kp->hook.dest,
+			 strerror(r->error));
+	else if (r->stage == PROBE_SEND)
+		snprintf(why, sizeof(why), "write: %s", strerror(r->error));
+	else if (r->error == 0)
+		snprintf(why, sizeof(why), "EOF before a status line");
+	else if (r->error == EPROTO)
+		snprintf(why, sizeof(why), "malformed HTTP response");
 	else
-		kubelet_hook_http_fail(kp, n == 0 ? "EOF before a status line"
-						  : "malformed HTTP response");
+		snprintf(why, sizeof(why), "read: %s", strerror(r->error));
+	kubelet_hook_http_fail(kp, why);
 }
 
 static int kubelet_hook_http(struct kubelet_pod *kp, char *err, size_t errlen)
@@ -243,54 +202,49 @@ static int kubelet_hook_http(struct kubelet_pod *kp, char *err, size_t errlen)
 	const struct model_hook *spec = &kp->c->pre_stop;
 	struct kubelet_hook *h = &kp->hook;
 	struct model_probe as_probe;
-	char host[INET_ADDRSTRLEN];
-	struct sockaddr_in sin;
-	int port, fd, len;
+	/* No timeout of its own: the deadline is the pod's grace period. */
+	struct probe_spec ps = { .kind = PROBE_HTTP, .path = spec->path };
+	char host[INET_ADDRSTRLEN], headers[PROBE_REQ_MAX];
+	int rc;
 
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
 	if (!spec->host[0]) {
-		sin.sin_addr = kp->pod.ip;
-	} else if (inet_pton(AF_INET, spec->host, &sin.sin_addr) != 1) {
+		ps.addr = kp->pod.ip;
+	} else if (inet_pton(AF_INET, spec->host, &ps.addr) != 1) {
 		snprintf(err, errlen, "host \"%s\": the lab's kubelet takes an IPv4 address only",
 			 spec->host);
 		return -1;
 	}
-	inet_ntop(AF_INET, &sin.sin_addr, host, sizeof(host));
+	inet_ntop(AF_INET, &ps.addr, host, sizeof(host));
 	/* A named port resolves as a probe's does. */
 	memset(&as_probe, 0, sizeof(as_probe));
 	as_probe.port = spec->port;
 	snprintf(as_probe.port_name, sizeof(as_probe.port_name), "%s", spec->port_name);
-	port = kubelet_probe_port(kp->c, &as_probe);
-	if (port <= 0) {
+	ps.port = kubelet_probe_port(kp->c, &as_probe);
+	if (ps.port <= 0) {
 		snprintf(err, errlen, "couldn't find port: %s in container %s", spec->port_name,
 			 kp->c->name);
 		return -1;
 	}
-	sin.sin_port = htons((uint16_t)port);
-	len = kubelet_hook_request(h->req, sizeof(h->req), spec, host, port);
-	if (len < 0) {
+	snprintf(h->dest, sizeof(h->dest), "%s:%d", host, ps.port);
+	if (kubelet_hook_headers(headers, sizeof(headers), spec, &ps.host) < 0) {
 		snprintf(err, errlen, "request too long");
 		return -1;
 	}
+	ps.headers = headers;
 	/* kubelet tries HTTPS, and when the server answers in plain HTTP it
 	 * asks again in HTTP; the lab speaks no TLS, so it starts there. */
 	if (spec->https)
 		log_info("pod %s/%s: preStop hook asks for HTTPS: sent as HTTP", kp->pod.meta.ns,
 			 kp->pod.meta.name);
-	h->req_len = (size_t)len;
-	h->sent = h->resp_len = 0;
-	fd = sock_connect_tcp((struct sockaddr *)&sin, sizeof(sin));
-	if (fd < 0) {
-		snprintf(err, errlen, "dial tcp %s:%d: connect: %s", host, port, strerror(-fd));
+	rc = probe_start(&h->http, kp->k->loop, &ps, kubelet_hook_answered, kp);
+	if (rc == -EMSGSIZE) {
+		snprintf(err, errlen, "request too long");
 		return -1;
 	}
-	if (ev_watch(kp->k->loop, fd, EV_WRITE, kubelet_hook_io, kp) < 0) {
-		close(fd);
-		snprintf(err, errlen, "event loop full");
+	if (rc < 0) {
+		snprintf(err, errlen, "dial tcp %s: connect: %s", h->dest, strerror(-rc));
 		return -1;
 	}
-	h->fd = fd;
 	return 0;
 }
 
@@ -359,7 +313,7 @@ void kubelet_hook_cancel(struct kubelet_pod *kp)
 		ev_timer_cancel(kp->k->loop, h->timer);
 		h->timer = 0;
 	}
-	kubelet_hook_close_fd(kp);
+	probe_cancel(&h->http);
 	/* An exec hook's process dies now; its pidfd stays watched until it
 	 * is reaped, and the end of a hook no longer running is not news. */
 	if (h->pidfd >= 0)

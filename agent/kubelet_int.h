@@ -4,8 +4,8 @@
  *   kubelet_proc.c   processes: spawn into a pod namespace, adopt, reap, kill
  *   kubelet_probe.c  readiness probes on the event loop
  *   kubelet_hook.c   preStop hooks (exec, httpGet, sleep) on the event loop
- *   kubelet_util.c   pure pieces (back-off, probe thresholds, HTTP status
- *                    line, environment), unit-tested on their own
+ *   kubelet_util.c   pure pieces (back-off, probe thresholds, hook headers,
+ *                    environment), unit-tested on their own
  */
 #ifndef CLIENTIP_KUBELET_INT_H
 #define CLIENTIP_KUBELET_INT_H
@@ -20,6 +20,7 @@
 #include "images.h"
 #include "kubelet.h"
 #include "model.h"
+#include "probe.h"
 
 /* ---- back-off (kubelet_util.c) ------------------------------------------ */
 
@@ -67,16 +68,6 @@ bool kubelet_probe_record(struct kubelet_probe_state *s, const struct model_prob
  * -1 if the name is not one of the container's ports. */
 int kubelet_probe_port(const struct model_container *c, const struct model_probe *p);
 
-/* The HTTP GET a probe sends (kubelet's headers, Connection: close).
- * Returns the length, or -1 if it does not fit. */
-int kubelet_probe_request(char *buf, size_t len, const struct model_probe *p,
-			  struct in_addr ip, int port);
-
-/* The status code of an HTTP response whose first len bytes are in buf:
- * the code, 0 if the status line is not complete yet, -1 if it is not
- * HTTP. */
-int kubelet_http_status(const char *buf, size_t len);
-
 /* ---- termination (kubelet_util.c) --------------------------------------- */
 
 /* kubelet's floor on the time between SIGTERM and SIGKILL after a preStop
@@ -90,11 +81,11 @@ int kubelet_http_status(const char *buf, size_t len);
  * process a moment to exit cleanly. */
 uint64_t kubelet_term_window_ms(int grace_s, uint64_t hook_ms);
 
-/* The GET an httpGet hook sends to host:port (kubelet's lifecycle headers,
- * then the hook's httpHeaders; a Host or User-Agent among them replaces
- * the default). Returns the length, or -1 if it does not fit. */
-int kubelet_hook_request(char *buf, size_t len, const struct model_hook *h, const char *host,
-			 int port);
+/* The header lines an httpGet hook sends besides Host: kubelet's
+ * lifecycle headers, then the hook's httpHeaders (a User-Agent or Accept
+ * among them replaces the default); *host is the hook's own Host header,
+ * NULL if it has none. Returns the length, or -1 if it does not fit. */
+int kubelet_hook_headers(char *buf, size_t len, const struct model_hook *h, const char **host);
 
 /* ---- environment (kubelet_util.c) --------------------------------------- */
 
@@ -159,29 +150,20 @@ enum kubelet_pod_state {
 
 /* A probe in flight or waiting for its next period. */
 struct kubelet_prober {
-	int fd;                   /* -1 when no probe is connecting */
+	struct probe attempt;     /* the running probe, with its timeout */
 	uint64_t next_timer;      /* the next probe */
-	uint64_t timeout_timer;   /* the running probe's deadline */
 	uint64_t started_ms;
-	int port;
-	char req[MODEL_PATH_MAX + 256];
-	size_t req_len, sent;
-	char resp[256];
-	size_t resp_len;
 	bool warned;              /* a bad probe (named port missing) was logged */
 };
 
 /* The preStop hook being run (kubelet_hook.c). */
 struct kubelet_hook {
 	bool running;             /* started, its end not yet handled */
-	int fd;                   /* httpGet: the connection, -1 when none */
+	struct probe http;        /* httpGet: the request */
+	char dest[32];            /* httpGet: "ip:port", for its messages */
 	int pidfd;                /* exec: the command, -1 when none (watched until reaped) */
 	pid_t pid;
 	uint64_t timer;           /* sleep: its end */
-	char req[2048];
-	size_t req_len, sent;
-	char resp[256];
-	size_t resp_len;
 	char fail[1024];          /* why a hook that could not start failed */
 };
 

@@ -1,55 +1,27 @@
 /* kubelet_probe.c — readiness probes on the agent's event loop.
  *
- * The proxy shares the loop, so a probe never blocks: a non-blocking
- * connect from the node's namespace to the pod's IP, the request written
- * and the status line read as the socket allows, and a timer for
- * timeoutSeconds. Probes of one pod never overlap: the next one is
- * scheduled periodSeconds after the previous one started, or right after
- * it finished if it took longer than that.
+ * The proxy shares the loop, so a probe never blocks: each one is a
+ * lib/probe attempt from the node's namespace to the pod's IP, with
+ * timeoutSeconds as its timeout. Probes of one pod never overlap: the
+ * next one is scheduled periodSeconds after the previous one started, or
+ * right after it finished if it took longer than that.
  */
 #include "kubelet_int.h"
 
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "log.h"
-#include "sock.h"
+
+/* What kubelet sends, so an app that logs or checks probes sees the same. */
+#define KUBELET_PROBE_HEADERS "User-Agent: kube-probe/1.29\r\nAccept: */*\r\n"
 
 static void kubelet_probe_run(struct ev_loop *loop, uint64_t id, void *data);
-
-/* The outcome of a non-blocking connect: 0 or -errno. */
-static int kubelet_probe_sock_error(int fd)
-{
-	int e = 0;
-	socklen_t len = sizeof(e);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0)
-		return -errno;
-	return -e;
-}
 
 static const struct model_probe *kubelet_probe_spec(const struct kubelet_pod *kp)
 {
 	return &kp->c->readiness;
-}
-
-static void kubelet_probe_close(struct kubelet_pod *kp)
-{
-	struct kubelet_prober *pr = &kp->prober;
-
-	if (pr->fd >= 0) {
-		ev_unwatch(kp->k->loop, pr->fd);
-		close(pr->fd);
-		pr->fd = -1;
-	}
-	if (pr->timeout_timer) {
-		ev_timer_cancel(kp->k->loop, pr->timeout_timer);
-		pr->timeout_timer = 0;
-	}
 }
 
 static void kubelet_probe_done(struct kubelet_pod *kp, bool ok, const char *why)
@@ -59,7 +31,6 @@ static void kubelet_probe_done(struct kubelet_pod *kp, bool ok, const char *why)
 	uint64_t period = (uint64_t)(p->period_s > 0 ? p->period_s : 10) * 1000u;
 	uint64_t took = ev_now_ms() - pr->started_ms;
 
-	kubelet_probe_close(kp);
 	if (!ok)
 		log_debug("pod %s/%s: readiness probe failed: %s", kp->pod.meta.ns,
 			  kp->pod.meta.name, why);
@@ -75,70 +46,36 @@ static void kubelet_probe_done(struct kubelet_pod *kp, bool ok, const char *why)
 				      kubelet_probe_run, kp);
 }
 
-static void kubelet_probe_timeout(struct ev_loop *loop, uint64_t id, void *data)
+static void kubelet_probe_result(const struct probe_result *r, void *data)
 {
 	struct kubelet_pod *kp = data;
-
-	(void)loop;
-	(void)id;
-	kp->prober.timeout_timer = 0;
-	kubelet_probe_done(kp, false, "timeout");
-}
-
-static void kubelet_probe_io(struct ev_loop *loop, int fd, unsigned events, void *data)
-{
-	struct kubelet_pod *kp = data;
-	struct kubelet_prober *pr = &kp->prober;
 	char why[128];
-	int rc, code;
-	ssize_t n;
 
-	(void)events;
-	if (pr->sent == 0 && pr->resp_len == 0) {
-		rc = kubelet_probe_sock_error(fd);
-		if (rc < 0) {
-			snprintf(why, sizeof(why), "connect: %s", strerror(-rc));
-			kubelet_probe_done(kp, false, why);
-			return;
-		}
+	if (r->outcome == PROBE_TIMEOUT) {
+		kubelet_probe_done(kp, false, "timeout");
+		return;
+	}
+	if (r->outcome == PROBE_OK) {
 		if (kubelet_probe_spec(kp)->kind == MODEL_PROBE_TCP) {
 			kubelet_probe_done(kp, true, "");
 			return;
 		}
-	}
-	if (pr->sent < pr->req_len) {
-		n = send(fd, pr->req + pr->sent, pr->req_len - pr->sent, MSG_NOSIGNAL);
-		if (n < 0 && errno != EAGAIN && errno != EINTR) {
-			snprintf(why, sizeof(why), "send: %s", strerror(errno));
-			kubelet_probe_done(kp, false, why);
-			return;
-		}
-		if (n > 0)
-			pr->sent += (size_t)n;
-		if (pr->sent == pr->req_len)
-			ev_watch(loop, fd, EV_READ, kubelet_probe_io, kp);
+		/* kubelet's rule: 200 <= code < 400 is a success. */
+		snprintf(why, sizeof(why), "HTTP probe failed with statuscode: %d", r->status);
+		kubelet_probe_done(kp, r->status >= 200 && r->status < 400, why);
 		return;
 	}
-	n = recv(fd, pr->resp + pr->resp_len, sizeof(pr->resp) - pr->resp_len, 0);
-	if (n < 0) {
-		if (errno == EAGAIN || errno == EINTR)
-			return;
-		snprintf(why, sizeof(why), "recv: %s", strerror(errno));
-		kubelet_probe_done(kp, false, why);
-		return;
-	}
-	pr->resp_len += (size_t)n;
-	code = kubelet_http_status(pr->resp, pr->resp_len);
-	if (code == 0 && n > 0 && pr->resp_len < sizeof(pr->resp))
-		return;
-	if (code <= 0) {
-		kubelet_probe_done(kp, false, n == 0 ? "connection closed before a status line"
-						      : "not an HTTP response");
-		return;
-	}
-	/* kubelet's rule: 200 <= code < 400 is a success. */
-	snprintf(why, sizeof(why), "HTTP probe failed with statuscode: %d", code);
-	kubelet_probe_done(kp, code >= 200 && code < 400, why);
+	if (r->stage == PROBE_CONNECT)
+		snprintf(why, sizeof(why), "connect: %s", strerror(r->error));
+	else if (r->stage == PROBE_SEND)
+		snprintf(why, sizeof(why), "send: %s", strerror(r->error));
+	else if (r->error == 0)
+		snprintf(why, sizeof(why), "connection closed before a status line");
+	else if (r->error == EPROTO)
+		snprintf(why, sizeof(why), "not an HTTP response");
+	else
+		snprintf(why, sizeof(why), "recv: %s", strerror(r->error));
+	kubelet_probe_done(kp, false, why);
 }
 
 static void kubelet_probe_run(struct ev_loop *loop, uint64_t id, void *data)
@@ -146,15 +83,20 @@ static void kubelet_probe_run(struct ev_loop *loop, uint64_t id, void *data)
 	struct kubelet_pod *kp = data;
 	struct kubelet_prober *pr = &kp->prober;
 	const struct model_probe *p = kubelet_probe_spec(kp);
-	struct sockaddr_in sin;
-	int fd;
+	struct probe_spec ps = {
+		.kind = p->kind == MODEL_PROBE_HTTP ? PROBE_HTTP : PROBE_TCP,
+		.addr = kp->pod.ip,
+		.path = p->path,
+		.headers = KUBELET_PROBE_HEADERS,
+		.timeout_ms = (uint32_t)(p->timeout_s > 0 ? p->timeout_s : 1) * 1000u,
+	};
+	int rc;
 
 	(void)id;
 	pr->next_timer = 0;
 	pr->started_ms = ev_now_ms();
-	pr->sent = pr->resp_len = 0;
-	pr->port = kubelet_probe_port(kp->c, p);
-	if (pr->port <= 0) {
+	ps.port = kubelet_probe_port(kp->c, p);
+	if (ps.port <= 0) {
 		if (!pr->warned)
 			log_warn("pod %s/%s: readiness probe port \"%s\" is not a container port",
 				 kp->pod.meta.ns, kp->pod.meta.name, p->port_name);
@@ -162,32 +104,13 @@ static void kubelet_probe_run(struct ev_loop *loop, uint64_t id, void *data)
 		kubelet_probe_done(kp, false, "no such port");
 		return;
 	}
-	if (p->kind == MODEL_PROBE_HTTP) {
-		int len = kubelet_probe_request(pr->req, sizeof(pr->req), p, kp->pod.ip, pr->port);
-
-		pr->req_len = len > 0 ? (size_t)len : 0;
-	} else {
-		pr->req_len = 0;
-	}
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr = kp->pod.ip;
-	sin.sin_port = htons((uint16_t)pr->port);
-	fd = sock_connect_tcp((struct sockaddr *)&sin, sizeof(sin));
-	if (fd < 0) {
+	rc = probe_start(&pr->attempt, loop, &ps, kubelet_probe_result, kp);
+	if (rc < 0) {
 		char why[128];
 
-		snprintf(why, sizeof(why), "connect: %s", strerror(-fd));
+		snprintf(why, sizeof(why), "connect: %s", strerror(-rc));
 		kubelet_probe_done(kp, false, why);
-		return;
 	}
-	pr->fd = fd;
-	if (ev_watch(loop, fd, EV_WRITE, kubelet_probe_io, kp) < 0) {
-		kubelet_probe_done(kp, false, "event loop full");
-		return;
-	}
-	pr->timeout_timer = ev_timer_add(loop, (uint64_t)(p->timeout_s > 0 ? p->timeout_s : 1) * 1000u,
-					 kubelet_probe_timeout, kp);
 }
 
 void kubelet_probe_begin(struct kubelet_pod *kp, uint64_t first_ms)
@@ -199,7 +122,7 @@ void kubelet_probe_begin(struct kubelet_pod *kp, uint64_t first_ms)
 
 void kubelet_probe_end(struct kubelet_pod *kp)
 {
-	kubelet_probe_close(kp);
+	probe_cancel(&kp->prober.attempt);
 	if (kp->prober.next_timer) {
 		ev_timer_cancel(kp->k->loop, kp->prober.next_timer);
 		kp->prober.next_timer = 0;

@@ -1,7 +1,6 @@
 /* kubelet_util.c — the kubelet role's pure pieces (see kubelet_int.h). */
 #include "kubelet_int.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -79,26 +78,6 @@ int kubelet_probe_port(const struct model_container *c, const struct model_probe
 	return -1;
 }
 
-int kubelet_probe_request(char *buf, size_t len, const struct model_probe *p,
-			  struct in_addr ip, int port)
-{
-	char addr[INET_ADDRSTRLEN];
-	const char *path = p->path[0] ? p->path : "/";
-	int n;
-
-	inet_ntop(AF_INET, &ip, addr, sizeof(addr));
-	/* What kubelet sends, so an app that logs or checks probes sees the same. */
-	n = snprintf(buf, len,
-		     "GET %s%s HTTP/1.1\r\n"
-		     "Host: %s:%d\r\n"
-		     "User-Agent: kube-probe/1.29\r\n"
-		     "Accept: */*\r\n"
-		     "Connection: close\r\n"
-		     "\r\n",
-		     path[0] == '/' ? "" : "/", path, addr, port);
-	return n < 0 || (size_t)n >= len ? -1 : n;
-}
-
 uint64_t kubelet_term_window_ms(int grace_s, uint64_t hook_ms)
 {
 	uint64_t grace_ms = grace_s > 0 ? (uint64_t)grace_s * 1000u : 0;
@@ -116,34 +95,21 @@ static int kubelet_hook_header(const struct model_hook *h, const char *name)
 	return -1;
 }
 
-int kubelet_hook_request(char *buf, size_t len, const struct model_hook *h, const char *host,
-			 int port)
+int kubelet_hook_headers(char *buf, size_t len, const struct model_hook *h, const char **host)
 {
-	const char *path = h->path[0] ? h->path : "/";
 	int ua = kubelet_hook_header(h, "User-Agent"), acc = kubelet_hook_header(h, "Accept");
 	int hh = kubelet_hook_header(h, "Host");
 	size_t off = 0;
 	int n;
 
+	*host = hh >= 0 ? h->headers[hh].value : NULL;
 	/* The defaults kubelet's lifecycle requests carry, unless the hook
 	 * names its own. */
-	if (hh >= 0)
-		n = snprintf(buf, len, "GET %s%s HTTP/1.1\r\nHost: %s\r\n", path[0] == '/' ? "" : "/",
-			     path, h->headers[hh].value);
-	else
-		n = snprintf(buf, len, "GET %s%s HTTP/1.1\r\nHost: %s:%d\r\n",
-			     path[0] == '/' ? "" : "/", path, host, port);
+	n = snprintf(buf, len, "%s%s", ua < 0 ? "User-Agent: kube-lifecycle/1.29\r\n" : "",
+		     acc < 0 ? "Accept: */*\r\n" : "");
 	if (n < 0 || (size_t)n >= len)
 		return -1;
 	off = (size_t)n;
-	if (ua < 0 || acc < 0) {
-		n = snprintf(buf + off, len - off, "%s%s",
-			     ua < 0 ? "User-Agent: kube-lifecycle/1.29\r\n" : "",
-			     acc < 0 ? "Accept: */*\r\n" : "");
-		if (n < 0 || (size_t)n >= len - off)
-			return -1;
-		off += (size_t)n;
-	}
 	for (int i = 0; i < h->n_headers; i++) {
 		if (i == hh)
 			continue;
@@ -153,37 +119,7 @@ int kubelet_hook_request(char *buf, size_t len, const struct model_hook *h, cons
 			return -1;
 		off += (size_t)n;
 	}
-	n = snprintf(buf + off, len - off, "Connection: close\r\n\r\n");
-	if (n < 0 || (size_t)n >= len - off)
-		return -1;
-	return (int)(off + (size_t)n);
-}
-
-int kubelet_http_status(const char *buf, size_t len)
-{
-	static const char prefix[] = "HTTP/1.";
-	size_t plen = sizeof(prefix) - 1;
-	const char *eol;
-	int code = 0;
-
-	/* Compare what has arrived so far, so garbage fails early. */
-	if (strncmp(buf, prefix, len < plen ? len : plen) != 0)
-		return -1;
-	eol = memchr(buf, '\n', len);
-	if (!eol)
-		return len >= 200 ? -1 : 0;
-	/* "HTTP/1.x NNN" */
-	if ((size_t)(eol - buf) < plen + 5 || (buf[plen] != '0' && buf[plen] != '1') ||
-	    buf[plen + 1] != ' ')
-		return -1;
-	for (size_t i = plen + 2; i < plen + 5; i++) {
-		if (buf[i] < '0' || buf[i] > '9')
-			return -1;
-		code = code * 10 + (buf[i] - '0');
-	}
-	if (buf[plen + 5] != ' ' && buf[plen + 5] != '\r' && buf[plen + 5] != '\n')
-		return -1;
-	return code >= 100 ? code : -1;
+	return (int)off;
 }
 
 /* Index of NAME in env[0..n), or -1. */

@@ -1,29 +1,13 @@
 /* lb_probe.c — see lb_probe.h. */
 #include "lb_probe.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <llhttp.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
-#define LB_PROBE_REQ_MAX (MODEL_PATH_MAX + 160)
-#define LB_REASON_MAX 40
-
-enum lb_phase {
-	LB_PHASE_IDLE,       /* waiting for the next attempt */
-	LB_PHASE_CONNECT,
-	LB_PHASE_SEND,
-	LB_PHASE_RECV,
-};
+#include "probe.h"
 
 struct lb_prober {
 	struct ev_loop *loop;
-	llhttp_settings_t http;      /* callbacks shared by every HTTP probe */
 	struct lb_prober_stats stats;
 };
 
@@ -33,19 +17,8 @@ struct lb_probe {
 	struct lb_health_state health;
 	lb_probe_cb *cb;
 	void *data;
-	uint64_t timer;              /* the one pending timer */
-	uint64_t attempt_start;      /* monotonic ms */
-	enum lb_phase phase;
-	bool have_result;            /* this attempt's result was taken */
-	int fd;
-	/* HTTP */
-	char req[LB_PROBE_REQ_MAX];
-	size_t req_len, req_sent;
-	llhttp_t parser;
-	bool headers_done;
-	int status;
-	char reason[LB_REASON_MAX];
-	size_t reason_len;
+	uint64_t timer;              /* the next attempt */
+	struct probe attempt;
 };
 
 const char *lb_health_name(enum lb_health h)
@@ -95,51 +68,6 @@ uint32_t lb_probe_timeout_ms(uint32_t interval_ms)
 	return t < 5000 ? t : 5000;
 }
 
-void lb_probe_http_result(int status, const char *reason, char *out, size_t len)
-{
-	/* The standard phrase reads the same whatever the server wrote;
-	 * llhttp's own status table aborts on codes it does not know. */
-	static const struct { int code; const char *phrase; } known[] = {
-		{ 200, "OK" }, { 204, "No Content" }, { 301, "Moved Permanently" },
-		{ 302, "Found" }, { 400, "Bad Request" }, { 401, "Unauthorized" },
-		{ 403, "Forbidden" }, { 404, "Not Found" }, { 405, "Method Not Allowed" },
-		{ 408, "Request Timeout" }, { 429, "Too Many Requests" },
-		{ 500, "Internal Server Error" }, { 502, "Bad Gateway" },
-		{ 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
-	};
-
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-		if (known[i].code == status) {
-			snprintf(out, len, "%d %s", status, known[i].phrase);
-			return;
-		}
-	}
-	snprintf(out, len, "%d%s%s", status, reason && *reason ? " " : "", reason ? reason : "");
-}
-
-static int lb_on_status(llhttp_t *parser, const char *at, size_t len)
-{
-	struct lb_probe *p = parser->data;
-	size_t room = sizeof(p->reason) - 1 - p->reason_len;
-
-	if (len > room)
-		len = room;
-	memcpy(p->reason + p->reason_len, at, len);
-	p->reason_len += len;
-	p->reason[p->reason_len] = '\0';
-	return 0;
-}
-
-static int lb_on_headers_complete(llhttp_t *parser)
-{
-	struct lb_probe *p = parser->data;
-
-	p->headers_done = true;
-	p->status = parser->status_code;
-	/* Nothing after the status matters; stop parsing here. */
-	return HPE_PAUSED;
-}
-
 struct lb_prober *lb_prober_new(struct ev_loop *loop)
 {
 	struct lb_prober *pr = calloc(1, sizeof(*pr));
@@ -147,9 +75,6 @@ struct lb_prober *lb_prober_new(struct ev_loop *loop)
 	if (!pr)
 		return NULL;
 	pr->loop = loop;
-	llhttp_settings_init(&pr->http);
-	pr->http.on_status = lb_on_status;
-	pr->http.on_headers_complete = lb_on_headers_complete;
 	return pr;
 }
 
@@ -173,237 +98,52 @@ const struct lb_probe_spec *lb_probe_get_spec(const struct lb_probe *p)
 	return &p->spec;
 }
 
-static void lb_probe_close(struct lb_probe *p, bool reset)
+/* Azure's rule: a TCP probe succeeds when it connects, an HTTP probe only
+ * on 200. */
+static void lb_probe_done(const struct probe_result *r, void *data)
 {
-	if (p->fd < 0)
-		return;
-	ev_unwatch(p->pr->loop, p->fd);
-	if (reset) {
-		/* RST instead of FIN: no TIME_WAIT on our side. */
-		struct linger lg = { 1, 0 };
-
-		setsockopt(p->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	}
-	close(p->fd);
-	p->fd = -1;
-	p->pr->stats.in_flight--;
-}
-
-/* Takes the attempt's result (once) and tells the owner. */
-static void lb_probe_result(struct lb_probe *p, bool ok, const char *result)
-{
+	struct lb_probe *p = data;
+	bool ok = r->outcome == PROBE_OK && (p->spec.proto != LB_PROBE_HTTP || r->status == 200);
 	bool changed;
 
-	if (p->have_result)
-		return;
-	p->have_result = true;
-	p->phase = LB_PHASE_IDLE;
+	p->pr->stats.in_flight--;
+	if (r->outcome == PROBE_TIMEOUT)
+		p->pr->stats.timeouts++;
 	if (ok)
 		p->pr->stats.ok++;
 	else
 		p->pr->stats.failed++;
-	p->health.last_latency_ms = (int)(ev_now_ms() - p->attempt_start);
-	changed = lb_health_feed(&p->health, ok, p->spec.threshold, result, ev_wall_ms());
+	p->health.last_latency_ms = (int)r->latency_ms;
+	changed = lb_health_feed(&p->health, ok, p->spec.threshold, r->text, ev_wall_ms());
 	if (p->cb)
 		p->cb(p, changed, p->data);
-}
-
-static const char *lb_errno_result(int e)
-{
-	switch (e) {
-	case ECONNREFUSED: return "connection refused";
-	case ECONNRESET: return "connection reset";
-	case EHOSTUNREACH: return "no route to host";
-	case ENETUNREACH: return "network unreachable";
-	case ETIMEDOUT: return "timeout";
-	case EPIPE: return "connection closed";
-	default: return strerror(e);
-	}
-}
-
-static void lb_probe_fail_errno(struct lb_probe *p, int e)
-{
-	lb_probe_close(p, false);
-	lb_probe_result(p, false, lb_errno_result(e));
-}
-
-static void lb_probe_io(struct ev_loop *loop, int fd, unsigned events, void *data);
-
-static void lb_probe_recv(struct lb_probe *p)
-{
-	char buf[2048];
-
-	for (;;) {
-		ssize_t n = read(p->fd, buf, sizeof(buf));
-		llhttp_errno_t herr;
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
-			lb_probe_fail_errno(p, errno);
-			return;
-		}
-		if (n == 0) {
-			lb_probe_close(p, false);
-			lb_probe_result(p, false, "closed before a response");
-			return;
-		}
-		herr = llhttp_execute(&p->parser, buf, (size_t)n);
-		if (p->headers_done) {
-			char result[LB_RESULT_MAX];
-
-			lb_probe_http_result(p->status, p->reason, result, sizeof(result));
-			/* The server may still be sending: a reset is fine, the
-			 * answer is in. */
-			lb_probe_close(p, true);
-			lb_probe_result(p, p->status == 200, result);
-			return;
-		}
-		if (herr != HPE_OK) {
-			lb_probe_close(p, true);
-			lb_probe_result(p, false, "malformed HTTP response");
-			return;
-		}
-	}
-}
-
-static void lb_probe_send(struct lb_probe *p)
-{
-	while (p->req_sent < p->req_len) {
-		ssize_t n = send(p->fd, p->req + p->req_sent, p->req_len - p->req_sent,
-				 MSG_NOSIGNAL);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
-			lb_probe_fail_errno(p, errno);
-			return;
-		}
-		p->req_sent += (size_t)n;
-	}
-	p->phase = LB_PHASE_RECV;
-	if (ev_watch(p->pr->loop, p->fd, EV_READ, lb_probe_io, p) < 0)
-		lb_probe_fail_errno(p, ENOMEM);
-}
-
-static void lb_probe_io(struct ev_loop *loop, int fd, unsigned events, void *data)
-{
-	struct lb_probe *p = data;
-
-	(void)loop;
-	(void)fd;
-	if (p->phase == LB_PHASE_CONNECT) {
-		int e = 0;
-		socklen_t len = sizeof(e);
-
-		if (!(events & EV_WRITE))
-			return;
-		if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0)
-			e = errno;
-		if (e) {
-			lb_probe_fail_errno(p, e);
-			return;
-		}
-		if (p->spec.proto != LB_PROBE_HTTP) {
-			lb_probe_close(p, true);
-			lb_probe_result(p, true, "connected");
-			return;
-		}
-		p->phase = LB_PHASE_SEND;
-	}
-	if (p->phase == LB_PHASE_SEND)
-		lb_probe_send(p);
-	else if (p->phase == LB_PHASE_RECV && (events & EV_READ))
-		lb_probe_recv(p);
-}
-
-static void lb_probe_tick(struct ev_loop *loop, uint64_t id, void *data);
-
-static void lb_probe_begin(struct lb_probe *p)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	int fd;
-
-	p->attempt_start = ev_now_ms();
-	p->have_result = false;
-	p->pr->stats.attempts++;
-	/* The timer goes first: whatever happens next, the probe stays alive. */
-	p->timer = ev_timer_add(p->pr->loop, p->spec.timeout_ms, lb_probe_tick, p);
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		/* Our own shortage (EMFILE, ENOBUFS) says nothing about the
-		 * backend: skip the round rather than fail it. */
-		p->pr->stats.skipped++;
-		p->have_result = true;
-		return;
-	}
-	p->fd = fd;
-	p->pr->stats.in_flight++;
-	sa.sin_addr = p->spec.addr;
-	sa.sin_port = htons((uint16_t)p->spec.port);
-	p->phase = LB_PHASE_CONNECT;
-	if (p->spec.proto == LB_PROBE_HTTP) {
-		char ip[INET_ADDRSTRLEN];
-
-		inet_ntop(AF_INET, &p->spec.addr, ip, sizeof(ip));
-		p->req_len = (size_t)snprintf(p->req, sizeof(p->req),
-			"GET %s HTTP/1.1\r\nHost: %s:%d\r\nUser-Agent: clientip-lb-probe/1.0\r\n"
-			"Accept: */*\r\nConnection: close\r\n\r\n",
-			p->spec.path[0] ? p->spec.path : "/", ip, p->spec.port);
-		if (p->req_len >= sizeof(p->req))
-			p->req_len = sizeof(p->req) - 1;
-		p->req_sent = 0;
-		llhttp_init(&p->parser, HTTP_RESPONSE, &p->pr->http);
-		p->parser.data = p;
-		p->headers_done = false;
-		p->status = 0;
-		p->reason[0] = '\0';
-		p->reason_len = 0;
-	}
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS) {
-		lb_probe_fail_errno(p, errno);
-		return;
-	}
-	if (ev_watch(p->pr->loop, fd, EV_WRITE, lb_probe_io, p) < 0)
-		lb_probe_fail_errno(p, ENOMEM);
 }
 
 static void lb_probe_tick(struct ev_loop *loop, uint64_t id, void *data)
 {
 	struct lb_probe *p = data;
-	uint64_t elapsed, wait;
+	struct probe_spec ps = {
+		.kind = p->spec.proto == LB_PROBE_HTTP ? PROBE_HTTP : PROBE_TCP,
+		.addr = p->spec.addr,
+		.port = p->spec.port,
+		.path = p->spec.path,
+		.headers = "User-Agent: clientip-lb-probe/1.0\r\nAccept: */*\r\n",
+		.timeout_ms = p->spec.timeout_ms,
+		.reset = true,
+	};
 
-	(void)loop;
 	(void)id;
-	p->timer = 0;
-	if (p->phase == LB_PHASE_IDLE && p->have_result) {
-		/* The attempt ended early, or this is the first start. */
-	} else if (p->phase != LB_PHASE_IDLE) {
-		/* No answer within the timeout: a blackholed backend ends here
-		 * (no SYN-ACK, no RST), as does one that accepts and stays mute. */
-		const char *what = p->phase == LB_PHASE_CONNECT ? "timeout (no answer to connect)"
-								: "timeout (no HTTP response)";
-
-		p->pr->stats.timeouts++;
-		lb_probe_close(p, true);
-		lb_probe_result(p, false, what);
+	p->pr->stats.attempts++;
+	/* The previous attempt is over: its timeout is at most the interval,
+	 * and its timer, added before this one, fires first. */
+	if (probe_start(&p->attempt, loop, &ps, lb_probe_done, p) == 0) {
+		p->pr->stats.in_flight++;
+	} else {
+		/* Our own shortage (EMFILE, ENOBUFS) says nothing about the
+		 * backend: skip the round rather than fail it. */
+		p->pr->stats.skipped++;
 	}
-	if (p->attempt_start == 0) {
-		lb_probe_begin(p);
-		return;
-	}
-	elapsed = ev_now_ms() - p->attempt_start;
-	if (elapsed >= p->spec.interval_ms) {
-		lb_probe_begin(p);
-		return;
-	}
-	wait = p->spec.interval_ms - elapsed;
-	p->attempt_start = 0;   /* the next tick starts an attempt */
-	p->timer = ev_timer_add(p->pr->loop, wait, lb_probe_tick, p);
+	p->timer = ev_timer_add(loop, p->spec.interval_ms, lb_probe_tick, p);
 }
 
 struct lb_probe *lb_probe_start(struct lb_prober *pr, const struct lb_probe_spec *spec,
@@ -424,9 +164,6 @@ struct lb_probe *lb_probe_start(struct lb_prober *pr, const struct lb_probe_spec
 		p->health = *initial;
 	p->cb = cb;
 	p->data = data;
-	p->fd = -1;
-	p->phase = LB_PHASE_IDLE;
-	p->have_result = true;
 	p->timer = ev_timer_add(pr->loop, spec->first_delay_ms, lb_probe_tick, p);
 	if (!p->timer) {
 		free(p);
@@ -441,6 +178,8 @@ void lb_probe_stop(struct lb_probe *p)
 		return;
 	if (p->timer)
 		ev_timer_cancel(p->pr->loop, p->timer);
-	lb_probe_close(p, true);
+	if (probe_running(&p->attempt))
+		p->pr->stats.in_flight--;
+	probe_cancel(&p->attempt);
 	free(p);
 }

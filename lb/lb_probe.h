@@ -1,17 +1,16 @@
-/* lb_probe.h — health probes: the state machine and the engine.
+/* lb_probe.h — health probes: the state machine and their schedule.
  *
  * The state machine is Azure Load Balancer's: a backend starts Unknown and
  * takes the state of its first result; after that it goes Down after
  * `threshold` consecutive failures and Up again after as many consecutive
  * successes. Unknown and Down backends get no new flows.
  *
- * The engine runs any number of probes on one lib/ev loop, after
- * keepalived's check_tcp: one non-blocking socket per attempt, no thread,
- * no blocking call. Each probe owns exactly one timer at a time: an attempt
- * starts, its timer fires at the timeout (failing the attempt if it is
- * still running, whether the peer refused nothing and answered nothing —
- * a blackholed node — or accepted and never replied), and the same timer
- * callback starts the next attempt one interval after the previous start.
+ * The probes run on one lib/ev loop, each attempt a lib/probe one (after
+ * keepalived's check_tcp: one non-blocking socket, no thread, no blocking
+ * call). Each probe has one timer of its own, for the next attempt, one
+ * interval after the previous start; an attempt's timeout (at most the
+ * interval) fails it if it is still running then, whether the peer
+ * answered nothing — a blackholed node — or accepted and never replied.
  * A result is taken as soon as it is known, so a refusal counts at once,
  * and no timer is ever cancelled on the hot path.
  *
@@ -99,8 +98,5 @@ const struct lb_probe_spec *lb_probe_get_spec(const struct lb_probe *p);
  * interval x threshold + one interval even when it fails just after a
  * successful probe, with room to spare for a busy loop. */
 uint32_t lb_probe_timeout_ms(uint32_t interval_ms);
-
-/* Result text of an HTTP status: "200 OK", "503 Service Unavailable". */
-void lb_probe_http_result(int status, const char *reason, char *out, size_t len);
 
 #endif

@@ -1,7 +1,6 @@
 /* Unit tests for agent/kubelet_util.c: back-off schedule, readiness
- * thresholds, probe requests and responses, the termination window after
- * a preStop hook and the hook's HTTP request, container environment,
- * executable lookup. */
+ * thresholds and ports, the termination window after a preStop hook and
+ * the hook's HTTP request, container environment, executable lookup. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -148,57 +147,6 @@ static void test_probe_port(void **state)
 	assert_int_equal(kubelet_probe_port(&c, &p), -1);
 }
 
-static void test_probe_request(void **state)
-{
-	struct model_probe p = probe(1, 3);
-	struct in_addr ip;
-	char buf[512];
-	int n;
-
-	(void)state;
-	inet_pton(AF_INET, "10.244.1.7", &ip);
-	snprintf(p.path, sizeof(p.path), "/healthz?full=1");
-	n = kubelet_probe_request(buf, sizeof(buf), &p, ip, 8080);
-	assert_true(n > 0);
-	assert_int_equal((size_t)n, strlen(buf));
-	assert_non_null(strstr(buf, "GET /healthz?full=1 HTTP/1.1\r\nHost: 10.244.1.7:8080\r\n"));
-	assert_non_null(strstr(buf, "User-Agent: kube-probe/"));
-	assert_non_null(strstr(buf, "Connection: close\r\n\r\n"));
-	p.path[0] = '\0';
-	kubelet_probe_request(buf, sizeof(buf), &p, ip, 80);
-	assert_memory_equal(buf, "GET / HTTP/1.1\r\n", 16);
-	snprintf(p.path, sizeof(p.path), "ready");
-	kubelet_probe_request(buf, sizeof(buf), &p, ip, 80);
-	assert_memory_equal(buf, "GET /ready HTTP/1.1\r\n", 21);
-	assert_int_equal(kubelet_probe_request(buf, 20, &p, ip, 80), -1);
-}
-
-static int status_of(const char *s)
-{
-	return kubelet_http_status(s, strlen(s));
-}
-
-static void test_http_status(void **state)
-{
-	(void)state;
-	assert_int_equal(status_of("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), 200);
-	assert_int_equal(status_of("HTTP/1.0 503 Service Unavailable\r\n"), 503);
-	assert_int_equal(status_of("HTTP/1.1 302\r\n"), 302);
-	assert_int_equal(status_of("HTTP/1.1 204\n"), 204);
-	/* Incomplete: ask for more. */
-	assert_int_equal(status_of(""), 0);
-	assert_int_equal(status_of("HT"), 0);
-	assert_int_equal(status_of("HTTP/1.1 200 O"), 0);
-	/* Not HTTP. */
-	assert_int_equal(status_of("SSH-2.0-OpenSSH\r\n"), -1);
-	assert_int_equal(status_of("::ffff:10.244.0.1"), -1);
-	assert_int_equal(status_of("HTTP/2 200\r\n"), -1);
-	assert_int_equal(status_of("HTTP/1.1 20x OK\r\n"), -1);
-	assert_int_equal(status_of("HTTP/1.1 2000 OK\r\n"), -1);
-	assert_int_equal(status_of("HTTP/1.1 099 OK\r\n"), -1);
-	assert_int_equal(status_of("HTTP/1.1\r\n"), -1);
-}
-
 static char env[KUBELET_ENV_MAX][KUBELET_ENV_LEN];
 static struct model_container c;
 
@@ -294,9 +242,23 @@ static void test_term_window(void **state)
 	assert_int_equal(kubelet_term_window_ms(-3, 0), 2000);
 }
 
+/* The whole request a hook sends: its headers, on the probe's request. */
+static int hook_request(char *buf, size_t len, const struct model_hook *h)
+{
+	struct probe_spec ps = { .kind = PROBE_HTTP, .port = 8080, .path = h->path };
+	char headers[1024];
+
+	inet_pton(AF_INET, "10.244.1.2", &ps.addr);
+	if (kubelet_hook_headers(headers, sizeof(headers), h, &ps.host) < 0)
+		return -1;
+	ps.headers = headers;
+	return probe_request(buf, len, &ps);
+}
+
 static void test_hook_request(void **state)
 {
 	struct model_hook h;
+	const char *host;
 	char buf[1024];
 	int n;
 
@@ -304,7 +266,7 @@ static void test_hook_request(void **state)
 	memset(&h, 0, sizeof(h));
 	h.kind = MODEL_HOOK_HTTP;
 	snprintf(h.path, sizeof(h.path), "/drain?now=1");
-	n = kubelet_hook_request(buf, sizeof(buf), &h, "10.244.1.2", 8080);
+	n = hook_request(buf, sizeof(buf), &h);
 	assert_int_equal(n, (int)strlen(buf));
 	assert_string_equal(buf, "GET /drain?now=1 HTTP/1.1\r\n"
 				 "Host: 10.244.1.2:8080\r\n"
@@ -321,7 +283,7 @@ static void test_hook_request(void **state)
 	snprintf(h.headers[2].value, sizeof(h.headers[2].value), "drainer");
 	h.n_headers = 3;
 	h.path[0] = '\0';
-	n = kubelet_hook_request(buf, sizeof(buf), &h, "10.244.1.2", 8080);
+	n = hook_request(buf, sizeof(buf), &h);
 	assert_true(n > 0);
 	assert_string_equal(buf, "GET / HTTP/1.1\r\n"
 				 "Host: app.example\r\n"
@@ -329,7 +291,8 @@ static void test_hook_request(void **state)
 				 "X-Reason: scale down\r\n"
 				 "User-Agent: drainer\r\n"
 				 "Connection: close\r\n\r\n");
-	assert_int_equal(kubelet_hook_request(buf, 40, &h, "10.244.1.2", 8080), -1);
+	assert_int_equal(hook_request(buf, 40, &h), -1);
+	assert_int_equal(kubelet_hook_headers(buf, 20, &h, &host), -1);
 }
 
 int main(void)
@@ -341,8 +304,6 @@ int main(void)
 		cmocka_unit_test(test_probe_defaults),
 		cmocka_unit_test(test_probe_thresholds_need_a_run),
 		cmocka_unit_test(test_probe_port),
-		cmocka_unit_test(test_probe_request),
-		cmocka_unit_test(test_http_status),
 		cmocka_unit_test(test_env_compose),
 		cmocka_unit_test(test_find_exec),
 		cmocka_unit_test(test_exit_describe),

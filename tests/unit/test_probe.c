@@ -1,0 +1,485 @@
+/* Unit tests for lib/probe.c: one attempt against listeners on 127.0.0.1
+ * on the same loop — refused, connected, 200, 503, something not HTTP, a
+ * peer that closes, one that accepts and never answers, a full accept
+ * queue (no answer to connect), RST or FIN on close, cancel — and the
+ * request and result texts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ev.h"
+#include "probe.h"
+
+/* ---- a small server on the same loop ------------------------------------ */
+
+enum srv_mode {
+	SRV_HOLD,     /* accept, read, never answer */
+	SRV_ANSWER,   /* read the request, write `answer`, close */
+	SRV_CLOSE,    /* read the request, close without a word */
+};
+
+struct srv {
+	struct ev_loop *loop;
+	int lfd;
+	int port;
+	enum srv_mode mode;
+	const char *answer;
+	char request[1024];     /* what the last connection sent */
+	size_t request_len;
+	int conn;               /* the accepted connection, -1 none */
+	int read_end;           /* the last read on conn: bytes, or -errno */
+};
+
+static void srv_conn(struct ev_loop *loop, int fd, unsigned events, void *data)
+{
+	struct srv *s = data;
+	ssize_t n;
+
+	(void)events;
+	n = read(fd, s->request + s->request_len, sizeof(s->request) - 1 - s->request_len);
+	if (n < 0 && errno == EAGAIN)
+		return;
+	s->read_end = n < 0 ? -errno : (int)n;
+	if (n <= 0) {
+		/* The probe closed: keep the connection for the test to look at. */
+		ev_unwatch(loop, fd);
+		return;
+	}
+	s->request_len += (size_t)n;
+	s->request[s->request_len] = '\0';
+	if (!strstr(s->request, "\r\n\r\n") || s->mode == SRV_HOLD)
+		return;
+	if (s->mode == SRV_ANSWER && write(fd, s->answer, strlen(s->answer)) < 0)
+		fail_msg("write: %s", strerror(errno));
+	ev_unwatch(loop, fd);
+	close(fd);
+	s->conn = -1;
+}
+
+static void srv_accept(struct ev_loop *loop, int lfd, unsigned events, void *data)
+{
+	struct srv *s = data;
+	int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	(void)events;
+	if (fd < 0)
+		return;
+	s->conn = fd;
+	assert_int_equal(ev_watch(loop, fd, EV_READ, srv_conn, s), 0);
+}
+
+/* A listener on 127.0.0.1; not accepting with backlog 0 fills its queue
+ * with one connection. */
+static void srv_start(struct srv *s, struct ev_loop *loop, enum srv_mode mode, bool accepting)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+
+	memset(s, 0, sizeof(*s));
+	s->loop = loop;
+	s->mode = mode;
+	s->conn = -1;
+	s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	assert_true(s->lfd >= 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(s->lfd, accepting ? 16 : 0), 0);
+	getsockname(s->lfd, (struct sockaddr *)&sa, &len);
+	s->port = ntohs(sa.sin_port);
+	if (accepting)
+		assert_int_equal(ev_watch(loop, s->lfd, EV_READ, srv_accept, s), 0);
+}
+
+static void srv_stop(struct srv *s)
+{
+	ev_unwatch(s->loop, s->lfd);
+	close(s->lfd);
+	if (s->conn >= 0) {
+		ev_unwatch(s->loop, s->conn);
+		close(s->conn);
+	}
+}
+
+/* A closed port: bind, read the port, close. */
+static int closed_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	getsockname(fd, (struct sockaddr *)&sa, &len);
+	close(fd);
+	return ntohs(sa.sin_port);
+}
+
+/* ---- running one attempt -------------------------------------------------- */
+
+struct rec {
+	int calls;
+	struct probe_result r;
+};
+
+static void on_result(const struct probe_result *r, void *data)
+{
+	struct rec *rec = data;
+
+	rec->calls++;
+	rec->r = *r;
+}
+
+static void stop_timer(struct ev_loop *loop, uint64_t id, void *data)
+{
+	(void)id;
+	(void)data;
+	ev_stop(loop);
+}
+
+/* Polls the loop until cond(arg) holds; a hung attempt fails the test
+ * after 5 s instead of hanging it. */
+static void run_until(struct ev_loop *loop, bool (*cond)(const void *), const void *arg)
+{
+	uint64_t give_up = ev_now_ms() + 5000;
+
+	while (!cond(arg)) {
+		assert_true(ev_now_ms() < give_up);
+		ev_timer_add(loop, 5, stop_timer, NULL);
+		assert_int_equal(ev_run(loop), 0);
+	}
+}
+
+static bool have_result(const void *arg)
+{
+	return ((const struct rec *)arg)->calls > 0;
+}
+
+static void spec_init(struct probe_spec *spec, enum probe_kind kind, int port)
+{
+	memset(spec, 0, sizeof(*spec));
+	spec->kind = kind;
+	spec->addr.s_addr = htonl(INADDR_LOOPBACK);
+	spec->port = port;
+	spec->path = "/healthz";
+	spec->headers = "User-Agent: test-probe\r\n";
+	spec->timeout_ms = 3000;
+}
+
+/* Runs one attempt to its end; the callback must come exactly once. */
+static void run_attempt(struct ev_loop *loop, const struct probe_spec *spec, struct rec *rec)
+{
+	struct probe p = { 0 };
+
+	assert_int_equal(probe_start(&p, loop, spec, on_result, rec), 0);
+	/* Never from within probe_start(). */
+	assert_int_equal(rec->calls, 0);
+	assert_true(probe_running(&p));
+	run_until(loop, have_result, rec);
+	assert_false(probe_running(&p));
+	probe_cancel(&p);
+	assert_int_equal(rec->calls, 1);
+}
+
+/* ---- outcomes -------------------------------------------------------------- */
+
+static void test_refused(void **state)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct probe_spec spec;
+	struct rec rec = { 0 };
+
+	(void)state;
+	spec_init(&spec, PROBE_HTTP, closed_port());
+	run_attempt(loop, &spec, &rec);
+	assert_int_equal(rec.r.outcome, PROBE_FAILED);
+	assert_int_equal(rec.r.stage, PROBE_CONNECT);
+	assert_int_equal(rec.r.error, ECONNREFUSED);
+	assert_string_equal(rec.r.text, "connection refused");
+	ev_loop_free(loop);
+}
+
+static void test_tcp_connected(void **state)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct probe_spec spec;
+	struct rec rec = { 0 };
+	struct srv s;
+
+	(void)state;
+	srv_start(&s, loop, SRV_HOLD, true);
+	spec_init(&spec, PROBE_TCP, s.port);
+	run_attempt(loop, &spec, &rec);
+	assert_int_equal(rec.r.outcome, PROBE_OK);
+	assert_int_equal(rec.r.status, 0);
+	assert_string_equal(rec.r.text, "connected");
+	srv_stop(&s);
+	ev_loop_free(loop);
+}
+
+static void test_http_200(void **state)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct probe_spec spec;
+	struct rec rec = { 0 };
+	struct srv s;
+
+	(void)state;
+	srv_start(&s, loop, SRV_ANSWER, true);
+	s.answer = "HTTP/1.1 200 Fine\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
+	spec_init(&spec, PROBE_HTTP, s.port);
+	run_attempt(loop, &spec, &rec);
+	assert_int_equal(rec.r.outcome, PROBE_OK);
+	assert_int_equal(rec.r.stage, PROBE_RECV);
+	assert_int_equal(rec.r.status, 200);
+	assert_string_equal(rec.r.reason, "Fine");
+	assert_string_equal(rec.r.text, "200 OK");
+	assert_true(rec.r.latency_ms < 3000);
+	/* What the server got: the request line, Host, the caller's headers. */
+	assert_non_null(strstr(s.request, "GET /healthz HTTP/1.1\r\n"));
+	assert_non_null(strstr(s.request, "\r\nHost: 127.0.0.1:"));
+	assert_non_null(strstr(s.request, "\r\nUser-Agent: test-probe\r\n"));
+	srv_stop(&s);
+	ev_loop_free(loop);
+}
+
+static void test_http_503(void **state)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct probe_spec spec;
+	struct rec rec = { 0 };
+	struct srv s;
+
+	(void)state;
+	srv_start(&s, loop, SRV_ANSWER, true);
+	s.answer = "HTTP/1.0 503 Draining\r\n\r\n";
+	spec_init(&spec, PROBE_HTTP, s.port);
+	run_attempt(loop, &spec, &rec);
+	/* An answer is an OK attempt: whether 503 is healthy is the caller's. */
+	assert_int_equal(rec.r.outcome, PROBE_OK);
+	assert_int_equal(rec.r.status, 503);
+	assert_string_equal(rec.r.reason, "Draining");
+	assert_string_equal(rec.r.text, "503 Service Unavailable");
+	srv_stop(&s);
+	ev_loop_free(loop);
+}
+
+static void test_not_http(void **state)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct probe_spec spec;
+	struct rec rec = { 0 };
+	struct srv s;
+
+	(void)state;
+	srv_start(&s, loop, SRV_ANSWER, true);
+	s.answer = "SSH-2.0-OpenSSH_9.6\r\n";
+	spec_init(&spec, PROBE_HTTP, s.port);
+	run_attempt(loop, &spec, &rec);
+	assert_int_equal(rec.r.outcome, PROBE_FAILED);
+	assert_int_equal(rec.r.error, EPROTO);
+	assert_string_equal(rec.r.text, "malformed HTTP response");
+	srv_stop(&s);
+	ev_loop_free(loop);
+}
+
+static void test_closed_before_response(void **state)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct probe_spec spec;
+	struct rec rec = { 0 };
+	struct srv s;
+
+	(void)state;
+	srv_start(&s, loop, SRV_CLOSE, true);
+	spec_init(&spec, PROBE_HTTP, s.port);
+	run_attempt(loop, &spec, &rec);
+	assert_int_equal(rec.r.outcome, PROBE_FAILED);
+	assert_int_equal(rec.r.stage, PROBE_RECV);
+	assert_int_equal(rec.r.error, 0);
+	assert_string_equal(rec.r.text, "closed before a response");
+	srv_stop(&s);
+	ev_loop_free(loop);
+}
+
+static void test_no_response_times_out(void **state)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct probe_spec spec;
+	struct rec rec = { 0 };
+	struct srv s;
+
+	(void)state;
+	srv_start(&s, loop, SRV_HOLD, true);
+	spec_init(&spec, PROBE_HTTP, s.port);
+	spec.timeout_ms = 100;
+	run_attempt(loop, &spec, &rec);
+	assert_int_equal(rec.r.outcome, PROBE_TIMEOUT);
+	assert_int_equal(rec.r.stage, PROBE_RECV);
+	assert_string_equal(rec.r.text, "timeout (no HTTP response)");
+	srv_stop(&s);
+	ev_loop_free(loop);
+}
+
+static void test_full_queue_times_out_connect(void **state)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct probe_spec spec;
+	struct rec rec = { 0 };
+	int fillers[4];
+	struct srv s;
+
+	(void)state;
+	/* Backlog 0, never accepting: once the queue holds a connection the
+	 * kernel drops further SYNs, which is what a blackholed peer does. */
+	srv_start(&s, loop, SRV_HOLD, false);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = htons((uint16_t)s.port);
+	for (int i = 0; i < 4; i++) {
+		fillers[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		connect(fillers[i], (struct sockaddr *)&sa, sizeof(sa));
+	}
+	spec_init(&spec, PROBE_TCP, s.port);
+	spec.timeout_ms = 200;
+	run_attempt(loop, &spec, &rec);
+	assert_int_equal(rec.r.outcome, PROBE_TIMEOUT);
+	assert_int_equal(rec.r.stage, PROBE_CONNECT);
+	assert_string_equal(rec.r.text, "timeout (no answer to connect)");
+	for (int i = 0; i < 4; i++)
+		close(fillers[i]);
+	srv_stop(&s);
+	ev_loop_free(loop);
+}
+
+static bool conn_ended(const void *arg)
+{
+	return ((const struct srv *)arg)->read_end <= 0;
+}
+
+/* The peer sees how a TCP probe closes: RST with reset, FIN without. */
+static void close_seen(bool reset, int want)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct probe_spec spec;
+	struct rec rec = { 0 };
+	struct srv s;
+
+	srv_start(&s, loop, SRV_HOLD, true);
+	s.read_end = 1;
+	spec_init(&spec, PROBE_TCP, s.port);
+	spec.reset = reset;
+	run_attempt(loop, &spec, &rec);
+	assert_int_equal(rec.r.outcome, PROBE_OK);
+	run_until(loop, conn_ended, &s);
+	assert_int_equal(s.read_end, want);
+	srv_stop(&s);
+	ev_loop_free(loop);
+}
+
+static void test_reset_closes_with_rst(void **state)
+{
+	(void)state;
+	close_seen(true, -ECONNRESET);
+	close_seen(false, 0);
+}
+
+static void test_cancel_means_no_callback(void **state)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct probe_spec spec;
+	struct rec rec = { 0 };
+	struct probe p = { 0 };
+	struct srv s;
+
+	(void)state;
+	srv_start(&s, loop, SRV_HOLD, true);
+	spec_init(&spec, PROBE_HTTP, s.port);
+	spec.timeout_ms = 50;
+	assert_int_equal(probe_start(&p, loop, &spec, on_result, &rec), 0);
+	probe_cancel(&p);
+	assert_false(probe_running(&p));
+	/* Well past the timeout: neither the connect nor the timer report. */
+	ev_timer_add(loop, 200, stop_timer, NULL);
+	assert_int_equal(ev_run(loop), 0);
+	assert_int_equal(rec.calls, 0);
+	/* The probe can run again after a cancel. */
+	spec.kind = PROBE_TCP;
+	run_attempt(loop, &spec, &rec);
+	assert_int_equal(rec.r.outcome, PROBE_OK);
+	srv_stop(&s);
+	ev_loop_free(loop);
+}
+
+/* ---- texts ---------------------------------------------------------------- */
+
+static void test_request(void **state)
+{
+	struct probe_spec spec;
+	char buf[512];
+	int n;
+
+	(void)state;
+	spec_init(&spec, PROBE_HTTP, 8080);
+	inet_pton(AF_INET, "10.244.1.7", &spec.addr);
+	spec.path = "/healthz?full=1";
+	n = probe_request(buf, sizeof(buf), &spec);
+	assert_int_equal(n, (int)strlen(buf));
+	assert_string_equal(buf, "GET /healthz?full=1 HTTP/1.1\r\nHost: 10.244.1.7:8080\r\n"
+				 "User-Agent: test-probe\r\nConnection: close\r\n\r\n");
+	/* No path is "/", a path without its slash gets one. */
+	spec.path = NULL;
+	spec.headers = NULL;
+	probe_request(buf, sizeof(buf), &spec);
+	assert_string_equal(buf, "GET / HTTP/1.1\r\nHost: 10.244.1.7:8080\r\n"
+				 "Connection: close\r\n\r\n");
+	spec.path = "ready";
+	spec.host = "app.example";
+	probe_request(buf, sizeof(buf), &spec);
+	assert_string_equal(buf, "GET /ready HTTP/1.1\r\nHost: app.example\r\n"
+				 "Connection: close\r\n\r\n");
+	assert_int_equal(probe_request(buf, 20, &spec), -1);
+}
+
+static void test_status_text(void **state)
+{
+	char out[64];
+
+	(void)state;
+	probe_status_text(200, "Fine", out, sizeof(out));
+	assert_string_equal(out, "200 OK");
+	probe_status_text(503, "", out, sizeof(out));
+	assert_string_equal(out, "503 Service Unavailable");
+	probe_status_text(299, "Odd", out, sizeof(out));
+	assert_string_equal(out, "299 Odd");
+	probe_status_text(299, "", out, sizeof(out));
+	assert_string_equal(out, "299");
+	assert_string_equal(probe_error_text(EHOSTUNREACH), "no route to host");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_tcp_connected),
+		cmocka_unit_test(test_http_200),
+		cmocka_unit_test(test_http_503),
+		cmocka_unit_test(test_not_http),
+		cmocka_unit_test(test_closed_before_response),
+		cmocka_unit_test(test_no_response_times_out),
+		cmocka_unit_test(test_full_queue_times_out_connect),
+		cmocka_unit_test(test_reset_closes_with_rst),
+		cmocka_unit_test(test_cancel_means_no_callback),
+		cmocka_unit_test(test_request),
+		cmocka_unit_test(test_status_text),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
