@@ -7,8 +7,8 @@
 # health check node port answers 503, the load balancer takes the node
 # out), it keeps serving during the hook, SIGTERM comes only when the hook
 # is over, and the client sees not one failed connection. Then the order and
-# timings of termination with a hook that fails and one that outlives the
-# grace period.
+# timings of termination with a hook that fails, httpGet hooks (answered,
+# refused) and one that outlives the grace period.
 . "$(dirname "$0")/lib.sh"
 
 C=$T_BUILD/clientip
@@ -23,7 +23,7 @@ command -v python3 >/dev/null || t_skip_all "needs python3"
 manifest() {
 	t_scenario_manifest Local "$3" | sed \
 		-e "s/^      containers:\$/      terminationGracePeriodSeconds: $2\n      containers:/" \
-		-e "s/^        - containerPort: 8080\$/        - containerPort: 8080\n        lifecycle:\n          preStop: $1/"
+		-e "s|^        - containerPort: 8080\$|        - containerPort: 8080\n        lifecycle:\n          preStop: $1|"
 }
 statedir() { "$C" --lab "$lab" lab status | sed -n 's/^State: *//p'; }
 frontend() { sed -n 's/.*"ip": "\(203\.[0-9.]*\)".*/\1/p' "$SD/status/services/default_node-service.json" 2>/dev/null; }
@@ -155,6 +155,30 @@ t_ok "SIGTERM follows anyway" t_wait 5 logged "$pnode" "pod default/$pod: SIGTER
 t_ok "the hook ran in the pod (its output in the pod's log)" grep -q "hook ran" \
 	"$SD/logs/pods/default_$pod.log"
 t_ok "the pod is gone" t_wait 30 pod_count 0
+
+# --- httpGet hooks: one the app answers, one to a port nobody listens on -------------
+manifest "{httpGet: {path: /healthz, port: 8080}}" 30 1 >"$T_TMP/http.yaml"
+t_ok "apply: a preStop httpGet hook to the app" "$C" --lab "$lab" apply -f "$T_TMP/http.yaml"
+t_ok "scale to 1 (http hook)" "$C" --lab "$lab" scale deployment node-deployment --replicas 1
+t_ok "rolled out (http hook)" t_wait 60 sh -c "'$C' --lab '$lab' rollout status deployment node-deployment --timeout 1s"
+t_ok "one pod, ready (http hook)" t_wait 30 one_pod_ready
+pod=$("$C" --lab "$lab" get pods -l app=node --no-headers | awk '{print $1}')
+pnode=$(node_of "$pod")
+t_ok "delete it (http hook)" "$C" --lab "$lab" scale deployment node-deployment --replicas 0
+t_ok "the httpGet hook answered, then SIGTERM" t_wait 10 logged "$pnode" \
+	"pod default/$pod: preStop hook done after"
+t_ok "the pod is gone (http hook)" t_wait 30 pod_count 0
+manifest "{httpGet: {path: /, port: 8099}}" 30 1 >"$T_TMP/http-refused.yaml"
+t_ok "apply: a preStop httpGet hook to a closed port" "$C" --lab "$lab" apply -f "$T_TMP/http-refused.yaml"
+t_ok "scale to 1 (refused hook)" "$C" --lab "$lab" scale deployment node-deployment --replicas 1
+t_ok "one pod, ready (refused hook)" t_wait 60 one_pod_ready
+pod=$("$C" --lab "$lab" get pods -l app=node --no-headers | awk '{print $1}')
+pnode=$(node_of "$pod")
+t_ok "delete it (refused hook)" "$C" --lab "$lab" scale deployment node-deployment --replicas 0
+t_ok "FailedPreStopHook names the address, as the kubelet does" t_wait 10 logged "$pnode" \
+	"pod default/$pod: FailedPreStopHook .*dial tcp 10\.244\.[0-9]*\.[0-9]*:8099: connect: Connection refused"
+t_ok "SIGTERM follows anyway (refused hook)" t_wait 5 logged "$pnode" "pod default/$pod: SIGTERM"
+t_ok "the pod is gone (refused hook)" t_wait 30 pod_count 0
 
 # The hook sleeps 3 s of a 2 s grace period: given up at 2 s, then SIGTERM
 # with kubelet's 2 s minimum before SIGKILL. A keep-alive connection held
