@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -191,173 +192,159 @@ static void run_attempt(struct ev_loop *loop, const struct probe_spec *spec, str
 
 /* ---- outcomes -------------------------------------------------------------- */
 
+/* Each test's loop, probe spec, result and (if it started one) server. */
+struct fx {
+	struct ev_loop *loop;
+	struct probe_spec spec;
+	struct rec rec;
+	struct srv s;
+	bool serving;
+};
+
+static int fx_setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	if (!f || !(f->loop = ev_loop_new()))
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	struct fx *f = *state;
+
+	if (f->serving)
+		srv_stop(&f->s);
+	ev_loop_free(f->loop);
+	free(f);
+	return 0;
+}
+
+/* A server in mode, and a probe of kind aimed at it. */
+static void fx_serve(struct fx *f, enum srv_mode mode, bool accepting, enum probe_kind kind)
+{
+	srv_start(&f->s, f->loop, mode, accepting);
+	f->serving = true;
+	spec_init(&f->spec, kind, f->s.port);
+}
+
+/* An HTTP attempt against a server that answers with answer. */
+static const struct probe_result *fx_answered(struct fx *f, const char *answer)
+{
+	fx_serve(f, SRV_ANSWER, true, PROBE_HTTP);
+	f->s.answer = answer;
+	run_attempt(f->loop, &f->spec, &f->rec);
+	return &f->rec.r;
+}
+
 static void test_refused(void **state)
 {
-	struct ev_loop *loop = ev_loop_new();
-	struct probe_spec spec;
-	struct rec rec = { 0 };
+	struct fx *f = *state;
 
-	(void)state;
-	spec_init(&spec, PROBE_HTTP, closed_port());
-	run_attempt(loop, &spec, &rec);
-	assert_int_equal(rec.r.outcome, PROBE_FAILED);
-	assert_int_equal(rec.r.stage, PROBE_CONNECT);
-	assert_int_equal(rec.r.error, ECONNREFUSED);
-	assert_string_equal(rec.r.text, "connection refused");
-	ev_loop_free(loop);
+	spec_init(&f->spec, PROBE_HTTP, closed_port());
+	run_attempt(f->loop, &f->spec, &f->rec);
+	assert_int_equal(f->rec.r.outcome, PROBE_FAILED);
+	assert_int_equal(f->rec.r.stage, PROBE_CONNECT);
+	assert_int_equal(f->rec.r.error, ECONNREFUSED);
+	assert_string_equal(f->rec.r.text, "connection refused");
 }
 
 static void test_tcp_connected(void **state)
 {
-	struct ev_loop *loop = ev_loop_new();
-	struct probe_spec spec;
-	struct rec rec = { 0 };
-	struct srv s;
+	struct fx *f = *state;
 
-	(void)state;
-	srv_start(&s, loop, SRV_HOLD, true);
-	spec_init(&spec, PROBE_TCP, s.port);
-	run_attempt(loop, &spec, &rec);
-	assert_int_equal(rec.r.outcome, PROBE_OK);
-	assert_int_equal(rec.r.status, 0);
-	assert_string_equal(rec.r.text, "connected");
-	srv_stop(&s);
-	ev_loop_free(loop);
+	fx_serve(f, SRV_HOLD, true, PROBE_TCP);
+	run_attempt(f->loop, &f->spec, &f->rec);
+	assert_int_equal(f->rec.r.outcome, PROBE_OK);
+	assert_int_equal(f->rec.r.status, 0);
+	assert_string_equal(f->rec.r.text, "connected");
 }
 
 static void test_http_200(void **state)
 {
-	struct ev_loop *loop = ev_loop_new();
-	struct probe_spec spec;
-	struct rec rec = { 0 };
-	struct srv s;
+	struct fx *f = *state;
+	const struct probe_result *r =
+		fx_answered(f, "HTTP/1.1 200 Fine\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
 
-	(void)state;
-	srv_start(&s, loop, SRV_ANSWER, true);
-	s.answer = "HTTP/1.1 200 Fine\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
-	spec_init(&spec, PROBE_HTTP, s.port);
-	run_attempt(loop, &spec, &rec);
-	assert_int_equal(rec.r.outcome, PROBE_OK);
-	assert_int_equal(rec.r.stage, PROBE_RECV);
-	assert_int_equal(rec.r.status, 200);
-	assert_string_equal(rec.r.reason, "Fine");
-	assert_string_equal(rec.r.text, "200 OK");
-	assert_true(rec.r.latency_ms < 3000);
+	assert_int_equal(r->outcome, PROBE_OK);
+	assert_int_equal(r->stage, PROBE_RECV);
+	assert_int_equal(r->status, 200);
+	assert_string_equal(r->reason, "Fine");
+	assert_string_equal(r->text, "200 OK");
 	/* What the server got: the request line, Host, the caller's headers. */
-	assert_non_null(strstr(s.request, "GET /healthz HTTP/1.1\r\n"));
-	assert_non_null(strstr(s.request, "\r\nHost: 127.0.0.1:"));
-	assert_non_null(strstr(s.request, "\r\nUser-Agent: test-probe\r\n"));
-	srv_stop(&s);
-	ev_loop_free(loop);
+	assert_non_null(strstr(f->s.request, "GET /healthz HTTP/1.1\r\n"));
+	assert_non_null(strstr(f->s.request, "\r\nHost: 127.0.0.1:"));
+	assert_non_null(strstr(f->s.request, "\r\nUser-Agent: test-probe\r\n"));
 }
 
 static void test_http_503(void **state)
 {
-	struct ev_loop *loop = ev_loop_new();
-	struct probe_spec spec;
-	struct rec rec = { 0 };
-	struct srv s;
+	const struct probe_result *r = fx_answered(*state, "HTTP/1.0 503 Draining\r\n\r\n");
 
-	(void)state;
-	srv_start(&s, loop, SRV_ANSWER, true);
-	s.answer = "HTTP/1.0 503 Draining\r\n\r\n";
-	spec_init(&spec, PROBE_HTTP, s.port);
-	run_attempt(loop, &spec, &rec);
 	/* An answer is an OK attempt: whether 503 is healthy is the caller's. */
-	assert_int_equal(rec.r.outcome, PROBE_OK);
-	assert_int_equal(rec.r.status, 503);
-	assert_string_equal(rec.r.reason, "Draining");
-	assert_string_equal(rec.r.text, "503 Service Unavailable");
-	srv_stop(&s);
-	ev_loop_free(loop);
+	assert_int_equal(r->outcome, PROBE_OK);
+	assert_int_equal(r->status, 503);
+	assert_string_equal(r->reason, "Draining");
+	assert_string_equal(r->text, "503 Service Unavailable");
 }
 
 static void test_not_http(void **state)
 {
-	struct ev_loop *loop = ev_loop_new();
-	struct probe_spec spec;
-	struct rec rec = { 0 };
-	struct srv s;
+	const struct probe_result *r = fx_answered(*state, "SSH-2.0-OpenSSH_9.6\r\n");
 
-	(void)state;
-	srv_start(&s, loop, SRV_ANSWER, true);
-	s.answer = "SSH-2.0-OpenSSH_9.6\r\n";
-	spec_init(&spec, PROBE_HTTP, s.port);
-	run_attempt(loop, &spec, &rec);
-	assert_int_equal(rec.r.outcome, PROBE_FAILED);
-	assert_int_equal(rec.r.error, EPROTO);
-	assert_string_equal(rec.r.text, "malformed HTTP response");
-	srv_stop(&s);
-	ev_loop_free(loop);
+	assert_int_equal(r->outcome, PROBE_FAILED);
+	assert_int_equal(r->error, EPROTO);
+	assert_string_equal(r->text, "malformed HTTP response");
 }
 
 static void test_closed_before_response(void **state)
 {
-	struct ev_loop *loop = ev_loop_new();
-	struct probe_spec spec;
-	struct rec rec = { 0 };
-	struct srv s;
+	struct fx *f = *state;
 
-	(void)state;
-	srv_start(&s, loop, SRV_CLOSE, true);
-	spec_init(&spec, PROBE_HTTP, s.port);
-	run_attempt(loop, &spec, &rec);
-	assert_int_equal(rec.r.outcome, PROBE_FAILED);
-	assert_int_equal(rec.r.stage, PROBE_RECV);
-	assert_int_equal(rec.r.error, 0);
-	assert_string_equal(rec.r.text, "closed before a response");
-	srv_stop(&s);
-	ev_loop_free(loop);
+	fx_serve(f, SRV_CLOSE, true, PROBE_HTTP);
+	run_attempt(f->loop, &f->spec, &f->rec);
+	assert_int_equal(f->rec.r.outcome, PROBE_FAILED);
+	assert_int_equal(f->rec.r.stage, PROBE_RECV);
+	assert_int_equal(f->rec.r.error, 0);
+	assert_string_equal(f->rec.r.text, "closed before a response");
 }
 
 static void test_no_response_times_out(void **state)
 {
-	struct ev_loop *loop = ev_loop_new();
-	struct probe_spec spec;
-	struct rec rec = { 0 };
-	struct srv s;
+	struct fx *f = *state;
 
-	(void)state;
-	srv_start(&s, loop, SRV_HOLD, true);
-	spec_init(&spec, PROBE_HTTP, s.port);
-	spec.timeout_ms = 100;
-	run_attempt(loop, &spec, &rec);
-	assert_int_equal(rec.r.outcome, PROBE_TIMEOUT);
-	assert_int_equal(rec.r.stage, PROBE_RECV);
-	assert_string_equal(rec.r.text, "timeout (no HTTP response)");
-	srv_stop(&s);
-	ev_loop_free(loop);
+	fx_serve(f, SRV_HOLD, true, PROBE_HTTP);
+	f->spec.timeout_ms = 100;
+	run_attempt(f->loop, &f->spec, &f->rec);
+	assert_int_equal(f->rec.r.outcome, PROBE_TIMEOUT);
+	assert_int_equal(f->rec.r.stage, PROBE_RECV);
+	assert_string_equal(f->rec.r.text, "timeout (no HTTP response)");
 }
 
 static void test_full_queue_times_out_connect(void **state)
 {
-	struct ev_loop *loop = ev_loop_new();
+	struct fx *f = *state;
 	struct sockaddr_in sa = { .sin_family = AF_INET };
-	struct probe_spec spec;
-	struct rec rec = { 0 };
 	int fillers[4];
-	struct srv s;
 
-	(void)state;
 	/* Backlog 0, never accepting: once the queue holds a connection the
 	 * kernel drops further SYNs, which is what a blackholed peer does. */
-	srv_start(&s, loop, SRV_HOLD, false);
+	fx_serve(f, SRV_HOLD, false, PROBE_TCP);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sa.sin_port = htons((uint16_t)s.port);
+	sa.sin_port = htons((uint16_t)f->s.port);
 	for (int i = 0; i < 4; i++) {
 		fillers[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 		connect(fillers[i], (struct sockaddr *)&sa, sizeof(sa));
 	}
-	spec_init(&spec, PROBE_TCP, s.port);
-	spec.timeout_ms = 200;
-	run_attempt(loop, &spec, &rec);
-	assert_int_equal(rec.r.outcome, PROBE_TIMEOUT);
-	assert_int_equal(rec.r.stage, PROBE_CONNECT);
-	assert_string_equal(rec.r.text, "timeout (no answer to connect)");
+	f->spec.timeout_ms = 200;
+	run_attempt(f->loop, &f->spec, &f->rec);
+	assert_int_equal(f->rec.r.outcome, PROBE_TIMEOUT);
+	assert_int_equal(f->rec.r.stage, PROBE_CONNECT);
+	assert_string_equal(f->rec.r.text, "timeout (no answer to connect)");
 	for (int i = 0; i < 4; i++)
 		close(fillers[i]);
-	srv_stop(&s);
-	ev_loop_free(loop);
 }
 
 static bool conn_ended(const void *arg)
@@ -368,21 +355,19 @@ static bool conn_ended(const void *arg)
 /* The peer sees how a TCP probe closes: RST with reset, FIN without. */
 static void close_seen(bool reset, int want)
 {
-	struct ev_loop *loop = ev_loop_new();
-	struct probe_spec spec;
-	struct rec rec = { 0 };
-	struct srv s;
+	void *state = NULL;
+	struct fx *f;
 
-	srv_start(&s, loop, SRV_HOLD, true);
-	s.read_end = 1;
-	spec_init(&spec, PROBE_TCP, s.port);
-	spec.reset = reset;
-	run_attempt(loop, &spec, &rec);
-	assert_int_equal(rec.r.outcome, PROBE_OK);
-	run_until(loop, conn_ended, &s);
-	assert_int_equal(s.read_end, want);
-	srv_stop(&s);
-	ev_loop_free(loop);
+	assert_int_equal(fx_setup(&state), 0);
+	f = state;
+	fx_serve(f, SRV_HOLD, true, PROBE_TCP);
+	f->s.read_end = 1;
+	f->spec.reset = reset;
+	run_attempt(f->loop, &f->spec, &f->rec);
+	assert_int_equal(f->rec.r.outcome, PROBE_OK);
+	run_until(f->loop, conn_ended, &f->s);
+	assert_int_equal(f->s.read_end, want);
+	fx_teardown(&state);
 }
 
 static void test_reset_closes_with_rst(void **state)
@@ -394,29 +379,22 @@ static void test_reset_closes_with_rst(void **state)
 
 static void test_cancel_means_no_callback(void **state)
 {
-	struct ev_loop *loop = ev_loop_new();
-	struct probe_spec spec;
-	struct rec rec = { 0 };
+	struct fx *f = *state;
 	struct probe p = { 0 };
-	struct srv s;
 
-	(void)state;
-	srv_start(&s, loop, SRV_HOLD, true);
-	spec_init(&spec, PROBE_HTTP, s.port);
-	spec.timeout_ms = 50;
-	assert_int_equal(probe_start(&p, loop, &spec, on_result, &rec), 0);
+	fx_serve(f, SRV_HOLD, true, PROBE_HTTP);
+	f->spec.timeout_ms = 50;
+	assert_int_equal(probe_start(&p, f->loop, &f->spec, on_result, &f->rec), 0);
 	probe_cancel(&p);
 	assert_false(probe_running(&p));
 	/* Well past the timeout: neither the connect nor the timer report. */
-	ev_timer_add(loop, 200, stop_timer, NULL);
-	assert_int_equal(ev_run(loop), 0);
-	assert_int_equal(rec.calls, 0);
+	ev_timer_add(f->loop, 200, stop_timer, NULL);
+	assert_int_equal(ev_run(f->loop), 0);
+	assert_int_equal(f->rec.calls, 0);
 	/* The probe can run again after a cancel. */
-	spec.kind = PROBE_TCP;
-	run_attempt(loop, &spec, &rec);
-	assert_int_equal(rec.r.outcome, PROBE_OK);
-	srv_stop(&s);
-	ev_loop_free(loop);
+	f->spec.kind = PROBE_TCP;
+	run_attempt(f->loop, &f->spec, &f->rec);
+	assert_int_equal(f->rec.r.outcome, PROBE_OK);
 }
 
 /* ---- texts ---------------------------------------------------------------- */
@@ -468,16 +446,17 @@ static void test_status_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_refused),
-		cmocka_unit_test(test_tcp_connected),
-		cmocka_unit_test(test_http_200),
-		cmocka_unit_test(test_http_503),
-		cmocka_unit_test(test_not_http),
-		cmocka_unit_test(test_closed_before_response),
-		cmocka_unit_test(test_no_response_times_out),
-		cmocka_unit_test(test_full_queue_times_out_connect),
+		cmocka_unit_test_setup_teardown(test_refused, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_connected, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_http_200, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_http_503, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_not_http, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_closed_before_response, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_no_response_times_out, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_full_queue_times_out_connect, fx_setup,
+						fx_teardown),
 		cmocka_unit_test(test_reset_closes_with_rst),
-		cmocka_unit_test(test_cancel_means_no_callback),
+		cmocka_unit_test_setup_teardown(test_cancel_means_no_callback, fx_setup, fx_teardown),
 		cmocka_unit_test(test_request),
 		cmocka_unit_test(test_status_text),
 	};
