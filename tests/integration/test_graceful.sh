@@ -157,24 +157,24 @@ t_ok "the hook ran in the pod (its output in the pod's log)" grep -q "hook ran" 
 t_ok "the pod is gone" t_wait 30 pod_count 0
 
 # --- httpGet hooks: one the app answers, one to a port nobody listens on -------------
-manifest "{httpGet: {path: /healthz, port: 8080}}" 30 1 >"$T_TMP/http.yaml"
-t_ok "apply: a preStop httpGet hook to the app" "$C" --lab "$lab" apply -f "$T_TMP/http.yaml"
-t_ok "scale to 1 (http hook)" "$C" --lab "$lab" scale deployment node-deployment --replicas 1
-t_ok "rolled out (http hook)" t_wait 60 sh -c "'$C' --lab '$lab' rollout status deployment node-deployment --timeout 1s"
-t_ok "one pod, ready (http hook)" t_wait 30 one_pod_ready
-pod=$("$C" --lab "$lab" get pods -l app=node --no-headers | awk '{print $1}')
-pnode=$(node_of "$pod")
-t_ok "delete it (http hook)" "$C" --lab "$lab" scale deployment node-deployment --replicas 0
+# stop_with_hook HOOK NAME: one replica with that preStop hook, Ready, then
+# scaled to 0; pod and pnode name it and its node.
+stop_with_hook() {
+	manifest "$1" 30 1 >"$T_TMP/$2.yaml"
+	"$C" --lab "$lab" apply -f "$T_TMP/$2.yaml" &&
+		"$C" --lab "$lab" scale deployment node-deployment --replicas 1 &&
+		t_wait 60 one_pod_ready || return 1
+	pod=$("$C" --lab "$lab" get pods -l app=node --no-headers | awk '{print $1}')
+	pnode=$(node_of "$pod")
+	"$C" --lab "$lab" scale deployment node-deployment --replicas 0
+}
+t_ok "a pod with a preStop httpGet hook to the app, deleted" \
+	stop_with_hook "{httpGet: {path: /healthz, port: 8080}}" http
 t_ok "the httpGet hook answered, then SIGTERM" t_wait 10 logged "$pnode" \
 	"pod default/$pod: preStop hook done after"
 t_ok "the pod is gone (http hook)" t_wait 30 pod_count 0
-manifest "{httpGet: {path: /, port: 8099}}" 30 1 >"$T_TMP/http-refused.yaml"
-t_ok "apply: a preStop httpGet hook to a closed port" "$C" --lab "$lab" apply -f "$T_TMP/http-refused.yaml"
-t_ok "scale to 1 (refused hook)" "$C" --lab "$lab" scale deployment node-deployment --replicas 1
-t_ok "one pod, ready (refused hook)" t_wait 60 one_pod_ready
-pod=$("$C" --lab "$lab" get pods -l app=node --no-headers | awk '{print $1}')
-pnode=$(node_of "$pod")
-t_ok "delete it (refused hook)" "$C" --lab "$lab" scale deployment node-deployment --replicas 0
+t_ok "a pod with a preStop httpGet hook to a closed port, deleted" \
+	stop_with_hook "{httpGet: {path: /, port: 8099}}" http-refused
 t_ok "FailedPreStopHook names the address, as the kubelet does" t_wait 10 logged "$pnode" \
 	"pod default/$pod: FailedPreStopHook .*dial tcp 10\.244\.[0-9]*\.[0-9]*:8099: connect: Connection refused"
 t_ok "SIGTERM follows anyway (refused hook)" t_wait 5 logged "$pnode" "pod default/$pod: SIGTERM"
