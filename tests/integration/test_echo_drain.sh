@@ -65,41 +65,7 @@ def alive(pid):
 PY
 
 # 1. The full drain, without the accepting part.
-echo_start a --listen '[::ffff:127.0.0.1]:0' --drain-accept 0 --drain-timeout 20 || { t_fail "start"; 
-# 7. The accepting part: for --drain-accept after SIGTERM, new connections
-# are still answered, with Connection: close and /healthz 503, even when
-# the server was idle for a while; then it refuses them and exits. SIGINT
-# skips that part.
-echo_start g --listen '[::ffff:127.0.0.1]:0' --drain-accept 2 || t_fail "start g"
-pg=$(echo_port g)
-out=$(cd "$T_TMP" && python3 - "$pg" "$g_pid" <<'PY'
-import os, signal, sys, time
-from conn import Conn, alive, refused, until
-port, pid = int(sys.argv[1]), int(sys.argv[2])
-os.kill(pid, signal.SIGTERM)
-time.sleep(0.3)   # idle for a moment: not the end of the drain
-c = Conn(port)
-c.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-print("new connection answered:", c.answer(), "closed:", c.closed())
-h = Conn(port)
-h.send(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-print("healthz:", h.answer())
-print("then refused:", until(lambda: refused(port), 10), "exited:", until(lambda: not alive(pid), 10))
-PY
-)
-t_eq "accepting part: new connections answered, told to close" \
-	"new connection answered: (200, 'close', '::ffff:127.0.0.1') closed: True" \
-	"$(printf '%s\n' "$out" | sed -n 1p)"
-t_eq "accepting part: /healthz 503" "healthz: (503, 'close', 'draining')" \
-	"$(printf '%s\n' "$out" | sed -n 2p)"
-t_eq "accepting part: then refused, and exits" "then refused: True exited: True" \
-	"$(printf '%s\n' "$out" | sed -n 3p)"
-t_match "accepting part: logged" "accepting for 2000 ms more" "$(cat "$T_TMP/g.log")"
-echo_start h --listen '[::ffff:127.0.0.1]:0' --drain-accept 60 || t_fail "start h"
-kill -INT "$h_pid"
-t_ok "SIGINT skips the accepting part" t_wait 10 gone "$h_pid"
-
-t_done; exit; }
+echo_start a --listen '[::ffff:127.0.0.1]:0' --drain-accept 0 --drain-timeout 20 || { t_fail "start"; t_done; exit; }
 p=$(echo_port a)
 out=$(cd "$T_TMP" && python3 - "$p" "$a_pid" <<'PY'
 import os, signal, sys
