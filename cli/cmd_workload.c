@@ -282,50 +282,41 @@ out:
  * has it. Returns 1 done, 0 waiting, -1 failed; msg gets the line. */
 static int wl_rollout_state_ds(struct cli *cli, const char *name, char *msg, size_t len)
 {
-	struct objapi api;
-	json_t *ds = NULL;
-	char path[512];
-	int code, rc = -1;
-	json_int_t gen, observed, updated, desired, available;
+	struct objapi_workload *ds = malloc(sizeof(*ds));
+	const struct model_deployment_status *st;
+	int rc;
 
-	if (objapi_open(cli, &api) < 0) {
+	if (!ds) {
 		snprintf(msg, len, "error: out of memory");
 		return -1;
 	}
-	objapi_path("daemonsets", cli->ns, name, NULL, path, sizeof(path));
-	code = objapi_call(&api, "GET", path, NULL, &ds);
-	if (code < 0) {
-		snprintf(msg, len, "error: no answer from the lab's API server");
-		goto out;
+	rc = objapi_get_workload(cli, "daemonsets", cli->ns, name, ds);
+	if (rc < 0) {
+		if (rc == -ENOENT)
+			snprintf(msg, len, "Error from server (NotFound): daemonsets.apps \"%s\" not "
+				 "found", name);
+		else
+			snprintf(msg, len, "error: daemon set \"%s\" could not be read", name);
+		free(ds);
+		return -1;
 	}
-	if (code != 200) {
-		snprintf(msg, len, "Error from server (%s): %s", objapi_reason(ds), objapi_message(ds));
-		goto out;
-	}
-	gen = json_integer_value(json_object_get(json_object_get(ds, "metadata"), "generation"));
-#define WL_DS_STATUS(f) json_integer_value(json_object_get(json_object_get(ds, "status"), f))
-	observed = WL_DS_STATUS("observedGeneration");
-	updated = WL_DS_STATUS("updatedNumberScheduled");
-	desired = WL_DS_STATUS("desiredNumberScheduled");
-	available = WL_DS_STATUS("numberAvailable");
-#undef WL_DS_STATUS
+	st = &ds->status;
 	rc = 0;
-	if (gen > observed)
+	if (!ds->reported || ds->spec.meta.generation > st->observed_generation)
 		snprintf(msg, len, "Waiting for daemon set spec update to be observed...");
-	else if (updated < desired)
-		snprintf(msg, len, "Waiting for daemon set \"%s\" rollout to finish: %lld out of %lld "
-			 "new pods have been updated...", name, (long long)updated, (long long)desired);
-	else if (available < desired)
-		snprintf(msg, len, "Waiting for daemon set \"%s\" rollout to finish: %lld of %lld "
-			 "updated pods are available...", name, (long long)available,
-			 (long long)desired);
+	else if (st->updated_replicas < st->desired_scheduled)
+		snprintf(msg, len, "Waiting for daemon set \"%s\" rollout to finish: %d out of %d "
+			 "new pods have been updated...", name, st->updated_replicas,
+			 st->desired_scheduled);
+	else if (st->available_replicas < st->desired_scheduled)
+		snprintf(msg, len, "Waiting for daemon set \"%s\" rollout to finish: %d of %d "
+			 "updated pods are available...", name, st->available_replicas,
+			 st->desired_scheduled);
 	else {
 		snprintf(msg, len, "daemon set \"%s\" successfully rolled out", name);
 		rc = 1;
 	}
-out:
-	json_decref(ds);
-	objapi_close(&api);
+	free(ds);
 	return rc;
 }
 

@@ -3,9 +3,9 @@
 # Local Service keeps the client's address with every node in the load
 # balancer's pool (100 %). Checks the DaemonSet end to end: clientip apply,
 # one pod per node pinned by node affinity, the status kubectl reads, the
-# pods' owner, a rolling restart node by node without a failed connection,
-# a node joining the pool when its agent comes back, and the pods going
-# with the DaemonSet. With kubectl installed, kubectl reads it too.
+# pods' owner, bad input refused, a rolling restart node by node without a
+# failed connection, and the pods going with the DaemonSet. With kubectl
+# installed, kubectl reads it too. (NotReady nodes: tests/unit/test_ctl_daemonset.c.)
 . "$(dirname "$0")/lib.sh"
 
 C=$T_BUILD/clientip
@@ -42,6 +42,19 @@ t_match "get ds: kubectl's columns" \
 	'^NAME +DESIRED +CURRENT +READY +UP-TO-DATE +AVAILABLE +NODE SELECTOR +AGE' \
 	"$("$C" --lab "$lab" get ds)"
 t_match "get ds: the counts" '^node-daemon +2 +2 +2 +2 +2 +<none> ' "$("$C" --lab "$lab" get ds)"
+
+# Bad input changes nothing and says why.
+sed 's/^  selector:$/  updateStrategy:\n    type: OnDelete\n  selector:/' "$manifest" >"$T_TMP/ondelete.yaml"
+out=$("$C" --lab "$lab" apply -f "$T_TMP/ondelete.yaml" 2>&1)
+t_eq "OnDelete is refused" 1 $?
+t_match "with file:line:column and why" \
+	"ondelete.yaml:[0-9]+:[0-9]+: spec.updateStrategy.type: Unsupported value: \"OnDelete\"" "$out"
+t_match "and nothing changed" '^node-daemon +2 +2 +2 +2 +2 ' "$("$C" --lab "$lab" get ds --no-headers)"
+t_match "scale is for deployments only" "scale is supported for deployments only" \
+	"$("$C" --lab "$lab" scale ds/node-daemon --replicas 3 2>&1)"
+t_match "rollout status of a missing daemon set" \
+	'Error from server \(NotFound\): daemonsets.apps "nosuch" not found' \
+	"$("$C" --lab "$lab" rollout status ds/nosuch 2>&1)"
 
 t_ok "every node in the pool: 100 %" t_wait 30 pool_is 100
 FE=$("$C" --lab "$lab" get svc node-service -o json | jq -r '.status.loadBalancer.ingress[0].ip')
