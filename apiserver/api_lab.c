@@ -609,11 +609,11 @@ static const char *api_lab_waiting(const json_t *pod)
 	return json_string_value(api_json_path(cs, "state.waiting.reason")) ?: "";
 }
 
-/* The Events a scheduler, a kubelet and a ReplicaSet controller record
- * for what the lab's daemons did to a pod, from its state before (NULL if
- * new) and after. */
+/* The Events a scheduler, a kubelet and the pod's owner (a ReplicaSet or
+ * DaemonSet controller) record for what the lab's daemons did to a pod,
+ * from its state before (NULL if new) and after. */
 static void api_lab_pod_events(struct api_server *s, const json_t *before, const json_t *after,
-			       const json_t *rs)
+			       const json_t *owner)
 {
 	const json_t *c0 = json_array_get(api_json_path(after, "spec.containers"), 0);
 	const char *container = json_string_value(json_object_get(c0, "name")) ?: "";
@@ -626,9 +626,9 @@ static void api_lab_pod_events(struct api_server *s, const json_t *before, const
 
 	if (!after)
 		return;
-	if (!before && rs)
-		api_event_record(s, rs, "Normal", "SuccessfulCreate",
-				 strcmp(json_string_value(json_object_get(rs, "kind")) ?: "",
+	if (!before && owner)
+		api_event_record(s, owner, "Normal", "SuccessfulCreate",
+				 strcmp(json_string_value(json_object_get(owner, "kind")) ?: "",
 					"DaemonSet") == 0 ? "daemonset-controller"
 							  : "replicaset-controller",
 				 "Created pod: %s", api_json_meta(after, "name"));
@@ -677,8 +677,8 @@ static void api_lab_import_pods(struct api_server *s, const struct api_lab_pods 
 
 	for (int i = 0; i < p->n; i++) {
 		const struct model_pod *pod = &p->pods[i];
-		json_t *obj = api_lab_to_json(api_lab_emit_pod, pod, p->st_of[i]), *rs, *cur;
-		char rsname[160];
+		json_t *obj = api_lab_to_json(api_lab_emit_pod, pod, p->st_of[i]), *owner, *cur;
+		char owner_name[160];
 
 		if (!obj)
 			continue;
@@ -688,17 +688,18 @@ static void api_lab_import_pods(struct api_server *s, const struct api_lab_pods 
 		/* Owned by its ReplicaSet, as a Deployment's pods are, or by
 		 * its DaemonSet. */
 		if (pod->daemon_set)
-			snprintf(rsname, sizeof(rsname), "%s", pod->owner);
+			snprintf(owner_name, sizeof(owner_name), "%s", pod->owner);
 		else
-			api_lab_rs_name(pod->owner, pod->template_hash, rsname, sizeof(rsname));
-		rs = pod->owner[0] ? api_objects_get(s->objects, pod->daemon_set ? dsr : rsr,
-						     pod->meta.ns, rsname) : NULL;
-		if (rs)
+			api_lab_rs_name(pod->owner, pod->template_hash, owner_name,
+					sizeof(owner_name));
+		owner = pod->owner[0] ? api_objects_get(s->objects, pod->daemon_set ? dsr : rsr,
+						     pod->meta.ns, owner_name) : NULL;
+		if (owner)
 			json_object_set_new(json_object_get(obj, "metadata"), "ownerReferences",
 					    json_pack("[{s:s, s:s, s:s, s:s, s:b, s:b}]",
 						      "apiVersion", "apps/v1", "kind",
 						      pod->daemon_set ? "DaemonSet" : "ReplicaSet",
-						      "name", rsname, "uid", api_json_meta(rs, "uid"),
+						      "name", owner_name, "uid", api_json_meta(owner, "uid"),
 						      "controller", 1, "blockOwnerDeletion", 1));
 		api_lab_ensure_namespace(s, pod->meta.ns);
 		api_lab_seen(seen, obj);
@@ -707,7 +708,7 @@ static void api_lab_import_pods(struct api_server *s, const struct api_lab_pods 
 			json_incref(cur);
 		api_lab_mirror(s, r, cur, obj);
 		api_lab_pod_events(s, cur, api_objects_get(s->objects, r, pod->meta.ns,
-							   pod->meta.name), rs);
+							   pod->meta.name), owner);
 		json_decref(cur);
 	}
 	api_lab_prune(s, r, seen);
