@@ -149,6 +149,28 @@ void proxy_render_full(const struct proxy_ruleset *rs, struct buf *out)
 
 /* ---- diffs --------------------------------------------------------------- */
 
+/* "add KIND NAME { line; line; }": an object's body lines in one block. */
+static void render_block(const struct proxy_ruleset *rs, const struct proxy_obj *o,
+			 const char *kind, struct buf *out)
+{
+	const char *p = rs_str(rs, o->body), *end = p + o->body.len;
+
+	buf_printf(out, "add %s ip " PROXY_TABLE " ", kind);
+	buf_append(out, rs_str(rs, o->name), o->name.len);
+	buf_puts(out, " {");
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (!nl)
+			nl = end;
+		buf_putc(out, ' ');
+		buf_append(out, p, (size_t)(nl - p));
+		buf_putc(out, ';');
+		p = nl + 1;
+	}
+	buf_puts(out, " }\n");
+}
+
 /* Fills an existing (empty) chain. libnftables lists every chain of every
  * table before an "add rule" (its cache), which at 10,000 chains costs more
  * than the change itself; "add chain NAME { rules }" needs only the table
@@ -158,35 +180,25 @@ static void render_chain_rules(const struct proxy_ruleset *rs, const struct prox
 			       struct buf *out)
 {
 	const char *p = rs_str(rs, o->body), *end = p + o->body.len;
-	bool block = !memchr(p, '@', o->body.len);
 
 	if (p == end)
 		return;
-	if (block) {
-		buf_puts(out, "add chain ip " PROXY_TABLE " ");
-		buf_append(out, rs_str(rs, o->name), o->name.len);
-		buf_puts(out, " {");
+	if (!memchr(p, '@', o->body.len)) {
+		render_block(rs, o, "chain", out);
+		return;
 	}
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 
 		if (!nl)
 			nl = end;
-		if (block) {
-			buf_putc(out, ' ');
-			buf_append(out, p, (size_t)(nl - p));
-			buf_putc(out, ';');
-		} else {
-			buf_puts(out, "add rule ip " PROXY_TABLE " ");
-			buf_append(out, rs_str(rs, o->name), o->name.len);
-			buf_putc(out, ' ');
-			buf_append(out, p, (size_t)(nl - p));
-			buf_putc(out, '\n');
-		}
+		buf_puts(out, "add rule ip " PROXY_TABLE " ");
+		buf_append(out, rs_str(rs, o->name), o->name.len);
+		buf_putc(out, ' ');
+		buf_append(out, p, (size_t)(nl - p));
+		buf_putc(out, '\n');
 		p = nl + 1;
 	}
-	if (block)
-		buf_puts(out, " }\n");
 }
 
 /* "add map NAME { declaration; elements = {" : adding elements through the
@@ -212,27 +224,6 @@ static void render_elements_open(enum proxy_map m, struct buf *out)
 		d += len + (nl ? 1 : 0);
 	}
 	buf_puts(out, " elements = { ");
-}
-
-static void render_add_set(const struct proxy_ruleset *rs, const struct proxy_obj *o,
-			   struct buf *out)
-{
-	const char *p = rs_str(rs, o->body), *end = p + o->body.len;
-
-	buf_puts(out, "add set ip " PROXY_TABLE " ");
-	buf_append(out, rs_str(rs, o->name), o->name.len);
-	buf_puts(out, " {");
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-
-		if (!nl)
-			nl = end;
-		buf_putc(out, ' ');
-		buf_append(out, p, (size_t)(nl - p));
-		buf_putc(out, ';');
-		p = nl + 1;
-	}
-	buf_puts(out, " }\n");
 }
 
 static int name_cmp(const struct proxy_ruleset *a, struct proxy_str x,
@@ -378,7 +369,7 @@ int proxy_render_diff(const struct proxy_ruleset *old, const struct proxy_rulese
 			int k;
 
 			if (n->kind == PROXY_OBJ_SET) {
-				render_add_set(nw, n, &adds);
+				render_block(nw, n, "set", &adds);
 				st->sets_added++;
 			} else if ((k = stale_find(stale, rs_str(nw, n->name), n->name.len)) >= 0) {
 				/* Still in the kernel, empty, awaiting deletion:
