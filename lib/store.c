@@ -2117,14 +2117,6 @@ int store_list_daemonsets(const char *statedir, struct model_deployment **out, i
 			  NULL, NULL, NULL, (void **)out, n, err, errlen);
 }
 
-int store_list_daemonset_statuses(const char *statedir, struct model_deployment_status **out,
-				  int *n, char *err, size_t errlen)
-{
-	return store_list(statedir, STORE_DAEMONSET_STATUS, sizeof(**out),
-			  deployment_status_read_v, NULL, NULL, NULL, (void **)out, n,
-			  err, errlen);
-}
-
 int store_list_deployment_statuses(const char *statedir, struct model_deployment_status **out,
 				   int *n, char *err, size_t errlen)
 {
@@ -2254,15 +2246,6 @@ out:
 	return rc;
 }
 
-int store_get_deployment(const char *statedir, const char *ns, const char *name,
-			 struct model_deployment *out, char *err, size_t errlen)
-{
-	char path[PATH_MAX];
-
-	store_path(statedir, STORE_DEPLOYMENTS, ns, name, path, sizeof(path));
-	return store_get_file(path, deployment_read_v, out, sizeof(*out), err, errlen);
-}
-
 int store_get_service(const char *statedir, const char *ns, const char *name,
 		      struct model_service *out, char *err, size_t errlen)
 {
@@ -2286,13 +2269,6 @@ int store_get_pod(const char *statedir, const char *ns, const char *name,
 
 	store_path(statedir, STORE_PODS, ns, name, path, sizeof(path));
 	return store_get_file(path, pod_read_v, out, sizeof(*out), err, errlen);
-}
-
-int store_get_deployment_status(const char *statedir, const char *ns, const char *name,
-				struct model_deployment_status *out, char *err, size_t errlen)
-{
-	return store_get_workload_status(statedir, STORE_DEPLOYMENT_STATUS, ns, name, out, err,
-					 errlen);
 }
 
 int store_get_workload_status(const char *statedir, enum store_kind kind, const char *ns,

@@ -61,8 +61,6 @@ int store_list_node_statuses(const char *statedir, struct model_node_status **ou
 			     char *err, size_t errlen);
 
 /* Single objects: 0, -ENOENT, or -1 with err. */
-int store_get_deployment(const char *statedir, const char *ns, const char *name,
-			 struct model_deployment *out, char *err, size_t errlen);
 int store_get_service(const char *statedir, const char *ns, const char *name,
 		      struct model_service *out, char *err, size_t errlen);
 int store_get_pod(const char *statedir, const char *ns, const char *name,
@@ -104,14 +102,9 @@ int store_list_keys(const char *statedir, enum store_kind kind, struct store_key
 		    char *err, size_t errlen);
 int store_list_deployment_statuses(const char *statedir, struct model_deployment_status **out,
 				   int *n, char *err, size_t errlen);
-int store_list_daemonset_statuses(const char *statedir, struct model_deployment_status **out,
-				  int *n, char *err, size_t errlen);
 
-/* Single objects: 0, -ENOENT, or -1 with err. */
-int store_get_deployment_status(const char *statedir, const char *ns, const char *name,
-				struct model_deployment_status *out, char *err, size_t errlen);
-/* The status of a Deployment or a DaemonSet (kind STORE_DEPLOYMENT_STATUS or
- * STORE_DAEMONSET_STATUS). */
+/* Single objects: 0, -ENOENT, or -1 with err. The status of a Deployment or
+ * a DaemonSet: kind STORE_DEPLOYMENT_STATUS or STORE_DAEMONSET_STATUS. */
 int store_get_workload_status(const char *statedir, enum store_kind kind, const char *ns,
 			      const char *name, struct model_deployment_status *out, char *err,
 			      size_t errlen);

@@ -198,6 +198,16 @@ static void fill_pod(struct model_pod *p)
 	free(d);
 }
 
+/* A fresh directory of its own. */
+static char *tmpdir(void)
+{
+	char tmpl[] = "/tmp/test_store.XXXXXX";
+	char *d = mkdtemp(tmpl);
+
+	assert_non_null(d);
+	return strdup(d);
+}
+
 /* ---- round trips -------------------------------------------------------- */
 
 static void test_roundtrip_deployment(void **state)
@@ -223,6 +233,72 @@ static void test_roundtrip_deployment(void **state)
 	free(js);
 	free(a);
 	free(b);
+}
+
+/* A DaemonSet: its own kind, directory and status fields; its pods name it
+ * as owner and carry the node pin. */
+static void test_roundtrip_daemonset(void **state)
+{
+	struct model_deployment *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b)), *list = NULL;
+	struct model_deployment_status st = { .daemon_set = true, .observed_generation = 2,
+					      .desired_scheduled = 3, .replicas = 3,
+					      .misscheduled = 1, .ready_replicas = 2,
+					      .updated_replicas = 1, .available_replicas = 2,
+					      .unavailable_replicas = 1 }, back;
+	struct model_pod *p = calloc(1, sizeof(*p)), *q = calloc(1, sizeof(*q));
+	char *dir = tmpdir(), err[256], *js;
+	int n;
+
+	(void)state;
+	fill_deployment(a);
+	a->daemon_set = true;
+	a->replicas = 0;
+	a->max_surge = (struct model_int_or_percent){ 1, false };
+	a->max_unavailable = (struct model_int_or_percent){ 0, false };
+	js = to_json(emit_dep, a);
+	assert_non_null(strstr(js, "\"kind\": \"DaemonSet\""));
+	assert_non_null(strstr(js, "\"updateStrategy\""));
+	assert_null(strstr(js, "\"replicas\""));
+	assert_int_equal(model_deployment_from_json(js, strlen(js), b, err, sizeof(err)), 0);
+	assert_memory_equal(a, b, sizeof(*a));
+	free(js);
+	/* Its own directory: a Deployment of the same name is another object. */
+	assert_int_equal(store_init(dir), 0);
+	assert_int_equal(store_put_deployment(dir, a), 0);
+	assert_int_equal(store_list_deployments(dir, &list, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	free(list);
+	assert_int_equal(store_list_daemonsets(dir, &list, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	assert_true(list[0].daemon_set);
+	free(list);
+	strcpy(st.ns, a->meta.ns);
+	strcpy(st.name, a->meta.name);
+	strcpy(st.template_hash, "6d8f9b7c5d");
+	assert_int_equal(store_put_deployment_status(dir, &st), 0);
+	assert_int_equal(store_get_workload_status(dir, STORE_DAEMONSET_STATUS, st.ns, st.name,
+						   &back, err, sizeof(err)), 0);
+	assert_memory_equal(&st, &back, sizeof(st));
+	assert_int_equal(store_get_workload_status(dir, STORE_DEPLOYMENT_STATUS, st.ns, st.name,
+						   &back, err, sizeof(err)), -ENOENT);
+	/* A DaemonSet's pod. */
+	fill_pod(p);
+	p->daemon_set = true;
+	model_map_del(&p->meta.labels, "pod-template-hash");
+	model_map_set(&p->meta.labels, "controller-revision-hash", "5d59d67564");
+	strcpy(p->spec.node_affinity, "node1");
+	js = to_json(emit_pod, p);
+	assert_non_null(strstr(js, "\"kind\": \"DaemonSet\""));
+	assert_non_null(strstr(js, "\"matchFields\""));
+	assert_int_equal(model_pod_from_json(js, strlen(js), q, err, sizeof(err)), 0);
+	assert_memory_equal(p, q, sizeof(*p));
+	free(js);
+	fs_remove_tree(dir);
+	free(dir);
+	free(a);
+	free(b);
+	free(p);
+	free(q);
 }
 
 static void test_roundtrip_service(void **state)
@@ -510,15 +586,6 @@ static void test_model_helpers(void **state)
 
 /* ---- files ------------------------------------------------------------ */
 
-static char *tmpdir(void)
-{
-	char tmpl[] = "/tmp/test_store.XXXXXX";
-	char *d = mkdtemp(tmpl);
-
-	assert_non_null(d);
-	return strdup(d);
-}
-
 static void put_text(const char *dir, const char *rel, const char *text)
 {
 	char path[512];
@@ -619,6 +686,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip_deployment),
+		cmocka_unit_test(test_roundtrip_daemonset),
 		cmocka_unit_test(test_roundtrip_service),
 		cmocka_unit_test(test_roundtrip_pod),
 		cmocka_unit_test(test_roundtrip_statuses),
