@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -161,62 +162,4 @@ void describe_svc_proxy_lines(const struct cli *cli, const struct model_service 
 	}
 out:
 	free(nodes);
-}
-
-/* Aligns the tab-separated cells of consecutive lines that have them (the
- * table), as a tabwriter with padding 2 would. */
-static void dp_align(const char *text, FILE *out)
-{
-	enum { MAXCOL = 8 };
-	size_t width[MAXCOL] = { 0 };
-	const char *p;
-
-	for (p = text; *p;) {
-		const char *eol = strchr(p, '\n');
-		size_t col = 0, cell = 0;
-
-		if (!eol)
-			eol = p + strlen(p);
-		for (const char *q = p; q < eol; q++) {
-			if (*q == '\t') {
-				if (col < MAXCOL && cell > width[col])
-					width[col] = cell;
-				col++;
-				cell = 0;
-			} else {
-				cell++;
-			}
-		}
-		p = *eol ? eol + 1 : eol;
-	}
-	for (p = text; *p;) {
-		const char *eol = strchr(p, '\n'), *q = p;
-		size_t col = 0;
-
-		if (!eol)
-			eol = p + strlen(p);
-		while (q < eol) {
-			const char *tab = memchr(q, '\t', (size_t)(eol - q));
-
-			if (!tab) {
-				fwrite(q, 1, (size_t)(eol - q), out);
-				break;
-			}
-			fprintf(out, "%-*.*s", (int)(col < MAXCOL ? width[col] + 2 : 2), (int)(tab - q), q);
-			col++;
-			q = tab + 1;
-		}
-		fputc('\n', out);
-		p = *eol ? eol + 1 : eol;
-	}
-}
-
-void describe_svc_proxy(const struct cli *cli, const struct model_service *svc,
-			const struct model_endpoints *eps, FILE *out)
-{
-	struct buf b = BUF_INIT;
-
-	describe_svc_proxy_lines(cli, svc, eps, &b);
-	dp_align(buf_str(&b), out);
-	buf_free(&b);
 }

@@ -12,8 +12,6 @@
 #ifndef CLIENTIP_DESCRIBE_PROXY_H
 #define CLIENTIP_DESCRIBE_PROXY_H
 
-#include <stdio.h>
-
 #include "buf.h"
 #include "cli.h"
 #include "model.h"
@@ -23,8 +21,5 @@
  * the Service's endpoints, NULL if it has none yet. */
 void describe_svc_proxy_lines(const struct cli *cli, const struct model_service *svc,
 			      const struct model_endpoints *eps, struct buf *out);
-/* The same block, aligned, written to out. */
-void describe_svc_proxy(const struct cli *cli, const struct model_service *svc,
-			const struct model_endpoints *eps, FILE *out);
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "describe_proxy.h"
+#include "objects.h"
 #include "fsutil.h"
 #include "store.h"
 
@@ -92,11 +93,15 @@ static void put_metrics(const struct fixture *f, const char *node, const char *t
 static char *render(const struct fixture *f)
 {
 	FILE *out = tmpfile();
+	struct buf b = BUF_INIT;
 	char *text;
 	long len;
 
 	assert_non_null(out);
-	describe_svc_proxy(&f->cli, &f->svc, &f->eps, out);
+	/* Aligned as `describe svc` aligns it. */
+	describe_svc_proxy_lines(&f->cli, &f->svc, &f->eps, &b);
+	obj_tabwrite(out, buf_str(&b), 0, 2);
+	buf_free(&b);
 	len = ftell(out);
 	assert_true(len > 0);
 	text = calloc(1, (size_t)len + 1);
