@@ -73,11 +73,6 @@ bool apiwatch_synced(const struct apiwatch *w)
 	return w->synced;
 }
 
-bool apiwatch_answering(const struct apiwatch *w)
-{
-	return w->synced && !w->down_said;
-}
-
 const json_t *apiwatch_objects(const struct apiwatch *w)
 {
 	return w->objs;

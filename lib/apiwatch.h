@@ -40,9 +40,6 @@ void apiwatch_free(struct apiwatch *w);
 void apiwatch_start(struct apiwatch *w);
 /* True once a list succeeded: the cache is the server's. */
 bool apiwatch_synced(const struct apiwatch *w);
-/* True while the last list or watch is good (false after a failed list
- * until one succeeds). */
-bool apiwatch_answering(const struct apiwatch *w);
 /* The cache: an object "namespace/name" -> the server's object (borrowed;
  * valid until the next return to the loop). */
 const json_t *apiwatch_objects(const struct apiwatch *w);
