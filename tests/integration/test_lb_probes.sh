@@ -323,11 +323,15 @@ t_ok "the Service's status averages the rules" t_wait 10 two_averaged
 out=$("$C" --lab "$lab" probes two)
 t_match "each rule probes its own NodePort" "node0 +10\.240\.0\.4 +TCP :$((NODEPORT + 3)) +Down +connection refused" "$out"
 FE2=$(frontend_of two)
-rules=$(ip netns exec $E nft list table ip azure-lb)
 # A Maglev table over both nodes: 1021 slots, each node's mark among them.
-t_match "port 80's chain looks flows up in a table over both nodes" \
-	"chain svc_default_two_tcp_80 \{[^}]*mod 1021 seed 0x0*c1e4f7 map \{([^}]*0x4c420001[^}]*0x4c420002|[^}]*0x4c420002[^}]*0x4c420001)" \
-	"$(tr -d '\n' <<<"$rules")"
+# The probes' state is written before the load balancer's next replace of
+# the rules, so the rules are waited for.
+maglev_both() {
+	ip netns exec $E nft list chain ip azure-lb svc_default_two_tcp_80 | tr -d '\n' |
+		grep -Eq 'mod 1021 seed 0x0*c1e4f7 map \{([^}]*0x4c420001[^}]*0x4c420002|[^}]*0x4c420002[^}]*0x4c420001)'
+}
+t_ok "port 80's chain looks flows up in a table over both nodes" t_wait 10 maglev_both
+rules=$(ip netns exec $E nft list table ip azure-lb)
 t_match "port 81's chain drops new flows" \
 	'chain svc_default_two_tcp_81 \{[^}]*counter name "nobackend_default_two" drop' "$(tr -d '\n' <<<"$rules")"
 # Floating IP: the nodes accept the new frontend as kube-proxy would.
