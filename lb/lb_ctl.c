@@ -759,15 +759,17 @@ static void lb_ctl_apply_timer(struct ev_loop *loop, uint64_t id, void *data)
 
 	(void)id;
 	ctl->nft_timer = 0;
-	if (ctl->files_dirty && ctl->tick_timer)
-		lb_metrics_write(ctl, ev_wall_ms());
-	ctl->files_dirty = false;
 	if (lb_ctl_apply(ctl) < 0) {
 		/* Try again shortly; the ruleset is re-rendered from the state
 		 * of that moment. */
 		ctl->nft_dirty = true;
 		ctl->nft_timer = ev_timer_add(loop, LB_RETRY_MS, lb_ctl_apply_timer, ctl);
 	}
+	/* After the rules: what `clientip probes` reads of a probe's state is
+	 * then already in the data path. */
+	if (ctl->files_dirty && ctl->tick_timer)
+		lb_metrics_write(ctl, ev_wall_ms());
+	ctl->files_dirty = false;
 }
 
 void lb_ctl_mark_dirty(struct lb_ctl *ctl)
