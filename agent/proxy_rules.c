@@ -1200,18 +1200,27 @@ static void gen_base(struct gen *g)
 		   PROXY_MASQ_MARK, PROXY_MASQ_MARK);
 	if (rs->dsr)
 		/* DSR's pick sees a flow's packets before conntrack does
-		 * (raw), as only the ones this node keeps are tracked. Packets
-		 * that go into the overlay lose 50 bytes of room: SYNs get an
-		 * MSS that fits. */
+		 * (raw), as only the ones this node keeps are tracked. The
+		 * overlay's own UDP packets are not tracked either, sent or
+		 * received: VXLAN takes their source port from a hash of the
+		 * flow they carry, so each new connection would otherwise cost
+		 * a UDP entry on both nodes, held 30 s after it is over.
+		 * Packets that go into the overlay lose 50 bytes of room: SYNs
+		 * get an MSS that fits. */
 		buf_printf(&rs->text,
 			   "\n\tchain dsr-prerouting {\n"
 			   "\t\ttype filter hook prerouting priority -300; policy accept;\n"
+			   "\t\tiifname \"eth0\" udp dport %d notrack\n"
 			   "\t\tiifname \"eth0\" ip daddr . meta l4proto . th dport vmap @dsr-frontends\n"
+			   "\t}\n"
+			   "\n\tchain dsr-output {\n"
+			   "\t\ttype filter hook output priority -300; policy accept;\n"
+			   "\t\toifname \"eth0\" udp dport %d notrack\n"
 			   "\t}\n"
 			   "\n\tchain dsr-mss {\n"
 			   "\t\ttype filter hook forward priority -150; policy accept;\n"
 			   "\t\toifname \"%s\" tcp flags syn tcp option maxseg size set rt mtu\n"
-			   "\t}\n", PROXY_DSR_DEV);
+			   "\t}\n", PROXY_DSR_PORT, PROXY_DSR_PORT, PROXY_DSR_DEV);
 	rs_close(rs, &rs->base);
 }
 
