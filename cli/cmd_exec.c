@@ -16,11 +16,11 @@
 #include "log.h"
 #include "netns.h"
 
-/* The namespace of HOST: edge, ctl, node<i>, client<i>, or a pod of the
+/* The namespace of HOST: edge, control, node<i>, client<i>, or a pod of the
  * Kubernetes namespace cli->ns. */
 static void exec_host_netns(struct cli *cli, const char *host, char *buf, size_t len)
 {
-	if (strcmp(host, "edge") == 0 || strcmp(host, "ctl") == 0 ||
+	if (strcmp(host, "edge") == 0 || strcmp(host, "control") == 0 ||
 	    lab_node_index(host) >= 0 || lab_client_index(host) >= 0)
 		lab_netns_name(cli->lab, host, buf, len);
 	else
@@ -44,7 +44,7 @@ static int exec_in(struct cli *cli, const char *host, char **cmd)
 				  cli->lab, cli->lab);
 		else if (fd == -ENOENT)
 			log_error("no host or pod \"%s\" in lab %s (namespace %s); hosts are edge, "
-				  "ctl, node<i>, client<i> or a pod name (-n picks its namespace)",
+				  "control, node<i>, client<i> or a pod name (-n picks its namespace)",
 				  host, cli->lab, netns);
 		else
 			log_error("%s: %s", netns, strerror(-fd));
@@ -68,7 +68,7 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 
 	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
 		printf("usage: clientip [--lab NAME] [-n NS] exec HOST -- CMD [ARGS...]\n"
-		       "HOST: edge, ctl, node<i>, client<i>, or a pod name (in namespace NS)\n");
+		       "HOST: edge, control, node<i>, client<i>, or a pod name (in namespace NS)\n");
 		return 0;
 	}
 	if (argc >= 3 && strcmp(argv[2], "--") == 0)

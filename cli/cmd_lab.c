@@ -244,7 +244,7 @@ static int lab_start_supervisor(struct cli *cli, int *started, char *err, size_t
 	snprintf(report_arg, sizeof(report_arg), "%d", LAB_SUP_REPORT_FD);
 	snprintf(log, sizeof(log), "%s/%s/supervisor.log", cli->statedir, LAB_STATE_LOGS);
 	snprintf(pidfile, sizeof(pidfile), "%s/%s/supervisor.pid", cli->statedir, LAB_STATE_RUN);
-	lab_netns_name(cli->lab, "ctl", netns, sizeof(netns));
+	lab_netns_name(cli->lab, "control", netns, sizeof(netns));
 	listenfd = labd_api_listen(cli->statedir, err, errlen);
 	if (listenfd < 0)
 		return listenfd;
@@ -574,7 +574,7 @@ static int lab_status(struct cli *cli, int argc, char **argv)
 		printf("  %-12s %-8s %-12s %-9s %s\n", daemons[i].name, pidtext, state, restarts,
 		       last);
 	}
-	lab_ns_state(cli->lab, "ctl", &missing);
+	lab_ns_state(cli->lab, "control", &missing);
 	if (missing) {
 		/* A crash during lab up or a namespace removed by hand: the lab
 		 * cannot work, so say so in the exit status too. */

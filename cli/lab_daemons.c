@@ -29,14 +29,14 @@ int labd_list(int nodes, struct labd *out, int max)
 		memset(&out[n], 0, sizeof(out[n]));
 		snprintf(out[n].name, sizeof(out[n].name), "apiserver");
 		snprintf(out[n].prog, sizeof(out[n].prog), "clientip-apiserver");
-		snprintf(out[n].role, sizeof(out[n].role), "ctl");
+		snprintf(out[n].role, sizeof(out[n].role), "control");
 		n++;
 	}
 	if (n < max) {
 		memset(&out[n], 0, sizeof(out[n]));
 		snprintf(out[n].name, sizeof(out[n].name), "controller");
 		snprintf(out[n].prog, sizeof(out[n].prog), "clientip-controller");
-		snprintf(out[n].role, sizeof(out[n].role), "ctl");
+		snprintf(out[n].role, sizeof(out[n].role), "control");
 		n++;
 	}
 	for (int i = 0; i < nodes && n < max; i++, n++) {

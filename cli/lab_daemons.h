@@ -1,8 +1,8 @@
 /* lab_daemons.h — the lab's daemons: which, where, started how.
  *
- *   apiserver      clientip-apiserver --lab L --listen-fd 3  in cip-L-ctl
+ *   apiserver      clientip-apiserver --lab L --listen-fd 3  in cip-L-control
  *                  (its TCP listener on the host's 127.0.0.1, for kubectl)
- *   controller     clientip-controller --lab L               in cip-L-ctl
+ *   controller     clientip-controller --lab L               in cip-L-control
  *   agent-node<i>  clientip-agent --lab L --node node<i>     in cip-L-node<i>
  *   gateway        clientip-gateway --lab L                  in cip-L-edge
  *   lb             clientip-lb --lab L                       in cip-L-edge
@@ -27,7 +27,7 @@
 struct labd {
 	char name[24];    /* "controller", "agent-node0", "gateway", "lb": file names */
 	char prog[32];    /* "clientip-controller" */
-	char role[16];    /* namespace role: "ctl", "node0", "edge" */
+	char role[16];    /* namespace role: "control", "node0", "edge" */
 	char node[16];    /* agents: "node0"; others: "" */
 };
 

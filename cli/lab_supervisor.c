@@ -382,7 +382,7 @@ out:
 
 pid_t labsup_pid(const char *lab, const char *statedir)
 {
-	struct labd self = { .role = "ctl" };
+	struct labd self = { .role = "control" };
 	char path[LAB_PATH_MAX + 64], *text = NULL, *end;
 	long v;
 	int rc;
@@ -403,7 +403,7 @@ int labsup_stop(const char *lab, const char *statedir, int wait_ms)
 	static const struct timespec tick = { 0, 20 * 1000 * 1000 };
 	pid_t pid = labsup_pid(lab, statedir);
 	uint64_t deadline = ev_now_ms() + (uint64_t)wait_ms;
-	struct labd self = { .role = "ctl" };
+	struct labd self = { .role = "control" };
 
 	if (pid <= 0)
 		return 0;

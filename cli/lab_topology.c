@@ -276,7 +276,7 @@ int labtopo_build(const char *lab, int nodes, int clients, char *err, size_t err
 	rc = labtopo_make_ns(lab, "edge", LABTOPO_EDGE, &edge_fd, &edge, err, errlen);
 	if (rc < 0)
 		goto out;
-	rc = labtopo_make_ns(lab, "ctl", LABTOPO_HOST, &ctl_fd, &ctl, err, errlen);
+	rc = labtopo_make_ns(lab, "control", LABTOPO_HOST, &ctl_fd, &ctl, err, errlen);
 	if (rc < 0)
 		goto out;
 	inet_pton(AF_INET, LAB_INET_GATEWAY, &a);

@@ -5,7 +5,7 @@
  *   eth0 198.51.100.(10+i) ── c<i> ─ inet 198.51.100.1/24
  *                                    vnet 10.240.0.1/16 ─ n<i> ── eth0 10.240.0.(4+i)/16
  *                                                                 cbr0 10.244.i.1/24
- *   cip-<lab>-ctl: lo only (the control plane needs no network)
+ *   cip-<lab>-control: lo only (the control plane needs no network)
  *
  * Every link is created from inside a lab namespace, with the far end of a
  * veth created directly in its namespace: the host's own namespace is never

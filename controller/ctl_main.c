@@ -26,7 +26,7 @@ static void ctl_usage(FILE *out)
 		"from the pods' readiness, and terminated pods are removed. It works only on the\n"
 		"lab's state directory, /run/clientip/NAME ($CLIENTIP_RUN_DIR replaces\n"
 		"/run/clientip), and never touches the network; `clientip lab up` starts\n"
-		"it in the lab's namespace cip-NAME-ctl. The directory needs lab.json;\n"
+		"it in the lab's namespace cip-NAME-control. The directory needs lab.json;\n"
 		"objects are JSON files in their Kubernetes shape (docs/STATE.md), e.g.\n"
 		"api/deployments/default_web.json holding an apps/v1 Deployment.\n"
 		"\n"

@@ -12,7 +12,7 @@
 
 #include "daemon_args.h"
 #include "lab.h"
-#include "lb_ctl.h"
+#include "lb_daemon.h"
 #include "log.h"
 
 static void lb_usage(FILE *out)
@@ -39,7 +39,7 @@ static void lb_raise_nofile(void)
 int main(int argc, char **argv)
 {
 	const char *lab;
-	struct lb_ctl ctl;
+	struct lb_daemon lbd;
 	char err[512];
 	int rc = daemon_args_parse(argc, argv, "clientip-lb", lb_usage, NULL, 0, &lab);
 
@@ -52,18 +52,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	lb_raise_nofile();
-	if (lb_ctl_init(&ctl, lab, err, sizeof(err)) < 0) {
+	if (lb_daemon_init(&lbd, lab, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}
 	log_info("lab %s: %d node(s), probe interval %s%d s, Cluster Services probed %s", lab,
-		 ctl.info.nodes, ctl.info.probe_interval_s ? "(lab-wide) " : "(default) ",
-		 ctl.info.probe_interval_s ? ctl.info.probe_interval_s : LB_DEFAULT_INTERVAL_S,
-		 ctl.info.cluster_probe_mode == LABINFO_PROBE_SHARED
+		 lbd.info.nodes, lbd.info.probe_interval_s ? "(lab-wide) " : "(default) ",
+		 lbd.info.probe_interval_s ? lbd.info.probe_interval_s : LB_DEFAULT_INTERVAL_S,
+		 lbd.info.cluster_probe_mode == LABINFO_PROBE_SHARED
 		 ? "by one shared probe of kube-proxy's :10256/healthz (mode shared)"
 		 : "per port on its NodePort (mode servicenodeport)");
-	rc = lb_ctl_run(&ctl) < 0 ? 1 : 0;
+	rc = lb_daemon_run(&lbd) < 0 ? 1 : 0;
 out:
-	lb_ctl_fini(&ctl);
+	lb_daemon_fini(&lbd);
 	return rc;
 }

@@ -12,7 +12,7 @@
 #include "fsutil.h"
 #include "labinfo.h"
 #include "model.h"
-#include "lb_ctl.h"
+#include "lb_daemon.h"
 #include "lb_state.h"
 #include "log.h"
 #include "prom.h"
@@ -138,7 +138,7 @@ static void lb_view_probe_of(const struct lb_probe_conf *pc, struct lb_view_prob
 	p->shared = pc->shared;
 }
 
-static void lb_svc_view(const struct lb_ctl *ctl, const struct lb_svc *s, int64_t now_ms,
+static void lb_svc_view(const struct lb_daemon *lbd, const struct lb_svc *s, int64_t now_ms,
 			struct lb_view *v)
 {
 	int64_t t = now_ms / 1000, from;
@@ -163,21 +163,21 @@ static void lb_svc_view(const struct lb_ctl *ctl, const struct lb_svc *s, int64_
 	}
 	v->n_ports = s->spec.n_ports;
 	snprintf(v->probe_mode, sizeof(v->probe_mode), "%s",
-		 labinfo_probe_mode_name(ctl->info.cluster_probe_mode));
+		 labinfo_probe_mode_name(lbd->info.cluster_probe_mode));
 	snprintf(v->sync_error, sizeof(v->sync_error), "%s", s->error);
 	lb_view_probe_of(main_rule < s->conf.n_rules && s->conf.rules[main_rule].probe >= 0
 			 ? &s->conf.probes[s->conf.rules[main_rule].probe] : NULL, &mp);
 	snprintf(v->probe_proto, sizeof(v->probe_proto), "%s", mp.proto);
 	v->probe_port = mp.port;
 	snprintf(v->probe_path, sizeof(v->probe_path), "%s", mp.path);
-	v->interval_s = mp.interval_s ? mp.interval_s : (ctl->info.probe_interval_s > 0
-							  ? ctl->info.probe_interval_s
+	v->interval_s = mp.interval_s ? mp.interval_s : (lbd->info.probe_interval_s > 0
+							  ? lbd->info.probe_interval_s
 							  : LB_DEFAULT_INTERVAL_S);
 	v->threshold = mp.threshold ? mp.threshold : LB_DEFAULT_THRESHOLD;
 	v->timeout_ms = (int)lb_probe_timeout_ms((uint32_t)v->interval_s * 1000u);
-	v->lab_interval_s = ctl->info.probe_interval_s;
+	v->lab_interval_s = lbd->info.probe_interval_s;
 	v->lab_interval_applies = mp.interval_s ? mp.lab_interval_applies
-						: ctl->info.probe_interval_s > 0;
+						: lbd->info.probe_interval_s > 0;
 	v->https_as_tcp = mp.https_as_tcp;
 	v->probe_shared = mp.shared;
 	if (lb_view_rules_alloc(v, s->conf.n_rules) < 0)
@@ -310,15 +310,15 @@ static void lb_prom_labels(struct buf *out, const struct lb_svc *s, int rule, in
 	buf_puts(out, "}");
 }
 
-void lb_metrics_prometheus(const struct lb_ctl *ctl, struct buf *out)
+void lb_metrics_prometheus(const struct lb_daemon *lbd, struct buf *out)
 {
-	const struct lb_prober_stats *st = lb_prober_stats(ctl->prober);
+	const struct lb_prober_stats *st = lb_prober_stats(lbd->prober);
 
 	prom_head(out, "clientip_lb_health_probe_status", "gauge",
 		     "Health Probe Status of a backend in a rule's pool: 100 up, 0 down "
 		     "(Unknown: absent).");
-	for (int i = 0; i < ctl->n_svcs; i++) {
-		const struct lb_svc *s = ctl->svcs[i];
+	for (int i = 0; i < lbd->n_svcs; i++) {
+		const struct lb_svc *s = lbd->svcs[i];
 
 		for (int r = 0; r < s->conf.n_rules; r++) {
 			for (int b = 0; b < s->n_backends; b++) {
@@ -334,8 +334,8 @@ void lb_metrics_prometheus(const struct lb_ctl *ctl, struct buf *out)
 	}
 	prom_head(out, "clientip_lb_health_probe_status_percent", "gauge",
 		     "Health Probe Status averaged over every rule's backends, in percent.");
-	for (int i = 0; i < ctl->n_svcs; i++) {
-		const struct lb_svc *s = ctl->svcs[i];
+	for (int i = 0; i < lbd->n_svcs; i++) {
+		const struct lb_svc *s = lbd->svcs[i];
 		int known = 0, up = 0;
 
 		for (int r = 0; r < s->conf.n_rules; r++) {
@@ -354,8 +354,8 @@ void lb_metrics_prometheus(const struct lb_ctl *ctl, struct buf *out)
 	}
 	prom_head(out, "clientip_lb_data_path_availability_percent", "gauge",
 		     "Data Path Availability: the edge's last TCP check through each frontend port.");
-	for (int i = 0; i < ctl->n_svcs; i++) {
-		const struct lb_svc *s = ctl->svcs[i];
+	for (int i = 0; i < lbd->n_svcs; i++) {
+		const struct lb_svc *s = lbd->svcs[i];
 
 		/* One series per frontend port, the portal's dimension. */
 		for (int r = 0; r < s->conf.n_rules && r < LB_MAX_RULES; r++) {
@@ -380,8 +380,8 @@ void lb_metrics_prometheus(const struct lb_ctl *ctl, struct buf *out)
 
 		for (int m = 0; m < 3; m++) {
 			prom_head(out, names[m], "counter", helps[m]);
-			for (int i = 0; i < ctl->n_svcs; i++) {
-				const struct lb_svc *s = ctl->svcs[i];
+			for (int i = 0; i < lbd->n_svcs; i++) {
+				const struct lb_svc *s = lbd->svcs[i];
 
 				if (!s->frontend.s_addr)
 					continue;
@@ -399,8 +399,8 @@ void lb_metrics_prometheus(const struct lb_ctl *ctl, struct buf *out)
 	}
 	prom_head(out, "clientip_lb_probe_interval_seconds", "gauge",
 		     "Probe interval in effect (the lab-wide interval when set).");
-	for (int i = 0; i < ctl->n_svcs; i++) {
-		const struct lb_svc *s = ctl->svcs[i];
+	for (int i = 0; i < lbd->n_svcs; i++) {
+		const struct lb_svc *s = lbd->svcs[i];
 
 		for (int r = 0; r < s->conf.n_rules; r++) {
 			if (s->conf.rules[r].probe < 0)
@@ -412,8 +412,8 @@ void lb_metrics_prometheus(const struct lb_ctl *ctl, struct buf *out)
 	}
 	prom_head(out, "clientip_lb_probe_threshold", "gauge",
 		     "Consecutive results that flip a backend (num-of-probe).");
-	for (int i = 0; i < ctl->n_svcs; i++) {
-		const struct lb_svc *s = ctl->svcs[i];
+	for (int i = 0; i < lbd->n_svcs; i++) {
+		const struct lb_svc *s = lbd->svcs[i];
 
 		for (int r = 0; r < s->conf.n_rules; r++) {
 			if (s->conf.rules[r].probe < 0)
@@ -433,61 +433,61 @@ void lb_metrics_prometheus(const struct lb_ctl *ctl, struct buf *out)
 	prom_head(out, "clientip_lb_ruleset_applies_total", "counter",
 		     "Atomic replaces of table ip azure-lb.");
 	buf_printf(out, "clientip_lb_ruleset_applies_total %llu\n",
-		   (unsigned long long)ctl->applies);
+		   (unsigned long long)lbd->applies);
 	prom_head(out, "clientip_lb_ruleset_errors_total", "counter",
 		     "Replaces of table ip azure-lb that failed.");
 	buf_printf(out, "clientip_lb_ruleset_errors_total %llu\n",
-		   (unsigned long long)ctl->apply_errors);
+		   (unsigned long long)lbd->apply_errors);
 }
 
 /* Writes every Service's state file and metrics.prom as things are now. */
-void lb_metrics_write(struct lb_ctl *ctl, int64_t now_ms)
+void lb_metrics_write(struct lb_daemon *lbd, int64_t now_ms)
 {
 	struct buf text = BUF_INIT;
 	char path[LAB_PATH_MAX + 128];
 	int rc;
 
-	for (int i = 0; i < ctl->n_svcs; i++) {
-		const struct lb_svc *s = ctl->svcs[i];
+	for (int i = 0; i < lbd->n_svcs; i++) {
+		const struct lb_svc *s = lbd->svcs[i];
 		struct lb_view v;
 
-		lb_svc_view(ctl, s, now_ms, &v);
+		lb_svc_view(lbd, s, now_ms, &v);
 		buf_reset(&text);
 		lb_view_write(&v, &text);
 		lb_view_free(&v);
-		lb_state_path(ctl->statedir, s->spec.meta.ns, s->spec.meta.name, path, sizeof(path));
+		lb_state_path(lbd->statedir, s->spec.meta.ns, s->spec.meta.name, path, sizeof(path));
 		rc = fs_write_atomic(path, text.data, text.len, 0644);
 		if (rc < 0)
 			log_warn("%s: %s", path, strerror(-rc));
 	}
 	buf_reset(&text);
-	lb_metrics_prometheus(ctl, &text);
-	snprintf(path, sizeof(path), "%s/%s/%s", ctl->statedir, LB_STATE_DIR, LB_METRICS_FILE);
+	lb_metrics_prometheus(lbd, &text);
+	snprintf(path, sizeof(path), "%s/%s/%s", lbd->statedir, LB_STATE_DIR, LB_METRICS_FILE);
 	rc = fs_write_atomic(path, text.data, text.len, 0644);
 	if (rc < 0)
 		log_warn("%s: %s", path, strerror(-rc));
 	buf_free(&text);
 }
 
-void lb_metrics_tick(struct lb_ctl *ctl, int64_t now_ms)
+void lb_metrics_tick(struct lb_daemon *lbd, int64_t now_ms)
 {
 	struct lb_nft_counter *c = NULL;
 	char err[512];
 	int n = 0;
 
-	if (ctl->nft) {
-		n = lb_nft_read_counters(ctl->nft, &c, err, sizeof(err));
+	if (lbd->nft) {
+		n = lb_nft_read_counters(lbd->nft, &c, err, sizeof(err));
 		if (n < 0) {
 			log_warn("reading counters: %s", err);
 			n = 0;
 		}
 	}
-	for (int i = 0; i < ctl->n_svcs; i++) {
-		lb_backend_totals(ctl->svcs[i], c, n);
-		lb_svc_sample(ctl->svcs[i], now_ms / 1000);
+	for (int i = 0; i < lbd->n_svcs; i++) {
+		lb_backend_totals(lbd->svcs[i], c, n);
+		lb_svc_sample(lbd->svcs[i], now_ms / 1000);
 	}
 	free(c);
-	lb_metrics_write(ctl, now_ms);
+	lb_metrics_write(lbd, now_ms);
 }
 
 static enum lb_health lb_health_parse(const char *s)
@@ -527,14 +527,14 @@ static void lb_restore_health(const struct lb_view_backend *vb, int node,
 	h->failures = vb->failures;
 }
 
-void lb_metrics_restore(struct lb_ctl *ctl, struct lb_svc *s, const struct lb_conf *conf,
+void lb_metrics_restore(struct lb_daemon *lbd, struct lb_svc *s, const struct lb_conf *conf,
 			struct lb_health_state (*health)[LB_MAX_BACKENDS])
 {
 	char path[LAB_PATH_MAX + 128], err[256];
 	struct lb_view v;
 	int rc;
 
-	lb_state_path(ctl->statedir, s->spec.meta.ns, s->spec.meta.name, path, sizeof(path));
+	lb_state_path(lbd->statedir, s->spec.meta.ns, s->spec.meta.name, path, sizeof(path));
 	rc = lb_view_load(path, &v, err, sizeof(err));
 	if (rc < 0) {
 		if (rc != -ENOENT)
@@ -572,11 +572,11 @@ void lb_metrics_restore(struct lb_ctl *ctl, struct lb_svc *s, const struct lb_co
 	lb_view_free(&v);
 }
 
-void lb_metrics_forget(struct lb_ctl *ctl, const struct lb_svc *s)
+void lb_metrics_forget(struct lb_daemon *lbd, const struct lb_svc *s)
 {
 	char path[LAB_PATH_MAX + 128];
 
-	lb_state_path(ctl->statedir, s->spec.meta.ns, s->spec.meta.name, path, sizeof(path));
+	lb_state_path(lbd->statedir, s->spec.meta.ns, s->spec.meta.name, path, sizeof(path));
 	if (unlink(path) < 0 && errno != ENOENT)
 		log_warn("%s: %s", path, strerror(errno));
 }

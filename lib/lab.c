@@ -128,7 +128,7 @@ int lab_lb_mark_node(uint32_t mark)
 /* Role forms a lab namespace may carry after "cip-<lab>-". */
 static bool lab_role_valid(const char *role)
 {
-	if (strcmp(role, "edge") == 0 || strcmp(role, "ctl") == 0)
+	if (strcmp(role, "edge") == 0 || strcmp(role, "control") == 0)
 		return true;
 	if (lab_node_index(role) >= 0 || lab_client_index(role) >= 0)
 		return true;

@@ -8,7 +8,7 @@
  *   state dir         /run/clientip/<lab>/    ($CLIENTIP_RUN_DIR overrides /run/clientip)
  *                     lab.json (lib/labinfo.h), logs/<daemon>.log, run/<daemon>.pid;
  *                     daemons "controller", "agent-node<i>", "gateway", "lb"
- *   namespaces        cip-<lab>-edge, cip-<lab>-ctl, cip-<lab>-node<i>,
+ *   namespaces        cip-<lab>-edge, cip-<lab>-control, cip-<lab>-node<i>,
  *                     cip-<lab>-client<i>, cip-<lab>-pod-<podns>-<pod>
  *   node i            name "node<i>", VNet 10.240.0.(4+i)/16 on eth0,
  *                     pod bridge cbr0 10.244.<i>.1/24
@@ -68,7 +68,7 @@ const char *lab_name_default(const char *from_flag);
 /* /run/clientip/<lab> (or $CLIENTIP_RUN_DIR/<lab>). Returns buf. */
 char *lab_state_dir(const char *lab, char *buf, size_t len);
 
-/* Namespace names; role is "edge", "ctl", "node<i>", "client<i>". */
+/* Namespace names; role is "edge", "control", "node<i>", "client<i>". */
 char *lab_netns_name(const char *lab, const char *role, char *buf, size_t len);
 /* Moves the calling process (single-threaded still) into the lab's
  * namespace for role, unless it already runs there (a daemon started by
@@ -79,7 +79,7 @@ char *lab_pod_netns_name(const char *lab, const char *pod_ns, const char *pod,
 			 char *buf, size_t len);
 
 /* true if netns is one of lab's namespaces: "cip-<lab>-" followed by
- * exactly a role (edge, ctl, node<i>, client<i>) or "pod-<podns>-<pod>".
+ * exactly a role (edge, control, node<i>, client<i>) or "pod-<podns>-<pod>".
  * Lab "t1" never claims lab "t12"'s names. */
 bool lab_netns_belongs(const char *lab, const char *netns);
 /* The lab a namespace name belongs to, copied into buf; NULL if netns is

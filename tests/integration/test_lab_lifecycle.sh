@@ -29,7 +29,7 @@ t_ok "lab up --nodes 2 --clients 2 --probe-interval 3" \
 	"$C" --lab "$lab" lab up --nodes 2 --clients 2 --probe-interval 3
 t_defer "$C --lab $lab lab down"
 t_eq "one namespace per role" \
-	"cip-$lab-client0 cip-$lab-client1 cip-$lab-ctl cip-$lab-edge cip-$lab-node0 cip-$lab-node1" \
+	"cip-$lab-client0 cip-$lab-client1 cip-$lab-control cip-$lab-edge cip-$lab-node0 cip-$lab-node1" \
 	"$(lab_namespaces)"
 t_eq "ip netns sees them" 6 "$(ip netns list | grep -c "^cip-$lab-")"
 t_ok "state dir has logs/" test -d "$statedir/logs"
@@ -60,7 +60,7 @@ t_match "status: the API server answers on its socket" \
 t_match "lab list shows the lab" "^$lab +2 +2 " "$("$C" lab list)"
 
 # Daemons that exist are started in their namespace; the others are noted.
-for d in controller:ctl:clientip-controller agent-node0:node0:clientip-agent \
+for d in controller:control:clientip-controller agent-node0:node0:clientip-agent \
 	 agent-node1:node1:clientip-agent gateway:edge:clientip-gateway lb:edge:clientip-lb; do
 	IFS=: read -r name role prog <<<"$d"
 	if [ ! -x "$T_BUILD/$prog" ]; then

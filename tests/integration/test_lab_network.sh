@@ -89,7 +89,7 @@ lo 127.0.0.1/8" \
 default via 198.51.100.1 dev eth0" \
 		"$("$C" --lab "$lab" exec client$i -- ip -4 route | norm)"
 done
-t_eq "ctl has only lo" "lo" "$("$C" --lab "$lab" exec ctl -- ip -o link | awk -F'[:@ ]+' '{print $2}' | xargs)"
+t_eq "control has only lo" "lo" "$("$C" --lab "$lab" exec control -- ip -o link | awk -F'[:@ ]+' '{print $2}' | xargs)"
 t_eq "edge forwards" 1 "$("$C" --lab "$lab" exec edge -- cat /proc/sys/net/ipv4/ip_forward)"
 t_eq "clients do not forward" 0 "$("$C" --lab "$lab" exec client0 -- cat /proc/sys/net/ipv4/ip_forward)"
 

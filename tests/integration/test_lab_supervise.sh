@@ -34,7 +34,7 @@ ask() { "$C" --lab "$lab" exec client0 -- curl -s --max-time 3 "http://$FE/"; }
 answers_client() { [ "$(ask)" = "::ffff:198.51.100.10" ]; }
 
 t_ok "the supervisor runs in the control-plane namespace" \
-	test "$(stat -L -c %i "/proc/$(pid_of supervisor)/ns/net")" = "$(stat -L -c %i "/run/netns/cip-$lab-ctl")"
+	test "$(stat -L -c %i "/proc/$(pid_of supervisor)/ns/net")" = "$(stat -L -c %i "/run/netns/cip-$lab-control")"
 t_match "lab status lists the supervisor" "^  supervisor +[0-9]+ +running" "$("$C" --lab "$lab" lab status)"
 
 t_scenario_manifest Local >"$T_TMP/local.yaml"

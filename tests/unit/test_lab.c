@@ -112,7 +112,7 @@ static void test_indexes(void **state)
 static void test_netns_belongs(void **state)
 {
 	static const char *const mine[] = {
-		"cip-t1-edge", "cip-t1-ctl", "cip-t1-node0", "cip-t1-node31", "cip-t1-client0",
+		"cip-t1-edge", "cip-t1-control", "cip-t1-node0", "cip-t1-node31", "cip-t1-client0",
 		"cip-t1-pod-default-web-1", "cip-t1-pod-x",
 	};
 	static const char *const not_mine[] = {

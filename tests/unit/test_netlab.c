@@ -263,7 +263,7 @@ static void test_nl_addrs_routes_rules(void **state)
 	int afd;
 
 	need_root(state);
-	ns_name("ctl", a, sizeof(a));
+	ns_name("control", a, sizeof(a));
 	assert_int_equal(netns_create(a, err, sizeof(err)), 0);
 	assert_int_equal(nl_open_name(&na, a, err, sizeof(err)), 0);
 	assert_int_equal(nl_bridge_add(&na, "d0", NULL, err, sizeof(err)), 0);

@@ -1,7 +1,7 @@
-/* lb_ctl.h — the daemon: its top-level context and what reacts to what.
+/* lb_daemon.h — the daemon: its top-level context and what reacts to what.
  *
  *   Services change (the API server's watch, lb_api.c; debounced, and
- *       every 2 s) -> lb_ctl_reconcile(): frontends, each Service's
+ *       every 2 s) -> lb_daemon_reconcile(): frontends, each Service's
  *       status.loadBalancer and Events, probes started/stopped/retuned,
  *       data path marked dirty
  *   a probe flips a backend      -> the data path is re-rendered (at most
@@ -10,10 +10,10 @@
  *   every second                 -> lb_metrics_tick(): counters, samples,
  *       lb/<ns>_<name>.json, lb/metrics.prom
  *
- * All mutable state lives in struct lb_ctl; nothing is global.
+ * All mutable state lives in struct lb_daemon; nothing is global.
  */
-#ifndef CLIENTIP_LB_CTL_H
-#define CLIENTIP_LB_CTL_H
+#ifndef CLIENTIP_LB_DAEMON_H
+#define CLIENTIP_LB_DAEMON_H
 
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -30,7 +30,7 @@
 #include "model.h"
 #include "nl.h"
 
-struct lb_ctl;
+struct lb_daemon;
 struct lb_svc;
 
 /* A Service's backend node: the callback data of its probes, and its
@@ -45,7 +45,7 @@ struct lb_backend {
 };
 
 struct lb_svc {
-	struct lb_ctl *ctl;
+	struct lb_daemon *lbd;
 	char key[LB_KEY_MAX];          /* "<ns>_<name>" */
 	struct model_service spec;     /* as last applied */
 	struct lb_conf conf;           /* in effect: rules and their probes */
@@ -57,7 +57,7 @@ struct lb_svc {
 	struct lb_backend backends[LB_MAX_BACKENDS];
 	int n_backends;
 	/* probes[p][node] runs conf.probes[p] against node (NULL for the
-	 * shared probe: the lb_ctl runs that one for every Service). */
+	 * shared probe: the lb_daemon runs that one for every Service). */
 	struct lb_probe *probes[LB_MAX_PROBES][LB_MAX_BACKENDS];
 	struct lb_health_state fixed[LB_MAX_BACKENDS];  /* a rule without probe: Up */
 	/* The data path checks, once there is a frontend: one per TCP rule
@@ -74,11 +74,11 @@ struct lb_svc {
 
 /* Callback data of the shared probe of one node. */
 struct lb_shared_ref {
-	struct lb_ctl *ctl;
+	struct lb_daemon *lbd;
 	int node;
 };
 
-struct lb_ctl {
+struct lb_daemon {
 	char lab[LAB_NAME_MAX + 1];
 	char statedir[LAB_PATH_MAX];
 	struct lab_info info;
@@ -107,17 +107,17 @@ struct lb_ctl {
 };
 
 /* Sets up everything but the loop's work. 0 or -1 with err. */
-int lb_ctl_init(struct lb_ctl *ctl, const char *lab, char *err, size_t errlen);
+int lb_daemon_init(struct lb_daemon *lbd, const char *lab, char *err, size_t errlen);
 /* Runs until SIGTERM/SIGINT. 0 or -1. */
-int lb_ctl_run(struct lb_ctl *ctl);
-void lb_ctl_fini(struct lb_ctl *ctl);
+int lb_daemon_run(struct lb_daemon *lbd);
+void lb_daemon_fini(struct lb_daemon *lbd);
 
 /* Converges on the Services as the API server last listed or watched them. */
-void lb_ctl_reconcile(struct lb_ctl *ctl);
+void lb_daemon_reconcile(struct lb_daemon *lbd);
 /* Asks for the data path to be re-rendered soon. */
-void lb_ctl_mark_dirty(struct lb_ctl *ctl);
+void lb_daemon_mark_dirty(struct lb_daemon *lbd);
 /* Renders and applies the data path now. 0 or -1. */
-int lb_ctl_apply(struct lb_ctl *ctl);
+int lb_daemon_apply(struct lb_daemon *lbd);
 
 /* The health node has now in rule's pool: its probe's state, Up for a
  * rule without probe, Unknown before a first result. */
@@ -126,17 +126,17 @@ const struct lb_health_state *lb_rule_health(const struct lb_svc *s, int rule, i
 int lb_svc_main_rule(const struct lb_svc *s);
 
 /* lb_metrics.c: the per-second work, and the Prometheus text. */
-void lb_metrics_tick(struct lb_ctl *ctl, int64_t now_ms);
+void lb_metrics_tick(struct lb_daemon *lbd, int64_t now_ms);
 /* Rewrites the state files and metrics.prom without sampling: after a
  * probe flips a backend, the CLI sees it at once, not at the next tick. */
-void lb_metrics_write(struct lb_ctl *ctl, int64_t now_ms);
-void lb_metrics_prometheus(const struct lb_ctl *ctl, struct buf *out);
+void lb_metrics_write(struct lb_daemon *lbd, int64_t now_ms);
+void lb_metrics_prometheus(const struct lb_daemon *lbd, struct buf *out);
 /* Loads a Service's kept state (probe states per rule, series) from its
  * state file, if there is one, after a restart: health[r][node] for rule r
  * of conf (matched by protocol and port). */
-void lb_metrics_restore(struct lb_ctl *ctl, struct lb_svc *s, const struct lb_conf *conf,
+void lb_metrics_restore(struct lb_daemon *lbd, struct lb_svc *s, const struct lb_conf *conf,
 			struct lb_health_state (*health)[LB_MAX_BACKENDS]);
 /* Removes a Service's state file. */
-void lb_metrics_forget(struct lb_ctl *ctl, const struct lb_svc *s);
+void lb_metrics_forget(struct lb_daemon *lbd, const struct lb_svc *s);
 
 #endif

@@ -1,5 +1,5 @@
-/* lb_ctl.c — see lb_ctl.h. */
-#include "lb_ctl.h"
+/* lb_daemon.c — see lb_daemon.h. */
+#include "lb_daemon.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,7 +37,7 @@ const struct lb_health_state *lb_rule_health(const struct lb_svc *s, int rule, i
 
 	if (p < 0)
 		return &s->fixed[node];
-	pr = s->conf.probes[p].shared ? s->ctl->shared[node] : s->probes[p][node];
+	pr = s->conf.probes[p].shared ? s->lbd->shared[node] : s->probes[p][node];
 	return pr ? lb_probe_health(pr) : &lb_no_result;
 }
 
@@ -67,8 +67,8 @@ static void lb_on_probe(struct lb_probe *p, bool changed, void *data)
 		 b->svc->spec.meta.name, b->node, ip, lb_health_name(h->state),
 		 lb_probe_proto_name(spec->proto), spec->port, spec->path, h->last_result,
 		 h->consecutive);
-	b->svc->ctl->files_dirty = true;
-	lb_ctl_mark_dirty(b->svc->ctl);
+	b->svc->lbd->files_dirty = true;
+	lb_daemon_mark_dirty(b->svc->lbd);
 }
 
 static void lb_on_shared_probe(struct lb_probe *p, bool changed, void *data)
@@ -81,8 +81,8 @@ static void lb_on_shared_probe(struct lb_probe *p, bool changed, void *data)
 	log_info("node%d is %s on the shared probe HTTP :%d%s: %s (%d in a row)", ref->node,
 		 lb_health_name(h->state), LAB_PROXY_HEALTH_PORT, LB_SHARED_PROBE_PATH,
 		 h->last_result, h->consecutive);
-	ref->ctl->files_dirty = true;
-	lb_ctl_mark_dirty(ref->ctl);
+	ref->lbd->files_dirty = true;
+	lb_daemon_mark_dirty(ref->lbd);
 }
 
 /* The spec of probe pc against node; seed staggers probes that start
@@ -127,7 +127,7 @@ static const struct lb_health_state *lb_old_health(const struct lb_svc *s,
 		if (o->proto != r->proto || o->port != r->port || p < 0)
 			continue;
 		if (old->probes[p].shared)
-			return s->ctl->shared[node] ? lb_probe_health(s->ctl->shared[node]) : NULL;
+			return s->lbd->shared[node] ? lb_probe_health(s->lbd->shared[node]) : NULL;
 		return old_probes[p][node] ? lb_probe_health(old_probes[p][node]) : NULL;
 	}
 	return NULL;
@@ -182,7 +182,7 @@ static void lb_svc_probes(struct lb_svc *s, const struct lb_conf *old,
 			}
 			if (s->probes[p][b])
 				continue;
-			s->probes[p][b] = lb_probe_start(s->ctl->prober, &spec, &keep[p][b],
+			s->probes[p][b] = lb_probe_start(s->lbd->prober, &spec, &keep[p][b],
 							 lb_on_probe, &s->backends[b]);
 			if (!s->probes[p][b])
 				log_error("%s: cannot start a probe of node%d: out of memory", s->key, b);
@@ -199,36 +199,36 @@ out:
 /* Runs the shared probe while a Service uses it, with the settings that
  * Service's conf gives it (the same for all: Azure's defaults or the
  * lab-wide interval). */
-static void lb_ctl_shared(struct lb_ctl *ctl)
+static void lb_daemon_shared(struct lb_daemon *lbd)
 {
 	const struct lb_probe_conf *pc = NULL;
 
-	for (int i = 0; i < ctl->n_svcs && !pc; i++) {
-		const struct lb_svc *s = ctl->svcs[i];
+	for (int i = 0; i < lbd->n_svcs && !pc; i++) {
+		const struct lb_svc *s = lbd->svcs[i];
 
 		for (int p = 0; p < s->conf.n_probes && !pc; p++)
 			if (s->conf.probes[p].shared)
 				pc = &s->conf.probes[p];
 	}
-	for (int b = 0; b < ctl->info.nodes && b < LB_MAX_BACKENDS; b++) {
+	for (int b = 0; b < lbd->info.nodes && b < LB_MAX_BACKENDS; b++) {
 		struct lb_health_state keep = lb_no_result;
 		struct lb_probe_spec spec;
 
 		if (!pc) {
-			lb_probe_stop(ctl->shared[b]);
-			ctl->shared[b] = NULL;
+			lb_probe_stop(lbd->shared[b]);
+			lbd->shared[b] = NULL;
 			continue;
 		}
 		lb_probe_spec_of(pc, b, 0, &spec);
-		if (ctl->shared[b] && lb_spec_equal(lb_probe_get_spec(ctl->shared[b]), &spec))
+		if (lbd->shared[b] && lb_spec_equal(lb_probe_get_spec(lbd->shared[b]), &spec))
 			continue;
-		if (ctl->shared[b])
-			keep = *lb_probe_health(ctl->shared[b]);
-		lb_probe_stop(ctl->shared[b]);
-		ctl->shared_refs[b] = (struct lb_shared_ref){ ctl, b };
-		ctl->shared[b] = lb_probe_start(ctl->prober, &spec, &keep, lb_on_shared_probe,
-						&ctl->shared_refs[b]);
-		if (!ctl->shared[b])
+		if (lbd->shared[b])
+			keep = *lb_probe_health(lbd->shared[b]);
+		lb_probe_stop(lbd->shared[b]);
+		lbd->shared_refs[b] = (struct lb_shared_ref){ lbd, b };
+		lbd->shared[b] = lb_probe_start(lbd->prober, &spec, &keep, lb_on_shared_probe,
+						&lbd->shared_refs[b]);
+		if (!lbd->shared[b])
 			log_error("cannot start the shared probe of node%d: out of memory", b);
 	}
 }
@@ -241,7 +241,7 @@ static int lb_svc_interval(const struct lb_svc *s)
 
 	if (r < s->conf.n_rules && s->conf.rules[r].probe >= 0)
 		return s->conf.probes[s->conf.rules[r].probe].interval_s;
-	return s->ctl->info.probe_interval_s > 0 ? s->ctl->info.probe_interval_s
+	return s->lbd->info.probe_interval_s > 0 ? s->lbd->info.probe_interval_s
 						 : LB_DEFAULT_INTERVAL_S;
 }
 
@@ -270,7 +270,7 @@ static void lb_svc_dpa(struct lb_svc *s)
 			continue;
 		lb_probe_stop(s->dpa[r]);
 		s->dpa_spec[r] = spec;
-		s->dpa[r] = lb_probe_start(s->ctl->prober, &spec, NULL, NULL, NULL);
+		s->dpa[r] = lb_probe_start(s->lbd->prober, &spec, NULL, NULL, NULL);
 	}
 }
 
@@ -291,16 +291,16 @@ static void lb_svc_free(struct lb_svc *s)
 	free(s);
 }
 
-static struct lb_svc *lb_svc_new(struct lb_ctl *ctl, const struct model_service *spec)
+static struct lb_svc *lb_svc_new(struct lb_daemon *lbd, const struct model_service *spec)
 {
 	struct lb_svc *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return NULL;
-	s->ctl = ctl;
+	s->lbd = lbd;
 	snprintf(s->key, sizeof(s->key), "%s_%s", spec->meta.ns, spec->meta.name);
 	s->spec = *spec;
-	s->n_backends = ctl->info.nodes;
+	s->n_backends = lbd->info.nodes;
 	for (int i = 0; i < s->n_backends; i++) {
 		s->backends[i].svc = s;
 		s->backends[i].node = i;
@@ -317,17 +317,17 @@ static struct lb_svc *lb_svc_new(struct lb_ctl *ctl, const struct model_service 
 	return s;
 }
 
-static struct lb_svc *lb_ctl_find(struct lb_ctl *ctl, const char *key, int *pos)
+static struct lb_svc *lb_daemon_find(struct lb_daemon *lbd, const char *key, int *pos)
 {
-	int lo = 0, hi = ctl->n_svcs;
+	int lo = 0, hi = lbd->n_svcs;
 
 	while (lo < hi) {
 		int mid = (lo + hi) / 2;
-		int c = strcmp(ctl->svcs[mid]->key, key);
+		int c = strcmp(lbd->svcs[mid]->key, key);
 
 		if (c == 0) {
 			*pos = mid;
-			return ctl->svcs[mid];
+			return lbd->svcs[mid];
 		}
 		if (c < 0)
 			lo = mid + 1;
@@ -338,21 +338,21 @@ static struct lb_svc *lb_ctl_find(struct lb_ctl *ctl, const char *key, int *pos)
 	return NULL;
 }
 
-static int lb_ctl_insert(struct lb_ctl *ctl, int pos, struct lb_svc *s)
+static int lb_daemon_insert(struct lb_daemon *lbd, int pos, struct lb_svc *s)
 {
-	if (ctl->n_svcs == ctl->cap_svcs) {
-		int cap = ctl->cap_svcs ? ctl->cap_svcs * 2 : 16;
-		struct lb_svc **p = realloc(ctl->svcs, (size_t)cap * sizeof(*p));
+	if (lbd->n_svcs == lbd->cap_svcs) {
+		int cap = lbd->cap_svcs ? lbd->cap_svcs * 2 : 16;
+		struct lb_svc **p = realloc(lbd->svcs, (size_t)cap * sizeof(*p));
 
 		if (!p)
 			return -ENOMEM;
-		ctl->svcs = p;
-		ctl->cap_svcs = cap;
+		lbd->svcs = p;
+		lbd->cap_svcs = cap;
 	}
-	memmove(ctl->svcs + pos + 1, ctl->svcs + pos,
-		(size_t)(ctl->n_svcs - pos) * sizeof(*ctl->svcs));
-	ctl->svcs[pos] = s;
-	ctl->n_svcs++;
+	memmove(lbd->svcs + pos + 1, lbd->svcs + pos,
+		(size_t)(lbd->n_svcs - pos) * sizeof(*lbd->svcs));
+	lbd->svcs[pos] = s;
+	lbd->n_svcs++;
 	return 0;
 }
 
@@ -372,7 +372,7 @@ static void lb_svc_report(struct lb_svc *s, struct buf *now, const char *reason,
 	jsonw_end_object(&w);
 	buf_printf(now, "%s\n", buf_str(&one));
 	if (!strstr(buf_str(&s->events), buf_str(&one)) &&
-	    lb_api_event(s->ctl->api, &s->spec.meta, "Warning", reason, message, LB_COMPONENT) < 0)
+	    lb_api_event(s->lbd->api, &s->spec.meta, "Warning", reason, message, LB_COMPONENT) < 0)
 		/* Not posted: leave it out, so the next sync posts it. */
 		now->len -= one.len + 1;
 	buf_free(&one);
@@ -401,13 +401,13 @@ static void lb_svc_publish(struct lb_svc *s, struct in_addr api_ingress)
 	buf_reset(&s->events);
 	buf_puts(&s->events, buf_str(&events));
 	if (s->frontend.s_addr != api_ingress.s_addr &&
-	    lb_api_put_status(s->ctl->api, s->spec.meta.ns, s->spec.meta.name, s->frontend) == 0 &&
+	    lb_api_put_status(s->lbd->api, s->spec.meta.ns, s->spec.meta.name, s->frontend) == 0 &&
 	    s->frontend.s_addr && !api_ingress.s_addr) {
 		/* What Kubernetes' service controller records around the cloud
 		 * provider's EnsureLoadBalancer. */
-		lb_api_event(s->ctl->api, &s->spec.meta, "Normal", "EnsuringLoadBalancer",
+		lb_api_event(s->lbd->api, &s->spec.meta, "Normal", "EnsuringLoadBalancer",
 			     "Ensuring load balancer", "service-controller");
-		lb_api_event(s->ctl->api, &s->spec.meta, "Normal", "EnsuredLoadBalancer",
+		lb_api_event(s->lbd->api, &s->spec.meta, "Normal", "EnsuredLoadBalancer",
 			     "Ensured load balancer", "service-controller");
 	}
 	if (s->frontend.s_addr)
@@ -430,11 +430,11 @@ out:
 	buf_free(&now);
 }
 
-static void lb_ctl_conf_opts(const struct lb_ctl *ctl, struct lb_conf_opts *o)
+static void lb_daemon_conf_opts(const struct lb_daemon *lbd, struct lb_conf_opts *o)
 {
-	o->lab_interval_s = ctl->info.probe_interval_s;
-	o->idle_in_seconds = ctl->info.idle_timeout_in_seconds;
-	o->mode = ctl->info.cluster_probe_mode == LABINFO_PROBE_SHARED ? LB_PROBE_MODE_SHARED
+	o->lab_interval_s = lbd->info.probe_interval_s;
+	o->idle_in_seconds = lbd->info.idle_timeout_in_seconds;
+	o->mode = lbd->info.cluster_probe_mode == LABINFO_PROBE_SHARED ? LB_PROBE_MODE_SHARED
 								       : LB_PROBE_MODE_SERVICE_NODE_PORT;
 }
 
@@ -455,7 +455,7 @@ static void lb_svc_tell_local(struct lb_svc *s, const struct model_service *spec
 			 "pod leave the pool after %d failed probes (about %d s); meanwhile they hand "
 			 "the flows they get over to other nodes, masqueraded (%s)",
 			 p ? p->threshold : 0, window, MODEL_ANN_LOCAL_HANDOVER);
-		lb_api_event(s->ctl->api, &s->spec.meta, "Normal", "ExternalTrafficPolicyLocal", msg,
+		lb_api_event(s->lbd->api, &s->spec.meta, "Normal", "ExternalTrafficPolicyLocal", msg,
 			     LB_COMPONENT);
 		return;
 	}
@@ -463,7 +463,7 @@ static void lb_svc_tell_local(struct lb_svc *s, const struct model_service *spec
 		 "stay in the pool until their probe has failed %d times (about %d s), and drop "
 		 "the new flows they get meanwhile; annotate %s to have them forwarded instead",
 		 p ? p->threshold : 0, window, MODEL_ANN_LOCAL_HANDOVER);
-	lb_api_event(s->ctl->api, &s->spec.meta, "Warning", "ExternalTrafficPolicyLocal", msg,
+	lb_api_event(s->lbd->api, &s->spec.meta, "Warning", "ExternalTrafficPolicyLocal", msg,
 		     LB_COMPONENT);
 }
 
@@ -525,20 +525,20 @@ static void lb_svc_log(const struct lb_svc *s)
 	}
 }
 
-static void lb_ctl_remove(struct lb_ctl *ctl, int pos)
+static void lb_daemon_remove(struct lb_daemon *lbd, int pos)
 {
-	struct lb_svc *s = ctl->svcs[pos];
+	struct lb_svc *s = lbd->svcs[pos];
 
 	log_info("%s/%s: load balancer removed, frontend released", s->spec.meta.ns,
 		 s->spec.meta.name);
-	lb_metrics_forget(ctl, s);
+	lb_metrics_forget(lbd, s);
 	lb_svc_free(s);
-	memmove(ctl->svcs + pos, ctl->svcs + pos + 1,
-		(size_t)(ctl->n_svcs - pos - 1) * sizeof(*ctl->svcs));
-	ctl->n_svcs--;
+	memmove(lbd->svcs + pos, lbd->svcs + pos + 1,
+		(size_t)(lbd->n_svcs - pos - 1) * sizeof(*lbd->svcs));
+	lbd->n_svcs--;
 }
 
-void lb_ctl_reconcile(struct lb_ctl *ctl)
+void lb_daemon_reconcile(struct lb_daemon *lbd)
 {
 	struct model_service *list = NULL;
 	struct lb_alloc *al = NULL;
@@ -552,13 +552,13 @@ void lb_ctl_reconcile(struct lb_ctl *ctl)
 	int n = 0, m = 0;
 
 	/* Before the first list, nothing is known: the data path stays. */
-	if (!lb_api_synced(ctl->api))
+	if (!lb_api_synced(lbd->api))
 		return;
-	if (lb_api_services(ctl->api, &list, &n, err, sizeof(err)) < 0) {
+	if (lb_api_services(lbd->api, &list, &n, err, sizeof(err)) < 0) {
 		log_error("services: %s", err);
 		return;
 	}
-	lb_ctl_conf_opts(ctl, &opts);
+	lb_daemon_conf_opts(lbd, &opts);
 	al = calloc((size_t)(n ? n : 1), sizeof(*al));
 	idx = calloc((size_t)(n ? n : 1), sizeof(*idx));
 	ok = calloc((size_t)(n ? n : 1), sizeof(*ok));
@@ -579,12 +579,12 @@ void lb_ctl_reconcile(struct lb_ctl *ctl)
 			/* No longer a load balancer's (its type changed): its
 			 * frontend is released, and the status says so. */
 			if (sv->ingress_ip.s_addr)
-				lb_api_put_status(ctl->api, sv->meta.ns, sv->meta.name,
+				lb_api_put_status(lbd->api, sv->meta.ns, sv->meta.name,
 						  (struct in_addr){ 0 });
 			continue;
 		}
 		snprintf(key, sizeof(key), "%s_%s", sv->meta.ns, sv->meta.name);
-		s = lb_ctl_find(ctl, key, &pos);
+		s = lb_daemon_find(lbd, key, &pos);
 		/* Worked out again below: one conf at a time, not one per Service. */
 		ok[m] = lb_conf_from_service(sv, &opts, conf) == 0;
 		al[m].ns = sv->meta.ns;
@@ -603,8 +603,8 @@ void lb_ctl_reconcile(struct lb_ctl *ctl)
 		idx[m++] = i;
 	}
 	lb_alloc_frontends(al, m);
-	for (int i = 0; i < ctl->n_svcs; i++)
-		ctl->svcs[i]->seen = false;
+	for (int i = 0; i < lbd->n_svcs; i++)
+		lbd->svcs[i]->seen = false;
 	for (int k = 0; k < m; k++) {
 		const struct model_service *sv = &list[idx[k]];
 		const struct lb_conf *c = NULL;
@@ -615,17 +615,17 @@ void lb_ctl_reconcile(struct lb_ctl *ctl)
 		if (lb_conf_from_service(sv, &opts, conf) == 0 && ok[k])
 			c = conf;
 		snprintf(key, sizeof(key), "%s_%s", sv->meta.ns, sv->meta.name);
-		s = lb_ctl_find(ctl, key, &pos);
+		s = lb_daemon_find(lbd, key, &pos);
 		if (!s) {
-			s = lb_svc_new(ctl, sv);
-			if (!s || lb_ctl_insert(ctl, pos, s) < 0) {
+			s = lb_svc_new(lbd, sv);
+			if (!s || lb_daemon_insert(lbd, pos, s) < 0) {
 				log_error("%s: out of memory", key);
 				lb_svc_free(s);
 				continue;
 			}
 			memset(restored, 0, LB_MAX_RULES * sizeof(*restored));
 			if (c)
-				lb_metrics_restore(ctl, s, c, restored);
+				lb_metrics_restore(lbd, s, c, restored);
 			lb_svc_update(s, sv, c, conf->error, &al[k], restored);
 			if (c)
 				lb_svc_log(s);
@@ -634,13 +634,13 @@ void lb_ctl_reconcile(struct lb_ctl *ctl)
 		}
 		s->seen = true;
 	}
-	for (int i = ctl->n_svcs - 1; i >= 0; i--)
-		if (!ctl->svcs[i]->seen)
-			lb_ctl_remove(ctl, i);
-	lb_ctl_shared(ctl);
-	lb_ctl_mark_dirty(ctl);
+	for (int i = lbd->n_svcs - 1; i >= 0; i--)
+		if (!lbd->svcs[i]->seen)
+			lb_daemon_remove(lbd, i);
+	lb_daemon_shared(lbd);
+	lb_daemon_mark_dirty(lbd);
 	/* A refusal shows in `clientip probes` at once. */
-	ctl->files_dirty = true;
+	lbd->files_dirty = true;
 out:
 	free(al);
 	free(idx);
@@ -655,15 +655,15 @@ out:
 
 /* The data path's view of the Services: frontends with ports, and the
  * backends that take new flows. */
-static int lb_ctl_nft_svcs(struct lb_ctl *ctl, struct lb_nft_svc **out)
+static int lb_daemon_nft_svcs(struct lb_daemon *lbd, struct lb_nft_svc **out)
 {
-	struct lb_nft_svc *v = calloc((size_t)(ctl->n_svcs ? ctl->n_svcs : 1), sizeof(*v));
+	struct lb_nft_svc *v = calloc((size_t)(lbd->n_svcs ? lbd->n_svcs : 1), sizeof(*v));
 	int n = 0;
 
 	if (!v)
 		return -ENOMEM;
-	for (int i = 0; i < ctl->n_svcs; i++) {
-		const struct lb_svc *s = ctl->svcs[i];
+	for (int i = 0; i < lbd->n_svcs; i++) {
+		const struct lb_svc *s = lbd->svcs[i];
 		struct lb_nft_svc *d = &v[n];
 
 		if (!s->frontend.s_addr || s->conf.n_rules == 0)
@@ -693,7 +693,7 @@ static int lb_ctl_nft_svcs(struct lb_ctl *ctl, struct lb_nft_svc **out)
 	return n;
 }
 
-int lb_ctl_apply(struct lb_ctl *ctl)
+int lb_daemon_apply(struct lb_daemon *lbd)
 {
 	struct buf key = BUF_INIT, text = BUF_INIT;
 	struct lb_nft_counter *carry = NULL;
@@ -701,10 +701,10 @@ int lb_ctl_apply(struct lb_ctl *ctl)
 	char err[1024];
 	int n, n_carry = 0, rc = -1;
 
-	ctl->nft_dirty = false;
-	if (!ctl->nft)
+	lbd->nft_dirty = false;
+	if (!lbd->nft)
 		return 0;
-	n = lb_ctl_nft_svcs(ctl, &svcs);
+	n = lb_daemon_nft_svcs(lbd, &svcs);
 	if (n < 0) {
 		log_error("data path: out of memory");
 		goto out;
@@ -712,23 +712,23 @@ int lb_ctl_apply(struct lb_ctl *ctl)
 	/* Unchanged rules are not re-applied: probes that report the same
 	 * state, or a resync with nothing new, cost nothing. */
 	lb_nft_render(svcs, n, NULL, 0, &key);
-	if (ctl->nft_key.len && strcmp(buf_str(&key), buf_str(&ctl->nft_key)) == 0) {
+	if (lbd->nft_key.len && strcmp(buf_str(&key), buf_str(&lbd->nft_key)) == 0) {
 		rc = 0;
 		goto out;
 	}
-	n_carry = lb_nft_read_counters(ctl->nft, &carry, err, sizeof(err));
+	n_carry = lb_nft_read_counters(lbd->nft, &carry, err, sizeof(err));
 	if (n_carry < 0) {
 		log_warn("data path: reading counters: %s (they restart at zero)", err);
 		n_carry = 0;
 	}
 	lb_nft_render(svcs, n, carry, n_carry, &text);
-	if (lb_nft_run(ctl->nft, buf_str(&text), err, sizeof(err)) < 0) {
-		ctl->apply_errors++;
+	if (lb_nft_run(lbd->nft, buf_str(&text), err, sizeof(err)) < 0) {
+		lbd->apply_errors++;
 		log_error("data path: nft: %s", err);
 		goto out;
 	}
-	ctl->applies++;
-	ctl->last_apply_ms = ev_wall_ms();
+	lbd->applies++;
+	lbd->last_apply_ms = ev_wall_ms();
 	/* The pool just changed: unanswered flows steered to a node that left
 	 * it are let go, so that their next SYN goes to a node that is up.
 	 * After the new rules are in, never before. */
@@ -741,8 +741,8 @@ int lb_ctl_apply(struct lb_ctl *ctl)
 			log_info("data path: %d unanswered flow(s) let go of a node that left the "
 				 "pool", unpinned);
 	}
-	buf_reset(&ctl->nft_key);
-	buf_puts(&ctl->nft_key, buf_str(&key));
+	buf_reset(&lbd->nft_key);
+	buf_puts(&lbd->nft_key, buf_str(&key));
 	log_debug("data path: table ip %s replaced (%d frontend(s))", LB_TABLE, n);
 	rc = 0;
 out:
@@ -753,81 +753,81 @@ out:
 	return rc;
 }
 
-static void lb_ctl_apply_timer(struct ev_loop *loop, uint64_t id, void *data)
+static void lb_daemon_apply_timer(struct ev_loop *loop, uint64_t id, void *data)
 {
-	struct lb_ctl *ctl = data;
+	struct lb_daemon *lbd = data;
 
 	(void)id;
-	ctl->nft_timer = 0;
-	if (lb_ctl_apply(ctl) < 0) {
+	lbd->nft_timer = 0;
+	if (lb_daemon_apply(lbd) < 0) {
 		/* Try again shortly; the ruleset is re-rendered from the state
 		 * of that moment. */
-		ctl->nft_dirty = true;
-		ctl->nft_timer = ev_timer_add(loop, LB_RETRY_MS, lb_ctl_apply_timer, ctl);
+		lbd->nft_dirty = true;
+		lbd->nft_timer = ev_timer_add(loop, LB_RETRY_MS, lb_daemon_apply_timer, lbd);
 	}
 	/* After the rules: what `clientip probes` reads of a probe's state is
 	 * then already in the data path. */
-	if (ctl->files_dirty && ctl->tick_timer)
-		lb_metrics_write(ctl, ev_wall_ms());
-	ctl->files_dirty = false;
+	if (lbd->files_dirty && lbd->tick_timer)
+		lb_metrics_write(lbd, ev_wall_ms());
+	lbd->files_dirty = false;
 }
 
-void lb_ctl_mark_dirty(struct lb_ctl *ctl)
+void lb_daemon_mark_dirty(struct lb_daemon *lbd)
 {
-	ctl->nft_dirty = true;
+	lbd->nft_dirty = true;
 	/* A zero timer runs after the current loop turn: a burst of probe
 	 * results (a node going down for every Service) is one replace. */
-	if (!ctl->nft_timer && ctl->loop)
-		ctl->nft_timer = ev_timer_add(ctl->loop, 0, lb_ctl_apply_timer, ctl);
+	if (!lbd->nft_timer && lbd->loop)
+		lbd->nft_timer = ev_timer_add(lbd->loop, 0, lb_daemon_apply_timer, lbd);
 }
 
 /* ---- loop --------------------------------------------------------------- */
 
-static void lb_ctl_debounced(struct ev_loop *loop, uint64_t id, void *data)
+static void lb_daemon_debounced(struct ev_loop *loop, uint64_t id, void *data)
 {
-	struct lb_ctl *ctl = data;
+	struct lb_daemon *lbd = data;
 
 	(void)loop;
 	(void)id;
-	ctl->debounce_timer = 0;
-	lb_ctl_reconcile(ctl);
+	lbd->debounce_timer = 0;
+	lb_daemon_reconcile(lbd);
 }
 
 /* A burst of changes (a manifest of many Services) is one reconcile. */
-static void lb_ctl_on_api(bool relisted, void *data)
+static void lb_daemon_on_api(bool relisted, void *data)
 {
-	struct lb_ctl *ctl = data;
+	struct lb_daemon *lbd = data;
 
 	(void)relisted;
-	if (!ctl->debounce_timer)
-		ctl->debounce_timer = ev_timer_add(ctl->loop, LB_DEBOUNCE_MS, lb_ctl_debounced, ctl);
+	if (!lbd->debounce_timer)
+		lbd->debounce_timer = ev_timer_add(lbd->loop, LB_DEBOUNCE_MS, lb_daemon_debounced, lbd);
 }
 
 /* Every LB_RESYNC_MS from the cache as well: what failed (a status the
  * server did not take, an address that was taken) is tried again. */
-static void lb_ctl_resync(struct ev_loop *loop, uint64_t id, void *data)
+static void lb_daemon_resync(struct ev_loop *loop, uint64_t id, void *data)
 {
-	struct lb_ctl *ctl = data;
+	struct lb_daemon *lbd = data;
 
 	(void)id;
-	lb_ctl_reconcile(ctl);
-	ctl->resync_timer = ev_timer_add(loop, LB_RESYNC_MS, lb_ctl_resync, ctl);
+	lb_daemon_reconcile(lbd);
+	lbd->resync_timer = ev_timer_add(loop, LB_RESYNC_MS, lb_daemon_resync, lbd);
 }
 
-static void lb_ctl_tick(struct ev_loop *loop, uint64_t id, void *data)
+static void lb_daemon_tick(struct ev_loop *loop, uint64_t id, void *data)
 {
-	struct lb_ctl *ctl = data;
+	struct lb_daemon *lbd = data;
 	int64_t now = ev_wall_ms();
 
 	(void)id;
-	lb_metrics_tick(ctl, now);
+	lb_metrics_tick(lbd, now);
 	now = ev_wall_ms();
 	/* Just after each second boundary, so each sample lands in its own
 	 * second. */
-	ctl->tick_timer = ev_timer_add(loop, (uint64_t)(1000 - now % 1000 + 20), lb_ctl_tick, ctl);
+	lbd->tick_timer = ev_timer_add(loop, (uint64_t)(1000 - now % 1000 + 20), lb_daemon_tick, lbd);
 }
 
-static void lb_ctl_on_signal(struct ev_loop *loop, int fd, unsigned events, void *data)
+static void lb_daemon_on_signal(struct ev_loop *loop, int fd, unsigned events, void *data)
 {
 	struct signalfd_siginfo si;
 
@@ -838,38 +838,38 @@ static void lb_ctl_on_signal(struct ev_loop *loop, int fd, unsigned events, void
 	ev_stop(loop);
 }
 
-int lb_ctl_init(struct lb_ctl *ctl, const char *lab, char *err, size_t errlen)
+int lb_daemon_init(struct lb_daemon *lbd, const char *lab, char *err, size_t errlen)
 {
 	char path[LAB_PATH_MAX + 32];
 	sigset_t mask;
 	int rc;
 
-	memset(ctl, 0, sizeof(*ctl));
-	ctl->sigfd = -1;
-	snprintf(ctl->lab, sizeof(ctl->lab), "%s", lab);
-	lab_state_dir(lab, ctl->statedir, sizeof(ctl->statedir));
-	rc = labinfo_load(lab, &ctl->info, err, errlen);
+	memset(lbd, 0, sizeof(*lbd));
+	lbd->sigfd = -1;
+	snprintf(lbd->lab, sizeof(lbd->lab), "%s", lab);
+	lab_state_dir(lab, lbd->statedir, sizeof(lbd->statedir));
+	rc = labinfo_load(lab, &lbd->info, err, errlen);
 	if (rc < 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/%s", ctl->statedir, LB_STATE_DIR);
+	snprintf(path, sizeof(path), "%s/%s", lbd->statedir, LB_STATE_DIR);
 	rc = fs_mkdir_p(path, 0755);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
 		return -1;
 	}
-	ctl->loop = ev_loop_new();
-	ctl->prober = ctl->loop ? lb_prober_new(ctl->loop) : NULL;
-	if (!ctl->prober) {
+	lbd->loop = ev_loop_new();
+	lbd->prober = lbd->loop ? lb_prober_new(lbd->loop) : NULL;
+	if (!lbd->prober) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	ctl->nft = lb_nft_new(err, errlen);
-	if (!ctl->nft)
+	lbd->nft = lb_nft_new(err, errlen);
+	if (!lbd->nft)
 		return -1;
-	if (nl_open(&ctl->nl, -1, err, errlen) < 0)
+	if (nl_open(&lbd->nl, -1, err, errlen) < 0)
 		return -1;
-	ctl->nl_open = true;
-	if (lb_route_setup(&ctl->nl, ctl->info.nodes, err, errlen) < 0)
+	lbd->nl_open = true;
+	if (lb_route_setup(&lbd->nl, lbd->info.nodes, err, errlen) < 0)
 		return -1;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -877,60 +877,60 @@ int lb_ctl_init(struct lb_ctl *ctl, const char *lab, char *err, size_t errlen)
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	ctl->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (ctl->sigfd < 0 || ev_watch(ctl->loop, ctl->sigfd, EV_READ, lb_ctl_on_signal, ctl) < 0) {
+	lbd->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (lbd->sigfd < 0 || ev_watch(lbd->loop, lbd->sigfd, EV_READ, lb_daemon_on_signal, lbd) < 0) {
 		snprintf(err, errlen, "signalfd: %s", strerror(errno));
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/apiserver.sock", ctl->statedir);
-	ctl->api = lb_api_new(ctl->loop, path, lb_ctl_on_api, ctl);
-	if (!ctl->api) {
+	snprintf(path, sizeof(path), "%s/apiserver.sock", lbd->statedir);
+	lbd->api = lb_api_new(lbd->loop, path, lb_daemon_on_api, lbd);
+	if (!lbd->api) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	return 0;
 }
 
-int lb_ctl_run(struct lb_ctl *ctl)
+int lb_daemon_run(struct lb_daemon *lbd)
 {
 	int rc;
 
-	lb_api_start(ctl->api);
-	lb_ctl_reconcile(ctl);
-	ctl->resync_timer = ev_timer_add(ctl->loop, LB_RESYNC_MS, lb_ctl_resync, ctl);
+	lb_api_start(lbd->api);
+	lb_daemon_reconcile(lbd);
+	lbd->resync_timer = ev_timer_add(lbd->loop, LB_RESYNC_MS, lb_daemon_resync, lbd);
 	/* The first ruleset goes in before any traffic is sampled. */
-	if (ctl->nft_dirty && lb_ctl_apply(ctl) < 0)
-		lb_ctl_mark_dirty(ctl);
-	ctl->tick_timer = ev_timer_add(ctl->loop, 1000 - (uint64_t)(ev_wall_ms() % 1000) + 20,
-				       lb_ctl_tick, ctl);
-	rc = ev_run(ctl->loop);
+	if (lbd->nft_dirty && lb_daemon_apply(lbd) < 0)
+		lb_daemon_mark_dirty(lbd);
+	lbd->tick_timer = ev_timer_add(lbd->loop, 1000 - (uint64_t)(ev_wall_ms() % 1000) + 20,
+				       lb_daemon_tick, lbd);
+	rc = ev_run(lbd->loop);
 	if (rc < 0) {
 		log_error("event loop: %s", strerror(-rc));
 		return -1;
 	}
 	/* Last state for the CLI: it keeps showing what was true at exit. */
-	lb_metrics_tick(ctl, ev_wall_ms());
+	lb_metrics_tick(lbd, ev_wall_ms());
 	return 0;
 }
 
-void lb_ctl_fini(struct lb_ctl *ctl)
+void lb_daemon_fini(struct lb_daemon *lbd)
 {
-	for (int i = 0; i < ctl->n_svcs; i++)
-		lb_svc_free(ctl->svcs[i]);
+	for (int i = 0; i < lbd->n_svcs; i++)
+		lb_svc_free(lbd->svcs[i]);
 	for (int b = 0; b < LB_MAX_BACKENDS; b++)
-		lb_probe_stop(ctl->shared[b]);
-	free(ctl->svcs);
-	ctl->svcs = NULL;
-	ctl->n_svcs = 0;
-	lb_api_free(ctl->api);
-	lb_prober_free(ctl->prober);
-	lb_nft_free(ctl->nft);
-	if (ctl->nl_open)
-		nl_close(&ctl->nl);
-	if (ctl->sigfd >= 0)
-		close(ctl->sigfd);
-	ev_loop_free(ctl->loop);
-	buf_free(&ctl->nft_key);
-	memset(ctl, 0, sizeof(*ctl));
-	ctl->sigfd = -1;
+		lb_probe_stop(lbd->shared[b]);
+	free(lbd->svcs);
+	lbd->svcs = NULL;
+	lbd->n_svcs = 0;
+	lb_api_free(lbd->api);
+	lb_prober_free(lbd->prober);
+	lb_nft_free(lbd->nft);
+	if (lbd->nl_open)
+		nl_close(&lbd->nl);
+	if (lbd->sigfd >= 0)
+		close(lbd->sigfd);
+	ev_loop_free(lbd->loop);
+	buf_free(&lbd->nft_key);
+	memset(lbd, 0, sizeof(*lbd));
+	lbd->sigfd = -1;
 }
