@@ -112,9 +112,11 @@ start() { # name port; sets $pid
 	pids+=("$pid")
 }
 
-# One run; appends "req/s p50 p99 rss_idle rss_load body" to $tmp/NAME.runs.
-measure() { # name
-	local name=$1 port i body="" idle out
+# Starts NAME on a free port and waits until it answers; sets $pid, $port
+# and $body (its first answer).
+start_ready() { # name
+	local name=$1 i
+	body=""
 	port=$(free_port)
 	start "$name" "$port"
 	for i in $(seq 1 200); do
@@ -122,6 +124,12 @@ measure() { # name
 		sleep 0.05
 	done
 	[ -n "$body" ] || { echo "echo.sh: $name did not start" >&2; kill -9 "$pid"; return 1; }
+}
+
+# One run; appends "req/s p50 p99 rss_idle rss_load body" to $tmp/NAME.runs.
+measure() { # name
+	local name=$1 idle out
+	start_ready "$name" || return 1
 	idle=$(rss_kib "$pid")
 	wrk -t1 -c64 -d1s "http://127.0.0.1:$port/" >/dev/null 2>&1 # warm-up (JIT, caches)
 	t0=$(cpu_ticks "$pid")
@@ -147,6 +155,28 @@ measure() { # name
 		return 1
 	fi
 	return 0
+}
+
+# One run of new connections (Connection: close, 8 at a time); appends
+# "conn/s cpu_us_per_conn" to $tmp/NAME.cps.
+measure_cps() { # name
+	local name=$1 out t0 t1 n
+	start_ready "$name" || return 1
+	wrk -t1 -c8 -d1s -H 'Connection: close' "http://127.0.0.1:$port/" >/dev/null 2>&1 # warm-up
+	t0=$(cpu_ticks "$pid")
+	out=$(wrk -t1 -c8 -d"${seconds}s" -H 'Connection: close' "http://127.0.0.1:$port/")
+	t1=$(cpu_ticks "$pid")
+	n=$(printf '%s\n' "$out" | awk '/requests in/ {print $1}')
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true
+	if [ -z "$n" ] || printf '%s\n' "$out" | grep -q 'Non-2xx\|Socket errors'; then
+		printf '%s\n' "$out" | sed "s/^/  $name: /" >&2
+		echo "echo.sh: $name: new connections failed or gave no figure" >&2
+		return 1
+	fi
+	printf '%s %s\n' "$(printf '%s\n' "$out" | awk '/^Requests\/sec/ {print $2}')" \
+		"$(awk -v t=$((t1 - t0)) -v hz="$hz" -v n="$n" 'BEGIN { printf "%.2f", t / hz * 1e6 / n }')" \
+		>>"$tmp/$name.cps"
 }
 
 servers=(clientip-echo nginx node)
@@ -185,6 +215,31 @@ awk -v e="${rps[clientip-echo]}" -v n="${rps[nginx]}" -v j="${rps[node]}" -v i="
 	printf "clientip-echo / node:  %.2fx req/s%s\n", e / j, t ? "  (target >= 2.00)" : ""
 	printf "clientip-echo idle RSS: %.2f MiB%s\n", i / 1024, t ? "  (target <= 2 MiB)" : ""
 }'
+awk -v e="${cpu[clientip-echo]}" -v n="${cpu[nginx]}" -v t="$targets" 'BEGIN {
+	printf "clientip-echo / nginx: %.2fx CPU per keep-alive request%s\n", e / n, t ? "  (target <= 0.85)" : ""
+}'
+
+# New connections: each a connect, one request with Connection: close, the
+# server's close. clientip-echo and nginx (node is not in this race) in
+# interleaved rounds, each round's ratio; the median ratio is the figure.
+echo
+echo "wrk -t1 -c8 -d${seconds}s -H 'Connection: close' http://127.0.0.1:PORT/  ($rounds rounds, interleaved)"
+for r in $(seq 1 "$rounds"); do
+	order=(clientip-echo nginx)
+	[ $((r % 2)) == 0 ] && order=(nginx clientip-echo)
+	for s in "${order[@]}"; do
+		measure_cps "$s" || exit 1
+	done
+	e=$(tail -1 "$tmp/clientip-echo.cps"); n=$(tail -1 "$tmp/nginx.cps")
+	awk -v r="$r" -v e="$e" -v n="$n" 'BEGIN { split(e, a, " "); split(n, b, " ")
+		printf "  round %d  clientip-echo %8.0f conn/s %6.2f us CPU/conn   nginx %8.0f conn/s %6.2f us CPU/conn   %.2fx\n",
+			r, a[1], a[2], b[1], b[2], a[1] / b[1] }' | tee -a "$tmp/cps.rounds"
+done
+awk '{ print $NF + 0 }' "$tmp/cps.rounds" | sort -n | awk -v t="$targets" '{ v[NR] = $1 } END {
+	m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+	printf "clientip-echo / nginx: %.2fx new connections/s, median of %d rounds%s\n", m, NR, t ? "  (target >= 1.10)" : ""
+}'
+echo
 echo "(CPU/req: the server's user+system CPU time per request during the run. With one"
 echo " wrk thread on a small machine the client is often the bottleneck; CPU/req shows"
 echo " the servers' own cost whatever the client manages.)"

@@ -601,6 +601,7 @@ static void echo_conn_respond(struct echo_conn *c)
 	if (!keep) {
 		c->close_after = true;
 		c->stop = true;
+		c->request_whole = true;
 	}
 }
 
@@ -861,6 +862,13 @@ static void echo_conn_run(struct echo_conn *c, bool readable)
 			return;
 		}
 		if (c->close_after) {
+			/* After a whole request whose bytes were the last the
+			 * socket held (the last read was short), nothing of the
+			 * client's is unread: close at once, as nginx does. Else
+			 * a close would reset the connection, and the client
+			 * could lose the answer: send FIN and read until its own. */
+			if (c->request_whole && !readable && c->in_off == c->in_len)
+				goto close;
 			echo_conn_linger(c);
 			return;
 		}
@@ -939,8 +947,7 @@ void echo_conn_init(struct echo_conn *c, struct echo_worker *w, int fd,
 
 void echo_conn_close(struct echo_conn *c)
 {
-	ev_unwatch(c->w->loop, c->fd);
-	close(c->fd);
+	ev_close(c->w->loop, c->fd);
 	c->fd = -1;
 	echo_worker_release(c->w, c);
 }

@@ -125,6 +125,11 @@ static int echo_server_bind(struct echo_server *srv)
 				log_error("listen %s: %s", text, strerror(-fd));
 				return fd;
 			}
+			/* Answers go out in one send() each: Nagle would only
+			 * delay them. Accepted sockets inherit the option from
+			 * their listener (Linux), which saves a setsockopt() per
+			 * connection. */
+			sock_set_nodelay(fd, true);
 			l->fd = fd;
 			l->conf = &cfg->listen[j];
 			l->w = &srv->workers[i];

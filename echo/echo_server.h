@@ -112,6 +112,7 @@ struct echo_conn {
 	unsigned watching;      /* EV_READ/EV_WRITE as registered with the loop */
 	bool in_head;           /* between requests or inside a request head */
 	bool close_after;       /* close once the answers so far are sent */
+	bool request_whole;     /* ...after a whole request, not in the middle of one */
 	bool stop;              /* parse no further input */
 	bool peer_eof;
 	bool has_proxy;

@@ -203,8 +203,6 @@ int echo_worker_adopt(struct echo_worker *w, int fd, const struct sockaddr_stora
 	echo_conn_init(c, w, fd, peer, l);
 	w->nconns++;
 	echo_worker_set_timeout(w, c, ECHO_TMO_HEADER);
-	/* Answers go out in one send() each: Nagle would only delay them. */
-	sock_set_nodelay(fd, true);
 	if (ev_watch(w->loop, fd, EV_READ, echo_conn_on_io, c) < 0) {
 		echo_conn_close(c);
 		return -ENOMEM;
@@ -246,16 +244,16 @@ static void echo_worker_stop_listening(struct echo_worker *w)
 	w->accepting = false;
 }
 
-/* Accepts up to a batch of connections from l. true if the batch ran out
- * with more possibly waiting; false once the queue is empty (or accepting
+/* Accepts up to max connections from l. true if it stopped at max with
+ * more possibly waiting; false once the queue is empty (or accepting
  * paused). */
-static bool echo_worker_accept_batch(struct echo_listener *l)
+static bool echo_worker_accept_batch(struct echo_listener *l, int max)
 {
 	struct echo_worker *w = l->w;
 	struct echo_server *srv = w->srv;
 	int lfd = l->fd;
 
-	for (int i = 0; i < ECHO_ACCEPT_BATCH && w->accepting; i++) {
+	for (int i = 0; i < max && w->accepting; i++) {
 		struct sockaddr_storage peer;
 		int fd = sock_accept(lfd, &peer, NULL);
 
@@ -303,7 +301,10 @@ static void echo_worker_on_accept(struct ev_loop *loop, int lfd, unsigned events
 	(void)loop;
 	(void)lfd;
 	(void)events;
-	echo_worker_accept_batch(data);
+	/* One per wake-up, as nginx does without multi_accept: the listener
+	 * is level-triggered, so the loop comes back at once for the next,
+	 * and a second accept() would mostly find the queue empty. */
+	echo_worker_accept_batch(data, 1);
 }
 
 static void echo_worker_drain_expired(struct ev_loop *loop, uint64_t id, void *data)
@@ -361,7 +362,8 @@ static void echo_worker_drain_close(struct echo_worker *w)
 	 * preStop hook, gives them the time to. */
 	for (unsigned i = 0; i < w->nlisteners; i++) {
 		for (int batches = 0; batches < 64 && w->listeners[i].fd >= 0 &&
-				      echo_worker_accept_batch(&w->listeners[i]); batches++)
+				      echo_worker_accept_batch(&w->listeners[i], ECHO_ACCEPT_BATCH);
+				      batches++)
 			;
 	}
 	echo_worker_stop_listening(w);

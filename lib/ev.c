@@ -140,6 +140,15 @@ int ev_watch(struct ev_loop *loop, int fd, unsigned events, ev_fd_cb *cb, void *
 	return 0;
 }
 
+void ev_close(struct ev_loop *loop, int fd)
+{
+	if (fd < 0)
+		return;
+	if (fd < loop->nfds)
+		memset(&loop->fds[fd], 0, sizeof(loop->fds[fd]));
+	close(fd);
+}
+
 void ev_unwatch(struct ev_loop *loop, int fd)
 {
 	if (fd < 0 || fd >= loop->nfds || !loop->fds[fd].events)

@@ -29,6 +29,11 @@ void ev_loop_free(struct ev_loop *loop);
 int ev_watch(struct ev_loop *loop, int fd, unsigned events, ev_fd_cb *cb, void *data);
 /* Stops watching fd. Safe to call for an fd that is not watched. */
 void ev_unwatch(struct ev_loop *loop, int fd);
+/* Stops watching fd and closes it, without telling epoll: closing the
+ * last descriptor of a file takes it out of every epoll set anyway, which
+ * saves a system call per connection. Only for descriptors that no other
+ * descriptor shares (no dup(), no fork() that keeps it). */
+void ev_close(struct ev_loop *loop, int fd);
 
 /* Calls cb after `ms` milliseconds. Returns a non-zero id, 0 on failure. */
 uint64_t ev_timer_add(struct ev_loop *loop, uint64_t ms, ev_timer_cb *cb, void *data);
