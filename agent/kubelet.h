@@ -6,7 +6,7 @@
  * reported in status/pods/. Pods outlive an agent restart: a new agent
  * adopts the running processes instead of restarting them. The node's
  * heartbeat (status/nodes/<node>.json) is written from here too, every
- * KUBELET_HEARTBEAT_MS. docs/ARCHITECTURE.md "Pods (kubelet role)" and
+ * KUBELET_HEARTBEAT_MS. agent/README.md "Pods (kubelet role)" and
  * docs/IMAGES.md describe the behaviour.
  */
 #ifndef CLIENTIP_KUBELET_H

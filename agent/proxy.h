@@ -6,7 +6,7 @@
  * node ports of LoadBalancer Services with externalTrafficPolicy Local and
  * the proxy's own /healthz and /livez on port 10256, and its metrics on
  * port 10249 (also written to <statedir>/status/nodes/<node>.metrics after
- * every sync). docs/ARCHITECTURE.md, "Service proxy", has the details.
+ * every sync). agent/README.md, "Service proxy", has the details.
  *
  * $CLIENTIP_PROXY_LAYOUT (auto, kube-proxy, compact) forces a ruleset
  * layout; the default, auto, is kube-proxy's below a few thousand

@@ -7,7 +7,7 @@
  * what tests/golden/proxy/ holds) or as the difference from the model last
  * programmed (proxy_render_diff: what an ordinary sync sends).
  *
- * The layout is kube-proxy's nftables mode (docs/ARCHITECTURE.md,
+ * The layout is kube-proxy's nftables mode (agent/README.md,
  * "Service proxy"): table ip kube-proxy, verdict maps service-ips and
  * service-nodeports for dispatch, per service port chains
  * service-/external-/local-<hash>-<ns>/<name>/<proto>/<port>, per endpoint

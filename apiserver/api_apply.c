@@ -8,7 +8,7 @@
  * "k:{\"name\":\"app\"}"), and a new apply removes what the manager applied
  * before and applies no more, then merges the new configuration with the
  * kinds' merge keys. Conflicts between managers are not detected: every
- * apply behaves as with --force-conflicts. docs/ARCHITECTURE.md lists it
+ * apply behaves as with --force-conflicts. apiserver/README.md lists it
  * among the differences.
  */
 #include <stdio.h>

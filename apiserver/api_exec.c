@@ -11,7 +11,7 @@
  * the container runtime. A lab's pods are network namespaces on this
  * machine, so the server runs the command itself, in the pod's network
  * namespace with a sysfs of it (as `clientip exec` does); the difference is
- * listed in docs/ARCHITECTURE.md.
+ * listed in apiserver/README.md.
  *
  * Older kubectl (and 1.30+ when the WebSocket upgrade fails) asks for
  * SPDY/3.1 with X-Stream-Protocol-Version v4 (v3, v2) of channel.k8s.io:

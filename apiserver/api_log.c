@@ -4,7 +4,7 @@
  * lab the kubelet role (clientip-agent) writes each pod's output to
  * <statedir>/logs/pods/<namespace>_<pod>.log and the API server runs on the
  * same machine, so it reads that file: the one place where it reads a file
- * another component writes, listed in docs/ARCHITECTURE.md. With
+ * another component writes, listed in apiserver/README.md. With
  * follow=true the reply stays open and new output is sent as it appears,
  * until the pod is gone or the client leaves.
  */

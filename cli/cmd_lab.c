@@ -44,7 +44,7 @@ static void lab_usage(FILE *out)
 		"       clientip lab list\n"
 		"\n"
 		"up      builds the lab's namespaces, links and routes and starts its\n"
-		"        daemons (the address plan: docs/ARCHITECTURE.md, \"The lab\");\n"
+		"        daemons (the address plan: cli/README.md, \"The lab\");\n"
 		"        defaults: 2 nodes, 1 client, the load balancer's default probe\n"
 		"        interval; --cluster-probe-mode shared probes every Cluster Service\n"
 		"        with one HTTP probe per node on the proxy's :10256/healthz, as\n"

@@ -34,7 +34,7 @@
  * Nodes and pods are never reachable from the internet directly. The
  * edge's own traffic (health probes, the data-path check) does not cross
  * the forward hook. The first two commands make the load idempotent:
- * nft 1.0.6 has no `destroy` (docs/ARCHITECTURE.md, "nftables 1.0.6").
+ * nft 1.0.6 has no `destroy` (lib/README.md, "nftables 1.0.6").
  *
  * Flows to clientip-gateway's frontend end on the edge itself (input, not
  * forward): the load balancer's table lets them be (Application Gateway is

@@ -1,4 +1,4 @@
-/* lab_topology.h — builds and removes a lab's network (docs/ARCHITECTURE.md,
+/* lab_topology.h — builds and removes a lab's network (cli/README.md,
  * "The lab").
  *
  *   cip-<lab>-client<i>        cip-<lab>-edge                      cip-<lab>-node<i>

@@ -16,7 +16,7 @@
  * traffic_<ns>_<name>_node<i> (every packet of those flows, both ways).
  * Counters survive a replace: the daemon reads them first and declares
  * them again with their values (lb_nft_read_counters). The annotated
- * ruleset is in docs/ARCHITECTURE.md, "Cloud load balancer".
+ * ruleset is in lb/README.md, "The data path".
  */
 #ifndef CLIENTIP_LB_NFT_H
 #define CLIENTIP_LB_NFT_H

@@ -1,4 +1,4 @@
-/* lab.h — the lab's names and address plan (docs/ARCHITECTURE.md, "The
+/* lab.h — the lab's names and address plan (cli/README.md, "The
  * lab"), in one place.
  *
  * Every program derives names and addresses from here so the CLI, the

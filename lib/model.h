@@ -34,7 +34,7 @@
 #define MODEL_MAX_EXTERNAL_IPS 8   /* spec.externalIPs */
 #define MODEL_MAX_SOURCE_RANGES 16 /* spec.loadBalancerSourceRanges */
 
-/* clientip's own Service annotations (docs/ARCHITECTURE.md, node proxy):
+/* clientip's own Service annotations (agent/README.md, node proxy):
  * direct server return under Cluster ("dsr"; "snat" is kube-proxy's), and
  * the hand-over of a Local Service's external traffic ("true" or seconds). */
 #define MODEL_ANN_FORWARDING_MODE "clientip.io/forwarding-mode"

@@ -1,5 +1,5 @@
 /* nftrun.h — running nft commands through libnftables, the way every part
- * of clientip needs it (docs/ARCHITECTURE.md, "nftables 1.0.6").
+ * of clientip needs it (lib/README.md, "nftables 1.0.6").
  *
  * A context talks to the network namespace it was created in, so create it
  * inside the target namespace (netns_run) and keep one per namespace.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Closed world (docs/ARCHITECTURE.md, "The lab"): a lab up, in use and down changes nothing in
+# Closed world (cli/README.md, "The lab"): a lab up, in use and down changes nothing in
 # the host's own network namespace — links, addresses, routes of every
 # table, rules, nftables, forwarding sysctls — and leaves no namespace
 # behind. Only the lab's own names in /run/netns come and go (other tests

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The lab's address plan, routes and reachability (docs/ARCHITECTURE.md,
+# The lab's address plan, routes and reachability (cli/README.md,
 # "The lab"), including what the edge must not forward. Every packet is
 # sent from inside a lab namespace (clientip exec), never from the host's.
 . "$(dirname "$0")/lib.sh"
