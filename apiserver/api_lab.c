@@ -222,8 +222,8 @@ static char *api_lab_model_text(struct api_server *s, const json_t *obj)
 /* ---- API -> files ------------------------------------------------------------- */
 
 /* The load balancer's address, from the Service's status, on to
- * status/services/ where the node proxies (and the CLI's readers) look
- * for it; no file when there is none. */
+ * status/services/ where the controller looks for it; no file when there
+ * is none. */
 static int api_lab_export_ingress(struct api_server *s, const json_t *obj, const char *ns,
 				  const char *name)
 {

@@ -61,9 +61,9 @@ static void lab_usage(FILE *out)
 		"        server http://127.0.0.1:PORT) and prints its path:\n"
 		"        export KUBECONFIG=$(clientip --lab NAME lab kubeconfig)\n"
 		"kill    sends a signal (default KILL) to one of the lab's daemons, as a\n"
-		"        crash would: apiserver, controller, agent-nodeN or lb; the lab's\n"
-		"        supervisor starts it again at once (with a back-off if it keeps\n"
-		"        dying) and `lab status` counts the restart\n"
+		"        crash would: apiserver, controller, agent-nodeN, lb or gateway; the\n"
+		"        lab's supervisor starts it again at once (with a back-off if it\n"
+		"        keeps dying) and `lab status` counts the restart\n"
 		"list    the labs on this machine\n"
 		"\n"
 		"lab up also starts `clientip --lab NAME lab supervise`, the process that\n"
@@ -807,7 +807,7 @@ static int lab_kill(struct cli *cli, int argc, char **argv)
 			sig = (int)v;
 	}
 	if (!name || sig < 0) {
-		log_error(!name ? "lab kill: which daemon? (apiserver, controller, agent-nodeN, lb)"
+		log_error(!name ? "lab kill: which daemon? (apiserver, controller, agent-nodeN, lb, gateway)"
 				: "lab kill: unknown signal \"%s\"", signame);
 		return 2;
 	}
@@ -835,7 +835,7 @@ static int lab_kill(struct cli *cli, int argc, char **argv)
 		return 0;
 	}
 	log_error("lab kill: lab %s has no daemon \"%s\" (apiserver, controller, agent-node0..%d, "
-		  "lb)", cli->lab, name, li.nodes - 1);
+		  "lb, gateway)", cli->lab, name, li.nodes - 1);
 	return 1;
 }
 

@@ -1,7 +1,8 @@
 /* objects.h — what the kubectl-like verbs share (cli/objects.c).
  *
- * The verbs (apply, get, describe, ...) only read and write files of the
- * lab's state store (docs/STATE.md); nothing here talks to a daemon. Output
+ * The verbs (apply, get, describe, ...) send and read objects through the
+ * lab's API server (objapi.h); pods, their statuses and the nodes' are
+ * still read from the lab's state files (docs/STATE.md). Output
  * imitates kubectl's: the same resource names, columns, padding, ages and
  * error lines, so a Kubernetes user reads it without thinking.
  */
