@@ -226,36 +226,6 @@ static void render_elements_open(enum proxy_map m, struct buf *out)
 	buf_puts(out, " elements = { ");
 }
 
-static int name_cmp(const struct proxy_ruleset *a, struct proxy_str x,
-		    const struct proxy_ruleset *b, struct proxy_str y)
-{
-	uint32_t n = x.len < y.len ? x.len : y.len;
-	int c = memcmp(rs_str(a, x), rs_str(b, y), n);
-
-	if (c)
-		return c;
-	return x.len == y.len ? 0 : (x.len < y.len ? -1 : 1);
-}
-
-/* The order of gen_cmp_obj and gen_cmp_elem, across two rulesets. */
-static int obj_cmp(const struct proxy_ruleset *a, const struct proxy_obj *x,
-		   const struct proxy_ruleset *b, const struct proxy_obj *y)
-{
-	if (x->h != y->h)
-		return x->h < y->h ? -1 : 1;
-	return name_cmp(a, x->name, b, y->name);
-}
-
-static int elem_cmp(const struct proxy_ruleset *a, const struct proxy_elem *x,
-		    const struct proxy_ruleset *b, const struct proxy_elem *y)
-{
-	if (x->map != y->map)
-		return x->map < y->map ? -1 : 1;
-	if (x->h != y->h)
-		return x->h < y->h ? -1 : 1;
-	return name_cmp(a, x->key, b, y->key);
-}
-
 static int stale_find(const struct proxy_stale *s, const char *name, size_t len)
 {
 	for (int i = 0; i < s->n; i++)
@@ -340,7 +310,7 @@ int proxy_render_diff(const struct proxy_ruleset *old, const struct proxy_rulese
 	for (i = 0, j = 0; i < old->n_objs_unique || j < nw->n_objs_unique;) {
 		const struct proxy_obj *o = i < old->n_objs_unique ? &old->objs[old->obj_order[i]] : NULL;
 		const struct proxy_obj *n = j < nw->n_objs_unique ? &nw->objs[nw->obj_order[j]] : NULL;
-		int c = !o ? 1 : !n ? -1 : obj_cmp(old, o, nw, n);
+		int c = !o ? 1 : !n ? -1 : rs_obj_cmp(old, o, nw, n);
 
 		if (c == 0 && o->kind != n->kind)
 			goto out;   /* cannot happen with distinct prefixes; be safe */
@@ -411,7 +381,7 @@ int proxy_render_diff(const struct proxy_ruleset *old, const struct proxy_rulese
 		for (i = 0, j = 0; i < old->n_elems_unique || j < nw->n_elems_unique;) {
 			const struct proxy_elem *o = i < old->n_elems_unique ? &old->elems[old->elem_order[i]] : NULL;
 			const struct proxy_elem *n = j < nw->n_elems_unique ? &nw->elems[nw->elem_order[j]] : NULL;
-			int c = !o ? 1 : !n ? -1 : elem_cmp(old, o, nw, n);
+			int c = !o ? 1 : !n ? -1 : rs_elem_cmp(old, o, nw, n);
 			bool del = false, add = false;
 
 			if (c < 0) {

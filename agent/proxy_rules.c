@@ -17,88 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- the arena ----------------------------------------------------------- */
-
-static struct proxy_str rs_mark(const struct proxy_ruleset *rs)
-{
-	return (struct proxy_str){ (uint32_t)rs->text.len, 0 };
-}
-
-static void rs_close(const struct proxy_ruleset *rs, struct proxy_str *s)
-{
-	s->len = (uint32_t)rs->text.len - s->off;
-}
-
-/* buf_vprintf measures, then writes: two passes over every format. The
- * arena keeps headroom instead and formats once, which matters when a
- * build formats a few hundred thousand strings. */
-static void rs_vappend(struct buf *b, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
-
-static void rs_vappend(struct buf *b, const char *fmt, va_list ap)
-{
-	va_list ap2;
-	int n;
-
-	if (buf_reserve(b, 512) < 0)
-		return;
-	va_copy(ap2, ap);
-	n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap2);
-	va_end(ap2);
-	if (n < 0)
-		return;
-	if ((size_t)n >= b->cap - b->len) {
-		if (buf_reserve(b, (size_t)n + 1) < 0)
-			return;
-		vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
-	}
-	b->len += (size_t)n;
-}
-
-static struct proxy_str rs_printf(struct proxy_ruleset *rs, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static struct proxy_str rs_printf(struct proxy_ruleset *rs, const char *fmt, ...)
-{
-	struct proxy_str s = rs_mark(rs);
-	va_list ap;
-
-	va_start(ap, fmt);
-	rs_vappend(&rs->text, fmt, ap);
-	va_end(ap);
-	rs_close(rs, &s);
-	return s;
-}
-
-static int rs_grow(void **arr, int *cap, int need, size_t size)
-{
-	void *p;
-	int n;
-
-	if (need <= *cap)
-		return 0;
-	n = *cap ? *cap * 2 : 64;
-	while (n < need)
-		n *= 2;
-	p = realloc(*arr, (size_t)n * size);
-	if (!p)
-		return -1;
-	*arr = p;
-	*cap = n;
-	return 0;
-}
-
-/* Diffs walk two sorted lists; any total order both sides agree on will
- * do, and comparing hashes first is much cheaper than comparing names that
- * share long prefixes ("endpoint-...-default/svc1234/tcp/80__10.1."). */
-static uint64_t rs_hash(const char *s, size_t len, uint64_t h)
-{
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ull;
-	}
-	return h ^ (h >> 32);
-}
+#include "hash.h"
 
 /* ---- names --------------------------------------------------------------- */
 
@@ -110,12 +29,8 @@ static uint64_t rs_hash(const char *s, size_t len, uint64_t h)
 static void proxy_hash8(const char *s, char out[9])
 {
 	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = hash_fnv1a64(HASH_FNV1A64_INIT, s, strlen(s));
 
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ull;
-	}
 	for (int i = 0; i < 8; i++)
 		out[i] = alphabet[(h >> (59 - 5 * i)) & 31];
 	out[8] = '\0';
@@ -201,7 +116,7 @@ static void gen_obj_begin(struct gen *g, enum proxy_obj_kind kind, const char *p
 	o->kind = kind;
 	o->nrules = 0;
 	o->name = rs_printf(rs, "%s%s", prefix, base);
-	o->h = rs_hash(rs_str(rs, o->name), o->name.len, 0xcbf29ce484222325ull);
+	o->h = rs_hash(rs_str(rs, o->name), o->name.len);
 	o->body = rs_mark(rs);
 }
 
@@ -241,8 +156,8 @@ static void gen_elem(struct gen *g, enum proxy_map map, const char *key, const c
 	e->map = map;
 	e->key = rs_printf(rs, "%s", key);
 	e->rest = rs_printf(rs, "%s", rest);
-	/* 56 bits: the map goes on top when sorting (proxy_rules_index). */
-	e->h = rs_hash(key, e->key.len, 0xcbf29ce484222325ull) & 0x00ffffffffffffffull;
+	/* 56 bits: the map goes on top when sorting (rs_index). */
+	e->h = rs_hash(key, e->key.len) & 0x00ffffffffffffffull;
 }
 
 /* Dispatch of external traffic to addr:port (an externalIP or the load
@@ -616,12 +531,12 @@ static uint64_t gen_hash_service(uint64_t seed, const struct model_service *svc,
 
 uint64_t proxy_rules_hash_service(const struct model_service *svc)
 {
-	return gen_hash_svc_fields(0xcbf29ce484222325ull, svc);
+	return gen_hash_svc_fields(HASH_FNV1A64_INIT, svc);
 }
 
 uint64_t proxy_rules_hash_endpoints(const struct model_endpoints *e)
 {
-	return gen_hash_eps(0xcbf29ce484222325ull, e);
+	return gen_hash_eps(HASH_FNV1A64_INIT, e);
 }
 
 static int gen_cmp_rec_ptr(const void *a, const void *b)
@@ -1242,149 +1157,6 @@ static int gen_count_endpoint_chains(const struct model_service *svcs, int n_svc
 	return (int)total;
 }
 
-/* Orders by hash, then by the string itself (bytes, then length): a total
- * order in which equal names sit together, cheap on the hash. */
-static int gen_cmp_hashed(const struct proxy_ruleset *rs, uint64_t hx, struct proxy_str x,
-			  uint64_t hy, struct proxy_str y)
-{
-	uint32_t n = x.len < y.len ? x.len : y.len;
-	int c;
-
-	if (hx != hy)
-		return hx < hy ? -1 : 1;
-	c = memcmp(rs_str(rs, x), rs_str(rs, y), n);
-	if (c)
-		return c;
-	return x.len == y.len ? 0 : x.len < y.len ? -1 : 1;
-}
-
-static int gen_cmp_obj(const void *a, const void *b, void *arg)
-{
-	const struct proxy_ruleset *rs = arg;
-	const struct proxy_obj *x = &rs->objs[*(const int *)a], *y = &rs->objs[*(const int *)b];
-	int c = gen_cmp_hashed(rs, x->h, x->name, y->h, y->name);
-
-	return c ? c : *(const int *)a - *(const int *)b;
-}
-
-static int gen_cmp_elem(const void *a, const void *b, void *arg)
-{
-	const struct proxy_ruleset *rs = arg;
-	const struct proxy_elem *x = &rs->elems[*(const int *)a], *y = &rs->elems[*(const int *)b];
-	int c;
-
-	if (x->map != y->map)
-		return x->map < y->map ? -1 : 1;
-	c = gen_cmp_hashed(rs, x->h, x->key, y->h, y->key);
-	return c ? c : *(const int *)a - *(const int *)b;
-}
-
-/* Sorts idx by keys[idx], stably: 8-bit LSD radix passes, which at tens of
- * thousands of items costs a fraction of a comparison sort. */
-static int rs_radix_sort(const uint64_t *keys, int *idx, int n)
-{
-	int *tmp = malloc((size_t)(n ? n : 1) * sizeof(int)), *src = idx, *dst = tmp;
-
-	if (!tmp)
-		return -1;
-	for (int shift = 0; shift < 64; shift += 8) {
-		int count[257] = { 0 };
-
-		for (int i = 0; i < n; i++)
-			count[((keys[src[i]] >> shift) & 0xff) + 1]++;
-		for (int b = 0; b < 256; b++)
-			count[b + 1] += count[b];
-		for (int i = 0; i < n; i++)
-			dst[count[(keys[src[i]] >> shift) & 0xff]++] = src[i];
-		src = dst;
-		dst = src == idx ? tmp : idx;
-	}
-	/* Eight passes: the result is back in idx. */
-	free(tmp);
-	return 0;
-}
-
-/* Within runs of equal keys (a hash collision, or the same name twice),
- * orders by the bytes, stably, so that the order is exactly
- * gen_cmp_obj's / gen_cmp_elem's. Runs are one or two items long. */
-static void rs_fix_runs(const struct proxy_ruleset *rs, const uint64_t *keys, int *idx, int n,
-			int (*cmp)(const void *, const void *, void *))
-{
-	for (int i = 1; i < n; i++) {
-		int j = i;
-
-		while (j > 0 && keys[idx[j - 1]] == keys[idx[j]] &&
-		       cmp(&idx[j - 1], &idx[j], (void *)rs) > 0) {
-			int t = idx[j];
-
-			idx[j] = idx[j - 1];
-			idx[j - 1] = t;
-			j--;
-		}
-	}
-}
-
-/* Sorted views, and duplicates (same name, same map and key) dropped: the
- * first one generated wins, as two Services claiming one IP and port
- * cannot both be served. */
-static int proxy_rules_index(struct proxy_ruleset *rs)
-{
-	uint64_t *keys;
-	int w, n = rs->n_objs > rs->n_elems ? rs->n_objs : rs->n_elems;
-
-	rs->obj_order = malloc((size_t)(rs->n_objs ? rs->n_objs : 1) * sizeof(int));
-	rs->elem_order = malloc((size_t)(rs->n_elems ? rs->n_elems : 1) * sizeof(int));
-	rs->obj_dead = calloc((size_t)(rs->n_objs ? rs->n_objs : 1), 1);
-	rs->elem_dead = calloc((size_t)(rs->n_elems ? rs->n_elems : 1), 1);
-	if (!rs->obj_order || !rs->elem_order || !rs->obj_dead || !rs->elem_dead)
-		return -1;
-	keys = malloc((size_t)(n ? n : 1) * sizeof(*keys));
-	if (!keys)
-		return -1;
-	for (int i = 0; i < rs->n_objs; i++) {
-		rs->obj_order[i] = i;
-		keys[i] = rs->objs[i].h;
-	}
-	if (rs_radix_sort(keys, rs->obj_order, rs->n_objs) < 0)
-		goto fail;
-	rs_fix_runs(rs, keys, rs->obj_order, rs->n_objs, gen_cmp_obj);
-	for (int i = 0; i < rs->n_elems; i++) {
-		rs->elem_order[i] = i;
-		keys[i] = ((uint64_t)rs->elems[i].map << 56) | rs->elems[i].h;
-	}
-	if (rs_radix_sort(keys, rs->elem_order, rs->n_elems) < 0)
-		goto fail;
-	rs_fix_runs(rs, keys, rs->elem_order, rs->n_elems, gen_cmp_elem);
-	free(keys);
-	w = 0;
-	for (int i = 0; i < rs->n_objs; i++) {
-		if (w > 0 && rs_str_eq(rs, rs->objs[rs->obj_order[w - 1]].name,
-				    rs, rs->objs[rs->obj_order[i]].name)) {
-			rs->nrules -= rs->objs[rs->obj_order[i]].nrules;
-			rs->obj_dead[rs->obj_order[i]] = 1;
-			continue;
-		}
-		rs->obj_order[w++] = rs->obj_order[i];
-	}
-	rs->n_objs_unique = w;
-	w = 0;
-	for (int i = 0; i < rs->n_elems; i++) {
-		const struct proxy_elem *prev = w > 0 ? &rs->elems[rs->elem_order[w - 1]] : NULL;
-		const struct proxy_elem *cur = &rs->elems[rs->elem_order[i]];
-
-		if (prev && prev->map == cur->map && rs_str_eq(rs, prev->key, rs, cur->key)) {
-			rs->elem_dead[rs->elem_order[i]] = 1;
-			continue;
-		}
-		rs->elem_order[w++] = rs->elem_order[i];
-	}
-	rs->n_elems_unique = w;
-	return 0;
-fail:
-	free(keys);
-	return -1;
-}
-
 int proxy_rules_build(const struct proxy_node *node,
 		      const struct model_service *svcs, int n_svcs,
 		      const struct model_endpoints *eps, int n_eps,
@@ -1432,7 +1204,7 @@ int proxy_rules_build_from(const struct proxy_node *node,
 	for (int i = 0; node->dsr && !out->dsr && i < n_svcs; i++)
 		out->dsr = svcs[i].ingress_ip.s_addr && model_service_dsr(&svcs[i]);
 	/* Every part depends on the node, its pod CIDR and the layout. */
-	g.seed = gen_mix_str(gen_mix_str(0xcbf29ce484222325ull, node->name), g.cidr);
+	g.seed = gen_mix_str(gen_mix_str(HASH_FNV1A64_INIT, node->name), g.cidr);
 	g.seed = gen_mix(g.seed, g.compact);
 	g.seed = gen_mix(g.seed, out->dsr);
 	/* The firewall chains depend on the node's address. */
@@ -1462,7 +1234,7 @@ int proxy_rules_build_from(const struct proxy_node *node,
 		    g.oom)
 			goto out;
 	}
-	if (out->text.oom || proxy_rules_index(out) < 0)
+	if (out->text.oom || rs_index(out) < 0)
 		goto out;
 	rc = 0;
 out:
