@@ -437,19 +437,10 @@ static void api_http_out_compact(struct api_http_conn *c)
  * -1 when the peer is gone. */
 static int api_http_flush(struct api_http_conn *c)
 {
-	while (c->out_off < c->out.len) {
-		ssize_t n = send(c->fd, c->out.data + c->out_off, c->out.len - c->out_off,
-				 MSG_NOSIGNAL);
+	int rc = sock_send_pending(c->fd, c->out.data, c->out.len, &c->out_off);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 1;
-			return -1;
-		}
-		c->out_off += (size_t)n;
-	}
+	if (rc != 0)
+		return rc > 0 ? 1 : -1;
 	/* A long list answered, do not keep its megabytes for the idle time. */
 	if (c->out.cap > API_HTTP_OUT_HIGH)
 		buf_free(&c->out);

@@ -11,6 +11,8 @@
 
 #include <llhttp.h>
 
+#include "sock.h"
+
 #define HTTPD_URL_MAX 2048
 
 struct httpd_conn {
@@ -219,19 +221,10 @@ static void httpd_conn_respond(struct httpd_conn *c)
  * -1 on error. */
 static int httpd_conn_flush(struct httpd_conn *c)
 {
-	while (c->out_off < c->out.len) {
-		ssize_t n = send(c->fd, c->out.data + c->out_off, c->out.len - c->out_off,
-				 MSG_NOSIGNAL);
+	int rc = sock_send_pending(c->fd, c->out.data, c->out.len, &c->out_off);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 1;
-			return -1;
-		}
-		c->out_off += (size_t)n;
-	}
+	if (rc != 0)
+		return rc > 0 ? 1 : -1;
 	buf_reset(&c->out);
 	c->out_off = 0;
 	return 0;

@@ -82,6 +82,11 @@ const char *mp_check_dns1123_subdomain(const char *s, size_t max)
 	}
 }
 
+const char *mp_check_object_name(const char *s)
+{
+	return mp_check_dns1123_subdomain(s, 63);
+}
+
 static const char mp_qname_msg[] =
 	"name part must consist of alphanumeric characters, '-', '_' or '.', and must start "
 	"and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or "

@@ -550,6 +550,24 @@ int mp_str(struct mp *p, struct fy_node *n, char *dst, size_t dstlen)
 	return 1;
 }
 
+bool mp_invalid(struct mp *p, struct fy_node *n, const char *value, const char *why)
+{
+	char q[160];
+
+	if (!why)
+		return false;
+	mp_err(p, n, "Invalid value: %s: %s", mp_quote(value, strlen(value), q, sizeof(q)), why);
+	return true;
+}
+
+int mp_checked_str(struct mp *p, struct fy_node *n, char *dst, size_t dstlen,
+		   mp_name_rule_fn *rule)
+{
+	if (mp_str(p, n, dst, dstlen) <= 0 || !dst[0])
+		return 0;
+	return mp_invalid(p, n, dst, rule(dst)) ? -1 : 1;
+}
+
 /* Reads an integer. Returns 1 if set, 0 if null, -1 on error. */
 int mp_int(struct mp *p, struct fy_node *n, long long *out)
 {
@@ -875,11 +893,8 @@ void mp_map(struct mp *p, struct fy_node *n, struct model_map *out, enum mp_map_
 		    strcmp(i.key, "kubectl.kubernetes.io/last-applied-configuration") == 0)
 			continue;
 		why = mp_check_qualified_name(i.key, why_buf, sizeof(why_buf));
-		if (why) {
-			mp_err(p, i.key_node, "Invalid value: %s: %s",
-			       mp_quote(i.key, strlen(i.key), q, sizeof(q)), why);
+		if (mp_invalid(p, i.key_node, i.key, why))
 			continue;
-		}
 		if (out->n >= max) {
 			mp_err(p, i.key_node, "Too many: %d: must have at most %d items",
 			       (int)fy_node_mapping_item_count(i.map), max);
@@ -895,11 +910,9 @@ void mp_map(struct mp *p, struct fy_node *n, struct model_map *out, enum mp_map_
 		mp_copy(kv->key, sizeof(kv->key), i.key);
 		if (mp_str(p, i.val, kv->value, sizeof(kv->value)) < 0)
 			continue;
-		if (kind == MP_MAP_LABELS && (why = mp_check_label_value(kv->value))) {
-			mp_err(p, i.val, "Invalid value: %s: %s",
-			       mp_quote(kv->value, strlen(kv->value), q, sizeof(q)), why);
+		if (kind == MP_MAP_LABELS &&
+		    mp_invalid(p, i.val, kv->value, mp_check_label_value(kv->value)))
 			continue;
-		}
 		out->n++;
 	}
 }

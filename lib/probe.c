@@ -168,19 +168,12 @@ static void probe_recv(struct probe *p)
 
 static void probe_send(struct probe *p)
 {
-	while (p->req_sent < p->req_len) {
-		ssize_t n = send(p->fd, p->req + p->req_sent, p->req_len - p->req_sent,
-				 MSG_NOSIGNAL);
+	int rc = sock_send_pending(p->fd, p->req, p->req_len, &p->req_sent);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				probe_fail(p, errno);
-			return;
-		}
-		p->req_sent += (size_t)n;
-	}
+	if (rc < 0)
+		probe_fail(p, -rc);
+	if (rc != 0)
+		return;
 	p->stage = PROBE_RECV;
 	if (ev_watch(p->loop, p->fd, EV_READ, probe_io, p) < 0)
 		probe_fail(p, ENOMEM);
