@@ -175,6 +175,10 @@ const char *mp_check_label_value(const char *s);
 const char *mp_check_port_name(const char *s);
 /* An environment variable name. */
 const char *mp_check_env_name(const char *s);
+/* An HTTP header name (of a lifecycle hook's httpGet). */
+const char *mp_check_header_name(const char *s);
+/* An httpGet path. */
+const char *mp_check_abs_path(const char *s);
 
 /* ---- the object parts --------------------------------------------------- */
 

@@ -51,13 +51,7 @@ static void mp_http_get(struct mp *p, struct fy_node *n, struct model_probe *pr,
 	pr->kind = MODEL_PROBE_HTTP;
 	while (mp_next(p, &i)) {
 		if (strcmp(i.key, "path") == 0) {
-			if (mp_str(p, i.val, pr->path, sizeof(pr->path)) > 0 && pr->path[0] &&
-			    pr->path[0] != '/') {
-				char q[80];
-
-				mp_err(p, i.val, "Invalid value: %s: must be an absolute path",
-				       mp_quote(pr->path, strlen(pr->path), q, sizeof(q)));
-			}
+			mp_checked_str(p, i.val, pr->path, sizeof(pr->path), mp_check_abs_path);
 		} else if (strcmp(i.key, "port") == 0) {
 			*port_pos = mp_pos(p, i.val);
 			mp_probe_port(p, i.val, pr, &port_seen);
@@ -288,20 +282,9 @@ static void mp_hook_header(struct mp *p, struct fy_node *n, struct model_http_he
 		return;
 	while (mp_next(p, &i)) {
 		if (strcmp(i.key, "name") == 0) {
-			char q[96];
-			bool ok = true;
-
-			if (mp_str(p, i.val, hd->name, sizeof(hd->name)) <= 0 || !hd->name[0])
-				continue;
-			named = true;
-			/* A header name is a token; the API server allows the
-			 * letters, digits and '-' that real ones use. */
-			for (const char *c = hd->name; *c; c++)
-				ok = ok && (mp_alnum(*c) || *c == '-');
-			if (!ok)
-				mp_err(p, i.val, "Invalid value: %s: must consist of alphanumeric "
-				       "characters or '-'", mp_quote(hd->name, strlen(hd->name), q,
-								  sizeof(q)));
+			if (mp_checked_str(p, i.val, hd->name, sizeof(hd->name),
+					   mp_check_header_name) != 0)
+				named = true;
 		} else if (strcmp(i.key, "value") == 0) {
 			mp_str(p, i.val, hd->value, sizeof(hd->value));
 		} else {
@@ -325,14 +308,9 @@ static void mp_hook_http(struct mp *p, struct fy_node *n, struct model_hook *h)
 	snprintf(h->path, sizeof(h->path), "/");
 	while (mp_next(p, &i)) {
 		if (strcmp(i.key, "path") == 0) {
-			char path[MODEL_PATH_MAX], q[80];
+			char path[MODEL_PATH_MAX];
 
-			if (mp_str(p, i.val, path, sizeof(path)) <= 0 || !path[0])
-				continue;
-			if (path[0] != '/')
-				mp_err(p, i.val, "Invalid value: %s: must be an absolute path",
-				       mp_quote(path, strlen(path), q, sizeof(q)));
-			else
+			if (mp_checked_str(p, i.val, path, sizeof(path), mp_check_abs_path) > 0)
 				snprintf(h->path, sizeof(h->path), "%s", path);
 		} else if (strcmp(i.key, "port") == 0) {
 			/* The same IntOrString rules as a probe's port. */

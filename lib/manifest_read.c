@@ -352,6 +352,16 @@ static bool mp_is_int(const char *s, size_t n, long long *out)
 	return true;
 }
 
+/* Moves *i past the digits of s[*i..n); returns how many there were. */
+static size_t mp_skip_digits(const char *s, size_t n, size_t *i)
+{
+	size_t start = *i;
+
+	while (*i < n && isdigit((unsigned char)s[*i]))
+		(*i)++;
+	return *i - start;
+}
+
 static bool mp_is_float(const char *s, size_t n)
 {
 	static const char *const special[] = {
@@ -365,30 +375,18 @@ static bool mp_is_float(const char *s, size_t n)
 			return true;
 	if (i < n && (s[i] == '-' || s[i] == '+'))
 		i++;
-	while (i < n && isdigit((unsigned char)s[i])) {
-		i++;
-		digits++;
-	}
+	digits = mp_skip_digits(s, n, &i);
 	if (i < n && s[i] == '.') {
 		i++;
-		while (i < n && isdigit((unsigned char)s[i])) {
-			i++;
-			digits++;
-		}
+		digits += mp_skip_digits(s, n, &i);
 	}
 	if (digits == 0)
 		return false;
 	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		size_t exp_digits = 0;
-
 		i++;
 		if (i < n && (s[i] == '-' || s[i] == '+'))
 			i++;
-		while (i < n && isdigit((unsigned char)s[i])) {
-			i++;
-			exp_digits++;
-		}
-		if (exp_digits == 0)
+		if (mp_skip_digits(s, n, &i) == 0)
 			return false;
 	}
 	return i == n;
