@@ -39,6 +39,8 @@ void manifest_add_error(struct manifest *m, struct manifest_pos pos, const char 
 
 /* ---- metadata (every kind) ---------------------------------------------- */
 
+const char *const mp_object_keys_skipped[] = { "apiVersion", "kind", "status", NULL };
+
 void mp_meta(struct mp *p, struct fy_node *n, struct model_meta *meta,
 	     struct manifest_object *o, enum mp_name_rule rule, bool *named)
 {

@@ -184,6 +184,9 @@ const char *mp_check_abs_path(const char *s);
 
 enum mp_name_rule { MP_NAME_SUBDOMAIN, MP_NAME_DNS1035 };
 
+/* manifest.c: the top-level keys an object's reader passes over:
+ * apiVersion and kind (read by manifest.c) and status (the server's). */
+extern const char *const mp_object_keys_skipped[];
 /* manifest.c: an object's metadata; *named if it has a name. */
 void mp_meta(struct mp *p, struct fy_node *n, struct model_meta *meta,
 	     struct manifest_object *o, enum mp_name_rule rule, bool *named);
