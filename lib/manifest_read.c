@@ -566,6 +566,18 @@ int mp_checked_str(struct mp *p, struct fy_node *n, char *dst, size_t dstlen,
 	return mp_invalid(p, n, dst, rule(dst)) ? -1 : 1;
 }
 
+/* iv into *out if it fits the 32 bits the API server keeps: 1, else -1
+ * with an error about n. */
+static int mp_int32(struct mp *p, struct fy_node *n, long long iv, long long *out)
+{
+	if (iv < INT32_MIN || iv > INT32_MAX) {
+		mp_err(p, n, "Invalid value: %lld: must fit in a 32-bit integer", iv);
+		return -1;
+	}
+	*out = iv;
+	return 1;
+}
+
 /* Reads an integer. Returns 1 if set, 0 if null, -1 on error. */
 int mp_int(struct mp *p, struct fy_node *n, long long *out)
 {
@@ -581,12 +593,7 @@ int mp_int(struct mp *p, struct fy_node *n, long long *out)
 		mp_type_error(p, n, t, "integer");
 		return -1;
 	}
-	if (iv < INT32_MIN || iv > INT32_MAX) {
-		mp_err(p, n, "Invalid value: %lld: must fit in a 32-bit integer", iv);
-		return -1;
-	}
-	*out = iv;
-	return 1;
+	return mp_int32(p, n, iv, out);
 }
 
 /* IntOrString (targetPort, probe ports, maxSurge). Returns 1 for an
@@ -601,14 +608,8 @@ int mp_int_or_str(struct mp *p, struct fy_node *n, long long *num, char *str, si
 	t = mp_type_of(p, n, &iv, &bv);
 	if (t == MP_NULL)
 		return 0;
-	if (t == MP_INT) {
-		if (iv < INT32_MIN || iv > INT32_MAX) {
-			mp_err(p, n, "Invalid value: %lld: must fit in a 32-bit integer", iv);
-			return -1;
-		}
-		*num = iv;
-		return 1;
-	}
+	if (t == MP_INT)
+		return mp_int32(p, n, iv, num);
 	if (t != MP_STRING) {
 		mp_type_error(p, n, t, "integer or string");
 		return -1;
