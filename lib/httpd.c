@@ -51,21 +51,48 @@ static void httpd_conn_close(struct httpd_conn *c);
 static void httpd_conn_io(struct ev_loop *loop, int fd, unsigned events, void *data);
 static void httpd_conn_advance(struct httpd_conn *c);
 
-const char *httpd_reason(int status)
+const char *httpd_status_phrase(int status)
 {
 	switch (status) {
+	case 100: return "Continue";
+	case 101: return "Switching Protocols";
 	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
 	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 304: return "Not Modified";
 	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 406: return "Not Acceptable";
 	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 410: return "Gone";
+	case 413: return "Request Entity Too Large";
 	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Entity";
+	case 426: return "Upgrade Required";
+	case 429: return "Too Many Requests";
 	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 502: return "Bad Gateway";
 	case 503: return "Service Unavailable";
-	default: return "Unknown";
+	case 504: return "Gateway Timeout";
+	default: return NULL;
 	}
+}
+
+const char *httpd_reason(int status)
+{
+	const char *phrase = httpd_status_phrase(status);
+
+	return phrase ? phrase : "Unknown";
 }
 
 void httpd_resp_header(struct httpd_resp *resp, const char *name, const char *fmt, ...)
