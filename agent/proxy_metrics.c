@@ -294,27 +294,24 @@ void proxy_metrics_render(struct proxy *p, struct buf *out)
 			  "SyncProxyRules latency in seconds for full resyncs", out);
 	proxy_hist_render(&m->partial, "kubeproxy_sync_partial_proxy_rules_duration_seconds",
 			  "SyncProxyRules latency in seconds for partial resyncs", out);
-	prom_head(out, "kubeproxy_sync_proxy_rules_last_timestamp_seconds", "gauge",
-			 "The last time proxy rules were successfully synced");
-	buf_printf(out, "kubeproxy_sync_proxy_rules_last_timestamp_seconds %.3f\n", m->last_sync_ts);
-	prom_head(out, "kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds", "gauge",
-			 "The last time a sync of proxy rules was queued");
-	buf_printf(out, "kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds %.3f\n",
-		   m->last_queued_ts);
-	prom_head(out, "kubeproxy_sync_proxy_rules_endpoint_changes_pending", "gauge",
-			 "Pending proxy rules Endpoint changes");
-	buf_printf(out, "kubeproxy_sync_proxy_rules_endpoint_changes_pending %d\n", m->eps_pending);
-	prom_head(out, "kubeproxy_sync_proxy_rules_endpoint_changes_total", "counter",
-			 "Cumulative proxy rules Endpoint changes");
-	buf_printf(out, "kubeproxy_sync_proxy_rules_endpoint_changes_total %" PRIu64 "\n",
-		   m->eps_changes);
-	prom_head(out, "kubeproxy_sync_proxy_rules_service_changes_pending", "gauge",
-			 "Pending proxy rules Service changes");
-	buf_printf(out, "kubeproxy_sync_proxy_rules_service_changes_pending %d\n", m->svc_pending);
-	prom_head(out, "kubeproxy_sync_proxy_rules_service_changes_total", "counter",
-			 "Cumulative proxy rules Service changes");
-	buf_printf(out, "kubeproxy_sync_proxy_rules_service_changes_total %" PRIu64 "\n",
-		   m->svc_changes);
+	prom_single(out, "kubeproxy_sync_proxy_rules_last_timestamp_seconds", "gauge",
+		    "The last time proxy rules were successfully synced",
+		    "%.3f", m->last_sync_ts);
+	prom_single(out, "kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds", "gauge",
+		    "The last time a sync of proxy rules was queued",
+		    "%.3f", m->last_queued_ts);
+	prom_single(out, "kubeproxy_sync_proxy_rules_endpoint_changes_pending", "gauge",
+		    "Pending proxy rules Endpoint changes",
+		    "%d", m->eps_pending);
+	prom_single(out, "kubeproxy_sync_proxy_rules_endpoint_changes_total", "counter",
+		    "Cumulative proxy rules Endpoint changes",
+		    "%" PRIu64, m->eps_changes);
+	prom_single(out, "kubeproxy_sync_proxy_rules_service_changes_pending", "gauge",
+		    "Pending proxy rules Service changes",
+		    "%d", m->svc_pending);
+	prom_single(out, "kubeproxy_sync_proxy_rules_service_changes_total", "counter",
+		    "Cumulative proxy rules Service changes",
+		    "%" PRIu64, m->svc_changes);
 	prom_head(out, "kubeproxy_proxy_healthz_total", "counter",
 			 "Cumulative proxy healthz HTTP status");
 	buf_printf(out, "kubeproxy_proxy_healthz_total{code=\"200\"} %" PRIu64 "\n", m->healthz[0]);
@@ -324,14 +321,12 @@ void proxy_metrics_render(struct proxy *p, struct buf *out)
 	buf_printf(out, "kubeproxy_proxy_livez_total{code=\"200\"} %" PRIu64 "\n", m->livez[0]);
 	buf_printf(out, "kubeproxy_proxy_livez_total{code=\"503\"} %" PRIu64 "\n", m->livez[1]);
 	proxy_netprog_render(m, out);
-	prom_head(out, "kubeproxy_sync_proxy_rules_nftables_sync_failures_total", "counter",
-			 "Reported nftables sync failures");
-	buf_printf(out, "kubeproxy_sync_proxy_rules_nftables_sync_failures_total %" PRIu64 "\n",
-		   m->sync_failures);
-	prom_head(out, "kubeproxy_sync_proxy_rules_nftables_cleanup_failures_total",
-			 "counter", "Reported nftables cleanup failures");
-	buf_printf(out, "kubeproxy_sync_proxy_rules_nftables_cleanup_failures_total %" PRIu64 "\n",
-		   m->cleanup_failures);
+	prom_single(out, "kubeproxy_sync_proxy_rules_nftables_sync_failures_total", "counter",
+		    "Reported nftables sync failures",
+		    "%" PRIu64, m->sync_failures);
+	prom_single(out, "kubeproxy_sync_proxy_rules_nftables_cleanup_failures_total", "counter",
+		    "Reported nftables cleanup failures",
+		    "%" PRIu64, m->cleanup_failures);
 	prom_head(out, "kubeproxy_sync_proxy_rules_no_local_endpoints_total", "gauge",
 			 "Number of service ports with a Local traffic policy and no local "
 			 "endpoints");
@@ -344,21 +339,20 @@ void proxy_metrics_render(struct proxy *p, struct buf *out)
 			 "Syncs that changed the ruleset, by kind (full: the table replaced in one batch)");
 	buf_printf(out, "clientip_proxy_syncs_total{kind=\"full\"} %" PRIu64 "\n", m->full_syncs);
 	buf_printf(out, "clientip_proxy_syncs_total{kind=\"partial\"} %" PRIu64 "\n", m->partial_syncs);
-	prom_head(out, "clientip_proxy_healthy", "gauge",
-			 "1 when the last sync succeeded recently (what /healthz reports)");
-	buf_printf(out, "clientip_proxy_healthy %d\n", proxy_healthy(p) ? 1 : 0);
+	prom_single(out, "clientip_proxy_healthy", "gauge",
+		    "1 when the last sync succeeded recently (what /healthz reports)",
+		    "%d", proxy_healthy(p) ? 1 : 0);
 	prom_head(out, "clientip_proxy_nftables_objects", "gauge",
 			 "Objects of table ip kube-proxy programmed by the last sync (base chains not counted)");
 	buf_printf(out, "clientip_proxy_nftables_objects{kind=\"chains\"} %d\n", proxy_rules_nchains(rs));
 	buf_printf(out, "clientip_proxy_nftables_objects{kind=\"rules\"} %d\n", rs->nrules);
 	buf_printf(out, "clientip_proxy_nftables_objects{kind=\"map_elements\"} %d\n", elems);
-	prom_head(out, "clientip_proxy_compact_layout", "gauge",
-			 "1 when the ruleset uses the compact layout instead of kube-proxy's");
-	buf_printf(out, "clientip_proxy_compact_layout %d\n", rs->compact ? 1 : 0);
-	prom_head(out, "clientip_proxy_stale_udp_conntrack_entries_deleted_total", "counter",
-			 "UDP conntrack entries deleted because their endpoint went away");
-	buf_printf(out, "clientip_proxy_stale_udp_conntrack_entries_deleted_total %" PRIu64 "\n",
-		   m->stale_udp_entries_deleted);
+	prom_single(out, "clientip_proxy_compact_layout", "gauge",
+		    "1 when the ruleset uses the compact layout instead of kube-proxy's",
+		    "%d", rs->compact ? 1 : 0);
+	prom_single(out, "clientip_proxy_stale_udp_conntrack_entries_deleted_total", "counter",
+		    "UDP conntrack entries deleted because their endpoint went away",
+		    "%" PRIu64, m->stale_udp_entries_deleted);
 
 	prom_head(out, "clientip_proxy_service_local_endpoints", "gauge",
 			 "Endpoints of the Service on this node, by condition");

@@ -30,6 +30,7 @@
 #include <llhttp.h>
 
 #include "buf.h"
+#include "httpd.h"
 #include "sock.h"
 
 /* Unsent output beyond which a stream or WebSocket is cut. */
@@ -154,39 +155,6 @@ struct api_http {
 
 static void api_http_advance(struct api_http_conn *c);
 static void api_http_conn_io(struct ev_loop *loop, int fd, unsigned events, void *data);
-
-const char *api_http_reason(int status)
-{
-	switch (status) {
-	case 100: return "Continue";
-	case 101: return "Switching Protocols";
-	case 200: return "OK";
-	case 201: return "Created";
-	case 202: return "Accepted";
-	case 204: return "No Content";
-	case 304: return "Not Modified";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 406: return "Not Acceptable";
-	case 408: return "Request Timeout";
-	case 409: return "Conflict";
-	case 410: return "Gone";
-	case 413: return "Request Entity Too Large";
-	case 415: return "Unsupported Media Type";
-	case 422: return "Unprocessable Entity";
-	case 426: return "Upgrade Required";
-	case 429: return "Too Many Requests";
-	case 431: return "Request Header Fields Too Large";
-	case 500: return "Internal Server Error";
-	case 501: return "Not Implemented";
-	case 503: return "Service Unavailable";
-	case 504: return "Gateway Timeout";
-	default: return "Unknown";
-	}
-}
 
 /* ---- small codecs ----------------------------------------------------------- */
 
@@ -437,19 +405,10 @@ static void api_http_out_compact(struct api_http_conn *c)
  * -1 when the peer is gone. */
 static int api_http_flush(struct api_http_conn *c)
 {
-	while (c->out_off < c->out.len) {
-		ssize_t n = send(c->fd, c->out.data + c->out_off, c->out.len - c->out_off,
-				 MSG_NOSIGNAL);
+	int rc = sock_send_pending(c->fd, c->out.data, c->out.len, &c->out_off);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 1;
-			return -1;
-		}
-		c->out_off += (size_t)n;
-	}
+	if (rc != 0)
+		return rc > 0 ? 1 : -1;
 	/* A long list answered, do not keep its megabytes for the idle time. */
 	if (c->out.cap > API_HTTP_OUT_HIGH)
 		buf_free(&c->out);
@@ -534,7 +493,7 @@ static void api_http_head(struct api_http_conn *c, int status, const char *ctype
 
 	api_http_out_compact(c);
 	api_http_date(date, sizeof(date));
-	buf_printf(&c->out, "HTTP/1.1 %d %s\r\n", status, api_http_reason(status));
+	buf_printf(&c->out, "HTTP/1.1 %d %s\r\n", status, httpd_reason(status));
 	if (ctype && *ctype)
 		buf_printf(&c->out, "Content-Type: %s\r\n", ctype);
 	if (extra)

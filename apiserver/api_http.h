@@ -153,8 +153,6 @@ void api_http_pause_input(struct api_http_conn *c, bool paused);
  * NULL if absent ("a&b" gives "" for a). Returns out. */
 const char *api_http_query_get(const char *query, const char *key, char *out, size_t len);
 
-/* The reason phrase of a status code ("Not Found"), "Unknown" for others. */
-const char *api_http_reason(int status);
 /* Sec-WebSocket-Accept for a Sec-WebSocket-Key (RFC 6455 4.2.2): base64 of
  * SHA-1 of key and the protocol's GUID. out holds at least 29 bytes.
  * 0, or -1 if key is not the base64 of 16 bytes. */

@@ -43,14 +43,27 @@ static bool get_in_ns(const struct get_ctx *g, const char *ns)
 	return g->cli->all_namespaces || strcmp(ns, g->cli->ns) == 0;
 }
 
-static bool get_named(const char *name, const char *const *names, int n_names)
+/* Whether an object is listed: in the namespace asked for (ns is NULL for
+ * a cluster-scoped object), named on the command line if names were given,
+ * and matched by the selector. Marks the names it answers in found, for
+ * the "not found" errors. */
+static bool get_selected(const struct get_ctx *g, const char *ns, const char *name,
+			 const struct model_map *labels, const char *const *names, int n_names,
+			 bool *found)
 {
-	if (n_names == 0)
-		return true;
-	for (int i = 0; i < n_names; i++)
-		if (strcmp(names[i], name) == 0)
-			return true;
-	return false;
+	bool named = n_names == 0;
+
+	if (ns && !get_in_ns(g, ns))
+		return false;
+	for (int k = 0; k < n_names; k++)
+		if (strcmp(names[k], name) == 0)
+			named = true;
+	if (!named || !obj_selector_matches(&g->sel, labels))
+		return false;
+	for (int k = 0; k < n_names; k++)
+		if (strcmp(names[k], name) == 0)
+			found[k] = true;
+	return true;
 }
 
 static int get_load_world(struct get_ctx *g)
@@ -195,11 +208,8 @@ static void get_nodes(struct get_ctx *g, const char *const *names, int n_names, 
 
 		snprintf(name, sizeof(name), "node%d", i);
 		get_node_labels(name, &labels);
-		if (!get_named(name, names, n_names) || !obj_selector_matches(&g->sel, &labels))
+		if (!get_selected(g, NULL, name, &labels, names, n_names, found))
 			continue;
-		for (int k = 0; k < n_names; k++)
-			if (strcmp(names[k], name) == 0)
-				found[k] = true;
 		memset(&st, 0, sizeof(st));
 		if (store_get_node_status(g->cli->statedir, name, &st, err, sizeof(err)) == 0) {
 			/* The rule the API server and the scheduler apply. */
@@ -242,12 +252,9 @@ static void get_pods(struct get_ctx *g, const char *const *names, int n_names, b
 		int n = p->spec.n_containers;
 		char age[32], ip[INET_ADDRSTRLEN];
 
-		if (!get_in_ns(g, p->meta.ns) || !get_named(p->meta.name, names, n_names) ||
-		    !obj_selector_matches(&g->sel, &p->meta.labels))
+		if (!get_selected(g, p->meta.ns, p->meta.name, &p->meta.labels, names, n_names,
+				  found))
 			continue;
-		for (int k = 0; k < n_names; k++)
-			if (strcmp(names[k], p->meta.name) == 0)
-				found[k] = true;
 		if (get_structured(g)) {
 			model_pod_to_json(get_item(g), p, st);
 			get_item_done(g);
@@ -323,12 +330,9 @@ static void get_services(struct get_ctx *g, const char *const *names, int n_name
 		const struct model_service *s = &g->svcs[i];
 		char age[32], cip[INET_ADDRSTRLEN], eip[256], ports[512], sel[1024];
 
-		if (!get_in_ns(g, s->meta.ns) || !get_named(s->meta.name, names, n_names) ||
-		    !obj_selector_matches(&g->sel, &s->meta.labels))
+		if (!get_selected(g, s->meta.ns, s->meta.name, &s->meta.labels, names, n_names,
+				  found))
 			continue;
-		for (int k = 0; k < n_names; k++)
-			if (strcmp(names[k], s->meta.name) == 0)
-				found[k] = true;
 		if (get_structured(g)) {
 			model_service_to_json(get_item(g), s);
 			get_item_done(g);
@@ -408,12 +412,9 @@ static void get_endpoints(struct get_ctx *g, const char *const *names, int n_nam
 			if (strcmp(g->svcs[k].meta.ns, e->ns) == 0 &&
 			    strcmp(g->svcs[k].meta.name, e->name) == 0)
 				svc = &g->svcs[k];
-		if (!get_in_ns(g, e->ns) || !get_named(e->name, names, n_names) ||
-		    !obj_selector_matches(&g->sel, svc ? &svc->meta.labels : &none))
+		if (!get_selected(g, e->ns, e->name, svc ? &svc->meta.labels : &none, names,
+				  n_names, found))
 			continue;
-		for (int k = 0; k < n_names; k++)
-			if (strcmp(names[k], e->name) == 0)
-				found[k] = true;
 		if (get_structured(g)) {
 			model_endpoints_to_json(get_item(g), e);
 			get_item_done(g);
@@ -465,12 +466,9 @@ static void get_deployments(struct get_ctx *g, const char *const *names, int n_n
 		bool observed;
 		char age[32];
 
-		if (!get_in_ns(g, d->meta.ns) || !get_named(d->meta.name, names, n_names) ||
-		    !obj_selector_matches(&g->sel, &d->meta.labels))
+		if (!get_selected(g, d->meta.ns, d->meta.name, &d->meta.labels, names, n_names,
+				  found))
 			continue;
-		for (int k = 0; k < n_names; k++)
-			if (strcmp(names[k], d->meta.name) == 0)
-				found[k] = true;
 		obj_deployment_status(&ds[i], &g->world, &st, &observed);
 		if (get_structured(g)) {
 			model_deployment_with_status_to_json(get_item(g), d, &st);
@@ -506,12 +504,9 @@ static void get_daemonsets(struct get_ctx *g, const char *const *names, int n_na
 		const struct model_deployment_status *st = &ds[i].status;
 		char age[32];
 
-		if (!get_in_ns(g, d->meta.ns) || !get_named(d->meta.name, names, n_names) ||
-		    !obj_selector_matches(&g->sel, &d->meta.labels))
+		if (!get_selected(g, d->meta.ns, d->meta.name, &d->meta.labels, names, n_names,
+				  found))
 			continue;
-		for (int k = 0; k < n_names; k++)
-			if (strcmp(names[k], d->meta.name) == 0)
-				found[k] = true;
 		if (get_structured(g)) {
 			model_deployment_with_status_to_json(get_item(g), d, st);
 			get_item_done(g);

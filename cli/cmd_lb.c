@@ -16,6 +16,7 @@
 #include "log.h"
 #include "model.h"
 #include "objapi.h"
+#include "objects.h"
 /* lb/'s viewer library: state files, series, the chart. */
 #include "../lb/lb_state.h"
 #include "../lb/lb_svg.h"
@@ -252,23 +253,6 @@ int cmd_probes(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
-/* "30m", "90s", "2h" -> seconds; -1 if malformed. */
-static long lbcmd_duration(const char *s)
-{
-	char *end;
-	long n = strtol(s, &end, 10);
-
-	if (end == s || n <= 0)
-		return -1;
-	if (strcmp(end, "s") == 0)
-		return n;
-	if (strcmp(end, "m") == 0 || *end == '\0')
-		return n * 60;
-	if (strcmp(end, "h") == 0)
-		return n * 3600;
-	return -1;
-}
-
 static void lbcmd_metrics_usage(FILE *out)
 {
 	fprintf(out,
@@ -424,6 +408,7 @@ int cmd_metrics(struct cli *cli, int argc, char **argv)
 	};
 	const char *svg = NULL, *gran = "1m";
 	long since = 1800;
+	int64_t since_ms;
 	struct model_service svc;
 	const struct lb_columns *c;
 	struct lb_view v;
@@ -434,7 +419,9 @@ int cmd_metrics(struct cli *cli, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
-			since = lbcmd_duration(optarg);
+			/* "30m", "90s", "2h"; a bare number is minutes. */
+			since_ms = obj_parse_duration_or_number_ms(optarg, 60000);
+			since = since_ms < 1000 ? -1 : (long)(since_ms / 1000);
 			if (since < 0) {
 				log_error("--since %s: give a duration like 90s, 30m or 2h", optarg);
 				return 2;

@@ -13,6 +13,7 @@
 #include "loadgen.h"
 #include "log.h"
 #include "netns.h"
+#include "objects.h"
 
 static void load_usage(FILE *out)
 {
@@ -34,23 +35,6 @@ static void load_usage(FILE *out)
 		"\n"
 		"Example, while `clientip rollout restart deployment/node-deployment` runs:\n"
 		"  clientip load http://203.0.113.10/ --duration 20s --rate 20 --keepalive 8\n");
-}
-
-/* "10s", "500ms", "2m", "1.5s"; a bare number is seconds. -1 if invalid. */
-static int64_t load_duration_ms(const char *s)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || v < 0)
-		return -1;
-	if (strcmp(end, "ms") == 0)
-		return (int64_t)v;
-	if (*end == '\0' || strcmp(end, "s") == 0)
-		return (int64_t)(v * 1000);
-	if (strcmp(end, "m") == 0)
-		return (int64_t)(v * 60000);
-	return -1;
 }
 
 static void load_print_json(const struct loadgen_config *c, const struct loadgen_result *r,
@@ -176,7 +160,8 @@ int cmd_load(struct cli *cli, int argc, char **argv)
 		switch (opt) {
 		case 'f': from = optarg; break;
 		case 'd': case 't': case 'i':
-			ms = load_duration_ms(optarg);
+			/* "10s", "500ms", "1m30s"; a bare number is seconds. */
+			ms = obj_parse_duration_or_number_ms(optarg, 1000);
 			if (ms <= 0 || ms > 24 * 3600 * 1000LL) {
 				log_error("--%s %s: give a duration like 10s or 500ms",
 					  opt == 'd' ? "duration" : opt == 't' ? "timeout"

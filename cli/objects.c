@@ -274,6 +274,16 @@ void obj_age(int64_t seconds, char *buf, size_t len)
 	}
 }
 
+int64_t obj_parse_duration_or_number_ms(const char *s, int64_t unit_ms)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end != s && *end == '\0')
+		return v < 0 ? -1 : (int64_t)(v * (double)unit_ms);
+	return obj_parse_duration_ms(s);
+}
+
 int64_t obj_now_ms(void)
 {
 	struct timespec ts;

@@ -79,6 +79,8 @@ void obj_age(int64_t seconds, char *buf, size_t len);
 void obj_age_since(const char *rfc3339, char *buf, size_t len);
 /* "10s", "1m30s", "2h", "500ms" -> milliseconds; -1 if malformed. */
 int64_t obj_parse_duration_ms(const char *s);
+/* The same, or a bare number ("10", "1.5") counted in units of unit_ms. */
+int64_t obj_parse_duration_or_number_ms(const char *s, int64_t unit_ms);
 int64_t obj_now_ms(void);
 
 /* ---- text output -------------------------------------------------------- */

@@ -768,21 +768,13 @@ static int echo_conn_input(struct echo_conn *c)
 /* 0: all sent; 1: the socket is full; -1: the connection is broken. */
 static int echo_conn_flush(struct echo_conn *c, bool *progress)
 {
-	while (c->out_off < c->out.len) {
-		ssize_t n = send(c->fd, c->out.data + c->out_off, c->out.len - c->out_off,
-				 MSG_NOSIGNAL);
+	size_t before = c->out_off;
+	int rc = sock_send_pending(c->fd, c->out.data, c->out.len, &c->out_off);
 
-		if (n > 0) {
-			c->out_off += (size_t)n;
-			*progress = true;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return 1;
-		return -1;
-	}
+	if (c->out_off != before)
+		*progress = true;
+	if (rc != 0)
+		return rc > 0 ? 1 : -1;
 	c->out.len = 0;
 	c->out_off = 0;
 	return 0;

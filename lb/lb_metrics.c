@@ -423,21 +423,18 @@ void lb_metrics_prometheus(const struct lb_daemon *lbd, struct buf *out)
 			buf_printf(out, " %d\n", s->conf.probes[s->conf.rules[r].probe].threshold);
 		}
 	}
-	prom_head(out, "clientip_lb_probe_attempts_total", "counter", "Probe attempts started.");
-	buf_printf(out, "clientip_lb_probe_attempts_total %llu\n",
-		   (unsigned long long)st->attempts);
-	prom_head(out, "clientip_lb_probe_timeouts_total", "counter",
-		     "Probe attempts that got no answer in time.");
-	buf_printf(out, "clientip_lb_probe_timeouts_total %llu\n",
-		   (unsigned long long)st->timeouts);
-	prom_head(out, "clientip_lb_ruleset_applies_total", "counter",
-		     "Atomic replaces of table ip azure-lb.");
-	buf_printf(out, "clientip_lb_ruleset_applies_total %llu\n",
-		   (unsigned long long)lbd->applies);
-	prom_head(out, "clientip_lb_ruleset_errors_total", "counter",
-		     "Replaces of table ip azure-lb that failed.");
-	buf_printf(out, "clientip_lb_ruleset_errors_total %llu\n",
-		   (unsigned long long)lbd->apply_errors);
+	prom_single(out, "clientip_lb_probe_attempts_total", "counter",
+		    "Probe attempts started.",
+		    "%llu", (unsigned long long)st->attempts);
+	prom_single(out, "clientip_lb_probe_timeouts_total", "counter",
+		    "Probe attempts that got no answer in time.",
+		    "%llu", (unsigned long long)st->timeouts);
+	prom_single(out, "clientip_lb_ruleset_applies_total", "counter",
+		    "Atomic replaces of table ip azure-lb.",
+		    "%llu", (unsigned long long)lbd->applies);
+	prom_single(out, "clientip_lb_ruleset_errors_total", "counter",
+		    "Replaces of table ip azure-lb that failed.",
+		    "%llu", (unsigned long long)lbd->apply_errors);
 }
 
 /* Writes every Service's state file and metrics.prom as things are now. */

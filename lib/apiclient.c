@@ -674,22 +674,13 @@ static void apiclient_watch_write(struct apiclient_watch *w)
 	char msg[160];
 	int rc;
 
-	while (w->out_off < w->out.len) {
-		ssize_t n = send(w->fd, w->out.data + w->out_off, w->out.len - w->out_off,
-				 MSG_NOSIGNAL);
-
-		if (n < 0) {
-			int e = errno;
-
-			if (e == EINTR)
-				continue;
-			if (e == EAGAIN || e == EWOULDBLOCK)
-				return;
-			snprintf(msg, sizeof(msg), "send: %s", strerror(e));
-			apiclient_watch_end(w, -e, msg);
-			return;
-		}
-		w->out_off += (size_t)n;
+	rc = sock_send_pending(w->fd, w->out.data, w->out.len, &w->out_off);
+	if (rc > 0)
+		return;
+	if (rc < 0) {
+		snprintf(msg, sizeof(msg), "send: %s", strerror(-rc));
+		apiclient_watch_end(w, rc, msg);
+		return;
 	}
 	buf_free(&w->out);
 	w->out_off = 0;

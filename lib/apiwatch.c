@@ -268,22 +268,38 @@ static const char **apiwatch_sorted_keys(const struct apiwatch *w, size_t *count
 	return keys;
 }
 
+/* The start of a conversion of every object: their keys in order in *keys
+ * and a zeroed array of as many elements of elem_size, returned; NULL (err
+ * says why, nothing to free) when out of memory. */
+static void *apiwatch_list_begin(const struct apiwatch *w, size_t elem_size, const char ***keys,
+				 size_t *count, char *err, size_t errlen)
+{
+	void *list;
+
+	*keys = apiwatch_sorted_keys(w, count);
+	list = calloc(*count ? *count : 1, elem_size);
+	if (!*keys || !list) {
+		free(*keys);
+		free(list);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	return list;
+}
+
 int apiwatch_services(const struct apiwatch *w, struct model_service **out, int *n, char *err,
 		      size_t errlen)
 {
 	size_t count;
-	const char **keys = apiwatch_sorted_keys(w, &count);
-	struct model_service *list = calloc(count ? count : 1, sizeof(*list));
+	const char **keys;
+	struct model_service *list = apiwatch_list_begin(w, sizeof(*list), &keys, &count, err,
+							 errlen);
 	int m = 0;
 
 	*out = NULL;
 	*n = 0;
-	if (!keys || !list) {
-		free(keys);
-		free(list);
-		snprintf(err, errlen, "out of memory");
+	if (!list)
 		return -1;
-	}
 	for (size_t i = 0; i < count; i++) {
 		char *text = apiobj_model_text(json_object_get(w->objs, keys[i]));
 		char e[256];
@@ -334,18 +350,15 @@ int apiwatch_endpoints(const struct apiwatch *w, struct model_endpoints **out, i
 		       char *err, size_t errlen)
 {
 	size_t count;
-	const char **keys = apiwatch_sorted_keys(w, &count);
-	struct model_endpoints *list = calloc(count ? count : 1, sizeof(*list));
+	const char **keys;
+	struct model_endpoints *list = apiwatch_list_begin(w, sizeof(*list), &keys, &count, err,
+							   errlen);
 	int m = 0, k = 0;
 
 	*out = NULL;
 	*n = 0;
-	if (!keys || !list) {
-		free(keys);
-		free(list);
-		snprintf(err, errlen, "out of memory");
+	if (!list)
 		return -1;
-	}
 	for (size_t i = 0; i < count; i++) {
 		const json_t *obj = json_object_get(w->objs, keys[i]);
 		const char *svc = json_string_value(json_object_get(json_object_get(

@@ -11,6 +11,8 @@
 
 #include <llhttp.h>
 
+#include "sock.h"
+
 #define HTTPD_URL_MAX 2048
 
 struct httpd_conn {
@@ -49,21 +51,48 @@ static void httpd_conn_close(struct httpd_conn *c);
 static void httpd_conn_io(struct ev_loop *loop, int fd, unsigned events, void *data);
 static void httpd_conn_advance(struct httpd_conn *c);
 
-const char *httpd_reason(int status)
+const char *httpd_status_phrase(int status)
 {
 	switch (status) {
+	case 100: return "Continue";
+	case 101: return "Switching Protocols";
 	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
 	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 304: return "Not Modified";
 	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 406: return "Not Acceptable";
 	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 410: return "Gone";
+	case 413: return "Request Entity Too Large";
 	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Entity";
+	case 426: return "Upgrade Required";
+	case 429: return "Too Many Requests";
 	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 502: return "Bad Gateway";
 	case 503: return "Service Unavailable";
-	default: return "Unknown";
+	case 504: return "Gateway Timeout";
+	default: return NULL;
 	}
+}
+
+const char *httpd_reason(int status)
+{
+	const char *phrase = httpd_status_phrase(status);
+
+	return phrase ? phrase : "Unknown";
 }
 
 void httpd_resp_header(struct httpd_resp *resp, const char *name, const char *fmt, ...)
@@ -219,19 +248,10 @@ static void httpd_conn_respond(struct httpd_conn *c)
  * -1 on error. */
 static int httpd_conn_flush(struct httpd_conn *c)
 {
-	while (c->out_off < c->out.len) {
-		ssize_t n = send(c->fd, c->out.data + c->out_off, c->out.len - c->out_off,
-				 MSG_NOSIGNAL);
+	int rc = sock_send_pending(c->fd, c->out.data, c->out.len, &c->out_off);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 1;
-			return -1;
-		}
-		c->out_off += (size_t)n;
-	}
+	if (rc != 0)
+		return rc > 0 ? 1 : -1;
 	buf_reset(&c->out);
 	c->out_off = 0;
 	return 0;

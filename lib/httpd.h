@@ -60,7 +60,11 @@ void httpd_free(struct httpd *h);
 void httpd_resp_header(struct httpd_resp *resp, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* The reason phrase of a status code ("OK", "Service Unavailable"). */
+/* The standard reason phrase of a status code ("OK", "Service
+ * Unavailable"); NULL for a code this table does not know. The one table of
+ * the HTTP servers and the probes. */
+const char *httpd_status_phrase(int status);
+/* The same for a status line: "Unknown" for a code the table does not know. */
 const char *httpd_reason(int status);
 
 #endif

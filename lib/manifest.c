@@ -39,6 +39,8 @@ void manifest_add_error(struct manifest *m, struct manifest_pos pos, const char 
 
 /* ---- metadata (every kind) ---------------------------------------------- */
 
+const char *const mp_object_keys_skipped[] = { "apiVersion", "kind", "status", NULL };
+
 void mp_meta(struct mp *p, struct fy_node *n, struct model_meta *meta,
 	     struct manifest_object *o, enum mp_name_rule rule, bool *named)
 {
@@ -53,29 +55,16 @@ void mp_meta(struct mp *p, struct fy_node *n, struct model_meta *meta,
 		return;
 	while (mp_next(p, &i)) {
 		if (strcmp(i.key, "name") == 0) {
-			char q[96];
-			const char *why;
+			mp_name_rule_fn *check = rule == MP_NAME_DNS1035 ?
+				manifest_check_dns1035_label : mp_check_object_name;
 
-			if (mp_str(p, i.val, meta->name, sizeof(meta->name)) <= 0 || !meta->name[0])
-				continue;
-			*named = true;
-			why = rule == MP_NAME_DNS1035 ? manifest_check_dns1035_label(meta->name)
-						      : mp_check_dns1123_subdomain(meta->name, 63);
-			if (why)
-				mp_err(p, i.val, "Invalid value: %s: %s",
-				       mp_quote(meta->name, strlen(meta->name), q, sizeof(q)), why);
+			if (mp_checked_str(p, i.val, meta->name, sizeof(meta->name), check) != 0)
+				*named = true;
 		} else if (strcmp(i.key, "namespace") == 0) {
-			char ns[MODEL_NAME_MAX], q[96];
-			const char *why;
+			char ns[MODEL_NAME_MAX];
 
-			if (mp_str(p, i.val, ns, sizeof(ns)) <= 0 || ns[0] == '\0')
+			if (mp_checked_str(p, i.val, ns, sizeof(ns), manifest_check_dns1123_label) <= 0)
 				continue;
-			why = manifest_check_dns1123_label(ns);
-			if (why) {
-				mp_err(p, i.val, "Invalid value: %s: %s",
-				       mp_quote(ns, strlen(ns), q, sizeof(q)), why);
-				continue;
-			}
 			snprintf(meta->ns, sizeof(meta->ns), "%s", ns);
 			o->ns_explicit = true;
 			o->ns_pos = mp_pos(p, i.val);

@@ -82,6 +82,11 @@ const char *mp_check_dns1123_subdomain(const char *s, size_t max)
 	}
 }
 
+const char *mp_check_object_name(const char *s)
+{
+	return mp_check_dns1123_subdomain(s, 63);
+}
+
 static const char mp_qname_msg[] =
 	"name part must consist of alphanumeric characters, '-', '_' or '.', and must start "
 	"and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or "
@@ -186,3 +191,18 @@ bad:
 }
 
 const char mp_port_range_msg[] = "must be between 1 and 65535, inclusive";
+
+const char *mp_check_header_name(const char *s)
+{
+	/* A header name is a token; the API server allows the letters, digits
+	 * and '-' that real ones use. */
+	for (const char *c = s; *c; c++)
+		if (!mp_alnum(*c) && *c != '-')
+			return "must consist of alphanumeric characters or '-'";
+	return NULL;
+}
+
+const char *mp_check_abs_path(const char *s)
+{
+	return s[0] == '/' ? NULL : "must be an absolute path";
+}

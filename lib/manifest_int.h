@@ -88,6 +88,16 @@ struct fy_node *mp_deref(struct mp *p, struct fy_node *n);
 const char *mp_quote(const char *s, size_t n, char *buf, size_t len);
 /* A string into dst: 1 if set, 0 if null/absent, -1 on error. */
 int mp_str(struct mp *p, struct fy_node *n, char *dst, size_t dstlen);
+/* If why is not NULL, the error "Invalid value: "value": why" about n;
+ * returns whether there was one. */
+bool mp_invalid(struct mp *p, struct fy_node *n, const char *value, const char *why);
+/* A rule for a name: NULL if s is valid, else the API server's reason. */
+typedef const char *mp_name_rule_fn(const char *s);
+/* A non-empty string into dst, checked by rule: 1 if valid, -1 if written
+ * but invalid (reported; dst still holds it), 0 if null, empty or not a
+ * string. */
+int mp_checked_str(struct mp *p, struct fy_node *n, char *dst, size_t dstlen,
+		   mp_name_rule_fn *rule);
 /* A 32-bit integer: 1 if set, 0 if null, -1 on error. */
 int mp_int(struct mp *p, struct fy_node *n, long long *out);
 /* An IntOrString: 1 for an integer, 2 for a string, 0 for null, -1 on error. */
@@ -155,6 +165,8 @@ bool mp_alnum(char c);
 /* The mp_check_ functions return NULL if s is valid, else the API server's
  * reason. An RFC 1123 subdomain; max (if not 0) is the model's own limit. */
 const char *mp_check_dns1123_subdomain(const char *s, size_t max);
+/* An object's metadata.name: a subdomain that fits the model (63). */
+const char *mp_check_object_name(const char *s);
 /* A label or annotation key, [prefix/]name; buf holds a composed reason. */
 const char *mp_check_qualified_name(const char *s, char *buf, size_t len);
 /* A label value. */
@@ -163,11 +175,18 @@ const char *mp_check_label_value(const char *s);
 const char *mp_check_port_name(const char *s);
 /* An environment variable name. */
 const char *mp_check_env_name(const char *s);
+/* An HTTP header name (of a lifecycle hook's httpGet). */
+const char *mp_check_header_name(const char *s);
+/* An httpGet path. */
+const char *mp_check_abs_path(const char *s);
 
 /* ---- the object parts --------------------------------------------------- */
 
 enum mp_name_rule { MP_NAME_SUBDOMAIN, MP_NAME_DNS1035 };
 
+/* manifest.c: the top-level keys an object's reader passes over:
+ * apiVersion and kind (read by manifest.c) and status (the server's). */
+extern const char *const mp_object_keys_skipped[];
 /* manifest.c: an object's metadata; *named if it has a name. */
 void mp_meta(struct mp *p, struct fy_node *n, struct model_meta *meta,
 	     struct manifest_object *o, enum mp_name_rule rule, bool *named);

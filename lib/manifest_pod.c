@@ -22,8 +22,6 @@ static void mp_probe_port(struct mp *p, struct fy_node *n, struct model_probe *p
 	long long num = 0;
 	char name[sizeof(pr->port_name) + 16];
 	int r = mp_int_or_str(p, n, &num, name, sizeof(name));
-	const char *why;
-	char q[64];
 
 	if (r != 0)
 		*seen = true;
@@ -36,10 +34,8 @@ static void mp_probe_port(struct mp *p, struct fy_node *n, struct model_probe *p
 			pr->port = (int)num;
 		return;
 	}
-	if ((why = mp_check_port_name(name))) {
-		mp_err(p, n, "Invalid value: %s: %s", mp_quote(name, strlen(name), q, sizeof(q)), why);
+	if (mp_invalid(p, n, name, mp_check_port_name(name)))
 		return;
-	}
 	mp_copy(pr->port_name, sizeof(pr->port_name), name);
 	pr->port = 0;
 }
@@ -55,13 +51,7 @@ static void mp_http_get(struct mp *p, struct fy_node *n, struct model_probe *pr,
 	pr->kind = MODEL_PROBE_HTTP;
 	while (mp_next(p, &i)) {
 		if (strcmp(i.key, "path") == 0) {
-			if (mp_str(p, i.val, pr->path, sizeof(pr->path)) > 0 && pr->path[0] &&
-			    pr->path[0] != '/') {
-				char q[80];
-
-				mp_err(p, i.val, "Invalid value: %s: must be an absolute path",
-				       mp_quote(pr->path, strlen(pr->path), q, sizeof(q)));
-			}
+			mp_checked_str(p, i.val, pr->path, sizeof(pr->path), mp_check_abs_path);
 		} else if (strcmp(i.key, "port") == 0) {
 			*port_pos = mp_pos(p, i.val);
 			mp_probe_port(p, i.val, pr, &port_seen);
@@ -212,15 +202,12 @@ static void mp_container_port(struct mp *p, struct fy_node *n, struct model_cont
 			else
 				cp->port = (int)v;
 		} else if (strcmp(i.key, "name") == 0) {
-			char name[64], q[80];
-			const char *why;
+			char name[64];
 
+			/* Unlike most names, an empty one is checked (and refused). */
 			if (mp_str(p, i.val, name, sizeof(name)) <= 0)
 				continue;
-			if ((why = mp_check_port_name(name)))
-				mp_err(p, i.val, "Invalid value: %s: %s",
-				       mp_quote(name, strlen(name), q, sizeof(q)), why);
-			else
+			if (!mp_invalid(p, i.val, name, mp_check_port_name(name)))
 				mp_copy(cp->name, sizeof(cp->name), name);
 		} else if (strcmp(i.key, "protocol") == 0) {
 			char proto[16], q[40];
@@ -253,15 +240,8 @@ static void mp_env(struct mp *p, struct fy_node *n, struct model_env *e)
 		return;
 	while (mp_next(p, &i)) {
 		if (strcmp(i.key, "name") == 0) {
-			const char *why;
-			char q[160];
-
-			if (mp_str(p, i.val, e->name, sizeof(e->name)) <= 0 || !e->name[0])
-				continue;
-			named = true;
-			if ((why = mp_check_env_name(e->name)))
-				mp_err(p, i.val, "Invalid value: %s: %s",
-				       mp_quote(e->name, strlen(e->name), q, sizeof(q)), why);
+			if (mp_checked_str(p, i.val, e->name, sizeof(e->name), mp_check_env_name) != 0)
+				named = true;
 		} else if (strcmp(i.key, "value") == 0) {
 			mp_str(p, i.val, e->value, sizeof(e->value));
 		} else if (strcmp(i.key, "valueFrom") == 0) {
@@ -302,20 +282,9 @@ static void mp_hook_header(struct mp *p, struct fy_node *n, struct model_http_he
 		return;
 	while (mp_next(p, &i)) {
 		if (strcmp(i.key, "name") == 0) {
-			char q[96];
-			bool ok = true;
-
-			if (mp_str(p, i.val, hd->name, sizeof(hd->name)) <= 0 || !hd->name[0])
-				continue;
-			named = true;
-			/* A header name is a token; the API server allows the
-			 * letters, digits and '-' that real ones use. */
-			for (const char *c = hd->name; *c; c++)
-				ok = ok && (mp_alnum(*c) || *c == '-');
-			if (!ok)
-				mp_err(p, i.val, "Invalid value: %s: must consist of alphanumeric "
-				       "characters or '-'", mp_quote(hd->name, strlen(hd->name), q,
-								  sizeof(q)));
+			if (mp_checked_str(p, i.val, hd->name, sizeof(hd->name),
+					   mp_check_header_name) != 0)
+				named = true;
 		} else if (strcmp(i.key, "value") == 0) {
 			mp_str(p, i.val, hd->value, sizeof(hd->value));
 		} else {
@@ -339,14 +308,9 @@ static void mp_hook_http(struct mp *p, struct fy_node *n, struct model_hook *h)
 	snprintf(h->path, sizeof(h->path), "/");
 	while (mp_next(p, &i)) {
 		if (strcmp(i.key, "path") == 0) {
-			char path[MODEL_PATH_MAX], q[80];
+			char path[MODEL_PATH_MAX];
 
-			if (mp_str(p, i.val, path, sizeof(path)) <= 0 || !path[0])
-				continue;
-			if (path[0] != '/')
-				mp_err(p, i.val, "Invalid value: %s: must be an absolute path",
-				       mp_quote(path, strlen(path), q, sizeof(q)));
-			else
+			if (mp_checked_str(p, i.val, path, sizeof(path), mp_check_abs_path) > 0)
 				snprintf(h->path, sizeof(h->path), "%s", path);
 		} else if (strcmp(i.key, "port") == 0) {
 			/* The same IntOrString rules as a probe's port. */
@@ -518,15 +482,9 @@ static void mp_container(struct mp *p, struct fy_node *n, struct model_container
 		return;
 	while (mp_next(p, &i)) {
 		if (strcmp(i.key, "name") == 0) {
-			const char *why;
-			char q[96];
-
-			if (mp_str(p, i.val, c->name, sizeof(c->name)) <= 0 || !c->name[0])
-				continue;
-			named = true;
-			if ((why = manifest_check_dns1123_label(c->name)))
-				mp_err(p, i.val, "Invalid value: %s: %s",
-				       mp_quote(c->name, strlen(c->name), q, sizeof(q)), why);
+			if (mp_checked_str(p, i.val, c->name, sizeof(c->name),
+					   manifest_check_dns1123_label) != 0)
+				named = true;
 		} else if (strcmp(i.key, "image") == 0) {
 			if (mp_str(p, i.val, c->image, sizeof(c->image)) > 0 && c->image[0])
 				imaged = true;

@@ -352,6 +352,16 @@ static bool mp_is_int(const char *s, size_t n, long long *out)
 	return true;
 }
 
+/* Moves *i past the digits of s[*i..n); returns how many there were. */
+static size_t mp_skip_digits(const char *s, size_t n, size_t *i)
+{
+	size_t start = *i;
+
+	while (*i < n && isdigit((unsigned char)s[*i]))
+		(*i)++;
+	return *i - start;
+}
+
 static bool mp_is_float(const char *s, size_t n)
 {
 	static const char *const special[] = {
@@ -365,30 +375,18 @@ static bool mp_is_float(const char *s, size_t n)
 			return true;
 	if (i < n && (s[i] == '-' || s[i] == '+'))
 		i++;
-	while (i < n && isdigit((unsigned char)s[i])) {
-		i++;
-		digits++;
-	}
+	digits = mp_skip_digits(s, n, &i);
 	if (i < n && s[i] == '.') {
 		i++;
-		while (i < n && isdigit((unsigned char)s[i])) {
-			i++;
-			digits++;
-		}
+		digits += mp_skip_digits(s, n, &i);
 	}
 	if (digits == 0)
 		return false;
 	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		size_t exp_digits = 0;
-
 		i++;
 		if (i < n && (s[i] == '-' || s[i] == '+'))
 			i++;
-		while (i < n && isdigit((unsigned char)s[i])) {
-			i++;
-			exp_digits++;
-		}
-		if (exp_digits == 0)
+		if (mp_skip_digits(s, n, &i) == 0)
 			return false;
 	}
 	return i == n;
@@ -550,6 +548,36 @@ int mp_str(struct mp *p, struct fy_node *n, char *dst, size_t dstlen)
 	return 1;
 }
 
+bool mp_invalid(struct mp *p, struct fy_node *n, const char *value, const char *why)
+{
+	char q[160];
+
+	if (!why)
+		return false;
+	mp_err(p, n, "Invalid value: %s: %s", mp_quote(value, strlen(value), q, sizeof(q)), why);
+	return true;
+}
+
+int mp_checked_str(struct mp *p, struct fy_node *n, char *dst, size_t dstlen,
+		   mp_name_rule_fn *rule)
+{
+	if (mp_str(p, n, dst, dstlen) <= 0 || !dst[0])
+		return 0;
+	return mp_invalid(p, n, dst, rule(dst)) ? -1 : 1;
+}
+
+/* iv into *out if it fits the 32 bits the API server keeps: 1, else -1
+ * with an error about n. */
+static int mp_int32(struct mp *p, struct fy_node *n, long long iv, long long *out)
+{
+	if (iv < INT32_MIN || iv > INT32_MAX) {
+		mp_err(p, n, "Invalid value: %lld: must fit in a 32-bit integer", iv);
+		return -1;
+	}
+	*out = iv;
+	return 1;
+}
+
 /* Reads an integer. Returns 1 if set, 0 if null, -1 on error. */
 int mp_int(struct mp *p, struct fy_node *n, long long *out)
 {
@@ -565,12 +593,7 @@ int mp_int(struct mp *p, struct fy_node *n, long long *out)
 		mp_type_error(p, n, t, "integer");
 		return -1;
 	}
-	if (iv < INT32_MIN || iv > INT32_MAX) {
-		mp_err(p, n, "Invalid value: %lld: must fit in a 32-bit integer", iv);
-		return -1;
-	}
-	*out = iv;
-	return 1;
+	return mp_int32(p, n, iv, out);
 }
 
 /* IntOrString (targetPort, probe ports, maxSurge). Returns 1 for an
@@ -585,14 +608,8 @@ int mp_int_or_str(struct mp *p, struct fy_node *n, long long *num, char *str, si
 	t = mp_type_of(p, n, &iv, &bv);
 	if (t == MP_NULL)
 		return 0;
-	if (t == MP_INT) {
-		if (iv < INT32_MIN || iv > INT32_MAX) {
-			mp_err(p, n, "Invalid value: %lld: must fit in a 32-bit integer", iv);
-			return -1;
-		}
-		*num = iv;
-		return 1;
-	}
+	if (t == MP_INT)
+		return mp_int32(p, n, iv, num);
 	if (t != MP_STRING) {
 		mp_type_error(p, n, t, "integer or string");
 		return -1;
@@ -875,11 +892,8 @@ void mp_map(struct mp *p, struct fy_node *n, struct model_map *out, enum mp_map_
 		    strcmp(i.key, "kubectl.kubernetes.io/last-applied-configuration") == 0)
 			continue;
 		why = mp_check_qualified_name(i.key, why_buf, sizeof(why_buf));
-		if (why) {
-			mp_err(p, i.key_node, "Invalid value: %s: %s",
-			       mp_quote(i.key, strlen(i.key), q, sizeof(q)), why);
+		if (mp_invalid(p, i.key_node, i.key, why))
 			continue;
-		}
 		if (out->n >= max) {
 			mp_err(p, i.key_node, "Too many: %d: must have at most %d items",
 			       (int)fy_node_mapping_item_count(i.map), max);
@@ -895,11 +909,9 @@ void mp_map(struct mp *p, struct fy_node *n, struct model_map *out, enum mp_map_
 		mp_copy(kv->key, sizeof(kv->key), i.key);
 		if (mp_str(p, i.val, kv->value, sizeof(kv->value)) < 0)
 			continue;
-		if (kind == MP_MAP_LABELS && (why = mp_check_label_value(kv->value))) {
-			mp_err(p, i.val, "Invalid value: %s: %s",
-			       mp_quote(kv->value, strlen(kv->value), q, sizeof(q)), why);
+		if (kind == MP_MAP_LABELS &&
+		    mp_invalid(p, i.val, kv->value, mp_check_label_value(kv->value)))
 			continue;
-		}
 		out->n++;
 	}
 }

@@ -30,14 +30,8 @@ static void mp_service_port(struct mp *p, struct fy_node *n, struct model_servic
 	sp->proto = MODEL_PROTO_TCP;
 	while (mp_next(p, &i)) {
 		if (strcmp(i.key, "name") == 0) {
-			const char *why;
-			char q[96];
-
-			if (mp_str(p, i.val, sp->name, sizeof(sp->name)) <= 0 || !sp->name[0])
-				continue;
-			if ((why = manifest_check_dns1123_label(sp->name)))
-				mp_err(p, i.val, "Invalid value: %s: %s",
-				       mp_quote(sp->name, strlen(sp->name), q, sizeof(q)), why);
+			mp_checked_str(p, i.val, sp->name, sizeof(sp->name),
+				       manifest_check_dns1123_label);
 		} else if (strcmp(i.key, "protocol") == 0) {
 			char proto[16], q[40];
 
@@ -64,8 +58,7 @@ static void mp_service_port(struct mp *p, struct fy_node *n, struct model_servic
 				sp->port = (int)v;
 		} else if (strcmp(i.key, "targetPort") == 0) {
 			long long num = 0;
-			char name[32], q[64];
-			const char *why;
+			char name[32];
 			int r = mp_int_or_str(p, i.val, &num, name, sizeof(name));
 
 			if (r == 1) {
@@ -74,13 +67,9 @@ static void mp_service_port(struct mp *p, struct fy_node *n, struct model_servic
 					mp_err(p, i.val, "Invalid value: %lld: %s", num, mp_port_range_msg);
 				else
 					sp->target_port = (int)num;
-			} else if (r == 2 && name[0]) {
-				if ((why = mp_check_port_name(name)))
-					mp_err(p, i.val, "Invalid value: %s: %s",
-					       mp_quote(name, strlen(name), q, sizeof(q)), why);
-				else
-					mp_copy(sp->target_port_name, sizeof(sp->target_port_name),
-						name);
+			} else if (r == 2 && name[0] &&
+				   !mp_invalid(p, i.val, name, mp_check_port_name(name))) {
+				mp_copy(sp->target_port_name, sizeof(sp->target_port_name), name);
 			}
 		} else if (strcmp(i.key, "nodePort") == 0) {
 			long long v;
@@ -510,8 +499,7 @@ void mp_service(struct mp *p, struct fy_node *root, struct manifest_object *o)
 	if (!mp_iter_start(p, &i, root))
 		return;
 	while (mp_next(p, &i)) {
-		if (strcmp(i.key, "apiVersion") == 0 || strcmp(i.key, "kind") == 0 ||
-		    strcmp(i.key, "status") == 0)
+		if (mp_key_in(i.key, mp_object_keys_skipped))
 			continue;
 		if (strcmp(i.key, "metadata") == 0)
 			mp_meta(p, i.val, &s->meta, o, MP_NAME_DNS1035, &named);

@@ -128,8 +128,7 @@ void mp_deployment(struct mp *p, struct fy_node *root, struct manifest_object *o
 	if (!mp_iter_start(p, &i, root))
 		return;
 	while (mp_next(p, &i)) {
-		if (strcmp(i.key, "apiVersion") == 0 || strcmp(i.key, "kind") == 0 ||
-		    strcmp(i.key, "status") == 0)
+		if (mp_key_in(i.key, mp_object_keys_skipped))
 			continue;
 		if (strcmp(i.key, "metadata") == 0) {
 			mp_meta(p, i.val, &d->meta, o, MP_NAME_SUBDOMAIN, &named);

@@ -214,6 +214,27 @@ static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, nl_reply_fn *fn, void *d
 	}
 }
 
+/* nl_talk for a request answered by an ack alone; on failure err says
+ * what failed (fmt), why, and what the kernel added. */
+static int nl_request(struct nl *nl, struct nlmsghdr *nlh, char *err, size_t errlen,
+		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int nl_request(struct nl *nl, struct nlmsghdr *nlh, char *err, size_t errlen,
+		      const char *fmt, ...)
+{
+	char kmsg[256], what[256];
+	va_list ap;
+	int rc = nl_talk(nl, nlh, NULL, NULL, kmsg, sizeof(kmsg));
+
+	if (rc < 0) {
+		va_start(ap, fmt);
+		vsnprintf(what, sizeof(what), fmt, ap);
+		va_end(ap);
+		nl_set_err(err, errlen, rc, kmsg, "%s", what);
+	}
+	return rc;
+}
+
 /* --- links ---------------------------------------------------------- */
 
 static int nl_name_ok(const char *name, char *err, size_t errlen)
@@ -312,7 +333,6 @@ int nl_veth_add(struct nl *nl, const char *name, const char *peer_name, int peer
 	struct nlattr *info, *data, *peer;
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifm;
-	char kmsg[256];
 	int rc;
 
 	if ((rc = nl_name_ok(name, err, errlen)) < 0 ||
@@ -336,10 +356,7 @@ int nl_veth_add(struct nl *nl, const char *name, const char *peer_name, int peer
 	mnl_attr_nest_end(nlh, peer);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, info);
-	rc = nl_talk(nl, nlh, NULL, NULL, kmsg, sizeof(kmsg));
-	if (rc < 0)
-		nl_set_err(err, errlen, rc, kmsg, "create veth %s (peer %s)", name, peer_name);
-	return rc;
+	return nl_request(nl, nlh, err, errlen, "create veth %s (peer %s)", name, peer_name);
 }
 
 int nl_bridge_add(struct nl *nl, const char *name, const uint8_t *mac, char *err, size_t errlen)
@@ -348,7 +365,6 @@ int nl_bridge_add(struct nl *nl, const char *name, const uint8_t *mac, char *err
 	struct ifinfomsg *ifm;
 	struct nlattr *info;
 	uint8_t addr[6];
-	char kmsg[256];
 	int rc = nl_name_ok(name, err, errlen);
 
 	if (rc < 0)
@@ -371,10 +387,7 @@ int nl_bridge_add(struct nl *nl, const char *name, const uint8_t *mac, char *err
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
 	mnl_attr_nest_end(nlh, info);
-	rc = nl_talk(nl, nlh, NULL, NULL, kmsg, sizeof(kmsg));
-	if (rc < 0)
-		nl_set_err(err, errlen, rc, kmsg, "create bridge %s", name);
-	return rc;
+	return nl_request(nl, nlh, err, errlen, "create bridge %s", name);
 }
 
 int nl_vxlan_add(struct nl *nl, const char *name, uint32_t vni, struct in_addr local,
@@ -384,7 +397,6 @@ int nl_vxlan_add(struct nl *nl, const char *name, uint32_t vni, struct in_addr l
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifm;
 	struct nlattr *info, *data;
-	char kmsg[256];
 	int rc = nl_name_ok(name, err, errlen), idx;
 
 	if (rc < 0)
@@ -408,37 +420,15 @@ int nl_vxlan_add(struct nl *nl, const char *name, uint32_t vni, struct in_addr l
 	mnl_attr_put_u8(nlh, IFLA_VXLAN_LEARNING, 0);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, info);
-	rc = nl_talk(nl, nlh, NULL, NULL, kmsg, sizeof(kmsg));
-	if (rc < 0)
-		nl_set_err(err, errlen, rc, kmsg, "create vxlan %s", name);
-	return rc;
+	return nl_request(nl, nlh, err, errlen, "create vxlan %s", name);
 }
 
-int nl_link_del(struct nl *nl, const char *name, char *err, size_t errlen)
+/* A message of type (RTM_NEWLINK, RTM_DELLINK) about an existing link: the
+ * common part of delete, set-master, up/down and rename. */
+static struct nlmsghdr *nl_link_msg(struct nl *nl, uint16_t type, int idx,
+				    struct ifinfomsg **ifmp)
 {
-	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifm;
-	char kmsg[256];
-	int idx = nl_ifindex(nl, name, err, errlen);
-	int rc;
-
-	if (idx < 0)
-		return idx;
-	nlh = nl_msg(nl, RTM_DELLINK, 0);
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_family = AF_UNSPEC;
-	ifm->ifi_index = idx;
-	rc = nl_talk(nl, nlh, NULL, NULL, kmsg, sizeof(kmsg));
-	if (rc < 0)
-		nl_set_err(err, errlen, rc, kmsg, "delete link %s", name);
-	return rc;
-}
-
-/* RTM_NEWLINK on an existing link: the common part of set-master, up/down
- * and rename. */
-static struct nlmsghdr *nl_link_change(struct nl *nl, int idx, struct ifinfomsg **ifmp)
-{
-	struct nlmsghdr *nlh = nl_msg(nl, RTM_NEWLINK, 0);
+	struct nlmsghdr *nlh = nl_msg(nl, type, 0);
 	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 
 	ifm->ifi_family = AF_UNSPEC;
@@ -448,12 +438,21 @@ static struct nlmsghdr *nl_link_change(struct nl *nl, int idx, struct ifinfomsg 
 	return nlh;
 }
 
+int nl_link_del(struct nl *nl, const char *name, char *err, size_t errlen)
+{
+	int idx = nl_ifindex(nl, name, err, errlen);
+
+	if (idx < 0)
+		return idx;
+	return nl_request(nl, nl_link_msg(nl, RTM_DELLINK, idx, NULL), err, errlen,
+			  "delete link %s", name);
+}
+
 int nl_link_set_master(struct nl *nl, const char *name, const char *master,
 		       char *err, size_t errlen)
 {
 	struct nlmsghdr *nlh;
-	char kmsg[256];
-	int idx, midx = 0, rc;
+	int idx, midx = 0;
 
 	idx = nl_ifindex(nl, name, err, errlen);
 	if (idx < 0)
@@ -463,39 +462,30 @@ int nl_link_set_master(struct nl *nl, const char *name, const char *master,
 		if (midx < 0)
 			return midx;
 	}
-	nlh = nl_link_change(nl, idx, NULL);
+	nlh = nl_link_msg(nl, RTM_NEWLINK, idx, NULL);
 	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)midx);
-	rc = nl_talk(nl, nlh, NULL, NULL, kmsg, sizeof(kmsg));
-	if (rc < 0)
-		nl_set_err(err, errlen, rc, kmsg, "set master of %s to %s", name,
-			   master ? master : "none");
-	return rc;
+	return nl_request(nl, nlh, err, errlen, "set master of %s to %s", name,
+			  master ? master : "none");
 }
 
 int nl_link_set_up(struct nl *nl, const char *name, bool up, char *err, size_t errlen)
 {
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifm;
-	char kmsg[256];
 	int idx = nl_ifindex(nl, name, err, errlen);
-	int rc;
 
 	if (idx < 0)
 		return idx;
-	nlh = nl_link_change(nl, idx, &ifm);
+	nlh = nl_link_msg(nl, RTM_NEWLINK, idx, &ifm);
 	ifm->ifi_change = IFF_UP;
 	ifm->ifi_flags = up ? IFF_UP : 0;
-	rc = nl_talk(nl, nlh, NULL, NULL, kmsg, sizeof(kmsg));
-	if (rc < 0)
-		nl_set_err(err, errlen, rc, kmsg, "set %s %s", name, up ? "up" : "down");
-	return rc;
+	return nl_request(nl, nlh, err, errlen, "set %s %s", name, up ? "up" : "down");
 }
 
 int nl_link_rename(struct nl *nl, const char *name, const char *newname,
 		   char *err, size_t errlen)
 {
 	struct nlmsghdr *nlh;
-	char kmsg[256];
 	int idx, rc;
 
 	if ((rc = nl_name_ok(newname, err, errlen)) < 0)
@@ -503,12 +493,9 @@ int nl_link_rename(struct nl *nl, const char *name, const char *newname,
 	idx = nl_ifindex(nl, name, err, errlen);
 	if (idx < 0)
 		return idx;
-	nlh = nl_link_change(nl, idx, NULL);
+	nlh = nl_link_msg(nl, RTM_NEWLINK, idx, NULL);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, newname);
-	rc = nl_talk(nl, nlh, NULL, NULL, kmsg, sizeof(kmsg));
-	if (rc < 0)
-		nl_set_err(err, errlen, rc, kmsg, "rename %s to %s", name, newname);
-	return rc;
+	return nl_request(nl, nlh, err, errlen, "rename %s to %s", name, newname);
 }
 
 /* --- addresses ------------------------------------------------------ */
@@ -518,8 +505,8 @@ static int nl_addr_change(struct nl *nl, uint16_t type, uint16_t flags, const ch
 {
 	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
-	char kmsg[256], a[INET_ADDRSTRLEN];
-	int idx, rc;
+	char a[INET_ADDRSTRLEN];
+	int idx;
 
 	inet_ntop(AF_INET, &addr, a, sizeof(a));
 	if (prefix < 0 || prefix > 32) {
@@ -537,11 +524,8 @@ static int nl_addr_change(struct nl *nl, uint16_t type, uint16_t flags, const ch
 	ifa->ifa_index = (unsigned int)idx;
 	mnl_attr_put(nlh, IFA_LOCAL, sizeof(addr), &addr);
 	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(addr), &addr);
-	rc = nl_talk(nl, nlh, NULL, NULL, kmsg, sizeof(kmsg));
-	if (rc < 0)
-		nl_set_err(err, errlen, rc, kmsg, "%s address %s/%d on %s",
-			   type == RTM_NEWADDR ? "add" : "delete", a, prefix, dev);
-	return rc;
+	return nl_request(nl, nlh, err, errlen, "%s address %s/%d on %s",
+			  type == RTM_NEWADDR ? "add" : "delete", a, prefix, dev);
 }
 
 int nl_addr_add(struct nl *nl, const char *dev, struct in_addr addr, int prefix,
@@ -557,6 +541,23 @@ int nl_addr_del(struct nl *nl, const char *dev, struct in_addr addr, int prefix,
 	return nl_addr_change(nl, RTM_DELADDR, 0, dev, addr, prefix, err, errlen);
 }
 
+/* A message of type (RTM_NEWNEIGH, RTM_DELNEIGH) about the neighbour entry
+ * of family for addr on link idx: the common part of add and delete. */
+static struct nlmsghdr *nl_neigh_msg(struct nl *nl, uint16_t type, uint16_t nlflags,
+				     uint8_t family, int idx, struct in_addr addr,
+				     struct ndmsg **ndp)
+{
+	struct nlmsghdr *nlh = nl_msg(nl, type, nlflags);
+	struct ndmsg *nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
+
+	nd->ndm_family = family;
+	nd->ndm_ifindex = idx;
+	mnl_attr_put(nlh, NDA_DST, sizeof(addr), &addr);
+	if (ndp)
+		*ndp = nd;
+	return nlh;
+}
+
 /* A permanent neighbour entry of family AF_INET (addr at mac) or AF_BRIDGE
  * (a VXLAN forwarding entry: mac to the VTEP at addr). */
 static int nl_neigh_new(struct nl *nl, const char *dev, uint8_t family, uint16_t nlflags,
@@ -565,27 +566,19 @@ static int nl_neigh_new(struct nl *nl, const char *dev, uint8_t family, uint16_t
 {
 	struct nlmsghdr *nlh;
 	struct ndmsg *nd;
-	char kmsg[256], a[INET_ADDRSTRLEN];
-	int idx, rc;
+	char a[INET_ADDRSTRLEN];
+	int idx;
 
 	idx = nl_ifindex(nl, dev, err, errlen);
 	if (idx < 0)
 		return idx;
-	nlh = nl_msg(nl, RTM_NEWNEIGH, NLM_F_CREATE | nlflags);
-	nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
-	nd->ndm_family = family;
-	nd->ndm_ifindex = idx;
+	nlh = nl_neigh_msg(nl, RTM_NEWNEIGH, NLM_F_CREATE | nlflags, family, idx, addr, &nd);
 	nd->ndm_state = NUD_PERMANENT;
 	if (family == AF_BRIDGE)
 		nd->ndm_flags = NTF_SELF;
-	mnl_attr_put(nlh, NDA_DST, sizeof(addr), &addr);
 	mnl_attr_put(nlh, NDA_LLADDR, 6, mac);
-	rc = nl_talk(nl, nlh, NULL, NULL, kmsg, sizeof(kmsg));
-	if (rc < 0) {
-		inet_ntop(AF_INET, &addr, a, sizeof(a));
-		nl_set_err(err, errlen, rc, kmsg, "%s %s on %s", what, a, dev);
-	}
-	return rc;
+	inet_ntop(AF_INET, &addr, a, sizeof(a));
+	return nl_request(nl, nlh, err, errlen, "%s %s on %s", what, a, dev);
 }
 
 int nl_neigh_set(struct nl *nl, const char *dev, struct in_addr addr, const uint8_t *mac,
@@ -605,18 +598,13 @@ int nl_fdb_append(struct nl *nl, const char *dev, const uint8_t *mac, struct in_
 int nl_neigh_del(struct nl *nl, const char *dev, struct in_addr addr, char *err, size_t errlen)
 {
 	struct nlmsghdr *nlh;
-	struct ndmsg *nd;
 	char kmsg[256], a[INET_ADDRSTRLEN];
 	int idx, rc;
 
 	idx = nl_ifindex(nl, dev, err, errlen);
 	if (idx < 0)
 		return idx;
-	nlh = nl_msg(nl, RTM_DELNEIGH, 0);
-	nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
-	nd->ndm_family = AF_INET;
-	nd->ndm_ifindex = idx;
-	mnl_attr_put(nlh, NDA_DST, sizeof(addr), &addr);
+	nlh = nl_neigh_msg(nl, RTM_DELNEIGH, 0, AF_INET, idx, addr, NULL);
 	rc = nl_talk(nl, nlh, NULL, NULL, kmsg, sizeof(kmsg));
 	if (rc == -ENOENT)
 		return 0;
@@ -698,9 +686,9 @@ static int nl_route_change(struct nl *nl, uint16_t type, uint16_t flags, const s
 {
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
-	char kmsg[256], dst[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN];
+	char dst[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN];
 	uint32_t table = r->table ? r->table : RT_TABLE_MAIN;
-	int idx = 0, rc;
+	int idx = 0;
 	const char *verb = type == RTM_DELROUTE ? "delete" :
 			   (flags & NLM_F_REPLACE) ? "replace" : "add";
 
@@ -739,13 +727,10 @@ static int nl_route_change(struct nl *nl, uint16_t type, uint16_t flags, const s
 	if (r->onlink)
 		rtm->rtm_flags |= RTNH_F_ONLINK;
 	mnl_attr_put_u32(nlh, RTA_TABLE, table);
-	rc = nl_talk(nl, nlh, NULL, NULL, kmsg, sizeof(kmsg));
-	if (rc < 0)
-		nl_set_err(err, errlen, rc, kmsg, "%s route %s/%d%s%s%s%s table %u", verb, dst,
-			   r->prefix, r->gateway.s_addr ? " via " : "",
-			   r->gateway.s_addr ? gw : "", r->dev ? " dev " : "",
-			   r->dev ? r->dev : "", (unsigned)table);
-	return rc;
+	return nl_request(nl, nlh, err, errlen, "%s route %s/%d%s%s%s%s table %u", verb, dst,
+			  r->prefix, r->gateway.s_addr ? " via " : "",
+			  r->gateway.s_addr ? gw : "", r->dev ? " dev " : "",
+			  r->dev ? r->dev : "", (unsigned)table);
 }
 
 int nl_route_add(struct nl *nl, const struct nl_route *r, char *err, size_t errlen)
@@ -770,8 +755,6 @@ static int nl_rule_change(struct nl *nl, uint16_t type, uint16_t flags, const st
 {
 	struct nlmsghdr *nlh;
 	struct fib_rule_hdr *frh;
-	char kmsg[256];
-	int rc;
 
 	nlh = nl_msg(nl, type, flags);
 	frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
@@ -784,12 +767,9 @@ static int nl_rule_change(struct nl *nl, uint16_t type, uint16_t flags, const st
 	mnl_attr_put_u32(nlh, FRA_TABLE, r->table);
 	if (r->iif)
 		mnl_attr_put_strz(nlh, FRA_IIFNAME, r->iif);
-	rc = nl_talk(nl, nlh, NULL, NULL, kmsg, sizeof(kmsg));
-	if (rc < 0)
-		nl_set_err(err, errlen, rc, kmsg, "%s rule fwmark 0x%x/0x%x table %u pref %u",
-			   type == RTM_NEWRULE ? "add" : "delete", r->fwmark,
-			   r->fwmask ? r->fwmask : 0xffffffffu, r->table, r->priority);
-	return rc;
+	return nl_request(nl, nlh, err, errlen, "%s rule fwmark 0x%x/0x%x table %u pref %u",
+			  type == RTM_NEWRULE ? "add" : "delete", r->fwmark,
+			  r->fwmask ? r->fwmask : 0xffffffffu, r->table, r->priority);
 }
 
 int nl_rule_add(struct nl *nl, const struct nl_rule *r, char *err, size_t errlen)

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "httpd.h"
 #include "sock.h"
 
 static int probe_on_status(llhttp_t *parser, const char *at, size_t len)
@@ -59,20 +60,11 @@ int probe_request(char *buf, size_t len, const struct probe_spec *spec)
 void probe_status_text(int status, const char *reason, char *out, size_t len)
 {
 	/* llhttp's own status table aborts on codes it does not know. */
-	static const struct { int code; const char *phrase; } known[] = {
-		{ 200, "OK" }, { 204, "No Content" }, { 301, "Moved Permanently" },
-		{ 302, "Found" }, { 400, "Bad Request" }, { 401, "Unauthorized" },
-		{ 403, "Forbidden" }, { 404, "Not Found" }, { 405, "Method Not Allowed" },
-		{ 408, "Request Timeout" }, { 429, "Too Many Requests" },
-		{ 500, "Internal Server Error" }, { 502, "Bad Gateway" },
-		{ 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
-	};
+	const char *phrase = httpd_status_phrase(status);
 
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-		if (known[i].code == status) {
-			snprintf(out, len, "%d %s", status, known[i].phrase);
-			return;
-		}
+	if (phrase) {
+		snprintf(out, len, "%d %s", status, phrase);
+		return;
 	}
 	snprintf(out, len, "%d%s%s", status, reason && *reason ? " " : "", reason ? reason : "");
 }
@@ -168,19 +160,12 @@ static void probe_recv(struct probe *p)
 
 static void probe_send(struct probe *p)
 {
-	while (p->req_sent < p->req_len) {
-		ssize_t n = send(p->fd, p->req + p->req_sent, p->req_len - p->req_sent,
-				 MSG_NOSIGNAL);
+	int rc = sock_send_pending(p->fd, p->req, p->req_len, &p->req_sent);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				probe_fail(p, errno);
-			return;
-		}
-		p->req_sent += (size_t)n;
-	}
+	if (rc < 0)
+		probe_fail(p, -rc);
+	if (rc != 0)
+		return;
 	p->stage = PROBE_RECV;
 	if (ev_watch(p->loop, p->fd, EV_READ, probe_io, p) < 0)
 		probe_fail(p, ENOMEM);

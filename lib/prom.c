@@ -2,10 +2,24 @@
 #include "prom.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 
 void prom_head(struct buf *out, const char *name, const char *type, const char *help)
 {
 	buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+void prom_single(struct buf *out, const char *name, const char *type, const char *help,
+		 const char *fmt, ...)
+{
+	va_list ap;
+
+	prom_head(out, name, type, help);
+	buf_printf(out, "%s ", name);
+	va_start(ap, fmt);
+	buf_vprintf(out, fmt, ap);
+	va_end(ap);
+	buf_putc(out, '\n');
 }
 
 void prom_label(struct buf *out, const char *key, const char *value, bool first)

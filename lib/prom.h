@@ -20,6 +20,11 @@
 /* "# HELP name help" and "# TYPE name type" (help must be one line). */
 void prom_head(struct buf *out, const char *name, const char *type, const char *help);
 
+/* A metric of one unlabelled sample: its head, then "name value" with the
+ * value written by fmt ("%d", "%.3f", "%" PRIu64). */
+void prom_single(struct buf *out, const char *name, const char *type, const char *help,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 /* One label: `{key="value"` if first, else `,key="value"`; the value
  * escaped as the format requires (backslash, double quote, newline). The
  * caller closes the braces. */

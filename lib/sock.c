@@ -223,6 +223,23 @@ int sock_set_nodelay(int fd, bool on)
 	return 0;
 }
 
+int sock_send_pending(int fd, const void *data, size_t len, size_t *off)
+{
+	while (*off < len) {
+		ssize_t n = send(fd, (const char *)data + *off, len - *off, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 1;
+			return -errno;
+		}
+		*off += (size_t)n;
+	}
+	return 0;
+}
+
 int sock_listen_tcp(const struct sockaddr *sa, socklen_t len, unsigned flags, int backlog)
 {
 	int fd, one = 1, v6only = (flags & SOCK_V6ONLY) != 0, rc;

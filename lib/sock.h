@@ -56,6 +56,11 @@ bool sock_addr_equal(const struct sockaddr *a, const struct sockaddr *b);
 int sock_set_nonblock(int fd, bool on);
 int sock_set_nodelay(int fd, bool on);
 
+/* Sends data[*off..len) on a non-blocking socket, advancing *off past what
+ * went out (signals suppressed, EINTR retried): 0 once all of it is out, 1
+ * when the socket is full, -errno when the peer is gone or the send failed. */
+int sock_send_pending(int fd, const void *data, size_t len, size_t *off);
+
 /* A non-blocking, close-on-exec TCP listener bound to sa. SO_REUSEADDR is
  * always set; AF_INET6 sockets are dual-stack unless SOCK_V6ONLY.
  * Returns the fd or -errno. */

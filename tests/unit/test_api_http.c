@@ -30,6 +30,7 @@
 
 #include "api_http.h"
 #include "buf.h"
+#include "httpd.h"
 
 #define T_RFC_KEY "dGhlIHNhbXBsZSBub25jZQ=="
 #define T_RFC_ACCEPT "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
@@ -1256,12 +1257,12 @@ static void test_accept_key_and_reasons(void **state)
 	assert_int_equal(api_http_ws_accept_key("dGhlIHNhbXBsZSBub25jZQ", out, sizeof(out)), -1);
 	assert_int_equal(api_http_ws_accept_key("dGhlIHNhbXBsZSBub25j*Q==", out, sizeof(out)), -1);
 	assert_int_equal(api_http_ws_accept_key(T_RFC_KEY, out, 28), -1);
-	assert_string_equal(api_http_reason(201), "Created");
-	assert_string_equal(api_http_reason(409), "Conflict");
-	assert_string_equal(api_http_reason(422), "Unprocessable Entity");
-	assert_string_equal(api_http_reason(429), "Too Many Requests");
-	assert_string_equal(api_http_reason(101), "Switching Protocols");
-	assert_string_equal(api_http_reason(799), "Unknown");
+	assert_string_equal(httpd_reason(201), "Created");
+	assert_string_equal(httpd_reason(409), "Conflict");
+	assert_string_equal(httpd_reason(422), "Unprocessable Entity");
+	assert_string_equal(httpd_reason(429), "Too Many Requests");
+	assert_string_equal(httpd_reason(101), "Switching Protocols");
+	assert_string_equal(httpd_reason(799), "Unknown");
 }
 
 int main(void)
