@@ -233,8 +233,8 @@ static void test_content_length_body(void **state)
 
 	(void)state;
 	fix_start(&f, script, N(script), 0);
-	status = apiclient_request(f.c, "POST", "/api/v1/namespaces/default/pods", "application/json",
-				  "{\"x\":1}", 7, &f.resp, f.err, sizeof(f.err));
+	status = apiclient_request(f.c, "POST", "/api/v1/namespaces/default/pods",
+				   "application/json", "{\"x\":1}", 7, &f.resp, f.err, sizeof(f.err));
 	assert_int_equal(status, 201);
 	assert_string_equal(buf_str(&f.resp), "{\"kind\":\"Pod\"}");
 	fix_stop(&f);
@@ -303,8 +303,8 @@ static void test_reconnects_when_kept_connection_closed(void **state)
 	assert_int_equal(fix_request(&f, "GET", "/a"), 200);
 	assert_string_equal(buf_str(&f.resp), "first");
 	srv_wait_closed(&f.s);
-	assert_int_equal(apiclient_request(f.c, "PUT", "/b", "application/json", "{}", 2, &f.resp, f.err,
-					   sizeof(f.err)), 200);
+	assert_int_equal(apiclient_request(f.c, "PUT", "/b", "application/json", "{}", 2,
+					   &f.resp, f.err, sizeof(f.err)), 200);
 	assert_string_equal(buf_str(&f.resp), "second");
 	fix_stop(&f);
 	assert_int_equal(f.s.accepted, 2);
@@ -571,7 +571,8 @@ static void wrec_run(struct wrec *r, const struct srv *s, int free_after, uint64
 	r->loop = ev_loop_new();
 	assert_non_null(r->loop);
 	r->free_after = free_after;
-	r->w = apiclient_watch_start(r->loop, s->u.path, "/api/v1/pods?watch=true&resourceVersion=7",
+	r->w = apiclient_watch_start(r->loop, s->u.path,
+				     "/api/v1/pods?watch=true&resourceVersion=7",
 				     wrec_on_event, wrec_on_end, r, err, sizeof(err));
 	assert_non_null(r->w);
 	guard = ev_timer_add(r->loop, ms, wrec_guard, r);
