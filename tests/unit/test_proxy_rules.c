@@ -114,6 +114,33 @@ static char *render(const struct proxy_node *n, const struct model_service *svcs
 	return s;
 }
 
+/* The scenario as one node sees it: the Service with a policy, and its
+ * one pod, 10.244.0.2, ready on node0. */
+struct scen {
+	struct proxy_node n;
+	struct model_service s;
+	struct model_endpoints e;
+};
+
+static void scen_init(struct scen *sc, const char *node_name, enum model_traffic_policy policy)
+{
+	const struct model_endpoint pod = ep("10.244.0.2", "node0", 8080, true, true, false);
+
+	sc->n = node(node_name, PROXY_LAYOUT_AUTO);
+	scenario_svc(&sc->s, policy);
+	eps_of(&sc->e, "node-service", &pod, 1);
+}
+
+static char *scen_render(const struct scen *sc)
+{
+	return render(&sc->n, &sc->s, 1, &sc->e, 1);
+}
+
+static void scen_free(struct scen *sc)
+{
+	model_endpoints_free(&sc->e);
+}
+
 static void golden(const char *name, const char *got)
 {
 	char path[512];
@@ -138,94 +165,78 @@ static void golden(const char *name, const char *got)
 
 static void test_cluster_pod_here(void **state)
 {
-	struct model_service s;
-	struct model_endpoints e;
-	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false) };
-	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	struct scen sc;
 	char *got;
 
 	(void)state;
-	scenario_svc(&s, MODEL_POLICY_CLUSTER);
-	eps_of(&e, "node-service", items, 1);
-	got = render(&n, &s, 1, &e, 1);
+	scen_init(&sc, "node0", MODEL_POLICY_CLUSTER);
+	got = scen_render(&sc);
 	/* Cluster: every external packet is marked for masquerade. */
 	assert_non_null(strstr(got, "\tchain external-"));
 	assert_non_null(strstr(got, "\t\tjump mark-for-masquerade\n\t\tgoto service-"));
 	golden("cluster-pod-here", got);
 	free(got);
-	model_endpoints_free(&e);
+	scen_free(&sc);
 }
 
 static void test_cluster_pod_elsewhere(void **state)
 {
-	struct model_service s;
-	struct model_endpoints e;
-	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false) };
-	struct proxy_node n = node("node1", PROXY_LAYOUT_AUTO);
+	struct scen sc;
 	char *got;
 
 	(void)state;
-	scenario_svc(&s, MODEL_POLICY_CLUSTER);
-	eps_of(&e, "node-service", items, 1);
-	got = render(&n, &s, 1, &e, 1);
+	scen_init(&sc, "node1", MODEL_POLICY_CLUSTER);
+	got = scen_render(&sc);
 	golden("cluster-pod-elsewhere", got);
 	free(got);
-	model_endpoints_free(&e);
+	scen_free(&sc);
 }
 
 static void test_local_pod_here(void **state)
 {
-	struct model_service s;
-	struct model_endpoints e;
-	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false) };
-	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	struct scen sc;
 	struct proxy_ruleset rs;
 	char err[128], *got;
 
 	(void)state;
-	scenario_svc(&s, MODEL_POLICY_LOCAL);
-	eps_of(&e, "node-service", items, 1);
-	got = render(&n, &s, 1, &e, 1);
+	scen_init(&sc, "node0", MODEL_POLICY_LOCAL);
+	got = scen_render(&sc);
 	assert_non_null(strstr(got, "short-circuit pod traffic"));
 	assert_non_null(strstr(got, "\tchain local-"));
 	assert_null(strstr(got, ": drop"));
 	golden("local-pod-here", got);
-	assert_int_equal(proxy_rules_build(&n, &s, 1, &e, 1, &rs, err, sizeof(err)), 0);
+	assert_int_equal(proxy_rules_build(&sc.n, &sc.s, 1, &sc.e, 1, &rs, err, sizeof(err)), 0);
 	assert_int_equal(rs.n_stats, 1);
 	assert_int_equal(rs.stats[0].health_check_port, 32080);
 	assert_int_equal(rs.stats[0].local_ready, 1);
 	assert_false(rs.stats[0].no_local_external);
 	proxy_rules_free(&rs);
 	free(got);
-	model_endpoints_free(&e);
+	scen_free(&sc);
 }
 
 static void test_local_pod_elsewhere(void **state)
 {
-	struct model_service s;
-	struct model_endpoints e;
-	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false) };
-	struct proxy_node n = node("node1", PROXY_LAYOUT_AUTO);
+	struct scen sc;
 	struct proxy_ruleset rs;
 	char err[128], *got;
 
 	(void)state;
-	scenario_svc(&s, MODEL_POLICY_LOCAL);
-	eps_of(&e, "node-service", items, 1);
-	got = render(&n, &s, 1, &e, 1);
+	scen_init(&sc, "node1", MODEL_POLICY_LOCAL);
+	got = scen_render(&sc);
 	/* No local endpoint: the frontend IP and the NodePort drop what the
 	 * short-circuits do not take; ClusterIP still works. */
 	assert_non_null(strstr(got, "203.0.113.10 . tcp . 80 comment \"default/node-service:80\" : drop"));
 	assert_non_null(strstr(got, "tcp . 31080 comment \"default/node-service:80\" : drop"));
 	assert_null(strstr(got, "\tchain local-"));
 	golden("local-pod-elsewhere", got);
-	assert_int_equal(proxy_rules_build(&n, &s, 1, &e, 1, &rs, err, sizeof(err)), 0);
+	assert_int_equal(proxy_rules_build(&sc.n, &sc.s, 1, &sc.e, 1, &rs, err, sizeof(err)), 0);
 	assert_int_equal(rs.stats[0].local_ready, 0);
 	assert_int_equal(rs.stats[0].remote_ready, 1);
 	assert_true(rs.stats[0].no_local_external);
 	proxy_rules_free(&rs);
 	free(got);
-	model_endpoints_free(&e);
+	scen_free(&sc);
 }
 
 /* The hand-over: a Local Service's node without a local endpoint forwards
@@ -233,10 +244,7 @@ static void test_local_pod_elsewhere(void **state)
  * dropping it; the health check still reports no local endpoint. */
 static void test_local_handover(void **state)
 {
-	struct model_service s;
-	struct model_endpoints e;
-	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false) };
-	struct proxy_node n = node("node1", PROXY_LAYOUT_AUTO);
+	struct scen sc;
 	struct proxy_ruleset rs, off;
 	struct buf b = BUF_INIT;
 	bool on = true;
@@ -244,10 +252,9 @@ static void test_local_handover(void **state)
 	const char *t;
 
 	(void)state;
-	scenario_svc(&s, MODEL_POLICY_LOCAL);
-	eps_of(&e, "node-service", items, 1);
-	assert_int_equal(proxy_rules_build_from(&n, &s, 1, &e, 1, &on, NULL, &rs, err,
-						sizeof(err)), 0);
+	scen_init(&sc, "node1", MODEL_POLICY_LOCAL);
+	assert_int_equal(proxy_rules_build_from(&sc.n, &sc.s, 1, &sc.e, 1, &on, NULL, &rs, err,
+							 sizeof(err)), 0);
 	proxy_render_full(&rs, &b);
 	t = buf_str(&b);
 	assert_null(strstr(t, "203.0.113.10 . tcp . 80 comment \"default/node-service:80\" : drop"));
@@ -259,24 +266,24 @@ static void test_local_handover(void **state)
 	assert_int_equal(rs.stats[0].health_check_port, 32080);
 	/* Reusing the part must notice the window's end. */
 	on = false;
-	assert_int_equal(proxy_rules_build_from(&n, &s, 1, &e, 1, &on, &rs, &off, err,
-						sizeof(err)), 0);
+	assert_int_equal(proxy_rules_build_from(&sc.n, &sc.s, 1, &sc.e, 1, &on, &rs, &off, err,
+							 sizeof(err)), 0);
 	assert_true(off.stats[0].no_local_external);
 	assert_false(off.stats[0].handing_over);
 	proxy_rules_free(&off);
 	proxy_rules_free(&rs);
 	/* A node with a local endpoint uses it: no hand-over, no SNAT. */
 	on = true;
-	assert_int_equal(proxy_rules_build_from(&n, &s, 1, &e, 1, &on, NULL, &rs, err,
-						sizeof(err)), 0);
+	assert_int_equal(proxy_rules_build_from(&sc.n, &sc.s, 1, &sc.e, 1, &on, NULL, &rs, err,
+							 sizeof(err)), 0);
 	proxy_rules_free(&rs);
-	n = node("node0", PROXY_LAYOUT_AUTO);
-	assert_int_equal(proxy_rules_build_from(&n, &s, 1, &e, 1, &on, NULL, &rs, err,
-						sizeof(err)), 0);
+	sc.n = node("node0", PROXY_LAYOUT_AUTO);
+	assert_int_equal(proxy_rules_build_from(&sc.n, &sc.s, 1, &sc.e, 1, &on, NULL, &rs, err,
+							 sizeof(err)), 0);
 	assert_false(rs.stats[0].handing_over);
 	proxy_rules_free(&rs);
 	buf_free(&b);
-	model_endpoints_free(&e);
+	scen_free(&sc);
 }
 
 static void handover_svc(struct model_service *s, const char *value)
@@ -686,27 +693,23 @@ static void test_cluster_ips_check(void **state)
 /* NodePorts only on the node's primary address, unless none is known. */
 static void test_nodeport_ips(void **state)
 {
-	struct model_service s;
-	struct model_endpoints e;
-	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false) };
-	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	struct scen sc;
 	char *got;
 
 	(void)state;
-	scenario_svc(&s, MODEL_POLICY_CLUSTER);
-	eps_of(&e, "node-service", items, 1);
-	got = render(&n, &s, 1, &e, 1);
+	scen_init(&sc, "node0", MODEL_POLICY_CLUSTER);
+	got = scen_render(&sc);
 	assert_non_null(strstr(got, "elements = { 10.240.0.4 }"));
 	assert_non_null(strstr(got, "\t\tip daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports\n"));
 	assert_non_null(strstr(got, "\t\tip daddr @nodeport-ips meta l4proto . th dport vmap @no-endpoint-nodeports\n"));
 	assert_null(strstr(got, "fib daddr type local"));
 	free(got);
-	n.node_ip.s_addr = 0;
-	got = render(&n, &s, 1, &e, 1);
+	sc.n.node_ip.s_addr = 0;
+	got = scen_render(&sc);
 	assert_null(strstr(got, "nodeport-ips"));
 	assert_non_null(strstr(got, "fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @service-nodeports"));
 	free(got);
-	model_endpoints_free(&e);
+	scen_free(&sc);
 }
 
 /* externalIPs: external traffic, with externalTrafficPolicy's semantics. */
@@ -765,21 +768,17 @@ static void test_external_ips(void **state)
  * may use the frontend IP as its source. */
 static void test_source_ranges(void **state)
 {
-	struct model_service s;
-	struct model_endpoints e;
-	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false) };
-	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	struct scen sc;
 	char *got;
 
 	(void)state;
-	scenario_svc(&s, MODEL_POLICY_LOCAL);
-	s.source_ranges[0].addr = ip("198.51.100.10");
-	s.source_ranges[0].prefix = 32;
-	s.source_ranges[1].addr = ip("192.0.2.0");
-	s.source_ranges[1].prefix = 24;
-	s.n_source_ranges = 2;
-	eps_of(&e, "node-service", items, 1);
-	got = render(&n, &s, 1, &e, 1);
+	scen_init(&sc, "node0", MODEL_POLICY_LOCAL);
+	sc.s.source_ranges[0].addr = ip("198.51.100.10");
+	sc.s.source_ranges[0].prefix = 32;
+	sc.s.source_ranges[1].addr = ip("192.0.2.0");
+	sc.s.source_ranges[1].prefix = 24;
+	sc.s.n_source_ranges = 2;
+	got = scen_render(&sc);
 	assert_non_null(strstr(got, "elements = { 203.0.113.10 . tcp . 80 : goto firewall-HWLXDAHM-default/node-service/tcp/80 }"));
 	assert_non_null(strstr(got, "\tchain firewall-HWLXDAHM-default/node-service/tcp/80 {\n"
 				    "\t\tip saddr != { 198.51.100.10/32, 192.0.2.0/24 } drop\n"));
@@ -787,17 +786,17 @@ static void test_source_ranges(void **state)
 	golden("source-ranges", got);
 	free(got);
 	/* The node's own network in the ranges: the frontend IP is allowed. */
-	s.source_ranges[1].addr = ip("10.240.0.0");
-	s.source_ranges[1].prefix = 16;
-	got = render(&n, &s, 1, &e, 1);
+	sc.s.source_ranges[1].addr = ip("10.240.0.0");
+	sc.s.source_ranges[1].prefix = 16;
+	got = scen_render(&sc);
 	assert_non_null(strstr(got, "ip saddr != { 198.51.100.10/32, 10.240.0.0/16, 203.0.113.10 } drop"));
 	free(got);
 	/* No frontend IP yet: nothing to guard. */
-	s.ingress_ip.s_addr = 0;
-	got = render(&n, &s, 1, &e, 1);
+	sc.s.ingress_ip.s_addr = 0;
+	got = scen_render(&sc);
 	assert_null(strstr(got, "chain firewall-H"));
 	free(got);
-	model_endpoints_free(&e);
+	scen_free(&sc);
 }
 
 /* Stale UDP entries, kube-proxy's rule: a frontend's entry goes unless its
