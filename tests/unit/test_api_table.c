@@ -68,6 +68,15 @@ static const json_t *cell(const json_t *t, size_t col)
 	return c;
 }
 
+/* Cell `col` of a one-object Table of `kind` is the string `want`. */
+static void cell_is(const char *kind, const char *obj, size_t col, const char *want)
+{
+	json_t *t = table1(kind, obj);
+
+	assert_string_equal(json_string_value(cell(t, col)), want);
+	json_decref(t);
+}
+
 /* The string cells of row 0 joined by '|', numbers written as numbers
  * with a '#' in front, so a test sees types as well. */
 static void row_is(const json_t *t, const char *want)
@@ -247,11 +256,9 @@ static void test_pod_pending_and_waiting(void **state)
 	json_decref(t);
 
 	/* A terminated container without a reason shows its exit code. */
-	t = table1("Pod", "{" POD_META "},\"spec\":{\"containers\":[{\"name\":\"web\"}]},"
-		   "\"status\":{\"phase\":\"Running\",\"containerStatuses\":[{\"name\":\"web\","
-		   "\"state\":{\"terminated\":{\"exitCode\":137}}}]}}");
-	assert_string_equal(json_string_value(cell(t, 2)), "ExitCode:137");
-	json_decref(t);
+	cell_is("Pod", "{" POD_META "},\"spec\":{\"containers\":[{\"name\":\"web\"}]},"
+		"\"status\":{\"phase\":\"Running\",\"containerStatuses\":[{\"name\":\"web\","
+		"\"state\":{\"terminated\":{\"exitCode\":137}}}]}}", 2, "ExitCode:137");
 }
 
 static void test_pod_init_and_sidecar(void **state)
@@ -259,15 +266,13 @@ static void test_pod_init_and_sidecar(void **state)
 	json_t *t;
 
 	(void)state;
-	t = table1("Pod", "{" POD_META "},\"spec\":{\"initContainers\":[{\"name\":\"setup\"}],"
-		   "\"containers\":[{\"name\":\"web\"}]},"
-		   "\"status\":{\"phase\":\"Pending\",\"initContainerStatuses\":["
-		   "{\"name\":\"setup\","
-		   "\"state\":{\"waiting\":{\"reason\":\"PodInitializing\"}}}],"
-		   "\"containerStatuses\":[{\"name\":\"web\",\"state\":{\"waiting\":"
-		   "{\"reason\":\"PodInitializing\"}}}]}}");
-	assert_string_equal(json_string_value(cell(t, 2)), "Init:0/1");
-	json_decref(t);
+	cell_is("Pod", "{" POD_META "},\"spec\":{\"initContainers\":[{\"name\":\"setup\"}],"
+		"\"containers\":[{\"name\":\"web\"}]},"
+		"\"status\":{\"phase\":\"Pending\",\"initContainerStatuses\":["
+		"{\"name\":\"setup\","
+		"\"state\":{\"waiting\":{\"reason\":\"PodInitializing\"}}}],"
+		"\"containerStatuses\":[{\"name\":\"web\",\"state\":{\"waiting\":"
+		"{\"reason\":\"PodInitializing\"}}}]}}", 2, "Init:0/1");
 
 	t = table1("Pod", "{" POD_META "},\"spec\":{\"initContainers\":[{\"name\":\"setup\"}],"
 		   "\"containers\":[{\"name\":\"web\"}]},"
@@ -310,19 +315,15 @@ static void test_pod_terminal_and_deleting(void **state)
 			    "Succeeded");
 	json_decref(t);
 
-	t = table1("Pod", "{\"metadata\":{\"name\":\"web-1\"," CREATED ",\"deletionTimestamp\":"
-		   "\"2026-12-04T11:59:50Z\"},\"spec\":{\"containers\":[{\"name\":\"web\"}]},"
-		   "\"status\":{\"phase\":\"Running\",\"containerStatuses\":[{\"name\":\"web\","
-		   "\"ready\":true,\"state\":{\"running\":{}}}]}}");
-	assert_string_equal(json_string_value(cell(t, 2)), "Terminating");
-	json_decref(t);
+	cell_is("Pod", "{\"metadata\":{\"name\":\"web-1\"," CREATED ",\"deletionTimestamp\":"
+		"\"2026-12-04T11:59:50Z\"},\"spec\":{\"containers\":[{\"name\":\"web\"}]},"
+		"\"status\":{\"phase\":\"Running\",\"containerStatuses\":[{\"name\":\"web\","
+		"\"ready\":true,\"state\":{\"running\":{}}}]}}", 2, "Terminating");
 
 	/* A finished pod being deleted keeps its final status. */
-	t = table1("Pod", "{\"metadata\":{\"name\":\"web-1\",\"deletionTimestamp\":"
-		   "\"2026-12-04T11:59:50Z\"},\"spec\":{\"containers\":[{\"name\":\"web\"}]},"
-		   "\"status\":{\"phase\":\"Failed\",\"reason\":\"Evicted\"}}");
-	assert_string_equal(json_string_value(cell(t, 2)), "Evicted");
-	json_decref(t);
+	cell_is("Pod", "{\"metadata\":{\"name\":\"web-1\",\"deletionTimestamp\":"
+		"\"2026-12-04T11:59:50Z\"},\"spec\":{\"containers\":[{\"name\":\"web\"}]},"
+		"\"status\":{\"phase\":\"Failed\",\"reason\":\"Evicted\"}}", 2, "Evicted");
 }
 
 static void test_pod_wide_cells(void **state)
@@ -414,10 +415,8 @@ static void test_deployment_and_replicaset(void **state)
 	row_is(t, "web|0/1|#0|#0|<unknown>|||app=web,track notin (canary)");
 	json_decref(t);
 
-	t = table1("Deployment", "{\"metadata\":{\"name\":\"web\"},\"spec\":{\"selector\":{"
-		   "\"matchExpressions\":[{\"key\":\"a\",\"operator\":\"Bad\"}]}}}");
-	assert_string_equal(json_string_value(cell(t, 7)), "<invalid>");
-	json_decref(t);
+	cell_is("Deployment", "{\"metadata\":{\"name\":\"web\"},\"spec\":{\"selector\":{"
+		"\"matchExpressions\":[{\"key\":\"a\",\"operator\":\"Bad\"}]}}}", 7, "<invalid>");
 
 	t = table1("ReplicaSet", "{\"metadata\":{\"name\":\"web-5d4f\"," CREATED "},\"spec\":{"
 		   "\"replicas\":3,\"selector\":{\"matchLabels\":{\"app\":\"web\","
@@ -427,13 +426,10 @@ static void test_deployment_and_replicaset(void **state)
 	row_is(t, "web-5d4f|#3|#3|#2|5m|web,log|nginx:1.25,busybox|app=web,pod-template-hash=5d4f");
 	json_decref(t);
 
-	t = table1("ReplicaSet", "{\"metadata\":{\"name\":\"rs\"},\"spec\":{\"selector\":{}}}");
-	assert_string_equal(json_string_value(cell(t, 7)), "<none>");
-	json_decref(t);
-	t = table1("ReplicaSet", "{\"metadata\":{\"name\":\"rs\"},\"spec\":{\"selector\":{"
-		   "\"matchLabels\":{\"a\":\"-bad\"}}}}");
-	assert_string_equal(json_string_value(cell(t, 7)), "<error>");
-	json_decref(t);
+	cell_is("ReplicaSet", "{\"metadata\":{\"name\":\"rs\"},\"spec\":{\"selector\":{}}}",
+		7, "<none>");
+	cell_is("ReplicaSet", "{\"metadata\":{\"name\":\"rs\"},\"spec\":{\"selector\":{"
+		"\"matchLabels\":{\"a\":\"-bad\"}}}}", 7, "<error>");
 }
 
 static void test_endpoints(void **state)
@@ -457,15 +453,11 @@ static void test_endpoints(void **state)
 			    "10.0.0.1:80,10.0.0.2:80,10.0.0.3:80 + 4 more...");
 	json_decref(t);
 
-	t = table1("Endpoints", "{\"metadata\":{\"name\":\"v6\"},\"subsets\":[{"
-		   "\"addresses\":[{\"ip\":\"fd00::1\"}],\"ports\":[{\"port\":80}]},"
-		   "{\"addresses\":[{\"ip\":\"10.0.0.9\"}]}]}");
-	assert_string_equal(json_string_value(cell(t, 1)), "[fd00::1]:80,10.0.0.9");
-	json_decref(t);
+	cell_is("Endpoints", "{\"metadata\":{\"name\":\"v6\"},\"subsets\":[{"
+		"\"addresses\":[{\"ip\":\"fd00::1\"}],\"ports\":[{\"port\":80}]},"
+		"{\"addresses\":[{\"ip\":\"10.0.0.9\"}]}]}", 1, "[fd00::1]:80,10.0.0.9");
 
-	t = table1("Endpoints", "{\"metadata\":{\"name\":\"none\"}}");
-	assert_string_equal(json_string_value(cell(t, 1)), "<none>");
-	json_decref(t);
+	cell_is("Endpoints", "{\"metadata\":{\"name\":\"none\"}}", 1, "<none>");
 
 	t = table1("EndpointSlice", "{\"metadata\":{\"name\":\"web-abcde\"," CREATED "},"
 		   "\"addressType\":\"IPv4\",\"ports\":[{\"name\":\"http\",\"port\":8080,"
