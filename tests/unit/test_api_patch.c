@@ -49,6 +49,28 @@ static void tp_expect(const char *name, json_t *got, const char *want)
 	json_decref(got);
 }
 
+/* A refused patch: no result, and an error that says `want`. */
+static void tp_refused(const char *name, json_t *out, const char *err, const char *want)
+{
+	if (out)
+		fail_msg("%s: applied", name);
+	if (!strstr(err, want))
+		fail_msg("%s: error \"%s\" lacks \"%s\"", name, err, want);
+}
+
+/* A patch never changes its inputs: target is still t0 and patch still p0
+ * (p0 NULL: patch not compared). Releases all four. */
+static void tp_inputs_kept(const char *name, json_t *target, json_t *t0, json_t *patch,
+			   json_t *p0)
+{
+	if (!json_equal(target, t0) || (p0 && !json_equal(patch, p0)))
+		fail_msg("%s: an input changed", name);
+	json_decref(target);
+	json_decref(t0);
+	json_decref(patch);
+	json_decref(p0);
+}
+
 /* No directive key anywhere in v. */
 static void tp_no_directives(const char *name, const json_t *v)
 {
@@ -122,12 +144,7 @@ static void test_merge_rfc7386(void **state)
 		json_t *t0 = json_deep_copy(target), *p0 = json_deep_copy(patch);
 
 		tp_expect(t->name, api_patch_merge(target, patch), t->want);
-		assert_true(json_equal(target, t0));
-		assert_true(json_equal(patch, p0));
-		json_decref(target);
-		json_decref(patch);
-		json_decref(t0);
-		json_decref(p0);
+		tp_inputs_kept(t->name, target, t0, patch, p0);
 	}
 }
 
@@ -245,10 +262,7 @@ static void test_json_rfc6902(void **state)
 				fail_msg("%s: applied", tp_json_cases[i].name);
 			assert_true(strncmp(err, "json patch: op ", 15) == 0);
 		}
-		assert_true(json_equal(target, t0));
-		json_decref(target);
-		json_decref(ops);
-		json_decref(t0);
+		tp_inputs_kept(tp_json_cases[i].name, target, t0, ops, NULL);
 	}
 }
 
@@ -323,15 +337,9 @@ static void test_json_errors(void **state)
 		char err[256] = "";
 		json_t *out = api_patch_json(target, ops, err, sizeof(err));
 
-		if (out)
-			fail_msg("%s: applied", t->name);
-		if (!strstr(err, t->want))
-			fail_msg("%s: error \"%s\" lacks \"%s\"", t->name, err, t->want);
+		tp_refused(t->name, out, err, t->want);
 		/* All or nothing: the target is as it was. */
-		assert_true(json_equal(target, t0));
-		json_decref(target);
-		json_decref(ops);
-		json_decref(t0);
+		tp_inputs_kept(t->name, target, t0, ops, NULL);
 	}
 }
 
@@ -720,12 +728,7 @@ static void test_strategic_cases(void **state)
 		assert_string_equal(err, "");
 		tp_no_directives(t->name, out);
 		tp_expect(t->name, out, t->want);
-		if (!json_equal(target, t0) || !json_equal(patch, p0))
-			fail_msg("%s: an input changed", t->name);
-		json_decref(target);
-		json_decref(patch);
-		json_decref(t0);
-		json_decref(p0);
+		tp_inputs_kept(t->name, target, t0, patch, p0);
 	}
 }
 
@@ -823,17 +826,9 @@ static void test_strategic_errors(void **state)
 		char err[256] = "";
 		json_t *out = api_patch_strategic(target, patch, t->kind, err, sizeof(err));
 
-		if (out)
-			fail_msg("%s: applied", t->name);
-		if (!strstr(err, t->want))
-			fail_msg("%s: error \"%s\" lacks \"%s\"", t->name, err, t->want);
+		tp_refused(t->name, out, err, t->want);
 		assert_true(strncmp(err, "strategic merge patch: ", 23) == 0);
-		if (!json_equal(target, t0) || !json_equal(patch, p0))
-			fail_msg("%s: an input changed", t->name);
-		json_decref(target);
-		json_decref(patch);
-		json_decref(t0);
-		json_decref(p0);
+		tp_inputs_kept(t->name, target, t0, patch, p0);
 	}
 }
 
