@@ -50,6 +50,12 @@ static bool has_string(const json_t *arr, const char *s)
 	return false;
 }
 
+/* obj's list `key` holds the string s. */
+static bool lists(const json_t *obj, const char *key, const char *s)
+{
+	return has_string(json_object_get(obj, key), s);
+}
+
 static void test_version(void **state)
 {
 	json_t *v = api_discovery_version();
@@ -112,27 +118,24 @@ static void test_aggregated_core_v2(void **state)
 	assert_string_equal(str(pods, "scope"), "Namespaced");
 	assert_string_equal(str(pods, "singularResource"), "pod");
 	assert_gvk(json_object_get(pods, "responseKind"), "", "", "Pod");
-	assert_true(has_string(json_object_get(pods, "shortNames"), "po"));
-	assert_true(has_string(json_object_get(pods, "categories"), "all"));
-	assert_true(has_string(json_object_get(pods, "verbs"), "watch"));
-	assert_true(has_string(json_object_get(pods, "verbs"), "deletecollection"));
+	assert_true(lists(pods, "shortNames", "po"));
+	assert_true(lists(pods, "categories", "all"));
+	assert_true(lists(pods, "verbs", "watch"));
+	assert_true(lists(pods, "verbs", "deletecollection"));
 	subs = json_object_get(pods, "subresources");
 	assert_int_equal(json_array_size(subs), 3);
 	assert_gvk(json_object_get(find(subs, "subresource", "log"), "responseKind"), "", "",
 		   "Pod");
-	assert_true(has_string(json_object_get(find(subs, "subresource", "log"), "verbs"), "get"));
+	assert_true(lists(find(subs, "subresource", "log"), "verbs", "get"));
 	assert_gvk(json_object_get(find(subs, "subresource", "exec"), "responseKind"), "", "",
 		   "PodExecOptions");
-	assert_true(has_string(json_object_get(find(subs, "subresource", "exec"), "verbs"),
-			       "create"));
-	assert_true(has_string(json_object_get(find(subs, "subresource", "status"), "verbs"),
-			       "patch"));
+	assert_true(lists(find(subs, "subresource", "exec"), "verbs", "create"));
+	assert_true(lists(find(subs, "subresource", "status"), "verbs", "patch"));
 
 	nodes = find(res, "resource", "nodes");
 	assert_string_equal(str(nodes, "scope"), "Cluster");
 	assert_string_equal(str(find(res, "resource", "namespaces"), "scope"), "Cluster");
-	assert_false(has_string(json_object_get(find(res, "resource", "namespaces"), "verbs"),
-				"deletecollection"));
+	assert_false(lists(find(res, "resource", "namespaces"), "verbs", "deletecollection"));
 	/* Not in `kubectl get all`, no subresources: the keys are absent. */
 	cm = find(res, "resource", "configmaps");
 	assert_null(json_object_get(cm, "categories"));
@@ -155,18 +158,18 @@ static void test_aggregated_groups_v2beta1(void **state)
 	deploy = find(apps, "resource", "deployments");
 	assert_non_null(deploy);
 	assert_string_equal(str(deploy, "scope"), "Namespaced");
-	assert_true(has_string(json_object_get(deploy, "shortNames"), "deploy"));
-	assert_true(has_string(json_object_get(deploy, "categories"), "all"));
+	assert_true(lists(deploy, "shortNames", "deploy"));
+	assert_true(lists(deploy, "categories", "all"));
 	scale = find(json_object_get(deploy, "subresources"), "subresource", "scale");
 	assert_gvk(json_object_get(scale, "responseKind"), "autoscaling", "v1", "Scale");
-	assert_true(has_string(json_object_get(scale, "verbs"), "update"));
+	assert_true(lists(scale, "verbs", "update"));
 	assert_gvk(json_object_get(find(json_object_get(deploy, "subresources"), "subresource",
 					"status"), "responseKind"), "", "", "Deployment");
 	slices = agg_resources(l, "discovery.k8s.io");
 	assert_non_null(find(slices, "resource", "endpointslices"));
 	ing = find(agg_resources(l, "networking.k8s.io"), "resource", "ingresses");
 	assert_non_null(ing);
-	assert_true(has_string(json_object_get(ing, "shortNames"), "ing"));
+	assert_true(lists(ing, "shortNames", "ing"));
 	assert_non_null(find(json_object_get(ing, "subresources"), "subresource", "status"));
 	json_decref(l);
 }
@@ -186,7 +189,7 @@ static void test_legacy(void **state)
 
 	(void)state;
 	assert_string_equal(str(v, "kind"), "APIVersions");
-	assert_true(has_string(json_object_get(v, "versions"), "v1"));
+	assert_true(lists(v, "versions", "v1"));
 	assert_int_equal(json_array_size(json_object_get(v, "serverAddressByClientCIDRs")), 1);
 
 	assert_string_equal(str(gl, "kind"), "APIGroupList");
@@ -213,8 +216,8 @@ static void test_legacy(void **state)
 	assert_true(json_is_true(json_object_get(e, "namespaced")));
 	assert_string_equal(str(e, "singularName"), "service");
 	assert_string_equal(str(e, "kind"), "Service");
-	assert_true(has_string(json_object_get(e, "shortNames"), "svc"));
-	assert_true(has_string(json_object_get(e, "categories"), "all"));
+	assert_true(lists(e, "shortNames", "svc"));
+	assert_true(lists(e, "categories", "all"));
 	e = find(res, "name", "pods/log");
 	assert_string_equal(str(e, "kind"), "Pod");
 	assert_string_equal(str(e, "singularName"), "");
@@ -398,7 +401,7 @@ static void test_openapi_apps(void **state)
 	p = json_object_get(json_object_get(s, "properties"), "replicas");
 	assert_string_equal(str(p, "type"), "integer");
 	assert_non_null(str(p, "description"));
-	assert_true(has_string(json_object_get(s, "required"), "selector"));
+	assert_true(lists(s, "required", "selector"));
 	assert_true(json_is_true(json_object_get(json_object_get(schemas,
 		"io.k8s.apimachinery.pkg.util.intstr.IntOrString"), "x-kubernetes-int-or-string")));
 	p = json_object_get(json_object_get(json_object_get(schemas,
