@@ -972,150 +972,149 @@ static void build(const struct proxy_node *n, const struct model_service *s, int
 	assert_int_equal(proxy_rules_build(n, s, ns, e, ne, rs, err, sizeof(err)), 0);
 }
 
+/* A diff test on node0: its Services, and what proxy_render_diff keeps
+ * between syncs (stale chains), writes and counts. */
+struct dfx {
+	struct proxy_node n;
+	struct two t;
+	struct proxy_stale stale;
+	struct proxy_diff_stats st;
+	struct buf out;
+};
+
+static void dfx_init(struct dfx *f, int n_web_eps, bool affinity)
+{
+	memset(f, 0, sizeof(*f));
+	f->n = node("node0", PROXY_LAYOUT_AUTO);
+	two_init(&f->t, n_web_eps, affinity);
+}
+
+static void dfx_free(struct dfx *f)
+{
+	buf_free(&f->out);
+	proxy_render_stale_clear(&f->stale);
+	two_free(&f->t);
+}
+
 static void test_diff_same_is_empty(void **state)
 {
-	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
 	struct proxy_ruleset a, b;
-	struct proxy_stale stale = { 0 };
-	struct proxy_diff_stats st;
-	struct buf out = BUF_INIT;
-	struct two t;
+	struct dfx f;
 
 	(void)state;
-	two_init(&t, 2, false);
-	build(&n, t.s, 2, t.e, 2, &a);
-	build(&n, t.s, 2, t.e, 2, &b);
-	assert_int_equal(proxy_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), 0);
-	assert_int_equal(out.len, 0);
+	dfx_init(&f, 2, false);
+	build(&f.n, f.t.s, 2, f.t.e, 2, &a);
+	build(&f.n, f.t.s, 2, f.t.e, 2, &b);
+	assert_int_equal(proxy_render_diff(&a, &b, &f.stale, 1000, 1000, &f.out, &f.st), 0);
+	assert_int_equal(f.out.len, 0);
 	proxy_rules_free(&a);
 	proxy_rules_free(&b);
-	buf_free(&out);
-	two_free(&t);
+	dfx_free(&f);
 }
 
 static void test_diff_endpoint_added(void **state)
 {
-	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
 	struct proxy_ruleset a, b;
-	struct proxy_stale stale = { 0 };
-	struct proxy_diff_stats st;
-	struct buf out = BUF_INIT;
-	struct two ta, tb;
+	struct dfx f;
+	struct two tb;
 	const char *s;
 
 	(void)state;
-	two_init(&ta, 2, false);
+	dfx_init(&f, 2, false);
 	two_init(&tb, 3, false);
-	build(&n, ta.s, 2, ta.e, 2, &a);
-	build(&n, tb.s, 2, tb.e, 2, &b);
-	assert_int_equal(proxy_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), 1);
-	s = buf_str(&out);
+	build(&f.n, f.t.s, 2, f.t.e, 2, &a);
+	build(&f.n, tb.s, 2, tb.e, 2, &b);
+	assert_int_equal(proxy_render_diff(&a, &b, &f.stale, 1000, 1000, &f.out, &f.st), 1);
+	s = buf_str(&f.out);
 	/* One new endpoint chain, the service chain rewritten, no element
 	 * touched, nothing else. */
-	assert_int_equal(st.chains_added, 1);
-	assert_int_equal(st.chains_changed, 1);
-	assert_int_equal(st.elems_added + st.elems_deleted + st.chains_flushed, 0);
+	assert_int_equal(f.st.chains_added, 1);
+	assert_int_equal(f.st.chains_changed, 1);
+	assert_int_equal(f.st.elems_added + f.st.elems_deleted + f.st.chains_flushed, 0);
 	assert_non_null(strstr(s, "add chain ip kube-proxy endpoint-"));
 	assert_non_null(strstr(s, "__10.244.1.3/8080\n"));
 	assert_non_null(strstr(s, "flush chain ip kube-proxy service-"));
 	assert_null(strstr(s, "node-service"));
 	proxy_rules_free(&a);
 	proxy_rules_free(&b);
-	buf_free(&out);
-	two_free(&ta);
+	dfx_free(&f);
 	two_free(&tb);
 }
 
 static void test_diff_service_removed_then_stale(void **state)
 {
-	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
 	struct proxy_ruleset a, b, c;
-	struct proxy_stale stale = { 0 };
-	struct proxy_diff_stats st;
-	struct buf out = BUF_INIT;
-	struct two t;
+	struct dfx f;
 
 	(void)state;
-	two_init(&t, 2, true);
-	build(&n, t.s, 2, t.e, 2, &a);
-	build(&n, t.s, 1, t.e, 1, &b);   /* "web" is gone */
-	assert_int_equal(proxy_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), 1);
-	assert_int_equal(st.chains_flushed, 3);   /* service + 2 endpoints */
-	assert_int_equal(st.sets_deleted, 2);     /* affinity sets */
-	assert_int_equal(st.elems_deleted, 2);   /* service-ips, cluster-ips */
-	assert_int_equal(st.stale_deleted, 0);
-	assert_int_equal(stale.n, 3);
+	dfx_init(&f, 2, true);
+	build(&f.n, f.t.s, 2, f.t.e, 2, &a);
+	build(&f.n, f.t.s, 1, f.t.e, 1, &b);   /* "web" is gone */
+	assert_int_equal(proxy_render_diff(&a, &b, &f.stale, 1000, 1000, &f.out, &f.st), 1);
+	assert_int_equal(f.st.chains_flushed, 3);   /* service + 2 endpoints */
+	assert_int_equal(f.st.sets_deleted, 2);     /* affinity sets */
+	assert_int_equal(f.st.elems_deleted, 2);   /* service-ips, cluster-ips */
+	assert_int_equal(f.st.stale_deleted, 0);
+	assert_int_equal(f.stale.n, 3);
 	/* Sets go after the chains using them are flushed. */
-	assert_true(strstr(buf_str(&out), "flush chain ip kube-proxy endpoint-") <
-		    strstr(buf_str(&out), "delete set ip kube-proxy affinity-"));
+	assert_true(strstr(buf_str(&f.out), "flush chain ip kube-proxy endpoint-") <
+		    strstr(buf_str(&f.out), "delete set ip kube-proxy affinity-"));
 	/* A second later, the next sync (even an empty one) deletes them. */
-	buf_reset(&out);
-	build(&n, t.s, 1, t.e, 1, &c);
-	assert_int_equal(proxy_render_diff(&b, &c, &stale, 1500, 1000, &out, &st), 0);
-	assert_int_equal(stale.n, 3);
-	assert_int_equal(proxy_render_diff(&b, &c, &stale, 2000, 1000, &out, &st), 1);
-	assert_int_equal(st.stale_deleted, 3);
-	assert_int_equal(stale.n, 0);
-	assert_non_null(strstr(buf_str(&out), "delete chain ip kube-proxy service-"));
+	buf_reset(&f.out);
+	build(&f.n, f.t.s, 1, f.t.e, 1, &c);
+	assert_int_equal(proxy_render_diff(&b, &c, &f.stale, 1500, 1000, &f.out, &f.st), 0);
+	assert_int_equal(f.stale.n, 3);
+	assert_int_equal(proxy_render_diff(&b, &c, &f.stale, 2000, 1000, &f.out, &f.st), 1);
+	assert_int_equal(f.st.stale_deleted, 3);
+	assert_int_equal(f.stale.n, 0);
+	assert_non_null(strstr(buf_str(&f.out), "delete chain ip kube-proxy service-"));
 	proxy_rules_free(&a);
 	proxy_rules_free(&b);
 	proxy_rules_free(&c);
-	buf_free(&out);
-	proxy_render_stale_clear(&stale);
-	two_free(&t);
+	dfx_free(&f);
 }
 
 static void test_diff_revives_stale_chain(void **state)
 {
-	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
 	struct proxy_ruleset a, b;
-	struct proxy_stale stale = { 0 };
-	struct proxy_diff_stats st;
-	struct buf out = BUF_INIT;
-	struct two t;
+	struct dfx f;
 
 	(void)state;
-	two_init(&t, 2, false);
-	build(&n, t.s, 2, t.e, 2, &a);
-	build(&n, t.s, 1, t.e, 1, &b);
-	assert_int_equal(proxy_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), 1);
-	assert_int_equal(stale.n, 3);
-	buf_reset(&out);
+	dfx_init(&f, 2, false);
+	build(&f.n, f.t.s, 2, f.t.e, 2, &a);
+	build(&f.n, f.t.s, 1, f.t.e, 1, &b);
+	assert_int_equal(proxy_render_diff(&a, &b, &f.stale, 1000, 1000, &f.out, &f.st), 1);
+	assert_int_equal(f.stale.n, 3);
+	buf_reset(&f.out);
 	/* "web" comes back before its chains were deleted: refill, do not
 	 * create (they still exist, empty). */
-	assert_int_equal(proxy_render_diff(&b, &a, &stale, 1100, 1000, &out, &st), 1);
-	assert_int_equal(stale.n, 0);
-	assert_int_equal(st.chains_added, 0);
-	assert_int_equal(st.chains_changed, 3);
+	assert_int_equal(proxy_render_diff(&b, &a, &f.stale, 1100, 1000, &f.out, &f.st), 1);
+	assert_int_equal(f.stale.n, 0);
+	assert_int_equal(f.st.chains_added, 0);
+	assert_int_equal(f.st.chains_changed, 3);
 	/* "add chain NAME { rules }" fills; a bare "add chain NAME" creates. */
-	for (const char *l = buf_str(&out); (l = strstr(l, "add chain")); l++)
+	for (const char *l = buf_str(&f.out); (l = strstr(l, "add chain")); l++)
 		assert_true(memchr(l, '{', (size_t)(strchr(l, '\n') - l)) != NULL);
 	proxy_rules_free(&a);
 	proxy_rules_free(&b);
-	buf_free(&out);
-	proxy_render_stale_clear(&stale);
-	two_free(&t);
+	dfx_free(&f);
 }
 
 static void test_diff_layout_change_needs_full(void **state)
 {
-	struct proxy_node n = node("node0", PROXY_LAYOUT_KUBE);
 	struct proxy_node c = node("node0", PROXY_LAYOUT_COMPACT);
 	struct proxy_ruleset a, b;
-	struct proxy_stale stale = { 0 };
-	struct proxy_diff_stats st;
-	struct buf out = BUF_INIT;
-	struct two t;
+	struct dfx f;
 
 	(void)state;
-	two_init(&t, 2, false);
-	build(&n, t.s, 2, t.e, 2, &a);
-	build(&c, t.s, 2, t.e, 2, &b);
-	assert_int_equal(proxy_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), -1);
+	dfx_init(&f, 2, false);
+	f.n = node("node0", PROXY_LAYOUT_KUBE);
+	build(&f.n, f.t.s, 2, f.t.e, 2, &a);
+	build(&c, f.t.s, 2, f.t.e, 2, &b);
+	assert_int_equal(proxy_render_diff(&a, &b, &f.stale, 1000, 1000, &f.out, &f.st), -1);
 	proxy_rules_free(&a);
 	proxy_rules_free(&b);
-	buf_free(&out);
-	two_free(&t);
+	dfx_free(&f);
 }
 
 static void test_duplicate_frontends(void **state)
