@@ -9,16 +9,7 @@
 #include <string.h>
 
 #include "api_discovery.h"
-
-static json_t *load(const char *text)
-{
-	json_error_t e;
-	json_t *j = json_loads(text, 0, &e);
-
-	if (!j)
-		fail_msg("bad test JSON at %d: %s", e.position, e.text);
-	return j;
-}
+#include "tjson.h"
 
 static const char *str(const json_t *o, const char *key)
 {
@@ -604,7 +595,7 @@ static const char deployment_ok[] =
 
 static void test_unknown_none(void **state)
 {
-	json_t *d = load(deployment_ok), *causes = json_array();
+	json_t *d = tjson_load(deployment_ok), *causes = json_array();
 
 	(void)state;
 	assert_int_equal(api_openapi_unknown_fields("Deployment", d, causes), 0);
@@ -630,7 +621,7 @@ static void test_unknown_deployment(void **state)
 {
 	static const char prefix[] = "strict decoding error: unknown field \"metadata.lables\", "
 				     "unknown field \"spec.template.spec.tolerations[0].Key\", ";
-	json_t *d = load(deployment_ok), *causes = json_array(), *spec, *c0, *c1;
+	json_t *d = tjson_load(deployment_ok), *causes = json_array(), *spec, *c0, *c1;
 	char *msg;
 
 	(void)state;
@@ -645,7 +636,8 @@ static void test_unknown_deployment(void **state)
 			    "portt", json_integer(1));
 	json_object_set_new(json_array_get(json_object_get(c0, "env"), 2), "valueFromm",
 			    json_null());
-	json_object_set_new(c1, "ports", load("[{\"containerPort\":1},{\"containerPortZ\":2}]"));
+	json_object_set_new(c1, "ports", tjson_load(
+		"[{\"containerPort\":1},{\"containerPortZ\":2}]"));
 	/* Case matters, as in the real decoder. */
 	json_object_set_new(json_array_get(json_object_get(spec, "tolerations"), 0), "Key",
 			    json_string("k"));
@@ -677,24 +669,26 @@ static void test_unknown_deployment(void **state)
 
 static void test_unknown_service_pod(void **state)
 {
-	json_t *svc = load("{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":"
-			   "\"web\"},\"spec\":{\"type\":\"LoadBalancer\",\"selector\":{\"app\":"
-			   "\"web\"},\"externalTrafficPolicy\":\"Local\",\"internalTrafficPolicy\":"
-			   "\"Cluster\",\"healthCheckNodePort\":32000,\"sessionAffinity\":"
-			   "\"ClientIP\",\"sessionAffinityConfig\":{\"clientIP\":{"
-			   "\"timeoutSeconds\":60}},\"loadBalancerSourceRanges\":[\"10.0.0.0/8\"],"
-			   "\"ipFamilies\":[\"IPv4\"],\"ipFamilyPolicy\":\"SingleStack\","
-			   "\"allocateLoadBalancerNodePorts\":true,\"clusterIP\":\"10.96.0.10\","
-			   "\"clusterIPs\":[\"10.96.0.10\"],\"publishNotReadyAddresses\":false,"
-			   "\"ports\":[{\"name\":\"http\",\"protocol\":\"TCP\",\"port\":80,"
-			   "\"targetPort\":\"http\",\"nodePort\":30080,"
-			   "\"appProtocol\":\"http\"}]}}");
-	json_t *pod = load("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},"
-			   "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}],"
-			   "\"initContainers\":[{\"name\":\"i\",\"image\":\"i\",\"env\":[{\"name\":"
-			   "\"X\",\"valueFrom\":{\"configMapKeyRef\":{\"name\":\"m\",\"key\":\"k\","
-			   "\"bogus\":1}}}]}],\"volumes\":[{\"name\":\"v\",\"secret\":"
-			   "{\"secretName\":\"s\",\"defaultMode\":420,\"itemz\":[]}}]}}");
+	json_t *svc = tjson_load(
+		"{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":"
+		"\"web\"},\"spec\":{\"type\":\"LoadBalancer\",\"selector\":{\"app\":"
+		"\"web\"},\"externalTrafficPolicy\":\"Local\",\"internalTrafficPolicy\":"
+		"\"Cluster\",\"healthCheckNodePort\":32000,\"sessionAffinity\":"
+		"\"ClientIP\",\"sessionAffinityConfig\":{\"clientIP\":{"
+		"\"timeoutSeconds\":60}},\"loadBalancerSourceRanges\":[\"10.0.0.0/8\"],"
+		"\"ipFamilies\":[\"IPv4\"],\"ipFamilyPolicy\":\"SingleStack\","
+		"\"allocateLoadBalancerNodePorts\":true,\"clusterIP\":\"10.96.0.10\","
+		"\"clusterIPs\":[\"10.96.0.10\"],\"publishNotReadyAddresses\":false,"
+		"\"ports\":[{\"name\":\"http\",\"protocol\":\"TCP\",\"port\":80,"
+		"\"targetPort\":\"http\",\"nodePort\":30080,"
+		"\"appProtocol\":\"http\"}]}}");
+	json_t *pod = tjson_load(
+		"{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},"
+		"\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}],"
+		"\"initContainers\":[{\"name\":\"i\",\"image\":\"i\",\"env\":[{\"name\":"
+		"\"X\",\"valueFrom\":{\"configMapKeyRef\":{\"name\":\"m\",\"key\":\"k\","
+		"\"bogus\":1}}}]}],\"volumes\":[{\"name\":\"v\",\"secret\":"
+		"{\"secretName\":\"s\",\"defaultMode\":420,\"itemz\":[]}}]}}");
 	json_t *causes = json_array();
 
 	(void)state;
@@ -715,17 +709,20 @@ static void test_unknown_service_pod(void **state)
 
 static void test_unknown_other_kinds(void **state)
 {
-	json_t *cm = load("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":"
-			  "\"c\"},\"immutable\":true,\"data\":{\"any key\":\"v\",\"b.conf\":\"x\"},"
-			  "\"binaryData\":{\"k\":\"AAAA\"}}");
-	json_t *sec = load("{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":"
-			   "\"s\"},\"type\":\"Opaque\",\"stringData\":{\"pw\":\"x\"},\"data\":{}}");
-	json_t *slice = load("{\"apiVersion\":\"discovery.k8s.io/v1\",\"kind\":\"EndpointSlice\","
-			     "\"metadata\":{\"name\":\"e\"},\"addressType\":\"IPv4\",\"endpoints\":"
-			     "[{\"addresses\":[\"10.0.0.1\"],\"conditions\":{\"ready\":true},"
-			     "\"nodeName\":\"n\",\"targetRef\":{\"kind\":\"Pod\",\"name\":\"p\"}}],"
-			     "\"ports\":[{\"name\":\"\",\"port\":80,\"protocol\":\"TCP\","
-			     "\"portt\":1}]}");
+	json_t *cm = tjson_load(
+		"{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":"
+		"\"c\"},\"immutable\":true,\"data\":{\"any key\":\"v\",\"b.conf\":\"x\"},"
+		"\"binaryData\":{\"k\":\"AAAA\"}}");
+	json_t *sec = tjson_load(
+		"{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":"
+		"\"s\"},\"type\":\"Opaque\",\"stringData\":{\"pw\":\"x\"},\"data\":{}}");
+	json_t *slice = tjson_load(
+		"{\"apiVersion\":\"discovery.k8s.io/v1\",\"kind\":\"EndpointSlice\","
+		"\"metadata\":{\"name\":\"e\"},\"addressType\":\"IPv4\",\"endpoints\":"
+		"[{\"addresses\":[\"10.0.0.1\"],\"conditions\":{\"ready\":true},"
+		"\"nodeName\":\"n\",\"targetRef\":{\"kind\":\"Pod\",\"name\":\"p\"}}],"
+		"\"ports\":[{\"name\":\"\",\"port\":80,\"protocol\":\"TCP\","
+		"\"portt\":1}]}");
 	json_t *causes = json_array();
 
 	(void)state;
@@ -750,9 +747,9 @@ static void test_unknown_wrong_shapes(void **state)
 {
 	/* Type mismatches are the decoder's business, not unknown fields:
 	 * nothing is walked into, nothing crashes. */
-	json_t *d = load("{\"spec\":{\"template\":{\"spec\":{\"containers\":{\"name\":1},"
-			 "\"volumes\":[1,\"x\",null,[]]}},\"selector\":\"app=web\"},"
-			 "\"metadata\":[]}");
+	json_t *d = tjson_load("{\"spec\":{\"template\":{\"spec\":{\"containers\":{\"name\":1},"
+			       "\"volumes\":[1,\"x\",null,[]]}},\"selector\":\"app=web\"},"
+			       "\"metadata\":[]}");
 	json_t *causes = json_array();
 	char *msg;
 

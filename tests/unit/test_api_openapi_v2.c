@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "api_discovery.h"
+#include "tjson.h"
 
 #define DEPLOY_PATH "/apis/apps/v1/namespaces/{namespace}/deployments/{name}"
 #define KUBECTL_ACCEPT "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
@@ -150,16 +151,6 @@ static struct pb encode(const json_t *doc, char **bytes)
 	assert_non_null(*bytes);
 	assert_true(len > 0);
 	return (struct pb){ (const uint8_t *)*bytes, len };
-}
-
-static json_t *load(const char *text)
-{
-	json_error_t e;
-	json_t *j = json_loads(text, 0, &e);
-
-	if (!j)
-		fail_msg("bad test JSON at %d: %s", e.position, e.text);
-	return j;
 }
 
 /* ---- content negotiation ---- */
@@ -417,7 +408,7 @@ static void test_proto_edges(void **state)
 		for (char *c = text; *c; c++)
 			if (*c == '\'')
 				*c = '"';
-		doc = load(text);
+		doc = tjson_load(text);
 	}
 	m = encode(doc, &bytes);
 	paths = pb_msg(m, 8);

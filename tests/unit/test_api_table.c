@@ -13,6 +13,7 @@
 
 #include "api_table.h"
 #include "model.h"
+#include "tjson.h"
 
 /* Every object below was created at T0 - 5 minutes unless it says. */
 #define T0 "2026-12-04T12:00:00Z"
@@ -35,23 +36,13 @@ static const struct api_resource *resource(const char *kind)
 	return NULL;
 }
 
-static json_t *load(const char *text)
-{
-	json_error_t e;
-	json_t *o = json_loads(text, 0, &e);
-
-	if (!o)
-		fail_msg("bad test JSON: %s (%d): %s", e.text, e.position, text);
-	return o;
-}
-
 /* A Table of one object, metadata rows. */
 static json_t *table1(const char *kind, const char *obj)
 {
 	json_t *objs = json_array();
 	json_t *t;
 
-	json_array_append_new(objs, load(obj));
+	json_array_append_new(objs, tjson_load(obj));
 	t = api_table_build(resource(kind), objs, NULL, NULL, now());
 	assert_non_null(t);
 	json_decref(objs);
@@ -140,12 +131,12 @@ static void test_age(void **state)
 
 static void test_table_shape(void **state)
 {
-	json_t *objs = load("[{\"kind\":\"Namespace\",\"apiVersion\":\"v1\",\"metadata\":"
-			    "{\"name\":\"default\",\"uid\":\"u1\",\"resourceVersion\":\"7\","
-			    CREATED "},\"status\":{\"phase\":\"Active\"}},"
-			    "{\"kind\":\"Namespace\",\"apiVersion\":\"v1\",\"metadata\":"
-			    "{\"name\":\"old\"},\"status\":{\"phase\":\"Terminating\"}}]");
-	json_t *lm = load("{\"resourceVersion\":\"42\",\"continue\":\"abc\"}");
+	json_t *objs = tjson_load("[{\"kind\":\"Namespace\",\"apiVersion\":\"v1\",\"metadata\":"
+				  "{\"name\":\"default\",\"uid\":\"u1\",\"resourceVersion\":\"7\","
+				  CREATED "},\"status\":{\"phase\":\"Active\"}},"
+				  "{\"kind\":\"Namespace\",\"apiVersion\":\"v1\",\"metadata\":"
+				  "{\"name\":\"old\"},\"status\":{\"phase\":\"Terminating\"}}]");
+	json_t *lm = tjson_load("{\"resourceVersion\":\"42\",\"continue\":\"abc\"}");
 	json_t *t = api_table_build(resource("Namespace"), objs, lm, NULL, now());
 	const json_t *rows, *o, *col;
 
@@ -609,7 +600,7 @@ static void test_ingress(void **state)
 
 static void test_unknown_kind(void **state)
 {
-	json_t *objs = load("[{\"metadata\":{\"name\":\"x\"," CREATED "}}]");
+	json_t *objs = tjson_load("[{\"metadata\":{\"name\":\"x\"," CREATED "}}]");
 	json_t *t = api_table_build(NULL, objs, NULL, "None", now());
 
 	(void)state;
