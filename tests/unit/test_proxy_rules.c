@@ -97,15 +97,23 @@ static void eps_of(struct model_endpoints *e, const char *name, const struct mod
 	e->n = n;
 }
 
+/* Builds the ruleset, which must succeed. */
+static void build(const struct proxy_node *n, const struct model_service *s, int ns,
+		  const struct model_endpoints *e, int ne, struct proxy_ruleset *rs)
+{
+	char err[128];
+
+	assert_int_equal(proxy_rules_build(n, s, ns, e, ne, rs, err, sizeof(err)), 0);
+}
+
 static char *render(const struct proxy_node *n, const struct model_service *svcs, int nsvc,
 		    const struct model_endpoints *eps, int neps)
 {
 	struct proxy_ruleset rs;
 	struct buf b = BUF_INIT;
-	char err[128];
 	char *s;
 
-	assert_int_equal(proxy_rules_build(n, svcs, nsvc, eps, neps, &rs, err, sizeof(err)), 0);
+	build(n, svcs, nsvc, eps, neps, &rs);
 	proxy_render_full(&rs, &b);
 	assert_false(b.oom);
 	s = strdup(buf_str(&b));
@@ -196,7 +204,7 @@ static void test_local_pod_here(void **state)
 {
 	struct scen sc;
 	struct proxy_ruleset rs;
-	char err[128], *got;
+	char *got;
 
 	(void)state;
 	scen_init(&sc, "node0", MODEL_POLICY_LOCAL);
@@ -205,7 +213,7 @@ static void test_local_pod_here(void **state)
 	assert_non_null(strstr(got, "\tchain local-"));
 	assert_null(strstr(got, ": drop"));
 	golden("local-pod-here", got);
-	assert_int_equal(proxy_rules_build(&sc.n, &sc.s, 1, &sc.e, 1, &rs, err, sizeof(err)), 0);
+	build(&sc.n, &sc.s, 1, &sc.e, 1, &rs);
 	assert_int_equal(rs.n_stats, 1);
 	assert_int_equal(rs.stats[0].health_check_port, 32080);
 	assert_int_equal(rs.stats[0].local_ready, 1);
@@ -219,7 +227,7 @@ static void test_local_pod_elsewhere(void **state)
 {
 	struct scen sc;
 	struct proxy_ruleset rs;
-	char err[128], *got;
+	char *got;
 
 	(void)state;
 	scen_init(&sc, "node1", MODEL_POLICY_LOCAL);
@@ -230,7 +238,7 @@ static void test_local_pod_elsewhere(void **state)
 	assert_non_null(strstr(got, "tcp . 31080 comment \"default/node-service:80\" : drop"));
 	assert_null(strstr(got, "\tchain local-"));
 	golden("local-pod-elsewhere", got);
-	assert_int_equal(proxy_rules_build(&sc.n, &sc.s, 1, &sc.e, 1, &rs, err, sizeof(err)), 0);
+	build(&sc.n, &sc.s, 1, &sc.e, 1, &rs);
 	assert_int_equal(rs.stats[0].local_ready, 0);
 	assert_int_equal(rs.stats[0].remote_ready, 1);
 	assert_true(rs.stats[0].no_local_external);
@@ -525,7 +533,7 @@ static void test_terminating_fallback(void **state)
 	};
 	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
 	struct proxy_ruleset rs;
-	char err[128], *got;
+	char *got;
 
 	(void)state;
 	scenario_svc(&s, MODEL_POLICY_LOCAL);
@@ -535,7 +543,7 @@ static void test_terminating_fallback(void **state)
 	assert_non_null(strstr(got, "numgen random mod 2 vmap"));
 	golden("terminating-fallback", got);
 	/* Health checks count only ready endpoints. */
-	assert_int_equal(proxy_rules_build(&n, &s, 1, &e, 1, &rs, err, sizeof(err)), 0);
+	build(&n, &s, 1, &e, 1, &rs);
 	assert_int_equal(rs.stats[0].local_ready, 0);
 	assert_int_equal(rs.stats[0].local_serving_terminating, 1);
 	proxy_rules_free(&rs);
@@ -631,7 +639,7 @@ static void test_udp(void **state)
 	struct model_endpoint items[] = { ep("10.244.0.7", "node0", 5353, true, true, false) };
 	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
 	struct proxy_ruleset rs;
-	char err[128], *got;
+	char *got;
 
 	(void)state;
 	model_service_init(&s);
@@ -648,7 +656,7 @@ static void test_udp(void **state)
 	assert_non_null(strstr(got, "meta l4proto udp dnat to 10.244.0.7:5353"));
 	assert_non_null(strstr(got, "10.0.0.10 . udp . 53 : goto service-"));
 	golden("udp", got);
-	assert_int_equal(proxy_rules_build(&n, &s, 1, &e, 1, &rs, err, sizeof(err)), 0);
+	build(&n, &s, 1, &e, 1, &rs);
 	assert_int_equal(rs.n_udp, 1);
 	assert_int_equal(rs.udp[0].node_port, 30053);
 	assert_int_equal(rs.udp[0].n_ep, 1);
@@ -720,7 +728,7 @@ static void test_external_ips(void **state)
 	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false) };
 	struct proxy_node n = node("node1", PROXY_LAYOUT_AUTO);
 	struct proxy_ruleset rs;
-	char err[128], *got;
+	char *got;
 
 	(void)state;
 	model_service_init(&s[0]);
@@ -749,7 +757,7 @@ static void test_external_ips(void **state)
 	assert_non_null(strstr(got, "192.0.2.92 . tcp . 80 comment \"default/ext-local:80\" : drop"));
 	assert_non_null(strstr(got, "comment \"short-circuit pod traffic\""));
 	golden("external-ips", got);
-	assert_int_equal(proxy_rules_build(&n, s, 2, e, 2, &rs, err, sizeof(err)), 0);
+	build(&n, s, 2, e, 2, &rs);
 	assert_true(rs.stats[1].no_local_external);
 	assert_false(rs.stats[0].no_local_external);
 	proxy_rules_free(&rs);
@@ -813,7 +821,6 @@ static void test_udp_stale(void **state)
 	};
 	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
 	struct proxy_ruleset rs;
-	char err[128];
 	uint32_t cip = ip("10.0.0.10").s_addr, eip = ip("192.0.2.53").s_addr;
 
 	(void)state;
@@ -835,7 +842,7 @@ static void test_udp_stale(void **state)
 	s[1].n_external_ips = 0;
 	eps_of(&e[0], "dns", items, 3);
 	eps_of(&e[1], "empty", items, 0);
-	assert_int_equal(proxy_rules_build(&n, s, 2, e, 2, &rs, err, sizeof(err)), 0);
+	build(&n, s, 2, e, 2, &rs);
 	assert_int_equal(rs.n_udp, 1);
 	/* Serving endpoints, ready or terminating, local or not: kept. */
 	assert_false(proxy_conntrack_stale(&rs, cip, 53, ip("10.244.0.7").s_addr));
@@ -899,17 +906,16 @@ static void test_auto_switches_to_compact(void **state)
 	};
 	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
 	struct proxy_ruleset rs;
-	char err[128];
 
 	(void)state;
 	scenario_svc(&s, MODEL_POLICY_CLUSTER);
 	eps_of(&e, "node-service", items, 2);
 	n.compact_above = 1;
-	assert_int_equal(proxy_rules_build(&n, &s, 1, &e, 1, &rs, err, sizeof(err)), 0);
+	build(&n, &s, 1, &e, 1, &rs);
 	assert_true(rs.compact);
 	proxy_rules_free(&rs);
 	n.compact_above = 2;
-	assert_int_equal(proxy_rules_build(&n, &s, 1, &e, 1, &rs, err, sizeof(err)), 0);
+	build(&n, &s, 1, &e, 1, &rs);
 	assert_false(rs.compact);
 	proxy_rules_free(&rs);
 	model_endpoints_free(&e);
@@ -962,14 +968,6 @@ static void two_free(struct two *t)
 {
 	model_endpoints_free(&t->e[0]);
 	model_endpoints_free(&t->e[1]);
-}
-
-static void build(const struct proxy_node *n, const struct model_service *s, int ns,
-		  const struct model_endpoints *e, int ne, struct proxy_ruleset *rs)
-{
-	char err[128];
-
-	assert_int_equal(proxy_rules_build(n, s, ns, e, ne, rs, err, sizeof(err)), 0);
 }
 
 /* A diff test on node0: its Services, and what proxy_render_diff keeps
@@ -1122,7 +1120,6 @@ static void test_duplicate_frontends(void **state)
 	struct model_service s[2];
 	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
 	struct proxy_ruleset rs;
-	char err[128];
 	int cnt = 0;
 
 	(void)state;
@@ -1134,7 +1131,7 @@ static void test_duplicate_frontends(void **state)
 	}
 	snprintf(s[0].meta.name, sizeof(s[0].meta.name), "a");
 	snprintf(s[1].meta.name, sizeof(s[1].meta.name), "b");
-	assert_int_equal(proxy_rules_build(&n, s, 2, NULL, 0, &rs, err, sizeof(err)), 0);
+	build(&n, s, 2, NULL, 0, &rs);
 	for (int i = 0; i < rs.n_elems_unique; i++)
 		cnt += rs.elems[rs.elem_order[i]].map == PROXY_MAP_NO_EP_SERVICES;
 	assert_int_equal(cnt, 1);
@@ -1151,7 +1148,7 @@ static void check_reuse(const struct proxy_node *n, const struct proxy_ruleset *
 	struct proxy_diff_stats st;
 	char err[128];
 
-	assert_int_equal(proxy_rules_build(n, s, ns, e, ne, &fresh, err, sizeof(err)), 0);
+	build(n, s, ns, e, ne, &fresh);
 	assert_int_equal(proxy_rules_build_from(n, s, ns, e, ne, NULL, prev, &reused, err, sizeof(err)), 0);
 	proxy_render_full(&fresh, &a);
 	proxy_render_full(&reused, &b);
