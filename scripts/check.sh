@@ -41,8 +41,8 @@ setup() { # dir, meson args...
 
 count_unit() { # build dir, label
 	local dir=$1 label=$2 exe out p f s
-	# Components register their unit tests in their own meson.build, so
-	# test_* executables land in several folders of the build tree.
+	# Every test_* executable of the build tree (tests/unit/meson.build
+	# registers them all; they land in tests/unit/).
 	while IFS= read -r exe; do
 		out=$logdir/$label-unit-$(basename "$exe").log
 		CMOCKA_MESSAGE_OUTPUT=stdout "$exe" </dev/null >"$out" 2>&1

@@ -115,6 +115,21 @@ t_free_port() {
 	python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::",0)); print(s.getsockname()[1])'
 }
 
+# t_http_raw [OPTIONS] PORT DATA...: a raw HTTP client for what curl will
+# not send (pipelined requests, malformed heads, PROXY headers): one write,
+# one line per answer; options and output in http_raw.py.
+t_http_raw() { python3 "$T_DIR/http_raw.py" "$@"; }
+
+# t_deployment NAME [NAMESPACE]: the head of a Deployment whose pods are
+# labelled app=NAME, up to its `containers:` key, on stdout; the caller
+# writes the containers after it.
+t_deployment() {
+	printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: %s%s}\nspec:\n' \
+		"$1" "${2:+, namespace: $2}"
+	printf '  selector: {matchLabels: {app: %s}}\n  template:\n' "$1"
+	printf '    metadata: {labels: {app: %s}}\n    spec:\n      containers:\n' "$1"
+}
+
 # t_scenario_manifest POLICY [REPLICAS]: the scenario's manifest
 # (examples/aks-scenario/deploy.yaml) with that externalTrafficPolicy and
 # replica count, on stdout.

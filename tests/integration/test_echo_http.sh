@@ -10,46 +10,7 @@
 # escapes) in ONE write, then prints one line per response:
 #   STATUS conn=CONNECTION len=CONTENT-LENGTH ctype=TYPE body=REPR
 # With --close, a last line says whether the server then closed.
-cat >"$T_TMP/hx.py" <<'PY'
-import http.client, socket, sys
-args = sys.argv[1:]
-port = int(args.pop(0))
-host, wait_close = "127.0.0.1", False
-while args and args[0].startswith("--"):
-    a = args.pop(0)
-    if a.startswith("--host="): host = a[7:]
-    if a == "--close": wait_close = True
-reqs = [a.encode().decode("unicode_escape").encode("latin-1") for a in args]
-s = socket.create_connection((host, port), timeout=10)
-s.sendall(b"".join(reqs))
-f = s.makefile("rb")
-class Keep:  # HTTPResponse closes its file when done; the next one needs it
-    def __init__(self, f): self.f = f
-    def __getattr__(self, n): return getattr(self.f, n)
-    def close(self): pass
-class Sock:
-    def makefile(self, *a, **k): return Keep(f)
-for r in reqs:
-    resp = http.client.HTTPResponse(Sock(), method=r.split(b" ", 1)[0].decode())
-    try:
-        resp.begin()
-    except Exception as e:
-        print("no-response", type(e).__name__)
-        break
-    body = resp.read()
-    print("%d conn=%s len=%s ctype=%s body=%r" % (resp.status, resp.getheader("Connection", "-"),
-          resp.getheader("Content-Length", "-"), resp.getheader("Content-Type", "-"),
-          body.decode("latin-1")))
-if wait_close:
-    s.settimeout(5)
-    try:
-        print("closed" if f.read(1) == b"" else "extra-data")
-    except (socket.timeout, TimeoutError):
-        print("open")
-    except ConnectionResetError:
-        print("reset")
-PY
-hx() { python3 "$T_TMP/hx.py" "$@"; }
+hx() { t_http_raw "$@"; }
 
 echo_start a --listen '[::ffff:127.0.0.1]:0' --listen '[::1]:0' || { t_fail "start"; t_done; exit; }
 p=$(echo_port a 1)

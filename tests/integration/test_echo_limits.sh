@@ -6,42 +6,9 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/echo_lib.sh"
 
-# hx PORT [--close] REQ...: see test_echo_http.sh. Requests are written in
-# one go; one line per response; with --close, whether the server closed.
-cat >"$T_TMP/hx.py" <<'PY'
-import http.client, socket, sys
-args = sys.argv[1:]
-port = int(args.pop(0))
-wait_close = bool(args and args[0] == "--close" and args.pop(0))
-reqs = [a.encode().decode("unicode_escape").encode("latin-1") for a in args]
-s = socket.create_connection(("127.0.0.1", port), timeout=10)
-s.sendall(b"".join(reqs))
-f = s.makefile("rb")
-class Keep:
-    def __init__(self, f): self.f = f
-    def __getattr__(self, n): return getattr(self.f, n)
-    def close(self): pass
-class Sock:
-    def makefile(self, *a, **k): return Keep(f)
-for r in reqs:
-    resp = http.client.HTTPResponse(Sock(), method=r.split(b" ", 1)[0].decode())
-    try:
-        resp.begin()
-    except Exception as e:
-        print("no-response", type(e).__name__)
-        break
-    body = resp.read()
-    print("%d conn=%s body=%r" % (resp.status, resp.getheader("Connection", "-"), body.decode("latin-1")))
-if wait_close:
-    s.settimeout(5)
-    try:
-        print("closed" if f.read(1) == b"" else "extra-data")
-    except (socket.timeout, TimeoutError):
-        print("open")
-    except ConnectionResetError:
-        print("reset")
-PY
-hx() { python3 "$T_TMP/hx.py" "$@"; }
+# hx PORT [--close] REQ...: t_http_raw, one line per response:
+#   STATUS conn=CONNECTION body=REPR
+hx() { t_http_raw --format='{status} conn={conn} body={body!r}' "$@"; }
 
 echo_start a --listen '[::ffff:127.0.0.1]:0' --header-timeout 1 --max-conns 4 ||
 	{ t_fail "start"; t_done; exit; }

@@ -5,44 +5,9 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/echo_lib.sh"
 
-# hx PORT [--close] DATA...: writes the data (escapes such as \r\n, \x00
-# decoded) in one go and prints one line per HTTP answer, or no-response.
-cat >"$T_TMP/hx.py" <<'PY'
-import http.client, socket, sys
-args = sys.argv[1:]
-port = int(args.pop(0))
-wait_close = bool(args and args[0] == "--close" and args.pop(0))
-reqs = [a.encode().decode("unicode_escape").encode("latin-1") for a in args]
-s = socket.create_connection(("127.0.0.1", port), timeout=10)
-try:
-    s.sendall(b"".join(reqs))
-except (BrokenPipeError, ConnectionResetError):
-    pass
-f = s.makefile("rb")
-class Keep:
-    def __init__(self, f): self.f = f
-    def __getattr__(self, n): return getattr(self.f, n)
-    def close(self): pass
-class Sock:
-    def makefile(self, *a, **k): return Keep(f)
-for r in reqs:
-    resp = http.client.HTTPResponse(Sock(), method="GET")
-    try:
-        resp.begin()
-    except Exception as e:
-        print("no-response")
-        break
-    print("%d %s" % (resp.status, resp.read().decode("latin-1")))
-if wait_close:
-    s.settimeout(5)
-    try:
-        print("closed" if f.read(1) == b"" else "extra-data")
-    except (socket.timeout, TimeoutError):
-        print("open")
-    except ConnectionResetError:
-        print("closed")
-PY
-hx() { python3 "$T_TMP/hx.py" "$@"; }
+# hx PORT [--close] DATA...: t_http_raw (escapes such as \r\n, \x00
+# decoded; one write), one line per HTTP answer: STATUS BODY, or no-response.
+hx() { t_http_raw --format='{status} {body}' "$@"; }
 # jf PORT FIELD [curl args...]: one field of /json.
 jf() {
 	local port=$1 field=$2; shift 2

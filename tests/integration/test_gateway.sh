@@ -87,31 +87,18 @@ t_match "a POST body reaches the pod" '"method":"POST"' "$(ask --data-binary 'x=
 t_ok "kubectl delete -f the example" kubectl delete -f "$T_ROOT/examples/gateway/echo-ingress.yaml"
 
 # --- Ingresses by host: no trust, no endpoints, no rule ------------------------------
-cat >"$T_TMP/hosts.yaml" <<'YAML'
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: trusting}
-spec:
-  selector: {matchLabels: {app: trusting}}
-  template:
-    metadata: {labels: {app: trusting}}
-    spec:
-      containers:
+{
+t_deployment trusting
+cat <<'YAML'
       - name: echo
         image: clientip/clientip-echo
         env:
         - {name: CLIENTIP_ECHO_TRUST, value: "10.225.0.0/16"}
         - {name: CLIENTIP_ECHO_UNMAP, value: "1"}
 ---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: plain}
-spec:
-  selector: {matchLabels: {app: plain}}
-  template:
-    metadata: {labels: {app: plain}}
-    spec:
-      containers:
+YAML
+t_deployment plain
+cat <<'YAML'
       - name: echo
         image: clientip/clientip-echo
         env:
@@ -176,6 +163,7 @@ spec:
       paths:
       - {path: /, pathType: Prefix, backend: {service: {name: trusting, port: {number: 80}}}}
 YAML
+} >"$T_TMP/hosts.yaml"
 t_ok "kubectl apply: Ingresses by host" kubectl apply -f "$T_TMP/hosts.yaml"
 t_ok "pods ready" t_wait 30 ready trusting 1
 t_ok "pods ready" t_wait 30 ready plain 1

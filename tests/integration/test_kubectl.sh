@@ -86,15 +86,9 @@ kind: Secret
 metadata: {name: app-secret, namespace: $1}
 stringData: {TOKEN: s3cret}
 ---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: envapp, namespace: $1}
-spec:
-  selector: {matchLabels: {app: envapp}}
-  template:
-    metadata: {labels: {app: envapp}}
-    spec:
-      containers:
+YAML
+	t_deployment envapp "$1"
+	cat <<YAML
       - name: app
         image: nfranssens/nodejs-ip
         envFrom:

@@ -9,16 +9,7 @@
 #include <string.h>
 
 #include "api_discovery.h"
-
-static json_t *load(const char *text)
-{
-	json_error_t e;
-	json_t *j = json_loads(text, 0, &e);
-
-	if (!j)
-		fail_msg("bad test JSON at %d: %s", e.position, e.text);
-	return j;
-}
+#include "tjson.h"
 
 static const char *str(const json_t *o, const char *key)
 {
@@ -48,6 +39,12 @@ static bool has_string(const json_t *arr, const char *s)
 		if (json_is_string(e) && strcmp(json_string_value(e), s) == 0)
 			return true;
 	return false;
+}
+
+/* obj's list `key` holds the string s. */
+static bool lists(const json_t *obj, const char *key, const char *s)
+{
+	return has_string(json_object_get(obj, key), s);
 }
 
 static void test_version(void **state)
@@ -112,27 +109,24 @@ static void test_aggregated_core_v2(void **state)
 	assert_string_equal(str(pods, "scope"), "Namespaced");
 	assert_string_equal(str(pods, "singularResource"), "pod");
 	assert_gvk(json_object_get(pods, "responseKind"), "", "", "Pod");
-	assert_true(has_string(json_object_get(pods, "shortNames"), "po"));
-	assert_true(has_string(json_object_get(pods, "categories"), "all"));
-	assert_true(has_string(json_object_get(pods, "verbs"), "watch"));
-	assert_true(has_string(json_object_get(pods, "verbs"), "deletecollection"));
+	assert_true(lists(pods, "shortNames", "po"));
+	assert_true(lists(pods, "categories", "all"));
+	assert_true(lists(pods, "verbs", "watch"));
+	assert_true(lists(pods, "verbs", "deletecollection"));
 	subs = json_object_get(pods, "subresources");
 	assert_int_equal(json_array_size(subs), 3);
 	assert_gvk(json_object_get(find(subs, "subresource", "log"), "responseKind"), "", "",
 		   "Pod");
-	assert_true(has_string(json_object_get(find(subs, "subresource", "log"), "verbs"), "get"));
+	assert_true(lists(find(subs, "subresource", "log"), "verbs", "get"));
 	assert_gvk(json_object_get(find(subs, "subresource", "exec"), "responseKind"), "", "",
 		   "PodExecOptions");
-	assert_true(has_string(json_object_get(find(subs, "subresource", "exec"), "verbs"),
-			       "create"));
-	assert_true(has_string(json_object_get(find(subs, "subresource", "status"), "verbs"),
-			       "patch"));
+	assert_true(lists(find(subs, "subresource", "exec"), "verbs", "create"));
+	assert_true(lists(find(subs, "subresource", "status"), "verbs", "patch"));
 
 	nodes = find(res, "resource", "nodes");
 	assert_string_equal(str(nodes, "scope"), "Cluster");
 	assert_string_equal(str(find(res, "resource", "namespaces"), "scope"), "Cluster");
-	assert_false(has_string(json_object_get(find(res, "resource", "namespaces"), "verbs"),
-				"deletecollection"));
+	assert_false(lists(find(res, "resource", "namespaces"), "verbs", "deletecollection"));
 	/* Not in `kubectl get all`, no subresources: the keys are absent. */
 	cm = find(res, "resource", "configmaps");
 	assert_null(json_object_get(cm, "categories"));
@@ -155,18 +149,18 @@ static void test_aggregated_groups_v2beta1(void **state)
 	deploy = find(apps, "resource", "deployments");
 	assert_non_null(deploy);
 	assert_string_equal(str(deploy, "scope"), "Namespaced");
-	assert_true(has_string(json_object_get(deploy, "shortNames"), "deploy"));
-	assert_true(has_string(json_object_get(deploy, "categories"), "all"));
+	assert_true(lists(deploy, "shortNames", "deploy"));
+	assert_true(lists(deploy, "categories", "all"));
 	scale = find(json_object_get(deploy, "subresources"), "subresource", "scale");
 	assert_gvk(json_object_get(scale, "responseKind"), "autoscaling", "v1", "Scale");
-	assert_true(has_string(json_object_get(scale, "verbs"), "update"));
+	assert_true(lists(scale, "verbs", "update"));
 	assert_gvk(json_object_get(find(json_object_get(deploy, "subresources"), "subresource",
 					"status"), "responseKind"), "", "", "Deployment");
 	slices = agg_resources(l, "discovery.k8s.io");
 	assert_non_null(find(slices, "resource", "endpointslices"));
 	ing = find(agg_resources(l, "networking.k8s.io"), "resource", "ingresses");
 	assert_non_null(ing);
-	assert_true(has_string(json_object_get(ing, "shortNames"), "ing"));
+	assert_true(lists(ing, "shortNames", "ing"));
 	assert_non_null(find(json_object_get(ing, "subresources"), "subresource", "status"));
 	json_decref(l);
 }
@@ -186,7 +180,7 @@ static void test_legacy(void **state)
 
 	(void)state;
 	assert_string_equal(str(v, "kind"), "APIVersions");
-	assert_true(has_string(json_object_get(v, "versions"), "v1"));
+	assert_true(lists(v, "versions", "v1"));
 	assert_int_equal(json_array_size(json_object_get(v, "serverAddressByClientCIDRs")), 1);
 
 	assert_string_equal(str(gl, "kind"), "APIGroupList");
@@ -213,8 +207,8 @@ static void test_legacy(void **state)
 	assert_true(json_is_true(json_object_get(e, "namespaced")));
 	assert_string_equal(str(e, "singularName"), "service");
 	assert_string_equal(str(e, "kind"), "Service");
-	assert_true(has_string(json_object_get(e, "shortNames"), "svc"));
-	assert_true(has_string(json_object_get(e, "categories"), "all"));
+	assert_true(lists(e, "shortNames", "svc"));
+	assert_true(lists(e, "categories", "all"));
 	e = find(res, "name", "pods/log");
 	assert_string_equal(str(e, "kind"), "Pod");
 	assert_string_equal(str(e, "singularName"), "");
@@ -398,7 +392,7 @@ static void test_openapi_apps(void **state)
 	p = json_object_get(json_object_get(s, "properties"), "replicas");
 	assert_string_equal(str(p, "type"), "integer");
 	assert_non_null(str(p, "description"));
-	assert_true(has_string(json_object_get(s, "required"), "selector"));
+	assert_true(lists(s, "required", "selector"));
 	assert_true(json_is_true(json_object_get(json_object_get(schemas,
 		"io.k8s.apimachinery.pkg.util.intstr.IntOrString"), "x-kubernetes-int-or-string")));
 	p = json_object_get(json_object_get(json_object_get(schemas,
@@ -601,7 +595,7 @@ static const char deployment_ok[] =
 
 static void test_unknown_none(void **state)
 {
-	json_t *d = load(deployment_ok), *causes = json_array();
+	json_t *d = tjson_load(deployment_ok), *causes = json_array();
 
 	(void)state;
 	assert_int_equal(api_openapi_unknown_fields("Deployment", d, causes), 0);
@@ -627,7 +621,7 @@ static void test_unknown_deployment(void **state)
 {
 	static const char prefix[] = "strict decoding error: unknown field \"metadata.lables\", "
 				     "unknown field \"spec.template.spec.tolerations[0].Key\", ";
-	json_t *d = load(deployment_ok), *causes = json_array(), *spec, *c0, *c1;
+	json_t *d = tjson_load(deployment_ok), *causes = json_array(), *spec, *c0, *c1;
 	char *msg;
 
 	(void)state;
@@ -642,7 +636,8 @@ static void test_unknown_deployment(void **state)
 			    "portt", json_integer(1));
 	json_object_set_new(json_array_get(json_object_get(c0, "env"), 2), "valueFromm",
 			    json_null());
-	json_object_set_new(c1, "ports", load("[{\"containerPort\":1},{\"containerPortZ\":2}]"));
+	json_object_set_new(c1, "ports", tjson_load(
+		"[{\"containerPort\":1},{\"containerPortZ\":2}]"));
 	/* Case matters, as in the real decoder. */
 	json_object_set_new(json_array_get(json_object_get(spec, "tolerations"), 0), "Key",
 			    json_string("k"));
@@ -674,24 +669,26 @@ static void test_unknown_deployment(void **state)
 
 static void test_unknown_service_pod(void **state)
 {
-	json_t *svc = load("{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":"
-			   "\"web\"},\"spec\":{\"type\":\"LoadBalancer\",\"selector\":{\"app\":"
-			   "\"web\"},\"externalTrafficPolicy\":\"Local\",\"internalTrafficPolicy\":"
-			   "\"Cluster\",\"healthCheckNodePort\":32000,\"sessionAffinity\":"
-			   "\"ClientIP\",\"sessionAffinityConfig\":{\"clientIP\":{"
-			   "\"timeoutSeconds\":60}},\"loadBalancerSourceRanges\":[\"10.0.0.0/8\"],"
-			   "\"ipFamilies\":[\"IPv4\"],\"ipFamilyPolicy\":\"SingleStack\","
-			   "\"allocateLoadBalancerNodePorts\":true,\"clusterIP\":\"10.96.0.10\","
-			   "\"clusterIPs\":[\"10.96.0.10\"],\"publishNotReadyAddresses\":false,"
-			   "\"ports\":[{\"name\":\"http\",\"protocol\":\"TCP\",\"port\":80,"
-			   "\"targetPort\":\"http\",\"nodePort\":30080,"
-			   "\"appProtocol\":\"http\"}]}}");
-	json_t *pod = load("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},"
-			   "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}],"
-			   "\"initContainers\":[{\"name\":\"i\",\"image\":\"i\",\"env\":[{\"name\":"
-			   "\"X\",\"valueFrom\":{\"configMapKeyRef\":{\"name\":\"m\",\"key\":\"k\","
-			   "\"bogus\":1}}}]}],\"volumes\":[{\"name\":\"v\",\"secret\":"
-			   "{\"secretName\":\"s\",\"defaultMode\":420,\"itemz\":[]}}]}}");
+	json_t *svc = tjson_load(
+		"{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":"
+		"\"web\"},\"spec\":{\"type\":\"LoadBalancer\",\"selector\":{\"app\":"
+		"\"web\"},\"externalTrafficPolicy\":\"Local\",\"internalTrafficPolicy\":"
+		"\"Cluster\",\"healthCheckNodePort\":32000,\"sessionAffinity\":"
+		"\"ClientIP\",\"sessionAffinityConfig\":{\"clientIP\":{"
+		"\"timeoutSeconds\":60}},\"loadBalancerSourceRanges\":[\"10.0.0.0/8\"],"
+		"\"ipFamilies\":[\"IPv4\"],\"ipFamilyPolicy\":\"SingleStack\","
+		"\"allocateLoadBalancerNodePorts\":true,\"clusterIP\":\"10.96.0.10\","
+		"\"clusterIPs\":[\"10.96.0.10\"],\"publishNotReadyAddresses\":false,"
+		"\"ports\":[{\"name\":\"http\",\"protocol\":\"TCP\",\"port\":80,"
+		"\"targetPort\":\"http\",\"nodePort\":30080,"
+		"\"appProtocol\":\"http\"}]}}");
+	json_t *pod = tjson_load(
+		"{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},"
+		"\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}],"
+		"\"initContainers\":[{\"name\":\"i\",\"image\":\"i\",\"env\":[{\"name\":"
+		"\"X\",\"valueFrom\":{\"configMapKeyRef\":{\"name\":\"m\",\"key\":\"k\","
+		"\"bogus\":1}}}]}],\"volumes\":[{\"name\":\"v\",\"secret\":"
+		"{\"secretName\":\"s\",\"defaultMode\":420,\"itemz\":[]}}]}}");
 	json_t *causes = json_array();
 
 	(void)state;
@@ -712,17 +709,20 @@ static void test_unknown_service_pod(void **state)
 
 static void test_unknown_other_kinds(void **state)
 {
-	json_t *cm = load("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":"
-			  "\"c\"},\"immutable\":true,\"data\":{\"any key\":\"v\",\"b.conf\":\"x\"},"
-			  "\"binaryData\":{\"k\":\"AAAA\"}}");
-	json_t *sec = load("{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":"
-			   "\"s\"},\"type\":\"Opaque\",\"stringData\":{\"pw\":\"x\"},\"data\":{}}");
-	json_t *slice = load("{\"apiVersion\":\"discovery.k8s.io/v1\",\"kind\":\"EndpointSlice\","
-			     "\"metadata\":{\"name\":\"e\"},\"addressType\":\"IPv4\",\"endpoints\":"
-			     "[{\"addresses\":[\"10.0.0.1\"],\"conditions\":{\"ready\":true},"
-			     "\"nodeName\":\"n\",\"targetRef\":{\"kind\":\"Pod\",\"name\":\"p\"}}],"
-			     "\"ports\":[{\"name\":\"\",\"port\":80,\"protocol\":\"TCP\","
-			     "\"portt\":1}]}");
+	json_t *cm = tjson_load(
+		"{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":"
+		"\"c\"},\"immutable\":true,\"data\":{\"any key\":\"v\",\"b.conf\":\"x\"},"
+		"\"binaryData\":{\"k\":\"AAAA\"}}");
+	json_t *sec = tjson_load(
+		"{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":"
+		"\"s\"},\"type\":\"Opaque\",\"stringData\":{\"pw\":\"x\"},\"data\":{}}");
+	json_t *slice = tjson_load(
+		"{\"apiVersion\":\"discovery.k8s.io/v1\",\"kind\":\"EndpointSlice\","
+		"\"metadata\":{\"name\":\"e\"},\"addressType\":\"IPv4\",\"endpoints\":"
+		"[{\"addresses\":[\"10.0.0.1\"],\"conditions\":{\"ready\":true},"
+		"\"nodeName\":\"n\",\"targetRef\":{\"kind\":\"Pod\",\"name\":\"p\"}}],"
+		"\"ports\":[{\"name\":\"\",\"port\":80,\"protocol\":\"TCP\","
+		"\"portt\":1}]}");
 	json_t *causes = json_array();
 
 	(void)state;
@@ -747,9 +747,9 @@ static void test_unknown_wrong_shapes(void **state)
 {
 	/* Type mismatches are the decoder's business, not unknown fields:
 	 * nothing is walked into, nothing crashes. */
-	json_t *d = load("{\"spec\":{\"template\":{\"spec\":{\"containers\":{\"name\":1},"
-			 "\"volumes\":[1,\"x\",null,[]]}},\"selector\":\"app=web\"},"
-			 "\"metadata\":[]}");
+	json_t *d = tjson_load("{\"spec\":{\"template\":{\"spec\":{\"containers\":{\"name\":1},"
+			       "\"volumes\":[1,\"x\",null,[]]}},\"selector\":\"app=web\"},"
+			       "\"metadata\":[]}");
 	json_t *causes = json_array();
 	char *msg;
 

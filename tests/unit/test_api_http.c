@@ -31,6 +31,7 @@
 #include "api_http.h"
 #include "buf.h"
 #include "httpd.h"
+#include "loop_client.h"
 
 #define T_RFC_KEY "dGhlIHNhbXBsZSBub25jZQ=="
 #define T_RFC_ACCEPT "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
@@ -42,7 +43,6 @@ struct t_ctx {
 	int port;
 	char dir[64];
 	char sock_path[128];
-	int done_pipe[2];
 	void (*client)(struct t_ctx *);
 	/* server side, written on the loop */
 	int requests;
@@ -211,20 +211,6 @@ static void t_handler(struct api_http_conn *c, const struct api_http_req *req, v
 
 /* ---- client helpers ------------------------------------------------------------ */
 
-static int t_connect(int port)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 static int t_connect_unix(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -237,25 +223,6 @@ static int t_connect_unix(const char *path)
 		return -1;
 	}
 	return fd;
-}
-
-static void t_send_n(int fd, const void *data, size_t len)
-{
-	const char *s = data;
-	size_t off = 0;
-
-	while (off < len) {
-		ssize_t w = send(fd, s + off, len - off, MSG_NOSIGNAL);
-
-		if (w <= 0)
-			return;
-		off += (size_t)w;
-	}
-}
-
-static void t_send(int fd, const char *s)
-{
-	t_send_n(fd, s, strlen(s));
 }
 
 /* Exactly n bytes within 5 s (a loaded machine runs the loop late). */
@@ -381,7 +348,7 @@ static void t_ws_send(int fd, unsigned op, bool fin, const void *data, size_t le
 	n += 4;
 	for (size_t i = 0; i < len; i++)
 		f[n + i] = d[i] ^ mask[i & 3];
-	t_send_n(fd, f, n + len);
+	loop_client_send_n(fd, f, n + len);
 	free(f);
 }
 
@@ -415,23 +382,11 @@ static long t_ws_read(int fd, unsigned *op, unsigned *len7, unsigned char *buf, 
 
 /* ---- running a server ---------------------------------------------------------- */
 
-static void *t_thread(void *arg)
+static void t_client_main(void *arg)
 {
 	struct t_ctx *t = arg;
-	char c = 1;
 
 	t->client(t);
-	if (write(t->done_pipe[1], &c, 1) < 0)
-		return NULL;
-	return NULL;
-}
-
-static void t_on_done(struct ev_loop *loop, int fd, unsigned events, void *data)
-{
-	(void)fd;
-	(void)events;
-	(void)data;
-	ev_stop(loop);
 }
 
 static void t_start(struct t_ctx *t, const struct api_http_limits *lim)
@@ -467,18 +422,9 @@ static void t_finish(struct t_ctx *t)
 static void t_run(struct t_ctx *t, const struct api_http_limits *lim,
 		  void (*client)(struct t_ctx *))
 {
-	pthread_t th;
-
 	t_start(t, lim);
-	assert_int_equal(pipe(t->done_pipe), 0);
-	ev_watch(t->loop, t->done_pipe[0], EV_READ, t_on_done, t);
 	t->client = client;
-	assert_int_equal(pthread_create(&th, NULL, t_thread, t), 0);
-	ev_run(t->loop);
-	pthread_join(th, NULL);
-	ev_unwatch(t->loop, t->done_pipe[0]);
-	close(t->done_pipe[0]);
-	close(t->done_pipe[1]);
+	loop_client_run(t->loop, t_client_main, t);
 	t_finish(t);
 }
 
@@ -486,13 +432,13 @@ static void t_run(struct t_ctx *t, const struct api_http_limits *lim,
 
 static void c_keepalive(struct t_ctx *t)
 {
-	int fd = t_connect(t->port);
+	int fd = loop_client_connect(t->port);
 
-	t_send(fd, "GET /api/v1/pods HTTP/1.1\r\nHost: x\r\nACCEPT: application/json\r\n"
-		   "User-Agent: kubectl/v1.30\r\n\r\n");
+	loop_client_send(fd, "GET /api/v1/pods HTTP/1.1\r\nHost: x\r\nACCEPT: application/json\r\n"
+			     "User-Agent: kubectl/v1.30\r\n\r\n");
 	t->ok[0] = t_read_response(fd, t->out[0], sizeof(t->out[0]), false);
-	t_send(fd, "GET /api/v1/namespaces/a%20b/pods?limit=500&labelSelector=app%3Dweb "
-		   "HTTP/1.1\r\nHost: x\r\n\r\n");
+	loop_client_send(fd, "GET /api/v1/namespaces/a%20b/pods?limit=500&labelSelector=app%3Dweb "
+			     "HTTP/1.1\r\nHost: x\r\n\r\n");
 	t->ok[1] = t_read_response(fd, t->out[1], sizeof(t->out[1]), false);
 	close(fd);
 }
@@ -528,11 +474,12 @@ static void test_keepalive(void **state)
 
 static void c_pipelined(struct t_ctx *t)
 {
-	int fd = t_connect(t->port);
+	int fd = loop_client_connect(t->port);
 
-	t_send(fd, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nHEAD /b HTTP/1.1\r\nHost: x\r\n\r\n"
-		   "GET /missing HTTP/1.1\r\nHost: x\r\n\r\nGET /empty HTTP/1.1\r\nHost: x\r\n"
-		   "Connection: close\r\n\r\n");
+	loop_client_send(fd, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nHEAD /b HTTP/1.1\r\nHost: x\r\n\r\n"
+			     "GET /missing HTTP/1.1\r\nHost: x\r\n\r\n"
+			     "GET /empty HTTP/1.1\r\nHost: x\r\n"
+			     "Connection: close\r\n\r\n");
 	t->ok[0] = t_read_response(fd, t->out[0], sizeof(t->out[0]), false);
 	t->ok[1] = t_read_response(fd, t->out[1], sizeof(t->out[1]), true);
 	t->ok[2] = t_read_response(fd, t->out[2], sizeof(t->out[2]), false);
@@ -563,21 +510,22 @@ static void test_pipelined(void **state)
 
 static void c_bodies(struct t_ctx *t)
 {
-	int fd = t_connect(t->port);
+	int fd = loop_client_connect(t->port);
 	char head[512];
 
-	t_send(fd, "POST /api/v1/namespaces HTTP/1.1\r\nHost: x\r\n"
-		   "Content-Type: application/json\r\nContent-Length: 13\r\n\r\n{\"kind\":\"Ns\"}");
+	loop_client_send(fd, "POST /api/v1/namespaces HTTP/1.1\r\nHost: x\r\n"
+			     "Content-Type: application/json\r\nContent-Length: 13\r\n\r\n"
+			     "{\"kind\":\"Ns\"}");
 	t->ok[0] = t_read_response(fd, t->out[0], sizeof(t->out[0]), false);
-	t_send(fd, "PATCH /p HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-		   "4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n");
+	loop_client_send(fd, "PATCH /p HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+			     "4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n");
 	t->ok[1] = t_read_response(fd, t->out[1], sizeof(t->out[1]), false);
 	/* Expect: 100-continue gets its interim answer before the body. */
-	t_send(fd, "PUT /q HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
-		   "Content-Length: 5\r\n\r\n");
+	loop_client_send(fd, "PUT /q HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+			     "Content-Length: 5\r\n\r\n");
 	t->ok[2] = t_read_head(fd, head, sizeof(head)) &&
 		   strcmp(head, "HTTP/1.1 100 Continue\r\n\r\n") == 0;
-	t_send(fd, "hello");
+	loop_client_send(fd, "hello");
 	t->ok[3] = t_read_response(fd, t->out[3], sizeof(t->out[3]), false);
 	close(fd);
 }
@@ -618,16 +566,16 @@ static void c_errors(struct t_ctx *t)
 
 	snprintf(big, sizeof(big), "GET /x HTTP/1.1\r\nHost: x\r\nX-Big: %01500d\r\n\r\n", 7);
 	for (int i = 0; i < 8; i++) {
-		int fd = t_connect(t->port);
+		int fd = loop_client_connect(t->port);
 
-		t_send(fd, reqs[i] ? reqs[i] : big);
+		loop_client_send(fd, reqs[i] ? reqs[i] : big);
 		if (i == 1) {
 			char chunk[0x300];
 
 			memset(chunk, 'c', sizeof(chunk));
-			t_send_n(fd, chunk, sizeof(chunk));
-			t_send(fd, "\r\n300\r\n");
-			t_send_n(fd, chunk, sizeof(chunk));
+			loop_client_send_n(fd, chunk, sizeof(chunk));
+			loop_client_send(fd, "\r\n300\r\n");
+			loop_client_send_n(fd, chunk, sizeof(chunk));
 		}
 		t->ok[i] = t_read_response(fd, t->out[i], sizeof(t->out[i]), false) &&
 			   strstr(t->out[i], "Connection: close\r\n") && t_wait_eof(fd, 5000);
@@ -662,20 +610,21 @@ static void test_errors(void **state)
 
 static void c_http10(struct t_ctx *t)
 {
-	int fd = t_connect(t->port);
+	int fd = loop_client_connect(t->port);
 
-	t_send(fd, "GET /old HTTP/1.0\r\n\r\n");
+	loop_client_send(fd, "GET /old HTTP/1.0\r\n\r\n");
 	t->ok[0] = t_read_response(fd, t->out[0], sizeof(t->out[0]), false) && t_wait_eof(fd, 5000);
 	close(fd);
-	fd = t_connect(t->port);
-	t_send(fd, "GET /old HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+	fd = loop_client_connect(t->port);
+	loop_client_send(fd, "GET /old HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
 	t->ok[1] = t_read_response(fd, t->out[1], sizeof(t->out[1]), false);
-	t_send(fd, "GET /again HTTP/1.0\r\n\r\n");
+	loop_client_send(fd, "GET /again HTTP/1.0\r\n\r\n");
 	t->ok[2] = t_read_response(fd, t->out[2], sizeof(t->out[2]), false) && t_wait_eof(fd, 5000);
 	close(fd);
 	/* A client that shuts its side after sending still gets its answers. */
-	fd = t_connect(t->port);
-	t_send(fd, "GET /h1 HTTP/1.1\r\nHost: x\r\n\r\nGET /h2 HTTP/1.1\r\nHost: x\r\n\r\n");
+	fd = loop_client_connect(t->port);
+	loop_client_send(fd, "GET /h1 HTTP/1.1\r\nHost: x\r\n\r\n"
+			     "GET /h2 HTTP/1.1\r\nHost: x\r\n\r\n");
 	shutdown(fd, SHUT_WR);
 	t->ok[3] = t_read_response(fd, t->out[3], sizeof(t->out[3]), false) &&
 		   t_read_response(fd, t->out[4], sizeof(t->out[4]), false) && t_wait_eof(fd, 5000);
@@ -706,25 +655,25 @@ static bool t_still_open(int fd, int ms)
 
 static void c_head_timeout(struct t_ctx *t)
 {
-	int fd = t_connect(t->port);
+	int fd = loop_client_connect(t->port);
 
 	/* A head that never ends. */
-	t_send(fd, "GET / HTTP/1.1\r\nHost: x\r\n");
+	loop_client_send(fd, "GET / HTTP/1.1\r\nHost: x\r\n");
 	t->ok[0] = t_wait_eof(fd, 5000);
 	close(fd);
 	/* Trickling does not extend the head timeout. */
-	fd = t_connect(t->port);
-	t_send(fd, "GET / HTTP/1.1\r\nX-Slow: ");
+	fd = loop_client_connect(t->port);
+	loop_client_send(fd, "GET / HTTP/1.1\r\nX-Slow: ");
 	t->ok[1] = true;
 	for (int i = 0; i < 20 && t->ok[1]; i++) {
-		t_send(fd, "a");
+		loop_client_send(fd, "a");
 		t->ok[1] = t_still_open(fd, 30);
 	}
 	t->ok[1] = !t->ok[1] && t_wait_eof(fd, 5000);
 	close(fd);
 	/* A connection between requests has the (long) idle timeout. */
-	fd = t_connect(t->port);
-	t_send(fd, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+	fd = loop_client_connect(t->port);
+	loop_client_send(fd, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
 	t->ok[2] = t_read_response(fd, t->out[2], sizeof(t->out[2]), false) &&
 		   t_still_open(fd, 500);
 	close(fd);
@@ -732,14 +681,14 @@ static void c_head_timeout(struct t_ctx *t)
 
 static void c_idle_timeout(struct t_ctx *t)
 {
-	int fd = t_connect(t->port);
+	int fd = loop_client_connect(t->port);
 
-	t_send(fd, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+	loop_client_send(fd, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
 	t->ok[0] = t_read_response(fd, t->out[0], sizeof(t->out[0]), false) && t_wait_eof(fd, 5000);
 	close(fd);
 	/* A request under way has the (long) head timeout. */
-	fd = t_connect(t->port);
-	t_send(fd, "GET / HTTP/1.1\r\n");
+	fd = loop_client_connect(t->port);
+	loop_client_send(fd, "GET / HTTP/1.1\r\n");
 	t->ok[1] = t_still_open(fd, 500);
 	close(fd);
 }
@@ -762,15 +711,15 @@ static void test_timeouts(void **state)
 
 static void c_max_conns(struct t_ctx *t)
 {
-	int a = t_connect(t->port), b;
+	int a = loop_client_connect(t->port), b;
 
-	t_send(a, "GET /one HTTP/1.1\r\nHost: x\r\n\r\n");
+	loop_client_send(a, "GET /one HTTP/1.1\r\nHost: x\r\n\r\n");
 	t->ok[0] = t_read_response(a, t->out[0], sizeof(t->out[0]), false);
-	b = t_connect(t->port);
+	b = loop_client_connect(t->port);
 	t->ok[1] = b >= 0 && t_wait_eof(b, 5000);
 	if (b >= 0)
 		close(b);
-	t_send(a, "GET /two HTTP/1.1\r\nHost: x\r\n\r\n");
+	loop_client_send(a, "GET /two HTTP/1.1\r\nHost: x\r\n\r\n");
 	t->ok[2] = t_read_response(a, t->out[2], sizeof(t->out[2]), false);
 	close(a);
 }
@@ -789,12 +738,13 @@ static void test_max_conns(void **state)
 
 static void c_big(struct t_ctx *t)
 {
-	int fd = t_connect(t->port);
+	int fd = loop_client_connect(t->port);
 	char *body = malloc(T_BIG);
 	size_t n;
 
 	assert_non_null(body);
-	t_send(fd, "GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n");
+	loop_client_send(fd, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n"
+			     "GET /after HTTP/1.1\r\nHost: x\r\n\r\n");
 	/* Let the server fill the socket and wait for EPOLLOUT. */
 	usleep(200000);
 	t->ok[0] = t_read_head(fd, t->out[0], sizeof(t->out[0]));
@@ -823,13 +773,14 @@ static void test_big_response_slow_reader(void **state)
 
 static void c_stream(struct t_ctx *t)
 {
-	int fd = t_connect(t->port);
+	int fd = loop_client_connect(t->port);
 
 	/* The second request is pipelined behind the stream and must wait. */
-	t_send(fd, "GET /stream HTTP/1.1\r\nHost: x\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n");
+	loop_client_send(fd, "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n"
+			     "GET /next HTTP/1.1\r\nHost: x\r\n\r\n");
 	t->ok[0] = t_read_response(fd, t->out[0], sizeof(t->out[0]), false);
 	t->ok[1] = t_read_response(fd, t->out[1], sizeof(t->out[1]), false);
-	t_send(fd, "GET /last HTTP/1.1\r\nHost: x\r\n\r\n");
+	loop_client_send(fd, "GET /last HTTP/1.1\r\nHost: x\r\n\r\n");
 	t->ok[2] = t_read_response(fd, t->out[2], sizeof(t->out[2]), false);
 	close(fd);
 }
@@ -857,16 +808,16 @@ static void test_stream(void **state)
 
 static void c_stream_closing(struct t_ctx *t)
 {
-	int fd = t_connect(t->port);
+	int fd = loop_client_connect(t->port);
 
 	/* A stream asked for with Connection: close ends, then the connection. */
-	t_send(fd, "GET /stream HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	loop_client_send(fd, "GET /stream HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 	t->ok[0] = t_read_response(fd, t->out[0], sizeof(t->out[0]), false) &&
 		   t_wait_eof(fd, 5000);
 	close(fd);
 	/* HTTP/1.0 has no chunks: the body runs to the close. */
-	fd = t_connect(t->port);
-	t_send(fd, "GET /stream HTTP/1.0\r\n\r\n");
+	fd = loop_client_connect(t->port);
+	loop_client_send(fd, "GET /stream HTTP/1.0\r\n\r\n");
 	t->ok[1] = t_read_head(fd, t->out[1], sizeof(t->out[1])) &&
 		   t_recv_n(fd, t->out[2], 14) && t_wait_eof(fd, 5000);
 	t->out[2][14] = '\0';
@@ -892,16 +843,16 @@ static void test_stream_closing(void **state)
 
 static void c_stream_peer_close(struct t_ctx *t)
 {
-	int fd = t_connect(t->port);
+	int fd = loop_client_connect(t->port);
 
-	t_send(fd, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\n");
+	loop_client_send(fd, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\n");
 	t->ok[0] = t_read_head(fd, t->out[0], sizeof(t->out[0]));
 	t->ok[1] = t_recv_n(fd, t->out[1], 11) && memcmp(t->out[1], "6\r\nfirst\n\r\n", 11) == 0;
 	close(fd);
 	t->ok[2] = t_wait_closes(t, 1);
 	/* A stream left open is closed by api_http_free (callback included). */
 	t->keep_fd = t_connect_unix(t->sock_path);
-	t_send(t->keep_fd, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\n");
+	loop_client_send(t->keep_fd, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\n");
 	t->ok[3] = t_read_head(t->keep_fd, t->out[3], sizeof(t->out[3]));
 }
 
@@ -918,9 +869,9 @@ static void test_stream_peer_close(void **state)
 
 static void c_flood(struct t_ctx *t)
 {
-	int fd = t_connect(t->port);
+	int fd = loop_client_connect(t->port);
 
-	t_send(fd, "GET /flood HTTP/1.1\r\nHost: x\r\n\r\n");
+	loop_client_send(fd, "GET /flood HTTP/1.1\r\nHost: x\r\n\r\n");
 	t->ok[0] = t_wait_closes(t, 1);
 	t->ok[1] = t_wait_eof(fd, 5000);
 	close(fd);
@@ -950,7 +901,7 @@ static const char t_ws_upgrade[] =
 
 static void c_ws(struct t_ctx *t)
 {
-	int fd = t_connect(t->port);
+	int fd = loop_client_connect(t->port);
 	unsigned char *big = malloc(70000), *in = malloc(70000);
 	unsigned char msg[300];
 	unsigned op, len7;
@@ -959,7 +910,7 @@ static void c_ws(struct t_ctx *t)
 	assert_non_null(big);
 	assert_non_null(in);
 	/* A ping already behind the upgrade request, in the same segment. */
-	t_send(fd, t_ws_upgrade);
+	loop_client_send(fd, t_ws_upgrade);
 	t_ws_send(fd, 9, true, "p0", 2);
 	t->ok[0] = t_read_head(fd, t->out[0], sizeof(t->out[0]));
 	n = t_ws_read(fd, &op, &len7, in, 70000);
@@ -1031,7 +982,7 @@ static void c_ws_server_close(struct t_ctx *t)
 	unsigned op, len7;
 	long n;
 
-	t_send(fd, t_ws_upgrade);
+	loop_client_send(fd, t_ws_upgrade);
 	t->ok[0] = t_read_head(fd, t->out[0], sizeof(t->out[0])) &&
 		   strstr(t->out[0], " 101 ") != NULL;
 	n = t_ws_read(fd, &op, &len7, in, sizeof(in));
@@ -1044,30 +995,32 @@ static void c_ws_server_close(struct t_ctx *t)
 	close(fd);
 
 	/* Protocol errors: an unmasked frame gets a close with 1002. */
-	fd = t_connect(t->port);
-	t_send(fd, t_ws_upgrade);
+	fd = loop_client_connect(t->port);
+	loop_client_send(fd, t_ws_upgrade);
 	t_read_head(fd, t->out[4], sizeof(t->out[4]));
 	t_ws_read(fd, &op, &len7, in, sizeof(in));
-	t_send_n(fd, "\x82\x01x", 3);
+	loop_client_send_n(fd, "\x82\x01x", 3);
 	n = t_ws_read(fd, &op, &len7, in, sizeof(in));
 	t->ok[4] = n == 2 && op == 0x88 && in[0] == 0x03 && in[1] == 0xea && t_wait_eof(fd, 5000);
 	close(fd);
 
 	/* A bad key is no upgrade: 400. */
-	fd = t_connect(t->port);
-	t_send(fd, "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-		   "Sec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n\r\n");
+	fd = loop_client_connect(t->port);
+	loop_client_send(fd, "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+			     "Connection: Upgrade\r\n"
+			     "Sec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n\r\n");
 	t->ok[5] = t_read_response(fd, t->out[5], sizeof(t->out[5]), false);
 	close(fd);
 	/* A plain GET to the WebSocket path: 400 too. */
-	fd = t_connect(t->port);
-	t_send(fd, "GET /ws HTTP/1.1\r\nHost: x\r\n\r\n");
+	fd = loop_client_connect(t->port);
+	loop_client_send(fd, "GET /ws HTTP/1.1\r\nHost: x\r\n\r\n");
 	t->ok[6] = t_read_response(fd, t->out[6], sizeof(t->out[6]), false);
 	close(fd);
 	/* An upgrade the handler does not take: plain HTTP goes on. */
-	fd = t_connect(t->port);
-	t_send(fd, "GET /plain HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n"
-		   "GET /after HTTP/1.1\r\nHost: x\r\n\r\n");
+	fd = loop_client_connect(t->port);
+	loop_client_send(fd, "GET /plain HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\n"
+			     "Connection: Upgrade\r\n\r\n"
+			     "GET /after HTTP/1.1\r\nHost: x\r\n\r\n");
 	t->ok[7] = t_read_response(fd, t->out[7], sizeof(t->out[7]), false) &&
 		   t_read_response(fd, t->out[7], sizeof(t->out[7]), false);
 	close(fd);
@@ -1096,7 +1049,7 @@ static void c_unix(struct t_ctx *t)
 	int fd = t_connect_unix(t->sock_path);
 
 	t->ok[0] = fd >= 0;
-	t_send(fd, "GET /local HTTP/1.1\r\nHost: x\r\n\r\n");
+	loop_client_send(fd, "GET /local HTTP/1.1\r\nHost: x\r\n\r\n");
 	t->ok[1] = t_read_response(fd, t->out[1], sizeof(t->out[1]), false);
 	close(fd);
 }
@@ -1108,35 +1061,35 @@ static const char t_raw_upgrade[] =
 
 static void c_raw(struct t_ctx *t)
 {
-	int fd = t_connect(t->port);
+	int fd = loop_client_connect(t->port);
 	char in[64];
 
 	/* Bytes behind the request, half a line: kept for when more come. */
-	t_send(fd, t_raw_upgrade);
-	t_send(fd, "ab");
+	loop_client_send(fd, t_raw_upgrade);
+	loop_client_send(fd, "ab");
 	t->ok[0] = t_read_head(fd, t->out[0], sizeof(t->out[0]));
-	t_send(fd, "c\n");
+	loop_client_send(fd, "c\n");
 	t->ok[1] = t_recv_n(fd, in, 4) && memcmp(in, "abc\n", 4) == 0;
 	/* Paused after the first line: the second waits, then comes. */
-	t_send(fd, "pause\nafter\n");
+	loop_client_send(fd, "pause\nafter\n");
 	t->ok[2] = t_recv_n(fd, in, 12) && memcmp(in, "pause\nafter\n", 12) == 0;
 	/* The handler closes: what it sent arrives, then EOF, and the close
 	 * callback does not run. */
-	t_send(fd, "close\n");
+	loop_client_send(fd, "close\n");
 	t->ok[3] = t_recv_n(fd, in, 6) && memcmp(in, "close\n", 6) == 0 && t_wait_eof(fd, 5000);
 	close(fd);
 
 	/* A protocol error closes the connection; the close callback runs. */
-	fd = t_connect(t->port);
-	t_send(fd, t_raw_upgrade);
+	fd = loop_client_connect(t->port);
+	loop_client_send(fd, t_raw_upgrade);
 	t->ok[4] = t_read_head(fd, t->out[1], sizeof(t->out[1]));
-	t_send(fd, "bad\n");
+	loop_client_send(fd, "bad\n");
 	t->ok[5] = t_wait_eof(fd, 5000) && t_wait_closes(t, 1);
 	close(fd);
 
 	/* Extra headers of a plain response; a CR LF in a value ends it. */
-	fd = t_connect(t->port);
-	t_send(fd, "GET /warn HTTP/1.1\r\nHost: x\r\n\r\n");
+	fd = loop_client_connect(t->port);
+	loop_client_send(fd, "GET /warn HTTP/1.1\r\nHost: x\r\n\r\n");
 	t->ok[6] = t_read_response(fd, t->out[2], sizeof(t->out[2]), false);
 	close(fd);
 }
@@ -1163,7 +1116,6 @@ static void test_unix_socket(void **state)
 {
 	struct t_ctx t;
 	struct stat st;
-	pthread_t th;
 	char err[256], path[100];
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd;
@@ -1200,15 +1152,8 @@ static void test_unix_socket(void **state)
 	/* The first TCP listener's port stays the one reported. */
 	assert_int_equal(api_http_tcp_port(t.srv), t.port);
 
-	assert_int_equal(pipe(t.done_pipe), 0);
-	ev_watch(t.loop, t.done_pipe[0], EV_READ, t_on_done, &t);
 	t.client = c_unix;
-	assert_int_equal(pthread_create(&th, NULL, t_thread, &t), 0);
-	ev_run(t.loop);
-	pthread_join(th, NULL);
-	ev_unwatch(t.loop, t.done_pipe[0]);
-	close(t.done_pipe[0]);
-	close(t.done_pipe[1]);
+	loop_client_run(t.loop, t_client_main, &t);
 	t_finish(&t);
 	assert_int_equal(access(path, F_OK), -1);
 	assert_true(t.ok[0] && t.ok[1]);

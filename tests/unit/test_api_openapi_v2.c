@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "api_discovery.h"
+#include "tjson.h"
 
 #define DEPLOY_PATH "/apis/apps/v1/namespaces/{namespace}/deployments/{name}"
 #define KUBECTL_ACCEPT "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
@@ -119,6 +120,16 @@ static char *pb_ext(struct pb m, int field, const char *name)
 	return s;
 }
 
+/* The vendor extension `name` is there, its YAML text `want`. */
+static void assert_ext(struct pb m, int field, const char *name, const char *want)
+{
+	char *yaml = pb_ext(m, field, name);
+
+	assert_non_null(yaml);
+	assert_string_equal(yaml, want);
+	free(yaml);
+}
+
 /* The query parameter (ParametersItem.parameter.non_body_parameter.
  * query_parameter_sub_schema) of an operation named name. */
 static bool pb_query_param(struct pb op, const char *name, struct pb *q)
@@ -140,16 +151,6 @@ static struct pb encode(const json_t *doc, char **bytes)
 	assert_non_null(*bytes);
 	assert_true(len > 0);
 	return (struct pb){ (const uint8_t *)*bytes, len };
-}
-
-static json_t *load(const char *text)
-{
-	json_error_t e;
-	json_t *j = json_loads(text, 0, &e);
-
-	if (!j)
-		fail_msg("bad test JSON at %d: %s", e.position, e.text);
-	return j;
 }
 
 /* ---- content negotiation ---- */
@@ -286,7 +287,7 @@ static void test_proto_document(void **state)
 {
 	json_t *doc = api_openapi_v2();
 	struct pb m, info, paths, item, op, q, defs, schema, props, spec, t;
-	char *bytes, *yaml;
+	char *bytes;
 	uint64_t num = 0;
 
 	(void)state;
@@ -306,14 +307,9 @@ static void test_proto_document(void **state)
 	assert_true(pb_str_is(q, 2, "query"));
 	assert_true(pb_str_is(q, 6, "string"));
 	assert_false(pb_query_param(op, "bogus", &q));
-	yaml = pb_ext(op, 13, "x-kubernetes-group-version-kind");
-	assert_non_null(yaml);
-	assert_string_equal(yaml, "group: apps\nversion: v1\nkind: Deployment\n");
-	free(yaml);
-	yaml = pb_ext(op, 13, "x-kubernetes-action");
-	assert_non_null(yaml);
-	assert_string_equal(yaml, "patch\n");
-	free(yaml);
+	assert_ext(op, 13, "x-kubernetes-group-version-kind",
+		   "group: apps\nversion: v1\nkind: Deployment\n");
+	assert_ext(op, 13, "x-kubernetes-action", "patch\n");
 	/* consumes (7): no strategic merge patch. */
 	for (int i = 0; pb_get(op, 7, i, &t, NULL); i++)
 		assert_null(memmem(t.p, t.len, "strategic", 9));
@@ -353,20 +349,16 @@ static void test_proto_document(void **state)
 	}
 	/* The core group is written as an empty string, not left out. */
 	assert_true(pb_named(paths, 2, "/api/v1/namespaces/{name}", &item));
-	yaml = pb_ext(pb_msg(item, 8), 13, "x-kubernetes-group-version-kind");
-	assert_non_null(yaml);
-	assert_string_equal(yaml, "group: \"\"\nversion: v1\nkind: Namespace\n");
-	free(yaml);
+	assert_ext(pb_msg(item, 8), 13, "x-kubernetes-group-version-kind",
+		   "group: \"\"\nversion: v1\nkind: Namespace\n");
 
 	/* definitions (9) -> NamedSchema (1) -> Schema. */
 	defs = pb_msg(m, 9);
 	assert_true(pb_named(defs, 1, "io.k8s.api.apps.v1.Deployment", &schema));
 	t = pb_msg(schema, 22);
 	assert_true(pb_str_is(t, 1, "object"));
-	yaml = pb_ext(schema, 31, "x-kubernetes-group-version-kind");
-	assert_non_null(yaml);
-	assert_string_equal(yaml, "- group: apps\n  version: v1\n  kind: Deployment\n");
-	free(yaml);
+	assert_ext(schema, 31, "x-kubernetes-group-version-kind",
+		   "- group: apps\n  version: v1\n  kind: Deployment\n");
 	props = pb_msg(schema, 25);
 	assert_true(pb_named(props, 1, "spec", &spec));
 	assert_true(pb_str_is(spec, 1, "#/definitions/io.k8s.api.apps.v1.DeploymentSpec"));
@@ -376,10 +368,7 @@ static void test_proto_document(void **state)
 	assert_true(pb_str_is(pb_msg(spec, 22), 1, "array"));
 	assert_true(pb_str_is(pb_msg(pb_msg(spec, 23), 1), 1,
 			      "#/definitions/io.k8s.api.core.v1.ContainerPort"));
-	yaml = pb_ext(spec, 31, "x-kubernetes-patch-merge-key");
-	assert_non_null(yaml);
-	assert_string_equal(yaml, "containerPort\n");
-	free(yaml);
+	assert_ext(spec, 31, "x-kubernetes-patch-merge-key", "containerPort\n");
 	/* A map: additionalProperties (21) -> schema (1). */
 	assert_true(pb_named(defs, 1, "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", &schema));
 	assert_true(pb_named(pb_msg(schema, 25), 1, "labels", &spec));
@@ -399,7 +388,7 @@ static void test_proto_edges(void **state)
 {
 	json_t *doc;
 	struct pb m, paths, item, op, pi, par, nb, h, defs, s;
-	char *bytes, *yaml;
+	char *bytes;
 	int nparams = 0;
 	uint64_t num = 7;
 
@@ -419,7 +408,7 @@ static void test_proto_edges(void **state)
 		for (char *c = text; *c; c++)
 			if (*c == '\'')
 				*c = '"';
-		doc = load(text);
+		doc = tjson_load(text);
 	}
 	m = encode(doc, &bytes);
 	paths = pb_msg(m, 8);
@@ -438,29 +427,15 @@ static void test_proto_edges(void **state)
 	assert_true(pb_str_is(h, 6, "int32"));
 	assert_false(pb_get(h, 1, 0, NULL, NULL));  /* required false: not written */
 
-	yaml = pb_ext(op, 13, "x-yes");
-	assert_string_equal(yaml, "\"yes\"\n");
-	free(yaml);
-	yaml = pb_ext(op, 13, "x-empty");
-	assert_string_equal(yaml, "\"\"\n");
-	free(yaml);
-	yaml = pb_ext(op, 13, "x-num");
-	assert_string_equal(yaml, "\"12\"\n");
-	free(yaml);
-	yaml = pb_ext(op, 13, "x-spaced");
-	assert_string_equal(yaml, "\"a: b\"\n");
-	free(yaml);
-	yaml = pb_ext(op, 13, "x-bool");
-	assert_string_equal(yaml, "true\n");
-	free(yaml);
-	yaml = pb_ext(op, 13, "x-map");
+	assert_ext(op, 13, "x-yes", "\"yes\"\n");
+	assert_ext(op, 13, "x-empty", "\"\"\n");
+	assert_ext(op, 13, "x-num", "\"12\"\n");
+	assert_ext(op, 13, "x-spaced", "\"a: b\"\n");
+	assert_ext(op, 13, "x-bool", "true\n");
 	/* "n" is a boolean to YAML 1.1, so it is quoted. */
-	assert_string_equal(yaml,
-			    "k: v\n\"n\": 1\nl: []\no: {}\nnested:\n  a:\n    - b\n    - 2\n");
-	free(yaml);
-	yaml = pb_ext(op, 13, "x-list");
-	assert_string_equal(yaml, "- a\n- b: c\n  d: e\n- [1]\n");
-	free(yaml);
+	assert_ext(op, 13, "x-map",
+		   "k: v\n\"n\": 1\nl: []\no: {}\nnested:\n  a:\n    - b\n    - 2\n");
+	assert_ext(op, 13, "x-list", "- a\n- b: c\n  d: e\n- [1]\n");
 	assert_null(pb_ext(op, 13, "summary"));
 
 	defs = pb_msg(m, 9);

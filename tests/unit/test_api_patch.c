@@ -11,28 +11,12 @@
 #include <cmocka.h>
 
 #include "api_patch.h"
-
-static json_t *tp_json(const char *text)
-{
-	char *s = strdup(text);
-	json_error_t e;
-	json_t *v;
-
-	assert_non_null(s);
-	for (char *p = s; *p; p++)
-		if (*p == '\'')
-			*p = '"';
-	v = json_loads(s, JSON_DECODE_ANY, &e);
-	if (!v)
-		fail_msg("bad test JSON %s: %s", s, e.text);
-	free(s);
-	return v;
-}
+#include "tjson.h"
 
 /* Compares got (which it releases) with the JSON text want. */
 static void tp_expect(const char *name, json_t *got, const char *want)
 {
-	json_t *w = tp_json(want);
+	json_t *w = tjson_quoted(want);
 
 	if (!got)
 		fail_msg("%s: no result", name);
@@ -47,6 +31,28 @@ static void tp_expect(const char *name, json_t *got, const char *want)
 	}
 	json_decref(w);
 	json_decref(got);
+}
+
+/* A refused patch: no result, and an error that says `want`. */
+static void tp_refused(const char *name, json_t *out, const char *err, const char *want)
+{
+	if (out)
+		fail_msg("%s: applied", name);
+	if (!strstr(err, want))
+		fail_msg("%s: error \"%s\" lacks \"%s\"", name, err, want);
+}
+
+/* A patch never changes its inputs: target is still t0 and patch still p0
+ * (p0 NULL: patch not compared). Releases all four. */
+static void tp_inputs_kept(const char *name, json_t *target, json_t *t0, json_t *patch,
+			   json_t *p0)
+{
+	if (!json_equal(target, t0) || (p0 && !json_equal(patch, p0)))
+		fail_msg("%s: an input changed", name);
+	json_decref(target);
+	json_decref(t0);
+	json_decref(patch);
+	json_decref(p0);
 }
 
 /* No directive key anywhere in v. */
@@ -118,22 +124,17 @@ static void test_merge_rfc7386(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(tp_merge_cases) / sizeof(tp_merge_cases[0]); i++) {
 		const struct tp_case *t = &tp_merge_cases[i];
-		json_t *target = tp_json(t->target), *patch = tp_json(t->patch);
+		json_t *target = tjson_quoted(t->target), *patch = tjson_quoted(t->patch);
 		json_t *t0 = json_deep_copy(target), *p0 = json_deep_copy(patch);
 
 		tp_expect(t->name, api_patch_merge(target, patch), t->want);
-		assert_true(json_equal(target, t0));
-		assert_true(json_equal(patch, p0));
-		json_decref(target);
-		json_decref(patch);
-		json_decref(t0);
-		json_decref(p0);
+		tp_inputs_kept(t->name, target, t0, patch, p0);
 	}
 }
 
 static void test_merge_result_is_a_copy(void **state)
 {
-	json_t *target = tp_json("{'a':{'b':[1]}}"), *patch = tp_json("{'c':{'d':1}}");
+	json_t *target = tjson_quoted("{'a':{'b':[1]}}"), *patch = tjson_quoted("{'c':{'d':1}}");
 	json_t *out = api_patch_merge(target, patch);
 
 	(void)state;
@@ -230,8 +231,8 @@ static void test_json_rfc6902(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(tp_json_cases) / sizeof(tp_json_cases[0]); i++) {
-		json_t *target = tp_json(tp_json_cases[i].target);
-		json_t *ops = tp_json(tp_json_cases[i].ops);
+		json_t *target = tjson_quoted(tp_json_cases[i].target);
+		json_t *ops = tjson_quoted(tp_json_cases[i].ops);
 		json_t *t0 = json_deep_copy(target);
 		char err[256] = "";
 		json_t *out = api_patch_json(target, ops, err, sizeof(err));
@@ -245,10 +246,7 @@ static void test_json_rfc6902(void **state)
 				fail_msg("%s: applied", tp_json_cases[i].name);
 			assert_true(strncmp(err, "json patch: op ", 15) == 0);
 		}
-		assert_true(json_equal(target, t0));
-		json_decref(target);
-		json_decref(ops);
-		json_decref(t0);
+		tp_inputs_kept(tp_json_cases[i].name, target, t0, ops, NULL);
 	}
 }
 
@@ -318,32 +316,26 @@ static void test_json_errors(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(tp_json_errors) / sizeof(tp_json_errors[0]); i++) {
 		const struct tp_case *t = &tp_json_errors[i];
-		json_t *target = tp_json(t->target), *ops = tp_json(t->patch);
+		json_t *target = tjson_quoted(t->target), *ops = tjson_quoted(t->patch);
 		json_t *t0 = json_deep_copy(target);
 		char err[256] = "";
 		json_t *out = api_patch_json(target, ops, err, sizeof(err));
 
-		if (out)
-			fail_msg("%s: applied", t->name);
-		if (!strstr(err, t->want))
-			fail_msg("%s: error \"%s\" lacks \"%s\"", t->name, err, t->want);
+		tp_refused(t->name, out, err, t->want);
 		/* All or nothing: the target is as it was. */
-		assert_true(json_equal(target, t0));
-		json_decref(target);
-		json_decref(ops);
-		json_decref(t0);
+		tp_inputs_kept(t->name, target, t0, ops, NULL);
 	}
 }
 
 static void test_json_limits_and_messages(void **state)
 {
-	json_t *target = tp_json("{'spec':{'x':1}}"), *ops = json_array(), *out;
+	json_t *target = tjson_quoted("{'spec':{'x':1}}"), *ops = json_array(), *out;
 	char err[256];
 
 	(void)state;
 	/* The exact wording the server returns. */
-	json_array_append_new(ops, tp_json("{'op':'remove','path':'/spec/x'}"));
-	json_array_append_new(ops, tp_json("{'op':'remove','path':'/spec/x'}"));
+	json_array_append_new(ops, tjson_quoted("{'op':'remove','path':'/spec/x'}"));
+	json_array_append_new(ops, tjson_quoted("{'op':'remove','path':'/spec/x'}"));
 	assert_null(api_patch_json(target, ops, err, sizeof(err)));
 	assert_string_equal(err, "json patch: op 1 (remove): path \"/spec/x\" does not exist");
 	/* A tiny buffer is filled, not overrun; no buffer at all is fine. */
@@ -359,7 +351,7 @@ static void test_json_limits_and_messages(void **state)
 	/* More operations than the server allows. */
 	json_array_clear(ops);
 	for (int i = 0; i <= 10000; i++)
-		json_array_append_new(ops, tp_json("{'op':'test','path':'','value':{}}"));
+		json_array_append_new(ops, tjson_quoted("{'op':'test','path':'','value':{}}"));
 	assert_null(api_patch_json(target, ops, err, sizeof(err)));
 	assert_non_null(strstr(err, "more than the 10000 allowed"));
 	json_decref(target);
@@ -710,7 +702,7 @@ static void test_strategic_cases(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(tp_smp_cases) / sizeof(tp_smp_cases[0]); i++) {
 		const struct tp_smp *t = &tp_smp_cases[i];
-		json_t *target = tp_json(t->target), *patch = tp_json(t->patch);
+		json_t *target = tjson_quoted(t->target), *patch = tjson_quoted(t->patch);
 		json_t *t0 = json_deep_copy(target), *p0 = json_deep_copy(patch);
 		char err[256] = "x";
 		json_t *out = api_patch_strategic(target, patch, t->kind, err, sizeof(err));
@@ -720,12 +712,7 @@ static void test_strategic_cases(void **state)
 		assert_string_equal(err, "");
 		tp_no_directives(t->name, out);
 		tp_expect(t->name, out, t->want);
-		if (!json_equal(target, t0) || !json_equal(patch, p0))
-			fail_msg("%s: an input changed", t->name);
-		json_decref(target);
-		json_decref(patch);
-		json_decref(t0);
-		json_decref(p0);
+		tp_inputs_kept(t->name, target, t0, patch, p0);
 	}
 }
 
@@ -818,22 +805,14 @@ static void test_strategic_errors(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(tp_smp_errors) / sizeof(tp_smp_errors[0]); i++) {
 		const struct tp_smp *t = &tp_smp_errors[i];
-		json_t *target = tp_json(t->target), *patch = tp_json(t->patch);
+		json_t *target = tjson_quoted(t->target), *patch = tjson_quoted(t->patch);
 		json_t *t0 = json_deep_copy(target), *p0 = json_deep_copy(patch);
 		char err[256] = "";
 		json_t *out = api_patch_strategic(target, patch, t->kind, err, sizeof(err));
 
-		if (out)
-			fail_msg("%s: applied", t->name);
-		if (!strstr(err, t->want))
-			fail_msg("%s: error \"%s\" lacks \"%s\"", t->name, err, t->want);
+		tp_refused(t->name, out, err, t->want);
 		assert_true(strncmp(err, "strategic merge patch: ", 23) == 0);
-		if (!json_equal(target, t0) || !json_equal(patch, p0))
-			fail_msg("%s: an input changed", t->name);
-		json_decref(target);
-		json_decref(patch);
-		json_decref(t0);
-		json_decref(p0);
+		tp_inputs_kept(t->name, target, t0, patch, p0);
 	}
 }
 
@@ -841,11 +820,12 @@ static void test_strategic_errors(void **state)
  * on when nothing changed. */
 static void test_strategic_idempotent(void **state)
 {
-	json_t *target = tp_json(TP_DEPLOY("[{'name':'app','ports':[{'containerPort':80}]},"
-					   "{'name':'side'}]"));
-	json_t *patch = tp_json(TP_DEPLOY_PATCH("{'$setElementOrder/containers':[{'name':'side'},"
-						"{'name':'app'}],'containers':[{'name':'app',"
-						"'ports':[{'containerPort':81}]}]}"));
+	json_t *target = tjson_quoted(TP_DEPLOY("[{'name':'app','ports':[{'containerPort':80}]},"
+						"{'name':'side'}]"));
+	json_t *patch = tjson_quoted(
+		TP_DEPLOY_PATCH("{'$setElementOrder/containers':[{'name':'side'},"
+				"{'name':'app'}],'containers':[{'name':'app',"
+				"'ports':[{'containerPort':81}]}]}"));
 	char err[256];
 	json_t *once, *twice;
 
@@ -878,10 +858,10 @@ static void test_strategic_deep(void **state)
 		t = tn;
 		p = pn;
 	}
-	json_object_set_new(t, "list", tp_json("[1,2]"));
+	json_object_set_new(t, "list", tjson_quoted("[1,2]"));
 	json_object_set_new(t, "keep", json_true());
-	json_object_set_new(p, "list", tp_json("[3]"));
-	json_object_set_new(p, "bad", tp_json("{'$patch':'nope'}"));
+	json_object_set_new(p, "list", tjson_quoted("[3]"));
+	json_object_set_new(p, "bad", tjson_quoted("{'$patch':'nope'}"));
 	assert_null(api_patch_strategic(target, patch, "Pod", err, sizeof(err)));
 	if (strncmp(err, "strategic merge patch: ...level-", 32) != 0 ||
 	    !strstr(err, "name...: unknown $patch value \"nope\""))
@@ -889,7 +869,7 @@ static void test_strategic_deep(void **state)
 	json_object_del(p, "bad");
 	out = api_patch_strategic(target, patch, "Pod", err, sizeof(err));
 	assert_non_null(out);
-	json_object_set_new(t, "list", tp_json("[3]"));
+	json_object_set_new(t, "list", tjson_quoted("[3]"));
 	assert_true(json_equal(out, target));
 	json_decref(out);
 	json_decref(target);

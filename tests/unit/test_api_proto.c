@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "api_proto.h"
+#include "tjson.h"
 
 /* ---- captured bodies ----------------------------------------------------------- */
 
@@ -93,27 +94,10 @@ static const uint8_t tp_service[] = {
 
 /* ---- helpers ------------------------------------------------------------------- */
 
-static json_t *tp_json(const char *text)
-{
-	char *s = strdup(text);
-	json_error_t e;
-	json_t *v;
-
-	assert_non_null(s);
-	for (char *p = s; *p; p++)
-		if (*p == '\'')
-			*p = '"';
-	v = json_loads(s, 0, &e);
-	if (!v)
-		fail_msg("bad test JSON %s: %s", s, e.text);
-	free(s);
-	return v;
-}
-
 /* Compares got (which it releases) with the JSON text want. */
 static void tp_expect(json_t *got, const char *err, const char *want)
 {
-	json_t *w = tp_json(want);
+	json_t *w = tjson_quoted(want);
 
 	if (!got)
 		fail_msg("no result: %s", err);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "api_select.h"
+#include "tjson.h"
 
 #define QNAME_RE "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
 #define NAME_PART_MSG \
@@ -22,16 +23,6 @@
 	"a valid label must be an empty string or consist of alphanumeric characters, '-', " \
 	"'_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  " \
 	"or 'my_value',  or '12345', regex used for validation is '(" QNAME_RE ")?')"
-
-static json_t *obj(const char *text)
-{
-	json_error_t e;
-	json_t *o = json_loads(text, 0, &e);
-
-	if (!o)
-		fail_msg("bad test JSON: %s: %s", e.text, text);
-	return o;
-}
 
 /* Does label selector sel select an object with these labels (JSON)? */
 static bool lmatch(const char *sel, const char *labels)
@@ -45,7 +36,7 @@ static bool lmatch(const char *sel, const char *labels)
 		fail_msg("'%s' did not parse: %s", sel, err);
 	snprintf(buf, sizeof(buf), "{\"metadata\":{\"name\":\"x\"%s%s}}",
 		 labels ? ",\"labels\":" : "", labels ? labels : "");
-	o = obj(buf);
+	o = tjson_load(buf);
 	m = api_select_match(s, o);
 	json_decref(o);
 	api_select_free(s);
@@ -67,7 +58,7 @@ static void test_label_everything(void **state)
 {
 	char err[128];
 	struct api_selector *s;
-	json_t *o = obj("{\"metadata\":{\"name\":\"a\",\"labels\":{\"x\":\"y\"}}}");
+	json_t *o = tjson_load("{\"metadata\":{\"name\":\"a\",\"labels\":{\"x\":\"y\"}}}");
 
 	(void)state;
 	s = api_select_labels(NULL, err, sizeof(err));
@@ -214,7 +205,7 @@ static bool fmatch(const char *kind, const char *sel, const char *json)
 {
 	char err[512];
 	struct api_selector *s = api_select_fields(sel, kind, err, sizeof(err));
-	json_t *o = obj(json);
+	json_t *o = tjson_load(json);
 	bool m;
 
 	if (!s)
@@ -339,7 +330,7 @@ static void test_field_errors(void **state)
 static void from_object(const char *json, const char *want)
 {
 	char err[512] = "";
-	json_t *o = json ? obj(json) : NULL;
+	json_t *o = json ? tjson_load(json) : NULL;
 	char *s = api_select_from_object(o, err, sizeof(err));
 
 	if (!s)
@@ -352,7 +343,7 @@ static void from_object(const char *json, const char *want)
 static void from_object_err(const char *json, const char *want)
 {
 	char err[1024] = "";
-	json_t *o = obj(json);
+	json_t *o = tjson_load(json);
 	char *s = api_select_from_object(o, err, sizeof(err));
 
 	assert_null(s);
@@ -380,16 +371,16 @@ static void test_from_object(void **state)
 		    "app=web,!canary,env notin (prod),tier in (a,b),x");
 
 	/* The text parses back to a selector that means the same. */
-	o = obj("{\"matchLabels\":{\"app\":\"web\"},\"matchExpressions\":["
-		"{\"key\":\"tier\",\"operator\":\"In\",\"values\":[\"fe\",\"be\"]}]}");
+	o = tjson_load("{\"matchLabels\":{\"app\":\"web\"},\"matchExpressions\":["
+		       "{\"key\":\"tier\",\"operator\":\"In\",\"values\":[\"fe\",\"be\"]}]}");
 	text = api_select_from_object(o, err, sizeof(err));
 	assert_non_null(text);
 	s = api_select_labels(text, err, sizeof(err));
 	assert_non_null(s);
-	p = obj("{\"metadata\":{\"labels\":{\"app\":\"web\",\"tier\":\"be\"}}}");
+	p = tjson_load("{\"metadata\":{\"labels\":{\"app\":\"web\",\"tier\":\"be\"}}}");
 	assert_true(api_select_match(s, p));
 	json_decref(p);
-	p = obj("{\"metadata\":{\"labels\":{\"app\":\"web\",\"tier\":\"db\"}}}");
+	p = tjson_load("{\"metadata\":{\"labels\":{\"app\":\"web\",\"tier\":\"db\"}}}");
 	assert_false(api_select_match(s, p));
 	json_decref(p);
 	api_select_free(s);
@@ -408,7 +399,7 @@ static void test_from_object(void **state)
 	from_object_err("{\"matchLabels\":{\"a b\":\"x\"}}",
 			"key: Invalid value: \"a b\": " NAME_PART_MSG);
 	/* Callers that only want the text may pass no error buffer. */
-	o = obj("{\"matchExpressions\":[{\"key\":\"a\",\"operator\":\"Foo\"}]}");
+	o = tjson_load("{\"matchExpressions\":[{\"key\":\"a\",\"operator\":\"Foo\"}]}");
 	assert_null(api_select_from_object(o, NULL, 0));
 	json_decref(o);
 	assert_null(api_select_labels("a b", NULL, 0));

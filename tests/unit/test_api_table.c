@@ -13,6 +13,7 @@
 
 #include "api_table.h"
 #include "model.h"
+#include "tjson.h"
 
 /* Every object below was created at T0 - 5 minutes unless it says. */
 #define T0 "2026-12-04T12:00:00Z"
@@ -35,23 +36,13 @@ static const struct api_resource *resource(const char *kind)
 	return NULL;
 }
 
-static json_t *load(const char *text)
-{
-	json_error_t e;
-	json_t *o = json_loads(text, 0, &e);
-
-	if (!o)
-		fail_msg("bad test JSON: %s (%d): %s", e.text, e.position, text);
-	return o;
-}
-
 /* A Table of one object, metadata rows. */
 static json_t *table1(const char *kind, const char *obj)
 {
 	json_t *objs = json_array();
 	json_t *t;
 
-	json_array_append_new(objs, load(obj));
+	json_array_append_new(objs, tjson_load(obj));
 	t = api_table_build(resource(kind), objs, NULL, NULL, now());
 	assert_non_null(t);
 	json_decref(objs);
@@ -66,6 +57,15 @@ static const json_t *cell(const json_t *t, size_t col)
 	if (!c)
 		fail_msg("no cell %zu", col);
 	return c;
+}
+
+/* Cell `col` of a one-object Table of `kind` is the string `want`. */
+static void cell_is(const char *kind, const char *obj, size_t col, const char *want)
+{
+	json_t *t = table1(kind, obj);
+
+	assert_string_equal(json_string_value(cell(t, col)), want);
+	json_decref(t);
 }
 
 /* The string cells of row 0 joined by '|', numbers written as numbers
@@ -131,12 +131,12 @@ static void test_age(void **state)
 
 static void test_table_shape(void **state)
 {
-	json_t *objs = load("[{\"kind\":\"Namespace\",\"apiVersion\":\"v1\",\"metadata\":"
-			    "{\"name\":\"default\",\"uid\":\"u1\",\"resourceVersion\":\"7\","
-			    CREATED "},\"status\":{\"phase\":\"Active\"}},"
-			    "{\"kind\":\"Namespace\",\"apiVersion\":\"v1\",\"metadata\":"
-			    "{\"name\":\"old\"},\"status\":{\"phase\":\"Terminating\"}}]");
-	json_t *lm = load("{\"resourceVersion\":\"42\",\"continue\":\"abc\"}");
+	json_t *objs = tjson_load("[{\"kind\":\"Namespace\",\"apiVersion\":\"v1\",\"metadata\":"
+				  "{\"name\":\"default\",\"uid\":\"u1\",\"resourceVersion\":\"7\","
+				  CREATED "},\"status\":{\"phase\":\"Active\"}},"
+				  "{\"kind\":\"Namespace\",\"apiVersion\":\"v1\",\"metadata\":"
+				  "{\"name\":\"old\"},\"status\":{\"phase\":\"Terminating\"}}]");
+	json_t *lm = tjson_load("{\"resourceVersion\":\"42\",\"continue\":\"abc\"}");
 	json_t *t = api_table_build(resource("Namespace"), objs, lm, NULL, now());
 	const json_t *rows, *o, *col;
 
@@ -247,11 +247,9 @@ static void test_pod_pending_and_waiting(void **state)
 	json_decref(t);
 
 	/* A terminated container without a reason shows its exit code. */
-	t = table1("Pod", "{" POD_META "},\"spec\":{\"containers\":[{\"name\":\"web\"}]},"
-		   "\"status\":{\"phase\":\"Running\",\"containerStatuses\":[{\"name\":\"web\","
-		   "\"state\":{\"terminated\":{\"exitCode\":137}}}]}}");
-	assert_string_equal(json_string_value(cell(t, 2)), "ExitCode:137");
-	json_decref(t);
+	cell_is("Pod", "{" POD_META "},\"spec\":{\"containers\":[{\"name\":\"web\"}]},"
+		"\"status\":{\"phase\":\"Running\",\"containerStatuses\":[{\"name\":\"web\","
+		"\"state\":{\"terminated\":{\"exitCode\":137}}}]}}", 2, "ExitCode:137");
 }
 
 static void test_pod_init_and_sidecar(void **state)
@@ -259,15 +257,13 @@ static void test_pod_init_and_sidecar(void **state)
 	json_t *t;
 
 	(void)state;
-	t = table1("Pod", "{" POD_META "},\"spec\":{\"initContainers\":[{\"name\":\"setup\"}],"
-		   "\"containers\":[{\"name\":\"web\"}]},"
-		   "\"status\":{\"phase\":\"Pending\",\"initContainerStatuses\":["
-		   "{\"name\":\"setup\","
-		   "\"state\":{\"waiting\":{\"reason\":\"PodInitializing\"}}}],"
-		   "\"containerStatuses\":[{\"name\":\"web\",\"state\":{\"waiting\":"
-		   "{\"reason\":\"PodInitializing\"}}}]}}");
-	assert_string_equal(json_string_value(cell(t, 2)), "Init:0/1");
-	json_decref(t);
+	cell_is("Pod", "{" POD_META "},\"spec\":{\"initContainers\":[{\"name\":\"setup\"}],"
+		"\"containers\":[{\"name\":\"web\"}]},"
+		"\"status\":{\"phase\":\"Pending\",\"initContainerStatuses\":["
+		"{\"name\":\"setup\","
+		"\"state\":{\"waiting\":{\"reason\":\"PodInitializing\"}}}],"
+		"\"containerStatuses\":[{\"name\":\"web\",\"state\":{\"waiting\":"
+		"{\"reason\":\"PodInitializing\"}}}]}}", 2, "Init:0/1");
 
 	t = table1("Pod", "{" POD_META "},\"spec\":{\"initContainers\":[{\"name\":\"setup\"}],"
 		   "\"containers\":[{\"name\":\"web\"}]},"
@@ -310,19 +306,15 @@ static void test_pod_terminal_and_deleting(void **state)
 			    "Succeeded");
 	json_decref(t);
 
-	t = table1("Pod", "{\"metadata\":{\"name\":\"web-1\"," CREATED ",\"deletionTimestamp\":"
-		   "\"2026-12-04T11:59:50Z\"},\"spec\":{\"containers\":[{\"name\":\"web\"}]},"
-		   "\"status\":{\"phase\":\"Running\",\"containerStatuses\":[{\"name\":\"web\","
-		   "\"ready\":true,\"state\":{\"running\":{}}}]}}");
-	assert_string_equal(json_string_value(cell(t, 2)), "Terminating");
-	json_decref(t);
+	cell_is("Pod", "{\"metadata\":{\"name\":\"web-1\"," CREATED ",\"deletionTimestamp\":"
+		"\"2026-12-04T11:59:50Z\"},\"spec\":{\"containers\":[{\"name\":\"web\"}]},"
+		"\"status\":{\"phase\":\"Running\",\"containerStatuses\":[{\"name\":\"web\","
+		"\"ready\":true,\"state\":{\"running\":{}}}]}}", 2, "Terminating");
 
 	/* A finished pod being deleted keeps its final status. */
-	t = table1("Pod", "{\"metadata\":{\"name\":\"web-1\",\"deletionTimestamp\":"
-		   "\"2026-12-04T11:59:50Z\"},\"spec\":{\"containers\":[{\"name\":\"web\"}]},"
-		   "\"status\":{\"phase\":\"Failed\",\"reason\":\"Evicted\"}}");
-	assert_string_equal(json_string_value(cell(t, 2)), "Evicted");
-	json_decref(t);
+	cell_is("Pod", "{\"metadata\":{\"name\":\"web-1\",\"deletionTimestamp\":"
+		"\"2026-12-04T11:59:50Z\"},\"spec\":{\"containers\":[{\"name\":\"web\"}]},"
+		"\"status\":{\"phase\":\"Failed\",\"reason\":\"Evicted\"}}", 2, "Evicted");
 }
 
 static void test_pod_wide_cells(void **state)
@@ -414,10 +406,8 @@ static void test_deployment_and_replicaset(void **state)
 	row_is(t, "web|0/1|#0|#0|<unknown>|||app=web,track notin (canary)");
 	json_decref(t);
 
-	t = table1("Deployment", "{\"metadata\":{\"name\":\"web\"},\"spec\":{\"selector\":{"
-		   "\"matchExpressions\":[{\"key\":\"a\",\"operator\":\"Bad\"}]}}}");
-	assert_string_equal(json_string_value(cell(t, 7)), "<invalid>");
-	json_decref(t);
+	cell_is("Deployment", "{\"metadata\":{\"name\":\"web\"},\"spec\":{\"selector\":{"
+		"\"matchExpressions\":[{\"key\":\"a\",\"operator\":\"Bad\"}]}}}", 7, "<invalid>");
 
 	t = table1("ReplicaSet", "{\"metadata\":{\"name\":\"web-5d4f\"," CREATED "},\"spec\":{"
 		   "\"replicas\":3,\"selector\":{\"matchLabels\":{\"app\":\"web\","
@@ -427,13 +417,10 @@ static void test_deployment_and_replicaset(void **state)
 	row_is(t, "web-5d4f|#3|#3|#2|5m|web,log|nginx:1.25,busybox|app=web,pod-template-hash=5d4f");
 	json_decref(t);
 
-	t = table1("ReplicaSet", "{\"metadata\":{\"name\":\"rs\"},\"spec\":{\"selector\":{}}}");
-	assert_string_equal(json_string_value(cell(t, 7)), "<none>");
-	json_decref(t);
-	t = table1("ReplicaSet", "{\"metadata\":{\"name\":\"rs\"},\"spec\":{\"selector\":{"
-		   "\"matchLabels\":{\"a\":\"-bad\"}}}}");
-	assert_string_equal(json_string_value(cell(t, 7)), "<error>");
-	json_decref(t);
+	cell_is("ReplicaSet", "{\"metadata\":{\"name\":\"rs\"},\"spec\":{\"selector\":{}}}",
+		7, "<none>");
+	cell_is("ReplicaSet", "{\"metadata\":{\"name\":\"rs\"},\"spec\":{\"selector\":{"
+		"\"matchLabels\":{\"a\":\"-bad\"}}}}", 7, "<error>");
 }
 
 static void test_endpoints(void **state)
@@ -457,15 +444,11 @@ static void test_endpoints(void **state)
 			    "10.0.0.1:80,10.0.0.2:80,10.0.0.3:80 + 4 more...");
 	json_decref(t);
 
-	t = table1("Endpoints", "{\"metadata\":{\"name\":\"v6\"},\"subsets\":[{"
-		   "\"addresses\":[{\"ip\":\"fd00::1\"}],\"ports\":[{\"port\":80}]},"
-		   "{\"addresses\":[{\"ip\":\"10.0.0.9\"}]}]}");
-	assert_string_equal(json_string_value(cell(t, 1)), "[fd00::1]:80,10.0.0.9");
-	json_decref(t);
+	cell_is("Endpoints", "{\"metadata\":{\"name\":\"v6\"},\"subsets\":[{"
+		"\"addresses\":[{\"ip\":\"fd00::1\"}],\"ports\":[{\"port\":80}]},"
+		"{\"addresses\":[{\"ip\":\"10.0.0.9\"}]}]}", 1, "[fd00::1]:80,10.0.0.9");
 
-	t = table1("Endpoints", "{\"metadata\":{\"name\":\"none\"}}");
-	assert_string_equal(json_string_value(cell(t, 1)), "<none>");
-	json_decref(t);
+	cell_is("Endpoints", "{\"metadata\":{\"name\":\"none\"}}", 1, "<none>");
 
 	t = table1("EndpointSlice", "{\"metadata\":{\"name\":\"web-abcde\"," CREATED "},"
 		   "\"addressType\":\"IPv4\",\"ports\":[{\"name\":\"http\",\"port\":8080,"
@@ -617,7 +600,7 @@ static void test_ingress(void **state)
 
 static void test_unknown_kind(void **state)
 {
-	json_t *objs = load("[{\"metadata\":{\"name\":\"x\"," CREATED "}}]");
+	json_t *objs = tjson_load("[{\"metadata\":{\"name\":\"x\"," CREATED "}}]");
 	json_t *t = api_table_build(NULL, objs, NULL, "None", now());
 
 	(void)state;

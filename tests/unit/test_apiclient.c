@@ -22,11 +22,11 @@
 #include "apiclient.h"
 #include "buf.h"
 #include "ev.h"
+#include "unix_srv.h"
 
 /* In a canned reply: write what came before, pause, go on. Lets a test
  * split a response across reads at a chosen byte. */
 #define SRV_PAUSE "\x01"
-#define SRV_IO_MS 5000
 
 /* What the server does with a connection once its replies are written. */
 enum srv_after {
@@ -42,10 +42,7 @@ struct srv_conn {
 };
 
 struct srv {
-	char dir[64];
-	char path[100];
-	int lfd;
-	pthread_t thread;
+	struct unix_srv u;       /* u.path: the socket */
 	const struct srv_conn *script;
 	size_t n_script;
 	/* Written by the thread, read after the join. */
@@ -53,13 +50,6 @@ struct srv {
 	struct buf log;          /* every request received, raw */
 	sem_t closed;            /* posted after each connection the server closes */
 };
-
-static int srv_poll(int fd, short events)
-{
-	struct pollfd pfd = { .fd = fd, .events = events };
-
-	return poll(&pfd, 1, SRV_IO_MS);
-}
 
 /* Reads one request (head and Content-Length body) into the log.
  * 0, or -1 on EOF, error or timeout. */
@@ -84,7 +74,7 @@ static int srv_read_request(struct srv *s, int fd, struct buf *in)
 				return 0;
 			}
 		}
-		if (srv_poll(fd, POLLIN) <= 0)
+		if (unix_srv_poll(fd, POLLIN) <= 0)
 			return -1;
 		n = recv(fd, chunk, sizeof(chunk), 0);
 		if (n <= 0)
@@ -114,14 +104,6 @@ static void srv_write(int fd, const char *reply)
 	}
 }
 
-static void srv_wait_eof(int fd)
-{
-	char chunk[4096];
-
-	while (srv_poll(fd, POLLIN) > 0 && recv(fd, chunk, sizeof(chunk), 0) > 0)
-		;
-}
-
 static void *srv_main(void *arg)
 {
 	struct srv *s = arg;
@@ -131,9 +113,7 @@ static void *srv_main(void *arg)
 		struct buf in = BUF_INIT;
 		int fd;
 
-		if (srv_poll(s->lfd, POLLIN) <= 0)
-			break;
-		fd = accept(s->lfd, NULL, NULL);
+		fd = unix_srv_accept(&s->u);
 		if (fd < 0)
 			break;
 		s->accepted++;
@@ -144,7 +124,7 @@ static void *srv_main(void *arg)
 		}
 		switch (sc->after) {
 		case SRV_WAIT_EOF:
-			srv_wait_eof(fd);
+			unix_srv_wait_eof(fd);
 			break;
 		case SRV_CLOSE:
 			break;
@@ -153,7 +133,7 @@ static void *srv_main(void *arg)
 			break;
 		case SRV_MUTE:
 			srv_read_request(s, fd, &in);
-			srv_wait_eof(fd);
+			unix_srv_wait_eof(fd);
 			break;
 		}
 		close(fd);
@@ -165,29 +145,16 @@ static void *srv_main(void *arg)
 
 static void srv_start(struct srv *s, const struct srv_conn *script, size_t n)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-
 	memset(s, 0, sizeof(*s));
-	snprintf(s->dir, sizeof(s->dir), "/tmp/apiclient-test-XXXXXX");
-	assert_non_null(mkdtemp(s->dir));
-	snprintf(s->path, sizeof(s->path), "%s/apiserver.sock", s->dir);
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", s->path);
-	s->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	assert_true(s->lfd >= 0);
-	assert_int_equal(bind(s->lfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
-	assert_int_equal(listen(s->lfd, 16), 0);
 	assert_int_equal(sem_init(&s->closed, 0, 0), 0);
 	s->script = script;
 	s->n_script = n;
-	assert_int_equal(pthread_create(&s->thread, NULL, srv_main, s), 0);
+	unix_srv_start(&s->u, "/tmp/apiclient-test", srv_main, s);
 }
 
 static void srv_stop(struct srv *s)
 {
-	pthread_join(s->thread, NULL);
-	close(s->lfd);
-	unlink(s->path);
-	rmdir(s->dir);
+	unix_srv_stop(&s->u);
 	sem_destroy(&s->closed);
 }
 
@@ -204,8 +171,51 @@ static void srv_wait_closed(struct srv *s)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += SRV_IO_MS / 1000;
+	ts.tv_sec += UNIX_SRV_IO_MS / 1000;
 	assert_int_equal(sem_timedwait(&s->closed, &ts), 0);
+}
+
+/* The client under test and its scripted server. */
+struct fix {
+	struct srv s;
+	struct apiclient *c;
+	struct buf resp;
+	char err[256];
+};
+
+/* Starts the server on `script` and a client of it; timeout_ms 0 keeps the
+ * client's default. */
+static void fix_start(struct fix *f, const struct srv_conn *script, size_t n, int timeout_ms)
+{
+	memset(f, 0, sizeof(*f));
+	srv_start(&f->s, script, n);
+	f->c = apiclient_new(f->s.u.path);
+	assert_non_null(f->c);
+	if (timeout_ms)
+		apiclient_set_timeout(f->c, timeout_ms);
+}
+
+/* A request without a body: its status, or -1 with f->err set. */
+static int fix_request(struct fix *f, const char *method, const char *path)
+{
+	return apiclient_request(f->c, method, path, NULL, NULL, 0, &f->resp, f->err,
+				 sizeof(f->err));
+}
+
+/* Ends the client and waits for the server's end; f->s.accepted and
+ * f->s.log stay to be looked at (the log freed by the caller). */
+static void fix_stop(struct fix *f)
+{
+	apiclient_free(f->c);
+	srv_stop(&f->s);
+	buf_free(&f->resp);
+}
+
+/* For a test that does not look at the requests. */
+static void fix_done(struct fix *f)
+{
+	fix_stop(f);
+	buf_free(&f->s.log);
 }
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -218,31 +228,24 @@ static void test_content_length_body(void **state)
 		{ { "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
 		    "Content-Length: 14\r\n\r\n{\"kind\":\"Pod\"}" }, SRV_WAIT_EOF },
 	};
-	struct buf resp = BUF_INIT;
-	struct apiclient *c;
-	struct srv s;
-	char err[256] = "";
+	struct fix f;
 	int status;
 
 	(void)state;
-	srv_start(&s, script, N(script));
-	c = apiclient_new(s.path);
-	assert_non_null(c);
-	status = apiclient_request(c, "POST", "/api/v1/namespaces/default/pods", "application/json",
-				  "{\"x\":1}", 7, &resp, err, sizeof(err));
+	fix_start(&f, script, N(script), 0);
+	status = apiclient_request(f.c, "POST", "/api/v1/namespaces/default/pods",
+				   "application/json", "{\"x\":1}", 7, &f.resp, f.err, sizeof(f.err));
 	assert_int_equal(status, 201);
-	assert_string_equal(buf_str(&resp), "{\"kind\":\"Pod\"}");
-	apiclient_free(c);
-	srv_stop(&s);
-	assert_int_equal(s.accepted, 1);
-	assert_non_null(strstr(buf_str(&s.log),
+	assert_string_equal(buf_str(&f.resp), "{\"kind\":\"Pod\"}");
+	fix_stop(&f);
+	assert_int_equal(f.s.accepted, 1);
+	assert_non_null(strstr(buf_str(&f.s.log),
 			       "POST /api/v1/namespaces/default/pods HTTP/1.1\r\n"));
-	assert_non_null(strstr(buf_str(&s.log), "\r\nHost: localhost\r\n"));
-	assert_non_null(strstr(buf_str(&s.log), "\r\nAccept: application/json\r\n"));
-	assert_non_null(strstr(buf_str(&s.log), "\r\nContent-Type: application/json\r\n"));
-	assert_non_null(strstr(buf_str(&s.log), "\r\nContent-Length: 7\r\n\r\n{\"x\":1}"));
-	buf_free(&resp);
-	buf_free(&s.log);
+	assert_non_null(strstr(buf_str(&f.s.log), "\r\nHost: localhost\r\n"));
+	assert_non_null(strstr(buf_str(&f.s.log), "\r\nAccept: application/json\r\n"));
+	assert_non_null(strstr(buf_str(&f.s.log), "\r\nContent-Type: application/json\r\n"));
+	assert_non_null(strstr(buf_str(&f.s.log), "\r\nContent-Length: 7\r\n\r\n{\"x\":1}"));
+	buf_free(&f.s.log);
 }
 
 static void test_chunked_body_across_reads(void **state)
@@ -252,23 +255,16 @@ static void test_chunked_body_across_reads(void **state)
 		    "5\r\nhel" SRV_PAUSE "lo\r\n" SRV_PAUSE "1" SRV_PAUSE "\r\n,\r\n"
 		    "6\r\n world\r\n0\r\n\r\n" }, SRV_WAIT_EOF },
 	};
-	struct buf resp = BUF_INIT;
-	struct apiclient *c;
-	struct srv s;
-	char err[256] = "";
+	struct fix f;
 
 	(void)state;
-	srv_start(&s, script, N(script));
-	c = apiclient_new(s.path);
-	assert_int_equal(apiclient_request(c, "GET", "/api/v1/pods", NULL, NULL, 0, &resp, err,
-					   sizeof(err)), 200);
-	assert_string_equal(buf_str(&resp), "hello, world");
-	apiclient_free(c);
-	srv_stop(&s);
+	fix_start(&f, script, N(script), 0);
+	assert_int_equal(fix_request(&f, "GET", "/api/v1/pods"), 200);
+	assert_string_equal(buf_str(&f.resp), "hello, world");
+	fix_stop(&f);
 	/* A GET carries no body and no length. */
-	assert_null(strstr(buf_str(&s.log), "Content-Length"));
-	buf_free(&resp);
-	buf_free(&s.log);
+	assert_null(strstr(buf_str(&f.s.log), "Content-Length"));
+	buf_free(&f.s.log);
 }
 
 static void test_keep_alive_reuses_one_connection(void **state)
@@ -278,28 +274,20 @@ static void test_keep_alive_reuses_one_connection(void **state)
 		    "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found" },
 		  SRV_WAIT_EOF },
 	};
-	struct buf resp = BUF_INIT;
-	struct apiclient *c;
-	struct srv s;
-	char err[256] = "";
+	struct fix f;
 
 	(void)state;
-	srv_start(&s, script, N(script));
-	c = apiclient_new(s.path);
-	assert_int_equal(apiclient_request(c, "GET", "/a", NULL, NULL, 0, &resp, err, sizeof(err)),
-			 200);
-	assert_string_equal(buf_str(&resp), "one");
+	fix_start(&f, script, N(script), 0);
+	assert_int_equal(fix_request(&f, "GET", "/a"), 200);
+	assert_string_equal(buf_str(&f.resp), "one");
 	/* A status other than 2xx is an answer, not an error. */
-	assert_int_equal(apiclient_request(c, "DELETE", "/b", NULL, NULL, 0, &resp, err,
-					   sizeof(err)), 404);
-	assert_string_equal(buf_str(&resp), "not found");
-	apiclient_free(c);
-	srv_stop(&s);
-	assert_int_equal(s.accepted, 1);
-	assert_non_null(strstr(buf_str(&s.log), "GET /a HTTP/1.1\r\n"));
-	assert_non_null(strstr(buf_str(&s.log), "DELETE /b HTTP/1.1\r\n"));
-	buf_free(&resp);
-	buf_free(&s.log);
+	assert_int_equal(fix_request(&f, "DELETE", "/b"), 404);
+	assert_string_equal(buf_str(&f.resp), "not found");
+	fix_stop(&f);
+	assert_int_equal(f.s.accepted, 1);
+	assert_non_null(strstr(buf_str(&f.s.log), "GET /a HTTP/1.1\r\n"));
+	assert_non_null(strstr(buf_str(&f.s.log), "DELETE /b HTTP/1.1\r\n"));
+	buf_free(&f.s.log);
 }
 
 static void test_reconnects_when_kept_connection_closed(void **state)
@@ -308,27 +296,20 @@ static void test_reconnects_when_kept_connection_closed(void **state)
 		{ { "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst" }, SRV_CLOSE },
 		{ { "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecond" }, SRV_WAIT_EOF },
 	};
-	struct buf resp = BUF_INIT;
-	struct apiclient *c;
-	struct srv s;
-	char err[256] = "";
+	struct fix f;
 
 	(void)state;
-	srv_start(&s, script, N(script));
-	c = apiclient_new(s.path);
-	assert_int_equal(apiclient_request(c, "GET", "/a", NULL, NULL, 0, &resp, err, sizeof(err)),
-			 200);
-	assert_string_equal(buf_str(&resp), "first");
-	srv_wait_closed(&s);
-	assert_int_equal(apiclient_request(c, "PUT", "/b", "application/json", "{}", 2, &resp, err,
-					   sizeof(err)), 200);
-	assert_string_equal(buf_str(&resp), "second");
-	apiclient_free(c);
-	srv_stop(&s);
-	assert_int_equal(s.accepted, 2);
-	assert_non_null(strstr(buf_str(&s.log), "PUT /b HTTP/1.1\r\n"));
-	buf_free(&resp);
-	buf_free(&s.log);
+	fix_start(&f, script, N(script), 0);
+	assert_int_equal(fix_request(&f, "GET", "/a"), 200);
+	assert_string_equal(buf_str(&f.resp), "first");
+	srv_wait_closed(&f.s);
+	assert_int_equal(apiclient_request(f.c, "PUT", "/b", "application/json", "{}", 2,
+					   &f.resp, f.err, sizeof(f.err)), 200);
+	assert_string_equal(buf_str(&f.resp), "second");
+	fix_stop(&f);
+	assert_int_equal(f.s.accepted, 2);
+	assert_non_null(strstr(buf_str(&f.s.log), "PUT /b HTTP/1.1\r\n"));
+	buf_free(&f.s.log);
 }
 
 static void test_retries_only_once(void **state)
@@ -337,26 +318,17 @@ static void test_retries_only_once(void **state)
 		{ { "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst" }, SRV_CLOSE },
 		{ { NULL }, SRV_DROP },
 	};
-	struct buf resp = BUF_INIT;
-	struct apiclient *c;
-	struct srv s;
-	char err[256] = "";
+	struct fix f;
 
 	(void)state;
-	srv_start(&s, script, N(script));
-	c = apiclient_new(s.path);
-	apiclient_set_timeout(c, 2000);
-	assert_int_equal(apiclient_request(c, "GET", "/a", NULL, NULL, 0, &resp, err, sizeof(err)),
-			 200);
-	srv_wait_closed(&s);
-	assert_int_equal(apiclient_request(c, "GET", "/b", NULL, NULL, 0, &resp, err, sizeof(err)),
-			 -1);
-	assert_string_equal(err, "connection closed before a response");
-	assert_int_equal(resp.len, 0);
-	apiclient_free(c);
-	srv_done(&s);
-	assert_int_equal(s.accepted, 2);
-	buf_free(&resp);
+	fix_start(&f, script, N(script), 2000);
+	assert_int_equal(fix_request(&f, "GET", "/a"), 200);
+	srv_wait_closed(&f.s);
+	assert_int_equal(fix_request(&f, "GET", "/b"), -1);
+	assert_string_equal(f.err, "connection closed before a response");
+	assert_int_equal(f.resp.len, 0);
+	fix_done(&f);
+	assert_int_equal(f.s.accepted, 2);
 }
 
 static void test_fresh_connection_closed_is_an_error(void **state)
@@ -364,23 +336,16 @@ static void test_fresh_connection_closed_is_an_error(void **state)
 	static const struct srv_conn script[] = {
 		{ { NULL }, SRV_DROP },
 	};
-	struct buf resp = BUF_INIT;
-	struct apiclient *c;
-	struct srv s;
-	char err[256] = "";
+	struct fix f;
 
 	(void)state;
-	srv_start(&s, script, N(script));
-	c = apiclient_new(s.path);
+	fix_start(&f, script, N(script), 0);
 	/* A retry would wait in the backlog and time out instead. */
-	apiclient_set_timeout(c, 1000);
-	assert_int_equal(apiclient_request(c, "GET", "/a", NULL, NULL, 0, &resp, err, sizeof(err)),
-			 -1);
-	assert_string_equal(err, "connection closed before a response");
-	apiclient_free(c);
-	srv_done(&s);
-	assert_int_equal(s.accepted, 1);
-	buf_free(&resp);
+	apiclient_set_timeout(f.c, 1000);
+	assert_int_equal(fix_request(&f, "GET", "/a"), -1);
+	assert_string_equal(f.err, "connection closed before a response");
+	fix_done(&f);
+	assert_int_equal(f.s.accepted, 1);
 }
 
 static void test_connection_close_is_honoured(void **state)
@@ -392,25 +357,16 @@ static void test_connection_close_is_honoured(void **state)
 		  SRV_WAIT_EOF },
 		{ { "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nagain" }, SRV_WAIT_EOF },
 	};
-	struct buf resp = BUF_INIT;
-	struct apiclient *c;
-	struct srv s;
-	char err[256] = "";
+	struct fix f;
 
 	(void)state;
-	srv_start(&s, script, N(script));
-	c = apiclient_new(s.path);
-	apiclient_set_timeout(c, 2000);
-	assert_int_equal(apiclient_request(c, "GET", "/a", NULL, NULL, 0, &resp, err, sizeof(err)),
-			 200);
-	assert_string_equal(buf_str(&resp), "ok");
-	assert_int_equal(apiclient_request(c, "GET", "/b", NULL, NULL, 0, &resp, err, sizeof(err)),
-			 200);
-	assert_string_equal(buf_str(&resp), "again");
-	apiclient_free(c);
-	srv_done(&s);
-	assert_int_equal(s.accepted, 2);
-	buf_free(&resp);
+	fix_start(&f, script, N(script), 2000);
+	assert_int_equal(fix_request(&f, "GET", "/a"), 200);
+	assert_string_equal(buf_str(&f.resp), "ok");
+	assert_int_equal(fix_request(&f, "GET", "/b"), 200);
+	assert_string_equal(buf_str(&f.resp), "again");
+	fix_done(&f);
+	assert_int_equal(f.s.accepted, 2);
 }
 
 static void test_body_until_close_and_head(void **state)
@@ -420,25 +376,16 @@ static void test_body_until_close_and_head(void **state)
 		/* Announces a body HEAD does not get: the client must not wait for it. */
 		{ { "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n" }, SRV_WAIT_EOF },
 	};
-	struct buf resp = BUF_INIT;
-	struct apiclient *c;
-	struct srv s;
-	char err[256] = "";
+	struct fix f;
 
 	(void)state;
-	srv_start(&s, script, N(script));
-	c = apiclient_new(s.path);
-	apiclient_set_timeout(c, 2000);
-	assert_int_equal(apiclient_request(c, "GET", "/a", NULL, NULL, 0, &resp, err, sizeof(err)),
-			 200);
-	assert_string_equal(buf_str(&resp), "to the end");
-	assert_int_equal(apiclient_request(c, "HEAD", "/b", NULL, NULL, 0, &resp, err, sizeof(err)),
-			 200);
-	assert_int_equal(resp.len, 0);
-	apiclient_free(c);
-	srv_done(&s);
-	assert_int_equal(s.accepted, 2);
-	buf_free(&resp);
+	fix_start(&f, script, N(script), 2000);
+	assert_int_equal(fix_request(&f, "GET", "/a"), 200);
+	assert_string_equal(buf_str(&f.resp), "to the end");
+	assert_int_equal(fix_request(&f, "HEAD", "/b"), 200);
+	assert_int_equal(f.resp.len, 0);
+	fix_done(&f);
+	assert_int_equal(f.s.accepted, 2);
 }
 
 static void test_timeout(void **state)
@@ -446,28 +393,20 @@ static void test_timeout(void **state)
 	static const struct srv_conn script[] = {
 		{ { NULL }, SRV_MUTE },
 	};
-	struct buf resp = BUF_INIT;
-	struct apiclient *c;
-	struct srv s;
-	char err[256] = "";
+	struct fix f;
 	uint64_t t0, elapsed;
 
 	(void)state;
-	srv_start(&s, script, N(script));
-	c = apiclient_new(s.path);
-	apiclient_set_timeout(c, 200);
+	fix_start(&f, script, N(script), 200);
 	t0 = ev_now_ms();
-	assert_int_equal(apiclient_request(c, "GET", "/slow", NULL, NULL, 0, &resp, err,
-					   sizeof(err)), -1);
+	assert_int_equal(fix_request(&f, "GET", "/slow"), -1);
 	elapsed = ev_now_ms() - t0;
-	assert_string_equal(err, "timed out after 200 ms");
+	assert_string_equal(f.err, "timed out after 200 ms");
 	assert_true(elapsed >= 195);
 	assert_true(elapsed < 2000);
 	/* The timed-out connection is dropped: the server sees its end. */
-	srv_wait_closed(&s);
-	apiclient_free(c);
-	srv_done(&s);
-	buf_free(&resp);
+	srv_wait_closed(&f.s);
+	fix_done(&f);
 }
 
 static void test_connect_errors(void **state)
@@ -516,29 +455,19 @@ static void test_malformed_responses(void **state)
 		{ { "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc" }, SRV_CLOSE },
 		{ { "SSH-2.0-OpenSSH\r\n" }, SRV_WAIT_EOF },
 	};
-	struct buf resp = BUF_INIT;
-	struct apiclient *c;
-	struct srv s;
-	char err[256] = "";
+	struct fix f;
 
 	(void)state;
-	srv_start(&s, script, N(script));
-	c = apiclient_new(s.path);
-	apiclient_set_timeout(c, 2000);
-	assert_int_equal(apiclient_request(c, "GET", "/a", NULL, NULL, 0, &resp, err, sizeof(err)),
-			 -1);
-	assert_true(strncmp(err, "malformed response: ", 20) == 0);
+	fix_start(&f, script, N(script), 2000);
+	assert_int_equal(fix_request(&f, "GET", "/a"), -1);
+	assert_true(strncmp(f.err, "malformed response: ", 20) == 0);
 	/* Cut short: not an answer, even with a status. */
-	assert_int_equal(apiclient_request(c, "GET", "/b", NULL, NULL, 0, &resp, err, sizeof(err)),
-			 -1);
-	assert_string_equal(err, "malformed response: connection closed mid-response");
-	assert_int_equal(apiclient_request(c, "GET", "/c", NULL, NULL, 0, &resp, err, sizeof(err)),
-			 -1);
-	assert_true(strncmp(err, "malformed response: ", 20) == 0);
-	apiclient_free(c);
-	srv_done(&s);
-	assert_int_equal(s.accepted, 3);
-	buf_free(&resp);
+	assert_int_equal(fix_request(&f, "GET", "/b"), -1);
+	assert_string_equal(f.err, "malformed response: connection closed mid-response");
+	assert_int_equal(fix_request(&f, "GET", "/c"), -1);
+	assert_true(strncmp(f.err, "malformed response: ", 20) == 0);
+	fix_done(&f);
+	assert_int_equal(f.s.accepted, 3);
 }
 
 static void test_invalid_requests_refused(void **state)
@@ -642,7 +571,8 @@ static void wrec_run(struct wrec *r, const struct srv *s, int free_after, uint64
 	r->loop = ev_loop_new();
 	assert_non_null(r->loop);
 	r->free_after = free_after;
-	r->w = apiclient_watch_start(r->loop, s->path, "/api/v1/pods?watch=true&resourceVersion=7",
+	r->w = apiclient_watch_start(r->loop, s->u.path,
+				     "/api/v1/pods?watch=true&resourceVersion=7",
 				     wrec_on_event, wrec_on_end, r, err, sizeof(err));
 	assert_non_null(r->w);
 	guard = ev_timer_add(r->loop, ms, wrec_guard, r);

@@ -13,20 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "apiwatch.h"
 #include "buf.h"
 #include "ev.h"
-
-#define SRV_IO_MS 5000
+#include "unix_srv.h"
 
 struct srv {
-	char dir[64];
-	char path[100];
-	int lfd;
-	pthread_t thread;
+	struct unix_srv u;            /* u.path: the socket */
 	const char *const *replies;   /* one per connection; NULL ends */
 	struct buf log;               /* request lines received */
 };
@@ -38,10 +33,9 @@ static int srv_read_head(struct srv *s, int fd)
 	size_t n = 0;
 
 	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
 		ssize_t r;
 
-		if (poll(&p, 1, SRV_IO_MS) <= 0 || n >= sizeof(in) - 1)
+		if (unix_srv_poll(fd, POLLIN) <= 0 || n >= sizeof(in) - 1)
 			return -1;
 		r = read(fd, in + n, sizeof(in) - 1 - n);
 		if (r <= 0)
@@ -61,23 +55,16 @@ static void *srv_main(void *arg)
 	struct srv *s = arg;
 
 	for (size_t i = 0; s->replies[i]; i++) {
-		struct pollfd p = { .fd = s->lfd, .events = POLLIN };
 		const char *reply = s->replies[i];
-		char c;
-		int fd;
+		int fd = unix_srv_accept(&s->u);
 
-		if (poll(&p, 1, SRV_IO_MS) <= 0)
-			break;
-		fd = accept(s->lfd, NULL, NULL);
 		if (fd < 0)
 			break;
 		if (srv_read_head(s, fd) == 0 &&
 		    write(fd, reply, strlen(reply)) != (ssize_t)strlen(reply))
 			fprintf(stderr, "srv: short write\n");
 		/* Held open until the client closes: a watch stays open. */
-		p = (struct pollfd){ .fd = fd, .events = POLLIN };
-		while (poll(&p, 1, SRV_IO_MS) > 0 && read(fd, &c, 1) > 0)
-			;
+		unix_srv_wait_eof(fd);
 		close(fd);
 	}
 	return NULL;
@@ -85,27 +72,14 @@ static void *srv_main(void *arg)
 
 static void srv_start(struct srv *s, const char *const *replies)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-
 	memset(s, 0, sizeof(*s));
-	snprintf(s->dir, sizeof(s->dir), "/tmp/apiwatch-test-XXXXXX");
-	assert_non_null(mkdtemp(s->dir));
-	snprintf(s->path, sizeof(s->path), "%s/apiserver.sock", s->dir);
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", s->path);
-	s->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	assert_true(s->lfd >= 0);
-	assert_int_equal(bind(s->lfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
-	assert_int_equal(listen(s->lfd, 16), 0);
 	s->replies = replies;
-	assert_int_equal(pthread_create(&s->thread, NULL, srv_main, s), 0);
+	unix_srv_start(&s->u, "/tmp/apiwatch-test", srv_main, s);
 }
 
 static void srv_stop(struct srv *s)
 {
-	pthread_join(s->thread, NULL);
-	close(s->lfd);
-	unlink(s->path);
-	rmdir(s->dir);
+	unix_srv_stop(&s->u);
 }
 
 #define SLICE(name, svc, ip) \
@@ -167,7 +141,7 @@ static void rec_run(struct rec *r, const struct srv *s, int want, uint64_t ms)
 	r->loop = ev_loop_new();
 	assert_non_null(r->loop);
 	r->want = want;
-	r->w = apiwatch_new(r->loop, s->path, "/apis/discovery.k8s.io/v1/endpointslices",
+	r->w = apiwatch_new(r->loop, s->u.path, "/apis/discovery.k8s.io/v1/endpointslices",
 			    "endpointslices", rec_on_change, r);
 	assert_non_null(r->w);
 	apiwatch_start(r->w);

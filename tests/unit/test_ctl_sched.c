@@ -54,6 +54,23 @@ static int sched(const struct ctl_nodes *c, const int *own, int *node, struct in
 	return ctl_schedule(c, own, NULL, node, ip, why, sizeof(why));
 }
 
+/* Where the next pod goes, as "NODE IP"; with `take`, it takes that place
+ * and counts as one of `own`. */
+static const char *next_place(struct ctl_nodes *c, int *own, bool take)
+{
+	static char where[64];
+	struct in_addr ip;
+	int node;
+
+	assert_int_equal(sched(c, own, &node, &ip), 0);
+	snprintf(where, sizeof(where), "%d %s", node, ip_str(ip));
+	if (take) {
+		ctl_nodes_take(c, node, ip);
+		own[node]++;
+	}
+	return where;
+}
+
 static void test_spread_round_robin(void **state)
 {
 	static const char *const want[] = {
@@ -65,17 +82,8 @@ static void test_spread_round_robin(void **state)
 	(void)state;
 	ctl_nodes_init(&c, 3, 110, NULL, 0);
 	all_ready(&c);
-	for (int i = 0; i < 5; i++) {
-		struct in_addr ip;
-		char got[64];
-		int node;
-
-		assert_int_equal(sched(&c, own, &node, &ip), 0);
-		snprintf(got, sizeof(got), "%d %s", node, ip_str(ip));
-		assert_string_equal(got, want[i]);
-		ctl_nodes_take(&c, node, ip);
-		own[node]++;
-	}
+	for (int i = 0; i < 5; i++)
+		assert_string_equal(next_place(&c, own, true), want[i]);
 }
 
 static void test_tie_breaks(void **state)
@@ -85,8 +93,6 @@ static void test_tie_breaks(void **state)
 	struct model_pod *p = pods_on(3, node, host, NULL);
 	int own[LAB_MAX_NODES] = { 0 };
 	struct ctl_nodes c;
-	struct in_addr ip;
-	int n;
 
 	(void)state;
 	ctl_nodes_init(&c, 3, 110, p, 3);
@@ -94,21 +100,15 @@ static void test_tie_breaks(void **state)
 	assert_int_equal(c.pods[0], 2);
 	assert_int_equal(c.pods[1], 1);
 	/* Equal for this Deployment: the emptiest node overall. */
-	assert_int_equal(sched(&c, own, &n, &ip), 0);
-	assert_int_equal(n, 2);
-	assert_string_equal(ip_str(ip), "10.244.2.2");
+	assert_string_equal(next_place(&c, own, false), "2 10.244.2.2");
 	/* This Deployment's own spread comes first, over the total. */
 	own[2] = 1;
-	assert_int_equal(sched(&c, own, &n, &ip), 0);
-	assert_int_equal(n, 1);
-	assert_string_equal(ip_str(ip), "10.244.1.3");
+	assert_string_equal(next_place(&c, own, false), "1 10.244.1.3");
 	/* All equal: the lowest index. */
 	own[0] = 1;
 	own[1] = 1;
 	c.pods[0] = c.pods[1] = c.pods[2] = 4;
-	assert_int_equal(sched(&c, own, &n, &ip), 0);
-	assert_int_equal(n, 0);
-	assert_string_equal(ip_str(ip), "10.244.0.4");
+	assert_string_equal(next_place(&c, own, false), "0 10.244.0.4");
 	free(p);
 }
 
@@ -121,18 +121,13 @@ static void test_addresses(void **state)
 	struct model_pod *p = pods_on(4, node, host, deleting);
 	int own[LAB_MAX_NODES] = { 0 };
 	struct ctl_nodes c;
-	struct in_addr ip;
-	int n;
 
 	(void)state;
 	ctl_nodes_init(&c, 1, 110, p, 4);
 	all_ready(&c);
 	assert_int_equal(c.pods[0], 4);
-	assert_int_equal(sched(&c, own, &n, &ip), 0);
-	assert_string_equal(ip_str(ip), "10.244.0.5");
-	ctl_nodes_take(&c, n, ip);
-	assert_int_equal(sched(&c, own, &n, &ip), 0);
-	assert_string_equal(ip_str(ip), "10.244.0.7");
+	assert_string_equal(next_place(&c, own, true), "0 10.244.0.5");
+	assert_string_equal(next_place(&c, own, false), "0 10.244.0.7");
 	free(p);
 }
 

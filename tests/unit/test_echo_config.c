@@ -44,6 +44,25 @@ static const char *listen_text(const struct echo_config *cfg, unsigned i)
 	return buf;
 }
 
+/* A run's settings besides its listeners and the PROXY protocol. */
+struct settings {
+	bool unmap, newline;
+	const char *name;
+	int ntrust, drain_ms, header_ms, max_conns, workers;
+};
+
+static void assert_settings(const struct echo_config *cfg, const struct settings *want)
+{
+	assert_int_equal(cfg->unmap, want->unmap);
+	assert_int_equal(cfg->newline, want->newline);
+	assert_string_equal(cfg->name, want->name);
+	assert_int_equal(cfg->ntrust, want->ntrust);
+	assert_int_equal(cfg->drain_ms, want->drain_ms);
+	assert_int_equal(cfg->header_ms, want->header_ms);
+	assert_int_equal(cfg->max_conns, want->max_conns);
+	assert_int_equal(cfg->workers, want->workers);
+}
+
 static void test_defaults(void **state)
 {
 	struct echo_config cfg;
@@ -55,15 +74,9 @@ static void test_defaults(void **state)
 	/* The reference app's [::]:8080, dual-stack. */
 	assert_string_equal(listen_text(&cfg, 0), "[::]:8080");
 	assert_false(cfg.listen[0].proxy);
-	assert_false(cfg.unmap);
-	assert_false(cfg.newline);
-	assert_int_equal(cfg.ntrust, 0);
-	assert_int_equal(cfg.drain_ms, 5000);
-	assert_int_equal(cfg.header_ms, 10000);
-	assert_int_equal(cfg.max_conns, 0);
-	assert_int_equal(cfg.workers, 1);
 	gethostname(host, sizeof(host) - 1);
-	assert_string_equal(cfg.name, host);
+	assert_settings(&cfg, &(struct settings){ .name = host, .drain_ms = 5000,
+						  .header_ms = 10000, .workers = 1 });
 }
 
 static void test_flags(void **state)
@@ -80,14 +93,9 @@ static void test_flags(void **state)
 	assert_false(cfg.listen[0].proxy);
 	assert_string_equal(listen_text(&cfg, 1), "[::1]:9001");
 	assert_true(cfg.listen[1].proxy);
-	assert_true(cfg.unmap);
-	assert_true(cfg.newline);
-	assert_string_equal(cfg.name, "pod-a");
-	assert_int_equal(cfg.ntrust, 2);
-	assert_int_equal(cfg.drain_ms, 1500);
-	assert_int_equal(cfg.header_ms, 250);
-	assert_int_equal(cfg.max_conns, 100);
-	assert_int_equal(cfg.workers, 4);
+	assert_settings(&cfg, &(struct settings){ .unmap = true, .newline = true, .name = "pod-a",
+						  .ntrust = 2, .drain_ms = 1500, .header_ms = 250,
+						  .max_conns = 100, .workers = 4 });
 	assert_true(cfg.verbose);
 }
 
@@ -128,14 +136,9 @@ static void test_environment(void **state)
 	assert_int_equal(cfg.nlisten, 2);
 	assert_string_equal(listen_text(&cfg, 0), "127.0.0.1:7000");
 	assert_true(cfg.listen[1].proxy);
-	assert_true(cfg.unmap);
-	assert_true(cfg.newline);
-	assert_string_equal(cfg.name, "from-env");
-	assert_int_equal(cfg.ntrust, 3);
-	assert_int_equal(cfg.drain_ms, 2000);
-	assert_int_equal(cfg.header_ms, 3000);
-	assert_int_equal(cfg.max_conns, 7);
-	assert_int_equal(cfg.workers, 2);
+	assert_settings(&cfg, &(struct settings){ .unmap = true, .newline = true,
+						  .name = "from-env", .ntrust = 3, .drain_ms = 2000,
+						  .header_ms = 3000, .max_conns = 7, .workers = 2 });
 	assert_false(cfg.proxy_protocol);
 
 	/* Flags win; a list flag replaces the variable's list. */

@@ -18,6 +18,7 @@
 
 #include "gw.h"
 #include "log.h"
+#include "loopback.h"
 #include "sock.h"
 
 struct fixture {
@@ -44,30 +45,6 @@ static void *run(void *arg)
 	return NULL;
 }
 
-static int listener(int *port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
-
-	assert_true(fd >= 0);
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(listen(fd, 16), 0);
-	getsockname(fd, (struct sockaddr *)&a, &len);
-	*port = ntohs(a.sin_port);
-	return fd;
-}
-
-/* A port with nobody listening: bound, never listened on, then closed. */
-static int dead_port(void)
-{
-	int port, fd = listener(&port);
-
-	close(fd);
-	return port;
-}
-
 static json_t *load(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static json_t *load(const char *fmt, ...)
@@ -90,7 +67,7 @@ static int setup(void **state)
 	char err[256];
 
 	log_init("test_gw_proxy", LOG_LEVEL_ERROR);
-	f->pod = listener(&f->pod_port);
+	f->pod = loopback_listen(0, 16, &f->pod_port);
 	f->gw.loop = ev_loop_new();
 	f->gw.lfd = -1;
 	f->gw.listen_addr.sin_family = AF_INET;
@@ -119,7 +96,7 @@ static int setup(void **state)
 		"\"b\":{\"metadata\":{\"namespace\":\"d\",\"name\":\"dead-1\",\"labels\":{"
 		"\"kubernetes.io/service-name\":\"dead\"}},\"addressType\":\"IPv4\",\"ports\":[{"
 		"\"port\":%d}],\"endpoints\":[{\"addresses\":[\"127.0.0.1\"]}]}}",
-		f->pod_port, dead_port());
+		f->pod_port, loopback_closed_port());
 	assert_int_equal(gw_routes_build(f->gw.kinds[GW_INGRESSES].objs, &f->gw.routes), 0);
 	assert_int_equal(gw_proxy_start(&f->gw, err, sizeof(err)), 0);
 	f->gw_port = ntohs(f->gw.listen_addr.sin_port);

@@ -11,16 +11,7 @@
 #include <string.h>
 
 #include "gw_route.h"
-
-static json_t *load(const char *text)
-{
-	json_error_t e;
-	json_t *v = json_loads(text, 0, &e);
-
-	if (!v)
-		fail_msg("bad JSON in test: %s at %d", e.text, e.position);
-	return v;
-}
+#include "tjson.h"
 
 #define ING(ns, name, spec) \
 	"{\"metadata\":{\"namespace\":\"" ns "\",\"name\":\"" name "\"},\"spec\":" spec "}"
@@ -38,17 +29,18 @@ static const char *svc_of(const struct gw_routes *r, const char *host, const cha
 
 static void test_class(void **state)
 {
-	json_t *ings = load("[" ING("a", "other", "{\"ingressClassName\":\"nginx\",\"rules\":[{"
-				    "\"http\":{\"paths\":["
-				    PATH("/", "Prefix", "n", "{\"number\":80}")
-				    "]}}]}") ","
-			    "{\"metadata\":{\"namespace\":\"a\",\"name\":\"legacy\","
-			    "\"annotations\":"
-			    "{\"kubernetes.io/ingress.class\":\"azure/application-gateway\"}},"
-			    "\"spec\":{\"rules\":[{\"http\":{\"paths\":["
-			    PATH("/old", "Prefix", "o", "{\"number\":80}") "]}}]}},"
-			    ING("a", "none", "{\"rules\":[{\"http\":{\"paths\":["
-				PATH("/", "Prefix", "x", "{\"number\":80}") "]}}]}") "]");
+	json_t *ings = tjson_load(
+		"[" ING("a", "other", "{\"ingressClassName\":\"nginx\",\"rules\":[{"
+			"\"http\":{\"paths\":["
+			PATH("/", "Prefix", "n", "{\"number\":80}")
+			"]}}]}") ","
+		"{\"metadata\":{\"namespace\":\"a\",\"name\":\"legacy\","
+		"\"annotations\":"
+		"{\"kubernetes.io/ingress.class\":\"azure/application-gateway\"}},"
+		"\"spec\":{\"rules\":[{\"http\":{\"paths\":["
+		PATH("/old", "Prefix", "o", "{\"number\":80}") "]}}]}},"
+		ING("a", "none", "{\"rules\":[{\"http\":{\"paths\":["
+		    PATH("/", "Prefix", "x", "{\"number\":80}") "]}}]}") "]");
 	struct gw_routes r;
 
 	(void)state;
@@ -63,13 +55,14 @@ static void test_class(void **state)
 
 static void test_paths(void **state)
 {
-	json_t *ings = load("{\"k\":" ING("web", "i", "{" CLASS ",\"rules\":[{\"http\":{\"paths\":["
-				PATH("/", "Prefix", "root", "{\"number\":80}") ","
-				PATH("/api/", "Prefix", "api", "{\"number\":80}") ","
-				PATH("/api", "Exact", "apiexact", "{\"number\":80}") ","
-				PATH("/api/v1", "ImplementationSpecific", "v1",
-				     "{\"name\":\"http\"}")
-				"]}}]}") "}");
+	json_t *ings = tjson_load(
+		"{\"k\":" ING("web", "i", "{" CLASS ",\"rules\":[{\"http\":{\"paths\":["
+		    PATH("/", "Prefix", "root", "{\"number\":80}") ","
+		    PATH("/api/", "Prefix", "api", "{\"number\":80}") ","
+		    PATH("/api", "Exact", "apiexact", "{\"number\":80}") ","
+		    PATH("/api/v1", "ImplementationSpecific", "v1",
+			 "{\"name\":\"http\"}")
+		    "]}}]}") "}");
 	struct gw_routes r;
 
 	(void)state;
@@ -94,14 +87,15 @@ static void test_paths(void **state)
 
 static void test_hosts(void **state)
 {
-	json_t *ings = load("[" ING("d", "i", "{" CLASS ",\"defaultBackend\":{\"service\":{"
-				    "\"name\":\"dflt\",\"port\":{\"number\":8080}}},\"rules\":["
-				    "{\"host\":\"A.example\",\"http\":{\"paths\":["
-				    PATH("/", "Prefix", "a", "{\"number\":80}") "]}},"
-				    "{\"host\":\"*.example\",\"http\":{\"paths\":["
-				    PATH("/", "Prefix", "wild", "{\"number\":80}") "]}},"
-				    "{\"http\":{\"paths\":["
-				    PATH("/any", "Prefix", "any", "{\"number\":80}") "]}}]}") "]");
+	json_t *ings = tjson_load(
+		"[" ING("d", "i", "{" CLASS ",\"defaultBackend\":{\"service\":{"
+			"\"name\":\"dflt\",\"port\":{\"number\":8080}}},\"rules\":["
+			"{\"host\":\"A.example\",\"http\":{\"paths\":["
+			PATH("/", "Prefix", "a", "{\"number\":80}") "]}},"
+			"{\"host\":\"*.example\",\"http\":{\"paths\":["
+			PATH("/", "Prefix", "wild", "{\"number\":80}") "]}},"
+			"{\"http\":{\"paths\":["
+			PATH("/any", "Prefix", "any", "{\"number\":80}") "]}}]}") "]");
 	struct gw_routes r;
 
 	(void)state;
@@ -122,13 +116,13 @@ static void test_hosts(void **state)
 
 static void test_endpoints(void **state)
 {
-	json_t *svcs = load("{\"x\":{\"metadata\":{\"namespace\":\"web\",\"name\":\"echo\"},"
-			    "\"spec\":{\"ports\":[{\"name\":\"http\",\"port\":80,"
-			    "\"targetPort\":8080},"
-			    "{\"name\":\"admin\",\"port\":81,\"targetPort\":9000}]}},"
-			    "\"y\":{\"metadata\":{\"namespace\":\"web\",\"name\":\"single\"},"
-			    "\"spec\":{\"ports\":[{\"port\":80,\"targetPort\":8080}]}}}");
-	json_t *slices = load(
+	json_t *svcs = tjson_load("{\"x\":{\"metadata\":{\"namespace\":\"web\",\"name\":\"echo\"},"
+				  "\"spec\":{\"ports\":[{\"name\":\"http\",\"port\":80,"
+				  "\"targetPort\":8080},"
+				  "{\"name\":\"admin\",\"port\":81,\"targetPort\":9000}]}},"
+				  "\"y\":{\"metadata\":{\"namespace\":\"web\",\"name\":\"single\"},"
+				  "\"spec\":{\"ports\":[{\"port\":80,\"targetPort\":8080}]}}}");
+	json_t *slices = tjson_load(
 		"{\"1\":{\"metadata\":{\"namespace\":\"web\",\"name\":\"echo-1\",\"labels\":"
 		"{\"kubernetes.io/service-name\":\"echo\"}},\"addressType\":\"IPv4\","
 		"\"ports\":[{\"name\":\"http\",\"port\":8080},{\"name\":\"admin\",\"port\":9000}],"

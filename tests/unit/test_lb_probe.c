@@ -18,6 +18,7 @@
 
 #include "ev.h"
 #include "lb_probe.h"
+#include "loopback.h"
 
 /* ---- state machine ------------------------------------------------------ */
 
@@ -141,21 +142,10 @@ static void srv_accept(struct ev_loop *loop, int lfd, unsigned events, void *dat
 /* A listener on 127.0.0.1; backlog 0 and not accepting = a full queue. */
 static void srv_start(struct srv *s, struct ev_loop *loop, enum srv_mode mode, bool accepting)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sa);
-	int one = 1;
-
 	memset(s, 0, sizeof(*s));
 	s->loop = loop;
 	s->mode = mode;
-	s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	assert_true(s->lfd >= 0);
-	setsockopt(s->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(listen(s->lfd, accepting ? 4096 : 0), 0);
-	getsockname(s->lfd, (struct sockaddr *)&sa, &len);
-	s->port = ntohs(sa.sin_port);
+	s->lfd = loopback_listen(SOCK_NONBLOCK, accepting ? 4096 : 0, &s->port);
 	if (accepting)
 		assert_int_equal(ev_watch(loop, s->lfd, EV_READ, srv_accept, s), 0);
 }
@@ -166,20 +156,6 @@ static void srv_stop(struct srv *s)
 	close(s->lfd);
 	for (int i = 0; i < s->n_held; i++)
 		close(s->held[i]);
-}
-
-/* A closed port: bind, read the port, close. */
-static int closed_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	getsockname(fd, (struct sockaddr *)&sa, &len);
-	close(fd);
-	return ntohs(sa.sin_port);
 }
 
 /* ---- the engine --------------------------------------------------------- */
@@ -270,7 +246,7 @@ static void test_tcp_refused(void **state)
 	struct lb_probe_spec spec;
 
 	(void)state;
-	spec_init(&spec, LB_PROBE_TCP, closed_port(), 100, 2);
+	spec_init(&spec, LB_PROBE_TCP, loopback_closed_port(), 100, 2);
 	run_probe(loop, &spec, &rl, 2);
 	assert_int_equal(rl.states[1], LB_HEALTH_DOWN);
 	assert_string_equal(rl.last, "connection refused");
@@ -369,7 +345,7 @@ static void test_restored_state_kept(void **state)
 	struct lb_probe *p;
 
 	(void)state;
-	spec_init(&spec, LB_PROBE_TCP, closed_port(), 1000, 2);
+	spec_init(&spec, LB_PROBE_TCP, loopback_closed_port(), 1000, 2);
 	spec.first_delay_ms = 5000;
 	p = lb_probe_start(pr, &spec, &initial, NULL, NULL);
 	assert_int_equal(lb_probe_health(p)->state, LB_HEALTH_UP);

@@ -674,6 +674,12 @@ static void test_duplicate_field(void **state)
  * Cluster, as on a cluster); ignore says nothing. */
 static void test_validation_modes(void **state)
 {
+	/* kubectl's --validate values. */
+	static const struct { const char *flag; enum manifest_validation mode; } modes[] = {
+		{ "true", MANIFEST_VALIDATE_STRICT }, { "strict", MANIFEST_VALIDATE_STRICT },
+		{ "warn", MANIFEST_VALIDATE_WARN },
+		{ "false", MANIFEST_VALIDATE_IGNORE }, { "ignore", MANIFEST_VALIDATE_IGNORE },
+	};
 	struct manifest m;
 	enum manifest_validation v;
 	char err[160];
@@ -700,16 +706,10 @@ static void test_validation_modes(void **state)
 	assert_int_equal(m.n_warnings, 0);
 	manifest_free(&m);
 
-	assert_int_equal(manifest_validation_parse("true", &v, err, sizeof(err)), 0);
-	assert_int_equal(v, MANIFEST_VALIDATE_STRICT);
-	assert_int_equal(manifest_validation_parse("strict", &v, err, sizeof(err)), 0);
-	assert_int_equal(v, MANIFEST_VALIDATE_STRICT);
-	assert_int_equal(manifest_validation_parse("warn", &v, err, sizeof(err)), 0);
-	assert_int_equal(v, MANIFEST_VALIDATE_WARN);
-	assert_int_equal(manifest_validation_parse("false", &v, err, sizeof(err)), 0);
-	assert_int_equal(v, MANIFEST_VALIDATE_IGNORE);
-	assert_int_equal(manifest_validation_parse("ignore", &v, err, sizeof(err)), 0);
-	assert_int_equal(v, MANIFEST_VALIDATE_IGNORE);
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		assert_int_equal(manifest_validation_parse(modes[i].flag, &v, err, sizeof(err)), 0);
+		assert_int_equal(v, modes[i].mode);
+	}
 	assert_int_equal(manifest_validation_parse("Strict", &v, err, sizeof(err)), -1);
 	assert_string_equal(err, "invalid - validate option \"Strict\"; must be one of: strict "
 			    "(or true), warn, ignore (or false)");

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ev.h"
+#include "loopback.h"
 #include "probe.h"
 
 /* ---- a small server on the same loop ------------------------------------ */
@@ -82,20 +83,11 @@ static void srv_accept(struct ev_loop *loop, int lfd, unsigned events, void *dat
  * with one connection. */
 static void srv_start(struct srv *s, struct ev_loop *loop, enum srv_mode mode, bool accepting)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sa);
-
 	memset(s, 0, sizeof(*s));
 	s->loop = loop;
 	s->mode = mode;
 	s->conn = -1;
-	s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	assert_true(s->lfd >= 0);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(listen(s->lfd, accepting ? 16 : 0), 0);
-	getsockname(s->lfd, (struct sockaddr *)&sa, &len);
-	s->port = ntohs(sa.sin_port);
+	s->lfd = loopback_listen(SOCK_NONBLOCK, accepting ? 16 : 0, &s->port);
 	if (accepting)
 		assert_int_equal(ev_watch(loop, s->lfd, EV_READ, srv_accept, s), 0);
 }
@@ -108,20 +100,6 @@ static void srv_stop(struct srv *s)
 		ev_unwatch(s->loop, s->conn);
 		close(s->conn);
 	}
-}
-
-/* A closed port: bind, read the port, close. */
-static int closed_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	getsockname(fd, (struct sockaddr *)&sa, &len);
-	close(fd);
-	return ntohs(sa.sin_port);
 }
 
 /* ---- running one attempt -------------------------------------------------- */
@@ -243,7 +221,7 @@ static void test_refused(void **state)
 {
 	struct fx *f = *state;
 
-	spec_init(&f->spec, PROBE_HTTP, closed_port());
+	spec_init(&f->spec, PROBE_HTTP, loopback_closed_port());
 	run_attempt(f->loop, &f->spec, &f->rec);
 	assert_int_equal(f->rec.r.outcome, PROBE_FAILED);
 	assert_int_equal(f->rec.r.stage, PROBE_CONNECT);

@@ -19,12 +19,12 @@
 #include <unistd.h>
 
 #include "httpd.h"
+#include "loop_client.h"
 
 struct t_ctx {
 	struct ev_loop *loop;
 	struct httpd *srv;
 	int port;
-	int done_pipe[2];
 	void (*client)(struct t_ctx *);
 	int requests;
 	/* results, written by the client thread */
@@ -44,20 +44,6 @@ static void t_handler(const struct httpd_req *req, struct httpd_resp *resp, void
 	snprintf(resp->content_type, sizeof(resp->content_type), "application/json");
 	httpd_resp_header(resp, "X-Test", "%d", t->requests);
 	buf_printf(&resp->body, "{\"path\":\"%s\",\"method\":\"%s\"}", req->path, req->method);
-}
-
-static int t_connect(int port)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 /* Reads until the peer closes, `want` bytes arrived, or timeout_ms passes. */
@@ -104,41 +90,15 @@ static void t_read_response(int fd, char *buf, size_t cap)
 	}
 }
 
-static void t_send(int fd, const char *s)
-{
-	size_t len = strlen(s), off = 0;
-
-	while (off < len) {
-		ssize_t w = send(fd, s + off, len - off, MSG_NOSIGNAL);
-
-		if (w <= 0)
-			return;
-		off += (size_t)w;
-	}
-}
-
-static void *t_thread(void *arg)
+static void t_client_main(void *arg)
 {
 	struct t_ctx *t = arg;
-	char c = 1;
 
 	t->client(t);
-	if (write(t->done_pipe[1], &c, 1) < 0)
-		return NULL;
-	return NULL;
-}
-
-static void t_on_done(struct ev_loop *loop, int fd, unsigned events, void *data)
-{
-	(void)fd;
-	(void)events;
-	(void)data;
-	ev_stop(loop);
 }
 
 static void t_run(struct t_ctx *t, const struct httpd_limits *lim, void (*client)(struct t_ctx *))
 {
-	pthread_t th;
 	char err[128];
 
 	memset(t, 0, sizeof(*t));
@@ -149,15 +109,8 @@ static void t_run(struct t_ctx *t, const struct httpd_limits *lim, void (*client
 	assert_non_null(t->srv);
 	t->port = httpd_port(t->srv);
 	assert_true(t->port > 0);
-	assert_int_equal(pipe(t->done_pipe), 0);
-	ev_watch(t->loop, t->done_pipe[0], EV_READ, t_on_done, t);
 	t->client = client;
-	assert_int_equal(pthread_create(&th, NULL, t_thread, t), 0);
-	ev_run(t->loop);
-	pthread_join(th, NULL);
-	ev_unwatch(t->loop, t->done_pipe[0]);
-	close(t->done_pipe[0]);
-	close(t->done_pipe[1]);
+	loop_client_run(t->loop, t_client_main, t);
 	httpd_free(t->srv);
 	ev_loop_free(t->loop);
 }
@@ -166,11 +119,11 @@ static void t_run(struct t_ctx *t, const struct httpd_limits *lim, void (*client
 
 static void c_keepalive(struct t_ctx *t)
 {
-	int fd = t_connect(t->port);
+	int fd = loop_client_connect(t->port);
 
-	t_send(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+	loop_client_send(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
 	t_read_response(fd, t->out[0], sizeof(t->out[0]));
-	t_send(fd, "GET /second?q=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+	loop_client_send(fd, "GET /second?q=1 HTTP/1.1\r\nHost: x\r\n\r\n");
 	t_read_response(fd, t->out[1], sizeof(t->out[1]));
 	close(fd);
 }
@@ -194,10 +147,10 @@ static void test_keepalive(void **state)
 
 static void c_pipelined(struct t_ctx *t)
 {
-	int fd = t_connect(t->port);
+	int fd = loop_client_connect(t->port);
 
-	t_send(fd, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nHEAD /b HTTP/1.1\r\nHost: x\r\n\r\n"
-		   "GET /missing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	loop_client_send(fd, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nHEAD /b HTTP/1.1\r\nHost: x\r\n\r\n"
+			     "GET /missing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 	t_read(fd, t->out[0], sizeof(t->out[0]), 0, 5000);   /* until the server closes */
 	close(fd);
 }
@@ -224,9 +177,9 @@ static void test_pipelined_head_close(void **state)
 
 static void c_garbage(struct t_ctx *t)
 {
-	int fd = t_connect(t->port);
+	int fd = loop_client_connect(t->port);
 
-	t_send(fd, "GARBAGE\x01 / HTTP/1.1\r\n\r\n");
+	loop_client_send(fd, "GARBAGE\x01 / HTTP/1.1\r\n\r\n");
 	t_read(fd, t->out[0], sizeof(t->out[0]), 0, 5000);
 	close(fd);
 }
@@ -244,20 +197,20 @@ static void test_bad_request(void **state)
 
 static void c_huge(struct t_ctx *t)
 {
-	int fd = t_connect(t->port);
+	int fd = loop_client_connect(t->port);
 	static char req[20000];
 
 	snprintf(req, sizeof(req), "GET / HTTP/1.1\r\nX-Big: ");
 	memset(req + strlen(req), 'a', 12000);
-	t_send(fd, req);
-	t_send(fd, "\r\n\r\n");
+	loop_client_send(fd, req);
+	loop_client_send(fd, "\r\n\r\n");
 	t_read(fd, t->out[0], sizeof(t->out[0]), 0, 5000);
 	close(fd);
-	fd = t_connect(t->port);
+	fd = loop_client_connect(t->port);
 	snprintf(req, sizeof(req), "GET /");
 	memset(req + 5, 'u', 3000);
 	strcpy(req + 3005, " HTTP/1.1\r\n\r\n");
-	t_send(fd, req);
+	loop_client_send(fd, req);
 	t_read(fd, t->out[1], sizeof(t->out[1]), 0, 5000);
 	close(fd);
 }
@@ -275,11 +228,11 @@ static void test_oversized(void **state)
 
 static void c_idle(struct t_ctx *t)
 {
-	int fd = t_connect(t->port);
+	int fd = loop_client_connect(t->port);
 	char buf[64];
 
 	/* Half a request, then nothing: closed after the head timeout. */
-	t_send(fd, "GET / HTTP/1.1\r\n");
+	loop_client_send(fd, "GET / HTTP/1.1\r\n");
 	snprintf(t->out[0], sizeof(t->out[0]), "%zu", t_read(fd, buf, sizeof(buf), 0, 2000));
 	close(fd);
 }
@@ -296,12 +249,13 @@ static void test_timeout(void **state)
 
 static void c_cap(struct t_ctx *t)
 {
-	int a = t_connect(t->port), b = t_connect(t->port), c = t_connect(t->port);
+	int a = loop_client_connect(t->port), b = loop_client_connect(t->port);
+	int c = loop_client_connect(t->port);
 	char buf[64];
 
 	/* The third is over the cap: closed without an answer (EOF). */
 	snprintf(t->out[0], sizeof(t->out[0]), "%zu", t_read(c, buf, sizeof(buf), 0, 5000));
-	t_send(a, "GET / HTTP/1.1\r\n\r\n");
+	loop_client_send(a, "GET / HTTP/1.1\r\n\r\n");
 	t_read_response(a, t->out[1], sizeof(t->out[1]));
 	close(a);
 	close(b);

@@ -97,21 +97,56 @@ static void eps_of(struct model_endpoints *e, const char *name, const struct mod
 	e->n = n;
 }
 
+/* Builds the ruleset, which must succeed. */
+static void build(const struct proxy_node *n, const struct model_service *s, int ns,
+		  const struct model_endpoints *e, int ne, struct proxy_ruleset *rs)
+{
+	char err[128];
+
+	assert_int_equal(proxy_rules_build(n, s, ns, e, ne, rs, err, sizeof(err)), 0);
+}
+
 static char *render(const struct proxy_node *n, const struct model_service *svcs, int nsvc,
 		    const struct model_endpoints *eps, int neps)
 {
 	struct proxy_ruleset rs;
 	struct buf b = BUF_INIT;
-	char err[128];
 	char *s;
 
-	assert_int_equal(proxy_rules_build(n, svcs, nsvc, eps, neps, &rs, err, sizeof(err)), 0);
+	build(n, svcs, nsvc, eps, neps, &rs);
 	proxy_render_full(&rs, &b);
 	assert_false(b.oom);
 	s = strdup(buf_str(&b));
 	buf_free(&b);
 	proxy_rules_free(&rs);
 	return s;
+}
+
+/* The scenario as one node sees it: the Service with a policy, and its
+ * one pod, 10.244.0.2, ready on node0. */
+struct scen {
+	struct proxy_node n;
+	struct model_service s;
+	struct model_endpoints e;
+};
+
+static void scen_init(struct scen *sc, const char *node_name, enum model_traffic_policy policy)
+{
+	const struct model_endpoint pod = ep("10.244.0.2", "node0", 8080, true, true, false);
+
+	sc->n = node(node_name, PROXY_LAYOUT_AUTO);
+	scenario_svc(&sc->s, policy);
+	eps_of(&sc->e, "node-service", &pod, 1);
+}
+
+static char *scen_render(const struct scen *sc)
+{
+	return render(&sc->n, &sc->s, 1, &sc->e, 1);
+}
+
+static void scen_free(struct scen *sc)
+{
+	model_endpoints_free(&sc->e);
 }
 
 static void golden(const char *name, const char *got)
@@ -138,94 +173,78 @@ static void golden(const char *name, const char *got)
 
 static void test_cluster_pod_here(void **state)
 {
-	struct model_service s;
-	struct model_endpoints e;
-	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false) };
-	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	struct scen sc;
 	char *got;
 
 	(void)state;
-	scenario_svc(&s, MODEL_POLICY_CLUSTER);
-	eps_of(&e, "node-service", items, 1);
-	got = render(&n, &s, 1, &e, 1);
+	scen_init(&sc, "node0", MODEL_POLICY_CLUSTER);
+	got = scen_render(&sc);
 	/* Cluster: every external packet is marked for masquerade. */
 	assert_non_null(strstr(got, "\tchain external-"));
 	assert_non_null(strstr(got, "\t\tjump mark-for-masquerade\n\t\tgoto service-"));
 	golden("cluster-pod-here", got);
 	free(got);
-	model_endpoints_free(&e);
+	scen_free(&sc);
 }
 
 static void test_cluster_pod_elsewhere(void **state)
 {
-	struct model_service s;
-	struct model_endpoints e;
-	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false) };
-	struct proxy_node n = node("node1", PROXY_LAYOUT_AUTO);
+	struct scen sc;
 	char *got;
 
 	(void)state;
-	scenario_svc(&s, MODEL_POLICY_CLUSTER);
-	eps_of(&e, "node-service", items, 1);
-	got = render(&n, &s, 1, &e, 1);
+	scen_init(&sc, "node1", MODEL_POLICY_CLUSTER);
+	got = scen_render(&sc);
 	golden("cluster-pod-elsewhere", got);
 	free(got);
-	model_endpoints_free(&e);
+	scen_free(&sc);
 }
 
 static void test_local_pod_here(void **state)
 {
-	struct model_service s;
-	struct model_endpoints e;
-	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false) };
-	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	struct scen sc;
 	struct proxy_ruleset rs;
-	char err[128], *got;
+	char *got;
 
 	(void)state;
-	scenario_svc(&s, MODEL_POLICY_LOCAL);
-	eps_of(&e, "node-service", items, 1);
-	got = render(&n, &s, 1, &e, 1);
+	scen_init(&sc, "node0", MODEL_POLICY_LOCAL);
+	got = scen_render(&sc);
 	assert_non_null(strstr(got, "short-circuit pod traffic"));
 	assert_non_null(strstr(got, "\tchain local-"));
 	assert_null(strstr(got, ": drop"));
 	golden("local-pod-here", got);
-	assert_int_equal(proxy_rules_build(&n, &s, 1, &e, 1, &rs, err, sizeof(err)), 0);
+	build(&sc.n, &sc.s, 1, &sc.e, 1, &rs);
 	assert_int_equal(rs.n_stats, 1);
 	assert_int_equal(rs.stats[0].health_check_port, 32080);
 	assert_int_equal(rs.stats[0].local_ready, 1);
 	assert_false(rs.stats[0].no_local_external);
 	proxy_rules_free(&rs);
 	free(got);
-	model_endpoints_free(&e);
+	scen_free(&sc);
 }
 
 static void test_local_pod_elsewhere(void **state)
 {
-	struct model_service s;
-	struct model_endpoints e;
-	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false) };
-	struct proxy_node n = node("node1", PROXY_LAYOUT_AUTO);
+	struct scen sc;
 	struct proxy_ruleset rs;
-	char err[128], *got;
+	char *got;
 
 	(void)state;
-	scenario_svc(&s, MODEL_POLICY_LOCAL);
-	eps_of(&e, "node-service", items, 1);
-	got = render(&n, &s, 1, &e, 1);
+	scen_init(&sc, "node1", MODEL_POLICY_LOCAL);
+	got = scen_render(&sc);
 	/* No local endpoint: the frontend IP and the NodePort drop what the
 	 * short-circuits do not take; ClusterIP still works. */
 	assert_non_null(strstr(got, "203.0.113.10 . tcp . 80 comment \"default/node-service:80\" : drop"));
 	assert_non_null(strstr(got, "tcp . 31080 comment \"default/node-service:80\" : drop"));
 	assert_null(strstr(got, "\tchain local-"));
 	golden("local-pod-elsewhere", got);
-	assert_int_equal(proxy_rules_build(&n, &s, 1, &e, 1, &rs, err, sizeof(err)), 0);
+	build(&sc.n, &sc.s, 1, &sc.e, 1, &rs);
 	assert_int_equal(rs.stats[0].local_ready, 0);
 	assert_int_equal(rs.stats[0].remote_ready, 1);
 	assert_true(rs.stats[0].no_local_external);
 	proxy_rules_free(&rs);
 	free(got);
-	model_endpoints_free(&e);
+	scen_free(&sc);
 }
 
 /* The hand-over: a Local Service's node without a local endpoint forwards
@@ -233,10 +252,7 @@ static void test_local_pod_elsewhere(void **state)
  * dropping it; the health check still reports no local endpoint. */
 static void test_local_handover(void **state)
 {
-	struct model_service s;
-	struct model_endpoints e;
-	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false) };
-	struct proxy_node n = node("node1", PROXY_LAYOUT_AUTO);
+	struct scen sc;
 	struct proxy_ruleset rs, off;
 	struct buf b = BUF_INIT;
 	bool on = true;
@@ -244,10 +260,9 @@ static void test_local_handover(void **state)
 	const char *t;
 
 	(void)state;
-	scenario_svc(&s, MODEL_POLICY_LOCAL);
-	eps_of(&e, "node-service", items, 1);
-	assert_int_equal(proxy_rules_build_from(&n, &s, 1, &e, 1, &on, NULL, &rs, err,
-						sizeof(err)), 0);
+	scen_init(&sc, "node1", MODEL_POLICY_LOCAL);
+	assert_int_equal(proxy_rules_build_from(&sc.n, &sc.s, 1, &sc.e, 1, &on, NULL, &rs, err,
+							 sizeof(err)), 0);
 	proxy_render_full(&rs, &b);
 	t = buf_str(&b);
 	assert_null(strstr(t, "203.0.113.10 . tcp . 80 comment \"default/node-service:80\" : drop"));
@@ -259,24 +274,24 @@ static void test_local_handover(void **state)
 	assert_int_equal(rs.stats[0].health_check_port, 32080);
 	/* Reusing the part must notice the window's end. */
 	on = false;
-	assert_int_equal(proxy_rules_build_from(&n, &s, 1, &e, 1, &on, &rs, &off, err,
-						sizeof(err)), 0);
+	assert_int_equal(proxy_rules_build_from(&sc.n, &sc.s, 1, &sc.e, 1, &on, &rs, &off, err,
+							 sizeof(err)), 0);
 	assert_true(off.stats[0].no_local_external);
 	assert_false(off.stats[0].handing_over);
 	proxy_rules_free(&off);
 	proxy_rules_free(&rs);
 	/* A node with a local endpoint uses it: no hand-over, no SNAT. */
 	on = true;
-	assert_int_equal(proxy_rules_build_from(&n, &s, 1, &e, 1, &on, NULL, &rs, err,
-						sizeof(err)), 0);
+	assert_int_equal(proxy_rules_build_from(&sc.n, &sc.s, 1, &sc.e, 1, &on, NULL, &rs, err,
+							 sizeof(err)), 0);
 	proxy_rules_free(&rs);
-	n = node("node0", PROXY_LAYOUT_AUTO);
-	assert_int_equal(proxy_rules_build_from(&n, &s, 1, &e, 1, &on, NULL, &rs, err,
-						sizeof(err)), 0);
+	sc.n = node("node0", PROXY_LAYOUT_AUTO);
+	assert_int_equal(proxy_rules_build_from(&sc.n, &sc.s, 1, &sc.e, 1, &on, NULL, &rs, err,
+							 sizeof(err)), 0);
 	assert_false(rs.stats[0].handing_over);
 	proxy_rules_free(&rs);
 	buf_free(&b);
-	model_endpoints_free(&e);
+	scen_free(&sc);
 }
 
 static void handover_svc(struct model_service *s, const char *value)
@@ -518,7 +533,7 @@ static void test_terminating_fallback(void **state)
 	};
 	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
 	struct proxy_ruleset rs;
-	char err[128], *got;
+	char *got;
 
 	(void)state;
 	scenario_svc(&s, MODEL_POLICY_LOCAL);
@@ -528,7 +543,7 @@ static void test_terminating_fallback(void **state)
 	assert_non_null(strstr(got, "numgen random mod 2 vmap"));
 	golden("terminating-fallback", got);
 	/* Health checks count only ready endpoints. */
-	assert_int_equal(proxy_rules_build(&n, &s, 1, &e, 1, &rs, err, sizeof(err)), 0);
+	build(&n, &s, 1, &e, 1, &rs);
 	assert_int_equal(rs.stats[0].local_ready, 0);
 	assert_int_equal(rs.stats[0].local_serving_terminating, 1);
 	proxy_rules_free(&rs);
@@ -624,7 +639,7 @@ static void test_udp(void **state)
 	struct model_endpoint items[] = { ep("10.244.0.7", "node0", 5353, true, true, false) };
 	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
 	struct proxy_ruleset rs;
-	char err[128], *got;
+	char *got;
 
 	(void)state;
 	model_service_init(&s);
@@ -641,7 +656,7 @@ static void test_udp(void **state)
 	assert_non_null(strstr(got, "meta l4proto udp dnat to 10.244.0.7:5353"));
 	assert_non_null(strstr(got, "10.0.0.10 . udp . 53 : goto service-"));
 	golden("udp", got);
-	assert_int_equal(proxy_rules_build(&n, &s, 1, &e, 1, &rs, err, sizeof(err)), 0);
+	build(&n, &s, 1, &e, 1, &rs);
 	assert_int_equal(rs.n_udp, 1);
 	assert_int_equal(rs.udp[0].node_port, 30053);
 	assert_int_equal(rs.udp[0].n_ep, 1);
@@ -686,27 +701,23 @@ static void test_cluster_ips_check(void **state)
 /* NodePorts only on the node's primary address, unless none is known. */
 static void test_nodeport_ips(void **state)
 {
-	struct model_service s;
-	struct model_endpoints e;
-	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false) };
-	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	struct scen sc;
 	char *got;
 
 	(void)state;
-	scenario_svc(&s, MODEL_POLICY_CLUSTER);
-	eps_of(&e, "node-service", items, 1);
-	got = render(&n, &s, 1, &e, 1);
+	scen_init(&sc, "node0", MODEL_POLICY_CLUSTER);
+	got = scen_render(&sc);
 	assert_non_null(strstr(got, "elements = { 10.240.0.4 }"));
 	assert_non_null(strstr(got, "\t\tip daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports\n"));
 	assert_non_null(strstr(got, "\t\tip daddr @nodeport-ips meta l4proto . th dport vmap @no-endpoint-nodeports\n"));
 	assert_null(strstr(got, "fib daddr type local"));
 	free(got);
-	n.node_ip.s_addr = 0;
-	got = render(&n, &s, 1, &e, 1);
+	sc.n.node_ip.s_addr = 0;
+	got = scen_render(&sc);
 	assert_null(strstr(got, "nodeport-ips"));
 	assert_non_null(strstr(got, "fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @service-nodeports"));
 	free(got);
-	model_endpoints_free(&e);
+	scen_free(&sc);
 }
 
 /* externalIPs: external traffic, with externalTrafficPolicy's semantics. */
@@ -717,7 +728,7 @@ static void test_external_ips(void **state)
 	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false) };
 	struct proxy_node n = node("node1", PROXY_LAYOUT_AUTO);
 	struct proxy_ruleset rs;
-	char err[128], *got;
+	char *got;
 
 	(void)state;
 	model_service_init(&s[0]);
@@ -746,7 +757,7 @@ static void test_external_ips(void **state)
 	assert_non_null(strstr(got, "192.0.2.92 . tcp . 80 comment \"default/ext-local:80\" : drop"));
 	assert_non_null(strstr(got, "comment \"short-circuit pod traffic\""));
 	golden("external-ips", got);
-	assert_int_equal(proxy_rules_build(&n, s, 2, e, 2, &rs, err, sizeof(err)), 0);
+	build(&n, s, 2, e, 2, &rs);
 	assert_true(rs.stats[1].no_local_external);
 	assert_false(rs.stats[0].no_local_external);
 	proxy_rules_free(&rs);
@@ -765,21 +776,17 @@ static void test_external_ips(void **state)
  * may use the frontend IP as its source. */
 static void test_source_ranges(void **state)
 {
-	struct model_service s;
-	struct model_endpoints e;
-	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false) };
-	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
+	struct scen sc;
 	char *got;
 
 	(void)state;
-	scenario_svc(&s, MODEL_POLICY_LOCAL);
-	s.source_ranges[0].addr = ip("198.51.100.10");
-	s.source_ranges[0].prefix = 32;
-	s.source_ranges[1].addr = ip("192.0.2.0");
-	s.source_ranges[1].prefix = 24;
-	s.n_source_ranges = 2;
-	eps_of(&e, "node-service", items, 1);
-	got = render(&n, &s, 1, &e, 1);
+	scen_init(&sc, "node0", MODEL_POLICY_LOCAL);
+	sc.s.source_ranges[0].addr = ip("198.51.100.10");
+	sc.s.source_ranges[0].prefix = 32;
+	sc.s.source_ranges[1].addr = ip("192.0.2.0");
+	sc.s.source_ranges[1].prefix = 24;
+	sc.s.n_source_ranges = 2;
+	got = scen_render(&sc);
 	assert_non_null(strstr(got, "elements = { 203.0.113.10 . tcp . 80 : goto firewall-HWLXDAHM-default/node-service/tcp/80 }"));
 	assert_non_null(strstr(got, "\tchain firewall-HWLXDAHM-default/node-service/tcp/80 {\n"
 				    "\t\tip saddr != { 198.51.100.10/32, 192.0.2.0/24 } drop\n"));
@@ -787,17 +794,17 @@ static void test_source_ranges(void **state)
 	golden("source-ranges", got);
 	free(got);
 	/* The node's own network in the ranges: the frontend IP is allowed. */
-	s.source_ranges[1].addr = ip("10.240.0.0");
-	s.source_ranges[1].prefix = 16;
-	got = render(&n, &s, 1, &e, 1);
+	sc.s.source_ranges[1].addr = ip("10.240.0.0");
+	sc.s.source_ranges[1].prefix = 16;
+	got = scen_render(&sc);
 	assert_non_null(strstr(got, "ip saddr != { 198.51.100.10/32, 10.240.0.0/16, 203.0.113.10 } drop"));
 	free(got);
 	/* No frontend IP yet: nothing to guard. */
-	s.ingress_ip.s_addr = 0;
-	got = render(&n, &s, 1, &e, 1);
+	sc.s.ingress_ip.s_addr = 0;
+	got = scen_render(&sc);
 	assert_null(strstr(got, "chain firewall-H"));
 	free(got);
-	model_endpoints_free(&e);
+	scen_free(&sc);
 }
 
 /* Stale UDP entries, kube-proxy's rule: a frontend's entry goes unless its
@@ -814,7 +821,6 @@ static void test_udp_stale(void **state)
 	};
 	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
 	struct proxy_ruleset rs;
-	char err[128];
 	uint32_t cip = ip("10.0.0.10").s_addr, eip = ip("192.0.2.53").s_addr;
 
 	(void)state;
@@ -836,7 +842,7 @@ static void test_udp_stale(void **state)
 	s[1].n_external_ips = 0;
 	eps_of(&e[0], "dns", items, 3);
 	eps_of(&e[1], "empty", items, 0);
-	assert_int_equal(proxy_rules_build(&n, s, 2, e, 2, &rs, err, sizeof(err)), 0);
+	build(&n, s, 2, e, 2, &rs);
 	assert_int_equal(rs.n_udp, 1);
 	/* Serving endpoints, ready or terminating, local or not: kept. */
 	assert_false(proxy_conntrack_stale(&rs, cip, 53, ip("10.244.0.7").s_addr));
@@ -900,17 +906,16 @@ static void test_auto_switches_to_compact(void **state)
 	};
 	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
 	struct proxy_ruleset rs;
-	char err[128];
 
 	(void)state;
 	scenario_svc(&s, MODEL_POLICY_CLUSTER);
 	eps_of(&e, "node-service", items, 2);
 	n.compact_above = 1;
-	assert_int_equal(proxy_rules_build(&n, &s, 1, &e, 1, &rs, err, sizeof(err)), 0);
+	build(&n, &s, 1, &e, 1, &rs);
 	assert_true(rs.compact);
 	proxy_rules_free(&rs);
 	n.compact_above = 2;
-	assert_int_equal(proxy_rules_build(&n, &s, 1, &e, 1, &rs, err, sizeof(err)), 0);
+	build(&n, &s, 1, &e, 1, &rs);
 	assert_false(rs.compact);
 	proxy_rules_free(&rs);
 	model_endpoints_free(&e);
@@ -965,158 +970,149 @@ static void two_free(struct two *t)
 	model_endpoints_free(&t->e[1]);
 }
 
-static void build(const struct proxy_node *n, const struct model_service *s, int ns,
-		  const struct model_endpoints *e, int ne, struct proxy_ruleset *rs)
-{
-	char err[128];
+/* A diff test on node0: its Services, and what proxy_render_diff keeps
+ * between syncs (stale chains), writes and counts. */
+struct dfx {
+	struct proxy_node n;
+	struct two t;
+	struct proxy_stale stale;
+	struct proxy_diff_stats st;
+	struct buf out;
+};
 
-	assert_int_equal(proxy_rules_build(n, s, ns, e, ne, rs, err, sizeof(err)), 0);
+static void dfx_init(struct dfx *f, int n_web_eps, bool affinity)
+{
+	memset(f, 0, sizeof(*f));
+	f->n = node("node0", PROXY_LAYOUT_AUTO);
+	two_init(&f->t, n_web_eps, affinity);
+}
+
+static void dfx_free(struct dfx *f)
+{
+	buf_free(&f->out);
+	proxy_render_stale_clear(&f->stale);
+	two_free(&f->t);
 }
 
 static void test_diff_same_is_empty(void **state)
 {
-	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
 	struct proxy_ruleset a, b;
-	struct proxy_stale stale = { 0 };
-	struct proxy_diff_stats st;
-	struct buf out = BUF_INIT;
-	struct two t;
+	struct dfx f;
 
 	(void)state;
-	two_init(&t, 2, false);
-	build(&n, t.s, 2, t.e, 2, &a);
-	build(&n, t.s, 2, t.e, 2, &b);
-	assert_int_equal(proxy_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), 0);
-	assert_int_equal(out.len, 0);
+	dfx_init(&f, 2, false);
+	build(&f.n, f.t.s, 2, f.t.e, 2, &a);
+	build(&f.n, f.t.s, 2, f.t.e, 2, &b);
+	assert_int_equal(proxy_render_diff(&a, &b, &f.stale, 1000, 1000, &f.out, &f.st), 0);
+	assert_int_equal(f.out.len, 0);
 	proxy_rules_free(&a);
 	proxy_rules_free(&b);
-	buf_free(&out);
-	two_free(&t);
+	dfx_free(&f);
 }
 
 static void test_diff_endpoint_added(void **state)
 {
-	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
 	struct proxy_ruleset a, b;
-	struct proxy_stale stale = { 0 };
-	struct proxy_diff_stats st;
-	struct buf out = BUF_INIT;
-	struct two ta, tb;
+	struct dfx f;
+	struct two tb;
 	const char *s;
 
 	(void)state;
-	two_init(&ta, 2, false);
+	dfx_init(&f, 2, false);
 	two_init(&tb, 3, false);
-	build(&n, ta.s, 2, ta.e, 2, &a);
-	build(&n, tb.s, 2, tb.e, 2, &b);
-	assert_int_equal(proxy_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), 1);
-	s = buf_str(&out);
+	build(&f.n, f.t.s, 2, f.t.e, 2, &a);
+	build(&f.n, tb.s, 2, tb.e, 2, &b);
+	assert_int_equal(proxy_render_diff(&a, &b, &f.stale, 1000, 1000, &f.out, &f.st), 1);
+	s = buf_str(&f.out);
 	/* One new endpoint chain, the service chain rewritten, no element
 	 * touched, nothing else. */
-	assert_int_equal(st.chains_added, 1);
-	assert_int_equal(st.chains_changed, 1);
-	assert_int_equal(st.elems_added + st.elems_deleted + st.chains_flushed, 0);
+	assert_int_equal(f.st.chains_added, 1);
+	assert_int_equal(f.st.chains_changed, 1);
+	assert_int_equal(f.st.elems_added + f.st.elems_deleted + f.st.chains_flushed, 0);
 	assert_non_null(strstr(s, "add chain ip kube-proxy endpoint-"));
 	assert_non_null(strstr(s, "__10.244.1.3/8080\n"));
 	assert_non_null(strstr(s, "flush chain ip kube-proxy service-"));
 	assert_null(strstr(s, "node-service"));
 	proxy_rules_free(&a);
 	proxy_rules_free(&b);
-	buf_free(&out);
-	two_free(&ta);
+	dfx_free(&f);
 	two_free(&tb);
 }
 
 static void test_diff_service_removed_then_stale(void **state)
 {
-	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
 	struct proxy_ruleset a, b, c;
-	struct proxy_stale stale = { 0 };
-	struct proxy_diff_stats st;
-	struct buf out = BUF_INIT;
-	struct two t;
+	struct dfx f;
 
 	(void)state;
-	two_init(&t, 2, true);
-	build(&n, t.s, 2, t.e, 2, &a);
-	build(&n, t.s, 1, t.e, 1, &b);   /* "web" is gone */
-	assert_int_equal(proxy_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), 1);
-	assert_int_equal(st.chains_flushed, 3);   /* service + 2 endpoints */
-	assert_int_equal(st.sets_deleted, 2);     /* affinity sets */
-	assert_int_equal(st.elems_deleted, 2);   /* service-ips, cluster-ips */
-	assert_int_equal(st.stale_deleted, 0);
-	assert_int_equal(stale.n, 3);
+	dfx_init(&f, 2, true);
+	build(&f.n, f.t.s, 2, f.t.e, 2, &a);
+	build(&f.n, f.t.s, 1, f.t.e, 1, &b);   /* "web" is gone */
+	assert_int_equal(proxy_render_diff(&a, &b, &f.stale, 1000, 1000, &f.out, &f.st), 1);
+	assert_int_equal(f.st.chains_flushed, 3);   /* service + 2 endpoints */
+	assert_int_equal(f.st.sets_deleted, 2);     /* affinity sets */
+	assert_int_equal(f.st.elems_deleted, 2);   /* service-ips, cluster-ips */
+	assert_int_equal(f.st.stale_deleted, 0);
+	assert_int_equal(f.stale.n, 3);
 	/* Sets go after the chains using them are flushed. */
-	assert_true(strstr(buf_str(&out), "flush chain ip kube-proxy endpoint-") <
-		    strstr(buf_str(&out), "delete set ip kube-proxy affinity-"));
+	assert_true(strstr(buf_str(&f.out), "flush chain ip kube-proxy endpoint-") <
+		    strstr(buf_str(&f.out), "delete set ip kube-proxy affinity-"));
 	/* A second later, the next sync (even an empty one) deletes them. */
-	buf_reset(&out);
-	build(&n, t.s, 1, t.e, 1, &c);
-	assert_int_equal(proxy_render_diff(&b, &c, &stale, 1500, 1000, &out, &st), 0);
-	assert_int_equal(stale.n, 3);
-	assert_int_equal(proxy_render_diff(&b, &c, &stale, 2000, 1000, &out, &st), 1);
-	assert_int_equal(st.stale_deleted, 3);
-	assert_int_equal(stale.n, 0);
-	assert_non_null(strstr(buf_str(&out), "delete chain ip kube-proxy service-"));
+	buf_reset(&f.out);
+	build(&f.n, f.t.s, 1, f.t.e, 1, &c);
+	assert_int_equal(proxy_render_diff(&b, &c, &f.stale, 1500, 1000, &f.out, &f.st), 0);
+	assert_int_equal(f.stale.n, 3);
+	assert_int_equal(proxy_render_diff(&b, &c, &f.stale, 2000, 1000, &f.out, &f.st), 1);
+	assert_int_equal(f.st.stale_deleted, 3);
+	assert_int_equal(f.stale.n, 0);
+	assert_non_null(strstr(buf_str(&f.out), "delete chain ip kube-proxy service-"));
 	proxy_rules_free(&a);
 	proxy_rules_free(&b);
 	proxy_rules_free(&c);
-	buf_free(&out);
-	proxy_render_stale_clear(&stale);
-	two_free(&t);
+	dfx_free(&f);
 }
 
 static void test_diff_revives_stale_chain(void **state)
 {
-	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
 	struct proxy_ruleset a, b;
-	struct proxy_stale stale = { 0 };
-	struct proxy_diff_stats st;
-	struct buf out = BUF_INIT;
-	struct two t;
+	struct dfx f;
 
 	(void)state;
-	two_init(&t, 2, false);
-	build(&n, t.s, 2, t.e, 2, &a);
-	build(&n, t.s, 1, t.e, 1, &b);
-	assert_int_equal(proxy_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), 1);
-	assert_int_equal(stale.n, 3);
-	buf_reset(&out);
+	dfx_init(&f, 2, false);
+	build(&f.n, f.t.s, 2, f.t.e, 2, &a);
+	build(&f.n, f.t.s, 1, f.t.e, 1, &b);
+	assert_int_equal(proxy_render_diff(&a, &b, &f.stale, 1000, 1000, &f.out, &f.st), 1);
+	assert_int_equal(f.stale.n, 3);
+	buf_reset(&f.out);
 	/* "web" comes back before its chains were deleted: refill, do not
 	 * create (they still exist, empty). */
-	assert_int_equal(proxy_render_diff(&b, &a, &stale, 1100, 1000, &out, &st), 1);
-	assert_int_equal(stale.n, 0);
-	assert_int_equal(st.chains_added, 0);
-	assert_int_equal(st.chains_changed, 3);
+	assert_int_equal(proxy_render_diff(&b, &a, &f.stale, 1100, 1000, &f.out, &f.st), 1);
+	assert_int_equal(f.stale.n, 0);
+	assert_int_equal(f.st.chains_added, 0);
+	assert_int_equal(f.st.chains_changed, 3);
 	/* "add chain NAME { rules }" fills; a bare "add chain NAME" creates. */
-	for (const char *l = buf_str(&out); (l = strstr(l, "add chain")); l++)
+	for (const char *l = buf_str(&f.out); (l = strstr(l, "add chain")); l++)
 		assert_true(memchr(l, '{', (size_t)(strchr(l, '\n') - l)) != NULL);
 	proxy_rules_free(&a);
 	proxy_rules_free(&b);
-	buf_free(&out);
-	proxy_render_stale_clear(&stale);
-	two_free(&t);
+	dfx_free(&f);
 }
 
 static void test_diff_layout_change_needs_full(void **state)
 {
-	struct proxy_node n = node("node0", PROXY_LAYOUT_KUBE);
 	struct proxy_node c = node("node0", PROXY_LAYOUT_COMPACT);
 	struct proxy_ruleset a, b;
-	struct proxy_stale stale = { 0 };
-	struct proxy_diff_stats st;
-	struct buf out = BUF_INIT;
-	struct two t;
+	struct dfx f;
 
 	(void)state;
-	two_init(&t, 2, false);
-	build(&n, t.s, 2, t.e, 2, &a);
-	build(&c, t.s, 2, t.e, 2, &b);
-	assert_int_equal(proxy_render_diff(&a, &b, &stale, 1000, 1000, &out, &st), -1);
+	dfx_init(&f, 2, false);
+	f.n = node("node0", PROXY_LAYOUT_KUBE);
+	build(&f.n, f.t.s, 2, f.t.e, 2, &a);
+	build(&c, f.t.s, 2, f.t.e, 2, &b);
+	assert_int_equal(proxy_render_diff(&a, &b, &f.stale, 1000, 1000, &f.out, &f.st), -1);
 	proxy_rules_free(&a);
 	proxy_rules_free(&b);
-	buf_free(&out);
-	two_free(&t);
+	dfx_free(&f);
 }
 
 static void test_duplicate_frontends(void **state)
@@ -1124,7 +1120,6 @@ static void test_duplicate_frontends(void **state)
 	struct model_service s[2];
 	struct proxy_node n = node("node0", PROXY_LAYOUT_AUTO);
 	struct proxy_ruleset rs;
-	char err[128];
 	int cnt = 0;
 
 	(void)state;
@@ -1136,7 +1131,7 @@ static void test_duplicate_frontends(void **state)
 	}
 	snprintf(s[0].meta.name, sizeof(s[0].meta.name), "a");
 	snprintf(s[1].meta.name, sizeof(s[1].meta.name), "b");
-	assert_int_equal(proxy_rules_build(&n, s, 2, NULL, 0, &rs, err, sizeof(err)), 0);
+	build(&n, s, 2, NULL, 0, &rs);
 	for (int i = 0; i < rs.n_elems_unique; i++)
 		cnt += rs.elems[rs.elem_order[i]].map == PROXY_MAP_NO_EP_SERVICES;
 	assert_int_equal(cnt, 1);
@@ -1153,7 +1148,7 @@ static void check_reuse(const struct proxy_node *n, const struct proxy_ruleset *
 	struct proxy_diff_stats st;
 	char err[128];
 
-	assert_int_equal(proxy_rules_build(n, s, ns, e, ne, &fresh, err, sizeof(err)), 0);
+	build(n, s, ns, e, ne, &fresh);
 	assert_int_equal(proxy_rules_build_from(n, s, ns, e, ne, NULL, prev, &reused, err, sizeof(err)), 0);
 	proxy_render_full(&fresh, &a);
 	proxy_render_full(&reused, &b);
