@@ -63,6 +63,12 @@ t_eq "curl --http1.0" "::ffff:127.0.0.1" "$(curl -s --http1.0 "http://127.0.0.1:
 out=$(hx "$p" --close 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
 t_eq "HTTP/1.1 Connection: close" "200 conn=close len=16 ctype=text/plain body='::ffff:127.0.0.1'
 closed" "$out"
+# Bytes after a Connection: close request stay unread: the server must not
+# close at once (a close with unread input resets the connection and can
+# take the answer with it) but send FIN and read until the client's.
+out=$(hx "$p" --close 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n')
+t_eq "Connection: close, more bytes behind it: one whole answer" "200 conn=close len=16 ctype=text/plain body='::ffff:127.0.0.1'
+closed" "$out"
 
 # What RFC 9112 makes a server refuse (whitespace before a colon, Host
 # missing or repeated, obs-fold) and CONNECT: 400, then the connection

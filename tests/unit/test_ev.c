@@ -95,12 +95,38 @@ static void test_fd_readable(void **state)
 	ev_loop_free(loop);
 }
 
+/* A watched fd closed with ev_close() leaves no trace: its number, handed
+ * out again by the kernel, is watched afresh and reports the new file. */
+static void test_close_then_reuse(void **state)
+{
+	struct ev_loop *loop = ev_loop_new();
+	char got = 0;
+	int p[2], q[2];
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(ev_watch(loop, p[0], EV_READ, on_readable, &got), 0);
+	assert_int_equal(write(p[1], "x", 1), 1);
+	ev_close(loop, p[0]);
+	close(p[1]);
+	assert_int_equal(pipe(q), 0);
+	assert_int_equal(q[0], p[0]);
+	assert_int_equal(ev_watch(loop, q[0], EV_READ, on_readable, &got), 0);
+	assert_int_equal(write(q[1], "y", 1), 1);
+	assert_int_equal(ev_run(loop), 0);
+	assert_int_equal(got, 'y');
+	close(q[0]);
+	close(q[1]);
+	ev_loop_free(loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_timers_fire_in_deadline_order),
 		cmocka_unit_test(test_cancel_from_callback),
 		cmocka_unit_test(test_fd_readable),
+		cmocka_unit_test(test_close_then_reuse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
