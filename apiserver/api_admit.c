@@ -198,8 +198,10 @@ static void api_admit_identity(const struct api_resource *r, enum api_admit_op o
 		json_object_set_new(meta, "creationTimestamp", json_string(now));
 		json_object_del(meta, "deletionTimestamp");
 		json_object_del(meta, "deletionGracePeriodSeconds");
-		if (json_object_get(obj, "spec") || strcmp(r->kind, "Deployment") == 0 ||
-		    strcmp(r->kind, "DaemonSet") == 0)
+		/* A Lease has a spec but no generation: its strategy sets none,
+		 * so renewals do not count up one either. */
+		if ((json_object_get(obj, "spec") && strcmp(r->kind, "Lease") != 0) ||
+		    strcmp(r->kind, "Deployment") == 0 || strcmp(r->kind, "DaemonSet") == 0)
 			json_object_set_new(meta, "generation", json_integer(1));
 		return;
 	}
@@ -749,6 +751,30 @@ out:
 	(void)causes;
 }
 
+/* Lease spec checks as k8s.io/kubernetes pkg/apis/coordination/validation
+ * words them (strategy names are not checked): a duration that is not
+ * positive would make every lease look expired at once. */
+static void api_admit_lease(const json_t *obj, json_t *causes)
+{
+	const json_t *spec = json_object_get(obj, "spec");
+	const json_t *dur = json_object_get(spec, "leaseDurationSeconds");
+	const json_t *trans = json_object_get(spec, "leaseTransitions");
+	const char *strategy = api_admit_str(spec, "strategy");
+	const char *preferred = api_admit_str(spec, "preferredHolder");
+
+	if (json_is_integer(dur) && json_integer_value(dur) <= 0)
+		api_status_cause(causes, "FieldValueInvalid", "spec.leaseDurationSeconds",
+				 "Invalid value: %lld: must be greater than 0",
+				 (long long)json_integer_value(dur));
+	if (json_is_integer(trans) && json_integer_value(trans) < 0)
+		api_status_cause(causes, "FieldValueInvalid", "spec.leaseTransitions",
+				 "Invalid value: %lld: must be greater than or equal to 0",
+				 (long long)json_integer_value(trans));
+	if (preferred && *preferred && !(strategy && *strategy))
+		api_status_cause(causes, "FieldValueForbidden", "spec.preferredHolder",
+				 "Forbidden: may only be specified if `strategy` is defined");
+}
+
 json_t *api_admit(struct api_server *s, const struct api_resource *r, enum api_admit_op op,
 		  const char *ns, const json_t *old, json_t *obj)
 {
@@ -805,6 +831,8 @@ json_t *api_admit(struct api_server *s, const struct api_resource *r, enum api_a
 				    json_string(name));
 	} else if (strcmp(kind, "Secret") == 0) {
 		api_admit_secret(obj, causes);
+	} else if (strcmp(kind, "Lease") == 0) {
+		api_admit_lease(obj, causes);
 	}
 	if (json_array_size(causes) > 0)
 		return api_status_invalid(r, name, causes);

@@ -25,11 +25,12 @@
 #include "hash.h"
 
 /* An object type. name is "<package>.<version>.<Type>" with package core,
- * apps, discovery, networking, autoscaling (k8s.io/api) or meta (apimachinery).
+ * apps, coordination, discovery, networking, autoscaling (k8s.io/api) or meta
+ * (apimachinery).
  *
  * fields is a space-separated list of "name:type" where type is
  *   s string, i int32, I int64, b boolean, n number, B base64 bytes,
- *   t time, q quantity, o int-or-string, * a free-form object,
+ *   t time, T micro time, q quantity, o int-or-string, * a free-form object,
  *   [T a list of T, {T a map from string to T,
  *   Name another type of this table, looked up in the same package first.
  * A suffix "@key" marks a list merged by key under strategic merge patch,
@@ -93,6 +94,15 @@ static const struct api_openapi_type api_openapi_types[] = {
 	  "A subset of the endpoints behind a Service.",
 	  "apiVersion:s kind:s metadata:ObjectMeta addressType:s! endpoints:[Endpoint! "
 	  "ports:[EndpointPort" },
+	{ "coordination.v1.Lease",
+	  "A lease on a name: who holds it, since when, when it was last renewed and "
+	  "for how long a renewal lasts. Nodes renew theirs in kube-node-lease, named "
+	  "after the node, to show they are alive.",
+	  "apiVersion:s kind:s metadata:ObjectMeta spec:LeaseSpec" },
+	{ "coordination.v1.LeaseSpec",
+	  "The holder of a lease and its times.",
+	  "holderIdentity:s leaseDurationSeconds:i acquireTime:T renewTime:T "
+	  "leaseTransitions:i strategy:s preferredHolder:s" },
 	{ "networking.v1.Ingress",
 	  "Rules that route HTTP requests by host and path to Services, for an ingress "
 	  "controller to carry out.",
@@ -782,6 +792,21 @@ static const struct api_openapi_field_doc api_openapi_field_docs[] = {
 	  "Base64-encoded values by key." },
 	{ "core.v1.Secret", "stringData",
 	  "Plain string values by key, merged into data on write; never read back." },
+	{ "coordination.v1.LeaseSpec", "holderIdentity",
+	  "Who holds the lease; a node's lease is held by the node's name." },
+	{ "coordination.v1.LeaseSpec", "leaseDurationSeconds",
+	  "How long after renewTime others must wait before taking the lease over." },
+	{ "coordination.v1.LeaseSpec", "acquireTime",
+	  "When the current holder acquired the lease." },
+	{ "coordination.v1.LeaseSpec", "renewTime",
+	  "When the current holder last renewed the lease." },
+	{ "coordination.v1.LeaseSpec", "leaseTransitions",
+	  "How many times the lease has changed holders." },
+	{ "coordination.v1.LeaseSpec", "strategy",
+	  "How the leader is picked under coordinated leader election; unset when the lease "
+	  "is not coordinated." },
+	{ "coordination.v1.LeaseSpec", "preferredHolder",
+	  "The holder the lease should be handed to; only with strategy." },
 	{ "networking.v1.IngressSpec", "ingressClassName",
 	  "The IngressClass of the controller that serves this Ingress; clientip-gateway "
 	  "serves \"azure-application-gateway\"." },
@@ -800,6 +825,7 @@ static const struct api_openapi_field_doc api_openapi_field_docs[] = {
 #define API_OPENAPI_QUANTITY "io.k8s.apimachinery.pkg.api.resource.Quantity"
 #define API_OPENAPI_INT_OR_STRING "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
 #define API_OPENAPI_TIME "io.k8s.apimachinery.pkg.apis.meta.v1.Time"
+#define API_OPENAPI_MICRO_TIME "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime"
 #define API_OPENAPI_LIST_META "io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta"
 
 /* Packages of the table and the API group each stands for. */
@@ -809,6 +835,7 @@ static const struct {
 } api_openapi_pkgs[] = {
 	{ "core", "" },
 	{ "apps", "apps" },
+	{ "coordination", "coordination.k8s.io" },
 	{ "discovery", "discovery.k8s.io" },
 	{ "networking", "networking.k8s.io" },
 	{ "autoscaling", "autoscaling" },
@@ -916,7 +943,7 @@ static const struct api_openapi_type *api_openapi_resolve(const struct api_opena
 	return NULL;
 }
 
-/* A type name, not one of the one-letter scalars (I and B are capitals). */
+/* A type name, not one of the one-letter scalars (I, B and T are capitals). */
 static bool api_openapi_is_ref(const char *spec, size_t len)
 {
 	return len > 1 && spec[0] >= 'A' && spec[0] <= 'Z';
@@ -1045,6 +1072,11 @@ static void api_openapi_add_primitive(struct api_openapi_doc *d, const char *nam
 		s = json_pack("{s:s, s:s, s:b}", "description",
 			      "An integer or a string, such as a port number or a port name.",
 			      "format", "int-or-string", "x-kubernetes-int-or-string", 1);
+	else if (strcmp(name, API_OPENAPI_MICRO_TIME) == 0)
+		s = json_pack("{s:s, s:s, s:s}", "description",
+			      "A time in RFC 3339 form, to the microsecond "
+			      "(2006-01-02T15:04:05.000000Z).",
+			      "type", "string", "format", "date-time");
 	else
 		s = json_pack("{s:s, s:s, s:s}", "description",
 			      "A time in RFC 3339 form, to the second.",
@@ -1094,6 +1126,9 @@ static json_t *api_openapi_spec_schema(struct api_openapi_doc *d,
 		break;
 	case 't':
 		prim = API_OPENAPI_TIME;
+		break;
+	case 'T':
+		prim = API_OPENAPI_MICRO_TIME;
 		break;
 	default:
 		t = api_openapi_resolve(from, spec, len);

@@ -1,8 +1,8 @@
 /* api_proto_schema.c — the messages of the kinds served, for the protobuf
  * decoder (api_proto.c): each message's fields with their numbers, JSON
  * names and kinds. The field numbers are those of k8s.io/api core/v1,
- * apps/v1, discovery/v1 and k8s.io/apimachinery meta/v1 (the `protobuf:`
- * struct tags and generated.proto agree). */
+ * apps/v1, coordination/v1, discovery/v1 and k8s.io/apimachinery meta/v1
+ * (the `protobuf:` struct tags and generated.proto agree). */
 #include <string.h>
 
 #include "api_proto_int.h"
@@ -15,7 +15,7 @@
 #define API_PROTO_DEF(pkg, n) \
 	[API_PROTO_M_##pkg##_##n] = { #n, api_proto_f_##pkg##_##n, API_PROTO_N(api_proto_f_##pkg##_##n) }
 
-/* The messages the served kinds are made of (200). */
+/* The messages the served kinds are made of (202). */
 enum api_proto_msg_id {
 	API_PROTO_M_NONE,
 	API_PROTO_M_meta_OwnerReference,
@@ -217,6 +217,8 @@ enum api_proto_msg_id {
 	API_PROTO_M_disc_Endpoint,
 	API_PROTO_M_disc_EndpointPort,
 	API_PROTO_M_disc_EndpointSlice,
+	API_PROTO_M_coord_LeaseSpec,
+	API_PROTO_M_coord_Lease,
 	API_PROTO_M_COUNT
 };
 
@@ -1492,6 +1494,22 @@ static const struct api_proto_field api_proto_f_disc_EndpointSlice[] = {
 	API_PROTO_F(4, "addressType", STR, NONE, NONE),
 };
 
+/* Every field of LeaseSpec is a pointer: an unheld lease's empty holder
+ * is kept. */
+static const struct api_proto_field api_proto_f_coord_LeaseSpec[] = {
+	API_PROTO_F(1, "holderIdentity", STR, KEEP, NONE),
+	API_PROTO_F(2, "leaseDurationSeconds", INT, KEEP, NONE),
+	API_PROTO_F(3, "acquireTime", MTIME, KEEP, NONE),
+	API_PROTO_F(4, "renewTime", MTIME, KEEP, NONE),
+	API_PROTO_F(5, "leaseTransitions", INT, KEEP, NONE),
+	API_PROTO_F(6, "strategy", STR, KEEP, NONE),
+	API_PROTO_F(7, "preferredHolder", STR, KEEP, NONE),
+};
+static const struct api_proto_field api_proto_f_coord_Lease[] = {
+	API_PROTO_F(1, "metadata", MSG, NONE, meta_ObjectMeta),
+	API_PROTO_F(2, "spec", MSG, NONE, coord_LeaseSpec),
+};
+
 const struct api_proto_msg api_proto_msgs[API_PROTO_M_COUNT] = {
 	API_PROTO_DEF(meta, OwnerReference),
 	API_PROTO_DEF(meta, ManagedFieldsEntry),
@@ -1692,6 +1710,8 @@ const struct api_proto_msg api_proto_msgs[API_PROTO_M_COUNT] = {
 	API_PROTO_DEF(disc, Endpoint),
 	API_PROTO_DEF(disc, EndpointPort),
 	API_PROTO_DEF(disc, EndpointSlice),
+	API_PROTO_DEF(coord, LeaseSpec),
+	API_PROTO_DEF(coord, Lease),
 };
 
 /* The kinds a body may carry. */
@@ -1711,6 +1731,7 @@ static const struct {
 	{ "apps/v1", "Deployment", API_PROTO_M_apps_Deployment },
 	{ "apps/v1", "ReplicaSet", API_PROTO_M_apps_ReplicaSet },
 	{ "discovery.k8s.io/v1", "EndpointSlice", API_PROTO_M_disc_EndpointSlice },
+	{ "coordination.k8s.io/v1", "Lease", API_PROTO_M_coord_Lease },
 };
 
 const struct api_proto_msg *api_proto_msg_of(const char *api_version, const char *kind)

@@ -28,6 +28,9 @@ static const struct api_resource api_resources[] = {
 	  NAMES("status", "scale") },
 	{ "apps", "v1", "replicasets", "replicaset", "ReplicaSet", true, NAMES("rs"), true,
 	  NAMES("status", "scale") },
+	/* Stored only: each node agent renews its node's Lease in
+	 * kube-node-lease, as a kubelet does. */
+	{ "coordination.k8s.io", "v1", "leases", "lease", "Lease", true, NULL, false, NULL },
 	{ "discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", true,
 	  NULL, false, NULL },
 	/* Stored only: clientip-gateway reads them and writes their status. */
@@ -37,8 +40,8 @@ static const struct api_resource api_resources[] = {
 
 #define API_N_RESOURCES (sizeof(api_resources) / sizeof(api_resources[0]))
 
-static const char *const api_groups[] = { "", "apps", "discovery.k8s.io", "networking.k8s.io",
-					   NULL };
+static const char *const api_groups[] = { "", "apps", "coordination.k8s.io", "discovery.k8s.io",
+					   "networking.k8s.io", NULL };
 
 const struct api_resource *api_registry_all(size_t *n)
 {

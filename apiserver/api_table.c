@@ -1056,6 +1056,22 @@ static void api_table_ingress(struct api_table_row *row)
 	buf_free(&addrs);
 }
 
+/* ---- Lease ------------------------------------------------------------ */
+
+static const struct api_table_col api_table_lease_cols[] = {
+	{ "Name", "string", "name", "The name of the lease.", 0 },
+	{ "Holder", "string", "", "The identity of the lease's current holder.", 0 },
+	{ "Age", "string", "", "Time since the object was created.", 0 },
+};
+
+/* An unheld lease shows an empty Holder, as upstream's printer does. */
+static void api_table_lease(struct api_table_row *row)
+{
+	api_table_put_name(row);
+	api_table_put_s(row, api_table_str(row->obj, "spec.holderIdentity"));
+	api_table_put_age(row);
+}
+
 /* ---- kinds without a printer ------------------------------------------ */
 
 /* What the real server sends for a kind it has no printer for. */
@@ -1089,6 +1105,7 @@ static const struct api_table_printer api_table_printers[] = {
 	API_TABLE_PRINTER("ServiceAccount", api_table_serviceaccount_cols,
 			  api_table_serviceaccount),
 	API_TABLE_PRINTER("Ingress", api_table_ingress_cols, api_table_ingress),
+	API_TABLE_PRINTER("Lease", api_table_lease_cols, api_table_lease),
 };
 
 static const struct api_table_printer api_table_fallback =

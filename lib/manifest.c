@@ -95,6 +95,7 @@ static bool mp_known_elsewhere(const char *api, const char *kind)
 		"networking.k8s.io/v1", "Ingress", "networking.k8s.io/v1", "NetworkPolicy",
 		"networking.k8s.io/v1", "IngressClass",
 		"discovery.k8s.io/v1", "EndpointSlice",
+		"coordination.k8s.io/v1", "Lease",
 		"autoscaling/v1", "HorizontalPodAutoscaler", "autoscaling/v2", "HorizontalPodAutoscaler",
 		"policy/v1", "PodDisruptionBudget",
 		"rbac.authorization.k8s.io/v1", "Role", "rbac.authorization.k8s.io/v1", "ClusterRole",

@@ -7,7 +7,7 @@
 # watches resume only after a resourceVersion, expire across a restart and
 # end at timeoutSeconds; namespaces finish deleting what is in them;
 # objects, uids, versions and the version counter survive kill -9;
-# selectors, paging and Tables.
+# selectors, paging and Tables; a Lease as a node renews it.
 . "$(dirname "$0")/lib.sh"
 
 API=$T_BUILD/clientip-apiserver
@@ -433,6 +433,75 @@ t_eq "Table: one row per Service, with cells" "3 alpha" \
 	"$(j '.rows | length') $(j '.rows[0].cells[0]')"
 t_eq "Table: the Cluster-IP cell" "$a_ip" \
 	"$(j '(.columnDefinitions | map(.name) | index("Cluster-IP")) as $i | .rows[0].cells[$i]')"
+
+# ---- a Lease (coordination.k8s.io/v1), as a node renews it ----------------
+LEASES=/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases
+lease_json() { # NAME HOLDER RENEW-TIME [SPEC-EXTRA]
+	printf '{"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"%s"},' "$1"
+	printf '"spec":{"holderIdentity":"%s","leaseDurationSeconds":40,' "$2"
+	printf '"acquireTime":"2026-12-05T08:00:00.123456Z","renewTime":"%s"%s}}' "$3" "${4:-}"
+}
+send POST "$LEASES" "$(lease_json node-1 node-1 2026-12-05T08:00:00.123456Z)"
+t_eq "create a Lease in kube-node-lease: 201" "201 Lease coordination.k8s.io/v1 kube-node-lease" \
+	"$CODE $(j .kind) $(j .apiVersion) $(j .metadata.namespace)"
+rv_l0=$(j .metadata.resourceVersion)
+req GET "$LEASES/node-1"
+t_eq "get the Lease back: its spec as sent, microseconds kept" \
+	'200 {"acquireTime":"2026-12-05T08:00:00.123456Z","holderIdentity":"node-1","leaseDurationSeconds":40,"renewTime":"2026-12-05T08:00:00.123456Z"}' \
+	"$CODE $(jq -cS .spec <<<"$BODY")"
+send PATCH "$LEASES/node-1" '{"spec":{"renewTime":"2026-12-05T08:00:10.654321Z"}}' \
+	application/merge-patch+json
+t_eq "merge patch of renewTime: 200, the new time, the rest kept" \
+	"200 2026-12-05T08:00:10.654321Z node-1 40" \
+	"$CODE $(j .spec.renewTime) $(j .spec.holderIdentity) $(j .spec.leaseDurationSeconds)"
+rv_l1=$(j .metadata.resourceVersion)
+t_ok "the renewal has a higher resourceVersion ($rv_l0 -> $rv_l1)" test "$rv_l1" -gt "$rv_l0"
+t_eq "a Lease has no generation, before or after a renewal (as upstream's strategy)" "null" \
+	"$(j .metadata.generation)"
+req GET "$LEASES/node-1"
+t_eq "the renewal is stored" "2026-12-05T08:00:10.654321Z $rv_l1" \
+	"$(j .spec.renewTime) $(j .metadata.resourceVersion)"
+send PATCH "$LEASES/node-1" '{"spec":{"renewTime":"2026-12-05T08:00:20.000001Z"}}' \
+	application/strategic-merge-patch+json
+t_eq "strategic merge patch of renewTime: 200 and applied" "200 2026-12-05T08:00:20.000001Z" \
+	"$CODE $(j .spec.renewTime)"
+CODE=$(curl -s -o "$T_TMP/body" -w '%{http_code}' \
+	-H 'Accept: application/json;as=Table;v=v1;g=meta.k8s.io' "$B$LEASES")
+BODY=$(cat "$T_TMP/body")
+t_eq "Table of leases: the columns kubectl prints as NAME HOLDER AGE" "200 Name,Holder,Age" \
+	"$CODE $(j '[.columnDefinitions[].name] | join(",")')"
+t_eq "Table of leases: the holder's cell" "node-1 node-1" \
+	"$(j '.rows[0].cells[0]') $(j '.rows[0].cells[1]')"
+sendh POST "$LEASES?fieldValidation=Strict" \
+	"$(lease_json node-2 node-2 2026-12-05T08:00:00.000000Z ',"renewTimes":"x"')"
+t_eq "a Lease with an unknown field under spec, fieldValidation=Strict: 400" "400 BadRequest" \
+	"$CODE $(j .reason)"
+t_match "Strict: the message names spec.renewTimes" 'unknown field \"spec.renewTimes\"' \
+	"$(j .message)"
+req GET "$LEASES/node-2"
+t_eq "the refused Lease was not stored" "404" "$CODE"
+send POST "$LEASES" "$(lease_json node-3 node-3 2026-12-05T08:00:00.000000Z | \
+	jq -c '.spec.leaseDurationSeconds = 0')"
+t_eq "a Lease whose leaseDurationSeconds is 0: 422 on that field" \
+	"422 Invalid spec.leaseDurationSeconds" \
+	"$CODE $(j .reason) $(j '[.details.causes[].field] | join(",")')"
+req GET /apis
+t_eq "legacy discovery: coordination.k8s.io/v1 among the groups" "coordination.k8s.io/v1" \
+	"$(j '.groups[] | select(.name == "coordination.k8s.io") | .preferredVersion.groupVersion')"
+req GET /apis/coordination.k8s.io/v1
+t_eq "legacy discovery: the group's resources are leases, namespaced" "Lease true" \
+	"$(j '.resources[] | select(.name == "leases") | "\(.kind) \(.namespaced)"')"
+for ver in v2 v2beta1; do
+	CODE=$(curl -s -o "$T_TMP/body" -w '%{http_code}' \
+		-H "Accept: application/json;g=apidiscovery.k8s.io;v=$ver;as=APIGroupDiscoveryList" \
+		"$B/apis")
+	BODY=$(cat "$T_TMP/body")
+	t_eq "aggregated discovery $ver: coordination.k8s.io v1 serves leases (Lease, Namespaced)" \
+		"200 Lease Namespaced" \
+		"$CODE $(j '.items[] | select(.metadata.name == "coordination.k8s.io") | .versions[0] |
+			select(.version == "v1") | .resources[] | select(.resource == "leases") |
+			"\(.responseKind.kind) \(.scope)"')"
+done
 
 # ---- restart ------------------------------------------------------------
 req GET "$SVC/alpha"

@@ -139,12 +139,12 @@ static void test_aggregated_core_v2(void **state)
 static void test_aggregated_groups_v2beta1(void **state)
 {
 	json_t *l = api_discovery_aggregated(false, "v2beta1");
-	json_t *apps, *deploy, *scale, *slices, *ing;
+	json_t *apps, *deploy, *scale, *slices, *ing, *lease;
 
 	(void)state;
 	assert_non_null(l);
 	assert_string_equal(str(l, "apiVersion"), "apidiscovery.k8s.io/v2beta1");
-	assert_int_equal(json_array_size(json_object_get(l, "items")), 3);
+	assert_int_equal(json_array_size(json_object_get(l, "items")), 4);
 	apps = agg_resources(l, "apps");
 	deploy = find(apps, "resource", "deployments");
 	assert_non_null(deploy);
@@ -162,6 +162,15 @@ static void test_aggregated_groups_v2beta1(void **state)
 	assert_non_null(ing);
 	assert_true(lists(ing, "shortNames", "ing"));
 	assert_non_null(find(json_object_get(ing, "subresources"), "subresource", "status"));
+	lease = find(agg_resources(l, "coordination.k8s.io"), "resource", "leases");
+	assert_non_null(lease);
+	assert_string_equal(str(lease, "scope"), "Namespaced");
+	assert_string_equal(str(lease, "singularResource"), "lease");
+	assert_gvk(json_object_get(lease, "responseKind"), "", "", "Lease");
+	assert_null(json_object_get(lease, "shortNames"));
+	assert_null(json_object_get(lease, "categories"));
+	assert_int_equal(json_array_size(json_object_get(lease, "subresources")), 0);
+	assert_true(lists(lease, "verbs", "deletecollection"));
 	json_decref(l);
 }
 
@@ -185,9 +194,12 @@ static void test_legacy(void **state)
 
 	assert_string_equal(str(gl, "kind"), "APIGroupList");
 	groups = json_object_get(gl, "groups");
-	assert_int_equal(json_array_size(groups), 3);
+	assert_int_equal(json_array_size(groups), 4);
 	assert_null(find(groups, "name", ""));
 	assert_non_null(find(groups, "name", "networking.k8s.io"));
+	e = find(groups, "name", "coordination.k8s.io");
+	assert_string_equal(str(json_object_get(e, "preferredVersion"), "groupVersion"),
+			    "coordination.k8s.io/v1");
 	e = find(groups, "name", "discovery.k8s.io");
 	assert_string_equal(str(json_object_get(e, "preferredVersion"), "groupVersion"),
 			    "discovery.k8s.io/v1");
@@ -259,8 +271,9 @@ static void test_openapi_root(void **state)
 	(void)state;
 	assert_non_null(r);
 	paths = json_object_get(r, "paths");
-	assert_int_equal(json_object_size(paths), 4);
+	assert_int_equal(json_object_size(paths), 5);
 	assert_non_null(json_object_get(paths, "apis/networking.k8s.io/v1"));
+	assert_non_null(json_object_get(paths, "apis/coordination.k8s.io/v1"));
 	url = str(json_object_get(paths, "api/v1"), "serverRelativeURL");
 	assert_non_null(url);
 	assert_int_equal(strncmp(url, "/openapi/v3/api/v1?hash=", 24), 0);
@@ -502,7 +515,8 @@ static void test_openapi_every_kind(void **state)
 		assert_true(found);
 		snprintf(name, sizeof(name), "io.k8s.api.%s.%s.%s",
 			 !r->group[0] ? "core" : strcmp(r->group, "apps") == 0 ? "apps" :
-			 strcmp(r->group, "networking.k8s.io") == 0 ? "networking" : "discovery",
+			 strcmp(r->group, "networking.k8s.io") == 0 ? "networking" :
+			 strcmp(r->group, "coordination.k8s.io") == 0 ? "coordination" : "discovery",
 			 r->version, r->kind);
 		assert_non_null(json_object_get(schemas, name));
 		check_refs(doc, schemas);
@@ -524,6 +538,39 @@ static void test_openapi_networking(void **state)
 	assert_non_null(spec);
 	assert_non_null(json_object_get(json_object_get(is, "properties"), "rules"));
 	assert_non_null(json_object_get(schemas, "io.k8s.api.networking.v1.HTTPIngressPath"));
+	json_decref(doc);
+}
+
+/* Lease's times are MicroTime (RFC 3339 in microseconds), its own schema. */
+static void test_openapi_coordination(void **state)
+{
+	json_t *doc = api_openapi_v3_group_version("coordination.k8s.io", "v1");
+	json_t *schemas = json_object_get(json_object_get(doc, "components"), "schemas");
+	json_t *lease = json_object_get(schemas, "io.k8s.api.coordination.v1.Lease");
+	json_t *props = json_object_get(json_object_get(schemas,
+		"io.k8s.api.coordination.v1.LeaseSpec"), "properties");
+	json_t *mt = json_object_get(schemas, "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime");
+	const char *const fields[] = { "holderIdentity", "leaseDurationSeconds", "acquireTime",
+				       "renewTime", "leaseTransitions", "strategy",
+				       "preferredHolder" };
+
+	(void)state;
+	assert_non_null(doc);
+	assert_gvk(json_array_get(json_object_get(lease, "x-kubernetes-group-version-kind"), 0),
+		   "coordination.k8s.io", "v1", "Lease");
+	assert_null(json_object_get(json_object_get(lease, "properties"), "status"));
+	assert_int_equal(json_object_size(props), 7);
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		assert_non_null(json_object_get(props, fields[i]));
+	assert_string_equal(str(json_object_get(props, "leaseDurationSeconds"), "format"),
+			    "int32");
+	assert_string_equal(str(json_array_get(json_object_get(json_object_get(props,
+		"renewTime"), "allOf"), 0), "$ref"),
+		"#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime");
+	assert_string_equal(str(mt, "type"), "string");
+	assert_string_equal(str(mt, "format"), "date-time");
+	assert_non_null(json_object_get(schemas,
+		"io.k8s.api.coordination.v1.LeaseList"));
 	json_decref(doc);
 }
 
@@ -723,6 +770,13 @@ static void test_unknown_other_kinds(void **state)
 		"\"nodeName\":\"n\",\"targetRef\":{\"kind\":\"Pod\",\"name\":\"p\"}}],"
 		"\"ports\":[{\"name\":\"\",\"port\":80,\"protocol\":\"TCP\","
 		"\"portt\":1}]}");
+	json_t *lease = tjson_load(
+		"{\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\",\"metadata\":"
+		"{\"name\":\"node-1\",\"namespace\":\"kube-node-lease\"},\"spec\":{"
+		"\"holderIdentity\":\"node-1\",\"leaseDurationSeconds\":40,"
+		"\"acquireTime\":\"2026-12-05T08:00:00.123456Z\","
+		"\"renewTime\":\"2026-12-05T08:00:10.654321Z\",\"leaseTransitions\":0,"
+		"\"strategy\":\"OldestEmulationVersion\",\"preferredHolder\":\"node-2\"}}");
 	json_t *causes = json_array();
 
 	(void)state;
@@ -730,6 +784,14 @@ static void test_unknown_other_kinds(void **state)
 	assert_int_equal(api_openapi_unknown_fields("Secret", sec, causes), 0);
 	assert_int_equal(api_openapi_unknown_fields("EndpointSlice", slice, causes), 1);
 	assert_cause(causes, 0, "ports[0].portt");
+	assert_int_equal(api_openapi_unknown_fields("Lease", lease, NULL), 0);
+	json_object_set_new(json_object_get(lease, "spec"), "renewTimee", json_string("x"));
+	json_object_set_new(lease, "status", json_object());
+	json_array_clear(causes);
+	/* A Lease has no status: it is an unknown field, not a skipped one. */
+	assert_int_equal(api_openapi_unknown_fields("Lease", lease, causes), 2);
+	assert_cause(causes, 0, "spec.renewTimee");
+	assert_cause(causes, 1, "status");
 	/* A ConfigMap has no spec, and the real server says so. */
 	json_object_set_new(cm, "spec", json_object());
 	assert_int_equal(api_openapi_unknown_fields("ConfigMap", cm, NULL), 1);
@@ -740,6 +802,7 @@ static void test_unknown_other_kinds(void **state)
 	json_decref(cm);
 	json_decref(sec);
 	json_decref(slice);
+	json_decref(lease);
 	json_decref(causes);
 }
 
@@ -776,6 +839,7 @@ int main(void)
 		cmocka_unit_test(test_openapi_core),
 		cmocka_unit_test(test_openapi_every_kind),
 		cmocka_unit_test(test_openapi_networking),
+		cmocka_unit_test(test_openapi_coordination),
 		cmocka_unit_test(test_openapi_unserved),
 		cmocka_unit_test(test_unknown_none),
 		cmocka_unit_test(test_unknown_deployment),

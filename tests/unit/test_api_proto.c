@@ -377,6 +377,33 @@ static void test_endpointslice(void **state)
 		  "'terminating':false}}],'ports':[{'port':8080,'protocol':'TCP'}]}");
 }
 
+/* A node's Lease as client-go sends it: MicroTimes in microseconds, the
+ * pointer fields kept even when zero. */
+static void test_lease(void **state)
+{
+	struct tp_msg lease = { .n = 0 }, meta = { .n = 0 }, spec = { .n = 0 };
+	struct tp_msg mt = { .n = 0 }, body = { .n = 0 };
+	char err[512] = "";
+
+	(void)state;
+	tp_str(&meta, 1, "node-1");
+	tp_str(&meta, 3, "kube-node-lease");
+	tp_sub(&lease, 1, &meta);
+	tp_str(&spec, 1, "node-1");
+	tp_int(&spec, 2, 40);
+	tp_int(&mt, 1, 1700000000);
+	tp_int(&mt, 2, 123456789);
+	tp_sub(&spec, 4, &mt);
+	tp_int(&spec, 5, 0);
+	tp_sub(&lease, 2, &spec);
+	tp_envelope(&body, "coordination.k8s.io/v1", "Lease", &lease);
+	tp_expect(tp_decode(&body, err, sizeof(err)), err,
+		  "{'apiVersion':'coordination.k8s.io/v1','kind':'Lease','metadata':{"
+		  "'name':'node-1','namespace':'kube-node-lease'},'spec':{'holderIdentity':"
+		  "'node-1','leaseDurationSeconds':40,'renewTime':'2023-11-14T22:13:20.123456Z',"
+		  "'leaseTransitions':0}}");
+}
+
 /* Fields the tables do not know are skipped, whatever their wire type. */
 static void test_unknown_fields_skipped(void **state)
 {
@@ -542,6 +569,7 @@ int main(void)
 		cmocka_unit_test(test_pod_fields),
 		cmocka_unit_test(test_secret_bytes_and_event_time),
 		cmocka_unit_test(test_endpointslice),
+		cmocka_unit_test(test_lease),
 		cmocka_unit_test(test_unknown_fields_skipped),
 		cmocka_unit_test(test_bad_envelope),
 		cmocka_unit_test(test_truncated),

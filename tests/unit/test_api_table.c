@@ -598,6 +598,23 @@ static void test_ingress(void **state)
 	json_decref(t);
 }
 
+/* As kube-apiserver prints leases: NAME HOLDER AGE; no holder, no text. */
+static void test_lease(void **state)
+{
+	json_t *t;
+
+	(void)state;
+	t = table1("Lease", "{\"metadata\":{\"name\":\"node-1\",\"namespace\":"
+		   "\"kube-node-lease\"," CREATED "},\"spec\":{\"holderIdentity\":\"node-1\","
+		   "\"leaseDurationSeconds\":40,\"renewTime\":\"2026-12-04T11:59:59.123456Z\"}}");
+	columns_are(t, "Name|Holder|Age");
+	row_is(t, "node-1|node-1|5m");
+	json_decref(t);
+	t = table1("Lease", "{\"metadata\":{\"name\":\"free\"," CREATED "},\"spec\":{}}");
+	row_is(t, "free||5m");
+	json_decref(t);
+}
+
 static void test_unknown_kind(void **state)
 {
 	json_t *objs = tjson_load("[{\"metadata\":{\"name\":\"x\"," CREATED "}}]");
@@ -627,6 +644,7 @@ int main(void)
 		cmocka_unit_test(test_event),
 		cmocka_unit_test(test_small_kinds),
 		cmocka_unit_test(test_ingress),
+		cmocka_unit_test(test_lease),
 		cmocka_unit_test(test_unknown_kind),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -496,6 +496,10 @@ static void test_error_kind(void **state)
 			 "\"extensions/v1beta1\"");
 	assert_one_error("apiVersion: v1\nkind: Srevice\n",
 			 "t.yaml:2:7: no matches for kind \"Srevice\" in version \"v1\"");
+	/* A Kubernetes kind the lab's API server stores but clientip does not apply. */
+	assert_one_error("apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: {name: x}\n",
+			 "t.yaml:2:7: kind: Unsupported value: \"Lease\": clientip handles only "
+			 "apps/v1 Deployment and DaemonSet and v1 Service objects");
 	assert_one_error("metadata: {name: x}\n",
 			 "t.yaml:1:1: apiVersion: Required value: apiVersion not set");
 	assert_one_error("apiVersion: v1\n", "t.yaml:1:1: kind: Required value: kind not set");
