@@ -117,8 +117,6 @@ int main(int argc, char **argv)
 		log_error("proxy: %s", err);
 		goto out;
 	}
-	/* The node's heartbeat carries the proxy's health and last sync. */
-	kubelet_set_node_hook(a.kubelet, proxy_node_hook, a.proxy);
 	a.watch = watch_new(a.loop, a.cfg.statedir, watched, 20, 2000, agent_on_change, &a,
 			    err, sizeof(err));
 	if (!a.watch) {

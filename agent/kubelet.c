@@ -793,27 +793,10 @@ void kubelet_sync(struct kubelet *k)
 static void kubelet_heartbeat(struct ev_loop *loop, uint64_t id, void *data)
 {
 	struct kubelet *k = data;
-	struct model_node_status s;
-	int rc;
 
 	(void)id;
-	memset(&s, 0, sizeof(s));
-	snprintf(s.name, sizeof(s.name), "%s", k->cfg->node);
-	s.addr = k->cfg->node_addr;
-	s.proxy_healthy = true;
-	model_time_now(s.heartbeat);
-	if (k->node_hook)
-		k->node_hook(&s, k->node_hook_data);
-	rc = store_put_node_status(k->cfg->statedir, &s);
-	if (rc < 0)
-		log_warn("write node status: %s", strerror(-rc));
+	kubelet_node_heartbeat(k);
 	k->heartbeat_timer = ev_timer_add(loop, KUBELET_HEARTBEAT_MS, kubelet_heartbeat, k);
-}
-
-void kubelet_set_node_hook(struct kubelet *k, kubelet_node_hook *fn, void *data)
-{
-	k->node_hook = fn;
-	k->node_hook_data = data;
 }
 
 /* ---- lifecycle ------------------------------------------------------------ */
@@ -841,6 +824,12 @@ struct kubelet *kubelet_new(struct ev_loop *loop, const struct agent_config *cfg
 	}
 	k->loop = loop;
 	k->cfg = cfg;
+	if (kubelet_node_new(k) < 0) {
+		kubelet_node_free(k);
+		free(k);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
 	k->backoff_base_ms = kubelet_backoff_base(getenv(KUBELET_BACKOFF_ENV));
 	if (k->backoff_base_ms != KUBELET_BACKOFF_BASE_MS)
 		log_info("restart back-off starts at %" PRIu64 " ms (%s)", k->backoff_base_ms,
@@ -861,5 +850,6 @@ void kubelet_free(struct kubelet *k)
 		ev_timer_cancel(k->loop, k->heartbeat_timer);
 	if (k->resync_timer)
 		ev_timer_cancel(k->loop, k->resync_timer);
+	kubelet_node_free(k);
 	free(k);
 }

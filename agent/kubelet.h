@@ -4,9 +4,9 @@
  * namespace attached to cbr0 and a process chosen from the image table;
  * readiness probes, restarts with back-off and graceful termination are
  * reported in status/pods/. Pods outlive an agent restart: a new agent
- * adopts the running processes instead of restarting them. The node's
- * heartbeat (status/nodes/<node>.json) is written from here too, every
- * KUBELET_HEARTBEAT_MS. agent/README.md "Pods (kubelet role)" and
+ * adopts the running processes instead of restarting them. The node
+ * registers its Node with the lab's API server and renews its Lease from
+ * here too, every KUBELET_HEARTBEAT_MS. agent/README.md "Pods (kubelet role)" and
  * docs/IMAGES.md describe the behaviour.
  */
 #ifndef CLIENTIP_KUBELET_H
@@ -20,18 +20,11 @@
 #define KUBELET_HEARTBEAT_MS 2000
 
 struct kubelet;
-struct model_node_status;
-
-/* Fills in what the kubelet does not know about its node (the proxy's
- * health) just before each heartbeat is written. */
-typedef void kubelet_node_hook(struct model_node_status *s, void *data);
 
 struct kubelet *kubelet_new(struct ev_loop *loop, const struct agent_config *cfg,
 			    char *err, size_t errlen);
 /* Re-reads this node's pods and converges processes to them. */
 void kubelet_sync(struct kubelet *k);
-/* Sets the heartbeat hook (NULL: proxy_healthy is reported true). */
-void kubelet_set_node_hook(struct kubelet *k, kubelet_node_hook *fn, void *data);
 /* Leaves pods running (a restarted agent adopts them). */
 void kubelet_free(struct kubelet *k);
 

@@ -1,6 +1,7 @@
 /* kubelet_int.h — the kubelet role's parts, shared by kubelet*.c.
  *
- *   kubelet.c        pods: sync with api/pods, lifecycle, status, heartbeat
+ *   kubelet.c        pods: sync with api/pods, lifecycle, status
+ *   kubelet_node.c   the node in the API: its Node, its status, its Lease
  *   kubelet_proc.c   processes: spawn into a pod namespace, adopt, reap, kill
  *   kubelet_probe.c  readiness probes on the event loop
  *   kubelet_hook.c   preStop hooks (exec, httpGet, sleep) on the event loop
@@ -212,10 +213,17 @@ struct kubelet {
 	uint64_t heartbeat_timer;
 	uint64_t resync_timer;
 	bool first_sync_done;
-	kubelet_node_hook *node_hook;
-	void *node_hook_data;
+	struct kubelet_node *node;   /* kubelet_node.c */
 	char last_images_warning[320];
 };
+
+/* kubelet_node.c: registers the node when it is not yet, posts its status
+ * when it differs from the API server's, renews its Lease. Every
+ * KUBELET_HEARTBEAT_MS. */
+void kubelet_node_heartbeat(struct kubelet *k);
+/* -ENOMEM or 0; nothing is sent yet. kubelet_node_free() either way. */
+int kubelet_node_new(struct kubelet *k);
+void kubelet_node_free(struct kubelet *k);
 
 /* Writes the pod's status if it changed since the last write. */
 void kubelet_pod_report(struct kubelet_pod *kp);

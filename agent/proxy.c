@@ -66,11 +66,6 @@ bool proxy_healthy(const struct proxy *p)
 		     ev_now_ms() - p->queued_mono_ms < 2 * p->sync_period_ms);
 }
 
-int64_t proxy_last_sync_ms(const struct proxy *p)
-{
-	return p ? p->updated_wall_ms : 0;
-}
-
 /* A change to program: the oldest one not programmed is what health is
  * measured against. */
 static void proxy_queue(struct proxy *p)
@@ -165,14 +160,6 @@ static void proxy_observe_netprog(struct proxy *p)
 		return;
 	for (int i = 0; i < p->m.eps_pending; i++)
 		proxy_netprog_observe(&p->m, now - t);
-}
-
-void proxy_node_hook(struct model_node_status *s, void *data)
-{
-	const struct proxy *p = data;
-
-	s->proxy_healthy = proxy_healthy(p);
-	s->last_sync_ms = proxy_last_sync_ms(p);
 }
 
 static void proxy_stale_fire(struct ev_loop *loop, uint64_t id, void *data);

@@ -24,7 +24,6 @@
 #include "ev.h"
 
 struct proxy;
-struct model_node_status;
 
 struct proxy *proxy_new(struct ev_loop *loop, const struct agent_config *cfg,
 			char *err, size_t errlen);
@@ -43,11 +42,5 @@ void proxy_free(struct proxy *p);
  * waited more than twice the sync period without being programmed (what
  * /healthz and the health check node ports' serviceProxyHealthy report). */
 bool proxy_healthy(const struct proxy *p);
-/* Wall clock (ms since the epoch) of the last time everything seen was
- * programmed (the agent's start before the first sync). */
-int64_t proxy_last_sync_ms(const struct proxy *p);
-/* A kubelet_node_hook (kubelet.h): fills in proxy_healthy and last_sync_ms
- * of the node's heartbeat. data is the struct proxy. */
-void proxy_node_hook(struct model_node_status *s, void *data);
 
 #endif

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
-const char api_server_git_version[] = "v1.33.0";
+#include "lab.h"
+
+const char api_server_git_version[] = LAB_KUBE_VERSION;
 
 #if defined(__x86_64__)
 #define API_DISCOVERY_ARCH "amd64"

@@ -12,9 +12,11 @@
  *    pods, endpoints, nodes, the statuses the daemons report) is read back
  *    into API objects after every change, so kubectl sees the lab as it is.
  *
- * Pods, Endpoints, EndpointSlices and Nodes are therefore the lab's: a
- * client may read and watch them but not write them (405), as only the
- * lab's controller and agents may. Files are compared with API objects
+ * Pods, Endpoints and EndpointSlices are therefore the lab's: a client may
+ * read and watch them but not write them (405), as only the lab's
+ * controller and agents may. Nodes and their Leases are the API's own:
+ * each node's agent registers its Node and renews its Lease, and the
+ * controller marks a silent node's Ready condition Unknown. Files are compared with API objects
  * through the lab's model (lib/model.h), so what the API adds (defaults,
  * annotations such as kubectl's last-applied configuration, fields the lab
  * does not use) is kept, and a round trip changes nothing.
@@ -76,12 +78,6 @@ static void api_lab_emit_endpoints(struct jsonw *w, const void *o, const void *s
 {
 	(void)st;
 	model_endpoints_to_json(w, o);
-}
-
-static void api_lab_emit_node(struct jsonw *w, const void *o, const void *st)
-{
-	(void)st;
-	model_node_status_to_json(w, o);
 }
 
 /* The lab's model has room for short annotations only; kubectl's
@@ -1009,65 +1005,6 @@ static void api_lab_import_endpoints(struct api_server *s)
 	free(keys);
 }
 
-static void api_lab_import_nodes(struct api_server *s)
-{
-	const struct api_resource *r = api_lab_res("", "nodes");
-	struct model_node_status *nodes = NULL;
-	int n = 0, grace_s = model_node_grace_s();
-	char err[256], pods[16];
-	json_t *seen = json_object();
-
-	if (store_list_node_statuses(s->statedir, &nodes, &n, err, sizeof(err)) < 0) {
-		log_warn("lab state: %s", err);
-		goto out;
-	}
-	snprintf(pods, sizeof(pods), "%d", model_node_max_pods());
-	for (int i = 0; i < n; i++) {
-		json_t *obj, *st;
-		/* The controller's scheduler uses the same rule and grace. */
-		bool ready = model_node_ready(&nodes[i], time(NULL), grace_s);
-
-		obj = api_lab_to_json(api_lab_emit_node, &nodes[i], NULL);
-		if (!obj)
-			continue;
-		json_object_set_new(json_object_get(obj, "metadata"), "labels",
-				    json_pack("{s:s, s:s, s:s}", "kubernetes.io/hostname",
-					      nodes[i].name, "kubernetes.io/os", "linux",
-					      "kubernetes.io/arch", "amd64"));
-		st = json_object_get(obj, "status");
-		/* The heartbeat's time is left out of what is compared: it
-		 * changes every few seconds, readiness does not. */
-		json_object_del(st, "lastHeartbeatTime");
-		json_object_del(st, "lastSyncMs");
-		json_object_set_new(st, "conditions", json_pack("[{s:s, s:s, s:s}]", "type", "Ready",
-							       "status", ready ? "True" : "False",
-							       "reason", ready ? "KubeletReady" :
-							       "NodeStatusUnknown"));
-		/* What the scheduler sees: the pods the node takes and, while
-		 * its agent is silent, the node lifecycle controller's taint. */
-		json_object_set_new(st, "capacity", json_pack("{s:s}", "pods", pods));
-		json_object_set_new(st, "allocatable", json_pack("{s:s}", "pods", pods));
-		if (!ready)
-			json_object_set_new(obj, "spec", json_pack("{s:[{s:s, s:s}]}", "taints",
-								   "key",
-								   "node.kubernetes.io/unreachable",
-								   "effect", "NoSchedule"));
-		json_object_set_new(st, "nodeInfo", json_pack("{s:s, s:s, s:s, s:s, s:s}",
-							     "kubeletVersion", "v1.33.0",
-							     "kubeProxyVersion", "v1.33.0",
-							     "osImage", "clientip lab node",
-							     "operatingSystem", "linux",
-							     "containerRuntimeVersion",
-							     "clientip://netns"));
-		api_lab_seen(seen, obj);
-		api_lab_mirror(s, r, api_objects_get(s->objects, r, "", nodes[i].name), obj);
-	}
-	api_lab_prune(s, r, seen);
-out:
-	json_decref(seen);
-	free(nodes);
-}
-
 static void api_lab_import(struct api_server *s)
 {
 	struct api_lab_pods pods;
@@ -1081,7 +1018,6 @@ static void api_lab_import(struct api_server *s)
 	}
 	api_lab_pods_free(&pods);
 	api_lab_import_endpoints(s);
-	api_lab_import_nodes(s);
 	api_events_expire(s);
 	s->lab_importing = false;
 }
@@ -1094,8 +1030,7 @@ static void api_lab_on_change(struct watch *w, void *data)
 
 bool api_lab_owns(const struct api_server *s, const struct api_resource *r)
 {
-	static const char *const lab_kinds[] = { "Pod", "ReplicaSet", "Endpoints", "EndpointSlice",
-						 "Node" };
+	static const char *const lab_kinds[] = { "Pod", "ReplicaSet", "Endpoints", "EndpointSlice" };
 
 	if (!s->lab_watch)
 		return false;
@@ -1108,7 +1043,7 @@ bool api_lab_owns(const struct api_server *s, const struct api_resource *r)
 int api_lab_start(struct api_server *s, char *err, size_t errlen)
 {
 	static const char *const dirs[] = {
-		"api/pods", "api/endpoints", "status/pods", "status/nodes", "status/deployments",
+		"api/pods", "api/endpoints", "status/pods", "status/deployments",
 		"status/daemonsets", NULL,
 	};
 	static const char *const builtin[] = { "default", "kube-system", "kube-public",

@@ -137,6 +137,25 @@ static void describe_endpoints_for(const struct model_endpoints *e, int port_ind
 		snprintf(buf + o, len - o, " + %d more...", total - shown);
 }
 
+/* The service proxy's view per node, over the Nodes the server holds (none
+ * when it does not answer: the endpoints still show). */
+static void describe_svc_nodes(struct cli *cli, const struct model_service *s,
+			       const struct model_endpoints *e, struct buf *b)
+{
+	struct model_node_status *st = NULL;
+	struct objapi_node *nodes = NULL;
+	int n = 0;
+
+	if (objapi_list_nodes(cli, &nodes, &n) == 0 && n > 0) {
+		st = calloc((size_t)n, sizeof(*st));
+		for (int i = 0; st && i < n; i++)
+			st[i] = nodes[i].st;
+	}
+	describe_svc_proxy_lines(cli, s, e, st, st ? n : 0, b);
+	free(st);
+	objapi_nodes_free(nodes, n);
+}
+
 static void describe_service(struct cli *cli, const struct model_service *s)
 {
 	struct model_endpoints e;
@@ -191,7 +210,7 @@ static void describe_service(struct cli *cli, const struct model_service *s)
 	if (s->health_check_node_port)
 		buf_printf(&b, "HealthCheck NodePort:\t%d\n", s->health_check_node_port);
 	/* per node: local endpoints, health check */
-	describe_svc_proxy_lines(cli, s, have_eps ? &e : NULL, &b);
+	describe_svc_nodes(cli, s, have_eps ? &e : NULL, &b);
 	describe_events(cli, &b, "Service", &s->meta);
 	describe_flush(&b);
 	buf_free(&b);

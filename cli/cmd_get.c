@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 
 #include "cli.h"
 #include "fsutil.h"
@@ -164,76 +163,92 @@ static bool get_emit(struct get_ctx *g, enum obj_res res, const char *name)
 
 /* ---- nodes -------------------------------------------------------------------- */
 
-static void get_node_labels(const char *name, struct model_map *m)
+/* A Node's labels as the model holds them (what does not fit is left out). */
+static void get_node_labels(const json_t *node, struct model_map *m)
 {
+	const json_t *labels = json_object_get(json_object_get(node, "metadata"), "labels"), *v;
+	const char *k;
+
 	memset(m, 0, sizeof(*m));
-	model_map_set(m, "kubernetes.io/hostname", name);
-	model_map_set(m, "kubernetes.io/os", "linux");
-	model_map_set(m, "kubernetes.io/role", "agent");
+	json_object_foreach((json_t *)labels, k, v)
+		if (json_is_string(v))
+			model_map_set(m, k, json_string_value(v));
 }
 
-static void get_os_image(char *buf, size_t len)
+/* kubectl's ROLES: node-role.kubernetes.io/<role> labels, else the
+ * kubernetes.io/role label, else <none>. */
+static void get_node_roles(const json_t *node, char *out, size_t len)
 {
-	char *text = NULL, *p;
+	const json_t *labels = json_object_get(json_object_get(node, "metadata"), "labels"), *v;
+	const char *k, *role = json_string_value(json_object_get(labels, "kubernetes.io/role"));
+	size_t o = 0;
 
-	snprintf(buf, len, "Linux");
-	if (fs_read_all("/etc/os-release", &text, NULL) < 0)
-		return;
-	p = strstr(text, "PRETTY_NAME=");
-	if (p) {
-		p += 12;
-		if (*p == '"')
-			p++;
-		snprintf(buf, len, "%.*s", (int)strcspn(p, "\"\n"), p);
-	}
-	free(text);
+	out[0] = '\0';
+	json_object_foreach((json_t *)labels, k, v)
+		if (strncmp(k, "node-role.kubernetes.io/", 24) == 0 && k[24] && o < len)
+			o += (size_t)snprintf(out + o, len - o, "%s%s", o ? "," : "", k + 24);
+	if (!o)
+		snprintf(out, len, "%s", role && *role ? role : "<none>");
+}
+
+static const char *get_node_info(const json_t *node, const char *key)
+{
+	const char *v = json_string_value(json_object_get(
+		json_object_get(json_object_get(node, "status"), "nodeInfo"), key));
+
+	return v && *v ? v : "<unknown>";
 }
 
 static void get_nodes(struct get_ctx *g, const char *const *names, int n_names, bool *found)
 {
-	char created[MODEL_TIME_MAX], os[128];
-	struct utsname un;
+	struct objapi_node *nodes;
+	int n;
 
-	labinfo_time_format(g->li.created, created, sizeof(created));
-	get_os_image(os, sizeof(os));
-	if (uname(&un) < 0)
-		snprintf(un.release, sizeof(un.release), "unknown");
+	if (objapi_list_nodes(g->cli, &nodes, &n) < 0) {
+		g->status = 1;
+		return;
+	}
 	get_header(g, OBJ_RES_NODES, "NAME\tSTATUS\tROLES\tAGE\tVERSION",
 		   "\tINTERNAL-IP\tEXTERNAL-IP\tOS-IMAGE\tKERNEL-VERSION\tCONTAINER-RUNTIME");
-	for (int i = 0; i < g->li.nodes; i++) {
-		struct model_node_status st;
+	for (int i = 0; i < n; i++) {
+		const json_t *node = nodes[i].obj;
+		const char *name = nodes[i].st.name;
+		const char *created = json_string_value(
+			json_object_get(json_object_get(node, "metadata"), "creationTimestamp"));
+		bool cordoned = json_is_true(json_object_get(json_object_get(node, "spec"),
+							     "unschedulable"));
+		char age[32], ip[INET_ADDRSTRLEN] = "<none>", roles[256];
 		struct model_map labels;
-		char name[16], err[256], age[32], ip[INET_ADDRSTRLEN];
-		bool ready = false;
 
-		snprintf(name, sizeof(name), "node%d", i);
-		get_node_labels(name, &labels);
+		get_node_labels(node, &labels);
 		if (!get_selected(g, NULL, name, &labels, names, n_names, found))
 			continue;
-		memset(&st, 0, sizeof(st));
-		if (store_get_node_status(g->cli->statedir, name, &st, err, sizeof(err)) == 0) {
-			/* The rule the API server and the scheduler apply. */
-			ready = model_node_ready(&st, obj_now_ms() / 1000, model_node_grace_s());
-		} else {
-			snprintf(st.name, sizeof(st.name), "%s", name);
-		}
-		if (!st.addr.s_addr)
-			st.addr = lab_node_addr(i);
 		if (get_structured(g)) {
-			model_node_status_to_json(get_item(g), &st);
+			char *text = json_dumps(node, JSON_INDENT(2));
+
+			buf_reset(&g->item_buf);
+			buf_puts(&g->item_buf, text ? text : "{}");
+			free(text);
 			get_item_done(g);
 		}
 		if (!get_emit(g, OBJ_RES_NODES, name))
 			continue;
-		obj_age_since(created, age, sizeof(age));
+		obj_age_since(created ? created : "", age, sizeof(age));
+		get_node_roles(node, roles, sizeof(roles));
+		if (nodes[i].st.addr.s_addr)
+			inet_ntop(AF_INET, &nodes[i].st.addr, ip, sizeof(ip));
 		get_row_start(g, OBJ_RES_NODES, "", name);
-		buf_printf(&g->table, "\t%s\tagent\t%s\tclientip-%s", ready ? "Ready" : "NotReady", age,
-			   CLIENTIP_VERSION);
+		buf_printf(&g->table, "\t%s%s\t%s\t%s\t%s",
+			   nodes[i].st.posted_ready ? "Ready" : "NotReady",
+			   cordoned ? ",SchedulingDisabled" : "", roles, age,
+			   get_node_info(node, "kubeletVersion"));
 		if (g->out == GET_WIDE)
-			buf_printf(&g->table, "\t%s\t<none>\t%s\t%s\tclientip-agent",
-				   inet_ntop(AF_INET, &st.addr, ip, sizeof(ip)), os, un.release);
+			buf_printf(&g->table, "\t%s\t<none>\t%s\t%s\t%s", ip,
+				   get_node_info(node, "osImage"), get_node_info(node, "kernelVersion"),
+				   get_node_info(node, "containerRuntimeVersion"));
 		get_row_end(g, &labels);
 	}
+	objapi_nodes_free(nodes, n);
 }
 
 /* ---- pods ------------------------------------------------------------------- */

@@ -2,16 +2,11 @@
 #include "describe_proxy.h"
 
 #include <arpa/inet.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "fsutil.h"
-#include "store.h"
-
-#define DP_STALE_S 30   /* a heartbeat older than this: the agent is not running */
 
 /* The value of one sample of `metric` for this Service in a node's metrics
  * file, matched on its namespace and service labels; false if absent. */
@@ -45,6 +40,18 @@ static bool dp_metric(const char *text, const char *metric, const struct model_s
 	return false;
 }
 
+/* The proxy's own gauge, clientip_proxy_healthy, in its metrics: 1 or 0,
+ * or -1 when the file does not have it (no sync written yet). */
+static int dp_proxy_healthy(const char *text)
+{
+	static const char name[] = "clientip_proxy_healthy ";
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (strncmp(p, name, sizeof(name) - 1) == 0)
+			return p[sizeof(name) - 1] == '1';
+	return -1;
+}
+
 static const char *dp_condition(const struct model_endpoint *ep)
 {
 	if (ep->ready)
@@ -56,9 +63,17 @@ static const char *dp_condition(const struct model_endpoint *ep)
 	return "not ready";
 }
 
+/* A node of the view: a registered Node, or only the name an endpoint
+ * gives. */
+struct dp_node {
+	struct model_node_status st;
+	bool registered;
+};
+
 static int dp_node_cmp(const void *a, const void *b)
 {
-	const struct model_node_status *x = a, *y = b;
+	const struct model_node_status *x = &((const struct dp_node *)a)->st;
+	const struct model_node_status *y = &((const struct dp_node *)b)->st;
 	int ix = lab_node_index(x->name), iy = lab_node_index(y->name);
 
 	if (ix != iy)
@@ -67,32 +82,28 @@ static int dp_node_cmp(const void *a, const void *b)
 }
 
 void describe_svc_proxy_lines(const struct cli *cli, const struct model_service *svc,
-			      const struct model_endpoints *eps, struct buf *out)
+			      const struct model_endpoints *eps,
+			      const struct model_node_status *known, int n_known, struct buf *out)
 {
 	static const struct model_endpoints none;
 	const struct model_endpoints *e = eps ? eps : &none;
-	struct model_node_status *nodes = NULL;
+	struct dp_node *nodes = calloc((size_t)(n_known + e->n) + 1, sizeof(*nodes));
 	bool local_policy;
-	int n_nodes = 0;
-	char err[256];
-	time_t now = time(NULL);
+	int n_nodes = n_known;
 
-	if (store_list_node_statuses(cli->statedir, &nodes, &n_nodes, err, sizeof(err)) < 0)
-		n_nodes = 0;
-	/* Nodes that hold endpoints but have no status yet are shown too. */
+	if (!nodes)
+		return;
+	for (int i = 0; i < n_known; i++)
+		nodes[i] = (struct dp_node){ known[i], true };
+	/* Nodes that hold endpoints but are not registered are shown too. */
 	for (int i = 0; i < e->n; i++) {
-		bool known = false;
+		bool seen = false;
 
-		for (int j = 0; j < n_nodes && !known; j++)
-			known = strcmp(nodes[j].name, e->items[i].node) == 0;
-		if (!known && e->items[i].node[0]) {
-			struct model_node_status *n = realloc(nodes, (size_t)(n_nodes + 1) * sizeof(*n));
-
-			if (!n)
-				break;
-			nodes = n;
-			memset(&nodes[n_nodes], 0, sizeof(*nodes));
-			snprintf(nodes[n_nodes].name, sizeof(nodes[n_nodes].name), "%s", e->items[i].node);
+		for (int j = 0; j < n_nodes && !seen; j++)
+			seen = strcmp(nodes[j].st.name, e->items[i].node) == 0;
+		if (!seen && e->items[i].node[0]) {
+			snprintf(nodes[n_nodes].st.name, sizeof(nodes[n_nodes].st.name), "%s",
+				 e->items[i].node);
 			n_nodes++;
 		}
 	}
@@ -103,31 +114,38 @@ void describe_svc_proxy_lines(const struct cli *cli, const struct model_service 
 
 	buf_puts(out, "Service Proxy:\n");
 	if (n_nodes == 0) {
-		buf_puts(out, "  <no nodes have reported yet>\n");
+		buf_puts(out, "  <no nodes have registered yet>\n");
 		goto out;
 	}
 	buf_puts(out, "  Node\tAddress\tProxy\tLocal Endpoints\tHealth Check\tDropped (no local endpoint)\n");
 	buf_puts(out, "  ----\t-------\t-----\t---------------\t------------\t---------------------------\n");
 	for (int i = 0; i < n_nodes; i++) {
-		const struct model_node_status *n = &nodes[i];
+		const struct model_node_status *n = &nodes[i].st;
 		char path[LAB_PATH_MAX + 96], addr[INET_ADDRSTRLEN] = "-", hc[64] = "-", dropped[32] = "-";
+		bool registered = nodes[i].registered, healthy = true;
 		char *metrics = NULL;
-		size_t mlen;
-		int64_t hb = n->heartbeat[0] ? model_time_parse(n->heartbeat) : -1;
 		const char *proxy;
+		size_t mlen;
 		int ready = 0, shown = 0;
 
 		if (n->addr.s_addr)
 			inet_ntop(AF_INET, &n->addr, addr, sizeof(addr));
-		if (hb < 0)
-			proxy = "no agent";
-		else if (now - hb > DP_STALE_S)
-			proxy = "agent down";
-		else
-			proxy = n->proxy_healthy ? "healthy" : "unhealthy";
 		snprintf(path, sizeof(path), "%s/status/nodes/%s.metrics", cli->statedir, n->name);
 		if (fs_read_all(path, &metrics, &mlen) < 0)
 			metrics = NULL;
+		/* The Node's Ready condition says whether its agent runs (the
+		 * controller sets it to Unknown when the agent goes silent);
+		 * the proxy's own gauge whether its rules are programmed. */
+		if (!registered) {
+			proxy = "no agent";
+		} else if (!n->posted_ready) {
+			proxy = "agent down";
+		} else {
+			int h = metrics ? dp_proxy_healthy(metrics) : -1;
+
+			healthy = h != 0;
+			proxy = h < 0 ? "starting" : h ? "healthy" : "unhealthy";
+		}
 
 		buf_printf(out, "  %s\t%s\t%s\t", n->name, addr, proxy);
 		for (int k = 0; k < e->n; k++) {
@@ -152,7 +170,7 @@ void describe_svc_proxy_lines(const struct cli *cli, const struct model_service 
 				snprintf(hc, sizeof(hc), ":%d %s", svc->health_check_node_port, code);
 			else
 				snprintf(hc, sizeof(hc), ":%d %s (expected)", svc->health_check_node_port,
-					 ready > 0 && n->proxy_healthy ? "200" : "503");
+					 ready > 0 && registered && healthy ? "200" : "503");
 		}
 		if (metrics && !dp_metric(metrics, "clientip_proxy_packets_dropped_no_local_endpoints_total",
 					  svc, dropped, sizeof(dropped), NULL, 0))

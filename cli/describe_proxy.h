@@ -1,8 +1,8 @@
 /* describe_proxy.h — the service proxy's per-node view of a Service, for
  * `clientip describe svc`.
  *
- * The Service's endpoints come from the caller (the API server's
- * EndpointSlice); each node's status and the metrics its proxy writes
+ * The Service's endpoints and the nodes come from the caller (the API
+ * server's EndpointSlices and Nodes); the metrics each node's proxy writes
  * after every sync come from the lab's state dir; nothing is sent into the
  * lab. Per node: its local endpoints
  * and their conditions, what its health check node port answers (for a
@@ -18,8 +18,12 @@
 
 /* Appends a "Service Proxy:" block of tab-separated lines, for a
  * tabwriter (cli/objects.h obj_tabwrite); `describe svc` calls it. eps:
- * the Service's endpoints, NULL if it has none yet. */
+ * the Service's endpoints, NULL if it has none yet; nodes: the registered
+ * Nodes (n of them). A node an endpoint names that is not registered is
+ * shown as "no agent"; one whose Ready condition is not True as "agent
+ * down"; else the proxy's health as its metrics say. */
 void describe_svc_proxy_lines(const struct cli *cli, const struct model_service *svc,
-			      const struct model_endpoints *eps, struct buf *out);
+			      const struct model_endpoints *eps,
+			      const struct model_node_status *nodes, int n, struct buf *out);
 
 #endif

@@ -257,6 +257,65 @@ out:
 	return status;
 }
 
+static int objapi_node_cmp(const void *a, const void *b)
+{
+	const struct objapi_node *x = a, *y = b;
+	unsigned ix = (unsigned)lab_node_index(x->st.name), iy = (unsigned)lab_node_index(y->st.name);
+
+	/* lab_node_index() is -1 for other names: as unsigned, they sort last. */
+	if (ix != iy)
+		return ix < iy ? -1 : 1;
+	return strcmp(x->st.name, y->st.name);
+}
+
+int objapi_list_nodes(const struct cli *cli, struct objapi_node **out, int *n)
+{
+	struct objapi_node *nodes = NULL;
+	struct objapi api;
+	json_t *list = NULL, *item, *items;
+	char path[64];
+	int code, m = 0, status = -1;
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (objapi_open(cli, &api) < 0)
+		return -1;
+	objapi_path("nodes", NULL, NULL, NULL, path, sizeof(path));
+	code = objapi_call(&api, "GET", path, NULL, &list);
+	if (code < 0)
+		goto out;
+	items = json_object_get(list, "items");
+	if (code != 200 || !json_is_array(items)) {
+		fprintf(stderr, "Error from server (%s): %s\n", objapi_reason(list),
+			objapi_message(list));
+		goto out;
+	}
+	nodes = calloc(json_array_size(items) + 1, sizeof(*nodes));
+	if (!nodes) {
+		fprintf(stderr, "error: out of memory\n");
+		goto out;
+	}
+	json_array_foreach(items, i, item) {
+		if (apiobj_node_status(item, NULL, &nodes[m].st) == 0)
+			nodes[m++].obj = json_incref(item);
+	}
+	qsort(nodes, (size_t)m, sizeof(*nodes), objapi_node_cmp);
+	*out = nodes;
+	*n = m;
+	status = 0;
+out:
+	json_decref(list);
+	objapi_close(&api);
+	return status;
+}
+
+void objapi_nodes_free(struct objapi_node *nodes, int n)
+{
+	for (int i = 0; i < n; i++)
+		json_decref(nodes[i].obj);
+	free(nodes);
+}
 
 /* A Deployment or DaemonSet with the status its controller reported. */
 static int objapi_conv_workload(const json_t *obj, void *out, char *err, size_t errlen)

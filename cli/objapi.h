@@ -80,6 +80,19 @@ int objapi_list_daemonsets(const struct cli *cli, struct objapi_workload **out, 
 int objapi_list_services(const struct cli *cli, struct model_service **out, int *n);
 int objapi_list_endpoints(const struct cli *cli, struct model_endpoints **out, int *n);
 
+/* A Node as the server holds it (obj: its JSON, a reference) and as the
+ * model reads it (st: InternalIP, whether its Ready condition is True). */
+struct objapi_node {
+	struct model_node_status st;
+	json_t *obj;
+};
+
+/* Every Node the server holds, node0, node1 ... node10 in index order
+ * (other names after them, by name). objapi_nodes_free() the array. 0, or
+ * -1 (message printed). */
+int objapi_list_nodes(const struct cli *cli, struct objapi_node **out, int *n);
+void objapi_nodes_free(struct objapi_node *nodes, int n);
+
 /* One object: 0, -ENOENT when the server has none (nothing printed, so
  * that the caller words it), or -1 (what went wrong printed). resource is
  * "deployments" or "daemonsets". The Service's status (its load balancer

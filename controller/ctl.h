@@ -17,6 +17,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
+#include "apiclient.h"
+#include "apiwatch.h"
 #include "ev.h"
 #include "lab.h"
 #include "model.h"
@@ -67,8 +71,9 @@ struct ctl_nodes {
  * max_pods, as in kube-scheduler's cache. Every node starts absent. */
 void ctl_nodes_init(struct ctl_nodes *c, int nodes, int max_pods, const struct model_pod *pods,
 		    int n);
-/* Each node's state from its agent's heartbeat (status/nodes): Ready if it
- * reported less than grace_s seconds before now (model_node_ready). */
+/* Each node's state from its Node and Lease (ctl_nodes_begin): Ready if
+ * its agent posted Ready and reported less than grace_s seconds before now
+ * (model_node_ready). */
 void ctl_nodes_status(struct ctl_nodes *c, const struct model_node_status *st, int n,
 		      int64_t now, int grace_s);
 /* Picks the node for a new pod whose owner (same Deployment and template)
@@ -187,9 +192,13 @@ struct ctl {
 	char statedir[LAB_PATH_MAX];
 	struct ev_loop *loop;
 	struct watch *watch;
+	struct apiclient *api;          /* the lab's API server */
+	struct apiwatch *nodes_w;       /* Nodes; NULL under --once (listed then) */
+	struct apiwatch *leases_w;      /* kube-node-lease's Leases, likewise */
 	int sigfd;
 	int nodes;              /* from lab.json, read on every pass */
 	bool lab_missing;       /* reported once until it appears */
+	bool nodes_waiting;     /* likewise, Nodes and Leases not listed yet */
 	int max_pods;           /* pods a node takes (model_node_max_pods) */
 	int grace_s;            /* NotReady after this long without a heartbeat */
 	/* Each node's state at the last pass, to log changes once. */
@@ -199,5 +208,32 @@ struct ctl {
 /* One reconcile pass over the whole state dir. 0, or -1 if the state could
  * not be read (the next pass retries). */
 int ctl_sync(struct ctl *c);
+
+/* ---- nodes in the API (ctl_nodes.c) ------------------------------------ */
+
+/* The Nodes of one pass, each with its Lease. */
+struct ctl_node_view {
+	json_t *nodes, *leases;         /* "namespace/name" -> object */
+	struct model_node_status *st;   /* st[i] is obj[i] as the model reads it */
+	const json_t **obj;
+	int n;
+};
+
+/* The API server's client (ctl_api_open), then, for the daemon, watches
+ * of Nodes and Leases that call on_change after each change. -ENOMEM or
+ * 0. ctl_api_close() releases both. */
+int ctl_api_open(struct ctl *c);
+int ctl_nodes_watch(struct ctl *c, apiwatch_change_cb *on_change, void *data);
+void ctl_api_close(struct ctl *c);
+/* The nodes as the watches have them (or, under --once, as listed now).
+ * -1 with err while the watches have not listed yet or the server does
+ * not answer: a pass without them would take every node for gone. */
+int ctl_nodes_begin(struct ctl *c, struct ctl_node_view *v, char *err, size_t errlen);
+void ctl_nodes_end(struct ctl_node_view *v);
+/* The node lifecycle controller: a node silent for c->grace_s (counted
+ * from its creation until its agent first reports) gets Ready Unknown and
+ * the unreachable NoSchedule taint; the taint goes once the agent reports
+ * again and has posted Ready. */
+void ctl_nodes_lifecycle(struct ctl *c, const struct ctl_node_view *v, int64_t now);
 
 #endif

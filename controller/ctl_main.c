@@ -33,20 +33,24 @@ static void ctl_usage(FILE *out)
 		"  --lab NAME   the lab (default: $CLIENTIP_LAB, else \"default\")\n"
 		"  --once       one reconcile pass, then exit\n"
 		"\n"
-		"Pods go, like kube-scheduler's, only to Ready nodes (an agent heartbeat in\n"
-		"status/nodes less than %d s old), at most %d per node (kubelet's maxPods),\n"
+		"Pods go, like kube-scheduler's, only to Ready nodes (a Node whose agent\n"
+		"posted Ready and renewed its Lease less than %d s ago), at most %d per node\n"
+		"(kubelet's maxPods),\n"
 		"spread over the nodes by Deployment and template. A pod that fits nowhere is\n"
 		"still created, Pending with no node and a PodScheduled=False condition\n"
 		"(reason Unschedulable, kube-scheduler's message), and placed as soon as a\n"
 		"node has room. Both limits can be lowered for tests; `clientip lab up`\n"
-		"passes its environment on to the lab's daemons, and the API server reads\n"
-		"the same variables, so Nodes show the same readiness and capacity:\n"
+		"passes its environment on to the lab's daemons, so the agents report the\n"
+		"same capacity. A node silent for the grace period gets its Ready\n"
+		"condition set to Unknown and the node.kubernetes.io/unreachable taint, as\n"
+		"the node lifecycle controller does:\n"
 		"\n"
 		"  CLIENTIP_MAX_PODS=N       pods a node takes, 1-%d (default %d)\n"
 		"  CLIENTIP_NODE_GRACE_S=S   NotReady after S s without a heartbeat, 1-3600\n"
 		"                            (default %d)\n"
 		"\n"
-		"It re-reads the state on every change and every %d ms.\n", MODEL_NODE_GRACE_S,
+		"It reads Nodes and Leases from the lab's API server (watched), the rest\n"
+		"from the state directory on every change and every %d ms.\n", MODEL_NODE_GRACE_S,
 		MODEL_NODE_MAX_PODS, MODEL_NODE_POD_ADDRS, MODEL_NODE_MAX_PODS, MODEL_NODE_GRACE_S,
 		CTL_RESYNC_MS);
 }
@@ -55,6 +59,16 @@ static void ctl_on_change(struct watch *w, void *data)
 {
 	(void)w;
 	ctl_sync(data);
+}
+
+/* A Node or Lease changed: a pass soon, debounced with the files'. */
+static void ctl_on_api_change(bool relisted, void *data)
+{
+	struct ctl *c = data;
+
+	(void)relisted;
+	if (c->watch)
+		watch_poke(c->watch);
 }
 
 static int ctl_parse(struct ctl *c, bool *once, int argc, char **argv)
@@ -116,8 +130,15 @@ int main(int argc, char **argv)
 		log_error("%s: %s", c.statedir, strerror(-rc));
 		return 1;
 	}
-	if (once)
-		return ctl_sync(&c) < 0 ? 1 : 0;
+	if (ctl_api_open(&c) < 0) {
+		log_error("out of memory");
+		return 1;
+	}
+	if (once) {
+		rc = ctl_sync(&c) < 0 ? 1 : 0;
+		ctl_api_close(&c);
+		return rc;
+	}
 
 	rc = 1;
 	c.loop = ev_loop_new();
@@ -131,10 +152,15 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
+	if (ctl_nodes_watch(&c, ctl_on_api_change, &c) < 0) {
+		log_error("out of memory");
+		goto out;
+	}
 	log_info("lab %s: running on %s", c.lab, c.statedir);
 	ctl_sync(&c);
 	rc = ev_run(c.loop) < 0 ? 1 : 0;
 out:
+	ctl_api_close(&c);
 	watch_free(c.watch);
 	ev_loop_free(c.loop);
 	if (c.sigfd >= 0)

@@ -40,8 +40,7 @@ struct ctl_pass {
 	int n_ds_keys;
 	struct store_key *svc_keys;
 	int n_svc_keys;
-	struct model_node_status *node_sts;   /* status/nodes: the agents' heartbeats */
-	int n_node_sts;
+	struct ctl_node_view nodes;   /* the API's Nodes and Leases */
 	int n_disk;             /* pods[0..n_disk) were read; the rest are new */
 	int n_unsched;          /* pods written Pending in this pass */
 	char unsched_why[MODEL_MESSAGE_MAX];   /* the last one's reason */
@@ -627,7 +626,7 @@ static void ctl_nodes_observe(struct ctl_pass *p, struct ctl_nodes *nodes)
 	struct ctl *c = p->c;
 
 	ctl_nodes_init(nodes, c->nodes, c->max_pods, p->pods, p->n_pods);
-	ctl_nodes_status(nodes, p->node_sts, p->n_node_sts, (int64_t)time(NULL), c->grace_s);
+	ctl_nodes_status(nodes, p->nodes.st, p->nodes.n, (int64_t)time(NULL), c->grace_s);
 	for (int i = 0; i < nodes->n; i++) {
 		if (nodes->state[i] == c->node_state[i])
 			continue;
@@ -904,6 +903,16 @@ int ctl_sync(struct ctl *c)
 		log_info("lab %s: %d node(s)", c->lab, li.nodes);
 	c->lab_missing = false;
 	c->nodes = li.nodes;
+	if (ctl_nodes_begin(c, &p.nodes, err, sizeof(err)) < 0) {
+		if (!c->nodes_waiting)
+			log_warn("%s", err);
+		c->nodes_waiting = true;
+		return -1;
+	}
+	if (c->nodes_waiting)
+		log_info("nodes: %d in the API", p.nodes.n);
+	c->nodes_waiting = false;
+	ctl_nodes_lifecycle(c, &p.nodes, (int64_t)time(NULL));
 	model_time_now(p.now);
 
 	if (store_list_deployments(c->statedir, &p.deps, &p.n_deps, err, sizeof(err)) < 0 ||
@@ -916,9 +925,7 @@ int ctl_sync(struct ctl *c)
 	    store_list_keys(c->statedir, STORE_DEPLOYMENTS, &p.dep_keys, &p.n_dep_keys, err,
 			    sizeof(err)) < 0 ||
 	    store_list_keys(c->statedir, STORE_SERVICES, &p.svc_keys, &p.n_svc_keys, err,
-			    sizeof(err)) < 0 ||
-	    store_list_node_statuses(c->statedir, &p.node_sts, &p.n_node_sts, err,
-				     sizeof(err)) < 0) {
+			    sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}
@@ -951,6 +958,6 @@ out:
 	free(p.dep_keys);
 	free(p.ds_keys);
 	free(p.svc_keys);
-	free(p.node_sts);
+	ctl_nodes_end(&p.nodes);
 	return rc;
 }

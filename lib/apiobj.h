@@ -18,4 +18,18 @@ json_t *apiobj_model_copy(const json_t *obj);
  * on OOM. */
 char *apiobj_model_text(const json_t *obj);
 
+struct model_node_status;
+
+/* The Ready condition of a Node (or of anything with status.conditions):
+ * the condition object, borrowed, or NULL. */
+const json_t *apiobj_condition(const json_t *obj, const char *type);
+
+/* What the lab needs of a Node and of its Lease (lease may be NULL): its
+ * name, its InternalIP, whether its Ready condition is True, and the
+ * agent's latest sign of life (the later of the Lease's renewTime and the
+ * Ready condition's lastHeartbeatTime). 0, or -1 for a Node without a
+ * name. */
+int apiobj_node_status(const json_t *node, const json_t *lease,
+		       struct model_node_status *out);
+
 #endif

@@ -58,6 +58,9 @@
 #define LAB_NODEPORT_MIN  30000
 #define LAB_NODEPORT_MAX  32767
 #define LAB_PROXY_HEALTH_PORT 10256  /* kube-proxy's /healthz and /livez */
+/* The Kubernetes release the lab plays: the API server's /version and
+ * the kubelet and kube-proxy versions each node reports. */
+#define LAB_KUBE_VERSION "v1.33.0"
 
 /* true if name is a valid lab name; otherwise writes why into err. */
 bool lab_name_valid(const char *name, char *err, size_t errlen);

@@ -333,11 +333,16 @@ int model_node_max_pods(void)
 	return model_env_int("CLIENTIP_MAX_PODS", 1, MODEL_NODE_POD_ADDRS, MODEL_NODE_MAX_PODS);
 }
 
-bool model_node_ready(const struct model_node_status *n, int64_t now, int grace_s)
+bool model_node_fresh(const struct model_node_status *n, int64_t now, int grace_s)
 {
 	int64_t beat = model_time_parse(n->heartbeat);
 
 	return beat > 0 && now - beat < grace_s;
+}
+
+bool model_node_ready(const struct model_node_status *n, int64_t now, int grace_s)
+{
+	return n->posted_ready && model_node_fresh(n, now, grace_s);
 }
 
 void model_uid_new(char out[40])

@@ -303,18 +303,21 @@ struct model_endpoints {
 
 /* ---- nodes ------------------------------------------------------------ */
 
-struct model_node_status {             /* status/nodes/ (the node's agent) */
+/* A Node as the API server holds it, with its Lease (kube-node-lease):
+ * what the node's agent last said, and when (apiobj_node_status()). */
+struct model_node_status {
 	char name[MODEL_NAME_MAX];
-	struct in_addr addr;
-	bool proxy_healthy;
+	struct in_addr addr;               /* status.addresses, InternalIP */
+	bool posted_ready;                 /* its Ready condition is True */
+	/* The agent's latest sign of life: its Lease's renewTime or the
+	 * Ready condition's lastHeartbeatTime, whichever is later. */
 	char heartbeat[MODEL_TIME_MAX];
-	int64_t last_sync_ms;              /* wall clock of the last ruleset sync */
 };
 
 /* A node whose agent has not reported for this long is NotReady: the node
- * lifecycle controller's default grace period. The API server (Node
- * objects) and the controller (where pods may go) read it through
- * model_node_grace_s(), so both always agree on which nodes are Ready. */
+ * lifecycle controller's default grace period (node-monitor-grace-period).
+ * The controller reads it through model_node_grace_s(), and it is the only
+ * one to judge: it sets the Ready condition of a silent node to Unknown. */
 #define MODEL_NODE_GRACE_S 40
 /* The pods a node takes: kubelet's default maxPods. */
 #define MODEL_NODE_MAX_PODS 110
@@ -330,6 +333,9 @@ int model_node_grace_s(void);
  * else MODEL_NODE_MAX_PODS: kubelet's --max-pods, for every node. */
 int model_node_max_pods(void);
 /* Whether a node's agent reported less than grace_s seconds before now. */
+bool model_node_fresh(const struct model_node_status *n, int64_t now, int grace_s);
+/* Ready: fresh, and its agent says so (a node whose Ready condition was set
+ * to Unknown stays NotReady until its agent posts Ready again). */
 bool model_node_ready(const struct model_node_status *n, int64_t now, int grace_s);
 
 /* ---- deployments' observed state ---------------------------------------- */

@@ -31,7 +31,6 @@ static const char *const store_dirs[STORE_KIND_COUNT] = {
 	[STORE_PODS] = "api/pods",
 	[STORE_ENDPOINTS] = "api/endpoints",
 	[STORE_POD_STATUS] = "status/pods",
-	[STORE_NODE_STATUS] = "status/nodes",
 	[STORE_SERVICE_STATUS] = "status/services",
 	[STORE_DEPLOYMENT_STATUS] = "status/deployments",
 	[STORE_DAEMONSETS] = "api/daemonsets",
@@ -43,18 +42,10 @@ const char *store_kind_dir(enum store_kind kind)
 	return (unsigned)kind < STORE_KIND_COUNT ? store_dirs[kind] : "invalid";
 }
 
-static bool store_namespaced(enum store_kind kind)
-{
-	return kind != STORE_NODE_STATUS;
-}
-
 char *store_path(const char *statedir, enum store_kind kind, const char *ns,
 		 const char *name, char *buf, size_t len)
 {
-	if (store_namespaced(kind) && ns)
-		snprintf(buf, len, "%s/%s/%s_%s.json", statedir, store_kind_dir(kind), ns, name);
-	else
-		snprintf(buf, len, "%s/%s/%s.json", statedir, store_kind_dir(kind), name);
+	snprintf(buf, len, "%s/%s/%s_%s.json", statedir, store_kind_dir(kind), ns, name);
 	return buf;
 }
 
@@ -778,37 +769,6 @@ void model_endpoints_to_json(struct jsonw *w, const struct model_endpoints *e)
 		jsonw_end_object(w);
 	}
 	jsonw_end_array(w);
-	jsonw_end_object(w);
-}
-
-void model_node_status_to_json(struct jsonw *w, const struct model_node_status *s)
-{
-	jsonw_begin_object(w);
-	jsonw_kv_str(w, "apiVersion", "v1");
-	jsonw_kv_str(w, "kind", "Node");
-	jsonw_key(w, "metadata");
-	jsonw_begin_object(w);
-	jsonw_kv_str(w, "name", s->name);
-	jsonw_end_object(w);
-	jsonw_key(w, "status");
-	jsonw_begin_object(w);
-	jsonw_key(w, "addresses");
-	jsonw_begin_array(w);
-	if (s->addr.s_addr) {
-		jsonw_begin_object(w);
-		jsonw_kv_str(w, "type", "InternalIP");
-		sw_ip(w, "address", s->addr);
-		jsonw_end_object(w);
-	}
-	jsonw_begin_object(w);
-	jsonw_kv_str(w, "type", "Hostname");
-	jsonw_kv_str(w, "address", s->name);
-	jsonw_end_object(w);
-	jsonw_end_array(w);
-	sw_kv_str_opt(w, "lastHeartbeatTime", s->heartbeat);
-	jsonw_kv_bool(w, "proxyHealthy", s->proxy_healthy);
-	jsonw_kv_int(w, "lastSyncMs", s->last_sync_ms);
-	jsonw_end_object(w);
 	jsonw_end_object(w);
 }
 
@@ -1552,33 +1512,6 @@ static int endpoints_read(struct sj_node *root, struct model_endpoints *e,
 	return 0;
 }
 
-static int node_status_read(struct sj_node *root, struct model_node_status *s,
-			    char *err, size_t errlen)
-{
-	struct sj_node *st, *x;
-	struct sj_node *it = NULL;
-
-	if (sj_check_kind(root, "Node", err, errlen) < 0)
-		return -1;
-	if (!sj_str(sj_at(root, "metadata", "name", NULL), s->name, sizeof(s->name)) ||
-	    !s->name[0]) {
-		sj_err(err, errlen, "metadata.name missing");
-		return -1;
-	}
-	st = sj_get(root, "status");
-	while ((x = sj_seq_next(sj_get(st, "addresses"), &it))) {
-		char type[32] = "";
-
-		sj_str(sj_get(x, "type"), type, sizeof(type));
-		if (strcmp(type, "InternalIP") == 0)
-			sj_ip(sj_get(x, "address"), &s->addr);
-	}
-	sj_str(sj_get(st, "lastHeartbeatTime"), s->heartbeat, sizeof(s->heartbeat));
-	sj_bool(sj_get(st, "proxyHealthy"), &s->proxy_healthy);
-	sj_int64(sj_get(st, "lastSyncMs"), &s->last_sync_ms);
-	return 0;
-}
-
 static int deployment_status_read(struct sj_node *root, struct model_deployment_status *s,
 				  char *err, size_t errlen)
 {
@@ -1897,7 +1830,6 @@ STORE_FROM(service, struct model_service, service_read, store_keep_nothing)
 STORE_FROM(pod, struct model_pod, pod_read, store_keep_nothing)
 STORE_FROM(pod_status, struct model_pod_status, pod_status_read, store_keep_nothing)
 STORE_FROM(endpoints, struct model_endpoints, endpoints_read, store_endpoints_fail)
-STORE_FROM(node_status, struct model_node_status, node_status_read, store_keep_nothing)
 STORE_FROM(deployment_status, struct model_deployment_status, deployment_status_read,
 	   store_keep_nothing)
 
@@ -1995,8 +1927,8 @@ int store_list_keys(const char *statedir, enum store_kind kind, struct store_key
 		if (de->d_name[0] == '.' || len <= 5 || strcmp(de->d_name + len - 5, ".json") != 0)
 			continue;
 		len -= 5;
-		us = store_namespaced(kind) ? memchr(de->d_name, '_', len) : NULL;
-		if (store_namespaced(kind) && !us)
+		us = memchr(de->d_name, '_', len);
+		if (!us)
 			continue;
 		if (cnt == cap) {
 			int ncap = cap ? cap * 2 : 64;
@@ -2154,13 +2086,6 @@ int store_list_endpoints(const char *statedir, struct model_endpoints **out, int
 			  store_endpoints_fail, NULL, NULL, (void **)out, n, err, errlen);
 }
 
-int store_list_node_statuses(const char *statedir, struct model_node_status **out, int *n,
-			     char *err, size_t errlen)
-{
-	return store_list(statedir, STORE_NODE_STATUS, sizeof(**out), node_status_read_v,
-			  NULL, NULL, NULL, (void **)out, n, err, errlen);
-}
-
 /* status/services, reduced to what a Service list merges in. */
 struct store_ingress {
 	struct store_key key;   /* first: bsearch compares keys */
@@ -2304,15 +2229,6 @@ int store_get_endpoints(const char *statedir, const char *ns, const char *name,
 	return rc;
 }
 
-int store_get_node_status(const char *statedir, const char *name,
-			  struct model_node_status *out, char *err, size_t errlen)
-{
-	char path[PATH_MAX];
-
-	store_path(statedir, STORE_NODE_STATUS, NULL, name, path, sizeof(path));
-	return store_get_file(path, node_status_read_v, out, sizeof(*out), err, errlen);
-}
-
 /* ---- writes ----------------------------------------------------------- */
 
 /* Replaces path with the buffer's content; with only_if_changed, leaves an
@@ -2376,7 +2292,6 @@ static void emit_service_spec(struct jsonw *w, const void *o) { sw_service(w, o,
 static void emit_pod(struct jsonw *w, const void *o) { model_pod_to_json(w, o, NULL); }
 static void emit_pod_status(struct jsonw *w, const void *o) { model_pod_status_to_json(w, o); }
 static void emit_endpoints(struct jsonw *w, const void *o) { model_endpoints_to_json(w, o); }
-static void emit_node_status(struct jsonw *w, const void *o) { model_node_status_to_json(w, o); }
 static void emit_deployment_status(struct jsonw *w, const void *o)
 {
 	model_deployment_status_to_json(w, o);
@@ -2425,12 +2340,6 @@ int store_put_endpoints(const char *statedir, const struct model_endpoints *e)
 int store_put_endpoints_if_changed(const char *statedir, const struct model_endpoints *e)
 {
 	return store_put_json(statedir, STORE_ENDPOINTS, e->ns, e->name, emit_endpoints, e, true);
-}
-
-int store_put_node_status(const char *statedir, const struct model_node_status *s)
-{
-	return store_put_result(store_put_json(statedir, STORE_NODE_STATUS, NULL, s->name,
-					       emit_node_status, s, false));
 }
 
 int store_put_deployment_status(const char *statedir, const struct model_deployment_status *s)

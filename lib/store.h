@@ -25,7 +25,6 @@ enum store_kind {
 	STORE_PODS,            /* api/pods/            written by the controller */
 	STORE_ENDPOINTS,       /* api/endpoints/       written by the controller */
 	STORE_POD_STATUS,      /* status/pods/         written by the pod's node agent */
-	STORE_NODE_STATUS,     /* status/nodes/        written by each node agent */
 	STORE_SERVICE_STATUS,  /* status/services/     written by the API server */
 	STORE_DEPLOYMENT_STATUS, /* status/deployments/ written by the controller */
 	STORE_DAEMONSETS,      /* api/daemonsets/      written by the API server */
@@ -35,7 +34,7 @@ enum store_kind {
 
 /* "api/services" etc., relative to the state dir. */
 const char *store_kind_dir(enum store_kind kind);
-/* <statedir>/<kind dir>/<ns>_<name>.json (node status: <name>.json). */
+/* <statedir>/<kind dir>/<ns>_<name>.json. */
 char *store_path(const char *statedir, enum store_kind kind, const char *ns,
 		 const char *name, char *buf, size_t len);
 
@@ -57,8 +56,6 @@ int store_list_pod_statuses(const char *statedir, struct model_pod_status **out,
 			    char *err, size_t errlen);
 int store_list_endpoints(const char *statedir, struct model_endpoints **out, int *n,
 			 char *err, size_t errlen);
-int store_list_node_statuses(const char *statedir, struct model_node_status **out, int *n,
-			     char *err, size_t errlen);
 
 /* Single objects: 0, -ENOENT, or -1 with err. */
 int store_get_service(const char *statedir, const char *ns, const char *name,
@@ -73,7 +70,6 @@ int store_put_service(const char *statedir, const struct model_service *s);
 int store_put_pod(const char *statedir, const struct model_pod *p);
 int store_put_pod_status(const char *statedir, const struct model_pod_status *s);
 int store_put_endpoints(const char *statedir, const struct model_endpoints *e);
-int store_put_node_status(const char *statedir, const struct model_node_status *s);
 /* A Service's load balancer address (status/services/), as the API server
  * has it in the Service's status. */
 int store_put_service_status(const char *statedir, const char *ns, const char *name,
@@ -91,7 +87,7 @@ void model_endpoints_to_json(struct jsonw *w, const struct model_endpoints *e);
 
 /* ---- additions ---------------------------------------------------------- */
 
-/* An object's identity, from its file name alone (node status: ns ""). */
+/* An object's identity, from its file name alone. */
 struct store_key {
 	char ns[MODEL_NAME_MAX];
 	char name[MODEL_NAME_MAX];
@@ -113,8 +109,6 @@ int store_get_pod_status(const char *statedir, const char *ns, const char *name,
 /* out->items is malloc'd: model_endpoints_free(out). */
 int store_get_endpoints(const char *statedir, const char *ns, const char *name,
 			struct model_endpoints *out, char *err, size_t errlen);
-int store_get_node_status(const char *statedir, const char *name,
-			  struct model_node_status *out, char *err, size_t errlen);
 /* A Service's load balancer address (0 if none). */
 int store_get_service_status(const char *statedir, const char *ns, const char *name,
 			     struct in_addr *ingress, char *err, size_t errlen);
@@ -134,7 +128,6 @@ void model_deployment_with_status_to_json(struct jsonw *w, const struct model_de
 					  const struct model_deployment_status *st);
 void model_deployment_status_to_json(struct jsonw *w, const struct model_deployment_status *s);
 void model_pod_status_to_json(struct jsonw *w, const struct model_pod_status *s);
-void model_node_status_to_json(struct jsonw *w, const struct model_node_status *s);
 /* A pod template ({"metadata":{labels, annotations}, "spec":{...}}), the
  * part of a Deployment that pod-template-hash covers. */
 void model_pod_template_to_json(struct jsonw *w, const struct model_map *labels,
@@ -158,8 +151,6 @@ int model_pod_status_from_fy(struct fy_node *root, struct model_pod_status *out,
 			     char *err, size_t errlen);
 int model_endpoints_from_fy(struct fy_node *root, struct model_endpoints *out,
 			    char *err, size_t errlen);
-int model_node_status_from_fy(struct fy_node *root, struct model_node_status *out,
-			      char *err, size_t errlen);
 int model_deployment_status_from_fy(struct fy_node *root, struct model_deployment_status *out,
 				    char *err, size_t errlen);
 
@@ -173,8 +164,6 @@ int model_pod_status_from_json(const char *text, size_t len, struct model_pod_st
 			       char *err, size_t errlen);
 int model_endpoints_from_json(const char *text, size_t len, struct model_endpoints *out,
 			      char *err, size_t errlen);
-int model_node_status_from_json(const char *text, size_t len, struct model_node_status *out,
-				char *err, size_t errlen);
 int model_deployment_status_from_json(const char *text, size_t len,
 				      struct model_deployment_status *out,
 				      char *err, size_t errlen);

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # clientip-controller on a hand-made state dir, run directly in the host
-# namespace (it only reads and writes files). The test plays the CLI
-# (writes Deployments and Services) and the node agents (writes pod
+# namespace next to the lab's API server (on its Unix socket and the
+# host's loopback; the controller reads Nodes and Leases there, the rest
+# from files). The test plays the CLI (writes Deployments and Services)
+# and the node agents (registers Nodes, renews their Leases, writes pod
 # statuses) and checks what the controller derives: pods spread over the
 # nodes with addresses from each node's pod CIDR, endpoints and their
 # conditions, scale down, a rolling update step by step, no duplicates
 # after SIGKILL, deletion, and removal once pods are terminated; then the
 # scheduler's limits: a node's maxPods (lowered with CLIENTIP_MAX_PODS),
-# Pending pods with kube-scheduler's reason, and NotReady nodes (an agent
-# heartbeat older than the 40 s grace period).
+# Pending pods with kube-scheduler's reason, and NotReady nodes (a Lease
+# older than the 40 s grace period: the node lifecycle controller's Ready
+# Unknown and unreachable taint).
 . "$(dirname "$0")/lib.sh"
 
 CTL=$T_BUILD/clientip-controller
@@ -18,6 +21,26 @@ S=$CLIENTIP_RUN_DIR/$lab
 mkdir -p "$S/api/deployments" "$S/api/services"
 printf '{"name":"%s","nodes":3,"clients":1,"probeIntervalSeconds":null,"createdAt":"2026-11-27T08:00:00Z"}\n' \
 	"$lab" >"$S/lab.json"
+
+# The lab's API server, before any file is written: at start it removes
+# the Deployment and Service files of objects it does not hold.
+( "$T_BUILD/clientip-apiserver" --lab "$lab" --listen 127.0.0.1:0 >"$T_TMP/apiserver.log" 2>&1 &
+  echo $! >"$T_TMP/apiserver.pid" )
+t_defer "kill $(cat "$T_TMP/apiserver.pid")"
+t_ok "the lab's API server answers" t_wait 10 \
+	sh -c "curl -sf --unix-socket '$S/apiserver.sock' http://lab/readyz >/dev/null"
+
+# api METHOD PATH [CONTENT_TYPE]: a request with the body from stdin;
+# prints the answer, fails unless it is 2xx.
+api() {
+	local code
+	code=$(curl -s --max-time 5 --unix-socket "$S/apiserver.sock" -o "$T_TMP/api.out" \
+		-w '%{http_code}' -X "$1" -H "Content-Type: ${3:-application/json}" \
+		--data-binary @- "http://lab$2")
+	cat "$T_TMP/api.out"
+	[ "${code:0:1}" = 2 ]
+}
+lease_path=/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases
 
 # --- the test's stand-ins for the CLI and the agents ------------------------
 
@@ -48,17 +71,30 @@ service() {
 EOF
 }
 
-# heartbeat NODE [AGE_S]: the node status its agent writes every 2 s.
-heartbeat() {
-	mkdir -p "$S/status/nodes"
-	put "$S/status/nodes/$1.json" <<EOF
-{"apiVersion":"v1","kind":"Node","metadata":{"name":"$1"},
- "status":{"lastHeartbeatTime":"$(date -u -d "-${2:-0} seconds" +%Y-%m-%dT%H:%M:%SZ)"}}
+# post_ready NODE: the Ready status its agent posts (the condition's own
+# heartbeat long past, so that only the Lease tells whether it lives).
+post_ready() {
+	api PATCH "/api/v1/nodes/$1/status" application/merge-patch+json >/dev/null <<EOF
+{"status":{"conditions":[{"type":"Ready","status":"True","reason":"KubeletReady",
+ "lastHeartbeatTime":"2026-01-01T00:00:00Z","lastTransitionTime":"2026-01-01T00:00:00Z"}]}}
 EOF
 }
+# heartbeat NODE [AGE_S]: the Lease renewal its agent sends every 2 s.
+heartbeat() {
+	api PATCH "$lease_path/$1" application/merge-patch+json >/dev/null <<EOF
+{"spec":{"renewTime":"$(date -u -d "-${2:-0} seconds" +%Y-%m-%dT%H:%M:%S.000000Z)"}}
+EOF
+}
+# Each agent registers its Node and creates its Lease.
+for n in node0 node1 node2; do
+	t_ok "$n registered" api POST /api/v1/nodes <<<"{\"metadata\":{\"name\":\"$n\"}}"
+	post_ready "$n"
+	t_ok "$n's Lease" api POST "$lease_path" \
+		<<<"{\"metadata\":{\"name\":\"$n\"},\"spec\":{\"holderIdentity\":\"$n\",\"leaseDurationSeconds\":40}}"
+	heartbeat "$n"
+done
 # The agents' heartbeats, for the nodes listed in $T_TMP/alive.
 echo "node0 node1 node2" >"$T_TMP/alive"
-for n in node0 node1 node2; do heartbeat "$n"; done
 # Each round ends by counting itself in $T_TMP/rounds.
 echo 0 >"$T_TMP/rounds"
 (r=0; while :; do
@@ -74,6 +110,12 @@ alive() {
 	echo "$*" >"$T_TMP/alive"
 	r0=$(cat "$T_TMP/rounds")
 	t_wait 10 rounds_ge $((r0 + 2))
+}
+# node_says NODE: its Ready condition's status and its taints.
+node_says() {
+	curl -s --max-time 5 --unix-socket "$S/apiserver.sock" "http://lab/api/v1/nodes/$1" |
+		jq -r '[(.status.conditions[] | select(.type == "Ready") | .status),
+			(.spec.taints // [] | map(.key + ":" + .effect) | join(","))] | join(" ")'
 }
 
 # pods: "name node ip hash deleting" per pod, sorted by name.
@@ -280,6 +322,9 @@ t_ok "every pod gone" t_wait 10 eq 0 count -
 t_ok "node2's agent stops beating" alive node0 node1
 heartbeat node2 60
 t_ok "node2's agent silent past the grace period: NotReady" t_wait 10 grep -q "node2: NotReady" "$T_TMP/ctl.log"
+t_ok "its Node: Ready Unknown, the unreachable NoSchedule taint" t_wait 10 eq \
+	"Unknown node.kubernetes.io/unreachable:NoSchedule" node_says node2
+t_eq "the others keep theirs" "True " "$(node_says node0)"
 app api 5
 both() { echo "$(on_node node0) $(on_node node1)"; }
 why() { pending | cut -d' ' -f2-; }
@@ -289,9 +334,13 @@ t_ok "the fifth waits" t_wait 10 eq 1 n_pending
 t_eq "with both reasons, in kube-scheduler's order (sorted as strings)" \
 	"Unschedulable 0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 Too many pods. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod." \
 	"$(why)"
-echo "node0 node1 node2" >"$T_TMP/alive"
-heartbeat node2
+t_ok "node2's Lease renewed again (two rounds)" alive node0 node1 node2
+t_eq "a Lease alone does not make it Ready: no pod goes there" "0" "$(on_node node2)"
+t_eq "its Ready condition stays Unknown" "Unknown node.kubernetes.io/unreachable:NoSchedule" \
+	"$(node_says node2)"
+post_ready node2
 t_ok "node2 Ready again: the fifth is placed there" t_wait 10 eq 1 on_node node2
+t_ok "and the taint goes" t_wait 10 eq "True " node_says node2
 t_eq "nothing Pending" "0" "$(n_pending)"
 
 # --- 8. SIGTERM ----------------------------------------------------------------------

@@ -86,10 +86,21 @@ agent_log=$sd/logs/agent-node0.log
 t_ok "lab up --nodes 2" "$C" --lab "$lab" lab up --nodes 2
 t_defer "$C --lab $lab lab down"
 t_ok "the controller is frozen" "$C" --lab "$lab" lab kill controller --signal STOP
-t_ok "node0's agent heartbeat" t_wait 5 test -s "$sd/status/nodes/node0.json"
-t_match "heartbeat names the node address" '"10\.240\.0\.4"' "$(cat "$sd/status/nodes/node0.json")"
-hb=$(grep -o '"lastHeartbeatTime": *"[^"]*"' "$sd/status/nodes/node0.json")
-t_ok "heartbeat renews every 2 s" t_wait 5 t_not_has "$sd/status/nodes/node0.json" "$hb"
+# api PATH: a GET of the lab's API server, on its Unix socket.
+api() { curl -s --max-time 5 --unix-socket "$sd/apiserver.sock" "http://lab$1"; }
+node_ready() { api /api/v1/nodes/node0 | jq -e '.status.conditions[] | select(.type == "Ready" and .status == "True")' >/dev/null; }
+t_ok "node0's agent registers its Node, Ready" t_wait 10 node_ready
+t_eq "with its address, pod CIDR, capacity and role" "10.240.0.4 10.244.0.0/24 110 agent" \
+	"$(api /api/v1/nodes/node0 | jq -r '[(.status.addresses[] | select(.type == "InternalIP") | .address),
+		.spec.podCIDR, .status.capacity.pods, .metadata.labels["kubernetes.io/role"]] | join(" ")')"
+lease=/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node0
+renew=$(api "$lease" | jq -r .spec.renewTime)
+t_match "its Lease in kube-node-lease, held by node0, owned by its Node" \
+	"^node0 [0-9]+ Node node0 [0-9-]+T[0-9:]+\.[0-9]{6}Z$" \
+	"$(api "$lease" | jq -r '[.spec.holderIdentity, .spec.leaseDurationSeconds,
+		.metadata.ownerReferences[0].kind, .metadata.ownerReferences[0].name, .spec.renewTime] | join(" ")')"
+renewed() { [ "$(api "$lease" | jq -r .spec.renewTime)" != "$renew" ]; }
+t_ok "the Lease renews every 2 s" t_wait 5 renewed
 
 # --- a pod of the scenario's image -----------------------------------------------
 put_pod web node0 10.244.0.2 nfranssens/nodejs-ip

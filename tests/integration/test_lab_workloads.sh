@@ -109,7 +109,7 @@ t_ok "pod namespaces gone" t_wait 60 no_pod_ns
 agent1=$(cat "/run/clientip/$lab/run/agent-node1.pid")
 t_defer "kill -CONT $agent1"
 kill -STOP "$agent1"
-not_ready() { CLIENTIP_NODE_GRACE_S=8 "$C" --lab "$lab" get nodes | grep -q "^node1 .*NotReady"; }
+not_ready() { "$C" --lab "$lab" get nodes | grep -q "^node1 .*NotReady"; }
 t_ok "node1's agent stopped: NotReady after the grace period" t_wait 30 not_ready
 t_ok "scale to 4" "$C" --lab "$lab" scale deployment node-deployment --replicas 4
 three_on_node0() { [ "$(pods | awk '$3 == "node0"' | wc -l)" -eq 3 ]; }

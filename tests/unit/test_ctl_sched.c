@@ -228,8 +228,9 @@ static void test_max_pods(void **state)
 
 static void test_readiness(void **state)
 {
-	struct model_node_status st[3] = { { .name = "node0" }, { .name = "node1" },
-					   { .name = "node2" } };
+	struct model_node_status st[4] = { { .name = "node0", .posted_ready = true },
+					   { .name = "node1", .posted_ready = true },
+					   { .name = "node2" }, { .name = "node3" } };
 	int own[LAB_MAX_NODES] = { 0 };
 	char why[MODEL_MESSAGE_MAX];
 	struct ctl_nodes c;
@@ -272,10 +273,15 @@ static void test_readiness(void **state)
 			    "untolerated taint(s). preemption: 0/12 nodes are available: 10 No "
 			    "preemption victims found for incoming pod, 2 Preemption is not "
 			    "helpful for scheduling.");
-	/* The same rule the API server applies to Node objects. */
+	/* Ready: fresh, and the agent posted Ready. */
 	assert_true(model_node_ready(&st[0], model_time_parse("2026-11-27T08:01:29Z"), 40));
 	assert_false(model_node_ready(&st[0], model_time_parse("2026-11-27T08:01:30Z"), 40));
 	assert_false(model_node_ready(&st[2], model_time_parse("2026-11-27T08:01:00Z"), 40));
+	/* A fresh Lease does not make a node Ready whose condition is not
+	 * True (set Unknown while its agent was away, until it posts again). */
+	strcpy(st[3].heartbeat, "2026-11-27T08:00:59Z");
+	assert_true(model_node_fresh(&st[3], model_time_parse("2026-11-27T08:01:00Z"), 40));
+	assert_false(model_node_ready(&st[3], model_time_parse("2026-11-27T08:01:00Z"), 40));
 }
 
 static void test_env(void **state)

@@ -1,5 +1,5 @@
 /* Unit tests for cli/describe_proxy.c: the per-node view of a Service,
- * from its endpoints and files (node statuses, the proxy's metrics files). */
+ * from its endpoints, the registered nodes and the proxy's metrics files. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +15,6 @@
 #include "describe_proxy.h"
 #include "objects.h"
 #include "fsutil.h"
-#include "store.h"
 
 struct fixture {
 	char dir[64];
@@ -23,6 +22,7 @@ struct fixture {
 	struct model_service svc;
 	struct model_endpoint items[2];
 	struct model_endpoints eps;
+	struct model_node_status nodes[2];   /* node0 and node1 registered, Ready */
 };
 
 static int setup(void **state)
@@ -30,12 +30,14 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct model_endpoints *e;
 	struct model_endpoint *items;
-	struct model_node_status ns;
 
 	if (!f)
 		return -1;
 	snprintf(f->dir, sizeof(f->dir), "/tmp/test_proxy_describe.XXXXXX");
-	if (!mkdtemp(f->dir) || store_init(f->dir) < 0)
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->cli.statedir, sizeof(f->cli.statedir), "%s/status/nodes", f->dir);
+	if (fs_mkdir_p(f->cli.statedir, 0755) < 0)
 		return -1;
 	snprintf(f->cli.statedir, sizeof(f->cli.statedir), "%s", f->dir);
 	model_service_init(&f->svc);
@@ -61,13 +63,12 @@ static int setup(void **state)
 	e->items = items;
 	e->n = 2;
 	for (int i = 0; i < 2; i++) {
-		memset(&ns, 0, sizeof(ns));
-		snprintf(ns.name, sizeof(ns.name), "node%d", i);
-		ns.addr = lab_node_addr(i);
-		ns.proxy_healthy = true;
-		model_time_now(ns.heartbeat);
-		if (store_put_node_status(f->dir, &ns) < 0)
-			return -1;
+		struct model_node_status *ns = &f->nodes[i];
+
+		snprintf(ns->name, sizeof(ns->name), "node%d", i);
+		ns->addr = lab_node_addr(i);
+		ns->posted_ready = true;
+		model_time_now(ns->heartbeat);
 	}
 	*state = f;
 	return 0;
@@ -99,7 +100,7 @@ static char *render(const struct fixture *f)
 
 	assert_non_null(out);
 	/* Aligned as `describe svc` aligns it. */
-	describe_svc_proxy_lines(&f->cli, &f->svc, &f->eps, &b);
+	describe_svc_proxy_lines(&f->cli, &f->svc, &f->eps, f->nodes, 2, &b);
 	obj_tabwrite(out, buf_str(&b), 0, 2);
 	buf_free(&b);
 	len = ftell(out);
@@ -126,9 +127,11 @@ static void test_per_node(void **state)
 	char *text, *l0, *l1, *l2;
 
 	put_metrics(f, "node0",
+		    "clientip_proxy_healthy 1\n"
 		    "clientip_proxy_service_health_check{namespace=\"default\",service=\"node-service\",port=\"32080\"} 200\n"
 		    "clientip_proxy_packets_dropped_no_local_endpoints_total{namespace=\"default\",service=\"other\"} 9\n");
 	put_metrics(f, "node1",
+		    "clientip_proxy_healthy 1\n"
 		    "clientip_proxy_service_health_check{namespace=\"default\",service=\"node-service\",port=\"32080\"} 503\n"
 		    "clientip_proxy_packets_dropped_no_local_endpoints_total{namespace=\"default\",service=\"node-service\"} 17\n");
 	text = render(f);
@@ -164,9 +167,35 @@ static void test_cluster_policy_has_no_health_check(void **state)
 
 	f->svc.external_policy = MODEL_POLICY_CLUSTER;
 	f->svc.health_check_node_port = 0;
-	describe_svc_proxy_lines(&f->cli, &f->svc, &f->eps, &b);
+	put_metrics(f, "node0", "clientip_proxy_healthy 1\n");
+	describe_svc_proxy_lines(&f->cli, &f->svc, &f->eps, f->nodes, 2, &b);
 	assert_null(strstr(buf_str(&b), ":32080"));
 	assert_non_null(strstr(buf_str(&b), "  node0\t10.240.0.4\thealthy\t10.244.0.2 (ready)\t-\t"));
+	buf_free(&b);
+}
+
+/* The agent's state from the Node and the proxy's own gauge. */
+static void test_agent_states(void **state)
+{
+	struct fixture *f = *state;
+	struct buf b = BUF_INIT;
+
+	f->nodes[1].posted_ready = false;   /* Unknown: the controller saw it go silent */
+	put_metrics(f, "node0", "clientip_proxy_healthy 0\n");
+	describe_svc_proxy_lines(&f->cli, &f->svc, &f->eps, f->nodes, 2, &b);
+	assert_non_null(strstr(buf_str(&b), "  node0\t10.240.0.4\tunhealthy\t10.244.0.2 (ready)\t"
+					   ":32080 503 (expected)\t"));
+	assert_non_null(strstr(buf_str(&b), "  node1\t10.240.0.5\tagent down\t<none>\t"));
+	assert_non_null(strstr(buf_str(&b), "  node2\t-\tno agent\t"));
+	buf_reset(&b);
+	/* No metrics yet from a Ready node: its proxy has not synced. */
+	describe_svc_proxy_lines(&f->cli, &f->svc, &f->eps, f->nodes + 1, 0, &b);
+	assert_non_null(strstr(buf_str(&b), "  node0\t-\tno agent\t10.244.0.2 (ready)\t"
+					   ":32080 503 (expected)\t"));
+	buf_reset(&b);
+	f->nodes[1].posted_ready = true;
+	describe_svc_proxy_lines(&f->cli, &f->svc, &f->eps, f->nodes, 2, &b);
+	assert_non_null(strstr(buf_str(&b), "  node1\t10.240.0.5\tstarting\t"));
 	buf_free(&b);
 }
 
@@ -175,6 +204,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_per_node, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cluster_policy_has_no_health_check, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agent_states, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

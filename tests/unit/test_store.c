@@ -43,7 +43,6 @@ static void emit_svc(struct jsonw *w, const void *o) { model_service_to_json(w, 
 static void emit_pod(struct jsonw *w, const void *o) { model_pod_to_json(w, o, NULL); }
 static void emit_pst(struct jsonw *w, const void *o) { model_pod_status_to_json(w, o); }
 static void emit_eps(struct jsonw *w, const void *o) { model_endpoints_to_json(w, o); }
-static void emit_node(struct jsonw *w, const void *o) { model_node_status_to_json(w, o); }
 static void emit_dst(struct jsonw *w, const void *o) { model_deployment_status_to_json(w, o); }
 
 /* ---- fixtures: normalised objects with odd values ---------------------- */
@@ -366,7 +365,6 @@ static void test_roundtrip_pod(void **state)
 static void test_roundtrip_statuses(void **state)
 {
 	struct model_pod_status ps = { 0 }, ps2;
-	struct model_node_status ns = { 0 }, ns2;
 	struct model_deployment_status ds = { 0 }, ds2;
 	char err[256], *js;
 
@@ -386,16 +384,6 @@ static void test_roundtrip_statuses(void **state)
 	js = to_json(emit_pst, &ps);
 	assert_int_equal(model_pod_status_from_json(js, strlen(js), &ps2, err, sizeof(err)), 0);
 	assert_memory_equal(&ps, &ps2, sizeof(ps));
-	free(js);
-
-	strcpy(ns.name, "node3");
-	ns.addr = ip("10.240.0.7");
-	ns.proxy_healthy = true;
-	strcpy(ns.heartbeat, "2026-11-27T08:00:00Z");
-	ns.last_sync_ms = 1795766400123;
-	js = to_json(emit_node, &ns);
-	assert_int_equal(model_node_status_from_json(js, strlen(js), &ns2, err, sizeof(err)), 0);
-	assert_memory_equal(&ns, &ns2, sizeof(ns));
 	free(js);
 
 	strcpy(ds.ns, "default");

@@ -1,0 +1,365 @@
+/* kubelet_node.c — the node in the API: its Node object and its Lease.
+ *
+ * As a kubelet does: the node registers its Node (AlreadyExists is fine:
+ * an agent restarted, or a node that was there before), renews its Lease in
+ * kube-node-lease on every heartbeat, and posts the Node's status only
+ * when what it would post differs from what the API server holds (its
+ * Ready condition set to Unknown by the node lifecycle controller while
+ * the agent was away, say), or when the last post is older than
+ * KUBELET_NODE_REPORT_S. The Lease is the cheap, frequent sign of life;
+ * the Node's status changes rarely, so watchers of Nodes are not woken
+ * every two seconds.
+ *
+ * Every request blocks for at most KUBELET_NODE_TIMEOUT_MS: the API server
+ * is local and answers from memory, and a frozen one costs the agent's loop
+ * one short wait per heartbeat, not more.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "apiclient.h"
+#include "apiobj.h"
+#include "buf.h"
+#include "fsutil.h"
+#include "kubelet_int.h"
+#include "lab.h"
+#include "log.h"
+
+#define KUBELET_NODE_TIMEOUT_MS 1000
+/* kubelet's nodeStatusReportFrequency: a status that did not change is
+ * posted again this often, with a new lastHeartbeatTime. */
+#define KUBELET_NODE_REPORT_S   300
+#define KUBELET_LEASE_NS        "kube-node-lease"
+
+struct kubelet_node {
+	struct apiclient *api;
+	bool registered;          /* the Node exists, as far as we know */
+	char uid[64];             /* its metadata.uid, for the Lease's owner */
+	int64_t reported;         /* when this agent last posted the status */
+	char last_error[256];     /* logged once until something else happens */
+	json_t *info;             /* status.nodeInfo, the same for the agent's life */
+};
+
+/* Logs a failure once, until it changes or things work again. */
+static void kubelet_node_failed(struct kubelet_node *n, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void kubelet_node_failed(struct kubelet_node *n, const char *fmt, ...)
+{
+	char msg[sizeof(n->last_error)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (strcmp(msg, n->last_error) == 0)
+		return;
+	log_warn("%s", msg);
+	memcpy(n->last_error, msg, sizeof(msg));
+}
+
+static void kubelet_node_ok(struct kubelet_node *n, const char *what)
+{
+	if (!n->last_error[0])
+		return;
+	log_info("%s: working again", what);
+	n->last_error[0] = '\0';
+}
+
+/* One request with a JSON body (may be NULL); the answer's body parsed
+ * into *answer when asked for (NULL if it is not JSON). The HTTP status,
+ * or -1 when no answer came (logged). */
+static int kubelet_node_call(struct kubelet_node *n, const char *method, const char *path,
+			     const char *content_type, json_t *body, json_t **answer)
+{
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL, err[200];
+	struct buf b = BUF_INIT;
+	int code;
+
+	if (answer)
+		*answer = NULL;
+	if (body && !text)
+		return -1;
+	code = apiclient_request(n->api, method, path, content_type, text,
+				 text ? strlen(text) : 0, &b, err, sizeof(err));
+	if (code < 0)
+		kubelet_node_failed(n, "API server: %s %s: %s", method, path, err);
+	else if (answer)
+		*answer = json_loadb(buf_str(&b), b.len, 0, NULL);
+	free(text);
+	buf_free(&b);
+	return code;
+}
+
+/* "linux"'s machine names in Kubernetes' words (GOARCH). */
+static const char *kubelet_node_arch(const char *machine)
+{
+	if (strcmp(machine, "x86_64") == 0)
+		return "amd64";
+	if (strcmp(machine, "aarch64") == 0)
+		return "arm64";
+	return machine;
+}
+
+/* PRETTY_NAME of /etc/os-release, as kubelet reports the OS image. */
+static void kubelet_node_os_image(char *out, size_t len)
+{
+	char *text = NULL, *p;
+
+	snprintf(out, len, "Linux");
+	if (fs_read_all("/etc/os-release", &text, NULL) < 0)
+		return;
+	p = strstr(text, "PRETTY_NAME=");
+	if (p) {
+		p += strlen("PRETTY_NAME=");
+		if (*p == '"')
+			p++;
+		snprintf(out, len, "%.*s", (int)strcspn(p, "\"\n"), p);
+	}
+	free(text);
+}
+
+static json_t *kubelet_node_info(void)
+{
+	struct utsname un;
+	char os[128];
+
+	if (uname(&un) < 0)
+		memset(&un, 0, sizeof(un));
+	kubelet_node_os_image(os, sizeof(os));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "kubeletVersion", LAB_KUBE_VERSION,
+			 "kubeProxyVersion", LAB_KUBE_VERSION, "osImage", os, "kernelVersion",
+			 un.release, "operatingSystem", "linux", "architecture",
+			 kubelet_node_arch(un.machine), "containerRuntimeVersion",
+			 "clientip://netns");
+}
+
+static json_t *kubelet_node_labels(const struct kubelet *k)
+{
+	struct utsname un;
+
+	if (uname(&un) < 0)
+		memset(&un, 0, sizeof(un));
+	/* As AKS labels its nodes: role "agent", which kubectl shows. */
+	return json_pack("{s:s, s:s, s:s, s:s, s:s}", "kubernetes.io/hostname", k->cfg->node,
+			 "kubernetes.io/os", "linux", "kubernetes.io/arch",
+			 kubelet_node_arch(un.machine), "kubernetes.io/role", "agent",
+			 "node-role.kubernetes.io/agent", "");
+}
+
+/* The status this agent posts, without the condition's times. */
+static json_t *kubelet_node_status(const struct kubelet *k)
+{
+	char addr[INET_ADDRSTRLEN], pods[16];
+
+	inet_ntop(AF_INET, &k->cfg->node_addr, addr, sizeof(addr));
+	snprintf(pods, sizeof(pods), "%d", model_node_max_pods());
+	return json_pack("{s:{s:s}, s:{s:s}, s:[{s:s, s:s, s:s, s:s}],"
+			 " s:[{s:s, s:s}, {s:s, s:s}], s:O}",
+			 "capacity", "pods", pods, "allocatable", "pods", pods,
+			 "conditions", "type", "Ready", "status", "True", "reason", "KubeletReady",
+			 "message", "kubelet is posting ready status",
+			 "addresses", "type", "InternalIP", "address", addr, "type", "Hostname",
+			 "address", k->cfg->node, "nodeInfo", k->node->info);
+}
+
+/* Whether the status the server holds says what we would post, times
+ * aside. */
+static bool kubelet_node_same(const json_t *held, const json_t *want)
+{
+	json_t *copy = json_deep_copy(held);
+	json_t *conds = json_object_get(copy, "conditions"), *c;
+	bool same;
+	size_t i;
+
+	json_array_foreach(conds, i, c) {
+		json_object_del(c, "lastHeartbeatTime");
+		json_object_del(c, "lastTransitionTime");
+	}
+	same = copy && json_equal(copy, want);
+	json_decref(copy);
+	return same;
+}
+
+static void kubelet_node_register(struct kubelet *k)
+{
+	struct kubelet_node *n = k->node;
+	char cidr[INET_ADDRSTRLEN + 4], subnet[INET_ADDRSTRLEN];
+	struct in_addr net = lab_node_pod_subnet(k->cfg->node_index);
+	json_t *node, *answer = NULL;
+	int code;
+
+	inet_ntop(AF_INET, &net, subnet, sizeof(subnet));
+	snprintf(cidr, sizeof(cidr), "%s/%d", subnet, LAB_POD_PREFIX);
+	node = json_pack("{s:s, s:s, s:{s:s, s:o}, s:{s:s, s:[s]}}", "apiVersion", "v1", "kind",
+			 "Node", "metadata", "name", k->cfg->node, "labels", kubelet_node_labels(k),
+			 "spec", "podCIDR", cidr, "podCIDRs", cidr);
+	if (!node)
+		return;
+	code = kubelet_node_call(n, "POST", "/api/v1/nodes", "application/json", node, &answer);
+	json_decref(node);
+	if (code == 201 || code == 409) {
+		if (code == 201)
+			log_info("node %s registered", k->cfg->node);
+		n->registered = true;
+		n->reported = 0;   /* a new Node has no status yet */
+		kubelet_node_ok(n, "node registration");
+	} else if (code > 0) {
+		kubelet_node_failed(n, "register node %s: HTTP %d", k->cfg->node, code);
+	}
+	json_decref(answer);
+}
+
+/* Renews the Lease, creating it the first time. */
+static void kubelet_node_lease(struct kubelet *k, const char *now)
+{
+	struct kubelet_node *n = k->node;
+	char path[160];
+	json_t *patch, *lease;
+	int code;
+
+	snprintf(path, sizeof(path),
+		 "/apis/coordination.k8s.io/v1/namespaces/" KUBELET_LEASE_NS "/leases/%s",
+		 k->cfg->node);
+	patch = json_pack("{s:{s:s, s:i, s:s}}", "spec", "holderIdentity", k->cfg->node,
+			  "leaseDurationSeconds", model_node_grace_s(), "renewTime", now);
+	code = patch ? kubelet_node_call(n, "PATCH", path, "application/merge-patch+json", patch,
+					 NULL)
+		     : -1;
+	json_decref(patch);
+	if (code != 404) {
+		if (code > 0 && code != 200)
+			kubelet_node_failed(n, "renew lease %s: HTTP %d", k->cfg->node, code);
+		return;
+	}
+	/* The Node owns its Lease, so that deleting the Node takes it too. */
+	lease = json_pack("{s:s, s:s, s:{s:s, s:s, s:[{s:s, s:s, s:s, s:s}]},"
+			  " s:{s:s, s:i, s:s, s:s}}",
+			  "apiVersion", "coordination.k8s.io/v1", "kind", "Lease", "metadata", "name",
+			  k->cfg->node, "namespace", KUBELET_LEASE_NS, "ownerReferences", "apiVersion",
+			  "v1", "kind", "Node", "name", k->cfg->node, "uid", n->uid, "spec",
+			  "holderIdentity", k->cfg->node, "leaseDurationSeconds", model_node_grace_s(),
+			  "acquireTime", now, "renewTime", now);
+	if (!n->uid[0])
+		json_object_del(json_object_get(lease, "metadata"), "ownerReferences");
+	snprintf(path, sizeof(path),
+		 "/apis/coordination.k8s.io/v1/namespaces/" KUBELET_LEASE_NS "/leases");
+	code = lease ? kubelet_node_call(n, "POST", path, "application/json", lease, NULL) : -1;
+	json_decref(lease);
+	if (code > 0 && code != 201 && code != 409)
+		kubelet_node_failed(n, "create lease %s: HTTP %d", k->cfg->node, code);
+}
+
+/* Reads the Node back and posts its status if it differs from ours or is
+ * due again. */
+static void kubelet_node_report(struct kubelet *k, const char *now)
+{
+	struct kubelet_node *n = k->node;
+	const json_t *held_ready;
+	json_t *node = NULL, *want = NULL, *patch = NULL, *cond;
+	const char *uid, *since = NULL, *held_status;
+	char path[128];
+	int code;
+
+	snprintf(path, sizeof(path), "/api/v1/nodes/%s", k->cfg->node);
+	code = kubelet_node_call(n, "GET", path, NULL, NULL, &node);
+	if (code == 404) {
+		/* Deleted while we ran: register again, as a restarted kubelet
+		 * would. */
+		n->registered = false;
+		n->uid[0] = '\0';
+		goto out;
+	}
+	if (code != 200 || !node) {
+		if (code > 0)
+			kubelet_node_failed(n, "read node %s: HTTP %d", k->cfg->node, code);
+		goto out;
+	}
+	uid = json_string_value(json_object_get(json_object_get(node, "metadata"), "uid"));
+	snprintf(n->uid, sizeof(n->uid), "%s", uid ? uid : "");
+	want = kubelet_node_status(k);
+	if (!want)
+		goto out;
+	if (n->reported && time(NULL) - n->reported < KUBELET_NODE_REPORT_S &&
+	    kubelet_node_same(json_object_get(node, "status"), want))
+		goto out;
+	/* The condition keeps its transition time while it stays True. */
+	held_ready = apiobj_condition(node, "Ready");
+	held_status = json_string_value(json_object_get(held_ready, "status"));
+	if (held_status && strcmp(held_status, "True") == 0)
+		since = json_string_value(json_object_get(held_ready, "lastTransitionTime"));
+	cond = json_array_get(json_object_get(want, "conditions"), 0);
+	json_object_set_new(cond, "lastHeartbeatTime", json_string(now));
+	json_object_set_new(cond, "lastTransitionTime", json_string(since ? since : now));
+	patch = json_pack("{s:O}", "status", want);
+	snprintf(path, sizeof(path), "/api/v1/nodes/%s/status", k->cfg->node);
+	code = patch ? kubelet_node_call(n, "PATCH", path, "application/merge-patch+json", patch,
+					 NULL)
+		     : -1;
+	if (code == 200) {
+		if (!held_status || strcmp(held_status, "True") != 0)
+			log_info("node %s: Ready", k->cfg->node);
+		n->reported = time(NULL);
+		kubelet_node_ok(n, "node status");
+	} else if (code > 0) {
+		kubelet_node_failed(n, "post node status %s: HTTP %d", k->cfg->node, code);
+	}
+out:
+	json_decref(patch);
+	json_decref(want);
+	json_decref(node);
+}
+
+void kubelet_node_heartbeat(struct kubelet *k)
+{
+	char now[MODEL_TIME_MAX], now_us[MODEL_TIME_MAX + 8];
+	struct timespec ts;
+	struct tm tm;
+
+	/* A Node's times are whole seconds; a Lease's are MicroTime. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(now_us, sizeof(now_us), "%.19s.%06ldZ", now, ts.tv_nsec / 1000);
+	if (!k->node->registered)
+		kubelet_node_register(k);
+	if (!k->node->registered)
+		return;
+	kubelet_node_report(k, now);
+	if (k->node->registered)
+		kubelet_node_lease(k, now_us);
+}
+
+int kubelet_node_new(struct kubelet *k)
+{
+	char sock[LAB_PATH_MAX + 32];
+
+	k->node = calloc(1, sizeof(*k->node));
+	if (!k->node)
+		return -ENOMEM;
+	snprintf(sock, sizeof(sock), "%s/apiserver.sock", k->cfg->statedir);
+	k->node->api = apiclient_new(sock);
+	k->node->info = kubelet_node_info();
+	if (!k->node->api || !k->node->info)
+		return -ENOMEM;
+	apiclient_set_timeout(k->node->api, KUBELET_NODE_TIMEOUT_MS);
+	return 0;
+}
+
+void kubelet_node_free(struct kubelet *k)
+{
+	if (!k->node)
+		return;
+	apiclient_free(k->node->api);
+	json_decref(k->node->info);
+	free(k->node);
+	k->node = NULL;
+}

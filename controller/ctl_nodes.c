@@ -1,0 +1,251 @@
+/* ctl_nodes.c — the nodes as the API server has them, and the node
+ * lifecycle controller's part.
+ *
+ * Each node's agent registers a Node and renews its Lease in
+ * kube-node-lease (agent/kubelet_node.c). The controller reads both
+ * (watched, or listed once under --once) and judges each node as the node
+ * lifecycle controller does: an agent silent for longer than the grace
+ * period gets its Node's Ready condition set to Unknown and the
+ * node.kubernetes.io/unreachable:NoSchedule taint, which goes again once
+ * the agent posts Ready. The scheduler and the DaemonSet controller act on
+ * the same judgement (model_node_ready).
+ */
+#include "ctl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "apiobj.h"
+#include "buf.h"
+#include "log.h"
+
+#define CTL_LEASE_PATH  "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases"
+#define CTL_NODES_PATH  "/api/v1/nodes"
+#define CTL_TAINT_KEY   "node.kubernetes.io/unreachable"
+#define CTL_API_TIMEOUT_MS 1000
+
+/* A collection listed once, as the watch cache holds it: "namespace/name"
+ * -> object. NULL with err on failure. */
+static json_t *ctl_list_once(struct ctl *c, const char *path, char *err, size_t errlen)
+{
+	struct buf b = BUF_INIT;
+	json_t *list = NULL, *map = NULL, *item;
+	int code;
+	size_t i;
+
+	code = apiclient_request(c->api, "GET", path, NULL, NULL, 0, &b, err, errlen);
+	if (code < 0)
+		goto out;
+	list = json_loadb(buf_str(&b), b.len, 0, NULL);
+	if (code != 200 || !json_is_array(json_object_get(list, "items"))) {
+		snprintf(err, errlen, "GET %s: HTTP %d", path, code);
+		goto out;
+	}
+	map = json_object();
+	json_array_foreach(json_object_get(list, "items"), i, item) {
+		const json_t *md = json_object_get(item, "metadata");
+		char key[2 * MODEL_NAME_MAX + 2];
+
+		snprintf(key, sizeof(key), "%s/%s",
+			 json_string_value(json_object_get(md, "namespace")) ?: "",
+			 json_string_value(json_object_get(md, "name")) ?: "");
+		json_object_set(map, key, item);
+	}
+out:
+	json_decref(list);
+	buf_free(&b);
+	return map;
+}
+
+int ctl_nodes_begin(struct ctl *c, struct ctl_node_view *v, char *err, size_t errlen)
+{
+	const char *key;
+	json_t *node;
+
+	memset(v, 0, sizeof(*v));
+	if (c->nodes_w) {
+		if (!apiwatch_synced(c->nodes_w) || !apiwatch_synced(c->leases_w)) {
+			snprintf(err, errlen, "waiting for the API server's Nodes and Leases");
+			return -1;
+		}
+		v->nodes = json_incref((json_t *)apiwatch_objects(c->nodes_w));
+		v->leases = json_incref((json_t *)apiwatch_objects(c->leases_w));
+	} else {
+		v->nodes = ctl_list_once(c, CTL_NODES_PATH, err, errlen);
+		v->leases = v->nodes ? ctl_list_once(c, CTL_LEASE_PATH, err, errlen) : NULL;
+		if (!v->leases) {
+			json_decref(v->nodes);
+			v->nodes = NULL;
+			return -1;
+		}
+	}
+	v->st = calloc(json_object_size(v->nodes) + 1, sizeof(*v->st));
+	v->obj = calloc(json_object_size(v->nodes) + 1, sizeof(*v->obj));
+	if (!v->st || !v->obj) {
+		ctl_nodes_end(v);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	json_object_foreach(v->nodes, key, node) {
+		const char *name = json_string_value(
+			json_object_get(json_object_get(node, "metadata"), "name"));
+		char lkey[MODEL_NAME_MAX + 24];
+
+		snprintf(lkey, sizeof(lkey), "kube-node-lease/%s", name ? name : "");
+		if (apiobj_node_status(node, json_object_get(v->leases, lkey), &v->st[v->n]) == 0)
+			v->obj[v->n++] = node;
+	}
+	return 0;
+}
+
+void ctl_nodes_end(struct ctl_node_view *v)
+{
+	json_decref(v->nodes);
+	json_decref(v->leases);
+	free(v->st);
+	free(v->obj);
+	memset(v, 0, sizeof(*v));
+}
+
+/* Whether the Node carries the unreachable taint. */
+static bool ctl_node_tainted(const json_t *node)
+{
+	const json_t *t;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(node, "spec"), "taints"), i, t) {
+		const char *key = json_string_value(json_object_get(t, "key"));
+
+		if (key && strcmp(key, CTL_TAINT_KEY) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int ctl_node_patch(struct ctl *c, const char *name, const char *sub,
+			  const char *content_type, json_t *patch)
+{
+	char path[MODEL_NAME_MAX + 32], err[200];
+	char *text = json_dumps(patch, JSON_COMPACT);
+	struct buf b = BUF_INIT;
+	int code = -1;
+
+	json_decref(patch);
+	if (!text)
+		return -1;
+	snprintf(path, sizeof(path), CTL_NODES_PATH "/%s%s", name, sub);
+	code = apiclient_request(c->api, "PATCH", path, content_type, text, strlen(text), &b, err,
+				 sizeof(err));
+	if (code < 0)
+		log_warn("node %s: %s", name, err);
+	else if (code != 200)
+		log_warn("node %s: PATCH %s: HTTP %d: %.200s", name, path, code, buf_str(&b));
+	free(text);
+	buf_free(&b);
+	return code == 200 ? 0 : -1;
+}
+
+/* The Node's taints with the unreachable one added (add) or removed; a
+ * JSON merge patch of spec.taints, which has no merge key. */
+static json_t *ctl_taints_patch(const json_t *node, bool add, const char *now)
+{
+	const json_t *taints = json_object_get(json_object_get(node, "spec"), "taints"), *t;
+	json_t *list = json_array();
+	size_t i;
+
+	json_array_foreach(taints, i, t) {
+		const char *key = json_string_value(json_object_get(t, "key"));
+
+		if (!key || strcmp(key, CTL_TAINT_KEY) != 0)
+			json_array_append(list, (json_t *)t);
+	}
+	if (add)
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "key", CTL_TAINT_KEY,
+						      "effect", "NoSchedule", "timeAdded", now));
+	if (json_array_size(list) == 0) {
+		json_decref(list);
+		list = json_null();
+	}
+	return json_pack("{s:{s:o}}", "spec", "taints", list);
+}
+
+void ctl_nodes_lifecycle(struct ctl *c, const struct ctl_node_view *v, int64_t now)
+{
+	char stamp[MODEL_TIME_MAX];
+
+	model_time_now(stamp);
+	for (int i = 0; i < v->n; i++) {
+		const struct model_node_status *st = &v->st[i];
+		const json_t *node = v->obj[i];
+		const json_t *ready = apiobj_condition(node, "Ready");
+		const char *status = json_string_value(json_object_get(ready, "status"));
+		int64_t created = model_time_parse(json_string_value(
+			json_object_get(json_object_get(node, "metadata"), "creationTimestamp")));
+		bool tainted = ctl_node_tainted(node), silent;
+
+		/* A Node its agent has not reported on yet gets the grace period
+		 * from its creation, as the node lifecycle controller gives it. */
+		silent = !model_node_fresh(st, now, c->grace_s) &&
+			 !(!st->heartbeat[0] && created > 0 && now - created < c->grace_s);
+		if (silent && (!status || strcmp(status, "Unknown") != 0)) {
+			const char *hb = json_string_value(json_object_get(ready, "lastHeartbeatTime"));
+			json_t *cond = json_pack("{s:s, s:s, s:s, s:s, s:s}", "type", "Ready", "status",
+						 "Unknown", "reason", ready ? "NodeStatusUnknown"
+						 : "NodeStatusNeverUpdated", "message", ready
+						 ? "Kubelet stopped posting node status."
+						 : "Kubelet never posted node status.",
+						 "lastTransitionTime", stamp);
+
+			json_object_set_new(cond, "lastHeartbeatTime", json_string(hb ? hb : stamp));
+			if (ctl_node_patch(c, st->name, "/status", "application/strategic-merge-patch+json",
+					   json_pack("{s:{s:[o]}}", "status", "conditions", cond)) == 0)
+				log_info("%s: Ready Unknown (no heartbeat for %d s)", st->name,
+					 c->grace_s);
+		}
+		/* The taint stays until the agent is back and has said Ready. */
+		if (silent && !tainted)
+			ctl_node_patch(c, st->name, "", "application/merge-patch+json",
+				       ctl_taints_patch(node, true, stamp));
+		else if (tainted && !silent && st->posted_ready)
+			ctl_node_patch(c, st->name, "", "application/merge-patch+json",
+				       ctl_taints_patch(node, false, stamp));
+	}
+}
+
+int ctl_nodes_watch(struct ctl *c, apiwatch_change_cb *on_change, void *data)
+{
+	char sock[LAB_PATH_MAX + 32];
+
+	snprintf(sock, sizeof(sock), "%s/apiserver.sock", c->statedir);
+	c->nodes_w = apiwatch_new(c->loop, sock, CTL_NODES_PATH, "nodes", on_change, data);
+	c->leases_w = apiwatch_new(c->loop, sock, CTL_LEASE_PATH, "leases", on_change, data);
+	if (!c->nodes_w || !c->leases_w)
+		return -ENOMEM;
+	apiwatch_start(c->nodes_w);
+	apiwatch_start(c->leases_w);
+	return 0;
+}
+
+int ctl_api_open(struct ctl *c)
+{
+	char sock[LAB_PATH_MAX + 32];
+
+	snprintf(sock, sizeof(sock), "%s/apiserver.sock", c->statedir);
+	c->api = apiclient_new(sock);
+	if (!c->api)
+		return -ENOMEM;
+	apiclient_set_timeout(c->api, CTL_API_TIMEOUT_MS);
+	return 0;
+}
+
+void ctl_api_close(struct ctl *c)
+{
+	apiwatch_free(c->nodes_w);
+	apiwatch_free(c->leases_w);
+	apiclient_free(c->api);
+	c->nodes_w = c->leases_w = NULL;
+	c->api = NULL;
+}
