@@ -1,26 +1,20 @@
 /* api_lab.c — the API server in front of a running lab.
  *
- * Today a lab's daemons still share their state as files (docs/STATE.md):
- * the controller, the node agents and the load balancer each read the
- * files they need and write their own. Until they become clients of the
- * API, this module joins the two worlds, one direction per kind:
+ * The lab's controller and the node agents' kubelet half still share pods
+ * and their status as files (docs/STATE.md): the controller writes
+ * api/pods and api/endpoints from what it reads of the API (Deployments,
+ * DaemonSets, Services, Nodes), the agents run the pods and write
+ * status/pods. Until they exchange pods through the API, this module reads
+ * those files back into API objects after every change (Pods, ReplicaSets
+ * derived from them, Endpoints and EndpointSlices, the Deployments' and
+ * DaemonSets' status), so that kubectl sees the lab as it is.
  *
- *  - Deployments, DaemonSets and Services written through the API are
- *    written on to the lab's files (api/deployments, api/daemonsets,
- *    api/services), which is what makes the controller act on them;
- *  - everything the lab's files hold (objects written by `clientip apply`,
- *    pods, endpoints, nodes, the statuses the daemons report) is read back
- *    into API objects after every change, so kubectl sees the lab as it is.
- *
- * Pods, Endpoints and EndpointSlices are therefore the lab's: a client may
- * read and watch them but not write them (405), as only the lab's
- * controller and agents may. Nodes and their Leases are the API's own:
- * each node's agent registers its Node and renews its Lease, and the
- * controller marks a silent node's Ready condition Unknown. Files are compared with API objects
+ * Pods, ReplicaSets, Endpoints and EndpointSlices are therefore the lab's:
+ * a client may read and watch them but not write them (405), as only the
+ * lab's controller and agents may. Files are compared with API objects
  * through the lab's model (lib/model.h), so what the API adds (defaults,
  * annotations such as kubectl's last-applied configuration, fields the lab
- * does not use) is kept, and a round trip changes nothing.
- */
+ * does not use) is kept, and a round trip changes nothing. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -42,7 +36,6 @@
 
 #define API_LAB_DEBOUNCE_MS 10
 #define API_LAB_RESYNC_MS   2000
-#define API_LAB_B64 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 /* ---- model <-> JSON --------------------------------------------------------- */
 
@@ -78,254 +71,6 @@ static void api_lab_emit_endpoints(struct jsonw *w, const void *o, const void *s
 {
 	(void)st;
 	model_endpoints_to_json(w, o);
-}
-
-/* The lab's model has room for short annotations only; kubectl's
- * last-applied configuration and other long values stay in the API. */
-/* A Secret's value: base64 (RFC 4648, padding optional) to a JSON string;
- * NULL if it is not base64 or not text. */
-static json_t *api_lab_base64_decode(const char *in)
-{
-	size_t n = in ? strlen(in) : 0, o = 0;
-	unsigned acc = 0;
-	int bits = 0;
-	char *out = malloc(n * 3 / 4 + 1);
-	json_t *v;
-
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < n && in[i] != '='; i++) {
-		const char *p = strchr(API_LAB_B64, in[i]);
-		if (!p || !in[i]) {
-			free(out);
-			return NULL;
-		}
-		acc = acc << 6 | (unsigned)(p - API_LAB_B64);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (char)(acc >> bits & 0xff);
-		}
-	}
-	v = json_stringn(out, o);   /* NULL for bytes that are not UTF-8 */
-	free(out);
-	return v;
-}
-
-/* A value of a ConfigMap's data or a Secret's (base64-decoded) data; a
- * new reference or NULL. */
-static json_t *api_lab_ref_value(struct api_server *s, const char *ns, const json_t *ref,
-				 bool secret)
-{
-	const struct api_resource *r = api_registry_find("", "v1",
-							 secret ? "secrets" : "configmaps");
-	const char *name = json_string_value(json_object_get(ref, "name"));
-	const char *key = json_string_value(json_object_get(ref, "key"));
-	json_t *obj = name ? api_objects_get(s->objects, r, ns, name) : NULL;
-	const char *v = key ? json_string_value(json_object_get(json_object_get(obj, "data"), key))
-			    : NULL;
-
-	if (!v)
-		return NULL;
-	return secret ? api_lab_base64_decode(v) : json_string(v);
-}
-
-/* Every name=value a ConfigMap or Secret gives through envFrom. */
-static void api_lab_env_from(struct api_server *s, const char *ns, const json_t *from,
-			     json_t *env)
-{
-	size_t i;
-	json_t *src;
-
-	json_array_foreach(from, i, src) {
-		bool secret = json_is_object(json_object_get(src, "secretRef"));
-		const json_t *ref = json_object_get(src, secret ? "secretRef" : "configMapRef");
-		const struct api_resource *r = api_registry_find("", "v1",
-								 secret ? "secrets" : "configmaps");
-		const char *name = json_string_value(json_object_get(ref, "name"));
-		const char *prefix = json_string_value(json_object_get(src, "prefix"));
-		json_t *obj = name ? api_objects_get(s->objects, r, ns, name) : NULL;
-		const char *k;
-		json_t *v;
-
-		json_object_foreach(json_object_get(obj, "data"), k, v) {
-			char full[512];
-			json_t *val = secret ? api_lab_base64_decode(json_string_value(v)) :
-					       json_incref(v);
-			snprintf(full, sizeof(full), "%s%s", prefix ? prefix : "", k);
-			if (val)
-				json_array_append_new(env, json_pack("{s:s, s:o}", "name", full,
-								     "value", val));
-		}
-	}
-}
-
-/* The lab's pods take environment values, not references: envFrom and
- * valueFrom (configMapKeyRef, secretKeyRef) are resolved here, when the
- * Deployment reaches the lab, as a kubelet resolves them when it starts a
- * container. A reference that does not resolve is left out (a kubelet
- * would hold the container back with CreateContainerConfigError). Later
- * changes of the ConfigMap reach new pods only, as in Kubernetes. */
-static void api_lab_resolve_env(struct api_server *s, json_t *obj)
-{
-	const char *ns = api_json_meta(obj, "namespace");
-	json_t *containers = (json_t *)api_json_path(obj, "spec.template.spec.containers"), *c;
-	size_t i, j;
-
-	json_array_foreach(containers, i, c) {
-		json_t *env = json_array(), *e;
-
-		api_lab_env_from(s, ns, json_object_get(c, "envFrom"), env);
-		json_array_foreach(json_object_get(c, "env"), j, e) {
-			const json_t *vf = json_object_get(e, "valueFrom");
-			json_t *val;
-			if (!vf) {
-				json_array_append(env, e);
-				continue;
-			}
-			if (json_object_get(vf, "configMapKeyRef"))
-				val = api_lab_ref_value(s, ns, json_object_get(vf, "configMapKeyRef"),
-							false);
-			else
-				val = api_lab_ref_value(s, ns, json_object_get(vf, "secretKeyRef"),
-							true);
-			if (val)
-				json_array_append_new(env, json_pack("{s:O, s:o}", "name",
-								     json_object_get(e, "name"),
-								     "value", val));
-		}
-		json_object_del(c, "envFrom");
-		if (json_array_size(env))
-			json_object_set_new(c, "env", env);
-		else
-			json_decref(env);
-	}
-}
-
-static char *api_lab_model_text(struct api_server *s, const json_t *obj)
-{
-	json_t *copy = apiobj_model_copy(obj);
-	char *text;
-
-	if (!copy)
-		return NULL;
-	api_lab_resolve_env(s, copy);
-	text = json_dumps(copy, JSON_COMPACT);
-	json_decref(copy);
-	return text;
-}
-
-/* ---- API -> files ------------------------------------------------------------- */
-
-/* The load balancer's address, from the Service's status, on to
- * status/services/ where the controller looks for it; no file when there
- * is none. */
-static int api_lab_export_ingress(struct api_server *s, const json_t *obj, const char *ns,
-				  const char *name)
-{
-	const json_t *ing = json_array_get(api_json_path(obj, "status.loadBalancer.ingress"), 0);
-	const char *ip = json_string_value(json_object_get(ing, "ip"));
-	struct in_addr addr = { 0 }, cur;
-	char err[256];
-
-	if (!ip || inet_pton(AF_INET, ip, &addr) != 1 || !addr.s_addr)
-		return store_delete(s->statedir, STORE_SERVICE_STATUS, ns, name);
-	/* Written only when it changes: the proxies wake on every write. */
-	if (store_get_service_status(s->statedir, ns, name, &cur, err, sizeof(err)) == 0 &&
-	    cur.s_addr == addr.s_addr)
-		return 0;
-	return store_put_service_status(s->statedir, ns, name, addr);
-}
-
-static void api_lab_export(struct api_server *s, const char *kind, enum api_event_type type,
-			   const json_t *obj)
-{
-	const json_t *meta = json_object_get(obj, "metadata");
-	const char *ns = json_string_value(json_object_get(meta, "namespace"));
-	const char *name = json_string_value(json_object_get(meta, "name"));
-	bool ds = strcmp(kind, "DaemonSet") == 0;
-	bool dep = ds || strcmp(kind, "Deployment") == 0;
-	char *text, err[256];
-	int rc = 0;
-
-	if (!ns || !name)
-		return;
-	if (type == API_EVENT_DELETED) {
-		rc = store_delete(s->statedir, ds ? STORE_DAEMONSETS : dep ? STORE_DEPLOYMENTS
-						   : STORE_SERVICES, ns, name);
-		if (rc == 0 && !dep)
-			rc = store_delete(s->statedir, STORE_SERVICE_STATUS, ns, name);
-		goto out;
-	}
-	text = api_lab_model_text(s, obj);
-	if (!text)
-		return;
-	if (dep) {
-		struct model_deployment *d = malloc(sizeof(*d));
-		rc = d ? model_deployment_from_json(text, strlen(text), d, err, sizeof(err)) : -1;
-		if (rc == 0)
-			rc = store_put_deployment(s->statedir, d);
-		free(d);
-	} else {
-		struct model_service *sv = malloc(sizeof(*sv));
-		rc = sv ? model_service_from_json(text, strlen(text), sv, err, sizeof(err)) : -1;
-		if (rc == 0)
-			rc = store_put_service(s->statedir, sv);
-		if (rc == 0)
-			rc = api_lab_export_ingress(s, obj, ns, name);
-		free(sv);
-	}
-	free(text);
-out:
-	if (rc < 0)
-		log_warn("%s %s/%s: not written to the lab's state: %s", kind, ns, name,
-			 rc == -1 ? err : strerror(-rc));
-}
-
-static void api_lab_on_event(const struct api_event *ev, void *data)
-{
-	struct api_server *s = data;
-
-	if (s->lab_importing)
-		return;
-	if (strcmp(ev->res->kind, "Deployment") == 0 || strcmp(ev->res->kind, "DaemonSet") == 0 ||
-	    strcmp(ev->res->kind, "Service") == 0)
-		api_lab_export(s, ev->res->kind, ev->type, ev->obj);
-}
-
-/* At start, the files are made to say what the API holds: every Deployment,
- * DaemonSet and Service written again, and the files of objects the API
- * does not have (deleted while the server was down, or left by hand)
- * removed. */
-static void api_lab_export_all(struct api_server *s)
-{
-	static const struct { const char *group, *resource; enum store_kind kind; } kinds[] = {
-		{ "apps", "deployments", STORE_DEPLOYMENTS },
-		{ "apps", "daemonsets", STORE_DAEMONSETS },
-		{ "", "services", STORE_SERVICES },
-		{ "", "services", STORE_SERVICE_STATUS },
-	};
-
-	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		const struct api_resource *r = api_registry_find(kinds[k].group, "v1",
-								 kinds[k].resource);
-		json_t *all = api_objects_list(s->objects, r, NULL), *obj;
-		struct store_key *keys = NULL;
-		char err[256];
-		size_t i;
-		int n = 0;
-
-		if (kinds[k].kind != STORE_SERVICE_STATUS)
-			json_array_foreach(all, i, obj)
-				api_lab_export(s, r->kind, API_EVENT_ADDED, obj);
-		if (store_list_keys(s->statedir, kinds[k].kind, &keys, &n, err, sizeof(err)) < 0)
-			log_warn("lab state: %s", err);
-		for (int j = 0; j < n; j++)
-			if (!api_objects_get(s->objects, r, keys[j].ns, keys[j].name))
-				store_delete(s->statedir, kinds[k].kind, keys[j].ns, keys[j].name);
-		free(keys);
-		json_decref(all);
-	}
 }
 
 /* ---- files -> API ---------------------------------------------------------------- */
@@ -1063,8 +808,6 @@ int api_lab_start(struct api_server *s, char *err, size_t errlen)
 				 api_lab_on_change, s, err, errlen);
 	if (!s->lab_watch)
 		return -1;
-	s->lab_watcher = api_objects_watch(s->objects, api_lab_on_event, s);
-	api_lab_export_all(s);
 	api_lab_import(s);
 	return 0;
 }
@@ -1075,7 +818,4 @@ void api_lab_stop(struct api_server *s)
 	s->lab_stamps = NULL;
 	watch_free(s->lab_watch);
 	s->lab_watch = NULL;
-	if (s->lab_watcher)
-		api_objects_unwatch(s->objects, s->lab_watcher);
-	s->lab_watcher = NULL;
 }

@@ -29,7 +29,6 @@ struct api_server {
 	char statedir[4096];
 	uint64_t gc_timer;            /* pending pass of api_gc, 0 if none */
 	struct watch *lab_watch;      /* the lab's state files (api_lab), if serving a lab */
-	struct api_objects_watcher *lab_watcher;
 	bool lab_importing;           /* api_lab is copying files in: do not write them back */
 	json_t *lab_stamps;           /* api_lab: each object's files as last imported */
 	struct api_doc *docs;         /* api_handlers: OpenAPI documents as served, kept */

@@ -110,11 +110,12 @@ for policy in Cluster Local; do
 	want=100
 	[ $policy == Local ] && want=50
 	wait_until 20 pool_is $want || { echo "lb.sh: pool never reached $want %"; exit 1; }
-	fe=$(sed -n 's/.*"ip": "\(203\.[0-9.]*\)".*/\1/p' "$statedir/status/services/default_node-service.json")
+	svc=$(curl -s --max-time 5 --unix-socket "$statedir/apiserver.sock" \
+		http://lab/api/v1/namespaces/default/services/node-service)
+	fe=$(jq -r '.status.loadBalancer.ingress[0].ip' <<<"$svc")
 	pod=$("$C" --lab "$lab" get pods -l app=node -o wide | awk 'NR == 2 {print $6}')
 	podname=$("$C" --lab "$lab" get pods -l app=node | awk 'NR == 2 {print $1}')
-	nodeport=$(sed -n 's/.*"nodePort": \([0-9]*\).*/\1/p' \
-		"$statedir/api/services/default_node-service.json" | head -1)
+	nodeport=$(jq -r '.spec.ports[0].nodePort' <<<"$svc")
 	for metric in req/s conn/s; do
 		mode=keep
 		[ $metric == conn/s ] && mode=close

@@ -86,7 +86,9 @@ manifest() {
 }
 manifest | "$C" --lab "$lab" apply -f - >/dev/null
 wait_until 90 pool_is 100 || { echo "lb_churn.sh: pool never reached 100 %"; exit 1; }
-fe=$(sed -n 's/.*"ip": "\(203\.[0-9.]*\)".*/\1/p' "$statedir/status/services/default_node-service.json")
+fe=$(curl -s --max-time 5 --unix-socket "$statedir/apiserver.sock" \
+	http://lab/api/v1/namespaces/default/services/node-service |
+	jq -r '.status.loadBalancer.ingress[0].ip')
 chain=svc_default_node-service_tcp_80
 client=198.51.100.10
 # One SYN per source port: connect, then close at once. Only the first

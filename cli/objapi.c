@@ -205,6 +205,30 @@ static int objapi_service_cmp(const void *a, const void *b)
 			       &((const struct model_service *)b)->meta);
 }
 
+/* GET of a collection in all namespaces: the List (json_decref it), its
+ * items checked to be an array; NULL when there is none (what went wrong
+ * printed). */
+static json_t *objapi_get_list(const struct cli *cli, const char *resource)
+{
+	struct objapi api;
+	json_t *list = NULL;
+	char path[128];
+	int code;
+
+	if (objapi_open(cli, &api) < 0)
+		return NULL;
+	objapi_path(resource, NULL, NULL, NULL, path, sizeof(path));
+	code = objapi_call(&api, "GET", path, NULL, &list);
+	if (code >= 0 && (code != 200 || !json_is_array(json_object_get(list, "items")))) {
+		fprintf(stderr, "Error from server (%s): %s\n", objapi_reason(list),
+			objapi_message(list));
+		json_decref(list);
+		list = NULL;
+	}
+	objapi_close(&api);
+	return list;
+}
+
 static int objapi_list(const struct cli *cli, const char *resource, size_t size,
 		       objapi_conv_fn *conv, void **out, int *n)
 {
@@ -212,31 +236,20 @@ static int objapi_list(const struct cli *cli, const char *resource, size_t size,
 		strcmp(resource, "services") == 0 ? objapi_service_cmp
 		: strcmp(resource, "endpointslices") == 0 ? objapi_endpoints_cmp
 		: objapi_deployment_cmp;
-	struct objapi api;
-	json_t *list = NULL, *item, *items;
-	char path[128], err[256];
-	char *arr = NULL;
+	json_t *list = objapi_get_list(cli, resource), *item, *items = json_object_get(list, "items");
+	char *arr, err[256];
 	size_t i;
-	int code, m = 0, status = -1;
+	int m = 0;
 
 	*out = NULL;
 	*n = 0;
-	if (objapi_open(cli, &api) < 0)
+	if (!list)
 		return -1;
-	objapi_path(resource, NULL, NULL, NULL, path, sizeof(path));
-	code = objapi_call(&api, "GET", path, NULL, &list);
-	if (code < 0)
-		goto out;
-	items = json_object_get(list, "items");
-	if (code != 200 || !json_is_array(items)) {
-		fprintf(stderr, "Error from server (%s): %s\n", objapi_reason(list),
-			objapi_message(list));
-		goto out;
-	}
 	arr = calloc(json_array_size(items) + 1, size);
 	if (!arr) {
 		fprintf(stderr, "error: out of memory\n");
-		goto out;
+		json_decref(list);
+		return -1;
 	}
 	json_array_foreach(items, i, item) {
 		/* One object the model refuses does not hide the others. */
@@ -248,13 +261,8 @@ static int objapi_list(const struct cli *cli, const char *resource, size_t size,
 	qsort(arr, (size_t)m, size, cmp);
 	*out = arr;
 	*n = m;
-	arr = NULL;
-	status = 0;
-out:
-	free(arr);
 	json_decref(list);
-	objapi_close(&api);
-	return status;
+	return 0;
 }
 
 static int objapi_node_cmp(const void *a, const void *b)
@@ -270,31 +278,20 @@ static int objapi_node_cmp(const void *a, const void *b)
 
 int objapi_list_nodes(const struct cli *cli, struct objapi_node **out, int *n)
 {
-	struct objapi_node *nodes = NULL;
-	struct objapi api;
-	json_t *list = NULL, *item, *items;
-	char path[64];
-	int code, m = 0, status = -1;
+	json_t *list = objapi_get_list(cli, "nodes"), *item, *items = json_object_get(list, "items");
+	struct objapi_node *nodes;
 	size_t i;
+	int m = 0;
 
 	*out = NULL;
 	*n = 0;
-	if (objapi_open(cli, &api) < 0)
+	if (!list)
 		return -1;
-	objapi_path("nodes", NULL, NULL, NULL, path, sizeof(path));
-	code = objapi_call(&api, "GET", path, NULL, &list);
-	if (code < 0)
-		goto out;
-	items = json_object_get(list, "items");
-	if (code != 200 || !json_is_array(items)) {
-		fprintf(stderr, "Error from server (%s): %s\n", objapi_reason(list),
-			objapi_message(list));
-		goto out;
-	}
 	nodes = calloc(json_array_size(items) + 1, sizeof(*nodes));
 	if (!nodes) {
 		fprintf(stderr, "error: out of memory\n");
-		goto out;
+		json_decref(list);
+		return -1;
 	}
 	json_array_foreach(items, i, item) {
 		if (apiobj_node_status(item, NULL, &nodes[m].st) == 0)
@@ -303,11 +300,8 @@ int objapi_list_nodes(const struct cli *cli, struct objapi_node **out, int *n)
 	qsort(nodes, (size_t)m, sizeof(*nodes), objapi_node_cmp);
 	*out = nodes;
 	*n = m;
-	status = 0;
-out:
 	json_decref(list);
-	objapi_close(&api);
-	return status;
+	return 0;
 }
 
 void objapi_nodes_free(struct objapi_node *nodes, int n)

@@ -1,13 +1,14 @@
-/* ctl.h — clientip-controller: the lab's API server and controllers.
+/* ctl.h — clientip-controller: the lab's controllers.
  *
- * The controller turns desired state (api/deployments, api/daemonsets,
- * api/services) and observed state (status/pods, status/nodes) into derived
- * objects (api/pods, api/endpoints, status/deployments, status/daemonsets),
+ * The controller turns desired state (Deployments, DaemonSets and Services
+ * from the lab's API server) and observed state (Nodes and Leases from the
+ * API server, status/pods from the agents) into derived objects (api/pods,
+ * api/endpoints, status/deployments, status/daemonsets),
  * like Kubernetes' Deployment, ReplicaSet, DaemonSet, scheduler and
  * EndpointSlice controllers together. Every
  * decision is a pure function over arrays of model structs (below), so
  * it is tested without files; ctl_sync() does the reading and writing.
- * Everything is derived from files on each pass, so a controller killed
+ * Everything is derived anew on each pass, so a controller killed
  * at any moment converges when it starts again.
  */
 #ifndef CLIENTIP_CTL_H
@@ -187,18 +188,29 @@ int ctl_endpoints_build(const struct model_service *svc, const struct model_pod 
 
 /* ---- the daemon (ctl_sync.c, ctl_main.c) ------------------------------- */
 
+/* What the controller lists and watches on the API server (ctl_api.c). */
+enum ctl_coll {
+	CTL_NODES,
+	CTL_LEASES,        /* kube-node-lease's */
+	CTL_DEPLOYMENTS,
+	CTL_DAEMONSETS,
+	CTL_SERVICES,
+	CTL_CONFIGMAPS,    /* for the pods' environment */
+	CTL_SECRETS,
+	CTL_COLL_COUNT,
+};
+
 struct ctl {
 	char lab[LAB_NAME_MAX + 1];
 	char statedir[LAB_PATH_MAX];
 	struct ev_loop *loop;
 	struct watch *watch;
 	struct apiclient *api;          /* the lab's API server */
-	struct apiwatch *nodes_w;       /* Nodes; NULL under --once (listed then) */
-	struct apiwatch *leases_w;      /* kube-node-lease's Leases, likewise */
+	struct apiwatch *w[CTL_COLL_COUNT];   /* NULL under --once (listed then) */
 	int sigfd;
 	int nodes;              /* from lab.json, read on every pass */
 	bool lab_missing;       /* reported once until it appears */
-	bool nodes_waiting;     /* likewise, Nodes and Leases not listed yet */
+	bool api_waiting;       /* likewise, the API's collections not listed yet */
 	int max_pods;           /* pods a node takes (model_node_max_pods) */
 	int grace_s;            /* NotReady after this long without a heartbeat */
 	/* Each node's state at the last pass, to log changes once. */
@@ -209,26 +221,52 @@ struct ctl {
  * not be read (the next pass retries). */
 int ctl_sync(struct ctl *c);
 
-/* ---- nodes in the API (ctl_nodes.c) ------------------------------------ */
+/* ---- the API server (ctl_api.c) --------------------------------------- */
+
+/* A pass's view of the API server: each collection, "namespace/name" ->
+ * object (a reference, json_decref'd by ctl_api_end). */
+struct ctl_api_view {
+	json_t *coll[CTL_COLL_COUNT];
+};
+
+/* The API server's client. -ENOMEM or 0; ctl_api_close() releases it and
+ * the watches. */
+int ctl_api_open(struct ctl *c);
+/* For the daemon: every collection listed and watched; on_change runs
+ * after each change. -ENOMEM or 0. */
+int ctl_api_watch(struct ctl *c, apiwatch_change_cb *on_change, void *data);
+void ctl_api_close(struct ctl *c);
+/* The collections as the watches have them (without watches, as listed
+ * now). -1 with err while a watch has not listed yet or the server does
+ * not answer: a pass without a collection would take all of it for gone. */
+int ctl_api_begin(struct ctl *c, struct ctl_api_view *v, char *err, size_t errlen);
+void ctl_api_end(struct ctl_api_view *v);
+/* Whether the collection holds ns/name ("" for a Node's namespace), as
+ * the model reads it or not. */
+bool ctl_api_has(const struct ctl_api_view *v, enum ctl_coll k, const char *ns,
+		 const char *name);
+/* The Deployments, then the DaemonSets (daemon_set set), each group sorted
+ * by namespace and name, with their containers' environment resolved from
+ * the ConfigMaps and Secrets, and each one's pod-template-hash in
+ * hashes[i] (ctl_template_hash over the template as written: a reference
+ * hashes as itself, so a ConfigMap's change does not roll the pods); the
+ * Services, likewise sorted. An object the model refuses is logged and
+ * left out. Malloc'd arrays. -ENOMEM or 0. */
+int ctl_api_workloads(const struct ctl_api_view *v, struct model_deployment **out,
+		      char (**hashes)[CTL_HASH_LEN + 1], int *n);
+int ctl_api_services(const struct ctl_api_view *v, struct model_service **out, int *n);
+
+/* ---- nodes (ctl_nodes.c) ----------------------------------------------- */
 
 /* The Nodes of one pass, each with its Lease. */
 struct ctl_node_view {
-	json_t *nodes, *leases;         /* "namespace/name" -> object */
 	struct model_node_status *st;   /* st[i] is obj[i] as the model reads it */
-	const json_t **obj;
+	const json_t **obj;             /* borrowed from the ctl_api_view */
 	int n;
 };
 
-/* The API server's client (ctl_api_open), then, for the daemon, watches
- * of Nodes and Leases that call on_change after each change. -ENOMEM or
- * 0. ctl_api_close() releases both. */
-int ctl_api_open(struct ctl *c);
-int ctl_nodes_watch(struct ctl *c, apiwatch_change_cb *on_change, void *data);
-void ctl_api_close(struct ctl *c);
-/* The nodes as the watches have them (or, under --once, as listed now).
- * -1 with err while the watches have not listed yet or the server does
- * not answer: a pass without them would take every node for gone. */
-int ctl_nodes_begin(struct ctl *c, struct ctl_node_view *v, char *err, size_t errlen);
+/* -ENOMEM or 0. ctl_nodes_end() either way. */
+int ctl_nodes_begin(const struct ctl_api_view *api, struct ctl_node_view *v);
 void ctl_nodes_end(struct ctl_node_view *v);
 /* The node lifecycle controller: a node silent for c->grace_s (counted
  * from its creation until its agent first reports) gets Ready Unknown and

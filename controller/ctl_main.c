@@ -23,12 +23,14 @@ static void ctl_usage(FILE *out)
 		"over the lab's nodes, addresses from each node's pod CIDR, rolling\n"
 		"updates by maxSurge/maxUnavailable), DaemonSets get a pod on every Ready\n"
 		"node (replaced node by node on a template change), Services get Endpoints\n"
-		"from the pods' readiness, and terminated pods are removed. It works only on the\n"
-		"lab's state directory, /run/clientip/NAME ($CLIENTIP_RUN_DIR replaces\n"
-		"/run/clientip), and never touches the network; `clientip lab up` starts\n"
-		"it in the lab's namespace cip-NAME-control. The directory needs lab.json;\n"
-		"objects are JSON files in their Kubernetes shape (docs/STATE.md), e.g.\n"
-		"api/deployments/default_web.json holding an apps/v1 Deployment.\n"
+		"from the pods' readiness, and terminated pods are removed. It reads\n"
+		"Deployments, DaemonSets, Services, ConfigMaps, Secrets, Nodes and Leases\n"
+		"from the lab's API server (<state dir>/apiserver.sock, listed and watched)\n"
+		"and writes pods and endpoints into the lab's state directory,\n"
+		"/run/clientip/NAME ($CLIENTIP_RUN_DIR replaces /run/clientip), where the\n"
+		"node agents report their pods' status (docs/STATE.md); it never touches\n"
+		"the network. `clientip lab up` starts it in the lab's namespace\n"
+		"cip-NAME-control. The directory needs lab.json.\n"
 		"\n"
 		"  --lab NAME   the lab (default: $CLIENTIP_LAB, else \"default\")\n"
 		"  --once       one reconcile pass, then exit\n"
@@ -49,8 +51,7 @@ static void ctl_usage(FILE *out)
 		"  CLIENTIP_NODE_GRACE_S=S   NotReady after S s without a heartbeat, 1-3600\n"
 		"                            (default %d)\n"
 		"\n"
-		"It reads Nodes and Leases from the lab's API server (watched), the rest\n"
-		"from the state directory on every change and every %d ms.\n", MODEL_NODE_GRACE_S,
+		"It makes a pass on every change and every %d ms.\n", MODEL_NODE_GRACE_S,
 		MODEL_NODE_MAX_PODS, MODEL_NODE_POD_ADDRS, MODEL_NODE_MAX_PODS, MODEL_NODE_GRACE_S,
 		CTL_RESYNC_MS);
 }
@@ -61,7 +62,7 @@ static void ctl_on_change(struct watch *w, void *data)
 	ctl_sync(data);
 }
 
-/* A Node or Lease changed: a pass soon, debounced with the files'. */
+/* An object of the API changed: a pass soon, debounced with the files'. */
 static void ctl_on_api_change(bool relisted, void *data)
 {
 	struct ctl *c = data;
@@ -112,10 +113,7 @@ static int ctl_parse(struct ctl *c, bool *once, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	static const char *const watched[] = {
-		"api/deployments", "api/daemonsets", "api/services", "api/pods", "status/pods",
-		NULL,
-	};
+	static const char *const watched[] = { "api/pods", "status/pods", NULL };
 	struct ctl c = { .sigfd = -1 };
 	bool once = false;
 	char err[256];
@@ -152,7 +150,7 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
-	if (ctl_nodes_watch(&c, ctl_on_api_change, &c) < 0) {
+	if (ctl_api_watch(&c, ctl_on_api_change, &c) < 0) {
 		log_error("out of memory");
 		goto out;
 	}

@@ -3,7 +3,7 @@
  *
  * Each node's agent registers a Node and renews its Lease in
  * kube-node-lease (agent/kubelet_node.c). The controller reads both
- * (watched, or listed once under --once) and judges each node as the node
+ * (ctl_api.c) and judges each node as the node
  * lifecycle controller does: an agent silent for longer than the grace
  * period gets its Node's Ready condition set to Unknown and the
  * node.kubernetes.io/unreachable:NoSchedule taint, which goes again once
@@ -22,80 +22,29 @@
 #include "buf.h"
 #include "log.h"
 
-#define CTL_LEASE_PATH  "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases"
 #define CTL_NODES_PATH  "/api/v1/nodes"
 #define CTL_TAINT_KEY   "node.kubernetes.io/unreachable"
-#define CTL_API_TIMEOUT_MS 1000
 
-/* A collection listed once, as the watch cache holds it: "namespace/name"
- * -> object. NULL with err on failure. */
-static json_t *ctl_list_once(struct ctl *c, const char *path, char *err, size_t errlen)
+int ctl_nodes_begin(const struct ctl_api_view *api, struct ctl_node_view *v)
 {
-	struct buf b = BUF_INIT;
-	json_t *list = NULL, *map = NULL, *item;
-	int code;
-	size_t i;
-
-	code = apiclient_request(c->api, "GET", path, NULL, NULL, 0, &b, err, errlen);
-	if (code < 0)
-		goto out;
-	list = json_loadb(buf_str(&b), b.len, 0, NULL);
-	if (code != 200 || !json_is_array(json_object_get(list, "items"))) {
-		snprintf(err, errlen, "GET %s: HTTP %d", path, code);
-		goto out;
-	}
-	map = json_object();
-	json_array_foreach(json_object_get(list, "items"), i, item) {
-		const json_t *md = json_object_get(item, "metadata");
-		char key[2 * MODEL_NAME_MAX + 2];
-
-		snprintf(key, sizeof(key), "%s/%s",
-			 json_string_value(json_object_get(md, "namespace")) ?: "",
-			 json_string_value(json_object_get(md, "name")) ?: "");
-		json_object_set(map, key, item);
-	}
-out:
-	json_decref(list);
-	buf_free(&b);
-	return map;
-}
-
-int ctl_nodes_begin(struct ctl *c, struct ctl_node_view *v, char *err, size_t errlen)
-{
+	const json_t *nodes = api->coll[CTL_NODES], *leases = api->coll[CTL_LEASES];
 	const char *key;
 	json_t *node;
 
 	memset(v, 0, sizeof(*v));
-	if (c->nodes_w) {
-		if (!apiwatch_synced(c->nodes_w) || !apiwatch_synced(c->leases_w)) {
-			snprintf(err, errlen, "waiting for the API server's Nodes and Leases");
-			return -1;
-		}
-		v->nodes = json_incref((json_t *)apiwatch_objects(c->nodes_w));
-		v->leases = json_incref((json_t *)apiwatch_objects(c->leases_w));
-	} else {
-		v->nodes = ctl_list_once(c, CTL_NODES_PATH, err, errlen);
-		v->leases = v->nodes ? ctl_list_once(c, CTL_LEASE_PATH, err, errlen) : NULL;
-		if (!v->leases) {
-			json_decref(v->nodes);
-			v->nodes = NULL;
-			return -1;
-		}
-	}
-	v->st = calloc(json_object_size(v->nodes) + 1, sizeof(*v->st));
-	v->obj = calloc(json_object_size(v->nodes) + 1, sizeof(*v->obj));
+	v->st = calloc(json_object_size(nodes) + 1, sizeof(*v->st));
+	v->obj = calloc(json_object_size(nodes) + 1, sizeof(*v->obj));
 	if (!v->st || !v->obj) {
 		ctl_nodes_end(v);
-		snprintf(err, errlen, "out of memory");
-		return -1;
+		return -ENOMEM;
 	}
-	json_object_foreach(v->nodes, key, node) {
+	json_object_foreach((json_t *)nodes, key, node) {
 		const char *name = json_string_value(
 			json_object_get(json_object_get(node, "metadata"), "name"));
 		char lkey[MODEL_NAME_MAX + 24];
 
 		snprintf(lkey, sizeof(lkey), "kube-node-lease/%s", name ? name : "");
-		if (apiobj_node_status(node, json_object_get(v->leases, lkey), &v->st[v->n]) == 0)
+		if (apiobj_node_status(node, json_object_get(leases, lkey), &v->st[v->n]) == 0)
 			v->obj[v->n++] = node;
 	}
 	return 0;
@@ -103,8 +52,6 @@ int ctl_nodes_begin(struct ctl *c, struct ctl_node_view *v, char *err, size_t er
 
 void ctl_nodes_end(struct ctl_node_view *v)
 {
-	json_decref(v->nodes);
-	json_decref(v->leases);
 	free(v->st);
 	free(v->obj);
 	memset(v, 0, sizeof(*v));
@@ -213,39 +160,4 @@ void ctl_nodes_lifecycle(struct ctl *c, const struct ctl_node_view *v, int64_t n
 			ctl_node_patch(c, st->name, "", "application/merge-patch+json",
 				       ctl_taints_patch(node, false, stamp));
 	}
-}
-
-int ctl_nodes_watch(struct ctl *c, apiwatch_change_cb *on_change, void *data)
-{
-	char sock[LAB_PATH_MAX + 32];
-
-	snprintf(sock, sizeof(sock), "%s/apiserver.sock", c->statedir);
-	c->nodes_w = apiwatch_new(c->loop, sock, CTL_NODES_PATH, "nodes", on_change, data);
-	c->leases_w = apiwatch_new(c->loop, sock, CTL_LEASE_PATH, "leases", on_change, data);
-	if (!c->nodes_w || !c->leases_w)
-		return -ENOMEM;
-	apiwatch_start(c->nodes_w);
-	apiwatch_start(c->leases_w);
-	return 0;
-}
-
-int ctl_api_open(struct ctl *c)
-{
-	char sock[LAB_PATH_MAX + 32];
-
-	snprintf(sock, sizeof(sock), "%s/apiserver.sock", c->statedir);
-	c->api = apiclient_new(sock);
-	if (!c->api)
-		return -ENOMEM;
-	apiclient_set_timeout(c->api, CTL_API_TIMEOUT_MS);
-	return 0;
-}
-
-void ctl_api_close(struct ctl *c)
-{
-	apiwatch_free(c->nodes_w);
-	apiwatch_free(c->leases_w);
-	apiclient_free(c->api);
-	c->nodes_w = c->leases_w = NULL;
-	c->api = NULL;
 }

@@ -1,4 +1,5 @@
-/* ctl_sync.c — one reconcile pass: read the state dir, decide, write.
+/* ctl_sync.c — one reconcile pass: read the API server's objects and the
+ * state dir, decide, write.
  *
  * Nothing is remembered between passes: pods are found again by owner and
  * template hash, addresses by the pods that hold them, so a controller
@@ -24,6 +25,7 @@ struct ctl_pass {
 	struct ctl *c;
 	char now[MODEL_TIME_MAX];
 	struct model_deployment *deps;   /* Deployments, then DaemonSets */
+	char (*hashes)[CTL_HASH_LEN + 1];   /* each one's pod-template-hash */
 	int n_deps;
 	struct model_service *svcs;
 	int n_svcs;
@@ -34,13 +36,8 @@ struct ctl_pass {
 	int n_sts;
 	int n_sorted;           /* pods[0..n_sorted) are in (ns, name) order */
 	int *by_owner;          /* pod positions sorted by namespace, owner */
-	struct store_key *dep_keys;   /* Deployment files, even unreadable ones */
-	int n_dep_keys;
-	struct store_key *ds_keys;    /* DaemonSet files, likewise */
-	int n_ds_keys;
-	struct store_key *svc_keys;
-	int n_svc_keys;
-	struct ctl_node_view nodes;   /* the API's Nodes and Leases */
+	struct ctl_api_view api;      /* the API server's objects, as this pass found them */
+	struct ctl_node_view nodes;   /* its Nodes and their Leases */
 	int n_disk;             /* pods[0..n_disk) were read; the rest are new */
 	int n_unsched;          /* pods written Pending in this pass */
 	char unsched_why[MODEL_MESSAGE_MAX];   /* the last one's reason */
@@ -122,12 +119,6 @@ static void ctl_pod_key(const void *e, const char **ns, const char **name)
 	*name = ((const struct model_pod *)e)->meta.name;
 }
 
-static void ctl_store_key(const void *e, const char **ns, const char **name)
-{
-	*ns = ((const struct store_key *)e)->ns;
-	*name = ((const struct store_key *)e)->name;
-}
-
 static bool ctl_pod_exists(const struct ctl_pass *p, const char *ns, const char *name)
 {
 	if (ctl_find(p->pods, p->n_sorted, sizeof(*p->pods), ctl_pod_key, ns, name))
@@ -136,11 +127,6 @@ static bool ctl_pod_exists(const struct ctl_pass *p, const char *ns, const char 
 		if (strcmp(p->pods[i].meta.name, name) == 0 && strcmp(p->pods[i].meta.ns, ns) == 0)
 			return true;
 	return false;
-}
-
-static bool ctl_key_exists(const struct store_key *keys, int n, const char *ns, const char *name)
-{
-	return ctl_find(keys, n, sizeof(*keys), ctl_store_key, ns, name) != NULL;
 }
 
 /* An element count for an allocation: at least 1, so that malloc never
@@ -340,7 +326,7 @@ static void ctl_sync_deployment(struct ctl_pass *p, const struct model_deploymen
 		log_error("deployment %s/%s: out of memory", d->meta.ns, d->meta.name);
 		goto out;
 	}
-	ctl_template_hash(d, hash);
+	memcpy(hash, p->hashes[d - p->deps], sizeof(hash));
 	ctl_rollout_bounds(d, &surge, &unavailable);
 	for (int k = 0; k < n_mine; k++) {
 		const struct model_pod *pod = &p->pods[mine[k]];
@@ -419,7 +405,7 @@ static void ctl_sync_daemonset(struct ctl_pass *p, const struct model_deployment
 		log_error("daemonset %s/%s: out of memory", d->meta.ns, d->meta.name);
 		goto out;
 	}
-	ctl_template_hash(d, hash);
+	memcpy(hash, p->hashes[d - p->deps], sizeof(hash));
 	for (int i = 0; i < nodes->n; i++)
 		desired += nodes->state[i] == CTL_NODE_READY;
 	ctl_daemonset_bounds(d, desired, &surge, &unavailable);
@@ -683,13 +669,13 @@ static void ctl_sync_deployments(struct ctl_pass *p)
 	}
 
 	/* Pods of Deployments and DaemonSets that are gone, as the garbage
-	 * collector does. Gone means no file: an unreadable one is a mistake
+	 * collector does. Gone means not in the API: one the model refuses is a mistake
 	 * to fix, not a reason to delete every pod. */
 	for (int i = 0; i < n_old; i++) {
 		const struct model_pod *pod = &p->pods[i];
 		bool owned = pod->daemon_set
-			? ctl_key_exists(p->ds_keys, p->n_ds_keys, pod->meta.ns, pod->owner)
-			: ctl_key_exists(p->dep_keys, p->n_dep_keys, pod->meta.ns, pod->owner);
+			? ctl_api_has(&p->api, CTL_DAEMONSETS, pod->meta.ns, pod->owner)
+			: ctl_api_has(&p->api, CTL_DEPLOYMENTS, pod->meta.ns, pod->owner);
 
 		if (pod->owner[0] && !pod->meta.deleting[0] && !owned)
 			ctl_mark_deleting(p, i, pod->daemon_set ? "its daemonset is gone"
@@ -704,7 +690,7 @@ out:
 
 /* The statuses (kind) of objects that no longer exist (owners). */
 static void ctl_collect_statuses(struct ctl_pass *p, enum store_kind kind,
-				 const struct store_key *owners, int n_owners)
+				 enum ctl_coll owners)
 {
 	struct store_key *keys;
 	char err[256];
@@ -715,7 +701,7 @@ static void ctl_collect_statuses(struct ctl_pass *p, enum store_kind kind,
 		return;
 	}
 	for (int i = 0; i < n; i++)
-		if (!ctl_key_exists(owners, n_owners, keys[i].ns, keys[i].name))
+		if (!ctl_api_has(&p->api, owners, keys[i].ns, keys[i].name))
 			store_delete(p->c->statedir, kind, keys[i].ns, keys[i].name);
 	free(keys);
 }
@@ -843,14 +829,14 @@ static void ctl_sync_endpoints(struct ctl_pass *p)
 		model_endpoints_free(&eps);
 	}
 
-	/* Endpoints of Services that are gone (no file at all). */
+	/* Endpoints of Services that are gone from the API. */
 	if (store_list_keys(p->c->statedir, STORE_ENDPOINTS, &keys, &n_keys, err,
 			    sizeof(err)) < 0) {
 		log_warn("%s", err);
 		goto out;
 	}
 	for (int i = 0; i < n_keys; i++)
-		if (!ctl_key_exists(p->svc_keys, p->n_svc_keys, keys[i].ns, keys[i].name))
+		if (!ctl_api_has(&p->api, CTL_SERVICES, keys[i].ns, keys[i].name))
 			store_delete(p->c->statedir, STORE_ENDPOINTS, keys[i].ns, keys[i].name);
 out:
 	free(keys);
@@ -860,31 +846,6 @@ out:
 }
 
 /* ---- the pass ------------------------------------------------------------ */
-
-/* The DaemonSets, after the Deployments in p->deps. */
-static int ctl_list_daemonsets(struct ctl_pass *p, char *err, size_t errlen)
-{
-	struct model_deployment *ds = NULL, *all;
-	int n = 0;
-
-	if (store_list_daemonsets(p->c->statedir, &ds, &n, err, errlen) < 0)
-		return -1;
-	if (n == 0) {
-		free(ds);
-		return 0;
-	}
-	all = realloc(p->deps, (size_t)(p->n_deps + n) * sizeof(*all));
-	if (!all) {
-		free(ds);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	memcpy(all + p->n_deps, ds, (size_t)n * sizeof(*ds));
-	p->deps = all;
-	p->n_deps += n;
-	free(ds);
-	return 0;
-}
 
 int ctl_sync(struct ctl *c)
 {
@@ -903,29 +864,25 @@ int ctl_sync(struct ctl *c)
 		log_info("lab %s: %d node(s)", c->lab, li.nodes);
 	c->lab_missing = false;
 	c->nodes = li.nodes;
-	if (ctl_nodes_begin(c, &p.nodes, err, sizeof(err)) < 0) {
-		if (!c->nodes_waiting)
-			log_warn("%s", err);
-		c->nodes_waiting = true;
+	if (ctl_api_begin(c, &p.api, err, sizeof(err)) < 0) {
+		if (!c->api_waiting)
+			log_info("%s", err);
+		c->api_waiting = true;
 		return -1;
 	}
-	if (c->nodes_waiting)
-		log_info("nodes: %d in the API", p.nodes.n);
-	c->nodes_waiting = false;
+	if (c->api_waiting)
+		log_info("the API server's objects are in");
+	c->api_waiting = false;
+	if (ctl_nodes_begin(&p.api, &p.nodes) < 0 || ctl_api_workloads(&p.api, &p.deps, &p.hashes, &p.n_deps) < 0 ||
+	    ctl_api_services(&p.api, &p.svcs, &p.n_svcs) < 0) {
+		log_error("out of memory");
+		goto out;
+	}
 	ctl_nodes_lifecycle(c, &p.nodes, (int64_t)time(NULL));
 	model_time_now(p.now);
 
-	if (store_list_deployments(c->statedir, &p.deps, &p.n_deps, err, sizeof(err)) < 0 ||
-	    ctl_list_daemonsets(&p, err, sizeof(err)) < 0 ||
-	    store_list_keys(c->statedir, STORE_DAEMONSETS, &p.ds_keys, &p.n_ds_keys, err,
-			    sizeof(err)) < 0 ||
-	    store_list_services(c->statedir, &p.svcs, &p.n_svcs, err, sizeof(err)) < 0 ||
-	    store_list_pods(c->statedir, NULL, &p.pods, &p.n_pods, err, sizeof(err)) < 0 ||
-	    store_list_pod_statuses(c->statedir, &p.sts, &p.n_sts, err, sizeof(err)) < 0 ||
-	    store_list_keys(c->statedir, STORE_DEPLOYMENTS, &p.dep_keys, &p.n_dep_keys, err,
-			    sizeof(err)) < 0 ||
-	    store_list_keys(c->statedir, STORE_SERVICES, &p.svc_keys, &p.n_svc_keys, err,
-			    sizeof(err)) < 0) {
+	if (store_list_pods(c->statedir, NULL, &p.pods, &p.n_pods, err, sizeof(err)) < 0 ||
+	    store_list_pod_statuses(c->statedir, &p.sts, &p.n_sts, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}
@@ -944,20 +901,19 @@ int ctl_sync(struct ctl *c)
 	ctl_collect(&p);
 	p.n_disk = p.n_pods;
 	ctl_sync_deployments(&p);
-	ctl_collect_statuses(&p, STORE_DEPLOYMENT_STATUS, p.dep_keys, p.n_dep_keys);
-	ctl_collect_statuses(&p, STORE_DAEMONSET_STATUS, p.ds_keys, p.n_ds_keys);
+	ctl_collect_statuses(&p, STORE_DEPLOYMENT_STATUS, CTL_DEPLOYMENTS);
+	ctl_collect_statuses(&p, STORE_DAEMONSET_STATUS, CTL_DAEMONSETS);
 	ctl_sync_endpoints(&p);
 	rc = 0;
 out:
 	free(p.deps);
+	free(p.hashes);
 	free(p.svcs);
 	free(p.pods);
 	free(p.sts);
 	free(p.st_of);
 	free(p.by_owner);
-	free(p.dep_keys);
-	free(p.ds_keys);
-	free(p.svc_keys);
 	ctl_nodes_end(&p.nodes);
+	ctl_api_end(&p.api);
 	return rc;
 }

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model.h"
@@ -83,4 +84,117 @@ int apiobj_node_status(const json_t *node, const json_t *lease, struct model_nod
 		     json_string_value(json_object_get(json_object_get(lease, "spec"), "renewTime")),
 		     out->heartbeat);
 	return 0;
+}
+
+/* RFC 4648 base64 (padding optional) to a JSON string; NULL if it is not
+ * base64 or the bytes are not UTF-8 text. */
+static json_t *apiobj_base64_text(const char *in)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = in ? strlen(in) : 0, o = 0;
+	unsigned acc = 0;
+	int bits = 0;
+	char *out = malloc(n * 3 / 4 + 1);
+	json_t *v;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n && in[i] != '='; i++) {
+		const char *p = strchr(alphabet, in[i]);
+
+		if (!p) {
+			free(out);
+			return NULL;
+		}
+		acc = acc << 6 | (unsigned)(p - alphabet);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (char)(acc >> bits & 0xff);
+		}
+	}
+	v = json_stringn(out, o);
+	free(out);
+	return v;
+}
+
+/* A data value of a ConfigMap, or of a Secret decoded; a new reference or
+ * NULL. */
+static json_t *apiobj_data_value(const json_t *obj, const char *key, bool secret)
+{
+	const char *v = key ? json_string_value(json_object_get(json_object_get(obj, "data"), key))
+			    : NULL;
+
+	if (!v)
+		return NULL;
+	return secret ? apiobj_base64_text(v) : json_string(v);
+}
+
+/* Every name=value a ConfigMap or Secret gives through envFrom, in order. */
+static void apiobj_env_from(const json_t *from, const char *ns, apiobj_lookup_fn *lookup,
+			    void *data, json_t *env)
+{
+	const json_t *src;
+	size_t i;
+
+	json_array_foreach(from, i, src) {
+		bool secret = json_is_object(json_object_get(src, "secretRef"));
+		const json_t *ref = json_object_get(src, secret ? "secretRef" : "configMapRef");
+		const char *name = json_string_value(json_object_get(ref, "name"));
+		const char *prefix = json_string_value(json_object_get(src, "prefix"));
+		const json_t *obj = name ? lookup(secret, ns, name, data) : NULL;
+		const char *k;
+		json_t *v;
+
+		json_object_foreach((json_t *)json_object_get(obj, "data"), k, v) {
+			json_t *val = apiobj_data_value(obj, k, secret);
+			char full[512];
+
+			snprintf(full, sizeof(full), "%s%s", prefix ? prefix : "", k);
+			if (val)
+				json_array_append_new(env, json_pack("{s:s, s:o}", "name", full,
+								     "value", val));
+		}
+	}
+}
+
+void apiobj_resolve_env(json_t *obj, apiobj_lookup_fn *lookup, void *data)
+{
+	const char *ns = json_string_value(json_object_get(json_object_get(obj, "metadata"),
+							   "namespace"));
+	json_t *containers = json_object_get(json_object_get(json_object_get(json_object_get(
+		obj, "spec"), "template"), "spec"), "containers"), *c;
+	size_t i, j;
+
+	json_array_foreach(containers, i, c) {
+		json_t *env = json_array(), *e;
+
+		apiobj_env_from(json_object_get(c, "envFrom"), ns ? ns : "", lookup, data, env);
+		json_array_foreach(json_object_get(c, "env"), j, e) {
+			const json_t *vf = json_object_get(e, "valueFrom");
+			bool secret = json_object_get(vf, "secretKeyRef") != NULL;
+			const json_t *ref = json_object_get(vf, secret ? "secretKeyRef"
+								       : "configMapKeyRef");
+			const char *name = json_string_value(json_object_get(ref, "name"));
+			const json_t *src = name ? lookup(secret, ns ? ns : "", name, data) : NULL;
+			json_t *val;
+
+			if (!vf) {
+				json_array_append(env, e);
+				continue;
+			}
+			val = apiobj_data_value(src, json_string_value(json_object_get(ref, "key")),
+						secret);
+			if (val)
+				json_array_append_new(env, json_pack("{s:O, s:o}", "name",
+								     json_object_get(e, "name"),
+								     "value", val));
+		}
+		json_object_del(c, "envFrom");
+		if (json_array_size(env))
+			json_object_set_new(c, "env", env);
+		else
+			json_decref(env);
+	}
 }

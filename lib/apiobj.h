@@ -11,12 +11,27 @@
 #define CLIENTIP_APIOBJ_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 /* A deep copy of obj without what the model cannot hold. NULL on OOM. */
 json_t *apiobj_model_copy(const json_t *obj);
 /* The same as compact JSON text (malloc'd), for model_*_from_json. NULL
  * on OOM. */
 char *apiobj_model_text(const json_t *obj);
+
+/* The ConfigMap or Secret (secret true) ns/name as the caller holds it
+ * (borrowed), or NULL. */
+typedef const json_t *apiobj_lookup_fn(bool secret, const char *ns, const char *name,
+				       void *data);
+
+/* The lab's pods take environment values, not references: in a
+ * Deployment's or DaemonSet's pod template (obj, changed in place), every
+ * container's envFrom and valueFrom (configMapKeyRef, secretKeyRef) are
+ * replaced by the values they name, as a kubelet resolves them when it
+ * starts a container; Secret values are base64-decoded. A reference that
+ * does not resolve is left out (a kubelet would hold the container back
+ * with CreateContainerConfigError). */
+void apiobj_resolve_env(json_t *obj, apiobj_lookup_fn *lookup, void *data);
 
 struct model_node_status;
 

@@ -26,14 +26,10 @@
 /* ---- paths ------------------------------------------------------------ */
 
 static const char *const store_dirs[STORE_KIND_COUNT] = {
-	[STORE_DEPLOYMENTS] = "api/deployments",
-	[STORE_SERVICES] = "api/services",
 	[STORE_PODS] = "api/pods",
 	[STORE_ENDPOINTS] = "api/endpoints",
 	[STORE_POD_STATUS] = "status/pods",
-	[STORE_SERVICE_STATUS] = "status/services",
 	[STORE_DEPLOYMENT_STATUS] = "status/deployments",
-	[STORE_DAEMONSETS] = "api/daemonsets",
 	[STORE_DAEMONSET_STATUS] = "status/daemonsets",
 };
 
@@ -1809,7 +1805,11 @@ int model_##kind##_from_json(const char *text, size_t len, type *out, char *err,
 	} \
 	sj_doc_fini(&d_); \
 	return rc_; \
-} \
+}
+
+/* The reader of a kind the state dir holds, for store_list() and
+ * store_get_file(). */
+#define STORE_FILE_READER(reader, type) \
 static int reader##_v(struct sj_node *root, void *out, char *err, size_t errlen) \
 { \
 	return reader(root, (type *)out, err, errlen); \
@@ -1832,6 +1832,10 @@ STORE_FROM(pod_status, struct model_pod_status, pod_status_read, store_keep_noth
 STORE_FROM(endpoints, struct model_endpoints, endpoints_read, store_endpoints_fail)
 STORE_FROM(deployment_status, struct model_deployment_status, deployment_status_read,
 	   store_keep_nothing)
+STORE_FILE_READER(pod_read, struct model_pod)
+STORE_FILE_READER(pod_status_read, struct model_pod_status)
+STORE_FILE_READER(endpoints_read, struct model_endpoints)
+STORE_FILE_READER(deployment_status_read, struct model_deployment_status)
 
 /* ---- files ------------------------------------------------------------ */
 
@@ -2035,20 +2039,6 @@ static int store_list(const char *statedir, enum store_kind kind, size_t size,
 	return 0;
 }
 
-int store_list_deployments(const char *statedir, struct model_deployment **out, int *n,
-			   char *err, size_t errlen)
-{
-	return store_list(statedir, STORE_DEPLOYMENTS, sizeof(**out), deployment_read_v,
-			  NULL, NULL, NULL, (void **)out, n, err, errlen);
-}
-
-int store_list_daemonsets(const char *statedir, struct model_deployment **out, int *n,
-			  char *err, size_t errlen)
-{
-	return store_list(statedir, STORE_DAEMONSETS, sizeof(**out), deployment_read_v,
-			  NULL, NULL, NULL, (void **)out, n, err, errlen);
-}
-
 int store_list_deployment_statuses(const char *statedir, struct model_deployment_status **out,
 				   int *n, char *err, size_t errlen)
 {
@@ -2084,107 +2074,6 @@ int store_list_endpoints(const char *statedir, struct model_endpoints **out, int
 {
 	return store_list(statedir, STORE_ENDPOINTS, sizeof(**out), endpoints_read_v,
 			  store_endpoints_fail, NULL, NULL, (void **)out, n, err, errlen);
-}
-
-/* status/services, reduced to what a Service list merges in. */
-struct store_ingress {
-	struct store_key key;   /* first: bsearch compares keys */
-	struct in_addr ip;
-};
-
-static int store_ingress_read(struct sj_node *root, struct store_ingress *s,
-			      char *err, size_t errlen)
-{
-	struct sj_node *it = NULL, *x;
-
-	if (sj_ident(sj_get(root, "metadata"), s->key.ns, s->key.name, err, errlen) < 0)
-		return -1;
-	x = sj_seq_next(sj_at(root, "status", "loadBalancer", "ingress", NULL), &it);
-	sj_ip(sj_get(x, "ip"), &s->ip);
-	return 0;
-}
-
-static int store_ingress_read_v(struct sj_node *root, void *out, char *err, size_t errlen)
-{
-	return store_ingress_read(root, out, err, errlen);
-}
-
-int store_list_services(const char *statedir, struct model_service **out, int *n,
-			char *err, size_t errlen)
-{
-	struct store_ingress *ing = NULL;
-	int ning = 0;
-
-	if (store_list(statedir, STORE_SERVICES, sizeof(**out), service_read_v, NULL,
-		       NULL, NULL, (void **)out, n, err, errlen) < 0)
-		return -1;
-	if (store_list(statedir, STORE_SERVICE_STATUS, sizeof(*ing), store_ingress_read_v,
-		       NULL, NULL, NULL, (void **)&ing, &ning, err, errlen) < 0) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-		return -1;
-	}
-	/* The list is in key order only if every file's content matches its
-	 * name; sort by content to be safe before searching. */
-	qsort(ing, (size_t)ning, sizeof(*ing), store_key_cmp);
-	for (int i = 0; i < *n; i++) {
-		struct model_service *s = &(*out)[i];
-		struct store_key k;
-		const struct store_ingress *hit;
-
-		memcpy(k.ns, s->meta.ns, sizeof(k.ns));
-		memcpy(k.name, s->meta.name, sizeof(k.name));
-		hit = bsearch(&k, ing, (size_t)ning, sizeof(*ing), store_key_cmp);
-		/* The load balancer's word is the only one on ingress. */
-		s->ingress_ip = hit ? hit->ip : (struct in_addr){ 0 };
-	}
-	free(ing);
-	return 0;
-}
-
-int store_get_service_status(const char *statedir, const char *ns, const char *name,
-			     struct in_addr *ingress, char *err, size_t errlen)
-{
-	struct sj_node *root, *it = NULL, *x;
-	char path[PATH_MAX];
-	struct sj_doc d;
-	int rc;
-
-	ingress->s_addr = 0;
-	if (sj_doc_init(&d) < 0) {
-		sj_doc_fini(&d);
-		sj_err(err, errlen, "out of memory");
-		return -1;
-	}
-	store_path(statedir, STORE_SERVICE_STATUS, ns, name, path, sizeof(path));
-	root = store_load(&d, path, &rc, err, errlen);
-	if (!root) {
-		rc = rc == -ENOENT ? -ENOENT : -1;
-		goto out;
-	}
-	x = sj_seq_next(sj_at(root, "status", "loadBalancer", "ingress", NULL), &it);
-	sj_ip(sj_get(x, "ip"), ingress);
-	rc = 0;
-out:
-	sj_doc_fini(&d);
-	return rc;
-}
-
-int store_get_service(const char *statedir, const char *ns, const char *name,
-		      struct model_service *out, char *err, size_t errlen)
-{
-	char path[PATH_MAX];
-	int rc;
-
-	store_path(statedir, STORE_SERVICES, ns, name, path, sizeof(path));
-	rc = store_get_file(path, service_read_v, out, sizeof(*out), err, errlen);
-	if (rc < 0)
-		return rc;
-	/* A missing or broken load balancer status just means no ingress. */
-	if (store_get_service_status(statedir, ns, name, &out->ingress_ip, NULL, 0) < 0)
-		out->ingress_ip.s_addr = 0;
-	return 0;
 }
 
 int store_get_pod(const char *statedir, const char *ns, const char *name,
@@ -2287,8 +2176,6 @@ static int store_put_json(const char *statedir, enum store_kind kind, const char
 	return rc;
 }
 
-static void emit_deployment(struct jsonw *w, const void *o) { model_deployment_to_json(w, o); }
-static void emit_service_spec(struct jsonw *w, const void *o) { sw_service(w, o, false); }
 static void emit_pod(struct jsonw *w, const void *o) { model_pod_to_json(w, o, NULL); }
 static void emit_pod_status(struct jsonw *w, const void *o) { model_pod_status_to_json(w, o); }
 static void emit_endpoints(struct jsonw *w, const void *o) { model_endpoints_to_json(w, o); }
@@ -2300,23 +2187,6 @@ static void emit_deployment_status(struct jsonw *w, const void *o)
 static int store_put_result(int rc)
 {
 	return rc < 0 ? rc : 0;
-}
-
-int store_put_deployment(const char *statedir, const struct model_deployment *d)
-{
-	/* Unchanged objects are not written: the API server writes every
-	 * one again at its start, and the controller wakes on each write. */
-	return store_put_result(store_put_json(statedir, d->daemon_set ? STORE_DAEMONSETS
-								       : STORE_DEPLOYMENTS,
-					       d->meta.ns, d->meta.name, emit_deployment, d, true));
-}
-
-int store_put_service(const char *statedir, const struct model_service *s)
-{
-	/* As for Deployments: a status change of the Service (the load
-	 * balancer's) leaves its spec's file alone. */
-	return store_put_result(store_put_json(statedir, STORE_SERVICES, s->meta.ns, s->meta.name,
-					       emit_service_spec, s, true));
 }
 
 int store_put_pod(const char *statedir, const struct model_pod *p)
@@ -2355,43 +2225,4 @@ int store_put_deployment_status_if_changed(const char *statedir,
 	return store_put_json(statedir, s->daemon_set ? STORE_DAEMONSET_STATUS
 						      : STORE_DEPLOYMENT_STATUS,
 			      s->ns, s->name, emit_deployment_status, s, true);
-}
-
-int store_put_service_status(const char *statedir, const char *ns, const char *name,
-			     struct in_addr ingress)
-{
-	struct buf b = BUF_INIT;
-	struct jsonw w;
-	char path[PATH_MAX];
-	int rc;
-
-	jsonw_init(&w, &b, true);
-	jsonw_begin_object(&w);
-	jsonw_kv_str(&w, "apiVersion", "v1");
-	jsonw_kv_str(&w, "kind", "Service");
-	jsonw_key(&w, "metadata");
-	jsonw_begin_object(&w);
-	jsonw_kv_str(&w, "name", name);
-	jsonw_kv_str(&w, "namespace", ns);
-	jsonw_end_object(&w);
-	jsonw_key(&w, "status");
-	jsonw_begin_object(&w);
-	jsonw_key(&w, "loadBalancer");
-	jsonw_begin_object(&w);
-	if (ingress.s_addr) {
-		jsonw_key(&w, "ingress");
-		jsonw_begin_array(&w);
-		jsonw_begin_object(&w);
-		sw_ip(&w, "ip", ingress);
-		jsonw_kv_str(&w, "ipMode", "VIP");
-		jsonw_end_object(&w);
-		jsonw_end_array(&w);
-	}
-	jsonw_end_object(&w);
-	jsonw_end_object(&w);
-	jsonw_end_object(&w);
-	store_path(statedir, STORE_SERVICE_STATUS, ns, name, path, sizeof(path));
-	rc = store_write(path, &b, false);
-	buf_free(&b);
-	return rc < 0 ? rc : 0;
 }

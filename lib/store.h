@@ -1,4 +1,6 @@
-/* store.h — a lab's API server: objects as JSON files in its state dir.
+/* store.h — the files the controller and the node agents still exchange
+ * (pods, pod statuses, endpoints, workload statuses), and the lab model's
+ * JSON, which is read from API objects too.
  *
  * Layout and the one-writer-per-file rule are in docs/STATE.md. Every write
  * is an atomic file replace (fsutil), so readers never lock, and each kind
@@ -20,19 +22,15 @@
 #include "model.h"
 
 enum store_kind {
-	STORE_DEPLOYMENTS,     /* api/deployments/     written by the API server */
-	STORE_SERVICES,        /* api/services/        written by the API server */
 	STORE_PODS,            /* api/pods/            written by the controller */
 	STORE_ENDPOINTS,       /* api/endpoints/       written by the controller */
 	STORE_POD_STATUS,      /* status/pods/         written by the pod's node agent */
-	STORE_SERVICE_STATUS,  /* status/services/     written by the API server */
 	STORE_DEPLOYMENT_STATUS, /* status/deployments/ written by the controller */
-	STORE_DAEMONSETS,      /* api/daemonsets/      written by the API server */
 	STORE_DAEMONSET_STATUS, /* status/daemonsets/  written by the controller */
 	STORE_KIND_COUNT,
 };
 
-/* "api/services" etc., relative to the state dir. */
+/* "api/pods" etc., relative to the state dir. */
 const char *store_kind_dir(enum store_kind kind);
 /* <statedir>/<kind dir>/<ns>_<name>.json. */
 char *store_path(const char *statedir, enum store_kind kind, const char *ns,
@@ -41,14 +39,6 @@ char *store_path(const char *statedir, enum store_kind kind, const char *ns,
 /* Creates the directory tree. 0 or -errno. */
 int store_init(const char *statedir);
 
-int store_list_deployments(const char *statedir, struct model_deployment **out, int *n,
-			   char *err, size_t errlen);
-/* DaemonSets: model_deployment with daemon_set set. */
-int store_list_daemonsets(const char *statedir, struct model_deployment **out, int *n,
-			  char *err, size_t errlen);
-/* Merges status/services (ingress IP) into each service. */
-int store_list_services(const char *statedir, struct model_service **out, int *n,
-			char *err, size_t errlen);
 /* node == NULL: all pods; else only pods bound to that node. */
 int store_list_pods(const char *statedir, const char *node, struct model_pod **out, int *n,
 		    char *err, size_t errlen);
@@ -58,22 +48,13 @@ int store_list_endpoints(const char *statedir, struct model_endpoints **out, int
 			 char *err, size_t errlen);
 
 /* Single objects: 0, -ENOENT, or -1 with err. */
-int store_get_service(const char *statedir, const char *ns, const char *name,
-		      struct model_service *out, char *err, size_t errlen);
 int store_get_pod(const char *statedir, const char *ns, const char *name,
 		  struct model_pod *out, char *err, size_t errlen);
 
-/* Atomic writes. 0 or -errno. A Deployment (or DaemonSet, by daemon_set)
- * or Service is written only when the file's bytes would change. */
-int store_put_deployment(const char *statedir, const struct model_deployment *d);
-int store_put_service(const char *statedir, const struct model_service *s);
+/* Atomic writes. 0 or -errno. */
 int store_put_pod(const char *statedir, const struct model_pod *p);
 int store_put_pod_status(const char *statedir, const struct model_pod_status *s);
 int store_put_endpoints(const char *statedir, const struct model_endpoints *e);
-/* A Service's load balancer address (status/services/), as the API server
- * has it in the Service's status. */
-int store_put_service_status(const char *statedir, const char *ns, const char *name,
-			     struct in_addr ingress);
 /* Removes one object's file; 0 if it did not exist. */
 int store_delete(const char *statedir, enum store_kind kind, const char *ns, const char *name);
 
@@ -109,9 +90,6 @@ int store_get_pod_status(const char *statedir, const char *ns, const char *name,
 /* out->items is malloc'd: model_endpoints_free(out). */
 int store_get_endpoints(const char *statedir, const char *ns, const char *name,
 			struct model_endpoints *out, char *err, size_t errlen);
-/* A Service's load balancer address (0 if none). */
-int store_get_service_status(const char *statedir, const char *ns, const char *name,
-			     struct in_addr *ingress, char *err, size_t errlen);
 
 /* Atomic writes. 0 or -errno. A DaemonSet's status (daemon_set) goes to
  * status/daemonsets. */

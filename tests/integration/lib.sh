@@ -120,6 +120,31 @@ t_free_port() {
 # one line per answer; options and output in http_raw.py.
 t_http_raw() { python3 "$T_DIR/http_raw.py" "$@"; }
 
+# t_api STATEDIR PATH: GET PATH from the lab's API server, on its Unix
+# socket in the lab's state dir (the answer's body on stdout).
+t_api() { curl -s --max-time 5 --unix-socket "$1/apiserver.sock" "http://lab$2"; }
+
+# t_api_send STATEDIR METHOD PATH [CONTENT_TYPE]: a request to the lab's API
+# server with the body from stdin; prints the answer and fails unless it
+# is 2xx (then the status and the answer's start go to stderr too).
+t_api_send() {
+	local code
+	code=$(curl -s --max-time 5 --unix-socket "$1/apiserver.sock" -o "$T_TMP/api.out" \
+		-w '%{http_code}' -X "$2" -H "Content-Type: ${4:-application/json}" \
+		--data-binary @- "http://lab$3")
+	cat "$T_TMP/api.out"
+	[ "${code:0:1}" == 2 ] && return 0
+	echo "$2 $3: HTTP $code: $(head -c 300 "$T_TMP/api.out")" >&2
+	return 1
+}
+
+# t_frontend STATEDIR SERVICE [NAMESPACE]: the Service's load balancer
+# address, from its status ("" while it has none or is gone).
+t_frontend() {
+	t_api "$1" "/api/v1/namespaces/${3:-default}/services/$2" |
+		jq -r '.status.loadBalancer.ingress[0].ip // empty' 2>/dev/null
+}
+
 # t_deployment NAME [NAMESPACE]: the head of a Deployment whose pods are
 # labelled app=NAME, up to its `containers:` key, on stdout; the caller
 # writes the containers after it.

@@ -38,18 +38,8 @@ pt_add_ns() {
 	ip -n "$ns" link set lo up
 }
 
-# pt_api METHOD PATH [CONTENT_TYPE]: a request to the API server, the body
-# from stdin; prints the answer and fails unless it is 2xx.
-pt_api() {
-	local code
-	code=$(curl -s --max-time 5 --unix-socket "$PT_STATE/apiserver.sock" -o "$T_TMP/api.out" \
-		-w '%{http_code}' -X "$1" -H "Content-Type: ${3:-application/json}" \
-		--data-binary @- "http://lab$2")
-	cat "$T_TMP/api.out"
-	[ "${code:0:1}" == 2 ] && return 0
-	echo "proxy_topo: $1 $2: HTTP $code: $(head -c 300 "$T_TMP/api.out")" >&2
-	return 1
-}
+# pt_api METHOD PATH [CONTENT_TYPE]: t_api_send to this world's API server.
+pt_api() { t_api_send "$PT_STATE" "$@"; }
 
 # pt_apiserver: the lab's API server in the edge's namespace.
 pt_apiserver() {
@@ -64,8 +54,7 @@ pt_apiserver() {
 # pt_world: edge, client, node0, node1, and the API server.
 pt_world() {
 	local i n
-	mkdir -p "$PT_STATE"/api/services "$PT_STATE"/api/endpoints "$PT_STATE"/api/pods \
-		"$PT_STATE"/status/services "$PT_STATE"/status/nodes || return 1
+	mkdir -p "$PT_STATE"/api/endpoints "$PT_STATE"/api/pods "$PT_STATE"/status/nodes || return 1
 	for n in edge client node0 node1; do pt_add_ns "$n" || return 1; done
 	ip -n "$(pt_ns edge)" link add vnet type bridge
 	ip -n "$(pt_ns edge)" addr add 10.240.0.1/16 dev vnet

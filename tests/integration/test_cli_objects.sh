@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The kubectl-like object verbs against a fake lab: a state directory with a
 # lab.json and the store's folders, and the lab's API server on its Unix
-# socket (it writes Deployments and Services on to the files), no
-# namespaces and no other daemon. The whole test runs without root and in
+# socket (where Deployments and Services live), no namespaces and no
+# other daemon. The whole test runs without root and in
 # a few seconds.
 #
 # Covers: the scenario's manifest applied verbatim, unchanged/configured,
@@ -24,8 +24,7 @@ ci() { "$T_BUILD/clientip" --lab "$LAB" "$@"; }
 # A fake lab: what `clientip lab up` leaves for these verbs.
 fake_lab() {
 	local d
-	for d in api/deployments api/services api/pods api/endpoints status/pods \
-		status/services status/deployments logs/pods; do
+	for d in api/pods api/endpoints status/pods status/deployments logs/pods; do
 		mkdir -p "$S/$d"
 	done
 	printf '{"name":"%s","nodes":2,"clients":1,"probeIntervalSeconds":null,"createdAt":"%s"}\n' \
@@ -62,8 +61,14 @@ out=$(ci apply -f "$M/deploy.yaml" 2>&1)
 t_eq "scenario manifest applies verbatim" \
 	"deployment.apps/node-deployment created
 service/node-service created" "$out"
-t_ok "deployment stored" test -f "$S/api/deployments/default_node-deployment.json"
-t_ok "service stored" test -f "$S/api/services/default_node-service.json"
+# stored NS RESOURCE-PATH NAME: the API server holds the object.
+stored() {
+	[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --unix-socket "$S/apiserver.sock" \
+		"http://lab$2/namespaces/$1/$3")" == 200 ]
+}
+svc_stored() { stored "${2:-default}" /api/v1 "services/$1"; }
+t_ok "deployment stored" stored default /apis/apps/v1 deployments/node-deployment
+t_ok "service stored" svc_stored node-service
 
 svc_json=$(ci get svc node-service -o json)
 cip=$(printf '%s' "$svc_json" | jget 'd["spec"]["clusterIP"]')
@@ -301,7 +306,7 @@ t_match "a file with errors says nothing was applied" "error: .*port_range.yaml:
 svc_doc typo '  type: LoadBalancer' '  externalTraficPolicy: Local' '  ports:' '  - port: 80' \
 	>"$M/typo.yaml"
 bad_case typo '7:3: unknown field "spec.externalTraficPolicy"'
-t_ok "typo: no Service created" test ! -e "$S/api/services/default_typo.json"
+t_not "typo: no Service created" svc_stored typo
 svc_doc dup '  type: NodePort' '  ports: [{port: 80}]' '  type: LoadBalancer' >"$M/dup_key.yaml"
 bad_case dup_key '8:3: duplicate field "spec.type"'
 out=$(ci apply --validate=maybe -f "$M/typo.yaml" 2>&1); rc=$?
@@ -323,7 +328,7 @@ out=$(ci delete -f "$M/typo.yaml" 2>&1); rc=$?
 t_eq "delete -f of the misspelt file: refused" 1 "$rc"
 t_match "delete -f of the misspelt file: the error" \
 	"typo.yaml:7:3: unknown field \"spec.externalTraficPolicy\"" "$out"
-t_ok "delete -f refused: the Service is still there" test -e "$S/api/services/default_typo.json"
+t_ok "delete -f refused: the Service is still there" svc_stored typo
 t_eq "delete --validate=warn -f" 'service "typo" deleted' \
 	"$(ci delete --validate=warn -f "$M/typo.yaml" 2>/dev/null)"
 
@@ -466,13 +471,14 @@ t_eq "scale a missing deployment" 'Error from server (NotFound): deployments.app
 
 # ---- delete -----------------------------------------------------------------------------
 t_eq "delete svc NAME" 'service "warned" deleted' "$(ci delete svc warned)"
-t_ok "delete: the file is gone" test ! -e "$S/api/services/default_warned.json"
+t_not "delete: the Service is gone" svc_stored warned
 out=$(ci delete svc warned 2>&1); rc=$?
 t_eq "delete again: NotFound" '1 Error from server (NotFound): services "warned" not found' "$rc $out"
 out=$(ci -n prod delete -f "$M/deploy.yaml")
 t_eq "delete -f" 'deployment.apps "node-deployment" deleted
 service "node-service" deleted' "$out"
-t_eq "delete -f: prod is empty" "" "$(ls "$S/api/services" | grep '^prod_')"
+t_eq "delete -f: prod is empty" "0" \
+	"$(t_api "$S" /api/v1/namespaces/prod/services | jq '.items | length')"
 t_eq "delete deploy/NAME" 'deployment.apps "node-deployment" deleted' "$(ci delete deploy/node-deployment)"
 t_ok "apply --help" sh -c "'$T_BUILD/clientip' apply --help | grep -q 'usage: clientip apply'"
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # clientip-controller on a hand-made state dir, run directly in the host
 # namespace next to the lab's API server (on its Unix socket and the
-# host's loopback; the controller reads Nodes and Leases there, the rest
-# from files). The test plays the CLI (writes Deployments and Services)
-# and the node agents (registers Nodes, renews their Leases, writes pod
-# statuses) and checks what the controller derives: pods spread over the
+# host's loopback): the controller reads Deployments, Services, Nodes and
+# Leases there, pod statuses from files, and writes pods and endpoints as
+# files. The test plays the CLI (applies Deployments and Services through
+# the API) and the node agents (registers Nodes, renews their Leases, writes
+# pod statuses) and checks what the controller derives: pods spread over the
 # nodes with addresses from each node's pod CIDR, endpoints and their
 # conditions, scale down, a rolling update step by step, no duplicates
 # after SIGKILL, deletion, and removal once pods are terminated; then the
@@ -18,42 +19,38 @@ CTL=$T_BUILD/clientip-controller
 export CLIENTIP_RUN_DIR=$T_TMP/run
 lab=$(t_unique)
 S=$CLIENTIP_RUN_DIR/$lab
-mkdir -p "$S/api/deployments" "$S/api/services"
+mkdir -p "$S"
 printf '{"name":"%s","nodes":3,"clients":1,"probeIntervalSeconds":null,"createdAt":"2026-11-27T08:00:00Z"}\n' \
 	"$lab" >"$S/lab.json"
 
-# The lab's API server, before any file is written: at start it removes
-# the Deployment and Service files of objects it does not hold.
+# The lab's API server.
 ( "$T_BUILD/clientip-apiserver" --lab "$lab" --listen 127.0.0.1:0 >"$T_TMP/apiserver.log" 2>&1 &
   echo $! >"$T_TMP/apiserver.pid" )
 t_defer "kill $(cat "$T_TMP/apiserver.pid")"
 t_ok "the lab's API server answers" t_wait 10 \
 	sh -c "curl -sf --unix-socket '$S/apiserver.sock' http://lab/readyz >/dev/null"
 
-# api METHOD PATH [CONTENT_TYPE]: a request with the body from stdin;
-# prints the answer, fails unless it is 2xx.
-api() {
-	local code
-	code=$(curl -s --max-time 5 --unix-socket "$S/apiserver.sock" -o "$T_TMP/api.out" \
-		-w '%{http_code}' -X "$1" -H "Content-Type: ${3:-application/json}" \
-		--data-binary @- "http://lab$2")
-	cat "$T_TMP/api.out"
-	[ "${code:0:1}" = 2 ]
-}
+# api METHOD PATH [CONTENT_TYPE]: t_api_send to this lab's API server.
+api() { t_api_send "$S" "$@"; }
 lease_path=/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases
 
 # --- the test's stand-ins for the CLI and the agents ------------------------
 
 # put FILE: stdin to FILE atomically, as every writer of the store does.
 put() { cat >"$1.tmp.$$" && mv "$1.tmp.$$" "$1"; }
+# apply COLLECTION NAME: stdin applied server-side, as `kubectl apply
+# --server-side` does (creates or updates).
+apply() { api PATCH "$1/$2?fieldManager=test&force=true" application/apply-patch+yaml >/dev/null; }
+deployments=/apis/apps/v1/namespaces/default/deployments
+services=/api/v1/namespaces/default/services
 
-# deployment REPLICAS GENERATION [RESTARTED_AT]
+# deployment REPLICAS [RESTARTED_AT]
 deployment() {
 	local ann='{}'
-	[ -n "${3:-}" ] && ann="{\"kubectl.kubernetes.io/restartedAt\":\"$3\"}"
-	put "$S/api/deployments/default_web.json" <<EOF
+	[ -n "${2:-}" ] && ann="{\"kubectl.kubernetes.io/restartedAt\":\"$2\"}"
+	apply "$deployments" web <<EOF
 {"apiVersion":"apps/v1","kind":"Deployment",
- "metadata":{"name":"web","namespace":"default","generation":$2},
+ "metadata":{"name":"web","namespace":"default"},
  "spec":{"replicas":$1,"selector":{"matchLabels":{"app":"web"}},
   "strategy":{"type":"RollingUpdate","rollingUpdate":{"maxSurge":1,"maxUnavailable":0}},
   "template":{"metadata":{"labels":{"app":"web"},"annotations":$ann},
@@ -63,7 +60,7 @@ EOF
 }
 
 service() {
-	put "$S/api/services/default_web.json" <<EOF
+	apply "$services" web <<EOF
 {"apiVersion":"v1","kind":"Service","metadata":{"name":"web","namespace":"default"},
  "spec":{"type":"LoadBalancer","selector":{"app":"web"},
   "ports":[{"name":"http","port":80,"targetPort":"http","nodePort":30080}],
@@ -113,7 +110,7 @@ alive() {
 }
 # node_says NODE: its Ready condition's status and its taints.
 node_says() {
-	curl -s --max-time 5 --unix-socket "$S/apiserver.sock" "http://lab/api/v1/nodes/$1" |
+	t_api "$S" "/api/v1/nodes/$1" |
 		jq -r '[(.status.conditions[] | select(.type == "Ready") | .status),
 			(.spec.taints // [] | map(.key + ":" + .effect) | join(","))] | join(" ")'
 }
@@ -170,8 +167,8 @@ start() {
 
 # --- 1. a Deployment becomes pods ---------------------------------------------
 t_ok "--help documents the state dir" bash -c "'$CTL' --help | grep -q lab.json"
-deployment 4 1
-service
+t_ok "a Deployment" deployment 4
+t_ok "its Service" service
 start
 
 t_ok "4 pods appear" t_wait 10 eq 4 count web-
@@ -200,7 +197,7 @@ t_eq "deployment status: Available" "True" "$(status 'conditions[0].status')"
 t_eq "deployment status: generation observed" "1" "$(status observedGeneration)"
 
 # --- 3. scale down ---------------------------------------------------------------
-deployment 2 2
+deployment 2
 t_ok "scale 4 -> 2: two pods are marked deleting" t_wait 10 eq 2 deleting
 t_eq "two pods stay" "2" "$(live)"
 t_eq "the two that stay are on different nodes" "2" \
@@ -214,7 +211,7 @@ t_ok "their statuses are removed too" t_wait 10 eq 2 n_statuses
 t_ok "and their endpoints" t_wait 10 eq 2 n_endpoints
 
 # --- 4. rolling update (maxSurge 1, maxUnavailable 0) ---------------------------
-deployment 2 3 "2026-11-27T09:00:00Z"
+deployment 2 "2026-11-27T09:00:00Z"
 t_ok "a changed template: one new pod (surge 1)" t_wait 10 eq 1 other_hash "$hash"
 new=$(pods | awk -v h="$hash" '$4 != h {print $4; exit}')
 t_match "the new pods have a new hash" '^[bcdfghjklmnpqrstvwxz2456789]{10}$' "$new"
@@ -238,14 +235,14 @@ wait "$ctl_pid" 2>/dev/null
 t_ok "a pass of a fresh controller" "$CTL" --lab "$lab" --once
 t_eq "the same pods, no duplicates" "$before" "$(pods)"
 start
-deployment 3 4 "2026-11-27T09:00:00Z"
+deployment 3 "2026-11-27T09:00:00Z"
 t_ok "after restart, scaling to 3 adds one pod of the same template" t_wait 10 eq 3 live "$new"
 t_eq "no other pods" "3" "$(count web-)"
 t_eq "the new one on the node without one" "node0 node1 node2" \
 	"$(pods | awk '{print $2}' | sort | paste -sd' ')"
 
 # --- 6. delete ---------------------------------------------------------------------
-rm "$S/api/deployments/default_web.json"
+t_ok "delete the Deployment" api DELETE "$deployments/web" </dev/null
 t_ok "a deleted Deployment's pods are all marked deleting" t_wait 10 eq 3 deleting
 t_ok "its status goes" t_wait 10 test ! -e "$S/status/deployments/default_web.json"
 t_ok "endpoints show them terminating" t_wait 10 eq 3 eps_count .conditions.terminating
@@ -253,13 +250,13 @@ for p in $(pods | awk '{print $1}'); do agent "$p" false true; done
 t_ok "terminated: every pod file removed" t_wait 10 eq 0 count web-
 t_ok "every pod status removed" t_wait 10 eq 0 n_statuses
 t_ok "the Service keeps an empty endpoints object" t_wait 10 eq 0 eps_count true
-rm "$S/api/services/default_web.json"
+t_ok "delete the Service" api DELETE "$services/web" </dev/null
 t_ok "a deleted Service's endpoints go" t_wait 10 test ! -e "$S/api/endpoints/default_web.json"
 
 # --- 7. the scheduler: maxPods, Pending, NotReady nodes ------------------------------
 # app NAME REPLICAS: a Deployment like web, without probes or a Service.
 app() {
-	put "$S/api/deployments/default_$1.json" <<EOF
+	apply "$deployments" "$1" <<EOF
 {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"$1","namespace":"default"},
  "spec":{"replicas":$2,"selector":{"matchLabels":{"app":"$1"}},
   "template":{"metadata":{"labels":{"app":"$1"}},

@@ -26,7 +26,7 @@ manifest() {
 		-e "s|^        - containerPort: 8080\$|        - containerPort: 8080\n        lifecycle:\n          preStop: $1|"
 }
 statedir() { "$C" --lab "$lab" lab status | sed -n 's/^State: *//p'; }
-frontend() { sed -n 's/.*"ip": "\(203\.[0-9.]*\)".*/\1/p' "$SD/status/services/default_node-service.json" 2>/dev/null; }
+frontend() { t_frontend "$SD" node-service; }
 has_frontend() { [ -n "$(frontend)" ]; }
 pool_is() { "$C" --lab "$lab" probes node-service 2>/dev/null | grep -q "^Health Probe Status: $1 %"; }
 state_of() { "$C" --lab "$lab" probes node-service 2>/dev/null | awk -v n="$1" '$1 == n {print $5}'; }

@@ -86,8 +86,7 @@ agent_log=$sd/logs/agent-node0.log
 t_ok "lab up --nodes 2" "$C" --lab "$lab" lab up --nodes 2
 t_defer "$C --lab $lab lab down"
 t_ok "the controller is frozen" "$C" --lab "$lab" lab kill controller --signal STOP
-# api PATH: a GET of the lab's API server, on its Unix socket.
-api() { curl -s --max-time 5 --unix-socket "$sd/apiserver.sock" "http://lab$1"; }
+api() { t_api "$sd" "$1"; }
 node_ready() { api /api/v1/nodes/node0 | jq -e '.status.conditions[] | select(.type == "Ready" and .status == "True")' >/dev/null; }
 t_ok "node0's agent registers its Node, Ready" t_wait 10 node_ready
 t_eq "with its address, pod CIDR, capacity and role" "10.240.0.4 10.244.0.0/24 110 agent" \

@@ -30,8 +30,7 @@ FE=$(ingress)
 t_match "kubectl: EnsuredLoadBalancer from the service controller" \
 	'Normal +EnsuredLoadBalancer +[0-9a-z]+ +service-controller +Ensured load balancer' \
 	"$(kubectl describe svc node-service)"
-t_match "the address reaches the lab's files for the node proxies" "\"ip\": \"$FE\"" \
-	"$(cat "$SD/status/services/default_node-service.json" 2>/dev/null)"
+t_eq "clientip reads the same address" "$FE" "$(t_frontend "$SD" node-service)"
 
 # --- a frozen API server --------------------------------------------------------
 before=$(kubectl get svc node-service -o jsonpath='{.metadata.resourceVersion}')

@@ -16,7 +16,7 @@ answers() { [ -n "$(frontend)" ] && "$C" --lab "$lab" curl "http://$(frontend)/"
 t_ok "the Service answers" t_wait 30 answers
 
 # Every directory a daemon watches, one file of each kind of garbage.
-for dir in api/deployments api/services api/pods api/endpoints status/pods status/services; do
+for dir in api/pods api/endpoints status/pods; do
 	printf '{"kind": "Service", "metadata": {"name": ' >"$state/$dir/default_broken.json"
 	printf '\x00\xff\xfe not json at all' >"$state/$dir/default_binary.json"
 	printf '{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "x", "namespace": "default"}, "spec": {"ports": [{"port": 1e30}]}}' \
@@ -29,8 +29,7 @@ printf '{"series": {"sec": {"start": -9223372036854775808, "step": 4294967297, "
 mark=$(date +%s)
 fresh_heartbeat() {
 	local t
-	t=$(curl -s --max-time 5 --unix-socket "$state/apiserver.sock" \
-		http://lab/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node0 |
+	t=$(t_api "$state" /apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/node0 |
 		jq -r '.spec.renewTime // ""')
 	[ -n "$t" ] && [ "$(date -u -d "$t" +%s)" -ge $((mark + 2)) ]
 }

@@ -158,9 +158,7 @@ pool_is() { [ "$(pool "${2:-}")" == "$1" ]; }
 state_of() { "$C" --lab "$lab" probes "${2:-web}" 2>/dev/null | awk -v n="$1" '$1 == n {print $5}'; }
 state_is() { [ "$(state_of "$1" "${3:-}")" == "$2" ]; }
 has_frontend() { [ -n "$(frontend_of "$1")" ]; }
-frontend_of() {
-	sed -n 's/.*"ip": "\([0-9.]*\)".*/\1/p' "$state/status/services/default_$1.json" 2>/dev/null
-}
+frontend_of() { t_frontend "$state" "$1"; }
 apply() { "$C" --lab "$lab" apply -f - >/dev/null; }
 svc_yaml() { # name policy [annotations...]
 	local name=$1 policy=$2 a
@@ -298,7 +296,8 @@ t_match "probes says why" "Sync: +failed, the load balancer is left as it was: .
 NODEPORT_OFFSET=1 svc_yaml dnat Cluster \
 	'service.beta.kubernetes.io/azure-disable-load-balancer-floating-ip: "true"' \
 	'service.beta.kubernetes.io/azure-load-balancer-health-probe-interval: "5"' | apply
-t_ok "fixed: second frontend .11" t_wait 10 sh -c "grep -q 203.0.113.11 $state/status/services/default_dnat.json"
+frontend_is() { [ "$(frontend_of "$1")" == "$2" ]; }
+t_ok "fixed: second frontend .11" t_wait 10 frontend_is dnat 203.0.113.11
 t_ok "fixed: the sync no longer fails" t_wait 5 sync_ok dnat
 t_ok "DNAT service: pool 100 %" t_wait 10 pool_is 100 dnat
 t_match "fixed: the annotated interval applies" "TCP :$((NODEPORT + 1)), every 5 s" \
@@ -390,7 +389,7 @@ t_match "Prometheus text" 'clientip_lb_health_probe_status\{namespace="default",
 
 # --- delete: frontend released, rules gone ------------------------------------
 "$C" --lab "$lab" delete svc web >/dev/null
-t_ok "status file removed on delete" t_wait 10 sh -c "! test -e $state/status/services/default_web.json"
+t_ok "the Service is gone from the API" t_wait 10 frontend_is web ""
 t_ok "state file removed" t_wait 5 sh -c "! test -e $state/lb/default_web.json"
 # The frontend leaves the map, and the edge forgets the flows that went
 # to it (a new SYN from the port of one of them would follow its node).

@@ -52,7 +52,7 @@ while not os.path.exists(d + "/stop"):
     time.sleep(0.02)
 '
 statedir() { "$C" --lab "$lab" lab status | sed -n 's/^State: *//p'; }
-frontend() { sed -n 's/.*"ip": "\(203\.[0-9.]*\)".*/\1/p' "$SD/status/services/default_node-service.json" 2>/dev/null; }
+frontend() { t_frontend "$SD" node-service; }
 has_frontend() { [ -n "$(frontend)" ]; }
 pool() { "$C" --lab "$lab" probes node-service 2>/dev/null | sed -n 's/^Health Probe Status: \([0-9-]*\).*/\1/p'; }
 pool_is() { [ "$(pool)" == "$1" ]; }
@@ -111,7 +111,7 @@ t_ok "two ports: port 81's pool 0 % (the pod does not listen)" t_wait 15 rule_po
 out=$("$C" --lab "$lab" probes two)
 t_match "appProtocol http: an HTTP probe of port 80's NodePort" "node0 +10\.240\.0\.4 +HTTP :[0-9]+/ +Up +200 OK" "$out"
 t_match "port 81: a TCP probe, refused" "node0 +10\.240\.0\.4 +TCP :[0-9]+ +Down" "$out"
-FE2=$(sed -n 's/.*"ip": "\(203\.[0-9.]*\)".*/\1/p' "$SD/status/services/default_two.json")
+FE2=$(t_frontend "$SD" two)
 t_match "port 80 answers through the frontend" '"client"' "$("$C" --lab "$lab" exec client0 -- curl -s --max-time 3 "http://$FE2/json")"
 frontends() { "$C" --lab "$lab" exec edge -- nft list map ip azure-lb frontends; }
 before=$(frontends)
@@ -194,7 +194,8 @@ t_ok "metrics: SVG written" grep -q "split by Backend IP Address" "$T_TMP/chart.
 
 # --- delete: frontend released, rules gone -----------------------------------------
 t_ok "delete the Service" "$C" --lab "$lab" delete svc node-service
-t_ok "frontend released" t_wait 10 sh -c "! test -e '$SD/status/services/default_node-service.json'"
+no_frontend() { [ -z "$(frontend)" ]; }
+t_ok "frontend released" t_wait 10 no_frontend
 t_ok "rules gone" t_wait 5 sh -c \
 	"! '$C' --lab '$lab' exec edge -- nft list table ip azure-lb | grep -q svc_default_node-service"
 t_not "probes: no such service" "$C" --lab "$lab" probes node-service

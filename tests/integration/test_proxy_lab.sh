@@ -15,11 +15,11 @@ lab=$(t_unique)
 manifest() { t_scenario_manifest "$1"; } # policy
 
 statedir() { "$C" --lab "$lab" lab status | sed -n 's/^State: *//p'; }
-frontend() { sed -n 's/.*"ip": "\(203\.[0-9.]*\)".*/\1/p' "$SD/status/services/default_node-service.json" 2>/dev/null; }
+frontend() { t_frontend "$SD" node-service; }
 has_frontend() { [ -n "$(frontend)" ]; }
 pods_ready() { [ "$("$C" --lab "$lab" get pods -l app=node 2>/dev/null | grep -c ' 1/1 .*Running')" == 1 ]; }
 pod_node() { sed -n 's/.*"nodeName": *"node\([0-9]\)".*/\1/p' "$SD"/api/pods/default_node-deployment-*.json | head -1; }
-hc_port() { sed -n 's/.*"healthCheckNodePort": *\([0-9]*\).*/\1/p' "$SD/api/services/default_node-service.json"; }
+hc_port() { t_api "$SD" /api/v1/namespaces/default/services/node-service | jq -r '.spec.healthCheckNodePort // empty'; }
 ask() { "$C" --lab "$lab" exec client0 -- curl -s --max-time 3 "http://$FE/"; }
 answers() { local i; for ((i = 0; i < $1; i++)); do ask; echo; done; }
 table() { "$C" --lab "$lab" exec "node$1" -- nft list table ip kube-proxy 2>/dev/null; }

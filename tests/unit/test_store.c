@@ -238,7 +238,7 @@ static void test_roundtrip_deployment(void **state)
  * as owner and carry the node pin. */
 static void test_roundtrip_daemonset(void **state)
 {
-	struct model_deployment *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b)), *list = NULL;
+	struct model_deployment *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
 	struct model_deployment_status st = { .daemon_set = true, .observed_generation = 2,
 					      .desired_scheduled = 3, .replicas = 3,
 					      .misscheduled = 1, .ready_replicas = 2,
@@ -246,7 +246,6 @@ static void test_roundtrip_daemonset(void **state)
 					      .unavailable_replicas = 1 }, back;
 	struct model_pod *p = calloc(1, sizeof(*p)), *q = calloc(1, sizeof(*q));
 	char *dir = tmpdir(), err[256], *js;
-	int n;
 
 	(void)state;
 	fill_deployment(a);
@@ -261,16 +260,9 @@ static void test_roundtrip_daemonset(void **state)
 	assert_int_equal(model_deployment_from_json(js, strlen(js), b, err, sizeof(err)), 0);
 	assert_memory_equal(a, b, sizeof(*a));
 	free(js);
-	/* Its own directory: a Deployment of the same name is another object. */
+	/* Its status has its own directory: a Deployment of the same name is
+	 * another object. */
 	assert_int_equal(store_init(dir), 0);
-	assert_int_equal(store_put_deployment(dir, a), 0);
-	assert_int_equal(store_list_deployments(dir, &list, &n, err, sizeof(err)), 0);
-	assert_int_equal(n, 0);
-	free(list);
-	assert_int_equal(store_list_daemonsets(dir, &list, &n, err, sizeof(err)), 0);
-	assert_int_equal(n, 1);
-	assert_true(list[0].daemon_set);
-	free(list);
 	strcpy(st.ns, a->meta.ns);
 	strcpy(st.name, a->meta.name);
 	strcpy(st.template_hash, "6d8f9b7c5d");
@@ -587,52 +579,47 @@ static void test_files(void **state)
 	static const char *const order[][2] = {
 		{ "a", "z" }, { "a", "z-1" }, { "a-b", "a" }, { "default", "web" },
 	};
-	struct model_service *s = calloc(1, sizeof(*s)), *list = NULL;
 	struct model_pod *p = calloc(1, sizeof(*p)), *pods = NULL;
 	struct model_endpoints e, *eps = NULL;
 	struct store_key *keys = NULL;
-	struct in_addr ing;
 	char *dir = tmpdir(), err[256];
 	int n;
 
 	(void)state;
-	assert_int_equal(store_list_services(dir, &list, &n, err, sizeof(err)), 0);
+	assert_int_equal(store_list_pods(dir, NULL, &pods, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 0);
-	free(list);
+	free(pods);
 	assert_int_equal(store_init(dir), 0);
-	fill_service(s);
+	fill_pod(p);
 	for (int i = 3; i >= 0; i--) {
-		strcpy(s->meta.ns, order[i][0]);
-		strcpy(s->meta.name, order[i][1]);
-		assert_int_equal(store_put_service(dir, s), 0);
+		strcpy(p->meta.ns, order[i][0]);
+		strcpy(p->meta.name, order[i][1]);
+		assert_int_equal(store_put_pod(dir, p), 0);
 	}
 	/* Broken and temporary files are skipped. */
-	put_text(dir, "api/services/x_broken.json", "{\"kind\": ");
-	put_text(dir, "api/services/x_wrong.json",
-		 "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"}}");
-	put_text(dir, "api/services/default_web.json.tmp.123", "{}");
-	assert_int_equal(store_put_service_status(dir, "a", "z-1", ip("203.0.113.4")), 0);
-	assert_int_equal(store_list_services(dir, &list, &n, err, sizeof(err)), 0);
+	put_text(dir, "api/pods/x_broken.json", "{\"kind\": ");
+	put_text(dir, "api/pods/x_wrong.json",
+		 "{\"kind\":\"Service\",\"metadata\":{\"name\":\"p\"}}");
+	put_text(dir, "api/pods/default_web.json.tmp.123", "{}");
+	assert_int_equal(store_list_pods(dir, NULL, &pods, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 4);
 	for (int i = 0; i < 4; i++) {
-		assert_string_equal(list[i].meta.ns, order[i][0]);
-		assert_string_equal(list[i].meta.name, order[i][1]);
-		/* Ingress comes from status/services only, never from api/. */
-		assert_int_equal(list[i].ingress_ip.s_addr,
-				 i == 1 ? ip("203.0.113.4").s_addr : 0);
+		assert_string_equal(pods[i].meta.ns, order[i][0]);
+		assert_string_equal(pods[i].meta.name, order[i][1]);
 	}
-	free(list);
-	assert_int_equal(store_get_service(dir, "a", "z-1", s, err, sizeof(err)), 0);
-	assert_int_equal(s->ingress_ip.s_addr, ip("203.0.113.4").s_addr);
-	assert_int_equal(store_get_service(dir, "a", "nope", s, err, sizeof(err)), -ENOENT);
-	assert_int_equal(store_get_service(dir, "x", "broken", s, err, sizeof(err)), -1);
-	assert_int_equal(store_get_service_status(dir, "a", "z-1", &ing, err, sizeof(err)), 0);
-	assert_int_equal(ing.s_addr, ip("203.0.113.4").s_addr);
-	assert_int_equal(store_list_keys(dir, STORE_SERVICES, &keys, &n, err, sizeof(err)), 0);
+	free(pods);
+	assert_int_equal(store_get_pod(dir, "a", "z-1", p, err, sizeof(err)), 0);
+	assert_string_equal(p->meta.name, "z-1");
+	assert_int_equal(store_get_pod(dir, "a", "nope", p, err, sizeof(err)), -ENOENT);
+	assert_int_equal(store_get_pod(dir, "x", "broken", p, err, sizeof(err)), -1);
+	assert_int_equal(store_list_keys(dir, STORE_PODS, &keys, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 6);
 	free(keys);
-	assert_int_equal(store_delete(dir, STORE_SERVICES, "x", "broken"), 0);
-	assert_int_equal(store_delete(dir, STORE_SERVICES, "x", "broken"), 0);
+	assert_int_equal(store_delete(dir, STORE_PODS, "x", "broken"), 0);
+	assert_int_equal(store_delete(dir, STORE_PODS, "x", "broken"), 0);
+	assert_int_equal(store_delete(dir, STORE_PODS, "x", "wrong"), 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(store_delete(dir, STORE_PODS, order[i][0], order[i][1]), 0);
 
 	/* Pods, filtered by node. */
 	fill_pod(p);
@@ -666,7 +653,6 @@ static void test_files(void **state)
 
 	assert_int_equal(fs_remove_tree(dir), 0);
 	free(dir);
-	free(s);
 	free(p);
 }
 

@@ -1,0 +1,353 @@
+/* ctl_api.c — what the controller reads from the lab's API server.
+ *
+ * The objects people write (Deployments, DaemonSets, Services, and the
+ * ConfigMaps and Secrets a pod's environment names) and the nodes' own
+ * (Nodes, Leases) are listed and watched, as a Kubernetes controller's
+ * informers do (lib/apiwatch); each change asks for a pass. A pass takes
+ * its view of all of them at once (ctl_api_begin): the caches the watches
+ * keep, or, under --once, collections listed for that pass.
+ */
+#include "ctl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apiobj.h"
+#include "buf.h"
+#include "hash.h"
+#include "log.h"
+#include "store.h"
+
+#define CTL_API_TIMEOUT_MS 1000
+
+static const struct {
+	const char *path, *what;
+} ctl_colls[CTL_COLL_COUNT] = {
+	[CTL_NODES] = { "/api/v1/nodes", "nodes" },
+	[CTL_LEASES] = { "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases",
+			 "leases" },
+	[CTL_DEPLOYMENTS] = { "/apis/apps/v1/deployments", "deployments" },
+	[CTL_DAEMONSETS] = { "/apis/apps/v1/daemonsets", "daemonsets" },
+	[CTL_SERVICES] = { "/api/v1/services", "services" },
+	[CTL_CONFIGMAPS] = { "/api/v1/configmaps", "configmaps" },
+	[CTL_SECRETS] = { "/api/v1/secrets", "secrets" },
+};
+
+static void ctl_api_key(const json_t *obj, char *out, size_t len)
+{
+	const json_t *md = json_object_get(obj, "metadata");
+
+	snprintf(out, len, "%s/%s", json_string_value(json_object_get(md, "namespace")) ?: "",
+		 json_string_value(json_object_get(md, "name")) ?: "");
+}
+
+/* A collection listed once, keyed as the watch caches are: "namespace/name"
+ * -> object. NULL with err on failure. */
+static json_t *ctl_api_list(struct ctl *c, const char *path, char *err, size_t errlen)
+{
+	struct buf b = BUF_INIT;
+	json_t *list = NULL, *map = NULL, *item;
+	int code;
+	size_t i;
+
+	code = apiclient_request(c->api, "GET", path, NULL, NULL, 0, &b, err, errlen);
+	if (code < 0)
+		goto out;
+	list = json_loadb(buf_str(&b), b.len, 0, NULL);
+	if (code != 200 || !json_is_array(json_object_get(list, "items"))) {
+		snprintf(err, errlen, "GET %s: HTTP %d", path, code);
+		goto out;
+	}
+	map = json_object();
+	json_array_foreach(json_object_get(list, "items"), i, item) {
+		char key[2 * MODEL_NAME_MAX + 2];
+
+		ctl_api_key(item, key, sizeof(key));
+		json_object_set(map, key, item);
+	}
+out:
+	json_decref(list);
+	buf_free(&b);
+	return map;
+}
+
+int ctl_api_begin(struct ctl *c, struct ctl_api_view *v, char *err, size_t errlen)
+{
+	memset(v, 0, sizeof(*v));
+	for (int k = 0; k < CTL_COLL_COUNT; k++) {
+		if (c->w[k]) {
+			/* A pass without a collection would take every object of
+			 * it for gone: every pod of a DaemonSet deleted, say. */
+			if (!apiwatch_synced(c->w[k])) {
+				snprintf(err, errlen, "waiting for the API server's %s",
+					 ctl_colls[k].what);
+				ctl_api_end(v);
+				return -1;
+			}
+			v->coll[k] = json_incref((json_t *)apiwatch_objects(c->w[k]));
+		} else {
+			v->coll[k] = ctl_api_list(c, ctl_colls[k].path, err, errlen);
+			if (!v->coll[k]) {
+				ctl_api_end(v);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+void ctl_api_end(struct ctl_api_view *v)
+{
+	for (int k = 0; k < CTL_COLL_COUNT; k++)
+		json_decref(v->coll[k]);
+	memset(v, 0, sizeof(*v));
+}
+
+bool ctl_api_has(const struct ctl_api_view *v, enum ctl_coll k, const char *ns,
+		 const char *name)
+{
+	char key[2 * MODEL_NAME_MAX + 2];
+
+	snprintf(key, sizeof(key), "%s/%s", ns, name);
+	return json_object_get(v->coll[k], key) != NULL;
+}
+
+static const json_t *ctl_api_lookup(bool secret, const char *ns, const char *name, void *data)
+{
+	const struct ctl_api_view *v = data;
+	char key[2 * MODEL_NAME_MAX + 2];
+
+	snprintf(key, sizeof(key), "%s/%s", ns, name);
+	return json_object_get(v->coll[secret ? CTL_SECRETS : CTL_CONFIGMAPS], key);
+}
+
+/* A workload and its pod-template-hash, while they are sorted together. */
+struct ctl_api_workload {
+	struct model_deployment d;
+	char hash[CTL_HASH_LEN + 1];
+};
+
+static int ctl_api_workload_cmp(const void *a, const void *b)
+{
+	const struct ctl_api_workload *x = a, *y = b;
+	int c = strcmp(x->d.meta.ns, y->d.meta.ns);
+
+	return c ? c : strcmp(x->d.meta.name, y->d.meta.name);
+}
+
+/* A reference (a valueFrom, an envFrom source) as a value that stands for
+ * it: FNV-1a of its JSON. */
+static json_t *ctl_api_ref_text(const char *what, const json_t *ref)
+{
+	char *text = json_dumps(ref, JSON_COMPACT | JSON_SORT_KEYS), buf[48];
+
+	snprintf(buf, sizeof(buf), "%s:%08x", what,
+		 text ? hash_fnv1a32(HASH_FNV1A32_INIT, text, strlen(text)) : 0u);
+	free(text);
+	return json_string(buf);
+}
+
+/* The template as written, for its hash: each reference of the
+ * environment replaced by a value that stands for it, so that the hash
+ * changes with the template, not with the ConfigMaps it names (a
+ * ConfigMap's change does not roll a Deployment, as in Kubernetes). */
+static void ctl_api_refs_as_values(json_t *obj)
+{
+	json_t *containers = json_object_get(json_object_get(json_object_get(json_object_get(
+		obj, "spec"), "template"), "spec"), "containers"), *c, *e;
+	size_t i, j;
+
+	json_array_foreach(containers, i, c) {
+		json_t *env = json_array();
+		char name[32];
+
+		json_array_foreach(json_object_get(c, "envFrom"), j, e) {
+			snprintf(name, sizeof(name), "envFrom%zu", j);
+			json_array_append_new(env, json_pack("{s:s, s:o}", "name", name, "value",
+							     ctl_api_ref_text("envFrom", e)));
+		}
+		json_array_foreach(json_object_get(c, "env"), j, e) {
+			const json_t *vf = json_object_get(e, "valueFrom");
+
+			if (!vf)
+				json_array_append(env, e);
+			else
+				json_array_append_new(env, json_pack("{s:O, s:o}", "name",
+								     json_object_get(e, "name"),
+								     "value",
+								     ctl_api_ref_text("valueFrom", vf)));
+		}
+		json_object_del(c, "envFrom");
+		json_object_set_new(c, "env", env);
+	}
+}
+
+/* One object as the model reads it (obj is changed). 0, or -1 logged. */
+static int ctl_api_model(json_t *obj, const char *what, struct model_deployment *out)
+{
+	char *text = json_dumps(obj, JSON_COMPACT), err[256];
+	int rc = text ? model_deployment_from_json(text, strlen(text), out, err, sizeof(err)) : -1;
+
+	if (rc < 0)
+		log_warn("%s: %s", what, text ? err : "out of memory");
+	free(text);
+	return rc;
+}
+
+/* The objects of one collection the model takes, each with its hash; kind
+ * is set on each (a list's items carry none). */
+static int ctl_api_workloads_of(const struct ctl_api_view *v, enum ctl_coll k, const char *kind,
+				struct ctl_api_workload *out, int *n)
+{
+	const char *key;
+	json_t *obj;
+	int m = 0;
+
+	json_object_foreach(v->coll[k], key, obj) {
+		json_t *copy = apiobj_model_copy(obj), *written;
+		struct model_deployment *as_written = malloc(sizeof(*as_written));
+		char what[2 * MODEL_NAME_MAX + 16];
+		int rc;
+
+		if (!copy || !as_written || json_object_set_new(copy, "kind", json_string(kind)) < 0 ||
+		    !(written = json_deep_copy(copy))) {
+			json_decref(copy);
+			free(as_written);
+			return -ENOMEM;
+		}
+		snprintf(what, sizeof(what), "%s %s", kind, key);
+		ctl_api_refs_as_values(written);
+		rc = ctl_api_model(written, what, as_written);
+		if (rc == 0)
+			ctl_template_hash(as_written, out[m].hash);
+		/* Resolved now, as a kubelet would when the pod starts: the
+		 * lab's agents take values, not references. */
+		apiobj_resolve_env(copy, ctl_api_lookup, (void *)v);
+		if (rc == 0 && ctl_api_model(copy, what, &out[m].d) == 0)
+			m++;
+		json_decref(written);
+		json_decref(copy);
+		free(as_written);
+	}
+	*n = m;
+	return 0;
+}
+
+int ctl_api_workloads(const struct ctl_api_view *v, struct model_deployment **out,
+		      char (**hashes)[CTL_HASH_LEN + 1], int *n)
+{
+	size_t cap = json_object_size(v->coll[CTL_DEPLOYMENTS]) +
+		     json_object_size(v->coll[CTL_DAEMONSETS]) + 1;
+	struct ctl_api_workload *all = calloc(cap, sizeof(*all));
+	int n_dep = 0, n_ds = 0, rc;
+
+	*out = NULL;
+	*hashes = NULL;
+	*n = 0;
+	if (!all)
+		return -ENOMEM;
+	rc = ctl_api_workloads_of(v, CTL_DEPLOYMENTS, "Deployment", all, &n_dep);
+	if (rc == 0)
+		rc = ctl_api_workloads_of(v, CTL_DAEMONSETS, "DaemonSet", all + n_dep, &n_ds);
+	if (rc == 0) {
+		qsort(all, (size_t)n_dep, sizeof(*all), ctl_api_workload_cmp);
+		qsort(all + n_dep, (size_t)n_ds, sizeof(*all), ctl_api_workload_cmp);
+		*out = calloc(cap, sizeof(**out));
+		*hashes = calloc(cap, sizeof(**hashes));
+		rc = *out && *hashes ? 0 : -ENOMEM;
+	}
+	if (rc < 0) {
+		free(*out);
+		free(*hashes);
+		*out = NULL;
+		*hashes = NULL;
+		free(all);
+		return rc;
+	}
+	for (int i = 0; i < n_dep + n_ds; i++) {
+		(*out)[i] = all[i].d;
+		memcpy((*hashes)[i], all[i].hash, sizeof(all[i].hash));
+	}
+	*n = n_dep + n_ds;
+	free(all);
+	return 0;
+}
+
+static int ctl_api_service_cmp(const void *a, const void *b)
+{
+	const struct model_service *x = a, *y = b;
+	int c = strcmp(x->meta.ns, y->meta.ns);
+
+	return c ? c : strcmp(x->meta.name, y->meta.name);
+}
+
+int ctl_api_services(const struct ctl_api_view *v, struct model_service **out, int *n)
+{
+	struct model_service *list = calloc(json_object_size(v->coll[CTL_SERVICES]) + 1,
+					    sizeof(*list));
+	const char *key;
+	json_t *obj;
+	int m = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!list)
+		return -ENOMEM;
+	json_object_foreach(v->coll[CTL_SERVICES], key, obj) {
+		char *text = apiobj_model_text(obj), err[256];
+
+		if (!text) {
+			free(list);
+			return -ENOMEM;
+		}
+		if (model_service_from_json(text, strlen(text), &list[m], err, sizeof(err)) < 0)
+			log_warn("Service %s: %s", key, err);
+		else
+			m++;
+		free(text);
+	}
+	qsort(list, (size_t)m, sizeof(*list), ctl_api_service_cmp);
+	*out = list;
+	*n = m;
+	return 0;
+}
+
+int ctl_api_open(struct ctl *c)
+{
+	char sock[LAB_PATH_MAX + 32];
+
+	snprintf(sock, sizeof(sock), "%s/apiserver.sock", c->statedir);
+	c->api = apiclient_new(sock);
+	if (!c->api)
+		return -ENOMEM;
+	apiclient_set_timeout(c->api, CTL_API_TIMEOUT_MS);
+	return 0;
+}
+
+int ctl_api_watch(struct ctl *c, apiwatch_change_cb *on_change, void *data)
+{
+	char sock[LAB_PATH_MAX + 32];
+
+	snprintf(sock, sizeof(sock), "%s/apiserver.sock", c->statedir);
+	for (int k = 0; k < CTL_COLL_COUNT; k++) {
+		c->w[k] = apiwatch_new(c->loop, sock, ctl_colls[k].path, ctl_colls[k].what,
+				       on_change, data);
+		if (!c->w[k])
+			return -ENOMEM;
+	}
+	for (int k = 0; k < CTL_COLL_COUNT; k++)
+		apiwatch_start(c->w[k]);
+	return 0;
+}
+
+void ctl_api_close(struct ctl *c)
+{
+	for (int k = 0; k < CTL_COLL_COUNT; k++) {
+		apiwatch_free(c->w[k]);
+		c->w[k] = NULL;
+	}
+	apiclient_free(c->api);
+	c->api = NULL;
+}
