@@ -91,8 +91,9 @@ static int agent_parse(struct agent_config *cfg, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	/* The kubelet's pods; the proxy is a client of the API server. */
-	static const char *const watched[] = { "api/pods", NULL };
+	/* No directory: the kubelet and the proxy are clients of the API
+	 * server; the watch only brings the kubelet's 2 s resync. */
+	static const char *const watched[] = { NULL };
 	struct agent a = { .sigfd = -1 };
 	char err[256];
 	int rc = 1;
@@ -124,7 +125,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	log_info("lab %s, %s (%s): running", a.cfg.lab, a.cfg.node, inet_ntoa(a.cfg.node_addr));
-	agent_on_change(a.watch, &a);
+	kubelet_start(a.kubelet);
 	proxy_start(a.proxy);
 	rc = ev_run(a.loop) < 0 ? 1 : 0;
 out:

@@ -9,7 +9,7 @@
  *     DONE <--exit--- STOPPING (SIGTERM; SIGKILL after the grace period)
  *
  * Everything is driven from the event loop: kubelet_sync() on every change
- * of api/pods (and every resync), a pidfd per process for its exit, timers
+ * of the node's pods in the API (and every resync), a pidfd per process for its exit, timers
  * for back-off, grace periods, probes and the node heartbeat. The status
  * each pod shows is kept in kp->status and written to status/pods only
  * when it changes (kubelet_pod_report), so the files this agent is the
@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "apiwatch.h"
 #include "fsutil.h"
 #include "log.h"
 #include "netns.h"
@@ -671,7 +672,9 @@ static void kubelet_cleanup_orphans(struct kubelet *k)
 	n_names = netns_list(prefix, &names);
 	if (n_names <= 0)
 		return;
-	if (store_list_pods(cfg->statedir, NULL, &all, &n_all, err, sizeof(err)) < 0 ||
+	/* The pods of this node are enough: only their namespaces can hang
+	 * off this node's cbr0. */
+	if (apiwatch_pods(k->pods_w, &all, &n_all, err, sizeof(err)) < 0 ||
 	    nl_open(&nl, -1, err, sizeof(err)) < 0) {
 		log_warn("look for pods deleted while the agent was away: %s", err);
 		goto out;
@@ -721,8 +724,11 @@ void kubelet_sync(struct kubelet *k)
 	int n = 0, n_st = -1, w;
 	bool freed = false;
 
-	if (store_list_pods(cfg->statedir, cfg->node, &pods, &n, err, sizeof(err)) < 0) {
-		/* Never read a failed listing as "no pods": that would stop them all. */
+	/* Never read "not listed yet" or a failed listing as "no pods": that
+	 * would stop them all. */
+	if (!apiwatch_synced(k->pods_w))
+		return;
+	if (apiwatch_pods(k->pods_w, &pods, &n, err, sizeof(err)) < 0) {
 		log_warn("list pods: %s", err);
 		return;
 	}
@@ -801,11 +807,18 @@ static void kubelet_heartbeat(struct ev_loop *loop, uint64_t id, void *data)
 
 /* ---- lifecycle ------------------------------------------------------------ */
 
+/* This node's pods changed in the API server (or were listed anew). */
+static void kubelet_on_pods(bool relisted, void *data)
+{
+	(void)relisted;
+	kubelet_sync(data);
+}
+
 struct kubelet *kubelet_new(struct ev_loop *loop, const struct agent_config *cfg,
 			    char *err, size_t errlen)
 {
 	struct kubelet *k;
-	char path[LAB_PATH_MAX + 16];
+	char path[LAB_PATH_MAX + 16], pods_path[128];
 	int rc;
 
 	rc = store_init(cfg->statedir);
@@ -824,9 +837,12 @@ struct kubelet *kubelet_new(struct ev_loop *loop, const struct agent_config *cfg
 	}
 	k->loop = loop;
 	k->cfg = cfg;
-	if (kubelet_node_new(k) < 0) {
-		kubelet_node_free(k);
-		free(k);
+	snprintf(path, sizeof(path), "%s/apiserver.sock", cfg->statedir);
+	snprintf(pods_path, sizeof(pods_path), "/api/v1/pods?fieldSelector=spec.nodeName%%3D%s",
+		 cfg->node);
+	k->pods_w = apiwatch_new(loop, path, pods_path, "pods", kubelet_on_pods, k);
+	if (!k->pods_w || kubelet_node_new(k) < 0) {
+		kubelet_free(k);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
@@ -851,5 +867,11 @@ void kubelet_free(struct kubelet *k)
 	if (k->resync_timer)
 		ev_timer_cancel(k->loop, k->resync_timer);
 	kubelet_node_free(k);
+	apiwatch_free(k->pods_w);
 	free(k);
+}
+
+void kubelet_start(struct kubelet *k)
+{
+	apiwatch_start(k->pods_w);
 }

@@ -1,6 +1,6 @@
 /* kubelet_int.h — the kubelet role's parts, shared by kubelet*.c.
  *
- *   kubelet.c        pods: sync with api/pods, lifecycle, status
+ *   kubelet.c        pods: sync with the API's pods of this node, lifecycle, status
  *   kubelet_node.c   the node in the API: its Node, its status, its Lease
  *   kubelet_proc.c   processes: spawn into a pod namespace, adopt, reap, kill
  *   kubelet_probe.c  readiness probes on the event loop
@@ -175,7 +175,7 @@ struct kubelet_pod {
 	char netns[256];
 	char veth[IF_NAMESIZE];
 	char log_path[LAB_PATH_MAX];
-	bool seen;                /* in api/pods at the latest sync */
+	bool seen;                /* among the node's pods at the latest sync */
 	bool gone;                /* its api object is gone: forget it once done */
 	bool net_ready;           /* podnet_attach succeeded for this pod */
 	bool net_dirty;           /* its namespace may exist: detach before forgetting it */
@@ -214,6 +214,7 @@ struct kubelet {
 	uint64_t resync_timer;
 	bool first_sync_done;
 	struct kubelet_node *node;   /* kubelet_node.c */
+	struct apiwatch *pods_w;     /* this node's pods, from the API server */
 	char last_images_warning[320];
 };
 

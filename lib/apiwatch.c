@@ -213,8 +213,9 @@ static void apiwatch_list(struct apiwatch *w)
 		json_object_set(objs, key, obj);
 	}
 	apiwatch_set_rv(w, list);
-	snprintf(path, sizeof(path), "%s?watch=true&allowWatchBookmarks=true&resourceVersion=%s",
-		 w->path, w->rv);
+	/* The collection's path may carry a selector already. */
+	snprintf(path, sizeof(path), "%s%cwatch=true&allowWatchBookmarks=true&resourceVersion=%s",
+		 w->path, strchr(w->path, '?') ? '&' : '?', w->rv);
 	apiclient_watch_free(w->w);
 	w->w = apiclient_watch_start(w->loop, w->sock, path, apiwatch_on_event, apiwatch_on_end,
 				     w, err, sizeof(err));
@@ -309,6 +310,38 @@ int apiwatch_services(const struct apiwatch *w, struct model_service **out, int 
 			log_warn("service %s: out of memory", keys[i]);
 		else if (model_service_from_json(text, strlen(text), &list[m], e, sizeof(e)) < 0)
 			log_warn("service %s: %s", keys[i], e);
+		else
+			m++;
+		free(text);
+	}
+	free(keys);
+	*out = list;
+	*n = m;
+	return 0;
+}
+
+int apiwatch_pods(const struct apiwatch *w, struct model_pod **out, int *n, char *err,
+		  size_t errlen)
+{
+	size_t count;
+	const char **keys;
+	struct model_pod *list = apiwatch_list_begin(w, sizeof(*list), &keys, &count, err,
+						     errlen);
+	int m = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!list)
+		return -1;
+	for (size_t i = 0; i < count; i++) {
+		char *text = apiobj_model_text(json_object_get(w->objs, keys[i]));
+		char e[256];
+
+		/* One pod the model refuses does not stop the others. */
+		if (!text)
+			log_warn("pod %s: out of memory", keys[i]);
+		else if (model_pod_from_json(text, strlen(text), &list[m], e, sizeof(e)) < 0)
+			log_warn("pod %s: %s", keys[i], e);
 		else
 			m++;
 		free(text);

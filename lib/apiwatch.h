@@ -31,7 +31,8 @@ struct apiwatch;
  * which changes may have been missed. */
 typedef void apiwatch_change_cb(bool relisted, void *data);
 
-/* path: the collection, "/api/v1/services"; what names it in the log
+/* path: the collection, "/api/v1/services", with a query if it selects
+ * ("/api/v1/pods?fieldSelector=spec.nodeName%3Dnode0"); what names it in the log
  * ("services"). Nothing is sent yet. NULL on OOM. */
 struct apiwatch *apiwatch_new(struct ev_loop *loop, const char *socket_path, const char *path,
 			      const char *what, apiwatch_change_cb *on_change, void *data);
@@ -50,6 +51,12 @@ const json_t *apiwatch_objects(const struct apiwatch *w);
  * (out of memory). */
 int apiwatch_services(const struct apiwatch *w, struct model_service **out, int *n, char *err,
 		      size_t errlen);
+/* The cached Pods as the lab's model holds them (spec, node, address,
+ * owner, deletion), sorted by namespace and name: a malloc'd array (free()
+ * it). A Pod the model refuses is logged and left out. 0, or -1 with err
+ * (out of memory). */
+int apiwatch_pods(const struct apiwatch *w, struct model_pod **out, int *n, char *err,
+		  size_t errlen);
 /* The cached EndpointSlices as the lab's model of each Service's
  * endpoints: the slices of one Service (label kubernetes.io/service-name)
  * merged into one struct model_endpoints named after it, sorted by

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -207,6 +208,72 @@ static void test_list_then_watch(void **state)
 	buf_free(&s.log);
 }
 
+#define POD(name, ip) \
+	"{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"" name "\"," \
+	"\"namespace\":\"default\",\"uid\":\"uid-" name "\",\"resourceVersion\":\"4\"}," \
+	"\"spec\":{\"nodeName\":\"node0\",\"containers\":[{\"name\":\"app\"," \
+	"\"image\":\"nfranssens/nodejs-ip\"}]},\"status\":{\"podIP\":\"" ip "\"}}"
+#define PODS_BODY "{\"kind\":\"PodList\",\"metadata\":{\"resourceVersion\":\"7\"}," \
+	"\"items\":[" POD("web-2", "10.244.0.3") "," POD("web-1", "10.244.0.2") "]}"
+
+static void stop_after_two(bool relisted, void *data)
+{
+	struct rec *r = data;
+
+	(void)relisted;
+	if (++r->changes == 2)
+		ev_stop(r->loop);
+}
+
+/* A collection with a selector: the watch's parameters follow it with
+ * '&'; the cached pods as the model reads them, sorted. */
+static void test_selected_pods(void **state)
+{
+	char list[4096], stream[4096];
+	const char *replies[3] = { list, stream, NULL };
+	const char *event = CHUNK("{\"type\":\"ADDED\",\"object\":" POD("api-1", "10.244.0.9") "}");
+	struct model_pod *pods;
+	char err[128], ip[16];
+	struct srv s;
+	struct rec r = { 0 };
+	uint64_t guard;
+	int n;
+
+	(void)state;
+	snprintf(list, sizeof(list), "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+		 "Connection: close\r\nContent-Length: %zu\r\n\r\n%s", strlen(PODS_BODY),
+		 PODS_BODY);
+	snprintf(stream, sizeof(stream), "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+		 "Transfer-Encoding: chunked\r\n\r\n%zx\r\n%s\r\n", strlen(event), event);
+	srv_start(&s, replies);
+	r.loop = ev_loop_new();
+	assert_non_null(r.loop);
+	r.w = apiwatch_new(r.loop, s.u.path, "/api/v1/pods?fieldSelector=spec.nodeName%3Dnode0",
+			   "pods", stop_after_two, &r);
+	assert_non_null(r.w);
+	apiwatch_start(r.w);
+	guard = ev_timer_add(r.loop, 5000, rec_guard, &r);
+	assert_int_equal(ev_run(r.loop), 0);
+	ev_timer_cancel(r.loop, guard);
+	assert_int_equal(r.changes, 2);
+	assert_int_equal(apiwatch_pods(r.w, &pods, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(pods[0].meta.name, "api-1");
+	assert_string_equal(pods[1].meta.name, "web-1");
+	assert_string_equal(pods[1].meta.uid, "uid-web-1");
+	assert_string_equal(pods[1].node, "node0");
+	assert_string_equal(inet_ntop(AF_INET, &pods[2].ip, ip, sizeof(ip)), "10.244.0.3");
+	free(pods);
+	apiwatch_free(r.w);
+	ev_loop_free(r.loop);
+	srv_stop(&s);
+	assert_non_null(strstr(buf_str(&s.log),
+			       "GET /api/v1/pods?fieldSelector=spec.nodeName%3Dnode0 HTTP/1.1\n"
+			       "GET /api/v1/pods?fieldSelector=spec.nodeName%3Dnode0&watch=true"
+			       "&allowWatchBookmarks=true&resourceVersion=7 HTTP/1.1\n"));
+	buf_free(&s.log);
+}
+
 static void test_failed_list_is_retried(void **state)
 {
 	static const char fail[] = "HTTP/1.1 500 Internal Server Error\r\n"
@@ -236,6 +303,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_list_then_watch),
+		cmocka_unit_test(test_selected_pods),
 		cmocka_unit_test(test_failed_list_is_retried),
 	};
 
