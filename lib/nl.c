@@ -826,9 +826,14 @@ static int nl_sysctl_here(void *arg)
 
 static int nl_sysctl_path(struct nl_sysctl *s, const char *key)
 {
-	bool dots = strchr(key, '/') == NULL;
+	bool dots;
 	size_t n;
 
+	/* Said out loud: gcc's -fsanitize=undefined otherwise takes key for
+	 * possibly null in the snprintf below and fails the build. */
+	if (!key)
+		return -EINVAL;
+	dots = strchr(key, '/') == NULL;
 	if ((size_t)snprintf(s->path, sizeof(s->path), "/proc/sys/%s", key) >= sizeof(s->path))
 		return -ENAMETOOLONG;
 	if (strstr(key, ".."))
