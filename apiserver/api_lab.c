@@ -56,12 +56,6 @@ static json_t *api_lab_to_json(api_lab_emit_fn *emit, const void *obj, const voi
 	return v;
 }
 
-static void api_lab_emit_deployment_status(struct jsonw *w, const void *o, const void *st)
-{
-	(void)st;
-	model_deployment_status_to_json(w, o);
-}
-
 static void api_lab_emit_pod(struct jsonw *w, const void *o, const void *st)
 {
 	model_pod_to_json(w, o, st);
@@ -249,40 +243,6 @@ static void api_lab_forget(struct api_server *s, const struct api_resource *r, j
 		    !json_object_get(seen, key + plen + 1))
 			json_object_del(s->lab_stamps, key);
 	}
-}
-
-/* The controller's status of each Deployment or DaemonSet
- * (status/deployments/, status/daemonsets/: kind) into the API object's
- * status; the spec is the API's own. */
-static void api_lab_import_workload_status(struct api_server *s, const char *resource,
-					   enum store_kind kind)
-{
-	const struct api_resource *r = api_lab_res("apps", resource);
-	json_t *seen = json_object();
-	struct store_key *keys;
-	int n = 0;
-
-	keys = api_lab_keys(s, kind, seen, &n);
-	for (int i = 0; keys && i < n; i++) {
-		json_t *cur = api_objects_get(s->objects, r, keys[i].ns, keys[i].name), *st, *next;
-		struct model_deployment_status ds;
-		char err[256];
-
-		if (!cur || !api_lab_changed(s, r, kind, -1, &keys[i]) ||
-		    store_get_workload_status(s->statedir, kind, keys[i].ns, keys[i].name, &ds, err,
-					      sizeof(err)) < 0)
-			continue;
-		st = api_lab_to_json(api_lab_emit_deployment_status, &ds, NULL);
-		if (st && !json_equal(json_object_get(st, "status"), json_object_get(cur, "status"))) {
-			next = json_deep_copy(cur);
-			json_object_set(next, "status", json_object_get(st, "status"));
-			api_lab_put(s, r, next);
-		}
-		json_decref(st);
-	}
-	api_lab_forget(s, r, seen);
-	json_decref(seen);
-	free(keys);
 }
 
 /* The lab's pods with their statuses, read once per import. */
@@ -529,27 +489,17 @@ static void api_lab_import_replicasets(struct api_server *s, const struct api_la
 {
 	const struct api_resource *dr = api_lab_res("apps", "deployments");
 	const struct api_resource *rr = api_lab_res("apps", "replicasets");
-	struct model_deployment_status *sts = NULL;
 	json_t *deps = api_objects_list(s->objects, dr, NULL), *all_rs, *dep, *rs;
-	int nst = 0;
-	char err[256];
 	size_t i, j;
 
-	if (store_list_deployment_statuses(s->statedir, &sts, &nst, err, sizeof(err)) < 0) {
-		log_warn("lab state: %s", err);
-		json_decref(deps);
-		return;
-	}
 	json_array_foreach(deps, i, dep) {
 		const char *ns = api_json_meta(dep, "namespace"), *name = api_json_meta(dep, "name");
-		const struct model_deployment_status *st = NULL;
+		/* The template the controller rolls towards, as its status says. */
+		const char *target = json_string_value(api_json_path(dep, "status.podTemplateHash"));
 		long top = 0, current_rev = 0;
 		json_t *mine = json_array(), *cur = NULL, *next;
 		char rsname[160];
 
-		for (int k = 0; k < nst; k++)
-			if (!strcmp(sts[k].ns, ns) && !strcmp(sts[k].name, name))
-				st = &sts[k];
 		all_rs = api_objects_list(s->objects, rr, ns);
 		json_array_foreach(all_rs, j, rs) {
 			const json_t *ref = json_array_get(api_json_path(rs, "metadata.ownerReferences"),
@@ -562,10 +512,10 @@ static void api_lab_import_replicasets(struct api_server *s, const struct api_la
 			}
 		}
 		json_decref(all_rs);
-		if (st && st->template_hash[0]) {
-			api_lab_rs_name(name, st->template_hash, rsname, sizeof(rsname));
+		if (target && target[0]) {
+			api_lab_rs_name(name, target, rsname, sizeof(rsname));
 			cur = api_objects_get(s->objects, rr, ns, rsname);
-			if (!cur && (next = api_lab_rs_new(dep, st->template_hash, top + 1))) {
+			if (!cur && (next = api_lab_rs_new(dep, target, top + 1))) {
 				json_t *stc = api_admit(s, rr, API_ADMIT_CREATE, ns, NULL, next);
 				if (stc) {
 					json_decref(stc);
@@ -660,7 +610,6 @@ static void api_lab_import_replicasets(struct api_server *s, const struct api_la
 	}
 	json_decref(all_rs);
 	json_decref(deps);
-	free(sts);
 }
 
 /* v1 Endpoints from the lab's EndpointSlice-shaped record: ready
@@ -755,8 +704,6 @@ static void api_lab_import(struct api_server *s)
 	struct api_lab_pods pods;
 
 	s->lab_importing = true;
-	api_lab_import_workload_status(s, "deployments", STORE_DEPLOYMENT_STATUS);
-	api_lab_import_workload_status(s, "daemonsets", STORE_DAEMONSET_STATUS);
 	if (api_lab_pods_load(s, &pods) == 0) {
 		api_lab_import_replicasets(s, &pods);
 		api_lab_import_pods(s, &pods);
@@ -788,8 +735,7 @@ bool api_lab_owns(const struct api_server *s, const struct api_resource *r)
 int api_lab_start(struct api_server *s, char *err, size_t errlen)
 {
 	static const char *const dirs[] = {
-		"api/pods", "api/endpoints", "status/pods", "status/deployments",
-		"status/daemonsets", NULL,
+		"api/pods", "api/endpoints", "status/pods", NULL,
 	};
 	static const char *const builtin[] = { "default", "kube-system", "kube-public",
 					       "kube-node-lease" };

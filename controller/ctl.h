@@ -3,7 +3,7 @@
  * The controller turns desired state (Deployments, DaemonSets and Services
  * from the lab's API server) and observed state (Nodes and Leases from the
  * API server, status/pods from the agents) into derived objects (api/pods,
- * api/endpoints, status/deployments, status/daemonsets),
+ * api/endpoints, and the Deployments' and DaemonSets' status in the API),
  * like Kubernetes' Deployment, ReplicaSet, DaemonSet, scheduler and
  * EndpointSlice controllers together. Every
  * decision is a pure function over arrays of model structs (below), so
@@ -255,6 +255,12 @@ bool ctl_api_has(const struct ctl_api_view *v, enum ctl_coll k, const char *ns,
 int ctl_api_workloads(const struct ctl_api_view *v, struct model_deployment **out,
 		      char (**hashes)[CTL_HASH_LEN + 1], int *n);
 int ctl_api_services(const struct ctl_api_view *v, struct model_service **out, int *n);
+/* A Deployment's or DaemonSet's status (st->daemon_set) into its object's
+ * status subresource, when it differs from what the view holds; fields the
+ * status no longer has are removed. 1 sent, 0 nothing to send (or the
+ * object is gone), -errno (logged). */
+int ctl_api_put_status(struct ctl *c, const struct ctl_api_view *v,
+		       const struct model_deployment_status *st);
 
 /* ---- nodes (ctl_nodes.c) ----------------------------------------------- */
 

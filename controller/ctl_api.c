@@ -17,6 +17,7 @@
 #include "apiobj.h"
 #include "buf.h"
 #include "hash.h"
+#include "jsonw.h"
 #include "log.h"
 #include "store.h"
 
@@ -312,6 +313,67 @@ int ctl_api_services(const struct ctl_api_view *v, struct model_service **out, i
 	*out = list;
 	*n = m;
 	return 0;
+}
+
+int ctl_api_put_status(struct ctl *c, const struct ctl_api_view *v,
+		       const struct model_deployment_status *st)
+{
+	enum ctl_coll k = st->daemon_set ? CTL_DAEMONSETS : CTL_DEPLOYMENTS;
+	char key[2 * MODEL_NAME_MAX + 2], path[3 * MODEL_NAME_MAX + 64], err[200];
+	const json_t *obj, *held;
+	json_t *mine = NULL, *patch = NULL, *doc, *v2;
+	struct buf b = BUF_INIT, text = BUF_INIT;
+	struct jsonw w;
+	const char *f;
+	char *body = NULL;
+	int code, rc = -ENOMEM;
+
+	snprintf(key, sizeof(key), "%s/%s", st->ns, st->name);
+	obj = json_object_get(v->coll[k], key);
+	if (!obj)
+		return 0;   /* gone meanwhile: its status goes with it */
+	held = json_object_get(obj, "status");
+	jsonw_init(&w, &text, false);
+	model_deployment_status_to_json(&w, st);
+	doc = json_loadb(buf_str(&text), text.len, 0, NULL);
+	buf_free(&text);
+	mine = json_incref(json_object_get(doc, "status"));
+	json_decref(doc);
+	if (!mine)
+		goto out;
+	if (json_equal(mine, held)) {
+		rc = 0;
+		goto out;
+	}
+	/* A merge patch keeps what it does not name: what the controller no
+	 * longer reports is removed by name. */
+	patch = json_deep_copy(mine);
+	json_object_foreach((json_t *)held, f, v2)
+		if (!json_object_get(patch, f))
+			json_object_set_new(patch, f, json_null());
+	v2 = json_pack("{s:o}", "status", patch);
+	patch = NULL;
+	body = v2 ? json_dumps(v2, JSON_COMPACT) : NULL;
+	json_decref(v2);
+	if (!body)
+		goto out;
+	snprintf(path, sizeof(path), "/apis/apps/v1/namespaces/%s/%s/%s/status", st->ns,
+		 st->daemon_set ? "daemonsets" : "deployments", st->name);
+	code = apiclient_request(c->api, "PATCH", path, "application/merge-patch+json", body,
+				 strlen(body), &b, err, sizeof(err));
+	if (code == 200 || code == 404) {
+		rc = code == 200 ? 1 : 0;
+	} else {
+		log_warn("%s %s: status: %s", st->daemon_set ? "daemonset" : "deployment", key,
+			 code < 0 ? err : buf_str(&b));
+		rc = -EIO;
+	}
+out:
+	free(body);
+	json_decref(patch);
+	json_decref(mine);
+	buf_free(&b);
+	return rc;
 }
 
 int ctl_api_open(struct ctl *c)

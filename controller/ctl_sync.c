@@ -381,9 +381,7 @@ static void ctl_sync_deployment(struct ctl_pass *p, const struct model_deploymen
 		n_rp++;
 	}
 	ctl_deployment_status(d, hash, rp, n_rp, unavailable, &st);
-	rc = store_put_deployment_status_if_changed(p->c->statedir, &st);
-	if (rc < 0)
-		log_error("deployment %s/%s: status: %s", d->meta.ns, d->meta.name, strerror(-rc));
+	ctl_api_put_status(p->c, &p->api, &st);
 out:
 	free(rp);
 	free(del);
@@ -444,9 +442,7 @@ static void ctl_sync_daemonset(struct ctl_pass *p, const struct model_deployment
 		dp[n_dp++] = (struct ctl_dspod){ .idx = rc, .node = i, .current = true };
 	}
 	ctl_daemonset_status(d, hash, dp, n_dp, nodes->state, nodes->n, &st);
-	rc = store_put_deployment_status_if_changed(p->c->statedir, &st);
-	if (rc < 0)
-		log_error("daemonset %s/%s: status: %s", d->meta.ns, d->meta.name, strerror(-rc));
+	ctl_api_put_status(p->c, &p->api, &st);
 out:
 	free(dp);
 	free(del);
@@ -688,24 +684,6 @@ out:
 	free(mine);
 }
 
-/* The statuses (kind) of objects that no longer exist (owners). */
-static void ctl_collect_statuses(struct ctl_pass *p, enum store_kind kind,
-				 enum ctl_coll owners)
-{
-	struct store_key *keys;
-	char err[256];
-	int n;
-
-	if (store_list_keys(p->c->statedir, kind, &keys, &n, err, sizeof(err)) < 0) {
-		log_warn("%s", err);
-		return;
-	}
-	for (int i = 0; i < n; i++)
-		if (!ctl_api_has(&p->api, owners, keys[i].ns, keys[i].name))
-			store_delete(p->c->statedir, kind, keys[i].ns, keys[i].name);
-	free(keys);
-}
-
 /* ---- endpoints ---------------------------------------------------------- */
 
 /* One label of one pod: the index from selector pairs to candidate pods,
@@ -901,8 +879,6 @@ int ctl_sync(struct ctl *c)
 	ctl_collect(&p);
 	p.n_disk = p.n_pods;
 	ctl_sync_deployments(&p);
-	ctl_collect_statuses(&p, STORE_DEPLOYMENT_STATUS, CTL_DEPLOYMENTS);
-	ctl_collect_statuses(&p, STORE_DAEMONSET_STATUS, CTL_DAEMONSETS);
 	ctl_sync_endpoints(&p);
 	rc = 0;
 out:

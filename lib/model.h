@@ -349,7 +349,8 @@ struct model_condition {               /* a status condition, as Kubernetes list
 
 #define MODEL_MAX_CONDITIONS 4
 
-/* status/deployments/ (the controller): what `rollout status` reads.
+/* A Deployment's or DaemonSet's status, as the controller reports it in the
+ * object's status subresource: what `rollout status` reads.
  * Pods being deleted are not counted, as in Kubernetes. */
 struct model_deployment_status {
 	char ns[MODEL_NAME_MAX];

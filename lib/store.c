@@ -29,8 +29,6 @@ static const char *const store_dirs[STORE_KIND_COUNT] = {
 	[STORE_PODS] = "api/pods",
 	[STORE_ENDPOINTS] = "api/endpoints",
 	[STORE_POD_STATUS] = "status/pods",
-	[STORE_DEPLOYMENT_STATUS] = "status/deployments",
-	[STORE_DAEMONSET_STATUS] = "status/daemonsets",
 };
 
 const char *store_kind_dir(enum store_kind kind)
@@ -1835,7 +1833,6 @@ STORE_FROM(deployment_status, struct model_deployment_status, deployment_status_
 STORE_FILE_READER(pod_read, struct model_pod)
 STORE_FILE_READER(pod_status_read, struct model_pod_status)
 STORE_FILE_READER(endpoints_read, struct model_endpoints)
-STORE_FILE_READER(deployment_status_read, struct model_deployment_status)
 
 /* ---- files ------------------------------------------------------------ */
 
@@ -2039,14 +2036,6 @@ static int store_list(const char *statedir, enum store_kind kind, size_t size,
 	return 0;
 }
 
-int store_list_deployment_statuses(const char *statedir, struct model_deployment_status **out,
-				   int *n, char *err, size_t errlen)
-{
-	return store_list(statedir, STORE_DEPLOYMENT_STATUS, sizeof(**out),
-			  deployment_status_read_v, NULL, NULL, NULL, (void **)out, n,
-			  err, errlen);
-}
-
 static bool store_pod_on_node(struct sj_node *root, const void *node)
 {
 	size_t len, nl = strlen(node);
@@ -2083,17 +2072,6 @@ int store_get_pod(const char *statedir, const char *ns, const char *name,
 
 	store_path(statedir, STORE_PODS, ns, name, path, sizeof(path));
 	return store_get_file(path, pod_read_v, out, sizeof(*out), err, errlen);
-}
-
-int store_get_workload_status(const char *statedir, enum store_kind kind, const char *ns,
-			      const char *name, struct model_deployment_status *out, char *err,
-			      size_t errlen)
-{
-	char path[PATH_MAX];
-
-	store_path(statedir, kind, ns, name, path, sizeof(path));
-	return store_get_file(path, deployment_status_read_v, out, sizeof(*out),
-			      err, errlen);
 }
 
 int store_get_pod_status(const char *statedir, const char *ns, const char *name,
@@ -2179,11 +2157,6 @@ static int store_put_json(const char *statedir, enum store_kind kind, const char
 static void emit_pod(struct jsonw *w, const void *o) { model_pod_to_json(w, o, NULL); }
 static void emit_pod_status(struct jsonw *w, const void *o) { model_pod_status_to_json(w, o); }
 static void emit_endpoints(struct jsonw *w, const void *o) { model_endpoints_to_json(w, o); }
-static void emit_deployment_status(struct jsonw *w, const void *o)
-{
-	model_deployment_status_to_json(w, o);
-}
-
 static int store_put_result(int rc)
 {
 	return rc < 0 ? rc : 0;
@@ -2210,19 +2183,4 @@ int store_put_endpoints(const char *statedir, const struct model_endpoints *e)
 int store_put_endpoints_if_changed(const char *statedir, const struct model_endpoints *e)
 {
 	return store_put_json(statedir, STORE_ENDPOINTS, e->ns, e->name, emit_endpoints, e, true);
-}
-
-int store_put_deployment_status(const char *statedir, const struct model_deployment_status *s)
-{
-	return store_put_result(store_put_json(statedir, s->daemon_set ? STORE_DAEMONSET_STATUS
-								       : STORE_DEPLOYMENT_STATUS,
-					       s->ns, s->name, emit_deployment_status, s, false));
-}
-
-int store_put_deployment_status_if_changed(const char *statedir,
-					   const struct model_deployment_status *s)
-{
-	return store_put_json(statedir, s->daemon_set ? STORE_DAEMONSET_STATUS
-						      : STORE_DEPLOYMENT_STATUS,
-			      s->ns, s->name, emit_deployment_status, s, true);
 }

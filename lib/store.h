@@ -25,8 +25,6 @@ enum store_kind {
 	STORE_PODS,            /* api/pods/            written by the controller */
 	STORE_ENDPOINTS,       /* api/endpoints/       written by the controller */
 	STORE_POD_STATUS,      /* status/pods/         written by the pod's node agent */
-	STORE_DEPLOYMENT_STATUS, /* status/deployments/ written by the controller */
-	STORE_DAEMONSET_STATUS, /* status/daemonsets/  written by the controller */
 	STORE_KIND_COUNT,
 };
 
@@ -77,28 +75,17 @@ struct store_key {
 /* The objects of one kind without reading them, sorted like the lists. */
 int store_list_keys(const char *statedir, enum store_kind kind, struct store_key **out, int *n,
 		    char *err, size_t errlen);
-int store_list_deployment_statuses(const char *statedir, struct model_deployment_status **out,
-				   int *n, char *err, size_t errlen);
 
-/* Single objects: 0, -ENOENT, or -1 with err. The status of a Deployment or
- * a DaemonSet: kind STORE_DEPLOYMENT_STATUS or STORE_DAEMONSET_STATUS. */
-int store_get_workload_status(const char *statedir, enum store_kind kind, const char *ns,
-			      const char *name, struct model_deployment_status *out, char *err,
-			      size_t errlen);
+/* Single objects: 0, -ENOENT, or -1 with err. */
 int store_get_pod_status(const char *statedir, const char *ns, const char *name,
 			 struct model_pod_status *out, char *err, size_t errlen);
 /* out->items is malloc'd: model_endpoints_free(out). */
 int store_get_endpoints(const char *statedir, const char *ns, const char *name,
 			struct model_endpoints *out, char *err, size_t errlen);
 
-/* Atomic writes. 0 or -errno. A DaemonSet's status (daemon_set) goes to
- * status/daemonsets. */
-int store_put_deployment_status(const char *statedir, const struct model_deployment_status *s);
-/* Write only when the file's bytes would change, so watchers are not woken
- * for nothing: 1 written, 0 unchanged, or -errno. */
+/* An atomic write only when the file's bytes would change, so watchers are
+ * not woken for nothing: 1 written, 0 unchanged, or -errno. */
 int store_put_endpoints_if_changed(const char *statedir, const struct model_endpoints *e);
-int store_put_deployment_status_if_changed(const char *statedir,
-					   const struct model_deployment_status *s);
 
 /* More Kubernetes-shaped JSON. A Deployment with its status merged (st may
  * be NULL: as model_deployment_to_json). */

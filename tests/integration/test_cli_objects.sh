@@ -24,7 +24,7 @@ ci() { "$T_BUILD/clientip" --lab "$LAB" "$@"; }
 # A fake lab: what `clientip lab up` leaves for these verbs.
 fake_lab() {
 	local d
-	for d in api/pods api/endpoints status/pods status/deployments logs/pods; do
+	for d in api/pods api/endpoints status/pods logs/pods; do
 		mkdir -p "$S/$d"
 	done
 	printf '{"name":"%s","nodes":2,"clients":1,"probeIntervalSeconds":null,"createdAt":"%s"}\n' \
