@@ -288,13 +288,28 @@ static void *apiwatch_list_begin(const struct apiwatch *w, size_t elem_size, con
 	return list;
 }
 
-int apiwatch_services(const struct apiwatch *w, struct model_service **out, int *n, char *err,
-		      size_t errlen)
+/* The model's parser of one kind, over a malloc'd element. */
+typedef int apiwatch_parse_fn(const char *text, size_t len, void *out, char *err, size_t errlen);
+
+static int apiwatch_parse_service(const char *text, size_t len, void *out, char *err,
+				  size_t errlen)
+{
+	return model_service_from_json(text, len, out, err, errlen);
+}
+
+static int apiwatch_parse_pod(const char *text, size_t len, void *out, char *err, size_t errlen)
+{
+	return model_pod_from_json(text, len, out, err, errlen);
+}
+
+/* Every cached object as the model reads it, sorted by key; one the model
+ * refuses is logged (as what) and left out. */
+static int apiwatch_models(const struct apiwatch *w, size_t elem_size, apiwatch_parse_fn *parse,
+			   const char *what, void **out, int *n, char *err, size_t errlen)
 {
 	size_t count;
 	const char **keys;
-	struct model_service *list = apiwatch_list_begin(w, sizeof(*list), &keys, &count, err,
-							 errlen);
+	char *list = apiwatch_list_begin(w, elem_size, &keys, &count, err, errlen);
 	int m = 0;
 
 	*out = NULL;
@@ -305,11 +320,11 @@ int apiwatch_services(const struct apiwatch *w, struct model_service **out, int 
 		char *text = apiobj_model_text(json_object_get(w->objs, keys[i]));
 		char e[256];
 
-		/* One Service the model refuses does not stop the others. */
+		/* One object the model refuses does not stop the others. */
 		if (!text)
-			log_warn("service %s: out of memory", keys[i]);
-		else if (model_service_from_json(text, strlen(text), &list[m], e, sizeof(e)) < 0)
-			log_warn("service %s: %s", keys[i], e);
+			log_warn("%s %s: out of memory", what, keys[i]);
+		else if (parse(text, strlen(text), list + (size_t)m * elem_size, e, sizeof(e)) < 0)
+			log_warn("%s %s: %s", what, keys[i], e);
 		else
 			m++;
 		free(text);
@@ -320,36 +335,18 @@ int apiwatch_services(const struct apiwatch *w, struct model_service **out, int 
 	return 0;
 }
 
+int apiwatch_services(const struct apiwatch *w, struct model_service **out, int *n, char *err,
+		      size_t errlen)
+{
+	return apiwatch_models(w, sizeof(**out), apiwatch_parse_service, "service", (void **)out,
+			       n, err, errlen);
+}
+
 int apiwatch_pods(const struct apiwatch *w, struct model_pod **out, int *n, char *err,
 		  size_t errlen)
 {
-	size_t count;
-	const char **keys;
-	struct model_pod *list = apiwatch_list_begin(w, sizeof(*list), &keys, &count, err,
-						     errlen);
-	int m = 0;
-
-	*out = NULL;
-	*n = 0;
-	if (!list)
-		return -1;
-	for (size_t i = 0; i < count; i++) {
-		char *text = apiobj_model_text(json_object_get(w->objs, keys[i]));
-		char e[256];
-
-		/* One pod the model refuses does not stop the others. */
-		if (!text)
-			log_warn("pod %s: out of memory", keys[i]);
-		else if (model_pod_from_json(text, strlen(text), &list[m], e, sizeof(e)) < 0)
-			log_warn("pod %s: %s", keys[i], e);
-		else
-			m++;
-		free(text);
-	}
-	free(keys);
-	*out = list;
-	*n = m;
-	return 0;
+	return apiwatch_models(w, sizeof(**out), apiwatch_parse_pod, "pod", (void **)out, n, err,
+			       errlen);
 }
 
 /* Appends the endpoints of `from` to `to` (the same Service's other
