@@ -64,6 +64,7 @@ struct ctl_nodes {
 	int max_pods;                         /* pods a node takes (maxPods) */
 	enum ctl_node_state state[LAB_MAX_NODES];
 	int pods[LAB_MAX_NODES];              /* pods bound to the node, terminating too */
+	bool cordoned[LAB_MAX_NODES];         /* spec.unschedulable (kubectl cordon) */
 	uint8_t used[LAB_MAX_NODES][32];      /* host bytes of 10.244.i.0/24 in use */
 };
 
@@ -74,11 +75,12 @@ void ctl_nodes_init(struct ctl_nodes *c, int nodes, int max_pods, const struct m
 		    int n);
 /* Each node's state from its Node and Lease (ctl_nodes_begin): Ready if
  * its agent posted Ready and reported less than grace_s seconds before now
- * (model_node_ready). */
+ * (model_node_ready); and whether it is cordoned. */
 void ctl_nodes_status(struct ctl_nodes *c, const struct model_node_status *st, int n,
 		      int64_t now, int grace_s);
 /* Picks the node for a new pod whose owner (same Deployment and template)
- * has own[i] live pods on node i. Feasible nodes are Ready, hold fewer than
+ * has own[i] live pods on node i. Feasible nodes are not cordoned (a pod
+ * pinned to a node, a DaemonSet's, tolerates that), Ready, hold fewer than
  * max_pods pods and have a free address. Among them: fewest of own, then
  * fewest pods in all, then the lowest index; the address is the node's
  * lowest free one in 10.244.i.2-254. spec (may be NULL) brings the pod's

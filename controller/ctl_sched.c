@@ -18,6 +18,7 @@
 #define CTL_WHY_FULL     "Too many pods"
 #define CTL_WHY_SPREAD   "node(s) didn't match pod topology spread constraints"
 #define CTL_WHY_AFFINITY "node(s) didn't match Pod's node affinity/selector"
+#define CTL_WHY_CORDONED "node(s) were unschedulable"
 /* DefaultPreemption's verdicts: a taint is not resolved by evicting
  * anyone; on a full node every pod has the same priority (the lab has no
  * PriorityClasses), so there is no lower-priority victim. */
@@ -70,9 +71,11 @@ void ctl_nodes_status(struct ctl_nodes *c, const struct model_node_status *st, i
 	for (int i = 0; i < n; i++) {
 		int node = lab_node_index(st[i].name);
 
-		if (node >= 0 && node < c->n)
+		if (node >= 0 && node < c->n) {
 			c->state[node] = model_node_ready(&st[i], now, grace_s) ? CTL_NODE_READY
 										 : CTL_NODE_NOT_READY;
+			c->cordoned[node] = st[i].unschedulable;
+		}
 	}
 }
 
@@ -100,7 +103,7 @@ static int ctl_str_cmp(const void *a, const void *b)
  * and joined, as kube-scheduler's FitError and DefaultPreemption word it. */
 static void ctl_histogram(char *out, size_t len, struct ctl_reason *r, int nr)
 {
-	char s[4][128];
+	char s[8][128];
 	int ns = 0;
 	size_t o = 0;
 
@@ -110,7 +113,7 @@ static void ctl_histogram(char *out, size_t len, struct ctl_reason *r, int nr)
 				r[i].n += r[j].n;
 				r[j].n = 0;
 			}
-	for (int i = 0; i < nr && ns < 4; i++)
+	for (int i = 0; i < nr && ns < 8; i++)
 		if (r[i].n)
 			snprintf(s[ns++], sizeof(s[0]), "%d %s", r[i].n, r[i].text);
 	qsort(s, (size_t)ns, sizeof(s[0]), ctl_str_cmp);
@@ -122,16 +125,17 @@ static void ctl_histogram(char *out, size_t len, struct ctl_reason *r, int nr)
 /* FitError's message: the filters' reasons, then DefaultPreemption's (a
  * full node and a spread constraint might be helped by evicting someone,
  * a taint or a node affinity not). */
-static void ctl_why(char *why, size_t len, int known, int not_ready, int affinity, int full,
-		    int spread)
+static void ctl_why(char *why, size_t len, int known, int cordoned, int not_ready, int affinity,
+		    int full, int spread)
 {
 	struct ctl_reason f[] = {
 		{ full, CTL_WHY_FULL }, { not_ready, CTL_WHY_TAINT }, { spread, CTL_WHY_SPREAD },
-		{ affinity, CTL_WHY_AFFINITY },
+		{ affinity, CTL_WHY_AFFINITY }, { cordoned, CTL_WHY_CORDONED },
 	};
 	struct ctl_reason pr[] = {
 		{ full, CTL_PREEMPT_FULL }, { not_ready, CTL_PREEMPT_TAINT },
 		{ spread, CTL_PREEMPT_FULL }, { affinity, CTL_PREEMPT_TAINT },
+		{ cordoned, CTL_PREEMPT_TAINT },
 	};
 	char filter[400], preempt[300];
 
@@ -139,8 +143,8 @@ static void ctl_why(char *why, size_t len, int known, int not_ready, int affinit
 		snprintf(why, len, "no nodes available to schedule pods");
 		return;
 	}
-	ctl_histogram(filter, sizeof(filter), f, 4);
-	ctl_histogram(preempt, sizeof(preempt), pr, 4);
+	ctl_histogram(filter, sizeof(filter), f, 5);
+	ctl_histogram(preempt, sizeof(preempt), pr, 5);
 	snprintf(why, len, "0/%d nodes are available: %s. preemption: 0/%d nodes are available: %s.",
 		 known, filter, known, preempt);
 }
@@ -148,7 +152,8 @@ static void ctl_why(char *why, size_t len, int known, int not_ready, int affinit
 int ctl_schedule(const struct ctl_nodes *c, const int *own, const struct model_pod_spec *spec,
 		 int *node, struct in_addr *ip, char *why, size_t whylen)
 {
-	int best = -1, host = -1, known = 0, not_ready = 0, affinity = 0, full = 0, spread = 0;
+	int best = -1, host = -1, known = 0, cordoned = 0, not_ready = 0, affinity = 0, full = 0;
+	int spread = 0;
 	int min_own = -1;
 	int pinned = spec && spec->node_affinity[0] ? lab_node_index(spec->node_affinity) : -1;
 	bool hard = spec && spec->spread_hard && spec->spread_max_skew > 0;
@@ -167,7 +172,13 @@ int ctl_schedule(const struct ctl_nodes *c, const int *own, const struct model_p
 			continue;
 		known++;
 		/* Each node reports its first failing filter, in
-		 * kube-scheduler's order: TaintToleration, then NodeAffinity. */
+		 * kube-scheduler's order: NodeUnschedulable (a pinned pod, a
+		 * DaemonSet's, tolerates a cordon), TaintToleration, then
+		 * NodeAffinity. */
+		if (c->cordoned[i] && pinned < 0) {
+			cordoned++;
+			continue;
+		}
 		if (c->state[i] == CTL_NODE_NOT_READY) {
 			not_ready++;
 			continue;
@@ -197,7 +208,7 @@ int ctl_schedule(const struct ctl_nodes *c, const int *own, const struct model_p
 		}
 	}
 	if (best < 0) {
-		ctl_why(why, whylen, known, not_ready, affinity, full, spread);
+		ctl_why(why, whylen, known, cordoned, not_ready, affinity, full, spread);
 		return -ENOSPC;
 	}
 	*node = best;

@@ -80,6 +80,8 @@ int apiobj_node_status(const json_t *node, const json_t *lease, struct model_nod
 			break;
 	}
 	out->posted_ready = status && strcmp(status, "True") == 0;
+	out->unschedulable = json_is_true(json_object_get(json_object_get(node, "spec"),
+							  "unschedulable"));
 	apiobj_later(json_string_value(json_object_get(ready, "lastHeartbeatTime")),
 		     json_string_value(json_object_get(json_object_get(lease, "spec"), "renewTime")),
 		     out->heartbeat);

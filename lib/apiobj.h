@@ -40,7 +40,8 @@ struct model_node_status;
 const json_t *apiobj_condition(const json_t *obj, const char *type);
 
 /* What the lab needs of a Node and of its Lease (lease may be NULL): its
- * name, its InternalIP, whether its Ready condition is True, and the
+ * name, its InternalIP, whether its Ready condition is True, whether it is
+ * cordoned (spec.unschedulable), and the
  * agent's latest sign of life (the later of the Lease's renewTime and the
  * Ready condition's lastHeartbeatTime). 0, or -1 for a Node without a
  * name. */

@@ -309,6 +309,7 @@ struct model_node_status {
 	char name[MODEL_NAME_MAX];
 	struct in_addr addr;               /* status.addresses, InternalIP */
 	bool posted_ready;                 /* its Ready condition is True */
+	bool unschedulable;                /* spec.unschedulable: cordoned */
 	/* The agent's latest sign of life: its Lease's renewTime or the
 	 * Ready condition's lastHeartbeatTime, whichever is later. */
 	char heartbeat[MODEL_TIME_MAX];

@@ -339,6 +339,18 @@ t_ok "node2 Ready again: the fifth is placed there" t_wait 10 eq 1 on_node node2
 t_ok "and the taint goes" t_wait 10 eq "True " node_says node2
 t_eq "nothing Pending" "0" "$(n_pending)"
 
+# kubectl cordon: node2 takes no new pod (its own pods stay); uncordoned, it does.
+cordon() { api PATCH "/api/v1/nodes/$1" application/merge-patch+json >/dev/null; }
+t_ok "cordon node2" cordon node2 <<<'{"spec":{"unschedulable":true}}'
+app api 6
+t_ok "a sixth pod waits: node2 is cordoned, the others are full" t_wait 10 eq 1 n_pending
+t_eq "in kube-scheduler's words" \
+	"Unschedulable 0/3 nodes are available: 1 node(s) were unschedulable, 2 Too many pods. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod." \
+	"$(why)"
+t_eq "node2 keeps its pod" "1" "$(on_node node2)"
+t_ok "uncordon node2" cordon node2 <<<'{"spec":{"unschedulable":null}}'
+t_ok "the sixth goes to node2" t_wait 10 eq 2 on_node node2
+
 # --- 8. SIGTERM ----------------------------------------------------------------------
 kill -TERM "$ctl_pid"
 wait "$ctl_pid"

@@ -21,7 +21,8 @@ static json_t *parse(const char *text)
 
 static void test_node_with_lease(void **state)
 {
-	json_t *node = parse("{\"metadata\":{\"name\":\"node1\"},\"status\":{"
+	json_t *node = parse("{\"metadata\":{\"name\":\"node1\"},\"spec\":{\"unschedulable\":true},"
+			     "\"status\":{"
 			     "\"addresses\":[{\"type\":\"Hostname\",\"address\":\"node1\"},"
 			     "{\"type\":\"InternalIP\",\"address\":\"10.240.0.5\"}],"
 			     "\"conditions\":[{\"type\":\"MemoryPressure\",\"status\":\"False\"},"
@@ -36,6 +37,7 @@ static void test_node_with_lease(void **state)
 	assert_string_equal(st.name, "node1");
 	assert_string_equal(inet_ntop(AF_INET, &st.addr, ip, sizeof(ip)), "10.240.0.5");
 	assert_true(st.posted_ready);
+	assert_true(st.unschedulable);
 	/* The Lease is the later sign of life. */
 	assert_string_equal(st.heartbeat, "2026-12-05T08:04:10.123456Z");
 	assert_true(model_node_ready(&st, model_time_parse("2026-12-05T08:04:49Z"), 40));
@@ -67,6 +69,7 @@ static void test_node_not_ready(void **state)
 	assert_int_equal(apiobj_node_status(bare, NULL, &st), 0);
 	assert_string_equal(st.name, "node2");
 	assert_int_equal(st.addr.s_addr, 0);
+	assert_false(st.unschedulable);
 	assert_string_equal(st.heartbeat, "");
 	assert_false(model_node_fresh(&st, model_time_parse("2026-12-05T08:00:31Z"), 40));
 	assert_int_equal(apiobj_node_status(nameless, NULL, &st), -1);

@@ -284,6 +284,48 @@ static void test_readiness(void **state)
 	assert_false(model_node_ready(&st[3], model_time_parse("2026-11-27T08:01:00Z"), 40));
 }
 
+/* kubectl cordon: spec.unschedulable keeps new pods off a node, first
+ * among the filters, except a pod pinned there (a DaemonSet's tolerates it). */
+static void test_cordoned(void **state)
+{
+	struct model_node_status st[2] = { { .name = "node0", .posted_ready = true },
+					   { .name = "node1", .posted_ready = true,
+					     .unschedulable = true } };
+	struct model_pod_spec pinned = { 0 };
+	int own[LAB_MAX_NODES] = { 0 }, n;
+	char why[MODEL_MESSAGE_MAX];
+	struct ctl_nodes c;
+	struct in_addr ip;
+
+	(void)state;
+	strcpy(st[0].heartbeat, "2026-11-27T08:00:50Z");
+	strcpy(st[1].heartbeat, "2026-11-27T08:00:50Z");
+	ctl_nodes_init(&c, 2, 1, NULL, 0);
+	ctl_nodes_status(&c, st, 2, model_time_parse("2026-11-27T08:01:00Z"), 40);
+	assert_true(c.cordoned[1]);
+	assert_int_equal(c.state[1], CTL_NODE_READY);
+	/* The spread would take node1 (node0 has one of the group): cordoned. */
+	own[0] = 1;
+	assert_int_equal(ctl_schedule(&c, own, NULL, &n, &ip, why, sizeof(why)), 0);
+	assert_int_equal(n, 0);
+	ctl_nodes_take(&c, n, ip);
+	assert_int_equal(ctl_schedule(&c, own, NULL, &n, &ip, why, sizeof(why)), -ENOSPC);
+	assert_string_equal(why, "0/2 nodes are available: 1 Too many pods, 1 node(s) were "
+			    "unschedulable. preemption: 0/2 nodes are available: 1 No preemption "
+			    "victims found for incoming pod, 1 Preemption is not helpful for "
+			    "scheduling.");
+	/* A cordoned node that is also NotReady counts once, as cordoned. */
+	c.state[1] = CTL_NODE_NOT_READY;
+	assert_int_equal(ctl_schedule(&c, own, NULL, &n, &ip, why, sizeof(why)), -ENOSPC);
+	assert_non_null(strstr(why, "1 node(s) were unschedulable"));
+	assert_null(strstr(why, "taint"));
+	/* A DaemonSet's pod, pinned to node1, goes there all the same. */
+	c.state[1] = CTL_NODE_READY;
+	strcpy(pinned.node_affinity, "node1");
+	assert_int_equal(ctl_schedule(&c, own, &pinned, &n, &ip, why, sizeof(why)), 0);
+	assert_int_equal(n, 1);
+}
+
 static void test_env(void **state)
 {
 	(void)state;
@@ -314,6 +356,7 @@ int main(void)
 		cmocka_unit_test(test_max_pods),
 		cmocka_unit_test(test_spread_constraint),
 		cmocka_unit_test(test_readiness),
+		cmocka_unit_test(test_cordoned),
 		cmocka_unit_test(test_env),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
