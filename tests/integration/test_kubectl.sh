@@ -261,6 +261,24 @@ else
 	for k in "${kubectls[@]}"; do
 		drive "$k"
 	done
+	# Nodes as the agents registered them: kubectl's columns, the Lease that
+	# describe node shows, and a cordon, with the first kubectl.
+	KN() { "${kubectls[0]}" --request-timeout=10s "$@"; }
+	t_match "get nodes -o wide: the agents' Nodes" \
+		'^node0 +Ready +agent +[0-9a-z]+ +v1\.33\.[0-9]+ +10\.240\.0\.4 +<none> ' \
+		"$(KN get nodes -o wide --no-headers)"
+	out=$(KN describe node node0)
+	t_match "describe node: its Lease" 'Lease:
+ +HolderIdentity: +node0' "$out"
+	t_match "describe node: Ready, posted by the kubelet" 'Ready +True .* KubeletReady +kubelet is posting ready status' "$out"
+	t_match "describe node: pod CIDR and capacity" 'PodCIDR: +10\.244\.0\.0/24' "$out"
+	t_match "get leases -n kube-node-lease" '^NAME +HOLDER +AGE
+node0 +node0 ' "$(KN get leases -n kube-node-lease)"
+	t_ok "cordon node1" KN cordon node1
+	t_match "get nodes: SchedulingDisabled" 'node1 +Ready,SchedulingDisabled ' "$(KN get nodes)"
+	t_match "clientip get nodes agrees" 'node1 +Ready,SchedulingDisabled ' "$("$C" --lab "$lab" get nodes)"
+	t_ok "uncordon node1" KN uncordon node1
+	t_match "get nodes: schedulable again" 'node1 +Ready +agent' "$(KN get nodes)"
 fi
 
 # Debian's client lives in Debian's python3, whichever python3 is first on PATH.
