@@ -42,6 +42,7 @@
 struct kubelet_node {
 	struct apiclient *api;
 	bool registered;          /* the Node exists, as far as we know */
+	bool started;             /* the Starting Event is recorded */
 	char uid[64];             /* its metadata.uid, for the Lease's owner */
 	int64_t reported;         /* when this agent last posted the status */
 	char last_error[256];     /* logged once until something else happens */
@@ -97,6 +98,21 @@ static int kubelet_node_call(struct kubelet_node *n, const char *method, const c
 	free(text);
 	buf_free(&b);
 	return code;
+}
+
+/* An Event about this node, as kubelet records them ("default" namespace,
+ * the Node as involved object); a failure is only logged. */
+static void kubelet_node_event(struct kubelet *k, const char *reason, const char *message)
+{
+	json_t *ev = apiobj_event_new("default", "v1", "Node", "", k->cfg->node, k->node->uid,
+				      "Normal", reason, message, "kubelet");
+	int code = ev ? kubelet_node_call(k->node, "POST", "/api/v1/namespaces/default/events",
+					  "application/json", ev, NULL)
+		      : -1;
+
+	if (code > 0 && code != 201)
+		kubelet_node_failed(k->node, "record %s: HTTP %d", reason, code);
+	json_decref(ev);
 }
 
 /* "linux"'s machine names in Kubernetes' words (GOARCH). */
@@ -285,6 +301,11 @@ static void kubelet_node_report(struct kubelet *k, const char *now)
 	}
 	uid = json_string_value(json_object_get(json_object_get(node, "metadata"), "uid"));
 	snprintf(n->uid, sizeof(n->uid), "%s", uid ? uid : "");
+	/* Once per agent, as kubelet announces its start. */
+	if (!n->started) {
+		n->started = true;
+		kubelet_node_event(k, "Starting", "Starting kubelet.");
+	}
 	want = kubelet_node_status(k);
 	if (!want)
 		goto out;
@@ -305,8 +326,13 @@ static void kubelet_node_report(struct kubelet *k, const char *now)
 					 NULL)
 		     : -1;
 	if (code == 200) {
-		if (!held_status || strcmp(held_status, "True") != 0)
+		if (!held_status || strcmp(held_status, "True") != 0) {
+			char msg[MODEL_NAME_MAX + 48];
+
 			log_info("node %s: Ready", k->cfg->node);
+			snprintf(msg, sizeof(msg), "Node %s status is now: NodeReady", k->cfg->node);
+			kubelet_node_event(k, "NodeReady", msg);
+		}
 		n->reported = time(NULL);
 		kubelet_node_ok(n, "node status");
 	} else if (code > 0) {

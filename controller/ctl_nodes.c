@@ -95,6 +95,33 @@ static int ctl_node_patch(struct ctl *c, const char *name, const char *sub,
 	return code == 200 ? 0 : -1;
 }
 
+/* "NodeNotReady", as the node lifecycle controller records it when it
+ * marks a node; a failure is only logged. */
+static void ctl_node_event(struct ctl *c, const json_t *node, const char *name)
+{
+	const char *uid = json_string_value(json_object_get(json_object_get(node, "metadata"),
+							    "uid"));
+	char msg[MODEL_NAME_MAX + 48], err[200];
+	struct buf b = BUF_INIT;
+	json_t *ev;
+	char *text;
+	int code;
+
+	snprintf(msg, sizeof(msg), "Node %s status is now: NodeNotReady", name);
+	ev = apiobj_event_new("default", "v1", "Node", "", name, uid, "Normal", "NodeNotReady", msg,
+			      "node-controller");
+	text = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
+	json_decref(ev);
+	if (!text)
+		return;
+	code = apiclient_request(c->api, "POST", "/api/v1/namespaces/default/events",
+				 "application/json", text, strlen(text), &b, err, sizeof(err));
+	if (code != 201)
+		log_warn("node %s: NodeNotReady event: %s", name, code < 0 ? err : buf_str(&b));
+	free(text);
+	buf_free(&b);
+}
+
 /* The Node's taints with the unreachable one added (add) or removed; a
  * JSON merge patch of spec.taints, which has no merge key. */
 static json_t *ctl_taints_patch(const json_t *node, bool add, const char *now)
@@ -148,9 +175,11 @@ void ctl_nodes_lifecycle(struct ctl *c, const struct ctl_node_view *v, int64_t n
 
 			json_object_set_new(cond, "lastHeartbeatTime", json_string(hb ? hb : stamp));
 			if (ctl_node_patch(c, st->name, "/status", "application/strategic-merge-patch+json",
-					   json_pack("{s:{s:[o]}}", "status", "conditions", cond)) == 0)
+					   json_pack("{s:{s:[o]}}", "status", "conditions", cond)) == 0) {
 				log_info("%s: Ready Unknown (no heartbeat for %d s)", st->name,
 					 c->grace_s);
+				ctl_node_event(c, node, st->name);
+			}
 		}
 		/* The taint stays until the agent is back and has said Ready. */
 		if (silent && !tainted)

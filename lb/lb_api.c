@@ -1,13 +1,12 @@
 /* lb_api.c — Services from the lab's API server, status and Events back. */
-#include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
-#include <time.h>
 
 #include "apiclient.h"
+#include "apiobj.h"
 #include "apiwatch.h"
 #include "buf.h"
 #include "lab.h"
@@ -138,27 +137,11 @@ int lb_api_put_status(struct lb_api *a, const char *ns, const char *name, struct
 int lb_api_event(struct lb_api *a, const struct model_meta *svc, const char *type,
 		 const char *reason, const char *message, const char *component)
 {
-	char path[600], name[300], now[MODEL_TIME_MAX], what[300];
-	struct timespec ts;
-	json_t *body;
+	char path[600], what[300];
+	json_t *body = apiobj_event_new(svc->ns, "v1", "Service", svc->ns, svc->name, svc->uid, type,
+					reason, message, component);
 	int code;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	/* Named as Kubernetes' event recorder names them: the object's name
-	 * and a unique suffix. */
-	snprintf(name, sizeof(name), "%s.%" PRIx64, svc->name,
-		 (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
-	model_time_now(now);
-	body = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s}, s:s, s:s, s:s,"
-			 " s:{s:s}, s:s, s:s, s:i, s:s, s:s}",
-			 "apiVersion", "v1", "kind", "Event",
-			 "metadata", "name", name, "namespace", svc->ns,
-			 "involvedObject", "apiVersion", "v1", "kind", "Service", "namespace", svc->ns,
-			 "name", svc->name, "uid", svc->uid,
-			 "type", type, "reason", reason, "message", message,
-			 "source", "component", component,
-			 "firstTimestamp", now, "lastTimestamp", now, "count", 1,
-			 "reportingComponent", component, "reportingInstance", component);
 	if (!body)
 		return -1;
 	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/events", svc->ns);

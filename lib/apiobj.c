@@ -2,9 +2,11 @@
 #include "apiobj.h"
 
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "model.h"
 
@@ -199,4 +201,32 @@ void apiobj_resolve_env(json_t *obj, apiobj_lookup_fn *lookup, void *data)
 		else
 			json_decref(env);
 	}
+}
+
+json_t *apiobj_event_new(const char *ns, const char *api_version, const char *kind,
+			 const char *ref_ns, const char *name, const char *uid, const char *type,
+			 const char *reason, const char *message, const char *component)
+{
+	char ev_name[MODEL_NAME_MAX + 24], now[MODEL_TIME_MAX];
+	struct timespec ts;
+	json_t *ev, *ref;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(ev_name, sizeof(ev_name), "%s.%" PRIx64, name,
+		 (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+	model_time_now(now);
+	ref = json_pack("{s:s, s:s, s:s}", "apiVersion", api_version, "kind", kind, "name", name);
+	if (ref && ref_ns && ref_ns[0])
+		json_object_set_new(ref, "namespace", json_string(ref_ns));
+	if (ref && uid && uid[0])
+		json_object_set_new(ref, "uid", json_string(uid));
+	ev = ref ? json_pack("{s:s, s:s, s:{s:s, s:s}, s:o, s:s, s:s, s:s, s:{s:s}, s:s, s:s,"
+			     " s:i, s:s, s:s}",
+			     "apiVersion", "v1", "kind", "Event", "metadata", "name", ev_name,
+			     "namespace", ns, "involvedObject", ref, "type", type, "reason", reason,
+			     "message", message, "source", "component", component,
+			     "firstTimestamp", now, "lastTimestamp", now, "count", 1,
+			     "reportingComponent", component, "reportingInstance", component)
+		 : NULL;
+	return ev;
 }

@@ -33,6 +33,15 @@ typedef const json_t *apiobj_lookup_fn(bool secret, const char *ns, const char *
  * with CreateContainerConfigError). */
 void apiobj_resolve_env(json_t *obj, apiobj_lookup_fn *lookup, void *data);
 
+/* A core/v1 Event about an object, as Kubernetes' event recorder makes
+ * them: named after the object with a unique suffix, in ns (the object's
+ * namespace, "default" for a cluster-scoped one such as a Node), count 1,
+ * source and reporting component `component`. ref_ns is the object's own
+ * namespace ("" for a Node), uid may be NULL. NULL on OOM. */
+json_t *apiobj_event_new(const char *ns, const char *api_version, const char *kind,
+			 const char *ref_ns, const char *name, const char *uid, const char *type,
+			 const char *reason, const char *message, const char *component);
+
 struct model_node_status;
 
 /* The Ready condition of a Node (or of anything with status.conditions):

@@ -321,6 +321,10 @@ t_ok "node2's agent silent past the grace period: NotReady" t_wait 10 grep -q "n
 t_ok "its Node: Ready Unknown, the unreachable NoSchedule taint" t_wait 10 eq \
 	"Unknown node.kubernetes.io/unreachable:NoSchedule" node_says node2
 t_eq "the others keep theirs" "True " "$(node_says node0)"
+t_eq "an Event says so, from the node controller" "node-controller Node node2 status is now: NodeNotReady" \
+	"$(t_api "$S" /api/v1/namespaces/default/events | jq -r '.items[] | select(.reason == "NodeNotReady"
+		and .involvedObject.kind == "Node" and .involvedObject.name == "node2") |
+		"\(.source.component) \(.message)"')"
 app api 5
 both() { echo "$(on_node node0) $(on_node node1)"; }
 why() { pending | cut -d' ' -f2-; }

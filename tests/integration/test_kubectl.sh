@@ -272,6 +272,7 @@ else
  +HolderIdentity: +node0' "$out"
 	t_match "describe node: Ready, posted by the kubelet" 'Ready +True .* KubeletReady +kubelet is posting ready status' "$out"
 	t_match "describe node: pod CIDR and capacity" 'PodCIDR: +10\.244\.0\.0/24' "$out"
+	t_match "describe node: the kubelet's Events" 'Normal +Starting +.* +kubelet +Starting kubelet\.' "$out"
 	t_match "get leases -n kube-node-lease" '^NAME +HOLDER +AGE
 node0 +node0 ' "$(KN get leases -n kube-node-lease)"
 	t_ok "cordon node1" KN cordon node1

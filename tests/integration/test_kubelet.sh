@@ -100,6 +100,11 @@ t_match "its Lease in kube-node-lease, held by node0, owned by its Node" \
 		.metadata.ownerReferences[0].kind, .metadata.ownerReferences[0].name, .spec.renewTime] | join(" ")')"
 renewed() { [ "$(api "$lease" | jq -r .spec.renewTime)" != "$renew" ]; }
 t_ok "the Lease renews every 2 s" t_wait 5 renewed
+t_eq "Events on the Node, as kubelet records them" "Starting Starting kubelet.
+NodeReady Node node0 status is now: NodeReady" \
+	"$(api /api/v1/namespaces/default/events | jq -r '[.items[] | select(.involvedObject.kind == "Node"
+		and .involvedObject.name == "node0" and .source.component == "kubelet")] |
+		sort_by(.metadata.name) | .[] | "\(.reason) \(.message)"')"
 
 # --- a pod of the scenario's image -----------------------------------------------
 put_pod web node0 10.244.0.2 nfranssens/nodejs-ip
