@@ -386,6 +386,126 @@ static void describe_deployment(struct cli *cli, const struct objapi_workload *d
 	buf_free(&b);
 }
 
+/* ---- Node ------------------------------------------------------------------------- */
+
+static const char *describe_str(const json_t *obj, const char *key)
+{
+	const char *v = json_string_value(json_object_get(obj, key));
+
+	return v ? v : "";
+}
+
+/* A quantity map (capacity, allocatable), one "  name:\tvalue" line each. */
+static void describe_quantities(struct buf *b, const char *label, const json_t *q)
+{
+	const char *k;
+	json_t *v;
+
+	buf_printf(b, "%s:\n", label);
+	json_object_foreach((json_t *)q, k, v)
+		buf_printf(b, "  %s:\t%s\n", k, json_string_value(v) ? json_string_value(v) : "");
+}
+
+/* As kubectl describe node prints a Node, from the API server's Node and
+ * its Lease (lease may be NULL), with the pods bound to it. */
+static void describe_node(struct cli *cli, const struct objapi_node *n, const json_t *lease,
+			  const struct obj_world *w)
+{
+	const json_t *node = n->obj, *md = json_object_get(node, "metadata");
+	const json_t *spec = json_object_get(node, "spec"), *st = json_object_get(node, "status");
+	const json_t *info = json_object_get(st, "nodeInfo"), *x;
+	static const char *const info_rows[][2] = {
+		{ "Kernel Version", "kernelVersion" }, { "OS Image", "osImage" },
+		{ "Operating System", "operatingSystem" }, { "Architecture", "architecture" },
+		{ "Container Runtime Version", "containerRuntimeVersion" },
+		{ "Kubelet Version", "kubeletVersion" }, { "Kube-Proxy Version", "kubeProxyVersion" },
+	};
+	struct model_meta ev_meta = { 0 };
+	struct buf b = BUF_INIT;
+	struct model_map labels;
+	char roles[256], t1[64], t2[64];
+	int n_pods = 0;
+	size_t i;
+
+	objapi_node_labels(node, &labels);
+	objapi_node_roles(node, roles, sizeof(roles));
+	buf_printf(&b, "Name:\t%s\n", n->st.name);
+	buf_printf(&b, "Roles:\t%s\n", roles);
+	describe_labels(&b, "Labels", &labels);
+	describe_time(describe_str(md, "creationTimestamp"), t1, sizeof(t1));
+	buf_printf(&b, "CreationTimestamp:\t%s\n", t1);
+	if (json_array_size(json_object_get(spec, "taints")) == 0)
+		buf_puts(&b, "Taints:\t<none>\n");
+	json_array_foreach(json_object_get(spec, "taints"), i, x)
+		buf_printf(&b, "%s\t%s:%s\n", i ? "" : "Taints:", describe_str(x, "key"),
+			   describe_str(x, "effect"));
+	buf_printf(&b, "Unschedulable:\t%s\n", n->st.unschedulable ? "true" : "false");
+	if (lease) {
+		const json_t *ls = json_object_get(lease, "spec");
+
+		describe_time(describe_str(ls, "renewTime"), t1, sizeof(t1));
+		buf_printf(&b, "Lease:\n  HolderIdentity:\t%s\n  RenewTime:\t%s\n",
+			   describe_str(ls, "holderIdentity"), t1);
+	}
+	buf_puts(&b, "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\t"
+		 "Reason\tMessage\n  ----\t------\t-----------------\t------------------\t"
+		 "------\t-------\n");
+	json_array_foreach(json_object_get(st, "conditions"), i, x) {
+		describe_time(describe_str(x, "lastHeartbeatTime"), t1, sizeof(t1));
+		describe_time(describe_str(x, "lastTransitionTime"), t2, sizeof(t2));
+		buf_printf(&b, "  %s\t%s\t%s\t%s\t%s\t%s\n", describe_str(x, "type"),
+			   describe_str(x, "status"), t1, t2, describe_str(x, "reason"),
+			   describe_str(x, "message"));
+	}
+	buf_puts(&b, "Addresses:\n");
+	json_array_foreach(json_object_get(st, "addresses"), i, x)
+		buf_printf(&b, "  %s:\t%s\n", describe_str(x, "type"), describe_str(x, "address"));
+	describe_quantities(&b, "Capacity", json_object_get(st, "capacity"));
+	describe_quantities(&b, "Allocatable", json_object_get(st, "allocatable"));
+	buf_puts(&b, "System Info:\n");
+	for (i = 0; i < sizeof(info_rows) / sizeof(info_rows[0]); i++)
+		buf_printf(&b, "  %s:\t%s\n", info_rows[i][0], describe_str(info, info_rows[i][1]));
+	buf_printf(&b, "PodCIDR:\t%s\n", describe_str(spec, "podCIDR"));
+	for (int k = 0; k < w->n_pods; k++)
+		n_pods += strcmp(w->pods[k].node, n->st.name) == 0;
+	buf_printf(&b, "Non-terminated Pods:\t(%d in total)\n", n_pods);
+	if (n_pods)
+		buf_puts(&b, "  Namespace\tName\tAge\n  ---------\t----\t---\n");
+	for (int k = 0; k < w->n_pods; k++) {
+		const struct model_pod *p = &w->pods[k];
+
+		if (strcmp(p->node, n->st.name) != 0)
+			continue;
+		obj_age_since(p->meta.created, t1, sizeof(t1));
+		buf_printf(&b, "  %s\t%s\t%s\n", p->meta.ns, p->meta.name, t1);
+	}
+	/* A Node's Events are recorded in the default namespace. */
+	snprintf(ev_meta.ns, sizeof(ev_meta.ns), "default");
+	snprintf(ev_meta.name, sizeof(ev_meta.name), "%s", n->st.name);
+	describe_events(cli, &b, "Node", &ev_meta);
+	describe_flush(&b);
+	buf_free(&b);
+}
+
+/* The Node's Lease in kube-node-lease, or NULL (json_decref it). */
+static json_t *describe_lease(struct cli *cli, const char *node)
+{
+	struct objapi api;
+	json_t *lease = NULL;
+	char path[200];
+
+	if (objapi_open(cli, &api) < 0)
+		return NULL;
+	snprintf(path, sizeof(path),
+		 "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/%s", node);
+	if (objapi_call(&api, "GET", path, NULL, &lease) != 200) {
+		json_decref(lease);
+		lease = NULL;
+	}
+	objapi_close(&api);
+	return lease;
+}
+
 /* ---- the command ------------------------------------------------------------------ */
 
 static void describe_usage(FILE *out)
@@ -394,9 +514,11 @@ static void describe_usage(FILE *out)
 		"usage: clientip describe TYPE [NAME...] | TYPE/NAME\n"
 		"\n"
 		"Shows an object in detail, as kubectl describe does. TYPE is service (svc),\n"
-		"pod (po) or deployment (deploy); without NAME, every object of that type in\n"
-		"the namespace. A Service shows its ports, NodePorts, endpoints, traffic\n"
-		"policies, health check node port and the load balancer's events.\n"
+		"pod (po), deployment (deploy) or node (no); without NAME, every object of\n"
+		"that type in the namespace (every node). A Service shows its ports,\n"
+		"NodePorts, endpoints, traffic policies, health check node port and the load\n"
+		"balancer's events; a node its conditions, Lease, addresses, capacity, pods\n"
+		"and events.\n"
 		"\n"
 		"Examples:\n"
 		"  clientip describe svc node-service\n"
@@ -451,8 +573,8 @@ int cmd_describe(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "error: %s\n", err);
 		return 2;
 	}
-	if (res == OBJ_RES_ENDPOINTS || res == OBJ_RES_NODES || res == OBJ_RES_DAEMONSETS) {
-		fprintf(stderr, "error: describe supports services, pods and deployments; try "
+	if (res == OBJ_RES_ENDPOINTS || res == OBJ_RES_DAEMONSETS) {
+		fprintf(stderr, "error: describe supports services, pods, deployments and nodes; try "
 			"\"clientip get %s -o yaml\"\n", obj_res_plural(res));
 		return 1;
 	}
@@ -482,6 +604,30 @@ int cmd_describe(struct cli *cli, int argc, char **argv)
 				found++;
 			}
 			free(ss);
+		} else if (res == OBJ_RES_NODES) {
+			struct objapi_node *nodes = NULL;
+			int n = 0;
+
+			if (objapi_list_nodes(cli, &nodes, &n) < 0) {
+				status = 1;
+				break;
+			}
+			for (int i = 0; i < n; i++) {
+				struct model_map labels;
+				json_t *lease;
+
+				objapi_node_labels(nodes[i].obj, &labels);
+				if ((want && strcmp(nodes[i].st.name, want) != 0) ||
+				    !obj_selector_matches(&sel, &labels))
+					continue;
+				if (shown++)
+					putchar('\n');
+				lease = describe_lease(cli, nodes[i].st.name);
+				describe_node(cli, &nodes[i], lease, &w);
+				json_decref(lease);
+				found++;
+			}
+			objapi_nodes_free(nodes, n);
 		} else if (res == OBJ_RES_PODS) {
 			for (int i = 0; i < w.n_pods; i++) {
 				const struct model_pod *p = &w.pods[i];
@@ -522,7 +668,9 @@ int cmd_describe(struct cli *cli, int argc, char **argv)
 			status = 1;
 		}
 	}
-	if (nargs == 0 && shown == 0)
+	if (nargs == 0 && shown == 0 && res == OBJ_RES_NODES)
+		fprintf(stderr, "No resources found\n");
+	else if (nargs == 0 && shown == 0)
 		fprintf(stderr, "No resources found in %s namespace.\n", cli->ns);
 	obj_world_free(&w);
 	return status;

@@ -163,34 +163,6 @@ static bool get_emit(struct get_ctx *g, enum obj_res res, const char *name)
 
 /* ---- nodes -------------------------------------------------------------------- */
 
-/* A Node's labels as the model holds them (what does not fit is left out). */
-static void get_node_labels(const json_t *node, struct model_map *m)
-{
-	const json_t *labels = json_object_get(json_object_get(node, "metadata"), "labels"), *v;
-	const char *k;
-
-	memset(m, 0, sizeof(*m));
-	json_object_foreach((json_t *)labels, k, v)
-		if (json_is_string(v))
-			model_map_set(m, k, json_string_value(v));
-}
-
-/* kubectl's ROLES: node-role.kubernetes.io/<role> labels, else the
- * kubernetes.io/role label, else <none>. */
-static void get_node_roles(const json_t *node, char *out, size_t len)
-{
-	const json_t *labels = json_object_get(json_object_get(node, "metadata"), "labels"), *v;
-	const char *k, *role = json_string_value(json_object_get(labels, "kubernetes.io/role"));
-	size_t o = 0;
-
-	out[0] = '\0';
-	json_object_foreach((json_t *)labels, k, v)
-		if (strncmp(k, "node-role.kubernetes.io/", 24) == 0 && k[24] && o < len)
-			o += (size_t)snprintf(out + o, len - o, "%s%s", o ? "," : "", k + 24);
-	if (!o)
-		snprintf(out, len, "%s", role && *role ? role : "<none>");
-}
-
 static const char *get_node_info(const json_t *node, const char *key)
 {
 	const char *v = json_string_value(json_object_get(
@@ -220,7 +192,7 @@ static void get_nodes(struct get_ctx *g, const char *const *names, int n_names, 
 		char age[32], ip[INET_ADDRSTRLEN] = "<none>", roles[256];
 		struct model_map labels;
 
-		get_node_labels(node, &labels);
+		objapi_node_labels(node, &labels);
 		if (!get_selected(g, NULL, name, &labels, names, n_names, found))
 			continue;
 		if (get_structured(g)) {
@@ -234,7 +206,7 @@ static void get_nodes(struct get_ctx *g, const char *const *names, int n_names, 
 		if (!get_emit(g, OBJ_RES_NODES, name))
 			continue;
 		obj_age_since(created ? created : "", age, sizeof(age));
-		get_node_roles(node, roles, sizeof(roles));
+		objapi_node_roles(node, roles, sizeof(roles));
 		if (nodes[i].st.addr.s_addr)
 			inet_ntop(AF_INET, &nodes[i].st.addr, ip, sizeof(ip));
 		get_row_start(g, OBJ_RES_NODES, "", name);

@@ -304,6 +304,31 @@ int objapi_list_nodes(const struct cli *cli, struct objapi_node **out, int *n)
 	return 0;
 }
 
+void objapi_node_labels(const json_t *node, struct model_map *m)
+{
+	const json_t *labels = json_object_get(json_object_get(node, "metadata"), "labels"), *v;
+	const char *k;
+
+	memset(m, 0, sizeof(*m));
+	json_object_foreach((json_t *)labels, k, v)
+		if (json_is_string(v))
+			model_map_set(m, k, json_string_value(v));
+}
+
+void objapi_node_roles(const json_t *node, char *out, size_t len)
+{
+	const json_t *labels = json_object_get(json_object_get(node, "metadata"), "labels"), *v;
+	const char *k, *role = json_string_value(json_object_get(labels, "kubernetes.io/role"));
+	size_t o = 0;
+
+	out[0] = '\0';
+	json_object_foreach((json_t *)labels, k, v)
+		if (strncmp(k, "node-role.kubernetes.io/", 24) == 0 && k[24] && o < len)
+			o += (size_t)snprintf(out + o, len - o, "%s%s", o ? "," : "", k + 24);
+	if (!o)
+		snprintf(out, len, "%s", role && *role ? role : "<none>");
+}
+
 void objapi_nodes_free(struct objapi_node *nodes, int n)
 {
 	for (int i = 0; i < n; i++)

@@ -92,6 +92,11 @@ struct objapi_node {
  * -1 (message printed). */
 int objapi_list_nodes(const struct cli *cli, struct objapi_node **out, int *n);
 void objapi_nodes_free(struct objapi_node *nodes, int n);
+/* A Node's labels as the model holds them (what does not fit is left out). */
+void objapi_node_labels(const json_t *node, struct model_map *m);
+/* kubectl's ROLES: the node-role.kubernetes.io/<role> labels, comma
+ * separated, else the kubernetes.io/role label, else <none>. */
+void objapi_node_roles(const json_t *node, char *out, size_t len);
 
 /* One object: 0, -ENOENT when the server has none (nothing printed, so
  * that the caller words it), or -1 (what went wrong printed). resource is

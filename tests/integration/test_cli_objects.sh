@@ -172,6 +172,23 @@ t_match "get nodes -o wide: INTERNAL-IP, OS-IMAGE, KERNEL-VERSION, CONTAINER-RUN
 t_eq "get nodes -o json: a List of the API's Nodes" "Node node0 10.240.0.4" \
 	"$(ci get nodes -o json | jq -r '.items[0] | [.kind, .metadata.name, .status.addresses[0].address] | join(" ")')"
 t_eq "get nodes -l: selected by label" "node1" "$(ci get nodes -l node-role.kubernetes.io/edge -o name | sed 's,^node/,,')"
+out=$(ci describe node node0)
+t_match "describe node: kubectl's blocks" 'Name: +node0
+Roles: +agent
+Labels: +kubernetes\.io/role=agent
+CreationTimestamp: +[A-Z][a-z][a-z], [0-9]+ .*
+Taints: +<none>
+Unschedulable: +false
+Conditions:' "$out"
+t_match "describe node: the Ready condition" '  Ready +True +<unknown> +<unknown> +KubeletReady' "$out"
+t_match "describe node: addresses" 'Addresses:
+  InternalIP: +10\.240\.0\.4' "$out"
+t_match "describe node: system info" 'System Info:
+  Kernel Version: +6\.1\.0
+  OS Image: +Test OS' "$out"
+t_match "describe node: no pods, no events" 'Non-terminated Pods: +\(0 in total\)
+Events: +<none>' "$out"
+t_match "describe no: every node" 'Name: +node1' "$(ci describe no)"
 t_ok "get svc -o json parses (a List)" sh -c \
 	"'$T_BUILD/clientip' --lab $LAB get svc -o json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"kind\"]==\"List\" and d[\"items\"][0][\"kind\"]==\"Service\"'"
 t_ok "get deploy NAME -o json parses (the object)" sh -c \
