@@ -210,7 +210,7 @@ static void kubelet_node_register(struct kubelet *k)
 	struct kubelet_node *n = k->node;
 	char cidr[INET_ADDRSTRLEN + 4], subnet[INET_ADDRSTRLEN];
 	struct in_addr net = lab_node_pod_subnet(k->cfg->node_index);
-	json_t *node, *answer = NULL;
+	json_t *node;
 	int code;
 
 	inet_ntop(AF_INET, &net, subnet, sizeof(subnet));
@@ -220,7 +220,7 @@ static void kubelet_node_register(struct kubelet *k)
 			 "spec", "podCIDR", cidr, "podCIDRs", cidr);
 	if (!node)
 		return;
-	code = kubelet_node_call(n, "POST", "/api/v1/nodes", "application/json", node, &answer);
+	code = kubelet_node_call(n, "POST", "/api/v1/nodes", "application/json", node, NULL);
 	json_decref(node);
 	if (code == 201 || code == 409) {
 		if (code == 201)
@@ -231,7 +231,6 @@ static void kubelet_node_register(struct kubelet *k)
 	} else if (code > 0) {
 		kubelet_node_failed(n, "register node %s: HTTP %d", k->cfg->node, code);
 	}
-	json_decref(answer);
 }
 
 /* Renews the Lease, creating it the first time. */

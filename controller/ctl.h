@@ -257,6 +257,10 @@ bool ctl_api_has(const struct ctl_api_view *v, enum ctl_coll k, const char *ns,
 int ctl_api_workloads(const struct ctl_api_view *v, struct model_deployment **out,
 		      char (**hashes)[CTL_HASH_LEN + 1], int *n);
 int ctl_api_services(const struct ctl_api_view *v, struct model_service **out, int *n);
+/* One write to the API server with a JSON body: the HTTP status, or -1
+ * when no answer came; anything but 2xx is logged, prefixed with what. */
+int ctl_api_send(struct ctl *c, const char *method, const char *path, const char *content_type,
+		 const json_t *body, const char *what);
 /* A Deployment's or DaemonSet's status (st->daemon_set) into its object's
  * status subresource, when it differs from what the view holds; fields the
  * status no longer has are removed. 1 sent, 0 nothing to send (or the

@@ -315,17 +315,36 @@ int ctl_api_services(const struct ctl_api_view *v, struct model_service **out, i
 	return 0;
 }
 
+int ctl_api_send(struct ctl *c, const char *method, const char *path, const char *content_type,
+		 const json_t *body, const char *what)
+{
+	char *text = json_dumps(body, JSON_COMPACT), err[200];
+	struct buf b = BUF_INIT;
+	int code;
+
+	if (!text)
+		return -1;
+	code = apiclient_request(c->api, method, path, content_type, text, strlen(text), &b, err,
+				 sizeof(err));
+	if (code < 0)
+		log_warn("%s: %s", what, err);
+	else if (code < 200 || code >= 300)
+		log_warn("%s: %s %s: HTTP %d: %.200s", what, method, path, code, buf_str(&b));
+	free(text);
+	buf_free(&b);
+	return code;
+}
+
 int ctl_api_put_status(struct ctl *c, const struct ctl_api_view *v,
 		       const struct model_deployment_status *st)
 {
 	enum ctl_coll k = st->daemon_set ? CTL_DAEMONSETS : CTL_DEPLOYMENTS;
-	char key[2 * MODEL_NAME_MAX + 2], path[3 * MODEL_NAME_MAX + 64], err[200];
+	char key[2 * MODEL_NAME_MAX + 2], path[3 * MODEL_NAME_MAX + 64], what[3 * MODEL_NAME_MAX];
 	const json_t *obj, *held;
 	json_t *mine = NULL, *patch = NULL, *doc, *v2;
-	struct buf b = BUF_INIT, text = BUF_INIT;
+	struct buf text = BUF_INIT;
 	struct jsonw w;
 	const char *f;
-	char *body = NULL;
 	int code, rc = -ENOMEM;
 
 	snprintf(key, sizeof(key), "%s/%s", st->ns, st->name);
@@ -353,26 +372,19 @@ int ctl_api_put_status(struct ctl *c, const struct ctl_api_view *v,
 			json_object_set_new(patch, f, json_null());
 	v2 = json_pack("{s:o}", "status", patch);
 	patch = NULL;
-	body = v2 ? json_dumps(v2, JSON_COMPACT) : NULL;
-	json_decref(v2);
-	if (!body)
+	if (!v2)
 		goto out;
 	snprintf(path, sizeof(path), "/apis/apps/v1/namespaces/%s/%s/%s/status", st->ns,
 		 st->daemon_set ? "daemonsets" : "deployments", st->name);
-	code = apiclient_request(c->api, "PATCH", path, "application/merge-patch+json", body,
-				 strlen(body), &b, err, sizeof(err));
-	if (code == 200 || code == 404) {
-		rc = code == 200 ? 1 : 0;
-	} else {
-		log_warn("%s %s: status: %s", st->daemon_set ? "daemonset" : "deployment", key,
-			 code < 0 ? err : buf_str(&b));
-		rc = -EIO;
-	}
+	snprintf(what, sizeof(what), "%s %s: status", st->daemon_set ? "daemonset" : "deployment",
+		 key);
+	code = ctl_api_send(c, "PATCH", path, "application/merge-patch+json", v2, what);
+	json_decref(v2);
+	/* 404: gone meanwhile, its status with it. */
+	rc = code == 200 ? 1 : code == 404 ? 0 : -EIO;
 out:
-	free(body);
 	json_decref(patch);
 	json_decref(mine);
-	buf_free(&b);
 	return rc;
 }
 

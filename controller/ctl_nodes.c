@@ -19,7 +19,6 @@
 #include <time.h>
 
 #include "apiobj.h"
-#include "buf.h"
 #include "log.h"
 
 #define CTL_NODES_PATH  "/api/v1/nodes"
@@ -75,23 +74,13 @@ static bool ctl_node_tainted(const json_t *node)
 static int ctl_node_patch(struct ctl *c, const char *name, const char *sub,
 			  const char *content_type, json_t *patch)
 {
-	char path[MODEL_NAME_MAX + 32], err[200];
-	char *text = json_dumps(patch, JSON_COMPACT);
-	struct buf b = BUF_INIT;
-	int code = -1;
+	char path[MODEL_NAME_MAX + 32], what[MODEL_NAME_MAX + 8];
+	int code;
 
-	json_decref(patch);
-	if (!text)
-		return -1;
 	snprintf(path, sizeof(path), CTL_NODES_PATH "/%s%s", name, sub);
-	code = apiclient_request(c->api, "PATCH", path, content_type, text, strlen(text), &b, err,
-				 sizeof(err));
-	if (code < 0)
-		log_warn("node %s: %s", name, err);
-	else if (code != 200)
-		log_warn("node %s: PATCH %s: HTTP %d: %.200s", name, path, code, buf_str(&b));
-	free(text);
-	buf_free(&b);
+	snprintf(what, sizeof(what), "node %s", name);
+	code = patch ? ctl_api_send(c, "PATCH", path, content_type, patch, what) : -1;
+	json_decref(patch);
 	return code == 200 ? 0 : -1;
 }
 
@@ -101,25 +90,17 @@ static void ctl_node_event(struct ctl *c, const json_t *node, const char *name)
 {
 	const char *uid = json_string_value(json_object_get(json_object_get(node, "metadata"),
 							    "uid"));
-	char msg[MODEL_NAME_MAX + 48], err[200];
-	struct buf b = BUF_INIT;
+	char msg[MODEL_NAME_MAX + 48], what[MODEL_NAME_MAX + 32];
 	json_t *ev;
-	char *text;
-	int code;
 
 	snprintf(msg, sizeof(msg), "Node %s status is now: NodeNotReady", name);
+	snprintf(what, sizeof(what), "node %s: NodeNotReady event", name);
 	ev = apiobj_event_new("default", "v1", "Node", "", name, uid, "Normal", "NodeNotReady", msg,
 			      "node-controller");
-	text = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
+	if (ev)
+		ctl_api_send(c, "POST", "/api/v1/namespaces/default/events", "application/json", ev,
+			     what);
 	json_decref(ev);
-	if (!text)
-		return;
-	code = apiclient_request(c->api, "POST", "/api/v1/namespaces/default/events",
-				 "application/json", text, strlen(text), &b, err, sizeof(err));
-	if (code != 201)
-		log_warn("node %s: NodeNotReady event: %s", name, code < 0 ? err : buf_str(&b));
-	free(text);
-	buf_free(&b);
 }
 
 /* The Node's taints with the unreachable one added (add) or removed; a

@@ -105,6 +105,12 @@ NodeReady Node node0 status is now: NodeReady" \
 	"$(api /api/v1/namespaces/default/events | jq -r '[.items[] | select(.involvedObject.kind == "Node"
 		and .involvedObject.name == "node0" and .source.component == "kubelet")] |
 		sort_by(.metadata.name) | .[] | "\(.reason) \(.message)"')"
+# A Node deleted under a running agent comes back, as a restarted kubelet
+# registers it: a new object (another uid), Ready again.
+uid=$(api /api/v1/nodes/node0 | jq -r .metadata.uid)
+t_ok "delete node0's Node" sh -c "curl -sf -X DELETE --unix-socket '$sd/apiserver.sock' http://lab/api/v1/nodes/node0 >/dev/null"
+new_node() { node_ready && [ "$(api /api/v1/nodes/node0 | jq -r .metadata.uid)" != "$uid" ]; }
+t_ok "the agent registers it again, Ready" t_wait 10 new_node
 
 # --- a pod of the scenario's image -----------------------------------------------
 put_pod web node0 10.244.0.2 nfranssens/nodejs-ip
