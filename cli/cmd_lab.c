@@ -772,6 +772,39 @@ static int lab_supervise(struct cli *cli, int argc, char **argv)
 	return labsup_run(cli->lab, cli->bindir, cli->statedir, li.nodes, listenfd, reportfd);
 }
 
+/* Whether pid is stopped (state T in /proc/PID/stat). The state follows
+ * the command name, which may itself hold spaces and parentheses: it is
+ * read after the last ')'. */
+static bool lab_pid_stopped(pid_t pid)
+{
+	char path[64], text[512], *paren;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	paren = strrchr(text, ')');
+	return paren && paren[1] == ' ' && paren[2] == 'T';
+}
+
+/* SIGSTOP takes effect when the kernel next schedules the process: a
+ * caller told "frozen" must be able to rely on it, so this waits (5 s at
+ * most) until the process is seen stopped. */
+static bool lab_wait_stopped(pid_t pid)
+{
+	for (int i = 0; i < 5000; i++) {
+		if (lab_pid_stopped(pid))
+			return true;
+		nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
+	}
+	return false;
+}
+
 /* `lab kill DAEMON [--signal SIG]`: a crash on purpose. */
 static int lab_kill(struct cli *cli, int argc, char **argv)
 {
@@ -828,6 +861,11 @@ static int lab_kill(struct cli *cli, int argc, char **argv)
 		}
 		if (kill(pid, sig) < 0) {
 			log_error("lab kill: %s (pid %ld): %s", name, (long)pid, strerror(errno));
+			return 1;
+		}
+		if (sig == SIGSTOP && !lab_wait_stopped(pid)) {
+			log_error("lab kill: %s (pid %ld) was sent SIGSTOP but is not seen stopped",
+				  name, (long)pid);
 			return 1;
 		}
 		printf("sent SIG%s to %s (pid %ld)\n", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?",

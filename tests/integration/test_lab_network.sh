@@ -146,15 +146,12 @@ t_eq "node0 cannot open flows to the internet" 28 $?
 
 # --- what it must forward: flows to the frontend pool ----------------------------
 # The edge filter on its own: the load balancer (rightly) drops frontend flows
-# it has no rule for, so it is stopped and its tables removed, and this test
-# stands in for it with a frontend IP on node1 and a route to it on the edge
-# (floating IP: the node sees the frontend address as destination).
-gone() { [ ! -e "/proc/$1" ] || grep -q '^[0-9]* (.*) Z' "/proc/$1/stat" 2>/dev/null; }
-lbpid=$(cat "${CLIENTIP_RUN_DIR:-/run/clientip}/$lab/run/lb.pid" 2>/dev/null)
-if [ -n "$lbpid" ]; then
-	kill "$lbpid" 2>/dev/null
-	t_ok "load balancer stopped" t_wait 10 gone "$lbpid"
-fi
+# it has no rule for, so it is frozen (SIGSTOP: killed, the lab's supervisor
+# would start it again and it would put its tables back) and its tables
+# removed, and this test stands in for it with a frontend IP on node1 and a
+# route to it on the edge (floating IP: the node sees the frontend address
+# as destination).
+t_ok "the load balancer is frozen" "$C" --lab "$lab" lab kill lb --signal STOP
 "$C" --lab "$lab" exec edge -- nft list tables | grep -v "^table inet edge_filter$" |
 	while read -r _ family name; do
 		"$C" --lab "$lab" exec edge -- nft delete table "$family" "$name"
