@@ -231,19 +231,6 @@ static int gen_cmp_ep(const void *a, const void *b)
 	return x->port - y->port;
 }
 
-/* Which of the Endpoints' port slots serves this Service port: by name and
- * protocol when the Endpoints list its ports, else by position. */
-static int gen_port_slot(const struct model_endpoints *e, const struct model_service_port *sp,
-			 int idx)
-{
-	if (e->n_ports <= 0)
-		return idx < MODEL_MAX_PORTS ? idx : -1;
-	for (int j = 0; j < e->n_ports && j < MODEL_MAX_PORTS; j++)
-		if (strcmp(e->ports[j].name, sp->name) == 0 && e->ports[j].proto == sp->proto)
-			return j;
-	return -1;
-}
-
 /* The three index arrays share one capacity. */
 static int gen_grow_idx(struct gen *g, int need)
 {
@@ -277,7 +264,7 @@ static int gen_collect(struct gen *g, const struct model_service *svc,
 	g->n_eps = 0;
 	if (!e)
 		return 0;
-	slot = gen_port_slot(e, sp, idx);
+	slot = model_endpoints_port_slot(e, sp, idx);
 	if (slot < 0)
 		return 0;
 	if (rs_grow((void **)&g->eps, &g->cap_eps, e->n, sizeof(*g->eps)) < 0)

@@ -2,14 +2,13 @@
  *
  * The lab's controller and the node agents' kubelet half still share pods
  * and their status as files (docs/STATE.md): the controller writes
- * api/pods and api/endpoints from what it reads of the API (Deployments,
- * DaemonSets, Services, Nodes), the agents run the pods and write
- * status/pods. Until they exchange pods through the API, this module reads
- * those files back into API objects after every change (Pods, ReplicaSets
- * derived from them, Endpoints and EndpointSlices, the Deployments' and
- * DaemonSets' status), so that kubectl sees the lab as it is.
+ * api/pods from what it reads of the API (Deployments, DaemonSets,
+ * Services, Nodes), the agents run the pods and write status/pods. Until
+ * they exchange pods through the API, this module reads those files back
+ * into API objects after every change (Pods, and the ReplicaSets derived
+ * from them), so that kubectl sees the lab as it is.
  *
- * Pods, ReplicaSets, Endpoints and EndpointSlices are therefore the lab's:
+ * Pods and ReplicaSets are therefore the lab's:
  * a client may read and watch them but not write them (405), as only the
  * lab's controller and agents may. Files are compared with API objects
  * through the lab's model (lib/model.h), so what the API adds (defaults,
@@ -59,12 +58,6 @@ static json_t *api_lab_to_json(api_lab_emit_fn *emit, const void *obj, const voi
 static void api_lab_emit_pod(struct jsonw *w, const void *o, const void *st)
 {
 	model_pod_to_json(w, o, st);
-}
-
-static void api_lab_emit_endpoints(struct jsonw *w, const void *o, const void *st)
-{
-	(void)st;
-	model_endpoints_to_json(w, o);
 }
 
 /* ---- files -> API ---------------------------------------------------------------- */
@@ -163,86 +156,6 @@ static void api_lab_seen(json_t *seen, const json_t *obj)
 	snprintf(key, sizeof(key), "%s/%s", json_string_value(json_object_get(m, "namespace")) ?: "",
 		 json_string_value(json_object_get(m, "name")) ?: "");
 	json_object_set_new(seen, key, json_true());
-}
-
-/* ---- which objects' files changed ------------------------------------------------ */
-
-/* A file's identity and version: inode, size, modification time ("-" if
- * absent). Every write of the state store is a rename of a new file, so a
- * change always shows here. */
-static void api_lab_stamp_of(const char *path, struct buf *out)
-{
-	struct stat st;
-
-	if (stat(path, &st) < 0)
-		buf_puts(out, "-;");
-	else
-		buf_printf(out, "%lu:%lld:%lld.%ld;", (unsigned long)st.st_ino,
-			   (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
-}
-
-/* True when the files behind one object (its own, and its status's when
- * status_kind is not -1) differ from what the last import saw, or the API
- * object is missing; the stamp is then remembered. Only changed objects are
- * read and compared, so an import costs a directory listing and a stat per
- * object, not a parse. */
-static bool api_lab_changed(struct api_server *s, const struct api_resource *r,
-			    enum store_kind kind, int status_kind, const struct store_key *k)
-{
-	char path[4096], key[600];
-	struct buf b = { 0 };
-	const char *old;
-	bool changed;
-
-	store_path(s->statedir, kind, k->ns, k->name, path, sizeof(path));
-	api_lab_stamp_of(path, &b);
-	if (status_kind >= 0) {
-		store_path(s->statedir, (enum store_kind)status_kind, k->ns, k->name, path,
-			   sizeof(path));
-		api_lab_stamp_of(path, &b);
-	}
-	snprintf(key, sizeof(key), "%s/%s/%s", r->resource, k->ns, k->name);
-	old = json_string_value(json_object_get(s->lab_stamps, key));
-	changed = !old || strcmp(old, buf_str(&b)) != 0 ||
-		  !api_objects_get(s->objects, r, k->ns, k->name);
-	if (changed)
-		json_object_set_new(s->lab_stamps, key, json_string(buf_str(&b)));
-	buf_free(&b);
-	return changed;
-}
-
-/* Lists the objects of a kind in the lab's files; marks each as seen. NULL
- * (logged) if the directory cannot be read. */
-static struct store_key *api_lab_keys(struct api_server *s, enum store_kind kind,
-				      json_t *seen, int *n)
-{
-	struct store_key *keys = NULL;
-	char err[256], key[600];
-
-	if (store_list_keys(s->statedir, kind, &keys, n, err, sizeof(err)) < 0) {
-		log_warn("lab state: %s", err);
-		return NULL;
-	}
-	for (int i = 0; i < *n; i++) {
-		snprintf(key, sizeof(key), "%s/%s", keys[i].ns, keys[i].name);
-		json_object_set_new(seen, key, json_true());
-	}
-	return keys;
-}
-
-/* Forgets the stamps of objects of r no longer in the files. */
-static void api_lab_forget(struct api_server *s, const struct api_resource *r, json_t *seen)
-{
-	size_t plen = strlen(r->resource);
-	const char *key;
-	json_t *v;
-	void *tmp;
-
-	json_object_foreach_safe(s->lab_stamps, tmp, key, v) {
-		if (strncmp(key, r->resource, plen) == 0 && key[plen] == '/' &&
-		    !json_object_get(seen, key + plen + 1))
-			json_object_del(s->lab_stamps, key);
-	}
 }
 
 /* The lab's pods with their statuses, read once per import. */
@@ -612,93 +525,6 @@ static void api_lab_import_replicasets(struct api_server *s, const struct api_la
 	json_decref(deps);
 }
 
-/* v1 Endpoints from the lab's EndpointSlice-shaped record: ready
- * addresses and the others apart, as the endpoints controller lists them. */
-static json_t *api_lab_endpoints_v1(const json_t *slice)
-{
-	const json_t *meta = json_object_get(slice, "metadata");
-	json_t *ready = json_array(), *notready = json_array(), *ports = json_array(), *ep, *p;
-	json_t *out, *subsets = json_array();
-	size_t i;
-
-	json_array_foreach(json_object_get(slice, "endpoints"), i, ep) {
-		const json_t *ref = json_object_get(ep, "targetRef");
-		json_t *a = json_pack("{s:O?, s:O?}", "ip",
-				      json_array_get(json_object_get(ep, "addresses"), 0), "nodeName",
-				      json_object_get(ep, "nodeName"));
-		if (ref)
-			json_object_set(a, "targetRef", (json_t *)ref);
-		json_array_append_new(json_is_true(json_object_get(json_object_get(ep,
-			"conditions"), "ready")) ? ready : notready, a);
-	}
-	json_array_foreach(json_object_get(slice, "ports"), i, p) {
-		json_int_t port = json_integer_value(json_object_get(p, "port"));
-		const json_t *first = json_array_get(json_object_get(slice, "endpoints"), 0);
-		if (!port)
-			port = json_integer_value(json_array_get(json_object_get(first, "ports"), i));
-		json_array_append_new(ports, json_pack("{s:O?, s:I, s:O?}", "name",
-						       json_object_get(p, "name"), "port", port,
-						       "protocol", json_object_get(p, "protocol")));
-	}
-	if (json_array_size(ready) || json_array_size(notready)) {
-		json_t *sub = json_pack("{s:O}", "ports", ports);
-		if (json_array_size(ready))
-			json_object_set(sub, "addresses", ready);
-		if (json_array_size(notready))
-			json_object_set(sub, "notReadyAddresses", notready);
-		json_array_append_new(subsets, sub);
-	}
-	out = json_pack("{s:s, s:s, s:{s:O?, s:O?}}", "apiVersion", "v1", "kind", "Endpoints",
-			"metadata", "name", json_object_get(meta, "name"), "namespace",
-			json_object_get(meta, "namespace"));
-	if (json_array_size(subsets))
-		json_object_set(out, "subsets", subsets);
-	json_decref(subsets);
-	json_decref(ready);
-	json_decref(notready);
-	json_decref(ports);
-	return out;
-}
-
-static void api_lab_import_endpoints(struct api_server *s)
-{
-	const struct api_resource *rs = api_lab_res("discovery.k8s.io", "endpointslices");
-	const struct api_resource *re = api_lab_res("", "endpoints");
-	json_t *seen = json_object();
-	struct store_key *keys;
-	int n = 0;
-
-	keys = api_lab_keys(s, STORE_ENDPOINTS, seen, &n);
-	for (int i = 0; keys && i < n; i++) {
-		struct model_endpoints e = { 0 };
-		char err[256];
-		json_t *slice = NULL;
-
-		/* The slice stands for both objects: a missing Endpoints is a
-		 * change too. */
-		if ((api_lab_changed(s, rs, STORE_ENDPOINTS, -1, &keys[i]) ||
-		     !api_objects_get(s->objects, re, keys[i].ns, keys[i].name)) &&
-		    store_get_endpoints(s->statedir, keys[i].ns, keys[i].name, &e, err,
-					sizeof(err)) == 0) {
-			slice = api_lab_to_json(api_lab_emit_endpoints, &e, NULL);
-			model_endpoints_free(&e);
-		}
-		if (!slice)
-			continue;
-		api_lab_mirror(s, re, api_objects_get(s->objects, re, keys[i].ns, keys[i].name),
-			       api_lab_endpoints_v1(slice));
-		api_lab_mirror(s, rs, api_objects_get(s->objects, rs, keys[i].ns, keys[i].name),
-			       slice);
-	}
-	if (keys) {
-		api_lab_prune(s, rs, seen);
-		api_lab_prune(s, re, seen);
-	}
-	api_lab_forget(s, rs, seen);
-	json_decref(seen);
-	free(keys);
-}
-
 static void api_lab_import(struct api_server *s)
 {
 	struct api_lab_pods pods;
@@ -709,7 +535,6 @@ static void api_lab_import(struct api_server *s)
 		api_lab_import_pods(s, &pods);
 	}
 	api_lab_pods_free(&pods);
-	api_lab_import_endpoints(s);
 	api_events_expire(s);
 	s->lab_importing = false;
 }
@@ -722,7 +547,7 @@ static void api_lab_on_change(struct watch *w, void *data)
 
 bool api_lab_owns(const struct api_server *s, const struct api_resource *r)
 {
-	static const char *const lab_kinds[] = { "Pod", "ReplicaSet", "Endpoints", "EndpointSlice" };
+	static const char *const lab_kinds[] = { "Pod", "ReplicaSet" };
 
 	if (!s->lab_watch)
 		return false;
@@ -735,7 +560,7 @@ bool api_lab_owns(const struct api_server *s, const struct api_resource *r)
 int api_lab_start(struct api_server *s, char *err, size_t errlen)
 {
 	static const char *const dirs[] = {
-		"api/pods", "api/endpoints", "status/pods", NULL,
+		"api/pods", "status/pods", NULL,
 	};
 	static const char *const builtin[] = { "default", "kube-system", "kube-public",
 					       "kube-node-lease" };
@@ -749,7 +574,6 @@ int api_lab_start(struct api_server *s, char *err, size_t errlen)
 	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
 		api_lab_ensure_namespace(s, builtin[i]);
 	s->lab_importing = false;
-	s->lab_stamps = json_object();
 	s->lab_watch = watch_new(s->loop, s->statedir, dirs, API_LAB_DEBOUNCE_MS, API_LAB_RESYNC_MS,
 				 api_lab_on_change, s, err, errlen);
 	if (!s->lab_watch)
@@ -760,8 +584,6 @@ int api_lab_start(struct api_server *s, char *err, size_t errlen)
 
 void api_lab_stop(struct api_server *s)
 {
-	json_decref(s->lab_stamps);
-	s->lab_stamps = NULL;
 	watch_free(s->lab_watch);
 	s->lab_watch = NULL;
 }

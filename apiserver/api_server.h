@@ -30,7 +30,6 @@ struct api_server {
 	uint64_t gc_timer;            /* pending pass of api_gc, 0 if none */
 	struct watch *lab_watch;      /* the lab's state files (api_lab), if serving a lab */
 	bool lab_importing;           /* api_lab is copying files in: do not write them back */
-	json_t *lab_stamps;           /* api_lab: each object's files as last imported */
 	struct api_doc *docs;         /* api_handlers: OpenAPI documents as served, kept */
 	struct api_alloc *alloc;      /* api_admit: the Services' ClusterIPs and NodePorts */
 	struct api_objects_watcher *alloc_watcher;

@@ -108,16 +108,18 @@ static void describe_events(struct cli *cli, struct buf *b, const char *kind,
 
 /* ---- Service ------------------------------------------------------------------ */
 
-static void describe_endpoints_for(const struct model_endpoints *e, int port_index, char *buf,
+static void describe_endpoints_for(const struct model_endpoints *e,
+				   const struct model_service *s, int port_index, char *buf,
 				   size_t len)
 {
-	int shown = 0, total = 0;
+	int shown = 0, total = 0, slot = e ? model_endpoints_port_slot(e, &s->ports[port_index],
+								      port_index) : -1;
 	size_t o = 0;
 
 	buf[0] = '\0';
-	for (int i = 0; e && i < e->n; i++) {
+	for (int i = 0; slot >= 0 && i < e->n; i++) {
 		char ip[INET_ADDRSTRLEN];
-		int port = port_index < MODEL_MAX_PORTS ? e->items[i].ports[port_index] : 0;
+		int port = e->items[i].ports[slot];
 
 		if (!e->items[i].ready || !port)
 			continue;
@@ -198,7 +200,7 @@ static void describe_service(struct cli *cli, const struct model_service *s)
 			buf_printf(&b, "TargetPort:\t%d/%s\n", p->target_port, proto);
 		if (p->node_port)
 			buf_printf(&b, "NodePort:\t%s\t%d/%s\n", name, p->node_port, proto);
-		describe_endpoints_for(have_eps ? &e : NULL, k, eps, sizeof(eps));
+		describe_endpoints_for(have_eps ? &e : NULL, s, k, eps, sizeof(eps));
 		buf_printf(&b, "Endpoints:\t%s\n", eps);
 	}
 	buf_printf(&b, "Session Affinity:\t%s\n", s->affinity_client_ip ? "ClientIP" : "None");

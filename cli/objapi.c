@@ -170,7 +170,8 @@ json_t *objapi_from_service(const struct model_service *s)
 }
 
 /* A list of one kind from the server, each item converted by conv into
- * an array of size-byte elements. */
+ * an array of size-byte elements: 0, 1 for an object left out (an
+ * EndpointSlice of no Service), or -1 with err. */
 typedef int objapi_conv_fn(const json_t *obj, void *out, char *err, size_t errlen);
 
 static int objapi_conv_service(const json_t *obj, void *out, char *err, size_t errlen)
@@ -252,10 +253,13 @@ static int objapi_list(const struct cli *cli, const char *resource, size_t size,
 		return -1;
 	}
 	json_array_foreach(items, i, item) {
-		/* One object the model refuses does not hide the others. */
-		if (conv(item, arr + (size_t)m * size, err, sizeof(err)) < 0)
+		/* One object the model refuses does not hide the others; 1:
+		 * an object conv leaves out. */
+		int rc = conv(item, arr + (size_t)m * size, err, sizeof(err));
+
+		if (rc < 0)
 			fprintf(stderr, "warning: %s\n", err);
-		else
+		else if (rc == 0)
 			m++;
 	}
 	qsort(arr, (size_t)m, size, cmp);
@@ -379,16 +383,7 @@ int objapi_list_daemonsets(const struct cli *cli, struct objapi_workload **out, 
 
 static int objapi_conv_endpoints(const json_t *obj, void *out, char *err, size_t errlen)
 {
-	char *text = json_dumps(obj, JSON_COMPACT);
-	int rc;
-
-	if (!text) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	rc = model_endpoints_from_json(text, strlen(text), out, err, errlen);
-	free(text);
-	return rc;
+	return apiobj_slice_endpoints(obj, out, err, errlen);
 }
 
 int objapi_list_endpoints(const struct cli *cli, struct model_endpoints **out, int *n)
@@ -397,6 +392,9 @@ int objapi_list_endpoints(const struct cli *cli, struct model_endpoints **out, i
 	int rc = objapi_list(cli, "endpointslices", sizeof(**out), objapi_conv_endpoints, &v, n);
 
 	*out = v;
+	/* A Service's slices as one entry, as kube-proxy reads them. */
+	if (rc == 0 && apiobj_endpoints_merge(*out, n) < 0)
+		fprintf(stderr, "warning: endpointslices: out of memory\n");
 	return rc;
 }
 
@@ -445,7 +443,24 @@ int objapi_get_service(const struct cli *cli, const char *ns, const char *name,
 int objapi_get_endpoints(const struct cli *cli, const char *ns, const char *name,
 			 struct model_endpoints *out)
 {
-	return objapi_get(cli, "endpointslices", ns, name, objapi_conv_endpoints, out);
+	struct model_endpoints *all;
+	int n, rc = -ENOENT;
+
+	/* A Service's slices are named after it plus a suffix: all of them,
+	 * merged, then the one entry of this Service. */
+	memset(out, 0, sizeof(*out));
+	if (objapi_list_endpoints(cli, &all, &n) < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		if (rc != 0 && strcmp(all[i].ns, ns) == 0 && strcmp(all[i].name, name) == 0) {
+			*out = all[i];
+			rc = 0;
+			continue;
+		}
+		model_endpoints_free(&all[i]);
+	}
+	free(all);
+	return rc;
 }
 
 int objapi_list_services(const struct cli *cli, struct model_service **out, int *n)

@@ -3,7 +3,8 @@
  * The controller turns desired state (Deployments, DaemonSets and Services
  * from the lab's API server) and observed state (Nodes and Leases from the
  * API server, status/pods from the agents) into derived objects (api/pods,
- * api/endpoints, and the Deployments' and DaemonSets' status in the API),
+ * and in the API the Services' EndpointSlices and Endpoints and the
+ * Deployments' and DaemonSets' status),
  * like Kubernetes' Deployment, ReplicaSet, DaemonSet, scheduler and
  * EndpointSlice controllers together. Every
  * decision is a pure function over arrays of model structs (below), so
@@ -188,6 +189,24 @@ int ctl_endpoints_build(const struct model_service *svc, const struct model_pod 
 			const struct model_pod_status *const *status, int n,
 			struct model_endpoints *out);
 
+/* The EndpointSlices' endpointslice.kubernetes.io/managed-by. */
+#define CTL_ENDPOINTS_MANAGER "clientip-controller"
+
+/* A Service's endpoints as discovery.k8s.io/v1 EndpointSlices, the way
+ * the EndpointSlice controller writes them: one slice per distinct set of
+ * resolved ports (a named targetPort may be a different number on each
+ * pod), the endpoints' conditions as they are, the Service's labels with
+ * kubernetes.io/service-name and managed-by CTL_ENDPOINTS_MANAGER, owned
+ * by the Service; one empty slice when there are no endpoints. Each slice
+ * is named after its Service and its port set, so it keeps its name from
+ * pass to pass. A JSON object name -> slice, or NULL on OOM. */
+json_t *ctl_endpoint_slices(const struct model_service *svc, const struct model_endpoints *e);
+/* The same as core/v1 Endpoints, as the Endpoints controller writes them:
+ * one subset per port set, ready addresses apart from the not-ready ones,
+ * terminating pods left out, the Service's labels with
+ * endpointslice.kubernetes.io/skip-mirror. NULL on OOM. */
+json_t *ctl_endpoints_v1(const struct model_service *svc, const struct model_endpoints *e);
+
 /* ---- the daemon (ctl_sync.c, ctl_main.c) ------------------------------- */
 
 /* What the controller lists and watches on the API server (ctl_api.c). */
@@ -199,6 +218,8 @@ enum ctl_coll {
 	CTL_SERVICES,
 	CTL_CONFIGMAPS,    /* for the pods' environment */
 	CTL_SECRETS,
+	CTL_ENDPOINTSLICES,  /* written by the controller, read back */
+	CTL_ENDPOINTS,
 	CTL_COLL_COUNT,
 };
 
@@ -261,6 +282,16 @@ int ctl_api_services(const struct ctl_api_view *v, struct model_service **out, i
  * when no answer came; anything but 2xx is logged, prefixed with what. */
 int ctl_api_send(struct ctl *c, const char *method, const char *path, const char *content_type,
 		 const json_t *body, const char *what);
+/* Makes the API's object `want` (a namespaced object of collection k
+ * under coll_path, e.g. "/api/v1/namespaces/NS/endpoints") what want says:
+ * created when missing, replaced (keeping the server's metadata) when one
+ * of `fields` or the labels or owners differ, left alone otherwise. 1
+ * written, 0 nothing to write, -errno (logged, but for 409: the watch
+ * brings the newer object and the next pass tries again). */
+int ctl_api_ensure(struct ctl *c, const struct ctl_api_view *v, enum ctl_coll k,
+		   const char *coll_path, const json_t *want, const char *const *fields);
+/* DELETE of path; 404 counts as done. 0 or -EIO (logged). */
+int ctl_api_delete(struct ctl *c, const char *path, const char *what);
 /* A Deployment's or DaemonSet's status (st->daemon_set) into its object's
  * status subresource, when it differs from what the view holds; fields the
  * status no longer has are removed. 1 sent, 0 nothing to send (or the

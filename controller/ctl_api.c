@@ -34,6 +34,8 @@ static const struct {
 	[CTL_SERVICES] = { "/api/v1/services", "services" },
 	[CTL_CONFIGMAPS] = { "/api/v1/configmaps", "configmaps" },
 	[CTL_SECRETS] = { "/api/v1/secrets", "secrets" },
+	[CTL_ENDPOINTSLICES] = { "/apis/discovery.k8s.io/v1/endpointslices", "endpointslices" },
+	[CTL_ENDPOINTS] = { "/api/v1/endpoints", "endpoints" },
 };
 
 static void ctl_api_key(const json_t *obj, char *out, size_t len)
@@ -315,8 +317,10 @@ int ctl_api_services(const struct ctl_api_view *v, struct model_service **out, i
 	return 0;
 }
 
-int ctl_api_send(struct ctl *c, const char *method, const char *path, const char *content_type,
-		 const json_t *body, const char *what)
+/* ctl_api_send, with answers of status `quiet` (0: none) not logged. */
+static int ctl_api_send_quiet(struct ctl *c, const char *method, const char *path,
+			      const char *content_type, const json_t *body, const char *what,
+			      int quiet)
 {
 	char *text = json_dumps(body, JSON_COMPACT), err[200];
 	struct buf b = BUF_INIT;
@@ -328,11 +332,92 @@ int ctl_api_send(struct ctl *c, const char *method, const char *path, const char
 				 sizeof(err));
 	if (code < 0)
 		log_warn("%s: %s", what, err);
-	else if (code < 200 || code >= 300)
+	else if ((code < 200 || code >= 300) && code != quiet)
 		log_warn("%s: %s %s: HTTP %d: %.200s", what, method, path, code, buf_str(&b));
 	free(text);
 	buf_free(&b);
 	return code;
+}
+
+int ctl_api_send(struct ctl *c, const char *method, const char *path, const char *content_type,
+		 const json_t *body, const char *what)
+{
+	return ctl_api_send_quiet(c, method, path, content_type, body, what, 0);
+}
+
+/* Whether a and b hold the same value at key (both without it too). */
+static bool ctl_api_same(const json_t *a, const json_t *b, const char *key)
+{
+	const json_t *x = json_object_get(a, key), *y = json_object_get(b, key);
+
+	return (!x && !y) || (x && y && json_equal(x, y));
+}
+
+int ctl_api_ensure(struct ctl *c, const struct ctl_api_view *v, enum ctl_coll k,
+		   const char *coll_path, const json_t *want, const char *const *fields)
+{
+	const json_t *wmd = json_object_get(want, "metadata"), *held, *hmd;
+	char key[2 * MODEL_NAME_MAX + 2], path[LAB_PATH_MAX], what[2 * MODEL_NAME_MAX + 32];
+	json_t *body;
+	bool same;
+	int code;
+
+	ctl_api_key(want, key, sizeof(key));
+	snprintf(what, sizeof(what), "%s %s", ctl_colls[k].what, key);
+	held = json_object_get(v->coll[k], key);
+	hmd = json_object_get(held, "metadata");
+	same = held && ctl_api_same(wmd, hmd, "labels") &&
+	       ctl_api_same(wmd, hmd, "ownerReferences");
+	for (int i = 0; same && fields[i]; i++)
+		same = ctl_api_same(want, held, fields[i]);
+	if (same)
+		return 0;
+	/* 409 is the watch running behind this controller's own writes: the
+	 * object was created, or changed, after the view was taken. The
+	 * watch brings it, and the pass it wakes compares again. */
+	if (!held) {
+		code = ctl_api_send_quiet(c, "POST", coll_path, "application/json", want, what,
+					  409);
+		return code == 201 || code == 200 ? 1 : -EIO;
+	}
+	/* The server's copy with what the controller owns replaced: its
+	 * resourceVersion makes the write fail (409) rather than undo a
+	 * change made meanwhile. */
+	body = json_deep_copy(held);
+	if (!body)
+		return -ENOMEM;
+	json_object_set(json_object_get(body, "metadata"), "labels",
+			json_object_get(wmd, "labels"));
+	if (json_object_get(wmd, "ownerReferences"))
+		json_object_set(json_object_get(body, "metadata"), "ownerReferences",
+				json_object_get(wmd, "ownerReferences"));
+	else
+		json_object_del(json_object_get(body, "metadata"), "ownerReferences");
+	for (int i = 0; fields[i]; i++) {
+		if (json_object_get(want, fields[i]))
+			json_object_set(body, fields[i], json_object_get(want, fields[i]));
+		else
+			json_object_del(body, fields[i]);
+	}
+	snprintf(path, sizeof(path), "%s/%s", coll_path,
+		 json_string_value(json_object_get(wmd, "name")) ?: "");
+	code = ctl_api_send_quiet(c, "PUT", path, "application/json", body, what, 409);
+	json_decref(body);
+	return code == 200 ? 1 : -EIO;
+}
+
+int ctl_api_delete(struct ctl *c, const char *path, const char *what)
+{
+	struct buf b = BUF_INIT;
+	char err[200];
+	int code = apiclient_request(c->api, "DELETE", path, NULL, NULL, 0, &b, err, sizeof(err));
+
+	if (code < 0)
+		log_warn("%s: %s", what, err);
+	else if (code != 200 && code != 202 && code != 404)
+		log_warn("%s: DELETE %s: HTTP %d: %.200s", what, path, code, buf_str(&b));
+	buf_free(&b);
+	return code == 200 || code == 202 || code == 404 ? 0 : -EIO;
 }
 
 int ctl_api_put_status(struct ctl *c, const struct ctl_api_view *v,

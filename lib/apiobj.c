@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "model.h"
+#include "store.h"
 
 json_t *apiobj_model_copy(const json_t *obj)
 {
@@ -229,4 +230,94 @@ json_t *apiobj_event_new(const char *ns, const char *api_version, const char *ki
 			     "reportingComponent", component, "reportingInstance", component)
 		 : NULL;
 	return ev;
+}
+
+int apiobj_slice_endpoints(const json_t *slice, struct model_endpoints *out, char *err,
+			   size_t errlen)
+{
+	const char *svc = json_string_value(json_object_get(json_object_get(json_object_get(
+		slice, "metadata"), "labels"), "kubernetes.io/service-name"));
+	char *text;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!svc || !svc[0] || strlen(svc) >= sizeof(out->name))
+		return 1;
+	text = apiobj_model_text(slice);
+	if (!text) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = model_endpoints_from_json(text, strlen(text), out, err, errlen);
+	free(text);
+	if (rc < 0) {
+		model_endpoints_free(out);
+		return -1;
+	}
+	snprintf(out->name, sizeof(out->name), "%s", svc);
+	return 0;
+}
+
+static int apiobj_eps_cmp(const void *x, const void *y)
+{
+	const struct model_endpoints *a = x, *b = y;
+	int c = strcmp(a->ns, b->ns);
+
+	return c ? c : strcmp(a->name, b->name);
+}
+
+/* The slot of port p in e's ports, added if missing: -1 when e has no room. */
+static int apiobj_port_slot(struct model_endpoints *e, const struct model_endpoint_port *p)
+{
+	for (int k = 0; k < e->n_ports; k++)
+		if (e->ports[k].proto == p->proto && strcmp(e->ports[k].name, p->name) == 0)
+			return k;
+	if (e->n_ports >= MODEL_MAX_PORTS)
+		return -1;
+	e->ports[e->n_ports] = *p;
+	return e->n_ports++;
+}
+
+/* Appends the endpoints of `from` (another slice of to's Service) to `to`. */
+static int apiobj_merge_one(struct model_endpoints *to, const struct model_endpoints *from)
+{
+	struct model_endpoint *items = realloc(to->items, (size_t)(to->n + from->n + 1) *
+					       sizeof(*items));
+	int slot[MODEL_MAX_PORTS];
+
+	if (!items)
+		return -1;
+	to->items = items;
+	for (int j = 0; j < from->n_ports && j < MODEL_MAX_PORTS; j++)
+		slot[j] = apiobj_port_slot(to, &from->ports[j]);
+	for (int i = 0; i < from->n; i++) {
+		struct model_endpoint *ep = &to->items[to->n++];
+
+		*ep = from->items[i];
+		memset(ep->ports, 0, sizeof(ep->ports));
+		for (int j = 0; j < from->n_ports && j < MODEL_MAX_PORTS; j++)
+			if (slot[j] >= 0)
+				ep->ports[slot[j]] = from->items[i].ports[j];
+	}
+	return 0;
+}
+
+int apiobj_endpoints_merge(struct model_endpoints *list, int *n)
+{
+	int k = 0, rc = 0;
+
+	if (*n > 1)
+		qsort(list, (size_t)*n, sizeof(*list), apiobj_eps_cmp);
+	/* A Service's slices are neighbours now. */
+	for (int i = 0; i < *n; i++) {
+		if (k > 0 && apiobj_eps_cmp(&list[k - 1], &list[i]) == 0) {
+			if (apiobj_merge_one(&list[k - 1], &list[i]) < 0)
+				rc = -1;
+			model_endpoints_free(&list[i]);
+			continue;
+		}
+		list[k++] = list[i];
+	}
+	*n = k;
+	return rc < 0 ? -1 : k;
 }

@@ -42,6 +42,22 @@ json_t *apiobj_event_new(const char *ns, const char *api_version, const char *ki
 			 const char *ref_ns, const char *name, const char *uid, const char *type,
 			 const char *reason, const char *message, const char *component);
 
+struct model_endpoints;
+
+/* One EndpointSlice as the model reads it, named after its Service (the
+ * kubernetes.io/service-name label, as kube-proxy groups slices): 0, 1
+ * for a slice of no Service (kube-proxy ignores it too; out is empty), or
+ * -1 with err. */
+int apiobj_slice_endpoints(const json_t *slice, struct model_endpoints *out, char *err,
+			   size_t errlen);
+/* Each Service's slices (from apiobj_slice_endpoints) as one entry: list
+ * sorted by namespace and name, a Service's entries merged into its first
+ * (each endpoint's ports moved to the merged entry's port of the same name
+ * and protocol: slices of one Service may list different ports, one slice
+ * per distinct port set). The entries left, or -1 on OOM (list still
+ * valid, with *n entries to free). */
+int apiobj_endpoints_merge(struct model_endpoints *list, int *n);
+
 struct model_node_status;
 
 /* The Ready condition of a Node (or of anything with status.conditions):

@@ -349,33 +349,6 @@ int apiwatch_pods(const struct apiwatch *w, struct model_pod **out, int *n, char
 			       errlen);
 }
 
-/* Appends the endpoints of `from` to `to` (the same Service's other
- * slice). -1 on OOM. */
-static int apiwatch_merge(struct model_endpoints *to, struct model_endpoints *from)
-{
-	struct model_endpoint *items = realloc(to->items, (size_t)(to->n + from->n + 1) *
-					       sizeof(*items));
-
-	if (!items)
-		return -1;
-	memcpy(items + to->n, from->items, (size_t)from->n * sizeof(*items));
-	to->items = items;
-	to->n += from->n;
-	if (!to->n_ports) {
-		memcpy(to->ports, from->ports, sizeof(to->ports));
-		to->n_ports = from->n_ports;
-	}
-	return 0;
-}
-
-static int apiwatch_eps_cmp(const void *x, const void *y)
-{
-	const struct model_endpoints *a = x, *b = y;
-	int c = strcmp(a->ns, b->ns);
-
-	return c ? c : strcmp(a->name, b->name);
-}
-
 int apiwatch_endpoints(const struct apiwatch *w, struct model_endpoints **out, int *n,
 		       char *err, size_t errlen)
 {
@@ -383,52 +356,25 @@ int apiwatch_endpoints(const struct apiwatch *w, struct model_endpoints **out, i
 	const char **keys;
 	struct model_endpoints *list = apiwatch_list_begin(w, sizeof(*list), &keys, &count, err,
 							   errlen);
-	int m = 0, k = 0;
+	int m = 0;
 
 	*out = NULL;
 	*n = 0;
 	if (!list)
 		return -1;
 	for (size_t i = 0; i < count; i++) {
-		const json_t *obj = json_object_get(w->objs, keys[i]);
-		const char *svc = json_string_value(json_object_get(json_object_get(
-			json_object_get(obj, "metadata"), "labels"), "kubernetes.io/service-name"));
-		char *text = apiobj_model_text(obj);
-		struct model_endpoints e = { 0 };
 		char msg[256];
+		int rc = apiobj_slice_endpoints(json_object_get(w->objs, keys[i]), &list[m], msg,
+						sizeof(msg));
 
-		if (!text || model_endpoints_from_json(text, strlen(text), &e, msg,
-						       sizeof(msg)) < 0) {
-			log_warn("endpointslice %s: %s", keys[i], text ? msg : "out of memory");
-			free(text);
-			model_endpoints_free(&e);
-			continue;
-		}
-		free(text);
-		/* A slice without the label belongs to no Service: kube-proxy
-		 * ignores it too. */
-		if (!svc || strlen(svc) >= sizeof(e.name)) {
-			model_endpoints_free(&e);
-			continue;
-		}
-		snprintf(e.name, sizeof(e.name), "%s", svc);
-		list[m++] = e;
+		if (rc < 0)
+			log_warn("endpointslice %s: %s", keys[i], msg);
+		else if (rc == 0)
+			m++;
 	}
 	free(keys);
-	if (m > 1)
-		qsort(list, (size_t)m, sizeof(*list), apiwatch_eps_cmp);
-	/* A Service's slices are neighbours now: one entry for each. */
-	for (int i = 0; i < m; i++) {
-		if (k > 0 && apiwatch_eps_cmp(&list[k - 1], &list[i]) == 0) {
-			if (apiwatch_merge(&list[k - 1], &list[i]) < 0)
-				log_warn("endpointslices of %s/%s: out of memory", list[i].ns,
-					 list[i].name);
-			model_endpoints_free(&list[i]);
-			continue;
-		}
-		list[k++] = list[i];
-	}
-	m = k;
+	if (apiobj_endpoints_merge(list, &m) < 0)
+		log_warn("endpointslices: out of memory");
 	*out = list;
 	*n = m;
 	return 0;

@@ -223,6 +223,17 @@ bool model_selector_matches(const struct model_map *selector, const struct model
 	return true;
 }
 
+int model_endpoints_port_slot(const struct model_endpoints *e,
+			      const struct model_service_port *sp, int idx)
+{
+	if (e->n_ports <= 0)
+		return idx < MODEL_MAX_PORTS ? idx : -1;
+	for (int j = 0; j < e->n_ports && j < MODEL_MAX_PORTS; j++)
+		if (strcmp(e->ports[j].name, sp->name) == 0 && e->ports[j].proto == sp->proto)
+			return j;
+	return -1;
+}
+
 void model_endpoints_free(struct model_endpoints *e)
 {
 	if (!e)

@@ -411,6 +411,10 @@ int model_probe_timing(const struct model_service *svc, int port, struct model_p
 		       char *err, size_t errlen);
 
 void model_endpoints_free(struct model_endpoints *e);
+/* Which of e's port slots serves Service port sp (the idx-th): by name and
+ * protocol when e lists its ports, else by position; -1 if none. */
+int model_endpoints_port_slot(const struct model_endpoints *e,
+			      const struct model_service_port *sp, int idx);
 
 /* Reverse of the *_name functions (exact Kubernetes spelling); 0, or
  * -EINVAL for an unknown name (out untouched). */

@@ -27,7 +27,6 @@
 
 static const char *const store_dirs[STORE_KIND_COUNT] = {
 	[STORE_PODS] = "api/pods",
-	[STORE_ENDPOINTS] = "api/endpoints",
 	[STORE_POD_STATUS] = "status/pods",
 };
 
@@ -1832,7 +1831,6 @@ STORE_FROM(deployment_status, struct model_deployment_status, deployment_status_
 	   store_keep_nothing)
 STORE_FILE_READER(pod_read, struct model_pod)
 STORE_FILE_READER(pod_status_read, struct model_pod_status)
-STORE_FILE_READER(endpoints_read, struct model_endpoints)
 
 /* ---- files ------------------------------------------------------------ */
 
@@ -2058,13 +2056,6 @@ int store_list_pod_statuses(const char *statedir, struct model_pod_status **out,
 			  NULL, NULL, NULL, (void **)out, n, err, errlen);
 }
 
-int store_list_endpoints(const char *statedir, struct model_endpoints **out, int *n,
-			 char *err, size_t errlen)
-{
-	return store_list(statedir, STORE_ENDPOINTS, sizeof(**out), endpoints_read_v,
-			  store_endpoints_fail, NULL, NULL, (void **)out, n, err, errlen);
-}
-
 int store_get_pod(const char *statedir, const char *ns, const char *name,
 		  struct model_pod *out, char *err, size_t errlen)
 {
@@ -2081,19 +2072,6 @@ int store_get_pod_status(const char *statedir, const char *ns, const char *name,
 
 	store_path(statedir, STORE_POD_STATUS, ns, name, path, sizeof(path));
 	return store_get_file(path, pod_status_read_v, out, sizeof(*out), err, errlen);
-}
-
-int store_get_endpoints(const char *statedir, const char *ns, const char *name,
-			struct model_endpoints *out, char *err, size_t errlen)
-{
-	char path[PATH_MAX];
-	int rc;
-
-	store_path(statedir, STORE_ENDPOINTS, ns, name, path, sizeof(path));
-	rc = store_get_file(path, endpoints_read_v, out, sizeof(*out), err, errlen);
-	if (rc < 0)
-		model_endpoints_free(out);
-	return rc;
 }
 
 /* ---- writes ----------------------------------------------------------- */
@@ -2156,7 +2134,6 @@ static int store_put_json(const char *statedir, enum store_kind kind, const char
 
 static void emit_pod(struct jsonw *w, const void *o) { model_pod_to_json(w, o, NULL); }
 static void emit_pod_status(struct jsonw *w, const void *o) { model_pod_status_to_json(w, o); }
-static void emit_endpoints(struct jsonw *w, const void *o) { model_endpoints_to_json(w, o); }
 static int store_put_result(int rc)
 {
 	return rc < 0 ? rc : 0;
@@ -2172,15 +2149,4 @@ int store_put_pod_status(const char *statedir, const struct model_pod_status *s)
 {
 	return store_put_result(store_put_json(statedir, STORE_POD_STATUS, s->ns, s->name,
 					       emit_pod_status, s, false));
-}
-
-int store_put_endpoints(const char *statedir, const struct model_endpoints *e)
-{
-	return store_put_result(store_put_json(statedir, STORE_ENDPOINTS, e->ns, e->name,
-					       emit_endpoints, e, false));
-}
-
-int store_put_endpoints_if_changed(const char *statedir, const struct model_endpoints *e)
-{
-	return store_put_json(statedir, STORE_ENDPOINTS, e->ns, e->name, emit_endpoints, e, true);
 }

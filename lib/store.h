@@ -1,13 +1,12 @@
 /* store.h — the files the controller and the node agents still exchange
- * (pods, pod statuses, endpoints, workload statuses), and the lab model's
+ * (pods and pod statuses), and the lab model's
  * JSON, which is read from API objects too.
  *
  * Layout and the one-writer-per-file rule are in docs/STATE.md. Every write
  * is an atomic file replace (fsutil), so readers never lock, and each kind
  * has one writer.
  *
- * List functions return a malloc'd array (free() it; model_endpoints_free()
- * each element of an endpoints list first) and the count, sorted by
+ * List functions return a malloc'd array (free() it) and the count, sorted by
  * namespace then name. They return 0, or -1 with a message in err; a file
  * that does not parse is skipped with a warning rather than failing the
  * whole list, so one bad file cannot stop a daemon.
@@ -23,7 +22,6 @@
 
 enum store_kind {
 	STORE_PODS,            /* api/pods/            written by the controller */
-	STORE_ENDPOINTS,       /* api/endpoints/       written by the controller */
 	STORE_POD_STATUS,      /* status/pods/         written by the pod's node agent */
 	STORE_KIND_COUNT,
 };
@@ -42,8 +40,6 @@ int store_list_pods(const char *statedir, const char *node, struct model_pod **o
 		    char *err, size_t errlen);
 int store_list_pod_statuses(const char *statedir, struct model_pod_status **out, int *n,
 			    char *err, size_t errlen);
-int store_list_endpoints(const char *statedir, struct model_endpoints **out, int *n,
-			 char *err, size_t errlen);
 
 /* Single objects: 0, -ENOENT, or -1 with err. */
 int store_get_pod(const char *statedir, const char *ns, const char *name,
@@ -52,7 +48,6 @@ int store_get_pod(const char *statedir, const char *ns, const char *name,
 /* Atomic writes. 0 or -errno. */
 int store_put_pod(const char *statedir, const struct model_pod *p);
 int store_put_pod_status(const char *statedir, const struct model_pod_status *s);
-int store_put_endpoints(const char *statedir, const struct model_endpoints *e);
 /* Removes one object's file; 0 if it did not exist. */
 int store_delete(const char *statedir, enum store_kind kind, const char *ns, const char *name);
 
@@ -79,13 +74,6 @@ int store_list_keys(const char *statedir, enum store_kind kind, struct store_key
 /* Single objects: 0, -ENOENT, or -1 with err. */
 int store_get_pod_status(const char *statedir, const char *ns, const char *name,
 			 struct model_pod_status *out, char *err, size_t errlen);
-/* out->items is malloc'd: model_endpoints_free(out). */
-int store_get_endpoints(const char *statedir, const char *ns, const char *name,
-			struct model_endpoints *out, char *err, size_t errlen);
-
-/* An atomic write only when the file's bytes would change, so watchers are
- * not woken for nothing: 1 written, 0 unchanged, or -errno. */
-int store_put_endpoints_if_changed(const char *statedir, const struct model_endpoints *e);
 
 /* More Kubernetes-shaped JSON. A Deployment with its status merged (st may
  * be NULL: as model_deployment_to_json). */

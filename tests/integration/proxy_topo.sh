@@ -13,10 +13,8 @@
 #                to the other node's pod CIDR (kubenet style); clientip-agent
 #   $PT-<pod>    eth0 10.244.<i>.<n>/24 on cbr0 of its node; clientip-echo
 #
-# Services go to the API server as kubectl sends them (pt_svc); Endpoints
-# are written to $T_TMP/run/$PT/api/endpoints (CLIENTIP_RUN_DIR=$T_TMP/run)
-# as the controller writes them, and the API server serves them as
-# EndpointSlices (docs/STATE.md).
+# Services go to the API server as kubectl sends them (pt_svc), and their
+# EndpointSlices as the lab's controller writes them (pt_eps).
 
 PT=$(t_unique)
 export CLIENTIP_RUN_DIR=$T_TMP/run
@@ -54,7 +52,7 @@ pt_apiserver() {
 # pt_world: edge, client, node0, node1, and the API server.
 pt_world() {
 	local i n
-	mkdir -p "$PT_STATE"/api/endpoints "$PT_STATE"/api/pods "$PT_STATE"/status/nodes || return 1
+	mkdir -p "$PT_STATE"/api/pods "$PT_STATE"/status/nodes || return 1
 	for n in edge client node0 node1; do pt_add_ns "$n" || return 1; done
 	ip -n "$(pt_ns edge)" link add vnet type bridge
 	ip -n "$(pt_ns edge)" addr add 10.240.0.1/16 dev vnet
@@ -171,35 +169,69 @@ EOF
 			application/merge-patch+json >/dev/null
 }
 
-# pt_eps NAME [IP:NODE:PORT[:cond]]...: api/endpoints/default_NAME.json;
-# cond is ready (default), terminating (serving+terminating) or gone
-# (terminating, no longer serving).
+# pt_eps NAME [IP:NODE:PORT[:cond]]...: the Service's EndpointSlices
+# through the API server, as the lab's controller writes them: one slice
+# per distinct port (the Service's first port's name and protocol, TCP if
+# the Service is not there yet), a Service without endpoints keeps one
+# empty slice, and its other slices are deleted. cond is ready (default),
+# terminating (serving+terminating) or gone (terminating, no longer
+# serving). pt_eps NAME --delete removes them all. Each request waits up to
+# 30 s for an answer, so a write sent while the server is frozen lands
+# once it is back.
 pt_eps() {
-	local name=$1; shift
-	python3 - "$PT_STATE" "$name" "$@" <<'EOF'
-import json, os, sys
-state, name = sys.argv[1], sys.argv[2]
-eps = []
-for a in sys.argv[3:]:
+	python3 - "$PT_STATE/apiserver.sock" "$@" <<'EOF'
+import http.client, json, socket, sys, urllib.parse
+sock, name, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+class Conn(http.client.HTTPConnection):
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(30)   # a frozen server answers once it is back
+        self.sock.connect(sock)
+def call(method, path, body=None, ctype="application/json"):
+    c = Conn("lab")
+    c.request(method, path, body=json.dumps(body) if body is not None else None,
+              headers={"Content-Type": ctype})
+    r = c.getresponse()
+    data = r.read()
+    if r.status >= 300 and not (method in ("GET", "DELETE") and r.status == 404):
+        sys.exit(f"{method} {path}: HTTP {r.status}: {data[:300]!r}")
+    return r.status, json.loads(data or b"{}")
+base = "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices"
+code, svc = call("GET", f"/api/v1/namespaces/default/services/{name}")
+sp = (svc.get("spec", {}).get("ports") or [{}])[0] if code == 200 else {}
+groups = {}
+for a in ([] if args == ["--delete"] else args):
     parts = a.split(":")
     ip, node, port = parts[0], parts[1], int(parts[2])
     cond = parts[3] if len(parts) > 3 else "ready"
     c = {"ready": cond == "ready", "serving": cond in ("ready", "terminating"),
          "terminating": cond != "ready"}
-    eps.append({"addresses": [ip], "conditions": c, "nodeName": node, "ports": [port]})
-obj = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-       "metadata": {"name": name, "namespace": "default"}, "addressType": "IPv4",
-       "endpoints": eps}
-path = f"{state}/api/endpoints/default_{name}.json"
-with open(path + ".tmp", "w") as f:
-    json.dump(obj, f)
-os.rename(path + ".tmp", path)
+    groups.setdefault(port, []).append({"addresses": [ip], "conditions": c, "nodeName": node})
+if args != ["--delete"] and not groups:
+    groups[None] = []
+written = set()
+for port, eps in groups.items():
+    slice_name = f"{name}-{port or 'none'}"
+    ports = [] if port is None else [{"name": sp.get("name", ""), "port": port,
+                                      "protocol": sp.get("protocol", "TCP")}]
+    obj = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+           "metadata": {"name": slice_name, "namespace": "default",
+                        "labels": {"kubernetes.io/service-name": name}},
+           "addressType": "IPv4", "endpoints": eps, "ports": ports}
+    call("PATCH", f"{base}/{slice_name}?fieldManager=proxy-topo&force=true", obj,
+         "application/apply-patch+yaml")
+    written.add(slice_name)
+sel = urllib.parse.quote(f"kubernetes.io/service-name={name}")
+_, lst = call("GET", f"{base}?labelSelector={sel}")
+for item in lst.get("items") or []:
+    if item["metadata"]["name"] not in written:
+        call("DELETE", f"{base}/{item['metadata']['name']}")
 EOF
 }
 
 pt_rm_svc() {
 	pt_api DELETE "/api/v1/namespaces/default/services/$1" </dev/null >/dev/null
-	rm -f "$PT_STATE/api/endpoints/default_$1.json"
+	pt_eps "$1" --delete
 }
 
 # pt_route FRONTEND NODE_INDEX: the edge sends that frontend IP's traffic to the node.

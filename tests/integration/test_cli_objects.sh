@@ -24,7 +24,7 @@ ci() { "$T_BUILD/clientip" --lab "$LAB" "$@"; }
 # A fake lab: what `clientip lab up` leaves for these verbs.
 fake_lab() {
 	local d
-	for d in api/pods api/endpoints status/pods logs/pods; do
+	for d in api/pods status/pods logs/pods; do
 		mkdir -p "$S/$d"
 	done
 	printf '{"name":"%s","nodes":2,"clients":1,"probeIntervalSeconds":null,"createdAt":"%s"}\n' \
@@ -425,13 +425,12 @@ t_eq "logs deployment/NAME" "listening on 8080" "$(ci logs deployment/node-deplo
 out=$(ci logs nosuch 2>&1); rc=$?
 t_eq "logs of a missing pod" '1 Error from server (NotFound): pods "nosuch" not found' "$rc $out"
 
-cat >"$S/api/endpoints/default_node-service.json" <<EOF
-{"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"node-service","namespace":"default"},"addressType":"IPv4","endpoints":[{"addresses":["10.244.1.2"],"conditions":{"ready":true,"serving":true,"terminating":false},"nodeName":"node1","targetRef":{"kind":"Pod","namespace":"default","name":"$pod"},"ports":[8080]}],"ports":[{"name":"","protocol":"TCP","port":8080}]}
-EOF
-# The CLI reads endpoints from the API server, which takes the file in
-# after its inotify debounce.
-ep_listed() { ci get ep 2>/dev/null | grep -q '^node-service '; }
-t_ok "the endpoints reach the API" t_wait 10 ep_listed
+# The Service's EndpointSlice, as the lab's controller writes it.
+slice='{"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"node-service-x7k2p","namespace":"default","labels":{"kubernetes.io/service-name":"node-service"}},"addressType":"IPv4","endpoints":[{"addresses":["10.244.1.2"],"conditions":{"ready":true,"serving":true,"terminating":false},"nodeName":"node1","targetRef":{"kind":"Pod","namespace":"default","name":"'"$pod"'"}}],"ports":[{"name":"","protocol":"TCP","port":8080}]}'
+t_eq "the endpoints reach the API" 201 \
+	"$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --unix-socket "$S/apiserver.sock" \
+		-X POST -H "Content-Type: application/json" --data "$slice" \
+		http://lab/apis/discovery.k8s.io/v1/namespaces/default/endpointslices)"
 t_match "get endpoints" '^NAME +ENDPOINTS +AGE
 node-service +10\.244\.1\.2:8080 +[0-9]+' "$(ci get ep)"
 out=$(ci describe svc node-service)

@@ -142,14 +142,31 @@ EOF
 }
 ready_all() { local p; for p in $(pods | awk '$5 == "live" {print $1}'); do agent "$p" true; done; }
 
+# slices: the Service web's EndpointSlices (the API's list).
+slices() {
+	t_api "$S" "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dweb"
+}
+n_slices() { slices | jq '.items | length'; }
 # endpoints: "pod ready serving terminating ports" per endpoint.
 endpoints() {
-	jq -r '.endpoints[] | [.targetRef.name, .conditions.ready, .conditions.serving,
-		.conditions.terminating, (.ports | map(tostring) | join(","))] | join(" ")' \
-		"$S/api/endpoints/default_web.json" 2>/dev/null
+	slices | jq -r '.items[] | (.ports // [] | map(.port | tostring) | join(",")) as $p |
+		.endpoints // [] | .[] | [.targetRef.name, .conditions.ready, .conditions.serving,
+		.conditions.terminating, $p] | join(" ")' 2>/dev/null
 }
 # eps_count JQ_CONDITION: endpoints matching it.
-eps_count() { jq "[.endpoints[] | select($1)] | length" "$S/api/endpoints/default_web.json" 2>/dev/null; }
+eps_count() { slices | jq "[.items[] | .endpoints // [] | .[] | select($1)] | length" 2>/dev/null; }
+# endpoints_v1: "ready/not ready" addresses of the v1 Endpoints web.
+endpoints_v1() {
+	t_api "$S" /api/v1/namespaces/default/endpoints/web |
+		jq -r '[.subsets // [] | .[] | (.addresses // [] | length), (.notReadyAddresses // [] | length)] |
+			"\(.[0] // 0)/\(.[1] // 0)"' 2>/dev/null
+}
+# eps_versions: the resourceVersions of web's slices and Endpoints.
+eps_versions() {
+	{ slices | jq -r '.items[].metadata.resourceVersion'
+	  t_api "$S" /api/v1/namespaces/default/endpoints/web | jq -r .metadata.resourceVersion; } |
+		paste -sd,
+}
 status() { t_api "$S" /apis/apps/v1/namespaces/default/deployments/web | jq -r ".status.$1" 2>/dev/null; }
 other_hash() { pods | awk -v h="$1" '$4 != h' | wc -l; }
 live_pair() { echo "$(live "$1") $(live "$2")"; }
@@ -191,10 +208,28 @@ t_ok "ready statuses make ready endpoints" t_wait 10 eq 4 eps_count \
 t_eq "the named targetPort resolves to the container port" "8080" \
 	"$(endpoints | awk '{print $5}' | sort -u)"
 t_eq "endpoints keep each pod's node" "$(pods | awk '{print $1, $2}')" \
-	"$(jq -r '.endpoints[] | "\(.targetRef.name) \(.nodeName)"' "$S/api/endpoints/default_web.json" | sort)"
+	"$(slices | jq -r '.items[].endpoints[] | "\(.targetRef.name) \(.nodeName)"' | sort)"
+t_eq "one slice: every pod resolves the port alike" "1" "$(n_slices)"
+t_eq "the slice names its port as the Service does" "http TCP 8080" \
+	"$(slices | jq -r '.items[0].ports[] | "\(.name) \(.protocol) \(.port)"')"
+t_eq "the slice is the Service's, by owner and by label" "Service web clientip-controller" \
+	"$(slices | jq -r '.items[0].metadata | "\(.ownerReferences[0].kind) \(.ownerReferences[0].name) \(.labels["endpointslice.kubernetes.io/managed-by"])"')"
+t_ok "v1 Endpoints: the 4 ready addresses" t_wait 10 eq 4/0 endpoints_v1
 t_ok "deployment status: 4 ready" t_wait 10 eq 4 status readyReplicas
 t_eq "deployment status: Available" "True" "$(status 'conditions[0].status')"
 t_eq "deployment status: generation observed" "1" "$(status observedGeneration)"
+# A pass with nothing new for the Service writes nothing: another
+# Deployment's status, written by a later pass, shows that pass ran.
+versions=$(eps_versions)
+apply "$deployments" idle <<EOF
+{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"idle","namespace":"default"},
+ "spec":{"replicas":0,"selector":{"matchLabels":{"app":"idle"}},
+  "template":{"metadata":{"labels":{"app":"idle"}},"spec":{"containers":[{"name":"c","image":"clientip-echo"}]}}}}
+EOF
+idle_observed() { t_api "$S" /apis/apps/v1/namespaces/default/deployments/idle | jq -e '.status.observedGeneration == 1' >/dev/null; }
+t_ok "another pass ran (the idle Deployment's status)" t_wait 10 idle_observed
+t_eq "that pass rewrote neither the slice nor the Endpoints" "$versions" "$(eps_versions)"
+t_ok "the idle Deployment deleted" api DELETE "$deployments/idle" </dev/null
 
 # --- 3. scale down ---------------------------------------------------------------
 deployment 2
@@ -249,8 +284,12 @@ for p in $(pods | awk '{print $1}'); do agent "$p" false true; done
 t_ok "terminated: every pod file removed" t_wait 10 eq 0 count web-
 t_ok "every pod status removed" t_wait 10 eq 0 n_statuses
 t_ok "the Service keeps an empty endpoints object" t_wait 10 eq 0 eps_count true
+t_eq "one empty slice, no ports" "1 0" "$(slices | jq -r '"\(.items | length) \(.items[0].ports | length)"')"
+t_ok "v1 Endpoints without addresses" t_wait 10 eq 0/0 endpoints_v1
 t_ok "delete the Service" api DELETE "$services/web" </dev/null
-t_ok "a deleted Service's endpoints go" t_wait 10 test ! -e "$S/api/endpoints/default_web.json"
+t_ok "a deleted Service's slices go" t_wait 10 eq 0 n_slices
+no_endpoints_v1() { [ "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$S/apiserver.sock" http://lab/api/v1/namespaces/default/endpoints/web)" == 404 ]; }
+t_ok "and its v1 Endpoints" t_wait 10 no_endpoints_v1
 
 # --- 7. the scheduler: maxPods, Pending, NotReady nodes ------------------------------
 # app NAME REPLICAS: a Deployment like web, without probes or a Service.

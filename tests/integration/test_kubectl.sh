@@ -146,6 +146,13 @@ service/whoami-lb unchanged" "$(K apply -f "$dir/app.yaml" 2>&1)"
 	out=$(K describe svc whoami-lb -n "$ns" 2>&1)
 	t_match "$v: describe svc shows the load balancer's Events" \
 		'Normal +EnsuredLoadBalancer +[0-9a-z]+ +service-controller +Ensured load balancer' "$out"
+	t_match "$v: describe svc lists the ready pod as the Service's endpoint" \
+		'Endpoints: +10\.244\.[01]\.[0-9]+:8080' "$out"
+	t_match "$v: get endpoints: the controller's v1 Endpoints" \
+		'^whoami-lb +10\.244\.[01]\.[0-9]+:8080 ' "$(K get endpoints whoami-lb -n "$ns" --no-headers 2>&1)"
+	t_match "$v: get endpointslices by the Service's label: one slice, its port and pod" \
+		'^whoami-lb-[bcdfghjklmnpqrstvwxz2456789]{5} +IPv4 +8080 +10\.244\.[01]\.[0-9]+ +[0-9a-z]+$' \
+		"$(K get endpointslices -n "$ns" -l kubernetes.io/service-name=whoami-lb --no-headers 2>&1)"
 	t_match "$v: get events lists the pod's scheduling" \
 		'Scheduled +pod/whoami-[a-z0-9]+-[a-z0-9]+ +Successfully assigned '"$ns"'/whoami-' \
 		"$(K get events -n "$ns" 2>&1)"

@@ -16,7 +16,7 @@ answers() { [ -n "$(frontend)" ] && "$C" --lab "$lab" curl "http://$(frontend)/"
 t_ok "the Service answers" t_wait 30 answers
 
 # Every directory a daemon watches, one file of each kind of garbage.
-for dir in api/pods api/endpoints status/pods; do
+for dir in api/pods status/pods; do
 	printf '{"kind": "Service", "metadata": {"name": ' >"$state/$dir/default_broken.json"
 	printf '\x00\xff\xfe not json at all' >"$state/$dir/default_binary.json"
 	printf '{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "x", "namespace": "default"}, "spec": {"ports": [{"port": 1e30}]}}' \

@@ -115,12 +115,15 @@ ext_eps() { pt_in node1 nft list table ip kube-proxy | grep -c 'chain endpoint-[
 ext_eps_is() { [ "$(ext_eps)" = "$1" ]; }
 kill -STOP "$PT_APISERVER"
 t_defer "kill -CONT $PT_APISERVER 2>/dev/null"
-pt_eps ext 10.244.0.2:node0:8080 10.244.0.3:node0:8080
+# The change is sent now, as the controller would, and waits for the server.
+pt_eps ext 10.244.0.2:node0:8080 10.244.0.3:node0:8080 &
+writer=$!
 sleep 3   # twice node1's sync period and more: time passing is what is tested
 t_ok "API server frozen: node1 healthy" healthy
 t_eq "API server frozen: ext keeps its one endpoint" 1 "$(ext_eps)"
 t_eq "API server frozen: ext answers" "::ffff:10.244.1.10" "$(pt_curl c1 http://192.0.2.90/)"
 kill -CONT "$PT_APISERVER"
+t_ok "API server back: it takes the change sent meanwhile" wait "$writer"
 t_ok "API server back: the new endpoint is programmed" t_wait 10 ext_eps_is 2
 t_ok "programmed again: node1 healthy" t_wait 8 healthy
 

@@ -578,7 +578,6 @@ static void test_files(void **state)
 		{ "a", "z" }, { "a", "z-1" }, { "a-b", "a" }, { "default", "web" },
 	};
 	struct model_pod *p = calloc(1, sizeof(*p)), *pods = NULL;
-	struct model_endpoints e, *eps = NULL;
 	struct store_key *keys = NULL;
 	char *dir = tmpdir(), err[256];
 	int n;
@@ -634,20 +633,6 @@ static void test_files(void **state)
 	assert_int_equal(store_list_pods(dir, NULL, &pods, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 6);
 	free(pods);
-
-	/* Endpoints: unchanged content is not rewritten. */
-	fill_endpoints(&e, 3, 2);
-	assert_int_equal(store_put_endpoints_if_changed(dir, &e), 1);
-	assert_int_equal(store_put_endpoints_if_changed(dir, &e), 0);
-	e.items[0].ready = !e.items[0].ready;
-	assert_int_equal(store_put_endpoints_if_changed(dir, &e), 1);
-	assert_int_equal(store_list_endpoints(dir, &eps, &n, err, sizeof(err)), 0);
-	assert_int_equal(n, 1);
-	assert_int_equal(eps[0].n, 3);
-	assert_memory_equal(eps[0].items, e.items, 3 * sizeof(*e.items));
-	model_endpoints_free(&eps[0]);
-	free(eps);
-	model_endpoints_free(&e);
 
 	assert_int_equal(fs_remove_tree(dir), 0);
 	free(dir);
