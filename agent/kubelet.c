@@ -54,10 +54,56 @@ static bool kubelet_status_same(const struct model_pod_status *a, const struct m
 	       strcmp(a->started, b->started) == 0;
 }
 
+/* The pod's Events, from what changed in its status since the last report,
+ * as kubelet records them when it does each thing: the container started
+ * (Pulled, Created, Started: the image is a program already on the node),
+ * the image could not be pulled, the back-offs, the stop. */
+static void kubelet_pod_events(struct kubelet_pod *kp)
+{
+	const struct model_pod_status *was = &kp->reported, *now = &kp->status;
+	const struct model_container *c = &kp->pod.spec.containers[0];
+	const struct model_meta *m = &kp->pod.meta;
+	char msg[MODEL_IMAGE_MAX + sizeof(kp->status.message) + 2 * MODEL_NAME_MAX + 64];
+
+	/* A new process is a container start, the first or a restart. */
+	if (now->phase == MODEL_POD_RUNNING && now->pid > 0 && now->pid != was->pid) {
+		snprintf(msg, sizeof(msg), "Container image \"%s\" already present on machine",
+			 c->image);
+		kubelet_event(kp->k, m->ns, "Pod", m->ns, m->name, m->uid, "Normal", "Pulled", msg);
+		snprintf(msg, sizeof(msg), "Created container %s", c->name);
+		kubelet_event(kp->k, m->ns, "Pod", m->ns, m->name, m->uid, "Normal", "Created", msg);
+		snprintf(msg, sizeof(msg), "Started container %s", c->name);
+		kubelet_event(kp->k, m->ns, "Pod", m->ns, m->name, m->uid, "Normal", "Started", msg);
+	}
+	if (strcmp(now->reason, was->reason) != 0) {
+		if (strcmp(now->reason, "ErrImagePull") == 0) {
+			snprintf(msg, sizeof(msg), "Failed to pull image \"%s\": %s", c->image,
+				 now->message);
+			kubelet_event(kp->k, m->ns, "Pod", m->ns, m->name, m->uid, "Warning",
+				      "Failed", msg);
+		} else if (strcmp(now->reason, "ImagePullBackOff") == 0) {
+			snprintf(msg, sizeof(msg), "Back-off pulling image \"%s\"", c->image);
+			kubelet_event(kp->k, m->ns, "Pod", m->ns, m->name, m->uid, "Normal",
+				      "BackOff", msg);
+		} else if (strcmp(now->reason, "CrashLoopBackOff") == 0) {
+			snprintf(msg, sizeof(msg), "Back-off restarting failed container %s in pod %s",
+				 c->name, m->name);
+			kubelet_event(kp->k, m->ns, "Pod", m->ns, m->name, m->uid, "Warning",
+				      "BackOff", msg);
+		}
+	}
+	if (now->terminating && !was->terminating) {
+		snprintf(msg, sizeof(msg), "Stopping container %s", c->name);
+		kubelet_event(kp->k, m->ns, "Pod", m->ns, m->name, m->uid, "Normal", "Killing", msg);
+	}
+	kp->reported = *now;
+}
+
 void kubelet_pod_report(struct kubelet_pod *kp)
 {
 	int rc;
 
+	kubelet_pod_events(kp);
 	if (kp->have_written && kubelet_status_same(&kp->status, &kp->written))
 		return;
 	model_time_now(kp->status.updated);
@@ -552,6 +598,8 @@ static bool kubelet_pod_adopt(struct kubelet_pod *kp, const struct model_pod_sta
 	kp->status.phase = MODEL_POD_RUNNING;
 	kp->status.pid = prev->pid;
 	kp->status.terminating = prev->terminating;
+	/* Its container started under the last agent, which said so. */
+	kp->reported = *prev;
 	/* Readiness carries over: a probe result, not a restart, changes it. */
 	kp->status.ready = kp->has_probe ? prev->ready : true;
 	memset(&kp->probe, 0, sizeof(kp->probe));

@@ -202,6 +202,9 @@ struct kubelet_pod {
 	struct model_pod_status status;   /* what this agent reports */
 	struct model_pod_status written;  /* what status/pods holds */
 	bool have_written;
+	/* The status the pod's Events were last derived from: all zero for a
+	 * new pod, the last agent's for an adopted one (no second Started). */
+	struct model_pod_status reported;
 };
 
 struct kubelet {
@@ -222,6 +225,12 @@ struct kubelet {
  * when it differs from the API server's, renews its Lease. Every
  * KUBELET_HEARTBEAT_MS. */
 void kubelet_node_heartbeat(struct kubelet *k);
+/* An Event as kubelet records them (source kubelet), about the object
+ * kind/name (a Node: ns "default", ref_ns ""; a Pod: both its namespace),
+ * uid may be NULL. A failure is only logged. */
+void kubelet_event(struct kubelet *k, const char *ns, const char *kind, const char *ref_ns,
+		   const char *name, const char *uid, const char *type, const char *reason,
+		   const char *message);
 /* -ENOMEM or 0; nothing is sent yet. kubelet_node_free() either way. */
 int kubelet_node_new(struct kubelet *k);
 void kubelet_node_free(struct kubelet *k);

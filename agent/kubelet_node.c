@@ -100,19 +100,28 @@ static int kubelet_node_call(struct kubelet_node *n, const char *method, const c
 	return code;
 }
 
-/* An Event about this node, as kubelet records them ("default" namespace,
- * the Node as involved object); a failure is only logged. */
-static void kubelet_node_event(struct kubelet *k, const char *reason, const char *message)
+void kubelet_event(struct kubelet *k, const char *ns, const char *kind, const char *ref_ns,
+		   const char *name, const char *uid, const char *type, const char *reason,
+		   const char *message)
 {
-	json_t *ev = apiobj_event_new("default", "v1", "Node", "", k->cfg->node, k->node->uid,
-				      "Normal", reason, message, "kubelet");
-	int code = ev ? kubelet_node_call(k->node, "POST", "/api/v1/namespaces/default/events",
-					  "application/json", ev, NULL)
-		      : -1;
+	json_t *ev = apiobj_event_new(ns, "v1", kind, ref_ns, name, uid, type, reason, message,
+				      "kubelet");
+	char path[MODEL_NAME_MAX + 40];
+	int code;
 
+	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/events", ns);
+	code = ev ? kubelet_node_call(k->node, "POST", path, "application/json", ev, NULL) : -1;
 	if (code > 0 && code != 201)
 		kubelet_node_failed(k->node, "record %s: HTTP %d", reason, code);
 	json_decref(ev);
+}
+
+/* An Event about this node ("default" namespace, the Node as involved
+ * object). */
+static void kubelet_node_event(struct kubelet *k, const char *reason, const char *message)
+{
+	kubelet_event(k, "default", "Node", "", k->cfg->node, k->node->uid, "Normal", reason,
+		      message);
 }
 
 /* "linux"'s machine names in Kubernetes' words (GOARCH). */

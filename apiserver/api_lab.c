@@ -216,27 +216,14 @@ static const char *api_lab_unschedulable(const json_t *pod)
 	return NULL;
 }
 
-static const char *api_lab_waiting(const json_t *pod)
-{
-	const json_t *cs = json_array_get(api_json_path(pod, "status.containerStatuses"), 0);
-
-	return json_string_value(api_json_path(cs, "state.waiting.reason")) ?: "";
-}
-
-/* The Events a scheduler, a kubelet and the pod's owner (a ReplicaSet or
- * DaemonSet controller) record for what the lab's daemons did to a pod,
- * from its state before (NULL if new) and after. */
+/* The Events a scheduler and the pod's owner (a ReplicaSet or DaemonSet
+ * controller) record for what the lab's controller did to a pod, from its
+ * state before (NULL if new) and after. (The kubelet records its own.) */
 static void api_lab_pod_events(struct api_server *s, const json_t *before, const json_t *after,
 			       const json_t *owner)
 {
-	const json_t *c0 = json_array_get(api_json_path(after, "spec.containers"), 0);
-	const char *container = json_string_value(json_object_get(c0, "name")) ?: "";
-	const char *image = json_string_value(json_object_get(c0, "image")) ?: "";
 	const char *node = json_string_value(api_json_path(after, "spec.nodeName"));
 	const char *unsched = api_lab_unschedulable(after), *unsched_was;
-	const char *phase = json_string_value(api_json_path(after, "status.phase")) ?: "";
-	const char *was = json_string_value(api_json_path(before, "status.phase")) ?: "";
-	const char *wait = api_lab_waiting(after);
 
 	if (!after)
 		return;
@@ -258,28 +245,6 @@ static void api_lab_pod_events(struct api_server *s, const json_t *before, const
 	if (!node && unsched && (!unsched_was || strcmp(unsched, unsched_was) != 0))
 		api_event_record(s, after, "Warning", "FailedScheduling", "default-scheduler",
 				 "%s", unsched);
-	if (strcmp(phase, "Running") == 0 && strcmp(was, "Running") != 0)
-		api_event_record(s, after, "Normal", "Started", "kubelet",
-				 "Started container %s", container);
-	if (strcmp(wait, api_lab_waiting(before)) != 0) {
-		if (strcmp(wait, "ErrImagePull") == 0)
-			api_event_record(s, after, "Warning", "Failed", "kubelet",
-					 "Failed to pull image \"%s\": %s", image,
-					 json_string_value(api_json_path(json_array_get(
-						 api_json_path(after, "status.containerStatuses"), 0),
-						 "state.waiting.message")) ?: "");
-		else if (strcmp(wait, "ImagePullBackOff") == 0)
-			api_event_record(s, after, "Normal", "BackOff", "kubelet",
-					 "Back-off pulling image \"%s\"", image);
-		else if (strcmp(wait, "CrashLoopBackOff") == 0)
-			api_event_record(s, after, "Warning", "BackOff", "kubelet",
-					 "Back-off restarting failed container %s in pod %s",
-					 container, api_json_meta(after, "name"));
-	}
-	if (api_json_meta(after, "deletionTimestamp")[0] &&
-	    !api_json_meta(before, "deletionTimestamp")[0])
-		api_event_record(s, after, "Normal", "Killing", "kubelet",
-				 "Stopping container %s", container);
 }
 
 static void api_lab_import_pods(struct api_server *s, const struct api_lab_pods *p)

@@ -123,6 +123,19 @@ static void ctl_slice_name(const struct model_service *svc, const json_t *ports,
 	ctl_pod_name(svc->meta.name, NULL, rnd, out);
 }
 
+/* An endpoint's node and pod, as both kinds name them: nodeName and a
+ * targetRef to the Pod, each when known. Returns x. */
+static json_t *ctl_endpoint_refs(json_t *x, const struct model_endpoints *e,
+				 const struct model_endpoint *ep)
+{
+	if (ep->node[0])
+		json_object_set_new(x, "nodeName", json_string(ep->node));
+	if (ep->pod[0])
+		json_object_set_new(x, "targetRef", json_pack("{s:s, s:s, s:s}", "kind", "Pod",
+							      "namespace", e->ns, "name", ep->pod));
+	return x;
+}
+
 static json_t *ctl_labels(const struct model_map *m)
 {
 	json_t *o = json_object();
@@ -164,12 +177,7 @@ json_t *ctl_endpoint_slices(const struct model_service *svc, const struct model_
 			x = json_pack("{s:[s], s:{s:b, s:b, s:b}}", "addresses", ip, "conditions",
 				      "ready", ep->ready, "serving", ep->serving, "terminating",
 				      ep->terminating);
-			if (ep->node[0])
-				json_object_set_new(x, "nodeName", json_string(ep->node));
-			if (ep->pod[0])
-				json_object_set_new(x, "targetRef", json_pack("{s:s, s:s, s:s}",
-					"kind", "Pod", "namespace", e->ns, "name", ep->pod));
-			json_array_append_new(eps, x);
+			json_array_append_new(eps, ctl_endpoint_refs(x, e, ep));
 		}
 		labels = ctl_labels(&svc->meta.labels);
 		json_object_set_new(labels, "kubernetes.io/service-name", json_string(svc->meta.name));
@@ -230,12 +238,7 @@ json_t *ctl_endpoints_v1(const struct model_service *svc, const struct model_end
 			if (ep->terminating)
 				continue;
 			inet_ntop(AF_INET, &ep->addr, ip, sizeof(ip));
-			a = json_pack("{s:s}", "ip", ip);
-			if (ep->node[0])
-				json_object_set_new(a, "nodeName", json_string(ep->node));
-			if (ep->pod[0])
-				json_object_set_new(a, "targetRef", json_pack("{s:s, s:s, s:s}",
-					"kind", "Pod", "namespace", e->ns, "name", ep->pod));
+			a = ctl_endpoint_refs(json_pack("{s:s}", "ip", ip), e, ep);
 			json_array_append_new(ep->ready ? ready : notready, a);
 		}
 		sub = json_object();

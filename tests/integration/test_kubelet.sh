@@ -113,8 +113,24 @@ new_node() { node_ready && [ "$(api /api/v1/nodes/node0 | jq -r .metadata.uid)" 
 t_ok "the agent registers it again, Ready" t_wait 10 new_node
 
 # --- a pod of the scenario's image -----------------------------------------------
+# events POD: "reason|type|message" of the kubelet's Events about POD,
+# oldest first (an Event's name ends in its time); reasons POD: the reasons.
+events() {
+	api "/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3D$1" |
+		jq -r '[.items[] | select(.source.component == "kubelet" and .involvedObject.kind == "Pod")] |
+			sort_by(.metadata.name) | .[] | "\(.reason)|\(.type)|\(.message)"'
+}
+reasons() { events "$1" | cut -d'|' -f1 | paste -sd' '; }
+reasons_are() { [ "$(reasons "$1")" == "$2" ]; }
+has_event() { events "$1" | grep -qxF -- "$2"; }
 put_pod web node0 10.244.0.2 nfranssens/nodejs-ip
 t_ok "web runs" t_wait 10 running web
+t_ok "the kubelet's Events on web: Pulled, Created, Started" t_wait 5 reasons_are web "Pulled Created Started"
+t_eq "each as kubelet words it" 'Pulled|Normal|Container image "nfranssens/nodejs-ip" already present on machine
+Created|Normal|Created container app
+Started|Normal|Started container app' "$(events web)"
+t_eq "about the pod by its uid" "uid-web" \
+	"$(api "/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dweb" | jq -r '[.items[].involvedObject.uid] | unique | join(",")')"
 t_eq "web is ready (no probe)" true "$(st web ready)"
 t_eq "no reason while running" "" "$(st web reason)"
 web_pid=$(st web pid)
@@ -158,6 +174,8 @@ t_eq "the process was not restarted for it" 0 "$(st probe restartCount)"
 kill -9 "$web_pid"
 t_ok "web restarts after its process is killed" t_wait 10 restarted web 1
 t_eq "restartCount is 1" 1 "$(st web restartCount)"
+t_ok "the restart is a container start again: Pulled, Created, Started" \
+	t_wait 5 reasons_are web "Pulled Created Started Pulled Created Started"
 t_not "with a new pid" test "$(st web pid)" = "$web_pid"
 t_ok "and serves again" t_wait 5 answers node0 http://10.244.0.2:8080/ "::ffff:10.244.0.1"
 web_pid=$(st web pid)
@@ -176,6 +194,8 @@ EOF
 t_ok "a crashing pod goes to CrashLoopBackOff, saying why" t_wait 15 crash_loop
 t_ok "restarts are counted" t_wait 10 restarts_ge crash 2
 t_ok "each start wrote to the pod log" t_wait 5 count_ge "$sd/logs/pods/default_crash.log" crash-start 3
+t_ok "the kubelet's BackOff Event" t_wait 5 has_event crash \
+	"BackOff|Warning|Back-off restarting failed container app in pod crash"
 
 # --- unknown image ----------------------------------------------------------------------
 put_pod ghost node0 10.244.0.5 example.com/ghost:1.0
@@ -202,6 +222,10 @@ t_ok "the first failed pull reported ErrImagePull, retried after 1s" \
 t_ok "the next reported ImagePullBackOff, retried after 2s" \
 	t_wait 10 log_has "$agent_log" "$(printf "$ghost_log" ImagePullBackOff 2s)"
 t_ok "while it backs off the status says ImagePullBackOff" t_wait 10 pull_failing ImagePullBackOff
+t_ok "the kubelet's Failed Event names the image and why" t_wait 5 has_event ghost \
+	'Failed|Warning|Failed to pull image "example.com/ghost:1.0": image "example.com/ghost:1.0" not found in the image table (/etc/clientip/images.conf, $CLIENTIP_IMAGES, built-ins)'
+t_ok "and its BackOff Event" t_wait 5 has_event ghost \
+	'BackOff|Normal|Back-off pulling image "example.com/ghost:1.0"'
 echo "example.com/ghost:*  /bin/sh -c 'exec sleep 600'" >>"$images"
 t_ok "an entry added to the table is picked up at the next retry" t_wait 30 running ghost
 
@@ -216,6 +240,7 @@ del_pod slow node1 10.244.1.3 test/slowstop "" 10
 t_ok "deleting: terminating, still ready while it runs" \
 	t_wait 9 st_all slow terminating=true ready=true terminated=false
 t_ok "the process got SIGTERM" t_wait 5 log_has "$sd/logs/pods/default_slow.log" "got SIGTERM"
+t_ok "the kubelet's Killing Event" t_wait 5 has_event slow "Killing|Normal|Stopping container app"
 t_ok "it runs on, handling SIGTERM" alive "$slow_pid"
 touch "$slow_release"
 t_ok "then terminated, not ready" t_wait 10 st_all slow terminated=true ready=false pid=0
@@ -253,6 +278,8 @@ agent=$(cat "$sd/run/agent-node0.pid")
 t_ok "the new agent adopts web" t_wait 10 log_has "$agent_log" "pod default/web: adopted running process $web_pid"
 t_eq "same pid in the status" "$web_pid" "$(st web pid)"
 t_eq "restartCount unchanged" 1 "$(st web restartCount)"
+t_eq "adopting is no container start: no new Event" "Pulled Created Started Pulled Created Started" \
+	"$(reasons web)"
 t_ok "web still serves" answers node0 http://10.244.0.2:8080/ "::ffff:10.244.0.1"
 t_ok "the pod's parent is not the new agent" test "$(ps -o ppid= -p "$web_pid" | tr -d ' ')" != "$agent"
 "$C" --lab "$lab" exec probe -- "$T_BUILD/clientip-echo" --listen '[::]:8081' >/dev/null 2>&1 &
