@@ -47,6 +47,7 @@ struct kubelet_node {
 	int64_t reported;         /* when this agent last posted the status */
 	char last_error[256];     /* logged once until something else happens */
 	json_t *info;             /* status.nodeInfo, the same for the agent's life */
+	struct apiobj_events events;  /* recorded, for counting repeats */
 };
 
 /* Logs a failure once, until it changes or things work again. */
@@ -100,18 +101,21 @@ static int kubelet_node_call(struct kubelet_node *n, const char *method, const c
 	return code;
 }
 
+static int kubelet_node_send(void *ctx, const char *method, const char *path,
+			     const char *content_type, json_t *body)
+{
+	return kubelet_node_call(ctx, method, path, content_type, body, NULL);
+}
+
 void kubelet_event(struct kubelet *k, const char *ns, const char *kind, const char *ref_ns,
 		   const char *name, const char *uid, const char *type, const char *reason,
 		   const char *message)
 {
 	json_t *ev = apiobj_event_new(ns, "v1", kind, ref_ns, name, uid, type, reason, message,
 				      "kubelet");
-	char path[MODEL_NAME_MAX + 40];
-	int code;
+	int code = ev ? apiobj_event_record(&k->node->events, ev, kubelet_node_send, k->node) : -1;
 
-	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/events", ns);
-	code = ev ? kubelet_node_call(k->node, "POST", path, "application/json", ev, NULL) : -1;
-	if (code > 0 && code != 201)
+	if (code > 0 && (code < 200 || code >= 300))
 		kubelet_node_failed(k->node, "record %s: HTTP %d", reason, code);
 	json_decref(ev);
 }

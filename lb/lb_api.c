@@ -21,6 +21,8 @@ struct lb_api {
 	struct apiwatch *svcs;         /* the Services, listed and watched */
 	bool down_said;                /* "not answering" was logged */
 	uint64_t quiet_until;          /* no request before (ev_now_ms) after a failure */
+	struct apiobj_events events;   /* recorded, for counting repeats */
+	const char *event_what;        /* for lb_api_event_send's log lines */
 };
 
 struct lb_api *lb_api_new(struct ev_loop *loop, const char *socket_path,
@@ -134,19 +136,28 @@ int lb_api_put_status(struct lb_api *a, const char *ns, const char *name, struct
 	return code >= 200 && code < 300 ? 0 : -1;
 }
 
+static int lb_api_event_send(void *ctx, const char *method, const char *path,
+			     const char *content_type, json_t *body)
+{
+	struct lb_api *a = ctx;
+
+	return lb_api_send(a, method, path, content_type, body, a->event_what);
+}
+
 int lb_api_event(struct lb_api *a, const struct model_meta *svc, const char *type,
 		 const char *reason, const char *message, const char *component)
 {
-	char path[600], what[300];
+	char what[300];
 	json_t *body = apiobj_event_new(svc->ns, "v1", "Service", svc->ns, svc->name, svc->uid, type,
 					reason, message, component);
 	int code;
 
 	if (!body)
 		return -1;
-	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/events", svc->ns);
 	snprintf(what, sizeof(what), "%s/%s: recording %s", svc->ns, svc->name, reason);
-	code = lb_api_send(a, "POST", path, "application/json", body, what);
+	a->event_what = what;
+	code = apiobj_event_record(&a->events, body, lb_api_event_send, a);
+	a->event_what = NULL;
 	json_decref(body);
 	return code >= 200 && code < 300 ? 0 : -1;
 }

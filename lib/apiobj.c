@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hash.h"
 #include "model.h"
 #include "store.h"
 
@@ -320,4 +321,73 @@ int apiobj_endpoints_merge(struct model_endpoints *list, int *n)
 	}
 	*n = k;
 	return rc < 0 ? -1 : k;
+}
+
+/* An Event's identity for counting repeats: its object, type, reason,
+ * message; never 0. */
+static uint64_t apiobj_event_key(const json_t *ev)
+{
+	const json_t *ref = json_object_get(ev, "involvedObject");
+	const char *parts[] = {
+		json_string_value(json_object_get(ref, "kind")),
+		json_string_value(json_object_get(ref, "namespace")),
+		json_string_value(json_object_get(ref, "name")),
+		json_string_value(json_object_get(ref, "uid")),
+		json_string_value(json_object_get(ev, "type")),
+		json_string_value(json_object_get(ev, "reason")),
+		json_string_value(json_object_get(ev, "message")),
+	};
+	uint64_t h = HASH_FNV1A64_INIT;
+
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		/* The NUL too, so that ("ab", "c") and ("a", "bc") differ. */
+		h = hash_fnv1a64(h, parts[i] ? parts[i] : "", parts[i] ? strlen(parts[i]) + 1 : 1);
+	return h ? h : 1;
+}
+
+int apiobj_event_record(struct apiobj_events *log, const json_t *ev, apiobj_send_fn *send,
+			void *ctx)
+{
+	const json_t *md = json_object_get(ev, "metadata");
+	const char *ns = json_string_value(json_object_get(md, "namespace")) ?: "default";
+	const char *name = json_string_value(json_object_get(md, "name")) ?: "";
+	uint64_t key = apiobj_event_key(ev);
+	int64_t now = (int64_t)time(NULL);
+	struct apiobj_event_seen *e;
+	char path[256], stamp[MODEL_TIME_MAX];
+	int code;
+
+	for (int i = 0; i < APIOBJ_EVENTS_KEPT; i++) {
+		json_t *patch;
+
+		e = &log->seen[i];
+		if (e->key != key || now - e->last >= 3600)
+			continue;
+		model_time_now(stamp);
+		snprintf(path, sizeof(path), "/api/v1/namespaces/%s/events/%s", e->ns, e->name);
+		patch = json_pack("{s:I, s:s}", "count", (json_int_t)(e->count + 1),
+				  "lastTimestamp", stamp);
+		code = patch ? send(ctx, "PATCH", path, "application/merge-patch+json", patch) : -1;
+		json_decref(patch);
+		if (code == 404) {
+			e->key = 0;   /* gone meanwhile: recorded anew below */
+			break;
+		}
+		if (code >= 200 && code < 300) {
+			e->count++;
+			e->last = now;
+		}
+		return code;
+	}
+	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/events", ns);
+	code = send(ctx, "POST", path, "application/json", (json_t *)ev);
+	if (code >= 200 && code < 300 && strlen(ns) < sizeof(e->ns) &&
+	    strlen(name) < sizeof(e->name)) {
+		e = &log->seen[log->next];
+		log->next = (log->next + 1) % APIOBJ_EVENTS_KEPT;
+		*e = (struct apiobj_event_seen){ .key = key, .count = 1, .last = now };
+		snprintf(e->ns, sizeof(e->ns), "%s", ns);
+		snprintf(e->name, sizeof(e->name), "%s", name);
+	}
+	return code;
 }

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 /* A deep copy of obj without what the model cannot hold. NULL on OOM. */
 json_t *apiobj_model_copy(const json_t *obj);
@@ -41,6 +42,33 @@ void apiobj_resolve_env(json_t *obj, apiobj_lookup_fn *lookup, void *data);
 json_t *apiobj_event_new(const char *ns, const char *api_version, const char *kind,
 			 const char *ref_ns, const char *name, const char *uid, const char *type,
 			 const char *reason, const char *message, const char *component);
+
+/* Events a client recorded, for counting repeats as client-go's event
+ * correlator does: a repeat of an Event (the same object, type, reason and
+ * message) is a count on the Event already recorded, not another Event. */
+#define APIOBJ_EVENTS_KEPT 64
+struct apiobj_events {
+	struct apiobj_event_seen {
+		uint64_t key;              /* 0: unused */
+		char ns[64];
+		char name[96];
+		long count;
+		int64_t last;              /* time of the last occurrence */
+	} seen[APIOBJ_EVENTS_KEPT];
+	int next;                          /* the slot a new Event takes */
+};
+
+/* One request to the API server with a JSON body; its HTTP status, or -1
+ * when no answer came. */
+typedef int apiobj_send_fn(void *ctx, const char *method, const char *path,
+			   const char *content_type, json_t *body);
+
+/* Records ev (from apiobj_event_new; borrowed): a PATCH of count and
+ * lastTimestamp when the same Event was recorded in the last hour (the
+ * Event's life on the API server), else a POST (also when the Event is
+ * gone meanwhile). The last request's HTTP status, or -1. */
+int apiobj_event_record(struct apiobj_events *log, const json_t *ev, apiobj_send_fn *send,
+			void *ctx);
 
 struct model_endpoints;
 

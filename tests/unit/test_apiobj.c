@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "apiobj.h"
@@ -80,11 +81,71 @@ static void test_node_not_ready(void **state)
 	json_decref(nameless);
 }
 
+/* A fake API server for apiobj_event_record: remembers each request and
+ * answers with the next code of its list. */
+struct fake_api {
+	char method[8][8], path[8][256];
+	json_t *body[8];
+	int codes[8], n;
+};
+
+static int fake_send(void *ctx, const char *method, const char *path, const char *content_type,
+		     json_t *body)
+{
+	struct fake_api *f = ctx;
+
+	(void)content_type;
+	assert_true(f->n < 8);
+	snprintf(f->method[f->n], sizeof(f->method[0]), "%s", method);
+	snprintf(f->path[f->n], sizeof(f->path[0]), "%s", path);
+	f->body[f->n] = json_deep_copy(body);
+	return f->codes[f->n++];
+}
+
+static void test_event_repeats(void **state)
+{
+	static struct apiobj_events log;
+	struct fake_api f = { .codes = { 201, 200, 201, 404, 201 } };
+	json_t *ev = apiobj_event_new("web", "v1", "Pod", "web", "app-1", "uid-1", "Warning",
+				      "BackOff", "Back-off restarting failed container app in pod app-1",
+				      "kubelet");
+	json_t *other = apiobj_event_new("web", "v1", "Pod", "web", "app-1", "uid-1", "Normal",
+					 "Started", "Started container app", "kubelet");
+	char first[128];
+
+	(void)state;
+	memset(&log, 0, sizeof(log));
+	/* The first is created; its repeat counts on it. */
+	assert_int_equal(apiobj_event_record(&log, ev, fake_send, &f), 201);
+	assert_string_equal(f.method[0], "POST");
+	assert_string_equal(f.path[0], "/api/v1/namespaces/web/events");
+	snprintf(first, sizeof(first), "/api/v1/namespaces/web/events/%s",
+		 json_string_value(json_object_get(json_object_get(ev, "metadata"), "name")));
+	assert_int_equal(apiobj_event_record(&log, ev, fake_send, &f), 200);
+	assert_string_equal(f.method[1], "PATCH");
+	assert_string_equal(f.path[1], first);
+	assert_int_equal(json_integer_value(json_object_get(f.body[1], "count")), 2);
+	assert_non_null(json_string_value(json_object_get(f.body[1], "lastTimestamp")));
+	/* Another reason is another Event. */
+	assert_int_equal(apiobj_event_record(&log, other, fake_send, &f), 201);
+	assert_string_equal(f.method[2], "POST");
+	/* The first one gone from the server meanwhile: recorded anew. */
+	assert_int_equal(apiobj_event_record(&log, ev, fake_send, &f), 201);
+	assert_string_equal(f.method[3], "PATCH");
+	assert_int_equal(json_integer_value(json_object_get(f.body[3], "count")), 3);
+	assert_string_equal(f.method[4], "POST");
+	for (int i = 0; i < f.n; i++)
+		json_decref(f.body[i]);
+	json_decref(ev);
+	json_decref(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_node_with_lease),
 		cmocka_unit_test(test_node_not_ready),
+		cmocka_unit_test(test_event_repeats),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
