@@ -201,30 +201,12 @@ static void api_lab_rs_name(const char *deployment, const char *hash, char *out,
 	snprintf(out, len, "%s-%s", deployment, hash);
 }
 
-/* The message of a pod's PodScheduled=False condition, or NULL. */
-static const char *api_lab_unschedulable(const json_t *pod)
-{
-	const json_t *c;
-	size_t i;
-
-	json_array_foreach(api_json_path(pod, "status.conditions"), i, c) {
-		if (strcmp(json_string_value(json_object_get(c, "type")) ?: "", "PodScheduled") ||
-		    strcmp(json_string_value(json_object_get(c, "status")) ?: "", "False"))
-			continue;
-		return json_string_value(json_object_get(c, "message")) ?: "";
-	}
-	return NULL;
-}
-
-/* The Events a scheduler and the pod's owner (a ReplicaSet or DaemonSet
- * controller) record for what the lab's controller did to a pod, from its
- * state before (NULL if new) and after. (The kubelet records its own.) */
+/* The Event the pod's owner (a ReplicaSet or DaemonSet controller) records
+ * for a pod the lab's controller made, from its state before (NULL if new)
+ * and after. (The scheduler's and the kubelet's are their own.) */
 static void api_lab_pod_events(struct api_server *s, const json_t *before, const json_t *after,
 			       const json_t *owner)
 {
-	const char *node = json_string_value(api_json_path(after, "spec.nodeName"));
-	const char *unsched = api_lab_unschedulable(after), *unsched_was;
-
 	if (!after)
 		return;
 	if (!before && owner)
@@ -233,18 +215,6 @@ static void api_lab_pod_events(struct api_server *s, const json_t *before, const
 					"DaemonSet") == 0 ? "daemonset-controller"
 							  : "replicaset-controller",
 				 "Created pod: %s", api_json_meta(after, "name"));
-	/* Bound now, at creation or after a wait in Pending. */
-	if (node && !json_string_value(api_json_path(before, "spec.nodeName")))
-		api_event_record(s, after, "Normal", "Scheduled", "default-scheduler",
-				 "Successfully assigned %s/%s to %s",
-				 api_json_meta(after, "namespace"), api_json_meta(after, "name"),
-				 node);
-	/* Once per reason: the controller rewrites the condition only when
-	 * its message changes, and so does this. */
-	unsched_was = api_lab_unschedulable(before);
-	if (!node && unsched && (!unsched_was || strcmp(unsched, unsched_was) != 0))
-		api_event_record(s, after, "Warning", "FailedScheduling", "default-scheduler",
-				 "%s", unsched);
 }
 
 static void api_lab_import_pods(struct api_server *s, const struct api_lab_pods *p)

@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "apiclient.h"
+#include "apiobj.h"
 #include "apiwatch.h"
 #include "ev.h"
 #include "lab.h"
@@ -238,6 +239,7 @@ struct ctl {
 	int grace_s;            /* NotReady after this long without a heartbeat */
 	/* Each node's state at the last pass, to log changes once. */
 	enum ctl_node_state node_state[LAB_MAX_NODES];
+	struct apiobj_events events;    /* recorded, for counting repeats */
 };
 
 /* One reconcile pass over the whole state dir. 0, or -1 if the state could
@@ -290,6 +292,11 @@ int ctl_api_send(struct ctl *c, const char *method, const char *path, const char
  * brings the newer object and the next pass tries again). */
 int ctl_api_ensure(struct ctl *c, const struct ctl_api_view *v, enum ctl_coll k,
 		   const char *coll_path, const json_t *want, const char *const *fields);
+/* An Event about a pod from `component` (the scheduler's Scheduled and
+ * FailedScheduling), a repeat counted on the Event already recorded;
+ * a failure is only logged. */
+void ctl_api_pod_event(struct ctl *c, const struct model_pod *pod, const char *type,
+		       const char *reason, const char *message, const char *component);
 /* DELETE of path; 404 counts as done. 0 or -EIO (logged). */
 int ctl_api_delete(struct ctl *c, const char *path, const char *what);
 /* A Deployment's or DaemonSet's status (st->daemon_set) into its object's

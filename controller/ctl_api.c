@@ -406,6 +406,23 @@ int ctl_api_ensure(struct ctl *c, const struct ctl_api_view *v, enum ctl_coll k,
 	return code == 200 ? 1 : -EIO;
 }
 
+static int ctl_api_event_send(void *ctx, const char *method, const char *path,
+			      const char *content_type, json_t *body)
+{
+	return ctl_api_send(ctx, method, path, content_type, body, "event");
+}
+
+void ctl_api_pod_event(struct ctl *c, const struct model_pod *pod, const char *type,
+		       const char *reason, const char *message, const char *component)
+{
+	json_t *ev = apiobj_event_new(pod->meta.ns, "v1", "Pod", pod->meta.ns, pod->meta.name,
+				      pod->meta.uid, type, reason, message, component);
+
+	if (ev)
+		apiobj_event_record(&c->events, ev, ctl_api_event_send, c);
+	json_decref(ev);
+}
+
 int ctl_api_delete(struct ctl *c, const char *path, const char *what)
 {
 	struct buf b = BUF_INIT;

@@ -514,6 +514,9 @@ static void ctl_bind(struct ctl_pass *p, struct ctl_nodes *nodes, struct ctl_wai
 			return;
 		}
 		*pod = bound;
+		snprintf(why, sizeof(why), "Successfully assigned %s/%s to %s", pod->meta.ns,
+			 pod->meta.name, pod->node);
+		ctl_api_pod_event(p->c, pod, "Normal", "Scheduled", why, "default-scheduler");
 		ctl_nodes_take(nodes, node, ip);
 		w->group->own[node]++;
 		log_info("pod %s/%s: %s on %s, %s", pod->meta.ns, pod->meta.name,
@@ -534,6 +537,9 @@ static void ctl_bind(struct ctl_pass *p, struct ctl_nodes *nodes, struct ctl_wai
 		log_error("pod %s/%s: %s", pod->meta.ns, pod->meta.name, strerror(-rc));
 		return;
 	}
+	/* Once per message: a pod Pending for the same reason is not
+	 * written again, nor reported again. */
+	ctl_api_pod_event(p->c, pod, "Warning", "FailedScheduling", why, "default-scheduler");
 	log_debug("pod %s/%s: %s, Pending: %s", pod->meta.ns, pod->meta.name,
 		  fresh ? "created" : "still", why);
 	p->n_unsched++;

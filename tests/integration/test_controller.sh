@@ -328,11 +328,27 @@ t_eq "the other 2: no node, no address, PodScheduled False, Unschedulable, kube-
 t_ok "the log says why" grep -qF "2 pod(s) Pending: $full" "$T_TMP/ctl.log"
 t_match "the condition records when it became so" '^20[0-9-]+T[0-9:]+Z$' \
 	"$(jq -r '.status.conditions[0].lastTransitionTime' "$S/api/pods/default_$(pending | awk 'NR == 1 {print $1}').json")"
+# sched_events REASON: "type component message" of the scheduler's Events
+# with that reason, one line each.
+sched_events() {
+	t_api "$S" "/api/v1/namespaces/default/events?fieldSelector=reason%3D$1" |
+		jq -r '.items[] | select(.source.component == "default-scheduler") |
+			"\(.involvedObject.kind) \(.type) \(.count) \(.message)"'
+}
+t_eq "the scheduler's FailedScheduling Warning on each Pending pod, with its message" \
+	"Pod Warning 1 $full
+Pod Warning 1 $full" "$(sched_events FailedScheduling | grep -F "$full")"
+one=$(pods | awk '$2 == "node1" {print $1; exit}')
+t_eq "and Scheduled on each placed one" "Pod Normal 1 Successfully assigned default/$one to node1" \
+	"$(sched_events Scheduled | grep -F "default/$one ")"
 kill -TERM "$ctl_pid"
 wait "$ctl_pid"
 before=$(inodes)
 t_ok "a pass with nothing new" env CLIENTIP_MAX_PODS=2 "$CTL" --lab "$lab" --once
-t_eq "leaves the Pending pods' files alone (no new Event for the same reason)" "$before" "$(inodes)"
+t_eq "leaves the Pending pods' files alone" "$before" "$(inodes)"
+t_eq "and records no new Event for the same reason" \
+	"Pod Warning 1 $full
+Pod Warning 1 $full" "$(sched_events FailedScheduling | grep -F "$full")"
 CLIENTIP_MAX_PODS=2 start
 app web 7
 t_ok "scale 8 -> 7: a Pending pod goes first, at once (nothing runs it)" t_wait 10 eq 1 n_pending

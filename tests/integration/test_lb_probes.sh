@@ -232,7 +232,7 @@ kdir=$T_TMP/keep; mkdir -p "$kdir"
 ip netns exec $CL python3 -c "$KEEP_PY" $FE "$kdir" >/dev/null 2>&1 &
 # Find a keep-alive connection that landed on node1 (the hash decides).
 for try in 1 2 3 4 5 6 7 8 9 10; do
-	touch "$kdir/go-0"; t_wait 5 test -f "$kdir/resp-0"
+	touch "$kdir/go-0"; t_wait 15 test -f "$kdir/resp-0"
 	grep -q '^node1' "$kdir/resp-0" && break
 	touch "$kdir/stop"; sleep 0.1; rm -rf "$kdir"; mkdir -p "$kdir"
 	ip netns exec $CL python3 -c "$KEEP_PY" $FE "$kdir" >/dev/null 2>&1 &
@@ -240,15 +240,16 @@ done
 t_match "a keep-alive connection on node1" "^node1 198.51.100.10" "$(cat "$kdir/resp-0")"
 set_health node1 503
 t_ok "node1 taken out" t_wait 6 state_is node1 Down
-touch "$kdir/go-1"; t_wait 5 test -f "$kdir/resp-1"
+touch "$kdir/go-1"; t_wait 15 test -f "$kdir/resp-1"
 t_match "the established connection still reaches node1" "^node1 198.51.100.10" "$(cat "$kdir/resp-1")"
 t_eq "new flows avoid node1" "node0=20 " "$(fanout $FE 20)"
 
 # --- restart: frontend and flows survive -----------------------------------
 stop_lb
 start_lb
-t_wait 5 sh -c "grep -q 'restored' $T_TMP/lb.log"
-touch "$kdir/go-2"; t_wait 5 test -f "$kdir/resp-2"
+t_ok "the restarted load balancer restores its state" \
+	t_wait 30 sh -c "grep -q 'restored' $T_TMP/lb.log"
+touch "$kdir/go-2"; t_wait 15 test -f "$kdir/resp-2"
 t_match "established connection survives a load balancer restart" "^node1" "$(cat "$kdir/resp-2")"
 t_eq "frontend unchanged after restart" "$FE" "$(frontend_of web)"
 t_eq "probe state restored (no Unknown gap)" "node0=10 " "$(fanout $FE 10)"
@@ -272,7 +273,7 @@ t_eq "new flows go to node1 only" "node1=10 " "$(fanout $FE 10)"
 set_health node1 503
 t_ok "pool 0 %" t_wait 6 pool_is 0
 t_eq "new flows are dropped" "" "$(get $FE 1)"
-touch "$kdir/go-3"; t_wait 5 test -f "$kdir/resp-3"
+touch "$kdir/go-3"; t_wait 15 test -f "$kdir/resp-3"
 t_match "the established connection still works" "^node1" "$(cat "$kdir/resp-3")"
 touch "$kdir/stop"
 ip netns exec $N0 nft delete table ip blackhole

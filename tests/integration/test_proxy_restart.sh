@@ -40,7 +40,7 @@ before=$(pt_canon 0)
 mkfifo "$T_TMP/go"
 pt_in client python3 -c '
 import http.client, json, sys
-c = http.client.HTTPConnection("203.0.113.10", 80, timeout=5)
+c = http.client.HTTPConnection("203.0.113.10", 80, timeout=30)
 def get():
     c.request("GET", "/json")
     j = json.loads(c.getresponse().read())
@@ -52,7 +52,7 @@ print(get(), flush=True)
 ka=$!
 t_defer "kill -9 $ka 2>/dev/null"
 first() { [ -s "$T_TMP/keepalive.out" ]; }
-t_ok "keep-alive connection: first request" t_wait 5 first
+t_ok "keep-alive connection: first request" t_wait 30 first
 t_match "it carries the client's address (Local)" '^::ffff:198\.51\.100\.10:[0-9]+$' "$(head -1 "$T_TMP/keepalive.out")"
 
 pt_agent_kill 0
