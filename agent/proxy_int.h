@@ -66,6 +66,16 @@ struct proxy_ctr {
 	uint64_t packets;
 };
 
+/* One element of a no-endpoint map as read: its counter, the Service its
+ * comment names ("ns/name:port"; ns empty when it names none) and whether
+ * its verdict is drop (else it rejects). */
+struct proxy_reading {
+	struct proxy_ctr ctr;
+	char ns[MODEL_NAME_MAX];
+	char name[MODEL_NAME_MAX];
+	bool drop;
+};
+
 struct proxy_svc_ctr {
 	char ns[MODEL_NAME_MAX];
 	char name[MODEL_NAME_MAX];
@@ -162,6 +172,12 @@ void proxy_hist_observe(struct proxy_hist *h, double seconds);
 void proxy_netprog_observe(struct proxy_metrics *m, double seconds);
 /* Reads the per-element counters of the no-endpoint maps. */
 void proxy_metrics_read_counters(struct proxy *p);
+/* Appends the elements of map found in json[0..len), libnftables' JSON
+ * output of `list map`, to (*rd)[*n..], growing *rd (*cap its room). An
+ * element without a counter is skipped. 0, or -1 with a message in err
+ * (not JSON, not the map's listing, out of memory). */
+int proxy_metrics_parse_map(const char *json, size_t len, const char *map,
+			    struct proxy_reading **rd, int *n, int *cap, char *err, size_t errlen);
 /* Prometheus text exposition of everything. */
 void proxy_metrics_render(struct proxy *p, struct buf *out);
 /* <statedir>/status/nodes/<node>.metrics, atomically. */

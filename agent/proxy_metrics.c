@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "fsutil.h"
 #include "log.h"
 #include "prom.h"
@@ -76,13 +78,6 @@ static void proxy_netprog_render(const struct proxy_metrics *m, struct buf *out)
 }
 
 /* ---- counters ------------------------------------------------------------ */
-
-struct proxy_reading {
-	struct proxy_ctr ctr;
-	char ns[MODEL_NAME_MAX];
-	char name[MODEL_NAME_MAX];
-	bool drop;
-};
 
 static int proxy_ctr_cmp(const void *a, const void *b)
 {
@@ -141,72 +136,131 @@ static struct proxy_svc_ctr *proxy_svc_ctr_get(struct proxy_metrics *m, const ch
 	return &m->svc[lo];
 }
 
-/* Parses `nft list map` output of a no-endpoint map:
- *   elements = { KEY counter packets N bytes M comment "ns/name:port" : drop,
- *                KEY counter packets N bytes M comment "..." : goto reject-chain }
- */
-static int proxy_parse_map(const char *text, const char *map, struct proxy_reading **rd,
-			   int *n, int *cap)
+/* "<map>|<element key>", the key as nft writes it ("10.96.0.10 . tcp .
+ * 80"): only compared with the next reading's, so any stable text would
+ * do, but this one reads like the ruleset. */
+static void proxy_elem_key(const char *map, const json_t *val, char *out, size_t len)
 {
-	const char *p = strstr(text, "elements = {");
+	const json_t *parts = json_object_get(val, "concat");
+	struct buf b = BUF_INIT;
+	size_t i;
+	const json_t *v;
 
-	if (!p)
-		return 0;
-	p += strlen("elements = {");
-	for (;;) {
-		const char *ctr = strstr(p, " counter packets "), *cm, *colon, *q;
-		struct proxy_reading *r;
-		char label[2 * MODEL_NAME_MAX + 32];
-		size_t klen, llen;
-		char *slash, *port;
+	buf_printf(&b, "%s|", map);
+	if (!json_is_array(parts)) {
+		char *text = json_dumps(val, JSON_COMPACT | JSON_ENCODE_ANY);
 
-		if (!ctr)
+		buf_puts(&b, text ? text : "");
+		free(text);
+	}
+	json_array_foreach(parts, i, v) {
+		if (i)
+			buf_puts(&b, " . ");
+		if (json_is_string(v)) {
+			buf_puts(&b, json_string_value(v));
+		} else if (json_is_integer(v)) {
+			buf_printf(&b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		} else {
+			char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+			buf_puts(&b, text ? text : "");
+			free(text);
+		}
+	}
+	snprintf(out, len, "%s", buf_str(&b));
+	buf_free(&b);
+}
+
+/* The Service named by an element's comment, "ns/name:port". */
+static void proxy_elem_service(const char *comment, struct proxy_reading *r)
+{
+	char label[2 * MODEL_NAME_MAX + 32];
+	char *slash, *port;
+
+	snprintf(label, sizeof(label), "%s", comment);
+	slash = strchr(label, '/');
+	port = strrchr(label, ':');
+	if (port)
+		*port = '\0';
+	if (!slash)
+		return;
+	*slash = '\0';
+	snprintf(r->ns, sizeof(r->ns), "%.*s", MODEL_NAME_MAX - 1, label);
+	snprintf(r->name, sizeof(r->name), "%.*s", MODEL_NAME_MAX - 1, slash + 1);
+}
+
+/* libnftables' JSON of a no-endpoint map (json_schema_version 1):
+ *   {"nftables": [{"metainfo": {...}},
+ *     {"map": {"name": "no-endpoint-services", ...,
+ *       "elem": [[{"elem": {"val": {"concat": ["10.96.0.10", "tcp", 80]},
+ *                           "comment": "ns/name:port",
+ *                           "counter": {"packets": N, "bytes": M}}},
+ *                 {"drop": null}],
+ *                [..., {"goto": {"target": "reject-chain"}}]]}}]}
+ * An element with neither counter nor comment would be a bare value
+ * instead of {"elem": ...}; the map's declaration gives every element a
+ * counter, so none is. */
+int proxy_metrics_parse_map(const char *json, size_t len, const char *map,
+			    struct proxy_reading **rd, int *n, int *cap, char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *doc = json_loadb(json, len, 0, &jerr), *list, *item, *m = NULL, *pair;
+	size_t i;
+	int rc = -1;
+
+	if (!doc) {
+		snprintf(err, errlen, "nft map %s: not JSON: %d:%d: %s", map, jerr.line, jerr.column,
+			 jerr.text);
+		return -1;
+	}
+	list = json_object_get(doc, "nftables");
+	json_array_foreach(list, i, item) {
+		json_t *cand = json_object_get(item, "map");
+		const char *name = json_string_value(json_object_get(cand, "name"));
+
+		if (name && strcmp(name, map) == 0) {
+			m = cand;
 			break;
-		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == ',')
-			p++;
-		klen = (size_t)(ctr - p);
+		}
+	}
+	if (!m) {
+		snprintf(err, errlen, "nft map %s: not in the listing", map);
+		goto out;
+	}
+	/* No "elem" member: the map is empty. */
+	json_array_foreach(json_object_get(m, "elem"), i, pair) {
+		json_t *elem = json_object_get(json_array_get(pair, 0), "elem");
+		json_t *verdict = json_array_get(pair, 1);
+		json_t *packets = json_object_get(json_object_get(elem, "counter"), "packets");
+		const char *comment = json_string_value(json_object_get(elem, "comment"));
+		struct proxy_reading *r;
+
+		if (!json_is_integer(packets))
+			continue;
 		if (*n == *cap) {
 			int c = *cap ? *cap * 2 : 32;
 			struct proxy_reading *x = realloc(*rd, (size_t)c * sizeof(*x));
 
-			if (!x)
-				return -1;
+			if (!x) {
+				snprintf(err, errlen, "out of memory");
+				goto out;
+			}
 			*rd = x;
 			*cap = c;
 		}
 		r = &(*rd)[*n];
 		memset(r, 0, sizeof(*r));
-		snprintf(r->ctr.key, sizeof(r->ctr.key), "%s|%.*s", map, (int)klen, p);
-		r->ctr.packets = strtoull(ctr + strlen(" counter packets "), NULL, 10);
-		cm = strstr(ctr, "comment \"");
-		colon = strstr(ctr, " : ");
-		if (!colon)
-			break;
-		if (cm && cm < colon) {
-			cm += strlen("comment \"");
-			q = strchr(cm, '"');
-			llen = q ? (size_t)(q - cm) : 0;
-			snprintf(label, sizeof(label), "%.*s", (int)llen, cm);
-			/* "ns/name:port" */
-			slash = strchr(label, '/');
-			port = strrchr(label, ':');
-			if (port)
-				*port = '\0';
-			if (slash) {
-				*slash = '\0';
-				snprintf(r->ns, sizeof(r->ns), "%.*s", MODEL_NAME_MAX - 1, label);
-				snprintf(r->name, sizeof(r->name), "%.*s", MODEL_NAME_MAX - 1, slash + 1);
-			}
-		}
-		r->drop = strncmp(colon + 3, "drop", 4) == 0;
+		proxy_elem_key(map, json_object_get(elem, "val"), r->ctr.key, sizeof(r->ctr.key));
+		r->ctr.packets = (uint64_t)json_integer_value(packets);
+		if (comment)
+			proxy_elem_service(comment, r);
+		r->drop = json_object_get(verdict, "drop") != NULL;
 		(*n)++;
-		p = colon + 3;
-		q = strpbrk(p, ",}");
-		if (!q || *q == '}')
-			break;
-		p = q + 1;
 	}
-	return 0;
+	rc = 0;
+out:
+	json_decref(doc);
+	return rc;
 }
 
 void proxy_metrics_read_counters(struct proxy *p)
@@ -222,10 +276,20 @@ void proxy_metrics_read_counters(struct proxy *p)
 	if (!p->have_cur)
 		return;
 	for (size_t k = 0; k < sizeof(maps) / sizeof(maps[0]); k++) {
+		unsigned flags = nft_ctx_output_get_flags(p->nft);
+		int rc;
+
 		buf_reset(&out);
 		snprintf(cmd, sizeof(cmd), "list map ip " PROXY_TABLE " %s", maps[k]);
-		if (proxy_nft_query(p, cmd, &out, err, sizeof(err)) < 0 ||
-		    proxy_parse_map(buf_str(&out), maps[k], &rd, &n, &cap) < 0)
+		/* JSON only for this listing: with the flag set, libnftables
+		 * also tries every script it runs as JSON first. */
+		nft_ctx_output_set_flags(p->nft, flags | NFT_CTX_OUTPUT_JSON);
+		rc = proxy_nft_query(p, cmd, &out, err, sizeof(err));
+		nft_ctx_output_set_flags(p->nft, flags);
+		/* A failed reading is skipped whole: the next one catches up,
+		 * counters being cumulative. */
+		if (rc < 0 || proxy_metrics_parse_map(buf_str(&out), out.len, maps[k], &rd, &n, &cap,
+						      err, sizeof(err)) < 0)
 			goto out;
 	}
 	if (n > 1)

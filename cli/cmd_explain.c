@@ -11,17 +11,16 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "ev.h"
 #include "explain_ct.h"
 #include "labinfo.h"
 #include "log.h"
@@ -29,6 +28,7 @@
 #include "netns.h"
 #include "nftrun.h"
 #include "objapi.h"
+#include "probe.h"
 
 #define EXPLAIN_TIMEOUT_MS 3000
 
@@ -41,6 +41,13 @@ struct explain_reply {
 	struct sockaddr_in local;        /* the source address and port the kernel chose */
 	int status;                      /* HTTP status */
 	char body[128];                  /* what the app answered: the address it saw */
+};
+
+/* The child's request as lib/probe ends it. */
+struct explain_attempt {
+	struct ev_loop *loop;
+	struct probe_result res;
+	bool done;
 };
 
 struct explain {
@@ -137,17 +144,39 @@ static int explain_node_of_addr(const struct explain *x, struct in_addr a)
 	return -1;
 }
 
-/* Runs in the child, inside the source namespace. */
+static void explain_on_result(const struct probe_result *res, void *data)
+{
+	struct explain_attempt *a = data;
+
+	a->res = *res;
+	a->done = true;
+	ev_stop(a->loop);
+}
+
+/* Runs in the child, inside the source namespace. The request is an HTTP
+ * probe of lib/probe (the engine of the kubelet's and the load balancer's
+ * probes, llhttp underneath) run on a loop of its own: it already does
+ * the non-blocking connect, the GET and the deadline, and hands back the
+ * start of the body, which is all explain reads of the answer. lib/sock
+ * with a parser of explain's own would have been a second HTTP client;
+ * lib/apiclient speaks to the API server's Unix socket only. */
 static void explain_request_child(const struct explain *x, int fd_out)
 {
 	struct explain_reply r = { 0 };
-	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_addr = x->dst, .sin_port = htons(x->dport) };
-	socklen_t sl = sizeof(r.local);
-	char resp[4096];
-	size_t got = 0;
-	struct pollfd pfd;
-	int s, nsfd;
-	char *body;
+	struct explain_attempt a = { 0 };
+	struct probe_spec spec = {
+		.kind = PROBE_HTTP,
+		.addr = x->dst,
+		.port = x->dport,
+		.path = "/",
+		.host = "explain",
+		.headers = "User-Agent: clientip-explain\r\n",
+		.timeout_ms = EXPLAIN_TIMEOUT_MS,
+		.body = r.body,
+		.body_max = sizeof(r.body),
+	};
+	struct probe p = { 0 };
+	int nsfd, rc;
 
 	nsfd = netns_open(x->from_netns);
 	if (nsfd < 0 || netns_enter(nsfd) < 0) {
@@ -155,65 +184,38 @@ static void explain_request_child(const struct explain *x, int fd_out)
 		snprintf(r.step, sizeof(r.step), "setns");
 		goto out;
 	}
-	s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s < 0 || (connect(s, (struct sockaddr *)&dst, sizeof(dst)) < 0 && errno != EINPROGRESS)) {
-		r.err = errno;
+	a.loop = ev_loop_new();
+	rc = a.loop ? probe_start(&p, a.loop, &spec, explain_on_result, &a) : -ENOMEM;
+	if (rc < 0) {
+		r.err = -rc;
 		snprintf(r.step, sizeof(r.step), "connect");
 		goto out;
 	}
 	/* The source port is known before the handshake completes, so even a
 	 * dropped flow can be looked up in conntrack. */
-	getsockname(s, (struct sockaddr *)&r.local, &sl);
-	pfd = (struct pollfd){ .fd = s, .events = POLLOUT };
-	if (poll(&pfd, 1, EXPLAIN_TIMEOUT_MS) != 1) {
-		r.err = ETIMEDOUT;
-		snprintf(r.step, sizeof(r.step), "connect");
-		goto out;
-	}
-	{
-		int soerr = 0;
-		socklen_t el = sizeof(soerr);
-
-		getsockopt(s, SOL_SOCKET, SO_ERROR, &soerr, &el);
-		if (soerr) {
-			r.err = soerr;
-			snprintf(r.step, sizeof(r.step), "connect");
-			goto out;
-		}
-	}
-	{
-		static const char req[] = "GET / HTTP/1.1\r\nHost: explain\r\n"
-					  "User-Agent: clientip-explain\r\nConnection: close\r\n\r\n";
-
-		if (write(s, req, sizeof(req) - 1) != (ssize_t)(sizeof(req) - 1)) {
-			r.err = errno;
-			snprintf(r.step, sizeof(r.step), "write");
-			goto out;
-		}
-	}
-	pfd.events = POLLIN;
-	while (got < sizeof(resp) - 1) {
-		ssize_t n;
-
-		if (poll(&pfd, 1, EXPLAIN_TIMEOUT_MS) != 1) {
-			r.err = ETIMEDOUT;
-			snprintf(r.step, sizeof(r.step), "read");
-			goto out;
-		}
-		n = read(s, resp + got, sizeof(resp) - 1 - got);
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	resp[got] = '\0';
-	if (sscanf(resp, "HTTP/1.%*d %d", &r.status) != 1) {
+	probe_local_addr(&p, &r.local);
+	/* Until the probe's callback stops it: the probe's own deadline
+	 * bounds the wait. */
+	rc = ev_run(a.loop);
+	probe_cancel(&p);
+	if (!a.done) {
+		r.err = rc < 0 ? -rc : EIO;
+		snprintf(r.step, sizeof(r.step), "request");
+	} else if (a.res.outcome == PROBE_OK) {
+		r.status = a.res.status;
+	} else if (a.res.outcome == PROBE_FAILED && (a.res.error == 0 || a.res.error == EPROTO)) {
+		/* The peer closed before any answer (error 0) or answered
+		 * something that is not HTTP. */
 		r.err = EPROTO;
 		snprintf(r.step, sizeof(r.step), "response");
-		goto out;
+	} else {
+		r.err = a.res.outcome == PROBE_TIMEOUT ? ETIMEDOUT : a.res.error;
+		snprintf(r.step, sizeof(r.step), "%s", a.res.stage == PROBE_CONNECT ? "connect"
+						       : a.res.stage == PROBE_SEND ? "write" : "read");
 	}
-	body = strstr(resp, "\r\n\r\n");
-	snprintf(r.body, sizeof(r.body), "%s", body ? body + 4 : "");
 out:
+	if (a.loop)
+		ev_loop_free(a.loop);
 	if (write(fd_out, &r, sizeof(r)) != (ssize_t)sizeof(r))
 		_exit(1);
 	_exit(0);

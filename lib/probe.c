@@ -30,13 +30,40 @@ static int probe_on_headers_complete(llhttp_t *parser)
 
 	p->head_done = true;
 	p->status = llhttp_get_status_code(parser);
-	/* Nothing after the header matters; stop parsing here. */
+	/* Without a body buffer nothing after the header matters: stop
+	 * parsing here. */
+	return p->body ? HPE_OK : HPE_PAUSED;
+}
+
+static int probe_on_body(llhttp_t *parser, const char *at, size_t len)
+{
+	struct probe *p = parser->data;
+	size_t room = p->body_max - 1 - p->body_len;
+
+	if (len > room)
+		len = room;
+	memcpy(p->body + p->body_len, at, len);
+	p->body_len += len;
+	p->body[p->body_len] = '\0';
+	if (p->body_len < p->body_max - 1)
+		return HPE_OK;
+	p->msg_done = true;   /* the rest would not fit anyway */
+	return HPE_PAUSED;
+}
+
+static int probe_on_message_complete(llhttp_t *parser)
+{
+	struct probe *p = parser->data;
+
+	p->msg_done = true;
 	return HPE_PAUSED;
 }
 
 static const llhttp_settings_t probe_http_settings = {
 	.on_status = probe_on_status,
 	.on_headers_complete = probe_on_headers_complete,
+	.on_body = probe_on_body,
+	.on_message_complete = probe_on_message_complete,
 };
 
 int probe_request(char *buf, size_t len, const struct probe_spec *spec)
@@ -117,6 +144,18 @@ static void probe_fail(struct probe *p, int err)
 
 static void probe_io(struct ev_loop *loop, int fd, unsigned events, void *data);
 
+/* The header is in (and, with a body buffer, what of the body could be
+ * had): an answer. */
+static void probe_answered(struct probe *p, bool reset)
+{
+	struct probe_result r = { .outcome = PROBE_OK, .status = p->status,
+				  .body_len = p->body_len };
+
+	snprintf(r.reason, sizeof(r.reason), "%s", p->reason);
+	probe_status_text(p->status, p->reason, r.text, sizeof(r.text));
+	probe_end(p, &r, reset);
+}
+
 static void probe_recv(struct probe *p)
 {
 	struct probe_result r = { .outcome = PROBE_FAILED };
@@ -134,19 +173,23 @@ static void probe_recv(struct probe *p)
 			return;
 		}
 		if (n == 0) {
+			if (p->head_done) {
+				/* A body that runs to the close ends here. */
+				llhttp_finish(&p->parser);
+				probe_answered(p, false);
+				return;
+			}
 			snprintf(r.text, sizeof(r.text), "closed before a response");
 			probe_end(p, &r, false);
 			return;
 		}
 		herr = llhttp_execute(&p->parser, buf, (size_t)n);
-		if (p->head_done) {
-			r.outcome = PROBE_OK;
-			r.status = p->status;
-			snprintf(r.reason, sizeof(r.reason), "%s", p->reason);
-			probe_status_text(p->status, p->reason, r.text, sizeof(r.text));
+		/* A body that breaks off malformed still leaves the header's
+		 * answer and what came before. */
+		if (p->head_done && (!p->body || p->msg_done || herr != HPE_OK)) {
 			/* The server may still be sending: a reset is fine, the
 			 * answer is in. */
-			probe_end(p, &r, true);
+			probe_answered(p, true);
 			return;
 		}
 		if (herr != HPE_OK) {
@@ -254,6 +297,12 @@ int probe_start(struct probe *p, struct ev_loop *loop, const struct probe_spec *
 	p->status = 0;
 	p->reason[0] = '\0';
 	p->reason_len = 0;
+	p->body = spec->kind == PROBE_HTTP && spec->body && spec->body_max ? spec->body : NULL;
+	p->body_max = p->body ? spec->body_max : 0;
+	p->body_len = 0;
+	p->msg_done = false;
+	if (p->body)
+		p->body[0] = '\0';
 	if (spec->kind == PROBE_HTTP) {
 		llhttp_init(&p->parser, HTTP_RESPONSE, &probe_http_settings);
 		p->parser.data = p;
@@ -282,6 +331,22 @@ int probe_start(struct probe *p, struct ev_loop *loop, const struct probe_spec *
 bool probe_running(const struct probe *p)
 {
 	return p->running;
+}
+
+int probe_local_addr(const struct probe *p, struct sockaddr_in *out)
+{
+	struct sockaddr_storage ss;
+	int rc;
+
+	if (!p->running)
+		return -ENOTCONN;
+	rc = sock_local_addr(p->fd, &ss);
+	if (rc < 0)
+		return rc;
+	if (ss.ss_family != AF_INET)
+		return -EAFNOSUPPORT;
+	memcpy(out, &ss, sizeof(*out));
+	return 0;
 }
 
 void probe_cancel(struct probe *p)

@@ -4,7 +4,9 @@
  * hooks and the load balancer's health probes: a non-blocking connect
  * (TCP: success is the connect), then for HTTP a GET written as the socket
  * allows and the response read until its header is complete (llhttp), all
- * within an optional timeout. One callback tells the outcome; what counts
+ * within an optional timeout. A caller that wants the start of the body
+ * too (clientip explain: the address the app saw) gives a buffer for it,
+ * and the response is then read on to its end. One callback tells the outcome; what counts
  * as healthy (kubelet: any status 200–399, Azure: 200 only), how often to
  * probe and how many results make a state are the caller's.
  *
@@ -53,6 +55,12 @@ struct probe_spec {
 	/* Close with RST (SO_LINGER 0) once the answer is in or the attempt
 	 * times out, so thousands of probes leave no TIME_WAIT behind. */
 	bool reset;
+	/* HTTP: NULL, or room for the start of the body (body_max - 1 bytes
+	 * and a NUL). With it the attempt goes on after the header until the
+	 * response ends, the peer closes or the room is full; the timeout
+	 * covers that too. The buffer must outlive the attempt. */
+	char *body;
+	size_t body_max;
 };
 
 struct probe_result {
@@ -68,6 +76,7 @@ struct probe_result {
 	 * "timeout (no answer to connect)", "timeout (no HTTP response)" ... */
 	char text[PROBE_TEXT_MAX];
 	uint32_t latency_ms;            /* from the start to the result */
+	size_t body_len;                /* bytes in spec->body, 0 without one */
 };
 
 /* Called once per attempt, never from within probe_start(). The attempt
@@ -93,6 +102,9 @@ struct probe {
 	int status;
 	char reason[PROBE_REASON_MAX];
 	size_t reason_len;
+	char *body;              /* the spec's, or NULL */
+	size_t body_max, body_len;
+	bool msg_done;           /* the whole response (or all body room) is in */
 };
 
 /* Starts an attempt on a probe at rest (or whose last attempt is over).
@@ -102,6 +114,10 @@ struct probe {
 int probe_start(struct probe *p, struct ev_loop *loop, const struct probe_spec *spec,
 		probe_cb *cb, void *data);
 bool probe_running(const struct probe *p);
+/* The source address and port of a running attempt: known as soon as the
+ * connect has started, so even a connection that never completes can be
+ * found in conntrack. 0 or -errno. */
+int probe_local_addr(const struct probe *p, struct sockaddr_in *out);
 /* Ends a running attempt without a callback and drops its timer. Safe on
  * a probe at rest. */
 void probe_cancel(struct probe *p);

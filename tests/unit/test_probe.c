@@ -1,8 +1,9 @@
 /* Unit tests for lib/probe.c: one attempt against listeners on 127.0.0.1
  * on the same loop — refused, connected, 200, 503, something not HTTP, a
  * peer that closes, one that accepts and never answers, a full accept
- * queue (no answer to connect), RST or FIN on close, cancel — and the
- * request and result texts. */
+ * queue (no answer to connect), RST or FIN on close, cancel, the body for
+ * a caller that wants it, the source address — and the request and result
+ * texts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -325,6 +326,105 @@ static void test_full_queue_times_out_connect(void **state)
 		close(fillers[i]);
 }
 
+/* ---- the body, for a caller that gives room for it ----------------------- */
+
+static const struct probe_result *fx_body(struct fx *f, const char *answer, char *body,
+					  size_t body_max)
+{
+	fx_serve(f, SRV_ANSWER, true, PROBE_HTTP);
+	f->s.answer = answer;
+	f->spec.body = body;
+	f->spec.body_max = body_max;
+	run_attempt(f->loop, &f->spec, &f->rec);
+	return &f->rec.r;
+}
+
+static void test_body_by_length(void **state)
+{
+	char body[128];
+	const struct probe_result *r = fx_body(*state, "HTTP/1.1 200 OK\r\nContent-Length: 22\r\n"
+					       "\r\n::ffff:198.51.100.10\n", body, sizeof(body));
+
+	assert_int_equal(r->outcome, PROBE_OK);
+	assert_int_equal(r->status, 200);
+	assert_string_equal(body, "::ffff:198.51.100.10\n");
+	assert_int_equal(r->body_len, strlen(body));
+}
+
+/* No length: the body runs to the close. */
+static void test_body_to_close(void **state)
+{
+	char body[128];
+	const struct probe_result *r = fx_body(*state, "HTTP/1.0 404 Not Found\r\n\r\n10.244.0.1",
+					       body, sizeof(body));
+
+	assert_int_equal(r->outcome, PROBE_OK);
+	assert_int_equal(r->status, 404);
+	assert_string_equal(body, "10.244.0.1");
+}
+
+static void test_body_chunked(void **state)
+{
+	char body[128];
+	const struct probe_result *r = fx_body(*state, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked"
+					       "\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+					       body, sizeof(body));
+
+	assert_int_equal(r->outcome, PROBE_OK);
+	assert_string_equal(body, "hello world");
+}
+
+/* A body longer than the room: its start, and the answer all the same. */
+static void test_body_cut_to_room(void **state)
+{
+	char body[6];
+	const struct probe_result *r = fx_body(*state, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n"
+					       "\r\n0123456789", body, sizeof(body));
+
+	assert_int_equal(r->outcome, PROBE_OK);
+	assert_string_equal(body, "01234");
+	assert_int_equal(r->body_len, 5);
+}
+
+static void test_body_empty(void **state)
+{
+	char body[16] = "stale";
+	const struct probe_result *r = fx_body(*state, "HTTP/1.1 204 No Content\r\n\r\n", body,
+					       sizeof(body));
+
+	assert_int_equal(r->outcome, PROBE_OK);
+	assert_int_equal(r->status, 204);
+	assert_string_equal(body, "");
+	assert_int_equal(r->body_len, 0);
+}
+
+static bool srv_has_conn(const void *arg)
+{
+	return ((const struct srv *)arg)->conn >= 0;
+}
+
+/* The source address is there before the answer, and is what the peer sees. */
+static void test_local_addr(void **state)
+{
+	struct fx *f = *state;
+	struct probe p = { 0 };
+	struct sockaddr_in local, peer;
+	socklen_t len = sizeof(peer);
+
+	assert_int_equal(probe_local_addr(&p, &local), -ENOTCONN);
+	fx_serve(f, SRV_HOLD, true, PROBE_HTTP);
+	assert_int_equal(probe_start(&p, f->loop, &f->spec, on_result, &f->rec), 0);
+	assert_int_equal(probe_local_addr(&p, &local), 0);
+	assert_int_equal(local.sin_family, AF_INET);
+	assert_int_equal(ntohl(local.sin_addr.s_addr), INADDR_LOOPBACK);
+	assert_int_not_equal(local.sin_port, 0);
+	run_until(f->loop, srv_has_conn, &f->s);
+	assert_int_equal(getpeername(f->s.conn, (struct sockaddr *)&peer, &len), 0);
+	assert_int_equal(peer.sin_port, local.sin_port);
+	probe_cancel(&p);
+	assert_int_equal(f->rec.calls, 0);
+}
+
 static bool conn_ended(const void *arg)
 {
 	return ((const struct srv *)arg)->read_end <= 0;
@@ -433,6 +533,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_response_times_out, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_full_queue_times_out_connect, fx_setup,
 						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_body_by_length, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_body_to_close, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_body_chunked, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_body_cut_to_room, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_body_empty, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_local_addr, fx_setup, fx_teardown),
 		cmocka_unit_test(test_reset_closes_with_rst),
 		cmocka_unit_test_setup_teardown(test_cancel_means_no_callback, fx_setup, fx_teardown),
 		cmocka_unit_test(test_request),
