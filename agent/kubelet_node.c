@@ -360,13 +360,11 @@ void kubelet_node_heartbeat(struct kubelet *k)
 {
 	char now[MODEL_TIME_MAX], now_us[MODEL_TIME_MAX + 8];
 	struct timespec ts;
-	struct tm tm;
 
 	/* A Node's times are whole seconds; a Lease's are MicroTime. */
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	snprintf(now_us, sizeof(now_us), "%.19s.%06ldZ", now, ts.tv_nsec / 1000);
+	model_time_format(ts.tv_sec, now, sizeof(now));
+	model_time_format_frac(ts.tv_sec, ts.tv_nsec, 6, now_us, sizeof(now_us));
 	if (!k->node->registered)
 		kubelet_node_register(k);
 	if (!k->node->registered)

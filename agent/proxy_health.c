@@ -16,21 +16,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "jsonw.h"
 #include "lab.h"
 #include "log.h"
+#include "model.h"
 
+/* Unix ms as RFC 3339 with milliseconds, "2026-11-27T08:00:00.123Z". */
 static void proxy_rfc3339(int64_t ms, char *out, size_t len)
 {
-	time_t t = (time_t)(ms / 1000);
-	char secs[32];
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(secs, sizeof(secs), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, len, "%s.%03dZ", secs, (int)(ms % 1000));
+	model_time_format_frac(ms / 1000, (long)(ms % 1000) * 1000000, 3, out, len);
 }
 
 static void proxy_json_headers(struct httpd_resp *resp)

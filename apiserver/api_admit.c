@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "api_alloc.h"
 #include "api_json.h"
@@ -29,11 +28,7 @@
 
 void api_now_rfc3339(char out[32])
 {
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	model_time_now(out);
 }
 
 /* ---- small JSON helpers ----------------------------------------------------- */

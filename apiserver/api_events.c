@@ -26,7 +26,7 @@ static const struct api_resource *api_events_res(void)
 }
 
 static void api_event_put(struct api_server *s, const json_t *obj, const char *type,
-			  const char *reason, const char *component, const char *msg, bool repeat)
+			  const char *reason, const char *component, const char *msg)
 {
 	const struct api_resource *er = api_events_res();
 	const char *ns = api_json_meta(obj, "namespace"), *uid = api_json_meta(obj, "uid");
@@ -46,10 +46,6 @@ static void api_event_put(struct api_server *s, const json_t *obj, const char *t
 		    strcmp(json_string_value(json_object_get(e, "message")) ?: "", msg) ||
 		    strcmp(json_string_value(json_object_get(e, "type")) ?: "", type))
 			continue;
-		if (!repeat) {
-			json_decref(all);
-			return;
-		}
 		ev = json_deep_copy(e);
 		json_object_set_new(ev, "count",
 				    json_integer(json_integer_value(json_object_get(e, "count")) + 1));
@@ -113,11 +109,5 @@ void api_event_record(struct api_server *s, const json_t *obj, const char *type,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	api_event_put(s, obj, type, reason, component, msg, true);
-}
-
-void api_event_ensure(struct api_server *s, const json_t *obj, const char *type,
-		      const char *reason, const char *component, const char *msg)
-{
-	api_event_put(s, obj, type, reason, component, msg, false);
+	api_event_put(s, obj, type, reason, component, msg);
 }

@@ -20,6 +20,7 @@
 
 #include "api_proto.h"
 #include "api_proto_int.h"
+#include "model.h"
 
 /* ---- wire -------------------------------------------------------------------- */
 
@@ -226,12 +227,7 @@ static json_t *api_proto_time(struct api_proto_rd *b, bool micro, bool *zero, ch
 		api_proto_err(err, errlen, "time out of range");
 		return NULL;
 	}
-	strftime(out, sizeof(out), "%Y-%m-%dT%H:%M:%S", &tm);
-	if (micro)
-		snprintf(out + strlen(out), sizeof(out) - strlen(out), ".%06dZ",
-			 (int)(nsec / 1000));
-	else
-		strcat(out, "Z");
+	model_time_format_frac(sec, (long)nsec, micro ? 6 : 0, out, sizeof(out));
 	return json_string(out);
 }
 

@@ -80,7 +80,7 @@ json_t *api_admit(struct api_server *s, const struct api_resource *r, enum api_a
 int api_admit_start(struct api_server *s, char *err, size_t errlen);
 void api_admit_stop(struct api_server *s);
 
-/* "2026-12-04T10:00:00Z" of now. */
+/* "2026-12-04T10:00:00Z" of now (model_time_now()). */
 void api_now_rfc3339(char out[32]);
 
 /* ---- api_gc.c: deletions that take time -------------------------------- */
@@ -140,10 +140,6 @@ bool api_lab_owns(const struct api_server *s, const struct api_resource *r);
 void api_event_record(struct api_server *s, const json_t *obj, const char *type,
 		      const char *reason, const char *component, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
-/* The same once: nothing if that Event exists already (for conditions a
- * component reports over and over, such as the load balancer's). */
-void api_event_ensure(struct api_server *s, const json_t *obj, const char *type,
-		      const char *reason, const char *component, const char *msg);
 /* Removes Events an hour after their last occurrence. */
 void api_events_expire(struct api_server *s);
 

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "fsutil.h"
 #include "jsonw.h"
@@ -23,16 +22,12 @@ char *lb_state_path(const char *statedir, const char *ns, const char *name,
 
 void lb_time_format(int64_t unix_ms, char *out, size_t len)
 {
-	time_t t = (time_t)(unix_ms / 1000);
-	struct tm tm;
-
 	if (unix_ms <= 0) {
 		if (len)
 			out[0] = '\0';
 		return;
 	}
-	gmtime_r(&t, &tm);
-	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	model_time_format(unix_ms / 1000, out, len);
 }
 
 /* Two decimals are plenty for percentages and keep the file small. */

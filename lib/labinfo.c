@@ -15,9 +15,7 @@
 
 void labinfo_time_format(time_t t, char *buf, size_t len)
 {
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (model_time_format(t, buf, len) < 0)
 		snprintf(buf, len, "1970-01-01T00:00:00Z");
 }
 

@@ -283,13 +283,46 @@ void model_service_init(struct model_service *s)
 	s->affinity_timeout_s = 10800;
 }
 
+int model_time_format_frac(int64_t sec, long nsec, int frac_digits, char *out, size_t len)
+{
+	time_t t = (time_t)sec;
+	long unit = 1;
+	struct tm tm;
+	size_t n;
+	int w;
+
+	if (len == 0)
+		return -1;
+	out[0] = '\0';
+	if (frac_digits < 0 || frac_digits > 9 || nsec < 0 || nsec > 999999999 ||
+	    (int64_t)t != sec || !gmtime_r(&t, &tm))
+		return -1;
+	n = strftime(out, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (n == 0) {
+		out[0] = '\0';
+		return -1;
+	}
+	for (int i = frac_digits; i < 9; i++)
+		unit *= 10;
+	if (frac_digits > 0)
+		w = snprintf(out + n, len - n, ".%0*ldZ", frac_digits, nsec / unit);
+	else
+		w = snprintf(out + n, len - n, "Z");
+	if (w < 0 || (size_t)w >= len - n) {
+		out[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+int model_time_format(int64_t sec, char *out, size_t len)
+{
+	return model_time_format_frac(sec, 0, 0, out, len);
+}
+
 char *model_time_now(char out[MODEL_TIME_MAX])
 {
-	struct tm tm;
-	time_t t = time(NULL);
-
-	gmtime_r(&t, &tm);
-	strftime(out, MODEL_TIME_MAX, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	model_time_format(time(NULL), out, MODEL_TIME_MAX);
 	return out;
 }
 

@@ -438,7 +438,17 @@ void model_daemonset_init(struct model_deployment *d);
 void model_service_init(struct model_service *s);
 void model_probe_init(struct model_probe *p, enum model_probe_kind kind);
 
-/* The current time as RFC 3339 UTC ("2026-11-27T08:00:00Z"); returns out. */
+/* Times as Kubernetes writes them: RFC 3339 in UTC with a "Z". metav1.Time
+ * has whole seconds ("2026-11-27T08:00:00Z", model_time_format());
+ * metav1.MicroTime six digits of fraction ("2026-11-27T08:00:00.123456Z",
+ * model_time_format_frac() with frac_digits 6; 3 gives milliseconds). sec
+ * counts from the epoch; frac_digits (0 to 9) of nsec are written, truncated
+ * rather than rounded, as Go does. 0, or -1 with out "" when sec is beyond
+ * struct tm, nsec is not 0 to 999999999 or out is too small.
+ * model_time_parse() reads them all back. */
+int model_time_format(int64_t sec, char *out, size_t len);
+int model_time_format_frac(int64_t sec, long nsec, int frac_digits, char *out, size_t len);
+/* The current time as model_time_format() writes it; returns out. */
 char *model_time_now(char out[MODEL_TIME_MAX]);
 /* Seconds since the epoch of an RFC 3339 time (fraction and offset
  * allowed); -1 if s is not one. */

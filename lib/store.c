@@ -1,9 +1,9 @@
 /* store.c — see store.h and docs/STATE.md.
  *
  * Writing goes through jsonw (pretty, as kubectl prints); reading through
- * libfyaml documents. Readers walk each mapping once per field rather than
- * using fy_node_by_path(), which parses its path argument on every call:
- * daemons read thousands of files per sync.
+ * libfyaml's event parser into a small tree (sj_*, below). Readers walk each
+ * mapping once per field rather than looking fields up by path, which parses
+ * the path on every call: daemons read thousands of files per sync.
  */
 #include "store.h"
 
@@ -1724,69 +1724,9 @@ next:
 	return root;
 }
 
-/* The same tree from a libfyaml document node (a manifest's, say). */
-static struct sj_node *sj_from_fy(struct sj_arena *a, struct sj_node *parent,
-				  struct fy_node *fyn, const char *key, size_t klen, int depth)
-{
-	struct sj_node *n;
-	enum sj_type t;
-
-	if (depth > SJ_MAX_DEPTH)
-		return NULL;
-	switch (fyn ? fy_node_get_type(fyn) : FYNT_SCALAR) {
-	case FYNT_MAPPING: t = SJ_MAP; break;
-	case FYNT_SEQUENCE: t = SJ_SEQ; break;
-	default: t = SJ_SCALAR; break;
-	}
-	n = sj_new(a, parent, t, key, klen);
-	if (!n)
-		return NULL;
-	if (t == SJ_SCALAR) {
-		size_t len = 0;
-		const char *s = fyn ? fy_node_get_scalar(fyn, &len) : NULL;
-
-		/* An empty YAML value (`key:`) is a null. */
-		n->plain = !fyn || fy_node_get_style(fyn) == FYNS_PLAIN;
-		n->s = sj_copy(a, s ? s : "null", s ? len : 4);
-		n->len = s ? len : 4;
-	} else if (t == SJ_MAP) {
-		struct fy_node_pair *p;
-		void *it = NULL;
-
-		while ((p = fy_node_mapping_iterate(fyn, &it))) {
-			size_t kl;
-			const char *k = fy_node_get_scalar(fy_node_pair_key(p), &kl);
-
-			if (k)
-				sj_from_fy(a, n, fy_node_pair_value(p), sj_copy(a, k, kl), kl,
-					   depth + 1);
-		}
-	} else {
-		struct fy_node *x;
-		void *it = NULL;
-
-		while ((x = fy_node_sequence_iterate(fyn, &it)))
-			sj_from_fy(a, n, x, NULL, 0, depth + 1);
-	}
-	return n;
-}
-
-/* Each object kind gets a from_fy, a from_json and a void-typed reader for
- * the generic list code; `fail` undoes a failed read's allocations. */
+/* Each object kind gets a from_json; `fail` undoes a failed read's
+ * allocations. */
 #define STORE_FROM(kind, type, reader, fail) \
-int model_##kind##_from_fy(struct fy_node *fyn, type *out, char *err, size_t errlen) \
-{ \
-	struct sj_arena a_ = { NULL, NULL, false }; \
-	struct sj_node *root_ = sj_from_fy(&a_, NULL, fyn, NULL, 0, 0); \
-	int rc_ = -1; \
-	memset(out, 0, sizeof(*out)); \
-	if (!root_ || a_.oom) \
-		sj_err(err, errlen, "out of memory"); \
-	else if ((rc_ = reader(root_, out, err, errlen)) < 0) \
-		fail(out); \
-	sj_arena_free(&a_); \
-	return rc_; \
-} \
 int model_##kind##_from_json(const char *text, size_t len, type *out, char *err, size_t errlen) \
 { \
 	struct sj_doc d_; \
@@ -2063,15 +2003,6 @@ int store_get_pod(const char *statedir, const char *ns, const char *name,
 
 	store_path(statedir, STORE_PODS, ns, name, path, sizeof(path));
 	return store_get_file(path, pod_read_v, out, sizeof(*out), err, errlen);
-}
-
-int store_get_pod_status(const char *statedir, const char *ns, const char *name,
-			 struct model_pod_status *out, char *err, size_t errlen)
-{
-	char path[PATH_MAX];
-
-	store_path(statedir, STORE_POD_STATUS, ns, name, path, sizeof(path));
-	return store_get_file(path, pod_status_read_v, out, sizeof(*out), err, errlen);
 }
 
 /* ---- writes ----------------------------------------------------------- */

@@ -71,10 +71,6 @@ struct store_key {
 int store_list_keys(const char *statedir, enum store_kind kind, struct store_key **out, int *n,
 		    char *err, size_t errlen);
 
-/* Single objects: 0, -ENOENT, or -1 with err. */
-int store_get_pod_status(const char *statedir, const char *ns, const char *name,
-			 struct model_pod_status *out, char *err, size_t errlen);
-
 /* More Kubernetes-shaped JSON. A Deployment with its status merged (st may
  * be NULL: as model_deployment_to_json). */
 void model_deployment_with_status_to_json(struct jsonw *w, const struct model_deployment *d,
@@ -87,26 +83,12 @@ void model_pod_template_to_json(struct jsonw *w, const struct model_map *labels,
 				const struct model_map *annotations,
 				const struct model_pod_spec *spec);
 
-/* Parsers of the JSON shapes above, from a libfyaml node (JSON is YAML, so
- * a manifest's node works too) or from text. They fill the whole of out:
+/* Parsers of the JSON shapes above, from text. They fill the whole of out:
  * missing or mistyped fields get the model's defaults, unknown fields are
  * ignored; kind, if present, must match and metadata.name must be present.
- * 0, or -1 with a message in err. to_json then from_* gives back the same
+ * 0, or -1 with a message in err. to_json then from_json gives back the same
  * struct for a normalised object (defaults filled in, a probe of kind NONE
  * all zero). An Endpoints' items are malloc'd (model_endpoints_free()). */
-struct fy_node;
-int model_deployment_from_fy(struct fy_node *root, struct model_deployment *out,
-			     char *err, size_t errlen);
-int model_service_from_fy(struct fy_node *root, struct model_service *out,
-			  char *err, size_t errlen);
-int model_pod_from_fy(struct fy_node *root, struct model_pod *out, char *err, size_t errlen);
-int model_pod_status_from_fy(struct fy_node *root, struct model_pod_status *out,
-			     char *err, size_t errlen);
-int model_endpoints_from_fy(struct fy_node *root, struct model_endpoints *out,
-			    char *err, size_t errlen);
-int model_deployment_status_from_fy(struct fy_node *root, struct model_deployment_status *out,
-				    char *err, size_t errlen);
-
 int model_deployment_from_json(const char *text, size_t len, struct model_deployment *out,
 			       char *err, size_t errlen);
 int model_service_from_json(const char *text, size_t len, struct model_service *out,

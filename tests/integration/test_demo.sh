@@ -4,6 +4,8 @@
 # short probe intervals, and its output and teardown are checked too.
 . "$(dirname "$0")/lib.sh"
 
+[ "$(id -u)" -eq 0 ] || t_skip_all "needs root (network namespaces)"
+
 lab=$(t_unique)
 t_defer "$T_BUILD/clientip --lab $lab lab down"
 

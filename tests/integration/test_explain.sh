@@ -4,6 +4,8 @@
 # the app reports for the same request.
 . "$(dirname "$0")/lib.sh"
 
+[ "$(id -u)" -eq 0 ] || t_skip_all "needs root (network namespaces)"
+
 C=$T_BUILD/clientip
 M=$T_ROOT/examples/aks-scenario
 lab=$(t_unique)

@@ -8,6 +8,8 @@
 # Kubernetes client lists, watches and creates through the same server.
 . "$(dirname "$0")/lib.sh"
 
+[ "$(id -u)" -eq 0 ] || t_skip_all "needs root (network namespaces)"
+
 C=$T_BUILD/clientip
 lab=$(t_unique)
 

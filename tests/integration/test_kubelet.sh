@@ -11,6 +11,8 @@
 # removing them once terminated) so the kubelet is tested on its own.
 . "$(dirname "$0")/lib.sh"
 
+[ "$(id -u)" -eq 0 ] || t_skip_all "needs root (network namespaces)"
+
 C=$T_BUILD/clientip
 lab=$(t_unique)
 sd=${CLIENTIP_RUN_DIR:-/run/clientip}/$lab

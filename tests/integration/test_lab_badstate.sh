@@ -4,6 +4,8 @@
 # running, and the scenario's Service keeps answering.
 . "$(dirname "$0")/lib.sh"
 
+[ "$(id -u)" -eq 0 ] || t_skip_all "needs root (network namespaces)"
+
 C=$T_BUILD/clientip
 lab=$(t_unique)
 

@@ -6,6 +6,8 @@
 # run their labs at the same time, so /run/netns is compared for ours only).
 . "$(dirname "$0")/lib.sh"
 
+[ "$(id -u)" -eq 0 ] || t_skip_all "needs root (network namespaces)"
+
 C=$T_BUILD/clientip
 lab=$(t_unique)
 

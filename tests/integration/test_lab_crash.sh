@@ -6,6 +6,8 @@
 # this one's is not touched.
 . "$(dirname "$0")/lib.sh"
 
+[ "$(id -u)" -eq 0 ] || t_skip_all "needs root (network namespaces)"
+
 C=$T_BUILD/clientip
 root=${CLIENTIP_RUN_DIR:-/run/clientip}
 

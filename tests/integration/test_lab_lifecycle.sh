@@ -2,6 +2,8 @@
 # lab up / status / list / down, lab.json, daemons, exec and curl plumbing.
 . "$(dirname "$0")/lib.sh"
 
+[ "$(id -u)" -eq 0 ] || t_skip_all "needs root (network namespaces)"
+
 C=$T_BUILD/clientip
 lab=$(t_unique)
 statedir=${CLIENTIP_RUN_DIR:-/run/clientip}/$lab

@@ -4,6 +4,8 @@
 # sent from inside a lab namespace (clientip exec), never from the host's.
 . "$(dirname "$0")/lib.sh"
 
+[ "$(id -u)" -eq 0 ] || t_skip_all "needs root (network namespaces)"
+
 C=$T_BUILD/clientip
 lab=$(t_unique)
 

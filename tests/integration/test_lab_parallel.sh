@@ -4,6 +4,8 @@
 # different lab; two concurrent `lab up` of one name: exactly one wins.
 . "$(dirname "$0")/lib.sh"
 
+[ "$(id -u)" -eq 0 ] || t_skip_all "needs root (network namespaces)"
+
 C=$T_BUILD/clientip
 a=$(t_unique)
 b=${a}1          # cip-<b>-... starts with "cip-<a>" on purpose

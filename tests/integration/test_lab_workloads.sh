@@ -10,6 +10,8 @@
 # topology spread constraint holds pods back the way kube-scheduler does.
 . "$(dirname "$0")/lib.sh"
 
+[ "$(id -u)" -eq 0 ] || t_skip_all "needs root (network namespaces)"
+
 C=$T_BUILD/clientip
 lab=$(t_unique)
 

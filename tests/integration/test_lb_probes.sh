@@ -11,6 +11,8 @@
 # the load balancer left as it was) and the shared probe mode.
 . "$(dirname "$0")/lib.sh"
 
+[ "$(id -u)" -eq 0 ] || t_skip_all "needs root (network namespaces)"
+
 C=$T_BUILD/clientip
 LB=$T_BUILD/clientip-lb
 lab=$(t_unique)

@@ -14,6 +14,8 @@
 # the load balancer left as it was, and the fixed annotation applies.
 . "$(dirname "$0")/lib.sh"
 
+[ "$(id -u)" -eq 0 ] || t_skip_all "needs root (network namespaces)"
+
 C=$T_BUILD/clientip
 lab=$(t_unique)
 INTERVAL=1 THRESHOLD=2

@@ -9,6 +9,8 @@
 # inside the lab.
 . "$(dirname "$0")/lib.sh"
 
+[ "$(id -u)" -eq 0 ] || t_skip_all "needs root (network namespaces, nftables)"
+
 C=$T_BUILD/clientip
 lab=$(t_unique)
 
