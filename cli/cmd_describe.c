@@ -9,9 +9,13 @@
 
 #include "cli.h"
 #include "describe_proxy.h"
+#include "duration.h"
 #include "lab.h"
+#include "labels.h"
 #include "objapi.h"
 #include "objects.h"
+#include "options.h"
+#include "tabwriter.h"
 
 /* "Labels:  a=b" then one "\tc=d" line per further entry, as kubectl's
  * printLabelsMultiline does. */
@@ -56,7 +60,7 @@ static void describe_time(const char *rfc3339, char *buf, size_t len)
 
 static void describe_flush(struct buf *b)
 {
-	obj_tabwrite(stdout, buf_str(b), 0, 2);
+	tabwriter_write(stdout, buf_str(b), 0, 2);
 	buf_reset(b);
 }
 
@@ -95,7 +99,7 @@ static void describe_events(struct cli *cli, struct buf *b, const char *kind,
 			buf_puts(b, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n"
 				 "  ----\t------\t----\t----\t-------\n");
 		if (t)
-			obj_age_since(t, age, sizeof(age));
+			duration_age_since(t, age, sizeof(age));
 		buf_printf(b, "  %s\t%s\t%s\t%s\t%s\n",
 			   json_string_value(json_object_get(ev, "type")) ?: "Normal",
 			   json_string_value(json_object_get(ev, "reason")) ?: "", age,
@@ -171,7 +175,7 @@ static void describe_service(struct cli *cli, const struct model_service *s)
 	buf_printf(&b, "Namespace:\t%s\n", s->meta.ns);
 	describe_labels(&b, "Labels", &s->meta.labels);
 	describe_labels(&b, "Annotations", &s->meta.annotations);
-	obj_map_format(&s->selector, sel, sizeof(sel));
+	labels_format(&s->selector, sel, sizeof(sel));
 	buf_printf(&b, "Selector:\t%s\n", s->selector.n ? sel : "");
 	buf_printf(&b, "Type:\t%s\n", model_service_type_name(s->type));
 	buf_puts(&b, "IP Family Policy:\tSingleStack\nIP Families:\tIPv4\n");
@@ -353,7 +357,7 @@ static void describe_deployment(struct cli *cli, const struct objapi_workload *d
 	buf_printf(&b, "CreationTimestamp:\t%s\n", t);
 	describe_labels(&b, "Labels", &d->meta.labels);
 	describe_labels(&b, "Annotations", &d->meta.annotations);
-	obj_map_format(&d->selector, sel, sizeof(sel));
+	labels_format(&d->selector, sel, sizeof(sel));
 	buf_printf(&b, "Selector:\t%s\n", sel);
 	buf_printf(&b, "Replicas:\t%d desired | %d updated | %d total | %d available | %d unavailable\n",
 		   d->replicas, st.updated_replicas, st.replicas, st.available_replicas,
@@ -478,7 +482,7 @@ static void describe_node(struct cli *cli, const struct objapi_node *n, const js
 
 		if (strcmp(p->node, n->st.name) != 0)
 			continue;
-		obj_age_since(p->meta.created, t1, sizeof(t1));
+		duration_age_since(p->meta.created, t1, sizeof(t1));
 		buf_printf(&b, "  %s\t%s\t%s\n", p->meta.ns, p->meta.name, t1);
 	}
 	/* A Node's Events are recorded in the default namespace. */
@@ -530,7 +534,7 @@ static void describe_usage(FILE *out)
 int cmd_describe(struct cli *cli, int argc, char **argv)
 {
 	const char *args[64], *selector = "";
-	struct obj_selector sel;
+	struct labels_selector sel;
 	struct obj_world w = { 0 };
 	struct lab_info li;
 	enum obj_res res;
@@ -542,11 +546,11 @@ int cmd_describe(struct cli *cli, int argc, char **argv)
 		const char *v;
 		int r;
 
-		if (obj_is_help(argv[i])) {
+		if (opt_is_help(argv[i])) {
 			describe_usage(stdout);
 			return 0;
 		}
-		if ((r = obj_opt_value(argc, argv, &i, "-l", "--selector", &v)) != 0) {
+		if ((r = opt_value(argc, argv, &i, "-l", "--selector", &v)) != 0) {
 			if (r < 0)
 				return 2;
 			selector = v;
@@ -571,7 +575,7 @@ int cmd_describe(struct cli *cli, int argc, char **argv)
 			args[i - 1] = args[i];
 		nargs--;
 	}
-	if (obj_selector_parse(selector, &sel, err, sizeof(err)) < 0) {
+	if (labels_selector_parse(selector, &sel, err, sizeof(err)) < 0) {
 		fprintf(stderr, "error: %s\n", err);
 		return 2;
 	}
@@ -598,7 +602,7 @@ int cmd_describe(struct cli *cli, int argc, char **argv)
 			for (int i = 0; i < n; i++) {
 				if ((!cli->all_namespaces && strcmp(ss[i].meta.ns, cli->ns) != 0) ||
 				    (want && strcmp(ss[i].meta.name, want) != 0) ||
-				    !obj_selector_matches(&sel, &ss[i].meta.labels))
+				    !labels_selector_matches(&sel, &ss[i].meta.labels))
 					continue;
 				if (shown++)
 					putchar('\n');
@@ -620,7 +624,7 @@ int cmd_describe(struct cli *cli, int argc, char **argv)
 
 				objapi_node_labels(nodes[i].obj, &labels);
 				if ((want && strcmp(nodes[i].st.name, want) != 0) ||
-				    !obj_selector_matches(&sel, &labels))
+				    !labels_selector_matches(&sel, &labels))
 					continue;
 				if (shown++)
 					putchar('\n');
@@ -636,7 +640,7 @@ int cmd_describe(struct cli *cli, int argc, char **argv)
 
 				if ((!cli->all_namespaces && strcmp(p->meta.ns, cli->ns) != 0) ||
 				    (want && strcmp(p->meta.name, want) != 0) ||
-				    !obj_selector_matches(&sel, &p->meta.labels))
+				    !labels_selector_matches(&sel, &p->meta.labels))
 					continue;
 				if (shown++)
 					putchar('\n');
@@ -656,7 +660,7 @@ int cmd_describe(struct cli *cli, int argc, char **argv)
 
 				if ((!cli->all_namespaces && strcmp(m->ns, cli->ns) != 0) ||
 				    (want && strcmp(m->name, want) != 0) ||
-				    !obj_selector_matches(&sel, &m->labels))
+				    !labels_selector_matches(&sel, &m->labels))
 					continue;
 				if (shown++)
 					putchar('\n');

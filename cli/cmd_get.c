@@ -7,12 +7,17 @@
 #include <string.h>
 
 #include "cli.h"
+#include "duration.h"
 #include "fsutil.h"
 #include "jsonw.h"
 #include "lab.h"
+#include "labels.h"
 #include "objapi.h"
 #include "objects.h"
+#include "options.h"
 #include "store.h"
+#include "tabwriter.h"
+#include "yaml_out.h"
 
 enum get_output { GET_TABLE, GET_WIDE, GET_JSON, GET_YAML, GET_NAME };
 
@@ -20,7 +25,7 @@ struct get_ctx {
 	struct cli *cli;
 	struct lab_info li;
 	enum get_output out;
-	struct obj_selector sel;
+	struct labels_selector sel;
 	bool show_labels, no_headers, prefix_kind;
 	bool world_loaded;
 	struct obj_world world;
@@ -57,7 +62,7 @@ static bool get_selected(const struct get_ctx *g, const char *ns, const char *na
 	for (int k = 0; k < n_names; k++)
 		if (strcmp(names[k], name) == 0)
 			named = true;
-	if (!named || !obj_selector_matches(&g->sel, labels))
+	if (!named || !labels_selector_matches(&g->sel, labels))
 		return false;
 	for (int k = 0; k < n_names; k++)
 		if (strcmp(names[k], name) == 0)
@@ -103,7 +108,7 @@ static void get_row_end(struct get_ctx *g, const struct model_map *labels)
 	if (g->show_labels) {
 		char l[2048];
 
-		obj_map_format(labels, l, sizeof(l));
+		labels_format(labels, l, sizeof(l));
 		buf_printf(&g->table, "\t%s", l);
 	}
 	buf_putc(&g->table, '\n');
@@ -205,7 +210,7 @@ static void get_nodes(struct get_ctx *g, const char *const *names, int n_names, 
 		}
 		if (!get_emit(g, OBJ_RES_NODES, name))
 			continue;
-		obj_age_since(created ? created : "", age, sizeof(age));
+		duration_age_since(created ? created : "", age, sizeof(age));
 		objapi_node_roles(node, roles, sizeof(roles));
 		if (nodes[i].st.addr.s_addr)
 			inet_ntop(AF_INET, &nodes[i].st.addr, ip, sizeof(ip));
@@ -248,7 +253,7 @@ static void get_pods(struct get_ctx *g, const char *const *names, int n_names, b
 		}
 		if (!get_emit(g, OBJ_RES_PODS, p->meta.name))
 			continue;
-		obj_age_since(p->meta.created, age, sizeof(age));
+		duration_age_since(p->meta.created, age, sizeof(age));
 		get_row_start(g, OBJ_RES_PODS, p->meta.ns, p->meta.name);
 		/* A terminating pod shows its containers' readiness, as kubectl does. */
 		buf_printf(&g->table, "\t%d/%d\t%s\t%d\t%s", st && st->ready ? n : 0, n,
@@ -326,7 +331,7 @@ static void get_services(struct get_ctx *g, const char *const *names, int n_name
 		}
 		if (!get_emit(g, OBJ_RES_SERVICES, s->meta.name))
 			continue;
-		obj_age_since(s->meta.created, age, sizeof(age));
+		duration_age_since(s->meta.created, age, sizeof(age));
 		get_svc_external_ip(s, eip, sizeof(eip));
 		get_svc_ports(s, ports, sizeof(ports));
 		get_row_start(g, OBJ_RES_SERVICES, s->meta.ns, s->meta.name);
@@ -334,7 +339,7 @@ static void get_services(struct get_ctx *g, const char *const *names, int n_name
 			   s->cluster_ip.s_addr ? inet_ntop(AF_INET, &s->cluster_ip, cip, sizeof(cip))
 						: "<none>", eip, ports, age);
 		if (g->out == GET_WIDE) {
-			obj_map_format(&s->selector, sel, sizeof(sel));
+			labels_format(&s->selector, sel, sizeof(sel));
 			buf_printf(&g->table, "\t%s", sel);
 		}
 		get_row_end(g, &s->meta.labels);
@@ -409,7 +414,7 @@ static void get_endpoints(struct get_ctx *g, const char *const *names, int n_nam
 		if (!get_emit(g, OBJ_RES_ENDPOINTS, e->name))
 			continue;
 		get_format_endpoints(e, -1, list, sizeof(list));
-		obj_age_since(svc ? svc->meta.created : NULL, age, sizeof(age));
+		duration_age_since(svc ? svc->meta.created : NULL, age, sizeof(age));
 		get_row_start(g, OBJ_RES_ENDPOINTS, e->ns, e->name);
 		buf_printf(&g->table, "\t%s\t%s", list, age);
 		get_row_end(g, svc ? &svc->meta.labels : &none);
@@ -432,7 +437,7 @@ static void get_wide_template(struct get_ctx *g, const struct model_deployment *
 	buf_putc(&g->table, '\t');
 	for (int c = 0; c < d->pod.n_containers; c++)
 		buf_printf(&g->table, "%s%s", c ? "," : "", d->pod.containers[c].image);
-	obj_map_format(&d->selector, sel, sizeof(sel));
+	labels_format(&d->selector, sel, sizeof(sel));
 	buf_printf(&g->table, "\t%s", sel);
 }
 
@@ -463,7 +468,7 @@ static void get_deployments(struct get_ctx *g, const char *const *names, int n_n
 		}
 		if (!get_emit(g, OBJ_RES_DEPLOYMENTS, d->meta.name))
 			continue;
-		obj_age_since(d->meta.created, age, sizeof(age));
+		duration_age_since(d->meta.created, age, sizeof(age));
 		get_row_start(g, OBJ_RES_DEPLOYMENTS, d->meta.ns, d->meta.name);
 		buf_printf(&g->table, "\t%d/%d\t%d\t%d\t%s", st.ready_replicas, d->replicas,
 			   st.updated_replicas, st.available_replicas, age);
@@ -500,7 +505,7 @@ static void get_daemonsets(struct get_ctx *g, const char *const *names, int n_na
 		}
 		if (!get_emit(g, OBJ_RES_DAEMONSETS, d->meta.name))
 			continue;
-		obj_age_since(d->meta.created, age, sizeof(age));
+		duration_age_since(d->meta.created, age, sizeof(age));
 		get_row_start(g, OBJ_RES_DAEMONSETS, d->meta.ns, d->meta.name);
 		/* The lab's pods have no nodeSelector. */
 		buf_printf(&g->table, "\t%d\t%d\t%d\t%d\t%d\t<none>\t%s", st->desired_scheduled,
@@ -543,7 +548,7 @@ static void get_flush_table(struct get_ctx *g, bool *printed_any)
 	if (g->rows > 0) {
 		if (*printed_any)
 			putchar('\n');
-		obj_tabwrite(stdout, buf_str(&g->table), 6, 3);
+		tabwriter_write(stdout, buf_str(&g->table), 6, 3);
 		*printed_any = true;
 	}
 	buf_reset(&g->table);
@@ -583,7 +588,7 @@ static int get_print_items(struct get_ctx *g, bool single)
 	if (g->out == GET_JSON) {
 		fputs(buf_str(&doc), stdout);
 		putchar('\n');
-	} else if ((rc = obj_json_to_yaml(buf_str(&doc), doc.len, &yaml, err, sizeof(err))) == 0) {
+	} else if ((rc = yaml_out_from_json(buf_str(&doc), doc.len, &yaml, err, sizeof(err))) == 0) {
 		fputs(buf_str(&yaml), stdout);
 	} else {
 		fprintf(stderr, "error: %s\n", err);
@@ -608,11 +613,11 @@ int cmd_get(struct cli *cli, int argc, char **argv)
 		const char *v;
 		int r;
 
-		if (obj_is_help(argv[i])) {
+		if (opt_is_help(argv[i])) {
 			get_usage(stdout);
 			return 0;
 		}
-		if ((r = obj_opt_value(argc, argv, &i, "-o", "--output", &v)) != 0) {
+		if ((r = opt_value(argc, argv, &i, "-o", "--output", &v)) != 0) {
 			if (r < 0)
 				return 2;
 			if (strcmp(v, "wide") == 0)
@@ -628,7 +633,7 @@ int cmd_get(struct cli *cli, int argc, char **argv)
 					"format \"%s\", allowed formats are: json,name,wide,yaml\n", v);
 				return 2;
 			}
-		} else if ((r = obj_opt_value(argc, argv, &i, "-l", "--selector", &v)) != 0) {
+		} else if ((r = opt_value(argc, argv, &i, "-l", "--selector", &v)) != 0) {
 			if (r < 0)
 				return 2;
 			selector = v;
@@ -651,7 +656,7 @@ int cmd_get(struct cli *cli, int argc, char **argv)
 			"\"clientip get --help\" for the list of types.\n");
 		return 2;
 	}
-	if (obj_selector_parse(selector, &g.sel, err, sizeof(err)) < 0) {
+	if (labels_selector_parse(selector, &g.sel, err, sizeof(err)) < 0) {
 		fprintf(stderr, "error: %s\n", err);
 		return 2;
 	}

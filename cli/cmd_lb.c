@@ -12,11 +12,11 @@
 #include <time.h>
 
 #include "cli.h"
+#include "duration.h"
 #include "fsutil.h"
 #include "log.h"
 #include "model.h"
 #include "objapi.h"
-#include "objects.h"
 /* lb/'s viewer library: state files, series, the chart. */
 #include "../lb/lb_state.h"
 #include "../lb/lb_svg.h"
@@ -420,7 +420,7 @@ int cmd_metrics(struct cli *cli, int argc, char **argv)
 		switch (opt) {
 		case 's':
 			/* "30m", "90s", "2h"; a bare number is minutes. */
-			since_ms = obj_parse_duration_or_number_ms(optarg, 60000);
+			since_ms = duration_parse_or_number_ms(optarg, 60000);
 			since = since_ms < 1000 ? -1 : (long)(since_ms / 1000);
 			if (since < 0) {
 				log_error("--since %s: give a duration like 90s, 30m or 2h", optarg);

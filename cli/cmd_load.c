@@ -9,11 +9,11 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "duration.h"
 #include "jsonw.h"
 #include "loadgen.h"
 #include "log.h"
 #include "netns.h"
-#include "objects.h"
 
 static void load_usage(FILE *out)
 {
@@ -161,7 +161,7 @@ int cmd_load(struct cli *cli, int argc, char **argv)
 		case 'f': from = optarg; break;
 		case 'd': case 't': case 'i':
 			/* "10s", "500ms", "1m30s"; a bare number is seconds. */
-			ms = obj_parse_duration_or_number_ms(optarg, 1000);
+			ms = duration_parse_or_number_ms(optarg, 1000);
 			if (ms <= 0 || ms > 24 * 3600 * 1000LL) {
 				log_error("--%s %s: give a duration like 10s or 500ms",
 					  opt == 'd' ? "duration" : opt == 't' ? "timeout"

@@ -24,9 +24,11 @@
 #include "cli.h"
 #include "jsonw.h"
 #include "lab.h"
+#include "labels.h"
 #include "manifest.h"
 #include "objapi.h"
 #include "objects.h"
+#include "options.h"
 #include "store.h"
 
 #define APPLY_RESTARTED_AT "kubectl.kubernetes.io/restartedAt"
@@ -846,11 +848,11 @@ static int apply_main(struct cli *cli, int argc, char **argv, enum apply_mode mo
 		const char *v;
 		int r;
 
-		if (obj_is_help(argv[i])) {
+		if (opt_is_help(argv[i])) {
 			apply_usage(stdout, mode);
 			return 0;
 		}
-		if ((r = obj_opt_value(argc, argv, &i, "-f", "--filename", &v)) != 0) {
+		if ((r = opt_value(argc, argv, &i, "-f", "--filename", &v)) != 0) {
 			if (r < 0)
 				return 2;
 			if (nfiles == (int)(sizeof(files) / sizeof(files[0]))) {
@@ -1004,13 +1006,13 @@ static int delete_file(struct cli *cli, struct objapi *api, const char *file,
 static int delete_matching(struct cli *cli, struct objapi *api, enum obj_res res,
 			   const struct delete_opts *opt)
 {
-	struct obj_selector sel;
+	struct labels_selector sel;
 	json_t *list = NULL, *item;
 	char err[256], path[512];
 	int status = 0, count = 0, code;
 	size_t i;
 
-	if (obj_selector_parse(opt->selector ? opt->selector : "", &sel, err, sizeof(err)) < 0) {
+	if (labels_selector_parse(opt->selector ? opt->selector : "", &sel, err, sizeof(err)) < 0) {
 		fprintf(stderr, "error: %s\n", err);
 		return 1;
 	}
@@ -1034,7 +1036,7 @@ static int delete_matching(struct cli *cli, struct objapi *api, enum obj_res res
 		json_object_foreach((json_t *)json_object_get(meta, "labels"), k, v)
 			if (json_is_string(v))
 				model_map_set(&labels, k, json_string_value(v));
-		if (!obj_selector_matches(&sel, &labels))
+		if (!labels_selector_matches(&sel, &labels))
 			continue;
 		count++;
 		if (api->down_said || delete_one(api, res, ns, name, opt, NULL) != 0)
@@ -1132,16 +1134,16 @@ int cmd_delete(struct cli *cli, int argc, char **argv)
 		const char *v;
 		int r;
 
-		if (obj_is_help(argv[i])) {
+		if (opt_is_help(argv[i])) {
 			delete_usage(stdout);
 			return 0;
 		}
-		if ((r = obj_opt_value(argc, argv, &i, "-f", "--filename", &v)) != 0) {
+		if ((r = opt_value(argc, argv, &i, "-f", "--filename", &v)) != 0) {
 			if (r < 0)
 				return 2;
 			if (nfiles < (int)(sizeof(files) / sizeof(files[0])))
 				files[nfiles++] = v;
-		} else if ((r = obj_opt_value(argc, argv, &i, "-l", "--selector", &v)) != 0) {
+		} else if ((r = opt_value(argc, argv, &i, "-l", "--selector", &v)) != 0) {
 			if (r < 0)
 				return 2;
 			opt.selector = v;

@@ -15,10 +15,13 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "duration.h"
 #include "ev.h"
 #include "fsutil.h"
+#include "labels.h"
 #include "objapi.h"
 #include "objects.h"
+#include "options.h"
 #include "store.h"
 
 #define WL_POLL_MS 50
@@ -172,11 +175,11 @@ int cmd_scale(struct cli *cli, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		int r;
 
-		if (obj_is_help(argv[i])) {
+		if (opt_is_help(argv[i])) {
 			scale_usage(stdout);
 			return 0;
 		}
-		if ((r = obj_opt_value(argc, argv, &i, NULL, "--replicas", &replicas)) != 0) {
+		if ((r = opt_value(argc, argv, &i, NULL, "--replicas", &replicas)) != 0) {
 			if (r < 0)
 				return 2;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
@@ -388,11 +391,11 @@ int cmd_rollout(struct cli *cli, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		int r;
 
-		if (obj_is_help(argv[i])) {
+		if (opt_is_help(argv[i])) {
 			rollout_usage(stdout);
 			return 0;
 		}
-		if ((r = obj_opt_value(argc, argv, &i, NULL, "--timeout", &timeout)) != 0) {
+		if ((r = opt_value(argc, argv, &i, NULL, "--timeout", &timeout)) != 0) {
 			if (r < 0)
 				return 2;
 		} else if (strcmp(argv[i], "--watch=false") == 0 || strcmp(argv[i], "-w=false") == 0) {
@@ -411,7 +414,7 @@ int cmd_rollout(struct cli *cli, int argc, char **argv)
 		rollout_usage(stderr);
 		return 2;
 	}
-	if (timeout && (timeout_ms = obj_parse_duration_ms(timeout)) < 0) {
+	if (timeout && (timeout_ms = duration_parse_ms(timeout)) < 0) {
 		fprintf(stderr, "error: invalid --timeout \"%s\" (e.g. 60s, 2m)\n", timeout);
 		return 2;
 	}
@@ -496,14 +499,14 @@ static bool wl_met(struct cli *cli, const struct obj_world *w, const struct wl_t
 
 /* The pods or Deployments of the namespace that sel matches. */
 static int wl_select(struct cli *cli, const struct obj_world *w, enum obj_res res,
-		     const struct obj_selector *sel, struct wl_target *targets, int max)
+		     const struct labels_selector *sel, struct wl_target *targets, int max)
 {
 	int nt = 0;
 
 	if (res == OBJ_RES_PODS) {
 		for (int p = 0; p < w->n_pods && nt < max; p++) {
 			if (strcmp(w->pods[p].meta.ns, cli->ns) != 0 ||
-			    !obj_selector_matches(sel, &w->pods[p].meta.labels))
+			    !labels_selector_matches(sel, &w->pods[p].meta.labels))
 				continue;
 			targets[nt].res = res;
 			snprintf(targets[nt].name, sizeof(targets[nt].name), "%s", w->pods[p].meta.name);
@@ -517,7 +520,8 @@ static int wl_select(struct cli *cli, const struct obj_world *w, enum obj_res re
 			for (int p = 0; p < n && nt < max; p++) {
 				const struct model_meta *m = &ds[p].spec.meta;
 
-				if (strcmp(m->ns, cli->ns) != 0 || !obj_selector_matches(sel, &m->labels))
+				if (strcmp(m->ns, cli->ns) != 0 ||
+				    !labels_selector_matches(sel, &m->labels))
 					continue;
 				targets[nt].res = res;
 				snprintf(targets[nt].name, sizeof(targets[nt].name), "%s", m->name);
@@ -560,15 +564,15 @@ int cmd_wait(struct cli *cli, int argc, char **argv)
 		const char *v;
 		int r;
 
-		if (obj_is_help(argv[i])) {
+		if (opt_is_help(argv[i])) {
 			wait_usage(stdout);
 			return 0;
 		}
-		if ((r = obj_opt_value(argc, argv, &i, NULL, "--for", &forv)) != 0 ||
-		    (r = obj_opt_value(argc, argv, &i, NULL, "--timeout", &timeout)) != 0) {
+		if ((r = opt_value(argc, argv, &i, NULL, "--for", &forv)) != 0 ||
+		    (r = opt_value(argc, argv, &i, NULL, "--timeout", &timeout)) != 0) {
 			if (r < 0)
 				return 2;
-		} else if ((r = obj_opt_value(argc, argv, &i, "-l", "--selector", &v)) != 0) {
+		} else if ((r = opt_value(argc, argv, &i, "-l", "--selector", &v)) != 0) {
 			if (r < 0)
 				return 2;
 			selector = v;
@@ -607,7 +611,7 @@ int cmd_wait(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "error: unrecognized condition: \"%s\"\n", forv);
 		return 2;
 	}
-	if ((timeout_ms = obj_parse_duration_ms(timeout)) < 0) {
+	if ((timeout_ms = duration_parse_ms(timeout)) < 0) {
 		fprintf(stderr, "error: invalid --timeout \"%s\" (e.g. 60s, 2m)\n", timeout);
 		return 2;
 	}
@@ -660,10 +664,11 @@ int cmd_wait(struct cli *cli, int argc, char **argv)
 			break;
 		}
 		{
-			struct obj_selector sel;
+			struct labels_selector sel;
 			char err[256];
 
-			if (obj_selector_parse(selector ? selector : "", &sel, err, sizeof(err)) < 0) {
+			if (labels_selector_parse(selector ? selector : "", &sel, err,
+						  sizeof(err)) < 0) {
 				fprintf(stderr, "error: %s\n", err);
 				status = 2;
 				break;
@@ -778,14 +783,14 @@ int cmd_logs(struct cli *cli, int argc, char **argv)
 		const char *v;
 		int r;
 
-		if (obj_is_help(argv[i])) {
+		if (opt_is_help(argv[i])) {
 			logs_usage(stdout);
 			return 0;
 		}
-		if ((r = obj_opt_value(argc, argv, &i, NULL, "--tail", &tail)) != 0) {
+		if ((r = opt_value(argc, argv, &i, NULL, "--tail", &tail)) != 0) {
 			if (r < 0)
 				return 2;
-		} else if ((r = obj_opt_value(argc, argv, &i, "-c", "--container", &v)) != 0) {
+		} else if ((r = opt_value(argc, argv, &i, "-c", "--container", &v)) != 0) {
 			if (r < 0)
 				return 2;  /* one process per pod: every container shares the log */
 		} else if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--follow") == 0) {

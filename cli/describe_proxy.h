@@ -17,7 +17,7 @@
 #include "model.h"
 
 /* Appends a "Service Proxy:" block of tab-separated lines, for a
- * tabwriter (cli/objects.h obj_tabwrite); `describe svc` calls it. eps:
+ * tabwriter (cli/tabwriter.h); `describe svc` calls it. eps:
  * the Service's endpoints, NULL if it has none yet; nodes: the registered
  * Nodes (n of them). A node an endpoint names that is not registered is
  * shown as "no agent"; one whose Ready condition is not True as "agent

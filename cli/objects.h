@@ -1,23 +1,24 @@
-/* objects.h — what the kubectl-like verbs share (cli/objects.c).
+/* objects.h — what the kubectl-like verbs share about objects
+ * (cli/objects.c): the lab they act on, kubectl's resource types and
+ * errors, and the pods, their statuses and a Deployment's status.
  *
  * The verbs (apply, get, describe, ...) send and read objects through the
  * lab's API server (objapi.h); pods, their statuses and the nodes' are
  * still read from the lab's state files (docs/STATE.md). Output
  * imitates kubectl's: the same resource names, columns, padding, ages and
- * error lines, so a Kubernetes user reads it without thinking.
+ * error lines, so a Kubernetes user reads it without thinking. The
+ * verbs' other shared parts each have a file of their own: tabwriter.h
+ * (columns), yaml_out.h (-o yaml), duration.h (ages, --timeout),
+ * labels.h (-l, label maps), options.h (flags).
  */
 #ifndef CLIENTIP_CLI_OBJECTS_H
 #define CLIENTIP_CLI_OBJECTS_H
 
 #include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
 
-#include "buf.h"
 #include "cli.h"
 #include "labinfo.h"
 #include "model.h"
-#include "store.h"
 
 /* ---- the lab ---------------------------------------------------------- */
 
@@ -53,62 +54,6 @@ void obj_err_unknown_type(const char *type);
 /* `Error from server (NotFound): pods "x" not found` */
 void obj_err_not_found(enum obj_res r, const char *name);
 
-/* ---- label selectors (-l) ----------------------------------------------- */
-
-#define OBJ_SEL_MAX 16
-
-struct obj_selector {
-	struct {
-		char key[MODEL_KEY_MAX];
-		char value[MODEL_VALUE_MAX];
-		enum { OBJ_SEL_EQ, OBJ_SEL_NE, OBJ_SEL_EXISTS, OBJ_SEL_NOT_EXISTS } op;
-	} req[OBJ_SEL_MAX];
-	int n;
-};
-
-/* "app=web,tier!=db,canary,!legacy". 0, or -1 with a message in err. */
-int obj_selector_parse(const char *s, struct obj_selector *sel, char *err, size_t errlen);
-/* An empty selector matches everything. */
-bool obj_selector_matches(const struct obj_selector *sel, const struct model_map *labels);
-
-/* ---- time ------------------------------------------------------------- */
-
-/* kubectl's AGE (HumanDuration): "5s", "3m2s", "2d", "<invalid>". */
-void obj_age(int64_t seconds, char *buf, size_t len);
-/* AGE of an RFC 3339 timestamp relative to now; "<unknown>" if empty. */
-void obj_age_since(const char *rfc3339, char *buf, size_t len);
-/* "10s", "1m30s", "2h", "500ms" -> milliseconds; -1 if malformed. */
-int64_t obj_parse_duration_ms(const char *s);
-/* The same, or a bare number ("10", "1.5") counted in units of unit_ms. */
-int64_t obj_parse_duration_or_number_ms(const char *s, int64_t unit_ms);
-int64_t obj_now_ms(void);
-
-/* ---- text output -------------------------------------------------------- */
-
-/* Go's text/tabwriter, as kubectl uses it: cells end at '\t', a column's
- * width is its widest cell plus padding (at least minwidth), computed per
- * block of consecutive lines that have that column. `get` tables use
- * minwidth 6, padding 3; `describe` uses 0 and 2. */
-void obj_tabwrite(FILE *out, const char *text, int minwidth, int padding);
-
-/* The Kubernetes JSON of an object (as the store writes it) as YAML in
- * kubectl's style: block mappings, "- " sequences at the parent's indent,
- * strings quoted only where YAML would read them as something else. */
-int obj_json_to_yaml(const char *json, size_t len, struct buf *out, char *err, size_t errlen);
-
-/* "app=node,tier=web" or "<none>". */
-void obj_map_format(const struct model_map *m, char *buf, size_t len);
-
-/* ---- option parsing ------------------------------------------------------ */
-
-/* Matches argv[*i] against a short (may be NULL) and long option taking a
- * value ("-f X", "-fX", "--filename X", "--filename=X"). Sets *val and
- * advances *i past a separate value. Returns 1 matched, 0 not, -1 when the
- * value is missing (message printed). */
-int obj_opt_value(int argc, char **argv, int *i, const char *shrt, const char *lng,
-		  const char **val);
-bool obj_is_help(const char *arg);
-
 /* ---- objects ------------------------------------------------------------ */
 
 /* Pods of a deployment that are not being deleted, their statuses, ...:
@@ -136,6 +81,5 @@ bool obj_pod_ready(const struct model_pod *p, const struct model_pod_status *st)
 struct objapi_workload;
 void obj_deployment_status(const struct objapi_workload *d, const struct obj_world *w,
 			   struct model_deployment_status *st, bool *observed);
-
 
 #endif

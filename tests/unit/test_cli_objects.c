@@ -1,5 +1,7 @@
-/* Unit tests for cli/objects.c: kubectl's ages, tabwriter layout, YAML
- * output, selectors, durations and resource names. */
+/* Unit tests for what the object verbs share: kubectl's ages and durations
+ * (cli/duration.c), tabwriter layout (cli/tabwriter.c), YAML output
+ * (cli/yaml_out.c), selectors (cli/labels.c) and resource names
+ * (cli/objects.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duration.h"
+#include "labels.h"
 #include "objects.h"
+#include "tabwriter.h"
+#include "yaml_out.h"
 
 static void test_age(void **state)
 {
@@ -26,14 +32,14 @@ static void test_age(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		obj_age(cases[i].s, buf, sizeof(buf));
+		duration_human(cases[i].s, buf, sizeof(buf));
 		assert_string_equal(buf, cases[i].want);
 	}
-	obj_age_since("", buf, sizeof(buf));
+	duration_age_since("", buf, sizeof(buf));
 	assert_string_equal(buf, "<unknown>");
 }
 
-/* Runs obj_tabwrite into a string. */
+/* Runs tabwriter_write into a string. */
 static char *tabwrite(const char *text, int minwidth, int padding)
 {
 	char *out = NULL;
@@ -41,7 +47,7 @@ static char *tabwrite(const char *text, int minwidth, int padding)
 	FILE *f = open_memstream(&out, &len);
 
 	assert_non_null(f);
-	obj_tabwrite(f, text, minwidth, padding);
+	tabwriter_write(f, text, minwidth, padding);
 	fclose(f);
 	return out;
 }
@@ -86,7 +92,7 @@ static void yaml_equal(const char *json, const char *want)
 	struct buf b = BUF_INIT;
 	char err[128];
 
-	assert_int_equal(obj_json_to_yaml(json, strlen(json), &b, err, sizeof(err)), 0);
+	assert_int_equal(yaml_out_from_json(json, strlen(json), &b, err, sizeof(err)), 0);
 	assert_string_equal(buf_str(&b), want);
 	buf_free(&b);
 }
@@ -125,37 +131,37 @@ static void test_yaml(void **state)
 
 static void test_selector(void **state)
 {
-	struct obj_selector sel;
+	struct labels_selector sel;
 	struct model_map labels = { 0 };
 	char err[128];
 
 	(void)state;
 	model_map_set(&labels, "app", "web");
 	model_map_set(&labels, "tier", "front");
-	assert_int_equal(obj_selector_parse("app=web", &sel, err, sizeof(err)), 0);
-	assert_true(obj_selector_matches(&sel, &labels));
-	assert_int_equal(obj_selector_parse("app==web, tier!=db,tier", &sel, err, sizeof(err)), 0);
-	assert_true(obj_selector_matches(&sel, &labels));
-	assert_int_equal(obj_selector_parse("app=web,!tier", &sel, err, sizeof(err)), 0);
-	assert_false(obj_selector_matches(&sel, &labels));
-	assert_int_equal(obj_selector_parse("app=db", &sel, err, sizeof(err)), 0);
-	assert_false(obj_selector_matches(&sel, &labels));
-	assert_int_equal(obj_selector_parse("", &sel, err, sizeof(err)), 0);
-	assert_true(obj_selector_matches(&sel, &labels));
-	assert_int_equal(obj_selector_parse("=x", &sel, err, sizeof(err)), -1);
+	assert_int_equal(labels_selector_parse("app=web", &sel, err, sizeof(err)), 0);
+	assert_true(labels_selector_matches(&sel, &labels));
+	assert_int_equal(labels_selector_parse("app==web, tier!=db,tier", &sel, err, sizeof(err)), 0);
+	assert_true(labels_selector_matches(&sel, &labels));
+	assert_int_equal(labels_selector_parse("app=web,!tier", &sel, err, sizeof(err)), 0);
+	assert_false(labels_selector_matches(&sel, &labels));
+	assert_int_equal(labels_selector_parse("app=db", &sel, err, sizeof(err)), 0);
+	assert_false(labels_selector_matches(&sel, &labels));
+	assert_int_equal(labels_selector_parse("", &sel, err, sizeof(err)), 0);
+	assert_true(labels_selector_matches(&sel, &labels));
+	assert_int_equal(labels_selector_parse("=x", &sel, err, sizeof(err)), -1);
 }
 
 static void test_duration(void **state)
 {
 	(void)state;
-	assert_int_equal(obj_parse_duration_ms("0"), 0);
-	assert_int_equal(obj_parse_duration_ms("60s"), 60000);
-	assert_int_equal(obj_parse_duration_ms("500ms"), 500);
-	assert_int_equal(obj_parse_duration_ms("1m30s"), 90000);
-	assert_int_equal(obj_parse_duration_ms("1h"), 3600000);
-	assert_int_equal(obj_parse_duration_ms("1.5s"), 1500);
-	assert_int_equal(obj_parse_duration_ms("60"), -1);
-	assert_int_equal(obj_parse_duration_ms("x"), -1);
+	assert_int_equal(duration_parse_ms("0"), 0);
+	assert_int_equal(duration_parse_ms("60s"), 60000);
+	assert_int_equal(duration_parse_ms("500ms"), 500);
+	assert_int_equal(duration_parse_ms("1m30s"), 90000);
+	assert_int_equal(duration_parse_ms("1h"), 3600000);
+	assert_int_equal(duration_parse_ms("1.5s"), 1500);
+	assert_int_equal(duration_parse_ms("60"), -1);
+	assert_int_equal(duration_parse_ms("x"), -1);
 }
 
 static void test_resources(void **state)

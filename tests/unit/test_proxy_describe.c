@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "describe_proxy.h"
-#include "objects.h"
 #include "fsutil.h"
+#include "tabwriter.h"
 
 struct fixture {
 	char dir[64];
@@ -101,7 +101,7 @@ static char *render(const struct fixture *f)
 	assert_non_null(out);
 	/* Aligned as `describe svc` aligns it. */
 	describe_svc_proxy_lines(&f->cli, &f->svc, &f->eps, f->nodes, 2, &b);
-	obj_tabwrite(out, buf_str(&b), 0, 2);
+	tabwriter_write(out, buf_str(&b), 0, 2);
 	buf_free(&b);
 	len = ftell(out);
 	assert_true(len > 0);
