@@ -8,6 +8,8 @@
  */
 #include "kubelet_int.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,7 +26,43 @@ static const struct model_probe *kubelet_probe_spec(const struct kubelet_pod *kp
 	return &kp->c->readiness;
 }
 
-static void kubelet_probe_done(struct kubelet_pod *kp, bool ok, const char *why)
+/* What a failed probe reports, in kubelet's words (Go's error texts, as
+ * `kubectl describe pod` shows them in the Unhealthy Event), or "" when
+ * there is nothing to say (no such port). */
+static void kubelet_probe_output(const struct kubelet_pod *kp, const struct probe_result *r,
+				 char *out, size_t len)
+{
+	const struct model_probe *p = kubelet_probe_spec(kp);
+	bool http = p->kind == MODEL_PROBE_HTTP;
+	char hostport[64], get[MODEL_PATH_MAX + 96], err[96];
+	int port = kubelet_probe_port(kp->c, p);
+
+	snprintf(hostport, sizeof(hostport), "%s:%d", inet_ntoa(kp->pod.ip), port);
+	/* Go's syscall errors are glibc's with a lower-case first letter. */
+	snprintf(err, sizeof(err), "%s", strerror(r->error));
+	err[0] = (char)tolower((unsigned char)err[0]);
+	snprintf(get, sizeof(get), "Get \"http://%s%s\": ", hostport, p->path[0] ? p->path : "/");
+	if (r->outcome == PROBE_TIMEOUT)
+		snprintf(out, len, http ? "%scontext deadline exceeded (Client.Timeout exceeded "
+				   "while awaiting headers)" : "%sdial tcp %s: i/o timeout",
+			 http ? get : "", hostport);
+	else if (r->outcome == PROBE_OK)
+		snprintf(out, len, "HTTP probe failed with statuscode: %d", r->status);
+	else if (r->stage == PROBE_CONNECT)
+		snprintf(out, len, "%sdial tcp %s: connect: %s", http ? get : "", hostport, err);
+	else if (r->stage == PROBE_SEND)
+		snprintf(out, len, "%swrite tcp %s: %s", get, hostport, err);
+	else if (r->error == 0)
+		snprintf(out, len, "%sEOF", get);
+	else if (r->error == EPROTO)
+		snprintf(out, len, "%snet/http: HTTP/1.x transport connection broken: malformed "
+			 "HTTP response", get);
+	else
+		snprintf(out, len, "%sread tcp %s: %s", get, hostport, err);
+}
+
+static void kubelet_probe_done(struct kubelet_pod *kp, bool ok, const char *why,
+			       const char *output)
 {
 	const struct model_probe *p = kubelet_probe_spec(kp);
 	struct kubelet_prober *pr = &kp->prober;
@@ -34,6 +72,14 @@ static void kubelet_probe_done(struct kubelet_pod *kp, bool ok, const char *why)
 	if (!ok)
 		log_debug("pod %s/%s: readiness probe failed: %s", kp->pod.meta.ns,
 			  kp->pod.meta.name, why);
+	/* kubelet records every failure; repeats count on one Event. */
+	if (!ok && output && output[0]) {
+		char msg[MODEL_PATH_MAX + 560];
+
+		snprintf(msg, sizeof(msg), "Readiness probe failed: %s", output);
+		kubelet_event(kp->k, kp->pod.meta.ns, "Pod", kp->pod.meta.ns, kp->pod.meta.name,
+			      kp->pod.meta.uid, "Warning", "Unhealthy", msg);
+	}
 	if (kubelet_probe_record(&kp->probe, p, ok)) {
 		if (kp->probe.ready)
 			log_info("pod %s/%s: ready", kp->pod.meta.ns, kp->pod.meta.name);
@@ -49,20 +95,22 @@ static void kubelet_probe_done(struct kubelet_pod *kp, bool ok, const char *why)
 static void kubelet_probe_result(const struct probe_result *r, void *data)
 {
 	struct kubelet_pod *kp = data;
-	char why[128];
+	char why[128], output[MODEL_PATH_MAX + 512];
+	bool ok;
 
+	kubelet_probe_output(kp, r, output, sizeof(output));
 	if (r->outcome == PROBE_TIMEOUT) {
-		kubelet_probe_done(kp, false, "timeout");
+		kubelet_probe_done(kp, false, "timeout", output);
 		return;
 	}
 	if (r->outcome == PROBE_OK) {
 		if (kubelet_probe_spec(kp)->kind == MODEL_PROBE_TCP) {
-			kubelet_probe_done(kp, true, "");
+			kubelet_probe_done(kp, true, "", NULL);
 			return;
 		}
 		/* kubelet's rule: 200 <= code < 400 is a success. */
-		snprintf(why, sizeof(why), "HTTP probe failed with statuscode: %d", r->status);
-		kubelet_probe_done(kp, r->status >= 200 && r->status < 400, why);
+		ok = r->status >= 200 && r->status < 400;
+		kubelet_probe_done(kp, ok, output, output);
 		return;
 	}
 	if (r->stage == PROBE_CONNECT)
@@ -75,7 +123,7 @@ static void kubelet_probe_result(const struct probe_result *r, void *data)
 		snprintf(why, sizeof(why), "not an HTTP response");
 	else
 		snprintf(why, sizeof(why), "recv: %s", strerror(r->error));
-	kubelet_probe_done(kp, false, why);
+	kubelet_probe_done(kp, false, why, output);
 }
 
 static void kubelet_probe_run(struct ev_loop *loop, uint64_t id, void *data)
@@ -101,15 +149,20 @@ static void kubelet_probe_run(struct ev_loop *loop, uint64_t id, void *data)
 			log_warn("pod %s/%s: readiness probe port \"%s\" is not a container port",
 				 kp->pod.meta.ns, kp->pod.meta.name, p->port_name);
 		pr->warned = true;
-		kubelet_probe_done(kp, false, "no such port");
+		kubelet_probe_done(kp, false, "no such port", NULL);
 		return;
 	}
 	rc = probe_start(&pr->attempt, loop, &ps, kubelet_probe_result, kp);
 	if (rc < 0) {
 		char why[128];
 
+		struct probe_result r = { .outcome = PROBE_FAILED, .stage = PROBE_CONNECT,
+					  .error = -rc };
+		char output[MODEL_PATH_MAX + 512];
+
 		snprintf(why, sizeof(why), "connect: %s", strerror(-rc));
-		kubelet_probe_done(kp, false, why);
+		kubelet_probe_output(kp, &r, output, sizeof(output));
+		kubelet_probe_done(kp, false, why, output);
 	}
 }
 

@@ -171,6 +171,10 @@ put_pod probe node0 10.244.0.3 nfranssens/nodejs-ip \
 t_ok "probe runs" t_wait 10 running probe
 sleep 1.5 # a negative: no probe may succeed while nothing listens on 8081
 t_eq "probe is not ready while 8081 is closed" false "$(st probe ready)"
+t_ok "the kubelet's Unhealthy Event, in kubelet's words" t_wait 5 has_event probe \
+	'Unhealthy|Warning|Readiness probe failed: Get "http://10.244.0.3:8081/healthz": dial tcp 10.244.0.3:8081: connect: connection refused'
+unhealthy_ge() { [ "$(counts probe | tr ' ' '\n' | sed -n 's/^Unhealthy://p')" -ge "$1" ] 2>/dev/null; }
+t_ok "each failed probe counts on that one Event" t_wait 5 unhealthy_ge 2
 "$C" --lab "$lab" exec probe -- "$T_BUILD/clientip-echo" --listen '[::]:8081' >/dev/null 2>&1 &
 helper=$!
 t_defer "kill $helper"
