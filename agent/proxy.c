@@ -228,6 +228,11 @@ static int proxy_program(struct proxy *p, struct proxy_ruleset *next, bool *full
 	}
 	proxy_render_stale_clear(&p->stale);
 	proxy_render_full(next, &p->script);
+	/* With the overlay up and no DSR Service, no ingress table either,
+	 * whatever an earlier ruleset or agent left: its frames would go to
+	 * an overlay device that may have been made again since. */
+	if (p->node.dsr && !next->dsr)
+		proxy_render_ingress_delete(&p->script);
 	if (p->script.oom) {
 		log_error("proxy: out of memory rendering the ruleset");
 		return -1;

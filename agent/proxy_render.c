@@ -5,6 +5,7 @@
  * chains a difference emptied deleted a little later.
  */
 #include "proxy_render.h"
+#include "proxy_dsr.h"
 #include "proxy_rs.h"
 
 #include <stdio.h>
@@ -22,7 +23,6 @@ static const char *const proxy_map_names[PROXY_MAP_COUNT] = {
 	[PROXY_SET_MASQ_CLUSTER_IPS] = "masquerade-cluster-ips",
 	[PROXY_SET_CLUSTER_IPS] = "cluster-ips",
 	[PROXY_MAP_FIREWALL_IPS] = "firewall-ips",
-	[PROXY_MAP_DSR_FRONTENDS] = "dsr-frontends",
 };
 
 /* Declarations of the maps and sets; elements are rendered into them by
@@ -56,9 +56,6 @@ static const char *const proxy_map_decls[PROXY_MAP_COUNT] = {
 	[PROXY_MAP_FIREWALL_IPS] =
 		"\t\ttype ipv4_addr . inet_proto . inet_service : verdict\n"
 		"\t\tcomment \"destinations that are subject to LoadBalancerSourceRanges\"\n",
-	[PROXY_MAP_DSR_FRONTENDS] =
-		"\t\ttype ipv4_addr . inet_proto . inet_service : verdict\n"
-		"\t\tcomment \"frontends of Services with forwarding-mode dsr\"\n",
 };
 
 static bool proxy_map_is_set(enum proxy_map m)
@@ -73,17 +70,26 @@ static bool proxy_map_compact_only(enum proxy_map m)
 	return m == PROXY_SET_HAIRPIN || m == PROXY_SET_MASQ_CLUSTER_IPS;
 }
 
-/* Absent unless some Service uses DSR, so that other nodes' rulesets and
- * kube-proxy's layout are left as they are. */
-static bool proxy_map_dsr_only(enum proxy_map m)
-{
-	return m == PROXY_MAP_DSR_FRONTENDS;
-}
-
 /* Whether a ruleset has map m at all. */
 static bool proxy_map_present(const struct proxy_ruleset *rs, enum proxy_map m)
 {
-	return (!proxy_map_compact_only(m) || rs->compact) && (!proxy_map_dsr_only(m) || rs->dsr);
+	return !proxy_map_compact_only(m) || rs->compact;
+}
+
+/* ---- DSR's ingress table ------------------------------------------------ */
+
+void proxy_render_ingress_delete(struct buf *out)
+{
+	buf_puts(out, "table netdev " PROXY_DSR_NFT_TABLE " {}\n"
+		      "delete table netdev " PROXY_DSR_NFT_TABLE "\n");
+}
+
+/* The ingress table replaced in the same batch as the ip table's change:
+ * a packet sees both old or both new. */
+static void render_ingress(const struct proxy_ruleset *rs, struct buf *out)
+{
+	proxy_render_ingress_delete(out);
+	buf_append(out, rs->ingress.data ? rs->ingress.data : "", rs->ingress.len);
 }
 
 /* ---- the whole table ----------------------------------------------------- */
@@ -145,6 +151,8 @@ void proxy_render_full(const struct proxy_ruleset *rs, struct buf *out)
 		buf_puts(out, "\t}\n");
 	}
 	buf_puts(out, "}\n");
+	if (rs->dsr)
+		render_ingress(rs, out);
 }
 
 /* ---- diffs --------------------------------------------------------------- */
@@ -441,12 +449,16 @@ int proxy_render_diff(const struct proxy_ruleset *old, const struct proxy_rulese
 	}
 
 	/* Order: create, (re)fill chains, swap elements, then flush what went
-	 * away and delete the sets it used. */
+	 * away and delete the sets it used; DSR's ingress table last, whole. */
 	buf_append(out, adds.data ? adds.data : "", adds.len);
 	buf_append(out, rules.data ? rules.data : "", rules.len);
 	buf_append(out, dels.data ? dels.data : "", dels.len);
 	buf_append(out, tail.data ? tail.data : "", tail.len);
 	buf_append(out, setdels.data ? setdels.data : "", setdels.len);
+	if (nw->dsr && (old->ingress.len != nw->ingress.len ||
+			(nw->ingress.len && memcmp(old->ingress.data, nw->ingress.data,
+						   nw->ingress.len) != 0)))
+		render_ingress(nw, out);
 	st->stale_deleted = proxy_render_stale(stale, now_ms, stale_after_ms, out);
 	if (adds.oom || rules.oom || dels.oom || tail.oom || setdels.oom || out->oom)
 		goto out;

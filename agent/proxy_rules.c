@@ -401,34 +401,126 @@ static void gen_pick(struct gen *g, const int *idx, int n, bool affinity, bool i
 	}
 }
 
-/* DSR's pick (proxy_dsr.h), in the raw table's prerouting: one slot per
- * endpoint of the Cluster set, chosen by a hash of the client's address and
- * port so that every packet of a flow takes the same one without a
- * conntrack entry. A remote endpoint's slot marks the packet for its
- * node's overlay route and leaves it untracked (this node never sees the
- * reply); a local one leaves it to the nat chains. */
-static void gen_dsr_pick(struct gen *g, const char *base)
+/* DSR's pick (proxy_dsr.h) for one frontend port, as a chain of the
+ * ingress table: one slot per endpoint of the Cluster set, chosen by a
+ * hash of the client's address and port so that every packet of a flow
+ * takes the same one without a conntrack entry. A remote endpoint's slot
+ * goes to its node's forwarding chain (to-node<i>, gen_dsr_ingress), never
+ * reaching this node's IP stack; a local one is accepted into the IP
+ * stack, whose nat chains take it to the endpoint. Some endpoint is
+ * remote. */
+static void gen_dsr_pick(struct gen *g, struct buf *chains, const char *base,
+			 uint64_t *peers)
 {
-	struct buf *t = &g->rs->text;
-	struct proxy_obj *o;
-
-	gen_obj_begin(g, PROXY_OBJ_CHAIN, "dsr-", base);
-	if (g->oom)
-		return;
-	o = &g->rs->objs[g->rs->n_objs - 1];
-	buf_printf(t, "meta mark set jhash ip saddr . th sport mod %d seed 0x%x map { ",
-		   g->n_cluster, PROXY_DSR_SEED);
+	buf_printf(chains, "\n\tchain dsr-%s {\n"
+		   "\t\tjhash ip saddr . th sport mod %d seed 0x%x vmap { ",
+		   base, g->n_cluster, PROXY_DSR_SEED);
 	for (int i = 0; i < g->n_cluster; i++) {
 		const struct gen_ep *ep = &g->eps[g->cluster[i]];
 
-		buf_printf(t, "%s%d : 0x%x", i ? ", " : "", i,
-			   ep->local || ep->node_index < 0 ? 0 : proxy_dsr_mark(ep->node_index));
+		if (ep->local || ep->node_index < 0 || ep->node_index >= LAB_MAX_NODES) {
+			buf_printf(chains, "%s%d : accept", i ? ", " : "", i);
+			continue;
+		}
+		buf_printf(chains, "%s%d : goto to-node%d", i ? ", " : "", i, ep->node_index);
+		*peers |= 1ull << ep->node_index;
 	}
-	buf_puts(t, " }\n");
-	rs_close(g->rs, &o->body);
-	o->nrules++;
-	g->rs->nrules++;
-	gen_line(g, "meta mark & 0x%x != 0 notrack", PROXY_DSR_MARK);
+	buf_puts(chains, " }\n\t}\n");
+}
+
+/* Whether some endpoint of the Cluster set is on another node. */
+static bool gen_dsr_any_remote(const struct gen *g)
+{
+	for (int i = 0; i < g->n_cluster; i++) {
+		const struct gen_ep *ep = &g->eps[g->cluster[i]];
+
+		if (!ep->local && ep->node_index >= 0 && ep->node_index < LAB_MAX_NODES)
+			return true;
+	}
+	return false;
+}
+
+/* DSR's ingress table (proxy_dsr.h) into rs->ingress: the frontends of
+ * DSR Services in a verdict map at the underlay's ingress hook, a pick
+ * chain per frontend port, and per peer node a chain that hands the
+ * frame to the overlay. Built from the inputs on every build (a few
+ * Services at most), not reused part by part as the ip table is. */
+static int gen_dsr_ingress(struct gen *g, const struct model_service *svcs, int n_svcs,
+			   const struct model_endpoints *const *sorted, int n_eps)
+{
+	struct buf elems = BUF_INIT, chains = BUF_INIT;
+	struct buf *out = &g->rs->ingress;
+	uint64_t peers = 0;
+	int n_elems = 0, eps_cursor = 0, rc = -1;
+
+	for (int si = 0; si < n_svcs; si++) {
+		const struct model_service *svc = &svcs[si];
+		const struct model_endpoints *e;
+		char lbip[INET_ADDRSTRLEN];
+
+		if (svc->type != MODEL_SVC_LOAD_BALANCER || !svc->ingress_ip.s_addr ||
+		    !svc->cluster_ip.s_addr || !model_service_dsr(svc))
+			continue;
+		e = gen_find_eps(sorted, n_eps, svc->meta.ns, svc->meta.name, &eps_cursor);
+		inet_ntop(AF_INET, &svc->ingress_ip, lbip, sizeof(lbip));
+		for (int pi = 0; pi < svc->n_ports && pi < MODEL_MAX_PORTS; pi++) {
+			const struct model_service_port *sp = &svc->ports[pi];
+			char base[PROXY_NAME_MAX], label[MODEL_NAME_MAX];
+
+			if (sp->port <= 0 || sp->port > 65535)
+				continue;
+			proxy_port_label(sp->name, sp->port, label, sizeof(label));
+			proxy_chain_base(svc->meta.ns, svc->meta.name, sp->proto, sp->name,
+					 sp->port, base, sizeof(base));
+			if (gen_collect(g, svc, sp, pi, e, label) < 0)
+				goto out;
+			gen_categorize(g, true, true);
+			/* Every slot local (the pod's own node, with one pod):
+			 * no pick, the frontend is left out of the map and its
+			 * packets go on into the IP stack after one lookup. */
+			if (!gen_dsr_any_remote(g))
+				continue;
+			buf_printf(&elems, "%s%s . %s . %d : goto dsr-%s",
+				   n_elems++ ? ",\n\t\t\t     " : "\t\telements = { ",
+				   lbip, gen_proto(sp->proto), sp->port, base);
+			gen_dsr_pick(g, &chains, base, &peers);
+		}
+	}
+	buf_puts(out, "table netdev " PROXY_DSR_NFT_TABLE " {\n"
+		      "\tcomment \"forwarding-mode dsr: the pick, before the IP stack\"\n"
+		      "\n\tmap dsr-frontends {\n"
+		      "\t\ttype ipv4_addr . inet_proto . inet_service : verdict\n"
+		      "\t\tcomment \"frontends of Services with forwarding-mode dsr\"\n");
+	if (n_elems)
+		buf_printf(out, "%s }\n", buf_str(&elems));
+	buf_printf(out, "\t}\n"
+		   "\n\tchain ingress {\n"
+		   "\t\ttype filter hook ingress device \"%s\" priority -500; policy accept;\n"
+		   "\t\tip daddr . meta l4proto . th dport vmap @dsr-frontends\n"
+		   "\t}\n", PROXY_DSR_UNDERLAY_DEV);
+	/* The overlay's MTU is 50 bytes short of the underlay's: SYNs get an
+	 * MSS that fits. The MAC is the one the overlay's forwarding entry
+	 * sends to node i's underlay address. */
+	for (int i = 0; i < LAB_MAX_NODES; i++) {
+		uint8_t mac[6];
+
+		if (!(peers & (1ull << i)))
+			continue;
+		proxy_dsr_mac(i, mac);
+		buf_printf(out, "\n\tchain to-node%d {\n"
+			   "\t\ttcp flags syn tcp option maxseg size > %d "
+			   "tcp option maxseg size set %d\n"
+			   "\t\tether daddr set %02x:%02x:%02x:%02x:%02x:%02x fwd to \"%s\"\n"
+			   "\t}\n", i, PROXY_DSR_MSS, PROXY_DSR_MSS,
+			   mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], PROXY_DSR_DEV);
+	}
+	buf_append(out, chains.data ? chains.data : "", chains.len);
+	buf_puts(out, "}\n");
+	rc = elems.oom || chains.oom || out->oom ? -1 : 0;
+out:
+	buf_free(&elems);
+	buf_free(&chains);
+	return rc;
 }
 
 struct gen_svc_acc {                /* per Service, across its ports */
@@ -873,12 +965,6 @@ static int gen_service_part(struct gen *g, const struct model_service *svc,
 		if (has_ingress)
 			gen_external_dispatch(g, lbip, proto, sp->port, has_any, has_external,
 					      ext_chain, comment);
-		if (dsr && g->n_cluster > 0) {
-			snprintf(key, sizeof(key), "%s . %s . %d", lbip, proto, sp->port);
-			snprintf(rest, sizeof(rest), " : goto dsr-%s", base);
-			gen_elem(g, PROXY_MAP_DSR_FRONTENDS, key, rest);
-			gen_dsr_pick(g, base);
-		}
 		/* Dispatch: NodePort on the node's own addresses. */
 		if (node_port > 0) {
 			snprintf(key, sizeof(key), "%s . %d", proto, node_port);
@@ -1101,28 +1187,22 @@ static void gen_base(struct gen *g)
 		   g->compact ? "\t\tct status dnat ip saddr . ip daddr @hairpin-endpoints jump mark-for-masquerade\n" : "",
 		   PROXY_MASQ_MARK, PROXY_MASQ_MARK);
 	if (rs->dsr)
-		/* DSR's pick sees a flow's packets before conntrack does
-		 * (raw), as only the ones this node keeps are tracked. The
-		 * overlay's own UDP packets are not tracked either, sent or
-		 * received: VXLAN takes their source port from a hash of the
-		 * flow they carry, so each new connection would otherwise cost
-		 * a UDP entry on both nodes, held 30 s after it is over.
-		 * Packets that go into the overlay lose 50 bytes of room: SYNs
-		 * get an MSS that fits. */
+		/* DSR's pick runs at the underlay's ingress (gen_dsr_ingress):
+		 * what it hands to the overlay never reaches these hooks. The
+		 * overlay's own UDP packets are not tracked, sent or received:
+		 * VXLAN takes their source port from a hash of the flow they
+		 * carry, so each new connection would otherwise cost a UDP
+		 * entry on both nodes, held 30 s after it is over. */
 		buf_printf(&rs->text,
 			   "\n\tchain dsr-prerouting {\n"
 			   "\t\ttype filter hook prerouting priority -300; policy accept;\n"
-			   "\t\tiifname \"eth0\" udp dport %d notrack\n"
-			   "\t\tiifname \"eth0\" ip daddr . meta l4proto . th dport vmap @dsr-frontends\n"
+			   "\t\tiifname \"%s\" udp dport %d notrack\n"
 			   "\t}\n"
 			   "\n\tchain dsr-output {\n"
 			   "\t\ttype filter hook output priority -300; policy accept;\n"
-			   "\t\toifname \"eth0\" udp dport %d notrack\n"
-			   "\t}\n"
-			   "\n\tchain dsr-mss {\n"
-			   "\t\ttype filter hook forward priority -150; policy accept;\n"
-			   "\t\toifname \"%s\" tcp flags syn tcp option maxseg size set rt mtu\n"
-			   "\t}\n", PROXY_DSR_PORT, PROXY_DSR_PORT, PROXY_DSR_DEV);
+			   "\t\toifname \"%s\" udp dport %d notrack\n"
+			   "\t}\n", PROXY_DSR_UNDERLAY_DEV, PROXY_DSR_PORT,
+			   PROXY_DSR_UNDERLAY_DEV, PROXY_DSR_PORT);
 	rs_close(rs, &rs->base);
 }
 
@@ -1221,6 +1301,8 @@ int proxy_rules_build_from(const struct proxy_node *node,
 		    g.oom)
 			goto out;
 	}
+	if (out->dsr && gen_dsr_ingress(&g, svcs, n_svcs, sorted, n_eps) < 0)
+		goto out;
 	if (out->text.oom || rs_index(out) < 0)
 		goto out;
 	rc = 0;
@@ -1241,6 +1323,7 @@ void proxy_rules_free(struct proxy_ruleset *rs)
 	if (!rs)
 		return;
 	buf_free(&rs->text);
+	buf_free(&rs->ingress);
 	free(rs->objs);
 	free(rs->elems);
 	free(rs->stats);

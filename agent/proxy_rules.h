@@ -17,6 +17,11 @@
  * inline rules of the service chain, because this kernel's costs for many
  * anonymous sets and many chains grow faster than linearly (measured in
  * docs/BENCHMARKS.md).
+ *
+ * With a Service of forwarding-mode dsr (proxy_dsr.h) the model also holds
+ * a second, small table, netdev PROXY_DSR_NFT_TABLE: the pick at the
+ * underlay's ingress. It is rendered whole, beside the diff or the full
+ * script, whenever its text changes.
  */
 #ifndef CLIENTIP_PROXY_RULES_H
 #define CLIENTIP_PROXY_RULES_H
@@ -67,7 +72,6 @@ enum proxy_map {
 	PROXY_SET_MASQ_CLUSTER_IPS,       /* masquerade-cluster-ips (compact layout only) */
 	PROXY_SET_CLUSTER_IPS,            /* cluster-ips: every Service's ClusterIP */
 	PROXY_MAP_FIREWALL_IPS,           /* firewall-ips: frontends with source ranges */
-	PROXY_MAP_DSR_FRONTENDS,          /* dsr-frontends (only with a DSR Service) */
 	PROXY_MAP_COUNT,
 };
 
@@ -159,7 +163,10 @@ struct proxy_ruleset {
 	int n_udp_eps;
 	struct proxy_svc_rec *recs;       /* one per Service, like stats */
 	bool compact;                     /* the layout chosen */
-	bool dsr;                         /* a DSR Service: its base chains and map */
+	bool dsr;                         /* a DSR Service: its base chains and ingress table */
+	/* table netdev PROXY_DSR_NFT_TABLE, whole ("table netdev ... { }"),
+	 * when dsr; empty otherwise. */
+	struct buf ingress;
 	int nrules;                       /* rules in regular chains (base chains not counted) */
 	/* Sorted views for diffs, duplicates left out (the first generated
 	 * wins, the others are marked dead). */

@@ -429,10 +429,11 @@ static void test_handover_decide_many(void **state)
 }
 
 /* forwarding-mode dsr: the frontend's flows are spread over every
- * endpoint by a stateless hash; a remote pick is marked for its node's
- * overlay route and left untracked, a local one (and what comes out of the
- * overlay) goes to the local endpoint without SNAT; the NodePort stays
- * Cluster's. */
+ * endpoint by a stateless hash at the underlay's ingress; a remote pick is
+ * handed to the overlay with its node's overlay MAC (and an MSS that fits)
+ * before the IP stack, a local one (and what comes out of the overlay)
+ * goes to the local endpoint without SNAT; the overlay's packets are not
+ * tracked; the NodePort stays Cluster's. */
 static void test_dsr(void **state)
 {
 	struct model_service s;
@@ -451,12 +452,20 @@ static void test_dsr(void **state)
 	assert_null(strstr(plain, "dsr"));
 	n.dsr = true;
 	got = render(&n, &s, 1, &e, 1);
-	assert_non_null(strstr(got, "iifname \"eth0\" ip daddr . meta l4proto . th dport vmap @dsr-frontends"));
+	assert_non_null(strstr(got, "table netdev kube-proxy-dsr {\n"));
+	assert_non_null(strstr(got, "type filter hook ingress device \"eth0\" priority -500; policy accept;\n"
+				    "\t\tip daddr . meta l4proto . th dport vmap @dsr-frontends"));
 	assert_non_null(strstr(got, "203.0.113.10 . tcp . 80 : goto dsr-"));
-	assert_non_null(strstr(got, "meta mark set jhash ip saddr . th sport mod 2 seed 0xd5d5d5d5 map { 0 : 0x20000, 1 : 0x0 }"));
-	assert_non_null(strstr(got, "meta mark & 0x20000 != 0 notrack"));
+	assert_non_null(strstr(got, "jhash ip saddr . th sport mod 2 seed 0xd5d5d5d5 vmap { 0 : goto to-node0, 1 : accept }"));
+	assert_non_null(strstr(got, "tcp flags syn tcp option maxseg size > 1410 tcp option maxseg size set 1410"));
+	assert_non_null(strstr(got, "ether daddr set 02:c1:d5:00:00:00 fwd to \"cip-dsr\""));
+	assert_null(strstr(got, "to-node1"));
+	assert_non_null(strstr(got, "iifname \"eth0\" udp dport 4789 notrack"));
+	assert_non_null(strstr(got, "oifname \"eth0\" udp dport 4789 notrack"));
 	assert_non_null(strstr(got, "iifname { \"eth0\", \"cip-dsr\" } ip daddr 203.0.113.10 goto local-"));
-	assert_non_null(strstr(got, "oifname \"cip-dsr\" tcp flags syn tcp option maxseg size set rt mtu"));
+	/* Nothing is routed into the overlay by the IP stack any more. */
+	assert_null(strstr(got, "meta mark set jhash"));
+	assert_null(strstr(got, "oifname \"cip-dsr\""));
 	golden("dsr", got);
 	/* A Local Service keeps the client's address already: no DSR. */
 	free(got);
@@ -464,6 +473,7 @@ static void test_dsr(void **state)
 	model_map_set(&s.meta.annotations, PROXY_ANN_FORWARDING_MODE, "dsr");
 	got = render(&n, &s, 1, &e, 1);
 	assert_null(strstr(got, "dsr-frontends"));
+	assert_null(strstr(got, "kube-proxy-dsr"));
 	free(got);
 	free(plain);
 	model_endpoints_free(&e);
@@ -1039,6 +1049,49 @@ static void test_diff_endpoint_added(void **state)
 	two_free(&tb);
 }
 
+/* DSR's ingress table is rendered whole: a sync that changes nothing
+ * leaves it alone, one that moves an endpoint replaces it in the same
+ * batch as the ip table's change. */
+static void test_diff_dsr_ingress(void **state)
+{
+	struct model_service s;
+	struct model_endpoints one, two;
+	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false),
+					  ep("10.244.1.2", "node1", 8080, true, true, false) };
+	struct proxy_ruleset a, b, c;
+	struct dfx f;
+	const char *out;
+
+	(void)state;
+	dfx_init(&f, 2, false);
+	f.n.dsr = true;
+	scenario_svc(&s, MODEL_POLICY_CLUSTER);
+	model_map_set(&s.meta.annotations, PROXY_ANN_FORWARDING_MODE, "dsr");
+	eps_of(&one, "node-service", items, 1);
+	eps_of(&two, "node-service", items, 2);
+	build(&f.n, &s, 1, &one, 1, &a);
+	build(&f.n, &s, 1, &one, 1, &b);
+	assert_int_equal(proxy_render_diff(&a, &b, &f.stale, 1000, 1000, &f.out, &f.st), 0);
+	assert_int_equal(f.out.len, 0);
+	/* The only endpoint is here: nothing to pick, the frontend is not
+	 * in the map. */
+	assert_non_null(strstr(buf_str(&a.ingress), "chain ingress {"));
+	assert_null(strstr(buf_str(&a.ingress), "goto dsr-"));
+	build(&f.n, &s, 1, &two, 1, &c);
+	assert_int_equal(proxy_render_diff(&b, &c, &f.stale, 1000, 1000, &f.out, &f.st), 1);
+	out = buf_str(&f.out);
+	assert_non_null(strstr(out, "flush chain ip kube-proxy service-"));
+	assert_true(strstr(out, "flush chain ip kube-proxy service-") <
+		    strstr(out, "delete table netdev kube-proxy-dsr\ntable netdev kube-proxy-dsr {"));
+	assert_non_null(strstr(out, "mod 2 seed 0xd5d5d5d5 vmap { 0 : accept, 1 : goto to-node1 }"));
+	proxy_rules_free(&a);
+	proxy_rules_free(&b);
+	proxy_rules_free(&c);
+	model_endpoints_free(&one);
+	model_endpoints_free(&two);
+	dfx_free(&f);
+}
+
 static void test_diff_service_removed_then_stale(void **state)
 {
 	struct proxy_ruleset a, b, c;
@@ -1259,11 +1312,18 @@ static void test_golden_files_load(void **state)
 	if (!have_root_nft())
 		skip();
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(cmd, sizeof(cmd), "unshare -n nft -c -f %s/%s.nft", PROXY_GOLDEN_DIR, names[i]);
+		/* DSR's ingress table forwards to the overlay device, which
+		 * nft resolves when it reads the rule: the namespace gets one. */
+		const char *dev = strcmp(names[i], "dsr") == 0 ?
+			"ip link add " PROXY_DSR_DEV " type vxlan id 4242 dstport 4789 && " : "";
+
+		snprintf(cmd, sizeof(cmd), "unshare -n sh -c '%snft -c -f %s/%s.nft'", dev,
+			 PROXY_GOLDEN_DIR, names[i]);
 		if (run(cmd) != 0)
 			fail_msg("nft -c rejects %s.nft", names[i]);
 		/* Loaded for real too: check mode skips some kernel checks. */
-		snprintf(cmd, sizeof(cmd), "unshare -n nft -f %s/%s.nft", PROXY_GOLDEN_DIR, names[i]);
+		snprintf(cmd, sizeof(cmd), "unshare -n sh -c '%snft -f %s/%s.nft'", dev,
+			 PROXY_GOLDEN_DIR, names[i]);
 		if (run(cmd) != 0)
 			fail_msg("nft -f rejects %s.nft", names[i]);
 	}
@@ -1363,6 +1423,7 @@ int main(void)
 		cmocka_unit_test(test_handover_decide),
 		cmocka_unit_test(test_handover_decide_many),
 		cmocka_unit_test(test_dsr),
+		cmocka_unit_test(test_diff_dsr_ingress),
 		cmocka_unit_test(test_nodeport_two_endpoints),
 		cmocka_unit_test(test_no_endpoints),
 		cmocka_unit_test(test_terminating_fallback),
