@@ -91,6 +91,17 @@ static bool ctl_same_ports(const struct model_endpoints *e, const struct model_e
 	return true;
 }
 
+/* Whether endpoint k is in g's group (it resolves the ports as g does)
+ * and not yet taken by an earlier one; takes it if so. */
+static bool ctl_take(const struct model_endpoints *e, const struct model_endpoint *g, bool *done,
+		     int k)
+{
+	if (done[k] || !ctl_same_ports(e, g, &e->items[k]))
+		return false;
+	done[k] = true;
+	return true;
+}
+
 /* The ports one group resolves: {name, port, protocol} for each Service
  * port the group's pods have (a named targetPort a pod lacks is left out,
  * as the EndpointSlice controller leaves it out). */
@@ -170,9 +181,8 @@ json_t *ctl_endpoint_slices(const struct model_service *svc, const struct model_
 			char ip[INET_ADDRSTRLEN];
 			json_t *x;
 
-			if (done[k] || !ctl_same_ports(e, g, ep))
+			if (!ctl_take(e, g, done, k))
 				continue;
-			done[k] = true;
 			inet_ntop(AF_INET, &ep->addr, ip, sizeof(ip));
 			x = json_pack("{s:[s], s:{s:b, s:b, s:b}}", "addresses", ip, "conditions",
 				      "ready", ep->ready, "serving", ep->serving, "terminating",
@@ -232,9 +242,8 @@ json_t *ctl_endpoints_v1(const struct model_service *svc, const struct model_end
 			char ip[INET_ADDRSTRLEN];
 			json_t *a;
 
-			if (done[k] || !ctl_same_ports(e, g, ep))
+			if (!ctl_take(e, g, done, k))
 				continue;
-			done[k] = true;
 			if (ep->terminating)
 				continue;
 			inet_ntop(AF_INET, &ep->addr, ip, sizeof(ip));
