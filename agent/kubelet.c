@@ -11,9 +11,11 @@
  * Everything is driven from the event loop: kubelet_sync() on every change
  * of the node's pods in the API (and every resync), a pidfd per process for its exit, timers
  * for back-off, grace periods, probes and the node heartbeat. The status
- * each pod shows is kept in kp->status and written to status/pods only
- * when it changes (kubelet_pod_report), so the files this agent is the
- * single writer of never churn.
+ * each pod shows is kept in kp->status and reported only when it changes
+ * (kubelet_pod_report): to the API server's pods/NAME/status, and to
+ * status/pods, this agent's own checkpoint, from which a restarted agent
+ * adopts the processes still running. A deleted pod whose process is gone
+ * is deleted from the API for good by its kubelet, as in Kubernetes.
  */
 #include "kubelet_int.h"
 
@@ -104,18 +106,34 @@ void kubelet_pod_report(struct kubelet_pod *kp)
 	int rc;
 
 	kubelet_pod_events(kp);
-	if (kp->have_written && kubelet_status_same(&kp->status, &kp->written))
-		return;
-	model_time_now(kp->status.updated);
-	rc = store_put_pod_status(kp->k->cfg->statedir, &kp->status);
-	if (rc < 0) {
-		/* The next sync reports again. */
-		log_warn("pod %s/%s: write status: %s", kp->pod.meta.ns, kp->pod.meta.name,
-			 strerror(-rc));
-		return;
+	if (!kp->have_written || !kubelet_status_same(&kp->status, &kp->written)) {
+		model_time_now(kp->status.updated);
+		rc = store_put_pod_status(kp->k->cfg->statedir, &kp->status);
+		if (rc < 0) {
+			/* The next sync reports again. */
+			log_warn("pod %s/%s: write status: %s", kp->pod.meta.ns,
+				 kp->pod.meta.name, strerror(-rc));
+			return;
+		}
+		/* A pod gone from the API has no status to report. */
+		if (!kp->gone && !kp->removed) {
+			/* 404, 409: gone, or another pod has the name now. */
+			rc = kubelet_pod_status_send(kp->k, &kp->pod, &kp->status);
+			if (rc != 200 && rc != 404 && rc != 409)
+				return;
+		}
+		kp->written = kp->status;
+		kp->have_written = true;
 	}
-	kp->written = kp->status;
-	kp->have_written = true;
+	if (kp->status.terminated && kp->pod.meta.deleting[0] && !kp->net_dirty && !kp->gone &&
+	    !kp->removed) {
+		rc = kubelet_pod_remove(kp->k, &kp->pod);
+		/* 409: the name is another pod's by now. */
+		if (rc == 200 || rc == 404 || rc == 409) {
+			kp->removed = true;
+			log_info("pod %s/%s: deleted", kp->pod.meta.ns, kp->pod.meta.name);
+		}
+	}
 }
 
 static void kubelet_pod_say(struct kubelet_pod *kp, const char *reason, const char *fmt, ...)

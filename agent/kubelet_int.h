@@ -200,8 +200,9 @@ struct kubelet_pod {
 	struct kubelet_prober prober;
 
 	struct model_pod_status status;   /* what this agent reports */
-	struct model_pod_status written;  /* what status/pods holds */
+	struct model_pod_status written;  /* what status/pods and the API hold */
 	bool have_written;
+	bool removed;             /* deleted for good (or found gone) in the API */
 	/* The status the pod's Events were last derived from: all zero for a
 	 * new pod, the last agent's for an adopted one (no second Started). */
 	struct model_pod_status reported;
@@ -235,8 +236,19 @@ void kubelet_event(struct kubelet *k, const char *ns, const char *kind, const ch
 int kubelet_node_new(struct kubelet *k);
 void kubelet_node_free(struct kubelet *k);
 
-/* Writes the pod's status if it changed since the last write. */
+/* The pod's status, when it changed since the last report: into the
+ * agent's checkpoint (status/pods, read back by a restarted agent to
+ * adopt its processes) and to the API server; a pod being deleted whose
+ * container ended, with its network gone, is then deleted for good. */
 void kubelet_pod_report(struct kubelet_pod *kp);
+/* kubelet_node.c: the pod's status subresource as st says it (a merge
+ * patch, the pod's uid a precondition: 409 for another pod of that name);
+ * the pod deleted at once (grace period 0, only this uid), as
+ * kubelet ends a deletion once the containers are gone. The HTTP status,
+ * or -1 when no answer came; failures are logged once. */
+int kubelet_pod_status_send(struct kubelet *k, const struct model_pod *pod,
+			    const struct model_pod_status *st);
+int kubelet_pod_remove(struct kubelet *k, const struct model_pod *pod);
 
 /* kubelet_hook.c: runs the first container's preStop hook; its end is
  * reported to kubelet_pod_hook_done(), never from within kubelet_hook_start. */

@@ -29,9 +29,11 @@
 #include "apiobj.h"
 #include "buf.h"
 #include "fsutil.h"
+#include "jsonw.h"
 #include "kubelet_int.h"
 #include "lab.h"
 #include "log.h"
+#include "store.h"
 
 #define KUBELET_NODE_TIMEOUT_MS 1000
 /* kubelet's nodeStatusReportFrequency: a status that did not change is
@@ -118,6 +120,65 @@ void kubelet_event(struct kubelet *k, const char *ns, const char *kind, const ch
 	if (code > 0 && (code < 200 || code >= 300))
 		kubelet_node_failed(k->node, "record %s: HTTP %d", reason, code);
 	json_decref(ev);
+}
+
+/* ---- the pods' status and their end ---------------------------------- */
+
+int kubelet_pod_status_send(struct kubelet *k, const struct model_pod *pod,
+			    const struct model_pod_status *st)
+{
+	static const char *const optional[] = { "startTime", "hostIP", "podIP", "podIPs",
+						"containerStatuses", "reason", "message" };
+	char path[3 * MODEL_NAME_MAX + 32];
+	struct buf b = BUF_INIT;
+	json_t *doc, *status, *patch;
+	struct jsonw w;
+	int code;
+
+	jsonw_init(&w, &b, false);
+	model_pod_to_json(&w, pod, st);
+	doc = json_loadb(buf_str(&b), b.len, 0, NULL);
+	buf_free(&b);
+	status = json_incref(json_object_get(doc, "status"));
+	json_decref(doc);
+	if (!status)
+		return -1;
+	/* A merge patch keeps what it does not name: what this report no
+	 * longer has is named null. */
+	for (size_t i = 0; i < sizeof(optional) / sizeof(optional[0]); i++)
+		if (!json_object_get(status, optional[i]))
+			json_object_set_new(status, optional[i], json_null());
+	/* The uid is a precondition: a pod that took the name meanwhile is
+	 * another one (409). */
+	patch = json_pack("{s:{s:s}, s:o}", "metadata", "uid", pod->meta.uid, "status", status);
+	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s/status", pod->meta.ns,
+		 pod->meta.name);
+	code = patch ? kubelet_node_call(k->node, "PATCH", path, "application/merge-patch+json",
+					 patch, NULL) : -1;
+	json_decref(patch);
+	if (code > 0 && code != 200 && code != 404 && code != 409)
+		kubelet_node_failed(k->node, "pod %s/%s: status: HTTP %d", pod->meta.ns,
+				    pod->meta.name, code);
+	return code;
+}
+
+int kubelet_pod_remove(struct kubelet *k, const struct model_pod *pod)
+{
+	char path[3 * MODEL_NAME_MAX + 32];
+	json_t *opts = json_pack("{s:s, s:s, s:i, s:{s:s}}", "apiVersion", "v1", "kind",
+				 "DeleteOptions", "gracePeriodSeconds", 0, "preconditions", "uid",
+				 pod->meta.uid);
+	int code;
+
+	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s", pod->meta.ns,
+		 pod->meta.name);
+	code = opts ? kubelet_node_call(k->node, "DELETE", path, "application/json", opts, NULL)
+		    : -1;
+	json_decref(opts);
+	if (code > 0 && code != 200 && code != 404 && code != 409)
+		kubelet_node_failed(k->node, "pod %s/%s: delete: HTTP %d", pod->meta.ns,
+				    pod->meta.name, code);
+	return code;
 }
 
 /* An Event about this node ("default" namespace, the Node as involved

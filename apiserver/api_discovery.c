@@ -52,6 +52,7 @@ static const char *const api_discovery_verbs_no_collection[] = {
 static const char *const api_discovery_verbs_rw[] = { "get", "patch", "update", NULL };
 static const char *const api_discovery_verbs_get[] = { "get", NULL };
 static const char *const api_discovery_verbs_connect[] = { "create", "get", NULL };
+static const char *const api_discovery_verbs_create[] = { "create", NULL };
 
 const char *const *api_discovery_verbs(const struct api_resource *r)
 {
@@ -68,6 +69,8 @@ const char *const *api_discovery_sub_verbs(const char *sub)
 		return api_discovery_verbs_get;
 	if (strcmp(sub, "exec") == 0)
 		return api_discovery_verbs_connect;
+	if (strcmp(sub, "binding") == 0)
+		return api_discovery_verbs_create;
 	return NULL;
 }
 
@@ -86,6 +89,8 @@ bool api_discovery_sub_kind(const struct api_resource *r, const char *sub, const
 		*kind = "Pod";
 	} else if (strcmp(sub, "exec") == 0) {
 		*kind = "PodExecOptions";
+	} else if (strcmp(sub, "binding") == 0) {
+		*kind = "Binding";
 	} else {
 		return false;
 	}

@@ -1,4 +1,5 @@
-/* api_gc.c — deletions that take time: namespaces and owned objects (see
+/* api_gc.c — the API server's housekeeping: deletions that take time
+ * (namespaces and owned objects), the system namespaces, Event expiry (see
  * api_server.h).
  *
  * In Kubernetes the namespace controller and the garbage collector do this
@@ -27,6 +28,10 @@
 #define API_GC_NAMESPACE_GRACE_S 2
 /* While a namespace waits for its pods, look again. */
 #define API_GC_RETRY_MS 500
+/* Events live an hour after their last occurrence (the API server's
+ * default --event-ttl); they are looked at once a minute. */
+#define API_EVENT_TTL_S     3600
+#define API_EVENT_EXPIRY_MS 60000
 
 /* Empties one Terminating namespace; true once it is gone. */
 static bool api_gc_namespace(struct api_server *s, const char *ns)
@@ -41,13 +46,6 @@ static bool api_gc_namespace(struct api_server *s, const char *ns)
 		if (!res[i].namespaced)
 			continue;
 		all = api_objects_list(s->objects, &res[i], ns);
-		/* What the lab's daemons write goes when they remove it (the
-		 * controller deletes the pods of a deleted Deployment). */
-		if (api_lab_owns(s, &res[i])) {
-			left += json_array_size(all);
-			json_decref(all);
-			continue;
-		}
 		json_array_foreach(all, j, obj) {
 			json_t *st = api_delete_object(s, &res[i], ns, api_json_meta(obj, "name"), -1,
 						       &result);
@@ -111,11 +109,7 @@ static bool api_gc_pass(struct api_server *s)
 		json_decref(all);
 	}
 	for (i = 0; i < n; i++) {
-		json_t *all;
-		/* What the lab's daemons write goes when they remove it. */
-		if (api_lab_owns(s, &res[i]))
-			continue;
-		all = api_objects_list(s->objects, &res[i], NULL);
+		json_t *all = api_objects_list(s->objects, &res[i], NULL);
 		json_array_foreach(all, j, obj) {
 			json_t *result = NULL, *st;
 			if (!api_gc_orphan(obj, uids))
@@ -145,4 +139,63 @@ void api_gc_poke(struct api_server *s)
 {
 	if (!s->gc_timer && s->loop)
 		s->gc_timer = ev_timer_add(s->loop, API_GC_DELAY_MS, api_gc_on_timer, s);
+}
+
+/* ---- housekeeping ------------------------------------------------------ */
+
+static void api_events_expire(struct api_server *s)
+{
+	const struct api_resource *er = api_registry_find("", "v1", "events");
+	json_t *all = api_objects_list(s->objects, er, NULL), *e;
+	int64_t now = (int64_t)time(NULL);
+	size_t i;
+
+	json_array_foreach(all, i, e) {
+		int64_t last = model_time_parse(json_string_value(json_object_get(e,
+								       "lastTimestamp")) ?: "");
+		if (last > 0 && now - last > API_EVENT_TTL_S)
+			api_objects_remove(s->objects, er, api_json_meta(e, "namespace"),
+					   api_json_meta(e, "name"));
+	}
+	json_decref(all);
+}
+
+static void api_events_on_timer(struct ev_loop *loop, uint64_t id, void *data)
+{
+	struct api_server *s = data;
+
+	(void)id;
+	api_events_expire(s);
+	s->events_timer = ev_timer_add(loop, API_EVENT_EXPIRY_MS, api_events_on_timer, s);
+}
+
+void api_housekeeping_start(struct api_server *s)
+{
+	static const char *const system[] = { "default", "kube-system", "kube-public",
+					      "kube-node-lease" };
+	const struct api_resource *r = api_registry_find("", "v1", "namespaces");
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(system) / sizeof(system[0]); i++) {
+		json_t *obj, *st;
+
+		if (api_objects_get(s->objects, r, "", system[i]))
+			continue;
+		obj = json_pack("{s:{s:s}}", "metadata", "name", system[i]);
+		st = obj ? api_admit(s, r, API_ADMIT_CREATE, "", NULL, obj) : NULL;
+		if (!obj || st || api_objects_put(s->objects, r, obj, err, sizeof(err)) < 0) {
+			log_warn("namespace %s: %s", system[i], st || !obj ? "refused" : err);
+			json_decref(obj);
+		}
+		json_decref(st);
+	}
+	api_events_expire(s);
+	s->events_timer = ev_timer_add(s->loop, API_EVENT_EXPIRY_MS, api_events_on_timer, s);
+}
+
+void api_housekeeping_stop(struct api_server *s)
+{
+	if (s->events_timer)
+		ev_timer_cancel(s->loop, s->events_timer);
+	s->events_timer = 0;
 }

@@ -498,6 +498,18 @@ static void api_update(struct api_server *s, struct api_http_conn *c,
 		api_reply_status(c, api_status_conflict(rt->res, rt->name));
 		return;
 	}
+	/* A uid in the object is a precondition: a client (kubelet's status
+	 * manager) writes to one incarnation, not to a new object that took
+	 * the name. */
+	if (api_json_meta(obj, "uid")[0] && strcmp(api_json_meta(obj, "uid"),
+						    api_json_meta(old, "uid")) != 0) {
+		api_reply_status(c, api_status_new(409, "Conflict", NULL, "Precondition failed: "
+						   "UID in precondition: %s, UID in object meta: "
+						   "%s", api_json_meta(obj, "uid"),
+						   api_json_meta(old, "uid")));
+		json_decref(obj);
+		return;
+	}
 	if (strcmp(api_json_meta(obj, "name"), rt->name) != 0) {
 		json_decref(obj);
 		api_reply_status(c, api_status_new(400, "BadRequest", NULL, "the name of the object "
@@ -928,6 +940,83 @@ static void api_list(struct api_server *s, struct api_http_conn *c,
 
 /* ---- the dispatcher --------------------------------------------------------------- */
 
+/* POST pods/NAME/binding: the scheduler's decision. The pod gets the
+ * Binding's target as spec.nodeName, once (a bound pod answers 409), the
+ * Binding's annotations, and PodScheduled=True, as the real server's
+ * binding storage does. */
+static void api_bind(struct api_server *s, struct api_http_conn *c,
+		     const struct api_http_req *req, const struct api_route *rt, const json_t *old)
+{
+	json_t *b, *st, *pod, *spec, *md, *ann, *conds, *cond, *v;
+	const char *node, *held, *key;
+	char now[32], err[256];
+	size_t i;
+
+	b = api_parse_body(req, &st);
+	if (!b) {
+		api_reply_status(c, st);
+		return;
+	}
+	node = json_string_value(json_object_get(json_object_get(b, "target"), "name"));
+	if (!node || !node[0]) {
+		json_decref(b);
+		api_reply_status(c, api_status_new(422, "Invalid", NULL, "Binding \"%s\" is "
+						   "invalid: target.name: Required value",
+						   rt->name));
+		return;
+	}
+	held = json_string_value(json_object_get(json_object_get(old, "spec"), "nodeName"));
+	if (held && held[0]) {
+		api_reply_status(c, api_status_new(409, "Conflict", NULL, "Operation cannot be "
+						   "fulfilled on pods/binding \"%s\": pod %s is "
+						   "already assigned to node \"%s\"", rt->name,
+						   rt->name, held));
+		json_decref(b);
+		return;
+	}
+	if (api_json_meta(old, "deletionTimestamp")[0]) {
+		api_reply_status(c, api_status_new(409, "Conflict", NULL, "Operation cannot be "
+						   "fulfilled on pods/binding \"%s\": pod %s is "
+						   "being deleted, cannot be assigned to a host",
+						   rt->name, rt->name));
+		json_decref(b);
+		return;
+	}
+	pod = json_deep_copy(old);
+	spec = json_object_get(pod, "spec");
+	md = json_object_get(pod, "metadata");
+	json_object_set_new(spec, "nodeName", json_string(node));
+	json_object_foreach(json_object_get(json_object_get(b, "metadata"), "annotations"), key, v) {
+		ann = json_object_get(md, "annotations");
+		if (!json_is_object(ann)) {
+			ann = json_object();
+			json_object_set_new(md, "annotations", ann);
+		}
+		json_object_set(ann, key, v);
+	}
+	json_decref(b);
+	if (!json_is_object(json_object_get(pod, "status")))
+		json_object_set_new(pod, "status", json_object());
+	conds = json_array();
+	json_array_foreach(json_object_get(json_object_get(pod, "status"), "conditions"), i, cond)
+		if (strcmp(json_string_value(json_object_get(cond, "type")) ?: "", "PodScheduled"))
+			json_array_append(conds, cond);
+	api_now_rfc3339(now);
+	json_array_append_new(conds, json_pack("{s:s, s:s, s:n, s:s}", "type", "PodScheduled",
+					       "status", "True", "lastProbeTime",
+					       "lastTransitionTime", now));
+	json_object_set_new(json_object_get(pod, "status"), "conditions", conds);
+	if (api_objects_put(s->objects, rt->res, pod, err, sizeof(err)) < 0) {
+		json_decref(pod);
+		api_reply_status(c, api_status_new(500, "InternalError", NULL, "%s", err));
+		return;
+	}
+	st = json_pack("{s:s, s:s, s:{}, s:s, s:i}", "kind", "Status", "apiVersion", "v1",
+		       "metadata", "status", "Success", "code", 201);
+	api_reply_json(c, 201, st);
+	json_decref(st);
+}
+
 static void api_resource_request(struct api_server *s, struct api_http_conn *c,
 				 const struct api_http_req *req)
 {
@@ -938,14 +1027,6 @@ static void api_resource_request(struct api_server *s, struct api_http_conn *c,
 	if (api_route_parse(req->path, &rt) < 0) {
 		api_reply_status(c, api_status_new(404, "NotFound", NULL, "the server could not "
 						   "find the requested resource"));
-		return;
-	}
-	if (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 && strcmp(rt.sub, "exec") != 0 &&
-	    api_lab_owns(s, rt.res) && !req->local_socket) {
-		api_reply_status(c, api_status_new(405, "MethodNotAllowed", NULL, "%s in a clientip "
-						   "lab are written by the lab's own controller and "
-						   "node agents; change the Deployment or Service "
-						   "instead", rt.res->resource));
 		return;
 	}
 	old = rt.name[0] ? api_objects_get(s->objects, rt.res, rt.ns, rt.name) : NULL;
@@ -980,6 +1061,17 @@ static void api_resource_request(struct api_server *s, struct api_http_conn *c,
 			api_exec_serve(s, c, req, old);
 		else
 			api_reply_status(c, api_status_not_found(rt.res, rt.name));
+		goto out;
+	}
+	if (strcmp(rt.sub, "binding") == 0) {
+		if (!old)
+			api_reply_status(c, api_status_not_found(rt.res, rt.name));
+		else if (strcmp(m, "POST") != 0)
+			api_reply_status(c, api_status_new(405, "MethodNotAllowed", NULL, "the "
+							   "server does not allow this method on "
+							   "the requested resource"));
+		else
+			api_bind(s, c, req, &rt, old);
 		goto out;
 	}
 	if (strcmp(m, "PATCH") == 0) {

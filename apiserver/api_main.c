@@ -121,15 +121,12 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
-	if (api_lab_start(&s, err, sizeof(err)) < 0) {
-		log_error("%s", err);
-		goto out;
-	}
+	api_housekeeping_start(&s);
 	log_info("lab %s: serving on %s:%d and %s", lab, addr, api_http_tcp_port(s.http), sock);
 	api_gc_poke(&s);
 	rc = ev_run(s.loop) < 0 ? 1 : 0;
 out:
-	api_lab_stop(&s);
+	api_housekeeping_stop(&s);
 	api_admit_stop(&s);
 	if (s.gc_timer)
 		ev_timer_cancel(s.loop, s.gc_timer);

@@ -1478,7 +1478,9 @@ static void api_openapi_add_resource(struct api_openapi_doc *d, json_t *paths,
 		struct api_openapi_op_spec rd = read, rp = replace, pa = patch;
 		char subsfx[128];
 
-		if (!api_discovery_sub_kind(r, *s, &group, &version, &kind))
+		/* The scheduler's binding is not a kind kubectl explains. */
+		if (!api_discovery_sub_kind(r, *s, &group, &version, &kind) ||
+		    strcmp(*s, "binding") == 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/{name}/%s", coll, *s);
 		snprintf(subsfx, sizeof(subsfx), "%s%c%s", sfx, (*s)[0] - 'a' + 'A', *s + 1);

@@ -16,7 +16,7 @@ static const struct api_resource api_resources[] = {
 	  NAMES("status") },
 	{ "", "v1", "nodes", "node", "Node", false, NAMES("no"), false, NAMES("status") },
 	{ "", "v1", "pods", "pod", "Pod", true, NAMES("po"), true,
-	  NAMES("status", "log", "exec") },
+	  NAMES("status", "binding", "log", "exec") },
 	{ "", "v1", "secrets", "secret", "Secret", true, NULL, false, NULL },
 	{ "", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", true, NAMES("sa"),
 	  false, NULL },

@@ -28,8 +28,7 @@ struct api_server {
 	char lab[64];
 	char statedir[4096];
 	uint64_t gc_timer;            /* pending pass of api_gc, 0 if none */
-	struct watch *lab_watch;      /* the lab's state files (api_lab), if serving a lab */
-	bool lab_importing;           /* api_lab is copying files in: do not write them back */
+	uint64_t events_timer;        /* api_gc: the next expiry of old Events */
 	struct api_doc *docs;         /* api_handlers: OpenAPI documents as served, kept */
 	struct api_alloc *alloc;      /* api_admit: the Services' ClusterIPs and NodePorts */
 	struct api_objects_watcher *alloc_watcher;
@@ -120,28 +119,13 @@ json_t *api_apply_merge(const json_t *old, const json_t *applied, const char *ki
 void api_log_serve(struct api_server *s, struct api_http_conn *c, const struct api_http_req *req,
 		   const json_t *pod);
 
-/* ---- api_lab.c: the lab's state files ---------------------------------- */
+/* ---- api_gc.c (also) ---------------------------------------------------- */
 
-/* Serves the lab whose state directory is s->statedir: its files are read
- * into API objects after every change, and Deployments and Services written
- * through the API are written on to them. 0, or -1 with a message. */
-int api_lab_start(struct api_server *s, char *err, size_t errlen);
-void api_lab_stop(struct api_server *s);
-/* True for the kinds only the lab's own daemons write while they share
- * files (Pods, Endpoints, EndpointSlices, Nodes): the API refuses writes. */
-bool api_lab_owns(const struct api_server *s, const struct api_resource *r);
-
-/* ---- api_events.c ------------------------------------------------------ */
-
-/* Records an Event about obj (a whole object: its kind, name, namespace and
- * uid are taken), or counts one more of the same. type "Normal" or
- * "Warning"; component is the source ("kubelet", "default-scheduler",
- * "deployment-controller", "service-controller", "clientip-lb"). */
-void api_event_record(struct api_server *s, const json_t *obj, const char *type,
-		      const char *reason, const char *component, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
-/* Removes Events an hour after their last occurrence. */
-void api_events_expire(struct api_server *s);
+/* The server's own housekeeping from start-up on: the namespaces every
+ * cluster has (default, kube-system, kube-public, kube-node-lease) exist,
+ * and Events go an hour after their last occurrence (--event-ttl). */
+void api_housekeeping_start(struct api_server *s);
+void api_housekeeping_stop(struct api_server *s);
 
 /* ---- api_exec.c -------------------------------------------------------- */
 

@@ -282,9 +282,11 @@ static void describe_pod(struct cli *cli, const struct model_pod *p,
 	} else {
 		buf_puts(&b, "IP:\t\nIPs:\t<none>\n");
 	}
-	if (p->owner[0])
+	if (p->owner[0] && (p->daemon_set || !p->template_hash[0]))
 		buf_printf(&b, "Controlled By:\t%s/%s\n", p->daemon_set ? "DaemonSet" : "Deployment",
 			   p->owner);
+	else if (p->owner[0])
+		buf_printf(&b, "Controlled By:\tReplicaSet/%s-%s\n", p->owner, p->template_hash);
 	buf_puts(&b, "Containers:\n");
 	for (int c = 0; c < p->spec.n_containers; c++) {
 		const struct model_container *ct = &p->spec.containers[c];

@@ -772,7 +772,7 @@ int cmd_logs(struct cli *cli, int argc, char **argv)
 	const char *args[8], *tail = NULL, *pod_name = NULL;
 	struct model_pod pod;
 	struct lab_info li;
-	char path[PATH_MAX], err[256];
+	char path[PATH_MAX];
 	int nargs = 0, rc;
 	bool follow = false;
 	long tail_n = -1;
@@ -859,15 +859,13 @@ int cmd_logs(struct cli *cli, int argc, char **argv)
 		char want[MODEL_NAME_MAX];
 
 		snprintf(want, sizeof(want), "%s", pod_name);
-		rc = store_get_pod(cli->statedir, cli->ns, want, &pod, err, sizeof(err));
+		rc = objapi_get_pod(cli, cli->ns, want, &pod);
 		if (rc == -ENOENT) {
 			obj_err_not_found(OBJ_RES_PODS, want);
 			return 1;
 		}
-		if (rc < 0) {
-			fprintf(stderr, "error: %s\n", err);
+		if (rc < 0)
 			return 1;
-		}
 	}
 	if (snprintf(path, sizeof(path), "%s/logs/pods/%s_%s.log", cli->statedir, pod.meta.ns,
 		     pod.meta.name) >= (int)sizeof(path)) {
@@ -921,11 +919,10 @@ int cmd_logs(struct cli *cli, int argc, char **argv)
 		}
 		/* Once a second: stop when the pod is gone. */
 		if (tick % 10 == 9) {
-			char ppath[PATH_MAX];
+			struct model_pod now;
 
-			store_path(cli->statedir, STORE_PODS, pod.meta.ns, pod.meta.name, ppath,
-				   sizeof(ppath));
-			if (access(ppath, F_OK) < 0)
+			if (objapi_get_pod(cli, pod.meta.ns, pod.meta.name, &now) == -ENOENT ||
+			    strcmp(now.meta.uid, pod.meta.uid) != 0)
 				break;
 		}
 	}

@@ -463,6 +463,69 @@ int objapi_get_endpoints(const struct cli *cli, const char *ns, const char *name
 	return rc;
 }
 
+static int objapi_conv_pod(const json_t *obj, void *out, char *err, size_t errlen)
+{
+	char *text = apiobj_model_text(obj);
+	int rc;
+
+	if (!text) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = model_pod_from_json(text, strlen(text), out, err, errlen);
+	free(text);
+	return rc;
+}
+
+static int objapi_pod_cmp(const void *a, const void *b)
+{
+	return objapi_meta_cmp(&((const struct model_pod *)a)->meta,
+			       &((const struct model_pod *)b)->meta);
+}
+
+int objapi_list_pods(const struct cli *cli, struct model_pod **pods, int *n_pods,
+		     struct model_pod_status **sts, int *n_sts)
+{
+	json_t *list = objapi_get_list(cli, "pods"), *item, *items = json_object_get(list, "items");
+	size_t i, n = json_array_size(items);
+	char err[256];
+
+	*pods = NULL;
+	*sts = NULL;
+	*n_pods = *n_sts = 0;
+	if (!list)
+		return -1;
+	*pods = calloc(n + 1, sizeof(**pods));
+	*sts = calloc(n + 1, sizeof(**sts));
+	if (!*pods || !*sts) {
+		fprintf(stderr, "error: out of memory\n");
+		free(*pods);
+		free(*sts);
+		*pods = NULL;
+		*sts = NULL;
+		json_decref(list);
+		return -1;
+	}
+	json_array_foreach(items, i, item) {
+		if (objapi_conv_pod(item, &(*pods)[*n_pods], err, sizeof(err)) < 0) {
+			fprintf(stderr, "warning: %s\n", err);
+			continue;
+		}
+		(*n_pods)++;
+		if (apiobj_pod_status(item, &(*sts)[*n_sts]))
+			(*n_sts)++;
+	}
+	qsort(*pods, (size_t)*n_pods, sizeof(**pods), objapi_pod_cmp);
+	json_decref(list);
+	return 0;
+}
+
+int objapi_get_pod(const struct cli *cli, const char *ns, const char *name,
+		   struct model_pod *out)
+{
+	return objapi_get(cli, "pods", ns, name, objapi_conv_pod, out);
+}
+
 int objapi_list_services(const struct cli *cli, struct model_service **out, int *n)
 {
 	void *v;

@@ -125,17 +125,8 @@ int obj_res_arg(const char *arg, enum obj_res *res, const char **name)
 
 int obj_world_load(const struct cli *cli, struct obj_world *w)
 {
-	char err[256];
-
 	memset(w, 0, sizeof(*w));
-	if (store_list_pods(cli->statedir, NULL, &w->pods, &w->n_pods, err, sizeof(err)) < 0 ||
-	    store_list_pod_statuses(cli->statedir, &w->statuses, &w->n_statuses, err,
-				    sizeof(err)) < 0) {
-		fprintf(stderr, "error: %s\n", err);
-		obj_world_free(w);
-		return -1;
-	}
-	return 0;
+	return objapi_list_pods(cli, &w->pods, &w->n_pods, &w->statuses, &w->n_statuses);
 }
 
 void obj_world_free(struct obj_world *w)

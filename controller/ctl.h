@@ -1,12 +1,12 @@
 /* ctl.h — clientip-controller: the lab's controllers.
  *
  * The controller turns desired state (Deployments, DaemonSets and Services
- * from the lab's API server) and observed state (Nodes and Leases from the
- * API server, status/pods from the agents) into derived objects (api/pods,
- * and in the API the Services' EndpointSlices and Endpoints and the
- * Deployments' and DaemonSets' status),
- * like Kubernetes' Deployment, ReplicaSet, DaemonSet, scheduler and
- * EndpointSlice controllers together. Every
+ * from the lab's API server) and observed state (Nodes, Leases and the
+ * pods' status, written by the node agents) into derived objects, all
+ * through the API: ReplicaSets, Pods and their binding to a node, the
+ * Services' EndpointSlices and Endpoints, the Deployments' and DaemonSets'
+ * status, like Kubernetes' Deployment, ReplicaSet, DaemonSet, scheduler
+ * and EndpointSlice controllers together. Every
  * decision is a pure function over arrays of model structs (below), so
  * it is tested without files; ctl_sync() does the reading and writing.
  * Everything is derived anew on each pass, so a controller killed
@@ -221,6 +221,8 @@ enum ctl_coll {
 	CTL_SECRETS,
 	CTL_ENDPOINTSLICES,  /* written by the controller, read back */
 	CTL_ENDPOINTS,
+	CTL_PODS,            /* created, bound and deleted by the controller */
+	CTL_REPLICASETS,     /* the Deployments', made by the controller */
 	CTL_COLL_COUNT,
 };
 
@@ -240,6 +242,11 @@ struct ctl {
 	/* Each node's state at the last pass, to log changes once. */
 	enum ctl_node_state node_state[LAB_MAX_NODES];
 	struct apiobj_events events;    /* recorded, for counting repeats */
+	/* The resourceVersion of the controller's last write to each
+	 * collection: a pass waits until the collection's watch has it, so
+	 * that no decision is taken twice on a view from before the write
+	 * (a pod created again, an address handed out twice). */
+	uint64_t wrote_rv[CTL_COLL_COUNT];
 };
 
 /* One reconcile pass over the whole state dir. 0, or -1 if the state could
@@ -263,7 +270,9 @@ int ctl_api_watch(struct ctl *c, apiwatch_change_cb *on_change, void *data);
 void ctl_api_close(struct ctl *c);
 /* The collections as the watches have them (without watches, as listed
  * now). -1 with err while a watch has not listed yet or the server does
- * not answer: a pass without a collection would take all of it for gone. */
+ * not answer: a pass without a collection would take all of it for gone;
+ * -EAGAIN while a watch has not yet seen the controller's own last write
+ * to its collection (the event that brings it asks for the next pass). */
 int ctl_api_begin(struct ctl *c, struct ctl_api_view *v, char *err, size_t errlen);
 void ctl_api_end(struct ctl_api_view *v);
 /* Whether the collection holds ns/name ("" for a Node's namespace), as
@@ -284,6 +293,14 @@ int ctl_api_services(const struct ctl_api_view *v, struct model_service **out, i
  * when no answer came; anything but 2xx is logged, prefixed with what. */
 int ctl_api_send(struct ctl *c, const char *method, const char *path, const char *content_type,
 		 const json_t *body, const char *what);
+/* One request (body may be NULL; a PATCH is a JSON merge patch): the
+ * HTTP status, or -1 when no answer came; answers but 2xx and `quiet` (0:
+ * none) are logged, prefixed with what. The answer's object into *answer
+ * when asked for (NULL if none). The resourceVersion of an answer about
+ * an object of collection k (CTL_COLL_COUNT: none) is the controller's
+ * last write to it (ctl_api_begin). */
+int ctl_api_call(struct ctl *c, const char *method, const char *path, const json_t *body,
+		 const char *what, int quiet, enum ctl_coll k, json_t **answer);
 /* Makes the API's object `want` (a namespaced object of collection k
  * under coll_path, e.g. "/api/v1/namespaces/NS/endpoints") what want says:
  * created when missing, replaced (keeping the server's metadata) when one
@@ -305,6 +322,37 @@ int ctl_api_delete(struct ctl *c, const char *path, const char *what);
  * object is gone), -errno (logged). */
 int ctl_api_put_status(struct ctl *c, const struct ctl_api_view *v,
 		       const struct model_deployment_status *st);
+
+/* apiobj_send_fn for apiobj_event_record: through ctl_api_send. */
+int ctl_api_event_send(void *ctx, const char *method, const char *path,
+		       const char *content_type, json_t *body);
+
+/* ---- ReplicaSets (ctl_replicaset.c) ------------------------------------ */
+
+/* A Deployment's pods of one pod-template-hash: all, live (not being
+ * deleted), and ready among the live. */
+struct ctl_rs_count {
+	const char *hash;
+	int all, live, ready;
+};
+
+/* "<deployment>-<hash>", the ReplicaSet's name. */
+void ctl_rs_name(const char *deployment, const char *hash, char out[2 * MODEL_NAME_MAX]);
+/* The uid of the Deployment's ReplicaSet for the template hash, created
+ * (with the next revision) when there is none, or given the next revision
+ * when an older template comes back. What the pass wrote goes into made
+ * ("ns/name" -> the server's object), which the view does not have yet.
+ * NULL when it could not be made (logged). */
+const char *ctl_rs_current(struct ctl *c, const struct ctl_api_view *v, json_t *made,
+			   const char *ns, const char *deployment, const char *hash);
+/* Once the pass's pods are planned: each ReplicaSet of d holds its
+ * replicas (the current one d's, an old one its live pods) and its status
+ * from counts (by hash; none counted means none), old ones without pods
+ * beyond revisionHistoryLimit are deleted, and d carries its current
+ * revision. */
+void ctl_rs_sync(struct ctl *c, const struct ctl_api_view *v, const json_t *made,
+		 const struct model_deployment *d, const char *hash,
+		 const struct ctl_rs_count *counts, int n_counts);
 
 /* ---- nodes (ctl_nodes.c) ----------------------------------------------- */
 

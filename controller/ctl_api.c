@@ -36,6 +36,8 @@ static const struct {
 	[CTL_SECRETS] = { "/api/v1/secrets", "secrets" },
 	[CTL_ENDPOINTSLICES] = { "/apis/discovery.k8s.io/v1/endpointslices", "endpointslices" },
 	[CTL_ENDPOINTS] = { "/api/v1/endpoints", "endpoints" },
+	[CTL_PODS] = { "/api/v1/pods", "pods" },
+	[CTL_REPLICASETS] = { "/apis/apps/v1/replicasets", "replicasets" },
 };
 
 static void ctl_api_key(const json_t *obj, char *out, size_t len)
@@ -88,6 +90,13 @@ int ctl_api_begin(struct ctl *c, struct ctl_api_view *v, char *err, size_t errle
 					 ctl_colls[k].what);
 				ctl_api_end(v);
 				return -1;
+			}
+			if (apiwatch_rv(c->w[k]) < c->wrote_rv[k]) {
+				snprintf(err, errlen, "waiting for the API server's %s to bring "
+					 "resourceVersion %llu", ctl_colls[k].what,
+					 (unsigned long long)c->wrote_rv[k]);
+				ctl_api_end(v);
+				return -EAGAIN;
 			}
 			v->coll[k] = json_incref((json_t *)apiwatch_objects(c->w[k]));
 		} else {
@@ -317,26 +326,60 @@ int ctl_api_services(const struct ctl_api_view *v, struct model_service **out, i
 	return 0;
 }
 
+/* One request with the body's content type given. */
+static int ctl_api_request(struct ctl *c, const char *method, const char *path,
+			   const char *content_type, const json_t *body, const char *what,
+			   int quiet, enum ctl_coll k, json_t **answer)
+{
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL, err[200];
+	struct buf b = BUF_INIT;
+	json_t *got = NULL;
+	int code;
+
+	if (answer)
+		*answer = NULL;
+	if (body && !text)
+		return -1;
+	code = apiclient_request(c->api, method, path, body ? content_type : NULL, text,
+				 text ? strlen(text) : 0, &b, err, sizeof(err));
+	if (code < 0)
+		log_warn("%s: %s", what, err);
+	else if ((code < 200 || code >= 300) && code != quiet)
+		log_warn("%s: %s %s: HTTP %d: %.200s", what, method, path, code, buf_str(&b));
+	if (code >= 200 && code < 300 && (answer || k != CTL_COLL_COUNT))
+		got = json_loadb(buf_str(&b), b.len, 0, NULL);
+	if (got && k != CTL_COLL_COUNT) {
+		const char *rv = json_string_value(json_object_get(json_object_get(got,
+							"metadata"), "resourceVersion"));
+		uint64_t n = rv ? strtoull(rv, NULL, 10) : 0;
+
+		if (n > c->wrote_rv[k])
+			c->wrote_rv[k] = n;
+	}
+	if (answer)
+		*answer = got;
+	else
+		json_decref(got);
+	free(text);
+	buf_free(&b);
+	return code;
+}
+
 /* ctl_api_send, with answers of status `quiet` (0: none) not logged. */
 static int ctl_api_send_quiet(struct ctl *c, const char *method, const char *path,
 			      const char *content_type, const json_t *body, const char *what,
 			      int quiet)
 {
-	char *text = json_dumps(body, JSON_COMPACT), err[200];
-	struct buf b = BUF_INIT;
-	int code;
+	return ctl_api_request(c, method, path, content_type, body, what, quiet, CTL_COLL_COUNT,
+			       NULL);
+}
 
-	if (!text)
-		return -1;
-	code = apiclient_request(c->api, method, path, content_type, text, strlen(text), &b, err,
-				 sizeof(err));
-	if (code < 0)
-		log_warn("%s: %s", what, err);
-	else if ((code < 200 || code >= 300) && code != quiet)
-		log_warn("%s: %s %s: HTTP %d: %.200s", what, method, path, code, buf_str(&b));
-	free(text);
-	buf_free(&b);
-	return code;
+int ctl_api_call(struct ctl *c, const char *method, const char *path, const json_t *body,
+		 const char *what, int quiet, enum ctl_coll k, json_t **answer)
+{
+	return ctl_api_request(c, method, path, strcmp(method, "PATCH") == 0
+			       ? "application/merge-patch+json" : "application/json", body, what,
+			       quiet, k, answer);
 }
 
 int ctl_api_send(struct ctl *c, const char *method, const char *path, const char *content_type,
@@ -406,7 +449,7 @@ int ctl_api_ensure(struct ctl *c, const struct ctl_api_view *v, enum ctl_coll k,
 	return code == 200 ? 1 : -EIO;
 }
 
-static int ctl_api_event_send(void *ctx, const char *method, const char *path,
+int ctl_api_event_send(void *ctx, const char *method, const char *path,
 			      const char *content_type, json_t *body)
 {
 	return ctl_api_send(ctx, method, path, content_type, body, "event");

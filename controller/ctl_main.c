@@ -19,18 +19,17 @@ static void ctl_usage(FILE *out)
 	fprintf(out,
 		"usage: clientip-controller --lab NAME [--once]\n"
 		"\n"
-		"The control plane of a clientip lab: Deployments become Pods (scheduled\n"
-		"over the lab's nodes, addresses from each node's pod CIDR, rolling\n"
-		"updates by maxSurge/maxUnavailable), DaemonSets get a pod on every Ready\n"
-		"node (replaced node by node on a template change), Services get Endpoints\n"
-		"from the pods' readiness, and terminated pods are removed. It reads\n"
-		"Deployments, DaemonSets, Services, ConfigMaps, Secrets, Nodes and Leases\n"
-		"from the lab's API server (<state dir>/apiserver.sock, listed and watched)\n"
-		"and writes pods and endpoints into the lab's state directory,\n"
-		"/run/clientip/NAME ($CLIENTIP_RUN_DIR replaces /run/clientip), where the\n"
-		"node agents report their pods' status (docs/STATE.md); it never touches\n"
-		"the network. `clientip lab up` starts it in the lab's namespace\n"
-		"cip-NAME-control. The directory needs lab.json.\n"
+		"The control plane of a clientip lab: Deployments become ReplicaSets and\n"
+		"Pods (scheduled over the lab's nodes, addresses from each node's pod\n"
+		"CIDR, rolling updates by maxSurge/maxUnavailable), DaemonSets get a pod on\n"
+		"every Ready node (replaced node by node on a template change), Services\n"
+		"get EndpointSlices and Endpoints from the pods' readiness. Everything it\n"
+		"reads and writes goes through the lab's API server (<state dir>/\n"
+		"apiserver.sock, listed and watched); the node agents report their pods'\n"
+		"status there too. It never touches the network. `clientip lab up` starts\n"
+		"it in the lab's namespace cip-NAME-control. The state directory,\n"
+		"/run/clientip/NAME ($CLIENTIP_RUN_DIR replaces /run/clientip), needs\n"
+		"lab.json.\n"
 		"\n"
 		"  --lab NAME   the lab (default: $CLIENTIP_LAB, else \"default\")\n"
 		"  --once       one reconcile pass, then exit\n"
@@ -56,13 +55,14 @@ static void ctl_usage(FILE *out)
 		CTL_RESYNC_MS);
 }
 
+/* The pass timer: every change, debounced, and every CTL_RESYNC_MS. */
 static void ctl_on_change(struct watch *w, void *data)
 {
 	(void)w;
 	ctl_sync(data);
 }
 
-/* An object of the API changed: a pass soon, debounced with the files'. */
+/* An object of the API changed: a pass soon, debounced. */
 static void ctl_on_api_change(bool relisted, void *data)
 {
 	struct ctl *c = data;
@@ -113,7 +113,8 @@ static int ctl_parse(struct ctl *c, bool *once, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	static const char *const watched[] = { "api/pods", "status/pods", NULL };
+	/* No files: the watch is the debounce and the resync. */
+	static const char *const watched[] = { NULL };
 	struct ctl c = { .sigfd = -1 };
 	bool once = false;
 	char err[256];

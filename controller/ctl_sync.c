@@ -1,9 +1,11 @@
-/* ctl_sync.c — one reconcile pass: read the API server's objects and the
- * state dir, decide, write.
+/* ctl_sync.c — one reconcile pass: take a view of the API server's
+ * objects, decide, write through the API.
  *
- * Nothing is remembered between passes: pods are found again by owner and
- * template hash, addresses by the pods that hold them, so a controller
- * killed mid-pass and started again picks up where the files are.
+ * Nothing is remembered between passes but the resourceVersion of the
+ * last write (ctl_api_begin waits for the view to have it): pods are
+ * found again by owner and template hash, addresses by the pods that hold
+ * them, so a controller killed mid-pass and started again picks up where
+ * the API server is.
  */
 #include "ctl.h"
 
@@ -15,6 +17,8 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "buf.h"
+#include "jsonw.h"
 #include "labinfo.h"
 #include "log.h"
 #include "store.h"
@@ -38,6 +42,7 @@ struct ctl_pass {
 	int *by_owner;          /* pod positions sorted by namespace, owner */
 	struct ctl_api_view api;      /* the API server's objects, as this pass found them */
 	struct ctl_node_view nodes;   /* its Nodes and their Leases */
+	json_t *made_rs;        /* ReplicaSets written in this pass, "ns/name" -> object */
 	int n_disk;             /* pods[0..n_disk) were read; the rest are new */
 	int n_unsched;          /* pods written Pending in this pass */
 	char unsched_why[MODEL_MESSAGE_MAX];   /* the last one's reason */
@@ -141,50 +146,6 @@ static bool ctl_ready(const struct ctl_pass *p, int i)
 	return p->st_of[i] && p->st_of[i]->ready && !p->pods[i].meta.deleting[0];
 }
 
-/* ---- garbage ------------------------------------------------------------ */
-
-/* Pods whose agent reports them terminated after deletion go for good,
- * their status with them; statuses of pods that no longer exist too. */
-static void ctl_collect(struct ctl_pass *p)
-{
-	const char *dir = p->c->statedir;
-	int kept = 0;
-
-	for (int i = 0; i < p->n_pods; i++) {
-		struct model_pod *pod = &p->pods[i];
-		const struct model_pod_status *st = p->st_of[i];
-		int rc;
-
-		/* A deleted pod on no node has no agent to wait for. */
-		if (pod->meta.deleting[0] && ((st && st->terminated) || !pod->node[0])) {
-			/* The pod first: its agent stops writing the status once
-			 * the pod is gone. */
-			rc = store_delete(dir, STORE_PODS, pod->meta.ns, pod->meta.name);
-			if (rc == 0) {
-				store_delete(dir, STORE_POD_STATUS, pod->meta.ns, pod->meta.name);
-				log_info("pod %s/%s: terminated, removed", pod->meta.ns,
-					 pod->meta.name);
-				continue;
-			}
-			log_error("pod %s/%s: remove: %s", pod->meta.ns, pod->meta.name,
-				  strerror(-rc));
-		}
-		if (kept != i) {
-			p->pods[kept] = *pod;
-			p->st_of[kept] = p->st_of[i];
-		}
-		kept++;
-	}
-	p->n_pods = kept;
-	p->n_sorted = kept;
-	for (int i = 0; i < p->n_sts; i++) {
-		const struct model_pod_status *st = &p->sts[i];
-
-		if (!ctl_pod_exists(p, st->ns, st->name))
-			store_delete(dir, STORE_POD_STATUS, st->ns, st->name);
-	}
-}
-
 /* ---- deployments -------------------------------------------------------- */
 
 static int ctl_owner_cmp_r(const void *a, const void *b, void *arg)
@@ -212,34 +173,36 @@ static int ctl_owner_lower(const struct ctl_pass *p, int n, const char *ns, cons
 	return lo;
 }
 
+static void ctl_pod_path(const struct model_pod *pod, const char *sub, char *out, size_t len)
+{
+	snprintf(out, len, "/api/v1/namespaces/%s/pods/%s%s%s", pod->meta.ns, pod->meta.name,
+		 sub ? "/" : "", sub ? sub : "");
+}
+
+/* Deletes a pod through the API, as the ReplicaSet controller does: one
+ * on a node ends gracefully (its kubelet stops it, then removes it), one
+ * on no node goes at once. The uid precondition leaves a new pod of the
+ * same name alone. */
 static int ctl_mark_deleting(struct ctl_pass *p, int i, const char *why)
 {
 	struct model_pod *pod = &p->pods[i];
-	int rc;
+	char path[3 * MODEL_NAME_MAX + 32], what[2 * MODEL_NAME_MAX + 8];
+	json_t *opts;
+	int code;
 
 	if (pod->meta.deleting[0])
 		return 0;
+	ctl_pod_path(pod, NULL, path, sizeof(path));
+	snprintf(what, sizeof(what), "pod %s/%s", pod->meta.ns, pod->meta.name);
+	opts = json_pack("{s:s, s:s, s:{s:s}}", "apiVersion", "v1", "kind", "DeleteOptions",
+			 "preconditions", "uid", pod->meta.uid);
+	code = opts ? ctl_api_call(p->c, "DELETE", path, opts, what, 404, CTL_PODS, NULL) : -1;
+	json_decref(opts);
+	if (code != 200 && code != 202 && code != 404)
+		return -EIO;
 	memcpy(pod->meta.deleting, p->now, sizeof(pod->meta.deleting));
-	/* A pod on no node has nothing to stop: it goes at once, as the API
-	 * server deletes an unscheduled pod without a grace period. */
-	if (!pod->node[0]) {
-		rc = store_delete(p->c->statedir, STORE_PODS, pod->meta.ns, pod->meta.name);
-		if (rc < 0 && rc != -ENOENT) {
-			log_error("pod %s/%s: %s", pod->meta.ns, pod->meta.name, strerror(-rc));
-			pod->meta.deleting[0] = '\0';
-			return rc;
-		}
-		log_info("pod %s/%s: removed (%s; it was on no node)", pod->meta.ns,
-			 pod->meta.name, why);
-		return 0;
-	}
-	rc = store_put_pod(p->c->statedir, pod);
-	if (rc < 0) {
-		log_error("pod %s/%s: %s", pod->meta.ns, pod->meta.name, strerror(-rc));
-		pod->meta.deleting[0] = '\0';
-		return rc;
-	}
-	log_info("pod %s/%s: deleting (%s)", pod->meta.ns, pod->meta.name, why);
+	log_info("pod %s/%s: %s (%s)", pod->meta.ns, pod->meta.name,
+		 pod->node[0] ? "deleting" : "removed, it was on no node", why);
 	return 0;
 }
 
@@ -307,6 +270,35 @@ static int ctl_create_pod(struct ctl_pass *p, const struct model_deployment *d,
 	return p->n_pods++;
 }
 
+/* The Deployment's ReplicaSets from its pods after the step (rp: created
+ * ones current and not ready, deleted ones deleting). */
+static void ctl_sync_replicasets(struct ctl_pass *p, const struct model_deployment *d,
+				 const char *hash, const struct ctl_rpod *rp, int n_rp)
+{
+	struct ctl_rs_count *counts = calloc(ctl_count(n_rp) + 1, sizeof(*counts));
+	int n = 0;
+
+	if (!counts) {
+		log_error("deployment %s/%s: out of memory", d->meta.ns, d->meta.name);
+		return;
+	}
+	counts[n++] = (struct ctl_rs_count){ hash, 0, 0, 0 };
+	for (int k = 0; k < n_rp; k++) {
+		const char *h = p->pods[rp[k].idx].template_hash;
+		int j = 0;
+
+		while (j < n && strcmp(counts[j].hash, h) != 0)
+			j++;
+		if (j == n)
+			counts[n++] = (struct ctl_rs_count){ h, 0, 0, 0 };
+		counts[j].all++;
+		counts[j].live += !rp[k].deleting;
+		counts[j].ready += !rp[k].deleting && rp[k].ready;
+	}
+	ctl_rs_sync(p->c, &p->api, p->made_rs, d, hash, counts, n);
+	free(counts);
+}
+
 static void ctl_sync_deployment(struct ctl_pass *p, const struct model_deployment *d,
 				const int *mine, int n_mine)
 {
@@ -349,6 +341,11 @@ static void ctl_sync_deployment(struct ctl_pass *p, const struct model_deploymen
 		rp[k].name = pod->meta.name;
 	}
 	ctl_rollout_plan(rp, n_mine, d->replicas, surge, unavailable, &plan);
+	/* Pods are made for the current template's ReplicaSet, which must
+	 * exist first. */
+	if (plan.create > 0 &&
+	    !ctl_rs_current(p->c, &p->api, p->made_rs, d->meta.ns, d->meta.name, hash))
+		plan.create = 0;
 
 	for (int k = 0; k < plan.n_del; k++) {
 		int i = plan.del[k], node = lab_node_index(p->pods[i].node);
@@ -382,6 +379,7 @@ static void ctl_sync_deployment(struct ctl_pass *p, const struct model_deploymen
 	}
 	ctl_deployment_status(d, hash, rp, n_rp, unavailable, &st);
 	ctl_api_put_status(p->c, &p->api, &st);
+	ctl_sync_replicasets(p, d, hash, rp, n_rp);
 out:
 	free(rp);
 	free(del);
@@ -491,6 +489,121 @@ static struct ctl_group *ctl_group_find(struct ctl_group *g, int n, const struct
 	return bsearch(&key, g, (size_t)n, sizeof(*g), ctl_group_cmp);
 }
 
+/* Creates a pod the pass made (ctl_create_pod) through the API, owned by
+ * its ReplicaSet or DaemonSet, and records SuccessfulCreate as their
+ * controllers do. The server's uid and creationTimestamp go into pod. 0,
+ * or -1 (logged). */
+static int ctl_pod_post(struct ctl_pass *p, struct model_pod *pod)
+{
+	char owner[2 * MODEL_NAME_MAX], key[3 * MODEL_NAME_MAX], path[MODEL_NAME_MAX + 32];
+	char what[2 * MODEL_NAME_MAX + 8], msg[MODEL_NAME_MAX + 16];
+	const char *uid, *kind = pod->daemon_set ? "DaemonSet" : "ReplicaSet";
+	struct buf b = BUF_INIT;
+	json_t *obj, *md, *answer = NULL, *ev;
+	struct jsonw w;
+	int code;
+
+	if (pod->daemon_set) {
+		snprintf(owner, sizeof(owner), "%s", pod->owner);
+		snprintf(key, sizeof(key), "%s/%s", pod->meta.ns, owner);
+		uid = json_string_value(json_object_get(json_object_get(json_object_get(
+			p->api.coll[CTL_DAEMONSETS], key), "metadata"), "uid"));
+	} else {
+		ctl_rs_name(pod->owner, pod->template_hash, owner);
+		uid = ctl_rs_current(p->c, &p->api, p->made_rs, pod->meta.ns, pod->owner,
+				     pod->template_hash);
+	}
+	if (!uid)
+		return -1;
+	jsonw_init(&w, &b, false);
+	model_pod_to_json(&w, pod, NULL);
+	obj = json_loadb(buf_str(&b), b.len, 0, NULL);
+	buf_free(&b);
+	md = json_object_get(obj, "metadata");
+	if (!md) {
+		json_decref(obj);
+		return -1;
+	}
+	json_object_del(md, "uid");
+	json_object_del(md, "creationTimestamp");
+	json_object_del(obj, "status");
+	json_object_set_new(md, "ownerReferences",
+			    json_pack("[{s:s, s:s, s:s, s:s, s:b, s:b}]", "apiVersion", "apps/v1",
+				      "kind", kind, "name", owner, "uid", uid, "controller", 1,
+				      "blockOwnerDeletion", 1));
+	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods", pod->meta.ns);
+	snprintf(what, sizeof(what), "pod %s/%s", pod->meta.ns, pod->meta.name);
+	code = ctl_api_call(p->c, "POST", path, obj, what, 0, CTL_PODS, &answer);
+	json_decref(obj);
+	md = json_object_get(answer, "metadata");
+	if (code != 201 || !json_string_value(json_object_get(md, "uid"))) {
+		json_decref(answer);
+		return -1;
+	}
+	snprintf(pod->meta.uid, sizeof(pod->meta.uid), "%s",
+		 json_string_value(json_object_get(md, "uid")));
+	snprintf(pod->meta.created, sizeof(pod->meta.created), "%s",
+		 json_string_value(json_object_get(md, "creationTimestamp")) ?: p->now);
+	json_decref(answer);
+	snprintf(msg, sizeof(msg), "Created pod: %s", pod->meta.name);
+	ev = apiobj_event_new(pod->meta.ns, "apps/v1", kind, pod->meta.ns, owner, uid, "Normal",
+			      "SuccessfulCreate", msg, pod->daemon_set ? "daemonset-controller"
+								   : "replicaset-controller");
+	if (ev)
+		apiobj_event_record(&p->c->events, ev, ctl_api_event_send, p->c);
+	json_decref(ev);
+	return 0;
+}
+
+/* kube-scheduler's Binding of a pod to node, with the address the lab's
+ * scheduler picked on the Binding's annotations (MODEL_ANN_POD_IP). 0,
+ * or -1 (logged, but for 409: bound meanwhile, or being deleted). */
+static int ctl_pod_bind(struct ctl_pass *p, const struct model_pod *pod, int node,
+			struct in_addr ip)
+{
+	char path[3 * MODEL_NAME_MAX + 32], what[2 * MODEL_NAME_MAX + 8];
+	char node_name[MODEL_NAME_MAX], addr[INET_ADDRSTRLEN];
+	json_t *b;
+	int code;
+
+	snprintf(node_name, sizeof(node_name), "node%d", node);
+	inet_ntop(AF_INET, &ip, addr, sizeof(addr));
+	snprintf(what, sizeof(what), "pod %s/%s", pod->meta.ns, pod->meta.name);
+	ctl_pod_path(pod, "binding", path, sizeof(path));
+	b = json_pack("{s:s, s:s, s:{s:s, s:{s:s}}, s:{s:s, s:s, s:s}}", "apiVersion", "v1",
+		      "kind", "Binding", "metadata", "name", pod->meta.name, "annotations",
+		      MODEL_ANN_POD_IP, addr, "target", "apiVersion", "v1", "kind", "Node",
+		      "name", node_name);
+	code = b ? ctl_api_call(p->c, "POST", path, b, what, 409, CTL_COLL_COUNT, NULL) : -1;
+	json_decref(b);
+	if (code != 201 && code != 200)
+		return -1;
+	/* The answer is a Status: the pod's resourceVersion since the
+	 * binding comes with a read, for the next pass to wait for. */
+	ctl_pod_path(pod, NULL, path, sizeof(path));
+	ctl_api_call(p->c, "GET", path, NULL, what, 404, CTL_PODS, NULL);
+	return 0;
+}
+
+/* The scheduler's PodScheduled=False condition on a pod it could not
+ * place. 0, or -1 (logged). */
+static int ctl_pod_unschedulable(struct ctl_pass *p, const struct model_pod *pod)
+{
+	char path[3 * MODEL_NAME_MAX + 32], what[2 * MODEL_NAME_MAX + 8];
+	json_t *patch;
+	int code;
+
+	snprintf(what, sizeof(what), "pod %s/%s", pod->meta.ns, pod->meta.name);
+	ctl_pod_path(pod, "status", path, sizeof(path));
+	patch = json_pack("{s:{s:s, s:[{s:s, s:s, s:n, s:s, s:s, s:s}]}}", "status", "phase",
+			  "Pending", "conditions", "type", "PodScheduled", "status", "False",
+			  "lastProbeTime", "lastTransitionTime", pod->unsched_since, "reason",
+			  pod->unsched_reason, "message", pod->unsched_message);
+	code = patch ? ctl_api_call(p->c, "PATCH", path, patch, what, 404, CTL_PODS, NULL) : -1;
+	json_decref(patch);
+	return code == 200 ? 0 : -1;
+}
+
 /* Binds one waiting pod, or records why it cannot be: written only when
  * something changed, so a pod that stays Pending for the same reason costs
  * nothing (and gets no new Event). */
@@ -502,18 +615,17 @@ static void ctl_bind(struct ctl_pass *p, struct ctl_nodes *nodes, struct ctl_wai
 	struct in_addr ip;
 	int node, rc;
 
-	if (ctl_schedule(nodes, w->group->own, &pod->spec, &node, &ip, why, sizeof(why)) == 0) {
-		struct model_pod bound = *pod;
-
-		snprintf(bound.node, sizeof(bound.node), "node%d", node);
-		bound.ip = ip;
-		bound.unsched_reason[0] = bound.unsched_message[0] = bound.unsched_since[0] = '\0';
-		rc = store_put_pod(p->c->statedir, &bound);
-		if (rc < 0) {
-			log_error("pod %s/%s: %s", pod->meta.ns, pod->meta.name, strerror(-rc));
+	rc = ctl_schedule(nodes, w->group->own, &pod->spec, &node, &ip, why, sizeof(why));
+	/* A new pod is created unbound, then bound, as the ReplicaSet
+	 * controller and the scheduler do it. */
+	if (fresh && ctl_pod_post(p, pod) < 0)
+		return;
+	if (rc == 0) {
+		if (ctl_pod_bind(p, pod, node, ip) < 0)
 			return;
-		}
-		*pod = bound;
+		snprintf(pod->node, sizeof(pod->node), "node%d", node);
+		pod->ip = ip;
+		pod->unsched_reason[0] = pod->unsched_message[0] = pod->unsched_since[0] = '\0';
 		snprintf(why, sizeof(why), "Successfully assigned %s/%s to %s", pod->meta.ns,
 			 pod->meta.name, pod->node);
 		ctl_api_pod_event(p->c, pod, "Normal", "Scheduled", why, "default-scheduler");
@@ -532,11 +644,8 @@ static void ctl_bind(struct ctl_pass *p, struct ctl_nodes *nodes, struct ctl_wai
 		memcpy(pod->unsched_since, p->now, sizeof(pod->unsched_since));
 	snprintf(pod->unsched_reason, sizeof(pod->unsched_reason), "Unschedulable");
 	snprintf(pod->unsched_message, sizeof(pod->unsched_message), "%s", why);
-	rc = store_put_pod(p->c->statedir, pod);
-	if (rc < 0) {
-		log_error("pod %s/%s: %s", pod->meta.ns, pod->meta.name, strerror(-rc));
+	if (ctl_pod_unschedulable(p, pod) < 0)
 		return;
-	}
 	/* Once per message: a pod Pending for the same reason is not
 	 * written again, nor reported again. */
 	ctl_api_pod_event(p->c, pod, "Warning", "FailedScheduling", why, "default-scheduler");
@@ -887,6 +996,37 @@ out:
 
 /* ---- the pass ------------------------------------------------------------ */
 
+/* The pass's pods and what their kubelets reported, from the view. A pod
+ * the model refuses is logged and left out. -ENOMEM or 0. */
+static int ctl_pods_from_api(struct ctl_pass *p)
+{
+	size_t n = json_object_size(p->api.coll[CTL_PODS]);
+	const char *key;
+	json_t *obj;
+
+	p->pods = calloc(n + 1, sizeof(*p->pods));
+	p->sts = calloc(n + 1, sizeof(*p->sts));
+	if (!p->pods || !p->sts)
+		return -ENOMEM;
+	json_object_foreach(p->api.coll[CTL_PODS], key, obj) {
+		struct model_pod *pod = &p->pods[p->n_pods];
+		char *text = apiobj_model_text(obj), err[256];
+
+		if (!text)
+			return -ENOMEM;
+		if (model_pod_from_json(text, strlen(text), pod, err, sizeof(err)) < 0) {
+			log_warn("pod %s: %s", key, err);
+			free(text);
+			continue;
+		}
+		free(text);
+		if (apiobj_pod_status(obj, &p->sts[p->n_sts]))
+			p->n_sts++;
+		p->n_pods++;
+	}
+	return 0;
+}
+
 int ctl_sync(struct ctl *c)
 {
 	struct ctl_pass p = { .c = c };
@@ -904,7 +1044,14 @@ int ctl_sync(struct ctl *c)
 		log_info("lab %s: %d node(s)", c->lab, li.nodes);
 	c->lab_missing = false;
 	c->nodes = li.nodes;
-	if (ctl_api_begin(c, &p.api, err, sizeof(err)) < 0) {
+	rc = ctl_api_begin(c, &p.api, err, sizeof(err));
+	if (rc == -EAGAIN) {
+		/* Its own write is on the way: the event asks for the pass. */
+		log_debug("%s", err);
+		return -1;
+	}
+	if (rc < 0) {
+		rc = -1;
 		if (!c->api_waiting)
 			log_info("%s", err);
 		c->api_waiting = true;
@@ -921,9 +1068,9 @@ int ctl_sync(struct ctl *c)
 	ctl_nodes_lifecycle(c, &p.nodes, (int64_t)time(NULL));
 	model_time_now(p.now);
 
-	if (store_list_pods(c->statedir, NULL, &p.pods, &p.n_pods, err, sizeof(err)) < 0 ||
-	    store_list_pod_statuses(c->statedir, &p.sts, &p.n_sts, err, sizeof(err)) < 0) {
-		log_error("%s", err);
+	p.made_rs = json_object();
+	if (!p.made_rs || ctl_pods_from_api(&p) < 0) {
+		log_error("out of memory");
 		goto out;
 	}
 	p.cap_pods = p.n_pods;
@@ -938,7 +1085,6 @@ int ctl_sync(struct ctl *c)
 	for (int i = 0; i < p.n_pods; i++)
 		p.st_of[i] = ctl_find_status(&p, &p.pods[i]);
 
-	ctl_collect(&p);
 	p.n_disk = p.n_pods;
 	ctl_sync_deployments(&p);
 	ctl_sync_endpoints(&p);
@@ -951,6 +1097,7 @@ out:
 	free(p.sts);
 	free(p.st_of);
 	free(p.by_owner);
+	json_decref(p.made_rs);
 	ctl_nodes_end(&p.nodes);
 	ctl_api_end(&p.api);
 	return rc;

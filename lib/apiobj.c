@@ -92,6 +92,42 @@ int apiobj_node_status(const json_t *node, const json_t *lease, struct model_nod
 	return 0;
 }
 
+static void apiobj_copy_str(char *out, size_t len, const json_t *v)
+{
+	snprintf(out, len, "%s", json_string_value(v) ?: "");
+}
+
+bool apiobj_pod_status(const json_t *pod, struct model_pod_status *out)
+{
+	const json_t *md = json_object_get(pod, "metadata"), *st = json_object_get(pod, "status");
+	const json_t *cs = json_array_get(json_object_get(st, "containerStatuses"), 0);
+	const json_t *state = json_object_get(cs, "state"), *ready = apiobj_condition(pod, "Ready");
+	const json_t *why = json_object_get(state, "waiting");
+	const char *id = json_string_value(json_object_get(cs, "containerID"));
+	bool deleting = json_string_value(json_object_get(md, "deletionTimestamp")) != NULL;
+
+	memset(out, 0, sizeof(*out));
+	apiobj_copy_str(out->ns, sizeof(out->ns), json_object_get(md, "namespace"));
+	apiobj_copy_str(out->name, sizeof(out->name), json_object_get(md, "name"));
+	apiobj_copy_str(out->uid, sizeof(out->uid), json_object_get(md, "uid"));
+	if (model_phase_parse(json_string_value(json_object_get(st, "phase")) ?: "",
+			      &out->phase) < 0)
+		out->phase = MODEL_POD_PENDING;
+	out->ready = strcmp(json_string_value(json_object_get(ready, "status")) ?: "", "True") == 0;
+	out->terminating = deleting;
+	if (json_object_get(state, "terminated")) {
+		why = json_object_get(state, "terminated");
+		out->terminated = deleting;
+	}
+	out->restarts = (int)json_integer_value(json_object_get(cs, "restartCount"));
+	if (json_object_get(state, "running") && id && strncmp(id, "pid://", 6) == 0)
+		out->pid = atoi(id + 6);
+	apiobj_copy_str(out->reason, sizeof(out->reason), json_object_get(why, "reason"));
+	apiobj_copy_str(out->message, sizeof(out->message), json_object_get(why, "message"));
+	apiobj_copy_str(out->started, sizeof(out->started), json_object_get(st, "startTime"));
+	return cs != NULL;
+}
+
 /* RFC 4648 base64 (padding optional) to a JSON string; NULL if it is not
  * base64 or the bytes are not UTF-8 text. */
 static json_t *apiobj_base64_text(const char *in)

@@ -70,6 +70,17 @@ typedef int apiobj_send_fn(void *ctx, const char *method, const char *path,
 int apiobj_event_record(struct apiobj_events *log, const json_t *ev, apiobj_send_fn *send,
 			void *ctx);
 
+struct model_pod_status;
+
+/* What a Pod's status says of its first container, as the model holds it
+ * (the pod's kubelet wrote it): phase, readiness (the Ready condition),
+ * restarts, the waiting or terminated reason and message, the start time,
+ * the pid (containerID "pid://N"); terminating once the pod is being
+ * deleted, terminated once its container ended after that. False when
+ * the kubelet has reported nothing yet (no containerStatuses); out is
+ * filled either way. */
+bool apiobj_pod_status(const json_t *pod, struct model_pod_status *out);
+
 struct model_endpoints;
 
 /* One EndpointSlice as the model reads it, named after its Service (the

@@ -73,6 +73,11 @@ bool apiwatch_synced(const struct apiwatch *w)
 	return w->synced;
 }
 
+uint64_t apiwatch_rv(const struct apiwatch *w)
+{
+	return strtoull(w->rv, NULL, 10);
+}
+
 const json_t *apiwatch_objects(const struct apiwatch *w)
 {
 	return w->objs;

@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "ev.h"
 #include "model.h"
@@ -41,6 +42,9 @@ void apiwatch_free(struct apiwatch *w);
 void apiwatch_start(struct apiwatch *w);
 /* True once a list succeeded: the cache is the server's. */
 bool apiwatch_synced(const struct apiwatch *w);
+/* The resourceVersion of the list or the last event the cache has (0
+ * before the first list): every change up to it is in the cache. */
+uint64_t apiwatch_rv(const struct apiwatch *w);
 /* The cache: an object "namespace/name" -> the server's object (borrowed;
  * valid until the next return to the loop). */
 const json_t *apiwatch_objects(const struct apiwatch *w);

@@ -39,6 +39,11 @@
  * the hand-over of a Local Service's external traffic ("true" or seconds). */
 #define MODEL_ANN_FORWARDING_MODE "clientip.io/forwarding-mode"
 #define MODEL_ANN_LOCAL_HANDOVER  "clientip.io/local-handover"
+/* A pod's address, chosen by the lab's scheduler with the node (Kubernetes
+ * leaves it to the node's network plugin) and carried on the Binding's
+ * annotations, which the API server copies onto the pod; the kubelet sets
+ * up the pod's network with it and reports it as status.podIP. */
+#define MODEL_ANN_POD_IP          "clientip.io/pod-ip"
 /* The cloud load balancer's health probe timing, as cloud-provider-azure
  * reads it from a Service: port_<port>_health-probe_<param> for one port,
  * else the Service-wide annotation, else Azure's default. The load
@@ -188,10 +193,12 @@ struct model_deployment {
 	struct model_int_or_percent max_unavailable;  /* default 25% */
 };
 
-/* A pod as the controller created it (api/pods/). */
+/* A pod as the controller creates it and the API server holds it. */
 struct model_pod {
 	struct model_meta meta;            /* labels include pod-template-hash */
-	char owner[MODEL_NAME_MAX];        /* the Deployment's (or DaemonSet's) name */
+	char owner[MODEL_NAME_MAX];        /* the Deployment's (or DaemonSet's) name; the
+					    * pod's owner is the Deployment's ReplicaSet,
+					    * "<owner>-<template_hash>" */
 	bool daemon_set;                   /* owned by a DaemonSet */
 	char template_hash[16];            /* pod-template-hash */
 	char node[MODEL_NAME_MAX];         /* spec.nodeName, "node<i>" */
@@ -208,7 +215,8 @@ enum model_pod_phase {
 	MODEL_POD_PENDING, MODEL_POD_RUNNING, MODEL_POD_SUCCEEDED, MODEL_POD_FAILED,
 };
 
-/* A pod as its node's agent observes it (status/pods/). */
+/* A pod as its node's agent observes and reports it (its status in the
+ * API; the agent's own checkpoint in status/pods/). */
 struct model_pod_status {
 	char ns[MODEL_NAME_MAX];
 	char name[MODEL_NAME_MAX];

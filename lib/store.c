@@ -26,7 +26,6 @@
 /* ---- paths ------------------------------------------------------------ */
 
 static const char *const store_dirs[STORE_KIND_COUNT] = {
-	[STORE_PODS] = "api/pods",
 	[STORE_POD_STATUS] = "status/pods",
 };
 
@@ -548,15 +547,19 @@ void model_pod_to_json(struct jsonw *w, const struct model_pod *p,
 	jsonw_kv_str(w, "kind", "Pod");
 	sw_meta(w, &p->meta, p->spec.termination_grace_s);
 	if (p->owner[0]) {
-		/* The lab's controller makes a Deployment's pods itself, so
-		 * its files name the Deployment (the API server puts the
-		 * ReplicaSet in its place); a DaemonSet owns its pods. */
+		/* A Deployment's pod is its ReplicaSet's; a DaemonSet owns its
+		 * pods. (The model has no uid for the owner: the controller
+		 * adds it when it creates the pod.) */
+		bool rs = !p->daemon_set && p->template_hash[0];
+		char owner[2 * MODEL_NAME_MAX];
+
+		snprintf(owner, sizeof(owner), rs ? "%s-%s" : "%s", p->owner, p->template_hash);
 		jsonw_key(w, "ownerReferences");
 		jsonw_begin_array(w);
 		jsonw_begin_object(w);
 		jsonw_kv_str(w, "apiVersion", "apps/v1");
-		jsonw_kv_str(w, "kind", p->daemon_set ? "DaemonSet" : "Deployment");
-		jsonw_kv_str(w, "name", p->owner);
+		jsonw_kv_str(w, "kind", p->daemon_set ? "DaemonSet" : rs ? "ReplicaSet" : "Deployment");
+		jsonw_kv_str(w, "name", owner);
 		jsonw_kv_bool(w, "controller", true);
 		jsonw_kv_bool(w, "blockOwnerDeletion", true);
 		jsonw_end_object(w);
@@ -571,8 +574,13 @@ void model_pod_to_json(struct jsonw *w, const struct model_pod *p,
 	jsonw_begin_object(w);
 	if (st) {
 		jsonw_kv_str(w, "phase", model_phase_name(st->phase));
+		/* The four conditions kubelet reports, in its order. */
 		jsonw_key(w, "conditions");
 		jsonw_begin_array(w);
+		jsonw_begin_object(w);
+		jsonw_kv_str(w, "type", "Initialized");
+		jsonw_kv_str(w, "status", "True");
+		jsonw_end_object(w);
 		jsonw_begin_object(w);
 		jsonw_kv_str(w, "type", "Ready");
 		jsonw_kv_str(w, "status", st->ready ? "True" : "False");
@@ -580,6 +588,10 @@ void model_pod_to_json(struct jsonw *w, const struct model_pod *p,
 		jsonw_begin_object(w);
 		jsonw_kv_str(w, "type", "ContainersReady");
 		jsonw_kv_str(w, "status", st->ready ? "True" : "False");
+		jsonw_end_object(w);
+		jsonw_begin_object(w);
+		jsonw_kv_str(w, "type", "PodScheduled");
+		jsonw_kv_str(w, "status", "True");
 		jsonw_end_object(w);
 		jsonw_end_array(w);
 	} else if (!p->node[0] && p->unsched_reason[0]) {
@@ -620,6 +632,13 @@ void model_pod_to_json(struct jsonw *w, const struct model_pod *p,
 			jsonw_kv_bool(w, "ready", st->ready);
 			jsonw_kv_int(w, "restartCount", st->restarts);
 			jsonw_kv_bool(w, "started", st->pid > 0);
+			/* A container here is a process: its id is the pid. */
+			if (st->pid > 0) {
+				char id[32];
+
+				snprintf(id, sizeof(id), "pid://%d", st->pid);
+				jsonw_kv_str(w, "containerID", id);
+			}
 			jsonw_key(w, "state");
 			jsonw_begin_object(w);
 			if (st->pid > 0) {
@@ -1403,10 +1422,24 @@ static int pod_read(struct sj_node *root, struct model_pod *p, char *err, size_t
 								: "pod-template-hash");
 	if (hash)
 		snprintf(p->template_hash, sizeof(p->template_hash), "%s", hash);
+	/* A Deployment's pod is its ReplicaSet's, "<deployment>-<hash>": the
+	 * model names the Deployment. */
+	if (!p->daemon_set && p->template_hash[0]) {
+		size_t ol = strlen(p->owner), hl = strlen(p->template_hash);
+
+		if (ol > hl + 1 && p->owner[ol - hl - 1] == '-' &&
+		    strcmp(p->owner + ol - hl, p->template_hash) == 0)
+			memset(p->owner + ol - hl - 1, 0, hl + 1);
+	}
 	x = sj_get(root, "spec");
 	sj_str(sj_get(x, "nodeName"), p->node, sizeof(p->node));
 	sj_pod_spec(x, &p->spec);
-	sj_ip(sj_at(root, "status", "podIP", NULL), &p->ip);
+	if (!sj_ip(sj_at(root, "status", "podIP", NULL), &p->ip)) {
+		const char *ip = model_map_get(&p->meta.annotations, MODEL_ANN_POD_IP);
+
+		if (!ip || inet_pton(AF_INET, ip, &p->ip) != 1)
+			p->ip.s_addr = 0;
+	}
 	it = NULL;
 	while ((x = sj_seq_next(sj_at(root, "status", "conditions", NULL), &it))) {
 		char type[32] = "", status[16] = "";
@@ -1769,7 +1802,6 @@ STORE_FROM(pod_status, struct model_pod_status, pod_status_read, store_keep_noth
 STORE_FROM(endpoints, struct model_endpoints, endpoints_read, store_endpoints_fail)
 STORE_FROM(deployment_status, struct model_deployment_status, deployment_status_read,
 	   store_keep_nothing)
-STORE_FILE_READER(pod_read, struct model_pod)
 STORE_FILE_READER(pod_status_read, struct model_pod_status)
 
 /* ---- files ------------------------------------------------------------ */
@@ -1799,36 +1831,6 @@ static struct sj_node *store_load(struct sj_doc *d, const char *path, int *rc,
 
 typedef int store_read_fn(struct sj_node *root, void *out, char *err, size_t errlen);
 typedef bool store_keep_fn(struct sj_node *root, const void *arg);
-
-/* Reads one object file into out. 0, -ENOENT, or -1 with err. */
-static int store_get_file(const char *path, store_read_fn *rd, void *out, size_t size,
-			  char *err, size_t errlen)
-{
-	struct sj_node *root;
-	struct sj_doc d;
-	char msg[256];
-	int rc;
-
-	memset(out, 0, size);
-	if (sj_doc_init(&d) < 0) {
-		sj_doc_fini(&d);
-		sj_err(err, errlen, "out of memory");
-		return -1;
-	}
-	root = store_load(&d, path, &rc, err, errlen);
-	if (!root) {
-		rc = rc == -ENOENT ? -ENOENT : -1;
-		goto out;
-	}
-	rc = rd(root, out, msg, sizeof(msg));
-	if (rc < 0) {
-		sj_err(err, errlen, "%s: %s", path, msg);
-		rc = -1;
-	}
-out:
-	sj_doc_fini(&d);
-	return rc;
-}
 
 static int store_key_cmp(const void *a, const void *b)
 {
@@ -1974,35 +1976,11 @@ static int store_list(const char *statedir, enum store_kind kind, size_t size,
 	return 0;
 }
 
-static bool store_pod_on_node(struct sj_node *root, const void *node)
-{
-	size_t len, nl = strlen(node);
-	const char *s = sj_scalar(sj_at(root, "spec", "nodeName", NULL), &len);
-
-	return s && len == nl && memcmp(s, node, nl) == 0;
-}
-
-int store_list_pods(const char *statedir, const char *node, struct model_pod **out, int *n,
-		    char *err, size_t errlen)
-{
-	return store_list(statedir, STORE_PODS, sizeof(**out), pod_read_v, NULL,
-			  node ? store_pod_on_node : NULL, node, (void **)out, n, err, errlen);
-}
-
 int store_list_pod_statuses(const char *statedir, struct model_pod_status **out, int *n,
 			    char *err, size_t errlen)
 {
 	return store_list(statedir, STORE_POD_STATUS, sizeof(**out), pod_status_read_v,
 			  NULL, NULL, NULL, (void **)out, n, err, errlen);
-}
-
-int store_get_pod(const char *statedir, const char *ns, const char *name,
-		  struct model_pod *out, char *err, size_t errlen)
-{
-	char path[PATH_MAX];
-
-	store_path(statedir, STORE_PODS, ns, name, path, sizeof(path));
-	return store_get_file(path, pod_read_v, out, sizeof(*out), err, errlen);
 }
 
 /* ---- writes ----------------------------------------------------------- */
@@ -2063,17 +2041,10 @@ static int store_put_json(const char *statedir, enum store_kind kind, const char
 	return rc;
 }
 
-static void emit_pod(struct jsonw *w, const void *o) { model_pod_to_json(w, o, NULL); }
 static void emit_pod_status(struct jsonw *w, const void *o) { model_pod_status_to_json(w, o); }
 static int store_put_result(int rc)
 {
 	return rc < 0 ? rc : 0;
-}
-
-int store_put_pod(const char *statedir, const struct model_pod *p)
-{
-	return store_put_result(store_put_json(statedir, STORE_PODS, p->meta.ns, p->meta.name,
-					       emit_pod, p, false));
 }
 
 int store_put_pod_status(const char *statedir, const struct model_pod_status *s)

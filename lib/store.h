@@ -1,6 +1,6 @@
-/* store.h — the files the controller and the node agents still exchange
- * (pods and pod statuses), and the lab model's
- * JSON, which is read from API objects too.
+/* store.h — the node agents' checkpoints of their pods' status (read
+ * back by an agent that starts again), and the lab model's JSON, which is
+ * how API objects are read into the model.
  *
  * Layout and the one-writer-per-file rule are in docs/STATE.md. Every write
  * is an atomic file replace (fsutil), so readers never lock, and each kind
@@ -21,12 +21,11 @@
 #include "model.h"
 
 enum store_kind {
-	STORE_PODS,            /* api/pods/            written by the controller */
-	STORE_POD_STATUS,      /* status/pods/         written by the pod's node agent */
+	STORE_POD_STATUS,      /* status/pods/  each node agent's checkpoint of its pods */
 	STORE_KIND_COUNT,
 };
 
-/* "api/pods" etc., relative to the state dir. */
+/* "status/pods" etc., relative to the state dir. */
 const char *store_kind_dir(enum store_kind kind);
 /* <statedir>/<kind dir>/<ns>_<name>.json. */
 char *store_path(const char *statedir, enum store_kind kind, const char *ns,
@@ -35,18 +34,10 @@ char *store_path(const char *statedir, enum store_kind kind, const char *ns,
 /* Creates the directory tree. 0 or -errno. */
 int store_init(const char *statedir);
 
-/* node == NULL: all pods; else only pods bound to that node. */
-int store_list_pods(const char *statedir, const char *node, struct model_pod **out, int *n,
-		    char *err, size_t errlen);
 int store_list_pod_statuses(const char *statedir, struct model_pod_status **out, int *n,
 			    char *err, size_t errlen);
 
-/* Single objects: 0, -ENOENT, or -1 with err. */
-int store_get_pod(const char *statedir, const char *ns, const char *name,
-		  struct model_pod *out, char *err, size_t errlen);
-
 /* Atomic writes. 0 or -errno. */
-int store_put_pod(const char *statedir, const struct model_pod *p);
 int store_put_pod_status(const char *statedir, const struct model_pod_status *s);
 /* Removes one object's file; 0 if it did not exist. */
 int store_delete(const char *statedir, enum store_kind kind, const char *ns, const char *name);

@@ -52,7 +52,7 @@ pt_apiserver() {
 # pt_world: edge, client, node0, node1, and the API server.
 pt_world() {
 	local i n
-	mkdir -p "$PT_STATE"/api/pods "$PT_STATE"/status/nodes || return 1
+	mkdir -p "$PT_STATE"/status/nodes || return 1
 	for n in edge client node0 node1; do pt_add_ns "$n" || return 1; done
 	ip -n "$(pt_ns edge)" link add vnet type bridge
 	ip -n "$(pt_ns edge)" addr add 10.240.0.1/16 dev vnet

@@ -434,6 +434,35 @@ t_eq "Table: one row per Service, with cells" "3 alpha" \
 t_eq "Table: the Cluster-IP cell" "$a_ip" \
 	"$(j '(.columnDefinitions | map(.name) | index("Cluster-IP")) as $i | .rows[0].cells[$i]')"
 
+# ---- a pod bound by the scheduler, its status from its kubelet -------------
+PODS=$NS/default/pods
+send POST "$PODS" '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"bindme"},"spec":{"containers":[{"name":"c","image":"clientip-echo"}]}}'
+t_eq "create an unbound pod: 201, no node" "201 null" "$CODE $(j .spec.nodeName)"
+pod_uid=$(j .metadata.uid)
+binding() { # NODE
+	printf '{"apiVersion":"v1","kind":"Binding","metadata":{"name":"bindme","annotations":{"clientip.io/pod-ip":"10.244.1.7"}},"target":{"apiVersion":"v1","kind":"Node","name":"%s"}}' "$1"
+}
+send POST "$PODS/bindme/binding" "$(binding node1)"
+t_eq "bind it: 201, a Success Status" "201 Status Success" "$CODE $(j .kind) $(j .status)"
+req GET "$PODS/bindme"
+t_eq "bound: its node, the Binding's annotation, PodScheduled True" "node1 10.244.1.7 True" \
+	"$(j .spec.nodeName) $(j '.metadata.annotations["clientip.io/pod-ip"]') $(j '.status.conditions[] | select(.type == "PodScheduled") | .status')"
+send POST "$PODS/bindme/binding" "$(binding node0)"
+t_eq "bind it again: 409, already assigned, the node unchanged" "409 Conflict" "$CODE $(j .reason)"
+t_match "in the server's words" 'pod bindme is already assigned to node "node1"' "$(j .message)"
+send POST "$PODS/nobody/binding" "$(binding node0)"
+t_eq "bind a pod that does not exist: 404" "404 NotFound" "$CODE $(j .reason)"
+send PATCH "$PODS/bindme/status" "{\"metadata\":{\"uid\":\"$pod_uid\"},\"status\":{\"phase\":\"Running\"}}" \
+	application/merge-patch+json
+t_eq "a status patch with the pod's uid: 200" "200 Running" "$CODE $(j .status.phase)"
+send PATCH "$PODS/bindme/status" '{"metadata":{"uid":"0000-other"},"status":{"phase":"Failed"}}' \
+	application/merge-patch+json
+t_eq "with another uid (a new pod of the name): 409, nothing changed" "409 Conflict" "$CODE $(j .reason)"
+req GET "$PODS/bindme"
+t_eq "still Running" "Running" "$(j .status.phase)"
+req DELETE "$PODS/bindme?gracePeriodSeconds=0"
+t_eq "deleted at once with grace 0" "200" "$CODE"
+
 # ---- a Lease (coordination.k8s.io/v1), as a node renews it ----------------
 LEASES=/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases
 lease_json() { # NAME HOLDER RENEW-TIME [SPEC-EXTRA]

@@ -24,7 +24,7 @@ ci() { "$T_BUILD/clientip" --lab "$LAB" "$@"; }
 # A fake lab: what `clientip lab up` leaves for these verbs.
 fake_lab() {
 	local d
-	for d in api/pods status/pods logs/pods; do
+	for d in logs/pods; do
 		mkdir -p "$S/$d"
 	done
 	printf '{"name":"%s","nodes":2,"clients":1,"probeIntervalSeconds":null,"createdAt":"%s"}\n' \
@@ -376,37 +376,50 @@ t_match "get -A: prod's node-service, after default's" '^default +node-service .
 t_eq "get -n prod: only prod's" "node-service" "$(ci get svc -n prod -o name | sed 's|service/||')"
 
 # ---- pods as the controller and an agent would write them -------------------------
+# new_pod NAME APP: a pod bound to node1, created through the API as the
+# controller creates and binds them.
+new_pod() {
+	t_api_send "$S" POST /api/v1/namespaces/default/pods >/dev/null <<EOF
+{"apiVersion":"v1","kind":"Pod","metadata":{"name":"$1","namespace":"default","labels":{"app":"$2","pod-template-hash":"7c9d8b6f5"},"annotations":{"clientip.io/pod-ip":"10.244.1.2"},"ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"node-deployment-7c9d8b6f5","uid":"$rs_uid","controller":true}]},"spec":{"nodeName":"node1","containers":[{"name":"node","image":"nfranssens/nodejs-ip","ports":[{"containerPort":8080,"protocol":"TCP"}]}],"restartPolicy":"Always","terminationGracePeriodSeconds":30}}
+EOF
+}
+# running POD: the status its node agent reports once it runs, ready.
+running() {
+	t_api_send "$S" PATCH "/api/v1/namespaces/default/pods/$1/status" application/merge-patch+json >/dev/null <<EOF
+{"status":{"phase":"Running","podIP":"10.244.1.2","startTime":"$now",
+ "conditions":[{"type":"Ready","status":"True"}],
+ "containerStatuses":[{"name":"node","ready":true,"restartCount":2,"started":true,
+  "containerID":"pid://4242","state":{"running":{"startedAt":"$now"}}}]}}
+EOF
+}
 pod=node-deployment-7c9d8b6f5-abcde
 now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-cat >"$S/api/pods/default_$pod.json" <<EOF
-{"apiVersion":"v1","kind":"Pod","metadata":{"name":"$pod","namespace":"default","uid":"u-1","creationTimestamp":"$now","labels":{"app":"node","pod-template-hash":"7c9d8b6f5"},"ownerReferences":[{"apiVersion":"apps/v1","kind":"Deployment","name":"node-deployment","controller":true}]},"spec":{"nodeName":"node1","containers":[{"name":"node","image":"nfranssens/nodejs-ip","ports":[{"containerPort":8080,"protocol":"TCP"}]}],"restartPolicy":"Always","terminationGracePeriodSeconds":30},"status":{"podIP":"10.244.1.2"}}
+# Their ReplicaSet, which the controller would have made: without an owner
+# that exists, the garbage collector would delete them.
+rs_uid=$(t_api_send "$S" POST /apis/apps/v1/namespaces/default/replicasets <<'EOF' | jq -r .metadata.uid
+{"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"node-deployment-7c9d8b6f5"},
+ "spec":{"replicas":0,"selector":{"matchLabels":{"app":"node"}},
+  "template":{"metadata":{"labels":{"app":"node"}},"spec":{"containers":[{"name":"node","image":"nfranssens/nodejs-ip"}]}}}}
 EOF
+)
+new_pod "$pod" node
 out=$(ci get pods)
 t_match "get pods: a pod without status is ContainerCreating" "$pod +0/1 +ContainerCreating +0 +[0-9]+s" "$out"
 out=$(ci wait --for=condition=Ready pod -l app=node --timeout 300ms 2>&1); rc=$?
 t_eq "wait: times out on a pod that is not ready" 1 "$rc"
 t_match "wait: the timeout names the pod" "timed out waiting for the condition on pods/$pod" "$out"
-( sleep 0.3
-  cat >"$S/status/pods/default_$pod.json.tmp" <<EOF
-{"apiVersion":"v1","kind":"Pod","metadata":{"name":"$pod","namespace":"default","uid":"u-1"},"status":{"phase":"Running","ready":true,"terminating":false,"terminated":false,"restartCount":2,"pid":4242,"startTime":"$now"}}
-EOF
-  mv "$S/status/pods/default_$pod.json.tmp" "$S/status/pods/default_$pod.json" ) &
+( sleep 0.3; running "$pod" ) &
 out=$(ci wait --for=condition=Ready pod -l app=node --timeout 10s 2>&1); rc=$?
 wait
 t_eq "wait: condition met once the agent reports ready" "0 pod/$pod condition met" "$rc $out"
 out=$(ci wait --for=condition=Ready pod -l app=late --timeout 200ms 2>&1); rc=$?
 t_eq "wait -l: nothing matches within the timeout" "1 error: no matching resources found" "$rc $out"
 late=late-7c9d8b6f5-zzzzz
-( sleep 0.3
-  sed "s/$pod/$late/g; s/\"app\":\"node\"/\"app\":\"late\"/; s/u-1/u-2/" \
-	"$S/api/pods/default_$pod.json" >"$S/api/pods/default_$late.json.tmp"
-  mv "$S/api/pods/default_$late.json.tmp" "$S/api/pods/default_$late.json"
-  sed "s/$pod/$late/g; s/u-1/u-2/" "$S/status/pods/default_$pod.json" >"$S/status/pods/default_$late.json.tmp"
-  mv "$S/status/pods/default_$late.json.tmp" "$S/status/pods/default_$late.json" ) &
+( sleep 0.3; new_pod "$late" late && running "$late" ) &
 out=$(ci wait --for=condition=Ready pod -l app=late --timeout 10s 2>&1); rc=$?
 wait
 t_eq "wait -l: waits for a matching pod to appear" "0 pod/$late condition met" "$rc $out"
-rm -f "$S/api/pods/default_$late.json" "$S/status/pods/default_$late.json"
+t_ok "the late pod deleted" t_api_send "$S" DELETE "/api/v1/namespaces/default/pods/$late?gracePeriodSeconds=0" </dev/null
 out=$(ci get pods -o wide)
 t_match "get pods -o wide: kubectl's columns" \
 	'^NAME +READY +STATUS +RESTARTS +AGE +IP +NODE +NOMINATED NODE +READINESS GATES' "$out"
@@ -415,7 +428,7 @@ t_match "get pods -o wide: running on node1 with its pod IP" \
 t_eq "wait pod/NAME" "pod/$pod condition met" "$(ci wait --for=condition=Ready pod/$pod 2>&1)"
 out=$(ci describe pod $pod)
 t_match "describe pod: node and IP" "Node: +node1/10\.240\.0\.5" "$out"
-t_match "describe pod: controlled by its Deployment" "Controlled By: +Deployment/node-deployment" "$out"
+t_match "describe pod: controlled by its ReplicaSet" "Controlled By: +ReplicaSet/node-deployment-7c9d8b6f5" "$out"
 t_match "describe pod: container state" "State: +Running" "$out"
 printf 'listening on 8080\nGET / from ::ffff:10.244.1.1\n' >"$S/logs/pods/default_$pod.log"
 t_eq "logs POD" "listening on 8080

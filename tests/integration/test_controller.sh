@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # clientip-controller on a hand-made state dir, run directly in the host
 # namespace next to the lab's API server (on its Unix socket and the
-# host's loopback): the controller reads Deployments, Services, Nodes and
-# Leases there, pod statuses from files, and writes pods and endpoints as
-# files. The test plays the CLI (applies Deployments and Services through
-# the API) and the node agents (registers Nodes, renews their Leases, writes
-# pod statuses) and checks what the controller derives: pods spread over the
-# nodes with addresses from each node's pod CIDR, endpoints and their
-# conditions, scale down, a rolling update step by step, no duplicates
-# after SIGKILL, deletion, and removal once pods are terminated; then the
+# host's loopback): everything the controller reads and writes goes
+# through that server. The test plays the CLI (applies Deployments and
+# Services through the API) and the node agents (registers Nodes, renews
+# their Leases, reports pod statuses, deletes a terminated pod for good as
+# kubelet does) and checks what the controller derives: ReplicaSets, pods
+# bound over the nodes with addresses from each node's pod CIDR,
+# endpoints and their conditions, scale down, a rolling update step by
+# step, no duplicates after SIGKILL, deletion; then the
 # scheduler's limits: a node's maxPods (lowered with CLIENTIP_MAX_PODS),
 # Pending pods with kube-scheduler's reason, and NotReady nodes (a Lease
 # older than the 40 s grace period: the node lifecycle controller's Ready
@@ -36,8 +36,6 @@ lease_path=/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases
 
 # --- the test's stand-ins for the CLI and the agents ------------------------
 
-# put FILE: stdin to FILE atomically, as every writer of the store does.
-put() { cat >"$1.tmp.$$" && mv "$1.tmp.$$" "$1"; }
 # apply COLLECTION NAME: stdin applied server-side, as `kubectl apply
 # --server-side` does (creates or updates).
 apply() { api PATCH "$1/$2?fieldManager=test&force=true" application/apply-patch+yaml >/dev/null; }
@@ -115,29 +113,32 @@ node_says() {
 			(.spec.taints // [] | map(.key + ":" + .effect) | join(","))] | join(" ")'
 }
 
-# pods: "name node ip hash deleting" per pod, sorted by name.
+pods_json() { t_api "$S" /api/v1/namespaces/default/pods; }
+# pods: "name node ip hash deleting" per pod, sorted by name. The address
+# is the one the scheduler put on the Binding until a kubelet reports it.
 pods() {
-	local f
-	for f in "$S"/api/pods/*.json; do
-		[ -e "$f" ] || continue
-		jq -r '[.metadata.name, .spec.nodeName, .status.podIP,
-			.metadata.labels["pod-template-hash"],
-			(if .metadata.deletionTimestamp then "deleting" else "live" end)] | join(" ")' "$f"
-	done | sort
+	pods_json | jq -r '.items[] | [.metadata.name, .spec.nodeName,
+		(.status.podIP // .metadata.annotations["clientip.io/pod-ip"]),
+		.metadata.labels["pod-template-hash"],
+		(if .metadata.deletionTimestamp then "deleting" else "live" end)] | join(" ")' | sort
 }
 count() { pods | grep -c -- "$1" || true; }           # count PATTERN
 live() { pods | awk '$5 == "live"' | grep -c -- "${1:-}" || true; }
 deleting() { pods | awk '$5 == "deleting"' | grep -c -- "${1:-}" || true; }
 
-# agent POD READY [terminated]: the status a node agent would write.
+# agent POD READY [terminated]: what the pod's node agent would do: report
+# its status, or, once its process ended after deletion, delete it for good.
 agent() {
-	local uid
-	uid=$(jq -r .metadata.uid "$S/api/pods/default_$1.json") || return 1
-	mkdir -p "$S/status/pods"
-	put "$S/status/pods/default_$1.json" <<EOF
-{"apiVersion":"v1","kind":"Pod","metadata":{"name":"$1","namespace":"default","uid":"$uid"},
- "status":{"phase":"Running","ready":$2,"terminating":false,"terminated":${3:-false},
-  "restartCount":0,"pid":4242}}
+	local ready=False
+	if [ "${3:-}" == true ]; then
+		api DELETE "/api/v1/namespaces/default/pods/$1?gracePeriodSeconds=0" </dev/null >/dev/null
+		return
+	fi
+	[ "$2" == true ] && ready=True
+	api PATCH "/api/v1/namespaces/default/pods/$1/status" application/merge-patch+json >/dev/null <<EOF
+{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"$ready"}],
+ "containerStatuses":[{"name":"web","ready":$2,"restartCount":0,"started":true,
+  "containerID":"pid://4242","state":{"running":{}}}]}}
 EOF
 }
 ready_all() { local p; for p in $(pods | awk '$5 == "live" {print $1}'); do agent "$p" true; done; }
@@ -171,7 +172,11 @@ status() { t_api "$S" /apis/apps/v1/namespaces/default/deployments/web | jq -r "
 other_hash() { pods | awk -v h="$1" '$4 != h' | wc -l; }
 live_pair() { echo "$(live "$1") $(live "$2")"; }
 status_pair() { echo "$(status updatedReplicas) $(status replicas)"; }
-n_statuses() { ls "$S/status/pods" | wc -l; }
+# rs: "name replicas ready revision" of each ReplicaSet, sorted.
+rs() {
+	t_api "$S" /apis/apps/v1/namespaces/default/replicasets | jq -r '.items[] |
+		"\(.metadata.name) \(.spec.replicas) \(.status.readyReplicas // 0) \(.metadata.annotations["deployment.kubernetes.io/revision"])"' | sort
+}
 n_endpoints() { endpoints | wc -l; }
 
 eq() { [ "$("${@:2}")" == "$1" ]; }                   # eq EXPECTED CMD...
@@ -196,15 +201,24 @@ hash=$(pods | awk 'NR == 1 {print $4}')
 t_match "pod-template-hash: 10 characters of the safe alphabet" '^[bcdfghjklmnpqrstvwxz2456789]{10}$' "$hash"
 t_match "pod names are <deployment>-<hash>-<5 characters>" \
 	"^web-$hash-[bcdfghjklmnpqrstvwxz2456789]{5}$" "$(pods | awk 'NR == 1 {print $1}')"
-t_eq "each pod carries the template's labels and owner" "web Deployment web" \
-	"$(jq -r '[.metadata.labels.app, .metadata.ownerReferences[0].kind, .metadata.ownerReferences[0].name] | join(" ")' \
-		"$(ls "$S"/api/pods/*.json | head -1)")"
+t_eq "each pod carries the template's labels and its ReplicaSet as owner" \
+	"web ReplicaSet web-$hash" \
+	"$(pods_json | jq -r '.items[0] | [.metadata.labels.app, .metadata.ownerReferences[0].kind, .metadata.ownerReferences[0].name] | join(" ")')"
+t_ok "the ReplicaSet: the Deployment's replicas, revision 1" t_wait 10 eq "web-$hash 4 0 1" rs
+t_eq "owned by the Deployment, the template's hash in its selector" "Deployment web $hash" \
+	"$(t_api "$S" "/apis/apps/v1/namespaces/default/replicasets/web-$hash" | jq -r '"\(.metadata.ownerReferences[0].kind) \(.metadata.ownerReferences[0].name) \(.spec.selector.matchLabels["pod-template-hash"])"')"
+t_eq "the pods are bound, each with PodScheduled True" "4" \
+	"$(pods_json | jq '[.items[] | select(.status.conditions[]? | .type == "PodScheduled" and .status == "True")] | length')"
+t_eq "SuccessfulCreate from the ReplicaSet's controller, per pod" "4" \
+	"$(t_api "$S" '/api/v1/namespaces/default/events?fieldSelector=reason%3DSuccessfulCreate' |
+		jq "[.items[] | select(.involvedObject.kind == \"ReplicaSet\" and .source.component == \"replicaset-controller\")] | length")"
 
 # --- 2. endpoints follow readiness ----------------------------------------------
 t_ok "endpoints list the 4 pods, none ready" t_wait 10 eq 4 eps_count '.conditions.ready == false'
 ready_all
 t_ok "ready statuses make ready endpoints" t_wait 10 eq 4 eps_count \
 	'.conditions.ready and .conditions.serving and (.conditions.terminating | not)'
+t_ok "the ReplicaSet counts them ready" t_wait 10 eq "web-$hash 4 4 1" rs
 t_eq "the named targetPort resolves to the container port" "8080" \
 	"$(endpoints | awk '{print $5}' | sort -u)"
 t_eq "endpoints keep each pod's node" "$(pods | awk '{print $1, $2}')" \
@@ -241,9 +255,9 @@ t_ok "terminating pods: not ready, still serving" t_wait 10 eq 2 eps_count \
 	'(.conditions.ready | not) and .conditions.serving and .conditions.terminating'
 gone_pods=$(pods | awk '$5 == "deleting" {print $1}')
 for p in $gone_pods; do agent "$p" false true; done
-t_ok "terminated pods are removed" t_wait 10 eq 2 count web-
-t_ok "their statuses are removed too" t_wait 10 eq 2 n_statuses
+t_ok "once their agent deleted them, they are gone" t_wait 10 eq 2 count web-
 t_ok "and their endpoints" t_wait 10 eq 2 n_endpoints
+t_ok "the ReplicaSet scaled to 2" t_wait 10 eq "web-$hash 2 2 1" rs
 
 # --- 4. rolling update (maxSurge 1, maxUnavailable 0) ---------------------------
 deployment 2 "2026-11-27T09:00:00Z"
@@ -260,6 +274,13 @@ for p in $(pods | awk -v h="$new" '$4 == h && $5 == "live" {print $1}'); do agen
 t_ok "second new pod ready: the last old pod goes" t_wait 10 eq 0 live "$hash"
 t_eq "two new pods" "2" "$(live "$new")"
 t_ok "status: rolled out" t_wait 10 eq "NewReplicaSetAvailable" status 'conditions[1].reason'
+t_ok "two ReplicaSets: the new one at revision 2 holds the replicas, the old one none" t_wait 10 eq \
+	"web-$hash 0 0 1
+web-$new 2 2 2" rs
+t_eq "the Deployment carries revision 2" "2" \
+	"$(t_api "$S" "$deployments/web" | jq -r '.metadata.annotations["deployment.kubernetes.io/revision"]')"
+t_match "ScalingReplicaSet Events from the Deployment's controller" "Scaled down replica set web-$hash to 0 from 1" \
+	"$(t_api "$S" '/api/v1/namespaces/default/events?fieldSelector=reason%3DScalingReplicaSet' | jq -r '.items[].message')"
 for p in $(pods | awk '$5 == "deleting" {print $1}'); do agent "$p" false true; done
 t_ok "old pods removed once terminated" t_wait 10 eq 2 count web-
 
@@ -281,8 +302,9 @@ t_ok "delete the Deployment" api DELETE "$deployments/web" </dev/null
 t_ok "a deleted Deployment's pods are all marked deleting" t_wait 10 eq 3 deleting
 t_ok "endpoints show them terminating" t_wait 10 eq 3 eps_count .conditions.terminating
 for p in $(pods | awk '{print $1}'); do agent "$p" false true; done
-t_ok "terminated: every pod file removed" t_wait 10 eq 0 count web-
-t_ok "every pod status removed" t_wait 10 eq 0 n_statuses
+t_ok "terminated: every pod gone" t_wait 10 eq 0 count web-
+no_rs() { [ "$(t_api "$S" /apis/apps/v1/namespaces/default/replicasets | jq '.items | length')" == 0 ]; }
+t_ok "the ReplicaSets went with their Deployment" t_wait 10 no_rs
 t_ok "the Service keeps an empty endpoints object" t_wait 10 eq 0 eps_count true
 t_eq "one empty slice, no ports" "1 0" "$(slices | jq -r '"\(.items | length) \(.items[0].ports | length)"')"
 t_ok "v1 Endpoints without addresses" t_wait 10 eq 0/0 endpoints_v1
@@ -303,18 +325,14 @@ EOF
 }
 # pending: "name reason message" of each pod on no node and without an address.
 pending() {
-	local f
-	for f in "$S"/api/pods/*.json; do
-		[ -e "$f" ] || continue
-		jq -r 'select(.spec.nodeName == null and .status.podIP == null) |
-			(.status.conditions[] | select(.type == "PodScheduled" and .status == "False")) as $c |
-			"\(.metadata.name) \($c.reason) \($c.message)"' "$f"
-	done | sort
+	pods_json | jq -r '.items[] | select(.spec.nodeName == null and .status.podIP == null) |
+		(.status.conditions[] | select(.type == "PodScheduled" and .status == "False")) as $c |
+		"\(.metadata.name) \($c.reason) \($c.message)"' | sort
 }
 n_pending() { pending | grep -c -- "${1:-}" || true; }
 on_node() { pods | awk -v n="$1" '$2 == n' | grep -c -- "${2:-}" || true; }
 terminate() { local p; for p in $(pods | awk '$5 == "deleting" {print $1}'); do agent "$p" false true; done; }
-inodes() { local p; for p in $(pending | awk '{print $1}'); do stat -c %i "$S/api/pods/default_$p.json"; done; }
+versions() { pods_json | jq -r '.items[] | select(.spec.nodeName == null) | .metadata.resourceVersion' | sort; }
 
 kill -TERM "$ctl_pid"
 wait "$ctl_pid"
@@ -327,7 +345,7 @@ t_eq "the other 2: no node, no address, PodScheduled False, Unschedulable, kube-
 	"2" "$(n_pending "Unschedulable $full")"
 t_ok "the log says why" grep -qF "2 pod(s) Pending: $full" "$T_TMP/ctl.log"
 t_match "the condition records when it became so" '^20[0-9-]+T[0-9:]+Z$' \
-	"$(jq -r '.status.conditions[0].lastTransitionTime' "$S/api/pods/default_$(pending | awk 'NR == 1 {print $1}').json")"
+	"$(t_api "$S" "/api/v1/namespaces/default/pods/$(pending | awk 'NR == 1 {print $1}')" | jq -r '.status.conditions[0].lastTransitionTime')"
 # sched_events REASON: "type component message" of the scheduler's Events
 # with that reason, one line each.
 sched_events() {
@@ -343,9 +361,9 @@ t_eq "and Scheduled on each placed one" "Pod Normal 1 Successfully assigned defa
 	"$(sched_events Scheduled | grep -F "default/$one ")"
 kill -TERM "$ctl_pid"
 wait "$ctl_pid"
-before=$(inodes)
+before=$(versions)
 t_ok "a pass with nothing new" env CLIENTIP_MAX_PODS=2 "$CTL" --lab "$lab" --once
-t_eq "leaves the Pending pods' files alone" "$before" "$(inodes)"
+t_eq "leaves the Pending pods alone" "$before" "$(versions)"
 t_eq "and records no new Event for the same reason" \
 	"Pod Warning 1 $full
 Pod Warning 1 $full" "$(sched_events FailedScheduling | grep -F "$full")"

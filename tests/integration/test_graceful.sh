@@ -55,7 +55,7 @@ nodes=$("$C" --lab "$lab" get pods -l app=node -o wide --no-headers | awk '{prin
 t_eq "one pod on each node" 2 "$nodes"
 t_ok "both nodes in the pool (100 %)" t_wait 20 pool_is 100
 t_match "the hook is in the pods as the agent reads them" '"lifecycle":\{"preStop":\{"sleep":\{"seconds":'"$SLEEP"'\}\}\}' \
-	"$(cat "$SD"/api/pods/default_node-deployment-*.json | tr -d ' \n')"
+	"$(t_api "$SD" '/api/v1/namespaces/default/pods?labelSelector=app%3Dnode' | jq -c '.items[0].spec.containers[0]')"
 
 # --- the drain, seen from a client ---------------------------------------------------
 # A new connection every 50 ms, each in its own thread so a slow one does

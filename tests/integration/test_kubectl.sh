@@ -250,8 +250,20 @@ TOKEN=s3cret" "$(K exec -n "$ns" deploy/envapp -- sh -c 'env | grep -E "^(CFG_|O
 	t_match "$v: $warnflag: the Deployment is applied" "deployment.apps/whoami configured" "$out"
 	t_eq "$v: $warnflag: it is stored without the field" "" \
 		"$(K get deploy whoami -n "$ns" -o jsonpath='{.spec.template.spec.containers[0].bogusField}')"
-	t_match "$v: pods are the lab's to write" 'MethodNotAllowed' \
-		"$(K delete pod -n "$ns" -l app=whoami 2>&1)"
+	# A pod deleted by hand: its kubelet stops it and removes it, its
+	# ReplicaSet makes another.
+	victim=$(K get pods -n "$ns" -l app=whoami -o json |
+		jq -r '[.items[] | select(.metadata.deletionTimestamp == null)][0].metadata.name')
+	t_eq "$v: delete pod" "pod \"$victim\" deleted" \
+		"$(K delete pod -n "$ns" "$victim" --wait=false 2>&1)"
+	victim_gone() { ! K get pod -n "$ns" "$victim" >/dev/null 2>&1; }
+	t_ok "$v: its kubelet ends it and deletes it" t_wait 60 victim_gone
+	replaced() {
+		[ "$(K get pods -n "$ns" -l app=whoami -o json | jq '[.items[] |
+			select(.metadata.deletionTimestamp == null)] | length')" == \
+		  "$(K get deploy whoami -n "$ns" -o jsonpath='{.spec.replicas}')" ]
+	}
+	t_ok "$v: its ReplicaSet replaces it" t_wait 30 replaced
 
 	t_ok "$v: delete -f" K delete -f "$dir/app.yaml" --timeout=60s
 	t_match "$v: the namespace is gone" "NotFound" "$(K get ns "$ns" 2>&1)"

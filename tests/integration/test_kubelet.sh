@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# The node agent's kubelet role in a real lab: pods written by hand into
-# api/pods (in the store's shape, as the controller writes them) become
-# processes in their own namespaces on cbr0; the image table, command/args
-# and env, readiness probes, restarts with back-off, ErrImagePull, graceful
-# deletion, grace-period expiry, and an agent SIGKILLed and restarted that
-# adopts its pods instead of restarting them.
+# The node agent's kubelet role in a real lab: pods created by hand through
+# the API server, already bound to a node (as the controller's scheduler
+# would bind them), become processes in their own namespaces on cbr0; the
+# image table, command/args and env, readiness probes, restarts with
+# back-off, ErrImagePull, graceful deletion ended by the kubelet deleting
+# the pod for good, grace-period expiry, and an agent SIGKILLed and
+# restarted that adopts its pods instead of restarting them. The status
+# the kubelet reports is read from its checkpoint (status/pods) and from
+# the API.
 #
 # The controller is frozen first (SIGSTOP: the lab's supervisor would
-# restart a controller that died): this test plays its part (writing pods,
-# removing them once terminated) so the kubelet is tested on its own.
+# restart a controller that died): this test plays its part (creating and
+# deleting pods) so the kubelet is tested on its own.
 . "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || t_skip_all "needs root (network namespaces)"
@@ -33,16 +36,30 @@ test/slowstop  /bin/sh -c 'trap "echo got SIGTERM; until [ -e $slow_release ]; d
 test/stubborn  /bin/sh -c 'trap "" TERM; echo stubborn; while :; do sleep 1; done'
 EOF
 
-# put_pod NAME NODE IP IMAGE [CONTAINER_JSON] [METADATA_JSON] [GRACE]: writes
-# api/pods/default_NAME.json atomically, as the controller would.
+# put_pod NAME NODE IP IMAGE [CONTAINER_JSON] [GRACE]: creates the pod
+# through the API, bound to NODE with the address the scheduler would
+# have put on its Binding.
 put_pod() {
-	local f=$sd/api/pods/default_$1.json
-	printf '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"%s","namespace":"default","uid":"uid-%s"%s},"spec":{"nodeName":"%s","containers":[{"name":"app","image":"%s","ports":[{"name":"http","containerPort":8080,"protocol":"TCP"}]%s}],"restartPolicy":"Always","terminationGracePeriodSeconds":%d},"status":{"podIP":"%s"}}\n' \
-		"$1" "$1" "${6:-}" "$2" "$4" "${5:-}" "${7:-5}" "$3" >"$f.tmp" && mv "$f.tmp" "$f"
+	printf '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"%s","namespace":"default","annotations":{"clientip.io/pod-ip":"%s"}},"spec":{"nodeName":"%s","containers":[{"name":"app","image":"%s","ports":[{"name":"http","containerPort":8080,"protocol":"TCP"}]%s}],"restartPolicy":"Always","terminationGracePeriodSeconds":%d}}\n' \
+		"$1" "$3" "$2" "$4" "${5:-}" "${6:-5}" |
+		t_api_send "$sd" POST /api/v1/namespaces/default/pods >/dev/null
 }
-# del_pod NAME ARGS-OF-put_pod...: the same pod with a deletionTimestamp.
+# del_pod NAME [GRACE]: a graceful deletion (the pod's own grace period
+# unless GRACE is given), as `kubectl delete pod` asks for it; GRACE 0
+# removes it from the API at once, whatever its kubelet is doing.
 del_pod() {
-	put_pod "$1" "$2" "$3" "$4" "${5:-}" ',"deletionTimestamp":"2030-01-01T00:00:00Z"' "${6:-5}"
+	t_api_send "$sd" DELETE "/api/v1/namespaces/default/pods/$1${2:+?gracePeriodSeconds=$2}" \
+		</dev/null >/dev/null
+}
+pod_gone() {
+	[ "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$sd/apiserver.sock" \
+		"http://lab/api/v1/namespaces/default/pods/$1")" == 404 ]
+}
+# api_st POD: "phase ready restarts containerID" as the API has the pod's status.
+api_st() {
+	t_api "$sd" "/api/v1/namespaces/default/pods/$1" | jq -r '[.status.phase,
+		(.status.conditions[]? | select(.type == "Ready") | .status),
+		.status.containerStatuses[0].restartCount, .status.containerStatuses[0].containerID] | join(" ")'
 }
 # st POD FIELD: a member of status/pods/default_POD.json's status ("" if none).
 st() {
@@ -138,9 +155,13 @@ t_ok "the kubelet's Events on web: Pulled, Created, Started" t_wait 5 reasons_ar
 t_eq "each as kubelet words it" 'Pulled|Normal|Container image "nfranssens/nodejs-ip" already present on machine
 Created|Normal|Created container app
 Started|Normal|Started container app' "$(events web)"
-t_eq "about the pod by its uid" "uid-web" \
+t_eq "about the pod by its uid" "$(api /api/v1/namespaces/default/pods/web | jq -r .metadata.uid)" \
 	"$(api "/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dweb" | jq -r '[.items[].involvedObject.uid] | unique | join(",")')"
 t_eq "web is ready (no probe)" true "$(st web ready)"
+api_running() { [ "$(api_st web)" == "Running True 0 pid://$(st web pid)" ]; }
+t_ok "the API has web's status: Running, Ready, its process as container" t_wait 5 api_running
+t_eq "and the address the kubelet set up, with its node's" "10.244.0.2 10.240.0.4" \
+	"$(api /api/v1/namespaces/default/pods/web | jq -r '"\(.status.podIP) \(.status.hostIP)"')"
 t_eq "no reason while running" "" "$(st web reason)"
 web_pid=$(st web pid)
 t_ok "web's process runs in its pod namespace" in_ns "$web_pid" "$(pod_ns web)"
@@ -200,7 +221,7 @@ crash_loop() {
 import json, re, sys
 s = json.load(open(sys.argv[1]))["status"]
 sys.exit(not (s.get("reason") == "CrashLoopBackOff" and re.fullmatch(
-    r"back-off [0-9.]+m?s restarting failed container=app pod=crash_default\(uid-crash\): exit code 3",
+    r"back-off [0-9.]+m?s restarting failed container=app pod=crash_default\([0-9a-f-]+\): exit code 3",
     s.get("message", ""))))
 EOF
 }
@@ -243,11 +264,11 @@ echo "example.com/ghost:*  /bin/sh -c 'exec sleep 600'" >>"$images"
 t_ok "an entry added to the table is picked up at the next retry" t_wait 30 running ghost
 
 # --- deletion: SIGTERM, terminating and still ready, then terminated ----------------------
-put_pod slow node1 10.244.1.3 test/slowstop "" "" 10
+put_pod slow node1 10.244.1.3 test/slowstop "" 10
 t_ok "slow runs" t_wait 10 running slow
 t_ok "slow serves" t_wait 5 answers node1 http://10.244.1.3:8080/ "::ffff:10.244.1.1"
 slow_pid=$(st slow pid)
-del_pod slow node1 10.244.1.3 test/slowstop "" 10
+del_pod slow
 # slowstop runs on after SIGTERM until released, so the terminating state
 # lasts until the test has seen it (or the 10 s grace period ends).
 t_ok "deleting: terminating, still ready while it runs" \
@@ -256,20 +277,18 @@ t_ok "the process got SIGTERM" t_wait 5 log_has "$sd/logs/pods/default_slow.log"
 t_ok "the kubelet's Killing Event" t_wait 5 has_event slow "Killing|Normal|Stopping container app"
 t_ok "it runs on, handling SIGTERM" alive "$slow_pid"
 touch "$slow_release"
-t_ok "then terminated, not ready" t_wait 10 st_all slow terminated=true ready=false pid=0
+t_ok "then, terminated, the kubelet deletes it from the API" t_wait 10 pod_gone slow
 t_ok "its processes are gone" gone "$slow_pid"
 t_ok "its namespace is gone" no_ns slow
-rm -f "$sd/api/pods/default_slow.json"
 t_ok "its status goes with its api object" t_wait 5 absent "$sd/status/pods/default_slow.json"
 
-put_pod stubborn node1 10.244.1.4 test/stubborn "" "" 1
+put_pod stubborn node1 10.244.1.4 test/stubborn "" 1
 t_ok "stubborn runs" t_wait 10 running stubborn
 stubborn_pid=$(st stubborn pid)
-del_pod stubborn node1 10.244.1.4 test/stubborn "" 1
-t_ok "a pod ignoring SIGTERM is killed after its grace period" t_wait 10 st_is stubborn terminated true
+del_pod stubborn
+t_ok "a pod ignoring SIGTERM is killed after its grace period" t_wait 10 pod_gone stubborn
 t_ok "it is gone" gone "$stubborn_pid"
 t_ok "the agent says so" log_has "$sd/logs/agent-node1.log" "stubborn: grace period over: SIGKILL"
-rm -f "$sd/api/pods/default_stubborn.json"
 
 # --- the agent SIGKILLed and restarted adopts its pods ----------------------------------
 # Frozen first, so that ghost's api object can disappear while the agent
@@ -278,7 +297,7 @@ agent=$(cat "$sd/run/agent-node0.pid")
 ghost_pid=$(st ghost pid)
 t_ok "agent-node0 frozen" "$C" --lab "$lab" lab kill agent-node0 --signal STOP
 t_ok "web still serves while its agent is frozen" answers node0 http://10.244.0.2:8080/ "::ffff:10.244.0.1"
-rm -f "$sd/api/pods/default_ghost.json"
+del_pod ghost 0
 t_ok "ghost still runs: nobody saw it go" alive "$ghost_pid"
 t_ok "then killed" "$C" --lab "$lab" lab kill agent-node0 --signal KILL
 t_ok "agent-node0 is gone" t_wait 5 gone "$agent"
@@ -307,13 +326,9 @@ t_ok "an adopted pod that dies is restarted" t_wait 10 restarted web 2
 kill "$helper"; wait "$helper" 2>/dev/null
 
 # --- everything deleted: no pod namespace left ---------------------------------------------
-del_pod web node0 10.244.0.2 nfranssens/nodejs-ip
-del_pod probe node0 10.244.0.3 nfranssens/nodejs-ip
-del_pod crash node0 10.244.0.4 test/crash
-del_pod args node1 10.244.1.2 clientip/clientip-echo:0.1
+for p in web probe crash args; do del_pod "$p"; done
 for p in web probe crash args; do
-	t_ok "$p terminated" t_wait 10 st_is "$p" terminated true
-	rm -f "$sd/api/pods/default_$p.json"
+	t_ok "$p terminated, then deleted by its kubelet" t_wait 10 pod_gone "$p"
 done
 t_ok "no pod namespace left" t_wait 5 no_pod_ns
 t_ok "no pod status left" t_wait 5 empty_dir "$sd/status/pods"

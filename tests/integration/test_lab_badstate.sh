@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# A daemon never dies of a malformed state file: garbage written into each
-# kind of state directory is skipped (and logged), every daemon keeps
-# running, and the scenario's Service keeps answering.
+# A daemon never dies of a malformed state file: garbage written into the
+# state files a daemon reads (the node agents' pod checkpoints, read by an
+# agent that starts again; the load balancer's metric series) is skipped
+# and logged, every daemon keeps running, and the scenario's Service keeps
+# answering.
 . "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || t_skip_all "needs root (network namespaces)"
@@ -17,8 +19,8 @@ frontend() { "$C" --lab "$lab" get svc node-service -o json | sed -n 's/.*"ip": 
 answers() { [ -n "$(frontend)" ] && "$C" --lab "$lab" curl "http://$(frontend)/" | grep -q '^::ffff:'; }
 t_ok "the Service answers" t_wait 30 answers
 
-# Every directory a daemon watches, one file of each kind of garbage.
-for dir in api/pods status/pods; do
+# One file of each kind of garbage among the agents' pod checkpoints.
+for dir in status/pods; do
 	printf '{"kind": "Service", "metadata": {"name": ' >"$state/$dir/default_broken.json"
 	printf '\x00\xff\xfe not json at all' >"$state/$dir/default_binary.json"
 	printf '{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "x", "namespace": "default"}, "spec": {"ports": [{"port": 1e30}]}}' \
@@ -36,6 +38,13 @@ fresh_heartbeat() {
 	[ -n "$t" ] && [ "$(date -u -d "$t" +%s)" -ge $((mark + 2)) ]
 }
 t_ok "node0's agent still heartbeats after the garbage" t_wait 30 fresh_heartbeat
+# A new agent reads the checkpoints to adopt its pods.
+agent=$(cat "$state/run/agent-node0.pid")
+t_ok "agent-node0 killed" "$C" --lab "$lab" lab kill agent-node0 --signal KILL
+restarted() { [ "$(cat "$state/run/agent-node0.pid")" != "$agent" ]; }
+t_ok "the supervisor starts a new one" t_wait 10 restarted
+mark=$(date +%s)
+t_ok "which heartbeats" t_wait 30 fresh_heartbeat
 
 status=$("$C" --lab "$lab" lab status)
 t_match "controller running" "controller +[0-9]+ +running" "$status"

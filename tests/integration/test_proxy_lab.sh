@@ -20,7 +20,7 @@ statedir() { "$C" --lab "$lab" lab status | sed -n 's/^State: *//p'; }
 frontend() { t_frontend "$SD" node-service; }
 has_frontend() { [ -n "$(frontend)" ]; }
 pods_ready() { [ "$("$C" --lab "$lab" get pods -l app=node 2>/dev/null | grep -c ' 1/1 .*Running')" == 1 ]; }
-pod_node() { sed -n 's/.*"nodeName": *"node\([0-9]\)".*/\1/p' "$SD"/api/pods/default_node-deployment-*.json | head -1; }
+pod_node() { t_api "$SD" '/api/v1/namespaces/default/pods?labelSelector=app%3Dnode' | jq -r '.items[0].spec.nodeName // empty' | sed 's/^node//'; }
 hc_port() { t_api "$SD" /api/v1/namespaces/default/services/node-service | jq -r '.spec.healthCheckNodePort // empty'; }
 ask() { "$C" --lab "$lab" exec client0 -- curl -s --max-time 3 "http://$FE/"; }
 answers() { local i; for ((i = 0; i < $1; i++)); do ask; echo; done; }

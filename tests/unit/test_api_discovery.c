@@ -114,7 +114,12 @@ static void test_aggregated_core_v2(void **state)
 	assert_true(lists(pods, "verbs", "watch"));
 	assert_true(lists(pods, "verbs", "deletecollection"));
 	subs = json_object_get(pods, "subresources");
-	assert_int_equal(json_array_size(subs), 3);
+	assert_int_equal(json_array_size(subs), 4);
+	/* The scheduler's: create only. */
+	assert_gvk(json_object_get(find(subs, "subresource", "binding"), "responseKind"), "", "",
+		   "Binding");
+	assert_true(lists(find(subs, "subresource", "binding"), "verbs", "create"));
+	assert_false(lists(find(subs, "subresource", "binding"), "verbs", "get"));
 	assert_gvk(json_object_get(find(subs, "subresource", "log"), "responseKind"), "", "",
 		   "Pod");
 	assert_true(lists(find(subs, "subresource", "log"), "verbs", "get"));

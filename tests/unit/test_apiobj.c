@@ -102,6 +102,50 @@ static int fake_send(void *ctx, const char *method, const char *path, const char
 	return f->codes[f->n++];
 }
 
+/* A Pod's status as its kubelet reports it, read back into the model; the
+ * address the scheduler put on the Binding until the kubelet reports one. */
+static void test_pod_status(void **state)
+{
+	json_t *pod = parse("{\"metadata\":{\"name\":\"web-1\",\"namespace\":\"default\","
+		"\"uid\":\"u-1\"},\"status\":{\"phase\":\"Running\",\"startTime\":"
+		"\"2026-12-05T10:00:00Z\",\"conditions\":[{\"type\":\"PodScheduled\","
+		"\"status\":\"True\"},{\"type\":\"Ready\",\"status\":\"True\"}],"
+		"\"containerStatuses\":[{\"name\":\"c\",\"restartCount\":3,"
+		"\"containerID\":\"pid://4242\",\"state\":{\"running\":{}}}]}}");
+	json_t *waiting = parse("{\"metadata\":{\"name\":\"web-2\",\"namespace\":\"default\","
+		"\"deletionTimestamp\":\"2026-12-05T10:01:00Z\"},\"status\":{\"phase\":\"Pending\","
+		"\"containerStatuses\":[{\"name\":\"c\",\"restartCount\":0,\"state\":{\"waiting\":"
+		"{\"reason\":\"ImagePullBackOff\",\"message\":\"no such image\"}}}]}}");
+	json_t *fresh = parse("{\"metadata\":{\"name\":\"web-3\",\"namespace\":\"default\"},"
+		"\"status\":{\"phase\":\"Pending\"}}");
+	struct model_pod_status st;
+
+	(void)state;
+	assert_true(apiobj_pod_status(pod, &st));
+	assert_string_equal(st.name, "web-1");
+	assert_string_equal(st.uid, "u-1");
+	assert_int_equal(st.phase, MODEL_POD_RUNNING);
+	assert_true(st.ready);
+	assert_false(st.terminating);
+	assert_int_equal(st.restarts, 3);
+	assert_int_equal(st.pid, 4242);
+	assert_string_equal(st.started, "2026-12-05T10:00:00Z");
+	assert_true(apiobj_pod_status(waiting, &st));
+	assert_int_equal(st.phase, MODEL_POD_PENDING);
+	assert_false(st.ready);
+	assert_true(st.terminating);
+	assert_false(st.terminated);
+	assert_int_equal(st.pid, 0);
+	assert_string_equal(st.reason, "ImagePullBackOff");
+	assert_string_equal(st.message, "no such image");
+	/* Nothing reported yet by a kubelet. */
+	assert_false(apiobj_pod_status(fresh, &st));
+	assert_string_equal(st.name, "web-3");
+	json_decref(pod);
+	json_decref(waiting);
+	json_decref(fresh);
+}
+
 static void test_event_repeats(void **state)
 {
 	static struct apiobj_events log;
@@ -146,6 +190,7 @@ int main(void)
 		cmocka_unit_test(test_node_with_lease),
 		cmocka_unit_test(test_node_not_ready),
 		cmocka_unit_test(test_event_repeats),
+		cmocka_unit_test(test_pod_status),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -336,7 +336,9 @@ static void test_roundtrip_pod(void **state)
 	fill_pod(a);
 	js = to_json(emit_pod, a);
 	assert_non_null(strstr(js, "\"hostIP\": \"10.240.0.5\""));
-	assert_non_null(strstr(js, "\"kind\": \"Deployment\""));
+	/* Owned by its ReplicaSet; the model names the Deployment. */
+	assert_non_null(strstr(js, "\"kind\": \"ReplicaSet\""));
+	assert_non_null(strstr(js, "\"name\": \"web-5d59d67564\""));
 	assert_int_equal(model_pod_from_json(js, strlen(js), b, err, sizeof(err)), 0);
 	assert_memory_equal(a, b, sizeof(*a));
 	free(js);
@@ -345,6 +347,7 @@ static void test_roundtrip_pod(void **state)
 	model_pod_to_json(&w, a, &st);
 	assert_non_null(strstr(buf_str(&buf), "\"phase\": \"Running\""));
 	assert_non_null(strstr(buf_str(&buf), "\"running\""));
+	assert_non_null(strstr(buf_str(&buf), "\"containerID\": \"pid://42\""));
 	assert_int_equal(model_pod_from_json(buf_str(&buf), buf.len, b, err, sizeof(err)), 0);
 	assert_memory_equal(a, b, sizeof(*a));
 	buf_free(&buf);
@@ -642,66 +645,51 @@ static void test_files(void **state)
 	static const char *const order[][2] = {
 		{ "a", "z" }, { "a", "z-1" }, { "a-b", "a" }, { "default", "web" },
 	};
-	struct model_pod *p = calloc(1, sizeof(*p)), *pods = NULL;
+	struct model_pod_status st, *sts = NULL;
 	struct store_key *keys = NULL;
 	char *dir = tmpdir(), err[256];
 	int n;
 
 	(void)state;
-	assert_int_equal(store_list_pods(dir, NULL, &pods, &n, err, sizeof(err)), 0);
+	assert_int_equal(store_list_pod_statuses(dir, &sts, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 0);
-	free(pods);
+	free(sts);
 	assert_int_equal(store_init(dir), 0);
-	fill_pod(p);
+	memset(&st, 0, sizeof(st));
+	st.phase = MODEL_POD_RUNNING;
+	st.pid = 4242;
 	for (int i = 3; i >= 0; i--) {
-		strcpy(p->meta.ns, order[i][0]);
-		strcpy(p->meta.name, order[i][1]);
-		assert_int_equal(store_put_pod(dir, p), 0);
+		strcpy(st.ns, order[i][0]);
+		strcpy(st.name, order[i][1]);
+		assert_int_equal(store_put_pod_status(dir, &st), 0);
 	}
 	/* Broken and temporary files are skipped. */
-	put_text(dir, "api/pods/x_broken.json", "{\"kind\": ");
-	put_text(dir, "api/pods/x_wrong.json",
+	put_text(dir, "status/pods/x_broken.json", "{\"kind\": ");
+	put_text(dir, "status/pods/x_wrong.json",
 		 "{\"kind\":\"Service\",\"metadata\":{\"name\":\"p\"}}");
-	put_text(dir, "api/pods/default_web.json.tmp.123", "{}");
-	assert_int_equal(store_list_pods(dir, NULL, &pods, &n, err, sizeof(err)), 0);
+	put_text(dir, "status/pods/default_web.json.tmp.123", "{}");
+	assert_int_equal(store_list_pod_statuses(dir, &sts, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 4);
 	for (int i = 0; i < 4; i++) {
-		assert_string_equal(pods[i].meta.ns, order[i][0]);
-		assert_string_equal(pods[i].meta.name, order[i][1]);
+		assert_string_equal(sts[i].ns, order[i][0]);
+		assert_string_equal(sts[i].name, order[i][1]);
+		assert_int_equal(sts[i].pid, 4242);
 	}
-	free(pods);
-	assert_int_equal(store_get_pod(dir, "a", "z-1", p, err, sizeof(err)), 0);
-	assert_string_equal(p->meta.name, "z-1");
-	assert_int_equal(store_get_pod(dir, "a", "nope", p, err, sizeof(err)), -ENOENT);
-	assert_int_equal(store_get_pod(dir, "x", "broken", p, err, sizeof(err)), -1);
-	assert_int_equal(store_list_keys(dir, STORE_PODS, &keys, &n, err, sizeof(err)), 0);
+	free(sts);
+	assert_int_equal(store_list_keys(dir, STORE_POD_STATUS, &keys, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 6);
 	free(keys);
-	assert_int_equal(store_delete(dir, STORE_PODS, "x", "broken"), 0);
-	assert_int_equal(store_delete(dir, STORE_PODS, "x", "broken"), 0);
-	assert_int_equal(store_delete(dir, STORE_PODS, "x", "wrong"), 0);
+	assert_int_equal(store_delete(dir, STORE_POD_STATUS, "x", "broken"), 0);
+	assert_int_equal(store_delete(dir, STORE_POD_STATUS, "x", "broken"), 0);
+	assert_int_equal(store_delete(dir, STORE_POD_STATUS, "x", "wrong"), 0);
 	for (int i = 0; i < 4; i++)
-		assert_int_equal(store_delete(dir, STORE_PODS, order[i][0], order[i][1]), 0);
-
-	/* Pods, filtered by node. */
-	fill_pod(p);
-	for (int i = 0; i < 6; i++) {
-		snprintf(p->meta.name, sizeof(p->meta.name), "web-%d", i);
-		snprintf(p->node, sizeof(p->node), "node%d", i % 2);
-		assert_int_equal(store_put_pod(dir, p), 0);
-	}
-	assert_int_equal(store_list_pods(dir, "node1", &pods, &n, err, sizeof(err)), 0);
-	assert_int_equal(n, 3);
-	assert_string_equal(pods[0].meta.name, "web-1");
-	assert_string_equal(pods[2].meta.name, "web-5");
-	free(pods);
-	assert_int_equal(store_list_pods(dir, NULL, &pods, &n, err, sizeof(err)), 0);
-	assert_int_equal(n, 6);
-	free(pods);
+		assert_int_equal(store_delete(dir, STORE_POD_STATUS, order[i][0], order[i][1]), 0);
+	assert_int_equal(store_list_keys(dir, STORE_POD_STATUS, &keys, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	free(keys);
 
 	assert_int_equal(fs_remove_tree(dir), 0);
 	free(dir);
-	free(p);
 }
 
 int main(void)
