@@ -105,7 +105,10 @@ void kubelet_pod_report(struct kubelet_pod *kp)
 {
 	int rc;
 
-	kubelet_pod_events(kp);
+	/* While the API server does not answer, only the checkpoint is
+	 * written; the Events are derived later from the last report. */
+	if (!kubelet_api_quiet(kp->k))
+		kubelet_pod_events(kp);
 	if (!kp->have_written || !kubelet_status_same(&kp->status, &kp->written)) {
 		model_time_now(kp->status.updated);
 		rc = store_put_pod_status(kp->k->cfg->statedir, &kp->status);
@@ -117,6 +120,8 @@ void kubelet_pod_report(struct kubelet_pod *kp)
 		}
 		/* A pod gone from the API has no status to report. */
 		if (!kp->gone && !kp->removed) {
+			if (kubelet_api_quiet(kp->k))
+				return;
 			/* 404, 409: gone, or another pod has the name now. */
 			rc = kubelet_pod_status_send(kp->k, &kp->pod, &kp->status);
 			if (rc != 200 && rc != 404 && rc != 409)
@@ -126,7 +131,7 @@ void kubelet_pod_report(struct kubelet_pod *kp)
 		kp->have_written = true;
 	}
 	if (kp->status.terminated && kp->pod.meta.deleting[0] && !kp->net_dirty && !kp->gone &&
-	    !kp->removed) {
+	    !kp->removed && !kubelet_api_quiet(kp->k)) {
 		rc = kubelet_pod_remove(kp->k, &kp->pod);
 		/* 409: the name is another pod's by now. */
 		if (rc == 200 || rc == 404 || rc == 409) {

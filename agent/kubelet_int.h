@@ -249,6 +249,12 @@ void kubelet_pod_report(struct kubelet_pod *kp);
 int kubelet_pod_status_send(struct kubelet *k, const struct model_pod *pod,
 			    const struct model_pod_status *st);
 int kubelet_pod_remove(struct kubelet *k, const struct model_pod *pod);
+/* True for KUBELET_API_QUIET_MS after a request the API server did not
+ * answer: the pods' reports to it (status, Events, removal) wait, so that
+ * a frozen server costs the loop, which the service proxy shares, one
+ * timeout per period rather than one per pod. */
+#define KUBELET_API_QUIET_MS 2000
+bool kubelet_api_quiet(const struct kubelet *k);
 
 /* kubelet_hook.c: runs the first container's preStop hook; its end is
  * reported to kubelet_pod_hook_done(), never from within kubelet_hook_start. */

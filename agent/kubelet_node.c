@@ -48,6 +48,7 @@ struct kubelet_node {
 	char uid[64];             /* its metadata.uid, for the Lease's owner */
 	int64_t reported;         /* when this agent last posted the status */
 	char last_error[256];     /* logged once until something else happens */
+	uint64_t quiet_until;     /* the server did not answer: pods' reports wait till then */
 	json_t *info;             /* status.nodeInfo, the same for the agent's life */
 	struct apiobj_events events;  /* recorded, for counting repeats */
 };
@@ -94,8 +95,10 @@ static int kubelet_node_call(struct kubelet_node *n, const char *method, const c
 		return -1;
 	code = apiclient_request(n->api, method, path, content_type, text,
 				 text ? strlen(text) : 0, &b, err, sizeof(err));
-	if (code < 0)
+	if (code < 0) {
 		kubelet_node_failed(n, "API server: %s %s: %s", method, path, err);
+		n->quiet_until = ev_now_ms() + KUBELET_API_QUIET_MS;
+	}
 	else if (answer)
 		*answer = json_loadb(buf_str(&b), b.len, 0, NULL);
 	free(text);
@@ -123,6 +126,11 @@ void kubelet_event(struct kubelet *k, const char *ns, const char *kind, const ch
 }
 
 /* ---- the pods' status and their end ---------------------------------- */
+
+bool kubelet_api_quiet(const struct kubelet *k)
+{
+	return ev_now_ms() < k->node->quiet_until;
+}
 
 int kubelet_pod_status_send(struct kubelet *k, const struct model_pod *pod,
 			    const struct model_pod_status *st)

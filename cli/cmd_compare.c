@@ -140,10 +140,10 @@ static const struct cmp_timing cmp_quick_timing = { 1, 1, 20, 10, 1000 };
 static int cmp_ready_pods(struct cmp *c)
 {
 	struct buf out = BUF_INIT;
-	struct fy_document *d = NULL;
-	struct fy_node *items, *it;
-	void *iter = NULL;
+	const json_t *items, *it;
+	json_t *d = NULL;
 	char sel[64];
+	size_t i;
 	int n = -1;
 
 	snprintf(sel, sizeof(sel), "app=%s", c->s->app);
@@ -151,21 +151,22 @@ static int cmp_ready_pods(struct cmp *c)
 		    NULL) != 0)
 		goto out;
 	d = cmp_parse(&out);
-	items = d ? fy_node_by_path(fy_document_root(d), "/items", FY_NT, FYNWF_DONT_FOLLOW) : NULL;
-	if (!items)
+	items = cmp_jget(d, "/items");
+	if (!json_is_array(items))
 		goto out;
 	n = 0;
-	while ((it = fy_node_sequence_iterate(items, &iter)) && n < CMP_MAX_PODS) {
-		struct fy_node *conds = fy_node_by_path(it, "/status/conditions", FY_NT,
-							FYNWF_DONT_FOLLOW), *cd;
+	json_array_foreach(items, i, it) {
+		const json_t *conds = cmp_jget(it, "/status/conditions"), *cd;
 		const char *phase = cmp_jstr(it, "/status/phase");
-		void *ci = NULL;
 		bool ready = false;
+		size_t ci;
 
+		if (n == CMP_MAX_PODS)
+			break;
 		if (cmp_jstr(it, "/metadata/deletionTimestamp") || !phase ||
 		    strcmp(phase, "Running") != 0)
 			continue;
-		while (conds && (cd = fy_node_sequence_iterate(conds, &ci))) {
+		json_array_foreach(conds, ci, cd) {
 			const char *type = cmp_jstr(cd, "/type"), *st = cmp_jstr(cd, "/status");
 
 			if (type && st && strcmp(type, "Ready") == 0)
@@ -186,8 +187,7 @@ static int cmp_ready_pods(struct cmp *c)
 	}
 	c->npods = n;
 out:
-	if (d)
-		fy_document_destroy(d);
+	json_decref(d);
 	buf_free(&out);
 	return n;
 }
@@ -229,7 +229,7 @@ int cmp_probe_status(struct cmp *c)
 static int cmp_frontend(struct cmp *c)
 {
 	struct buf out = BUF_INIT;
-	struct fy_document *d = NULL;
+	json_t *d = NULL;
 	const char *ip = NULL;
 
 	if (!c->s->svc) {
@@ -238,11 +238,10 @@ static int cmp_frontend(struct cmp *c)
 	}
 	if (cmp_run(c, &out, c->self, "--lab", c->lab, "get", "svc", c->s->svc, "-o", "json",
 		    NULL) == 0 && (d = cmp_parse(&out)))
-		ip = cmp_jstr(fy_document_root(d), "/status/loadBalancer/ingress/0/ip");
+		ip = cmp_jstr(d, "/status/loadBalancer/ingress/0/ip");
 	if (ip)
 		snprintf(c->fe, sizeof(c->fe), "%s", ip);
-	if (d)
-		fy_document_destroy(d);
+	json_decref(d);
 	buf_free(&out);
 	return ip ? 0 : -1;
 }

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 
 #include "apiclient.h"
+#include "apiobj.h"
 #include "buf.h"
 #include "cli.h"
 #include "fsutil.h"
@@ -44,7 +45,8 @@ static void lab_usage(FILE *out)
 		"       clientip lab list\n"
 		"\n"
 		"up      builds the lab's namespaces, links and routes and starts its\n"
-		"        daemons (the address plan: cli/README.md, \"The lab\");\n"
+		"        daemons (the address plan: cli/README.md, \"The lab\"), then waits\n"
+		"        (up to 30 s) until every node is Ready;\n"
 		"        defaults: 2 nodes, 1 client, the load balancer's default probe\n"
 		"        interval; --cluster-probe-mode shared probes every Cluster Service\n"
 		"        with one HTTP probe per node on the proxy's :10256/healthz, as\n"
@@ -326,6 +328,61 @@ out:
 	return rc;
 }
 
+/* How many of the lab's Nodes say Ready, from the API server; -1 when it
+ * does not answer. */
+static int lab_nodes_ready(struct apiclient *c)
+{
+	struct buf body = BUF_INIT;
+	json_t *list = NULL, *node;
+	char err[256];
+	int code, n = -1;
+	size_t i;
+
+	code = apiclient_request(c, "GET", "/api/v1/nodes", NULL, NULL, 0, &body, err,
+				 sizeof(err));
+	if (code == 200 && (list = json_loadb(buf_str(&body), body.len, 0, NULL))) {
+		n = 0;
+		json_array_foreach(json_object_get(list, "items"), i, node)
+			n += strcmp(json_string_value(json_object_get(apiobj_condition(node, "Ready"),
+								      "status")) ?: "", "True") == 0;
+	}
+	json_decref(list);
+	buf_free(&body);
+	return n;
+}
+
+/* Waits, up to LAB_NODES_WAIT_S, until every node's agent has registered
+ * its Node and posted Ready, so that the lab is usable when `lab up`
+ * returns: a Deployment applied at once spreads over all the nodes. A
+ * node that stays away is said, not fatal: its pods go elsewhere. */
+#define LAB_NODES_WAIT_S 30
+static void lab_wait_nodes(struct cli *cli, int nodes)
+{
+	char path[LAB_PATH_MAX + 32];
+	struct timespec t0, now;
+	struct apiclient *c;
+	int ready = -1;
+
+	snprintf(path, sizeof(path), "%s/apiserver.sock", cli->statedir);
+	c = apiclient_new(path);
+	if (!c)
+		return;
+	apiclient_set_timeout(c, 1000);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		ready = lab_nodes_ready(c);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (ready >= nodes || now.tv_sec - t0.tv_sec >= LAB_NODES_WAIT_S)
+			break;
+		usleep(100 * 1000);
+	}
+	apiclient_free(c);
+	if (ready < nodes)
+		log_warn("lab up %s: %d of %d nodes Ready after %d s (see the agents' logs in "
+			 "%s/logs)", cli->lab, ready < 0 ? 0 : ready, nodes, LAB_NODES_WAIT_S,
+			 cli->statedir);
+}
+
 static int lab_up(struct cli *cli, int argc, char **argv)
 {
 	struct lab_info li = { .nodes = 2, .clients = 1 };
@@ -401,6 +458,7 @@ static int lab_up(struct cli *cli, int argc, char **argv)
 	rc = lab_start_supervisor(cli, &started, err, sizeof(err));
 	if (rc < 0)
 		goto fail;
+	lab_wait_nodes(cli, li.nodes);
 	printf("lab %s is up: %d node%s, %d client%s, %d daemon%s\n", cli->lab, li.nodes,
 	       li.nodes == 1 ? "" : "s", li.clients, li.clients == 1 ? "" : "s", started,
 	       started == 1 ? "" : "s");

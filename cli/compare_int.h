@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include <libfyaml.h>
+#include <jansson.h>
 
 #include "buf.h"
 #include "cli.h"
@@ -126,8 +126,11 @@ const char *cmp_lasterr(struct cmp *c, char *buf, size_t len);
 char *cmp_netns(struct cmp *c, const char *role, char *buf, size_t len);
 /* A tool's JSON output as a document (NULL if it is not); a string at a
  * path of it, NULL if absent. */
-struct fy_document *cmp_parse(const struct buf *b);
-const char *cmp_jstr(struct fy_node *n, const char *path);
+json_t *cmp_parse(const struct buf *b);
+/* The value at a path of keys and array indexes ("/items/0/spec"), or NULL. */
+const json_t *cmp_jget(const json_t *n, const char *path);
+/* The string at path, or NULL (absent, or not a string). */
+const char *cmp_jstr(const json_t *n, const char *path);
 /* Whether tool is an executable in $PATH. */
 bool cmp_have(const char *tool);
 

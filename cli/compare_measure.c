@@ -287,8 +287,8 @@ void cmp_measure_rollout(struct cmp *c, struct cmp_row *row)
 {
 	char url[96], dur[16], dep[96], path[LAB_PATH_MAX + 16];
 	struct buf out = BUF_INIT;
-	struct fy_document *d = NULL;
-	const char *failed;
+	json_t *d = NULL;
+	const json_t *failed;
 	pid_t load;
 	int rc;
 
@@ -320,11 +320,10 @@ void cmp_measure_rollout(struct cmp *c, struct cmp_row *row)
 		d = cmp_parse(&out);
 	}
 	free(data);
-	failed = d ? cmp_jstr(fy_document_root(d), "/new/failed") : NULL;
-	if (failed)
-		row->rollout = (struct cmp_num){ true, atof(failed) };
-	if (d)
-		fy_document_destroy(d);
+	failed = cmp_jget(d, "/new/failed");
+	if (json_is_number(failed))
+		row->rollout = (struct cmp_num){ true, json_number_value(failed) };
+	json_decref(d);
 	buf_free(&out);
 	cmp_run(c, NULL, c->self, "--lab", c->lab, "rollout", "status", dep, "--timeout", "120s",
 		NULL);

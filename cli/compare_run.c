@@ -13,7 +13,6 @@
 
 #include "compare_int.h"
 #include "fsutil.h"
-#include "fyjson.h"
 
 double cmp_now_ms(void)
 {
@@ -151,19 +150,38 @@ char *cmp_netns(struct cmp *c, const char *role, char *buf, size_t len)
 
 /* --- reading the tools' output ------------------------------------------------------ */
 
-struct fy_document *cmp_parse(const struct buf *b)
+json_t *cmp_parse(const struct buf *b)
 {
-	char err[256];
-
-	if (b->len == 0)
-		return NULL;
-	return fyjson_parse(b->data, b->len, err, sizeof(err));
+	return b->len ? json_loadb(b->data, b->len, 0, NULL) : NULL;
 }
 
-const char *cmp_jstr(struct fy_node *n, const char *path)
+const json_t *cmp_jget(const json_t *n, const char *path)
 {
-	n = n ? fy_node_by_path(n, path, FY_NT, FYNWF_DONT_FOLLOW) : NULL;
-	return n ? fy_node_get_scalar0(n) : NULL;
+	char seg[64];
+
+	while (n && *path == '/') {
+		size_t len = strcspn(++path, "/");
+		char *end;
+		unsigned long i;
+
+		if (len >= sizeof(seg))
+			return NULL;
+		memcpy(seg, path, len);
+		seg[len] = '\0';
+		path += len;
+		if (json_is_array(n)) {
+			i = strtoul(seg, &end, 10);
+			n = *seg && !*end ? json_array_get(n, i) : NULL;
+		} else {
+			n = json_object_get(n, seg);
+		}
+	}
+	return n;
+}
+
+const char *cmp_jstr(const json_t *n, const char *path)
+{
+	return json_string_value(cmp_jget(n, path));
 }
 
 /* Whether tool is an executable in $PATH. */

@@ -206,19 +206,20 @@ static int objapi_service_cmp(const void *a, const void *b)
 			       &((const struct model_service *)b)->meta);
 }
 
-/* GET of a collection in all namespaces: the List (json_decref it), its
- * items checked to be an array; NULL when there is none (what went wrong
- * printed). */
-static json_t *objapi_get_list(const struct cli *cli, const char *resource)
+/* GET of a collection, in ns or (NULL) all namespaces, with a query (may
+ * be NULL): the List (json_decref it), its items checked to be an array;
+ * NULL when there is none (what went wrong printed). */
+static json_t *objapi_get_list(const struct cli *cli, const char *resource, const char *ns,
+			       const char *query)
 {
 	struct objapi api;
 	json_t *list = NULL;
-	char path[128];
+	char path[512];
 	int code;
 
 	if (objapi_open(cli, &api) < 0)
 		return NULL;
-	objapi_path(resource, NULL, NULL, NULL, path, sizeof(path));
+	objapi_path(resource, ns, NULL, query, path, sizeof(path));
 	code = objapi_call(&api, "GET", path, NULL, &list);
 	if (code >= 0 && (code != 200 || !json_is_array(json_object_get(list, "items")))) {
 		fprintf(stderr, "Error from server (%s): %s\n", objapi_reason(list),
@@ -230,14 +231,14 @@ static json_t *objapi_get_list(const struct cli *cli, const char *resource)
 	return list;
 }
 
-static int objapi_list(const struct cli *cli, const char *resource, size_t size,
-		       objapi_conv_fn *conv, void **out, int *n)
+static int objapi_list(const struct cli *cli, const char *resource, const char *ns,
+		       const char *query, size_t size, objapi_conv_fn *conv, void **out, int *n)
 {
 	int (*cmp)(const void *, const void *) =
 		strcmp(resource, "services") == 0 ? objapi_service_cmp
 		: strcmp(resource, "endpointslices") == 0 ? objapi_endpoints_cmp
 		: objapi_deployment_cmp;
-	json_t *list = objapi_get_list(cli, resource), *item, *items = json_object_get(list, "items");
+	json_t *list = objapi_get_list(cli, resource, ns, query), *item, *items = json_object_get(list, "items");
 	char *arr, err[256];
 	size_t i;
 	int m = 0;
@@ -282,7 +283,7 @@ static int objapi_node_cmp(const void *a, const void *b)
 
 int objapi_list_nodes(const struct cli *cli, struct objapi_node **out, int *n)
 {
-	json_t *list = objapi_get_list(cli, "nodes"), *item, *items = json_object_get(list, "items");
+	json_t *list = objapi_get_list(cli, "nodes", NULL, NULL), *item, *items = json_object_get(list, "items");
 	struct objapi_node *nodes;
 	size_t i;
 	int m = 0;
@@ -366,7 +367,7 @@ static int objapi_conv_workload(const json_t *obj, void *out, char *err, size_t 
 int objapi_list_deployments(const struct cli *cli, struct objapi_workload **out, int *n)
 {
 	void *v;
-	int rc = objapi_list(cli, "deployments", sizeof(**out), objapi_conv_workload, &v, n);
+	int rc = objapi_list(cli, "deployments", NULL, NULL, sizeof(**out), objapi_conv_workload, &v, n);
 
 	*out = v;
 	return rc;
@@ -375,7 +376,7 @@ int objapi_list_deployments(const struct cli *cli, struct objapi_workload **out,
 int objapi_list_daemonsets(const struct cli *cli, struct objapi_workload **out, int *n)
 {
 	void *v;
-	int rc = objapi_list(cli, "daemonsets", sizeof(**out), objapi_conv_workload, &v, n);
+	int rc = objapi_list(cli, "daemonsets", NULL, NULL, sizeof(**out), objapi_conv_workload, &v, n);
 
 	*out = v;
 	return rc;
@@ -386,16 +387,24 @@ static int objapi_conv_endpoints(const json_t *obj, void *out, char *err, size_t
 	return apiobj_slice_endpoints(obj, out, err, errlen);
 }
 
-int objapi_list_endpoints(const struct cli *cli, struct model_endpoints **out, int *n)
+/* The EndpointSlices of ns (NULL: all) that query selects, a Service's
+ * slices merged into one entry, as kube-proxy reads them. */
+static int objapi_slices(const struct cli *cli, const char *ns, const char *query,
+			 struct model_endpoints **out, int *n)
 {
 	void *v;
-	int rc = objapi_list(cli, "endpointslices", sizeof(**out), objapi_conv_endpoints, &v, n);
+	int rc = objapi_list(cli, "endpointslices", ns, query, sizeof(**out),
+			     objapi_conv_endpoints, &v, n);
 
 	*out = v;
-	/* A Service's slices as one entry, as kube-proxy reads them. */
 	if (rc == 0 && apiobj_endpoints_merge(*out, n) < 0)
 		fprintf(stderr, "warning: endpointslices: out of memory\n");
 	return rc;
+}
+
+int objapi_list_endpoints(const struct cli *cli, struct model_endpoints **out, int *n)
+{
+	return objapi_slices(cli, NULL, NULL, out, n);
 }
 
 /* One object of resource, converted by conv into out: 0, -ENOENT when the
@@ -446,10 +455,13 @@ int objapi_get_endpoints(const struct cli *cli, const char *ns, const char *name
 	struct model_endpoints *all;
 	int n, rc = -ENOENT;
 
-	/* A Service's slices are named after it plus a suffix: all of them,
-	 * merged, then the one entry of this Service. */
+	char query[MODEL_NAME_MAX + 64];
+
+	/* A Service's slices carry its name as a label, as the EndpointSlice
+	 * controller writes them. */
 	memset(out, 0, sizeof(*out));
-	if (objapi_list_endpoints(cli, &all, &n) < 0)
+	snprintf(query, sizeof(query), "labelSelector=kubernetes.io%%2Fservice-name%%3D%s", name);
+	if (objapi_slices(cli, ns, query, &all, &n) < 0)
 		return -1;
 	for (int i = 0; i < n; i++) {
 		if (rc != 0 && strcmp(all[i].ns, ns) == 0 && strcmp(all[i].name, name) == 0) {
@@ -486,7 +498,7 @@ static int objapi_pod_cmp(const void *a, const void *b)
 int objapi_list_pods(const struct cli *cli, struct model_pod **pods, int *n_pods,
 		     struct model_pod_status **sts, int *n_sts)
 {
-	json_t *list = objapi_get_list(cli, "pods"), *item, *items = json_object_get(list, "items");
+	json_t *list = objapi_get_list(cli, "pods", NULL, NULL), *item, *items = json_object_get(list, "items");
 	size_t i, n = json_array_size(items);
 	char err[256];
 
@@ -529,7 +541,7 @@ int objapi_get_pod(const struct cli *cli, const char *ns, const char *name,
 int objapi_list_services(const struct cli *cli, struct model_service **out, int *n)
 {
 	void *v;
-	int rc = objapi_list(cli, "services", sizeof(**out), objapi_conv_service, &v, n);
+	int rc = objapi_list(cli, "services", NULL, NULL, sizeof(**out), objapi_conv_service, &v, n);
 
 	*out = v;
 	return rc;

@@ -4,15 +4,14 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <libfyaml.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lab.h"
-#include "fyjson.h"
 #include "nftrun.h"
+#include "apiobj.h"
 #include "lb_json.h"
 #include "lb_maglev.h"
 
@@ -367,22 +366,22 @@ int lb_nft_run(struct lb_nft *nft, const char *text, char *err, size_t errlen)
 int lb_nft_parse_counters(const char *json, size_t len, struct lb_nft_counter **out,
 			  char *err, size_t errlen)
 {
-	struct fy_document *doc = fyjson_parse(json, len, err, errlen);
+	json_t *doc = apiobj_parse(json, len, err, errlen);
 	struct lb_nft_counter *c = NULL;
-	struct fy_node *list, *item;
-	void *iter = NULL;
+	const json_t *list, *item;
 	int n = 0, cap = 0, rc = -1;
+	size_t i;
 
 	*out = NULL;
 	if (!doc)
 		return -1;
-	list = lb_json_get(fy_document_root(doc), "nftables");
-	if (!list || !fy_node_is_sequence(list)) {
+	list = lb_json_get(doc, "nftables");
+	if (!json_is_array(list)) {
 		snprintf(err, errlen, "nft counters: no \"nftables\" list");
 		goto out;
 	}
-	while ((item = fy_node_sequence_iterate(list, &iter)) != NULL) {
-		struct fy_node *cn = lb_json_get(item, "counter");
+	json_array_foreach(list, i, item) {
+		const json_t *cn = lb_json_get(item, "counter");
 		char name[LB_COUNTER_NAME_MAX];
 
 		if (!cn || !lb_json_str(cn, "name", name, sizeof(name)))
@@ -408,7 +407,7 @@ int lb_nft_parse_counters(const char *json, size_t len, struct lb_nft_counter **
 	rc = n;
 out:
 	free(c);
-	fy_document_destroy(doc);
+	json_decref(doc);
 	return rc;
 }
 

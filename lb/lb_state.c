@@ -2,7 +2,6 @@
 #include "lb_state.h"
 
 #include <errno.h>
-#include <libfyaml.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +9,7 @@
 
 #include "fsutil.h"
 #include "jsonw.h"
-#include "fyjson.h"
+#include "apiobj.h"
 #include "lb_json.h"
 
 char *lb_state_path(const char *statedir, const char *ns, const char *name,
@@ -258,16 +257,17 @@ void lb_view_write(const struct lb_view *v, struct buf *out)
 }
 
 /* Reads a numeric array of exactly len values into out (float or double). */
-static void lb_read_col(struct fy_node *obj, const char *key, int len, float *f, double *d)
+static void lb_read_col(const json_t *obj, const char *key, int len, float *f, double *d)
 {
-	struct fy_node *arr = lb_json_get(obj, key), *item;
-	void *iter = NULL;
+	const json_t *arr = lb_json_get(obj, key), *item;
+	size_t k;
 	int i = 0;
 
-	if (!arr || !fy_node_is_sequence(arr))
-		return;
-	while ((item = fy_node_sequence_iterate(arr, &iter)) != NULL && i < len) {
+	json_array_foreach(arr, k, item) {
 		double v = lb_json_number(item);
+
+		if (i == len)
+			break;
 
 		if (f)
 			f[i] = (float)v;
@@ -277,12 +277,12 @@ static void lb_read_col(struct fy_node *obj, const char *key, int len, float *f,
 	}
 }
 
-static int lb_read_columns(struct fy_node *series, const char *key, int n_backends,
+static int lb_read_columns(const json_t *series, const char *key, int n_backends,
 			   struct lb_columns *c)
 {
-	struct fy_node *o = lb_json_get(series, key), *backends, *item;
-	void *iter = NULL;
+	const json_t *o = lb_json_get(series, key), *backends, *item;
 	int64_t start, len, step;
+	size_t k;
 	int b = 0;
 
 	if (!o)
@@ -301,11 +301,11 @@ static int lb_read_columns(struct fy_node *series, const char *key, int n_backen
 	lb_read_col(o, "pool", c->len, c->pool, NULL);
 	lb_read_col(o, "dataPath", c->len, c->dpa, NULL);
 	backends = lb_json_get(o, "backends");
-	if (!backends || !fy_node_is_sequence(backends))
-		return 0;
-	while ((item = fy_node_sequence_iterate(backends, &iter)) != NULL && b < n_backends) {
+	json_array_foreach(backends, k, item) {
 		size_t off = (size_t)b * (size_t)c->len;
 
+		if (b == n_backends)
+			break;
 		lb_read_col(item, "health", c->len, c->health + off, NULL);
 		lb_read_col(item, "flows", c->len, NULL, c->flows + off);
 		lb_read_col(item, "packets", c->len, NULL, c->packets + off);
@@ -315,7 +315,7 @@ static int lb_read_columns(struct fy_node *series, const char *key, int n_backen
 	return 0;
 }
 
-static void lb_read_probe(struct fy_node *probe, struct lb_view_probe *p)
+static void lb_read_probe(const json_t *probe, struct lb_view_probe *p)
 {
 	lb_json_str(probe, "protocol", p->proto, sizeof(p->proto));
 	p->port = (int)lb_json_int(probe, "port", 0);
@@ -328,16 +328,18 @@ static void lb_read_probe(struct fy_node *probe, struct lb_view_probe *p)
 	p->shared = lb_json_bool(probe, "shared", false);
 }
 
-static int lb_read_backends(struct fy_node *arr, struct lb_view_backend *bs)
+static int lb_read_backends(const json_t *arr, struct lb_view_backend *bs)
 {
-	struct fy_node *item;
-	void *iter = NULL;
+	const json_t *item;
+	size_t k;
 	int n = 0;
 
-	while (arr && (item = fy_node_sequence_iterate(arr, &iter)) != NULL &&
-	       n < LB_MAX_BACKENDS) {
-		struct lb_view_backend *b = &bs[n++];
+	json_array_foreach(arr, k, item) {
+		struct lb_view_backend *b;
 
+		if (n == LB_MAX_BACKENDS)
+			break;
+		b = &bs[n++];
 		lb_json_str(item, "node", b->node, sizeof(b->node));
 		lb_json_str(item, "address", b->address, sizeof(b->address));
 		lb_json_str(item, "state", b->state, sizeof(b->state));
@@ -357,37 +359,37 @@ static int lb_read_backends(struct fy_node *arr, struct lb_view_backend *bs)
 }
 
 /* true if key holds true or false (not null, not absent). */
-static bool lb_json_known_bool(struct fy_node *map, const char *key)
+static bool lb_json_known_bool(const json_t *map, const char *key)
 {
-	struct fy_node *a = lb_json_get(map, key);
-
-	return a && fy_node_is_scalar(a) && !fy_node_is_null(a) &&
-	       fy_node_get_style(a) == FYNS_PLAIN && strcmp(fy_node_get_scalar0(a), "null") != 0;
+	return json_is_boolean(lb_json_get(map, key));
 }
 
-static int lb_read_rules(struct fy_node *arr, struct lb_view *v)
+static int lb_read_rules(const json_t *arr, struct lb_view *v)
 {
-	struct fy_node *item, *dp;
-	void *iter = NULL;
+	const json_t *item, *dp;
+	size_t k;
 	int n = 0;
 
-	if (!arr || !fy_node_is_sequence(arr))
+	if (!json_is_array(arr))
 		return lb_view_rules_alloc(v, 0);
-	if (lb_view_rules_alloc(v, fy_node_sequence_item_count(arr) < MODEL_MAX_PORTS
-					   ? fy_node_sequence_item_count(arr) : MODEL_MAX_PORTS) < 0)
+	if (lb_view_rules_alloc(v, json_array_size(arr) < MODEL_MAX_PORTS
+					   ? (int)json_array_size(arr) : MODEL_MAX_PORTS) < 0)
 		return -ENOMEM;
-	while ((item = fy_node_sequence_iterate(arr, &iter)) != NULL && n < v->n_rules) {
-		struct lb_view_rule *r = &v->rules[n++];
-		struct fy_node *probe = lb_json_get(item, "probe");
+	json_array_foreach(arr, k, item) {
+		struct lb_view_rule *r;
+		const json_t *probe = lb_json_get(item, "probe");
 		char proto[8] = "";
 
+		if (n == v->n_rules)
+			break;
+		r = &v->rules[n++];
 		lb_json_str(item, "name", r->name, sizeof(r->name));
 		lb_json_str(item, "protocol", proto, sizeof(proto));
 		r->proto = strcmp(proto, "UDP") == 0 ? MODEL_PROTO_UDP : MODEL_PROTO_TCP;
 		r->port = (int)lb_json_int(item, "port", 0);
 		r->node_port = (int)lb_json_int(item, "nodePort", 0);
 		r->no_probe_rule = lb_json_bool(item, "noProbeRule", false);
-		if (probe && fy_node_is_mapping(probe))
+		if (json_is_object(probe))
 			lb_read_probe(probe, &r->probe);
 		else
 			snprintf(r->probe.proto, sizeof(r->probe.proto), "none");
@@ -406,18 +408,17 @@ static int lb_read_rules(struct fy_node *arr, struct lb_view *v)
 
 int lb_view_parse(const char *text, size_t len, struct lb_view *v, char *err, size_t errlen)
 {
-	struct fy_document *doc;
-	struct fy_node *root, *svc, *probe, *arr, *item, *dp, *series;
-	void *iter;
+	const json_t *svc, *probe, *arr, *item, *dp, *series;
+	json_t *root;
 	char proto[8];
+	size_t k;
 	int rc = -1;
 
 	memset(v, 0, sizeof(*v));
 	v->health_percent = NAN;
-	doc = fyjson_parse(text, len, err, errlen);
-	if (!doc)
+	root = apiobj_parse(text, len, err, errlen);
+	if (!root)
 		return -1;
-	root = fy_document_root(doc);
 	svc = lb_json_get(root, "service");
 	if (!svc || !lb_json_str(svc, "namespace", v->ns, sizeof(v->ns)) ||
 	    !lb_json_str(svc, "name", v->name, sizeof(v->name))) {
@@ -437,11 +438,12 @@ int lb_view_parse(const char *text, size_t len, struct lb_view *v, char *err, si
 		v->source_ip = strcmp(dist, "SourceIP") == 0;
 	}
 	arr = lb_json_get(root, "ports");
-	iter = NULL;
-	while (arr && (item = fy_node_sequence_iterate(arr, &iter)) != NULL &&
-	       v->n_ports < MODEL_MAX_PORTS) {
-		struct lb_view_port *p = &v->ports[v->n_ports++];
+	json_array_foreach(arr, k, item) {
+		struct lb_view_port *p;
 
+		if (v->n_ports == MODEL_MAX_PORTS)
+			break;
+		p = &v->ports[v->n_ports++];
 		proto[0] = '\0';
 		lb_json_str(item, "protocol", proto, sizeof(proto));
 		p->proto = strcmp(proto, "UDP") == 0 ? MODEL_PROTO_UDP : MODEL_PROTO_TCP;
@@ -484,11 +486,12 @@ int lb_view_parse(const char *text, size_t len, struct lb_view *v, char *err, si
 		lb_json_str(dp, "lastProbe", v->dpa_last, sizeof(v->dpa_last));
 	}
 	arr = lb_json_get(root, "events");
-	iter = NULL;
-	while (arr && (item = fy_node_sequence_iterate(arr, &iter)) != NULL &&
-	       v->n_events < LB_MAX_EVENTS) {
-		struct lb_event *e = &v->events[v->n_events++];
+	json_array_foreach(arr, k, item) {
+		struct lb_event *e;
 
+		if (v->n_events == LB_MAX_EVENTS)
+			break;
+		e = &v->events[v->n_events++];
 		lb_json_str(item, "reason", e->reason, sizeof(e->reason));
 		lb_json_str(item, "message", e->message, sizeof(e->message));
 	}
@@ -500,7 +503,7 @@ int lb_view_parse(const char *text, size_t len, struct lb_view *v, char *err, si
 	}
 	rc = 0;
 out:
-	fy_document_destroy(doc);
+	json_decref(root);
 	return rc;
 }
 

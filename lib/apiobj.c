@@ -12,6 +12,17 @@
 #include "model.h"
 #include "store.h"
 
+json_t *apiobj_parse(const char *text, size_t len, char *err, size_t errlen)
+{
+	json_error_t e;
+	json_t *v = json_loadb(text, len, 0, &e);
+
+	if (!v)
+		snprintf(err, errlen, "not valid JSON: line %d, column %d: %s", e.line, e.column,
+			 e.text);
+	return v;
+}
+
 json_t *apiobj_model_copy(const json_t *obj)
 {
 	json_t *copy = json_deep_copy(obj);

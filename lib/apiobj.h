@@ -14,6 +14,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* JSON text as one value (json_decref it), or NULL with "not valid JSON:
+ * line L, column C: why" in err: how every JSON document is read. */
+json_t *apiobj_parse(const char *text, size_t len, char *err, size_t errlen);
+
 /* A deep copy of obj without what the model cannot hold. NULL on OOM. */
 json_t *apiobj_model_copy(const json_t *obj);
 /* The same as compact JSON text (malloc'd), for model_*_from_json. NULL

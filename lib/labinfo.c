@@ -1,14 +1,14 @@
 /* labinfo.c — see labinfo.h. */
 #include "labinfo.h"
-#include "fyjson.h"
 
 #include <errno.h>
-#include <libfyaml.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "apiobj.h"
 #include "fsutil.h"
 #include "jsonw.h"
 #include "model.h"
@@ -59,111 +59,91 @@ void labinfo_format(const struct lab_info *li, struct buf *out)
 	buf_putc(out, '\n');
 }
 
-/* The scalar text of key in map, NUL-terminated into buf; NULL if absent
- * or not a scalar. *plain tells a bare token (number, null) from a
- * quoted string. */
-static const char *labinfo_scalar(struct fy_node *map, const char *key, char *buf, size_t len,
-				  bool *plain)
+/* A string member of obj, or NULL if absent or of another type. */
+static const char *labinfo_str(const json_t *obj, const char *key)
 {
-	struct fy_node *n = fy_node_mapping_lookup_by_string(map, key, FY_NT);
-	const char *s;
-	size_t slen;
-
-	if (!n || !fy_node_is_scalar(n))
-		return NULL;
-	s = fy_node_get_scalar(n, &slen);
-	if (!s || slen >= len)
-		return NULL;
-	memcpy(buf, s, slen);
-	buf[slen] = '\0';
-	*plain = fy_node_get_style(n) == FYNS_PLAIN;
-	return buf;
+	return json_string_value(json_object_get(obj, key));
 }
 
-static int labinfo_int(struct fy_node *map, const char *key, int min, int max, bool nullable,
+static int labinfo_int(const json_t *obj, const char *key, int min, int max, bool nullable,
 		       int *out, char *err, size_t errlen)
 {
-	char text[32], *end;
-	bool plain = false;
-	long v;
+	const json_t *v = json_object_get(obj, key);
+	json_int_t x;
 
-	if (!labinfo_scalar(map, key, text, sizeof(text), &plain)) {
-		snprintf(err, errlen, "%s: missing or not a number", key);
-		return -EINVAL;
-	}
-	if (nullable && plain && strcmp(text, "null") == 0) {
+	if (nullable && json_is_null(v)) {
 		*out = 0;
 		return 0;
 	}
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (!plain || !*text || *end || errno || v < min || v > max) {
-		snprintf(err, errlen, "%s: \"%s\" is not a number from %d to %d", key, text, min, max);
+	if (!json_is_integer(v)) {
+		snprintf(err, errlen, "%s: missing or not a number", key);
 		return -EINVAL;
 	}
-	*out = (int)v;
+	x = json_integer_value(v);
+	if (x < min || x > max) {
+		snprintf(err, errlen, "%s: \"%lld\" is not a number from %d to %d", key,
+			 (long long)x, min, max);
+		return -EINVAL;
+	}
+	*out = (int)x;
 	return 0;
 }
 
 int labinfo_parse(const char *text, size_t len, struct lab_info *li, char *err, size_t errlen)
 {
-	struct fy_document *doc = NULL;
-	struct fy_node *root;
-	char s[64], why[128];
-	bool plain = false;
+	const char *s;
+	json_t *root;
+	char why[128];
 	int64_t created;
 	int rc = -EINVAL;
 
 	memset(li, 0, sizeof(*li));
 	/* Daemons read this file: parse errors belong in the message returned
 	 * to the caller, not on the daemon's stderr. */
-	doc = fyjson_parse(text, len, err, errlen);
-	if (!doc)
-		goto out;
-	root = fy_document_root(doc);
-	if (!root || !fy_node_is_mapping(root)) {
+	root = apiobj_parse(text, len, err, errlen);
+	if (!root)
+		return -EINVAL;
+	if (!json_is_object(root)) {
 		snprintf(err, errlen, "not a JSON object");
 		goto out;
 	}
-	if (!labinfo_scalar(root, "name", s, sizeof(s), &plain) || plain ||
-	    !lab_name_valid(s, why, sizeof(why))) {
+	s = labinfo_str(root, "name");
+	if (!s || strlen(s) >= sizeof(li->name) || !lab_name_valid(s, why, sizeof(why))) {
 		snprintf(err, errlen, "name: missing or not a valid lab name");
 		goto out;
 	}
-	memcpy(li->name, s, strlen(s) + 1); /* valid names fit */
+	memcpy(li->name, s, strlen(s) + 1);
 	if (labinfo_int(root, "nodes", 1, LAB_MAX_NODES, false, &li->nodes, err, errlen) < 0 ||
 	    labinfo_int(root, "clients", 1, LAB_MAX_CLIENTS, false, &li->clients, err, errlen) < 0 ||
 	    labinfo_int(root, "probeIntervalSeconds", 1, 3600, true, &li->probe_interval_s,
 			err, errlen) < 0)
 		goto out;
 	/* Optional: labs made before the setting existed probe per port. */
-	if (fy_node_mapping_lookup_by_string(root, "clusterServiceLoadBalancerHealthProbeMode",
-					     FY_NT) &&
-	    (!labinfo_scalar(root, "clusterServiceLoadBalancerHealthProbeMode", s, sizeof(s),
-			     &plain) || plain ||
+	if (json_object_get(root, "clusterServiceLoadBalancerHealthProbeMode") &&
+	    (!(s = labinfo_str(root, "clusterServiceLoadBalancerHealthProbeMode")) ||
 	     labinfo_probe_mode_parse(s, &li->cluster_probe_mode) < 0)) {
 		snprintf(err, errlen, "clusterServiceLoadBalancerHealthProbeMode: not "
 			 "\"servicenodeport\" or \"shared\"");
 		goto out;
 	}
 	/* Optional too: minutes, as on Azure, unless the lab says seconds. */
-	if (fy_node_mapping_lookup_by_string(root, "idleTimeoutUnit", FY_NT)) {
-		if (!labinfo_scalar(root, "idleTimeoutUnit", s, sizeof(s), &plain) || plain ||
-		    (strcmp(s, "minutes") != 0 && strcmp(s, "seconds") != 0)) {
+	if (json_object_get(root, "idleTimeoutUnit")) {
+		s = labinfo_str(root, "idleTimeoutUnit");
+		if (!s || (strcmp(s, "minutes") != 0 && strcmp(s, "seconds") != 0)) {
 			snprintf(err, errlen, "idleTimeoutUnit: not \"minutes\" or \"seconds\"");
 			goto out;
 		}
 		li->idle_timeout_in_seconds = strcmp(s, "seconds") == 0;
 	}
-	if (!labinfo_scalar(root, "createdAt", s, sizeof(s), &plain) || plain ||
-	    (created = model_time_parse(s)) < 0) {
+	s = labinfo_str(root, "createdAt");
+	if (!s || (created = model_time_parse(s)) < 0) {
 		snprintf(err, errlen, "createdAt: missing or not an RFC 3339 time");
 		goto out;
 	}
 	li->created = (time_t)created;
 	rc = 0;
 out:
-	fy_document_destroy(doc);
+	json_decref(root);
 	return rc;
 }
 

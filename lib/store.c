@@ -1,9 +1,8 @@
 /* store.c — see store.h and docs/STATE.md.
  *
- * Writing goes through jsonw (pretty, as kubectl prints); reading through
- * libfyaml's event parser into a small tree (sj_*, below). Readers walk each
- * mapping once per field rather than looking fields up by path, which parses
- * the path on every call: daemons read thousands of files per sync.
+ * Writing goes through jsonw (pretty, as kubectl prints); reading parses
+ * with jansson and takes each field through the lenient accessors (sj_*,
+ * below) that give the model its defaults.
  */
 #include "store.h"
 
@@ -11,7 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libfyaml.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "apiobj.h"
 #include "fsutil.h"
 #include "lab.h"
 #include "log.h"
@@ -801,136 +801,39 @@ static void sj_err(char *err, size_t errlen, const char *fmt, ...)
 }
 
 /* ---- a parsed JSON value ------------------------------------------------
- * Files are read with libfyaml's event parser into this small tree rather
- * than into an fy_document: building the document costs as much again as
- * the scanning, and the daemons read thousands of files per sync. */
+ * Objects and files are parsed by jansson; the readers below take each
+ * field through a few accessors that are as lenient as Kubernetes' own
+ * defaulting: a scalar's text is the same whether it was written as a
+ * string or as a number ("80" and 80 are one port), and a field of the
+ * wrong shape reads as missing, so the model's default applies. */
 
-enum sj_type { SJ_SCALAR, SJ_MAP, SJ_SEQ };
-
-struct sj_node {
-	enum sj_type type;
-	bool plain;                  /* an unquoted scalar: number, bool, null */
-	const char *key;             /* in a mapping: this value's key */
-	size_t klen;
-	const char *s;               /* a scalar's text, NUL-terminated */
-	size_t len;
-	struct sj_node *first, *last, *next;   /* children, in order */
-	int count;
-};
-
-/* Nodes and texts of one document come from blocks reused across files. */
-struct sj_block {
-	struct sj_block *next;
-	size_t used, cap;
-	char data[];
-};
-
-struct sj_arena {
-	struct sj_block *head;       /* the block being filled */
-	struct sj_block *spare;      /* blocks kept for the next document */
-	bool oom;
-};
-
-static void *sj_alloc(struct sj_arena *a, size_t size)
+/* A scalar's text (a string's own; a number's or a boolean's as JSON
+ * writes it, in buf), or NULL for null, an object, an array or no value. */
+static const char *sj_text(const json_t *n, char buf[40], size_t *len)
 {
-	struct sj_block *b = a->head;
-	void *p;
-
-	size = (size + 15) & ~(size_t)15;
-	if (!b || b->cap - b->used < size) {
-		size_t cap = size > 16384 ? size : 16384;
-
-		if (a->spare && a->spare->cap >= size) {
-			b = a->spare;
-			a->spare = b->next;
-		} else {
-			b = malloc(sizeof(*b) + cap);
-			if (!b) {
-				a->oom = true;
-				return NULL;
-			}
-			b->cap = cap;
-		}
-		b->used = 0;
-		b->next = a->head;
-		a->head = b;
+	if (json_is_string(n)) {
+		*len = json_string_length(n);
+		return json_string_value(n);
 	}
-	p = b->data + b->used;
-	b->used += size;
-	return p;
-}
-
-/* Forgets every node, keeping the memory for the next document. */
-static void sj_arena_reset(struct sj_arena *a)
-{
-	while (a->head) {
-		struct sj_block *b = a->head;
-
-		a->head = b->next;
-		b->next = a->spare;
-		a->spare = b;
-	}
-	a->oom = false;
-}
-
-static void sj_arena_free(struct sj_arena *a)
-{
-	sj_arena_reset(a);
-	while (a->spare) {
-		struct sj_block *b = a->spare;
-
-		a->spare = b->next;
-		free(b);
-	}
-}
-
-static const char *sj_copy(struct sj_arena *a, const char *s, size_t len)
-{
-	char *p = sj_alloc(a, len + 1);
-
-	if (!p)
+	if (json_is_integer(n))
+		snprintf(buf, 40, "%" JSON_INTEGER_FORMAT, json_integer_value(n));
+	else if (json_is_real(n))
+		snprintf(buf, 40, "%.17g", json_real_value(n));
+	else if (json_is_boolean(n))
+		snprintf(buf, 40, "%s", json_is_true(n) ? "true" : "false");
+	else
 		return NULL;
-	memcpy(p, s, len);
-	p[len] = '\0';
-	return p;
+	*len = strlen(buf);
+	return buf;
 }
 
-static struct sj_node *sj_new(struct sj_arena *a, struct sj_node *parent, enum sj_type type,
-			      const char *key, size_t klen)
+static const json_t *sj_get(const json_t *map, const char *key)
 {
-	struct sj_node *n = sj_alloc(a, sizeof(*n));
-
-	if (!n)
-		return NULL;
-	memset(n, 0, sizeof(*n));
-	n->type = type;
-	n->key = key;
-	n->klen = klen;
-	if (parent) {
-		if (parent->last)
-			parent->last->next = n;
-		else
-			parent->first = n;
-		parent->last = n;
-		parent->count++;
-	}
-	return n;
-}
-
-static struct sj_node *sj_get(struct sj_node *map, const char *key)
-{
-	size_t kl = strlen(key);
-
-	if (!map || map->type != SJ_MAP)
-		return NULL;
-	for (struct sj_node *c = map->first; c; c = c->next)
-		if (c->klen == kl && memcmp(c->key, key, kl) == 0)
-			return c;
-	return NULL;
+	return json_is_object(map) ? json_object_get(map, key) : NULL;
 }
 
 /* sj_get along a path of keys, NULL-terminated. */
-static struct sj_node *sj_at(struct sj_node *n, ...)
+static const json_t *sj_at(const json_t *n, ...)
 {
 	const char *key;
 	va_list ap;
@@ -942,23 +845,13 @@ static struct sj_node *sj_at(struct sj_node *n, ...)
 	return n;
 }
 
-/* A scalar's text, or NULL for anything else, including a plain null. */
-static const char *sj_scalar(struct sj_node *n, size_t *len)
+/* Copies a scalar's text, truncating at size; false (out untouched) if n
+ * is not a scalar. */
+static bool sj_str(const json_t *n, char *out, size_t size)
 {
-	if (!n || n->type != SJ_SCALAR)
-		return NULL;
-	if (n->plain && ((n->len == 4 && memcmp(n->s, "null", 4) == 0) ||
-			 (n->len == 1 && n->s[0] == '~')))
-		return NULL;
-	*len = n->len;
-	return n->s;
-}
-
-/* Copies a string, truncating at size; false (out untouched) if n is not one. */
-static bool sj_str(struct sj_node *n, char *out, size_t size)
-{
+	char buf[40];
 	size_t len;
-	const char *s = sj_scalar(n, &len);
+	const char *s = sj_text(n, buf, &len);
 
 	if (!s)
 		return false;
@@ -986,15 +879,16 @@ static bool sj_parse_int(const char *s, size_t len, int64_t *out)
 	return true;
 }
 
-static bool sj_int64(struct sj_node *n, int64_t *out)
+static bool sj_int64(const json_t *n, int64_t *out)
 {
+	char buf[40];
 	size_t len;
-	const char *s = sj_scalar(n, &len);
+	const char *s = sj_text(n, buf, &len);
 
 	return s && sj_parse_int(s, len, out);
 }
 
-static bool sj_int(struct sj_node *n, int *out)
+static bool sj_int(const json_t *n, int *out)
 {
 	int64_t v;
 
@@ -1004,10 +898,11 @@ static bool sj_int(struct sj_node *n, int *out)
 	return true;
 }
 
-static bool sj_bool(struct sj_node *n, bool *out)
+static bool sj_bool(const json_t *n, bool *out)
 {
+	char buf[40];
 	size_t len;
-	const char *s = sj_scalar(n, &len);
+	const char *s = sj_text(n, buf, &len);
 
 	if (!s)
 		return false;
@@ -1020,7 +915,7 @@ static bool sj_bool(struct sj_node *n, bool *out)
 	return true;
 }
 
-static bool sj_ip(struct sj_node *n, struct in_addr *out)
+static bool sj_ip(const json_t *n, struct in_addr *out)
 {
 	char s[INET_ADDRSTRLEN + 8];
 
@@ -1028,7 +923,7 @@ static bool sj_ip(struct sj_node *n, struct in_addr *out)
 }
 
 /* "a.b.c.d/n", host bits cleared. */
-static bool svc_read_cidr(struct sj_node *n, struct model_cidr4 *out)
+static bool svc_read_cidr(const json_t *n, struct model_cidr4 *out)
 {
 	char s[INET_ADDRSTRLEN + 8], *slash, *end;
 	long bits;
@@ -1045,46 +940,46 @@ static bool svc_read_cidr(struct sj_node *n, struct model_cidr4 *out)
 	return true;
 }
 
-static void sj_map(struct sj_node *n, struct model_map *m)
+static void sj_map(const json_t *n, struct model_map *m)
 {
 	int cap = (int)(sizeof(m->items) / sizeof(m->items[0]));
+	const char *key;
+	json_t *v;
 
-	if (!n || n->type != SJ_MAP)
+	if (!json_is_object(n))
 		return;
-	for (struct sj_node *c = n->first; c && m->n < cap; c = c->next) {
+	json_object_foreach((json_t *)n, key, v) {
 		struct model_kv *kv = &m->items[m->n];
-		size_t kl = c->klen < sizeof(kv->key) ? c->klen : sizeof(kv->key) - 1;
 
-		memcpy(kv->key, c->key, kl);
-		kv->key[kl] = '\0';
-		if (!sj_str(c, kv->value, sizeof(kv->value)))
+		if (m->n == cap)
+			break;
+		snprintf(kv->key, sizeof(kv->key), "%s", key);
+		if (!sj_str(v, kv->value, sizeof(kv->value)))
 			kv->value[0] = '\0';
 		m->n++;
 	}
 }
 
-/* The next item of a sequence (*it NULL: the first); NULL at the end or
- * if seq is not a sequence. */
-static struct sj_node *sj_seq_next(struct sj_node *seq, struct sj_node **it)
+/* The next item of an array (*it 0: the first); NULL at the end or if seq
+ * is not an array. */
+static const json_t *sj_seq_next(const json_t *seq, size_t *it)
 {
-	if (!seq || seq->type != SJ_SEQ)
-		return NULL;
-	*it = *it ? (*it)->next : seq->first;
-	return *it;
+	return json_is_array(seq) ? json_array_get(seq, (*it)++) : NULL;
 }
 
 /* An int-or-string port reference: a number, or a name. */
-static void sj_port_ref(struct sj_node *n, int *port, char *name, size_t size)
+static void sj_port_ref(const json_t *n, int *port, char *name, size_t size)
 {
 	if (sj_int(n, port))
 		return;
 	sj_str(n, name, size);
 }
 
-static void sj_int_or_percent(struct sj_node *n, struct model_int_or_percent *v)
+static void sj_int_or_percent(const json_t *n, struct model_int_or_percent *v)
 {
+	char buf[40];
 	size_t len;
-	const char *s = sj_scalar(n, &len);
+	const char *s = sj_text(n, buf, &len);
 	int64_t x;
 
 	if (!s)
@@ -1099,11 +994,11 @@ static void sj_int_or_percent(struct sj_node *n, struct model_int_or_percent *v)
 	}
 }
 
-static int sj_check_kind(struct sj_node *root, const char *kind, char *err, size_t errlen)
+static int sj_check_kind(const json_t *root, const char *kind, char *err, size_t errlen)
 {
 	char k[64];
 
-	if (!root || root->type != SJ_MAP) {
+	if (!json_is_object(root)) {
 		sj_err(err, errlen, "not a JSON object");
 		return -1;
 	}
@@ -1115,7 +1010,7 @@ static int sj_check_kind(struct sj_node *root, const char *kind, char *err, size
 }
 
 /* The identity every object has; ns defaults to "default". */
-static int sj_ident(struct sj_node *md, char *ns, char *name, char *err, size_t errlen)
+static int sj_ident(const json_t *md, char *ns, char *name, char *err, size_t errlen)
 {
 	if (!sj_str(sj_get(md, "name"), name, MODEL_NAME_MAX) || !name[0]) {
 		sj_err(err, errlen, "metadata.name missing");
@@ -1126,9 +1021,9 @@ static int sj_ident(struct sj_node *md, char *ns, char *name, char *err, size_t 
 	return 0;
 }
 
-static int sj_meta(struct sj_node *root, struct model_meta *m, char *err, size_t errlen)
+static int sj_meta(const json_t *root, struct model_meta *m, char *err, size_t errlen)
 {
-	struct sj_node *md = sj_get(root, "metadata");
+	const json_t *md = sj_get(root, "metadata");
 
 	if (sj_ident(md, m->ns, m->name, err, errlen) < 0)
 		return -1;
@@ -1141,9 +1036,9 @@ static int sj_meta(struct sj_node *root, struct model_meta *m, char *err, size_t
 	return 0;
 }
 
-static void sj_probe(struct sj_node *n, struct model_probe *p)
+static void sj_probe(const json_t *n, struct model_probe *p)
 {
-	struct sj_node *h, *t;
+	const json_t *h, *t;
 
 	if (!n)
 		return;
@@ -1162,10 +1057,10 @@ static void sj_probe(struct sj_node *n, struct model_probe *p)
 	sj_int(sj_get(n, "failureThreshold"), &p->failure_threshold);
 }
 
-static int sj_strings(struct sj_node *seq, char (*v)[MODEL_ARG_MAX])
+static int sj_strings(const json_t *seq, char (*v)[MODEL_ARG_MAX])
 {
-	struct sj_node *it_n;
-	struct sj_node *it = NULL;
+	const json_t *it_n;
+	size_t it = 0;
 	int n = 0;
 
 	while (n < MODEL_MAX_ARGS && (it_n = sj_seq_next(seq, &it)))
@@ -1174,16 +1069,17 @@ static int sj_strings(struct sj_node *seq, char (*v)[MODEL_ARG_MAX])
 	return n;
 }
 
-static void sj_pre_stop(struct sj_node *n, struct model_hook *h)
+static void sj_pre_stop(const json_t *n, struct model_hook *h)
 {
-	struct sj_node *e = sj_get(n, "exec"), *g = sj_get(n, "httpGet");
-	struct sj_node *sl = sj_get(n, "sleep"), *x, *it = NULL;
+	const json_t *e = sj_get(n, "exec"), *g = sj_get(n, "httpGet");
+	const json_t *sl = sj_get(n, "sleep"), *x;
+	size_t it = 0;
 	char scheme[16] = "";
 
 	/* A null handler ("exec": null) is no handler. */
-	e = e && e->type == SJ_MAP ? e : NULL;
-	g = g && g->type == SJ_MAP ? g : NULL;
-	sl = sl && sl->type == SJ_MAP ? sl : NULL;
+	e = json_is_object(e) ? e : NULL;
+	g = json_is_object(g) ? g : NULL;
+	sl = json_is_object(sl) ? sl : NULL;
 	if (e) {
 		h->kind = MODEL_HOOK_EXEC;
 		while (h->n_command < MODEL_HOOK_MAX_ARGS &&
@@ -1215,10 +1111,10 @@ static void sj_pre_stop(struct sj_node *n, struct model_hook *h)
 	}
 }
 
-static void sj_container(struct sj_node *n, struct model_container *c)
+static void sj_container(const json_t *n, struct model_container *c)
 {
-	struct sj_node *x;
-	struct sj_node *it = NULL;
+	const json_t *x;
+	size_t it = 0;
 
 	sj_str(sj_get(n, "name"), c->name, sizeof(c->name));
 	sj_str(sj_get(n, "image"), c->image, sizeof(c->image));
@@ -1232,7 +1128,7 @@ static void sj_container(struct sj_node *n, struct model_container *c)
 		sj_str(sj_get(x, "value"), e->value, sizeof(e->value));
 		c->n_env++;
 	}
-	it = NULL;
+	it = 0;
 	while (c->n_ports < MODEL_MAX_PORTS && (x = sj_seq_next(sj_get(n, "ports"), &it))) {
 		struct model_container_port *p = &c->ports[c->n_ports];
 		char proto[8];
@@ -1248,10 +1144,10 @@ static void sj_container(struct sj_node *n, struct model_container *c)
 	sj_pre_stop(sj_get(sj_get(n, "lifecycle"), "preStop"), &c->pre_stop);
 }
 
-static void sj_pod_spec(struct sj_node *n, struct model_pod_spec *s)
+static void sj_pod_spec(const json_t *n, struct model_pod_spec *s)
 {
-	struct sj_node *x;
-	struct sj_node *it = NULL;
+	const json_t *x;
+	size_t it = 0;
 
 	s->termination_grace_s = 30;
 	sj_int(sj_get(n, "terminationGracePeriodSeconds"), &s->termination_grace_s);
@@ -1260,7 +1156,7 @@ static void sj_pod_spec(struct sj_node *n, struct model_pod_spec *s)
 		sj_container(x, &s->containers[s->n_containers++]);
 	/* The first constraint over the hostname; other keys have no domain
 	 * in the lab. */
-	it = NULL;
+	it = 0;
 	while (!s->spread_max_skew && (x = sj_seq_next(sj_get(n, "topologySpreadConstraints"), &it))) {
 		char key[64] = "", when[32] = "";
 
@@ -1273,14 +1169,14 @@ static void sj_pod_spec(struct sj_node *n, struct model_pod_spec *s)
 	}
 	/* The DaemonSet controller's pin: the first term's field match on
 	 * the node's name. */
-	it = NULL;
+	it = 0;
 	x = sj_seq_next(sj_at(n, "affinity", "nodeAffinity",
 			      "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms",
 			      NULL), &it);
-	it = NULL;
+	it = 0;
 	while ((x = sj_seq_next(sj_get(x, "matchFields"), &it))) {
 		char key[32] = "", op[8] = "";
-		struct sj_node *vit = NULL;
+		size_t vit = 0;
 
 		sj_str(sj_get(x, "key"), key, sizeof(key));
 		sj_str(sj_get(x, "operator"), op, sizeof(op));
@@ -1292,7 +1188,7 @@ static void sj_pod_spec(struct sj_node *n, struct model_pod_spec *s)
 	}
 }
 
-static void sj_condition(struct sj_node *n, struct model_condition *c)
+static void sj_condition(const json_t *n, struct model_condition *c)
 {
 	char st[16] = "";
 
@@ -1308,10 +1204,10 @@ static void sj_condition(struct sj_node *n, struct model_condition *c)
  * and set every non-zero default themselves; a list of thousands of large
  * structs then only touches the memory the fields use. */
 
-static int deployment_read(struct sj_node *root, struct model_deployment *d,
+static int deployment_read(const json_t *root, struct model_deployment *d,
 			   char *err, size_t errlen)
 {
-	struct sj_node *spec, *ru, *tpl;
+	const json_t *spec, *ru, *tpl;
 	char kind[16] = "";
 
 	sj_str(sj_get(root, "kind"), kind, sizeof(kind));
@@ -1340,11 +1236,11 @@ static int deployment_read(struct sj_node *root, struct model_deployment *d,
 	return 0;
 }
 
-static int service_read(struct sj_node *root, struct model_service *s, char *err, size_t errlen)
+static int service_read(const json_t *root, struct model_service *s, char *err, size_t errlen)
 {
-	struct sj_node *spec, *x;
+	const json_t *spec, *x;
 	char tmp[32];
-	struct sj_node *it = NULL;
+	size_t it = 0;
 
 	if (sj_check_kind(root, "Service", err, errlen) < 0 ||
 	    sj_meta(root, &s->meta, err, errlen) < 0)
@@ -1381,27 +1277,27 @@ static int service_read(struct sj_node *root, struct model_service *s, char *err
 	sj_int(sj_at(spec, "sessionAffinityConfig", "clientIP", "timeoutSeconds", NULL),
 	       &s->affinity_timeout_s);
 	sj_ip(sj_get(spec, "loadBalancerIP"), &s->load_balancer_ip);
-	it = NULL;
+	it = 0;
 	while (s->n_external_ips < MODEL_MAX_EXTERNAL_IPS &&
 	       (x = sj_seq_next(sj_get(spec, "externalIPs"), &it)))
 		if (sj_ip(x, &s->external_ips[s->n_external_ips]))
 			s->n_external_ips++;
-	it = NULL;
+	it = 0;
 	while (s->n_source_ranges < MODEL_MAX_SOURCE_RANGES &&
 	       (x = sj_seq_next(sj_get(spec, "loadBalancerSourceRanges"), &it)))
 		if (svc_read_cidr(x, &s->source_ranges[s->n_source_ranges]))
 			s->n_source_ranges++;
-	it = NULL;
+	it = 0;
 	x = sj_seq_next(sj_at(root, "status", "loadBalancer", "ingress", NULL), &it);
 	sj_ip(sj_get(x, "ip"), &s->ingress_ip);
 	return 0;
 }
 
-static int pod_read(struct sj_node *root, struct model_pod *p, char *err, size_t errlen)
+static int pod_read(const json_t *root, struct model_pod *p, char *err, size_t errlen)
 {
-	struct sj_node *x, *own = NULL;
+	const json_t *x, *own = NULL;
 	const char *hash;
-	struct sj_node *it = NULL;
+	size_t it = 0;
 
 	if (sj_check_kind(root, "Pod", err, errlen) < 0 || sj_meta(root, &p->meta, err, errlen) < 0)
 		return -1;
@@ -1440,7 +1336,7 @@ static int pod_read(struct sj_node *root, struct model_pod *p, char *err, size_t
 		if (!ip || inet_pton(AF_INET, ip, &p->ip) != 1)
 			p->ip.s_addr = 0;
 	}
-	it = NULL;
+	it = 0;
 	while ((x = sj_seq_next(sj_at(root, "status", "conditions", NULL), &it))) {
 		char type[32] = "", status[16] = "";
 
@@ -1455,10 +1351,10 @@ static int pod_read(struct sj_node *root, struct model_pod *p, char *err, size_t
 	return 0;
 }
 
-static int pod_status_read(struct sj_node *root, struct model_pod_status *s,
+static int pod_status_read(const json_t *root, struct model_pod_status *s,
 			   char *err, size_t errlen)
 {
-	struct sj_node *md = sj_get(root, "metadata"), *st;
+	const json_t *md = sj_get(root, "metadata"), *st;
 	char phase[16];
 
 	if (sj_check_kind(root, "Pod", err, errlen) < 0 ||
@@ -1480,12 +1376,12 @@ static int pod_status_read(struct sj_node *root, struct model_pod_status *s,
 	return 0;
 }
 
-static int endpoints_read(struct sj_node *root, struct model_endpoints *e,
+static int endpoints_read(const json_t *root, struct model_endpoints *e,
 			  char *err, size_t errlen)
 {
-	struct sj_node *eps = sj_get(root, "endpoints"), *x;
+	const json_t *eps = sj_get(root, "endpoints"), *x;
 	int slice_port[MODEL_MAX_PORTS] = { 0 };
-	struct sj_node *it = NULL;
+	size_t it = 0;
 	int cap;
 
 	if (sj_check_kind(root, "EndpointSlice", err, errlen) < 0 ||
@@ -1501,17 +1397,17 @@ static int endpoints_read(struct sj_node *root, struct model_endpoints *e,
 		sj_int(sj_get(x, "port"), &slice_port[e->n_ports]);
 		e->n_ports++;
 	}
-	cap = eps && eps->type == SJ_SEQ ? eps->count : 0;
+	cap = (int)json_array_size(eps);
 	e->items = calloc(cap > 0 ? (size_t)cap : 1, sizeof(*e->items));
 	if (!e->items) {
 		sj_err(err, errlen, "out of memory");
 		return -1;
 	}
-	it = NULL;
+	it = 0;
 	while (e->n < cap && (x = sj_seq_next(eps, &it))) {
 		struct model_endpoint *ep = &e->items[e->n];
-		struct sj_node *cond = sj_get(x, "conditions"), *ports, *pn;
-		struct sj_node *it2 = NULL;
+		const json_t *cond = sj_get(x, "conditions"), *ports, *pn;
+		size_t it2 = 0;
 		int np = 0;
 
 		if (!sj_ip(sj_seq_next(sj_get(x, "addresses"), &it2), &ep->addr))
@@ -1527,7 +1423,7 @@ static int endpoints_read(struct sj_node *root, struct model_endpoints *e,
 		sj_str(sj_at(x, "targetRef", "name", NULL), ep->pod, sizeof(ep->pod));
 		ports = sj_get(x, "ports");
 		if (ports) {
-			it2 = NULL;
+			it2 = 0;
 			while (np < MODEL_MAX_PORTS && (pn = sj_seq_next(ports, &it2)))
 				sj_int(pn, &ep->ports[np++]);
 		} else {
@@ -1538,11 +1434,11 @@ static int endpoints_read(struct sj_node *root, struct model_endpoints *e,
 	return 0;
 }
 
-static int deployment_status_read(struct sj_node *root, struct model_deployment_status *s,
+static int deployment_status_read(const json_t *root, struct model_deployment_status *s,
 				  char *err, size_t errlen)
 {
-	struct sj_node *st, *x;
-	struct sj_node *it = NULL;
+	const json_t *st, *x;
+	size_t it = 0;
 	char kind[16] = "";
 
 	sj_str(sj_get(root, "kind"), kind, sizeof(kind));
@@ -1577,210 +1473,27 @@ static int deployment_status_read(struct sj_node *root, struct model_deployment_
 
 /* ---- parsing ------------------------------------------------------------ */
 
-/* A libfyaml event parser with its diagnostics and node arena; one serves
- * every file of a list. */
-struct sj_doc {
-	struct fy_parser *parser;
-	struct fy_diag *diag;
-	struct sj_arena arena;
-	char msg[200];
-	bool got_msg;
-};
-
-/* libfyaml prints parse errors to stderr unless given a diagnostic object;
- * this one keeps the first line of the first error as the message. */
-static void sj_diag_out(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-	struct sj_doc *d = user;
-	const char *nl;
-
-	(void)diag;
-	if (d->got_msg)
-		return;
-	nl = memchr(buf, '\n', len);
-	if (nl)
-		len = (size_t)(nl - buf);
-	/* A string's source shows as "<memory-@0x...-0x...>:": only noise. */
-	if (len > 8 && memcmp(buf, "<memory-", 8) == 0) {
-		const char *end = memchr(buf, '>', len);
-
-		if (end && end + 2 <= buf + len) {
-			len -= (size_t)(end + 2 - buf);
-			buf = end + 2;
-		}
-	}
-	snprintf(d->msg, sizeof(d->msg), "%.*s", (int)len, buf);
-	d->got_msg = true;
-}
-
-static int sj_doc_parser(struct sj_doc *d)
-{
-	struct fy_parse_cfg cfg = {
-		.flags = FYPCF_QUIET | FYPCF_DISABLE_ACCELERATORS,
-		.diag = d->diag,
-	};
-
-	if (d->parser)
-		fy_parser_destroy(d->parser);
-	d->parser = fy_parser_create(&cfg);
-	return d->parser ? 0 : -ENOMEM;
-}
-
-static int sj_doc_init(struct sj_doc *d)
-{
-	struct fy_diag_cfg dcfg;
-
-	memset(d, 0, sizeof(*d));
-	fy_diag_cfg_default(&dcfg);
-	dcfg.fp = NULL;
-	dcfg.output_fn = sj_diag_out;
-	dcfg.user = d;
-	dcfg.colorize = false;
-	dcfg.show_source = false;
-	dcfg.show_module = false;
-	d->diag = fy_diag_create(&dcfg);
-	if (!d->diag)
-		return -ENOMEM;
-	return sj_doc_parser(d);
-}
-
-static void sj_doc_fini(struct sj_doc *d)
-{
-	if (d->parser)
-		fy_parser_destroy(d->parser);
-	if (d->diag)
-		fy_diag_destroy(d->diag);
-	sj_arena_free(&d->arena);
-	d->parser = NULL;
-	d->diag = NULL;
-}
-
-#define SJ_MAX_DEPTH 64
-
-/* Parses the first document of text into d's arena; the tree lives until
- * the next parse, the text may go right away. NULL with d->msg set. */
-static struct sj_node *sj_doc_parse(struct sj_doc *d, const char *text, size_t len)
-{
-	struct sj_node *stack[SJ_MAX_DEPTH], *root = NULL;
-	const char *key = NULL;
-	size_t klen = 0;
-	bool failed = false, done = false;
-	struct fy_event *ev;
-	int depth = 0;
-
-	sj_arena_reset(&d->arena);
-	d->got_msg = false;
-	d->msg[0] = '\0';
-	if (!d->parser || fy_parser_set_string(d->parser, text, len) != 0) {
-		if (sj_doc_parser(d) < 0 || fy_parser_set_string(d->parser, text, len) != 0) {
-			snprintf(d->msg, sizeof(d->msg), "cannot start the parser");
-			return NULL;
-		}
-	}
-	while ((ev = fy_parser_parse(d->parser))) {
-		enum fy_event_type t = ev->type;
-		struct sj_node *top = depth ? stack[depth - 1] : NULL, *n = NULL;
-		const char *txt;
-		size_t tl = 0;
-
-		if (failed || done || t == FYET_STREAM_START || t == FYET_STREAM_END ||
-		    t == FYET_DOCUMENT_START || t == FYET_NONE)
-			goto next;
-		if (t == FYET_DOCUMENT_END) {
-			done = root != NULL;
-			goto next;
-		}
-		if (t == FYET_MAPPING_END || t == FYET_SEQUENCE_END) {
-			if (depth > 0)
-				depth--;
-			goto next;
-		}
-		if (t == FYET_ALIAS) {
-			snprintf(d->msg, sizeof(d->msg), "aliases are not supported");
-			failed = true;
-			goto next;
-		}
-		if (top && top->type == SJ_MAP && !key) {
-			/* A mapping's key; JSON only has string keys. */
-			txt = t == FYET_SCALAR ? fy_token_get_text(ev->scalar.value, &tl) : NULL;
-			key = txt ? sj_copy(&d->arena, txt, tl) : NULL;
-			klen = tl;
-			if (!key) {
-				snprintf(d->msg, sizeof(d->msg), "a mapping key is not a string");
-				failed = true;
-			}
-			goto next;
-		}
-		if (!top && root) {
-			failed = true;   /* cannot happen: one root per document */
-			goto next;
-		}
-		n = sj_new(&d->arena, top, t == FYET_MAPPING_START ? SJ_MAP :
-			   t == FYET_SEQUENCE_START ? SJ_SEQ : SJ_SCALAR, key, klen);
-		key = NULL;
-		klen = 0;
-		if (!n) {
-			failed = true;
-			goto next;
-		}
-		if (!root)
-			root = n;
-		if (t == FYET_SCALAR) {
-			txt = fy_token_get_text(ev->scalar.value, &tl);
-			n->s = sj_copy(&d->arena, txt ? txt : "", txt ? tl : 0);
-			n->len = txt ? tl : 0;
-			n->plain = fy_token_scalar_style(ev->scalar.value) == FYSS_PLAIN;
-			failed = !n->s;
-		} else if (depth == SJ_MAX_DEPTH) {
-			snprintf(d->msg, sizeof(d->msg), "nested too deeply");
-			failed = true;
-		} else {
-			stack[depth++] = n;
-		}
-next:
-		fy_parser_event_free(d->parser, ev);
-	}
-	if (fy_parser_get_stream_error(d->parser)) {
-		failed = true;
-		/* A parser that saw an error starts afresh for the next file. */
-		sj_doc_parser(d);
-	}
-	if (d->arena.oom)
-		snprintf(d->msg, sizeof(d->msg), "out of memory");
-	if (failed || d->arena.oom) {
-		if (!d->msg[0])
-			snprintf(d->msg, sizeof(d->msg), "not valid JSON");
-		return NULL;
-	}
-	if (!root)
-		snprintf(d->msg, sizeof(d->msg), "empty document");
-	return root;
-}
-
 /* Each object kind gets a from_json; `fail` undoes a failed read's
  * allocations. */
 #define STORE_FROM(kind, type, reader, fail) \
 int model_##kind##_from_json(const char *text, size_t len, type *out, char *err, size_t errlen) \
 { \
-	struct sj_doc d_; \
-	struct sj_node *root_; \
+	char msg_[200]; \
+	json_t *root_; \
 	int rc_ = -1; \
 	memset(out, 0, sizeof(*out)); \
-	if (sj_doc_init(&d_) < 0) { \
-		sj_err(err, errlen, "out of memory"); \
-	} else if (!(root_ = sj_doc_parse(&d_, text, len))) { \
-		sj_err(err, errlen, "%s", d_.msg); \
+	if (!(root_ = apiobj_parse(text, len, msg_, sizeof(msg_)))) { \
+		sj_err(err, errlen, "%s", msg_); \
 	} else if ((rc_ = reader(root_, out, err, errlen)) < 0) { \
 		fail(out); \
 	} \
-	sj_doc_fini(&d_); \
+	json_decref(root_); \
 	return rc_; \
 }
 
-/* The reader of a kind the state dir holds, for store_list() and
- * store_get_file(). */
+/* The reader of a kind the state dir holds, for store_list(). */
 #define STORE_FILE_READER(reader, type) \
-static int reader##_v(struct sj_node *root, void *out, char *err, size_t errlen) \
+static int reader##_v(const json_t *root, void *out, char *err, size_t errlen) \
 { \
 	return reader(root, (type *)out, err, errlen); \
 }
@@ -1806,13 +1519,12 @@ STORE_FILE_READER(pod_status_read, struct model_pod_status)
 
 /* ---- files ------------------------------------------------------------ */
 
-/* Reads and parses a file. NULL with rc -ENOENT if it does not exist, else
- * NULL with a message in err. */
-static struct sj_node *store_load(struct sj_doc *d, const char *path, int *rc,
-				  char *err, size_t errlen)
+/* Reads and parses a file (json_decref it). NULL with rc -ENOENT if it
+ * does not exist, else NULL with a message in err. */
+static json_t *store_load(const char *path, int *rc, char *err, size_t errlen)
 {
-	struct sj_node *root;
-	char *text = NULL;
+	char *text = NULL, msg[200];
+	json_t *root;
 	size_t len;
 
 	*rc = fs_read_all(path, &text, &len);
@@ -1820,17 +1532,16 @@ static struct sj_node *store_load(struct sj_doc *d, const char *path, int *rc,
 		sj_err(err, errlen, "%s: %s", path, strerror(-*rc));
 		return NULL;
 	}
-	root = sj_doc_parse(d, text, len);
+	root = apiobj_parse(text, len, msg, sizeof(msg));
 	free(text);
 	if (!root) {
 		*rc = -EINVAL;
-		sj_err(err, errlen, "%s: %s", path, d->msg);
+		sj_err(err, errlen, "%s: %s", path, msg);
 	}
 	return root;
 }
 
-typedef int store_read_fn(struct sj_node *root, void *out, char *err, size_t errlen);
-typedef bool store_keep_fn(struct sj_node *root, const void *arg);
+typedef int store_read_fn(const json_t *root, void *out, char *err, size_t errlen);
 
 static int store_key_cmp(const void *a, const void *b)
 {
@@ -1885,7 +1596,7 @@ int store_list_keys(const char *statedir, enum store_kind kind, struct store_key
 			cap = ncap;
 		}
 		k = &keys[cnt];
-		if (us) {
+		{
 			size_t nsl = (size_t)(us - de->d_name), nl = len - nsl - 1;
 
 			if (nsl >= sizeof(k->ns) || nl >= sizeof(k->name) || nl == 0)
@@ -1894,12 +1605,6 @@ int store_list_keys(const char *statedir, enum store_kind kind, struct store_key
 			k->ns[nsl] = '\0';
 			memcpy(k->name, us + 1, nl);
 			k->name[nl] = '\0';
-		} else {
-			if (len >= sizeof(k->name))
-				continue;
-			k->ns[0] = '\0';
-			memcpy(k->name, de->d_name, len);
-			k->name[len] = '\0';
 		}
 		cnt++;
 	}
@@ -1922,13 +1627,12 @@ done:
 /* Reads every file of a kind into a calloc'd array of `size`-byte objects
  * in key order, skipping (with a warning) files that do not parse. */
 static int store_list(const char *statedir, enum store_kind kind, size_t size,
-		      store_read_fn *rd, void (*fail)(void *), store_keep_fn *keep,
-		      const void *arg, void **out, int *n, char *err, size_t errlen)
+		      store_read_fn *rd, void (*fail)(void *), void **out, int *n, char *err,
+		      size_t errlen)
 {
 	struct store_key *keys;
 	char path[PATH_MAX], msg[512];
 	int nkeys, cnt = 0;
-	struct sj_doc d;
 	char *arr;
 
 	*out = NULL;
@@ -1937,29 +1641,24 @@ static int store_list(const char *statedir, enum store_kind kind, size_t size,
 		return -1;
 	/* calloc: large, mostly-unused structs stay untouched zero pages. */
 	arr = calloc(nkeys > 0 ? (size_t)nkeys : 1, size);
-	if (!arr || sj_doc_init(&d) < 0) {
-		if (arr)
-			sj_doc_fini(&d);
-		free(arr);
+	if (!arr) {
 		free(keys);
 		sj_err(err, errlen, "out of memory");
 		return -1;
 	}
 	for (int i = 0; i < nkeys; i++) {
 		void *slot = arr + (size_t)cnt * size;
-		struct sj_node *root;
+		json_t *root;
 		int rc;
 
 		store_path(statedir, kind, keys[i].ns, keys[i].name, path, sizeof(path));
-		root = store_load(&d, path, &rc, msg, sizeof(msg));
+		root = store_load(path, &rc, msg, sizeof(msg));
 		if (!root) {
 			/* Deleted since the directory was read: not an error. */
 			if (rc != -ENOENT)
 				log_warn("%s, skipped", msg);
 			continue;
 		}
-		if (keep && !keep(root, arg))
-			continue;
 		if (rd(root, slot, msg, sizeof(msg)) == 0) {
 			cnt++;
 		} else {
@@ -1968,8 +1667,8 @@ static int store_list(const char *statedir, enum store_kind kind, size_t size,
 				fail(slot);
 			memset(slot, 0, size);
 		}
+		json_decref(root);
 	}
-	sj_doc_fini(&d);
 	free(keys);
 	*out = arr;
 	*n = cnt;
@@ -1980,7 +1679,7 @@ int store_list_pod_statuses(const char *statedir, struct model_pod_status **out,
 			    char *err, size_t errlen)
 {
 	return store_list(statedir, STORE_POD_STATUS, sizeof(**out), pod_status_read_v,
-			  NULL, NULL, NULL, (void **)out, n, err, errlen);
+			  NULL, (void **)out, n, err, errlen);
 }
 
 /* ---- writes ----------------------------------------------------------- */

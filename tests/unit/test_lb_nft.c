@@ -223,7 +223,7 @@ static void test_parse_counters(void **state)
 		" \"table\": \"azure-lb\", \"handle\": 4, \"packets\": 3, \"bytes\": 180}},"
 		" {\"counter\": {\"family\": \"ip\", \"name\": \"traffic_default_a_node0\","
 		" \"table\": \"azure-lb\", \"handle\": 5, \"packets\": 12345678901234,"
-		" \"bytes\": 18446744073709551615}}]}";
+		" \"bytes\": 9223372036854775807}}]}";
 	struct lb_nft_counter *c = NULL;
 	const struct lb_nft_counter *t;
 	char err[256];
@@ -238,11 +238,21 @@ static void test_parse_counters(void **state)
 	t = lb_nft_counter_find(c, n, "traffic_default_a_node0");
 	assert_non_null(t);
 	assert_true(t->packets == 12345678901234ull);
-	assert_true(t->bytes == 18446744073709551615ull);
+	/* Exact up to 2^63 - 1, jansson's integers. */
+	assert_true(t->bytes == 9223372036854775807ull);
 	assert_null(lb_nft_counter_find(c, n, "nope"));
 	free(c);
 	assert_int_equal(lb_nft_parse_counters("{", 1, &c, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "JSON"));
+	/* Beyond that (8 EiB), the listing is refused whole, with a message. */
+	{
+		static const char big[] = "{\"nftables\": [{\"counter\": {\"name\": \"x\","
+			" \"packets\": 1, \"bytes\": 18446744073709551615}}]}";
+
+		err[0] = '\0';
+		assert_int_equal(lb_nft_parse_counters(big, strlen(big), &c, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "JSON"));
+	}
 }
 
 int main(void)

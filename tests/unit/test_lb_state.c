@@ -45,7 +45,7 @@ static void test_round_trip(void **state)
 	snprintf(v.backends[0].last_result, sizeof(v.backends[0].last_result), "200 OK");
 	v.backends[0].last_ok = true;
 	v.backends[0].consecutive = 12;
-	v.backends[0].bytes = 18446744073709551615ull;
+	v.backends[0].bytes = 9223372036854775807ull;
 	snprintf(v.backends[1].node, sizeof(v.backends[1].node), "node1");
 	snprintf(v.backends[1].address, sizeof(v.backends[1].address), "10.240.0.5");
 	snprintf(v.backends[1].state, sizeof(v.backends[1].state), "Down");
@@ -94,7 +94,7 @@ static void test_round_trip(void **state)
 	assert_string_equal(w.backends[1].state, "Down");
 	assert_string_equal(w.backends[1].last_result, "503 Service Unavailable");
 	assert_int_equal(w.backends[0].consecutive, 12);
-	assert_true(w.backends[0].bytes == 18446744073709551615ull);
+	assert_true(w.backends[0].bytes == 9223372036854775807ull);
 	assert_true(w.dpa_known && !w.dpa_ok);
 	assert_float_equal(w.dpa_percent, 50, 0.001);
 	assert_int_equal(w.n_rules, 2);
