@@ -52,9 +52,9 @@ void ctl_pod_name(const char *deployment, const char *hash,
 
 /* ---- scheduling and addresses (ctl_sched.c) ---------------------------- */
 
-/* What the scheduler knows of a node. A node with no status file has never
- * registered: kube-scheduler does not know it, so it is not counted in
- * "0/N nodes are available". */
+/* What the scheduler knows of a node. A node without a Node object has
+ * never registered: kube-scheduler does not know it, so it is not counted
+ * in "0/N nodes are available". */
 enum ctl_node_state { CTL_NODE_ABSENT, CTL_NODE_NOT_READY, CTL_NODE_READY };
 
 /* Most pods created for one Deployment in one pass: the ReplicaSet
@@ -249,8 +249,9 @@ struct ctl {
 	uint64_t wrote_rv[CTL_COLL_COUNT];
 };
 
-/* One reconcile pass over the whole state dir. 0, or -1 if the state could
- * not be read (the next pass retries). */
+/* One reconcile pass over the API server's objects. 0, or -1 if they could
+ * not be read, or the view does not have the controller's own last write
+ * yet (the next pass retries). */
 int ctl_sync(struct ctl *c);
 
 /* ---- the API server (ctl_api.c) --------------------------------------- */

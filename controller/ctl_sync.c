@@ -69,8 +69,8 @@ static int ctl_pod_cmp(const void *a, const void *b)
 	return ctl_key_cmp(x->meta.ns, x->meta.name, y->meta.ns, y->meta.name);
 }
 
-/* The store lists in file-name order; sorting by content keeps lookups
- * right even for a file whose name and content disagree (a hand edit). */
+/* The view is in no particular order: sorted, pods and statuses are
+ * found by binary search. */
 static void ctl_sort(void *base, int n, size_t size, int (*cmp)(const void *, const void *))
 {
 	qsort(base, (size_t)n, size, cmp);
