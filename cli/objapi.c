@@ -108,30 +108,12 @@ const char *objapi_message(const json_t *status)
 int objapi_to_deployment(const json_t *obj, struct model_deployment *out, char *err,
 			 size_t errlen)
 {
-	char *text = apiobj_model_text(obj);
-	int rc;
-
-	if (!text) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	rc = model_deployment_from_json(text, strlen(text), out, err, errlen);
-	free(text);
-	return rc;
+	return model_deployment_from_value(obj, out, err, errlen);
 }
 
 int objapi_to_service(const json_t *obj, struct model_service *out, char *err, size_t errlen)
 {
-	char *text = apiobj_model_text(obj);
-	int rc;
-
-	if (!text) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	rc = model_service_from_json(text, strlen(text), out, err, errlen);
-	free(text);
-	return rc;
+	return model_service_from_value(obj, out, err, errlen);
 }
 
 static json_t *objapi_body(struct buf *b)
@@ -345,8 +327,6 @@ void objapi_nodes_free(struct objapi_node *nodes, int n)
 static int objapi_conv_workload(const json_t *obj, void *out, char *err, size_t errlen)
 {
 	struct objapi_workload *w = out;
-	char *text;
-	int rc;
 
 	if (objapi_to_deployment(obj, &w->spec, err, errlen) < 0)
 		return -1;
@@ -354,14 +334,7 @@ static int objapi_conv_workload(const json_t *obj, void *out, char *err, size_t 
 						      "observedGeneration"));
 	if (!w->reported)
 		return 0;
-	text = json_dumps(obj, JSON_COMPACT);
-	if (!text) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	rc = model_deployment_status_from_json(text, strlen(text), &w->status, err, errlen);
-	free(text);
-	return rc;
+	return model_deployment_status_from_value(obj, &w->status, err, errlen);
 }
 
 int objapi_list_deployments(const struct cli *cli, struct objapi_workload **out, int *n)
@@ -477,16 +450,7 @@ int objapi_get_endpoints(const struct cli *cli, const char *ns, const char *name
 
 static int objapi_conv_pod(const json_t *obj, void *out, char *err, size_t errlen)
 {
-	char *text = apiobj_model_text(obj);
-	int rc;
-
-	if (!text) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	rc = model_pod_from_json(text, strlen(text), out, err, errlen);
-	free(text);
-	return rc;
+	return model_pod_from_value(obj, out, err, errlen);
 }
 
 static int objapi_pod_cmp(const void *a, const void *b)

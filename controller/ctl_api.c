@@ -199,12 +199,11 @@ static void ctl_api_refs_as_values(json_t *obj)
 /* One object as the model reads it (obj is changed). 0, or -1 logged. */
 static int ctl_api_model(json_t *obj, const char *what, struct model_deployment *out)
 {
-	char *text = json_dumps(obj, JSON_COMPACT), err[256];
-	int rc = text ? model_deployment_from_json(text, strlen(text), out, err, sizeof(err)) : -1;
+	char err[256];
+	int rc = model_deployment_from_value(obj, out, err, sizeof(err));
 
 	if (rc < 0)
-		log_warn("%s: %s", what, text ? err : "out of memory");
-	free(text);
+		log_warn("%s: %s", what, err);
 	return rc;
 }
 
@@ -308,17 +307,12 @@ int ctl_api_services(const struct ctl_api_view *v, struct model_service **out, i
 	if (!list)
 		return -ENOMEM;
 	json_object_foreach(v->coll[CTL_SERVICES], key, obj) {
-		char *text = apiobj_model_text(obj), err[256];
+		char err[256];
 
-		if (!text) {
-			free(list);
-			return -ENOMEM;
-		}
-		if (model_service_from_json(text, strlen(text), &list[m], err, sizeof(err)) < 0)
+		if (model_service_from_value(obj, &list[m], err, sizeof(err)) < 0)
 			log_warn("Service %s: %s", key, err);
 		else
 			m++;
-		free(text);
 	}
 	qsort(list, (size_t)m, sizeof(*list), ctl_api_service_cmp);
 	*out = list;

@@ -1010,16 +1010,12 @@ static int ctl_pods_from_api(struct ctl_pass *p)
 		return -ENOMEM;
 	json_object_foreach(p->api.coll[CTL_PODS], key, obj) {
 		struct model_pod *pod = &p->pods[p->n_pods];
-		char *text = apiobj_model_text(obj), err[256];
+		char err[256];
 
-		if (!text)
-			return -ENOMEM;
-		if (model_pod_from_json(text, strlen(text), pod, err, sizeof(err)) < 0) {
+		if (model_pod_from_value(obj, pod, err, sizeof(err)) < 0) {
 			log_warn("pod %s: %s", key, err);
-			free(text);
 			continue;
 		}
-		free(text);
 		if (apiobj_pod_status(obj, &p->sts[p->n_sts]))
 			p->n_sts++;
 		p->n_pods++;

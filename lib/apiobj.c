@@ -40,15 +40,6 @@ json_t *apiobj_model_copy(const json_t *obj)
 	return copy;
 }
 
-char *apiobj_model_text(const json_t *obj)
-{
-	json_t *copy = apiobj_model_copy(obj);
-	char *text = copy ? json_dumps(copy, JSON_COMPACT) : NULL;
-
-	json_decref(copy);
-	return text;
-}
-
 const json_t *apiobj_condition(const json_t *obj, const char *type)
 {
 	const json_t *conds = json_object_get(json_object_get(obj, "status"), "conditions");
@@ -285,19 +276,12 @@ int apiobj_slice_endpoints(const json_t *slice, struct model_endpoints *out, cha
 {
 	const char *svc = json_string_value(json_object_get(json_object_get(json_object_get(
 		slice, "metadata"), "labels"), "kubernetes.io/service-name"));
-	char *text;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (!svc || !svc[0] || strlen(svc) >= sizeof(out->name))
 		return 1;
-	text = apiobj_model_text(slice);
-	if (!text) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	rc = model_endpoints_from_json(text, strlen(text), out, err, errlen);
-	free(text);
+	rc = model_endpoints_from_value(slice, out, err, errlen);
 	if (rc < 0) {
 		model_endpoints_free(out);
 		return -1;

@@ -20,9 +20,6 @@ json_t *apiobj_parse(const char *text, size_t len, char *err, size_t errlen);
 
 /* A deep copy of obj without what the model cannot hold. NULL on OOM. */
 json_t *apiobj_model_copy(const json_t *obj);
-/* The same as compact JSON text (malloc'd), for model_*_from_json. NULL
- * on OOM. */
-char *apiobj_model_text(const json_t *obj);
 
 /* The ConfigMap or Secret (secret true) ns/name as the caller holds it
  * (borrowed), or NULL. */

@@ -294,17 +294,16 @@ static void *apiwatch_list_begin(const struct apiwatch *w, size_t elem_size, con
 }
 
 /* The model's parser of one kind, over a malloc'd element. */
-typedef int apiwatch_parse_fn(const char *text, size_t len, void *out, char *err, size_t errlen);
+typedef int apiwatch_parse_fn(const json_t *obj, void *out, char *err, size_t errlen);
 
-static int apiwatch_parse_service(const char *text, size_t len, void *out, char *err,
-				  size_t errlen)
+static int apiwatch_parse_service(const json_t *obj, void *out, char *err, size_t errlen)
 {
-	return model_service_from_json(text, len, out, err, errlen);
+	return model_service_from_value(obj, out, err, errlen);
 }
 
-static int apiwatch_parse_pod(const char *text, size_t len, void *out, char *err, size_t errlen)
+static int apiwatch_parse_pod(const json_t *obj, void *out, char *err, size_t errlen)
 {
-	return model_pod_from_json(text, len, out, err, errlen);
+	return model_pod_from_value(obj, out, err, errlen);
 }
 
 /* Every cached object as the model reads it, sorted by key; one the model
@@ -322,17 +321,14 @@ static int apiwatch_models(const struct apiwatch *w, size_t elem_size, apiwatch_
 	if (!list)
 		return -1;
 	for (size_t i = 0; i < count; i++) {
-		char *text = apiobj_model_text(json_object_get(w->objs, keys[i]));
 		char e[256];
 
 		/* One object the model refuses does not stop the others. */
-		if (!text)
-			log_warn("%s %s: out of memory", what, keys[i]);
-		else if (parse(text, strlen(text), list + (size_t)m * elem_size, e, sizeof(e)) < 0)
+		if (parse(json_object_get(w->objs, keys[i]), list + (size_t)m * elem_size, e,
+			  sizeof(e)) < 0)
 			log_warn("%s %s: %s", what, keys[i], e);
 		else
 			m++;
-		free(text);
 	}
 	free(keys);
 	*out = list;

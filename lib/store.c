@@ -1021,6 +1021,30 @@ static int sj_ident(const json_t *md, char *ns, char *name, char *err, size_t er
 	return 0;
 }
 
+/* metadata.annotations as the model keeps them: what it has no room for (a
+ * value of MODEL_VALUE_MAX bytes or more, kubectl's last-applied
+ * configuration among them; a key of MODEL_KEY_MAX or more) and the
+ * Deployment controller's own (deployment.kubernetes.io/) are left out, so
+ * that an API object reads as its apiobj_model_copy() does. */
+static void sj_annotations(const json_t *n, struct model_map *m)
+{
+	int cap = (int)(sizeof(m->items) / sizeof(m->items[0]));
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)n, key, v) {
+		if (m->n == cap)
+			break;
+		if (!json_is_string(v) || json_string_length(v) >= MODEL_VALUE_MAX ||
+		    strlen(key) >= MODEL_KEY_MAX || strncmp(key, "deployment.kubernetes.io/", 25) == 0)
+			continue;
+		snprintf(m->items[m->n].key, sizeof(m->items[m->n].key), "%s", key);
+		snprintf(m->items[m->n].value, sizeof(m->items[m->n].value), "%s",
+			 json_string_value(v));
+		m->n++;
+	}
+}
+
 static int sj_meta(const json_t *root, struct model_meta *m, char *err, size_t errlen)
 {
 	const json_t *md = sj_get(root, "metadata");
@@ -1032,7 +1056,7 @@ static int sj_meta(const json_t *root, struct model_meta *m, char *err, size_t e
 	sj_str(sj_get(md, "creationTimestamp"), m->created, sizeof(m->created));
 	sj_str(sj_get(md, "deletionTimestamp"), m->deleting, sizeof(m->deleting));
 	sj_map(sj_get(md, "labels"), &m->labels);
-	sj_map(sj_get(md, "annotations"), &m->annotations);
+	sj_annotations(sj_get(md, "annotations"), &m->annotations);
 	return 0;
 }
 
@@ -1476,17 +1500,25 @@ static int deployment_status_read(const json_t *root, struct model_deployment_st
 /* Each object kind gets a from_json; `fail` undoes a failed read's
  * allocations. */
 #define STORE_FROM(kind, type, reader, fail) \
+int model_##kind##_from_value(const json_t *v, type *out, char *err, size_t errlen) \
+{ \
+	int rc_; \
+	memset(out, 0, sizeof(*out)); \
+	rc_ = reader(v, out, err, errlen); \
+	if (rc_ < 0) \
+		fail(out); \
+	return rc_; \
+} \
 int model_##kind##_from_json(const char *text, size_t len, type *out, char *err, size_t errlen) \
 { \
 	char msg_[200]; \
 	json_t *root_; \
 	int rc_ = -1; \
 	memset(out, 0, sizeof(*out)); \
-	if (!(root_ = apiobj_parse(text, len, msg_, sizeof(msg_)))) { \
+	if (!(root_ = apiobj_parse(text, len, msg_, sizeof(msg_)))) \
 		sj_err(err, errlen, "%s", msg_); \
-	} else if ((rc_ = reader(root_, out, err, errlen)) < 0) { \
-		fail(out); \
-	} \
+	else \
+		rc_ = model_##kind##_from_value(root_, out, err, errlen); \
 	json_decref(root_); \
 	return rc_; \
 }

@@ -14,6 +14,7 @@
 #ifndef CLIENTIP_STORE_H
 #define CLIENTIP_STORE_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -93,5 +94,19 @@ int model_endpoints_from_json(const char *text, size_t len, struct model_endpoin
 int model_deployment_status_from_json(const char *text, size_t len,
 				      struct model_deployment_status *out,
 				      char *err, size_t errlen);
+/* The same from a jansson value: an API object as the server or a watch
+ * holds it, read in place (what the model has no room for is skipped, as
+ * apiobj_model_copy() leaves it out). */
+int model_deployment_from_value(const json_t *v, struct model_deployment *out, char *err,
+				size_t errlen);
+int model_service_from_value(const json_t *v, struct model_service *out, char *err,
+			     size_t errlen);
+int model_pod_from_value(const json_t *v, struct model_pod *out, char *err, size_t errlen);
+int model_pod_status_from_value(const json_t *v, struct model_pod_status *out, char *err,
+				size_t errlen);
+int model_endpoints_from_value(const json_t *v, struct model_endpoints *out, char *err,
+			       size_t errlen);
+int model_deployment_status_from_value(const json_t *v, struct model_deployment_status *out,
+				       char *err, size_t errlen);
 
 #endif

@@ -640,6 +640,50 @@ static void put_text(const char *dir, const char *rel, const char *text)
 	assert_int_equal(fs_write_atomic(path, text, strlen(text), 0644), 0);
 }
 
+/* An API object read in place: what the model has no room for (kubectl's
+ * last-applied configuration, the Deployment controller's annotations,
+ * managedFields) is skipped, the rest read as from text. */
+static void test_from_value(void **state)
+{
+	struct model_service *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	char big[400], err[256], *text;
+	json_t *obj;
+
+	(void)state;
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	obj = json_pack("{s:s, s:{s:s, s:s, s:{s:s, s:s, s:s}, s:[{s:s}]},"
+			" s:{s:s, s:{s:s}, s:[{s:i, s:i}]}}",
+			"kind", "Service", "metadata", "name", "web", "namespace", "prod",
+			"annotations", "kubectl.kubernetes.io/last-applied-configuration", big,
+			"deployment.kubernetes.io/revision", "3", "keep", "me",
+			"managedFields", "manager", "kubectl",
+			"spec", "type", "LoadBalancer", "selector", "app", "web", "ports", "port", 80,
+			"targetPort", 8080);
+	assert_non_null(obj);
+	assert_int_equal(model_service_from_value(obj, a, err, sizeof(err)), 0);
+	assert_string_equal(a->meta.ns, "prod");
+	assert_int_equal(a->meta.annotations.n, 1);
+	assert_string_equal(a->meta.annotations.items[0].key, "keep");
+	assert_int_equal(a->ports[0].target_port, 8080);
+	/* The same as the text of the object without what is skipped. */
+	json_object_del(json_object_get(json_object_get(obj, "metadata"), "annotations"),
+			"kubectl.kubernetes.io/last-applied-configuration");
+	json_object_del(json_object_get(json_object_get(obj, "metadata"), "annotations"),
+			"deployment.kubernetes.io/revision");
+	text = json_dumps(obj, JSON_COMPACT);
+	assert_int_equal(model_service_from_json(text, strlen(text), b, err, sizeof(err)), 0);
+	assert_memory_equal(a, b, sizeof(*a));
+	/* Not an object of the kind: refused with a message. */
+	json_object_set_new(obj, "kind", json_string("Pod"));
+	assert_int_equal(model_service_from_value(obj, a, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "expected Service"));
+	free(text);
+	json_decref(obj);
+	free(a);
+	free(b);
+}
+
 static void test_files(void **state)
 {
 	static const char *const order[][2] = {
@@ -705,6 +749,7 @@ int main(void)
 		cmocka_unit_test(test_model_helpers),
 		cmocka_unit_test(test_model_time),
 		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_from_value),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
