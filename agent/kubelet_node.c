@@ -29,7 +29,6 @@
 #include "apiobj.h"
 #include "buf.h"
 #include "fsutil.h"
-#include "jsonw.h"
 #include "kubelet_int.h"
 #include "lab.h"
 #include "log.h"
@@ -138,15 +137,10 @@ int kubelet_pod_status_send(struct kubelet *k, const struct model_pod *pod,
 	static const char *const optional[] = { "startTime", "hostIP", "podIP", "podIPs",
 						"containerStatuses", "reason", "message" };
 	char path[3 * MODEL_NAME_MAX + 32];
-	struct buf b = BUF_INIT;
 	json_t *doc, *status, *patch;
-	struct jsonw w;
 	int code;
 
-	jsonw_init(&w, &b, false);
-	model_pod_to_json(&w, pod, st);
-	doc = json_loadb(buf_str(&b), b.len, 0, NULL);
-	buf_free(&b);
+	doc = model_pod_to_value(pod, st);
 	status = json_incref(json_object_get(doc, "status"));
 	json_decref(doc);
 	if (!status)

@@ -310,6 +310,12 @@ int ctl_api_call(struct ctl *c, const char *method, const char *path, const json
  * brings the newer object and the next pass tries again). */
 int ctl_api_ensure(struct ctl *c, const struct ctl_api_view *v, enum ctl_coll k,
 		   const char *coll_path, const json_t *want, const char *const *fields);
+/* An Event about the namespaced object kind/name (api_version, uid) from
+ * `component`, a repeat counted on the Event already recorded; a failure is
+ * only logged. */
+void ctl_api_event(struct ctl *c, const char *ns, const char *api_version, const char *kind,
+		   const char *name, const char *uid, const char *type, const char *reason,
+		   const char *message, const char *component);
 /* An Event about a pod from `component` (the scheduler's Scheduled and
  * FailedScheduling), a repeat counted on the Event already recorded;
  * a failure is only logged. */
@@ -324,9 +330,6 @@ int ctl_api_delete(struct ctl *c, const char *path, const char *what);
 int ctl_api_put_status(struct ctl *c, const struct ctl_api_view *v,
 		       const struct model_deployment_status *st);
 
-/* apiobj_send_fn for apiobj_event_record: through ctl_api_send. */
-int ctl_api_event_send(void *ctx, const char *method, const char *path,
-		       const char *content_type, json_t *body);
 
 /* ---- ReplicaSets (ctl_replicaset.c) ------------------------------------ */
 
@@ -339,6 +342,10 @@ struct ctl_rs_count {
 
 /* "<deployment>-<hash>", the ReplicaSet's name. */
 void ctl_rs_name(const char *deployment, const char *hash, char out[2 * MODEL_NAME_MAX]);
+/* The uid of the ReplicaSet ns/name as the pass knows it (made first, then
+ * the view), or NULL. */
+const char *ctl_rs_uid(const struct ctl_api_view *v, const json_t *made, const char *ns,
+		       const char *name);
 /* The uid of the Deployment's ReplicaSet for the template hash, created
  * (with the next revision) when there is none, or given the next revision
  * when an older template comes back. What the pass wrote goes into made

@@ -443,21 +443,29 @@ int ctl_api_ensure(struct ctl *c, const struct ctl_api_view *v, enum ctl_coll k,
 	return code == 200 ? 1 : -EIO;
 }
 
-int ctl_api_event_send(void *ctx, const char *method, const char *path,
+static int ctl_api_event_send(void *ctx, const char *method, const char *path,
 			      const char *content_type, json_t *body)
 {
 	return ctl_api_send(ctx, method, path, content_type, body, "event");
 }
 
-void ctl_api_pod_event(struct ctl *c, const struct model_pod *pod, const char *type,
-		       const char *reason, const char *message, const char *component)
+void ctl_api_event(struct ctl *c, const char *ns, const char *api_version, const char *kind,
+		   const char *name, const char *uid, const char *type, const char *reason,
+		   const char *message, const char *component)
 {
-	json_t *ev = apiobj_event_new(pod->meta.ns, "v1", "Pod", pod->meta.ns, pod->meta.name,
-				      pod->meta.uid, type, reason, message, component);
+	json_t *ev = apiobj_event_new(ns, api_version, kind, ns, name, uid, type, reason, message,
+				      component);
 
 	if (ev)
 		apiobj_event_record(&c->events, ev, ctl_api_event_send, c);
 	json_decref(ev);
+}
+
+void ctl_api_pod_event(struct ctl *c, const struct model_pod *pod, const char *type,
+		       const char *reason, const char *message, const char *component)
+{
+	ctl_api_event(c, pod->meta.ns, "v1", "Pod", pod->meta.name, pod->meta.uid, type, reason,
+		      message, component);
 }
 
 int ctl_api_delete(struct ctl *c, const char *path, const char *what)

@@ -44,6 +44,19 @@ void ctl_rs_name(const char *deployment, const char *hash, char out[2 * MODEL_NA
 	snprintf(out, 2 * MODEL_NAME_MAX, "%s-%s", deployment, hash);
 }
 
+const char *ctl_rs_uid(const struct ctl_api_view *v, const json_t *made, const char *ns,
+		       const char *name)
+{
+	char key[3 * MODEL_NAME_MAX];
+	const json_t *rs;
+
+	snprintf(key, sizeof(key), "%s/%s", ns, name);
+	rs = json_object_get(made, key);
+	if (!rs)
+		rs = json_object_get(v->coll[CTL_REPLICASETS], key);
+	return json_string_value(json_object_get(json_object_get(rs, "metadata"), "uid"));
+}
+
 /* The ReplicaSets whose controller is the Deployment with this uid: from
  * the view, with the pass's own writes (made, "ns/name" -> object) in
  * their place. A new array. */
@@ -194,18 +207,13 @@ static void ctl_rs_scaled(struct ctl *c, const json_t *dep, const json_t *rs, js
 			  json_int_t to)
 {
 	char msg[3 * MODEL_NAME_MAX + 64];
-	json_t *ev;
 
 	snprintf(msg, sizeof(msg), "Scaled %s replica set %s to %lld from %lld",
 		 to > from ? "up" : "down", ctl_rs_str(rs, "metadata", "name"), (long long)to,
 		 (long long)from);
-	ev = apiobj_event_new(ctl_rs_str(dep, "metadata", "namespace"), "apps/v1", "Deployment",
-			      ctl_rs_str(dep, "metadata", "namespace"),
-			      ctl_rs_str(dep, "metadata", "name"), ctl_rs_str(dep, "metadata", "uid"),
-			      "Normal", "ScalingReplicaSet", msg, "deployment-controller");
-	if (ev)
-		apiobj_event_record(&c->events, ev, ctl_api_event_send, c);
-	json_decref(ev);
+	ctl_api_event(c, ctl_rs_str(dep, "metadata", "namespace"), "apps/v1", "Deployment",
+		      ctl_rs_str(dep, "metadata", "name"), ctl_rs_str(dep, "metadata", "uid"),
+		      "Normal", "ScalingReplicaSet", msg, "deployment-controller");
 }
 
 /* One ReplicaSet's replicas and status. */

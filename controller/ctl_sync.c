@@ -17,8 +17,6 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "buf.h"
-#include "jsonw.h"
 #include "labinfo.h"
 #include "log.h"
 #include "store.h"
@@ -36,8 +34,7 @@ struct ctl_pass {
 	struct model_pod *pods;
 	int n_pods, cap_pods;
 	const struct model_pod_status **st_of;   /* per pod: its status, or NULL */
-	struct model_pod_status *sts;
-	int n_sts;
+	struct model_pod_status *sts;   /* sts[i]: what pods[i]'s object says, if st_of[i] */
 	int n_sorted;           /* pods[0..n_sorted) are in (ns, name) order */
 	int *by_owner;          /* pod positions sorted by namespace, owner */
 	struct ctl_api_view api;      /* the API server's objects, as this pass found them */
@@ -53,42 +50,6 @@ static int ctl_key_cmp(const char *ns1, const char *n1, const char *ns2, const c
 	int c = strcmp(ns1, ns2);
 
 	return c ? c : strcmp(n1, n2);
-}
-
-static int ctl_status_cmp(const void *a, const void *b)
-{
-	const struct model_pod_status *x = a, *y = b;
-
-	return ctl_key_cmp(x->ns, x->name, y->ns, y->name);
-}
-
-static int ctl_pod_cmp(const void *a, const void *b)
-{
-	const struct model_pod *x = a, *y = b;
-
-	return ctl_key_cmp(x->meta.ns, x->meta.name, y->meta.ns, y->meta.name);
-}
-
-/* The view is in no particular order: sorted, pods and statuses are
- * found by binary search. */
-static void ctl_sort(void *base, int n, size_t size, int (*cmp)(const void *, const void *))
-{
-	qsort(base, (size_t)n, size, cmp);
-}
-
-static const struct model_pod_status *ctl_find_status(const struct ctl_pass *p,
-						      const struct model_pod *pod)
-{
-	struct model_pod_status key;
-	const struct model_pod_status *st;
-
-	memcpy(key.ns, pod->meta.ns, sizeof(key.ns));
-	memcpy(key.name, pod->meta.name, sizeof(key.name));
-	st = bsearch(&key, p->sts, (size_t)p->n_sts, sizeof(*p->sts), ctl_status_cmp);
-	/* A status is the pod's only if it is about this incarnation. */
-	if (st && st->uid[0] && pod->meta.uid[0] && strcmp(st->uid, pod->meta.uid) != 0)
-		return NULL;
-	return st;
 }
 
 /* Binary search of (ns, name) in an array sorted by it; `key` gives an
@@ -498,9 +459,7 @@ static int ctl_pod_post(struct ctl_pass *p, struct model_pod *pod)
 	char owner[2 * MODEL_NAME_MAX], key[3 * MODEL_NAME_MAX], path[MODEL_NAME_MAX + 32];
 	char what[2 * MODEL_NAME_MAX + 8], msg[MODEL_NAME_MAX + 16];
 	const char *uid, *kind = pod->daemon_set ? "DaemonSet" : "ReplicaSet";
-	struct buf b = BUF_INIT;
-	json_t *obj, *md, *answer = NULL, *ev;
-	struct jsonw w;
+	json_t *obj, *md, *answer = NULL;
 	int code;
 
 	if (pod->daemon_set) {
@@ -509,16 +468,13 @@ static int ctl_pod_post(struct ctl_pass *p, struct model_pod *pod)
 		uid = json_string_value(json_object_get(json_object_get(json_object_get(
 			p->api.coll[CTL_DAEMONSETS], key), "metadata"), "uid"));
 	} else {
+		/* Made or found by ctl_sync_deployment before the pod. */
 		ctl_rs_name(pod->owner, pod->template_hash, owner);
-		uid = ctl_rs_current(p->c, &p->api, p->made_rs, pod->meta.ns, pod->owner,
-				     pod->template_hash);
+		uid = ctl_rs_uid(&p->api, p->made_rs, pod->meta.ns, owner);
 	}
 	if (!uid)
 		return -1;
-	jsonw_init(&w, &b, false);
-	model_pod_to_json(&w, pod, NULL);
-	obj = json_loadb(buf_str(&b), b.len, 0, NULL);
-	buf_free(&b);
+	obj = model_pod_to_value(pod, NULL);
 	md = json_object_get(obj, "metadata");
 	if (!md) {
 		json_decref(obj);
@@ -546,12 +502,8 @@ static int ctl_pod_post(struct ctl_pass *p, struct model_pod *pod)
 		 json_string_value(json_object_get(md, "creationTimestamp")) ?: p->now);
 	json_decref(answer);
 	snprintf(msg, sizeof(msg), "Created pod: %s", pod->meta.name);
-	ev = apiobj_event_new(pod->meta.ns, "apps/v1", kind, pod->meta.ns, owner, uid, "Normal",
-			      "SuccessfulCreate", msg, pod->daemon_set ? "daemonset-controller"
-								   : "replicaset-controller");
-	if (ev)
-		apiobj_event_record(&p->c->events, ev, ctl_api_event_send, p->c);
-	json_decref(ev);
+	ctl_api_event(p->c, pod->meta.ns, "apps/v1", kind, owner, uid, "Normal", "SuccessfulCreate",
+		      msg, pod->daemon_set ? "daemonset-controller" : "replicaset-controller");
 	return 0;
 }
 
@@ -996,30 +948,58 @@ out:
 
 /* ---- the pass ------------------------------------------------------------ */
 
-/* The pass's pods and what their kubelets reported, from the view. A pod
- * the model refuses is logged and left out. -ENOMEM or 0. */
+/* A pod object of the view, by namespace and name. */
+struct ctl_pod_ref {
+	const char *ns, *name, *key;
+	const json_t *obj;
+};
+
+static int ctl_pod_ref_cmp(const void *a, const void *b)
+{
+	const struct ctl_pod_ref *x = a, *y = b;
+
+	return ctl_key_cmp(x->ns, x->name, y->ns, y->name);
+}
+
+/* The pass's pods in (namespace, name) order, each with what its kubelet
+ * reported from the same object. A pod the model refuses is logged and
+ * left out. -ENOMEM or 0. */
 static int ctl_pods_from_api(struct ctl_pass *p)
 {
-	size_t n = json_object_size(p->api.coll[CTL_PODS]);
+	size_t n = json_object_size(p->api.coll[CTL_PODS]), k = 0;
+	struct ctl_pod_ref *refs = calloc(n + 1, sizeof(*refs));
 	const char *key;
 	json_t *obj;
 
 	p->pods = calloc(n + 1, sizeof(*p->pods));
 	p->sts = calloc(n + 1, sizeof(*p->sts));
-	if (!p->pods || !p->sts)
+	p->st_of = calloc(n + 1, sizeof(*p->st_of));
+	if (!refs || !p->pods || !p->sts || !p->st_of) {
+		free(refs);
 		return -ENOMEM;
+	}
 	json_object_foreach(p->api.coll[CTL_PODS], key, obj) {
-		struct model_pod *pod = &p->pods[p->n_pods];
+		const json_t *md = json_object_get(obj, "metadata");
+
+		refs[k++] = (struct ctl_pod_ref){
+			json_string_value(json_object_get(md, "namespace")) ?: "",
+			json_string_value(json_object_get(md, "name")) ?: "", key, obj };
+	}
+	qsort(refs, k, sizeof(*refs), ctl_pod_ref_cmp);
+	for (size_t i = 0; i < k; i++) {
 		char err[256];
 
-		if (model_pod_from_value(obj, pod, err, sizeof(err)) < 0) {
-			log_warn("pod %s: %s", key, err);
+		if (model_pod_from_value(refs[i].obj, &p->pods[p->n_pods], err, sizeof(err)) < 0) {
+			log_warn("pod %s: %s", refs[i].key, err);
 			continue;
 		}
-		if (apiobj_pod_status(obj, &p->sts[p->n_sts]))
-			p->n_sts++;
+		if (apiobj_pod_status(refs[i].obj, &p->sts[p->n_pods]))
+			p->st_of[p->n_pods] = &p->sts[p->n_pods];
 		p->n_pods++;
 	}
+	free(refs);
+	p->cap_pods = (int)n + 1;
+	p->n_sorted = p->n_pods;
 	return 0;
 }
 
@@ -1056,6 +1036,7 @@ int ctl_sync(struct ctl *c)
 	if (c->api_waiting)
 		log_info("the API server's objects are in");
 	c->api_waiting = false;
+	rc = -1;
 	if (ctl_nodes_begin(&p.api, &p.nodes) < 0 || ctl_api_workloads(&p.api, &p.deps, &p.hashes, &p.n_deps) < 0 ||
 	    ctl_api_services(&p.api, &p.svcs, &p.n_svcs) < 0) {
 		log_error("out of memory");
@@ -1069,18 +1050,6 @@ int ctl_sync(struct ctl *c)
 		log_error("out of memory");
 		goto out;
 	}
-	p.cap_pods = p.n_pods;
-	p.st_of = calloc(ctl_count(p.n_pods), sizeof(*p.st_of));
-	if (!p.st_of) {
-		log_error("out of memory");
-		goto out;
-	}
-	ctl_sort(p.pods, p.n_pods, sizeof(*p.pods), ctl_pod_cmp);
-	ctl_sort(p.sts, p.n_sts, sizeof(*p.sts), ctl_status_cmp);
-	p.n_sorted = p.n_pods;
-	for (int i = 0; i < p.n_pods; i++)
-		p.st_of[i] = ctl_find_status(&p, &p.pods[i]);
-
 	p.n_disk = p.n_pods;
 	ctl_sync_deployments(&p);
 	ctl_sync_endpoints(&p);

@@ -670,6 +670,19 @@ void model_pod_to_json(struct jsonw *w, const struct model_pod *p,
 	jsonw_end_object(w);
 }
 
+json_t *model_pod_to_value(const struct model_pod *p, const struct model_pod_status *st)
+{
+	struct buf b = BUF_INIT;
+	struct jsonw w;
+	json_t *v;
+
+	jsonw_init(&w, &b, false);
+	model_pod_to_json(&w, p, st);
+	v = b.oom ? NULL : json_loadb(buf_str(&b), b.len, 0, NULL);
+	buf_free(&b);
+	return v;
+}
+
 void model_pod_status_to_json(struct jsonw *w, const struct model_pod_status *s)
 {
 	jsonw_begin_object(w);

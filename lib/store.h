@@ -50,6 +50,9 @@ void model_service_to_json(struct jsonw *w, const struct model_service *s);
 void model_pod_to_json(struct jsonw *w, const struct model_pod *p,
 		       const struct model_pod_status *status /* may be NULL */);
 void model_endpoints_to_json(struct jsonw *w, const struct model_endpoints *e);
+/* model_pod_to_json's object as a jansson value, for a request body. NULL
+ * on OOM. */
+json_t *model_pod_to_value(const struct model_pod *p, const struct model_pod_status *status);
 
 /* ---- additions ---------------------------------------------------------- */
 
