@@ -283,6 +283,10 @@ t_match "ScalingReplicaSet Events from the Deployment's controller" "Scaled down
 	"$(t_api "$S" '/api/v1/namespaces/default/events?fieldSelector=reason%3DScalingReplicaSet' | jq -r '.items[].message')"
 for p in $(pods | awk '$5 == "deleting" {print $1}'); do agent "$p" false true; done
 t_ok "old pods removed once terminated" t_wait 10 eq 2 count web-
+# A history of 0: the old ReplicaSet, without pods now, goes.
+api PATCH "$deployments/web" application/merge-patch+json <<<'{"spec":{"revisionHistoryLimit":0}}' >/dev/null
+t_ok "revisionHistoryLimit 0: the old ReplicaSet is deleted, the current one stays" \
+	t_wait 10 eq "web-$new 2 2 2" rs
 
 # --- 5. SIGKILL and restart: no duplicates --------------------------------------
 before=$(pods)
