@@ -552,7 +552,7 @@ out:
 
 /* ---- pods --------------------------------------------------------------- */
 
-static struct kubelet_pod *kubelet_find(struct kubelet *k, const char *ns, const char *name)
+struct kubelet_pod *kubelet_find(struct kubelet *k, const char *ns, const char *name)
 {
 	for (int i = 0; i < k->n_pods; i++) {
 		struct kubelet_pod *kp = k->pods[i];
@@ -917,6 +917,10 @@ struct kubelet *kubelet_new(struct ev_loop *loop, const struct agent_config *cfg
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	if (kubelet_logs_start(k, err, errlen) < 0) {
+		kubelet_free(k);
+		return NULL;
+	}
 	k->backoff_base_ms = kubelet_backoff_base(getenv(KUBELET_BACKOFF_ENV));
 	if (k->backoff_base_ms != KUBELET_BACKOFF_BASE_MS)
 		log_info("restart back-off starts at %" PRIu64 " ms (%s)", k->backoff_base_ms,
@@ -933,6 +937,7 @@ void kubelet_free(struct kubelet *k)
 	for (int i = 0; i < k->n_pods; i++)
 		kubelet_pod_free(k->pods[i]);
 	free(k->pods);
+	kubelet_logs_stop(k);
 	if (k->heartbeat_timer)
 		ev_timer_cancel(k->loop, k->heartbeat_timer);
 	if (k->resync_timer)

@@ -5,6 +5,7 @@
  *   kubelet_proc.c   processes: spawn into a pod namespace, adopt, reap, kill
  *   kubelet_probe.c  readiness probes on the event loop
  *   kubelet_hook.c   preStop hooks (exec, httpGet, sleep) on the event loop
+ *   kubelet_logs.c   the kubelet's HTTP API: containerLogs, followed or not
  *   kubelet_util.c   pure pieces (back-off, probe thresholds, hook headers,
  *                    environment), unit-tested on their own
  */
@@ -18,6 +19,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "httpd.h"
 #include "images.h"
 #include "kubelet.h"
 #include "model.h"
@@ -219,6 +221,8 @@ struct kubelet {
 	bool first_sync_done;
 	struct kubelet_node *node;   /* kubelet_node.c */
 	struct apiwatch *pods_w;     /* this node's pods, from the API server */
+	struct httpd *logs_srv;      /* kubelet_logs.c */
+	char logs_path[LAB_PATH_MAX + 64];
 	char last_images_warning[320];
 };
 
@@ -255,6 +259,15 @@ int kubelet_pod_remove(struct kubelet *k, const struct model_pod *pod);
  * timeout per period rather than one per pod. */
 #define KUBELET_API_QUIET_MS 2000
 bool kubelet_api_quiet(const struct kubelet *k);
+
+/* kubelet.c: the pod this kubelet runs as ns/name, NULL if none. */
+struct kubelet_pod *kubelet_find(struct kubelet *k, const char *ns, const char *name);
+
+/* kubelet_logs.c: serves the pods' logs on the node's kubelet socket
+ * (lab_kubelet_socket). 0, or -1 with a message in err. */
+int kubelet_logs_start(struct kubelet *k, char *err, size_t errlen);
+/* Closes the socket and every log being followed. Safe when not started. */
+void kubelet_logs_stop(struct kubelet *k);
 
 /* kubelet_hook.c: runs the first container's preStop hook; its end is
  * reported to kubelet_pod_hook_done(), never from within kubelet_hook_start. */

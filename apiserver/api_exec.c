@@ -335,7 +335,7 @@ static bool api_exec_is_spdy(const char *upgrade)
 /* A boolean of PodExecOptions in the query ("true", "1"). */
 static bool api_exec_flag(const char *query, const char *key, char *tmp, size_t len)
 {
-	return api_http_query_get(query, key, tmp, len) &&
+	return httpd_query_get(query, key, tmp, len) &&
 	       (strcmp(tmp, "true") == 0 || strcmp(tmp, "1") == 0);
 }
 
@@ -543,7 +543,7 @@ void api_exec_serve(struct api_server *s, struct api_http_conn *c, const struct 
 		goto out;
 	}
 	while (n < API_EXEC_MAX_ARGS &&
-	       api_http_query_next(req->query, "command", &cursor, args[n], sizeof(args[n])))
+	       httpd_query_next(req->query, "command", &cursor, args[n], sizeof(args[n])))
 		argv[n] = args[n], n++;
 	argv[n] = NULL;
 	if (n == 0) {
@@ -585,7 +585,7 @@ void api_exec_serve(struct api_server *s, struct api_http_conn *c, const struct 
 						  netns, strerror(-nsfd)));
 		goto out;
 	}
-	if (!api_http_query_get(req->query, "container", container, sizeof(container)))
+	if (!httpd_query_get(req->query, "container", container, sizeof(container)))
 		container[0] = '\0';
 	envp = api_exec_environ(pod, container);
 	want_in = api_exec_flag(req->query, "stdin", flag, sizeof(flag));

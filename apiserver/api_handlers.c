@@ -76,7 +76,7 @@ static void api_reply_object(struct api_http_conn *c, const struct api_http_req 
 		json_t *one = json_pack("[O]", obj), *lm = json_pack("{s:O?}", "resourceVersion",
 			json_object_get(json_object_get(obj, "metadata"), "resourceVersion"));
 		json_t *t = api_table_build(r, one, lm,
-			api_http_query_get(req->query, "includeObject", inc, sizeof(inc)) ?
+			httpd_query_get(req->query, "includeObject", inc, sizeof(inc)) ?
 			inc : "Metadata", (int64_t)time(NULL));
 		api_reply_json(c, code, t);
 		json_decref(t);
@@ -232,7 +232,7 @@ static bool api_query_true(const struct api_http_req *req, const char *key)
 	 * client sends "True". */
 	static const char *const yes[] = { "1", "t", "T", "true", "TRUE", "True" };
 
-	if (!api_http_query_get(req->query, key, v, sizeof(v)))
+	if (!httpd_query_get(req->query, key, v, sizeof(v)))
 		return false;
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
 		if (strcmp(v, yes[i]) == 0)
@@ -244,7 +244,7 @@ static bool api_dry_run(const struct api_http_req *req)
 {
 	char v[16];
 
-	return api_http_query_get(req->query, "dryRun", v, sizeof(v)) && strcmp(v, "All") == 0;
+	return httpd_query_get(req->query, "dryRun", v, sizeof(v)) && strcmp(v, "All") == 0;
 }
 
 enum api_field_validation { API_FV_IGNORE, API_FV_WARN, API_FV_STRICT };
@@ -255,7 +255,7 @@ static enum api_field_validation api_field_validation(const struct api_http_req 
 {
 	char v[16];
 
-	if (!api_http_query_get(req->query, "fieldValidation", v, sizeof(v)))
+	if (!httpd_query_get(req->query, "fieldValidation", v, sizeof(v)))
 		return API_FV_WARN;
 	return strcmp(v, "Strict") == 0 ? API_FV_STRICT :
 	       strcmp(v, "Ignore") == 0 ? API_FV_IGNORE : API_FV_WARN;
@@ -629,7 +629,7 @@ static void api_patch_apply(struct api_server *s, struct api_http_conn *c,
 	char fm[128], err[512] = "";
 	json_t *result;
 
-	if (!api_http_query_get(req->query, "fieldManager", fm, sizeof(fm)) || !fm[0]) {
+	if (!httpd_query_get(req->query, "fieldManager", fm, sizeof(fm)) || !fm[0]) {
 		/* The options are validated as an object of their own, as
 		 * kube-apiserver does: 422 on PatchOptions, not on the kind. */
 		json_t *causes = json_array();
@@ -806,7 +806,7 @@ static void api_delete(struct api_server *s, struct api_http_conn *c,
 	}
 	if (json_is_integer(json_object_get(opts, "gracePeriodSeconds")))
 		grace = json_integer_value(json_object_get(opts, "gracePeriodSeconds"));
-	if (api_http_query_get(req->query, "gracePeriodSeconds", q, sizeof(q)))
+	if (httpd_query_get(req->query, "gracePeriodSeconds", q, sizeof(q)))
 		grace = strtoll(q, NULL, 10);
 	obj = api_objects_get(s->objects, rt->res, rt->ns, rt->name);
 	if (obj && json_is_object(json_object_get(opts, "preconditions"))) {
@@ -856,14 +856,14 @@ static void api_list(struct api_server *s, struct api_http_conn *c,
 	json_t *all, *items, *obj, *lm, *reply;
 	size_t i, limit = 0;
 
-	if (api_http_query_get(req->query, "labelSelector", q, sizeof(q))) {
+	if (httpd_query_get(req->query, "labelSelector", q, sizeof(q))) {
 		ls = api_select_labels(q, err, sizeof(err));
 		if (!ls) {
 			api_reply_status(c, api_status_new(400, "BadRequest", NULL, "%s", err));
 			return;
 		}
 	}
-	if (api_http_query_get(req->query, "fieldSelector", q, sizeof(q))) {
+	if (httpd_query_get(req->query, "fieldSelector", q, sizeof(q))) {
 		fs = api_select_fields(q, rt->res->kind, err, sizeof(err));
 		if (!fs) {
 			api_select_free(ls);
@@ -874,19 +874,19 @@ static void api_list(struct api_server *s, struct api_http_conn *c,
 	if (api_query_true(req, "watch")) {
 		char rv[32] = "", to[16];
 		int timeout = 0;
-		if (api_http_query_get(req->query, "timeoutSeconds", to, sizeof(to)))
+		if (httpd_query_get(req->query, "timeoutSeconds", to, sizeof(to)))
 			timeout = atoi(to);
-		api_http_query_get(req->query, "resourceVersion", rv, sizeof(rv));
+		httpd_query_get(req->query, "resourceVersion", rv, sizeof(rv));
 		api_watch_serve(s, c, rt->res, rt->ns[0] ? rt->ns : NULL, rv, ls, fs, timeout,
 				api_query_true(req, "allowWatchBookmarks"), api_wants_table(req));
 		return;
 	}
-	if (api_http_query_get(req->query, "limit", q, sizeof(q)))
+	if (httpd_query_get(req->query, "limit", q, sizeof(q)))
 		limit = strtoul(q, NULL, 10);
 	/* The continue token names the last object of the previous page
 	 * ("namespace/name"): the next page starts after it in list order, so
 	 * objects deleted or added meanwhile move nothing else. */
-	if (!api_http_query_get(req->query, "continue", after, sizeof(after)))
+	if (!httpd_query_get(req->query, "continue", after, sizeof(after)))
 		after[0] = '\0';
 	if (after[0] && !strchr(after, '/')) {
 		api_select_free(ls);
@@ -923,7 +923,7 @@ static void api_list(struct api_server *s, struct api_http_conn *c,
 	if (api_wants_table(req)) {
 		char inc[32];
 		reply = api_table_build(rt->res, items, lm,
-			api_http_query_get(req->query, "includeObject", inc, sizeof(inc)) ?
+			httpd_query_get(req->query, "includeObject", inc, sizeof(inc)) ?
 			inc : "Metadata", (int64_t)time(NULL));
 	} else {
 		snprintf(kind, sizeof(kind), "%sList", rt->res->kind);
@@ -1332,7 +1332,7 @@ static void api_openapi_v3_reply(struct api_server *s, struct api_http_conn *c,
 		}
 	}
 	api_doc_reply(c, req, d, API_JSON, rel[0] &&
-		      api_http_query_get(req->query, "hash", hash, sizeof(hash)) &&
+		      httpd_query_get(req->query, "hash", hash, sizeof(hash)) &&
 		      strlen(hash) == 16 && strncmp(d->etag + 1, hash, 16) == 0);
 }
 

@@ -22,8 +22,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,8 +42,10 @@
 /* How long the accept loop rests after running out of descriptors. */
 #define API_HTTP_ACCEPT_PAUSE_MS 100
 
-enum api_http_state { API_HTTP_READ, API_HTTP_HANDLER, API_HTTP_STREAM, API_HTTP_WS,
-		       API_HTTP_RAW };
+/* API_HTTP_DEFER: the handler returned and answers later, from the loop
+ * (api_http_defer). */
+enum api_http_state { API_HTTP_READ, API_HTTP_HANDLER, API_HTTP_DEFER, API_HTTP_STREAM,
+		       API_HTTP_WS, API_HTTP_RAW };
 
 enum api_http_timer { API_HTTP_T_NONE, API_HTTP_T_HEAD, API_HTTP_T_IDLE, API_HTTP_T_LINGER };
 
@@ -205,73 +205,6 @@ static int api_http_path_decode(char *s)
 	}
 	*w = '\0';
 	return 0;
-}
-
-/* The next byte of a form-encoded query component: '+' is a space, %XX
- * its byte; a malformed escape stands for itself, as browsers leave it. */
-static char api_http_qs_next(const char **pp)
-{
-	const char *p = *pp;
-	int hi, lo;
-
-	if (*p == '+') {
-		*pp = p + 1;
-		return ' ';
-	}
-	if (*p == '%' && (hi = api_http_hexval((unsigned char)p[1])) >= 0 &&
-	    (lo = api_http_hexval((unsigned char)p[2])) >= 0) {
-		*pp = p + 3;
-		return (char)(hi << 4 | lo);
-	}
-	*pp = p + 1;
-	return *p;
-}
-
-static bool api_http_qs_key_is(const char *p, const char *end, const char *key)
-{
-	while (p < end) {
-		if (!*key || api_http_qs_next(&p) != *key)
-			return false;
-		key++;
-	}
-	return *key == '\0';
-}
-
-const char *api_http_query_next(const char *query, const char *key, const char **cursor,
-				char *out, size_t len)
-{
-	const char *p = *cursor ? *cursor : query;
-
-	if (!query || !key || !out || !len)
-		return NULL;
-	while (*p) {
-		const char *end = strchr(p, '&');
-		const char *eq;
-
-		if (!end)
-			end = p + strlen(p);
-		eq = memchr(p, '=', (size_t)(end - p));
-		*cursor = *end ? end + 1 : end;
-		if (end > p && api_http_qs_key_is(p, eq ? eq : end, key)) {
-			const char *v = eq ? eq + 1 : end;
-			size_t n = 0;
-
-			/* Longer values are cut at len - 1 bytes. */
-			while (v < end && n + 1 < len)
-				out[n++] = api_http_qs_next(&v);
-			out[n] = '\0';
-			return out;
-		}
-		p = *cursor;
-	}
-	return NULL;
-}
-
-const char *api_http_query_get(const char *query, const char *key, char *out, size_t len)
-{
-	const char *cursor = NULL;
-
-	return api_http_query_next(query, key, &cursor, out, len);
 }
 
 /* SHA-1 (FIPS 180-4), written out here: the WebSocket handshake is its
@@ -588,7 +521,8 @@ static void api_http_arm_for_state(struct api_http_conn *c)
 {
 	if (c->draining)
 		api_http_arm(c, API_HTTP_T_LINGER);
-	else if (c->state == API_HTTP_STREAM || c->state == API_HTTP_WS || c->state == API_HTTP_RAW)
+	else if (c->state == API_HTTP_STREAM || c->state == API_HTTP_WS ||
+		 c->state == API_HTTP_RAW || c->state == API_HTTP_DEFER)
 		api_http_arm(c, API_HTTP_T_NONE);
 	else if (c->in_message || c->in.len)
 		api_http_arm(c, API_HTTP_T_HEAD);
@@ -1345,67 +1279,27 @@ int api_http_listen_fd(struct api_http *h, int fd, char *err, size_t errlen)
 	return 0;
 }
 
-/* A socket file that answers belongs to a live server: never take it over. */
-static bool api_http_unix_in_use(const struct sockaddr_un *sa)
-{
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	bool used;
-
-	if (fd < 0)
-		return false;
-	used = connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0 || errno == EAGAIN;
-	close(fd);
-	return used;
-}
-
 int api_http_listen_unix(struct api_http *h, const char *path, char *err, size_t errlen)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat st;
-	int fd;
+	int fd = sock_listen_unix(path, 511);
 
-	if (!path || !*path || strlen(path) >= sizeof(sa.sun_path)) {
-		snprintf(err, errlen, "bad socket path \"%s\"", path ? path : "");
-		return -1;
-	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	if (lstat(path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			snprintf(err, errlen, "%s exists and is not a socket", path);
-			return -1;
-		}
-		if (api_http_unix_in_use(&sa)) {
-			snprintf(err, errlen, "%s: another server is listening", path);
-			return -1;
-		}
-		if (unlink(path) < 0 && errno != ENOENT) {
-			snprintf(err, errlen, "remove stale %s: %s", path, strerror(errno));
-			return -1;
-		}
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
+		if (fd == -EADDRINUSE)
+			snprintf(err, errlen, "%s: another server is listening", path);
+		else if (fd == -ENOTSOCK)
+			snprintf(err, errlen, "%s exists and is not a socket", path);
+		else if (fd == -EINVAL || fd == -ENAMETOOLONG)
+			snprintf(err, errlen, "bad socket path \"%s\"", path ? path : "");
+		else
+			snprintf(err, errlen, "listen on %s: %s", path, strerror(-fd));
 		return -1;
 	}
-	/* Nobody can connect between bind and listen, so the mode is
-	 * tightened before the socket is reachable. */
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		snprintf(err, errlen, "bind %s: %s", path, strerror(errno));
+	if (api_http_add_listener(h, fd, path, err, errlen) < 0) {
 		close(fd);
+		unlink(path);
 		return -1;
 	}
-	if (chmod(path, 0600) < 0 || listen(fd, 511) < 0) {
-		snprintf(err, errlen, "listen on %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (api_http_add_listener(h, fd, path, err, errlen) < 0)
-		goto fail;
 	return 0;
-fail:
-	close(fd);
-	unlink(path);
-	return -1;
 }
 
 int api_http_tcp_port(const struct api_http *h)
@@ -1437,18 +1331,33 @@ void api_http_free(struct api_http *h)
 
 /* ---- responses ----------------------------------------------------------------- */
 
+void api_http_defer(struct api_http_conn *c)
+{
+	if (!c->dead && c->state == API_HTTP_HANDLER)
+		c->state = API_HTTP_DEFER;
+}
+
 void api_http_respond(struct api_http_conn *c, int status, const char *content_type,
 		      const char *extra_headers, const char *body, size_t len)
 {
-	if (c->dead || c->state != API_HTTP_HANDLER)
+	bool deferred = c->state == API_HTTP_DEFER;
+
+	if (c->dead || (c->state != API_HTTP_HANDLER && !deferred))
 		return;
 	api_http_queue_response(c, status, content_type, extra_headers, body, len);
 	c->state = API_HTTP_READ;
+	if (deferred) {
+		/* Answered from the loop: send it, then read on as after any
+		 * other request. */
+		c->close_cb = NULL;
+		if (api_http_push(c) == 0)
+			api_http_kick(c);
+	}
 }
 
 void api_http_stream_start(struct api_http_conn *c, int status, const char *content_type)
 {
-	if (c->dead || c->state != API_HTTP_HANDLER)
+	if (c->dead || (c->state != API_HTTP_HANDLER && c->state != API_HTTP_DEFER))
 		return;
 	/* HTTP/1.0 has no chunked coding: the body ends with the connection. */
 	if (c->http10) {

@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "ev.h"
+#include "httpd.h"
 
 struct api_http;
 struct api_http_conn;
@@ -52,7 +53,8 @@ struct api_http_req {
 };
 
 /* Must call api_http_respond or api_http_stream_start (or
- * api_http_ws_accept) before returning, or the request gets a 500. */
+ * api_http_ws_accept, or api_http_defer) before returning, or the request
+ * gets a 500. */
 typedef void api_http_handler(struct api_http_conn *c, const struct api_http_req *req,
 			      void *data);
 
@@ -92,6 +94,12 @@ void api_http_respond(struct api_http_conn *c, int status, const char *content_t
  * (api_http_respond, api_http_stream_start); may be called several times,
  * e.g. for Warning headers. A CR or LF in value ends it. */
 void api_http_add_header(struct api_http_conn *c, const char *name, const char *value);
+
+/* The handler answers later, from the loop (it waits for another
+ * server): api_http_respond or api_http_stream_start then. Nothing more is
+ * read from the client meanwhile but its leaving, which runs the close
+ * callback (api_http_on_close) as for a stream. */
+void api_http_defer(struct api_http_conn *c);
 
 /* A chunked response kept open. */
 void api_http_stream_start(struct api_http_conn *c, int status, const char *content_type);
@@ -148,19 +156,9 @@ void api_http_raw_close(struct api_http_conn *c);
  * exec whose command reads its stdin slower than the client sends). */
 void api_http_pause_input(struct api_http_conn *c, bool paused);
 
-/* The percent-decoded value of key in a query string ('+' is a space,
- * the first occurrence wins, a longer value is cut at len - 1 bytes);
- * NULL if absent ("a&b" gives "" for a). Returns out. */
-const char *api_http_query_get(const char *query, const char *key, char *out, size_t len);
-
 /* Sec-WebSocket-Accept for a Sec-WebSocket-Key (RFC 6455 4.2.2): base64 of
  * SHA-1 of key and the protocol's GUID. out holds at least 29 bytes.
  * 0, or -1 if key is not the base64 of 16 bytes. */
 int api_http_ws_accept_key(const char *key, char *out, size_t outlen);
-
-/* The next value of a key that may repeat ("command=ip&command=addr"):
- * *cursor starts NULL and moves past each match. NULL when no more. */
-const char *api_http_query_next(const char *query, const char *key, const char **cursor,
-				char *out, size_t len);
 
 #endif

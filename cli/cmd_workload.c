@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "apiclient.h"
 #include "cli.h"
 #include "duration.h"
 #include "ev.h"
@@ -728,59 +729,89 @@ int cmd_wait(struct cli *cli, int argc, char **argv)
 
 /* ---- logs ------------------------------------------------------------------- */
 
-static volatile sig_atomic_t wl_stop;
-
-static void wl_on_signal(int sig)
-{
-	(void)sig;
-	wl_stop = 1;
-}
-
 static void logs_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: clientip logs POD|deployment/NAME [-f] [--tail N]\n"
+		"usage: clientip logs POD|deployment/NAME|daemonset/NAME [-c CONTAINER] [-f] [--tail N]\n"
 		"\n"
-		"Prints a pod's output (<state dir>/logs/pods/<namespace>_<pod>.log).\n"
-		"-f follows it until the pod is gone or Ctrl-C.\n"
+		"Prints a pod's output, as the API server has it from the pod's kubelet.\n"
+		"-f follows it until the pod's process is over for good, the pod is gone\n"
+		"or Ctrl-C; --tail N starts N lines from the end (-1: all).\n"
 		"\n"
 		"Example:\n"
 		"  clientip logs -f deployment/node-deployment\n");
 }
 
-/* Offset where the last n lines of text start. */
-static size_t wl_tail_offset(const char *text, size_t len, long n)
-{
-	size_t i = len;
+/* A followed log: each line as it comes, until the stream ends. */
+struct logs_follow {
+	struct ev_loop *loop;
+	int rc;
+};
 
-	if (n < 0)
-		return 0;
-	if (n == 0)
-		return len; /* --tail 0: nothing, as kubectl */
-	if (i > 0 && text[i - 1] == '\n')
-		i--;
-	while (i > 0) {
-		if (text[i - 1] == '\n' && --n <= 0)
-			return i;
-		i--;
+static void logs_on_line(struct apiclient_watch *w, const char *line, size_t len, void *data)
+{
+	(void)w;
+	(void)data;
+	fwrite(line, 1, len, stdout);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
+static void logs_on_end(struct apiclient_watch *w, int err, const char *msg, void *data)
+{
+	struct logs_follow *f = data;
+
+	(void)w;
+	if (err == -1) {
+		json_t *st = json_loads(msg, 0, NULL);
+
+		fprintf(stderr, "Error from server (%s): %s\n", st ? objapi_reason(st) : "",
+			st ? objapi_message(st) : msg);
+		json_decref(st);
+		f->rc = 1;
+	} else if (err < 0) {
+		fprintf(stderr, "error: the log stream ended: %s\n", msg);
+		f->rc = 1;
 	}
-	return n <= 0 ? len : 0;
+	ev_stop(f->loop);
+}
+
+static int logs_follow(struct objapi *a, const char *path)
+{
+	struct logs_follow f = { .loop = ev_loop_new() };
+	struct apiclient_watch *w = NULL;
+	char err[256];
+
+	if (!f.loop) {
+		fprintf(stderr, "error: out of memory\n");
+		return 1;
+	}
+	w = apiclient_watch_start(f.loop, a->sock, path, logs_on_line, logs_on_end, &f, err,
+				  sizeof(err));
+	if (!w) {
+		fprintf(stderr, "error: the API server of lab \"%s\" does not answer at %s: %s\n",
+			a->lab, a->sock, err);
+		f.rc = 1;
+	} else if (ev_run(f.loop) < 0) {
+		f.rc = 1;
+	}
+	apiclient_watch_free(w);
+	ev_loop_free(f.loop);
+	return f.rc;
 }
 
 int cmd_logs(struct cli *cli, int argc, char **argv)
 {
-	const char *args[8], *tail = NULL, *pod_name = NULL;
-	struct model_pod pod;
-	struct lab_info li;
-	char path[PATH_MAX];
-	int nargs = 0, rc;
+	const char *args[8], *tail = NULL, *pod_name = NULL, *container = NULL;
+	char pick[MODEL_NAME_MAX], query[320], path[1024];
+	struct objapi a;
+	struct buf text = BUF_INIT;
+	json_t *st = NULL;
+	int nargs = 0, rc, code;
 	bool follow = false;
 	long tail_n = -1;
-	char *text = NULL;
-	size_t len = 0, off;
 
 	for (int i = 1; i < argc; i++) {
-		const char *v;
 		int r;
 
 		if (opt_is_help(argv[i])) {
@@ -790,9 +821,9 @@ int cmd_logs(struct cli *cli, int argc, char **argv)
 		if ((r = opt_value(argc, argv, &i, NULL, "--tail", &tail)) != 0) {
 			if (r < 0)
 				return 2;
-		} else if ((r = opt_value(argc, argv, &i, "-c", "--container", &v)) != 0) {
+		} else if ((r = opt_value(argc, argv, &i, "-c", "--container", &container)) != 0) {
 			if (r < 0)
-				return 2;  /* one process per pod: every container shares the log */
+				return 2;
 		} else if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--follow") == 0) {
 			follow = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
@@ -816,8 +847,10 @@ int cmd_logs(struct cli *cli, int argc, char **argv)
 			return 2;
 		}
 	}
-	if (obj_lab_open(cli, &li) < 0)
-		return 1;
+	if (container && manifest_check_dns1123_label(container)) {
+		fprintf(stderr, "error: invalid container name \"%s\"\n", container);
+		return 2;
+	}
 	pod_name = args[0];
 	if (strchr(args[0], '/')) {
 		enum obj_res res;
@@ -831,23 +864,19 @@ int cmd_logs(struct cli *cli, int argc, char **argv)
 
 			if (obj_world_load(cli, &w) < 0)
 				return 1;
-			pod_name = NULL;
 			for (int i = 0; i < w.n_pods; i++)
 				if (strcmp(w.pods[i].meta.ns, cli->ns) == 0 &&
 				    strcmp(w.pods[i].owner, name) == 0 && !w.pods[i].meta.deleting[0] &&
-				    w.pods[i].daemon_set == (res == OBJ_RES_DAEMONSETS)) {
-					if (!found++)
-						snprintf(pod.meta.name, sizeof(pod.meta.name), "%s",
-							 w.pods[i].meta.name);
-				}
+				    w.pods[i].daemon_set == (res == OBJ_RES_DAEMONSETS) && !found++)
+					snprintf(pick, sizeof(pick), "%s", w.pods[i].meta.name);
 			obj_world_free(&w);
 			if (!found) {
 				fprintf(stderr, "error: no pods of %s/%s\n", obj_res_singular(res), name);
 				return 1;
 			}
 			if (found > 1)
-				fprintf(stderr, "Found %d pods, using pod/%s\n", found, pod.meta.name);
-			pod_name = pod.meta.name;
+				fprintf(stderr, "Found %d pods, using pod/%s\n", found, pick);
+			pod_name = pick;
 		} else if (res == OBJ_RES_PODS) {
 			pod_name = name;
 		} else {
@@ -855,76 +884,42 @@ int cmd_logs(struct cli *cli, int argc, char **argv)
 			return 1;
 		}
 	}
+	/* A name that cannot be a pod's would not fit in a path either. */
+	if (strlen(pod_name) >= MODEL_NAME_MAX || strpbrk(pod_name, "/?#%& ")) {
+		obj_err_not_found(OBJ_RES_PODS, pod_name);
+		return 1;
+	}
+	rc = snprintf(query, sizeof(query), "%s%s%s", follow ? "follow=true&" : "",
+		      container ? "container=" : "", container ? container : "");
+	if (tail_n >= 0)
+		snprintf(query + rc, sizeof(query) - (size_t)rc, "%stailLines=%ld",
+			 rc && query[rc - 1] != '&' ? "&" : "", tail_n);
 	{
-		char want[MODEL_NAME_MAX];
+		char res_path[512];
 
-		snprintf(want, sizeof(want), "%s", pod_name);
-		rc = objapi_get_pod(cli, cli->ns, want, &pod);
-		if (rc == -ENOENT) {
-			obj_err_not_found(OBJ_RES_PODS, want);
-			return 1;
-		}
-		if (rc < 0)
-			return 1;
+		objapi_path("pods", cli->ns, pod_name, NULL, res_path, sizeof(res_path));
+		snprintf(path, sizeof(path), "%s/log%s%s", res_path, query[0] ? "?" : "", query);
 	}
-	if (snprintf(path, sizeof(path), "%s/logs/pods/%s_%s.log", cli->statedir, pod.meta.ns,
-		     pod.meta.name) >= (int)sizeof(path)) {
-		fprintf(stderr, "error: %s: path too long\n", cli->statedir);
+	if (objapi_open(cli, &a) < 0)
 		return 1;
+	if (follow) {
+		rc = logs_follow(&a, path);
+		objapi_close(&a);
+		return rc;
 	}
-	rc = fs_read_all(path, &text, &len);
-	if (rc == -ENOENT && !follow) {
-		fprintf(stderr, "Error from server (BadRequest): container \"%s\" in pod \"%s\" is "
-			"waiting to start: ContainerCreating\n",
-			pod.spec.n_containers ? pod.spec.containers[0].name : "app", pod.meta.name);
-		return 1;
+	code = objapi_get_text(&a, path, &text, &st);
+	rc = 0;
+	if (code == 200) {
+		fwrite(text.data ? text.data : "", 1, text.len, stdout);
+	} else if (code > 0) {
+		fprintf(stderr, "Error from server (%s): %s\n", st ? objapi_reason(st) : "",
+			st ? objapi_message(st) : buf_str(&text));
+		rc = 1;
+	} else {
+		rc = 1;
 	}
-	if (rc < 0 && rc != -ENOENT) {
-		fprintf(stderr, "error: %s: %s\n", path, strerror(-rc));
-		return 1;
-	}
-	off = text ? wl_tail_offset(text, len, tail_n) : 0;
-	if (text)
-		fwrite(text + off, 1, len - off, stdout);
-	free(text);
-	fflush(stdout);
-	if (!follow)
-		return 0;
-
-	/* -f: poll for growth; a shorter file means a new one (restart). */
-	signal(SIGINT, wl_on_signal);
-	signal(SIGTERM, wl_on_signal);
-	for (int tick = 0; !wl_stop; tick++) {
-		struct stat st;
-
-		wl_sleep_ms(100);
-		if (stat(path, &st) == 0) {
-			if ((size_t)st.st_size < len)
-				len = 0;
-			if ((size_t)st.st_size > len) {
-				int fd = open(path, O_RDONLY | O_CLOEXEC);
-				char chunk[65536];
-				ssize_t n;
-
-				if (fd >= 0) {
-					if (lseek(fd, (off_t)len, SEEK_SET) >= 0)
-						while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
-							fwrite(chunk, 1, (size_t)n, stdout);
-							len += (size_t)n;
-						}
-					close(fd);
-					fflush(stdout);
-				}
-			}
-		}
-		/* Once a second: stop when the pod is gone. */
-		if (tick % 10 == 9) {
-			struct model_pod now;
-
-			if (objapi_get_pod(cli, pod.meta.ns, pod.meta.name, &now) == -ENOENT ||
-			    strcmp(now.meta.uid, pod.meta.uid) != 0)
-				break;
-		}
-	}
-	return 0;
+	json_decref(st);
+	buf_free(&text);
+	objapi_close(&a);
+	return rc;
 }

@@ -60,6 +60,17 @@ void objapi_path(const char *resource, const char *ns, const char *name, const c
 		snprintf(out + o, len - o, "?%s", query);
 }
 
+/* Said once: a verb that gives up after the first failure and one that
+ * goes on through several objects read the same. */
+static void objapi_say_down(struct objapi *a, const char *err)
+{
+	if (!a->down_said)
+		fprintf(stderr, "error: the API server of lab \"%s\" does not answer at %s: "
+			"%s (is the lab up? see \"clientip --lab %s lab status\")\n", a->lab, a->sock,
+			err, a->lab);
+	a->down_said = true;
+}
+
 int objapi_call(struct objapi *a, const char *method, const char *path, const json_t *body,
 		json_t **resp)
 {
@@ -79,19 +90,28 @@ int objapi_call(struct objapi *a, const char *method, const char *path, const js
 				 text ? strlen(text) : 0, &b, err, sizeof(err));
 	free(text);
 	if (code < 0) {
-		/* Said once: a verb that gives up after the first failure and
-		 * one that goes on through several objects read the same. */
-		if (!a->down_said)
-			fprintf(stderr, "error: the API server of lab \"%s\" does not answer at %s: "
-				"%s (is the lab up? see \"clientip --lab %s lab status\")\n", a->lab,
-				a->sock, err, a->lab);
-		a->down_said = true;
+		objapi_say_down(a, err);
 		buf_free(&b);
 		return -1;
 	}
 	if (b.len)
 		*resp = json_loadb(buf_str(&b), b.len, 0, NULL);
 	buf_free(&b);
+	return code;
+}
+
+int objapi_get_text(struct objapi *a, const char *path, struct buf *text, json_t **status)
+{
+	char err[256];
+	int code = apiclient_request(a->c, "GET", path, NULL, NULL, 0, text, err, sizeof(err));
+
+	*status = NULL;
+	if (code < 0) {
+		objapi_say_down(a, err);
+		return -1;
+	}
+	if (code != 200 && text->len)
+		*status = json_loadb(buf_str(text), text->len, 0, NULL);
 	return code;
 }
 

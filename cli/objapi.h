@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "buf.h"
 #include "cli.h"
 #include "manifest.h"
 #include "model.h"
@@ -44,6 +45,12 @@ void objapi_path(const char *resource, const char *ns, const char *name, const c
  * did not answer: the lab, its socket and why are then printed once. */
 int objapi_call(struct objapi *a, const char *method, const char *path, const json_t *body,
 		json_t **resp);
+
+/* GET path as text (a pod's log) into text (reset first). Returns the
+ * HTTP status, or -1 when the server did not answer (said as objapi_call
+ * says it); for any other status than 200, *status is its Status (NULL if
+ * not JSON; json_decref it). */
+int objapi_get_text(struct objapi *a, const char *path, struct buf *text, json_t **status);
 
 /* A Status answer's reason and message ("" if absent). */
 const char *objapi_reason(const json_t *status);

@@ -33,6 +33,18 @@ struct httpd_conn {
 	bool draining;                /* error sent, write side shut: discarding input */
 	int err_status;
 	uint64_t timer;
+
+	/* A streamed response (httpd_resp_stream): the stream is the
+	 * connection itself. */
+	bool streaming;
+	bool stream_ended;
+	httpd_stream_gone_cb *on_gone;
+	void *gone_data;
+};
+
+/* What a handler streams to is the connection; the type only hides it. */
+struct httpd_stream {
+	struct httpd_conn conn;
 };
 
 struct httpd {
@@ -106,6 +118,86 @@ void httpd_resp_header(struct httpd_resp *resp, const char *name, const char *fm
 	buf_puts(&resp->headers, "\r\n");
 }
 
+/* ---- query strings -------------------------------------------------------- */
+
+static int httpd_hexval(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* The next byte of a form-encoded query component: '+' is a space, %XX
+ * its byte; a malformed escape stands for itself, as browsers leave it. */
+static char httpd_qs_next(const char **pp)
+{
+	const char *p = *pp;
+	int hi, lo;
+
+	if (*p == '+') {
+		*pp = p + 1;
+		return ' ';
+	}
+	if (*p == '%' && (hi = httpd_hexval((unsigned char)p[1])) >= 0 &&
+	    (lo = httpd_hexval((unsigned char)p[2])) >= 0) {
+		*pp = p + 3;
+		return (char)(hi << 4 | lo);
+	}
+	*pp = p + 1;
+	return *p;
+}
+
+static bool httpd_qs_key_is(const char *p, const char *end, const char *key)
+{
+	while (p < end) {
+		if (!*key || httpd_qs_next(&p) != *key)
+			return false;
+		key++;
+	}
+	return *key == '\0';
+}
+
+const char *httpd_query_next(const char *query, const char *key, const char **cursor,
+				char *out, size_t len)
+{
+	const char *p = *cursor ? *cursor : query;
+
+	if (!query || !key || !out || !len)
+		return NULL;
+	while (*p) {
+		const char *end = strchr(p, '&');
+		const char *eq;
+
+		if (!end)
+			end = p + strlen(p);
+		eq = memchr(p, '=', (size_t)(end - p));
+		*cursor = *end ? end + 1 : end;
+		if (end > p && httpd_qs_key_is(p, eq ? eq : end, key)) {
+			const char *v = eq ? eq + 1 : end;
+			size_t n = 0;
+
+			/* Longer values are cut at len - 1 bytes. */
+			while (v < end && n + 1 < len)
+				out[n++] = httpd_qs_next(&v);
+			out[n] = '\0';
+			return out;
+		}
+		p = *cursor;
+	}
+	return NULL;
+}
+
+const char *httpd_query_get(const char *query, const char *key, char *out, size_t len)
+{
+	const char *cursor = NULL;
+
+	return httpd_query_next(query, key, &cursor, out, len);
+}
+
 /* ---- parser callbacks ----------------------------------------------------- */
 
 static int httpd_on_message_begin(llhttp_t *p)
@@ -165,10 +257,17 @@ static void httpd_conn_arm(struct httpd_conn *c, uint64_t ms)
 	c->timer = ev_timer_add(c->srv->loop, ms, httpd_conn_timeout, c);
 }
 
+static struct httpd_stream *httpd_conn_stream(struct httpd_conn *c)
+{
+	return (struct httpd_stream *)c;
+}
+
 static void httpd_conn_close(struct httpd_conn *c)
 {
 	struct httpd *s = c->srv;
 
+	if (c->streaming && !c->stream_ended && c->on_gone)
+		c->on_gone(httpd_conn_stream(c), c->gone_data);
 	if (c->timer)
 		ev_timer_cancel(s->loop, c->timer);
 	ev_unwatch(s->loop, c->fd);
@@ -193,7 +292,8 @@ static void httpd_queue_response(struct httpd_conn *c, int status, const char *c
 	buf_printf(&c->out, "Content-Type: %s\r\n", ctype);
 	if (headers && headers->len)
 		buf_append(&c->out, headers->data, headers->len);
-	buf_printf(&c->out, "Content-Length: %zu\r\n", body ? body->len : 0);
+	if (!c->streaming)
+		buf_printf(&c->out, "Content-Length: %zu\r\n", body ? body->len : 0);
 	if (c->close_after)
 		buf_puts(&c->out, "Connection: close\r\n");
 	buf_puts(&c->out, "\r\n");
@@ -232,9 +332,12 @@ static void httpd_conn_respond(struct httpd_conn *c)
 	req.path = path;
 	memcpy(&req.peer, &c->peer, sizeof(c->peer));
 	resp.status = 200;
+	resp.conn = c;
 	if (!llhttp_should_keep_alive(&c->parser))
 		c->close_after = true;
 	s->fn(&req, &resp, s->data);
+	if (c->streaming)
+		c->close_after = true;
 	httpd_queue_response(c, resp.status ? resp.status : 200,
 			     resp.content_type[0] ? resp.content_type : "text/plain; charset=utf-8",
 			     &resp.headers, &resp.body, strcmp(method, "HEAD") == 0);
@@ -302,6 +405,15 @@ static void httpd_conn_advance(struct httpd_conn *c)
 			ev_watch(c->srv->loop, c->fd, EV_WRITE, httpd_conn_io, c);
 			return;
 		}
+		if (c->streaming && !c->stream_ended) {
+			/* All that was written is out; more comes from the
+			 * handler. Reading tells when the client leaves. */
+			if (c->timer)
+				ev_timer_cancel(c->srv->loop, c->timer);
+			c->timer = 0;
+			ev_watch(c->srv->loop, c->fd, EV_READ, httpd_conn_io, c);
+			return;
+		}
 		if (c->close_after && c->error && !c->draining) {
 			/* Closing with unread input would send a reset, and a
 			 * reset may destroy the error response before the client
@@ -336,11 +448,20 @@ static void httpd_conn_io(struct ev_loop *loop, int fd, unsigned events, void *d
 	char chunk[4096];
 
 	(void)loop;
-	if (c->draining) {
-		ssize_t n = recv(fd, chunk, sizeof(chunk), 0);
+	if (c->draining || c->streaming) {
+		/* Nothing more is read from a client that is being streamed
+		 * to; its end (or an error) is its leaving. */
+		if (events & EV_READ) {
+			ssize_t n = recv(fd, chunk, sizeof(chunk), 0);
 
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
-			httpd_conn_close(c);
+			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+				httpd_conn_close(c);
+				return;
+			}
+		}
+		if (c->draining)
+			return;
+		httpd_conn_advance(c);
 		return;
 	}
 	if (events & EV_READ) {
@@ -375,10 +496,10 @@ static void httpd_accept(struct ev_loop *loop, int fd, unsigned events, void *da
 	(void)loop;
 	(void)events;
 	for (;;) {
-		struct sockaddr_in peer;
+		struct sockaddr_storage peer;
 		socklen_t plen = sizeof(peer);
 		struct httpd_conn *c;
-		int cfd = accept4(fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int cfd = sock_accept(fd, &peer, &plen);
 
 		if (cfd < 0) {
 			/* EAGAIN: drained. Anything else (EMFILE, ECONNABORTED):
@@ -396,7 +517,8 @@ static void httpd_accept(struct ev_loop *loop, int fd, unsigned events, void *da
 		}
 		c->srv = s;
 		c->fd = cfd;
-		c->peer = peer;
+		if (peer.ss_family == AF_INET)
+			memcpy(&c->peer, &peer, sizeof(c->peer));
 		llhttp_init(&c->parser, HTTP_REQUEST, &s->settings);
 		c->parser.data = c;
 		c->next = s->conns;
@@ -412,21 +534,18 @@ static void httpd_accept(struct ev_loop *loop, int fd, unsigned events, void *da
 	}
 }
 
-struct httpd *httpd_new(struct ev_loop *loop, struct in_addr addr, int port,
-			const struct httpd_limits *limits, httpd_handler *fn, void *data,
-			char *err, size_t errlen)
+struct httpd *httpd_new_listener(struct ev_loop *loop, int fd, const struct httpd_limits *limits,
+				 httpd_handler *fn, void *data)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t slen = sizeof(sa);
-	struct httpd *s;
-	int one = 1;
+	struct sockaddr_storage ss;
+	struct httpd *s = calloc(1, sizeof(*s));
 
-	s = calloc(1, sizeof(*s));
 	if (!s) {
-		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		close(fd);
 		return NULL;
 	}
 	s->loop = loop;
+	s->fd = fd;
 	s->fn = fn;
 	s->data = data;
 	if (limits)
@@ -444,28 +563,69 @@ struct httpd *httpd_new(struct ev_loop *loop, struct in_addr addr, int port,
 	s->settings.on_url = httpd_on_url;
 	s->settings.on_headers_complete = httpd_on_headers_complete;
 	s->settings.on_message_complete = httpd_on_message_complete;
-
-	s->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->fd < 0)
-		goto fail;
-	sa.sin_addr = addr;
-	sa.sin_port = htons((uint16_t)port);
-	if (setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(s->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(s->fd, 128) < 0 ||
-	    getsockname(s->fd, (struct sockaddr *)&sa, &slen) < 0)
-		goto fail;
-	s->port = ntohs(sa.sin_port);
-	if (ev_watch(loop, s->fd, EV_READ, httpd_accept, s) < 0) {
-		errno = ENOMEM;
-		goto fail;
+	if (sock_local_addr(fd, &ss) == 0 &&
+	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6))
+		s->port = sock_port((struct sockaddr *)&ss);
+	if (ev_watch(loop, fd, EV_READ, httpd_accept, s) < 0) {
+		close(fd);
+		free(s);
+		return NULL;
 	}
 	return s;
-fail:
-	snprintf(err, errlen, "listen on port %d: %s", port, strerror(errno));
-	if (s->fd >= 0)
-		close(s->fd);
-	free(s);
-	return NULL;
+}
+
+struct httpd *httpd_new(struct ev_loop *loop, struct in_addr addr, int port,
+			const struct httpd_limits *limits, httpd_handler *fn, void *data,
+			char *err, size_t errlen)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr = addr,
+				  .sin_port = htons((uint16_t)port) };
+	int fd = sock_listen_tcp((struct sockaddr *)&sa, sizeof(sa), 0, 128);
+	struct httpd *s;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "listen on port %d: %s", port, strerror(-fd));
+		return NULL;
+	}
+	s = httpd_new_listener(loop, fd, limits, fn, data);
+	if (!s)
+		snprintf(err, errlen, "listen on port %d: %s", port, strerror(ENOMEM));
+	return s;
+}
+
+struct httpd_stream *httpd_resp_stream(struct httpd_resp *resp, httpd_stream_gone_cb *on_gone,
+				       void *data)
+{
+	struct httpd_conn *c = resp->conn;
+
+	if (!c)
+		return NULL;
+	c->streaming = true;
+	c->on_gone = on_gone;
+	c->gone_data = data;
+	return httpd_conn_stream(c);
+}
+
+int httpd_stream_write(struct httpd_stream *st, const void *data, size_t len)
+{
+	struct httpd_conn *c = &st->conn;
+
+	if (c->stream_ended || c->out.len - c->out_off > HTTPD_STREAM_MAX_QUEUED)
+		return -1;
+	buf_append(&c->out, data, len);
+	if (c->out.oom)
+		return -1;
+	/* Written from the loop's next turn: a write error then closes the
+	 * connection there, never under the caller. */
+	return ev_watch(c->srv->loop, c->fd, EV_READ | EV_WRITE, httpd_conn_io, c) < 0 ? -1 : 0;
+}
+
+void httpd_stream_end(struct httpd_stream *st)
+{
+	struct httpd_conn *c = &st->conn;
+
+	c->stream_ended = true;
+	ev_watch(c->srv->loop, c->fd, EV_READ | EV_WRITE, httpd_conn_io, c);
 }
 
 int httpd_port(const struct httpd *h)

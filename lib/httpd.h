@@ -1,5 +1,5 @@
 /* httpd.h — a tiny HTTP/1.1 server on the event loop, for health checks,
- * /healthz and /metrics.
+ * /healthz, /metrics and the kubelet's container logs.
  *
  * Requests are parsed with llhttp; one request per connection is in
  * flight at a time (pipelined requests wait their turn), keep-alive is
@@ -7,7 +7,9 @@
  * 400 and a close, oversized ones 431/414, slow or idle ones are closed
  * after a timeout, and connections beyond a cap are refused. Handlers run
  * synchronously on the loop and fill in a response; the server adds
- * Content-Length, Date-less minimal headers and Connection handling.
+ * Content-Length, Date-less minimal headers and Connection handling. A
+ * handler may instead stream its body (httpd_resp_stream), as a log that
+ * is followed.
  */
 #ifndef CLIENTIP_HTTPD_H
 #define CLIENTIP_HTTPD_H
@@ -26,14 +28,17 @@ struct httpd_req {
 	const char *method;           /* "GET", "HEAD", ... */
 	const char *target;           /* as sent: "/healthz?x=1" */
 	const char *path;             /* the target without its query */
-	struct sockaddr_in peer;      /* the client */
+	struct sockaddr_in peer;      /* the client; all zero on a Unix socket */
 };
+
+struct httpd_conn;
 
 struct httpd_resp {
 	int status;                   /* 200 if the handler does not set it */
 	char content_type[64];        /* "text/plain; charset=utf-8" if left empty */
 	struct buf headers;           /* extra header lines, each "Name: value\r\n" */
 	struct buf body;
+	struct httpd_conn *conn;      /* private: the connection being answered */
 };
 
 /* Fills in resp for req. Runs on the loop; must not block. */
@@ -51,7 +56,11 @@ struct httpd_limits {
 struct httpd *httpd_new(struct ev_loop *loop, struct in_addr addr, int port,
 			const struct httpd_limits *limits, httpd_handler *fn, void *data,
 			char *err, size_t errlen);
-/* The port actually bound. */
+/* Serves on a listening socket (TCP or Unix, non-blocking), which it owns
+ * from then on, also when it fails: NULL only on out-of-memory. */
+struct httpd *httpd_new_listener(struct ev_loop *loop, int fd, const struct httpd_limits *limits,
+				 httpd_handler *fn, void *data);
+/* The port actually bound (0 for a Unix socket). */
 int httpd_port(const struct httpd *h);
 /* Closes the listener and every connection. */
 void httpd_free(struct httpd *h);
@@ -59,6 +68,37 @@ void httpd_free(struct httpd *h);
 /* Appends a header line to resp ("Name: value\r\n"). */
 void httpd_resp_header(struct httpd_resp *resp, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Streaming. Called from a handler, makes the response's body open-ended:
+ * the status, headers and whatever resp->body holds go out at once without
+ * a Content-Length, and the rest follows through httpd_stream_write() from
+ * anywhere on the loop until httpd_stream_end(). The body ends with the
+ * connection (Connection: close), as a client reading to the end of the
+ * stream expects. on_gone runs once, from the loop, when the client leaves
+ * (or the server is freed) before the end; the stream is gone after it.
+ * NULL on out-of-memory (the response is then an ordinary one). */
+struct httpd_stream;
+typedef void httpd_stream_gone_cb(struct httpd_stream *st, void *data);
+struct httpd_stream *httpd_resp_stream(struct httpd_resp *resp, httpd_stream_gone_cb *on_gone,
+				       void *data);
+/* Queues bytes of the body. 0, or -1 when the client does not keep up
+ * (HTTPD_STREAM_MAX_QUEUED bytes not yet taken): end the stream then.
+ * Never calls on_gone itself. */
+#define HTTPD_STREAM_MAX_QUEUED (4u << 20)
+int httpd_stream_write(struct httpd_stream *st, const void *data, size_t len);
+/* The body is complete: the connection closes once it is out. No callback
+ * runs after this. */
+void httpd_stream_end(struct httpd_stream *st);
+
+/* The percent-decoded value of key in a query string (the part of a
+ * target after '?'; '+' is a space, the first occurrence wins, a longer
+ * value is cut at len - 1 bytes); NULL if absent ("a&b" gives "" for a).
+ * Returns out. */
+const char *httpd_query_get(const char *query, const char *key, char *out, size_t len);
+/* The next value of a key that may repeat ("command=ip&command=addr"):
+ * *cursor starts NULL and moves past each match. NULL when no more. */
+const char *httpd_query_next(const char *query, const char *key, const char **cursor,
+			     char *out, size_t len);
 
 /* The standard reason phrase of a status code ("OK", "Service
  * Unavailable"); NULL for a code this table does not know. The one table of

@@ -50,6 +50,16 @@ char *lab_state_dir(const char *lab, char *buf, size_t len)
 	return buf;
 }
 
+char *lab_kubelet_socket(const char *statedir, const char *node, char *buf, size_t len)
+{
+	int n;
+
+	if (!node || !*node || node[0] == '.' || strchr(node, '/'))
+		return NULL;
+	n = snprintf(buf, len, "%s/%s/kubelet-%s.sock", statedir, LAB_STATE_RUN, node);
+	return n < 0 || (size_t)n >= len ? NULL : buf;
+}
+
 char *lab_netns_name(const char *lab, const char *role, char *buf, size_t len)
 {
 	snprintf(buf, len, "cip-%s-%s", lab, role);

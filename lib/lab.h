@@ -93,6 +93,14 @@ const char *lab_netns_lab(const char *netns, char *buf, size_t len);
 #define LAB_STATE_LOGS "logs"   /* <daemon>.log: the daemon's stdout and stderr */
 #define LAB_STATE_RUN  "run"    /* <daemon>.pid */
 
+/* The kubelet's own HTTP API (containerLogs) of the node named node: a
+ * Unix socket, <statedir>/run/kubelet-<node>.sock. A real kubelet listens
+ * on its node's port 10250; the lab's API server runs in the host's
+ * namespace and never sends to a lab address, so it reaches the kubelet
+ * through the file system instead. Returns buf, or NULL when node is not a
+ * plain name (empty, a slash, a leading dot) or the path does not fit. */
+char *lab_kubelet_socket(const char *statedir, const char *node, char *buf, size_t len);
+
 /* Address plan. Indices start at 0. */
 struct in_addr lab_node_addr(int node);         /* 10.240.0.(4+i) */
 struct in_addr lab_node_pod_gateway(int node);  /* 10.244.i.1 (cbr0) */

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 static const uint8_t sock_v4mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
@@ -271,6 +273,80 @@ fail:
 	rc = -errno;
 	close(fd);
 	return rc;
+}
+
+/* Fills sa with path; -ENAMETOOLONG when it does not fit. */
+static int sock_unix_addr(const char *path, struct sockaddr_un *sa)
+{
+	size_t len = path ? strlen(path) : 0;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if (len == 0)
+		return -EINVAL;
+	if (len >= sizeof(sa->sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa->sun_path, path, len + 1);
+	return 0;
+}
+
+int sock_connect_unix(const char *path)
+{
+	struct sockaddr_un sa;
+	int fd, rc = sock_unix_addr(path, &sa);
+
+	if (rc < 0)
+		return rc;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+int sock_listen_unix(const char *path, int backlog)
+{
+	struct sockaddr_un sa;
+	struct stat st;
+	int fd, rc = sock_unix_addr(path, &sa);
+
+	if (rc < 0)
+		return rc;
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode))
+			return -ENOTSOCK;
+		/* A socket file that answers belongs to a live server: never
+		 * take it over. */
+		fd = sock_connect_unix(path);
+		if (fd >= 0 || fd == -EAGAIN) {
+			if (fd >= 0)
+				close(fd);
+			return -EADDRINUSE;
+		}
+		if (unlink(path) < 0 && errno != ENOENT)
+			return -errno;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	/* Nobody can connect between bind and listen, so the mode is
+	 * tightened before the socket is reachable. */
+	if (chmod(path, 0600) < 0 || listen(fd, backlog) < 0) {
+		rc = -errno;
+		close(fd);
+		unlink(path);
+		return rc;
+	}
+	return fd;
 }
 
 int sock_accept(int lfd, struct sockaddr_storage *peer, socklen_t *peerlen)

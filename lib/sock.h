@@ -1,5 +1,5 @@
-/* sock.h — TCP socket helpers: address parsing and formatting, listeners,
- * accept, non-blocking connect.
+/* sock.h — socket helpers: address parsing and formatting, TCP and Unix
+ * listeners, accept, non-blocking connect.
  *
  * After redis' anet: thin wrappers that fold the usual setsockopt dance into
  * one call and return -errno instead of touching errno-plus-minus-one.
@@ -65,6 +65,17 @@ int sock_send_pending(int fd, const void *data, size_t len, size_t *off);
  * always set; AF_INET6 sockets are dual-stack unless SOCK_V6ONLY.
  * Returns the fd or -errno. */
 int sock_listen_tcp(const struct sockaddr *sa, socklen_t len, unsigned flags, int backlog);
+/* A non-blocking, close-on-exec listener on the Unix socket file path,
+ * which only its owner may connect to (mode 0600). A socket file left by a
+ * server that is gone is replaced; one that still answers is not
+ * (-EADDRINUSE), nor is a file that is not a socket (-ENOTSOCK).
+ * -ENAMETOOLONG when path does not fit in sun_path. Returns the fd or
+ * -errno. */
+int sock_listen_unix(const char *path, int backlog);
+/* Starts a non-blocking connect to the Unix socket file path. Returns the
+ * fd (connected: a Unix connect completes at once) or -errno (-EAGAIN: the
+ * listener's backlog is full). */
+int sock_connect_unix(const char *path);
 /* accept4() with SOCK_NONBLOCK|SOCK_CLOEXEC; peer may be NULL.
  * Returns the fd or -errno (-EAGAIN when nothing is pending). */
 int sock_accept(int lfd, struct sockaddr_storage *peer, socklen_t *peerlen);

@@ -172,6 +172,25 @@ t_ok "web answers from node0 with node0's cbr0 address" \
 t_eq "the pod has its own session" "$web_pid" "$(ps -o sid= -p "$web_pid" | tr -d ' ')"
 t_eq "stdin is /dev/null" /dev/null "$(readlink "/proc/$web_pid/fd/0")"
 t_eq "stdout goes to the pod log" "$sd/logs/pods/default_web.log" "$(readlink "/proc/$web_pid/fd/1")"
+# --- logs: the API server asks the pod's kubelet ------------------------------------------
+# logs_has POD TEXT: clientip logs POD shows TEXT.
+logs_has() { "$C" --lab "$lab" logs "$1" 2>/dev/null | grep -q -- "$2"; }
+# kubelet_get NODE PATH: the status code, then the body, of a kubelet's answer.
+kubelet_get() {
+	curl -s -w '%{http_code}' --max-time 5 --unix-socket "$sd/run/kubelet-$1.sock" "http://$1$2"
+}
+t_ok "each node's kubelet serves its own API on a socket" \
+	test -S "$sd/run/kubelet-node0.sock" -a -S "$sd/run/kubelet-node1.sock"
+t_ok "logs web: what web wrote, from node0's kubelet through the API server" \
+	t_wait 5 logs_has web "listening on"
+t_eq "the kubelet's containerLogs with tailLines: the file's last line" \
+	"$(tail -n 1 "$sd/logs/pods/default_web.log")
+200" "$(kubelet_get node0 '/containerLogs/default/web/app?tailLines=1')"
+t_eq "a pod the kubelet does not run: 404" 'pod "default/args" not found
+404' "$(kubelet_get node0 /containerLogs/default/args/app)"
+out=$("$C" --lab "$lab" logs web -c nosuch 2>&1); rc=$?
+t_eq "logs -c of a container the pod does not have" \
+	"1 Error from server (BadRequest): container nosuch is not valid for pod web" "$rc $out"
 t_eq "hostname is the pod's name" web "$(nsenter -t "$web_pid" -u hostname 2>&1)"
 t_eq "environment is clean: PATH, HOSTNAME" "HOSTNAME=web PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
 	"$(tr '\0' '\n' <"/proc/$web_pid/environ" | sort | xargs)"
@@ -185,6 +204,7 @@ t_eq "args replace the image's arguments, \$(VAR) expanded" \
 t_match "env is set and expanded" "GREETING=hi 9090" "$(tr '\0' '\n' <"/proc/$(st args pid)/environ")"
 t_ok "it answers on 9090 from node1" \
 	t_wait 5 answers node1 http://10.244.1.2:9090/ "::ffff:10.244.1.1"
+t_ok "logs of a pod on node1 come from node1's kubelet" t_wait 5 logs_has args "9090"
 
 # --- readiness: httpGet on a port that fails, then passes, then fails -------------
 put_pod probe node0 10.244.0.3 nfranssens/nodejs-ip \
@@ -228,6 +248,8 @@ EOF
 t_ok "a crashing pod goes to CrashLoopBackOff, saying why" t_wait 15 crash_loop
 t_ok "restarts are counted" t_wait 10 restarts_ge crash 2
 t_ok "each start wrote to the pod log" t_wait 5 count_ge "$sd/logs/pods/default_crash.log" crash-start 3
+t_eq "logs --tail 1 of a restarting pod: its last line" crash-start "$("$C" --lab "$lab" logs crash --tail 1)"
+t_eq "--tail 0: nothing" "" "$("$C" --lab "$lab" logs crash --tail 0)"
 t_ok "the kubelet's BackOff Event" t_wait 5 has_event crash \
 	"BackOff|Warning|Back-off restarting failed container app in pod crash"
 
@@ -256,6 +278,10 @@ t_ok "the first failed pull reported ErrImagePull, retried after 1s" \
 t_ok "the next reported ImagePullBackOff, retried after 2s" \
 	t_wait 10 log_has "$agent_log" "$(printf "$ghost_log" ImagePullBackOff 2s)"
 t_ok "while it backs off the status says ImagePullBackOff" t_wait 10 pull_failing ImagePullBackOff
+out=$("$C" --lab "$lab" logs ghost 2>&1); rc=$?
+t_eq "logs of a pod that never started: the kubelet's words" \
+	'1 Error from server (BadRequest): container "app" in pod "ghost" is waiting to start: ContainerCreating' \
+	"$rc $out"
 t_ok "the kubelet's Failed Event names the image and why" t_wait 5 has_event ghost \
 	'Failed|Warning|Failed to pull image "example.com/ghost:1.0": image "example.com/ghost:1.0" not found in the image table (/etc/clientip/images.conf, $CLIENTIP_IMAGES, built-ins)'
 t_ok "and its BackOff Event" t_wait 5 has_event ghost \
@@ -268,6 +294,11 @@ put_pod slow node1 10.244.1.3 test/slowstop "" 10
 t_ok "slow runs" t_wait 10 running slow
 t_ok "slow serves" t_wait 5 answers node1 http://10.244.1.3:8080/ "::ffff:10.244.1.1"
 slow_pid=$(st slow pid)
+# Followed from before the deletion: the stream ends by itself once the
+# pod is over, with what the process wrote on its way out.
+( "$C" --lab "$lab" logs -f slow >"$T_TMP/slow.follow" 2>&1; echo "rc=$?" >"$T_TMP/slow.follow.end" ) &
+follow_started() { grep -q "listening on" "$T_TMP/slow.follow"; }
+t_ok "logs -f slow: the output so far" t_wait 5 follow_started
 del_pod slow
 # slowstop runs on after SIGTERM until released, so the terminating state
 # lasts until the test has seen it (or the 10 s grace period ends).
@@ -278,6 +309,9 @@ t_ok "the kubelet's Killing Event" t_wait 5 has_event slow "Killing|Normal|Stopp
 t_ok "it runs on, handling SIGTERM" alive "$slow_pid"
 touch "$slow_release"
 t_ok "then, terminated, the kubelet deletes it from the API" t_wait 10 pod_gone slow
+t_ok "logs -f ends by itself when the pod is over" t_wait 10 test -s "$T_TMP/slow.follow.end"
+t_eq "cleanly" rc=0 "$(cat "$T_TMP/slow.follow.end")"
+t_match "having followed the output written after it started" "got SIGTERM" "$(cat "$T_TMP/slow.follow")"
 t_ok "its processes are gone" gone "$slow_pid"
 t_ok "its namespace is gone" no_ns slow
 t_ok "its status goes with its api object" t_wait 5 absent "$sd/status/pods/default_slow.json"

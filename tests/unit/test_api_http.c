@@ -133,6 +133,18 @@ static size_t t_raw_data(struct api_http_conn *c, const char *data, size_t len, 
 	return n;
 }
 
+/* /later's answer, from the loop; not if its client left meanwhile. */
+static void t_answer_later(struct ev_loop *loop, uint64_t id, void *data)
+{
+	struct t_ctx *t = data;
+
+	(void)loop;
+	(void)id;
+	if (t->streaming)
+		api_http_respond(t->streaming, 200, "text/plain", NULL, "later", 5);
+	t->streaming = NULL;
+}
+
 static void t_handler(struct api_http_conn *c, const struct api_http_req *req, void *data)
 {
 	struct t_ctx *t = data;
@@ -185,6 +197,12 @@ static void t_handler(struct api_http_conn *c, const struct api_http_req *req, v
 		api_http_add_header(c, "Warning", "299 - \"one\"");
 		api_http_add_header(c, "Warning", "299 - \"two\"\r\nX-Injected: no");
 		api_http_respond(c, 200, "text/plain", NULL, "ok", 2);
+	} else if (strcmp(req->path, "/later") == 0 || strcmp(req->path, "/never") == 0) {
+		api_http_defer(c);
+		api_http_on_close(c, t_on_close, t);
+		t->streaming = c;
+		if (strcmp(req->path, "/later") == 0)
+			ev_timer_add(t->loop, 20, t_answer_later, t);
 	} else if (strcmp(req->path, "/noanswer") == 0) {
 		/* the transport answers 500 */
 	} else if (strcmp(req->path, "/empty") == 0) {
@@ -867,6 +885,41 @@ static void test_stream_peer_close(void **state)
 	assert_int_equal(atomic_load(&t.closes), 2);
 }
 
+/* A deferred answer comes in its turn, and the connection serves the
+ * next request after it; a client that leaves while the answer is pending
+ * is seen to leave. */
+static void c_deferred(struct t_ctx *t)
+{
+	int fd = loop_client_connect(t->port);
+
+	loop_client_send(fd, "GET /later HTTP/1.1\r\nHost: x\r\n\r\n"
+			     "GET /after HTTP/1.1\r\nHost: x\r\n\r\n");
+	t->ok[0] = t_read_head(fd, t->out[0], sizeof(t->out[0])) && t_recv_n(fd, t->out[1], 5);
+	t->ok[1] = t_read_head(fd, t->out[2], sizeof(t->out[2]));
+	close(fd);
+	fd = loop_client_connect(t->port);
+	/* Sent and left at once: the server reads the request, defers it,
+	 * then reads the end. */
+	loop_client_send(fd, "GET /never HTTP/1.1\r\nHost: x\r\n\r\n");
+	close(fd);
+	t->ok[2] = t_wait_closes(t, 1);
+}
+
+static void test_deferred(void **state)
+{
+	struct t_ctx t;
+
+	(void)state;
+	t_run(&t, NULL, c_deferred);
+	assert_true(t.ok[0] && t.ok[1] && t.ok[2]);
+	assert_non_null(strstr(t.out[0], "HTTP/1.1 200 OK\r\n"));
+	assert_non_null(strstr(t.out[0], "Content-Length: 5\r\n"));
+	assert_memory_equal(t.out[1], "later", 5);
+	assert_non_null(strstr(t.out[2], "HTTP/1.1 200 OK\r\n"));
+	/* Only the client that left while its answer was pending. */
+	assert_int_equal(atomic_load(&t.closes), 1);
+}
+
 static void c_flood(struct t_ctx *t)
 {
 	int fd = loop_client_connect(t->port);
@@ -1170,21 +1223,21 @@ static void test_query_get(void **state)
 			"fieldSelector=&a%62c=1&limit=9";
 
 	(void)state;
-	assert_string_equal(api_http_query_get(q, "limit", out, sizeof(out)), "500");
-	assert_string_equal(api_http_query_get(q, "labelSelector", out, sizeof(out)),
+	assert_string_equal(httpd_query_get(q, "limit", out, sizeof(out)), "500");
+	assert_string_equal(httpd_query_get(q, "labelSelector", out, sizeof(out)),
 			    "app=web,tier in (a)");
-	assert_string_equal(api_http_query_get(q, "watch", out, sizeof(out)), "");
-	assert_string_equal(api_http_query_get(q, "fieldSelector", out, sizeof(out)), "");
+	assert_string_equal(httpd_query_get(q, "watch", out, sizeof(out)), "");
+	assert_string_equal(httpd_query_get(q, "fieldSelector", out, sizeof(out)), "");
 	/* A malformed escape stands for itself; keys are decoded too. */
-	assert_string_equal(api_http_query_get(q, "x", out, sizeof(out)), "%zz");
-	assert_string_equal(api_http_query_get(q, "abc", out, sizeof(out)), "1");
-	assert_null(api_http_query_get(q, "lim", out, sizeof(out)));
-	assert_null(api_http_query_get(q, "limit5", out, sizeof(out)));
-	assert_null(api_http_query_get("", "a", out, sizeof(out)));
-	assert_null(api_http_query_get(NULL, "a", out, sizeof(out)));
-	assert_string_equal(api_http_query_get(q, "limit", small, sizeof(small)), "500");
-	assert_string_equal(api_http_query_get("k=abcdef", "k", small, sizeof(small)), "abc");
-	assert_string_equal(api_http_query_get("&&k=%41&", "k", out, sizeof(out)), "A");
+	assert_string_equal(httpd_query_get(q, "x", out, sizeof(out)), "%zz");
+	assert_string_equal(httpd_query_get(q, "abc", out, sizeof(out)), "1");
+	assert_null(httpd_query_get(q, "lim", out, sizeof(out)));
+	assert_null(httpd_query_get(q, "limit5", out, sizeof(out)));
+	assert_null(httpd_query_get("", "a", out, sizeof(out)));
+	assert_null(httpd_query_get(NULL, "a", out, sizeof(out)));
+	assert_string_equal(httpd_query_get(q, "limit", small, sizeof(small)), "500");
+	assert_string_equal(httpd_query_get("k=abcdef", "k", small, sizeof(small)), "abc");
+	assert_string_equal(httpd_query_get("&&k=%41&", "k", out, sizeof(out)), "A");
 }
 
 static void test_accept_key_and_reasons(void **state)
@@ -1224,6 +1277,7 @@ int main(void)
 		cmocka_unit_test(test_stream),
 		cmocka_unit_test(test_stream_closing),
 		cmocka_unit_test(test_stream_peer_close),
+		cmocka_unit_test(test_deferred),
 		cmocka_unit_test(test_stream_cut),
 		cmocka_unit_test(test_websocket),
 		cmocka_unit_test(test_websocket_server_close_and_errors),

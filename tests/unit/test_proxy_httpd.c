@@ -1,6 +1,7 @@
 /* Unit tests for lib/httpd.c (the health check and metrics server of the
- * service proxy): keep-alive, pipelining, HEAD, malformed and oversized
- * requests, timeouts and the connection cap. The server runs on the test's
+ * service proxy, the kubelet's log server): keep-alive, pipelining, HEAD,
+ * malformed and oversized requests, timeouts, the connection cap,
+ * streamed answers, a Unix listener and query strings. The server runs on the test's
  * event loop; a client thread talks to it over loopback. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "httpd.h"
+#include "sock.h"
 #include "loop_client.h"
 
 struct t_ctx {
@@ -27,16 +29,53 @@ struct t_ctx {
 	int port;
 	void (*client)(struct t_ctx *);
 	int requests;
+	struct httpd_stream *st;     /* the /stream or /follow answer */
+	int gone;                    /* on_gone calls */
+	char unix_path[128];         /* test_unix_listener's socket */
+	int keep_fd;                 /* a client connection the test closes itself */
 	/* results, written by the client thread */
 	char out[8][4096];
 	int n_out;
 };
+
+static void t_on_gone(struct httpd_stream *st, void *data)
+{
+	struct t_ctx *t = data;
+
+	assert_ptr_equal(st, t->st);
+	t->st = NULL;
+	t->gone++;
+}
+
+/* The rest of /stream, from the loop as a followed log's reads come. */
+static void t_stream_more(struct ev_loop *loop, uint64_t id, void *data)
+{
+	struct t_ctx *t = data;
+
+	(void)loop;
+	(void)id;
+	assert_int_equal(httpd_stream_write(t->st, "second\n", 7), 0);
+	httpd_stream_end(t->st);
+	t->st = NULL;
+}
 
 static void t_handler(const struct httpd_req *req, struct httpd_resp *resp, void *data)
 {
 	struct t_ctx *t = data;
 
 	t->requests++;
+	if (strcmp(req->path, "/stream") == 0 || strcmp(req->path, "/follow") == 0) {
+		t->st = httpd_resp_stream(resp, t_on_gone, t);
+		assert_non_null(t->st);
+		buf_puts(&resp->body, "first\n");
+		if (strcmp(req->path, "/stream") == 0)
+			ev_timer_add(t->loop, 0, t_stream_more, t);
+		return;
+	}
+	if (strcmp(req->path, "/gone") == 0) {
+		buf_printf(&resp->body, "%d", t->gone);
+		return;
+	}
 	if (strcmp(req->path, "/missing") == 0) {
 		resp->status = 404;
 		return;
@@ -116,6 +155,142 @@ static void t_run(struct t_ctx *t, const struct httpd_limits *lim, void (*client
 }
 
 /* ---- clients ---------------------------------------------------------------- */
+
+/* /stream: head without Content-Length, the body in two parts, the end of
+ * the body the connection's close. */
+static void c_stream(struct t_ctx *t)
+{
+	int fd = loop_client_connect(t->port);
+
+	loop_client_send(fd, "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+	t_read(fd, t->out[0], sizeof(t->out[0]), 0, 5000);
+	close(fd);
+}
+
+static void test_stream(void **state)
+{
+	struct t_ctx t;
+
+	(void)state;
+	t_run(&t, NULL, c_stream);
+	assert_non_null(strstr(t.out[0], "HTTP/1.1 200 OK\r\n"));
+	assert_null(strstr(t.out[0], "Content-Length"));
+	assert_non_null(strstr(t.out[0], "Connection: close\r\n"));
+	assert_non_null(strstr(t.out[0], "\r\n\r\nfirst\nsecond\n"));
+	/* Ended by the handler: never "gone". */
+	assert_int_equal(t.gone, 0);
+}
+
+/* /follow stays open; the client leaves, and the server says so. */
+static void c_follow_leave(struct t_ctx *t)
+{
+	int fd = loop_client_connect(t->port);
+
+	loop_client_send(fd, "GET /follow HTTP/1.1\r\nHost: x\r\n\r\n");
+	t_read(fd, t->out[0], sizeof(t->out[0]), 0, 300);
+	close(fd);
+	/* Polled: the server notices the close on its loop. */
+	for (int i = 0; i < 500; i++) {
+		fd = loop_client_connect(t->port);
+		loop_client_send(fd, "GET /gone HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+		t_read_response(fd, t->out[1], sizeof(t->out[1]));
+		close(fd);
+		if (strstr(t->out[1], "\r\n\r\n1"))
+			break;
+		usleep(10000);
+	}
+}
+
+static void test_stream_client_leaves(void **state)
+{
+	struct t_ctx t;
+
+	(void)state;
+	t_run(&t, NULL, c_follow_leave);
+	assert_non_null(strstr(t.out[0], "\r\n\r\nfirst\n"));
+	assert_non_null(strstr(t.out[1], "\r\n\r\n1"));
+	assert_int_equal(t.gone, 1);
+	assert_null(t.st);
+}
+
+/* A stream still open when the server is freed is gone too. */
+static void c_follow_stay(struct t_ctx *t)
+{
+	int fd = loop_client_connect(t->port);
+
+	loop_client_send(fd, "GET /follow HTTP/1.1\r\nHost: x\r\n\r\n");
+	t_read(fd, t->out[0], sizeof(t->out[0]), 0, 300);
+	t->keep_fd = fd;  /* closed by the test, after the server */
+}
+
+static void test_stream_server_freed(void **state)
+{
+	struct t_ctx t;
+
+	(void)state;
+	t_run(&t, NULL, c_follow_stay);
+	assert_non_null(strstr(t.out[0], "\r\n\r\nfirst\n"));
+	assert_int_equal(t.gone, 1);
+	close(t.keep_fd);
+}
+
+/* The same server on a Unix socket (the kubelet's). */
+static void c_unix(void *arg)
+{
+	struct t_ctx *t = arg;
+	int fd = sock_connect_unix(t->unix_path);
+
+	if (fd < 0)
+		return;
+	if (sock_set_nonblock(fd, false) == 0) {
+		loop_client_send(fd, "GET /unix HTTP/1.1\r\nHost: x\r\n\r\n");
+		t_read_response(fd, t->out[0], sizeof(t->out[0]));
+	}
+	close(fd);
+}
+
+static void test_unix_listener(void **state)
+{
+	char dir[] = "/tmp/test_httpd.XXXXXX";
+	struct t_ctx t;
+	int lfd;
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	t.loop = ev_loop_new();
+	assert_non_null(t.loop);
+	assert_non_null(mkdtemp(dir));
+	snprintf(t.unix_path, sizeof(t.unix_path), "%s/kubelet.sock", dir);
+	lfd = sock_listen_unix(t.unix_path, 8);
+	assert_true(lfd >= 0);
+	t.srv = httpd_new_listener(t.loop, lfd, NULL, t_handler, &t);
+	assert_non_null(t.srv);
+	assert_int_equal(httpd_port(t.srv), 0);
+	loop_client_run(t.loop, c_unix, &t);
+	httpd_free(t.srv);
+	ev_loop_free(t.loop);
+	unlink(t.unix_path);
+	rmdir(dir);
+	assert_non_null(strstr(t.out[0], "HTTP/1.1 200 OK\r\n"));
+	assert_non_null(strstr(t.out[0], "{\"path\":\"/unix\",\"method\":\"GET\"}"));
+}
+
+static void test_query(void **state)
+{
+	char v[16];
+	const char *cursor = NULL;
+
+	(void)state;
+	assert_string_equal(httpd_query_get("follow=true&tailLines=10", "tailLines", v, sizeof(v)), "10");
+	assert_string_equal(httpd_query_get("a%20b=c+d&x", "a b", v, sizeof(v)), "c d");
+	assert_string_equal(httpd_query_get("a%20b=c+d&x", "x", v, sizeof(v)), "");
+	assert_null(httpd_query_get("follow=true", "tail", v, sizeof(v)));
+	assert_string_equal(httpd_query_get("k=0123456789abcdefXYZ", "k", v, sizeof(v)),
+			    "0123456789abcde");
+	assert_string_equal(httpd_query_next("c=ip&c=addr", "c", &cursor, v, sizeof(v)), "ip");
+	assert_string_equal(httpd_query_next("c=ip&c=addr", "c", &cursor, v, sizeof(v)), "addr");
+	assert_null(httpd_query_next("c=ip&c=addr", "c", &cursor, v, sizeof(v)));
+}
 
 static void c_keepalive(struct t_ctx *t)
 {
@@ -282,6 +457,11 @@ int main(void)
 		cmocka_unit_test(test_oversized),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_connection_cap),
+		cmocka_unit_test(test_stream),
+		cmocka_unit_test(test_stream_client_leaves),
+		cmocka_unit_test(test_stream_server_freed),
+		cmocka_unit_test(test_unix_listener),
+		cmocka_unit_test(test_query),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

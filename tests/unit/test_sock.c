@@ -1,13 +1,18 @@
-/* Unit tests for lib/sock.c: address text both ways, listeners, connect. */
+/* Unit tests for lib/sock.c: address text both ways, TCP and Unix
+ * listeners, connect. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sock.h"
@@ -183,6 +188,51 @@ static void test_connect_refused(void **state)
 	close(fd);
 }
 
+/* A Unix listener takes over the file of a server that is gone, never the
+ * socket of one that still listens, nor a file that is not a socket. */
+static void test_listen_unix(void **state)
+{
+	char dir[] = "/tmp/test_sock.XXXXXX", path[128], big[200];
+	struct stat st;
+	int lfd, again, cfd, afd, file;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s.sock", dir);
+	lfd = sock_listen_unix(path, 4);
+	assert_true(lfd >= 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(sock_listen_unix(path, 4), -EADDRINUSE);
+	cfd = sock_connect_unix(path);
+	assert_true(cfd >= 0);
+	afd = sock_accept(lfd, NULL, NULL);
+	assert_true(afd >= 0);
+	close(afd);
+	close(cfd);
+	/* Closed, the file stays behind: stale, and taken over. */
+	close(lfd);
+	assert_int_equal(sock_connect_unix(path), -ECONNREFUSED);
+	again = sock_listen_unix(path, 4);
+	assert_true(again >= 0);
+	close(again);
+	unlink(path);
+	assert_int_equal(sock_connect_unix(path), -ENOENT);
+
+	snprintf(path, sizeof(path), "%s/plain", dir);
+	file = open(path, O_CREAT | O_WRONLY, 0600);
+	assert_true(file >= 0);
+	close(file);
+	assert_int_equal(sock_listen_unix(path, 4), -ENOTSOCK);
+	unlink(path);
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(sock_listen_unix(big, 4), -ENAMETOOLONG);
+	assert_int_equal(sock_connect_unix(big), -ENAMETOOLONG);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_listen_connect_accept),
 		cmocka_unit_test(test_reuseport_first),
 		cmocka_unit_test(test_connect_refused),
+		cmocka_unit_test(test_listen_unix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
