@@ -9,7 +9,6 @@
 #include "cli.h"
 #include "duration.h"
 #include "fsutil.h"
-#include "jsonw.h"
 #include "lab.h"
 #include "labels.h"
 #include "objapi.h"
@@ -35,10 +34,7 @@ struct get_ctx {
 	/* What is printed. */
 	struct buf table;                 /* tab-separated rows of the current type */
 	int rows;
-	struct jsonw item;                /* -o json/yaml: the object being written */
-	struct buf item_buf;
-	char **items;                     /* each object's pretty JSON */
-	int n_items;
+	json_t *items;                    /* -o json/yaml: the objects, in order */
 	int status;
 };
 
@@ -133,26 +129,13 @@ static bool get_structured(const struct get_ctx *g)
 	return g->out == GET_JSON || g->out == GET_YAML;
 }
 
-static struct jsonw *get_item(struct get_ctx *g)
+/* -o json/yaml: one more object (v a new reference, NULL on OOM). */
+static void get_item(struct get_ctx *g, json_t *v)
 {
-	buf_reset(&g->item_buf);
-	jsonw_init(&g->item, &g->item_buf, true);
-	return &g->item;
-}
-
-static void get_item_done(struct get_ctx *g)
-{
-	char **n = realloc(g->items, sizeof(*n) * (size_t)(g->n_items + 1));
-
-	if (!n || !(n[g->n_items] = strdup(buf_str(&g->item_buf)))) {
-		if (n)
-			g->items = n;
+	if (!v || json_array_append_new(g->items, v) < 0) {
 		fprintf(stderr, "error: out of memory\n");
 		g->status = 1;
-		return;
 	}
-	g->items = n;
-	g->n_items++;
 }
 
 /* -o name prints here. Returns true if the caller should add a table row. */
@@ -200,14 +183,8 @@ static void get_nodes(struct get_ctx *g, const char *const *names, int n_names, 
 		objapi_node_labels(node, &labels);
 		if (!get_selected(g, NULL, name, &labels, names, n_names, found))
 			continue;
-		if (get_structured(g)) {
-			char *text = json_dumps(node, JSON_INDENT(2));
-
-			buf_reset(&g->item_buf);
-			buf_puts(&g->item_buf, text ? text : "{}");
-			free(text);
-			get_item_done(g);
-		}
+		if (get_structured(g))
+			get_item(g, json_deep_copy(node));
 		if (!get_emit(g, OBJ_RES_NODES, name))
 			continue;
 		duration_age_since(created ? created : "", age, sizeof(age));
@@ -247,10 +224,8 @@ static void get_pods(struct get_ctx *g, const char *const *names, int n_names, b
 		if (!get_selected(g, p->meta.ns, p->meta.name, &p->meta.labels, names, n_names,
 				  found))
 			continue;
-		if (get_structured(g)) {
-			model_pod_to_json(get_item(g), p, st);
-			get_item_done(g);
-		}
+		if (get_structured(g))
+			get_item(g, model_pod_to_value(p, st));
 		if (!get_emit(g, OBJ_RES_PODS, p->meta.name))
 			continue;
 		duration_age_since(p->meta.created, age, sizeof(age));
@@ -325,10 +300,8 @@ static void get_services(struct get_ctx *g, const char *const *names, int n_name
 		if (!get_selected(g, s->meta.ns, s->meta.name, &s->meta.labels, names, n_names,
 				  found))
 			continue;
-		if (get_structured(g)) {
-			model_service_to_json(get_item(g), s);
-			get_item_done(g);
-		}
+		if (get_structured(g))
+			get_item(g, model_service_to_value(s));
 		if (!get_emit(g, OBJ_RES_SERVICES, s->meta.name))
 			continue;
 		duration_age_since(s->meta.created, age, sizeof(age));
@@ -407,10 +380,8 @@ static void get_endpoints(struct get_ctx *g, const char *const *names, int n_nam
 		if (!get_selected(g, e->ns, e->name, svc ? &svc->meta.labels : &none, names,
 				  n_names, found))
 			continue;
-		if (get_structured(g)) {
-			model_endpoints_to_json(get_item(g), e);
-			get_item_done(g);
-		}
+		if (get_structured(g))
+			get_item(g, model_endpoints_to_value(e));
 		if (!get_emit(g, OBJ_RES_ENDPOINTS, e->name))
 			continue;
 		get_format_endpoints(e, -1, list, sizeof(list));
@@ -462,10 +433,8 @@ static void get_deployments(struct get_ctx *g, const char *const *names, int n_n
 				  found))
 			continue;
 		obj_deployment_status(&ds[i], &g->world, &st, &observed);
-		if (get_structured(g)) {
-			model_deployment_with_status_to_json(get_item(g), d, &st);
-			get_item_done(g);
-		}
+		if (get_structured(g))
+			get_item(g, model_deployment_with_status_to_value(d, &st));
 		if (!get_emit(g, OBJ_RES_DEPLOYMENTS, d->meta.name))
 			continue;
 		duration_age_since(d->meta.created, age, sizeof(age));
@@ -499,10 +468,8 @@ static void get_daemonsets(struct get_ctx *g, const char *const *names, int n_na
 		if (!get_selected(g, d->meta.ns, d->meta.name, &d->meta.labels, names, n_names,
 				  found))
 			continue;
-		if (get_structured(g)) {
-			model_deployment_with_status_to_json(get_item(g), d, st);
-			get_item_done(g);
-		}
+		if (get_structured(g))
+			get_item(g, model_deployment_with_status_to_value(d, st));
 		if (!get_emit(g, OBJ_RES_DAEMONSETS, d->meta.name))
 			continue;
 		duration_age_since(d->meta.created, age, sizeof(age));
@@ -555,52 +522,43 @@ static void get_flush_table(struct get_ctx *g, bool *printed_any)
 	g->rows = 0;
 }
 
-/* Appends text with every line after the first indented by `indent`. */
-static void get_indented(struct buf *out, const char *text, int indent)
-{
-	for (const char *p = text; *p; p++) {
-		buf_putc(out, *p);
-		if (*p == '\n')
-			for (int i = 0; i < indent; i++)
-				buf_putc(out, ' ');
-	}
-}
-
 static int get_print_items(struct get_ctx *g, bool single)
 {
-	struct buf doc = BUF_INIT, yaml = BUF_INIT;
-	char err[256];
+	struct buf yaml = BUF_INIT;
+	json_t *doc;
+	char err[256], *text;
 	int rc = 0;
 
-	if (single && g->n_items == 1) {
-		buf_puts(&doc, g->items[0]);
-	} else {
-		/* kubectl's List, in the same pretty layout as jsonw's. */
-		buf_puts(&doc, "{\n  \"apiVersion\": \"v1\",\n  \"items\": [");
-		for (int i = 0; i < g->n_items; i++) {
-			buf_puts(&doc, i ? ",\n    " : "\n    ");
-			get_indented(&doc, g->items[i], 4);
-		}
-		buf_puts(&doc, g->n_items ? "\n  ],\n" : "],\n");
-		buf_puts(&doc, "  \"kind\": \"List\",\n  \"metadata\": {\n"
-			 "    \"resourceVersion\": \"\"\n  }\n}");
+	/* One object asked for and found: itself; else kubectl's List. */
+	if (single && json_array_size(g->items) == 1)
+		doc = json_incref(json_array_get(g->items, 0));
+	else
+		doc = json_pack("{s:s, s:O, s:s, s:{s:s}}", "apiVersion", "v1", "items", g->items,
+				"kind", "List", "metadata", "resourceVersion", "");
+	/* Indented by two, as kubectl prints. */
+	text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+	json_decref(doc);
+	if (!text) {
+		fprintf(stderr, "error: out of memory\n");
+		g->status = 1;
+		return -1;
 	}
 	if (g->out == GET_JSON) {
-		fputs(buf_str(&doc), stdout);
+		fputs(text, stdout);
 		putchar('\n');
-	} else if ((rc = yaml_out_from_json(buf_str(&doc), doc.len, &yaml, err, sizeof(err))) == 0) {
+	} else if ((rc = yaml_out_from_json(text, strlen(text), &yaml, err, sizeof(err))) == 0) {
 		fputs(buf_str(&yaml), stdout);
 	} else {
 		fprintf(stderr, "error: %s\n", err);
 	}
-	buf_free(&doc);
+	free(text);
 	buf_free(&yaml);
 	return rc;
 }
 
 int cmd_get(struct cli *cli, int argc, char **argv)
 {
-	struct get_ctx g = { .cli = cli, .table = BUF_INIT, .item_buf = BUF_INIT };
+	struct get_ctx g = { .cli = cli, .table = BUF_INIT, .items = json_array() };
 	const char *args[64], *types_arg = NULL, *selector = "";
 	enum obj_res types[OBJ_RES_COUNT * 2];
 	const char *slash_names[64];
@@ -755,16 +713,13 @@ int cmd_get(struct cli *cli, int argc, char **argv)
 	if (g.out == GET_JSON || g.out == GET_YAML) {
 		bool single = nslash == 1 || (nslash == 0 && nargs == 2 && ntypes == 1);
 
-		if (g.n_items > 0 || !single)
+		if (json_array_size(g.items) > 0 || !single)
 			get_print_items(&g, single);
 	}
 	if (g.world_loaded)
 		obj_world_free(&g.world);
 	free(g.svcs);
-	for (int i = 0; i < g.n_items; i++)
-		free(g.items[i]);
-	free(g.items);
+	json_decref(g.items);
 	buf_free(&g.table);
-	buf_free(&g.item_buf);
 	return g.status;
 }

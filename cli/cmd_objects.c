@@ -22,7 +22,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "jsonw.h"
 #include "lab.h"
 #include "labels.h"
 #include "manifest.h"
@@ -92,6 +91,17 @@ static bool apply_map_equal(const struct model_map *a, const struct model_map *b
 	return true;
 }
 
+/* x and y (both released here) are equal; false when either could not
+ * be made. */
+static bool apply_json_equal(json_t *x, json_t *y)
+{
+	bool eq = x && y && json_equal(x, y);
+
+	json_decref(x);
+	json_decref(y);
+	return eq;
+}
+
 /* Equal Kubernetes JSON means equal objects: the store writes and reads
  * exactly that, and it leaves out nothing that matters. Maps are sorted
  * first so that reordering labels is no change, as for the API server. */
@@ -99,8 +109,6 @@ static bool apply_deployment_spec_equal(const struct model_deployment *a,
 					const struct model_deployment *b)
 {
 	struct model_deployment *x = malloc(sizeof(*x)), *y = malloc(sizeof(*y));
-	struct buf bx = BUF_INIT, by = BUF_INIT;
-	struct jsonw w;
 	bool eq = false;
 
 	if (!x || !y)
@@ -116,14 +124,8 @@ static bool apply_deployment_spec_equal(const struct model_deployment *a,
 	apply_sort_map(&y->template_labels);
 	apply_sort_map(&x->template_annotations);
 	apply_sort_map(&y->template_annotations);
-	jsonw_init(&w, &bx, false);
-	model_deployment_to_json(&w, x);
-	jsonw_init(&w, &by, false);
-	model_deployment_to_json(&w, y);
-	eq = !bx.oom && !by.oom && strcmp(buf_str(&bx), buf_str(&by)) == 0;
+	eq = apply_json_equal(model_deployment_to_value(x), model_deployment_to_value(y));
 out:
-	buf_free(&bx);
-	buf_free(&by);
 	free(x);
 	free(y);
 	return eq;
@@ -132,23 +134,13 @@ out:
 static bool apply_service_spec_equal(const struct model_service *a, const struct model_service *b)
 {
 	struct model_service x = *a, y = *b;
-	struct buf bx = BUF_INIT, by = BUF_INIT;
-	struct jsonw w;
-	bool eq;
 
 	memset(&x.meta, 0, sizeof(x.meta));
 	memset(&y.meta, 0, sizeof(y.meta));
 	x.ingress_ip.s_addr = y.ingress_ip.s_addr = 0;
 	apply_sort_map(&x.selector);
 	apply_sort_map(&y.selector);
-	jsonw_init(&w, &bx, false);
-	model_service_to_json(&w, &x);
-	jsonw_init(&w, &by, false);
-	model_service_to_json(&w, &y);
-	eq = !bx.oom && !by.oom && strcmp(buf_str(&bx), buf_str(&by)) == 0;
-	buf_free(&bx);
-	buf_free(&by);
-	return eq;
+	return apply_json_equal(model_service_to_value(&x), model_service_to_value(&y));
 }
 
 static bool apply_meta_equal(const struct model_meta *a, const struct model_meta *b)

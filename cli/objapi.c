@@ -7,7 +7,6 @@
 #include "apiclient.h"
 #include "apiobj.h"
 #include "buf.h"
-#include "jsonw.h"
 #include "objapi.h"
 #include "store.h"
 
@@ -136,12 +135,11 @@ int objapi_to_service(const json_t *obj, struct model_service *out, char *err, s
 	return model_service_from_value(obj, out, err, errlen);
 }
 
-static json_t *objapi_body(struct buf *b)
+/* v (a new reference, NULL on OOM) without what the server owns. */
+static json_t *objapi_body(json_t *v)
 {
-	json_t *v = b->oom ? NULL : json_loadb(buf_str(b), b->len, 0, NULL);
 	json_t *meta = json_object_get(v, "metadata");
 
-	buf_free(b);
 	json_object_del(v, "status");
 	json_object_del(meta, "uid");
 	json_object_del(meta, "creationTimestamp");
@@ -153,22 +151,12 @@ static json_t *objapi_body(struct buf *b)
 
 json_t *objapi_from_deployment(const struct model_deployment *d)
 {
-	struct buf b = BUF_INIT;
-	struct jsonw w;
-
-	jsonw_init(&w, &b, false);
-	model_deployment_to_json(&w, d);
-	return objapi_body(&b);
+	return objapi_body(model_deployment_to_value(d));
 }
 
 json_t *objapi_from_service(const struct model_service *s)
 {
-	struct buf b = BUF_INIT;
-	struct jsonw w;
-
-	jsonw_init(&w, &b, false);
-	model_service_to_json(&w, s);
-	return objapi_body(&b);
+	return objapi_body(model_service_to_value(s));
 }
 
 /* A list of one kind from the server, each item converted by conv into

@@ -41,8 +41,8 @@
 /* pod-template-hash of a Deployment's pod template (containers, grace
  * period, template labels and annotations, the maps in key order):
  * FNV-1a over the template's JSON, its 32-bit value in decimal (10 digits)
- * mapped onto CTL_ALPHABET as Kubernetes does. */
-void ctl_template_hash(const struct model_deployment *d, char out[CTL_HASH_LEN + 1]);
+ * mapped onto CTL_ALPHABET as Kubernetes does. 0, or -ENOMEM. */
+int ctl_template_hash(const struct model_deployment *d, char out[CTL_HASH_LEN + 1]);
 /* "<deployment>-<hash>-<suffix>" ("<daemonset>-<suffix>" when hash is NULL
  * or ""): the suffix is CTL_SUFFIX_LEN characters of CTL_ALPHABET picked by
  * rnd; the base is cut to keep the name within 63 characters, as

@@ -17,7 +17,6 @@
 #include "apiobj.h"
 #include "buf.h"
 #include "hash.h"
-#include "jsonw.h"
 #include "log.h"
 #include "store.h"
 
@@ -231,8 +230,12 @@ static int ctl_api_workloads_of(const struct ctl_api_view *v, enum ctl_coll k, c
 		snprintf(what, sizeof(what), "%s %s", kind, key);
 		ctl_api_refs_as_values(written);
 		rc = ctl_api_model(written, what, as_written);
-		if (rc == 0)
-			ctl_template_hash(as_written, out[m].hash);
+		if (rc == 0 && ctl_template_hash(as_written, out[m].hash) < 0) {
+			json_decref(written);
+			json_decref(copy);
+			free(as_written);
+			return -ENOMEM;
+		}
 		/* Resolved now, as a kubelet would when the pod starts: the
 		 * lab's agents take values, not references. */
 		apiobj_resolve_env(copy, ctl_api_lookup, (void *)v);
@@ -489,8 +492,6 @@ int ctl_api_put_status(struct ctl *c, const struct ctl_api_view *v,
 	char key[2 * MODEL_NAME_MAX + 2], path[3 * MODEL_NAME_MAX + 64], what[3 * MODEL_NAME_MAX];
 	const json_t *obj, *held;
 	json_t *mine = NULL, *patch = NULL, *doc, *v2;
-	struct buf text = BUF_INIT;
-	struct jsonw w;
 	const char *f;
 	int code, rc = -ENOMEM;
 
@@ -499,10 +500,7 @@ int ctl_api_put_status(struct ctl *c, const struct ctl_api_view *v,
 	if (!obj)
 		return 0;   /* gone meanwhile: its status goes with it */
 	held = json_object_get(obj, "status");
-	jsonw_init(&w, &text, false);
-	model_deployment_status_to_json(&w, st);
-	doc = json_loadb(buf_str(&text), text.len, 0, NULL);
-	buf_free(&text);
+	doc = model_deployment_status_to_value(st);
 	mine = json_incref(json_object_get(doc, "status"));
 	json_decref(doc);
 	if (!mine)

@@ -1,8 +1,9 @@
 /* store.c — see store.h and docs/STATE.md.
  *
- * Writing goes through jsonw (pretty, as kubectl prints); reading parses
- * with jansson and takes each field through the lenient accessors (sj_*,
- * below) that give the model its defaults.
+ * Objects are written and read as jansson values: writing builds each one
+ * member by member in kubectl's order (sw_*, below); reading takes each
+ * field through the lenient accessors (sj_*) that give the model its
+ * defaults.
  */
 #include "store.h"
 
@@ -66,486 +67,569 @@ int store_delete(const char *statedir, enum store_kind kind, const char *ns, con
 	return 0;
 }
 
-/* ---- writing: small pieces ------------------------------------------- */
+/* ---- writing: small pieces -------------------------------------------
+ * Each object is built as a jansson value, its members added in the order
+ * kubectl prints them (jansson keeps an object's insertion order when it
+ * dumps it). A failed allocation anywhere is noted in struct sw and fails
+ * the whole object once, at the end (sw_done), so the pieces below need no
+ * checks of their own: a NULL value or a set into a NULL object is such a
+ * failure. */
 
-static void sw_ip(struct jsonw *w, const char *key, struct in_addr a)
+struct sw {
+	bool oom;
+};
+
+static void sw_set(struct sw *w, json_t *obj, const char *key, json_t *v)
+{
+	/* jansson releases v when the set fails. */
+	if (!v || json_object_set_new(obj, key, v) < 0)
+		w->oom = true;
+}
+
+static void sw_append(struct sw *w, json_t *arr, json_t *v)
+{
+	if (!v || json_array_append_new(arr, v) < 0)
+		w->oom = true;
+}
+
+/* obj, or NULL (obj released) when any part of it failed. */
+static json_t *sw_done(struct sw *w, json_t *obj)
+{
+	if (w->oom || !obj) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* The length of the valid UTF-8 sequence at s, or 0. */
+static size_t sw_utf8_len(const unsigned char *s)
+{
+	unsigned c = s[0], cp;
+	size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
+		 : (c & 0xf8) == 0xf0 ? 4 : 0;
+
+	if (n <= 1)
+		return n;
+	cp = c & (0x7fu >> n);
+	for (size_t k = 1; k < n; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[k] & 0x3f);
+	}
+	/* overlong forms, surrogates, beyond U+10FFFF */
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+/* jansson holds only valid UTF-8, and the model's fixed-size fields cut a
+ * long value at a byte count, which can split a character: s itself when
+ * it is valid, else a copy in fixed with each byte that is not part of a
+ * valid sequence replaced by U+FFFD, as Go's encoding/json writes such a
+ * string. NULL on OOM. */
+static const char *sw_utf8(const char *s, struct buf *fixed)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t valid = 0, n;
+
+	while (p[valid] && (n = sw_utf8_len(p + valid)) > 0)
+		valid += n;
+	if (!p[valid])
+		return s;
+	buf_append(fixed, s, valid);
+	for (p += valid; *p; p += n ? n : 1) {
+		n = sw_utf8_len(p);
+		if (n)
+			buf_append(fixed, p, n);
+		else
+			buf_puts(fixed, "\xef\xbf\xbd");
+	}
+	return fixed->oom ? NULL : buf_str(fixed);
+}
+
+static json_t *sw_str(const char *s)
+{
+	struct buf fixed = BUF_INIT;
+	const char *valid = sw_utf8(s, &fixed);
+	json_t *v = valid ? json_string(valid) : NULL;
+
+	buf_free(&fixed);
+	return v;
+}
+
+static void sw_set_str(struct sw *w, json_t *obj, const char *key, const char *s)
+{
+	sw_set(w, obj, key, sw_str(s));
+}
+
+static void sw_set_str_opt(struct sw *w, json_t *obj, const char *key, const char *s)
+{
+	if (s[0])
+		sw_set_str(w, obj, key, s);
+}
+
+static void sw_set_int(struct sw *w, json_t *obj, const char *key, json_int_t v)
+{
+	sw_set(w, obj, key, json_integer(v));
+}
+
+static void sw_set_bool(struct sw *w, json_t *obj, const char *key, bool v)
+{
+	sw_set(w, obj, key, json_boolean(v));
+}
+
+static json_t *sw_ip(struct in_addr a)
 {
 	char s[INET_ADDRSTRLEN];
 
-	inet_ntop(AF_INET, &a, s, sizeof(s));
-	jsonw_kv_str(w, key, s);
+	return json_string(inet_ntop(AF_INET, &a, s, sizeof(s)));
 }
 
-static void sw_map(struct jsonw *w, const char *key, const struct model_map *m)
+static json_t *sw_map(struct sw *w, const struct model_map *m)
 {
-	jsonw_key(w, key);
-	jsonw_begin_object(w);
-	for (int i = 0; i < m->n; i++)
-		jsonw_kv_str(w, m->items[i].key, m->items[i].value);
-	jsonw_end_object(w);
+	json_t *o = json_object();
+
+	for (int i = 0; i < m->n; i++) {
+		struct buf fixed = BUF_INIT;
+		const char *key = sw_utf8(m->items[i].key, &fixed);
+
+		if (key)
+			sw_set(w, o, key, sw_str(m->items[i].value));
+		else
+			w->oom = true;
+		buf_free(&fixed);
+	}
+	return o;
 }
 
-static void sw_kv_str_opt(struct jsonw *w, const char *key, const char *s)
-{
-	if (s[0])
-		jsonw_kv_str(w, key, s);
-}
-
-static void sw_int_or_percent(struct jsonw *w, const char *key, struct model_int_or_percent v)
+static json_t *sw_int_or_percent(struct model_int_or_percent v)
 {
 	char s[16];
 
-	if (v.percent) {
-		snprintf(s, sizeof(s), "%d%%", v.value);
-		jsonw_kv_str(w, key, s);
-	} else {
-		jsonw_kv_int(w, key, v.value);
-	}
+	if (!v.percent)
+		return json_integer(v.value);
+	snprintf(s, sizeof(s), "%d%%", v.value);
+	return json_string(s);
 }
 
-/* Opens "metadata" and writes the common members; the caller closes it
- * (a pod adds its ownerReferences first). */
-static void sw_meta(struct jsonw *w, const struct model_meta *m, int grace_if_deleting)
+/* metadata's common members (a pod adds its ownerReferences). */
+static json_t *sw_meta(struct sw *w, const struct model_meta *m, int grace_if_deleting)
 {
-	jsonw_key(w, "metadata");
-	jsonw_begin_object(w);
-	jsonw_kv_str(w, "name", m->name);
-	jsonw_kv_str(w, "namespace", m->ns);
-	sw_kv_str_opt(w, "uid", m->uid);
+	json_t *o = json_object();
+
+	sw_set_str(w, o, "name", m->name);
+	sw_set_str(w, o, "namespace", m->ns);
+	sw_set_str_opt(w, o, "uid", m->uid);
 	if (m->generation)
-		jsonw_kv_int(w, "generation", m->generation);
-	sw_kv_str_opt(w, "creationTimestamp", m->created);
+		sw_set_int(w, o, "generation", m->generation);
+	sw_set_str_opt(w, o, "creationTimestamp", m->created);
 	if (m->deleting[0]) {
-		jsonw_kv_str(w, "deletionTimestamp", m->deleting);
+		sw_set_str(w, o, "deletionTimestamp", m->deleting);
 		if (grace_if_deleting >= 0)
-			jsonw_kv_int(w, "deletionGracePeriodSeconds", grace_if_deleting);
+			sw_set_int(w, o, "deletionGracePeriodSeconds", grace_if_deleting);
 	}
 	if (m->labels.n)
-		sw_map(w, "labels", &m->labels);
+		sw_set(w, o, "labels", sw_map(w, &m->labels));
 	if (m->annotations.n)
-		sw_map(w, "annotations", &m->annotations);
+		sw_set(w, o, "annotations", sw_map(w, &m->annotations));
+	return o;
 }
 
-static void sw_port_ref(struct jsonw *w, const char *key, int port, const char *name)
+static json_t *sw_port_ref(int port, const char *name)
 {
-	if (name[0])
-		jsonw_kv_str(w, key, name);
-	else
-		jsonw_kv_int(w, key, port);
+	return name[0] ? sw_str(name) : json_integer(port);
 }
 
-static void sw_probe(struct jsonw *w, const struct model_probe *p)
+static json_t *sw_probe(struct sw *w, const struct model_probe *p)
 {
-	if (p->kind == MODEL_PROBE_NONE)
-		return;
-	jsonw_key(w, "readinessProbe");
-	jsonw_begin_object(w);
+	json_t *how = json_object();
+
 	if (p->kind == MODEL_PROBE_HTTP) {
-		jsonw_key(w, "httpGet");
-		jsonw_begin_object(w);
-		jsonw_kv_str(w, "path", p->path);
-		sw_port_ref(w, "port", p->port, p->port_name);
-		jsonw_kv_str(w, "scheme", "HTTP");
-		jsonw_end_object(w);
+		sw_set_str(w, how, "path", p->path);
+		sw_set(w, how, "port", sw_port_ref(p->port, p->port_name));
+		sw_set_str(w, how, "scheme", "HTTP");
 	} else {
-		jsonw_key(w, "tcpSocket");
-		jsonw_begin_object(w);
-		sw_port_ref(w, "port", p->port, p->port_name);
-		jsonw_end_object(w);
+		sw_set(w, how, "port", sw_port_ref(p->port, p->port_name));
 	}
-	jsonw_kv_int(w, "initialDelaySeconds", p->initial_delay_s);
-	jsonw_kv_int(w, "periodSeconds", p->period_s);
-	jsonw_kv_int(w, "timeoutSeconds", p->timeout_s);
-	jsonw_kv_int(w, "successThreshold", p->success_threshold);
-	jsonw_kv_int(w, "failureThreshold", p->failure_threshold);
-	jsonw_end_object(w);
+	return json_pack("{s:o, s:i, s:i, s:i, s:i, s:i}",
+			 p->kind == MODEL_PROBE_HTTP ? "httpGet" : "tcpSocket", how,
+			 "initialDelaySeconds", p->initial_delay_s, "periodSeconds", p->period_s,
+			 "timeoutSeconds", p->timeout_s, "successThreshold", p->success_threshold,
+			 "failureThreshold", p->failure_threshold);
 }
 
-static void sw_strings(struct jsonw *w, const char *key, const char (*v)[MODEL_ARG_MAX], int n)
+static void sw_set_strings(struct sw *w, json_t *obj, const char *key,
+			   const char (*v)[MODEL_ARG_MAX], int n)
 {
+	json_t *arr;
+
 	if (n <= 0)
 		return;
-	jsonw_key(w, key);
-	jsonw_begin_array(w);
+	arr = json_array();
 	for (int i = 0; i < n; i++)
-		jsonw_str(w, v[i]);
-	jsonw_end_array(w);
+		sw_append(w, arr, sw_str(v[i]));
+	sw_set(w, obj, key, arr);
 }
 
 /* lifecycle.preStop, in the API's shape. */
-static void sw_lifecycle(struct jsonw *w, const struct model_hook *h)
+static json_t *sw_lifecycle(struct sw *w, const struct model_hook *h)
 {
-	if (h->kind == MODEL_HOOK_NONE)
-		return;
-	jsonw_key(w, "lifecycle");
-	jsonw_begin_object(w);
-	jsonw_key(w, "preStop");
-	jsonw_begin_object(w);
+	json_t *how = json_object(), *headers;
+
 	switch (h->kind) {
 	case MODEL_HOOK_EXEC:
-		jsonw_key(w, "exec");
-		jsonw_begin_object(w);
-		sw_strings(w, "command", h->command, h->n_command);
-		jsonw_end_object(w);
+		sw_set_strings(w, how, "command", h->command, h->n_command);
 		break;
 	case MODEL_HOOK_HTTP:
-		jsonw_key(w, "httpGet");
-		jsonw_begin_object(w);
-		jsonw_kv_str(w, "path", h->path[0] ? h->path : "/");
-		sw_port_ref(w, "port", h->port, h->port_name);
-		sw_kv_str_opt(w, "host", h->host);
-		jsonw_kv_str(w, "scheme", h->https ? "HTTPS" : "HTTP");
+		sw_set_str(w, how, "path", h->path[0] ? h->path : "/");
+		sw_set(w, how, "port", sw_port_ref(h->port, h->port_name));
+		sw_set_str_opt(w, how, "host", h->host);
+		sw_set_str(w, how, "scheme", h->https ? "HTTPS" : "HTTP");
 		if (h->n_headers > 0) {
-			jsonw_key(w, "httpHeaders");
-			jsonw_begin_array(w);
+			headers = json_array();
 			for (int i = 0; i < h->n_headers; i++) {
-				jsonw_begin_object(w);
-				jsonw_kv_str(w, "name", h->headers[i].name);
-				jsonw_kv_str(w, "value", h->headers[i].value);
-				jsonw_end_object(w);
+				const struct model_http_header *hd = &h->headers[i];
+
+				sw_append(w, headers, json_pack("{s:o, s:o}",
+								"name", sw_str(hd->name),
+								"value", sw_str(hd->value)));
 			}
-			jsonw_end_array(w);
+			sw_set(w, how, "httpHeaders", headers);
 		}
-		jsonw_end_object(w);
 		break;
 	case MODEL_HOOK_SLEEP:
-		jsonw_key(w, "sleep");
-		jsonw_begin_object(w);
-		jsonw_kv_int(w, "seconds", h->sleep_s);
-		jsonw_end_object(w);
+		sw_set_int(w, how, "seconds", h->sleep_s);
 		break;
 	case MODEL_HOOK_NONE:
 		break;
 	}
-	jsonw_end_object(w);
-	jsonw_end_object(w);
+	return json_pack("{s:{s:o}}", "preStop",
+			 h->kind == MODEL_HOOK_EXEC ? "exec"
+			 : h->kind == MODEL_HOOK_HTTP ? "httpGet" : "sleep", how);
 }
 
-static void sw_container(struct jsonw *w, const struct model_container *c)
+static json_t *sw_container(struct sw *w, const struct model_container *c)
 {
-	jsonw_begin_object(w);
-	jsonw_kv_str(w, "name", c->name);
-	jsonw_kv_str(w, "image", c->image);
-	sw_strings(w, "command", c->command, c->n_command);
-	sw_strings(w, "args", c->args, c->n_args);
+	json_t *o = json_object(), *list;
+
+	sw_set_str(w, o, "name", c->name);
+	sw_set_str(w, o, "image", c->image);
+	sw_set_strings(w, o, "command", c->command, c->n_command);
+	sw_set_strings(w, o, "args", c->args, c->n_args);
 	if (c->n_env > 0) {
-		jsonw_key(w, "env");
-		jsonw_begin_array(w);
-		for (int i = 0; i < c->n_env; i++) {
-			jsonw_begin_object(w);
-			jsonw_kv_str(w, "name", c->env[i].name);
-			jsonw_kv_str(w, "value", c->env[i].value);
-			jsonw_end_object(w);
-		}
-		jsonw_end_array(w);
+		list = json_array();
+		for (int i = 0; i < c->n_env; i++)
+			sw_append(w, list, json_pack("{s:o, s:o}", "name", sw_str(c->env[i].name),
+						     "value", sw_str(c->env[i].value)));
+		sw_set(w, o, "env", list);
 	}
 	if (c->n_ports > 0) {
-		jsonw_key(w, "ports");
-		jsonw_begin_array(w);
+		list = json_array();
 		for (int i = 0; i < c->n_ports; i++) {
-			jsonw_begin_object(w);
-			sw_kv_str_opt(w, "name", c->ports[i].name);
-			jsonw_kv_int(w, "containerPort", c->ports[i].port);
-			jsonw_kv_str(w, "protocol", model_proto_name(c->ports[i].proto));
-			jsonw_end_object(w);
+			json_t *port = json_object();
+
+			sw_set_str_opt(w, port, "name", c->ports[i].name);
+			sw_set_int(w, port, "containerPort", c->ports[i].port);
+			sw_set_str(w, port, "protocol", model_proto_name(c->ports[i].proto));
+			sw_append(w, list, port);
 		}
-		jsonw_end_array(w);
+		sw_set(w, o, "ports", list);
 	}
-	sw_probe(w, &c->readiness);
-	sw_lifecycle(w, &c->pre_stop);
-	jsonw_end_object(w);
+	if (c->readiness.kind != MODEL_PROBE_NONE)
+		sw_set(w, o, "readinessProbe", sw_probe(w, &c->readiness));
+	if (c->pre_stop.kind != MODEL_HOOK_NONE)
+		sw_set(w, o, "lifecycle", sw_lifecycle(w, &c->pre_stop));
+	return o;
 }
 
-/* The members of a pod spec (no braces); node is NULL in a template. */
-static void sw_pod_spec(struct jsonw *w, const struct model_pod_spec *s, const char *node)
+/* A pod's spec; node is NULL in a template. */
+static json_t *sw_pod_spec(struct sw *w, const struct model_pod_spec *s, const char *node)
 {
+	json_t *o = json_object(), *containers = json_array();
+
 	if (node)
-		sw_kv_str_opt(w, "nodeName", node);
-	jsonw_key(w, "containers");
-	jsonw_begin_array(w);
+		sw_set_str_opt(w, o, "nodeName", node);
 	for (int i = 0; i < s->n_containers; i++)
-		sw_container(w, &s->containers[i]);
-	jsonw_end_array(w);
-	jsonw_kv_str(w, "restartPolicy", "Always");
-	jsonw_kv_int(w, "terminationGracePeriodSeconds", s->termination_grace_s);
-	if (s->spread_max_skew > 0) {
-		jsonw_key(w, "topologySpreadConstraints");
-		jsonw_begin_array(w);
-		jsonw_begin_object(w);
-		jsonw_kv_int(w, "maxSkew", s->spread_max_skew);
-		jsonw_kv_str(w, "topologyKey", MODEL_SPREAD_KEY);
-		jsonw_kv_str(w, "whenUnsatisfiable", s->spread_hard ? "DoNotSchedule" :
-							     "ScheduleAnyway");
-		jsonw_end_object(w);
-		jsonw_end_array(w);
-	}
-	if (s->node_affinity[0]) {
-		/* As the DaemonSet controller pins its pods: a required term
-		 * on the node's name. */
-		jsonw_key(w, "affinity");
-		jsonw_begin_object(w);
-		jsonw_key(w, "nodeAffinity");
-		jsonw_begin_object(w);
-		jsonw_key(w, "requiredDuringSchedulingIgnoredDuringExecution");
-		jsonw_begin_object(w);
-		jsonw_key(w, "nodeSelectorTerms");
-		jsonw_begin_array(w);
-		jsonw_begin_object(w);
-		jsonw_key(w, "matchFields");
-		jsonw_begin_array(w);
-		jsonw_begin_object(w);
-		jsonw_kv_str(w, "key", "metadata.name");
-		jsonw_kv_str(w, "operator", "In");
-		jsonw_key(w, "values");
-		jsonw_begin_array(w);
-		jsonw_str(w, s->node_affinity);
-		jsonw_end_array(w);
-		jsonw_end_object(w);
-		jsonw_end_array(w);
-		jsonw_end_object(w);
-		jsonw_end_array(w);
-		jsonw_end_object(w);
-		jsonw_end_object(w);
-		jsonw_end_object(w);
-	}
+		sw_append(w, containers, sw_container(w, &s->containers[i]));
+	sw_set(w, o, "containers", containers);
+	sw_set_str(w, o, "restartPolicy", "Always");
+	sw_set_int(w, o, "terminationGracePeriodSeconds", s->termination_grace_s);
+	if (s->spread_max_skew > 0)
+		sw_set(w, o, "topologySpreadConstraints",
+		       json_pack("[{s:i, s:s, s:s}]", "maxSkew", s->spread_max_skew,
+				 "topologyKey", MODEL_SPREAD_KEY, "whenUnsatisfiable",
+				 s->spread_hard ? "DoNotSchedule" : "ScheduleAnyway"));
+	/* As the DaemonSet controller pins its pods: a required term on the
+	 * node's name. */
+	if (s->node_affinity[0])
+		sw_set(w, o, "affinity",
+		       json_pack("{s:{s:{s:[{s:[{s:s, s:s, s:[o]}]}]}}}", "nodeAffinity",
+				 "requiredDuringSchedulingIgnoredDuringExecution",
+				 "nodeSelectorTerms", "matchFields", "key", "metadata.name",
+				 "operator", "In", "values", sw_str(s->node_affinity)));
+	return o;
 }
 
-void model_pod_template_to_json(struct jsonw *w, const struct model_map *labels,
-				const struct model_map *annotations,
-				const struct model_pod_spec *spec)
+static json_t *sw_pod_template(struct sw *w, const struct model_map *labels,
+			       const struct model_map *annotations,
+			       const struct model_pod_spec *spec)
 {
-	jsonw_begin_object(w);
-	jsonw_key(w, "metadata");
-	jsonw_begin_object(w);
+	json_t *meta = json_object();
+
 	if (labels->n)
-		sw_map(w, "labels", labels);
+		sw_set(w, meta, "labels", sw_map(w, labels));
 	if (annotations->n)
-		sw_map(w, "annotations", annotations);
-	jsonw_end_object(w);
-	jsonw_key(w, "spec");
-	jsonw_begin_object(w);
-	sw_pod_spec(w, spec, NULL);
-	jsonw_end_object(w);
-	jsonw_end_object(w);
+		sw_set(w, meta, "annotations", sw_map(w, annotations));
+	return json_pack("{s:o, s:o}", "metadata", meta, "spec", sw_pod_spec(w, spec, NULL));
 }
 
-static void sw_condition(struct jsonw *w, const struct model_condition *c)
+static json_t *sw_condition(struct sw *w, const struct model_condition *c)
 {
-	jsonw_begin_object(w);
-	jsonw_kv_str(w, "type", c->type);
-	jsonw_kv_str(w, "status", c->status ? "True" : "False");
-	sw_kv_str_opt(w, "reason", c->reason);
-	sw_kv_str_opt(w, "message", c->message);
-	jsonw_end_object(w);
+	json_t *o = json_pack("{s:o, s:s}", "type", sw_str(c->type),
+			      "status", c->status ? "True" : "False");
+
+	sw_set_str_opt(w, o, "reason", c->reason);
+	sw_set_str_opt(w, o, "message", c->message);
+	return o;
 }
 
-/* The members of a Deployment's status (no braces). */
-static void sw_deployment_status(struct jsonw *w, const struct model_deployment_status *s)
+static json_t *sw_deployment_status(struct sw *w, const struct model_deployment_status *s)
 {
+	json_t *o, *conditions;
+
 	if (s->daemon_set) {
-		jsonw_kv_int(w, "observedGeneration", s->observed_generation);
-		jsonw_kv_int(w, "desiredNumberScheduled", s->desired_scheduled);
-		jsonw_kv_int(w, "currentNumberScheduled", s->replicas);
-		jsonw_kv_int(w, "numberMisscheduled", s->misscheduled);
-		jsonw_kv_int(w, "numberReady", s->ready_replicas);
-		jsonw_kv_int(w, "updatedNumberScheduled", s->updated_replicas);
-		jsonw_kv_int(w, "numberAvailable", s->available_replicas);
-		jsonw_kv_int(w, "numberUnavailable", s->unavailable_replicas);
-		sw_kv_str_opt(w, "podTemplateHash", s->template_hash);
-		return;
+		o = json_pack("{s:I, s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
+			      "observedGeneration", (json_int_t)s->observed_generation,
+			      "desiredNumberScheduled", s->desired_scheduled,
+			      "currentNumberScheduled", s->replicas,
+			      "numberMisscheduled", s->misscheduled,
+			      "numberReady", s->ready_replicas,
+			      "updatedNumberScheduled", s->updated_replicas,
+			      "numberAvailable", s->available_replicas,
+			      "numberUnavailable", s->unavailable_replicas);
+		sw_set_str_opt(w, o, "podTemplateHash", s->template_hash);
+		return o;
 	}
-	jsonw_kv_int(w, "observedGeneration", s->observed_generation);
-	jsonw_kv_int(w, "replicas", s->replicas);
-	jsonw_kv_int(w, "updatedReplicas", s->updated_replicas);
-	jsonw_kv_int(w, "readyReplicas", s->ready_replicas);
-	jsonw_kv_int(w, "availableReplicas", s->available_replicas);
-	jsonw_kv_int(w, "unavailableReplicas", s->unavailable_replicas);
-	sw_kv_str_opt(w, "podTemplateHash", s->template_hash);
-	jsonw_key(w, "conditions");
-	jsonw_begin_array(w);
+	o = json_pack("{s:I, s:i, s:i, s:i, s:i, s:i}",
+		      "observedGeneration", (json_int_t)s->observed_generation,
+		      "replicas", s->replicas, "updatedReplicas", s->updated_replicas,
+		      "readyReplicas", s->ready_replicas,
+		      "availableReplicas", s->available_replicas,
+		      "unavailableReplicas", s->unavailable_replicas);
+	sw_set_str_opt(w, o, "podTemplateHash", s->template_hash);
+	conditions = json_array();
 	for (int i = 0; i < s->n_conditions && i < MODEL_MAX_CONDITIONS; i++)
-		sw_condition(w, &s->conditions[i]);
-	jsonw_end_array(w);
+		sw_append(w, conditions, sw_condition(w, &s->conditions[i]));
+	sw_set(w, o, "conditions", conditions);
+	return o;
 }
 
 /* ---- writing: objects ------------------------------------------------- */
 
-void model_deployment_with_status_to_json(struct jsonw *w, const struct model_deployment *d,
-					  const struct model_deployment_status *st)
+json_t *model_pod_template_to_value(const struct model_map *labels,
+				    const struct model_map *annotations,
+				    const struct model_pod_spec *spec)
 {
-	jsonw_begin_object(w);
-	jsonw_kv_str(w, "apiVersion", "apps/v1");
-	jsonw_kv_str(w, "kind", d->daemon_set ? "DaemonSet" : "Deployment");
-	sw_meta(w, &d->meta, -1);
-	jsonw_end_object(w);
-	jsonw_key(w, "spec");
-	jsonw_begin_object(w);
+	struct sw w = { false };
+	json_t *tmpl = sw_pod_template(&w, labels, annotations, spec);
+
+	return sw_done(&w, tmpl);
+}
+
+json_t *model_deployment_with_status_to_value(const struct model_deployment *d,
+					      const struct model_deployment_status *st)
+{
+	struct sw w = { false };
+	json_t *spec = json_object(), *obj;
+
 	if (!d->daemon_set)
-		jsonw_kv_int(w, "replicas", d->replicas);
-	jsonw_key(w, "selector");
-	jsonw_begin_object(w);
-	sw_map(w, "matchLabels", &d->selector);
-	jsonw_end_object(w);
-	jsonw_key(w, d->daemon_set ? "updateStrategy" : "strategy");
-	jsonw_begin_object(w);
-	jsonw_kv_str(w, "type", "RollingUpdate");
-	jsonw_key(w, "rollingUpdate");
-	jsonw_begin_object(w);
-	sw_int_or_percent(w, "maxSurge", d->max_surge);
-	sw_int_or_percent(w, "maxUnavailable", d->max_unavailable);
-	jsonw_end_object(w);
-	jsonw_end_object(w);
-	jsonw_key(w, "template");
-	model_pod_template_to_json(w, &d->template_labels, &d->template_annotations, &d->pod);
-	jsonw_end_object(w);
-	jsonw_key(w, "status");
-	jsonw_begin_object(w);
-	if (st)
-		sw_deployment_status(w, st);
-	jsonw_end_object(w);
-	jsonw_end_object(w);
+		sw_set_int(&w, spec, "replicas", d->replicas);
+	sw_set(&w, spec, "selector", json_pack("{s:o}", "matchLabels", sw_map(&w, &d->selector)));
+	sw_set(&w, spec, d->daemon_set ? "updateStrategy" : "strategy",
+	       json_pack("{s:s, s:{s:o, s:o}}", "type", "RollingUpdate", "rollingUpdate",
+			 "maxSurge", sw_int_or_percent(d->max_surge),
+			 "maxUnavailable", sw_int_or_percent(d->max_unavailable)));
+	sw_set(&w, spec, "template", sw_pod_template(&w, &d->template_labels,
+						     &d->template_annotations, &d->pod));
+	obj = json_pack("{s:s, s:s, s:o, s:o, s:o}", "apiVersion", "apps/v1",
+			"kind", d->daemon_set ? "DaemonSet" : "Deployment",
+			"metadata", sw_meta(&w, &d->meta, -1), "spec", spec,
+			"status", st ? sw_deployment_status(&w, st) : json_object());
+	return sw_done(&w, obj);
 }
 
-void model_deployment_to_json(struct jsonw *w, const struct model_deployment *d)
+json_t *model_deployment_to_value(const struct model_deployment *d)
 {
-	model_deployment_with_status_to_json(w, d, NULL);
+	return model_deployment_with_status_to_value(d, NULL);
 }
 
-void model_deployment_status_to_json(struct jsonw *w, const struct model_deployment_status *s)
+json_t *model_deployment_status_to_value(const struct model_deployment_status *s)
 {
-	jsonw_begin_object(w);
-	jsonw_kv_str(w, "apiVersion", "apps/v1");
-	jsonw_kv_str(w, "kind", s->daemon_set ? "DaemonSet" : "Deployment");
-	jsonw_key(w, "metadata");
-	jsonw_begin_object(w);
-	jsonw_kv_str(w, "name", s->name);
-	jsonw_kv_str(w, "namespace", s->ns);
-	jsonw_end_object(w);
-	jsonw_key(w, "status");
-	jsonw_begin_object(w);
-	sw_deployment_status(w, s);
-	jsonw_end_object(w);
-	jsonw_end_object(w);
+	struct sw w = { false };
+	json_t *obj = json_pack("{s:s, s:s, s:{s:o, s:o}, s:o}", "apiVersion", "apps/v1",
+				"kind", s->daemon_set ? "DaemonSet" : "Deployment",
+				"metadata", "name", sw_str(s->name), "namespace", sw_str(s->ns),
+				"status", sw_deployment_status(&w, s));
+
+	return sw_done(&w, obj);
 }
 
-/* with_status false: the file in api/services, whose status belongs to the
- * load balancer (status/services) and is merged in on reading. */
-static void sw_service(struct jsonw *w, const struct model_service *s, bool with_status)
+json_t *model_service_to_value(const struct model_service *s)
 {
-	jsonw_begin_object(w);
-	jsonw_kv_str(w, "apiVersion", "v1");
-	jsonw_kv_str(w, "kind", "Service");
-	sw_meta(w, &s->meta, -1);
-	jsonw_end_object(w);
-	jsonw_key(w, "spec");
-	jsonw_begin_object(w);
-	jsonw_kv_str(w, "type", model_service_type_name(s->type));
+	struct sw w = { false };
+	json_t *spec = json_object(), *ports = json_array(), *balancer = json_object(), *obj;
+
+	sw_set_str(&w, spec, "type", model_service_type_name(s->type));
 	if (s->selector.n)
-		sw_map(w, "selector", &s->selector);
-	jsonw_key(w, "ports");
-	jsonw_begin_array(w);
+		sw_set(&w, spec, "selector", sw_map(&w, &s->selector));
 	for (int i = 0; i < s->n_ports; i++) {
 		const struct model_service_port *p = &s->ports[i];
+		json_t *port = json_object();
 
-		jsonw_begin_object(w);
-		sw_kv_str_opt(w, "name", p->name);
-		jsonw_kv_str(w, "protocol", model_proto_name(p->proto));
-		sw_kv_str_opt(w, "appProtocol", p->app_protocol);
-		jsonw_kv_int(w, "port", p->port);
+		sw_set_str_opt(&w, port, "name", p->name);
+		sw_set_str(&w, port, "protocol", model_proto_name(p->proto));
+		sw_set_str_opt(&w, port, "appProtocol", p->app_protocol);
+		sw_set_int(&w, port, "port", p->port);
 		if (p->target_port_name[0] || p->target_port)
-			sw_port_ref(w, "targetPort", p->target_port, p->target_port_name);
+			sw_set(&w, port, "targetPort",
+			       sw_port_ref(p->target_port, p->target_port_name));
 		if (p->node_port)
-			jsonw_kv_int(w, "nodePort", p->node_port);
-		jsonw_end_object(w);
+			sw_set_int(&w, port, "nodePort", p->node_port);
+		sw_append(&w, ports, port);
 	}
-	jsonw_end_array(w);
+	sw_set(&w, spec, "ports", ports);
 	if (s->cluster_ip.s_addr) {
-		char ip[INET_ADDRSTRLEN];
-
-		inet_ntop(AF_INET, &s->cluster_ip, ip, sizeof(ip));
-		jsonw_kv_str(w, "clusterIP", ip);
-		jsonw_key(w, "clusterIPs");
-		jsonw_begin_array(w);
-		jsonw_str(w, ip);
-		jsonw_end_array(w);
+		sw_set(&w, spec, "clusterIP", sw_ip(s->cluster_ip));
+		sw_set(&w, spec, "clusterIPs", json_pack("[o]", sw_ip(s->cluster_ip)));
 	}
-	jsonw_key(w, "ipFamilies");
-	jsonw_begin_array(w);
-	jsonw_str(w, "IPv4");
-	jsonw_end_array(w);
-	jsonw_kv_str(w, "ipFamilyPolicy", "SingleStack");
+	sw_set(&w, spec, "ipFamilies", json_pack("[s]", "IPv4"));
+	sw_set_str(&w, spec, "ipFamilyPolicy", "SingleStack");
 	/* Kubernetes shows externalTrafficPolicy only where it means something. */
 	if (s->type != MODEL_SVC_CLUSTER_IP || s->external_policy != MODEL_POLICY_CLUSTER)
-		jsonw_kv_str(w, "externalTrafficPolicy", model_policy_name(s->external_policy));
-	jsonw_kv_str(w, "internalTrafficPolicy", model_policy_name(s->internal_policy));
+		sw_set_str(&w, spec, "externalTrafficPolicy",
+			   model_policy_name(s->external_policy));
+	sw_set_str(&w, spec, "internalTrafficPolicy", model_policy_name(s->internal_policy));
 	if (s->health_check_node_port)
-		jsonw_kv_int(w, "healthCheckNodePort", s->health_check_node_port);
+		sw_set_int(&w, spec, "healthCheckNodePort", s->health_check_node_port);
 	if (s->load_balancer_ip.s_addr)
-		sw_ip(w, "loadBalancerIP", s->load_balancer_ip);
+		sw_set(&w, spec, "loadBalancerIP", sw_ip(s->load_balancer_ip));
 	if (s->n_external_ips > 0) {
-		char ip[INET_ADDRSTRLEN];
+		json_t *ips = json_array();
 
-		jsonw_key(w, "externalIPs");
-		jsonw_begin_array(w);
 		for (int i = 0; i < s->n_external_ips && i < MODEL_MAX_EXTERNAL_IPS; i++)
-			jsonw_str(w, inet_ntop(AF_INET, &s->external_ips[i], ip, sizeof(ip)));
-		jsonw_end_array(w);
+			sw_append(&w, ips, sw_ip(s->external_ips[i]));
+		sw_set(&w, spec, "externalIPs", ips);
 	}
 	if (s->n_source_ranges > 0) {
+		json_t *ranges = json_array();
 		char ip[INET_ADDRSTRLEN], cidr[INET_ADDRSTRLEN + 4];
 
-		jsonw_key(w, "loadBalancerSourceRanges");
-		jsonw_begin_array(w);
 		for (int i = 0; i < s->n_source_ranges && i < MODEL_MAX_SOURCE_RANGES; i++) {
 			inet_ntop(AF_INET, &s->source_ranges[i].addr, ip, sizeof(ip));
 			snprintf(cidr, sizeof(cidr), "%s/%d", ip, s->source_ranges[i].prefix);
-			jsonw_str(w, cidr);
+			sw_append(&w, ranges, json_string(cidr));
 		}
-		jsonw_end_array(w);
+		sw_set(&w, spec, "loadBalancerSourceRanges", ranges);
 	}
-	jsonw_kv_str(w, "sessionAffinity", s->affinity_client_ip ? "ClientIP" : "None");
-	if (s->affinity_client_ip || s->affinity_timeout_s != 10800) {
-		jsonw_key(w, "sessionAffinityConfig");
-		jsonw_begin_object(w);
-		jsonw_key(w, "clientIP");
-		jsonw_begin_object(w);
-		jsonw_kv_int(w, "timeoutSeconds", s->affinity_timeout_s);
-		jsonw_end_object(w);
-		jsonw_end_object(w);
-	}
-	jsonw_end_object(w);
-	jsonw_key(w, "status");
-	jsonw_begin_object(w);
-	jsonw_key(w, "loadBalancer");
-	jsonw_begin_object(w);
-	if (with_status && s->ingress_ip.s_addr) {
-		jsonw_key(w, "ingress");
-		jsonw_begin_array(w);
-		jsonw_begin_object(w);
-		sw_ip(w, "ip", s->ingress_ip);
-		jsonw_kv_str(w, "ipMode", "VIP");
-		jsonw_end_object(w);
-		jsonw_end_array(w);
-	}
-	jsonw_end_object(w);
-	jsonw_end_object(w);
-	jsonw_end_object(w);
+	sw_set_str(&w, spec, "sessionAffinity", s->affinity_client_ip ? "ClientIP" : "None");
+	if (s->affinity_client_ip || s->affinity_timeout_s != 10800)
+		sw_set(&w, spec, "sessionAffinityConfig",
+		       json_pack("{s:{s:i}}", "clientIP", "timeoutSeconds", s->affinity_timeout_s));
+	if (s->ingress_ip.s_addr)
+		sw_set(&w, balancer, "ingress",
+		       json_pack("[{s:o, s:s}]", "ip", sw_ip(s->ingress_ip), "ipMode", "VIP"));
+	obj = json_pack("{s:s, s:s, s:o, s:o, s:{s:o}}", "apiVersion", "v1", "kind", "Service",
+			"metadata", sw_meta(&w, &s->meta, -1), "spec", spec,
+			"status", "loadBalancer", balancer);
+	return sw_done(&w, obj);
 }
 
-void model_service_to_json(struct jsonw *w, const struct model_service *s)
+/* A pod's status as its kubelet reports it: st, or what the scheduler
+ * said of a pod it could not place (st NULL). */
+static json_t *sw_pod_status(struct sw *w, const struct model_pod *p,
+			     const struct model_pod_status *st)
 {
-	sw_service(w, s, true);
-}
-
-void model_pod_to_json(struct jsonw *w, const struct model_pod *p,
-		       const struct model_pod_status *st)
-{
+	json_t *o = json_object();
 	int node = lab_node_index(p->node);
 
-	jsonw_begin_object(w);
-	jsonw_kv_str(w, "apiVersion", "v1");
-	jsonw_kv_str(w, "kind", "Pod");
-	sw_meta(w, &p->meta, p->spec.termination_grace_s);
+	if (st) {
+		sw_set_str(w, o, "phase", model_phase_name(st->phase));
+		/* The four conditions kubelet reports, in its order. */
+		sw_set(w, o, "conditions",
+		       json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}]",
+				 "type", "Initialized", "status", "True",
+				 "type", "Ready", "status", st->ready ? "True" : "False",
+				 "type", "ContainersReady", "status", st->ready ? "True" : "False",
+				 "type", "PodScheduled", "status", "True"));
+	} else if (!p->node[0] && p->unsched_reason[0]) {
+		/* The scheduler found no node: Pending, and why. */
+		json_t *scheduled = json_pack("{s:s, s:s}", "type", "PodScheduled",
+					      "status", "False");
+
+		sw_set_str_opt(w, scheduled, "lastTransitionTime", p->unsched_since);
+		sw_set_str(w, scheduled, "reason", p->unsched_reason);
+		sw_set_str_opt(w, scheduled, "message", p->unsched_message);
+		sw_set_str(w, o, "phase", "Pending");
+		sw_set(w, o, "conditions", json_pack("[o]", scheduled));
+	}
+	if (node >= 0)
+		sw_set(w, o, "hostIP", sw_ip(lab_node_addr(node)));
+	if (p->ip.s_addr) {
+		sw_set(w, o, "podIP", sw_ip(p->ip));
+		sw_set(w, o, "podIPs", json_pack("[{s:o}]", "ip", sw_ip(p->ip)));
+	}
+	if (st) {
+		json_t *statuses = json_array();
+
+		sw_set_str_opt(w, o, "startTime", st->started);
+		/* A pod here runs one process for all its containers, so every
+		 * container shows the pod's state. */
+		for (int i = 0; i < p->spec.n_containers; i++) {
+			json_t *c = json_object(), *state = json_object(), *detail;
+
+			sw_set_str(w, c, "name", p->spec.containers[i].name);
+			sw_set_str(w, c, "image", p->spec.containers[i].image);
+			sw_set_bool(w, c, "ready", st->ready);
+			sw_set_int(w, c, "restartCount", st->restarts);
+			sw_set_bool(w, c, "started", st->pid > 0);
+			/* A container here is a process: its id is the pid. */
+			if (st->pid > 0) {
+				char id[32];
+
+				snprintf(id, sizeof(id), "pid://%d", st->pid);
+				sw_set_str(w, c, "containerID", id);
+			}
+			detail = json_object();
+			if (st->pid > 0) {
+				sw_set_str_opt(w, detail, "startedAt", st->started);
+				sw_set(w, state, "running", detail);
+			} else if (st->terminated || st->phase == MODEL_POD_SUCCEEDED ||
+				   st->phase == MODEL_POD_FAILED) {
+				sw_set_str(w, detail, "reason",
+					   st->reason[0] ? st->reason : "Completed");
+				sw_set_str_opt(w, detail, "message", st->message);
+				sw_set(w, state, "terminated", detail);
+			} else {
+				sw_set_str(w, detail, "reason", st->reason[0] ? st->reason
+									  : "ContainerCreating");
+				sw_set_str_opt(w, detail, "message", st->message);
+				sw_set(w, state, "waiting", detail);
+			}
+			sw_set(w, c, "state", state);
+			sw_append(w, statuses, c);
+		}
+		sw_set(w, o, "containerStatuses", statuses);
+	}
+	return o;
+}
+
+json_t *model_pod_to_value(const struct model_pod *p, const struct model_pod_status *st)
+{
+	struct sw w = { false };
+	json_t *meta = sw_meta(&w, &p->meta, p->spec.termination_grace_s), *obj;
+
 	if (p->owner[0]) {
 		/* A Deployment's pod is its ReplicaSet's; a DaemonSet owns its
 		 * pods. (The model has no uid for the owner: the controller
@@ -554,160 +638,35 @@ void model_pod_to_json(struct jsonw *w, const struct model_pod *p,
 		char owner[2 * MODEL_NAME_MAX];
 
 		snprintf(owner, sizeof(owner), rs ? "%s-%s" : "%s", p->owner, p->template_hash);
-		jsonw_key(w, "ownerReferences");
-		jsonw_begin_array(w);
-		jsonw_begin_object(w);
-		jsonw_kv_str(w, "apiVersion", "apps/v1");
-		jsonw_kv_str(w, "kind", p->daemon_set ? "DaemonSet" : rs ? "ReplicaSet" : "Deployment");
-		jsonw_kv_str(w, "name", owner);
-		jsonw_kv_bool(w, "controller", true);
-		jsonw_kv_bool(w, "blockOwnerDeletion", true);
-		jsonw_end_object(w);
-		jsonw_end_array(w);
+		sw_set(&w, meta, "ownerReferences",
+		       json_pack("[{s:s, s:s, s:o, s:b, s:b}]", "apiVersion", "apps/v1",
+				 "kind",
+				 p->daemon_set ? "DaemonSet" : rs ? "ReplicaSet" : "Deployment",
+				 "name", sw_str(owner), "controller", true,
+				 "blockOwnerDeletion", true));
 	}
-	jsonw_end_object(w);
-	jsonw_key(w, "spec");
-	jsonw_begin_object(w);
-	sw_pod_spec(w, &p->spec, p->node);
-	jsonw_end_object(w);
-	jsonw_key(w, "status");
-	jsonw_begin_object(w);
-	if (st) {
-		jsonw_kv_str(w, "phase", model_phase_name(st->phase));
-		/* The four conditions kubelet reports, in its order. */
-		jsonw_key(w, "conditions");
-		jsonw_begin_array(w);
-		jsonw_begin_object(w);
-		jsonw_kv_str(w, "type", "Initialized");
-		jsonw_kv_str(w, "status", "True");
-		jsonw_end_object(w);
-		jsonw_begin_object(w);
-		jsonw_kv_str(w, "type", "Ready");
-		jsonw_kv_str(w, "status", st->ready ? "True" : "False");
-		jsonw_end_object(w);
-		jsonw_begin_object(w);
-		jsonw_kv_str(w, "type", "ContainersReady");
-		jsonw_kv_str(w, "status", st->ready ? "True" : "False");
-		jsonw_end_object(w);
-		jsonw_begin_object(w);
-		jsonw_kv_str(w, "type", "PodScheduled");
-		jsonw_kv_str(w, "status", "True");
-		jsonw_end_object(w);
-		jsonw_end_array(w);
-	} else if (!p->node[0] && p->unsched_reason[0]) {
-		/* The scheduler found no node: Pending, and why. */
-		jsonw_kv_str(w, "phase", "Pending");
-		jsonw_key(w, "conditions");
-		jsonw_begin_array(w);
-		jsonw_begin_object(w);
-		jsonw_kv_str(w, "type", "PodScheduled");
-		jsonw_kv_str(w, "status", "False");
-		sw_kv_str_opt(w, "lastTransitionTime", p->unsched_since);
-		jsonw_kv_str(w, "reason", p->unsched_reason);
-		sw_kv_str_opt(w, "message", p->unsched_message);
-		jsonw_end_object(w);
-		jsonw_end_array(w);
-	}
-	if (node >= 0)
-		sw_ip(w, "hostIP", lab_node_addr(node));
-	if (p->ip.s_addr) {
-		sw_ip(w, "podIP", p->ip);
-		jsonw_key(w, "podIPs");
-		jsonw_begin_array(w);
-		jsonw_begin_object(w);
-		sw_ip(w, "ip", p->ip);
-		jsonw_end_object(w);
-		jsonw_end_array(w);
-	}
-	if (st) {
-		sw_kv_str_opt(w, "startTime", st->started);
-		/* A pod here runs one process for all its containers, so every
-		 * container shows the pod's state. */
-		jsonw_key(w, "containerStatuses");
-		jsonw_begin_array(w);
-		for (int i = 0; i < p->spec.n_containers; i++) {
-			jsonw_begin_object(w);
-			jsonw_kv_str(w, "name", p->spec.containers[i].name);
-			jsonw_kv_str(w, "image", p->spec.containers[i].image);
-			jsonw_kv_bool(w, "ready", st->ready);
-			jsonw_kv_int(w, "restartCount", st->restarts);
-			jsonw_kv_bool(w, "started", st->pid > 0);
-			/* A container here is a process: its id is the pid. */
-			if (st->pid > 0) {
-				char id[32];
-
-				snprintf(id, sizeof(id), "pid://%d", st->pid);
-				jsonw_kv_str(w, "containerID", id);
-			}
-			jsonw_key(w, "state");
-			jsonw_begin_object(w);
-			if (st->pid > 0) {
-				jsonw_key(w, "running");
-				jsonw_begin_object(w);
-				sw_kv_str_opt(w, "startedAt", st->started);
-				jsonw_end_object(w);
-			} else if (st->terminated || st->phase == MODEL_POD_SUCCEEDED ||
-				   st->phase == MODEL_POD_FAILED) {
-				jsonw_key(w, "terminated");
-				jsonw_begin_object(w);
-				jsonw_kv_str(w, "reason", st->reason[0] ? st->reason : "Completed");
-				sw_kv_str_opt(w, "message", st->message);
-				jsonw_end_object(w);
-			} else {
-				jsonw_key(w, "waiting");
-				jsonw_begin_object(w);
-				jsonw_kv_str(w, "reason", st->reason[0] ? st->reason
-								       : "ContainerCreating");
-				sw_kv_str_opt(w, "message", st->message);
-				jsonw_end_object(w);
-			}
-			jsonw_end_object(w);
-			jsonw_end_object(w);
-		}
-		jsonw_end_array(w);
-	}
-	jsonw_end_object(w);
-	jsonw_end_object(w);
+	obj = json_pack("{s:s, s:s, s:o, s:o, s:o}", "apiVersion", "v1", "kind", "Pod",
+			"metadata", meta, "spec", sw_pod_spec(&w, &p->spec, p->node),
+			"status", sw_pod_status(&w, p, st));
+	return sw_done(&w, obj);
 }
 
-json_t *model_pod_to_value(const struct model_pod *p, const struct model_pod_status *st)
+json_t *model_pod_status_to_value(const struct model_pod_status *s)
 {
-	struct buf b = BUF_INIT;
-	struct jsonw w;
-	json_t *v;
+	struct sw w = { false };
+	json_t *meta = json_pack("{s:o, s:o}", "name", sw_str(s->name), "namespace", sw_str(s->ns));
+	json_t *status = json_pack("{s:s, s:b, s:b, s:b, s:i, s:i}",
+				   "phase", model_phase_name(s->phase), "ready", s->ready,
+				   "terminating", s->terminating, "terminated", s->terminated,
+				   "restartCount", s->restarts, "pid", s->pid);
 
-	jsonw_init(&w, &b, false);
-	model_pod_to_json(&w, p, st);
-	v = b.oom ? NULL : json_loadb(buf_str(&b), b.len, 0, NULL);
-	buf_free(&b);
-	return v;
-}
-
-void model_pod_status_to_json(struct jsonw *w, const struct model_pod_status *s)
-{
-	jsonw_begin_object(w);
-	jsonw_kv_str(w, "apiVersion", "v1");
-	jsonw_kv_str(w, "kind", "Pod");
-	jsonw_key(w, "metadata");
-	jsonw_begin_object(w);
-	jsonw_kv_str(w, "name", s->name);
-	jsonw_kv_str(w, "namespace", s->ns);
-	sw_kv_str_opt(w, "uid", s->uid);
-	jsonw_end_object(w);
-	jsonw_key(w, "status");
-	jsonw_begin_object(w);
-	jsonw_kv_str(w, "phase", model_phase_name(s->phase));
-	jsonw_kv_bool(w, "ready", s->ready);
-	jsonw_kv_bool(w, "terminating", s->terminating);
-	jsonw_kv_bool(w, "terminated", s->terminated);
-	jsonw_kv_int(w, "restartCount", s->restarts);
-	jsonw_kv_int(w, "pid", s->pid);
-	sw_kv_str_opt(w, "reason", s->reason);
-	sw_kv_str_opt(w, "message", s->message);
-	sw_kv_str_opt(w, "startTime", s->started);
-	sw_kv_str_opt(w, "lastUpdateTime", s->updated);
-	jsonw_end_object(w);
-	jsonw_end_object(w);
+	sw_set_str_opt(&w, meta, "uid", s->uid);
+	sw_set_str_opt(&w, status, "reason", s->reason);
+	sw_set_str_opt(&w, status, "message", s->message);
+	sw_set_str_opt(&w, status, "startTime", s->started);
+	sw_set_str_opt(&w, status, "lastUpdateTime", s->updated);
+	return sw_done(&w, json_pack("{s:s, s:s, s:o, s:o}", "apiVersion", "v1", "kind", "Pod",
+				     "metadata", meta, "status", status));
 }
 
 /* How many of an endpoint's ports to write: the Service's port count if
@@ -722,79 +681,52 @@ static int sw_endpoint_nports(const struct model_endpoints *e, const struct mode
 	return n;
 }
 
-void model_endpoints_to_json(struct jsonw *w, const struct model_endpoints *e)
+json_t *model_endpoints_to_value(const struct model_endpoints *e)
 {
-	jsonw_begin_object(w);
-	jsonw_kv_str(w, "apiVersion", "discovery.k8s.io/v1");
-	jsonw_kv_str(w, "kind", "EndpointSlice");
-	jsonw_key(w, "metadata");
-	jsonw_begin_object(w);
-	jsonw_kv_str(w, "name", e->name);
-	jsonw_kv_str(w, "namespace", e->ns);
-	jsonw_key(w, "labels");
-	jsonw_begin_object(w);
-	jsonw_kv_str(w, "kubernetes.io/service-name", e->name);
-	jsonw_kv_str(w, "endpointslice.kubernetes.io/managed-by", "clientip-controller");
-	jsonw_end_object(w);
-	jsonw_end_object(w);
-	jsonw_kv_str(w, "addressType", "IPv4");
-	jsonw_key(w, "endpoints");
-	jsonw_begin_array(w);
+	struct sw w = { false };
+	json_t *endpoints = json_array(), *ports = json_array(), *obj;
+
 	for (int i = 0; i < e->n; i++) {
 		const struct model_endpoint *ep = &e->items[i];
 		int np = sw_endpoint_nports(e, ep);
-		char ip[INET_ADDRSTRLEN];
+		json_t *o = json_pack("{s:[o], s:{s:b, s:b, s:b}}", "addresses", sw_ip(ep->addr),
+				      "conditions", "ready", ep->ready, "serving", ep->serving,
+				      "terminating", ep->terminating);
+		json_t *numbers = json_array();
 
-		jsonw_begin_object(w);
-		inet_ntop(AF_INET, &ep->addr, ip, sizeof(ip));
-		jsonw_key(w, "addresses");
-		jsonw_begin_array(w);
-		jsonw_str(w, ip);
-		jsonw_end_array(w);
-		jsonw_key(w, "conditions");
-		jsonw_begin_object(w);
-		jsonw_kv_bool(w, "ready", ep->ready);
-		jsonw_kv_bool(w, "serving", ep->serving);
-		jsonw_kv_bool(w, "terminating", ep->terminating);
-		jsonw_end_object(w);
-		sw_kv_str_opt(w, "nodeName", ep->node);
-		if (ep->pod[0]) {
-			jsonw_key(w, "targetRef");
-			jsonw_begin_object(w);
-			jsonw_kv_str(w, "kind", "Pod");
-			jsonw_kv_str(w, "namespace", e->ns);
-			jsonw_kv_str(w, "name", ep->pod);
-			jsonw_end_object(w);
-		}
+		sw_set_str_opt(&w, o, "nodeName", ep->node);
+		if (ep->pod[0])
+			sw_set(&w, o, "targetRef", json_pack("{s:s, s:o, s:o}", "kind", "Pod",
+							     "namespace", sw_str(e->ns),
+							     "name", sw_str(ep->pod)));
 		/* Not in a real EndpointSlice, which splits into one slice per
 		 * distinct port set instead: a named targetPort can resolve to a
 		 * different number on each pod. */
-		jsonw_key(w, "ports");
-		jsonw_begin_array(w);
 		for (int j = 0; j < np; j++)
-			jsonw_int(w, ep->ports[j]);
-		jsonw_end_array(w);
-		jsonw_end_object(w);
+			sw_append(&w, numbers, json_integer(ep->ports[j]));
+		sw_set(&w, o, "ports", numbers);
+		sw_append(&w, endpoints, o);
 	}
-	jsonw_end_array(w);
-	jsonw_key(w, "ports");
-	jsonw_begin_array(w);
 	for (int j = 0; j < e->n_ports && j < MODEL_MAX_PORTS; j++) {
 		int port = e->n ? e->items[0].ports[j] : 0;
+		json_t *o = json_pack("{s:o, s:s}", "name", sw_str(e->ports[j].name),
+				      "protocol", model_proto_name(e->ports[j].proto));
 
 		for (int i = 1; i < e->n; i++)
 			if (e->items[i].ports[j] != port)
 				port = 0;
-		jsonw_begin_object(w);
-		jsonw_kv_str(w, "name", e->ports[j].name);
-		jsonw_kv_str(w, "protocol", model_proto_name(e->ports[j].proto));
 		/* The slice-wide number only when every endpoint agrees. */
 		if (port)
-			jsonw_kv_int(w, "port", port);
-		jsonw_end_object(w);
+			sw_set_int(&w, o, "port", port);
+		sw_append(&w, ports, o);
 	}
-	jsonw_end_array(w);
-	jsonw_end_object(w);
+	obj = json_pack("{s:s, s:s, s:{s:o, s:o, s:{s:o, s:s}}, s:s, s:o, s:o}",
+			"apiVersion", "discovery.k8s.io/v1", "kind", "EndpointSlice",
+			"metadata", "name", sw_str(e->name), "namespace", sw_str(e->ns),
+			"labels", "kubernetes.io/service-name", sw_str(e->name),
+			"endpointslice.kubernetes.io/managed-by", "clientip-controller",
+			"addressType", "IPv4", "endpoints", endpoints, "ports", ports);
+	return sw_done(&w, obj);
 }
 
 /* ---- reading: small pieces ------------------------------------------- */
@@ -1766,26 +1698,27 @@ static int store_write(const char *path, struct buf *b, bool only_if_changed)
 	return rc < 0 ? rc : 1;
 }
 
-typedef void store_emit_fn(struct jsonw *w, const void *obj);
-
+/* Writes obj (released here; NULL after an allocation failed) as kubectl
+ * prints it. */
 static int store_put_json(const char *statedir, enum store_kind kind, const char *ns,
-			  const char *name, store_emit_fn *emit, const void *obj,
-			  bool only_if_changed)
+			  const char *name, json_t *obj, bool only_if_changed)
 {
+	char *text = obj ? json_dumps(obj, JSON_INDENT(2)) : NULL;
 	struct buf b = BUF_INIT;
-	struct jsonw w;
 	char path[PATH_MAX];
 	int rc;
 
-	jsonw_init(&w, &b, true);
-	emit(&w, obj);
+	json_decref(obj);
+	if (!text)
+		return -ENOMEM;
+	buf_puts(&b, text);
+	free(text);
 	store_path(statedir, kind, ns, name, path, sizeof(path));
 	rc = store_write(path, &b, only_if_changed);
 	buf_free(&b);
 	return rc;
 }
 
-static void emit_pod_status(struct jsonw *w, const void *o) { model_pod_status_to_json(w, o); }
 static int store_put_result(int rc)
 {
 	return rc < 0 ? rc : 0;
@@ -1794,5 +1727,5 @@ static int store_put_result(int rc)
 int store_put_pod_status(const char *statedir, const struct model_pod_status *s)
 {
 	return store_put_result(store_put_json(statedir, STORE_POD_STATUS, s->ns, s->name,
-					       emit_pod_status, s, false));
+					       model_pod_status_to_value(s), false));
 }

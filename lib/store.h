@@ -18,7 +18,6 @@
 #include <stddef.h>
 
 #include "buf.h"
-#include "jsonw.h"
 #include "model.h"
 
 enum store_kind {
@@ -43,16 +42,16 @@ int store_put_pod_status(const char *statedir, const struct model_pod_status *s)
 /* Removes one object's file; 0 if it did not exist. */
 int store_delete(const char *statedir, enum store_kind kind, const char *ns, const char *name);
 
-/* Kubernetes-shaped JSON of each object (what `get -o json` prints and
- * what the files hold). */
-void model_deployment_to_json(struct jsonw *w, const struct model_deployment *d);
-void model_service_to_json(struct jsonw *w, const struct model_service *s);
-void model_pod_to_json(struct jsonw *w, const struct model_pod *p,
-		       const struct model_pod_status *status /* may be NULL */);
-void model_endpoints_to_json(struct jsonw *w, const struct model_endpoints *e);
-/* model_pod_to_json's object as a jansson value, for a request body. NULL
- * on OOM. */
-json_t *model_pod_to_value(const struct model_pod *p, const struct model_pod_status *status);
+/* Each object as a Kubernetes-shaped jansson value (what `get -o json`
+ * prints, what request bodies and the files hold), its members in the
+ * order kubectl prints them: a new reference, NULL only on OOM. A string
+ * that is not valid UTF-8 (a fixed-size field cut inside a character) has
+ * each bad byte written as U+FFFD. */
+json_t *model_deployment_to_value(const struct model_deployment *d);
+json_t *model_service_to_value(const struct model_service *s);
+json_t *model_pod_to_value(const struct model_pod *p,
+			   const struct model_pod_status *status /* may be NULL */);
+json_t *model_endpoints_to_value(const struct model_endpoints *e);
 
 /* ---- additions ---------------------------------------------------------- */
 
@@ -66,24 +65,25 @@ struct store_key {
 int store_list_keys(const char *statedir, enum store_kind kind, struct store_key **out, int *n,
 		    char *err, size_t errlen);
 
-/* More Kubernetes-shaped JSON. A Deployment with its status merged (st may
- * be NULL: as model_deployment_to_json). */
-void model_deployment_with_status_to_json(struct jsonw *w, const struct model_deployment *d,
-					  const struct model_deployment_status *st);
-void model_deployment_status_to_json(struct jsonw *w, const struct model_deployment_status *s);
-void model_pod_status_to_json(struct jsonw *w, const struct model_pod_status *s);
+/* More Kubernetes-shaped values, as above. A Deployment with its status
+ * merged (st may be NULL: as model_deployment_to_value). */
+json_t *model_deployment_with_status_to_value(const struct model_deployment *d,
+					      const struct model_deployment_status *st);
+json_t *model_deployment_status_to_value(const struct model_deployment_status *s);
+json_t *model_pod_status_to_value(const struct model_pod_status *s);
 /* A pod template ({"metadata":{labels, annotations}, "spec":{...}}), the
  * part of a Deployment that pod-template-hash covers. */
-void model_pod_template_to_json(struct jsonw *w, const struct model_map *labels,
-				const struct model_map *annotations,
-				const struct model_pod_spec *spec);
+json_t *model_pod_template_to_value(const struct model_map *labels,
+				    const struct model_map *annotations,
+				    const struct model_pod_spec *spec);
 
 /* Parsers of the JSON shapes above, from text. They fill the whole of out:
  * missing or mistyped fields get the model's defaults, unknown fields are
  * ignored; kind, if present, must match and metadata.name must be present.
- * 0, or -1 with a message in err. to_json then from_json gives back the same
- * struct for a normalised object (defaults filled in, a probe of kind NONE
- * all zero). An Endpoints' items are malloc'd (model_endpoints_free()). */
+ * 0, or -1 with a message in err. to_value then from_value (or from_json of
+ * the value's text) gives back the same struct for a normalised object
+ * (defaults filled in, a probe of kind NONE all zero). An Endpoints' items
+ * are malloc'd (model_endpoints_free()). */
 int model_deployment_from_json(const char *text, size_t len, struct model_deployment *out,
 			       char *err, size_t errlen);
 int model_service_from_json(const char *text, size_t len, struct model_service *out,

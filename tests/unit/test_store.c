@@ -24,26 +24,18 @@ static struct in_addr ip(const char *s)
 	return a;
 }
 
-static char *to_json(void (*emit)(struct jsonw *, const void *), const void *obj)
+/* v's text as `get -o json` prints it and the files hold it; v, a new
+ * reference, is released. */
+static char *to_json(json_t *v)
 {
-	struct buf b = BUF_INIT;
-	struct jsonw w;
 	char *s;
 
-	jsonw_init(&w, &b, true);
-	emit(&w, obj);
-	assert_false(b.oom);
-	s = strdup(buf_str(&b));
-	buf_free(&b);
+	assert_non_null(v);
+	s = json_dumps(v, JSON_INDENT(2));
+	assert_non_null(s);
+	json_decref(v);
 	return s;
 }
-
-static void emit_dep(struct jsonw *w, const void *o) { model_deployment_to_json(w, o); }
-static void emit_svc(struct jsonw *w, const void *o) { model_service_to_json(w, o); }
-static void emit_pod(struct jsonw *w, const void *o) { model_pod_to_json(w, o, NULL); }
-static void emit_pst(struct jsonw *w, const void *o) { model_pod_status_to_json(w, o); }
-static void emit_eps(struct jsonw *w, const void *o) { model_endpoints_to_json(w, o); }
-static void emit_dst(struct jsonw *w, const void *o) { model_deployment_status_to_json(w, o); }
 
 /* ---- fixtures: normalised objects with odd values ---------------------- */
 
@@ -216,7 +208,7 @@ static void test_roundtrip_deployment(void **state)
 
 	(void)state;
 	fill_deployment(a);
-	js = to_json(emit_dep, a);
+	js = to_json(model_deployment_to_value(a));
 	assert_int_equal(model_deployment_from_json(js, strlen(js), b, err, sizeof(err)), 0);
 	assert_memory_equal(a, b, sizeof(*a));
 	free(js);
@@ -226,7 +218,7 @@ static void test_roundtrip_deployment(void **state)
 	strcpy(a->meta.deleting, "2026-11-27T08:10:00Z");
 	a->pod.n_containers = 0;
 	memset(a->pod.containers, 0, sizeof(a->pod.containers));
-	js = to_json(emit_dep, a);
+	js = to_json(model_deployment_to_value(a));
 	assert_int_equal(model_deployment_from_json(js, strlen(js), b, err, sizeof(err)), 0);
 	assert_memory_equal(a, b, sizeof(*a));
 	free(js);
@@ -253,7 +245,7 @@ static void test_roundtrip_daemonset(void **state)
 	a->replicas = 0;
 	a->max_surge = (struct model_int_or_percent){ 1, false };
 	a->max_unavailable = (struct model_int_or_percent){ 0, false };
-	js = to_json(emit_dep, a);
+	js = to_json(model_deployment_to_value(a));
 	assert_non_null(strstr(js, "\"kind\": \"DaemonSet\""));
 	assert_non_null(strstr(js, "\"updateStrategy\""));
 	assert_null(strstr(js, "\"replicas\""));
@@ -265,7 +257,7 @@ static void test_roundtrip_daemonset(void **state)
 	strcpy(st.ns, a->meta.ns);
 	strcpy(st.name, a->meta.name);
 	strcpy(st.template_hash, "6d8f9b7c5d");
-	js = to_json(emit_dst, &st);
+	js = to_json(model_deployment_status_to_value(&st));
 	assert_non_null(strstr(js, "\"numberMisscheduled\": 1"));
 	assert_int_equal(model_deployment_status_from_json(js, strlen(js), &back, err, sizeof(err)), 0);
 	assert_memory_equal(&st, &back, sizeof(st));
@@ -276,7 +268,7 @@ static void test_roundtrip_daemonset(void **state)
 	model_map_del(&p->meta.labels, "pod-template-hash");
 	model_map_set(&p->meta.labels, "controller-revision-hash", "5d59d67564");
 	strcpy(p->spec.node_affinity, "node1");
-	js = to_json(emit_pod, p);
+	js = to_json(model_pod_to_value(p, NULL));
 	assert_non_null(strstr(js, "\"kind\": \"DaemonSet\""));
 	assert_non_null(strstr(js, "\"matchFields\""));
 	assert_int_equal(model_pod_from_json(js, strlen(js), q, err, sizeof(err)), 0);
@@ -297,7 +289,7 @@ static void test_roundtrip_service(void **state)
 
 	(void)state;
 	fill_service(a);
-	js = to_json(emit_svc, a);
+	js = to_json(model_service_to_value(a));
 	assert_non_null(strstr(js, "\"healthCheckNodePort\": 32000"));
 	assert_non_null(strstr(js, "\"timeoutSeconds\": 60"));
 	assert_non_null(strstr(js, "\"ip\": \"203.0.113.9\""));
@@ -314,7 +306,7 @@ static void test_roundtrip_service(void **state)
 	a->n_ports = 1;
 	a->ports[0].port = 80;
 	a->ports[0].target_port = 80;
-	js = to_json(emit_svc, a);
+	js = to_json(model_service_to_value(a));
 	assert_null(strstr(js, "externalTrafficPolicy"));
 	assert_null(strstr(js, "sessionAffinityConfig"));
 	assert_int_equal(model_service_from_json(js, strlen(js), b, err, sizeof(err)), 0);
@@ -329,12 +321,10 @@ static void test_roundtrip_pod(void **state)
 	struct model_pod *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
 	struct model_pod_status st = { .phase = MODEL_POD_RUNNING, .ready = true, .pid = 42 };
 	char err[256], *js;
-	struct buf buf = BUF_INIT;
-	struct jsonw w;
 
 	(void)state;
 	fill_pod(a);
-	js = to_json(emit_pod, a);
+	js = to_json(model_pod_to_value(a, NULL));
 	assert_non_null(strstr(js, "\"hostIP\": \"10.240.0.5\""));
 	/* Owned by its ReplicaSet; the model names the Deployment. */
 	assert_non_null(strstr(js, "\"kind\": \"ReplicaSet\""));
@@ -343,14 +333,13 @@ static void test_roundtrip_pod(void **state)
 	assert_memory_equal(a, b, sizeof(*a));
 	free(js);
 	/* With its status merged it still reads back as the same pod. */
-	jsonw_init(&w, &buf, true);
-	model_pod_to_json(&w, a, &st);
-	assert_non_null(strstr(buf_str(&buf), "\"phase\": \"Running\""));
-	assert_non_null(strstr(buf_str(&buf), "\"running\""));
-	assert_non_null(strstr(buf_str(&buf), "\"containerID\": \"pid://42\""));
-	assert_int_equal(model_pod_from_json(buf_str(&buf), buf.len, b, err, sizeof(err)), 0);
+	js = to_json(model_pod_to_value(a, &st));
+	assert_non_null(strstr(js, "\"phase\": \"Running\""));
+	assert_non_null(strstr(js, "\"running\""));
+	assert_non_null(strstr(js, "\"containerID\": \"pid://42\""));
+	assert_int_equal(model_pod_from_json(js, strlen(js), b, err, sizeof(err)), 0);
 	assert_memory_equal(a, b, sizeof(*a));
-	buf_free(&buf);
+	free(js);
 	free(a);
 	free(b);
 }
@@ -374,7 +363,7 @@ static void test_roundtrip_statuses(void **state)
 	strcpy(ps.message, "image \"nope\" is not in the image table");
 	strcpy(ps.started, "2026-11-27T08:00:00Z");
 	strcpy(ps.updated, "2026-11-27T08:00:09Z");
-	js = to_json(emit_pst, &ps);
+	js = to_json(model_pod_status_to_value(&ps));
 	assert_int_equal(model_pod_status_from_json(js, strlen(js), &ps2, err, sizeof(err)), 0);
 	assert_memory_equal(&ps, &ps2, sizeof(ps));
 	free(js);
@@ -395,7 +384,7 @@ static void test_roundtrip_statuses(void **state)
 	strcpy(ds.conditions[1].type, "Progressing");
 	ds.conditions[1].status = true;
 	strcpy(ds.conditions[1].reason, "ReplicaSetUpdated");
-	js = to_json(emit_dst, &ds);
+	js = to_json(model_deployment_status_to_value(&ds));
 	assert_int_equal(model_deployment_status_from_json(js, strlen(js), &ds2, err,
 							   sizeof(err)), 0);
 	assert_memory_equal(&ds, &ds2, sizeof(ds));
@@ -437,7 +426,7 @@ static void test_roundtrip_endpoints(void **state)
 
 	(void)state;
 	fill_endpoints(&a, 5, 3);
-	js = to_json(emit_eps, &a);
+	js = to_json(model_endpoints_to_value(&a));
 	assert_non_null(strstr(js, "\"kind\": \"EndpointSlice\""));
 	assert_int_equal(model_endpoints_from_json(js, strlen(js), &b, err, sizeof(err)), 0);
 	assert_int_equal(b.n, a.n);
@@ -449,7 +438,7 @@ static void test_roundtrip_endpoints(void **state)
 	/* Service ports unknown (n_ports 0): the endpoints' own ports remain. */
 	a.n_ports = 0;
 	memset(a.ports, 0, sizeof(a.ports));
-	js = to_json(emit_eps, &a);
+	js = to_json(model_endpoints_to_value(&a));
 	assert_int_equal(model_endpoints_from_json(js, strlen(js), &b, err, sizeof(err)), 0);
 	assert_int_equal(b.n_ports, 0);
 	assert_memory_equal(a.items, b.items, sizeof(*a.items) * (size_t)a.n);
@@ -458,13 +447,112 @@ static void test_roundtrip_endpoints(void **state)
 	model_endpoints_free(&a);
 	/* No endpoints at all. */
 	fill_endpoints(&a, 0, 1);
-	js = to_json(emit_eps, &a);
+	js = to_json(model_endpoints_to_value(&a));
 	assert_int_equal(model_endpoints_from_json(js, strlen(js), &b, err, sizeof(err)), 0);
 	assert_int_equal(b.n, 0);
 	assert_int_equal(b.n_ports, 1);
 	free(js);
 	model_endpoints_free(&b);
 	model_endpoints_free(&a);
+}
+
+/* Each value read back in place, without its text: the same model. */
+static void test_roundtrip_in_place(void **state)
+{
+	struct model_deployment *d = calloc(1, sizeof(*d)), *d2 = calloc(1, sizeof(*d2));
+	struct model_service *s = calloc(1, sizeof(*s)), *s2 = calloc(1, sizeof(*s2));
+	struct model_pod *p = calloc(1, sizeof(*p)), *p2 = calloc(1, sizeof(*p2));
+	struct model_pod_status ps = { .phase = MODEL_POD_RUNNING, .ready = true, .pid = 7 }, ps2;
+	struct model_deployment_status ds = { .observed_generation = 2, .replicas = 3,
+					      .n_conditions = 1 }, ds2;
+	struct model_endpoints e, e2;
+	char err[256];
+	json_t *v;
+
+	(void)state;
+	fill_deployment(d);
+	v = model_deployment_to_value(d);
+	assert_int_equal(model_deployment_from_value(v, d2, err, sizeof(err)), 0);
+	assert_memory_equal(d, d2, sizeof(*d));
+	json_decref(v);
+
+	fill_service(s);
+	v = model_service_to_value(s);
+	assert_int_equal(model_service_from_value(v, s2, err, sizeof(err)), 0);
+	assert_memory_equal(s, s2, sizeof(*s));
+	json_decref(v);
+
+	fill_pod(p);
+	v = model_pod_to_value(p, &ps);
+	assert_int_equal(model_pod_from_value(v, p2, err, sizeof(err)), 0);
+	assert_memory_equal(p, p2, sizeof(*p));
+	json_decref(v);
+
+	strcpy(ps.ns, "default");
+	strcpy(ps.name, "web-abc-12345");
+	strcpy(ps.message, "started");
+	v = model_pod_status_to_value(&ps);
+	assert_int_equal(model_pod_status_from_value(v, &ps2, err, sizeof(err)), 0);
+	assert_memory_equal(&ps, &ps2, sizeof(ps));
+	json_decref(v);
+
+	strcpy(ds.ns, "default");
+	strcpy(ds.name, "web");
+	strcpy(ds.conditions[0].type, "Available");
+	v = model_deployment_status_to_value(&ds);
+	assert_int_equal(model_deployment_status_from_value(v, &ds2, err, sizeof(err)), 0);
+	assert_memory_equal(&ds, &ds2, sizeof(ds));
+	json_decref(v);
+
+	fill_endpoints(&e, 4, 2);
+	v = model_endpoints_to_value(&e);
+	assert_int_equal(model_endpoints_from_value(v, &e2, err, sizeof(err)), 0);
+	assert_int_equal(e2.n, e.n);
+	assert_memory_equal(e.ports, e2.ports, sizeof(e.ports));
+	assert_memory_equal(e.items, e2.items, sizeof(*e.items) * (size_t)e.n);
+	json_decref(v);
+	model_endpoints_free(&e);
+	model_endpoints_free(&e2);
+	free(d);
+	free(d2);
+	free(s);
+	free(s2);
+	free(p);
+	free(p2);
+}
+
+/* A fixed-size field cut inside a character is still written (jansson
+ * takes only UTF-8): each byte that is not part of a character as U+FFFD,
+ * in values and in keys alike. */
+static void test_invalid_utf8(void **state)
+{
+	struct model_pod_status ps = { .phase = MODEL_POD_FAILED };
+	struct model_map labels = { .n = 0 }, none = { .n = 0 };
+	struct model_pod_spec spec = { .termination_grace_s = 30 };
+	json_t *v;
+	char *js;
+
+	(void)state;
+	strcpy(ps.ns, "default");
+	strcpy(ps.name, "web");
+	strcpy(ps.message, "caf\xc3\xa9 \xe2\x82");
+	v = model_pod_status_to_value(&ps);
+	assert_non_null(v);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(v, "status"),
+							      "message")),
+			    "caf\xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd");
+	json_decref(v);
+
+	model_map_set(&labels, "app", "caf\xc3");
+	model_map_set(&labels, "k\xff", "v");
+	v = model_pod_template_to_value(&labels, &none, &spec);
+	assert_non_null(v);
+	js = json_dumps(v, JSON_COMPACT);
+	assert_string_equal(js, "{\"metadata\":{\"labels\":{\"app\":\"caf\xef\xbf\xbd\","
+			    "\"k\xef\xbf\xbd\":\"v\"}},\"spec\":{\"containers\":[],"
+			    "\"restartPolicy\":\"Always\",\"terminationGracePeriodSeconds\":30}}");
+	free(js);
+	json_decref(v);
 }
 
 /* ---- defaults and bad input -------------------------------------------- */
@@ -745,6 +833,8 @@ int main(void)
 		cmocka_unit_test(test_roundtrip_pod),
 		cmocka_unit_test(test_roundtrip_statuses),
 		cmocka_unit_test(test_roundtrip_endpoints),
+		cmocka_unit_test(test_roundtrip_in_place),
+		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_defaults_minimal),
 		cmocka_unit_test(test_model_helpers),
 		cmocka_unit_test(test_model_time),
