@@ -173,40 +173,6 @@ static void api_http_date(char *out, size_t len)
 		 months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-static int api_http_hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-/* Percent-decodes a path in place. A bad escape or an encoded NUL (which
- * would cut the C string short and let two paths look alike) is -1. */
-static int api_http_path_decode(char *s)
-{
-	char *w = s;
-
-	for (const char *r = s; *r; r++) {
-		if (*r == '%') {
-			int hi = api_http_hexval((unsigned char)r[1]);
-			int lo = hi < 0 ? -1 : api_http_hexval((unsigned char)r[2]);
-
-			if (lo < 0 || (hi == 0 && lo == 0))
-				return -1;
-			*w++ = (char)(hi << 4 | lo);
-			r += 2;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = '\0';
-	return 0;
-}
-
 /* SHA-1 (FIPS 180-4), written out here: the WebSocket handshake is its
  * only use and none of the libraries linked so far carries one. */
 static uint32_t api_http_rol(uint32_t x, unsigned n)
@@ -709,7 +675,7 @@ static void api_http_dispatch(struct api_http_conn *c)
 	if (*p != '/' && *p != '?')
 		buf_putc(&c->path, '/');
 	buf_append(&c->path, p, q ? (size_t)(q - p) : strlen(p));
-	if (c->path.oom || api_http_path_decode(c->path.data) < 0) {
+	if (c->path.oom || httpd_path_decode(c->path.data) < 0) {
 		api_http_fail(c, 400, "malformed request path");
 		return;
 	}

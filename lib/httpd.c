@@ -131,6 +131,27 @@ static int httpd_hexval(int ch)
 	return -1;
 }
 
+int httpd_path_decode(char *s)
+{
+	char *w = s;
+
+	for (const char *r = s; *r; r++) {
+		if (*r == '%') {
+			int hi = httpd_hexval((unsigned char)r[1]);
+			int lo = hi < 0 ? -1 : httpd_hexval((unsigned char)r[2]);
+
+			if (lo < 0 || (hi == 0 && lo == 0))
+				return -1;
+			*w++ = (char)(hi << 4 | lo);
+			r += 2;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+	return 0;
+}
+
 /* The next byte of a form-encoded query component: '+' is a space, %XX
  * its byte; a malformed escape stands for itself, as browsers leave it. */
 static char httpd_qs_next(const char **pp)

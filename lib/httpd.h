@@ -90,6 +90,10 @@ int httpd_stream_write(struct httpd_stream *st, const void *data, size_t len);
  * runs after this. */
 void httpd_stream_end(struct httpd_stream *st);
 
+/* Percent-decodes a request path in place. A bad escape or an encoded NUL
+ * (which would cut the C string short and let two paths look alike) is
+ * -1; 0 otherwise. */
+int httpd_path_decode(char *s);
 /* The percent-decoded value of key in a query string (the part of a
  * target after '?'; '+' is a space, the first occurrence wins, a longer
  * value is cut at len - 1 bytes); NULL if absent ("a&b" gives "" for a).

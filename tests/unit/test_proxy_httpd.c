@@ -292,6 +292,19 @@ static void test_query(void **state)
 	assert_null(httpd_query_next("c=ip&c=addr", "c", &cursor, v, sizeof(v)));
 }
 
+static void test_path_decode(void **state)
+{
+	char ok[] = "/api/v1/namespaces/a%2Db/pods%2fx", nul[] = "/a%00b", bad[] = "/a%zz",
+	     cut[] = "/a%4";
+
+	(void)state;
+	assert_int_equal(httpd_path_decode(ok), 0);
+	assert_string_equal(ok, "/api/v1/namespaces/a-b/pods/x");
+	assert_int_equal(httpd_path_decode(nul), -1);
+	assert_int_equal(httpd_path_decode(bad), -1);
+	assert_int_equal(httpd_path_decode(cut), -1);
+}
+
 static void c_keepalive(struct t_ctx *t)
 {
 	int fd = loop_client_connect(t->port);
@@ -462,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_stream_server_freed),
 		cmocka_unit_test(test_unix_listener),
 		cmocka_unit_test(test_query),
+		cmocka_unit_test(test_path_decode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
