@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include <sys/pidfd.h>
-#include <sys/signalfd.h>
 #include <sys/wait.h>
 
 #include "ev.h"
@@ -244,15 +243,13 @@ static void labsup_kill_rest(struct ev_loop *loop, uint64_t timer, void *data)
 	}
 }
 
-static void labsup_on_signal(struct ev_loop *loop, int fd, unsigned events, void *data)
+static void labsup_on_signal(struct ev_loop *loop, int signo, void *data)
 {
 	struct labsup *sup = data;
-	struct signalfd_siginfo si;
 
-	(void)events;
-	if (read(fd, &si, sizeof(si)) != (ssize_t)sizeof(si) || sup->stopping)
+	if (sup->stopping)
 		return;
-	log_info("signal %u: stopping the lab's daemons", si.ssi_signo);
+	log_info("signal %d: stopping the lab's daemons", signo);
 	sup->stopping = true;
 	for (int i = 0; i < sup->n; i++) {
 		struct labsup_daemon *sd = &sup->daemons[i];
@@ -304,25 +301,22 @@ int labsup_run(const char *lab, const char *bindir, const char *statedir, int no
 	struct labsup sup = {
 		.lab = lab, .bindir = bindir, .statedir = statedir, .api_listenfd = api_listenfd,
 	};
+	static const int stop_signals[] = { SIGTERM, SIGINT };
 	struct labd list[LABD_MAX];
-	sigset_t mask;
 	int sigfd = -1, rc = 1, started = 0;
 
 	/* A daemon's death must reach us as its pidfd, and a stop signal as a
 	 * read on the signalfd; SIGPIPE from a closed report pipe is noise. */
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
-	    (sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
-		log_error("signalfd: %s", strerror(errno));
+	sup.loop = ev_loop_new();
+	if (!sup.loop) {
+		log_error("start-up: out of memory");
 		goto out;
 	}
-	sup.loop = ev_loop_new();
-	if (!sup.loop || ev_watch(sup.loop, sigfd, EV_READ, labsup_on_signal, &sup) < 0) {
-		log_error("start-up: out of memory");
+	sigfd = ev_on_signals(sup.loop, stop_signals, 2, labsup_on_signal, &sup);
+	if (sigfd < 0) {
+		log_error("signalfd: %s", strerror(-sigfd));
 		goto out;
 	}
 	sup.n = labd_list(nodes, list, LABD_MAX);

@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -40,32 +39,28 @@ static void echo_server_wake_all(struct echo_server *srv)
 	}
 }
 
-static void echo_server_on_signal(struct ev_loop *loop, int fd, unsigned events, void *data)
+static void echo_server_on_signal(struct ev_loop *loop, int signo, void *data)
 {
 	struct echo_server *srv = data;
-	struct signalfd_siginfo si;
 
 	(void)loop;
-	(void)events;
-	if (read(fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
-		return;
 	if (atomic_load(&srv->phase) == ECHO_PHASE_RUN) {
 		/* SIGTERM is how Kubernetes and the load balancer's world stop
 		 * a server; SIGINT is someone at a terminal, who does not want
 		 * to wait for probes. */
-		bool accept = si.ssi_signo == SIGTERM && srv->cfg->drain_accept_ms > 0;
+		bool accept = signo == SIGTERM && srv->cfg->drain_accept_ms > 0;
 
 		if (accept)
 			log_info("%s: draining: accepting for %u ms more, then up to %u ms for open connections",
-				 strsignal((int)si.ssi_signo), srv->cfg->drain_accept_ms,
+				 strsignal(signo), srv->cfg->drain_accept_ms,
 				 srv->cfg->drain_ms);
 		else
-			log_info("%s: draining (up to %u ms)", strsignal((int)si.ssi_signo),
+			log_info("%s: draining (up to %u ms)", strsignal(signo),
 				 srv->cfg->drain_ms);
 		atomic_store(&srv->drain_accept, accept);
 		atomic_store(&srv->phase, ECHO_PHASE_DRAIN);
 	} else {
-		log_info("%s: stopping now", strsignal((int)si.ssi_signo));
+		log_info("%s: stopping now", strsignal(signo));
 		atomic_store(&srv->phase, ECHO_PHASE_STOP);
 	}
 	echo_server_wake_all(srv);
@@ -147,6 +142,7 @@ static int echo_server_bind(struct echo_server *srv)
 
 int echo_server_run(const struct echo_config *cfg)
 {
+	static const int stop_signals[] = { SIGTERM, SIGINT };
 	struct echo_server srv = { .cfg = cfg };
 	unsigned started = 0, nofile;
 	sigset_t sigs;
@@ -159,12 +155,6 @@ int echo_server_run(const struct echo_config *cfg)
 	atomic_init(&srv.nconns, 0);
 	atomic_init(&srv.phase, ECHO_PHASE_RUN);
 
-	/* Blocked before any thread starts, so every thread inherits it and
-	 * only the signalfd sees the signals. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	srv.nworkers = cfg->workers;
@@ -182,13 +172,14 @@ int echo_server_run(const struct echo_config *cfg)
 	}
 	if (echo_server_bind(&srv) < 0)
 		goto out;
-	srv.workers[0].signal_fd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (srv.workers[0].signal_fd < 0 ||
-	    ev_watch(srv.workers[0].loop, srv.workers[0].signal_fd, EV_READ,
-		     echo_server_on_signal, &srv) < 0) {
-		log_error("signalfd: %s", strerror(errno));
+	/* Blocked before any other thread starts, so every thread inherits
+	 * the mask and only worker 0's signalfd sees the signals. */
+	rc = ev_on_signals(srv.workers[0].loop, stop_signals, 2, echo_server_on_signal, &srv);
+	if (rc < 0) {
+		log_error("signalfd: %s", strerror(-rc));
 		goto out;
 	}
+	srv.workers[0].signal_fd = rc;
 	for (unsigned i = 0; i < srv.nworkers; i++)
 		echo_worker_start_listening(&srv.workers[i]);
 	for (started = 1; started < srv.nworkers; started++) {
@@ -212,6 +203,9 @@ int echo_server_run(const struct echo_config *cfg)
 join:
 	/* Worker 0 is done; the others finish their drains. A signal now
 	 * still means "stop at once". */
+	sigemptyset(&sigs);
+	for (unsigned i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaddset(&sigs, stop_signals[i]);
 	for (unsigned i = 1; i < started; i++) {
 		while (pthread_tryjoin_np(srv.workers[i].thread, NULL) == EBUSY) {
 			struct timespec ts = { 0, 50 * 1000 * 1000 };

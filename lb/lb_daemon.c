@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -827,21 +826,17 @@ static void lb_daemon_tick(struct ev_loop *loop, uint64_t id, void *data)
 	lbd->tick_timer = ev_timer_add(loop, (uint64_t)(1000 - now % 1000 + 20), lb_daemon_tick, lbd);
 }
 
-static void lb_daemon_on_signal(struct ev_loop *loop, int fd, unsigned events, void *data)
+static void lb_daemon_on_signal(struct ev_loop *loop, int signo, void *data)
 {
-	struct signalfd_siginfo si;
-
-	(void)events;
 	(void)data;
-	if (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-		log_info("signal %u: stopping (the data path stays in place)", si.ssi_signo);
+	log_info("signal %d: stopping (the data path stays in place)", signo);
 	ev_stop(loop);
 }
 
 int lb_daemon_init(struct lb_daemon *lbd, const char *lab, char *err, size_t errlen)
 {
+	static const int stop_signals[] = { SIGTERM, SIGINT, SIGHUP };
 	char path[LAB_PATH_MAX + 32];
-	sigset_t mask;
 	int rc;
 
 	memset(lbd, 0, sizeof(*lbd));
@@ -871,15 +866,11 @@ int lb_daemon_init(struct lb_daemon *lbd, const char *lab, char *err, size_t err
 	lbd->nl_open = true;
 	if (lb_route_setup(&lbd->nl, lbd->info.nodes, err, errlen) < 0)
 		return -1;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	lbd->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (lbd->sigfd < 0 || ev_watch(lbd->loop, lbd->sigfd, EV_READ, lb_daemon_on_signal, lbd) < 0) {
-		snprintf(err, errlen, "signalfd: %s", strerror(errno));
+	lbd->sigfd = ev_on_signals(lbd->loop, stop_signals, 3, lb_daemon_on_signal, lbd);
+	if (lbd->sigfd < 0) {
+		snprintf(err, errlen, "signalfd: %s", strerror(-lbd->sigfd));
+		lbd->sigfd = -1;
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/apiserver.sock", lbd->statedir);

@@ -41,6 +41,8 @@ struct ev_loop {
 	struct ev_timer *heap;
 	size_t heap_len, heap_cap;
 	uint64_t next_id;
+	ev_signal_cb *on_signal;      /* ev_on_signals */
+	void *signal_data;
 };
 
 uint64_t ev_now_ms(void)
@@ -300,34 +302,49 @@ void ev_stop(struct ev_loop *loop)
 	loop->stop = true;
 }
 
-static void ev_on_stop_signal(struct ev_loop *loop, int fd, unsigned events, void *data)
+static void ev_signal_read(struct ev_loop *loop, int fd, unsigned events, void *data)
 {
 	struct signalfd_siginfo si;
 
 	(void)events;
 	(void)data;
-	if (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-		log_info("signal %u: stopping", si.ssi_signo);
-	ev_stop(loop);
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		loop->on_signal(loop, (int)si.ssi_signo, loop->signal_data);
 }
 
-int ev_stop_on_signals(struct ev_loop *loop)
+int ev_on_signals(struct ev_loop *loop, const int *sigs, int n, ev_signal_cb *cb, void *data)
 {
 	sigset_t mask;
 	int fd, rc;
 
 	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
+	for (int i = 0; i < n; i++)
+		sigaddset(&mask, sigs[i]);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
 		return -errno;
 	fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (fd < 0)
 		return -errno;
-	rc = ev_watch(loop, fd, EV_READ, ev_on_stop_signal, NULL);
+	loop->on_signal = cb;
+	loop->signal_data = data;
+	rc = ev_watch(loop, fd, EV_READ, ev_signal_read, NULL);
 	if (rc < 0) {
 		close(fd);
 		return rc;
 	}
 	return fd;
+}
+
+static void ev_stop_on_signal(struct ev_loop *loop, int signo, void *data)
+{
+	(void)data;
+	log_info("signal %d: stopping", signo);
+	ev_stop(loop);
+}
+
+int ev_stop_on_signals(struct ev_loop *loop)
+{
+	static const int sigs[] = { SIGTERM, SIGINT };
+
+	return ev_on_signals(loop, sigs, 2, ev_stop_on_signal, NULL);
 }

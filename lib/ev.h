@@ -43,10 +43,15 @@ void ev_timer_cancel(struct ev_loop *loop, uint64_t timer_id);
 /* Runs until ev_stop(). Returns 0, or -errno if epoll failed. */
 int ev_run(struct ev_loop *loop);
 void ev_stop(struct ev_loop *loop);
-/* A daemon's way out: blocks SIGTERM and SIGINT (call it before starting
- * threads, so that it holds for the process) and stops the loop, with a
- * log line, when one arrives. Returns the signalfd, for the caller to
- * close after the loop, or -errno. */
+/* Signals as events: blocks the n signals in sigs (call it before starting
+ * threads, so that it holds for the process) and hands each one that
+ * arrives to cb on the loop, through a signalfd. One such set per loop.
+ * Returns the signalfd, for the caller to close after the loop, or
+ * -errno. */
+typedef void ev_signal_cb(struct ev_loop *loop, int signo, void *data);
+int ev_on_signals(struct ev_loop *loop, const int *sigs, int n, ev_signal_cb *cb, void *data);
+/* A daemon's way out: ev_on_signals for SIGTERM and SIGINT, stopping the
+ * loop with a log line. */
 int ev_stop_on_signals(struct ev_loop *loop);
 
 /* Monotonic clock in milliseconds, as the loop sees it. */

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "ev.h"
@@ -120,6 +121,44 @@ static void test_close_then_reuse(void **state)
 	ev_loop_free(loop);
 }
 
+/* Signals arrive as calls on the loop, each with its number. */
+static int got[4], n_got;
+
+static void on_signal(struct ev_loop *loop, int signo, void *data)
+{
+	assert_ptr_equal(data, &n_got);
+	if (n_got < 4)
+		got[n_got++] = signo;
+	if (signo == SIGUSR2)
+		ev_stop(loop);
+}
+
+static void test_signals(void **state)
+{
+	static const int sigs[] = { SIGUSR1, SIGUSR2 };
+	struct ev_loop *loop = ev_loop_new();
+	sigset_t mask, old;
+	int fd;
+
+	(void)state;
+	assert_non_null(loop);
+	sigprocmask(SIG_SETMASK, NULL, &old);
+	fd = ev_on_signals(loop, sigs, 2, on_signal, &n_got);
+	assert_true(fd >= 0);
+	/* Blocked now: raising them leaves them pending for the signalfd. */
+	raise(SIGUSR1);
+	raise(SIGUSR2);
+	assert_int_equal(ev_run(loop), 0);
+	assert_int_equal(n_got, 2);
+	assert_int_equal(got[0], SIGUSR1);
+	assert_int_equal(got[1], SIGUSR2);
+	sigprocmask(SIG_SETMASK, NULL, &mask);
+	assert_true(sigismember(&mask, SIGUSR1) && sigismember(&mask, SIGUSR2));
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(fd);
+	ev_loop_free(loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -127,6 +166,7 @@ int main(void)
 		cmocka_unit_test(test_cancel_from_callback),
 		cmocka_unit_test(test_fd_readable),
 		cmocka_unit_test(test_close_then_reuse),
+		cmocka_unit_test(test_signals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
