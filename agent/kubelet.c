@@ -56,6 +56,18 @@ static bool kubelet_status_same(const struct model_pod_status *a, const struct m
 	       strcmp(a->started, b->started) == 0;
 }
 
+void kubelet_pod_event(struct kubelet_pod *kp, const char *type, const char *reason,
+		       const char *message)
+{
+	const struct model_meta *m = &kp->pod.meta;
+
+	/* Each one may be the request that times out: the next ones wait
+	 * with the reports (lost, as a failed Event is). */
+	if (kubelet_api_quiet(kp->k))
+		return;
+	kubelet_event(kp->k, m->ns, "Pod", m->ns, m->name, m->uid, type, reason, message);
+}
+
 /* The pod's Events, from what changed in its status since the last report,
  * as kubelet records them when it does each thing: the container started
  * (Pulled, Created, Started: the image is a program already on the node),
@@ -71,32 +83,29 @@ static void kubelet_pod_events(struct kubelet_pod *kp)
 	if (now->phase == MODEL_POD_RUNNING && now->pid > 0 && now->pid != was->pid) {
 		snprintf(msg, sizeof(msg), "Container image \"%s\" already present on machine",
 			 c->image);
-		kubelet_event(kp->k, m->ns, "Pod", m->ns, m->name, m->uid, "Normal", "Pulled", msg);
+		kubelet_pod_event(kp, "Normal", "Pulled", msg);
 		snprintf(msg, sizeof(msg), "Created container %s", c->name);
-		kubelet_event(kp->k, m->ns, "Pod", m->ns, m->name, m->uid, "Normal", "Created", msg);
+		kubelet_pod_event(kp, "Normal", "Created", msg);
 		snprintf(msg, sizeof(msg), "Started container %s", c->name);
-		kubelet_event(kp->k, m->ns, "Pod", m->ns, m->name, m->uid, "Normal", "Started", msg);
+		kubelet_pod_event(kp, "Normal", "Started", msg);
 	}
 	if (strcmp(now->reason, was->reason) != 0) {
 		if (strcmp(now->reason, "ErrImagePull") == 0) {
 			snprintf(msg, sizeof(msg), "Failed to pull image \"%s\": %s", c->image,
 				 now->message);
-			kubelet_event(kp->k, m->ns, "Pod", m->ns, m->name, m->uid, "Warning",
-				      "Failed", msg);
+			kubelet_pod_event(kp, "Warning", "Failed", msg);
 		} else if (strcmp(now->reason, "ImagePullBackOff") == 0) {
 			snprintf(msg, sizeof(msg), "Back-off pulling image \"%s\"", c->image);
-			kubelet_event(kp->k, m->ns, "Pod", m->ns, m->name, m->uid, "Normal",
-				      "BackOff", msg);
+			kubelet_pod_event(kp, "Normal", "BackOff", msg);
 		} else if (strcmp(now->reason, "CrashLoopBackOff") == 0) {
 			snprintf(msg, sizeof(msg), "Back-off restarting failed container %s in pod %s",
 				 c->name, m->name);
-			kubelet_event(kp->k, m->ns, "Pod", m->ns, m->name, m->uid, "Warning",
-				      "BackOff", msg);
+			kubelet_pod_event(kp, "Warning", "BackOff", msg);
 		}
 	}
 	if (now->terminating && !was->terminating) {
 		snprintf(msg, sizeof(msg), "Stopping container %s", c->name);
-		kubelet_event(kp->k, m->ns, "Pod", m->ns, m->name, m->uid, "Normal", "Killing", msg);
+		kubelet_pod_event(kp, "Normal", "Killing", msg);
 	}
 	kp->reported = *now;
 }

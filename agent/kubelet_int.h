@@ -259,6 +259,12 @@ int kubelet_pod_remove(struct kubelet *k, const struct model_pod *pod);
  * timeout per period rather than one per pod. */
 #define KUBELET_API_QUIET_MS 2000
 bool kubelet_api_quiet(const struct kubelet *k);
+/* kubelet.c: an Event about the pod, as kubelet_event() records it,
+ * unless the API server is quiet: then it is dropped, as a failed one is,
+ * so that a pod's Events (the Unhealthy of every failed probe too) cost a
+ * frozen server no more timeouts than its reports do. */
+void kubelet_pod_event(struct kubelet_pod *kp, const char *type, const char *reason,
+		       const char *message);
 
 /* kubelet.c: the pod this kubelet runs as ns/name, NULL if none. */
 struct kubelet_pod *kubelet_find(struct kubelet *k, const char *ns, const char *name);

@@ -77,8 +77,7 @@ static void kubelet_probe_done(struct kubelet_pod *kp, bool ok, const char *why,
 		char msg[MODEL_PATH_MAX + 560];
 
 		snprintf(msg, sizeof(msg), "Readiness probe failed: %s", output);
-		kubelet_event(kp->k, kp->pod.meta.ns, "Pod", kp->pod.meta.ns, kp->pod.meta.name,
-			      kp->pod.meta.uid, "Warning", "Unhealthy", msg);
+		kubelet_pod_event(kp, "Warning", "Unhealthy", msg);
 	}
 	if (kubelet_probe_record(&kp->probe, p, ok)) {
 		if (kp->probe.ready)

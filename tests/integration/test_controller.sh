@@ -8,7 +8,8 @@
 # kubelet does) and checks what the controller derives: ReplicaSets, pods
 # bound over the nodes with addresses from each node's pod CIDR,
 # endpoints and their conditions, scale down, a rolling update step by
-# step, no duplicates after SIGKILL, deletion; then the
+# step, rollout undo (the old template's ReplicaSet at the next revision)
+# and forward again, no duplicates after SIGKILL, deletion; then the
 # scheduler's limits: a node's maxPods (lowered with CLIENTIP_MAX_PODS),
 # Pending pods with kube-scheduler's reason, and NotReady nodes (a Lease
 # older than the 40 s grace period: the node lifecycle controller's Ready
@@ -142,6 +143,13 @@ agent() {
 EOF
 }
 ready_all() { local p; for p in $(pods | awk '$5 == "live" {print $1}'); do agent "$p" true; done; }
+# ready_hash HASH: the live pods of that template report ready.
+ready_hash() {
+	local p
+	for p in $(pods | awk -v h="$1" '$4 == h && $5 == "live" {print $1}'); do agent "$p" true; done
+}
+# terminate: the agents delete each pod being deleted, its process ended.
+terminate() { local p; for p in $(pods | awk '$5 == "deleting" {print $1}'); do agent "$p" false true; done; }
 
 # slices: the Service web's EndpointSlices (the API's list).
 slices() {
@@ -283,10 +291,60 @@ t_match "ScalingReplicaSet Events from the Deployment's controller" "Scaled down
 	"$(t_api "$S" '/api/v1/namespaces/default/events?fieldSelector=reason%3DScalingReplicaSet' | jq -r '.items[].message')"
 for p in $(pods | awk '$5 == "deleting" {print $1}'); do agent "$p" false true; done
 t_ok "old pods removed once terminated" t_wait 10 eq 2 count web-
+
+# --- 4b. rollout undo: template A again, at the next revision -------------------
+# kubectl rollout undo writes revision 1's template (its ReplicaSet's, without
+# pod-template-hash) back into the Deployment; where kubectl is missing the
+# same template applied again is what that amounts to. Either way the
+# ReplicaSet of that template comes back, now at revision 3, as in
+# Kubernetes; the Deployment says 3 too, and no third ReplicaSet appears.
+# revs: "name revision" of each ReplicaSet, sorted; dep_rev: the Deployment's.
+revs() {
+	t_api "$S" /apis/apps/v1/namespaces/default/replicasets | jq -r '.items[] |
+		"\(.metadata.name) \(.metadata.annotations["deployment.kubernetes.io/revision"])"' | sort
+}
+dep_rev() { t_api "$S" "$deployments/web" | jq -r '.metadata.annotations["deployment.kubernetes.io/revision"]'; }
+if command -v kubectl >/dev/null 2>&1; then
+	t_eq "kubectl rollout undo deployment/web" "deployment.apps/web rolled back" \
+		"$(kubectl --kubeconfig /dev/null --cache-dir "$T_TMP/kube-cache" \
+			--server "http://127.0.0.1:$(cat "$S/apiserver.port")" -n default \
+			rollout undo deployment/web 2>&1)"
+else
+	t_skip "kubectl rollout undo" "no kubectl here: template A applied again instead"
+	deployment 2
+fi
+t_ok "undo: template A's ReplicaSet takes revision 3, B's keeps 2, no other" t_wait 10 eq \
+	"web-$hash 3
+web-$new 2" revs
+t_ok "the Deployment carries revision 3" t_wait 10 eq 3 dep_rev
+t_ok "undo rolls out: one pod of template A (surge 1)" t_wait 10 eq 1 live "$hash"
+ready_hash "$hash"
+t_ok "then a second one, once the first is ready" t_wait 10 eq "2 1" live_pair "$hash" "$new"
+ready_hash "$hash"
+t_ok "undo rolled out: template A's ReplicaSet holds the replicas" t_wait 10 eq \
+	"web-$hash 2 2 3
+web-$new 0 0 2" rs
+terminate
+t_ok "template B's pods removed once terminated" t_wait 10 eq 0 count "$new"
+# Forward to B again: its ReplicaSet takes revision 4.
+deployment 2 "2026-11-27T09:00:00Z"
+t_ok "template B again: its ReplicaSet takes revision 4" t_wait 10 eq \
+	"web-$hash 3
+web-$new 4" revs
+t_ok "the Deployment carries revision 4" t_wait 10 eq 4 dep_rev
+t_ok "one pod of template B (surge 1)" t_wait 10 eq 1 live "$new"
+ready_hash "$new"
+t_ok "a second one" t_wait 10 eq "2 1" live_pair "$new" "$hash"
+ready_hash "$new"
+t_ok "template B rolled out again" t_wait 10 eq \
+	"web-$hash 0 0 3
+web-$new 2 2 4" rs
+terminate
+t_ok "template A's pods removed once terminated" t_wait 10 eq 2 count web-
 # A history of 0: the old ReplicaSet, without pods now, goes.
 api PATCH "$deployments/web" application/merge-patch+json <<<'{"spec":{"revisionHistoryLimit":0}}' >/dev/null
 t_ok "revisionHistoryLimit 0: the old ReplicaSet is deleted, the current one stays" \
-	t_wait 10 eq "web-$new 2 2 2" rs
+	t_wait 10 eq "web-$new 2 2 4" rs
 
 # --- 5. SIGKILL and restart: no duplicates --------------------------------------
 before=$(pods)
@@ -335,7 +393,6 @@ pending() {
 }
 n_pending() { pending | grep -c -- "${1:-}" || true; }
 on_node() { pods | awk -v n="$1" '$2 == n' | grep -c -- "${2:-}" || true; }
-terminate() { local p; for p in $(pods | awk '$5 == "deleting" {print $1}'); do agent "$p" false true; done; }
 versions() { pods_json | jq -r '.items[] | select(.spec.nodeName == null) | .metadata.resourceVersion' | sort; }
 
 kill -TERM "$ctl_pid"

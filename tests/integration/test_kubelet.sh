@@ -4,10 +4,12 @@
 # would bind them), become processes in their own namespaces on cbr0; the
 # image table, command/args and env, readiness probes, restarts with
 # back-off, ErrImagePull, graceful deletion ended by the kubelet deleting
-# the pod for good, grace-period expiry, and an agent SIGKILLed and
-# restarted that adopts its pods instead of restarting them. The status
-# the kubelet reports is read from its checkpoint (status/pods) and from
-# the API.
+# the pod for good, grace-period expiry, a late status report about a pod
+# that a new pod of its name replaced (refused, the new one untouched), a
+# frozen API server (one timeout per heartbeat period, not one per pod),
+# and an agent SIGKILLed and restarted that adopts its pods instead of
+# restarting them. The status the kubelet reports is read from its
+# checkpoint (status/pods) and from the API.
 #
 # The controller is frozen first (SIGSTOP: the lab's supervisor would
 # restart a controller that died): this test plays its part (creating and
@@ -323,6 +325,89 @@ del_pod stubborn
 t_ok "a pod ignoring SIGTERM is killed after its grace period" t_wait 10 pod_gone stubborn
 t_ok "it is gone" gone "$stubborn_pid"
 t_ok "the agent says so" log_has "$sd/logs/agent-node1.log" "stubborn: grace period over: SIGKILL"
+
+# --- a late report about a pod that another pod of its name replaced -------------------
+# The kubelet's status patch names the pod's uid as a precondition: a report
+# about a pod that is gone, sent before its kubelet saw it go, is refused
+# (409) instead of landing on the pod that took its name. To have the
+# kubelet send one: node1's agent is frozen while reborn's process is
+# killed, reborn deleted and a new pod named reborn created (not bound:
+# with the controller frozen nobody writes its status). Resumed, the agent
+# sees the process end before the watch event (epoll hands out ready file
+# descriptors in the order they became ready) and reports the crash
+# under the old uid. reborn crashed once before, so this second crash
+# goes to back-off and the log says so, right before the report is sent.
+agent1_log=$sd/logs/agent-node1.log
+put_pod reborn node1 10.244.1.5 nfranssens/nodejs-ip
+t_ok "reborn runs" t_wait 10 running reborn
+kill -9 "$(st reborn pid)"
+t_ok "reborn restarts once" t_wait 10 restarted reborn 1
+reborn_pid=$(st reborn pid)
+# api_has POD "READY RESTARTS": the API has that status, with the process running now.
+api_has() { [ "$(api_st "$1")" == "Running $2 pid://$(st "$1" pid)" ]; }
+t_ok "the API has the restarted process" t_wait 5 api_has reborn "True 1"
+old_uid=$(api /api/v1/namespaces/default/pods/reborn | jq -r .metadata.uid)
+agent1=$(cat "$sd/run/agent-node1.pid")
+t_ok "agent-node1 frozen" "$C" --lab "$lab" lab kill agent-node1 --signal STOP
+t_defer "kill -CONT $agent1"
+kill -9 "$reborn_pid"
+t_ok "reborn's process ends" t_wait 5 gone "$reborn_pid"
+t_ok "reborn deleted from the API at once" del_pod reborn 0
+t_ok "a new pod named reborn, bound to no node" t_api_send "$sd" POST /api/v1/namespaces/default/pods \
+	<<<'{"apiVersion":"v1","kind":"Pod","metadata":{"name":"reborn"},"spec":{"containers":[{"name":"app","image":"nfranssens/nodejs-ip"}]}}'
+# new_pod: what a write to the new pod would change.
+new_pod() { api /api/v1/namespaces/default/pods/reborn | jq -c '[.metadata.uid, .metadata.resourceVersion, .status]'; }
+before=$(new_pod)
+t_not "it has another uid" test "$(jq -r '.[0]' <<<"$before")" == "$old_uid"
+t_ok "agent-node1 resumed" "$C" --lab "$lab" lab kill agent-node1 --signal CONT
+t_ok "its kubelet reports the old pod's crash (back-off)" t_wait 10 log_has "$agent1_log" \
+	"pod default/reborn: killed by signal 9 (KILL); restarting in 1s$"
+t_ok "then sees it gone and forgets it" t_wait 10 absent "$sd/status/pods/default_reborn.json"
+t_eq "the new pod is untouched: same version, same status" "$before" "$(new_pod)"
+t_eq "and has no address or container from the old one's report" "null null" \
+	"$(api /api/v1/namespaces/default/pods/reborn | jq -r '"\(.status.hostIP) \(.status.containerStatuses)"')"
+t_ok "the refusal is no failure to the kubelet: nothing logged" t_not_has "$agent1_log" "pods/reborn/status"
+t_ok "the new reborn deleted" del_pod reborn 0
+
+# --- a frozen API server: one timeout per period, not one per pod ---------------------
+# While the API server does not answer, a request holds the agent's loop
+# (the service proxy's too) for its 1 s timeout; after one, the kubelet
+# leaves its pods' reports and Events for 2 s, the heartbeat's period. So
+# between two pod requests that time out there is always a heartbeat (its
+# Node read and Lease renewal, which time out too), however many pods have
+# news: here three pods whose readiness probe fails every second (an
+# Unhealthy Event each time), killed at once and restarted while the server
+# is frozen. Each request that fails is in the agent's log (a message
+# repeated at once is not). Once the server answers, the statuses catch up.
+failing_probe=',"readinessProbe":{"httpGet":{"path":"/healthz","port":8081},"periodSeconds":1,"timeoutSeconds":1,"successThreshold":1,"failureThreshold":1}'
+for i in 1 2 3; do put_pod "q$i" node1 "10.244.1.$((5 + i))" nfranssens/nodejs-ip "$failing_probe"; done
+for i in 1 2 3; do t_ok "q$i runs" t_wait 10 running "q$i"; done
+for i in 1 2 3; do t_ok "the API has q$i's status, not ready" t_wait 5 api_has "q$i" "False 0"; done
+apiserver=$(cat "$sd/run/apiserver.pid")
+mark=$(stat -c %s "$agent1_log")
+t_ok "the API server frozen" "$C" --lab "$lab" lab kill apiserver --signal STOP
+t_defer "kill -CONT $apiserver"
+q_pids=()
+for i in 1 2 3; do q_pids+=("$(st "q$i" pid)"); done
+kill -9 "${q_pids[@]}"
+for i in 1 2 3; do t_ok "q$i restarted, the server frozen" t_wait 10 restarted "q$i" 1; done
+# failed: "beat" or "pod" for each request of node1's kubelet that failed
+# since the freeze, in order.
+failed() {
+	tail -c +$((mark + 1)) "$agent1_log" | sed -n 's/.*API server: [A-Z]* \([^: ]*\): .*/\1/p' |
+		sed -E -e 's,^/api/v1/nodes(/node1(/status)?)?$,beat,' \
+			-e 's,^/apis/coordination\.k8s\.io/v1/namespaces/kube-node-lease/leases(/node1)?$,beat,' \
+			-e 's,^/api/v1/namespaces/default/.*,pod,'
+}
+beats_ge() { [ "$(failed | grep -c '^beat$')" -ge "$1" ]; }
+t_ok "the heartbeat fails six times meanwhile (three periods)" t_wait 30 beats_ge 6
+t_eq "only heartbeats and pods' reports failed" "" "$(failed | grep -vx 'beat\|pod')"
+t_eq "never two pods' requests without a heartbeat between" "" \
+	"$(failed | uniq -c | awk '$2 == "pod" && $1 > 1')"
+t_ok "the API server resumed" "$C" --lab "$lab" lab kill apiserver --signal CONT
+for i in 1 2 3; do t_ok "the API catches up with q$i's restart" t_wait 15 api_has "q$i" "False 1"; done
+for i in 1 2 3; do del_pod "q$i"; done
+for i in 1 2 3; do t_ok "q$i deleted" t_wait 15 pod_gone "q$i"; done
 
 # --- the agent SIGKILLed and restarted adopts its pods ----------------------------------
 # Frozen first, so that ghost's api object can disappear while the agent
