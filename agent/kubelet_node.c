@@ -97,9 +97,12 @@ static int kubelet_node_call(struct kubelet_node *n, const char *method, const c
 	if (code < 0) {
 		kubelet_node_failed(n, "API server: %s %s: %s", method, path, err);
 		n->quiet_until = ev_now_ms() + KUBELET_API_QUIET_MS;
+	} else {
+		/* It answers again: the pods' reports need not wait. */
+		n->quiet_until = 0;
+		if (answer)
+			*answer = json_loadb(buf_str(&b), b.len, 0, NULL);
 	}
-	else if (answer)
-		*answer = json_loadb(buf_str(&b), b.len, 0, NULL);
 	free(text);
 	buf_free(&b);
 	return code;
@@ -433,7 +436,10 @@ void kubelet_node_heartbeat(struct kubelet *k)
 	if (!k->node->registered)
 		return;
 	kubelet_node_report(k, now);
-	if (k->node->registered)
+	/* A report the server did not answer: the Lease would wait for the
+	 * same timeout in the loop the proxy shares; it is renewed by the
+	 * next heartbeat instead. */
+	if (k->node->registered && !kubelet_api_quiet(k))
 		kubelet_node_lease(k, now_us);
 }
 
