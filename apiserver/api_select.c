@@ -983,11 +983,6 @@ bool api_select_match(const struct api_selector *s, const json_t *obj)
 	return true;
 }
 
-bool api_select_empty(const struct api_selector *s)
-{
-	return !s || s->n == 0;
-}
-
 /* ---- LabelSelector objects as text ------------------------------------ */
 
 struct api_select_sorted {

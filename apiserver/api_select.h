@@ -33,8 +33,6 @@ struct api_selector *api_select_fields(const char *text, const char *kind, char 
 /* True if obj (a whole Kubernetes object) is selected. NULL selects all. */
 bool api_select_match(const struct api_selector *s, const json_t *obj);
 void api_select_free(struct api_selector *s);
-/* True if s selects everything (NULL, "" or only blanks). */
-bool api_select_empty(const struct api_selector *s);
 
 /* A label selector object ({"matchLabels":{},"matchExpressions":[]}) as the
  * text form above, for describe and for listing a Deployment's pods:

@@ -504,12 +504,6 @@ int objapi_list_pods(const struct cli *cli, struct model_pod **pods, int *n_pods
 	return 0;
 }
 
-int objapi_get_pod(const struct cli *cli, const char *ns, const char *name,
-		   struct model_pod *out)
-{
-	return objapi_get(cli, "pods", ns, name, objapi_conv_pod, out);
-}
-
 int objapi_list_services(const struct cli *cli, struct model_service **out, int *n)
 {
 	void *v;

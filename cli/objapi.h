@@ -90,9 +90,6 @@ int objapi_list_services(const struct cli *cli, struct model_service **out, int 
  * arrays. 0, or -1 (what went wrong printed). */
 int objapi_list_pods(const struct cli *cli, struct model_pod **pods, int *n_pods,
 		     struct model_pod_status **sts, int *n_sts);
-/* One pod: 0, -ENOENT when the server has none, or -1 (printed). */
-int objapi_get_pod(const struct cli *cli, const char *ns, const char *name,
-		   struct model_pod *out);
 int objapi_list_endpoints(const struct cli *cli, struct model_endpoints **out, int *n);
 
 /* A Node as the server holds it (obj: its JSON, a reference) and as the

@@ -240,14 +240,6 @@ void lb_columns_free(struct lb_columns *c)
 	memset(c, 0, sizeof(*c));
 }
 
-int lb_columns_last(const float *col, int len)
-{
-	for (int i = len - 1; i >= 0; i--)
-		if (!isnan(col[i]))
-			return i;
-	return -1;
-}
-
 int lb_series_export(const struct lb_series *s, enum lb_gran g, int64_t from, int64_t to,
 		     struct lb_columns *out)
 {

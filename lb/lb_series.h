@@ -69,7 +69,5 @@ int lb_series_export(const struct lb_series *s, enum lb_gran g, int64_t from, in
 /* Allocates columns for len slots of n backends, all NAN. 0 or -ENOMEM. */
 int lb_columns_alloc(struct lb_columns *c, int64_t start, int step, int len, int n);
 void lb_columns_free(struct lb_columns *c);
-/* The latest slot with data in column col (len values); -1 if none. */
-int lb_columns_last(const float *col, int len);
 
 #endif

@@ -581,13 +581,6 @@ static int nl_neigh_new(struct nl *nl, const char *dev, uint8_t family, uint16_t
 	return nl_request(nl, nlh, err, errlen, "%s %s on %s", what, a, dev);
 }
 
-int nl_neigh_set(struct nl *nl, const char *dev, struct in_addr addr, const uint8_t *mac,
-		 char *err, size_t errlen)
-{
-	return nl_neigh_new(nl, dev, AF_INET, NLM_F_REPLACE, addr, mac, "set neighbour", err,
-			    errlen);
-}
-
 int nl_fdb_append(struct nl *nl, const char *dev, const uint8_t *mac, struct in_addr dst,
 		  char *err, size_t errlen)
 {

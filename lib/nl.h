@@ -111,10 +111,6 @@ int nl_addr_del(struct nl *nl, const char *dev, struct in_addr addr, int prefix,
 int nl_addr_list(struct nl *nl, const char *dev, struct nl_addr *out, int max,
 		 char *err, size_t errlen);
 
-/* A permanent neighbour (ARP) entry: addr is at mac on dev (replaced if
- * there is one). */
-int nl_neigh_set(struct nl *nl, const char *dev, struct in_addr addr, const uint8_t *mac,
-		 char *err, size_t errlen);
 /* A VXLAN link's forwarding entry: frames to mac go to the VTEP at dst. */
 int nl_fdb_append(struct nl *nl, const char *dev, const uint8_t *mac, struct in_addr dst,
 		  char *err, size_t errlen);

@@ -119,20 +119,6 @@ bool sock_is_v4mapped(const struct sockaddr *sa)
 	       memcmp(in6->sin6_addr.s6_addr, sock_v4mapped_prefix, 12) == 0;
 }
 
-void sock_unmap(struct sockaddr_storage *ss)
-{
-	struct sockaddr_in6 in6;
-	struct sockaddr_in *in = (struct sockaddr_in *)ss;
-
-	if (!sock_is_v4mapped((struct sockaddr *)ss))
-		return;
-	memcpy(&in6, ss, sizeof(in6));
-	memset(ss, 0, sizeof(*ss));
-	in->sin_family = AF_INET;
-	in->sin_port = in6.sin6_port;
-	memcpy(&in->sin_addr, in6.sin6_addr.s6_addr + 12, 4);
-}
-
 uint16_t sock_port(const struct sockaddr *sa)
 {
 	switch (sa->sa_family) {

@@ -48,8 +48,6 @@ int sock_format_addr(const struct sockaddr *sa, bool unmap, char *out, size_t ou
 uint16_t sock_port(const struct sockaddr *sa);
 void sock_set_port(struct sockaddr_storage *ss, uint16_t port);
 bool sock_is_v4mapped(const struct sockaddr *sa);
-/* Rewrites an IPv4-mapped AF_INET6 address as AF_INET in place. */
-void sock_unmap(struct sockaddr_storage *ss);
 /* Equal family, address and port. */
 bool sock_addr_equal(const struct sockaddr *a, const struct sockaddr *b);
 

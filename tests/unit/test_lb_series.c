@@ -45,7 +45,6 @@ static void test_seconds_and_pool(void **state)
 	assert_true(isnan(c.health[1 * c.len + 3]));
 	assert_float_equal(c.dpa[3], 0, 0.01);
 	assert_float_equal(c.flows[1], 2, 0.01);
-	assert_int_equal(lb_columns_last(c.pool, c.len), 3);
 	lb_columns_free(&c);
 	lb_series_free(s);
 }
