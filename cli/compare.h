@@ -5,6 +5,7 @@
 #ifndef CLIENTIP_COMPARE_H
 #define CLIENTIP_COMPARE_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -15,9 +16,12 @@
  * name or an empty list. */
 int cmp_parse_strategies(const char *list, bool want[CMP_NSTRATEGIES]);
 
-/* Whether an answer of clientip-echo's /json names addr (an IPv4 address,
- * IPv4-mapped in the answer or not) as the client. */
-bool cmp_saw_client(const char *json, const char *addr);
+/* Whether an answer of clientip-echo's /json (parsed) names addr (an IPv4
+ * address, IPv4-mapped in the answer or not) as its "client". */
+bool cmp_saw_client(const json_t *answer, const char *addr);
+/* The objects of kind ("rule", "counter") in `nft -j` output, in order:
+ * *i starts at 0 and moves past each one. NULL when no more. */
+const json_t *cmp_nft_next(const json_t *doc, const char *kind, size_t *i);
 
 /* Requests per pod, max/min, from the answers each of n pods got; -1 when
  * there is no pod or one got nothing (the ratio has no value). */

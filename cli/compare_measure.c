@@ -9,17 +9,28 @@
 #include "compare_int.h"
 #include "fsutil.h"
 
-bool cmp_saw_client(const char *json, const char *addr)
+bool cmp_saw_client(const json_t *answer, const char *addr)
 {
-	const char *p = strstr(json, "\"client\":\"");
-	size_t n = strlen(addr);
+	const char *client = json_string_value(json_object_get(answer, "client"));
 
-	if (!p)
+	if (!client)
 		return false;
-	p += strlen("\"client\":\"");
-	if (strncmp(p, "::ffff:", 7) == 0)
-		p += 7;
-	return strncmp(p, addr, n) == 0 && p[n] == '"';
+	if (strncmp(client, "::ffff:", 7) == 0)
+		client += 7;
+	return strcmp(client, addr) == 0;
+}
+
+const json_t *cmp_nft_next(const json_t *doc, const char *kind, size_t *i)
+{
+	const json_t *items = json_object_get(doc, "nftables");
+
+	while (*i < json_array_size(items)) {
+		const json_t *obj = json_object_get(json_array_get(items, (*i)++), kind);
+
+		if (json_is_object(obj))
+			return obj;
+	}
+	return NULL;
 }
 
 double cmp_spread(const int *answers, int n)
@@ -70,21 +81,20 @@ void cmp_measure_answers(struct cmp *c, struct cmp_row *row)
 			return;
 		if (fs_read_all(path, &data, &len) != 0)
 			continue;
+		/* One answer per line; a failed request leaves an empty one. */
 		for (line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			char *name = strstr(line, "\"name\":\"");
+			json_t *answer = json_loads(line, 0, NULL);
+			const char *name = json_string_value(json_object_get(answer, "name"));
 
-			if (!name)
-				continue;
-			total++;
-			if (!cmp_saw_client(line, want))
-				foreign++;
-			name += strlen("\"name\":\"");
-			for (int p = 0; p < c->npods; p++) {
-				size_t l = strlen(c->pods[p].name);
-
-				if (strncmp(name, c->pods[p].name, l) == 0 && name[l] == '"')
-					c->pods[p].answers++;
+			if (name) {
+				total++;
+				if (!cmp_saw_client(answer, want))
+					foreign++;
+				for (int p = 0; p < c->npods; p++)
+					if (strcmp(name, c->pods[p].name) == 0)
+						c->pods[p].answers++;
 			}
+			json_decref(answer);
 		}
 		free(data);
 	}
@@ -129,6 +139,10 @@ static double cmp_wrk(struct cmp *c, const char *url, bool close_each)
  * to the node and forwards to them (inside this lab's edge only, undone by
  * cmp_direct_off). A route or rule already there (a lab with the gateway
  * has the routes) is left alone. */
+/* The edge's rule that lets the direct measurements through, found again
+ * by this comment to be removed. */
+#define CMP_DIRECT_COMMENT "clientip compare: pod direct"
+
 static void cmp_direct_on(struct cmp *c)
 {
 	char ns[256], cidr[32], via[32];
@@ -146,7 +160,7 @@ static void cmp_direct_on(struct cmp *c)
 	c->added_rule = cmp_run(c, NULL, "ip", "netns", "exec", ns, "nft", "insert", "rule",
 				"inet", "edge_filter", "forward", "ip", "daddr", "10.244.0.0/16",
 				"tcp", "dport", "8080", "accept", "comment",
-				"\"clientip compare: pod direct\"", NULL) == 0;
+				"\"" CMP_DIRECT_COMMENT "\"", NULL) == 0;
 	buf_free(&out);
 }
 
@@ -159,17 +173,23 @@ static void cmp_direct_off(struct cmp *c)
 	/* Undo even when interrupted: cmp_run refuses to start then. */
 	c->interrupted = false;
 	cmp_netns(c, "edge", ns, sizeof(ns));
-	if (c->added_rule && cmp_run(c, &out, "ip", "netns", "exec", ns, "nft", "-a", "list",
+	if (c->added_rule && cmp_run(c, &out, "ip", "netns", "exec", ns, "nft", "-j", "-a", "list",
 				     "chain", "inet", "edge_filter", "forward", NULL) == 0) {
-		for (char *l = strtok(out.data, "\n"); l; l = strtok(NULL, "\n")) {
-			char *h = strstr(l, "# handle ");
+		json_t *doc = cmp_parse(&out);
+		const json_t *rule;
+		size_t i = 0;
 
-			if (!strstr(l, "clientip compare: pod direct") || !h)
+		while ((rule = cmp_nft_next(doc, "rule", &i))) {
+			const char *comment = json_string_value(json_object_get(rule, "comment"));
+			json_int_t h = json_integer_value(json_object_get(rule, "handle"));
+
+			if (!comment || strcmp(comment, CMP_DIRECT_COMMENT) != 0 || h <= 0)
 				continue;
-			snprintf(handle, sizeof(handle), "%s", h + strlen("# handle "));
+			snprintf(handle, sizeof(handle), "%" JSON_INTEGER_FORMAT, h);
 			cmp_run(c, NULL, "ip", "netns", "exec", ns, "nft", "delete", "rule", "inet",
 				"edge_filter", "forward", "handle", handle, NULL);
 		}
+		json_decref(doc);
 		c->added_rule = false;
 	}
 	for (int i = 0; i < c->nodes && i < LAB_MAX_NODES; i++) {
@@ -334,12 +354,18 @@ void cmp_measure_rollout(struct cmp *c, struct cmp_row *row)
 static long long cmp_flow_counter(struct cmp *c, const char *ns, const char *counter)
 {
 	struct buf out = BUF_INIT;
-	const char *p;
 	long long v = -1;
 
-	if (cmp_run(c, &out, "ip", "netns", "exec", ns, "nft", "list", "counter", "ip", "azure-lb",
-		    counter, NULL) == 0 && (p = strstr(buf_str(&out), "packets ")))
-		v = atoll(p + strlen("packets "));
+	if (cmp_run(c, &out, "ip", "netns", "exec", ns, "nft", "-j", "list", "counter", "ip",
+		    "azure-lb", counter, NULL) == 0) {
+		json_t *doc = cmp_parse(&out);
+		size_t i = 0;
+		const json_t *ctr = cmp_nft_next(doc, "counter", &i);
+
+		if (json_is_integer(json_object_get(ctr, "packets")))
+			v = json_integer_value(json_object_get(ctr, "packets"));
+		json_decref(doc);
+	}
 	buf_free(&out);
 	return v;
 }

@@ -40,22 +40,58 @@ static void test_parse_strategies(void **state)
 	assert_int_equal(cmp_parse_strategies(",", want), -1);
 }
 
+static bool saw(const char *text, const char *addr)
+{
+	json_t *answer = json_loads(text, JSON_DECODE_ANY, NULL);
+	bool r = cmp_saw_client(answer, addr);
+
+	json_decref(answer);
+	return r;
+}
+
 static void test_saw_client(void **state)
 {
 	(void)state;
 	/* As clientip-echo answers through the load balancer (an IPv6 socket:
 	 * mapped) and behind the gateway (from X-Forwarded-For: plain). */
-	assert_true(cmp_saw_client("{\"client\":\"::ffff:198.51.100.10\",\"name\":\"p\"}",
-				   "198.51.100.10"));
-	assert_true(cmp_saw_client("{\"client\":\"198.51.100.11\",\"remoteAddress\":\"10.225.0.4\"}",
-				   "198.51.100.11"));
+	assert_true(saw("{\"client\":\"::ffff:198.51.100.10\",\"name\":\"p\"}", "198.51.100.10"));
+	assert_true(saw("{\"client\":\"198.51.100.11\",\"remoteAddress\":\"10.225.0.4\"}",
+			"198.51.100.11"));
 	/* SNAT: a node's address. */
-	assert_false(cmp_saw_client("{\"client\":\"::ffff:10.240.0.5\"}", "198.51.100.10"));
+	assert_false(saw("{\"client\":\"::ffff:10.240.0.5\"}", "198.51.100.10"));
 	/* Another client, and one whose address only starts the same. */
-	assert_false(cmp_saw_client("{\"client\":\"::ffff:198.51.100.11\"}", "198.51.100.10"));
-	assert_false(cmp_saw_client("{\"client\":\"198.51.100.100\"}", "198.51.100.10"));
-	/* Not an answer of /json. */
-	assert_false(cmp_saw_client("::ffff:198.51.100.10", "198.51.100.10"));
+	assert_false(saw("{\"client\":\"::ffff:198.51.100.11\"}", "198.51.100.10"));
+	assert_false(saw("{\"client\":\"198.51.100.100\"}", "198.51.100.10"));
+	/* Not an answer of /json, and the address elsewhere than as the client. */
+	assert_false(saw("::ffff:198.51.100.10", "198.51.100.10"));
+	assert_false(saw("{\"name\":\"\\\"client\\\":\\\"198.51.100.10\\\"\"}", "198.51.100.10"));
+	assert_false(saw("{\"headers\":{\"client\":\"198.51.100.10\"}}", "198.51.100.10"));
+}
+
+/* The rules and counters of `nft -j` output, as nft 1.0 prints them. */
+static void test_nft_next(void **state)
+{
+	json_t *doc = json_loads("{\"nftables\":[{\"metainfo\":{\"version\":\"1.0.6\"}},"
+				 "{\"chain\":{\"family\":\"inet\",\"name\":\"forward\",\"handle\":1}},"
+				 "{\"rule\":{\"handle\":7,\"comment\":\"a\"}},"
+				 "{\"counter\":{\"name\":\"n0\",\"packets\":42,\"bytes\":2520}},"
+				 "{\"rule\":{\"handle\":9}}]}", 0, NULL);
+	const json_t *o;
+	size_t i = 0;
+
+	(void)state;
+	assert_non_null(doc);
+	o = cmp_nft_next(doc, "rule", &i);
+	assert_int_equal(json_integer_value(json_object_get(o, "handle")), 7);
+	o = cmp_nft_next(doc, "rule", &i);
+	assert_int_equal(json_integer_value(json_object_get(o, "handle")), 9);
+	assert_null(cmp_nft_next(doc, "rule", &i));
+	i = 0;
+	o = cmp_nft_next(doc, "counter", &i);
+	assert_int_equal(json_integer_value(json_object_get(o, "packets")), 42);
+	i = 0;
+	assert_null(cmp_nft_next(NULL, "rule", &i));
+	json_decref(doc);
 }
 
 static void test_spread(void **state)
@@ -76,6 +112,7 @@ int main(void)
 		cmocka_unit_test(test_parse_strategies),
 		cmocka_unit_test(test_saw_client),
 		cmocka_unit_test(test_spread),
+		cmocka_unit_test(test_nft_next),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
