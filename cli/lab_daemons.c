@@ -16,6 +16,7 @@
 
 #include "fsutil.h"
 #include "netns.h"
+#include "sock.h"
 
 #define LABD_LISTEN_FD 3
 #define LABD_LISTEN_FD_TEXT "3"
@@ -115,27 +116,25 @@ fail:
 int labd_api_listen(const char *statedir, char *err, size_t errlen)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(sa);
+	struct sockaddr_storage bound;
 	char path[LAB_PATH_MAX], *text = NULL, out[16];
-	int fd, one = 1, rc;
+	int fd, rc;
 
 	snprintf(path, sizeof(path), "%s/apiserver.port", statedir);
 	if (fs_read_all(path, &text, NULL) == 0) {
 		sa.sin_port = htons((uint16_t)atoi(text));
 		free(text);
 	}
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		goto fail;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	fd = sock_listen_tcp((struct sockaddr *)&sa, sizeof(sa), 0, 512);
+	if (fd < 0 && sa.sin_port) {
 		sa.sin_port = 0;
-		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-			goto fail;
+		fd = sock_listen_tcp((struct sockaddr *)&sa, sizeof(sa), 0, 512);
 	}
-	if (listen(fd, 512) < 0 || getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
+	if (fd < 0 || (rc = sock_local_addr(fd, &bound)) < 0) {
+		errno = fd < 0 ? -fd : -rc;
 		goto fail;
-	snprintf(out, sizeof(out), "%u\n", ntohs(sa.sin_port));
+	}
+	snprintf(out, sizeof(out), "%u\n", sock_port((struct sockaddr *)&bound));
 	rc = fs_write_atomic(path, out, strlen(out), 0644);
 	if (rc < 0) {
 		errno = -rc;

@@ -501,26 +501,11 @@ static int gw_conn_dial(struct gw_conn *c, const struct gw_endpoint *ep)
 	struct sockaddr_in src = { .sin_family = AF_INET, .sin_addr = c->gw->source };
 	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_addr = ep->addr,
 				   .sin_port = htons((uint16_t)ep->port) };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
+	int fd = sock_connect_tcp_from((struct sockaddr *)&dst, sizeof(dst),
+				       c->gw->source.s_addr ? (struct sockaddr *)&src : NULL);
 
-	if (fd < 0)
-		return -errno;
-	/* The port is picked at connect time, per destination: a busy
-	 * gateway does not run out of ephemeral ports at bind. */
-	setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
-	if (c->gw->source.s_addr && bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0) {
-		int e = -errno;
-
-		close(fd);
-		return e;
-	}
-	if (connect(fd, (struct sockaddr *)&dst, sizeof(dst)) < 0 && errno != EINPROGRESS) {
-		int e = -errno;
-
-		close(fd);
-		return e;
-	}
-	sock_set_nodelay(fd, true);
+	if (fd >= 0)
+		sock_set_nodelay(fd, true);
 	return fd;
 }
 

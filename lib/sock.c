@@ -352,11 +352,27 @@ int sock_accept(int lfd, struct sockaddr_storage *peer, socklen_t *peerlen)
 
 int sock_connect_tcp(const struct sockaddr *sa, socklen_t len)
 {
-	int fd, rc;
+	return sock_connect_tcp_from(sa, len, NULL);
+}
+
+int sock_connect_tcp_from(const struct sockaddr *sa, socklen_t len, const struct sockaddr *src)
+{
+	int fd, rc, one = 1;
 
 	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	if (src) {
+		/* The port is picked at connect time, per destination: a busy
+		 * client does not run out of ephemeral ports at bind. */
+		if (src->sa_family == AF_INET)
+			setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+		if (bind(fd, src, sock_addr_len(src)) < 0) {
+			rc = -errno;
+			close(fd);
+			return rc;
+		}
+	}
 	if (connect(fd, sa, len) < 0 && errno != EINPROGRESS) {
 		rc = -errno;
 		close(fd);

@@ -80,6 +80,9 @@ int sock_accept(int lfd, struct sockaddr_storage *peer, socklen_t *peerlen);
 /* Starts a non-blocking connect. Returns the fd (connected or in progress:
  * wait for writability, then sock_error()) or -errno. */
 int sock_connect_tcp(const struct sockaddr *sa, socklen_t len);
+/* The same from the local address src (its port 0: picked at connect
+ * time, per destination); src NULL lets the kernel choose. */
+int sock_connect_tcp_from(const struct sockaddr *sa, socklen_t len, const struct sockaddr *src);
 /* The pending error of a socket (SO_ERROR) as -errno, or 0. */
 int sock_error(int fd);
 /* getsockname()/getpeername() into a sockaddr_storage. 0 or -errno. */
