@@ -167,6 +167,13 @@ service/whoami-lb unchanged" "$(K apply -f "$dir/app.yaml" 2>&1)"
 	}
 	t_ok "$v: Local: the app sees the client's address" t_wait 60 answers_client
 	t_match "$v: logs deploy/whoami" "listening on" "$(K logs deploy/whoami -n "$ns" 2>&1)"
+	# -f stays open while the pod runs: what came so far, then the
+	# stream is cut by timeout (124), not ended by the server.
+	out=$(timeout 3 "$k" --cache-dir "$dir/cache" logs -f --tail=1 deploy/whoami -n "$ns" 2>&1)
+	rc=$?
+	t_eq "$v: logs -f stays open while the pod runs (cut by timeout)" 124 "$rc"
+	t_ok "$v: logs -f: a line of the pod's log first" \
+		grep -qxF -- "$(head -n 1 <<<"$out")" <<<"$(K logs deploy/whoami -n "$ns" 2>&1)"
 	# Before 1.30 kubectl speaks SPDY/3.1, later ones WebSocket: the same
 	# checks for both.
 	t_match "$v: exec runs in the pod's network namespace" 'inet 10\.244\.[01]\.[0-9]+/24' \
