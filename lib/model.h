@@ -2,7 +2,7 @@
  *
  * These are the normalised, validated forms: defaults are filled in, ports
  * are numbers, names are checked. The on-disk form of each object is its
- * Kubernetes JSON shape (see docs/STATE.md); store.h reads and writes it.
+ * Kubernetes JSON shape (see docs/STATE.md); model_json.h reads and writes it.
  *
  * Sizes are fixed so an object is one allocation and copies are plain
  * assignments; the limits are far above what a lab needs and validation

@@ -1,5 +1,6 @@
-/* Unit tests for lib/store.c and lib/model.c: JSON round trips of every
- * kind, defaults for missing fields, and the files API in a temp dir. */
+/* Unit tests for lib/store.c, lib/model_read.c, lib/model_write.c and
+ * lib/model.c: JSON round trips of every kind, defaults for missing
+ * fields, and the files API in a temp dir. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
