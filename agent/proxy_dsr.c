@@ -1,5 +1,5 @@
 /* proxy_dsr.c — the node-to-node overlay that DSR's forwarding uses (see
- * proxy_dsr.h); the rules that pick and forward are in proxy_rules.c. */
+ * proxy_dsr.h); the rules that pick and forward are in proxy_rules_dsr.c. */
 #include "proxy_dsr.h"
 
 #include <errno.h>

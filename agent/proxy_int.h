@@ -1,7 +1,7 @@
 /* proxy_int.h — what the parts of the service proxy share (not an API).
  *
  *   proxy.c            lifecycle, sync (API server -> rules -> nftables)
- *   proxy_rules.c      the ruleset as data (pure; proxy_rules.h)
+ *   proxy_rules*.c     the ruleset as data (pure; proxy_rules.h, proxy_rules_int.h)
  *   proxy_health.c     health check node ports, /healthz and /livez
  *   proxy_metrics.c    Prometheus text, nft counters, the metrics file
  *   proxy_conntrack.c  stale UDP conntrack entries

@@ -1,5 +1,5 @@
 /* proxy_rs.h — the ruleset model's string arena and the order of its
- * objects and elements, shared by the builder (proxy_rules.c), which sorts
+ * objects and elements, shared by the builder (proxy_rules*.c), which sorts
  * each new model, and the renderer (proxy_render.c), whose diffs walk two
  * models in that order. Private to those two. */
 #ifndef CLIENTIP_PROXY_RS_H

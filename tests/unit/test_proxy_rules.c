@@ -1,4 +1,4 @@
-/* Unit tests for agent/proxy_rules.c: golden rulesets for fixed scenarios
+/* Unit tests for agent/proxy_rules*.c: golden rulesets for fixed scenarios
  * (tests/golden/proxy/), the diff a sync sends, and — as root, inside a
  * throwaway `unshare -n` namespace — that nft accepts every golden file and
  * that full(A) + diff(A->B) programs exactly what full(B) does.
