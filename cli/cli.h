@@ -31,12 +31,15 @@ cli_cmd_fn cmd_exec;
 cli_cmd_fn cmd_curl;
 /* cmd_load.c */
 cli_cmd_fn cmd_load;
-/* cmd_objects.c */
+/* cmd_apply.c */
 cli_cmd_fn cmd_apply;
 cli_cmd_fn cmd_create;
+/* cmd_delete.c */
 cli_cmd_fn cmd_delete;
+/* cmd_get.c, cmd_describe.c */
 cli_cmd_fn cmd_get;
 cli_cmd_fn cmd_describe;
+/* cmd_workload.c */
 cli_cmd_fn cmd_scale;
 cli_cmd_fn cmd_rollout;
 cli_cmd_fn cmd_wait;

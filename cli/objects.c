@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "manifest.h"
 #include "objapi.h"
 #include "store.h"
 
@@ -204,4 +205,12 @@ void obj_deployment_status(const struct objapi_workload *dw, const struct obj_wo
 		? d->replicas - st->available_replicas : 0;
 	/* The pods are the truth here: nothing is left to observe. */
 	*observed = true;
+}
+
+void obj_print_manifest_msgs(const struct manifest *m)
+{
+	for (int i = 0; i < m->n_msgs; i++)
+		fprintf(stderr, "%s\n", m->msgs[i].text);
+	if (m->n_errors > m->n_msgs)
+		fprintf(stderr, "%s: ... and %d more errors\n", m->file, m->n_errors - m->n_msgs);
 }

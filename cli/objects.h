@@ -54,6 +54,11 @@ void obj_err_unknown_type(const char *type);
 /* `Error from server (NotFound): pods "x" not found` */
 void obj_err_not_found(enum obj_res r, const char *name);
 
+struct manifest;
+/* A manifest file's messages (errors, warnings) on stderr, and how many
+ * errors there were past the ones kept: apply, create and delete -f. */
+void obj_print_manifest_msgs(const struct manifest *m);
+
 /* ---- objects ------------------------------------------------------------ */
 
 /* Pods of a deployment that are not being deleted, their statuses, ...:

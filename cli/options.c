@@ -34,3 +34,21 @@ bool opt_is_help(const char *arg)
 {
 	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
 }
+
+int opt_validate_flag(const char *arg, enum manifest_validation *out)
+{
+	char err[160];
+
+	if (strcmp(arg, "--validate") == 0) {
+		*out = MANIFEST_VALIDATE_STRICT;
+		return 1;
+	}
+	if (strncmp(arg, "--validate=", 11) != 0)
+		return 0;
+	if (manifest_validation_parse(arg + 11, out, err, sizeof(err)) < 0) {
+		fprintf(stderr, "error: %s\n", err);
+		return -1;
+	}
+	return 1;
+}
+
