@@ -208,7 +208,7 @@ json_t *ctl_endpoint_slices(const struct model_service *svc, const struct model_
  * endpointslice.kubernetes.io/skip-mirror. NULL on OOM. */
 json_t *ctl_endpoints_v1(const struct model_service *svc, const struct model_endpoints *e);
 
-/* ---- the daemon (ctl_sync.c, ctl_main.c) ------------------------------- */
+/* ---- the daemon (ctl_sync*.c, ctl_main.c) ------------------------------ */
 
 /* What the controller lists and watches on the API server (ctl_api.c). */
 enum ctl_coll {

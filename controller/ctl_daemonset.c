@@ -1,6 +1,6 @@
 /* ctl_daemonset.c — the DaemonSet controller's decisions: which node gets a
  * pod, which pod goes, and the status that follows. Pure functions over the
- * DaemonSet's pods and the nodes' states; ctl_sync.c applies them. */
+ * DaemonSet's pods and the nodes' states; ctl_sync_workloads.c applies them. */
 #include "ctl.h"
 
 #include <stdio.h>
