@@ -43,6 +43,7 @@ cli_cmd_fn cmd_describe;
 cli_cmd_fn cmd_scale;
 cli_cmd_fn cmd_rollout;
 cli_cmd_fn cmd_wait;
+/* cmd_logs.c */
 cli_cmd_fn cmd_logs;
 /* cmd_explain.c */
 cli_cmd_fn cmd_explain;
