@@ -36,6 +36,7 @@
 #include "api_json.h"
 #include "api_server.h"
 #include "api_spdy.h"
+#include "api_ws.h"
 #include "buf.h"
 #include "lab.h"
 #include "log.h"
@@ -113,7 +114,7 @@ static void api_exec_send(struct api_exec *x, int chan, char *data, size_t len, 
 {
 	if (!x->spdy) {
 		data[-1] = (char)chan;
-		api_http_ws_send(x->c, true, data - 1, len + 1);
+		api_ws_send(x->c, true, data - 1, len + 1);
 		return;
 	}
 	if (!x->sid[chan])
@@ -163,7 +164,7 @@ static void api_exec_finish_if_done(struct api_exec *x)
 		api_http_raw_close(x->c);
 	} else {
 		api_exec_send(x, API_EXEC_STATUS, msg + 1, (size_t)len, false);
-		api_http_ws_close(x->c, 1000);
+		api_ws_close(x->c, 1000);
 	}
 	api_exec_free(x);
 }
@@ -615,7 +616,7 @@ void api_exec_serve(struct api_server *s, struct api_http_conn *c, const struct 
 			free(x);
 			x = NULL;
 		}
-	} else if (x && api_http_ws_accept(c, proto, api_exec_on_msg, x) < 0) {
+	} else if (x && api_ws_accept(c, proto, api_exec_on_msg, x) < 0) {
 		free(x);
 		x = NULL;
 	}
@@ -661,7 +662,7 @@ void api_exec_serve(struct api_server *s, struct api_http_conn *c, const struct 
 		if (spdy)
 			api_http_raw_close(c);
 		else
-			api_http_ws_close(c, 1011);
+			api_ws_close(c, 1011);
 		api_exec_free(x);
 	}
 	goto out;

@@ -3,12 +3,12 @@
  * Unlike lib/httpd (health checks: one short answer per request), the API
  * server reads request bodies, holds connections open for watches and
  * `log?follow=true` (chunked transfer encoding, one chunk per event), and
- * upgrades `exec` requests to WebSocket. It listens on TCP (127.0.0.1, for
- * kubectl) and on a Unix socket (for the lab's daemons in their network
- * namespaces). Requests are parsed with llhttp; the server never dies of
- * a client: malformed requests get 400, oversized heads 431, bodies over
- * the limit 413 (each with a close), idle and slow connections time out,
- * connections beyond a cap are refused.
+ * upgrades `exec` requests to WebSocket (api_ws.h) or SPDY. It listens on
+ * TCP (127.0.0.1, for kubectl) and on a Unix socket (for the lab's daemons
+ * in their network namespaces). Requests are parsed with llhttp; the
+ * server never dies of a client: malformed requests get 400, oversized
+ * heads 431, bodies over the limit 413 (each with a close), idle and slow
+ * connections time out, connections beyond a cap are refused.
  *
  * A handler either answers at once (api_http_respond) or keeps the
  * connection: api_http_stream_start, then api_http_stream_write from
@@ -52,9 +52,8 @@ struct api_http_req {
 	bool local_socket;         /* came over the Unix socket */
 };
 
-/* Must call api_http_respond or api_http_stream_start (or
- * api_http_ws_accept, or api_http_defer) before returning, or the request
- * gets a 500. */
+/* Must call api_http_respond or api_http_stream_start (or api_ws_accept,
+ * or api_http_defer) before returning, or the request gets a 500. */
 typedef void api_http_handler(struct api_http_conn *c, const struct api_http_req *req,
 			      void *data);
 
@@ -116,22 +115,6 @@ void api_http_stream_end(struct api_http_conn *c);
 typedef void api_http_close_cb(struct api_http_conn *c, void *data);
 void api_http_on_close(struct api_http_conn *c, api_http_close_cb *cb, void *data);
 
-/* WebSocket (RFC 6455), server side. Accepts the upgrade with the given
- * subprotocol ("v5.channel.k8s.io"); after it, every complete message the
- * client sends arrives at on_msg (fragments joined, pings answered,
- * client masks removed). 0, or -1 (a 400 has been sent). */
-typedef void api_http_ws_msg_cb(struct api_http_conn *c, bool binary, const char *data,
-				size_t len, void *cbdata);
-int api_http_ws_accept(struct api_http_conn *c, const char *protocol, api_http_ws_msg_cb *on_msg,
-		       void *cbdata);
-/* One unfragmented binary (or text) frame. 0 or -1 (as
- * api_http_stream_write, same 16 MiB cut). */
-int api_http_ws_send(struct api_http_conn *c, bool binary, const void *data, size_t len);
-/* A close frame with code, then the connection closes once flushed (the
- * close callback does not run: the handler ended it). A close frame from
- * the client is answered in kind and does run the close callback. */
-void api_http_ws_close(struct api_http_conn *c, uint16_t code);
-
 /* Another protocol over the connection (SPDY/3.1 for exec): a 101 with
  * "Connection: Upgrade", "Upgrade: <upgrade>" and extra_headers ("Name:
  * value\r\n" lines or NULL), then every byte the client sends is handed to
@@ -155,10 +138,5 @@ void api_http_raw_close(struct api_http_conn *c);
  * up to the input cap, then left alone: TCP pushes back on the client (an
  * exec whose command reads its stdin slower than the client sends). */
 void api_http_pause_input(struct api_http_conn *c, bool paused);
-
-/* Sec-WebSocket-Accept for a Sec-WebSocket-Key (RFC 6455 4.2.2): base64 of
- * SHA-1 of key and the protocol's GUID. out holds at least 29 bytes.
- * 0, or -1 if key is not the base64 of 16 bytes. */
-int api_http_ws_accept_key(const char *key, char *out, size_t outlen);
 
 #endif

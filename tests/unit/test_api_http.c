@@ -1,12 +1,12 @@
-/* Unit tests for apiserver/api_http.c: keep-alive, pipelining, request
- * bodies (Content-Length, chunked, Expect), the transport's own errors
- * (400, 413, 431, 500), timeouts, the connection cap, chunked streams
- * (in order with pipelined requests, peer leaving, a reader that never
- * reads), WebSocket (handshake, masked and fragmented messages, 16- and
- * 64-bit lengths, ping, close from either side, protocol errors), the Unix
- * socket listener and query decoding. The server runs on the test's event
- * loop; a client thread drives it with raw sockets over loopback and a
- * Unix socket. */
+/* Unit tests for apiserver/api_http*.c and api_ws.c: keep-alive,
+ * pipelining, request bodies (Content-Length, chunked, Expect), the
+ * transport's own errors (400, 413, 431, 500), timeouts, the connection
+ * cap, chunked streams (in order with pipelined requests, peer leaving, a
+ * reader that never reads), WebSocket (handshake, masked and fragmented
+ * messages, 16- and 64-bit lengths, ping, close from either side, protocol
+ * errors), the Unix socket listener and query decoding. The server runs
+ * on the test's event loop; a client thread drives it with raw sockets
+ * over loopback and a Unix socket. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "api_http.h"
+#include "api_ws.h"
 #include "buf.h"
 #include "httpd.h"
 #include "loop_client.h"
@@ -97,10 +98,10 @@ static void t_ws_msg(struct api_http_conn *c, bool binary, const char *data, siz
 
 	t->ws_msgs++;
 	if (len == 3 && memcmp(data, "bye", 3) == 0) {
-		api_http_ws_close(c, 1000);
+		api_ws_close(c, 1000);
 		return;
 	}
-	api_http_ws_send(c, binary, data, len);
+	api_ws_send(c, binary, data, len);
 }
 
 static void t_raw_resume(struct ev_loop *loop, uint64_t id, void *data)
@@ -185,9 +186,9 @@ static void t_handler(struct api_http_conn *c, const struct api_http_req *req, v
 		assert_int_equal(api_http_stream_write(c, "x", 1), -1);
 		free(mb);
 	} else if (strcmp(req->path, "/ws") == 0) {
-		if (api_http_ws_accept(c, "v5.channel.k8s.io", t_ws_msg, t) == 0) {
+		if (api_ws_accept(c, "v5.channel.k8s.io", t_ws_msg, t) == 0) {
 			api_http_on_close(c, t_on_close, t);
-			api_http_ws_send(c, false, "hello", 5);
+			api_ws_send(c, false, "hello", 5);
 		}
 	} else if (strcmp(req->path, "/raw") == 0) {
 		buf_printf(&b, "X-Stream-Protocol-Version: %s\r\n", req->stream_protocols);
@@ -1245,16 +1246,16 @@ static void test_accept_key_and_reasons(void **state)
 	char out[32];
 
 	(void)state;
-	assert_int_equal(api_http_ws_accept_key(T_RFC_KEY, out, sizeof(out)), 0);
+	assert_int_equal(api_ws_accept_key(T_RFC_KEY, out, sizeof(out)), 0);
 	assert_string_equal(out, T_RFC_ACCEPT);
 	/* Another key, checked against an independent SHA-1 (coreutils sha1sum
 	 * of the key and the GUID, then base64). */
-	assert_int_equal(api_http_ws_accept_key("AQIDBAUGBwgJCgsMDQ4PEA==", out, sizeof(out)), 0);
+	assert_int_equal(api_ws_accept_key("AQIDBAUGBwgJCgsMDQ4PEA==", out, sizeof(out)), 0);
 	assert_string_equal(out, "C/0nmHhBztSRGR1CwL6Tf4ZjwpY=");
-	assert_int_equal(api_http_ws_accept_key("short", out, sizeof(out)), -1);
-	assert_int_equal(api_http_ws_accept_key("dGhlIHNhbXBsZSBub25jZQ", out, sizeof(out)), -1);
-	assert_int_equal(api_http_ws_accept_key("dGhlIHNhbXBsZSBub25j*Q==", out, sizeof(out)), -1);
-	assert_int_equal(api_http_ws_accept_key(T_RFC_KEY, out, 28), -1);
+	assert_int_equal(api_ws_accept_key("short", out, sizeof(out)), -1);
+	assert_int_equal(api_ws_accept_key("dGhlIHNhbXBsZSBub25jZQ", out, sizeof(out)), -1);
+	assert_int_equal(api_ws_accept_key("dGhlIHNhbXBsZSBub25j*Q==", out, sizeof(out)), -1);
+	assert_int_equal(api_ws_accept_key(T_RFC_KEY, out, 28), -1);
 	assert_string_equal(httpd_reason(201), "Created");
 	assert_string_equal(httpd_reason(409), "Conflict");
 	assert_string_equal(httpd_reason(422), "Unprocessable Entity");
