@@ -47,8 +47,9 @@ static bool api_gc_namespace(struct api_server *s, const char *ns)
 			continue;
 		all = api_objects_list(s->objects, &res[i], ns);
 		json_array_foreach(all, j, obj) {
-			json_t *st = api_delete_object(s, &res[i], ns, api_json_meta(obj, "name"), -1,
-						       &result);
+			json_t *st = api_verbs_delete_object(s, &res[i], ns,
+							     api_json_meta(obj, "name"), -1,
+							     &result);
 			json_decref(st);
 			json_decref(result);
 			if (api_objects_get(s->objects, &res[i], ns, api_json_meta(obj, "name")))
@@ -114,8 +115,8 @@ static bool api_gc_pass(struct api_server *s)
 			json_t *result = NULL, *st;
 			if (!api_gc_orphan(obj, uids))
 				continue;
-			st = api_delete_object(s, &res[i], api_json_meta(obj, "namespace"),
-					       api_json_meta(obj, "name"), -1, &result);
+			st = api_verbs_delete_object(s, &res[i], api_json_meta(obj, "namespace"),
+						     api_json_meta(obj, "name"), -1, &result);
 			json_decref(st);
 			json_decref(result);
 		}

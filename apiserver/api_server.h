@@ -29,7 +29,7 @@ struct api_server {
 	char statedir[4096];
 	uint64_t gc_timer;            /* pending pass of api_gc, 0 if none */
 	uint64_t events_timer;        /* api_gc: the next expiry of old Events */
-	struct api_doc *docs;         /* api_handlers: OpenAPI documents as served, kept */
+	struct api_doc *docs;         /* api_docs: OpenAPI documents as served, kept */
 	struct api_alloc *alloc;      /* api_admit: the Services' ClusterIPs and NodePorts */
 	struct api_objects_watcher *alloc_watcher;
 };
@@ -137,12 +137,19 @@ void api_exec_serve(struct api_server *s, struct api_http_conn *c, const struct 
 /* ---- api_handlers.c ---------------------------------------------------- */
 
 void api_handle(struct api_http_conn *c, const struct api_http_req *req, void *data);
+
+/* ---- api_docs.c -------------------------------------------------------- */
+
 /* Frees the documents api_handle kept (s->docs). */
 void api_docs_free(struct api_server *s);
+
+/* ---- api_verbs_write.c ------------------------------------------------- */
+
 /* Deletes one object as the API does (graceful for pods on a node,
  * Terminating for namespaces, immediate otherwise). Returns NULL and sets
  * *result to the object as the reply shows it, or a Status. */
-json_t *api_delete_object(struct api_server *s, const struct api_resource *r, const char *ns,
-			  const char *name, int64_t grace_s, json_t **result);
+json_t *api_verbs_delete_object(struct api_server *s, const struct api_resource *r,
+				const char *ns, const char *name, int64_t grace_s,
+				json_t **result);
 
 #endif
