@@ -1,4 +1,4 @@
-/* Unit tests for apiserver/api_table.c: the Table's shape, each kind's
+/* Unit tests for apiserver/api_table*.c: the Table's shape, each kind's
  * columns and cells computed from realistic objects, -o wide columns,
  * includeObject modes and kubectl's ages. */
 #include <setjmp.h>
