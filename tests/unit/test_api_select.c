@@ -1,4 +1,4 @@
-/* Unit tests for apiserver/api_select.c: label selector grammar and the
+/* Unit tests for apiserver/api_select*.c: label selector grammar and the
  * API server's error texts, matching, field selectors per kind, and
  * LabelSelector objects as text. */
 #include <setjmp.h>
