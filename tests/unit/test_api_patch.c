@@ -1,4 +1,4 @@
-/* Unit tests for apiserver/api_patch.c. Test documents are written with
+/* Unit tests for apiserver/api_patch*.c. Test documents are written with
  * single quotes, turned into double quotes before parsing (\' in a C
  * string becomes \" in the JSON: a quote inside a JSON string). */
 #include <setjmp.h>
