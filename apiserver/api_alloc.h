@@ -4,10 +4,11 @@
  * that the lowest free one is found a 64-bit word at a time; what each
  * Service holds is remembered by "namespace/name", so that a change or a
  * deletion releases exactly what it held. It is filled from the stored
- * Services at start and follows every stored change after (api_admit.c
- * hooks it to the storage's watchers), instead of admission scanning all
- * Services on every write. Counts, not bits, because Services that reach
- * storage without admission (the lab's import) may share an address.
+ * Services at start and follows every stored change after
+ * (api_admit_service.c hooks it to the storage's watchers), instead of
+ * admission scanning all Services on every write. Counts, not bits,
+ * because Services that reach storage without admission (the lab's
+ * import) may share an address.
  */
 #ifndef CLIENTIP_API_ALLOC_H
 #define CLIENTIP_API_ALLOC_H

@@ -75,7 +75,8 @@ json_t *api_admit(struct api_server *s, const struct api_resource *r, enum api_a
 
 /* Counts the ClusterIPs and NodePorts the stored Services hold
  * (api_alloc.h) and follows every change of them from now on; admission
- * allocates against that. 0, or -1 with a message in err. */
+ * allocates against that (api_admit_service.c). 0, or -1 with a message
+ * in err. */
 int api_admit_start(struct api_server *s, char *err, size_t errlen);
 void api_admit_stop(struct api_server *s);
 
