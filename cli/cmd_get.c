@@ -558,7 +558,7 @@ static int get_print_items(struct get_ctx *g, bool single)
 
 int cmd_get(struct cli *cli, int argc, char **argv)
 {
-	struct get_ctx g = { .cli = cli, .table = BUF_INIT, .items = json_array() };
+	struct get_ctx g = { .cli = cli, .table = BUF_INIT };
 	const char *args[64], *types_arg = NULL, *selector = "";
 	enum obj_res types[OBJ_RES_COUNT * 2];
 	const char *slash_names[64];
@@ -655,6 +655,13 @@ int cmd_get(struct cli *cli, int argc, char **argv)
 	}
 	if (obj_lab_open(cli, &g.li) < 0)
 		return 1;
+	/* Made once the arguments are taken, so that no early return
+	 * leaves it behind. */
+	g.items = json_array();
+	if (!g.items) {
+		fprintf(stderr, "error: out of memory\n");
+		return 1;
+	}
 	if (nslash > 0) {
 		/* Each TYPE/NAME on its own, in the order given. */
 		for (int i = 0; i < nslash; i++) {
