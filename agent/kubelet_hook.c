@@ -5,7 +5,7 @@
  * `httpGet` a lib/probe attempt from the node's namespace to the pod,
  * done when a response header arrives. Whatever the handler, its end
  * goes to kubelet_pod_hook_done(), which sends SIGTERM; the deadline (the
- * pod's grace period) is kubelet.c's timer, which cancels a hook still
+ * pod's grace period) is kubelet_pod.c's timer, which cancels a hook still
  * running.
  */
 #include "kubelet_int.h"

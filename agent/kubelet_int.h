@@ -1,6 +1,9 @@
 /* kubelet_int.h — the kubelet role's parts, shared by kubelet*.c.
  *
- *   kubelet.c        pods: sync with the API's pods of this node, lifecycle, status
+ *   kubelet.c        pods: sync with the API's pods of this node, adoption,
+ *                    orphans, the heartbeat timer
+ *   kubelet_pod.c    a pod's lifecycle: start, exit and back-off, stop
+ *   kubelet_status.c a pod's status reported: checkpoint, API, Events
  *   kubelet_node.c   the node in the API: its Node, its status, its Lease
  *   kubelet_proc.c   processes: spawn into a pod namespace, adopt, reap, kill
  *   kubelet_probe.c  readiness probes on the event loop
@@ -142,7 +145,7 @@ int kubelet_proc_reap(int pidfd, bool child, char *desc, size_t desclen);
  * caller's own namespace). The number signalled, or -errno. */
 int kubelet_proc_kill_netns(const char *netns, int sig);
 
-/* ---- pods (kubelet.c) --------------------------------------------------- */
+/* ---- pods (kubelet.c, kubelet_pod.c, kubelet_status.c) ------------------ */
 
 enum kubelet_pod_state {
 	KUBELET_POD_WAITING,      /* not running: first start, or waiting to retry */
@@ -240,7 +243,7 @@ void kubelet_event(struct kubelet *k, const char *ns, const char *kind, const ch
 int kubelet_node_new(struct kubelet *k);
 void kubelet_node_free(struct kubelet *k);
 
-/* The pod's status, when it changed since the last report: into the
+/* kubelet_status.c: the pod's status, when it changed since the last report: into the
  * agent's checkpoint (status/pods, read back by a restarted agent to
  * adopt its processes) and to the API server; a pod being deleted whose
  * container ended, with its network gone, is then deleted for good. */
@@ -259,7 +262,7 @@ int kubelet_pod_remove(struct kubelet *k, const struct model_pod *pod);
  * timeout per period rather than one per pod. */
 #define KUBELET_API_QUIET_MS 2000
 bool kubelet_api_quiet(const struct kubelet *k);
-/* kubelet.c: an Event about the pod, as kubelet_event() records it,
+/* kubelet_status.c: an Event about the pod, as kubelet_event() records it,
  * unless the API server is quiet: then it is dropped, as a failed one is,
  * so that a pod's Events (the Unhealthy of every failed probe too) cost a
  * frozen server no more timeouts than its reports do. */
@@ -283,8 +286,25 @@ void kubelet_hook_start(struct kubelet_pod *kp);
 void kubelet_hook_cancel(struct kubelet_pod *kp);
 /* Releases what the hook holds when the pod is freed. */
 void kubelet_hook_free(struct kubelet_pod *kp);
-/* kubelet.c: the hook ended; ok false with what failed in msg. */
+/* kubelet_pod.c: the hook ended; ok false with what failed in msg. */
 void kubelet_pod_hook_done(struct kubelet_pod *kp, bool ok, const char *msg);
+
+/* kubelet_pod.c: the pod's lifecycle, as kubelet.c's sync drives it. */
+/* Sets the reason and message a waiting pod shows. */
+void kubelet_pod_say(struct kubelet_pod *kp, const char *reason, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Starts the pod's container: its network, then its process; a failure
+ * is shown in its status and retried after the back-off. */
+void kubelet_pod_start(struct kubelet_pod *kp);
+/* The pidfd of the pod's process turned readable (an ev watch callback,
+ * for a started or an adopted process): restart it, or finish the pod. */
+void kubelet_pod_exited(struct ev_loop *loop, int fd, unsigned events, void *data);
+/* Deletion, or the api object disappeared: preStop hook, SIGTERM,
+ * SIGKILL at the end of the grace period. */
+void kubelet_pod_stop(struct kubelet_pod *kp);
+/* Nothing of the pod runs any more: its network removed, reported
+ * terminated. A failed detach is retried by calling it again. */
+void kubelet_pod_finish(struct kubelet_pod *kp);
 
 /* kubelet_probe.c: starts probing a freshly running (or adopted) process;
  * first_ms is the delay to the first probe. */
