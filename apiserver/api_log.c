@@ -18,6 +18,7 @@
 
 #include <llhttp.h>
 
+#include "api_handlers_int.h"
 #include "api_server.h"
 #include "buf.h"
 #include "lab.h"
@@ -64,33 +65,6 @@ static void api_log_on_close(struct api_http_conn *c, void *data)
 	api_log_proxy_free(data);
 }
 
-static void api_log_reply(struct api_http_conn *c, json_t *st)
-{
-	char *text = json_dumps(st, JSON_COMPACT);
-	int code = api_status_code(st);
-
-	api_http_respond(c, code, "application/json", NULL, text ? text : "",
-			 text ? strlen(text) : 0);
-	free(text);
-	json_decref(st);
-}
-
-static const char *api_log_reason(int code)
-{
-	switch (code) {
-	case 400: return "BadRequest";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "NotFound";
-	case 405: return "MethodNotAllowed";
-	case 409: return "Conflict";
-	case 429: return "TooManyRequests";
-	case 503: return "ServiceUnavailable";
-	case 504: return "Timeout";
-	default: return "InternalError";
-	}
-}
-
 /* Ends the client's request, the proxy freed: the relayed body closed, or
  * a Status for what went wrong (msg, else the kubelet's error). */
 static void api_log_finish(struct api_log_proxy *p, const char *msg)
@@ -101,7 +75,7 @@ static void api_log_finish(struct api_log_proxy *p, const char *msg)
 	if (p->relaying) {
 		api_http_stream_end(c);
 	} else if (msg) {
-		api_log_reply(c, api_status_new(500, "InternalError", NULL, "%s", msg));
+		api_reply_status(c, api_status_new(500, "InternalError", NULL, "%s", msg));
 	} else {
 		int code = llhttp_get_status_code(&p->parser);
 
@@ -111,7 +85,7 @@ static void api_log_finish(struct api_log_proxy *p, const char *msg)
 			p->err.len--;
 		if (code < 400 || code > 599)
 			code = 500;
-		api_log_reply(c, api_status_new(code, api_log_reason(code), NULL, "%.*s",
+		api_reply_status(c, api_status_new(code, api_status_reason(code), NULL, "%.*s",
 						(int)p->err.len, p->err.data ? p->err.data : ""));
 	}
 	api_log_proxy_free(p);
@@ -255,25 +229,25 @@ void api_log_serve(struct api_server *s, struct api_http_conn *c, const struct a
 	name = name ? name : "";
 	ctr = api_log_container(pod, httpd_query_get(req->query, "container", asked, sizeof(asked)));
 	if (!ctr) {
-		api_log_reply(c, api_status_new(400, "BadRequest", NULL, "container %s is not valid "
+		api_reply_status(c, api_status_new(400, "BadRequest", NULL, "container %s is not valid "
 						"for pod %s", asked, name));
 		return;
 	}
 	/* Not yet on a node: nothing has run, nobody to ask. */
 	if (!node || !*node) {
-		api_log_reply(c, api_status_new(400, "BadRequest", NULL, "container \"%s\" in pod "
+		api_reply_status(c, api_status_new(400, "BadRequest", NULL, "container \"%s\" in pod "
 						"\"%s\" is waiting to start: ContainerCreating",
 						ctr, name));
 		return;
 	}
 	if (!lab_kubelet_socket(s->statedir, node, sock, sizeof(sock))) {
-		api_log_reply(c, api_status_new(400, "BadRequest", NULL, "pod %s: node name "
+		api_reply_status(c, api_status_new(400, "BadRequest", NULL, "pod %s: node name "
 						"\"%s\" has no kubelet", name, node));
 		return;
 	}
 	p = calloc(1, sizeof(*p));
 	if (!p) {
-		api_log_reply(c, api_status_new(500, "InternalError", NULL, "out of memory"));
+		api_reply_status(c, api_status_new(500, "InternalError", NULL, "out of memory"));
 		return;
 	}
 	p->s = s;
@@ -292,7 +266,7 @@ void api_log_serve(struct api_server *s, struct api_http_conn *c, const struct a
 	buf_printf(&p->out, " HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", node);
 	fd = sock_connect_unix(sock);
 	if (fd < 0 || p->out.oom) {
-		api_log_reply(c, api_status_new(500, "InternalError", NULL, "Get \"%s\": dial unix "
+		api_reply_status(c, api_status_new(500, "InternalError", NULL, "Get \"%s\": dial unix "
 						"%s: %s", p->target, sock,
 						strerror(fd < 0 ? -fd : ENOMEM)));
 		if (fd >= 0)
@@ -309,7 +283,7 @@ void api_log_serve(struct api_server *s, struct api_http_conn *c, const struct a
 	p->parser.data = p;
 	if (ev_watch(s->loop, fd, EV_READ | EV_WRITE, api_log_on_io, p) < 0) {
 		api_log_proxy_free(p);
-		api_log_reply(c, api_status_new(500, "InternalError", NULL, "out of memory"));
+		api_reply_status(c, api_status_new(500, "InternalError", NULL, "out of memory"));
 		return;
 	}
 	p->timer = ev_timer_add(s->loop, API_LOG_HEAD_MS, api_log_on_timeout, p);

@@ -57,6 +57,10 @@ void api_status_cause(json_t *causes, const char *reason, const char *field, con
 		      ...) __attribute__((format(printf, 4, 5)));
 /* The code of a Status. */
 int api_status_code(const json_t *status);
+/* The StatusReason the API gives an HTTP error code ("NotFound" for 404),
+ * as the real server names another server's error it passes on;
+ * "InternalError" for a code without one. */
+const char *api_status_reason(int code);
 
 /* ---- api_admit.c: what the API server does before it stores ------------ */
 

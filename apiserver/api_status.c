@@ -125,3 +125,22 @@ int api_status_code(const json_t *status)
 {
 	return (int)json_integer_value(json_object_get(status, "code"));
 }
+
+const char *api_status_reason(int code)
+{
+	switch (code) {
+	case 400: return "BadRequest";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "NotFound";
+	case 405: return "MethodNotAllowed";
+	case 409: return "Conflict";
+	case 410: return "Expired";
+	case 415: return "UnsupportedMediaType";
+	case 422: return "Invalid";
+	case 429: return "TooManyRequests";
+	case 503: return "ServiceUnavailable";
+	case 504: return "Timeout";
+	default: return "InternalError";
+	}
+}

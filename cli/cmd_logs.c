@@ -74,8 +74,7 @@ static int logs_follow(struct objapi *a, const char *path)
 	w = apiclient_watch_start(f.loop, a->sock, path, logs_on_line, logs_on_end, &f, err,
 				  sizeof(err));
 	if (!w) {
-		fprintf(stderr, "error: the API server of lab \"%s\" does not answer at %s: %s\n",
-			a->lab, a->sock, err);
+		objapi_say_down(a, err);
 		f.rc = 1;
 	} else if (ev_run(f.loop) < 0) {
 		f.rc = 1;

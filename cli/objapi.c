@@ -61,7 +61,7 @@ void objapi_path(const char *resource, const char *ns, const char *name, const c
 
 /* Said once: a verb that gives up after the first failure and one that
  * goes on through several objects read the same. */
-static void objapi_say_down(struct objapi *a, const char *err)
+void objapi_say_down(struct objapi *a, const char *err)
 {
 	if (!a->down_said)
 		fprintf(stderr, "error: the API server of lab \"%s\" does not answer at %s: "

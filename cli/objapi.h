@@ -52,6 +52,10 @@ int objapi_call(struct objapi *a, const char *method, const char *path, const js
  * not JSON; json_decref it). */
 int objapi_get_text(struct objapi *a, const char *path, struct buf *text, json_t **status);
 
+/* Says once that the lab's API server did not answer (err: why), naming
+ * the lab and its socket. */
+void objapi_say_down(struct objapi *a, const char *err);
+
 /* A Status answer's reason and message ("" if absent). */
 const char *objapi_reason(const json_t *status);
 const char *objapi_message(const json_t *status);
