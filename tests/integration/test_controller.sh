@@ -304,6 +304,14 @@ revs() {
 		"\(.metadata.name) \(.metadata.annotations["deployment.kubernetes.io/revision"])"' | sort
 }
 dep_rev() { t_api "$S" "$deployments/web" | jq -r '.metadata.annotations["deployment.kubernetes.io/revision"]'; }
+# roll_out TO FROM WHAT: the rollout from template FROM to TO, pod by pod
+# (surge 1), each new pod made ready by the test.
+roll_out() {
+	t_ok "$3: one pod of the new template (surge 1)" t_wait 10 eq 1 live "$1"
+	ready_hash "$1"
+	t_ok "$3: a second one, once the first is ready" t_wait 10 eq "2 1" live_pair "$1" "$2"
+	ready_hash "$1"
+}
 if command -v kubectl >/dev/null 2>&1; then
 	t_eq "kubectl rollout undo deployment/web" "deployment.apps/web rolled back" \
 		"$(kubectl --kubeconfig /dev/null --cache-dir "$T_TMP/kube-cache" \
@@ -317,10 +325,7 @@ t_ok "undo: template A's ReplicaSet takes revision 3, B's keeps 2, no other" t_w
 	"web-$hash 3
 web-$new 2" revs
 t_ok "the Deployment carries revision 3" t_wait 10 eq 3 dep_rev
-t_ok "undo rolls out: one pod of template A (surge 1)" t_wait 10 eq 1 live "$hash"
-ready_hash "$hash"
-t_ok "then a second one, once the first is ready" t_wait 10 eq "2 1" live_pair "$hash" "$new"
-ready_hash "$hash"
+roll_out "$hash" "$new" "undo rolls out template A"
 t_ok "undo rolled out: template A's ReplicaSet holds the replicas" t_wait 10 eq \
 	"web-$hash 2 2 3
 web-$new 0 0 2" rs
@@ -332,10 +337,7 @@ t_ok "template B again: its ReplicaSet takes revision 4" t_wait 10 eq \
 	"web-$hash 3
 web-$new 4" revs
 t_ok "the Deployment carries revision 4" t_wait 10 eq 4 dep_rev
-t_ok "one pod of template B (surge 1)" t_wait 10 eq 1 live "$new"
-ready_hash "$new"
-t_ok "a second one" t_wait 10 eq "2 1" live_pair "$new" "$hash"
-ready_hash "$new"
+roll_out "$new" "$hash" "template B again"
 t_ok "template B rolled out again" t_wait 10 eq \
 	"web-$hash 0 0 3
 web-$new 2 2 4" rs
