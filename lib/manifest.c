@@ -8,8 +8,9 @@
  * loop, apiVersion/kind dispatch (a v1 List's items are documents of their
  * own) and the metadata every kind has. The kinds are in
  * manifest_workload.c and manifest_service.c, pod templates in
- * manifest_pod.c, the walk and its typed readers in manifest_read.c, the
- * API server's name rules in manifest_check.c (see manifest_int.h).
+ * manifest_pod.c, the walk in manifest_read.c, a scalar's type in
+ * manifest_scalar.c, the typed readers in manifest_value.c, the API
+ * server's name rules in manifest_check.c (see manifest_int.h).
  */
 #include "manifest.h"
 

@@ -3,7 +3,8 @@
  *
  * The parser is one module (prefix mp_ inside, manifest_ outside) cut into
  * files by job: manifest.c (entry points, documents, metadata),
- * manifest_read.c (the walk: positions, messages, typed readers),
+ * manifest_read.c (the walk: positions, messages, mappings and sequences),
+ * manifest_scalar.c (a scalar's type), manifest_value.c (typed readers),
  * manifest_check.c (name and label rules), manifest_pod.c (pod templates),
  * manifest_workload.c (Deployment, DaemonSet), manifest_service.c
  * (Service). Every reader reports its own errors against p->path, the
@@ -64,25 +65,35 @@ void mp_warn(struct mp *p, struct manifest_pos pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Appends ".key" to the path; returns what mp_pop restores. */
 size_t mp_push(struct mp *p, const char *key);
+/* Appends "[i]" to the path; returns what mp_pop restores. */
+size_t mp_push_index(struct mp *p, int i);
 /* Cuts the path back to what mp_push returned. */
 void mp_pop(struct mp *p, size_t old);
 /* Where item k of a sequence (or its field) is; the sequence if unknown. */
 struct manifest_pos mp_item_pos(struct mp *p, struct fy_node *seq, int k, const char *field);
 
-/* ---- manifest_read.c: scalar typing ------------------------------------- */
+/* ---- manifest_read.c: scalar texts, keys, aliases ----------------------- */
+
+/* A scalar's text and length (*len), or NULL if n is not a scalar. */
+const char *mp_text(struct mp *p, struct fy_node *n, size_t *len);
+/* The value of key in mapping n, or NULL; of keys written twice the last. */
+struct fy_node *mp_lookup(struct mp *p, struct fy_node *n, const char *key);
+/* n with an alias resolved (an error if it refers to nothing). */
+struct fy_node *mp_deref(struct mp *p, struct fy_node *n);
+
+/* ---- manifest_scalar.c: scalar typing ----------------------------------- */
 
 enum mp_type { MP_NULL, MP_BOOL, MP_INT, MP_FLOAT, MP_STRING, MP_OBJECT, MP_ARRAY };
 
 /* The JSON names of enum mp_type, as the API server's messages use them. */
 extern const char *const mp_type_names[];
-/* The value of key in mapping n, or NULL; of keys written twice the last. */
-struct fy_node *mp_lookup(struct mp *p, struct fy_node *n, const char *key);
 /* The JSON type kubectl's decoder would give n; *iv and *bv get its value. */
 enum mp_type mp_type_of(struct mp *p, struct fy_node *n, long long *iv, bool *bv);
-/* n with an alias resolved (an error if it refers to nothing). */
-struct fy_node *mp_deref(struct mp *p, struct fy_node *n);
+/* true if s[0..n) is an integer as YAML writes one (sign, 0x, 0o), its
+ * value in *out (saturated at 64 bits). */
+bool mp_is_int(const char *s, size_t n, long long *out);
 
-/* ---- manifest_read.c: typed readers ------------------------------------- */
+/* ---- manifest_value.c: typed readers ------------------------------------ */
 
 /* s quoted for "Invalid value: ..." in buf, cut with "..." to fit. */
 const char *mp_quote(const char *s, size_t n, char *buf, size_t len);
