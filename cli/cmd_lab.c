@@ -35,7 +35,7 @@
  * deletion: nobody waits for them. */
 #define LAB_DOWN_TERM_MS 2000
 
-static void lab_usage(FILE *out)
+static void labcmd_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: clientip [--lab NAME] lab up [--nodes N] [--clients N] [--probe-interval SEC]\n"
@@ -77,7 +77,7 @@ static void lab_usage(FILE *out)
 
 /* Parses "--opt N", "--opt=N"; 1 if argv[*i] was opt, 0 if not, -1 on a
  * bad value (reported). */
-static int lab_int_opt(int argc, char **argv, int *i, const char *opt, int min, int max, int *out)
+static int labcmd_int_opt(int argc, char **argv, int *i, const char *opt, int min, int max, int *out)
 {
 	size_t n = strlen(opt);
 	const char *v;
@@ -104,11 +104,11 @@ static int lab_int_opt(int argc, char **argv, int *i, const char *opt, int min, 
 	return 1;
 }
 
-static void lab_err(char *err, size_t errlen, const char *fmt, ...)
+static void labcmd_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Messages may be cut short; paths are checked where they are built. */
-static void lab_err(char *err, size_t errlen, const char *fmt, ...)
+static void labcmd_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -137,7 +137,7 @@ bool cmd_lab_exists(struct cli *cli, int *nns)
 	return *nns > 0 || stat(cli->statedir, &st) == 0;
 }
 
-static int lab_mkdirs(const char *statedir, char *err, size_t errlen)
+static int labcmd_mkdirs(const char *statedir, char *err, size_t errlen)
 {
 	static const char *const subdirs[] = { LAB_STATE_LOGS, LAB_STATE_RUN };
 	char path[LAB_PATH_MAX];
@@ -151,7 +151,7 @@ static int lab_mkdirs(const char *statedir, char *err, size_t errlen)
 		else
 			rc = fs_mkdir_p(path, 0755);
 		if (rc < 0) {
-			lab_err(err, errlen, "mkdir %s: %s", path, strerror(-rc));
+			labcmd_err(err, errlen, "mkdir %s: %s", path, strerror(-rc));
 			return rc;
 		}
 	}
@@ -160,7 +160,7 @@ static int lab_mkdirs(const char *statedir, char *err, size_t errlen)
 
 /* The state dir doubles as the lab's claim: mkdir is atomic, so of two
  * concurrent `lab up` of one name exactly one gets past here. */
-static int lab_claim(struct cli *cli, char *err, size_t errlen)
+static int labcmd_claim(struct cli *cli, char *err, size_t errlen)
 {
 	char parent[LAB_PATH_MAX], *slash;
 	int rc;
@@ -171,16 +171,16 @@ static int lab_claim(struct cli *cli, char *err, size_t errlen)
 		*slash = '\0';
 		rc = fs_mkdir_p(parent, 0755);
 		if (rc < 0) {
-			lab_err(err, errlen, "mkdir %s: %s", parent, strerror(-rc));
+			labcmd_err(err, errlen, "mkdir %s: %s", parent, strerror(-rc));
 			return rc;
 		}
 	}
 	if (mkdir(cli->statedir, 0755) < 0) {
 		rc = -errno;
 		if (errno == EEXIST)
-			lab_err(err, errlen, "lab %s already exists (%s)", cli->lab, cli->statedir);
+			labcmd_err(err, errlen, "lab %s already exists (%s)", cli->lab, cli->statedir);
 		else
-			lab_err(err, errlen, "mkdir %s: %s", cli->statedir, strerror(errno));
+			labcmd_err(err, errlen, "mkdir %s: %s", cli->statedir, strerror(errno));
 		return rc;
 	}
 	return 0;
@@ -188,7 +188,7 @@ static int lab_claim(struct cli *cli, char *err, size_t errlen)
 
 /* The supervisor first, so that it stops its daemons and restarts none of
  * them, then every process and namespace of the lab. */
-static int lab_teardown(struct cli *cli, char *err, size_t errlen)
+static int labcmd_teardown(struct cli *cli, char *err, size_t errlen)
 {
 	if (labsup_stop(cli->lab, cli->statedir, LABSUP_TERM_MS + 1000) < 0)
 		log_warn("lab %s: its supervisor did not stop in time; stopping everything",
@@ -202,8 +202,8 @@ static int lab_teardown(struct cli *cli, char *err, size_t errlen)
 /* In the supervisor's child, between fork and exec: only async-signal-safe
  * calls. It runs in the control-plane namespace, in a session of its own,
  * with the API server's listener as fd 3 and the report pipe as fd 4. */
-static void lab_supervisor_child(int nsfd, int logfd, int listenfd, int reportfd,
-				 char *const argv[])
+static void labcmd_supervisor_child(int nsfd, int logfd, int listenfd, int reportfd,
+				    char *const argv[])
 {
 	sigset_t none;
 	int null, l, r;
@@ -230,7 +230,7 @@ static void lab_supervisor_child(int nsfd, int logfd, int listenfd, int reportfd
 /* Starts the lab's supervisor and prints, from its report, each daemon it
  * started. *started: how many. 0, or -errno with a message in err (a
  * daemon that could not start included). */
-static int lab_start_supervisor(struct cli *cli, int *started, char *err, size_t errlen)
+static int labcmd_start_supervisor(struct cli *cli, int *started, char *err, size_t errlen)
 {
 	char netns[128], log[LAB_PATH_MAX + 64], pidfile[LAB_PATH_MAX + 64], text[32];
 	char listen_arg[8], report_arg[8];
@@ -272,7 +272,7 @@ static int lab_start_supervisor(struct cli *cli, int *started, char *err, size_t
 		goto out;
 	}
 	if (child == 0)
-		lab_supervisor_child(nsfd, logfd, listenfd, report[1], argv);
+		labcmd_supervisor_child(nsfd, logfd, listenfd, report[1], argv);
 	close(report[1]);
 	report[1] = -1;
 	snprintf(text, sizeof(text), "%ld\n", (long)child);
@@ -332,7 +332,7 @@ out:
 
 /* How many of the lab's Nodes say Ready, from the API server; -1 when it
  * does not answer. */
-static int lab_nodes_ready(struct apiclient *c)
+static int labcmd_nodes_ready(struct apiclient *c)
 {
 	struct buf body = BUF_INIT;
 	json_t *list = NULL, *node;
@@ -358,7 +358,7 @@ static int lab_nodes_ready(struct apiclient *c)
  * returns: a Deployment applied at once spreads over all the nodes. A
  * node that stays away is said, not fatal: its pods go elsewhere. */
 #define LAB_NODES_WAIT_S 30
-static void lab_wait_nodes(struct cli *cli, int nodes)
+static void labcmd_wait_nodes(struct cli *cli, int nodes)
 {
 	char path[LAB_PATH_MAX + 32];
 	struct timespec t0, now;
@@ -372,7 +372,7 @@ static void lab_wait_nodes(struct cli *cli, int nodes)
 	apiclient_set_timeout(c, 1000);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		ready = lab_nodes_ready(c);
+		ready = labcmd_nodes_ready(c);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (ready >= nodes || now.tv_sec - t0.tv_sec >= LAB_NODES_WAIT_S)
 			break;
@@ -385,7 +385,7 @@ static void lab_wait_nodes(struct cli *cli, int nodes)
 			 cli->statedir);
 }
 
-static int lab_up(struct cli *cli, int argc, char **argv)
+static int labcmd_up(struct cli *cli, int argc, char **argv)
 {
 	struct lab_info li = { .nodes = 2, .clients = 1 };
 	char err[512], down_err[512];
@@ -394,11 +394,11 @@ static int lab_up(struct cli *cli, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		int r;
 
-		if ((r = lab_int_opt(argc, argv, &i, "--nodes", 1, LAB_MAX_NODES, &li.nodes)) != 0 ||
-		    (r = lab_int_opt(argc, argv, &i, "--clients", 1, LAB_MAX_CLIENTS,
-				     &li.clients)) != 0 ||
-		    (r = lab_int_opt(argc, argv, &i, "--probe-interval", 1, 3600,
-				     &li.probe_interval_s)) != 0) {
+		if ((r = labcmd_int_opt(argc, argv, &i, "--nodes", 1, LAB_MAX_NODES, &li.nodes)) != 0 ||
+		    (r = labcmd_int_opt(argc, argv, &i, "--clients", 1, LAB_MAX_CLIENTS,
+					&li.clients)) != 0 ||
+		    (r = labcmd_int_opt(argc, argv, &i, "--probe-interval", 1, 3600,
+					&li.probe_interval_s)) != 0) {
 			if (r < 0)
 				return 2;
 			continue;
@@ -421,11 +421,11 @@ static int lab_up(struct cli *cli, int argc, char **argv)
 			continue;
 		}
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			lab_usage(stdout);
+			labcmd_usage(stdout);
 			return 0;
 		}
 		log_error("lab up: unexpected argument \"%s\"", argv[i]);
-		lab_usage(stderr);
+		labcmd_usage(stderr);
 		return 2;
 	}
 	if (!cmd_lab_need_root("up"))
@@ -440,7 +440,7 @@ static int lab_up(struct cli *cli, int argc, char **argv)
 				  "`clientip --lab %s lab down`", cli->lab, cli->statedir, cli->lab);
 		return 1;
 	}
-	if (lab_claim(cli, err, sizeof(err)) < 0) {
+	if (labcmd_claim(cli, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		return 1;
 	}
@@ -448,7 +448,7 @@ static int lab_up(struct cli *cli, int argc, char **argv)
 	/* From here on, whatever fails undoes everything (as lab down does). */
 	snprintf(li.name, sizeof(li.name), "%s", cli->lab);
 	li.created = time(NULL);
-	rc = lab_mkdirs(cli->statedir, err, sizeof(err));
+	rc = labcmd_mkdirs(cli->statedir, err, sizeof(err));
 	if (rc < 0)
 		goto fail;
 	rc = labinfo_save(&li, err, sizeof(err));
@@ -457,10 +457,10 @@ static int lab_up(struct cli *cli, int argc, char **argv)
 	rc = labtopo_build(cli->lab, li.nodes, li.clients, err, sizeof(err));
 	if (rc < 0)
 		goto fail;
-	rc = lab_start_supervisor(cli, &started, err, sizeof(err));
+	rc = labcmd_start_supervisor(cli, &started, err, sizeof(err));
 	if (rc < 0)
 		goto fail;
-	lab_wait_nodes(cli, li.nodes);
+	labcmd_wait_nodes(cli, li.nodes);
 	printf("lab %s is up: %d node%s, %d client%s, %d daemon%s\n", cli->lab, li.nodes,
 	       li.nodes == 1 ? "" : "s", li.clients, li.clients == 1 ? "" : "s", started,
 	       started == 1 ? "" : "s");
@@ -469,7 +469,7 @@ static int lab_up(struct cli *cli, int argc, char **argv)
 fail:
 	log_error("lab up %s: %s", cli->lab, err);
 	fflush(NULL);
-	if (lab_teardown(cli, down_err, sizeof(down_err)) < 0)
+	if (labcmd_teardown(cli, down_err, sizeof(down_err)) < 0)
 		log_error("undoing lab up %s: %s; run `clientip --lab %s lab down`", cli->lab,
 			  down_err, cli->lab);
 	else
@@ -477,7 +477,7 @@ fail:
 	return 1;
 }
 
-static int lab_down(struct cli *cli, int argc, char **argv)
+static int labcmd_down(struct cli *cli, int argc, char **argv)
 {
 	char err[512];
 	int nns;
@@ -490,7 +490,7 @@ static int lab_down(struct cli *cli, int argc, char **argv)
 	if (!cmd_lab_need_root("down"))
 		return 1;
 	existed = cmd_lab_exists(cli, &nns);
-	if (lab_teardown(cli, err, sizeof(err)) < 0) {
+	if (labcmd_teardown(cli, err, sizeof(err)) < 0) {
 		log_error("lab down %s: %s", cli->lab, err);
 		return 1;
 	}
@@ -502,7 +502,7 @@ static int lab_down(struct cli *cli, int argc, char **argv)
 }
 
 /* `lab supervise --listen-fd N --report-fd N`: what lab up starts. */
-static int lab_supervise(struct cli *cli, int argc, char **argv)
+static int labcmd_supervise(struct cli *cli, int argc, char **argv)
 {
 	int listenfd = -1, reportfd = -1;
 	struct lab_info li;
@@ -511,8 +511,8 @@ static int lab_supervise(struct cli *cli, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		int r;
 
-		if ((r = lab_int_opt(argc, argv, &i, "--listen-fd", 3, 1023, &listenfd)) != 0 ||
-		    (r = lab_int_opt(argc, argv, &i, "--report-fd", 3, 1023, &reportfd)) != 0) {
+		if ((r = labcmd_int_opt(argc, argv, &i, "--listen-fd", 3, 1023, &listenfd)) != 0 ||
+		    (r = labcmd_int_opt(argc, argv, &i, "--report-fd", 3, 1023, &reportfd)) != 0) {
 			if (r < 0)
 				return 2;
 			continue;
@@ -539,17 +539,17 @@ static int lab_supervise(struct cli *cli, int argc, char **argv)
 int cmd_lab(struct cli *cli, int argc, char **argv)
 {
 	if (argc < 2) {
-		lab_usage(stderr);
+		labcmd_usage(stderr);
 		return 2;
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		lab_usage(stdout);
+		labcmd_usage(stdout);
 		return 0;
 	}
 	if (strcmp(argv[1], "up") == 0)
-		return lab_up(cli, argc - 1, argv + 1);
+		return labcmd_up(cli, argc - 1, argv + 1);
 	if (strcmp(argv[1], "down") == 0)
-		return lab_down(cli, argc - 1, argv + 1);
+		return labcmd_down(cli, argc - 1, argv + 1);
 	if (strcmp(argv[1], "status") == 0)
 		return cmd_lab_status(cli, argc - 1, argv + 1);
 	if (strcmp(argv[1], "list") == 0)
@@ -559,7 +559,7 @@ int cmd_lab(struct cli *cli, int argc, char **argv)
 	if (strcmp(argv[1], "kill") == 0)
 		return cmd_lab_kill(cli, argc - 1, argv + 1);
 	if (strcmp(argv[1], "supervise") == 0)
-		return lab_supervise(cli, argc - 1, argv + 1);
+		return labcmd_supervise(cli, argc - 1, argv + 1);
 	log_error("lab: unknown subcommand \"%s\" (up, down, status, list, kubeconfig, kill)",
 		  argv[1]);
 	return 2;

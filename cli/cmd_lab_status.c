@@ -24,13 +24,13 @@
 #include "log.h"
 #include "netns.h"
 
-static const char *lab_ntoa(struct in_addr a, char *buf)
+static const char *labcmd_ntoa(struct in_addr a, char *buf)
 {
 	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
 }
 
 /* "" if the role's namespace exists; otherwise a note, and *missing grows. */
-static const char *lab_ns_state(const char *lab, const char *role, int *missing)
+static const char *labcmd_ns_state(const char *lab, const char *role, int *missing)
 {
 	char netns[128];
 
@@ -43,7 +43,7 @@ static const char *lab_ns_state(const char *lab, const char *role, int *missing)
 
 /* The API server's address and whether it answers, asked over its Unix
  * socket as the lab's daemons reach it. */
-static void lab_print_apiserver(struct cli *cli)
+static void labcmd_print_apiserver(struct cli *cli)
 {
 	char path[LAB_PATH_MAX + 32], err[256] = "", *text = NULL;
 	struct buf body = BUF_INIT;
@@ -106,24 +106,24 @@ int cmd_lab_status(struct cli *cli, int argc, char **argv)
 	printf("Cluster probes:  %s\n", labinfo_probe_mode_name(li.cluster_probe_mode));
 	printf("Idle timeouts:   in %s%s\n", li.idle_timeout_in_seconds ? "seconds" : "minutes",
 	       li.idle_timeout_in_seconds ? " (Azure: minutes)" : "");
-	lab_print_apiserver(cli);
+	labcmd_print_apiserver(cli);
 	printf("Edge:            %s/%d (internet), %s/%d (VNet), frontends %s%s\n",
 	       LAB_INET_GATEWAY, LAB_INET_PREFIX, LAB_VNET_GATEWAY, LAB_VNET_PREFIX,
-	       LAB_FRONTEND_CIDR, lab_ns_state(cli->lab, "edge", &missing));
+	       LAB_FRONTEND_CIDR, labcmd_ns_state(cli->lab, "edge", &missing));
 	printf("Gateway:         http://%s:%d (frontend), from %s (subnet %s)\n", LAB_GATEWAY_IP,
 	       LAB_GATEWAY_PORT, LAB_GATEWAY_SOURCE_IP, LAB_GATEWAY_SUBNET);
 	printf("Nodes:\n  %-8s %-15s %s\n", "NAME", "ADDRESS", "POD CIDR");
 	for (int i = 0; i < li.nodes; i++) {
 		snprintf(role, sizeof(role), "node%d", i);
-		printf("  %-8s %-15s %s/%d%s\n", role, lab_ntoa(lab_node_addr(i), a),
-		       lab_ntoa(lab_node_pod_subnet(i), b), LAB_POD_PREFIX,
-		       lab_ns_state(cli->lab, role, &missing));
+		printf("  %-8s %-15s %s/%d%s\n", role, labcmd_ntoa(lab_node_addr(i), a),
+		       labcmd_ntoa(lab_node_pod_subnet(i), b), LAB_POD_PREFIX,
+		       labcmd_ns_state(cli->lab, role, &missing));
 	}
 	printf("Clients:\n  %-8s %s\n", "NAME", "ADDRESS");
 	for (int i = 0; i < li.clients; i++) {
 		snprintf(role, sizeof(role), "client%d", i);
-		printf("  %-8s %s%s\n", role, lab_ntoa(lab_client_addr(i), a),
-		       lab_ns_state(cli->lab, role, &missing));
+		printf("  %-8s %s%s\n", role, labcmd_ntoa(lab_client_addr(i), a),
+		       labcmd_ns_state(cli->lab, role, &missing));
 	}
 	printf("Daemons:\n  %-12s %-8s %-12s %-9s %s\n", "NAME", "PID", "STATUS", "RESTARTS",
 	       "LAST EXIT");
@@ -157,7 +157,7 @@ int cmd_lab_status(struct cli *cli, int argc, char **argv)
 		printf("  %-12s %-8s %-12s %-9s %s\n", daemons[i].name, pidtext, state, restarts,
 		       last);
 	}
-	lab_ns_state(cli->lab, "control", &missing);
+	labcmd_ns_state(cli->lab, "control", &missing);
 	if (missing) {
 		/* A crash during lab up or a namespace removed by hand: the lab
 		 * cannot work, so say so in the exit status too. */
@@ -169,13 +169,13 @@ int cmd_lab_status(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
-static int lab_name_cmp(const void *x, const void *y)
+static int labcmd_name_cmp(const void *x, const void *y)
 {
 	return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
 /* Adds name to the set names[0..*n) unless present. */
-static void lab_set_add(char ***names, int *n, int *cap, const char *name)
+static void labcmd_set_add(char ***names, int *n, int *cap, const char *name)
 {
 	for (int i = 0; i < *n; i++) {
 		if (strcmp((*names)[i], name) == 0)
@@ -218,19 +218,19 @@ int cmd_lab_list(struct cli *cli, int argc, char **argv)
 	if (dir) {
 		while ((de = readdir(dir)) != NULL) {
 			if (lab_name_valid(de->d_name, why, sizeof(why)))
-				lab_set_add(&labs, &n, &cap, de->d_name);
+				labcmd_set_add(&labs, &n, &cap, de->d_name);
 		}
 		closedir(dir);
 	}
 	nns = netns_list("cip-", &ns);
 	for (int i = 0; i < nns; i++) {
 		if (lab_netns_lab(ns[i], lab, sizeof(lab)))
-			lab_set_add(&labs, &n, &cap, lab);
+			labcmd_set_add(&labs, &n, &cap, lab);
 	}
 	if (nns > 0)
 		netns_names_free(ns, nns);
 	if (n > 1)
-		qsort(labs, (size_t)n, sizeof(*labs), lab_name_cmp);
+		qsort(labs, (size_t)n, sizeof(*labs), labcmd_name_cmp);
 	printf("%-14s %-6s %-8s %s\n", "NAME", "NODES", "CLIENTS", "CREATED");
 	for (int i = 0; i < n; i++) {
 		struct lab_info li;
@@ -250,7 +250,7 @@ int cmd_lab_list(struct cli *cli, int argc, char **argv)
 
 /* <statedir>/kubeconfig for the lab's API server; 0 with its path in
  * path, or -1 with a message in err. */
-static int lab_write_kubeconfig(struct cli *cli, char *path, size_t len, char *err, size_t errlen)
+static int labcmd_write_kubeconfig(struct cli *cli, char *path, size_t len, char *err, size_t errlen)
 {
 	char portfile[LAB_PATH_MAX + 32], *text = NULL, *end;
 	struct buf b = { 0 };
@@ -312,7 +312,7 @@ int cmd_lab_kubeconfig(struct cli *cli, int argc, char **argv)
 		log_error("lab kubeconfig: unexpected argument \"%s\"", argv[1]);
 		return 2;
 	}
-	if (lab_write_kubeconfig(cli, path, sizeof(path), err, sizeof(err)) < 0) {
+	if (labcmd_write_kubeconfig(cli, path, sizeof(path), err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		return 1;
 	}
@@ -323,7 +323,7 @@ int cmd_lab_kubeconfig(struct cli *cli, int argc, char **argv)
 /* Whether pid is stopped (state T in /proc/PID/stat). The state follows
  * the command name, which may itself hold spaces and parentheses: it is
  * read after the last ')'. */
-static bool lab_pid_stopped(pid_t pid)
+static bool labcmd_pid_stopped(pid_t pid)
 {
 	char path[64], text[512], *paren;
 	size_t n;
@@ -343,10 +343,10 @@ static bool lab_pid_stopped(pid_t pid)
 /* SIGSTOP takes effect when the kernel next schedules the process: a
  * caller told "frozen" must be able to rely on it, so this waits (5 s at
  * most) until the process is seen stopped. */
-static bool lab_wait_stopped(pid_t pid)
+static bool labcmd_wait_stopped(pid_t pid)
 {
 	for (int i = 0; i < 5000; i++) {
-		if (lab_pid_stopped(pid))
+		if (labcmd_pid_stopped(pid))
 			return true;
 		nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
 	}
@@ -411,7 +411,7 @@ int cmd_lab_kill(struct cli *cli, int argc, char **argv)
 			log_error("lab kill: %s (pid %ld): %s", name, (long)pid, strerror(errno));
 			return 1;
 		}
-		if (sig == SIGSTOP && !lab_wait_stopped(pid)) {
+		if (sig == SIGSTOP && !labcmd_wait_stopped(pid)) {
 			log_error("lab kill: %s (pid %ld) was sent SIGSTOP but is not seen stopped",
 				  name, (long)pid);
 			return 1;
