@@ -32,7 +32,7 @@
 
 /* ---- pods --------------------------------------------------------------- */
 
-struct kubelet_pod *kubelet_find(struct kubelet *k, const char *ns, const char *name)
+struct kubelet_pod *kl_find(struct kubelet *k, const char *ns, const char *name)
 {
 	for (int i = 0; i < k->n_pods; i++) {
 		struct kubelet_pod *kp = k->pods[i];
@@ -43,7 +43,7 @@ struct kubelet_pod *kubelet_find(struct kubelet *k, const char *ns, const char *
 	return NULL;
 }
 
-static const struct model_pod_status *kubelet_find_status(const struct model_pod_status *st,
+static const struct model_pod_status *kl_find_status(const struct model_pod_status *st,
 							 int n, const struct model_pod *p)
 {
 	for (int i = 0; i < n; i++) {
@@ -56,7 +56,7 @@ static const struct model_pod_status *kubelet_find_status(const struct model_pod
 
 /* Picks up where an earlier agent left the pod: its restart count and, if
  * its process still runs in the pod's namespace, the process itself. */
-static bool kubelet_pod_adopt(struct kubelet_pod *kp, const struct model_pod_status *prev)
+static bool kl_pod_adopt(struct kubelet_pod *kp, const struct model_pod_status *prev)
 {
 	const struct agent_config *cfg = kp->k->cfg;
 	char err[256];
@@ -76,7 +76,7 @@ static bool kubelet_pod_adopt(struct kubelet_pod *kp, const struct model_pod_sta
 	}
 	if (prev->pid <= 0)
 		return false;
-	rc = kubelet_proc_adopt(prev->pid, kp->netns, &pidfd);
+	rc = kl_proc_adopt(prev->pid, kp->netns, &pidfd);
 	if (rc < 0) {
 		log_info("pod %s/%s: pid %d from the last agent is gone (%s): starting afresh",
 			 kp->pod.meta.ns, kp->pod.meta.name, prev->pid, strerror(-rc));
@@ -107,18 +107,18 @@ static bool kubelet_pod_adopt(struct kubelet_pod *kp, const struct model_pod_sta
 	kp->status.ready = kp->has_probe ? prev->ready : true;
 	memset(&kp->probe, 0, sizeof(kp->probe));
 	kp->probe.ready = kp->status.ready;
-	if (ev_watch(kp->k->loop, pidfd, EV_READ, kubelet_pod_exited, kp) < 0)
+	if (ev_watch(kp->k->loop, pidfd, EV_READ, kl_pod_exited, kp) < 0)
 		log_error("pod %s/%s: cannot watch pid %d", kp->pod.meta.ns, kp->pod.meta.name,
 			  prev->pid);
 	if (kp->has_probe)
-		kubelet_probe_begin(kp, 0);
+		kl_probe_begin(kp, 0);
 	log_info("pod %s/%s: adopted running process %d", kp->pod.meta.ns, kp->pod.meta.name,
 		 prev->pid);
 	return true;
 }
 
-static struct kubelet_pod *kubelet_pod_new(struct kubelet *k, const struct model_pod *p,
-					   const struct model_pod_status *st, int n_st)
+static struct kubelet_pod *kl_pod_new(struct kubelet *k, const struct model_pod *p,
+				      const struct model_pod_status *st, int n_st)
 {
 	const struct model_pod_status *prev;
 	struct kubelet_pod *kp;
@@ -155,21 +155,21 @@ static struct kubelet_pod *kubelet_pod_new(struct kubelet *k, const struct model
 	snprintf(kp->status.name, sizeof(kp->status.name), "%s", p->meta.name);
 	snprintf(kp->status.uid, sizeof(kp->status.uid), "%s", p->meta.uid);
 	kp->status.phase = MODEL_POD_PENDING;
-	kubelet_pod_say(kp, "ContainerCreating", "%s", "");
-	prev = kubelet_find_status(st, n_st, p);
-	if (prev && kubelet_pod_adopt(kp, prev))
+	kl_pod_say(kp, "ContainerCreating", "%s", "");
+	prev = kl_find_status(st, n_st, p);
+	if (prev && kl_pod_adopt(kp, prev))
 		return kp;
 	if (!p->meta.deleting[0])
-		kubelet_pod_start(kp);
+		kl_pod_start(kp);
 	return kp;
 }
 
-static void kubelet_pod_free(struct kubelet_pod *kp)
+static void kl_pod_free(struct kubelet_pod *kp)
 {
 	struct kubelet *k = kp->k;
 
-	kubelet_probe_end(kp);
-	kubelet_hook_free(kp);
+	kl_probe_end(kp);
+	kl_hook_free(kp);
 	if (kp->retry_timer)
 		ev_timer_cancel(k->loop, kp->retry_timer);
 	if (kp->kill_timer)
@@ -185,8 +185,8 @@ static void kubelet_pod_free(struct kubelet_pod *kp)
  * namespace name does not say where the pod's namespace ends and its name
  * begins (both may hold '-'), so every split is tried; the veth's name is
  * a hash of the pair. */
-static bool kubelet_orphan_here(struct nl *nl, const char *rest, char *ns, char *name,
-				char veth[IF_NAMESIZE])
+static bool kl_orphan_here(struct nl *nl, const char *rest, char *ns, char *name,
+			   char veth[IF_NAMESIZE])
 {
 	struct nl_link link;
 	char err[128];
@@ -209,7 +209,7 @@ static bool kubelet_orphan_here(struct nl *nl, const char *rest, char *ns, char 
 /* After the agent was away: pod namespaces linked to this node's cbr0 that
  * no pod object names any more (deleted by hand, or by a lab operation
  * while nobody watched) are stopped and removed, with their status. */
-static void kubelet_cleanup_orphans(struct kubelet *k)
+static void kl_cleanup_orphans(struct kubelet *k)
 {
 	const struct agent_config *cfg = k->cfg;
 	char prefix[64], err[256], netns[256], ns[MODEL_NAME_MAX], name[MODEL_NAME_MAX];
@@ -240,10 +240,10 @@ static void kubelet_cleanup_orphans(struct kubelet *k)
 		}
 		for (int j = 0; j < k->n_pods && !known; j++)
 			known = strcmp(k->pods[j]->netns, names[i]) == 0;
-		if (known || !kubelet_orphan_here(&nl, names[i] + strlen(prefix), ns, name, veth))
+		if (known || !kl_orphan_here(&nl, names[i] + strlen(prefix), ns, name, veth))
 			continue;
 		log_info("pod %s/%s: deleted while the agent was away: cleaning up", ns, name);
-		kubelet_proc_kill_netns(names[i], SIGKILL);
+		kl_proc_kill_netns(names[i], SIGKILL);
 		if (podnet_detach(cfg->lab, cfg->node_index, names[i], veth, err, sizeof(err)) < 0) {
 			log_warn("pod %s/%s: remove network: %s", ns, name, err);
 			continue;
@@ -256,7 +256,7 @@ out:
 	netns_names_free(names, n_names);
 }
 
-static void kubelet_resync(struct ev_loop *loop, uint64_t id, void *data)
+static void kl_resync(struct ev_loop *loop, uint64_t id, void *data)
 {
 	struct kubelet *k = data;
 
@@ -287,7 +287,7 @@ void kubelet_sync(struct kubelet *k)
 		k->pods[i]->seen = false;
 	for (int i = 0; i < n; i++) {
 		const struct model_pod *p = &pods[i];
-		struct kubelet_pod *kp = kubelet_find(k, p->meta.ns, p->meta.name);
+		struct kubelet_pod *kp = kl_find(k, p->meta.ns, p->meta.name);
 
 		if (kp && strcmp(kp->pod.meta.uid, p->meta.uid) != 0)
 			continue; /* a new pod of the same name waits until the old one is gone */
@@ -297,7 +297,7 @@ void kubelet_sync(struct kubelet *k)
 				log_warn("list pod statuses: %s", err);
 				n_st = 0;
 			}
-			kp = kubelet_pod_new(k, p, st, n_st < 0 ? 0 : n_st);
+			kp = kl_pod_new(k, p, st, n_st < 0 ? 0 : n_st);
 			if (!kp) {
 				log_error("pod %s/%s: out of memory", p->meta.ns, p->meta.name);
 				continue;
@@ -307,18 +307,18 @@ void kubelet_sync(struct kubelet *k)
 		}
 		kp->seen = true;
 		if (p->meta.deleting[0])
-			kubelet_pod_stop(kp);
+			kl_pod_stop(kp);
 	}
 	for (int i = 0; i < k->n_pods; i++) {
 		struct kubelet_pod *kp = k->pods[i];
 
 		if (!kp->seen) {
 			kp->gone = true;
-			kubelet_pod_stop(kp);
+			kl_pod_stop(kp);
 		}
 		if (kp->state == KUBELET_POD_DONE && kp->net_dirty)
-			kubelet_pod_finish(kp);
-		kubelet_pod_report(kp);
+			kl_pod_finish(kp);
+		kl_pod_report(kp);
 	}
 	/* Forget pods whose api object is gone once they are fully down. */
 	w = 0;
@@ -327,7 +327,7 @@ void kubelet_sync(struct kubelet *k)
 
 		if (kp->gone && kp->state == KUBELET_POD_DONE && !kp->net_dirty) {
 			store_delete(cfg->statedir, STORE_POD_STATUS, kp->pod.meta.ns, kp->pod.meta.name);
-			kubelet_pod_free(kp);
+			kl_pod_free(kp);
 			freed = true;
 			continue;
 		}
@@ -335,31 +335,31 @@ void kubelet_sync(struct kubelet *k)
 	}
 	k->n_pods = w;
 	if (!k->first_sync_done) {
-		kubelet_cleanup_orphans(k);
+		kl_cleanup_orphans(k);
 		k->first_sync_done = true;
 	}
 	/* A pod that waited for its predecessor of the same name can start now. */
 	if (freed && !k->resync_timer)
-		k->resync_timer = ev_timer_add(k->loop, 0, kubelet_resync, k);
+		k->resync_timer = ev_timer_add(k->loop, 0, kl_resync, k);
 	free(st);
 	free(pods);
 }
 
 /* ---- node heartbeat ------------------------------------------------------ */
 
-static void kubelet_heartbeat(struct ev_loop *loop, uint64_t id, void *data)
+static void kl_heartbeat(struct ev_loop *loop, uint64_t id, void *data)
 {
 	struct kubelet *k = data;
 
 	(void)id;
-	kubelet_node_heartbeat(k);
-	k->heartbeat_timer = ev_timer_add(loop, KUBELET_HEARTBEAT_MS, kubelet_heartbeat, k);
+	kl_node_heartbeat(k);
+	k->heartbeat_timer = ev_timer_add(loop, KUBELET_HEARTBEAT_MS, kl_heartbeat, k);
 }
 
 /* ---- lifecycle ------------------------------------------------------------ */
 
 /* This node's pods changed in the API server (or were listed anew). */
-static void kubelet_on_pods(bool relisted, void *data)
+static void kl_on_pods(bool relisted, void *data)
 {
 	(void)relisted;
 	kubelet_sync(data);
@@ -391,22 +391,22 @@ struct kubelet *kubelet_new(struct ev_loop *loop, const struct agent_config *cfg
 	snprintf(path, sizeof(path), "%s/apiserver.sock", cfg->statedir);
 	snprintf(pods_path, sizeof(pods_path), "/api/v1/pods?fieldSelector=spec.nodeName%%3D%s",
 		 cfg->node);
-	k->pods_w = apiwatch_new(loop, path, pods_path, "pods", kubelet_on_pods, k);
-	if (!k->pods_w || kubelet_node_new(k) < 0) {
+	k->pods_w = apiwatch_new(loop, path, pods_path, "pods", kl_on_pods, k);
+	if (!k->pods_w || kl_node_new(k) < 0) {
 		kubelet_free(k);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (kubelet_logs_start(k, err, errlen) < 0) {
+	if (kl_logs_start(k, err, errlen) < 0) {
 		kubelet_free(k);
 		return NULL;
 	}
-	k->backoff_base_ms = kubelet_backoff_base(getenv(KUBELET_BACKOFF_ENV));
+	k->backoff_base_ms = kl_backoff_base(getenv(KUBELET_BACKOFF_ENV));
 	if (k->backoff_base_ms != KUBELET_BACKOFF_BASE_MS)
 		log_info("restart back-off starts at %" PRIu64 " ms (%s)", k->backoff_base_ms,
 			 KUBELET_BACKOFF_ENV);
 	/* The first heartbeat goes out as soon as the loop runs. */
-	k->heartbeat_timer = ev_timer_add(loop, 0, kubelet_heartbeat, k);
+	k->heartbeat_timer = ev_timer_add(loop, 0, kl_heartbeat, k);
 	return k;
 }
 
@@ -415,14 +415,14 @@ void kubelet_free(struct kubelet *k)
 	if (!k)
 		return;
 	for (int i = 0; i < k->n_pods; i++)
-		kubelet_pod_free(k->pods[i]);
+		kl_pod_free(k->pods[i]);
 	free(k->pods);
-	kubelet_logs_stop(k);
+	kl_logs_stop(k);
 	if (k->heartbeat_timer)
 		ev_timer_cancel(k->loop, k->heartbeat_timer);
 	if (k->resync_timer)
 		ev_timer_cancel(k->loop, k->resync_timer);
-	kubelet_node_free(k);
+	kl_node_free(k);
 	apiwatch_free(k->pods_w);
 	free(k);
 }

@@ -4,7 +4,7 @@
  * `exec` a process in the pod's namespaces watched through its pidfd, and
  * `httpGet` a lib/probe attempt from the node's namespace to the pod,
  * done when a response header arrives. Whatever the handler, its end
- * goes to kubelet_pod_hook_done(), which sends SIGTERM; the deadline (the
+ * goes to kl_pod_hook_done(), which sends SIGTERM; the deadline (the
  * pod's grace period) is kubelet_pod.c's timer, which cancels a hook still
  * running.
  */
@@ -32,7 +32,7 @@ struct kubelet_hook_cmd {
 };
 
 /* Ends the hook and reports it; later events of the same hook are ignored. */
-static void kubelet_hook_end(struct kubelet_pod *kp, bool ok, const char *msg)
+static void kl_hook_end(struct kubelet_pod *kp, bool ok, const char *msg)
 {
 	struct kubelet_hook *h = &kp->hook;
 
@@ -44,30 +44,30 @@ static void kubelet_hook_end(struct kubelet_pod *kp, bool ok, const char *msg)
 		h->timer = 0;
 	}
 	probe_cancel(&h->http);
-	kubelet_pod_hook_done(kp, ok, msg);
+	kl_pod_hook_done(kp, ok, msg);
 }
 
 /* Pod "name_ns(uid)", as kubelet names a pod in its messages. */
-static void kubelet_hook_pod(const struct kubelet_pod *kp, char *buf, size_t len)
+static void kl_hook_pod(const struct kubelet_pod *kp, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s_%s(%s)", kp->pod.meta.name, kp->pod.meta.ns, kp->pod.meta.uid);
 }
 
 /* ---- sleep -------------------------------------------------------------------- */
 
-static void kubelet_hook_slept(struct ev_loop *loop, uint64_t id, void *data)
+static void kl_hook_slept(struct ev_loop *loop, uint64_t id, void *data)
 {
 	struct kubelet_pod *kp = data;
 
 	(void)loop;
 	(void)id;
 	kp->hook.timer = 0;
-	kubelet_hook_end(kp, true, "");
+	kl_hook_end(kp, true, "");
 }
 
 /* ---- exec ---------------------------------------------------------------------- */
 
-static void kubelet_hook_reaped(struct ev_loop *loop, int fd, unsigned events, void *data)
+static void kl_hook_reaped(struct ev_loop *loop, int fd, unsigned events, void *data)
 {
 	struct kubelet_pod *kp = data;
 	struct kubelet_hook *h = &kp->hook;
@@ -77,13 +77,13 @@ static void kubelet_hook_reaped(struct ev_loop *loop, int fd, unsigned events, v
 	int code;
 
 	(void)events;
-	code = kubelet_proc_reap(fd, true, desc, sizeof(desc));
+	code = kl_proc_reap(fd, true, desc, sizeof(desc));
 	ev_unwatch(loop, fd);
 	close(fd);
 	h->pidfd = -1;
 	h->pid = 0;
 	if (code == 0) {
-		kubelet_hook_end(kp, true, "");
+		kl_hook_end(kp, true, "");
 		return;
 	}
 	cmd[0] = '\0';
@@ -92,15 +92,15 @@ static void kubelet_hook_reaped(struct ev_loop *loop, int fd, unsigned events, v
 
 		off += n > 0 ? (size_t)n : 0;
 	}
-	kubelet_hook_pod(kp, pod, sizeof(pod));
+	kl_hook_pod(kp, pod, sizeof(pod));
 	if (code > 0)
 		snprintf(desc, sizeof(desc), "exited with %d", code);
 	snprintf(msg, sizeof(msg), "Exec lifecycle hook ([%.200s]) for Container \"%s\" in Pod \"%s\" "
 		 "failed - error: command '%.200s' %s", cmd, kp->c->name, pod, cmd, desc);
-	kubelet_hook_end(kp, false, msg);
+	kl_hook_end(kp, false, msg);
 }
 
-static int kubelet_hook_exec(struct kubelet_pod *kp, char *err, size_t errlen)
+static int kl_hook_exec(struct kubelet_pod *kp, char *err, size_t errlen)
 {
 	const struct model_hook *spec = &kp->c->pre_stop;
 	struct kubelet_hook *h = &kp->hook;
@@ -114,16 +114,16 @@ static int kubelet_hook_exec(struct kubelet_pod *kp, char *err, size_t errlen)
 		return -1;
 	}
 	/* The container's environment, as the runtime gives an exec. */
-	envc = kubelet_env_compose(kp->c, kp->pod.meta.name, cmd->env, KUBELET_ENV_MAX, err,
-				   errlen);
+	envc = kl_env_compose(kp->c, kp->pod.meta.name, cmd->env, KUBELET_ENV_MAX, err,
+			      errlen);
 	if (envc < 0)
 		goto out;
 	for (int i = 0; i < envc; i++)
 		cmd->envp[i] = cmd->env[i];
 	for (int i = 0; i < spec->n_command; i++)
 		cmd->argp[i] = (char *)spec->command[i];
-	rc = kubelet_find_exec(spec->command[0], kubelet_env_get(cmd->env, envc, "PATH"),
-			       cmd->path, sizeof(cmd->path));
+	rc = kl_find_exec(spec->command[0], kl_env_get(cmd->env, envc, "PATH"),
+			  cmd->path, sizeof(cmd->path));
 	if (rc < 0) {
 		const char *why = rc == -EACCES ? "permission denied"
 				  : strchr(spec->command[0], '/') ? "no such file or directory"
@@ -139,12 +139,12 @@ static int kubelet_hook_exec(struct kubelet_pod *kp, char *err, size_t errlen)
 		.netns = kp->netns, .hostname = kp->pod.meta.name, .log_path = kp->log_path,
 		.path = cmd->path, .argv = cmd->argp, .envp = cmd->envp,
 	};
-	pid = kubelet_proc_spawn(&sp, &pidfd, err, errlen);
+	pid = kl_proc_spawn(&sp, &pidfd, err, errlen);
 	if (pid < 0) {
 		rc = -1;
 		goto out;
 	}
-	if (ev_watch(kp->k->loop, pidfd, EV_READ, kubelet_hook_reaped, kp) < 0) {
+	if (ev_watch(kp->k->loop, pidfd, EV_READ, kl_hook_reaped, kp) < 0) {
 		pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
 		waitid(P_PIDFD, (id_t)pidfd, NULL, WEXITED);
 		close(pidfd);
@@ -162,17 +162,17 @@ out:
 
 /* ---- httpGet ------------------------------------------------------------------- */
 
-static void kubelet_hook_http_fail(struct kubelet_pod *kp, const char *why)
+static void kl_hook_http_fail(struct kubelet_pod *kp, const char *why)
 {
 	char pod[192], msg[1024];
 
-	kubelet_hook_pod(kp, pod, sizeof(pod));
+	kl_hook_pod(kp, pod, sizeof(pod));
 	snprintf(msg, sizeof(msg), "HTTP lifecycle hook (%.200s) for Container \"%s\" in Pod \"%s\" "
 		 "failed - error: %s", kp->c->pre_stop.path, kp->c->name, pod, why);
-	kubelet_hook_end(kp, false, msg);
+	kl_hook_end(kp, false, msg);
 }
 
-static void kubelet_hook_answered(const struct probe_result *r, void *data)
+static void kl_hook_answered(const struct probe_result *r, void *data)
 {
 	struct kubelet_pod *kp = data;
 	char why[160];
@@ -180,7 +180,7 @@ static void kubelet_hook_answered(const struct probe_result *r, void *data)
 	/* kubelet does not look at the status code of a hook's answer: any
 	 * HTTP response is a hook that ran. */
 	if (r->outcome == PROBE_OK) {
-		kubelet_hook_end(kp, true, "");
+		kl_hook_end(kp, true, "");
 		return;
 	}
 	if (r->stage == PROBE_CONNECT)
@@ -194,10 +194,10 @@ static void kubelet_hook_answered(const struct probe_result *r, void *data)
 		snprintf(why, sizeof(why), "malformed HTTP response");
 	else
 		snprintf(why, sizeof(why), "read: %s", strerror(r->error));
-	kubelet_hook_http_fail(kp, why);
+	kl_hook_http_fail(kp, why);
 }
 
-static int kubelet_hook_http(struct kubelet_pod *kp, char *err, size_t errlen)
+static int kl_hook_http(struct kubelet_pod *kp, char *err, size_t errlen)
 {
 	const struct model_hook *spec = &kp->c->pre_stop;
 	struct kubelet_hook *h = &kp->hook;
@@ -219,14 +219,14 @@ static int kubelet_hook_http(struct kubelet_pod *kp, char *err, size_t errlen)
 	memset(&as_probe, 0, sizeof(as_probe));
 	as_probe.port = spec->port;
 	snprintf(as_probe.port_name, sizeof(as_probe.port_name), "%s", spec->port_name);
-	ps.port = kubelet_probe_port(kp->c, &as_probe);
+	ps.port = kl_probe_port(kp->c, &as_probe);
 	if (ps.port <= 0) {
 		snprintf(err, errlen, "couldn't find port: %s in container %s", spec->port_name,
 			 kp->c->name);
 		return -1;
 	}
 	snprintf(h->dest, sizeof(h->dest), "%s:%d", host, ps.port);
-	if (kubelet_hook_headers(headers, sizeof(headers), spec, &ps.host) < 0) {
+	if (kl_hook_headers(headers, sizeof(headers), spec, &ps.host) < 0) {
 		snprintf(err, errlen, "request too long");
 		return -1;
 	}
@@ -236,7 +236,7 @@ static int kubelet_hook_http(struct kubelet_pod *kp, char *err, size_t errlen)
 	if (spec->https)
 		log_info("pod %s/%s: preStop hook asks for HTTPS: sent as HTTP", kp->pod.meta.ns,
 			 kp->pod.meta.name);
-	rc = probe_start(&h->http, kp->k->loop, &ps, kubelet_hook_answered, kp);
+	rc = probe_start(&h->http, kp->k->loop, &ps, kl_hook_answered, kp);
 	if (rc == -EMSGSIZE) {
 		snprintf(err, errlen, "request too long");
 		return -1;
@@ -251,43 +251,43 @@ static int kubelet_hook_http(struct kubelet_pod *kp, char *err, size_t errlen)
 /* ---- start and stop --------------------------------------------------------------- */
 
 /* A hook that could not even start fails on the next turn of the loop, so
- * kubelet_pod_hook_done() never runs inside kubelet_pod_stop(). */
-static void kubelet_hook_failed_start(struct ev_loop *loop, uint64_t id, void *data)
+ * kl_pod_hook_done() never runs inside kl_pod_stop(). */
+static void kl_hook_failed_start(struct ev_loop *loop, uint64_t id, void *data)
 {
 	struct kubelet_pod *kp = data;
 
 	(void)loop;
 	(void)id;
 	kp->hook.timer = 0;
-	kubelet_hook_end(kp, false, kp->hook.fail);
+	kl_hook_end(kp, false, kp->hook.fail);
 }
 
-void kubelet_hook_start(struct kubelet_pod *kp)
+void kl_hook_start(struct kubelet_pod *kp)
 {
 	const struct model_hook *spec = &kp->c->pre_stop;
 	struct kubelet_hook *h = &kp->hook;
 	char err[512], pod[192];
 	int rc = 0;
 
-	kubelet_hook_cancel(kp);
+	kl_hook_cancel(kp);
 	h->running = true;
 	err[0] = '\0';
 	switch (spec->kind) {
 	case MODEL_HOOK_SLEEP:
 		h->timer = ev_timer_add(kp->k->loop, (uint64_t)spec->sleep_s * 1000u,
-					kubelet_hook_slept, kp);
+					kl_hook_slept, kp);
 		return;
 	case MODEL_HOOK_EXEC:
-		rc = spec->n_command > 0 ? kubelet_hook_exec(kp, err, sizeof(err)) : -1;
+		rc = spec->n_command > 0 ? kl_hook_exec(kp, err, sizeof(err)) : -1;
 		break;
 	case MODEL_HOOK_HTTP:
-		rc = kubelet_hook_http(kp, err, sizeof(err));
+		rc = kl_hook_http(kp, err, sizeof(err));
 		if (rc < 0) {
-			kubelet_hook_pod(kp, pod, sizeof(pod));
+			kl_hook_pod(kp, pod, sizeof(pod));
 			snprintf(h->fail, sizeof(h->fail), "HTTP lifecycle hook (%.200s) for Container "
 				 "\"%.64s\" in Pod \"%.190s\" failed - error: %.500s", spec->path,
 				 kp->c->name, pod, err);
-			h->timer = ev_timer_add(kp->k->loop, 0, kubelet_hook_failed_start, kp);
+			h->timer = ev_timer_add(kp->k->loop, 0, kl_hook_failed_start, kp);
 			return;
 		}
 		break;
@@ -297,14 +297,14 @@ void kubelet_hook_start(struct kubelet_pod *kp)
 		break;
 	}
 	if (rc < 0) {
-		kubelet_hook_pod(kp, pod, sizeof(pod));
+		kl_hook_pod(kp, pod, sizeof(pod));
 		snprintf(h->fail, sizeof(h->fail), "Exec lifecycle hook for Container \"%.64s\" in "
 			 "Pod \"%.190s\" failed - error: %.500s", kp->c->name, pod, err);
-		h->timer = ev_timer_add(kp->k->loop, 0, kubelet_hook_failed_start, kp);
+		h->timer = ev_timer_add(kp->k->loop, 0, kl_hook_failed_start, kp);
 	}
 }
 
-void kubelet_hook_cancel(struct kubelet_pod *kp)
+void kl_hook_cancel(struct kubelet_pod *kp)
 {
 	struct kubelet_hook *h = &kp->hook;
 
@@ -320,11 +320,11 @@ void kubelet_hook_cancel(struct kubelet_pod *kp)
 		pidfd_send_signal(h->pidfd, SIGKILL, NULL, 0);
 }
 
-void kubelet_hook_free(struct kubelet_pod *kp)
+void kl_hook_free(struct kubelet_pod *kp)
 {
 	struct kubelet_hook *h = &kp->hook;
 
-	kubelet_hook_cancel(kp);
+	kl_hook_cancel(kp);
 	if (h->pidfd >= 0) {
 		siginfo_t si;
 

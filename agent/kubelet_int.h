@@ -1,4 +1,5 @@
-/* kubelet_int.h — the kubelet role's parts, shared by kubelet*.c.
+/* kubelet_int.h — the kubelet role's parts, shared by kubelet*.c (not an
+ * API; the role's API is kubelet.h). Private prefix kl_.
  *
  *   kubelet.c        pods: sync with the API's pods of this node, adoption,
  *                    orphans, the heartbeat timer
@@ -41,10 +42,10 @@
 
 /* The base from the environment variable's value (NULL: unset). Values
  * that are not a positive number of milliseconds keep the default. */
-uint64_t kubelet_backoff_base(const char *env_value);
+uint64_t kl_backoff_base(const char *env_value);
 /* The wait before retry number n (n >= 1): base, 2 base, 4 base ... cap.
  * n <= 0 is no wait. */
-uint64_t kubelet_backoff_delay(uint64_t base_ms, int n);
+uint64_t kl_backoff_delay(uint64_t base_ms, int n);
 
 /* Consecutive crashes of one container. */
 struct kubelet_backoff {
@@ -55,7 +56,7 @@ struct kubelet_backoff {
  * before starting it again. As kubelet does, the first crash restarts at
  * once and each further one waits twice as long; a run longer than the
  * reset window starts the count afresh. */
-uint64_t kubelet_backoff_next(struct kubelet_backoff *b, uint64_t base_ms, uint64_t ran_ms);
+uint64_t kl_backoff_next(struct kubelet_backoff *b, uint64_t base_ms, uint64_t ran_ms);
 
 /* ---- readiness thresholds (kubelet_util.c) ------------------------------ */
 
@@ -68,11 +69,11 @@ struct kubelet_probe_state {
 /* Records one probe result; true if `ready` changed. Ready needs
  * success_threshold successes in a row, not ready failure_threshold
  * failures in a row (a container starts not ready). */
-bool kubelet_probe_record(struct kubelet_probe_state *s, const struct model_probe *p, bool ok);
+bool kl_probe_record(struct kubelet_probe_state *s, const struct model_probe *p, bool ok);
 
 /* The port a probe targets: its number, or the named containerPort's;
  * -1 if the name is not one of the container's ports. */
-int kubelet_probe_port(const struct model_container *c, const struct model_probe *p);
+int kl_probe_port(const struct model_container *c, const struct model_probe *p);
 
 /* ---- termination (kubelet_util.c) --------------------------------------- */
 
@@ -85,13 +86,13 @@ int kubelet_probe_port(const struct model_container *c, const struct model_probe
  * SIGKILL. What is left of the grace period, but never less than
  * KUBELET_MIN_GRACE_MS, so a hook that used it all still leaves the
  * process a moment to exit cleanly. */
-uint64_t kubelet_term_window_ms(int grace_s, uint64_t hook_ms);
+uint64_t kl_term_window_ms(int grace_s, uint64_t hook_ms);
 
 /* The header lines an httpGet hook sends besides Host: kubelet's
  * lifecycle headers, then the hook's httpHeaders (a User-Agent or Accept
  * among them replaces the default); *host is the hook's own Host header,
  * NULL if it has none. Returns the length, or -1 if it does not fit. */
-int kubelet_hook_headers(char *buf, size_t len, const struct model_hook *h, const char **host);
+int kl_hook_headers(char *buf, size_t len, const struct model_hook *h, const char **host);
 
 /* ---- environment (kubelet_util.c) --------------------------------------- */
 
@@ -104,19 +105,19 @@ int kubelet_hook_headers(char *buf, size_t len, const struct model_hook *h, cons
  * definition replacing an earlier one; values expand $(VAR) references
  * to variables defined before them, as in Kubernetes. Returns the count,
  * or -1 with a message in err. */
-int kubelet_env_compose(const struct model_container *c, const char *hostname,
-			char (*env)[KUBELET_ENV_LEN], int max, char *err, size_t errlen);
+int kl_env_compose(const struct model_container *c, const char *hostname,
+		   char (*env)[KUBELET_ENV_LEN], int max, char *err, size_t errlen);
 /* The value of NAME in such a list, or NULL. */
-const char *kubelet_env_get(char (*env)[KUBELET_ENV_LEN], int n, const char *name);
+const char *kl_env_get(char (*env)[KUBELET_ENV_LEN], int n, const char *name);
 
 /* Finds cmd the way execvp would, in the colon-separated path (a cmd with
  * a slash is taken as is, relative to /). 0 with the file in out,
  * -ENOENT, or -EACCES if only non-executable candidates exist. */
-int kubelet_find_exec(const char *cmd, const char *path, char *out, size_t outlen);
+int kl_find_exec(const char *cmd, const char *path, char *out, size_t outlen);
 
 /* "exit code 1", "killed by signal 9 (KILL)" from waitid()'s si_code and
  * si_status. */
-void kubelet_exit_describe(int code, int status, char *buf, size_t len);
+void kl_exit_describe(int code, int status, char *buf, size_t len);
 
 /* ---- processes (kubelet_proc.c) ----------------------------------------- */
 
@@ -133,17 +134,17 @@ struct kubelet_spawn {
  * with stdin on /dev/null. Returns the pid with *pidfd set, or -errno with
  * a message in err. The child never outlives a failed exec: it reports to
  * the log and exits 127. */
-pid_t kubelet_proc_spawn(const struct kubelet_spawn *s, int *pidfd, char *err, size_t errlen);
+pid_t kl_proc_spawn(const struct kubelet_spawn *s, int *pidfd, char *err, size_t errlen);
 /* Takes over pid if it is still alive inside the named namespace: 0 with
  * *pidfd set, or -errno (-ESRCH: gone; -EPERM: a different process). */
-int kubelet_proc_adopt(pid_t pid, const char *netns, int *pidfd);
+int kl_proc_adopt(pid_t pid, const char *netns, int *pidfd);
 /* After pidfd turned readable: collects the exit of a child (child true)
  * and describes it; an adopted process's exit status is not ours to know.
  * The exit code, or -1 if it was killed or is unknown. */
-int kubelet_proc_reap(int pidfd, bool child, char *desc, size_t desclen);
+int kl_proc_reap(int pidfd, bool child, char *desc, size_t desclen);
 /* Sends sig to every process in the named namespace (never to the
  * caller's own namespace). The number signalled, or -errno. */
-int kubelet_proc_kill_netns(const char *netns, int sig);
+int kl_proc_kill_netns(const char *netns, int sig);
 
 /* ---- pods (kubelet.c, kubelet_pod.c, kubelet_status.c) ------------------ */
 
@@ -232,84 +233,84 @@ struct kubelet {
 /* kubelet_node.c: registers the node when it is not yet, posts its status
  * when it differs from the API server's, renews its Lease. Every
  * KUBELET_HEARTBEAT_MS. */
-void kubelet_node_heartbeat(struct kubelet *k);
+void kl_node_heartbeat(struct kubelet *k);
 /* An Event as kubelet records them (source kubelet), about the object
  * kind/name (a Node: ns "default", ref_ns ""; a Pod: both its namespace),
  * uid may be NULL. A failure is only logged. */
-void kubelet_event(struct kubelet *k, const char *ns, const char *kind, const char *ref_ns,
-		   const char *name, const char *uid, const char *type, const char *reason,
-		   const char *message);
-/* -ENOMEM or 0; nothing is sent yet. kubelet_node_free() either way. */
-int kubelet_node_new(struct kubelet *k);
-void kubelet_node_free(struct kubelet *k);
+void kl_event(struct kubelet *k, const char *ns, const char *kind, const char *ref_ns,
+	      const char *name, const char *uid, const char *type, const char *reason,
+	      const char *message);
+/* -ENOMEM or 0; nothing is sent yet. kl_node_free() either way. */
+int kl_node_new(struct kubelet *k);
+void kl_node_free(struct kubelet *k);
 
 /* kubelet_status.c: the pod's status, when it changed since the last report: into the
  * agent's checkpoint (status/pods, read back by a restarted agent to
  * adopt its processes) and to the API server; a pod being deleted whose
  * container ended, with its network gone, is then deleted for good. */
-void kubelet_pod_report(struct kubelet_pod *kp);
+void kl_pod_report(struct kubelet_pod *kp);
 /* kubelet_node.c: the pod's status subresource as st says it (a merge
  * patch, the pod's uid a precondition: 409 for another pod of that name);
  * the pod deleted at once (grace period 0, only this uid), as
  * kubelet ends a deletion once the containers are gone. The HTTP status,
  * or -1 when no answer came; failures are logged once. */
-int kubelet_pod_status_send(struct kubelet *k, const struct model_pod *pod,
-			    const struct model_pod_status *st);
-int kubelet_pod_remove(struct kubelet *k, const struct model_pod *pod);
+int kl_pod_status_send(struct kubelet *k, const struct model_pod *pod,
+		       const struct model_pod_status *st);
+int kl_pod_remove(struct kubelet *k, const struct model_pod *pod);
 /* True for KUBELET_API_QUIET_MS after a request the API server did not
  * answer: the pods' reports to it (status, Events, removal) wait, so that
  * a frozen server costs the loop, which the service proxy shares, one
  * timeout per period rather than one per pod. */
 #define KUBELET_API_QUIET_MS 2000
-bool kubelet_api_quiet(const struct kubelet *k);
-/* kubelet_status.c: an Event about the pod, as kubelet_event() records it,
+bool kl_api_quiet(const struct kubelet *k);
+/* kubelet_status.c: an Event about the pod, as kl_event() records it,
  * unless the API server is quiet: then it is dropped, as a failed one is,
  * so that a pod's Events (the Unhealthy of every failed probe too) cost a
  * frozen server no more timeouts than its reports do. */
-void kubelet_pod_event(struct kubelet_pod *kp, const char *type, const char *reason,
-		       const char *message);
+void kl_pod_event(struct kubelet_pod *kp, const char *type, const char *reason,
+		  const char *message);
 
 /* kubelet.c: the pod this kubelet runs as ns/name, NULL if none. */
-struct kubelet_pod *kubelet_find(struct kubelet *k, const char *ns, const char *name);
+struct kubelet_pod *kl_find(struct kubelet *k, const char *ns, const char *name);
 
 /* kubelet_logs.c: serves the pods' logs on the node's kubelet socket
  * (lab_kubelet_socket). 0, or -1 with a message in err. */
-int kubelet_logs_start(struct kubelet *k, char *err, size_t errlen);
+int kl_logs_start(struct kubelet *k, char *err, size_t errlen);
 /* Closes the socket and every log being followed. Safe when not started. */
-void kubelet_logs_stop(struct kubelet *k);
+void kl_logs_stop(struct kubelet *k);
 
 /* kubelet_hook.c: runs the first container's preStop hook; its end is
- * reported to kubelet_pod_hook_done(), never from within kubelet_hook_start. */
-void kubelet_hook_start(struct kubelet_pod *kp);
+ * reported to kl_pod_hook_done(), never from within kl_hook_start. */
+void kl_hook_start(struct kubelet_pod *kp);
 /* Gives up a running hook (an exec hook's process is killed); nothing is
  * reported. Safe when no hook runs. */
-void kubelet_hook_cancel(struct kubelet_pod *kp);
+void kl_hook_cancel(struct kubelet_pod *kp);
 /* Releases what the hook holds when the pod is freed. */
-void kubelet_hook_free(struct kubelet_pod *kp);
+void kl_hook_free(struct kubelet_pod *kp);
 /* kubelet_pod.c: the hook ended; ok false with what failed in msg. */
-void kubelet_pod_hook_done(struct kubelet_pod *kp, bool ok, const char *msg);
+void kl_pod_hook_done(struct kubelet_pod *kp, bool ok, const char *msg);
 
 /* kubelet_pod.c: the pod's lifecycle, as kubelet.c's sync drives it. */
 /* Sets the reason and message a waiting pod shows. */
-void kubelet_pod_say(struct kubelet_pod *kp, const char *reason, const char *fmt, ...)
+void kl_pod_say(struct kubelet_pod *kp, const char *reason, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Starts the pod's container: its network, then its process; a failure
  * is shown in its status and retried after the back-off. */
-void kubelet_pod_start(struct kubelet_pod *kp);
+void kl_pod_start(struct kubelet_pod *kp);
 /* The pidfd of the pod's process turned readable (an ev watch callback,
  * for a started or an adopted process): restart it, or finish the pod. */
-void kubelet_pod_exited(struct ev_loop *loop, int fd, unsigned events, void *data);
+void kl_pod_exited(struct ev_loop *loop, int fd, unsigned events, void *data);
 /* Deletion, or the api object disappeared: preStop hook, SIGTERM,
  * SIGKILL at the end of the grace period. */
-void kubelet_pod_stop(struct kubelet_pod *kp);
+void kl_pod_stop(struct kubelet_pod *kp);
 /* Nothing of the pod runs any more: its network removed, reported
  * terminated. A failed detach is retried by calling it again. */
-void kubelet_pod_finish(struct kubelet_pod *kp);
+void kl_pod_finish(struct kubelet_pod *kp);
 
 /* kubelet_probe.c: starts probing a freshly running (or adopted) process;
  * first_ms is the delay to the first probe. */
-void kubelet_probe_begin(struct kubelet_pod *kp, uint64_t first_ms);
+void kl_probe_begin(struct kubelet_pod *kp, uint64_t first_ms);
 /* Stops probing (process gone) and closes any probe in flight. */
-void kubelet_probe_end(struct kubelet_pod *kp);
+void kl_probe_end(struct kubelet_pod *kp);
 
 #endif

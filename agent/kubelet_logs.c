@@ -46,7 +46,7 @@ struct kubelet_log_follow {
 	uint64_t timer;
 };
 
-static void kubelet_log_follow_free(struct kubelet_log_follow *f)
+static void kl_log_follow_free(struct kubelet_log_follow *f)
 {
 	if (f->timer)
 		ev_timer_cancel(f->k->loop, f->timer);
@@ -55,15 +55,15 @@ static void kubelet_log_follow_free(struct kubelet_log_follow *f)
 	free(f);
 }
 
-static void kubelet_log_on_gone(struct httpd_stream *st, void *data)
+static void kl_log_on_gone(struct httpd_stream *st, void *data)
 {
 	(void)st;
-	kubelet_log_follow_free(data);
+	kl_log_follow_free(data);
 }
 
 /* Sends what the file has beyond the offset; false when the client does
  * not keep up (the stream is to be ended). */
-static bool kubelet_log_pump(struct kubelet_log_follow *f)
+static bool kl_log_pump(struct kubelet_log_follow *f)
 {
 	char buf[KUBELET_LOGS_CHUNK];
 	ssize_t n;
@@ -76,9 +76,9 @@ static bool kubelet_log_pump(struct kubelet_log_follow *f)
 
 /* The pod this kubelet runs under that name and uid, while it may still
  * write output: NULL once it is gone or its process is done for good. */
-static const struct kubelet_pod *kubelet_log_live(const struct kubelet_log_follow *f)
+static const struct kubelet_pod *kl_log_live(const struct kubelet_log_follow *f)
 {
-	const struct kubelet_pod *kp = kubelet_find(f->k, f->ns, f->name);
+	const struct kubelet_pod *kp = kl_find(f->k, f->ns, f->name);
 
 	if (!kp || strcmp(kp->pod.meta.uid, f->uid) != 0 || kp->removed ||
 	    kp->state == KUBELET_POD_DONE)
@@ -86,26 +86,26 @@ static const struct kubelet_pod *kubelet_log_live(const struct kubelet_log_follo
 	return kp;
 }
 
-static void kubelet_log_on_timer(struct ev_loop *loop, uint64_t id, void *data)
+static void kl_log_on_timer(struct ev_loop *loop, uint64_t id, void *data)
 {
 	struct kubelet_log_follow *f = data;
-	bool live = kubelet_log_live(f) != NULL;
+	bool live = kl_log_live(f) != NULL;
 
 	(void)id;
 	f->timer = 0;
 	/* Read after the check: what a process wrote before it ended is
 	 * sent before the end. */
-	if (!kubelet_log_pump(f) || !live) {
+	if (!kl_log_pump(f) || !live) {
 		httpd_stream_end(f->st);
-		kubelet_log_follow_free(f);
+		kl_log_follow_free(f);
 		return;
 	}
-	f->timer = ev_timer_add(loop, KUBELET_LOGS_POLL_MS, kubelet_log_on_timer, f);
+	f->timer = ev_timer_add(loop, KUBELET_LOGS_POLL_MS, kl_log_on_timer, f);
 }
 
 /* Where the last n lines of the file start (n < 0: the whole file, 0:
  * its end). */
-static off_t kubelet_log_tail_offset(int fd, long lines)
+static off_t kl_log_tail_offset(int fd, long lines)
 {
 	struct stat st;
 	char buf[4096];
@@ -135,10 +135,10 @@ static off_t kubelet_log_tail_offset(int fd, long lines)
 	return 0;
 }
 
-static void kubelet_log_error(struct httpd_resp *resp, int status, const char *fmt, ...)
+static void kl_log_error(struct httpd_resp *resp, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static void kubelet_log_error(struct httpd_resp *resp, int status, const char *fmt, ...)
+static void kl_log_error(struct httpd_resp *resp, int status, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -150,7 +150,7 @@ static void kubelet_log_error(struct httpd_resp *resp, int status, const char *f
 }
 
 /* A non-negative number, or -1 for an absent or malformed one. */
-static long kubelet_log_query_num(const char *query, const char *key)
+static long kl_log_query_num(const char *query, const char *key)
 {
 	char v[32], *end;
 	long n;
@@ -161,7 +161,7 @@ static long kubelet_log_query_num(const char *query, const char *key)
 	return *end || n < 0 ? -1 : n;
 }
 
-static bool kubelet_log_has_container(const struct kubelet_pod *kp, const char *name)
+static bool kl_log_has_container(const struct kubelet_pod *kp, const char *name)
 {
 	for (int i = 0; i < kp->pod.spec.n_containers; i++)
 		if (strcmp(kp->pod.spec.containers[i].name, name) == 0)
@@ -169,7 +169,7 @@ static bool kubelet_log_has_container(const struct kubelet_pod *kp, const char *
 	return false;
 }
 
-static void kubelet_logs_handle(const struct httpd_req *req, struct httpd_resp *resp, void *data)
+static void kl_logs_handle(const struct httpd_req *req, struct httpd_resp *resp, void *data)
 {
 	struct kubelet *k = data;
 	const char *query = strchr(req->target, '?');
@@ -184,35 +184,35 @@ static void kubelet_logs_handle(const struct httpd_req *req, struct httpd_resp *
 		query++;
 	if (sscanf(req->path, "/containerLogs/%63[^/]/%63[^/]/%63[^/]%n", ns, name, ctr, &n) != 3 ||
 	    req->path[n] != '\0') {
-		kubelet_log_error(resp, 404, "not found: %s", req->path);
+		kl_log_error(resp, 404, "not found: %s", req->path);
 		return;
 	}
 	if (strcmp(req->method, "GET") != 0) {
-		kubelet_log_error(resp, 405, "method %s not allowed", req->method);
+		kl_log_error(resp, 405, "method %s not allowed", req->method);
 		return;
 	}
-	kp = kubelet_find(k, ns, name);
+	kp = kl_find(k, ns, name);
 	if (!kp || kp->removed) {
-		kubelet_log_error(resp, 404, "pod \"%s/%s\" not found", ns, name);
+		kl_log_error(resp, 404, "pod \"%s/%s\" not found", ns, name);
 		return;
 	}
-	if (!kubelet_log_has_container(kp, ctr)) {
-		kubelet_log_error(resp, 404, "container \"%s\" not found in pod \"%s/%s\"", ctr, ns,
-				  name);
+	if (!kl_log_has_container(kp, ctr)) {
+		kl_log_error(resp, 404, "container \"%s\" not found in pod \"%s/%s\"", ctr, ns,
+			     name);
 		return;
 	}
 	fd = open(kp->log_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
-			kubelet_log_error(resp, 400, "container \"%s\" in pod \"%s\" is waiting to "
-					  "start: ContainerCreating", ctr, name);
+			kl_log_error(resp, 400, "container \"%s\" in pod \"%s\" is waiting to "
+				     "start: ContainerCreating", ctr, name);
 		else
-			kubelet_log_error(resp, 500, "%s: %s", kp->log_path, strerror(errno));
+			kl_log_error(resp, 500, "%s: %s", kp->log_path, strerror(errno));
 		return;
 	}
-	tail = kubelet_log_query_num(query, "tailLines");
-	limit = kubelet_log_query_num(query, "limitBytes");
-	off = kubelet_log_tail_offset(fd, tail);
+	tail = kl_log_query_num(query, "tailLines");
+	limit = kl_log_query_num(query, "limitBytes");
+	off = kl_log_tail_offset(fd, tail);
 	snprintf(resp->content_type, sizeof(resp->content_type), "text/plain");
 	if (!query || !httpd_query_get(query, "follow", follow, sizeof(follow)) ||
 	    strcmp(follow, "true") != 0) {
@@ -232,11 +232,11 @@ static void kubelet_logs_handle(const struct httpd_req *req, struct httpd_resp *
 	lseek(fd, off, SEEK_SET);
 	f = calloc(1, sizeof(*f));
 	if (f)
-		f->st = httpd_resp_stream(resp, kubelet_log_on_gone, f);
+		f->st = httpd_resp_stream(resp, kl_log_on_gone, f);
 	if (!f || !f->st) {
 		free(f);
 		close(fd);
-		kubelet_log_error(resp, 500, "out of memory");
+		kl_log_error(resp, 500, "out of memory");
 		return;
 	}
 	f->k = k;
@@ -245,10 +245,10 @@ static void kubelet_logs_handle(const struct httpd_req *req, struct httpd_resp *
 	snprintf(f->name, sizeof(f->name), "%s", name);
 	snprintf(f->uid, sizeof(f->uid), "%s", kp->pod.meta.uid);
 	/* The first bytes go out from the loop, as every later read. */
-	f->timer = ev_timer_add(k->loop, 0, kubelet_log_on_timer, f);
+	f->timer = ev_timer_add(k->loop, 0, kl_log_on_timer, f);
 }
 
-int kubelet_logs_start(struct kubelet *k, char *err, size_t errlen)
+int kl_logs_start(struct kubelet *k, char *err, size_t errlen)
 {
 	char path[LAB_PATH_MAX + 64], dir[LAB_PATH_MAX + 16];
 	int fd, rc;
@@ -264,7 +264,7 @@ int kubelet_logs_start(struct kubelet *k, char *err, size_t errlen)
 		snprintf(err, errlen, "listen on %s: %s", path, strerror(-fd));
 		return -1;
 	}
-	k->logs_srv = httpd_new_listener(k->loop, fd, NULL, kubelet_logs_handle, k);
+	k->logs_srv = httpd_new_listener(k->loop, fd, NULL, kl_logs_handle, k);
 	if (!k->logs_srv) {
 		unlink(path);
 		snprintf(err, errlen, "listen on %s: %s", path, strerror(ENOMEM));
@@ -274,7 +274,7 @@ int kubelet_logs_start(struct kubelet *k, char *err, size_t errlen)
 	return 0;
 }
 
-void kubelet_logs_stop(struct kubelet *k)
+void kl_logs_stop(struct kubelet *k)
 {
 	/* Every follower's on_gone frees it. */
 	httpd_free(k->logs_srv);

@@ -53,10 +53,10 @@ struct kubelet_node {
 };
 
 /* Logs a failure once, until it changes or things work again. */
-static void kubelet_node_failed(struct kubelet_node *n, const char *fmt, ...)
+static void kl_node_failed(struct kubelet_node *n, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-static void kubelet_node_failed(struct kubelet_node *n, const char *fmt, ...)
+static void kl_node_failed(struct kubelet_node *n, const char *fmt, ...)
 {
 	char msg[sizeof(n->last_error)];
 	va_list ap;
@@ -70,7 +70,7 @@ static void kubelet_node_failed(struct kubelet_node *n, const char *fmt, ...)
 	memcpy(n->last_error, msg, sizeof(msg));
 }
 
-static void kubelet_node_ok(struct kubelet_node *n, const char *what)
+static void kl_node_ok(struct kubelet_node *n, const char *what)
 {
 	if (!n->last_error[0])
 		return;
@@ -81,8 +81,8 @@ static void kubelet_node_ok(struct kubelet_node *n, const char *what)
 /* One request with a JSON body (may be NULL); the answer's body parsed
  * into *answer when asked for (NULL if it is not JSON). The HTTP status,
  * or -1 when no answer came (logged). */
-static int kubelet_node_call(struct kubelet_node *n, const char *method, const char *path,
-			     const char *content_type, json_t *body, json_t **answer)
+static int kl_node_call(struct kubelet_node *n, const char *method, const char *path,
+			const char *content_type, json_t *body, json_t **answer)
 {
 	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL, err[200];
 	struct buf b = BUF_INIT;
@@ -95,7 +95,7 @@ static int kubelet_node_call(struct kubelet_node *n, const char *method, const c
 	code = apiclient_request(n->api, method, path, content_type, text,
 				 text ? strlen(text) : 0, &b, err, sizeof(err));
 	if (code < 0) {
-		kubelet_node_failed(n, "API server: %s %s: %s", method, path, err);
+		kl_node_failed(n, "API server: %s %s: %s", method, path, err);
 		n->quiet_until = ev_now_ms() + KUBELET_API_QUIET_MS;
 	} else {
 		/* It answers again: the pods' reports need not wait. */
@@ -108,34 +108,34 @@ static int kubelet_node_call(struct kubelet_node *n, const char *method, const c
 	return code;
 }
 
-static int kubelet_node_send(void *ctx, const char *method, const char *path,
-			     const char *content_type, json_t *body)
+static int kl_node_send(void *ctx, const char *method, const char *path,
+			const char *content_type, json_t *body)
 {
-	return kubelet_node_call(ctx, method, path, content_type, body, NULL);
+	return kl_node_call(ctx, method, path, content_type, body, NULL);
 }
 
-void kubelet_event(struct kubelet *k, const char *ns, const char *kind, const char *ref_ns,
-		   const char *name, const char *uid, const char *type, const char *reason,
-		   const char *message)
+void kl_event(struct kubelet *k, const char *ns, const char *kind, const char *ref_ns,
+	      const char *name, const char *uid, const char *type, const char *reason,
+	      const char *message)
 {
 	json_t *ev = apiobj_event_new(ns, "v1", kind, ref_ns, name, uid, type, reason, message,
 				      "kubelet");
-	int code = ev ? apiobj_event_record(&k->node->events, ev, kubelet_node_send, k->node) : -1;
+	int code = ev ? apiobj_event_record(&k->node->events, ev, kl_node_send, k->node) : -1;
 
 	if (code > 0 && (code < 200 || code >= 300))
-		kubelet_node_failed(k->node, "record %s: HTTP %d", reason, code);
+		kl_node_failed(k->node, "record %s: HTTP %d", reason, code);
 	json_decref(ev);
 }
 
 /* ---- the pods' status and their end ---------------------------------- */
 
-bool kubelet_api_quiet(const struct kubelet *k)
+bool kl_api_quiet(const struct kubelet *k)
 {
 	return ev_now_ms() < k->node->quiet_until;
 }
 
-int kubelet_pod_status_send(struct kubelet *k, const struct model_pod *pod,
-			    const struct model_pod_status *st)
+int kl_pod_status_send(struct kubelet *k, const struct model_pod *pod,
+		       const struct model_pod_status *st)
 {
 	static const char *const optional[] = { "startTime", "hostIP", "podIP", "podIPs",
 						"containerStatuses", "reason", "message" };
@@ -158,16 +158,16 @@ int kubelet_pod_status_send(struct kubelet *k, const struct model_pod *pod,
 	patch = json_pack("{s:{s:s}, s:o}", "metadata", "uid", pod->meta.uid, "status", status);
 	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s/status", pod->meta.ns,
 		 pod->meta.name);
-	code = patch ? kubelet_node_call(k->node, "PATCH", path, "application/merge-patch+json",
-					 patch, NULL) : -1;
+	code = patch ? kl_node_call(k->node, "PATCH", path, "application/merge-patch+json",
+				    patch, NULL) : -1;
 	json_decref(patch);
 	if (code > 0 && code != 200 && code != 404 && code != 409)
-		kubelet_node_failed(k->node, "pod %s/%s: status: HTTP %d", pod->meta.ns,
-				    pod->meta.name, code);
+		kl_node_failed(k->node, "pod %s/%s: status: HTTP %d", pod->meta.ns,
+			       pod->meta.name, code);
 	return code;
 }
 
-int kubelet_pod_remove(struct kubelet *k, const struct model_pod *pod)
+int kl_pod_remove(struct kubelet *k, const struct model_pod *pod)
 {
 	char path[3 * MODEL_NAME_MAX + 32];
 	json_t *opts = json_pack("{s:s, s:s, s:i, s:{s:s}}", "apiVersion", "v1", "kind",
@@ -177,25 +177,25 @@ int kubelet_pod_remove(struct kubelet *k, const struct model_pod *pod)
 
 	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s", pod->meta.ns,
 		 pod->meta.name);
-	code = opts ? kubelet_node_call(k->node, "DELETE", path, "application/json", opts, NULL)
+	code = opts ? kl_node_call(k->node, "DELETE", path, "application/json", opts, NULL)
 		    : -1;
 	json_decref(opts);
 	if (code > 0 && code != 200 && code != 404 && code != 409)
-		kubelet_node_failed(k->node, "pod %s/%s: delete: HTTP %d", pod->meta.ns,
-				    pod->meta.name, code);
+		kl_node_failed(k->node, "pod %s/%s: delete: HTTP %d", pod->meta.ns,
+			       pod->meta.name, code);
 	return code;
 }
 
 /* An Event about this node ("default" namespace, the Node as involved
  * object). */
-static void kubelet_node_event(struct kubelet *k, const char *reason, const char *message)
+static void kl_node_event(struct kubelet *k, const char *reason, const char *message)
 {
-	kubelet_event(k, "default", "Node", "", k->cfg->node, k->node->uid, "Normal", reason,
-		      message);
+	kl_event(k, "default", "Node", "", k->cfg->node, k->node->uid, "Normal", reason,
+		 message);
 }
 
 /* "linux"'s machine names in Kubernetes' words (GOARCH). */
-static const char *kubelet_node_arch(const char *machine)
+static const char *kl_node_arch(const char *machine)
 {
 	if (strcmp(machine, "x86_64") == 0)
 		return "amd64";
@@ -205,7 +205,7 @@ static const char *kubelet_node_arch(const char *machine)
 }
 
 /* PRETTY_NAME of /etc/os-release, as kubelet reports the OS image. */
-static void kubelet_node_os_image(char *out, size_t len)
+static void kl_node_os_image(char *out, size_t len)
 {
 	char *text = NULL, *p;
 
@@ -222,22 +222,22 @@ static void kubelet_node_os_image(char *out, size_t len)
 	free(text);
 }
 
-static json_t *kubelet_node_info(void)
+static json_t *kl_node_info(void)
 {
 	struct utsname un;
 	char os[128];
 
 	if (uname(&un) < 0)
 		memset(&un, 0, sizeof(un));
-	kubelet_node_os_image(os, sizeof(os));
+	kl_node_os_image(os, sizeof(os));
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "kubeletVersion", LAB_KUBE_VERSION,
 			 "kubeProxyVersion", LAB_KUBE_VERSION, "osImage", os, "kernelVersion",
 			 un.release, "operatingSystem", "linux", "architecture",
-			 kubelet_node_arch(un.machine), "containerRuntimeVersion",
+			 kl_node_arch(un.machine), "containerRuntimeVersion",
 			 "clientip://netns");
 }
 
-static json_t *kubelet_node_labels(const struct kubelet *k)
+static json_t *kl_node_labels(const struct kubelet *k)
 {
 	struct utsname un;
 
@@ -246,12 +246,12 @@ static json_t *kubelet_node_labels(const struct kubelet *k)
 	/* As AKS labels its nodes: role "agent", which kubectl shows. */
 	return json_pack("{s:s, s:s, s:s, s:s, s:s}", "kubernetes.io/hostname", k->cfg->node,
 			 "kubernetes.io/os", "linux", "kubernetes.io/arch",
-			 kubelet_node_arch(un.machine), "kubernetes.io/role", "agent",
+			 kl_node_arch(un.machine), "kubernetes.io/role", "agent",
 			 "node-role.kubernetes.io/agent", "");
 }
 
 /* The status this agent posts, without the condition's times. */
-static json_t *kubelet_node_status(const struct kubelet *k)
+static json_t *kl_node_status(const struct kubelet *k)
 {
 	char addr[INET_ADDRSTRLEN], pods[16];
 
@@ -268,7 +268,7 @@ static json_t *kubelet_node_status(const struct kubelet *k)
 
 /* Whether the status the server holds says what we would post, times
  * aside. */
-static bool kubelet_node_same(const json_t *held, const json_t *want)
+static bool kl_node_same(const json_t *held, const json_t *want)
 {
 	json_t *copy = json_deep_copy(held);
 	json_t *conds = json_object_get(copy, "conditions"), *c;
@@ -284,7 +284,7 @@ static bool kubelet_node_same(const json_t *held, const json_t *want)
 	return same;
 }
 
-static void kubelet_node_register(struct kubelet *k)
+static void kl_node_register(struct kubelet *k)
 {
 	struct kubelet_node *n = k->node;
 	char cidr[INET_ADDRSTRLEN + 4], subnet[INET_ADDRSTRLEN];
@@ -295,25 +295,25 @@ static void kubelet_node_register(struct kubelet *k)
 	inet_ntop(AF_INET, &net, subnet, sizeof(subnet));
 	snprintf(cidr, sizeof(cidr), "%s/%d", subnet, LAB_POD_PREFIX);
 	node = json_pack("{s:s, s:s, s:{s:s, s:o}, s:{s:s, s:[s]}}", "apiVersion", "v1", "kind",
-			 "Node", "metadata", "name", k->cfg->node, "labels", kubelet_node_labels(k),
+			 "Node", "metadata", "name", k->cfg->node, "labels", kl_node_labels(k),
 			 "spec", "podCIDR", cidr, "podCIDRs", cidr);
 	if (!node)
 		return;
-	code = kubelet_node_call(n, "POST", "/api/v1/nodes", "application/json", node, NULL);
+	code = kl_node_call(n, "POST", "/api/v1/nodes", "application/json", node, NULL);
 	json_decref(node);
 	if (code == 201 || code == 409) {
 		if (code == 201)
 			log_info("node %s registered", k->cfg->node);
 		n->registered = true;
 		n->reported = 0;   /* a new Node has no status yet */
-		kubelet_node_ok(n, "node registration");
+		kl_node_ok(n, "node registration");
 	} else if (code > 0) {
-		kubelet_node_failed(n, "register node %s: HTTP %d", k->cfg->node, code);
+		kl_node_failed(n, "register node %s: HTTP %d", k->cfg->node, code);
 	}
 }
 
 /* Renews the Lease, creating it the first time. */
-static void kubelet_node_lease(struct kubelet *k, const char *now)
+static void kl_node_lease(struct kubelet *k, const char *now)
 {
 	struct kubelet_node *n = k->node;
 	char path[160];
@@ -325,13 +325,13 @@ static void kubelet_node_lease(struct kubelet *k, const char *now)
 		 k->cfg->node);
 	patch = json_pack("{s:{s:s, s:i, s:s}}", "spec", "holderIdentity", k->cfg->node,
 			  "leaseDurationSeconds", model_node_grace_s(), "renewTime", now);
-	code = patch ? kubelet_node_call(n, "PATCH", path, "application/merge-patch+json", patch,
-					 NULL)
+	code = patch ? kl_node_call(n, "PATCH", path, "application/merge-patch+json", patch,
+				    NULL)
 		     : -1;
 	json_decref(patch);
 	if (code != 404) {
 		if (code > 0 && code != 200)
-			kubelet_node_failed(n, "renew lease %s: HTTP %d", k->cfg->node, code);
+			kl_node_failed(n, "renew lease %s: HTTP %d", k->cfg->node, code);
 		return;
 	}
 	/* The Node owns its Lease, so that deleting the Node takes it too. */
@@ -346,15 +346,15 @@ static void kubelet_node_lease(struct kubelet *k, const char *now)
 		json_object_del(json_object_get(lease, "metadata"), "ownerReferences");
 	snprintf(path, sizeof(path),
 		 "/apis/coordination.k8s.io/v1/namespaces/" KUBELET_LEASE_NS "/leases");
-	code = lease ? kubelet_node_call(n, "POST", path, "application/json", lease, NULL) : -1;
+	code = lease ? kl_node_call(n, "POST", path, "application/json", lease, NULL) : -1;
 	json_decref(lease);
 	if (code > 0 && code != 201 && code != 409)
-		kubelet_node_failed(n, "create lease %s: HTTP %d", k->cfg->node, code);
+		kl_node_failed(n, "create lease %s: HTTP %d", k->cfg->node, code);
 }
 
 /* Reads the Node back and posts its status if it differs from ours or is
  * due again. */
-static void kubelet_node_report(struct kubelet *k, const char *now)
+static void kl_node_report(struct kubelet *k, const char *now)
 {
 	struct kubelet_node *n = k->node;
 	const json_t *held_ready;
@@ -364,7 +364,7 @@ static void kubelet_node_report(struct kubelet *k, const char *now)
 	int code;
 
 	snprintf(path, sizeof(path), "/api/v1/nodes/%s", k->cfg->node);
-	code = kubelet_node_call(n, "GET", path, NULL, NULL, &node);
+	code = kl_node_call(n, "GET", path, NULL, NULL, &node);
 	if (code == 404) {
 		/* Deleted while we ran: register again, as a restarted kubelet
 		 * would. */
@@ -374,7 +374,7 @@ static void kubelet_node_report(struct kubelet *k, const char *now)
 	}
 	if (code != 200 || !node) {
 		if (code > 0)
-			kubelet_node_failed(n, "read node %s: HTTP %d", k->cfg->node, code);
+			kl_node_failed(n, "read node %s: HTTP %d", k->cfg->node, code);
 		goto out;
 	}
 	uid = json_string_value(json_object_get(json_object_get(node, "metadata"), "uid"));
@@ -382,13 +382,13 @@ static void kubelet_node_report(struct kubelet *k, const char *now)
 	/* Once per agent, as kubelet announces its start. */
 	if (!n->started) {
 		n->started = true;
-		kubelet_node_event(k, "Starting", "Starting kubelet.");
+		kl_node_event(k, "Starting", "Starting kubelet.");
 	}
-	want = kubelet_node_status(k);
+	want = kl_node_status(k);
 	if (!want)
 		goto out;
 	if (n->reported && time(NULL) - n->reported < KUBELET_NODE_REPORT_S &&
-	    kubelet_node_same(json_object_get(node, "status"), want))
+	    kl_node_same(json_object_get(node, "status"), want))
 		goto out;
 	/* The condition keeps its transition time while it stays True. */
 	held_ready = apiobj_condition(node, "Ready");
@@ -400,8 +400,8 @@ static void kubelet_node_report(struct kubelet *k, const char *now)
 	json_object_set_new(cond, "lastTransitionTime", json_string(since ? since : now));
 	patch = json_pack("{s:O}", "status", want);
 	snprintf(path, sizeof(path), "/api/v1/nodes/%s/status", k->cfg->node);
-	code = patch ? kubelet_node_call(n, "PATCH", path, "application/merge-patch+json", patch,
-					 NULL)
+	code = patch ? kl_node_call(n, "PATCH", path, "application/merge-patch+json", patch,
+				    NULL)
 		     : -1;
 	if (code == 200) {
 		if (!held_status || strcmp(held_status, "True") != 0) {
@@ -409,12 +409,12 @@ static void kubelet_node_report(struct kubelet *k, const char *now)
 
 			log_info("node %s: Ready", k->cfg->node);
 			snprintf(msg, sizeof(msg), "Node %s status is now: NodeReady", k->cfg->node);
-			kubelet_node_event(k, "NodeReady", msg);
+			kl_node_event(k, "NodeReady", msg);
 		}
 		n->reported = time(NULL);
-		kubelet_node_ok(n, "node status");
+		kl_node_ok(n, "node status");
 	} else if (code > 0) {
-		kubelet_node_failed(n, "post node status %s: HTTP %d", k->cfg->node, code);
+		kl_node_failed(n, "post node status %s: HTTP %d", k->cfg->node, code);
 	}
 out:
 	json_decref(patch);
@@ -422,7 +422,7 @@ out:
 	json_decref(node);
 }
 
-void kubelet_node_heartbeat(struct kubelet *k)
+void kl_node_heartbeat(struct kubelet *k)
 {
 	char now[MODEL_TIME_MAX], now_us[MODEL_TIME_MAX + 8];
 	struct timespec ts;
@@ -432,18 +432,18 @@ void kubelet_node_heartbeat(struct kubelet *k)
 	model_time_format(ts.tv_sec, now, sizeof(now));
 	model_time_format_frac(ts.tv_sec, ts.tv_nsec, 6, now_us, sizeof(now_us));
 	if (!k->node->registered)
-		kubelet_node_register(k);
+		kl_node_register(k);
 	if (!k->node->registered)
 		return;
-	kubelet_node_report(k, now);
+	kl_node_report(k, now);
 	/* A report the server did not answer: the Lease would wait for the
 	 * same timeout in the loop the proxy shares; it is renewed by the
 	 * next heartbeat instead. */
-	if (k->node->registered && !kubelet_api_quiet(k))
-		kubelet_node_lease(k, now_us);
+	if (k->node->registered && !kl_api_quiet(k))
+		kl_node_lease(k, now_us);
 }
 
-int kubelet_node_new(struct kubelet *k)
+int kl_node_new(struct kubelet *k)
 {
 	char sock[LAB_PATH_MAX + 32];
 
@@ -452,14 +452,14 @@ int kubelet_node_new(struct kubelet *k)
 		return -ENOMEM;
 	snprintf(sock, sizeof(sock), "%s/apiserver.sock", k->cfg->statedir);
 	k->node->api = apiclient_new(sock);
-	k->node->info = kubelet_node_info();
+	k->node->info = kl_node_info();
 	if (!k->node->api || !k->node->info)
 		return -ENOMEM;
 	apiclient_set_timeout(k->node->api, KUBELET_NODE_TIMEOUT_MS);
 	return 0;
 }
 
-void kubelet_node_free(struct kubelet *k)
+void kl_node_free(struct kubelet *k)
 {
 	if (!k->node)
 		return;

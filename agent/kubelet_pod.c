@@ -32,7 +32,7 @@
 
 /* ---- messages ----------------------------------------------------------- */
 
-void kubelet_pod_say(struct kubelet_pod *kp, const char *reason, const char *fmt, ...)
+void kl_pod_say(struct kubelet_pod *kp, const char *reason, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -44,7 +44,7 @@ void kubelet_pod_say(struct kubelet_pod *kp, const char *reason, const char *fmt
 
 /* Durations as Go prints them in kubelet's messages: "10s", "2m40s", and
  * for shortened test schedules "200ms" or "1.6s". */
-static void kubelet_duration(uint64_t ms, char *buf, size_t len)
+static void kl_duration(uint64_t ms, char *buf, size_t len)
 {
 	if (ms < 1000)
 		snprintf(buf, len, "%" PRIu64 "ms", ms);
@@ -58,7 +58,7 @@ static void kubelet_duration(uint64_t ms, char *buf, size_t len)
 
 /* ---- timers and transitions --------------------------------------------- */
 
-static void kubelet_pod_retry(struct ev_loop *loop, uint64_t id, void *data)
+static void kl_pod_retry(struct ev_loop *loop, uint64_t id, void *data)
 {
 	struct kubelet_pod *kp = data;
 
@@ -66,31 +66,31 @@ static void kubelet_pod_retry(struct ev_loop *loop, uint64_t id, void *data)
 	(void)id;
 	kp->retry_timer = 0;
 	if (kp->state == KUBELET_POD_WAITING && !kp->gone && !kp->pod.meta.deleting[0])
-		kubelet_pod_start(kp);
+		kl_pod_start(kp);
 }
 
-static void kubelet_pod_schedule(struct kubelet_pod *kp, uint64_t delay_ms)
+static void kl_pod_schedule(struct kubelet_pod *kp, uint64_t delay_ms)
 {
 	if (kp->retry_timer)
 		ev_timer_cancel(kp->k->loop, kp->retry_timer);
-	kp->retry_timer = ev_timer_add(kp->k->loop, delay_ms, kubelet_pod_retry, kp);
+	kp->retry_timer = ev_timer_add(kp->k->loop, delay_ms, kl_pod_retry, kp);
 }
 
 /* A start that failed before any process ran (network, image, config):
  * retried with the same back-off kubelet uses for image pulls. */
-static uint64_t kubelet_pod_wait_delay(struct kubelet_pod *kp)
+static uint64_t kl_pod_wait_delay(struct kubelet_pod *kp)
 {
 	if (kp->wait_failures < 1000)
 		kp->wait_failures++;
-	return kubelet_backoff_delay(kp->k->backoff_base_ms, kp->wait_failures);
+	return kl_backoff_delay(kp->k->backoff_base_ms, kp->wait_failures);
 }
 
 /* The container's process is gone, or could not be started: wait, then
  * start it again (restartPolicy Always). */
-static void kubelet_pod_crashed(struct kubelet_pod *kp, uint64_t ran_ms, const char *reason,
-				const char *what)
+static void kl_pod_crashed(struct kubelet_pod *kp, uint64_t ran_ms, const char *reason,
+			   const char *what)
 {
-	uint64_t delay = kubelet_backoff_next(&kp->crash, kp->k->backoff_base_ms, ran_ms);
+	uint64_t delay = kl_backoff_next(&kp->crash, kp->k->backoff_base_ms, ran_ms);
 	char d[32];
 
 	kp->state = KUBELET_POD_WAITING;
@@ -98,24 +98,24 @@ static void kubelet_pod_crashed(struct kubelet_pod *kp, uint64_t ran_ms, const c
 	kp->status.pid = 0;
 	kp->status.ready = false;
 	if (delay == 0) {
-		kubelet_pod_say(kp, reason, "%s", what);
+		kl_pod_say(kp, reason, "%s", what);
 	} else {
-		kubelet_duration(delay, d, sizeof(d));
-		kubelet_pod_say(kp, "CrashLoopBackOff",
-				"back-off %s restarting failed container=%s pod=%s_%s(%s): %s", d,
-				kp->c->name, kp->pod.meta.name, kp->pod.meta.ns, kp->pod.meta.uid, what);
+		kl_duration(delay, d, sizeof(d));
+		kl_pod_say(kp, "CrashLoopBackOff",
+			   "back-off %s restarting failed container=%s pod=%s_%s(%s): %s", d,
+			   kp->c->name, kp->pod.meta.name, kp->pod.meta.ns, kp->pod.meta.uid, what);
 		log_info("pod %s/%s: %s; restarting in %s", kp->pod.meta.ns, kp->pod.meta.name,
 			 what, d);
 	}
-	kubelet_pod_schedule(kp, delay);
-	kubelet_pod_report(kp);
+	kl_pod_schedule(kp, delay);
+	kl_pod_report(kp);
 }
 
-static void kubelet_pod_forget_process(struct kubelet_pod *kp)
+static void kl_pod_forget_process(struct kubelet_pod *kp)
 {
 	/* Whatever ends the process ends the hook that was to precede its
 	 * SIGTERM (an exec hook's process dies with the pod's anyway). */
-	kubelet_hook_cancel(kp);
+	kl_hook_cancel(kp);
 	if (kp->pidfd >= 0) {
 		ev_unwatch(kp->k->loop, kp->pidfd);
 		close(kp->pidfd);
@@ -124,7 +124,7 @@ static void kubelet_pod_forget_process(struct kubelet_pod *kp)
 	kp->pid = 0;
 	kp->status.pid = 0;
 	kp->status.ready = false;
-	kubelet_probe_end(kp);
+	kl_probe_end(kp);
 	if (kp->kill_timer) {
 		ev_timer_cancel(kp->k->loop, kp->kill_timer);
 		kp->kill_timer = 0;
@@ -133,7 +133,7 @@ static void kubelet_pod_forget_process(struct kubelet_pod *kp)
 
 /* Nothing of the pod runs any more: remove its network, report it
  * terminated. A failed detach is retried by the next sync. */
-void kubelet_pod_finish(struct kubelet_pod *kp)
+void kl_pod_finish(struct kubelet_pod *kp)
 {
 	const struct agent_config *cfg = kp->k->cfg;
 	char err[256];
@@ -143,12 +143,12 @@ void kubelet_pod_finish(struct kubelet_pod *kp)
 		ev_timer_cancel(kp->k->loop, kp->retry_timer);
 		kp->retry_timer = 0;
 	}
-	kubelet_pod_forget_process(kp);
+	kl_pod_forget_process(kp);
 	if (kp->state != KUBELET_POD_DONE)
 		log_info("pod %s/%s: terminated", kp->pod.meta.ns, kp->pod.meta.name);
 	kp->state = KUBELET_POD_DONE;
 	if (kp->net_dirty) {
-		kubelet_proc_kill_netns(kp->netns, SIGKILL);
+		kl_proc_kill_netns(kp->netns, SIGKILL);
 		rc = podnet_detach(cfg->lab, cfg->node_index, kp->netns, kp->veth, err, sizeof(err));
 		if (rc < 0) {
 			log_warn("pod %s/%s: remove network: %s", kp->pod.meta.ns, kp->pod.meta.name,
@@ -162,10 +162,10 @@ void kubelet_pod_finish(struct kubelet_pod *kp)
 	kp->status.terminated = true;
 	kp->status.reason[0] = '\0';
 	kp->status.message[0] = '\0';
-	kubelet_pod_report(kp);
+	kl_pod_report(kp);
 }
 
-void kubelet_pod_exited(struct ev_loop *loop, int fd, unsigned events, void *data)
+void kl_pod_exited(struct ev_loop *loop, int fd, unsigned events, void *data)
 {
 	struct kubelet_pod *kp = data;
 	uint64_t ran = ev_now_ms() - kp->started_ms;
@@ -174,27 +174,27 @@ void kubelet_pod_exited(struct ev_loop *loop, int fd, unsigned events, void *dat
 	(void)loop;
 	(void)fd;
 	(void)events;
-	kubelet_proc_reap(kp->pidfd, kp->child, desc, sizeof(desc));
+	kl_proc_reap(kp->pidfd, kp->child, desc, sizeof(desc));
 	log_info("pod %s/%s: process %d %s", kp->pod.meta.ns, kp->pod.meta.name, (int)kp->pid, desc);
-	kubelet_pod_forget_process(kp);
+	kl_pod_forget_process(kp);
 	/* As when a container's init process ends: whatever else it started
 	 * in the pod goes with it, so the next start finds its ports free. */
-	kubelet_proc_kill_netns(kp->netns, SIGKILL);
+	kl_proc_kill_netns(kp->netns, SIGKILL);
 	if (kp->state == KUBELET_POD_STOPPING || kp->gone || kp->pod.meta.deleting[0]) {
-		kubelet_pod_finish(kp);
+		kl_pod_finish(kp);
 		return;
 	}
-	kubelet_pod_crashed(kp, ran, "Error", desc);
+	kl_pod_crashed(kp, ran, "Error", desc);
 }
 
-static void kubelet_pod_kill(struct ev_loop *loop, uint64_t id, void *data);
+static void kl_pod_kill(struct ev_loop *loop, uint64_t id, void *data);
 
 /* SIGTERM now, SIGKILL after window_ms. */
-static void kubelet_pod_term(struct kubelet_pod *kp, uint64_t window_ms)
+static void kl_pod_term(struct kubelet_pod *kp, uint64_t window_ms)
 {
 	char d[32];
 
-	kubelet_duration(window_ms, d, sizeof(d));
+	kl_duration(window_ms, d, sizeof(d));
 	log_info("pod %s/%s: SIGTERM to %d, SIGKILL in %s", kp->pod.meta.ns, kp->pod.meta.name,
 		 (int)kp->pid, d);
 	kp->term_sent = true;
@@ -203,14 +203,14 @@ static void kubelet_pod_term(struct kubelet_pod *kp, uint64_t window_ms)
 			 strerror(errno));
 	if (kp->kill_timer)
 		ev_timer_cancel(kp->k->loop, kp->kill_timer);
-	kp->kill_timer = ev_timer_add(kp->k->loop, window_ms, kubelet_pod_kill, kp);
+	kp->kill_timer = ev_timer_add(kp->k->loop, window_ms, kl_pod_kill, kp);
 }
 
 /* The kill timer: the end of the grace period, or of the window after a
  * hook. A hook still running at the end of the grace period is given up
  * and the container gets SIGTERM with kubelet's minimum window; otherwise
  * this is SIGKILL. */
-static void kubelet_pod_kill(struct ev_loop *loop, uint64_t id, void *data)
+static void kl_pod_kill(struct ev_loop *loop, uint64_t id, void *data)
 {
 	struct kubelet_pod *kp = data;
 
@@ -222,24 +222,24 @@ static void kubelet_pod_kill(struct ev_loop *loop, uint64_t id, void *data)
 	if (!kp->term_sent) {
 		log_warn("pod %s/%s: preStop hook not completed in the grace period (%ds)",
 			 kp->pod.meta.ns, kp->pod.meta.name, kp->pod.spec.termination_grace_s);
-		kubelet_hook_cancel(kp);
-		kubelet_pod_term(kp, kubelet_term_window_ms(kp->pod.spec.termination_grace_s,
-							    ev_now_ms() - kp->stop_ms));
+		kl_hook_cancel(kp);
+		kl_pod_term(kp, kl_term_window_ms(kp->pod.spec.termination_grace_s,
+						  ev_now_ms() - kp->stop_ms));
 		return;
 	}
 	log_info("pod %s/%s: grace period over: SIGKILL", kp->pod.meta.ns, kp->pod.meta.name);
 	pidfd_send_signal(kp->pidfd, SIGKILL, NULL, 0);
-	kubelet_proc_kill_netns(kp->netns, SIGKILL);
+	kl_proc_kill_netns(kp->netns, SIGKILL);
 }
 
-void kubelet_pod_hook_done(struct kubelet_pod *kp, bool ok, const char *msg)
+void kl_pod_hook_done(struct kubelet_pod *kp, bool ok, const char *msg)
 {
 	uint64_t took = ev_now_ms() - kp->stop_ms;
 	char d[32];
 
 	if (kp->state != KUBELET_POD_STOPPING || kp->term_sent || kp->pidfd < 0)
 		return;
-	kubelet_duration(took, d, sizeof(d));
+	kl_duration(took, d, sizeof(d));
 	/* As kubelet: a failed hook is reported, and SIGTERM follows anyway. */
 	if (ok)
 		log_info("pod %s/%s: preStop hook done after %s", kp->pod.meta.ns,
@@ -247,7 +247,7 @@ void kubelet_pod_hook_done(struct kubelet_pod *kp, bool ok, const char *msg)
 	else
 		log_warn("pod %s/%s: FailedPreStopHook after %s: %s", kp->pod.meta.ns,
 			 kp->pod.meta.name, d, msg);
-	kubelet_pod_term(kp, kubelet_term_window_ms(kp->pod.spec.termination_grace_s, took));
+	kl_pod_term(kp, kl_term_window_ms(kp->pod.spec.termination_grace_s, took));
 }
 
 /* Deletion, or the api object disappeared: the preStop hook if there is
@@ -255,7 +255,7 @@ void kubelet_pod_hook_done(struct kubelet_pod *kp, bool ok, const char *msg)
  * counts from here, the hook included. The pod keeps probing meanwhile,
  * so it stays serving-but-terminating as long as it still answers
  * (proxies fall back to such endpoints when a Service has no ready one). */
-void kubelet_pod_stop(struct kubelet_pod *kp)
+void kl_pod_stop(struct kubelet_pod *kp)
 {
 	int grace = kp->pod.spec.termination_grace_s;
 
@@ -272,17 +272,17 @@ void kubelet_pod_stop(struct kubelet_pod *kp)
 			log_info("pod %s/%s: stopping: preStop hook, grace period %ds",
 				 kp->pod.meta.ns, kp->pod.meta.name, grace);
 			kp->kill_timer = ev_timer_add(kp->k->loop, (uint64_t)grace * 1000u,
-						      kubelet_pod_kill, kp);
-			kubelet_hook_start(kp);
+						      kl_pod_kill, kp);
+			kl_hook_start(kp);
 		} else {
 			log_info("pod %s/%s: stopping: grace period %ds", kp->pod.meta.ns,
 				 kp->pod.meta.name, grace);
-			kubelet_pod_term(kp, (uint64_t)grace * 1000u);
+			kl_pod_term(kp, (uint64_t)grace * 1000u);
 		}
-		kubelet_pod_report(kp);
+		kl_pod_report(kp);
 		break;
 	case KUBELET_POD_WAITING:
-		kubelet_pod_finish(kp);
+		kl_pod_finish(kp);
 		break;
 	case KUBELET_POD_STOPPING:
 	case KUBELET_POD_DONE:
@@ -304,7 +304,7 @@ struct kubelet_cmd {
 
 /* Loads the image table afresh for each start, so an entry added to a file
  * takes effect at the next retry of an ErrImagePull pod. */
-static int kubelet_images(struct kubelet *k, struct images_table *t)
+static int kl_images(struct kubelet *k, struct images_table *t)
 {
 	char err[320];
 	int rc = images_load(t, k->cfg->bindir, NULL, NULL, err, sizeof(err));
@@ -316,7 +316,7 @@ static int kubelet_images(struct kubelet *k, struct images_table *t)
 	return rc < 0 ? -1 : 0;
 }
 
-void kubelet_pod_start(struct kubelet_pod *kp)
+void kl_pod_start(struct kubelet_pod *kp)
 {
 	struct kubelet *k = kp->k;
 	const struct agent_config *cfg = k->cfg;
@@ -332,62 +332,62 @@ void kubelet_pod_start(struct kubelet_pod *kp)
 
 	kp->state = KUBELET_POD_WAITING;
 	if (kp->pod.spec.n_containers < 1) {
-		kubelet_pod_say(kp, "CreateContainerConfigError", "the pod has no containers");
+		kl_pod_say(kp, "CreateContainerConfigError", "the pod has no containers");
 		goto out;
 	}
 	/* Say ContainerCreating before the slow part (the pod network). */
-	kubelet_pod_report(kp);
+	kl_pod_report(kp);
 	kp->net_dirty = true;
 	if (!kp->net_ready) {
 		rc = podnet_attach(cfg->lab, cfg->node_index, kp->netns, kp->pod.ip, kp->veth,
 				   err, sizeof(err));
 		if (rc < 0) {
-			delay = kubelet_pod_wait_delay(kp);
-			kubelet_pod_say(kp, "ContainerCreating", "failed to set up the pod network: %s", err);
+			delay = kl_pod_wait_delay(kp);
+			kl_pod_say(kp, "ContainerCreating", "failed to set up the pod network: %s", err);
 			log_warn("pod %s/%s: network: %s", kp->pod.meta.ns, kp->pod.meta.name, err);
-			kubelet_pod_schedule(kp, delay);
+			kl_pod_schedule(kp, delay);
 			goto out;
 		}
 		kp->net_ready = true;
 	}
 	cmd = calloc(1, sizeof(*cmd));
-	if (!cmd || kubelet_images(k, &table) < 0) {
-		kubelet_pod_say(kp, "ContainerCreating", "out of memory");
-		kubelet_pod_schedule(kp, kubelet_pod_wait_delay(kp));
+	if (!cmd || kl_images(k, &table) < 0) {
+		kl_pod_say(kp, "ContainerCreating", "out of memory");
+		kl_pod_schedule(kp, kl_pod_wait_delay(kp));
 		goto out;
 	}
 	img = images_lookup(&table, kp->c->image);
 	if (!img) {
-		delay = kubelet_pod_wait_delay(kp);
+		delay = kl_pod_wait_delay(kp);
 		/* As kubelet: the failed attempt itself shows ErrImagePull, the
 		 * waits between later attempts ImagePullBackOff. The status shows
 		 * ErrImagePull only until the first retry; the log keeps the
 		 * reason each attempt reported. */
 		reason = kp->wait_failures == 1 ? "ErrImagePull" : "ImagePullBackOff";
-		kubelet_pod_say(kp, reason,
-				"image \"%s\" not found in the image table " KUBELET_IMAGE_HELP,
-				kp->c->image);
-		kubelet_duration(delay, d, sizeof(d));
+		kl_pod_say(kp, reason,
+			   "image \"%s\" not found in the image table " KUBELET_IMAGE_HELP,
+			   kp->c->image);
+		kl_duration(delay, d, sizeof(d));
 		log_warn("pod %s/%s: %s: image \"%s\" is not in the image table; retrying in %s",
 			 kp->pod.meta.ns, kp->pod.meta.name, reason, kp->c->image, d);
-		kubelet_pod_schedule(kp, delay);
+		kl_pod_schedule(kp, delay);
 		goto out;
 	}
 	cmd->argc = images_compose(img, kp->c, cmd->argv, MODEL_MAX_ARGS, err, sizeof(err));
 	cmd->envc = cmd->argc < 0 ? -1 :
-		kubelet_env_compose(kp->c, kp->pod.meta.name, cmd->env, KUBELET_ENV_MAX,
-				    err, sizeof(err));
+		kl_env_compose(kp->c, kp->pod.meta.name, cmd->env, KUBELET_ENV_MAX,
+			       err, sizeof(err));
 	if (cmd->argc < 0 || cmd->envc < 0) {
-		kubelet_pod_say(kp, "CreateContainerConfigError", "%s", err);
-		kubelet_pod_schedule(kp, kubelet_pod_wait_delay(kp));
+		kl_pod_say(kp, "CreateContainerConfigError", "%s", err);
+		kl_pod_schedule(kp, kl_pod_wait_delay(kp));
 		goto out;
 	}
 	for (int i = 0; i < cmd->argc; i++)
 		cmd->argp[i] = cmd->argv[i];
 	for (int i = 0; i < cmd->envc; i++)
 		cmd->envp[i] = cmd->env[i];
-	rc = kubelet_find_exec(cmd->argv[0], kubelet_env_get(cmd->env, cmd->envc, "PATH"),
-			       cmd->path, sizeof(cmd->path));
+	rc = kl_find_exec(cmd->argv[0], kl_env_get(cmd->env, cmd->envc, "PATH"),
+			  cmd->path, sizeof(cmd->path));
 	if (rc < 0) {
 		/* runc's wording, which is what a Kubernetes user sees. */
 		snprintf(err, sizeof(err), "exec: \"%.200s\": %s", cmd->argv[0],
@@ -396,7 +396,7 @@ void kubelet_pod_start(struct kubelet_pod *kp)
 								    : "executable file not found in $PATH");
 		if (kp->ever_started)
 			kp->status.restarts++;
-		kubelet_pod_crashed(kp, 0, "RunContainerError", err);
+		kl_pod_crashed(kp, 0, "RunContainerError", err);
 		goto out;
 	}
 	kp->wait_failures = 0;
@@ -404,11 +404,11 @@ void kubelet_pod_start(struct kubelet_pod *kp)
 		.netns = kp->netns, .hostname = kp->pod.meta.name, .log_path = kp->log_path,
 		.path = cmd->path, .argv = cmd->argp, .envp = cmd->envp,
 	};
-	pid = kubelet_proc_spawn(&sp, &pidfd, err, sizeof(err));
+	pid = kl_proc_spawn(&sp, &pidfd, err, sizeof(err));
 	if (kp->ever_started)
 		kp->status.restarts++;
 	if (pid < 0) {
-		kubelet_pod_crashed(kp, 0, "RunContainerError", err);
+		kl_pod_crashed(kp, 0, "RunContainerError", err);
 		goto out;
 	}
 	kp->ever_started = true;
@@ -424,15 +424,15 @@ void kubelet_pod_start(struct kubelet_pod *kp)
 	model_time_now(kp->status.started);
 	memset(&kp->probe, 0, sizeof(kp->probe));
 	kp->status.ready = !kp->has_probe;
-	if (ev_watch(k->loop, pidfd, EV_READ, kubelet_pod_exited, kp) < 0)
+	if (ev_watch(k->loop, pidfd, EV_READ, kl_pod_exited, kp) < 0)
 		log_error("pod %s/%s: cannot watch pid %d", kp->pod.meta.ns, kp->pod.meta.name,
 			  (int)pid);
 	if (kp->has_probe)
-		kubelet_probe_begin(kp, (uint64_t)kp->c->readiness.initial_delay_s * 1000u);
+		kl_probe_begin(kp, (uint64_t)kp->c->readiness.initial_delay_s * 1000u);
 	log_info("pod %s/%s: started %s (pid %d, %s)", kp->pod.meta.ns, kp->pod.meta.name,
 		 cmd->path, (int)pid, kp->c->image);
 out:
-	kubelet_pod_report(kp);
+	kl_pod_report(kp);
 	images_table_free(&table);
 	free(cmd);
 }

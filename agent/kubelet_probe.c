@@ -19,9 +19,9 @@
 /* What kubelet sends, so an app that logs or checks probes sees the same. */
 #define KUBELET_PROBE_HEADERS "User-Agent: kube-probe/1.29\r\nAccept: */*\r\n"
 
-static void kubelet_probe_run(struct ev_loop *loop, uint64_t id, void *data);
+static void kl_probe_run(struct ev_loop *loop, uint64_t id, void *data);
 
-static const struct model_probe *kubelet_probe_spec(const struct kubelet_pod *kp)
+static const struct model_probe *kl_probe_spec(const struct kubelet_pod *kp)
 {
 	return &kp->c->readiness;
 }
@@ -29,13 +29,13 @@ static const struct model_probe *kubelet_probe_spec(const struct kubelet_pod *kp
 /* What a failed probe reports, in kubelet's words (Go's error texts, as
  * `kubectl describe pod` shows them in the Unhealthy Event), or "" when
  * there is nothing to say (no such port). */
-static void kubelet_probe_output(const struct kubelet_pod *kp, const struct probe_result *r,
-				 char *out, size_t len)
+static void kl_probe_output(const struct kubelet_pod *kp, const struct probe_result *r,
+			    char *out, size_t len)
 {
-	const struct model_probe *p = kubelet_probe_spec(kp);
+	const struct model_probe *p = kl_probe_spec(kp);
 	bool http = p->kind == MODEL_PROBE_HTTP;
 	char hostport[64], get[MODEL_PATH_MAX + 96], err[96];
-	int port = kubelet_probe_port(kp->c, p);
+	int port = kl_probe_port(kp->c, p);
 
 	snprintf(hostport, sizeof(hostport), "%s:%d", inet_ntoa(kp->pod.ip), port);
 	/* Go's syscall errors are glibc's with a lower-case first letter. */
@@ -61,10 +61,10 @@ static void kubelet_probe_output(const struct kubelet_pod *kp, const struct prob
 		snprintf(out, len, "%sread tcp %s: %s", get, hostport, err);
 }
 
-static void kubelet_probe_done(struct kubelet_pod *kp, bool ok, const char *why,
-			       const char *output)
+static void kl_probe_done(struct kubelet_pod *kp, bool ok, const char *why,
+			  const char *output)
 {
-	const struct model_probe *p = kubelet_probe_spec(kp);
+	const struct model_probe *p = kl_probe_spec(kp);
 	struct kubelet_prober *pr = &kp->prober;
 	uint64_t period = (uint64_t)(p->period_s > 0 ? p->period_s : 10) * 1000u;
 	uint64_t took = ev_now_ms() - pr->started_ms;
@@ -77,39 +77,39 @@ static void kubelet_probe_done(struct kubelet_pod *kp, bool ok, const char *why,
 		char msg[MODEL_PATH_MAX + 560];
 
 		snprintf(msg, sizeof(msg), "Readiness probe failed: %s", output);
-		kubelet_pod_event(kp, "Warning", "Unhealthy", msg);
+		kl_pod_event(kp, "Warning", "Unhealthy", msg);
 	}
-	if (kubelet_probe_record(&kp->probe, p, ok)) {
+	if (kl_probe_record(&kp->probe, p, ok)) {
 		if (kp->probe.ready)
 			log_info("pod %s/%s: ready", kp->pod.meta.ns, kp->pod.meta.name);
 		else
 			log_info("pod %s/%s: not ready: %s", kp->pod.meta.ns, kp->pod.meta.name, why);
 		kp->status.ready = kp->probe.ready;
-		kubelet_pod_report(kp);
+		kl_pod_report(kp);
 	}
 	pr->next_timer = ev_timer_add(kp->k->loop, took < period ? period - took : 0,
-				      kubelet_probe_run, kp);
+				      kl_probe_run, kp);
 }
 
-static void kubelet_probe_result(const struct probe_result *r, void *data)
+static void kl_probe_result(const struct probe_result *r, void *data)
 {
 	struct kubelet_pod *kp = data;
 	char why[128], output[MODEL_PATH_MAX + 512];
 	bool ok;
 
-	kubelet_probe_output(kp, r, output, sizeof(output));
+	kl_probe_output(kp, r, output, sizeof(output));
 	if (r->outcome == PROBE_TIMEOUT) {
-		kubelet_probe_done(kp, false, "timeout", output);
+		kl_probe_done(kp, false, "timeout", output);
 		return;
 	}
 	if (r->outcome == PROBE_OK) {
-		if (kubelet_probe_spec(kp)->kind == MODEL_PROBE_TCP) {
-			kubelet_probe_done(kp, true, "", NULL);
+		if (kl_probe_spec(kp)->kind == MODEL_PROBE_TCP) {
+			kl_probe_done(kp, true, "", NULL);
 			return;
 		}
 		/* kubelet's rule: 200 <= code < 400 is a success. */
 		ok = r->status >= 200 && r->status < 400;
-		kubelet_probe_done(kp, ok, output, output);
+		kl_probe_done(kp, ok, output, output);
 		return;
 	}
 	if (r->stage == PROBE_CONNECT)
@@ -122,14 +122,14 @@ static void kubelet_probe_result(const struct probe_result *r, void *data)
 		snprintf(why, sizeof(why), "not an HTTP response");
 	else
 		snprintf(why, sizeof(why), "recv: %s", strerror(r->error));
-	kubelet_probe_done(kp, false, why, output);
+	kl_probe_done(kp, false, why, output);
 }
 
-static void kubelet_probe_run(struct ev_loop *loop, uint64_t id, void *data)
+static void kl_probe_run(struct ev_loop *loop, uint64_t id, void *data)
 {
 	struct kubelet_pod *kp = data;
 	struct kubelet_prober *pr = &kp->prober;
-	const struct model_probe *p = kubelet_probe_spec(kp);
+	const struct model_probe *p = kl_probe_spec(kp);
 	struct probe_spec ps = {
 		.kind = p->kind == MODEL_PROBE_HTTP ? PROBE_HTTP : PROBE_TCP,
 		.addr = kp->pod.ip,
@@ -142,16 +142,16 @@ static void kubelet_probe_run(struct ev_loop *loop, uint64_t id, void *data)
 	(void)id;
 	pr->next_timer = 0;
 	pr->started_ms = ev_now_ms();
-	ps.port = kubelet_probe_port(kp->c, p);
+	ps.port = kl_probe_port(kp->c, p);
 	if (ps.port <= 0) {
 		if (!pr->warned)
 			log_warn("pod %s/%s: readiness probe port \"%s\" is not a container port",
 				 kp->pod.meta.ns, kp->pod.meta.name, p->port_name);
 		pr->warned = true;
-		kubelet_probe_done(kp, false, "no such port", NULL);
+		kl_probe_done(kp, false, "no such port", NULL);
 		return;
 	}
-	rc = probe_start(&pr->attempt, loop, &ps, kubelet_probe_result, kp);
+	rc = probe_start(&pr->attempt, loop, &ps, kl_probe_result, kp);
 	if (rc < 0) {
 		char why[128];
 
@@ -160,19 +160,19 @@ static void kubelet_probe_run(struct ev_loop *loop, uint64_t id, void *data)
 		char output[MODEL_PATH_MAX + 512];
 
 		snprintf(why, sizeof(why), "connect: %s", strerror(-rc));
-		kubelet_probe_output(kp, &r, output, sizeof(output));
-		kubelet_probe_done(kp, false, why, output);
+		kl_probe_output(kp, &r, output, sizeof(output));
+		kl_probe_done(kp, false, why, output);
 	}
 }
 
-void kubelet_probe_begin(struct kubelet_pod *kp, uint64_t first_ms)
+void kl_probe_begin(struct kubelet_pod *kp, uint64_t first_ms)
 {
-	kubelet_probe_end(kp);
+	kl_probe_end(kp);
 	kp->prober.warned = false;
-	kp->prober.next_timer = ev_timer_add(kp->k->loop, first_ms, kubelet_probe_run, kp);
+	kp->prober.next_timer = ev_timer_add(kp->k->loop, first_ms, kl_probe_run, kp);
 }
 
-void kubelet_probe_end(struct kubelet_pod *kp)
+void kl_probe_end(struct kubelet_pod *kp)
 {
 	probe_cancel(&kp->prober.attempt);
 	if (kp->prober.next_timer) {

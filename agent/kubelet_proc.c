@@ -26,7 +26,7 @@
 
 /* Between fork and exec: async-signal-safe calls only (the agent is
  * single-threaded, so nothing is half-locked, but stay strict anyway). */
-static void kubelet_child_fail(const char *what, const char *path)
+static void kl_child_fail(const char *what, const char *path)
 {
 	const char *why = strerror(errno);
 
@@ -39,7 +39,7 @@ static void kubelet_child_fail(const char *what, const char *path)
 	_exit(127);
 }
 
-static void kubelet_child(const struct kubelet_spawn *s, int nsfd, int nullfd, int logfd)
+static void kl_child(const struct kubelet_spawn *s, int nsfd, int nullfd, int logfd)
 {
 	struct sigaction sa;
 	sigset_t none;
@@ -55,26 +55,26 @@ static void kubelet_child(const struct kubelet_spawn *s, int nsfd, int nullfd, i
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0 || dup2(nullfd, 0) < 0)
-		kubelet_child_fail("redirect output to ", s->log_path);
+		kl_child_fail("redirect output to ", s->log_path);
 	if (setns(nsfd, CLONE_NEWNET) < 0)
-		kubelet_child_fail("enter network namespace ", s->netns);
+		kl_child_fail("enter network namespace ", s->netns);
 	/* Its own session: no signal meant for the agent's process group
 	 * (a terminal's ^C, a kill of the group) reaches the pod. */
 	if (setsid() < 0)
-		kubelet_child_fail("new session for ", s->path);
+		kl_child_fail("new session for ", s->path);
 	/* Its own hostname, as a pod has; not worth failing the pod over. */
 	if (unshare(CLONE_NEWUTS) == 0 && sethostname(s->hostname, strlen(s->hostname)) < 0) {
 		/* keep the node's name */
 	}
 	close_range(3, ~0u, 0);
 	if (chdir("/") < 0)
-		kubelet_child_fail("chdir ", "/");
+		kl_child_fail("chdir ", "/");
 	umask(022);
 	execve(s->path, s->argv, s->envp);
-	kubelet_child_fail("exec ", s->path);
+	kl_child_fail("exec ", s->path);
 }
 
-pid_t kubelet_proc_spawn(const struct kubelet_spawn *s, int *pidfd, char *err, size_t errlen)
+pid_t kl_proc_spawn(const struct kubelet_spawn *s, int *pidfd, char *err, size_t errlen)
 {
 	int nsfd = -1, nullfd = -1, logfd = -1, fd;
 	pid_t pid = -1;
@@ -102,7 +102,7 @@ pid_t kubelet_proc_spawn(const struct kubelet_spawn *s, int *pidfd, char *err, s
 		goto out;
 	}
 	if (pid == 0)
-		kubelet_child(s, nsfd, nullfd, logfd);
+		kl_child(s, nsfd, nullfd, logfd);
 	/* Our child stays a zombie until we reap it, so its pid cannot be
 	 * recycled before the pidfd is open. */
 	fd = pidfd_open(pid, 0);
@@ -126,7 +126,7 @@ out:
 	return pid;
 }
 
-int kubelet_proc_adopt(pid_t pid, const char *netns, int *pidfd)
+int kl_proc_adopt(pid_t pid, const char *netns, int *pidfd)
 {
 	struct netns_id want, have;
 	int fd, rc;
@@ -161,7 +161,7 @@ fail:
 	return rc;
 }
 
-int kubelet_proc_reap(int pidfd, bool child, char *desc, size_t desclen)
+int kl_proc_reap(int pidfd, bool child, char *desc, size_t desclen)
 {
 	siginfo_t si;
 
@@ -175,11 +175,11 @@ int kubelet_proc_reap(int pidfd, bool child, char *desc, size_t desclen)
 	}
 	if (!si.si_pid)
 		return -1;
-	kubelet_exit_describe(si.si_code, si.si_status, desc, desclen);
+	kl_exit_describe(si.si_code, si.si_status, desc, desclen);
 	return si.si_code == CLD_EXITED ? si.si_status : -1;
 }
 
-int kubelet_proc_kill_netns(const char *netns, int sig)
+int kl_proc_kill_netns(const char *netns, int sig)
 {
 	struct netns_id id, self;
 	pid_t *pids = NULL;

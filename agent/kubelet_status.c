@@ -16,7 +16,7 @@
 #include "log.h"
 #include "store.h"
 
-static bool kubelet_status_same(const struct model_pod_status *a, const struct model_pod_status *b)
+static bool kl_status_same(const struct model_pod_status *a, const struct model_pod_status *b)
 {
 	/* Everything but `updated`, which only says when the file was written. */
 	return strcmp(a->ns, b->ns) == 0 && strcmp(a->name, b->name) == 0 &&
@@ -27,23 +27,23 @@ static bool kubelet_status_same(const struct model_pod_status *a, const struct m
 	       strcmp(a->started, b->started) == 0;
 }
 
-void kubelet_pod_event(struct kubelet_pod *kp, const char *type, const char *reason,
-		       const char *message)
+void kl_pod_event(struct kubelet_pod *kp, const char *type, const char *reason,
+		  const char *message)
 {
 	const struct model_meta *m = &kp->pod.meta;
 
 	/* Each one may be the request that times out: the next ones wait
 	 * with the reports (lost, as a failed Event is). */
-	if (kubelet_api_quiet(kp->k))
+	if (kl_api_quiet(kp->k))
 		return;
-	kubelet_event(kp->k, m->ns, "Pod", m->ns, m->name, m->uid, type, reason, message);
+	kl_event(kp->k, m->ns, "Pod", m->ns, m->name, m->uid, type, reason, message);
 }
 
 /* The pod's Events, from what changed in its status since the last report,
  * as kubelet records them when it does each thing: the container started
  * (Pulled, Created, Started: the image is a program already on the node),
  * the image could not be pulled, the back-offs, the stop. */
-static void kubelet_pod_events(struct kubelet_pod *kp)
+static void kl_pod_events(struct kubelet_pod *kp)
 {
 	const struct model_pod_status *was = &kp->reported, *now = &kp->status;
 	const struct model_container *c = &kp->pod.spec.containers[0];
@@ -54,42 +54,42 @@ static void kubelet_pod_events(struct kubelet_pod *kp)
 	if (now->phase == MODEL_POD_RUNNING && now->pid > 0 && now->pid != was->pid) {
 		snprintf(msg, sizeof(msg), "Container image \"%s\" already present on machine",
 			 c->image);
-		kubelet_pod_event(kp, "Normal", "Pulled", msg);
+		kl_pod_event(kp, "Normal", "Pulled", msg);
 		snprintf(msg, sizeof(msg), "Created container %s", c->name);
-		kubelet_pod_event(kp, "Normal", "Created", msg);
+		kl_pod_event(kp, "Normal", "Created", msg);
 		snprintf(msg, sizeof(msg), "Started container %s", c->name);
-		kubelet_pod_event(kp, "Normal", "Started", msg);
+		kl_pod_event(kp, "Normal", "Started", msg);
 	}
 	if (strcmp(now->reason, was->reason) != 0) {
 		if (strcmp(now->reason, "ErrImagePull") == 0) {
 			snprintf(msg, sizeof(msg), "Failed to pull image \"%s\": %s", c->image,
 				 now->message);
-			kubelet_pod_event(kp, "Warning", "Failed", msg);
+			kl_pod_event(kp, "Warning", "Failed", msg);
 		} else if (strcmp(now->reason, "ImagePullBackOff") == 0) {
 			snprintf(msg, sizeof(msg), "Back-off pulling image \"%s\"", c->image);
-			kubelet_pod_event(kp, "Normal", "BackOff", msg);
+			kl_pod_event(kp, "Normal", "BackOff", msg);
 		} else if (strcmp(now->reason, "CrashLoopBackOff") == 0) {
 			snprintf(msg, sizeof(msg), "Back-off restarting failed container %s in pod %s",
 				 c->name, m->name);
-			kubelet_pod_event(kp, "Warning", "BackOff", msg);
+			kl_pod_event(kp, "Warning", "BackOff", msg);
 		}
 	}
 	if (now->terminating && !was->terminating) {
 		snprintf(msg, sizeof(msg), "Stopping container %s", c->name);
-		kubelet_pod_event(kp, "Normal", "Killing", msg);
+		kl_pod_event(kp, "Normal", "Killing", msg);
 	}
 	kp->reported = *now;
 }
 
-void kubelet_pod_report(struct kubelet_pod *kp)
+void kl_pod_report(struct kubelet_pod *kp)
 {
 	int rc;
 
 	/* While the API server does not answer, only the checkpoint is
 	 * written; the Events are derived later from the last report. */
-	if (!kubelet_api_quiet(kp->k))
-		kubelet_pod_events(kp);
-	if (!kp->have_written || !kubelet_status_same(&kp->status, &kp->written)) {
+	if (!kl_api_quiet(kp->k))
+		kl_pod_events(kp);
+	if (!kp->have_written || !kl_status_same(&kp->status, &kp->written)) {
 		model_time_now(kp->status.updated);
 		rc = store_put_pod_status(kp->k->cfg->statedir, &kp->status);
 		if (rc < 0) {
@@ -100,10 +100,10 @@ void kubelet_pod_report(struct kubelet_pod *kp)
 		}
 		/* A pod gone from the API has no status to report. */
 		if (!kp->gone && !kp->removed) {
-			if (kubelet_api_quiet(kp->k))
+			if (kl_api_quiet(kp->k))
 				return;
 			/* 404, 409: gone, or another pod has the name now. */
-			rc = kubelet_pod_status_send(kp->k, &kp->pod, &kp->status);
+			rc = kl_pod_status_send(kp->k, &kp->pod, &kp->status);
 			if (rc != 200 && rc != 404 && rc != 409)
 				return;
 		}
@@ -111,8 +111,8 @@ void kubelet_pod_report(struct kubelet_pod *kp)
 		kp->have_written = true;
 	}
 	if (kp->status.terminated && kp->pod.meta.deleting[0] && !kp->net_dirty && !kp->gone &&
-	    !kp->removed && !kubelet_api_quiet(kp->k)) {
-		rc = kubelet_pod_remove(kp->k, &kp->pod);
+	    !kp->removed && !kl_api_quiet(kp->k)) {
+		rc = kl_pod_remove(kp->k, &kp->pod);
 		/* 409: the name is another pod's by now. */
 		if (rc == 200 || rc == 404 || rc == 409) {
 			kp->removed = true;

@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-uint64_t kubelet_backoff_base(const char *env_value)
+uint64_t kl_backoff_base(const char *env_value)
 {
 	unsigned long long v;
 	char *end;
@@ -25,7 +25,7 @@ uint64_t kubelet_backoff_base(const char *env_value)
 	return (uint64_t)v;
 }
 
-uint64_t kubelet_backoff_delay(uint64_t base_ms, int n)
+uint64_t kl_backoff_delay(uint64_t base_ms, int n)
 {
 	uint64_t cap = base_ms * KUBELET_BACKOFF_CAP, d = base_ms;
 
@@ -36,16 +36,16 @@ uint64_t kubelet_backoff_delay(uint64_t base_ms, int n)
 	return d < cap ? d : cap;
 }
 
-uint64_t kubelet_backoff_next(struct kubelet_backoff *b, uint64_t base_ms, uint64_t ran_ms)
+uint64_t kl_backoff_next(struct kubelet_backoff *b, uint64_t base_ms, uint64_t ran_ms)
 {
 	if (ran_ms >= base_ms * KUBELET_BACKOFF_RESET)
 		b->crashes = 0;
 	if (b->crashes < 1000)
 		b->crashes++;
-	return kubelet_backoff_delay(base_ms, b->crashes - 1);
+	return kl_backoff_delay(base_ms, b->crashes - 1);
 }
 
-bool kubelet_probe_record(struct kubelet_probe_state *s, const struct model_probe *p, bool ok)
+bool kl_probe_record(struct kubelet_probe_state *s, const struct model_probe *p, bool ok)
 {
 	int need_ok = p->success_threshold > 0 ? p->success_threshold : 1;
 	int need_fail = p->failure_threshold > 0 ? p->failure_threshold : 1;
@@ -67,7 +67,7 @@ bool kubelet_probe_record(struct kubelet_probe_state *s, const struct model_prob
 	return s->ready != was;
 }
 
-int kubelet_probe_port(const struct model_container *c, const struct model_probe *p)
+int kl_probe_port(const struct model_container *c, const struct model_probe *p)
 {
 	if (!p->port_name[0])
 		return p->port > 0 && p->port <= 65535 ? p->port : -1;
@@ -78,7 +78,7 @@ int kubelet_probe_port(const struct model_container *c, const struct model_probe
 	return -1;
 }
 
-uint64_t kubelet_term_window_ms(int grace_s, uint64_t hook_ms)
+uint64_t kl_term_window_ms(int grace_s, uint64_t hook_ms)
 {
 	uint64_t grace_ms = grace_s > 0 ? (uint64_t)grace_s * 1000u : 0;
 	uint64_t left = grace_ms > hook_ms ? grace_ms - hook_ms : 0;
@@ -87,7 +87,7 @@ uint64_t kubelet_term_window_ms(int grace_s, uint64_t hook_ms)
 }
 
 /* Index of the hook header named name (any case), or -1. */
-static int kubelet_hook_header(const struct model_hook *h, const char *name)
+static int kl_hook_header(const struct model_hook *h, const char *name)
 {
 	for (int i = 0; i < h->n_headers; i++)
 		if (strcasecmp(h->headers[i].name, name) == 0)
@@ -95,10 +95,10 @@ static int kubelet_hook_header(const struct model_hook *h, const char *name)
 	return -1;
 }
 
-int kubelet_hook_headers(char *buf, size_t len, const struct model_hook *h, const char **host)
+int kl_hook_headers(char *buf, size_t len, const struct model_hook *h, const char **host)
 {
-	int ua = kubelet_hook_header(h, "User-Agent"), acc = kubelet_hook_header(h, "Accept");
-	int hh = kubelet_hook_header(h, "Host");
+	int ua = kl_hook_header(h, "User-Agent"), acc = kl_hook_header(h, "Accept");
+	int hh = kl_hook_header(h, "Host");
 	size_t off = 0;
 	int n;
 
@@ -123,7 +123,7 @@ int kubelet_hook_headers(char *buf, size_t len, const struct model_hook *h, cons
 }
 
 /* Index of NAME in env[0..n), or -1. */
-static int kubelet_env_find(char (*env)[KUBELET_ENV_LEN], int n, const char *name, size_t nlen)
+static int kl_env_find(char (*env)[KUBELET_ENV_LEN], int n, const char *name, size_t nlen)
 {
 	for (int i = 0; i < n; i++) {
 		if (strncmp(env[i], name, nlen) == 0 && env[i][nlen] == '=')
@@ -132,15 +132,15 @@ static int kubelet_env_find(char (*env)[KUBELET_ENV_LEN], int n, const char *nam
 	return -1;
 }
 
-const char *kubelet_env_get(char (*env)[KUBELET_ENV_LEN], int n, const char *name)
+const char *kl_env_get(char (*env)[KUBELET_ENV_LEN], int n, const char *name)
 {
-	int i = kubelet_env_find(env, n, name, strlen(name));
+	int i = kl_env_find(env, n, name, strlen(name));
 
 	return i < 0 ? NULL : env[i] + strlen(name) + 1;
 }
 
-int kubelet_env_compose(const struct model_container *c, const char *hostname,
-			char (*env)[KUBELET_ENV_LEN], int max, char *err, size_t errlen)
+int kl_env_compose(const struct model_container *c, const char *hostname,
+		   char (*env)[KUBELET_ENV_LEN], int max, char *err, size_t errlen)
 {
 	struct model_env defined[MODEL_MAX_ENV];
 	char value[KUBELET_ENV_LEN];
@@ -170,7 +170,7 @@ int kubelet_env_compose(const struct model_container *c, const char *hostname,
 		defined[i] = c->env[i];
 		snprintf(defined[i].value, sizeof(defined[i].value), "%.*s",
 			 (int)sizeof(defined[i].value) - 1, value);
-		at = kubelet_env_find(env, n, name, nlen);
+		at = kl_env_find(env, n, name, nlen);
 		if (at < 0) {
 			if (n == max) {
 				snprintf(err, errlen, "more than %d environment variables", max);
@@ -186,7 +186,7 @@ int kubelet_env_compose(const struct model_container *c, const char *hostname,
 	return n;
 }
 
-int kubelet_find_exec(const char *cmd, const char *path, char *out, size_t outlen)
+int kl_find_exec(const char *cmd, const char *path, char *out, size_t outlen)
 {
 	const char *p = path && *path ? path : KUBELET_DEFAULT_PATH;
 	bool denied = false;
@@ -219,7 +219,7 @@ int kubelet_find_exec(const char *cmd, const char *path, char *out, size_t outle
 	return denied ? -EACCES : -ENOENT;
 }
 
-void kubelet_exit_describe(int code, int status, char *buf, size_t len)
+void kl_exit_describe(int code, int status, char *buf, size_t len)
 {
 	const char *abbrev;
 

@@ -19,13 +19,13 @@
 static void test_backoff_base(void **state)
 {
 	(void)state;
-	assert_int_equal(kubelet_backoff_base(NULL), 10000);
-	assert_int_equal(kubelet_backoff_base(""), 10000);
-	assert_int_equal(kubelet_backoff_base("250"), 250);
-	assert_int_equal(kubelet_backoff_base("0"), 10000);
-	assert_int_equal(kubelet_backoff_base("-5"), 10000);
-	assert_int_equal(kubelet_backoff_base("12ms"), 10000);
-	assert_int_equal(kubelet_backoff_base("99999999999999999999999"), 10000);
+	assert_int_equal(kl_backoff_base(NULL), 10000);
+	assert_int_equal(kl_backoff_base(""), 10000);
+	assert_int_equal(kl_backoff_base("250"), 250);
+	assert_int_equal(kl_backoff_base("0"), 10000);
+	assert_int_equal(kl_backoff_base("-5"), 10000);
+	assert_int_equal(kl_backoff_base("12ms"), 10000);
+	assert_int_equal(kl_backoff_base("99999999999999999999999"), 10000);
 }
 
 static void test_backoff_delay_doubles_to_cap(void **state)
@@ -35,13 +35,13 @@ static void test_backoff_delay_doubles_to_cap(void **state)
 	(void)state;
 	/* kubelet's 10 s .. 300 s, in seconds. */
 	for (int n = 0; n < (int)(sizeof(want) / sizeof(want[0])); n++)
-		assert_int_equal(kubelet_backoff_delay(10000, n), want[n] * 1000);
-	assert_int_equal(kubelet_backoff_delay(10000, -1), 0);
-	assert_int_equal(kubelet_backoff_delay(10000, 1000000), 300000);
+		assert_int_equal(kl_backoff_delay(10000, n), want[n] * 1000);
+	assert_int_equal(kl_backoff_delay(10000, -1), 0);
+	assert_int_equal(kl_backoff_delay(10000, 1000000), 300000);
 	/* A shortened base scales the cap with it. */
-	assert_int_equal(kubelet_backoff_delay(100, 1), 100);
-	assert_int_equal(kubelet_backoff_delay(100, 6), 3000);
-	assert_int_equal(kubelet_backoff_delay(100, 60), 3000);
+	assert_int_equal(kl_backoff_delay(100, 1), 100);
+	assert_int_equal(kl_backoff_delay(100, 6), 3000);
+	assert_int_equal(kl_backoff_delay(100, 60), 3000);
 }
 
 static void test_backoff_next_schedule(void **state)
@@ -50,19 +50,19 @@ static void test_backoff_next_schedule(void **state)
 
 	(void)state;
 	/* First crash: restart at once; then 10 s, 20 s, 40 s ... */
-	assert_int_equal(kubelet_backoff_next(&b, 10000, 500), 0);
-	assert_int_equal(kubelet_backoff_next(&b, 10000, 500), 10000);
-	assert_int_equal(kubelet_backoff_next(&b, 10000, 500), 20000);
-	assert_int_equal(kubelet_backoff_next(&b, 10000, 599999), 40000);
+	assert_int_equal(kl_backoff_next(&b, 10000, 500), 0);
+	assert_int_equal(kl_backoff_next(&b, 10000, 500), 10000);
+	assert_int_equal(kl_backoff_next(&b, 10000, 500), 20000);
+	assert_int_equal(kl_backoff_next(&b, 10000, 599999), 40000);
 	for (int i = 0; i < 10; i++)
-		kubelet_backoff_next(&b, 10000, 1000);
-	assert_int_equal(kubelet_backoff_next(&b, 10000, 1000), 300000);
+		kl_backoff_next(&b, 10000, 1000);
+	assert_int_equal(kl_backoff_next(&b, 10000, 1000), 300000);
 	/* Ten minutes of running forgive everything. */
-	assert_int_equal(kubelet_backoff_next(&b, 10000, 600000), 0);
-	assert_int_equal(kubelet_backoff_next(&b, 10000, 10), 10000);
+	assert_int_equal(kl_backoff_next(&b, 10000, 600000), 0);
+	assert_int_equal(kl_backoff_next(&b, 10000, 10), 10000);
 	/* The reset window scales with the base too. */
 	b.crashes = 5;
-	assert_int_equal(kubelet_backoff_next(&b, 100, 6000), 0);
+	assert_int_equal(kl_backoff_next(&b, 100, 6000), 0);
 }
 
 static struct model_probe probe(int success, int failure)
@@ -85,19 +85,19 @@ static void test_probe_defaults(void **state)
 
 	(void)state;
 	/* Not ready until the first success. */
-	assert_false(kubelet_probe_record(&s, &p, false));
+	assert_false(kl_probe_record(&s, &p, false));
 	assert_false(s.ready);
-	assert_true(kubelet_probe_record(&s, &p, true));
+	assert_true(kl_probe_record(&s, &p, true));
 	assert_true(s.ready);
-	assert_false(kubelet_probe_record(&s, &p, true));
+	assert_false(kl_probe_record(&s, &p, true));
 	/* Three failures in a row to lose it. */
-	assert_false(kubelet_probe_record(&s, &p, false));
-	assert_false(kubelet_probe_record(&s, &p, false));
+	assert_false(kl_probe_record(&s, &p, false));
+	assert_false(kl_probe_record(&s, &p, false));
 	assert_true(s.ready);
-	assert_true(kubelet_probe_record(&s, &p, false));
+	assert_true(kl_probe_record(&s, &p, false));
 	assert_false(s.ready);
-	assert_false(kubelet_probe_record(&s, &p, false));
-	assert_true(kubelet_probe_record(&s, &p, true));
+	assert_false(kl_probe_record(&s, &p, false));
+	assert_true(kl_probe_record(&s, &p, true));
 }
 
 static void test_probe_thresholds_need_a_run(void **state)
@@ -106,22 +106,22 @@ static void test_probe_thresholds_need_a_run(void **state)
 	struct kubelet_probe_state s = { 0 };
 
 	(void)state;
-	assert_false(kubelet_probe_record(&s, &p, true));
+	assert_false(kl_probe_record(&s, &p, true));
 	/* A failure in between starts the count of successes again. */
-	assert_false(kubelet_probe_record(&s, &p, false));
-	assert_false(kubelet_probe_record(&s, &p, true));
-	assert_true(kubelet_probe_record(&s, &p, true));
+	assert_false(kl_probe_record(&s, &p, false));
+	assert_false(kl_probe_record(&s, &p, true));
+	assert_true(kl_probe_record(&s, &p, true));
 	assert_true(s.ready);
-	assert_false(kubelet_probe_record(&s, &p, false));
-	assert_false(kubelet_probe_record(&s, &p, true));
-	assert_false(kubelet_probe_record(&s, &p, false));
+	assert_false(kl_probe_record(&s, &p, false));
+	assert_false(kl_probe_record(&s, &p, true));
+	assert_false(kl_probe_record(&s, &p, false));
 	assert_true(s.ready);
-	assert_true(kubelet_probe_record(&s, &p, false));
+	assert_true(kl_probe_record(&s, &p, false));
 	assert_false(s.ready);
 	/* Zero thresholds behave as 1. */
 	p = probe(0, 0);
-	assert_true(kubelet_probe_record(&s, &p, true));
-	assert_true(kubelet_probe_record(&s, &p, false));
+	assert_true(kl_probe_record(&s, &p, true));
+	assert_true(kl_probe_record(&s, &p, false));
 }
 
 static void test_probe_port(void **state)
@@ -137,14 +137,14 @@ static void test_probe_port(void **state)
 	snprintf(c.ports[1].name, sizeof(c.ports[1].name), "metrics");
 	c.n_ports = 2;
 	p.port = 8081;
-	assert_int_equal(kubelet_probe_port(&c, &p), 8081);
+	assert_int_equal(kl_probe_port(&c, &p), 8081);
 	p.port = 0;
 	snprintf(p.port_name, sizeof(p.port_name), "metrics");
-	assert_int_equal(kubelet_probe_port(&c, &p), 9090);
+	assert_int_equal(kl_probe_port(&c, &p), 9090);
 	snprintf(p.port_name, sizeof(p.port_name), "nope");
-	assert_int_equal(kubelet_probe_port(&c, &p), -1);
+	assert_int_equal(kl_probe_port(&c, &p), -1);
 	p.port_name[0] = '\0';
-	assert_int_equal(kubelet_probe_port(&c, &p), -1);
+	assert_int_equal(kl_probe_port(&c, &p), -1);
 }
 
 static char env[KUBELET_ENV_MAX][KUBELET_ENV_LEN];
@@ -165,7 +165,7 @@ static void test_env_compose(void **state)
 
 	(void)state;
 	memset(&c, 0, sizeof(c));
-	n = kubelet_env_compose(&c, "web-7d9-abcde", env, KUBELET_ENV_MAX, err, sizeof(err));
+	n = kl_env_compose(&c, "web-7d9-abcde", env, KUBELET_ENV_MAX, err, sizeof(err));
 	assert_int_equal(n, 2);
 	assert_string_equal(env[0], "PATH=" KUBELET_DEFAULT_PATH);
 	assert_string_equal(env[1], "HOSTNAME=web-7d9-abcde");
@@ -174,19 +174,19 @@ static void test_env_compose(void **state)
 	set_env(2, "PATH", "/opt/app/bin:$(PATH)");
 	set_env(3, "PORT", "9000");
 	set_env(4, "LATER", "$(NOT_YET)");
-	n = kubelet_env_compose(&c, "p", env, KUBELET_ENV_MAX, err, sizeof(err));
+	n = kl_env_compose(&c, "p", env, KUBELET_ENV_MAX, err, sizeof(err));
 	assert_int_equal(n, 5);
 	/* The pod may override PATH; $(PATH) is not the default's (Kubernetes
 	 * expands only the container's own earlier variables). */
-	assert_string_equal(kubelet_env_get(env, n, "PATH"), "/opt/app/bin:$(PATH)");
-	assert_string_equal(kubelet_env_get(env, n, "LISTEN"), "[::]:8081");
+	assert_string_equal(kl_env_get(env, n, "PATH"), "/opt/app/bin:$(PATH)");
+	assert_string_equal(kl_env_get(env, n, "LISTEN"), "[::]:8081");
 	/* A later definition replaces the value in place. */
 	assert_string_equal(env[2], "PORT=9000");
-	assert_string_equal(kubelet_env_get(env, n, "LATER"), "$(NOT_YET)");
-	assert_null(kubelet_env_get(env, n, "POR"));
-	assert_int_equal(kubelet_env_compose(&c, "p", env, 4, err, sizeof(err)), -1);
+	assert_string_equal(kl_env_get(env, n, "LATER"), "$(NOT_YET)");
+	assert_null(kl_env_get(env, n, "POR"));
+	assert_int_equal(kl_env_compose(&c, "p", env, 4, err, sizeof(err)), -1);
 	set_env(5, "A=B", "x");
-	assert_int_equal(kubelet_env_compose(&c, "p", env, KUBELET_ENV_MAX, err, sizeof(err)), -1);
+	assert_int_equal(kl_env_compose(&c, "p", env, KUBELET_ENV_MAX, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "invalid environment variable name"));
 }
 
@@ -195,19 +195,19 @@ static void test_find_exec(void **state)
 	char out[256];
 
 	(void)state;
-	assert_int_equal(kubelet_find_exec("sh", "/nonexistent:/bin:/usr/bin", out, sizeof(out)), 0);
+	assert_int_equal(kl_find_exec("sh", "/nonexistent:/bin:/usr/bin", out, sizeof(out)), 0);
 	assert_string_equal(out, "/bin/sh");
-	assert_int_equal(kubelet_find_exec("sh", NULL, out, sizeof(out)), 0);
-	assert_int_equal(kubelet_find_exec("/bin/sh", "/nonexistent", out, sizeof(out)), 0);
+	assert_int_equal(kl_find_exec("sh", NULL, out, sizeof(out)), 0);
+	assert_int_equal(kl_find_exec("/bin/sh", "/nonexistent", out, sizeof(out)), 0);
 	assert_string_equal(out, "/bin/sh");
-	assert_int_equal(kubelet_find_exec("bin/sh", "", out, sizeof(out)), 0);
+	assert_int_equal(kl_find_exec("bin/sh", "", out, sizeof(out)), 0);
 	assert_string_equal(out, "/bin/sh");
-	assert_int_equal(kubelet_find_exec("no-such-program-here", "/bin:/usr/bin", out,
-					   sizeof(out)), -ENOENT);
-	assert_int_equal(kubelet_find_exec("/etc/hostname-nope", NULL, out, sizeof(out)), -ENOENT);
-	assert_int_equal(kubelet_find_exec("passwd", "/etc", out, sizeof(out)),
+	assert_int_equal(kl_find_exec("no-such-program-here", "/bin:/usr/bin", out,
+				      sizeof(out)), -ENOENT);
+	assert_int_equal(kl_find_exec("/etc/hostname-nope", NULL, out, sizeof(out)), -ENOENT);
+	assert_int_equal(kl_find_exec("passwd", "/etc", out, sizeof(out)),
 			 access("/etc/passwd", X_OK) == 0 ? 0 : -EACCES);
-	assert_int_equal(kubelet_find_exec("", NULL, out, sizeof(out)), -ENOENT);
+	assert_int_equal(kl_find_exec("", NULL, out, sizeof(out)), -ENOENT);
 }
 
 static void test_exit_describe(void **state)
@@ -215,13 +215,13 @@ static void test_exit_describe(void **state)
 	char buf[96];
 
 	(void)state;
-	kubelet_exit_describe(CLD_EXITED, 3, buf, sizeof(buf));
+	kl_exit_describe(CLD_EXITED, 3, buf, sizeof(buf));
 	assert_string_equal(buf, "exit code 3");
-	kubelet_exit_describe(CLD_KILLED, SIGKILL, buf, sizeof(buf));
+	kl_exit_describe(CLD_KILLED, SIGKILL, buf, sizeof(buf));
 	assert_string_equal(buf, "killed by signal 9 (KILL)");
-	kubelet_exit_describe(CLD_DUMPED, SIGSEGV, buf, sizeof(buf));
+	kl_exit_describe(CLD_DUMPED, SIGSEGV, buf, sizeof(buf));
 	assert_string_equal(buf, "killed by signal 11 (SEGV), core dumped");
-	kubelet_exit_describe(0, 0, buf, sizeof(buf));
+	kl_exit_describe(0, 0, buf, sizeof(buf));
 	assert_string_equal(buf, "exited");
 }
 
@@ -230,16 +230,16 @@ static void test_term_window(void **state)
 	(void)state;
 	/* What the grace period leaves once the hook is over, counted from
 	 * the start of deletion. */
-	assert_int_equal(kubelet_term_window_ms(30, 0), 30000);
-	assert_int_equal(kubelet_term_window_ms(30, 5000), 25000);
-	assert_int_equal(kubelet_term_window_ms(30, 27500), 2500);
+	assert_int_equal(kl_term_window_ms(30, 0), 30000);
+	assert_int_equal(kl_term_window_ms(30, 5000), 25000);
+	assert_int_equal(kl_term_window_ms(30, 27500), 2500);
 	/* Never under kubelet's 2 s, even for a hook that used it all. */
-	assert_int_equal(kubelet_term_window_ms(30, 28001), 2000);
-	assert_int_equal(kubelet_term_window_ms(30, 30000), 2000);
-	assert_int_equal(kubelet_term_window_ms(30, 45000), 2000);
-	assert_int_equal(kubelet_term_window_ms(1, 0), 2000);
-	assert_int_equal(kubelet_term_window_ms(0, 0), 2000);
-	assert_int_equal(kubelet_term_window_ms(-3, 0), 2000);
+	assert_int_equal(kl_term_window_ms(30, 28001), 2000);
+	assert_int_equal(kl_term_window_ms(30, 30000), 2000);
+	assert_int_equal(kl_term_window_ms(30, 45000), 2000);
+	assert_int_equal(kl_term_window_ms(1, 0), 2000);
+	assert_int_equal(kl_term_window_ms(0, 0), 2000);
+	assert_int_equal(kl_term_window_ms(-3, 0), 2000);
 }
 
 /* The whole request a hook sends: its headers, on the probe's request. */
@@ -249,7 +249,7 @@ static int hook_request(char *buf, size_t len, const struct model_hook *h)
 	char headers[1024];
 
 	inet_pton(AF_INET, "10.244.1.2", &ps.addr);
-	if (kubelet_hook_headers(headers, sizeof(headers), h, &ps.host) < 0)
+	if (kl_hook_headers(headers, sizeof(headers), h, &ps.host) < 0)
 		return -1;
 	ps.headers = headers;
 	return probe_request(buf, len, &ps);
@@ -292,7 +292,7 @@ static void test_hook_request(void **state)
 				 "User-Agent: drainer\r\n"
 				 "Connection: close\r\n\r\n");
 	assert_int_equal(hook_request(buf, 40, &h), -1);
-	assert_int_equal(kubelet_hook_headers(buf, 20, &h, &host), -1);
+	assert_int_equal(kl_hook_headers(buf, 20, &h, &host), -1);
 }
 
 int main(void)
