@@ -30,8 +30,8 @@
 #define API_GC_RETRY_MS 500
 /* Events live an hour after their last occurrence (the API server's
  * default --event-ttl); they are looked at once a minute. */
-#define API_EVENT_TTL_S     3600
-#define API_EVENT_EXPIRY_MS 60000
+#define API_GC_EVENT_TTL_S     3600
+#define API_GC_EVENT_EXPIRY_MS 60000
 
 /* Empties one Terminating namespace; true once it is gone. */
 static bool api_gc_namespace(struct api_server *s, const char *ns)
@@ -144,7 +144,7 @@ void api_gc_poke(struct api_server *s)
 
 /* ---- housekeeping ------------------------------------------------------ */
 
-static void api_events_expire(struct api_server *s)
+static void api_gc_events_expire(struct api_server *s)
 {
 	const struct api_resource *er = api_registry_find("", "v1", "events");
 	json_t *all = api_objects_list(s->objects, er, NULL), *e;
@@ -154,20 +154,20 @@ static void api_events_expire(struct api_server *s)
 	json_array_foreach(all, i, e) {
 		int64_t last = model_time_parse(json_string_value(json_object_get(e,
 								       "lastTimestamp")) ?: "");
-		if (last > 0 && now - last > API_EVENT_TTL_S)
+		if (last > 0 && now - last > API_GC_EVENT_TTL_S)
 			api_objects_remove(s->objects, er, api_json_meta(e, "namespace"),
 					   api_json_meta(e, "name"));
 	}
 	json_decref(all);
 }
 
-static void api_events_on_timer(struct ev_loop *loop, uint64_t id, void *data)
+static void api_gc_events_on_timer(struct ev_loop *loop, uint64_t id, void *data)
 {
 	struct api_server *s = data;
 
 	(void)id;
-	api_events_expire(s);
-	s->events_timer = ev_timer_add(loop, API_EVENT_EXPIRY_MS, api_events_on_timer, s);
+	api_gc_events_expire(s);
+	s->events_timer = ev_timer_add(loop, API_GC_EVENT_EXPIRY_MS, api_gc_events_on_timer, s);
 }
 
 void api_housekeeping_start(struct api_server *s)
@@ -190,8 +190,8 @@ void api_housekeeping_start(struct api_server *s)
 		}
 		json_decref(st);
 	}
-	api_events_expire(s);
-	s->events_timer = ev_timer_add(s->loop, API_EVENT_EXPIRY_MS, api_events_on_timer, s);
+	api_gc_events_expire(s);
+	s->events_timer = ev_timer_add(s->loop, API_GC_EVENT_EXPIRY_MS, api_gc_events_on_timer, s);
 }
 
 void api_housekeeping_stop(struct api_server *s)
