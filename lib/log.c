@@ -31,3 +31,14 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	/* One write per line so lines of concurrent processes do not interleave. */
 	fprintf(stderr, "%s: %s%s\n", log_prog, tags[level], line);
 }
+
+void log_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}

@@ -7,6 +7,7 @@
 #define CLIENTIP_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum log_level { LOG_LEVEL_DEBUG, LOG_LEVEL_INFO, LOG_LEVEL_WARN, LOG_LEVEL_ERROR };
 
@@ -20,5 +21,12 @@ void log_msg(enum log_level level, const char *fmt, ...)
 #define log_info(...)  log_msg(LOG_LEVEL_INFO, __VA_ARGS__)
 #define log_warn(...)  log_msg(LOG_LEVEL_WARN, __VA_ARGS__)
 #define log_error(...) log_msg(LOG_LEVEL_ERROR, __VA_ARGS__)
+
+/* A message into a caller's error buffer instead (err of errlen bytes, cut
+ * short if it does not fit; nothing when err is NULL or errlen 0). Through
+ * vsnprintf, so that a path written into a fixed buffer does not trip
+ * -Wformat-truncation as a direct snprintf does. */
+void log_errf(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

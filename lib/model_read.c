@@ -19,22 +19,7 @@
 #include <string.h>
 
 #include "apiobj.h"
-
-/* ---- reading: small pieces ------------------------------------------- */
-
-static void sj_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void sj_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
+#include "log.h"
 
 /* ---- a parsed JSON value ------------------------------------------------
  * Objects and files are parsed by jansson; the readers below take each
@@ -235,11 +220,11 @@ static int sj_check_kind(const json_t *root, const char *kind, char *err, size_t
 	char k[64];
 
 	if (!json_is_object(root)) {
-		sj_err(err, errlen, "not a JSON object");
+		log_errf(err, errlen, "not a JSON object");
 		return -1;
 	}
 	if (sj_str(sj_get(root, "kind"), k, sizeof(k)) && strcmp(k, kind) != 0) {
-		sj_err(err, errlen, "kind %s, expected %s", k, kind);
+		log_errf(err, errlen, "kind %s, expected %s", k, kind);
 		return -1;
 	}
 	return 0;
@@ -249,7 +234,7 @@ static int sj_check_kind(const json_t *root, const char *kind, char *err, size_t
 static int sj_ident(const json_t *md, char *ns, char *name, char *err, size_t errlen)
 {
 	if (!sj_str(sj_get(md, "name"), name, MODEL_NAME_MAX) || !name[0]) {
-		sj_err(err, errlen, "metadata.name missing");
+		log_errf(err, errlen, "metadata.name missing");
 		return -1;
 	}
 	if (!sj_str(sj_get(md, "namespace"), ns, MODEL_NAME_MAX) || !ns[0])
@@ -660,7 +645,7 @@ static int endpoints_read(const json_t *root, struct model_endpoints *e,
 	cap = (int)json_array_size(eps);
 	e->items = calloc(cap > 0 ? (size_t)cap : 1, sizeof(*e->items));
 	if (!e->items) {
-		sj_err(err, errlen, "out of memory");
+		log_errf(err, errlen, "out of memory");
 		return -1;
 	}
 	it = 0;
@@ -752,7 +737,7 @@ int model_##kind##_from_json(const char *text, size_t len, type *out, char *err,
 	int rc_ = -1; \
 	memset(out, 0, sizeof(*out)); \
 	if (!(root_ = apiobj_parse(text, len, msg_, sizeof(msg_)))) \
-		sj_err(err, errlen, "%s", msg_); \
+		log_errf(err, errlen, "%s", msg_); \
 	else \
 		rc_ = model_##kind##_from_value(root_, out, err, errlen); \
 	json_decref(root_); \

@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,20 +16,6 @@
 #include "buf.h"
 #include "fsutil.h"
 #include "log.h"
-
-static void store_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void store_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- paths ------------------------------------------------------------ */
 
@@ -87,14 +72,14 @@ static json_t *store_load(const char *path, int *rc, char *err, size_t errlen)
 
 	*rc = fs_read_all(path, &text, &len);
 	if (*rc < 0) {
-		store_err(err, errlen, "%s: %s", path, strerror(-*rc));
+		log_errf(err, errlen, "%s: %s", path, strerror(-*rc));
 		return NULL;
 	}
 	root = apiobj_parse(text, len, msg, sizeof(msg));
 	free(text);
 	if (!root) {
 		*rc = -EINVAL;
-		store_err(err, errlen, "%s: %s", path, msg);
+		log_errf(err, errlen, "%s: %s", path, msg);
 	}
 	return root;
 }
@@ -131,7 +116,7 @@ int store_list_keys(const char *statedir, enum store_kind kind, struct store_key
 	if (!dir) {
 		if (errno == ENOENT)   /* nothing written yet */
 			goto done;
-		store_err(err, errlen, "%s: %s", path, strerror(errno));
+		log_errf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	while ((de = readdir(dir))) {
@@ -153,7 +138,7 @@ int store_list_keys(const char *statedir, enum store_kind kind, struct store_key
 			if (!nk) {
 				closedir(dir);
 				free(keys);
-				store_err(err, errlen, "out of memory");
+				log_errf(err, errlen, "out of memory");
 				return -1;
 			}
 			keys = nk;
@@ -179,7 +164,7 @@ done:
 	if (!keys) {
 		keys = calloc(1, sizeof(*keys));
 		if (!keys) {
-			store_err(err, errlen, "out of memory");
+			log_errf(err, errlen, "out of memory");
 			return -1;
 		}
 	}
@@ -207,7 +192,7 @@ static int store_list(const char *statedir, enum store_kind kind, size_t size,
 	arr = calloc(nkeys > 0 ? (size_t)nkeys : 1, size);
 	if (!arr) {
 		free(keys);
-		store_err(err, errlen, "out of memory");
+		log_errf(err, errlen, "out of memory");
 		return -1;
 	}
 	for (int i = 0; i < nkeys; i++) {
