@@ -194,7 +194,8 @@ static bool kl_orphan_here(struct nl *nl, const char *rest, char *ns, char *name
 	for (const char *dash = strchr(rest, '-'); dash; dash = strchr(dash + 1, '-')) {
 		size_t nlen = (size_t)(dash - rest);
 
-		if (nlen == 0 || nlen >= MODEL_NAME_MAX || !dash[1] || strlen(dash + 1) >= MODEL_NAME_MAX)
+		if (nlen == 0 || nlen >= MODEL_NAME_MAX || !dash[1] ||
+		    strlen(dash + 1) >= MODEL_NAME_MAX)
 			continue;
 		memcpy(ns, rest, nlen);
 		ns[nlen] = '\0';
@@ -244,7 +245,8 @@ static void kl_cleanup_orphans(struct kubelet *k)
 			continue;
 		log_info("pod %s/%s: deleted while the agent was away: cleaning up", ns, name);
 		kl_proc_kill_netns(names[i], SIGKILL);
-		if (podnet_detach(cfg->lab, cfg->node_index, names[i], veth, err, sizeof(err)) < 0) {
+		if (podnet_detach(cfg->lab, cfg->node_index, names[i], veth, err,
+				  sizeof(err)) < 0) {
 			log_warn("pod %s/%s: remove network: %s", ns, name, err);
 			continue;
 		}
@@ -293,7 +295,8 @@ void kubelet_sync(struct kubelet *k)
 			continue; /* a new pod of the same name waits until the old one is gone */
 		if (!kp) {
 			if (n_st < 0 &&
-			    store_list_pod_statuses(cfg->statedir, &st, &n_st, err, sizeof(err)) < 0) {
+			    store_list_pod_statuses(cfg->statedir, &st, &n_st, err,
+						    sizeof(err)) < 0) {
 				log_warn("list pod statuses: %s", err);
 				n_st = 0;
 			}
@@ -326,7 +329,8 @@ void kubelet_sync(struct kubelet *k)
 		struct kubelet_pod *kp = k->pods[i];
 
 		if (kp->gone && kp->state == KUBELET_POD_DONE && !kp->net_dirty) {
-			store_delete(cfg->statedir, STORE_POD_STATUS, kp->pod.meta.ns, kp->pod.meta.name);
+			store_delete(cfg->statedir, STORE_POD_STATUS, kp->pod.meta.ns,
+				     kp->pod.meta.name);
 			kl_pod_free(kp);
 			freed = true;
 			continue;

@@ -88,15 +88,17 @@ static void kl_hook_reaped(struct ev_loop *loop, int fd, unsigned events, void *
 	}
 	cmd[0] = '\0';
 	for (int i = 0; i < spec->n_command && off < sizeof(cmd); i++) {
-		int n = snprintf(cmd + off, sizeof(cmd) - off, "%s%s", i ? " " : "", spec->command[i]);
+		int n = snprintf(cmd + off, sizeof(cmd) - off, "%s%s", i ? " " : "",
+				 spec->command[i]);
 
 		off += n > 0 ? (size_t)n : 0;
 	}
 	kl_hook_pod(kp, pod, sizeof(pod));
 	if (code > 0)
 		snprintf(desc, sizeof(desc), "exited with %d", code);
-	snprintf(msg, sizeof(msg), "Exec lifecycle hook ([%.200s]) for Container \"%s\" in Pod \"%s\" "
-		 "failed - error: command '%.200s' %s", cmd, kp->c->name, pod, cmd, desc);
+	snprintf(msg, sizeof(msg), "Exec lifecycle hook ([%.200s]) for Container \"%s\" "
+		 "in Pod \"%s\" failed - error: command '%.200s' %s", cmd, kp->c->name, pod,
+		 cmd, desc);
 	kl_hook_end(kp, false, msg);
 }
 
@@ -126,8 +128,9 @@ static int kl_hook_exec(struct kubelet_pod *kp, char *err, size_t errlen)
 			  cmd->path, sizeof(cmd->path));
 	if (rc < 0) {
 		const char *why = rc == -EACCES ? "permission denied"
-				  : strchr(spec->command[0], '/') ? "no such file or directory"
-								  : "executable file not found in $PATH";
+				  : strchr(spec->command[0], '/')
+					? "no such file or directory"
+					: "executable file not found in $PATH";
 
 		snprintf(err, errlen, "exec: \"%.200s\": %s", spec->command[0], why);
 		rc = -1;
@@ -167,8 +170,9 @@ static void kl_hook_http_fail(struct kubelet_pod *kp, const char *why)
 	char pod[192], msg[1024];
 
 	kl_hook_pod(kp, pod, sizeof(pod));
-	snprintf(msg, sizeof(msg), "HTTP lifecycle hook (%.200s) for Container \"%s\" in Pod \"%s\" "
-		 "failed - error: %s", kp->c->pre_stop.path, kp->c->name, pod, why);
+	snprintf(msg, sizeof(msg), "HTTP lifecycle hook (%.200s) for Container \"%s\" "
+		 "in Pod \"%s\" failed - error: %s", kp->c->pre_stop.path, kp->c->name, pod,
+		 why);
 	kl_hook_end(kp, false, msg);
 }
 
@@ -284,9 +288,9 @@ void kl_hook_start(struct kubelet_pod *kp)
 		rc = kl_hook_http(kp, err, sizeof(err));
 		if (rc < 0) {
 			kl_hook_pod(kp, pod, sizeof(pod));
-			snprintf(h->fail, sizeof(h->fail), "HTTP lifecycle hook (%.200s) for Container "
-				 "\"%.64s\" in Pod \"%.190s\" failed - error: %.500s", spec->path,
-				 kp->c->name, pod, err);
+			snprintf(h->fail, sizeof(h->fail), "HTTP lifecycle hook (%.200s) "
+				 "for Container \"%.64s\" in Pod \"%.190s\" failed - error: %.500s",
+				 spec->path, kp->c->name, pod, err);
 			h->timer = ev_timer_add(kp->k->loop, 0, kl_hook_failed_start, kp);
 			return;
 		}

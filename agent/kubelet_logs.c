@@ -217,7 +217,8 @@ static void kl_logs_handle(const struct httpd_req *req, struct httpd_resp *resp,
 	if (!query || !httpd_query_get(query, "follow", follow, sizeof(follow)) ||
 	    strcmp(follow, "true") != 0) {
 		struct stat st;
-		size_t len = fstat(fd, &st) == 0 && st.st_size > off ? (size_t)(st.st_size - off) : 0;
+		size_t len = fstat(fd, &st) == 0 && st.st_size > off
+				     ? (size_t)(st.st_size - off) : 0;
 
 		if (limit > 0 && len > (size_t)limit)
 			len = (size_t)limit;

@@ -337,10 +337,12 @@ static void kl_node_lease(struct kubelet *k, const char *now)
 	/* The Node owns its Lease, so that deleting the Node takes it too. */
 	lease = json_pack("{s:s, s:s, s:{s:s, s:s, s:[{s:s, s:s, s:s, s:s}]},"
 			  " s:{s:s, s:i, s:s, s:s}}",
-			  "apiVersion", "coordination.k8s.io/v1", "kind", "Lease", "metadata", "name",
-			  k->cfg->node, "namespace", KUBELET_LEASE_NS, "ownerReferences", "apiVersion",
-			  "v1", "kind", "Node", "name", k->cfg->node, "uid", n->uid, "spec",
-			  "holderIdentity", k->cfg->node, "leaseDurationSeconds", model_node_grace_s(),
+			  "apiVersion", "coordination.k8s.io/v1", "kind", "Lease",
+			  "metadata", "name", k->cfg->node, "namespace", KUBELET_LEASE_NS,
+			  "ownerReferences", "apiVersion", "v1", "kind", "Node",
+			  "name", k->cfg->node, "uid", n->uid,
+			  "spec", "holderIdentity", k->cfg->node,
+			  "leaseDurationSeconds", model_node_grace_s(),
 			  "acquireTime", now, "renewTime", now);
 	if (!n->uid[0])
 		json_object_del(json_object_get(lease, "metadata"), "ownerReferences");
@@ -408,7 +410,8 @@ static void kl_node_report(struct kubelet *k, const char *now)
 			char msg[MODEL_NAME_MAX + 48];
 
 			log_info("node %s: Ready", k->cfg->node);
-			snprintf(msg, sizeof(msg), "Node %s status is now: NodeReady", k->cfg->node);
+			snprintf(msg, sizeof(msg), "Node %s status is now: NodeReady",
+				 k->cfg->node);
 			kl_node_event(k, "NodeReady", msg);
 		}
 		n->reported = time(NULL);

@@ -149,10 +149,11 @@ void kl_pod_finish(struct kubelet_pod *kp)
 	kp->state = KUBELET_POD_DONE;
 	if (kp->net_dirty) {
 		kl_proc_kill_netns(kp->netns, SIGKILL);
-		rc = podnet_detach(cfg->lab, cfg->node_index, kp->netns, kp->veth, err, sizeof(err));
+		rc = podnet_detach(cfg->lab, cfg->node_index, kp->netns, kp->veth, err,
+				   sizeof(err));
 		if (rc < 0) {
-			log_warn("pod %s/%s: remove network: %s", kp->pod.meta.ns, kp->pod.meta.name,
-				 err);
+			log_warn("pod %s/%s: remove network: %s", kp->pod.meta.ns,
+				 kp->pod.meta.name, err);
 		} else {
 			kp->net_dirty = false;
 			kp->net_ready = false;
@@ -175,7 +176,8 @@ void kl_pod_exited(struct ev_loop *loop, int fd, unsigned events, void *data)
 	(void)fd;
 	(void)events;
 	kl_proc_reap(kp->pidfd, kp->child, desc, sizeof(desc));
-	log_info("pod %s/%s: process %d %s", kp->pod.meta.ns, kp->pod.meta.name, (int)kp->pid, desc);
+	log_info("pod %s/%s: process %d %s", kp->pod.meta.ns, kp->pod.meta.name, (int)kp->pid,
+		 desc);
 	kl_pod_forget_process(kp);
 	/* As when a container's init process ends: whatever else it started
 	 * in the pod goes with it, so the next start finds its ports free. */
@@ -343,7 +345,8 @@ void kl_pod_start(struct kubelet_pod *kp)
 				   err, sizeof(err));
 		if (rc < 0) {
 			delay = kl_pod_wait_delay(kp);
-			kl_pod_say(kp, "ContainerCreating", "failed to set up the pod network: %s", err);
+			kl_pod_say(kp, "ContainerCreating", "failed to set up the pod network: %s",
+				   err);
 			log_warn("pod %s/%s: network: %s", kp->pod.meta.ns, kp->pod.meta.name, err);
 			kl_pod_schedule(kp, delay);
 			goto out;
@@ -392,8 +395,9 @@ void kl_pod_start(struct kubelet_pod *kp)
 		/* runc's wording, which is what a Kubernetes user sees. */
 		snprintf(err, sizeof(err), "exec: \"%.200s\": %s", cmd->argv[0],
 			 rc == -EACCES ? "permission denied"
-				       : strchr(cmd->argv[0], '/') ? "no such file or directory"
-								    : "executable file not found in $PATH");
+				       : strchr(cmd->argv[0], '/')
+					     ? "no such file or directory"
+					     : "executable file not found in $PATH");
 		if (kp->ever_started)
 			kp->status.restarts++;
 		kl_pod_crashed(kp, 0, "RunContainerError", err);

@@ -83,7 +83,8 @@ static void kl_probe_done(struct kubelet_pod *kp, bool ok, const char *why,
 		if (kp->probe.ready)
 			log_info("pod %s/%s: ready", kp->pod.meta.ns, kp->pod.meta.name);
 		else
-			log_info("pod %s/%s: not ready: %s", kp->pod.meta.ns, kp->pod.meta.name, why);
+			log_info("pod %s/%s: not ready: %s", kp->pod.meta.ns, kp->pod.meta.name,
+				 why);
 		kp->status.ready = kp->probe.ready;
 		kl_pod_report(kp);
 	}

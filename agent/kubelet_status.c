@@ -69,8 +69,8 @@ static void kl_pod_events(struct kubelet_pod *kp)
 			snprintf(msg, sizeof(msg), "Back-off pulling image \"%s\"", c->image);
 			kl_pod_event(kp, "Normal", "BackOff", msg);
 		} else if (strcmp(now->reason, "CrashLoopBackOff") == 0) {
-			snprintf(msg, sizeof(msg), "Back-off restarting failed container %s in pod %s",
-				 c->name, m->name);
+			snprintf(msg, sizeof(msg), "Back-off restarting failed container %s "
+				 "in pod %s", c->name, m->name);
 			kl_pod_event(kp, "Warning", "BackOff", msg);
 		}
 	}

@@ -162,7 +162,8 @@ int kl_env_compose(const struct model_container *c, const char *hostname,
 			return -1;
 		}
 		/* $(VAR) sees the variables the container defined before this one. */
-		if (images_expand(c->env[i].value, defined, i, value, sizeof(value) - nlen - 1) < 0) {
+		if (images_expand(c->env[i].value, defined, i, value,
+				  sizeof(value) - nlen - 1) < 0) {
 			snprintf(err, errlen, "environment variable %s is too long once $(VAR) "
 				 "references expand", name);
 			return -1;
@@ -206,7 +207,8 @@ int kl_find_exec(const char *cmd, const char *path, char *out, size_t outlen)
 		size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
 
 		/* An empty PATH element means the current directory: "/" here. */
-		if ((size_t)snprintf(out, outlen, "%.*s/%s", (int)dlen, dlen ? p : "", cmd) < outlen) {
+		if ((size_t)snprintf(out, outlen, "%.*s/%s", (int)dlen, dlen ? p : "", cmd) <
+		    outlen) {
 			if (access(out, X_OK) == 0)
 				return 0;
 			if (errno == EACCES)

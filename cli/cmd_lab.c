@@ -38,8 +38,10 @@
 static void labcmd_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: clientip [--lab NAME] lab up [--nodes N] [--clients N] [--probe-interval SEC]\n"
-		"                                    [--cluster-probe-mode servicenodeport|shared]\n"
+		"usage: clientip [--lab NAME] lab up [--nodes N] [--clients N]"
+		" [--probe-interval SEC]\n"
+		"                                    [--cluster-probe-mode"
+		" servicenodeport|shared]\n"
 		"                                    [--idle-timeout-unit minutes|seconds]\n"
 		"       clientip [--lab NAME] lab down\n"
 		"       clientip [--lab NAME] lab status\n"
@@ -77,7 +79,8 @@ static void labcmd_usage(FILE *out)
 
 /* Parses "--opt N", "--opt=N"; 1 if argv[*i] was opt, 0 if not, -1 on a
  * bad value (reported). */
-static int labcmd_int_opt(int argc, char **argv, int *i, const char *opt, int min, int max, int *out)
+static int labcmd_int_opt(int argc, char **argv, int *i, const char *opt, int min, int max,
+			  int *out)
 {
 	size_t n = strlen(opt);
 	const char *v;
@@ -178,7 +181,8 @@ static int labcmd_claim(struct cli *cli, char *err, size_t errlen)
 	if (mkdir(cli->statedir, 0755) < 0) {
 		rc = -errno;
 		if (errno == EEXIST)
-			labcmd_err(err, errlen, "lab %s already exists (%s)", cli->lab, cli->statedir);
+			labcmd_err(err, errlen, "lab %s already exists (%s)", cli->lab,
+				   cli->statedir);
 		else
 			labcmd_err(err, errlen, "mkdir %s: %s", cli->statedir, strerror(errno));
 		return rc;
@@ -344,9 +348,12 @@ static int labcmd_nodes_ready(struct apiclient *c)
 				 sizeof(err));
 	if (code == 200 && (list = json_loadb(buf_str(&body), body.len, 0, NULL))) {
 		n = 0;
-		json_array_foreach(json_object_get(list, "items"), i, node)
-			n += strcmp(json_string_value(json_object_get(apiobj_condition(node, "Ready"),
-								      "status")) ?: "", "True") == 0;
+		json_array_foreach(json_object_get(list, "items"), i, node) {
+			const json_t *ready = apiobj_condition(node, "Ready");
+
+			n += strcmp(json_string_value(json_object_get(ready, "status")) ?: "",
+				    "True") == 0;
+		}
 	}
 	json_decref(list);
 	buf_free(&body);
@@ -394,7 +401,8 @@ static int labcmd_up(struct cli *cli, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		int r;
 
-		if ((r = labcmd_int_opt(argc, argv, &i, "--nodes", 1, LAB_MAX_NODES, &li.nodes)) != 0 ||
+		if ((r = labcmd_int_opt(argc, argv, &i, "--nodes", 1, LAB_MAX_NODES,
+					&li.nodes)) != 0 ||
 		    (r = labcmd_int_opt(argc, argv, &i, "--clients", 1, LAB_MAX_CLIENTS,
 					&li.clients)) != 0 ||
 		    (r = labcmd_int_opt(argc, argv, &i, "--probe-interval", 1, 3600,
@@ -405,7 +413,8 @@ static int labcmd_up(struct cli *cli, int argc, char **argv)
 		}
 		if (strcmp(argv[i], "--idle-timeout-unit") == 0) {
 			if (i + 1 >= argc ||
-			    (strcmp(argv[i + 1], "seconds") != 0 && strcmp(argv[i + 1], "minutes") != 0)) {
+			    (strcmp(argv[i + 1], "seconds") != 0 &&
+			     strcmp(argv[i + 1], "minutes") != 0)) {
 				log_error("lab up: --idle-timeout-unit takes minutes or seconds");
 				return 2;
 			}
@@ -415,7 +424,8 @@ static int labcmd_up(struct cli *cli, int argc, char **argv)
 		if (strcmp(argv[i], "--cluster-probe-mode") == 0) {
 			if (i + 1 >= argc ||
 			    labinfo_probe_mode_parse(argv[++i], &li.cluster_probe_mode) < 0) {
-				log_error("lab up: --cluster-probe-mode takes servicenodeport or shared");
+				log_error("lab up: --cluster-probe-mode takes servicenodeport "
+					  "or shared");
 				return 2;
 			}
 			continue;
@@ -432,12 +442,13 @@ static int labcmd_up(struct cli *cli, int argc, char **argv)
 		return 1;
 	if (cmd_lab_exists(cli, &nns)) {
 		if (nns)
-			log_error("lab %s already exists (%d of its network namespaces are present); "
-				  "remove it first with `clientip --lab %s lab down`",
+			log_error("lab %s already exists (%d of its network namespaces are "
+				  "present); remove it first with `clientip --lab %s lab down`",
 				  cli->lab, nns, cli->lab);
 		else
 			log_error("lab %s already exists (%s); remove it first with "
-				  "`clientip --lab %s lab down`", cli->lab, cli->statedir, cli->lab);
+				  "`clientip --lab %s lab down`", cli->lab, cli->statedir,
+				  cli->lab);
 		return 1;
 	}
 	if (labcmd_claim(cli, err, sizeof(err)) < 0) {
@@ -525,7 +536,8 @@ static int labcmd_supervise(struct cli *cli, int argc, char **argv)
 			  "API server's listener (--listen-fd)");
 		return 2;
 	}
-	log_init("clientip-supervisor", getenv("CLIENTIP_DEBUG") ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	log_init("clientip-supervisor",
+		 getenv("CLIENTIP_DEBUG") ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	if (labinfo_load(cli->lab, &li, err, sizeof(err)) < 0) {
 		log_error("lab supervise: %s", err);
 		return 1;

@@ -250,7 +250,8 @@ int cmd_lab_list(struct cli *cli, int argc, char **argv)
 
 /* <statedir>/kubeconfig for the lab's API server; 0 with its path in
  * path, or -1 with a message in err. */
-static int labcmd_write_kubeconfig(struct cli *cli, char *path, size_t len, char *err, size_t errlen)
+static int labcmd_write_kubeconfig(struct cli *cli, char *path, size_t len, char *err,
+				   size_t errlen)
 {
 	char portfile[LAB_PATH_MAX + 32], *text = NULL, *end;
 	struct buf b = { 0 };
@@ -388,7 +389,8 @@ int cmd_lab_kill(struct cli *cli, int argc, char **argv)
 			sig = (int)v;
 	}
 	if (!name || sig < 0) {
-		log_error(!name ? "lab kill: which daemon? (apiserver, controller, agent-nodeN, lb, gateway)"
+		log_error(!name ? "lab kill: which daemon? "
+				  "(apiserver, controller, agent-nodeN, lb, gateway)"
 				: "lab kill: unknown signal \"%s\"", signame);
 		return 2;
 	}

@@ -257,7 +257,8 @@ static void sj_annotations(const json_t *n, struct model_map *m)
 		if (m->n == cap)
 			break;
 		if (!json_is_string(v) || json_string_length(v) >= MODEL_VALUE_MAX ||
-		    strlen(key) >= MODEL_KEY_MAX || strncmp(key, "deployment.kubernetes.io/", 25) == 0)
+		    strlen(key) >= MODEL_KEY_MAX ||
+		    strncmp(key, "deployment.kubernetes.io/", 25) == 0)
 			continue;
 		snprintf(m->items[m->n].key, sizeof(m->items[m->n].key), "%s", key);
 		snprintf(m->items[m->n].value, sizeof(m->items[m->n].value), "%s",
@@ -402,7 +403,8 @@ static void sj_pod_spec(const json_t *n, struct model_pod_spec *s)
 	/* The first constraint over the hostname; other keys have no domain
 	 * in the lab. */
 	it = 0;
-	while (!s->spread_max_skew && (x = sj_seq_next(sj_get(n, "topologySpreadConstraints"), &it))) {
+	while (!s->spread_max_skew &&
+	       (x = sj_seq_next(sj_get(n, "topologySpreadConstraints"), &it))) {
 		char key[64] = "", when[32] = "";
 
 		sj_str(sj_get(x, "topologyKey"), key, sizeof(key));
