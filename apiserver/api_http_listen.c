@@ -1,7 +1,7 @@
-/* api_http_listen.c — the server (api_http_new, api_http_free) and where
- * its connections come from: TCP listeners, one inherited from another
- * network namespace, the Unix socket, and the accept loop, which refuses
- * connections beyond the cap and rests when descriptors run out.
+/* api_http_listen.c — the server (api_http_new, api_http_free) and its
+ * listeners: TCP, one inherited from another network namespace, the Unix
+ * socket. lib/acceptor takes their connections; here each one is refused
+ * beyond the cap or set up.
  */
 #include "api_http.h"
 #include "api_http_int.h"
@@ -16,10 +16,8 @@
 
 #include <llhttp.h>
 
+#include "acceptor.h"
 #include "sock.h"
-
-/* How long the accept loop rests after running out of descriptors. */
-#define API_HTTP_ACCEPT_PAUSE_MS 100
 
 struct api_http_listener {
 	struct api_http *h;
@@ -27,76 +25,43 @@ struct api_http_listener {
 	int fd;
 	bool local;
 	char *path;                 /* Unix socket file, removed on free */
-	uint64_t pause_timer;
+	struct acceptor *acceptor;
 };
 
 /* ---- accepting ------------------------------------------------------------------ */
 
-static void api_http_accept(struct ev_loop *loop, int fd, unsigned events, void *data);
-
-static void api_http_accept_resume(struct ev_loop *loop, uint64_t id, void *data)
-{
-	struct api_http_listener *l = data;
-
-	(void)id;
-	l->pause_timer = 0;
-	ev_watch(loop, l->fd, EV_READ, api_http_accept, l);
-}
-
-static void api_http_accept(struct ev_loop *loop, int fd, unsigned events, void *data)
+/* One connection from lib/acceptor: refused beyond the cap, else set up
+ * and given the head timeout (a client that connects and says nothing). */
+static void api_http_adopt(int cfd, const struct sockaddr_storage *peer, void *data)
 {
 	struct api_http_listener *l = data;
 	struct api_http *s = l->h;
+	struct api_http_conn *c;
 
-	(void)events;
-	/* A bounded batch, so one busy listener does not starve the rest. */
-	for (int i = 0; i < 64; i++) {
-		struct api_http_conn *c;
-		int cfd = sock_accept(fd, NULL, NULL);
-
-		if (cfd == -EMFILE || cfd == -ENFILE || cfd == -ENOBUFS || cfd == -ENOMEM) {
-			/* The pending connection stays queued and the listener
-			 * readable: rest, or the loop would spin on it. */
-			ev_watch(loop, fd, 0, api_http_accept, l);
-			if (!l->pause_timer)
-				l->pause_timer = ev_timer_add(loop, API_HTTP_ACCEPT_PAUSE_MS,
-							      api_http_accept_resume, l);
-			return;
-		}
-		if (cfd == -EINTR || cfd == -ECONNABORTED)
-			continue;
-		if (cfd < 0)
-			return;
-		if (s->n_conns >= s->lim.max_conns) {
-			close(cfd);
-			continue;
-		}
-		c = calloc(1, sizeof(*c));
-		if (!c) {
-			close(cfd);
-			continue;
-		}
-		c->srv = s;
-		c->fd = cfd;
-		c->local = l->local;
-		c->cur_hdr = -1;
-		llhttp_init(&c->parser, HTTP_REQUEST, &s->settings);
-		c->parser.data = c;
-		c->next = s->conns;
-		if (s->conns)
-			s->conns->prev = c;
-		s->conns = c;
-		s->n_conns++;
-		if (!l->local)
-			sock_set_nodelay(cfd, true); /* one small chunk per watch event */
-		if (ev_watch(loop, cfd, EV_READ, api_http_conn_io, c) < 0) {
-			api_http_conn_close(c);
-			continue;
-		}
-		c->watched = EV_READ;
-		/* A client that connects and says nothing gets the head timeout. */
-		api_http_arm(c, API_HTTP_T_HEAD);
+	(void)peer;
+	if (s->n_conns >= s->lim.max_conns || !(c = calloc(1, sizeof(*c)))) {
+		close(cfd);
+		return;
 	}
+	c->srv = s;
+	c->fd = cfd;
+	c->local = l->local;
+	c->cur_hdr = -1;
+	llhttp_init(&c->parser, HTTP_REQUEST, &s->settings);
+	c->parser.data = c;
+	c->next = s->conns;
+	if (s->conns)
+		s->conns->prev = c;
+	s->conns = c;
+	s->n_conns++;
+	if (!l->local)
+		sock_set_nodelay(cfd, true); /* one small chunk per watch event */
+	if (ev_watch(s->loop, cfd, EV_READ, api_http_conn_io, c) < 0) {
+		api_http_conn_close(c);
+		return;
+	}
+	c->watched = EV_READ;
+	api_http_arm(c, API_HTTP_T_HEAD);
 }
 
 /* ---- server --------------------------------------------------------------------- */
@@ -139,8 +104,8 @@ static int api_http_add_listener(struct api_http *h, int fd, const char *path, c
 	l->h = h;
 	l->fd = fd;
 	l->local = path != NULL;
-	if (ev_watch(h->loop, fd, EV_READ, api_http_accept, l) < 0) {
-		snprintf(err, errlen, "watch listener: %s", strerror(ENOMEM));
+	if (!(l->acceptor = acceptor_new(h->loop, fd, api_http_adopt, l))) {
+		snprintf(err, errlen, "watch listener: %s", strerror(errno));
 		goto fail;
 	}
 	l->next = h->listeners;
@@ -249,9 +214,7 @@ void api_http_free(struct api_http *h)
 		struct api_http_listener *l = h->listeners;
 
 		h->listeners = l->next;
-		if (l->pause_timer)
-			ev_timer_cancel(h->loop, l->pause_timer);
-		ev_unwatch(h->loop, l->fd);
+		acceptor_free(l->acceptor);
 		close(l->fd);
 		if (l->path)
 			unlink(l->path);

@@ -11,6 +11,7 @@
 
 #include <llhttp.h>
 
+#include "acceptor.h"
 #include "sock.h"
 
 #define HTTPD_URL_MAX 2048
@@ -50,6 +51,7 @@ struct httpd_stream {
 struct httpd {
 	struct ev_loop *loop;
 	int fd;
+	struct acceptor *acceptor;
 	int port;
 	struct httpd_limits lim;
 	httpd_handler *fn;
@@ -510,49 +512,33 @@ static void httpd_conn_io(struct ev_loop *loop, int fd, unsigned events, void *d
 	httpd_conn_advance(c);
 }
 
-static void httpd_accept(struct ev_loop *loop, int fd, unsigned events, void *data)
+/* One connection from lib/acceptor: refused beyond the cap, else given
+ * the head timeout. */
+static void httpd_adopt(int cfd, const struct sockaddr_storage *peer, void *data)
 {
 	struct httpd *s = data;
+	struct httpd_conn *c;
 
-	(void)loop;
-	(void)events;
-	for (;;) {
-		struct sockaddr_storage peer;
-		socklen_t plen = sizeof(peer);
-		struct httpd_conn *c;
-		int cfd = sock_accept(fd, &peer, &plen);
-
-		if (cfd < 0) {
-			/* EAGAIN: drained. Anything else (EMFILE, ECONNABORTED):
-			 * try again on the next readiness event. */
-			return;
-		}
-		if (s->n_conns >= s->lim.max_conns) {
-			close(cfd);
-			continue;
-		}
-		c = calloc(1, sizeof(*c));
-		if (!c) {
-			close(cfd);
-			continue;
-		}
-		c->srv = s;
-		c->fd = cfd;
-		if (peer.ss_family == AF_INET)
-			memcpy(&c->peer, &peer, sizeof(c->peer));
-		llhttp_init(&c->parser, HTTP_REQUEST, &s->settings);
-		c->parser.data = c;
-		c->next = s->conns;
-		if (s->conns)
-			s->conns->prev = c;
-		s->conns = c;
-		s->n_conns++;
-		if (ev_watch(s->loop, cfd, EV_READ, httpd_conn_io, c) < 0) {
-			httpd_conn_close(c);
-			continue;
-		}
-		httpd_conn_arm(c, s->lim.head_timeout_ms);
+	if (s->n_conns >= s->lim.max_conns || !(c = calloc(1, sizeof(*c)))) {
+		close(cfd);
+		return;
 	}
+	c->srv = s;
+	c->fd = cfd;
+	if (peer->ss_family == AF_INET)
+		memcpy(&c->peer, peer, sizeof(c->peer));
+	llhttp_init(&c->parser, HTTP_REQUEST, &s->settings);
+	c->parser.data = c;
+	c->next = s->conns;
+	if (s->conns)
+		s->conns->prev = c;
+	s->conns = c;
+	s->n_conns++;
+	if (ev_watch(s->loop, cfd, EV_READ, httpd_conn_io, c) < 0) {
+		httpd_conn_close(c);
+		return;
+	}
+	httpd_conn_arm(c, s->lim.head_timeout_ms);
 }
 
 struct httpd *httpd_new_listener(struct ev_loop *loop, int fd, const struct httpd_limits *limits,
@@ -587,7 +573,7 @@ struct httpd *httpd_new_listener(struct ev_loop *loop, int fd, const struct http
 	if (sock_local_addr(fd, &ss) == 0 &&
 	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6))
 		s->port = sock_port((struct sockaddr *)&ss);
-	if (ev_watch(loop, fd, EV_READ, httpd_accept, s) < 0) {
+	if (!(s->acceptor = acceptor_new(loop, fd, httpd_adopt, s))) {
 		close(fd);
 		free(s);
 		return NULL;
@@ -660,7 +646,7 @@ void httpd_free(struct httpd *h)
 		return;
 	while (h->conns)
 		httpd_conn_close(h->conns);
-	ev_unwatch(h->loop, h->fd);
+	acceptor_free(h->acceptor);
 	close(h->fd);
 	free(h);
 }
