@@ -9,6 +9,10 @@
  * level-triggered loop accepting again at once would only spin. After
  * ACCEPTOR_PAUSE_MS it tries again; connections closed meanwhile have
  * freed what it needs.
+ *
+ * clientip-echo keeps its own loop: it takes one connection per wake-up,
+ * as nginx does, and its drain stops and restarts all its listeners
+ * together.
  */
 #ifndef CLIENTIP_ACCEPTOR_H
 #define CLIENTIP_ACCEPTOR_H
