@@ -28,6 +28,8 @@ static void logs_usage(FILE *out)
 }
 
 /* A followed log: each line as it comes, until the stream ends. */
+#define LOGS_TIMEOUT_MS 15000
+
 struct logs_follow {
 	struct ev_loop *loop;
 	int rc;
@@ -191,6 +193,10 @@ int cmd_logs(struct cli *cli, int argc, char **argv)
 		objapi_close(&a);
 		return rc;
 	}
+	/* The server gives the kubelet API_LOG_HEAD_MS (10 s) to start its
+	 * answer: wait longer, so that a silent kubelet is reported as the
+	 * server reports it, not as a server that does not answer. */
+	apiclient_set_timeout(a.c, LOGS_TIMEOUT_MS);
 	code = objapi_get_text(&a, path, &text, &st);
 	rc = 0;
 	if (code == 200) {

@@ -435,6 +435,38 @@ out=$(ci logs $pod 2>&1); rc=$?
 t_match "logs without the pod's kubelet: the server says whom it could not reach" \
 	"^Error from server \(InternalError\): Get \"http://node1/containerLogs/default/$pod/node\": dial unix .*/run/kubelet-node1\.sock: No such file or directory" "$out"
 t_eq "and fails" 1 "$rc"
+# A kubelet that takes the request and never answers: the server gives it
+# its 10 s to start the answer, and meanwhile answers everyone else.
+mkdir -p "$S/run"
+python3 - "$S/run/kubelet-node1.sock" >"$T_TMP/silent.log" 2>&1 <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1])
+s.listen(8)
+held = []
+while True:
+    c, _ = s.accept()
+    held.append(c)
+PY
+SILENT=$!
+t_defer "kill $SILENT 2>/dev/null; rm -f '$S/run/kubelet-node1.sock'"
+t_ok "a silent kubelet listens" t_wait 10 test -S "$S/run/kubelet-node1.sock"
+ci logs $pod >"$T_TMP/silent.out" 2>&1 &
+LOGS=$!
+ci logs -f $pod >"$T_TMP/silent-f.out" 2>&1 &
+LOGSF=$!
+t_ok "while the kubelet says nothing, the server answers others" \
+	t_wait 5 sh -c "'$T_BUILD/clientip' --lab '$LAB' get pod '$pod' >/dev/null && kill -0 $LOGS"
+wait $LOGS; rc=$?
+wait $LOGSF; rcf=$?
+silent="^Error from server \(InternalError\): Get \"http://node1/containerLogs/default/$pod/node(\?follow=true)?\": the kubelet did not answer within 10 s"
+t_match "a kubelet that never answers: the server gives up and says so" \
+	"$silent" "$(cat "$T_TMP/silent.out")"
+t_eq "and logs fails" 1 "$rc"
+t_match "logs -f: the same" "$silent" "$(cat "$T_TMP/silent-f.out")"
+t_eq "and logs -f fails" 1 "$rcf"
+kill $SILENT 2>/dev/null; wait $SILENT 2>/dev/null
+rm -f "$S/run/kubelet-node1.sock"
 out=$(ci logs nosuch 2>&1); rc=$?
 t_eq "logs of a missing pod" '1 Error from server (NotFound): pods "nosuch" not found' "$rc $out"
 
