@@ -1,12 +1,17 @@
 /* gw.h — clientip-gateway: an HTTP reverse proxy at the lab's edge, in the
  * role of Azure Application Gateway with its ingress controller (AGIC).
  *
- *   gw_main   options, entering the edge namespace
- *   gw_api    the API server's Ingresses, Services and EndpointSlices (list,
- *             then watch), rebuilt into routes; Ingress status written back
- *   gw_route  Ingress rules -> routes, a route -> ready pod endpoints (pure)
- *   gw_proxy  the data path: client connections, llhttp both ways, one
- *             connection to a pod per request
+ *   gw_main      options, entering the edge namespace
+ *   gw_api       the API server's Ingresses, Services and EndpointSlices
+ *                (list, then watch), rebuilt into routes; Ingress status
+ *                written back
+ *   gw_route     Ingress rules -> routes, a route -> ready pod endpoints
+ *                (pure)
+ *   gw_proxy     the data path, the client's side: client connections,
+ *                requests parsed by llhttp and rebuilt for the pod
+ *   gw_upstream  the data path, the pod's side: one connection to a pod
+ *                per request, its response parsed and rebuilt for the
+ *                client
  *
  * One thread, one ev loop. The context below is the daemon's only mutable
  * state.

@@ -1,4 +1,4 @@
-/* gw_proxy.c — the gateway's data path.
+/* gw_proxy.c — the gateway's data path, the client's side.
  *
  * A client connection is kept alive across requests. Each request is
  * parsed by llhttp; at the end of its head the route is chosen, the
@@ -17,6 +17,12 @@
  * One request at a time per client: pipelined requests wait in the input
  * buffer until the previous response is complete. Input is not read while
  * more than GW_PROXY_HIGH bytes wait to be written the other way.
+ *
+ * This file is the client's connection: accepting it, parsing its
+ * requests, choosing the backend and building the pod's request head, the
+ * gateway's own answers, moving the bytes and the timeouts. The connection
+ * to the pod and its response are gw_upstream.c's; gw_proxy_int.h has what
+ * both share.
  */
 #include "gw.h"
 
@@ -32,89 +38,22 @@
 #include <llhttp.h>
 
 #include "buf.h"
+#include "gw_proxy_int.h"
 #include "log.h"
 #include "sock.h"
 
-#define GW_PROXY_MAX_CONNS   4096
-#define GW_PROXY_HEAD_MAX    32768          /* request or response head */
-#define GW_PROXY_HIGH        (1u << 20)     /* bytes waiting before reading stops */
-#define GW_PROXY_READ        16384
-#define GW_PROXY_MAX_EPS     64
-#define GW_PROXY_IDLE_MS     60000          /* a client between requests */
-#define GW_PROXY_HEAD_MS     30000          /* a client sending a head */
-#define GW_PROXY_CONNECT_MS  3000           /* per endpoint */
-#define GW_PROXY_RESPONSE_MS 20000          /* Application Gateway's request timeout */
-
-enum gw_phase {
-	GW_WAIT_HEAD,       /* between requests, or inside a request's head */
-	GW_CONNECTING,      /* head parsed, connecting to an endpoint */
-	GW_EXCHANGE,        /* connected: request out, response in */
-	GW_LOCAL,           /* answered by the gateway; discarding the request's body */
-};
-
-struct gw_conn {
-	struct gw *gw;
-	struct gw_conn *prev, *next;
-	int fd;
-	struct sockaddr_storage peer;
-	enum gw_phase phase;
-	uint64_t timer;
-
-	llhttp_t req;
-	struct buf in;                /* from the client, not yet parsed */
-	size_t in_off;
-	struct buf out;               /* to the client */
-	size_t out_off;
-	bool req_done;                /* the request's message is complete */
-	bool resp_done;               /* its response is complete */
-	bool keep_alive;              /* the client's connection survives this request */
-	bool close_now;               /* close once out is written */
-	bool head_method;
-	bool req_chunked;             /* re-chunk the request body */
-	bool resume;                  /* llhttp needs a call after the head pause */
-	int http_minor;
-
-	/* the request head being parsed */
-	struct buf url, field, value;
-	struct buf head;              /* kept header lines, "Name: value\r\n" */
-	struct buf xff;               /* the client's X-Forwarded-For, joined */
-	char host[GW_NAME_MAX];
-	bool host_seen;
-	size_t head_bytes;
-
-	/* upstream */
-	int ufd;
-	llhttp_t resp;
-	struct buf uout;              /* to the pod */
-	size_t uout_off;
-	struct gw_endpoint eps[GW_PROXY_MAX_EPS];
-	int n_eps, tried, next_ep;
-	bool resp_started;            /* a response head went to the client */
-	bool resp_chunked;            /* re-chunk the response body */
-	struct buf rhead;             /* the response head being parsed */
-	struct buf rfield, rvalue, reason;
-};
-
 static void gw_conn_close(struct gw_conn *c);
-static void gw_conn_update(struct gw_conn *c);
 static void gw_conn_parse(struct gw_conn *c);
 static void gw_conn_client_io(struct ev_loop *loop, int fd, unsigned events, void *data);
-static void gw_conn_up_io(struct ev_loop *loop, int fd, unsigned events, void *data);
-static int gw_conn_connect_next(struct gw_conn *c);
 
-static struct gw_conn *gw_conn_of(llhttp_t *p)
-{
-	return p->data;
-}
-
-static bool gw_hdr_is(const struct buf *b, const char *name)
+bool gw_hdr_is(const struct buf *b, const char *name)
 {
 	return b->len == strlen(name) && strncasecmp(b->data, name, b->len) == 0;
 }
 
 /* Headers that describe one connection, not the message (RFC 9110 7.6.1),
  * and the forwarding headers the gateway sets itself. */
-static bool gw_hdr_hop(const struct buf *b)
+bool gw_hdr_hop(const struct buf *b)
 {
 	static const char *const hop[] = { "connection", "keep-alive", "proxy-connection", "te",
 					   "trailer", "upgrade" };
@@ -124,8 +63,6 @@ static bool gw_hdr_hop(const struct buf *b)
 			return true;
 	return false;
 }
-
-static void gw_conn_arm(struct gw_conn *c, uint64_t ms);
 
 /* ---- answers of the gateway itself ----------------------------------------- */
 
@@ -143,9 +80,7 @@ static const char *gw_reason(int status)
 
 /* An error page as Application Gateway sends one. A request whose body is
  * still coming is read to its end (and dropped) before the next one. */
-static void gw_conn_up_close(struct gw_conn *c);
-
-static void gw_conn_local(struct gw_conn *c, int status, bool close)
+void gw_conn_local(struct gw_conn *c, int status, bool close)
 {
 	struct buf body = BUF_INIT;
 
@@ -291,132 +226,6 @@ static const llhttp_settings_t gw_req_settings = {
 	.on_message_complete = gw_req_on_message_complete,
 };
 
-/* ---- the response ------------------------------------------------------------- */
-
-static int gw_resp_on_message_begin(llhttp_t *p)
-{
-	struct gw_conn *c = gw_conn_of(p);
-
-	buf_reset(&c->rhead);
-	buf_reset(&c->rfield);
-	buf_reset(&c->rvalue);
-	buf_reset(&c->reason);
-	return 0;
-}
-
-static int gw_resp_on_status(llhttp_t *p, const char *at, size_t len)
-{
-	struct gw_conn *c = gw_conn_of(p);
-
-	buf_append(&c->reason, at, len);
-	return c->reason.len > 256 ? HPE_USER : 0;
-}
-
-static int gw_resp_on_field(llhttp_t *p, const char *at, size_t len)
-{
-	struct gw_conn *c = gw_conn_of(p);
-
-	buf_append(&c->rfield, at, len);
-	return c->rhead.len + c->rfield.len > GW_PROXY_HEAD_MAX ? HPE_USER : 0;
-}
-
-static int gw_resp_on_value(llhttp_t *p, const char *at, size_t len)
-{
-	struct gw_conn *c = gw_conn_of(p);
-
-	buf_append(&c->rvalue, at, len);
-	return c->rhead.len + c->rvalue.len > GW_PROXY_HEAD_MAX ? HPE_USER : 0;
-}
-
-static int gw_resp_on_value_complete(llhttp_t *p)
-{
-	struct gw_conn *c = gw_conn_of(p);
-
-	if (!gw_hdr_hop(&c->rfield)) {
-		buf_append(&c->rhead, c->rfield.data, c->rfield.len);
-		buf_printf(&c->rhead, ": %s\r\n", buf_str(&c->rvalue));
-	}
-	buf_reset(&c->rfield);
-	buf_reset(&c->rvalue);
-	return 0;
-}
-
-static int gw_resp_on_headers_complete(llhttp_t *p)
-{
-	struct gw_conn *c = gw_conn_of(p);
-	int status = p->status_code;
-	bool no_body = c->head_method || status == 204 || status == 304 || status < 200;
-
-	/* An interim answer (100 Continue) goes on as it is; the real one
-	 * follows on the same stream. */
-	if (status >= 100 && status < 200) {
-		if (status != 101)
-			buf_printf(&c->out, "HTTP/1.1 %d %s\r\n%s\r\n", status, buf_str(&c->reason),
-				   buf_str(&c->rhead));
-		return 0;
-	}
-	c->resp_chunked = false;
-	if (!no_body && !(p->flags & (F_CHUNKED | F_CONTENT_LENGTH))) {
-		/* Delimited by the pod's close: chunked for an HTTP/1.1 client,
-		 * whose connection then stays open; an HTTP/1.0 one reads to
-		 * the close. */
-		if (c->http_minor >= 1) {
-			buf_puts(&c->rhead, "Transfer-Encoding: chunked\r\n");
-			c->resp_chunked = true;
-		} else {
-			c->keep_alive = false;
-		}
-	} else if (p->flags & F_CHUNKED) {
-		c->resp_chunked = true;
-	}
-	/* The pod's own "Connection: close" (the gateway asked for it) was
-	 * dropped with the other hop-by-hop headers: the client's connection
-	 * is the gateway's business. */
-	buf_printf(&c->out, "HTTP/1.1 %d %s\r\n%s%s\r\n", status, buf_str(&c->reason),
-		   buf_str(&c->rhead),
-		   !c->keep_alive ? "Connection: close\r\n" :
-		   c->http_minor == 0 ? "Connection: keep-alive\r\n" : "");
-	c->resp_started = true;
-	/* llhttp needs to be told that the answer to HEAD has no body. */
-	return c->head_method ? 1 : 0;
-}
-
-static int gw_resp_on_body(llhttp_t *p, const char *at, size_t len)
-{
-	struct gw_conn *c = gw_conn_of(p);
-
-	if (c->resp_chunked)
-		buf_printf(&c->out, "%zx\r\n", len);
-	buf_append(&c->out, at, len);
-	if (c->resp_chunked)
-		buf_puts(&c->out, "\r\n");
-	return 0;
-}
-
-static int gw_resp_on_message_complete(llhttp_t *p)
-{
-	struct gw_conn *c = gw_conn_of(p);
-	int status = p->status_code;
-
-	if (status >= 100 && status < 200 && status != 101)
-		return 0;
-	if (c->resp_chunked)
-		buf_puts(&c->out, "0\r\n\r\n");
-	c->resp_done = true;
-	return HPE_PAUSED;
-}
-
-static const llhttp_settings_t gw_resp_settings = {
-	.on_message_begin = gw_resp_on_message_begin,
-	.on_status = gw_resp_on_status,
-	.on_header_field = gw_resp_on_field,
-	.on_header_value = gw_resp_on_value,
-	.on_header_value_complete = gw_resp_on_value_complete,
-	.on_headers_complete = gw_resp_on_headers_complete,
-	.on_body = gw_resp_on_body,
-	.on_message_complete = gw_resp_on_message_complete,
-};
-
 /* ---- connections ---------------------------------------------------------------- */
 
 static void gw_conn_timeout(struct ev_loop *loop, uint64_t id, void *data)
@@ -448,20 +257,11 @@ static void gw_conn_timeout(struct ev_loop *loop, uint64_t id, void *data)
 	gw_conn_update(c);
 }
 
-static void gw_conn_arm(struct gw_conn *c, uint64_t ms)
+void gw_conn_arm(struct gw_conn *c, uint64_t ms)
 {
 	if (c->timer)
 		ev_timer_cancel(c->gw->loop, c->timer);
 	c->timer = ev_timer_add(c->gw->loop, ms, gw_conn_timeout, c);
-}
-
-static void gw_conn_up_close(struct gw_conn *c)
-{
-	if (c->ufd >= 0) {
-		ev_unwatch(c->gw->loop, c->ufd);
-		close(c->ufd);
-		c->ufd = -1;
-	}
 }
 
 static void gw_conn_close(struct gw_conn *c)
@@ -493,47 +293,6 @@ static void gw_conn_close(struct gw_conn *c)
 	buf_free(&c->rvalue);
 	buf_free(&c->reason);
 	free(c);
-}
-
-/* A non-blocking connect from the gateway's own address. */
-static int gw_conn_dial(struct gw_conn *c, const struct gw_endpoint *ep)
-{
-	struct sockaddr_in src = { .sin_family = AF_INET, .sin_addr = c->gw->source };
-	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_addr = ep->addr,
-				   .sin_port = htons((uint16_t)ep->port) };
-	int fd = sock_connect_tcp_from((struct sockaddr *)&dst, sizeof(dst),
-				       c->gw->source.s_addr ? (struct sockaddr *)&src : NULL);
-
-	if (fd >= 0)
-		sock_set_nodelay(fd, true);
-	return fd;
-}
-
-/* Connects to the next endpoint not tried yet. 0, or -1 when all were. */
-static int gw_conn_connect_next(struct gw_conn *c)
-{
-	gw_conn_up_close(c);
-	while (c->tried < c->n_eps) {
-		const struct gw_endpoint *ep = &c->eps[(c->next_ep + c->tried) % c->n_eps];
-		char a[INET_ADDRSTRLEN];
-		int fd;
-
-		c->tried++;
-		fd = gw_conn_dial(c, ep);
-		if (fd < 0) {
-			log_info("connect %s:%d: %s", inet_ntop(AF_INET, &ep->addr, a, sizeof(a)),
-				 ep->port, strerror(-fd));
-			continue;
-		}
-		c->ufd = fd;
-		c->phase = GW_CONNECTING;
-		llhttp_init(&c->resp, HTTP_RESPONSE, &gw_resp_settings);
-		c->resp.data = c;
-		ev_watch(c->gw->loop, fd, EV_WRITE, gw_conn_up_io, c);
-		gw_conn_arm(c, GW_PROXY_CONNECT_MS);
-		return 0;
-	}
-	return -1;
 }
 
 /* The head is parsed: choose the backend, build the pod's request head. */
@@ -654,7 +413,7 @@ static void gw_conn_parse(struct gw_conn *c)
 }
 
 /* Moves whatever can move, then decides what to watch. */
-static void gw_conn_update(struct gw_conn *c)
+void gw_conn_update(struct gw_conn *c)
 {
 	struct gw *gw = c->gw;
 	unsigned cev = 0, uev = 0;
@@ -732,66 +491,6 @@ static void gw_conn_client_io(struct ev_loop *loop, int fd, unsigned events, voi
 		if (r > 0) {
 			c->in.len += (size_t)r;
 			c->in.data[c->in.len] = '\0';
-		}
-	}
-	gw_conn_update(c);
-}
-
-static void gw_conn_up_io(struct ev_loop *loop, int fd, unsigned events, void *data)
-{
-	struct gw_conn *c = data;
-	char a[INET_ADDRSTRLEN];
-
-	(void)loop;
-	if (c->phase == GW_CONNECTING) {
-		int e = sock_error(fd);
-		const struct gw_endpoint *ep = &c->eps[(c->next_ep + c->tried - 1) % c->n_eps];
-
-		if (e < 0) {
-			log_info("connect %s:%d: %s", inet_ntop(AF_INET, &ep->addr, a, sizeof(a)),
-				 ep->port, strerror(-e));
-			if (gw_conn_connect_next(c) < 0)
-				gw_conn_local(c, 502, true);
-			gw_conn_update(c);
-			return;
-		}
-		c->phase = GW_EXCHANGE;
-		gw_conn_arm(c, GW_PROXY_RESPONSE_MS);
-	}
-	if (c->phase == GW_EXCHANGE && (events & EV_READ)) {
-		char tmp[GW_PROXY_READ];
-		ssize_t r = recv(fd, tmp, sizeof(tmp), 0);
-
-		if (r > 0) {
-			llhttp_errno_t e = llhttp_execute(&c->resp, tmp, (size_t)r);
-
-			if (e != HPE_OK && e != HPE_PAUSED) {
-				log_info("bad response from %s: %s", c->host,
-					 llhttp_get_error_reason(&c->resp));
-				if (!c->resp_started)
-					gw_conn_local(c, 502, true);
-				else
-					c->close_now = true;
-				c->resp_done = true;
-				gw_conn_up_close(c);
-			}
-			gw_conn_arm(c, GW_PROXY_RESPONSE_MS);
-		} else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
-			/* The pod closed: the end of a response read to the close,
-			 * or a response cut short. */
-			llhttp_errno_t e = r == 0 ? llhttp_finish(&c->resp) : HPE_OK;
-
-			/* on_message_complete pauses, from llhttp_finish too. */
-			if (r == 0 && (e == HPE_OK || e == HPE_PAUSED) && c->resp_done) {
-				gw_conn_up_close(c);
-			} else if (!c->resp_started) {
-				gw_conn_up_close(c);
-				gw_conn_local(c, 502, true);
-			} else {
-				gw_conn_up_close(c);
-				c->resp_done = true;
-				c->close_now = true;
-			}
 		}
 	}
 	gw_conn_update(c);

@@ -1,7 +1,8 @@
-/* Unit tests of gateway/gw_proxy.c: the gateway's loop runs in a thread of
- * its own on 127.0.0.1, with routes and endpoints set by the test; the test
- * is both the client and the pod (plain blocking sockets), so it sees
- * exactly what each side of the gateway sends. */
+/* Unit tests of the gateway's data path, gateway/gw_proxy.c and
+ * gw_upstream.c: the gateway's loop runs in a thread of its own on
+ * 127.0.0.1, with routes and endpoints set by the test; the test is both
+ * the client and the pod (plain blocking sockets), so it sees exactly what
+ * each side of the gateway sends. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
