@@ -15,7 +15,10 @@
  *   lb_metrics samples, state files and Prometheus text
  *   lb_api     Services listed and watched through the lab's API server; status
  *              and Events written back
- *   lb_daemon  the daemon: reconcile Services, react to probe results
+ *   lb_daemon  the daemon: its context and loop (its parts, lb_reconcile,
+ *              lb_health, lb_report and lb_apply: reconcile Services,
+ *              probe nodes, report status and Events, react to probe
+ *              results; see lb_daemon_int.h)
  *
  * Packets of a load-balanced flow carry a firewall mark naming the backend
  * node: LB_MARK_BASE | (node index + 1). The mark is chosen once per flow,

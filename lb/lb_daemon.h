@@ -10,7 +10,8 @@
  *   every second                 -> lb_metrics_tick(): counters, samples,
  *       lb/<ns>_<name>.json, lb/metrics.prom
  *
- * All mutable state lives in struct lb_daemon; nothing is global.
+ * All mutable state lives in struct lb_daemon; nothing is global. The
+ * files that make up the daemon are listed in lb_daemon_int.h.
  */
 #ifndef CLIENTIP_LB_DAEMON_H
 #define CLIENTIP_LB_DAEMON_H
