@@ -5,7 +5,8 @@
  *   worker     one epoll loop: accepts, keeps its connections on timeout
  *              lists, drains (echo_worker.c)
  *   connection reads, parses with llhttp, answers, writes; PROXY header
- *              first where required (echo_conn.c)
+ *              first where required (echo_conn.c; the llhttp callbacks
+ *              in echo_conn_request.c, the answers in echo_conn_answer.c)
  *
  * Nothing is allocated per request: a connection's buffers live in its
  * struct, and closed connections go to the worker's free list for reuse.

@@ -1,6 +1,7 @@
-/* Unit tests for echo/echo_conn.c: the request path of a connection,
- * driven over a socketpair without a running loop, so each test controls
- * exactly how the bytes arrive. */
+/* Unit tests for echo/echo_conn.c, echo_conn_request.c and
+ * echo_conn_answer.c: the request path of a connection, driven over a
+ * socketpair without a running loop, so each test controls exactly how the
+ * bytes arrive. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
