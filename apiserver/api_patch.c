@@ -7,6 +7,7 @@
  */
 #include "api_patch.h"
 #include "api_patch_int.h"
+#include "log.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -18,17 +19,6 @@
 
 /* The server's own limit on a JSON patch's length. */
 #define API_PATCH_JSON_MAX_OPS 10000
-
-void api_patch_errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 bool api_patch_equal(const json_t *a, const json_t *b)
 {
@@ -144,10 +134,10 @@ static void api_patch_jp_fail(struct api_patch_jp *j, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (j->op)
-		api_patch_errf(j->err, j->errlen, "json patch: op %zu (%s): %s", j->idx, j->op,
-			       msg);
+		log_errf(j->err, j->errlen, "json patch: op %zu (%s): %s", j->idx, j->op,
+			 msg);
 	else
-		api_patch_errf(j->err, j->errlen, "json patch: op %zu: %s", j->idx, msg);
+		log_errf(j->err, j->errlen, "json patch: op %zu: %s", j->idx, msg);
 }
 
 /* RFC 6901 syntax: "" or "/"-separated tokens where "~" only escapes 0 or 1. */
@@ -486,23 +476,23 @@ json_t *api_patch_json(const json_t *target, const json_t *ops, char *err, size_
 	struct api_patch_jp j = { err, errlen, 0, NULL };
 	json_t *doc;
 
-	api_patch_errf(err, errlen, "%s", "");
+	log_errf(err, errlen, "%s", "");
 	if (!target) {
-		api_patch_errf(err, errlen, "json patch: no document");
+		log_errf(err, errlen, "json patch: no document");
 		return NULL;
 	}
 	if (!json_is_array(ops)) {
-		api_patch_errf(err, errlen,
-			       "json patch: the patch must be a JSON array of operations");
+		log_errf(err, errlen,
+			 "json patch: the patch must be a JSON array of operations");
 		return NULL;
 	}
 	if (json_array_size(ops) > API_PATCH_JSON_MAX_OPS) {
-		api_patch_errf(err, errlen, "json patch: %zu operations, more than the %d allowed",
-			       json_array_size(ops), API_PATCH_JSON_MAX_OPS);
+		log_errf(err, errlen, "json patch: %zu operations, more than the %d allowed",
+			 json_array_size(ops), API_PATCH_JSON_MAX_OPS);
 		return NULL;
 	}
 	if (!(doc = json_deep_copy(target))) {
-		api_patch_errf(err, errlen, "json patch: out of memory");
+		log_errf(err, errlen, "json patch: out of memory");
 		return NULL;
 	}
 	for (j.idx = 0; j.idx < json_array_size(ops); j.idx++) {

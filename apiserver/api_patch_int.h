@@ -14,9 +14,6 @@
 /* How much of a path an error message shows. */
 #define API_PATCH_PATH_SHOWN 96
 
-/* An error message into err (nothing when err is NULL or errlen 0). */
-void api_patch_errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 /* JSON equality as RFC 6902's test and the merge keys need it: 1 and 1.0
  * are the same number (jansson's json_equal says they differ). */
 bool api_patch_equal(const json_t *a, const json_t *b);

@@ -16,6 +16,7 @@
  */
 #include "api_patch.h"
 #include "api_patch_int.h"
+#include "log.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -58,7 +59,7 @@ static void api_patch_smp_fail(struct api_patch_smp *c, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (c->len == 0) {
-		api_patch_errf(c->err, c->errlen, "strategic merge patch: %s", msg);
+		log_errf(c->err, c->errlen, "strategic merge patch: %s", msg);
 		return;
 	}
 	/* A very deep path keeps its tail, so the message still fits a
@@ -69,8 +70,8 @@ static void api_patch_smp_fail(struct api_patch_smp *c, const char *fmt, ...)
 		shown += *shown == '.';
 		cut = true;
 	}
-	api_patch_errf(c->err, c->errlen, "strategic merge patch: %s%s%s: %s", cut ? "..." : "",
-		       shown, c->overflow ? "..." : "", msg);
+	log_errf(c->err, c->errlen, "strategic merge patch: %s%s%s: %s", cut ? "..." : "",
+		 shown, c->overflow ? "..." : "", msg);
 }
 
 static size_t api_patch_smp_push(struct api_patch_smp *c, const char *name)
@@ -828,21 +829,21 @@ json_t *api_patch_strategic(const json_t *target, const json_t *patch, const cha
 	struct api_patch_smp *c;
 	json_t *doc, *out = NULL;
 
-	api_patch_errf(err, errlen, "%s", "");
+	log_errf(err, errlen, "%s", "");
 	if (!json_is_object(target)) {
-		api_patch_errf(err, errlen,
-			       "strategic merge patch: the object is not a JSON object");
+		log_errf(err, errlen,
+			 "strategic merge patch: the object is not a JSON object");
 		return NULL;
 	}
 	if (!json_is_object(patch)) {
-		api_patch_errf(err, errlen,
-			       "strategic merge patch: the patch must be a JSON object");
+		log_errf(err, errlen,
+			 "strategic merge patch: the patch must be a JSON object");
 		return NULL;
 	}
 	/* The context holds a path buffer: keep it off the stack of a
 	 * recursion-heavy caller. */
 	if (!(c = calloc(1, sizeof(*c))) || !(doc = json_deep_copy(target))) {
-		api_patch_errf(err, errlen, "strategic merge patch: out of memory");
+		log_errf(err, errlen, "strategic merge patch: out of memory");
 		free(c);
 		return NULL;
 	}

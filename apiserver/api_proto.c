@@ -21,6 +21,7 @@
 #include "api_proto.h"
 #include "api_proto_int.h"
 #include "model.h"
+#include "log.h"
 
 /* ---- wire -------------------------------------------------------------------- */
 
@@ -30,18 +31,6 @@ enum { API_PROTO_WT_VARINT = 0, API_PROTO_WT_64 = 1, API_PROTO_WT_LEN = 2, API_P
 struct api_proto_rd {
 	const uint8_t *p, *end;
 };
-
-static void api_proto_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void api_proto_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* Puts the field's name before the message an inner call left, so the
  * error names the path down to the bad field: "spec.replicas: ...". */
@@ -67,12 +56,12 @@ static int api_proto_varint(struct api_proto_rd *rd, uint64_t *v, char *err, siz
 		uint8_t b;
 
 		if (rd->p >= rd->end) {
-			api_proto_err(err, errlen, "truncated varint");
+			log_errf(err, errlen, "truncated varint");
 			return -1;
 		}
 		b = *rd->p++;
 		if (i == 9 && b > 1) {
-			api_proto_err(err, errlen, "varint longer than 64 bits");
+			log_errf(err, errlen, "varint longer than 64 bits");
 			return -1;
 		}
 		x |= (uint64_t)(b & 0x7f) << (7 * i);
@@ -81,7 +70,7 @@ static int api_proto_varint(struct api_proto_rd *rd, uint64_t *v, char *err, siz
 			return 0;
 		}
 	}
-	api_proto_err(err, errlen, "varint longer than 10 bytes");
+	log_errf(err, errlen, "varint longer than 10 bytes");
 	return -1;
 }
 
@@ -94,8 +83,8 @@ static int api_proto_bytes(struct api_proto_rd *rd, struct api_proto_rd *out, ch
 	if (api_proto_varint(rd, &n, err, errlen) < 0)
 		return -1;
 	if (n > (uint64_t)(rd->end - rd->p)) {
-		api_proto_err(err, errlen, "length %" PRIu64 " runs past the end (%zu bytes left)",
-			      n, (size_t)(rd->end - rd->p));
+		log_errf(err, errlen, "length %" PRIu64 " runs past the end (%zu bytes left)",
+			 n, (size_t)(rd->end - rd->p));
 		return -1;
 	}
 	out->p = rd->p;
@@ -112,7 +101,7 @@ static int api_proto_tag(struct api_proto_rd *rd, uint32_t *num, unsigned *wt, c
 	if (api_proto_varint(rd, &t, err, errlen) < 0)
 		return -1;
 	if ((t >> 3) == 0 || (t >> 3) > 0x1fffffff) {
-		api_proto_err(err, errlen, "bad field number %" PRIu64, t >> 3);
+		log_errf(err, errlen, "bad field number %" PRIu64, t >> 3);
 		return -1;
 	}
 	*num = (uint32_t)(t >> 3);
@@ -137,16 +126,16 @@ static int api_proto_skip(struct api_proto_rd *rd, uint32_t num, unsigned wt, ch
 	case API_PROTO_WT_32:
 		want = wt == API_PROTO_WT_64 ? 8 : 4;
 		if ((size_t)(rd->end - rd->p) < want) {
-			api_proto_err(err, errlen, "field %" PRIu32 ": truncated fixed%zu", num,
-				      want * 8);
+			log_errf(err, errlen, "field %" PRIu32 ": truncated fixed%zu", num,
+				 want * 8);
 			return -1;
 		}
 		rd->p += want;
 		return 0;
 	default:
 		/* 3 and 4 are proto2 groups, which Kubernetes never writes. */
-		api_proto_err(err, errlen, "field %" PRIu32 ": unsupported wire type %u%s", num, wt,
-			      wt == 3 || wt == 4 ? " (group)" : "");
+		log_errf(err, errlen, "field %" PRIu32 ": unsupported wire type %u%s", num, wt,
+			 wt == 3 || wt == 4 ? " (group)" : "");
 		return -1;
 	}
 }
@@ -185,7 +174,7 @@ static json_t *api_proto_string(const struct api_proto_rd *b, char *err, size_t 
 	json_t *v = json_stringn((const char *)b->p, (size_t)(b->end - b->p));
 
 	if (!v)
-		api_proto_err(err, errlen, "string is not valid UTF-8");
+		log_errf(err, errlen, "string is not valid UTF-8");
 	return v;
 }
 
@@ -224,7 +213,7 @@ static json_t *api_proto_time(struct api_proto_rd *b, bool micro, bool *zero, ch
 	t = (time_t)sec;
 	if (nsec < 0 || nsec > 999999999 || !gmtime_r(&t, &tm) || tm.tm_year + 1900 > 9999 ||
 	    tm.tm_year + 1900 < 0) {
-		api_proto_err(err, errlen, "time out of range");
+		log_errf(err, errlen, "time out of range");
 		return NULL;
 	}
 	model_time_format_frac(sec, (long)nsec, micro ? 6 : 0, out, sizeof(out));
@@ -295,7 +284,7 @@ static int api_proto_value(const struct api_proto_field *f, unsigned wt, struct 
 
 	*v = NULL;
 	if (wt != want) {
-		api_proto_err(err, errlen, "wire type %u, want %u", wt, want);
+		log_errf(err, errlen, "wire type %u, want %u", wt, want);
 		return -1;
 	}
 	if (scalar) {
@@ -316,7 +305,7 @@ static int api_proto_value(const struct api_proto_field *f, unsigned wt, struct 
 		break;
 	case API_PROTO_MSG:
 		if (depth >= max_depth) {
-			api_proto_err(err, errlen, "messages nested deeper than %d", max_depth);
+			log_errf(err, errlen, "messages nested deeper than %d", max_depth);
 			return -1;
 		}
 		*v = json_object();
@@ -347,10 +336,10 @@ static int api_proto_value(const struct api_proto_field *f, unsigned wt, struct 
 		*v = json_loadb((const char *)inner.p, (size_t)(inner.end - inner.p),
 				JSON_DECODE_ANY, &jerr);
 		if (!*v)
-			api_proto_err(err, errlen, "raw JSON: %s", jerr.text);
+			log_errf(err, errlen, "raw JSON: %s", jerr.text);
 		break;
 	default:
-		api_proto_err(err, errlen, "unknown kind %u", f->kind);
+		log_errf(err, errlen, "unknown kind %u", f->kind);
 		return -1;
 	}
 	return *v ? 0 : -1;
@@ -375,7 +364,7 @@ static int api_proto_map_entry(const struct api_proto_field *f, struct api_proto
 			goto out;
 		if (num == 1) {
 			if (wt != API_PROTO_WT_LEN) {
-				api_proto_err(err, errlen, "map key: wire type %u, want 2", wt);
+				log_errf(err, errlen, "map key: wire type %u, want 2", wt);
 				goto out;
 			}
 			if (api_proto_bytes(&b, &kb, err, errlen) < 0)
@@ -455,7 +444,7 @@ static int api_proto_message(const struct api_proto_msg *m, struct api_proto_rd 
 		}
 		if (f->flags & API_PROTO_MAP) {
 			if (wt != API_PROTO_WT_LEN) {
-				api_proto_err(err, errlen, "wire type %u, want 2", wt);
+				log_errf(err, errlen, "wire type %u, want 2", wt);
 				goto bad;
 			}
 			if (api_proto_map_entry(f, rd, obj, depth, max_depth, err, errlen) < 0)
@@ -464,12 +453,12 @@ static int api_proto_message(const struct api_proto_msg *m, struct api_proto_rd 
 		}
 		if (f->flags & API_PROTO_INLINE) {
 			if (wt != API_PROTO_WT_LEN) {
-				api_proto_err(err, errlen, "wire type %u, want 2", wt);
+				log_errf(err, errlen, "wire type %u, want 2", wt);
 				goto bad;
 			}
 			if (depth >= max_depth) {
-				api_proto_err(err, errlen, "messages nested deeper than %d",
-					      max_depth);
+				log_errf(err, errlen, "messages nested deeper than %d",
+					 max_depth);
 				goto bad;
 			}
 			if (api_proto_bytes(rd, &b, err, errlen) < 0 ||
@@ -514,13 +503,13 @@ json_t *api_proto_decode_object(const char *api_version, const char *kind, const
 	json_t *obj;
 
 	if (!m) {
-		api_proto_err(err, errlen, "protobuf bodies of %s %s are not supported; send "
-			      "application/json", api_version, kind);
+		log_errf(err, errlen, "protobuf bodies of %s %s are not supported; send "
+			 "application/json", api_version, kind);
 		return NULL;
 	}
 	obj = json_pack("{s:s, s:s}", "apiVersion", api_version, "kind", kind);
 	if (!obj) {
-		api_proto_err(err, errlen, "out of memory");
+		log_errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	if (api_proto_message(m, &rd, obj, 1, max_depth, err, errlen) < 0) {
@@ -539,7 +528,7 @@ json_t *api_proto_decode(const void *body, size_t len, char *err, size_t errlen)
 	json_t *obj = NULL;
 
 	if (len < 4 || memcmp(body, magic, 4) != 0) {
-		api_proto_err(err, errlen, "protobuf body does not start with \"k8s\\0\"");
+		log_errf(err, errlen, "protobuf body does not start with \"k8s\\0\"");
 		return NULL;
 	}
 	rd.p += 4;
@@ -584,12 +573,12 @@ json_t *api_proto_decode(const void *body, size_t len, char *err, size_t errlen)
 		}
 	}
 	if (enc[0]) {
-		api_proto_err(err, errlen, "protobuf body: content encoding \"%s\" is not "
-			      "supported", enc);
+		log_errf(err, errlen, "protobuf body: content encoding \"%s\" is not "
+			 "supported", enc);
 		return NULL;
 	}
 	if (!api_version[0] || !kind[0]) {
-		api_proto_err(err, errlen, "protobuf body: apiVersion and kind are required");
+		log_errf(err, errlen, "protobuf body: apiVersion and kind are required");
 		return NULL;
 	}
 	obj = api_proto_decode_object(api_version, kind, raw.p, (size_t)(raw.end - raw.p),
@@ -598,7 +587,7 @@ json_t *api_proto_decode(const void *body, size_t len, char *err, size_t errlen)
 		char inner[512];
 
 		snprintf(inner, sizeof(inner), "%s", err);
-		api_proto_err(err, errlen, "protobuf body: %s %s: %s", api_version, kind, inner);
+		log_errf(err, errlen, "protobuf body: %s %s: %s", api_version, kind, inner);
 	}
 	return obj;
 bad:
@@ -606,7 +595,7 @@ bad:
 		char inner[512];
 
 		snprintf(inner, sizeof(inner), "%s", err);
-		api_proto_err(err, errlen, "protobuf body: envelope: %s", inner);
+		log_errf(err, errlen, "protobuf body: envelope: %s", inner);
 	}
 	return NULL;
 }

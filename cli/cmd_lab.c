@@ -107,19 +107,6 @@ static int labcmd_int_opt(int argc, char **argv, int *i, const char *opt, int mi
 	return 1;
 }
 
-static void labcmd_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Messages may be cut short; paths are checked where they are built. */
-static void labcmd_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 bool cmd_lab_need_root(const char *what)
 {
 	if (geteuid() == 0)
@@ -154,7 +141,7 @@ static int labcmd_mkdirs(const char *statedir, char *err, size_t errlen)
 		else
 			rc = fs_mkdir_p(path, 0755);
 		if (rc < 0) {
-			labcmd_err(err, errlen, "mkdir %s: %s", path, strerror(-rc));
+			log_errf(err, errlen, "mkdir %s: %s", path, strerror(-rc));
 			return rc;
 		}
 	}
@@ -174,17 +161,17 @@ static int labcmd_claim(struct cli *cli, char *err, size_t errlen)
 		*slash = '\0';
 		rc = fs_mkdir_p(parent, 0755);
 		if (rc < 0) {
-			labcmd_err(err, errlen, "mkdir %s: %s", parent, strerror(-rc));
+			log_errf(err, errlen, "mkdir %s: %s", parent, strerror(-rc));
 			return rc;
 		}
 	}
 	if (mkdir(cli->statedir, 0755) < 0) {
 		rc = -errno;
 		if (errno == EEXIST)
-			labcmd_err(err, errlen, "lab %s already exists (%s)", cli->lab,
-				   cli->statedir);
+			log_errf(err, errlen, "lab %s already exists (%s)", cli->lab,
+				 cli->statedir);
 		else
-			labcmd_err(err, errlen, "mkdir %s: %s", cli->statedir, strerror(errno));
+			log_errf(err, errlen, "mkdir %s: %s", cli->statedir, strerror(errno));
 		return rc;
 	}
 	return 0;

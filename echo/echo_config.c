@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "sock.h"
+#include "log.h"
 
 #ifndef CLIENTIP_VERSION
 #define CLIENTIP_VERSION "unknown"
@@ -83,18 +84,6 @@ void echo_config_usage(FILE *out)
 "GET /json (or Accept: application/json) describes the connection as JSON;\n"
 "/healthz answers 'ok', or 503 while draining. SIGTERM drains gracefully.\n",
 	out);
-}
-
-static void echo_config_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void echo_config_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
 }
 
 /* Seconds with an optional fraction ("5", "0.25") as milliseconds. */
@@ -178,7 +167,7 @@ static int echo_config_add_listen(struct echo_config *cfg, const char *spec,
 	struct echo_listen *l;
 
 	if (cfg->nlisten == ECHO_MAX_LISTEN) {
-		echo_config_err(err, errlen, "too many listeners (at most %d)", ECHO_MAX_LISTEN);
+		log_errf(err, errlen, "too many listeners (at most %d)", ECHO_MAX_LISTEN);
 		return -1;
 	}
 	if (alen >= sizeof(addr))
@@ -191,7 +180,7 @@ static int echo_config_add_listen(struct echo_config *cfg, const char *spec,
 		goto bad;
 	if (comma) {
 		if (strcmp(comma + 1, "proxy-protocol") != 0) {
-			echo_config_err(err, errlen, "listen %s: unknown option '%s'", spec, comma + 1);
+			log_errf(err, errlen, "listen %s: unknown option '%s'", spec, comma + 1);
 			return -1;
 		}
 		l->proxy = true;
@@ -199,8 +188,8 @@ static int echo_config_add_listen(struct echo_config *cfg, const char *spec,
 	cfg->nlisten++;
 	return 0;
 bad:
-	echo_config_err(err, errlen,
-			"listen '%s': expected ADDR:PORT, e.g. [::]:8080 or 127.0.0.1:8080", spec);
+	log_errf(err, errlen,
+		 "listen '%s': expected ADDR:PORT, e.g. [::]:8080 or 127.0.0.1:8080", spec);
 	return -1;
 }
 
@@ -208,11 +197,11 @@ static int echo_config_add_trust(struct echo_config *cfg, const char *spec,
 				 char *err, size_t errlen)
 {
 	if (cfg->ntrust == ECHO_MAX_TRUST) {
-		echo_config_err(err, errlen, "too many trusted prefixes (at most %d)", ECHO_MAX_TRUST);
+		log_errf(err, errlen, "too many trusted prefixes (at most %d)", ECHO_MAX_TRUST);
 		return -1;
 	}
 	if (cidr_parse(spec, &cfg->trust[cfg->ntrust]) < 0) {
-		echo_config_err(err, errlen, "trust '%s': expected an address or CIDR prefix", spec);
+		log_errf(err, errlen, "trust '%s': expected an address or CIDR prefix", spec);
 		return -1;
 	}
 	cfg->ntrust++;
@@ -224,7 +213,7 @@ static int echo_config_set_name(struct echo_config *cfg, const char *s, char *er
 	size_t n = strlen(s);
 
 	if (n == 0 || n > ECHO_NAME_MAX) {
-		echo_config_err(err, errlen, "name: expected 1 to %d bytes", ECHO_NAME_MAX);
+		log_errf(err, errlen, "name: expected 1 to %d bytes", ECHO_NAME_MAX);
 		return -1;
 	}
 	memcpy(cfg->name, s, n + 1);
@@ -251,7 +240,7 @@ static int echo_config_apply(struct echo_config *cfg, int opt, const char *arg,
 	case 'v':
 		/* Flags have no argument; variables carry a boolean. */
 		if (arg && echo_config_bool(arg, &on) < 0) {
-			echo_config_err(err, errlen, "%s: expected 1 or 0, got '%s'", key, arg);
+			log_errf(err, errlen, "%s: expected 1 or 0, got '%s'", key, arg);
 			return -1;
 		}
 		if (opt == 'u')
@@ -281,12 +270,12 @@ static int echo_config_apply(struct echo_config *cfg, int opt, const char *arg,
 		rc = echo_config_uint(arg, 1, ECHO_MAX_WORKERS, &cfg->workers);
 		break;
 	default:
-		echo_config_err(err, errlen, "%s: unknown option", key);
+		log_errf(err, errlen, "%s: unknown option", key);
 		return -1;
 	}
 	if (rc < 0) {
-		echo_config_err(err, errlen, "%s: %s '%s'", key,
-				rc == -ERANGE ? "out of range:" : "not a number:", arg);
+		log_errf(err, errlen, "%s: %s '%s'", key,
+			 rc == -ERANGE ? "out of range:" : "not a number:", arg);
 		return -1;
 	}
 	return 0;
@@ -330,7 +319,7 @@ static int echo_config_env_list(struct echo_config *cfg, int opt, const char *va
 		if (n == 0)
 			break;
 		if (n >= sizeof(item)) {
-			echo_config_err(err, errlen, "%s: item too long", key);
+			log_errf(err, errlen, "%s: item too long", key);
 			return -1;
 		}
 		memcpy(item, val, n);
@@ -417,9 +406,9 @@ enum echo_config_result echo_config_parse(struct echo_config *cfg, int argc, cha
 
 			/* optopt names short options only; a long one is in argv. */
 			if (opt == '?' && optopt > 0 && optopt < 256)
-				echo_config_err(err, errlen, "%s: -%c", what, optopt);
+				log_errf(err, errlen, "%s: -%c", what, optopt);
 			else
-				echo_config_err(err, errlen, "%s: %s", what, argv[optind - 1]);
+				log_errf(err, errlen, "%s: %s", what, argv[optind - 1]);
 			return ECHO_CONFIG_ERROR;
 		}
 		/* A list on the command line replaces the variable's list. */
@@ -436,7 +425,7 @@ enum echo_config_result echo_config_parse(struct echo_config *cfg, int argc, cha
 			return ECHO_CONFIG_ERROR;
 	}
 	if (optind < argc) {
-		echo_config_err(err, errlen, "unexpected argument '%s'", argv[optind]);
+		log_errf(err, errlen, "unexpected argument '%s'", argv[optind]);
 		return ECHO_CONFIG_ERROR;
 	}
 
@@ -446,7 +435,7 @@ enum echo_config_result echo_config_parse(struct echo_config *cfg, int argc, cha
 
 		port = echo_config_env(envp, "PORT");
 		if (port && *port && echo_config_uint(port, 0, 65535, &p) < 0) {
-			echo_config_err(err, errlen, "PORT: expected 0 to 65535, got '%s'", port);
+			log_errf(err, errlen, "PORT: expected 0 to 65535, got '%s'", port);
 			return ECHO_CONFIG_ERROR;
 		}
 		sock_parse_addr("[::]:0", &l->addr, &l->addrlen);
@@ -459,8 +448,8 @@ enum echo_config_result echo_config_parse(struct echo_config *cfg, int argc, cha
 	}
 	for (unsigned i = 0; i < cfg->nlisten; i++) {
 		if (cfg->listen[i].proxy && cfg->ntrust == 0) {
-			echo_config_err(err, errlen,
-					"PROXY protocol needs --trust: headers are accepted only from trusted proxies");
+			log_errf(err, errlen,
+				 "PROXY protocol needs --trust: headers are accepted only from trusted proxies");
 			return ECHO_CONFIG_ERROR;
 		}
 	}
