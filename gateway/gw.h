@@ -58,6 +58,7 @@ struct gw {
 	struct sockaddr_in listen_addr;
 	struct in_addr source;        /* backend connections' source address */
 	int lfd;
+	struct acceptor *acceptor;    /* takes lfd's connections */
 	struct gw_conn *conns;
 	int n_conns;
 	struct apiclient *api;

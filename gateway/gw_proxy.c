@@ -37,6 +37,7 @@
 
 #include <llhttp.h>
 
+#include "acceptor.h"
 #include "buf.h"
 #include "gw_proxy_int.h"
 #include "log.h"
@@ -496,39 +497,32 @@ static void gw_conn_client_io(struct ev_loop *loop, int fd, unsigned events, voi
 	gw_conn_update(c);
 }
 
-static void gw_proxy_accept(struct ev_loop *loop, int fd, unsigned events, void *data)
+/* One connection from lib/acceptor: refused beyond the cap, else read with
+ * the idle timeout armed. */
+static void gw_proxy_adopt(int cfd, const struct sockaddr_storage *peer, void *data)
 {
 	struct gw *gw = data;
+	struct gw_conn *c;
 
-	(void)loop;
-	(void)events;
-	for (int i = 0; i < 64; i++) {
-		struct sockaddr_storage peer;
-		socklen_t plen = sizeof(peer);
-		struct gw_conn *c;
-		int cfd = sock_accept(fd, &peer, &plen);
-
-		if (cfd < 0)
-			return;
-		if (gw->n_conns >= GW_PROXY_MAX_CONNS || !(c = calloc(1, sizeof(*c)))) {
-			close(cfd);
-			continue;
-		}
-		sock_set_nodelay(cfd, true);
-		c->gw = gw;
-		c->fd = cfd;
-		c->ufd = -1;
-		c->peer = peer;
-		llhttp_init(&c->req, HTTP_REQUEST, &gw_req_settings);
-		c->req.data = c;
-		c->next = gw->conns;
-		if (gw->conns)
-			gw->conns->prev = c;
-		gw->conns = c;
-		gw->n_conns++;
-		gw_conn_arm(c, GW_PROXY_IDLE_MS);
-		ev_watch(gw->loop, cfd, EV_READ, gw_conn_client_io, c);
+	if (gw->n_conns >= GW_PROXY_MAX_CONNS || !(c = calloc(1, sizeof(*c)))) {
+		close(cfd);
+		return;
 	}
+	sock_set_nodelay(cfd, true);
+	c->gw = gw;
+	c->fd = cfd;
+	c->ufd = -1;
+	c->peer = *peer;
+	llhttp_init(&c->req, HTTP_REQUEST, &gw_req_settings);
+	c->req.data = c;
+	c->next = gw->conns;
+	if (gw->conns)
+		gw->conns->prev = c;
+	gw->conns = c;
+	gw->n_conns++;
+	gw_conn_arm(c, GW_PROXY_IDLE_MS);
+	if (ev_watch(gw->loop, cfd, EV_READ, gw_conn_client_io, c) < 0)
+		gw_conn_close(c);
 }
 
 int gw_proxy_start(struct gw *gw, char *err, size_t errlen)
@@ -542,7 +536,7 @@ int gw_proxy_start(struct gw *gw, char *err, size_t errlen)
 		snprintf(err, errlen, "listen %s: %s", a, strerror(-gw->lfd));
 		return -1;
 	}
-	if (ev_watch(gw->loop, gw->lfd, EV_READ, gw_proxy_accept, gw) < 0) {
+	if (!(gw->acceptor = acceptor_new(gw->loop, gw->lfd, gw_proxy_adopt, gw))) {
 		snprintf(err, errlen, "listen %s: cannot watch", a);
 		close(gw->lfd);
 		gw->lfd = -1;
@@ -564,8 +558,9 @@ void gw_proxy_stop(struct gw *gw)
 {
 	while (gw->conns)
 		gw_conn_close(gw->conns);
+	acceptor_free(gw->acceptor);
+	gw->acceptor = NULL;
 	if (gw->lfd >= 0) {
-		ev_unwatch(gw->loop, gw->lfd);
 		close(gw->lfd);
 		gw->lfd = -1;
 	}
