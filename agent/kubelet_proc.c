@@ -24,11 +24,17 @@
 
 #include "netns.h"
 
-/* Between fork and exec: async-signal-safe calls only (the agent is
- * single-threaded, so nothing is half-locked, but stay strict anyway). */
+/* Between fork and exec: async-signal-safe calls only. The agent's health
+ * servers run on a thread of their own (proxy_health.c), which may hold a
+ * lock (malloc's, stdio's) at the moment of the fork; the child has only
+ * this thread, and a lock taken here would never be released. */
 static void kl_child_fail(const char *what, const char *path)
 {
-	const char *why = strerror(errno);
+	/* A static string, no locale lookup (strerror may take a lock). */
+	const char *why = strerrordesc_np(errno);
+
+	if (!why)
+		why = "unknown error";
 
 	/* stderr is the pod's log by now, or still the agent's. */
 	if (write(2, "clientip-agent: ", 16) < 0 || write(2, what, strlen(what)) < 0 ||

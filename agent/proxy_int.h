@@ -47,17 +47,16 @@ struct proxy_hist {
 };
 
 /* A health check node port: one per LoadBalancer Service with
- * externalTrafficPolicy Local. */
+ * externalTrafficPolicy Local, as the last sync left it. Its server runs on
+ * the health thread (proxy_health.c), which gets a copy. */
 struct proxy_hc {
-	struct proxy *p;
 	char ns[MODEL_NAME_MAX];
 	char name[MODEL_NAME_MAX];
 	int port;
 	int local_ready;
-	struct httpd *srv;            /* NULL while the port cannot be bound */
-	bool warned;                  /* the bind failure was logged (once per failure spell) */
-	bool seen;                    /* still wanted after this sync */
 };
+
+struct proxy_health_srv;
 
 /* Packets counted by an element of a no-endpoint map, remembered between
  * reads so that totals survive the element being deleted and re-added. */
@@ -99,7 +98,8 @@ struct proxy_metrics {
 	uint64_t cleanup_failures;    /* deleting stale chains failed */
 	uint64_t svc_changes, eps_changes;          /* seen, ever */
 	int svc_pending, eps_pending;               /* seen, not yet programmed */
-	uint64_t healthz[2], livez[2];              /* answers 200, 503 */
+	/* answers 200, 503; counted on the health thread */
+	_Atomic uint64_t healthz[2], livez[2];
 	double last_queued_ts;        /* wall clock, seconds: a change was queued */
 	uint64_t full_syncs, partial_syncs;
 	uint64_t stale_udp_entries_deleted;
@@ -138,16 +138,19 @@ struct proxy {
 	uint64_t input_checked_ms;
 	uint64_t sync_period_ms;
 	/* Health as kube-proxy's ProxyHealthServer keeps it: the oldest change
-	 * not programmed yet (0: none), and the last time all was. */
-	uint64_t queued_mono_ms;
+	 * not programmed yet (0: none), and the last time all was. The health
+	 * thread reads the atomic ones. */
+	_Atomic uint64_t queued_mono_ms;
 	uint64_t updated_mono_ms;
-	int64_t updated_wall_ms;
+	_Atomic int64_t updated_wall_ms;
 	struct proxy_objhash *seen_svc, *seen_eps;  /* sorted by ns/name */
 	int n_seen_svc, n_seen_eps;
 
-	struct httpd *healthz;        /* :10256 /healthz, /livez */
-	struct httpd *metrics_srv;    /* :10249 /metrics */
-	struct proxy_hc **hcs;
+	/* :10256 /healthz, /livez and the health check node ports, on their
+	 * own thread */
+	struct proxy_health_srv *health;
+	struct httpd *metrics_srv;    /* :10249 /metrics, on the agent's loop */
+	struct proxy_hc *hcs;         /* as the last sync left them */
 	int n_hcs, cap_hcs;
 
 	struct proxy_metrics m;
@@ -161,9 +164,12 @@ int proxy_nft_run(struct proxy *p, const char *script, char *err, size_t errlen)
 /* The same with the output captured into out. */
 int proxy_nft_query(struct proxy *p, const char *cmd, struct buf *out, char *err, size_t errlen);
 
-/* proxy_health.c */
+/* proxy_health.c: the health servers' thread and the metrics port.
+ * proxy_health_start binds :10256 and :10249 (errors in err) and starts
+ * the thread; proxy_health_stop joins it. */
 int proxy_health_start(struct proxy *p, char *err, size_t errlen);
-/* Opens, closes and updates health check node ports after a sync. */
+/* After a sync: the health check node ports it wants, handed to the
+ * thread, which opens, closes and updates their servers. */
 void proxy_health_sync(struct proxy *p);
 void proxy_health_stop(struct proxy *p);
 

@@ -378,12 +378,16 @@ void proxy_metrics_render(struct proxy *p, struct buf *out)
 		    "%" PRIu64, m->svc_changes);
 	prom_head(out, "kubeproxy_proxy_healthz_total", "counter",
 			 "Cumulative proxy healthz HTTP status");
-	buf_printf(out, "kubeproxy_proxy_healthz_total{code=\"200\"} %" PRIu64 "\n", m->healthz[0]);
-	buf_printf(out, "kubeproxy_proxy_healthz_total{code=\"503\"} %" PRIu64 "\n", m->healthz[1]);
+	buf_printf(out, "kubeproxy_proxy_healthz_total{code=\"200\"} %" PRIu64 "\n",
+		   (uint64_t)m->healthz[0]);
+	buf_printf(out, "kubeproxy_proxy_healthz_total{code=\"503\"} %" PRIu64 "\n",
+		   (uint64_t)m->healthz[1]);
 	prom_head(out, "kubeproxy_proxy_livez_total", "counter",
 			 "Cumulative proxy livez HTTP status");
-	buf_printf(out, "kubeproxy_proxy_livez_total{code=\"200\"} %" PRIu64 "\n", m->livez[0]);
-	buf_printf(out, "kubeproxy_proxy_livez_total{code=\"503\"} %" PRIu64 "\n", m->livez[1]);
+	buf_printf(out, "kubeproxy_proxy_livez_total{code=\"200\"} %" PRIu64 "\n",
+		   (uint64_t)m->livez[0]);
+	buf_printf(out, "kubeproxy_proxy_livez_total{code=\"503\"} %" PRIu64 "\n",
+		   (uint64_t)m->livez[1]);
 	proxy_netprog_render(m, out);
 	prom_single(out, "kubeproxy_sync_proxy_rules_nftables_sync_failures_total", "counter",
 		    "Reported nftables sync failures",
@@ -438,10 +442,10 @@ void proxy_metrics_render(struct proxy *p, struct buf *out)
 	for (int i = 0; i < p->n_hcs; i++) {
 		char extra[48];
 
-		snprintf(extra, sizeof(extra), ",port=\"%d\"", p->hcs[i]->port);
-		proxy_svc_sample(out, "clientip_proxy_service_health_check", p->hcs[i]->ns,
-				 p->hcs[i]->name, extra,
-				 p->hcs[i]->local_ready > 0 && proxy_healthy(p) ? 200 : 503);
+		snprintf(extra, sizeof(extra), ",port=\"%d\"", p->hcs[i].port);
+		proxy_svc_sample(out, "clientip_proxy_service_health_check", p->hcs[i].ns,
+				 p->hcs[i].name, extra,
+				 p->hcs[i].local_ready > 0 && proxy_healthy(p) ? 200 : 503);
 	}
 	prom_head(out, "clientip_proxy_packets_dropped_no_local_endpoints_total", "counter",
 			 "Packets dropped because the node has no local endpoint for a Local traffic policy");

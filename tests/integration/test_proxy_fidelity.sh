@@ -120,6 +120,20 @@ pt_eps ext 10.244.0.2:node0:8080 10.244.0.3:node0:8080 &
 writer=$!
 sleep 3   # twice node1's sync period and more: time passing is what is tested
 t_ok "API server frozen: node1 healthy" healthy
+# The agents' kubelets wait up to a second for each request to the frozen
+# server, on the agent's loop. kube-proxy's health servers run beside its
+# loop, and so do the agent's: every probe of node0's health check node
+# port (web's endpoint is there) is answered within the load balancer's
+# probe timeout (0.8 s at the lab's 1 s interval), across several of the
+# kubelets' 2 s heartbeats.
+hc_quick() { [ "$(pt_in edge curl -s -o /dev/null -w '%{http_code}' --max-time 0.8 \
+	http://10.240.0.4:32080/)" = 200 ]; }
+hc_answered=0
+for i in $(seq 1 12); do
+	hc_quick && hc_answered=$((hc_answered + 1))
+	sleep 0.5   # probes spread over the heartbeats, as a load balancer's interval does
+done
+t_eq "API server frozen: node0's health check node port answers every probe in time" 12 "$hc_answered"
 t_eq "API server frozen: ext keeps its one endpoint" 1 "$(ext_eps)"
 t_eq "API server frozen: ext answers" "::ffff:10.244.1.10" "$(pt_curl c1 http://192.0.2.90/)"
 kill -CONT "$PT_APISERVER"
