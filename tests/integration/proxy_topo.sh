@@ -280,9 +280,19 @@ print("\n".join(sorted(out)))
 '
 }
 
-# pt_done: t_done, with the agents' logs when something failed.
+# pt_done: the agents still running stopped as a node's supervisor stops
+# them (SIGTERM), their logs free of sanitizer reports (an ASan build
+# reports leaks at exit), then t_done, with the agents' logs when something
+# failed.
 pt_done() {
-	local f
+	local f i
+	for i in "${!PT_AGENT[@]}"; do
+		kill -0 "${PT_AGENT[$i]}" 2>/dev/null || continue
+		kill -TERM "${PT_AGENT[$i]}"
+		t_ok "agent on node$i stops on SIGTERM" t_wait 20 pt_dead "${PT_AGENT[$i]}"
+	done
+	t_ok "the agents' logs hold no sanitizer report" \
+		sh -c "! grep -E 'Sanitizer|runtime error' '$T_TMP'/agent*.log"
 	if [ "$T_FAIL" -gt 0 ]; then
 		for f in "$T_TMP"/agent*.log; do
 			[ -f "$f" ] && { echo "--- $(basename "$f") (last 40 lines)"; tail -40 "$f"; }
