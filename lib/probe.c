@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -244,6 +245,28 @@ static void probe_io(struct ev_loop *loop, int fd, unsigned events, void *data)
 		probe_recv(p);
 }
 
+/* The deadline came: one last look at the socket first. The loop may have
+ * been held up elsewhere in the process (a blocking call) while the
+ * answer came in, and a turn runs its timers before its sockets' events:
+ * an answer that is there is no fault of the peer's. true if that look
+ * ended the attempt. */
+static bool probe_catch_up(struct probe *p)
+{
+	struct pollfd pfd = { .fd = p->fd,
+			      .events = p->stage == PROBE_RECV ? POLLIN : POLLOUT };
+	unsigned attempt = p->attempt, events = 0;
+
+	if (poll(&pfd, 1, 0) <= 0)
+		return false;
+	if (pfd.revents & (POLLIN | POLLHUP | POLLERR))
+		events |= EV_READ;
+	if (pfd.revents & (POLLOUT | POLLHUP | POLLERR))
+		events |= EV_WRITE;
+	probe_io(p->loop, p->fd, events, p);
+	/* Over, or over and a new attempt started from the callback. */
+	return !p->running || p->attempt != attempt;
+}
+
 static void probe_timer(struct ev_loop *loop, uint64_t id, void *data)
 {
 	struct probe *p = data;
@@ -258,6 +281,8 @@ static void probe_timer(struct ev_loop *loop, uint64_t id, void *data)
 		probe_fail(p, p->early_error);
 		return;
 	}
+	if (probe_catch_up(p))
+		return;
 	/* No answer within the timeout: a blackholed peer ends here (no
 	 * SYN-ACK, no RST), as does one that accepts and stays mute. */
 	snprintf(r.text, sizeof(r.text), "%s", p->stage == PROBE_CONNECT
@@ -325,6 +350,7 @@ int probe_start(struct probe *p, struct ev_loop *loop, const struct probe_spec *
 		}
 	}
 	p->running = true;
+	p->attempt++;
 	return 0;
 }
 

@@ -105,6 +105,7 @@ struct probe {
 	char *body;              /* the spec's, or NULL */
 	size_t body_max, body_len;
 	bool msg_done;           /* the whole response (or all body room) is in */
+	unsigned attempt;        /* counts starts: a callback may start the next one */
 };
 
 /* Starts an attempt on a probe at rest (or whose last attempt is over).

@@ -1,7 +1,8 @@
 /* Unit tests for lib/probe.c: one attempt against listeners on 127.0.0.1
  * on the same loop — refused, connected, 200, 503, something not HTTP, a
  * peer that closes, one that accepts and never answers, a full accept
- * queue (no answer to connect), RST or FIN on close, cancel, the body for
+ * queue (no answer to connect), an answer that waits while the loop is held
+ * past the deadline, RST or FIN on close, cancel, the body for
  * a caller that wants it, the source address — and the request and result
  * texts. */
 #include <setjmp.h>
@@ -11,7 +12,10 @@
 #include <cmocka.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +145,12 @@ static void run_until(struct ev_loop *loop, bool (*cond)(const void *), const vo
 static bool have_result(const void *arg)
 {
 	return ((const struct rec *)arg)->calls > 0;
+}
+
+/* The request is on its way: the attempt waits for the answer. */
+static bool sent(const void *arg)
+{
+	return ((const struct probe *)arg)->stage == PROBE_RECV;
 }
 
 static void spec_init(struct probe_spec *spec, enum probe_kind kind, int port)
@@ -300,6 +310,100 @@ static void test_no_response_times_out(void **state)
 	assert_int_equal(f->rec.r.outcome, PROBE_TIMEOUT);
 	assert_int_equal(f->rec.r.stage, PROBE_RECV);
 	assert_string_equal(f->rec.r.text, "timeout (no HTTP response)");
+}
+
+/* A server on a thread of its own, so that it answers while the loop is
+ * held up: accept one connection, read the request, answer once the loop
+ * is held, close. */
+struct thread_srv {
+	int lfd;
+	const char *answer;
+	atomic_bool go;          /* the loop is held: answer now */
+	atomic_bool answered;
+};
+
+static void *thread_srv_main(void *arg)
+{
+	struct thread_srv *t = arg;
+	char req[1024];
+	size_t n = 0;
+	int fd = accept(t->lfd, NULL, NULL);
+
+	if (fd < 0)
+		return NULL;
+	while (n < sizeof(req) - 1) {
+		ssize_t r = read(fd, req + n, sizeof(req) - 1 - n);
+
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		req[n] = '\0';
+		if (strstr(req, "\r\n\r\n"))
+			break;
+	}
+	while (!atomic_load(&t->go))
+		usleep(1000);
+	if (write(fd, t->answer, strlen(t->answer)) == (ssize_t)strlen(t->answer))
+		atomic_store(&t->answered, true);
+	close(fd);
+	return NULL;
+}
+
+struct hold {
+	struct thread_srv *srv;
+	uint64_t until_ms;
+};
+
+/* Holds the loop, as a blocking call in another socket's callback would
+ * (the kubelet's request to an API server that does not answer), until
+ * the answer is written and the probe's deadline has passed. The loop's
+ * next turn then finds the deadline due and the answer unread. */
+static void hold_loop(struct ev_loop *loop, int fd, unsigned events, void *data)
+{
+	struct hold *h = data;
+	char c;
+
+	(void)events;
+	ev_unwatch(loop, fd);
+	assert_int_equal(read(fd, &c, 1), 1);
+	atomic_store(&h->srv->go, true);
+	while (!atomic_load(&h->srv->answered) || ev_now_ms() <= h->until_ms)
+		usleep(1000);
+}
+
+/* The answer came within the timeout, but the loop was held up past the
+ * deadline: the attempt is answered, not timed out. */
+static void test_loop_held_past_deadline(void **state)
+{
+	struct fx *f = *state;
+	struct thread_srv t = {
+		.answer = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+	};
+	struct probe p = { 0 };
+	struct hold h = { .srv = &t };
+	pthread_t th;
+	int port, kick[2];
+
+	t.lfd = loopback_listen(0, 16, &port);
+	assert_int_equal(pthread_create(&th, NULL, thread_srv_main, &t), 0);
+	spec_init(&f->spec, PROBE_HTTP, port);
+	f->spec.timeout_ms = 100;
+	assert_int_equal(probe_start(&p, f->loop, &f->spec, on_result, &f->rec), 0);
+	/* Connected and sent within the first turns, then the loop is held. */
+	run_until(f->loop, sent, &p);
+	h.until_ms = p.start_ms + f->spec.timeout_ms;
+	assert_int_equal(pipe2(kick, O_CLOEXEC), 0);
+	assert_int_equal(write(kick[1], "x", 1), 1);
+	assert_int_equal(ev_watch(f->loop, kick[0], EV_READ, hold_loop, &h), 0);
+	run_until(f->loop, have_result, &f->rec);
+	close(kick[0]);
+	close(kick[1]);
+	assert_int_equal(f->rec.calls, 1);
+	assert_int_equal(f->rec.r.outcome, PROBE_OK);
+	assert_int_equal(f->rec.r.status, 200);
+	probe_cancel(&p);
+	pthread_join(th, NULL);
+	close(t.lfd);
 }
 
 static void test_full_queue_times_out_connect(void **state)
@@ -531,6 +635,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_not_http, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_closed_before_response, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_no_response_times_out, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_loop_held_past_deadline, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_full_queue_times_out_connect, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_body_by_length, fx_setup, fx_teardown),
