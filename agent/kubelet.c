@@ -306,7 +306,11 @@ void kubelet_sync(struct kubelet *k)
 				continue;
 			}
 		} else {
+			char key[2 * MODEL_NAME_MAX + 2];
+
 			kp->pod = *p;
+			snprintf(key, sizeof(key), "%s/%s", p->meta.ns, p->meta.name);
+			kl_pod_reconcile(kp, json_object_get(apiwatch_objects(k->pods_w), key));
 		}
 		kp->seen = true;
 		if (p->meta.deleting[0])

@@ -16,6 +16,7 @@
 #ifndef CLIENTIP_KUBELET_INT_H
 #define CLIENTIP_KUBELET_INT_H
 
+#include <jansson.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -208,6 +209,7 @@ struct kubelet_pod {
 	struct model_pod_status status;   /* what this agent reports */
 	struct model_pod_status written;  /* what status/pods and the API hold */
 	bool have_written;
+	uint64_t written_rv;      /* the pod's resourceVersion after that report (0: unknown) */
 	bool removed;             /* deleted for good (or found gone) in the API */
 	/* The status the pod's Events were last derived from: all zero for a
 	 * new pod, the last agent's for an adopted one (no second Started). */
@@ -249,13 +251,19 @@ void kl_node_free(struct kubelet *k);
  * adopt its processes) and to the API server; a pod being deleted whose
  * container ended, with its network gone, is then deleted for good. */
 void kl_pod_report(struct kubelet_pod *kp);
+/* kubelet's status manager, reconciling: when the API's copy of the pod
+ * (obj, from the watch) has caught up with this kubelet's last report and
+ * says another Ready (the node lifecycle controller set it False while
+ * the node was silent), the next kl_pod_report sends the status again. */
+void kl_pod_reconcile(struct kubelet_pod *kp, const json_t *obj);
 /* kubelet_node.c: the pod's status subresource as st says it (a merge
  * patch, the pod's uid a precondition: 409 for another pod of that name);
  * the pod deleted at once (grace period 0, only this uid), as
  * kubelet ends a deletion once the containers are gone. The HTTP status,
- * or -1 when no answer came; failures are logged once. */
+ * or -1 when no answer came; failures are logged once. rv (may be NULL):
+ * the pod's resourceVersion after a status sent (200), else 0. */
 int kl_pod_status_send(struct kubelet *k, const struct model_pod *pod,
-		       const struct model_pod_status *st);
+		       const struct model_pod_status *st, uint64_t *rv);
 int kl_pod_remove(struct kubelet *k, const struct model_pod *pod);
 /* True for KUBELET_API_QUIET_MS after a request the API server did not
  * answer: the pods' reports to it (status, Events, removal) wait, so that

@@ -135,12 +135,12 @@ bool kl_api_quiet(const struct kubelet *k)
 }
 
 int kl_pod_status_send(struct kubelet *k, const struct model_pod *pod,
-		       const struct model_pod_status *st)
+		       const struct model_pod_status *st, uint64_t *rv)
 {
 	static const char *const optional[] = { "startTime", "hostIP", "podIP", "podIPs",
 						"containerStatuses", "reason", "message" };
 	char path[3 * MODEL_NAME_MAX + 32];
-	json_t *doc, *status, *patch;
+	json_t *doc, *status, *patch, *answer = NULL;
 	int code;
 
 	doc = model_pod_to_value(pod, st);
@@ -159,11 +159,14 @@ int kl_pod_status_send(struct kubelet *k, const struct model_pod *pod,
 	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s/status", pod->meta.ns,
 		 pod->meta.name);
 	code = patch ? kl_node_call(k->node, "PATCH", path, "application/merge-patch+json",
-				    patch, NULL) : -1;
+				    patch, &answer) : -1;
 	json_decref(patch);
 	if (code > 0 && code != 200 && code != 404 && code != 409)
 		kl_node_failed(k->node, "pod %s/%s: status: HTTP %d", pod->meta.ns,
 			       pod->meta.name, code);
+	if (rv)
+		*rv = code == 200 ? apiobj_rv(answer) : 0;
+	json_decref(answer);
 	return code;
 }
 

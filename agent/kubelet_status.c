@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "apiobj.h"
 #include "log.h"
 #include "store.h"
 
@@ -103,7 +104,7 @@ void kl_pod_report(struct kubelet_pod *kp)
 			if (kl_api_quiet(kp->k))
 				return;
 			/* 404, 409: gone, or another pod has the name now. */
-			rc = kl_pod_status_send(kp->k, &kp->pod, &kp->status);
+			rc = kl_pod_status_send(kp->k, &kp->pod, &kp->status, &kp->written_rv);
 			if (rc != 200 && rc != 404 && rc != 409)
 				return;
 		}
@@ -119,4 +120,22 @@ void kl_pod_report(struct kubelet_pod *kp)
 			log_info("pod %s/%s: deleted", kp->pod.meta.ns, kp->pod.meta.name);
 		}
 	}
+}
+
+void kl_pod_reconcile(struct kubelet_pod *kp, const json_t *obj)
+{
+	struct model_pod_status api;
+
+	/* Before the watch brings this kubelet's own last write, the API's
+	 * copy is older than the report, not different from it. */
+	if (!obj || !kp->have_written || !kp->written_rv || kp->gone || kp->removed ||
+	    apiobj_rv(obj) < kp->written_rv)
+		return;
+	apiobj_pod_status(obj, &api);
+	if (strcmp(api.uid, kp->written.uid) != 0 || api.ready == kp->written.ready)
+		return;
+	log_info("pod %s/%s: the API says Ready %s, this node reported %s: reporting again",
+		 kp->pod.meta.ns, kp->pod.meta.name, api.ready ? "True" : "False",
+		 kp->written.ready ? "True" : "False");
+	kp->have_written = false;
 }

@@ -294,6 +294,9 @@ int ctl_api_services(const struct ctl_api_view *v, struct model_service **out, i
  * when no answer came; anything but 2xx is logged, prefixed with what. */
 int ctl_api_send(struct ctl *c, const char *method, const char *path, const char *content_type,
 		 const json_t *body, const char *what);
+/* The same, with the answer `quiet` (404, say: gone meanwhile) not logged. */
+int ctl_api_send_quiet(struct ctl *c, const char *method, const char *path,
+		       const char *content_type, const json_t *body, const char *what, int quiet);
 /* One request (body may be NULL; a PATCH is a JSON merge patch): the
  * HTTP status, or -1 when no answer came; answers but 2xx and `quiet` (0:
  * none) are logged, prefixed with what. The answer's object into *answer
@@ -376,8 +379,10 @@ int ctl_nodes_begin(const struct ctl_api_view *api, struct ctl_node_view *v);
 void ctl_nodes_end(struct ctl_node_view *v);
 /* The node lifecycle controller: a node silent for c->grace_s (counted
  * from its creation until its agent first reports) gets Ready Unknown and
- * the unreachable NoSchedule taint; the taint goes once the agent reports
- * again and has posted Ready. */
-void ctl_nodes_lifecycle(struct ctl *c, const struct ctl_node_view *v, int64_t now);
+ * the unreachable NoSchedule taint, and its pods (of `pods`, the API's
+ * collection) Ready False; the taint goes once the agent reports again and
+ * has posted Ready, the pods' Ready is their kubelet's to report again. */
+void ctl_nodes_lifecycle(struct ctl *c, const struct ctl_node_view *v, const json_t *pods,
+			 int64_t now);
 
 #endif

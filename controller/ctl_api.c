@@ -346,9 +346,7 @@ static int ctl_api_request(struct ctl *c, const char *method, const char *path,
 	if (code >= 200 && code < 300 && (answer || k != CTL_COLL_COUNT))
 		got = json_loadb(buf_str(&b), b.len, 0, NULL);
 	if (got && k != CTL_COLL_COUNT) {
-		const char *rv = json_string_value(json_object_get(json_object_get(got,
-							"metadata"), "resourceVersion"));
-		uint64_t n = rv ? strtoull(rv, NULL, 10) : 0;
+		uint64_t n = apiobj_rv(got);
 
 		if (n > c->wrote_rv[k])
 			c->wrote_rv[k] = n;
@@ -362,10 +360,8 @@ static int ctl_api_request(struct ctl *c, const char *method, const char *path,
 	return code;
 }
 
-/* ctl_api_send, with answers of status `quiet` (0: none) not logged. */
-static int ctl_api_send_quiet(struct ctl *c, const char *method, const char *path,
-			      const char *content_type, const json_t *body, const char *what,
-			      int quiet)
+int ctl_api_send_quiet(struct ctl *c, const char *method, const char *path,
+		       const char *content_type, const json_t *body, const char *what, int quiet)
 {
 	return ctl_api_request(c, method, path, content_type, body, what, quiet, CTL_COLL_COUNT,
 			       NULL);

@@ -7,8 +7,11 @@
  * lifecycle controller does: an agent silent for longer than the grace
  * period gets its Node's Ready condition set to Unknown and the
  * node.kubernetes.io/unreachable:NoSchedule taint, which goes again once
- * the agent posts Ready. The scheduler and the DaemonSet controller act on
- * the same judgement (model_node_ready).
+ * the agent posts Ready, and the Ready condition of each of its pods set
+ * to False (MarkPodsNotReady), so that their endpoints stop taking the
+ * other nodes' traffic until the kubelet is back and reports them again.
+ * The scheduler and the DaemonSet controller act on the same judgement
+ * (model_node_ready).
  */
 #include "ctl.h"
 
@@ -103,6 +106,52 @@ static void ctl_node_event(struct ctl *c, const json_t *node, const char *name)
 	json_decref(ev);
 }
 
+/* The node lifecycle controller's MarkPodsNotReady: each pod bound to a
+ * node that stopped being Ready, whose Ready condition is still True,
+ * gets it False (a strategic merge patch of that one condition, the pod's
+ * uid as a precondition) and a NodeNotReady Event. Run on every pass while
+ * the node is silent, so that a patch that failed is tried again; a pod
+ * already False costs nothing. */
+static void ctl_node_pods_not_ready(struct ctl *c, const json_t *pods, const char *node,
+				    const char *stamp)
+{
+	const char *key;
+	json_t *pod;
+
+	json_object_foreach((json_t *)pods, key, pod) {
+		const json_t *md = json_object_get(pod, "metadata");
+		const char *on = json_string_value(json_object_get(json_object_get(pod, "spec"),
+								   "nodeName"));
+		const char *ready = json_string_value(json_object_get(apiobj_condition(pod, "Ready"),
+								      "status"));
+		const char *ns = json_string_value(json_object_get(md, "namespace"));
+		const char *name = json_string_value(json_object_get(md, "name"));
+		const char *uid = json_string_value(json_object_get(md, "uid"));
+		char path[3 * MODEL_NAME_MAX + 32], what[2 * MODEL_NAME_MAX + 32];
+		json_t *patch;
+		int code;
+
+		(void)key;
+		if (!on || strcmp(on, node) != 0 || !ready || strcmp(ready, "True") != 0 || !ns ||
+		    !name || !uid)
+			continue;
+		snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s/status", ns, name);
+		snprintf(what, sizeof(what), "pod %s/%s: not ready", ns, name);
+		patch = json_pack("{s:{s:s}, s:{s:[{s:s, s:s, s:s}]}}", "metadata", "uid", uid,
+				  "status", "conditions", "type", "Ready", "status", "False",
+				  "lastTransitionTime", stamp);
+		code = patch ? ctl_api_send_quiet(c, "PATCH", path,
+						  "application/strategic-merge-patch+json", patch,
+						  what, 404) : -1;
+		json_decref(patch);
+		if (code != 200)
+			continue;
+		log_info("pod %s/%s: Ready False (%s is not ready)", ns, name, node);
+		ctl_api_event(c, ns, "v1", "Pod", name, uid, "Warning", "NodeNotReady",
+			      "Node is not ready", "node-controller");
+	}
+}
+
 /* The Node's taints with the unreachable one added (add) or removed; a
  * JSON merge patch of spec.taints, which has no merge key. */
 static json_t *ctl_taints_patch(const json_t *node, bool add, const char *now)
@@ -127,7 +176,8 @@ static json_t *ctl_taints_patch(const json_t *node, bool add, const char *now)
 	return json_pack("{s:{s:o}}", "spec", "taints", list);
 }
 
-void ctl_nodes_lifecycle(struct ctl *c, const struct ctl_node_view *v, int64_t now)
+void ctl_nodes_lifecycle(struct ctl *c, const struct ctl_node_view *v, const json_t *pods,
+			 int64_t now)
 {
 	char stamp[MODEL_TIME_MAX];
 
@@ -162,6 +212,8 @@ void ctl_nodes_lifecycle(struct ctl *c, const struct ctl_node_view *v, int64_t n
 				ctl_node_event(c, node, st->name);
 			}
 		}
+		if (silent)
+			ctl_node_pods_not_ready(c, pods, st->name, stamp);
 		/* The taint stays until the agent is back and has said Ready. */
 		if (silent && !tainted)
 			ctl_node_patch(c, st->name, "", "application/merge-patch+json",

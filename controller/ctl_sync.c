@@ -180,7 +180,7 @@ int ctl_sync(struct ctl *c)
 		log_error("out of memory");
 		goto out;
 	}
-	ctl_nodes_lifecycle(c, &p.nodes, (int64_t)time(NULL));
+	ctl_nodes_lifecycle(c, &p.nodes, p.api.coll[CTL_PODS], (int64_t)time(NULL));
 	model_time_now(p.now);
 
 	p.made_rs = json_object();

@@ -40,6 +40,14 @@ json_t *apiobj_model_copy(const json_t *obj)
 	return copy;
 }
 
+uint64_t apiobj_rv(const json_t *obj)
+{
+	const char *rv = json_string_value(json_object_get(json_object_get(obj, "metadata"),
+							   "resourceVersion"));
+
+	return rv ? strtoull(rv, NULL, 10) : 0;
+}
+
 const json_t *apiobj_condition(const json_t *obj, const char *type)
 {
 	const json_t *conds = json_object_get(json_object_get(obj, "status"), "conditions");

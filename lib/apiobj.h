@@ -103,6 +103,9 @@ struct model_node_status;
 /* The Ready condition of a Node (or of anything with status.conditions):
  * the condition object, borrowed, or NULL. */
 const json_t *apiobj_condition(const json_t *obj, const char *type);
+/* An object's metadata.resourceVersion as a number (the lab's server
+ * counts them up), 0 when it has none. */
+uint64_t apiobj_rv(const json_t *obj);
 
 /* What the lab needs of a Node and of its Lease (lease may be NULL): its
  * name, its InternalIP, whether its Ready condition is True, whether it is

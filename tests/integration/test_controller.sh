@@ -13,7 +13,7 @@
 # scheduler's limits: a node's maxPods (lowered with CLIENTIP_MAX_PODS),
 # Pending pods with kube-scheduler's reason, and NotReady nodes (a Lease
 # older than the 40 s grace period: the node lifecycle controller's Ready
-# Unknown and unreachable taint).
+# Unknown and unreachable taint, and its pods' Ready False).
 . "$(dirname "$0")/lib.sh"
 
 CTL=$T_BUILD/clientip-controller
@@ -451,6 +451,19 @@ app api 0
 t_ok "scale both to 0" t_wait 10 eq 5 deleting
 terminate
 t_ok "every pod gone" t_wait 10 eq 0 count -
+# A pod on each node, ready, behind the Service again, before node2 goes
+# silent.
+t_ok "the Service again" service
+deployment 3
+three() { echo "$(on_node node0) $(on_node node1) $(on_node node2)"; }
+t_ok "3 web pods, one on each node" t_wait 10 eq "1 1 1" three
+ready_all
+t_ok "their 3 endpoints ready" t_wait 10 eq 3 eps_count '.conditions.ready == true'
+on2=$(pods | awk '$2 == "node2" {print $1}')
+pod_ready() {
+	t_api "$S" "/api/v1/namespaces/default/pods/$1" |
+		jq -r '.status.conditions[] | select(.type == "Ready") | .status'
+}
 t_ok "node2's agent stops beating" alive node0 node1
 heartbeat node2 60
 t_ok "node2's agent silent past the grace period: NotReady" t_wait 10 grep -q "node2: NotReady" "$T_TMP/ctl.log"
@@ -461,6 +474,24 @@ t_eq "an Event says so, from the node controller" "node-controller Node node2 st
 	"$(t_api "$S" /api/v1/namespaces/default/events | jq -r '.items[] | select(.reason == "NodeNotReady"
 		and .involvedObject.kind == "Node" and .involvedObject.name == "node2") |
 		"\(.source.component) \(.message)"')"
+# MarkPodsNotReady: the pods of a node that stopped being Ready are not
+# ready any more, so other nodes' proxies stop sending them traffic.
+t_ok "node2's pod: Ready False" t_wait 10 eq False pod_ready "$on2"
+t_eq "the other nodes' pods stay Ready" "True True" \
+	"$(for p in $(pods | awk '$2 != "node2" {print $1}'); do pod_ready "$p"; done | paste -sd' ')"
+t_eq "an Event on the pod, from the node controller" "node-controller Warning Node is not ready" \
+	"$(t_api "$S" /api/v1/namespaces/default/events | jq -r --arg p "$on2" '.items[] |
+		select(.reason == "NodeNotReady" and .involvedObject.kind == "Pod" and
+		.involvedObject.name == $p) | "\(.source.component) \(.type) \(.message)"')"
+t_ok "its endpoint is not ready any more, the others are" t_wait 10 eq 2 \
+	eps_count '.conditions.ready == true'
+t_eq "still listed: not ready, not serving, not terminating" "$on2 false false false" \
+	"$(endpoints | awk -v p="$on2" '$1 == p {print $1, $2, $3, $4}')"
+deployment 0
+t_ok "web scaled to 0 again" t_wait 10 eq 3 deleting
+terminate
+t_ok "every pod gone again" t_wait 10 eq 0 count -
+t_ok "the Service deleted again" api DELETE "$services/web" </dev/null
 app api 5
 both() { echo "$(on_node node0) $(on_node node1)"; }
 why() { pending | cut -d' ' -f2-; }

@@ -165,6 +165,15 @@ t_ok "the API has web's status: Running, Ready, its process as container" t_wait
 t_eq "and the address the kubelet set up, with its node's" "10.244.0.2 10.240.0.4" \
 	"$(api /api/v1/namespaces/default/pods/web | jq -r '"\(.status.podIP) \(.status.hostIP)"')"
 t_eq "no reason while running" "" "$(st web reason)"
+# What the node lifecycle controller does to the pods of a node it has
+# not heard from (MarkPodsNotReady); the kubelet, which is there after
+# all, reports its own status again, as kubelet's status manager
+# reconciles with the API.
+t_ok "someone else sets web's Ready False" t_api_send "$sd" PATCH \
+	/api/v1/namespaces/default/pods/web/status application/strategic-merge-patch+json \
+	<<<'{"status":{"conditions":[{"type":"Ready","status":"False"}]}}'
+t_ok "the kubelet reports Ready True again" t_wait 10 api_running
+t_ok "and says why" log_has "$agent_log" "pod default/web: the API says Ready False, this node reported True: reporting again"
 web_pid=$(st web pid)
 t_ok "web's process runs in its pod namespace" in_ns "$web_pid" "$(pod_ns web)"
 t_match "the namespace has the pod IP on eth0" "eth0.* 10\.244\.0\.2/24" \
