@@ -1,10 +1,13 @@
 /* ev.c — see ev.h.
  *
  * File events are kept in an array indexed by fd (fds are small integers),
- * timers in a binary min-heap ordered by deadline. Cancelling a timer
- * clears its callback where it sits (a linear scan: the daemons' heaps hold
- * at most a few thousand timers) instead of restructuring the heap; dead
- * slots are dropped when they reach the top.
+ * timers in slots (reused through a free list) and a binary min-heap of
+ * slot numbers ordered by deadline, each slot knowing its place in the
+ * heap. A timer's id is its slot and the slot's generation, so a cancel
+ * finds its timer at once and takes it out of the heap in O(log n), and
+ * an id that already fired (its slot since reused) is told apart. Servers
+ * re-arm a timer per request: cancelled timers must not stay behind until
+ * their deadline, or a busy server's heap grows with requests x timeout.
  */
 #include "ev.h"
 
@@ -26,11 +29,15 @@ struct ev_fd {
 	bool in_epoll;   /* registered with the kernel (not while events == 0) */
 };
 
+#define EV_NOPOS UINT32_MAX
+
 struct ev_timer {
 	uint64_t deadline;
-	uint64_t id;
+	uint64_t seq;      /* creation order: timers with one deadline fire in it */
 	ev_timer_cb *cb;
 	void *data;
+	uint32_t gen;      /* the id's upper half; bumped when the slot is reused */
+	uint32_t pos;      /* index in the heap, EV_NOPOS while the slot is free */
 };
 
 struct ev_loop {
@@ -38,9 +45,11 @@ struct ev_loop {
 	bool stop;
 	struct ev_fd *fds;
 	int nfds;
-	struct ev_timer *heap;
-	size_t heap_len, heap_cap;
-	uint64_t next_id;
+	struct ev_timer *slots;
+	uint32_t *free_slots;         /* a stack of free slot numbers */
+	uint32_t *heap;               /* slot numbers */
+	uint32_t n_slots, n_free, heap_len, cap;
+	uint64_t next_seq;
 	ev_signal_cb *on_signal;      /* ev_on_signals */
 	void *signal_data;
 };
@@ -72,7 +81,6 @@ struct ev_loop *ev_loop_new(void)
 		free(loop);
 		return NULL;
 	}
-	loop->next_id = 1;
 	return loop;
 }
 
@@ -82,6 +90,8 @@ void ev_loop_free(struct ev_loop *loop)
 		return;
 	close(loop->epfd);
 	free(loop->fds);
+	free(loop->slots);
+	free(loop->free_slots);
 	free(loop->heap);
 	free(loop);
 }
@@ -160,78 +170,135 @@ void ev_unwatch(struct ev_loop *loop, int fd)
 	memset(&loop->fds[fd], 0, sizeof(loop->fds[fd]));
 }
 
-static void ev_heap_swap(struct ev_timer *a, struct ev_timer *b)
+static bool ev_timer_before(const struct ev_loop *loop, uint32_t a, uint32_t b)
 {
-	struct ev_timer t = *a;
+	const struct ev_timer *x = &loop->slots[a], *y = &loop->slots[b];
 
-	*a = *b;
-	*b = t;
+	return x->deadline < y->deadline || (x->deadline == y->deadline && x->seq < y->seq);
 }
 
-static bool ev_timer_before(const struct ev_timer *a, const struct ev_timer *b)
+static void ev_heap_set(struct ev_loop *loop, uint32_t i, uint32_t slot)
 {
-	/* Ties broken by id so timers with one deadline fire in creation order. */
-	return a->deadline < b->deadline || (a->deadline == b->deadline && a->id < b->id);
+	loop->heap[i] = slot;
+	loop->slots[slot].pos = i;
+}
+
+static void ev_heap_up(struct ev_loop *loop, uint32_t i)
+{
+	uint32_t slot = loop->heap[i];
+
+	while (i > 0 && ev_timer_before(loop, slot, loop->heap[(i - 1) / 2])) {
+		ev_heap_set(loop, i, loop->heap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	ev_heap_set(loop, i, slot);
+}
+
+static void ev_heap_down(struct ev_loop *loop, uint32_t i)
+{
+	uint32_t slot = loop->heap[i];
+
+	for (;;) {
+		uint32_t l = 2 * i + 1, r = l + 1, m = l;
+
+		if (l >= loop->heap_len)
+			break;
+		if (r < loop->heap_len && ev_timer_before(loop, loop->heap[r], loop->heap[l]))
+			m = r;
+		if (!ev_timer_before(loop, loop->heap[m], slot))
+			break;
+		ev_heap_set(loop, i, loop->heap[m]);
+		i = m;
+	}
+	ev_heap_set(loop, i, slot);
+}
+
+/* Takes the timer at heap index i out of the heap and frees its slot. */
+static void ev_heap_remove(struct ev_loop *loop, uint32_t i)
+{
+	uint32_t slot = loop->heap[i], last = loop->heap[--loop->heap_len];
+
+	if (i < loop->heap_len) {
+		ev_heap_set(loop, i, last);
+		if (i > 0 && ev_timer_before(loop, last, loop->heap[(i - 1) / 2]))
+			ev_heap_up(loop, i);
+		else
+			ev_heap_down(loop, i);
+	}
+	loop->slots[slot].pos = EV_NOPOS;
+	loop->slots[slot].cb = NULL;
+	loop->slots[slot].data = NULL;
+	loop->free_slots[loop->n_free++] = slot;
+}
+
+/* Room for one more timer: the three arrays grow together, so that
+ * freeing a slot never needs memory. */
+static int ev_timer_room(struct ev_loop *loop)
+{
+	uint32_t cap;
+	void *p;
+
+	if (loop->n_free > 0 || loop->n_slots < loop->cap)
+		return 0;
+	if (loop->cap > UINT32_MAX / 4)
+		return -ENOMEM;
+	cap = loop->cap ? loop->cap * 2 : 64;
+	if (!(p = realloc(loop->slots, (size_t)cap * sizeof(*loop->slots))))
+		return -ENOMEM;
+	loop->slots = p;
+	if (!(p = realloc(loop->free_slots, (size_t)cap * sizeof(*loop->free_slots))))
+		return -ENOMEM;
+	loop->free_slots = p;
+	if (!(p = realloc(loop->heap, (size_t)cap * sizeof(*loop->heap))))
+		return -ENOMEM;
+	loop->heap = p;
+	loop->cap = cap;
+	return 0;
 }
 
 uint64_t ev_timer_add(struct ev_loop *loop, uint64_t ms, ev_timer_cb *cb, void *data)
 {
-	uint64_t id = loop->next_id;
-	size_t i;
+	struct ev_timer *t;
+	uint32_t slot;
 
-	if (loop->heap_len == loop->heap_cap) {
-		size_t cap = loop->heap_cap ? loop->heap_cap * 2 : 64;
-		struct ev_timer *p = realloc(loop->heap, cap * sizeof(*p));
-
-		if (!p)
-			return 0;
-		loop->heap = p;
-		loop->heap_cap = cap;
+	if (ev_timer_room(loop) < 0)
+		return 0;
+	if (loop->n_free > 0) {
+		slot = loop->free_slots[--loop->n_free];
+	} else {
+		slot = loop->n_slots++;
+		loop->slots[slot].gen = 0;
 	}
-	i = loop->heap_len++;
-	loop->next_id++;
-	loop->heap[i] = (struct ev_timer){ ev_now_ms() + ms, id, cb, data };
-	while (i > 0 && ev_timer_before(&loop->heap[i], &loop->heap[(i - 1) / 2])) {
-		ev_heap_swap(&loop->heap[i], &loop->heap[(i - 1) / 2]);
-		i = (i - 1) / 2;
-	}
-	return id;
+	t = &loop->slots[slot];
+	/* Generation 0 is never handed out: no id is 0. */
+	if (++t->gen == 0)
+		t->gen = 1;
+	t->deadline = ev_now_ms() + ms;
+	t->seq = loop->next_seq++;
+	t->cb = cb;
+	t->data = data;
+	loop->heap_len++;
+	ev_heap_set(loop, loop->heap_len - 1, slot);
+	ev_heap_up(loop, loop->heap_len - 1);
+	return (uint64_t)t->gen << 32 | slot;
 }
 
 void ev_timer_cancel(struct ev_loop *loop, uint64_t timer_id)
 {
-	/* Disarm in place: the entry stays in the heap until its deadline and
-	 * is dropped when popped. Nothing to allocate, so a cancel never fails
-	 * and a caller may free the timer's data right after. */
-	if (!timer_id)
+	uint32_t slot = (uint32_t)timer_id, gen = (uint32_t)(timer_id >> 32);
+
+	/* Nothing to allocate, so a cancel never fails and a caller may free
+	 * the timer's data right after. An id that fired or was cancelled
+	 * already is ignored: its slot is free, or another generation's. */
+	if (!timer_id || slot >= loop->n_slots || loop->slots[slot].gen != gen ||
+	    loop->slots[slot].pos == EV_NOPOS)
 		return;
-	for (size_t i = 0; i < loop->heap_len; i++) {
-		if (loop->heap[i].id == timer_id) {
-			loop->heap[i].cb = NULL;
-			return;
-		}
-	}
+	ev_heap_remove(loop, loop->slots[slot].pos);
 }
 
-static struct ev_timer ev_heap_pop(struct ev_loop *loop)
+size_t ev_timers_pending(const struct ev_loop *loop)
 {
-	struct ev_timer top = loop->heap[0];
-	size_t i = 0;
-
-	loop->heap[0] = loop->heap[--loop->heap_len];
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-
-		if (l < loop->heap_len && ev_timer_before(&loop->heap[l], &loop->heap[m]))
-			m = l;
-		if (r < loop->heap_len && ev_timer_before(&loop->heap[r], &loop->heap[m]))
-			m = r;
-		if (m == i)
-			break;
-		ev_heap_swap(&loop->heap[i], &loop->heap[m]);
-		i = m;
-	}
-	return top;
+	return loop->heap_len;
 }
 
 /* Fires due timers; returns the wait in ms until the next one (-1: none). */
@@ -240,17 +307,21 @@ static int ev_fire_timers(struct ev_loop *loop)
 	uint64_t now = ev_now_ms();
 
 	while (loop->heap_len > 0) {
-		struct ev_timer t;
+		uint32_t slot = loop->heap[0];
+		const struct ev_timer *t = &loop->slots[slot];
+		ev_timer_cb *cb = t->cb;
+		void *data = t->data;
+		uint64_t id = (uint64_t)t->gen << 32 | slot;
 
-		if (loop->heap[0].deadline > now) {
-			uint64_t wait = loop->heap[0].deadline - now;
+		if (t->deadline > now) {
+			uint64_t wait = t->deadline - now;
 
 			return wait > 60000 ? 60000 : (int)wait;
 		}
-		t = ev_heap_pop(loop);
-		if (!t.cb)
-			continue; /* cancelled */
-		t.cb(loop, t.id, t.data);
+		/* Out of the heap first: the callback may add timers (the slot
+		 * may be reused at once) or cancel its own id (a no-op now). */
+		ev_heap_remove(loop, 0);
+		cb(loop, id, data);
 		if (loop->stop)
 			return 0;
 	}

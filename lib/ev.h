@@ -8,6 +8,7 @@
 #define CLIENTIP_EV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define EV_READ  1u
@@ -37,8 +38,11 @@ void ev_close(struct ev_loop *loop, int fd);
 
 /* Calls cb after `ms` milliseconds. Returns a non-zero id, 0 on failure. */
 uint64_t ev_timer_add(struct ev_loop *loop, uint64_t ms, ev_timer_cb *cb, void *data);
-/* Cancels a pending timer; ids that already fired are ignored. */
+/* Cancels a pending timer at once (O(log n), it leaves no trace); ids
+ * that already fired or were cancelled are ignored. */
 void ev_timer_cancel(struct ev_loop *loop, uint64_t timer_id);
+/* Timers armed and neither fired nor cancelled: for tests and metrics. */
+size_t ev_timers_pending(const struct ev_loop *loop);
 
 /* Runs until ev_stop(). Returns 0, or -errno if epoll failed. */
 int ev_run(struct ev_loop *loop);

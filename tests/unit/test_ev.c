@@ -68,6 +68,124 @@ static void test_cancel_from_callback(void **state)
 	ev_loop_free(loop);
 }
 
+static void stop_after(struct ev_loop *loop, uint64_t id, void *data)
+{
+	(void)id;
+	(void)data;
+	ev_stop(loop);
+}
+
+/* A server re-arms a connection's timer on every request: what it cancels
+ * goes at once, it does not wait in the heap for its deadline. */
+static void test_cancelled_timers_leave_no_trace(void **state)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct record r = { 0 };
+	uint64_t t = 0;
+
+	(void)state;
+	for (int i = 0; i < 100000; i++) {
+		ev_timer_cancel(loop, t);
+		t = ev_timer_add(loop, 300000, on_timer, &r);
+		assert_int_not_equal(t, 0);
+	}
+	assert_int_equal(ev_timers_pending(loop), 1);
+	ev_timer_cancel(loop, t);
+	assert_int_equal(ev_timers_pending(loop), 0);
+	ev_loop_free(loop);
+}
+
+/* An id that fired is not its slot's next timer: cancelling it again
+ * leaves the new one armed. */
+static void test_stale_id_cancels_nothing(void **state)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct record r = { 0 };
+	uint64_t first, second;
+
+	(void)state;
+	first = ev_timer_add(loop, 0, on_timer, &r);
+	r.n = 2;                      /* the third call stops the loop */
+	assert_int_equal(ev_run(loop), 0);
+	second = ev_timer_add(loop, 0, on_timer, &r);
+	assert_int_not_equal(second, first);
+	ev_timer_cancel(loop, first);
+	assert_int_equal(ev_timers_pending(loop), 1);
+	ev_timer_cancel(loop, second);
+	ev_timer_cancel(loop, second);
+	assert_int_equal(ev_timers_pending(loop), 0);
+	ev_loop_free(loop);
+}
+
+static void on_order(struct ev_loop *loop, uint64_t id, void *data)
+{
+	uint64_t *seen = data;
+
+	(void)loop;
+	(void)id;
+	seen[seen[0] + 1] = (uint64_t)(uintptr_t)id;
+	seen[0]++;
+}
+
+/* Timers added and cancelled in a scrambled order fire exactly once each
+ * if not cancelled, never if cancelled, in deadline order (ties in the
+ * order they were added). */
+static void test_heap_order_under_cancels(void **state)
+{
+	enum { N = 400 };
+	struct ev_loop *loop = ev_loop_new();
+	static uint64_t seen[N + 1];
+	uint64_t ids[N], deadline[N], added_from[N], added_to[N];
+	bool cancelled[N] = { false };
+	int kept = 0;
+	unsigned seed = 12345;
+
+	(void)state;
+	seen[0] = 0;
+	for (int i = 0; i < N; i++) {
+		seed = seed * 1103515245u + 12345u;
+		deadline[i] = (seed >> 16) % 8;          /* ms: many ties */
+		/* The clock may tick while the timers are added: each one's
+		 * deadline is known to within these bounds. */
+		added_from[i] = ev_now_ms() + deadline[i];
+		ids[i] = ev_timer_add(loop, deadline[i], on_order, seen);
+		added_to[i] = ev_now_ms() + deadline[i];
+	}
+	for (int i = 0; i < N; i += 3) {
+		ev_timer_cancel(loop, ids[(i * 7) % N]);
+		cancelled[(i * 7) % N] = true;
+	}
+	for (int i = 0; i < N; i++)
+		kept += !cancelled[i];
+	assert_int_equal(ev_timers_pending(loop), (size_t)kept);
+	ev_timer_add(loop, 50, stop_after, NULL);
+	assert_int_equal(ev_run(loop), 0);
+	assert_int_equal(seen[0], (uint64_t)kept);
+	/* Each fired id is a kept one, in order of (deadline, addition). */
+	for (uint64_t k = 1, j = 0; k <= seen[0]; k++, j++) {
+		int idx = -1;
+
+		for (int i = 0; i < N; i++)
+			if (ids[i] == seen[k])
+				idx = i;
+		assert_true(idx >= 0);
+		assert_false(cancelled[idx]);
+		if (k > 1) {
+			int prev = -1;
+
+			for (int i = 0; i < N; i++)
+				if (ids[i] == seen[k - 1])
+					prev = i;
+			/* Not after it, and of one deadline, added before it. */
+			assert_true(added_from[prev] <= added_to[idx]);
+			if (added_from[prev] == added_to[prev] && added_from[idx] == added_to[idx] &&
+			    added_from[prev] == added_from[idx])
+				assert_true(prev < idx);
+		}
+	}
+	ev_loop_free(loop);
+}
+
 static void on_readable(struct ev_loop *loop, int fd, unsigned events, void *data)
 {
 	char c;
@@ -164,6 +282,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_timers_fire_in_deadline_order),
 		cmocka_unit_test(test_cancel_from_callback),
+		cmocka_unit_test(test_cancelled_timers_leave_no_trace),
+		cmocka_unit_test(test_stale_id_cancels_nothing),
+		cmocka_unit_test(test_heap_order_under_cancels),
 		cmocka_unit_test(test_fd_readable),
 		cmocka_unit_test(test_close_then_reuse),
 		cmocka_unit_test(test_signals),
