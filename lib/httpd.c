@@ -34,6 +34,9 @@ struct httpd_conn {
 	bool draining;                /* error sent, write side shut: discarding input */
 	int err_status;
 	uint64_t timer;
+	/* The timer is the request's head timeout, armed at its first byte
+	 * (or at accept): more bytes do not push it back. */
+	bool head_timing;
 
 	/* A streamed response (httpd_resp_stream): the stream is the
 	 * connection itself. */
@@ -410,6 +413,7 @@ static void httpd_conn_parse(struct httpd_conn *c)
 		}
 		if (c->complete) {
 			c->head_bytes = 0;
+			c->head_timing = false;
 			httpd_conn_respond(c);
 		}
 	}
@@ -434,6 +438,7 @@ static void httpd_conn_advance(struct httpd_conn *c)
 			if (c->timer)
 				ev_timer_cancel(c->srv->loop, c->timer);
 			c->timer = 0;
+			c->head_timing = false;
 			ev_watch(c->srv->loop, c->fd, EV_READ, httpd_conn_io, c);
 			return;
 		}
@@ -461,8 +466,16 @@ static void httpd_conn_advance(struct httpd_conn *c)
 			break;
 	}
 	ev_watch(c->srv->loop, c->fd, EV_READ, httpd_conn_io, c);
-	httpd_conn_arm(c, c->in_message || c->in.len ? c->srv->lim.head_timeout_ms
-						     : c->srv->lim.idle_timeout_ms);
+	if (!c->in_message && !c->in.len) {
+		httpd_conn_arm(c, c->srv->lim.idle_timeout_ms);
+		c->head_timing = false;
+	} else if (!c->head_timing) {
+		/* A request has begun: its whole head within the timeout, however
+		 * it trickles in (a byte every few seconds would otherwise hold
+		 * the connection, and enough of them every connection). */
+		httpd_conn_arm(c, c->srv->lim.head_timeout_ms);
+		c->head_timing = true;
+	}
 }
 
 static void httpd_conn_io(struct ev_loop *loop, int fd, unsigned events, void *data)
@@ -538,7 +551,9 @@ static void httpd_adopt(int cfd, const struct sockaddr_storage *peer, void *data
 		httpd_conn_close(c);
 		return;
 	}
+	/* A client that connects and says nothing gets the head timeout. */
 	httpd_conn_arm(c, s->lim.head_timeout_ms);
+	c->head_timing = true;
 }
 
 struct httpd *httpd_new_listener(struct ev_loop *loop, int fd, const struct httpd_limits *limits,

@@ -435,6 +435,41 @@ static void test_timeout(void **state)
 	assert_string_equal(t.out[0], "0");   /* closed, nothing sent */
 }
 
+static void c_trickle(struct t_ctx *t)
+{
+	int fd = loop_client_connect(t->port), sent = 0;
+	char buf[64];
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	/* A request head one byte at a time (a path that never ends), every
+	 * 50 ms: the connection goes at the 200 ms head timeout, not when the
+	 * bytes stop. */
+	loop_client_send(fd, "GET /");
+	while (sent < 200) {
+		if (poll(&p, 1, 50) > 0)
+			break;           /* closed (EOF): readable */
+		if (send(fd, "a", 1, MSG_NOSIGNAL) != 1)
+			break;
+		sent++;
+	}
+	snprintf(t->out[0], sizeof(t->out[0]), "%zu", t_read(fd, buf, sizeof(buf), 0, 2000));
+	snprintf(t->out[1], sizeof(t->out[1]), "%d", sent);
+	close(fd);
+}
+
+static void test_head_timeout_from_first_byte(void **state)
+{
+	struct httpd_limits lim = { .head_timeout_ms = 200, .idle_timeout_ms = 200 };
+	struct t_ctx t;
+
+	(void)state;
+	t_run(&t, &lim, c_trickle);
+	assert_string_equal(t.out[0], "0");   /* closed, nothing sent */
+	/* About 4 bytes went out before the close; 200 (10 s) would mean the
+	 * trickle kept pushing the deadline back. */
+	assert_true(atoi(t.out[1]) < 100);
+}
+
 static void c_cap(struct t_ctx *t)
 {
 	int a = loop_client_connect(t->port), b = loop_client_connect(t->port);
@@ -470,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_oversized),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_connection_cap),
+		cmocka_unit_test(test_head_timeout_from_first_byte),
 		cmocka_unit_test(test_stream),
 		cmocka_unit_test(test_stream_client_leaves),
 		cmocka_unit_test(test_stream_server_freed),
