@@ -420,8 +420,12 @@ void gw_conn_update(struct gw_conn *c)
 	unsigned cev = 0, uev = 0;
 
 	gw_conn_parse(c);
-	/* Pipelined requests the gateway answers itself finish at once. */
-	while (c->req_done && c->resp_done && !c->close_now) {
+	/* Pipelined requests the gateway answers itself finish at once, as
+	 * long as the client takes the answers: beyond GW_PROXY_HIGH unsent,
+	 * the rest waits (and the client's socket is not read), or a client
+	 * that pipelines and never reads would grow them without end. */
+	while (c->req_done && c->resp_done && !c->close_now &&
+	       c->out.len - c->out_off <= GW_PROXY_HIGH) {
 		gw_conn_finish(c);
 		gw_conn_parse(c);
 	}
@@ -458,6 +462,7 @@ void gw_conn_update(struct gw_conn *c)
 	if (c->out.len > c->out_off)
 		cev |= EV_WRITE;
 	if (!c->close_now && !c->req_done && c->in.len < GW_PROXY_HIGH &&
+	    c->out.len - c->out_off <= GW_PROXY_HIGH &&
 	    (c->phase == GW_WAIT_HEAD || c->uout.len - c->uout_off <= GW_PROXY_HIGH))
 		cev |= EV_READ;
 	ev_watch(gw->loop, c->fd, cev, gw_conn_client_io, c);

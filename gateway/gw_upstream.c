@@ -78,12 +78,18 @@ static int gw_resp_on_headers_complete(llhttp_t *p)
 	int status = p->status_code;
 	bool no_body = c->head_method || status == 204 || status == 304 || status < 200;
 
+	/* The gateway asks for no upgrade (Upgrade is hop-by-hop, dropped):
+	 * a 101 is a pod that answers something else than HTTP from here on.
+	 * An error, so that the client gets 502 rather than no answer. */
+	if (status == 101) {
+		llhttp_set_error_reason(p, "101 Switching Protocols, though no upgrade was asked for");
+		return -1;
+	}
 	/* An interim answer (100 Continue) goes on as it is; the real one
 	 * follows on the same stream. */
 	if (status >= 100 && status < 200) {
-		if (status != 101)
-			buf_printf(&c->out, "HTTP/1.1 %d %s\r\n%s\r\n", status, buf_str(&c->reason),
-				   buf_str(&c->rhead));
+		buf_printf(&c->out, "HTTP/1.1 %d %s\r\n%s\r\n", status, buf_str(&c->reason),
+			   buf_str(&c->rhead));
 		return 0;
 	}
 	c->resp_chunked = false;
@@ -129,7 +135,7 @@ static int gw_resp_on_message_complete(llhttp_t *p)
 	struct gw_conn *c = gw_conn_of(p);
 	int status = p->status_code;
 
-	if (status >= 100 && status < 200 && status != 101)
+	if (status >= 100 && status < 200)
 		return 0;
 	if (c->resp_chunked)
 		buf_puts(&c->out, "0\r\n\r\n");

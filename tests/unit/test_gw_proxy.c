@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "gw.h"
+#include "gw_proxy_int.h"
 #include "log.h"
 #include "loopback.h"
 #include "sock.h"
@@ -28,6 +30,7 @@ struct fixture {
 	int stop[2];          /* a byte here stops the gateway's loop */
 	int pod;              /* the pod's listener */
 	int pod_port, gw_port;
+	bool stopped;         /* the test stopped the loop itself */
 };
 
 static void on_stop(struct ev_loop *loop, int fd, unsigned events, void *data)
@@ -109,12 +112,22 @@ static int setup(void **state)
 	return 0;
 }
 
+/* Stops the gateway's loop and waits for its thread: its state may then
+ * be read. */
+static void stop(struct fixture *f)
+{
+	if (f->stopped)
+		return;
+	assert_int_equal(write(f->stop[1], "x", 1), 1);
+	pthread_join(f->thread, NULL);
+	f->stopped = true;
+}
+
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(write(f->stop[1], "x", 1), 1);
-	pthread_join(f->thread, NULL);
+	stop(f);
 	gw_proxy_stop(&f->gw);
 	for (int i = 0; i < GW_NKINDS; i++)
 		json_decref(f->gw.kinds[i].objs);
@@ -325,6 +338,55 @@ static void test_no_route(void **state)
 	close(c);
 }
 
+/* A pod that answers 101 to a request that asked for no upgrade: the
+ * client gets 502, not silence. */
+static void test_pod_switches_protocols(void **state)
+{
+	struct fixture *f = *state;
+	int c = client(f), p;
+
+	put(c, "GET /ws HTTP/1.1\r\nHost: h\r\n\r\n");
+	p = pod_accept(f);
+	get_until(p, "\r\n\r\n");
+	put(p, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: other\r\nConnection: Upgrade\r\n\r\n");
+	assert_non_null(strstr(get_until(c, "</html>\r\n"), "HTTP/1.1 502 Bad Gateway\r\n"));
+	close(p);
+	close(c);
+}
+
+/* A client that pipelines requests the gateway answers itself and never
+ * reads: the gateway stops reading once GW_PROXY_HIGH of answers wait,
+ * instead of queueing them without end. */
+static void test_unread_answers_bounded(void **state)
+{
+	struct fixture *f = *state;
+	static const char req[] = "GET /x HTTP/1.1\r\nHost: other\r\n\r\n";
+	int c = client(f), small = 4096;
+	size_t pushed = 0;
+	struct gw_conn *conn;
+
+	setsockopt(c, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	/* Up to 8 MiB of requests (about 60 MiB of answers), or until the
+	 * gateway stops taking them (send would block for a second). */
+	while (pushed < (8u << 20)) {
+		struct pollfd pfd = { c, POLLOUT, 0 };
+		ssize_t w;
+
+		if (poll(&pfd, 1, 1000) <= 0)
+			break;
+		w = send(c, req, sizeof(req) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w <= 0)
+			continue;
+		pushed += (size_t)w;
+	}
+	assert_true(pushed < (8u << 20));
+	stop(f);
+	conn = f->gw.conns;
+	assert_non_null(conn);
+	assert_true(conn->out.len - conn->out_off <= GW_PROXY_HIGH + 4096);
+	close(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +394,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bodies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_own_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_route, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pod_switches_protocols, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unread_answers_bounded, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
