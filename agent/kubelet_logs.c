@@ -14,11 +14,15 @@
  * does not run, 400 "... is waiting to start: ContainerCreating" before the
  * pod's first start wrote anything (the kubelet's own words).
  *
- * follow=true keeps the answer open and sends new output as it appears
- * (read every KUBELET_LOGS_POLL_MS), until the pod is over — its process
- * done for good, or the pod (that uid) gone from this node — or the client
- * leaves. One process per pod here: every container of a pod shares its
- * log, and the container name only has to be one of the pod's.
+ * The answer is streamed from the file, never held whole: no more than
+ * KUBELET_LOGS_QUEUE_HIGH waits for the client at a time, the rest is read
+ * as the client takes it. Without follow it ends at the size the file had
+ * when asked; limitBytes ends it sooner. follow=true keeps the answer open
+ * and sends new output as it appears (read every KUBELET_LOGS_POLL_MS),
+ * until limitBytes, or the pod is over — its process done for good, or
+ * the pod (that uid) gone from this node — or the client leaves. One
+ * process per pod here: every container of a pod shares its log, and the
+ * container name only has to be one of the pod's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,17 +40,29 @@
 #include "sock.h"
 
 #define KUBELET_LOGS_POLL_MS 200
+/* A client slower than the file: look again this soon. */
+#define KUBELET_LOGS_BUSY_MS 10
+#define KUBELET_LOGS_QUEUE_HIGH (1u << 20)
 #define KUBELET_LOGS_CHUNK   65536
 
-struct kubelet_log_follow {
+struct kubelet_log_stream {
 	struct kubelet *k;
 	struct httpd_stream *st;
 	int fd;
+	bool follow;
+	long long left;           /* bytes still to send; -1: no limit */
 	char ns[MODEL_NAME_MAX], name[MODEL_NAME_MAX], uid[40];
 	uint64_t timer;
 };
 
-static void kl_log_follow_free(struct kubelet_log_follow *f)
+enum kl_pump {
+	KL_PUMP_FAILED,           /* the stream is broken: end it */
+	KL_PUMP_ALL,              /* the file's end for now */
+	KL_PUMP_LIMIT,            /* all that was asked for is sent */
+	KL_PUMP_MORE,             /* the client has enough waiting: later */
+};
+
+static void kl_log_stream_free(struct kubelet_log_stream *f)
 {
 	if (f->timer)
 		ev_timer_cancel(f->k->loop, f->timer);
@@ -58,25 +74,41 @@ static void kl_log_follow_free(struct kubelet_log_follow *f)
 static void kl_log_on_gone(struct httpd_stream *st, void *data)
 {
 	(void)st;
-	kl_log_follow_free(data);
+	kl_log_stream_free(data);
 }
 
-/* Sends what the file has beyond the offset; false when the client does
- * not keep up (the stream is to be ended). */
-static bool kl_log_pump(struct kubelet_log_follow *f)
+/* Sends what the file has beyond the offset, as much as the client's
+ * queue takes. */
+static enum kl_pump kl_log_pump(struct kubelet_log_stream *f)
 {
 	char buf[KUBELET_LOGS_CHUNK];
-	ssize_t n;
 
-	while ((n = read(f->fd, buf, sizeof(buf))) > 0)
+	while (f->left != 0) {
+		size_t want = sizeof(buf);
+		ssize_t n;
+
+		if (httpd_stream_queued(f->st) >= KUBELET_LOGS_QUEUE_HIGH)
+			return KL_PUMP_MORE;
+		if (f->left > 0 && (unsigned long long)f->left < want)
+			want = (size_t)f->left;
+		n = read(f->fd, buf, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return KL_PUMP_FAILED;
+		if (n == 0)
+			return KL_PUMP_ALL;
 		if (httpd_stream_write(f->st, buf, (size_t)n) < 0)
-			return false;
-	return true;
+			return KL_PUMP_FAILED;
+		if (f->left > 0)
+			f->left -= n;
+	}
+	return KL_PUMP_LIMIT;
 }
 
 /* The pod this kubelet runs under that name and uid, while it may still
  * write output: NULL once it is gone or its process is done for good. */
-static const struct kubelet_pod *kl_log_live(const struct kubelet_log_follow *f)
+static const struct kubelet_pod *kl_log_live(const struct kubelet_log_stream *f)
 {
 	const struct kubelet_pod *kp = kl_find(f->k, f->ns, f->name);
 
@@ -88,19 +120,24 @@ static const struct kubelet_pod *kl_log_live(const struct kubelet_log_follow *f)
 
 static void kl_log_on_timer(struct ev_loop *loop, uint64_t id, void *data)
 {
-	struct kubelet_log_follow *f = data;
+	struct kubelet_log_stream *f = data;
 	bool live = kl_log_live(f) != NULL;
+
+	enum kl_pump r;
 
 	(void)id;
 	f->timer = 0;
 	/* Read after the check: what a process wrote before it ended is
 	 * sent before the end. */
-	if (!kl_log_pump(f) || !live) {
+	r = kl_log_pump(f);
+	if (r == KL_PUMP_FAILED || r == KL_PUMP_LIMIT ||
+	    (r == KL_PUMP_ALL && (!f->follow || !live))) {
 		httpd_stream_end(f->st);
-		kl_log_follow_free(f);
+		kl_log_stream_free(f);
 		return;
 	}
-	f->timer = ev_timer_add(loop, KUBELET_LOGS_POLL_MS, kl_log_on_timer, f);
+	f->timer = ev_timer_add(loop, r == KL_PUMP_MORE ? KUBELET_LOGS_BUSY_MS
+						     : KUBELET_LOGS_POLL_MS, kl_log_on_timer, f);
 }
 
 /* Where the last n lines of the file start (n < 0: the whole file, 0:
@@ -175,7 +212,7 @@ static void kl_logs_handle(const struct httpd_req *req, struct httpd_resp *resp,
 	const char *query = strchr(req->target, '?');
 	char ns[MODEL_NAME_MAX], name[MODEL_NAME_MAX], ctr[MODEL_NAME_MAX], follow[8];
 	const struct kubelet_pod *kp;
-	struct kubelet_log_follow *f;
+	struct kubelet_log_stream *f;
 	long tail, limit;
 	off_t off;
 	int fd, n = 0;
@@ -214,22 +251,6 @@ static void kl_logs_handle(const struct httpd_req *req, struct httpd_resp *resp,
 	limit = kl_log_query_num(query, "limitBytes");
 	off = kl_log_tail_offset(fd, tail);
 	snprintf(resp->content_type, sizeof(resp->content_type), "text/plain");
-	if (!query || !httpd_query_get(query, "follow", follow, sizeof(follow)) ||
-	    strcmp(follow, "true") != 0) {
-		struct stat st;
-		size_t len = fstat(fd, &st) == 0 && st.st_size > off
-				     ? (size_t)(st.st_size - off) : 0;
-
-		if (limit > 0 && len > (size_t)limit)
-			len = (size_t)limit;
-		if (len && buf_reserve(&resp->body, len) == 0) {
-			ssize_t got = pread(fd, resp->body.data, len, off);
-
-			resp->body.len = got > 0 ? (size_t)got : 0;
-		}
-		close(fd);
-		return;
-	}
 	lseek(fd, off, SEEK_SET);
 	f = calloc(1, sizeof(*f));
 	if (f)
@@ -242,6 +263,18 @@ static void kl_logs_handle(const struct httpd_req *req, struct httpd_resp *resp,
 	}
 	f->k = k;
 	f->fd = fd;
+	f->follow = query && httpd_query_get(query, "follow", follow, sizeof(follow)) &&
+		    strcmp(follow, "true") == 0;
+	f->left = limit > 0 ? limit : -1;
+	if (!f->follow) {
+		/* What the file holds now, not what the pod writes meanwhile. */
+		struct stat st;
+		long long now = fstat(fd, &st) == 0 && st.st_size > off
+					? (long long)(st.st_size - off) : 0;
+
+		if (f->left < 0 || now < f->left)
+			f->left = now;
+	}
 	snprintf(f->ns, sizeof(f->ns), "%s", ns);
 	snprintf(f->name, sizeof(f->name), "%s", name);
 	snprintf(f->uid, sizeof(f->uid), "%s", kp->pod.meta.uid);

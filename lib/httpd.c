@@ -642,6 +642,11 @@ int httpd_stream_write(struct httpd_stream *st, const void *data, size_t len)
 	return ev_watch(c->srv->loop, c->fd, EV_READ | EV_WRITE, httpd_conn_io, c) < 0 ? -1 : 0;
 }
 
+size_t httpd_stream_queued(const struct httpd_stream *st)
+{
+	return st->conn.out.len - st->conn.out_off;
+}
+
 void httpd_stream_end(struct httpd_stream *st)
 {
 	struct httpd_conn *c = &st->conn;

@@ -86,6 +86,10 @@ struct httpd_stream *httpd_resp_stream(struct httpd_resp *resp, httpd_stream_gon
  * Never calls on_gone itself. */
 #define HTTPD_STREAM_MAX_QUEUED (4u << 20)
 int httpd_stream_write(struct httpd_stream *st, const void *data, size_t len);
+/* Bytes written and not yet taken by the client: a writer with more to
+ * send waits while this is high (back-pressure) instead of meeting
+ * HTTPD_STREAM_MAX_QUEUED. */
+size_t httpd_stream_queued(const struct httpd_stream *st);
 /* The body is complete: the connection closes once it is out. No callback
  * runs after this. */
 void httpd_stream_end(struct httpd_stream *st);

@@ -199,6 +199,17 @@ t_eq "the kubelet's containerLogs with tailLines: the file's last line" \
 200" "$(kubelet_get node0 '/containerLogs/default/web/app?tailLines=1')"
 t_eq "a pod the kubelet does not run: 404" 'pod "default/args" not found
 404' "$(kubelet_get node0 /containerLogs/default/args/app)"
+# A log larger than what an answer may hold queued (4 MiB): streamed from
+# the file as the client takes it, whole, with and without follow.
+head -c 6000000 /dev/zero | tr '\0' 'x' >>"$sd/logs/pods/default_web.log"
+logsize=$(stat -c %s "$sd/logs/pods/default_web.log")
+t_eq "a 6 MB log: all of it, as large as the file" "$logsize" \
+	"$(curl -s --max-time 20 --unix-socket "$sd/run/kubelet-node0.sock" \
+		http://node0/containerLogs/default/web/app | wc -c)"
+t_eq "followed with limitBytes: that much, then the end" 5000000 \
+	"$(curl -s --max-time 20 --unix-socket "$sd/run/kubelet-node0.sock" \
+		'http://node0/containerLogs/default/web/app?follow=true&limitBytes=5000000' | wc -c)"
+t_eq "through the API server too" "$logsize" "$("$C" --lab "$lab" logs web | wc -c)"
 out=$("$C" --lab "$lab" logs web -c nosuch 2>&1); rc=$?
 t_eq "logs -c of a container the pod does not have" \
 	"1 Error from server (BadRequest): container nosuch is not valid for pod web" "$rc $out"
