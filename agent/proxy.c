@@ -426,6 +426,39 @@ static void proxy_on_slices(bool relisted, void *data)
 	proxy_api_changed(p);
 }
 
+/* kube-proxy's SyncNode: a node being deleted, or marked for deletion by
+ * the cluster autoscaler, is not eligible for load balancer traffic, and
+ * its /healthz says so (503) so that a load balancer probing it drains
+ * it. A Node not (yet) listed counts as eligible. */
+#define PROXY_TO_BE_DELETED_TAINT "ToBeDeletedByClusterAutoscaler"
+
+static void proxy_on_node(bool relisted, void *data)
+{
+	struct proxy *p = data;
+	char key[MODEL_NAME_MAX + 2];
+	const json_t *node, *taint;
+	bool eligible = true;
+	size_t i;
+
+	(void)relisted;
+	snprintf(key, sizeof(key), "/%s", p->cfg.node);
+	node = json_object_get(apiwatch_objects(p->api_node), key);
+	if (json_string_value(json_object_get(json_object_get(node, "metadata"),
+					      "deletionTimestamp")))
+		eligible = false;
+	json_array_foreach(json_object_get(json_object_get(node, "spec"), "taints"), i, taint) {
+		const char *k = json_string_value(json_object_get(taint, "key"));
+
+		if (k && strcmp(k, PROXY_TO_BE_DELETED_TAINT) == 0)
+			eligible = false;
+	}
+	if (eligible != p->node_eligible)
+		log_info("proxy: node %s is %s for load balancer traffic (/healthz %s)",
+			 p->cfg.node, eligible ? "eligible again" : "not eligible",
+			 eligible ? "200 when healthy" : "503");
+	p->node_eligible = eligible;
+}
+
 static void proxy_tick(struct ev_loop *loop, uint64_t id, void *data)
 {
 	struct proxy *p = data;
@@ -486,6 +519,7 @@ struct proxy *proxy_new(struct ev_loop *loop, const struct agent_config *cfg,
 	}
 	p->node.layout = proxy_layout_from_env();
 	p->sync_period_ms = proxy_sync_period_from_env();
+	p->node_eligible = true;
 	{
 		struct lab_info li;
 		char why[256];
@@ -512,7 +546,7 @@ struct proxy *proxy_new(struct ev_loop *loop, const struct agent_config *cfg,
 	if (proxy_health_start(p, err, errlen) < 0)
 		goto fail;
 	{
-		char sock[LAB_PATH_MAX + 32];
+		char sock[LAB_PATH_MAX + 32], path[MODEL_NAME_MAX + 64];
 
 		/* The agent runs in the node's namespace; the API server's Unix
 		 * socket is reached by its path all the same. */
@@ -521,7 +555,10 @@ struct proxy *proxy_new(struct ev_loop *loop, const struct agent_config *cfg,
 					   proxy_on_services, p);
 		p->api_slices = apiwatch_new(loop, sock, "/apis/discovery.k8s.io/v1/endpointslices",
 					     "endpointslices", proxy_on_slices, p);
-		if (!p->api_svcs || !p->api_slices) {
+		snprintf(path, sizeof(path), "/api/v1/nodes?fieldSelector=metadata.name%%3D%s",
+			 cfg->node);
+		p->api_node = apiwatch_new(loop, sock, path, "this node", proxy_on_node, p);
+		if (!p->api_svcs || !p->api_slices || !p->api_node) {
 			snprintf(err, errlen, "%s", strerror(ENOMEM));
 			goto fail;
 		}
@@ -536,6 +573,7 @@ void proxy_start(struct proxy *p)
 {
 	apiwatch_start(p->api_svcs);
 	apiwatch_start(p->api_slices);
+	apiwatch_start(p->api_node);
 	p->tick_timer = ev_timer_add(p->loop, PROXY_TICK_MS, proxy_tick, p);
 }
 
@@ -549,6 +587,7 @@ void proxy_free(struct proxy *p)
 		ev_timer_cancel(p->loop, p->tick_timer);
 	apiwatch_free(p->api_svcs);
 	apiwatch_free(p->api_slices);
+	apiwatch_free(p->api_node);
 	if (p->stale_timer)
 		ev_timer_cancel(p->loop, p->stale_timer);
 	if (p->handover_timer)

@@ -100,12 +100,14 @@ static void proxy_hc_handle(const struct httpd_req *req, struct httpd_resp *resp
 /* kube-proxy's /healthz and /livez: 200 while healthy (lastUpdated is then
  * the current time, as kube-proxy keeps it for older clients), else 503
  * with the last time everything was programmed; "status" per IP family
- * (IPv4 only here). /healthz adds nodeEligible: a lab node is never
- * marked for deletion by an autoscaler. */
+ * (IPv4 only here). /healthz adds nodeEligible, and is 503 too while the
+ * node is not (being deleted, or tainted ToBeDeletedByClusterAutoscaler):
+ * a load balancer that probes it drains the node. */
 static void proxy_healthz_handle(const struct httpd_req *req, struct httpd_resp *resp, void *data)
 {
 	struct proxy *p = data;
-	bool healthy = proxy_healthy(p), livez = strcmp(req->path, "/livez") == 0;
+	bool proxy_ok = proxy_healthy(p), livez = strcmp(req->path, "/livez") == 0;
+	bool eligible = p->node_eligible, healthy = proxy_ok && (livez || eligible);
 	char last[64] = "", fam_last[64], now[64];
 	int64_t now_ms = ev_wall_ms();
 	struct jsonw w;
@@ -117,7 +119,7 @@ static void proxy_healthz_handle(const struct httpd_req *req, struct httpd_resp 
 	}
 	proxy_rfc3339(now_ms, now, sizeof(now));
 	proxy_rfc3339(p->updated_wall_ms, fam_last, sizeof(fam_last));
-	snprintf(last, sizeof(last), "%s", healthy ? now : fam_last);
+	snprintf(last, sizeof(last), "%s", proxy_ok ? now : fam_last);
 	proxy_json_headers(resp);
 	resp->status = healthy ? 200 : 503;
 	if (livez)
@@ -129,14 +131,14 @@ static void proxy_healthz_handle(const struct httpd_req *req, struct httpd_resp 
 	jsonw_kv_str(&w, "lastUpdated", last);
 	jsonw_kv_str(&w, "currentTime", now);
 	if (!livez)
-		jsonw_kv_bool(&w, "nodeEligible", true);
+		jsonw_kv_bool(&w, "nodeEligible", eligible);
 	jsonw_kv_bool(&w, "healthy", healthy);
 	jsonw_key(&w, "status");
 	jsonw_begin_object(&w);
 	jsonw_key(&w, "IPv4");
 	jsonw_begin_object(&w);
 	jsonw_kv_str(&w, "lastUpdated", fam_last);
-	jsonw_kv_bool(&w, "healthy", healthy);
+	jsonw_kv_bool(&w, "healthy", proxy_ok);
 	jsonw_end_object(&w);
 	jsonw_end_object(&w);
 	jsonw_end_object(&w);

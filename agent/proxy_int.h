@@ -132,6 +132,11 @@ struct proxy {
 	 * last build, which a sync with nothing changed skips until the sync
 	 * period is up. */
 	struct apiwatch *api_svcs, *api_slices;
+	/* This node's Node object: kube-proxy's NodeEligible (no deletion
+	 * under way, no ToBeDeletedByClusterAutoscaler taint), which /healthz
+	 * answers on the health thread. */
+	struct apiwatch *api_node;
+	_Atomic bool node_eligible;
 	bool changed;
 	int64_t eps_changed_wall_ms;  /* the newest EndpointSlice event */
 	uint64_t debounce_timer, tick_timer;

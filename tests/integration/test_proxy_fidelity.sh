@@ -5,7 +5,8 @@
 # CIDR dropped), NodePorts and health check node ports on the node's
 # primary address only, externalIPs with externalTrafficPolicy semantics,
 # loadBalancerSourceRanges (firewall-check, NodePorts bypass it), the
-# proxy's health rule and /healthz body, and kube-proxy's metric names.
+# proxy's health rule and /healthz body (and NodeEligible: a node tainted
+# for deletion answers 503), and kube-proxy's metric names.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/proxy_topo.sh"
 
@@ -106,6 +107,21 @@ t_eq "frontend IP from inside the ranges: answered" "::ffff:198.51.100.10" \
 hz=$(pt_in edge curl -s -i --max-time 2 http://10.240.0.5:10256/healthz | tr -d '\r')
 t_match "/healthz: 200" '^HTTP/1.1 200 OK' "$hz"
 t_match "/healthz: healthy and per-family status" '"nodeEligible":true,"healthy":true,"status":\{"IPv4":\{"lastUpdated":"[0-9T:.-]+Z","healthy":true\}\}\}$' "$hz"
+# kube-proxy's NodeEligible: a node the cluster autoscaler marked for
+# deletion answers /healthz 503, so that a load balancer probing it
+# (shared probe mode) drains it; /livez and the proxy's own health stay.
+node_taints() { pt_api PATCH "/api/v1/nodes/$1" application/merge-patch+json >/dev/null; }
+hz_code() { pt_in edge curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://10.240.0.5:10256/$1"; }
+hz_is() { [ "$(hz_code "$1")" = "$2" ]; }
+t_ok "node1 tainted ToBeDeletedByClusterAutoscaler" node_taints node1 \
+	<<<'{"spec":{"taints":[{"key":"ToBeDeletedByClusterAutoscaler","value":"1764900000","effect":"NoSchedule"}]}}'
+t_ok "/healthz: 503" t_wait 10 hz_is healthz 503
+t_match "/healthz: not eligible, the proxy itself healthy" \
+	'"nodeEligible":false,"healthy":false,"status":\{"IPv4":\{"lastUpdated":"[0-9T:.-]+Z","healthy":true\}\}\}$' \
+	"$(pt_in edge curl -s --max-time 2 http://10.240.0.5:10256/healthz)"
+t_eq "/livez: still 200" 200 "$(hz_code livez)"
+t_ok "the taint removed" node_taints node1 <<<'{"spec":{"taints":null}}'
+t_ok "/healthz: 200 again" t_wait 10 hz_is healthz 200
 # The API server frozen: kube-proxy's rule is that only a change waiting
 # to be programmed makes it unhealthy, and none can arrive; node1 (sync
 # period 1 s) stays healthy past twice its period, keeps its rules, and
