@@ -92,26 +92,21 @@ static void test_accepts_every_pending_connection(void **state)
 	ev_loop_free(loop);
 }
 
-/* Out of descriptors: the acceptor stops watching and rests between
- * tries, so the tries while the shortage lasts are counted by its rests,
- * not by how often a level-triggered loop would call it. Once descriptors
- * are free again, the waiting connection is taken. */
-static void test_rests_when_out_of_descriptors(void **state)
-{
-	struct ev_loop *loop = ev_loop_new();
-	struct sockaddr_in sa;
-	int lfd = listen_loopback(&sa), client, spare[64], nspare = 0;
-	struct taken t = { .stop_at = 1, .loop = loop };
-	struct rlimit old, low;
-	struct acceptor *a;
+/* The process out of descriptors: the limit lowered just above lfd and
+ * every descriptor below it taken by dups of lfd. */
+struct shortage {
+	struct rlimit old;
+	int spare[64];
+	int n;
+};
 
-	(void)state;
-	client = connect_blocking(&sa);
-	a = acceptor_new(loop, lfd, on_conn, &t);
-	assert_non_null(a);
-	/* Use up every descriptor below a lowered limit. */
-	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
-	low = old;
+static void shortage_begin(struct shortage *sh, int lfd)
+{
+	struct rlimit low;
+
+	sh->n = 0;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &sh->old), 0);
+	low = sh->old;
 	low.rlim_cur = (rlim_t)lfd + 16;
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
 	for (;;) {
@@ -121,9 +116,36 @@ static void test_rests_when_out_of_descriptors(void **state)
 			assert_int_equal(errno, EMFILE);
 			break;
 		}
-		assert_true(nspare < 64);
-		spare[nspare++] = fd;
+		assert_true(sh->n < 64);
+		sh->spare[sh->n++] = fd;
 	}
+}
+
+static void shortage_end(struct shortage *sh)
+{
+	for (int i = 0; i < sh->n; i++)
+		close(sh->spare[i]);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &sh->old), 0);
+}
+
+/* Out of descriptors: the acceptor stops watching and rests between
+ * tries, so the tries while the shortage lasts are counted by its rests,
+ * not by how often a level-triggered loop would call it. Once descriptors
+ * are free again, the waiting connection is taken. */
+static void test_rests_when_out_of_descriptors(void **state)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct sockaddr_in sa;
+	int lfd = listen_loopback(&sa), client;
+	struct taken t = { .stop_at = 1, .loop = loop };
+	struct shortage sh;
+	struct acceptor *a;
+
+	(void)state;
+	client = connect_blocking(&sa);
+	a = acceptor_new(loop, lfd, on_conn, &t);
+	assert_non_null(a);
+	shortage_begin(&sh, lfd);
 	/* Two and a half rests long: the acceptor tries at the start and
 	 * after each rest, three times at the most. */
 	ev_timer_add(loop, ACCEPTOR_PAUSE_MS * 5 / 2, on_deadline, NULL);
@@ -131,9 +153,7 @@ static void test_rests_when_out_of_descriptors(void **state)
 	assert_int_equal(t.n, 0);
 	assert_in_range(acceptor_pauses(a), 1, 3);
 
-	for (int i = 0; i < nspare; i++)
-		close(spare[i]);
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	shortage_end(&sh);
 	assert_int_equal(ev_run(loop), 0);
 	assert_int_equal(t.n, 1);
 	close(t.fds[0]);
@@ -148,30 +168,21 @@ static void test_free_while_resting(void **state)
 {
 	struct ev_loop *loop = ev_loop_new();
 	struct sockaddr_in sa;
-	int lfd = listen_loopback(&sa), client, spare[64], nspare = 0;
+	int lfd = listen_loopback(&sa), client;
 	struct taken t = { .stop_at = 1, .loop = loop };
-	struct rlimit old, low;
+	struct shortage sh;
 	struct acceptor *a;
 
 	(void)state;
 	client = connect_blocking(&sa);
 	a = acceptor_new(loop, lfd, on_conn, &t);
 	assert_non_null(a);
-	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
-	low = old;
-	low.rlim_cur = (rlim_t)lfd + 16;
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
-	for (int fd; (fd = dup(lfd)) >= 0;) {
-		assert_true(nspare < 64);
-		spare[nspare++] = fd;
-	}
+	shortage_begin(&sh, lfd);
 	ev_timer_add(loop, ACCEPTOR_PAUSE_MS / 2, on_deadline, NULL);
 	assert_int_equal(ev_run(loop), 0);
 	assert_int_equal(acceptor_pauses(a), 1);
 	acceptor_free(a);
-	for (int i = 0; i < nspare; i++)
-		close(spare[i]);
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	shortage_end(&sh);
 	/* Nothing of the acceptor fires any more: only our deadline does. */
 	ev_timer_add(loop, ACCEPTOR_PAUSE_MS * 2, on_deadline, NULL);
 	assert_int_equal(ev_run(loop), 0);
