@@ -62,8 +62,17 @@ int proxy_nft_query(struct proxy *p, const char *cmd, struct buf *out, char *err
  * period (a failing sync). */
 bool proxy_healthy(const struct proxy *p)
 {
-	return p && (!p->queued_mono_ms ||
-		     ev_now_ms() - p->queued_mono_ms < 2 * p->sync_period_ms);
+	uint64_t queued, now;
+
+	if (!p)
+		return false;
+	/* Read once, and the clock after it: the health thread asks while
+	 * the agent's loop queues and programs changes. */
+	queued = p->queued_mono_ms;
+	if (!queued)
+		return true;
+	now = ev_now_ms();
+	return now <= queued || now - queued < 2 * p->sync_period_ms;
 }
 
 /* A change to program: the oldest one not programmed is what health is

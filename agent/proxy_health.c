@@ -252,22 +252,32 @@ static void proxy_health_on_wake(struct ev_loop *loop, int fd, unsigned events, 
 	struct proxy_hc *want = NULL;
 	uint64_t n;
 	int n_want = 0;
-	bool stop;
+	bool stop, short_of_memory = false;
 
 	(void)events;
 	if (read(fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 		log_warn("proxy: health thread: read eventfd: %s", strerror(errno));
+
 	pthread_mutex_lock(&h->mu);
 	stop = h->stop;
-	if (!stop && h->n_want && (want = malloc((size_t)h->n_want * sizeof(*want)))) {
-		memcpy(want, h->want, (size_t)h->n_want * sizeof(*want));
-		n_want = h->n_want;
+	if (!stop && h->n_want) {
+		want = malloc((size_t)h->n_want * sizeof(*want));
+		if (want) {
+			memcpy(want, h->want, (size_t)h->n_want * sizeof(*want));
+			n_want = h->n_want;
+		} else {
+			short_of_memory = true;
+		}
 	}
 	pthread_mutex_unlock(&h->mu);
 	if (stop) {
 		ev_stop(loop);
 		return;
 	}
+	/* Out of memory: keep every server as it is (closing them would fail
+	 * the load balancer's probes); the next sync wakes us again. */
+	if (short_of_memory)
+		return;
 	proxy_health_apply(h, want, n_want);
 	free(want);
 }

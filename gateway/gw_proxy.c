@@ -420,6 +420,7 @@ void gw_conn_update(struct gw_conn *c)
 	unsigned cev = 0, uev = 0;
 
 	gw_conn_parse(c);
+again:
 	/* Pipelined requests the gateway answers itself finish at once, as
 	 * long as the client takes the answers: beyond GW_PROXY_HIGH unsent,
 	 * the rest waits (and the client's socket is not read), or a client
@@ -443,6 +444,10 @@ void gw_conn_update(struct gw_conn *c)
 			buf_reset(&c->out);
 			c->out_off = 0;
 		}
+		/* The client took enough: the answers that waited go on. */
+		if (w > 0 && c->req_done && c->resp_done && !c->close_now &&
+		    c->out.len - c->out_off <= GW_PROXY_HIGH)
+			goto again;
 	}
 	if (c->close_now && c->out.len == 0) {
 		gw_conn_close(c);

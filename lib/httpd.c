@@ -474,7 +474,7 @@ static void httpd_conn_advance(struct httpd_conn *c)
 		 * it trickles in (a byte every few seconds would otherwise hold
 		 * the connection, and enough of them every connection). */
 		httpd_conn_arm(c, c->srv->lim.head_timeout_ms);
-		c->head_timing = true;
+		c->head_timing = c->timer != 0;
 	}
 }
 
@@ -553,7 +553,7 @@ static void httpd_adopt(int cfd, const struct sockaddr_storage *peer, void *data
 	}
 	/* A client that connects and says nothing gets the head timeout. */
 	httpd_conn_arm(c, s->lim.head_timeout_ms);
-	c->head_timing = true;
+	c->head_timing = c->timer != 0;
 }
 
 struct httpd *httpd_new_listener(struct ev_loop *loop, int fd, const struct httpd_limits *limits,

@@ -271,6 +271,7 @@ static void probe_timer(struct ev_loop *loop, uint64_t id, void *data)
 {
 	struct probe *p = data;
 	struct probe_result r = { .outcome = PROBE_TIMEOUT };
+	enum probe_stage stage;
 
 	(void)loop;
 	(void)id;
@@ -281,12 +282,18 @@ static void probe_timer(struct ev_loop *loop, uint64_t id, void *data)
 		probe_fail(p, p->early_error);
 		return;
 	}
+	/* The stage the deadline found: a connect completed only by the look
+	 * below is still the peer's late answer to connect. (An HTTP request
+	 * sent by that look has had no time to be answered; the attempt is
+	 * over all the same, as the caller's schedule wants.) */
+	stage = p->stage;
 	if (probe_catch_up(p))
 		return;
 	/* No answer within the timeout: a blackholed peer ends here (no
 	 * SYN-ACK, no RST), as does one that accepts and stays mute. */
-	snprintf(r.text, sizeof(r.text), "%s", p->stage == PROBE_CONNECT
+	snprintf(r.text, sizeof(r.text), "%s", stage == PROBE_CONNECT
 		 ? "timeout (no answer to connect)" : "timeout (no HTTP response)");
+	p->stage = stage;
 	probe_end(p, &r, true);
 }
 

@@ -109,6 +109,8 @@ struct probe {
 };
 
 /* Starts an attempt on a probe at rest (or whose last attempt is over).
+ * The callback may start the next attempt on the same probe, but must not
+ * free it: the probe may be looked at after the callback returns.
  * 0, then exactly one callback unless probe_cancel() comes first;
  * -EMSGSIZE if the request does not fit, or -errno if no socket could be
  * made (our own shortage: it says nothing about the peer). */

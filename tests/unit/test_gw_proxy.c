@@ -387,6 +387,49 @@ static void test_unread_answers_bounded(void **state)
 	close(c);
 }
 
+/* The same client, once it reads: every request it sent gets its answer,
+ * those that waited while it did not read too. */
+static void test_unread_answers_resume(void **state)
+{
+	struct fixture *f = *state;
+	static const char req[] = "GET /x HTTP/1.1\r\nHost: other\r\n\r\n";
+	static const char end[] = "</html>\r\n";
+	int c = client(f);
+	size_t pushed = 0, answers = 0, matched = 0;
+	char buf[65536];
+
+	while (pushed < (8u << 20)) {
+		struct pollfd pfd = { c, POLLOUT, 0 };
+		ssize_t w;
+
+		if (poll(&pfd, 1, 1000) <= 0)
+			break;
+		w = send(c, req, sizeof(req) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w > 0)
+			pushed += (size_t)w;
+	}
+	/* Whole requests only went out: a send either takes all of one or
+	 * none. */
+	assert_int_equal(pushed % (sizeof(req) - 1), 0);
+	/* Count the answers (by their last line) until all came or the
+	 * gateway says nothing for 5 s. */
+	while (answers < pushed / (sizeof(req) - 1)) {
+		ssize_t r = recv(c, buf, sizeof(buf), 0);
+
+		if (r <= 0)
+			break;
+		for (ssize_t i = 0; i < r; i++) {
+			matched = buf[i] == end[matched] ? matched + 1 : buf[i] == end[0] ? 1 : 0;
+			if (matched == sizeof(end) - 1) {
+				answers++;
+				matched = 0;
+			}
+		}
+	}
+	assert_int_equal(answers, pushed / (sizeof(req) - 1));
+	close(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +439,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_route, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pod_switches_protocols, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unread_answers_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unread_answers_resume, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
