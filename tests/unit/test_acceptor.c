@@ -128,68 +128,82 @@ static void shortage_end(struct shortage *sh)
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &sh->old), 0);
 }
 
+/* A loop, a listener with one connection waiting, and its acceptor. */
+struct waiting {
+	struct ev_loop *loop;
+	int lfd, client;
+	struct taken t;
+	struct acceptor *a;
+};
+
+static void waiting_begin(struct waiting *w)
+{
+	struct sockaddr_in sa;
+
+	w->loop = ev_loop_new();
+	assert_non_null(w->loop);
+	w->lfd = listen_loopback(&sa);
+	w->client = connect_blocking(&sa);
+	w->t = (struct taken){ .stop_at = 1, .loop = w->loop };
+	w->a = acceptor_new(w->loop, w->lfd, on_conn, &w->t);
+	assert_non_null(w->a);
+}
+
+static void waiting_end(struct waiting *w)
+{
+	for (int i = 0; i < w->t.n; i++)
+		close(w->t.fds[i]);
+	close(w->client);
+	acceptor_free(w->a);
+	close(w->lfd);
+	ev_loop_free(w->loop);
+}
+
 /* Out of descriptors: the acceptor stops watching and rests between
  * tries, so the tries while the shortage lasts are counted by its rests,
  * not by how often a level-triggered loop would call it. Once descriptors
  * are free again, the waiting connection is taken. */
 static void test_rests_when_out_of_descriptors(void **state)
 {
-	struct ev_loop *loop = ev_loop_new();
-	struct sockaddr_in sa;
-	int lfd = listen_loopback(&sa), client;
-	struct taken t = { .stop_at = 1, .loop = loop };
 	struct shortage sh;
-	struct acceptor *a;
+	struct waiting w;
 
 	(void)state;
-	client = connect_blocking(&sa);
-	a = acceptor_new(loop, lfd, on_conn, &t);
-	assert_non_null(a);
-	shortage_begin(&sh, lfd);
+	waiting_begin(&w);
+	shortage_begin(&sh, w.lfd);
 	/* Two and a half rests long: the acceptor tries at the start and
 	 * after each rest, three times at the most. */
-	ev_timer_add(loop, ACCEPTOR_PAUSE_MS * 5 / 2, on_deadline, NULL);
-	assert_int_equal(ev_run(loop), 0);
-	assert_int_equal(t.n, 0);
-	assert_in_range(acceptor_pauses(a), 1, 3);
+	ev_timer_add(w.loop, ACCEPTOR_PAUSE_MS * 5 / 2, on_deadline, NULL);
+	assert_int_equal(ev_run(w.loop), 0);
+	assert_int_equal(w.t.n, 0);
+	assert_in_range(acceptor_pauses(w.a), 1, 3);
 
 	shortage_end(&sh);
-	assert_int_equal(ev_run(loop), 0);
-	assert_int_equal(t.n, 1);
-	close(t.fds[0]);
-	close(client);
-	acceptor_free(a);
-	close(lfd);
-	ev_loop_free(loop);
+	assert_int_equal(ev_run(w.loop), 0);
+	assert_int_equal(w.t.n, 1);
+	waiting_end(&w);
 }
 
 /* Freed while resting: its timer goes with it. */
 static void test_free_while_resting(void **state)
 {
-	struct ev_loop *loop = ev_loop_new();
-	struct sockaddr_in sa;
-	int lfd = listen_loopback(&sa), client;
-	struct taken t = { .stop_at = 1, .loop = loop };
 	struct shortage sh;
-	struct acceptor *a;
+	struct waiting w;
 
 	(void)state;
-	client = connect_blocking(&sa);
-	a = acceptor_new(loop, lfd, on_conn, &t);
-	assert_non_null(a);
-	shortage_begin(&sh, lfd);
-	ev_timer_add(loop, ACCEPTOR_PAUSE_MS / 2, on_deadline, NULL);
-	assert_int_equal(ev_run(loop), 0);
-	assert_int_equal(acceptor_pauses(a), 1);
-	acceptor_free(a);
+	waiting_begin(&w);
+	shortage_begin(&sh, w.lfd);
+	ev_timer_add(w.loop, ACCEPTOR_PAUSE_MS / 2, on_deadline, NULL);
+	assert_int_equal(ev_run(w.loop), 0);
+	assert_int_equal(acceptor_pauses(w.a), 1);
+	acceptor_free(w.a);
+	w.a = NULL;
 	shortage_end(&sh);
 	/* Nothing of the acceptor fires any more: only our deadline does. */
-	ev_timer_add(loop, ACCEPTOR_PAUSE_MS * 2, on_deadline, NULL);
-	assert_int_equal(ev_run(loop), 0);
-	assert_int_equal(t.n, 0);
-	close(client);
-	close(lfd);
-	ev_loop_free(loop);
+	ev_timer_add(w.loop, ACCEPTOR_PAUSE_MS * 2, on_deadline, NULL);
+	assert_int_equal(ev_run(w.loop), 0);
+	assert_int_equal(w.t.n, 0);
+	waiting_end(&w);
 }
 
 int main(void)

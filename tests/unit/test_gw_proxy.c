@@ -354,32 +354,42 @@ static void test_pod_switches_protocols(void **state)
 	close(c);
 }
 
+/* A request no route takes (the gateway answers 404 itself), sent on c
+ * without reading, up to PUSH_MAX bytes or until the gateway stops taking
+ * them (a send would block for a second). The number of requests sent. */
+#define UNROUTED "GET /x HTTP/1.1\r\nHost: other\r\n\r\n"
+#define PUSH_MAX (8u << 20)
+
+static size_t push_unanswered(int c)
+{
+	size_t pushed = 0;
+
+	while (pushed < PUSH_MAX) {
+		struct pollfd pfd = { c, POLLOUT, 0 };
+		ssize_t w;
+
+		if (poll(&pfd, 1, 1000) <= 0)
+			break;
+		w = send(c, UNROUTED, sizeof(UNROUTED) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w > 0)
+			pushed += (size_t)w;
+	}
+	/* Whole requests only: a send takes all of one or none. */
+	assert_int_equal(pushed % (sizeof(UNROUTED) - 1), 0);
+	return pushed / (sizeof(UNROUTED) - 1);
+}
+
 /* A client that pipelines requests the gateway answers itself and never
  * reads: the gateway stops reading once GW_PROXY_HIGH of answers wait,
  * instead of queueing them without end. */
 static void test_unread_answers_bounded(void **state)
 {
 	struct fixture *f = *state;
-	static const char req[] = "GET /x HTTP/1.1\r\nHost: other\r\n\r\n";
 	int c = client(f), small = 4096;
-	size_t pushed = 0;
 	struct gw_conn *conn;
 
 	setsockopt(c, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-	/* Up to 8 MiB of requests (about 60 MiB of answers), or until the
-	 * gateway stops taking them (send would block for a second). */
-	while (pushed < (8u << 20)) {
-		struct pollfd pfd = { c, POLLOUT, 0 };
-		ssize_t w;
-
-		if (poll(&pfd, 1, 1000) <= 0)
-			break;
-		w = send(c, req, sizeof(req) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (w <= 0)
-			continue;
-		pushed += (size_t)w;
-	}
-	assert_true(pushed < (8u << 20));
+	assert_true(push_unanswered(c) < PUSH_MAX / (sizeof(UNROUTED) - 1));
 	stop(f);
 	conn = f->gw.conns;
 	assert_non_null(conn);
@@ -392,28 +402,14 @@ static void test_unread_answers_bounded(void **state)
 static void test_unread_answers_resume(void **state)
 {
 	struct fixture *f = *state;
-	static const char req[] = "GET /x HTTP/1.1\r\nHost: other\r\n\r\n";
 	static const char end[] = "</html>\r\n";
 	int c = client(f);
-	size_t pushed = 0, answers = 0, matched = 0;
+	size_t sent = push_unanswered(c), answers = 0, matched = 0;
 	char buf[65536];
 
-	while (pushed < (8u << 20)) {
-		struct pollfd pfd = { c, POLLOUT, 0 };
-		ssize_t w;
-
-		if (poll(&pfd, 1, 1000) <= 0)
-			break;
-		w = send(c, req, sizeof(req) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (w > 0)
-			pushed += (size_t)w;
-	}
-	/* Whole requests only went out: a send either takes all of one or
-	 * none. */
-	assert_int_equal(pushed % (sizeof(req) - 1), 0);
 	/* Count the answers (by their last line) until all came or the
 	 * gateway says nothing for 5 s. */
-	while (answers < pushed / (sizeof(req) - 1)) {
+	while (answers < sent) {
 		ssize_t r = recv(c, buf, sizeof(buf), 0);
 
 		if (r <= 0)
@@ -426,7 +422,7 @@ static void test_unread_answers_resume(void **state)
 			}
 		}
 	}
-	assert_int_equal(answers, pushed / (sizeof(req) - 1));
+	assert_int_equal(answers, sent);
 	close(c);
 }
 
