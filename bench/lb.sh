@@ -45,24 +45,8 @@ for tool in wrk python3; do
 done
 [ -x "$C" ] && [ -x "$(dirname "$C")/clientip-lb" ] || { echo "lb.sh: build first (make)"; exit 1; }
 
-tmp=$(mktemp -d /tmp/clientip-bench-lb.XXXXXX)
-cleanup() {
-	"$C" --lab "$lab" lab down >/dev/null 2>&1
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# wait_until SECONDS CMD...: runs CMD every 100 ms until it succeeds; 1 if
-# it has not within SECONDS.
-wait_until() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -ge "$deadline" ] && return 1
-		sleep 0.1
-	done
-}
+. "$(dirname "$0")/lib.sh"
+bench_lab_temp lb
 
 manifest() { # policy replicas: the scenario's manifest with both set
 	sed "s/^  replicas: 1\$/  replicas: $2/" "$root/examples/aks-scenario/deploy.yaml"

@@ -38,22 +38,8 @@ lab=bch$(printf '%04x' $((RANDOM % 65536)))
 command -v python3 >/dev/null || { echo "lb_churn.sh: python3 not found (scripts/deps.sh installs it)"; exit 1; }
 [ -x "$C" ] && [ -x "$B/lb/lb_bench" ] || { echo "lb_churn.sh: build first (make)"; exit 1; }
 
-tmp=$(mktemp -d /tmp/clientip-bench-churn.XXXXXX)
-cleanup() {
-	"$C" --lab "$lab" lab down >/dev/null 2>&1
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-wait_until() { # SECONDS CMD...
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -ge "$deadline" ] && return 1
-		sleep 0.1
-	done
-}
+. "$(dirname "$0")/lib.sh"
+bench_lab_temp churn
 
 missing=()
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)

@@ -7,7 +7,8 @@
 #
 # Each bench/<name>.sh is standalone (starts what it measures on loopback,
 # stops it, prints its own table) and writes a copy of its output to
-# bench/results/<name>-<date>.txt. A component adds its script here.
+# bench/results/<name>-<date>.txt. A component adds its script here; those
+# that build a lab share bench/lib.sh (its temp dir and teardown, waits).
 #
 # BENCH_SMOKE=1 makes every script a smoke run: about a second per figure,
 # one round, targets not checked, every code path still taken; `make check`
