@@ -395,6 +395,9 @@ void proxy_health_sync(struct proxy *p)
 			p->cap_hcs = cap;
 		}
 		hc = &p->hcs[n++];
+		/* Whole, padding and the bytes after each name included: the
+		 * list is compared with the last one byte for byte. */
+		memset(hc, 0, sizeof(*hc));
 		snprintf(hc->ns, sizeof(hc->ns), "%s", st->ns);
 		snprintf(hc->name, sizeof(hc->name), "%s", st->name);
 		hc->port = st->health_check_port;
@@ -404,6 +407,12 @@ void proxy_health_sync(struct proxy *p)
 	if (!h)
 		return;
 	pthread_mutex_lock(&h->mu);
+	/* Most syncs change no health check port and no count: nothing to
+	 * hand over, no wake-up. */
+	if (n == h->n_want && (n == 0 || memcmp(h->want, p->hcs, (size_t)n * sizeof(*p->hcs)) == 0)) {
+		pthread_mutex_unlock(&h->mu);
+		return;
+	}
 	if (n > h->cap_want) {
 		struct proxy_hc *m = realloc(h->want, (size_t)n * sizeof(*m));
 
