@@ -16,6 +16,7 @@ RUN apt-get update \
       node-llhttp \
       libnftables-dev libfyaml-dev libmnl-dev libnetfilter-conntrack-dev \
       libjansson-dev zlib1g-dev libcmocka-dev \
+      clang bpftool libbpf-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

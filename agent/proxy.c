@@ -25,7 +25,6 @@
 #include <time.h>
 
 #include "lab.h"
-#include "labinfo.h"
 #include "log.h"
 #include "model.h"
 #include "proxy_dsr.h"
@@ -237,11 +236,6 @@ static int proxy_program(struct proxy *p, struct proxy_ruleset *next, bool *full
 	}
 	proxy_render_stale_clear(&p->stale);
 	proxy_render_full(next, &p->script);
-	/* With the overlay up and no DSR Service, no ingress table either,
-	 * whatever an earlier ruleset or agent left: its frames would go to
-	 * an overlay device that may have been made again since. */
-	if (p->node.dsr && !next->dsr)
-		proxy_render_ingress_delete(&p->script);
 	if (p->script.oom) {
 		log_error("proxy: out of memory rendering the ruleset");
 		return -1;
@@ -348,6 +342,12 @@ void proxy_sync(struct proxy *p)
 		p->have_cur = false;   /* unknown state: replace it all next time */
 		proxy_rules_free(&next);
 		goto out;
+	}
+	/* The map after the table: a flow the program picks for this node
+	 * finds the nat rules that take it to the endpoint. */
+	if (p->dsr && proxy_dsr_sync(p->dsr, next.dsr_entries, next.n_dsr, err, sizeof(err)) < 0) {
+		log_warn("proxy: %s (will retry)", err);
+		p->m.sync_failures++;
 	}
 	p->input_checked_ms = ev_now_ms();
 	proxy_rules_free(&p->cur);
@@ -530,13 +530,11 @@ struct proxy *proxy_new(struct ev_loop *loop, const struct agent_config *cfg,
 	p->sync_period_ms = proxy_sync_period_from_env();
 	p->node_eligible = true;
 	{
-		struct lab_info li;
 		char why[256];
 
-		/* Without the overlay, DSR Services are served as Cluster ones. */
-		if (labinfo_load(cfg->lab, &li, why, sizeof(why)) < 0 ||
-		    proxy_dsr_setup(cfg, li.nodes, why, sizeof(why)) < 0)
-			log_warn("proxy: no DSR overlay, forwarding-mode dsr is served as snat: %s",
+		/* Without the program, DSR Services are served as Cluster ones. */
+		if (proxy_dsr_open(&p->dsr, cfg, why, sizeof(why)) < 0)
+			log_warn("proxy: no DSR program, forwarding-mode dsr is served as snat: %s",
 				 why);
 		else
 			p->node.dsr = true;
@@ -603,9 +601,10 @@ void proxy_free(struct proxy *p)
 		ev_timer_cancel(p->loop, p->handover_timer);
 	proxy_handover_free(&p->handover);
 	proxy_health_stop(p);
-	/* The table stays: see the top of this file. */
+	/* The table stays: see the top of this file. DSR's program too. */
 	if (p->nft)
 		nft_ctx_free(p->nft);
+	proxy_dsr_close(p->dsr);
 	proxy_rules_free(&p->cur);
 	proxy_render_stale_clear(&p->stale);
 	proxy_metrics_free(&p->m);

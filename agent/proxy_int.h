@@ -115,6 +115,7 @@ struct proxy {
 	struct agent_config cfg;
 	struct proxy_node node;
 	struct nft_ctx *nft;
+	struct proxy_dsr *dsr;        /* DSR's tc program; NULL: dsr is served as snat */
 
 	struct proxy_ruleset cur;     /* what the kernel has */
 	bool have_cur;                /* false: the next sync replaces the table */

@@ -5,7 +5,6 @@
  * chains a difference emptied deleted a little later.
  */
 #include "proxy_render.h"
-#include "proxy_dsr.h"
 #include "proxy_rs.h"
 
 #include <stdio.h>
@@ -76,22 +75,6 @@ static bool proxy_map_present(const struct proxy_ruleset *rs, enum proxy_map m)
 	return !proxy_map_compact_only(m) || rs->compact;
 }
 
-/* ---- DSR's ingress table ------------------------------------------------ */
-
-void proxy_render_ingress_delete(struct buf *out)
-{
-	buf_puts(out, "table netdev " PROXY_DSR_NFT_TABLE " {}\n"
-		      "delete table netdev " PROXY_DSR_NFT_TABLE "\n");
-}
-
-/* The ingress table replaced in the same batch as the ip table's change:
- * a packet sees both old or both new. */
-static void render_ingress(const struct proxy_ruleset *rs, struct buf *out)
-{
-	proxy_render_ingress_delete(out);
-	buf_append(out, rs->ingress.data ? rs->ingress.data : "", rs->ingress.len);
-}
-
 /* ---- the whole table ----------------------------------------------------- */
 
 static void render_lines(const struct proxy_ruleset *rs, struct proxy_str body,
@@ -151,8 +134,6 @@ void proxy_render_full(const struct proxy_ruleset *rs, struct buf *out)
 		buf_puts(out, "\t}\n");
 	}
 	buf_puts(out, "}\n");
-	if (rs->dsr)
-		render_ingress(rs, out);
 }
 
 /* ---- diffs --------------------------------------------------------------- */
@@ -449,16 +430,12 @@ int proxy_render_diff(const struct proxy_ruleset *old, const struct proxy_rulese
 	}
 
 	/* Order: create, (re)fill chains, swap elements, then flush what went
-	 * away and delete the sets it used; DSR's ingress table last, whole. */
+	 * away and delete the sets it used. */
 	buf_append(out, adds.data ? adds.data : "", adds.len);
 	buf_append(out, rules.data ? rules.data : "", rules.len);
 	buf_append(out, dels.data ? dels.data : "", dels.len);
 	buf_append(out, tail.data ? tail.data : "", tail.len);
 	buf_append(out, setdels.data ? setdels.data : "", setdels.len);
-	if (nw->dsr && (old->ingress.len != nw->ingress.len ||
-			(nw->ingress.len && memcmp(old->ingress.data, nw->ingress.data,
-						   nw->ingress.len) != 0)))
-		render_ingress(nw, out);
 	st->stale_deleted = proxy_render_stale(stale, now_ms, stale_after_ms, out);
 	if (adds.oom || rules.oom || dels.oom || tail.oom || setdels.oom || out->oom)
 		goto out;

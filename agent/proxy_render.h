@@ -11,15 +11,8 @@
 
 /* The whole table as one atomic replacement: "table ip kube-proxy {}",
  * "delete table ip kube-proxy", then the table with everything in it, so
- * one nft_run_cmd_from_buffer() swaps old for new with no gap. With a DSR
- * Service, DSR's ingress table (rs->ingress) follows, replaced the same
- * way. */
+ * one nft_run_cmd_from_buffer() swaps old for new with no gap. */
 void proxy_render_full(const struct proxy_ruleset *rs, struct buf *out);
-
-/* Commands removing DSR's ingress table, whether it is there or not: what
- * a full replacement without a DSR Service adds on a node with the
- * overlay (an earlier ruleset or agent may have left the table). */
-void proxy_render_ingress_delete(struct buf *out);
 
 /* Chains that a diff emptied and that may be deleted once nothing can
  * still reference them (kube-proxy waits a second for older kernels). */
@@ -42,8 +35,7 @@ struct proxy_diff_stats {
  * when only a full replacement can get there (base or layout changed, an
  * affinity set's declaration changed). Chains that disappear are flushed
  * and recorded in `stale`; those recorded at least stale_after_ms before
- * now_ms are deleted. DSR's ingress table is replaced whole when its text
- * changed. */
+ * now_ms are deleted. */
 int proxy_render_diff(const struct proxy_ruleset *old, const struct proxy_ruleset *new_rs,
 			    struct proxy_stale *stale, uint64_t now_ms,
 			    uint64_t stale_after_ms, struct buf *out,

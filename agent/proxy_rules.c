@@ -239,22 +239,23 @@ static void gen_base(struct gen *g)
 		   g->compact ? "\t\tct status dnat ip saddr . ip daddr @hairpin-endpoints jump mark-for-masquerade\n" : "",
 		   PROXY_MASQ_MARK, PROXY_MASQ_MARK);
 	if (rs->dsr)
-		/* DSR's pick runs at the underlay's ingress (gen_dsr_ingress):
-		 * what it hands to the overlay never reaches these hooks. The
-		 * overlay's own UDP packets are not tracked, sent or received:
-		 * VXLAN takes their source port from a hash of the flow they
-		 * carry, so each new connection would otherwise cost a UDP
-		 * entry on both nodes, held 30 s after it is over. */
+		/* What a client sends a pod behind a DSR frontend may come
+		 * through the IPIP tunnel (proxy_dsr.h), 20 bytes short of the
+		 * VNet's MTU, and the tc program that wraps it does not
+		 * fragment. The program marks what it unwraps; the flow keeps the
+		 * mark, and the pod's SYN-ACK announces a segment size that
+		 * fits. */
 		buf_printf(&rs->text,
 			   "\n\tchain dsr-prerouting {\n"
-			   "\t\ttype filter hook prerouting priority -300; policy accept;\n"
-			   "\t\tiifname \"%s\" udp dport %d notrack\n"
+			   "\t\ttype filter hook prerouting priority -150; policy accept;\n"
+			   "\t\tmeta mark & 0x%x == 0x%x ct mark set ct mark | 0x%x\n"
 			   "\t}\n"
-			   "\n\tchain dsr-output {\n"
-			   "\t\ttype filter hook output priority -300; policy accept;\n"
-			   "\t\toifname \"%s\" udp dport %d notrack\n"
-			   "\t}\n", PROXY_DSR_UNDERLAY_DEV, PROXY_DSR_PORT,
-			   PROXY_DSR_UNDERLAY_DEV, PROXY_DSR_PORT);
+			   "\n\tchain dsr-mss {\n"
+			   "\t\ttype filter hook forward priority -150; policy accept;\n"
+			   "\t\tct mark & 0x%x == 0x%x tcp flags & (syn | ack) == syn | ack "
+			   "tcp option maxseg size > %d tcp option maxseg size set %d\n"
+			   "\t}\n", PROXY_DSR_MARK, PROXY_DSR_MARK, PROXY_DSR_MARK,
+			   PROXY_DSR_MARK, PROXY_DSR_MARK, PROXY_DSR_MSS, PROXY_DSR_MSS);
 	rs_close(rs, &rs->base);
 }
 
@@ -353,7 +354,7 @@ int proxy_rules_build_from(const struct proxy_node *node,
 		    g.oom)
 			goto out;
 	}
-	if (out->dsr && gen_dsr_ingress(&g, svcs, n_svcs, sorted, n_eps) < 0)
+	if (out->dsr && gen_dsr_frontends(&g, svcs, n_svcs, sorted, n_eps) < 0)
 		goto out;
 	if (out->text.oom || rs_index(out) < 0)
 		goto out;
@@ -375,7 +376,7 @@ void proxy_rules_free(struct proxy_ruleset *rs)
 	if (!rs)
 		return;
 	buf_free(&rs->text);
-	buf_free(&rs->ingress);
+	free(rs->dsr_entries);
 	free(rs->objs);
 	free(rs->elems);
 	free(rs->stats);

@@ -19,9 +19,8 @@
  * docs/BENCHMARKS.md).
  *
  * With a Service of forwarding-mode dsr (proxy_dsr.h) the model also holds
- * a second, small table, netdev PROXY_DSR_NFT_TABLE: the pick at the
- * underlay's ingress. It is rendered whole, beside the diff or the full
- * script, whenever its text changes.
+ * the entries of the DSR program's frontend map, which the agent writes to
+ * the map after the table.
  */
 #ifndef CLIENTIP_PROXY_RULES_H
 #define CLIENTIP_PROXY_RULES_H
@@ -33,6 +32,8 @@
 
 #include "buf.h"
 #include "model.h"
+
+struct proxy_dsr_entry;             /* proxy_dsr.h */
 
 #define PROXY_TABLE          "kube-proxy"
 #define PROXY_MASQ_MARK      0x4000
@@ -59,7 +60,7 @@ struct proxy_node {
 	struct in_addr node_ip;
 	enum proxy_layout layout;
 	int compact_above;                /* 0: PROXY_COMPACT_ABOVE */
-	bool dsr;                         /* the DSR overlay is up (proxy_dsr.h) */
+	bool dsr;                         /* DSR's tc program is loaded (proxy_dsr.h) */
 };
 
 /* The maps and sets whose elements a sync adds and deletes one by one. */
@@ -163,10 +164,10 @@ struct proxy_ruleset {
 	int n_udp_eps;
 	struct proxy_svc_rec *recs;       /* one per Service, like stats */
 	bool compact;                     /* the layout chosen */
-	bool dsr;                         /* a DSR Service: its base chains and ingress table */
-	/* table netdev PROXY_DSR_NFT_TABLE, whole ("table netdev ... { }"),
-	 * when dsr; empty otherwise. */
-	struct buf ingress;
+	bool dsr;                         /* a DSR Service: its base chains and map entries */
+	/* The DSR program's frontend map, in Service order (proxy_dsr.h). */
+	struct proxy_dsr_entry *dsr_entries;
+	int n_dsr, cap_dsr;
 	int nrules;                       /* rules in regular chains (base chains not counted) */
 	/* Sorted views for diffs, duplicates left out (the first generated
 	 * wins, the others are marked dead). */

@@ -111,8 +111,9 @@ int gen_cmp_rec_ptr(const void *a, const void *b);
 
 /* ---- forwarding-mode dsr (proxy_rules_dsr.c) ------------------------------ */
 
-/* The netdev ingress table into g->rs->ingress. 0 or -1 (out of memory). */
-int gen_dsr_ingress(struct gen *g, const struct model_service *svcs, int n_svcs,
-		    const struct model_endpoints *const *sorted, int n_eps);
+/* The DSR program's frontend map into g->rs->dsr_entries. 0 or -1 (out of
+ * memory). */
+int gen_dsr_frontends(struct gen *g, const struct model_service *svcs, int n_svcs,
+		      const struct model_endpoints *const *sorted, int n_eps);
 
 #endif

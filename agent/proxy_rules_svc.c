@@ -356,14 +356,14 @@ int gen_service_part(struct gen *g, const struct model_service *svc,
 			gen_obj_begin(g, PROXY_OBJ_CHAIN, "", ext_chain);
 			/* DSR: a frontend flow is here because this node was
 			 * picked for it, by itself or by the node that received
-			 * it (through the overlay): a local endpoint, no SNAT. */
+			 * it (through the IPIP tunnel): a local endpoint, no SNAT. */
 			if (dsr && uses_local_chain)
-				gen_line(g, "iifname { \"eth0\", \"%s\" } ip daddr %s goto %s",
-					 PROXY_DSR_DEV, lbip, local_chain);
+				gen_line(g, "iifname \"%s\" ip daddr %s goto %s",
+					 PROXY_DSR_UNDERLAY_DEV, lbip, local_chain);
 			else if (dsr)
-				gen_line(g, "iifname { \"eth0\", \"%s\" } ip daddr %s drop "
+				gen_line(g, "iifname \"%s\" ip daddr %s drop "
 					 "comment \"picked for a local endpoint that is gone\"",
-					 PROXY_DSR_DEV, lbip);
+					 PROXY_DSR_UNDERLAY_DEV, lbip);
 			if (!ext_local) {
 				/* The endpoint may be on another node: SNAT so that
 				 * replies come back through this one. */

@@ -477,7 +477,7 @@ static void explain_verdict(const struct explain *x, struct in_addr client, stru
 	if (seen.s_addr == client.s_addr) {
 		if (model_service_dsr(&x->svc))
 			printf("Kept: forwarding-mode dsr. A node that receives a flow for a pod on\n"
-			       "another node sends it unchanged through the overlay to that node,\n"
+			       "another node wraps it in an IPIP header to that node, which unwraps it,\n"
 			       "which delivers it without SNAT and answers the client directly, so\n"
 			       "every node stays in the load balancer's pool.\n");
 		else if (x->svc.external_policy == MODEL_POLICY_LOCAL)
@@ -602,8 +602,8 @@ static int explain_run(struct explain *x)
 				continue;
 			explain_hop(x, ns, "forwarding-mode dsr: the hash of the client's address and port "
 				    "picked an endpoint on node%d", i);
-			explain_hop(x, NULL, "sent unchanged through the nodes' VXLAN overlay; not tracked "
-				    "here: the reply does not come back this way");
+			explain_hop(x, NULL, "wrapped in IPIP to node%d before the IP stack; not tracked "
+				    "here: the reply does not come back this way", i);
 			node = i;
 			e = f;
 			snprintf(ns, sizeof(ns), "node%d", node);

@@ -87,12 +87,6 @@ int nl_veth_add(struct nl *nl, const char *name, const char *peer_name, int peer
  * neighbours' ARP entries for the gateway on it. */
 int nl_bridge_add(struct nl *nl, const char *name, const uint8_t *mac,
 		  char *err, size_t errlen);
-/* A VXLAN link: VNI vni, UDP port port, sourced from local on dev, with
- * a fixed MAC and MTU, learning off (its forwarding entries are static:
- * nl_fdb_append). */
-int nl_vxlan_add(struct nl *nl, const char *name, uint32_t vni, struct in_addr local,
-		 uint16_t port, const char *dev, const uint8_t *mac, int mtu,
-		 char *err, size_t errlen);
 int nl_link_del(struct nl *nl, const char *name, char *err, size_t errlen);
 /* master NULL releases the link from its bridge. */
 int nl_link_set_master(struct nl *nl, const char *name, const char *master,
@@ -111,9 +105,6 @@ int nl_addr_del(struct nl *nl, const char *dev, struct in_addr addr, int prefix,
 int nl_addr_list(struct nl *nl, const char *dev, struct nl_addr *out, int max,
 		 char *err, size_t errlen);
 
-/* A VXLAN link's forwarding entry: frames to mac go to the VTEP at dst. */
-int nl_fdb_append(struct nl *nl, const char *dev, const uint8_t *mac, struct in_addr dst,
-		  char *err, size_t errlen);
 /* Forgets the neighbour (ARP) entry of addr on dev; 0 if there was none. */
 int nl_neigh_del(struct nl *nl, const char *dev, struct in_addr addr, char *err, size_t errlen);
 

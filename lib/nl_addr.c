@@ -1,6 +1,5 @@
 /* nl_addr.c — what sits on a link (see nl.h): IPv4 addresses (add,
- * delete, list) and neighbour entries (a VXLAN link's static forwarding
- * entries, a stale ARP entry forgotten).
+ * delete, list) and neighbour entries (a stale ARP entry forgotten).
  *
  * Apart from links (nl_link.c) and routes (nl_route.c) because these are
  * attached to one link, named by the caller and looked up here, and each
@@ -59,63 +58,21 @@ int nl_addr_del(struct nl *nl, const char *dev, struct in_addr addr, int prefix,
 	return nl_addr_change(nl, RTM_DELADDR, 0, dev, addr, prefix, err, errlen);
 }
 
-/* A message of type (RTM_NEWNEIGH, RTM_DELNEIGH) about the neighbour entry
- * of family for addr on link idx: the common part of add and delete. */
-static struct nlmsghdr *nl_neigh_msg(struct nl *nl, uint16_t type, uint16_t nlflags,
-				     uint8_t family, int idx, struct in_addr addr,
-				     struct ndmsg **ndp)
-{
-	struct nlmsghdr *nlh = nl_msg(nl, type, nlflags);
-	struct ndmsg *nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
-
-	nd->ndm_family = family;
-	nd->ndm_ifindex = idx;
-	mnl_attr_put(nlh, NDA_DST, sizeof(addr), &addr);
-	if (ndp)
-		*ndp = nd;
-	return nlh;
-}
-
-/* A permanent neighbour entry of family AF_INET (addr at mac) or AF_BRIDGE
- * (a VXLAN forwarding entry: mac to the VTEP at addr). */
-static int nl_neigh_new(struct nl *nl, const char *dev, uint8_t family, uint16_t nlflags,
-			struct in_addr addr, const uint8_t *mac, const char *what,
-			char *err, size_t errlen)
-{
-	struct nlmsghdr *nlh;
-	struct ndmsg *nd;
-	char a[INET_ADDRSTRLEN];
-	int idx;
-
-	idx = nl_ifindex(nl, dev, err, errlen);
-	if (idx < 0)
-		return idx;
-	nlh = nl_neigh_msg(nl, RTM_NEWNEIGH, NLM_F_CREATE | nlflags, family, idx, addr, &nd);
-	nd->ndm_state = NUD_PERMANENT;
-	if (family == AF_BRIDGE)
-		nd->ndm_flags = NTF_SELF;
-	mnl_attr_put(nlh, NDA_LLADDR, 6, mac);
-	inet_ntop(AF_INET, &addr, a, sizeof(a));
-	return nl_request(nl, nlh, err, errlen, "%s %s on %s", what, a, dev);
-}
-
-int nl_fdb_append(struct nl *nl, const char *dev, const uint8_t *mac, struct in_addr dst,
-		  char *err, size_t errlen)
-{
-	return nl_neigh_new(nl, dev, AF_BRIDGE, NLM_F_APPEND, dst, mac, "forwarding entry to",
-			    err, errlen);
-}
-
 int nl_neigh_del(struct nl *nl, const char *dev, struct in_addr addr, char *err, size_t errlen)
 {
 	struct nlmsghdr *nlh;
+	struct ndmsg *nd;
 	char kmsg[256], a[INET_ADDRSTRLEN];
 	int idx, rc;
 
 	idx = nl_ifindex(nl, dev, err, errlen);
 	if (idx < 0)
 		return idx;
-	nlh = nl_neigh_msg(nl, RTM_DELNEIGH, 0, AF_INET, idx, addr, NULL);
+	nlh = nl_msg(nl, RTM_DELNEIGH, 0);
+	nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
+	nd->ndm_family = AF_INET;
+	nd->ndm_ifindex = idx;
+	mnl_attr_put(nlh, NDA_DST, sizeof(addr), &addr);
 	rc = nl_talk(nl, nlh, NULL, NULL, kmsg, sizeof(kmsg));
 	if (rc == -ENOENT)
 		return 0;

@@ -1,5 +1,5 @@
 /* nl_link.c — links (see nl.h): looking one up by name, creating veth
- * pairs, bridges and VXLAN links, deleting, enslaving to a bridge, setting
+ * pairs and bridges, deleting, enslaving to a bridge, setting
  * up or down, renaming.
  *
  * Apart from the socket plumbing (nl.c) because links are a job of their
@@ -173,39 +173,6 @@ int nl_bridge_add(struct nl *nl, const char *name, const uint8_t *mac, char *err
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
 	mnl_attr_nest_end(nlh, info);
 	return nl_request(nl, nlh, err, errlen, "create bridge %s", name);
-}
-
-int nl_vxlan_add(struct nl *nl, const char *name, uint32_t vni, struct in_addr local,
-		 uint16_t port, const char *dev, const uint8_t *mac, int mtu,
-		 char *err, size_t errlen)
-{
-	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifm;
-	struct nlattr *info, *data;
-	int rc = nl_name_ok(name, err, errlen), idx;
-
-	if (rc < 0)
-		return rc;
-	idx = nl_ifindex(nl, dev, err, errlen);
-	if (idx < 0)
-		return idx;
-	nlh = nl_msg(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
-	mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)mtu);
-	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "vxlan");
-	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	mnl_attr_put_u32(nlh, IFLA_VXLAN_ID, vni);
-	mnl_attr_put(nlh, IFLA_VXLAN_LOCAL, sizeof(local), &local);
-	mnl_attr_put_u32(nlh, IFLA_VXLAN_LINK, (uint32_t)idx);
-	mnl_attr_put_u16(nlh, IFLA_VXLAN_PORT, htons(port));
-	mnl_attr_put_u8(nlh, IFLA_VXLAN_LEARNING, 0);
-	mnl_attr_nest_end(nlh, data);
-	mnl_attr_nest_end(nlh, info);
-	return nl_request(nl, nlh, err, errlen, "create vxlan %s", name);
 }
 
 /* A message of type (RTM_NEWLINK, RTM_DELLINK) about an existing link: the

@@ -15,6 +15,7 @@ packages=(
   libjansson-dev              # JSON: the API server and its clients
   zlib1g-dev                  # SPDY/3.1 header compression (exec from kubectl < 1.30)
   libmnl-dev                  # netlink: links, addresses, routes, rules
+  libbpf-dev bpftool          # forwarding-mode dsr's tc program: loading it, its skeleton
   libnetfilter-conntrack-dev  # conntrack entries (stale UDP flows, explain)
   libcmocka-dev               # unit tests
   # run time and tests

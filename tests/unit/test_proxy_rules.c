@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "lab.h"
 #include "proxy_int.h"
 #include "proxy_dsr.h"
 #include "proxy_handover.h"
@@ -429,11 +430,12 @@ static void test_handover_decide_many(void **state)
 }
 
 /* forwarding-mode dsr: the frontend's flows are spread over every
- * endpoint by a stateless hash at the underlay's ingress; a remote pick is
- * handed to the overlay with its node's overlay MAC (and an MSS that fits)
- * before the IP stack, a local one (and what comes out of the overlay)
- * goes to the local endpoint without SNAT; the overlay's packets are not
- * tracked; the NodePort stays Cluster's. */
+ * endpoint by the tc program's stateless hash at the underlay's ingress.
+ * Its map gets one entry per frontend port, a slot per endpoint: a remote
+ * one holds its node's underlay address, a local one 0. The ip table takes
+ * a local pick (and what the program unwrapped) to the local endpoint
+ * without SNAT, and gives the flows the program unwrapped an MSS that fits
+ * the tunnel; the NodePort stays Cluster's. */
 static void test_dsr(void **state)
 {
 	struct model_service s;
@@ -441,39 +443,49 @@ static void test_dsr(void **state)
 	struct model_endpoint items[] = { ep("10.244.0.2", "node0", 8080, true, true, false),
 					  ep("10.244.1.2", "node1", 8080, true, true, false) };
 	struct proxy_node n = node("node1", PROXY_LAYOUT_AUTO);
+	struct proxy_ruleset rs;
 	char *got, *plain;
 
 	(void)state;
 	scenario_svc(&s, MODEL_POLICY_CLUSTER);
 	model_map_set(&s.meta.annotations, PROXY_ANN_FORWARDING_MODE, "dsr");
 	eps_of(&e, "node-service", items, 2);
-	/* Without the overlay, a Cluster Service like any other. */
+	/* Without the program, a Cluster Service like any other. */
 	plain = render(&n, &s, 1, &e, 1);
 	assert_null(strstr(plain, "dsr"));
+	build(&n, &s, 1, &e, 1, &rs);
+	assert_int_equal(rs.n_dsr, 0);
+	proxy_rules_free(&rs);
 	n.dsr = true;
+	build(&n, &s, 1, &e, 1, &rs);
+	assert_int_equal(rs.n_dsr, 1);
+	assert_int_equal(rs.dsr_entries[0].frontend.addr, ip("203.0.113.10").s_addr);
+	assert_int_equal(rs.dsr_entries[0].frontend.port, htons(80));
+	assert_int_equal(rs.dsr_entries[0].frontend.proto, IPPROTO_TCP);
+	assert_int_equal(rs.dsr_entries[0].frontend.pad, 0);
+	assert_int_equal(rs.dsr_entries[0].slots.n, 2);
+	assert_int_equal(rs.dsr_entries[0].slots.node[0], lab_node_addr(0).s_addr);
+	assert_int_equal(rs.dsr_entries[0].slots.node[1], 0);
+	assert_int_equal(rs.dsr_entries[0].slots.node[2], 0);
+	proxy_rules_free(&rs);
 	got = render(&n, &s, 1, &e, 1);
-	assert_non_null(strstr(got, "table netdev kube-proxy-dsr {\n"));
-	assert_non_null(strstr(got, "type filter hook ingress device \"eth0\" priority -500; policy accept;\n"
-				    "\t\tip daddr . meta l4proto . th dport vmap @dsr-frontends"));
-	assert_non_null(strstr(got, "203.0.113.10 . tcp . 80 : goto dsr-"));
-	assert_non_null(strstr(got, "jhash ip saddr . th sport mod 2 seed 0xd5d5d5d5 vmap { 0 : goto to-node0, 1 : accept }"));
-	assert_non_null(strstr(got, "tcp flags syn tcp option maxseg size > 1410 tcp option maxseg size set 1410"));
-	assert_non_null(strstr(got, "ether daddr set 02:c1:d5:00:00:00 fwd to \"cip-dsr\""));
-	assert_null(strstr(got, "to-node1"));
-	assert_non_null(strstr(got, "iifname \"eth0\" udp dport 4789 notrack"));
-	assert_non_null(strstr(got, "oifname \"eth0\" udp dport 4789 notrack"));
-	assert_non_null(strstr(got, "iifname { \"eth0\", \"cip-dsr\" } ip daddr 203.0.113.10 goto local-"));
-	/* Nothing is routed into the overlay by the IP stack any more. */
+	assert_non_null(strstr(got, "iifname \"eth0\" ip daddr 203.0.113.10 goto local-"));
+	assert_non_null(strstr(got, "meta mark & 0x10000 == 0x10000 ct mark set ct mark | 0x10000"));
+	assert_non_null(strstr(got, "ct mark & 0x10000 == 0x10000 tcp flags & (syn | ack) == syn | ack "
+				    "tcp option maxseg size > 1440 tcp option maxseg size set 1440"));
+	/* Nothing is routed between the nodes by the IP stack. */
 	assert_null(strstr(got, "meta mark set jhash"));
-	assert_null(strstr(got, "oifname \"cip-dsr\""));
+	assert_null(strstr(got, "netdev"));
 	golden("dsr", got);
-	/* A Local Service keeps the client's address already: no DSR. */
+/* A Local Service keeps the client's address already: no DSR. */
 	free(got);
 	scenario_svc(&s, MODEL_POLICY_LOCAL);
 	model_map_set(&s.meta.annotations, PROXY_ANN_FORWARDING_MODE, "dsr");
 	got = render(&n, &s, 1, &e, 1);
-	assert_null(strstr(got, "dsr-frontends"));
-	assert_null(strstr(got, "kube-proxy-dsr"));
+	assert_null(strstr(got, "dsr"));
+	build(&n, &s, 1, &e, 1, &rs);
+	assert_int_equal(rs.n_dsr, 0);
+	proxy_rules_free(&rs);
 	free(got);
 	free(plain);
 	model_endpoints_free(&e);
@@ -1049,10 +1061,12 @@ static void test_diff_endpoint_added(void **state)
 	two_free(&tb);
 }
 
-/* DSR's ingress table is rendered whole: a sync that changes nothing
- * leaves it alone, one that moves an endpoint replaces it in the same
- * batch as the ip table's change. */
-static void test_diff_dsr_ingress(void **state)
+/* DSR's map entries follow the endpoints: a sync that changes nothing
+ * keeps them, one that adds an endpoint on another node adds its slot
+ * beside the ip table's change. An entry stays while every endpoint is on
+ * this node: the program takes the IPIP packets a peer sends only for a
+ * frontend it knows. */
+static void test_diff_dsr_entries(void **state)
 {
 	struct model_service s;
 	struct model_endpoints one, two;
@@ -1060,7 +1074,6 @@ static void test_diff_dsr_ingress(void **state)
 					  ep("10.244.1.2", "node1", 8080, true, true, false) };
 	struct proxy_ruleset a, b, c;
 	struct dfx f;
-	const char *out;
 
 	(void)state;
 	dfx_init(&f, 2, false);
@@ -1073,17 +1086,17 @@ static void test_diff_dsr_ingress(void **state)
 	build(&f.n, &s, 1, &one, 1, &b);
 	assert_int_equal(proxy_render_diff(&a, &b, &f.stale, 1000, 1000, &f.out, &f.st), 0);
 	assert_int_equal(f.out.len, 0);
-	/* The only endpoint is here: nothing to pick, the frontend is not
-	 * in the map. */
-	assert_non_null(strstr(buf_str(&a.ingress), "chain ingress {"));
-	assert_null(strstr(buf_str(&a.ingress), "goto dsr-"));
+	assert_int_equal(a.n_dsr, 1);
+	assert_memory_equal(a.dsr_entries, b.dsr_entries, sizeof(*a.dsr_entries));
+	assert_int_equal(a.dsr_entries[0].slots.n, 1);
+	assert_int_equal(a.dsr_entries[0].slots.node[0], 0);
 	build(&f.n, &s, 1, &two, 1, &c);
 	assert_int_equal(proxy_render_diff(&b, &c, &f.stale, 1000, 1000, &f.out, &f.st), 1);
-	out = buf_str(&f.out);
-	assert_non_null(strstr(out, "flush chain ip kube-proxy service-"));
-	assert_true(strstr(out, "flush chain ip kube-proxy service-") <
-		    strstr(out, "delete table netdev kube-proxy-dsr\ntable netdev kube-proxy-dsr {"));
-	assert_non_null(strstr(out, "mod 2 seed 0xd5d5d5d5 vmap { 0 : accept, 1 : goto to-node1 }"));
+	assert_non_null(strstr(buf_str(&f.out), "flush chain ip kube-proxy service-"));
+	assert_int_equal(c.n_dsr, 1);
+	assert_int_equal(c.dsr_entries[0].slots.n, 2);
+	assert_int_equal(c.dsr_entries[0].slots.node[0], 0);
+	assert_int_equal(c.dsr_entries[0].slots.node[1], lab_node_addr(1).s_addr);
 	proxy_rules_free(&a);
 	proxy_rules_free(&b);
 	proxy_rules_free(&c);
@@ -1312,17 +1325,12 @@ static void test_golden_files_load(void **state)
 	if (!have_root_nft())
 		skip();
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		/* DSR's ingress table forwards to the overlay device, which
-		 * nft resolves when it reads the rule: the namespace gets one. */
-		const char *dev = strcmp(names[i], "dsr") == 0 ?
-			"ip link add " PROXY_DSR_DEV " type vxlan id 4242 dstport 4789 && " : "";
-
-		snprintf(cmd, sizeof(cmd), "unshare -n sh -c '%snft -c -f %s/%s.nft'", dev,
+		snprintf(cmd, sizeof(cmd), "unshare -n sh -c 'nft -c -f %s/%s.nft'",
 			 PROXY_GOLDEN_DIR, names[i]);
 		if (run(cmd) != 0)
 			fail_msg("nft -c rejects %s.nft", names[i]);
 		/* Loaded for real too: check mode skips some kernel checks. */
-		snprintf(cmd, sizeof(cmd), "unshare -n sh -c '%snft -f %s/%s.nft'", dev,
+		snprintf(cmd, sizeof(cmd), "unshare -n sh -c 'nft -f %s/%s.nft'",
 			 PROXY_GOLDEN_DIR, names[i]);
 		if (run(cmd) != 0)
 			fail_msg("nft -f rejects %s.nft", names[i]);
@@ -1423,7 +1431,7 @@ int main(void)
 		cmocka_unit_test(test_handover_decide),
 		cmocka_unit_test(test_handover_decide_many),
 		cmocka_unit_test(test_dsr),
-		cmocka_unit_test(test_diff_dsr_ingress),
+		cmocka_unit_test(test_diff_dsr_entries),
 		cmocka_unit_test(test_nodeport_two_endpoints),
 		cmocka_unit_test(test_no_endpoints),
 		cmocka_unit_test(test_terminating_fallback),
