@@ -21,6 +21,7 @@ benches=(
 	echo    # clientip-echo vs nginx vs the scenario's Node.js app (wrk, loopback)
 	lb      # clientip-lb: through the frontend vs direct to the pod, failover time
 	lb_churn # clientip-lb: new flows that change node when one node goes Down, Maglev vs modulo
+	dsr     # forwarding-mode dsr: new connections through its tunnel vs to the pod's node
 	proxy   # the node's service proxy: sync times and connection rate at 1/1k/10k Services
 	apiserver # clientip-apiserver at 10k Services: create, LIST (JSON, Table, selector), watch latency, restart
 )
