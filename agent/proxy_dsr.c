@@ -34,8 +34,9 @@ struct proxy_dsr {
 	int n_cur;
 };
 
-/* libbpf's own messages: its warnings say why a load failed, the rest is
- * chatter. */
+/* libbpf's own messages: its warnings say why a load failed (the
+ * verifier's reason), and go to the log beside the agent's own; the rest
+ * is chatter. */
 __attribute__((format(printf, 2, 0)))
 static int dsr_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -45,7 +46,7 @@ static int dsr_libbpf_print(enum libbpf_print_level level, const char *fmt, va_l
 		return 0;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	msg[strcspn(msg, "\n")] = '\0';
-	log_debug("proxy: libbpf: %s", msg);
+	log_warn("proxy: libbpf: %s", msg);
 	return 0;
 }
 
@@ -154,7 +155,9 @@ int proxy_dsr_sync(struct proxy_dsr *d, const struct proxy_dsr_entry *entries, i
 		log_errf(err, errlen, "%d DSR frontend ports, at most %d", n, PROXY_DSR_MAX_FRONTENDS);
 		return -1;
 	}
-	if (d->state != DSR_UNKNOWN && n == d->n_cur &&
+	/* Nothing to do only when the map holds these entries and the hook
+	 * is as they want it: an attach that failed is tried again. */
+	if (d->state == (n > 0 ? DSR_ATTACHED : DSR_DETACHED) && n == d->n_cur &&
 	    (n == 0 || memcmp(entries, d->cur, (size_t)n * sizeof(*entries)) == 0))
 		return 0;
 	/* New and changed entries first, then the ones that went away: each

@@ -69,8 +69,7 @@ int gen_dsr_frontends(struct gen *g, const struct model_service *svcs, int n_svc
 			struct proxy_dsr_entry entry;
 			char label[MODEL_NAME_MAX];
 
-			if (sp->port <= 0 || sp->port > 65535 ||
-			    (sp->proto != MODEL_PROTO_TCP && sp->proto != MODEL_PROTO_UDP))
+			if (sp->port <= 0 || sp->port > 65535)
 				continue;
 			gen_port_label(sp->name, sp->port, label, sizeof(label));
 			if (gen_collect(g, svc, sp, pi, e, label) < 0)
